@@ -1,0 +1,69 @@
+"""Helsesak: case management for Nye Metoder, the expert panel and treatment abroad."""
+from flask import Flask
+
+from config import Config
+
+
+def create_app(config_class: type[Config] = Config) -> Flask:
+    app = Flask(__name__, template_folder="../templates")
+    app.config.from_object(config_class)
+    problems = config_class.check() if hasattr(config_class, "check") else []
+    if problems:
+        raise RuntimeError("Unsafe production settings: " + "; ".join(problems))
+
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate, rq
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "nb_NO", timezone_selector=lambda: "Europe/Oslo")
+    limiter.init_app(app)
+    rq.init_app(app)
+    _init_login(app)
+
+    from app.errors import register_error_handlers
+    from app.formatting import register_filters
+    from app.security import register_security_headers
+
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_filters(app)
+    register_security_headers(app)
+    register_cli(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from app.auth.services import load_session_user
+    from app.extensions import login_manager
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Logg inn for å se denne siden."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_session_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.abroad.views import bp as abroad_bp
+    from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.cases.views import bp as cases_bp
+    from app.methods.views import bp as methods_bp
+    from app.panel.views import bp as panel_bp
+
+    for bp in (auth_bp, cases_bp, admin_bp, methods_bp, abroad_bp, panel_bp):
+        app.register_blueprint(bp)
+
+    @app.get("/helse")
+    def health():
+        """Liveness check for load balancers; public and without data."""
+        return {"status": "ok"}
+
+
+def register_cli(app: Flask) -> None:
+    from app.auth.cli import users_cli
+    from app.demo import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

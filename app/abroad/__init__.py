@@ -1,0 +1,2 @@
+"""Treatment abroad: applications to the regional offices, decisions, costs and appeals.
+Consults app.methods.interface for the Nye Metoder status of a method."""

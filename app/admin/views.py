@@ -1,0 +1,112 @@
+"""User administration and log review; the admin role only."""
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.admin.forms import DeactivateForm, UserForm
+from app.auth import services as account_services
+from app.auth.models import User
+from app.auth.roles import Role
+from app.cases.audit import record_access
+from app.cases.models import AuditAction, AuditEvent, Patient
+from app.errors import InvalidInput
+from app.extensions import db
+from app.forms import show_error
+from app.security import role_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+AUDIT_PAGE_SIZE = 100
+
+
+@bp.get("/brukere")
+@role_required(Role.ADMIN)
+def users():
+    accounts = db.session.scalars(select(User).order_by(User.active.desc(), User.name))
+    return render_template("admin/users.html", users=accounts, deactivate_form=DeactivateForm())
+
+
+@bp.route("/brukere/ny", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new_user():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = account_services.create_user(email=form.email.data, name=form.name.data, role=Role(form.role.data),
+                                                office=form.office.data or None, password=form.password.data)
+        except InvalidInput as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Brukeren {user.email} er opprettet.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_new.html", form=form)
+
+
+@bp.post("/brukere/<int:user_id>/deaktiver")
+@role_required(Role.ADMIN)
+def deactivate_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if user.id == current_user.id:
+        flash("Du kan ikke deaktivere din egen konto.", "error")
+    elif DeactivateForm().validate_on_submit():
+        account_services.set_active(user, False, actor=current_user)
+        db.session.commit()
+        flash(f"{user.name} er deaktivert, og alle innlogginger er avsluttet.", "success")
+    return redirect(url_for("admin.users"))
+
+
+def _day(value: str | None):
+    try:
+        return datetime.strptime(value, "%d.%m.%Y").date() if value else None
+    except ValueError:
+        return None
+
+
+@bp.get("/logg")
+@role_required(Role.ADMIN)
+def audit_log():
+    """Search the audit log by user, action, case, patient and period (newest first)."""
+    args = request.args
+    query = select(AuditEvent)
+    if args.get("bruker"):
+        query = query.where(AuditEvent.user_email.ilike(f"%{args['bruker'].strip()}%"))
+    if args.get("handling") in {action.value for action in AuditAction}:
+        query = query.where(AuditEvent.action == AuditAction(args["handling"]))
+    if args.get("sak", type=int):
+        query = query.where(AuditEvent.case_id == args.get("sak", type=int))
+    if args.get("pasient", type=int):
+        query = query.where(AuditEvent.patient_id == args.get("pasient", type=int))
+    errors = {}
+    start, end = _day(args.get("fra")), _day(args.get("til"))
+    if args.get("fra") and start is None:
+        errors["fra"] = "Skriv datoen som dd.mm.åååå."
+    if args.get("til") and end is None:
+        errors["til"] = "Skriv datoen som dd.mm.åååå."
+    if start and end and end < start:
+        errors["til"] = "Til-datoen kan ikke være før fra-datoen."
+    if start:
+        query = query.where(AuditEvent.at >= datetime.combine(start, time.min))
+    if end:
+        query = query.where(AuditEvent.at < datetime.combine(end + timedelta(days=1), time.min))
+    page = max(1, args.get("side", 1, type=int))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE_SIZE)
+                                .offset((page - 1) * AUDIT_PAGE_SIZE))
+    return render_template("admin/audit_log.html", events=list(events), total=total, page=page,
+                           pages=max(1, -(-total // AUDIT_PAGE_SIZE)), actions=list(AuditAction), errors=errors)
+
+
+@bp.get("/logg/pasient/<int:patient_id>")
+@role_required(Role.ADMIN)
+def patient_access_log(patient_id: int):
+    """Who has seen or changed this patient's data, and when: the extract a patient may ask for."""
+    patient = db.session.get(Patient, patient_id) or abort(404)
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.patient_id == patient_id)
+                                .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    page = render_template("admin/patient_access_log.html", patient=patient, events=list(events))
+    record_access(AuditAction.VIEW, "patient_access_log", patient.id, patient_id=patient.id)
+    return page

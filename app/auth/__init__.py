@@ -1,0 +1,1 @@
+"""Accounts, roles and offices; login and logout with server-side sessions that really end."""

@@ -1,0 +1,51 @@
+"""`flask users ...`: create, deactivate and list accounts."""
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.auth import services
+from app.auth.models import User
+from app.auth.roles import Role
+from app.cases.regions import ABROAD_OFFICES
+from app.errors import InvalidInput
+from app.extensions import db
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option("--office", type=click.Choice(list(ABROAD_OFFICES)), help="Required for abroad_caseworker.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for when not given.")
+def create_user(email: str, name: str, role: str, office: str | None, password: str) -> None:
+    """Create a user account."""
+    try:
+        user = services.create_user(email=email, name=name, role=Role(role), office=office, password=password)
+    except InvalidInput as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Opprettet {user.email} ({user.role.value}{', ' + user.office if user.office else ''}).")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate_user(email: str) -> None:
+    """Deactivate an account and end all its sessions."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"Fant ingen bruker med e-postadressen {email}.")
+    services.set_active(user, False)
+    db.session.commit()
+    click.echo(f"Deaktiverte {user.email}.")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """List all accounts."""
+    for user in db.session.scalars(select(User).order_by(User.email)):
+        state = "aktiv" if user.active else "deaktivert"
+        click.echo(f"{user.email:40} {user.role.value:20} {user.office or '-':18} {state:10} {user.name}")

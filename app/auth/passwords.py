@@ -1,0 +1,36 @@
+"""Password hashing with argon2id; the cost comes from the configuration (cheap in tests)."""
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+
+from app.errors import InvalidInput
+
+# Verified against when the account does not exist, so unknown and known users take equally long.
+_DUMMY_PASSWORD = "not-a-real-password"
+
+
+def _hasher() -> PasswordHasher:
+    config = current_app.config
+    return PasswordHasher(time_cost=config["PASSWORD_HASH_TIME_COST"],
+                          memory_cost=config["PASSWORD_HASH_MEMORY_COST"], parallelism=1)
+
+
+def hash_password(password: str) -> str:
+    check_password_strength(password)
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    hasher = _hasher()
+    try:
+        return hasher.verify(password_hash or hasher.hash(_DUMMY_PASSWORD), password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password_strength(password: str) -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise InvalidInput(f"Passordet må ha minst {minimum} tegn.", field="password")
+    if len(set(password)) < 4:
+        raise InvalidInput("Passordet er for enkelt. Velg et passord med flere ulike tegn.", field="password")

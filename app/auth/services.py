@@ -1,0 +1,133 @@
+"""Accounts and login sessions. A session lives in the database: logout, a password change or
+deactivation ends it there, and the idle and absolute limits are checked on every request."""
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import select, update
+
+from app.auth.models import User, UserSession
+from app.auth.passwords import hash_password, verify_password
+from app.auth.roles import Role
+from app.cases import audit
+from app.cases.models import AuditAction
+from app.cases.regions import ABROAD_OFFICES
+from app.db import utcnow
+from app.errors import InvalidInput
+from app.extensions import db
+
+# last_seen_at is written at most this often, not on every request.
+_TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; they are stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def create_user(*, email: str, name: str, role: Role, office: str | None, password: str) -> User:
+    email = (email or "").strip().lower()
+    if "@" not in email:
+        raise InvalidInput("Oppgi en gyldig e-postadresse.")
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise InvalidInput(f"Det finnes allerede en bruker med e-postadressen {email}.")
+    if role is Role.ABROAD_CASEWORKER and office not in ABROAD_OFFICES:
+        raise InvalidInput("Saksbehandlere for behandling i utlandet må høre til et utenlandskontor: "
+                           + ", ".join(ABROAD_OFFICES) + ".")
+    if role is not Role.ABROAD_CASEWORKER and office:
+        raise InvalidInput("Bare saksbehandlere for behandling i utlandet hører til et utenlandskontor.")
+    user = User(email=email, name=name.strip(), role=role, office=office, password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None. Takes as long for unknown users."""
+    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    valid = verify_password(user.password_hash if user else None, password)
+    if user is None or not valid or not user.active:
+        audit.record_access(AuditAction.LOGIN_FAILED, "user", user.id if user else None,
+                            details={"email": (email or "")[:254]})
+        return None
+    return user
+
+
+def start_session(user: User) -> str:
+    """Create a login session and return its token (what Flask-Login keeps in the cookie)."""
+    token = secrets.token_urlsafe(32)
+    session = UserSession(token_hash=_token_hash(token), user_id=user.id,
+                          remote_addr=request.remote_addr if has_request_context() else None)
+    db.session.add(session)
+    db.session.flush()
+    user.session_token = token
+    user.current_session = session
+    audit.record_access(AuditAction.LOGIN, "user", user.id, user=user)
+    return token
+
+
+def load_session_user(token: str, now: datetime | None = None) -> User | None:
+    """The user of a live session, or None when it has ended, idled out or grown too old."""
+    session = db.session.scalar(select(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    if session is None or session.ended_at is not None:
+        return None
+    now = now or utcnow()
+    config = current_app.config
+    if now - _aware(session.last_seen_at) > timedelta(minutes=config["SESSION_IDLE_MINUTES"]):
+        return _end(session, "idle", now)
+    if now - _aware(session.created_at) > timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]):
+        return _end(session, "expired", now)
+    user = session.user
+    if not user.active:
+        return _end(session, "deactivated", now)
+    if now - _aware(session.last_seen_at) > _TOUCH_INTERVAL:
+        session.last_seen_at = now
+        db.session.commit()
+    user.session_token = token
+    user.current_session = session
+    return user
+
+
+def _end(session: UserSession, reason: str, now: datetime) -> None:
+    session.ended_at = now
+    session.end_reason = reason
+    db.session.commit()
+    return None
+
+
+def end_session(user: User, reason: str = "logout") -> None:
+    session = getattr(user, "current_session", None)
+    if session is not None and session.ended_at is None:
+        session.ended_at = utcnow()
+        session.end_reason = reason
+    audit.record_access(AuditAction.LOGOUT, "user", user.id, user=user)
+
+
+def end_all_sessions(user: User, reason: str, *, keep: UserSession | None = None) -> None:
+    """End every live session of `user` (except `keep`), e.g. after a password change."""
+    query = update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
+    db.session.execute(query.values(ended_at=utcnow(), end_reason=reason))
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise InvalidInput("Nåværende passord er feil.", field="current_password")
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    end_all_sessions(user, "password_changed", keep=getattr(user, "current_session", None))
+    audit.record_change(AuditAction.UPDATE, "user", user.id, user=user, changes={"password": ["***", "***"]})
+
+
+def set_active(user: User, active: bool, *, actor=None) -> None:
+    changes = audit.apply_changes(user, {"active": active})
+    if not active:
+        end_all_sessions(user, "deactivated")
+    if changes:
+        audit.record_change(AuditAction.UPDATE, "user", user.id, user=actor, changes=changes)

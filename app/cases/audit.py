@@ -1,0 +1,83 @@
+"""Writing the audit log (Normen): who saw or changed what, when, for which patient.
+
+Reads and denials are committed at once, so they are logged even when the request fails
+afterwards; changes are added to the caller's transaction and commit (or vanish) with it.
+"""
+from collections.abc import Iterable
+from datetime import date, datetime
+from enum import Enum
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from app.cases.models import AuditAction, AuditEvent, Case
+from app.extensions import db
+
+
+def _actor_fields(user) -> dict:
+    if user is None and has_request_context() and current_user.is_authenticated:
+        user = current_user
+    fields = {"remote_addr": request.remote_addr if has_request_context() else None}
+    if user is not None:
+        session = getattr(user, "current_session", None)
+        fields.update(user_id=user.id, user_email=user.email, role=user.role.value, office=user.office,
+                      session_id=session.id if session is not None else None)
+    return fields
+
+
+def _event(action: AuditAction, object_type: str, object_id, *, case: Case | None, patient_id: int | None,
+           changes: dict | None, user) -> AuditEvent:
+    return AuditEvent(
+        action=action, object_type=object_type, object_id=None if object_id is None else str(object_id),
+        case_id=case.id if case is not None else None,
+        patient_id=patient_id if patient_id is not None else (case.patient_id if case is not None else None),
+        changes=changes, **_actor_fields(user))
+
+
+def record_access(action: AuditAction, object_type: str, object_id=None, *, case: Case | None = None,
+                  patient_id: int | None = None, details: dict | None = None, user=None) -> None:
+    """Log a read, export, download, denial or login event and commit it immediately."""
+    db.session.add(_event(action, object_type, object_id, case=case, patient_id=patient_id,
+                          changes=details, user=user))
+    db.session.commit()
+
+
+def record_list(cases: Iterable[Case], *, context: str) -> None:
+    """Log that a list showed these cases (one row per case with a patient, one insert)."""
+    actor = _actor_fields(None)
+    rows = [dict(action=AuditAction.LIST, object_type="case", object_id=str(case.id), case_id=case.id,
+                 patient_id=case.patient_id, changes={"context": context}, **actor)
+            for case in cases if case.patient_id is not None]
+    if rows:
+        db.session.execute(db.insert(AuditEvent), rows)
+        db.session.commit()
+
+
+def record_change(action: AuditAction, object_type: str, object_id=None, *, case: Case | None = None,
+                  patient_id: int | None = None, changes: dict | None = None, user=None) -> None:
+    """Log a creation or update inside the caller's transaction; `changes` maps field to [old, new]."""
+    db.session.add(_event(action, object_type, object_id, case=case, patient_id=patient_id,
+                          changes=_jsonable(changes) if changes else None, user=user))
+
+
+def apply_changes(obj, values: dict) -> dict:
+    """Set attributes on `obj` and return {field: [old, new]} for those that changed."""
+    changes = {}
+    for field, new in values.items():
+        old = getattr(obj, field)
+        if old != new:
+            changes[field] = [old, new]
+            setattr(obj, field, new)
+    return changes
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value

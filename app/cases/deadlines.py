@@ -1,0 +1,62 @@
+"""Deadlines on cases, on Norwegian working days, and the lists the dashboard shows."""
+from datetime import date
+
+from sqlalchemy import select
+
+from app.cases import audit
+from app.cases.access import visible_cases
+from app.cases.models import AuditAction, Case, Deadline
+from app.cases.services import ensure_open, ensure_version
+from app.cases.workdays import next_working_day
+from app.db import utcnow
+from app.errors import InvalidInput
+from app.extensions import db
+
+DEADLINE_KINDS = {
+    "svarfrist": "Svarfrist",
+    "saksbehandlingsfrist": "Saksbehandlingsfrist",
+    "uttalelse": "Frist for uttalelse",
+    "klagefrist": "Klagefrist",
+    "oppfolging": "Oppfølging",
+}
+
+
+def set_deadline(case: Case, *, kind: str, due_date: date, responsible_id: int | None, description: str | None,
+                 actor, today: date | None = None) -> Deadline:
+    """Add a deadline; one that falls on a weekend or public holiday moves to the next working day."""
+    ensure_open(case)
+    if kind not in DEADLINE_KINDS:
+        raise InvalidInput("Velg en gyldig fristtype.", field="kind")
+    if due_date < (today or date.today()):
+        raise InvalidInput("Fristen kan ikke være tilbake i tid.", field="due_date")
+    deadline = Deadline(case=case, case_id=case.id, kind=kind, due_date=next_working_day(due_date),
+                        responsible_id=responsible_id or actor.id, description=(description or "").strip() or None,
+                        created_by_id=actor.id)
+    db.session.add(deadline)
+    db.session.flush()
+    audit.record_change(AuditAction.CREATE, "deadline", deadline.id, case=case, user=actor,
+                        changes={"kind": [None, kind], "due_date": [None, deadline.due_date]})
+    return deadline
+
+
+def complete_deadline(deadline: Deadline, *, expected_version: int, actor) -> None:
+    ensure_version(deadline, expected_version)
+    if deadline.done_at is not None:
+        raise InvalidInput("Fristen er allerede markert som utført.")
+    deadline.done_at = utcnow()
+    deadline.done_by_id = actor.id
+    db.session.flush()
+    audit.record_change(AuditAction.UPDATE, "deadline", deadline.id, case=deadline.case, user=actor,
+                        changes={"done_at": [None, deadline.done_at]})
+
+
+def open_deadlines(user, *, responsible_only: bool, overdue_on: date | None = None, limit: int = 50) -> list[Deadline]:
+    """Open deadlines on cases `user` may see, earliest first; only overdue ones when `overdue_on` is given."""
+    query = (select(Deadline).join(Deadline.case)
+             .where(Deadline.done_at.is_(None), visible_cases(user))
+             .order_by(Deadline.due_date, Deadline.id).limit(limit))
+    if responsible_only:
+        query = query.where(Deadline.responsible_id == user.id)
+    if overdue_on is not None:
+        query = query.where(Deadline.due_date < overdue_on)
+    return list(db.session.scalars(query))

@@ -1,0 +1,131 @@
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.cases.deadlines import DEADLINE_KINDS
+from app.cases.identifiers import validate_national_id
+from app.cases.models import CaseKind, CaseStatus, JournalEntryType
+from app.cases.regions import REGIONS
+from app.cases.services import FOLLOW_UP_METHODS
+from app.errors import InvalidInput
+from app.forms import VersionedForm
+
+DATE_MESSAGE = "Skriv datoen som dd.mm.åååå."
+
+
+def _date_field(label: str, *validators, **kwargs) -> DateField:
+    return DateField(label, validators=list(validators), format=["%d.%m.%Y", "%Y-%m-%d"],
+                     render_kw={"placeholder": "dd.mm.åååå", "inputmode": "numeric"}, **kwargs)
+
+
+class NewCaseForm(FlaskForm):
+    kind = SelectField("Sakstype", validators=[DataRequired(message="Velg sakstype.")])
+    title = StringField("Sakstittel", validators=[DataRequired(message="Fyll inn sakstittel."), Length(max=300)])
+    national_id = StringField("Fødselsnummer eller D-nummer", validators=[Optional()],
+                              description="11 siffer. La stå tomt hvis pasienten ikke har norsk nummer.",
+                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    patient_name = StringField("Pasientens navn", validators=[Length(max=200)])
+    birth_date = _date_field("Fødselsdato", Optional(), description="Trengs bare når fødselsnummer mangler.")
+    municipality = StringField("Hjemkommune", validators=[Length(max=100)])
+    home_region = SelectField("Hjemregion", choices=[("", "Velg region")] + list(REGIONS.items()))
+    submit = SubmitField("Registrer sak")
+
+    def __init__(self, *args, kinds: list[CaseKind], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(kind.value, kind.label) for kind in kinds]
+
+    def validate_national_id(self, field) -> None:
+        if field.data:
+            try:
+                validate_national_id(field.data)
+            except InvalidInput as error:
+                raise ValidationError(str(error)) from None
+
+    def validate_patient_name(self, field) -> None:
+        if self._concerns_patient() and not (field.data or "").strip():
+            raise ValidationError("Fyll inn pasientens navn.")
+
+    def validate_home_region(self, field) -> None:
+        if self._concerns_patient() and field.data not in REGIONS:
+            raise ValidationError("Velg pasientens hjemregion.")
+
+    def validate_birth_date(self, field) -> None:
+        if not self._concerns_patient():
+            return
+        if not field.data and not self.national_id.data:
+            raise ValidationError("Fyll inn fødselsnummer eller fødselsdato.")
+        if field.data and field.data > date.today():
+            raise ValidationError("Fødselsdatoen kan ikke være fram i tid.")
+
+    def _concerns_patient(self) -> bool:
+        try:
+            return CaseKind(self.kind.data).concerns_patient
+        except ValueError:
+            return False
+
+
+class EditCaseForm(VersionedForm):
+    title = StringField("Sakstittel", validators=[DataRequired(message="Fyll inn sakstittel."), Length(max=300)])
+    responsible_id = SelectField("Saksansvarlig", coerce=int)
+    submit = SubmitField("Lagre endringer")
+
+
+class StatusForm(VersionedForm):
+    status = SelectField("Ny status", choices=[(status.value, status.label) for status in CaseStatus])
+    comment = TextAreaField("Kommentar", validators=[Length(max=2000)],
+                            description="Påkrevd når saken settes til «Utgår».")
+    submit = SubmitField("Endre status")
+
+
+class JournalEntryForm(FlaskForm):
+    entry_type = SelectField("Journalposttype", choices=[(kind.value, f"{kind.value} – {kind.label}")
+                                                         for kind in JournalEntryType])
+    title = StringField("Tittel", validators=[DataRequired(message="Fyll inn tittel."), Length(max=300)])
+    party_name = StringField("Avsender/mottaker", validators=[Length(max=200)],
+                             description="Påkrevd for inngående (I) og utgående (U) dokumenter.")
+    journal_date = _date_field("Journaldato", DataRequired(message=DATE_MESSAGE), default=date.today)
+    document_date = _date_field("Dokumentdato", Optional())
+    file = FileField("Dokument (valgfritt)")
+    submit = SubmitField("Journalfør")
+
+    def validate_document_date(self, field) -> None:
+        if field.data and self.journal_date.data and field.data > self.journal_date.data:
+            raise ValidationError("Dokumentdatoen kan ikke være etter journaldatoen.")
+
+
+class FollowUpForm(VersionedForm):
+    method = SelectField("Avskrivningsmåte", choices=list(FOLLOW_UP_METHODS.items()))
+    submit = SubmitField("Avskriv")
+
+
+class DocumentForm(FlaskForm):
+    title = StringField("Dokumenttittel", validators=[DataRequired(message="Fyll inn dokumenttittel."),
+                                                      Length(max=300)])
+    file = FileField("Fil", validators=[FileRequired(message="Velg en fil.")])
+    submit = SubmitField("Last opp")
+
+
+class DocumentVersionForm(FlaskForm):
+    file = FileField("Ny versjon", validators=[FileRequired(message="Velg en fil.")])
+    submit = SubmitField("Last opp ny versjon")
+
+
+class DeadlineForm(FlaskForm):
+    kind = SelectField("Type frist", choices=list(DEADLINE_KINDS.items()))
+    due_date = _date_field("Forfallsdato", DataRequired(message=DATE_MESSAGE),
+                           description="Faller datoen på en helg eller helligdag, flyttes fristen til neste virkedag.")
+    responsible_id = SelectField("Ansvarlig", coerce=int)
+    description = StringField("Beskrivelse", validators=[Length(max=300)])
+    submit = SubmitField("Legg til frist")
+
+
+class CompleteDeadlineForm(VersionedForm):
+    submit = SubmitField("Marker som utført")
+
+
+class AssignForm(FlaskForm):
+    user_id = SelectField("Gi tilgang til", coerce=int)
+    submit = SubmitField("Gi tilgang")

@@ -1,0 +1,327 @@
+"""The case core's tables: cases, patients, journal, documents, deadlines and the audit log.
+
+Noark 5 names in comments (M-numbers) say which catalogue field a column carries.
+"""
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Versioned, utcnow
+from app.extensions import db
+
+
+class CaseKind(enum.Enum):
+    METHOD = "method"
+    PANEL_REFERRAL = "panel_referral"
+    ABROAD_APPLICATION = "abroad_application"
+    ABROAD_APPEAL = "abroad_appeal"
+
+    @property
+    def label(self) -> str:
+        return {
+            CaseKind.METHOD: "Metodesak",
+            CaseKind.PANEL_REFERRAL: "Henvisning til ekspertpanelet",
+            CaseKind.ABROAD_APPLICATION: "Søknad om behandling i utlandet",
+            CaseKind.ABROAD_APPEAL: "Klage, behandling i utlandet",
+        }[self]
+
+    @property
+    def module(self) -> str:
+        return {CaseKind.METHOD: "methods", CaseKind.PANEL_REFERRAL: "panel"}.get(self, "abroad")
+
+    @property
+    def concerns_patient(self) -> bool:
+        return self is not CaseKind.METHOD
+
+
+class CaseStatus(enum.Enum):
+    """saksstatus (M052)."""
+
+    CREATED = "R"
+    IN_PROGRESS = "B"
+    FINISHED_BY_CASEWORKER = "F"
+    CLOSED = "A"
+    DISCARDED = "U"
+
+    @property
+    def label(self) -> str:
+        return {
+            CaseStatus.CREATED: "Opprettet",
+            CaseStatus.IN_PROGRESS: "Under behandling",
+            CaseStatus.FINISHED_BY_CASEWORKER: "Ferdig fra saksbehandler",
+            CaseStatus.CLOSED: "Avsluttet",
+            CaseStatus.DISCARDED: "Utgår",
+        }[self]
+
+
+class SequenceCounter(db.Model):
+    """Per-year counters for case numbers and journal sequence numbers, incremented in the
+    same transaction as the row that takes the number: no gaps, no duplicates."""
+
+    __tablename__ = "case_sequence_counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class Patient(Versioned, db.Model):
+    __tablename__ = "case_patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    national_id: Mapped[str | None] = mapped_column(String(11), unique=True)  # fødselsnummer or D-number
+    name: Mapped[str] = mapped_column(String(200))
+    birth_date: Mapped[date]
+    municipality: Mapped[str | None] = mapped_column(String(100))
+    home_region: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Patient {self.id}>"
+
+
+class Case(Versioned, db.Model):
+    """saksmappe: number = saksår (M011) / sakssekvensnummer (M012)."""
+
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("year", "sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int]
+    sequence: Mapped[int]
+    kind: Mapped[CaseKind] = mapped_column(index=True)
+    title: Mapped[str] = mapped_column(String(300))                 # tittel (M020)
+    public_title: Mapped[str] = mapped_column(String(300))          # offentligTittel (M025)
+    status: Mapped[CaseStatus] = mapped_column(index=True)          # saksstatus (M052)
+    unit: Mapped[str] = mapped_column(String(32), index=True)       # administrativEnhet (M305)
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)  # saksansvarlig
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("case_patients.id"), index=True)
+    access_code: Mapped[str | None] = mapped_column(String(8))      # tilgangsrestriksjon (M500)
+    legal_basis: Mapped[str | None] = mapped_column(String(200))    # skjermingshjemmel (M501)
+    case_date: Mapped[date]                                         # saksdato (M100)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    patient: Mapped[Patient | None] = relationship()
+    responsible = relationship("User", foreign_keys=[responsible_id])
+    status_changes: Mapped[list["CaseStatusChange"]] = relationship(
+        back_populates="case", order_by="CaseStatusChange.id")
+    journal_entries: Mapped[list["JournalEntry"]] = relationship(
+        back_populates="case", order_by="JournalEntry.number_in_case")
+    documents: Mapped[list["Document"]] = relationship(back_populates="case", order_by="Document.id")
+    deadlines: Mapped[list["Deadline"]] = relationship(back_populates="case", order_by="Deadline.due_date")
+    assignments: Mapped[list["CaseAssignment"]] = relationship(back_populates="case")
+
+    @property
+    def is_screened(self) -> bool:
+        return self.access_code is not None
+
+    def __repr__(self) -> str:
+        return f"<Case {self.number}>"
+
+
+class CaseStatusChange(db.Model):
+    __tablename__ = "case_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_status: Mapped[CaseStatus | None]
+    to_status: Mapped[CaseStatus]
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="status_changes")
+    by = relationship("User")
+
+
+class CaseAssignment(db.Model):
+    """Decision-based access (Normen): a user given access to one case, e.g. a panel member."""
+
+    __tablename__ = "case_assignments"
+    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="assignments")
+    user = relationship("User", foreign_keys=[user_id])
+
+
+class JournalEntryType(enum.Enum):
+    """journalposttype (M082)."""
+
+    INCOMING = "I"
+    OUTGOING = "U"
+    NOTE_WITH_FOLLOW_UP = "N"
+    NOTE = "X"
+
+    @property
+    def label(self) -> str:
+        return {
+            JournalEntryType.INCOMING: "Inngående dokument",
+            JournalEntryType.OUTGOING: "Utgående dokument",
+            JournalEntryType.NOTE_WITH_FOLLOW_UP: "Organinternt dokument for oppfølging",
+            JournalEntryType.NOTE: "Organinternt dokument uten oppfølging",
+        }[self]
+
+    @property
+    def needs_follow_up(self) -> bool:
+        return self in (JournalEntryType.INCOMING, JournalEntryType.NOTE_WITH_FOLLOW_UP)
+
+
+class JournalEntry(Versioned, db.Model):
+    """journalpost: registration number = case number + "-" + number in case (M004)."""
+
+    __tablename__ = "case_journal_entries"
+    __table_args__ = (UniqueConstraint("case_id", "number_in_case"), UniqueConstraint("year", "sequence"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    number_in_case: Mapped[int]                                     # journalpostnummer (M015)
+    year: Mapped[int]                                               # journalaar (M013)
+    sequence: Mapped[int]                                           # journalsekvensnummer (M014)
+    entry_type: Mapped[JournalEntryType]
+    journal_date: Mapped[date]                                      # journaldato (M101)
+    document_date: Mapped[date | None]                              # dokumentetsDato (M103)
+    party_name: Mapped[str | None] = mapped_column(String(200))     # korrespondansepartNavn (M400)
+    title: Mapped[str] = mapped_column(String(300))
+    public_title: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    follow_up_done_at: Mapped[datetime | None]                      # avskrivningsdato (M617)
+    follow_up_method: Mapped[str | None] = mapped_column(String(8))  # avskrivningsmaate (M619)
+    follow_up_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="journal_entries")
+    documents: Mapped[list["Document"]] = relationship(back_populates="journal_entry")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+
+    @property
+    def registration_number(self) -> str:
+        return f"{self.case.number}-{self.number_in_case}"
+
+    @property
+    def awaits_follow_up(self) -> bool:
+        return self.entry_type.needs_follow_up and self.follow_up_done_at is None
+
+
+class Document(db.Model):
+    """dokumentbeskrivelse; its files are versions (dokumentobjekt), never overwritten."""
+
+    __tablename__ = "case_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("case_journal_entries.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="documents")
+    journal_entry: Mapped[JournalEntry | None] = relationship(back_populates="documents")
+    versions: Mapped[list["DocumentVersion"]] = relationship(
+        back_populates="document", order_by="DocumentVersion.version_number")
+
+    @property
+    def current_version(self) -> "DocumentVersion":
+        return self.versions[-1]
+
+
+class DocumentVersion(db.Model):
+    __tablename__ = "case_document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "version_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("case_documents.id"), index=True)
+    version_number: Mapped[int]                                     # versjonsnummer (M005)
+    filename: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str] = mapped_column(String(100))             # mimeType (M716)
+    size_bytes: Mapped[int]                                         # filstoerrelse (M707)
+    sha256: Mapped[str] = mapped_column(String(64))                 # sjekksum (M705), SHA-256 (M706)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+    created_by = relationship("User")
+
+
+class StoredFile(db.Model):
+    """File contents for the database storage backend, addressed by their SHA-256."""
+
+    __tablename__ = "case_stored_files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Deadline(Versioned, db.Model):
+    __tablename__ = "case_deadlines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str | None] = mapped_column(String(300))
+    due_date: Mapped[date] = mapped_column(index=True)
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    done_at: Mapped[datetime | None]
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="deadlines")
+    responsible = relationship("User", foreign_keys=[responsible_id])
+
+    def is_overdue(self, today: date) -> bool:
+        return self.done_at is None and self.due_date < today
+
+
+class AuditAction(enum.Enum):
+    VIEW = "view"
+    LIST = "list"
+    CREATE = "create"
+    UPDATE = "update"
+    EXPORT = "export"
+    DOWNLOAD = "download"
+    DENIED = "denied"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+
+    @property
+    def label(self) -> str:
+        return {
+            AuditAction.VIEW: "Visning", AuditAction.LIST: "Liste", AuditAction.CREATE: "Oppretting",
+            AuditAction.UPDATE: "Endring", AuditAction.EXPORT: "Eksport", AuditAction.DOWNLOAD: "Nedlasting",
+            AuditAction.DENIED: "Avvist", AuditAction.LOGIN: "Innlogging",
+            AuditAction.LOGIN_FAILED: "Mislykket innlogging", AuditAction.LOGOUT: "Utlogging",
+        }[self]
+
+
+class AuditEvent(db.Model):
+    """Append-only access and change log (Normen fact sheet 15; Noark endringslogg fields in
+    `changes`). The database refuses UPDATE and DELETE on this table (see the migration)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_patient_at", "patient_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(index=True)
+    user_email: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[str | None] = mapped_column(String(32))
+    office: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[AuditAction] = mapped_column(index=True)
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    case_id: Mapped[int | None] = mapped_column(index=True)
+    patient_id: Mapped[int | None]
+    changes: Mapped[dict | None] = mapped_column(JSON)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    session_id: Mapped[int | None]

@@ -1,0 +1,57 @@
+"""Case lists: filters, sorting and paging, always limited to what the user may see."""
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from app.cases.access import visible_cases
+from app.cases.models import Case, CaseKind, CaseStatus
+from app.extensions import db
+
+SORTS = {
+    "nyeste": (Case.year.desc(), Case.sequence.desc()),
+    "eldste": (Case.year, Case.sequence),
+    "tittel": (Case.title, Case.id),
+    "status": (Case.status, Case.year.desc(), Case.sequence.desc()),
+}
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    kinds: tuple[CaseKind, ...] = ()
+    status: CaseStatus | None = None
+    text: str = ""
+    responsible_id: int | None = None
+    include_discarded: bool = False
+    sort: str = "nyeste"
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def list_cases(user, case_filter: CaseFilter, page: int = 1, per_page: int = 50) -> Page:
+    query = select(Case).where(visible_cases(user))
+    if case_filter.kinds:
+        query = query.where(Case.kind.in_(case_filter.kinds))
+    if case_filter.status is not None:
+        query = query.where(Case.status == case_filter.status)
+    elif not case_filter.include_discarded:
+        query = query.where(Case.status != CaseStatus.DISCARDED)
+    if case_filter.responsible_id is not None:
+        query = query.where(Case.responsible_id == case_filter.responsible_id)
+    if case_filter.text:
+        pattern = f"%{case_filter.text.strip()}%"
+        query = query.where(or_(Case.number.ilike(pattern), Case.title.ilike(pattern)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = max(1, page)
+    items = db.session.scalars(query.order_by(*SORTS.get(case_filter.sort, SORTS["nyeste"]))
+                               .limit(per_page).offset((page - 1) * per_page))
+    return Page(items=list(items), total=total, page=page, per_page=per_page)

@@ -1,0 +1,223 @@
+"""Rules of the case core: registering patients and cases, editing, status, journal and assignment.
+
+Services add and flush, never commit: the view (or job, or CLI command) commits once.
+"""
+from datetime import date
+
+from sqlalchemy import select
+
+from app.cases import audit
+from app.cases.identifiers import validate_national_id
+from app.cases.models import (
+    AuditAction,
+    Case,
+    CaseAssignment,
+    CaseKind,
+    CaseStatus,
+    CaseStatusChange,
+    JournalEntry,
+    JournalEntryType,
+    Patient,
+)
+from app.cases.numbering import next_number
+from app.cases.regions import METHODS_UNIT, PANEL_UNIT, REGIONS, handling_office
+from app.db import utcnow
+from app.errors import DomainError, EditConflict, InvalidInput
+from app.extensions import db
+
+SCREENING_CODE = "UO"  # Unntatt offentlighet
+SCREENING_BASIS_PERSONAL = "Offl. § 13 jf. fvl. § 13 første ledd nr. 1"
+SCREENED_WORD = "******"
+
+ALLOWED_TRANSITIONS = {
+    CaseStatus.CREATED: {CaseStatus.IN_PROGRESS, CaseStatus.CLOSED, CaseStatus.DISCARDED},
+    CaseStatus.IN_PROGRESS: {CaseStatus.FINISHED_BY_CASEWORKER, CaseStatus.CLOSED, CaseStatus.DISCARDED},
+    CaseStatus.FINISHED_BY_CASEWORKER: {CaseStatus.IN_PROGRESS, CaseStatus.CLOSED, CaseStatus.DISCARDED},
+    CaseStatus.CLOSED: {CaseStatus.IN_PROGRESS},
+    CaseStatus.DISCARDED: set(),
+}
+
+
+class CaseClosed(DomainError):
+    def __init__(self, case: Case) -> None:
+        super().__init__(f"Sak {case.number} er {case.status.label.lower()} og kan ikke endres.")
+
+
+def ensure_open(case: Case) -> None:
+    if case.status in (CaseStatus.CLOSED, CaseStatus.DISCARDED):
+        raise CaseClosed(case)
+
+
+def ensure_version(obj, expected_version: int | None) -> None:
+    """Refuse a save based on an older version than the one stored (optimistic locking)."""
+    if expected_version is not None and obj.version != expected_version:
+        raise EditConflict()
+
+
+def register_patient(*, national_id: str | None, name: str, birth_date: date | None, municipality: str | None,
+                     home_region: str, actor) -> Patient:
+    """Find the patient by national ID, or register a new one. Without a number the birth date is required;
+    with one, the birth date is derived from it and must agree with any date given."""
+    if home_region not in REGIONS:
+        raise InvalidInput("Velg en gyldig helseregion.")
+    if not name or not name.strip():
+        raise InvalidInput("Fyll inn pasientens navn.")
+    if national_id:
+        national_id, derived = validate_national_id(national_id)
+        if birth_date and birth_date != derived:
+            raise InvalidInput("Fødselsdatoen stemmer ikke med fødselsnummeret.")
+        birth_date = derived
+        existing = db.session.scalar(select(Patient).where(Patient.national_id == national_id))
+        if existing is not None:
+            return existing
+    elif birth_date is None:
+        raise InvalidInput("Fyll inn fødselsnummer eller fødselsdato.")
+    patient = Patient(national_id=national_id or None, name=name.strip(), birth_date=birth_date,
+                      municipality=municipality or None, home_region=home_region)
+    db.session.add(patient)
+    db.session.flush()
+    audit.record_change(AuditAction.CREATE, "patient", patient.id, patient_id=patient.id, user=actor)
+    return patient
+
+
+def screened_title(title: str, patient: Patient | None) -> str:
+    """The public title (offentligTittel): the patient's name and number replaced by asterisks."""
+    if patient is None:
+        return title
+    public = title
+    for word in [patient.national_id, patient.name, *patient.name.split()]:
+        if word:
+            public = public.replace(word, SCREENED_WORD)
+    while f"{SCREENED_WORD} {SCREENED_WORD}" in public:
+        public = public.replace(f"{SCREENED_WORD} {SCREENED_WORD}", SCREENED_WORD)
+    return public
+
+
+def _unit_for(kind: CaseKind, patient: Patient | None) -> str:
+    if kind is CaseKind.METHOD:
+        return METHODS_UNIT
+    if kind is CaseKind.PANEL_REFERRAL:
+        return PANEL_UNIT
+    return handling_office(patient.home_region)
+
+
+def open_case(*, kind: CaseKind, title: str, actor, patient: Patient | None = None, responsible_id: int | None = None,
+              case_date: date | None = None) -> Case:
+    """Register a case with the next case number of the year. Patient cases are screened
+    (offl. § 13) and abroad cases land at the office that handles the patient's home region."""
+    if kind.concerns_patient and patient is None:
+        raise InvalidInput(f"En sak av typen «{kind.label}» må gjelde en pasient.")
+    if not kind.concerns_patient and patient is not None:
+        raise InvalidInput("Metodesaker skal ikke inneholde pasientopplysninger.")
+    if not title or not title.strip():
+        raise InvalidInput("Fyll inn sakstittel.")
+    case_date = case_date or date.today()
+    sequence = next_number("case", case_date.year)
+    case = Case(
+        number=f"{case_date.year}/{sequence}", year=case_date.year, sequence=sequence, kind=kind,
+        title=title.strip(), public_title=screened_title(title.strip(), patient), status=CaseStatus.CREATED,
+        unit=_unit_for(kind, patient), responsible_id=responsible_id if responsible_id else actor.id,
+        patient_id=patient.id if patient else None, patient=patient, case_date=case_date, created_by_id=actor.id,
+        access_code=SCREENING_CODE if patient else None,
+        legal_basis=SCREENING_BASIS_PERSONAL if patient else None,
+    )
+    db.session.add(case)
+    db.session.flush()
+    db.session.add(CaseStatusChange(case_id=case.id, by_id=actor.id, from_status=None, to_status=CaseStatus.CREATED))
+    audit.record_change(AuditAction.CREATE, "case", case.id, case=case, user=actor,
+                        changes={"number": [None, case.number], "title": [None, case.title]})
+    return case
+
+
+def update_case(case: Case, *, expected_version: int, title: str, responsible_id: int | None, actor) -> dict:
+    """Change the case's title and responsible caseworker; returns what changed."""
+    ensure_open(case)
+    ensure_version(case, expected_version)
+    if not title or not title.strip():
+        raise InvalidInput("Fyll inn sakstittel.")
+    changes = audit.apply_changes(case, {
+        "title": title.strip(), "public_title": screened_title(title.strip(), case.patient),
+        "responsible_id": responsible_id,
+    })
+    if changes:
+        db.session.flush()
+        audit.record_change(AuditAction.UPDATE, "case", case.id, case=case, changes=changes, user=actor)
+    return changes
+
+
+def change_status(case: Case, to_status: CaseStatus, *, expected_version: int, comment: str | None, actor) -> None:
+    """Move the case to `to_status` along an allowed transition, keeping the history.
+    Discarding ("Utgår") is the only way to remove a case and needs a reason."""
+    ensure_version(case, expected_version)
+    if to_status not in ALLOWED_TRANSITIONS[case.status]:
+        raise InvalidInput(f"En sak som er «{case.status.label}» kan ikke settes til «{to_status.label}».")
+    comment = (comment or "").strip() or None
+    if to_status is CaseStatus.DISCARDED and not comment:
+        raise InvalidInput("Oppgi begrunnelse når en sak settes til «Utgår».")
+    from_status = case.status
+    case.status = to_status
+    db.session.add(CaseStatusChange(case_id=case.id, by_id=actor.id, from_status=from_status, to_status=to_status,
+                                    comment=comment))
+    db.session.flush()
+    audit.record_change(AuditAction.UPDATE, "case", case.id, case=case, user=actor,
+                        changes={"status": [from_status, to_status], "comment": [None, comment]})
+
+
+def add_journal_entry(case: Case, *, entry_type: JournalEntryType, title: str, journal_date: date | None = None,
+                      document_date: date | None = None, party_name: str | None = None, actor) -> JournalEntry:
+    """Register a journal post with its number in the case and the year's journal sequence number."""
+    ensure_open(case)
+    journal_date = journal_date or date.today()
+    if document_date and document_date > journal_date:
+        raise InvalidInput("Dokumentdatoen kan ikke være etter journaldatoen.")
+    if entry_type in (JournalEntryType.INCOMING, JournalEntryType.OUTGOING) and not (party_name or "").strip():
+        raise InvalidInput("Fyll inn avsender eller mottaker for inngående og utgående dokumenter.")
+    number_in_case = (db.session.scalar(
+        select(db.func.max(JournalEntry.number_in_case)).where(JournalEntry.case_id == case.id)) or 0) + 1
+    entry = JournalEntry(
+        case_id=case.id, case=case, number_in_case=number_in_case, year=journal_date.year,
+        sequence=next_number("journal", journal_date.year), entry_type=entry_type, journal_date=journal_date,
+        document_date=document_date, party_name=(party_name or "").strip() or None, title=title.strip(),
+        public_title=screened_title(title.strip(), case.patient), created_by_id=actor.id,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    audit.record_change(AuditAction.CREATE, "journal_entry", entry.id, case=case, user=actor,
+                        changes={"registration_number": [None, entry.registration_number],
+                                 "title": [None, entry.title]})
+    return entry
+
+
+FOLLOW_UP_METHODS = {
+    "BU": "Besvart med brev", "BE": "Besvart med e-post", "TLF": "Besvart på telefon",
+    "TE": "Tatt til etterretning", "TO": "Tatt til orientering",
+}
+
+
+def complete_follow_up(entry: JournalEntry, *, method: str, expected_version: int, actor, now=None) -> None:
+    """Close the follow-up obligation of an incoming document or N-note (avskrivning)."""
+    ensure_version(entry, expected_version)
+    if not entry.awaits_follow_up:
+        raise InvalidInput("Denne journalposten venter ikke på oppfølging.")
+    if method not in FOLLOW_UP_METHODS:
+        raise InvalidInput("Velg hvordan journalposten er fulgt opp.")
+    entry.follow_up_done_at = now or utcnow()
+    entry.follow_up_method = method
+    entry.follow_up_by_id = actor.id
+    db.session.flush()
+    audit.record_change(AuditAction.UPDATE, "journal_entry", entry.id, case=entry.case, user=actor,
+                        changes={"follow_up_method": [None, method]})
+
+
+def assign_user(case: Case, user, *, actor) -> CaseAssignment:
+    """Give one user access to one case (decision-based access, e.g. a panel member)."""
+    existing = db.session.scalar(select(CaseAssignment).where(
+        CaseAssignment.case_id == case.id, CaseAssignment.user_id == user.id))
+    if existing is not None:
+        return existing
+    assignment = CaseAssignment(case_id=case.id, user_id=user.id, assigned_by_id=actor.id)
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record_change(AuditAction.CREATE, "case_assignment", assignment.id, case=case, user=actor,
+                        changes={"user_id": [None, user.id]})
+    return assignment

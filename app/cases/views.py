@@ -1,0 +1,308 @@
+"""Case core pages: dashboard, case list, case detail, and the journal, documents and deadlines."""
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth.models import User
+from app.auth.roles import Role
+from app.cases import deadlines as deadline_service
+from app.cases import documents as document_service
+from app.cases import services
+from app.cases.access import can_edit, creatable_kinds, get_case_or_404, users_who_can_edit
+from app.cases.audit import record_access, record_list
+from app.cases.forms import (
+    AssignForm,
+    CompleteDeadlineForm,
+    DeadlineForm,
+    DocumentForm,
+    DocumentVersionForm,
+    EditCaseForm,
+    FollowUpForm,
+    JournalEntryForm,
+    NewCaseForm,
+    StatusForm,
+)
+from app.cases.models import AuditAction, Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry, JournalEntryType
+from app.cases.queries import SORTS, CaseFilter, list_cases
+from app.errors import DomainError, EditConflict
+from app.extensions import db
+from app.forms import show_error
+from app.http import content_disposition
+
+bp = Blueprint("cases", __name__, template_folder="templates")
+
+
+def _child_or_404(model, child_id: int, case: Case):
+    """A journal post, document or deadline of `case` (never one of another case)."""
+    child = db.session.get(model, child_id)
+    if child is None or child.case_id != case.id:
+        abort(404)
+    return child
+
+
+def _saved(form, action) -> bool:
+    """Run a service call and commit once; on a refused rule or a conflict, roll everything back
+    and show the message on the form (nothing is half-saved, nothing typed is lost)."""
+    try:
+        action()
+        db.session.commit()
+    except (StaleDataError, EditConflict):
+        db.session.rollback()
+        form.conflict = True
+        show_error(form, EditConflict())
+        return False
+    except DomainError as error:
+        db.session.rollback()
+        show_error(form, error)
+        return False
+    return True
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    today = date.today()
+    mine = list_cases(current_user, CaseFilter(responsible_id=current_user.id), per_page=20)
+    page = render_template(
+        "cases/dashboard.html", mine=mine, today=today,
+        my_deadlines=deadline_service.open_deadlines(current_user, responsible_only=True),
+        overdue=deadline_service.open_deadlines(current_user, responsible_only=False, overdue_on=today),
+    )
+    record_list(mine.items, context="dashboard")
+    return page
+
+
+def _filter_from_args() -> CaseFilter:
+    kinds = tuple(kind for kind in CaseKind if kind.value in request.args.getlist("type"))
+    try:
+        status = CaseStatus(request.args["status"]) if request.args.get("status") else None
+    except ValueError:
+        status = None
+    return CaseFilter(kinds=kinds, status=status, text=request.args.get("q", "")[:100],
+                      responsible_id=current_user.id if request.args.get("mine") else None,
+                      sort=request.args.get("sort") if request.args.get("sort") in SORTS else "nyeste")
+
+
+@bp.get("/saker")
+@login_required
+def list_all():
+    case_filter = _filter_from_args()
+    result = list_cases(current_user, case_filter, page=request.args.get("page", 1, type=int))
+    page = render_template("cases/list.html", result=result, case_filter=case_filter, sorts=SORTS,
+                           kinds=list(CaseKind), statuses=list(CaseStatus))
+    record_list(result.items, context="case_list")
+    return page
+
+
+@bp.route("/saker/ny", methods=["GET", "POST"])
+@login_required
+def new_case():
+    kinds = creatable_kinds(current_user)
+    if not kinds:
+        abort(403)
+    form = NewCaseForm(kinds=kinds)
+    created: list[Case] = []
+
+    def register():
+        kind = CaseKind(form.kind.data)
+        patient = None
+        if kind.concerns_patient:
+            patient = services.register_patient(
+                national_id=form.national_id.data, name=form.patient_name.data, birth_date=form.birth_date.data,
+                municipality=form.municipality.data, home_region=form.home_region.data, actor=current_user)
+        created.append(services.open_case(kind=kind, title=form.title.data, patient=patient, actor=current_user))
+
+    if form.validate_on_submit() and _saved(form, register):
+        flash(f"Saken er registrert med saksnummer {created[0].number}.", "success")
+        return redirect(url_for("cases.detail", case_id=created[0].id))
+    return render_template("cases/new.html", form=form)
+
+
+@bp.get("/saker/<int:case_id>")
+@login_required
+def detail(case_id: int):
+    case = get_case_or_404(case_id)
+    page = render_template("cases/detail.html", case=case, editable=can_edit(current_user, case),
+                           today=date.today(), follow_up_form=FollowUpForm(),
+                           complete_form=CompleteDeadlineForm())
+    record_access(AuditAction.VIEW, "case", case.id, case=case)
+    return page
+
+
+@bp.route("/saker/<int:case_id>/endre", methods=["GET", "POST"])
+@login_required
+def edit(case_id: int):
+    case = get_case_or_404(case_id, need="edit")
+    form = EditCaseForm(obj=case)
+    form.responsible_id.choices = [(user.id, user.name) for user in users_who_can_edit(case)]
+    if form.validate_on_submit() and _saved(form, lambda: services.update_case(
+            case, expected_version=form.version.data, title=form.title.data,
+            responsible_id=form.responsible_id.data, actor=current_user)):
+        flash("Endringene er lagret.", "success")
+        return redirect(url_for("cases.detail", case_id=case_id))
+    if form.conflict:
+        # The page shows the stored version beside what the user typed; saving again overwrites it.
+        form.adopt_version(case.version)
+    page = render_template("cases/edit.html", form=form, case=case)
+    record_access(AuditAction.VIEW, "case", case.id, case=case, details={"page": "edit"})
+    return page
+
+
+@bp.route("/saker/<int:case_id>/status", methods=["GET", "POST"])
+@login_required
+def change_status(case_id: int):
+    case = get_case_or_404(case_id, need="edit")
+    form = StatusForm(obj=case) if request.method == "GET" else StatusForm()
+    form.status.choices = [(status.value, status.label) for status in CaseStatus
+                           if status in services.ALLOWED_TRANSITIONS[case.status]]
+    if form.validate_on_submit() and _saved(form, lambda: services.change_status(
+            case, CaseStatus(form.status.data), expected_version=form.version.data, comment=form.comment.data,
+            actor=current_user)):
+        flash("Statusen er endret.", "success")
+        return redirect(url_for("cases.detail", case_id=case_id))
+    return render_template("cases/status.html", form=form, case=case)
+
+
+@bp.route("/saker/<int:case_id>/journal/ny", methods=["GET", "POST"])
+@login_required
+def new_journal_entry(case_id: int):
+    case = get_case_or_404(case_id, need="edit")
+    form = JournalEntryForm()
+
+    def register():
+        entry = services.add_journal_entry(
+            case, entry_type=JournalEntryType(form.entry_type.data), title=form.title.data,
+            journal_date=form.journal_date.data, document_date=form.document_date.data,
+            party_name=form.party_name.data, actor=current_user)
+        upload = form.file.data
+        if upload and upload.filename:
+            document_service.attach_document(case, title=form.title.data, filename=upload.filename,
+                                             content=upload.read(), actor=current_user, journal_entry=entry)
+
+    if form.validate_on_submit() and _saved(form, register):
+        flash("Journalposten er registrert.", "success")
+        return redirect(url_for("cases.detail", case_id=case_id, _anchor="journal"))
+    return render_template("cases/journal_new.html", form=form, case=case)
+
+
+def _flash_form_errors(form) -> None:
+    for message in [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]:
+        flash(message, "error")
+
+
+@bp.post("/saker/<int:case_id>/journal/<int:entry_id>/avskriv")
+@login_required
+def complete_follow_up(case_id: int, entry_id: int):
+    case = get_case_or_404(case_id, need="edit")
+    entry = _child_or_404(JournalEntry, entry_id, case)
+    form = FollowUpForm()
+    if form.validate_on_submit() and _saved(form, lambda: services.complete_follow_up(
+            entry, method=form.method.data, expected_version=form.version.data, actor=current_user)):
+        flash("Journalposten er avskrevet.", "success")
+    else:
+        _flash_form_errors(form)
+    return redirect(url_for("cases.detail", case_id=case_id, _anchor="journal"))
+
+
+@bp.route("/saker/<int:case_id>/dokumenter/ny", methods=["GET", "POST"])
+@login_required
+def new_document(case_id: int):
+    case = get_case_or_404(case_id, need="edit")
+    form = DocumentForm()
+    if form.validate_on_submit() and _saved(form, lambda: document_service.attach_document(
+            case, title=form.title.data, filename=form.file.data.filename, content=form.file.data.read(),
+            actor=current_user)):
+        flash("Dokumentet er lastet opp.", "success")
+        return redirect(url_for("cases.detail", case_id=case_id, _anchor="dokumenter"))
+    return render_template("cases/document_new.html", form=form, case=case)
+
+
+@bp.route("/saker/<int:case_id>/dokumenter/<int:document_id>/ny-versjon", methods=["GET", "POST"])
+@login_required
+def new_document_version(case_id: int, document_id: int):
+    case = get_case_or_404(case_id, need="edit")
+    document = _child_or_404(Document, document_id, case)
+    form = DocumentVersionForm()
+    if form.validate_on_submit() and _saved(form, lambda: document_service.add_version(
+            document, filename=form.file.data.filename, content=form.file.data.read(), actor=current_user)):
+        flash("Ny versjon er lastet opp.", "success")
+        return redirect(url_for("cases.detail", case_id=case_id, _anchor="dokumenter"))
+    return render_template("cases/document_version_new.html", form=form, case=case, document=document)
+
+
+@bp.get("/saker/<int:case_id>/dokumenter/<int:document_id>/versjoner/<int:version_number>")
+@login_required
+def download_document(case_id: int, document_id: int, version_number: int):
+    case = get_case_or_404(case_id)
+    document = _child_or_404(Document, document_id, case)
+    version = next((v for v in document.versions if v.version_number == version_number), None)
+    if version is None:
+        abort(404)
+    content = document_service.read_version(version)
+    record_access(AuditAction.DOWNLOAD, "document_version", version.id, case=case)
+    response = Response(content, mimetype=version.mime_type)
+    response.headers["Content-Disposition"] = content_disposition(version.filename)
+    return response
+
+
+@bp.route("/saker/<int:case_id>/frister/ny", methods=["GET", "POST"])
+@login_required
+def new_deadline(case_id: int):
+    case = get_case_or_404(case_id, need="edit")
+    form = DeadlineForm()
+    form.responsible_id.choices = [(user.id, user.name) for user in users_who_can_edit(case)]
+    if request.method == "GET":
+        form.responsible_id.data = current_user.id
+    if form.validate_on_submit() and _saved(form, lambda: deadline_service.set_deadline(
+            case, kind=form.kind.data, due_date=form.due_date.data, responsible_id=form.responsible_id.data,
+            description=form.description.data, actor=current_user)):
+        flash("Fristen er lagt til.", "success")
+        return redirect(url_for("cases.detail", case_id=case_id, _anchor="frister"))
+    return render_template("cases/deadline_new.html", form=form, case=case)
+
+
+@bp.post("/saker/<int:case_id>/frister/<int:deadline_id>/utfort")
+@login_required
+def complete_deadline(case_id: int, deadline_id: int):
+    case = get_case_or_404(case_id, need="edit")
+    deadline = _child_or_404(Deadline, deadline_id, case)
+    form = CompleteDeadlineForm()
+    if form.validate_on_submit() and _saved(form, lambda: deadline_service.complete_deadline(
+            deadline, expected_version=form.version.data, actor=current_user)):
+        flash("Fristen er markert som utført.", "success")
+    else:
+        _flash_form_errors(form)
+    return redirect(url_for("cases.detail", case_id=case_id, _anchor="frister"))
+
+
+@bp.route("/saker/<int:case_id>/tilgang", methods=["GET", "POST"])
+@login_required
+def assign(case_id: int):
+    case = get_case_or_404(case_id, need="edit")
+    if case.kind is not CaseKind.PANEL_REFERRAL:
+        abort(404)
+    form = AssignForm()
+    assigned = {assignment.user_id for assignment in case.assignments}
+    form.user_id.choices = [(user.id, user.name) for user in db.session.scalars(
+        select(User).where(User.active.is_(True), User.role == Role.PANEL_MEMBER).order_by(User.name))
+        if user.id not in assigned]
+    if form.validate_on_submit() and _saved(form, lambda: services.assign_user(
+            case, db.session.get(User, form.user_id.data), actor=current_user)):
+        flash("Tilgangen er gitt.", "success")
+        return redirect(url_for("cases.detail", case_id=case_id))
+    return render_template("cases/assign.html", form=form, case=case)
+
+
+def render_module_overview(*, title: str, intro: str, kinds: tuple[CaseKind, ...]) -> str:
+    """A domain module's landing page: its cases that the user may see, newest first."""
+    case_filter = CaseFilter(kinds=kinds, sort=request.args.get("sort") if request.args.get("sort") in SORTS
+                             else "nyeste")
+    result = list_cases(current_user, case_filter, page=request.args.get("page", 1, type=int))
+    page = render_template("cases/module_overview.html", title=title, intro=intro, result=result,
+                           can_create=any(kind in creatable_kinds(current_user) for kind in kinds),
+                           kinds=kinds)
+    record_list(result.items, context=f"overview:{'/'.join(kind.value for kind in kinds)}")
+    return page

@@ -1,0 +1,121 @@
+"""`flask demo load`: demo users for every role and office, and a few cases in each unit.
+
+Idempotent: users are created when missing, cases only into an empty database. Refused in
+production configuration. Every patient is synthetic; the numbers pass the check-digit test.
+"""
+from datetime import date, timedelta
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+from stdnum.no import fodselsnummer
+
+from app.auth import services as account_services
+from app.auth.models import User
+from app.auth.roles import Role
+from app.cases import deadlines, services
+from app.cases.models import Case, CaseKind, CaseStatus, JournalEntryType
+from app.extensions import db
+
+demo_cli = AppGroup("demo", help="Demo data for development.")
+
+DEMO_PASSWORD = "demo-passord-2026"
+
+DEMO_USERS = [
+    ("admin@helsesak.test", "Ada Administrator", Role.ADMIN, None),
+    ("metoder@helsesak.test", "Mona Metode", Role.METHODS_SECRETARIAT, None),
+    ("bestillerforum@helsesak.test", "Bjørn Bestiller", Role.BESTILLERFORUM, None),
+    ("panel@helsesak.test", "Per Panelsekretær", Role.PANEL_SECRETARIAT, None),
+    ("panelmedlem@helsesak.test", "Pia Panelmedlem", Role.PANEL_MEMBER, None),
+    ("hso@helsesak.test", "Siri Sør-Øst", Role.ABROAD_CASEWORKER, "helse-sor-ost"),
+    ("vest@helsesak.test", "Vidar Vest", Role.ABROAD_CASEWORKER, "helse-vest"),
+    ("midt@helsesak.test", "Marit Midt", Role.ABROAD_CASEWORKER, "helse-midt-norge"),
+    ("analytiker@helsesak.test", "Anders Analytiker", Role.ANALYST, None),
+]
+
+
+def synthetic_national_id(birth_date: date, individual: int = 100) -> str:
+    """A fødselsnummer with valid check digits for `birth_date` (individual number 000–499: 1900s)."""
+    for number in range(individual, 500):
+        first9 = f"{birth_date:%d%m%y}{number:03d}"
+        check1 = fodselsnummer.calc_check_digit1(first9)
+        if check1 == "10" or len(check1) != 1:
+            continue
+        check2 = fodselsnummer.calc_check_digit2(first9 + check1)
+        if len(check2) == 1:
+            return first9 + check1 + check2
+    raise ValueError(f"no valid number for {birth_date}")
+
+
+def _ensure_users() -> dict[str, User]:
+    users = {}
+    for email, name, role, office in DEMO_USERS:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = account_services.create_user(email=email, name=name, role=role, office=office,
+                                                password=DEMO_PASSWORD)
+        users[email] = user
+    return users
+
+
+def _abroad_case(actor: User, name: str, born: date, region: str, title: str, today: date) -> Case:
+    patient = services.register_patient(national_id=synthetic_national_id(born), name=name, birth_date=None,
+                                        municipality=None, home_region=region, actor=actor)
+    case = services.open_case(kind=CaseKind.ABROAD_APPLICATION, title=f"{title} – {name}", patient=patient,
+                              actor=actor, case_date=today - timedelta(days=20))
+    services.add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title=f"Søknad – {name}",
+                               party_name="Henvisende lege", journal_date=today - timedelta(days=20), actor=actor)
+    services.change_status(case, CaseStatus.IN_PROGRESS, expected_version=case.version, comment=None, actor=actor)
+    return case
+
+
+def _load_cases(users: dict[str, User], today: date) -> int:
+    hso, vest, midt = users["hso@helsesak.test"], users["vest@helsesak.test"], users["midt@helsesak.test"]
+    abroad = [
+        _abroad_case(hso, "Kari Nordmann", date(1978, 3, 14), "helse-sor-ost",
+                     "Søknad om protonbehandling i utlandet", today),
+        _abroad_case(hso, "Nils Nordlending", date(1965, 11, 2), "helse-nord",
+                     "Søknad om behandling i utlandet", today),
+        _abroad_case(vest, "Vigdis Vestlending", date(1990, 6, 21), "helse-vest",
+                     "Søknad om behandling i utlandet", today),
+        _abroad_case(vest, "Ola Bergen", date(1952, 1, 30), "helse-vest", "Søknad om PGD-behandling", today),
+        _abroad_case(midt, "Ingrid Trønder", date(1984, 9, 9), "helse-midt-norge",
+                     "Søknad om behandling i utlandet", today),
+    ]
+    for case in abroad[:3]:
+        deadlines.set_deadline(case, kind="uttalelse", due_date=today + timedelta(days=10), responsible_id=None,
+                               description="Svar på medisinsk vurdering", actor=case.responsible, today=today)
+    # Set as if ten days ago, so the dashboard has something overdue to show.
+    deadlines.set_deadline(abroad[2], kind="saksbehandlingsfrist", due_date=today - timedelta(days=3),
+                           responsible_id=None, description="Vedtak", actor=vest, today=today - timedelta(days=10))
+
+    panel, member = users["panel@helsesak.test"], users["panelmedlem@helsesak.test"]
+    for name, born, region in [("Hanne Hagen", date(1971, 5, 5), "helse-midt-norge"),
+                               ("Erik Eriksen", date(1988, 12, 12), "helse-nord")]:
+        patient = services.register_patient(national_id=synthetic_national_id(born), name=name, birth_date=None,
+                                            municipality=None, home_region=region, actor=panel)
+        case = services.open_case(kind=CaseKind.PANEL_REFERRAL, title=f"Henvisning til ekspertpanelet – {name}",
+                                  patient=patient, actor=panel)
+    services.assign_user(case, member, actor=panel)
+
+    methods = users["metoder@helsesak.test"]
+    for title in ["ID2025_102 Endoskopisk ryggkirurgisk prosedyre",
+                  "Robotassistert kirurgi – strategi for bruk i spesialisthelsetjenesten"]:
+        services.open_case(kind=CaseKind.METHOD, title=title, actor=methods)
+    return len(abroad) + 4
+
+
+@demo_cli.command("load")
+def load() -> None:
+    """Create the demo users and, into an empty database, demo cases."""
+    if not current_app.config.get("DEMO_DATA_ALLOWED", False):
+        raise click.ClickException("Demodata kan ikke lastes i produksjonsoppsett.")
+    users = _ensure_users()
+    created = 0
+    if not db.session.scalar(select(func.count(Case.id))):
+        created = _load_cases(users, date.today())
+    db.session.commit()
+    click.echo(f"Demodata klar ({created} nye saker). Demobrukere, alle med passordet «{DEMO_PASSWORD}»:")
+    for email, _name, role, office in DEMO_USERS:
+        click.echo(f"  {email:32} {role.label}{' – ' + office if office else ''}")

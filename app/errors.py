@@ -1,0 +1,61 @@
+"""Errors a rule raises; their messages are bokmål and safe to show to the user."""
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+HTTP_ERROR_TEXTS = {
+    400: ("Ugyldig forespørsel", "Forespørselen kunne ikke behandles. Gå tilbake og prøv igjen."),
+    403: ("Ingen tilgang", "Du har ikke tilgang til denne siden."),
+    404: ("Siden finnes ikke", "Siden finnes ikke, eller du har ikke tilgang til den."),
+    405: ("Ugyldig forespørsel", "Denne handlingen er ikke tillatt her."),
+    413: ("Filen er for stor", "Filen er større enn det som er tillatt."),
+    429: ("For mange forsøk", "For mange forsøk på kort tid. Vent litt og prøv igjen."),
+    500: ("Noe gikk galt", "En uventet feil oppstod. Ingenting er lagret. Prøv igjen, eller kontakt brukerstøtte."),
+}
+
+
+class DomainError(Exception):
+    """A rule refused the action."""
+
+    status_code = 409
+
+
+class InvalidInput(DomainError):
+    """Input a rule refused; `field` names the input it is about, so a form can show it there."""
+
+    status_code = 422
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotAllowed(DomainError):
+    status_code = 403
+
+
+class EditConflict(DomainError):
+    """Someone else saved the object after this user opened it."""
+
+    status_code = 409
+
+    def __init__(self, message: str = "Saken er endret av en annen bruker etter at du åpnet den. "
+                 "Ingenting er lagret. Se gjeldende versjon nedenfor og gjør endringen på nytt.") -> None:
+        super().__init__(message)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app.extensions import db
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return render_template("errors/error.html", title="Handlingen ble avvist", message=str(error)), error.status_code
+
+    def http_error(error: HTTPException):
+        if error.code >= 500:
+            db.session.rollback()
+        title, message = HTTP_ERROR_TEXTS.get(error.code, HTTP_ERROR_TEXTS[500])
+        return render_template("errors/error.html", title=title, message=message), error.code
+
+    for status in HTTP_ERROR_TEXTS:
+        app.register_error_handler(status, http_error)

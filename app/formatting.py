@@ -1,0 +1,41 @@
+"""Bokmål display formats: dates dd.mm.åååå, times in Oslo time, amounts with spaces."""
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal
+
+from app.cases.deadlines import DEADLINE_KINDS
+from app.cases.regions import REGIONS, UNITS
+
+
+def as_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "dd.MM.yyyy")
+    return format_date(value, "dd.MM.yyyy")
+
+
+def as_datetime(value: datetime | None) -> str:
+    return format_datetime(value, "dd.MM.yyyy 'kl.' HH:mm") if value else ""
+
+
+def as_amount(value: int | float | None) -> str:
+    return format_decimal(value, "#,##0") if value is not None else ""
+
+
+def unit_name(code: str | None) -> str:
+    return UNITS.get(code, code or "")
+
+
+def region_name(code: str | None) -> str:
+    return REGIONS.get(code, code or "")
+
+
+def register_filters(app: Flask) -> None:
+    app.add_template_filter(unit_name, "office_name")
+    app.add_template_filter(region_name, "region_name")
+    app.add_template_filter(lambda kind: DEADLINE_KINDS.get(kind, kind), "deadline_kind")
+    app.add_template_filter(as_date, "date")
+    app.add_template_filter(as_datetime, "datetime")
+    app.add_template_filter(as_amount, "amount")

@@ -1,0 +1,98 @@
+"""Settings for development, test and production, read from the environment.
+
+`DATABASE_URL` chooses the database (default: an SQLite file under instance/),
+`REDIS_URL` the job queue (unset: jobs run in-process), `SECRET_KEY` signs sessions.
+"""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+DEV_SECRET_KEY = "dev-only-insecure-key"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'helsesak.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+
+    # Background jobs (Flask-RQ): a real Redis when configured, otherwise in-process.
+    RQ_QUEUES = ["default", "pdf"]
+    RQ_CONNECTION = REDIS_URL or {}
+    RQ_CONNECTION_CLASS = None if REDIS_URL else "fakeredis.FakeRedis"
+    RQ_ASYNC = bool(REDIS_URL)
+
+    # Login attempts are limited per address and per account; shared storage with Redis.
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = "20 per 15 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_HOURS = 12
+
+    # argon2id; production-strength defaults (RFC 9106 second recommendation).
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_COST = 65536
+    PASSWORD_MIN_LENGTH = 12
+
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+    DOCUMENT_STORAGE = os.environ.get("DOCUMENT_STORAGE", "local")  # "local" or "database"
+    DOCUMENT_DIR = os.environ.get("DOCUMENT_DIR", str(INSTANCE_DIR / "documents"))
+
+    BABEL_DEFAULT_LOCALE = "nb_NO"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
+    DEMO_DATA_ALLOWED = True
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    RQ_CONNECTION: dict | str = {}
+    RQ_CONNECTION_CLASS = "fakeredis.FakeRedis"
+    RQ_ASYNC = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_COST = 8
+    DOCUMENT_STORAGE = "database"
+
+
+class ProductionConfig(Config):
+    DEMO_DATA_ALLOWED = False
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls) -> list[str]:
+        """What makes this configuration unsafe to serve; empty when it is fine."""
+        problems = []
+        if cls.SECRET_KEY in (None, "", DEV_SECRET_KEY) or len(cls.SECRET_KEY) < 32:
+            problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+        if not cls.SESSION_COOKIE_SECURE:
+            problems.append("SESSION_COOKIE_SECURE must be on (HTTPS-only cookies)")
+        return problems
+
+
+CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "test": TestConfig}
+
+
+def config_from_environment() -> type[Config]:
+    """The settings class named by HELSESAK_ENV (development by default)."""
+    name = os.environ.get("HELSESAK_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"HELSESAK_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None

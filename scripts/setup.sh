@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian 12 machine: system packages (when root),
+# the .venv with the pinned requirements and, with --services, the local Redis
+# and PostgreSQL the test suite talks to. Safe to re-run; skips what is done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 LC_ALL=C.UTF-8
+
+WITH_SERVICES=0
+[ "${1:-}" = "--services" ] && WITH_SERVICES=1
+log() { printf '[setup] %s\n' "$*"; }
+
+# ---------- system packages ----------
+APT_PKGS=(python3 python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+          fonts-dejavu-core fonts-liberation2 poppler-utils)
+if ((WITH_SERVICES)); then
+  APT_PKGS+=(postgresql redis-server chromium)
+fi
+missing=()
+for p in "${APT_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ]; then
+    log "installing ${missing[*]}"
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+  else
+    log "missing system packages (run as root to install): ${missing[*]}"
+  fi
+fi
+
+# ---------- Python environment ----------
+PY=${PYTHON:-$(command -v python3.11 || command -v python3)}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+stamp=.venv/.requirements.sha256
+want=$(sha256sum requirements.txt | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  log "installing Python requirements"
+  .venv/bin/python -m pip install -q --disable-pip-version-check uv 2>&1 | grep -v 'is ignored' || true
+  .venv/bin/uv pip install -q --python .venv/bin/python -r requirements.txt
+  echo "$want" > "$stamp"
+fi
+
+((WITH_SERVICES)) || exit 0
+
+# ---------- Redis (no systemd: daemonize, keep nothing on disk) ----------
+REDIS_PORT=${REDIS_PORT:-6379}
+if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  log "starting redis on $REDIS_PORT"
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --save '' --appendonly no \
+    --dir /tmp --logfile "/tmp/redis-$REDIS_PORT.log" --pidfile "/tmp/redis-$REDIS_PORT.pid"
+  for _ in $(seq 50); do redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+
+# ---------- PostgreSQL (pg_ctlcluster; exits 2 when already running, so check first) ----------
+PG_PORT=${PG_PORT:-5432}
+PGVER=$(ls /usr/lib/postgresql | sort -V | tail -1)
+if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$PGVER main"; then
+  pg_createcluster --locale C.UTF-8 --port "$PG_PORT" "$PGVER" main
+fi
+if ! pg_lsclusters -h | grep -q "^$PGVER main .*online"; then
+  log "starting postgresql $PGVER"
+  pg_ctlcluster --skip-systemctl-redirect "$PGVER" main start
+fi
+for _ in $(seq 100); do pg_isready -q -h 127.0.0.1 -p "$PG_PORT" && break; sleep 0.1; done
+psql_su() { su postgres -c "psql -p $PG_PORT -v ON_ERROR_STOP=1 -qtAc \"$1\""; }
+[ "$(psql_su "SELECT 1 FROM pg_roles WHERE rolname='helsesak'")" = 1 ] \
+  || psql_su "CREATE ROLE helsesak LOGIN PASSWORD 'helsesak' CREATEDB"
+for db in helsesak helsesak_test helsesak_browser_test; do
+  [ "$(psql_su "SELECT 1 FROM pg_database WHERE datname='$db'")" = 1 ] \
+    || su postgres -c "createdb -p $PG_PORT -O helsesak -E UTF8 -T template0 --locale=C.UTF-8 $db"
+done
+log "services ready: redis $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping), $(pg_isready -h 127.0.0.1 -p "$PG_PORT")"
