@@ -1,8 +1,9 @@
 """Declarative base with a naming convention (stable constraint names for Alembic batch mode)."""
 import enum
+import sqlite3
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Enum, MetaData
+from sqlalchemy import DateTime, Engine, Enum, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
 
 NAMING_CONVENTION = {
@@ -38,3 +39,21 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
         return {"version_id_col": cls.version}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    """SQLite: enforce foreign keys, wait for locks instead of failing at once, and let
+    SQLAlchemy emit BEGIN itself (pysqlite's own transaction handling breaks SAVEPOINTs)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

@@ -17,6 +17,10 @@ def show_error(form: FlaskForm, error: DomainError, aliases: dict[str, str] | No
         form.form_errors.append(str(error))
 
 
+class CsrfOnlyForm(FlaskForm):
+    """A bare POST (a button) that still needs its CSRF token checked."""
+
+
 class VersionedForm(FlaskForm):
     """A form that edits a versioned object: the version it was opened at travels with it."""
 

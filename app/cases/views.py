@@ -10,7 +10,7 @@ from app.auth.models import User
 from app.auth.roles import Role
 from app.cases import deadlines as deadline_service
 from app.cases import documents as document_service
-from app.cases import services
+from app.cases import jobs, services
 from app.cases.access import can_edit, creatable_kinds, get_case_or_404, users_who_can_edit
 from app.cases.audit import record_access, record_list
 from app.cases.forms import (
@@ -29,7 +29,7 @@ from app.cases.models import AuditAction, Case, CaseKind, CaseStatus, Deadline, 
 from app.cases.queries import SORTS, CaseFilter, list_cases
 from app.errors import DomainError, EditConflict
 from app.extensions import db
-from app.forms import show_error
+from app.forms import CsrfOnlyForm, show_error
 from app.http import content_disposition
 
 bp = Blueprint("cases", __name__, template_folder="templates")
@@ -246,6 +246,18 @@ def download_document(case_id: int, document_id: int, version_number: int):
     response = Response(content, mimetype=version.mime_type)
     response.headers["Content-Disposition"] = content_disposition(version.filename)
     return response
+
+
+@bp.post("/saker/<int:case_id>/journalutskrift")
+@login_required
+def print_journal(case_id: int):
+    case = get_case_or_404(case_id, need="edit")
+    services.ensure_open(case)
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    jobs.render_journal_printout.enqueue(case.id, current_user.id)
+    flash("Journalutskriften lages som PDF og legges i dokumentlisten når den er klar.", "info")
+    return redirect(url_for("cases.detail", case_id=case_id, _anchor="dokumenter"))
 
 
 @bp.route("/saker/<int:case_id>/frister/ny", methods=["GET", "POST"])

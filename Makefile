@@ -1,0 +1,41 @@
+# Helsesak: `make run` serves the app with demo data, `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+export FLASK_APP := wsgi
+PG_TEST_URL ?= postgresql+psycopg://helsesak:helsesak@127.0.0.1:5432/helsesak_test
+PG_BROWSER_URL ?= postgresql+psycopg://helsesak:helsesak@127.0.0.1:5432/helsesak_browser_test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test test-sqlite test-postgresql lint worker setup
+
+setup:
+	scripts/setup.sh
+
+run: setup
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	@echo "Helsesak: http://127.0.0.1:5000"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test:
+	scripts/setup.sh --services
+	$(MAKE) --no-print-directory lint test-sqlite test-postgresql
+
+lint:
+	PYTHONPATH=. $(VENV)/bin/lint-imports
+
+test-sqlite:
+	@echo "=== test suite on SQLite ==="
+	REDIS_TEST_URL=$(REDIS_TEST_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgresql:
+	@echo "=== test suite on PostgreSQL ==="
+	TEST_DATABASE_URL=$(PG_TEST_URL) BROWSER_DATABASE_URL=$(PG_BROWSER_URL) REDIS_TEST_URL=$(REDIS_TEST_URL) \
+		$(PY) -m pytest $(PYTEST_ARGS)
+
+worker: setup
+	@test -n "$$REDIS_URL" || { echo "Set REDIS_URL, e.g. redis://127.0.0.1:6379/0"; exit 1; }
+	$(FLASK) rq worker default pdf

@@ -1,0 +1,24 @@
+"""PDF rendering with WeasyPrint. Templates may load files from app/static/pdf only: nothing
+from the network or elsewhere on disk ends up in a document."""
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from flask import render_template
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+PDF_ASSETS = Path(__file__).parent / "static" / "pdf"
+
+
+class StaticOnlyFetcher(URLFetcher):
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" else None
+        if path is None or not path.is_relative_to(PDF_ASSETS):
+            raise ValueError(f"PDF resource refused: {url}")
+        return super().fetch(url, headers)
+
+
+def render_pdf(template: str, **context) -> bytes:
+    html = render_template(template, **context)
+    return HTML(string=html, base_url=str(PDF_ASSETS) + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()

@@ -1,0 +1,180 @@
+"""Rules of the case core, called directly (no HTTP)."""
+from datetime import date
+
+import pytest
+
+from app.auth.models import User
+from app.cases import services
+from app.cases.models import AuditEvent, Case, CaseKind, CaseStatus, JournalEntryType, Patient
+from app.cases.numbering import next_number
+from app.demo import synthetic_national_id
+from app.errors import EditConflict, InvalidInput
+from app.extensions import db
+
+
+@pytest.fixture
+def caseworker(app_ctx, make_user):
+    return db.session.get(User, make_user("abroad_caseworker", "helse-sor-ost"))
+
+
+def _patient(actor, region="helse-sor-ost", name="Kari Nordmann", born=date(1980, 5, 17)):
+    return services.register_patient(national_id=synthetic_national_id(born), name=name, birth_date=None,
+                                     municipality="Oslo", home_region=region, actor=actor)
+
+
+def test_case_numbers_run_per_year_without_gaps(caseworker):
+    patient = _patient(caseworker)
+    numbers = [services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad", patient=patient,
+                                  actor=caseworker, case_date=date(2031, 1, 2)).number for _ in range(3)]
+    other_year = services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad", patient=patient,
+                                    actor=caseworker, case_date=date(2032, 1, 2)).number
+    assert numbers == ["2031/1", "2031/2", "2031/3"]
+    assert other_year == "2032/1"
+
+
+def test_a_rolled_back_registration_gives_its_number_back(caseworker):
+    db.session.commit()
+    first = next_number("case", 2040)
+    db.session.rollback()
+    assert next_number("case", 2040) == first
+
+
+def test_abroad_case_of_helse_nord_patient_goes_to_the_helse_sor_ost_office(caseworker):
+    patient = _patient(caseworker, region="helse-nord")
+    case = services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad – Kari Nordmann", patient=patient,
+                              actor=caseworker)
+    assert case.unit == "helse-sor-ost"
+
+
+def test_patient_cases_are_screened_with_the_name_hidden_in_the_public_title(caseworker):
+    patient = _patient(caseworker, name="Kari Nordmann")
+    case = services.open_case(kind=CaseKind.ABROAD_APPLICATION, actor=caseworker, patient=patient,
+                              title="Søknad om behandling i utlandet – Kari Nordmann")
+    assert case.public_title == "Søknad om behandling i utlandet – ******"
+    assert (case.access_code, case.legal_basis) == ("UO", "Offl. § 13 jf. fvl. § 13 første ledd nr. 1")
+    assert case.status is CaseStatus.CREATED
+    assert [change.to_status for change in case.status_changes] == [CaseStatus.CREATED]
+
+
+def test_method_cases_refuse_patient_data_and_patient_cases_need_a_patient(caseworker):
+    with pytest.raises(InvalidInput, match="pasientopplysninger"):
+        services.open_case(kind=CaseKind.METHOD, title="ID2025_102", patient=_patient(caseworker), actor=caseworker)
+    with pytest.raises(InvalidInput, match="må gjelde en pasient"):
+        services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad", actor=caseworker)
+
+
+@pytest.mark.parametrize(("number", "message"), [
+    ("1510869508", "11 siffer"),
+    ("15108695077", "Kontrollsifrene"),
+    ("151086950AB", "bare inneholde siffer"),
+    ("85108610005", "FH-nummer"),
+    ("31118610094", "gyldig fødselsdato"),  # 31 November, valid check digits
+])
+def test_invalid_national_ids_are_refused_in_bokmal(caseworker, number, message):
+    with pytest.raises(InvalidInput, match=message):
+        services.register_patient(national_id=number, name="Test", birth_date=None, municipality=None,
+                                  home_region="helse-vest", actor=caseworker)
+
+
+def test_d_number_is_accepted_and_birth_date_derived(caseworker):
+    patient = services.register_patient(national_id="551086 95071", name="Ola", birth_date=None, municipality=None,
+                                        home_region="helse-vest", actor=caseworker)
+    assert patient.national_id == "55108695071"
+    assert patient.birth_date == date(1986, 10, 15)
+
+
+def test_birth_date_must_agree_with_the_national_id(caseworker):
+    with pytest.raises(InvalidInput, match="stemmer ikke"):
+        services.register_patient(national_id="15108695088", name="Ola", birth_date=date(1986, 10, 16),
+                                  municipality=None, home_region="helse-vest", actor=caseworker)
+
+
+def test_a_known_national_id_finds_the_existing_patient(caseworker):
+    first = _patient(caseworker)
+    again = _patient(caseworker)
+    assert first.id == again.id
+    assert db.session.query(Patient).count() == 1
+
+
+def test_stale_update_is_refused_and_changes_nothing(caseworker):
+    case = services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad – Kari Nordmann",
+                              patient=_patient(caseworker), actor=caseworker)
+    seen_version = case.version
+    services.update_case(case, expected_version=seen_version, title="Ny tittel – Kari Nordmann",
+                         responsible_id=caseworker.id, actor=caseworker)
+    db.session.flush()
+    with pytest.raises(EditConflict, match="endret av en annen bruker"):
+        services.update_case(case, expected_version=seen_version, title="Konkurrerende tittel",
+                             responsible_id=caseworker.id, actor=caseworker)
+    assert case.title == "Ny tittel – Kari Nordmann"
+    assert case.public_title == "Ny tittel – ******"
+
+
+def test_update_writes_old_and_new_values_to_the_audit_log(caseworker):
+    case = services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad – Kari Nordmann",
+                              patient=_patient(caseworker), actor=caseworker)
+    services.update_case(case, expected_version=case.version, title="Endret – Kari Nordmann",
+                         responsible_id=caseworker.id, actor=caseworker)
+    event = db.session.query(AuditEvent).filter_by(action="update", case_id=case.id).one()
+    assert event.changes["title"] == ["Søknad – Kari Nordmann", "Endret – Kari Nordmann"]
+    assert event.patient_id == case.patient_id
+    assert (event.user_id, event.role, event.office) == (caseworker.id, "abroad_caseworker", "helse-sor-ost")
+
+
+def test_discarding_needs_a_reason_and_keeps_the_case(caseworker):
+    case = services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad", patient=_patient(caseworker),
+                              actor=caseworker)
+    with pytest.raises(InvalidInput, match="begrunnelse"):
+        services.change_status(case, CaseStatus.DISCARDED, expected_version=case.version, comment=" ",
+                               actor=caseworker)
+    services.change_status(case, CaseStatus.DISCARDED, expected_version=case.version,
+                           comment="Registrert to ganger", actor=caseworker)
+    db.session.flush()
+    assert db.session.get(Case, case.id).status is CaseStatus.DISCARDED
+    assert case.status_changes[-1].comment == "Registrert to ganger"
+    with pytest.raises(InvalidInput, match="kan ikke settes"):
+        services.change_status(case, CaseStatus.IN_PROGRESS, expected_version=case.version, comment=None,
+                               actor=caseworker)
+
+
+def test_journal_entries_are_numbered_in_the_case_and_in_the_year(caseworker):
+    patient = _patient(caseworker)
+    first_case = services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="A", patient=patient, actor=caseworker)
+    second_case = services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="B", patient=patient, actor=caseworker)
+    entries = [services.add_journal_entry(case, entry_type=JournalEntryType.NOTE, title="Notat",
+                                          journal_date=date(2033, 3, 1), actor=caseworker)
+               for case in (first_case, second_case, first_case)]
+    assert [entry.number_in_case for entry in entries] == [1, 1, 2]
+    assert [entry.sequence for entry in entries] == [1, 2, 3]
+    assert entries[2].registration_number == f"{first_case.number}-2"
+
+
+def test_incoming_documents_need_a_sender_and_dates_in_order(caseworker):
+    case = services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="A", patient=_patient(caseworker),
+                              actor=caseworker)
+    with pytest.raises(InvalidInput, match="avsender"):
+        services.add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title="Søknad", actor=caseworker)
+    with pytest.raises(InvalidInput, match="Dokumentdatoen"):
+        services.add_journal_entry(case, entry_type=JournalEntryType.NOTE, title="Notat",
+                                   journal_date=date(2025, 1, 1), document_date=date(2025, 1, 2), actor=caseworker)
+
+
+def test_follow_up_is_closed_once(caseworker):
+    case = services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="A", patient=_patient(caseworker),
+                              actor=caseworker)
+    entry = services.add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title="Søknad",
+                                       party_name="Oslo universitetssykehus", actor=caseworker)
+    assert entry.awaits_follow_up
+    services.complete_follow_up(entry, method="BU", expected_version=entry.version, actor=caseworker)
+    db.session.flush()
+    assert not entry.awaits_follow_up
+    with pytest.raises(InvalidInput, match="venter ikke"):
+        services.complete_follow_up(entry, method="BU", expected_version=entry.version, actor=caseworker)
+
+
+def test_closed_case_takes_no_journal_entries(caseworker):
+    case = services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="A", patient=_patient(caseworker),
+                              actor=caseworker)
+    services.change_status(case, CaseStatus.CLOSED, expected_version=case.version, comment=None, actor=caseworker)
+    with pytest.raises(services.CaseClosed):
+        services.add_journal_entry(case, entry_type=JournalEntryType.NOTE, title="Notat", actor=caseworker)

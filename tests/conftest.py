@@ -1,0 +1,140 @@
+"""Shared fixtures: one app and schema per run (built by the Alembic migrations), a rolled-back
+transaction per test, and helpers that make users, cases and logged-in clients.
+
+The database comes from TEST_DATABASE_URL (`make test` runs the suite on SQLite and PostgreSQL);
+without it, an SQLite file in a temporary directory.
+"""
+import os
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from app import create_app
+from app.auth import services as account_services
+from app.auth.models import User
+from app.auth.roles import Role
+from app.cases import services as case_services
+from app.cases.models import CaseKind
+from app.extensions import db, limiter
+from config import BASE_DIR, TestConfig
+
+PASSWORD = "korrekt-hest-batteri-stift"
+
+
+def reset_schema(url: str) -> None:
+    """Start every run from an empty database, so the migrations are tested too."""
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+        else:
+            existing = sa.MetaData()
+            existing.reflect(connection)
+            existing.drop_all(connection)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'helsesak.db'}"
+    reset_schema(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    class SuiteConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        DOCUMENT_DIR = str(tmp_path_factory.mktemp("documents"))
+
+    app = create_app(SuiteConfig)
+    with app.app_context():
+        upgrade(directory=str(BASE_DIR / "migrations"))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _rollback(request, app, monkeypatch):
+    """Run each test inside one outer transaction that is rolled back afterwards; the code
+    under test commits to SAVEPOINTs (style-examples §7)."""
+    with app.app_context():
+        limiter.reset()
+    if request.node.get_closest_marker("real_commits"):
+        yield
+        return
+    with app.app_context():
+        engines = db.engines
+    connection = engines[None].connect()
+    outer = connection.begin()
+    monkeypatch.setitem(engines, None, connection)
+    monkeypatch.setitem(db.session.session_factory.kw, "join_transaction_mode", "create_savepoint")
+    yield
+    with app.app_context():
+        db.session.remove()
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def app_ctx(app):
+    """For service tests; make no requests inside it (they would share its session)."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def make_user(app):
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role | str = Role.ABROAD_CASEWORKER, office: str | None = None, email: str | None = None,
+             name: str | None = None) -> int:
+        role = Role(role)
+        if role is Role.ABROAD_CASEWORKER and office is None:
+            office = "helse-sor-ost"
+        number = next(counter)
+        with app.app_context():
+            user = account_services.create_user(
+                email=email or f"{role.value}{number}@test.example", name=name or f"Bruker {number}", role=role,
+                office=office, password=PASSWORD)
+            db.session.commit()
+            return user.id
+    return make
+
+
+@pytest.fixture
+def make_case(app):
+    def make(actor_id: int, kind: CaseKind = CaseKind.ABROAD_APPLICATION, home_region: str = "helse-sor-ost",
+             title: str = "Søknad om behandling i utlandet – Kari Nordmann", name: str = "Kari Nordmann",
+             national_id: str | None = None, birth_date: date | None = date(1980, 5, 17)) -> int:
+        with app.app_context():
+            actor = db.session.get(User, actor_id)
+            patient = None
+            if kind.concerns_patient:
+                patient = case_services.register_patient(
+                    national_id=national_id, name=name, birth_date=None if national_id else birth_date,
+                    municipality="Oslo", home_region=home_region, actor=actor)
+            case = case_services.open_case(kind=kind, title=title, patient=patient, actor=actor)
+            db.session.commit()
+            return case.id
+    return make
+
+
+@pytest.fixture
+def login(app):
+    """A test client logged in as the user, through a real server-side session."""
+    def log_in(user_id: int):
+        with app.app_context():
+            token = account_services.start_session(db.session.get(User, user_id))
+            db.session.commit()
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = token
+            session["_fresh"] = True
+        return client
+    return log_in
