@@ -1,5 +1,6 @@
 """Errors a rule raises; their messages are bokmål and safe to show to the user."""
 from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 HTTP_ERROR_TEXTS = {
@@ -59,3 +60,9 @@ def register_error_handlers(app: Flask) -> None:
 
     for status in HTTP_ERROR_TEXTS:
         app.register_error_handler(status, http_error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_template("errors/error.html", title="Skjemaet er utløpt",
+                               message="Skjemaet er utløpt eller ble sendt fra en annen side. "
+                                       "Last siden på nytt og prøv igjen."), 400

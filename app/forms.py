@@ -1,10 +1,17 @@
 """Helpers shared by every module's forms."""
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
+from wtforms import DateField, IntegerField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 from wtforms.widgets import HiddenInput
 
 from app.errors import DomainError, InvalidInput
+
+
+def choices(pairs, blank: str | None = None) -> list[SelectChoice]:
+    """SelectField choices from (value, label) pairs, optionally led by an empty choice."""
+    options = [SelectChoice(value, label) for value, label in pairs]
+    return [SelectChoice("", blank), *options] if blank is not None else options
 
 
 def show_error(form: FlaskForm, error: DomainError, aliases: dict[str, str] | None = None) -> None:
@@ -32,3 +39,23 @@ class VersionedForm(FlaskForm):
         """Base the next save on `version` (after the user has seen the stored one)."""
         self.version.raw_data = None
         self.version.data = version
+
+
+class NorwegianDateField(DateField):
+    """A date typed as dd.mm.åååå (ISO dates from a date picker accepted too)."""
+
+    def __init__(self, label=None, validators=None, **kwargs) -> None:
+        kwargs.setdefault("format", ["%d.%m.%Y", "%Y-%m-%d"])
+        kwargs.setdefault("render_kw", {"placeholder": "dd.mm.åååå", "inputmode": "numeric"})
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%d.%m.%Y") if self.data else ""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Skriv en gyldig dato som dd.mm.åååå.") from None

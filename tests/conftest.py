@@ -81,6 +81,11 @@ def _rollback(request, app, monkeypatch):
 
 
 @pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
 def app_ctx(app):
     """For service tests; make no requests inside it (they would share its session)."""
     with app.app_context():

@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from app.auth.roles import Role
 from app.cases.regions import ABROAD_OFFICES
+from app.forms import choices
 
 
 class UserForm(FlaskForm):
@@ -11,8 +12,8 @@ class UserForm(FlaskForm):
     email = EmailField("E-postadresse", validators=[
         DataRequired(message="Fyll inn e-postadresse."),
         Email(message="Oppgi en gyldig e-postadresse.", check_deliverability=False)])
-    role = SelectField("Rolle", choices=[(role.value, role.label) for role in Role])
-    office = SelectField("Utenlandskontor", choices=[("", "Ingen")] + list(ABROAD_OFFICES.items()),
+    role = SelectField("Rolle", choices=choices((role.value, role.label) for role in Role))
+    office = SelectField("Utenlandskontor", choices=choices(ABROAD_OFFICES.items(), blank="Ingen"),
                          description="Bare for saksbehandlere for behandling i utlandet.")
     password = PasswordField("Startpassord", validators=[DataRequired(message="Fyll inn et startpassord.")],
                              render_kw={"autocomplete": "new-password"})

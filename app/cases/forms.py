@@ -2,7 +2,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms import SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cases.deadlines import DEADLINE_KINDS
@@ -11,14 +11,9 @@ from app.cases.models import CaseKind, CaseStatus, JournalEntryType
 from app.cases.regions import REGIONS
 from app.cases.services import FOLLOW_UP_METHODS
 from app.errors import InvalidInput
-from app.forms import VersionedForm
+from app.forms import NorwegianDateField, VersionedForm, choices
 
-DATE_MESSAGE = "Skriv datoen som dd.mm.åååå."
-
-
-def _date_field(label: str, *validators, **kwargs) -> DateField:
-    return DateField(label, validators=list(validators), format=["%d.%m.%Y", "%Y-%m-%d"],
-                     render_kw={"placeholder": "dd.mm.åååå", "inputmode": "numeric"}, **kwargs)
+DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
 
 
 class NewCaseForm(FlaskForm):
@@ -28,14 +23,14 @@ class NewCaseForm(FlaskForm):
                               description="11 siffer. La stå tomt hvis pasienten ikke har norsk nummer.",
                               render_kw={"inputmode": "numeric", "autocomplete": "off"})
     patient_name = StringField("Pasientens navn", validators=[Length(max=200)])
-    birth_date = _date_field("Fødselsdato", Optional(), description="Trengs bare når fødselsnummer mangler.")
+    birth_date = NorwegianDateField("Fødselsdato", [Optional()], description="Trengs bare når fødselsnummer mangler.")
     municipality = StringField("Hjemkommune", validators=[Length(max=100)])
-    home_region = SelectField("Hjemregion", choices=[("", "Velg region")] + list(REGIONS.items()))
+    home_region = SelectField("Hjemregion", choices=choices(REGIONS.items(), blank="Velg region"))
     submit = SubmitField("Registrer sak")
 
     def __init__(self, *args, kinds: list[CaseKind], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(kind.value, kind.label) for kind in kinds]
+        self.kind.choices = choices((kind.value, kind.label) for kind in kinds)
 
     def validate_national_id(self, field) -> None:
         if field.data:
@@ -53,7 +48,7 @@ class NewCaseForm(FlaskForm):
             raise ValidationError("Velg pasientens hjemregion.")
 
     def validate_birth_date(self, field) -> None:
-        if not self._concerns_patient():
+        if not self._concerns_patient() or field.errors:
             return
         if not field.data and not self.national_id.data:
             raise ValidationError("Fyll inn fødselsnummer eller fødselsdato.")
@@ -74,20 +69,20 @@ class EditCaseForm(VersionedForm):
 
 
 class StatusForm(VersionedForm):
-    status = SelectField("Ny status", choices=[(status.value, status.label) for status in CaseStatus])
+    status = SelectField("Ny status", choices=choices((status.value, status.label) for status in CaseStatus))
     comment = TextAreaField("Kommentar", validators=[Length(max=2000)],
                             description="Påkrevd når saken settes til «Utgår».")
     submit = SubmitField("Endre status")
 
 
 class JournalEntryForm(FlaskForm):
-    entry_type = SelectField("Journalposttype", choices=[(kind.value, f"{kind.value} – {kind.label}")
-                                                         for kind in JournalEntryType])
+    entry_type = SelectField("Journalposttype", choices=choices(
+        (kind.value, f"{kind.value} – {kind.label}") for kind in JournalEntryType))
     title = StringField("Tittel", validators=[DataRequired(message="Fyll inn tittel."), Length(max=300)])
     party_name = StringField("Avsender/mottaker", validators=[Length(max=200)],
                              description="Påkrevd for inngående (I) og utgående (U) dokumenter.")
-    journal_date = _date_field("Journaldato", DataRequired(message=DATE_MESSAGE), default=date.today)
-    document_date = _date_field("Dokumentdato", Optional())
+    journal_date = NorwegianDateField("Journaldato", [DataRequired(message=DATE_MESSAGE)], default=date.today)
+    document_date = NorwegianDateField("Dokumentdato", [Optional()])
     file = FileField("Dokument (valgfritt)")
     submit = SubmitField("Journalfør")
 
@@ -97,7 +92,7 @@ class JournalEntryForm(FlaskForm):
 
 
 class FollowUpForm(VersionedForm):
-    method = SelectField("Avskrivningsmåte", choices=list(FOLLOW_UP_METHODS.items()))
+    method = SelectField("Avskrivningsmåte", choices=choices(FOLLOW_UP_METHODS.items()))
     submit = SubmitField("Avskriv")
 
 
@@ -114,8 +109,8 @@ class DocumentVersionForm(FlaskForm):
 
 
 class DeadlineForm(FlaskForm):
-    kind = SelectField("Type frist", choices=list(DEADLINE_KINDS.items()))
-    due_date = _date_field("Forfallsdato", DataRequired(message=DATE_MESSAGE),
+    kind = SelectField("Type frist", choices=choices(DEADLINE_KINDS.items()))
+    due_date = NorwegianDateField("Forfallsdato", [DataRequired(message=DATE_MESSAGE)],
                            description="Faller datoen på en helg eller helligdag, flyttes fristen til neste virkedag.")
     responsible_id = SelectField("Ansvarlig", coerce=int)
     description = StringField("Beskrivelse", validators=[Length(max=300)])

@@ -14,17 +14,17 @@ def validate_national_id(value: str) -> tuple[str, date]:
     number = fodselsnummer.compact(value or "")
     if len(number) == 11 and number.isdigit() and number[0] in "89":
         raise InvalidInput("FH-nummer inneholder ingen fødselsdato og kan ikke brukes her. "
-                           "Bruk fødselsnummer eller D-nummer.")
+                           "Bruk fødselsnummer eller D-nummer.", field="national_id")
     try:
         fodselsnummer.validate(number)
     except stdnum_errors.InvalidLength:
-        raise InvalidInput("Fødselsnummeret må ha 11 siffer.") from None
+        raise InvalidInput("Fødselsnummeret må ha 11 siffer.", field="national_id") from None
     except stdnum_errors.InvalidFormat:
-        raise InvalidInput("Fødselsnummeret kan bare inneholde siffer.") from None
+        raise InvalidInput("Fødselsnummeret kan bare inneholde siffer.", field="national_id") from None
     except stdnum_errors.InvalidChecksum:
-        raise InvalidInput("Kontrollsifrene stemmer ikke. Sjekk at fødselsnummeret er skrevet riktig.") from None
+        raise InvalidInput("Kontrollsifrene stemmer ikke. Sjekk at fødselsnummeret er skrevet riktig.", field="national_id") from None
     except stdnum_errors.ValidationError:
-        raise InvalidInput("Fødselsnummeret inneholder ikke en gyldig fødselsdato.") from None
+        raise InvalidInput("Fødselsnummeret inneholder ikke en gyldig fødselsdato.", field="national_id") from None
     return number, fodselsnummer.get_birth_date(number)
 
 
@@ -33,7 +33,7 @@ def validate_icd10(value: str) -> str:
     code = (value or "").strip().upper()
     if not code or not icd.is_valid_item(code) or not (icd.is_category(code) or icd.is_subcategory(code)):
         raise InvalidInput(f"«{value}» er ikke en gyldig ICD-10-kode. Bruk formen bokstav, to siffer "
-                           "og eventuelt punktum og ett siffer, f.eks. C34.9.")
+                           "og eventuelt punktum og ett siffer, f.eks. C34.9.", field="icd10")
     return icd.add_dot(code)
 
 

@@ -59,19 +59,19 @@ def register_patient(*, national_id: str | None, name: str, birth_date: date | N
     """Find the patient by national ID, or register a new one. Without a number the birth date is required;
     with one, the birth date is derived from it and must agree with any date given."""
     if home_region not in REGIONS:
-        raise InvalidInput("Velg en gyldig helseregion.")
+        raise InvalidInput("Velg en gyldig helseregion.", field="home_region")
     if not name or not name.strip():
-        raise InvalidInput("Fyll inn pasientens navn.")
+        raise InvalidInput("Fyll inn pasientens navn.", field="patient_name")
     if national_id:
         national_id, derived = validate_national_id(national_id)
         if birth_date and birth_date != derived:
-            raise InvalidInput("Fødselsdatoen stemmer ikke med fødselsnummeret.")
+            raise InvalidInput("Fødselsdatoen stemmer ikke med fødselsnummeret.", field="birth_date")
         birth_date = derived
         existing = db.session.scalar(select(Patient).where(Patient.national_id == national_id))
         if existing is not None:
             return existing
     elif birth_date is None:
-        raise InvalidInput("Fyll inn fødselsnummer eller fødselsdato.")
+        raise InvalidInput("Fyll inn fødselsnummer eller fødselsdato.", field="birth_date")
     patient = Patient(national_id=national_id or None, name=name.strip(), birth_date=birth_date,
                       municipality=municipality or None, home_region=home_region)
     db.session.add(patient)
@@ -110,7 +110,7 @@ def open_case(*, kind: CaseKind, title: str, actor, patient: Patient | None = No
     if not kind.concerns_patient and patient is not None:
         raise InvalidInput("Metodesaker skal ikke inneholde pasientopplysninger.")
     if not title or not title.strip():
-        raise InvalidInput("Fyll inn sakstittel.")
+        raise InvalidInput("Fyll inn sakstittel.", field="title")
     case_date = case_date or date.today()
     sequence = next_number("case", case_date.year)
     case = Case(
@@ -134,7 +134,7 @@ def update_case(case: Case, *, expected_version: int, title: str, responsible_id
     ensure_open(case)
     ensure_version(case, expected_version)
     if not title or not title.strip():
-        raise InvalidInput("Fyll inn sakstittel.")
+        raise InvalidInput("Fyll inn sakstittel.", field="title")
     changes = audit.apply_changes(case, {
         "title": title.strip(), "public_title": screened_title(title.strip(), case.patient),
         "responsible_id": responsible_id,
@@ -153,7 +153,7 @@ def change_status(case: Case, to_status: CaseStatus, *, expected_version: int, c
         raise InvalidInput(f"En sak som er «{case.status.label}» kan ikke settes til «{to_status.label}».")
     comment = (comment or "").strip() or None
     if to_status is CaseStatus.DISCARDED and not comment:
-        raise InvalidInput("Oppgi begrunnelse når en sak settes til «Utgår».")
+        raise InvalidInput("Oppgi begrunnelse når en sak settes til «Utgår».", field="comment")
     from_status = case.status
     case.status = to_status
     db.session.add(CaseStatusChange(case_id=case.id, by_id=actor.id, from_status=from_status, to_status=to_status,
@@ -169,9 +169,10 @@ def add_journal_entry(case: Case, *, entry_type: JournalEntryType, title: str, j
     ensure_open(case)
     journal_date = journal_date or date.today()
     if document_date and document_date > journal_date:
-        raise InvalidInput("Dokumentdatoen kan ikke være etter journaldatoen.")
+        raise InvalidInput("Dokumentdatoen kan ikke være etter journaldatoen.", field="document_date")
     if entry_type in (JournalEntryType.INCOMING, JournalEntryType.OUTGOING) and not (party_name or "").strip():
-        raise InvalidInput("Fyll inn avsender eller mottaker for inngående og utgående dokumenter.")
+        raise InvalidInput("Fyll inn avsender eller mottaker for inngående og utgående dokumenter.",
+                           field="party_name")
     number_in_case = (db.session.scalar(
         select(db.func.max(JournalEntry.number_in_case)).where(JournalEntry.case_id == case.id)) or 0) + 1
     entry = JournalEntry(
@@ -200,7 +201,7 @@ def complete_follow_up(entry: JournalEntry, *, method: str, expected_version: in
     if not entry.awaits_follow_up:
         raise InvalidInput("Denne journalposten venter ikke på oppfølging.")
     if method not in FOLLOW_UP_METHODS:
-        raise InvalidInput("Velg hvordan journalposten er fulgt opp.")
+        raise InvalidInput("Velg hvordan journalposten er fulgt opp.", field="method")
     entry.follow_up_done_at = now or utcnow()
     entry.follow_up_method = method
     entry.follow_up_by_id = actor.id

@@ -29,7 +29,7 @@ from app.cases.models import AuditAction, Case, CaseKind, CaseStatus, Deadline, 
 from app.cases.queries import SORTS, CaseFilter, list_cases
 from app.errors import DomainError, EditConflict
 from app.extensions import db
-from app.forms import CsrfOnlyForm, show_error
+from app.forms import CsrfOnlyForm, choices, show_error
 from app.http import content_disposition
 
 bp = Blueprint("cases", __name__, template_folder="templates")
@@ -137,7 +137,7 @@ def detail(case_id: int):
 def edit(case_id: int):
     case = get_case_or_404(case_id, need="edit")
     form = EditCaseForm(obj=case)
-    form.responsible_id.choices = [(user.id, user.name) for user in users_who_can_edit(case)]
+    form.responsible_id.choices = choices((user.id, user.name) for user in users_who_can_edit(case))
     if form.validate_on_submit() and _saved(form, lambda: services.update_case(
             case, expected_version=form.version.data, title=form.title.data,
             responsible_id=form.responsible_id.data, actor=current_user)):
@@ -148,7 +148,7 @@ def edit(case_id: int):
         form.adopt_version(case.version)
     page = render_template("cases/edit.html", form=form, case=case)
     record_access(AuditAction.VIEW, "case", case.id, case=case, details={"page": "edit"})
-    return page
+    return page, 409 if form.conflict else 200
 
 
 @bp.route("/saker/<int:case_id>/status", methods=["GET", "POST"])
@@ -156,8 +156,8 @@ def edit(case_id: int):
 def change_status(case_id: int):
     case = get_case_or_404(case_id, need="edit")
     form = StatusForm(obj=case) if request.method == "GET" else StatusForm()
-    form.status.choices = [(status.value, status.label) for status in CaseStatus
-                           if status in services.ALLOWED_TRANSITIONS[case.status]]
+    form.status.choices = choices((status.value, status.label) for status in CaseStatus
+                                  if status in services.ALLOWED_TRANSITIONS[case.status])
     if form.validate_on_submit() and _saved(form, lambda: services.change_status(
             case, CaseStatus(form.status.data), expected_version=form.version.data, comment=form.comment.data,
             actor=current_user)):
@@ -265,7 +265,7 @@ def print_journal(case_id: int):
 def new_deadline(case_id: int):
     case = get_case_or_404(case_id, need="edit")
     form = DeadlineForm()
-    form.responsible_id.choices = [(user.id, user.name) for user in users_who_can_edit(case)]
+    form.responsible_id.choices = choices((user.id, user.name) for user in users_who_can_edit(case))
     if request.method == "GET":
         form.responsible_id.data = current_user.id
     if form.validate_on_submit() and _saved(form, lambda: deadline_service.set_deadline(
@@ -298,9 +298,9 @@ def assign(case_id: int):
         abort(404)
     form = AssignForm()
     assigned = {assignment.user_id for assignment in case.assignments}
-    form.user_id.choices = [(user.id, user.name) for user in db.session.scalars(
+    form.user_id.choices = choices((user.id, user.name) for user in db.session.scalars(
         select(User).where(User.active.is_(True), User.role == Role.PANEL_MEMBER).order_by(User.name))
-        if user.id not in assigned]
+        if user.id not in assigned)
     if form.validate_on_submit() and _saved(form, lambda: services.assign_user(
             case, db.session.get(User, form.user_id.data), actor=current_user)):
         flash("Tilgangen er gitt.", "success")

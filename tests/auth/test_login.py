@@ -1,0 +1,180 @@
+"""Login, logout and sessions that end on the server."""
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.auth import services
+from app.auth.models import User, UserSession
+from app.cases.models import AuditEvent
+from app.db import utcnow
+from app.extensions import db
+from tests.conftest import PASSWORD
+
+
+def _post_login(client, email, password):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+def test_login_page_is_bokmal_and_public(client):
+    page = client.get("/login")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<html lang="nb">' in html
+    assert "Logg inn" in html and "E-postadresse" in html and "Passord" in html
+
+
+def test_login_with_right_password_opens_the_dashboard(client, make_user):
+    make_user("analyst", email="kari@test.example")
+    response = _post_login(client, "Kari@Test.example ", PASSWORD)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "Velkommen" in client.get("/").get_data(as_text=True)
+
+
+def test_unknown_user_and_wrong_password_get_the_same_answer(client, make_user):
+    make_user("analyst", email="kari@test.example")
+    wrong_password = _post_login(client, "kari@test.example", "feil-passord-123")
+    unknown_user = _post_login(client, "ingen@test.example", "feil-passord-123")
+    assert wrong_password.status_code == unknown_user.status_code == 200
+    for response in (wrong_password, unknown_user):
+        assert "Feil e-postadresse eller passord." in response.get_data(as_text=True)
+    def normalised(response, email):
+        return re.sub(r'nonce="[^"]+"', "", response.get_data(as_text=True).replace(email, "X"))
+
+    assert normalised(wrong_password, "kari@test.example") == normalised(unknown_user, "ingen@test.example")
+
+
+def test_failed_logins_are_audited(app, client, make_user):
+    make_user("analyst", email="kari@test.example")
+    _post_login(client, "kari@test.example", "feil-passord-123")
+    with app.app_context():
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "login_failed")).one()
+        assert event.changes == {"email": "kari@test.example"}
+
+
+def test_deactivated_user_cannot_log_in(app, client, make_user):
+    user_id = make_user("analyst", email="kari@test.example")
+    with app.app_context():
+        services.set_active(db.session.get(User, user_id), False)
+        db.session.commit()
+    assert "Feil e-postadresse eller passord." in _post_login(client, "kari@test.example", PASSWORD).get_data(
+        as_text=True)
+
+
+def test_anonymous_user_is_sent_to_login_with_next(client):
+    response = client.get("/saker")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
+def test_login_never_redirects_off_site(client, make_user, target):
+    make_user("analyst", email="kari@test.example")
+    response = client.post("/login", query_string={"next": target},
+                           data={"email": "kari@test.example", "password": PASSWORD})
+    assert response.headers["Location"] == "/"
+
+
+def test_login_follows_a_local_next(client, make_user):
+    make_user("analyst", email="kari@test.example")
+    response = client.post("/login", query_string={"next": "/saker?q=x"},
+                           data={"email": "kari@test.example", "password": PASSWORD})
+    assert response.headers["Location"] == "/saker?q=x"
+
+
+def test_session_cookie_replayed_after_logout_is_refused(app, make_user):
+    make_user("analyst", email="kari@test.example")
+    browser = app.test_client()
+    _post_login(browser, "kari@test.example", PASSWORD)
+    captured = browser.get_cookie("session").value
+    assert browser.get("/").status_code == 200
+    browser.post("/logout")
+
+    attacker = app.test_client()
+    attacker.set_cookie("session", captured)
+    response = attacker.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_login_issues_a_new_session(app, make_user):
+    make_user("analyst", email="kari@test.example")
+    browser = app.test_client()
+    browser.get("/login")
+    before = browser.get_cookie("session")
+    _post_login(browser, "kari@test.example", PASSWORD)
+    after = browser.get_cookie("session")
+    assert after is not None and (before is None or before.value != after.value)
+
+
+def test_session_cookie_is_httponly_and_lax(client, make_user):
+    make_user("analyst", email="kari@test.example")
+    response = _post_login(client, "kari@test.example", PASSWORD)
+    cookie = next(header for header in response.headers.getlist("Set-Cookie") if header.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_password_change_ends_the_other_sessions(app, login, make_user):
+    user_id = make_user("analyst")
+    other_device = login(user_id)
+    this_device = login(user_id)
+    response = this_device.post("/konto/passord", data={
+        "current_password": PASSWORD, "new_password": "et-helt-nytt-passord-2026",
+        "confirm": "et-helt-nytt-passord-2026"})
+    assert response.status_code == 302
+    assert this_device.get("/").status_code == 200
+    assert other_device.get("/").status_code == 302
+
+
+def test_password_change_refuses_a_short_password_next_to_the_field(login, make_user):
+    client = login(make_user("analyst"))
+    response = client.post("/konto/passord", data={
+        "current_password": PASSWORD, "new_password": "kort", "confirm": "kort"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="new_password-error"' in html and "minst 12 tegn" in html
+
+
+def test_deactivation_ends_live_sessions(app, login, make_user):
+    user_id = make_user("analyst")
+    client = login(user_id)
+    assert client.get("/").status_code == 200
+    with app.app_context():
+        services.set_active(db.session.get(User, user_id), False)
+        db.session.commit()
+    assert client.get("/").status_code == 302
+
+
+def test_idle_and_absolute_session_limits(app_ctx, app, make_user):
+    user = db.session.get(User, make_user("analyst"))
+    token = services.start_session(user)
+    now = utcnow()
+    assert services.load_session_user(token, now=now + timedelta(minutes=29)) is not None
+    assert services.load_session_user(token, now=now + timedelta(minutes=29 + 31)) is None
+    ended = db.session.scalar(select(UserSession).where(UserSession.user_id == user.id))
+    assert ended.end_reason == "idle"
+
+    token = services.start_session(user)
+    moment = utcnow()
+    for minutes in range(20, 12 * 60, 20):  # active all day, never idle
+        assert services.load_session_user(token, now=moment + timedelta(minutes=minutes)) is not None
+    assert services.load_session_user(token, now=moment + timedelta(hours=12, minutes=10)) is None
+
+
+def test_login_attempts_are_rate_limited_per_account(client, make_user):
+    make_user("analyst", email="kari@test.example")
+    statuses = [_post_login(client, "kari@test.example", "feil-passord-123").status_code for _ in range(6)]
+    assert statuses[:5] == [200] * 5
+    assert statuses[5] == 429
+    assert "For mange forsøk" in _post_login(client, "kari@test.example", PASSWORD).get_data(as_text=True)
+
+
+def test_forms_are_csrf_protected(app, make_user):
+    make_user("analyst", email="kari@test.example")
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = app.test_client().post("/login", data={"email": "kari@test.example", "password": PASSWORD})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 400
+    assert "Skjemaet er utløpt" in response.get_data(as_text=True)

@@ -1,0 +1,215 @@
+"""Case pages end to end through the test client: forms, conflicts, documents, deadlines."""
+import io
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.cases.models import AuditEvent, Case, CaseStatus, Deadline, Document, JournalEntry
+from app.demo import synthetic_national_id
+from app.extensions import db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
+
+
+def _count(app, model, *conditions) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+
+def _new_case_form(**overrides):
+    data = {"kind": "abroad_application", "title": "Søknad om behandling i utlandet – Kari Nordmann",
+            "national_id": synthetic_national_id(date(1980, 5, 17)), "patient_name": "Kari Nordmann",
+            "birth_date": "", "municipality": "Bergen", "home_region": "helse-vest"}
+    return {**data, **overrides}
+
+
+def test_register_an_abroad_case(app, login, make_user):
+    client = login(make_user("abroad_caseworker", "helse-vest"))
+    response = client.post("/saker/ny", data=_new_case_form())
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Saken er registrert med saksnummer" in page
+    assert "Utenlandskontoret i Helse Vest" in page and "Søknad om behandling i utlandet – ******" in page
+
+
+def test_invalid_national_id_is_shown_at_the_field_and_nothing_is_saved(app, login, make_user):
+    client = login(make_user("abroad_caseworker", "helse-vest"))
+    response = client.post("/saker/ny", data=_new_case_form(national_id="15108695077"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="national_id-error"' in html and "Kontrollsifrene stemmer ikke" in html
+    assert 'href="#national_id"' in html  # the error summary links to the field
+    assert 'value="Søknad om behandling i utlandet – Kari Nordmann"' in html  # what was typed stays
+    assert _count(app, Case) == 0
+
+
+def test_patient_without_number_needs_a_birth_date(app, login, make_user):
+    client = login(make_user("abroad_caseworker", "helse-vest"))
+    response = client.post("/saker/ny", data=_new_case_form(national_id="", birth_date=""))
+    assert "Fyll inn fødselsnummer eller fødselsdato." in response.get_data(as_text=True)
+    response = client.post("/saker/ny", data=_new_case_form(national_id="", birth_date="31.02.1980"))
+    html = response.get_data(as_text=True)
+    assert "Skriv en gyldig dato som dd.mm.åååå." in html and "Fyll inn fødselsnummer" not in html
+    assert _count(app, Case) == 0
+    assert client.post("/saker/ny", data=_new_case_form(national_id="", birth_date="17.05.1980")).status_code == 302
+
+
+def test_roles_without_case_registration_get_403(login, make_user):
+    assert login(make_user("analyst")).get("/saker/ny").status_code == 403
+    assert login(make_user("bestillerforum")).post("/saker/ny", data=_new_case_form()).status_code == 403
+
+
+def test_two_browsers_saving_the_same_case_the_second_gets_a_conflict(app, login, make_user, make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    case_id = make_case(user)
+    first, second = login(user), login(make_user("abroad_caseworker", "helse-sor-ost"))
+    assert 'name="version" type="hidden" value="1"' in first.get(f"/saker/{case_id}/endre").get_data(as_text=True)
+    second.get(f"/saker/{case_id}/endre")
+
+    saved = first.post(f"/saker/{case_id}/endre", data={"title": "Første – Kari Nordmann", "responsible_id": user,
+                                                         "version": 1})
+    conflict = second.post(f"/saker/{case_id}/endre", data={"title": "Andre – Kari Nordmann", "responsible_id": user,
+                                                            "version": 1})
+
+    assert saved.status_code == 302
+    assert conflict.status_code == 409
+    html = conflict.get_data(as_text=True)
+    assert "Saken er endret av en annen bruker" in html
+    assert "Første – Kari Nordmann" in html  # the stored version
+    assert 'value="Andre – Kari Nordmann"' in html  # what this user typed
+    with app.app_context():
+        assert db.session.get(Case, case_id).title == "Første – Kari Nordmann"
+    resaved = second.post(f"/saker/{case_id}/endre", data={"title": "Andre – Kari Nordmann", "responsible_id": user,
+                                                            "version": 2})
+    assert resaved.status_code == 302
+
+
+def test_discarding_a_case_needs_a_reason(app, login, make_user, make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    case_id = make_case(user)
+    client = login(user)
+    refused = client.post(f"/saker/{case_id}/status", data={"status": "U", "comment": "", "version": 1})
+    assert 'id="comment-error"' in refused.get_data(as_text=True)
+    done = client.post(f"/saker/{case_id}/status", data={"status": "U", "comment": "Dobbeltregistrert", "version": 1})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.get(Case, case_id).status is CaseStatus.DISCARDED
+    assert f"/saker/{case_id}" not in client.get("/saker").get_data(as_text=True)
+    assert f"/saker/{case_id}" in client.get("/saker?status=U").get_data(as_text=True)
+
+
+def test_journal_entry_with_a_document(app, login, make_user, make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    case_id = make_case(user)
+    client = login(user)
+    response = client.post(f"/saker/{case_id}/journal/ny", content_type="multipart/form-data", data={
+        "entry_type": "I", "title": "Søknad fra pasient", "party_name": "Kari Nordmann",
+        "journal_date": "03.11.2026", "document_date": "01.11.2026", "file": (io.BytesIO(PDF), "søknad.pdf")})
+    assert response.status_code == 302
+    with app.app_context():
+        entry = db.session.scalars(select(JournalEntry).where(JournalEntry.case_id == case_id)).one()
+        assert (entry.journal_date, entry.document_date, entry.number_in_case) == (
+            date(2026, 11, 3), date(2026, 11, 1), 1)
+        assert entry.documents[0].current_version.filename == "søknad.pdf"
+    page = client.get(f"/saker/{case_id}").get_data(as_text=True)
+    assert "03.11.2026" in page and "Søknad fra pasient" in page
+
+
+def test_journal_dates_out_of_order_are_refused(app, login, make_user, make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    case_id = make_case(user)
+    response = login(user).post(f"/saker/{case_id}/journal/ny", data={
+        "entry_type": "X", "title": "Notat", "journal_date": "01.11.2026", "document_date": "02.11.2026"})
+    assert 'id="document_date-error"' in response.get_data(as_text=True)
+    assert _count(app, JournalEntry) == 0
+
+
+def test_upload_checks_the_content_not_just_the_name(app, login, make_user, make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    case_id = make_case(user)
+    client = login(user)
+    response = client.post(f"/saker/{case_id}/dokumenter/ny", content_type="multipart/form-data", data={
+        "title": "Epikrise", "file": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "epikrise.pdf")})
+    assert "stemmer ikke med filtypen .pdf" in response.get_data(as_text=True)
+    response = client.post(f"/saker/{case_id}/dokumenter/ny", content_type="multipart/form-data", data={
+        "title": "Program", "file": (io.BytesIO(b"MZ\x90\x00"), "program.exe")})
+    assert "Filtypen er ikke tillatt" in response.get_data(as_text=True)
+    assert _count(app, Document) == 0
+
+
+def test_new_versions_keep_the_old_ones_and_downloads_are_audited(app, login, make_user, make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    case_id = make_case(user)
+    client = login(user)
+    client.post(f"/saker/{case_id}/dokumenter/ny", content_type="multipart/form-data",
+                data={"title": "Røntgen", "file": (io.BytesIO(PNG), "bilde.png")})
+    with app.app_context():
+        document_id = db.session.scalars(select(Document.id)).one()
+    client.post(f"/saker/{case_id}/dokumenter/{document_id}/ny-versjon", content_type="multipart/form-data",
+                data={"file": (io.BytesIO(PDF), "bilde-v2.pdf")})
+
+    first = client.get(f"/saker/{case_id}/dokumenter/{document_id}/versjoner/1")
+    second = client.get(f"/saker/{case_id}/dokumenter/{document_id}/versjoner/2")
+
+    assert (first.data, first.mimetype) == (PNG, "image/png")
+    assert (second.data, second.mimetype) == (PDF, "application/pdf")
+    assert first.headers["Cache-Control"] == "no-store"
+    assert "attachment" in second.headers["Content-Disposition"]
+    assert client.get(f"/saker/{case_id}/dokumenter/{document_id}/versjoner/3").status_code == 404
+    assert _count(app, AuditEvent, AuditEvent.action == "download", AuditEvent.case_id == case_id) == 2
+
+
+def test_deadline_on_a_holiday_moves_to_the_next_working_day(app, login, make_user, make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    case_id = make_case(user)
+    client = login(user)
+    response = client.post(f"/saker/{case_id}/frister/ny", data={
+        "kind": "svarfrist", "due_date": "17.05.2030", "responsible_id": user, "description": "Svar fra OUS"})
+    assert response.status_code == 302
+    with app.app_context():
+        deadline = db.session.scalars(select(Deadline)).one()
+        assert deadline.due_date == date(2030, 5, 20)  # Friday 17 May is a holiday; then a weekend
+    client.post(f"/saker/{case_id}/frister/{deadline.id}/utfort", data={"version": 1})
+    with app.app_context():
+        assert db.session.get(Deadline, deadline.id).done_at is not None
+
+
+def test_deadline_in_the_past_is_refused(login, make_user, make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    case_id = make_case(user)
+    response = login(user).post(f"/saker/{case_id}/frister/ny", data={
+        "kind": "svarfrist", "due_date": "01.01.2020", "responsible_id": user})
+    assert 'id="due_date-error"' in response.get_data(as_text=True)
+
+
+def test_dashboard_shows_my_cases_and_lists_are_audited(app, login, make_user, make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    case_id = make_case(user)
+    page = login(user).get("/").get_data(as_text=True)
+    assert "Mine saker" in page and f"/saker/{case_id}" in page
+    assert _count(app, AuditEvent, AuditEvent.action == "list", AuditEvent.case_id == case_id) == 1
+
+
+def test_case_list_filters_and_pages_through_the_url(login, make_user, make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    for number in range(3):
+        make_case(user, title=f"Søknad {number} – Kari Nordmann")
+    client = login(user)
+    assert client.get("/saker?q=Søknad 1").get_data(as_text=True).count("Søknad 1 – Kari") == 1
+    filtered = client.get("/saker?type=panel_referral").get_data(as_text=True)
+    assert "0 saker." in filtered
+    assert "3 saker." in client.get("/saker?type=abroad_application&sort=tittel").get_data(as_text=True)
+
+
+def test_journal_printout_is_rendered_and_filed_as_a_pdf(app, login, make_user, make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    case_id = make_case(user)
+    client = login(user)
+    client.post(f"/saker/{case_id}/journal/ny", data={"entry_type": "X", "title": "Notat om æøå",
+                                                      "journal_date": "03.11.2026"})
+    assert client.post(f"/saker/{case_id}/journalutskrift").status_code == 302
+    with app.app_context():
+        document = db.session.scalars(select(Document).where(Document.case_id == case_id)).one()
+        assert document.title.startswith("Journalutskrift")
+        assert document.current_version.mime_type == "application/pdf"
