@@ -33,14 +33,15 @@ def _aware(moment: datetime) -> datetime:
 def create_user(*, email: str, name: str, role: Role, office: str | None, password: str) -> User:
     email = (email or "").strip().lower()
     if "@" not in email:
-        raise InvalidInput("Oppgi en gyldig e-postadresse.")
+        raise InvalidInput("Oppgi en gyldig e-postadresse.", field="email")
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise InvalidInput(f"Det finnes allerede en bruker med e-postadressen {email}.")
+        raise InvalidInput(f"Det finnes allerede en bruker med e-postadressen {email}.", field="email")
     if role is Role.ABROAD_CASEWORKER and office not in ABROAD_OFFICES:
         raise InvalidInput("Saksbehandlere for behandling i utlandet må høre til et utenlandskontor: "
-                           + ", ".join(ABROAD_OFFICES) + ".")
+                           + ", ".join(ABROAD_OFFICES) + ".", field="office")
     if role is not Role.ABROAD_CASEWORKER and office:
-        raise InvalidInput("Bare saksbehandlere for behandling i utlandet hører til et utenlandskontor.")
+        raise InvalidInput("Bare saksbehandlere for behandling i utlandet hører til et utenlandskontor.",
+                           field="office")
     user = User(email=email, name=name.strip(), role=role, office=office, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()

@@ -1,0 +1,55 @@
+"""Settings: production refuses unsafe defaults; every response carries the security headers."""
+import pytest
+
+from app import create_app
+from config import DEV_SECRET_KEY, ProductionConfig
+
+
+def _production(**overrides) -> type[ProductionConfig]:
+    return type("Production", (ProductionConfig,), overrides)
+
+
+def test_production_refuses_the_default_secret_key():
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(_production(SECRET_KEY=DEV_SECRET_KEY))
+
+
+def test_production_refuses_cookies_without_https():
+    with pytest.raises(RuntimeError, match="HTTPS-only"):
+        create_app(_production(SECRET_KEY="x" * 40, SESSION_COOKIE_SECURE=False))
+
+
+def test_production_starts_with_safe_settings_and_sends_hsts(database_url):
+    app = create_app(_production(SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI=database_url))
+    response = app.test_client().get("/login")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+
+
+def test_demo_data_is_refused_in_production(database_url):
+    app = create_app(_production(SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI=database_url))
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code != 0 and "produksjonsoppsett" in result.output
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    assert "unsafe-inline" not in csp
+    nonce = csp.split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in response.get_data(as_text=True)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_health_check_is_public_and_says_nothing_else(client):
+    response = client.get("/helse")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_errors_are_bokmal_pages(client, login, make_user):
+    response = login(make_user("analyst")).get("/finnes-ikke")
+    assert response.status_code == 404
+    assert "Siden finnes ikke" in response.get_data(as_text=True)
