@@ -20,5 +20,12 @@ class UserForm(FlaskForm):
     submit = SubmitField("Opprett bruker")
 
 
+class PatientLookupForm(FlaskForm):
+    national_id = StringField("Pasientens fødselsnummer eller D-nummer",
+                              validators=[DataRequired(message="Fyll inn fødselsnummer eller D-nummer.")],
+                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    submit = SubmitField("Vis innsynslogg")
+
+
 class DeactivateForm(FlaskForm):
     submit = SubmitField("Deaktiver")

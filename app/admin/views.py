@@ -5,11 +5,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app.admin.forms import DeactivateForm, UserForm
+from app.admin.forms import DeactivateForm, PatientLookupForm, UserForm
 from app.auth import services as account_services
 from app.auth.models import User
 from app.auth.roles import Role
 from app.cases.audit import record_access
+from app.cases.identifiers import validate_national_id
 from app.cases.models import AuditAction, AuditEvent, Patient
 from app.errors import InvalidInput
 from app.extensions import db
@@ -98,6 +99,24 @@ def audit_log():
                                 .offset((page - 1) * AUDIT_PAGE_SIZE))
     return render_template("admin/audit_log.html", events=list(events), total=total, page=page,
                            pages=max(1, -(-total // AUDIT_PAGE_SIZE)), actions=list(AuditAction), errors=errors)
+
+
+@bp.route("/logg/pasient", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def find_patient_access_log():
+    """Find a patient by national ID (posted, never put in a URL) and open the access log."""
+    form = PatientLookupForm()
+    if form.validate_on_submit():
+        try:
+            national_id, _birth_date = validate_national_id(form.national_id.data)
+        except InvalidInput as error:
+            show_error(form, error)
+        else:
+            patient_id = db.session.scalar(select(Patient.id).where(Patient.national_id == national_id))
+            if patient_id is not None:
+                return redirect(url_for("admin.patient_access_log", patient_id=patient_id))
+            form.national_id.errors.append("Fant ingen pasient med dette nummeret.")
+    return render_template("admin/patient_lookup.html", form=form)
 
 
 @bp.get("/logg/pasient/<int:patient_id>")

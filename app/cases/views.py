@@ -230,7 +230,9 @@ def new_document_version(case_id: int, document_id: int):
             document, filename=form.file.data.filename, content=form.file.data.read(), actor=current_user)):
         flash("Ny versjon er lastet opp.", "success")
         return redirect(url_for("cases.detail", case_id=case_id, _anchor="dokumenter"))
-    return render_template("cases/document_version_new.html", form=form, case=case, document=document)
+    page = render_template("cases/document_version_new.html", form=form, case=case, document=document)
+    record_access(AuditAction.VIEW, "document", document.id, case=case)
+    return page
 
 
 @bp.get("/saker/<int:case_id>/dokumenter/<int:document_id>/versjoner/<int:version_number>")

@@ -1,10 +1,13 @@
 """The audit log is append-only in the database itself, and the admin can review it."""
+from datetime import date
+
 import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
 from app.cases.audit import record_access
 from app.cases.models import AuditAction, AuditEvent
+from app.demo import synthetic_national_id
 from app.extensions import db
 
 
@@ -49,3 +52,17 @@ def test_log_search_reports_bad_dates_in_bokmal(login, make_user):
 def test_only_admins_see_the_log(login, make_user):
     for role in ("abroad_caseworker", "analyst", "panel_secretariat"):
         assert login(make_user(role)).get("/admin/logg").status_code == 403
+
+
+def test_patient_access_log_is_found_by_national_id_without_it_in_the_url(app, login, make_user, make_case):
+    national_id = synthetic_national_id(date(1975, 2, 3))
+    make_case(make_user("abroad_caseworker"), national_id=national_id)
+    admin = login(make_user("admin"))
+    response = admin.post("/admin/logg/pasient", data={"national_id": national_id})
+    assert response.status_code == 302
+    assert national_id not in response.headers["Location"]
+    assert "Innsynslogg" in admin.get(response.headers["Location"]).get_data(as_text=True)
+    unknown = admin.post("/admin/logg/pasient", data={"national_id": synthetic_national_id(date(1944, 4, 4))})
+    assert "Fant ingen pasient" in unknown.get_data(as_text=True)
+    invalid = admin.post("/admin/logg/pasient", data={"national_id": "12345678901"})
+    assert 'id="national_id-error"' in invalid.get_data(as_text=True)
