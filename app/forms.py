@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import HiddenInput, TextInput
 
 from app.errors import DomainError, InvalidInput
 
@@ -42,7 +42,10 @@ class VersionedForm(FlaskForm):
 
 
 class NorwegianDateField(DateField):
-    """A date typed as dd.mm.åååå (ISO dates from a date picker accepted too)."""
+    """A date typed as dd.mm.åååå (ISO dates accepted too). A text input, not type="date":
+    browsers drop a value in any other form than yyyy-mm-dd and ignore the placeholder."""
+
+    widget = TextInput()
 
     def __init__(self, label=None, validators=None, **kwargs) -> None:
         kwargs.setdefault("format", ["%d.%m.%Y", "%Y-%m-%d"])

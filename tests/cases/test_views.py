@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.cases.models import AuditEvent, Case, CaseStatus, Deadline, Document, JournalEntry
+from app.cases.models import AuditEvent, Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry
 from app.demo import synthetic_national_id
 from app.extensions import db
 
@@ -213,3 +213,15 @@ def test_journal_printout_is_rendered_and_filed_as_a_pdf(app, login, make_user, 
         document = db.session.scalars(select(Document).where(Document.case_id == case_id)).one()
         assert document.title.startswith("Journalutskrift")
         assert document.current_version.mime_type == "application/pdf"
+
+
+def test_panel_secretariat_gives_a_member_access_once(app, login, make_user, make_case):
+    secretary = make_user("panel_secretariat")
+    member = make_user("panel_member", name="Pia Panelmedlem")
+    case_id = make_case(secretary, kind=CaseKind.PANEL_REFERRAL, title="Henvisning – Kari Nordmann")
+    client = login(secretary)
+    assert "Pia Panelmedlem" in client.get(f"/saker/{case_id}/tilgang").get_data(as_text=True)
+    assert client.post(f"/saker/{case_id}/tilgang", data={"user_id": member}).status_code == 302
+    page = client.get(f"/saker/{case_id}/tilgang").get_data(as_text=True)
+    assert "har allerede tilgang" in page and "<select" not in page
+    assert login(member).get(f"/saker/{case_id}").status_code == 200

@@ -1,0 +1,277 @@
+"""axe-core (WCAG 2.1 A and AA) on every page template, at the default viewport and at 320 px.
+
+Each screen is reached the way a user reaches it (links and buttons from the dashboard or a
+module page), as the demo user whose role uses it. At 320 px the page itself must not scroll
+sideways (WCAG 1.4.10 Reflow); wide tables scroll inside their .table-wrap.
+"""
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from config import BASE_DIR
+
+pytestmark = pytest.mark.browser
+
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+               "resultTypes": ["violations"]}  # passes etc. only summarised: much less to send back
+NARROW = {"width": 320, "height": 800}
+
+CASEWORKER = "hso@helsesak.test"
+METHODS = "metoder@helsesak.test"
+PANEL = "panel@helsesak.test"
+ADMIN = "admin@helsesak.test"
+
+axe = Axe()
+
+
+# ---------- how each screen is reached ----------
+
+def _goto(path: str) -> Callable[[Page], None]:
+    def open_path(page: Page) -> None:
+        response = page.goto(path)
+        assert response is not None and response.ok, f"GET {path} answered {response and response.status}"
+    return open_path
+
+
+def _open_my_case(page: Page, index: int = 0) -> None:
+    """A case from "Mine saker" on the dashboard."""
+    page.goto("/")
+    page.get_by_role("region", name="Mine saker").get_by_role("link").nth(index).click()
+    expect(page.get_by_role("heading", level=2, name="Journal")).to_be_visible()
+
+
+def _from_my_case(link: str) -> Callable[[Page], None]:
+    def open_form(page: Page) -> None:
+        _open_my_case(page)
+        page.get_by_role("link", name=link, exact=True).click()
+    return open_form
+
+
+def _open_my_case_with_document(page: Page) -> None:
+    """The second case in "Mine saker", with a document uploaded through the real form if it has none."""
+    _open_my_case(page, index=1)
+    if page.get_by_role("link", name=re.compile(r"^Ny versjon")).count():
+        return
+    page.get_by_role("link", name="Last opp dokument").click()
+    page.get_by_label("Dokumenttittel").fill("Epikrise fra henvisende lege")
+    page.get_by_label("Fil", exact=True).set_input_files(
+        files=[{"name": "epikrise.txt", "mimeType": "text/plain", "buffer": "Epikrise – testdokument.\n".encode()}])
+    page.get_by_role("button", name="Last opp").click()
+    expect(page.get_by_role("status")).to_have_text("Dokumentet er lastet opp.")
+    expect(page.get_by_role("link", name="epikrise.txt")).to_be_visible()
+
+
+def _open_new_document_version(page: Page) -> None:
+    _open_my_case_with_document(page)
+    page.get_by_role("link", name=re.compile(r"^Ny versjon")).first.click()
+
+
+def _submit_new_case_empty(page: Page) -> None:
+    _goto("/saker/ny")(page)
+    page.get_by_role("button", name="Registrer sak").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Sakstittel: Fyll inn sakstittel.")
+    # The summary takes focus, so screen readers announce it first (static/js/helsesak.js).
+    expect(summary).to_be_focused()
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+
+
+def _open_not_found(page: Page) -> None:
+    response = page.goto("/saker/999999")
+    assert response is not None and response.status == 404
+
+
+def _open_panel_assign(page: Page) -> None:
+    """The oldest referral: in the demo data no panel member has access to it yet."""
+    page.goto("/ekspertpanelet/")
+    page.get_by_role("table").get_by_role("link").last.click()
+    page.get_by_role("link", name="Gi tilgang").click()
+    expect(page.get_by_label("Gi tilgang til").locator("option")).to_contain_text(["Pia Panelmedlem"])
+
+
+def _open_change_password(page: Page) -> None:
+    page.goto("/")
+    page.get_by_role("banner").get_by_role("link", name="Bytt passord").click()
+
+
+def _open_patient_lookup(page: Page) -> None:
+    page.goto("/admin/logg")
+    page.get_by_role("link", name="Innsynslogg for en pasient").click()
+
+
+def _open_patient_access_log(page: Page) -> None:
+    page.goto("/admin/logg")
+    page.locator("main table a[href*='/admin/logg/pasient/']").first.click()
+
+
+@dataclass(frozen=True)
+class Screen:
+    id: str
+    user: str | None  # None: not logged in
+    template: str
+    heading: str | re.Pattern
+    open: Callable[[Page], None]
+
+
+SCREENS = [
+    Screen("login", None, "auth/login.html", "Logg inn i Helsesak", _goto("/login")),
+    Screen("dashboard", CASEWORKER, "cases/dashboard.html", "Oversikt", _goto("/")),
+    Screen("case-list", CASEWORKER, "cases/list.html", "Saker", _goto("/saker")),
+    Screen("case-list-filtered", CASEWORKER, "cases/list.html", "Saker",
+           _goto("/saker?q=S%C3%B8knad&type=abroad_application&status=B&sort=tittel&mine=1")),
+    Screen("case-detail", CASEWORKER, "cases/detail.html", re.compile(r"^Søknad"), _open_my_case),
+    Screen("case-detail-with-document", CASEWORKER, "cases/detail.html", re.compile(r"^Søknad"),
+           _open_my_case_with_document),
+    Screen("case-edit", CASEWORKER, "cases/edit.html", re.compile(r"^Endre sak \d+/\d+$"), _from_my_case("Endre sak")),
+    Screen("case-status", CASEWORKER, "cases/status.html", re.compile(r"^Endre status for sak \d+/\d+$"),
+           _from_my_case("Endre status")),
+    Screen("journal-new", CASEWORKER, "cases/journal_new.html", "Ny journalpost", _from_my_case("Ny journalpost")),
+    Screen("document-new", CASEWORKER, "cases/document_new.html", "Last opp dokument",
+           _from_my_case("Last opp dokument")),
+    Screen("document-version-new", CASEWORKER, "cases/document_version_new.html", re.compile(r"^Ny versjon av «"),
+           _open_new_document_version),
+    Screen("deadline-new", CASEWORKER, "cases/deadline_new.html", "Ny frist", _from_my_case("Ny frist")),
+    Screen("case-new", CASEWORKER, "cases/new.html", "Registrer sak", _goto("/saker/ny")),
+    Screen("case-new-errors", CASEWORKER, "cases/new.html", "Registrer sak", _submit_new_case_empty),
+    Screen("abroad-overview", CASEWORKER, "cases/module_overview.html", "Behandling i utlandet", _goto("/utland/")),
+    Screen("methods-overview", METHODS, "cases/module_overview.html", "Nye Metoder", _goto("/metoder/")),
+    Screen("panel-overview", PANEL, "cases/module_overview.html", "Ekspertpanelet", _goto("/ekspertpanelet/")),
+    Screen("panel-assign", PANEL, "cases/assign.html", "Gi tilgang til saken", _open_panel_assign),
+    Screen("change-password", CASEWORKER, "auth/change_password.html", "Bytt passord", _open_change_password),
+    Screen("not-found", CASEWORKER, "errors/error.html", "Siden finnes ikke", _open_not_found),
+    Screen("admin-users", ADMIN, "admin/users.html", "Brukere", _goto("/admin/brukere")),
+    Screen("admin-user-new", ADMIN, "admin/user_new.html", "Ny bruker", _goto("/admin/brukere/ny")),
+    Screen("admin-audit-log", ADMIN, "admin/audit_log.html", "Tilgangs- og endringslogg", _goto("/admin/logg")),
+    Screen("admin-patient-lookup", ADMIN, "admin/patient_lookup.html", "Innsynslogg for pasient",
+           _open_patient_lookup),
+    Screen("admin-patient-access-log", ADMIN, "admin/patient_access_log.html", re.compile(r"^Innsynslogg: "),
+           _open_patient_access_log),
+]
+
+# Every page template under templates/ and app/*/templates/ (not macros/, pdf/, "_" partials or
+# base.html). Each must be the template of a screen above, which checks that it was rendered.
+COVERED_TEMPLATES = [
+    "admin/audit_log.html",
+    "admin/patient_access_log.html",
+    "admin/patient_lookup.html",
+    "admin/user_new.html",
+    "admin/users.html",
+    "auth/change_password.html",
+    "auth/login.html",
+    "cases/assign.html",
+    "cases/dashboard.html",
+    "cases/deadline_new.html",
+    "cases/detail.html",
+    "cases/document_new.html",
+    "cases/document_version_new.html",
+    "cases/edit.html",
+    "cases/journal_new.html",
+    "cases/list.html",
+    "cases/module_overview.html",
+    "cases/new.html",
+    "cases/status.html",
+    "errors/error.html",
+]
+
+
+# ---------- checks ----------
+
+def _violation_report(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
+        for node in violation["nodes"]:
+            problems = "; ".join(line.strip() for line in node.get("failureSummary", "").splitlines()[1:])
+            lines.append(f"    {' '.join(map(str, node['target']))}: {problems}")
+    return "\n".join(lines)
+
+
+def assert_no_axe_violations(page: Page, where: str) -> None:
+    violations = axe.run(page, options=AXE_OPTIONS).response["violations"]
+    assert not violations, f"axe: {len(violations)} WCAG violation(s) on {where}:\n{_violation_report(violations)}"
+
+
+def assert_no_horizontal_scroll(page: Page, where: str) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > NARROW["width"] + 1:
+        culprits = page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1
+                          && !el.matches('.skip-link')
+                          && (!el.closest('.table-wrap')
+                              || ['absolute', 'fixed'].includes(getComputedStyle(el).position)))
+            .slice(0, 10).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
+                                     + ' right=' + Math.round(el.getBoundingClientRect().right))""")
+        pytest.fail(f"{where}: the page is {width}px wide at {NARROW['width']}px; too wide: {culprits}")
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda screen: screen.id)
+def test_page_has_no_wcag_violations_and_reflows_at_320px(screen: Screen, page_as, rendered_templates, screenshot):
+    page = page_as(screen.user)
+    rendered_templates.clear()
+    screen.open(page)
+    page.wait_for_load_state("load")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(screen.heading)
+    assert screen.template in rendered_templates, f"{screen.id} rendered {rendered_templates}, not {screen.template}"
+
+    assert_no_axe_violations(page, f"{screen.id} ({page.url})")
+    screenshot(page, screen.id)
+
+    page.set_viewport_size(NARROW)
+    assert_no_axe_violations(page, f"{screen.id} at {NARROW['width']}px ({page.url})")
+    assert_no_horizontal_scroll(page, screen.id)
+    screenshot(page, f"{screen.id}-320px")
+
+
+def test_case_list_filter_from_the_url_is_shown_in_the_form(page_as):
+    page = page_as(CASEWORKER)
+    page.goto("/saker?q=S%C3%B8knad&type=abroad_application&status=B&sort=tittel&mine=1")
+
+    expect(page.get_by_role("searchbox", name="Søk i saksnummer og tittel")).to_have_value("Søknad")
+    expect(page.get_by_role("checkbox", name="Søknad om behandling i utlandet")).to_be_checked()
+    expect(page.get_by_label("Status")).to_have_value("B")
+    expect(page.get_by_label("Sortering")).to_have_value("tittel")
+    expect(page.get_by_role("checkbox", name="Bare mine saker")).to_be_checked()
+    rows = page.get_by_role("table", name="Saker").locator("tbody tr")
+    expect(rows.first).to_be_visible()
+    for row in rows.all():
+        expect(row).to_contain_text("Søknad om behandling i utlandet")
+        expect(row).to_contain_text("Under behandling")
+
+
+def _page_templates() -> set[str]:
+    """The page templates in the project, by the name Flask renders them under."""
+    roots = [BASE_DIR / "templates", *sorted((BASE_DIR / "app").glob("*/templates"))]
+    found = set()
+    for root in roots:
+        for path in root.rglob("*.html"):
+            name = path.relative_to(root)
+            if ({"macros", "pdf"} & set(name.parts[:-1]) or name.name.startswith("_")
+                    or name.as_posix() == "base.html"):
+                continue
+            found.add(name.as_posix())
+    return found
+
+
+def test_every_page_template_is_checked_in_the_browser():
+    templates = _page_templates()
+    # The guard would pass vacuously if the scan missed a template folder.
+    assert {name.split("/")[0] for name in templates} >= {"admin", "auth", "cases", "errors"}
+
+    missing = sorted(templates - set(COVERED_TEMPLATES))
+    assert not missing, ("Templates without a screen in test_accessibility.py (add a Screen that visits each, "
+                         f"then list it in COVERED_TEMPLATES): {missing}")
+    stale = sorted(set(COVERED_TEMPLATES) - templates)
+    assert not stale, f"COVERED_TEMPLATES lists templates that no longer exist: {stale}"
+    visited = {screen.template for screen in SCREENS}
+    assert not set(COVERED_TEMPLATES) - visited, (
+        f"COVERED_TEMPLATES lists templates that no Screen visits: {sorted(set(COVERED_TEMPLATES) - visited)}")
+    assert not visited - set(COVERED_TEMPLATES), (
+        f"Screens visit templates missing from COVERED_TEMPLATES: {sorted(visited - set(COVERED_TEMPLATES))}")
+    assert len(COVERED_TEMPLATES) == len(set(COVERED_TEMPLATES)), "COVERED_TEMPLATES lists a template twice"
+
