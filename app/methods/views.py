@@ -2,6 +2,7 @@ from flask import Blueprint
 
 from app.auth.roles import Role
 from app.cases.interface import CaseKind, render_module_overview
+from app.methods import models  # noqa: F401 (registers the tables; views come next)
 from app.security import role_required
 
 bp = Blueprint("methods", __name__, url_prefix="/metoder", template_folder="templates")

@@ -1,0 +1,445 @@
+"""Nye Metoder tables (method_*): methods, submissions, input, the suitability assessment,
+forum meetings, Bestillerforum's ordering decisions and commissions, Beslutningsforum's
+decisions (amended as new versions, never overwritten) and their follow-up assignments."""
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Versioned, utcnow
+from app.extensions import db
+
+
+class MethodType(enum.Enum):
+    DRUG = "legemidler"
+    DEVICE = "utstyr"
+    PROCEDURE = "prosedyrer"
+
+    @property
+    def label(self) -> str:
+        return {MethodType.DRUG: "Legemidler",
+                MethodType.DEVICE: "Medisinsk utstyr, diagnostikk og tester",
+                MethodType.PROCEDURE: "Prosedyrer og organisatoriske tiltak"}[self]
+
+
+class MethodStatus(enum.Enum):
+    """Stages a method passes through (domain brief §1.5)."""
+
+    RECEIVED = "received"
+    OPEN_FOR_INPUT = "open_for_input"
+    SUITABILITY = "suitability"
+    AWAITING_ORDERING = "awaiting_ordering"
+    NOT_COMMISSIONED = "not_commissioned"
+    ASSESSMENT = "assessment"
+    PRICE_NEGOTIATION = "price_negotiation"
+    CLEARANCE = "clearance"
+    FOR_DECISION = "for_decision"
+    DECIDED = "decided"
+    REASSESSMENT = "reassessment"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    MethodStatus.RECEIVED: "Forslag mottatt",
+    MethodStatus.OPEN_FOR_INPUT: "Åpen for innspill",
+    MethodStatus.SUITABILITY: "Egnethetsvurdering pågår",
+    MethodStatus.AWAITING_ORDERING: "Til behandling i Bestillerforum",
+    MethodStatus.NOT_COMMISSIONED: "Ikke bestilt",
+    MethodStatus.ASSESSMENT: "Metodevurdering pågår",
+    MethodStatus.PRICE_NEGOTIATION: "Prisforhandling",
+    MethodStatus.CLEARANCE: "Til klarering i Bestillerforum",
+    MethodStatus.FOR_DECISION: "Til beslutning",
+    MethodStatus.DECIDED: "Beslutning fattet",
+    MethodStatus.REASSESSMENT: "Revurdering",
+    MethodStatus.CLOSED: "Avsluttet",
+}
+
+
+class SubmissionKind(enum.Enum):
+    PROPOSAL = "forslag"
+    REQUEST = "anmodning"
+    ALERT = "metodevarsel"
+
+    @property
+    def label(self) -> str:
+        return {SubmissionKind.PROPOSAL: "Forslag", SubmissionKind.REQUEST: "Anmodning om vurdering",
+                SubmissionKind.ALERT: "Metodevarsel"}[self]
+
+
+class Forum(enum.Enum):
+    BESTILLERFORUM = "bestillerforum"
+    BESLUTNINGSFORUM = "beslutningsforum"
+
+    @property
+    def label(self) -> str:
+        return {Forum.BESTILLERFORUM: "Bestillerforum", Forum.BESLUTNINGSFORUM: "Beslutningsforum"}[self]
+
+
+class OrderingKind(enum.Enum):
+    """What Bestillerforum may decide for a method (domain brief §1.7)."""
+
+    FULL_HTA = "full_hta"
+    SINGLE_TECHNOLOGY = "single_technology"
+    SIMPLIFIED = "simplified"
+    MINI_HTA_LOCAL = "mini_hta_local"
+    NOT_COMMISSIONED = "not_commissioned"
+    OTHER_COMMISSION = "other_commission"
+
+    @property
+    def label(self) -> str:
+        return {
+            OrderingKind.FULL_HTA: "Fullstendig metodevurdering",
+            OrderingKind.SINGLE_TECHNOLOGY: "Metodevurdering basert på innsendt dokumentasjon",
+            OrderingKind.SIMPLIFIED: "Forenklet metodevurdering",
+            OrderingKind.MINI_HTA_LOCAL: "Mini-metodevurdering (lokalt)",
+            OrderingKind.NOT_COMMISSIONED: "Ikke bestilt",
+            OrderingKind.OTHER_COMMISSION: "Annet oppdrag",
+        }[self]
+
+    @property
+    def commissions(self) -> bool:
+        """Whether the decision starts a national commission."""
+        return self in (OrderingKind.FULL_HTA, OrderingKind.SINGLE_TECHNOLOGY, OrderingKind.SIMPLIFIED,
+                        OrderingKind.OTHER_COMMISSION)
+
+
+class DecisionOutcome(enum.Enum):
+    INTRODUCED = "introduced"
+    INTRODUCED_WITH_CONDITIONS = "introduced_with_conditions"
+    NOT_INTRODUCED = "not_introduced"
+
+    @property
+    def label(self) -> str:
+        return {DecisionOutcome.INTRODUCED: "Innføres",
+                DecisionOutcome.INTRODUCED_WITH_CONDITIONS: "Innføres med vilkår/begrensninger",
+                DecisionOutcome.NOT_INTRODUCED: "Innføres ikke"}[self]
+
+
+class DecidedBy(enum.Enum):
+    BESLUTNINGSFORUM = "beslutningsforum"
+    MEDICAL_DIRECTORS = "fagdirektorene"
+
+    @property
+    def label(self) -> str:
+        return {DecidedBy.BESLUTNINGSFORUM: "Beslutningsforum",
+                DecidedBy.MEDICAL_DIRECTORS: "Fagdirektørene i de regionale helseforetakene"}[self]
+
+
+class Method(Versioned, db.Model):
+    __tablename__ = "method_methods"
+    __table_args__ = (UniqueConstraint("year", "sequence", "suffix"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)   # ID2025_102
+    year: Mapped[int]
+    sequence: Mapped[int]
+    suffix: Mapped[str] = mapped_column(String(1), default="")
+    title: Mapped[str] = mapped_column(String(300))
+    generic_name: Mapped[str | None] = mapped_column(String(300))
+    product_names: Mapped[str | None] = mapped_column(Text)
+    manufacturers: Mapped[str | None] = mapped_column(Text)
+    indication: Mapped[str | None] = mapped_column(Text)              # bruksområde
+    method_type: Mapped[MethodType]
+    subject_areas: Mapped[list] = mapped_column(JSON, default=list)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[MethodStatus] = mapped_column(index=True)
+    earlier_method_id: Mapped[int | None] = mapped_column(ForeignKey("method_methods.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    earlier_method: Mapped["Method | None"] = relationship(remote_side=[id])
+    submissions: Mapped[list["Submission"]] = relationship(back_populates="method", order_by="Submission.received_on")
+    inputs: Mapped[list["MethodInput"]] = relationship(back_populates="method", order_by="MethodInput.received_on")
+    status_changes: Mapped[list["MethodStatusChange"]] = relationship(order_by="MethodStatusChange.id")
+    assessment: Mapped["SuitabilityAssessment | None"] = relationship(back_populates="method")
+    ordering_decisions: Mapped[list["OrderingDecision"]] = relationship(
+        back_populates="method", order_by="OrderingDecision.decided_on")
+    commissions: Mapped[list["Commission"]] = relationship(back_populates="method", order_by="Commission.id")
+    decisions: Mapped[list["ForumDecision"]] = relationship(
+        back_populates="method", order_by="ForumDecision.decided_on, ForumDecision.id",
+        foreign_keys="ForumDecision.method_id")
+    comments: Mapped[list["MethodComment"]] = relationship(order_by="MethodComment.id")
+    price_notes: Mapped[list["PriceNote"]] = relationship(order_by="PriceNote.received_on")
+
+    @property
+    def current_decision(self) -> "ForumDecision | None":
+        superseded = {decision.supersedes_id for decision in self.decisions}
+        current = [decision for decision in self.decisions if decision.id not in superseded]
+        return current[-1] if current else None
+
+    def __repr__(self) -> str:
+        return f"<Method {self.reference}>"
+
+
+class MethodStatusChange(db.Model):
+    __tablename__ = "method_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method_id: Mapped[int] = mapped_column(ForeignKey("method_methods.id"), index=True)
+    on: Mapped[date]
+    from_status: Mapped[MethodStatus | None]
+    to_status: Mapped[MethodStatus]
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class Submission(db.Model):
+    """A proposal, a supplier's request or a method alert that brought the method in."""
+
+    __tablename__ = "method_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method_id: Mapped[int] = mapped_column(ForeignKey("method_methods.id"), index=True)
+    kind: Mapped[SubmissionKind]
+    organisation: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(200))
+    contact_person: Mapped[str | None] = mapped_column(String(200))
+    received_on: Mapped[date]
+
+    method: Mapped[Method] = relationship(back_populates="submissions")
+
+
+class MethodInput(db.Model):
+    """Innspill: input anyone may send at any stage."""
+
+    __tablename__ = "method_inputs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method_id: Mapped[int] = mapped_column(ForeignKey("method_methods.id"), index=True)
+    received_on: Mapped[date]
+    sender: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str | None] = mapped_column(Text)
+
+    method: Mapped[Method] = relationship(back_populates="inputs")
+
+
+class MethodComment(db.Model):
+    """A Bestillerforum member's (or the secretariat's) comment on a method; internal."""
+
+    __tablename__ = "method_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method_id: Mapped[int] = mapped_column(ForeignKey("method_methods.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author = relationship("User")
+
+
+class SuitabilityAssessment(Versioned, db.Model):
+    """Egnethetsvurdering: every field of the FHI/DMP form (seed S2, domain brief §1.6)."""
+
+    __tablename__ = "method_suitability_assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method_id: Mapped[int] = mapped_column(ForeignKey("method_methods.id"), unique=True)
+    author_body: Mapped[str] = mapped_column(String(8))              # FHI or DMP
+    document_version: Mapped[str] = mapped_column(String(20), default="1.0")
+    # 1. Status og oppsummering
+    summary: Mapped[str | None] = mapped_column(Text)
+    pico_population: Mapped[str | None] = mapped_column(Text)
+    pico_comparator: Mapped[str | None] = mapped_column(Text)
+    pico_intervention: Mapped[str | None] = mapped_column(Text)
+    pico_outcome: Mapped[str | None] = mapped_column(Text)
+    suggested_experts: Mapped[str | None] = mapped_column(Text)
+    approvals: Mapped[list] = mapped_column(JSON, default=list)      # markedsforingstillatelse, fda, ce
+    approval_comment: Mapped[str | None] = mapped_column(Text)
+    financing: Mapped[list] = mapped_column(JSON, default=list)      # spesialisthelsetjenesten, folketrygd, ...
+    usage_stage: Mapped[list] = mapped_column(JSON, default=list)    # under_utvikling, under_innforing, revurdering
+    usage_comment: Mapped[str | None] = mapped_column(Text)
+    usage_scope: Mapped[list] = mapped_column(JSON, default=list)    # brukes_i_norge, brukes_i_eu, ...
+    recommendation: Mapped[int | None]                               # 1, 2 or 3
+    recommended_aspects: Mapped[list] = mapped_column(JSON, default=list)
+    simplified_approach: Mapped[str | None] = mapped_column(String(100))
+    recommendation_comment: Mapped[str | None] = mapped_column(Text)
+    # 2. Punktoppsummering
+    points_method: Mapped[str | None] = mapped_column(Text)
+    points_documentation: Mapped[str | None] = mapped_column(Text)
+    points_health_economics: Mapped[str | None] = mapped_column(Text)
+    points_recommendation: Mapped[str | None] = mapped_column(Text)
+    links: Mapped[str | None] = mapped_column(Text)
+    # 3. Beskrivelse av metoden
+    description_principle: Mapped[str | None] = mapped_column(Text)
+    description_benefit: Mapped[str | None] = mapped_column(Text)
+    description_safety: Mapped[str | None] = mapped_column(Text)
+    description_population: Mapped[str | None] = mapped_column(Text)
+    description_current_treatment: Mapped[str | None] = mapped_column(Text)
+    description_health_economics: Mapped[str | None] = mapped_column(Text)
+    # 4. Dokumentasjonsgrunnlag
+    relevant_studies: Mapped[str | None] = mapped_column(Text)
+    hta_national: Mapped[str | None] = mapped_column(Text)
+    hta_international: Mapped[str | None] = mapped_column(Text)
+    systematic_reviews_count: Mapped[int | None]
+    method_alerts: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    method: Mapped[Method] = relationship(back_populates="assessment")
+    trials: Mapped[list["OngoingTrial"]] = relationship(order_by="OngoingTrial.id", cascade="all, delete-orphan")
+
+
+class OngoingTrial(db.Model):
+    """A row of table 4.2 Pågående kliniske studier."""
+
+    __tablename__ = "method_ongoing_trials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("method_suitability_assessments.id"), index=True)
+    population: Mapped[str] = mapped_column(Text)
+    participants: Mapped[int | None]
+    intervention: Mapped[str] = mapped_column(Text)
+    control: Mapped[str | None] = mapped_column(Text)
+    main_outcome: Mapped[str | None] = mapped_column(Text)
+    registry_id: Mapped[str] = mapped_column(String(32))   # NCT06719037, EudraCT 2020-001234-12, EU CT 2023-500001-12-00
+    country: Mapped[str | None] = mapped_column(String(100))
+    estimated_completion: Mapped[str | None] = mapped_column(String(20))   # "09.2025"
+    recruitment_status: Mapped[str | None] = mapped_column(String(100))
+
+
+class Meeting(Versioned, db.Model):
+    __tablename__ = "method_meetings"
+    __table_args__ = (UniqueConstraint("forum", "meeting_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum: Mapped[Forum]
+    meeting_date: Mapped[date]
+    proposal_deadline: Mapped[date | None]
+    input_deadline: Mapped[date | None]
+    minutes: Mapped[str | None] = mapped_column(Text)
+
+    agenda_items: Mapped[list["AgendaItem"]] = relationship(back_populates="meeting", order_by="AgendaItem.number")
+
+    @property
+    def label(self) -> str:
+        return f"{self.forum.label} {self.meeting_date:%d.%m.%Y}"
+
+
+class AgendaItem(db.Model):
+    """Sak NNN-YYYY: numbered per forum and year."""
+
+    __tablename__ = "method_agenda_items"
+    __table_args__ = (UniqueConstraint("forum", "year", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("method_meetings.id"), index=True)
+    method_id: Mapped[int] = mapped_column(ForeignKey("method_methods.id"), index=True)
+    forum: Mapped[Forum]
+    year: Mapped[int]
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
+    method: Mapped[Method] = relationship()
+
+    @property
+    def label(self) -> str:
+        return f"Sak {self.number:03d}-{self.year}"
+
+
+class OrderingDecision(db.Model):
+    """Bestillerforum's decision on what to commission for a method."""
+
+    __tablename__ = "method_ordering_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method_id: Mapped[int] = mapped_column(ForeignKey("method_methods.id"), index=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("method_agenda_items.id"), unique=True)
+    kind: Mapped[OrderingKind]
+    assessing_body: Mapped[str | None] = mapped_column(String(100))
+    aspects: Mapped[list] = mapped_column(JSON, default=list)
+    due_on: Mapped[date | None]
+    reasoning: Mapped[str | None] = mapped_column(Text)
+    decided_on: Mapped[date]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    method: Mapped[Method] = relationship(back_populates="ordering_decisions")
+    agenda_item: Mapped[AgendaItem] = relationship()
+
+
+class Commission(Versioned, db.Model):
+    """An assessment or report Bestillerforum commissioned, and what was delivered."""
+
+    __tablename__ = "method_commissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method_id: Mapped[int] = mapped_column(ForeignKey("method_methods.id"), index=True)
+    ordering_decision_id: Mapped[int | None] = mapped_column(ForeignKey("method_ordering_decisions.id"))
+    kind: Mapped[OrderingKind]
+    assessing_body: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(Text)
+    started_on: Mapped[date]
+    due_on: Mapped[date | None]
+    delivered_on: Mapped[date | None]
+
+    method: Mapped[Method] = relationship(back_populates="commissions")
+    reports: Mapped[list["CommissionReport"]] = relationship(order_by="CommissionReport.id")
+
+
+class CommissionReport(db.Model):
+    __tablename__ = "method_commission_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commission_id: Mapped[int] = mapped_column(ForeignKey("method_commissions.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    delivered_on: Mapped[date]
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("case_documents.id"))
+
+
+class PriceNote(db.Model):
+    """Sykehusinnkjøp's price note: confidential (offl. § 13 jf. fvl. § 13 første ledd nr. 2);
+    only the Nye Metoder secretariat sees it."""
+
+    __tablename__ = "method_price_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method_id: Mapped[int] = mapped_column(ForeignKey("method_methods.id"), index=True)
+    received_on: Mapped[date]
+    content: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ForumDecision(db.Model):
+    """A Beslutningsforum decision. An amendment is a new row that supersedes the old one."""
+
+    __tablename__ = "method_forum_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method_id: Mapped[int] = mapped_column(ForeignKey("method_methods.id"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("method_agenda_items.id"))
+    decided_by: Mapped[DecidedBy]
+    decided_on: Mapped[date]
+    outcome: Mapped[DecisionOutcome]
+    preamble: Mapped[str | None] = mapped_column(Text)
+    points: Mapped[list] = mapped_column(JSON, default=list)
+    conditions: Mapped[str | None] = mapped_column(Text)
+    valid_from: Mapped[date | None]
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("method_forum_decisions.id"), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    method: Mapped[Method] = relationship(back_populates="decisions", foreign_keys=[method_id])
+    agenda_item: Mapped[AgendaItem | None] = relationship()
+    supersedes: Mapped["ForumDecision | None"] = relationship(remote_side=[id])
+    follow_ups: Mapped[list["FollowUpAssignment"]] = relationship(order_by="FollowUpAssignment.id")
+
+
+class FollowUpAssignment(Versioned, db.Model):
+    """Work a decision orders, e.g. an inter-regional working group with a mandate and deadline."""
+
+    __tablename__ = "method_follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("method_forum_decisions.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    owner: Mapped[str] = mapped_column(String(300))
+    members: Mapped[list] = mapped_column(JSON, default=list)           # [{"name": ..., "role": ...}]
+    mandate_questions: Mapped[list] = mapped_column(JSON, default=list)
+    secretariat: Mapped[str | None] = mapped_column(String(300))
+    reporting_line: Mapped[str | None] = mapped_column(String(300))
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default="open")     # open, delivered, cancelled
+    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("case_deadlines.id"))

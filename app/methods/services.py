@@ -1,0 +1,416 @@
+"""Rules of Nye Metoder: method IDs, the status machine, the forums' decisions and amendments.
+
+Services add and flush, never commit. Every change goes to the method's core case as an audit
+row; status changes are dated in the method's history.
+"""
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from app.cases.interface import (
+    AuditAction,
+    CaseKind,
+    get_case,
+    next_number,
+    open_case,
+    record_change,
+    reserve_number,
+    set_deadline,
+)
+from app.errors import DomainError, EditConflict, InvalidInput
+from app.extensions import db
+from app.methods import signals
+from app.methods.models import (
+    AgendaItem,
+    Commission,
+    CommissionReport,
+    DecidedBy,
+    DecisionOutcome,
+    FollowUpAssignment,
+    Forum,
+    ForumDecision,
+    Meeting,
+    Method,
+    MethodComment,
+    MethodInput,
+    MethodStatus,
+    MethodStatusChange,
+    MethodType,
+    OrderingDecision,
+    OrderingKind,
+    PriceNote,
+    Submission,
+    SubmissionKind,
+)
+
+REFERENCE_PATTERN = re.compile(r"^ID((?:19|20)\d{2})_(\d{3}) ?([A-Z])?$")
+
+SUBJECT_AREAS = [
+    "Blodsykdommer", "Endokrinologi", "Fordøyelsessykdommer", "Gynekologi og fødselshjelp", "Hjerte og kar",
+    "Hud", "Infeksjonssykdommer", "Kreftsykdommer", "Lungesykdommer", "Muskel-, skjelett- og bindevevssykdommer",
+    "Nevrologi", "Nyre- og urinveissykdommer", "Psykisk helse og rus", "Revmatologi", "Sjeldne sykdommer",
+    "Øre-nese-hals", "Øyesykdommer", "Andre",
+]
+TAGS = {
+    "tilhorende_diagnostikk": "Tilhørende diagnostikk", "genterapi": "Genterapi",
+    "medisinsk_straling": "Medisinsk stråling", "vaksine": "Vaksine", "kunstig_intelligens": "Kunstig intelligens",
+}
+ASPECTS = {"effekt": "Effekt", "sikkerhet": "Sikkerhet", "helseokonomi": "Helseøkonomi",
+           "organisasjon": "Organisasjon", "etikk": "Etikk", "jus": "Jus"}
+
+TRANSITIONS = {
+    MethodStatus.RECEIVED: {MethodStatus.OPEN_FOR_INPUT, MethodStatus.SUITABILITY, MethodStatus.AWAITING_ORDERING,
+                            MethodStatus.CLOSED},
+    MethodStatus.OPEN_FOR_INPUT: {MethodStatus.SUITABILITY, MethodStatus.AWAITING_ORDERING, MethodStatus.CLOSED},
+    MethodStatus.SUITABILITY: {MethodStatus.AWAITING_ORDERING, MethodStatus.CLOSED},
+    MethodStatus.AWAITING_ORDERING: {MethodStatus.NOT_COMMISSIONED, MethodStatus.ASSESSMENT, MethodStatus.CLOSED},
+    MethodStatus.NOT_COMMISSIONED: {MethodStatus.CLOSED},
+    MethodStatus.ASSESSMENT: {MethodStatus.PRICE_NEGOTIATION, MethodStatus.CLEARANCE, MethodStatus.CLOSED},
+    MethodStatus.PRICE_NEGOTIATION: {MethodStatus.CLEARANCE, MethodStatus.CLOSED},
+    MethodStatus.CLEARANCE: {MethodStatus.FOR_DECISION, MethodStatus.ASSESSMENT, MethodStatus.CLOSED},
+    MethodStatus.FOR_DECISION: {MethodStatus.DECIDED, MethodStatus.CLEARANCE, MethodStatus.CLOSED},
+    MethodStatus.DECIDED: {MethodStatus.REASSESSMENT, MethodStatus.CLOSED},
+    MethodStatus.REASSESSMENT: {MethodStatus.CLEARANCE, MethodStatus.FOR_DECISION, MethodStatus.DECIDED,
+                                MethodStatus.CLOSED},
+    MethodStatus.CLOSED: set(),
+}
+
+
+class TransitionRefused(InvalidInput):
+    def __init__(self, method: Method, to_status: MethodStatus) -> None:
+        super().__init__(f"{method.reference} er «{method.status.label}» og kan ikke gå til «{to_status.label}».",
+                         field="status")
+
+
+def parse_reference(reference: str) -> tuple[int, int, str]:
+    """(year, sequence, suffix) of an ID such as ID2025_102 or ID2019_004A."""
+    match = REFERENCE_PATTERN.match((reference or "").strip())
+    if match is None:
+        raise InvalidInput(f"«{reference}» er ikke en gyldig metode-ID. Bruk formen ID2025_102.", field="reference")
+    year, sequence, suffix = match.groups()
+    return int(year), int(sequence), suffix or ""
+
+
+def format_reference(year: int, sequence: int, suffix: str = "") -> str:
+    return f"ID{year}_{sequence:03d}{suffix}"
+
+
+def find_method(reference: str) -> Method | None:
+    return db.session.scalar(select(Method).where(Method.reference == (reference or "").strip().replace(" ", "")))
+
+
+def _check_vocabulary(values: list[str], allowed, field: str, what: str) -> list[str]:
+    unknown = [value for value in values if value not in allowed]
+    if unknown:
+        raise InvalidInput(f"Ukjent {what}: {', '.join(unknown)}.", field=field)
+    return list(values)
+
+
+def register_method(*, title: str, method_type: MethodType, actor, submission_kind: SubmissionKind,
+                    organisation: str, received_on: date, department: str | None = None,
+                    contact_person: str | None = None, subject_areas: list[str] = (), tags: list[str] = (),
+                    generic_name: str | None = None, product_names: str | None = None,
+                    manufacturers: str | None = None, indication: str | None = None,
+                    earlier_reference: str | None = None, reference: str | None = None) -> Method:
+    """Register a method with its first submission. It gets the next free ID of the received year,
+    unless an existing ID is given (import); then that number is never handed out again."""
+    if not (title or "").strip():
+        raise InvalidInput("Fyll inn metodens tittel.", field="title")
+    if not (organisation or "").strip():
+        raise InvalidInput("Fyll inn hvem som sendte inn.", field="organisation")
+    if received_on > date.today():
+        raise InvalidInput("Mottatt-datoen kan ikke være fram i tid.", field="received_on")
+    earlier = None
+    if earlier_reference:
+        earlier = find_method(earlier_reference)
+        if earlier is None:
+            raise InvalidInput(f"Fant ingen metode med ID {earlier_reference}.", field="earlier_reference")
+    if reference:
+        year, sequence, suffix = parse_reference(reference)
+        if find_method(format_reference(year, sequence, suffix)) is not None:
+            raise InvalidInput(f"{reference} er allerede i bruk.", field="reference")
+        reserve_number("method", year, sequence)
+    else:
+        year, suffix = received_on.year, ""
+        sequence = next_number("method", year)
+    method_reference = format_reference(year, sequence, suffix)
+    case = open_case(kind=CaseKind.METHOD, title=f"{method_reference} {title.strip()}", actor=actor,
+                     case_date=received_on)
+    method = Method(
+        case_id=case.id, reference=method_reference, year=year, sequence=sequence, suffix=suffix, title=title.strip(),
+        method_type=method_type, subject_areas=_check_vocabulary(list(subject_areas), SUBJECT_AREAS, "subject_areas",
+                                                                 "fagområde"),
+        tags=_check_vocabulary(list(tags), TAGS, "tags", "tagg"), generic_name=generic_name or None,
+        product_names=product_names or None, manufacturers=manufacturers or None, indication=indication or None,
+        status=MethodStatus.RECEIVED, earlier_method=earlier,
+    )
+    db.session.add(method)
+    db.session.flush()
+    db.session.add(MethodStatusChange(method_id=method.id, on=received_on, from_status=None,
+                                      to_status=MethodStatus.RECEIVED, by_id=actor.id))
+    add_submission(method, kind=submission_kind, organisation=organisation, department=department,
+                   contact_person=contact_person, received_on=received_on, actor=actor)
+    record_change(AuditAction.CREATE, "method", method.id, user=actor,
+                  changes={"reference": [None, method.reference], "title": [None, method.title]})
+    return method
+
+
+def update_method(method: Method, *, expected_version: int, actor, **values) -> dict:
+    if method.version != expected_version:
+        raise EditConflict("Metoden er endret av en annen bruker etter at du åpnet den. Ingenting er lagret.")
+    if not (values.get("title") or "").strip():
+        raise InvalidInput("Fyll inn metodens tittel.", field="title")
+    values["subject_areas"] = _check_vocabulary(values.get("subject_areas", []), SUBJECT_AREAS, "subject_areas",
+                                                "fagområde")
+    values["tags"] = _check_vocabulary(values.get("tags", []), TAGS, "tags", "tagg")
+    changes = {}
+    for field, new in values.items():
+        old = getattr(method, field)
+        if old != new:
+            changes[field] = [old, new]
+            setattr(method, field, new)
+    if changes:
+        db.session.flush()
+        record_change(AuditAction.UPDATE, "method", method.id, user=actor, changes=changes)
+    return changes
+
+
+def change_status(method: Method, to_status: MethodStatus, *, on: date, actor, comment: str | None = None) -> None:
+    """Move the method along an allowed transition, dated in its history."""
+    if to_status not in TRANSITIONS[method.status]:
+        raise TransitionRefused(method, to_status)
+    if on > date.today():
+        raise InvalidInput("Datoen kan ikke være fram i tid.", field="on")
+    latest = method.status_changes[-1].on if method.status_changes else None
+    if latest and on < latest:
+        raise InvalidInput(f"Datoen kan ikke være før forrige statusendring ({latest:%d.%m.%Y}).", field="on")
+    db.session.add(MethodStatusChange(method_id=method.id, on=on, from_status=method.status, to_status=to_status,
+                                      by_id=actor.id, comment=(comment or "").strip() or None))
+    record_change(AuditAction.UPDATE, "method", method.id, user=actor,
+                  changes={"status": [method.status.value, to_status.value]})
+    method.status = to_status
+    db.session.flush()
+    db.session.expire(method, ["status_changes"])
+
+
+def add_submission(method: Method, *, kind: SubmissionKind, organisation: str, received_on: date, actor,
+                   department: str | None = None, contact_person: str | None = None) -> Submission:
+    submission = Submission(method_id=method.id, kind=kind, organisation=organisation.strip(),
+                            department=department or None, contact_person=contact_person or None,
+                            received_on=received_on)
+    db.session.add(submission)
+    db.session.flush()
+    record_change(AuditAction.CREATE, "method_submission", submission.id, user=actor,
+                  changes={"kind": [None, kind.value], "organisation": [None, submission.organisation]})
+    return submission
+
+
+def add_input(method: Method, *, sender: str, received_on: date, summary: str | None, actor) -> MethodInput:
+    if received_on > date.today():
+        raise InvalidInput("Mottatt-datoen kan ikke være fram i tid.", field="received_on")
+    item = MethodInput(method_id=method.id, sender=sender.strip(), received_on=received_on, summary=summary or None)
+    db.session.add(item)
+    db.session.flush()
+    record_change(AuditAction.CREATE, "method_input", item.id, user=actor, changes={"sender": [None, item.sender]})
+    return item
+
+
+def add_comment(method: Method, *, text: str, actor) -> MethodComment:
+    if not (text or "").strip():
+        raise InvalidInput("Skriv en kommentar.", field="text")
+    comment = MethodComment(method_id=method.id, author_id=actor.id, text=text.strip())
+    db.session.add(comment)
+    db.session.flush()
+    record_change(AuditAction.CREATE, "method_comment", comment.id, user=actor)
+    return comment
+
+
+def create_meeting(*, forum: Forum, meeting_date: date, proposal_deadline: date | None,
+                   input_deadline: date | None, actor) -> Meeting:
+    for deadline, field in ((proposal_deadline, "proposal_deadline"), (input_deadline, "input_deadline")):
+        if deadline and deadline >= meeting_date:
+            raise InvalidInput("Fristen må være før møtedatoen.", field=field)
+    if proposal_deadline and input_deadline and input_deadline < proposal_deadline:
+        raise InvalidInput("Innspillsfristen kan ikke være før forslagsfristen.", field="input_deadline")
+    if db.session.scalar(select(Meeting.id).where(Meeting.forum == forum, Meeting.meeting_date == meeting_date)):
+        raise InvalidInput(f"{forum.label} har allerede et møte {meeting_date:%d.%m.%Y}.", field="meeting_date")
+    meeting = Meeting(forum=forum, meeting_date=meeting_date, proposal_deadline=proposal_deadline,
+                      input_deadline=input_deadline)
+    db.session.add(meeting)
+    db.session.flush()
+    record_change(AuditAction.CREATE, "method_meeting", meeting.id, user=actor,
+                  changes={"forum": [None, forum.value], "meeting_date": [None, meeting_date]})
+    return meeting
+
+
+def add_agenda_item(meeting: Meeting, method: Method, *, title: str | None = None, number: int | None = None,
+                    actor) -> AgendaItem:
+    """Put a method on a meeting's agenda as the forum's next «Sak NNN-YYYY» (or a given number).
+    A method not yet before Bestillerforum moves to «Til behandling i Bestillerforum»."""
+    year = meeting.meeting_date.year
+    counter = f"agenda-{meeting.forum.value}"
+    if number is None:
+        number = next_number(counter, year)
+    else:
+        taken = db.session.scalar(select(AgendaItem.id).where(
+            AgendaItem.forum == meeting.forum, AgendaItem.year == year, AgendaItem.number == number))
+        if taken:
+            raise InvalidInput(f"Sak {number:03d}-{year} finnes allerede i {meeting.forum.label}.", field="number")
+        reserve_number(counter, year, number)
+    item = AgendaItem(meeting=meeting, meeting_id=meeting.id, method=method, method_id=method.id,
+                      forum=meeting.forum, year=year, number=number, title=title or f"{method.reference} {method.title}")
+    db.session.add(item)
+    db.session.flush()
+    record_change(AuditAction.CREATE, "method_agenda_item", item.id, user=actor,
+                  changes={"label": [None, item.label], "method": [None, method.reference]})
+    if meeting.forum is Forum.BESTILLERFORUM and MethodStatus.AWAITING_ORDERING in TRANSITIONS[method.status]:
+        change_status(method, MethodStatus.AWAITING_ORDERING, on=min(date.today(), meeting.meeting_date),
+                      actor=actor, comment=f"{item.label} i {meeting.label}")
+    return item
+
+
+def _check_agenda_item(method: Method, item: AgendaItem | None, forum: Forum, decided_on: date) -> None:
+    if item is None:
+        return
+    if item.method_id != method.id:
+        raise InvalidInput("Saken på sakslisten gjelder en annen metode.", field="agenda_item_id")
+    if item.forum is not forum:
+        raise InvalidInput(f"Saken må stå på sakslisten til {forum.label}.", field="agenda_item_id")
+    if decided_on < item.meeting.meeting_date:
+        raise InvalidInput(f"Beslutningsdatoen kan ikke være før møtet ({item.meeting.meeting_date:%d.%m.%Y}).",
+                           field="decided_on")
+
+
+def record_ordering_decision(method: Method, *, agenda_item: AgendaItem, kind: OrderingKind, decided_on: date,
+                             actor, assessing_body: str | None = None, aspects: list[str] = (),
+                             due_on: date | None = None, reasoning: str | None = None) -> OrderingDecision:
+    """Bestillerforum's decision: commissioned kinds start a commission and the assessment stage."""
+    _check_agenda_item(method, agenda_item, Forum.BESTILLERFORUM, decided_on)
+    if agenda_item.id in {decision.agenda_item_id for decision in method.ordering_decisions}:
+        raise InvalidInput(f"{agenda_item.label} har allerede en beslutning.", field="agenda_item_id")
+    aspects = _check_vocabulary(list(aspects), ASPECTS, "aspects", "aspekt")
+    if kind.commissions and not (assessing_body or "").strip():
+        raise InvalidInput("Velg hvem som skal utføre oppdraget.", field="assessing_body")
+    if kind is OrderingKind.FULL_HTA and not aspects:
+        raise InvalidInput("Velg minst ett aspekt for en fullstendig metodevurdering.", field="aspects")
+    if due_on and due_on < decided_on:
+        raise InvalidInput("Leveringsfristen kan ikke være før beslutningsdatoen.", field="due_on")
+    target = MethodStatus.ASSESSMENT if kind.commissions else MethodStatus.NOT_COMMISSIONED
+    if method.status is MethodStatus.DECIDED and kind.commissions:
+        target = MethodStatus.REASSESSMENT
+    if target not in TRANSITIONS[method.status]:
+        raise TransitionRefused(method, target)
+    decision = OrderingDecision(method_id=method.id, agenda_item_id=agenda_item.id, kind=kind,
+                                assessing_body=assessing_body or None, aspects=aspects, due_on=due_on,
+                                reasoning=reasoning or None, decided_on=decided_on, created_by_id=actor.id)
+    db.session.add(decision)
+    db.session.flush()
+    if kind.commissions:
+        db.session.add(Commission(method_id=method.id, ordering_decision_id=decision.id, kind=kind,
+                                  assessing_body=assessing_body.strip(), description=reasoning or None,
+                                  started_on=decided_on, due_on=due_on))
+    record_change(AuditAction.CREATE, "method_ordering_decision", decision.id, user=actor,
+                  changes={"kind": [None, kind.value], "agenda_item": [None, agenda_item.label]})
+    change_status(method, target, on=decided_on, actor=actor, comment=f"{agenda_item.label}: {kind.label}")
+    return decision
+
+
+def add_report(commission: Commission, *, title: str, delivered_on: date, actor,
+               document_id: int | None = None) -> CommissionReport:
+    if not (title or "").strip():
+        raise InvalidInput("Fyll inn rapportens tittel.", field="title")
+    if delivered_on < commission.started_on:
+        raise InvalidInput("Leveransedatoen kan ikke være før oppdraget startet.", field="delivered_on")
+    report = CommissionReport(commission_id=commission.id, title=title.strip(), delivered_on=delivered_on,
+                              document_id=document_id)
+    db.session.add(report)
+    commission.delivered_on = max(commission.delivered_on or delivered_on, delivered_on)
+    db.session.flush()
+    record_change(AuditAction.CREATE, "method_report", report.id, user=actor, changes={"title": [None, report.title]})
+    return report
+
+
+def add_price_note(method: Method, *, received_on: date, content: str, actor) -> PriceNote:
+    if not (content or "").strip():
+        raise InvalidInput("Fyll inn prisnotatet.", field="content")
+    note = PriceNote(method_id=method.id, received_on=received_on, content=content.strip(), created_by_id=actor.id)
+    db.session.add(note)
+    db.session.flush()
+    record_change(AuditAction.CREATE, "method_price_note", note.id, user=actor)
+    return note
+
+
+class SecondCurrentDecision(DomainError):
+    status_code = 422
+
+
+def record_forum_decision(method: Method, *, decided_by: DecidedBy, decided_on: date, outcome: DecisionOutcome,
+                          points: list[str], actor, agenda_item: AgendaItem | None = None,
+                          preamble: str | None = None, conditions: str | None = None,
+                          valid_from: date | None = None, amends: ForumDecision | None = None) -> ForumDecision:
+    """Record Beslutningsforum's (or the medical directors') decision. A method has one current
+    decision: a later one must be recorded as an amendment of it, and both are kept."""
+    if decided_by is DecidedBy.BESLUTNINGSFORUM and agenda_item is None:
+        raise InvalidInput("Velg saken på Beslutningsforums saksliste.", field="agenda_item_id")
+    _check_agenda_item(method, agenda_item, Forum.BESLUTNINGSFORUM, decided_on)
+    points = [point.strip() for point in points if point and point.strip()]
+    if not points:
+        raise InvalidInput("Fyll inn minst ett beslutningspunkt.", field="points")
+    if valid_from and valid_from < decided_on:
+        raise InvalidInput("Gyldig fra kan ikke være før beslutningsdatoen.", field="valid_from")
+    current = method.current_decision
+    if amends is None and current is not None:
+        raise InvalidInput(f"{method.reference} har allerede en gjeldende beslutning "
+                           f"({current.decided_on:%d.%m.%Y}). Registrer den nye som en endring av den.",
+                           field="amends_id")
+    if amends is not None:
+        if current is None or amends.id != current.id:
+            raise InvalidInput("Bare den gjeldende beslutningen kan endres.", field="amends_id")
+        if decided_on <= amends.decided_on:
+            raise InvalidInput(f"En endring må være fattet etter beslutningen den endrer "
+                               f"({amends.decided_on:%d.%m.%Y}).", field="decided_on")
+    elif MethodStatus.DECIDED not in TRANSITIONS[method.status]:
+        raise TransitionRefused(method, MethodStatus.DECIDED)
+    decision = ForumDecision(method_id=method.id, agenda_item_id=agenda_item.id if agenda_item else None,
+                             decided_by=decided_by, decided_on=decided_on, outcome=outcome, preamble=preamble or None,
+                             points=points, conditions=conditions or None, valid_from=valid_from or decided_on,
+                             supersedes_id=amends.id if amends else None, created_by_id=actor.id)
+    db.session.add(decision)
+    db.session.flush()
+    db.session.expire(method, ["decisions"])
+    record_change(AuditAction.CREATE, "method_forum_decision", decision.id, user=actor,
+                  changes={"outcome": [None, outcome.value], "amends": [None, amends.id if amends else None]})
+    if method.status is not MethodStatus.DECIDED:
+        change_status(method, MethodStatus.DECIDED, on=decided_on, actor=actor,
+                      comment=f"{agenda_item.label + ': ' if agenda_item else ''}{outcome.label}")
+    signals.decision_recorded.send(method.reference)
+    return decision
+
+
+def add_follow_up(decision: ForumDecision, *, title: str, owner: str, due_on: date, actor,
+                  members: list[dict] = (), mandate_questions: list[str] = (), secretariat: str | None = None,
+                  reporting_line: str | None = None, today: date | None = None) -> FollowUpAssignment:
+    """A follow-up assignment with its deadline on the method's case (so overdue ones reach the dashboard)."""
+    if not (title or "").strip():
+        raise InvalidInput("Fyll inn tittel på oppdraget.", field="title")
+    if not (owner or "").strip():
+        raise InvalidInput("Fyll inn hvem som har oppdraget.", field="owner")
+    if due_on < decision.decided_on:
+        raise InvalidInput("Fristen kan ikke være før beslutningen.", field="due_on")
+    method = decision.method
+    deadline = set_deadline(get_case(method.case_id), kind="oppfolging", due_date=due_on, responsible_id=None,
+                            description=f"{method.reference}: {title.strip()}", actor=actor,
+                            today=today or decision.decided_on)
+    assignment = FollowUpAssignment(
+        decision_id=decision.id, title=title.strip(), owner=owner.strip(),
+        members=[{"name": member["name"].strip(), "role": (member.get("role") or "").strip()}
+                 for member in members if member.get("name", "").strip()],
+        mandate_questions=[question.strip() for question in mandate_questions if question.strip()],
+        secretariat=secretariat or None, reporting_line=reporting_line or None, due_on=due_on,
+        deadline_id=deadline.id)
+    db.session.add(assignment)
+    db.session.flush()
+    record_change(AuditAction.CREATE, "method_follow_up", assignment.id, user=actor,
+                  changes={"title": [None, assignment.title], "due_on": [None, assignment.due_on]})
+    return assignment
