@@ -48,6 +48,8 @@ class Config:
     BABEL_DEFAULT_LOCALE = "nb_NO"
     BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
     DEMO_DATA_ALLOWED = True
+    # How many reverse proxies (TLS terminators) set X-Forwarded-For/-Proto in front of the app.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
 
 class DevelopmentConfig(Config):
@@ -83,6 +85,8 @@ class ProductionConfig(Config):
             problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
         if not cls.SESSION_COOKIE_SECURE:
             problems.append("SESSION_COOKIE_SECURE must be on (HTTPS-only cookies)")
+        if not cls.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+            problems.append("DATABASE_URL must point at PostgreSQL")
         return problems
 
 

@@ -1,5 +1,6 @@
 """Helsesak: case management for Nye Metoder, the expert panel and treatment abroad."""
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 
@@ -10,6 +11,11 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     problems = config_class.check() if hasattr(config_class, "check") else []
     if problems:
         raise RuntimeError("Unsafe production settings: " + "; ".join(problems))
+
+    if app.config["TRUSTED_PROXIES"]:
+        # Client address and scheme from the proxy, so rate limits and the audit log see the real client.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate, rq
 
@@ -49,10 +55,11 @@ def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.cases.views import bp as cases_bp
+    from app.methods.public_views import bp as public_methods_bp
     from app.methods.views import bp as methods_bp
     from app.panel.views import bp as panel_bp
 
-    for bp in (auth_bp, cases_bp, admin_bp, methods_bp, abroad_bp, panel_bp):
+    for bp in (auth_bp, cases_bp, admin_bp, methods_bp, public_methods_bp, abroad_bp, panel_bp):
         app.register_blueprint(bp)
 
     @app.get("/helse")

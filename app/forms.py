@@ -1,17 +1,43 @@
 """Helpers shared by every module's forms."""
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, IntegerField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 from wtforms.widgets import HiddenInput, TextInput
 
-from app.errors import DomainError, InvalidInput
+from app.errors import DomainError, EditConflict, InvalidInput
+from app.extensions import db
 
 
 def choices(pairs, blank: str | None = None) -> list[SelectChoice]:
     """SelectField choices from (value, label) pairs, optionally led by an empty choice."""
     options = [SelectChoice(value, label) for value, label in pairs]
     return [SelectChoice("", blank), *options] if blank is not None else options
+
+
+def saved(form: FlaskForm, action) -> bool:
+    """Run a service call and commit once. A refused rule or a conflict rolls everything back and
+    is shown on the form (nothing is half-saved, what the user typed stays)."""
+    try:
+        action()
+        db.session.commit()
+    except (StaleDataError, EditConflict) as error:
+        db.session.rollback()
+        form.conflict = True
+        show_error(form, error if isinstance(error, EditConflict) else EditConflict())
+        return False
+    except DomainError as error:
+        db.session.rollback()
+        show_error(form, error)
+        return False
+    except IntegrityError:
+        # Someone saved the same number or row at the same moment; nothing of this save is kept.
+        db.session.rollback()
+        form.form_errors.append("Noen andre lagret samtidig. Ingenting er lagret – prøv igjen.")
+        return False
+    return True
 
 
 def show_error(form: FlaskForm, error: DomainError, aliases: dict[str, str] | None = None) -> None:
@@ -25,7 +51,7 @@ def show_error(form: FlaskForm, error: DomainError, aliases: dict[str, str] | No
 
 
 class CsrfOnlyForm(FlaskForm):
-    """A bare POST (a button) that still needs its CSRF token checked."""
+    """A bare POST (a button) whose only field is the CSRF token."""
 
 
 class VersionedForm(FlaskForm):

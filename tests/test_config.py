@@ -2,7 +2,7 @@
 import pytest
 
 from app import create_app
-from config import DEV_SECRET_KEY, ProductionConfig
+from config import DEV_SECRET_KEY, ProductionConfig, TestConfig
 
 
 def _production(**overrides) -> type[ProductionConfig]:
@@ -19,15 +19,23 @@ def test_production_refuses_cookies_without_https():
         create_app(_production(SECRET_KEY="x" * 40, SESSION_COOKIE_SECURE=False))
 
 
-def test_production_starts_with_safe_settings_and_sends_hsts(database_url):
-    app = create_app(_production(SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI=database_url))
+POSTGRESQL = "postgresql+psycopg://helsesak:helsesak@127.0.0.1:5432/helsesak_test"
+
+
+def test_production_refuses_sqlite():
+    with pytest.raises(RuntimeError, match="PostgreSQL"):
+        create_app(_production(SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI="sqlite:///helsesak.db"))
+
+
+def test_production_starts_with_safe_settings_and_sends_hsts():
+    app = create_app(_production(SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI=POSTGRESQL))
     response = app.test_client().get("/login")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
 
 
-def test_demo_data_is_refused_in_production(database_url):
-    app = create_app(_production(SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI=database_url))
+def test_demo_data_is_refused_in_production():
+    app = create_app(_production(SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI=POSTGRESQL))
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code != 0 and "produksjonsoppsett" in result.output
 
@@ -53,3 +61,18 @@ def test_errors_are_bokmal_pages(client, login, make_user):
     response = login(make_user("analyst")).get("/finnes-ikke")
     assert response.status_code == 404
     assert "Siden finnes ikke" in response.get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_the_forwarded_one(database_url):
+    app = create_app(type("Proxied", (TestConfig,), {"TRUSTED_PROXIES": 1, "SQLALCHEMY_DATABASE_URI": database_url}))
+    seen = {}
+
+    def inner(environ, start_response):
+        seen["address"], seen["scheme"] = environ["REMOTE_ADDR"], environ["wsgi.url_scheme"]
+        start_response("204 No Content", [])
+        return [b""]
+
+    app.wsgi_app.app = inner  # what the proxy fix hands on to Flask
+    app.test_client().get("/helse", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"},
+                          environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert seen == {"address": "203.0.113.7", "scheme": "https"}

@@ -1,14 +1,23 @@
 """Walks every route: nothing but the public ones answers without login, and every route
 that takes a case id refuses a user outside the case's scope with 404 and an audit row."""
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
 from app import create_app
+from app.auth.models import User
 from app.cases.models import AuditEvent
+from app.methods.models import MethodType, SubmissionKind
+from app.methods.services import register_method
 from app.extensions import db
 from config import TestConfig
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "health"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "health",
+                    # Nye Metoder publishes its method pages; they hold no personal data (tests/methods).
+                    "public_methods.index", "public_methods.detail", "public_methods.decisions_xlsx"}
+CHILD_IDS = {"entry_id": 1, "document_id": 1, "deadline_id": 1, "version_number": 1, "trial_id": 1,
+             "commission_id": 1, "decision_id": 1}
 
 
 def _rules():
@@ -27,10 +36,11 @@ def _url(rule: str, values: dict) -> str:
 
 RULES = _rules()
 CASE_RULES = [rule for rule in RULES if "<int:case_id>" in rule[0]]
+METHOD_RULES = [rule for rule in RULES if "<reference>" in rule[0] and rule[1] not in PUBLIC_ENDPOINTS]
 
 
 def test_the_route_walk_covers_the_case_routes():
-    assert len(CASE_RULES) >= 10
+    assert len(CASE_RULES) >= 10 and len(METHOD_RULES) >= 5
     assert {endpoint for _rule, endpoint, _method in RULES} >= PUBLIC_ENDPOINTS - {"static"}
 
 
@@ -38,8 +48,8 @@ def test_the_route_walk_covers_the_case_routes():
 def test_every_non_public_route_needs_login(client, rule, endpoint, method):
     if endpoint in PUBLIC_ENDPOINTS:
         return
-    url = _url(rule, {"case_id": 1, "entry_id": 1, "document_id": 1, "deadline_id": 1, "version_number": 1,
-                      "user_id": 1, "patient_id": 1})
+    url = _url(rule, {"case_id": 1, "user_id": 1, "patient_id": 1, "meeting_id": 1, "reference": "ID2025_102",
+                      **CHILD_IDS})
     response = client.open(url, method=method)
     assert response.status_code == 302, f"{method} {url} answered {response.status_code} without login"
     assert response.headers["Location"].startswith("/login")
@@ -49,11 +59,32 @@ def test_every_non_public_route_needs_login(client, rule, endpoint, method):
 def test_case_routes_refuse_users_outside_the_scope(app, login, make_user, make_case, rule, endpoint, method):
     case_id = make_case(make_user("abroad_caseworker", "helse-vest"), home_region="helse-vest")
     outsider = login(make_user("abroad_caseworker", "helse-sor-ost"))
-    url = _url(rule, {"case_id": case_id, "entry_id": 1, "document_id": 1, "deadline_id": 1, "version_number": 1})
+    url = _url(rule, {"case_id": case_id, **CHILD_IDS})
 
     response = outsider.open(url, method=method, data={"title": "Overtatt", "version": "1"})
 
     assert response.status_code == 404, f"{method} {url} answered {response.status_code} outside the scope"
+    with app.app_context():
+        denied = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "denied", AuditEvent.case_id == case_id))
+    assert denied == 1
+
+
+@pytest.mark.parametrize(("rule", "endpoint", "method"), METHOD_RULES)
+def test_method_routes_refuse_users_without_access(app, login, make_user, rule, endpoint, method):
+    with app.app_context():
+        secretary = db.session.get(User, make_user("methods_secretariat"))
+        registered = register_method(title="Endoskopisk ryggkirurgisk prosedyre", method_type=MethodType.PROCEDURE,
+                                     submission_kind=SubmissionKind.PROPOSAL, organisation="Sykehuset Telemark",
+                                     received_on=date(2025, 3, 3), actor=secretary)
+        db.session.commit()
+        reference, case_id = registered.reference, registered.case_id
+    outsider = login(make_user("analyst"))
+    url = _url(rule, {"reference": reference, **CHILD_IDS})
+
+    response = outsider.open(url, method=method, data={"title": "Overtatt", "version": "1"})
+
+    assert response.status_code == 404, f"{method} {url} answered {response.status_code} to an analyst"
     with app.app_context():
         denied = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "denied", AuditEvent.case_id == case_id))

@@ -25,7 +25,3 @@ class PatientLookupForm(FlaskForm):
                               validators=[DataRequired(message="Fyll inn fødselsnummer eller D-nummer.")],
                               render_kw={"inputmode": "numeric", "autocomplete": "off"})
     submit = SubmitField("Vis innsynslogg")
-
-
-class DeactivateForm(FlaskForm):
-    submit = SubmitField("Deaktiver")

@@ -1,11 +1,12 @@
 """User administration and log review; the admin role only."""
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app.admin.forms import DeactivateForm, PatientLookupForm, UserForm
+from app.admin.forms import PatientLookupForm, UserForm
 from app.auth import services as account_services
 from app.auth.models import User
 from app.auth.roles import Role
@@ -20,13 +21,25 @@ from app.security import role_required
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 AUDIT_PAGE_SIZE = 100
+ROLE_LABELS_BY_VALUE = {role.value: role.label for role in Role}
+AUDIT_OBJECT_LABELS = {
+    "case": "Sak", "patient": "Pasient", "journal_entry": "Journalpost", "document": "Dokument",
+    "document_version": "Dokumentversjon", "deadline": "Frist", "case_assignment": "Tilgang til sak",
+    "user": "Bruker", "patient_access_log": "Innsynslogg", "report": "Rapport",
+    "method": "Metode", "method_submission": "Innsending", "method_input": "Innspill",
+    "method_comment": "Kommentar", "method_meeting": "Møte", "method_agenda_item": "Sak på saksliste",
+    "method_ordering_decision": "Bestilling", "method_report": "Rapport", "method_price_note": "Prisnotat",
+    "method_forum_decision": "Beslutning", "method_follow_up": "Oppfølgingsoppdrag",
+    "method_assessment": "Egnethetsvurdering", "method_trial": "Pågående studie",
+}
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 @bp.get("/brukere")
 @role_required(Role.ADMIN)
 def users():
     accounts = db.session.scalars(select(User).order_by(User.active.desc(), User.name))
-    return render_template("admin/users.html", users=accounts, deactivate_form=DeactivateForm())
+    return render_template("admin/users.html", users=accounts)
 
 
 @bp.route("/brukere/ny", methods=["GET", "POST"])
@@ -36,7 +49,8 @@ def new_user():
     if form.validate_on_submit():
         try:
             user = account_services.create_user(email=form.email.data, name=form.name.data, role=Role(form.role.data),
-                                                office=form.office.data or None, password=form.password.data)
+                                                office=form.office.data or None, password=form.password.data,
+                                                actor=current_user)
         except InvalidInput as error:
             db.session.rollback()
             show_error(form, error)
@@ -53,7 +67,7 @@ def deactivate_user(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     if user.id == current_user.id:
         flash("Du kan ikke deaktivere din egen konto.", "error")
-    elif DeactivateForm().validate_on_submit():
+    else:
         account_services.set_active(user, False, actor=current_user)
         db.session.commit()
         flash(f"{user.name} er deaktivert, og alle innlogginger er avsluttet.", "success")
@@ -89,15 +103,17 @@ def audit_log():
         errors["til"] = "Skriv datoen som dd.mm.åååå."
     if start and end and end < start:
         errors["til"] = "Til-datoen kan ikke være før fra-datoen."
+    # Days are Oslo days, as the times on the page are.
     if start:
-        query = query.where(AuditEvent.at >= datetime.combine(start, time.min))
+        query = query.where(AuditEvent.at >= datetime.combine(start, time.min, OSLO))
     if end:
-        query = query.where(AuditEvent.at < datetime.combine(end + timedelta(days=1), time.min))
+        query = query.where(AuditEvent.at < datetime.combine(end + timedelta(days=1), time.min, OSLO))
     page = max(1, args.get("side", 1, type=int))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE_SIZE)
                                 .offset((page - 1) * AUDIT_PAGE_SIZE))
     return render_template("admin/audit_log.html", events=list(events), total=total, page=page,
+                           object_labels=AUDIT_OBJECT_LABELS, role_labels=ROLE_LABELS_BY_VALUE,
                            pages=max(1, -(-total // AUDIT_PAGE_SIZE)), actions=list(AuditAction), errors=errors)
 
 
@@ -126,6 +142,7 @@ def patient_access_log(patient_id: int):
     patient = db.session.get(Patient, patient_id) or abort(404)
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.patient_id == patient_id)
                                 .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
-    page = render_template("admin/patient_access_log.html", patient=patient, events=list(events))
+    page = render_template("admin/patient_access_log.html", patient=patient, events=list(events),
+                           object_labels=AUDIT_OBJECT_LABELS, role_labels=ROLE_LABELS_BY_VALUE)
     record_access(AuditAction.VIEW, "patient_access_log", patient.id, patient_id=patient.id)
     return page

@@ -43,9 +43,6 @@ class User(Versioned, db.Model):
     def get_id(self) -> str | None:
         return self.session_token
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
-
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
 

@@ -1,4 +1,6 @@
 """Password hashing with argon2id; the cost comes from the configuration (cheap in tests)."""
+from functools import lru_cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -11,8 +13,18 @@ _DUMMY_PASSWORD = "not-a-real-password"
 
 def _hasher() -> PasswordHasher:
     config = current_app.config
-    return PasswordHasher(time_cost=config["PASSWORD_HASH_TIME_COST"],
-                          memory_cost=config["PASSWORD_HASH_MEMORY_COST"], parallelism=1)
+    return _cached_hasher(config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_COST"])
+
+
+@lru_cache(maxsize=4)
+def _cached_hasher(time_cost: int, memory_cost: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=1)
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """Hashed once per cost setting, so an unknown user costs one verification, as a known one does."""
+    return hasher.hash(_DUMMY_PASSWORD)
 
 
 def hash_password(password: str) -> str:
@@ -23,7 +35,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     hasher = _hasher()
     try:
-        return hasher.verify(password_hash or hasher.hash(_DUMMY_PASSWORD), password)
+        return hasher.verify(password_hash or _dummy_hash(hasher), password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -30,7 +30,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
-def create_user(*, email: str, name: str, role: Role, office: str | None, password: str) -> User:
+def create_user(*, email: str, name: str, role: Role, office: str | None, password: str, actor=None) -> User:
     email = (email or "").strip().lower()
     if "@" not in email:
         raise InvalidInput("Oppgi en gyldig e-postadresse.", field="email")
@@ -45,6 +45,8 @@ def create_user(*, email: str, name: str, role: Role, office: str | None, passwo
     user = User(email=email, name=name.strip(), role=role, office=office, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
+    audit.record_change(AuditAction.CREATE, "user", user.id, user=actor,
+                        changes={"email": [None, email], "role": [None, role.value], "office": [None, office]})
     return user
 
 
@@ -68,7 +70,7 @@ def start_session(user: User) -> str:
     db.session.flush()
     user.session_token = token
     user.current_session = session
-    audit.record_access(AuditAction.LOGIN, "user", user.id, user=user)
+    audit.record_change(AuditAction.LOGIN, "user", user.id, user=user)
     return token
 
 
@@ -106,7 +108,7 @@ def end_session(user: User, reason: str = "logout") -> None:
     if session is not None and session.ended_at is None:
         session.ended_at = utcnow()
         session.end_reason = reason
-    audit.record_access(AuditAction.LOGOUT, "user", user.id, user=user)
+    audit.record_change(AuditAction.LOGOUT, "user", user.id, user=user)
 
 
 def end_all_sessions(user: User, reason: str, *, keep: UserSession | None = None) -> None:

@@ -71,6 +71,13 @@ def creatable_kinds(user) -> list[CaseKind]:
     }.get(user.role, [])
 
 
+def may_register(user, kind: CaseKind, unit: str) -> bool:
+    """Whether `user` may register a case of `kind` that lands at `unit` (their own scope only)."""
+    if kind not in creatable_kinds(user):
+        return False
+    return kind not in ABROAD_KINDS or unit == user.office
+
+
 def get_case_or_404(case_id: int, need: str = "view") -> Case:
     """Load a case the current user may see (need="view") or change (need="edit")."""
     case = db.session.get(Case, case_id)

@@ -36,7 +36,10 @@ def _event(action: AuditAction, object_type: str, object_id, *, case: Case | Non
 
 def record_access(action: AuditAction, object_type: str, object_id=None, *, case: Case | None = None,
                   patient_id: int | None = None, details: dict | None = None, user=None) -> None:
-    """Log a read, export, download, denial or login event and commit it immediately."""
+    """Log a read, export, download, denial or failed login and commit it immediately. Refuses to run
+    with unsaved changes in the session: committing them here could save half of someone's work."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("record_access() called with pending changes; use record_change() inside a unit of work")
     db.session.add(_event(action, object_type, object_id, case=case, patient_id=patient_id,
                           changes=details, user=user))
     db.session.commit()

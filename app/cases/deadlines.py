@@ -7,7 +7,7 @@ from app.cases import audit
 from app.cases.access import visible_cases
 from app.cases.models import AuditAction, Case, Deadline
 from app.cases.services import ensure_open, ensure_version
-from app.cases.workdays import next_working_day
+from app.cases.workdays import holiday_name, next_working_day
 from app.db import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
@@ -39,7 +39,16 @@ def set_deadline(case: Case, *, kind: str, due_date: date, responsible_id: int |
     return deadline
 
 
+def describe_due_date(asked: date, due: date) -> str:
+    """The confirmation shown after a deadline is set, saying why a date was moved."""
+    if asked == due:
+        return f"Fristen er lagt til med forfall {due:%d.%m.%Y}."
+    reason = holiday_name(asked) or ("lørdag" if asked.weekday() == 5 else "søndag")
+    return f"Fristen er lagt til. {asked:%d.%m.%Y} er {reason}, så fristen er flyttet til {due:%d.%m.%Y}."
+
+
 def complete_deadline(deadline: Deadline, *, expected_version: int, actor) -> None:
+    ensure_open(deadline.case)
     ensure_version(deadline, expected_version)
     if deadline.done_at is not None:
         raise InvalidInput("Fristen er allerede markert som utført.")

@@ -36,7 +36,3 @@ _OFFICE_FOR_REGION = {
 def handling_office(home_region: str) -> str:
     """The treatment-abroad office that handles patients from `home_region`."""
     return _OFFICE_FOR_REGION[home_region]
-
-
-def regions_handled_by(office: str) -> list[str]:
-    return [region for region, handler in _OFFICE_FOR_REGION.items() if handler == office]

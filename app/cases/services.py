@@ -2,6 +2,7 @@
 
 Services add and flush, never commit: the view (or job, or CLI command) commits once.
 """
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -20,7 +21,8 @@ from app.cases.models import (
     Patient,
 )
 from app.cases.numbering import next_number
-from app.cases.regions import METHODS_UNIT, PANEL_UNIT, REGIONS, handling_office
+from app.cases.access import may_register
+from app.cases.regions import METHODS_UNIT, PANEL_UNIT, REGIONS, UNITS, handling_office
 from app.db import utcnow
 from app.errors import DomainError, EditConflict, InvalidInput
 from app.extensions import db
@@ -74,6 +76,9 @@ def register_patient(*, national_id: str | None, name: str, birth_date: date | N
         birth_date = derived
         existing = db.session.scalar(select(Patient).where(Patient.national_id == national_id))
         if existing is not None:
+            if _normalised(existing.name) != _normalised(name) or existing.home_region != home_region:
+                raise InvalidInput("Fødselsnummeret er registrert på en pasient med et annet navn eller en annen "
+                                   "hjemregion. Kontroller nummeret.", field="national_id")
             return existing
     elif birth_date is None:
         raise InvalidInput("Fyll inn fødselsnummer eller fødselsdato.", field="birth_date")
@@ -85,17 +90,19 @@ def register_patient(*, national_id: str | None, name: str, birth_date: date | N
     return patient
 
 
+def _normalised(name: str) -> str:
+    return " ".join((name or "").split()).casefold()
+
+
 def screened_title(title: str, patient: Patient | None) -> str:
-    """The public title (offentligTittel): the patient's name and number replaced by asterisks."""
+    """The public title (offentligTittel): the patient's name (each part, as a whole word, in any
+    case) and number replaced by asterisks."""
     if patient is None:
         return title
-    public = title
-    for word in [patient.national_id, patient.name, *patient.name.split()]:
-        if word:
-            public = public.replace(word, SCREENED_WORD)
-    while f"{SCREENED_WORD} {SCREENED_WORD}" in public:
-        public = public.replace(f"{SCREENED_WORD} {SCREENED_WORD}", SCREENED_WORD)
-    return public
+    words = [patient.national_id, *patient.name.split()]
+    pattern = "|".join(re.escape(word) for word in sorted(filter(None, words), key=len, reverse=True))
+    public = re.sub(rf"(?<!\w)(?:{pattern})(?!\w)", SCREENED_WORD, title, flags=re.IGNORECASE)
+    return re.sub(rf"{re.escape(SCREENED_WORD)}(?:\s+{re.escape(SCREENED_WORD)})+", SCREENED_WORD, public)
 
 
 def _unit_for(kind: CaseKind, patient: Patient | None) -> str:
@@ -116,12 +123,16 @@ def open_case(*, kind: CaseKind, title: str, actor, patient: Patient | None = No
         raise InvalidInput("Metodesaker skal ikke inneholde pasientopplysninger.")
     if not title or not title.strip():
         raise InvalidInput("Fyll inn sakstittel.", field="title")
+    unit = _unit_for(kind, patient)
+    if not may_register(actor, kind, unit):
+        raise InvalidInput(f"Saken hører til {UNITS[unit]}. Du kan bare registrere saker for din egen enhet.",
+                           field="home_region")
     case_date = case_date or date.today()
     sequence = next_number("case", case_date.year)
     case = Case(
         number=f"{case_date.year}/{sequence}", year=case_date.year, sequence=sequence, kind=kind,
         title=title.strip(), public_title=screened_title(title.strip(), patient), status=CaseStatus.CREATED,
-        unit=_unit_for(kind, patient), responsible_id=responsible_id if responsible_id else actor.id,
+        unit=unit, responsible_id=responsible_id if responsible_id else actor.id,
         patient_id=patient.id if patient else None, patient=patient, case_date=case_date, created_by_id=actor.id,
         access_code=SCREENING_CODE if patient else None,
         legal_basis=SCREENING_BASIS_PERSONAL if patient else None,
@@ -178,11 +189,14 @@ def add_journal_entry(case: Case, *, entry_type: JournalEntryType, title: str, j
     if entry_type in (JournalEntryType.INCOMING, JournalEntryType.OUTGOING) and not (party_name or "").strip():
         raise InvalidInput("Fyll inn avsender eller mottaker for inngående og utgående dokumenter.",
                            field="party_name")
+    # The year's journal counter is taken first: its row lock serialises journal registrations,
+    # so the number within the case below cannot be taken twice.
+    sequence = next_number("journal", journal_date.year)
     number_in_case = (db.session.scalar(
         select(db.func.max(JournalEntry.number_in_case)).where(JournalEntry.case_id == case.id)) or 0) + 1
     entry = JournalEntry(
         case_id=case.id, case=case, number_in_case=number_in_case, year=journal_date.year,
-        sequence=next_number("journal", journal_date.year), entry_type=entry_type, journal_date=journal_date,
+        sequence=sequence, entry_type=entry_type, journal_date=journal_date,
         document_date=document_date, party_name=(party_name or "").strip() or None, title=title.strip(),
         public_title=screened_title(title.strip(), case.patient), created_by_id=actor.id,
     )
@@ -202,6 +216,7 @@ FOLLOW_UP_METHODS = {
 
 def complete_follow_up(entry: JournalEntry, *, method: str, expected_version: int, actor, now=None) -> None:
     """Close the follow-up obligation of an incoming document or N-note (avskrivning)."""
+    ensure_open(entry.case)
     ensure_version(entry, expected_version)
     if not entry.awaits_follow_up:
         raise InvalidInput("Denne journalposten venter ikke på oppfølging.")

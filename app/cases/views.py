@@ -4,7 +4,6 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
 from app.auth.roles import Role
@@ -27,9 +26,8 @@ from app.cases.forms import (
 )
 from app.cases.models import AuditAction, Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry, JournalEntryType
 from app.cases.queries import SORTS, CaseFilter, list_cases
-from app.errors import DomainError, EditConflict
 from app.extensions import db
-from app.forms import CsrfOnlyForm, choices, show_error
+from app.forms import choices, saved
 from app.http import content_disposition
 
 bp = Blueprint("cases", __name__, template_folder="templates")
@@ -41,24 +39,6 @@ def _child_or_404(model, child_id: int, case: Case):
     if child is None or child.case_id != case.id:
         abort(404)
     return child
-
-
-def _saved(form, action) -> bool:
-    """Run a service call and commit once; on a refused rule or a conflict, roll everything back
-    and show the message on the form (nothing is half-saved, nothing typed is lost)."""
-    try:
-        action()
-        db.session.commit()
-    except (StaleDataError, EditConflict):
-        db.session.rollback()
-        form.conflict = True
-        show_error(form, EditConflict())
-        return False
-    except DomainError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return False
-    return True
 
 
 @bp.get("/")
@@ -115,7 +95,7 @@ def new_case():
                 municipality=form.municipality.data, home_region=form.home_region.data, actor=current_user)
         created.append(services.open_case(kind=kind, title=form.title.data, patient=patient, actor=current_user))
 
-    if form.validate_on_submit() and _saved(form, register):
+    if form.validate_on_submit() and saved(form, register):
         flash(f"Saken er registrert med saksnummer {created[0].number}.", "success")
         return redirect(url_for("cases.detail", case_id=created[0].id))
     return render_template("cases/new.html", form=form)
@@ -126,8 +106,7 @@ def new_case():
 def detail(case_id: int):
     case = get_case_or_404(case_id)
     page = render_template("cases/detail.html", case=case, editable=can_edit(current_user, case),
-                           today=date.today(), follow_up_form=FollowUpForm(),
-                           complete_form=CompleteDeadlineForm())
+                           today=date.today(), follow_up_methods=services.FOLLOW_UP_METHODS)
     record_access(AuditAction.VIEW, "case", case.id, case=case)
     return page
 
@@ -138,7 +117,7 @@ def edit(case_id: int):
     case = get_case_or_404(case_id, need="edit")
     form = EditCaseForm(obj=case)
     form.responsible_id.choices = choices((user.id, user.name) for user in users_who_can_edit(case))
-    if form.validate_on_submit() and _saved(form, lambda: services.update_case(
+    if form.validate_on_submit() and saved(form, lambda: services.update_case(
             case, expected_version=form.version.data, title=form.title.data,
             responsible_id=form.responsible_id.data, actor=current_user)):
         flash("Endringene er lagret.", "success")
@@ -156,14 +135,21 @@ def edit(case_id: int):
 def change_status(case_id: int):
     case = get_case_or_404(case_id, need="edit")
     form = StatusForm(obj=case) if request.method == "GET" else StatusForm()
-    form.status.choices = choices((status.value, status.label) for status in CaseStatus
-                                  if status in services.ALLOWED_TRANSITIONS[case.status])
-    if form.validate_on_submit() and _saved(form, lambda: services.change_status(
+
+    def offer_allowed_statuses():
+        form.status.choices = choices((status.value, status.label) for status in CaseStatus
+                                      if status in services.ALLOWED_TRANSITIONS[case.status])
+
+    offer_allowed_statuses()
+    if form.validate_on_submit() and saved(form, lambda: services.change_status(
             case, CaseStatus(form.status.data), expected_version=form.version.data, comment=form.comment.data,
             actor=current_user)):
         flash("Statusen er endret.", "success")
         return redirect(url_for("cases.detail", case_id=case_id))
-    return render_template("cases/status.html", form=form, case=case)
+    if form.conflict:
+        form.adopt_version(case.version)
+        offer_allowed_statuses()
+    return render_template("cases/status.html", form=form, case=case), 409 if form.conflict else 200
 
 
 @bp.route("/saker/<int:case_id>/journal/ny", methods=["GET", "POST"])
@@ -182,7 +168,7 @@ def new_journal_entry(case_id: int):
             document_service.attach_document(case, title=form.title.data, filename=upload.filename,
                                              content=upload.read(), actor=current_user, journal_entry=entry)
 
-    if form.validate_on_submit() and _saved(form, register):
+    if form.validate_on_submit() and saved(form, register):
         flash("Journalposten er registrert.", "success")
         return redirect(url_for("cases.detail", case_id=case_id, _anchor="journal"))
     return render_template("cases/journal_new.html", form=form, case=case)
@@ -199,7 +185,7 @@ def complete_follow_up(case_id: int, entry_id: int):
     case = get_case_or_404(case_id, need="edit")
     entry = _child_or_404(JournalEntry, entry_id, case)
     form = FollowUpForm()
-    if form.validate_on_submit() and _saved(form, lambda: services.complete_follow_up(
+    if form.validate_on_submit() and saved(form, lambda: services.complete_follow_up(
             entry, method=form.method.data, expected_version=form.version.data, actor=current_user)):
         flash("Journalposten er avskrevet.", "success")
     else:
@@ -212,7 +198,7 @@ def complete_follow_up(case_id: int, entry_id: int):
 def new_document(case_id: int):
     case = get_case_or_404(case_id, need="edit")
     form = DocumentForm()
-    if form.validate_on_submit() and _saved(form, lambda: document_service.attach_document(
+    if form.validate_on_submit() and saved(form, lambda: document_service.attach_document(
             case, title=form.title.data, filename=form.file.data.filename, content=form.file.data.read(),
             actor=current_user)):
         flash("Dokumentet er lastet opp.", "success")
@@ -226,7 +212,7 @@ def new_document_version(case_id: int, document_id: int):
     case = get_case_or_404(case_id, need="edit")
     document = _child_or_404(Document, document_id, case)
     form = DocumentVersionForm()
-    if form.validate_on_submit() and _saved(form, lambda: document_service.add_version(
+    if form.validate_on_submit() and saved(form, lambda: document_service.add_version(
             document, filename=form.file.data.filename, content=form.file.data.read(), actor=current_user)):
         flash("Ny versjon er lastet opp.", "success")
         return redirect(url_for("cases.detail", case_id=case_id, _anchor="dokumenter"))
@@ -255,8 +241,6 @@ def download_document(case_id: int, document_id: int, version_number: int):
 def print_journal(case_id: int):
     case = get_case_or_404(case_id, need="edit")
     services.ensure_open(case)
-    if not CsrfOnlyForm().validate_on_submit():
-        abort(400)
     jobs.render_journal_printout.enqueue(case.id, current_user.id)
     flash("Journalutskriften lages som PDF og legges i dokumentlisten når den er klar.", "info")
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="dokumenter"))
@@ -270,10 +254,11 @@ def new_deadline(case_id: int):
     form.responsible_id.choices = choices((user.id, user.name) for user in users_who_can_edit(case))
     if request.method == "GET":
         form.responsible_id.data = current_user.id
-    if form.validate_on_submit() and _saved(form, lambda: deadline_service.set_deadline(
+    created = []
+    if form.validate_on_submit() and saved(form, lambda: created.append(deadline_service.set_deadline(
             case, kind=form.kind.data, due_date=form.due_date.data, responsible_id=form.responsible_id.data,
-            description=form.description.data, actor=current_user)):
-        flash("Fristen er lagt til.", "success")
+            description=form.description.data, actor=current_user))):
+        flash(deadline_service.describe_due_date(form.due_date.data, created[0].due_date), "success")
         return redirect(url_for("cases.detail", case_id=case_id, _anchor="frister"))
     return render_template("cases/deadline_new.html", form=form, case=case)
 
@@ -284,7 +269,7 @@ def complete_deadline(case_id: int, deadline_id: int):
     case = get_case_or_404(case_id, need="edit")
     deadline = _child_or_404(Deadline, deadline_id, case)
     form = CompleteDeadlineForm()
-    if form.validate_on_submit() and _saved(form, lambda: deadline_service.complete_deadline(
+    if form.validate_on_submit() and saved(form, lambda: deadline_service.complete_deadline(
             deadline, expected_version=form.version.data, actor=current_user)):
         flash("Fristen er markert som utført.", "success")
     else:
@@ -303,7 +288,7 @@ def assign(case_id: int):
     form.user_id.choices = choices((user.id, user.name) for user in db.session.scalars(
         select(User).where(User.active.is_(True), User.role == Role.PANEL_MEMBER).order_by(User.name))
         if user.id not in assigned)
-    if form.validate_on_submit() and _saved(form, lambda: services.assign_user(
+    if form.validate_on_submit() and saved(form, lambda: services.assign_user(
             case, db.session.get(User, form.user_id.data), actor=current_user)):
         flash("Tilgangen er gitt.", "success")
         return redirect(url_for("cases.detail", case_id=case_id))

@@ -102,7 +102,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['responsible_id'], ['users.id'], name=op.f('fk_cases_responsible_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cases')),
     sa.UniqueConstraint('number', name=op.f('uq_cases_number')),
-    sa.UniqueConstraint('year', 'sequence', name=op.f('uq_cases_year'))
+    sa.UniqueConstraint('year', 'sequence', name=op.f('uq_cases_year_sequence'))
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_kind'), ['kind'], unique=False)
@@ -137,7 +137,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_assignments_case_id_cases')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_case_assignments_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_case_assignments')),
-    sa.UniqueConstraint('case_id', 'user_id', name=op.f('uq_case_assignments_case_id'))
+    sa.UniqueConstraint('case_id', 'user_id', name=op.f('uq_case_assignments_case_id_user_id'))
     )
     with op.batch_alter_table('case_assignments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_assignments_case_id'), ['case_id'], unique=False)
@@ -188,8 +188,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_case_journal_entries_created_by_id_users')),
     sa.ForeignKeyConstraint(['follow_up_by_id'], ['users.id'], name=op.f('fk_case_journal_entries_follow_up_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_case_journal_entries')),
-    sa.UniqueConstraint('case_id', 'number_in_case', name=op.f('uq_case_journal_entries_case_id')),
-    sa.UniqueConstraint('year', 'sequence', name=op.f('uq_case_journal_entries_year'))
+    sa.UniqueConstraint('case_id', 'number_in_case', name=op.f('uq_case_journal_entries_case_id_number_in_case')),
+    sa.UniqueConstraint('year', 'sequence', name=op.f('uq_case_journal_entries_year_sequence'))
     )
     with op.batch_alter_table('case_journal_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_journal_entries_case_id'), ['case_id'], unique=False)
@@ -238,7 +238,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_case_document_versions_created_by_id_users')),
     sa.ForeignKeyConstraint(['document_id'], ['case_documents.id'], name=op.f('fk_case_document_versions_document_id_case_documents')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_case_document_versions')),
-    sa.UniqueConstraint('document_id', 'version_number', name=op.f('uq_case_document_versions_document_id'))
+    sa.UniqueConstraint('document_id', 'version_number', name=op.f('uq_case_document_versions_document_id_version_number'))
     )
     with op.batch_alter_table('case_document_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_document_versions_document_id'), ['document_id'], unique=False)
@@ -260,6 +260,10 @@ def _protect_audit_log():
             CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
             FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
         """)
+        op.execute("""
+            CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+            FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();
+        """)
     else:
         for event in ("UPDATE", "DELETE"):
             op.execute(f"""
@@ -270,6 +274,7 @@ def _protect_audit_log():
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER audit_events_no_truncate ON audit_events")
         op.execute("DROP TRIGGER audit_events_append_only ON audit_events")
         op.execute("DROP FUNCTION audit_events_append_only()")
     else:

@@ -27,7 +27,7 @@ def upgrade():
     sa.Column('minutes', sa.Text(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_method_meetings')),
-    sa.UniqueConstraint('forum', 'meeting_date', name=op.f('uq_method_meetings_forum'))
+    sa.UniqueConstraint('forum', 'meeting_date', name=op.f('uq_method_meetings_forum_meeting_date'))
     )
     op.create_table('method_methods',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -53,7 +53,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_method_methods')),
     sa.UniqueConstraint('case_id', name=op.f('uq_method_methods_case_id')),
     sa.UniqueConstraint('reference', name=op.f('uq_method_methods_reference')),
-    sa.UniqueConstraint('year', 'sequence', 'suffix', name=op.f('uq_method_methods_year'))
+    sa.UniqueConstraint('year', 'sequence', 'suffix', name=op.f('uq_method_methods_year_sequence_suffix'))
     )
     with op.batch_alter_table('method_methods', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_method_methods_status'), ['status'], unique=False)
@@ -69,7 +69,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['meeting_id'], ['method_meetings.id'], name=op.f('fk_method_agenda_items_meeting_id_method_meetings')),
     sa.ForeignKeyConstraint(['method_id'], ['method_methods.id'], name=op.f('fk_method_agenda_items_method_id_method_methods')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_method_agenda_items')),
-    sa.UniqueConstraint('forum', 'year', 'number', name=op.f('uq_method_agenda_items_forum'))
+    sa.UniqueConstraint('forum', 'year', 'number', name=op.f('uq_method_agenda_items_forum_year_number'))
     )
     with op.batch_alter_table('method_agenda_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_method_agenda_items_meeting_id'), ['meeting_id'], unique=False)

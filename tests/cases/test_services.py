@@ -2,10 +2,13 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import update
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
 from app.cases import services
-from app.cases.models import AuditEvent, Case, CaseKind, CaseStatus, JournalEntryType, Patient
+from app.cases.audit import record_access
+from app.cases.models import AuditAction, AuditEvent, Case, CaseKind, CaseStatus, JournalEntryType, Patient
 from app.cases.numbering import next_number
 from app.demo import synthetic_national_id
 from app.errors import EditConflict, InvalidInput
@@ -178,3 +181,55 @@ def test_closed_case_takes_no_journal_entries(caseworker):
     services.change_status(case, CaseStatus.CLOSED, expected_version=case.version, comment=None, actor=caseworker)
     with pytest.raises(services.CaseClosed):
         services.add_journal_entry(case, entry_type=JournalEntryType.NOTE, title="Notat", actor=caseworker)
+
+
+def test_a_known_national_id_with_another_name_or_region_is_refused(caseworker):
+    _patient(caseworker, name="Kari Nordmann")
+    with pytest.raises(InvalidInput, match="annet navn eller en annen hjemregion") as refused:
+        _patient(caseworker, name="Ola Nordmann")
+    assert refused.value.field == "national_id"
+    with pytest.raises(InvalidInput, match="annen hjemregion"):
+        _patient(caseworker, region="helse-vest")
+    assert _patient(caseworker, name="  kari  NORDMANN ").name == "Kari Nordmann"
+
+
+def test_caseworkers_cannot_register_cases_for_another_office(app_ctx, make_user):
+    vest = db.session.get(User, make_user("abroad_caseworker", "helse-vest"))
+    patient = _patient(vest, region="helse-nord")
+    with pytest.raises(InvalidInput, match="Utenlandskontoret i Helse Sør-Øst") as refused:
+        services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad", patient=patient, actor=vest)
+    assert refused.value.field == "home_region"
+    analyst = db.session.get(User, make_user("analyst"))
+    with pytest.raises(InvalidInput, match="din egen enhet"):
+        services.open_case(kind=CaseKind.METHOD, title="ID2025_102", actor=analyst)
+
+
+@pytest.mark.parametrize(("title", "public"), [
+    ("Søknad – Bo Ek", "Søknad – ******"),
+    ("Bolig for Bo EK i Ekeberg", "Bolig for ****** i Ekeberg"),
+    ("Søknad for bo ek", "Søknad for ******"),
+])
+def test_public_titles_hide_whole_name_words_in_any_case(caseworker, title, public):
+    patient = services.register_patient(national_id=None, name="Bo Ek", birth_date=date(1970, 1, 1),
+                                        municipality=None, home_region="helse-sor-ost", actor=caseworker)
+    assert services.screened_title(title, patient) == public
+
+
+def test_a_save_racing_another_connection_fails_at_flush(caseworker):
+    """The version column catches a write that happened between loading and saving."""
+    case = services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="A", patient=_patient(caseworker),
+                              actor=caseworker)
+    db.session.commit()
+    assert case.version == 1  # loaded by this user
+    db.session.execute(update(Case).where(Case.id == case.id).values(version=Case.version + 1)
+                       .execution_options(synchronize_session=False))  # another user's save
+    case.title = "Min endring"
+    with pytest.raises(StaleDataError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_reads_are_never_logged_in_the_middle_of_a_change(caseworker):
+    services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="A", patient=_patient(caseworker), actor=caseworker)
+    with pytest.raises(RuntimeError, match="pending changes"):
+        record_access(AuditAction.VIEW, "case", 1)

@@ -225,3 +225,33 @@ def test_panel_secretariat_gives_a_member_access_once(app, login, make_user, mak
     page = client.get(f"/saker/{case_id}/tilgang").get_data(as_text=True)
     assert "har allerede tilgang" in page and "<select" not in page
     assert login(member).get(f"/saker/{case_id}").status_code == 200
+
+
+def test_registering_a_case_for_another_office_is_refused_at_the_field(app, login, make_user):
+    client = login(make_user("abroad_caseworker", "helse-vest"))
+    response = client.post("/saker/ny", data=_new_case_form(home_region="helse-nord"))
+    html = response.get_data(as_text=True)
+    assert 'id="home_region-error"' in html and "Utenlandskontoret i Helse Sør-Øst" in html
+    assert _count(app, Case) == 0
+
+
+def test_status_conflict_answers_409_and_offers_a_fresh_version(app, login, make_user, make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    case_id = make_case(user)
+    client = login(user)
+    client.post(f"/saker/{case_id}/status", data={"status": "B", "comment": "", "version": 1})
+    stale = client.post(f"/saker/{case_id}/status", data={"status": "F", "comment": "", "version": 1})
+    assert stale.status_code == 409
+    html = stale.get_data(as_text=True)
+    assert "endret av en annen bruker" in html and 'name="version" type="hidden" value="2"' in html
+    assert client.post(f"/saker/{case_id}/status", data={"status": "F", "version": 2}).status_code == 302
+
+
+def test_a_deadline_moved_off_a_holiday_says_why(login, make_user, make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    case_id = make_case(user)
+    client = login(user)
+    client.post(f"/saker/{case_id}/frister/ny", data={"kind": "svarfrist", "due_date": "25.12.2030",
+                                                      "responsible_id": user})
+    page = client.get(f"/saker/{case_id}").get_data(as_text=True)
+    assert "25.12.2030 er Første juledag, så fristen er flyttet til 27.12.2030." in page

@@ -1,0 +1,92 @@
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.forms import NorwegianDateField, VersionedForm, choices
+from app.methods.models import MethodStatus, MethodType, SubmissionKind
+from app.methods.services import SUBJECT_AREAS, TAGS
+
+REFERENCE_MESSAGE = "Bruk formen ID2025_102."
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a group of checkboxes (rendered as a fieldset by the form macro)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class MethodFieldsMixin:
+    title = StringField("Tittel", validators=[DataRequired(message="Fyll inn metodens tittel."), Length(max=300)])
+    method_type = SelectField("Metodetype", choices=choices((kind.value, kind.label) for kind in MethodType))
+    subject_areas = CheckboxesField("Fagområde", choices=choices((area, area) for area in SUBJECT_AREAS))
+    tags = CheckboxesField("Tagger/søkeord", choices=choices(TAGS.items()))
+    generic_name = StringField("Generisk navn / virkestoff", validators=[Length(max=300)])
+    product_names = StringField("Produktnavn (handelsnavn)", validators=[Length(max=2000)])
+    manufacturers = TextAreaField("Produsenter", validators=[Length(max=4000)])
+    indication = TextAreaField("Bruksområde (indikasjon)", validators=[Length(max=4000)])
+
+
+class NewMethodForm(MethodFieldsMixin, FlaskForm):
+    submission_kind = SelectField("Type innsending", choices=choices((kind.value, kind.label) for kind in SubmissionKind))
+    organisation = StringField("Innsender (organisasjon)", validators=[
+        DataRequired(message="Fyll inn hvem som sendte inn."), Length(max=200)])
+    department = StringField("Avdeling", validators=[Length(max=200)])
+    contact_person = StringField("Kontaktperson", validators=[Length(max=200)])
+    received_on = NorwegianDateField("Mottatt", [DataRequired(message="Fyll inn mottatt-dato (dd.mm.åååå).")],
+                                     default=date.today)
+    earlier_reference = StringField("Tidligere forslag om samme metode", validators=[
+        Optional(), Regexp(r"^ID(19|20)\d{2}_\d{3} ?[A-Z]?$", message=REFERENCE_MESSAGE)],
+        description="Metode-ID, f.eks. ID2018_084.")
+    submit = SubmitField("Registrer metode")
+
+
+class EditMethodForm(MethodFieldsMixin, VersionedForm):
+    submit = SubmitField("Lagre endringer")
+
+
+class MethodStatusForm(FlaskForm):
+    status = SelectField("Ny status")
+    on = NorwegianDateField("Dato", [DataRequired(message="Fyll inn dato (dd.mm.åååå).")], default=date.today)
+    comment = TextAreaField("Kommentar", validators=[Length(max=2000)])
+    submit = SubmitField("Endre status")
+
+
+class SubmissionForm(FlaskForm):
+    kind = SelectField("Type innsending", choices=choices((kind.value, kind.label) for kind in SubmissionKind))
+    organisation = StringField("Innsender (organisasjon)", validators=[
+        DataRequired(message="Fyll inn hvem som sendte inn."), Length(max=200)])
+    department = StringField("Avdeling", validators=[Length(max=200)])
+    contact_person = StringField("Kontaktperson", validators=[Length(max=200)])
+    received_on = NorwegianDateField("Mottatt", [DataRequired(message="Fyll inn mottatt-dato (dd.mm.åååå).")],
+                                     default=date.today)
+    submit = SubmitField("Registrer innsending")
+
+
+class InputForm(FlaskForm):
+    sender = StringField("Avsender", validators=[DataRequired(message="Fyll inn avsender."), Length(max=200)])
+    received_on = NorwegianDateField("Mottatt", [DataRequired(message="Fyll inn mottatt-dato (dd.mm.åååå).")],
+                                     default=date.today)
+    summary = TextAreaField("Sammendrag", validators=[Length(max=10000)])
+    submit = SubmitField("Registrer innspill")
+
+
+class CommentForm(FlaskForm):
+    text = TextAreaField("Kommentar", validators=[DataRequired(message="Skriv en kommentar."), Length(max=10000)])
+    submit = SubmitField("Legg inn kommentar")
+
+
+class MethodFilterForm(FlaskForm):
+    """GET filters for the method list (kept in the URL)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Søk i ID, tittel og virkestoff")
+    status = SelectField("Status", choices=choices(((status.value, status.label) for status in MethodStatus),
+                                                   blank="Alle"))
+    method_type = SelectField("Metodetype", choices=choices(((kind.value, kind.label) for kind in MethodType),
+                                                            blank="Alle"))

@@ -1,0 +1,54 @@
+"""Method lists with search, filters and paging (used by the internal and the public pages)."""
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from app.extensions import db
+from app.methods.models import Method, MethodStatus, MethodType
+
+
+@dataclass(frozen=True)
+class MethodFilter:
+    text: str = ""
+    status: MethodStatus | None = None
+    method_type: MethodType | None = None
+    subject_area: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class MethodPage:
+    items: list[Method]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def search_methods(method_filter: MethodFilter, page: int = 1, per_page: int = 50) -> MethodPage:
+    query = select(Method)
+    if method_filter.text.strip():
+        pattern = f"%{method_filter.text.strip()}%"
+        query = query.where(or_(Method.reference.ilike(pattern), Method.title.ilike(pattern),
+                                Method.generic_name.ilike(pattern), Method.product_names.ilike(pattern),
+                                Method.indication.ilike(pattern)))
+    if method_filter.status is not None:
+        query = query.where(Method.status == method_filter.status)
+    if method_filter.method_type is not None:
+        query = query.where(Method.method_type == method_filter.method_type)
+    if method_filter.year is not None:
+        query = query.where(Method.year == method_filter.year)
+    if method_filter.subject_area:
+        # The list is stored as JSON text serialised by SQLAlchemy (json.dumps) on both databases,
+        # so the serialised value is matched as text.
+        serialised = json.dumps(method_filter.subject_area)
+        query = query.where(func.cast(Method.subject_areas, db.String).like(f"%{serialised}%"))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = max(1, page)
+    items = db.session.scalars(query.order_by(Method.year.desc(), Method.sequence.desc(), Method.suffix)
+                               .limit(per_page).offset((page - 1) * per_page))
+    return MethodPage(items=list(items), total=total, page=page, per_page=per_page)

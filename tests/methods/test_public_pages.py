@@ -1,0 +1,263 @@
+"""The public Nye Metoder pages (/nye-metoder): list with search, filters and paging in the URL,
+the method page, the decision overview XLSX, and that nothing internal leaks into any of them."""
+import io
+import zipfile
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.cases.models import Case
+from app.extensions import db
+from app.methods import services
+from app.methods.models import (
+    DecidedBy,
+    DecisionOutcome,
+    Forum,
+    Meeting,
+    MethodStatus,
+    MethodType,
+    OrderingKind,
+    SubmissionKind,
+    SuitabilityAssessment,
+)
+
+HEADERS = ["ID-nr", "Virkestoff", "Handelsenavn", "Bruksområde (indikasjon)", "Metodetype", "Fagområde",
+           "Dato siste beslutning", "Gjeldende beslutning Kortversjon", "Gjeldende beslutning (Hele)"]
+
+PRICE_NOTE = "Konfidensiell pris 123456 kroner per pakning"
+COMMENT = "Intern kommentar: vent med denne til neste møte"
+CONTACT_PERSON = "Ola Kontaktperson Nordmann"
+DEPARTMENT = "Avdeling for hemmelige forslag"
+STATUS_COMMENT = "Intern statuskommentar om prisforhandling"
+INPUT_SUMMARY = "Innspillet nevner pasienten Per Pasientsen"
+SECRETARY_NAME = "Sekretær Siri Saksbehandler"
+
+
+@pytest.fixture
+def secretary_id(make_user):
+    return make_user("methods_secretariat", name=SECRETARY_NAME)
+
+
+def _register(actor, title, received_on=date(2024, 3, 4), **kwargs):
+    kwargs.setdefault("method_type", MethodType.DRUG)
+    kwargs.setdefault("submission_kind", SubmissionKind.PROPOSAL)
+    kwargs.setdefault("organisation", "Sykehuset Telemark")
+    return services.register_method(title=title, received_on=received_on, actor=actor, **kwargs)
+
+
+def _meeting(forum, day, actor):
+    existing = db.session.scalar(select(Meeting).where(Meeting.forum == forum, Meeting.meeting_date == day))
+    return existing or services.create_meeting(forum=forum, meeting_date=day, proposal_deadline=None,
+                                               input_deadline=None, actor=actor)
+
+
+def _bring_to_decision(method, actor, ordered_on=date(2024, 5, 27)):
+    item = services.add_agenda_item(_meeting(Forum.BESTILLERFORUM, ordered_on, actor), method, actor=actor)
+    services.record_ordering_decision(method, agenda_item=item, kind=OrderingKind.FULL_HTA, decided_on=ordered_on,
+                                      assessing_body="FHI", aspects=["effekt", "sikkerhet"], actor=actor)
+    services.change_status(method, MethodStatus.CLEARANCE, on=date(2025, 1, 10), actor=actor, comment=STATUS_COMMENT)
+    services.change_status(method, MethodStatus.FOR_DECISION, on=date(2025, 2, 1), actor=actor)
+
+
+def _decide(method, actor, on=date(2025, 3, 17), outcome=DecisionOutcome.INTRODUCED, points=("Metoden innføres.",),
+            conditions=None, amends=None):
+    item = services.add_agenda_item(_meeting(Forum.BESLUTNINGSFORUM, on, actor), method, actor=actor)
+    return services.record_forum_decision(method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=on,
+                                          outcome=outcome, points=list(points), agenda_item=item,
+                                          conditions=conditions, amends=amends, actor=actor)
+
+
+@pytest.fixture
+def methods(app, secretary_id):
+    """Three methods: a decided drug (amended decision, with confidential data around it),
+    a device under assessment and a procedure just received, in different years and areas."""
+    with app.app_context():
+        actor = db.session.get(User, secretary_id)
+        drug = _register(actor, "Pembrolizumab til behandling av tidlig trippel negativ brystkreft",
+                         generic_name="Pembrolizumab", product_names="Keytruda", manufacturers="MSD",
+                         indication="Tidlig trippel negativ brystkreft", subject_areas=["Kreftsykdommer"],
+                         submission_kind=SubmissionKind.ALERT, organisation="Sykehusinnkjøp HF",
+                         department=DEPARTMENT, contact_person=CONTACT_PERSON)
+        services.add_input(drug, sender="Kreftforeningen", received_on=date(2024, 4, 1), summary=INPUT_SUMMARY,
+                           actor=actor)
+        db.session.add(SuitabilityAssessment(method_id=drug.id, author_body="DMP", summary="Intern PICO-tekst"))
+        _bring_to_decision(drug, actor)
+        services.add_report(drug.commissions[0], title="Metodevurdering av pembrolizumab",
+                            delivered_on=date(2024, 12, 2), actor=actor)
+        services.add_price_note(drug, received_on=date(2025, 1, 5), content=PRICE_NOTE, actor=actor)
+        services.add_comment(drug, text=COMMENT, actor=actor)
+        first = _decide(drug, actor, outcome=DecisionOutcome.NOT_INTRODUCED, points=["Metoden innføres ikke nå."])
+        _decide(drug, actor, on=date(2025, 4, 28), outcome=DecisionOutcome.INTRODUCED_WITH_CONDITIONS,
+                points=["Metoden innføres.", "Bruk er begrenset til universitetssykehus."],
+                conditions="Pris i tråd med avtale", amends=first)
+
+        device = _register(actor, "Kontinuerlig glukosemåling ved type 2-diabetes", received_on=date(2025, 2, 3),
+                           method_type=MethodType.DEVICE, subject_areas=["Endokrinologi"], generic_name="CGM")
+        item = services.add_agenda_item(_meeting(Forum.BESTILLERFORUM, date(2025, 3, 24), actor), device, actor=actor)
+        services.record_ordering_decision(device, agenda_item=item, kind=OrderingKind.SIMPLIFIED,
+                                          decided_on=date(2025, 3, 24), assessing_body="FHI", actor=actor)
+
+        procedure = _register(actor, "Endoskopisk ryggkirurgisk prosedyre", received_on=date(2023, 9, 1),
+                              method_type=MethodType.PROCEDURE, subject_areas=["Nevrologi"])
+        db.session.commit()
+        references = {"drug": drug.reference, "device": device.reference, "procedure": procedure.reference}
+        references["case_number"] = db.session.get(Case, drug.case_id).number
+        return references
+
+
+def _xlsx(client, query=""):
+    response = client.get(f"/nye-metoder/beslutninger.xlsx{query}")
+    assert response.status_code == 200
+    return response, load_workbook(io.BytesIO(response.data))
+
+
+def _xml_text(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return "".join(archive.read(name).decode("utf-8") for name in archive.namelist())
+
+
+def test_the_list_answers_anonymous_visitors_without_the_internal_menu(client, methods):
+    response = client.get("/nye-metoder/")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert methods["drug"] in page and methods["device"] in page and methods["procedure"] in page
+    assert f'href="/nye-metoder/{methods["drug"]}"' in page          # links go to the public page
+    assert "/metoder/" not in page                                    # nothing links into the internal module
+    assert "Hovedmeny" not in page and "Logg ut" not in page
+    assert 'href="/nye-metoder/beslutninger.xlsx"' in page
+
+
+def test_the_method_page_answers_anonymous_visitors_with_what_is_published(client, methods):
+    response = client.get(f"/nye-metoder/{methods['drug']}")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for published in ("Pembrolizumab", "Keytruda", "MSD", "Tidlig trippel negativ brystkreft", "Legemidler",
+                      "Kreftsykdommer", "Metodevarsel fra Sykehusinnkjøp HF, mottatt 04.03.2024",
+                      "01.04.2024: Kreftforeningen", "Egnethetsvurdering utført av DMP",
+                      "27.05.2024: Fullstendig metodevurdering", "Metodevurdering av pembrolizumab, levert 02.12.2024",
+                      "10.01.2025: Til klarering i Bestillerforum", "Innføres med vilkår/begrensninger",
+                      "28.04.2025", "Bruk er begrenset til universitetssykehus.", "Pris i tråd med avtale",
+                      "Erstattet", "Metoden innføres ikke nå."):
+        assert published in page, published
+    assert page.index("Bruk er begrenset") < page.index("Erstattet") < page.index("Metoden innføres ikke nå.")
+    assert "/metoder/" not in page and "/saker/" not in page
+
+
+def test_the_decision_overview_is_an_xlsx_with_the_published_columns(client, methods):
+    response, workbook = _xlsx(client)
+
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    sheet = workbook.active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == HEADERS
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.column_dimensions["A"].width and sheet.column_dimensions["I"].width
+    assert len(rows) == 2                                             # only the decided method
+    reference, generic, product, indication, kind, area, decided_on, short, full = rows[1]
+    assert (reference, generic, product, indication, kind, area) == (
+        methods["drug"], "Pembrolizumab", "Keytruda", "Tidlig trippel negativ brystkreft", "Legemidler",
+        "Kreftsykdommer")
+    assert isinstance(decided_on, (datetime, date)) and decided_on.date() == date(2025, 4, 28)
+    assert sheet["G2"].number_format == "DD.MM.YYYY"
+    assert short == "Innføres med vilkår/begrensninger"               # the amended, current decision
+    assert full.split("\n")[:2] == ["Metoden innføres.", "Bruk er begrenset til universitetssykehus."]
+    assert "Pris i tråd med avtale" in full
+    assert "innføres ikke" not in full
+
+
+@pytest.mark.parametrize(("query", "shown", "hidden"), [
+    ("q=keytruda", {"drug"}, {"device", "procedure"}),
+    ("q=glukosem", {"device"}, {"drug", "procedure"}),
+    ("method_type=utstyr", {"device"}, {"drug", "procedure"}),
+    ("subject_area=Nevrologi", {"procedure"}, {"drug", "device"}),
+    ("status=assessment", {"device"}, {"drug", "procedure"}),
+    ("status=decided", {"drug"}, {"device", "procedure"}),
+    ("year=2023", {"procedure"}, {"drug", "device"}),
+    ("method_type=legemidler&subject_area=Kreftsykdommer&year=2024", {"drug"}, {"device", "procedure"}),
+])
+def test_search_and_filters_work_through_the_url(client, methods, query, shown, hidden):
+    page = client.get(f"/nye-metoder/?{query}").get_data(as_text=True)
+
+    assert all(methods[name] in page for name in shown)
+    assert not any(methods[name] in page for name in hidden)
+    assert f"{len(shown)} metode" in page
+
+
+def test_unknown_filter_values_are_ignored(client, methods):
+    response = client.get("/nye-metoder/?method_type=tull&subject_area=Tull&status=x&year=abc&page=zz")
+
+    assert response.status_code == 200
+    assert "3 metoder" in response.get_data(as_text=True)
+
+
+def test_the_xlsx_link_and_the_xlsx_keep_the_filters(client, methods):
+    page = client.get("/nye-metoder/?method_type=utstyr").get_data(as_text=True)
+    assert 'href="/nye-metoder/beslutninger.xlsx?method_type=utstyr"' in page
+
+    _response, filtered_out = _xlsx(client, "?method_type=utstyr")
+    assert list(filtered_out.active.iter_rows(values_only=True)) == [tuple(HEADERS)]
+    _response, filtered_in = _xlsx(client, "?subject_area=Kreftsykdommer&q=pembro")
+    assert [row[0] for row in filtered_in.active.iter_rows(min_row=2, values_only=True)] == [methods["drug"]]
+
+
+def test_the_list_pages_by_fifty_and_keeps_the_filters(app, client, secretary_id):
+    with app.app_context():
+        actor = db.session.get(User, secretary_id)
+        for number in range(55):
+            _register(actor, f"Masseregistrert metode {number}", subject_areas=["Hud"])
+        _register(actor, "Metode utenfor filteret", subject_areas=["Øyesykdommer"])
+        db.session.commit()
+
+    first = client.get("/nye-metoder/?subject_area=Hud").get_data(as_text=True)
+    second = client.get("/nye-metoder/?subject_area=Hud&page=2").get_data(as_text=True)
+
+    assert "55 metoder" in first
+    assert first.count("Masseregistrert metode") == 50 and second.count("Masseregistrert metode") == 5
+    assert "Side 1 av 2" in first and "Side 2 av 2" in second
+    assert 'href="/nye-metoder/?subject_area=Hud&amp;page=2"' in first
+    assert "Metode utenfor filteret" not in first + second
+
+
+def test_nothing_internal_reaches_the_public_pages_or_the_xlsx(client, methods):
+    pages = "".join(client.get(url).get_data(as_text=True) for url in (
+        "/nye-metoder/", f"/nye-metoder/{methods['drug']}", f"/nye-metoder/?q={methods['drug']}"))
+    response, _workbook = _xlsx(client)
+    xml = _xml_text(response.data)
+
+    assert "Pembrolizumab" in xml and "Keytruda" in pages                 # the right data was searched
+    for secret in (PRICE_NOTE, "123456", COMMENT, CONTACT_PERSON, DEPARTMENT, STATUS_COMMENT, INPUT_SUMMARY,
+                   "Per Pasientsen", "Intern PICO-tekst", SECRETARY_NAME, methods["case_number"],
+                   "methods_secretariat"):
+        assert secret not in pages, secret
+        assert secret not in xml, secret
+
+
+def test_xlsx_text_is_never_a_formula(app, client, secretary_id):
+    with app.app_context():
+        actor = db.session.get(User, secretary_id)
+        method = _register(actor, "Formelforsøk", generic_name='=HYPERLINK("http://evil.example","klikk")',
+                           product_names="Navn\x07med kontrolltegn")
+        _bring_to_decision(method, actor)
+        _decide(method, actor)
+        db.session.commit()
+
+    response, workbook = _xlsx(client)
+
+    cell = workbook.active["B2"]
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+    assert workbook.active["C2"].value == "Navnmed kontrolltegn"
+    assert "<f>" not in _xml_text(response.data)
+
+
+@pytest.mark.parametrize("reference", ["ID2099_999", "finnes-ikke", "ID2024_001%20A"])
+def test_an_unknown_method_gives_404(client, methods, reference):
+    response = client.get(f"/nye-metoder/{reference}")
+
+    assert response.status_code == 404
+    assert "Siden finnes ikke" in response.get_data(as_text=True)

@@ -1,0 +1,27 @@
+"""Every form post is refused without a CSRF token (the suite otherwise runs with CSRF off)."""
+import pytest
+
+from app import create_app
+from config import TestConfig
+
+
+class CsrfConfig(TestConfig):
+    WTF_CSRF_ENABLED = True
+
+
+APP = create_app(CsrfConfig)
+POST_RULES = sorted((rule.rule, rule.endpoint) for rule in APP.url_map.iter_rules() if "POST" in rule.methods)
+
+
+def _url(rule: str) -> str:
+    for name in ("case_id", "entry_id", "document_id", "deadline_id", "version_number", "user_id", "patient_id",
+                 "meeting_id", "trial_id", "commission_id", "decision_id"):
+        rule = rule.replace(f"<int:{name}>", "1")
+    return rule.replace("<reference>", "ID2025_102")
+
+
+@pytest.mark.parametrize(("rule", "endpoint"), POST_RULES)
+def test_post_without_csrf_token_is_refused_in_bokmal(rule, endpoint):
+    response = APP.test_client().post(_url(rule), data={"title": "x"})
+    assert response.status_code == 400, f"{endpoint} accepted a post without a CSRF token"
+    assert "Skjemaet er utløpt" in response.get_data(as_text=True)
