@@ -17,6 +17,7 @@ from app.auth.roles import Role
 from app.cases import deadlines, services
 from app.cases.models import Case, CaseKind, CaseStatus, JournalEntryType
 from app.extensions import db
+from app.methods.demo_data import load_methods_demo
 
 demo_cli = AppGroup("demo", help="Demo data for development.")
 
@@ -99,11 +100,8 @@ def _load_cases(users: dict[str, User], today: date) -> int:
                                   patient=patient, actor=panel)
     services.assign_user(case, member, actor=panel)
 
-    methods = users["metoder@helsesak.test"]
-    for title in ["ID2025_102 Endoskopisk ryggkirurgisk prosedyre",
-                  "Robotassistert kirurgi – strategi for bruk i spesialisthelsetjenesten"]:
-        services.open_case(kind=CaseKind.METHOD, title=title, actor=methods)
-    return len(abroad) + 4
+    methods = load_methods_demo(users["metoder@helsesak.test"])
+    return len(abroad) + 2 + methods
 
 
 @demo_cli.command("load")

@@ -59,6 +59,13 @@ def complete_deadline(deadline: Deadline, *, expected_version: int, actor) -> No
                         changes={"done_at": [None, deadline.done_at]})
 
 
+def close_deadline(deadline_id: int, *, actor) -> None:
+    """Mark a module's deadline done when the thing it tracks is finished (no-op when already done)."""
+    deadline = db.session.get(Deadline, deadline_id)
+    if deadline is not None and deadline.done_at is None:
+        complete_deadline(deadline, expected_version=deadline.version, actor=actor)
+
+
 def open_deadlines(user, *, responsible_only: bool, overdue_on: date | None = None, limit: int = 50) -> list[Deadline]:
     """Open deadlines on cases `user` may see, earliest first; only overdue ones when `overdue_on` is given."""
     query = (select(Deadline).join(Deadline.case)

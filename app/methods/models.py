@@ -424,7 +424,8 @@ class ForumDecision(db.Model):
     method: Mapped[Method] = relationship(back_populates="decisions", foreign_keys=[method_id])
     agenda_item: Mapped[AgendaItem | None] = relationship()
     supersedes: Mapped["ForumDecision | None"] = relationship(remote_side=[id])
-    follow_ups: Mapped[list["FollowUpAssignment"]] = relationship(order_by="FollowUpAssignment.id")
+    follow_ups: Mapped[list["FollowUpAssignment"]] = relationship(back_populates="decision",
+                                                                  order_by="FollowUpAssignment.id")
 
 
 class FollowUpAssignment(Versioned, db.Model):
@@ -443,3 +444,5 @@ class FollowUpAssignment(Versioned, db.Model):
     due_on: Mapped[date]
     status: Mapped[str] = mapped_column(String(20), default="open")     # open, delivered, cancelled
     deadline_id: Mapped[int | None] = mapped_column(ForeignKey("case_deadlines.id"))
+
+    decision: Mapped[ForumDecision] = relationship(back_populates="follow_ups")

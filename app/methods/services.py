@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.cases.interface import (
     AuditAction,
     CaseKind,
+    close_deadline,
     get_case,
     next_number,
     open_case,
@@ -414,3 +415,36 @@ def add_follow_up(decision: ForumDecision, *, title: str, owner: str, due_on: da
     record_change(AuditAction.CREATE, "method_follow_up", assignment.id, user=actor,
                   changes={"title": [None, assignment.title], "due_on": [None, assignment.due_on]})
     return assignment
+
+
+FOLLOW_UP_STATUSES = {"open": "Åpen", "delivered": "Levert", "cancelled": "Avlyst"}
+
+
+def close_follow_up(assignment: FollowUpAssignment, *, status: str, expected_version: int, actor) -> None:
+    """Mark a follow-up assignment delivered or cancelled; its deadline on the case is done with it."""
+    if assignment.version != expected_version:
+        raise EditConflict("Oppdraget er endret av en annen bruker etter at du åpnet siden. Ingenting er lagret.")
+    if status not in ("delivered", "cancelled"):
+        raise InvalidInput("Velg «Levert» eller «Avlyst».", field="status")
+    if assignment.status != "open":
+        raise InvalidInput("Oppdraget er allerede avsluttet.", field="status")
+    assignment.status = status
+    if assignment.deadline_id:
+        close_deadline(assignment.deadline_id, actor=actor)
+    db.session.flush()
+    record_change(AuditAction.UPDATE, "method_follow_up", assignment.id, user=actor,
+                  changes={"status": ["open", status]})
+
+
+def update_minutes(meeting: Meeting, *, minutes: str | None, expected_version: int, actor) -> dict:
+    """Write or change a meeting's minutes, refused when someone else saved them after the form was opened."""
+    if meeting.version != expected_version:
+        raise EditConflict("Referatet er endret av en annen bruker etter at du åpnet det. Ingenting er lagret.")
+    minutes = (minutes or "").strip() or None
+    if minutes == meeting.minutes:
+        return {}
+    changes = {"minutes": [meeting.minutes, minutes]}
+    meeting.minutes = minutes
+    db.session.flush()
+    record_change(AuditAction.UPDATE, "method_meeting", meeting.id, user=actor, changes=changes)
+    return changes

@@ -1,17 +1,10 @@
-from flask import Blueprint
+"""Nye Metoder pages for the secretariat, Bestillerforum and other logged-in users.
 
-from app.auth.roles import Role
-from app.cases.interface import CaseKind, render_module_overview
-from app.methods import models  # noqa: F401 (registers the tables; views come next)
-from app.security import role_required
+Routes for the suitability assessment live in assessment_views.py and for meetings and the
+forums' decisions in forum_views.py; both register on this blueprint.
+"""
+from flask import Blueprint
 
 bp = Blueprint("methods", __name__, url_prefix="/metoder", template_folder="templates")
 
-
-@bp.get("/")
-@role_required(Role.METHODS_SECRETARIAT, Role.BESTILLERFORUM, Role.PANEL_SECRETARIAT, Role.PANEL_MEMBER,
-               Role.ABROAD_CASEWORKER, Role.ADMIN)
-def index():
-    return render_module_overview(
-        title="Nye Metoder", kinds=(CaseKind.METHOD,),
-        intro="Metodesaker: forslag, egnethetsvurderinger og beslutninger i Bestillerforum og Beslutningsforum.")
+from app.methods import assessment_views, forum_views, method_views  # noqa: E402,F401  (routes on bp)

@@ -1,7 +1,12 @@
 """Each domain module has a landing page listing its cases within the user's scope."""
+from datetime import date
+
 import pytest
 
-from app.cases.models import CaseKind
+from app.auth.models import User
+from app.extensions import db
+from app.methods.models import MethodType, SubmissionKind
+from app.methods.services import register_method
 
 
 @pytest.mark.parametrize(("url", "role", "office", "status"), [
@@ -28,8 +33,13 @@ def test_abroad_landing_lists_only_the_offices_own_cases(login, make_user, make_
     assert "Registrer ny sak" in page
 
 
-def test_methods_landing_shows_method_cases(login, make_user, make_case):
+def test_methods_landing_lists_the_methods(app, login, make_user):
     secretary = make_user("methods_secretariat")
-    make_case(secretary, kind=CaseKind.METHOD, title="ID2025_102 Endoskopisk ryggkirurgisk prosedyre")
+    with app.app_context():
+        register_method(reference="ID2025_102", title="Endoskopisk ryggkirurgisk prosedyre",
+                        method_type=MethodType.PROCEDURE, submission_kind=SubmissionKind.PROPOSAL,
+                        organisation="Sykehuset Telemark", received_on=date(2025, 3, 3),
+                        actor=db.session.get(User, secretary))
+        db.session.commit()
     page = login(secretary).get("/metoder/").get_data(as_text=True)
-    assert "ID2025_102 Endoskopisk ryggkirurgisk prosedyre" in page
+    assert "ID2025_102" in page and "Endoskopisk ryggkirurgisk prosedyre" in page and "Forslag mottatt" in page

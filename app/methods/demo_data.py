@@ -1,0 +1,261 @@
+"""Demo data for Nye Metoder from the seed documents: ID2025_102's suitability assessment (S2),
+the earlier proposal ID2018_084, and the robot-surgery methods with Beslutningsforum's decision
+of 17 March 2025, its amendment of 28 April 2025 and the working group due 1 November 2025 (S1)."""
+from datetime import date
+
+from app.methods import assessment_services, services
+from app.methods.models import DecidedBy, DecisionOutcome, Forum, MethodStatus, MethodType, OrderingKind, SubmissionKind
+
+ID2025_102_ASSESSMENT = {
+    "author_body": "FHI",
+    "document_version": "1.0",
+    "summary": (
+        "Metodeforslag er innsendt fra Ortopedisk avdeling ved Sykehuset Telemark, og omhandler bruk av endoskopisk "
+        "prosedyre ved ryggkirurgi, som behandling av f.eks. skiveprolaps og foraminal og sentral spinal stenose. "
+        "Metoden er en minimalt invasiv kirurgisk metode (kikkhullskirurgi) der man opererer gjennom et endoskop med "
+        "integrert kamera og lys. Ifølge forslagsstiller har denne metoden flere fordeler sammenliknet med standard "
+        "metode (mikroskopisk teknikk), inkludert kortere operasjonstid og liggetid, og lavere komplikasjonsrate. "
+        "Metoden krever imidlertid mye opplæring for å mestres, og forslagsstiller foreslår en sentralisering."),
+    "pico_population": "Personer med 1) skiveprolaps eller 2) spinal stenose (foramen eller sentral)",
+    "pico_comparator": "Standard behandling, mikrokirurgisk prosedyre",
+    "pico_intervention": "Ryggkirurgi med bruk av endoskopisk utstyr (kikkhullsoperasjon)",
+    "pico_outcome": ("Operasjonstid, sykehusopphold, blodtap, postoperative infeksjoner, smertescore, uønskede "
+                     "hendelser, komplikasjonsrate og fysisk funksjon"),
+    "suggested_experts": "Ortopeder, nevrokirurger",
+    "approvals": ["ce"],
+    "approval_comment": "",
+    "financing": ["spesialisthelsetjenesten"],
+    "usage_stage": ["under_innforing"],
+    "usage_comment": "",
+    "usage_scope": ["brukes_i_norge"],
+    "recommendation": 1,
+    "recommended_aspects": ["effekt", "sikkerhet", "helseokonomi", "organisasjon", "etikk"],
+    "recommendation_comment": (
+        "Dersom det ønskes en nasjonal vurdering av metoden, virker det mest hensiktsmessig med fullstendig "
+        "metodevurdering av effekt, sikkerhet og kostnader knyttet til selve prosedyren (f.eks. endoskopisk prosedyre "
+        "vs. mikrokirurgisk teknikk). Det bør i så fall inkluderes et eget kapittel som utreder og beskriver "
+        "organisatoriske konsekvenser og etiske aspekter ved en eventuell innføring av metoden, i tett dialog med det "
+        "kliniske fagmiljøet."),
+    "points_method": (
+        "• Metoden omhandler endoskopisk prosedyre ved ryggkirurgi som behandling av f.eks. skiveprolaps og foraminal "
+        "og sentral spinal stenose.\n• Endoskopisk kirurgi (kikkhullskirurgi) er en minimalt invasiv kirurgisk metode "
+        "der man opererer gjennom et endoskop med integrert kamera og lys.\n• Potensielle fordeler: mindre innsnitt i "
+        "huden, kortere operasjonstid, kortere liggetid, mindre blodtap, forbedring av funksjonelt utfall, færre "
+        "infeksjoner, færre durarifter og lavere komplikasjonsrate.\n• Potensiell risiko: mer avfall, mer "
+        "engangsutstyr som gir høyere kostnader, og i noen tilfeller økt bruk av intraoperativ stråling.\n"
+        "• Pasientpopulasjon: potensielt opp mot ca. 5000 og 1000 pasienter per år (ca. 70-80 % av alle rygg- og "
+        "nakkekirurgiske inngrep).\n• Metoden er innført ved enkelte sykehus i Norge."),
+    "points_documentation": (
+        "• Det er gjennomført en mini-metodevurdering av metoden, utarbeidet av forslagsstiller ved Sykehuset "
+        "Telemark.\n• Vi har identifisert 4 metodevurderinger som omhandler endoskopisk ryggkirurgi.\n• Vi har "
+        "identifisert 23 systematiske oversikter og metaanalyser (2022-2025) som har sammenliknet endoskopisk og "
+        "(standard) mikroskopisk ryggkirurgi. Flere av disse er basert på RCTer."),
+    "points_health_economics": (
+        "• Investeringskostnader: betydelige initiale investeringer i utstyr, anslått til 2,5–3 millioner kroner per "
+        "sykehus, pluss opplæringskostnader.\n• Forbruksmateriell: behov for mer engangsutstyr.\n• Operasjonstid: kan "
+        "være lengre i oppstartsfasen.\n• Liggetid og rehabilitering: ofte kortere liggetid, men økt risiko for "
+        "nerveskader.\n• En full økonomisk evaluering er nødvendig for å avgjøre om metoden er kostnadseffektiv som "
+        "rutinebehandling i Norge."),
+    "points_recommendation": (
+        "• Dersom det ønskes en nasjonal vurdering, virker det mest hensiktsmessig å gjøre en fullstendig "
+        "metodevurdering av effekt, sikkerhet og kostnader knyttet til selve prosedyren.\n• Begrunnelse: 1) metoden er "
+        "tidligere foreslått (ID2018_084) uten at det ble gitt oppdrag, 2) det foreligger en mini-metodevurdering, "
+        "3) det finnes flere produsenter med CE-merket utstyr, 4) det virker å foreligge mye evidens, bl.a. RCTer, "
+        "5) innføring vil kreve større organisatoriske tilpasninger, økt personellbruk og høye kostnader, 6) det "
+        "kreves omfattende opplæring, og 7) metoden er delvis innført ved enkelte sykehus, hovedsakelig i Helse "
+        "Sør-Øst, som gir ulik tilgang."),
+    "links": "https://www.nyemetoder.no/metoder/artroskopisk-ryggkirurgi-kikkhullskirurgi/",
+    "description_principle": (
+        "Endoskopisk kirurgi, eller kikkhullskirurgi, er en minimalt invasiv kirurgisk metode der man opererer gjennom "
+        "et lite snitt i huden (ca. 8 mm) ved hjelp av et endoskop. Ifølge forslagsstiller har 10 av 42 "
+        "ryggkirurgiske avdelinger forsøkt og/eller innført metoden. Nasjonalt kvalitetsregister for ryggkirurgi "
+        "registrerte 82 endoskopiske ryggoperasjoner og 33 endoskopiske nakkeoperasjoner i 2024."),
+    "description_benefit": (
+        "Mindre operasjonsinnsnitt, kortere operasjonstid, kortere liggetid, mindre blodtap, forbedring av "
+        "funksjonelt utfall, færre infeksjoner, færre durarifter og lavere komplikasjonsrate. Registeret oppgir "
+        "imidlertid ca. 30 minutter lengre operasjonstid enn ved konvensjonell mikrokirurgi."),
+    "description_safety": (
+        "Økt bruk av intraoperativ stråling ved transforaminal tilgang, mer avfall og høyere kostnader grunnet mer "
+        "engangsutstyr. Høyere antall nerveskader særlig i oppstartsfasen med uerfaren kirurg; forslagsstiller "
+        "foreslår sentralisering til regionsenter."),
+    "description_population": (
+        "Aktuell for personer med skiveprolaps og foraminal og sentral spinal stenose. I 2024 ble det gjennomført "
+        "6886 og 1375 operasjoner for henholdsvis degenerative rygglidelser og nakkelidelser; ca. 70-80 % kan på sikt "
+        "gjøres endoskopisk, tilsvarende ca. 5000 og 1000 pasienter per år."),
+    "description_current_treatment": (
+        "Mikrokirurgisk teknikk ved kirurgisk behandling av både spinal stenose og skiveprolaps, med mikroskop "
+        "gjennom små (2-4 mm) snitt i huden under generell anestesi."),
+    "description_health_economics": (
+        "Investeringskostnader på 2,5–3 millioner kroner per sykehus, kostnader til forbruksmateriell, operasjonstid, "
+        "liggetid og rehabilitering må analyseres. En systematisk oversikt (Golan et al. 2023) fant at endoskopisk "
+        "ryggkirurgi ser ut til å være helseøkonomisk minst like god som tradisjonell kirurgi."),
+    "relevant_studies": (
+        "Vi har ikke gjort eget orienterende søk etter kliniske primærstudier, men har identifisert tre ferdigstilte "
+        "randomiserte kontrollerte studier (RCT) som omhandler endoskopisk ryggkirurgi."),
+    "hta_national": (
+        "Vi har ikke identifisert noen nasjonale metodevurderinger, men en relevant mini-metodevurdering utarbeidet "
+        "av forslagsstiller ved Sykehuset Telemark."),
+    "hta_international": (
+        "Fire relevante metodevurderinger: én fra Argentina 2020 og tre «interventional procedures guidance» fra NICE "
+        "i Storbritannia fra 2016. 23 systematiske oversikter og metaanalyser (2022-2025)."),
+    "systematic_reviews_count": 23,
+    "method_alerts": (
+        "Ingen relevante metodevarsler. Tidligere metodeforslag og egnethetsvurdering fra 2018 om artroskopisk "
+        "ryggkirurgi (ID2018_084); Bestillerforum bestilte ikke nasjonal vurdering og viste til mini-metodevurdering."),
+}
+
+ID2025_102_TRIALS = [
+    {"population": "Lumbar stenose", "participants": 324,
+     "intervention": "Arm 1: Endo-Surgi Plus endoskopisk kirurgi; Arm 2: unilateral biportal endoskopisk kirurgi",
+     "control": "Arm 3: Mikrodiskektomi", "main_outcome": "Oswestry Disability Index score",
+     "registry_id": "NCT06719037", "country": "Kina", "estimated_completion": "09.2025",
+     "recruitment_status": "Recruiting"},
+    {"population": "18-85 år, isjas", "participants": 220,
+     "intervention": ("Arm 1: Transforaminal endoskopisk lumbar diskektomi; Arm 2: interlaminar endoskopisk lumbar "
+                      "diskektomi"),
+     "control": "Arm 3: Mikrodiskektomi", "main_outcome": "Endring i smerteintensitet i rygg og bein (VAS score)",
+     "registry_id": "NCT06615518", "country": "Polen", "estimated_completion": "12.2025",
+     "recruitment_status": "Active, not recruiting"},
+    {"population": ">40 år, degenerativ lumbar stenose", "participants": 52,
+     "intervention": "Arm 1: Endoskopisk biportal dekompresjon", "control": "Arm 2: Mikroskopisk dekompresjon",
+     "main_outcome": "Oswestry Disability Index score", "registry_id": "NCT06381167", "country": "Egypt",
+     "estimated_completion": "10.2027", "recruitment_status": "Not yet recruiting"},
+    {"population": "18-80 år, degenerativ sykdom i korsrygg", "participants": 4000,
+     "intervention": "Ryggkirurgi, alle typer", "control": "Ingen", "main_outcome": "Core Outcome Measures Back Index score",
+     "registry_id": "NCT05963815", "country": "Nederland", "estimated_completion": "2030",
+     "recruitment_status": "Recruiting"},
+]
+
+S1_DECISION_PREAMBLE = (
+    "Det er behov for en nasjonal strategisk tilnærming for bruk av eksisterende kirurgiske operasjonsroboter i "
+    "spesialisthelsetjenesten i Norge samt en samordnet strategi for innkjøp og lokalisering av nye "
+    "operasjonsroboter.")
+S1_DECISION_POINTS = [
+    "Robotassistert kirurgi kan fortsatt brukes til kirurgisk behandling av kreft i prostata, rektum eller livmor.",
+    ("Det er nødvendig at sykehus som bruker robotassistert kirurgi har et tilstrekkelig pasientvolum innen "
+     "prostatakirurgi, rektumkirurgi og/eller hysterektomi grunnet kreftsykdom, for å sørge for at robotkapasiteten "
+     "brukes hovedsakelig til de tre tilstander som er metodevurdert."),
+    ("Bruk av robotassistert kirurgi på andre områder enn prostata, rektum eller livmor bør, inntil dokumentasjon på "
+     "positiv effekt foreligger, begrenses til universitetssykehus for å kunne drive fagutvikling innen områder med "
+     "begrenset pasientvolum."),
+    ("Fagdirektørene i de regionale helseforetakene bes følge opp beslutningen som del av oppdraget med revurdering "
+     "av behandlingsmetoder, spesielt med tanke på at robotassistert kirurgi har konsekvenser for organisering, "
+     "beredskap og ressursbruk i sykehus. Helseforetakene skal følge med på komplikasjonsraten (robotassistert "
+     "kirurgi sett opp mot vanlig kirurgi)."),
+    ("Fagdirektørene oppnevner en interregional arbeidsgruppe som skal utarbeide en strategisk plan som dekker disse "
+     "forholdene, blant annet behov for ytterligere metodevurderinger, kapasitet og breddekompetanse. Inntil denne "
+     "foreligger bør regionene vurdere behovet for innkjøp av nye operasjonsroboter. Arbeidsgruppen rapporterer til "
+     "interregionalt fagdirektørmøte."),
+]
+S1_AMENDED_POINTS = [
+    ("Fagdirektørene i de regionale helseforetakene oppnevner en interregional arbeidsgruppe som skal utarbeide et "
+     "utkast til nasjonal strategisk tilnærming for bruk av kirurgiske operasjonsroboter. Planen skal blant annet "
+     "dekke behov for ytterligere metodevurderinger og samlet kapasitet samt betydning for organisering, "
+     "ressursbruk, breddekompetanse og vaktberedskap. Arbeidsgruppen rapporterer til interregionalt "
+     "fagdirektørmøte."),
+    ("Anskaffelser av nye kirurgiske roboter utenfor universitetssykehusene bør inntil den strategiske tilnærmingen "
+     "er besluttet, begrenses til sykehus som har et tilstrekkelig pasientvolum innen kirurgisk behandling av kreft "
+     "i prostata, rektum eller livmor."),
+    ("Fagdirektørene bes følge opp beslutningen som del av oppdraget med revurdering av behandlingsmetoder, samt "
+     "følge med på komplikasjonsraten (robotassistert kirurgi sett opp mot vanlig kirurgi)."),
+]
+S1_WORKING_GROUP_MEMBERS = [
+    {"name": "Regional fagdirektør Helse Midt-Norge RHF", "role": "leder"},
+    {"name": "Kirurg, gastrokirurgi", "role": "medlem"}, {"name": "Kirurg, urologi", "role": "medlem"},
+    {"name": "Kirurg, torakskirurgi", "role": "medlem"}, {"name": "Kirurg, gynekologi", "role": "medlem"},
+    {"name": "To kirurger med overordnet driftsansvar", "role": "medlem"},
+    {"name": "Traumekirurg", "role": "medlem"},
+    {"name": "Person med metodisk erfaring fra utprøving og innføring av nye kirurgiske metoder", "role": "medlem"},
+    {"name": "Person med særskilt kompetanse i metodevurderinger", "role": "medlem"},
+    {"name": "Konserntillitsvalgt", "role": "medlem"}, {"name": "Brukerrepresentant", "role": "medlem"},
+]
+S1_MANDATE_QUESTIONS = [
+    "Evt. behov for ytterligere metodevurderinger", "Samlet kapasitetsbehov", "Betydning for organisering",
+    "Betydning for ressursbruk", "Påvirkning av breddekompetanse", "Påvirkning av vaktberedskap",
+]
+S1_REPORTS = {
+    "Robotassistert prostatektomi": ["ID2022_131_Robotassistert prostatektomi ved prostatakreft",
+                                     "ID2022_131_Helseøkonomisk evaluering: kostnadseffektivitet av robotassistert "
+                                     "kirurgi ved prostatakreft"],
+    "Robotassistert hysterektomi": ["ID2022_132_Robotassistert hysterektomi",
+                                    "ID2022_132_Robotassistert hysterektomi ved benigne indikasjoner"],
+    "Robotassistert rektumreseksjon": ["ID2022_133_Robotassistert rektumreseksjon ved endetarmskreft"],
+}
+
+
+def load_methods_demo(secretary) -> int:
+    """Register the seed methods through the services, as the secretariat would; returns how many."""
+    earlier = services.register_method(
+        reference="ID2018_084", title="Artroskopisk ryggkirurgi (kikkhullskirurgi) ved lumbal skiveprolaps og stenose",
+        method_type=MethodType.PROCEDURE, subject_areas=["Muskel-, skjelett- og bindevevssykdommer"],
+        submission_kind=SubmissionKind.PROPOSAL, organisation="Helseforetak", received_on=date(2018, 6, 4),
+        actor=secretary)
+    meeting_2018 = services.create_meeting(forum=Forum.BESTILLERFORUM, meeting_date=date(2018, 10, 22),
+                                           proposal_deadline=date(2018, 8, 20), input_deadline=date(2018, 10, 8),
+                                           actor=secretary)
+    item = services.add_agenda_item(meeting_2018, earlier, actor=secretary)
+    services.record_ordering_decision(
+        earlier, agenda_item=item, kind=OrderingKind.MINI_HTA_LOCAL, decided_on=meeting_2018.meeting_date,
+        reasoning="Bestillerforum så ikke hensikten med nasjonal metodevurdering og viste til mini-metodevurdering.",
+        actor=secretary)
+
+    endoscopy = services.register_method(
+        reference="ID2025_102", title="Endoskopisk ryggkirurgisk prosedyre", method_type=MethodType.PROCEDURE,
+        subject_areas=["Muskel-, skjelett- og bindevevssykdommer", "Nevrologi"],
+        generic_name="Kirurgisk utstyr for endoskopisk ryggkirurgi",
+        product_names="Flere, RIWOspine, Joimax® Endoscopes, MaxMore, Artrex",
+        manufacturers=("Flere, f.eks. RIWOspine (Tyskland), Ortomedic Joimax (Tyskland), MaxMoreSpine (Hoogland "
+                       "Spine Products; Tyskland), Arthrex (USA), Unintech (Tyskland), KARL STORZ (Tyskland), Nexon "
+                       "medical (Sveits), Elliquence (USA), JAYON IMPLANTS (India)"),
+        indication="Skiveprolaps og foraminal og sentral spinal stenose",
+        submission_kind=SubmissionKind.PROPOSAL, organisation="Sykehuset Telemark", department="Ortopedisk avdeling",
+        received_on=date(2025, 3, 3), earlier_reference="ID2018_084", actor=secretary)
+    services.change_status(endoscopy, MethodStatus.SUITABILITY, on=date(2025, 4, 1), actor=secretary)
+    assessment = assessment_services.save_assessment(endoscopy, expected_version=None,
+                                                     values=ID2025_102_ASSESSMENT, actor=secretary)
+    for trial in ID2025_102_TRIALS:
+        assessment_services.add_trial(assessment, trial, actor=secretary)
+
+    _load_robot_surgery(secretary)
+    return 5
+
+
+def _load_robot_surgery(secretary) -> None:
+    ordering = services.create_meeting(forum=Forum.BESTILLERFORUM, meeting_date=date(2022, 10, 24),
+                                       proposal_deadline=None, input_deadline=None, actor=secretary)
+    march = services.create_meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=date(2025, 3, 17),
+                                    proposal_deadline=None, input_deadline=None, actor=secretary)
+    april = services.create_meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=date(2025, 4, 28),
+                                    proposal_deadline=None, input_deadline=None, actor=secretary)
+    for number, (title, reports) in enumerate(S1_REPORTS.items(), start=131):
+        method = services.register_method(
+            reference=f"ID2022_{number}", title=title, method_type=MethodType.PROCEDURE,
+            subject_areas=["Kreftsykdommer"], generic_name="Robotassistert kirurgi",
+            submission_kind=SubmissionKind.PROPOSAL, organisation="Bestillerforum for nye metoder",
+            received_on=date(2022, 9, 1), actor=secretary)
+        item = services.add_agenda_item(ordering, method, actor=secretary)
+        services.record_ordering_decision(
+            method, agenda_item=item, kind=OrderingKind.FULL_HTA, decided_on=ordering.meeting_date,
+            assessing_body="FHI", aspects=["effekt", "sikkerhet", "helseokonomi", "organisasjon"], actor=secretary)
+        commission = method.commissions[-1]
+        for report in reports:
+            services.add_report(commission, title=report, delivered_on=date(2025, 1, 15), actor=secretary)
+        services.change_status(method, MethodStatus.CLEARANCE, on=date(2025, 1, 20), actor=secretary)
+        services.change_status(method, MethodStatus.FOR_DECISION, on=date(2025, 2, 10), actor=secretary)
+        march_item = services.add_agenda_item(march, method, number=31 if number == 131 else None, actor=secretary)
+        first = services.record_forum_decision(
+            method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=march.meeting_date,
+            outcome=DecisionOutcome.INTRODUCED_WITH_CONDITIONS, preamble=S1_DECISION_PREAMBLE,
+            points=S1_DECISION_POINTS, agenda_item=march_item, actor=secretary)
+        april_item = services.add_agenda_item(april, method, actor=secretary)
+        amended = services.record_forum_decision(
+            method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=april.meeting_date,
+            outcome=DecisionOutcome.INTRODUCED_WITH_CONDITIONS, points=S1_AMENDED_POINTS, agenda_item=april_item,
+            amends=first, actor=secretary)
+        if number == 131:
+            services.add_follow_up(
+                amended, title="Interregional arbeidsgruppe: nasjonal strategisk tilnærming for kirurgiske "
+                               "operasjonsroboter",
+                owner="Interregional arbeidsgruppe", due_on=date(2025, 11, 1), members=S1_WORKING_GROUP_MEMBERS,
+                mandate_questions=S1_MANDATE_QUESTIONS, secretariat="Helse Sør-Øst RHF",
+                reporting_line="Interregionalt fagdirektørmøte", actor=secretary)

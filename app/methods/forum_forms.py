@@ -1,0 +1,146 @@
+"""Forms for the forums: meetings and their agendas, Bestillerforum's ordering decisions, the
+commissioned reports, price notes, Beslutningsforum's decisions and their follow-up assignments.
+
+Choices that depend on the method (its agenda items, its current decision) are set by the view.
+"""
+import re
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from app.forms import NorwegianDateField, VersionedForm, choices
+from app.methods.forms import REFERENCE_MESSAGE, CheckboxesField
+from app.methods.models import DecidedBy, DecisionOutcome, Forum, OrderingKind
+from app.methods.services import ASPECTS
+
+MEMBER_SEPARATOR = re.compile(r"\s+[–—-]\s+")
+
+
+def lines(text: str | None) -> list[str]:
+    """The non-empty lines of a textarea, trimmed, with list markers («1.», «•», «-») removed."""
+    result = []
+    for line in (text or "").splitlines():
+        line = re.sub(r"^\s*(?:\d{1,2}[.)]|[•\-–*])\s+", "", line).strip()
+        if line:
+            result.append(line)
+    return result
+
+
+def members_from_text(text: str | None) -> list[dict]:
+    """«Navn – rolle» lines as [{"name": ..., "role": ...}]; a line without a spaced dash is a name only."""
+    members = []
+    for line in lines(text):
+        parts = MEMBER_SEPARATOR.split(line, maxsplit=1)
+        members.append({"name": parts[0].strip(), "role": parts[1].strip() if len(parts) > 1 else ""})
+    return members
+
+
+class MeetingFilterForm(FlaskForm):
+    """GET filter for the meeting list (kept in the URL)."""
+
+    class Meta:
+        csrf = False
+
+    forum = SelectField("Forum", choices=choices(((forum.value, forum.label) for forum in Forum), blank="Begge"))
+
+
+class MeetingForm(FlaskForm):
+    forum = SelectField("Forum", choices=choices((forum.value, forum.label) for forum in Forum))
+    meeting_date = NorwegianDateField("Møtedato", [DataRequired(message="Fyll inn møtedato (dd.mm.åååå).")])
+    proposal_deadline = NorwegianDateField("Frist for forslag", [Optional()],
+                                           description="Frist for å sende inn utfylt forslagsskjema.")
+    input_deadline = NorwegianDateField("Frist for innspill", [Optional()],
+                                        description="Frist for innspill til forslag og metodevarsler.")
+    minutes = TextAreaField("Referat", validators=[Length(max=100_000)],
+                            description="Kan også skrives etter møtet.")
+    submit = SubmitField("Opprett møte")
+
+
+class MinutesForm(VersionedForm):
+    minutes = TextAreaField("Referat", validators=[Length(max=100_000)])
+    submit = SubmitField("Lagre referat")
+
+
+class AgendaItemForm(FlaskForm):
+    reference = StringField("Metode-ID", validators=[
+        DataRequired(message="Fyll inn metode-ID."), Regexp(r"^\s*ID(19|20)\d{2}_\d{3} ?[A-Z]?\s*$",
+                                                           message=REFERENCE_MESSAGE)],
+        description="F.eks. ID2022_131.")
+    number = StringField("Saksnummer", validators=[
+        Optional(), Regexp(r"^\d{1,3}$", message="Skriv saksnummeret som et tall, f.eks. 31.")],
+        description="Tomt gir neste ledige nummer i forumet dette året.")
+    title = StringField("Sakstittel", validators=[Length(max=300)],
+                        description="Tomt gir metodens ID og tittel.")
+    submit = SubmitField("Sett på sakslisten")
+
+
+class OrderingDecisionForm(FlaskForm):
+    agenda_item_id = SelectField("Sak i Bestillerforum", coerce=int)
+    kind = SelectField("Beslutning", choices=choices((kind.value, kind.label) for kind in OrderingKind))
+    assessing_body = StringField("Utføres av", validators=[Length(max=100)],
+                                 description="F.eks. FHI eller DMP. Må fylles inn når noe bestilles.")
+    aspects = CheckboxesField("Aspekter", choices=choices(ASPECTS.items()))
+    due_on = NorwegianDateField("Leveringsfrist", [Optional()])
+    decided_on = NorwegianDateField("Beslutningsdato", [Optional()], description="Tomt gir møtedatoen.")
+    reasoning = TextAreaField("Begrunnelse / beskrivelse av oppdraget", validators=[Length(max=20_000)])
+    submit = SubmitField("Registrer beslutning")
+
+
+class ReportForm(FlaskForm):
+    title = StringField("Tittel", validators=[DataRequired(message="Fyll inn rapportens tittel."), Length(max=300)],
+                        description="F.eks. ID2022_131_Robotassistert prostatektomi ved prostatakreft.")
+    delivered_on = NorwegianDateField("Levert", [DataRequired(message="Fyll inn leveransedato (dd.mm.åååå).")],
+                                      default=date.today)
+    file = FileField("Rapport (valgfritt)", description="Lagres som dokument på metodens sak.")
+    submit = SubmitField("Registrer rapport")
+
+
+class PriceNoteForm(FlaskForm):
+    received_on = NorwegianDateField("Mottatt", [DataRequired(message="Fyll inn mottatt-dato (dd.mm.åååå).")],
+                                     default=date.today)
+    content = TextAreaField("Prisnotat", validators=[DataRequired(message="Fyll inn prisnotatet."),
+                                                     Length(max=50_000)],
+                            description="Unntatt offentlighet (offl. § 13 jf. fvl. § 13 første ledd nr. 2). "
+                                        "Bare sekretariatet ser prisnotatet.")
+    submit = SubmitField("Registrer prisnotat")
+
+
+class ForumDecisionForm(FlaskForm):
+    amends_id = SelectField("Endrer beslutning")
+    decided_by = SelectField("Besluttet av", choices=choices((who.value, who.label) for who in DecidedBy))
+    agenda_item_id = SelectField("Sak i Beslutningsforum",
+                                 description="Tom bare når fagdirektørene har besluttet uten sak i Beslutningsforum.")
+    decided_on = NorwegianDateField("Beslutningsdato", [DataRequired(message="Fyll inn beslutningsdato (dd.mm.åååå).")])
+    outcome = SelectField("Utfall", choices=choices((outcome.value, outcome.label) for outcome in DecisionOutcome))
+    preamble = TextAreaField("Innledning", validators=[Length(max=20_000)],
+                             description="Teksten før de nummererte punktene.")
+    points = TextAreaField("Beslutningspunkter", validators=[
+        DataRequired(message="Fyll inn minst ett beslutningspunkt."), Length(max=50_000)],
+        description="Ett punkt per linje. Nummereringen legges på automatisk.")
+    conditions = TextAreaField("Vilkår", validators=[Length(max=20_000)])
+    valid_from = NorwegianDateField("Gyldig fra", [Optional()], description="Tomt gir beslutningsdatoen.")
+    submit = SubmitField("Registrer beslutning")
+
+
+class FollowUpForm(FlaskForm):
+    title = StringField("Oppdrag", validators=[DataRequired(message="Fyll inn tittel på oppdraget."),
+                                                Length(max=300)],
+                        description="F.eks. Interregional arbeidsgruppe for kirurgiske operasjonsroboter.")
+    owner = StringField("Ansvarlig", validators=[DataRequired(message="Fyll inn hvem som har oppdraget."),
+                                                 Length(max=300)])
+    members = TextAreaField("Medlemmer", validators=[Length(max=20_000)],
+                            description="Ett medlem per linje, som «Navn – rolle».")
+    mandate_questions = TextAreaField("Mandat: spørsmål som skal besvares", validators=[Length(max=50_000)],
+                                      description="Ett spørsmål per linje.")
+    secretariat = StringField("Sekretariat", validators=[Length(max=300)])
+    reporting_line = StringField("Rapporterer til", validators=[Length(max=300)])
+    due_on = NorwegianDateField("Frist", [DataRequired(message="Fyll inn frist (dd.mm.åååå).")])
+    submit = SubmitField("Registrer oppfølging")
+
+
+class CloseFollowUpForm(VersionedForm):
+    status = SelectField("Avslutt oppdraget som", choices=choices([("delivered", "Levert"), ("cancelled", "Avlyst")]))
+    submit = SubmitField("Avslutt oppdrag")

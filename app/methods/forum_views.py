@@ -1,0 +1,351 @@
+"""Meetings of Bestillerforum and Beslutningsforum (agendas, minutes) and what the forums decide
+about a method: ordering decisions, commissioned reports, price notes, Beslutningsforum's
+decisions (an amendment is a new version) and the follow-up assignments they order.
+
+Reads: every role that may read methods. Writes: the methods secretariat only. Price notes are
+shown to the secretariat only (access.can_see_price_notes)."""
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from app.auth.roles import Role
+from app.cases.interface import attach_document, get_case
+from app.errors import InvalidInput
+from app.extensions import db
+from app.forms import choices, saved
+from app.methods import services
+from app.methods.access import can_see_price_notes, get_method_or_404, require_secretariat
+from app.methods.forum_forms import (
+    CloseFollowUpForm,
+    AgendaItemForm,
+    FollowUpForm,
+    ForumDecisionForm,
+    MeetingFilterForm,
+    MeetingForm,
+    MinutesForm,
+    OrderingDecisionForm,
+    PriceNoteForm,
+    ReportForm,
+    lines,
+    members_from_text,
+)
+from app.methods.method_views import READERS
+from app.methods.models import (
+    FollowUpAssignment,
+    AgendaItem,
+    Commission,
+    DecidedBy,
+    DecisionOutcome,
+    Forum,
+    ForumDecision,
+    Meeting,
+    Method,
+    OrderingDecision,
+    OrderingKind,
+)
+from app.methods.views import bp
+from app.security import role_required
+
+MEETINGS_PER_PAGE = 25
+
+
+@bp.post("/<reference>/oppfolging/<int:follow_up_id>/status")
+@login_required
+def close_follow_up(reference: str, follow_up_id: int):
+    method = get_method_or_404(reference, need="edit")
+    assignment = db.session.get(FollowUpAssignment, follow_up_id)
+    if assignment is None or assignment.decision.method_id != method.id:
+        abort(404)
+    form = CloseFollowUpForm()
+    if form.validate_on_submit() and saved(form, lambda: services.close_follow_up(
+            assignment, status=form.status.data, expected_version=form.version.data, actor=current_user)):
+        flash(f"Oppdraget er markert som {services.FOLLOW_UP_STATUSES[form.status.data].lower()}.", "success")
+    else:
+        for message in [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]:
+            flash(message, "error")
+    return redirect(url_for("methods.detail", reference=reference, _anchor="beslutningsforum"))
+
+
+# Helpers for the method page's forum sections (templates/methods/_forum_sections.html).
+
+@bp.app_template_global("method_report_documents")
+def report_documents(method: Method) -> dict:
+    """The documents on the method's case by id, so a report links to its stored file."""
+    return {document.id: document for document in get_case(method.case_id).documents}
+
+
+@bp.app_template_global("aspect_labels")
+def aspect_labels(aspects: list[str]) -> str:
+    """«Effekt, Sikkerhet, Helseøkonomi» for an ordering decision's aspects."""
+    return ", ".join(services.ASPECTS.get(aspect, aspect) for aspect in aspects)
+
+
+@bp.app_template_global("follow_up_overdue")
+def follow_up_overdue(assignment, today: date | None = None) -> bool:
+    return assignment.status == "open" and assignment.due_on < (today or date.today())
+
+
+@bp.app_template_global("decision_label")
+def decision_label(decision: ForumDecision) -> str:
+    """«Beslutning 17.03.2025 (Sak 031-2025)»."""
+    label = f"Beslutning {decision.decided_on:%d.%m.%Y}"
+    return f"{label} ({decision.agenda_item.label})" if decision.agenda_item else label
+
+
+def _meeting_or_404(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def _agenda_items(method: Method, forum: Forum) -> list[AgendaItem]:
+    return list(db.session.scalars(
+        select(AgendaItem).join(AgendaItem.meeting)
+        .where(AgendaItem.method_id == method.id, AgendaItem.forum == forum)
+        .order_by(Meeting.meeting_date.desc(), AgendaItem.number.desc())))
+
+
+def _agenda_choice(item: AgendaItem) -> str:
+    return f"{item.label} – {item.meeting.label}: {item.title}"
+
+
+def _method_child_or_404(model, child_id: int | None, method: Method):
+    """A commission or decision of `method`; one of another method is not found."""
+    child = db.session.get(model, child_id) if child_id is not None else None
+    if child is None or child.method_id != method.id:
+        abort(404)
+    return child
+
+
+# Meetings
+
+@bp.get("/moter")
+@role_required(*READERS)
+def meetings():
+    form = MeetingFilterForm(request.args)
+    query = select(Meeting)
+    if form.forum.data in {forum.value for forum in Forum}:
+        query = query.where(Meeting.forum == Forum(form.forum.data))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = max(1, request.args.get("page", 1, type=int))
+    items = db.session.scalars(query.order_by(Meeting.meeting_date.desc(), Meeting.id.desc())
+                               .limit(MEETINGS_PER_PAGE).offset((page - 1) * MEETINGS_PER_PAGE))
+    return render_template("methods/meetings.html", form=form, meetings=list(items), total=total, page=page,
+                           pages=max(1, -(-total // MEETINGS_PER_PAGE)),
+                           can_edit=current_user.role is Role.METHODS_SECRETARIAT)
+
+
+@bp.route("/moter/ny", methods=["GET", "POST"])
+@login_required
+def new_meeting():
+    require_secretariat()
+    form = MeetingForm()
+    created = []
+
+    def create():
+        meeting = services.create_meeting(
+            forum=Forum(form.forum.data), meeting_date=form.meeting_date.data,
+            proposal_deadline=form.proposal_deadline.data, input_deadline=form.input_deadline.data,
+            actor=current_user)
+        if (form.minutes.data or "").strip():
+            services.update_minutes(meeting, minutes=form.minutes.data, expected_version=meeting.version,
+                                    actor=current_user)
+        created.append(meeting)
+
+    if form.validate_on_submit() and saved(form, create):
+        flash(f"Møtet i {created[0].label} er opprettet.", "success")
+        return redirect(url_for("methods.meeting", meeting_id=created[0].id))
+    return render_template("methods/meeting_form.html", form=form, meeting=None, heading="Nytt møte",
+                           cancel_url=url_for("methods.meetings"))
+
+
+@bp.get("/moter/<int:meeting_id>")
+@role_required(*READERS)
+def meeting(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    item_ids = [item.id for item in meeting.agenda_items]
+    decisions = {}
+    if item_ids:
+        model = OrderingDecision if meeting.forum is Forum.BESTILLERFORUM else ForumDecision
+        decisions = {decision.agenda_item_id: decision for decision in db.session.scalars(
+            select(model).where(model.agenda_item_id.in_(item_ids)))}
+    return render_template("methods/meeting.html", meeting=meeting, decisions=decisions,
+                           editable=current_user.role is Role.METHODS_SECRETARIAT)
+
+
+@bp.route("/moter/<int:meeting_id>/referat", methods=["GET", "POST"])
+@login_required
+def edit_minutes(meeting_id: int):
+    require_secretariat()
+    meeting = _meeting_or_404(meeting_id)
+    form = MinutesForm(obj=meeting)
+    if form.validate_on_submit() and saved(form, lambda: services.update_minutes(
+            meeting, minutes=form.minutes.data, expected_version=form.version.data, actor=current_user)):
+        flash("Referatet er lagret.", "success")
+        return redirect(url_for("methods.meeting", meeting_id=meeting_id, _anchor="referat"))
+    if form.conflict:
+        # The stored minutes are shown beside what the user typed; saving again overwrites them.
+        db.session.refresh(meeting)
+        form.adopt_version(meeting.version)
+    page = render_template("methods/meeting_form.html", form=form, meeting=meeting,
+                           heading=f"Referat – {meeting.label}",
+                           cancel_url=url_for("methods.meeting", meeting_id=meeting_id))
+    return page, 409 if form.conflict else 200
+
+
+@bp.route("/moter/<int:meeting_id>/saker/ny", methods=["GET", "POST"])
+@login_required
+def new_agenda_item(meeting_id: int):
+    require_secretariat()
+    meeting = _meeting_or_404(meeting_id)
+    form = AgendaItemForm(reference=request.args.get("metode", ""))
+    created = []
+
+    def add():
+        method = services.find_method(form.reference.data)
+        if method is None:
+            raise InvalidInput(f"Fant ingen metode med ID {form.reference.data.strip()}.",
+                                        field="reference")
+        created.append(services.add_agenda_item(
+            meeting, method, title=(form.title.data or "").strip() or None,
+            number=int(form.number.data) if form.number.data else None, actor=current_user))
+
+    if form.validate_on_submit() and saved(form, add):
+        flash(f"{created[0].label} er satt på sakslisten.", "success")
+        return redirect(url_for("methods.meeting", meeting_id=meeting_id, _anchor="saksliste"))
+    return render_template("methods/meeting_form.html", form=form, meeting=meeting,
+                           heading=f"Ny sak – {meeting.label}",
+                           cancel_url=url_for("methods.meeting", meeting_id=meeting_id))
+
+
+# A method's forum records
+
+@bp.route("/<reference>/bestilling/ny", methods=["GET", "POST"])
+@login_required
+def new_ordering_decision(reference: str):
+    method = get_method_or_404(reference, need="edit")
+    decided = {decision.agenda_item_id for decision in method.ordering_decisions}
+    items = {item.id: item for item in _agenda_items(method, Forum.BESTILLERFORUM) if item.id not in decided}
+    form = OrderingDecisionForm()
+    form.agenda_item_id.choices = choices((item.id, _agenda_choice(item)) for item in items.values())
+    if request.method == "GET" and request.args.get("sak", type=int) in items:
+        form.agenda_item_id.data = request.args.get("sak", type=int)
+
+    def record():
+        item = items[form.agenda_item_id.data]
+        services.record_ordering_decision(
+            method, agenda_item=item, kind=OrderingKind(form.kind.data),
+            decided_on=form.decided_on.data or item.meeting.meeting_date,
+            assessing_body=(form.assessing_body.data or "").strip() or None, aspects=form.aspects.data or [],
+            due_on=form.due_on.data, reasoning=(form.reasoning.data or "").strip() or None, actor=current_user)
+
+    if items and form.validate_on_submit() and saved(form, record):
+        flash("Bestillerforums beslutning er registrert.", "success")
+        return redirect(url_for("methods.detail", reference=reference, _anchor="bestillerforum"))
+    return render_template("methods/forum_form.html", form=form, method=method,
+                           heading="Beslutning i Bestillerforum",
+                           missing_items=None if items else Forum.BESTILLERFORUM)
+
+
+@bp.route("/<reference>/oppdrag/<int:commission_id>/rapporter/ny", methods=["GET", "POST"])
+@login_required
+def new_report(reference: str, commission_id: int):
+    method = get_method_or_404(reference, need="edit")
+    commission = _method_child_or_404(Commission, commission_id, method)
+    form = ReportForm()
+
+    def record():
+        document_id = None
+        upload = form.file.data
+        if upload and upload.filename:
+            document = attach_document(get_case(method.case_id), title=form.title.data, filename=upload.filename,
+                                       content=upload.read(), actor=current_user)
+            document_id = document.id
+        services.add_report(commission, title=form.title.data, delivered_on=form.delivered_on.data,
+                            document_id=document_id, actor=current_user)
+
+    if form.validate_on_submit() and saved(form, record):
+        flash("Rapporten er registrert.", "success")
+        return redirect(url_for("methods.detail", reference=reference, _anchor="oppdrag"))
+    return render_template("methods/forum_form.html", form=form, method=method, heading="Ny rapport",
+                           subheading=f"{commission.kind.label}, {commission.assessing_body}",
+                           enctype="multipart/form-data")
+
+
+@bp.route("/<reference>/prisnotat/ny", methods=["GET", "POST"])
+@login_required
+def new_price_note(reference: str):
+    method = get_method_or_404(reference, need="edit")
+    if not can_see_price_notes(current_user):
+        abort(403)
+    form = PriceNoteForm()
+    if form.validate_on_submit() and saved(form, lambda: services.add_price_note(
+            method, received_on=form.received_on.data, content=form.content.data, actor=current_user)):
+        flash("Prisnotatet er registrert.", "success")
+        return redirect(url_for("methods.detail", reference=reference, _anchor="prisnotat"))
+    return render_template("methods/forum_form.html", form=form, method=method, heading="Nytt prisnotat",
+                           subheading="Unntatt offentlighet. Bare sekretariatet ser prisnotatet.")
+
+
+@bp.route("/<reference>/beslutninger/ny", methods=["GET", "POST"])
+@login_required
+def new_decision(reference: str):
+    method = get_method_or_404(reference, need="edit")
+    amending = None
+    if "endrer" in request.args:
+        amending = _method_child_or_404(ForumDecision, request.args.get("endrer", type=int), method)
+    amendable = {str(decision.id): decision for decision in (method.current_decision, amending) if decision}
+    decided = {decision.agenda_item_id for decision in method.decisions}
+    items = {str(item.id): item for item in _agenda_items(method, Forum.BESLUTNINGSFORUM) if item.id not in decided}
+
+    form = ForumDecisionForm()
+    form.amends_id.choices = choices(((key, decision_label(decision)) for key, decision in amendable.items()),
+                                     blank="Ingen – ny beslutning")
+    form.agenda_item_id.choices = choices(((key, _agenda_choice(item)) for key, item in items.items()),
+                                          blank="Ingen sak i Beslutningsforum")
+    if request.method == "GET":
+        if amending:
+            form.amends_id.data = str(amending.id)
+            form.decided_by.data = amending.decided_by.value
+            form.outcome.data = amending.outcome.value
+        if request.args.get("sak", "") in items:
+            form.agenda_item_id.data = request.args["sak"]
+        elif items:
+            form.agenda_item_id.data = next(iter(items))
+    created = []
+
+    def record():
+        created.append(services.record_forum_decision(
+            method, decided_by=DecidedBy(form.decided_by.data), decided_on=form.decided_on.data,
+            outcome=DecisionOutcome(form.outcome.data), points=lines(form.points.data),
+            agenda_item=items.get(form.agenda_item_id.data), preamble=(form.preamble.data or "").strip() or None,
+            conditions=(form.conditions.data or "").strip() or None, valid_from=form.valid_from.data,
+            amends=amendable.get(form.amends_id.data), actor=current_user))
+
+    if form.validate_on_submit() and saved(form, record):
+        decision = created[0]
+        flash("Endringen av beslutningen er registrert." if decision.supersedes_id
+              else "Beslutningen er registrert.", "success")
+        return redirect(url_for("methods.detail", reference=reference, _anchor="beslutningsforum"))
+    return render_template("methods/forum_form.html", form=form, method=method,
+                           heading="Endre beslutning" if amending else "Ny beslutning", amending=amending)
+
+
+@bp.route("/<reference>/beslutninger/<int:decision_id>/oppfolging/ny", methods=["GET", "POST"])
+@login_required
+def new_follow_up(reference: str, decision_id: int):
+    method = get_method_or_404(reference, need="edit")
+    decision = _method_child_or_404(ForumDecision, decision_id, method)
+    form = FollowUpForm()
+    if form.validate_on_submit() and saved(form, lambda: services.add_follow_up(
+            decision, title=form.title.data, owner=form.owner.data, due_on=form.due_on.data,
+            members=members_from_text(form.members.data), mandate_questions=lines(form.mandate_questions.data),
+            secretariat=(form.secretariat.data or "").strip() or None,
+            reporting_line=(form.reporting_line.data or "").strip() or None, actor=current_user)):
+        flash("Oppfølgingsoppdraget er registrert, med frist på saken.", "success")
+        return redirect(url_for("methods.detail", reference=reference, _anchor="beslutningsforum"))
+    return render_template("methods/forum_form.html", form=form, method=method, heading="Nytt oppfølgingsoppdrag",
+                           subheading=f"Følger opp {decision_label(decision).lower()}")

@@ -1,0 +1,149 @@
+"""The method list, registration, the method page and its simple parts (status, submissions,
+input, comments)."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.auth.roles import Role
+from app.forms import choices, saved
+from app.methods import services
+from app.methods.access import can_comment, can_see_price_notes, get_method_or_404, require_secretariat
+from app.methods.forms import (
+    CommentForm,
+    EditMethodForm,
+    InputForm,
+    MethodFilterForm,
+    MethodStatusForm,
+    NewMethodForm,
+    SubmissionForm,
+)
+from app.methods.models import MethodStatus, MethodType, SubmissionKind
+from app.methods.queries import MethodFilter, search_methods
+from app.methods.views import bp
+from app.security import role_required
+
+READERS = (Role.METHODS_SECRETARIAT, Role.BESTILLERFORUM, Role.PANEL_SECRETARIAT, Role.PANEL_MEMBER,
+           Role.ABROAD_CASEWORKER, Role.ADMIN)
+
+
+@bp.get("/")
+@role_required(*READERS)
+def index():
+    form = MethodFilterForm(request.args)
+    method_filter = MethodFilter(
+        text=form.q.data or "",
+        status=MethodStatus(form.status.data) if form.status.data in {s.value for s in MethodStatus} else None,
+        method_type=MethodType(form.method_type.data) if form.method_type.data in {t.value for t in MethodType}
+        else None)
+    result = search_methods(method_filter, page=request.args.get("page", 1, type=int))
+    return render_template("methods/index.html", form=form, result=result,
+                           can_register=current_user.role is Role.METHODS_SECRETARIAT)
+
+
+@bp.route("/ny", methods=["GET", "POST"])
+@login_required
+def new_method():
+    require_secretariat()
+    form = NewMethodForm()
+    created = []
+
+    def register():
+        created.append(services.register_method(
+            title=form.title.data, method_type=MethodType(form.method_type.data),
+            subject_areas=form.subject_areas.data or [], tags=form.tags.data or [],
+            generic_name=form.generic_name.data, product_names=form.product_names.data,
+            manufacturers=form.manufacturers.data, indication=form.indication.data,
+            submission_kind=SubmissionKind(form.submission_kind.data), organisation=form.organisation.data,
+            department=form.department.data, contact_person=form.contact_person.data,
+            received_on=form.received_on.data, earlier_reference=form.earlier_reference.data or None,
+            actor=current_user))
+
+    if form.validate_on_submit() and saved(form, register):
+        flash(f"Metoden er registrert som {created[0].reference}.", "success")
+        return redirect(url_for("methods.detail", reference=created[0].reference))
+    return render_template("methods/method_new.html", form=form)
+
+
+@bp.get("/<reference>")
+@login_required
+def detail(reference: str):
+    method = get_method_or_404(reference)
+    return render_template(
+        "methods/detail.html", method=method, editable=current_user.role is Role.METHODS_SECRETARIAT,
+        tag_labels=services.TAGS,
+        comment_form=CommentForm() if can_comment(current_user) else None,
+        show_price_notes=can_see_price_notes(current_user))
+
+
+@bp.route("/<reference>/endre", methods=["GET", "POST"])
+@login_required
+def edit(reference: str):
+    method = get_method_or_404(reference, need="edit")
+    form = EditMethodForm(obj=method)
+    if request.method == "GET":
+        form.method_type.data = method.method_type.value
+    if form.validate_on_submit() and saved(form, lambda: services.update_method(
+            method, expected_version=form.version.data, actor=current_user, title=form.title.data,
+            method_type=MethodType(form.method_type.data), subject_areas=form.subject_areas.data or [],
+            tags=form.tags.data or [], generic_name=form.generic_name.data or None,
+            product_names=form.product_names.data or None, manufacturers=form.manufacturers.data or None,
+            indication=form.indication.data or None)):
+        flash("Endringene er lagret.", "success")
+        return redirect(url_for("methods.detail", reference=reference))
+    if form.conflict:
+        form.adopt_version(method.version)
+    return render_template("methods/method_edit.html", form=form, method=method), 409 if form.conflict else 200
+
+
+@bp.route("/<reference>/status", methods=["GET", "POST"])
+@login_required
+def change_status(reference: str):
+    method = get_method_or_404(reference, need="edit")
+    form = MethodStatusForm()
+    form.status.choices = choices((status.value, status.label) for status in MethodStatus
+                                  if status in services.TRANSITIONS[method.status])
+    if form.validate_on_submit() and saved(form, lambda: services.change_status(
+            method, MethodStatus(form.status.data), on=form.on.data, comment=form.comment.data, actor=current_user)):
+        flash("Statusen er endret.", "success")
+        return redirect(url_for("methods.detail", reference=reference))
+    return render_template("methods/status.html", form=form, method=method)
+
+
+@bp.route("/<reference>/innsendinger/ny", methods=["GET", "POST"])
+@login_required
+def new_submission(reference: str):
+    method = get_method_or_404(reference, need="edit")
+    form = SubmissionForm()
+    if form.validate_on_submit() and saved(form, lambda: services.add_submission(
+            method, kind=SubmissionKind(form.kind.data), organisation=form.organisation.data,
+            department=form.department.data, contact_person=form.contact_person.data,
+            received_on=form.received_on.data, actor=current_user)):
+        flash("Innsendingen er registrert.", "success")
+        return redirect(url_for("methods.detail", reference=reference, _anchor="innsendinger"))
+    return render_template("methods/simple_form.html", form=form, method=method, heading="Ny innsending")
+
+
+@bp.route("/<reference>/innspill/ny", methods=["GET", "POST"])
+@login_required
+def new_input(reference: str):
+    method = get_method_or_404(reference, need="edit")
+    form = InputForm()
+    if form.validate_on_submit() and saved(form, lambda: services.add_input(
+            method, sender=form.sender.data, received_on=form.received_on.data, summary=form.summary.data,
+            actor=current_user)):
+        flash("Innspillet er registrert.", "success")
+        return redirect(url_for("methods.detail", reference=reference, _anchor="innspill"))
+    return render_template("methods/simple_form.html", form=form, method=method, heading="Nytt innspill")
+
+
+@bp.post("/<reference>/kommentarer")
+@login_required
+def new_comment(reference: str):
+    method = get_method_or_404(reference)
+    if not can_comment(current_user):
+        abort(403)
+    form = CommentForm()
+    if form.validate_on_submit() and saved(form, lambda: services.add_comment(method, text=form.text.data,
+                                                                              actor=current_user)):
+        flash("Kommentaren er lagt inn.", "success")
+        return redirect(url_for("methods.detail", reference=reference, _anchor="kommentarer"))
+    return render_template("methods/simple_form.html", form=form, method=method, heading="Ny kommentar"), 422
