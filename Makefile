@@ -22,9 +22,9 @@ run: setup
 
 test:
 	scripts/setup.sh --services
-	$(MAKE) --no-print-directory lint test-sqlite test-postgresql
+	$(MAKE) --no-print-directory test-sqlite test-postgresql
 
-lint:
+lint:  # also run by the suite (tests/test_architecture.py)
 	PYTHONPATH=. $(VENV)/bin/lint-imports
 
 test-sqlite:

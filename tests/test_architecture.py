@@ -1,0 +1,16 @@
+"""The module boundaries of .importlinter hold: the core needs no domain module, and the domain
+modules meet only through app.methods.interface and use the core only through app.cases.interface."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from config import BASE_DIR
+
+
+def test_import_contracts_are_kept():
+    lint_imports = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(lint_imports), "--config", str(BASE_DIR / ".importlinter")], cwd=BASE_DIR,
+                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(BASE_DIR)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 kept, 0 broken" in result.stdout
