@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.admin.forms import PatientLookupForm, UserForm
 from app.auth import services as account_services
@@ -16,6 +16,7 @@ from app.cases.models import AuditAction, AuditEvent, Patient
 from app.errors import InvalidInput
 from app.extensions import db
 from app.forms import show_error
+from app.pagination import paginate
 from app.security import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -108,13 +109,10 @@ def audit_log():
         query = query.where(AuditEvent.at >= datetime.combine(start, time.min, OSLO))
     if end:
         query = query.where(AuditEvent.at < datetime.combine(end + timedelta(days=1), time.min, OSLO))
-    page = max(1, args.get("side", 1, type=int))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE_SIZE)
-                                .offset((page - 1) * AUDIT_PAGE_SIZE))
-    return render_template("admin/audit_log.html", events=list(events), total=total, page=page,
+    result = paginate(query, AuditEvent.id.desc(), page=args.get("side", 1, type=int), per_page=AUDIT_PAGE_SIZE)
+    return render_template("admin/audit_log.html", events=result.items, total=result.total, page=result.page,
                            object_labels=AUDIT_OBJECT_LABELS, role_labels=ROLE_LABELS_BY_VALUE,
-                           pages=max(1, -(-total // AUDIT_PAGE_SIZE)), actions=list(AuditAction), errors=errors)
+                           pages=result.pages, actions=list(AuditAction), errors=errors)
 
 
 @bp.route("/logg/pasient", methods=["GET", "POST"])

@@ -1,11 +1,11 @@
 """Case lists: filters, sorting and paging, always limited to what the user may see."""
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from app.cases.access import visible_cases
 from app.cases.models import Case, CaseKind, CaseStatus
-from app.extensions import db
+from app.pagination import Page, paginate
 
 SORTS = {
     "nyeste": (Case.year.desc(), Case.sequence.desc()),
@@ -25,18 +25,6 @@ class CaseFilter:
     sort: str = "nyeste"
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def list_cases(user, case_filter: CaseFilter, page: int = 1, per_page: int = 50) -> Page:
     query = select(Case).where(visible_cases(user))
     if case_filter.kinds:
@@ -50,8 +38,4 @@ def list_cases(user, case_filter: CaseFilter, page: int = 1, per_page: int = 50)
     if case_filter.text:
         pattern = f"%{case_filter.text.strip()}%"
         query = query.where(or_(Case.number.ilike(pattern), Case.title.ilike(pattern)))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(1, page)
-    items = db.session.scalars(query.order_by(*SORTS.get(case_filter.sort, SORTS["nyeste"]))
-                               .limit(per_page).offset((page - 1) * per_page))
-    return Page(items=list(items), total=total, page=page, per_page=per_page)
+    return paginate(query, *SORTS.get(case_filter.sort, SORTS["nyeste"]), page=page, per_page=per_page)

@@ -30,14 +30,17 @@ class MethodFieldsMixin:
     indication = TextAreaField("Bruksområde (indikasjon)", validators=[Length(max=4000)])
 
 
-class NewMethodForm(MethodFieldsMixin, FlaskForm):
-    submission_kind = SelectField("Type innsending", choices=choices((kind.value, kind.label) for kind in SubmissionKind))
+class SubmissionFieldsMixin:
+    kind = SelectField("Type innsending", choices=choices((kind.value, kind.label) for kind in SubmissionKind))
     organisation = StringField("Innsender (organisasjon)", validators=[
         DataRequired(message="Fyll inn hvem som sendte inn."), Length(max=200)])
     department = StringField("Avdeling", validators=[Length(max=200)])
     contact_person = StringField("Kontaktperson", validators=[Length(max=200)])
     received_on = NorwegianDateField("Mottatt", [DataRequired(message="Fyll inn mottatt-dato (dd.mm.åååå).")],
                                      default=date.today)
+
+
+class NewMethodForm(MethodFieldsMixin, SubmissionFieldsMixin, FlaskForm):
     earlier_reference = StringField("Tidligere forslag om samme metode", validators=[
         Optional(), Regexp(r"^ID(19|20)\d{2}_\d{3} ?[A-Z]?$", message=REFERENCE_MESSAGE)],
         description="Metode-ID, f.eks. ID2018_084.")
@@ -55,14 +58,7 @@ class MethodStatusForm(FlaskForm):
     submit = SubmitField("Endre status")
 
 
-class SubmissionForm(FlaskForm):
-    kind = SelectField("Type innsending", choices=choices((kind.value, kind.label) for kind in SubmissionKind))
-    organisation = StringField("Innsender (organisasjon)", validators=[
-        DataRequired(message="Fyll inn hvem som sendte inn."), Length(max=200)])
-    department = StringField("Avdeling", validators=[Length(max=200)])
-    contact_person = StringField("Kontaktperson", validators=[Length(max=200)])
-    received_on = NorwegianDateField("Mottatt", [DataRequired(message="Fyll inn mottatt-dato (dd.mm.åååå).")],
-                                     default=date.today)
+class SubmissionForm(SubmissionFieldsMixin, FlaskForm):
     submit = SubmitField("Registrer innsending")
 
 

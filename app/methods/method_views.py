@@ -52,7 +52,7 @@ def new_method():
             subject_areas=form.subject_areas.data or [], tags=form.tags.data or [],
             generic_name=form.generic_name.data, product_names=form.product_names.data,
             manufacturers=form.manufacturers.data, indication=form.indication.data,
-            submission_kind=SubmissionKind(form.submission_kind.data), organisation=form.organisation.data,
+            submission_kind=SubmissionKind(form.kind.data), organisation=form.organisation.data,
             department=form.department.data, contact_person=form.contact_person.data,
             received_on=form.received_on.data, earlier_reference=form.earlier_reference.data or None,
             actor=current_user))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from app.extensions import db
+from app.pagination import Page, paginate
 from app.methods.models import Method, MethodStatus, MethodType
 
 
@@ -17,19 +18,7 @@ class MethodFilter:
     year: int | None = None
 
 
-@dataclass(frozen=True)
-class MethodPage:
-    items: list[Method]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def search_methods(method_filter: MethodFilter, page: int = 1, per_page: int = 50) -> MethodPage:
+def search_methods(method_filter: MethodFilter, page: int = 1, per_page: int = 50) -> Page:
     query = select(Method)
     if method_filter.text.strip():
         pattern = f"%{method_filter.text.strip()}%"
@@ -47,8 +36,4 @@ def search_methods(method_filter: MethodFilter, page: int = 1, per_page: int = 5
         # so the serialised value is matched as text.
         serialised = json.dumps(method_filter.subject_area)
         query = query.where(func.cast(Method.subject_areas, db.String).like(f"%{serialised}%"))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(1, page)
-    items = db.session.scalars(query.order_by(Method.year.desc(), Method.sequence.desc(), Method.suffix)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return MethodPage(items=list(items), total=total, page=page, per_page=per_page)
+    return paginate(query, Method.year.desc(), Method.sequence.desc(), Method.suffix, page=page, per_page=per_page)
