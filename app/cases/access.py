@@ -3,6 +3,8 @@
 Every route that shows or changes a case loads it through get_case_or_404(). A case outside
 the user's scope answers 404 (its existence is not revealed) and leaves a `denied` audit row.
 """
+from dataclasses import dataclass, field
+
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import and_, exists, false, or_, select
@@ -14,40 +16,67 @@ from app.extensions import db
 
 ABROAD_KINDS = (CaseKind.ABROAD_APPLICATION, CaseKind.ABROAD_APPEAL)
 
-# Who may read method cases: they hold no patient data and are open to every case role.
-METHOD_READERS = (Role.METHODS_SECRETARIAT, Role.BESTILLERFORUM, Role.PANEL_SECRETARIAT, Role.PANEL_MEMBER,
-                  Role.ABROAD_CASEWORKER, Role.ADMIN)
+# How far a grant reaches within a kind of case.
+ALL = "all"                # every case of the kind
+OWN_OFFICE = "own_office"  # cases of the user's treatment-abroad office (Helse Nord's go to Helse Sør-Øst's)
+ASSIGNED = "assigned"      # cases the user was given access to (decision-based access)
 
 
-def visible_cases(user):
-    """SQL condition on Case: the cases `user` may see. Mirrors can_view()."""
+@dataclass(frozen=True)
+class Grants:
+    view: dict[CaseKind, str] = field(default_factory=dict)
+    edit: dict[CaseKind, str] = field(default_factory=dict)
+
+    @property
+    def create(self) -> list[CaseKind]:
+        """Who may change a kind may register it (within the same reach)."""
+        return list(self.edit)
+
+
+# Method cases hold no patient data and are open to every case role.
+_METHODS = {CaseKind.METHOD: ALL}
+_ABROAD = {kind: OWN_OFFICE for kind in ABROAD_KINDS}
+
+POLICY = {
+    Role.ADMIN: Grants(view=_METHODS),
+    Role.METHODS_SECRETARIAT: Grants(view=_METHODS, edit=_METHODS),
+    Role.BESTILLERFORUM: Grants(view=_METHODS),
+    Role.PANEL_SECRETARIAT: Grants(view={**_METHODS, CaseKind.PANEL_REFERRAL: ALL},
+                                   edit={CaseKind.PANEL_REFERRAL: ALL}),
+    Role.PANEL_MEMBER: Grants(view={**_METHODS, CaseKind.PANEL_REFERRAL: ASSIGNED}),
+    Role.ABROAD_CASEWORKER: Grants(view={**_METHODS, **_ABROAD}, edit=_ABROAD),
+    Role.ANALYST: Grants(),
+}
+
+
+def roles_that_view(kind: CaseKind) -> tuple[Role, ...]:
+    return tuple(role for role, grants in POLICY.items() if kind in grants.view)
+
+
+def _condition(user, grants: dict[CaseKind, str]):
+    """SQL condition on Case for a grant table; the single source for lists and single objects."""
     if not user.is_active:
         return false()
-    assigned = exists(select(CaseAssignment.id).where(
-        CaseAssignment.case_id == Case.id, CaseAssignment.user_id == user.id))
     conditions = []
-    if user.role in METHOD_READERS:
-        conditions.append(Case.kind == CaseKind.METHOD)
-    if user.role is Role.PANEL_SECRETARIAT:
-        conditions.append(Case.kind == CaseKind.PANEL_REFERRAL)
-    if user.role is Role.PANEL_MEMBER:
-        conditions.append(and_(Case.kind == CaseKind.PANEL_REFERRAL, assigned))
-    if user.role is Role.ABROAD_CASEWORKER and user.office:
-        conditions.append(and_(Case.kind.in_(ABROAD_KINDS), Case.unit == user.office))
+    for kind, reach in grants.items():
+        if reach == ALL:
+            conditions.append(Case.kind == kind)
+        elif reach == OWN_OFFICE and user.office:
+            conditions.append(and_(Case.kind == kind, Case.unit == user.office))
+        elif reach == ASSIGNED:
+            conditions.append(and_(Case.kind == kind, exists(select(CaseAssignment.id).where(
+                CaseAssignment.case_id == Case.id, CaseAssignment.user_id == user.id))))
     return or_(*conditions) if conditions else false()
 
 
+def visible_cases(user):
+    """SQL condition on Case: the cases `user` may see."""
+    return _condition(user, POLICY[user.role].view)
+
+
 def editable_cases(user):
-    """SQL condition on Case: the cases `user` may change. Mirrors can_edit()."""
-    if not user.is_active:
-        return false()
-    if user.role is Role.METHODS_SECRETARIAT:
-        return Case.kind == CaseKind.METHOD
-    if user.role is Role.PANEL_SECRETARIAT:
-        return Case.kind == CaseKind.PANEL_REFERRAL
-    if user.role is Role.ABROAD_CASEWORKER and user.office:
-        return and_(Case.kind.in_(ABROAD_KINDS), Case.unit == user.office)
-    return false()
+    """SQL condition on Case: the cases `user` may change."""
+    return _condition(user, POLICY[user.role].edit)
 
 
 def _holds(condition, case: Case) -> bool:
@@ -64,18 +93,13 @@ def can_edit(user, case: Case) -> bool:
 
 def creatable_kinds(user) -> list[CaseKind]:
     """The kinds of case `user` may register."""
-    return {
-        Role.METHODS_SECRETARIAT: [CaseKind.METHOD],
-        Role.PANEL_SECRETARIAT: [CaseKind.PANEL_REFERRAL],
-        Role.ABROAD_CASEWORKER: list(ABROAD_KINDS),
-    }.get(user.role, [])
+    return POLICY[user.role].create
 
 
 def may_register(user, kind: CaseKind, unit: str) -> bool:
     """Whether `user` may register a case of `kind` that lands at `unit` (their own scope only)."""
-    if kind not in creatable_kinds(user):
-        return False
-    return kind not in ABROAD_KINDS or unit == user.office
+    reach = POLICY[user.role].edit.get(kind)
+    return reach == ALL or (reach == OWN_OFFICE and unit == user.office)
 
 
 def get_case_or_404(case_id: int, need: str = "view") -> Case:
@@ -96,15 +120,8 @@ def users_who_can_edit(case: Case) -> list:
     """Active users who may change `case`: the choices for responsible caseworker."""
     from app.auth.models import User
 
-    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
-    return [user for user in users if _editable_by_role(user, case)]
-
-
-def _editable_by_role(user, case: Case) -> bool:
-    if user.role is Role.METHODS_SECRETARIAT:
-        return case.kind is CaseKind.METHOD
-    if user.role is Role.PANEL_SECRETARIAT:
-        return case.kind is CaseKind.PANEL_REFERRAL
-    if user.role is Role.ABROAD_CASEWORKER:
-        return case.kind in ABROAD_KINDS and case.unit == user.office
-    return False
+    roles = [role for role, grants in POLICY.items() if case.kind in grants.edit]
+    query = select(User).where(User.active.is_(True), User.role.in_(roles)).order_by(User.name)
+    if any(POLICY[role].edit[case.kind] == OWN_OFFICE for role in roles):
+        query = query.where(User.office == case.unit)
+    return list(db.session.scalars(query))

@@ -1,5 +1,12 @@
 """What the domain modules may use of the case core."""
-from app.cases.access import can_edit, can_view, creatable_kinds, get_case_or_404, visible_cases
+from app.cases.access import (
+    can_edit,
+    can_view,
+    creatable_kinds,
+    get_case_or_404,
+    roles_that_view,
+    visible_cases,
+)
 from app.cases.audit import record_access, record_change, record_list
 from app.cases.deadlines import close_deadline, complete_deadline, set_deadline
 from app.cases.documents import add_version, attach_document
@@ -24,6 +31,6 @@ __all__ = [
     "add_journal_entry", "add_version", "add_working_days", "attach_document", "can_edit", "can_view", "close_deadline",
     "change_status", "complete_deadline", "creatable_kinds", "ensure_open", "get_case", "get_case_or_404",
     "handling_office", "icd10_chapter", "list_cases", "next_number", "next_working_day", "open_case", "record_access",
-    "record_change", "record_list", "register_patient", "render_module_overview", "reserve_number", "set_deadline", "validate_icd10",
+    "record_change", "record_list", "register_patient", "render_module_overview", "reserve_number", "roles_that_view", "set_deadline", "validate_icd10",
     "validate_national_id", "visible_cases",
 ]

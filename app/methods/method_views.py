@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.auth.roles import Role
+from app.cases.interface import CaseKind, roles_that_view
 from app.forms import choices, saved
 from app.methods import services
 from app.methods.access import can_comment, can_see_price_notes, get_method_or_404, require_secretariat
@@ -21,8 +22,7 @@ from app.methods.queries import MethodFilter, search_methods
 from app.methods.views import bp
 from app.security import role_required
 
-READERS = (Role.METHODS_SECRETARIAT, Role.BESTILLERFORUM, Role.PANEL_SECRETARIAT, Role.PANEL_MEMBER,
-           Role.ABROAD_CASEWORKER, Role.ADMIN)
+READERS = roles_that_view(CaseKind.METHOD)  # every case role; method cases hold no patient data
 
 
 @bp.get("/")
