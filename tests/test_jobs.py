@@ -85,3 +85,12 @@ def test_printout_pdf_contains_the_journal_in_bokmal(app_ctx, make_user, make_ca
     assert f"Journalutskrift for sak {case.number}" in text
     assert "Vurdering av søknad – æøå ÆØÅ" in text
     assert "Side 1 av 1" in text
+
+
+def test_a_printout_queued_by_a_user_who_lost_access_does_nothing(app_ctx, make_user, make_case):
+    user = db.session.get(User, make_user("abroad_caseworker"))
+    case_id = make_case(user.id)
+    user.active = False
+    db.session.commit()
+    assert render_journal_printout(case_id, user.id) is None
+    assert db.session.scalars(select(Document).where(Document.case_id == case_id)).all() == []
