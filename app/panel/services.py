@@ -1,0 +1,363 @@
+"""Rules of the expert panel (seed S4): referrals, participants, the four questions, the Nye Metoder
+rule for recommendations, the advisory statement, feedback and outcome.
+
+Services add and flush, never commit. Nye Metoder is consulted only through app.methods.interface.
+"""
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from app.cases.interface import (
+    AuditAction,
+    CaseKind,
+    JournalEntryType,
+    REGIONS,
+    add_journal_entry,
+    assign_user,
+    attach_document,
+    close_deadline,
+    get_case,
+    open_case,
+    record_change,
+    register_patient,
+    set_deadline,
+    validate_icd10,
+    validate_registry_id,
+)
+from app.auth.models import User
+from app.db import utcnow
+from app.errors import EditConflict, InvalidInput
+from app.extensions import db
+from app.methods.interface import MethodState, method_status
+from app.panel.models import (
+    QUESTIONS,
+    Advice,
+    Answer,
+    Classification,
+    Feedback,
+    Outcome,
+    PanelMember,
+    Participant,
+    PrincipledQuestion,
+    Referral,
+    ReferralStatus,
+    Statement,
+    TreatmentItem,
+)
+
+ANSWER_DAYS = 14   # the panel aims to answer within 14 days of a complete referral
+NORDIC_COUNTRIES = {"norge", "sverige", "danmark", "finland", "island"}
+FOLLOWED = {"yes": "Fulgt", "partly": "Delvis fulgt", "no": "Ikke fulgt"}
+_OPEN = (ReferralStatus.RECEIVED, ReferralStatus.UNDER_ASSESSMENT)
+
+
+def _required(value: str | None, field: str, message: str) -> str:
+    if not (value or "").strip():
+        raise InvalidInput(message, field=field)
+    return value.strip()
+
+
+def _ensure_open(referral: Referral) -> None:
+    if referral.status not in _OPEN:
+        raise InvalidInput(f"Henvisningen er «{referral.status.label.lower()}» og kan ikke endres.")
+
+
+def _ensure_version(obj, expected_version: int | None) -> None:
+    if expected_version is not None and obj.version != expected_version:
+        raise EditConflict()
+
+
+def register_referral(*, national_id: str | None, patient_name: str, birth_date: date | None,
+                      municipality: str | None, home_region: str, referring_trust: str,
+                      referring_department: str | None, referring_doctor: str, referred_on: date,
+                      from_regional_hospital: bool, regional_review_by: str | None, regional_review_on: date | None,
+                      icd10: str, condition: str, treatments_tried: str, question: str, actor,
+                      complete_on: date | None = None, today: date | None = None) -> Referral:
+    """Register a referral as a screened panel case with the 14-day answer deadline. A referral from
+    another trust than the regional hospital needs the regional-hospital review (who and when)."""
+    today = today or date.today()
+    referring_trust = _required(referring_trust, "referring_trust", "Fyll inn henvisende helseforetak.")
+    referring_doctor = _required(referring_doctor, "referring_doctor", "Fyll inn henvisende lege.")
+    condition = _required(condition, "condition", "Beskriv den alvorlige, livsforkortende tilstanden.")
+    treatments_tried = _required(treatments_tried, "treatments_tried",
+                                 "Beskriv etablert behandling som er forsøkt, og effekten av den.")
+    question = _required(question, "question", "Fyll inn spørsmålet til ekspertpanelet.")
+    if referred_on > today:
+        raise InvalidInput("Henvisningsdatoen kan ikke være fram i tid.", field="referred_on")
+    if not from_regional_hospital:
+        if not (regional_review_by or "").strip():
+            raise InvalidInput("Henvisningen er ikke fra regionsykehuset. Oppgi hvem ved regionsykehuset "
+                               "pasientens situasjon er gjennomgått med.", field="regional_review_by")
+        if regional_review_on is None:
+            raise InvalidInput("Oppgi når pasientens situasjon ble gjennomgått med regionsykehuset.",
+                               field="regional_review_on")
+        if regional_review_on > referred_on:
+            raise InvalidInput("Gjennomgangen med regionsykehuset må være gjort før henvisningen.",
+                               field="regional_review_on")
+    complete_on = complete_on or referred_on
+    if complete_on < referred_on or complete_on > today:
+        raise InvalidInput("Datoen henvisningen ble komplett må være mellom henvisningsdatoen og i dag.",
+                           field="complete_on")
+    code = validate_icd10(icd10)
+    patient = register_patient(national_id=national_id, name=patient_name, birth_date=birth_date,
+                               municipality=municipality, home_region=home_region, actor=actor)
+    case = open_case(kind=CaseKind.PANEL_REFERRAL, title=f"Henvisning til ekspertpanelet – {patient.name}",
+                     patient=patient, actor=actor, case_date=referred_on)
+    due_on = complete_on + timedelta(days=ANSWER_DAYS)
+    deadline = set_deadline(case, kind="uttalelse", due_date=due_on, responsible_id=None,
+                            description="Ekspertpanelets uttalelse (14 dager)", actor=actor, today=complete_on)
+    referral = Referral(
+        case_id=case.id, referring_trust=referring_trust, referring_department=referring_department or None,
+        referring_doctor=referring_doctor, referred_on=referred_on, from_regional_hospital=from_regional_hospital,
+        regional_review_by=None if from_regional_hospital else regional_review_by.strip(),
+        regional_review_on=None if from_regional_hospital else regional_review_on, icd10=code,
+        condition=condition, treatments_tried=treatments_tried, question=question, complete_on=complete_on,
+        due_on=deadline.due_date, deadline_id=deadline.id, status=ReferralStatus.RECEIVED)
+    db.session.add(referral)
+    db.session.flush()
+    record_change(AuditAction.CREATE, "panel_referral", referral.id, case=case, user=actor,
+                  changes={"icd10": [None, code], "referring_trust": [None, referring_trust]})
+    return referral
+
+
+def find_referral(case_id: int) -> Referral | None:
+    return db.session.scalar(select(Referral).where(Referral.case_id == case_id))
+
+
+# Panel members
+
+def save_member(member: PanelMember | None, *, name: str, specialty: str, hospital: str, appointing_region: str,
+                term_start: date, term_end: date | None, active: bool, user_id: int | None, actor,
+                expected_version: int | None = None) -> PanelMember:
+    if appointing_region not in REGIONS:
+        raise InvalidInput("Velg regionen som oppnevnte medlemmet.", field="appointing_region")
+    if term_end and term_end < term_start:
+        raise InvalidInput("Oppnevningen kan ikke slutte før den begynner.", field="term_end")
+    values = {"name": _required(name, "name", "Fyll inn navn."),
+              "specialty": _required(specialty, "specialty", "Fyll inn fagområde."),
+              "hospital": _required(hospital, "hospital", "Fyll inn universitetssykehus."),
+              "appointing_region": appointing_region, "term_start": term_start, "term_end": term_end,
+              "active": active, "user_id": user_id or None}
+    if member is None:
+        member = PanelMember(**values)
+        db.session.add(member)
+        action, changes = AuditAction.CREATE, {"name": [None, values["name"]]}
+    else:
+        _ensure_version(member, expected_version)
+        changes = {key: [getattr(member, key), value] for key, value in values.items()
+                   if getattr(member, key) != value}
+        for key, value in values.items():
+            setattr(member, key, value)
+        action = AuditAction.UPDATE
+    db.session.flush()
+    record_change(action, "panel_member", member.id, user=actor, changes=changes)
+    return member
+
+
+def regions_without_members() -> list[str]:
+    """Regions with no active member: the mandate requires all four to be represented."""
+    represented = set(db.session.scalars(select(PanelMember.appointing_region).where(PanelMember.active.is_(True))))
+    return [region for region in REGIONS if region not in represented]
+
+
+def assign_member(referral: Referral, member: PanelMember, *, actor) -> Participant:
+    """Put a member on the case; a member with a login gets access to exactly this case."""
+    _ensure_open(referral)
+    if not member.active:
+        raise InvalidInput(f"{member.name} er ikke aktivt medlem av panelet.", field="member_id")
+    if any(participant.member_id == member.id for participant in referral.participants):
+        raise InvalidInput(f"{member.name} er allerede med på saken.", field="member_id")
+    participant = Participant(referral_id=referral.id, member_id=member.id, member=member)
+    db.session.add(participant)
+    if member.user_id:
+        assign_user(get_case(referral.case_id), db.session.get(User, member.user_id), actor=actor)
+    _start_assessment(referral)
+    db.session.flush()
+    db.session.expire(referral, ["participants"])
+    record_change(AuditAction.CREATE, "panel_participant", participant.id, case=get_case(referral.case_id),
+                  user=actor, changes={"member": [None, member.name]})
+    return participant
+
+
+def add_expert(referral: Referral, *, name: str, specialty: str, hospital: str | None, actor) -> Participant:
+    """A co-opted expert for this case only (the mandate lets the panel add specific expertise)."""
+    _ensure_open(referral)
+    participant = Participant(referral_id=referral.id,
+                              expert_name=_required(name, "name", "Fyll inn ekspertens navn."),
+                              expert_specialty=_required(specialty, "specialty", "Fyll inn fagområde."),
+                              expert_hospital=(hospital or "").strip() or None)
+    db.session.add(participant)
+    db.session.flush()
+    db.session.expire(referral, ["participants"])
+    record_change(AuditAction.CREATE, "panel_participant", participant.id, case=get_case(referral.case_id),
+                  user=actor, changes={"expert": [None, participant.expert_name]})
+    return participant
+
+
+def _start_assessment(referral: Referral) -> None:
+    if referral.status is ReferralStatus.RECEIVED:
+        referral.status = ReferralStatus.UNDER_ASSESSMENT
+
+
+# The four questions
+
+def save_answer(referral: Referral, *, question: int, findings: str | None, advice: str | None,
+                expected_version: int | None, actor) -> Answer:
+    _ensure_open(referral)
+    if question not in QUESTIONS:
+        raise InvalidInput("Ukjent spørsmål.", field="question")
+    answer = referral.answer(question)
+    findings, advice = (findings or "").strip() or None, (advice or "").strip() or None
+    if answer is None:
+        answer = Answer(referral_id=referral.id, question=question, findings=findings, advice=advice)
+        db.session.add(answer)
+        changes = {"findings": [None, findings], "advice": [None, advice]}
+    else:
+        _ensure_version(answer, expected_version)
+        changes = {key: [getattr(answer, key), value] for key, value in (("findings", findings), ("advice", advice))
+                   if getattr(answer, key) != value}
+        answer.findings, answer.advice = findings, advice
+    _start_assessment(referral)
+    db.session.flush()
+    db.session.expire(referral, ["answers"])
+    if changes:
+        record_change(AuditAction.UPDATE, "panel_answer", answer.id, case=get_case(referral.case_id), user=actor,
+                      changes={"question": [None, question], **changes})
+    return answer
+
+
+def check_nye_metoder(method_reference: str | None, advice: Advice) -> dict | None:
+    """The mandate's rule: no recommendation of a treatment under assessment in Nye Metoder or one
+    Beslutningsforum decided not to introduce; it may be mentioned with reference to the exception
+    scheme. Returns the check to store with the item."""
+    if not method_reference:
+        return None
+    status = method_status(method_reference.strip())
+    if status.reference is None:
+        raise InvalidInput(f"Fant ingen metode i Nye Metoder med ID {method_reference}.", field="method_reference")
+    if advice is Advice.RECOMMENDED:
+        if status.state is MethodState.NOT_INTRODUCED:
+            raise InvalidInput(
+                f"Kan ikke anbefales: Beslutningsforum besluttet {status.decided_on:%d.%m.%Y} at {status.reference} "
+                f"{status.title} ikke skal innføres. Behandlingen kan omtales med henvisning til unntaksordningen.",
+                field="advice")
+        if status.state is MethodState.UNDER_ASSESSMENT:
+            raise InvalidInput(
+                f"Kan ikke anbefales: {status.reference} {status.title} er under vurdering i Nye Metoder. "
+                "Behandlingen kan omtales med henvisning til unntaksordningen.", field="advice")
+    return {"reference": status.reference, "state": status.state.value,
+            "decided_on": status.decided_on.isoformat() if status.decided_on else None}
+
+
+def add_item(referral: Referral, *, question: int, treatment: str, classification: Classification,
+             advice: Advice, actor, method_reference: str | None = None, registry_id: str | None = None,
+             country: str | None = None, inclusion_criteria: str | None = None, note: str | None = None
+             ) -> TreatmentItem:
+    """A treatment considered under one of the four questions, checked against Nye Metoder."""
+    _ensure_open(referral)
+    if question not in QUESTIONS:
+        raise InvalidInput("Velg hvilket spørsmål behandlingen hører til.", field="question")
+    treatment = _required(treatment, "treatment", "Beskriv behandlingen.")
+    if classification is Classification.CLINICAL_TRIAL:
+        registry_id = validate_registry_id(registry_id)
+        if not (country or "").strip():
+            raise InvalidInput("Oppgi landet studien foregår i.", field="country")
+    elif registry_id:
+        registry_id = validate_registry_id(registry_id)
+    check = check_nye_metoder(method_reference, advice)
+    item = TreatmentItem(
+        referral_id=referral.id, question=question, treatment=treatment, classification=classification,
+        advice=advice, method_reference=check["reference"] if check else None, registry_id=registry_id or None,
+        country=(country or "").strip() or None,
+        nordic=(country or "").strip().casefold() in NORDIC_COUNTRIES,
+        inclusion_criteria=(inclusion_criteria or "").strip() or None, note=(note or "").strip() or None,
+        methods_check=check)
+    db.session.add(item)
+    _start_assessment(referral)
+    db.session.flush()
+    db.session.expire(referral, ["items"])
+    record_change(AuditAction.CREATE, "panel_item", item.id, case=get_case(referral.case_id), user=actor,
+                  changes={"treatment": [None, treatment], "advice": [None, advice.value],
+                           "nye_metoder": [None, check]})
+    return item
+
+
+# Statement, outcome and follow-up
+
+def send_statement(referral: Referral, *, recipients: list[str], sent_on: date, summary: str, outcome: Outcome,
+                   actor, pdf: bytes) -> Statement:
+    """File the advisory statement as an outgoing journal post with its PDF letter. The assessment of all
+    four questions must be complete first."""
+    _ensure_open(referral)
+    if not referral.assessment_complete:
+        missing = [str(question) for question in QUESTIONS if not (referral.answer(question)
+                                                                   and referral.answer(question).findings)]
+        raise InvalidInput(f"Vurderingen er ikke ferdig: spørsmål {', '.join(missing)} mangler funn.")
+    recipients = [recipient.strip() for recipient in recipients if recipient.strip()]
+    if not recipients:
+        raise InvalidInput("Oppgi minst én mottaker.", field="recipients")
+    if sent_on < referral.referred_on or sent_on > date.today():
+        raise InvalidInput("Sendt-datoen må være mellom henvisningsdatoen og i dag.", field="sent_on")
+    summary = _required(summary, "summary", "Skriv ekspertpanelets samlede råd.")
+    case = get_case(referral.case_id)
+    entry = add_journal_entry(case, entry_type=JournalEntryType.OUTGOING,
+                              title=f"Uttalelse fra ekspertpanelet – {case.patient.name}", journal_date=sent_on,
+                              document_date=sent_on, party_name="; ".join(recipients), actor=actor)
+    document = attach_document(case, title="Ekspertpanelets uttalelse", filename=f"uttalelse-{case.year}-"
+                               f"{case.sequence}.pdf", content=pdf, actor=actor, journal_entry=entry)
+    statement = Statement(referral_id=referral.id, sent_on=sent_on, recipients=recipients, summary=summary,
+                          document_id=document.id, journal_entry_id=entry.id, created_by_id=actor.id)
+    db.session.add(statement)
+    referral.status = ReferralStatus.STATEMENT_SENT
+    referral.outcome = outcome
+    if referral.deadline_id:
+        close_deadline(referral.deadline_id, actor=actor)
+    db.session.flush()
+    record_change(AuditAction.CREATE, "panel_statement", statement.id, case=case, user=actor,
+                  changes={"recipients": [None, recipients], "outcome": [None, outcome.value]})
+    return statement
+
+
+def record_feedback(referral: Referral, *, received_on: date, followed: str, summary: str, actor) -> Feedback:
+    if referral.status is not ReferralStatus.STATEMENT_SENT:
+        raise InvalidInput("Tilbakemelding kan registreres etter at uttalelsen er sendt.")
+    if followed not in FOLLOWED:
+        raise InvalidInput("Velg om rådet ble fulgt.", field="followed")
+    if received_on > date.today() or received_on < referral.statements[-1].sent_on:
+        raise InvalidInput("Datoen må være mellom uttalelsen og i dag.", field="received_on")
+    feedback = Feedback(referral_id=referral.id, received_on=received_on, followed=followed,
+                        summary=_required(summary, "summary", "Oppsummer tilbakemeldingen."))
+    db.session.add(feedback)
+    db.session.flush()
+    db.session.expire(referral, ["feedback"])
+    record_change(AuditAction.CREATE, "panel_feedback", feedback.id, case=get_case(referral.case_id), user=actor,
+                  changes={"followed": [None, followed]})
+    return feedback
+
+
+def add_principled_question(referral: Referral, *, text: str, raised_on: date, actor) -> PrincipledQuestion:
+    item = PrincipledQuestion(referral_id=referral.id, raised_on=raised_on,
+                              text=_required(text, "text", "Beskriv problemstillingen."))
+    db.session.add(item)
+    db.session.flush()
+    db.session.expire(referral, ["principled_questions"])
+    record_change(AuditAction.CREATE, "panel_principled_question", item.id, case=get_case(referral.case_id),
+                  user=actor)
+    return item
+
+
+def flag_referrals_for_method(reference: str) -> int:
+    """Nye Metoder decided on a method: open referrals with an item about it are flagged for the secretariat."""
+    status = method_status(reference)
+    referrals = db.session.scalars(select(Referral).join(TreatmentItem, TreatmentItem.referral_id == Referral.id)
+                                   .where(TreatmentItem.method_reference == reference,
+                                          Referral.status.in_(_OPEN)).distinct())
+    count = 0
+    for referral in referrals:
+        decided = f" {status.decided_on:%d.%m.%Y}" if status.decided_on else ""
+        referral.flag = (f"Ny beslutning i Nye Metoder for {reference} {status.title}{decided}: "
+                         f"{status.state.label}. Kontroller rådene i saken.")
+        referral.flagged_at = utcnow()
+        count += 1
+    db.session.flush()
+    return count
