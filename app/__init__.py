@@ -17,7 +17,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate, rq
+    from app.extensions import babel, csrf, db, limiter, migrate, rq
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)

@@ -18,6 +18,7 @@ from app.cases import deadlines, services
 from app.cases.models import Case, CaseKind, CaseStatus, JournalEntryType
 from app.extensions import db
 from app.methods.demo_data import load_methods_demo
+from app.panel.demo_data import load_panel_demo
 
 demo_cli = AppGroup("demo", help="Demo data for development.")
 
@@ -91,17 +92,10 @@ def _load_cases(users: dict[str, User], today: date) -> int:
     deadlines.set_deadline(abroad[2], kind="saksbehandlingsfrist", due_date=today - timedelta(days=3),
                            responsible_id=None, description="Vedtak", actor=vest, today=today - timedelta(days=10))
 
-    panel, member = users["panel@helsesak.test"], users["panelmedlem@helsesak.test"]
-    for name, born, region in [("Hanne Hagen", date(1971, 5, 5), "helse-midt-norge"),
-                               ("Erik Eriksen", date(1988, 12, 12), "helse-nord")]:
-        patient = services.register_patient(national_id=synthetic_national_id(born), name=name, birth_date=None,
-                                            municipality=None, home_region=region, actor=panel)
-        case = services.open_case(kind=CaseKind.PANEL_REFERRAL, title=f"Henvisning til ekspertpanelet – {name}",
-                                  patient=patient, actor=panel)
-    services.assign_user(case, member, actor=panel)
-
+    panel = load_panel_demo(users["panel@helsesak.test"], users["panelmedlem@helsesak.test"],
+                            synthetic_national_id, today)
     methods = load_methods_demo(users["metoder@helsesak.test"])
-    return len(abroad) + 2 + methods
+    return len(abroad) + panel + methods
 
 
 @demo_cli.command("load")

@@ -14,3 +14,10 @@ def test_import_contracts_are_kept():
                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(BASE_DIR)})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 kept, 0 broken" in result.stdout
+
+
+def test_no_unused_imports_undefined_names_or_syntax_errors():
+    ruff = Path(sys.executable).parent / "ruff"
+    result = subprocess.run([str(ruff), "check", "--select", "F,E9", "--output-format", "concise", "app", "tests",
+                             "config.py", "wsgi.py"], cwd=BASE_DIR, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

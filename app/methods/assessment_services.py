@@ -13,8 +13,8 @@ from app.cases.interface import (  # registry_kind and registry_url are part of 
     AuditAction,
     get_case,
     record_change,
-    registry_kind,
-    registry_url,
+    registry_kind,  # noqa: F401  (re-exported for the assessment pages)
+    registry_url,  # noqa: F401
     validate_registry_id,
 )
 from app.errors import EditConflict, InvalidInput

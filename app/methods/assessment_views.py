@@ -2,7 +2,7 @@
 method reader sees it and its PDF, laid out as the FHI/DMP form (seed S2)."""
 from datetime import datetime, timezone
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.auth.roles import Role

@@ -217,7 +217,34 @@ def load_methods_demo(secretary) -> int:
         assessment_services.add_trial(assessment, trial, actor=secretary)
 
     _load_robot_surgery(secretary)
-    return 5
+    _load_not_introduced(secretary)
+    return 6
+
+
+def _load_not_introduced(secretary) -> None:
+    """A drug Beslutningsforum decided not to introduce (demo data, not a real decision): the expert
+    panel may not recommend it, only mention it with reference to the exception scheme."""
+    method = services.register_method(
+        reference="ID2024_090", title="Demolegemiddel X ved residiverende eggstokkreft (demodata)",
+        method_type=MethodType.DRUG, subject_areas=["Kreftsykdommer"], generic_name="demomab",
+        product_names="Demoxa", indication="Residiverende eggstokkreft etter minst to tidligere behandlingslinjer",
+        submission_kind=SubmissionKind.REQUEST, organisation="Demo Pharma AS", received_on=date(2024, 5, 2),
+        actor=secretary)
+    ordering = services.create_meeting(forum=Forum.BESTILLERFORUM, meeting_date=date(2024, 6, 17),
+                                       proposal_deadline=None, input_deadline=None, actor=secretary)
+    services.record_ordering_decision(
+        method, agenda_item=services.add_agenda_item(ordering, method, actor=secretary),
+        kind=OrderingKind.SINGLE_TECHNOLOGY, decided_on=ordering.meeting_date, assessing_body="DMP", actor=secretary)
+    services.change_status(method, MethodStatus.CLEARANCE, on=date(2025, 4, 1), actor=secretary)
+    services.change_status(method, MethodStatus.FOR_DECISION, on=date(2025, 5, 1), actor=secretary)
+    decision_meeting = services.create_meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=date(2025, 6, 16),
+                                               proposal_deadline=None, input_deadline=None, actor=secretary)
+    services.record_forum_decision(
+        method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=decision_meeting.meeting_date,
+        outcome=DecisionOutcome.NOT_INTRODUCED,
+        points=["Demolegemiddel X innføres ikke til behandling av residiverende eggstokkreft.",
+                "Dokumentert nytte står ikke i rimelig forhold til kostnadene."],
+        agenda_item=services.add_agenda_item(decision_meeting, method, actor=secretary), actor=secretary)
 
 
 def _load_robot_surgery(secretary) -> None:
