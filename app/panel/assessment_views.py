@@ -1,2 +1,220 @@
-"""Placeholder until the assessment pages are written."""
-from app.panel.views import bp  # noqa: F401
+"""The panel's assessment of a referral (seed S4): the four questions of the mandate with findings and
+advice, the treatments considered (checked against Nye Metoder), the advisory statement (a PDF letter
+filed as an outgoing journal post), the treating doctor's feedback and principled questions.
+
+Only the panel secretariat changes these (need="edit"); panel members see them on the referral page
+of the cases they are assigned to. Rules and refusals come from services.py."""
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.cases.interface import AuditAction, get_case_or_404, record_access
+from app.forms import saved
+from app.methods.interface import MethodState
+from app.panel import services
+from app.panel.assessment_forms import AnswersForm, FeedbackForm, ItemForm, PrincipledQuestionForm, StatementForm
+from app.panel.models import QUESTIONS, Advice, Classification, Outcome, ReferralStatus
+from app.panel.views import bp
+from app.pdf import render_pdf
+
+OPEN = (ReferralStatus.RECEIVED, ReferralStatus.UNDER_ASSESSMENT)
+ADVISORY = ("Uttalelsene fra Ekspertpanelet er rådgivende. Behandlende lege er ansvarlig for eventuell videre "
+            "behandling.")
+
+bp.add_app_template_global(QUESTIONS, "panel_questions")
+bp.add_app_template_global(ADVISORY, "panel_advisory_sentence")
+
+
+@bp.app_template_filter("panel_methods_check")
+def methods_check_text(check: dict | None) -> str:
+    """The Nye Metoder check stored with an item: 'ID2024_090: Ikke innført (Beslutningsforum) 16.06.2025'."""
+    if not check:
+        return ""
+    try:
+        state = MethodState(check.get("state")).label
+    except ValueError:
+        state = str(check.get("state"))
+    decided = f" {date.fromisoformat(check['decided_on']):%d.%m.%Y}" if check.get("decided_on") else ""
+    return f"{check.get('reference')}: {state}{decided}"
+
+
+@bp.app_template_filter("panel_followed")
+def followed_text(value: str) -> str:
+    return services.FOLLOWED.get(value, value)
+
+
+def _load(case_id: int, need: str):
+    """The case (through the core's access check, audited on denial) and its referral."""
+    case = get_case_or_404(case_id, need=need)
+    referral = services.find_referral(case.id)
+    if referral is None:
+        abort(404)
+    return case, referral
+
+
+def _referral_page(case_id: int, anchor: str | None = None):
+    return redirect(url_for("panel.referral", case_id=case_id, _anchor=anchor))
+
+
+def _audited(page, case, referral, name: str, status: int = 200):
+    """Log the view of a page showing the patient's case (after rendering: nothing pending)."""
+    record_access(AuditAction.VIEW, "panel_referral", referral.id, case=case, details={"page": name})
+    return page, status
+
+
+def _missing_findings(referral) -> list[int]:
+    return [question for question in QUESTIONS
+            if not ((answer := referral.answer(question)) is not None and answer.findings)]
+
+
+# The four questions
+
+def _clean(text: str | None) -> str | None:
+    """Text as the service stores it, with line breaks normalised (for comparing only)."""
+    return (text or "").replace("\r\n", "\n").strip() or None
+
+
+def _unchanged(answer, findings: str | None, advice: str | None) -> bool:
+    if answer is None:
+        return _clean(findings) is None and _clean(advice) is None
+    return (_clean(answer.findings), _clean(answer.advice)) == (_clean(findings), _clean(advice))
+
+
+def _save_answers(referral, form: AnswersForm) -> None:
+    """Save the answers the user changed, each checked against the version it was opened at."""
+    for question in QUESTIONS:
+        findings, advice = form.findings(question).data, form.advice(question).data
+        if _unchanged(referral.answer(question), findings, advice):
+            continue
+        services.save_answer(referral, question=question, findings=findings, advice=advice,
+                             expected_version=form.version(question).data, actor=current_user)
+
+
+@bp.route("/saker/<int:case_id>/vurdering", methods=["GET", "POST"])
+@login_required
+def edit_answers(case_id: int):
+    case, referral = _load(case_id, "edit")
+    form = AnswersForm()
+    if not form.is_submitted():
+        for question in QUESTIONS:
+            answer = referral.answer(question)
+            form.findings(question).data = answer.findings if answer else ""
+            form.advice(question).data = answer.advice if answer else ""
+            form.version(question).data = answer.version if answer else 0   # 0: not saved yet
+    if form.validate_on_submit() and saved(form, lambda: _save_answers(referral, form)):
+        flash("Vurderingen er lagret.", "success")
+        return _referral_page(case.id, "vurdering")
+    conflicts = {}
+    if form.conflict:
+        # Each answer someone else saved meanwhile: show the stored text beside what the user typed,
+        # and base the next save on it (saving again overwrites it).
+        for question in QUESTIONS:
+            stored = referral.answer(question)
+            if stored is None or stored.version == form.version(question).data:
+                continue
+            if not _unchanged(stored, form.findings(question).data, form.advice(question).data):
+                conflicts[question] = stored
+            form.adopt_version(question, stored.version)
+    page = render_template("panel/answers_form.html", form=form, case=case, referral=referral,
+                           conflicts=conflicts, is_open=referral.status in OPEN)
+    return _audited(page, case, referral, "vurdering", 409 if form.conflict else 200)
+
+
+# Treatments considered
+
+@bp.route("/saker/<int:case_id>/behandlinger/ny", methods=["GET", "POST"])
+@login_required
+def new_item(case_id: int):
+    case, referral = _load(case_id, "edit")
+    form = ItemForm()
+    if not form.is_submitted() and request.args.get("sporsmal") in {str(number) for number in QUESTIONS}:
+        form.question.data = request.args["sporsmal"]
+    if form.validate_on_submit() and saved(form, lambda: services.add_item(
+            referral, question=int(form.question.data), treatment=form.treatment.data,
+            classification=Classification(form.classification.data), advice=Advice(form.advice.data),
+            method_reference=form.method_reference.data, registry_id=form.registry_id.data,
+            country=form.country.data, inclusion_criteria=form.inclusion_criteria.data, note=form.note.data,
+            actor=current_user)):
+        flash("Behandlingen er lagt til.", "success")
+        return _referral_page(case.id, "behandlinger")
+    page = render_template("panel/item_form.html", form=form, case=case, referral=referral,
+                           is_open=referral.status in OPEN)
+    return _audited(page, case, referral, "ny behandling")
+
+
+# The advisory statement
+
+def _default_recipients(referral) -> list[str]:
+    """The referring doctor and trust, and the regional hospital the case was reviewed with (seed S4 V)."""
+    doctor = ", ".join(part for part in (referral.referring_doctor, referral.referring_department,
+                                         referral.referring_trust) if part)
+    return [doctor, *([referral.regional_review_by] if referral.regional_review_by else [])]
+
+
+def _send_statement(case, referral, form: StatementForm) -> None:
+    recipients = form.recipient_lines()
+    pdf = render_pdf("panel/pdf/statement.html", case=case, patient=case.patient, referral=referral,
+                     recipients=recipients, sent_on=form.sent_on.data, summary=(form.summary.data or "").strip(),
+                     sender=current_user.name)
+    services.send_statement(referral, recipients=recipients, sent_on=form.sent_on.data, summary=form.summary.data,
+                            outcome=Outcome(form.outcome.data), actor=current_user, pdf=pdf)
+
+
+@bp.route("/saker/<int:case_id>/uttalelse/ny", methods=["GET", "POST"])
+@login_required
+def new_statement(case_id: int):
+    case, referral = _load(case_id, "edit")
+    form = StatementForm()
+    if not form.is_submitted():
+        form.recipients.data = "\n".join(_default_recipients(referral))
+        if referral.outcome:
+            form.outcome.data = referral.outcome.value
+    if form.validate_on_submit() and saved(form, lambda: _send_statement(case, referral, form)):
+        flash("Uttalelsen er sendt og journalført som utgående post med PDF-brevet.", "success")
+        return _referral_page(case.id, "uttalelser")
+    page = render_template("panel/statement_form.html", form=form, case=case, referral=referral,
+                           missing=_missing_findings(referral), is_open=referral.status in OPEN)
+    return _audited(page, case, referral, "ny uttalelse")
+
+
+@bp.get("/saker/<int:case_id>/uttalelse/<int:statement_id>.pdf")
+@login_required
+def statement_pdf(case_id: int, statement_id: int):
+    """The letter as filed: downloaded through the case core (which checks access and logs it)."""
+    case, referral = _load(case_id, "view")
+    statement = next((item for item in referral.statements if item.id == statement_id), None)
+    if statement is None or statement.document_id is None:
+        abort(404)
+    return redirect(url_for("cases.download_document", case_id=case.id, document_id=statement.document_id,
+                            version_number=1))
+
+
+# Follow-up
+
+@bp.route("/saker/<int:case_id>/tilbakemelding/ny", methods=["GET", "POST"])
+@login_required
+def new_feedback(case_id: int):
+    case, referral = _load(case_id, "edit")
+    form = FeedbackForm()
+    if form.validate_on_submit() and saved(form, lambda: services.record_feedback(
+            referral, received_on=form.received_on.data, followed=form.followed.data, summary=form.summary.data,
+            actor=current_user)):
+        flash("Tilbakemeldingen er registrert.", "success")
+        return _referral_page(case.id, "oppfolging")
+    page = render_template("panel/feedback_form.html", form=form, case=case, referral=referral,
+                           statement_sent=referral.status is ReferralStatus.STATEMENT_SENT)
+    return _audited(page, case, referral, "ny tilbakemelding")
+
+
+@bp.route("/saker/<int:case_id>/prinsipielle-sporsmal/ny", methods=["GET", "POST"])
+@login_required
+def new_principled_question(case_id: int):
+    case, referral = _load(case_id, "edit")
+    form = PrincipledQuestionForm()
+    if form.validate_on_submit() and saved(form, lambda: services.add_principled_question(
+            referral, text=form.text.data, raised_on=form.raised_on.data, actor=current_user)):
+        flash("Den prinsipielle problemstillingen er registrert.", "success")
+        return _referral_page(case.id, "oppfolging")
+    page = render_template("panel/principled_question_form.html", form=form, case=case, referral=referral)
+    return _audited(page, case, referral, "nytt prinsipielt spørsmål")

@@ -1,12 +1,218 @@
-"""Placeholder until the referral pages are written."""
+"""The referral list, registration and page, the members and experts on a case, and the member
+register. Thin views: the rules are in app/panel/services.py, access in the core's
+get_case_or_404()/visible_cases() (secretariat: every panel case; member: assigned ones only)."""
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import case as when
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
 from app.auth.roles import Role
-from app.cases.interface import CaseKind, render_module_overview
+from app.cases.interface import (
+    REGIONS,
+    AuditAction,
+    Case,
+    can_edit,
+    get_case_or_404,
+    record_access,
+    record_list,
+    visible_cases,
+)
+from app.extensions import db
+from app.forms import choices, saved
+from app.pagination import paginate
+from app.panel import services
+from app.panel.forms import (
+    AssignMemberForm,
+    EditMemberForm,
+    ExpertForm,
+    NewMemberForm,
+    ReferralFilterForm,
+    ReferralForm,
+)
+from app.panel.models import PanelMember, Participant, Referral, ReferralStatus
 from app.panel.views import bp
 from app.security import role_required
 
+PANEL_ROLES = (Role.PANEL_SECRETARIAT, Role.PANEL_MEMBER)
+OPEN = (ReferralStatus.RECEIVED, ReferralStatus.UNDER_ASSESSMENT)
+PER_PAGE = 50
+
+
+def _referral_or_404(case_id: int, need: str = "view") -> tuple[Case, Referral]:
+    """The case (access checked by the core: 404 and a denied audit row outside the scope) and its referral."""
+    case = get_case_or_404(case_id, need=need)
+    referral = services.find_referral(case.id)
+    if referral is None:
+        abort(404)
+    return case, referral
+
+
+def _missing_regions() -> list[str]:
+    return [REGIONS[region] for region in services.regions_without_members()]
+
+
+# Referrals
 
 @bp.get("/")
-@role_required(Role.PANEL_SECRETARIAT, Role.PANEL_MEMBER)
+@role_required(*PANEL_ROLES)
 def index():
-    return render_module_overview(title="Ekspertpanelet", kinds=(CaseKind.PANEL_REFERRAL,),
-                                  intro="Henvisninger til det nasjonale ekspertpanelet for alvorlig syke pasienter.")
+    form = ReferralFilterForm(request.args)
+    today = date.today()
+    query = select(Referral).join(Case, Case.id == Referral.case_id).where(visible_cases(current_user))
+    if form.status.data in {status.value for status in ReferralStatus}:
+        query = query.where(Referral.status == ReferralStatus(form.status.data))
+    if form.overdue.data:
+        query = query.where(Referral.status.in_(OPEN), Referral.due_on < today)
+    if form.mine.data:
+        # Mine: cases I am responsible for, or that I work on as a panel member.
+        on_case = exists(select(Participant.id).join(PanelMember, PanelMember.id == Participant.member_id).where(
+            Participant.referral_id == Referral.id, PanelMember.user_id == current_user.id))
+        query = query.where(or_(Case.responsible_id == current_user.id, on_case))
+    result = paginate(query, when((Referral.status.in_(OPEN), 0), else_=1), Referral.due_on, Referral.id,
+                      page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
+    case_ids = [referral.case_id for referral in result.items]
+    cases = {case.id: case for case in db.session.scalars(
+        select(Case).where(Case.id.in_(case_ids)).options(selectinload(Case.patient)))} if case_ids else {}
+    secretariat = current_user.role is Role.PANEL_SECRETARIAT
+    page = render_template("panel/index.html", form=form, result=result, cases=cases, today=today, open_statuses=OPEN,
+                           can_register=secretariat, missing_regions=_missing_regions() if secretariat else [])
+    record_list([cases[case_id] for case_id in case_ids], context="panel_referrals")
+    return page
+
+
+@bp.route("/henvisninger/ny", methods=["GET", "POST"])
+@role_required(Role.PANEL_SECRETARIAT)
+def new_referral():
+    form = ReferralForm()
+    created: list[Referral] = []
+
+    def register():
+        created.append(services.register_referral(
+            national_id=form.national_id.data or None, patient_name=form.patient_name.data,
+            birth_date=form.birth_date.data, municipality=form.municipality.data or None,
+            home_region=form.home_region.data, referring_trust=form.referring_trust.data,
+            referring_department=form.referring_department.data or None,
+            referring_doctor=form.referring_doctor.data, referred_on=form.referred_on.data,
+            from_regional_hospital=form.from_regional_hospital.data == "ja",
+            regional_review_by=form.regional_review_by.data, regional_review_on=form.regional_review_on.data,
+            icd10=form.icd10.data, condition=form.condition.data, treatments_tried=form.treatments_tried.data,
+            question=form.question.data, complete_on=form.complete_on.data, actor=current_user))
+
+    if form.validate_on_submit() and saved(form, register):
+        referral = created[0]
+        flash(f"Henvisningen er registrert. Svarfrist {referral.due_on:%d.%m.%Y}.", "success")
+        return redirect(url_for("panel.referral", case_id=referral.case_id))
+    return render_template("panel/referral_new.html", form=form)
+
+
+@bp.get("/saker/<int:case_id>")
+@login_required
+def referral(case_id: int):
+    case, referral = _referral_or_404(case_id)
+    editable = can_edit(current_user, case)
+    page = render_template("panel/referral.html", case=case, referral=referral, editable=editable,
+                           is_open=referral.status in OPEN, today=date.today())
+    record_access(AuditAction.VIEW, "panel_referral", referral.id, case=case)
+    return page
+
+
+@bp.route("/saker/<int:case_id>/medlemmer/ny", methods=["GET", "POST"])
+@login_required
+def assign_member(case_id: int):
+    case, referral = _referral_or_404(case_id, need="edit")
+    on_case = {participant.member_id for participant in referral.participants}
+    members = [member for member in db.session.scalars(
+        select(PanelMember).where(PanelMember.active.is_(True)).order_by(PanelMember.name)) if member.id not in on_case]
+    form = AssignMemberForm()
+    form.member_id.choices = choices(
+        (member.id, f"{member.name} – {member.specialty}, {member.hospital} ({REGIONS[member.appointing_region]})")
+        for member in members)
+    if form.validate_on_submit() and saved(form, lambda: services.assign_member(
+            referral, db.session.get(PanelMember, form.member_id.data), actor=current_user)):
+        flash("Medlemmet er satt på saken.", "success")
+        return redirect(url_for("panel.referral", case_id=case.id, _anchor="deltakere"))
+    return render_template("panel/participant_form.html", form=form, case=case, referral=referral,
+                           heading="Sett medlem på saken", no_choices=not members)
+
+
+@bp.route("/saker/<int:case_id>/eksperter/ny", methods=["GET", "POST"])
+@login_required
+def add_expert(case_id: int):
+    case, referral = _referral_or_404(case_id, need="edit")
+    form = ExpertForm()
+    if form.validate_on_submit() and saved(form, lambda: services.add_expert(
+            referral, name=form.name.data, specialty=form.specialty.data, hospital=form.hospital.data,
+            actor=current_user)):
+        flash("Den innleide eksperten er lagt til saken.", "success")
+        return redirect(url_for("panel.referral", case_id=case.id, _anchor="deltakere"))
+    return render_template("panel/participant_form.html", form=form, case=case, referral=referral,
+                           heading="Legg til innleid ekspert", no_choices=False)
+
+
+# The member register
+
+@bp.get("/medlemmer")
+@role_required(*PANEL_ROLES)
+def members():
+    members = list(db.session.scalars(select(PanelMember).order_by(
+        PanelMember.active.desc(), PanelMember.appointing_region, PanelMember.name)))
+    user_ids = [member.user_id for member in members if member.user_id]
+    users = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(user_ids)))} \
+        if user_ids else {}
+    return render_template("panel/members.html", members=members, users=users, missing_regions=_missing_regions(),
+                           editable=current_user.role is Role.PANEL_SECRETARIAT)
+
+
+def _login_choices(member: PanelMember | None) -> list:
+    """Active panel-member logins not linked to another member (and the member's own, whatever its state)."""
+    linked = select(PanelMember.user_id).where(PanelMember.user_id.is_not(None))
+    if member is not None:
+        linked = linked.where(PanelMember.id != member.id)
+    offered = and_(User.role == Role.PANEL_MEMBER, User.active.is_(True), User.id.not_in(linked))
+    if member is not None and member.user_id:
+        offered = or_(offered, User.id == member.user_id)
+    users = db.session.scalars(select(User).where(offered).order_by(User.name))
+    return choices([(0, "Ingen pålogging"), *((user.id, f"{user.name} ({user.email})") for user in users)])
+
+
+def _save_member(form, member: PanelMember | None):
+    return lambda: services.save_member(
+        member, name=form.name.data, specialty=form.specialty.data, hospital=form.hospital.data,
+        appointing_region=form.appointing_region.data, term_start=form.term_start.data, term_end=form.term_end.data,
+        active=form.active.data, user_id=form.user_id.data or None, actor=current_user,
+        expected_version=form.version.data if member is not None else None)
+
+
+@bp.route("/medlemmer/ny", methods=["GET", "POST"])
+@role_required(Role.PANEL_SECRETARIAT)
+def new_member():
+    form = NewMemberForm()
+    form.user_id.choices = _login_choices(None)
+    if form.validate_on_submit() and saved(form, _save_member(form, None)):
+        flash("Medlemmet er registrert.", "success")
+        return redirect(url_for("panel.members"))
+    return render_template("panel/member_form.html", form=form, member=None, heading="Nytt medlem")
+
+
+@bp.route("/medlemmer/<int:member_id>", methods=["GET", "POST"])
+@role_required(Role.PANEL_SECRETARIAT)
+def edit_member(member_id: int):
+    member = db.session.get(PanelMember, member_id)
+    if member is None:
+        abort(404)
+    form = EditMemberForm(obj=member)
+    form.user_id.choices = _login_choices(member)
+    if request.method == "GET":
+        form.user_id.data = member.user_id or 0
+    if form.validate_on_submit() and saved(form, _save_member(form, member)):
+        flash("Endringene er lagret.", "success")
+        return redirect(url_for("panel.members"))
+    if form.conflict:
+        # The stored version is shown above what the user typed; saving again overwrites it.
+        form.adopt_version(member.version)
+    return (render_template("panel/member_form.html", form=form, member=member, heading=f"Endre {member.name}"),
+            409 if form.conflict else 200)

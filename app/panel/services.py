@@ -336,6 +336,8 @@ def record_feedback(referral: Referral, *, received_on: date, followed: str, sum
 
 
 def add_principled_question(referral: Referral, *, text: str, raised_on: date, actor) -> PrincipledQuestion:
+    if raised_on > date.today() or raised_on < referral.referred_on:
+        raise InvalidInput("Datoen må være mellom henvisningsdatoen og i dag.", field="raised_on")
     item = PrincipledQuestion(referral_id=referral.id, raised_on=raised_on,
                               text=_required(text, "text", "Beskriv problemstillingen."))
     db.session.add(item)

@@ -1,0 +1,128 @@
+"""Forms of the panel's assessment: the four mandate questions (findings and advice), a treatment item,
+the advisory statement, the treating doctor's feedback and a principled question. The rules live in
+services.py; a refused value is shown at its field with the service's bokmål message."""
+from datetime import date
+
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import HiddenInput
+
+from app.forms import NorwegianDateField, choices
+from app.panel.models import QUESTIONS, Advice, Classification, Outcome
+from app.panel.services import FOLLOWED
+
+LONG_TEXT = 20_000
+
+
+class AnswersForm(FlaskForm):
+    """The four questions on one page: findings_N, advice_N and the hidden version_N of each answer
+    (0 for an answer not saved yet), so each answer is locked on its own."""
+
+    submit = SubmitField("Lagre vurderingen")
+
+    conflict = False  # set by app.forms.saved when someone else saved an answer first
+
+    def findings(self, question: int):
+        return self[f"findings_{question}"]
+
+    def advice(self, question: int):
+        return self[f"advice_{question}"]
+
+    def version(self, question: int):
+        return self[f"version_{question}"]
+
+    def adopt_version(self, question: int, version: int) -> None:
+        """Base the next save of `question` on `version` (after the user has seen the stored text)."""
+        field = self.version(question)
+        field.raw_data = None
+        field.data = version
+
+
+def _labelled(text: str, question: int) -> Markup:
+    # "Funn" on the page; "Funn, spørsmål 1" for a screen reader and in the error summary.
+    return Markup('{}<span class="visually-hidden">, spørsmål {}</span>').format(text, question)
+
+
+for _question in QUESTIONS:
+    setattr(AnswersForm, f"findings_{_question}", TextAreaField(
+        _labelled("Funn", _question), validators=[Length(max=LONG_TEXT)], render_kw={"rows": 6}))
+    setattr(AnswersForm, f"advice_{_question}", TextAreaField(
+        _labelled("Råd", _question), validators=[Length(max=LONG_TEXT)], render_kw={"rows": 4}))
+    setattr(AnswersForm, f"version_{_question}", IntegerField(
+        widget=HiddenInput(), validators=[InputRequired(message="Skjemaet mangler versjon.")]))
+
+
+def _reference(value: str | None) -> str | None:
+    """A Nye Metoder ID as stored (ID2024_090), whatever case it was typed in."""
+    return value.strip().upper() if value else value
+
+
+class ItemForm(FlaskForm):
+    """A treatment considered under one of the questions."""
+
+    question = SelectField("Spørsmål", choices=choices(
+        ((str(number), f"{number}. {text}") for number, text in QUESTIONS.items()), blank="Velg spørsmål"),
+        validators=[DataRequired(message="Velg hvilket spørsmål behandlingen hører til.")])
+    treatment = StringField("Behandling", validators=[DataRequired(message="Beskriv behandlingen."),
+                                                      Length(max=300)])
+    classification = SelectField("Klassifisering", choices=choices(
+        ((item.value, item.label) for item in Classification), blank="Velg klassifisering"),
+        validators=[DataRequired(message="Velg klassifisering.")])
+    advice = RadioField("Råd", choices=choices((item.value, item.label) for item in Advice),
+                        validators=[DataRequired(message="Velg ekspertpanelets råd.")],
+                        description="Ekspertpanelet kan ikke anbefale en behandling som er under vurdering i "
+                                    "Nye Metoder, eller som Beslutningsforum har besluttet ikke å innføre. Den kan "
+                                    "omtales med henvisning til unntaksordningen.")
+    method_reference = StringField("Metode i Nye Metoder", validators=[Length(max=16)], filters=[_reference],
+                                   description="ID-en til metoden behandlingen gjelder, f.eks. ID2024_090. "
+                                               "Statusen i Nye Metoder kontrolleres når behandlingen lagres.")
+    registry_id = StringField("Studienummer", validators=[Length(max=40)],
+                              description="Påkrevd for klinisk studie: ClinicalTrials.gov (NCT06719037), "
+                                          "EudraCT (2020-001234-12) eller EU CT (2023-500001-12-00).")
+    country = StringField("Land", validators=[Length(max=100)],
+                          description="Påkrevd for klinisk studie. Nordiske land merkes.")
+    inclusion_criteria = TextAreaField("Inklusjonskriterier", validators=[Length(max=LONG_TEXT)])
+    note = TextAreaField("Merknad", validators=[Length(max=LONG_TEXT)])
+    submit = SubmitField("Lagre behandlingen")
+
+
+class StatementForm(FlaskForm):
+    recipients = TextAreaField("Mottakere", validators=[DataRequired(message="Oppgi minst én mottaker."),
+                                                        Length(max=5000)],
+                               description="Én mottaker per linje: behandlende lege og helseforetakene som var "
+                                           "involvert i henvisningen (vanligvis bostedets HF og regionsykehuset).",
+                               render_kw={"rows": 4})
+    sent_on = NorwegianDateField("Sendt", [DataRequired(message="Fyll inn sendt-dato (dd.mm.åååå).")],
+                                 default=date.today)
+    summary = TextAreaField("Ekspertpanelets samlede råd", validators=[
+        DataRequired(message="Skriv ekspertpanelets samlede råd."), Length(max=LONG_TEXT)], render_kw={"rows": 8})
+    outcome = SelectField("Utfall (for statistikken)", choices=choices(
+        ((item.value, item.label) for item in Outcome), blank="Velg utfall"),
+        validators=[DataRequired(message="Velg utfallet av vurderingen.")],
+        description="Telles i årsrapporten til de regionale helseforetakene.")
+    submit = SubmitField("Send uttalelsen")
+
+    def recipient_lines(self) -> list[str]:
+        return [line.strip() for line in (self.recipients.data or "").splitlines() if line.strip()]
+
+
+class FeedbackForm(FlaskForm):
+    received_on = NorwegianDateField("Mottatt", [DataRequired(message="Fyll inn mottatt-dato (dd.mm.åååå).")],
+                                     default=date.today)
+    followed = RadioField("Ble rådet fulgt?", choices=choices(FOLLOWED.items()),
+                          validators=[DataRequired(message="Velg om rådet ble fulgt.")])
+    summary = TextAreaField("Tilbakemelding fra behandlende lege", validators=[
+        DataRequired(message="Oppsummer tilbakemeldingen."), Length(max=LONG_TEXT)],
+        description="Hvordan rådet ble fulgt opp, og eventuelt hvorfor det ikke ble fulgt.")
+    submit = SubmitField("Registrer tilbakemeldingen")
+
+
+class PrincipledQuestionForm(FlaskForm):
+    raised_on = NorwegianDateField("Dato", [DataRequired(message="Fyll inn dato (dd.mm.åååå).")],
+                                   default=date.today)
+    text = TextAreaField("Problemstilling", validators=[
+        DataRequired(message="Beskriv problemstillingen."), Length(max=LONG_TEXT)],
+        description="En ny problemstilling som trenger prinsipiell avklaring. Listes i årsrapporten.")
+    submit = SubmitField("Registrer problemstillingen")

@@ -1,0 +1,152 @@
+"""Forms of the referral pages and the member register. The rules live in app/panel/services.py;
+these check the input only."""
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.cases.interface import REGIONS, validate_icd10, validate_national_id
+from app.errors import InvalidInput
+from app.forms import NorwegianDateField, VersionedForm, choices
+from app.panel.models import ReferralStatus
+
+DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
+YES_NO = {"ja": "Ja", "nei": "Nei"}
+
+
+class ReferralForm(FlaskForm):
+    # Pasient
+    national_id = StringField("Fødselsnummer eller D-nummer", validators=[Optional()],
+                              description="11 siffer. La stå tomt hvis pasienten ikke har norsk nummer.",
+                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    patient_name = StringField("Pasientens navn", validators=[DataRequired(message="Fyll inn pasientens navn."),
+                                                              Length(max=200)])
+    birth_date = NorwegianDateField("Fødselsdato", [Optional()], description="Trengs bare når fødselsnummer mangler.")
+    municipality = StringField("Hjemkommune", validators=[Length(max=100)])
+    home_region = SelectField("Hjemregion", choices=choices(REGIONS.items(), blank="Velg region"))
+    # Henvisning
+    referring_trust = StringField("Henvisende helseforetak", validators=[
+        DataRequired(message="Fyll inn henvisende helseforetak."), Length(max=200)])
+    referring_department = StringField("Avdeling", validators=[Length(max=200)])
+    referring_doctor = StringField("Henvisende lege", validators=[DataRequired(message="Fyll inn henvisende lege."),
+                                                                  Length(max=200)])
+    referred_on = NorwegianDateField("Henvisningsdato", [DataRequired(message=DATE_MESSAGE)], default=date.today)
+    from_regional_hospital = RadioField("Henvist fra regionsykehuset", choices=choices(YES_NO.items()),
+                                        validate_choice=False)
+    regional_review_by = StringField(
+        "Gjennomgått med (avdeling og lege ved regionsykehuset)", validators=[Length(max=300)],
+        description="Påkrevd når henvisningen ikke kommer fra regionsykehuset: pasientens situasjon skal være "
+                    "gjennomgått med aktuell avdeling ved regionsykehuset.")
+    regional_review_on = NorwegianDateField("Dato for gjennomgangen med regionsykehuset", [Optional()])
+    # Medisinske opplysninger
+    icd10 = StringField("Hoveddiagnose (ICD-10)", validators=[DataRequired(message="Fyll inn ICD-10-kode."),
+                                                              Length(max=8)],
+                        description="F.eks. C34.9.", render_kw={"autocomplete": "off"})
+    condition = TextAreaField("Alvorlig, livsforkortende tilstand", validators=[
+        DataRequired(message="Beskriv den alvorlige, livsforkortende tilstanden."), Length(max=10000)])
+    treatments_tried = TextAreaField("Etablert behandling som er forsøkt, og effekten av den", validators=[
+        DataRequired(message="Beskriv etablert behandling som er forsøkt, og effekten av den."), Length(max=10000)])
+    question = TextAreaField("Spørsmål til ekspertpanelet", validators=[
+        DataRequired(message="Fyll inn spørsmålet til ekspertpanelet."), Length(max=10000)])
+    complete_on = NorwegianDateField("Dato henvisningen var komplett", [Optional()],
+                                     description="Svarfristen på 14 dager regnes fra denne datoen. "
+                                                 "Står feltet tomt, brukes henvisningsdatoen.")
+    submit = SubmitField("Registrer henvisning")
+
+    def validate_national_id(self, field) -> None:
+        if field.data:
+            try:
+                validate_national_id(field.data)
+            except InvalidInput as error:
+                raise ValidationError(str(error)) from None
+
+    def validate_birth_date(self, field) -> None:
+        if field.errors:
+            return
+        if not field.data and not self.national_id.data:
+            raise ValidationError("Fyll inn fødselsnummer eller fødselsdato.")
+        if field.data and field.data > date.today():
+            raise ValidationError("Fødselsdatoen kan ikke være fram i tid.")
+
+    def validate_home_region(self, field) -> None:
+        if field.data not in REGIONS:
+            raise ValidationError("Velg pasientens hjemregion.")
+
+    def validate_from_regional_hospital(self, field) -> None:
+        if field.data not in YES_NO:
+            raise ValidationError("Velg om henvisningen kommer fra regionsykehuset.")
+
+    def validate_icd10(self, field) -> None:
+        if field.data:
+            try:
+                validate_icd10(field.data)
+            except InvalidInput as error:
+                raise ValidationError(str(error)) from None
+
+
+class MemberFieldsMixin:
+    name = StringField("Navn", validators=[DataRequired(message="Fyll inn navn."), Length(max=200)])
+    specialty = StringField("Fagområde", validators=[DataRequired(message="Fyll inn fagområde."), Length(max=200)])
+    hospital = StringField("Universitetssykehus", validators=[
+        DataRequired(message="Fyll inn universitetssykehus."), Length(max=200)])
+    appointing_region = SelectField("Oppnevnt av (regionalt helseforetak)",
+                                    choices=choices(REGIONS.items(), blank="Velg region"))
+    term_start = NorwegianDateField("Oppnevnt fra", [DataRequired(message=DATE_MESSAGE)], default=date.today)
+    term_end = NorwegianDateField("Oppnevnt til", [Optional()], description="La stå tomt hvis perioden ikke er satt.")
+    active = BooleanField("Aktivt medlem", default=True)
+    user_id = SelectField("Pålogging", coerce=int,
+                          description="Brukeren (rollen «Medlem av ekspertpanelet») får tilgang til sakene "
+                                      "medlemmet settes på.")
+
+    def validate_appointing_region(self, field) -> None:
+        if field.data not in REGIONS:
+            raise ValidationError("Velg regionen som oppnevnte medlemmet.")
+
+    def validate_term_end(self, field) -> None:
+        if field.data and self.term_start.data and field.data < self.term_start.data:
+            raise ValidationError("Oppnevningen kan ikke slutte før den begynner.")
+
+
+class NewMemberForm(MemberFieldsMixin, FlaskForm):
+    submit = SubmitField("Registrer medlem")
+
+
+class EditMemberForm(MemberFieldsMixin, VersionedForm):
+    submit = SubmitField("Lagre endringer")
+
+
+class AssignMemberForm(FlaskForm):
+    member_id = SelectField("Medlem", coerce=int, validate_choice=False)
+    submit = SubmitField("Sett på saken")
+
+    def validate_member_id(self, field) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError("Velg et aktivt medlem som ikke allerede er med på saken.")
+
+
+class ExpertForm(FlaskForm):
+    name = StringField("Navn", validators=[DataRequired(message="Fyll inn ekspertens navn."), Length(max=200)])
+    specialty = StringField("Fagområde", validators=[DataRequired(message="Fyll inn fagområde."), Length(max=200)])
+    hospital = StringField("Sykehus eller institusjon", validators=[Length(max=200)])
+    submit = SubmitField("Legg til ekspert")
+
+
+class ReferralFilterForm(FlaskForm):
+    """GET filters for the referral list (kept in the URL)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField("Status", choices=choices(((status.value, status.label) for status in ReferralStatus),
+                                                   blank="Alle"))
+    mine = BooleanField("Bare mine saker")
+    overdue = BooleanField("Bare saker over svarfristen")

@@ -1,0 +1,306 @@
+"""The referral pages through the test client: registering a referral (with and without the
+regional-hospital review), the referral page and its audit row, who may open it, members and a
+co-opted expert put on the case, the member register and the referral list."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.cases.models import AuditEvent, Case
+from app.demo import synthetic_national_id
+from app.extensions import db
+from app.panel import services
+from app.panel.models import PanelMember, Participant, Referral, ReferralStatus
+
+TODAY = date.today()
+
+
+def _count(app, model, *conditions) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+
+def _referral_form(**overrides) -> dict:
+    data = {"national_id": synthetic_national_id(date(1971, 5, 5)), "patient_name": "Hanne Hagen", "birth_date": "",
+            "municipality": "Ålesund", "home_region": "helse-midt-norge",
+            "referring_trust": "Helse Møre og Romsdal HF", "referring_department": "Kreftavdelingen",
+            "referring_doctor": "Lege Lise Lund", "referred_on": f"{TODAY - timedelta(days=2):%d.%m.%Y}",
+            "from_regional_hospital": "nei", "regional_review_by": "Kreftklinikken, St. Olavs hospital",
+            "regional_review_on": f"{TODAY - timedelta(days=5):%d.%m.%Y}", "icd10": "c56",
+            "condition": "Residiverende eggstokkreft med spredning",
+            "treatments_tried": "Tre linjer kjemoterapi uten varig effekt",
+            "question": "Finnes det aktuelle kliniske studier eller off-label behandling?", "complete_on": ""}
+    return {**data, **overrides}
+
+
+@pytest.fixture
+def secretary_id(make_user):
+    return make_user("panel_secretariat", name="Sekretær Siri")
+
+
+@pytest.fixture
+def secretary(login, secretary_id):
+    return login(secretary_id)
+
+
+@pytest.fixture
+def make_referral(app, secretary_id):
+    """A referral registered through the service; returns its case id."""
+    def make(name: str = "Hanne Hagen", referred_days_ago: int = 2, **overrides) -> int:
+        referred_on = TODAY - timedelta(days=referred_days_ago)
+        values = {"national_id": None, "patient_name": name, "birth_date": date(1971, 5, 5),
+                  "municipality": "Trondheim", "home_region": "helse-midt-norge",
+                  "referring_trust": "St. Olavs hospital HF", "referring_department": None,
+                  "referring_doctor": "Lege Lise Lund", "referred_on": referred_on, "from_regional_hospital": True,
+                  "regional_review_by": None, "regional_review_on": None, "icd10": "C56", "condition": "Eggstokkreft",
+                  "treatments_tried": "Kjemoterapi", "question": "Studier?"}
+        with app.app_context():
+            referral = services.register_referral(**{**values, **overrides},
+                                                  actor=db.session.get(User, secretary_id))
+            db.session.commit()
+            return referral.case_id
+    return make
+
+
+@pytest.fixture
+def make_member(app, secretary_id):
+    def make(name: str, region: str = "helse-vest", user_id: int | None = None, active: bool = True) -> int:
+        with app.app_context():
+            member = services.save_member(None, name=name, specialty="Onkologi", hospital="Haukeland",
+                                          appointing_region=region, term_start=date(2024, 1, 1), term_end=None,
+                                          active=active, user_id=user_id, actor=db.session.get(User, secretary_id))
+            db.session.commit()
+            return member.id
+    return make
+
+
+def _referral(app, case_id: int) -> Referral:
+    with app.app_context():
+        referral = services.find_referral(case_id)
+        db.session.expunge(referral)
+        return referral
+
+
+# Registration
+
+def test_a_referral_with_the_regional_review_is_registered_through_the_form(app, secretary):
+    assert 'name="regional_review_by"' in secretary.get("/ekspertpanelet/henvisninger/ny").get_data(as_text=True)
+
+    response = secretary.post("/ekspertpanelet/henvisninger/ny", data=_referral_form())
+
+    assert response.status_code == 302
+    case_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    referral = _referral(app, case_id)
+    assert (referral.icd10, referral.status, referral.from_regional_hospital) == ("C56", ReferralStatus.RECEIVED, False)
+    assert referral.complete_on == TODAY - timedelta(days=2)          # defaults to the referral date
+    assert referral.due_on >= referral.complete_on + timedelta(days=14)
+    page = secretary.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Henvisningen er registrert" in page
+    assert "Gjennomgått med Kreftklinikken, St. Olavs hospital" in page
+    assert "Helse Møre og Romsdal HF" in page and "Hanne Hagen" in page and "C56" in page
+    assert f"{referral.due_on:%d.%m.%Y}" in page
+
+
+def test_a_local_trust_without_the_regional_review_is_refused_at_the_field_and_nothing_is_saved(app, secretary):
+    response = secretary.post("/ekspertpanelet/henvisninger/ny",
+                              data=_referral_form(regional_review_by="", regional_review_on=""))
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="regional_review_by-error"' in html and "gjennomgått med" in html
+    assert 'href="#regional_review_by"' in html                      # the error summary links to the field
+    assert 'value="Helse Møre og Romsdal HF"' in html                 # what was typed stays
+    assert _count(app, Referral) == 0 and _count(app, Case) == 0
+
+    from_regional = _referral_form(regional_review_by="", regional_review_on="", referring_trust="St. Olavs hospital HF",
+                                   from_regional_hospital="ja")
+    response = secretary.post("/ekspertpanelet/henvisninger/ny", data=from_regional)
+    assert response.status_code == 302
+    assert "Henvist fra regionsykehuset" in secretary.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_bad_input_is_refused_in_bokmal_at_each_field(app, secretary):
+    response = secretary.post("/ekspertpanelet/henvisninger/ny", data=_referral_form(
+        national_id="15108695077", icd10="C99.9", from_regional_hospital="", question=""))
+    html = response.get_data(as_text=True)
+    assert 'id="national_id-error"' in html and "Kontrollsifrene stemmer ikke" in html
+    assert 'id="icd10-error"' in html and "ikke en gyldig ICD-10-kode" in html
+    assert 'id="from_regional_hospital-error"' in html and "Velg om henvisningen kommer fra regionsykehuset." in html
+    assert 'id="question-error"' in html
+    assert _count(app, Referral) == 0
+
+
+def test_only_the_secretariat_registers_referrals(login, make_user):
+    assert login(make_user("panel_member")).get("/ekspertpanelet/henvisninger/ny").status_code == 403
+    assert login(make_user("abroad_caseworker")).post("/ekspertpanelet/henvisninger/ny",
+                                                      data=_referral_form()).status_code == 403
+
+
+# The referral page and who may see it
+
+def test_the_referral_page_shows_the_referral_and_writes_a_view_audit_row(app, secretary, make_referral):
+    case_id = make_referral(referring_department="Gynekologisk avdeling")
+    referral = _referral(app, case_id)
+
+    response = secretary.get(f"/ekspertpanelet/saker/{case_id}")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Henvist fra regionsykehuset" in html and "Gynekologisk avdeling" in html and "Eggstokkreft" in html
+    assert f'href="/saker/{case_id}"' in html                         # the core case page: journal, documents
+    assert f'/ekspertpanelet/saker/{case_id}/medlemmer/ny' in html    # the secretariat may assign
+    with app.app_context():
+        row = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "view",
+                                                         AuditEvent.object_type == "panel_referral"))
+        case = db.session.get(Case, case_id)
+    assert (row.object_id, row.case_id, row.patient_id) == (str(referral.id), case_id, case.patient_id)
+
+
+def test_a_flagged_referral_shows_the_flag(app, secretary, make_referral):
+    case_id = make_referral()
+    with app.app_context():
+        services.find_referral(case_id).flag = "Ny beslutning i Nye Metoder for ID2024_090: Ikke innført."
+        db.session.commit()
+    assert "Ny beslutning i Nye Metoder for ID2024_090" in secretary.get(
+        f"/ekspertpanelet/saker/{case_id}").get_data(as_text=True)
+    assert "Ny beslutning i Nye Metoder" in secretary.get("/ekspertpanelet/").get_data(as_text=True)
+
+
+def test_a_panel_member_sees_only_the_cases_assigned_to_them(app, login, make_user, secretary, make_referral,
+                                                             make_member):
+    member_user = make_user("panel_member")
+    member_id = make_member("Anna Onkolog", user_id=member_user)
+    case_id = make_referral()
+    member = login(member_user)
+
+    assert member.get(f"/ekspertpanelet/saker/{case_id}").status_code == 404
+    assert _count(app, AuditEvent, AuditEvent.action == "denied", AuditEvent.case_id == case_id) == 1
+    assert "Hanne Hagen" not in member.get("/ekspertpanelet/").get_data(as_text=True)
+
+    assert secretary.post(f"/ekspertpanelet/saker/{case_id}/medlemmer/ny",
+                          data={"member_id": member_id}).status_code == 302
+
+    page = member.get(f"/ekspertpanelet/saker/{case_id}")
+    assert page.status_code == 200 and "Anna Onkolog" in page.get_data(as_text=True)
+    assert "/medlemmer/ny" not in page.get_data(as_text=True)          # a member reads, the secretariat assigns
+    assert "Hanne Hagen" in member.get("/ekspertpanelet/").get_data(as_text=True)
+    assert member.get(f"/ekspertpanelet/saker/{case_id}/eksperter/ny").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["abroad_caseworker", "analyst", "methods_secretariat", "bestillerforum", "admin"])
+def test_roles_outside_the_panel_get_403_on_the_list_and_404_on_a_referral(app, login, make_user, make_referral, role):
+    case_id = make_referral()
+    outsider = login(make_user(role))
+
+    assert outsider.get("/ekspertpanelet/").status_code == 403
+    assert outsider.get("/ekspertpanelet/medlemmer").status_code == 403
+    assert outsider.get(f"/ekspertpanelet/saker/{case_id}").status_code == 404
+    assert outsider.post(f"/ekspertpanelet/saker/{case_id}/medlemmer/ny", data={"member_id": 1}).status_code == 404
+    assert _count(app, AuditEvent, AuditEvent.action == "denied", AuditEvent.case_id == case_id) == 2
+
+
+def test_a_case_that_is_not_a_referral_answers_404(login, make_user, make_case, secretary):
+    abroad_case = make_case(make_user("abroad_caseworker", "helse-vest"), home_region="helse-vest")
+    assert secretary.get(f"/ekspertpanelet/saker/{abroad_case}").status_code == 404
+
+
+# Members and experts on the case
+
+def test_two_members_and_a_co_opted_expert_are_put_on_the_case(app, secretary, make_referral, make_member):
+    case_id = make_referral()
+    anna, bjorn = make_member("Anna Onkolog"), make_member("Bjørn Kirurg", region="helse-nord")
+    make_member("Cato Pensjonert", region="helse-sor-ost", active=False)
+    make_member("Dina Nevrolog", region="helse-sor-ost")
+
+    form = secretary.get(f"/ekspertpanelet/saker/{case_id}/medlemmer/ny").get_data(as_text=True)
+    assert "Anna Onkolog" in form and "Bjørn Kirurg" in form and "Cato Pensjonert" not in form  # active only
+    for member_id in (anna, bjorn):
+        assert secretary.post(f"/ekspertpanelet/saker/{case_id}/medlemmer/ny",
+                              data={"member_id": member_id}).status_code == 302
+    assert "Anna Onkolog" not in secretary.get(f"/ekspertpanelet/saker/{case_id}/medlemmer/ny").get_data(as_text=True)
+    again = secretary.post(f"/ekspertpanelet/saker/{case_id}/medlemmer/ny", data={"member_id": anna})
+    assert again.status_code == 200 and "Velg et aktivt medlem" in again.get_data(as_text=True)
+
+    refused = secretary.post(f"/ekspertpanelet/saker/{case_id}/eksperter/ny", data={"name": "Dr. Ekspert"})
+    assert 'id="specialty-error"' in refused.get_data(as_text=True)
+    assert secretary.post(f"/ekspertpanelet/saker/{case_id}/eksperter/ny", data={
+        "name": "Dr. Ekspert", "specialty": "Gynekologisk onkologi", "hospital": "Radiumhospitalet"}).status_code == 302
+
+    referral = _referral(app, case_id)
+    assert referral.status is ReferralStatus.UNDER_ASSESSMENT
+    with app.app_context():
+        participants = db.session.scalars(select(Participant).where(Participant.referral_id == referral.id)
+                                          .order_by(Participant.id)).all()
+        assert [(p.member_id, p.expert_name) for p in participants] == [(anna, None), (bjorn, None),
+                                                                        (None, "Dr. Ekspert")]
+    page = secretary.get(f"/ekspertpanelet/saker/{case_id}").get_data(as_text=True)
+    assert "Bjørn Kirurg" in page and "Helse Nord" in page
+    assert "Dr. Ekspert" in page and "Radiumhospitalet" in page and "Innleid ekspert" in page
+
+
+# The member register
+
+def test_the_register_warns_about_regions_without_an_active_member(app, login, make_user, secretary, make_member):
+    make_member("Per Passiv", region="helse-nord", active=False)
+    member_user = make_user("panel_member", name="Anna Innlogget")
+    response = secretary.post("/ekspertpanelet/medlemmer/ny", data={
+        "name": "Anna Onkolog", "specialty": "Onkologi", "hospital": "Haukeland universitetssjukehus",
+        "appointing_region": "helse-vest", "term_start": "01.01.2024", "term_end": "", "active": "y",
+        "user_id": member_user})
+    assert response.status_code == 302
+
+    page = login(make_user("panel_member")).get("/ekspertpanelet/medlemmer").get_data(as_text=True)
+    assert "Helse Nord er ikke representert i panelet." in page
+    assert "Helse Sør-Øst er ikke representert i panelet." in page
+    assert "Helse Vest er ikke representert" not in page
+    assert "Anna Onkolog" in page and "Anna Innlogget" in page and "Per Passiv" in page
+    with app.app_context():
+        assert db.session.scalar(select(PanelMember.user_id).where(PanelMember.name == "Anna Onkolog")) == member_user
+
+
+def test_member_edits_use_the_version_and_a_stale_form_is_refused(app, secretary, make_member):
+    member_id = make_member("Anna Onkolog")
+    data = {"name": "Anna Onkolog", "specialty": "Onkologi", "hospital": "Haukeland", "appointing_region": "helse-vest",
+            "term_start": "01.01.2024", "term_end": "31.12.2027", "user_id": "0", "version": "1"}
+    assert 'value="1"' in secretary.get(f"/ekspertpanelet/medlemmer/{member_id}").get_data(as_text=True)
+
+    assert secretary.post(f"/ekspertpanelet/medlemmer/{member_id}", data=data).status_code == 302
+    stale = secretary.post(f"/ekspertpanelet/medlemmer/{member_id}", data={**data, "specialty": "Nevrologi"})
+
+    assert stale.status_code == 409 and "Lagret versjon" in stale.get_data(as_text=True)
+    with app.app_context():
+        member = db.session.get(PanelMember, member_id)
+        assert (member.specialty, member.active, member.term_end, member.version) == (
+            "Onkologi", False, date(2027, 12, 31), 2)
+    assert secretary.get("/ekspertpanelet/medlemmer/999999").status_code == 404
+
+
+def test_only_the_secretariat_changes_the_register(login, make_user, make_member):
+    member = login(make_user("panel_member"))
+    assert member.get("/ekspertpanelet/medlemmer/ny").status_code == 403
+    assert member.get(f"/ekspertpanelet/medlemmer/{make_member('Anna Onkolog')}").status_code == 403
+
+
+# The referral list
+
+def test_the_list_shows_due_dates_filters_by_status_and_overdue_and_logs_the_list(app, secretary, make_referral,
+                                                                                 make_member):
+    fresh = make_referral("Frida Fersk")
+    late = make_referral("Olav Overtid", referred_days_ago=30)
+    assigned = make_referral("Mona Medlem")
+    secretary.post(f"/ekspertpanelet/saker/{assigned}/medlemmer/ny", data={"member_id": make_member("Anna Onkolog")})
+
+    html = secretary.get("/ekspertpanelet/").get_data(as_text=True)
+    for case_id in (fresh, late, assigned):
+        assert f"{_referral(app, case_id).due_on:%d.%m.%Y}" in html
+    assert html.count("Forfalt") == 1 and "St. Olavs hospital HF" in html
+    assert _count(app, AuditEvent, AuditEvent.action == "list", AuditEvent.case_id.in_([fresh, late, assigned])) == 3
+
+    under_assessment = secretary.get("/ekspertpanelet/?status=under_assessment").get_data(as_text=True)
+    assert "Mona Medlem" in under_assessment and "Frida Fersk" not in under_assessment
+    received = secretary.get("/ekspertpanelet/?status=received").get_data(as_text=True)
+    assert "Frida Fersk" in received and "Olav Overtid" in received and "Mona Medlem" not in received
+    overdue = secretary.get("/ekspertpanelet/?overdue=y").get_data(as_text=True)
+    assert "Olav Overtid" in overdue and "Frida Fersk" not in overdue
+    assert "3 henvisninger" in secretary.get("/ekspertpanelet/?mine=y").get_data(as_text=True)  # registered by me
