@@ -22,6 +22,7 @@ NARROW = {"width": 320, "height": 800}
 
 CASEWORKER = "hso@helsesak.test"
 METHODS = "metoder@helsesak.test"
+BESTILLERFORUM = "bestillerforum@helsesak.test"
 PANEL = "panel@helsesak.test"
 ADMIN = "admin@helsesak.test"
 
@@ -35,6 +36,14 @@ def _goto(path: str) -> Callable[[Page], None]:
         response = page.goto(path)
         assert response is not None and response.ok, f"GET {path} answered {response and response.status}"
     return open_path
+
+
+def _from_path(path: str, link: str) -> Callable[[Page], None]:
+    """The page reached by the link `link` on `path`."""
+    def open_page(page: Page) -> None:
+        _goto(path)(page)
+        page.get_by_role("link", name=link, exact=True).click()
+    return open_page
 
 
 def _open_my_case(page: Page, index: int = 0) -> None:
@@ -109,6 +118,74 @@ def _open_patient_access_log(page: Page) -> None:
     page.locator("main table a[href*='/admin/logg/pasient/']").first.click()
 
 
+# Nye Metoder: the demo data's methods (app/methods/demo_data.py), reached from the method list.
+ASSESSED_METHOD = "ID2025_102"   # has a full suitability assessment with ongoing trials
+DECIDED_METHOD = "ID2022_131"    # has Beslutningsforum's decision of 17.03.2025, amended 28.04.2025
+
+
+def _open_method(reference: str) -> Callable[[Page], None]:
+    def open_method(page: Page) -> None:
+        page.goto("/")
+        page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Nye Metoder").click()
+        page.get_by_role("table", name="Metoder").get_by_role("link", name=reference, exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
+    return open_method
+
+
+def _from_method(reference: str, *links: str) -> Callable[[Page], None]:
+    """The page reached from a method's page by following `links` in turn."""
+    def open_form(page: Page) -> None:
+        _open_method(reference)(page)
+        for link in links:
+            page.get_by_role("link", name=link, exact=True).click()
+    return open_form
+
+
+def _submit_new_method_empty(page: Page) -> None:
+    _goto("/metoder/")(page)
+    page.get_by_role("link", name="Registrer metode").click()
+    page.get_by_role("button", name="Registrer metode").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("Tittel: Fyll inn metodens tittel.")
+    expect(summary).to_contain_text("Innsender (organisasjon): Fyll inn hvem som sendte inn.")
+    expect(summary).to_be_focused()
+
+
+def _submit_invalid_trial(page: Page) -> None:
+    """A trial whose registry number the service refuses: nothing is saved."""
+    _from_method(ASSESSED_METHOD, "Endre egnethetsvurderingen", "Legg til studie")(page)
+    page.get_by_label("Populasjon").fill("Voksne med lumbal spinal stenose")
+    page.get_by_label("Intervensjon").fill("Endoskopisk dekompresjon")
+    page.get_by_label("Studienummer").fill("NCT123")
+    page.get_by_role("button", name="Lagre studie").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("«NCT123» er ikke et gyldig studienummer.")
+    expect(summary).to_be_focused()
+
+
+def _open_meetings(page: Page) -> None:
+    _goto("/metoder/")(page)
+    page.get_by_role("link", name="Møter", exact=True).click()
+
+
+def _open_meeting(page: Page) -> None:
+    """Beslutningsforum's meeting of 17.03.2025, with the three robot-surgery decisions."""
+    _open_meetings(page)
+    page.get_by_role("table", name="Møter, nyeste først").get_by_role("link", name="17.03.2025").click()
+
+
+def _from_meeting(link: str) -> Callable[[Page], None]:
+    def open_form(page: Page) -> None:
+        _open_meeting(page)
+        page.get_by_role("link", name=link, exact=True).click()
+    return open_form
+
+
+def _open_public_method(page: Page) -> None:
+    page.goto("/nye-metoder/")
+    page.get_by_role("table", name="Metoder").get_by_role("link", name=DECIDED_METHOD, exact=True).click()
+
+
 @dataclass(frozen=True)
 class Screen:
     id: str
@@ -139,7 +216,44 @@ SCREENS = [
     Screen("case-new", CASEWORKER, "cases/new.html", "Registrer sak", _goto("/saker/ny")),
     Screen("case-new-errors", CASEWORKER, "cases/new.html", "Registrer sak", _submit_new_case_empty),
     Screen("abroad-overview", CASEWORKER, "cases/module_overview.html", "Behandling i utlandet", _goto("/utland/")),
-    Screen("methods-overview", METHODS, "cases/module_overview.html", "Nye Metoder", _goto("/metoder/")),
+    # Nye Metoder: the secretariat's pages, the list as Bestillerforum sees it, the public pages without login
+    Screen("methods-overview", METHODS, "methods/index.html", "Nye Metoder", _goto("/metoder/")),
+    Screen("methods-overview-filtered", BESTILLERFORUM, "methods/index.html", "Nye Metoder",
+           _goto("/metoder/?q=robot&status=decided&method_type=prosedyrer")),
+    Screen("method-new", METHODS, "methods/method_new.html", "Registrer metode",
+           _from_path("/metoder/", "Registrer metode")),
+    Screen("method-new-errors", METHODS, "methods/method_new.html", "Registrer metode", _submit_new_method_empty),
+    Screen("method-detail-decided", METHODS, "methods/detail.html", re.compile(rf"^{DECIDED_METHOD} "),
+           _open_method(DECIDED_METHOD)),
+    Screen("method-detail-assessed", METHODS, "methods/detail.html", re.compile(rf"^{ASSESSED_METHOD} "),
+           _open_method(ASSESSED_METHOD)),
+    Screen("method-edit", METHODS, "methods/method_edit.html", f"Endre {ASSESSED_METHOD}",
+           _from_method(ASSESSED_METHOD, "Endre")),
+    Screen("method-status", METHODS, "methods/status.html", f"Endre status for {ASSESSED_METHOD}",
+           _from_method(ASSESSED_METHOD, "Endre status")),
+    Screen("method-submission-new", METHODS, "methods/simple_form.html", "Ny innsending",
+           _from_method(ASSESSED_METHOD, "Ny innsending")),
+    Screen("assessment-edit", METHODS, "methods/assessment_edit.html", "Endre egnethetsvurdering",
+           _from_method(ASSESSED_METHOD, "Endre egnethetsvurderingen")),
+    Screen("assessment-view", METHODS, "methods/assessment_view.html", "Egnethetsvurdering",
+           _from_method(ASSESSED_METHOD, "Vis egnethetsvurderingen")),
+    Screen("trial-new", METHODS, "methods/trial_form.html", "Ny pågående klinisk studie",
+           _from_method(ASSESSED_METHOD, "Endre egnethetsvurderingen", "Legg til studie")),
+    Screen("trial-new-errors", METHODS, "methods/trial_form.html", "Ny pågående klinisk studie", _submit_invalid_trial),
+    Screen("trial-edit", METHODS, "methods/trial_form.html", "Endre studie NCT06719037",
+           _from_method(ASSESSED_METHOD, "Endre egnethetsvurderingen", "Endre NCT06719037")),
+    Screen("meetings", METHODS, "methods/meetings.html", "Møter", _open_meetings),
+    Screen("meeting", METHODS, "methods/meeting.html", "Beslutningsforum 17.03.2025", _open_meeting),
+    Screen("meeting-new", METHODS, "methods/meeting_form.html", "Nytt møte", _from_path("/metoder/moter", "Nytt møte")),
+    Screen("meeting-agenda-item-new", METHODS, "methods/meeting_form.html", "Ny sak – Beslutningsforum 17.03.2025",
+           _from_meeting("Ny sak")),
+    Screen("decision-amend", METHODS, "methods/forum_form.html", "Endre beslutning",
+           _from_method(DECIDED_METHOD, "Endre beslutningen")),
+    Screen("ordering-decision-without-agenda-item", METHODS, "methods/forum_form.html", "Beslutning i Bestillerforum",
+           _from_method(ASSESSED_METHOD, "Registrer beslutning i Bestillerforum")),
+    Screen("public-methods", None, "public_methods/index.html", "Finn metode", _goto("/nye-metoder/?q=robot")),
+    Screen("public-method-detail", None, "public_methods/detail.html", re.compile(rf"^{DECIDED_METHOD} "),
+           _open_public_method),
     Screen("panel-overview", PANEL, "cases/module_overview.html", "Ekspertpanelet", _goto("/ekspertpanelet/")),
     Screen("panel-assign", PANEL, "cases/assign.html", "Gi tilgang til saken", _open_panel_assign),
     Screen("change-password", CASEWORKER, "auth/change_password.html", "Bytt passord", _open_change_password),
@@ -176,6 +290,21 @@ COVERED_TEMPLATES = [
     "cases/new.html",
     "cases/status.html",
     "errors/error.html",
+    "methods/assessment_edit.html",
+    "methods/assessment_view.html",
+    "methods/detail.html",
+    "methods/forum_form.html",
+    "methods/index.html",
+    "methods/meeting.html",
+    "methods/meeting_form.html",
+    "methods/meetings.html",
+    "methods/method_edit.html",
+    "methods/method_new.html",
+    "methods/simple_form.html",
+    "methods/status.html",
+    "methods/trial_form.html",
+    "public_methods/detail.html",
+    "public_methods/index.html",
 ]
 
 
@@ -261,7 +390,8 @@ def _page_templates() -> set[str]:
 def test_every_page_template_is_checked_in_the_browser():
     templates = _page_templates()
     # The guard would pass vacuously if the scan missed a template folder.
-    assert {name.split("/")[0] for name in templates} >= {"admin", "auth", "cases", "errors"}
+    assert {name.split("/")[0] for name in templates} >= {"admin", "auth", "cases", "errors", "methods",
+                                                          "public_methods"}
 
     missing = sorted(templates - set(COVERED_TEMPLATES))
     assert not missing, ("Templates without a screen in test_accessibility.py (add a Screen that visits each, "

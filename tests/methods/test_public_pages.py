@@ -138,7 +138,8 @@ def test_the_method_page_answers_anonymous_visitors_with_what_is_published(clien
     assert response.status_code == 200
     for published in ("Pembrolizumab", "Keytruda", "MSD", "Tidlig trippel negativ brystkreft", "Legemidler",
                       "Kreftsykdommer", "Metodevarsel fra Sykehusinnkjøp HF, mottatt 04.03.2024",
-                      "01.04.2024: Kreftforeningen", "Egnethetsvurdering utført av DMP",
+                      "01.04.2024: Kreftforeningen",
+                          "Egnethetsvurdering utført av Direktoratet for medisinske produkter (DMP)",
                       "27.05.2024: Fullstendig metodevurdering", "Metodevurdering av pembrolizumab, levert 02.12.2024",
                       "10.01.2025: Til klarering i Bestillerforum", "Innføres med vilkår/begrensninger",
                       "28.04.2025", "Bruk er begrenset til universitetssykehus.", "Pris i tråd med avtale",
