@@ -7,12 +7,14 @@ sideways (WCAG 1.4.10 Reflow); wide tables scroll inside their .table-wrap.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from config import BASE_DIR
+from tests.browser import test_panel
 
 pytestmark = pytest.mark.browser
 
@@ -95,12 +97,71 @@ def _open_not_found(page: Page) -> None:
     assert response is not None and response.status == 404
 
 
+# Ekspertpanelet: the demo referrals (app/panel/demo_data.py) are only looked at and refused here;
+# the screens that need a referral whose statement was sent use one registered through the UI.
+PANEL_MEMBER = "panelmedlem@helsesak.test"
+ASSIGNED_REFERRAL = "Hanne Hagen"     # local trust, reviewed with the regional hospital; Pia Panelmedlem on it
+UNASSIGNED_REFERRAL = "Erik Eriksen"  # from the regional hospital; no panel member has access to it
+_sent_referral: dict[str, str] = {}   # the URL of the screens' referral with a statement sent (one per run)
+
+
+def _open_panel_referral(patient: str) -> Callable[[Page], None]:
+    def open_referral(page: Page) -> None:
+        test_panel.open_referral(page, patient)
+    return open_referral
+
+
+def _from_panel_referral(patient: str, *links: str) -> Callable[[Page], None]:
+    """The page reached from a referral's page by following `links` in turn."""
+    def open_form(page: Page) -> None:
+        test_panel.open_referral(page, patient)
+        for link in links:
+            page.get_by_role("link", name=link, exact=True).click()
+    return open_form
+
+
 def _open_panel_assign(page: Page) -> None:
-    """The oldest referral: in the demo data no panel member has access to it yet."""
-    page.goto("/ekspertpanelet/")
-    page.get_by_role("table").get_by_role("link").last.click()
-    page.get_by_role("link", name="Gi tilgang").click()
+    """The core's «Gi tilgang» page of the referral no panel member has access to yet."""
+    _from_panel_referral(UNASSIGNED_REFERRAL, "Journal, dokumenter og frister", "Gi tilgang")(page)
     expect(page.get_by_label("Gi tilgang til").locator("option")).to_contain_text(["Pia Panelmedlem"])
+
+
+def _submit_new_referral_empty(page: Page) -> None:
+    _from_path("/ekspertpanelet/", "Registrer henvisning")(page)
+    page.get_by_role("button", name="Registrer henvisning").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("Pasientens navn: Fyll inn pasientens navn.")
+    expect(summary).to_contain_text("Henvist fra regionsykehuset: Velg om henvisningen kommer fra regionsykehuset.")
+    expect(summary).to_be_focused()
+
+
+def _open_panel_answers(page: Page) -> None:
+    test_panel.open_referral(page, ASSIGNED_REFERRAL)
+    page.get_by_role("link", name=re.compile(r"^(Skriv|Endre) vurderingen$")).click()
+
+
+def _submit_refused_recommendation(page: Page) -> None:
+    """Recommending a method Beslutningsforum decided not to introduce: refused, nothing saved."""
+    _from_panel_referral(ASSIGNED_REFERRAL, "Legg til behandling")(page)
+    page.get_by_label("Spørsmål", exact=True).select_option(value="3")
+    page.get_by_label("Behandling", exact=True).fill("Demomab")
+    page.get_by_label("Klassifisering").select_option(label="Off-label")
+    page.get_by_role("radio", name="Anbefales", exact=True).check()
+    page.get_by_label("Metode i Nye Metoder").fill(test_panel.NOT_INTRODUCED)
+    page.get_by_role("button", name="Lagre behandlingen").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("Råd: Kan ikke anbefales: Beslutningsforum besluttet 16.06.2025")
+    expect(summary).to_be_focused()
+
+
+def _from_sent_referral(link: str) -> Callable[[Page], None]:
+    """A form on the screens' own referral, registered, assessed and answered through the UI on first use."""
+    def open_form(page: Page) -> None:
+        if "url" not in _sent_referral:
+            _sent_referral["url"] = test_panel.register_sent_referral(page, "Siri Skjermleser", date(1955, 4, 4))
+        _goto(_sent_referral["url"])(page)
+        page.get_by_role("link", name=link, exact=True).click()
+    return open_form
 
 
 def _open_change_password(page: Page) -> None:
@@ -254,8 +315,38 @@ SCREENS = [
     Screen("public-methods", None, "public_methods/index.html", "Finn metode", _goto("/nye-metoder/?q=robot")),
     Screen("public-method-detail", None, "public_methods/detail.html", re.compile(rf"^{DECIDED_METHOD} "),
            _open_public_method),
-    Screen("panel-overview", PANEL, "cases/module_overview.html", "Ekspertpanelet", _goto("/ekspertpanelet/")),
+    # Ekspertpanelet: the secretariat's pages, a referral as an assigned panel member sees it
+    Screen("panel-overview", PANEL, "panel/index.html", "Ekspertpanelet", _goto("/ekspertpanelet/")),
+    Screen("panel-overview-member", PANEL_MEMBER, "panel/index.html", "Ekspertpanelet", _goto("/ekspertpanelet/")),
+    Screen("panel-referral-new", PANEL, "panel/referral_new.html", "Registrer henvisning til ekspertpanelet",
+           _from_path("/ekspertpanelet/", "Registrer henvisning")),
+    Screen("panel-referral-new-errors", PANEL, "panel/referral_new.html", "Registrer henvisning til ekspertpanelet",
+           _submit_new_referral_empty),
+    Screen("panel-referral", PANEL, "panel/referral.html", f"Henvisning til ekspertpanelet – {ASSIGNED_REFERRAL}",
+           _open_panel_referral(ASSIGNED_REFERRAL)),
+    Screen("panel-referral-as-member", PANEL_MEMBER, "panel/referral.html",
+           f"Henvisning til ekspertpanelet – {ASSIGNED_REFERRAL}", _open_panel_referral(ASSIGNED_REFERRAL)),
+    Screen("panel-assign-member", PANEL, "panel/participant_form.html", "Sett medlem på saken",
+           _from_panel_referral(ASSIGNED_REFERRAL, "Sett medlem på saken")),
+    Screen("panel-add-expert", PANEL, "panel/participant_form.html", "Legg til innleid ekspert",
+           _from_panel_referral(ASSIGNED_REFERRAL, "Legg til innleid ekspert")),
     Screen("panel-assign", PANEL, "cases/assign.html", "Gi tilgang til saken", _open_panel_assign),
+    Screen("panel-members", PANEL, "panel/members.html", "Medlemmer av ekspertpanelet",
+           _from_path("/ekspertpanelet/", "Medlemmer av panelet")),
+    Screen("panel-member-new", PANEL, "panel/member_form.html", "Nytt medlem",
+           _from_path("/ekspertpanelet/medlemmer", "Registrer medlem")),
+    Screen("panel-member-edit", PANEL, "panel/member_form.html", "Endre Pia Panelmedlem",
+           _from_path("/ekspertpanelet/medlemmer", "Endre Pia Panelmedlem")),
+    Screen("panel-answers", PANEL, "panel/answers_form.html", "Ekspertpanelets vurdering", _open_panel_answers),
+    Screen("panel-item-new", PANEL, "panel/item_form.html", "Ny behandling",
+           _from_panel_referral(ASSIGNED_REFERRAL, "Legg til behandling")),
+    Screen("panel-item-new-errors", PANEL, "panel/item_form.html", "Ny behandling", _submit_refused_recommendation),
+    Screen("panel-statement", PANEL, "panel/statement_form.html", "Send ekspertpanelets uttalelse",
+           _from_panel_referral(ASSIGNED_REFERRAL, "Send uttalelse")),
+    Screen("panel-feedback", PANEL, "panel/feedback_form.html", "Tilbakemelding fra behandlende lege",
+           _from_sent_referral("Registrer tilbakemelding")),
+    Screen("panel-principled-question", PANEL, "panel/principled_question_form.html", "Ny prinsipiell problemstilling",
+           _from_sent_referral("Ny prinsipiell problemstilling")),
     Screen("change-password", CASEWORKER, "auth/change_password.html", "Bytt passord", _open_change_password),
     Screen("not-found", CASEWORKER, "errors/error.html", "Siden finnes ikke", _open_not_found),
     Screen("admin-users", ADMIN, "admin/users.html", "Brukere", _goto("/admin/brukere")),
@@ -303,6 +394,17 @@ COVERED_TEMPLATES = [
     "methods/simple_form.html",
     "methods/status.html",
     "methods/trial_form.html",
+    "panel/answers_form.html",
+    "panel/feedback_form.html",
+    "panel/index.html",
+    "panel/item_form.html",
+    "panel/member_form.html",
+    "panel/members.html",
+    "panel/participant_form.html",
+    "panel/principled_question_form.html",
+    "panel/referral.html",
+    "panel/referral_new.html",
+    "panel/statement_form.html",
     "public_methods/detail.html",
     "public_methods/index.html",
 ]
@@ -390,7 +492,7 @@ def _page_templates() -> set[str]:
 def test_every_page_template_is_checked_in_the_browser():
     templates = _page_templates()
     # The guard would pass vacuously if the scan missed a template folder.
-    assert {name.split("/")[0] for name in templates} >= {"admin", "auth", "cases", "errors", "methods",
+    assert {name.split("/")[0] for name in templates} >= {"admin", "auth", "cases", "errors", "methods", "panel",
                                                           "public_methods"}
 
     missing = sorted(templates - set(COVERED_TEMPLATES))
