@@ -7,6 +7,7 @@ from flask import Flask, abort, g, request
 from flask_login import current_user
 
 from app.auth.roles import Role
+from app.extensions import login_manager
 
 
 def role_required(*roles: Role):
@@ -15,7 +16,6 @@ def role_required(*roles: Role):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from app.extensions import login_manager
                 return login_manager.unauthorized()
             if current_user.role not in roles:
                 abort(403)

@@ -9,6 +9,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import and_, exists, false, or_, select
 
+from app.auth.models import User
 from app.auth.roles import Role
 from app.cases.audit import record_access
 from app.cases.models import AuditAction, Case, CaseAssignment, CaseKind
@@ -118,8 +119,6 @@ def get_case_or_404(case_id: int, need: str = "view") -> Case:
 
 def users_who_can_edit(case: Case) -> list:
     """Active users who may change `case`: the choices for responsible caseworker."""
-    from app.auth.models import User
-
     roles = [role for role, grants in POLICY.items() if case.kind in grants.edit]
     query = select(User).where(User.active.is_(True), User.role.in_(roles)).order_by(User.name)
     if any(POLICY[role].edit[case.kind] == OWN_OFFICE for role in roles):
