@@ -48,6 +48,14 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+@bp.post("/konto/forleng")
+@login_required
+def extend_session():
+    """«Forbli innlogget» in the idle warning. Loading the session for this request already restarted
+    the idle time (load_session_user); the absolute lifetime is not extended."""
+    return "", 204
+
+
 @bp.route("/konto/passord", methods=["GET", "POST"])
 @login_required
 def change_password():

@@ -178,3 +178,19 @@ def test_forms_are_csrf_protected(app, make_user):
         app.config["WTF_CSRF_ENABLED"] = False
     assert response.status_code == 400
     assert "Skjemaet er utløpt" in response.get_data(as_text=True)
+
+
+def test_stay_logged_in_restarts_the_idle_time(app, login, make_user):
+    user_id = make_user("analyst")
+    client = login(user_id)
+    with app.app_context():
+        session = db.session.scalar(select(UserSession).where(UserSession.user_id == user_id))
+        session.last_seen_at = utcnow() - timedelta(minutes=28)
+        db.session.commit()
+    assert client.post("/konto/forleng").status_code == 204
+    with app.app_context():
+        session = db.session.scalar(select(UserSession).where(UserSession.user_id == user_id))
+        assert utcnow() - services._aware(session.last_seen_at) < timedelta(minutes=1)
+    assert app.test_client().post("/konto/forleng").status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-idle-seconds="1800"' in page and "Forbli innlogget" in page

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.demo import DEMO_PASSWORD
+from tests.browser.test_accessibility import NARROW, assert_no_axe_violations, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -70,3 +71,25 @@ def test_keyboard_only_login_with_visible_focus(page: Page, screenshot):
 
     expect(page.get_by_role("heading", level=1, name="Oversikt")).to_be_visible()
     expect(page.get_by_role("banner")).to_contain_text("Marit Midt")
+
+
+def test_idle_warning_offers_to_stay_logged_in(page: Page, log_in, screenshot):
+    """WCAG 2.2.1: five minutes before an idle session ends, the user is warned and can extend it."""
+    page.clock.install()
+    log_in(page, "analytiker@helsesak.test")
+    warning = page.get_by_role("alertdialog", name="Du blir snart logget ut")
+    expect(warning).to_be_hidden()
+
+    page.clock.fast_forward("25:01")
+    expect(warning).to_be_visible()
+    expect(warning.get_by_role("button", name="Forbli innlogget")).to_be_focused()
+    assert_no_axe_violations(page, "idle warning")
+    page.set_viewport_size(NARROW)
+    assert_no_horizontal_scroll(page, "idle warning at 320 px")
+    screenshot(page, "idle-warning")
+
+    with page.expect_response(re.compile(r"/konto/forleng$")) as extended:
+        page.keyboard.press("Enter")
+    assert extended.value.status == 204
+    expect(warning).to_be_hidden()
+    expect(page.get_by_role("heading", level=1, name="Oversikt")).to_be_visible()

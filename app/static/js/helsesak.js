@@ -3,3 +3,37 @@ document.addEventListener("DOMContentLoaded", function () {
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }
 });
+
+// Idle-time warning (WCAG 2.2.1): five minutes before the server ends an idle session, offer to stay
+// logged in. The server decides; this only warns, extends on request and goes to the login page after.
+document.addEventListener("DOMContentLoaded", function () {
+  var body = document.body;
+  var warning = document.getElementById("session-warning");
+  if (!warning || !body.dataset.idleSeconds) { return; }
+  var idle = Number(body.dataset.idleSeconds) * 1000;
+  var warnBefore = Number(body.dataset.warnSeconds) * 1000;
+  var form = warning.querySelector("[data-extend-session]");
+  var timers = [];
+
+  function start() {
+    timers.forEach(clearTimeout);
+    timers = [
+      setTimeout(function () {
+        warning.hidden = false;
+        form.querySelector("button").focus();
+      }, idle - warnBefore),
+      setTimeout(function () { window.location.reload(); }, idle + 1000)
+    ];
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    fetch(form.action, {method: "POST", body: new FormData(form), credentials: "same-origin"})
+      .then(function (response) {
+        if (!response.ok) { window.location.reload(); return; }
+        warning.hidden = true;
+        start();
+      });
+  });
+  start();
+});
