@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.cases.interface import (  # registry_kind and registry_url are part of this module's surface
     AuditAction,
+    apply_changes,
     get_case,
     record_change,
     registry_kind,  # noqa: F401  (re-exported for the assessment pages)
@@ -182,12 +183,7 @@ def save_assessment(method: Method, *, expected_version: int | None, values: dic
         record_change(AuditAction.CREATE, "method_assessment", assessment.id, case=case, user=actor,
                       changes={field: [None, value] for field, value in clean.items() if value not in (None, [])})
         return assessment
-    changes = {}
-    for field, new in clean.items():
-        old = getattr(assessment, field)
-        if old != new:
-            changes[field] = [old, new]
-            setattr(assessment, field, new)
+    changes = apply_changes(assessment, clean)
     if changes:
         db.session.flush()
         record_change(AuditAction.UPDATE, "method_assessment", assessment.id, case=case, user=actor,

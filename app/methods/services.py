@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.cases.interface import (
     AuditAction,
     CaseKind,
+    apply_changes,
     close_deadline,
     get_case,
     next_number,
@@ -165,12 +166,7 @@ def update_method(method: Method, *, expected_version: int, actor, **values) -> 
     values["subject_areas"] = _check_vocabulary(values.get("subject_areas", []), SUBJECT_AREAS, "subject_areas",
                                                 "fagområde")
     values["tags"] = _check_vocabulary(values.get("tags", []), TAGS, "tags", "tagg")
-    changes = {}
-    for field, new in values.items():
-        old = getattr(method, field)
-        if old != new:
-            changes[field] = [old, new]
-            setattr(method, field, new)
+    changes = apply_changes(method, values)
     if changes:
         db.session.flush()
         record_change(AuditAction.UPDATE, "method", method.id, user=actor, changes=changes)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.cases.interface import (
     AuditAction,
     CaseKind,
+    apply_changes,
     JournalEntryType,
     REGIONS,
     add_journal_entry,
@@ -144,10 +145,7 @@ def save_member(member: PanelMember | None, *, name: str, specialty: str, hospit
         action, changes = AuditAction.CREATE, {"name": [None, values["name"]]}
     else:
         _ensure_version(member, expected_version)
-        changes = {key: [getattr(member, key), value] for key, value in values.items()
-                   if getattr(member, key) != value}
-        for key, value in values.items():
-            setattr(member, key, value)
+        changes = apply_changes(member, values)
         action = AuditAction.UPDATE
     db.session.flush()
     record_change(action, "panel_member", member.id, user=actor, changes=changes)
@@ -214,9 +212,7 @@ def save_answer(referral: Referral, *, question: int, findings: str | None, advi
         changes = {"findings": [None, findings], "advice": [None, advice]}
     else:
         _ensure_version(answer, expected_version)
-        changes = {key: [getattr(answer, key), value] for key, value in (("findings", findings), ("advice", advice))
-                   if getattr(answer, key) != value}
-        answer.findings, answer.advice = findings, advice
+        changes = apply_changes(answer, {"findings": findings, "advice": advice})
     _start_assessment(referral)
     db.session.flush()
     db.session.expire(referral, ["answers"])
