@@ -79,6 +79,7 @@ def test_idle_warning_offers_to_stay_logged_in(page: Page, log_in, screenshot):
     log_in(page, "analytiker@helsesak.test")
     warning = page.get_by_role("alertdialog", name="Du blir snart logget ut")
     expect(warning).to_be_hidden()
+    expect(page.locator("body")).to_have_attribute("data-idle-timer", "running")
 
     page.clock.fast_forward("25:01")
     expect(warning).to_be_visible()

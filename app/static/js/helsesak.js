@@ -24,6 +24,7 @@ document.addEventListener("DOMContentLoaded", function () {
       }, idle - warnBefore),
       setTimeout(function () { window.location.reload(); }, idle + 1000)
     ];
+    body.dataset.idleTimer = "running";  // lets tests know the countdown has started
   }
 
   form.addEventListener("submit", function (event) {
