@@ -42,9 +42,11 @@ def create_app(config_class: type[Config] = Config) -> Flask:
 
 def register_listeners() -> None:
     """Modules react to each other's events through signals, never by reading each other's tables."""
+    from app.abroad.listeners import register_listeners as register_abroad_listeners
     from app.panel.listeners import register_listeners as register_panel_listeners
 
     register_panel_listeners()
+    register_abroad_listeners()
 
 
 def _init_login(app: Flask) -> None:

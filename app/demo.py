@@ -3,7 +3,7 @@
 Idempotent: users are created when missing, cases only into an empty database. Refused in
 production configuration. Every patient is synthetic; the numbers pass the check-digit test.
 """
-from datetime import date, timedelta
+from datetime import date
 
 import click
 from flask import current_app
@@ -14,9 +14,9 @@ from stdnum.no import fodselsnummer
 from app.auth import services as account_services
 from app.auth.models import User
 from app.auth.roles import Role
-from app.cases import deadlines, services
-from app.cases.models import Case, CaseKind, CaseStatus, JournalEntryType
+from app.cases.models import Case
 from app.extensions import db
+from app.abroad.demo_data import load_abroad_demo
 from app.methods.demo_data import load_methods_demo
 from app.panel.demo_data import load_panel_demo
 
@@ -61,41 +61,13 @@ def _ensure_users() -> dict[str, User]:
     return users
 
 
-def _abroad_case(actor: User, name: str, born: date, region: str, title: str, today: date) -> Case:
-    patient = services.register_patient(national_id=synthetic_national_id(born), name=name, birth_date=None,
-                                        municipality=None, home_region=region, actor=actor)
-    case = services.open_case(kind=CaseKind.ABROAD_APPLICATION, title=f"{title} – {name}", patient=patient,
-                              actor=actor, case_date=today - timedelta(days=20))
-    services.add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title=f"Søknad – {name}",
-                               party_name="Henvisende lege", journal_date=today - timedelta(days=20), actor=actor)
-    services.change_status(case, CaseStatus.IN_PROGRESS, expected_version=case.version, comment=None, actor=actor)
-    return case
-
-
 def _load_cases(users: dict[str, User], today: date) -> int:
-    hso, vest, midt = users["hso@helsesak.test"], users["vest@helsesak.test"], users["midt@helsesak.test"]
-    abroad = [
-        _abroad_case(hso, "Kari Nordmann", date(1978, 3, 14), "helse-sor-ost",
-                     "Søknad om protonbehandling i utlandet", today),
-        _abroad_case(hso, "Nils Nordlending", date(1965, 11, 2), "helse-nord",
-                     "Søknad om behandling i utlandet", today),
-        _abroad_case(vest, "Vigdis Vestlending", date(1990, 6, 21), "helse-vest",
-                     "Søknad om behandling i utlandet", today),
-        _abroad_case(vest, "Ola Bergen", date(1952, 1, 30), "helse-vest", "Søknad om PGD-behandling", today),
-        _abroad_case(midt, "Ingrid Trønder", date(1984, 9, 9), "helse-midt-norge",
-                     "Søknad om behandling i utlandet", today),
-    ]
-    for case in abroad[:3]:
-        deadlines.set_deadline(case, kind="uttalelse", due_date=today + timedelta(days=10), responsible_id=None,
-                               description="Svar på medisinsk vurdering", actor=case.responsible, today=today)
-    # Set as if ten days ago, so the dashboard has something overdue to show.
-    deadlines.set_deadline(abroad[2], kind="saksbehandlingsfrist", due_date=today - timedelta(days=3),
-                           responsible_id=None, description="Vedtak", actor=vest, today=today - timedelta(days=10))
-
     panel = load_panel_demo(users["panel@helsesak.test"], users["panelmedlem@helsesak.test"],
                             synthetic_national_id, today)
-    methods = load_methods_demo(users["metoder@helsesak.test"])
-    return len(abroad) + panel + methods
+    methods = load_methods_demo(users["metoder@helsesak.test"])   # before abroad: an application cites a method
+    abroad = load_abroad_demo(users["hso@helsesak.test"], users["vest@helsesak.test"], users["midt@helsesak.test"],
+                              synthetic_national_id, today)
+    return abroad + panel + methods
 
 
 @demo_cli.command("load")

@@ -24,6 +24,16 @@ def as_amount(value: int | float | None) -> str:
     return format_decimal(value, "#,##0") if value is not None else ""
 
 
+def as_money(value) -> str:
+    """An amount with øre, e.g. 12 345,50."""
+    return format_decimal(value, "#,##0.00") if value is not None else ""
+
+
+def as_rate(value) -> str:
+    """An exchange rate with up to six decimals, e.g. 1,4567."""
+    return format_decimal(value, "0.######") if value is not None else ""
+
+
 def unit_name(code: str | None) -> str:
     return UNITS.get(code, code or "")
 
@@ -39,3 +49,5 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(as_date, "date")
     app.add_template_filter(as_datetime, "datetime")
     app.add_template_filter(as_amount, "amount")
+    app.add_template_filter(as_money, "money")
+    app.add_template_filter(as_rate, "rate")

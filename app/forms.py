@@ -88,3 +88,10 @@ class NorwegianDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("Skriv en gyldig dato som dd.mm.åååå.") from None
+
+    def validate(self, form, extra_validators=()) -> bool:
+        valid = super().validate(form, extra_validators)
+        if self.process_errors:
+            # DataRequired replaces every error with "fill in a date"; something impossible was typed.
+            self.errors = list(self.process_errors)
+        return valid

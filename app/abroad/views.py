@@ -1,15 +1,145 @@
-from flask import Blueprint
+"""Treatment-abroad pages. The office's dashboard and lists are here; one application's pages in
+application_views.py; appeals in appeal_views.py. Access is the core's: a caseworker sees the cases of
+the office that handles the patient's home region (Helse Sør-Øst's office also Helse Nord's)."""
+from datetime import date
 
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.abroad.forms import AppealFilterForm, ApplicationFilterForm
+from app.abroad.models import OPEN_STATUSES, Appeal, AppealStatus, Application, ApplicationStatus, Stream
 from app.auth.roles import Role
-from app.cases.interface import CaseKind, render_module_overview
+from app.cases.interface import Case, CaseKind, Deadline, get_case_or_404, record_list, visible_cases
+from app.extensions import db
+from app.forms import choices
+from app.pagination import keyset_paginate
 from app.security import role_required
 
 bp = Blueprint("abroad", __name__, url_prefix="/utland", template_folder="templates")
+
+PER_PAGE = 50
+ABROAD_KINDS = (CaseKind.ABROAD_APPLICATION, CaseKind.ABROAD_APPEAL)
+# Applications a caseworker still works on: being prepared, or granted/referred and being administered.
+ACTIVE_STATUSES = (*OPEN_STATUSES, ApplicationStatus.GRANTED, ApplicationStatus.REFERRED)
+FIRST_YEAR = 2004  # the national network was set up in 2004
+
+
+def load_case(case_id: int, model, need: str = "view"):
+    """The case (access checked by the core: 404 and a denied audit row outside the scope) and its record."""
+    case = get_case_or_404(case_id, need=need)
+    record = db.session.scalar(select(model).where(model.case_id == case.id))
+    if record is None:
+        abort(404)
+    return case, record
+
+
+def _year_choices():
+    return choices(((str(year), str(year)) for year in range(date.today().year, FIRST_YEAR - 1, -1)), blank="Alle")
+
+
+def _in_year(column, year: int):
+    """A date column within a year, as a range the column's index can serve."""
+    return column.between(date(year, 1, 1), date(year, 12, 31))
+
+
+def _cases_by_id(records) -> dict[int, Case]:
+    ids = [record.case_id for record in records]
+    if not ids:
+        return {}
+    return {case.id: case for case in db.session.scalars(
+        select(Case).where(Case.id.in_(ids)).options(selectinload(Case.patient)))}
 
 
 @bp.get("/")
 @role_required(Role.ABROAD_CASEWORKER)
 def index():
-    return render_module_overview(
-        title="Behandling i utlandet", kinds=(CaseKind.ABROAD_APPLICATION, CaseKind.ABROAD_APPEAL),
-        intro="Søknader og klager for pasienter som utenlandskontoret ditt behandler.")
+    """The caseworker's dashboard: applications flagged by Nye Metoder, own open cases and appeals at the office."""
+    today = date.today()
+    visible = select(Application).join(Case, Case.id == Application.case_id).where(visible_cases(current_user))
+    flagged = db.session.scalars(visible.where(Application.flag.is_not(None), Application.status.in_(OPEN_STATUSES))
+                                 .order_by(Application.flagged_at.desc()).limit(PER_PAGE)).all()
+    mine = db.session.scalars(visible.where(Case.responsible_id == current_user.id,
+                                            Application.status.in_(ACTIVE_STATUSES))
+                              .order_by(Application.received_on, Application.id).limit(PER_PAGE)).all()
+    appeals = db.session.scalars(
+        select(Appeal).join(Case, Case.id == Appeal.case_id).where(
+            visible_cases(current_user), Appeal.status.in_((AppealStatus.RECEIVED, AppealStatus.FORWARDED)))
+        .order_by(Appeal.received_on, Appeal.id).limit(PER_PAGE)).all()
+    deadlines = db.session.scalars(
+        select(Deadline).join(Case, Case.id == Deadline.case_id)
+        .where(visible_cases(current_user), Case.kind.in_(ABROAD_KINDS), Deadline.done_at.is_(None),
+               Deadline.responsible_id == current_user.id)
+        .options(selectinload(Deadline.case), selectinload(Deadline.responsible))
+        .order_by(Deadline.due_date, Deadline.id).limit(PER_PAGE)).all()
+    cases = _cases_by_id([*flagged, *mine, *appeals])
+    page = render_template("abroad/index.html", flagged=flagged, mine=mine, appeals=appeals, cases=cases,
+                           deadlines=deadlines, today=today)
+    record_list(list(cases.values()), context="abroad_dashboard")
+    return page
+
+
+def _filtered_applications(form: ApplicationFilterForm, today: date):
+    query = select(Application).join(Case, Case.id == Application.case_id).where(visible_cases(current_user))
+    if form.stream.data in {stream.value for stream in Stream}:
+        query = query.where(Application.stream == Stream(form.stream.data))
+    if form.status.data in {status.value for status in ApplicationStatus}:
+        query = query.where(Application.status == ApplicationStatus(form.status.data))
+    if form.region.data:
+        query = query.where(Application.home_region == form.region.data)
+    if (form.year.data or "").isdigit():
+        query = query.where(_in_year(Application.received_on, int(form.year.data)))
+    if form.mine.data:
+        query = query.where(Case.responsible_id == current_user.id)
+    if form.flagged.data:
+        query = query.where(Application.flag.is_not(None))
+    if form.overdue.data:
+        query = query.where(exists(select(Deadline.id).where(
+            Deadline.case_id == Application.case_id, Deadline.done_at.is_(None), Deadline.due_date < today)))
+    text = (form.q.data or "").strip()
+    if text:
+        pattern = f"%{text}%"
+        query = query.where(or_(Case.number.ilike(pattern), Application.reference.ilike(pattern),
+                                Case.title.ilike(pattern)))
+    return query
+
+
+@bp.get("/soknader")
+@role_required(Role.ABROAD_CASEWORKER)
+def applications():
+    form = ApplicationFilterForm(request.args)
+    form.year.choices = _year_choices()
+    today = date.today()
+    result = keyset_paginate(_filtered_applications(form, today), Application.received_on, Application.id,
+                             after=request.args.get("etter"), before=request.args.get("foer"), per_page=PER_PAGE,
+                             key_of=lambda application: (application.received_on, application.id))
+    cases = _cases_by_id(result.items)
+    page = render_template("abroad/applications.html", form=form, result=result, cases=cases, today=today,
+                           open_statuses=OPEN_STATUSES)
+    record_list([cases[application.case_id] for application in result.items], context="abroad_applications")
+    return page
+
+
+@bp.get("/klager")
+@role_required(Role.ABROAD_CASEWORKER)
+def appeals():
+    form = AppealFilterForm(request.args)
+    form.year.choices = _year_choices()
+    query = select(Appeal).join(Case, Case.id == Appeal.case_id).where(visible_cases(current_user))
+    if form.status.data in {status.value for status in AppealStatus}:
+        query = query.where(Appeal.status == AppealStatus(form.status.data))
+    if (form.year.data or "").isdigit():
+        query = query.where(_in_year(Appeal.received_on, int(form.year.data)))
+    if form.late.data:
+        query = query.where(Appeal.late.is_(True))
+    result = keyset_paginate(query, Appeal.received_on, Appeal.id, after=request.args.get("etter"),
+                             before=request.args.get("foer"), per_page=PER_PAGE,
+                             key_of=lambda appeal: (appeal.received_on, appeal.id))
+    cases = _cases_by_id(result.items)
+    page = render_template("abroad/appeals.html", form=form, result=result, cases=cases)
+    record_list([cases[appeal.case_id] for appeal in result.items], context="abroad_appeals")
+    return page
+
+
+from app.abroad import appeal_views, application_views  # noqa: E402,F401  (routes on bp)

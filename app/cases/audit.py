@@ -5,6 +5,7 @@ afterwards; changes are added to the caller's transaction and commit (or vanish)
 """
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 
 from flask import has_request_context, request
@@ -83,4 +84,6 @@ def _jsonable(value):
         return value.value
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
     return value

@@ -6,7 +6,7 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField, Valida
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cases.deadlines import DEADLINE_KINDS
-from app.cases.identifiers import validate_national_id
+from app.cases.identifiers import validate_icd10, validate_national_id
 from app.cases.models import CaseKind, CaseStatus, JournalEntryType
 from app.cases.regions import REGIONS
 from app.cases.services import FOLLOW_UP_METHODS
@@ -14,6 +14,49 @@ from app.errors import InvalidInput
 from app.forms import NorwegianDateField, VersionedForm, choices
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
+
+
+class PatientFieldsMixin:
+    """The patient in a module's registration form: a national ID or D-number (check digits validated),
+    or the birth date when the patient has no Norwegian number."""
+
+    national_id = StringField("Fødselsnummer eller D-nummer", validators=[Optional()],
+                              description="11 siffer. La stå tomt hvis pasienten ikke har norsk nummer.",
+                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    patient_name = StringField("Pasientens navn", validators=[DataRequired(message="Fyll inn pasientens navn."),
+                                                              Length(max=200)])
+    birth_date = NorwegianDateField("Fødselsdato", [Optional()], description="Trengs bare når fødselsnummer mangler.")
+    municipality = StringField("Hjemkommune", validators=[Length(max=100)])
+    home_region = SelectField("Hjemregion", choices=choices(REGIONS.items(), blank="Velg region"))
+
+    def validate_national_id(self, field) -> None:
+        if field.data:
+            _check(validate_national_id, field.data)
+
+    def validate_birth_date(self, field) -> None:
+        if field.errors:
+            return
+        if not field.data and not self.national_id.data:
+            raise ValidationError("Fyll inn fødselsnummer eller fødselsdato.")
+        if field.data and field.data > date.today():
+            raise ValidationError("Fødselsdatoen kan ikke være fram i tid.")
+
+    def validate_home_region(self, field) -> None:
+        if field.data not in REGIONS:
+            raise ValidationError("Velg pasientens hjemregion.")
+
+
+def _check(validate, value) -> None:
+    try:
+        validate(value)
+    except InvalidInput as error:
+        raise ValidationError(str(error)) from None
+
+
+def icd10_code(form, field) -> None:
+    """WTForms validator: a code in the WHO ICD-10 list."""
+    if field.data:
+        _check(validate_icd10, field.data)
 
 
 class NewCaseForm(FlaskForm):
@@ -34,10 +77,7 @@ class NewCaseForm(FlaskForm):
 
     def validate_national_id(self, field) -> None:
         if field.data:
-            try:
-                validate_national_id(field.data)
-            except InvalidInput as error:
-                raise ValidationError(str(error)) from None
+            _check(validate_national_id, field.data)
 
     def validate_patient_name(self, field) -> None:
         if self._concerns_patient() and not (field.data or "").strip():

@@ -39,8 +39,10 @@ def validate_icd10(value: str) -> str:
 
 
 def icd10_chapter(code: str) -> str:
-    """The chapter (Roman numeral) a valid ICD-10 code belongs to."""
-    return icd.get_ancestors(icd.remove_dot(code))[-1]
+    """The code range of the chapter a valid ICD-10 code belongs to, as the annual reports print it
+    ("C00-D48" for chapter II): from the chapter's first block to its last."""
+    blocks = icd.get_children(icd.get_ancestors(icd.remove_dot(code))[-1])
+    return f"{blocks[0].split('-')[0]}-{blocks[-1].split('-')[-1]}"
 
 
 # ClinicalTrials.gov, EudraCT (2004–2023) and the EU CT number of the Clinical Trials Information System.

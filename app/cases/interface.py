@@ -10,6 +10,7 @@ from app.cases.access import (
 from app.cases.audit import apply_changes, record_access, record_change, record_list
 from app.cases.deadlines import close_deadline, complete_deadline, set_deadline
 from app.cases.documents import add_version, attach_document
+from app.cases.forms import PatientFieldsMixin, icd10_code
 from app.cases.identifiers import (
     icd10_chapter,
     registry_kind,
@@ -18,11 +19,10 @@ from app.cases.identifiers import (
     validate_national_id,
     validate_registry_id,
 )
-from app.cases.models import AuditAction, Case, CaseKind, CaseStatus, JournalEntryType, Patient
+from app.cases.models import AuditAction, Case, CaseKind, CaseStatus, Deadline, JournalEntryType, Patient
 from app.cases.numbering import next_number, reserve_number
 from app.cases.queries import CaseFilter, list_cases
 from app.cases.regions import ABROAD_OFFICES, REGIONS, handling_office
-from app.cases.views import render_module_overview
 from app.cases.services import (
     add_journal_entry,
     assign_user,
@@ -35,10 +35,10 @@ from app.cases.services import (
 from app.cases.workdays import add_working_days, next_working_day
 
 __all__ = [
-    "ABROAD_OFFICES", "REGIONS", "AuditAction", "Case", "CaseFilter", "CaseKind", "CaseStatus", "Patient",
+    "ABROAD_OFFICES", "REGIONS", "PatientFieldsMixin", "icd10_code", "AuditAction", "Case", "CaseFilter", "CaseKind", "CaseStatus", "Deadline", "Patient",
     "add_journal_entry", "add_version", "add_working_days", "apply_changes", "assign_user", "JournalEntryType", "attach_document", "can_edit", "can_view", "close_deadline",
     "change_status", "complete_deadline", "creatable_kinds", "ensure_open", "get_case", "get_case_or_404",
     "handling_office", "icd10_chapter", "list_cases", "next_number", "next_working_day", "open_case", "record_access",
-    "record_change", "registry_kind", "registry_url", "record_list", "register_patient", "render_module_overview", "reserve_number", "roles_that_view", "set_deadline", "validate_icd10",
+    "record_change", "registry_kind", "registry_url", "record_list", "register_patient", "reserve_number", "roles_that_view", "set_deadline", "validate_icd10",
     "validate_national_id", "validate_registry_id", "visible_cases",
 ]

@@ -293,15 +293,3 @@ def assign(case_id: int):
         flash("Tilgangen er gitt.", "success")
         return redirect(url_for("cases.detail", case_id=case_id))
     return render_template("cases/assign.html", form=form, case=case)
-
-
-def render_module_overview(*, title: str, intro: str, kinds: tuple[CaseKind, ...]) -> str:
-    """A domain module's landing page: its cases that the user may see, newest first."""
-    case_filter = CaseFilter(kinds=kinds, sort=request.args.get("sort") if request.args.get("sort") in SORTS
-                             else "nyeste")
-    result = list_cases(current_user, case_filter, page=request.args.get("page", 1, type=int))
-    page = render_template("cases/module_overview.html", title=title, intro=intro, result=result,
-                           can_create=any(kind in creatable_kinds(current_user) for kind in kinds),
-                           kinds=kinds)
-    record_list(result.items, context=f"overview:{'/'.join(kind.value for kind in kinds)}")
-    return page

@@ -14,8 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.cases.interface import REGIONS, validate_icd10, validate_national_id
-from app.errors import InvalidInput
+from app.cases.interface import REGIONS, PatientFieldsMixin, icd10_code
 from app.forms import NorwegianDateField, VersionedForm, choices
 from app.panel.models import ReferralStatus
 
@@ -23,16 +22,7 @@ DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
 YES_NO = {"ja": "Ja", "nei": "Nei"}
 
 
-class ReferralForm(FlaskForm):
-    # Pasient
-    national_id = StringField("Fødselsnummer eller D-nummer", validators=[Optional()],
-                              description="11 siffer. La stå tomt hvis pasienten ikke har norsk nummer.",
-                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    patient_name = StringField("Pasientens navn", validators=[DataRequired(message="Fyll inn pasientens navn."),
-                                                              Length(max=200)])
-    birth_date = NorwegianDateField("Fødselsdato", [Optional()], description="Trengs bare når fødselsnummer mangler.")
-    municipality = StringField("Hjemkommune", validators=[Length(max=100)])
-    home_region = SelectField("Hjemregion", choices=choices(REGIONS.items(), blank="Velg region"))
+class ReferralForm(PatientFieldsMixin, FlaskForm):
     # Henvisning
     referring_trust = StringField("Henvisende helseforetak", validators=[
         DataRequired(message="Fyll inn henvisende helseforetak."), Length(max=200)])
@@ -49,7 +39,7 @@ class ReferralForm(FlaskForm):
     regional_review_on = NorwegianDateField("Dato for gjennomgangen med regionsykehuset", [Optional()])
     # Medisinske opplysninger
     icd10 = StringField("Hoveddiagnose (ICD-10)", validators=[DataRequired(message="Fyll inn ICD-10-kode."),
-                                                              Length(max=8)],
+                                                              Length(max=8), icd10_code],
                         description="F.eks. C34.9.", render_kw={"autocomplete": "off"})
     condition = TextAreaField("Alvorlig, livsforkortende tilstand", validators=[
         DataRequired(message="Beskriv den alvorlige, livsforkortende tilstanden."), Length(max=10000)])
@@ -62,35 +52,9 @@ class ReferralForm(FlaskForm):
                                                  "Står feltet tomt, brukes henvisningsdatoen.")
     submit = SubmitField("Registrer henvisning")
 
-    def validate_national_id(self, field) -> None:
-        if field.data:
-            try:
-                validate_national_id(field.data)
-            except InvalidInput as error:
-                raise ValidationError(str(error)) from None
-
-    def validate_birth_date(self, field) -> None:
-        if field.errors:
-            return
-        if not field.data and not self.national_id.data:
-            raise ValidationError("Fyll inn fødselsnummer eller fødselsdato.")
-        if field.data and field.data > date.today():
-            raise ValidationError("Fødselsdatoen kan ikke være fram i tid.")
-
-    def validate_home_region(self, field) -> None:
-        if field.data not in REGIONS:
-            raise ValidationError("Velg pasientens hjemregion.")
-
     def validate_from_regional_hospital(self, field) -> None:
         if field.data not in YES_NO:
             raise ValidationError("Velg om henvisningen kommer fra regionsykehuset.")
-
-    def validate_icd10(self, field) -> None:
-        if field.data:
-            try:
-                validate_icd10(field.data)
-            except InvalidInput as error:
-                raise ValidationError(str(error)) from None
 
 
 class MemberFieldsMixin:

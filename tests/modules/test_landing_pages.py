@@ -23,16 +23,6 @@ def test_landing_page_access(login, make_user, url, role, office, status):
     assert login(make_user(role, office)).get(url).status_code == status
 
 
-def test_abroad_landing_lists_only_the_offices_own_cases(login, make_user, make_case):
-    vest = make_user("abroad_caseworker", "helse-vest")
-    own = make_case(vest, home_region="helse-vest", title="Søknad – Vigdis", name="Vigdis")
-    other = make_case(make_user("abroad_caseworker", "helse-sor-ost"), home_region="helse-nord",
-                      title="Søknad – Nils", name="Nils")
-    page = login(vest).get("/utland/").get_data(as_text=True)
-    assert f"/saker/{own}" in page and f"/saker/{other}" not in page
-    assert "Registrer ny sak" in page
-
-
 def test_methods_landing_lists_the_methods(app, login, make_user):
     secretary = make_user("methods_secretariat")
     with app.app_context():

@@ -2,7 +2,6 @@
 checked against Nye Metoder, the advisory statement as a journaled PDF letter, follow-up, and who may
 see and change it."""
 import re
-import subprocess
 from datetime import date
 
 import pytest
@@ -23,6 +22,7 @@ from app.panel.models import (
     TreatmentItem,
 )
 from tests.panel.conftest import REFERRAL
+from tests.pdf import pdf_text
 
 TODAY = date.today()
 
@@ -76,13 +76,6 @@ def _referral(app, case_id: int):
 def _count(app, model) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
-
-
-def _pdf_text(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "uttalelse.pdf"
-    path.write_bytes(pdf)
-    output = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    return " ".join(output.split())
 
 
 # The four questions
@@ -236,7 +229,7 @@ def test_the_statement_is_refused_before_all_four_questions_have_findings(app, c
     assert _referral(app, case_id)["status"] is ReferralStatus.UNDER_ASSESSMENT
 
 
-def test_the_statement_is_sent_as_a_journaled_pdf_letter(app, client, case_id, tmp_path):
+def test_the_statement_is_sent_as_a_journaled_pdf_letter(app, client, case_id):
     _complete_assessment(client, case_id)
     client.post(f"/ekspertpanelet/saker/{case_id}/behandlinger/ny", data=ITEM)
     form = client.get(f"/ekspertpanelet/saker/{case_id}/uttalelse/ny").get_data(as_text=True)
@@ -272,7 +265,7 @@ def test_the_statement_is_sent_as_a_journaled_pdf_letter(app, client, case_id, t
     assert link.headers["Location"] == f"/saker/{case_id}/dokumenter/{document_id}/versjoner/1"
     pdf = client.get(link.headers["Location"])
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    text = _pdf_text(pdf.data, tmp_path)
+    text = pdf_text(pdf.data)
     assert "Ekspertpanelet – Helse Bergen HF" in text
     assert "Dato Vår ref. Mottakere" in text and f"{TODAY:%d.%m.%Y} {case_number} Lege Lise Lund" in text
     assert "Hanne Hagen, født 05.05.1971" in text

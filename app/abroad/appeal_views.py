@@ -1,0 +1,135 @@
+"""Appeals against refusals: registration (with the four-week deadline and the late-appeal assessment),
+the office's reconsideration with the forwarding letter to Klagenemnda, and the board's decision."""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.abroad import services
+from app.abroad.forms import AppealForm, BoardDecisionForm, LateAppealForm, ReconsiderationForm
+from app.abroad.models import Appeal, Application, BoardOutcome, OfficeOutcome
+from app.abroad.views import bp, load_case
+from app.auth.roles import Role
+from app.cases.interface import AuditAction, can_edit, get_case, record_access
+from app.forms import saved
+from app.pdf import render_pdf
+from app.security import role_required
+
+
+def _audited(page: str, case, appeal: Appeal, context: str) -> str:
+    record_access(AuditAction.VIEW, "abroad_appeal", appeal.id, case=case, details={"page": context})
+    return page
+
+
+def _appeal_page(case_id: int, anchor: str | None = None):
+    return redirect(url_for("abroad.appeal", case_id=case_id, _anchor=anchor))
+
+
+@bp.route("/soknader/<int:case_id>/klage/ny", methods=["GET", "POST"])
+@role_required(Role.ABROAD_CASEWORKER)
+def new_appeal(case_id: int):
+    case, application = load_case(case_id, Application, "edit")
+    form = AppealForm()
+    if not form.is_submitted() and application.decided_on:
+        form.notified_on.data = application.decided_on
+    created: list[Appeal] = []
+    if form.validate_on_submit() and saved(form, lambda: created.append(services.register_appeal(
+            application, received_on=form.received_on.data, notified_on=form.notified_on.data,
+            grounds=form.grounds.data, actor=current_user))):
+        appeal = created[0]
+        if appeal.late:
+            flash(f"Klagen er registrert, men kom etter klagefristen {appeal.deadline_on:%d.%m.%Y}. Vurder om den "
+                  "likevel skal behandles.", "error")
+        else:
+            flash(f"Klagen er registrert innen fristen ({appeal.deadline_on:%d.%m.%Y}).", "success")
+        return _appeal_page(appeal.case_id)
+    page = render_template("abroad/step_form.html", form=form, case=case, application=application,
+                           heading="Registrer klage på avslag", anchor="klager",
+                           intro=f"Klagefristen er {services.APPEAL_WEEKS} uker fra pasienten mottok vedtaket, "
+                                 "flyttet til neste virkedag når den faller på en helgedag.")
+    record_access(AuditAction.VIEW, "abroad_application", application.id, case=case, details={"page": "ny klage"})
+    return page
+
+
+@bp.get("/klager/<int:case_id>")
+@role_required(Role.ABROAD_CASEWORKER)
+def appeal(case_id: int):
+    case, appeal = load_case(case_id, Appeal)
+    page = render_template("abroad/appeal.html", case=case, appeal=appeal, application=appeal.application,
+                           application_case=get_case(appeal.application.case_id),
+                           editable=can_edit(current_user, case))
+    return _audited(page, case, appeal, "klage")
+
+
+def _appeal_form_page(form, case, appeal: Appeal, heading: str, intro: str, context: str) -> str:
+    page = render_template("abroad/appeal_step_form.html", form=form, case=case, appeal=appeal, heading=heading,
+                           intro=intro)
+    return _audited(page, case, appeal, context)
+
+
+@bp.route("/klager/<int:case_id>/fristoversittelse", methods=["GET", "POST"])
+@role_required(Role.ABROAD_CASEWORKER)
+def assess_late_appeal(case_id: int):
+    case, appeal = load_case(case_id, Appeal, "edit")
+    form = LateAppealForm()
+    if form.validate_on_submit() and saved(form, lambda: services.assess_late_appeal(
+            appeal, consider=form.consider.data == "ja", assessment=form.assessment.data, actor=current_user)):
+        flash("Vurderingen av fristoversittelsen er lagret.", "success")
+        return _appeal_page(case.id)
+    return _appeal_form_page(
+        form, case, appeal, "Klage etter fristen", f"Klagefristen var {appeal.deadline_on:%d.%m.%Y}; klagen kom inn "
+        f"{appeal.received_on:%d.%m.%Y}. En klage kan ikke tas under behandling mer enn ett år etter vedtaket.",
+        "fristoversittelse")
+
+
+def _reconsider(case, appeal: Appeal, form: ReconsiderationForm) -> None:
+    outcome = OfficeOutcome(form.outcome.data)
+    services.check_reconsideration(appeal, outcome=outcome, decided_on=form.decided_on.data,
+                                   reasoning=form.reasoning.data)
+    letter = None
+    if outcome is OfficeOutcome.FORWARDED:
+        application_case = get_case(appeal.application.case_id)
+        letter = render_pdf("abroad/pdf/forwarding_letter.html", case=case, application_case=application_case,
+                            patient=case.patient, appeal=appeal, application=appeal.application,
+                            forwarded_on=form.decided_on.data, reasoning=form.reasoning.data.strip(),
+                            office=case.unit, sender=current_user.name, board=services.BOARD_NAME)
+    services.reconsider(appeal, outcome=outcome, decided_on=form.decided_on.data, reasoning=form.reasoning.data,
+                        actor=current_user, forwarding_letter=letter)
+
+
+@bp.route("/klager/<int:case_id>/kontorets-behandling", methods=["GET", "POST"])
+@role_required(Role.ABROAD_CASEWORKER)
+def reconsider(case_id: int):
+    case, appeal = load_case(case_id, Appeal, "edit")
+    form = ReconsiderationForm()
+    if form.validate_on_submit() and saved(form, lambda: _reconsider(case, appeal, form)):
+        flash("Kontorets behandling er registrert." + (" Oversendelsesbrevet er journalført."
+              if appeal.office_outcome is OfficeOutcome.FORWARDED else " Søknaden er nå innvilget."), "success")
+        return _appeal_page(case.id)
+    return _appeal_form_page(
+        form, case, appeal, "Kontorets behandling av klagen",
+        "Kontoret vurderer saken på nytt og kan omgjøre vedtaket. Opprettholdes avslaget, oversendes klagen "
+        f"{services.BOARD_NAME}.", "kontorets behandling")
+
+
+@bp.get("/klager/<int:case_id>/oversendelsesbrev.pdf")
+@role_required(Role.ABROAD_CASEWORKER)
+def forwarding_letter(case_id: int):
+    case, appeal = load_case(case_id, Appeal)
+    if appeal.forwarding_document_id is None:
+        abort(404)
+    return redirect(url_for("cases.download_document", case_id=case.id, document_id=appeal.forwarding_document_id,
+                            version_number=1))
+
+
+@bp.route("/klager/<int:case_id>/nemnda", methods=["GET", "POST"])
+@role_required(Role.ABROAD_CASEWORKER)
+def board_decision(case_id: int):
+    case, appeal = load_case(case_id, Appeal, "edit")
+    form = BoardDecisionForm()
+    if form.validate_on_submit() and saved(form, lambda: services.record_board_decision(
+            appeal, outcome=BoardOutcome(form.outcome.data), decided_on=form.decided_on.data,
+            board_reference=form.board_reference.data, actor=current_user)):
+        flash("Nemndas avgjørelse er registrert.", "success")
+        return _appeal_page(case.id)
+    return _appeal_form_page(form, case, appeal, "Avgjørelse fra Klagenemnda",
+                             "Nemndas avgjørelse er endelig. Omgjør nemnda avslaget, blir søknaden innvilget.",
+                             "nemndas avgjørelse")

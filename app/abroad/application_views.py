@@ -1,0 +1,218 @@
+"""One application's pages: registration, the application page, medical opinions, the decision and
+its letter, the treatment plan and the costs. Thin views: the rules are in services.py."""
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.abroad import services
+from app.abroad.forms import (
+    ApplicationForm,
+    CompleteTreatmentForm,
+    CostForm,
+    DecisionForm,
+    OpinionReceivedForm,
+    OpinionRequestForm,
+    TreatmentPlanForm,
+)
+from app.abroad.models import Application, CostCategory, Decision, MedicalOpinion, Stream, TreatmentClass
+from app.abroad.views import bp, load_case
+from app.auth.roles import Role
+from app.cases.interface import AuditAction, can_edit, record_access
+from app.extensions import db
+from app.forms import saved
+from app.methods.interface import MethodState
+from app.pdf import render_pdf
+from app.security import role_required
+
+def _audited(page: str, case, application: Application, context: str) -> str:
+    """Every page that shows the patient is logged with the case."""
+    record_access(AuditAction.VIEW, "abroad_application", application.id, case=case, details={"page": context})
+    return page
+
+
+def _application_page(case_id: int, anchor: str | None = None):
+    return redirect(url_for("abroad.application", case_id=case_id, _anchor=anchor))
+
+
+@bp.route("/soknader/ny", methods=["GET", "POST"])
+@role_required(Role.ABROAD_CASEWORKER)
+def new_application():
+    form = ApplicationForm()
+    created: list[Application] = []
+
+    def register():
+        created.append(services.register_application(
+            national_id=form.national_id.data or None, patient_name=form.patient_name.data,
+            birth_date=form.birth_date.data, municipality=form.municipality.data or None,
+            home_region=form.home_region.data, stream=Stream(form.stream.data), received_on=form.received_on.data,
+            reference=form.reference.data, applicant=form.applicant.data,
+            referring_doctor=form.referring_doctor.data, referring_hospital=form.referring_hospital.data,
+            requested_treatment=form.requested_treatment.data, requested_where=form.requested_where.data,
+            treatment_class=TreatmentClass(form.treatment_class.data), icd10=form.icd10.data,
+            method_reference=form.method_reference.data, actor=current_user))
+
+    if form.validate_on_submit() and saved(form, register):
+        application = created[0]
+        flash(f"{'Søknaden' if application.stream.has_decision else 'Henvisningen'} er registrert.", "success")
+        return _application_page(application.case_id)
+    return render_template("abroad/application_new.html", form=form)
+
+
+@bp.get("/soknader/<int:case_id>")
+@role_required(Role.ABROAD_CASEWORKER)
+def application(case_id: int):
+    case, application = load_case(case_id, Application)
+    page = render_template(
+        "abroad/application.html", case=case, application=application, editable=can_edit(current_user, case),
+        method=services.method_check(application), experimental_notice=services.experimental_notice(application),
+        country_name=services.country_name, today=date.today())
+    return _audited(page, case, application, "søknad")
+
+
+# Medical opinions
+
+@bp.route("/soknader/<int:case_id>/uttalelser/ny", methods=["GET", "POST"])
+@role_required(Role.ABROAD_CASEWORKER)
+def request_opinion(case_id: int):
+    case, application = load_case(case_id, Application, "edit")
+    form = OpinionRequestForm()
+    if form.validate_on_submit() and saved(form, lambda: services.request_opinion(
+            application, requested_from=form.requested_from.data, question=form.question.data,
+            requested_on=form.requested_on.data, due_on=form.due_on.data, actor=current_user)):
+        flash("Forespørselen om medisinsk uttalelse er registrert med svarfrist.", "success")
+        return _application_page(case.id, "uttalelser")
+    page = render_template("abroad/step_form.html", form=form, case=case, application=application,
+                           heading="Be om medisinsk uttalelse",
+                           intro="Kontoret innhenter uttalelser fra relevante fagmiljøer i Norge før vedtak.",
+                           anchor="uttalelser")
+    return _audited(page, case, application, "ny uttalelse")
+
+
+@bp.route("/soknader/<int:case_id>/uttalelser/<int:opinion_id>", methods=["GET", "POST"])
+@role_required(Role.ABROAD_CASEWORKER)
+def record_opinion(case_id: int, opinion_id: int):
+    case, application = load_case(case_id, Application, "edit")
+    opinion = db.session.get(MedicalOpinion, opinion_id)
+    if opinion is None or opinion.application_id != application.id:
+        abort(404)
+    form = OpinionReceivedForm()
+    if form.validate_on_submit() and saved(form, lambda: services.record_opinion(
+            opinion, received_on=form.received_on.data, conclusion=form.conclusion.data, actor=current_user)):
+        flash("Uttalelsen er registrert som mottatt.", "success")
+        return _application_page(case.id, "uttalelser")
+    page = render_template("abroad/step_form.html", form=form, case=case, application=application,
+                           heading=f"Uttalelse fra {opinion.requested_from}",
+                           intro=f"Forespurt {opinion.requested_on:%d.%m.%Y}, svarfrist {opinion.due_on:%d.%m.%Y}.",
+                           anchor="uttalelser")
+    return _audited(page, case, application, "mottatt uttalelse")
+
+
+# The decision
+
+def _decision_letter(case, application: Application, form: DecisionForm, check: dict | None) -> bytes:
+    return render_pdf("abroad/pdf/decision_letter.html", case=case, patient=case.patient, application=application,
+                      decision=Decision(form.decision.data), decided_on=form.decided_on.data,
+                      legal_basis=form.legal_basis.data.strip(), reasoning=form.reasoning.data.strip(),
+                      citation=(check or {}).get("citation"), office=case.unit, sender=current_user.name,
+                      appeal_weeks=services.APPEAL_WEEKS, board=services.BOARD_NAME,
+                      experimental_notice=services.experimental_notice(application))
+
+
+def _decide(case, application: Application, form: DecisionForm) -> None:
+    decision = Decision(form.decision.data)
+    # The rules run before the letter is rendered: a refused decision costs no PDF.
+    check = services.check_decision(application, decision=decision, decided_on=form.decided_on.data,
+                                    legal_basis=form.legal_basis.data, reasoning=form.reasoning.data)
+    letter = None if decision is Decision.WITHDRAWN else _decision_letter(case, application, form, check)
+    services.decide(application, decision=decision, decided_on=form.decided_on.data,
+                    legal_basis=form.legal_basis.data, reasoning=form.reasoning.data, actor=current_user,
+                    letter=letter)
+
+
+@bp.route("/soknader/<int:case_id>/vedtak", methods=["GET", "POST"])
+@role_required(Role.ABROAD_CASEWORKER)
+def decide(case_id: int):
+    case, application = load_case(case_id, Application, "edit")
+    method = services.method_check(application)
+    form = DecisionForm()
+    if not form.is_submitted() and method is not None and method.state is MethodState.NOT_INTRODUCED:
+        form.legal_basis.data = services.LEGAL_BASIS_NOT_INTRODUCED
+        form.reasoning.data = services.not_introduced_citation(method)
+    if form.validate_on_submit() and saved(form, lambda: _decide(case, application, form)):
+        flash(f"Vedtaket er registrert: {application.decision.label.lower()}.", "success")
+        return _application_page(case.id, "vedtak")
+    page = render_template("abroad/decision_form.html", form=form, case=case, application=application,
+                           method=method, experimental_notice=services.experimental_notice(application),
+                           citation=services.not_introduced_citation(method)
+                           if method is not None and method.state is MethodState.NOT_INTRODUCED else None,
+                           open_opinions=[opinion for opinion in application.opinions if opinion.received_on is None])
+    return _audited(page, case, application, "vedtak")
+
+
+@bp.get("/soknader/<int:case_id>/vedtaksbrev.pdf")
+@role_required(Role.ABROAD_CASEWORKER)
+def decision_letter(case_id: int):
+    """The letter as filed: downloaded through the case core (which checks access and logs it)."""
+    case, application = load_case(case_id, Application)
+    if application.letter_document_id is None:
+        abort(404)
+    return redirect(url_for("cases.download_document", case_id=case.id, document_id=application.letter_document_id,
+                            version_number=1))
+
+
+# After a grant
+
+@bp.route("/soknader/<int:case_id>/behandling", methods=["GET", "POST"])
+@role_required(Role.ABROAD_CASEWORKER)
+def plan_treatment(case_id: int):
+    case, application = load_case(case_id, Application, "edit")
+    form = TreatmentPlanForm(obj=None if request.method == "POST" else application)
+    if not form.is_submitted():
+        form.version.data = application.version
+    if form.validate_on_submit() and saved(form, lambda: services.plan_treatment(
+            application, hospital=form.hospital.data, country=form.country.data,
+            planned_start=form.planned_start.data, planned_end=form.planned_end.data,
+            travel_arrangements=form.travel_arrangements.data, stay_arrangements=form.stay_arrangements.data,
+            companion=form.companion.data, expected_version=form.version.data, actor=current_user)):
+        flash("Behandlingsplanen er lagret.", "success")
+        return _application_page(case.id, "behandling")
+    if form.conflict:
+        db.session.refresh(application)
+        form.adopt_version(application.version)
+    page = render_template("abroad/step_form.html", form=form, case=case, application=application,
+                           heading="Behandling, reise og opphold", anchor="behandling",
+                           intro="Kontoret avtaler behandlingen med sykehuset og planlegger reise og opphold.",
+                           stored=application if form.conflict else None, country_name=services.country_name)
+    return _audited(page, case, application, "behandlingsplan")
+
+
+@bp.post("/soknader/<int:case_id>/avslutt")
+@role_required(Role.ABROAD_CASEWORKER)
+def complete_treatment(case_id: int):
+    case, application = load_case(case_id, Application, "edit")
+    form = CompleteTreatmentForm()
+    if form.validate_on_submit() and saved(form, lambda: services.complete_treatment(
+            application, expected_version=form.version.data, actor=current_user)):
+        flash("Behandlingen er merket som avsluttet.", "success")
+    else:
+        for error in [*form.form_errors, *form.version.errors]:
+            flash(error, "error")
+    return _application_page(case.id, "behandling")
+
+
+@bp.route("/soknader/<int:case_id>/kostnader/ny", methods=["GET", "POST"])
+@role_required(Role.ABROAD_CASEWORKER)
+def new_cost(case_id: int):
+    case, application = load_case(case_id, Application, "edit")
+    form = CostForm()
+    if form.validate_on_submit() and saved(form, lambda: services.add_cost(
+            application, entry_date=form.entry_date.data, category=CostCategory(form.category.data),
+            amount=form.amount.data, currency=form.currency.data, exchange_rate=form.exchange_rate.data,
+            invoice_reference=form.invoice_reference.data, actor=current_user)):
+        flash("Kostnaden er ført.", "success")
+        return _application_page(case.id, "kostnader")
+    page = render_template("abroad/step_form.html", form=form, case=case, application=application,
+                           heading="Før kostnad", anchor="kostnader",
+                           intro="Statistikken teller kostnaden i året for datoen og på pasientens hjemregion.")
+    return _audited(page, case, application, "ny kostnad")

@@ -1,0 +1,204 @@
+"""Forms of the treatment-abroad pages. They check the input; the rules (dates in order, the Nye Metoder
+check, exchange rates, appeal steps) live in services.py and are shown at the field they concern."""
+from datetime import date
+
+import pycountry
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.abroad.models import (
+    AppealStatus,
+    ApplicationStatus,
+    BoardOutcome,
+    CostCategory,
+    Decision,
+    OfficeOutcome,
+    Stream,
+    TreatmentClass,
+)
+from app.abroad.services import LEGAL_BASIS, country_name
+from app.cases.interface import REGIONS, PatientFieldsMixin, icd10_code
+from app.forms import NorwegianDateField, VersionedForm, choices
+
+DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
+LONG_TEXT = 20_000
+YES_NO = {"ja": "Ja", "nei": "Nei"}
+
+
+def _enum_choices(enum, blank: str | None = None):
+    return choices(((member.value, member.label) for member in enum), blank=blank)
+
+
+def _required_choice(message: str):
+    def check(form, field) -> None:
+        if field.data not in {choice.value for choice in field.choices if choice.value}:
+            raise ValidationError(message)
+    return check
+
+
+def _reference(value: str | None) -> str | None:
+    """A Nye Metoder ID as stored (ID2024_090), whatever case it was typed in."""
+    return value.strip().upper() if value else value
+
+
+def country_choices():
+    countries = sorted(((country.alpha_2, country_name(country.alpha_2)) for country in pycountry.countries),
+                       key=lambda pair: pair[1])
+    return choices(countries, blank="Velg land")
+
+
+class ApplicationForm(PatientFieldsMixin, FlaskForm):
+    stream = RadioField("Type sak", choices=_enum_choices(Stream), default=Stream.APPLICATION.value,
+                        validate_choice=False, validators=[_required_choice("Velg type sak.")],
+                        description="Partikkelterapi og nordiske legemiddelprotokoller besluttes av andre; "
+                                    "kontoret administrerer reise og kostnader.")
+    received_on = NorwegianDateField("Mottatt", [DataRequired(message=DATE_MESSAGE)], default=date.today)
+    reference = StringField("Ekstern referanse", validators=[Length(max=40)],
+                            description="Valgfri. Referansen i et tidligere system; må være unik.")
+    applicant = StringField("Søker", validators=[Length(max=200)],
+                            description="Hvem som søkte: sykehuslege, fastlege, pasienten eller fullmektig.")
+    referring_doctor = StringField("Henvisende lege", validators=[Length(max=200)])
+    referring_hospital = StringField("Henvisende sykehus", validators=[Length(max=200)])
+    requested_treatment = TextAreaField("Behandlingen det søkes om", validators=[Length(max=LONG_TEXT)],
+                                        description="Påkrevd for søknader og PGD.")
+    requested_where = StringField("Ønsket behandlingssted", validators=[Length(max=200)])
+    treatment_class = SelectField("Behandlingens status", choices=_enum_choices(TreatmentClass),
+                                  default=TreatmentClass.ESTABLISHED.value,
+                                  description="Ordningen dekker som hovedregel ikke utprøvende behandling.")
+    icd10 = StringField("Hoveddiagnose (ICD-10)", validators=[DataRequired(message="Fyll inn ICD-10-kode."),
+                                                              Length(max=8), icd10_code],
+                        description="F.eks. O43.0.", render_kw={"autocomplete": "off"})
+    method_reference = StringField("Metode i Nye Metoder", validators=[Length(max=20)], filters=[_reference],
+                                   description="Valgfri. ID-en til metoden søknaden gjelder, f.eks. ID2024_090.")
+    submit = SubmitField("Registrer søknad")
+
+
+class OpinionRequestForm(FlaskForm):
+    requested_from = StringField("Fagmiljø", validators=[
+        DataRequired(message="Oppgi hvilket fagmiljø som skal uttale seg."), Length(max=300)],
+        description="Avdeling og sykehus, f.eks. Fostermedisin, Oslo universitetssykehus.")
+    question = TextAreaField("Hva skal vurderes", validators=[
+        DataRequired(message="Skriv hva fagmiljøet skal vurdere."), Length(max=LONG_TEXT)])
+    requested_on = NorwegianDateField("Sendt", [DataRequired(message=DATE_MESSAGE)], default=date.today)
+    due_on = NorwegianDateField("Svarfrist", [DataRequired(message=DATE_MESSAGE)],
+                                description="Faller fristen på en helgedag, flyttes den til neste virkedag.")
+    submit = SubmitField("Send forespørsel")
+
+
+class OpinionReceivedForm(FlaskForm):
+    received_on = NorwegianDateField("Mottatt", [DataRequired(message=DATE_MESSAGE)], default=date.today)
+    conclusion = TextAreaField("Fagmiljøets konklusjon", validators=[
+        DataRequired(message="Skriv fagmiljøets konklusjon."), Length(max=LONG_TEXT)])
+    submit = SubmitField("Registrer uttalelsen")
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField("Vedtak", choices=_enum_choices(Decision), validate_choice=False,
+                          validators=[_required_choice("Velg vedtak.")])
+    decided_on = NorwegianDateField("Vedtaksdato", [DataRequired(message=DATE_MESSAGE)], default=date.today)
+    legal_basis = StringField("Hjemmel", validators=[Length(max=300)], default=LEGAL_BASIS,
+                              description="Påkrevd ved innvilgelse og avslag.")
+    reasoning = TextAreaField("Begrunnelse", validators=[Length(max=LONG_TEXT)], render_kw={"rows": 8},
+                              description="Står i vedtaksbrevet. Påkrevd ved innvilgelse og avslag.")
+    submit = SubmitField("Fatt vedtak")
+
+
+class TreatmentPlanForm(VersionedForm):
+    hospital = StringField("Behandlende sykehus", validators=[
+        DataRequired(message="Oppgi sykehuset som skal behandle pasienten."), Length(max=200)])
+    country = SelectField("Land", validators=[_required_choice("Velg landet sykehuset ligger i.")],
+                          validate_choice=False)
+    planned_start = NorwegianDateField("Planlagt start", [Optional()])
+    planned_end = NorwegianDateField("Planlagt slutt", [Optional()])
+    travel_arrangements = TextAreaField("Reise", validators=[Length(max=LONG_TEXT)])
+    stay_arrangements = TextAreaField("Opphold", validators=[Length(max=LONG_TEXT)])
+    companion = StringField("Ledsager", validators=[Length(max=300)])
+    submit = SubmitField("Lagre behandlingsplan")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices()
+
+    def validate_planned_end(self, field) -> None:
+        if field.data and self.planned_start.data and field.data < self.planned_start.data:
+            raise ValidationError("Planlagt slutt kan ikke være før planlagt start.")
+
+
+class CostForm(FlaskForm):
+    entry_date = NorwegianDateField("Dato", [DataRequired(message=DATE_MESSAGE)], default=date.today,
+                                    description="Kostnaden telles i statistikken for året til denne datoen.")
+    category = SelectField("Kategori", choices=_enum_choices(CostCategory))
+    amount = StringField("Beløp", validators=[DataRequired(message="Fyll inn beløpet.")],
+                         render_kw={"inputmode": "decimal"}, description="Bruk komma eller punktum for øre.")
+    currency = StringField("Valuta", default="NOK", validators=[Length(max=3)],
+                           description="ISO 4217-kode, f.eks. NOK, DKK, SEK, EUR.")
+    exchange_rate = StringField("Valutakurs til NOK", render_kw={"inputmode": "decimal"},
+                                description="Påkrevd for annen valuta enn NOK: NOK per enhet valuta.")
+    invoice_reference = StringField("Fakturareferanse", validators=[Length(max=100)])
+    submit = SubmitField("Før kostnad")
+
+
+class CompleteTreatmentForm(VersionedForm):
+    submit = SubmitField("Merk behandlingen som avsluttet")
+
+
+class AppealForm(FlaskForm):
+    received_on = NorwegianDateField("Klagen kom inn", [DataRequired(message=DATE_MESSAGE)], default=date.today)
+    notified_on = NorwegianDateField("Pasienten mottok vedtaket", [DataRequired(message=DATE_MESSAGE)],
+                                     description="Klagefristen på fire uker regnes fra denne datoen.")
+    grounds = TextAreaField("Klagen gjelder", validators=[Length(max=LONG_TEXT)])
+    submit = SubmitField("Registrer klage")
+
+
+class LateAppealForm(FlaskForm):
+    consider = RadioField("Skal klagen behandles likevel?", choices=choices(YES_NO.items()), validate_choice=False,
+                          validators=[_required_choice("Velg om klagen skal behandles.")],
+                          description="Forvaltningsloven § 31: parten kan ikke lastes for forsinkelsen, eller "
+                                      "særlige grunner tilsier at klagen blir prøvd.")
+    assessment = TextAreaField("Vurdering", validators=[
+        DataRequired(message="Skriv vurderingen etter forvaltningsloven § 31."), Length(max=LONG_TEXT)])
+    submit = SubmitField("Lagre vurderingen")
+
+
+class ReconsiderationForm(FlaskForm):
+    outcome = RadioField("Kontorets behandling", choices=_enum_choices(OfficeOutcome), validate_choice=False,
+                         validators=[_required_choice("Velg utfallet av kontorets behandling.")])
+    decided_on = NorwegianDateField("Dato", [DataRequired(message=DATE_MESSAGE)], default=date.today,
+                                    description="Datoen vedtaket ble omgjort, eller klagen ble oversendt.")
+    reasoning = TextAreaField("Kontorets vurdering", validators=[
+        DataRequired(message="Skriv kontorets vurdering av klagen."), Length(max=LONG_TEXT)], render_kw={"rows": 6})
+    submit = SubmitField("Lagre kontorets behandling")
+
+
+class BoardDecisionForm(FlaskForm):
+    outcome = RadioField("Nemndas avgjørelse", choices=_enum_choices(BoardOutcome), validate_choice=False,
+                         validators=[_required_choice("Velg nemndas avgjørelse.")])
+    decided_on = NorwegianDateField("Dato for avgjørelsen", [DataRequired(message=DATE_MESSAGE)], default=date.today)
+    board_reference = StringField("Nemndas referanse", validators=[Length(max=40)])
+    submit = SubmitField("Registrer avgjørelsen")
+
+
+class ApplicationFilterForm(FlaskForm):
+    """GET filters of the application list, kept in the URL."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Søk", validators=[Length(max=100)], description="Saksnummer, referanse eller navn.")
+    stream = SelectField("Type", choices=_enum_choices(Stream, blank="Alle"))
+    status = SelectField("Status", choices=_enum_choices(ApplicationStatus, blank="Alle"))
+    region = SelectField("Hjemregion", choices=choices(REGIONS.items(), blank="Alle"))
+    year = SelectField("År mottatt", validate_choice=False)
+    mine = BooleanField("Bare mine saker")
+    overdue = BooleanField("Bare saker med passert frist")
+    flagged = BooleanField("Bare saker med ny beslutning i Nye Metoder")
+
+
+class AppealFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField("Status", choices=_enum_choices(AppealStatus, blank="Alle"))
+    year = SelectField("År klagen kom inn", validate_choice=False)
+    late = BooleanField("Bare klager etter fristen")

@@ -1,0 +1,268 @@
+"""Treatment-abroad tables (abroad_*): applications and referrals, medical opinions, cost entries and
+appeals (domain brief §3, seed S3).
+
+Every step keeps its own date, because the annual statistics count each step in the year it happened.
+The first-instance decision is kept apart from the current status: a refusal reversed on appeal is
+granted now, but still counts as refused in the year's first-instance figures.
+"""
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Versioned, utcnow
+from app.extensions import db
+
+
+class Stream(enum.Enum):
+    APPLICATION = "application"
+    PGD = "pgd"
+    PARTICLE_THERAPY = "particle_therapy"
+    NORDIC_DRUG_PROTOCOL = "nordic_drug_protocol"
+
+    @property
+    def label(self) -> str:
+        return {Stream.APPLICATION: "Søknad (pbrl. § 2-4a)",
+                Stream.PGD: "Preimplantasjonsdiagnostikk (PGD)",
+                Stream.PARTICLE_THERAPY: "Partikkelterapi",
+                Stream.NORDIC_DRUG_PROTOCOL: "Nordisk legemiddelprotokoll for barn"}[self]
+
+    @property
+    def has_decision(self) -> bool:
+        """Particle therapy and the Nordic protocols are decided by others; the office administers them."""
+        return self in (Stream.APPLICATION, Stream.PGD)
+
+
+class TreatmentClass(enum.Enum):
+    ESTABLISHED = "established"
+    TRIAL = "trial"
+    EXPERIMENTAL = "experimental"
+
+    @property
+    def label(self) -> str:
+        return {TreatmentClass.ESTABLISHED: "Etablert behandling",
+                TreatmentClass.TRIAL: "Utprøvende, i klinisk studie",
+                TreatmentClass.EXPERIMENTAL: "Utprøvende, utenfor klinisk studie"}[self]
+
+    @property
+    def experimental(self) -> bool:
+        return self is not TreatmentClass.ESTABLISHED
+
+
+class ApplicationStatus(enum.Enum):
+    RECEIVED = "received"
+    IN_PREPARATION = "in_preparation"
+    GRANTED = "granted"
+    DENIED = "denied"
+    WITHDRAWN = "withdrawn"
+    REFERRED = "referred"
+    COMPLETED = "completed"
+
+    @property
+    def label(self) -> str:
+        return {ApplicationStatus.RECEIVED: "Mottatt",
+                ApplicationStatus.IN_PREPARATION: "Under saksforberedelse",
+                ApplicationStatus.GRANTED: "Innvilget",
+                ApplicationStatus.DENIED: "Avslått",
+                ApplicationStatus.WITHDRAWN: "Trukket",
+                ApplicationStatus.REFERRED: "Henvist – administreres av kontoret",
+                ApplicationStatus.COMPLETED: "Behandling avsluttet"}[self]
+
+
+OPEN_STATUSES = (ApplicationStatus.RECEIVED, ApplicationStatus.IN_PREPARATION)
+
+
+class Decision(enum.Enum):
+    GRANTED = "granted"
+    DENIED = "denied"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {Decision.GRANTED: "Innvilget", Decision.DENIED: "Avslått", Decision.WITHDRAWN: "Trukket"}[self]
+
+
+class CostCategory(enum.Enum):
+    TREATMENT = "treatment"
+    TRAVEL = "travel"
+    STAY = "stay"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {CostCategory.TREATMENT: "Behandling", CostCategory.TRAVEL: "Reise",
+                CostCategory.STAY: "Opphold", CostCategory.OTHER: "Annet"}[self]
+
+
+class Application(Versioned, db.Model):
+    """An application (or, in the referral streams, a referral) handled by one office."""
+
+    __tablename__ = "abroad_applications"
+    __table_args__ = (
+        Index("ix_abroad_applications_office_received", "office", "received_on", "id"),
+        Index("ix_abroad_applications_region_received", "home_region", "received_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    reference: Mapped[str | None] = mapped_column(String(40), unique=True)   # external / legacy reference
+    stream: Mapped[Stream] = mapped_column(index=True)
+    home_region: Mapped[str] = mapped_column(String(32))     # the patient's region when the application came
+    office: Mapped[str] = mapped_column(String(32))          # the office that handles it
+    received_on: Mapped[date]
+    child: Mapped[bool]                                       # younger than 18 on the received date
+    applicant: Mapped[str | None] = mapped_column(String(200))
+    referring_doctor: Mapped[str | None] = mapped_column(String(200))
+    referring_hospital: Mapped[str | None] = mapped_column(String(200))
+    requested_treatment: Mapped[str | None] = mapped_column(Text)
+    requested_where: Mapped[str | None] = mapped_column(String(200))
+    treatment_class: Mapped[TreatmentClass]
+    icd10: Mapped[str] = mapped_column(String(8))
+    icd10_chapter: Mapped[str] = mapped_column(String(8))     # "O00-O99": the statistics group by it
+    method_reference: Mapped[str | None] = mapped_column(String(20), index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(index=True)
+    # The first-instance decision
+    decision: Mapped[Decision | None]
+    decided_on: Mapped[date | None]
+    legal_basis: Mapped[str | None] = mapped_column(String(300))
+    reasoning: Mapped[str | None] = mapped_column(Text)
+    method_check: Mapped[dict | None] = mapped_column(JSON)   # the Nye Metoder status shown at the decision
+    letter_document_id: Mapped[int | None] = mapped_column(ForeignKey("case_documents.id"))
+    # A Nye Metoder decision the caseworker must look at
+    flag: Mapped[str | None] = mapped_column(Text)
+    flagged_at: Mapped[datetime | None]
+    # After a grant (or for a referral): where and how
+    hospital: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))    # ISO 3166 alpha-2
+    planned_start: Mapped[date | None]
+    planned_end: Mapped[date | None]
+    travel_arrangements: Mapped[str | None] = mapped_column(Text)
+    stay_arrangements: Mapped[str | None] = mapped_column(Text)
+    companion: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    opinions: Mapped[list["MedicalOpinion"]] = relationship(order_by="MedicalOpinion.requested_on")
+    costs: Mapped[list["CostEntry"]] = relationship(order_by="(CostEntry.entry_date, CostEntry.id)")
+    appeals: Mapped[list["Appeal"]] = relationship(back_populates="application", order_by="Appeal.received_on")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def treatment_may_be_planned(self) -> bool:
+        return self.status in (ApplicationStatus.GRANTED, ApplicationStatus.REFERRED, ApplicationStatus.COMPLETED)
+
+    @property
+    def total_nok(self) -> Decimal:
+        return sum((cost.amount_nok for cost in self.costs), Decimal(0))
+
+
+class MedicalOpinion(db.Model):
+    """A request to a Norwegian specialist community for its opinion on the application."""
+
+    __tablename__ = "abroad_medical_opinions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("abroad_applications.id"), index=True)
+    requested_from: Mapped[str] = mapped_column(String(300))
+    question: Mapped[str] = mapped_column(Text)
+    requested_on: Mapped[date]
+    due_on: Mapped[date]
+    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("case_deadlines.id"))
+    received_on: Mapped[date | None]
+    conclusion: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class CostEntry(db.Model):
+    """One cost. Statistics count it in the year of `entry_date`, for the application's home region."""
+
+    __tablename__ = "abroad_cost_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("abroad_applications.id"), index=True)
+    entry_date: Mapped[date] = mapped_column(index=True)
+    category: Mapped[CostCategory]
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    exchange_rate: Mapped[Decimal | None] = mapped_column(Numeric(12, 6))
+    amount_nok: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    invoice_reference: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class AppealStatus(enum.Enum):
+    RECEIVED = "received"
+    DISMISSED_LATE = "dismissed_late"
+    REVERSED_BY_OFFICE = "reversed_by_office"
+    FORWARDED = "forwarded"
+    UPHELD_BY_BOARD = "upheld_by_board"
+    REVERSED_BY_BOARD = "reversed_by_board"
+
+    @property
+    def label(self) -> str:
+        return {AppealStatus.RECEIVED: "Til behandling ved kontoret",
+                AppealStatus.DISMISSED_LATE: "Avvist – for sent",
+                AppealStatus.REVERSED_BY_OFFICE: "Omgjort av kontoret",
+                AppealStatus.FORWARDED: "Oversendt Klagenemnda",
+                AppealStatus.UPHELD_BY_BOARD: "Stadfestet av nemnda",
+                AppealStatus.REVERSED_BY_BOARD: "Omgjort av nemnda"}[self]
+
+
+class OfficeOutcome(enum.Enum):
+    REVERSED = "reversed"
+    FORWARDED = "forwarded"
+
+    @property
+    def label(self) -> str:
+        return {OfficeOutcome.REVERSED: "Omgjort – kontoret innvilger",
+                OfficeOutcome.FORWARDED: "Opprettholdt og oversendt Klagenemnda"}[self]
+
+
+class BoardOutcome(enum.Enum):
+    UPHELD = "upheld"
+    REVERSED = "reversed"
+
+    @property
+    def label(self) -> str:
+        return {BoardOutcome.UPHELD: "Stadfestet", BoardOutcome.REVERSED: "Avslag omgjort"}[self]
+
+
+class Appeal(Versioned, db.Model):
+    """A complaint against a refusal: its own case (klagesak) at the office that refused."""
+
+    __tablename__ = "abroad_appeals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("abroad_applications.id"), index=True)
+    received_on: Mapped[date] = mapped_column(index=True)
+    notified_on: Mapped[date]                  # when the patient received the decision letter
+    deadline_on: Mapped[date]                  # four weeks later, on a working day
+    late: Mapped[bool]
+    late_assessment: Mapped[str | None] = mapped_column(Text)   # forvaltningsloven § 31
+    consider_late: Mapped[bool | None]
+    grounds: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[AppealStatus] = mapped_column(index=True)
+    office_outcome: Mapped[OfficeOutcome | None]
+    office_decided_on: Mapped[date | None]     # the reversal, or the forward to the board
+    office_reasoning: Mapped[str | None] = mapped_column(Text)
+    forwarding_document_id: Mapped[int | None] = mapped_column(ForeignKey("case_documents.id"))
+    board_outcome: Mapped[BoardOutcome | None]
+    board_decided_on: Mapped[date | None]
+    board_reference: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="appeals")
+
+    @property
+    def awaiting_late_assessment(self) -> bool:
+        return self.late and self.consider_late is None
+
+    @property
+    def at_office(self) -> bool:
+        return self.status is AppealStatus.RECEIVED

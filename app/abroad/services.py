@@ -1,0 +1,555 @@
+"""Rules of treatment abroad (domain brief §3, seed S3): registering applications and referrals, medical
+opinions, the decision and its letter, treatment logistics, costs and appeals.
+
+Services add and flush, never commit. Nye Metoder is consulted only through app.methods.interface.
+"""
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import pycountry
+from babel import Locale
+from sqlalchemy import select
+
+from app.abroad.models import (
+    OPEN_STATUSES,
+    Appeal,
+    AppealStatus,
+    Application,
+    ApplicationStatus,
+    BoardOutcome,
+    CostCategory,
+    CostEntry,
+    Decision,
+    MedicalOpinion,
+    OfficeOutcome,
+    Stream,
+    TreatmentClass,
+)
+from app.cases.interface import (
+    AuditAction,
+    CaseKind,
+    JournalEntryType,
+    add_journal_entry,
+    apply_changes,
+    attach_document,
+    close_deadline,
+    get_case,
+    icd10_chapter,
+    next_working_day,
+    open_case,
+    record_change,
+    register_patient,
+    set_deadline,
+    validate_icd10,
+)
+from app.db import utcnow
+from app.errors import EditConflict, InvalidInput
+from app.extensions import db
+from app.methods.interface import MethodState, MethodStatusInfo, method_status
+
+APPEAL_WEEKS = 4            # Klagefristen: four weeks from when the patient received the letter
+LATE_APPEAL_LIMIT_DAYS = 365  # forvaltningsloven § 31 third paragraph: never more than a year after the decision
+ADULT_AGE = 18
+BOKMAL = Locale("nb")
+
+LEGAL_BASIS = "Pasient- og brukerrettighetsloven § 2-4a andre ledd, jf. prioriteringsforskriften § 3"
+LEGAL_BASIS_NOT_INTRODUCED = ("Pasient- og brukerrettighetsloven § 2-4a tredje ledd, jf. merknaden til "
+                              "prioriteringsforskriften § 3")
+EXPERIMENTAL_NOTICE = ("Ordningen dekker som hovedregel ikke utprøvende eller eksperimentell behandling, verken i "
+                       "eller utenfor kliniske studier.")
+BOARD_NAME = "Klagenemnda for behandling i utlandet"
+
+
+def _required(value: str | None, field: str, message: str) -> str:
+    if not (value or "").strip():
+        raise InvalidInput(message, field=field)
+    return value.strip()
+
+
+def _optional(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def _not_in_future(day: date, field: str, what: str, today: date) -> None:
+    if day > today:
+        raise InvalidInput(f"{what} kan ikke være fram i tid.", field=field)
+
+
+def _ensure_version(obj, expected_version: int | None) -> None:
+    if expected_version is not None and obj.version != expected_version:
+        raise EditConflict()
+
+
+def age_on(birth_date: date, day: date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def country_name(code: str | None) -> str | None:
+    """The country's name in bokmål (CLDR through Babel), or the code when it has none."""
+    return BOKMAL.territories.get(code, code) if code else None
+
+
+def validate_country(value: str | None) -> str:
+    code = (value or "").strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise InvalidInput(f"«{value or ''}» er ikke en landkode etter ISO 3166 (to bokstaver, f.eks. DK).",
+                           field="country")
+    return code
+
+
+def find_application(case_id: int) -> Application | None:
+    return db.session.scalar(select(Application).where(Application.case_id == case_id))
+
+
+def find_appeal(case_id: int) -> Appeal | None:
+    return db.session.scalar(select(Appeal).where(Appeal.case_id == case_id))
+
+
+def _method_reference(value: str | None) -> str | None:
+    reference = _optional(value)
+    if reference is None:
+        return None
+    status = method_status(reference)
+    if status.reference is None:
+        raise InvalidInput(f"Fant ingen metode i Nye Metoder med ID «{reference}».", field="method_reference")
+    return status.reference
+
+
+# Registration
+
+def register_application(*, national_id: str | None, patient_name: str, birth_date: date | None,
+                         municipality: str | None, home_region: str, stream: Stream, received_on: date,
+                         reference: str | None, applicant: str | None, referring_doctor: str | None,
+                         referring_hospital: str | None, requested_treatment: str | None,
+                         requested_where: str | None, treatment_class: TreatmentClass, icd10: str,
+                         method_reference: str | None, actor, today: date | None = None) -> Application:
+    """Register an application (or a referral in the particle-therapy and Nordic-protocol streams) as a
+    screened case at the office that handles the patient's home region."""
+    today = today or date.today()
+    _not_in_future(received_on, "received_on", "Mottatt-datoen", today)
+    code = validate_icd10(icd10)
+    method_reference = _method_reference(method_reference)
+    reference = _optional(reference)
+    if reference and db.session.scalar(select(Application.id).where(Application.reference == reference)):
+        raise InvalidInput(f"Referansen «{reference}» er allerede brukt på en annen søknad.", field="reference")
+    if stream.has_decision:
+        requested_treatment = _required(requested_treatment, "requested_treatment",
+                                        "Beskriv behandlingen det søkes om.")
+    patient = register_patient(national_id=national_id, name=patient_name, birth_date=birth_date,
+                               municipality=municipality, home_region=home_region, actor=actor)
+    if patient.birth_date > received_on:
+        raise InvalidInput("Mottatt-datoen kan ikke være før pasientens fødselsdato.", field="received_on")
+    noun = "Søknad om behandling i utlandet" if stream.has_decision else f"Henvisning – {stream.label.lower()}"
+    case = open_case(kind=CaseKind.ABROAD_APPLICATION, title=f"{noun} – {patient.name}", patient=patient,
+                     actor=actor, case_date=received_on)
+    application = Application(
+        case_id=case.id, reference=reference, stream=stream, home_region=patient.home_region, office=case.unit,
+        received_on=received_on, child=age_on(patient.birth_date, received_on) < ADULT_AGE,
+        applicant=_optional(applicant), referring_doctor=_optional(referring_doctor),
+        referring_hospital=_optional(referring_hospital), requested_treatment=_optional(requested_treatment),
+        requested_where=_optional(requested_where), treatment_class=treatment_class, icd10=code,
+        icd10_chapter=icd10_chapter(code), method_reference=method_reference,
+        status=ApplicationStatus.RECEIVED if stream.has_decision else ApplicationStatus.REFERRED)
+    db.session.add(application)
+    add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title=f"{noun} – {patient.name}",
+                      journal_date=received_on, document_date=received_on,
+                      party_name=(_optional(referring_doctor) or _optional(referring_hospital)
+                                  or _optional(applicant) or patient.name), actor=actor)
+    db.session.flush()
+    record_change(AuditAction.CREATE, "abroad_application", application.id, case=case, user=actor,
+                  changes={"stream": [None, stream.value], "icd10": [None, code],
+                           "method_reference": [None, method_reference]})
+    return application
+
+
+# Medical opinions
+
+def _ensure_open(application: Application) -> None:
+    if not application.stream.has_decision:
+        raise InvalidInput(f"{application.stream.label} behandles ikke som søknad hos kontoret.")
+    if application.status not in OPEN_STATUSES:
+        raise InvalidInput(f"Søknaden er «{application.status.label.lower()}» og kan ikke lenger forberedes "
+                           "eller avgjøres.")
+
+
+def request_opinion(application: Application, *, requested_from: str, question: str, requested_on: date,
+                    due_on: date, actor, today: date | None = None) -> MedicalOpinion:
+    """Ask a Norwegian specialist community for a medical opinion, with a deadline for the answer."""
+    today = today or date.today()
+    _ensure_open(application)
+    requested_from = _required(requested_from, "requested_from", "Oppgi hvilket fagmiljø som skal uttale seg.")
+    question = _required(question, "question", "Skriv hva fagmiljøet skal vurdere.")
+    _not_in_future(requested_on, "requested_on", "Datoen forespørselen ble sendt", today)
+    if requested_on < application.received_on:
+        raise InvalidInput("Forespørselen kan ikke være sendt før søknaden ble mottatt.", field="requested_on")
+    if due_on <= requested_on:
+        raise InvalidInput("Svarfristen må være etter datoen forespørselen ble sendt.", field="due_on")
+    case = get_case(application.case_id)
+    deadline = set_deadline(case, kind="uttalelse", due_date=due_on, responsible_id=case.responsible_id,
+                            description=f"Medisinsk uttalelse fra {requested_from}", actor=actor,
+                            today=requested_on)
+    opinion = MedicalOpinion(application_id=application.id, requested_from=requested_from, question=question,
+                             requested_on=requested_on, due_on=deadline.due_date, deadline_id=deadline.id,
+                             created_by_id=actor.id)
+    db.session.add(opinion)
+    add_journal_entry(case, entry_type=JournalEntryType.OUTGOING, title="Anmodning om medisinsk uttalelse",
+                      journal_date=requested_on, document_date=requested_on, party_name=requested_from, actor=actor)
+    application.status = ApplicationStatus.IN_PREPARATION
+    db.session.flush()
+    db.session.expire(application, ["opinions"])
+    record_change(AuditAction.CREATE, "abroad_medical_opinion", opinion.id, case=case, user=actor,
+                  changes={"requested_from": [None, requested_from], "due_on": [None, opinion.due_on]})
+    return opinion
+
+
+def record_opinion(opinion: MedicalOpinion, *, received_on: date, conclusion: str, actor,
+                   today: date | None = None) -> MedicalOpinion:
+    today = today or date.today()
+    application = db.session.get(Application, opinion.application_id)
+    _ensure_open(application)
+    if opinion.received_on is not None:
+        raise InvalidInput("Uttalelsen er allerede registrert som mottatt.")
+    _not_in_future(received_on, "received_on", "Mottatt-datoen", today)
+    if received_on < opinion.requested_on:
+        raise InvalidInput("Uttalelsen kan ikke være mottatt før forespørselen ble sendt.", field="received_on")
+    opinion.conclusion = _required(conclusion, "conclusion", "Skriv fagmiljøets konklusjon.")
+    opinion.received_on = received_on
+    case = get_case(application.case_id)
+    if opinion.deadline_id:
+        close_deadline(opinion.deadline_id, actor=actor)
+    add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title="Medisinsk uttalelse",
+                      journal_date=received_on, document_date=received_on, party_name=opinion.requested_from,
+                      actor=actor)
+    db.session.flush()
+    record_change(AuditAction.UPDATE, "abroad_medical_opinion", opinion.id, case=case, user=actor,
+                  changes={"received_on": [None, received_on]})
+    return opinion
+
+
+# The decision
+
+def method_check(application: Application) -> MethodStatusInfo | None:
+    """The Nye Metoder status of the method the application concerns, as the decision screen shows it."""
+    return method_status(application.method_reference) if application.method_reference else None
+
+
+def not_introduced_citation(status: MethodStatusInfo) -> str:
+    """The sentence a refusal cites when Beslutningsforum decided not to introduce the method."""
+    return (f"Beslutningsforum for nye metoder besluttet {status.decided_on:%d.%m.%Y} at metoden {status.reference} "
+            f"{status.title} ikke skal innføres i spesialisthelsetjenesten. Etter merknaden til "
+            "prioriteringsforskriften § 3 har pasienten da ikke rett til å få dekket behandlingen i utlandet, jf. "
+            "pasient- og brukerrettighetsloven § 2-4a tredje ledd.")
+
+
+def experimental_notice(application: Application) -> str | None:
+    """The scheme does not as a rule cover experimental treatment; the Nordic protocols are the exception."""
+    if application.treatment_class.experimental and application.stream is not Stream.NORDIC_DRUG_PROTOCOL:
+        return EXPERIMENTAL_NOTICE
+    return None
+
+
+def check_decision(application: Application, *, decision: Decision, decided_on: date, legal_basis: str | None,
+                   reasoning: str | None, today: date | None = None) -> dict | None:
+    """Everything a decision must satisfy, before its letter is rendered. Returns the Nye Metoder check to store."""
+    today = today or date.today()
+    _ensure_open(application)
+    _not_in_future(decided_on, "decided_on", "Vedtaksdatoen", today)
+    if decided_on < application.received_on:
+        raise InvalidInput(f"Vedtaket kan ikke være datert før søknaden ble mottatt "
+                           f"({application.received_on:%d.%m.%Y}).", field="decided_on")
+    status = method_check(application)
+    if decision is Decision.GRANTED and status is not None and status.state is MethodState.NOT_INTRODUCED:
+        raise InvalidInput("Søknaden kan ikke innvilges: " + not_introduced_citation(status), field="decision")
+    if decision is not Decision.WITHDRAWN:
+        _required(legal_basis, "legal_basis", "Oppgi hjemmelen for vedtaket.")
+        _required(reasoning, "reasoning", "Skriv begrunnelsen for vedtaket.")
+    if status is None:
+        return None
+    return {"reference": status.reference, "state": status.state.value, "title": status.title,
+            "decided_on": status.decided_on.isoformat() if status.decided_on else None,
+            "citation": not_introduced_citation(status) if status.state is MethodState.NOT_INTRODUCED else None}
+
+
+def decide(application: Application, *, decision: Decision, decided_on: date, legal_basis: str | None,
+           reasoning: str | None, actor, letter: bytes | None, today: date | None = None) -> Application:
+    """Record the first-instance decision. A grant or refusal is filed as an outgoing letter (PDF) with
+    the appeal information; a withdrawal as a note. Open medical-opinion deadlines are closed."""
+    check = check_decision(application, decision=decision, decided_on=decided_on, legal_basis=legal_basis,
+                           reasoning=reasoning, today=today)
+    case = get_case(application.case_id)
+    application.decision = decision
+    application.decided_on = decided_on
+    application.legal_basis = _optional(legal_basis)
+    application.reasoning = _optional(reasoning)
+    application.method_check = check
+    application.status = {Decision.GRANTED: ApplicationStatus.GRANTED, Decision.DENIED: ApplicationStatus.DENIED,
+                          Decision.WITHDRAWN: ApplicationStatus.WITHDRAWN}[decision]
+    for opinion in application.opinions:
+        if opinion.received_on is None and opinion.deadline_id:
+            close_deadline(opinion.deadline_id, actor=actor)
+    if decision is Decision.WITHDRAWN:
+        add_journal_entry(case, entry_type=JournalEntryType.NOTE, title="Søknaden er trukket",
+                          journal_date=decided_on, actor=actor)
+    else:
+        if letter is None:
+            raise InvalidInput("Vedtaksbrevet mangler.")
+        entry = add_journal_entry(case, entry_type=JournalEntryType.OUTGOING,
+                                  title=f"Vedtak – {decision.label.lower()} – {case.patient.name}",
+                                  journal_date=decided_on, document_date=decided_on, party_name=case.patient.name,
+                                  actor=actor)
+        document = attach_document(case, title=f"Vedtaksbrev – {decision.label.lower()}",
+                                   filename=f"vedtak-{case.year}-{case.sequence}.pdf", content=letter,
+                                   actor=actor, journal_entry=entry)
+        application.letter_document_id = document.id
+    application.flag = None
+    application.flagged_at = None
+    db.session.flush()
+    record_change(AuditAction.UPDATE, "abroad_application", application.id, case=case, user=actor,
+                  changes={"decision": [None, decision.value], "decided_on": [None, decided_on]})
+    return application
+
+
+# After a grant
+
+def plan_treatment(application: Application, *, hospital: str, country: str, planned_start: date | None,
+                   planned_end: date | None, travel_arrangements: str | None, stay_arrangements: str | None,
+                   companion: str | None, expected_version: int | None, actor) -> dict:
+    """Where and when the patient is treated, and how travel and stay are arranged."""
+    if not application.treatment_may_be_planned:
+        raise InvalidInput("Behandlingen kan bare planlegges når søknaden er innvilget eller henvist.")
+    _ensure_version(application, expected_version)
+    if planned_start and planned_end and planned_end < planned_start:
+        raise InvalidInput("Planlagt slutt kan ikke være før planlagt start.", field="planned_end")
+    changes = apply_changes(application, {
+        "hospital": _required(hospital, "hospital", "Oppgi sykehuset som skal behandle pasienten."),
+        "country": validate_country(country), "planned_start": planned_start, "planned_end": planned_end,
+        "travel_arrangements": _optional(travel_arrangements), "stay_arrangements": _optional(stay_arrangements),
+        "companion": _optional(companion)})
+    db.session.flush()
+    if changes:
+        record_change(AuditAction.UPDATE, "abroad_application", application.id,
+                      case=get_case(application.case_id), user=actor, changes=changes)
+    return changes
+
+
+def complete_treatment(application: Application, *, expected_version: int | None, actor) -> None:
+    if application.status not in (ApplicationStatus.GRANTED, ApplicationStatus.REFERRED):
+        raise InvalidInput("Bare en innvilget eller henvist behandling kan avsluttes.")
+    _ensure_version(application, expected_version)
+    if not application.hospital:
+        raise InvalidInput("Registrer sykehuset som behandlet pasienten før behandlingen avsluttes.")
+    previous = application.status
+    application.status = ApplicationStatus.COMPLETED
+    db.session.flush()
+    record_change(AuditAction.UPDATE, "abroad_application", application.id, case=get_case(application.case_id),
+                  user=actor, changes={"status": [previous.value, ApplicationStatus.COMPLETED.value]})
+
+
+def _money(value, field: str, what: str, *, places: str = "0.01") -> Decimal:
+    try:
+        amount = Decimal(str(value).replace(" ", "").replace(",", ".")) if value not in (None, "") else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise InvalidInput(f"{what} må være et tall.", field=field)
+    if amount <= 0:
+        raise InvalidInput(f"{what} må være større enn null.", field=field)
+    return amount.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def add_cost(application: Application, *, entry_date: date, category: CostCategory, amount, currency: str,
+             exchange_rate, invoice_reference: str | None, actor, today: date | None = None) -> CostEntry:
+    """Book a cost. A foreign currency needs the exchange rate used; the NOK amount is derived from it."""
+    today = today or date.today()
+    if not application.treatment_may_be_planned:
+        raise InvalidInput("Kostnader kan bare føres på innvilgede søknader og henvisninger.")
+    _not_in_future(entry_date, "entry_date", "Kostnadsdatoen", today)
+    if entry_date < application.received_on:
+        raise InvalidInput("Kostnaden kan ikke være datert før søknaden ble mottatt.", field="entry_date")
+    currency = (currency or "").strip().upper()
+    if pycountry.currencies.get(alpha_3=currency) is None:
+        raise InvalidInput(f"«{currency}» er ikke en valutakode etter ISO 4217 (f.eks. NOK, DKK, EUR).",
+                           field="currency")
+    amount = _money(amount, "amount", "Beløpet")
+    if currency == "NOK":
+        if exchange_rate not in (None, "") and _money(exchange_rate, "exchange_rate", "Kursen", places="0.000001") != 1:
+            raise InvalidInput("Beløp i NOK skal ikke ha valutakurs.", field="exchange_rate")
+        rate = None
+        amount_nok = amount
+    else:
+        if exchange_rate in (None, ""):
+            raise InvalidInput(f"Oppgi valutakursen fra {currency} til NOK.", field="exchange_rate")
+        rate = _money(exchange_rate, "exchange_rate", "Valutakursen", places="0.000001")
+        amount_nok = (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    cost = CostEntry(application_id=application.id, entry_date=entry_date, category=category, amount=amount,
+                     currency=currency, exchange_rate=rate, amount_nok=amount_nok,
+                     invoice_reference=_optional(invoice_reference), created_by_id=actor.id)
+    db.session.add(cost)
+    db.session.flush()
+    db.session.expire(application, ["costs"])
+    record_change(AuditAction.CREATE, "abroad_cost", cost.id, case=get_case(application.case_id), user=actor,
+                  changes={"category": [None, category.value], "amount": [None, f"{amount} {currency}"],
+                           "amount_nok": [None, amount_nok]})
+    return cost
+
+
+# Appeals
+
+def appeal_deadline(notified_on: date) -> date:
+    """Four weeks from when the patient received the letter, moved to the next working day."""
+    return next_working_day(notified_on + timedelta(weeks=APPEAL_WEEKS))
+
+
+def register_appeal(application: Application, *, received_on: date, notified_on: date, grounds: str | None,
+                    actor, today: date | None = None) -> Appeal:
+    """Register a complaint against a refusal as its own case. A complaint after the deadline is flagged
+    late and waits for an assessment under forvaltningsloven § 31."""
+    today = today or date.today()
+    if application.decision is not Decision.DENIED or application.status is not ApplicationStatus.DENIED:
+        raise InvalidInput("Bare et avslag kan påklages. Denne søknaden er "
+                           f"«{application.status.label.lower()}».")
+    if any(appeal.status in (AppealStatus.RECEIVED, AppealStatus.FORWARDED) for appeal in application.appeals):
+        raise InvalidInput("Det er allerede en klage under behandling på dette vedtaket.")
+    _not_in_future(received_on, "received_on", "Datoen klagen kom inn", today)
+    if notified_on < application.decided_on:
+        raise InvalidInput(f"Pasienten kan ikke ha mottatt vedtaket før det ble fattet "
+                           f"({application.decided_on:%d.%m.%Y}).", field="notified_on")
+    if received_on < notified_on:
+        raise InvalidInput("Klagen kan ikke ha kommet inn før pasienten mottok vedtaket.", field="received_on")
+    application_case = get_case(application.case_id)
+    case = open_case(kind=CaseKind.ABROAD_APPEAL, title=f"Klage på avslag om behandling i utlandet – "
+                     f"{application_case.patient.name}", patient=application_case.patient, actor=actor,
+                     case_date=received_on)
+    deadline_on = appeal_deadline(notified_on)
+    appeal = Appeal(case_id=case.id, application_id=application.id, application=application,
+                    received_on=received_on, notified_on=notified_on, deadline_on=deadline_on,
+                    late=received_on > deadline_on, grounds=_optional(grounds), status=AppealStatus.RECEIVED)
+    db.session.add(appeal)
+    add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title=f"Klage på vedtak i sak {application_case.number}",
+                      journal_date=received_on, document_date=received_on, party_name=application_case.patient.name,
+                      actor=actor)
+    db.session.flush()
+    record_change(AuditAction.CREATE, "abroad_appeal", appeal.id, case=case, user=actor,
+                  changes={"application_case": [None, application_case.number], "late": [None, appeal.late]})
+    return appeal
+
+
+def assess_late_appeal(appeal: Appeal, *, consider: bool, assessment: str, actor) -> Appeal:
+    """Forvaltningsloven § 31: a late complaint may still be considered when the party cannot be blamed
+    or special reasons call for it, but never more than a year after the decision."""
+    if not appeal.awaiting_late_assessment:
+        raise InvalidInput("Klagen venter ikke på en vurdering av fristoversittelse.")
+    assessment = _required(assessment, "assessment", "Skriv vurderingen etter forvaltningsloven § 31.")
+    decided_on = appeal.application.decided_on
+    if consider and appeal.received_on > decided_on + timedelta(days=LATE_APPEAL_LIMIT_DAYS):
+        raise InvalidInput("Klagen kom mer enn ett år etter vedtaket og kan ikke tas under behandling "
+                           "(forvaltningsloven § 31 tredje ledd).", field="consider")
+    appeal.late_assessment = assessment
+    appeal.consider_late = consider
+    if not consider:
+        appeal.status = AppealStatus.DISMISSED_LATE
+    db.session.flush()
+    record_change(AuditAction.UPDATE, "abroad_appeal", appeal.id, case=get_case(appeal.case_id), user=actor,
+                  changes={"consider_late": [None, consider], "status": [None, appeal.status.value]})
+    return appeal
+
+
+def _grant_on_appeal(application: Application, *, actor, case) -> None:
+    previous = application.status
+    application.status = ApplicationStatus.GRANTED
+    record_change(AuditAction.UPDATE, "abroad_application", application.id, case=get_case(application.case_id),
+                  user=actor, changes={"status": [previous.value, ApplicationStatus.GRANTED.value],
+                                       "appeal_case": [None, case.number]})
+
+
+def check_reconsideration(appeal: Appeal, *, outcome: OfficeOutcome, decided_on: date, reasoning: str | None,
+                          today: date | None = None) -> None:
+    """What the office's reconsideration must satisfy, before a forwarding letter is rendered."""
+    today = today or date.today()
+    if not appeal.at_office:
+        raise InvalidInput(f"Klagen er «{appeal.status.label.lower()}» og er ikke lenger hos kontoret.")
+    if appeal.awaiting_late_assessment:
+        raise InvalidInput("Klagen kom etter fristen. Vurder først om den likevel skal behandles "
+                           "(forvaltningsloven § 31).")
+    _not_in_future(decided_on, "decided_on", "Datoen", today)
+    if decided_on < appeal.received_on:
+        raise InvalidInput(f"Kontorets behandling kan ikke være datert før klagen kom inn "
+                           f"({appeal.received_on:%d.%m.%Y}).", field="decided_on")
+    _required(reasoning, "reasoning", "Skriv kontorets vurdering av klagen.")
+
+
+def reconsider(appeal: Appeal, *, outcome: OfficeOutcome, decided_on: date, reasoning: str, actor,
+               forwarding_letter: bytes | None, today: date | None = None) -> Appeal:
+    """The office reconsiders (forvaltningsloven § 33): it reverses its refusal and grants, or upholds it and
+    forwards the complaint to Klagenemnda with a forwarding letter."""
+    check_reconsideration(appeal, outcome=outcome, decided_on=decided_on, reasoning=reasoning, today=today)
+    case = get_case(appeal.case_id)
+    appeal.office_outcome = outcome
+    appeal.office_decided_on = decided_on
+    appeal.office_reasoning = reasoning.strip()
+    if outcome is OfficeOutcome.REVERSED:
+        appeal.status = AppealStatus.REVERSED_BY_OFFICE
+        _grant_on_appeal(appeal.application, actor=actor, case=case)
+        add_journal_entry(case, entry_type=JournalEntryType.OUTGOING, title="Vedtak omgjort – søknaden innvilges",
+                          journal_date=decided_on, document_date=decided_on, party_name=case.patient.name,
+                          actor=actor)
+    else:
+        if forwarding_letter is None:
+            raise InvalidInput("Oversendelsesbrevet mangler.")
+        appeal.status = AppealStatus.FORWARDED
+        entry = add_journal_entry(case, entry_type=JournalEntryType.OUTGOING,
+                                  title="Oversendelse av klage til Klagenemnda for behandling i utlandet",
+                                  journal_date=decided_on, document_date=decided_on, party_name=BOARD_NAME,
+                                  actor=actor)
+        document = attach_document(case, title="Oversendelsesbrev til Klagenemnda",
+                                   filename=f"oversendelse-{case.year}-{case.sequence}.pdf",
+                                   content=forwarding_letter, actor=actor, journal_entry=entry)
+        appeal.forwarding_document_id = document.id
+    db.session.flush()
+    record_change(AuditAction.UPDATE, "abroad_appeal", appeal.id, case=case, user=actor,
+                  changes={"office_outcome": [None, outcome.value], "office_decided_on": [None, decided_on]})
+    return appeal
+
+
+def record_board_decision(appeal: Appeal, *, outcome: BoardOutcome, decided_on: date, board_reference: str | None,
+                          actor, today: date | None = None) -> Appeal:
+    """Klagenemnda's final decision: upheld, or the refusal reversed (the application is then granted)."""
+    today = today or date.today()
+    if appeal.status is not AppealStatus.FORWARDED:
+        raise InvalidInput("Nemndas avgjørelse kan bare registreres når klagen er oversendt Klagenemnda.",
+                           field="outcome")
+    _not_in_future(decided_on, "decided_on", "Datoen for nemndas avgjørelse", today)
+    if decided_on < appeal.office_decided_on:
+        raise InvalidInput(f"Nemndas avgjørelse kan ikke være datert før klagen ble oversendt "
+                           f"({appeal.office_decided_on:%d.%m.%Y}).", field="decided_on")
+    case = get_case(appeal.case_id)
+    appeal.board_outcome = outcome
+    appeal.board_decided_on = decided_on
+    appeal.board_reference = _optional(board_reference)
+    if outcome is BoardOutcome.REVERSED:
+        appeal.status = AppealStatus.REVERSED_BY_BOARD
+        _grant_on_appeal(appeal.application, actor=actor, case=case)
+    else:
+        appeal.status = AppealStatus.UPHELD_BY_BOARD
+    add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title=f"Avgjørelse fra nemnda – {outcome.label.lower()}",
+                      journal_date=decided_on, document_date=decided_on, party_name=BOARD_NAME, actor=actor)
+    db.session.flush()
+    record_change(AuditAction.UPDATE, "abroad_appeal", appeal.id, case=case, user=actor,
+                  changes={"board_outcome": [None, outcome.value], "board_decided_on": [None, decided_on]})
+    return appeal
+
+
+# Nye Metoder
+
+def flag_applications_for_method(reference: str) -> int:
+    """Beslutningsforum decided on a method: flag the open applications that concern it."""
+    status = method_status(reference)
+    applications = db.session.scalars(select(Application).where(
+        Application.method_reference == reference, Application.status.in_(OPEN_STATUSES))).all()
+    decided = f" ({status.decided_on:%d.%m.%Y})" if status.decided_on else ""
+    for application in applications:
+        application.flag = (f"Ny beslutning i Nye Metoder for {reference} {status.title}{decided}: "
+                            f"{status.state.label}.")
+        application.flagged_at = utcnow()
+    db.session.flush()
+    return len(applications)

@@ -1,0 +1,296 @@
+"""The treatment-abroad pages through the test client: the acceptance scenarios of issue #4 (a Helse Nord
+TTTS application granted for Rigshospitalet with two costs; a refusal appealed, forwarded and upheld; a late
+appeal; a refusal citing Beslutningsforum), bad input shown at the field with nothing saved, office scope
+and the audit rows."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.abroad.models import Appeal, AppealStatus, Application, ApplicationStatus, CostEntry, Decision
+from app.auth.models import User
+from app.cases.models import AuditAction, AuditEvent, Case, Document
+from app.demo import synthetic_national_id
+from app.extensions import db
+from app.methods.models import DecisionOutcome
+from tests.pdf import pdf_text
+
+TODAY = date.today()
+
+
+def _day(days_ago: int) -> str:
+    return f"{TODAY - timedelta(days=days_ago):%d.%m.%Y}"
+
+
+def _count(app, model, *conditions) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+
+def _application_form(**overrides) -> dict:
+    data = {"national_id": synthetic_national_id(date(1994, 3, 8)), "patient_name": "Nora Nordlys", "birth_date": "",
+            "municipality": "Tromsø", "home_region": "helse-nord", "stream": "application",
+            "received_on": _day(60), "reference": "", "applicant": "Sykehuslege", "referring_doctor": "Lege Line Lie",
+            "referring_hospital": "UNN Tromsø", "requested_treatment": "Fetoskopisk laserbehandling av TTTS",
+            "requested_where": "Rigshospitalet", "treatment_class": "established", "icd10": "o43.0",
+            "method_reference": ""}
+    return {**data, **overrides}
+
+
+@pytest.fixture
+def worker_id(make_user):
+    return make_user("abroad_caseworker", office="helse-sor-ost", name="Siri Saksbehandler")
+
+
+@pytest.fixture
+def worker(login, worker_id):
+    return login(worker_id)
+
+
+def _register(client, **overrides) -> int:
+    response = client.post("/utland/soknader/ny", data=_application_form(**overrides))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def _saved(client, url: str, data: dict) -> None:
+    response = client.post(url, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+
+
+def _download(client, url: str) -> bytes:
+    link = client.get(url)
+    assert link.status_code == 302
+    pdf = client.get(link.headers["Location"])
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    return pdf.data
+
+
+def test_acceptance_ttts_granted_for_rigshospitalet_with_two_costs(app, worker, worker_id):
+    case_id = _register(worker)
+    page = worker.get(f"/utland/soknader/{case_id}").get_data(as_text=True)
+    assert "Nora Nordlys" in page and "Utenlandskontoret i Helse Sør-Øst" in page and "O00-O99" in page
+    _saved(worker, f"/utland/soknader/{case_id}/uttalelser/ny", {
+        "requested_from": "Fostermedisin, Oslo universitetssykehus", "question": "Er behandlingen nødvendig?",
+        "requested_on": _day(58), "due_on": _day(45)})
+    with app.app_context():
+        opinion_id = db.session.scalar(select(Application).where(Application.case_id == case_id)).opinions[0].id
+    _saved(worker, f"/utland/soknader/{case_id}/uttalelser/{opinion_id}", {
+        "received_on": _day(50), "conclusion": "Anbefaler laserbehandling ved Rigshospitalet."})
+    decision_page = worker.get(f"/utland/soknader/{case_id}/vedtak").get_data(as_text=True)
+    assert "ikke knyttet til en metode i Nye Metoder" in decision_page
+    _saved(worker, f"/utland/soknader/{case_id}/vedtak", {
+        "decision": "granted", "decided_on": _day(49), "legal_basis": "Pbrl. § 2-4a andre ledd",
+        "reasoning": "Behandlingen tilbys ikke i Norge."})
+    _saved(worker, f"/utland/soknader/{case_id}/behandling", {
+        "hospital": "Rigshospitalet", "country": "DK", "planned_start": _day(45), "planned_end": _day(40),
+        "travel_arrangements": "Fly", "stay_arrangements": "Patienthotellet", "companion": "Ektefelle",
+        "version": _version(app, case_id)})
+    _saved(worker, f"/utland/soknader/{case_id}/kostnader/ny", {
+        "entry_date": _day(30), "category": "treatment", "amount": "185000,00", "currency": "DKK",
+        "exchange_rate": "1,5834", "invoice_reference": "RH-991"})
+    _saved(worker, f"/utland/soknader/{case_id}/kostnader/ny", {
+        "entry_date": _day(44), "category": "travel", "amount": "8450", "currency": "NOK", "exchange_rate": "",
+        "invoice_reference": ""})
+    page = worker.get(f"/utland/soknader/{case_id}").get_data(as_text=True)
+    assert "Danmark" in page and "292\xa0929,00" in page and "301\xa0379,00" in page
+    letter = pdf_text(_download(worker, f"/utland/soknader/{case_id}/vedtaksbrev.pdf"))
+    for sentence in ("Vedtak om behandling i utlandet", "Søknaden er innvilget.", "Nora Nordlys",
+                     "Behandlingen tilbys ikke i Norge.", "Pbrl. § 2-4a andre ledd",
+                     "Klagefristen er fire uker fra du mottok dette brevet",
+                     "Klagen sendes til Utenlandskontoret i Helse Sør-Øst",
+                     "Klagenemnda for behandling i utlandet", "Siri Saksbehandler"):
+        assert sentence in letter, sentence
+    with app.app_context():
+        application = db.session.scalar(select(Application).where(Application.case_id == case_id))
+        assert (application.status, application.country, len(application.costs)) == (
+            ApplicationStatus.GRANTED, "DK", 2)
+        patient_id = db.session.get(Case, case_id).patient_id
+        views = db.session.scalars(select(AuditEvent.patient_id).where(
+            AuditEvent.case_id == case_id, AuditEvent.action == AuditAction.VIEW,
+            AuditEvent.user_id == worker_id)).all()
+        assert views == [patient_id] * 3   # the application page twice and the decision page
+
+
+def _version(app, case_id: int) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Application.version).where(Application.case_id == case_id))
+
+
+def _deny(worker, case_id: int, days_ago: int = 40) -> None:
+    _saved(worker, f"/utland/soknader/{case_id}/vedtak", {
+        "decision": "denied", "decided_on": _day(days_ago), "legal_basis": "Pbrl. § 2-4a andre ledd",
+        "reasoning": "Det finnes et forsvarlig tilbud i Norge."})
+
+
+def _appeal(worker, case_id: int, received_days_ago: int, notified_days_ago: int) -> int:
+    response = worker.post(f"/utland/soknader/{case_id}/klage/ny", data={
+        "received_on": _day(received_days_ago), "notified_on": _day(notified_days_ago), "grounds": "Uenig."})
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def test_acceptance_refusal_appealed_forwarded_and_upheld_and_a_late_second_appeal(app, worker):
+    case_id = _register(worker)
+    _deny(worker, case_id)
+    appeal_id = _appeal(worker, case_id, received_days_ago=30, notified_days_ago=38)
+    page = worker.get(f"/utland/klager/{appeal_id}").get_data(as_text=True)
+    assert "innen fristen" in page and "Klagen kom etter fristen" not in page
+    _saved(worker, f"/utland/klager/{appeal_id}/kontorets-behandling", {
+        "outcome": "forwarded", "decided_on": _day(20), "reasoning": "Kontoret opprettholder avslaget."})
+    letter = pdf_text(_download(worker, f"/utland/klager/{appeal_id}/oversendelsesbrev.pdf"))
+    assert "Oversendelse av klage på avslag om behandling i utlandet" in letter
+    assert "Kontoret opprettholder avslaget." in letter and "forvaltningsloven § 33" in letter
+    _saved(worker, f"/utland/klager/{appeal_id}/nemnda", {
+        "outcome": "upheld", "decided_on": _day(5), "board_reference": "KN-17"})
+    with app.app_context():
+        appeal = db.session.scalar(select(Appeal).where(Appeal.case_id == appeal_id))
+        assert (appeal.status, appeal.application.status) == (AppealStatus.UPHELD_BY_BOARD, ApplicationStatus.DENIED)
+
+    second = _register(worker, national_id="", patient_name="Sen Klager", birth_date="01.02.1960",
+                       home_region="helse-sor-ost")
+    _deny(worker, second, days_ago=60)
+    late_id = _appeal(worker, second, received_days_ago=10, notified_days_ago=58)
+    page = worker.get(f"/utland/klager/{late_id}").get_data(as_text=True)
+    assert "Klagen kom etter fristen" in page and "Etter fristen" in page
+    refused = worker.post(f"/utland/klager/{late_id}/kontorets-behandling", data={
+        "outcome": "forwarded", "decided_on": _day(1), "reasoning": "x"})
+    assert refused.status_code == 200 and "forvaltningsloven § 31" in refused.get_data(as_text=True)
+    listed = worker.get("/utland/klager?late=y").get_data(as_text=True)
+    assert "For sent" in listed
+
+
+def test_acceptance_a_refusal_cites_the_beslutningsforum_decision(app, worker, method_with_outcome):
+    with app.app_context():
+        method_with_outcome(DecisionOutcome.NOT_INTRODUCED, reference="ID2024_090")
+        db.session.commit()
+    case_id = _register(worker, method_reference="id2024_090")
+    page = worker.get(f"/utland/soknader/{case_id}/vedtak").get_data(as_text=True)
+    assert "Ikke innført (Beslutningsforum)" in page and "16.06.2025" in page
+    assert "prioriteringsforskriften § 3" in page and "Søknaden kan ikke innvilges." in page
+    granted = worker.post(f"/utland/soknader/{case_id}/vedtak", data={
+        "decision": "granted", "decided_on": _day(1), "legal_basis": "x", "reasoning": "y"})
+    assert granted.status_code == 200 and "Søknaden kan ikke innvilges" in granted.get_data(as_text=True)
+    # The form proposes the citation as reasoning; the caseworker keeps it.
+    _saved(worker, f"/utland/soknader/{case_id}/vedtak", {
+        "decision": "denied", "decided_on": _day(1),
+        "legal_basis": "Pasient- og brukerrettighetsloven § 2-4a tredje ledd, jf. merknaden til "
+                       "prioriteringsforskriften § 3",
+        "reasoning": "Metoden er ikke innført."})
+    letter = pdf_text(_download(worker, f"/utland/soknader/{case_id}/vedtaksbrev.pdf"))
+    assert "Søknaden er avslått." in letter
+    assert "Beslutningsforum for nye metoder besluttet 16.06.2025 at metoden ID2024_090" in letter
+    assert "merknaden til prioriteringsforskriften § 3" in letter
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), [
+    ({"national_id": "08039412345"}, "national_id", "Kontrollsifrene stemmer ikke"),
+    ({"icd10": "X99.99"}, "icd10", "ikke en gyldig ICD-10-kode"),
+    ({"received_on": "31.02.2026"}, "received_on", "Skriv en gyldig dato"),
+    ({"method_reference": "ID2099_001"}, "method_reference", "Fant ingen metode"),
+    ({"stream": "annet"}, "stream", "Velg type sak"),
+])
+def test_bad_applications_are_shown_at_the_field_and_nothing_is_saved(app, worker, overrides, field, message):
+    response = worker.post("/utland/soknader/ny", data=_application_form(**overrides))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'id="{field}-error"' in html and message in html
+    assert 'value="Nora Nordlys"' in html   # what was typed stays
+    assert _count(app, Case) == 0
+
+
+def test_bad_decision_and_cost_input_is_refused(app, worker):
+    case_id = _register(worker)
+    early = worker.post(f"/utland/soknader/{case_id}/vedtak", data={
+        "decision": "granted", "decided_on": _day(61), "legal_basis": "x", "reasoning": "y"})
+    assert 'id="decided_on-error"' in early.get_data(as_text=True)
+    _saved(worker, f"/utland/soknader/{case_id}/vedtak", {
+        "decision": "granted", "decided_on": _day(50), "legal_basis": "x", "reasoning": "y"})
+    no_rate = worker.post(f"/utland/soknader/{case_id}/kostnader/ny", data={
+        "entry_date": _day(10), "category": "treatment", "amount": "1000", "currency": "EUR", "exchange_rate": ""})
+    assert 'id="exchange_rate-error"' in no_rate.get_data(as_text=True)
+    appeal = worker.post(f"/utland/soknader/{case_id}/klage/ny", data={
+        "received_on": _day(5), "notified_on": _day(45), "grounds": ""})
+    assert appeal.status_code == 200 and "Bare et avslag kan påklages" in appeal.get_data(as_text=True)
+    assert (_count(app, CostEntry), _count(app, Appeal)) == (0, 0)
+
+
+def test_plan_conflict_shows_both_versions(app, worker):
+    case_id = _register(worker)
+    _saved(worker, f"/utland/soknader/{case_id}/vedtak", {
+        "decision": "granted", "decided_on": _day(50), "legal_basis": "x", "reasoning": "y"})
+    version = _version(app, case_id)
+    plan = {"hospital": "Rigshospitalet", "country": "DK", "planned_start": "", "planned_end": "",
+            "travel_arrangements": "", "stay_arrangements": "", "companion": "", "version": version}
+    _saved(worker, f"/utland/soknader/{case_id}/behandling", plan)
+    stale = worker.post(f"/utland/soknader/{case_id}/behandling", data={**plan, "hospital": "Karolinska",
+                                                                         "country": "SE"})
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 409 or "Lagret versjon" in html
+    assert "Lagret versjon" in html and 'value="Karolinska"' in html
+
+
+def test_office_scope_other_offices_get_404_and_a_denied_row(app, worker, login, make_user):
+    case_id = _register(worker)
+    vest = login(make_user("abroad_caseworker", office="helse-vest"))
+    for url in (f"/utland/soknader/{case_id}", f"/utland/soknader/{case_id}/vedtak",
+                f"/utland/soknader/{case_id}/kostnader/ny"):
+        assert vest.get(url).status_code == 404
+    assert _count(app, AuditEvent, AuditEvent.action == AuditAction.DENIED, AuditEvent.case_id == case_id) == 3
+    assert "Nora Nordlys" not in vest.get("/utland/soknader").get_data(as_text=True)
+    for role in ("panel_secretariat", "methods_secretariat", "analyst", "admin"):
+        assert login(make_user(role)).get(f"/utland/soknader/{case_id}").status_code in (403, 404)
+
+
+def test_list_filters_and_keyset_paging(app, worker, worker_id):
+    from app.abroad import services
+    from app.abroad.models import Stream, TreatmentClass
+    with app.app_context():
+        actor = db.session.get(User, worker_id)
+        for number in range(55):
+            services.register_application(
+                national_id=None, patient_name=f"Pasient {number:02d}", birth_date=date(1970, 1, 1),
+                municipality=None, home_region="helse-nord" if number % 5 == 0 else "helse-sor-ost",
+                stream=Stream.PGD if number % 2 else Stream.APPLICATION, received_on=date(2025, 1, 1) + timedelta(
+                    days=number), reference=f"LEG-{number:02d}", applicant=None, referring_doctor=None,
+                referring_hospital=None, requested_treatment="PGD", requested_where=None,
+                treatment_class=TreatmentClass.ESTABLISHED, icd10="Z31.4", method_reference=None, actor=actor)
+        db.session.commit()
+    first = worker.get("/utland/soknader?year=2025").get_data(as_text=True)
+    assert "55 søknader" in first and "Pasient 54" in first and "Pasient 04" not in first
+    assert 'rel="next"' in first and "Første side" not in first
+    next_url = first.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    second = worker.get(next_url).get_data(as_text=True)
+    assert "Pasient 04" in second and "Pasient 54" not in second and "year=2025" in next_url
+    previous_url = second.split('rel="prev"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    assert "Pasient 54" in worker.get(previous_url).get_data(as_text=True)
+    north = worker.get("/utland/soknader?region=helse-nord&stream=application").get_data(as_text=True)
+    assert "Pasient 00" in north and "Pasient 10" in north and "Pasient 05" not in north and "Pasient 01" not in north
+    assert "1 søknader" in worker.get("/utland/soknader?q=LEG-07").get_data(as_text=True)
+    assert "Pasient" not in worker.get("/utland/soknader?etter=tull").get_data(as_text=True).split("<h1")[0]
+
+
+def test_dashboard_shows_flagged_applications_and_deadlines(app, worker, method_with_outcome):
+    with app.app_context():
+        method_with_outcome(None, reference="ID2024_090")
+        db.session.commit()
+    case_id = _register(worker, method_reference="ID2024_090")
+    _saved(worker, f"/utland/soknader/{case_id}/uttalelser/ny", {
+        "requested_from": "Fostermedisin", "question": "?", "requested_on": _day(1), "due_on": f"{TODAY + timedelta(days=10):%d.%m.%Y}"})
+    with app.app_context():
+        from app.methods.interface import decision_recorded
+        decision_recorded.send("ID2024_090")
+        db.session.commit()
+    page = worker.get("/utland/").get_data(as_text=True)
+    assert "Nye beslutninger i Nye Metoder" in page and "ID2024_090" in page
+    assert "Medisinsk uttalelse fra Fostermedisin" in page and "Nora Nordlys" in page
+
+
+def test_the_letter_is_a_journaled_document(app, worker):
+    case_id = _register(worker)
+    _deny(worker, case_id)
+    with app.app_context():
+        application = db.session.scalar(select(Application).where(Application.case_id == case_id))
+        document = db.session.get(Document, application.letter_document_id)
+        assert document.journal_entry.entry_type.value == "U"
+        assert application.decision is Decision.DENIED
