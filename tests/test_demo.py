@@ -16,5 +16,5 @@ def test_demo_load_is_idempotent_and_covers_every_role_and_office(app):
         assert db.session.scalar(select(func.count(User.id))) == len(DEMO_USERS)
         units = set(db.session.scalars(select(Case.unit).where(Case.kind == CaseKind.ABROAD_APPLICATION)))
         assert units == {"helse-sor-ost", "helse-vest", "helse-midt-norge"}
-        assert db.session.scalar(select(func.count(Case.id))) == 16
+        assert db.session.scalar(select(func.count(Case.id))) == 20
     assert "(0 nye saker)" in second.output

@@ -77,7 +77,17 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
     services.add_cost(pgd, entry_date=today - timedelta(days=58), category=CostCategory.TRAVEL, amount="6400",
                       currency="NOK", exchange_rate=None, invoice_reference=None, actor=vest, today=today)
 
+    for name, born, received, notified in (("Lars Lunde", date(1958, 2, 12), 20, 38),      # on time: at the office
+                                           ("Kåre Sen", date(1949, 12, 1), 5, 38)):       # late: needs § 31
+        refusal = _apply(vest, national_id_for, today, name=name, born=born, region="helse-vest", days_ago=60,
+                         icd10="I25.1", where="Klinikk i Tyskland", treatment="Ny kateterbasert behandling",
+                         treatment_class=TreatmentClass.TRIAL)
+        _decide(refusal, vest, today, Decision.DENIED, 40, "Behandlingen er utprøvende og dekkes ikke av ordningen.")
+        services.register_appeal(refusal, received_on=today - timedelta(days=received),
+                                 notified_on=today - timedelta(days=notified), grounds="Ønsker behandlingen.",
+                                 actor=vest, today=today)
+
     _apply(midt, national_id_for, today, name="Ingrid Trønder", born=date(2010, 9, 9), region="helse-midt-norge",
            days_ago=8, icd10="G80.1", where="Great Ormond Street Hospital, London",
            treatment="Selektiv dorsal rhizotomi (SDR) ved cerebral parese")
-    return 8   # seven applications and referrals, one appeal
+    return 12   # nine applications and referrals, three appeals

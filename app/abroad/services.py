@@ -28,10 +28,12 @@ from app.abroad.models import (
 from app.cases.interface import (
     AuditAction,
     CaseKind,
+    CaseStatus,
     JournalEntryType,
     add_journal_entry,
     apply_changes,
     attach_document,
+    change_status,
     close_deadline,
     get_case,
     icd10_chapter,
@@ -162,6 +164,13 @@ def register_application(*, national_id: str | None, patient_name: str, birth_da
     return application
 
 
+def _start_work(application: Application, actor) -> None:
+    """The case is «under behandling» from the office's first step on it (Noark saksstatus B)."""
+    case = get_case(application.case_id)
+    if case.status is CaseStatus.CREATED:
+        change_status(case, CaseStatus.IN_PROGRESS, expected_version=case.version, comment=None, actor=actor)
+
+
 # Medical opinions
 
 def _ensure_open(application: Application) -> None:
@@ -195,6 +204,7 @@ def request_opinion(application: Application, *, requested_from: str, question: 
     add_journal_entry(case, entry_type=JournalEntryType.OUTGOING, title="Anmodning om medisinsk uttalelse",
                       journal_date=requested_on, document_date=requested_on, party_name=requested_from, actor=actor)
     application.status = ApplicationStatus.IN_PREPARATION
+    _start_work(application, actor)
     db.session.flush()
     db.session.expire(application, ["opinions"])
     record_change(AuditAction.CREATE, "abroad_medical_opinion", opinion.id, case=case, user=actor,
@@ -277,6 +287,7 @@ def decide(application: Application, *, decision: Decision, decided_on: date, le
     check = check_decision(application, decision=decision, decided_on=decided_on, legal_basis=legal_basis,
                            reasoning=reasoning, today=today)
     case = get_case(application.case_id)
+    _start_work(application, actor)
     application.decision = decision
     application.decided_on = decided_on
     application.legal_basis = _optional(legal_basis)
@@ -325,6 +336,7 @@ def plan_treatment(application: Application, *, hospital: str, country: str, pla
         "country": validate_country(country), "planned_start": planned_start, "planned_end": planned_end,
         "travel_arrangements": _optional(travel_arrangements), "stay_arrangements": _optional(stay_arrangements),
         "companion": _optional(companion)})
+    _start_work(application, actor)
     db.session.flush()
     if changes:
         record_change(AuditAction.UPDATE, "abroad_application", application.id,

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.cases.deadlines import DEADLINE_KINDS
 from app.cases.identifiers import validate_icd10, validate_national_id
-from app.cases.models import CaseKind, CaseStatus, JournalEntryType
+from app.cases.models import CaseStatus, JournalEntryType
 from app.cases.regions import REGIONS
 from app.cases.services import FOLLOW_UP_METHODS
 from app.errors import InvalidInput
@@ -57,49 +57,6 @@ def icd10_code(form, field) -> None:
     """WTForms validator: a code in the WHO ICD-10 list."""
     if field.data:
         _check(validate_icd10, field.data)
-
-
-class NewCaseForm(FlaskForm):
-    kind = SelectField("Sakstype", validators=[DataRequired(message="Velg sakstype.")])
-    title = StringField("Sakstittel", validators=[DataRequired(message="Fyll inn sakstittel."), Length(max=300)])
-    national_id = StringField("Fødselsnummer eller D-nummer", validators=[Optional()],
-                              description="11 siffer. La stå tomt hvis pasienten ikke har norsk nummer.",
-                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    patient_name = StringField("Pasientens navn", validators=[Length(max=200)])
-    birth_date = NorwegianDateField("Fødselsdato", [Optional()], description="Trengs bare når fødselsnummer mangler.")
-    municipality = StringField("Hjemkommune", validators=[Length(max=100)])
-    home_region = SelectField("Hjemregion", choices=choices(REGIONS.items(), blank="Velg region"))
-    submit = SubmitField("Registrer sak")
-
-    def __init__(self, *args, kinds: list[CaseKind], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.kind.choices = choices((kind.value, kind.label) for kind in kinds)
-
-    def validate_national_id(self, field) -> None:
-        if field.data:
-            _check(validate_national_id, field.data)
-
-    def validate_patient_name(self, field) -> None:
-        if self._concerns_patient() and not (field.data or "").strip():
-            raise ValidationError("Fyll inn pasientens navn.")
-
-    def validate_home_region(self, field) -> None:
-        if self._concerns_patient() and field.data not in REGIONS:
-            raise ValidationError("Velg pasientens hjemregion.")
-
-    def validate_birth_date(self, field) -> None:
-        if not self._concerns_patient() or field.errors:
-            return
-        if not field.data and not self.national_id.data:
-            raise ValidationError("Fyll inn fødselsnummer eller fødselsdato.")
-        if field.data and field.data > date.today():
-            raise ValidationError("Fødselsdatoen kan ikke være fram i tid.")
-
-    def _concerns_patient(self) -> bool:
-        try:
-            return CaseKind(self.kind.data).concerns_patient
-        except ValueError:
-            return False
 
 
 class EditCaseForm(VersionedForm):

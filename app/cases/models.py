@@ -35,6 +35,12 @@ class CaseKind(enum.Enum):
     def concerns_patient(self) -> bool:
         return self is not CaseKind.METHOD
 
+    @property
+    def page_endpoint(self) -> str | None:
+        """The module's page for one case, by case id (methods are found by their reference instead)."""
+        return {CaseKind.PANEL_REFERRAL: "panel.referral", CaseKind.ABROAD_APPLICATION: "abroad.application",
+                CaseKind.ABROAD_APPEAL: "abroad.appeal"}.get(self)
+
 
 class CaseStatus(enum.Enum):
     """saksstatus (M052)."""

@@ -10,7 +10,7 @@ from app.auth.roles import Role
 from app.cases import deadlines as deadline_service
 from app.cases import documents as document_service
 from app.cases import jobs, services
-from app.cases.access import can_edit, creatable_kinds, get_case_or_404, users_who_can_edit
+from app.cases.access import can_edit, get_case_or_404, users_who_can_edit
 from app.cases.audit import record_access, record_list
 from app.cases.forms import (
     AssignForm,
@@ -21,7 +21,6 @@ from app.cases.forms import (
     EditCaseForm,
     FollowUpForm,
     JournalEntryForm,
-    NewCaseForm,
     StatusForm,
 )
 from app.cases.models import AuditAction, Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry, JournalEntryType
@@ -75,30 +74,6 @@ def list_all():
                            kinds=list(CaseKind), statuses=list(CaseStatus))
     record_list(result.items, context="case_list")
     return page
-
-
-@bp.route("/saker/ny", methods=["GET", "POST"])
-@login_required
-def new_case():
-    kinds = creatable_kinds(current_user)
-    if not kinds:
-        abort(403)
-    form = NewCaseForm(kinds=kinds)
-    created: list[Case] = []
-
-    def register():
-        kind = CaseKind(form.kind.data)
-        patient = None
-        if kind.concerns_patient:
-            patient = services.register_patient(
-                national_id=form.national_id.data, name=form.patient_name.data, birth_date=form.birth_date.data,
-                municipality=form.municipality.data, home_region=form.home_region.data, actor=current_user)
-        created.append(services.open_case(kind=kind, title=form.title.data, patient=patient, actor=current_user))
-
-    if form.validate_on_submit() and saved(form, register):
-        flash(f"Saken er registrert med saksnummer {created[0].number}.", "success")
-        return redirect(url_for("cases.detail", case_id=created[0].id))
-    return render_template("cases/new.html", form=form)
 
 
 @bp.get("/saker/<int:case_id>")

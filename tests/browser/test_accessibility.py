@@ -81,17 +81,6 @@ def _open_new_document_version(page: Page) -> None:
     page.get_by_role("link", name=re.compile(r"^Ny versjon")).first.click()
 
 
-def _submit_new_case_empty(page: Page) -> None:
-    _goto("/saker/ny")(page)
-    page.get_by_role("button", name="Registrer sak").click()
-    summary = page.locator("[data-error-summary]")
-    expect(summary).to_be_visible()
-    expect(summary).to_contain_text("Sakstittel: Fyll inn sakstittel.")
-    # The summary takes focus, so screen readers announce it first (static/js/helsesak.js).
-    expect(summary).to_be_focused()
-    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
-
-
 def _open_not_found(page: Page) -> None:
     response = page.goto("/saker/999999")
     assert response is not None and response.status == 404
@@ -177,6 +166,73 @@ def _open_patient_lookup(page: Page) -> None:
 def _open_patient_access_log(page: Page) -> None:
     page.goto("/admin/logg")
     page.locator("main table a[href*='/admin/logg/pasient/']").first.click()
+
+
+# Behandling i utlandet: the demo applications and appeals (app/abroad/demo_data.py)
+VEST = "vest@helsesak.test"
+APPLICATION = "Søknad om behandling i utlandet"
+APPEAL = "Klage på avslag om behandling i utlandet"
+OPEN_APPLICANT = "Nils Nordlending"   # Helse Nord patient at Helse Sør-Øst's office; a medical opinion is due
+PROTON_PATIENT = "Kari Nordmann"      # particle-therapy referral with a treatment plan and a cost in SEK
+METHOD_APPLICANT = "Mette Metode"     # concerns ID2024_090, which Beslutningsforum did not introduce
+APPELLANT = "Per Klagesen"            # refused; the appeal is forwarded to Klagenemnda
+TIMELY_APPELLANT = "Lars Lunde"       # Helse Vest: appeal on time, at the office
+LATE_APPELLANT = "Kåre Sen"           # Helse Vest: late appeal awaiting the § 31 assessment
+
+
+def _open_application(patient: str) -> Callable[[Page], None]:
+    def open_application(page: Page) -> None:
+        _goto(f"/utland/soknader?q={patient}")(page)
+        page.get_by_role("table", name="Søknader og henvisninger, nyeste først").get_by_role("row").filter(
+            has_text=patient).get_by_role("link").first.click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(patient)
+    return open_application
+
+
+def _from_application(patient: str, link: str) -> Callable[[Page], None]:
+    def open_form(page: Page) -> None:
+        _open_application(patient)(page)
+        page.get_by_role("link", name=link, exact=True).click()
+    return open_form
+
+
+def _open_appeal(patient: str) -> Callable[[Page], None]:
+    def open_appeal(page: Page) -> None:
+        _goto("/utland/klager")(page)
+        page.get_by_role("table", name="Klager, nyeste først").get_by_role("row").filter(
+            has_text=patient).get_by_role("link").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(patient)
+    return open_appeal
+
+
+def _from_appeal(patient: str, link: str) -> Callable[[Page], None]:
+    def open_form(page: Page) -> None:
+        _open_appeal(patient)(page)
+        page.get_by_role("link", name=link, exact=True).click()
+    return open_form
+
+
+def _submit_new_application_invalid(page: Page) -> None:
+    _from_path("/utland/", "Registrer søknad")(page)
+    page.get_by_label("Fødselsnummer eller D-nummer").fill("15108695077")
+    page.get_by_label("Hoveddiagnose (ICD-10)").fill("X99.99")
+    page.get_by_role("button", name="Registrer søknad").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("Fødselsnummer eller D-nummer: Kontrollsifrene stemmer ikke.")
+    expect(summary).to_contain_text("Pasientens navn: Fyll inn pasientens navn.")
+    expect(summary).to_contain_text("Hoveddiagnose (ICD-10): «X99.99» er ikke en gyldig ICD-10-kode.")
+    expect(summary).to_be_focused()
+    expect(page.get_by_label("Hoveddiagnose (ICD-10)")).to_have_value("X99.99")
+
+
+def _submit_refused_grant(page: Page) -> None:
+    """Granting a method Beslutningsforum did not introduce: refused at the field, nothing saved."""
+    _from_application(METHOD_APPLICANT, "Fatt vedtak")(page)
+    page.get_by_role("group", name="Vedtak").get_by_role("radio", name="Innvilget", exact=True).check()
+    page.get_by_role("button", name="Fatt vedtak").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("Søknaden kan ikke innvilges: Beslutningsforum for nye metoder besluttet 16.06.2025")
+    expect(summary).to_be_focused()
 
 
 # Nye Metoder: the demo data's methods (app/methods/demo_data.py), reached from the method list.
@@ -274,9 +330,47 @@ SCREENS = [
     Screen("document-version-new", CASEWORKER, "cases/document_version_new.html", re.compile(r"^Ny versjon av «"),
            _open_new_document_version),
     Screen("deadline-new", CASEWORKER, "cases/deadline_new.html", "Ny frist", _from_my_case("Ny frist")),
-    Screen("case-new", CASEWORKER, "cases/new.html", "Registrer sak", _goto("/saker/ny")),
-    Screen("case-new-errors", CASEWORKER, "cases/new.html", "Registrer sak", _submit_new_case_empty),
-    Screen("abroad-overview", CASEWORKER, "cases/module_overview.html", "Behandling i utlandet", _goto("/utland/")),
+    # Behandling i utlandet: the demo applications (app/abroad/demo_data.py) of Helse Sør-Øst and Helse Vest
+    Screen("abroad-dashboard", CASEWORKER, "abroad/index.html", "Behandling i utlandet", _goto("/utland/")),
+    Screen("abroad-dashboard-vest", VEST, "abroad/index.html", "Behandling i utlandet", _goto("/utland/")),
+    Screen("abroad-applications", CASEWORKER, "abroad/applications.html", "Søknader og henvisninger",
+           _from_path("/utland/", "Alle søknader")),
+    Screen("abroad-applications-filtered", VEST, "abroad/applications.html", "Søknader og henvisninger",
+           _goto("/utland/soknader?stream=application&region=helse-vest&overdue=y&q=Vigdis")),
+    Screen("abroad-application-new", CASEWORKER, "abroad/application_new.html",
+           "Registrer søknad om behandling i utlandet", _from_path("/utland/", "Registrer søknad")),
+    Screen("abroad-application-new-errors", CASEWORKER, "abroad/application_new.html",
+           "Registrer søknad om behandling i utlandet", _submit_new_application_invalid),
+    Screen("abroad-application-open", CASEWORKER, "abroad/application.html", f"{APPLICATION} – {OPEN_APPLICANT}",
+           _open_application(OPEN_APPLICANT)),
+    Screen("abroad-referral-with-costs", CASEWORKER, "abroad/application.html",
+           f"Henvisning – partikkelterapi – {PROTON_PATIENT}", _open_application(PROTON_PATIENT)),
+    Screen("abroad-opinion-request", CASEWORKER, "abroad/step_form.html", "Be om medisinsk uttalelse",
+           _from_application(OPEN_APPLICANT, "Be om uttalelse")),
+    Screen("abroad-opinion-received", CASEWORKER, "abroad/step_form.html",
+           "Uttalelse fra Fostermedisin, Oslo universitetssykehus",
+           _from_application(OPEN_APPLICANT,
+                             "Registrer mottatt uttalelse fra Fostermedisin, Oslo universitetssykehus")),
+    Screen("abroad-decision-not-introduced", CASEWORKER, "abroad/decision_form.html", "Vedtak",
+           _from_application(METHOD_APPLICANT, "Fatt vedtak")),
+    Screen("abroad-decision-errors", CASEWORKER, "abroad/decision_form.html", "Vedtak", _submit_refused_grant),
+    Screen("abroad-treatment-plan", CASEWORKER, "abroad/step_form.html", "Behandling, reise og opphold",
+           _from_application(PROTON_PATIENT, "Endre behandlingsplan")),
+    Screen("abroad-cost-new", CASEWORKER, "abroad/step_form.html", "Før kostnad",
+           _from_application(PROTON_PATIENT, "Før kostnad")),
+    Screen("abroad-appeal-new", CASEWORKER, "abroad/step_form.html", "Registrer klage på avslag",
+           _from_application(APPELLANT, "Registrer klage")),
+    Screen("abroad-appeals", CASEWORKER, "abroad/appeals.html", "Klager på avslag", _from_path("/utland/", "Klager")),
+    Screen("abroad-appeal-forwarded", CASEWORKER, "abroad/appeal.html", f"{APPEAL} – {APPELLANT}",
+           _open_appeal(APPELLANT)),
+    Screen("abroad-appeal-late", VEST, "abroad/appeal.html", f"{APPEAL} – {LATE_APPELLANT}",
+           _open_appeal(LATE_APPELLANT)),
+    Screen("abroad-board-decision", CASEWORKER, "abroad/appeal_step_form.html", "Avgjørelse fra Klagenemnda",
+           _from_appeal(APPELLANT, "Registrer nemndas avgjørelse")),
+    Screen("abroad-reconsideration", VEST, "abroad/appeal_step_form.html", "Kontorets behandling av klagen",
+           _from_appeal(TIMELY_APPELLANT, "Registrer kontorets behandling")),
+    Screen("abroad-late-assessment", VEST, "abroad/appeal_step_form.html", "Klage etter fristen",
+           _from_appeal(LATE_APPELLANT, "Vurder fristoversittelsen")),
     # Nye Metoder: the secretariat's pages, the list as Bestillerforum sees it, the public pages without login
     Screen("methods-overview", METHODS, "methods/index.html", "Nye Metoder", _goto("/metoder/")),
     Screen("methods-overview-filtered", BESTILLERFORUM, "methods/index.html", "Nye Metoder",
@@ -361,6 +455,15 @@ SCREENS = [
 # Every page template under templates/ and app/*/templates/ (not macros/, pdf/, "_" partials or
 # base.html). Each must be the template of a screen above, which checks that it was rendered.
 COVERED_TEMPLATES = [
+    "abroad/appeal.html",
+    "abroad/appeal_step_form.html",
+    "abroad/appeals.html",
+    "abroad/application.html",
+    "abroad/application_new.html",
+    "abroad/applications.html",
+    "abroad/decision_form.html",
+    "abroad/index.html",
+    "abroad/step_form.html",
     "admin/audit_log.html",
     "admin/patient_access_log.html",
     "admin/patient_lookup.html",
@@ -377,8 +480,6 @@ COVERED_TEMPLATES = [
     "cases/edit.html",
     "cases/journal_new.html",
     "cases/list.html",
-    "cases/module_overview.html",
-    "cases/new.html",
     "cases/status.html",
     "errors/error.html",
     "methods/assessment_edit.html",
@@ -492,8 +593,8 @@ def _page_templates() -> set[str]:
 def test_every_page_template_is_checked_in_the_browser():
     templates = _page_templates()
     # The guard would pass vacuously if the scan missed a template folder.
-    assert {name.split("/")[0] for name in templates} >= {"admin", "auth", "cases", "errors", "methods", "panel",
-                                                          "public_methods"}
+    assert {name.split("/")[0] for name in templates} >= {"abroad", "admin", "auth", "cases", "errors", "methods",
+                                                          "panel", "public_methods"}
 
     missing = sorted(templates - set(COVERED_TEMPLATES))
     assert not missing, ("Templates without a screen in test_accessibility.py (add a Screen that visits each, "

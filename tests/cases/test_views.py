@@ -5,7 +5,6 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.cases.models import AuditEvent, Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry
-from app.demo import synthetic_national_id
 from app.extensions import db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -15,49 +14,6 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001
 def _count(app, model, *conditions) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
-
-
-def _new_case_form(**overrides):
-    data = {"kind": "abroad_application", "title": "Søknad om behandling i utlandet – Kari Nordmann",
-            "national_id": synthetic_national_id(date(1980, 5, 17)), "patient_name": "Kari Nordmann",
-            "birth_date": "", "municipality": "Bergen", "home_region": "helse-vest"}
-    return {**data, **overrides}
-
-
-def test_register_an_abroad_case(app, login, make_user):
-    client = login(make_user("abroad_caseworker", "helse-vest"))
-    response = client.post("/saker/ny", data=_new_case_form())
-    assert response.status_code == 302
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Saken er registrert med saksnummer" in page
-    assert "Utenlandskontoret i Helse Vest" in page and "Søknad om behandling i utlandet – ******" in page
-
-
-def test_invalid_national_id_is_shown_at_the_field_and_nothing_is_saved(app, login, make_user):
-    client = login(make_user("abroad_caseworker", "helse-vest"))
-    response = client.post("/saker/ny", data=_new_case_form(national_id="15108695077"))
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert 'id="national_id-error"' in html and "Kontrollsifrene stemmer ikke" in html
-    assert 'href="#national_id"' in html  # the error summary links to the field
-    assert 'value="Søknad om behandling i utlandet – Kari Nordmann"' in html  # what was typed stays
-    assert _count(app, Case) == 0
-
-
-def test_patient_without_number_needs_a_birth_date(app, login, make_user):
-    client = login(make_user("abroad_caseworker", "helse-vest"))
-    response = client.post("/saker/ny", data=_new_case_form(national_id="", birth_date=""))
-    assert "Fyll inn fødselsnummer eller fødselsdato." in response.get_data(as_text=True)
-    response = client.post("/saker/ny", data=_new_case_form(national_id="", birth_date="31.02.1980"))
-    html = response.get_data(as_text=True)
-    assert "Skriv en gyldig dato som dd.mm.åååå." in html and "Fyll inn fødselsnummer" not in html
-    assert _count(app, Case) == 0
-    assert client.post("/saker/ny", data=_new_case_form(national_id="", birth_date="17.05.1980")).status_code == 302
-
-
-def test_roles_without_case_registration_get_403(login, make_user):
-    assert login(make_user("analyst")).get("/saker/ny").status_code == 403
-    assert login(make_user("bestillerforum")).post("/saker/ny", data=_new_case_form()).status_code == 403
 
 
 def test_two_browsers_saving_the_same_case_the_second_gets_a_conflict(app, login, make_user, make_case):
@@ -225,14 +181,6 @@ def test_panel_secretariat_gives_a_member_access_once(app, login, make_user, mak
     page = client.get(f"/saker/{case_id}/tilgang").get_data(as_text=True)
     assert "har allerede tilgang" in page and "<select" not in page
     assert login(member).get(f"/saker/{case_id}").status_code == 200
-
-
-def test_registering_a_case_for_another_office_is_refused_at_the_field(app, login, make_user):
-    client = login(make_user("abroad_caseworker", "helse-vest"))
-    response = client.post("/saker/ny", data=_new_case_form(home_region="helse-nord"))
-    html = response.get_data(as_text=True)
-    assert 'id="home_region-error"' in html and "Utenlandskontoret i Helse Sør-Øst" in html
-    assert _count(app, Case) == 0
 
 
 def test_status_conflict_answers_409_and_offers_a_fresh_version(app, login, make_user, make_case):

@@ -1,0 +1,235 @@
+"""Treatment abroad in the real browser: a caseworker registers an application (also with the keyboard
+only), asks for and records a medical opinion, grants it with a decision letter, plans the treatment and
+books costs in two currencies; a refusal is appealed, forwarded to Klagenemnda and upheld; a late appeal
+waits for the forvaltningsloven § 31 assessment; another office cannot open the application.
+
+Every step goes through the UI by role, name and label. Each test registers the applications it
+changes, so the demo data keeps the state the accessibility screens expect.
+"""
+import re
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from app.demo import synthetic_national_id
+
+pytestmark = pytest.mark.browser
+
+HSO = "hso@helsesak.test"
+VEST = "vest@helsesak.test"
+TODAY = date.today()
+
+
+def _day(days_ago: int) -> str:
+    return f"{TODAY - timedelta(days=days_ago):%d.%m.%Y}"
+
+
+def _h1(page: Page) -> Locator:
+    return page.get_by_role("heading", level=1)
+
+
+def _flash(page: Page) -> Locator:
+    return page.get_by_role("status")
+
+
+def _fact(scope: Page | Locator, term: str) -> Locator:
+    return scope.locator(f"xpath=.//dl/dt[normalize-space()='{term}']/following-sibling::dd[1]").first
+
+
+def open_abroad(page: Page) -> None:
+    page.goto("/")
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Behandling i utlandet").click()
+    expect(_h1(page)).to_have_text("Behandling i utlandet")
+
+
+def register_application(page: Page, patient: str, *, birth_date: date, region: str = "Helse Sør-Øst",
+                         national_id: str | None = None, icd10: str = "O43.0", days_ago: int = 30) -> str:
+    """Fill in and send «Registrer søknad»; returns the application page's URL."""
+    open_abroad(page)
+    page.get_by_role("link", name="Registrer søknad").click()
+    expect(_h1(page)).to_have_text("Registrer søknad om behandling i utlandet")
+    if national_id:
+        page.get_by_label("Fødselsnummer eller D-nummer").fill(national_id)
+    else:
+        page.get_by_label("Fødselsdato", exact=True).fill(f"{birth_date:%d.%m.%Y}")
+    page.get_by_label("Pasientens navn").fill(patient)
+    page.get_by_label("Hjemregion").select_option(label=region)
+    page.get_by_label("Mottatt").fill(_day(days_ago))
+    page.get_by_label("Henvisende lege").fill("Overlege Line Lie")
+    page.get_by_label("Henvisende sykehus").fill("UNN Tromsø")
+    page.get_by_label("Hoveddiagnose (ICD-10)").fill(icd10)
+    page.get_by_label("Behandlingen det søkes om").fill("Fetoskopisk laserbehandling av TTTS")
+    page.get_by_label("Ønsket behandlingssted").fill("Rigshospitalet, København")
+    page.get_by_role("button", name="Registrer søknad").click()
+    expect(_flash(page)).to_have_text("Søknaden er registrert.")
+    expect(_h1(page)).to_have_text(f"Søknad om behandling i utlandet – {patient}")
+    return page.url
+
+
+def decide(page: Page, decision: str, reasoning: str, days_ago: int) -> None:
+    page.get_by_role("link", name="Fatt vedtak").click()
+    expect(_h1(page)).to_have_text("Vedtak")
+    page.get_by_role("group", name="Vedtak").get_by_role("radio", name=decision, exact=True).check()
+    page.get_by_label("Vedtaksdato").fill(_day(days_ago))
+    page.get_by_label("Begrunnelse").fill(reasoning)
+    page.get_by_role("button", name="Fatt vedtak").click()
+    expect(_flash(page)).to_have_text(f"Vedtaket er registrert: {decision.lower()}.")
+
+
+def book_cost(page: Page, *, category: str, amount: str, currency: str, rate: str, days_ago: int) -> None:
+    page.get_by_role("link", name="Før kostnad").click()
+    expect(_h1(page)).to_have_text("Før kostnad")
+    page.get_by_label("Dato", exact=True).fill(_day(days_ago))
+    page.get_by_label("Kategori").select_option(label=category)
+    page.get_by_label("Beløp").fill(amount)
+    page.get_by_label("Valuta", exact=True).fill(currency)
+    page.get_by_label("Valutakurs til NOK").fill(rate)
+    page.get_by_role("button", name="Før kostnad").click()
+
+
+def test_caseworker_registers_grants_plans_and_books_costs(page_as, screenshot):
+    page = page_as(HSO)
+    register_application(page, "Tove Tvilling", birth_date=date(1994, 3, 8), region="Helse Nord",
+                         national_id=synthetic_national_id(date(1994, 3, 8), 200))
+    expect(_fact(page, "Behandles av")).to_have_text("Utenlandskontoret i Helse Sør-Øst")
+
+    page.get_by_role("link", name="Be om uttalelse").click()
+    page.get_by_label("Fagmiljø").fill("Fostermedisin, Oslo universitetssykehus")
+    page.get_by_label("Hva skal vurderes").fill("Er laserbehandling i utlandet nødvendig?")
+    page.get_by_label("Sendt").fill(_day(29))
+    page.get_by_label("Svarfrist").fill(_day(20))
+    page.get_by_role("button", name="Send forespørsel").click()
+    expect(_flash(page)).to_have_text("Forespørselen om medisinsk uttalelse er registrert med svarfrist.")
+    expect(_fact(page, "Status")).to_have_text("Under saksforberedelse")
+    page.get_by_role("link", name="Registrer mottatt uttalelse fra Fostermedisin, Oslo universitetssykehus").click()
+    page.get_by_label("Mottatt").fill(_day(22))
+    page.get_by_label("Fagmiljøets konklusjon").fill("Anbefaler behandling ved Rigshospitalet.")
+    page.get_by_role("button", name="Registrer uttalelsen").click()
+    expect(page.get_by_role("table", name="Uttalelser fra norske fagmiljøer")).to_contain_text(
+        "Anbefaler behandling ved Rigshospitalet.")
+
+    decide(page, "Innvilget", "Behandlingen tilbys ikke i Norge.", days_ago=21)
+    expect(_fact(page, "Status")).to_have_text("Innvilget")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Last ned vedtaksbrevet (PDF)").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+
+    page.get_by_role("link", name="Endre behandlingsplan").click()
+    page.get_by_label("Behandlende sykehus").fill("Rigshospitalet")
+    page.get_by_label("Land", exact=True).select_option(label="Danmark")
+    page.get_by_label("Ledsager").fill("Ektefelle")
+    page.get_by_role("button", name="Lagre behandlingsplan").click()
+    expect(_flash(page)).to_have_text("Behandlingsplanen er lagret.")
+    expect(_fact(page, "Land")).to_have_text("Danmark")
+
+    book_cost(page, category="Behandling", amount="185000", currency="DKK", rate="", days_ago=10)
+    expect(page.locator("#exchange_rate-error")).to_contain_text("Oppgi valutakursen fra DKK til NOK.")
+    expect(page.get_by_label("Beløp")).to_have_value("185000")   # what was typed stays
+    page.get_by_label("Valutakurs til NOK").fill("1,5834")
+    page.get_by_role("button", name="Før kostnad").click()
+    expect(_flash(page)).to_have_text("Kostnaden er ført.")
+    book_cost(page, category="Reise", amount="8450", currency="NOK", rate="", days_ago=20)
+    costs = page.get_by_role("table", name=re.compile("^Kostnader, sum"))
+    expect(costs).to_have_accessible_name("Kostnader, sum 301\xa0379,00 kr")
+    expect(costs.locator("tbody tr")).to_have_count(2)
+    screenshot(page, "abroad-granted-with-costs")
+
+
+def test_refusal_is_appealed_forwarded_and_upheld_and_a_late_appeal_waits_for_assessment(page_as, screenshot):
+    page = page_as(HSO)
+    url = register_application(page, "Klara Klagesen", birth_date=date(1970, 7, 7), days_ago=70, icd10="M54.5")
+    decide(page, "Avslått", "Det finnes et forsvarlig tilbud i Norge.", days_ago=60)
+    page.get_by_role("link", name="Registrer klage").click()
+    expect(_h1(page)).to_have_text("Registrer klage på avslag")
+    expect(page.get_by_label("Pasienten mottok vedtaket")).to_have_value(_day(60))
+    page.get_by_label("Pasienten mottok vedtaket").fill(_day(58))
+    page.get_by_label("Klagen kom inn").fill(_day(40))
+    page.get_by_role("button", name="Registrer klage").click()
+    expect(_flash(page)).to_contain_text("Klagen er registrert innen fristen")
+    expect(_fact(page, "Klagefrist")).to_have_text(re.compile(r"\d\d\.\d\d\.\d{4}"))
+
+    page.get_by_role("link", name="Registrer kontorets behandling").click()
+    page.get_by_role("radio", name="Opprettholdt og oversendt Klagenemnda").check()
+    page.get_by_label("Dato", exact=True).fill(_day(30))
+    page.get_by_label("Kontorets vurdering").fill("Kontoret opprettholder avslaget.")
+    page.get_by_role("button", name="Lagre kontorets behandling").click()
+    expect(_flash(page)).to_have_text("Kontorets behandling er registrert. Oversendelsesbrevet er journalført.")
+    expect(page.get_by_role("link", name="Last ned oversendelsesbrevet (PDF)")).to_be_visible()
+
+    page.get_by_role("link", name="Registrer nemndas avgjørelse").click()
+    page.get_by_role("radio", name="Stadfestet").check()
+    page.get_by_label("Dato for avgjørelsen").fill(_day(35))
+    page.get_by_role("button", name="Registrer avgjørelsen").click()
+    expect(page.locator("#decided_on-error")).to_contain_text("før klagen ble oversendt")
+    page.get_by_label("Dato for avgjørelsen").fill(_day(5))
+    page.get_by_role("button", name="Registrer avgjørelsen").click()
+    expect(_fact(page, "Status")).to_have_text("Stadfestet av nemnda")
+    screenshot(page, "abroad-appeal-upheld")
+
+    page.goto(url)
+    expect(_fact(page, "Status")).to_have_text("Avslått")
+
+    late_url = register_application(page, "Sigurd Sen", birth_date=date(1950, 1, 1), days_ago=90, icd10="I25.1")
+    decide(page, "Avslått", "Ikke dokumentert bedre effekt.", days_ago=80)
+    page.get_by_role("link", name="Registrer klage").click()
+    page.get_by_label("Pasienten mottok vedtaket").fill(_day(78))
+    page.get_by_label("Klagen kom inn").fill(_day(3))
+    page.get_by_role("button", name="Registrer klage").click()
+    expect(page.get_by_role("note")).to_contain_text("Klagen kom etter fristen.")
+    expect(page.get_by_role("link", name="Registrer kontorets behandling")).to_have_count(0)
+    page.get_by_role("link", name="Vurder fristoversittelsen").click()
+    page.get_by_role("radio", name="Ja").check()
+    page.get_by_label("Vurdering").fill("Pasienten var innlagt og kunne ikke klage i tide.")
+    page.get_by_role("button", name="Lagre vurderingen").click()
+    expect(page.get_by_text("Klagen behandles likevel.")).to_be_visible()
+    expect(page.get_by_role("link", name="Registrer kontorets behandling")).to_be_visible()
+    assert late_url != url
+
+
+def test_keyboard_only_registration_with_visible_focus(page_as, screenshot):
+    """Tab through «Registrer søknad», type, use arrow keys in the radio group and Enter to send."""
+    page = page_as(HSO)
+    open_abroad(page)
+    page.get_by_role("link", name="Registrer søknad").focus()
+    page.keyboard.press("Enter")
+    expect(_h1(page)).to_have_text("Registrer søknad om behandling i utlandet")
+    national_id = page.get_by_label("Fødselsnummer eller D-nummer")
+    national_id.focus()
+    steps = [("Fødselsnummer eller D-nummer", ""), ("Pasientens navn", "Kim Tastatur"),
+             ("Fødselsdato", "02.02.1982"), ("Hjemkommune", "Oslo")]
+    for label, text in steps:
+        field = page.get_by_label(label, exact=True)
+        expect(field).to_be_focused()
+        assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+        page.keyboard.type(text)
+        page.keyboard.press("Tab")
+    expect(page.get_by_label("Hjemregion")).to_be_focused()
+    page.keyboard.press("ArrowDown")   # Helse Sør-Øst, the first region
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("radio", name="Søknad (pbrl. § 2-4a)")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("radio", name="Preimplantasjonsdiagnostikk (PGD)")).to_be_checked()
+    page.keyboard.press("Tab")
+    for label in ("Mottatt", "Ekstern referanse", "Søker", "Henvisende lege", "Henvisende sykehus"):
+        expect(page.get_by_label(label, exact=True)).to_be_focused()   # «Mottatt» keeps today's date
+        page.keyboard.press("Tab")
+    expect(page.get_by_label("Hoveddiagnose (ICD-10)")).to_be_focused()
+    page.keyboard.type("Z31.4")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Behandlingen det søkes om")).to_be_focused()
+    page.keyboard.type("Preimplantasjonsdiagnostikk")
+    screenshot(page, "abroad-keyboard-registration")
+    page.get_by_role("button", name="Registrer søknad").focus()
+    page.keyboard.press("Enter")
+    expect(_flash(page)).to_have_text("Søknaden er registrert.")
+    expect(_fact(page, "Type")).to_have_text("Preimplantasjonsdiagnostikk (PGD)")
+
+
+def test_another_office_cannot_open_the_application(page_as):
+    page = page_as(HSO)
+    url = register_application(page, "Orm Områdesen", birth_date=date(1980, 8, 8))
+    other = page_as(VEST)
+    response = other.goto(url)
+    assert response is not None and response.status == 404
+    expect(_h1(other)).to_have_text("Siden finnes ikke")
