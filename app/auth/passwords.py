@@ -4,6 +4,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from app.errors import InvalidInput
 
@@ -40,9 +41,18 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords in leaked password lists (shipped offline by zxcvbn)."""
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
 def check_password_strength(password: str) -> None:
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
         raise InvalidInput(f"Passordet må ha minst {minimum} tegn.", field="password")
+    if password.casefold() in common_passwords():
+        raise InvalidInput("Passordet er blant de mest brukte passordene og er lett å gjette. Velg et annet.",
+                           field="password")
     if len(set(password)) < 4:
         raise InvalidInput("Passordet er for enkelt. Velg et passord med flere ulike tegn.", field="password")
