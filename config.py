@@ -72,22 +72,11 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
+    REFUSE_UNSAFE_SETTINGS = True   # create_app stops on any error of app/deploy_checks.py
     DEMO_DATA_ALLOWED = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
-
-    @classmethod
-    def check(cls) -> list[str]:
-        """What makes this configuration unsafe to serve; empty when it is fine."""
-        problems = []
-        if cls.SECRET_KEY in (None, "", DEV_SECRET_KEY) or len(cls.SECRET_KEY) < 32:
-            problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
-        if not cls.SESSION_COOKIE_SECURE:
-            problems.append("SESSION_COOKIE_SECURE must be on (HTTPS-only cookies)")
-        if not cls.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
-            problems.append("DATABASE_URL must point at PostgreSQL")
-        return problems
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "test": TestConfig}

@@ -8,9 +8,11 @@ from config import Config
 def create_app(config_class: type[Config] = Config) -> Flask:
     app = Flask(__name__, template_folder="../templates")
     app.config.from_object(config_class)
-    problems = config_class.check() if hasattr(config_class, "check") else []
-    if problems:
-        raise RuntimeError("Unsafe production settings: " + "; ".join(problems))
+    if app.config.get("REFUSE_UNSAFE_SETTINGS"):
+        from app.deploy_checks import errors_in
+
+        if problems := errors_in(app.config):
+            raise RuntimeError("Unsafe production settings: " + "; ".join(problem.message for problem in problems))
 
     if app.config["TRUSTED_PROXIES"]:
         # Client address and scheme from the proxy, so rate limits and the audit log see the real client.
@@ -37,7 +39,21 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     register_security_headers(app)
     register_cli(app)
     register_listeners()
+    register_reports(app)
     return app
+
+
+def register_reports(app: Flask) -> None:
+    """Each module registers its annual statistics report; app.reports then serves them all (pages, job, CLI)."""
+    from app.abroad.statistics import register_report as register_abroad_report
+    from app.methods.statistics import register_report as register_methods_report
+    from app.panel.statistics import register_report as register_panel_report
+    from app.reports import init_app as init_reports
+
+    register_abroad_report()
+    register_panel_report()
+    register_methods_report()
+    init_reports(app)
 
 
 def register_listeners() -> None:
@@ -80,7 +96,9 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
+    from app.deploy_checks import check_deploy
     from app.demo import demo_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(check_deploy)
     app.cli.add_command(demo_cli)
