@@ -96,9 +96,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
+    from app.cases.audit_chain import audit_cli
     from app.deploy_checks import check_deploy
     from app.demo import demo_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(check_deploy)
     app.cli.add_command(demo_cli)

@@ -10,6 +10,7 @@ from app.admin.forms import PatientLookupForm, UserForm
 from app.auth import services as account_services
 from app.auth.models import User
 from app.auth.roles import Role
+from app.cases import audit_chain
 from app.cases.audit import record_access
 from app.cases.identifiers import validate_national_id
 from app.cases.models import AuditAction, AuditEvent, Patient
@@ -112,7 +113,22 @@ def audit_log():
     result = paginate(query, AuditEvent.id.desc(), page=args.get("side", 1, type=int), per_page=AUDIT_PAGE_SIZE)
     return render_template("admin/audit_log.html", events=result.items, total=result.total, page=result.page,
                            object_labels=AUDIT_OBJECT_LABELS, role_labels=ROLE_LABELS_BY_VALUE,
-                           pages=result.pages, actions=list(AuditAction), errors=errors)
+                           pages=result.pages, actions=list(AuditAction), errors=errors,
+                           chain=audit_chain.status())
+
+
+@bp.post("/logg/kjede")
+@role_required(Role.ADMIN)
+def seal_and_verify():
+    """Seal what is unsealed and recompute the whole chain now (the timer does it unattended)."""
+    sealed = audit_chain.seal_all()
+    report = audit_chain.verify()
+    if report.intact:
+        flash(f"{sealed} nye loggrader forseglet. Kjeden er hel ({report.sealed} rader).", "success")
+    else:
+        for problem in report.problems:
+            flash(problem, "error")
+    return redirect(url_for("admin.audit_log"))
 
 
 @bp.route("/logg/pasient", methods=["GET", "POST"])

@@ -331,3 +331,17 @@ class AuditEvent(db.Model):
     changes: Mapped[dict | None] = mapped_column(JSON)
     remote_addr: Mapped[str | None] = mapped_column(String(64))
     session_id: Mapped[int | None]
+
+
+class AuditSeal(db.Model):
+    """The hash chain over the audit log: each sealed event's hash covers its content and the previous
+    seal's hash, so a changed, removed or reordered row breaks the chain (app/cases/audit_chain.py).
+    Append-only in the database, like the log itself."""
+
+    __tablename__ = "audit_seals"
+
+    position: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"), unique=True)
+    row_hash: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[datetime] = mapped_column(default=utcnow)
+

@@ -1,0 +1,149 @@
+"""The hash chain over the audit log. Sealing runs apart from the requests that write audit rows (a
+CLI command on a timer, or the admin's button), so no request waits for a chain lock: each unsealed
+event, in id order, gets the next position and a SHA-256 over its content and the previous hash.
+Verification recomputes the chain and names every row that no longer matches."""
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select, text
+
+from app.cases.models import AuditEvent, AuditSeal
+from app.db import utcnow
+from app.extensions import db
+
+GENESIS = "0" * 64
+SEAL_BATCH = 5_000
+# Events still unsealed after this long mean sealing has stopped running.
+SEAL_LAG_LIMIT = timedelta(hours=1)
+
+audit_cli = AppGroup("audit", help="The audit log's hash chain.")
+
+
+def _utc(moment: datetime) -> str:
+    """SQLite hands back naive datetimes (stored as UTC), PostgreSQL aware ones: hash the same text."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return aware.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def event_digest(event: AuditEvent, previous_hash: str) -> str:
+    content = {
+        "id": event.id, "at": _utc(event.at), "user_id": event.user_id, "user_email": event.user_email,
+        "role": event.role, "office": event.office, "action": event.action.value, "object_type": event.object_type,
+        "object_id": event.object_id, "case_id": event.case_id, "patient_id": event.patient_id,
+        "changes": event.changes, "remote_addr": event.remote_addr, "session_id": event.session_id,
+    }
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
+
+
+def _lock() -> None:
+    """One sealer at a time (PostgreSQL); SQLite serialises writers itself."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext('helsesak-audit-seal'))"))
+
+
+def seal(batch: int = SEAL_BATCH) -> int:
+    """Seal the events not yet in the chain, oldest first, up to `batch` of them. Commits."""
+    _lock()
+    last = db.session.scalars(select(AuditSeal).order_by(AuditSeal.position.desc()).limit(1)).first()
+    position, previous = (last.position, last.row_hash) if last else (0, GENESIS)
+    unsealed = db.session.scalars(
+        select(AuditEvent).outerjoin(AuditSeal, AuditSeal.event_id == AuditEvent.id)
+        .where(AuditSeal.event_id.is_(None)).order_by(AuditEvent.id).limit(batch)).all()
+    rows = []
+    for event in unsealed:
+        position += 1
+        previous = event_digest(event, previous)
+        rows.append({"position": position, "event_id": event.id, "row_hash": previous, "sealed_at": utcnow()})
+    if rows:
+        db.session.execute(AuditSeal.__table__.insert(), rows)
+    db.session.commit()
+    return len(rows)
+
+
+def seal_all() -> int:
+    total = 0
+    while sealed := seal():
+        total += sealed
+    return total
+
+
+@dataclass
+class ChainReport:
+    sealed: int = 0
+    unsealed: int = 0
+    oldest_unsealed: datetime | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify(now: datetime | None = None) -> ChainReport:
+    """Recompute the chain from the first seal. A changed event, a missing one or a broken order is a
+    problem; so is an event left unsealed for longer than SEAL_LAG_LIMIT."""
+    report = ChainReport()
+    previous, expected_position = GENESIS, 1
+    rows = db.session.execute(select(AuditSeal, AuditEvent).outerjoin(AuditEvent, AuditEvent.id == AuditSeal.event_id)
+                              .order_by(AuditSeal.position).execution_options(yield_per=SEAL_BATCH))
+    for seal_row, event in rows:
+        report.sealed += 1
+        if seal_row.position != expected_position:
+            report.problems.append(f"Posisjon {expected_position} mangler i kjeden (neste er {seal_row.position}).")
+            expected_position = seal_row.position
+        if event is None:
+            report.problems.append(f"Loggrad {seal_row.event_id} (posisjon {seal_row.position}) er slettet.")
+        elif event_digest(event, previous) != seal_row.row_hash:
+            report.problems.append(f"Loggrad {seal_row.event_id} (posisjon {seal_row.position}) er endret etter "
+                                   "at den ble forseglet.")
+        previous, expected_position = seal_row.row_hash, expected_position + 1
+    unsealed = _unsealed()
+    report.unsealed, oldest = db.session.execute(select(func.count(), func.min(unsealed.c.at))).one()
+    if oldest is not None:
+        report.oldest_unsealed = oldest if oldest.tzinfo else oldest.replace(tzinfo=timezone.utc)
+        if (now or utcnow()) - report.oldest_unsealed > SEAL_LAG_LIMIT:
+            report.problems.append(f"{report.unsealed} loggrader er ikke forseglet; den eldste er fra "
+                                   f"{report.oldest_unsealed:%d.%m.%Y %H:%M} UTC. Kjører forseglingen?")
+    return report
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    sealed: int
+    last_sealed_at: datetime | None
+    unsealed: int
+
+
+def _unsealed():
+    return select(AuditEvent).outerjoin(AuditSeal, AuditSeal.event_id == AuditEvent.id).where(
+        AuditSeal.event_id.is_(None)).subquery()
+
+
+def status() -> ChainStatus:
+    """How far sealing has come, cheaply (no recomputation), for the admin's log page."""
+    last = db.session.scalars(select(AuditSeal).order_by(AuditSeal.position.desc()).limit(1)).first()
+    return ChainStatus(sealed=last.position if last else 0, last_sealed_at=last.sealed_at if last else None,
+                       unsealed=db.session.scalar(select(func.count()).select_from(_unsealed())))
+
+
+@audit_cli.command("seal")
+def seal_command() -> None:
+    """Seal every audit row not yet in the chain (run it every minute from a timer)."""
+    click.echo(f"{seal_all()} loggrader forseglet.")
+
+
+@audit_cli.command("verify")
+def verify_command() -> None:
+    """Recompute the chain; exit 1 when a row was changed or removed, or sealing lags behind."""
+    report = verify()
+    for problem in report.problems:
+        click.echo(problem)
+    click.echo(f"{report.sealed} forseglede og {report.unsealed} uforseglede loggrader.")
+    if not report.intact:
+        raise SystemExit(1)
+    click.echo("Kjeden er hel.")
