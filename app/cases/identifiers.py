@@ -45,6 +45,40 @@ def icd10_chapter(code: str) -> str:
     return f"{blocks[0].split('-')[0]}-{blocks[-1].split('-')[-1]}"
 
 
+# The chapters' names in the Norwegian edition (domain brief §6.3), keyed by icd10_chapter()'s range.
+# The WHO list ends chapter XXII at U85; the Norwegian edition prints U00-U99.
+ICD10_CHAPTER_TITLES = {
+    "A00-B99": "Visse infeksjonssykdommer og parasittsykdommer",
+    "C00-D48": "Svulster",
+    "D50-D89": "Sykdommer i blod og bloddannende organer og visse tilstander som angår immunsystemet",
+    "E00-E90": "Endokrine sykdommer, ernæringssykdommer og metabolske forstyrrelser",
+    "F00-F99": "Psykiske lidelser og atferdsforstyrrelser",
+    "G00-G99": "Sykdommer i nervesystemet",
+    "H00-H59": "Sykdommer i øyet og øyets omgivelser",
+    "H60-H95": "Sykdommer i øre og ørebensknute",
+    "I00-I99": "Sykdommer i sirkulasjonssystemet",
+    "J00-J99": "Sykdommer i åndedrettssystemet",
+    "K00-K93": "Sykdommer i fordøyelsessystemet",
+    "L00-L99": "Sykdommer i hud og underhud",
+    "M00-M99": "Sykdommer i muskel-skjelettsystemet og bindevev",
+    "N00-N99": "Sykdommer i urin- og kjønnsorganene",
+    "O00-O99": "Svangerskap, fødsel og barseltid",
+    "P00-P96": "Visse tilstander som oppstår i perinatalperioden",
+    "Q00-Q99": "Medfødte misdannelser, deformiteter og kromosomavvik",
+    "R00-R99": "Symptomer, tegn og unormale kliniske funn og laboratoriefunn, ikke klassifisert annet sted",
+    "S00-T98": "Skader, forgiftninger og visse andre konsekvenser av ytre årsaker",
+    "V01-Y98": "Ytre årsaker til sykdommer, skader og dødsfall",
+    "Z00-Z99": "Faktorer som har betydning for helsetilstand og kontakt med helsetjenesten",
+    "U00-U85": "Koder for spesielle formål",
+    "U00-U99": "Koder for spesielle formål",
+}
+
+
+def icd10_chapter_title(chapter: str) -> str:
+    """The bokmål name of a chapter given by its range ("O00-O99": "Svangerskap, fødsel og barseltid")."""
+    return ICD10_CHAPTER_TITLES.get(chapter, chapter)
+
+
 # ClinicalTrials.gov, EudraCT (2004–2023) and the EU CT number of the Clinical Trials Information System.
 REGISTRY_PATTERNS = {
     "ClinicalTrials.gov": re.compile(r"^NCT\d{8}$"),

@@ -1,0 +1,160 @@
+"""Report pages under /rapporter: the list of reports a user may read, one page per report (and per
+report and year) with the order form, the order's progress page with its JSON status, the downloads and
+a retry. A page per registered kind is added when the blueprint is registered (the kinds are registered
+first, from the app factory). Reports show aggregates only; reading and downloading them is audited."""
+from functools import wraps
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.roles import Role
+from app.cases.interface import AuditAction, record_access
+from app.errors import DomainError
+from app.forms import CsrfOnlyForm, show_error
+from app.http import content_disposition
+from app.reports import orders
+from app.reports.charts import render_chart
+from app.reports.forms import order_form
+from app.reports.formats import FORMATS, filename, format_cell, region_label
+from app.reports.registry import ReportKind, can_read, get_kind, readable_kinds, report_kinds
+from app.reports.reminders import due_reminders
+from app.security import role_required
+
+bp = Blueprint("reports", __name__, url_prefix="/rapporter", template_folder="templates")
+
+
+@bp.app_template_global("report_reminders")
+def report_reminders(user):
+    return due_reminders(user) if getattr(user, "is_authenticated", False) else []
+
+
+bp.add_app_template_global(render_chart, "report_chart")
+bp.add_app_template_filter(format_cell, "report_cell")
+bp.add_app_template_filter(region_label, "report_region")
+
+
+def readers_only(view):
+    """Logged in, with a role that reads at least one registered report (403 otherwise)."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        roles = {Role.ANALYST, *(role for kind in report_kinds() for role in kind.roles)}
+        return role_required(*roles)(view)(*args, **kwargs)
+    return wrapped
+
+
+def _audit_name(kind: ReportKind, year: int, region: str | None) -> str:
+    return f"{kind.name}:{year}:{region or 'alle'}"
+
+
+def _kind_or_403(name: str) -> ReportKind:
+    kind = get_kind(name)
+    if kind is None:
+        abort(404)
+    if not can_read(current_user, kind):
+        record_access(AuditAction.DENIED, "report", kind.name)
+        abort(403)
+    return kind
+
+
+def _order_or_404(order_id: int) -> orders.Order:
+    order = orders.find_order(order_id, current_user)
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.get("/")
+@readers_only
+def index():
+    kinds = readable_kinds(current_user)
+    if not kinds:
+        abort(403)
+    return render_template("reports/index.html", kinds=kinds, recent=orders.recent_orders(current_user),
+                           reminders=due_reminders(current_user))
+
+
+def order(kind: str, year: int | None = None):
+    """The report's page: the order form (GET /<slug>/<year> first looks for an order already made)."""
+    report_kind = _kind_or_403(kind)
+    region = request.args.get("region") or None
+    if request.method == "GET" and year is not None:
+        existing = orders.latest_order(current_user, report_kind, year, region)
+        if existing is not None:
+            return redirect(url_for("reports.show_order", order_id=existing.id))
+    form = order_form(report_kind, current_user, year=year, region=region)
+    if form.validate_on_submit():
+        try:
+            placed = orders.place_order(current_user, report_kind, year=int(form.year.data),
+                                        region=form.chosen_region(), notes=form.notes())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            return redirect(url_for("reports.show_order", order_id=placed.id))
+    return render_template("reports/kind.html", kind=report_kind, form=form, year=year,
+                           recent=orders.recent_orders(current_user, report_kind))
+
+
+@bp.get("/bestillinger/<int:order_id>")
+@readers_only
+def show_order(order_id: int):
+    """Progress while the job runs; the report itself, with its downloads, when it is done."""
+    placed = _order_or_404(order_id)
+    result = placed.result()
+    page = render_template("reports/order.html", order=placed, report=result["report"] if result else None,
+                           formats=FORMATS, retry_form=CsrfOnlyForm())
+    if result:
+        record_access(AuditAction.VIEW, "report", _audit_name(placed.kind, placed.year, placed.region),
+                      details={"order": placed.id})
+    return page
+
+
+@bp.get("/bestillinger/<int:order_id>/status")
+@readers_only
+def order_status(order_id: int):
+    return _order_or_404(order_id).status()
+
+
+def download(order_id: int, fmt: str):
+    placed = _order_or_404(order_id)
+    result = placed.result()
+    if result is None or fmt not in result["files"]:
+        abort(404)
+    report = result["report"]
+    record_access(AuditAction.EXPORT, "report", _audit_name(placed.kind, placed.year, placed.region),
+                  details={"order": placed.id, "format": fmt})
+    response = Response(result["files"][fmt], mimetype=FORMATS[fmt][0])
+    response.headers["Content-Disposition"] = content_disposition(filename(report, fmt))
+    return response
+
+
+@bp.post("/bestillinger/<int:order_id>/prov-igjen")
+@readers_only
+def retry(order_id: int):
+    placed = _order_or_404(order_id)
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    try:
+        again = orders.retry(placed, current_user)
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for("reports.show_order", order_id=placed.id))
+    return redirect(url_for("reports.show_order", order_id=again.id))
+
+
+@bp.record
+def _add_kind_routes(state) -> None:
+    """One URL per registered kind (/rapporter/utenlandsbehandling/2020): a fixed path per kind, with the
+    kind's name as a default, so url_for("reports.order", kind="abroad") finds it."""
+    for report_kind in report_kinds():
+        state.add_url_rule(f"/{report_kind.slug}/", "order", _order_view, methods=["GET", "POST"],
+                           defaults={"kind": report_kind.name})
+        state.add_url_rule(f"/{report_kind.slug}/<int:year>", "order", _order_view, methods=["GET", "POST"],
+                           defaults={"kind": report_kind.name})
+    for fmt in FORMATS:
+        state.add_url_rule(f"/bestillinger/<int:order_id>/rapport.{fmt}", "download", _download_view,
+                           defaults={"fmt": fmt})
+
+
+# One function object per endpoint: Flask refuses two different view functions for one endpoint.
+_order_view = readers_only(order)
+_download_view = readers_only(download)
