@@ -39,6 +39,8 @@ class Config:
     PASSWORD_HASH_TIME_COST = 3
     PASSWORD_HASH_MEMORY_COST = 65536
     PASSWORD_MIN_LENGTH = 12
+    # Two-factor login (TOTP): offered to everyone, required for everyone when on.
+    TOTP_REQUIRED = os.environ.get("TOTP_REQUIRED", "").lower() in ("1", "true", "on")
 
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
@@ -73,6 +75,7 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     REFUSE_UNSAFE_SETTINGS = True   # create_app stops on any error of app/deploy_checks.py
+    TOTP_REQUIRED = True
     DEMO_DATA_ALLOWED = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True

@@ -48,6 +48,8 @@ def check_settings(config) -> list[Finding]:
         findings.append(_error("H007", "WTF_CSRF_ENABLED must be on (CSRF tokens on every form)"))
     if config.get("TESTING") or config.get("DEMO_DATA_ALLOWED"):
         findings.append(_error("H008", "TESTING and DEMO_DATA_ALLOWED must be off"))
+    if not config.get("TOTP_REQUIRED"):
+        findings.append(_error("H009", "TOTP_REQUIRED must be on: every login needs a second factor"))
     if not config.get("REDIS_URL"):
         findings.append(_warning("H101", "REDIS_URL is not set: background jobs run inside web requests and "
                                           "login rate limits are counted per worker process"))

@@ -1,5 +1,5 @@
 """Errors a rule raises; their messages are bokmål and safe to show to the user."""
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -47,16 +47,22 @@ class EditConflict(DomainError):
 def register_error_handlers(app: Flask) -> None:
     from app.extensions import db
 
+    def page(title: str, message: str, status: int):
+        """The error page, or for the JSON API (also where no route matched) a JSON body."""
+        if request.path.startswith("/api/"):
+            return jsonify({"message": message}), status
+        return render_template("errors/error.html", title=title, message=message), status
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
-        return render_template("errors/error.html", title="Handlingen ble avvist", message=str(error)), error.status_code
+        return page("Handlingen ble avvist", str(error), error.status_code)
 
     def http_error(error: HTTPException):
         if error.code >= 500:
             db.session.rollback()
         title, message = HTTP_ERROR_TEXTS.get(error.code, HTTP_ERROR_TEXTS[500])
-        return render_template("errors/error.html", title=title, message=message), error.code
+        return page(title, message, error.code)
 
     for status in HTTP_ERROR_TEXTS:
         app.register_error_handler(status, http_error)

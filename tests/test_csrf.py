@@ -21,6 +21,10 @@ def _url(rule: str) -> str:
 
 @pytest.mark.parametrize(("rule", "endpoint"), POST_RULES)
 def test_post_without_csrf_token_is_refused_in_bokmal(rule, endpoint):
+    if endpoint.startswith("api."):
+        # The JSON API takes no cookies, only a bearer token a forged cross-site request cannot carry.
+        assert APP.test_client().post(_url(rule), json={"title": "x"}).status_code == 401
+        return
     response = APP.test_client().post(_url(rule), data={"title": "x"})
     assert response.status_code == 400, f"{endpoint} accepted a post without a CSRF token"
     assert "Skjemaet er utløpt" in response.get_data(as_text=True)

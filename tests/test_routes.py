@@ -16,13 +16,15 @@ from config import TestConfig
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "health",
                     # Nye Metoder publishes its method pages; they hold no personal data (tests/methods).
-                    "public_methods.index", "public_methods.detail", "public_methods.decisions_xlsx"}
+                    "public_methods.index", "public_methods.detail", "public_methods.decisions_xlsx",
+                    # ... and the same data in the API, with the API's description (tests/api).
+                    "api.openapi", "api.methods_list_methods", "api.methods_get_method"}
 
 
 def _rules():
     app = create_app(TestConfig)
     return sorted(((rule.rule, rule.endpoint, method) for rule in app.url_map.iter_rules()
-                   for method in rule.methods & {"GET", "POST"}), key=str)
+                   for method in rule.methods & {"GET", "POST", "PUT"}), key=str)
 
 
 def _url(rule: str, values: dict) -> str:
@@ -32,17 +34,19 @@ def _url(rule: str, values: dict) -> str:
         for converter in ("int:", ""):
             url = url.replace(f"<{converter}{name}>", str(value))
     url = re.sub(r"<int:\w+>", "1", url)
+    url = re.sub(r"<any\(([^,)]+)[^)]*\):\w+>", r"\1", url)   # the first of the choices
     assert "<" not in url, f"unfilled argument in {rule}"
     return url
 
 
 RULES = _rules()
-CASE_RULES = [rule for rule in RULES if "<int:case_id>" in rule[0]]
+CASE_RULES = [rule for rule in RULES if "<int:case_id>" in rule[0] and not rule[1].startswith("api.")]
+API_CASE_RULES = [rule for rule in RULES if "<int:case_id>" in rule[0] and rule[1].startswith("api.abroad_")]
 METHOD_RULES = [rule for rule in RULES if "<reference>" in rule[0] and rule[1] not in PUBLIC_ENDPOINTS]
 
 
 def test_the_route_walk_covers_the_case_routes():
-    assert len(CASE_RULES) >= 10 and len(METHOD_RULES) >= 5
+    assert len(CASE_RULES) >= 10 and len(METHOD_RULES) >= 5 and len(API_CASE_RULES) >= 8
     assert {endpoint for _rule, endpoint, _method in RULES} >= PUBLIC_ENDPOINTS - {"static"}
 
 
@@ -52,6 +56,9 @@ def test_every_non_public_route_needs_login(client, rule, endpoint, method):
         return
     url = _url(rule, {"case_id": 1, "user_id": 1, "patient_id": 1, "meeting_id": 1, "reference": "ID2025_102"})
     response = client.open(url, method=method)
+    if endpoint.startswith("api."):   # the API wants a token, and says so
+        assert response.status_code == 401, f"{method} {url} answered {response.status_code} without a token"
+        return
     assert response.status_code == 302, f"{method} {url} answered {response.status_code} without login"
     assert response.headers["Location"].startswith("/login")
 
@@ -63,6 +70,25 @@ def test_case_routes_refuse_users_outside_the_scope(app, login, make_user, make_
     url = _url(rule, {"case_id": case_id})
 
     response = outsider.open(url, method=method, data={"title": "Overtatt", "version": "1"})
+
+    assert response.status_code == 404, f"{method} {url} answered {response.status_code} outside the scope"
+    with app.app_context():
+        denied = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "denied", AuditEvent.case_id == case_id))
+    assert denied == 1
+
+
+@pytest.mark.parametrize(("rule", "endpoint", "method"), API_CASE_RULES)
+def test_api_case_routes_refuse_tokens_outside_the_scope(app, client, make_user, make_case, rule, endpoint, method):
+    from app.auth.services import create_api_token
+
+    case_id = make_case(make_user("abroad_caseworker", "helse-vest"), home_region="helse-vest")
+    with app.app_context():
+        secret = create_api_token(db.session.get(User, make_user("abroad_caseworker", "helse-sor-ost")), name="x")[1]
+        db.session.commit()
+    url = _url(rule, {"case_id": case_id})
+
+    response = client.open(url, method=method, json={"version": 1}, headers={"Authorization": f"Bearer {secret}"})
 
     assert response.status_code == 404, f"{method} {url} answered {response.status_code} outside the scope"
     with app.app_context():
@@ -90,3 +116,9 @@ def test_method_routes_refuse_users_without_access(app, login, make_user, rule, 
         denied = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "denied", AuditEvent.case_id == case_id))
     assert denied == 1
+
+
+def test_an_absurd_id_in_a_url_is_a_plain_404(login, make_user):
+    client = login(make_user("abroad_caseworker"))
+    for url in ("/saker/9223372036854775808", "/utland/soknader/2147483648", "/saker/99999999999999999999/journal"):
+        assert client.get(url).status_code == 404

@@ -4,13 +4,13 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.abroad import services
+from app.abroad.letters import reconsider_with_letter
 from app.abroad.forms import AppealForm, BoardDecisionForm, LateAppealForm, ReconsiderationForm
 from app.abroad.models import Appeal, Application, BoardOutcome, OfficeOutcome
 from app.abroad.views import bp, load_case
 from app.auth.roles import Role
 from app.cases.interface import AuditAction, can_edit, get_case, record_access
 from app.forms import saved
-from app.pdf import render_pdf
 from app.security import role_required
 
 
@@ -80,27 +80,14 @@ def assess_late_appeal(case_id: int):
         "fristoversittelse")
 
 
-def _reconsider(case, appeal: Appeal, form: ReconsiderationForm) -> None:
-    outcome = OfficeOutcome(form.outcome.data)
-    services.check_reconsideration(appeal, outcome=outcome, decided_on=form.decided_on.data,
-                                   reasoning=form.reasoning.data)
-    letter = None
-    if outcome is OfficeOutcome.FORWARDED:
-        application_case = get_case(appeal.application.case_id)
-        letter = render_pdf("abroad/pdf/forwarding_letter.html", case=case, application_case=application_case,
-                            patient=case.patient, appeal=appeal, application=appeal.application,
-                            forwarded_on=form.decided_on.data, reasoning=form.reasoning.data.strip(),
-                            office=case.unit, sender=current_user.name, board=services.BOARD_NAME)
-    services.reconsider(appeal, outcome=outcome, decided_on=form.decided_on.data, reasoning=form.reasoning.data,
-                        actor=current_user, forwarding_letter=letter)
-
-
 @bp.route("/klager/<int:case_id>/kontorets-behandling", methods=["GET", "POST"])
 @role_required(Role.ABROAD_CASEWORKER)
 def reconsider(case_id: int):
     case, appeal = load_case(case_id, Appeal, "edit")
     form = ReconsiderationForm()
-    if form.validate_on_submit() and saved(form, lambda: _reconsider(case, appeal, form)):
+    if form.validate_on_submit() and saved(form, lambda: reconsider_with_letter(
+            case, appeal, outcome=OfficeOutcome(form.outcome.data), decided_on=form.decided_on.data,
+            reasoning=form.reasoning.data, actor=current_user)):
         flash("Kontorets behandling er registrert." + (" Oversendelsesbrevet er journalført."
               if appeal.office_outcome is OfficeOutcome.FORWARDED else " Søknaden er nå innvilget."), "success")
         return _appeal_page(case.id)

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.abroad import services
+from app.abroad.letters import decide_with_letter
 from app.abroad.forms import (
     ApplicationForm,
     CompleteTreatmentForm,
@@ -22,7 +23,6 @@ from app.cases.interface import AuditAction, can_edit, record_access
 from app.extensions import db
 from app.forms import saved
 from app.methods.interface import MethodState
-from app.pdf import render_pdf
 from app.security import role_required
 
 def _audited(page: str, case, application: Application, context: str) -> str:
@@ -110,26 +110,6 @@ def record_opinion(case_id: int, opinion_id: int):
 
 # The decision
 
-def _decision_letter(case, application: Application, form: DecisionForm, check: dict | None) -> bytes:
-    return render_pdf("abroad/pdf/decision_letter.html", case=case, patient=case.patient, application=application,
-                      decision=Decision(form.decision.data), decided_on=form.decided_on.data,
-                      legal_basis=form.legal_basis.data.strip(), reasoning=form.reasoning.data.strip(),
-                      citation=(check or {}).get("citation"), office=case.unit, sender=current_user.name,
-                      appeal_weeks=services.APPEAL_WEEKS, board=services.BOARD_NAME,
-                      experimental_notice=services.experimental_notice(application))
-
-
-def _decide(case, application: Application, form: DecisionForm) -> None:
-    decision = Decision(form.decision.data)
-    # The rules run before the letter is rendered: a refused decision costs no PDF.
-    check = services.check_decision(application, decision=decision, decided_on=form.decided_on.data,
-                                    legal_basis=form.legal_basis.data, reasoning=form.reasoning.data)
-    letter = None if decision is Decision.WITHDRAWN else _decision_letter(case, application, form, check)
-    services.decide(application, decision=decision, decided_on=form.decided_on.data,
-                    legal_basis=form.legal_basis.data, reasoning=form.reasoning.data, actor=current_user,
-                    letter=letter)
-
-
 @bp.route("/soknader/<int:case_id>/vedtak", methods=["GET", "POST"])
 @role_required(Role.ABROAD_CASEWORKER)
 def decide(case_id: int):
@@ -139,7 +119,9 @@ def decide(case_id: int):
     if not form.is_submitted() and method is not None and method.state is MethodState.NOT_INTRODUCED:
         form.legal_basis.data = services.LEGAL_BASIS_NOT_INTRODUCED
         form.reasoning.data = services.not_introduced_citation(method)
-    if form.validate_on_submit() and saved(form, lambda: _decide(case, application, form)):
+    if form.validate_on_submit() and saved(form, lambda: decide_with_letter(
+            case, application, decision=Decision(form.decision.data), decided_on=form.decided_on.data,
+            legal_basis=form.legal_basis.data, reasoning=form.reasoning.data, actor=current_user)):
         flash(f"Vedtaket er registrert: {application.decision.label.lower()}.", "success")
         return _application_page(case.id, "vedtak")
     page = render_template("abroad/decision_form.html", form=form, case=case, application=application,

@@ -63,6 +63,18 @@ def new_user():
     return render_template("admin/user_new.html", form=form)
 
 
+@bp.post("/brukere/<int:user_id>/nullstill-tofaktor")
+@role_required(Role.ADMIN)
+def reset_two_factor(user_id: int):
+    """A lost phone: the user sets up the app again at the next login, and every session ends now."""
+    user = db.session.get(User, user_id) or abort(404)
+    account_services.reset_two_factor(user, actor=current_user)
+    db.session.commit()
+    flash(f"Tofaktorinnloggingen til {user.name} er nullstilt. Brukeren setter opp appen på nytt ved neste "
+          "innlogging.", "success")
+    return redirect(url_for("admin.users"))
+
+
 @bp.post("/brukere/<int:user_id>/deaktiver")
 @role_required(Role.ADMIN)
 def deactivate_user(user_id: int):

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, IntegerField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange
 
 
 class LoginForm(FlaskForm):
@@ -20,3 +20,22 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField("Gjenta nytt passord", validators=[
         EqualTo("new_password", message="Passordene er ikke like.")], render_kw={"autocomplete": "new-password"})
     submit = SubmitField("Bytt passord")
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField("Navn på nøkkelen", validators=[
+        DataRequired(message="Gi nøkkelen et navn, f.eks. hva den skal brukes til."), Length(max=100)],
+        description="F.eks. «Statistikkuttrekk» – så du kjenner den igjen.")
+    days = IntegerField("Gyldig i antall dager", default=30, validators=[
+        InputRequired(message="Oppgi hvor mange dager nøkkelen skal gjelde."),
+        NumberRange(min=1, max=90, message="En nøkkel kan gjelde i 1 til 90 dager.")])
+    submit = SubmitField("Lag nøkkel")
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField("Engangskode", validators=[DataRequired(message="Skriv inn koden fra autentiseringsappen."),
+                                                  Length(max=10)],
+                       description="Seks siffer fra autentiseringsappen (f.eks. Microsoft Authenticator).",
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})
+    submit = SubmitField("Fortsett")
+

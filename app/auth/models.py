@@ -20,12 +20,15 @@ class User(Versioned, db.Model):
     office: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))   # base32; set when two-factor login is on
+    totp_last_step: Mapped[int | None]                             # the last code's time step: no code twice
 
     sessions: Mapped[list["UserSession"]] = relationship(back_populates="user")
 
     # Set by the user loader: the login session this request belongs to; the token is Flask-Login's id.
     session_token = None
     current_session = None
+    api_token_id = None   # set when the request came with an API token instead
 
     # Flask-Login protocol
     @property
@@ -63,3 +66,22 @@ class UserSession(db.Model):
     remote_addr: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User] = relationship(back_populates="sessions")
+
+
+class ApiToken(db.Model):
+    """A personal token for the JSON API, sent as «Authorization: Bearer …». Only its hash is kept;
+    the token itself is shown once, when it is made. It acts with its owner's role and office."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))   # the first characters, so the owner can tell tokens apart
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

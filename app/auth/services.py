@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
 
-from app.auth.models import User, UserSession
+from app.auth.models import ApiToken, User, UserSession
 from app.auth.passwords import hash_password, verify_password
 from app.auth.roles import Role
 from app.cases import audit
@@ -128,9 +128,73 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     audit.record_change(AuditAction.UPDATE, "user", user.id, user=user, changes={"password": ["***", "***"]})
 
 
+def reset_two_factor(user: User, *, actor: User) -> None:
+    if user.totp_secret is None:
+        return
+    user.totp_secret = None
+    user.totp_last_step = None
+    end_all_sessions(user, "two_factor_reset")
+    audit.record_change(AuditAction.UPDATE, "user", user.id, user=actor, changes={"two_factor": [True, False]})
+
+
 def set_active(user: User, active: bool, *, actor=None) -> None:
     changes = audit.apply_changes(user, {"active": active})
     if not active:
         end_all_sessions(user, "deactivated")
     if changes:
         audit.record_change(AuditAction.UPDATE, "user", user.id, user=actor, changes=changes)
+
+
+# Personal API tokens
+
+API_TOKEN_PREFIX = "hs_"
+API_TOKEN_DAYS = 90   # at most; a token is a password that never asks for a second factor
+
+
+def create_api_token(user: User, *, name: str, days: int = API_TOKEN_DAYS) -> tuple[ApiToken, str]:
+    """A new token for `user`; returns the row and the token itself, which is never stored or shown again."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Gi nøkkelen et navn, f.eks. hva den skal brukes til.", field="name")
+    if not 1 <= days <= API_TOKEN_DAYS:
+        raise InvalidInput(f"En nøkkel kan gjelde i 1 til {API_TOKEN_DAYS} dager.", field="days")
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, token_hash=_token_hash(secret), prefix=secret[:10],
+                     expires_at=utcnow() + timedelta(days=days))
+    db.session.add(token)
+    db.session.flush()
+    audit.record_change(AuditAction.CREATE, "api_token", token.id, user=user,
+                        changes={"name": [None, name], "expires_at": [None, token.expires_at]})
+    return token, secret
+
+
+def revoke_api_token(token: ApiToken, *, actor: User) -> None:
+    if token.user_id != actor.id:
+        raise InvalidInput("Du kan bare trekke tilbake dine egne nøkler.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record_change(AuditAction.UPDATE, "api_token", token.id, user=actor,
+                            changes={"revoked_at": [None, token.revoked_at]})
+
+
+def user_for_api_token(secret: str, now: datetime | None = None) -> User | None:
+    """The active owner of a valid, unexpired, unrevoked token, or None."""
+    if not secret or not secret.startswith(API_TOKEN_PREFIX):
+        return None
+    now = now or utcnow()
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(secret)))
+    if (token is None or token.revoked_at is not None or _aware(token.expires_at) <= now
+            or not token.user.active):
+        return None
+    if token.last_used_at is None or now - _aware(token.last_used_at) > _TOUCH_INTERVAL:
+        db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+        db.session.commit()
+    user = token.user
+    user.api_token_id = token.id
+    return user
+
+
+def api_tokens_of(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.created_at.desc())))
+

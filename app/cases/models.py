@@ -232,8 +232,8 @@ class Document(db.Model):
 
     case: Mapped[Case] = relationship(back_populates="documents")
     journal_entry: Mapped[JournalEntry | None] = relationship(back_populates="documents")
-    versions: Mapped[list["DocumentVersion"]] = relationship(
-        back_populates="document", order_by="DocumentVersion.version_number")
+    versions: Mapped[list["DocumentVersion"]] = relationship(   # selectin: a document list costs one query more
+        back_populates="document", order_by="DocumentVersion.version_number", lazy="selectin")
 
     @property
     def current_version(self) -> "DocumentVersion":

@@ -41,6 +41,14 @@ def _checkboxes(label: str, vocabulary: dict) -> CheckboxesField:
     return CheckboxesField(label, choices=choices(vocabulary.items()), validate_choice=False)
 
 
+
+class CountField(StringField):
+    """A count typed as text (the service parses it and explains a bad value), stored as an integer:
+    the stored number is shown as text, also when a submission leaves the field out."""
+
+    def process_data(self, value) -> None:
+        self.data = str(value) if isinstance(value, int) else value
+
 class AssessmentForm(VersionedForm):
     # 1. Status og oppsummering
     summary = _text("1.1 Oppsummering")
@@ -80,8 +88,8 @@ class AssessmentForm(VersionedForm):
     relevant_studies = _text("4.1 Relevante og sentrale kliniske studier")
     hta_national = _text("Metodevurdering – nasjonalt/lokalt")
     hta_international = _text("Metodevurdering / systematiske oversikt – internasjonalt")
-    systematic_reviews_count = StringField("Antall systematiske oversikter", render_kw=NUMBER,
-                                           validators=[Length(max=10)])
+    systematic_reviews_count = CountField("Antall systematiske oversikter", render_kw=NUMBER,
+                                          validators=[Length(max=10)])
     method_alerts = _text("Metodevarsel")
     # Dokument
     author_body = SelectField("Utarbeidet av", choices=choices(AUTHOR_BODIES.items()), validate_choice=False)
@@ -99,7 +107,7 @@ class TrialForm(FlaskForm):
 
     population = TextAreaField("Populasjon", validators=[
         DataRequired(message="Fyll inn populasjonen."), Length(max=5000)])
-    participants = StringField("Antall deltakere (n)", render_kw=NUMBER, validators=[Length(max=10)])
+    participants = CountField("Antall deltakere (n)", render_kw=NUMBER, validators=[Length(max=10)])
     intervention = TextAreaField("Intervensjon", validators=[
         DataRequired(message="Fyll inn intervensjonen."), Length(max=5000)])
     control = TextAreaField("Kontrollgruppe", validators=[Length(max=5000)])

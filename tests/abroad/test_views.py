@@ -294,3 +294,31 @@ def test_the_letter_is_a_journaled_document(app, worker):
         document = db.session.get(Document, application.letter_document_id)
         assert document.journal_entry.entry_type.value == "U"
         assert application.decision is Decision.DENIED
+
+
+def test_the_filtered_list_exports_as_csv_and_xlsx_and_is_logged(app, worker, worker_id):
+    import io
+
+    from openpyxl import load_workbook
+
+    _register(worker)
+    _register(worker, national_id="", patient_name="Vest Pasient", birth_date="01.02.1960",
+              home_region="helse-sor-ost", stream="pgd", icd10="Z31.4")
+    csv_file = worker.get("/utland/soknader/eksport.csv?stream=pgd")
+    assert csv_file.mimetype == "text/csv" and "attachment" in csv_file.headers["Content-Disposition"]
+    assert csv_file.data.startswith("\ufeff".encode())
+    lines = csv_file.data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Saksnummer;Referanse;Pasient;Fødselsdato;Hjemregion")
+    assert len(lines) == 2 and "Vest Pasient" in lines[1] and ";01.02.1960;" in lines[1]
+    workbook = load_workbook(io.BytesIO(worker.get("/utland/soknader/eksport.xlsx").data))
+    sheet = workbook.active
+    assert sheet.max_row == 3 and sheet["A1"].value == "Saksnummer"
+    assert {sheet.cell(row, 3).value for row in (2, 3)} == {"Nora Nordlys", "Vest Pasient"}
+    assert sheet.cell(2, 9).is_date
+    with app.app_context():
+        exports = db.session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.EXPORT,
+                                                              AuditEvent.user_id == worker_id)).all()
+        assert [(event.changes["format"], event.changes["rows"]) for event in exports] == [("csv", 1), ("xlsx", 2)]
+        listed = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == AuditAction.LIST, AuditEvent.changes["context"].as_string() == "abroad_export_xlsx"))
+        assert listed == 2

@@ -14,7 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from config import BASE_DIR
-from tests.browser import test_panel
+from tests.browser import test_panel, test_reports
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +27,7 @@ METHODS = "metoder@helsesak.test"
 BESTILLERFORUM = "bestillerforum@helsesak.test"
 PANEL = "panel@helsesak.test"
 ADMIN = "admin@helsesak.test"
+ANALYST = "analytiker@helsesak.test"
 
 axe = Axe()
 
@@ -156,6 +157,17 @@ def _from_sent_referral(link: str) -> Callable[[Page], None]:
 def _open_change_password(page: Page) -> None:
     page.goto("/")
     page.get_by_role("banner").get_by_role("link", name="Bytt passord").click()
+
+
+def _order_report(page: Page) -> None:
+    test_reports.order_abroad_report(page, date.today().year)
+
+
+def _open_account_page(link: str) -> Callable[[Page], None]:
+    def open_page(page: Page) -> None:
+        page.goto("/")
+        page.get_by_role("banner").get_by_role("link", name=link, exact=True).click()
+    return open_page
 
 
 def _open_patient_lookup(page: Page) -> None:
@@ -441,7 +453,17 @@ SCREENS = [
            _from_sent_referral("Registrer tilbakemelding")),
     Screen("panel-principled-question", PANEL, "panel/principled_question_form.html", "Ny prinsipiell problemstilling",
            _from_sent_referral("Ny prinsipiell problemstilling")),
+    # Rapporter: the analyst's overview and a finished report, each office's and secretariat's order page
+    Screen("reports", ANALYST, "reports/index.html", "Rapporter", _goto("/rapporter/")),
+    Screen("report-order-abroad", CASEWORKER, "reports/kind.html", "Behandling i utlandet",
+           _goto("/rapporter/utenlandsbehandling/")),
+    Screen("report-order-panel", PANEL, "reports/kind.html", "Ekspertpanelet", _goto("/rapporter/ekspertpanelet/")),
+    Screen("report-finished", ANALYST, "reports/order.html", re.compile(r"^Behandling i utlandet – årsrapport \d{4}$"),
+           _order_report),
     Screen("change-password", CASEWORKER, "auth/change_password.html", "Bytt passord", _open_change_password),
+    Screen("api-tokens", CASEWORKER, "auth/api_tokens.html", "API-nøkler", _open_account_page("API-nøkler")),
+    Screen("two-factor-setup", CASEWORKER, "auth/two_factor.html", "Tofaktorinnlogging",
+           _open_account_page("Tofaktor")),
     Screen("not-found", CASEWORKER, "errors/error.html", "Siden finnes ikke", _open_not_found),
     Screen("admin-users", ADMIN, "admin/users.html", "Brukere", _goto("/admin/brukere")),
     Screen("admin-user-new", ADMIN, "admin/user_new.html", "Ny bruker", _goto("/admin/brukere/ny")),
@@ -469,8 +491,10 @@ COVERED_TEMPLATES = [
     "admin/patient_lookup.html",
     "admin/user_new.html",
     "admin/users.html",
+    "auth/api_tokens.html",
     "auth/change_password.html",
     "auth/login.html",
+    "auth/two_factor.html",
     "cases/assign.html",
     "cases/dashboard.html",
     "cases/deadline_new.html",
@@ -508,6 +532,9 @@ COVERED_TEMPLATES = [
     "panel/statement_form.html",
     "public_methods/detail.html",
     "public_methods/index.html",
+    "reports/index.html",
+    "reports/kind.html",
+    "reports/order.html",
 ]
 
 
@@ -594,7 +621,7 @@ def test_every_page_template_is_checked_in_the_browser():
     templates = _page_templates()
     # The guard would pass vacuously if the scan missed a template folder.
     assert {name.split("/")[0] for name in templates} >= {"abroad", "admin", "auth", "cases", "errors", "methods",
-                                                          "panel", "public_methods"}
+                                                          "panel", "public_methods", "reports"}
 
     missing = sorted(templates - set(COVERED_TEMPLATES))
     assert not missing, ("Templates without a screen in test_accessibility.py (add a Screen that visits each, "

@@ -1,0 +1,276 @@
+"""Treatment abroad in the JSON API: applications, costs and appeals, read and written with the pages'
+forms, services and access checks (app/api explains the conventions)."""
+from datetime import date
+
+from flask import request
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.abroad import services
+from app.abroad.letters import decide_with_letter, reconsider_with_letter
+from app.abroad.forms import (
+    AppealForm,
+    ApplicationFilterForm,
+    ApplicationForm,
+    BoardDecisionForm,
+    CostForm,
+    DecisionForm,
+    LateAppealForm,
+    ReconsiderationForm,
+    TreatmentPlanForm,
+)
+from app.abroad.models import (
+    Appeal,
+    Application,
+    BoardOutcome,
+    CostCategory,
+    Decision,
+    OfficeOutcome,
+    Stream,
+    TreatmentClass,
+)
+from app.abroad.views import PER_PAGE, filtered_applications, load_case
+from app.api import ApiError, endpoint, json_input, page_of, run
+from app.auth.roles import Role
+from app.cases.interface import AuditAction, Case, record_access, record_list, visible_cases
+from app.extensions import db
+from app.pagination import keyset_paginate
+
+TAG = "abroad"
+
+_DATE = {"type": ["string", "null"], "format": "date"}
+_TEXT = {"type": ["string", "null"]}
+COST = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "entry_date": {"type": "string", "format": "date"}, "category": {"type": "string"},
+    "amount": {"type": "string"}, "currency": {"type": "string"}, "exchange_rate": _TEXT,
+    "amount_nok": {"type": "string"}, "invoice_reference": _TEXT}}
+APPEAL = {"type": "object", "properties": {
+    "case_id": {"type": "integer"}, "case_number": {"type": "string"}, "application_case_id": {"type": "integer"},
+    "status": {"type": "string"}, "received_on": {"type": "string", "format": "date"},
+    "notified_on": {"type": "string", "format": "date"}, "deadline_on": {"type": "string", "format": "date"},
+    "late": {"type": "boolean"}, "consider_late": {"type": ["boolean", "null"]}, "office_outcome": _TEXT,
+    "office_decided_on": _DATE, "board_outcome": _TEXT, "board_decided_on": _DATE}}
+APPLICATION = {"type": "object", "required": ["case_id", "case_number", "status"], "properties": {
+    "case_id": {"type": "integer"}, "case_number": {"type": "string"}, "reference": _TEXT,
+    "version": {"type": "integer"},
+    "patient": {"type": "object", "properties": {
+        "name": {"type": "string"}, "national_id": _TEXT, "birth_date": {"type": "string", "format": "date"}}},
+    "stream": {"type": "string"}, "status": {"type": "string"}, "home_region": {"type": "string"},
+    "office": {"type": "string"}, "received_on": {"type": "string", "format": "date"}, "child": {"type": "boolean"},
+    "icd10": {"type": "string"}, "icd10_chapter": {"type": "string"}, "treatment_class": {"type": "string"},
+    "requested_treatment": _TEXT, "method_reference": _TEXT, "decision": _TEXT, "decided_on": _DATE,
+    "legal_basis": _TEXT, "hospital": _TEXT, "country": _TEXT, "planned_start": _DATE, "planned_end": _DATE,
+    "flag": _TEXT, "total_nok": {"type": "string"}, "costs": {"type": "array", "items": COST},
+    "appeals": {"type": "array", "items": APPEAL}}}
+PAGE = {"type": "object", "required": ["items", "total"], "properties": {
+    "items": {"type": "array", "items": APPLICATION}, "total": {"type": "integer"},
+    "next_cursor": {"type": ["string", "null"]}}}
+APPEAL_PAGE = {**PAGE, "properties": {**PAGE["properties"], "items": {"type": "array", "items": APPEAL}}}
+LIST_QUERY = {"stream": {"type": "string"}, "status": {"type": "string"}, "region": {"type": "string"},
+              "year": {"type": "string"}, "q": {"type": "string"}, "etter": {"type": "string"}}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _value(member) -> str | None:
+    return member.value if member is not None else None
+
+
+def cost_json(cost) -> dict:
+    return {"id": cost.id, "entry_date": cost.entry_date.isoformat(), "category": cost.category.value,
+            "amount": str(cost.amount), "currency": cost.currency,
+            "exchange_rate": str(cost.exchange_rate) if cost.exchange_rate is not None else None,
+            "amount_nok": str(cost.amount_nok), "invoice_reference": cost.invoice_reference}
+
+
+def appeal_json(appeal: Appeal, case: Case) -> dict:
+    return {"case_id": appeal.case_id, "case_number": case.number,
+            "application_case_id": appeal.application.case_id, "status": appeal.status.value,
+            "received_on": appeal.received_on.isoformat(), "notified_on": appeal.notified_on.isoformat(),
+            "deadline_on": appeal.deadline_on.isoformat(), "late": appeal.late, "consider_late": appeal.consider_late,
+            "office_outcome": _value(appeal.office_outcome), "office_decided_on": _iso(appeal.office_decided_on),
+            "board_outcome": _value(appeal.board_outcome), "board_decided_on": _iso(appeal.board_decided_on)}
+
+
+def application_json(application: Application, case: Case, *, detail: bool = False) -> dict:
+    data = {
+        "case_id": case.id, "case_number": case.number, "reference": application.reference,
+        "version": application.version,
+        "patient": {"name": case.patient.name, "national_id": case.patient.national_id,
+                    "birth_date": case.patient.birth_date.isoformat()},
+        "stream": application.stream.value, "status": application.status.value,
+        "home_region": application.home_region, "office": application.office,
+        "received_on": application.received_on.isoformat(), "child": application.child, "icd10": application.icd10,
+        "icd10_chapter": application.icd10_chapter, "treatment_class": application.treatment_class.value,
+        "requested_treatment": application.requested_treatment, "method_reference": application.method_reference,
+        "decision": _value(application.decision), "decided_on": _iso(application.decided_on),
+        "legal_basis": application.legal_basis, "hospital": application.hospital, "country": application.country,
+        "planned_start": _iso(application.planned_start), "planned_end": _iso(application.planned_end),
+        "flag": application.flag, "total_nok": str(application.total_nok),
+    }
+    if detail:
+        data["costs"] = [cost_json(cost) for cost in application.costs]
+        data["appeals"] = [appeal_json(appeal, db.session.get(Case, appeal.case_id)) for appeal in application.appeals]
+    return data
+
+
+def _only_caseworkers() -> None:
+    if current_user.role is not Role.ABROAD_CASEWORKER:
+        raise ApiError(403, "Bare saksbehandlere for behandling i utlandet har tilgang.")
+
+
+def _application(case_id: int, need: str = "view") -> tuple[Case, Application]:
+    _only_caseworkers()
+    return load_case(case_id, Application, need)
+
+
+def _shown(case: Case, application: Application, status: int = 200):
+    db.session.refresh(application)
+    record_access(AuditAction.VIEW, "abroad_application", application.id, case=case, details={"page": "api"})
+    return application_json(application, case, detail=True), status
+
+
+@endpoint("/abroad/applications", summary="Søknader og henvisninger (filtrert, nyeste først)", tag=TAG,
+          response=PAGE, query=LIST_QUERY)
+def list_applications():
+    _only_caseworkers()
+    form = ApplicationFilterForm(request.args, meta={"csrf": False})
+    result = keyset_paginate(filtered_applications(form, date.today()), Application.received_on, Application.id,
+                             after=request.args.get("etter"), before=None, per_page=PER_PAGE,
+                             key_of=lambda application: (application.received_on, application.id))
+    cases = {application.case_id: db.session.get(Case, application.case_id) for application in result.items}
+    record_list(list(cases.values()), context="api_abroad_applications")
+    return page_of(result, lambda application: application_json(application, cases[application.case_id]))
+
+
+@endpoint("/abroad/applications/<int:case_id>", summary="Én søknad med kostnader og klager", tag=TAG,
+          response=APPLICATION)
+def get_application(case_id: int):
+    return _shown(*_application(case_id))
+
+
+@endpoint("/abroad/applications", method="POST", summary="Registrer søknad", tag=TAG, form=ApplicationForm,
+          response=APPLICATION, status=201)
+def create_application():
+    _only_caseworkers()
+    form = json_input(ApplicationForm)
+    application = run(lambda: services.register_application(
+        national_id=form.national_id.data or None, patient_name=form.patient_name.data,
+        birth_date=form.birth_date.data, municipality=form.municipality.data or None,
+        home_region=form.home_region.data, stream=Stream(form.stream.data), received_on=form.received_on.data,
+        reference=form.reference.data, applicant=form.applicant.data, referring_doctor=form.referring_doctor.data,
+        referring_hospital=form.referring_hospital.data, requested_treatment=form.requested_treatment.data,
+        requested_where=form.requested_where.data, treatment_class=TreatmentClass(form.treatment_class.data),
+        icd10=form.icd10.data, method_reference=form.method_reference.data, actor=current_user))
+    return _shown(db.session.get(Case, application.case_id), application, 201)
+
+
+@endpoint("/abroad/applications/<int:case_id>/decision", method="POST", summary="Fatt vedtak (med vedtaksbrev)",
+          tag=TAG, form=DecisionForm, response=APPLICATION)
+def decide(case_id: int):
+    case, application = _application(case_id, "edit")
+    form = json_input(DecisionForm)
+    run(lambda: decide_with_letter(case, application, decision=Decision(form.decision.data),
+                                   decided_on=form.decided_on.data, legal_basis=form.legal_basis.data,
+                                   reasoning=form.reasoning.data, actor=current_user))
+    return _shown(case, application)
+
+
+@endpoint("/abroad/applications/<int:case_id>/treatment-plan", method="PUT",
+          summary="Behandlingssted, datoer, reise og opphold (med versjonen du leste)", tag=TAG,
+          form=TreatmentPlanForm, response=APPLICATION)
+def plan_treatment(case_id: int):
+    case, application = _application(case_id, "edit")
+    form = json_input(TreatmentPlanForm)
+    run(lambda: services.plan_treatment(
+        application, hospital=form.hospital.data, country=form.country.data, planned_start=form.planned_start.data,
+        planned_end=form.planned_end.data, travel_arrangements=form.travel_arrangements.data,
+        stay_arrangements=form.stay_arrangements.data, companion=form.companion.data,
+        expected_version=form.version.data, actor=current_user))
+    return _shown(case, application)
+
+
+@endpoint("/abroad/applications/<int:case_id>/costs", method="POST", summary="Før kostnad", tag=TAG,
+          form=CostForm, response=COST, status=201)
+def add_cost(case_id: int):
+    case, application = _application(case_id, "edit")
+    form = json_input(CostForm)
+    cost = run(lambda: services.add_cost(
+        application, entry_date=form.entry_date.data, category=CostCategory(form.category.data),
+        amount=form.amount.data, currency=form.currency.data, exchange_rate=form.exchange_rate.data,
+        invoice_reference=form.invoice_reference.data, actor=current_user))
+    return cost_json(cost), 201
+
+
+@endpoint("/abroad/applications/<int:case_id>/appeals", method="POST", summary="Registrer klage på avslag",
+          tag=TAG, form=AppealForm, response=APPEAL, status=201)
+def create_appeal(case_id: int):
+    _case, application = _application(case_id, "edit")
+    form = json_input(AppealForm)
+    appeal = run(lambda: services.register_appeal(application, received_on=form.received_on.data,
+                                                  notified_on=form.notified_on.data, grounds=form.grounds.data,
+                                                  actor=current_user))
+    return _appeal_shown(db.session.get(Case, appeal.case_id), appeal, 201)
+
+
+def _appeal(case_id: int, need: str = "view") -> tuple[Case, Appeal]:
+    _only_caseworkers()
+    return load_case(case_id, Appeal, need)
+
+
+def _appeal_shown(case: Case, appeal: Appeal, status: int = 200):
+    db.session.refresh(appeal)
+    record_access(AuditAction.VIEW, "abroad_appeal", appeal.id, case=case, details={"page": "api"})
+    return appeal_json(appeal, case), status
+
+
+@endpoint("/abroad/appeals", summary="Klager (nyeste først)", tag=TAG, response=APPEAL_PAGE,
+          query={"etter": {"type": "string"}})
+def list_appeals():
+    _only_caseworkers()
+    query = select(Appeal).join(Case, Case.id == Appeal.case_id).where(visible_cases(current_user))
+    result = keyset_paginate(query, Appeal.received_on, Appeal.id, after=request.args.get("etter"), before=None,
+                             per_page=PER_PAGE, key_of=lambda appeal: (appeal.received_on, appeal.id))
+    cases = {appeal.case_id: db.session.get(Case, appeal.case_id) for appeal in result.items}
+    record_list(list(cases.values()), context="api_abroad_appeals")
+    return page_of(result, lambda appeal: appeal_json(appeal, cases[appeal.case_id]))
+
+
+@endpoint("/abroad/appeals/<int:case_id>", summary="Én klage", tag=TAG, response=APPEAL)
+def get_appeal(case_id: int):
+    return _appeal_shown(*_appeal(case_id))
+
+
+@endpoint("/abroad/appeals/<int:case_id>/late-assessment", method="POST",
+          summary="Vurdering av klage etter fristen (fvl. § 31)", tag=TAG, form=LateAppealForm, response=APPEAL)
+def assess_late_appeal(case_id: int):
+    case, appeal = _appeal(case_id, "edit")
+    form = json_input(LateAppealForm)
+    run(lambda: services.assess_late_appeal(appeal, consider=form.consider.data == "ja",
+                                            assessment=form.assessment.data, actor=current_user))
+    return _appeal_shown(case, appeal)
+
+
+@endpoint("/abroad/appeals/<int:case_id>/reconsideration", method="POST",
+          summary="Kontorets behandling: omgjort, eller oversendt Klagenemnda (med oversendelsesbrev)", tag=TAG,
+          form=ReconsiderationForm, response=APPEAL)
+def reconsider(case_id: int):
+    case, appeal = _appeal(case_id, "edit")
+    form = json_input(ReconsiderationForm)
+    run(lambda: reconsider_with_letter(case, appeal, outcome=OfficeOutcome(form.outcome.data),
+                                       decided_on=form.decided_on.data, reasoning=form.reasoning.data,
+                                       actor=current_user))
+    return _appeal_shown(case, appeal)
+
+
+@endpoint("/abroad/appeals/<int:case_id>/board-decision", method="POST", summary="Klagenemndas avgjørelse",
+          tag=TAG, form=BoardDecisionForm, response=APPEAL)
+def board_decision(case_id: int):
+    case, appeal = _appeal(case_id, "edit")
+    form = json_input(BoardDecisionForm)
+    run(lambda: services.record_board_decision(appeal, outcome=BoardOutcome(form.outcome.data),
+                                               decided_on=form.decided_on.data,
+                                               board_reference=form.board_reference.data, actor=current_user))
+    return _appeal_shown(case, appeal)

@@ -1,0 +1,132 @@
+"""The JSON API (/api/v1/). Personal bearer tokens act with their owner's role and office: the same
+access policy (404 outside the scope) and the same audit rows as the web pages. Input is checked by the
+very WTForms forms the pages use, and errors come back as JSON with field names (422).
+
+Modules declare their endpoints with `endpoint()` (in app/<module>/api.py); the OpenAPI 3.1
+description at /api/v1/openapi.json is assembled from those declarations, so it cannot drift.
+"""
+from dataclasses import dataclass, field
+
+from flask import Blueprint, g, jsonify, request
+from werkzeug.datastructures import MultiDict
+
+from app.errors import DomainError, EditConflict, InvalidInput
+from app.extensions import csrf, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+API_TITLE = "Helsesak API"
+API_VERSION = "1.0"
+
+
+class ApiError(Exception):
+    """A refused request, answered as {"message": …, "errors": {field: [message, …]}}."""
+
+    def __init__(self, status: int, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.errors = status, message, errors or {}
+
+
+@dataclass
+class Declared:
+    """One endpoint as the OpenAPI description shows it."""
+
+    rule: str
+    method: str
+    summary: str
+    tag: str
+    public: bool = False
+    form: type | None = None          # the request body: the page's WTForms form
+    response: dict | None = None      # JSON schema of the success response
+    status: int = 200
+    query: dict = field(default_factory=dict)   # query parameter name → JSON schema
+
+
+DECLARED: list[Declared] = []
+_PUBLIC_ENDPOINTS: set[str] = set()
+
+
+def endpoint(rule: str, *, method: str = "GET", summary: str, tag: str, public: bool = False, form=None,
+             response: dict | None = None, status: int = 200, query: dict | None = None):
+    """Register a view on the API blueprint and declare it for the OpenAPI description."""
+    def register(view):
+        DECLARED.append(Declared(rule, method, summary, tag, public, form, response, status, query or {}))
+        name = f"{tag}_{view.__name__}"
+        if public:
+            _PUBLIC_ENDPOINTS.add(f"api.{name}")
+        bp.add_url_rule(rule, endpoint=name, view_func=view, methods=[method])
+        return view
+    return register
+
+
+@bp.before_request
+def authenticate() -> None:
+    """Every endpoint but the public ones needs a valid token; a session cookie is not enough (the API has
+    no CSRF protection, so a browser session must not work here)."""
+    from app.auth.services import user_for_api_token
+
+    if request.endpoint in _PUBLIC_ENDPOINTS or request.endpoint == "api.openapi":
+        return
+    scheme, _, secret = (request.headers.get("Authorization") or "").partition(" ")
+    user = user_for_api_token(secret.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        raise ApiError(401, "Mangler gyldig API-nøkkel (Authorization: Bearer …).")
+    g._login_user = user   # Flask-Login's current_user for this request only; no session is touched
+
+
+def json_input(form_class, **kwargs):
+    """The request's JSON object checked by `form_class` (the page's form, without CSRF)."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise ApiError(400, "Forespørselen må ha et JSON-objekt som innhold.")
+    values = MultiDict()
+    for name, value in payload.items():
+        for item in value if isinstance(value, list) else [value]:
+            values.add(name, "" if item is None else str(item).lower() if isinstance(item, bool) else str(item))
+    form = form_class(formdata=values, meta={"csrf": False}, **kwargs)
+    if not form.validate():
+        errors = {name: list(messages) for name, messages in form.errors.items() if name != "csrf_token"}
+        raise ApiError(422, "Forespørselen har feil som må rettes.", errors)
+    return form
+
+
+def run(action):
+    """Run a service call and commit once; a refused rule rolls everything back and is answered as JSON."""
+    try:
+        result = action()
+        db.session.commit()
+    except EditConflict as error:
+        db.session.rollback()
+        raise ApiError(409, str(error)) from None
+    except InvalidInput as error:
+        db.session.rollback()
+        raise ApiError(422, str(error), {error.field: [str(error)]} if error.field else None) from None
+    except DomainError as error:
+        db.session.rollback()
+        raise ApiError(error.status_code, str(error)) from None
+    return result
+
+
+def page_of(result, serialize) -> dict:
+    """A KeysetPage as JSON: the items, the total and the cursor of the next page."""
+    return {"items": [serialize(item) for item in result.items], "total": result.total,
+            "next_cursor": result.next_cursor}
+
+
+@bp.errorhandler(ApiError)
+def api_error(error: ApiError):
+    body = {"message": error.message}
+    if error.errors:
+        body["errors"] = error.errors
+    response = jsonify(body)
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="helsesak"'
+    return response, error.status
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from app.api.openapi import document
+
+    return jsonify(document())

@@ -1,0 +1,55 @@
+"""Two-factor login with time-based one-time codes (TOTP, RFC 6238) from an authenticator app. A code
+is accepted once: the step it belongs to is remembered, so a code seen over someone's shoulder cannot be
+replayed. Required in production configuration (TOTP_REQUIRED)."""
+import hmac
+import re
+
+import pyotp
+import segno
+
+from app.auth.models import User
+from app.cases import audit
+from app.cases.models import AuditAction
+from app.db import utcnow
+from app.errors import InvalidInput
+
+ISSUER = "Helsesak"
+STEP_SECONDS = 30
+CLOCK_DRIFT_STEPS = 1   # a code from the step before or after is accepted too
+
+
+def new_secret() -> str:
+    return pyotp.random_base32()
+
+
+def provisioning_uri(user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+
+
+def qr_code(uri: str) -> str:
+    """The provisioning URI as an SVG QR code in a data: URI (allowed by the CSP's img-src)."""
+    return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+
+
+def check_code(user: User, code: str, *, secret: str | None = None, now=None) -> None:
+    """Accept `code` for the user's secret (or for `secret` while setting it up) once, or raise InvalidInput."""
+    totp = pyotp.TOTP(secret or user.totp_secret)
+    code = "".join((code or "").split())
+    moment = now or utcnow()
+    current = totp.timecode(moment)
+    steps = range(current - CLOCK_DRIFT_STEPS, current + CLOCK_DRIFT_STEPS + 1) if re.fullmatch(r"\d{6}", code) else ()
+    for step in steps:
+        if hmac.compare_digest(totp.generate_otp(step).encode(), code.encode()):
+            if user.totp_last_step is not None and step <= user.totp_last_step:
+                break   # already used: a replay
+            user.totp_last_step = step
+            return
+    audit.record_access(AuditAction.LOGIN_FAILED, "user", user.id, user=user, details={"factor": "totp"})
+    raise InvalidInput("Koden stemmer ikke, eller er allerede brukt. Skriv inn den nyeste koden fra appen.",
+                       field="code")
+
+
+def enable(user: User, *, secret: str, code: str, now=None) -> None:
+    check_code(user, code, secret=secret, now=now)
+    user.totp_secret = secret
+    audit.record_change(AuditAction.UPDATE, "user", user.id, user=user, changes={"two_factor": [False, True]})

@@ -1,0 +1,64 @@
+"""The expert panel in the JSON API: referrals, read-only, within the same access as the pages (the
+secretariat sees every referral, a member those assigned to them)."""
+from flask import request
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.api import ApiError, endpoint, page_of
+from app.auth.roles import Role
+from app.cases.interface import AuditAction, Case, get_case_or_404, record_access, record_list, visible_cases
+from app.extensions import db
+from app.pagination import keyset_paginate
+from app.panel.models import Referral
+
+TAG = "panel"
+PER_PAGE = 50
+_TEXT = {"type": ["string", "null"]}
+REFERRAL = {"type": "object", "required": ["case_id", "case_number", "status"], "properties": {
+    "case_id": {"type": "integer"}, "case_number": {"type": "string"}, "status": {"type": "string"},
+    "patient": {"type": "object"}, "referring_trust": {"type": "string"}, "referring_doctor": {"type": "string"},
+    "referred_on": {"type": "string", "format": "date"}, "complete_on": {"type": "string", "format": "date"},
+    "due_on": {"type": "string", "format": "date"}, "icd10": {"type": "string"}, "outcome": _TEXT,
+    "statements_sent": {"type": "array", "items": {"type": "string", "format": "date"}}}}
+REFERRAL_PAGE = {"type": "object", "required": ["items", "total"], "properties": {
+    "items": {"type": "array", "items": REFERRAL}, "total": {"type": "integer"},
+    "next_cursor": {"type": ["string", "null"]}}}
+
+
+def referral_json(referral: Referral, case: Case) -> dict:
+    return {"case_id": case.id, "case_number": case.number, "status": referral.status.value,
+            "patient": {"name": case.patient.name, "national_id": case.patient.national_id,
+                        "birth_date": case.patient.birth_date.isoformat(), "home_region": case.patient.home_region},
+            "referring_trust": referral.referring_trust, "referring_doctor": referral.referring_doctor,
+            "referred_on": referral.referred_on.isoformat(), "complete_on": referral.complete_on.isoformat(),
+            "due_on": referral.due_on.isoformat(), "icd10": referral.icd10,
+            "outcome": referral.outcome.value if referral.outcome else None,
+            "statements_sent": [statement.sent_on.isoformat() for statement in referral.statements]}
+
+
+def _panel_roles_only() -> None:
+    if current_user.role not in (Role.PANEL_SECRETARIAT, Role.PANEL_MEMBER):
+        raise ApiError(403, "Bare ekspertpanelets sekretariat og medlemmer har tilgang.")
+
+
+@endpoint("/panel/referrals", summary="Henvisninger til ekspertpanelet (nyeste først)", tag=TAG,
+          response=REFERRAL_PAGE, query={"etter": {"type": "string"}})
+def list_referrals():
+    _panel_roles_only()
+    query = select(Referral).join(Case, Case.id == Referral.case_id).where(visible_cases(current_user))
+    result = keyset_paginate(query, Referral.referred_on, Referral.id, after=request.args.get("etter"), before=None,
+                             per_page=PER_PAGE, key_of=lambda referral: (referral.referred_on, referral.id))
+    cases = {referral.case_id: db.session.get(Case, referral.case_id) for referral in result.items}
+    record_list(list(cases.values()), context="api_panel_referrals")
+    return page_of(result, lambda referral: referral_json(referral, cases[referral.case_id]))
+
+
+@endpoint("/panel/referrals/<int:case_id>", summary="Én henvisning", tag=TAG, response=REFERRAL)
+def get_referral(case_id: int):
+    _panel_roles_only()
+    case = get_case_or_404(case_id)
+    referral = db.session.scalar(select(Referral).where(Referral.case_id == case.id))
+    if referral is None:
+        raise ApiError(404, "Finnes ikke.")
+    record_access(AuditAction.VIEW, "panel_referral", referral.id, case=case, details={"page": "api"})
+    return referral_json(referral, case)

@@ -1,0 +1,213 @@
+"""The JSON API: tokens (made, shown once, revoked, expired), the web UI's office scope (404 and a denied
+audit row), the forms' validation as 422 with field names, the abroad workflow written through the API,
+cursor paging, and the public method data without a token."""
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from app.abroad.models import Application, ApplicationStatus
+from app.auth.models import ApiToken
+from app.cases.models import AuditAction, AuditEvent, Case
+from app.db import utcnow
+from app.demo import synthetic_national_id
+from app.extensions import db
+from app.methods.models import DecisionOutcome
+
+TODAY = date.today()
+
+
+def _day(days_ago: int) -> str:
+    return (TODAY - timedelta(days=days_ago)).isoformat()
+
+
+APPLICATION = {"national_id": synthetic_national_id(date(1994, 3, 8)), "patient_name": "Nora Nordlys",
+               "home_region": "helse-nord", "stream": "application", "received_on": _day(40),
+               "requested_treatment": "Fetoskopisk laserbehandling av TTTS", "treatment_class": "established",
+               "icd10": "O43.0", "referring_doctor": "Lege Line Lie"}
+
+
+def _count(app, model, *conditions) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+
+def test_a_token_is_needed_and_a_session_cookie_is_not_enough(client, login, make_user):
+    assert client.get("/api/v1/abroad/applications").status_code == 401
+    response = login(make_user("abroad_caseworker")).get("/api/v1/abroad/applications")
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.json == {"message": "Mangler gyldig API-nøkkel (Authorization: Bearer …)."}
+    assert client.get("/api/v1/abroad/applications", headers={"Authorization": "Bearer hs_guess"}).status_code == 401
+
+
+def test_the_token_page_shows_a_new_token_once_and_revokes_it(app, client, login, make_user):
+    user_id = make_user("abroad_caseworker")
+    browser = login(user_id)
+    page = browser.post("/konto/api-nokler", data={"name": "Statistikkuttrekk", "days": "30"}).get_data(as_text=True)
+    secret = page.split('<code class="token">')[1].split("<")[0]
+    assert secret.startswith("hs_") and "Kopier nøkkelen nå" in page
+    listed = browser.get("/konto/api-nokler").get_data(as_text=True)
+    assert secret not in listed and secret[:10] in listed and "Statistikkuttrekk" in listed
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/abroad/applications", headers=headers).status_code == 200
+    with app.app_context():
+        token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user_id))
+        assert token.token_hash != secret and token.last_used_at is not None
+    assert browser.post(f"/konto/api-nokler/{token.id}/trekk-tilbake").status_code == 302
+    assert client.get("/api/v1/abroad/applications", headers=headers).status_code == 401
+    refused = browser.post("/konto/api-nokler", data={"name": "", "days": "365"}).get_data(as_text=True)
+    assert "Gi nøkkelen et navn" in refused and "1 til 90 dager" in refused
+    other = login(make_user("abroad_caseworker", "helse-vest"))
+    assert other.post(f"/konto/api-nokler/{token.id}/trekk-tilbake").status_code == 404
+
+
+def test_an_expired_token_or_a_deactivated_owner_is_refused(app, client, make_user, token_for):
+    from app.auth import services as account_services
+    from app.auth.models import User
+
+    user_id = make_user("abroad_caseworker")
+    secret = token_for(user_id)
+    headers = {"Authorization": f"Bearer {secret}"}
+    with app.app_context():
+        assert account_services.user_for_api_token(secret, now=utcnow() + timedelta(days=31)) is None
+        assert account_services.user_for_api_token(secret, now=utcnow() + timedelta(days=29)) is not None
+        account_services.set_active(db.session.get(User, user_id), False)
+        db.session.commit()
+    assert client.get("/api/v1/abroad/applications", headers=headers).status_code == 401
+
+
+def test_the_abroad_workflow_through_the_api(app, api, make_user):
+    worker_id = make_user("abroad_caseworker", "helse-sor-ost")
+    call = api(worker_id)
+    created = call("POST", "/abroad/applications", APPLICATION)
+    assert created.status_code == 201, created.json
+    body = created.json
+    assert (body["office"], body["home_region"], body["icd10_chapter"], body["status"]) == (
+        "helse-sor-ost", "helse-nord", "O00-O99", "received")
+    case_id = body["case_id"]
+    decided = call("POST", f"/abroad/applications/{case_id}/decision", {
+        "decision": "granted", "decided_on": _day(30), "legal_basis": "Pbrl. § 2-4a", "reasoning": "Ikke i Norge."})
+    assert decided.status_code == 200 and decided.json["decision"] == "granted"
+    plan = call("PUT", f"/abroad/applications/{case_id}/treatment-plan", {
+        "hospital": "Rigshospitalet", "country": "DK", "version": decided.json["version"]})
+    assert plan.status_code == 200 and plan.json["country"] == "DK"
+    stale = call("PUT", f"/abroad/applications/{case_id}/treatment-plan", {
+        "hospital": "Karolinska", "country": "SE", "version": decided.json["version"]})
+    assert stale.status_code == 409
+    cost = call("POST", f"/abroad/applications/{case_id}/costs", {
+        "entry_date": _day(10), "category": "treatment", "amount": "185000", "currency": "DKK",
+        "exchange_rate": "1.5834"})
+    assert cost.status_code == 201 and cost.json["amount_nok"] == "292929.00"
+    shown = call("GET", f"/abroad/applications/{case_id}")
+    assert shown.json["total_nok"] == "292929.00" and len(shown.json["costs"]) == 1
+    with app.app_context():
+        patient_id = db.session.get(Case, case_id).patient_id
+        views = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.case_id == case_id, AuditEvent.action == AuditAction.VIEW, AuditEvent.user_id == worker_id,
+            AuditEvent.patient_id == patient_id))
+        assert views == 4   # each answer that shows the application: created, decided, planned, read
+
+
+def test_validation_errors_come_back_per_field_and_nothing_is_saved(app, api, make_user):
+    call = api(make_user("abroad_caseworker", "helse-sor-ost"))
+    response = call("POST", "/abroad/applications", {**APPLICATION, "national_id": "08039412345", "icd10": "X99.99",
+                                                      "received_on": "2026-02-31"})
+    assert response.status_code == 422
+    errors = response.json["errors"]
+    assert "Kontrollsifrene" in errors["national_id"][0] and "ICD-10" in errors["icd10"][0]
+    assert "gyldig dato" in errors["received_on"][0]
+    rule = call("POST", "/abroad/applications", {**APPLICATION, "home_region": "helse-vest"})
+    assert rule.status_code == 422 and "home_region" in rule.json["errors"]
+    assert call("POST", "/abroad/applications", ["not", "an", "object"]).status_code == 400
+    assert _count(app, Case) == 0
+
+
+def test_another_offices_token_gets_404_and_a_denied_row(app, api, make_user):
+    created = api(make_user("abroad_caseworker", "helse-sor-ost"))("POST", "/abroad/applications", APPLICATION)
+    case_id = created.json["case_id"]
+    vest = api(make_user("abroad_caseworker", "helse-vest"))
+    assert vest("GET", f"/abroad/applications/{case_id}").status_code == 404
+    assert vest("POST", f"/abroad/applications/{case_id}/costs", {"entry_date": _day(1), "category": "travel",
+                                                                   "amount": "10", "currency": "NOK"}).status_code == 404
+    assert vest("GET", "/abroad/applications").json["total"] == 0
+    assert _count(app, AuditEvent, AuditEvent.action == AuditAction.DENIED, AuditEvent.case_id == case_id) == 2
+    panel = api(make_user("panel_secretariat"))
+    assert panel("GET", f"/abroad/applications/{case_id}").status_code == 403
+
+
+def test_appeal_steps_through_the_api(api, make_user):
+    call = api(make_user("abroad_caseworker", "helse-sor-ost"))
+    case_id = call("POST", "/abroad/applications", APPLICATION).json["case_id"]
+    call("POST", f"/abroad/applications/{case_id}/decision", {
+        "decision": "denied", "decided_on": _day(35), "legal_basis": "Pbrl. § 2-4a", "reasoning": "Tilbud i Norge."})
+    appeal = call("POST", f"/abroad/applications/{case_id}/appeals", {"received_on": _day(20),
+                                                                       "notified_on": _day(33)})
+    assert appeal.status_code == 201 and appeal.json["late"] is False
+    appeal_id = appeal.json["case_id"]
+    early_board = call("POST", f"/abroad/appeals/{appeal_id}/board-decision", {"outcome": "upheld",
+                                                                               "decided_on": _day(1)})
+    assert early_board.status_code == 422 and "outcome" in early_board.json["errors"]
+    forwarded = call("POST", f"/abroad/appeals/{appeal_id}/reconsideration", {
+        "outcome": "forwarded", "decided_on": _day(10), "reasoning": "Opprettholdes."})
+    assert forwarded.json["status"] == "forwarded"
+    upheld = call("POST", f"/abroad/appeals/{appeal_id}/board-decision", {"outcome": "upheld", "decided_on": _day(2)})
+    assert upheld.json["status"] == "upheld_by_board"
+    assert call("GET", "/abroad/appeals").json["items"][0]["case_id"] == appeal_id
+
+
+def test_cursor_paging_of_applications(app, api, make_user):
+    from app.abroad import services
+    from app.abroad.models import Stream, TreatmentClass
+    from app.auth.models import User
+
+    worker_id = make_user("abroad_caseworker", "helse-sor-ost")
+    with app.app_context():
+        actor = db.session.get(User, worker_id)
+        for number in range(53):
+            services.register_application(
+                national_id=None, patient_name=f"Pasient {number}", birth_date=date(1970, 1, 1), municipality=None,
+                home_region="helse-sor-ost", stream=Stream.APPLICATION, received_on=date(2024, 1, 1) + timedelta(
+                    days=number), reference=None, applicant=None, referring_doctor="Lege", referring_hospital=None,
+                requested_treatment="X", requested_where=None, treatment_class=TreatmentClass.ESTABLISHED,
+                icd10="C34.9", method_reference=None, actor=actor)
+        db.session.commit()
+    call = api(worker_id)
+    first = call("GET", "/abroad/applications?year=2024").json
+    assert (first["total"], len(first["items"])) == (53, 50) and first["next_cursor"]
+    second = call("GET", f"/abroad/applications?year=2024&etter={first['next_cursor']}").json
+    assert len(second["items"]) == 3 and second["next_cursor"] is None
+    names = [item["patient"]["name"] for item in first["items"] + second["items"]]
+    assert len(set(names)) == 53 and names[0] == "Pasient 52"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Application).where(
+            Application.status == ApplicationStatus.RECEIVED)) == 53
+
+
+def test_public_methods_need_no_token_and_show_only_public_data(app, client, method_with_outcome):
+    with app.app_context():
+        method_with_outcome(DecisionOutcome.NOT_INTRODUCED, reference="ID2024_090")
+        db.session.commit()
+    listed = client.get("/api/v1/methods?q=eggstokkreft")
+    assert listed.status_code == 200 and listed.json["items"][0]["reference"] == "ID2024_090"
+    method = client.get("/api/v1/methods/ID2024_090").json
+    assert method["current_decision"]["outcome"] == "not_introduced"
+    assert method["current_decision"]["decided_on"] == "2025-06-16"
+    assert not {"case_id", "price_notes", "comments", "case_number"} & set(method)
+    assert client.get("/api/v1/methods/ID1999_001").status_code == 404
+    assert client.get("/api/v1/methods/ID1999_001").json["message"]
+
+
+def test_panel_referrals_are_read_within_the_panels_access(app, api, make_user):
+    from app.auth.models import User
+    from app.panel import services as panel_services
+    from tests.panel.conftest import REFERRAL
+
+    secretary = make_user("panel_secretariat")
+    with app.app_context():
+        referral = panel_services.register_referral(**REFERRAL, actor=db.session.get(User, secretary),
+                                                    today=date(2026, 10, 2))
+        db.session.commit()
+        case_id = referral.case_id
+    assert api(secretary)("GET", f"/panel/referrals/{case_id}").json["icd10"] == "C56"
+    assert api(secretary)("GET", "/panel/referrals").json["total"] == 1
+    assert api(make_user("panel_member"))("GET", f"/panel/referrals/{case_id}").status_code == 404
+    assert api(make_user("abroad_caseworker"))("GET", "/panel/referrals").status_code == 403

@@ -1,0 +1,222 @@
+"""The access matrix: every route of the web UI × {anonymous, each role, own and other office} × its
+methods, against one declared table of who may use it, on the demo data. Someone outside the table gets
+the login page (anonymous) or 403/404; someone in it is not refused. A new route without an entry fails
+the guard. (The JSON API takes tokens, not sessions: tests/test_routes.py and tests/api.)"""
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.abroad.models import Appeal, Application, MedicalOpinion
+from app.auth import services as account_services
+from app.auth.models import User
+from app.auth.roles import Role
+from app.cases.models import Case, Deadline, Document, JournalEntry, Patient
+from app.extensions import db, limiter
+from app.methods.models import Commission, FollowUpAssignment, ForumDecision, Meeting, Method, OngoingTrial
+from app.panel.models import PanelMember, Referral
+
+PRINCIPALS = {   # name → demo user (None: not logged in)
+    "anonymous": None, "admin": "admin@helsesak.test", "methods": "metoder@helsesak.test",
+    "bestillerforum": "bestillerforum@helsesak.test", "panel": "panel@helsesak.test",
+    "panel_member": "panelmedlem@helsesak.test", "abroad_own": "hso@helsesak.test",
+    "abroad_other": "vest@helsesak.test", "analyst": "analytiker@helsesak.test",
+}
+EVERYONE = set(PRINCIPALS)
+USERS = EVERYONE - {"anonymous"}
+CASE_ROLES = USERS - {"analyst"}                      # method cases are open to every case role
+ABROAD = {"abroad_own", "abroad_other"}               # the module's own pages, each office its own cases
+OWN = {"abroad_own"}                                  # the demo cases of Helse Sør-Øst's office
+PANEL = {"panel"}
+PANEL_READ = {"panel", "panel_member"}                # the member is assigned to the demo referral
+METHODS = {"methods"}
+ADMIN = {"admin"}
+ANONYMOUS = {"anonymous"}
+
+MATRIX = {
+    ("health", "GET"): EVERYONE,
+    ("auth.login", "GET"): EVERYONE, ("auth.login", "POST"): EVERYONE,
+    ("auth.second_factor", "GET"): set(), ("auth.second_factor", "POST"): set(),   # only after a password
+    ("auth.logout", "POST"): USERS, ("auth.extend_session", "POST"): USERS,
+    ("auth.change_password", "GET"): USERS, ("auth.change_password", "POST"): USERS,
+    ("auth.api_tokens", "GET"): USERS, ("auth.api_tokens", "POST"): USERS,
+    ("auth.revoke_api_token", "POST"): OWN,          # the token belongs to the Helse Sør-Øst caseworker
+    ("auth.two_factor", "GET"): USERS, ("auth.two_factor", "POST"): USERS,
+    ("public_methods.index", "GET"): EVERYONE, ("public_methods.detail", "GET"): EVERYONE,
+    ("public_methods.decisions_xlsx", "GET"): EVERYONE,
+    ("cases.dashboard", "GET"): USERS, ("cases.list_all", "GET"): USERS,
+    ("admin.users", "GET"): ADMIN, ("admin.new_user", "GET"): ADMIN, ("admin.new_user", "POST"): ADMIN,
+    ("admin.deactivate_user", "POST"): ADMIN, ("admin.reset_two_factor", "POST"): ADMIN,
+    ("admin.audit_log", "GET"): ADMIN, ("admin.seal_and_verify", "POST"): ADMIN,
+    ("admin.find_patient_access_log", "GET"): ADMIN, ("admin.find_patient_access_log", "POST"): ADMIN,
+    ("admin.patient_access_log", "GET"): ADMIN,
+    ("methods.index", "GET"): CASE_ROLES, ("methods.detail", "GET"): CASE_ROLES,
+    ("methods.assessment", "GET"): CASE_ROLES, ("methods.assessment_pdf", "GET"): CASE_ROLES,
+    ("methods.meetings", "GET"): CASE_ROLES, ("methods.meeting", "GET"): CASE_ROLES,
+    ("methods.new_comment", "POST"): {"methods", "bestillerforum"},
+    ("abroad.index", "GET"): ABROAD, ("abroad.applications", "GET"): ABROAD, ("abroad.appeals", "GET"): ABROAD,
+    ("abroad.export_applications", "GET"): ABROAD,
+    ("abroad.new_application", "GET"): ABROAD, ("abroad.new_application", "POST"): ABROAD,
+    ("panel.index", "GET"): PANEL_READ, ("panel.referral", "GET"): PANEL_READ,
+    ("panel.members", "GET"): PANEL_READ, ("panel.statement_pdf", "GET"): set(),   # the demo referral has none
+    ("abroad.import_upload", "GET"): ABROAD | ADMIN, ("abroad.import_upload", "POST"): ABROAD | ADMIN,
+    ("abroad.import_job", "GET"): set(), ("abroad.import_job_status", "GET"): set(),   # no job of theirs exists
+    ("abroad.import_errors", "GET"): set(),
+    ("reports.index", "GET"): {"analyst"} | ABROAD | PANEL | METHODS,
+    ("reports.show_order", "GET"): set(), ("reports.order_status", "GET"): set(),      # no order of theirs exists
+    ("reports.retry", "POST"): set(),
+}
+for _fmt in ("pdf", "xlsx", "json"):
+    MATRIX[(f"reports.download /rapporter/bestillinger/<int:order_id>/rapport.{_fmt}", "GET")] = set()
+for _path, _readers in (("utenlandsbehandling", ABROAD), ("ekspertpanelet", PANEL), ("nye-metoder", METHODS)):
+    for _suffix in ("", "<int:year>"):
+        for _method in ("GET", "POST"):   # the analyst reads every report; each secretariat and office its own
+            MATRIX[(f"reports.order /rapporter/{_path}/{_suffix}", _method)] = {"analyst"} | _readers
+# The rest by pattern of use: these endpoints change a case of the scope's owner (GET shows the form).
+for _endpoint in ("methods.edit", "methods.change_status", "methods.new_submission", "methods.new_input",
+                  "methods.edit_assessment", "methods.new_trial", "methods.edit_trial", "methods.new_price_note",
+                  "methods.new_ordering_decision", "methods.new_report", "methods.new_decision",
+                  "methods.new_follow_up", "methods.new_method", "methods.new_meeting", "methods.new_agenda_item",
+                  "methods.edit_minutes"):
+    MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = METHODS
+MATRIX[("methods.remove_trial", "POST")] = MATRIX[("methods.close_follow_up", "POST")] = METHODS
+for _endpoint in ("panel.new_referral", "panel.new_member", "panel.edit_member", "panel.assign_member",
+                  "panel.add_expert", "panel.edit_answers", "panel.new_item", "panel.new_statement",
+                  "panel.new_feedback", "panel.new_principled_question"):
+    MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = PANEL
+for _endpoint in ("abroad.request_opinion", "abroad.record_opinion", "abroad.decide", "abroad.plan_treatment",
+                  "abroad.new_cost", "abroad.new_appeal", "abroad.assess_late_appeal", "abroad.reconsider",
+                  "abroad.board_decision"):
+    MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = OWN
+for _endpoint in ("abroad.application", "abroad.appeal", "abroad.decision_letter", "abroad.forwarding_letter",
+                  "cases.detail", "cases.download_document"):
+    MATRIX[(_endpoint, "GET")] = OWN
+MATRIX[("abroad.complete_treatment", "POST")] = OWN
+for _endpoint in ("cases.edit", "cases.change_status", "cases.new_journal_entry", "cases.new_document",
+                  "cases.new_document_version", "cases.new_deadline"):
+    MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = OWN
+MATRIX[("cases.assign", "GET")] = MATRIX[("cases.assign", "POST")] = PANEL   # decision-based access to a referral
+for _endpoint in ("cases.complete_deadline", "cases.complete_follow_up", "cases.print_journal"):
+    MATRIX[(_endpoint, "POST")] = OWN
+
+
+@dataclass
+class Fixtures:
+    users: dict[str, int]
+    values: dict[str, dict[str, int | str]]   # endpoint prefix → URL arguments
+
+
+def principals_and_urls(app) -> Fixtures:
+    """The demo users and the ids each route's URL is filled with."""
+    users = {name: db.session.scalar(select(User.id).where(User.email == email))
+             for name, email in PRINCIPALS.items() if email}
+
+    def case_of(patient_name: str, model):
+        return db.session.scalar(select(model).join(Case, Case.id == model.case_id).join(
+            Patient, Patient.id == Case.patient_id).where(Patient.name == patient_name))
+
+    open_application = case_of("Nils Nordlending", Application)
+    refused = case_of("Per Klagesen", Application)
+    appeal = case_of("Per Klagesen", Appeal)
+    referral = case_of("Hanne Hagen", Referral)
+    spare = account_services.create_user(email="reserve@helsesak.test", name="Reserve Bruker", role=Role.ANALYST,
+                                         office=None, password="reserve-passord-2026")
+    token, _secret = account_services.create_api_token(db.session.get(User, users["abroad_own"]), name="Matrise")
+    db.session.commit()
+    common = {"reference": "ID2025_102", "user_id": spare.id, "token_id": token.id,
+              "meeting_id": db.session.scalar(select(Meeting.id).limit(1)),
+              "trial_id": db.session.scalar(select(OngoingTrial.id).limit(1)),
+              "follow_up_id": db.session.scalar(select(FollowUpAssignment.id).limit(1)),
+              "member_id": db.session.scalar(select(PanelMember.id).limit(1)),
+              "decision_id": db.session.scalar(select(ForumDecision.id).limit(1)),
+              "commission_id": db.session.scalar(select(Commission.id).limit(1)),
+              "patient_id": db.session.get(Case, open_application.case_id).patient_id, "year": 2020,
+              # Report orders and import jobs of someone else: nobody but their owner sees them (tests/reports,
+              # tests/abroad/test_import.py); here no such order exists, so everyone gets 404.
+              "order_id": 999_999, "number": 999_999, "fmt": "csv"}
+    letter = db.session.get(Document, refused.letter_document_id)
+    on_open_case = {"case_id": open_application.case_id,
+                    "opinion_id": db.session.scalar(select(MedicalOpinion.id).where(
+                        MedicalOpinion.application_id == open_application.id)),
+                    "deadline_id": db.session.scalar(select(Deadline.id).where(
+                        Deadline.case_id == open_application.case_id)),
+                    "entry_id": db.session.scalar(select(JournalEntry.id).where(
+                        JournalEntry.case_id == open_application.case_id)),
+                    "document_id": letter.id, "version_number": 1, "statement_id": 1}
+    follow_up = db.session.scalars(select(FollowUpAssignment).limit(1)).one()
+    decision = db.session.get(ForumDecision, follow_up.decision_id)
+    commission = db.session.scalars(select(Commission).limit(1)).one()
+    return Fixtures(users, {
+        "": {**common, **on_open_case},
+        "abroad.appeal": {**common, "case_id": appeal.case_id},
+        "refused": {**on_open_case, **common, "case_id": refused.case_id},
+        "panel.": {**common, "case_id": referral.case_id, "statement_id": 1},
+        "follow_up": {**common, "reference": db.session.get(Method, decision.method_id).reference,
+                      "decision_id": decision.id, "follow_up_id": follow_up.id},
+        "commission": {**common, "reference": db.session.get(Method, commission.method_id).reference,
+                       "commission_id": commission.id},
+    })
+
+
+FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the open application)
+    **dict.fromkeys(("abroad.appeal", "abroad.assess_late_appeal", "abroad.reconsider", "abroad.board_decision",
+                     "abroad.forwarding_letter"), "abroad.appeal"),
+    **dict.fromkeys(("abroad.decision_letter", "cases.download_document", "cases.new_document_version"), "refused"),
+    **dict.fromkeys(("methods.new_follow_up", "methods.close_follow_up"), "follow_up"),
+    "methods.new_report": "commission", "cases.assign": "panel.",
+}
+
+
+def _url(endpoint: str, rule, fixtures: Fixtures) -> str:
+    key = FIXTURE_OF.get(endpoint, "panel." if endpoint.startswith("panel.") else "")
+    values = fixtures.values[key]
+    return rule.build({name: values[name] for name in rule.arguments - set(rule.defaults or {})},
+                      append_unknown=False)[1]
+
+
+def _routes(app):
+    """(name, method, rule) for every web route; a name is the endpoint, or the endpoint and the path
+    when one endpoint serves several paths (the report kinds)."""
+    rules = [rule for rule in app.url_map.iter_rules()
+             if rule.endpoint != "static" and not rule.endpoint.startswith("api.")]
+    shared = {rule.endpoint for rule in rules if sum(other.endpoint == rule.endpoint for other in rules) > 1}
+    for rule in sorted(rules, key=lambda rule: rule.rule):
+        name = f"{rule.endpoint} {rule.rule}" if rule.endpoint in shared else rule.endpoint
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            yield name, method, rule
+
+
+def observe(app, fixtures: Fixtures, login) -> dict[tuple[str, str], set[str]]:
+    """Who was let in, per route and method (GET before POST, so a POST's effect cannot hide a GET)."""
+    seen: dict[tuple[str, str], set[str]] = {}
+    for endpoint, method, rule in _routes(app):
+        url = _url(rule.endpoint, rule, fixtures)
+        for principal, user_id in [("anonymous", None), *fixtures.users.items()]:
+            limiter.reset()   # the login limits would otherwise refuse the later principals
+            client = login(user_id) if user_id else app.test_client()
+            response = client.open(url, method=method, data={})
+            to_login = response.status_code == 302 and "/login" in response.headers.get("Location", "")
+            # A logged-in user's logout also ends at the login page.
+            refused = response.status_code in (401, 403, 404) or (
+                to_login and (principal == "anonymous" or endpoint != "auth.logout"))
+            if not refused:
+                seen.setdefault((endpoint, method), set()).add(principal)
+            seen.setdefault((endpoint, method), set())
+    return seen
+
+
+def test_every_route_has_an_entry_in_the_matrix(app):
+    routes = {(endpoint, method) for endpoint, method, _rule in _routes(app)}
+    assert sorted(routes - set(MATRIX)) == [], "routes without an entry in MATRIX"
+    assert sorted(set(MATRIX) - routes) == [], "MATRIX entries for routes that no longer exist"
+
+
+def test_only_the_declared_principals_get_in(app, login):
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    with app.app_context():
+        fixtures = principals_and_urls(app)
+    observed = observe(app, fixtures, login)
+    wrong = {route: {"declared": sorted(MATRIX.get(route, set())), "observed": sorted(principals)}
+             for route, principals in observed.items() if principals != MATRIX.get(route, set())}
+    assert not wrong, "\n".join(f"{route}: {difference}" for route, difference in sorted(wrong.items()))
+    anonymous_only = [route for route, principals in observed.items() if principals == ANONYMOUS]
+    assert not anonymous_only
