@@ -1,12 +1,23 @@
 """Helsesak: case management for Nye Metoder, the expert panel and treatment abroad."""
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import Config
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in a URL stops at the largest id a database integer column holds, so an absurd id in a
+    URL is a plain 404 instead of an overflow in the database driver."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None, max: int = 2**31 - 1,
+                 signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def create_app(config_class: type[Config] = Config) -> Flask:
     app = Flask(__name__, template_folder="../templates")
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.from_object(config_class)
     if app.config.get("REFUSE_UNSAFE_SETTINGS"):
         from app.deploy_checks import errors_in
@@ -77,7 +88,11 @@ def _init_login(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.abroad import api as abroad_api  # noqa: F401  (each module's API routes, on app.api.bp)
     from app.abroad.views import bp as abroad_bp
+    from app.api import bp as api_bp
+    from app.methods import api as methods_api  # noqa: F401
+    from app.panel import api as panel_api  # noqa: F401
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.cases.views import bp as cases_bp
@@ -85,7 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from app.methods.views import bp as methods_bp
     from app.panel.views import bp as panel_bp
 
-    for bp in (auth_bp, cases_bp, admin_bp, methods_bp, public_methods_bp, abroad_bp, panel_bp):
+    for bp in (auth_bp, cases_bp, admin_bp, methods_bp, public_methods_bp, abroad_bp, panel_bp, api_bp):
         app.register_blueprint(bp)
 
     @app.get("/helse")
@@ -95,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from app.abroad.cli import abroad_cli
     from app.auth.cli import users_cli
     from app.cases.audit_chain import audit_cli
     from app.deploy_checks import check_deploy
@@ -104,3 +120,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(check_deploy)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(abroad_cli)

@@ -11,7 +11,18 @@ from sqlalchemy.orm import selectinload
 from app.abroad.forms import AppealFilterForm, ApplicationFilterForm
 from app.abroad.models import OPEN_STATUSES, Appeal, AppealStatus, Application, ApplicationStatus, Stream
 from app.auth.roles import Role
-from app.cases.interface import Case, CaseKind, Deadline, get_case_or_404, record_list, visible_cases
+from app.cases.interface import (
+    REGIONS,
+    AuditAction,
+    Case,
+    CaseKind,
+    Deadline,
+    get_case_or_404,
+    record_access,
+    record_list,
+    visible_cases,
+)
+from app.exports import table_file
 from app.extensions import db
 from app.forms import choices
 from app.pagination import keyset_paginate
@@ -80,7 +91,7 @@ def index():
     return page
 
 
-def _filtered_applications(form: ApplicationFilterForm, today: date):
+def filtered_applications(form: ApplicationFilterForm, today: date):
     query = select(Application).join(Case, Case.id == Application.case_id).where(visible_cases(current_user))
     if form.stream.data in {stream.value for stream in Stream}:
         query = query.where(Application.stream == Stream(form.stream.data))
@@ -111,7 +122,7 @@ def applications():
     form = ApplicationFilterForm(request.args)
     form.year.choices = _year_choices()
     today = date.today()
-    result = keyset_paginate(_filtered_applications(form, today), Application.received_on, Application.id,
+    result = keyset_paginate(filtered_applications(form, today), Application.received_on, Application.id,
                              after=request.args.get("etter"), before=request.args.get("foer"), per_page=PER_PAGE,
                              key_of=lambda application: (application.received_on, application.id))
     cases = _cases_by_id(result.items)
@@ -119,6 +130,36 @@ def applications():
                            open_statuses=OPEN_STATUSES)
     record_list([cases[application.case_id] for application in result.items], context="abroad_applications")
     return page
+
+
+EXPORT_LIMIT = 100_000
+EXPORT_HEADERS = ["Saksnummer", "Referanse", "Pasient", "Fødselsdato", "Hjemregion", "Type", "ICD-10", "Kapittel",
+                  "Mottatt", "Barn", "Status", "Vedtak", "Vedtaksdato", "Land", "Sykehus", "Kostnader NOK"]
+
+
+@bp.get("/soknader/eksport.<any(csv, xlsx):fmt>")
+@role_required(Role.ABROAD_CASEWORKER)
+def export_applications(fmt: str):
+    """The filtered list, every row (not just the page), as CSV or XLSX; each patient in it is logged."""
+    form = ApplicationFilterForm(request.args)
+    query = filtered_applications(form, date.today()).options(selectinload(Application.costs))
+    applications = db.session.scalars(query.order_by(Application.received_on.desc(), Application.id.desc())
+                                      .limit(EXPORT_LIMIT)).all()
+    cases = _cases_by_id(applications)
+    rows = []
+    for application in applications:
+        case = cases[application.case_id]
+        rows.append([case.number, application.reference, case.patient.name, case.patient.birth_date,
+                     REGIONS[application.home_region], application.stream.label, application.icd10,
+                     application.icd10_chapter, application.received_on, "ja" if application.child else "nei",
+                     application.status.label, application.decision.label if application.decision else None,
+                     application.decided_on, application.country, application.hospital, application.total_nok])
+    response = table_file(fmt, filename=f"søknader-utlandet-{date.today():%Y-%m-%d}", title="Søknader",
+                          headers=EXPORT_HEADERS, rows=rows)
+    record_list([cases[application.case_id] for application in applications], context=f"abroad_export_{fmt}")
+    record_access(AuditAction.EXPORT, "abroad_applications", details={
+        "format": fmt, "rows": len(rows), "filters": {key: value for key, value in request.args.items()}})
+    return response
 
 
 @bp.get("/klager")
@@ -142,4 +183,4 @@ def appeals():
     return page
 
 
-from app.abroad import appeal_views, application_views  # noqa: E402,F401  (routes on bp)
+from app.abroad import appeal_views, application_views, import_views  # noqa: E402,F401  (routes on bp)

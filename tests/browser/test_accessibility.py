@@ -224,6 +224,19 @@ def _from_appeal(patient: str, link: str) -> Callable[[Page], None]:
     return open_form
 
 
+def _upload_import(rows: list[str]) -> Callable[[Page], None]:
+    """The import page with a CSV of historical applications (Helse Sør-Øst's office) uploaded."""
+    def upload(page: Page) -> None:
+        _from_path("/utland/", "Importer")(page)
+        page.get_by_label("Hva skal importeres?").select_option(label="Søknader og henvisninger")
+        header = "reference;patient_region;patient_birth_date;stream;received_date;icd10;decision;decision_date"
+        page.get_by_label("Fil (CSV eller XLSX)").set_input_files(files=[{
+            "name": "historikk.csv", "mimeType": "text/csv",
+            "buffer": "\n".join([header, *rows]).encode("utf-8-sig")}])
+        page.get_by_role("button", name="Importer").click()
+    return upload
+
+
 def _submit_new_application_invalid(page: Page) -> None:
     _from_path("/utland/", "Registrer søknad")(page)
     page.get_by_label("Fødselsnummer eller D-nummer").fill("15108695077")
@@ -372,6 +385,12 @@ SCREENS = [
            _from_application(PROTON_PATIENT, "Før kostnad")),
     Screen("abroad-appeal-new", CASEWORKER, "abroad/step_form.html", "Registrer klage på avslag",
            _from_application(APPELLANT, "Registrer klage")),
+    Screen("abroad-import", CASEWORKER, "abroad/import.html", "Importer historiske saker",
+           _from_path("/utland/", "Importer")),
+    Screen("abroad-import-refused", CASEWORKER, "abroad/import_job.html", "Import av søknader og henvisninger",
+           _upload_import(["HSO-A11Y-1;helse-sor-ost;1970-01-01;application;2019-03-01;C34.9;granted;2019-02-01"])),
+    Screen("abroad-import-done", CASEWORKER, "abroad/import_job.html", "Import av søknader og henvisninger",
+           _upload_import(["HSO-A11Y-2;helse-nord;1971-02-02;application;2019-03-01;O43.0;denied;2019-03-20"])),
     Screen("abroad-appeals", CASEWORKER, "abroad/appeals.html", "Klager på avslag", _from_path("/utland/", "Klager")),
     Screen("abroad-appeal-forwarded", CASEWORKER, "abroad/appeal.html", f"{APPEAL} – {APPELLANT}",
            _open_appeal(APPELLANT)),
@@ -484,6 +503,8 @@ COVERED_TEMPLATES = [
     "abroad/application_new.html",
     "abroad/applications.html",
     "abroad/decision_form.html",
+    "abroad/import.html",
+    "abroad/import_job.html",
     "abroad/index.html",
     "abroad/step_form.html",
     "admin/audit_log.html",

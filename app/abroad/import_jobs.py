@@ -1,0 +1,99 @@
+"""The import as a background job (Flask-RQ, queue "default"), with its progress in the job's meta.
+
+The uploaded file does not travel as a job argument (arguments stay in Redis as long as the job): it is
+kept under its own key with a short expiry and deleted as soon as the job has read it. The job's result (the
+counts, or the list of errors) is kept for RESULT_TTL so the progress page survives a reload. Without
+REDIS_URL the queue runs the job in-process, at once (see config.py).
+"""
+import secrets
+
+from rq import get_current_job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+
+from app.abroad.importing import ImportResult, RowError, may_import, run_import
+from app.auth.models import User
+from app.extensions import db, rq
+
+RESULT_TTL = 24 * 60 * 60      # seconds the progress page can still show the result
+UPLOAD_TTL = 60 * 60           # an upload no worker picked up within an hour is dropped
+JOB_TIMEOUT = 60 * 60
+STEP_QUEUED = "Venter på tur"
+MAX_NUMBER = 2 ** 31 - 2        # app.DatabaseIdConverter: <int:...> stops at 2**31 - 1
+
+
+def _queue():
+    return rq.get_queue("default")
+
+
+def job_id(number: int) -> str:
+    return f"abroad-import-{number}"
+
+
+def _upload_key(number: int) -> str:
+    return f"helsesak:abroad-import-upload:{number}"
+
+
+def start_import(kind: str, data: bytes, filename: str, user) -> int:
+    """Queue an import of `data` for `user`; returns the job's number (its page's address)."""
+    queue = _queue()
+    number = secrets.randbelow(MAX_NUMBER) + 1   # unguessable, and fits <int:number> in the page's address
+    while Job.exists(job_id(number), connection=queue.connection):
+        number = secrets.randbelow(MAX_NUMBER) + 1
+    queue.connection.set(_upload_key(number), data, ex=UPLOAD_TTL)
+    run_import_job.enqueue(kind, number, filename, user.id, job_id=job_id(number),
+                  job_timeout=JOB_TIMEOUT, result_ttl=RESULT_TTL, failure_ttl=RESULT_TTL,
+                  meta={"user_id": user.id, "kind": kind, "filename": filename, "percent": 0, "step": STEP_QUEUED})
+    return number
+
+
+def find_job(number: int, user) -> Job | None:
+    """The import job with this number, when `user` started it (None otherwise: the page answers 404)."""
+    try:
+        job = Job.fetch(job_id(number), connection=_queue().connection)
+    except NoSuchJobError:
+        return None
+    return job if job.meta.get("user_id") == user.id else None
+
+
+def job_state(job: Job) -> dict:
+    """What the progress page shows: state (queued, started, finished, failed), percent, step and result."""
+    status = job.get_status(refresh=True)
+    state = {"finished": "finished", "failed": "failed", "started": "started"}.get(
+        getattr(status, "value", status), "queued")
+    meta = job.get_meta(refresh=True)
+    result = None
+    if state == "finished":
+        value = job.return_value()
+        result = ImportResult.from_dict(value) if value else None
+    return {"state": state, "percent": 100 if state == "finished" else meta.get("percent", 0),
+            "step": meta.get("step", STEP_QUEUED), "result": result, "kind": meta.get("kind"),
+            "filename": meta.get("filename")}
+
+
+@rq.job(queue="default")
+def run_import_job(kind: str, number: int, filename: str, user_id: int) -> dict:
+    """Import the uploaded file for the user who uploaded it; returns ImportResult.to_dict()."""
+    job = get_current_job()
+    connection = job.connection if job is not None else _queue().connection
+    key = _upload_key(number)
+    data = connection.get(key)
+    connection.delete(key)
+    user = db.session.get(User, user_id)
+    if data is None:
+        return ImportResult(kind=kind, batch="", errors=[RowError(
+            None, None, "Filen er ikke lenger tilgjengelig. Last den opp på nytt.")]).to_dict()
+    if user is None or not user.active or not may_import(user):
+        # The user lost access (deactivated, moved) since the file was queued.
+        return ImportResult(kind=kind, batch="", errors=[RowError(
+            None, None, "Du har ikke lenger tilgang til å importere saker.")]).to_dict()
+    last = {"percent": -1}
+
+    def progress(percent: int, step: str) -> None:
+        if job is None or (percent == last["percent"] and step == job.meta.get("step")):
+            return
+        last["percent"] = percent
+        job.meta.update(percent=percent, step=step)
+        job.save_meta()
+
+    return run_import(kind, data, filename, actor=user, progress=progress).to_dict()

@@ -1,0 +1,538 @@
+"""What the benchmarks share: the app on a benchmark database, logged-in clients, the bare baseline
+endpoints (registered here, never in the app), a query counter, interleaved timing and the result table.
+
+The bare endpoints answer the same requests as the app's pages with hand-written SQL and render the same
+templates: no service layer, no Session or identity map, no lazy loading and (for lists) no audit rows.
+Their measurements are the baseline each benchmark divides by.
+"""
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy as sa  # noqa: E402
+from flask import abort, render_template, request  # noqa: E402
+from flask_login import current_user, login_required  # noqa: E402
+
+DEFAULT_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "sqlite:////tmp/helsesak-bench.db")
+BENCH_SECRET_KEY = "bench-only-secret-key-not-for-production-0123456789"
+PER_PAGE = 50
+
+
+# The app and its database
+
+def engine_for(database_url: str, *, bulk: bool = False) -> sa.Engine:
+    """An engine outside the app (generation, resets); `bulk` trades durability for loading speed."""
+    import app.db  # noqa: F401  (the app's SQLite connect/begin listeners: foreign keys, BEGIN)
+    if not bulk:
+        return sa.create_engine(database_url)
+    if database_url.startswith("sqlite"):
+        engine = sa.create_engine(database_url)
+
+        @sa.event.listens_for(engine, "connect")
+        def _fast(dbapi_connection, _record) -> None:
+            for pragma in ("synchronous=OFF", "journal_mode=MEMORY", "cache_size=-262144", "temp_store=MEMORY"):
+                dbapi_connection.execute(f"PRAGMA {pragma}")
+        return engine
+    return sa.create_engine(database_url, connect_args={"options": "-c synchronous_commit=off"})
+
+
+def reset_database(database_url: str) -> None:
+    """An empty database: the SQLite file removed, or PostgreSQL's public schema dropped and made again."""
+    url = sa.engine.make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(url.database + suffix).unlink(missing_ok=True)
+        return
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def bench_config(database_url: str):
+    from config import DevelopmentConfig
+
+    class BenchConfig(DevelopmentConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        SECRET_KEY = BENCH_SECRET_KEY
+        DOCUMENT_STORAGE = "database"
+    return BenchConfig
+
+
+def create_bench_app(database_url: str | None = None, *, bare_routes: bool = True, upgrade: bool | None = None):
+    """The app as `wsgi.py` makes it (development settings, DEBUG off) on the benchmark database, plus
+    the bare baseline endpoints under /bench/ when `bare_routes`; an older schema is upgraded first
+    (by default when the bare routes are wanted, i.e. for benchmarking)."""
+    from app import create_app
+    app = create_app(bench_config(database_url or DEFAULT_DATABASE_URL))
+    if bare_routes:
+        register_bare_routes(app)
+    if bare_routes if upgrade is None else upgrade:
+        upgrade_schema(app)
+    return app
+
+
+def upgrade_schema(app) -> None:
+    """Bring a generated database that predates newer migrations up to the head revision (the data set
+    is the benchmarks' own; regenerate it when a migration cannot run on it)."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from flask_migrate import upgrade
+
+    from app.extensions import db
+    from config import BASE_DIR
+    directory = BASE_DIR / "migrations"
+    with app.app_context():
+        with db.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_heads()
+        heads = ScriptDirectory(str(directory)).get_heads()
+        if current and set(current) != set(heads):
+            print(f"[bench] upgrading the database schema {', '.join(current)} → {', '.join(heads)}", flush=True)
+            upgrade(directory=str(directory))
+
+
+def wsgi_app():
+    """For gunicorn: `gunicorn 'bench.harness:wsgi_app()'` (database from $BENCH_DATABASE_URL)."""
+    return create_bench_app(os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL), upgrade=False)
+
+
+def dialect_label(app) -> str:
+    with app.app_context():
+        from app.extensions import db
+        return {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(db.engine.dialect.name, db.engine.dialect.name)
+
+
+def dataset_size(app) -> int:
+    with app.app_context():
+        from app.extensions import db
+        return db.session.execute(sa.text("SELECT count(*) FROM abroad_applications")).scalar()
+
+
+def login_client(app, email: str):
+    """A test client with a real server-side login session (as tests/conftest.py's `login` does)."""
+    from app.auth.models import User
+    from app.auth.services import start_session
+    from app.extensions import db
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if user is None:
+            raise SystemExit(f"no user {email}: generate the data set first (python -m bench.generate)")
+        token = start_session(user)
+        db.session.commit()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+    return client
+
+
+def fetch(client, url: str) -> bytes:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return response.data
+
+
+class QueryCounter:
+    """Counts the SQL statements the app sends (an SQLAlchemy before_cursor_execute listener)."""
+
+    def __init__(self, app) -> None:
+        with app.app_context():
+            from app.extensions import db
+            self.engine = db.engine
+        self.count = 0
+        self.statements: list[str] = []
+
+    def _on_execute(self, _connection, _cursor, statement, _parameters, _context, _executemany) -> None:
+        self.count += 1
+        self.statements.append(statement)
+
+    def __enter__(self) -> "QueryCounter":
+        self.count = 0
+        self.statements = []
+        sa.event.listen(self.engine, "before_cursor_execute", self._on_execute)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        sa.event.remove(self.engine, "before_cursor_execute", self._on_execute)
+
+
+class StatementTimer(QueryCounter):
+    """Also times each statement (before/after_cursor_execute), to show where a request's SQL time goes."""
+
+    def _on_execute(self, connection, _cursor, statement, _parameters, _context, _executemany) -> None:
+        super()._on_execute(connection, _cursor, statement, _parameters, _context, _executemany)
+        connection.info.setdefault("bench_started", []).append(time.perf_counter())
+
+    def _on_done(self, connection, _cursor, statement, *_args) -> None:
+        self.timings.append(((time.perf_counter() - connection.info["bench_started"].pop()) * 1000, statement))
+
+    def __enter__(self) -> "StatementTimer":
+        self.timings: list[tuple[float, str]] = []
+        sa.event.listen(self.engine, "after_cursor_execute", self._on_done)
+        return super().__enter__()
+
+    def __exit__(self, *exc) -> None:
+        super().__exit__(*exc)
+        sa.event.remove(self.engine, "after_cursor_execute", self._on_done)
+
+    def report(self, indent: str = "    ") -> str:
+        return "\n".join(f"{indent}{milliseconds:9.1f} ms  {' '.join(statement.split())[:110]}"
+                         for milliseconds, statement in self.timings)
+
+
+# Timing
+
+def interleaved(variants: dict[str, Callable[[int], object]], *, rounds: int, warmup: int) -> dict[str, list[float]]:
+    """Run every variant once per round, alternating the order (AB, BA, ...), and return milliseconds per call.
+    Interleaving spreads drift (other load on the machine, caches, the growing audit table) over all variants.
+    Each call gets the round's index (warm-up rounds first), e.g. to pick a different case per round."""
+    names = list(variants)
+    for index in range(warmup):
+        for name in names:
+            variants[name](index)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for index in range(warmup, warmup + rounds):
+        for name in (names if index % 2 == 0 else names[::-1]):
+            started = time.perf_counter()
+            variants[name](index)
+            samples[name].append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, -(-int(share * 1000) * len(ordered) // 1000))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+@dataclass
+class Row:
+    name: str
+    samples: list[float]
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.samples, 0.95)
+
+
+def print_table(title: str, rows: list[Row], *, baseline: str, goal: str = "", unit: str = "ms",
+                extra_columns: tuple[str, ...] = ()) -> None:
+    """Median, p95 and the ratios against the baseline row; the goal is printed next to them, never judged."""
+    base = next(row for row in rows if row.name == baseline)
+    print(f"\n{title}")
+    width = max(len(row.name) for row in rows) + 2
+    header = f"  {'':<{width}}{'median':>11}{'p95':>11}{'×median':>9}{'×p95':>8}{'n':>6}"
+    header += "".join(f"{column:>12}" for column in extra_columns)
+    print(header)
+    for row in rows:
+        line = (f"  {row.name:<{width}}{row.median:>8.1f} {unit}{row.p95:>8.1f} {unit}"
+                f"{row.median / base.median:>8.2f}×{row.p95 / base.p95:>7.2f}×{len(row.samples):>6}")
+        line += "".join(f"{str(row.extra.get(column, '')):>12}" for column in extra_columns)
+        if row.note:
+            line += f"   {row.note}"
+        print(line)
+    if goal:
+        print(f"  goal: {goal}")
+
+
+def describe(app, args, what: str) -> str:
+    return (f"{what} — {dialect_label(app)}, {dataset_size(app):,} applications, {args.rounds} rounds "
+            f"(+{args.warmup} warm-up), interleaved")
+
+
+def common_arguments(parser) -> None:
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL,
+                        help=f"the generated database (default $BENCH_DATABASE_URL or {DEFAULT_DATABASE_URL})")
+    parser.add_argument("--rounds", type=int, default=200, help="measured rounds per variant")
+    parser.add_argument("--warmup", type=int, default=10, help="unmeasured rounds first")
+    parser.add_argument("--user", default="hso@helsesak.test", help="the caseworker the requests are made as")
+
+
+# The bare baseline endpoints
+
+def _bind_dates(statement, *names):
+    return statement.bindparams(*(sa.bindparam(name, type_=sa.Date) for name in names))
+
+
+LIST_FILTERS = {
+    "stream": "a.stream = :stream",
+    "status": "a.status = :status",
+    "region": "a.home_region = :region",
+    "year": "a.received_on BETWEEN :year_start AND :year_end",
+    "flagged": "a.flag IS NOT NULL",
+}
+
+
+def bare_list_query(args, office: str, user_id: int) -> tuple[str, str, dict]:
+    """The hand-written SQL for the application list: WHERE clause, whether cases must be joined, parameters."""
+    from app.abroad.models import ApplicationStatus, Stream
+    from app.cases.regions import REGIONS
+    clauses, params, join_cases = ["a.office = :office"], {"office": office}, False
+    if args.get("stream") in {stream.value for stream in Stream}:
+        clauses.append(LIST_FILTERS["stream"])
+        params["stream"] = args["stream"]
+    if args.get("status") in {status.value for status in ApplicationStatus}:
+        clauses.append(LIST_FILTERS["status"])
+        params["status"] = args["status"]
+    if args.get("region") in REGIONS:
+        clauses.append(LIST_FILTERS["region"])
+        params["region"] = args["region"]
+    if (args.get("year") or "").isdigit():
+        clauses.append(LIST_FILTERS["year"])
+        params.update(year_start=date(int(args["year"]), 1, 1), year_end=date(int(args["year"]), 12, 31))
+    if args.get("flagged"):
+        clauses.append(LIST_FILTERS["flagged"])
+    if args.get("mine"):
+        clauses.append("c.responsible_id = :user_id")
+        params["user_id"] = user_id
+        join_cases = True
+    return " AND ".join(clauses), join_cases, params
+
+
+def _bare_applications():
+    """/bench/soknader: the application list's rows, total and cursors by hand-written SQL, same template."""
+    from app.abroad.forms import ApplicationFilterForm
+    from app.abroad.models import OPEN_STATUSES, ApplicationStatus, Stream
+    from app.abroad.views import _year_choices
+    from app.extensions import db
+    from app.pagination import KeysetPage, _decode, _encode
+
+    if current_user.role.value != "abroad_caseworker":
+        abort(403)
+    form = ApplicationFilterForm(request.args)
+    form.year.choices = _year_choices()
+    where, join_cases, params = bare_list_query(request.args, current_user.office, current_user.id)
+    joins = "JOIN cases c ON c.id = a.case_id" if join_cases else ""
+    count = db.session.execute(_bind_dates(sa.text(
+        f"SELECT count(*) FROM abroad_applications a {joins} WHERE {where}"), *(
+            name for name in ("year_start", "year_end") if name in params)), params).scalar()
+    after = _decode(request.args.get("etter"), (sa.Column("d", sa.Date), sa.Column("i", sa.Integer)))
+    if after is not None:
+        where += " AND (a.received_on, a.id) < (:after_date, :after_id)"
+        params.update(after_date=after[0], after_id=after[1])
+    statement = sa.text(
+        "SELECT a.id, a.case_id, a.reference, a.stream, a.home_region, a.child, a.icd10, a.received_on, a.status, "
+        "a.flag, c.number, c.patient_id, p.name AS patient_name "
+        "FROM abroad_applications a JOIN cases c ON c.id = a.case_id JOIN case_patients p ON p.id = c.patient_id "
+        f"WHERE {where} ORDER BY a.received_on DESC, a.id DESC LIMIT :limit"
+    ).columns(received_on=sa.Date, child=sa.Boolean)
+    statement = _bind_dates(statement, *(name for name in ("year_start", "year_end", "after_date") if name in params))
+    rows = db.session.execute(statement, {**params, "limit": PER_PAGE + 1}).all()
+    more, rows = len(rows) > PER_PAGE, rows[:PER_PAGE]
+    items = [SimpleNamespace(id=row.id, case_id=row.case_id, reference=row.reference, stream=Stream(row.stream),
+                             home_region=row.home_region, child=row.child, icd10=row.icd10,
+                             received_on=row.received_on, status=ApplicationStatus(row.status), flag=row.flag)
+             for row in rows]
+    cases = {row.case_id: SimpleNamespace(id=row.case_id, number=row.number, patient_id=row.patient_id,
+                                          patient=SimpleNamespace(name=row.patient_name)) for row in rows}
+    result = KeysetPage(items=items, total=count,
+                        next_cursor=_encode((rows[-1].received_on, rows[-1].id)) if rows and more else None,
+                        previous_cursor=_encode((rows[0].received_on, rows[0].id)) if rows and after else None)
+    return render_template("abroad/applications.html", form=form, result=result, cases=cases, today=date.today(),
+                           open_statuses=OPEN_STATUSES)
+
+
+def _proposed_applications():
+    """/bench/soknader-forslag: the app's own list view (abroad.applications) with one line added, the
+    office predicate `Application.office == current_user.office`. It narrows nothing (a caseworker's
+    visible applications are those whose case unit is their office, and an application's office is its
+    case's unit) but lets the (office, received_on, id) index serve the filter and the order. Shown with
+    --proposed, to measure the fix suggested in bench/README.md."""
+    from app.abroad import views
+    from app.abroad.forms import ApplicationFilterForm
+    from app.abroad.models import OPEN_STATUSES, Application
+    from app.cases.interface import record_list
+    from app.pagination import keyset_paginate
+
+    if current_user.role.value != "abroad_caseworker":
+        abort(403)
+    form = ApplicationFilterForm(request.args)
+    form.year.choices = views._year_choices()
+    today = date.today()
+    filtered = getattr(views, "filtered_applications", None) or getattr(views, "_filtered_applications")
+    query = filtered(form, today).where(Application.office == current_user.office)
+    result = keyset_paginate(query, Application.received_on, Application.id, after=request.args.get("etter"),
+                             before=request.args.get("foer"), per_page=views.PER_PAGE,
+                             key_of=lambda application: (application.received_on, application.id))
+    cases = views._cases_by_id(result.items)
+    page = render_template("abroad/applications.html", form=form, result=result, cases=cases, today=today,
+                           open_statuses=OPEN_STATUSES)
+    record_list([cases[application.case_id] for application in result.items], context="abroad_applications")
+    return page
+
+
+def _transient(model, row, **extra):
+    """A model object outside any Session, filled from a result row: the templates' properties work, and
+    nothing can lazy-load (unset relationships read as None or empty)."""
+    return model(**{**row._asdict(), **extra})
+
+
+def _bare_case_row(case_id: int):
+    """The case, its patient and responsible caseworker, with the access rule folded into the WHERE clause
+    (a caseworker sees the abroad cases of their own office)."""
+    from app.auth.models import User
+    from app.cases.models import Case, Patient
+    from app.extensions import db
+    case_table, patient_table, user_table = Case.__table__, Patient.__table__, User.__table__
+    row = db.session.execute(sa.select(case_table, patient_table.c.id.label("p_id"),
+                                       *(column.label(f"p_{column.name}") for column in patient_table.c
+                                         if column.name != "id"),
+                                       user_table.c.name.label("responsible_name"))
+                             .outerjoin(patient_table, patient_table.c.id == case_table.c.patient_id)
+                             .outerjoin(user_table, user_table.c.id == case_table.c.responsible_id)
+                             .where(case_table.c.id == case_id, case_table.c.unit == current_user.office,
+                                    case_table.c.kind.in_(("abroad_application", "abroad_appeal")))).first()
+    if row is None:
+        abort(404)
+    values = row._asdict()
+    patient = None
+    if values["p_id"] is not None:
+        patient = Patient(id=values["p_id"], **{column.name: values[f"p_{column.name}"]
+                                                 for column in patient_table.c if column.name != "id"})
+    case = Case(**{column.name: values[column.name] for column in case_table.c})
+    case.patient = patient
+    case.responsible = User(id=values["responsible_id"], name=values["responsible_name"]) \
+        if values["responsible_id"] else None
+    return case
+
+
+def _bare_audit(case, object_type: str, object_id, details: dict | None) -> None:
+    """The read is logged as the app logs it: one audit row, committed at once."""
+    from app.cases.models import AuditEvent
+    from app.extensions import db
+    db.session.execute(sa.insert(AuditEvent.__table__).values(
+        user_id=current_user.id,
+        user_email=current_user.email, role=current_user.role.value, office=current_user.office, action="view",
+        object_type=object_type, object_id=str(object_id), case_id=case.id, patient_id=case.patient_id,
+        changes=details, remote_addr=request.remote_addr,
+        session_id=current_user.current_session.id if current_user.current_session else None))
+    db.session.commit()
+
+
+def _bare_application(case_id: int):
+    """/bench/soknader/<case_id>: the application page from hand-written SQL, with its audit row."""
+    from app.abroad import services
+    from app.abroad.models import Appeal, Application, CostEntry, MedicalOpinion
+    from app.extensions import db
+
+    if current_user.role.value != "abroad_caseworker":
+        abort(403)
+    case = _bare_case_row(case_id)
+    row = db.session.execute(sa.select(Application.__table__).where(Application.__table__.c.case_id == case.id)).first()
+    if row is None:
+        abort(404)
+    application = _transient(Application, row)
+    opinions = db.session.execute(sa.select(MedicalOpinion.__table__).where(
+        MedicalOpinion.__table__.c.application_id == application.id).order_by(MedicalOpinion.__table__.c.requested_on))
+    costs = db.session.execute(sa.select(CostEntry.__table__).where(
+        CostEntry.__table__.c.application_id == application.id).order_by(
+            CostEntry.__table__.c.entry_date, CostEntry.__table__.c.id))
+    appeals = db.session.execute(sa.select(Appeal.__table__).where(
+        Appeal.__table__.c.application_id == application.id).order_by(Appeal.__table__.c.received_on))
+    application.opinions = [_transient(MedicalOpinion, opinion) for opinion in opinions]
+    application.costs = [_transient(CostEntry, cost) for cost in costs]
+    application.appeals = [_transient(Appeal, appeal) for appeal in appeals]
+    page = render_template(
+        "abroad/application.html", case=case, application=application, editable=True,
+        method=services.method_check(application) if application.method_reference else None,
+        experimental_notice=services.experimental_notice(application), country_name=services.country_name,
+        today=date.today())
+    _bare_audit(case, "abroad_application", application.id, {"page": "søknad"})
+    return page
+
+
+def _bare_case(case_id: int):
+    """/bench/saker/<case_id>: the core case page from hand-written SQL (one query per section), with its audit row."""
+    from app.auth.models import User
+    from app.cases import services
+    from app.cases.models import (
+        CaseAssignment,
+        CaseStatusChange,
+        Deadline,
+        Document,
+        DocumentVersion,
+        JournalEntry,
+    )
+    from app.extensions import db
+
+    case = _bare_case_row(case_id)
+    users = User.__table__
+    entries = db.session.execute(sa.select(JournalEntry.__table__).where(
+        JournalEntry.__table__.c.case_id == case.id).order_by(JournalEntry.__table__.c.number_in_case))
+    case.journal_entries = [_transient(JournalEntry, entry) for entry in entries]
+    documents, versions = Document.__table__, DocumentVersion.__table__
+    by_document: dict[int, Document] = {}
+    for row in db.session.execute(
+            sa.select(documents, *(column.label(f"v_{column.name}") for column in versions.c))
+            .join(versions, versions.c.document_id == documents.c.id)
+            .where(documents.c.case_id == case.id).order_by(documents.c.id, versions.c.version_number)):
+        values = row._asdict()
+        document = by_document.get(values["id"])
+        if document is None:
+            document = by_document[values["id"]] = Document(**{column.name: values[column.name]
+                                                               for column in documents.c})
+            document.versions = []
+        document.versions.append(DocumentVersion(**{column.name: values[f"v_{column.name}"] for column in versions.c}))
+    case.documents = list(by_document.values())
+    deadlines = []
+    for row in db.session.execute(sa.select(Deadline.__table__, users.c.name.label("responsible_name"))
+                                  .outerjoin(users, users.c.id == Deadline.__table__.c.responsible_id)
+                                  .where(Deadline.__table__.c.case_id == case.id)
+                                  .order_by(Deadline.__table__.c.due_date)):
+        values = row._asdict()
+        name = values.pop("responsible_name")
+        deadline = Deadline(**values)
+        deadline.responsible = User(id=values["responsible_id"], name=name) if values["responsible_id"] else None
+        deadlines.append(deadline)
+    case.deadlines = deadlines
+    assignments = []
+    for row in db.session.execute(sa.select(CaseAssignment.__table__, users.c.name.label("user_name"))
+                                  .join(users, users.c.id == CaseAssignment.__table__.c.user_id)
+                                  .where(CaseAssignment.__table__.c.case_id == case.id)):
+        values = row._asdict()
+        name = values.pop("user_name")
+        assignment = CaseAssignment(**values)
+        assignment.user = User(id=values["user_id"], name=name)
+        assignments.append(assignment)
+    case.assignments = assignments
+    changes = []
+    for row in db.session.execute(sa.select(CaseStatusChange.__table__, users.c.name.label("by_name"))
+                                  .outerjoin(users, users.c.id == CaseStatusChange.__table__.c.by_id)
+                                  .where(CaseStatusChange.__table__.c.case_id == case.id)
+                                  .order_by(CaseStatusChange.__table__.c.id)):
+        values = row._asdict()
+        name = values.pop("by_name")
+        change = CaseStatusChange(**values)
+        change.by = User(id=values["by_id"], name=name) if values["by_id"] else None
+        changes.append(change)
+    case.status_changes = changes
+    page = render_template("cases/detail.html", case=case, editable=True, today=date.today(),
+                           follow_up_methods=services.FOLLOW_UP_METHODS)
+    _bare_audit(case, "case", case.id, None)
+    return page
+
+
+def register_bare_routes(app) -> None:
+    app.add_url_rule("/bench/soknader", "bench_applications", login_required(_bare_applications))
+    app.add_url_rule("/bench/soknader-forslag", "bench_proposed_applications", login_required(_proposed_applications))
+    app.add_url_rule("/bench/soknader/<int:case_id>", "bench_application", login_required(_bare_application))
+    app.add_url_rule("/bench/saker/<int:case_id>", "bench_case", login_required(_bare_case))

@@ -1,0 +1,104 @@
+"""List page vs a bare endpoint (quality goals B1, B2): /utland/soknader, filtered, newest first, 50 rows.
+
+    .venv/bin/python -m bench.list_vs_raw --database-url sqlite:////tmp/helsesak-bench.db
+
+The candidate is the app's page (abroad.applications: keyset-paged ORM query, total count, access rule,
+one audit row per listed case). The baseline is /bench/soknader, registered only by bench/harness.py: the
+same rows and total by hand-written SQL, rendered with the same template, without ORM, service layer or
+audit. Both are requested in-process through the Flask test client as the same logged-in caseworker,
+interleaved, so the time is server time. Before timing, both pages are checked to list the same cases.
+"""
+import argparse
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import (  # noqa: E402
+    QueryCounter,
+    Row,
+    StatementTimer,
+    common_arguments,
+    create_bench_app,
+    describe,
+    dialect_label,
+    fetch,
+    interleaved,
+    login_client,
+    print_table,
+)
+
+CASE_LINK = re.compile(rb'href="/utland/soknader/(\d+)"')
+TOTAL = re.compile(r"(\d+) søknader og henvisninger\.")
+
+
+def scenarios() -> dict[str, str]:
+    """What caseworkers filter the list by; `alle` is the landing page (the office's whole list)."""
+    last_year = date.today().year - 1
+    return {
+        "alle": "",
+        "status": "status=in_preparation",
+        "3 filtre": f"stream=application&status=granted&year={last_year}",
+        "region+år": f"region=helse-nord&year={last_year}",
+    }
+
+
+def listed(page: bytes) -> tuple[list[int], int | None]:
+    """The case ids a list page links to, and the total it prints."""
+    total = TOTAL.search(page.decode())
+    return [int(case_id) for case_id in CASE_LINK.findall(page)], int(total.group(1)) if total else None
+
+
+def check_same_rows(client, candidate: str, baseline: str) -> str:
+    ours, theirs = listed(fetch(client, candidate)), listed(fetch(client, baseline))
+    if ours != theirs:
+        return f"WARNING: the pages differ ({len(ours[0])} vs {len(theirs[0])} rows, totals {ours[1]} vs {theirs[1]})"
+    return f"same {len(ours[0])} rows, total {ours[1]:,}" if ours[1] is not None else f"same {len(ours[0])} rows"
+
+
+def goal(app) -> str:
+    limit = 80 if dialect_label(app) == "SQLite" else 120
+    return f"app ≤ 1.3× bare (B1); app p95 ≤ {limit} ms at 1M applications (B2)"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    common_arguments(parser)
+    parser.add_argument("--scenario", action="append", choices=list(scenarios()),
+                        help="which filter sets (default: all of them)")
+    parser.add_argument("--proposed", action="store_true",
+                        help="also time the app's view with the office predicate proposed in bench/README.md")
+    parser.add_argument("--statements", action="store_true",
+                        help="print each variant's SQL statements with their time, for one request")
+    args = parser.parse_args(argv)
+    app = create_bench_app(args.database_url)
+    client = login_client(app, args.user)
+    print(describe(app, args, "List page /utland/soknader vs bare SQL, same template"))
+    for name in args.scenario or list(scenarios()):
+        query = scenarios()[name]
+        urls = {"app (ORM, audit)": f"/utland/soknader?{query}", "bare SQL": f"/bench/soknader?{query}"}
+        if args.proposed:
+            urls["app + office predicate"] = f"/bench/soknader-forslag?{query}"
+        check = check_same_rows(client, urls["app (ORM, audit)"], urls["bare SQL"])
+        counts = {}
+        for label, url in urls.items():
+            with QueryCounter(app) as counter:
+                fetch(client, url)
+            counts[label] = counter.count
+        samples = interleaved({label: (lambda _i, url=url: fetch(client, url)) for label, url in urls.items()},
+                              rounds=args.rounds, warmup=args.warmup)
+        print_table(f"[{name}] ?{query or '(no filter)'} — {check}",
+                    [Row(label, samples[label], extra={"queries": counts[label]}) for label in urls],
+                    baseline="bare SQL", goal=goal(app), extra_columns=("queries",))
+        if args.statements:
+            for label, url in urls.items():
+                with StatementTimer(app) as timer:
+                    fetch(client, url)
+                print(f"  {label}: SQL statements of one request\n{timer.report()}")
+
+
+if __name__ == "__main__":
+    main()

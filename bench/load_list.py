@@ -1,0 +1,195 @@
+"""The list page under load (quality goal B2): 8 concurrent clients on loopback against gunicorn.
+
+    .venv/bin/python -m bench.load_list --database-url sqlite:////tmp/helsesak-bench.db
+
+Starts gunicorn (sync workers, default 4) serving the app plus the harness's bare endpoints
+(`bench.harness:wsgi_app()`), logs each client in through /login as a different caseworker of the same
+office, then alternates phases: all clients request the app's list page, then all request the bare
+endpoint, and so on (interleaved in time). The client is a small threaded http.client loop (no extra
+dependency); on 2 cores it takes a little CPU from the server. Prints requests per second and latency
+percentiles per variant; gunicorn is stopped afterwards.
+"""
+import argparse
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import (  # noqa: E402
+    DEFAULT_DATABASE_URL,
+    Row,
+    create_bench_app,
+    percentile,
+    print_table,
+    upgrade_schema,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PASSWORD = "demo-passord-2026"
+CASEWORKERS = ["hso@helsesak.test"] + [f"hso{n}@helsesak.test" for n in range(1, 8)]
+
+
+class Client:
+    """One browser: a cookie jar and a connection that reopens when gunicorn closes it."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes, float]:
+        headers = {"Cookie": "; ".join(f"{key}={value}" for key, value in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            data = response.read()
+        except (http.client.HTTPException, OSError):
+            self.connection.close()  # a closed keep-alive connection: open a new one and try once more
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            data = response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        if response.getheader("Connection", "").lower() == "close":
+            self.connection.close()
+        return response.status, data, elapsed
+
+    def login(self, email: str) -> None:
+        status, page, _ = self.request("GET", "/login")
+        token = CSRF.search(page.decode())
+        if status != 200 or token is None:
+            raise RuntimeError(f"GET /login answered {status}")
+        status, _, _ = self.request("POST", "/login", urlencode(
+            {"email": email, "password": PASSWORD, "csrf_token": token.group(1)}))
+        if status != 302:
+            raise RuntimeError(f"login as {email} answered {status} (expected a redirect)")
+        status, _, _ = self.request("GET", "/")
+        if status != 200:
+            raise RuntimeError(f"after logging in as {email}, / answered {status} (is two-factor login required?)")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(database_url: str, workers: int, port: int, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "BENCH_DATABASE_URL": database_url, "HELSESAK_ENV": "development", "TOTP_REQUIRED": "0"}
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    with log.open("w") as log_file:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [str(gunicorn), "--no-control-socket", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+             "--timeout", "120", "bench.harness:wsgi_app()"],
+            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited ({process.returncode}); see {log}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/helse")
+            if connection.getresponse().status == 200:
+                connection.close()
+                return process
+        except OSError:
+            time.sleep(0.5)
+    process.terminate()
+    raise RuntimeError(f"gunicorn did not answer within 180 s; see {log}")
+
+
+def run_phase(clients: list[Client], path: str, seconds: float) -> tuple[list[float], int, float]:
+    """All clients request `path` in a loop for `seconds`; returns latencies, errors and the phase's length."""
+    latencies: list[list[float]] = [[] for _ in clients]
+    errors = [0] * len(clients)
+    stop = time.monotonic() + seconds
+
+    def work(index: int) -> None:
+        while time.monotonic() < stop:
+            status, _, elapsed = clients[index].request("GET", path)
+            if status == 200:
+                latencies[index].append(elapsed)
+            else:
+                errors[index] += 1
+
+    threads = [threading.Thread(target=work, args=(index,)) for index in range(len(clients))]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [value for values in latencies for value in values], sum(errors), time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default 4)")
+    parser.add_argument("--phase-seconds", type=float, default=10.0)
+    parser.add_argument("--phases", type=int, default=3, help="phases per variant, alternating (default 3)")
+    parser.add_argument("--filter", default="", help="query string of the list, e.g. 'status=in_preparation'")
+    args = parser.parse_args(argv)
+    if args.clients > len(CASEWORKERS):
+        raise SystemExit(f"at most {len(CASEWORKERS)} clients (one caseworker login each)")
+    upgrade_schema(create_bench_app(args.database_url, bare_routes=False))  # before the workers start
+    port = free_port()
+    log = Path(tempfile.gettempdir()) / f"helsesak-bench-gunicorn-{port}.log"
+    process = start_gunicorn(args.database_url, args.workers, port, log)
+    try:
+        clients = [Client(port) for _ in range(args.clients)]
+        for client, email in zip(clients, CASEWORKERS):
+            client.login(email)
+        paths = {"app": f"/utland/soknader?{args.filter}", "bare": f"/bench/soknader?{args.filter}"}
+        for path in paths.values():  # warm every worker up
+            run_phase(clients, path, min(3.0, args.phase_seconds))
+        results = {name: ([], 0, 0.0) for name in paths}
+        for phase in range(args.phases):
+            for name in (list(paths) if phase % 2 == 0 else list(paths)[::-1]):
+                latencies, errors, seconds = run_phase(clients, paths[name], args.phase_seconds)
+                previous = results[name]
+                results[name] = (previous[0] + latencies, previous[1] + errors, previous[2] + seconds)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    database = "SQLite" if args.database_url.startswith("sqlite") else "PostgreSQL"
+    print(f"Load: /utland/soknader?{args.filter} — {database}, gunicorn {args.workers} sync workers, "
+          f"{args.clients} clients on loopback, {args.phases} × {args.phase_seconds:.0f} s per variant, alternating")
+    rows = []
+    for name, (latencies, errors, seconds) in results.items():
+        if not latencies:
+            print(f"  {name}: no successful request ({errors} errors); see {log}")
+            return
+        row = Row(f"{name}{' (ORM, audit)' if name == 'app' else ' SQL'}", latencies)
+        row.extra = {"req/s": f"{len(latencies) / seconds:.1f}", "p99": f"{percentile(latencies, 0.99):.1f}",
+                     "errors": errors}
+        rows.append(row)
+    print_table("client-side latency per request (loopback)", rows, baseline="bare SQL",
+                extra_columns=("req/s", "p99", "errors"),
+                goal="app ≥ 100 req/s at 8 connections; p95 ≤ 80 ms SQLite / ≤ 120 ms PostgreSQL at 1M (B2)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Every benchmark in one go (`make bench`): generate the data set when the database does not hold it,
+then run the list, paging, case page, PDF and load benchmarks with moderate round counts.
+
+    .venv/bin/python -m bench.run --size 100000                      # SQLite file under /tmp
+    .venv/bin/python -m bench.run --size 100000 \\
+        --database-url postgresql+psycopg://helsesak:helsesak@127.0.0.1:5432/helsesak_bench
+
+The database is the benchmarks' own and is replaced when it holds another size. Figures are printed,
+never judged.
+"""
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy as sa  # noqa: E402
+
+from bench import detail, generate, list_vs_raw, load_list, paging, pdf  # noqa: E402
+from bench.harness import engine_for  # noqa: E402
+
+
+def default_url(size: int) -> str:
+    return f"sqlite:///{Path(tempfile.gettempdir()) / f'helsesak-bench-{size}.db'}"
+
+
+def held_size(database_url: str) -> int | None:
+    engine = engine_for(database_url)
+    try:
+        with engine.connect() as connection:
+            if not sa.inspect(connection).has_table("abroad_applications"):
+                return None
+            return connection.execute(sa.text("SELECT count(*) FROM abroad_applications")).scalar()
+    except sa.exc.OperationalError:
+        return None
+    finally:
+        engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--database-url", help="default: an SQLite file /tmp/helsesak-bench-<size>.db")
+    parser.add_argument("--rounds", type=int, default=100, help="rounds of the request benchmarks")
+    parser.add_argument("--load-seconds", type=float, default=10.0, help="length of each load phase")
+    parser.add_argument("--skip", action="append", default=[],
+                        choices=["list", "paging", "detail", "pdf", "load"], help="leave a benchmark out")
+    args = parser.parse_args(argv)
+    url = args.database_url or default_url(args.size)
+    started = time.perf_counter()
+    if held_size(url) != args.size:
+        generate.main(["--size", str(args.size), "--database-url", url, "--replace"])
+    common = ["--database-url", url]
+    steps = {
+        "list": lambda: list_vs_raw.main([*common, "--rounds", str(args.rounds)]),
+        "paging": lambda: paging.main([*common, "--rounds", str(max(10, args.rounds // 2))]),
+        "detail": lambda: detail.main([*common, "--rounds", str(args.rounds)]),
+        "pdf": lambda: pdf.main([*common, "--rounds", str(max(5, args.rounds // 5))]),
+        "load": lambda: load_list.main([*common, "--phase-seconds", str(args.load_seconds), "--phases", "2"]),
+    }
+    for name, step in steps.items():
+        if name in args.skip:
+            continue
+        print(f"\n===== {name} =====", flush=True)
+        step()
+    print(f"\nbench: done in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
