@@ -514,6 +514,31 @@ def test_a_forwarded_appeal_waits_for_the_board_and_a_late_one_for_an_assessment
     assert waiting.status is AppealStatus.RECEIVED and waiting.late and waiting.awaiting_late_assessment
 
 
+def test_imported_records_are_counted_in_the_annual_report(hso, stored):
+    """The point of importing history: the annual report counts imported applications, costs and appeals."""
+    from app.abroad.statistics import abroad_figures
+
+    assert run("costs", [cost(), cost(day="2020-03-02", category="travel", amount="4300"),
+                         cost(reference="REFERRED", category="stay", amount="9000")], COST_COLUMNS, actor=hso).ok
+    assert run("appeals", [appeal(reference="DENIED", office="reversed", office_date="2020-03-25"),
+                           appeal(reference="DENIED-2", received="2020-03-20", office="forwarded",
+                                  office_date="2020-04-01", board="upheld", board_date="2020-09-01")],
+               APPEAL_COLUMNS, actor=hso).ok
+
+    figures = abroad_figures(2020)
+
+    assert figures["received"] == 5            # GRANTED, DENIED, DENIED-2, PENDING and VEST; REFERRED is a referral
+    assert figures["received_by_region"] == {"helse-sor-ost": 4, "helse-vest": 1, "helse-midt-norge": 0,
+                                             "helse-nord": 0}
+    assert figures["granted"] == 1             # the office's reversal does not change the first instance
+    assert figures["pending_at_year_end"] == 1
+    assert figures["granted_by_country"] == {"DK": 1}
+    assert figures["costs_by_region"]["helse-sor-ost"]["2020"] == 125000 + 4300
+    assert figures["particle_therapy_by_region"]["helse-sor-ost"] == {"patients": 1, "cost_nok": 9000}
+    assert figures["appeals_by_region"]["helse-sor-ost"] == {
+        "received": 2, "reversed_by_office": 1, "forwarded_to_board": 1, "board_upheld": 1, "board_reversed": 0}
+
+
 # Files
 
 def test_csv_with_bom_and_semicolons(hso):
