@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
     from app.methods import api as methods_api  # noqa: F401
     from app.panel import api as panel_api  # noqa: F401
+    from app.reports import api as reports_api  # noqa: F401
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.cases.views import bp as cases_bp

@@ -211,3 +211,28 @@ def test_panel_referrals_are_read_within_the_panels_access(app, api, make_user):
     assert api(secretary)("GET", "/panel/referrals").json["total"] == 1
     assert api(make_user("panel_member"))("GET", f"/panel/referrals/{case_id}").status_code == 404
     assert api(make_user("abroad_caseworker"))("GET", "/panel/referrals").status_code == 403
+
+
+def test_annual_reports_are_read_by_their_readers_within_their_regions(app, api, make_user):
+    analyst = api(make_user("analyst"))
+    national = analyst("GET", "/reports/abroad/2020")
+    assert national.status_code == 200
+    assert national.json["year"] == 2020 and national.json["region"] is None
+    assert set(national.json["received_by_region"]) == {"helse-sor-ost", "helse-vest", "helse-midt-norge",
+                                                        "helse-nord"}
+    assert analyst("GET", "/reports/panel/2025").json["year"] == 2025
+    assert _count(app, AuditEvent, AuditEvent.action == AuditAction.EXPORT,
+                  AuditEvent.object_id == "abroad:2020:alle") == 1
+
+    vest = api(make_user("abroad_caseworker", office="helse-vest"))
+    assert vest("GET", "/reports/abroad/2020?region=helse-vest").json["region"] == "helse-vest"
+    assert vest("GET", "/reports/abroad/2020?region=helse-sor-ost").status_code == 403   # another office's region
+    assert vest("GET", "/reports/abroad/2020").status_code == 403                        # the whole country
+    assert vest("GET", "/reports/panel/2025").status_code == 403
+    assert _count(app, AuditEvent, AuditEvent.action == AuditAction.DENIED, AuditEvent.object_type == "report") == 1
+
+    assert analyst("GET", "/reports/nope/2020").status_code == 404
+    bad_year = analyst("GET", "/reports/abroad/1900")
+    assert bad_year.status_code == 422 and "year" in bad_year.json["errors"]
+    bad_region = analyst("GET", "/reports/abroad/2020?region=oslo")
+    assert bad_region.status_code == 422 and "region" in bad_region.json["errors"]
