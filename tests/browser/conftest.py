@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import template_rendered
 from flask_migrate import upgrade
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
@@ -158,3 +158,90 @@ def screenshot(screenshot_dir):
         page.screenshot(path=str(path), full_page=True)
         return path
     return take
+
+
+# ---------- keyboard-only workflows ----------
+
+_FOCUS_STATE = """() => {
+    const element = document.activeElement;
+    const style = getComputedStyle(element);
+    const box = element.getBoundingClientRect();
+    const moved = element !== window.__keyboardLastFocus;
+    window.__keyboardLastFocus = element;
+    return {moved, onBody: element === document.body || element === document.documentElement,
+            outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
+            shadow: style.boxShadow !== "none", shown: box.width > 0 && box.height > 0,
+            what: element.tagName.toLowerCase() + (element.id ? "#" + element.id : "")
+                  + " «" + (element.innerText || element.value || element.name || "").trim().slice(0, 40) + "»"};
+}"""
+
+
+def assert_visible_focus(page: Page) -> None:
+    """The focused element shows a focus indicator (a computed outline or box-shadow) and is on screen."""
+    state = page.evaluate(_FOCUS_STATE)
+    assert not state["onBody"], "nothing has focus"
+    assert state["outline"] or state["shadow"], f"no visible focus indicator on {state['what']}"
+    assert state["shown"], f"the focused {state['what']} takes no space on the page"
+
+
+class KeyboardOnly:
+    """Drives a page with Tab, Shift+Tab, Enter, Space and the arrow keys only (typing text into a
+    field is allowed). After every Tab and Shift+Tab the focus must have moved to another element (no
+    keyboard trap) that shows a visible focus indicator. Counts the keystrokes (typed text apart)."""
+
+    KEYS = {"Tab", "Shift+Tab", "Enter", "Space", "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight"}
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.keystrokes = 0
+        self.typed = 0
+
+    def press(self, key: str) -> None:
+        assert key in self.KEYS, f"{key} is not a keyboard-only key"
+        self.page.keyboard.press(key)
+        self.keystrokes += 1
+
+    def type(self, text: str) -> None:
+        self.page.keyboard.type(text)
+        self.typed += len(text)
+
+    def tab(self, backwards: bool = False) -> None:
+        """One focus stop forwards (or backwards), checked."""
+        self.press("Shift+Tab" if backwards else "Tab")
+        state = self.page.evaluate(_FOCUS_STATE)
+        assert not state["onBody"], "Tab left the page's controls: focus is on the body"
+        assert state["moved"], f"keyboard trap: focus stayed on {state['what']}"
+        assert state["outline"] or state["shadow"], f"no visible focus indicator on {state['what']}"
+        assert state["shown"], f"the focused {state['what']} takes no space on the page"
+
+    def tab_to(self, target: Locator, *, backwards: bool = False, limit: int = 60) -> int:
+        """Tab (or Shift+Tab) until `target` has focus, checking every stop on the way; the stops taken."""
+        for stops in range(1, limit + 1):
+            self.tab(backwards)
+            if target.evaluate("element => element === document.activeElement"):
+                return stops
+        raise AssertionError(f"{target} not reached in {limit} focus stops")
+
+    def next_is(self, target: Locator) -> None:
+        """Tab once: the next focus stop is `target` (the tab order is the reading order)."""
+        self.tab()
+        expect(target).to_be_focused()
+
+    def skip_to_main(self) -> None:
+        """On a freshly loaded page: the skip link is the first stop, and Enter on it moves to the content."""
+        self.tab()
+        expect(self.page.get_by_role("link", name="Hopp til hovedinnhold")).to_be_focused()
+        self.press("Enter")
+        expect(self.page.locator("main")).to_be_focused()
+
+    def report(self, workflow: str) -> str:
+        """The keystroke count of the workflow, printed as a UX metric to keep from growing."""
+        line = f"{workflow}: {self.keystrokes} keystrokes (Tab, Shift+Tab, Enter, Space, arrows), {self.typed} characters typed"
+        print(line)
+        return line
+
+
+@pytest.fixture
+def keyboard():
+    """keyboard(page) -> KeyboardOnly: keyboard-only driving with a focus check at every stop."""
+    return KeyboardOnly

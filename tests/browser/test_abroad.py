@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from app.demo import synthetic_national_id
+from tests.browser.conftest import assert_visible_focus
 
 pytestmark = pytest.mark.browser
 
@@ -201,7 +202,7 @@ def test_keyboard_only_registration_with_visible_focus(page_as, screenshot):
     for label, text in steps:
         field = page.get_by_label(label, exact=True)
         expect(field).to_be_focused()
-        assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+        assert_visible_focus(page)
         page.keyboard.type(text)
         page.keyboard.press("Tab")
     expect(page.get_by_label("Hjemregion")).to_be_focused()

@@ -138,6 +138,51 @@ def test_secretariat_registers_a_proposal_and_sees_its_new_id(page_as, screensho
     expect(row).to_contain_text("Forslag mottatt")
 
 
+def test_keyboard_only_proposal_registration_with_visible_focus(page_as, keyboard, screenshot):
+    """From the method list to the new method's page with Tab, Enter, Space and the arrow keys."""
+    page = page_as(METHODS)
+    page.goto("/metoder/")
+    keys = keyboard(page)
+    title = "Tastaturregistrert metode for kontinuerlig glukosemåling"
+
+    keys.skip_to_main()
+    keys.tab_to(page.get_by_role("link", name="Registrer metode"))
+    keys.press("Enter")
+    expect(_h1(page)).to_have_text("Registrer metode")
+
+    keys.skip_to_main()
+    keys.tab_to(page.get_by_label("Tittel"))
+    keys.type(title)
+    keys.next_is(page.get_by_label("Metodetype"))
+    keys.press("ArrowDown")   # from «Legemidler» to the next type
+    expect(page.get_by_label("Metodetype")).to_have_value("utstyr")
+    area = page.get_by_role("group", name="Fagområde").get_by_role("checkbox", name="Endokrinologi")
+    keys.tab_to(area)
+    keys.press("Space")
+    expect(area).to_be_checked()
+    keys.tab_to(page.get_by_label("Type innsending"))   # past the tags and the product fields, left empty
+    expect(page.get_by_label("Type innsending")).to_have_value("forslag")
+    keys.next_is(page.get_by_label("Innsender (organisasjon)"))
+    keys.type("Haukeland universitetssjukehus")
+    keys.next_is(page.get_by_label("Avdeling"))
+    keys.type("Barneklinikken")
+    keys.next_is(page.get_by_label("Kontaktperson"))
+    keys.next_is(page.get_by_label("Mottatt", exact=True))   # today's date, as filled in
+    keys.next_is(page.get_by_label("Tidligere forslag om samme metode"))
+    keys.next_is(page.get_by_role("button", name="Registrer metode"))
+    screenshot(page, "methods-keyboard-registration")
+    keys.press("Enter")
+
+    expect(_flash(page)).to_have_text(re.compile(rf"^Metoden er registrert som {REFERENCE.pattern}\.$"))
+    reference = REFERENCE.search(_flash(page).inner_text()).group()
+    expect(_h1(page)).to_have_text(f"{reference} {title}")
+    expect(_fact(page, "Metodetype")).to_have_text("Medisinsk utstyr, diagnostikk og tester")
+    expect(_fact(page, "Fagområde")).to_have_text("Endokrinologi")
+    expect(page.get_by_role("region", name="Innsendinger")).to_contain_text(
+        f"Forslag fra Haukeland universitetssjukehus, Barneklinikken, mottatt {_ddmmyyyy(TODAY)}")
+    keys.report("Nye Metoder: register a proposal")
+
+
 # b. The suitability assessment and an ongoing trial with a refused registry number
 
 def test_suitability_assessment_keeps_typed_values_on_an_invalid_trial_and_saves_when_fixed(page_as, screenshot):

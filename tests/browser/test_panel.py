@@ -374,6 +374,47 @@ def test_statement_is_sent_as_a_pdf_letter_and_journaled_as_outgoing_post(page_a
     screenshot(page, "panel-case-journal")
 
 
+# d2. The four questions with the keyboard only
+
+def test_keyboard_only_the_four_answers_are_recorded_with_visible_focus(page_as, keyboard, screenshot):
+    """From the referral page to the saved assessment with Tab, Shift+Tab and Enter, typing the answers."""
+    page = page_as(PANEL)
+    url = register_referral(page, "Tore Tastatur", date(1957, 7, 7))
+    page.goto(url)
+    keys = keyboard(page)
+
+    keys.skip_to_main()
+    keys.tab_to(page.get_by_role("link", name="Skriv vurderingen"))
+    keys.press("Enter")
+    expect(_h1(page)).to_have_text("Ekspertpanelets vurdering")
+
+    keys.skip_to_main()
+    keys.tab_to(page.get_by_label("Funn, spørsmål 1", exact=True))
+    for question in (1, 2, 3, 4):
+        if question > 1:   # past the previous question's «Legg til behandling» link
+            keys.next_is(page.get_by_role("link", name=f"Legg til behandling under spørsmål {question - 1}"))
+            keys.next_is(page.get_by_label(f"Funn, spørsmål {question}", exact=True))
+        keys.type(f"Funn for spørsmål {question}, skrevet med tastaturet.")
+        keys.next_is(page.get_by_label(f"Råd, spørsmål {question}", exact=True))
+        keys.type(f"Råd for spørsmål {question}.")
+    # Back and forth: Shift+Tab returns to the findings, Tab to the advice (no trap in the text areas)
+    keys.tab(backwards=True)
+    expect(page.get_by_label("Funn, spørsmål 4", exact=True)).to_be_focused()
+    keys.next_is(page.get_by_label("Råd, spørsmål 4", exact=True))
+    keys.next_is(page.get_by_role("link", name="Legg til behandling under spørsmål 4"))
+    keys.next_is(page.get_by_role("button", name="Lagre vurderingen"))
+    screenshot(page, "panel-keyboard-answers")
+    keys.press("Enter")
+
+    expect(_flash(page)).to_have_text("Vurderingen er lagret.")
+    assessment = page.get_by_role("region", name="Vurdering")
+    for question in (1, 2, 3, 4):
+        expect(assessment).to_contain_text(f"Funn for spørsmål {question}, skrevet med tastaturet.")
+        expect(assessment).to_contain_text(f"Råd for spørsmål {question}.")
+    expect(page.get_by_role("link", name="Endre vurderingen")).to_be_visible()
+    keys.report("Expert panel: the four answers")
+
+
 # e. A panel member sees the referrals they are assigned to, and only those
 
 def test_panel_member_sees_only_the_referrals_they_are_assigned_to(page_as, screenshot):
