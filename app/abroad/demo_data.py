@@ -4,10 +4,9 @@ Beslutningsforum did not introduce) and a particle-therapy referral. All patient
 from datetime import date, timedelta
 
 from app.abroad import services
+from app.abroad.letters import decide_with_letter, reconsider_with_letter
 from app.abroad.models import CostCategory, Decision, OfficeOutcome, Stream, TreatmentClass
-
-LETTER = b"%PDF-1.4\n% demo letter\n"   # the demo files no rendered letter: no WeasyPrint run at load
-
+from app.cases.interface import get_case
 
 def _apply(actor, national_id_for, today: date, *, name: str, born: date, region: str, days_ago: int, icd10: str,
            treatment: str, where: str | None = None, stream: Stream = Stream.APPLICATION,
@@ -21,8 +20,10 @@ def _apply(actor, national_id_for, today: date, *, name: str, born: date, region
 
 
 def _decide(application, actor, today: date, decision: Decision, days_ago: int, reasoning: str) -> None:
-    services.decide(application, decision=decision, decided_on=today - timedelta(days=days_ago),
-                    legal_basis=services.LEGAL_BASIS, reasoning=reasoning, actor=actor, letter=LETTER, today=today)
+    """Decided as on the decision page: the real letter is rendered and filed."""
+    decide_with_letter(get_case(application.case_id), application, decision=decision,
+                       decided_on=today - timedelta(days=days_ago), legal_basis=services.LEGAL_BASIS,
+                       reasoning=reasoning, actor=actor, today=today)
 
 
 def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
@@ -51,9 +52,9 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
     appeal = services.register_appeal(refused, received_on=today - timedelta(days=35),
                                       notified_on=today - timedelta(days=48), grounds="Pasienten mener tilbudet i "
                                       "Norge ikke er godt nok.", actor=hso, today=today)
-    services.reconsider(appeal, outcome=OfficeOutcome.FORWARDED, decided_on=today - timedelta(days=25),
-                        reasoning="Kontoret opprettholder avslaget.", actor=hso, forwarding_letter=LETTER,
-                        today=today)
+    reconsider_with_letter(get_case(appeal.case_id), appeal, outcome=OfficeOutcome.FORWARDED,
+                           decided_on=today - timedelta(days=25), reasoning="Kontoret opprettholder avslaget.",
+                           actor=hso, today=today)
     _apply(hso, national_id_for, today, name="Mette Metode", born=date(1966, 8, 19), region="helse-sor-ost",
            days_ago=6, icd10="C56", treatment="Demolegemiddel X", where="Universitetsklinik i Tyskland",
            method="ID2024_090")

@@ -9,9 +9,9 @@ from app.pdf import render_pdf
 
 
 def decide_with_letter(case: Case, application: Application, *, decision: Decision, decided_on: date,
-                       legal_basis: str | None, reasoning: str | None, actor) -> None:
+                       legal_basis: str | None, reasoning: str | None, actor, today: date | None = None) -> None:
     check = services.check_decision(application, decision=decision, decided_on=decided_on,
-                                    legal_basis=legal_basis, reasoning=reasoning)
+                                    legal_basis=legal_basis, reasoning=reasoning, today=today)
     letter = None
     if decision is not Decision.WITHDRAWN:
         letter = render_pdf("abroad/pdf/decision_letter.html", case=case, patient=case.patient,
@@ -21,12 +21,12 @@ def decide_with_letter(case: Case, application: Application, *, decision: Decisi
                             appeal_weeks=services.APPEAL_WEEKS, board=services.BOARD_NAME,
                             experimental_notice=services.experimental_notice(application))
     services.decide(application, decision=decision, decided_on=decided_on, legal_basis=legal_basis,
-                    reasoning=reasoning, actor=actor, letter=letter)
+                    reasoning=reasoning, actor=actor, letter=letter, today=today)
 
 
 def reconsider_with_letter(case: Case, appeal: Appeal, *, outcome: OfficeOutcome, decided_on: date,
-                           reasoning: str | None, actor) -> None:
-    services.check_reconsideration(appeal, outcome=outcome, decided_on=decided_on, reasoning=reasoning)
+                           reasoning: str | None, actor, today: date | None = None) -> None:
+    services.check_reconsideration(appeal, outcome=outcome, decided_on=decided_on, reasoning=reasoning, today=today)
     letter = None
     if outcome is OfficeOutcome.FORWARDED:
         letter = render_pdf("abroad/pdf/forwarding_letter.html", case=case,
@@ -35,4 +35,4 @@ def reconsider_with_letter(case: Case, appeal: Appeal, *, outcome: OfficeOutcome
                             reasoning=reasoning.strip(), office=case.unit, sender=actor.name,
                             board=services.BOARD_NAME)
     services.reconsider(appeal, outcome=outcome, decided_on=decided_on, reasoning=reasoning, actor=actor,
-                        forwarding_letter=letter)
+                        forwarding_letter=letter, today=today)
