@@ -2,13 +2,14 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cases.deadlines import DEADLINE_KINDS
 from app.cases.identifiers import validate_icd10, validate_national_id
 from app.cases.models import CaseStatus, JournalEntryType
 from app.cases.regions import REGIONS
+from app.cases.saved_filters import NAME_MAX
 from app.cases.services import FOLLOW_UP_METHODS
 from app.errors import InvalidInput
 from app.forms import NorwegianDateField, VersionedForm, choices
@@ -121,3 +122,15 @@ class CompleteDeadlineForm(VersionedForm):
 class AssignForm(FlaskForm):
     user_id = SelectField("Gi tilgang til", coerce=int)
     submit = SubmitField("Gi tilgang")
+
+
+class SavedFilterForm(FlaskForm):
+    """«Lagre filter» on a list page: a name for the list URL's current filter (the list and its query
+    string travel as hidden fields). Built with prefix="lagre" so its ids never meet the filter form's."""
+
+    name = StringField("Navn på filteret", validators=[
+        DataRequired(message="Gi filteret et navn."),
+        Length(max=NAME_MAX, message=f"Navnet kan ha høyst {NAME_MAX} tegn.")])
+    list_endpoint = HiddenField()
+    list_query = HiddenField()
+    submit = SubmitField("Lagre filter")

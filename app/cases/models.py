@@ -288,6 +288,21 @@ class Deadline(Versioned, db.Model):
         return self.done_at is None and self.due_date < today
 
 
+class SavedFilter(db.Model):
+    """A list's filter, search and sort saved under a name by one user: the list's endpoint and the
+    query string of its URL. It holds no personal data, and sharing it is sharing the link."""
+
+    __tablename__ = "case_saved_filters"
+    __table_args__ = (UniqueConstraint("user_id", "endpoint", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))   # led by the unique constraint's index
+    endpoint: Mapped[str] = mapped_column(String(64))               # the list's route, e.g. "abroad.applications"
+    name: Mapped[str] = mapped_column(String(80))
+    query: Mapped[str] = mapped_column(String(2000))                # "status=B&sort=tittel", no paging
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AuditAction(enum.Enum):
     VIEW = "view"
     LIST = "list"

@@ -9,7 +9,7 @@ from app.auth.models import User
 from app.auth.roles import Role
 from app.cases import deadlines as deadline_service
 from app.cases import documents as document_service
-from app.cases import jobs, services
+from app.cases import jobs, saved_filters, services
 from app.cases.access import can_edit, get_case_or_404, users_who_can_edit
 from app.cases.audit import record_access, record_list
 from app.cases.forms import (
@@ -21,13 +21,15 @@ from app.cases.forms import (
     EditCaseForm,
     FollowUpForm,
     JournalEntryForm,
+    SavedFilterForm,
     StatusForm,
 )
 from app.cases.models import AuditAction, Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry, JournalEntryType
 from app.cases.queries import SORTS, CaseFilter, list_cases
 from app.extensions import db
-from app.forms import choices, saved
+from app.forms import CsrfOnlyForm, choices, saved
 from app.http import content_disposition
+from app.security import safe_next_url
 
 bp = Blueprint("cases", __name__, template_folder="templates")
 
@@ -49,6 +51,7 @@ def dashboard():
         "cases/dashboard.html", mine=mine, today=today,
         my_deadlines=deadline_service.open_deadlines(current_user, responsible_only=True),
         overdue=deadline_service.open_deadlines(current_user, responsible_only=False, overdue_on=today),
+        saved_filters=saved_filters.saved_filters(current_user),
     )
     record_list(mine.items, context="dashboard")
     return page
@@ -268,3 +271,48 @@ def assign(case_id: int):
         flash("Tilgangen er gitt.", "success")
         return redirect(url_for("cases.detail", case_id=case_id))
     return render_template("cases/assign.html", form=form, case=case)
+
+
+# Saved filters: shown on each list page (templates/cases/_saved_filters.html) and on the dashboard
+
+@bp.app_template_global("saved_filters_here")
+def saved_filters_here() -> dict:
+    """For a list page's «Lagrede filtre»: the user's saved filters of this list and the form that
+    saves the URL's current filter."""
+    form = SavedFilterForm(prefix="lagre")
+    form.list_endpoint.data = request.endpoint
+    form.list_query.data = request.query_string.decode("utf-8", "replace")
+    return {"filters": saved_filters.saved_filters(current_user, request.endpoint), "form": form}
+
+
+@bp.post("/filtre")
+@login_required
+def save_filter():
+    form = SavedFilterForm(prefix="lagre")
+    endpoint = form.list_endpoint.data or ""
+    created = []
+    if form.validate_on_submit() and saved(form, lambda: created.append(saved_filters.save_filter(
+            current_user, endpoint=endpoint, name=form.name.data, query_string=form.list_query.data or ""))):
+        flash(f"Filteret «{created[0].name}» er lagret.", "success")
+        return redirect(saved_filters.list_url(created[0].endpoint, created[0].query))
+    known = endpoint in saved_filters.SAVED_LISTS
+    return render_template("cases/saved_filter_new.html", form=form,
+                           list_name=saved_filters.SAVED_LISTS.get(endpoint),
+                           back_url=saved_filters.list_url(endpoint, saved_filters.filter_query(
+                               form.list_query.data or "")) if known else url_for("cases.dashboard"))
+
+
+@bp.post("/filtre/<int:filter_id>/slett")
+@login_required
+def delete_saved_filter(filter_id: int):
+    saved_filter = saved_filters.own_filter(current_user, filter_id)
+    if saved_filter is None:
+        abort(404)
+    back = safe_next_url(request.form.get("next")) or url_for(saved_filter.endpoint)
+    form = CsrfOnlyForm()
+    name = saved_filter.name
+    if form.validate_on_submit() and saved(form, lambda: saved_filters.delete_filter(saved_filter)):
+        flash(f"Filteret «{name}» er slettet.", "success")
+    else:
+        _flash_form_errors(form)
+    return redirect(back)

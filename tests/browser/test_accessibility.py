@@ -82,6 +82,33 @@ def _open_new_document_version(page: Page) -> None:
     page.get_by_role("link", name=re.compile(r"^Ny versjon")).first.click()
 
 
+def _with_saved_filter(path: str, name: str) -> Callable[[Page], None]:
+    """The list at `path` with a filter of it saved as `name` through «Lagre filter» (once per run)."""
+    def open_list(page: Page) -> None:
+        _goto(path)(page)
+        saved = page.get_by_role("region", name="Lagrede filtre")
+        if saved.get_by_role("link", name=name, exact=True).count():
+            return
+        saved.get_by_label("Navn på filteret").fill(name)
+        saved.get_by_role("button", name="Lagre filter").click()
+        expect(page.get_by_role("status")).to_have_text(f"Filteret «{name}» er lagret.")
+    return open_list
+
+
+def _open_dashboard_with_saved_filters(page: Page) -> None:
+    _with_saved_filter("/utland/klager?late=y", "Klager etter fristen")(page)
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Oversikt").click()
+    expect(page.get_by_role("region", name="Lagrede filtre").get_by_role("link", name="Klager etter fristen")).to_be_visible()
+
+
+def _submit_saved_filter_without_name(page: Page) -> None:
+    _goto("/saker?type=abroad_application&sort=tittel")(page)
+    page.get_by_role("region", name="Lagrede filtre").get_by_role("button", name="Lagre filter").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("Navn på filteret: Gi filteret et navn.")
+    expect(summary).to_be_focused()
+
+
 def _open_not_found(page: Page) -> None:
     response = page.goto("/saker/999999")
     assert response is not None and response.status == 404
@@ -343,6 +370,12 @@ SCREENS = [
     Screen("case-list", CASEWORKER, "cases/list.html", "Saker", _goto("/saker")),
     Screen("case-list-filtered", CASEWORKER, "cases/list.html", "Saker",
            _goto("/saker?q=S%C3%B8knad&type=abroad_application&status=B&sort=tittel&mine=1")),
+    Screen("case-list-saved-filter", CASEWORKER, "cases/list.html", "Saker",
+           _with_saved_filter("/saker?type=abroad_application&status=B&sort=tittel", "Søknader under behandling")),
+    Screen("saved-filter-errors", CASEWORKER, "cases/saved_filter_new.html", "Lagre filter",
+           _submit_saved_filter_without_name),
+    Screen("dashboard-saved-filters", CASEWORKER, "cases/dashboard.html", "Oversikt",
+           _open_dashboard_with_saved_filters),
     Screen("case-detail", CASEWORKER, "cases/detail.html", re.compile(r"^Søknad"), _open_my_case),
     Screen("case-detail-with-document", CASEWORKER, "cases/detail.html", re.compile(r"^Søknad"),
            _open_my_case_with_document),
@@ -525,6 +558,7 @@ COVERED_TEMPLATES = [
     "cases/edit.html",
     "cases/journal_new.html",
     "cases/list.html",
+    "cases/saved_filter_new.html",
     "cases/status.html",
     "errors/error.html",
     "methods/assessment_edit.html",

@@ -10,7 +10,7 @@ from app.abroad.models import Appeal, Application, MedicalOpinion
 from app.auth import services as account_services
 from app.auth.models import User
 from app.auth.roles import Role
-from app.cases.models import Case, Deadline, Document, JournalEntry, Patient
+from app.cases.models import Case, Deadline, Document, JournalEntry, Patient, SavedFilter
 from app.extensions import db, limiter
 from app.methods.models import Commission, FollowUpAssignment, ForumDecision, Meeting, Method, OngoingTrial
 from app.panel.models import PanelMember, Referral
@@ -44,6 +44,8 @@ MATRIX = {
     ("public_methods.index", "GET"): EVERYONE, ("public_methods.detail", "GET"): EVERYONE,
     ("public_methods.decisions_xlsx", "GET"): EVERYONE,
     ("cases.dashboard", "GET"): USERS, ("cases.list_all", "GET"): USERS,
+    ("cases.save_filter", "POST"): USERS,            # saves a filter of one's own (the form answers, empty)
+    ("cases.delete_saved_filter", "POST"): OWN,      # the saved filter belongs to the Helse Sør-Øst caseworker
     ("admin.users", "GET"): ADMIN, ("admin.new_user", "GET"): ADMIN, ("admin.new_user", "POST"): ADMIN,
     ("admin.deactivate_user", "POST"): ADMIN, ("admin.reset_two_factor", "POST"): ADMIN,
     ("admin.audit_log", "GET"): ADMIN, ("admin.seal_and_verify", "POST"): ADMIN,
@@ -121,8 +123,11 @@ def principals_and_urls(app) -> Fixtures:
     spare = account_services.create_user(email="reserve@helsesak.test", name="Reserve Bruker", role=Role.ANALYST,
                                          office=None, password="reserve-passord-2026")
     token, _secret = account_services.create_api_token(db.session.get(User, users["abroad_own"]), name="Matrise")
+    saved_filter = SavedFilter(user_id=users["abroad_own"], endpoint="abroad.applications", name="Matrise",
+                               query="stream=pgd")
+    db.session.add(saved_filter)
     db.session.commit()
-    common = {"reference": "ID2025_102", "user_id": spare.id, "token_id": token.id,
+    common = {"reference": "ID2025_102", "user_id": spare.id, "token_id": token.id, "filter_id": saved_filter.id,
               "meeting_id": db.session.scalar(select(Meeting.id).limit(1)),
               "trial_id": db.session.scalar(select(OngoingTrial.id).limit(1)),
               "follow_up_id": db.session.scalar(select(FollowUpAssignment.id).limit(1)),

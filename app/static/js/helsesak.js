@@ -38,3 +38,8 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   start();
 });
+
+// A saved filter's link for sharing: the whole link is selected when the field gets focus, ready to copy.
+document.addEventListener("focusin", function (event) {
+  if (event.target.matches && event.target.matches("[data-copy-link]")) { event.target.select(); }
+});
