@@ -35,6 +35,7 @@ def _url(rule: str, values: dict) -> str:
             url = url.replace(f"<{converter}{name}>", str(value))
     url = re.sub(r"<int:\w+>", "1", url)
     url = re.sub(r"<any\(([^,)]+)[^)]*\):\w+>", r"\1", url)   # the first of the choices
+    url = re.sub(r"<(\w+)>", r"\1", url)                           # a string argument: its own name
     assert "<" not in url, f"unfilled argument in {rule}"
     return url
 
