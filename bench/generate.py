@@ -238,9 +238,14 @@ class Writer:
         dialect = connection.dialect
         processors = [(index, processor) for index, processor in enumerate(
             table.c[column].type._cached_bind_processor(dialect) for column in positions) if processor is not None]
+        # A column the generator does not fill but the INSERT names (it has a Python-side default, e.g. a
+        # `version` added by a newer migration) gets that default, as COPY gives it the server default.
+        defaults = {column: table.c[column].default.arg for column in positions
+                    if column not in rows[0] and table.c[column].default is not None
+                    and table.c[column].default.is_scalar}
         data = []
         for row in rows:
-            values = [row[column] for column in positions]
+            values = [row[column] if column in row else defaults[column] for column in positions]
             for index, processor in processors:
                 values[index] = processor(values[index])
             data.append(tuple(values))

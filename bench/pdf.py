@@ -1,12 +1,17 @@
-"""Decision letter PDF vs bare WeasyPrint on the same HTML (quality goal B8).
+"""Decision letter and annual report PDFs vs bare WeasyPrint on the same HTML (quality goal B8).
 
     .venv/bin/python -m bench.pdf --database-url sqlite:////tmp/helsesak-bench.db
 
-The candidate is what the decision view does for its letter: app.pdf.render_pdf() on
+The letter: the candidate is what the decision view does for its letter, app.pdf.render_pdf() on
 abroad/pdf/decision_letter.html (Jinja rendering, then WeasyPrint with the app's static-only URL fetcher).
 The baseline is WeasyPrint alone on the HTML that rendering produced (rendered once, before timing), with
 the same base URL so the same stylesheet applies. The letter is that of a decided application in the data
-set. The annual report PDF (pages per second) is to come with the report itself.
+set.
+
+The annual report: the treatment-abroad report for the last full year (built once from the data set, not
+timed here; bench/annual_report.py times the figures), rendered as the report job renders its PDF
+(app.reports.formats.to_pdf: title page, contents, charts, running header, "Side x av y"), against bare
+WeasyPrint on the same HTML; pages per second are printed.
 """
 import argparse
 import sys
@@ -18,7 +23,15 @@ if __package__ in (None, ""):
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.harness import Row, common_arguments, create_bench_app, dialect_label, interleaved, print_table  # noqa: E402
+from bench.harness import (  # noqa: E402
+    Row,
+    common_arguments,
+    create_bench_app,
+    dialect_label,
+    interleaved,
+    print_table,
+)
+
 
 def letter_context(app, email: str) -> dict:
     """What _decision_letter() in app/abroad/application_views.py passes, for a denied application."""
@@ -45,6 +58,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     common_arguments(parser)
     parser.set_defaults(rounds=30, warmup=3)
+    parser.add_argument("--report-rounds", type=int, default=5, help="rounds of the annual report PDF (default 5)")
+    parser.add_argument("--year", type=int, help="the annual report's year (default: the last full year in the data)")
     args = parser.parse_args(argv)
     from flask import render_template
     from weasyprint import HTML
@@ -68,7 +83,38 @@ def main(argv: list[str] | None = None) -> None:
         row.extra["pages/s"] = f"{pages / (row.median / 1000):.1f}"
     print_table(f"{template}", rows, baseline="bare WeasyPrint", extra_columns=("pages/s",),
                 goal="render_pdf ≤ 1.2× bare WeasyPrint; p95 ≤ 600 ms (B8)")
-    print("  annual report PDF (pages per second): to come with the annual report")
+    annual_report(app, args)
+
+
+def annual_report(app, args) -> None:
+    """The annual treatment-abroad report's PDF: pages per second, app vs bare WeasyPrint."""
+    from flask import render_template
+    from weasyprint import HTML
+
+    from app.abroad.statistics import build_report
+    from app.pdf import PDF_ASSETS
+    from app.reports.formats import local_time, region_label, to_pdf
+    from app.reports.registry import ReportRequest
+    from bench.annual_report import default_year
+
+    year = args.year or default_year(app)
+    with app.test_request_context():
+        report = build_report(ReportRequest(year=year), lambda _percent, _step: None)
+        html = render_template("reports/pdf/report.html", report=report, region_label=region_label(report.region),
+                               generated_at=local_time(report.generated_at))
+        base_url = str(PDF_ASSETS) + "/"
+        pages = len(HTML(string=html, base_url=base_url).render().pages)
+        samples = interleaved({
+            "to_pdf": lambda _i: to_pdf(report),
+            "bare WeasyPrint": lambda _i: HTML(string=html, base_url=base_url).write_pdf(),
+        }, rounds=args.report_rounds, warmup=1)
+    print(f"\nAnnual report PDF, treatment abroad {year} ({pages} pages) — {dialect_label(app)}, "
+          f"{args.report_rounds} rounds (+1 warm-up), interleaved")
+    rows = [Row("to_pdf (app)", samples["to_pdf"]), Row("bare WeasyPrint", samples["bare WeasyPrint"])]
+    for row in rows:
+        row.extra["pages/s"] = f"{pages / (row.median / 1000):.1f}"
+    print_table("reports/pdf/report.html", rows, baseline="bare WeasyPrint", extra_columns=("pages/s",),
+                goal="≥ 2.5 pages/s (a 30-page report in ≤ 12 s) (B8)")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """Every benchmark in one go (`make bench`): generate the data set when the database does not hold it,
-then run the list, paging, case page, PDF and load benchmarks with moderate round counts.
+then run the list, paging, case page, annual report, import, PDF and load benchmarks with moderate round
+counts. The import benchmark writes into a scratch database of its own (see bench/import_vs_executemany.py)
+and does not depend on --size.
 
     .venv/bin/python -m bench.run --size 100000                      # SQLite file under /tmp
     .venv/bin/python -m bench.run --size 100000 \\
@@ -9,6 +11,7 @@ The database is the benchmarks' own and is replaced when it holds another size. 
 never judged.
 """
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -19,8 +22,24 @@ if __package__ in (None, ""):
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench import detail, generate, list_vs_raw, load_list, paging, pdf  # noqa: E402
+from bench import (  # noqa: E402
+    annual_report,
+    detail,
+    generate,
+    import_vs_executemany,
+    list_vs_raw,
+    load_list,
+    paging,
+    pdf,
+)
 from bench.harness import engine_for  # noqa: E402
+
+STEPS = ["list", "paging", "detail", "annual", "import", "pdf", "load"]
+
+
+def load_average() -> str:
+    """The machine's 1-minute load average: the benchmarks share it with whatever else runs."""
+    return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "?"
 
 
 def default_url(size: int) -> str:
@@ -46,8 +65,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", help="default: an SQLite file /tmp/helsesak-bench-<size>.db")
     parser.add_argument("--rounds", type=int, default=100, help="rounds of the request benchmarks")
     parser.add_argument("--load-seconds", type=float, default=10.0, help="length of each load phase")
-    parser.add_argument("--skip", action="append", default=[],
-                        choices=["list", "paging", "detail", "pdf", "load"], help="leave a benchmark out")
+    parser.add_argument("--annual-rounds", type=int, default=21, help="rounds of the annual report benchmark")
+    parser.add_argument("--import-size", type=int, default=100_000, help="applications in the import file")
+    parser.add_argument("--import-rounds", type=int, default=3, help="rounds of the import benchmark")
+    parser.add_argument("--skip", action="append", default=[], choices=STEPS, help="leave a benchmark out")
     args = parser.parse_args(argv)
     url = args.database_url or default_url(args.size)
     started = time.perf_counter()
@@ -58,14 +79,20 @@ def main(argv: list[str] | None = None) -> None:
         "list": lambda: list_vs_raw.main([*common, "--rounds", str(args.rounds)]),
         "paging": lambda: paging.main([*common, "--rounds", str(max(10, args.rounds // 2))]),
         "detail": lambda: detail.main([*common, "--rounds", str(args.rounds)]),
+        "annual": lambda: annual_report.main([*common, "--rounds", str(args.annual_rounds),
+                                              "--region", "helse-nord"]),
+        "import": lambda: import_vs_executemany.main([*common, "--size", str(args.import_size),
+                                                      "--rounds", str(args.import_rounds)]),
         "pdf": lambda: pdf.main([*common, "--rounds", str(max(5, args.rounds // 5))]),
         "load": lambda: load_list.main([*common, "--phase-seconds", str(args.load_seconds), "--phases", "2"]),
     }
     for name, step in steps.items():
         if name in args.skip:
             continue
-        print(f"\n===== {name} =====", flush=True)
+        print(f"\n===== {name} (load average {load_average()} on {os.cpu_count()} CPUs) =====", flush=True)
+        begun = time.perf_counter()
         step()
+        print(f"  ({name}: {time.perf_counter() - begun:.0f} s; load average now {load_average()})", flush=True)
     print(f"\nbench: done in {time.perf_counter() - started:.0f} s")
 
 

@@ -10,7 +10,16 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from bench import detail, generate, list_vs_raw, load_list, paging, pdf
+from bench import (
+    annual_report,
+    detail,
+    generate,
+    import_vs_executemany,
+    list_vs_raw,
+    load_list,
+    paging,
+    pdf,
+)
 from bench.harness import create_bench_app
 
 SIZE = 400
@@ -63,12 +72,51 @@ def test_every_benchmark_runs_at_a_tiny_size(bench_url, capsys):
     list_vs_raw.main([*common, "--scenario", "alle", "--scenario", "status"])
     paging.main([*common, "--page", "3"])
     detail.main(common)
-    pdf.main(common)
+    pdf.main([*common, "--report-rounds", "1"])
     output = capsys.readouterr().out
     assert "WARNING" not in output, output
-    for heading in ("List page", "Keyset paging: page 3", "application page", "core case page", "Decision letter"):
+    for heading in ("List page", "Keyset paging: page 3", "application page", "core case page", "Decision letter",
+                    "Annual report PDF"):
         assert heading in output, output
-    assert output.count("goal:") == 6, output
+    assert output.count("goal:") == 7, output
+
+
+def test_the_annual_report_equals_the_bare_group_by_queries(bench_url, capsys):
+    """The benchmark's correctness check: the report's figures and the hand-written SQL's are equal, for the
+    whole country, a region, and a year with no data at all; the script itself asserts the same."""
+    app = create_bench_app(bench_url, bare_routes=False)
+    year = annual_report.default_year(app)
+    for each, region in ((year, None), (year, "helse-nord"), (year - 1, "helse-vest"), (1990, None)):
+        figures = annual_report.check_equal(app, each, region)
+        assert figures["year"] == each
+    with app.app_context():
+        from app.extensions import db
+        db.engine.dispose()
+    annual_report.main(["--database-url", bench_url, "--rounds", "2", "--warmup", "1", "--region", "helse-nord",
+                        "--statements"])
+    output = capsys.readouterr().out
+    assert "the report's figures equal the bare SQL's (hele landet, helse-nord)" in output, output
+    assert "goal:" in output and "SQL statements" in output, output
+
+
+def test_the_check_notices_a_wrong_figure(bench_url, monkeypatch):
+    app = create_bench_app(bench_url, bare_routes=False)
+    year = annual_report.default_year(app)
+    real = annual_report.bare_figures
+    monkeypatch.setattr(annual_report, "bare_figures",
+                        lambda *args, **kwargs: {**real(*args, **kwargs), "children_granted": -1})
+    with pytest.raises(AssertionError, match="children_granted"):
+        annual_report.check_equal(app, year, None)
+
+
+def test_the_import_benchmark_imports_a_generated_file_and_inserts_the_same_rows(bench_url, capsys):
+    """The app's import accepts the generated file, and the bare executemany writes the same rows into the
+    scratch database (the script checks the counts after every call)."""
+    import_vs_executemany.main(["--database-url", bench_url, "--size", "300", "--rounds", "1", "--warmup", "1"])
+    output = capsys.readouterr().out
+    assert "both variants wrote the same rows every round: " in output, output
+    assert "300 cases, 300 abroad_applications, 301 audit_events" in output, output
+    assert "goal:" in output, output
 
 
 def test_the_load_benchmark_starts_gunicorn_and_logs_in(bench_url, capsys):
