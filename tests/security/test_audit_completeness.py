@@ -1,6 +1,10 @@
 """Normen: every read of a patient's data is logged. A crawler follows every link the demo users can
 reach (GET only) while an SQLAlchemy hook records which patients each request loaded; each of them
-must have an audit row from that request."""
+must have an audit row from that request.
+
+The same crawl checks the security headers of every response it gets (pages, PDFs, exports, errors):
+a CSP with a fresh nonce and no 'unsafe-inline', framing refused, nosniff, the referrer policy, and
+`Cache-Control: no-store`, since any of them may hold personal data."""
 import re
 from collections import deque
 from urllib.parse import urljoin, urlsplit
@@ -55,12 +59,27 @@ def _last_audit_id(app) -> int:
         return db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1)) or 0
 
 
+CSP_DIRECTIVES = ("default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'")
+
+
+def assert_security_headers(url: str, response, nonces: set[str]) -> None:
+    csp = response.headers.get("Content-Security-Policy", "")
+    assert all(directive in csp for directive in CSP_DIRECTIVES), f"GET {url}: CSP {csp!r}"
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, f"GET {url}: CSP {csp!r}"
+    nonce = re.search(r"'nonce-([^']+)'", csp)
+    assert nonce and nonce.group(1) not in nonces, f"GET {url}: the CSP nonce is missing or reused"
+    nonces.add(nonce.group(1))
+    assert response.headers.get("X-Content-Type-Options") == "nosniff", f"GET {url}"
+    assert response.headers.get("Referrer-Policy") == "same-origin", f"GET {url}"
+    assert response.headers.get("Cache-Control") == "no-store", f"GET {url} ({response.mimetype})"
+
+
 @pytest.mark.parametrize("email", [email for email, *_ in DEMO_USERS])
 def test_every_page_that_loads_a_patient_logs_it(app, demo, login, loaded_patients, email):
     with app.app_context():
         user_id = db.session.scalar(select(User.id).where(User.email == email))
     client = login(user_id)
-    queue, visited, checked = deque(["/"]), set(), 0
+    queue, visited, checked, nonces, mimetypes = deque(["/"]), set(), 0, set(), set()
     while queue and len(visited) < MAX_PAGES_PER_USER:
         url = queue.popleft()
         if url in visited:
@@ -72,6 +91,8 @@ def test_every_page_that_loads_a_patient_logs_it(app, demo, login, loaded_patien
         unlogged = set(loaded_patients) - _audited_patients(app, before)
         assert not unlogged, f"{email}: GET {url} loaded patients {sorted(unlogged)} without an audit row"
         checked += bool(loaded_patients)
+        assert_security_headers(url, response, nonces)
+        mimetypes.add(response.mimetype)
         if response.status_code == 200 and response.mimetype == "text/html":
             for link in LINK.findall(response.get_data(as_text=True)):
                 target = urlsplit(urljoin(url, link.replace("&amp;", "&")))
@@ -81,3 +102,5 @@ def test_every_page_that_loads_a_patient_logs_it(app, demo, login, loaded_patien
                      "panelmedlem@helsesak.test"}
     if email in patient_roles:
         assert checked >= 2, f"{email}: the crawl reached no page with patient data ({len(visited)} pages)"
+    if email == "hso@helsesak.test":   # the office's letters and list exports were crawled too
+        assert {"text/html", "application/pdf", "text/csv"} <= mimetypes, mimetypes
