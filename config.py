@@ -47,6 +47,13 @@ class Config:
     DOCUMENT_STORAGE = os.environ.get("DOCUMENT_STORAGE", "local")  # "local" or "database"
     DOCUMENT_DIR = os.environ.get("DOCUMENT_DIR", str(INSTANCE_DIR / "documents"))
 
+    # Log review (/admin/logg/kontroll, Normen fact sheet 15): what the page flags as unusual access.
+    LOG_REVIEW_PATIENTS = 20              # one user opening this many different patients ...
+    LOG_REVIEW_WINDOW_MINUTES = 10        # ... within this many minutes
+    LOG_REVIEW_WORKING_HOURS = (7, 17)    # Oslo time, from–to, on Norwegian working days
+    LOG_REVIEW_DEFAULT_DAYS = 7           # the period reviewed when none is chosen (up to today)
+    LOG_REVIEW_MAX_DAYS = 31              # the longest period one review covers
+
     BABEL_DEFAULT_LOCALE = "nb_NO"
     BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
     DEMO_DATA_ALLOWED = True

@@ -1,16 +1,27 @@
 """User administration and log review; the admin role only."""
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
-from app.admin.forms import PatientLookupForm, UserForm
+from app.admin.forms import LogReviewForm, PatientLookupForm, UserForm
 from app.auth import services as account_services
 from app.auth.models import User
 from app.auth.roles import Role
-from app.cases import audit_chain
+from app.cases import audit_chain, audit_review
 from app.cases.audit import record_access
 from app.cases.identifiers import validate_national_id
 from app.cases.models import AuditAction, AuditEvent, Patient
@@ -127,6 +138,25 @@ def audit_log():
                            object_labels=AUDIT_OBJECT_LABELS, role_labels=ROLE_LABELS_BY_VALUE,
                            pages=result.pages, actions=list(AuditAction), errors=errors,
                            chain=audit_chain.status())
+
+
+@bp.get("/logg/kontroll")
+@role_required(Role.ADMIN)
+def log_review():
+    """Unusual access to look into (Normen fact sheet 15): many patients in a short time, refused attempts
+    outside one's scope, and patient data opened outside working hours."""
+    config = current_app.config
+    today = datetime.now(OSLO).date()
+    defaults = {"fra": f"{today - timedelta(days=config['LOG_REVIEW_DEFAULT_DAYS'] - 1):%d.%m.%Y}",
+                "til": f"{today:%d.%m.%Y}", "pasienter": str(config["LOG_REVIEW_PATIENTS"]),
+                "minutter": str(config["LOG_REVIEW_WINDOW_MINUTES"])}
+    form = LogReviewForm(MultiDict({**defaults, **request.args.to_dict()}))   # a repeated parameter: the first
+    result = None
+    if form.validate():
+        thresholds = replace(audit_review.Thresholds.from_config(config), patients=form.pasienter.data,
+                             window=timedelta(minutes=form.minutter.data))
+        result = audit_review.review(form.fra.data, form.til.data, thresholds)
+    return render_template("admin/log_review.html", form=form, review=result, role_labels=ROLE_LABELS_BY_VALUE)
 
 
 @bp.post("/logg/kjede")

@@ -13,6 +13,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from app.demo import DEMO_PASSWORD
 from config import BASE_DIR
 from tests.browser import test_panel, test_reports
 
@@ -205,6 +206,36 @@ def _open_patient_lookup(page: Page) -> None:
 def _open_patient_access_log(page: Page) -> None:
     page.goto("/admin/logg")
     page.locator("main table a[href*='/admin/logg/pasient/']").first.click()
+
+
+def _open_log_review(page: Page) -> None:
+    """The log review with a row in its lists: the admin opens two patients' access logs (two patients
+    within minutes: flagged at a threshold of two), and Helse Vest's caseworker tries a case of Helse Sør-Øst's
+    office (refused). Off-hours rows depend on the clock."""
+    _goto("/admin/logg?bruker=hso%40helsesak.test")(page)
+    log = page.get_by_role("table", name="Logghendelser, nyeste først")
+    patient_logs = sorted(set(log.locator("a[href*='/admin/logg/pasient/']").evaluate_all(
+        "links => links.map(link => link.getAttribute('href'))")))
+    hso_case = log.locator("a[href*='sak=']").first.inner_text()
+    for path in patient_logs[:2]:
+        _goto(path)(page)
+    context = page.context.browser.new_context(base_url=page.url.split("/admin/")[0])
+    try:
+        snooper = context.new_page()
+        snooper.goto("/login")
+        snooper.get_by_label("E-postadresse").fill(VEST)
+        snooper.get_by_label("Passord", exact=True).fill(DEMO_PASSWORD)
+        snooper.get_by_role("button", name="Logg inn").click()
+        expect(snooper.get_by_role("heading", level=1, name="Oversikt")).to_be_visible()
+        response = snooper.goto(f"/saker/{hso_case}")
+        assert response is not None and response.status == 404
+    finally:
+        context.close()
+    _from_path("/admin/logg", "Loggkontroll: uvanlige oppslag")(page)
+    page.get_by_label("Antall ulike pasienter").fill("2")
+    page.get_by_role("button", name="Vis", exact=True).click()
+    expect(page.get_by_role("table", name="Mange pasienter på kort tid, nyeste først")).to_contain_text(ADMIN)
+    expect(page.get_by_role("table", name="Avviste forsøk per bruker, flest først")).to_contain_text(VEST)
 
 
 # Behandling i utlandet: the demo applications and appeals (app/abroad/demo_data.py)
@@ -524,6 +555,7 @@ SCREENS = [
            _open_patient_lookup),
     Screen("admin-patient-access-log", ADMIN, "admin/patient_access_log.html", re.compile(r"^Innsynslogg: "),
            _open_patient_access_log),
+    Screen("admin-log-review", ADMIN, "admin/log_review.html", "Loggkontroll", _open_log_review),
 ]
 
 # Every page template under templates/ and app/*/templates/ (not macros/, pdf/, "_" partials or
@@ -541,6 +573,7 @@ COVERED_TEMPLATES = [
     "abroad/index.html",
     "abroad/step_form.html",
     "admin/audit_log.html",
+    "admin/log_review.html",
     "admin/patient_access_log.html",
     "admin/patient_lookup.html",
     "admin/user_new.html",

@@ -50,7 +50,7 @@ MATRIX = {
     ("admin.deactivate_user", "POST"): ADMIN, ("admin.reset_two_factor", "POST"): ADMIN,
     ("admin.audit_log", "GET"): ADMIN, ("admin.seal_and_verify", "POST"): ADMIN,
     ("admin.find_patient_access_log", "GET"): ADMIN, ("admin.find_patient_access_log", "POST"): ADMIN,
-    ("admin.patient_access_log", "GET"): ADMIN,
+    ("admin.patient_access_log", "GET"): ADMIN, ("admin.log_review", "GET"): ADMIN,
     ("methods.index", "GET"): CASE_ROLES, ("methods.detail", "GET"): CASE_ROLES,
     ("methods.assessment", "GET"): CASE_ROLES, ("methods.assessment_pdf", "GET"): CASE_ROLES,
     ("methods.meetings", "GET"): CASE_ROLES, ("methods.meeting", "GET"): CASE_ROLES,
