@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from app.abroad.cli import abroad_cli
     from app.auth.cli import users_cli
+    from app.backup import backup_command, restore_command
     from app.cases.audit_chain import audit_cli
     from app.deploy_checks import check_deploy
     from app.demo import demo_cli
@@ -122,3 +123,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(check_deploy)
     app.cli.add_command(demo_cli)
     app.cli.add_command(abroad_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

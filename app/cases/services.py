@@ -140,8 +140,10 @@ def open_case(*, kind: CaseKind, title: str, actor, patient: Patient | None = No
     db.session.add(case)
     db.session.flush()
     db.session.add(CaseStatusChange(case_id=case.id, by_id=actor.id, from_status=None, to_status=CaseStatus.CREATED))
-    audit.record_change(AuditAction.CREATE, "case", case.id, case=case, user=actor,
-                        changes={"number": [None, case.number], "title": [None, case.title]})
+    changes = {"number": [None, case.number], "title": [None, case.title]}
+    if case.is_screened:   # the screening (offl. § 13) is dated by this row and names its basis
+        changes.update(access_code=[None, case.access_code], legal_basis=[None, case.legal_basis])
+    audit.record_change(AuditAction.CREATE, "case", case.id, case=case, user=actor, changes=changes)
     return case
 
 
