@@ -85,6 +85,9 @@ class ProductionConfig(Config):
     TOTP_REQUIRED = True
     DEMO_DATA_ALLOWED = False
     SESSION_COOKIE_SECURE = True
+    # The __Host- prefix makes browsers accept the cookie only over HTTPS, for this host and path "/":
+    # no sibling domain can set or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-helsesak"
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
 

@@ -50,6 +50,9 @@ def check_settings(config) -> list[Finding]:
         findings.append(_error("H008", "TESTING and DEMO_DATA_ALLOWED must be off"))
     if not config.get("TOTP_REQUIRED"):
         findings.append(_error("H009", "TOTP_REQUIRED must be on: every login needs a second factor"))
+    if not str(config.get("SESSION_COOKIE_NAME", "")).startswith("__Host-") or config.get("SESSION_COOKIE_DOMAIN"):
+        findings.append(_error("H010", "SESSION_COOKIE_NAME must start with __Host- (and SESSION_COOKIE_DOMAIN be "
+                                       "unset), so the session cookie is bound to this host over HTTPS"))
     if not config.get("REDIS_URL"):
         findings.append(_warning("H101", "REDIS_URL is not set: background jobs run inside web requests and "
                                           "login rate limits are counted per worker process"))

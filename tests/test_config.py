@@ -34,6 +34,15 @@ def test_production_starts_with_safe_settings_and_sends_hsts():
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
 
 
+def test_production_session_cookie_is_host_bound_secure_and_httponly():
+    production = create_app(_production(SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI=POSTGRESQL))
+    response = production.test_client().get("/login", base_url="https://localhost")   # the form's CSRF token
+    cookie = next(header for header in response.headers.getlist("Set-Cookie") if header.startswith("__Host-"))
+    attributes = [part.strip().lower() for part in cookie.split(";")]
+    assert {"secure", "httponly", "path=/", "samesite=lax"} <= set(attributes)
+    assert not any(part.startswith("domain=") for part in attributes)
+
+
 def test_demo_data_is_refused_in_production():
     app = create_app(_production(SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI=POSTGRESQL))
     result = app.test_cli_runner().invoke(args=["demo", "load"])

@@ -27,7 +27,7 @@ def test_a_safe_production_configuration_passes():
 def test_the_development_defaults_fail_with_every_problem_named():
     code, output = _run(_config(DevelopmentConfig))
     assert code == 1
-    for expected in ("H001 ERROR: SECRET_KEY", "H003 ERROR", "H006 ERROR: DATABASE_URL", "H008 ERROR", "H009 ERROR",
+    for expected in ("H001 ERROR: SECRET_KEY", "H003 ERROR", "H006 ERROR: DATABASE_URL", "H008 ERROR", "H009 ERROR", "H010 ERROR",
                      "H101 WARNING: REDIS_URL", "H102 WARNING", "H106 WARNING"):
         assert expected in output, expected
 
@@ -44,6 +44,8 @@ def test_the_development_defaults_fail_with_every_problem_named():
     ("DEMO_DATA_ALLOWED", True, "H008"),
     ("TESTING", True, "H008"),
     ("TOTP_REQUIRED", False, "H009"),
+    ("SESSION_COOKIE_NAME", "session", "H010"),
+    ("SESSION_COOKIE_DOMAIN", "helse.no", "H010"),
     ("REDIS_URL", None, "H101"),
     ("REMEMBER_COOKIE_SECURE", False, "H102"),
     ("PASSWORD_HASH_MEMORY_COST", 8, "H103"),

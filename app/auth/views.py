@@ -121,7 +121,10 @@ def logout():
     logout_user()
     session.clear()
     flash("Du er logget ut.", "success")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Pages with personal data are not cached (no-store); this also empties what the browser kept for the site.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.post("/konto/forleng")

@@ -89,7 +89,8 @@ def test_session_cookie_replayed_after_logout_is_refused(app, make_user):
     _post_login(browser, "kari@test.example", PASSWORD)
     captured = browser.get_cookie("session").value
     assert browser.get("/").status_code == 200
-    browser.post("/logout")
+    logout = browser.post("/logout")
+    assert logout.headers["Clear-Site-Data"] == '"cache", "storage"'
 
     attacker = app.test_client()
     attacker.set_cookie("session", captured)
