@@ -575,6 +575,45 @@ def test_xlsx_first_sheet_with_dates_and_numbers(hso):
     assert result.created == 6
 
 
+def _with_sheet_xml(workbook: bytes, rewrite) -> bytes:
+    """The workbook with its first sheet's XML passed through `rewrite`."""
+    import io
+    import zipfile
+
+    source, target = zipfile.ZipFile(io.BytesIO(workbook)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for member in source.infolist():
+            content = source.read(member)
+            out.writestr(member, rewrite(content) if member.filename == "xl/worksheets/sheet1.xml" else content)
+    return target.getvalue()
+
+
+def test_an_xlsx_with_an_entity_bomb_is_refused_unread(hso):
+    from openpyxl.xml import DEFUSEDXML
+    assert DEFUSEDXML                                      # openpyxl parses through defusedxml
+    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>').encode()
+    data = _with_sheet_xml(to_xlsx(application_rows(2)),
+                           lambda xml: bomb + xml.replace(b"<sheetData>", b"<sheetData>&lol2;", 1))
+
+    result = run_import("applications", data, "bombe.xlsx", actor=hso, today=TODAY)
+
+    assert messages(result) == ["Filen kan ikke leses som XLSX. Lagre regnearket som XLSX eller CSV (UTF-8)."]
+    assert count(Application) == 0
+
+
+def test_an_xlsx_that_unpacks_too_large_is_refused_before_unpacking(hso, monkeypatch):
+    monkeypatch.setattr(importing, "XLSX_MAX_UNPACKED_BYTES", 2_000_000)
+    padding = b"<!--" + b" " * 3_000_000 + b"-->"        # compresses to almost nothing
+    data = _with_sheet_xml(to_xlsx(application_rows(2)), lambda xml: xml + padding)
+    assert len(data) < 100_000
+
+    result = run_import("applications", data, "stor.xlsx", actor=hso, today=TODAY)
+
+    assert messages(result) == ["Regnearket er over 2 MB utpakket. Del det opp, eller lagre det som CSV."]
+    assert count(Application) == 0
+
+
 def test_xlsx_costs_with_a_bad_amount_are_named(hso, stored):
     data = to_xlsx([cost(), cost(amount="12.5")], COST_COLUMNS, typed=False)
     result = run_import("costs", data, "kostnader.xlsx", actor=hso, today=TODAY)
