@@ -123,3 +123,11 @@ def test_an_absurd_id_in_a_url_is_a_plain_404(login, make_user):
     client = login(make_user("abroad_caseworker"))
     for url in ("/saker/9223372036854775808", "/utland/soknader/2147483648", "/saker/99999999999999999999/journal"):
         assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/.git/config", "/.git/HEAD", "/.env", "/config.py", "/static/../config.py",
+                                  "/static/%2e%2e/config.py", "/instance/helsesak.db", "/migrations/env.py"])
+def test_source_and_configuration_files_are_not_served(client, path):
+    response = client.get(path)
+    assert response.status_code == 404, path
+    assert b"SECRET_KEY" not in response.data and b"[core]" not in response.data
