@@ -12,6 +12,7 @@ from app.http import content_disposition
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+ROW_LIMIT = 100_000  # the most rows one export holds
 
 
 def _csv(headers: list[str], rows) -> bytes:

@@ -1,11 +1,14 @@
 """Bokmål display formats: dates dd.mm.åååå, times in Oslo time, amounts with spaces."""
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal
 
 from app.cases.deadlines import DEADLINE_KINDS
 from app.cases.regions import REGIONS, UNITS
+
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 def as_date(value: date | datetime | None) -> str:
@@ -14,6 +17,13 @@ def as_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         return format_datetime(value, "dd.MM.yyyy")
     return format_date(value, "dd.MM.yyyy")
+
+
+def as_local_date(value: datetime | None) -> date | None:
+    """The Oslo calendar day of a stored moment (naive values are UTC, as SQLite returns them), for exports."""
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(OSLO).date()
 
 
 def as_datetime(value: datetime | None) -> str:

@@ -1,7 +1,7 @@
 """Case lists: filters, sorting and paging, always limited to what the user may see."""
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from app.cases.access import visible_cases
 from app.cases.models import Case, CaseKind, CaseStatus
@@ -25,7 +25,8 @@ class CaseFilter:
     sort: str = "nyeste"
 
 
-def list_cases(user, case_filter: CaseFilter, page: int = 1, per_page: int = 50) -> Page:
+def case_query(user, case_filter: CaseFilter) -> Select:
+    """The cases the filter selects among those the user may see (unordered, unpaged)."""
     query = select(Case).where(visible_cases(user))
     if case_filter.kinds:
         query = query.where(Case.kind.in_(case_filter.kinds))
@@ -38,4 +39,9 @@ def list_cases(user, case_filter: CaseFilter, page: int = 1, per_page: int = 50)
     if case_filter.text:
         pattern = f"%{case_filter.text.strip()}%"
         query = query.where(or_(Case.number.ilike(pattern), Case.title.ilike(pattern)))
-    return paginate(query, *SORTS.get(case_filter.sort, SORTS["nyeste"]), page=page, per_page=per_page)
+    return query
+
+
+def list_cases(user, case_filter: CaseFilter, page: int = 1, per_page: int = 50) -> Page:
+    return paginate(case_query(user, case_filter), *SORTS.get(case_filter.sort, SORTS["nyeste"]), page=page,
+                    per_page=per_page)

@@ -1,10 +1,15 @@
 """The method list, registration, the method page and its simple parts (status, submissions,
 input, comments)."""
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from app.auth.roles import Role
-from app.cases.interface import CaseKind, roles_that_view
+from app.cases.interface import AuditAction, CaseKind, record_access, roles_that_view
+from app.exports import ROW_LIMIT, table_file
+from app.extensions import db
 from app.forms import choices, saved
 from app.methods import services
 from app.methods.access import can_comment, can_see_price_notes, get_method_or_404, require_secretariat
@@ -17,26 +22,52 @@ from app.methods.forms import (
     NewMethodForm,
     SubmissionForm,
 )
-from app.methods.models import MethodStatus, MethodType, SubmissionKind
-from app.methods.queries import MethodFilter, search_methods
+from app.methods.models import Method, MethodStatus, MethodType, SubmissionKind
+from app.methods.queries import ORDER, MethodFilter, method_query, search_methods
 from app.methods.views import bp
 from app.security import role_required
 
 READERS = roles_that_view(CaseKind.METHOD)  # every case role; method cases hold no patient data
 
 
-@bp.get("/")
-@role_required(*READERS)
-def index():
-    form = MethodFilterForm(request.args)
-    method_filter = MethodFilter(
+def _method_filter(form: MethodFilterForm) -> MethodFilter:
+    return MethodFilter(
         text=form.q.data or "",
         status=MethodStatus(form.status.data) if form.status.data in {s.value for s in MethodStatus} else None,
         method_type=MethodType(form.method_type.data) if form.method_type.data in {t.value for t in MethodType}
         else None)
-    result = search_methods(method_filter, page=request.args.get("page", 1, type=int))
+
+
+@bp.get("/")
+@role_required(*READERS)
+def index():
+    form = MethodFilterForm(request.args)
+    result = search_methods(_method_filter(form), page=request.args.get("page", 1, type=int))
     return render_template("methods/index.html", form=form, result=result,
                            can_register=current_user.role is Role.METHODS_SECRETARIAT)
+
+
+EXPORT_HEADERS = ["ID", "Tittel", "Metodetype", "Fagområder", "Status", "Gjeldende beslutning", "Beslutningsdato"]
+
+
+@bp.get("/eksport.<any(csv, xlsx):fmt>")
+@role_required(*READERS)
+def export_methods(fmt: str):
+    """The filtered method list, every row in the list's order (not just the page), as CSV or XLSX.
+    Methods hold no personal data; the export itself is logged."""
+    methods = db.session.scalars(method_query(_method_filter(MethodFilterForm(request.args)))
+                                 .options(selectinload(Method.decisions)).order_by(*ORDER).limit(ROW_LIMIT)).all()
+    rows = []
+    for method in methods:
+        decision = method.current_decision
+        rows.append([method.reference, method.title, method.method_type.label, ", ".join(method.subject_areas or []),
+                     method.status.label, decision.outcome.label if decision else None,
+                     decision.decided_on if decision else None])
+    response = table_file(fmt, filename=f"metoder-{date.today():%Y-%m-%d}", title="Metoder",
+                          headers=EXPORT_HEADERS, rows=rows)
+    record_access(AuditAction.EXPORT, "methods", details={
+        "format": fmt, "rows": len(rows), "filters": request.args.to_dict(flat=False)})
+    return response
 
 
 @bp.route("/ny", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from app.extensions import db
 from app.pagination import Page, paginate
@@ -18,7 +18,12 @@ class MethodFilter:
     year: int | None = None
 
 
-def search_methods(method_filter: MethodFilter, page: int = 1, per_page: int = 50) -> Page:
+# Newest first: by year and number, an imported ID's letter suffix after the plain one.
+ORDER = (Method.year.desc(), Method.sequence.desc(), Method.suffix)
+
+
+def method_query(method_filter: MethodFilter) -> Select:
+    """The methods the filter selects (unordered, unpaged)."""
     query = select(Method)
     if method_filter.text.strip():
         pattern = f"%{method_filter.text.strip()}%"
@@ -36,4 +41,8 @@ def search_methods(method_filter: MethodFilter, page: int = 1, per_page: int = 5
         # so the serialised value is matched as text.
         serialised = json.dumps(method_filter.subject_area)
         query = query.where(func.cast(Method.subject_areas, db.String).like(f"%{serialised}%"))
-    return paginate(query, Method.year.desc(), Method.sequence.desc(), Method.suffix, page=page, per_page=per_page)
+    return query
+
+
+def search_methods(method_filter: MethodFilter, page: int = 1, per_page: int = 50) -> Page:
+    return paginate(method_query(method_filter), *ORDER, page=page, per_page=per_page)

@@ -21,7 +21,9 @@ from app.cases.interface import (
     record_list,
     visible_cases,
 )
+from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
+from app.formatting import as_local_date
 from app.forms import choices, saved
 from app.pagination import paginate
 from app.panel import services
@@ -57,11 +59,8 @@ def _missing_regions() -> list[str]:
 
 # Referrals
 
-@bp.get("/")
-@role_required(*PANEL_ROLES)
-def index():
-    form = ReferralFilterForm(request.args)
-    today = date.today()
+def _filtered_referrals(form: ReferralFilterForm, today: date):
+    """The referrals the list's filters select among those the user may see (unordered, unpaged)."""
     query = select(Referral).join(Case, Case.id == Referral.case_id).where(visible_cases(current_user))
     if form.status.data in {status.value for status in ReferralStatus}:
         query = query.where(Referral.status == ReferralStatus(form.status.data))
@@ -72,16 +71,61 @@ def index():
         on_case = exists(select(Participant.id).join(PanelMember, PanelMember.id == Participant.member_id).where(
             Participant.referral_id == Referral.id, PanelMember.user_id == current_user.id))
         query = query.where(or_(Case.responsible_id == current_user.id, on_case))
-    result = paginate(query, when((Referral.status.in_(OPEN), 0), else_=1), Referral.due_on, Referral.id,
+    return query
+
+
+# The list's order: open referrals first, then by answer deadline.
+LIST_ORDER = (when((Referral.status.in_(OPEN), 0), else_=1), Referral.due_on, Referral.id)
+
+
+def _cases_of(referrals) -> dict[int, Case]:
+    case_ids = [referral.case_id for referral in referrals]
+    return {case.id: case for case in db.session.scalars(
+        select(Case).where(Case.id.in_(case_ids)).options(selectinload(Case.patient)))} if case_ids else {}
+
+
+@bp.get("/")
+@role_required(*PANEL_ROLES)
+def index():
+    form = ReferralFilterForm(request.args)
+    today = date.today()
+    result = paginate(_filtered_referrals(form, today), *LIST_ORDER,
                       page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
     case_ids = [referral.case_id for referral in result.items]
-    cases = {case.id: case for case in db.session.scalars(
-        select(Case).where(Case.id.in_(case_ids)).options(selectinload(Case.patient)))} if case_ids else {}
+    cases = _cases_of(result.items)
     secretariat = current_user.role is Role.PANEL_SECRETARIAT
     page = render_template("panel/index.html", form=form, result=result, cases=cases, today=today, open_statuses=OPEN,
                            can_register=secretariat, missing_regions=_missing_regions() if secretariat else [])
     record_list([cases[case_id] for case_id in case_ids], context="panel_referrals")
     return page
+
+
+EXPORT_HEADERS = ["Saksnummer", "Pasient", "Fødselsdato", "Henvisende helseforetak", "Henvisende lege", "Mottatt",
+                  "Svarfrist", "Status", "Ny beslutning i Nye Metoder"]
+
+
+@bp.get("/eksport.<any(csv, xlsx):fmt>")
+@role_required(*PANEL_ROLES)
+def export_referrals(fmt: str):
+    """The filtered referral list, every row in the list's order (not just the page), as CSV or XLSX;
+    each patient in it is logged."""
+    form = ReferralFilterForm(request.args)
+    referrals = db.session.scalars(_filtered_referrals(form, date.today()).order_by(*LIST_ORDER)
+                                   .limit(ROW_LIMIT)).all()
+    cases = _cases_of(referrals)
+    rows = []
+    for referral in referrals:
+        case = cases[referral.case_id]
+        rows.append([case.number, case.patient.name if case.patient else None,
+                     case.patient.birth_date if case.patient else None, referral.referring_trust,
+                     referral.referring_doctor, as_local_date(referral.created_at), referral.due_on,
+                     referral.status.label, "ja" if referral.flag else "nei"])
+    response = table_file(fmt, filename=f"henvisninger-ekspertpanelet-{date.today():%Y-%m-%d}",
+                          title="Henvisninger", headers=EXPORT_HEADERS, rows=rows)
+    record_list([cases[referral.case_id] for referral in referrals], context=f"panel_export_{fmt}")
+    record_access(AuditAction.EXPORT, "panel_referrals", details={
+        "format": fmt, "rows": len(rows), "filters": request.args.to_dict(flat=False)})
+    return response
 
 
 @bp.route("/henvisninger/ny", methods=["GET", "POST"])

@@ -44,6 +44,7 @@ MATRIX = {
     ("public_methods.index", "GET"): EVERYONE, ("public_methods.detail", "GET"): EVERYONE,
     ("public_methods.decisions_xlsx", "GET"): EVERYONE,
     ("cases.dashboard", "GET"): USERS, ("cases.list_all", "GET"): USERS,
+    ("cases.export_list", "GET"): USERS,
     ("cases.save_filter", "POST"): USERS,            # saves a filter of one's own (the form answers, empty)
     ("cases.delete_saved_filter", "POST"): OWN,      # the saved filter belongs to the Helse Sør-Øst caseworker
     ("admin.users", "GET"): ADMIN, ("admin.new_user", "GET"): ADMIN, ("admin.new_user", "POST"): ADMIN,
@@ -52,6 +53,7 @@ MATRIX = {
     ("admin.find_patient_access_log", "GET"): ADMIN, ("admin.find_patient_access_log", "POST"): ADMIN,
     ("admin.patient_access_log", "GET"): ADMIN, ("admin.log_review", "GET"): ADMIN,
     ("methods.index", "GET"): CASE_ROLES, ("methods.detail", "GET"): CASE_ROLES,
+    ("methods.export_methods", "GET"): CASE_ROLES,
     ("methods.assessment", "GET"): CASE_ROLES, ("methods.assessment_pdf", "GET"): CASE_ROLES,
     ("methods.meetings", "GET"): CASE_ROLES, ("methods.meeting", "GET"): CASE_ROLES,
     ("methods.new_comment", "POST"): {"methods", "bestillerforum"},
@@ -59,6 +61,7 @@ MATRIX = {
     ("abroad.export_applications", "GET"): ABROAD,
     ("abroad.new_application", "GET"): ABROAD, ("abroad.new_application", "POST"): ABROAD,
     ("panel.index", "GET"): PANEL_READ, ("panel.referral", "GET"): PANEL_READ,
+    ("panel.export_referrals", "GET"): PANEL_READ,
     ("panel.members", "GET"): PANEL_READ, ("panel.statement_pdf", "GET"): set(),   # the demo referral has none
     ("abroad.import_upload", "GET"): ABROAD | ADMIN, ("abroad.import_upload", "POST"): ABROAD | ADMIN,
     ("abroad.import_job", "GET"): set(), ("abroad.import_job_status", "GET"): set(),   # no job of theirs exists

@@ -1,0 +1,91 @@
+"""The case list as CSV and XLSX: exactly the filtered rows in the list's order (every page), the way
+Norwegian Excel opens them, and every patient in it logged."""
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from app.cases.models import AuditAction, AuditEvent, Case, CaseKind
+from app.extensions import db
+from tests.exports import csv_rows, export_href, xlsx_sheet
+
+CASE_ROW = re.compile(r'<td><a href="/saker/(\d+)">([^<]+)</a></td>')
+
+
+def _listed(client, url: str) -> list[int]:
+    """The case ids the list shows at `url` and on its following pages."""
+    ids, page = [], 1
+    while True:
+        html = client.get(f"{url}&page={page}").get_data(as_text=True)
+        found = [int(case_id) for case_id, _number in CASE_ROW.findall(html)]
+        if not found:
+            return ids
+        ids += found
+        page += 1
+
+
+def _ids_of(app, numbers: list[str]) -> list[int]:
+    with app.app_context():
+        by_number = dict(db.session.execute(select(Case.number, Case.id).where(Case.number.in_(numbers))).all())
+    return [by_number[number] for number in numbers]
+
+
+def test_the_export_holds_exactly_the_filtered_cases_of_every_page_in_the_lists_order(app, login, make_user,
+                                                                                      make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    for number in range(53):
+        make_case(user, title=f"Søknad {number:02d} – Pasient {number:02d}", name=f"Pasient {number:02d}")
+    make_case(user, kind=CaseKind.ABROAD_APPEAL, title="Klage – Pasient 99", name="Pasient 99")
+    make_case(user, title="Annen sak – Pasient 98", name="Pasient 98")
+    client = login(user)
+    query = "q=S%C3%B8knad&type=abroad_application&type=abroad_appeal&sort=tittel&mine=1"
+    listed = _listed(client, f"/saker?{query}")
+    assert len(listed) == 53   # two pages
+
+    page = client.get(f"/saker?{query}&page=2").get_data(as_text=True)
+    csv_url, xlsx_url = export_href(page, "CSV"), export_href(page, "Excel (XLSX)")
+    assert csv_url == f"/saker/eksport.csv?{query}"   # the filters, both types, no page
+    assert "Last ned alle 53:" in page
+
+    rows = csv_rows(client.get(csv_url))
+    assert rows[0] == ["Saksnummer", "Tittel", "Type", "Enhet", "Status", "Saksdato", "Saksansvarlig"]
+    assert _ids_of(app, [row[0] for row in rows[1:]]) == listed
+    assert rows[1][1:5] == ["Søknad 00 – Pasient 00", "Søknad om behandling i utlandet",
+                            "Utenlandskontoret i Helse Sør-Øst", "Opprettet"]
+    assert re.fullmatch(r"\d\d\.\d\d\.\d{4}", rows[1][5])
+
+    sheet = xlsx_sheet(client.get(xlsx_url))
+    assert [cell.value for cell in sheet[1]] == rows[0]
+    assert _ids_of(app, [sheet.cell(row, 1).value for row in range(2, sheet.max_row + 1)]) == listed
+    saksdato = sheet.cell(2, 6)
+    assert saksdato.is_date and saksdato.number_format == "dd.mm.yyyy"
+    assert saksdato.value.date() == date.today()
+
+
+def test_every_patient_in_the_export_is_logged(app, login, make_user, make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    exported = [make_case(user, title=f"Søknad {number} – Kari", name=f"Kari {number}") for number in range(3)]
+    client = login(user)
+    rows = csv_rows(client.get("/saker/eksport.csv?q=S%C3%B8knad&mine=1"))
+    assert len(rows) == 4
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.user_id == user)).all()
+        export = [event for event in events if event.action is AuditAction.EXPORT]
+        assert [(event.object_type, event.changes["format"], event.changes["rows"]) for event in export] == [
+            ("case_list", "csv", 3)]
+        assert export[0].changes["filters"] == {"q": ["Søknad"], "mine": ["1"]}
+        listed = [event for event in events if event.action is AuditAction.LIST
+                  and event.changes["context"] == "case_export_csv"]
+        assert sorted(event.case_id for event in listed) == sorted(exported)
+        assert all(event.patient_id is not None for event in listed)
+
+
+def test_the_export_shows_only_the_users_own_scope(app, login, make_user, make_case):
+    vest = make_user("abroad_caseworker", "helse-vest")
+    sor_ost = make_user("abroad_caseworker", "helse-sor-ost")
+    mine = make_case(vest, home_region="helse-vest", title="Søknad – Vestlending", name="Vestlending")
+    make_case(sor_ost, title="Søknad – Østlending", name="Østlending")
+    rows = csv_rows(login(vest).get("/saker/eksport.csv?q=lending"))
+    assert [row[1] for row in rows[1:]] == ["Søknad – Vestlending"]
+    with app.app_context():
+        assert rows[1][0] == db.session.get(Case, mine).number
