@@ -91,7 +91,8 @@ class NorwegianDateField(DateField):
 
     def validate(self, form, extra_validators=()) -> bool:
         valid = super().validate(form, extra_validators)
-        if self.process_errors:
+        if self.process_errors and any(value.strip() for value in self.raw_data or ()):
             # DataRequired replaces every error with "fill in a date"; something impossible was typed.
+            # (An empty optional date is no error, also when the form is shown again for another reason.)
             self.errors = list(self.process_errors)
         return valid

@@ -166,7 +166,7 @@ def plan_treatment(case_id: int):
                            heading="Behandling, reise og opphold", anchor="behandling",
                            intro="Kontoret avtaler behandlingen med sykehuset og planlegger reise og opphold.",
                            stored=application if form.conflict else None, country_name=services.country_name)
-    return _audited(page, case, application, "behandlingsplan")
+    return _audited(page, case, application, "behandlingsplan"), 409 if form.conflict else 200
 
 
 @bp.post("/soknader/<int:case_id>/avslutt")

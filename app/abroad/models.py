@@ -160,7 +160,7 @@ class Application(Versioned, db.Model):
         return sum((cost.amount_nok for cost in self.costs), Decimal(0))
 
 
-class MedicalOpinion(db.Model):
+class MedicalOpinion(Versioned, db.Model):
     """A request to a Norwegian specialist community for its opinion on the application."""
 
     __tablename__ = "abroad_medical_opinions"

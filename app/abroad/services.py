@@ -345,9 +345,9 @@ def plan_treatment(application: Application, *, hospital: str, country: str, pla
 
 
 def complete_treatment(application: Application, *, expected_version: int | None, actor) -> None:
+    _ensure_version(application, expected_version)   # first: someone else may just have completed it
     if application.status not in (ApplicationStatus.GRANTED, ApplicationStatus.REFERRED):
         raise InvalidInput("Bare en innvilget eller henvist behandling kan avsluttes.")
-    _ensure_version(application, expected_version)
     if not application.hospital:
         raise InvalidInput("Registrer sykehuset som behandlet pasienten før behandlingen avsluttes.")
     previous = application.status

@@ -125,3 +125,7 @@ class TrialForm(FlaskForm):
 
     def values(self) -> dict:
         return {name: self[name].data for name in TRIAL_FIELDS}
+
+
+class EditTrialForm(TrialForm, VersionedForm):
+    """A stored trial row: the version it was opened at travels with it."""

@@ -221,7 +221,12 @@ def add_trial(assessment: SuitabilityAssessment, values: dict, actor) -> Ongoing
     return trial
 
 
-def update_trial(trial: OngoingTrial, values: dict, actor) -> dict:
+def update_trial(trial: OngoingTrial, values: dict, actor, *, expected_version: int | None = None) -> dict:
+    """Change a trial row; with `expected_version` (the version the user opened) a save based on an
+    older version is refused."""
+    if expected_version is not None and trial.version != expected_version:
+        raise EditConflict("Studien er endret av en annen bruker etter at du åpnet den. Ingenting er lagret. "
+                           "Se gjeldende versjon nedenfor og gjør endringen på nytt.")
     clean = clean_trial(values)
     changes = {}
     for field, new in clean.items():

@@ -12,7 +12,7 @@ from app.forms import CsrfOnlyForm, saved
 from app.http import content_disposition
 from app.methods import assessment_services
 from app.methods.access import get_method_or_404
-from app.methods.assessment_forms import AssessmentForm, TrialForm
+from app.methods.assessment_forms import AssessmentForm, EditTrialForm, TrialForm
 from app.methods.services import TAGS
 from app.methods.views import bp
 from app.pdf import render_pdf
@@ -123,13 +123,17 @@ def edit_trial(reference: str, trial_id: int):
     trial = assessment_services.find_trial(method, trial_id)
     if trial is None:
         abort(404)
-    form = TrialForm(obj=trial)
+    form = EditTrialForm(obj=trial)
     if form.validate_on_submit() and saved(form, lambda: assessment_services.update_trial(
-            trial, form.values(), actor=current_user)):
+            trial, form.values(), actor=current_user, expected_version=form.version.data)):
         flash("Studien er lagret.", "success")
         return redirect(url_for("methods.edit_assessment", reference=method.reference, _anchor="studier"))
-    return render_template("methods/trial_form.html", form=form, method=method, trial=trial,
-                           heading=f"Endre studie {trial.registry_id}")
+    if form.conflict:
+        # The stored row is shown above what the user typed; saving again overwrites it.
+        form.adopt_version(trial.version)
+    return (render_template("methods/trial_form.html", form=form, method=method, trial=trial,
+                            heading=f"Endre studie {trial.registry_id}"),
+            409 if form.conflict else 200)
 
 
 @bp.post("/<reference>/egnethetsvurdering/studier/<int:trial_id>/fjern")

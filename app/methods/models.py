@@ -283,7 +283,7 @@ class SuitabilityAssessment(Versioned, db.Model):
     trials: Mapped[list["OngoingTrial"]] = relationship(order_by="OngoingTrial.id", cascade="all, delete-orphan")
 
 
-class OngoingTrial(db.Model):
+class OngoingTrial(Versioned, db.Model):
     """A row of table 4.2 Pågående kliniske studier."""
 
     __tablename__ = "method_ongoing_trials"

@@ -283,7 +283,7 @@ def test_trials_are_edited_and_removed_and_another_methods_trial_is_not_found(ap
     page = client.get(f"/metoder/{reference}/egnethetsvurdering/studier/{first_id}")
     assert page.status_code == 200 and 'value="NCT06719037"' in page.get_data(as_text=True)
     assert client.post(f"/metoder/{reference}/egnethetsvurdering/studier/{first_id}",
-                       data={**TRIALS[0], "recruitment_status": "completed"}).status_code == 302
+                       data={**TRIALS[0], "recruitment_status": "completed", "version": "1"}).status_code == 302
     assert client.get(f"/metoder/{other_reference}/egnethetsvurdering/studier/{first_id}").status_code == 404
     assert client.post(f"/metoder/{other_reference}/egnethetsvurdering/studier/{first_id}/fjern").status_code == 404
 
