@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask import Response
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from app.http import content_disposition
@@ -13,6 +14,13 @@ from app.http import content_disposition
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 ROW_LIMIT = 100_000  # the most rows one export holds
+# A cell starting with one of these is run as a formula by a spreadsheet (CSV injection, ASVS 1.2.10).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str) -> str:
+    """Text that a spreadsheet shows as text: a formula-like start is escaped with an apostrophe."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def _csv(headers: list[str], rows) -> bytes:
@@ -22,7 +30,8 @@ def _csv(headers: list[str], rows) -> bytes:
     for row in rows:
         writer.writerow([f"{value:%d.%m.%Y}" if isinstance(value, date) else
                          str(value).replace(".", ",") if isinstance(value, Decimal) else
-                         "" if value is None else value for value in row])
+                         "" if value is None else csv_text(value) if isinstance(value, str) else value
+                         for value in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -34,9 +43,12 @@ def _xlsx(title: str, headers: list[str], rows) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([float(value) if isinstance(value, Decimal) else value for value in row])
+        sheet.append([float(value) if isinstance(value, Decimal) else
+                      ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in row])
         for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, (date, datetime)):
+            if isinstance(cell.value, str):
+                cell.data_type = "s"   # text, never a formula, whatever it starts with
+            elif isinstance(cell.value, (date, datetime)):
                 cell.number_format = "dd.mm.yyyy"
             elif isinstance(cell.value, float):
                 cell.number_format = "#,##0.00"
