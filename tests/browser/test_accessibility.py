@@ -656,6 +656,19 @@ def assert_no_horizontal_scroll(page: Page, where: str) -> None:
         pytest.fail(f"{where}: the page is {width}px wide at {NARROW['width']}px; too wide: {culprits}")
 
 
+def assert_error_summary_leads_to_the_fields(page: Page, screen_id: str) -> None:
+    """A refused form (GOV.UK and Aksel): the title says «Feil:», focus is on the error summary, and each of
+    its links leads to a field marked invalid and described by its message."""
+    assert page.title().startswith("Feil: "), f"{screen_id}: title {page.title()!r}"
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')"), f"{screen_id}: focus"
+    for href in page.locator("[data-error-summary] a").evaluate_all("links => links.map(a => a.hash)"):
+        field = page.locator(href)
+        assert field.count() == 1, f"{screen_id}: the summary links to {href}, which is not on the page"
+        if field.evaluate("el => ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)"):
+            assert field.get_attribute("aria-invalid") == "true", f"{screen_id}: {href} not aria-invalid"
+            assert f"{href[1:]}-error" in (field.get_attribute("aria-describedby") or ""), f"{screen_id}: {href}"
+
+
 @pytest.mark.parametrize("screen", SCREENS, ids=lambda screen: screen.id)
 def test_page_has_no_wcag_violations_and_reflows_at_320px(screen: Screen, page_as, rendered_templates, screenshot):
     page = page_as(screen.user)
@@ -667,6 +680,8 @@ def test_page_has_no_wcag_violations_and_reflows_at_320px(screen: Screen, page_a
     assert screen.template in rendered_templates, f"{screen.id} rendered {rendered_templates}, not {screen.template}"
 
     assert_no_axe_violations(page, f"{screen.id} ({page.url})")
+    if page.locator("[data-error-summary]").count():
+        assert_error_summary_leads_to_the_fields(page, screen.id)
     screenshot(page, screen.id)
 
     page.set_viewport_size(NARROW)
