@@ -1,7 +1,8 @@
 """The access matrix: every route of the web UI × {anonymous, each role, own and other office} × its
 methods, against one declared table of who may use it, on the demo data. Someone outside the table gets
 the login page (anonymous) or 403/404; someone in it is not refused. A new route without an entry fails
-the guard. (The JSON API takes tokens, not sessions: tests/test_routes.py and tests/api.)"""
+the guard. The JSON API is in the same table: its principals send their own API token instead of a session
+(anonymous sends none), and an empty JSON body, so a 422 means the request got past the access check."""
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -69,7 +70,20 @@ MATRIX = {
     ("reports.index", "GET"): {"analyst"} | ABROAD | PANEL | METHODS,
     ("reports.show_order", "GET"): set(), ("reports.order_status", "GET"): set(),      # no order of theirs exists
     ("reports.retry", "POST"): set(),
+    # The JSON API (tokens). The report asked for is the whole country's: only the analyst reads that.
+    ("api.openapi", "GET"): EVERYONE, ("api.methods_list_methods", "GET"): EVERYONE,
+    ("api.methods_get_method", "GET"): EVERYONE,
+    ("api.abroad_list_applications", "GET"): ABROAD, ("api.abroad_create_application", "POST"): ABROAD,
+    ("api.abroad_list_appeals", "GET"): ABROAD,
+    ("api.panel_list_referrals", "GET"): PANEL_READ, ("api.panel_get_referral", "GET"): PANEL_READ,
+    ("api.reports_get_report", "GET"): {"analyst"},
 }
+for _endpoint, _method in (("api.abroad_get_application", "GET"), ("api.abroad_decide", "POST"),
+                           ("api.abroad_add_cost", "POST"), ("api.abroad_plan_treatment", "PUT"),
+                           ("api.abroad_create_appeal", "POST"), ("api.abroad_get_appeal", "GET"),
+                           ("api.abroad_assess_late_appeal", "POST"), ("api.abroad_reconsider", "POST"),
+                           ("api.abroad_board_decision", "POST")):
+    MATRIX[(_endpoint, _method)] = OWN
 for _fmt in ("pdf", "xlsx", "json"):
     MATRIX[(f"reports.download /rapporter/bestillinger/<int:order_id>/rapport.{_fmt}", "GET")] = set()
 for _path, _readers in (("utenlandsbehandling", ABROAD), ("ekspertpanelet", PANEL), ("nye-metoder", METHODS)):
@@ -107,6 +121,7 @@ for _endpoint in ("cases.complete_deadline", "cases.complete_follow_up", "cases.
 @dataclass
 class Fixtures:
     users: dict[str, int]
+    tokens: dict[str, str]                    # principal → the secret of an API token of theirs
     values: dict[str, dict[str, int | str]]   # endpoint prefix → URL arguments
 
 
@@ -140,7 +155,7 @@ def principals_and_urls(app) -> Fixtures:
               "patient_id": db.session.get(Case, open_application.case_id).patient_id, "year": 2020,
               # Report orders and import jobs of someone else: nobody but their owner sees them (tests/reports,
               # tests/abroad/test_import.py); here no such order exists, so everyone gets 404.
-              "order_id": 999_999, "number": 999_999, "fmt": "csv"}
+              "order_id": 999_999, "number": 999_999, "fmt": "csv", "kind": "abroad"}
     letter = db.session.get(Document, refused.letter_document_id)
     on_open_case = {"case_id": open_application.case_id,
                     "opinion_id": db.session.scalar(select(MedicalOpinion.id).where(
@@ -153,7 +168,10 @@ def principals_and_urls(app) -> Fixtures:
     follow_up = db.session.scalars(select(FollowUpAssignment).limit(1)).one()
     decision = db.session.get(ForumDecision, follow_up.decision_id)
     commission = db.session.scalars(select(Commission).limit(1)).one()
-    return Fixtures(users, {
+    tokens = {name: account_services.create_api_token(db.session.get(User, user_id), name="Matrise")[1]
+              for name, user_id in users.items()}
+    db.session.commit()
+    return Fixtures(users, tokens, {
         "": {**common, **on_open_case},
         "abroad.appeal": {**common, "case_id": appeal.case_id},
         "refused": {**on_open_case, **common, "case_id": refused.case_id},
@@ -167,7 +185,9 @@ def principals_and_urls(app) -> Fixtures:
 
 FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the open application)
     **dict.fromkeys(("abroad.appeal", "abroad.assess_late_appeal", "abroad.reconsider", "abroad.board_decision",
-                     "abroad.forwarding_letter"), "abroad.appeal"),
+                     "abroad.forwarding_letter", "api.abroad_get_appeal", "api.abroad_assess_late_appeal",
+                     "api.abroad_reconsider", "api.abroad_board_decision"), "abroad.appeal"),
+    **dict.fromkeys(("api.abroad_create_appeal",), "refused"),
     **dict.fromkeys(("abroad.decision_letter", "cases.download_document", "cases.new_document_version"), "refused"),
     **dict.fromkeys(("methods.new_follow_up", "methods.close_follow_up"), "follow_up"),
     "methods.new_report": "commission", "cases.assign": "panel.",
@@ -175,21 +195,20 @@ FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the 
 
 
 def _url(endpoint: str, rule, fixtures: Fixtures) -> str:
-    key = FIXTURE_OF.get(endpoint, "panel." if endpoint.startswith("panel.") else "")
+    key = FIXTURE_OF.get(endpoint, "panel." if endpoint.startswith(("panel.", "api.panel_")) else "")
     values = fixtures.values[key]
     return rule.build({name: values[name] for name in rule.arguments - set(rule.defaults or {})},
                       append_unknown=False)[1]
 
 
 def _routes(app):
-    """(name, method, rule) for every web route; a name is the endpoint, or the endpoint and the path
+    """(name, method, rule) for every route; a name is the endpoint, or the endpoint and the path
     when one endpoint serves several paths (the report kinds)."""
-    rules = [rule for rule in app.url_map.iter_rules()
-             if rule.endpoint != "static" and not rule.endpoint.startswith("api.")]
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
     shared = {rule.endpoint for rule in rules if sum(other.endpoint == rule.endpoint for other in rules) > 1}
     for rule in sorted(rules, key=lambda rule: rule.rule):
         name = f"{rule.endpoint} {rule.rule}" if rule.endpoint in shared else rule.endpoint
-        for method in sorted(rule.methods & {"GET", "POST"}):
+        for method in sorted(rule.methods & {"GET", "POST", "PUT"}):
             yield name, method, rule
 
 
@@ -200,8 +219,13 @@ def observe(app, fixtures: Fixtures, login) -> dict[tuple[str, str], set[str]]:
         url = _url(rule.endpoint, rule, fixtures)
         for principal, user_id in [("anonymous", None), *fixtures.users.items()]:
             limiter.reset()   # the login limits would otherwise refuse the later principals
-            client = login(user_id) if user_id else app.test_client()
-            response = client.open(url, method=method, data={})
+            if rule.endpoint.startswith("api."):
+                headers = {"Authorization": f"Bearer {fixtures.tokens[principal]}"} if user_id else {}
+                response = app.test_client().open(url, method=method, headers=headers,
+                                                  json={} if method != "GET" else None)
+            else:
+                client = login(user_id) if user_id else app.test_client()
+                response = client.open(url, method=method, data={})
             to_login = response.status_code == 302 and "/login" in response.headers.get("Location", "")
             # A logged-in user's logout also ends at the login page.
             refused = response.status_code in (401, 403, 404) or (
