@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.cases.deadlines import DEADLINE_KINDS
 from app.cases.identifiers import validate_icd10, validate_national_id
 from app.cases.models import CaseStatus, JournalEntryType
+from app.cases.municipalities import normalise_municipality, validate_municipality
 from app.cases.regions import REGIONS
 from app.cases.saved_filters import NAME_MAX
 from app.cases.services import FOLLOW_UP_METHODS
@@ -19,7 +20,8 @@ DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
 
 class PatientFieldsMixin:
     """The patient in a module's registration form: a national ID or D-number (check digits validated),
-    or the birth date when the patient has no Norwegian number."""
+    or the birth date when the patient has no Norwegian number; the home municipality as its number,
+    whose county must belong to the home region (app/cases/municipalities.py)."""
 
     national_id = StringField("Fødselsnummer eller D-nummer", validators=[Optional()],
                               description="11 siffer. La stå tomt hvis pasienten ikke har norsk nummer.",
@@ -27,7 +29,9 @@ class PatientFieldsMixin:
     patient_name = StringField("Pasientens navn", validators=[DataRequired(message="Fyll inn pasientens navn."),
                                                               Length(max=200)])
     birth_date = NorwegianDateField("Fødselsdato", [Optional()], description="Trengs bare når fødselsnummer mangler.")
-    municipality = StringField("Hjemkommune", validators=[Length(max=100)])
+    municipality = StringField("Hjemkommune (kommunenummer)", validators=[Optional(), Length(max=100)],
+                               filters=[normalise_municipality],
+                               description="Valgfri. Fire siffer, gjerne fulgt av navnet, f.eks. 4601 Bergen.")
     home_region = SelectField("Hjemregion", choices=choices(REGIONS.items(), blank="Velg region"))
 
     def validate_national_id(self, field) -> None:
@@ -42,9 +46,15 @@ class PatientFieldsMixin:
         if field.data and field.data > date.today():
             raise ValidationError("Fødselsdatoen kan ikke være fram i tid.")
 
+    def validate_municipality(self, field) -> None:
+        if field.data:
+            _check(validate_municipality, field.data)
+
     def validate_home_region(self, field) -> None:
         if field.data not in REGIONS:
             raise ValidationError("Velg pasientens hjemregion.")
+        if self.municipality.data and not self.municipality.errors:   # the region must be the county's
+            _check(lambda value: validate_municipality(value, field.data), self.municipality.data)
 
 
 def _check(validate, value) -> None:

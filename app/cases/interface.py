@@ -21,6 +21,7 @@ from app.cases.identifiers import (
     validate_registry_id,
 )
 from app.cases.models import AuditAction, Case, CaseKind, CaseStatus, Deadline, JournalEntryType, Patient
+from app.cases.municipalities import COUNTIES, County, county_of, validate_municipality
 from app.cases.numbering import next_number, reserve_number
 from app.cases.queries import CaseFilter, list_cases
 from app.cases.regions import ABROAD_OFFICES, REGIONS, handling_office
@@ -36,7 +37,7 @@ from app.cases.services import (
 from app.cases.workdays import add_working_days, next_working_day
 
 __all__ = [
-    "ABROAD_OFFICES", "REGIONS", "PatientFieldsMixin", "icd10_code", "AuditAction", "Case", "CaseFilter", "CaseKind", "CaseStatus", "Deadline", "Patient",
+    "ABROAD_OFFICES", "COUNTIES", "County", "REGIONS", "county_of", "validate_municipality", "PatientFieldsMixin", "icd10_code", "AuditAction", "Case", "CaseFilter", "CaseKind", "CaseStatus", "Deadline", "Patient",
     "add_journal_entry", "add_version", "add_working_days", "apply_changes", "assign_user", "JournalEntryType", "attach_document", "can_edit", "can_view", "close_deadline",
     "change_status", "complete_deadline", "creatable_kinds", "ensure_open", "get_case", "get_case_or_404",
     "handling_office", "icd10_chapter", "icd10_chapter_title", "list_cases", "next_number", "next_working_day", "open_case", "record_access",

@@ -20,6 +20,7 @@ from app.cases.models import (
     JournalEntryType,
     Patient,
 )
+from app.cases.municipalities import municipality_number, normalise_municipality, validate_municipality
 from app.cases.numbering import next_number
 from app.cases.access import may_register
 from app.cases.regions import METHODS_UNIT, PANEL_UNIT, REGIONS, UNITS, handling_office
@@ -64,9 +65,14 @@ def ensure_version(obj, expected_version: int | None) -> None:
 def register_patient(*, national_id: str | None, name: str, birth_date: date | None, municipality: str | None,
                      home_region: str, actor) -> Patient:
     """Find the patient by national ID, or register a new one. Without a number the birth date is required;
-    with one, the birth date is derived from it and must agree with any date given."""
+    with one, the birth date is derived from it and must agree with any date given. A home municipality that
+    starts with a municipality number must be in a county of the home region; free text without a number
+    (as stored before the number was required) is kept as given."""
     if home_region not in REGIONS:
         raise InvalidInput("Velg en gyldig helseregion.", field="home_region")
+    municipality = normalise_municipality(municipality) or None
+    if municipality_number(municipality):
+        validate_municipality(municipality, home_region)
     if not name or not name.strip():
         raise InvalidInput("Fyll inn pasientens navn.", field="patient_name")
     if national_id:
@@ -83,7 +89,7 @@ def register_patient(*, national_id: str | None, name: str, birth_date: date | N
     elif birth_date is None:
         raise InvalidInput("Fyll inn fødselsnummer eller fødselsdato.", field="birth_date")
     patient = Patient(national_id=national_id or None, name=name.strip(), birth_date=birth_date,
-                      municipality=municipality or None, home_region=home_region)
+                      municipality=municipality, home_region=home_region)
     db.session.add(patient)
     db.session.flush()
     audit.record_change(AuditAction.CREATE, "patient", patient.id, patient_id=patient.id, user=actor)

@@ -22,7 +22,7 @@ def load_panel_demo(secretary, member_user, national_id_for, today: date) -> int
                for name, specialty, hospital, region in MEMBERS]
     local = services.register_referral(
         national_id=national_id_for(date(1971, 5, 5)), patient_name="Hanne Hagen", birth_date=None,
-        municipality="Ålesund", home_region="helse-midt-norge", referring_trust="Helse Møre og Romsdal HF",
+        municipality="1508 Ålesund", home_region="helse-midt-norge", referring_trust="Helse Møre og Romsdal HF",
         referring_department="Kreftavdelingen, Ålesund sjukehus", referring_doctor="Overlege Lise Lund",
         referred_on=today - timedelta(days=5), from_regional_hospital=False,
         regional_review_by="Kreftklinikken, St. Olavs hospital", regional_review_on=today - timedelta(days=9),
@@ -36,7 +36,7 @@ def load_panel_demo(secretary, member_user, national_id_for, today: date) -> int
                         hospital="Radiumhospitalet", actor=secretary)
     services.register_referral(
         national_id=national_id_for(date(1988, 12, 12)), patient_name="Erik Eriksen", birth_date=None,
-        municipality="Tromsø", home_region="helse-nord", referring_trust="Universitetssykehuset Nord-Norge HF",
+        municipality="5501 Tromsø", home_region="helse-nord", referring_trust="Universitetssykehuset Nord-Norge HF",
         referring_department="Nevrologisk avdeling", referring_doctor="Overlege Nils Nord",
         referred_on=today - timedelta(days=2), from_regional_hospital=True, regional_review_by=None,
         regional_review_on=None, icd10="G12.2", condition="Amyotrofisk lateralsklerose (ALS) i rask progresjon",

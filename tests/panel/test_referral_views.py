@@ -23,7 +23,7 @@ def _count(app, model, *conditions) -> int:
 
 def _referral_form(**overrides) -> dict:
     data = {"national_id": synthetic_national_id(date(1971, 5, 5)), "patient_name": "Hanne Hagen", "birth_date": "",
-            "municipality": "Ålesund", "home_region": "helse-midt-norge",
+            "municipality": "1508 Ålesund", "home_region": "helse-midt-norge",
             "referring_trust": "Helse Møre og Romsdal HF", "referring_department": "Kreftavdelingen",
             "referring_doctor": "Lege Lise Lund", "referred_on": f"{TODAY - timedelta(days=2):%d.%m.%Y}",
             "from_regional_hospital": "nei", "regional_review_by": "Kreftklinikken, St. Olavs hospital",
@@ -50,7 +50,7 @@ def make_referral(app, secretary_id):
     def make(name: str = "Hanne Hagen", referred_days_ago: int = 2, **overrides) -> int:
         referred_on = TODAY - timedelta(days=referred_days_ago)
         values = {"national_id": None, "patient_name": name, "birth_date": date(1971, 5, 5),
-                  "municipality": "Trondheim", "home_region": "helse-midt-norge",
+                  "municipality": "5001 Trondheim", "home_region": "helse-midt-norge",
                   "referring_trust": "St. Olavs hospital HF", "referring_department": None,
                   "referring_doctor": "Lege Lise Lund", "referred_on": referred_on, "from_regional_hospital": True,
                   "regional_review_by": None, "regional_review_on": None, "icd10": "C56", "condition": "Eggstokkreft",
@@ -129,6 +129,39 @@ def test_bad_input_is_refused_in_bokmal_at_each_field(app, secretary):
     assert 'id="from_regional_hospital-error"' in html and "Velg om henvisningen kommer fra regionsykehuset." in html
     assert 'id="question-error"' in html
     assert _count(app, Referral) == 0
+
+
+def test_the_home_municipality_is_a_municipality_number_refused_at_the_field(app, secretary):
+    page = secretary.get("/ekspertpanelet/henvisninger/ny").get_data(as_text=True)
+    assert "Hjemkommune (kommunenummer)" in page and "f.eks. 4601 Bergen" in page
+
+    response = secretary.post("/ekspertpanelet/henvisninger/ny", data=_referral_form(municipality="9901 Ålesund"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="municipality-error"' in html and 'href="#municipality"' in html
+    assert "Kommunenummer 9901 finnes ikke: de to første sifrene må være et fylkesnummer." in html
+    assert 'value="9901 Ålesund"' in html                              # what was typed stays
+
+    response = secretary.post("/ekspertpanelet/henvisninger/ny", data=_referral_form(municipality="Ålesund"))
+    html = response.get_data(as_text=True)
+    assert 'id="municipality-error"' in html
+    assert "Skriv kommunenummeret (fire siffer), gjerne fulgt av navnet, f.eks. 4601 Bergen." in html
+
+    response = secretary.post("/ekspertpanelet/henvisninger/ny", data=_referral_form(municipality="5501 Tromsø"))
+    html = response.get_data(as_text=True)
+    assert 'id="home_region-error"' in html and 'id="municipality-error"' not in html
+    assert "Kommunenummer 5501 ligger i Troms, som hører til Helse Nord." in html
+    assert _count(app, Referral) == 0 and _count(app, Case) == 0
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("  1508   Ålesund ", "1508 Ålesund"), ("1508", "1508"), ("", None)])
+def test_the_home_municipality_is_optional_and_stored_as_typed_without_extra_spaces(app, secretary, typed, stored):
+    response = secretary.post("/ekspertpanelet/henvisninger/ny", data=_referral_form(municipality=typed))
+    assert response.status_code == 302
+    with app.app_context():
+        referral = db.session.scalars(select(Referral)).one()
+        patient = db.session.get(Case, referral.case_id).patient
+        assert patient.municipality == stored
 
 
 def test_only_the_secretariat_registers_referrals(login, make_user):

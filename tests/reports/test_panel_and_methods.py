@@ -1,8 +1,11 @@
 """The expert panel's annual report (mandate S4) and the Nye Metoder statistics, from case-level rows."""
+import json
 from datetime import date
+from io import BytesIO
 from itertools import count
 
 import pytest
+from openpyxl import load_workbook
 
 from app.cases.models import Case, CaseKind, CaseStatus, Patient
 from app.extensions import db
@@ -42,7 +45,7 @@ def _case(kind: CaseKind, on: date, unit: str, patient: Patient | None = None) -
 
 
 def _referral(region: str, referred_on: date, *, icd10: str = "C56", complete_on: date | None = None,
-              sent: list[date] = (), outcome: Outcome | None = None, municipality: str = "Bergen") -> Referral:
+              sent: list[date] = (), outcome: Outcome | None = None, municipality: str | None = "0301 Oslo") -> Referral:
     patient = Patient(name="Pasient", birth_date=date(1960, 1, 1), municipality=municipality, home_region=region)
     case = _case(CaseKind.PANEL_REFERRAL, referred_on, "ekspertpanelet", patient)
     complete_on = complete_on or referred_on
@@ -60,20 +63,22 @@ def _referral(region: str, referred_on: date, *, icd10: str = "C56", complete_on
 
 @pytest.fixture
 def panel_2025(app_ctx):
-    answered = [  # region, complete on, statement sent, outcome, ICD-10
-        ("helse-sor-ost", date(2025, 1, 6), date(2025, 1, 11), Outcome.OFF_LABEL, "C56"),           # 5 days
-        ("helse-sor-ost", date(2025, 3, 3), date(2025, 3, 11), Outcome.OFF_LABEL, "C56"),           # 8
-        ("helse-sor-ost", date(2025, 5, 5), date(2025, 5, 15), Outcome.STUDY_ABROAD, "C34.9"),      # 10
-        ("helse-vest", date(2025, 6, 2), date(2025, 6, 16), Outcome.ESTABLISHED_NORWAY, "C71.9"),   # 14
-        ("helse-midt-norge", date(2025, 8, 4), date(2025, 8, 19), Outcome.NO_FURTHER_TREATMENT, "G12.2"),  # 15
+    answered = [  # region, home municipality, complete on, statement sent, outcome, ICD-10
+        ("helse-sor-ost", "0301 Oslo", date(2025, 1, 6), date(2025, 1, 11), Outcome.OFF_LABEL, "C56"),    # 5 days
+        ("helse-sor-ost", "3301", date(2025, 3, 3), date(2025, 3, 11), Outcome.OFF_LABEL, "C56"),         # 8
+        ("helse-sor-ost", "Drammen", date(2025, 5, 5), date(2025, 5, 15), Outcome.STUDY_ABROAD, "C34.9"),  # 10
+        ("helse-vest", "4601 Bergen", date(2025, 6, 2), date(2025, 6, 16), Outcome.ESTABLISHED_NORWAY, "C71.9"),  # 14
+        ("helse-midt-norge", None, date(2025, 8, 4), date(2025, 8, 19), Outcome.NO_FURTHER_TREATMENT, "G12.2"),  # 15
     ]
-    for region, complete_on, sent_on, outcome, code in answered:
-        _referral(region, complete_on, complete_on=complete_on, sent=[sent_on], outcome=outcome, icd10=code)
+    for region, municipality, complete_on, sent_on, outcome, code in answered:
+        _referral(region, complete_on, complete_on=complete_on, sent=[sent_on], outcome=outcome, icd10=code,
+                  municipality=municipality)
     # Received in 2024, answered (twice) in 2025 and 2026: counted once, in 2025, after 30 days.
     _referral("helse-nord", date(2024, 12, 20), complete_on=date(2024, 12, 23), sent=[date(2025, 1, 22), date(2026, 1, 5)],
-              outcome=Outcome.NO_FURTHER_TREATMENT, icd10="C56", municipality="Tromsø")
+              outcome=Outcome.NO_FURTHER_TREATMENT, icd10="C56", municipality="5501 Tromsø")
     # Received in 2025, answered in 2026: open at the end of the year.
-    _referral("helse-vest", date(2025, 12, 22), sent=[date(2026, 1, 2)], outcome=Outcome.OFF_LABEL)
+    _referral("helse-vest", date(2025, 12, 22), sent=[date(2026, 1, 2)], outcome=Outcome.OFF_LABEL,
+              municipality="4601 Bergen")
     first = db.session.query(Referral).order_by(Referral.id).first()
     db.session.add_all([
         PrincipledQuestion(referral_id=first.id, raised_on=date(2025, 3, 12),
@@ -97,7 +102,11 @@ def test_the_panel_report_counts_the_cases_answered_in_the_year(panel_2025):
 
     assert data["cases_received"] == 6 and data["cases_answered"] == 6 and data["open_at_year_end"] == 1
     assert data["by_region"] == {"helse-sor-ost": 3, "helse-vest": 1, "helse-midt-norge": 1, "helse-nord": 1}
-    assert data["by_county"] is None
+    # "3301" without the name counts; free text ("Drammen") and no municipality are "Ukjent fylke".
+    assert data["by_county"] == {"Oslo": 1, "Rogaland": 0, "Møre og Romsdal": 0, "Nordland": 0, "Østfold": 0,
+                                 "Akershus": 0, "Buskerud": 1, "Innlandet": 0, "Vestfold": 0, "Telemark": 0,
+                                 "Agder": 0, "Vestland": 1, "Trøndelag": 0, "Troms": 1, "Finnmark": 0,
+                                 "Ukjent fylke": 2}
     assert data["diagnosis_groups"] == {"C00-D48": 5, "G00-G99": 1}
     assert data["outcomes"] == {"established_norway": 1, "established_abroad": 0, "study_norway": 0,
                                 "study_abroad": 1, "off_label": 2, "no_further_treatment": 2}
@@ -123,8 +132,24 @@ def test_the_panel_report_pdf_is_addressed_to_the_regions_with_the_free_text(pan
     assert "Dr. Åse Ødegård" in text and "30.06.2026" in text
     assert "Helse Nord har ingen aktive medlemmer i panelet." in text
     assert "Helse Nord bør oppnevne et nytt medlem i 2026." in text and "Panelet hadde to fellesmøter." in text
-    assert "Fordeling på fylke er ikke med" in text
+    assert "Tabell 3. Besvarte saker etter pasientens bostedsfylke 2025" in text
+    assert "Ukjent fylke" in text and "Fordeling på fylke er ikke med" not in text
+    assert "Fylket følger av de to første sifrene i kommunenummeret" in text      # the method notes
+    assert json.loads(files["json"])["by_county"]["Ukjent fylke"] == 2
     assert report_due(2025) == date(2026, 3, 1)
+
+
+def test_the_panel_report_workbook_has_the_county_table(panel_2025):
+    _report, files = produce(get_kind("panel"), ReportRequest(year=2025), lambda *_: None, formats=["xlsx"])
+    workbook = load_workbook(BytesIO(files["xlsx"]))
+    counties = workbook["Fylke"]
+    assert [cell.value for cell in counties[1]] == ["Fylke", "Saker", "Andel"]
+    rows = {row[0]: row[1:] for row in counties.iter_rows(min_row=2, values_only=True)}
+    assert len(rows) == 17                                                  # 15 counties, unknown, the sum
+    assert rows["Oslo"] == (1, pytest.approx(0.167)) and rows["Troms"] == (1, pytest.approx(0.167))
+    assert rows["Finnmark"] == (0, 0.0) and rows["Ukjent fylke"] == (2, pytest.approx(0.333))
+    assert rows["Sum"] == (6, 1.0)
+    assert workbook.sheetnames.index("Fylke") == workbook.sheetnames.index("Bosted") + 1
 
 
 def _method(reference: str, method_type: MethodType, submissions: list[tuple[SubmissionKind, date]]) -> Method:

@@ -239,8 +239,10 @@ def test_the_panel_report_takes_the_secretariats_assessment_of_member_needs(app,
     location = _order(secretariat, slug="ekspertpanelet", members="Behov for én ny nevrolog fra Helse Nord.")
     page = secretariat.get(location).get_data(as_text=True)
     assert "Behov for én ny nevrolog fra Helse Nord." in page
+    assert "etter pasientens bostedsfylke" in page and "Ukjent fylke" in page          # the county table
     data = json.loads(secretariat.get(location + "/rapport.json").get_data())
     assert data["expected_member_need"] == "Behov for én ny nevrolog fra Helse Nord."
+    assert len(data["by_county"]) == 16 and data["by_county"]["Vestland"] == 0
 
 
 def test_the_panel_report_reminder_comes_as_1_march_approaches(app_ctx, make_user):
