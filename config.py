@@ -25,6 +25,7 @@ class Config:
 
     # Login attempts are limited per address and per account; shared storage with Redis.
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True   # Redis down: limit per process rather than fail every login
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = "20 per 15 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"

@@ -1,6 +1,7 @@
 """Errors a rule raises; their messages are bokmål and safe to show to the user."""
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
 HTTP_ERROR_TEXTS = {
@@ -32,6 +33,18 @@ class InvalidInput(DomainError):
 
 class NotAllowed(DomainError):
     status_code = 403
+
+
+JOBS_UNAVAILABLE = "Bakgrunnsjobber er midlertidig utilgjengelige. Prøv igjen senere."
+
+
+class JobsUnavailable(DomainError):
+    """The job queue (Redis) cannot be reached: nothing was queued."""
+
+    status_code = 503
+
+    def __init__(self, message: str = JOBS_UNAVAILABLE) -> None:
+        super().__init__(message)
 
 
 class EditConflict(DomainError):
@@ -66,6 +79,13 @@ def register_error_handlers(app: Flask) -> None:
 
     for status in HTTP_ERROR_TEXTS:
         app.register_error_handler(status, http_error)
+
+    @app.errorhandler(RedisError)
+    def jobs_unavailable(error: RedisError):
+        """A page that reads the job queue (a report order, an import's progress) while Redis is down."""
+        db.session.rollback()
+        app.logger.warning("Redis unavailable: %s", error)
+        return page("Bakgrunnsjobber er utilgjengelige", JOBS_UNAVAILABLE, 503)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

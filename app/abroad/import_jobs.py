@@ -1,9 +1,11 @@
 """The import as a background job (Flask-RQ, queue "default"), with its progress in the job's meta.
 
 The uploaded file does not travel as a job argument (arguments stay in Redis as long as the job): it is
-kept under its own key with a short expiry and deleted as soon as the job has read it. The job's result (the
-counts, or the list of errors) is kept for RESULT_TTL so the progress page survives a reload. Without
-REDIS_URL the queue runs the job in-process, at once (see config.py).
+kept under its own key with a short expiry and deleted once the import is done with it (committed or
+refused), so a run after its worker died (app.background) still finds it. The import's batch is chosen when
+the job is queued: a run that finds the batch's audit row returns that import's result instead of importing
+the file again. The job's result (the counts, or the list of errors) is kept for RESULT_TTL so the progress
+page survives a reload. Without REDIS_URL the queue runs the job in-process, at once (see config.py).
 """
 import secrets
 
@@ -11,8 +13,16 @@ from rq import get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from app.abroad.importing import ImportResult, RowError, may_import, run_import
+from app.abroad.importing import (
+    ImportResult,
+    RowError,
+    imported_result,
+    may_import,
+    new_batch,
+    run_import,
+)
 from app.auth.models import User
+from app.background import queue_available, receipts_since, retry_policy
 from app.extensions import db, rq
 
 RESULT_TTL = 24 * 60 * 60      # seconds the progress page can still show the result
@@ -35,15 +45,18 @@ def _upload_key(number: int) -> str:
 
 
 def start_import(kind: str, data: bytes, filename: str, user) -> int:
-    """Queue an import of `data` for `user`; returns the job's number (its page's address)."""
-    queue = _queue()
-    number = secrets.randbelow(MAX_NUMBER) + 1   # unguessable, and fits <int:number> in the page's address
-    while Job.exists(job_id(number), connection=queue.connection):
-        number = secrets.randbelow(MAX_NUMBER) + 1
-    queue.connection.set(_upload_key(number), data, ex=UPLOAD_TTL)
-    run_import_job.enqueue(kind, number, filename, user.id, job_id=job_id(number),
-                  job_timeout=JOB_TIMEOUT, result_ttl=RESULT_TTL, failure_ttl=RESULT_TTL,
-                  meta={"user_id": user.id, "kind": kind, "filename": filename, "percent": 0, "step": STEP_QUEUED})
+    """Queue an import of `data` for `user`; returns the job's number (its page's address). JobsUnavailable
+    when Redis cannot be reached."""
+    with queue_available():
+        queue = _queue()
+        number = secrets.randbelow(MAX_NUMBER) + 1   # unguessable, and fits <int:number> in the page's address
+        while Job.exists(job_id(number), connection=queue.connection):
+            number = secrets.randbelow(MAX_NUMBER) + 1
+        queue.connection.set(_upload_key(number), data, ex=UPLOAD_TTL)
+        run_import_job.enqueue(kind, number, filename, user.id, job_id=job_id(number), retry=retry_policy(),
+                               job_timeout=JOB_TIMEOUT, result_ttl=RESULT_TTL, failure_ttl=RESULT_TTL,
+                               meta={"user_id": user.id, "kind": kind, "filename": filename, "batch": new_batch(),
+                                     "percent": 0, "step": STEP_QUEUED})
     return number
 
 
@@ -77,14 +90,18 @@ def run_import_job(kind: str, number: int, filename: str, user_id: int) -> dict:
     job = get_current_job()
     connection = job.connection if job is not None else _queue().connection
     key = _upload_key(number)
+    batch = job.meta.get("batch") if job is not None else None
+    if batch and (done := imported_result(batch, since=receipts_since(job))) is not None:
+        connection.delete(key)   # an earlier run imported it, and its worker died before finishing
+        return done.to_dict()
     data = connection.get(key)
-    connection.delete(key)
     user = db.session.get(User, user_id)
     if data is None:
         return ImportResult(kind=kind, batch="", errors=[RowError(
             None, None, "Filen er ikke lenger tilgjengelig. Last den opp på nytt.")]).to_dict()
     if user is None or not user.active or not may_import(user):
         # The user lost access (deactivated, moved) since the file was queued.
+        connection.delete(key)
         return ImportResult(kind=kind, batch="", errors=[RowError(
             None, None, "Du har ikke lenger tilgang til å importere saker.")]).to_dict()
     last = {"percent": -1}
@@ -96,4 +113,6 @@ def run_import_job(kind: str, number: int, filename: str, user_id: int) -> dict:
         job.meta.update(percent=percent, step=step)
         job.save_meta()
 
-    return run_import(kind, data, filename, actor=user, progress=progress).to_dict()
+    result = run_import(kind, data, filename, actor=user, progress=progress, batch=batch)
+    connection.delete(key)
+    return result.to_dict()

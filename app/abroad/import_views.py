@@ -5,7 +5,7 @@ admin imports for every office (a national migration task) but, as everywhere el
 data: the pages show counts and line/column errors only. Every upload runs as a background job (in-process
 and at once when there is no Redis); its page shows the progress and, when it is done, the result.
 """
-from flask import abort, jsonify, make_response, redirect, render_template, url_for
+from flask import abort, flash, jsonify, make_response, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -24,6 +24,7 @@ from app.abroad.importing import (
 from app.abroad.views import bp
 from app.auth.roles import Role
 from app.cases.interface import ABROAD_OFFICES, REGIONS, AuditAction, handling_office, record_access
+from app.errors import JobsUnavailable
 from app.forms import choices
 from app.security import role_required
 
@@ -64,8 +65,12 @@ def import_upload():
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
-        number = import_jobs.start_import(form.kind.data, upload.read(), upload.filename or "", current_user)
-        return redirect(url_for("abroad.import_job", number=number))
+        try:
+            number = import_jobs.start_import(form.kind.data, upload.read(), upload.filename or "", current_user)
+        except JobsUnavailable as error:
+            flash(str(error), "error")
+        else:
+            return redirect(url_for("abroad.import_job", number=number))
     return render_template("abroad/import.html", form=form, columns=COLUMNS, kind_labels=KIND_LABELS,
                            scope_text=_scope_text(), placeholder=PLACEHOLDER_NAME.format(reference="X"))
 

@@ -80,6 +80,7 @@ from app.cases.interface import (
     creatable_kinds,
     handling_office,
     icd10_chapter,
+    logged_change,
     next_number,
     record_change,
     reserve_number,
@@ -1179,18 +1180,26 @@ CONFLICT = ("Noen andre lagret søknader med de samme referansene eller de samme
             "Ingenting er importert – prøv igjen.")
 
 
+IMPORT_RECEIPT = "abroad_import"   # the audit row of a committed import, keyed by its batch
+
+
 def run_import(kind: str, data: bytes, filename: str = "", *, actor=None, today: date | None = None,
-               progress: Progress | None = None) -> ImportResult:
+               progress: Progress | None = None, batch: str | None = None) -> ImportResult:
     """One import as a unit of work: import_file(), then commit a clean result or roll everything back.
 
-    This is what the command line and the background job call, and what a benchmark can time."""
-    batch = new_batch()
+    This is what the command line and the background job call, and what a benchmark can time. The audit row
+    of the import, keyed by `batch`, holds the result: the background job gives each import its batch up
+    front, and a run after its worker died finds that row (imported_result) instead of importing again."""
+    batch = batch or new_batch()
     try:
         result = import_file(kind, data, filename, actor=actor, today=today, batch=batch, progress=progress)
         if result.ok:
-            record_change(AuditAction.CREATE, "abroad_import", batch, user=actor,
+            record_change(AuditAction.CREATE, IMPORT_RECEIPT, batch, user=actor,
                           changes={"kind": [None, kind], "file": [None, filename[:200]],
-                                   "created": [None, result.created]})
+                                   "created": [None, result.created], "rows": [None, result.rows],
+                                   "patients_created": [None, result.patients_created],
+                                   "applications_granted": [None, result.applications_granted],
+                                   "numbers": [None, result.numbers]})
             db.session.commit()
         # A refused file has written nothing: there is nothing to roll back.
     except IntegrityError:
@@ -1200,3 +1209,13 @@ def run_import(kind: str, data: bytes, filename: str = "", *, actor=None, today:
         db.session.rollback()
         raise
     return result
+
+
+def imported_result(batch: str, *, since: datetime) -> ImportResult | None:
+    """The result of the import `batch` when it was committed (at or after `since`), from its audit row."""
+    changes = logged_change(IMPORT_RECEIPT, batch, since=since)
+    if changes is None:
+        return None
+    values = {name: changes[name][1] for name in ("rows", "created", "patients_created", "applications_granted",
+                                                   "numbers") if name in changes}
+    return ImportResult(kind=changes["kind"][1], batch=batch, **values)

@@ -10,6 +10,7 @@ from enum import Enum
 
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.cases.models import AuditAction, AuditEvent, Case
 from app.extensions import db
@@ -62,6 +63,15 @@ def record_change(action: AuditAction, object_type: str, object_id=None, *, case
     """Log a creation or update inside the caller's transaction; `changes` maps field to [old, new]."""
     db.session.add(_event(action, object_type, object_id, case=case, patient_id=patient_id,
                           changes=_jsonable(changes) if changes else None, user=user))
+
+
+def logged_change(object_type: str, object_id, *, since: datetime) -> dict | None:
+    """The changes of the newest row logged for this object at or after `since` (the `at` index bounds the
+    search), or None. A background job finds its receipt with it: what an earlier run of the same job had
+    committed before its worker died (app.background)."""
+    return db.session.scalar(select(AuditEvent.changes).where(
+        AuditEvent.at >= since, AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id))
+        .order_by(AuditEvent.id.desc()).limit(1))
 
 
 def apply_changes(obj, values: dict) -> dict:

@@ -3,15 +3,18 @@
 File contents sit behind one small storage interface, addressed by their SHA-256: a local
 directory by default, or the database when several app servers must share the files.
 """
+import fcntl
 import hashlib
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
 import filetype
-from flask import current_app
-from sqlalchemy import select
+from flask import current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.cases import audit
 from app.cases.models import AuditAction, Case, Document, DocumentVersion, JournalEntry, StoredFile
@@ -38,7 +41,13 @@ class DocumentStorage(Protocol):
 
 
 class LocalDirectoryStorage:
-    """Files under a directory, fanned out by the first hash characters; written atomically."""
+    """Files under a directory, fanned out by the first hash characters; written atomically.
+
+    A file is written before the transaction that records it commits, so a committed version always has its
+    file. When that transaction does not commit, a file it created is removed again (a patient's document must
+    not stay on disk with no record of it), unless another transaction has used the same file since: every
+    put() of an existing file moves its modification time on, and a file is only removed while it still has the
+    time it was created with. A lock file orders the checks of concurrent processes."""
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
@@ -46,17 +55,82 @@ class LocalDirectoryStorage:
     def _path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
+    @contextmanager
+    def _lock(self):
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    @staticmethod
+    def _touch(path: Path) -> int | None:
+        """Mark an existing file as used again (its new modification time); None when there is no file."""
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+        modified = stat.st_mtime_ns + 1
+        os.utime(path, ns=(stat.st_atime_ns, modified))
+        return modified
+
+    def _track(self, path: Path, modified: int, *, created: bool) -> None:
+        """Remember a file this transaction created (and its time, also after it uses the file again)."""
+        if not has_app_context():   # outside one there is no transaction to tie the file to
+            return
+        files = db.session.info.setdefault(_CREATED_FILES, {})
+        if created or path in files:
+            files[path] = (self, modified)
+
     def put(self, sha256: str, content: bytes) -> None:
         path = self._path(sha256)
         if path.exists():
-            return
+            with self._lock():
+                if (modified := self._touch(path)) is not None:
+                    self._track(path, modified, created=False)
+                    return
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
             handle.write(content)
-        os.replace(handle.name, path)
+        with self._lock():
+            if (modified := self._touch(path)) is not None:
+                os.unlink(handle.name)
+                self._track(path, modified, created=False)
+                return
+            os.replace(handle.name, path)
+            modified = path.stat().st_mtime_ns
+        self._track(path, modified, created=True)
+
+    def discard(self, path: Path, modified: int) -> None:
+        """Remove a file put() created in a transaction that did not commit, unless it has been used since."""
+        with self._lock():
+            try:
+                if path.stat().st_mtime_ns == modified:
+                    path.unlink()
+            except FileNotFoundError:
+                pass
 
     def get(self, sha256: str) -> bytes:
         return self._path(sha256).read_bytes()
+
+
+_CREATED_FILES = "documents.created_files"   # Session.info: files created in the session's transaction
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_created_files(session: Session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(_CREATED_FILES, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _discard_uncommitted_files(session: Session, transaction) -> None:
+    """The outermost transaction ended without a commit (rolled back or closed): its new files go too."""
+    if transaction.parent is None:
+        for path, (local_storage, modified) in session.info.pop(_CREATED_FILES, {}).items():
+            local_storage.discard(path, modified)
 
 
 class DatabaseStorage:

@@ -7,7 +7,7 @@ from app.cases.access import (
     roles_that_view,
     visible_cases,
 )
-from app.cases.audit import apply_changes, record_access, record_change, record_list
+from app.cases.audit import apply_changes, logged_change, record_access, record_change, record_list
 from app.cases.deadlines import close_deadline, complete_deadline, set_deadline
 from app.cases.documents import add_version, attach_document
 from app.cases.forms import PatientFieldsMixin, icd10_code
@@ -40,7 +40,7 @@ __all__ = [
     "ABROAD_OFFICES", "COUNTIES", "County", "REGIONS", "county_of", "validate_municipality", "PatientFieldsMixin", "icd10_code", "AuditAction", "Case", "CaseFilter", "CaseKind", "CaseStatus", "Deadline", "Patient",
     "add_journal_entry", "add_version", "add_working_days", "apply_changes", "assign_user", "JournalEntryType", "attach_document", "can_edit", "can_view", "close_deadline",
     "change_status", "complete_deadline", "creatable_kinds", "ensure_open", "get_case", "get_case_or_404",
-    "handling_office", "icd10_chapter", "icd10_chapter_title", "list_cases", "next_number", "next_working_day", "open_case", "record_access",
+    "handling_office", "icd10_chapter", "icd10_chapter_title", "list_cases", "logged_change", "next_number", "next_working_day", "open_case", "record_access",
     "record_change", "registry_kind", "registry_url", "record_list", "register_patient", "reserve_number", "roles_that_view", "set_deadline", "validate_icd10",
     "validate_national_id", "validate_registry_id", "visible_cases",
 ]

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
+from app.background import queue_available, retry_policy
 from app.db import utcnow
 from app.errors import InvalidInput, NotAllowed
 from app.extensions import rq
@@ -119,20 +120,24 @@ def check_request(user, kind: ReportKind, *, year: int, region: str | None, note
 
 
 def place_order(user, kind: ReportKind, *, year: int, region: str | None, notes: dict | None = None) -> Order:
-    """Queue the report. Without Redis the job runs at once, in this process."""
+    """Queue the report. Without Redis the job runs at once, in this process. JobsUnavailable when Redis cannot
+    be reached. The job only reads, and its result lives in the job, so a run after its worker died (see
+    app.background) leaves one report for the order, as any run does."""
     notes = check_request(user, kind, year=year, region=region, notes=notes)
-    connection = _connection()
-    order_id = int(connection.incr(_COUNTER))
-    meta = {"order_id": order_id, "kind": kind.name, "year": year, "region": region, "notes": notes,
-            "user_id": user.id, "ordered_at": utcnow().isoformat(), "progress": {"percent": 0, "step": ""}}
-    key = _user_key(user.id)
-    connection.lpush(key, order_id)
-    connection.ltrim(key, 0, RECENT - 1)
-    connection.expire(key, ORDER_TTL)
-    job = build_report.enqueue(kind.name, year, region, notes, job_id=_job_id(order_id), meta=meta,
-                               result_ttl=ORDER_TTL, failure_ttl=ORDER_TTL, job_timeout=JOB_TIMEOUT,
-                               description=f"Rapport {kind.name} {year} {region or 'hele landet'}")
-    return _order(Job.fetch(job.id, connection=connection))
+    with queue_available():
+        connection = _connection()
+        order_id = int(connection.incr(_COUNTER))
+        meta = {"order_id": order_id, "kind": kind.name, "year": year, "region": region, "notes": notes,
+                "user_id": user.id, "ordered_at": utcnow().isoformat(), "progress": {"percent": 0, "step": ""}}
+        key = _user_key(user.id)
+        connection.lpush(key, order_id)
+        connection.ltrim(key, 0, RECENT - 1)
+        connection.expire(key, ORDER_TTL)
+        job = build_report.enqueue(kind.name, year, region, notes, job_id=_job_id(order_id), meta=meta,
+                                   result_ttl=ORDER_TTL, failure_ttl=ORDER_TTL, job_timeout=JOB_TIMEOUT,
+                                   retry=retry_policy(),
+                                   description=f"Rapport {kind.name} {year} {region or 'hele landet'}")
+        return _order(Job.fetch(job.id, connection=connection))
 
 
 def find_order(order_id: int, user) -> Order | None:
@@ -153,12 +158,14 @@ def retry(order: Order, user) -> Order:
 
 
 def recent_orders(user, kind: ReportKind | None = None) -> list[Order]:
-    """The user's latest orders, newest first (those that have expired are gone)."""
+    """The user's latest orders, newest first (those that have expired are gone). JobsUnavailable when Redis
+    cannot be reached."""
     orders = []
-    for raw in _connection().lrange(_user_key(user.id), 0, RECENT - 1):
-        order = find_order(int(raw), user)
-        if order is not None and (kind is None or order.kind.name == kind.name):
-            orders.append(order)
+    with queue_available():
+        for raw in _connection().lrange(_user_key(user.id), 0, RECENT - 1):
+            order = find_order(int(raw), user)
+            if order is not None and (kind is None or order.kind.name == kind.name):
+                orders.append(order)
     return orders
 
 

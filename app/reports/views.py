@@ -4,12 +4,12 @@ a retry. A page per registered kind is added when the blueprint is registered (t
 first, from the app factory). Reports show aggregates only; reading and downloading them is audited."""
 from functools import wraps
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.roles import Role
 from app.cases.interface import AuditAction, record_access
-from app.errors import DomainError
+from app.errors import DomainError, JobsUnavailable
 from app.forms import CsrfOnlyForm, show_error
 from app.http import content_disposition
 from app.reports import orders
@@ -63,13 +63,28 @@ def _order_or_404(order_id: int) -> orders.Order:
     return order
 
 
+def _jobs_unavailable(error: JobsUnavailable) -> None:
+    """Say once per page that the job queue cannot be reached; the page works without the orders."""
+    if not g.get("jobs_unavailable_shown"):
+        g.jobs_unavailable_shown = True
+        flash(str(error), "error")
+
+
+def _recent_orders(kind: ReportKind | None = None) -> list[orders.Order]:
+    try:
+        return orders.recent_orders(current_user, kind)
+    except JobsUnavailable as error:
+        _jobs_unavailable(error)
+        return []
+
+
 @bp.get("/")
 @readers_only
 def index():
     kinds = readable_kinds(current_user)
     if not kinds:
         abort(403)
-    return render_template("reports/index.html", kinds=kinds, recent=orders.recent_orders(current_user),
+    return render_template("reports/index.html", kinds=kinds, recent=_recent_orders(),
                            reminders=due_reminders(current_user))
 
 
@@ -78,7 +93,11 @@ def order(kind: str, year: int | None = None):
     report_kind = _kind_or_403(kind)
     region = request.args.get("region") or None
     if request.method == "GET" and year is not None:
-        existing = orders.latest_order(current_user, report_kind, year, region)
+        try:
+            existing = orders.latest_order(current_user, report_kind, year, region)
+        except JobsUnavailable as error:
+            _jobs_unavailable(error)
+            existing = None
         if existing is not None:
             return redirect(url_for("reports.show_order", order_id=existing.id))
     form = order_form(report_kind, current_user, year=year, region=region)
@@ -86,12 +105,14 @@ def order(kind: str, year: int | None = None):
         try:
             placed = orders.place_order(current_user, report_kind, year=int(form.year.data),
                                         region=form.chosen_region(), notes=form.notes())
+        except JobsUnavailable as error:
+            _jobs_unavailable(error)
         except DomainError as error:
             show_error(form, error)
         else:
             return redirect(url_for("reports.show_order", order_id=placed.id))
     return render_template("reports/kind.html", kind=report_kind, form=form, year=year,
-                           recent=orders.recent_orders(current_user, report_kind))
+                           recent=_recent_orders(report_kind))
 
 
 @bp.get("/bestillinger/<int:order_id>")

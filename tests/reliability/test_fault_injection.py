@@ -1,0 +1,1322 @@
+"""Atomicity under fault injection (quality goal A9): every service function that writes is run as the unit
+of work a view runs (the service call, then one commit), first with an error injected at its first write point,
+then at its second, and so on until a run gets through. After every failed run the database holds exactly what
+it held before the call: the same rows in every table (a count and a hash of all rows per table).
+
+A write point is a flush with pending changes (the SQLAlchemy `before_flush` session event; the commit's own
+flush counts) or an INSERT, UPDATE or DELETE statement the service sends through the session (the counters'
+UPDATE ... RETURNING, the import's bulk inserts). After the fault the test does what the app does with an
+unexpected error: the session is rolled back (app/errors.py) and removed at the end of the request.
+
+The per-test transaction of tests/conftest.py makes every commit a SAVEPOINT release inside one outer
+transaction, and the checksums are read on that same connection, after the rollback: they show exactly what a
+real request would have left committed, including anything a service committed halfway.
+
+A guard keeps the list complete: every public function of the service modules is either covered by a case here
+or named in NOT_WRITING with the reason it writes nothing.
+"""
+import hashlib
+import importlib
+import inspect
+import itertools
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, text, update
+
+from app.abroad import importing
+from app.abroad import letters as abroad_letters
+from app.abroad import services as abroad
+from app.abroad.models import (
+    Appeal,
+    Application,
+    BoardOutcome,
+    CostCategory,
+    Decision,
+    MedicalOpinion,
+    OfficeOutcome,
+    Stream,
+    TreatmentClass,
+)
+from app.auth import services as accounts
+from app.auth.models import ApiToken, User, UserSession
+from app.auth.roles import Role
+from app.cases import deadlines, documents
+from app.cases import services as cases
+from app.cases.models import (
+    Case,
+    CaseKind,
+    CaseStatus,
+    Deadline,
+    Document,
+    JournalEntry,
+    JournalEntryType,
+    Patient,
+)
+from app.db import utcnow
+from app.extensions import db
+from app.methods import assessment_services as assessments
+from app.methods import services as methods
+from app.methods.models import (
+    AgendaItem,
+    Commission,
+    DecidedBy,
+    DecisionOutcome,
+    FollowUpAssignment,
+    Forum,
+    ForumDecision,
+    Meeting,
+    Method,
+    MethodStatus,
+    MethodType,
+    OngoingTrial,
+    OrderingKind,
+    SubmissionKind,
+    SuitabilityAssessment,
+)
+from app.panel import services as panel
+from app.panel.models import Advice, Classification, Outcome, PanelMember, Referral
+from tests.abroad.fixtures.import_files import (
+    APPEAL_COLUMNS,
+    COST_COLUMNS,
+    application_row,
+    application_rows,
+    to_csv,
+)
+
+PASSWORD = "korrekt-hest-batteri-stift"
+PDF = b"%PDF-1.7 brev til pasienten"
+TODAY = date(2026, 11, 20)
+
+SERVICE_MODULES = [
+    "app.cases.services", "app.cases.documents", "app.cases.deadlines", "app.methods.services",
+    "app.methods.assessment_services", "app.panel.services", "app.abroad.services", "app.abroad.letters",
+    "app.abroad.importing", "app.auth.services",
+]
+
+NOT_WRITING = {
+    "app.cases.services.get_case": "reads one case",
+    "app.cases.services.ensure_open": "a check that raises",
+    "app.cases.services.ensure_version": "a check that raises",
+    "app.cases.services.screened_title": "computes a title",
+    "app.cases.documents.storage": "returns the storage backend",
+    "app.cases.documents.check_file": "checks an upload's size and type",
+    "app.cases.documents.read_version": "reads a stored file",
+    "app.cases.deadlines.describe_due_date": "formats a message",
+    "app.cases.deadlines.open_deadlines": "a query",
+    "app.methods.services.find_method": "a query",
+    "app.methods.services.format_reference": "formats an ID",
+    "app.methods.services.parse_reference": "parses an ID",
+    "app.methods.assessment_services.clean_assessment": "checks form values",
+    "app.methods.assessment_services.clean_trial": "checks form values",
+    "app.methods.assessment_services.default_author_body": "derives a value",
+    "app.methods.assessment_services.find_trial": "a query",
+    "app.panel.services.check_nye_metoder": "asks app.methods.interface, writes nothing",
+    "app.panel.services.find_referral": "a query",
+    "app.panel.services.regions_without_members": "a query",
+    "app.abroad.services.age_on": "arithmetic",
+    "app.abroad.services.appeal_deadline": "arithmetic on working days",
+    "app.abroad.services.check_decision": "the decision's rules, before a letter is rendered",
+    "app.abroad.services.check_reconsideration": "the reconsideration's rules, before a letter is rendered",
+    "app.abroad.services.country_name": "a lookup",
+    "app.abroad.services.experimental_notice": "derives a text",
+    "app.abroad.services.find_appeal": "a query",
+    "app.abroad.services.find_application": "a query",
+    "app.abroad.services.method_check": "asks app.methods.interface",
+    "app.abroad.services.not_introduced_citation": "formats a text",
+    "app.abroad.services.validate_country": "a check that raises",
+    "app.abroad.importing.imported_result": "reads an import's audit row",
+    "app.abroad.importing.may_import": "a permission check",
+    "app.abroad.importing.new_batch": "makes an id",
+    "app.abroad.importing.read_table": "parses a file",
+    "app.auth.services.api_tokens_of": "a query",
+}
+
+
+# Injecting faults
+
+class InjectedFault(Exception):
+    """The error raised at the chosen write point."""
+
+
+class FaultInjector:
+    """Counts the write points of a unit of work and raises InjectedFault at number `at`."""
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+        self.seen: list[str] = []
+        self.fired = False
+
+    def hit(self, what: str) -> None:
+        self.seen.append(what)
+        if len(self.seen) == self.at:
+            self.fired = True
+            raise InjectedFault(f"fault injected at write point {self.at} ({what})")
+
+    def before_flush(self, session, _context, _instances) -> None:
+        if session.new or session.dirty or session.deleted:
+            self.hit("flush")
+
+    def do_orm_execute(self, state) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            self.hit(type(state.statement).__name__.lower())
+
+    @contextmanager
+    def installed(self):
+        event.listen(db.session, "before_flush", self.before_flush)
+        event.listen(db.session, "do_orm_execute", self.do_orm_execute)
+        try:
+            yield self
+        finally:
+            event.remove(db.session, "before_flush", self.before_flush)
+            event.remove(db.session, "do_orm_execute", self.do_orm_execute)
+
+
+def _table_digest_sql(table, dialect: str) -> str:
+    """One SELECT giving the table's name, row count and all its rows as text, in primary-key order."""
+    quote = db.engine.dialect.identifier_preparer.quote
+    order = ", ".join(f"t.{quote(column.name)}" for column in (table.primary_key.columns or table.columns))
+    if dialect == "postgresql":
+        rows = f"coalesce(string_agg(t::text, E'\\n' ORDER BY {order}), '')"
+        return f"SELECT '{table.name}', count(*), {rows} FROM {quote(table.name)} t"
+    row = " || '|' || ".join(f"quote(t.{quote(column.name)})" for column in table.columns)
+    return (f"SELECT '{table.name}', count(*), coalesce(group_concat(r, char(10)), '') FROM "
+            f"(SELECT {row} AS r FROM {quote(table.name)} t ORDER BY {order})")
+
+
+def checksums() -> dict[str, tuple[int, str]]:
+    """Per table: the number of rows and a SHA-256 over all of them (every column, in primary-key order), read
+    in one statement on the test's connection."""
+    dialect = db.session.get_bind().dialect.name
+    statement = " UNION ALL ".join(_table_digest_sql(table, dialect) for table in db.metadata.sorted_tables)
+    sums = {name: (count, hashlib.sha256(rows.encode()).hexdigest())
+            for name, count, rows in db.session.execute(text(statement))}
+    db.session.remove()
+    assert len(sums) == len(db.metadata.sorted_tables)
+    return sums
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return [f"{name} ({before[name][0]} -> {after[name][0]} rows)" for name in before if before[name] != after[name]]
+
+
+def run_unit(call: Callable[[], object], injector: FaultInjector) -> BaseException | None:
+    """One request's unit of work: the service call and the commit; on an error, the app's rollback."""
+    error = None
+    with injector.installed():
+        try:
+            call()
+            db.session.commit()
+        except Exception as raised:  # noqa: BLE001 (any error: what the app's error handler sees)
+            db.session.rollback()
+            error = raised
+    db.session.remove()  # the request ends
+    return error
+
+
+def caused_by_fault(error: BaseException | None) -> bool:
+    while error is not None:
+        if isinstance(error, InjectedFault):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def assert_atomic(name: str, call: Callable[[], object]) -> int:
+    """Fail the unit at write point 1, 2, ... until a run gets through; returns the number of write points."""
+    db.session.commit()
+    db.session.remove()
+    before = checksums()
+    for at in itertools.count(1):
+        injector = FaultInjector(at)
+        error = run_unit(call, injector)
+        if not injector.fired:
+            assert error is None, f"{name} failed without an injected fault: {error!r}"
+            break
+        assert caused_by_fault(error), (f"{name}: the fault at write point {at} ({injector.seen[-1]}) was "
+                                        f"swallowed (outcome {error!r})")
+        after = checksums()
+        assert after == before, (f"{name}: a fault at write point {at} of {injector.seen} left changes in "
+                                 f"{', '.join(changed_tables(before, after))}")
+    writes = at - 1
+    assert writes >= 1, f"{name} wrote nothing: its representative call is not a writing call"
+    assert checksums() != before, f"{name} committed no change in its fault-free run"
+    return writes
+
+
+# The world the cases are built in. Every helper commits (to the test's savepoint) and returns ids: each
+# attempt is a new request with a new session, so a case's call loads what it needs by id.
+
+class World:
+    def __init__(self) -> None:
+        self.serial = itertools.count(1)
+
+    @staticmethod
+    def get(model, object_id):
+        return db.session.get(model, object_id)
+
+    def user(self, role: str = "abroad_caseworker", office: str | None = None) -> int:
+        role = Role(role)
+        if role is Role.ABROAD_CASEWORKER and office is None:
+            office = "helse-sor-ost"
+        number = next(self.serial)
+        user = accounts.create_user(email=f"feil{number}@test.example", name=f"Bruker {number}", role=role,
+                                    office=office, password=PASSWORD)
+        db.session.commit()
+        return user.id
+
+    def patient_case(self, actor_id: int, kind: CaseKind = CaseKind.ABROAD_APPLICATION) -> int:
+        actor = self.get(User, actor_id)
+        patient = cases.register_patient(national_id=None, name="Kari Nordmann", birth_date=date(1980, 5, 17),
+                                         municipality="Oslo", home_region="helse-sor-ost", actor=actor)
+        case = cases.open_case(kind=kind, title="Søknad – Kari Nordmann", patient=patient, actor=actor)
+        db.session.commit()
+        return case.id
+
+    # Nye Metoder
+
+    def method(self, secretary_id: int, status: MethodStatus = MethodStatus.RECEIVED) -> int:
+        actor = self.get(User, secretary_id)
+        method = methods.register_method(title="Endoskopisk ryggkirurgi", method_type=MethodType.PROCEDURE,
+                                         submission_kind=SubmissionKind.PROPOSAL, organisation="Sykehuset Telemark",
+                                         received_on=date(2024, 3, 4), actor=actor)
+        path = [MethodStatus.AWAITING_ORDERING, MethodStatus.ASSESSMENT, MethodStatus.CLEARANCE,
+                MethodStatus.FOR_DECISION]
+        if status is not MethodStatus.RECEIVED:
+            for step in path[:path.index(status) + 1]:
+                methods.change_status(method, step, on=date(2025, 1, 6), actor=actor)
+        db.session.commit()
+        return method.id
+
+    def meeting(self, secretary_id: int, forum: Forum, day: date) -> int:
+        meeting = methods.create_meeting(forum=forum, meeting_date=day, proposal_deadline=None, input_deadline=None,
+                                         actor=self.get(User, secretary_id))
+        db.session.commit()
+        return meeting.id
+
+    def agenda_item(self, secretary_id: int, method_id: int, forum: Forum, day: date) -> int:
+        item = methods.add_agenda_item(self.get(Meeting, self.meeting(secretary_id, forum, day)),
+                                       self.get(Method, method_id), actor=self.get(User, secretary_id))
+        db.session.commit()
+        return item.id
+
+    def commission(self, secretary_id: int) -> int:
+        method_id = self.method(secretary_id)
+        item_id = self.agenda_item(secretary_id, method_id, Forum.BESTILLERFORUM, date(2024, 5, 27))
+        method = self.get(Method, method_id)
+        methods.record_ordering_decision(method, agenda_item=self._item(item_id),
+                                         kind=OrderingKind.FULL_HTA, decided_on=date(2024, 5, 27),
+                                         assessing_body="FHI", aspects=["effekt"], actor=self.get(User, secretary_id))
+        db.session.commit()
+        return self.get(Method, method_id).commissions[0].id
+
+    def _item(self, item_id: int) -> AgendaItem:
+        return self.get(AgendaItem, item_id)
+
+    def forum_decision(self, secretary_id: int) -> int:
+        method_id = self.method(secretary_id, MethodStatus.FOR_DECISION)
+        item_id = self.agenda_item(secretary_id, method_id, Forum.BESLUTNINGSFORUM, date(2025, 6, 16))
+        decision = methods.record_forum_decision(
+            self.get(Method, method_id), decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=date(2025, 6, 16),
+            outcome=DecisionOutcome.INTRODUCED, points=["Metoden innføres."], agenda_item=self._item(item_id),
+            actor=self.get(User, secretary_id))
+        db.session.commit()
+        return decision.id
+
+    def assessment(self, secretary_id: int) -> int:
+        assessment = assessments.save_assessment(self.get(Method, self.method(secretary_id)), expected_version=None,
+                                                 values={"summary": "Kort om metoden."},
+                                                 actor=self.get(User, secretary_id))
+        db.session.commit()
+        return assessment.id
+
+    def trial(self, secretary_id: int) -> int:
+        trial = assessments.add_trial(self.get(SuitabilityAssessment, self.assessment(secretary_id)), TRIAL,
+                                      self.get(User, secretary_id))
+        db.session.commit()
+        return trial.id
+
+    # The expert panel
+
+    def referral(self, secretary_id: int) -> int:
+        referral = panel.register_referral(**REFERRAL, actor=self.get(User, secretary_id), today=date(2026, 10, 2))
+        db.session.commit()
+        return referral.id
+
+    def member(self, secretary_id: int, with_login: bool = True) -> int:
+        member = panel.save_member(None, name="Per Panel", specialty="Onkologi", hospital="St. Olavs hospital",
+                                   appointing_region="helse-midt-norge", term_start=date(2026, 1, 1), term_end=None,
+                                   active=True, user_id=self.user("panel_member") if with_login else None,
+                                   actor=self.get(User, secretary_id))
+        db.session.commit()
+        return member.id
+
+    def answered_referral(self, secretary_id: int) -> int:
+        referral_id = self.referral(secretary_id)
+        for question in (1, 2, 3, 4):
+            panel.save_answer(self.get(Referral, referral_id), question=question, findings=f"Funn {question}",
+                              advice=f"Råd {question}", expected_version=None, actor=self.get(User, secretary_id))
+        db.session.commit()
+        return referral_id
+
+    def statement_sent(self, secretary_id: int) -> int:
+        referral_id = self.answered_referral(secretary_id)
+        panel.send_statement(self.get(Referral, referral_id), recipients=["Lege Lise Lund"],
+                             sent_on=date(2026, 10, 10), summary="Samlet råd.", outcome=Outcome.STUDY_ABROAD,
+                             actor=self.get(User, secretary_id), pdf=PDF)
+        db.session.commit()
+        return referral_id
+
+    # Treatment abroad
+
+    def application(self, caseworker_id: int, **overrides) -> int:
+        application = abroad.register_application(**{**APPLICATION, **overrides},
+                                                  actor=self.get(User, caseworker_id), today=TODAY)
+        db.session.commit()
+        return application.id
+
+    def decided(self, caseworker_id: int, decision: Decision) -> int:
+        application_id = self.application(caseworker_id)
+        abroad.decide(self.get(Application, application_id), decision=decision, decided_on=date(2026, 9, 20),
+                      legal_basis=abroad.LEGAL_BASIS, reasoning="Begrunnelse.", actor=self.get(User, caseworker_id),
+                      letter=PDF, today=TODAY)
+        db.session.commit()
+        return application_id
+
+    def opinion(self, caseworker_id: int) -> int:
+        opinion = abroad.request_opinion(self.get(Application, self.application(caseworker_id)),
+                                         requested_from="Oslo universitetssykehus", question="Er behandlingen "
+                                         "tilgjengelig i Norge?", requested_on=date(2026, 9, 2),
+                                         due_on=date(2026, 9, 16), actor=self.get(User, caseworker_id), today=TODAY)
+        db.session.commit()
+        return opinion.id
+
+    def appeal(self, caseworker_id: int, received_on: date = date(2026, 10, 1)) -> int:
+        appeal = abroad.register_appeal(self.get(Application, self.decided(caseworker_id, Decision.DENIED)),
+                                        received_on=received_on, notified_on=date(2026, 9, 22), grounds="Uenig.",
+                                        actor=self.get(User, caseworker_id), today=TODAY)
+        db.session.commit()
+        return appeal.id
+
+    def forwarded_appeal(self, caseworker_id: int) -> int:
+        appeal_id = self.appeal(caseworker_id)
+        abroad.reconsider(self.get(Appeal, appeal_id), outcome=OfficeOutcome.FORWARDED, decided_on=date(2026, 10, 5),
+                          reasoning="Kontoret opprettholder avslaget.", actor=self.get(User, caseworker_id),
+                          forwarding_letter=PDF, today=TODAY)
+        db.session.commit()
+        return appeal_id
+
+    def imported_applications(self) -> None:
+        rows = [application_row(1, reference="GRANTED", decision="granted", decision_date="2020-02-01",
+                                received_date="2020-01-10", country="DK", hospital="Rigshospitalet"),
+                application_row(2, reference="DENIED", decision="denied", decision_date="2020-03-02",
+                                received_date="2020-02-10")]
+        result = importing.run_import("applications", to_csv(rows), "import.csv", actor=None, today=TODAY)
+        assert result.ok, result.errors
+
+
+REFERRAL = {
+    "national_id": None, "patient_name": "Hanne Hagen", "birth_date": date(1971, 5, 5), "municipality": "Trondheim",
+    "home_region": "helse-midt-norge", "referring_trust": "Helse Møre og Romsdal HF",
+    "referring_department": "Kreftavdelingen", "referring_doctor": "Lege Lise Lund", "referred_on": date(2026, 10, 1),
+    "from_regional_hospital": False, "regional_review_by": "Kreftklinikken, St. Olavs hospital",
+    "regional_review_on": date(2026, 9, 25), "icd10": "C56", "condition": "Residiverende eggstokkreft",
+    "treatments_tried": "Tre linjer kjemoterapi", "question": "Finnes det aktuelle kliniske studier?",
+}
+APPLICATION = {
+    "national_id": None, "patient_name": "Nora Nordlys", "birth_date": date(1994, 3, 8), "municipality": "Tromsø",
+    "home_region": "helse-nord", "stream": Stream.APPLICATION, "received_on": date(2026, 9, 1), "reference": None,
+    "applicant": "Sykehuslege", "referring_doctor": "Lege Line Lie", "referring_hospital": "UNN Tromsø",
+    "requested_treatment": "Fetoskopisk laserbehandling", "requested_where": "Rigshospitalet, København",
+    "treatment_class": TreatmentClass.ESTABLISHED, "icd10": "O43.0", "method_reference": None,
+}
+TRIAL = {"population": "Voksne med ryggsmerter", "intervention": "Endoskopisk kirurgi", "registry_id": "NCT06719037",
+         "participants": "120", "country": "Sverige", "estimated_completion": "09.2027"}
+
+
+# The cases: one representative call per public writing function (some functions have more than one)
+
+CASES: dict[str, Callable[[World], Callable[[], object]]] = {}
+
+
+def case(name: str):
+    def register(setup):
+        assert name not in CASES, name
+        CASES[name] = setup
+        return setup
+    return register
+
+
+def covered_function(name: str) -> str:
+    return name.split("[")[0]
+
+
+# The case core
+
+@case("app.cases.services.register_patient")
+def _(w):
+    actor = w.user()
+    return lambda: cases.register_patient(national_id=None, name="Ola Nordmann", birth_date=date(1970, 1, 2),
+                                          municipality="Bergen", home_region="helse-vest", actor=w.get(User, actor))
+
+
+@case("app.cases.services.open_case")
+def _(w):
+    actor = w.user()
+    patient = cases.register_patient(national_id=None, name="Ola Nordmann", birth_date=date(1970, 1, 2),
+                                     municipality="Oslo", home_region="helse-sor-ost", actor=w.get(User, actor)).id
+    db.session.commit()
+    return lambda: cases.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad – Ola Nordmann",
+                                   patient=w.get(Patient, patient), actor=w.get(User, actor))
+
+
+@case("app.cases.services.update_case")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+
+    def call():
+        case = w.get(Case, case_id)
+        cases.update_case(case, expected_version=case.version, title="Ny tittel – Kari Nordmann", responsible_id=None,
+                          actor=w.get(User, actor))
+    return call
+
+
+@case("app.cases.services.change_status")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+
+    def call():
+        case = w.get(Case, case_id)
+        cases.change_status(case, CaseStatus.DISCARDED, expected_version=case.version, comment="Registrert to ganger",
+                            actor=w.get(User, actor))
+    return call
+
+
+@case("app.cases.services.add_journal_entry")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+    return lambda: cases.add_journal_entry(w.get(Case, case_id), entry_type=JournalEntryType.INCOMING,
+                                           title="Epikrise", party_name="UNN", actor=w.get(User, actor))
+
+
+@case("app.cases.services.complete_follow_up")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+    entry_id = cases.add_journal_entry(w.get(Case, case_id), entry_type=JournalEntryType.INCOMING, title="Brev",
+                                       party_name="UNN", actor=w.get(User, actor)).id
+    db.session.commit()
+
+    def call():
+        entry = w.get(JournalEntry, entry_id)
+        cases.complete_follow_up(entry, method="TE", expected_version=entry.version, actor=w.get(User, actor))
+    return call
+
+
+@case("app.cases.services.assign_user")
+def _(w):
+    secretary, member = w.user("panel_secretariat"), w.user("panel_member")
+    case_id = w.patient_case(secretary, CaseKind.PANEL_REFERRAL)
+    return lambda: cases.assign_user(w.get(Case, case_id), w.get(User, member), actor=w.get(User, secretary))
+
+
+@case("app.cases.documents.attach_document")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+    return lambda: documents.attach_document(w.get(Case, case_id), title="Epikrise", filename="epikrise.pdf",
+                                             content=PDF, actor=w.get(User, actor))
+
+
+@case("app.cases.documents.add_version")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+    document_id = documents.attach_document(w.get(Case, case_id), title="Notat", filename="notat.txt",
+                                            content=b"Versjon 1", actor=w.get(User, actor)).id
+    db.session.commit()
+    return lambda: documents.add_version(w.get(Document, document_id), filename="notat.txt", content=b"Versjon 2",
+                                         actor=w.get(User, actor))
+
+
+@case("app.cases.deadlines.set_deadline")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+    return lambda: deadlines.set_deadline(w.get(Case, case_id), kind="svarfrist",
+                                          due_date=date.today() + timedelta(30), responsible_id=None,
+                                          description="Svar til pasienten", actor=w.get(User, actor))
+
+
+def _deadline(w, actor: int) -> int:
+    deadline = deadlines.set_deadline(w.get(Case, w.patient_case(actor)), kind="svarfrist",
+                                      due_date=date.today() + timedelta(30), responsible_id=None, description=None,
+                                      actor=w.get(User, actor))
+    db.session.commit()
+    return deadline.id
+
+
+@case("app.cases.deadlines.complete_deadline")
+def _(w):
+    actor = w.user()
+    deadline_id = _deadline(w, actor)
+
+    def call():
+        deadline = w.get(Deadline, deadline_id)
+        deadlines.complete_deadline(deadline, expected_version=deadline.version, actor=w.get(User, actor))
+    return call
+
+
+@case("app.cases.deadlines.close_deadline")
+def _(w):
+    actor = w.user()
+    deadline_id = _deadline(w, actor)
+    return lambda: deadlines.close_deadline(deadline_id, actor=w.get(User, actor))
+
+
+# Nye Metoder
+
+@case("app.methods.services.register_method")
+def _(w):
+    actor = w.user("methods_secretariat")
+    return lambda: methods.register_method(title="Robotassistert kirurgi", method_type=MethodType.PROCEDURE,
+                                           submission_kind=SubmissionKind.PROPOSAL, organisation="Helse Bergen",
+                                           received_on=date(2025, 2, 3), actor=w.get(User, actor))
+
+
+@case("app.methods.services.register_method[imported ID]")
+def _(w):
+    actor = w.user("methods_secretariat")
+    return lambda: methods.register_method(title="Legemiddel X", method_type=MethodType.DRUG, reference="ID2019_004A",
+                                           submission_kind=SubmissionKind.REQUEST, organisation="Leverandør AS",
+                                           received_on=date(2019, 2, 3), actor=w.get(User, actor))
+
+
+@case("app.methods.services.update_method")
+def _(w):
+    actor = w.user("methods_secretariat")
+    method_id = w.method(actor)
+
+    def call():
+        method = w.get(Method, method_id)
+        methods.update_method(method, expected_version=method.version, actor=w.get(User, actor),
+                              title="Endoskopisk ryggkirurgi (ny tittel)", subject_areas=["Nevrologi"], tags=[],
+                              indication="Prolaps")
+    return call
+
+
+@case("app.methods.services.change_status")
+def _(w):
+    actor = w.user("methods_secretariat")
+    method_id = w.method(actor)
+    return lambda: methods.change_status(w.get(Method, method_id), MethodStatus.SUITABILITY, on=date(2024, 4, 2),
+                                         actor=w.get(User, actor), comment="Egnethetsvurdering bestilt")
+
+
+@case("app.methods.services.add_submission")
+def _(w):
+    actor = w.user("methods_secretariat")
+    method_id = w.method(actor)
+    return lambda: methods.add_submission(w.get(Method, method_id), kind=SubmissionKind.REQUEST,
+                                          organisation="Leverandør AS", received_on=date(2024, 4, 2),
+                                          actor=w.get(User, actor))
+
+
+@case("app.methods.services.add_input")
+def _(w):
+    actor = w.user("methods_secretariat")
+    method_id = w.method(actor)
+    return lambda: methods.add_input(w.get(Method, method_id), sender="Pasientforeningen",
+                                     received_on=date(2024, 4, 2), summary="Støtter forslaget.",
+                                     actor=w.get(User, actor))
+
+
+@case("app.methods.services.add_comment")
+def _(w):
+    actor = w.user("methods_secretariat")
+    method_id = w.method(actor)
+    return lambda: methods.add_comment(w.get(Method, method_id), text="Avventer svar fra FHI.",
+                                       actor=w.get(User, actor))
+
+
+@case("app.methods.services.create_meeting")
+def _(w):
+    actor = w.user("methods_secretariat")
+    return lambda: methods.create_meeting(forum=Forum.BESTILLERFORUM, meeting_date=date(2024, 5, 27),
+                                          proposal_deadline=date(2024, 5, 1), input_deadline=date(2024, 5, 10),
+                                          actor=w.get(User, actor))
+
+
+@case("app.methods.services.add_agenda_item")
+def _(w):
+    actor = w.user("methods_secretariat")
+    method_id = w.method(actor)
+    meeting_id = w.meeting(actor, Forum.BESTILLERFORUM, date(2024, 5, 27))
+    return lambda: methods.add_agenda_item(w.get(Meeting, meeting_id), w.get(Method, method_id),
+                                           actor=w.get(User, actor))
+
+
+@case("app.methods.services.record_ordering_decision")
+def _(w):
+    actor = w.user("methods_secretariat")
+    method_id = w.method(actor)
+    item_id = w.agenda_item(actor, method_id, Forum.BESTILLERFORUM, date(2024, 5, 27))
+    return lambda: methods.record_ordering_decision(
+        w.get(Method, method_id), agenda_item=w._item(item_id), kind=OrderingKind.FULL_HTA,
+        decided_on=date(2024, 5, 27), assessing_body="FHI", aspects=["effekt", "sikkerhet"],
+        due_on=date(2025, 5, 27), actor=w.get(User, actor))
+
+
+@case("app.methods.services.add_report")
+def _(w):
+    actor = w.user("methods_secretariat")
+    commission_id = w.commission(actor)
+    return lambda: methods.add_report(w.get(Commission, commission_id), title="Fullstendig metodevurdering",
+                                      delivered_on=date(2024, 12, 2), actor=w.get(User, actor))
+
+
+@case("app.methods.services.add_price_note")
+def _(w):
+    actor = w.user("methods_secretariat")
+    method_id = w.method(actor)
+    return lambda: methods.add_price_note(w.get(Method, method_id), received_on=date(2024, 6, 1),
+                                          content="Konfidensiell pris.", actor=w.get(User, actor))
+
+
+@case("app.methods.services.record_forum_decision")
+def _(w):
+    """The decision is signalled to the panel and to treatment abroad, which flag their open cases on the
+    method in the same unit of work."""
+    secretary, panel_secretary, caseworker = (w.user("methods_secretariat"), w.user("panel_secretariat"),
+                                              w.user("abroad_caseworker"))
+    method_id = w.method(secretary, MethodStatus.FOR_DECISION)
+    reference = w.get(Method, method_id).reference
+    item_id = w.agenda_item(secretary, method_id, Forum.BESLUTNINGSFORUM, date(2025, 6, 16))
+    panel.add_item(w.get(Referral, w.referral(panel_secretary)), question=2, treatment="Behandling X",
+                   classification=Classification.ESTABLISHED, advice=Advice.MENTIONED_EXCEPTION_SCHEME,
+                   method_reference=reference, actor=w.get(User, panel_secretary))
+    db.session.commit()
+    w.application(caseworker, method_reference=reference)
+    return lambda: methods.record_forum_decision(
+        w.get(Method, method_id), decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=date(2025, 6, 16),
+        outcome=DecisionOutcome.NOT_INTRODUCED, points=["Metoden innføres ikke."], agenda_item=w._item(item_id),
+        actor=w.get(User, secretary))
+
+
+@case("app.methods.services.add_follow_up")
+def _(w):
+    actor = w.user("methods_secretariat")
+    decision_id = w.forum_decision(actor)
+    return lambda: methods.add_follow_up(w.get(ForumDecision, decision_id), title="Arbeidsgruppe",
+                                         owner="RHF-ene", due_on=date(2025, 11, 1), actor=w.get(User, actor),
+                                         members=[{"name": "Anne", "role": "Leder"}], mandate_questions=["Hvem?"])
+
+
+@case("app.methods.services.close_follow_up")
+def _(w):
+    actor = w.user("methods_secretariat")
+    assignment_id = methods.add_follow_up(w.get(ForumDecision, w.forum_decision(actor)), title="Arbeidsgruppe",
+                                          owner="RHF-ene", due_on=date(2025, 11, 1), actor=w.get(User, actor)).id
+    db.session.commit()
+
+    def call():
+        assignment = w.get(FollowUpAssignment, assignment_id)
+        methods.close_follow_up(assignment, status="delivered", expected_version=assignment.version,
+                                actor=w.get(User, actor))
+    return call
+
+
+@case("app.methods.services.update_minutes")
+def _(w):
+    actor = w.user("methods_secretariat")
+    meeting_id = w.meeting(actor, Forum.BESTILLERFORUM, date(2024, 5, 27))
+
+    def call():
+        meeting = w.get(Meeting, meeting_id)
+        methods.update_minutes(meeting, minutes="Referat fra møtet.", expected_version=meeting.version,
+                               actor=w.get(User, actor))
+    return call
+
+
+@case("app.methods.assessment_services.save_assessment")
+def _(w):
+    actor = w.user("methods_secretariat")
+    method_id = w.method(actor)
+    return lambda: assessments.save_assessment(
+        w.get(Method, method_id), expected_version=None, actor=w.get(User, actor),
+        values={"summary": "Kort om metoden.", "recommendation": "1", "recommended_aspects": ["effekt"]})
+
+
+@case("app.methods.assessment_services.save_assessment[update]")
+def _(w):
+    actor = w.user("methods_secretariat")
+    assessment_id = w.assessment(actor)
+
+    def call():
+        assessment = w.get(SuitabilityAssessment, assessment_id)
+        assessments.save_assessment(assessment.method, expected_version=assessment.version, actor=w.get(User, actor),
+                                    values={"summary": "Oppdatert.", "document_version": "1.1"})
+    return call
+
+
+@case("app.methods.assessment_services.add_trial")
+def _(w):
+    actor = w.user("methods_secretariat")
+    assessment_id = w.assessment(actor)
+    return lambda: assessments.add_trial(w.get(SuitabilityAssessment, assessment_id), TRIAL, w.get(User, actor))
+
+
+def _trial_call(function, w, trial_id: int, actor: int, **kwargs):
+    """update_trial/remove_trial, with the trial's version when the function takes one."""
+    trial = w.get(OngoingTrial, trial_id)
+    if "expected_version" in inspect.signature(function).parameters:
+        kwargs["expected_version"] = trial.version
+    return function(trial, actor=w.get(User, actor), **kwargs)
+
+
+@case("app.methods.assessment_services.update_trial")
+def _(w):
+    actor = w.user("methods_secretariat")
+    trial_id = w.trial(actor)
+    return lambda: _trial_call(assessments.update_trial, w, trial_id, actor,
+                               values={**TRIAL, "participants": "240", "country": "Danmark"})
+
+
+@case("app.methods.assessment_services.remove_trial")
+def _(w):
+    actor = w.user("methods_secretariat")
+    trial_id = w.trial(actor)
+    return lambda: _trial_call(assessments.remove_trial, w, trial_id, actor)
+
+
+# The expert panel
+
+@case("app.panel.services.register_referral")
+def _(w):
+    actor = w.user("panel_secretariat")
+    return lambda: panel.register_referral(**REFERRAL, actor=w.get(User, actor), today=date(2026, 10, 2))
+
+
+@case("app.panel.services.save_member")
+def _(w):
+    actor, login = w.user("panel_secretariat"), w.user("panel_member")
+    return lambda: panel.save_member(None, name="Per Panel", specialty="Onkologi", hospital="Haukeland",
+                                     appointing_region="helse-vest", term_start=date(2026, 1, 1), term_end=None,
+                                     active=True, user_id=login, actor=w.get(User, actor))
+
+
+@case("app.panel.services.save_member[update]")
+def _(w):
+    actor = w.user("panel_secretariat")
+    member_id = w.member(actor, with_login=False)
+
+    def call():
+        member = w.get(PanelMember, member_id)
+        panel.save_member(member, name=member.name, specialty="Hematologi", hospital=member.hospital,
+                          appointing_region=member.appointing_region, term_start=member.term_start,
+                          term_end=date(2029, 12, 31), active=True, user_id=None, actor=w.get(User, actor),
+                          expected_version=member.version)
+    return call
+
+
+@case("app.panel.services.assign_member")
+def _(w):
+    actor = w.user("panel_secretariat")
+    referral_id, member_id = w.referral(actor), w.member(actor)
+    return lambda: panel.assign_member(w.get(Referral, referral_id), w.get(PanelMember, member_id),
+                                       actor=w.get(User, actor))
+
+
+@case("app.panel.services.add_expert")
+def _(w):
+    actor = w.user("panel_secretariat")
+    referral_id = w.referral(actor)
+    return lambda: panel.add_expert(w.get(Referral, referral_id), name="Eva Ekspert", specialty="Gynekologisk kreft",
+                                    hospital="Radiumhospitalet", actor=w.get(User, actor))
+
+
+@case("app.panel.services.save_answer")
+def _(w):
+    actor = w.user("panel_secretariat")
+    referral_id = w.referral(actor)
+    return lambda: panel.save_answer(w.get(Referral, referral_id), question=1, findings="Etablert behandling er gitt.",
+                                     advice="Ingen videre etablert behandling.", expected_version=None,
+                                     actor=w.get(User, actor))
+
+
+@case("app.panel.services.add_item")
+def _(w):
+    secretary, methods_secretary = w.user("panel_secretariat"), w.user("methods_secretariat")
+    referral_id = w.referral(secretary)
+    reference = w.get(Method, w.method(methods_secretary)).reference
+    return lambda: panel.add_item(w.get(Referral, referral_id), question=2, treatment="PARP-hemmer i studie",
+                                  classification=Classification.CLINICAL_TRIAL, advice=Advice.NOT_RECOMMENDED,
+                                  method_reference=reference, registry_id="NCT06719037", country="Sverige",
+                                  actor=w.get(User, secretary))
+
+
+@case("app.panel.services.send_statement")
+def _(w):
+    actor = w.user("panel_secretariat")
+    referral_id = w.answered_referral(actor)
+    return lambda: panel.send_statement(w.get(Referral, referral_id), recipients=["Lege Lise Lund", "Kreftavdelingen"],
+                                        sent_on=date(2026, 10, 10), summary="Samlet råd.",
+                                        outcome=Outcome.STUDY_ABROAD, actor=w.get(User, actor), pdf=PDF)
+
+
+@case("app.panel.services.record_feedback")
+def _(w):
+    actor = w.user("panel_secretariat")
+    referral_id = w.statement_sent(actor)
+    return lambda: panel.record_feedback(w.get(Referral, referral_id), received_on=date(2026, 10, 20), followed="yes",
+                                         summary="Pasienten er inkludert i studien.", actor=w.get(User, actor))
+
+
+@case("app.panel.services.add_principled_question")
+def _(w):
+    actor = w.user("panel_secretariat")
+    referral_id = w.referral(actor)
+    return lambda: panel.add_principled_question(w.get(Referral, referral_id), text="Dekning av studiedeltakelse",
+                                                 raised_on=date(2026, 10, 5), actor=w.get(User, actor))
+
+
+@case("app.panel.services.flag_referrals_for_method")
+def _(w):
+    secretary, methods_secretary = w.user("panel_secretariat"), w.user("methods_secretariat")
+    reference = w.get(Method, w.method(methods_secretary)).reference
+    panel.add_item(w.get(Referral, w.referral(secretary)), question=2, treatment="Behandling X",
+                   classification=Classification.ESTABLISHED, advice=Advice.NOT_RECOMMENDED,
+                   method_reference=reference, actor=w.get(User, secretary))
+    db.session.commit()
+    return lambda: panel.flag_referrals_for_method(reference)
+
+
+# Treatment abroad
+
+@case("app.abroad.services.register_application")
+def _(w):
+    actor = w.user()
+    return lambda: abroad.register_application(**APPLICATION, actor=w.get(User, actor), today=TODAY)
+
+
+@case("app.abroad.services.request_opinion")
+def _(w):
+    actor = w.user()
+    application_id = w.application(actor)
+    return lambda: abroad.request_opinion(w.get(Application, application_id), requested_from="Oslo universitetssykehus",
+                                          question="Er behandlingen tilgjengelig i Norge?",
+                                          requested_on=date(2026, 9, 2), due_on=date(2026, 9, 16),
+                                          actor=w.get(User, actor), today=TODAY)
+
+
+@case("app.abroad.services.record_opinion")
+def _(w):
+    actor = w.user()
+    opinion_id = w.opinion(actor)
+
+    def call():
+        opinion = w.get(MedicalOpinion, opinion_id)
+        kwargs = {"expected_version": opinion.version} if "expected_version" in inspect.signature(
+            abroad.record_opinion).parameters else {}
+        abroad.record_opinion(opinion, received_on=date(2026, 9, 10), conclusion="Ikke tilgjengelig i Norge.",
+                              actor=w.get(User, actor), today=TODAY, **kwargs)
+    return call
+
+
+@case("app.abroad.services.decide")
+def _(w):
+    actor = w.user()
+    opinion_id = w.opinion(actor)   # its open deadline is closed by the decision
+    application_id = w.get(MedicalOpinion, opinion_id).application_id
+    return lambda: abroad.decide(w.get(Application, application_id), decision=Decision.GRANTED,
+                                 decided_on=date(2026, 9, 20), legal_basis=abroad.LEGAL_BASIS, reasoning="Begrunnelse.",
+                                 actor=w.get(User, actor), letter=PDF, today=TODAY)
+
+
+@case("app.abroad.services.decide[withdrawn]")
+def _(w):
+    actor = w.user()
+    application_id = w.application(actor)
+    return lambda: abroad.decide(w.get(Application, application_id), decision=Decision.WITHDRAWN,
+                                 decided_on=date(2026, 9, 20), legal_basis=None, reasoning=None,
+                                 actor=w.get(User, actor), letter=None, today=TODAY)
+
+
+@case("app.abroad.letters.decide_with_letter")
+def _(w):
+    actor = w.user()
+    application_id = w.application(actor)
+
+    def call():
+        application = w.get(Application, application_id)
+        abroad_letters.decide_with_letter(w.get(Case, application.case_id), application, decision=Decision.DENIED,
+                                          decided_on=date(2026, 9, 20), legal_basis=abroad.LEGAL_BASIS,
+                                          reasoning="Tilbudet i Norge er forsvarlig.", actor=w.get(User, actor))
+    return call
+
+
+@case("app.abroad.services.plan_treatment")
+def _(w):
+    actor = w.user()
+    application_id = w.decided(actor, Decision.GRANTED)
+
+    def call():
+        application = w.get(Application, application_id)
+        abroad.plan_treatment(application, hospital="Rigshospitalet", country="DK", planned_start=date(2026, 10, 1),
+                              planned_end=date(2026, 10, 10), travel_arrangements="Fly", stay_arrangements="Hotell",
+                              companion="Ektefelle", expected_version=application.version, actor=w.get(User, actor))
+    return call
+
+
+@case("app.abroad.services.complete_treatment")
+def _(w):
+    actor = w.user()
+    application_id = w.decided(actor, Decision.GRANTED)
+    application = w.get(Application, application_id)
+    abroad.plan_treatment(application, hospital="Rigshospitalet", country="DK", planned_start=None, planned_end=None,
+                          travel_arrangements=None, stay_arrangements=None, companion=None,
+                          expected_version=application.version, actor=w.get(User, actor))
+    db.session.commit()
+
+    def call():
+        application = w.get(Application, application_id)
+        abroad.complete_treatment(application, expected_version=application.version, actor=w.get(User, actor))
+    return call
+
+
+@case("app.abroad.services.add_cost")
+def _(w):
+    actor = w.user()
+    application_id = w.decided(actor, Decision.GRANTED)
+    return lambda: abroad.add_cost(w.get(Application, application_id), entry_date=date(2026, 10, 2),
+                                   category=CostCategory.TREATMENT, amount="10000", currency="DKK", exchange_rate="1.6",
+                                   invoice_reference="F-1", actor=w.get(User, actor), today=TODAY)
+
+
+@case("app.abroad.services.register_appeal")
+def _(w):
+    actor = w.user()
+    application_id = w.decided(actor, Decision.DENIED)
+    return lambda: abroad.register_appeal(w.get(Application, application_id), received_on=date(2026, 10, 1),
+                                          notified_on=date(2026, 9, 22), grounds="Uenig i vurderingen.",
+                                          actor=w.get(User, actor), today=TODAY)
+
+
+@case("app.abroad.services.assess_late_appeal")
+def _(w):
+    actor = w.user()
+    appeal_id = w.appeal(actor, received_on=date(2026, 11, 15))
+    return lambda: abroad.assess_late_appeal(w.get(Appeal, appeal_id), consider=False,
+                                             assessment="Ingen grunn til å se bort fra fristen.",
+                                             actor=w.get(User, actor))
+
+
+@case("app.abroad.services.reconsider")
+def _(w):
+    actor = w.user()
+    appeal_id = w.appeal(actor)
+    return lambda: abroad.reconsider(w.get(Appeal, appeal_id), outcome=OfficeOutcome.FORWARDED,
+                                     decided_on=date(2026, 10, 5), reasoning="Kontoret opprettholder avslaget.",
+                                     actor=w.get(User, actor), forwarding_letter=PDF, today=TODAY)
+
+
+@case("app.abroad.services.reconsider[reversed]")
+def _(w):
+    actor = w.user()
+    appeal_id = w.appeal(actor)
+    return lambda: abroad.reconsider(w.get(Appeal, appeal_id), outcome=OfficeOutcome.REVERSED,
+                                     decided_on=date(2026, 10, 5), reasoning="Ny dokumentasjon.",
+                                     actor=w.get(User, actor), forwarding_letter=None, today=TODAY)
+
+
+@case("app.abroad.letters.reconsider_with_letter")
+def _(w):
+    actor = w.user()
+    appeal_id = w.appeal(actor)
+
+    def call():
+        appeal = w.get(Appeal, appeal_id)
+        abroad_letters.reconsider_with_letter(w.get(Case, appeal.case_id), appeal, outcome=OfficeOutcome.FORWARDED,
+                                              decided_on=date(2026, 10, 5), actor=w.get(User, actor),
+                                              reasoning="Kontoret opprettholder avslaget.")
+    return call
+
+
+@case("app.abroad.services.record_board_decision")
+def _(w):
+    actor = w.user()
+    appeal_id = w.forwarded_appeal(actor)
+    return lambda: abroad.record_board_decision(w.get(Appeal, appeal_id), outcome=BoardOutcome.REVERSED,
+                                                decided_on=date(2026, 10, 20), board_reference="KN-2026-17",
+                                                actor=w.get(User, actor), today=TODAY)
+
+
+@case("app.abroad.services.flag_applications_for_method")
+def _(w):
+    caseworker, secretary = w.user(), w.user("methods_secretariat")
+    reference = w.get(Method, w.method(secretary)).reference
+    w.application(caseworker, method_reference=reference)
+    return lambda: abroad.flag_applications_for_method(reference)
+
+
+# The bulk import: its writes are bulk statements, each a write point
+
+@case("app.abroad.importing.run_import")
+def _(w):
+    actor = w.user()
+    data = to_csv(application_rows(12))
+    return lambda: importing.run_import("applications", data, "import.csv", actor=w.get(User, actor), today=TODAY)
+
+
+@case("app.abroad.importing.run_import[costs]")
+def _(w):
+    w.imported_applications()
+    data = to_csv([{"application_reference": "GRANTED", "date": "2020-03-01", "category": "treatment",
+                    "amount_nok": "125000"}], COST_COLUMNS)
+    return lambda: importing.run_import("costs", data, "kostnader.csv", actor=None, today=TODAY)
+
+
+@case("app.abroad.importing.run_import[appeals]")
+def _(w):
+    w.imported_applications()
+    data = to_csv([{"application_reference": "DENIED", "received_date": "2020-03-10", "office_outcome": "reversed",
+                    "office_decision_date": "2020-03-20", "board_outcome": "", "board_decision_date": ""}],
+                  APPEAL_COLUMNS)
+    return lambda: importing.run_import("appeals", data, "klager.csv", actor=None, today=TODAY)
+
+
+@case("app.abroad.importing.import_file")
+def _(w):
+    actor = w.user()
+    data = to_csv(application_rows(5))
+    return lambda: importing.import_file("applications", data, "import.csv", actor=w.get(User, actor), today=TODAY)
+
+
+@case("app.abroad.importing.import_table")
+def _(w):
+    actor = w.user()
+    table = importing.read_table(to_csv(application_rows(5)), "import.csv")
+    return lambda: importing.import_table("applications", table, actor=w.get(User, actor), today=TODAY)
+
+
+# Accounts, login sessions and API tokens
+
+@case("app.auth.services.create_user")
+def _(w):
+    admin = w.user("admin")
+    return lambda: accounts.create_user(email="ny@test.example", name="Ny Bruker", role=Role.ANALYST, office=None,
+                                        password=PASSWORD, actor=w.get(User, admin))
+
+
+@case("app.auth.services.authenticate")
+def _(w):
+    """A failed login is logged at once (record_access commits), even when the request fails later."""
+    user = w.user()
+    email = w.get(User, user).email
+    return lambda: accounts.authenticate(email, "feil-passord-helt-sikkert")
+
+
+@case("app.auth.services.start_session")
+def _(w):
+    user = w.user()
+    return lambda: accounts.start_session(w.get(User, user))
+
+
+def _logged_in(w, user_id: int) -> tuple[int, str]:
+    user = w.get(User, user_id)
+    token = accounts.start_session(user)
+    db.session.commit()
+    return user.current_session.id, token
+
+
+def _with_session(w, user_id: int, session_id: int) -> User:
+    user = w.get(User, user_id)
+    user.current_session = w.get(UserSession, session_id)
+    return user
+
+
+@case("app.auth.services.end_session")
+def _(w):
+    user = w.user()
+    session_id, _token = _logged_in(w, user)
+    return lambda: accounts.end_session(_with_session(w, user, session_id))
+
+
+@case("app.auth.services.end_all_sessions")
+def _(w):
+    user = w.user()
+    _logged_in(w, user)
+    _logged_in(w, user)
+    return lambda: accounts.end_all_sessions(w.get(User, user), "deactivated")
+
+
+@case("app.auth.services.change_password")
+def _(w):
+    user = w.user()
+    session_id, _token = _logged_in(w, user)
+    _logged_in(w, user)   # another browser, ended by the change
+    return lambda: accounts.change_password(_with_session(w, user, session_id), current_password=PASSWORD,
+                                            new_password="et-helt-nytt-langt-passord")
+
+
+@case("app.auth.services.reset_two_factor")
+def _(w):
+    admin, user = w.user("admin"), w.user()
+    w.get(User, user).totp_secret = "JBSWY3DPEHPK3PXP"
+    db.session.commit()
+    _logged_in(w, user)
+    return lambda: accounts.reset_two_factor(w.get(User, user), actor=w.get(User, admin))
+
+
+@case("app.auth.services.set_active")
+def _(w):
+    admin, user = w.user("admin"), w.user()
+    _logged_in(w, user)
+    return lambda: accounts.set_active(w.get(User, user), False, actor=w.get(User, admin))
+
+
+@case("app.auth.services.load_session_user")
+def _(w):
+    """A session seen more than a minute ago is touched (and committed) when it is used."""
+    user = w.user()
+    session_id, token = _logged_in(w, user)
+    db.session.execute(update(UserSession).where(UserSession.id == session_id)
+                       .values(last_seen_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    return lambda: accounts.load_session_user(token)
+
+
+@case("app.auth.services.load_session_user[idle]")
+def _(w):
+    user = w.user()
+    session_id, token = _logged_in(w, user)
+    db.session.execute(update(UserSession).where(UserSession.id == session_id)
+                       .values(last_seen_at=utcnow() - timedelta(hours=2)))
+    db.session.commit()
+    return lambda: accounts.load_session_user(token)
+
+
+@case("app.auth.services.create_api_token")
+def _(w):
+    user = w.user()
+    return lambda: accounts.create_api_token(w.get(User, user), name="Arkivuttrekk", days=30)
+
+
+@case("app.auth.services.revoke_api_token")
+def _(w):
+    user = w.user()
+    token_id = accounts.create_api_token(w.get(User, user), name="Arkivuttrekk")[0].id
+    db.session.commit()
+    return lambda: accounts.revoke_api_token(w.get(ApiToken, token_id), actor=w.get(User, user))
+
+
+@case("app.auth.services.user_for_api_token")
+def _(w):
+    user = w.user()
+    _token, secret = accounts.create_api_token(w.get(User, user), name="Arkivuttrekk")
+    db.session.commit()
+    return lambda: accounts.user_for_api_token(secret)
+
+
+# The tests
+
+@pytest.fixture
+def world(app_ctx, monkeypatch):
+    # The letter pages' PDFs are not what is tested here: render a fixed one (the write path is the same).
+    monkeypatch.setattr(abroad_letters, "render_pdf", lambda *_args, **_kwargs: PDF)
+    return World()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_fault_at_any_write_point_leaves_the_database_as_it_was(name, world):
+    call = CASES[name](world)
+    assert_atomic(name, call)
+
+
+def test_every_public_writing_service_function_has_a_fault_injection_case():
+    covered = {covered_function(name) for name in CASES}
+    public = set()
+    for module_name in SERVICE_MODULES:
+        module = importlib.import_module(module_name)
+        public |= {f"{module_name}.{name}" for name, function in inspect.getmembers(module, inspect.isfunction)
+                   if function.__module__ == module_name and not name.startswith("_")}
+    assert sorted(public - covered - set(NOT_WRITING)) == [], "add a case above, or a reason to NOT_WRITING"
+    assert sorted(covered & set(NOT_WRITING)) == []
+    assert sorted((covered | set(NOT_WRITING)) - public) == [], "stale names: the function is gone or renamed"
+
+
+def stored_files(root: Path) -> list[Path]:
+    """The document files under a local storage directory (named by their SHA-256)."""
+    return sorted(path for path in root.rglob("*") if path.is_file() and len(path.name) == 64)
+
+
+def test_a_document_file_is_not_left_behind_when_its_unit_of_work_fails(world, app, tmp_path, monkeypatch):
+    """Local file storage writes the file before the commit (so a committed version always has its file); a
+    unit of work that fails afterwards must not leave a patient's document on disk that no record points to."""
+    monkeypatch.setitem(app.config, "DOCUMENT_STORAGE", "local")
+    monkeypatch.setitem(app.config, "DOCUMENT_DIR", str(tmp_path))
+    actor = world.user()
+    case_id = world.patient_case(actor)
+    existing = documents.attach_document(world.get(Case, case_id), title="Tidligere", filename="brev.pdf",
+                                         content=PDF, actor=world.get(User, actor)).id
+    db.session.commit()
+
+    def files() -> list[Path]:
+        return stored_files(tmp_path)
+
+    stored = files()
+    assert len(stored) == 1
+
+    def call():
+        epicrisis = documents.attach_document(world.get(Case, case_id), title="Epikrise", filename="epikrise.txt",
+                                              content=b"Epikrise for Kari Nordmann", actor=world.get(User, actor))
+        # the same new content again (the unit's own file, used twice), then that of a stored file (shared)
+        documents.add_version(epicrisis, filename="epikrise.txt", content=b"Epikrise for Kari Nordmann",
+                              actor=world.get(User, actor))
+        documents.add_version(world.get(Document, existing), filename="brev.pdf", content=PDF,
+                              actor=world.get(User, actor))
+
+    writes = 0
+    for at in itertools.count(1):
+        injector = FaultInjector(at)
+        error = run_unit(call, injector)
+        if not injector.fired:
+            assert error is None
+            break
+        writes += 1
+        assert files() == stored, f"a fault at write point {at} left a file behind"
+    assert writes >= 2
+    after = files()
+    assert len(after) == 2 and set(stored) < set(after)
+    version = world.get(Document, existing).current_version
+    assert documents.read_version(version) == PDF
+
+
+def test_a_new_file_another_transaction_has_used_since_is_kept(app, tmp_path):
+    """Two uploads of the same content at the same time: the first one's rollback leaves the file for the
+    second, which has committed a version that points to it."""
+    storage = documents.LocalDirectoryStorage(tmp_path)
+    content = b"Samme innhold, lastet opp to ganger"
+    sha256 = hashlib.sha256(content).hexdigest()
+    with app.app_context():
+        db.session.connection()   # a transaction has begun
+        storage.put(sha256, content)
+        with app.app_context():   # another request, with its own session
+            db.session.connection()
+            storage.put(sha256, content)
+            db.session.commit()
+        db.session.rollback()
+    assert stored_files(tmp_path) == [tmp_path / sha256[:2] / sha256[2:4] / sha256]
+    assert storage.get(sha256) == content
+
+    with app.app_context():
+        db.session.connection()
+        storage.put(hashlib.sha256(b"Bare denne").hexdigest(), b"Bare denne")
+        db.session.rollback()
+    assert len(stored_files(tmp_path)) == 1
