@@ -103,6 +103,8 @@ class Application(Versioned, db.Model):
     __table_args__ = (
         Index("ix_abroad_applications_office_received", "office", "received_on", "id"),
         Index("ix_abroad_applications_region_received", "home_region", "received_on"),
+        # The annual report counts a stream's applications received in a year (app/abroad/statistics.py).
+        Index("ix_abroad_applications_stream_received", "stream", "received_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
