@@ -58,6 +58,8 @@ class EditConflict(DomainError):
 
 
 def register_error_handlers(app: Flask) -> None:
+    from app.cases.audit import record_access
+    from app.cases.models import AuditAction
     from app.extensions import db
 
     def page(title: str, message: str, status: int):
@@ -89,6 +91,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        """A post without a valid token is either an expired form or a forged cross-site request: refused,
+        and logged as a denied attempt (ASVS 16.3.3) for the admin's log review."""
+        db.session.rollback()
+        record_access(AuditAction.DENIED, "csrf", request.path,
+                      details={"method": request.method, "reason": error.description})
         return render_template("errors/error.html", title="Skjemaet er utløpt",
                                message="Skjemaet er utløpt eller ble sendt fra en annen side. "
                                        "Last siden på nytt og prøv igjen."), 400

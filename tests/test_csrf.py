@@ -3,15 +3,22 @@ import re
 
 import pytest
 
+from sqlalchemy import select
+
 from app import create_app
+from app.cases.models import AuditAction, AuditEvent
+from app.extensions import db
 from config import TestConfig
 
 
 class CsrfConfig(TestConfig):
     WTF_CSRF_ENABLED = True
+    SQLALCHEMY_DATABASE_URI = "sqlite://"   # one in-memory database of its own, for the audit rows
 
 
 APP = create_app(CsrfConfig)
+with APP.app_context():
+    db.create_all()
 POST_RULES = sorted((rule.rule, rule.endpoint) for rule in APP.url_map.iter_rules() if "POST" in rule.methods)
 
 
@@ -28,3 +35,12 @@ def test_post_without_csrf_token_is_refused_in_bokmal(rule, endpoint):
     response = APP.test_client().post(_url(rule), data={"title": "x"})
     assert response.status_code == 400, f"{endpoint} accepted a post without a CSRF token"
     assert "Skjemaet er utløpt" in response.get_data(as_text=True)
+
+
+def test_a_refused_post_is_logged_as_a_denied_attempt():
+    assert APP.test_client().post("/logout", data={}).status_code == 400
+    with APP.app_context():
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "csrf")
+                                   .order_by(AuditEvent.id.desc())).first()
+    assert event.action is AuditAction.DENIED and event.object_id == "/logout"
+    assert event.changes["method"] == "POST" and "CSRF" in event.changes["reason"]
