@@ -3,7 +3,6 @@ This walks the syntax tree of every module in app/ and refuses raw SQL that is n
 `sqlalchemy.text(...)` and `exec_driver_sql(...)` must be given a literal, and no `.execute(...)` (DB-API
 cursors, sqlite3, SQLAlchemy) may be given an f-string, a `+` or `%` expression or a `.format()` call."""
 import ast
-from pathlib import Path
 
 from config import BASE_DIR
 
