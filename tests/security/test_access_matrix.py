@@ -212,10 +212,14 @@ def _routes(app):
             yield name, method, rule
 
 
-def observe(app, fixtures: Fixtures, login) -> dict[tuple[str, str], set[str]]:
-    """Who was let in, per route and method (GET before POST, so a POST's effect cannot hide a GET)."""
+def observe(app, fixtures: Fixtures, login, methods=("GET", "POST", "PUT"),
+            inspect=None) -> dict[tuple[str, str], set[str]]:
+    """Who was let in, per route and method (GET before POST, so a POST's effect cannot hide a GET).
+    Only the given methods are tried; `inspect(principal, endpoint, method, response)` sees every answer."""
     seen: dict[tuple[str, str], set[str]] = {}
     for endpoint, method, rule in _routes(app):
+        if method not in methods:
+            continue
         url = _url(rule.endpoint, rule, fixtures)
         for principal, user_id in [("anonymous", None), *fixtures.users.items()]:
             limiter.reset()   # the login limits would otherwise refuse the later principals
@@ -226,6 +230,8 @@ def observe(app, fixtures: Fixtures, login) -> dict[tuple[str, str], set[str]]:
             else:
                 client = login(user_id) if user_id else app.test_client()
                 response = client.open(url, method=method, data={})
+            if inspect is not None:
+                inspect(principal, endpoint, method, response)
             to_login = response.status_code == 302 and "/login" in response.headers.get("Location", "")
             # A logged-in user's logout also ends at the login page.
             refused = response.status_code in (401, 403, 404) or (
