@@ -6,7 +6,9 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Num
 class LoginForm(FlaskForm):
     email = EmailField("E-postadresse", validators=[DataRequired(message="Fyll inn e-postadressen din.")],
                        render_kw={"autocomplete": "username"})
-    password = PasswordField("Passord", validators=[DataRequired(message="Fyll inn passordet ditt.")],
+    # The same bound as for new passwords: a longer one cannot be right, and hashing megabytes costs the server.
+    password = PasswordField("Passord", validators=[DataRequired(message="Fyll inn passordet ditt."),
+                                                    Length(max=256, message="Passordet kan ha høyst 256 tegn.")],
                              render_kw={"autocomplete": "current-password"})
     submit = SubmitField("Logg inn")
 

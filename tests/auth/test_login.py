@@ -195,3 +195,14 @@ def test_stay_logged_in_restarts_the_idle_time(app, login, make_user):
     assert app.test_client().post("/konto/forleng").status_code == 302
     page = client.get("/").get_data(as_text=True)
     assert 'data-idle-seconds="1800"' in page and "Forbli innlogget" in page
+
+
+def test_an_overlong_password_is_refused_before_any_hashing(client, make_user, monkeypatch):
+    from app.auth import services
+
+    make_user("analyst", email="kari@test.example")
+    hashed = []
+    monkeypatch.setattr(services, "authenticate", lambda *args: hashed.append(args))
+    response = _post_login(client, "kari@test.example", "x" * 100_000)
+    assert response.status_code == 200 and "Passordet kan ha høyst 256 tegn." in response.get_data(as_text=True)
+    assert hashed == []
