@@ -52,7 +52,8 @@ OSLO = ZoneInfo("Europe/Oslo")
 @role_required(Role.ADMIN)
 def users():
     accounts = db.session.scalars(select(User).order_by(User.active.desc(), User.name))
-    return render_template("admin/users.html", users=accounts)
+    return render_template("admin/users.html", users=accounts,
+                           live_sessions=account_services.live_session_counts())
 
 
 @bp.route("/brukere/ny", methods=["GET", "POST"])
@@ -83,6 +84,28 @@ def reset_two_factor(user_id: int):
     db.session.commit()
     flash(f"Tofaktorinnloggingen til {user.name} er nullstilt. Brukeren setter opp appen på nytt ved neste "
           "innlogging.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/brukere/<int:user_id>/logg-ut")
+@role_required(Role.ADMIN)
+def end_user_sessions(user_id: int):
+    """A stolen laptop or a suspicion: the user is logged out everywhere, the account stays active."""
+    user = db.session.get(User, user_id) or abort(404)
+    ended = account_services.end_sessions_by_admin(user, actor=current_user)
+    db.session.commit()
+    flash(f"{user.name} er logget ut overalt ({ended} innlogginger avsluttet).", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/brukere/logg-ut-alle")
+@role_required(Role.ADMIN)
+def end_everyones_sessions():
+    """After a security incident: every user must log in again (the admin's own session stays)."""
+    ended = account_services.end_everyones_sessions(actor=current_user)
+    db.session.commit()
+    flash(f"Alle brukere er logget ut ({ended} innlogginger avsluttet). Din egen innlogging gjelder fortsatt.",
+          "success")
     return redirect(url_for("admin.users"))
 
 

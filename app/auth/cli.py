@@ -43,6 +43,21 @@ def deactivate_user(email: str) -> None:
     click.echo(f"Deaktiverte {user.email}.")
 
 
+@users_cli.command("deactivate-dormant")
+@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
+              help="Deactivate accounts with no login for this many days.")
+@click.option("--dry-run", is_flag=True, help="Only list the accounts.")
+def deactivate_dormant(days: int, dry_run: bool) -> None:
+    """Deactivate accounts nobody has used for a while (Normen: access only while there is a need)."""
+    dormant = services.dormant_users(days)
+    for user in dormant:
+        click.echo(f"{'Ville deaktivert' if dry_run else 'Deaktiverte'} {user.email} ({user.role.value})")
+        if not dry_run:
+            services.set_active(user, False)
+    db.session.commit()
+    click.echo(f"{len(dormant)} kontoer uten innlogging på {days} dager.")
+
+
 @users_cli.command("list")
 def list_users() -> None:
     """List all accounts."""

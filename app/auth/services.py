@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.auth.models import ApiToken, User, UserSession
 from app.auth.passwords import hash_password, verify_password
@@ -111,12 +111,50 @@ def end_session(user: User, reason: str = "logout") -> None:
     audit.record_change(AuditAction.LOGOUT, "user", user.id, user=user)
 
 
-def end_all_sessions(user: User, reason: str, *, keep: UserSession | None = None) -> None:
-    """End every live session of `user` (except `keep`), e.g. after a password change."""
+def end_all_sessions(user: User, reason: str, *, keep: UserSession | None = None) -> int:
+    """End every live session of `user` (except `keep`), e.g. after a password change; returns how many."""
     query = update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     if keep is not None:
         query = query.where(UserSession.id != keep.id)
-    db.session.execute(query.values(ended_at=utcnow(), end_reason=reason))
+    return db.session.execute(query.values(ended_at=utcnow(), end_reason=reason)).rowcount
+
+
+def end_sessions_by_admin(user: User, *, actor: User) -> int:
+    """An admin logs `user` out everywhere (a stolen laptop, a suspicion); returns how many sessions ended."""
+    ended = end_all_sessions(user, "ended_by_admin", keep=getattr(actor, "current_session", None))
+    audit.record_change(AuditAction.LOGOUT, "user", user.id, user=actor, changes={"sessions_ended": [None, ended]})
+    return ended
+
+
+def end_everyones_sessions(*, actor: User) -> int:
+    """Every user is logged out (after an incident), except the admin's own session."""
+    query = update(UserSession).where(UserSession.ended_at.is_(None))
+    keep = getattr(actor, "current_session", None)
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
+    ended = db.session.execute(query.values(ended_at=utcnow(), end_reason="ended_by_admin")).rowcount
+    audit.record_change(AuditAction.LOGOUT, "user", None, user=actor, changes={"sessions_ended": [None, ended]})
+    return ended
+
+
+def live_session_counts() -> dict[int, int]:
+    """{user id: sessions not ended and not idle past the limit} for the admin's user list."""
+    idle_since = utcnow() - timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    return dict(db.session.execute(
+        select(UserSession.user_id, func.count()).where(UserSession.ended_at.is_(None),
+                                                        UserSession.last_seen_at >= idle_since)
+        .group_by(UserSession.user_id)).all())
+
+
+def dormant_users(days: int, *, now: datetime | None = None) -> list[User]:
+    """Active accounts that have not logged in for `days` days (never logged in: counted from creation)."""
+    since = (now or utcnow()) - timedelta(days=days)
+    last_login = (select(UserSession.user_id, func.max(UserSession.created_at).label("at"))
+                  .group_by(UserSession.user_id).subquery())
+    return list(db.session.scalars(
+        select(User).outerjoin(last_login, last_login.c.user_id == User.id)
+        .where(User.active.is_(True), func.coalesce(last_login.c.at, User.created_at) < since)
+        .order_by(User.email)))
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:

@@ -133,6 +133,7 @@ NOT_WRITING = {
     "app.abroad.importing.new_batch": "makes an id",
     "app.abroad.importing.read_table": "parses a file",
     "app.auth.services.api_tokens_of": "a query",
+    "app.auth.services.dormant_users": "a query",
 }
 
 
@@ -1172,6 +1173,20 @@ def _(w):
     db.session.commit()
     _logged_in(w, user)
     return lambda: accounts.reset_two_factor(w.get(User, user), actor=w.get(User, admin))
+
+
+@case("app.auth.services.end_sessions_by_admin")
+def _(w):
+    admin, user = w.user("admin"), w.user()
+    _logged_in(w, user)
+    return lambda: accounts.end_sessions_by_admin(w.get(User, user), actor=w.get(User, admin))
+
+
+@case("app.auth.services.end_everyones_sessions")
+def _(w):
+    admin, user = w.user("admin"), w.user()
+    _logged_in(w, user)
+    return lambda: accounts.end_everyones_sessions(actor=w.get(User, admin))
 
 
 @case("app.auth.services.set_active")

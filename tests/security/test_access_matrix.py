@@ -49,7 +49,8 @@ MATRIX = {
     ("cases.save_filter", "POST"): USERS,            # saves a filter of one's own (the form answers, empty)
     ("cases.delete_saved_filter", "POST"): OWN,      # the saved filter belongs to the Helse Sør-Øst caseworker
     ("admin.users", "GET"): ADMIN, ("admin.new_user", "GET"): ADMIN, ("admin.new_user", "POST"): ADMIN,
-    ("admin.deactivate_user", "POST"): ADMIN, ("admin.reset_two_factor", "POST"): ADMIN,
+    ("admin.deactivate_user", "POST"): ADMIN, ("admin.end_user_sessions", "POST"): ADMIN,
+    ("admin.end_everyones_sessions", "POST"): ADMIN, ("admin.reset_two_factor", "POST"): ADMIN,
     ("admin.audit_log", "GET"): ADMIN, ("admin.seal_and_verify", "POST"): ADMIN,
     ("admin.find_patient_access_log", "GET"): ADMIN, ("admin.find_patient_access_log", "POST"): ADMIN,
     ("admin.patient_access_log", "GET"): ADMIN, ("admin.log_review", "GET"): ADMIN,
