@@ -27,6 +27,7 @@ class Config:
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True   # Redis down: limit per process rather than fail every login
     RATELIMIT_HEADERS_ENABLED = True
+    DOWNLOAD_LIMIT_PER_USER = os.environ.get("DOWNLOAD_LIMIT_PER_USER", "30 per minute; 300 per hour")
     LOGIN_LIMIT_PER_ADDRESS = "20 per 15 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
 

@@ -3,11 +3,12 @@ import secrets
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, current_app, g, request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from app.auth.roles import Role
-from app.extensions import login_manager
+from app.extensions import limiter, login_manager
 
 
 def role_required(*roles: Role):
@@ -22,6 +23,16 @@ def role_required(*roles: Role):
             return view(*args, **kwargs)
         return wrapped
     return decorator
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}" if current_user.is_authenticated else get_remote_address()
+
+
+# Exports and file downloads hold many patients' data: one shared budget per user slows a scripted
+# bulk download of the register (ASVS 2.4.1) without hindering any real day's work.
+download_limit = limiter.shared_limit(lambda: current_app.config["DOWNLOAD_LIMIT_PER_USER"], scope="downloads",
+                                      key_func=_user_key)
 
 
 def safe_next_url(target: str | None) -> str | None:

@@ -26,7 +26,7 @@ from app.exports import table_file
 from app.extensions import db
 from app.forms import choices
 from app.pagination import keyset_paginate
-from app.security import role_required
+from app.security import download_limit, role_required
 
 bp = Blueprint("abroad", __name__, url_prefix="/utland", template_folder="templates")
 
@@ -144,6 +144,7 @@ EXPORT_HEADERS = ["Saksnummer", "Referanse", "Pasient", "Fødselsdato", "Hjemreg
 
 @bp.get("/soknader/eksport.<any(csv, xlsx):fmt>")
 @role_required(Role.ABROAD_CASEWORKER)
+@download_limit
 def export_applications(fmt: str):
     """The filtered list, every row (not just the page), as CSV or XLSX; each patient in it is logged."""
     form = ApplicationFilterForm(request.args)

@@ -33,7 +33,7 @@ from app.extensions import db
 from app.formatting import unit_name
 from app.forms import CsrfOnlyForm, choices, saved
 from app.http import content_disposition
-from app.security import safe_next_url
+from app.security import download_limit, safe_next_url
 
 bp = Blueprint("cases", __name__, template_folder="templates")
 
@@ -88,6 +88,7 @@ CASE_EXPORT_HEADERS = ["Saksnummer", "Tittel", "Type", "Enhet", "Status", "Saksd
 
 @bp.get("/saker/eksport.<any(csv, xlsx):fmt>")
 @login_required
+@download_limit
 def export_list(fmt: str):
     """The filtered case list, every row in the list's order (not just the page), as CSV or XLSX;
     each patient in it is logged."""
@@ -226,6 +227,7 @@ def new_document_version(case_id: int, document_id: int):
 
 @bp.get("/saker/<int:case_id>/dokumenter/<int:document_id>/versjoner/<int:version_number>")
 @login_required
+@download_limit
 def download_document(case_id: int, document_id: int, version_number: int):
     case = get_case_or_404(case_id)
     document = _child_or_404(Document, document_id, case)

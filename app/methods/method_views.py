@@ -25,7 +25,7 @@ from app.methods.forms import (
 from app.methods.models import Method, MethodStatus, MethodType, SubmissionKind
 from app.methods.queries import ORDER, MethodFilter, method_query, search_methods
 from app.methods.views import bp
-from app.security import role_required
+from app.security import download_limit, role_required
 
 READERS = roles_that_view(CaseKind.METHOD)  # every case role; method cases hold no patient data
 
@@ -52,6 +52,7 @@ EXPORT_HEADERS = ["ID", "Tittel", "Metodetype", "Fagområder", "Status", "Gjelde
 
 @bp.get("/eksport.<any(csv, xlsx):fmt>")
 @role_required(*READERS)
+@download_limit
 def export_methods(fmt: str):
     """The filtered method list, every row in the list's order (not just the page), as CSV or XLSX.
     Methods hold no personal data; the export itself is logged."""

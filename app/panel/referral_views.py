@@ -37,7 +37,7 @@ from app.panel.forms import (
 )
 from app.panel.models import PanelMember, Participant, Referral, ReferralStatus
 from app.panel.views import bp
-from app.security import role_required
+from app.security import download_limit, role_required
 
 PANEL_ROLES = (Role.PANEL_SECRETARIAT, Role.PANEL_MEMBER)
 OPEN = (ReferralStatus.RECEIVED, ReferralStatus.UNDER_ASSESSMENT)
@@ -106,6 +106,7 @@ EXPORT_HEADERS = ["Saksnummer", "Pasient", "Fødselsdato", "Henvisende helsefore
 
 @bp.get("/eksport.<any(csv, xlsx):fmt>")
 @role_required(*PANEL_ROLES)
+@download_limit
 def export_referrals(fmt: str):
     """The filtered referral list, every row in the list's order (not just the page), as CSV or XLSX;
     each patient in it is logged."""

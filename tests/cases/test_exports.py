@@ -89,3 +89,19 @@ def test_the_export_shows_only_the_users_own_scope(app, login, make_user, make_c
     assert [row[1] for row in rows[1:]] == ["Søknad – Vestlending"]
     with app.app_context():
         assert rows[1][0] == db.session.get(Case, mine).number
+
+
+def test_exports_and_downloads_share_one_budget_per_user(app, login, make_user, make_case, monkeypatch):
+    monkeypatch.setitem(app.config, "DOWNLOAD_LIMIT_PER_USER", "3 per minute")
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    make_case(user, title="Søknad – Pasient 01", name="Pasient 01")
+    client, colleague = login(user), login(make_user("abroad_caseworker", "helse-sor-ost"))
+
+    answers = [client.get(url).status_code for url in ("/saker/eksport.csv", "/utland/soknader/eksport.xlsx",
+                                                       "/saker/eksport.xlsx", "/utland/soknader/eksport.csv")]
+
+    assert answers == [200, 200, 200, 429]
+    refused = client.get("/saker/eksport.csv")
+    assert refused.status_code == 429 and "For mange forsøk" in refused.get_data(as_text=True)
+    assert colleague.get("/saker/eksport.csv").status_code == 200      # the budget is each user's own
+    assert client.get("/saker").status_code == 200                    # and only downloads count
