@@ -14,7 +14,7 @@ from app.cases import audit
 from app.cases.models import AuditAction
 from app.cases.regions import ABROAD_OFFICES
 from app.db import utcnow
-from app.errors import InvalidInput
+from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
 
 # last_seen_at is written at most this often, not on every request.
@@ -144,6 +144,24 @@ def live_session_counts() -> dict[int, int]:
         select(UserSession.user_id, func.count()).where(UserSession.ended_at.is_(None),
                                                         UserSession.last_seen_at >= idle_since)
         .group_by(UserSession.user_id)).all())
+
+
+def live_sessions_of(user: User) -> list[UserSession]:
+    """The user's sessions that still let someone in, newest first (the «Innlogginger» page)."""
+    idle_since = utcnow() - timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    return list(db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None),
+                                  UserSession.last_seen_at >= idle_since)
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())))
+
+
+def end_own_session(user: User, session: UserSession) -> None:
+    """The user ends one of their other sessions (a browser left logged in elsewhere)."""
+    if session.user_id != user.id or session.ended_at is not None:
+        raise NotAllowed("Innloggingen finnes ikke eller er allerede avsluttet.")
+    session.ended_at = utcnow()
+    session.end_reason = "ended_by_user"
+    audit.record_change(AuditAction.LOGOUT, "user_session", session.id, user=user)
 
 
 def dormant_users(days: int, *, now: datetime | None = None) -> list[User]:

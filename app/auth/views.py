@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import mfa, services
 from app.auth.forms import ApiTokenForm, ChangePasswordForm, LoginForm, TwoFactorForm
-from app.auth.models import ApiToken, User
+from app.auth.models import ApiToken, User, UserSession
 from app.errors import InvalidInput
 from app.extensions import db, limiter
 from app.forms import CsrfOnlyForm, saved, show_error
@@ -181,3 +181,33 @@ def revoke_api_token(token_id: int):
     flash(f"Nøkkelen «{token.name}» er trukket tilbake.", "success")
     return redirect(url_for("auth.api_tokens"))
 
+
+
+@bp.get("/konto/innlogginger")
+@login_required
+def sessions():
+    """Where the account is logged in now: this browser and any other, each of which can be ended."""
+    return render_template("auth/sessions.html", sessions=services.live_sessions_of(current_user),
+                           current_id=current_user.current_session.id)
+
+
+@bp.post("/konto/innlogginger/<int:session_id>/avslutt")
+@login_required
+def end_own_session(session_id: int):
+    session_row = db.session.get(UserSession, session_id)
+    if session_row is None or session_row.user_id != current_user.id or session_row.ended_at is not None \
+            or session_row.id == current_user.current_session.id:
+        abort(404)
+    services.end_own_session(current_user, session_row)
+    db.session.commit()
+    flash("Innloggingen er avsluttet.", "success")
+    return redirect(url_for("auth.sessions"))
+
+
+@bp.post("/konto/innlogginger/avslutt-andre")
+@login_required
+def end_other_sessions():
+    services.end_all_sessions(current_user, "ended_by_user", keep=current_user.current_session)
+    db.session.commit()
+    flash("Alle andre innlogginger er avsluttet. Denne nettleseren er fortsatt logget inn.", "success")
+    return redirect(url_for("auth.sessions"))

@@ -206,3 +206,30 @@ def test_an_overlong_password_is_refused_before_any_hashing(client, make_user, m
     response = _post_login(client, "kari@test.example", "x" * 100_000)
     assert response.status_code == 200 and "Passordet kan ha høyst 256 tegn." in response.get_data(as_text=True)
     assert hashed == []
+
+
+def test_a_user_sees_where_they_are_logged_in_and_ends_the_other_sessions(app, login, make_user):
+    from app.cases.models import AuditAction, AuditEvent
+
+    user_id = make_user("analyst", email="kari@test.example")
+    here, laptop, phone = login(user_id), login(user_id), login(user_id)
+    someone_else = login(make_user("analyst"))
+    page = here.get("/konto/innlogginger").get_data(as_text=True)
+    assert page.count("Avslutt innloggingen fra") == 2 and "Denne nettleseren" in page
+
+    with app.app_context():
+        from app.auth.models import UserSession
+        laptop_id = db.session.scalars(select(UserSession.id).where(UserSession.user_id == user_id)
+                                       .order_by(UserSession.id)).all()[1]
+    assert here.post(f"/konto/innlogginger/{laptop_id}/avslutt").status_code == 302
+    assert laptop.get("/").status_code == 302 and phone.get("/").status_code == 200
+    assert someone_else.post(f"/konto/innlogginger/{laptop_id}/avslutt").status_code == 404   # not theirs
+
+    answer = here.post("/konto/innlogginger/avslutt-andre", follow_redirects=True).get_data(as_text=True)
+    assert "Alle andre innlogginger er avsluttet." in answer and "Avslutt innloggingen fra" not in answer
+    assert phone.get("/").status_code == 302 and here.get("/").status_code == 200
+    assert someone_else.get("/").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == AuditAction.LOGOUT,
+                                                          AuditEvent.object_type == "user_session",
+                                                          AuditEvent.object_id == str(laptop_id))) is not None

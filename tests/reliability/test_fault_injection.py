@@ -134,6 +134,8 @@ NOT_WRITING = {
     "app.abroad.importing.read_table": "parses a file",
     "app.auth.services.api_tokens_of": "a query",
     "app.auth.services.dormant_users": "a query",
+    "app.auth.services.live_sessions_of": "a query",
+    "app.auth.services.live_session_counts": "a query",
 }
 
 
@@ -1180,6 +1182,13 @@ def _(w):
     admin, user = w.user("admin"), w.user()
     _logged_in(w, user)
     return lambda: accounts.end_sessions_by_admin(w.get(User, user), actor=w.get(User, admin))
+
+
+@case("app.auth.services.end_own_session")
+def _(w):
+    user = w.user()
+    session_id, _token = _logged_in(w, user)
+    return lambda: accounts.end_own_session(w.get(User, user), w.get(UserSession, session_id))
 
 
 @case("app.auth.services.end_everyones_sessions")

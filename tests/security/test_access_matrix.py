@@ -42,6 +42,8 @@ MATRIX = {
     ("auth.api_tokens", "GET"): USERS, ("auth.api_tokens", "POST"): USERS,
     ("auth.revoke_api_token", "POST"): OWN,          # the token belongs to the Helse Sør-Øst caseworker
     ("auth.two_factor", "GET"): USERS, ("auth.two_factor", "POST"): USERS,
+    ("auth.sessions", "GET"): USERS, ("auth.end_other_sessions", "POST"): USERS,
+    ("auth.end_own_session", "POST"): set(),          # nobody has another live session with that id
     ("public_methods.index", "GET"): EVERYONE, ("public_methods.detail", "GET"): EVERYONE,
     ("public_methods.decisions_xlsx", "GET"): EVERYONE,
     ("cases.dashboard", "GET"): USERS, ("cases.list_all", "GET"): USERS,
@@ -156,7 +158,7 @@ def principals_and_urls(app) -> Fixtures:
               "patient_id": db.session.get(Case, open_application.case_id).patient_id, "year": 2020,
               # Report orders and import jobs of someone else: nobody but their owner sees them (tests/reports,
               # tests/abroad/test_import.py); here no such order exists, so everyone gets 404.
-              "order_id": 999_999, "number": 999_999, "fmt": "csv", "kind": "abroad"}
+              "order_id": 999_999, "number": 999_999, "session_id": 999_999, "fmt": "csv", "kind": "abroad"}
     letter = db.session.get(Document, refused.letter_document_id)
     on_open_case = {"case_id": open_application.case_id,
                     "opinion_id": db.session.scalar(select(MedicalOpinion.id).where(
