@@ -64,7 +64,7 @@ def new_user():
         try:
             user = account_services.create_user(email=form.email.data, name=form.name.data, role=Role(form.role.data),
                                                 office=form.office.data or None, password=form.password.data,
-                                                actor=current_user)
+                                                actor=current_user, temporary_password=True)
         except InvalidInput as error:
             db.session.rollback()
             show_error(form, error)

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.roles import Role
@@ -20,6 +20,7 @@ class User(Versioned, db.Model):
     office: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())  # a start password
     totp_secret: Mapped[str | None] = mapped_column(String(64))   # base32; set when two-factor login is on
     totp_last_step: Mapped[int | None]                             # the last code's time step: no code twice
 

@@ -30,7 +30,10 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
-def create_user(*, email: str, name: str, role: Role, office: str | None, password: str, actor=None) -> User:
+def create_user(*, email: str, name: str, role: Role, office: str | None, password: str, actor=None,
+                temporary_password: bool = False) -> User:
+    """A new account. A password an admin chose for someone (`temporary_password`) only opens the page where the
+    user chooses their own (ASVS 6.4.1)."""
     email = (email or "").strip().lower()
     if "@" not in email:
         raise InvalidInput("Oppgi en gyldig e-postadresse.", field="email")
@@ -42,7 +45,8 @@ def create_user(*, email: str, name: str, role: Role, office: str | None, passwo
     if role is not Role.ABROAD_CASEWORKER and office:
         raise InvalidInput("Bare saksbehandlere for behandling i utlandet hører til et utenlandskontor.",
                            field="office")
-    user = User(email=email, name=name.strip(), role=role, office=office, password_hash=hash_password(password))
+    user = User(email=email, name=name.strip(), role=role, office=office, password_hash=hash_password(password),
+                must_change_password=temporary_password)
     db.session.add(user)
     db.session.flush()
     audit.record_change(AuditAction.CREATE, "user", user.id, user=actor,
@@ -137,21 +141,22 @@ def end_everyones_sessions(*, actor: User) -> int:
     return ended
 
 
-def live_session_counts() -> dict[int, int]:
-    """{user id: sessions not ended and not idle past the limit} for the admin's user list."""
+def _is_live():
+    """Sessions that still let someone in: not ended, and not idle past the limit."""
     idle_since = utcnow() - timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    return UserSession.ended_at.is_(None) & (UserSession.last_seen_at >= idle_since)
+
+
+def live_session_counts() -> dict[int, int]:
+    """{user id: live sessions} for the admin's user list."""
     return dict(db.session.execute(
-        select(UserSession.user_id, func.count()).where(UserSession.ended_at.is_(None),
-                                                        UserSession.last_seen_at >= idle_since)
-        .group_by(UserSession.user_id)).all())
+        select(UserSession.user_id, func.count()).where(_is_live()).group_by(UserSession.user_id)).all())
 
 
 def live_sessions_of(user: User) -> list[UserSession]:
-    """The user's sessions that still let someone in, newest first (the «Innlogginger» page)."""
-    idle_since = utcnow() - timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    """The user's live sessions, newest first (the «Innlogginger» page)."""
     return list(db.session.scalars(
-        select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None),
-                                  UserSession.last_seen_at >= idle_since)
+        select(UserSession).where(UserSession.user_id == user.id, _is_live())
         .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())))
 
 
@@ -180,6 +185,7 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
         raise InvalidInput("Nåværende passord er feil.", field="current_password")
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
+    user.must_change_password = False
     end_all_sessions(user, "password_changed", keep=getattr(user, "current_session", None))
     audit.record_change(AuditAction.UPDATE, "user", user.id, user=user, changes={"password": ["***", "***"]})
 

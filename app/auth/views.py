@@ -23,6 +23,21 @@ def _account_key() -> str:
     return "account:" + (request.form.get("email") or "").strip().lower()
 
 
+# What a user with a start password may still do: choose their own, log out, keep the session alive.
+START_PASSWORD_ENDPOINTS = {"auth.change_password", "auth.logout", "auth.extend_session", "static"}
+
+
+@bp.before_app_request
+def start_password_must_be_changed():
+    """An account an admin made opens only the password page until the user has chosen their own."""
+    if (getattr(current_user, "must_change_password", False) and current_user.api_token_id is None
+            and request.endpoint not in START_PASSWORD_ENDPOINTS):
+        flash("Velg ditt eget passord før du fortsetter. Startpassordet fra administratoren kan ikke brukes videre.",
+              "info")
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key)

@@ -15,10 +15,11 @@ def test_admin_creates_and_deactivates_a_user(app, login, make_user):
         assert (user.office, user.active) == ("helse-vest", True)
     new_user_client = app.test_client()
     new_user_client.post("/login", data={"email": "vidar@test.example", "password": "et-langt-startpassord"})
-    assert new_user_client.get("/").status_code == 200
+    assert new_user_client.get("/konto/passord").status_code == 200   # logged in, to choose a password
 
     assert admin.post(f"/admin/brukere/{user.id}/deaktiver").status_code == 302
-    assert new_user_client.get("/").status_code == 302  # the live session ended with the account
+    ended = new_user_client.get("/konto/passord")   # the live session ended with the account
+    assert ended.status_code == 302 and ended.headers["Location"].startswith("/login")
 
 
 def test_user_form_errors_are_shown_next_to_the_fields(app, login, make_user):
@@ -112,3 +113,25 @@ def test_dormant_accounts_are_deactivated_from_the_command_line(app, make_user):
     with app.app_context():
         assert [db.session.get(User, user_id).active for user_id in (used_long_ago, never_used, recent)] == [
             False, False, True]
+
+
+def test_a_start_password_from_the_admin_only_opens_the_password_page(app, login, make_user):
+    from tests.conftest import PASSWORD
+
+    admin = login(make_user("admin"))
+    admin.post("/admin/brukere/ny", data={"name": "Nina Ny", "email": "nina@test.example", "role": "analyst",
+                                          "office": "", "password": "admin-valgt-startpassord"})
+    nina = app.test_client()
+    nina.post("/login", data={"email": "nina@test.example", "password": "admin-valgt-startpassord"})
+
+    for page in ("/", "/rapporter/", "/konto/api-nokler"):
+        refused = nina.get(page)
+        assert refused.status_code == 302 and refused.headers["Location"] == "/konto/passord", page
+    assert "Velg ditt eget passord" in nina.get("/konto/passord").get_data(as_text=True)
+
+    changed = nina.post("/konto/passord", data={"current_password": "admin-valgt-startpassord",
+                                                "new_password": PASSWORD, "confirm": PASSWORD})
+    assert changed.status_code == 302
+    assert nina.get("/").status_code == 200
+    with app.app_context():
+        assert not db.session.scalar(select(User).where(User.email == "nina@test.example")).must_change_password
