@@ -40,9 +40,10 @@ worker: setup
 	@test -n "$$REDIS_URL" || { echo "Set REDIS_URL, e.g. redis://127.0.0.1:6379/0"; exit 1; }
 	$(FLASK) rq worker default pdf
 
-# Benchmarks (bench/README.md): generate BENCH_SIZE applications when the database does not hold them,
-# then print every benchmark's median, p95 and ratio. BENCH_DATABASE_URL defaults to /tmp/helsesak-bench-<size>.db.
+# Benchmarks (docs/performance.md): generate BENCH_SIZE applications when the database does not hold them,
+# then print every benchmark's median, p95 and ratio. BENCH_DATABASE_URL defaults to /tmp/helsesak-bench-<size>.db;
+# BENCH_ARGS passes more options to bench/run.py, e.g. BENCH_ARGS="--rounds 40 --skip import".
 BENCH_SIZE ?= 100000
 .PHONY: bench
 bench: setup
-	$(PY) -m bench.run --size $(BENCH_SIZE) $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+	$(PY) -m bench.run --size $(BENCH_SIZE) $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL)) $(BENCH_ARGS)

@@ -70,7 +70,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scenario", action="append", choices=list(scenarios()),
                         help="which filter sets (default: all of them)")
     parser.add_argument("--proposed", action="store_true",
-                        help="also time the app's view with the office predicate proposed in bench/README.md")
+                        help="also time the app's view with the office predicate added once more (the fix of "
+                             "docs/performance.md, now in the app; should time like the app)")
     parser.add_argument("--statements", action="store_true",
                         help="print each variant's SQL statements with their time, for one request")
     args = parser.parse_args(argv)
