@@ -17,10 +17,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # A plain ADD COLUMN, which SQLite does in place: batch mode would copy the table, and dropping the old
+    # `users` fails on a database whose rows other tables refer to.
+    op.add_column('users', sa.Column('must_change_password', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('must_change_password')
+    op.drop_column('users', 'must_change_password')   # in place too (SQLite 3.35+)
