@@ -489,9 +489,30 @@ def _bare_application(case_id: int):
     return page
 
 
+def _with_named_user(model, relation: str, case_id: int, order_by: str | None = None) -> list:
+    """The case's rows of `model`, each with the user of `relation` (`<relation>_id`) carrying just a name,
+    in one joined query: what the detail template reads, without the ORM's lazy loads."""
+    from app.auth.models import User
+    from app.extensions import db
+
+    table, users = model.__table__, User.__table__
+    user_id = table.c[f"{relation}_id"]
+    query = (sa.select(table, users.c.name.label("user_name")).outerjoin(users, users.c.id == user_id)
+             .where(table.c.case_id == case_id))
+    if order_by:
+        query = query.order_by(table.c[order_by])
+    objects = []
+    for row in db.session.execute(query):
+        values = row._asdict()
+        name = values.pop("user_name")
+        instance = model(**values)
+        setattr(instance, relation, User(id=values[user_id.name], name=name) if values[user_id.name] else None)
+        objects.append(instance)
+    return objects
+
+
 def _bare_case(case_id: int):
     """/bench/saker/<case_id>: the core case page from hand-written SQL (one query per section), with its audit row."""
-    from app.auth.models import User
     from app.cases import services
     from app.cases.models import (
         CaseAssignment,
@@ -504,7 +525,6 @@ def _bare_case(case_id: int):
     from app.extensions import db
 
     case = _bare_case_row(case_id)
-    users = User.__table__
     entries = db.session.execute(sa.select(JournalEntry.__table__).where(
         JournalEntry.__table__.c.case_id == case.id).order_by(JournalEntry.__table__.c.number_in_case))
     case.journal_entries = [_transient(JournalEntry, entry) for entry in entries]
@@ -522,38 +542,9 @@ def _bare_case(case_id: int):
             document.versions = []
         document.versions.append(DocumentVersion(**{column.name: values[f"v_{column.name}"] for column in versions.c}))
     case.documents = list(by_document.values())
-    deadlines = []
-    for row in db.session.execute(sa.select(Deadline.__table__, users.c.name.label("responsible_name"))
-                                  .outerjoin(users, users.c.id == Deadline.__table__.c.responsible_id)
-                                  .where(Deadline.__table__.c.case_id == case.id)
-                                  .order_by(Deadline.__table__.c.due_date)):
-        values = row._asdict()
-        name = values.pop("responsible_name")
-        deadline = Deadline(**values)
-        deadline.responsible = User(id=values["responsible_id"], name=name) if values["responsible_id"] else None
-        deadlines.append(deadline)
-    case.deadlines = deadlines
-    assignments = []
-    for row in db.session.execute(sa.select(CaseAssignment.__table__, users.c.name.label("user_name"))
-                                  .join(users, users.c.id == CaseAssignment.__table__.c.user_id)
-                                  .where(CaseAssignment.__table__.c.case_id == case.id)):
-        values = row._asdict()
-        name = values.pop("user_name")
-        assignment = CaseAssignment(**values)
-        assignment.user = User(id=values["user_id"], name=name)
-        assignments.append(assignment)
-    case.assignments = assignments
-    changes = []
-    for row in db.session.execute(sa.select(CaseStatusChange.__table__, users.c.name.label("by_name"))
-                                  .outerjoin(users, users.c.id == CaseStatusChange.__table__.c.by_id)
-                                  .where(CaseStatusChange.__table__.c.case_id == case.id)
-                                  .order_by(CaseStatusChange.__table__.c.id)):
-        values = row._asdict()
-        name = values.pop("by_name")
-        change = CaseStatusChange(**values)
-        change.by = User(id=values["by_id"], name=name) if values["by_id"] else None
-        changes.append(change)
-    case.status_changes = changes
+    case.deadlines = _with_named_user(Deadline, "responsible", case.id, order_by="due_date")
+    case.assignments = _with_named_user(CaseAssignment, "user", case.id)
+    case.status_changes = _with_named_user(CaseStatusChange, "by", case.id, order_by="id")
     page = render_template("cases/detail.html", case=case, editable=True, today=date.today(),
                            follow_up_methods=services.FOLLOW_UP_METHODS)
     _bare_audit(case, "case", case.id, None)

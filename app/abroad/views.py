@@ -22,7 +22,7 @@ from app.cases.interface import (
     record_list,
     visible_cases,
 )
-from app.exports import table_file
+from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
 from app.forms import choices
 from app.pagination import keyset_paginate
@@ -137,7 +137,6 @@ def applications():
     return page
 
 
-EXPORT_LIMIT = 100_000
 EXPORT_HEADERS = ["Saksnummer", "Referanse", "Pasient", "Fødselsdato", "Hjemregion", "Type", "ICD-10", "Kapittel",
                   "Mottatt", "Barn", "Status", "Vedtak", "Vedtaksdato", "Land", "Sykehus", "Kostnader NOK"]
 
@@ -150,7 +149,7 @@ def export_applications(fmt: str):
     form = ApplicationFilterForm(request.args)
     query = filtered_applications(form, date.today()).options(selectinload(Application.costs))
     applications = db.session.scalars(query.order_by(Application.received_on.desc(), Application.id.desc())
-                                      .limit(EXPORT_LIMIT)).all()
+                                      .limit(ROW_LIMIT)).all()
     cases = _cases_by_id(applications)
     rows = []
     for application in applications:
