@@ -43,17 +43,27 @@ class Versioned:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection, _record) -> None:
-    """SQLite: enforce foreign keys, wait for locks instead of failing at once, and let
-    SQLAlchemy emit BEGIN itself (pysqlite's own transaction handling breaks SAVEPOINTs)."""
+    """SQLite as an embedded default for a small office: write-ahead logging (readers never wait for the
+    writer), foreign keys enforced, a busy timeout so a writer waits for the lock instead of failing, and
+    SQLAlchemy emitting BEGIN itself (pysqlite's own transaction handling breaks SAVEPOINTs)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")   # kept in the file; an in-memory database answers "memory"
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+
+
+# How long a request waits for another one's write lock before it answers 503 «Prøv igjen om litt».
+SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:
+    """Every transaction takes the write lock when it starts (BEGIN IMMEDIATE). Nearly every request writes
+    (at least its audit row) after reading; a deferred transaction that tries to upgrade its read lock
+    while another connection writes gets SQLITE_BUSY at once, without the busy timeout, because waiting
+    could deadlock. Taking the lock first makes concurrent requests queue instead of failing."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

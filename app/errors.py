@@ -1,7 +1,9 @@
 """Errors a rule raises; their messages are bokmål and safe to show to the user."""
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 HTTP_ERROR_TEXTS = {
@@ -13,6 +15,12 @@ HTTP_ERROR_TEXTS = {
     429: ("For mange forsøk", "For mange forsøk på kort tid. Vent litt og prøv igjen."),
     500: ("Noe gikk galt", "En uventet feil oppstod. Ingenting er lagret. Prøv igjen, eller kontakt brukerstøtte."),
 }
+
+DATABASE_BUSY = ("Prøv igjen om litt", "Helsesak har mange forespørsler akkurat nå. Ingenting er lagret. "
+                 "Prøv igjen om litt.")
+DATABASE_UNAVAILABLE = ("Databasen er utilgjengelig", "Helsesak får ikke kontakt med databasen. Ingenting er "
+                        "lagret. Prøv igjen om litt, eller kontakt brukerstøtte.")
+RETRY_AFTER_SECONDS = 5
 
 
 class DomainError(Exception):
@@ -88,6 +96,20 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         app.logger.warning("Redis unavailable: %s", error)
         return page("Bakgrunnsjobber er utilgjengelige", JOBS_UNAVAILABLE, 503)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        """SQLite still locked after the busy timeout, or the database server out of reach: 503 with
+        Retry-After; the transaction is rolled back, so nothing is half-saved."""
+        db.session.rollback()
+        app.logger.warning("Database unavailable: %s", error.orig)
+        if "_login_user" not in g:
+            g._login_user = AnonymousUserMixin()   # the error page must not need the database to render
+        busy = "locked" in str(error.orig) or "busy" in str(error.orig)
+        title, message = DATABASE_BUSY if busy else DATABASE_UNAVAILABLE
+        response = app.make_response(page(title, message, 503))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
