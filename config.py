@@ -15,6 +15,7 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'helsesak.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_SECONDS = 10   # SQLite: how long a request waits for the write lock, then 503
     REDIS_URL = os.environ.get("REDIS_URL")
 
     # Background jobs (Flask-RQ): a real Redis when configured, otherwise in-process.

@@ -19,6 +19,9 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     app = Flask(__name__, template_folder="../templates")
     app.url_map.converters["int"] = DatabaseIdConverter
     app.config.from_object(config_class)
+    from app.db import sqlite_engine_options
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite_engine_options(app.config)
     if app.config.get("REFUSE_UNSAFE_SETTINGS"):
         from app.deploy_checks import errors_in
 

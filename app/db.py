@@ -44,19 +44,24 @@ class Versioned:
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection, _record) -> None:
     """SQLite as an embedded default for a small office: write-ahead logging (readers never wait for the
-    writer), foreign keys enforced, a busy timeout so a writer waits for the lock instead of failing, and
-    SQLAlchemy emitting BEGIN itself (pysqlite's own transaction handling breaks SAVEPOINTs)."""
+    writer), foreign keys enforced, and SQLAlchemy emitting BEGIN itself (pysqlite's own transaction handling
+    breaks SAVEPOINTs). The busy timeout is the driver's `timeout` (sqlite_engine_options)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")   # kept in the file; an in-memory database answers "memory"
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
 
-# How long a request waits for another one's write lock before it answers 503 «Prøv igjen om litt».
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+def sqlite_engine_options(config) -> dict:
+    """Engine options with SQLITE_BUSY_TIMEOUT_SECONDS as the driver's busy timeout: how long a request waits
+    for another one's write lock before it answers 503 «Prøv igjen om litt»."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        options["connect_args"] = {"timeout": config["SQLITE_BUSY_TIMEOUT_SECONDS"],
+                                   **options.get("connect_args", {})}
+    return options
 
 
 @event.listens_for(Engine, "begin")

@@ -12,7 +12,6 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-import app.db
 from app import create_app
 from app.abroad import services as abroad
 from app.abroad.models import Stream, TreatmentClass
@@ -31,13 +30,14 @@ pytestmark = pytest.mark.real_commits   # in a database file of its own
 
 
 @pytest.fixture
-def embedded(tmp_path):
+def embedded(tmp_path, request):
     """An app on a new SQLite file with one office's caseworkers and one application per caseworker."""
     path = tmp_path / "helsesak.db"
 
     class EmbeddedConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
         DOCUMENT_DIR = str(tmp_path / "documents")
+        SQLITE_BUSY_TIMEOUT_SECONDS = getattr(request, "param", 10)
 
     application = create_app(EmbeddedConfig)
     with application.app_context():
@@ -113,13 +113,11 @@ def test_six_caseworkers_at_once_get_no_error(embedded):
     assert audit_rows(application) > before + CASEWORKERS * ROUNDS   # the pages did write
 
 
-def test_a_lock_held_past_the_busy_timeout_answers_503_and_saves_nothing(embedded, monkeypatch):
+@pytest.mark.parametrize("embedded", [0.2], indirect=True)   # a busy timeout of 0.2 s
+def test_a_lock_held_past_the_busy_timeout_answers_503_and_saves_nothing(embedded):
     application, path, cases = embedded
     user_id, case_id = cases[0]
     client = logged_in(application, user_id)
-    monkeypatch.setattr(app.db, "SQLITE_BUSY_TIMEOUT_MS", 200)
-    with application.app_context():
-        db.engine.dispose()   # new connections get the short timeout
     before = audit_rows(application)
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
