@@ -258,3 +258,8 @@ def test_a_crash_in_the_in_process_queue_deletes_the_upload(app, make_user, monk
         assert import_jobs.job_state(import_jobs.find_job(number, user))["state"] == "failed"
         assert connection.exists(import_jobs._upload_key(number)) == 0
         assert db.session.scalar(select(func.count()).select_from(Application)) == 0
+
+
+def test_the_upload_page_states_the_limits(login, make_user):
+    page = login(make_user("abroad_caseworker", office="helse-sor-ost")).get("/utland/import")
+    assert "Høyst 100\xa0000 rader og 50 kolonner." in page.get_data(as_text=True)

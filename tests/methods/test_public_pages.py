@@ -240,7 +240,7 @@ def test_nothing_internal_reaches_the_public_pages_or_the_xlsx(client, methods):
         assert secret not in xml, secret
 
 
-def test_xlsx_text_is_never_a_formula_and_dates_stay_dates(app, client, secretary_id):
+def test_xlsx_text_is_never_a_formula(app, client, secretary_id):
     generic, product, indication, condition, point, _cr = FORMULA_LIKE
     with app.app_context():
         actor = db.session.get(User, secretary_id)
