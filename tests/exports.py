@@ -2,8 +2,24 @@
 import csv
 import io
 import re
+import zipfile
 
 from openpyxl import load_workbook
+
+# Text a spreadsheet would run as a formula if it were written untyped (or, in CSV, unescaped).
+FORMULA_LIKE = ['=HYPERLINK("http://x","y")', "+1", "-1+2", "@SUM(A1)", "\t=1+1", "\r=1+1"]
+
+
+def as_read_back(text: str) -> str:
+    """`text` as XML hands it back: a bare carriage return becomes a line feed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def formulas_in(data: bytes) -> list[str]:
+    """The formula elements of every worksheet of an XLSX file (none in a file the app writes)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [f"{name}: {formula}" for name in archive.namelist() if name.startswith("xl/worksheets/")
+                for formula in re.findall(rb"<f[ >].*?</f>|<f/>", archive.read(name))]
 
 
 def csv_rows(response) -> list[list[str]]:

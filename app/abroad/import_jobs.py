@@ -1,8 +1,11 @@
 """The import as a background job (Flask-RQ, queue "default"), with its progress in the job's meta.
 
-The uploaded file does not travel as a job argument (arguments stay in Redis as long as the job): it is
-kept under its own key with a short expiry and deleted once the import is done with it (committed or
-refused), so a run after its worker died (app.background) still finds it. The import's batch is chosen when
+The uploaded file does not travel as a job argument (arguments stay in Redis as long as the job, and the
+job as long as RESULT_TTL): it is kept under its own key, read by each run, and deleted as soon as no run
+will need it again: when the import is committed or refused, when the user has lost access, and when a run
+fails with no retry to follow. A run that fails with a retry to come leaves it for that retry (app.background).
+UPLOAD_TTL only removes what no run got to delete: the file of a job no worker picked up in time, or of a
+last run whose process was killed. The import's batch is chosen when
 the job is queued: a run that finds the batch's audit row returns that import's result instead of importing
 the file again. The job's result (the counts, or the list of errors) is kept for RESULT_TTL so the progress
 page survives a reload. Without REDIS_URL the queue runs the job in-process, at once (see config.py).
@@ -25,9 +28,15 @@ from app.auth.models import User
 from app.background import queue_available, receipts_since, retry_policy
 from app.extensions import db, rq
 
-RESULT_TTL = 24 * 60 * 60      # seconds the progress page can still show the result
-UPLOAD_TTL = 60 * 60           # an upload no worker picked up within an hour is dropped
-JOB_TIMEOUT = 60 * 60
+RESULT_TTL = 24 * 60 * 60      # seconds the progress page can still show the result (counts and errors only)
+# An import of the largest file it reads (importing.MAX_ROWS rows) takes well under a minute
+# (docs/performance.md, B6); a run still going after five minutes is stopped and, with retries left, run again.
+JOB_TIMEOUT = 5 * 60
+# The national IDs in an upload are kept no longer than the job can need them (data minimisation, GDPR art.
+# 5(1)(c) and (e)): the wait in the queue plus a retry after a dead worker (its heartbeat expires after about
+# 90 seconds, and a worker's sweep every 10 minutes requeues the job) with a full run on each side. A job
+# that starts later says the file is no longer there and asks for it again; nothing is saved.
+UPLOAD_TTL = 30 * 60
 STEP_QUEUED = "Venter på tur"
 MAX_NUMBER = 2 ** 31 - 2        # app.DatabaseIdConverter: <int:...> stops at 2**31 - 1
 
@@ -113,6 +122,14 @@ def run_import_job(kind: str, number: int, filename: str, user_id: int) -> dict:
         job.meta.update(percent=percent, step=step)
         job.save_meta()
 
-    result = run_import(kind, data, filename, actor=user, progress=progress, batch=batch)
+    # In the worker, a failed run with retries left is run again and needs the file; the in-process queue
+    # (no REDIS_URL) never retries.
+    retried = job is not None and _queue().is_async and bool(job.retries_left)
+    try:
+        result = run_import(kind, data, filename, actor=user, progress=progress, batch=batch)
+    except BaseException:
+        if not retried:
+            connection.delete(key)
+        raise
     connection.delete(key)
     return result.to_dict()

@@ -5,7 +5,16 @@ admin imports for every office (a national migration task) but, as everywhere el
 data: the pages show counts and line/column errors only. Every upload runs as a background job (in-process
 and at once when there is no Redis); its page shows the progress and, when it is done, the result.
 """
-from flask import abort, flash, jsonify, make_response, redirect, render_template, url_for
+from babel.numbers import format_decimal
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -15,15 +24,23 @@ from wtforms.validators import InputRequired, ValidationError
 from app.abroad import import_jobs
 from app.abroad.importing import (
     IMPORTERS,
+    MAX_COLUMNS,
+    MAX_ROWS,
     MAX_SHOWN_ERRORS,
     PLACEHOLDER_NAME,
-    ApplicationImporter,
     AppealImporter,
+    ApplicationImporter,
     CostImporter,
 )
 from app.abroad.views import bp
 from app.auth.roles import Role
-from app.cases.interface import ABROAD_OFFICES, REGIONS, AuditAction, handling_office, record_access
+from app.cases.interface import (
+    ABROAD_OFFICES,
+    REGIONS,
+    AuditAction,
+    handling_office,
+    record_access,
+)
 from app.errors import JobsUnavailable
 from app.forms import choices
 from app.security import role_required
@@ -42,7 +59,9 @@ class ImportForm(FlaskForm):
                        validators=[InputRequired(message="Velg hva filen inneholder.")])
     file = FileField("Fil (CSV eller XLSX)", validators=[FileRequired(message="Velg en fil.")],
                      description="CSV i UTF-8 (med eller uten BOM), skilt med komma eller semikolon, eller XLSX "
-                                 "(første ark). Første linje er kolonnenavnene.",
+                                 "(første ark). Første linje er kolonnenavnene. Høyst "
+                                 f"{format_decimal(MAX_ROWS, '#,##0', locale='nb_NO')} rader og {MAX_COLUMNS} "
+                                 "kolonner.",
                      render_kw={"accept": ACCEPTED})
     submit = SubmitField("Importer")
 

@@ -40,17 +40,19 @@ the year's case-number counters from its first write to its commit, so other reg
 import csv
 import gc
 import io
+import itertools
 import re
 import secrets
 import warnings
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
+from babel.numbers import format_decimal
 from sqlalchemy import func, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
@@ -166,7 +168,13 @@ class ImportResult:
 
 
 class UnreadableFile(Exception):
-    """The file is not a CSV or XLSX table this module can read; the message is bokmål."""
+    """The file is not a CSV or XLSX table this module can read, or goes past a limit of what it reads; the
+    message is bokmål, `line` and `column` say where when there is a place to name."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: str | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
 
 
 def new_batch() -> str:
@@ -174,6 +182,29 @@ def new_batch() -> str:
 
 
 # Reading files
+#
+# A file is read as a stream, a row at a time, and every limit is checked while reading: a file past one stops
+# being read there (a workbook that claims a million rows, or a CSV of a million lines, costs no more than its
+# first MAX_ROWS rows), and what is kept is the stripped text of the rows up to the limits. A workbook is
+# opened in openpyxl's read-only mode, and the sheet's stored dimensions are not trusted: a row is as wide as
+# its last cell, never padded to the width (up to 16,384 columns) or height the file claims.
+
+MAX_ROWS = 100_000         # data rows under the header; what one list export holds (app.exports.ROW_LIMIT)
+MAX_COLUMNS = 50           # the widest import has 12 columns
+MAX_CELL_CHARS = 1_000     # the longest field an import stores holds 300 characters
+MAX_RECORD_CHARS = MAX_COLUMNS * (MAX_CELL_CHARS + 3)   # one CSV row at most: every field full and quoted
+XLSX_MAX_LINES = 1_048_576  # the rows an Excel sheet can have
+# What a workbook may unpack to, checked from the zip's directory before anything is unpacked: twice what
+# 100,000 rows of the import's columns take (about 45 MB as openpyxl writes them). Python's zipfile never
+# unpacks a member past its declared size (it fails the CRC check instead), so the directory cannot lie.
+# openpyxl parses the XML with defusedxml (installed), so entity expansion and external entities are refused.
+XLSX_MAX_UNPACKED_BYTES = 100_000_000
+# openpyxl keeps every shared string of a workbook in memory, also in read-only mode, at up to four times
+# their size in the file: the shared-string part gets a limit of its own. 100,000 rows of unique references,
+# national IDs and dates as text take about 15 MB.
+XLSX_MAX_SHARED_STRINGS_BYTES = 32_000_000
+XLSX_MAX_ENTRIES = 1_000   # parts of the archive; a workbook from Excel has a dozen, one per sheet and image more
+
 
 @dataclass
 class Table:
@@ -181,8 +212,13 @@ class Table:
     rows: list[tuple[int, list[str]]]     # (line, cells), blank rows left out
 
 
+def _count(number: int) -> str:
+    return format_decimal(number, "#,##0", locale="nb_NO")
+
+
 def read_table(data: bytes, filename: str = "") -> Table:
-    """The header and rows of a CSV or XLSX file, every cell as stripped text."""
+    """The header and rows of a CSV or XLSX file, every cell as stripped text. UnreadableFile when the
+    file cannot be read or goes past a limit (MAX_ROWS, MAX_COLUMNS, MAX_CELL_CHARS, the XLSX_MAX_ ones)."""
     name = filename.lower()
     if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
         return _read_xlsx(data)
@@ -191,20 +227,53 @@ def read_table(data: bytes, filename: str = "") -> Table:
     return _read_csv(data)
 
 
+class _Lines:
+    """The lines of a text stream for csv.reader, refusing a row longer than MAX_RECORD_CHARS (a quoted
+    field may hold line breaks, so a row can span lines): no line is read further than the limit allows."""
+
+    def __init__(self, stream: io.TextIOBase) -> None:
+        self.stream = stream
+        self.record = 0    # characters of the row being read; the reader's loop sets it back after each row
+        self.rows = 0      # rows read
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        left = MAX_RECORD_CHARS - self.record
+        line = self.stream.readline(left + 1)
+        if not line:
+            raise StopIteration
+        self.record += len(line)
+        if len(line) > left:
+            raise UnreadableFile(f"Linje {self.rows + 1} er lengre enn {_count(MAX_RECORD_CHARS)} tegn (har et felt "
+                                 "et anførselstegn som ikke er lukket?), og resten av filen er ikke lest. En rad kan "
+                                 f"ha høyst {MAX_COLUMNS} kolonner med høyst {_count(MAX_CELL_CHARS)} tegn i hvert "
+                                 "felt.")
+        return line
+
+
 def _read_csv(data: bytes) -> Table:
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    lines = _Lines(stream)
+    reader = None
     try:
-        text = data.decode("utf-8-sig")
+        first_line = next(lines, "")
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        reader = csv.reader(itertools.chain([first_line], lines), delimiter=delimiter)
+
+        def records():
+            for record in reader:
+                lines.rows += 1
+                lines.record = 0
+                yield lines.rows, record
+
+        return _table(records())
     except UnicodeDecodeError:
         raise UnreadableFile("Filen er ikke UTF-8-kodet. Lagre den som «CSV UTF-8» og prøv igjen.") from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        records = list(reader)
     except csv.Error:
-        raise UnreadableFile(f"Filen kan ikke leses som CSV: linje {reader.line_num} er ugyldig (for eksempel et "
-                             "felt med et anførselstegn som ikke er lukket).") from None
-    return _table(records)
+        raise UnreadableFile(f"Filen kan ikke leses som CSV: linje {reader.line_num if reader else 1} er ugyldig "
+                             "(for eksempel et felt med et anførselstegn som ikke er lukket).") from None
 
 
 def _cell(value, column: str) -> str:
@@ -224,10 +293,34 @@ def _cell(value, column: str) -> str:
     return str(value)
 
 
-# What the XML of a workbook may unpack to: far above 100,000 rows of the import's columns (about 60 MB),
-# far below what would exhaust the server. openpyxl parses the XML with defusedxml (installed), so entity
-# expansion and external entities are refused as well.
-XLSX_MAX_UNPACKED_BYTES = 400_000_000
+def _within_columns(line: int, values: Sequence) -> Sequence:
+    """The first MAX_COLUMNS values of a row; UnreadableFile when a value stands further right."""
+    if len(values) <= MAX_COLUMNS:
+        return values
+    beyond = values[MAX_COLUMNS:]
+    if beyond.count(None) != len(beyond) and any(value is not None and str(value).strip() for value in beyond):
+        raise UnreadableFile(f"Linje {line} har verdier i mer enn {MAX_COLUMNS} kolonner, og resten av filen er "
+                             f"ikke lest. En importfil kan ha høyst {MAX_COLUMNS} kolonner.")
+    return values[:MAX_COLUMNS]
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse a workbook whose zip directory promises too many parts or too much XML (a zip bomb), before
+    anything is unpacked."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.infolist()
+        if len(members) > XLSX_MAX_ENTRIES:
+            raise UnreadableFile(f"Regnearket består av mer enn {_count(XLSX_MAX_ENTRIES)} deler og leses ikke. "
+                                 "Lagre det som CSV, eller som XLSX med bare arket som skal importeres.")
+        if sum(member.file_size for member in members) > XLSX_MAX_UNPACKED_BYTES:
+            raise UnreadableFile(f"Regnearket er over {XLSX_MAX_UNPACKED_BYTES // 1_000_000} MB utpakket. "
+                                 "Del det opp, eller lagre det som CSV.")
+        if sum(member.file_size for member in members
+               if member.filename.lower().endswith("sharedstrings.xml")) > XLSX_MAX_SHARED_STRINGS_BYTES:
+            raise UnreadableFile(f"Tekstene i regnearket er over {XLSX_MAX_SHARED_STRINGS_BYTES // 1_000_000} MB "
+                                 "utpakket. Del det opp, eller lagre det som CSV.")
 
 
 def _read_xlsx(data: bytes) -> Table:
@@ -238,38 +331,64 @@ def _read_xlsx(data: bytes) -> Table:
 
     unreadable = "Filen kan ikke leses som XLSX. Lagre regnearket som XLSX eller CSV (UTF-8)."
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:   # a zip bomb is refused before anything is unpacked
-            if sum(member.file_size for member in archive.infolist()) > XLSX_MAX_UNPACKED_BYTES:
-                raise UnreadableFile(f"Regnearket er over {XLSX_MAX_UNPACKED_BYTES // 1_000_000} MB utpakket. "
-                                     "Del det opp, eller lagre det som CSV.")
+        _check_archive(data)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")   # openpyxl warns about styles and extensions it does not read
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
                 if not workbook.worksheets:
                     raise UnreadableFile("Regnearket har ingen ark.")
-                rows = workbook.worksheets[0].iter_rows(values_only=True)
-                header = [_cell(value, "").strip().lower() for value in next(rows, ())]
-                records = [header, *([_cell(value, header[index] if index < len(header) else "")
-                                      for index, value in enumerate(row)] for row in rows)]
+                sheet = workbook.worksheets[0]
+                sheet.reset_dimensions()   # rows as wide as their last cell, as many as the sheet holds
+
+                def records():
+                    header = []
+                    for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                        if line > XLSX_MAX_LINES:
+                            raise UnreadableFile(f"Regnearket har rader etter rad {_count(XLSX_MAX_LINES)}, "
+                                                 "der et ark slutter. " + unreadable)
+                        row = _within_columns(line, row)
+                        if line == 1:
+                            header = [_cell(value, "").strip().lower() for value in row]
+                            yield line, header
+                        else:
+                            yield line, [_cell(value, header[index] if index < len(header) else "")
+                                         for index, value in enumerate(row)]
+
+                return _table(records())
             finally:
                 workbook.close()
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError):
         raise UnreadableFile(unreadable) from None   # SyntaxError: broken sheet XML (xml.etree's ParseError)
-    return _table(records)
 
 
-def _table(records: list[list[str]]) -> Table:
-    if not records or not any(cell.strip() for cell in records[0]):
+def _table(records: Iterator[tuple[int, Sequence[str]]]) -> Table:
+    """The header and the non-blank rows of `records` ((line, cells), the header first), read one at a
+    time and stopped at the first that goes past MAX_ROWS, MAX_COLUMNS or MAX_CELL_CHARS."""
+    first = next(records, None)
+    header = [cell.strip().lstrip("\ufeff").lower() for cell in _within_columns(1, first[1])] if first else []
+    if not any(header):
         raise UnreadableFile("Filen er tom: første linje skal være overskriftene (kolonnenavnene).")
-    header = [cell.strip().lstrip("\ufeff").lower() for cell in records[0]]
     while header and not header[-1]:
         header.pop()
     rows = []
-    for line, cells in enumerate(records[1:], start=2):
-        cells = [cell.strip() for cell in cells]
-        if any(cells):
-            rows.append((line, cells))
+    for line, values in records:
+        cells = [cell.strip() for cell in _within_columns(line, values)]
+        while cells and not cells[-1]:
+            cells.pop()
+        if not cells:
+            continue
+        for index, cell in enumerate(cells):
+            if len(cell) > MAX_CELL_CHARS:
+                raise UnreadableFile(f"Feltet har mer enn {_count(MAX_CELL_CHARS)} tegn, og resten av filen er "
+                                     f"ikke lest. Et felt kan ha høyst {_count(MAX_CELL_CHARS)} tegn.", line=line,
+                                     column=header[index] if index < len(header) and header[index]
+                                     else f"nr. {index + 1}")
+        if len(rows) == MAX_ROWS:
+            raise UnreadableFile(f"Filen har mer enn {_count(MAX_ROWS)} rader under overskriftene; lesingen "
+                                 f"stoppet på linje {_count(line)}. Del den opp i filer med høyst "
+                                 f"{_count(MAX_ROWS)} rader.")
+        rows.append((line, cells))
     return Table(header, rows)
 
 
@@ -1171,7 +1290,8 @@ def import_file(kind: str, data: bytes, filename: str = "", *, actor=None, today
         try:
             table = read_table(data, filename)
         except UnreadableFile as error:
-            return ImportResult(kind=kind, batch=batch or new_batch(), errors=[RowError(None, None, str(error))])
+            return ImportResult(kind=kind, batch=batch or new_batch(),
+                                errors=[RowError(error.line, error.column, str(error))])
         progress(10, "Kontrollerer radene")
         return import_table(kind, table, actor=actor, today=today, batch=batch, progress=progress)
 

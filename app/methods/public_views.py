@@ -5,20 +5,15 @@ Only what nyemetoder.no publishes is shown. Never here: price notes, internal co
 persons, user names, case numbers or anything else from the case core, status-change comments,
 input summaries or follow-up assignments (their members are named people).
 """
-import io
-import re
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from flask import Blueprint, abort, render_template, request, url_for
 from sqlalchemy import select
 from wtforms import SelectField
 
+from app.exports import Spreadsheet, file_response
 from app.extensions import db, limiter
 from app.forms import choices
-from app.http import content_disposition
 from app.methods.forms import MethodFilterForm
 from app.methods.models import Method, MethodStatus, MethodType
 from app.methods.queries import MethodFilter, search_methods
@@ -29,14 +24,11 @@ bp = Blueprint("public_methods", __name__, url_prefix="/nye-metoder", template_f
 PER_PAGE = 50
 FILTER_PARAMS = ("q", "method_type", "subject_area", "status", "year")
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_COLUMNS = [  # (header, width in characters)
     ("ID-nr", 14), ("Virkestoff", 28), ("Handelsenavn", 28), ("Bruksområde (indikasjon)", 50),
     ("Metodetype", 24), ("Fagområde", 28), ("Dato siste beslutning", 16),
     ("Gjeldende beslutning Kortversjon", 30), ("Gjeldende beslutning (Hele)", 80),
 ]
-# Characters XML 1.0 (and so Excel) cannot hold.
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class PublicMethodFilterForm(MethodFilterForm):
@@ -85,10 +77,7 @@ def decisions_xlsx():
         rows.extend((method, method.current_decision) for method in result.items)
         pages, page = result.pages, page + 1
     content = _decisions_workbook([(method, decision) for method, decision in rows if decision is not None])
-    response = Response(content, mimetype=XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = content_disposition(
-        f"Beslutninger Nye Metoder {date.today():%Y-%m-%d}.xlsx")
-    return response
+    return file_response(content, "xlsx", f"Beslutninger Nye Metoder {date.today():%Y-%m-%d}.xlsx")
 
 
 @bp.get("/<reference>")
@@ -103,10 +92,6 @@ def detail(reference: str):
                            replaced_by=replaced_by)
 
 
-def _text(value: str | None) -> str | None:
-    return _ILLEGAL_XML.sub("", value) if value else None
-
-
 def _full_decision(decision) -> str:
     text = "\n".join(decision.points)
     if decision.conditions:
@@ -115,34 +100,15 @@ def _full_decision(decision) -> str:
 
 
 def _decisions_workbook(rows) -> bytes:
-    workbook = Workbook()
-    workbook.properties.creator = "Helsesak"
-    workbook.properties.lastModifiedBy = None
-    sheet = workbook.active
-    sheet.title = "Beslutninger"
-    sheet.append([header for header, _width in XLSX_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for index, (_header, width) in enumerate(XLSX_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+    spreadsheet = Spreadsheet()
+    sheet = spreadsheet.sheet("Beslutninger")
+    sheet.append([header for header, _width in XLSX_COLUMNS], bold=True, wrap=True)
+    sheet.widths(width for _header, width in XLSX_COLUMNS)
+    number_formats = [None] * 6 + ["DD.MM.YYYY"]
     for method, decision in rows:
-        values = [method.reference, method.generic_name, method.product_names, method.indication,
-                  method.method_type.label, ", ".join(method.subject_areas or []), decision.decided_on,
-                  decision.outcome.label, _full_decision(decision)]
-        row = sheet.max_row + 1
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=column)
-            if isinstance(value, date):
-                cell.value = value
-                cell.number_format = "DD.MM.YYYY"
-            else:
-                cell.value = _text(value)
-                if cell.value is not None:
-                    cell.data_type = "s"   # never a formula, whatever the text starts with
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        sheet.append([method.reference, method.generic_name, method.product_names, method.indication,
+                      method.method_type.label, ", ".join(method.subject_areas or []), decision.decided_on,
+                      decision.outcome.label, _full_decision(decision)], number_formats=number_formats, wrap=True)
+    sheet.freeze_header()
+    sheet.filter_header()
+    return spreadsheet.to_bytes()

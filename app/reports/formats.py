@@ -3,17 +3,24 @@
 formatting as the PDF."""
 import json
 from datetime import date, datetime
-from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from app.cases.interface import REGIONS
+from app.exports import Sheet, Spreadsheet
 from app.pdf import render_pdf
-from app.reports.model import COUNT, DATE, DAYS, NOK, PERCENT, SHARE, Column, Report, Table
+from app.reports.model import (
+    COUNT,
+    DATE,
+    DAYS,
+    NOK,
+    PERCENT,
+    SHARE,
+    Column,
+    Report,
+    Table,
+)
 
 OSLO = ZoneInfo("Europe/Oslo")
 FORMATS = {
@@ -54,67 +61,43 @@ def to_json(report: Report) -> bytes:
     return json.dumps(report.data, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def _write_table(sheet, table: Table) -> None:
-    sheet.append([column.label for column in table.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    rows = [*table.rows, *([table.total] if table.total else [])]
-    for row in rows:
-        sheet.append([value for value in row])
-    for index, column in enumerate(table.columns, start=1):
-        number_format = XLSX_FORMATS.get(column.kind)
-        width = len(column.label)
-        for row_number in range(2, len(rows) + 2):
-            cell = sheet.cell(row=row_number, column=index)
-            if number_format and cell.value is not None:
-                cell.number_format = number_format
-            width = max(width, len(format_cell(cell.value, column)))
-        sheet.column_dimensions[get_column_letter(index)].width = min(60, width + 3)
+def _write_table(sheet: Sheet, table: Table) -> None:
+    sheet.append([column.label for column in table.columns], bold=True, wrap=True)
+    number_formats = [XLSX_FORMATS.get(column.kind) for column in table.columns]
+    for row in table.rows:
+        sheet.append(row, number_formats=number_formats)
     if table.total:
-        for cell in sheet[len(rows) + 1]:
-            cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
+        sheet.append(table.total, number_formats=number_formats, bold=True)
+    rows = [*table.rows, *([table.total] if table.total else [])]
+    sheet.widths(min(60, max([len(column.label), *(len(format_cell(row[index], column)) for row in rows)]) + 3)
+                 for index, column in enumerate(table.columns))
+    sheet.freeze_header()
 
 
 def to_xlsx(report: Report) -> bytes:
     """One worksheet per table, after an "Om rapporten" sheet that says what each sheet holds."""
-    workbook = Workbook()
-    about = workbook.active
-    about.title = "Om rapporten"
     generated = local_time(report.generated_at).replace(tzinfo=None)
-    about.append(["Rapport", report.title])
-    about.append(["Gjelder", report.subtitle])
-    about.append(["År", report.year])
-    about.append(["Region", region_label(report.region)])
-    about.append(["Laget", generated])
-    about["B5"].number_format = "DD.MM.YYYY HH:MM"
+    spreadsheet = Spreadsheet(title=report.full_title, language="nb-NO", created=generated)
+    about = spreadsheet.sheet("Om rapporten")
+    for label, value in (("Rapport", report.title), ("Gjelder", report.subtitle), ("År", report.year),
+                         ("Region", region_label(report.region))):
+        about.append([label, value])
+        about.bold(about.rows, 1)
+    about.append(["Laget", generated], number_formats=[None, "DD.MM.YYYY HH:MM"])
+    about.bold(about.rows, 1)
     about.append([])
-    about.append(["Ark", "Innhold", "Merknad"])
-    for cell in about[7]:
-        cell.font = Font(bold=True)
+    about.append(["Ark", "Innhold", "Merknad"], bold=True)
     for table in report.tables:
         about.append([table.sheet, table.title, table.note or ""])
     if report.methods_notes:
         about.append([])
-        about.append(["Slik er tallene telt"])
-        about.cell(row=about.max_row, column=1).font = Font(bold=True)
+        about.append(["Slik er tallene telt"], bold=True)
         for note in report.methods_notes:
             about.append(["", note])
-    for row in range(1, 6):
-        about.cell(row=row, column=1).font = Font(bold=True)
-    about.column_dimensions["A"].width = 24
-    about.column_dimensions["B"].width = 70
-    about.column_dimensions["C"].width = 60
+    about.widths([24, 70, 60])
     for table in report.tables:
-        _write_table(workbook.create_sheet(table.sheet), table)
-    workbook.properties.title = report.full_title
-    workbook.properties.creator = "Helsesak"
-    workbook.properties.language = "nb-NO"
-    workbook.properties.created = generated
-    output = BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+        _write_table(spreadsheet.sheet(table.sheet), table)
+    return spreadsheet.to_bytes()
 
 
 def to_pdf(report: Report) -> bytes:

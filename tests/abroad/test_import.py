@@ -437,8 +437,8 @@ def test_file_level_problems_are_reported_without_a_line(hso):
         "linje 2, kolonne nr. 2: Feltet står under en kolonne uten overskrift.")
     huge = to_csv([cost(reference="R" * 200_000)], COST_COLUMNS)
     assert messages(run_import("costs", huge, "x.csv", actor=hso)) == [
-        "Filen kan ikke leses som CSV: linje 2 er ugyldig (for eksempel et felt med et anførselstegn som ikke er "
-        "lukket)."]
+        "Linje 2 er lengre enn 50\xa0150 tegn (har et felt et anførselstegn som ikke er lukket?), og resten av "
+        "filen er ikke lest. En rad kan ha høyst 50 kolonner med høyst 1\xa0000 tegn i hvert felt."]
     header_only = ",".join(COST_COLUMNS).encode()
     assert messages(run_import("costs", header_only, "x.csv", actor=hso)) == [
         "Filen har ingen rader under overskriftene."]

@@ -23,6 +23,7 @@ from app.methods.models import (
     SubmissionKind,
     SuitabilityAssessment,
 )
+from tests.exports import FORMULA_LIKE, as_read_back, formulas_in
 
 HEADERS = ["ID-nr", "Virkestoff", "Handelsenavn", "Bruksområde (indikasjon)", "Metodetype", "Fagområde",
            "Dato siste beslutning", "Gjeldende beslutning Kortversjon", "Gjeldende beslutning (Hele)"]
@@ -240,20 +241,28 @@ def test_nothing_internal_reaches_the_public_pages_or_the_xlsx(client, methods):
 
 
 def test_xlsx_text_is_never_a_formula(app, client, secretary_id):
+    generic, product, indication, condition, point, _cr = FORMULA_LIKE
     with app.app_context():
         actor = db.session.get(User, secretary_id)
-        method = _register(actor, "Formelforsøk", generic_name='=HYPERLINK("http://evil.example","klikk")',
-                           product_names="Navn\x07med kontrolltegn")
-        _bring_to_decision(method, actor)
-        _decide(method, actor)
+        method = _register(actor, "Formelforsøk", generic_name=generic, product_names=product, indication=indication)
+        other = _register(actor, "Kontrolltegn", generic_name="Navn\x07med kontrolltegn", product_names=_cr)
+        for each in (method, other):
+            _bring_to_decision(each, actor)
+            _decide(each, actor, points=(point,), conditions=condition)
         db.session.commit()
+        stored = {each.generic_name: (each.product_names, each.indication) for each in (method, other)}
 
     response, workbook = _xlsx(client)
 
-    cell = workbook.active["B2"]
-    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
-    assert workbook.active["C2"].value == "Navnmed kontrolltegn"
-    assert "<f>" not in _xml_text(response.data)
+    assert formulas_in(response.data) == []
+    rows = {row[1].value: row for row in workbook.active.iter_rows(min_row=2)}
+    written = rows[generic]
+    assert [cell.value for cell in written[1:4]] == [generic, *stored[generic]]
+    assert written[8].value.startswith(point.strip()) and condition in written[8].value   # points are stripped
+    assert {cell.data_type for index, cell in enumerate(written) if index != 6 and cell.value is not None} == {"s"}
+    assert written[6].is_date and written[6].number_format == "DD.MM.YYYY"   # the decision date stays a date
+    controlled = rows["Navnmed kontrolltegn"]
+    assert controlled[2].data_type == "s" and controlled[2].value == as_read_back(stored["Navn\x07med kontrolltegn"][0])
 
 
 @pytest.mark.parametrize("reference", ["ID2099_999", "finnes-ikke", "ID2024_001%20A"])

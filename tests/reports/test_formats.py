@@ -6,14 +6,29 @@ from datetime import date, datetime, timezone
 from io import BytesIO
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import update
 
+from app.abroad.models import Application
+from app.extensions import db
 from app.reports.charts import axis_label, nice_ticks, render_chart
 from app.reports.formats import format_cell, to_pdf, to_xlsx
 from app.reports.jobs import produce
-from app.reports.model import COUNT, NOK, PERCENT, Chart, Column, Report, Section, Series, Table
+from app.reports.model import (
+    COUNT,
+    NOK,
+    PERCENT,
+    TEXT,
+    Chart,
+    Column,
+    Report,
+    Section,
+    Series,
+    Table,
+)
 from app.reports.registry import ReportRequest, get_kind
 from config import BASE_DIR
+from tests.exports import FORMULA_LIKE, as_read_back, formulas_in
 from tests.pdf import pdf_text
 
 ARTIFACTS = BASE_DIR / "test-artifacts" / "reports"
@@ -115,6 +130,62 @@ def test_dates_in_the_workbook_are_date_cells():
     sheet = load_workbook(BytesIO(to_xlsx(report)))["Frister"]
     assert sheet["A2"].is_date and sheet["A2"].value == datetime(2025, 3, 1) and sheet["A2"].number_format == "DD.MM.YYYY"
     assert sheet["B2"].value == 4
+
+
+def test_formula_like_text_is_a_text_cell_in_every_sheet_and_numbers_stay_numbers():
+    rows = [[text, count, count / 10] for count, text in enumerate(FORMULA_LIKE, start=1)]
+    table = Table("Sykehus", "Innvilget per sykehus", [Column("Sykehus", TEXT), Column("Innvilget", COUNT),
+                                                        Column("Andel", PERCENT)], rows,
+                  total=["=SUM(B2:B7)", 21, 2.1], note="@SUM(A1)")
+    report = Report(kind="test", title=FORMULA_LIKE[0], subtitle="+1", year=2025, region=None,
+                    generated_at=datetime(2026, 2, 1, 12, tzinfo=timezone.utc),
+                    sections=[Section("Sykehus", [table])], data={}, methods_notes=["-1+2 er ikke en formel"])
+    data = to_xlsx(report)
+    workbook = load_workbook(BytesIO(data))
+
+    assert formulas_in(data) == []
+    sheet = workbook["Sykehus"]
+    names = [sheet.cell(row=row, column=1) for row in range(2, len(FORMULA_LIKE) + 3)]
+    assert [cell.value for cell in names] == [as_read_back(text) for text in [*FORMULA_LIKE, "=SUM(B2:B7)"]]
+    assert {cell.data_type for cell in names} == {"s"}
+    assert [sheet.cell(row=row, column=2).value for row in range(2, 9)] == [1, 2, 3, 4, 5, 6, 21]
+    assert {sheet.cell(row=row, column=column).data_type for row in range(2, 9) for column in (2, 3)} == {"n"}
+    assert sheet["C2"].number_format == "0%" and sheet["A8"].font.bold
+    about = workbook["Om rapporten"]
+    assert [about["B1"].value, about["B2"].value, about["B3"].value] == [FORMULA_LIKE[0], "+1", 2025]
+    assert about["B1"].data_type == "s" and about["B3"].data_type == "n"
+    assert about["C8"].value == "@SUM(A1)" and about["B11"].value == "-1+2 er ikke en formel"
+
+
+def test_formulas_in_finds_a_formula_cell():
+    workbook = Workbook()
+    workbook.active["A1"] = "=1+1"
+    output = BytesIO()
+    workbook.save(output)
+    assert formulas_in(output.getvalue()) == ["xl/worksheets/sheet1.xml: b'<f>1+1</f>'"]
+
+
+def test_a_hospital_named_like_a_formula_stays_text_in_the_annual_report(s3_2020):
+    report, _files = _abroad_2020([])
+    table = next(table for table in report.tables if table.sheet == "T3 Innvilget per sykehus")
+    hospitals = [row[0] for row in table.rows[:len(FORMULA_LIKE)]]
+    assert len(hospitals) == len(FORMULA_LIKE)     # hospitals with enough patients to be named in the table
+    for hospital, typed in zip(hospitals, FORMULA_LIKE, strict=True):
+        db.session.execute(update(Application).where(Application.hospital == hospital).values(hospital=typed))
+
+    report, files = _abroad_2020(["xlsx"])
+    sheet = load_workbook(BytesIO(files["xlsx"]))["T3 Innvilget per sykehus"]
+
+    assert formulas_in(files["xlsx"]) == []
+    table = next(table for table in report.tables if table.sheet == "T3 Innvilget per sykehus")
+    shown = {sheet.cell(row=row, column=1).value: sheet.cell(row=row, column=1).data_type
+             for row in range(2, len(table.rows) + 2)}
+    named = [row[0] for row in table.rows]
+    for typed in FORMULA_LIKE:     # the report strips each name, as a caseworker may have typed spaces
+        assert shown[as_read_back(typed.strip())] == "s" and typed.strip() in named
+    counts = [sheet.cell(row=row, column=2) for row in range(2, len(table.rows) + 2)]
+    assert [cell.value for cell in counts] == [row[1] for row in table.rows]
+    assert {cell.data_type for cell in counts} == {"n"}
 
 
 def test_cells_are_formatted_in_bokmal():
