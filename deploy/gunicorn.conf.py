@@ -16,4 +16,6 @@ max_requests = 2000          # workers are replaced now and then, so no slow lea
 max_requests_jitter = 200
 control_socket_disable = True   # no ~/.gunicorn control socket: several servers on one host would share it
 accesslog = "-"
+# Path without query string or referrer: searches carry names and national ID numbers in the query.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss'
 errorlog = "-"

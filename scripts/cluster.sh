@@ -104,7 +104,7 @@ start() {       # start <service> <unit file> [VAR=value ...]: the unit's comman
   alive "$name" && return 0
   local work="$DIR/$name" environment command
   mkdir -p "$work/tmp" "$work/documents"
-  read -ra environment <<< "$(unit_line "$unit" Environment)"
+  read -ra environment <<< "$(unit_line "$unit" Environment | tr "\n" " ")"   # every Environment= line
   read -ra command <<< "$(unit_line "$unit" ExecStart)"
   log "starting $name: ${command[*]}"
   (cd "$work" && exec setsid env "${environment[@]}" TMPDIR="$work/tmp" DOCUMENT_DIR="$work/documents" "$@" \

@@ -1,4 +1,5 @@
-"""A browser for the scale-out test: one cookie store, with requests through the proxy (HTTPS, either app
+"""The cluster as scripts/cluster.sh started it (Cluster: addresses, settings, pid files, nginx's access log),
+and a browser for the scale-out test: one cookie store, with requests through the proxy (HTTPS, either app
 server) or straight to app server "A" or "B", carrying the headers nginx adds (deploy/nginx.conf) — what
 the proxy forwards when it picks that server.
 

@@ -49,7 +49,9 @@ def cluster_database():
 
 @pytest.fixture(scope="session")
 def cluster_redis():
-    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+    url = os.environ.get("REDIS_TEST_URL")
+    if not url:
+        pytest.fail("the scale-out test empties a Redis database: name it in REDIS_TEST_URL (make test-cluster does)")
     connection = Redis.from_url(url, socket_timeout=200)   # blocking pops wait up to WAIT
     connection.flushdb()
     yield url, connection

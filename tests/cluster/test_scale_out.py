@@ -114,6 +114,18 @@ def test_the_proxy_serves_https_only_with_production_settings(cluster):
     assert "No problems found" in (cluster.dir / "deploy.log").read_text()   # flask check-deploy passed
 
 
+
+def test_the_proxy_and_the_app_servers_log_no_query_strings(cluster):
+    """Searches carry names and national ID numbers in the query string: no access log keeps it."""
+    marker = f"Nordmann{uuid.uuid4().hex}"
+    assert requests.get(f"{cluster.proxy}/saker?q={marker}", verify=cluster.cert, allow_redirects=False,
+                        timeout=30).status_code == 302   # to the login page
+    server = cluster.upstream_of("GET", "/saker")
+    gunicorn_log = cluster.dir / ("web-a.log" if server == "A" else "web-b.log")
+    _wait_for(lambda: '"GET /saker ' in gunicorn_log.read_text(), "gunicorn's access log line")
+    logs = [cluster.dir / "helsesak-access.log", cluster.dir / "web-a.log", cluster.dir / "web-b.log"]
+    assert [log.name for log in logs if marker in log.read_text()] == []
+
 def test_a_session_started_on_one_server_continues_on_the_other(cluster, account):
     user = account()
     browser = Browser(cluster)
