@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgresql+psycopg://helsesak:helsesak@127.0.0.1:5432/helsesak_te
 PG_BROWSER_URL ?= postgresql+psycopg://helsesak:helsesak@127.0.0.1:5432/helsesak_browser_test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-sqlite test-postgresql lint worker setup
+.PHONY: run test test-sqlite test-postgresql test-cluster lint worker setup
 
 setup:
 	scripts/setup.sh
@@ -22,7 +22,7 @@ run: setup
 
 test:
 	scripts/setup.sh --services
-	$(MAKE) --no-print-directory test-sqlite test-postgresql
+	$(MAKE) --no-print-directory test-sqlite test-postgresql test-cluster
 
 lint:  # also run by the suite (tests/test_architecture.py)
 	PYTHONPATH=. $(VENV)/bin/lint-imports
@@ -35,6 +35,12 @@ test-postgresql:
 	@echo "=== test suite on PostgreSQL ==="
 	TEST_DATABASE_URL=$(PG_TEST_URL) BROWSER_DATABASE_URL=$(PG_BROWSER_URL) REDIS_TEST_URL=$(REDIS_TEST_URL) \
 		$(PY) -m pytest $(PYTEST_ARGS)
+
+# The scale-out check (docs/deployment.md): scripts/cluster.sh starts nginx, two app servers and two workers on
+# a new database helsesak_cluster_<pid> on PG_TEST_URL's server; REDIS_TEST_URL's database is emptied.
+test-cluster:
+	@echo "=== scale-out test: nginx, two app servers, two workers ==="
+	TEST_DATABASE_URL=$(PG_TEST_URL) REDIS_TEST_URL=$(REDIS_TEST_URL) $(PY) -m pytest tests/cluster $(PYTEST_ARGS)
 
 worker: setup
 	@test -n "$$REDIS_URL" || { echo "Set REDIS_URL, e.g. redis://127.0.0.1:6379/0"; exit 1; }

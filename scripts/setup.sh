@@ -14,7 +14,8 @@ log() { printf '[setup] %s\n' "$*"; }
 APT_PKGS=(python3 python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
           fonts-dejavu-core fonts-liberation2 poppler-utils)
 if ((WITH_SERVICES)); then
-  APT_PKGS+=(postgresql redis-server chromium)
+  # nginx, openssl and envsubst (gettext-base): the reverse proxy of the scale-out test (scripts/cluster.sh)
+  APT_PKGS+=(postgresql redis-server chromium nginx openssl gettext-base)
 fi
 missing=()
 for p in "${APT_PKGS[@]}"; do
@@ -23,6 +24,12 @@ done
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
     log "installing ${missing[*]}"
+    # The packages' own services are not started on install (policy-rc.d, exit 101 = "not allowed"):
+    # this script starts Redis and PostgreSQL itself, and scripts/cluster.sh its own nginx on free ports.
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+      trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
     apt-get update -q
     apt-get install -y -q --no-install-recommends "${missing[@]}"
   else

@@ -19,7 +19,6 @@ the production command, `flask rq worker`, instead (it starts a new interpreter 
 is 20/20 runs; the suite runs RELIABILITY_KILL_RUNS of the printout and the import (3 by default) to stay
 fast.
 """
-import json
 import os
 import signal
 import subprocess
@@ -35,7 +34,6 @@ from flask_rq._job_class import FlaskJob
 from redis import Redis
 from rq import Queue
 from rq.job import Job, JobStatus
-from rq.registry import StartedJobRegistry
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -55,13 +53,12 @@ from app.reports.registry import get_kind
 from config import BASE_DIR
 from tests.abroad.fixtures.import_files import application_rows, to_csv
 from tests.conftest import PASSWORD
-from tests.reliability.worker_app import fork_worker, worker_config
+from tests.reliability.worker_app import fork_worker, next_pause, sweep, worker_config
 
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 RUNS = int(os.environ.get("RELIABILITY_KILL_RUNS", "3"))
 PRODUCTION_WORKER = os.environ.get("RELIABILITY_KILL_WORKER") == "flask"
 WAIT = 120        # seconds a worker may take to reach a checkpoint or to finish (a loaded CI machine)
-SWEEP_AHEAD = 3600  # the sweeper runs as if an hour had passed: the dead worker's heartbeat has expired
 
 pytestmark = pytest.mark.real_commits   # in a database of its own: the suite's database is not touched
 
@@ -174,9 +171,8 @@ class Workers:
 
     def paused(self, checkpoint: str) -> dict:
         """Wait for a work-horse to stop at `checkpoint`; returns its pid and its worker's."""
-        popped = self.redis.blpop([f"{self.keys}:paused"], timeout=WAIT)
-        assert popped is not None, f"no work-horse reached {checkpoint}\n{self.log()}"
-        paused = json.loads(popped[1])
+        paused = next_pause(self.redis, self.keys, WAIT)
+        assert paused is not None, f"no work-horse reached {checkpoint}\n{self.log()}"
         self.horses.append(paused["pid"])
         assert paused["checkpoint"] == checkpoint, f"{paused}\n{self.log()}"
         return paused
@@ -196,7 +192,7 @@ class Workers:
         os.kill(paused["pid"], signal.SIGKILL)
 
     def sweep(self) -> None:
-        StartedJobRegistry(queue=self.queue).cleanup(timestamp=time.time() + SWEEP_AHEAD)
+        sweep(self.queue)
 
     def close(self) -> None:
         for process in self.processes:

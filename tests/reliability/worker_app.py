@@ -12,17 +12,23 @@ and the environment saying where things are:
 - RELIABILITY_KEYS: the prefix of the Redis keys the checkpoints use. Each checkpoint stops once per test (the
   first run to reach it): it pushes {"checkpoint", "pid", "worker"} onto `<keys>:paused` and waits for the test
   to kill it (or, should the test die first, for PAUSE_LIMIT seconds).
+
+The scale-out test (tests/cluster) runs the production app with the same checkpoints in the workers that
+scripts/cluster.sh starts: FLASK_APP "tests.reliability.worker_app:create_checkpointed_app()". Its workers run
+every other job of that test too, so it holds the checkpoint (hold) until the run it kills is queued (release).
 """
 import json
 import logging
 import os
 import sys
+import time
 import traceback
 from typing import ClassVar
 
 from flask_rq._job_class import FlaskJob
 from redis import Redis
 from rq import Queue, Worker
+from rq.registry import StartedJobRegistry
 from sqlalchemy import event
 
 from app import create_app
@@ -30,6 +36,7 @@ from app.extensions import db
 from config import Config
 
 PAUSE_LIMIT = 120
+SWEEP_AHEAD = 3600  # the sweeper runs as if an hour had passed: a dead worker's heartbeat has expired
 
 
 def worker_config(database_url: str, redis_url: str, queue: str) -> type[Config]:
@@ -63,6 +70,28 @@ class Checkpoints:
         self.redis.blpop([f"{self.keys}:release"], timeout=PAUSE_LIMIT)
 
 
+def hold(redis: Redis, keys: str, name: str) -> None:
+    """No run stops at checkpoint `name` (it counts as reached) until release()."""
+    redis.set(f"{keys}:reached:{name}", 1)
+
+
+def release(redis: Redis, keys: str, name: str) -> None:
+    """The next run to reach checkpoint `name` stops there."""
+    redis.delete(f"{keys}:reached:{name}")
+
+
+def next_pause(redis: Redis, keys: str, timeout: float) -> dict | None:
+    """The next run to stop at a checkpoint: {"checkpoint", "pid" (the work-horse), "worker"}; None when no run
+    stopped within `timeout` seconds."""
+    popped = redis.blpop([f"{keys}:paused"], timeout=timeout)
+    return None if popped is None else json.loads(popped[1])
+
+
+def sweep(queue: Queue) -> None:
+    """What every worker's registry cleanup does once a dead worker's heartbeat has expired: requeue its job."""
+    StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + SWEEP_AHEAD)
+
+
 def install_checkpoints(checkpoints: Checkpoints) -> None:
     event.listen(db.session, "before_commit", lambda _session: checkpoints.reach("before_commit"))
     event.listen(db.session, "after_commit", lambda _session: checkpoints.reach("after_commit"))
@@ -78,13 +107,25 @@ def install_checkpoints(checkpoints: Checkpoints) -> None:
     RENDERERS["xlsx"] = paused_xlsx
 
 
+def _checkpoints_from_environment(redis_url: str) -> None:
+    names = {name for name in os.environ.get("RELIABILITY_PAUSE_AT", "").split(",") if name}
+    if names:
+        install_checkpoints(Checkpoints(redis_url, os.environ["RELIABILITY_KEYS"], names))
+
+
 def create_worker_app():
     redis_url = os.environ["REDIS_URL"]
     app = create_app(worker_config(os.environ["RELIABILITY_DATABASE_URL"], redis_url,
                                    os.environ["RELIABILITY_QUEUE"]))
-    names = {name for name in os.environ.get("RELIABILITY_PAUSE_AT", "").split(",") if name}
-    if names:
-        install_checkpoints(Checkpoints(redis_url, os.environ["RELIABILITY_KEYS"], names))
+    _checkpoints_from_environment(redis_url)
+    return app
+
+
+def create_checkpointed_app():
+    """The production app, as wsgi.py makes it from the environment, with RELIABILITY_PAUSE_AT's checkpoints."""
+    from wsgi import app
+
+    _checkpoints_from_environment(app.config["REDIS_URL"])
     return app
 
 
