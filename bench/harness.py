@@ -38,9 +38,11 @@ def engine_for(database_url: str, *, bulk: bool = False) -> sa.Engine:
     if database_url.startswith("sqlite"):
         engine = sa.create_engine(database_url)
 
+        # The journal stays in WAL mode (app/db.py sets it on every connection): leaving WAL needs the
+        # only connection to the file, and the app's engine that migrated the schema still holds one.
         @sa.event.listens_for(engine, "connect")
         def _fast(dbapi_connection, _record) -> None:
-            for pragma in ("synchronous=OFF", "journal_mode=MEMORY", "cache_size=-262144", "temp_store=MEMORY"):
+            for pragma in ("synchronous=OFF", "cache_size=-262144", "temp_store=MEMORY"):
                 dbapi_connection.execute(f"PRAGMA {pragma}")
         return engine
     return sa.create_engine(database_url, connect_args={"options": "-c synchronous_commit=off"})
