@@ -13,14 +13,11 @@ never judged.
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import sqlalchemy as sa  # noqa: E402
 
 from bench import (  # noqa: E402
     annual_report,
@@ -32,31 +29,9 @@ from bench import (  # noqa: E402
     paging,
     pdf,
 )
-from bench.harness import engine_for  # noqa: E402
+from bench.harness import default_url, held_size, load_average  # noqa: E402
 
 STEPS = ["list", "paging", "detail", "annual", "import", "pdf", "load"]
-
-
-def load_average() -> str:
-    """The machine's 1-minute load average: the benchmarks share it with whatever else runs."""
-    return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "?"
-
-
-def default_url(size: int) -> str:
-    return f"sqlite:///{Path(tempfile.gettempdir()) / f'helsesak-bench-{size}.db'}"
-
-
-def held_size(database_url: str) -> int | None:
-    engine = engine_for(database_url)
-    try:
-        with engine.connect() as connection:
-            if not sa.inspect(connection).has_table("abroad_applications"):
-                return None
-            return connection.execute(sa.text("SELECT count(*) FROM abroad_applications")).scalar()
-    except sa.exc.OperationalError:
-        return None
-    finally:
-        engine.dispose()
 
 
 def main(argv: list[str] | None = None) -> None:
