@@ -16,7 +16,8 @@ the redirect followed: a cost entry on a granted application, a medical-opinion 
 decision (a refusal, with its PDF letter) on a received one. The cases are chosen before the clock starts, one
 set per user so that no two users change the same case; applications for the decisions are registered through
 the app's service when the office has too few received ones (their reference starts with LAST-, and they do
-not count towards the data set's size). Every user starts with one request of each kind, then draws by weight.
+not count towards the data set's size). Every user first does each action once (however short the run), then
+draws actions by weight until the time is up.
 
 Prints requests per second, p50 (median), p95 and p99 per kind and overall, and the errors per kind: a status
 other than the expected one, a form post that answers its form again (with the message it shows) and a
@@ -72,8 +73,11 @@ KINDS = ("list", "list filtered", "application", "case", *(f"{post} {step}" for 
 LIST_FILTERS = ("status=received", "status=in_preparation", "status=granted", "region=helse-nord", "stream=pgd",
                 "year={year}", "mine=y", "q=Hansen", "status=granted&region=helse-sor-ost")
 READ_SAMPLE = 2000  # application pages and case pages are drawn from this many of the office's applications
-ERROR_SUMMARY = re.compile(r'<div class="error-summary".*?<ul>(.*?)</ul>|<div class="alert alert-error"[^>]*>(.*?)</div>',
-                           re.S)
+# What a page says went wrong: a form's error summary, an error flash, or an error page's heading.
+SHOWN_ERROR = re.compile(r'<div class="error-summary".*?<ul>(.*?)</ul>|<div class="alert alert-error"[^>]*>(.*?)</div>'
+                         r'|<h1>(.*?)</h1>', re.S)
+# What the server logged: the app's warnings and errors (Flask's and gunicorn's formats), exception lines.
+LOGGED = re.compile(r"(?:\] |\[)(?:WARNING|ERROR|CRITICAL)\]?(?: in \w+:)? (.+)|^(\w[\w.]*(?:Error|Exception)\b.*)")
 
 
 def user_email(number: int) -> str:
@@ -194,11 +198,11 @@ class Tally:
 
 
 def _shown_error(page: bytes) -> str:
-    """The form's error summary or error flash, as text."""
-    match = ERROR_SUMMARY.search(page.decode(errors="replace"))
+    """The form's error summary, the error flash or the error page's heading, as text."""
+    match = SHOWN_ERROR.search(page.decode(errors="replace"))
     if match is None:
         return "no error message on the page"
-    text = re.sub(r"<[^>]+>", " ", match.group(1) or match.group(2))
+    text = re.sub(r"<[^>]+>", " ", next(group for group in match.groups() if group is not None))
     return " ".join(html.unescape(text).split())[:200]
 
 
@@ -227,9 +231,9 @@ class User:
         if status == expect:
             return page
         if method == "POST" and status == 200:
-            self._error(kind, "form refused", f"POST {path}: {_shown_error(page)}")
+            self._error(kind, "form refused", f"POST {path}: «{_shown_error(page)}»")
         else:
-            self._error(kind, f"HTTP {status}", f"{method} {path}: {_shown_error(page) if status < 500 else ''}")
+            self._error(kind, f"HTTP {status}", f"{method} {path}: «{_shown_error(page)}»")
         return None
 
     def _error(self, kind: str, label: str, example: str) -> None:
@@ -302,7 +306,7 @@ class User:
         first = self.choices()  # one of each first, from a different place in the list for each user
         turn = self.rng.randrange(len(first))
         first = first[turn:] + first[:turn]
-        while time.monotonic() < stop:
+        while first or time.monotonic() < stop:
             actions = self.choices()
             action = first.pop(0) if first else self.rng.choices(actions, weights=[MIX[a] for a in actions])[0]
             if action in actions:
@@ -339,9 +343,10 @@ def start_app(server: str, database_url: str, port: int, workers: int, log: Path
 
 
 def server_errors(log: Path) -> list[str]:
-    """The exception lines of the server's log (the last line of each traceback)."""
+    """The warnings, errors and exception lines (the last line of each traceback) in the server's log."""
     lines = log.read_text(errors="replace").splitlines() if log.exists() else []
-    return [line.strip() for line in lines if re.match(r"^\w[\w.]*(Error|Exception)\b", line.strip())]
+    found = (LOGGED.search(line.strip()) for line in lines)
+    return [next(group for group in match.groups() if group is not None) for match in found if match]
 
 
 # The report
@@ -442,8 +447,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  decisions posted: {len(tally.latencies['decision post'])} ({unused} of the received applications "
           "set aside were not reached)")
     exceptions = Counter(server_errors(log))
-    print(f"  server log: {log}" + (f" — {sum(exceptions.values())} exception lines:" if exceptions else
-                                     " (no exception in it)"))
+    print(f"  server log: {log}" + (f" — {sum(exceptions.values())} warnings, errors and exceptions:" if exceptions
+                                     else " (no warning, error or exception in it)"))
     for line, count in exceptions.most_common(5):
         print(f"    {count} × {line[:160]}")
     return errors
