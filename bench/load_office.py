@@ -16,8 +16,8 @@ the redirect followed: a cost entry on a granted application, a medical-opinion 
 decision (a refusal, with its PDF letter) on a received one. The cases are chosen before the clock starts, one
 set per user so that no two users change the same case; applications for the decisions are registered through
 the app's service when the office has too few received ones (their reference starts with LAST-, and they do
-not count towards the data set's size). Every user first does each action once (however short the run), then
-draws actions by weight until the time is up.
+not count towards the data set's size). Each user draws its next action by weight until the time is up
+(`--each-first`: first each action once, however long that takes; the smoke test's way to reach every kind).
 
 Prints requests per second, p50 (median), p95 and p99 per kind and overall, and the errors per kind: a status
 other than the expected one, a form post that answers its form again (with the message it shows) and a
@@ -300,11 +300,11 @@ class User:
                      f"/utland/soknader/{self.plan.cost[0]}/kostnader/ny"):
             self.client.request("GET", path)
 
-    def work(self, start: threading.Barrier, deadline: list[float]) -> None:
+    def work(self, start: threading.Barrier, deadline: list[float], each_first: bool) -> None:
         start.wait()
         stop = deadline[0]
-        first = self.choices()  # one of each first, from a different place in the list for each user
-        turn = self.rng.randrange(len(first))
+        first = self.choices() if each_first else []  # from a different place in the list for each user
+        turn = self.rng.randrange(len(first)) if first else 0
         first = first[turn:] + first[:turn]
         while first or time.monotonic() < stop:
             actions = self.choices()
@@ -313,11 +313,11 @@ class User:
                 self.act(action)
 
 
-def run_users(users: list[User], seconds: float) -> tuple[Tally, float]:
-    """All users start together and work for `seconds`; a request under way then is finished and counted."""
+def run_users(users: list[User], seconds: float, each_first: bool = False) -> tuple[Tally, float]:
+    """All users start together and work for `seconds`; an action under way then is finished and counted."""
     start = threading.Barrier(len(users) + 1)
     deadline = [0.0]
-    threads = [threading.Thread(target=user.work, args=(start, deadline)) for user in users]
+    threads = [threading.Thread(target=user.work, args=(start, deadline, each_first)) for user in users]
     for thread in threads:
         thread.start()
     deadline[0] = time.monotonic() + seconds
@@ -399,8 +399,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, help="concurrent caseworkers (default 8 on SQLite, 32 otherwise)")
     parser.add_argument("--seconds", type=float, default=30.0, help="how long they work (default 30)")
     parser.add_argument("--office", default="helse-sor-ost", help="the treatment-abroad office they work at")
-    parser.add_argument("--decisions", type=int, help="received applications set aside per user "
-                                                      "(default: one per 3 s of the run, at least 2)")
+    parser.add_argument("--decisions", type=int, help="received applications set aside per user (default: two "
+                                                      "per second of the run for the office, at least 2 per user)")
+    parser.add_argument("--each-first", action="store_true",
+                        help="each user first does each action once, however long that takes, then draws by weight")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
     url = args.database_url or default_url(args.size)
@@ -413,8 +415,8 @@ def main(argv: list[str] | None = None) -> int:
     app = create_bench_app(url, bare_routes=False)
     upgrade_schema(app)  # before the server starts
     emails = ensure_users(app, args.office, users_count)
-    plans = plan_work(app, emails, args.office, decisions=args.decisions or max(2, math.ceil(args.seconds / 3)),
-                      opinions=2, costs=4, seed=args.seed)
+    decisions = args.decisions or max(2, math.ceil(2 * args.seconds / users_count))
+    plans = plan_work(app, emails, args.office, decisions=decisions, opinions=2, costs=4, seed=args.seed)
     size = held_size(url)
     with app.app_context():
         from app.extensions import db
@@ -434,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
             thread.start()
         for thread in warmers:
             thread.join()
-        tally, seconds = run_users(users, args.seconds)
+        tally, seconds = run_users(users, args.seconds, args.each_first)
     finally:
         stop_server(process)
     label = ("flask run (as `make run`: development settings, threaded, no Redis)" if server == "flask"
