@@ -399,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, help="concurrent caseworkers (default 8 on SQLite, 32 otherwise)")
     parser.add_argument("--seconds", type=float, default=30.0, help="how long they work (default 30)")
     parser.add_argument("--office", default="helse-sor-ost", help="the treatment-abroad office they work at")
-    parser.add_argument("--decisions", type=int, help="received applications set aside per user (default: two "
+    parser.add_argument("--decisions", type=int, help="received applications set aside per user (default: three "
                                                       "per second of the run for the office, at least 2 per user)")
     parser.add_argument("--each-first", action="store_true",
                         help="each user first does each action once, however long that takes, then draws by weight")
@@ -415,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_bench_app(url, bare_routes=False)
     upgrade_schema(app)  # before the server starts
     emails = ensure_users(app, args.office, users_count)
-    decisions = args.decisions or max(2, math.ceil(2 * args.seconds / users_count))
+    decisions = args.decisions or max(2, math.ceil(3 * args.seconds / users_count))
     plans = plan_work(app, emails, args.office, decisions=decisions, opinions=2, costs=4, seed=args.seed)
     size = held_size(url)
     with app.app_context():
