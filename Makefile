@@ -50,6 +50,12 @@ worker: setup
 # then print every benchmark's median, p95 and ratio. BENCH_DATABASE_URL defaults to /tmp/helsesak-bench-<size>.db;
 # BENCH_ARGS passes more options to bench/run.py, e.g. BENCH_ARGS="--rounds 40 --skip import".
 BENCH_SIZE ?= 100000
-.PHONY: bench
+.PHONY: bench bench-office
 bench: setup
 	$(PY) -m bench.run --size $(BENCH_SIZE) $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL)) $(BENCH_ARGS)
+
+# The office under load alone: 8 caseworkers against `flask run` on SQLite (as `make run`), or 32 against gunicorn
+# when BENCH_DATABASE_URL is PostgreSQL, for 30 s, on a 20,000-application data set (generated when missing).
+BENCH_OFFICE_SIZE ?= 20000
+bench-office: setup
+	$(PY) -m bench.load_office --size $(BENCH_OFFICE_SIZE) $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL)) $(BENCH_ARGS)

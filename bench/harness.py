@@ -1,13 +1,19 @@
-"""What the benchmarks share: the app on a benchmark database, logged-in clients, the bare baseline
-endpoints (registered here, never in the app), a query counter, interleaved timing and the result table.
+"""What the benchmarks share: the app on a benchmark database, logged-in clients (in-process, or over HTTP
+against a server started here), the bare baseline endpoints (registered here, never in the app), a query
+counter, interleaved timing and the result table.
 
 The bare endpoints answer the same requests as the app's pages with hand-written SQL and render the same
 templates: no service layer, no Session or identity map, no lazy loading and (for lists) no audit rows.
 Their measurements are the baseline each benchmark divides by.
 """
+import http.client
 import os
+import re
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -15,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,6 +33,10 @@ from flask_login import current_user, login_required  # noqa: E402
 DEFAULT_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "sqlite:////tmp/helsesak-bench.db")
 BENCH_SECRET_KEY = "bench-only-secret-key-not-for-production-0123456789"
 PER_PAGE = 50
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "demo-passord-2026"  # the demo password (README), for every generated login
+# The reference of the applications bench/load_office.py registers to decide: not part of the data set's size.
+LOAD_REFERENCE_PREFIX = "LAST-"
 
 
 # The app and its database
@@ -38,9 +49,11 @@ def engine_for(database_url: str, *, bulk: bool = False) -> sa.Engine:
     if database_url.startswith("sqlite"):
         engine = sa.create_engine(database_url)
 
+        # The journal stays in WAL mode (app/db.py sets it on every connection): leaving WAL needs the
+        # only connection to the file, and the app's engine that migrated the schema still holds one.
         @sa.event.listens_for(engine, "connect")
         def _fast(dbapi_connection, _record) -> None:
-            for pragma in ("synchronous=OFF", "journal_mode=MEMORY", "cache_size=-262144", "temp_store=MEMORY"):
+            for pragma in ("synchronous=OFF", "cache_size=-262144", "temp_store=MEMORY"):
                 dbapi_connection.execute(f"PRAGMA {pragma}")
         return engine
     return sa.create_engine(database_url, connect_args={"options": "-c synchronous_commit=off"})
@@ -59,6 +72,32 @@ def reset_database(database_url: str) -> None:
         connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
         connection.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def default_url(size: int) -> str:
+    """The SQLite file `make bench` keeps a data set of `size` applications in."""
+    return f"sqlite:///{Path(tempfile.gettempdir()) / f'helsesak-bench-{size}.db'}"
+
+
+def held_size(database_url: str) -> int | None:
+    """How many generated applications the database holds (None: no data set there yet)."""
+    engine = engine_for(database_url)
+    try:
+        with engine.connect() as connection:
+            if not sa.inspect(connection).has_table("abroad_applications"):
+                return None
+            return connection.execute(sa.text(
+                "SELECT count(*) FROM abroad_applications WHERE reference IS NULL OR reference NOT LIKE :load"),
+                {"load": f"{LOAD_REFERENCE_PREFIX}%"}).scalar()
+    except sa.exc.OperationalError:
+        return None
+    finally:
+        engine.dispose()
+
+
+def load_average() -> str:
+    """The machine's 1-minute load average: the benchmarks share it with whatever else runs."""
+    return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "?"
 
 
 def bench_config(database_url: str):
@@ -170,6 +209,114 @@ def fetch(client, url: str) -> bytes:
     if response.status_code != 200:
         raise RuntimeError(f"GET {url} answered {response.status_code}")
     return response.data
+
+
+# Over HTTP: a server in its own process and browsers as threads
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Client:
+    """One browser: a cookie jar and a connection that reopens when the server closes it. `source` is the
+    loopback address the browser connects from (127.0.0.0/8 is all loopback on Linux), so each simulated user
+    has an address of its own, as the caseworkers of an office have (the login limit counts per address)."""
+
+    def __init__(self, port: int, source: str | None = None) -> None:
+        self.port = port
+        self.source = (source, 0) if source else None
+        self.cookies: dict[str, str] = {}
+        self.location = ""  # the last response's Location header
+        self.connection = self._connect()
+
+    def _connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60, source_address=self.source)
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes, float]:
+        headers = {"Cookie": "; ".join(f"{key}={value}" for key, value in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            data = response.read()
+        except (http.client.HTTPException, OSError):
+            self.connection.close()  # a closed keep-alive connection: open a new one and try once more
+            self.connection = self._connect()
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            data = response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        if response.getheader("Connection", "").lower() == "close":
+            self.connection.close()
+        self.location = response.getheader("Location", "")
+        return response.status, data, elapsed
+
+    def login(self, email: str, password: str = PASSWORD) -> None:
+        status, page, _ = self.request("GET", "/login")
+        token = CSRF.search(page.decode())
+        if status != 200 or token is None:
+            raise RuntimeError(f"GET /login answered {status}")
+        status, _, _ = self.request("POST", "/login", urlencode(
+            {"email": email, "password": password, "csrf_token": token.group(1)}))
+        if status != 302:
+            raise RuntimeError(f"login as {email} answered {status} (expected a redirect)")
+        status, _, _ = self.request("GET", "/")
+        if status != 200:
+            raise RuntimeError(f"after logging in as {email}, / answered {status} (is two-factor login required?)")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_environment(database_url: str, **more: str) -> dict[str, str]:
+    """The environment `make run` gives the app (development settings, FLASK_APP=wsgi), on `database_url`,
+    without Redis and without required two-factor login."""
+    env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "SECRET_KEY")}
+    return {**env, "FLASK_APP": "wsgi", "HELSESAK_ENV": "development", "DATABASE_URL": database_url,
+            "TOTP_REQUIRED": "0", **more}
+
+
+def start_server(command: list[str], env: dict[str, str], port: int, log: Path, *,
+                 name: str = "the server", wait: float = 180) -> subprocess.Popen:
+    """Start `command` (from the repository root, output to `log`) and wait until /helse answers on `port`."""
+    with log.open("w") as log_file:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited ({process.returncode}); see {log}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/helse")
+            if connection.getresponse().status == 200:
+                connection.close()
+                return process
+        except OSError:
+            time.sleep(0.5)
+    stop_server(process)
+    raise RuntimeError(f"{name} did not answer within {wait:.0f} s; see {log}")
+
+
+def gunicorn_command(target: str, workers: int, port: int) -> list[str]:
+    return [str(Path(sys.executable).parent / "gunicorn"), "--no-control-socket", "--workers", str(workers),
+            "--bind", f"127.0.0.1:{port}", "--timeout", "120", target]
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 class QueryCounter:

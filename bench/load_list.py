@@ -10,110 +10,37 @@ dependency); on 2 cores it takes a little CPU from the server. Prints requests p
 percentiles per variant; gunicorn is stopped afterwards.
 """
 import argparse
-import http.client
 import os
-import re
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (  # noqa: E402
     DEFAULT_DATABASE_URL,
+    Client,
     Row,
     create_bench_app,
+    free_port,
+    gunicorn_command,
     percentile,
     print_table,
+    start_server,
+    stop_server,
     upgrade_schema,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-PASSWORD = "demo-passord-2026"
 CASEWORKERS = ["hso@helsesak.test"] + [f"hso{n}@helsesak.test" for n in range(1, 8)]
 
 
-class Client:
-    """One browser: a cookie jar and a connection that reopens when gunicorn closes it."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.cookies: dict[str, str] = {}
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-
-    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes, float]:
-        headers = {"Cookie": "; ".join(f"{key}={value}" for key, value in self.cookies.items())}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        started = time.perf_counter()
-        try:
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
-            data = response.read()
-        except (http.client.HTTPException, OSError):
-            self.connection.close()  # a closed keep-alive connection: open a new one and try once more
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
-            data = response.read()
-        elapsed = (time.perf_counter() - started) * 1000
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-        if response.getheader("Connection", "").lower() == "close":
-            self.connection.close()
-        return response.status, data, elapsed
-
-    def login(self, email: str) -> None:
-        status, page, _ = self.request("GET", "/login")
-        token = CSRF.search(page.decode())
-        if status != 200 or token is None:
-            raise RuntimeError(f"GET /login answered {status}")
-        status, _, _ = self.request("POST", "/login", urlencode(
-            {"email": email, "password": PASSWORD, "csrf_token": token.group(1)}))
-        if status != 302:
-            raise RuntimeError(f"login as {email} answered {status} (expected a redirect)")
-        status, _, _ = self.request("GET", "/")
-        if status != 200:
-            raise RuntimeError(f"after logging in as {email}, / answered {status} (is two-factor login required?)")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_gunicorn(database_url: str, workers: int, port: int, log: Path) -> subprocess.Popen:
+def start_gunicorn(database_url: str, workers: int, port: int, log: Path):
     env = {**os.environ, "BENCH_DATABASE_URL": database_url, "HELSESAK_ENV": "development", "TOTP_REQUIRED": "0"}
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    with log.open("w") as log_file:  # the child keeps its own copy of the descriptor
-        process = subprocess.Popen(
-            [str(gunicorn), "--no-control-socket", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-             "--timeout", "120", "bench.harness:wsgi_app()"],
-            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited ({process.returncode}); see {log}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/helse")
-            if connection.getresponse().status == 200:
-                connection.close()
-                return process
-        except OSError:
-            time.sleep(0.5)
-    process.terminate()
-    raise RuntimeError(f"gunicorn did not answer within 180 s; see {log}")
+    return start_server(gunicorn_command("bench.harness:wsgi_app()", workers, port), env, port, log,
+                        name="gunicorn")
 
 
 def run_phase(clients: list[Client], path: str, seconds: float) -> tuple[list[float], int, float]:
@@ -168,12 +95,7 @@ def main(argv: list[str] | None = None) -> None:
                 previous = results[name]
                 results[name] = (previous[0] + latencies, previous[1] + errors, previous[2] + seconds)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
     database = "SQLite" if args.database_url.startswith("sqlite") else "PostgreSQL"
     print(f"Load: /utland/soknader?{args.filter} — {database}, gunicorn {args.workers} sync workers, "
           f"{args.clients} clients on loopback, {args.phases} × {args.phase_seconds:.0f} s per variant, alternating")

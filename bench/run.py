@@ -1,7 +1,7 @@
 """Every benchmark in one go (`make bench`): generate the data set when the database does not hold it,
-then run the list, paging, case page, annual report, import, PDF and load benchmarks with moderate round
-counts. The import benchmark writes into a scratch database of its own (see bench/import_vs_executemany.py)
-and does not depend on --size.
+then run the list, paging, case page, annual report, import, PDF and load benchmarks (the list page under
+gunicorn; an office's caseworkers at once) with moderate round counts. The import benchmark writes into a
+scratch database of its own (see bench/import_vs_executemany.py) and does not depend on --size.
 
     .venv/bin/python -m bench.run --size 100000                      # SQLite file under /tmp
     .venv/bin/python -m bench.run --size 100000 \\
@@ -13,14 +13,11 @@ never judged.
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import sqlalchemy as sa  # noqa: E402
 
 from bench import (  # noqa: E402
     annual_report,
@@ -29,34 +26,13 @@ from bench import (  # noqa: E402
     import_vs_executemany,
     list_vs_raw,
     load_list,
+    load_office,
     paging,
     pdf,
 )
-from bench.harness import engine_for  # noqa: E402
+from bench.harness import default_url, held_size, load_average  # noqa: E402
 
-STEPS = ["list", "paging", "detail", "annual", "import", "pdf", "load"]
-
-
-def load_average() -> str:
-    """The machine's 1-minute load average: the benchmarks share it with whatever else runs."""
-    return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "?"
-
-
-def default_url(size: int) -> str:
-    return f"sqlite:///{Path(tempfile.gettempdir()) / f'helsesak-bench-{size}.db'}"
-
-
-def held_size(database_url: str) -> int | None:
-    engine = engine_for(database_url)
-    try:
-        with engine.connect() as connection:
-            if not sa.inspect(connection).has_table("abroad_applications"):
-                return None
-            return connection.execute(sa.text("SELECT count(*) FROM abroad_applications")).scalar()
-    except sa.exc.OperationalError:
-        return None
-    finally:
-        engine.dispose()
+STEPS = ["list", "paging", "detail", "annual", "import", "pdf", "load", "office"]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -65,6 +41,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", help="default: an SQLite file /tmp/helsesak-bench-<size>.db")
     parser.add_argument("--rounds", type=int, default=100, help="rounds of the request benchmarks")
     parser.add_argument("--load-seconds", type=float, default=10.0, help="length of each load phase")
+    parser.add_argument("--office-seconds", type=float, default=30.0,
+                        help="how long the office's caseworkers work (8 on SQLite with flask run, 32 on PostgreSQL "
+                             "with gunicorn)")
     parser.add_argument("--annual-rounds", type=int, default=21, help="rounds of the annual report benchmark")
     parser.add_argument("--import-size", type=int, default=100_000, help="applications in the import file")
     parser.add_argument("--import-rounds", type=int, default=3, help="rounds of the import benchmark")
@@ -85,6 +64,7 @@ def main(argv: list[str] | None = None) -> None:
                                                       "--rounds", str(args.import_rounds)]),
         "pdf": lambda: pdf.main([*common, "--rounds", str(max(5, args.rounds // 5))]),
         "load": lambda: load_list.main([*common, "--phase-seconds", str(args.load_seconds), "--phases", "2"]),
+        "office": lambda: load_office.main([*common, "--seconds", str(args.office_seconds)]),
     }
     for name, step in steps.items():
         if name in args.skip:

@@ -5,6 +5,7 @@ The data set goes to an SQLite file of its own. Set BENCH_TEST_DATABASE_URL to a
 may be emptied (e.g. .../helsesak_bench) to run the same checks there as well.
 """
 import os
+import re
 from datetime import date
 
 import pytest
@@ -17,6 +18,7 @@ from bench import (
     import_vs_executemany,
     list_vs_raw,
     load_list,
+    load_office,
     paging,
     pdf,
 )
@@ -124,3 +126,18 @@ def test_the_load_benchmark_starts_gunicorn_and_logs_in(bench_url, capsys):
                     "--phases", "1", "--filter", "status=in_preparation"])
     output = capsys.readouterr().out
     assert "req/s" in output and "no successful request" not in output, output
+
+
+def test_the_office_benchmark_serves_the_app_as_make_run_does_and_every_request_succeeds(bench_url, capsys):
+    """Two caseworkers against `flask run` (SQLite) or gunicorn (PostgreSQL): every kind of request is made,
+    every form post is accepted, and the table has a row per kind."""
+    errors = load_office.main(["--database-url", bench_url, "--users", "2", "--seconds", "1", "--workers", "1",
+                                "--each-first"])
+    output = capsys.readouterr().out
+    assert errors == 0, output
+    assert "errors: 0 of " in output and "goal:" in output, output
+    assert ("flask run" if bench_url.startswith("sqlite") else "gunicorn 1 sync workers") in output, output
+    for kind in (*load_office.KINDS, "all"):
+        assert f"\n  {kind} " in output, output
+    decisions = re.search(r"decisions posted: (\d+) ", output)
+    assert decisions and 2 <= int(decisions.group(1)) <= 4, output  # one each first, two set aside per user
