@@ -81,7 +81,7 @@ LIST_ORDER = (when((Referral.status.in_(OPEN), 0), else_=1), Referral.due_on, Re
 def _cases_of(referrals) -> dict[int, Case]:
     case_ids = [referral.case_id for referral in referrals]
     return {case.id: case for case in db.session.scalars(
-        select(Case).where(Case.id.in_(case_ids)).options(selectinload(Case.patient)))} if case_ids else {}
+        select(Case).where(Case.id.in_(case_ids)).options(selectinload(Case.person)))} if case_ids else {}
 
 
 @bp.get("/")
