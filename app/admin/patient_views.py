@@ -97,7 +97,7 @@ def data_quality():
     users = {user.id: user for user in db.session.scalars(select(User).where(
         User.id.in_({item.registered_by_id for item in items if item.registered_by_id})))} if items else {}
     page = render_template("admin/data_quality.html", items=items, total=total, users=users,
-                           field_labels=FIELD_LABELS, form=CsrfOnlyForm(), shown=DISCREPANCIES_SHOWN)
+                           field_labels=FIELD_LABELS, shown=DISCREPANCIES_SHOWN)
     record_list([item.case for item in items], context="data_quality")
     return page
 

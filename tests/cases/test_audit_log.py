@@ -6,7 +6,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
 from app.cases.audit import record_access
-from app.cases.models import AuditAction, AuditEvent, Case, Patient
+from app.cases.models import AuditAction, AuditEvent, Case, Patient, PatientDiscrepancy
 from app.demo import synthetic_national_id
 from app.extensions import db
 
@@ -114,3 +114,33 @@ def test_patient_access_log_is_found_by_national_id_without_it_in_the_url(app, l
     assert 'id="national_id-error"' in invalid.get_data(as_text=True)
     empty = admin.post("/admin/logg/pasient", data={"name": "Kari Nordmann"})
     assert 'id="birth_date-error"' in empty.get_data(as_text=True)
+
+
+def test_the_data_quality_list_shows_both_sides_to_the_admin_only_and_is_logged(app, login, make_user, make_case):
+    known = synthetic_national_id(date(1961, 6, 1))
+    make_case(make_user("abroad_caseworker", "helse-sor-ost"), national_id=known, name="Sigrid Sørøst")
+    vest = make_user("abroad_caseworker", "helse-vest", email="vera@test.example")
+    case_id = make_case(vest, national_id=known, name="Vera Vest", home_region="helse-vest",
+                        title="Søknad – Vera Vest")
+    admin_id = make_user("admin")
+    admin = login(admin_id)
+
+    page = admin.get("/admin/datakvalitet").get_data(as_text=True)
+
+    assert 'href="/admin/datakvalitet"' in page                          # in the admin's navigation
+    assert "1 åpne avvik" in page and "navn, hjemregion" in page and "vera@test.example" in page
+    assert "Sigrid Sørøst" in page and "Helse Sør-Øst" in page and "Vera Vest" in page and "Helse Vest" in page
+    with app.app_context():
+        patient_id = db.session.scalar(select(Patient.id).where(Patient.national_id == known))
+        listed = db.session.scalars(select(AuditEvent).where(AuditEvent.user_id == admin_id,
+                                                             AuditEvent.action == AuditAction.LIST)).all()
+        discrepancy_id = db.session.scalar(select(PatientDiscrepancy.id))
+    assert [(event.case_id, event.patient_id, event.changes) for event in listed] == [
+        (case_id, patient_id, {"context": "data_quality"})]
+    for role in ("abroad_caseworker", "panel_secretariat", "analyst"):
+        other = login(make_user(role))
+        assert other.get("/admin/datakvalitet").status_code == 403
+        assert "/admin/datakvalitet" not in other.get("/").get_data(as_text=True)
+
+    assert admin.post(f"/admin/datakvalitet/{discrepancy_id}/kontrollert").status_code == 302
+    assert "Ingen åpne avvik." in admin.get("/admin/datakvalitet").get_data(as_text=True)
