@@ -283,6 +283,7 @@ class Generator:
         self.national_ids = NationalIds()
         self.counters: dict[tuple[str, int], int] = defaultdict(int)
         self.patients_by_region: dict[str, list[tuple]] = defaultdict(list)
+        self.patient_facts: dict[int, tuple] = {}   # patient id -> (name, birth date, municipality, region)
         self.methods: list[str] = []
         self.journal_in_case: dict[int, int] = defaultdict(int)
         with engine.connect() as connection:
@@ -342,10 +343,12 @@ class Generator:
         birth = on - timedelta(days=age_days)
         national_id = self.national_ids.make(birth) if rng.random() < 0.93 else None
         patient = (self.ids.take("case_patients"), self._name(), birth)
+        municipality = rng.choice(MUNICIPALITIES[region])
         self.writer.add("case_patients", dict(
             id=patient[0], national_id=national_id, name=patient[1], birth_date=birth,
-            municipality=rng.choice(MUNICIPALITIES[region]), home_region=region, created_at=_utc(on, 8.5),
+            municipality=municipality, home_region=region, created_at=_utc(on, 8.5),
             version=1))
+        self.patient_facts[patient[0]] = (patient[1], birth, municipality, region)
         return patient
 
     def _case(self, *, kind: str, day: date, title: str, public_title: str, unit: str, status: str,
@@ -353,7 +356,11 @@ class Generator:
         case_id = self.ids.take("cases")
         sequence = self._next("case", day.year)
         number = f"{day.year}/{sequence}"
+        # The patient as registered with the case (app.cases.models.RegisteredPatient): as on the patient's row.
+        name, birth, municipality, region = self.patient_facts[patient_id] if patient_id else (None,) * 4
         self.writer.add("cases", dict(
+            patient_name=name, patient_birth_date=birth, patient_municipality=municipality,
+            patient_home_region=region,
             id=case_id, number=number, year=day.year, sequence=sequence, kind=kind, title=title,
             public_title=public_title, status=status, unit=unit, responsible_id=user["id"], patient_id=patient_id,
             access_code="UO" if patient_id else None, legal_basis=SCREENING_BASIS if patient_id else None,

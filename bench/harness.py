@@ -506,8 +506,8 @@ def _bare_applications():
         params.update(after_date=after[0], after_id=after[1])
     statement = sa.text(
         "SELECT a.id, a.case_id, a.reference, a.stream, a.home_region, a.child, a.icd10, a.received_on, a.status, "
-        "a.flag, c.number, c.patient_id, p.name AS patient_name "
-        "FROM abroad_applications a JOIN cases c ON c.id = a.case_id JOIN case_patients p ON p.id = c.patient_id "
+        "a.flag, c.number, c.patient_id, c.patient_name "   # the patient as registered with the case
+        "FROM abroad_applications a JOIN cases c ON c.id = a.case_id "
         f"WHERE {where} ORDER BY a.received_on DESC, a.id DESC LIMIT :limit"
     ).columns(received_on=sa.Date, child=sa.Boolean)
     statement = _bind_dates(statement, *(name for name in ("year_start", "year_end", "after_date") if name in params))
@@ -585,7 +585,7 @@ def _bare_case_row(case_id: int):
         patient = Patient(id=values["p_id"], **{column.name: values[f"p_{column.name}"]
                                                  for column in patient_table.c if column.name != "id"})
     case = Case(**{column.name: values[column.name] for column in case_table.c})
-    case.patient = patient
+    case.person = patient   # case.patient is the patient as registered with the case (its own columns)
     case.responsible = User(id=values["responsible_id"], name=values["responsible_name"]) \
         if values["responsible_id"] else None
     return case

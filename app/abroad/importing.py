@@ -12,10 +12,13 @@ What an imported record becomes, and the choices the files leave open:
   in the year of `received_date`, at the office that handles `patient_region`, with its Application row and
   one `create` audit row naming the import batch. Appeals are their own cases (abroad_appeal) with the same
   patient, at the office that refused. Costs are cost entries in NOK on the application.
-- The files carry no names. A patient found by `national_id` is reused (the birth date must agree); any other
-  row gets a new patient named «Ukjent navn (importert, ref. X)», X being the application's reference.
-  The patient's home region at the time of the application is the row's `patient_region`; an existing
-  patient's stored home region is not changed (people move; the application keeps the region it came from).
+- The files carry no names. A person on file with the row's `national_id` is reused (found through the case
+  core's find_patients(), which logs the look-up); any other row gets a new patient named «Ukjent navn
+  (importert, ref. X)», X being the application's reference. Every imported case, known person or not, keeps
+  the patient as the row registers them: that name, the birth date, no municipality and the row's
+  `patient_region` (people move; the application keeps the region it came from). A known person whose row
+  holds another birth date or home region is listed for the data-quality review; nothing in the result tells
+  the importer whether a number was on file (Normen: no existence oracle).
 - Imported cases have no responsible caseworker (they are history, not anyone's work list), no journal
   posts (there are no documents), no decision letters, and no initial status-history row (the core offers no
   bulk way to write one). Their case status is «Opprettet».
@@ -79,7 +82,10 @@ from app.cases.interface import (
     CaseKind,
     CaseStatus,
     Patient,
+    PatientDiscrepancy,
     creatable_kinds,
+    differing_facts,
+    find_patients,
     handling_office,
     icd10_chapter,
     logged_change,
@@ -148,9 +154,8 @@ class ImportResult:
         if not self.ok:
             count = len(self.errors)
             return f"Ingenting er importert: filen har {count} feil."
+        # How many patients were new is left out: it would tell whether the national IDs were on file.
         text = f"Importerte {self.created} {KINDS[self.kind]}"
-        if self.kind == "applications":
-            text += f" ({self.patients_created} nye pasienter)"
         if self.kind == "appeals" and self.applications_granted:
             text += f"; {self.applications_granted} søknader ble innvilget etter klage"
         if self.numbers:
@@ -698,12 +703,17 @@ def _case_fields(kind: CaseKind, actor, now: datetime) -> dict:
             "created_by_id": actor.id if actor is not None else None, "version": 1}
 
 
-def _case_row(*, number: tuple[int, int], kind: CaseKind, noun: str, name: str, unit: str, patient_id: int,
-              case_date: date, actor, now: datetime) -> dict:
+def _appeal_case_row(*, number: tuple[int, int], application: "_Stored", case_date: date, actor,
+                    now: datetime) -> dict:
+    """An appeal's case: the application's patient as registered with the application, at its office."""
     year, sequence = number
-    return {**_case_fields(kind, actor, now), "number": f"{year}/{sequence}", "year": year, "sequence": sequence,
-            "title": f"{noun} – {name}", "public_title": f"{noun} – {SCREENED_WORD}", "unit": unit,
-            "patient_id": patient_id, "case_date": case_date}
+    return {**_case_fields(CaseKind.ABROAD_APPEAL, actor, now), "number": f"{year}/{sequence}", "year": year,
+            "sequence": sequence, "title": f"{APPEAL_TITLE} – {application.patient_name}",
+            "public_title": f"{APPEAL_TITLE} – {SCREENED_WORD}", "unit": application.office,
+            "patient_id": application.patient_id, "case_date": case_date,
+            "patient_name": application.patient_name, "patient_birth_date": application.patient_birth_date,
+            "patient_municipality": application.patient_municipality,
+            "patient_home_region": application.patient_home_region}
 
 
 # Applications
@@ -756,7 +766,8 @@ class ApplicationImporter(_Importer):
             if application is not None:
                 parsed.append((row, application))
         self.check_references(rows)
-        self.check_patients(parsed)
+        if not any(row.errors for row in rows):
+            self.find_patients(parsed)
         return [application for row, application in parsed if not row.errors]
 
     def check_row(self, row: _Row) -> _Application | None:
@@ -859,19 +870,11 @@ class ApplicationImporter(_Importer):
             if row.text("reference") in taken:
                 row.error("reference", f"Referansen «{row.text('reference')}» er allerede brukt på en annen søknad.")
 
-    def check_patients(self, parsed: list[tuple[_Row, _Application]]) -> None:
-        numbers = sorted({application.national_id for _row, application in parsed if application.national_id})
-        self.existing: dict[str, tuple[int, date, str]] = {}
-        for chunk in _chunks(numbers):
-            for patient_id, number, birth_date, name in db.session.execute(
-                    select(Patient.id, Patient.national_id, Patient.birth_date, Patient.name)
-                    .where(Patient.national_id.in_(chunk))):
-                self.existing[number] = (patient_id, birth_date, name)
-        for row, application in parsed:
-            known = self.existing.get(application.national_id)
-            if known is not None and known[1] != application.birth_date:
-                row.error("national_id", "Fødselsnummeret er registrert på en pasient med en annen fødselsdato. "
-                                         "Kontroller nummeret.")
+    def find_patients(self, parsed: list[tuple[_Row, _Application]]) -> None:
+        """The people on file with the file's national IDs, looked up (and logged) once the file is clean,
+        before anything is written. What is found decides only which patient row a case refers to."""
+        self.existing = find_patients((application.national_id for _row, application in parsed
+                                       if application.national_id), actor=self.actor, purpose="import")
 
     def write(self, applications: list[_Application]) -> None:
         actor, now = self.actor, utcnow()
@@ -896,25 +899,31 @@ class ApplicationImporter(_Importer):
                 patient_rows[new_for[number]]["home_region"] = region
         # A new patient's placeholder name holds a reference, unique in the file and the database.
         patient_ids = self.insert(Patient.__table__, patient_rows, key=("name",), end=60)
-        patients: dict[object, tuple[int, str]] = {
-            number: (patient_id, name) for number, (patient_id, _birth, name) in self.existing.items()}
+        patients: dict[object, int] = {number: known.id for number, known in self.existing.items()}
         for key, index in new_for.items():
-            name = patient_rows[index]["name"]
-            patients[key] = (patient_ids[(name,)][0], name)
+            patients[key] = patient_ids[(patient_rows[index]["name"],)][0]
         self.result.patients_created = len(patient_rows)
 
         first = self.take_numbers([application.received_on.year for application in applications])
         case_rows, application_rows, sequence = [], [], dict(first)
         case_fields = _case_fields(CaseKind.ABROAD_APPLICATION, actor, now)
+        differs: dict[int, tuple[str, ...]] = {}   # index in case_rows -> facts that disagree with the person
         for application in applications:
-            patient_id, name = patients[application.national_id or application.line]
+            patient_id = patients[application.national_id or application.line]
+            name = PLACEHOLDER_NAME.format(reference=application.reference)
+            known = self.existing.get(application.national_id)
+            if known is not None and (fields := differing_facts(known, name=None, birth_date=application.birth_date,
+                                                                home_region=application.region)):
+                differs[len(case_rows)] = fields
             received_on = application.received_on
             year = received_on.year
             noun = NOUNS[application.stream]
             case_rows.append({**case_fields, "number": f"{year}/{sequence[year]}", "year": year,
                               "sequence": sequence[year], "title": f"{noun} – {name}",
                               "public_title": f"{noun} – {SCREENED_WORD}", "unit": application.office,
-                              "patient_id": patient_id, "case_date": received_on})
+                              "patient_id": patient_id, "case_date": received_on, "patient_name": name,
+                              "patient_birth_date": application.birth_date, "patient_municipality": None,
+                              "patient_home_region": application.region})
             sequence[year] += 1
             # Only the columns the file fills; the others (applicant, letter, plan, ...) stay NULL.
             application_rows.append({
@@ -937,8 +946,24 @@ class ApplicationImporter(_Importer):
              "changes": {"import_batch": batch, "number": [None, case["number"]],
                          "reference": [None, row["reference"]]}}
             for case, row in zip(case_rows, application_rows)]
+        self.list_discrepancies(case_rows, [row["case_id"] for row in application_rows], differs, now)
         self.write_audit(85, 100)
         self.result.created = len(applications)
+
+    def list_discrepancies(self, case_rows: list[dict], case_ids: list[int], differs: dict[int, tuple[str, ...]],
+                           now: datetime) -> None:
+        """The data-quality list's rows for the cases of known people registered with other facts (as the case
+        core's open_case() lists them), each with its `create` audit row."""
+        if not differs:
+            return
+        registered_by = self.actor.id if self.actor is not None else None
+        rows = [{"patient_id": case_rows[index]["patient_id"], "case_id": case_ids[index], "fields": list(fields),
+                 "registered_at": now, "registered_by_id": registered_by} for index, fields in differs.items()]
+        ids = self.insert(PatientDiscrepancy.__table__, rows, key=("case_id",), start=85, end=85)
+        self.audit_rows.extend(
+            {"object_type": "patient_discrepancy", "object_id": str(ids[(row["case_id"],)][0]),
+             "case_id": row["case_id"], "patient_id": row["patient_id"],
+             "changes": {"import_batch": [None, self.batch], "fields": [None, row["fields"]]}} for row in rows)
 
 
 # Costs and appeals refer to stored applications
@@ -949,6 +974,9 @@ class _Stored(NamedTuple):
     case_id: int
     patient_id: int
     patient_name: str
+    patient_birth_date: date
+    patient_municipality: str | None
+    patient_home_region: str
     office: str
     status: ApplicationStatus
     decision: Decision | None
@@ -960,10 +988,11 @@ def _stored_applications(references: Iterable[str], scope: set[str] | None) -> d
     """The applications with these references that the importer may use (others count as unknown)."""
     found = {}
     for chunk in _chunks(sorted(set(references))):
-        query = (select(Application.id, Application.reference, Application.case_id, Case.patient_id, Patient.name,
-                        Application.office, Application.status, Application.decision, Application.decided_on,
-                        Application.received_on)
-                 .join(Case, Case.id == Application.case_id).join(Patient, Patient.id == Case.patient_id)
+        query = (select(Application.id, Application.reference, Application.case_id, Case.patient_id,
+                        Case.patient_name, Case.patient_birth_date, Case.patient_municipality,
+                        Case.patient_home_region, Application.office, Application.status, Application.decision,
+                        Application.decided_on, Application.received_on)
+                 .join(Case, Case.id == Application.case_id)
                  .where(Application.reference.in_(chunk)))
         if scope is not None:
             query = query.where(Application.office.in_(scope))
@@ -1194,10 +1223,8 @@ class AppealImporter(_Importer):
         for appeal in appeals:
             year = appeal.received_on.year
             application = appeal.application
-            case_rows.append(_case_row(number=(year, sequence[year]), kind=CaseKind.ABROAD_APPEAL, noun=APPEAL_TITLE,
-                                       name=application.patient_name, unit=application.office,
-                                       patient_id=application.patient_id, case_date=appeal.received_on, actor=actor,
-                                       now=now))
+            case_rows.append(_appeal_case_row(number=(year, sequence[year]), application=application,
+                                              case_date=appeal.received_on, actor=actor, now=now))
             sequence[year] += 1
             deadline_on = appeal_deadline(application.decided_on)
             late = appeal.received_on > deadline_on

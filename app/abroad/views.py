@@ -60,7 +60,7 @@ def _cases_by_id(records) -> dict[int, Case]:
     if not ids:
         return {}
     return {case.id: case for case in db.session.scalars(
-        select(Case).where(Case.id.in_(ids)).options(selectinload(Case.patient)))}
+        select(Case).where(Case.id.in_(ids)).options(selectinload(Case.person)))}
 
 
 @bp.get("/")

@@ -4,6 +4,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -14,6 +15,7 @@ from wtforms.validators import (
     InputRequired,
     Length,
     NumberRange,
+    Optional,
     ValidationError,
 )
 
@@ -36,10 +38,33 @@ class UserForm(FlaskForm):
 
 
 class PatientLookupForm(FlaskForm):
-    national_id = StringField("Pasientens fødselsnummer eller D-nummer",
-                              validators=[DataRequired(message="Fyll inn fødselsnummer eller D-nummer.")],
+    """The patient whose access log (innsynslogg) to show: by national ID, or by birth date and name. Posted,
+    never put in a URL. `choice` picks one of several patients with the same birth date and name."""
+
+    national_id = StringField("Pasientens fødselsnummer eller D-nummer", validators=[Optional()],
                               render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    birth_date = NorwegianDateField("Fødselsdato", validators=[Optional()],
+                                    description="Uten fødselsnummer: fødselsdato og fullt navn.")
+    name = StringField("Fullt navn", validators=[Optional(), Length(max=200)], render_kw={"autocomplete": "off"})
+    choice = RadioField("Hvilken pasient?", choices=[], coerce=int, validate_choice=False,
+                        validators=[Optional()])
     submit = SubmitField("Vis innsynslogg")
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.national_id.data and self.national_id.data.strip():
+            return True
+        if not self.birth_date.data and not (self.name.data or "").strip():
+            self.national_id.errors.append("Fyll inn fødselsnummer eller D-nummer, eller fødselsdato og navn.")
+            return False
+        if not self.birth_date.data:
+            self.birth_date.errors.append("Fyll inn fødselsdatoen sammen med navnet.")
+            return False
+        if not (self.name.data or "").strip():
+            self.name.errors.append("Fyll inn navnet sammen med fødselsdatoen.")
+            return False
+        return True
 
 
 class LogReviewForm(FlaskForm):

@@ -17,14 +17,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from app.admin.forms import LogReviewForm, PatientLookupForm, UserForm
+from app.admin.forms import LogReviewForm, UserForm
 from app.auth import services as account_services
 from app.auth.models import User
 from app.auth.roles import Role
 from app.cases import audit_chain, audit_review
-from app.cases.audit import record_access
-from app.cases.identifiers import validate_national_id
-from app.cases.models import AuditAction, AuditEvent, Patient
+from app.cases.models import AuditAction, AuditEvent
 from app.errors import InvalidInput
 from app.extensions import db
 from app.forms import show_error
@@ -39,6 +37,7 @@ AUDIT_OBJECT_LABELS = {
     "case": "Sak", "patient": "Pasient", "journal_entry": "Journalpost", "document": "Dokument",
     "document_version": "Dokumentversjon", "deadline": "Frist", "case_assignment": "Tilgang til sak",
     "user": "Bruker", "patient_access_log": "Innsynslogg", "report": "Rapport",
+    "patient_discrepancy": "Avvik i pasientopplysninger",
     "method": "Metode", "method_submission": "Innsending", "method_input": "Innspill",
     "method_comment": "Kommentar", "method_meeting": "Møte", "method_agenda_item": "Sak på saksliste",
     "method_ordering_decision": "Bestilling", "method_report": "Rapport", "method_price_note": "Prisnotat",
@@ -196,32 +195,4 @@ def seal_and_verify():
     return redirect(url_for("admin.audit_log"))
 
 
-@bp.route("/logg/pasient", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
-def find_patient_access_log():
-    """Find a patient by national ID (posted, never put in a URL) and open the access log."""
-    form = PatientLookupForm()
-    if form.validate_on_submit():
-        try:
-            national_id, _birth_date = validate_national_id(form.national_id.data)
-        except InvalidInput as error:
-            show_error(form, error)
-        else:
-            patient_id = db.session.scalar(select(Patient.id).where(Patient.national_id == national_id))
-            if patient_id is not None:
-                return redirect(url_for("admin.patient_access_log", patient_id=patient_id))
-            form.national_id.errors.append("Fant ingen pasient med dette nummeret.")
-    return render_template("admin/patient_lookup.html", form=form)
-
-
-@bp.get("/logg/pasient/<int:patient_id>")
-@role_required(Role.ADMIN)
-def patient_access_log(patient_id: int):
-    """Who has seen or changed this patient's data, and when: the extract a patient may ask for."""
-    patient = db.session.get(Patient, patient_id) or abort(404)
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.patient_id == patient_id)
-                                .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
-    page = render_template("admin/patient_access_log.html", patient=patient, events=list(events),
-                           object_labels=AUDIT_OBJECT_LABELS, role_labels=ROLE_LABELS_BY_VALUE)
-    record_access(AuditAction.VIEW, "patient_access_log", patient.id, patient_id=patient.id)
-    return page
+from app.admin import patient_views  # noqa: E402,F401  (the patient access log and data-quality routes on bp)

@@ -10,7 +10,8 @@ from enum import Enum
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.cases.models import AuditAction, AuditEvent, Case
 from app.extensions import db
@@ -56,6 +57,47 @@ def record_list(cases: Iterable[Case], *, context: str) -> None:
     if rows:
         db.session.execute(db.insert(AuditEvent), rows)
         db.session.commit()
+
+
+def record_lookups(details_by_patient: dict[int, dict], *, user=None) -> None:
+    """Log that these patients were looked up (by national ID, or birth date and name), one `lookup` row each.
+
+    A look-up is a read: it is committed at once, so it stays logged when the registration it serves is then
+    refused. A look-up made inside a unit of work that already holds unsaved changes (several registrations
+    in one transaction, the demo data) joins that unit of work instead, and commits or vanishes with it."""
+    if not details_by_patient:
+        return
+    actor = _actor_fields(user)
+    rows = [dict(action=AuditAction.LOOKUP, object_type="patient", object_id=str(patient_id), case_id=None,
+                 patient_id=patient_id, changes=details, **actor)
+            for patient_id, details in details_by_patient.items()]
+    in_unit_of_work = bool(db.session.new or db.session.dirty or db.session.deleted
+                           or db.session.info.get(_WROTE))
+    db.session.execute(db.insert(AuditEvent), rows)
+    if not in_unit_of_work:
+        db.session.commit()
+
+
+# Whether the session's transaction has written anything yet (a flush, or an INSERT, UPDATE or DELETE sent
+# through it): record_lookups() commits at once only when it would commit nothing but its own rows.
+_WROTE = "helsesak_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _wrote_by_flush(session, _context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _wrote_by_statement(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
 
 
 def record_change(action: AuditAction, object_type: str, object_id=None, *, case: Case | None = None,

@@ -3,6 +3,7 @@
 Noark 5 names in comments (M-numbers) say which catalogue field a column carries.
 """
 import enum
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
@@ -88,6 +89,23 @@ class Patient(Versioned, db.Model):
         return f"<Patient {self.id}>"
 
 
+@dataclass(frozen=True)
+class RegisteredPatient:
+    """The patient as registered on one case: the person (`id`, `national_id`) and the facts the caseworker
+    registered with the case. A national ID names one person, whose row is shared by every case about them,
+    but what one case shows is what was registered with it, never what another office or the panel
+    registered (Normen: need-to-know). `differs` names the facts that disagree with the person's row when
+    they were registered (a discrepancy for the data-quality list); it is empty on facts read back from a case."""
+
+    id: int
+    national_id: str | None
+    name: str
+    birth_date: date
+    municipality: str | None
+    home_region: str
+    differs: tuple[str, ...] = ()
+
+
 class Case(Versioned, db.Model):
     """saksmappe: number = saksår (M011) / sakssekvensnummer (M012)."""
 
@@ -111,7 +129,13 @@ class Case(Versioned, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    patient: Mapped[Patient | None] = relationship()
+    # The patient as registered with this case (RegisteredPatient); `person` is the shared row.
+    patient_name: Mapped[str | None] = mapped_column(String(200))
+    patient_birth_date: Mapped[date | None]
+    patient_municipality: Mapped[str | None] = mapped_column(String(100))
+    patient_home_region: Mapped[str | None] = mapped_column(String(32))
+
+    person: Mapped[Patient | None] = relationship()
     responsible = relationship("User", foreign_keys=[responsible_id])
     status_changes: Mapped[list["CaseStatusChange"]] = relationship(
         back_populates="case", order_by="CaseStatusChange.id")
@@ -125,8 +149,37 @@ class Case(Versioned, db.Model):
     def is_screened(self) -> bool:
         return self.access_code is not None
 
+    @property
+    def patient(self) -> RegisteredPatient | None:
+        """The patient as registered with this case (what its pages, letters and the API show)."""
+        if self.patient_id is None:
+            return None
+        return RegisteredPatient(id=self.patient_id, national_id=self.person.national_id, name=self.patient_name,
+                                 birth_date=self.patient_birth_date, municipality=self.patient_municipality,
+                                 home_region=self.patient_home_region)
+
     def __repr__(self) -> str:
         return f"<Case {self.number}>"
+
+
+class PatientDiscrepancy(Versioned, db.Model):
+    """A case registered for a known person (by national ID) with another name, birth date or home region
+    than the person's row holds. The case keeps what was registered; the data-quality list (admin) shows
+    both sides, which no caseworker may see together."""
+
+    __tablename__ = "case_patient_discrepancies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("case_patients.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    fields: Mapped[list] = mapped_column(JSON)                      # e.g. ["name", "home_region"]
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    checked_at: Mapped[datetime | None]
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    person: Mapped[Patient] = relationship()
+    case: Mapped[Case] = relationship()
 
 
 class CaseStatusChange(db.Model):
@@ -314,6 +367,7 @@ class AuditAction(enum.Enum):
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
+    LOOKUP = "lookup"          # a patient looked up by national ID (or birth date and name)
 
     @property
     def label(self) -> str:
@@ -322,6 +376,7 @@ class AuditAction(enum.Enum):
             AuditAction.UPDATE: "Endring", AuditAction.EXPORT: "Eksport", AuditAction.DOWNLOAD: "Nedlasting",
             AuditAction.DENIED: "Avvist", AuditAction.LOGIN: "Innlogging",
             AuditAction.LOGIN_FAILED: "Mislykket innlogging", AuditAction.LOGOUT: "Utlogging",
+            AuditAction.LOOKUP: "Oppslag",
         }[self]
 
 

@@ -3,7 +3,9 @@
 Services add and flush, never commit: the view (or job, or CLI command) commits once.
 """
 import re
+from collections.abc import Iterable
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -19,10 +21,12 @@ from app.cases.models import (
     JournalEntry,
     JournalEntryType,
     Patient,
+    PatientDiscrepancy,
+    RegisteredPatient,
 )
 from app.cases.municipalities import municipality_number, normalise_municipality, validate_municipality
 from app.cases.numbering import next_number
-from app.cases.access import may_register
+from app.cases.access import may_register, visible_cases
 from app.cases.regions import METHODS_UNIT, PANEL_UNIT, REGIONS, UNITS, handling_office
 from app.db import utcnow
 from app.errors import DomainError, EditConflict, InvalidInput
@@ -31,6 +35,7 @@ from app.extensions import db
 SCREENING_CODE = "UO"  # Unntatt offentlighet
 SCREENING_BASIS_PERSONAL = "Offl. § 13 jf. fvl. § 13 første ledd nr. 1"
 SCREENED_WORD = "******"
+LOOKUP_CHUNK = 2000   # national IDs per IN (...) look-up
 
 ALLOWED_TRANSITIONS = {
     CaseStatus.CREATED: {CaseStatus.IN_PROGRESS, CaseStatus.CLOSED, CaseStatus.DISCARDED},
@@ -63,11 +68,17 @@ def ensure_version(obj, expected_version: int | None) -> None:
 
 
 def register_patient(*, national_id: str | None, name: str, birth_date: date | None, municipality: str | None,
-                     home_region: str, actor) -> Patient:
-    """Find the patient by national ID, or register a new one. Without a number the birth date is required;
-    with one, the birth date is derived from it and must agree with any date given. A home municipality that
-    starts with a municipality number must be in a county of the home region; free text without a number
-    (as stored before the number was required) is kept as given."""
+                     home_region: str, actor) -> RegisteredPatient:
+    """The patient of a new case, as registered: the known person when the national ID is on file, else a new
+    patient row. Without a number the birth date is required; with one, the birth date is derived from it and
+    must agree with any date given. A home municipality that starts with a municipality number must be in a
+    county of the home region; free text without a number (as stored before the number was required) is kept
+    as given.
+
+    The answer never depends on what is on file (Normen: no existence oracle): a known national ID is
+    registered exactly as an unknown one would be, with the name, municipality and region typed here, and the
+    case shows those. When they disagree with the person's row, open_case() lists the case for the data-quality
+    review (`differs`). The look-up is logged for the person found."""
     if home_region not in REGIONS:
         raise InvalidInput("Velg en gyldig helseregion.", field="home_region")
     municipality = normalise_municipality(municipality) or None
@@ -75,32 +86,96 @@ def register_patient(*, national_id: str | None, name: str, birth_date: date | N
         validate_municipality(municipality, home_region)
     if not name or not name.strip():
         raise InvalidInput("Fyll inn pasientens navn.", field="patient_name")
+    name = name.strip()
     if national_id:
         national_id, derived = validate_national_id(national_id)
         if birth_date and birth_date != derived:
             raise InvalidInput("Fødselsdatoen stemmer ikke med fødselsnummeret.", field="birth_date")
         birth_date = derived
-        existing = db.session.scalar(select(Patient).where(Patient.national_id == national_id))
+        existing = find_patients([national_id], actor=actor, purpose="registrering").get(national_id)
         if existing is not None:
-            if _normalised(existing.name) != _normalised(name) or existing.home_region != home_region:
-                raise InvalidInput("Fødselsnummeret er registrert på en pasient med et annet navn eller en annen "
-                                   "hjemregion. Kontroller nummeret.", field="national_id")
-            return existing
+            return RegisteredPatient(id=existing.id, national_id=national_id, name=name, birth_date=birth_date,
+                                     municipality=municipality, home_region=home_region,
+                                     differs=differing_facts(existing, name=name, birth_date=birth_date,
+                                                             home_region=home_region))
     elif birth_date is None:
         raise InvalidInput("Fyll inn fødselsnummer eller fødselsdato.", field="birth_date")
-    patient = Patient(national_id=national_id or None, name=name.strip(), birth_date=birth_date,
+    patient = Patient(national_id=national_id or None, name=name, birth_date=birth_date,
                       municipality=municipality, home_region=home_region)
     db.session.add(patient)
     db.session.flush()
     audit.record_change(AuditAction.CREATE, "patient", patient.id, patient_id=patient.id, user=actor)
-    return patient
+    return RegisteredPatient(id=patient.id, national_id=patient.national_id, name=name, birth_date=birth_date,
+                             municipality=municipality, home_region=home_region)
+
+
+class KnownPatient(NamedTuple):
+    """What a look-up by national ID returns: enough to reuse the person and compare the facts, nothing to show."""
+
+    id: int
+    name: str
+    birth_date: date
+    home_region: str
+
+
+def find_patients(national_ids: Iterable[str], *, actor, purpose: str) -> dict[str, KnownPatient]:
+    """The patients on file with these (valid, normalised) national IDs, by number: the one look-up by national
+    ID that registration and import use. Every person found gets a `lookup` audit row (with whether the actor
+    may see any of their cases), whatever becomes of the registration it serves; the caller shows none of
+    what it returns."""
+    numbers = sorted(set(national_ids))
+    found: dict[str, KnownPatient] = {}
+    for start in range(0, len(numbers), LOOKUP_CHUNK):
+        rows = db.session.execute(select(Patient.national_id, Patient.id, Patient.name, Patient.birth_date,
+                                         Patient.home_region)
+                                  .where(Patient.national_id.in_(numbers[start:start + LOOKUP_CHUNK])))
+        found.update((number, KnownPatient(*rest)) for number, *rest in rows)
+    if found:
+        ids = [patient.id for patient in found.values()]
+        visible = set()
+        if actor is not None:
+            for start in range(0, len(ids), LOOKUP_CHUNK):
+                visible.update(db.session.scalars(select(Case.patient_id).distinct().where(
+                    Case.patient_id.in_(ids[start:start + LOOKUP_CHUNK]), visible_cases(actor))))
+        audit.record_lookups({patient_id: {"purpose": purpose, "in_scope": actor is None or patient_id in visible}
+                              for patient_id in ids}, user=actor)
+    return found
+
+
+def find_patients_by_birth_date_and_name(birth_date: date, name: str, *, actor, purpose: str) -> list[Patient]:
+    """The patients born on `birth_date` who are registered under `name` (case and spacing aside) on their own
+    row or on any of their cases, oldest first. Every one found gets a `lookup` audit row."""
+    wanted = _normalised(name)
+    born = list(db.session.scalars(select(Patient).where(Patient.birth_date == birth_date).order_by(Patient.id)))
+    names: dict[int, set[str]] = {patient.id: {_normalised(patient.name)} for patient in born}
+    if born:
+        for patient_id, case_name in db.session.execute(select(Case.patient_id, Case.patient_name).distinct().where(
+                Case.patient_id.in_(list(names)))):
+            names[patient_id].add(_normalised(case_name))
+    found = [patient for patient in born if wanted in names[patient.id]]
+    audit.record_lookups({patient.id: {"purpose": purpose, "by": "birth_date_and_name"} for patient in found},
+                         user=actor)
+    return found
+
+
+def differing_facts(known: KnownPatient, *, name: str | None, birth_date: date, home_region: str) -> tuple[str, ...]:
+    """Which registered facts disagree with the person's row (the data-quality list's reasons). A placeholder
+    name (an import without names) is no disagreement."""
+    differs = []
+    if name is not None and _normalised(known.name) != _normalised(name):
+        differs.append("name")
+    if known.birth_date != birth_date:
+        differs.append("birth_date")
+    if known.home_region != home_region:
+        differs.append("home_region")
+    return tuple(differs)
 
 
 def _normalised(name: str) -> str:
     return " ".join((name or "").split()).casefold()
 
 
-def screened_title(title: str, patient: Patient | None) -> str:
+def screened_title(title: str, patient: RegisteredPatient | Patient | None) -> str:
     """The public title (offentligTittel): the patient's name (each part, as a whole word, in any
     case) and number replaced by asterisks."""
     if patient is None:
@@ -111,7 +186,7 @@ def screened_title(title: str, patient: Patient | None) -> str:
     return re.sub(rf"{re.escape(SCREENED_WORD)}(?:\s+{re.escape(SCREENED_WORD)})+", SCREENED_WORD, public)
 
 
-def _unit_for(kind: CaseKind, patient: Patient | None) -> str:
+def _unit_for(kind: CaseKind, patient: RegisteredPatient | None) -> str:
     if kind is CaseKind.METHOD:
         return METHODS_UNIT
     if kind is CaseKind.PANEL_REFERRAL:
@@ -119,10 +194,11 @@ def _unit_for(kind: CaseKind, patient: Patient | None) -> str:
     return handling_office(patient.home_region)
 
 
-def open_case(*, kind: CaseKind, title: str, actor, patient: Patient | None = None, responsible_id: int | None = None,
-              case_date: date | None = None) -> Case:
-    """Register a case with the next case number of the year. Patient cases are screened
-    (offl. § 13) and abroad cases land at the office that handles the patient's home region."""
+def open_case(*, kind: CaseKind, title: str, actor, patient: RegisteredPatient | None = None,
+              responsible_id: int | None = None, case_date: date | None = None) -> Case:
+    """Register a case with the next case number of the year. Patient cases are screened (offl. § 13), keep
+    the patient as registered (register_patient(), or another case's patient for an appeal), and abroad cases
+    land at the office that handles the home region registered with the case."""
     if kind.concerns_patient and patient is None:
         raise InvalidInput(f"En sak av typen «{kind.label}» må gjelde en pasient.")
     if not kind.concerns_patient and patient is not None:
@@ -139,18 +215,35 @@ def open_case(*, kind: CaseKind, title: str, actor, patient: Patient | None = No
         number=f"{case_date.year}/{sequence}", year=case_date.year, sequence=sequence, kind=kind,
         title=title.strip(), public_title=screened_title(title.strip(), patient), status=CaseStatus.CREATED,
         unit=unit, responsible_id=responsible_id if responsible_id else actor.id,
-        patient_id=patient.id if patient else None, patient=patient, case_date=case_date, created_by_id=actor.id,
+        patient_id=patient.id if patient else None, case_date=case_date, created_by_id=actor.id,
         access_code=SCREENING_CODE if patient else None,
         legal_basis=SCREENING_BASIS_PERSONAL if patient else None,
+        **(_facts(patient) if patient else {}),
     )
     db.session.add(case)
     db.session.flush()
+    if patient is not None and patient.differs:
+        _list_discrepancy(case, patient, actor)
     db.session.add(CaseStatusChange(case_id=case.id, by_id=actor.id, from_status=None, to_status=CaseStatus.CREATED))
     changes = {"number": [None, case.number], "title": [None, case.title]}
     if case.is_screened:   # the screening (offl. § 13) is dated by this row and names its basis
         changes.update(access_code=[None, case.access_code], legal_basis=[None, case.legal_basis])
     audit.record_change(AuditAction.CREATE, "case", case.id, case=case, user=actor, changes=changes)
     return case
+
+
+def _facts(patient: RegisteredPatient) -> dict:
+    return {"patient_name": patient.name, "patient_birth_date": patient.birth_date,
+            "patient_municipality": patient.municipality, "patient_home_region": patient.home_region}
+
+
+def _list_discrepancy(case: Case, patient: RegisteredPatient, actor) -> None:
+    discrepancy = PatientDiscrepancy(patient_id=patient.id, case_id=case.id, fields=list(patient.differs),
+                                     registered_by_id=actor.id if actor is not None else None)
+    db.session.add(discrepancy)
+    db.session.flush()
+    audit.record_change(AuditAction.CREATE, "patient_discrepancy", discrepancy.id, case=case, user=actor,
+                        changes={"fields": [None, list(patient.differs)]})
 
 
 def update_case(case: Case, *, expected_version: int, title: str, responsible_id: int | None, actor) -> dict:

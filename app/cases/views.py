@@ -153,7 +153,7 @@ def change_status(case_id: int):
     if form.conflict:
         form.adopt_version(case.version)
         offer_allowed_statuses()
-    return render_template("cases/status.html", form=form, case=case), 409 if form.conflict else 200
+    return _form_page("cases/status.html", case, "status", 409 if form.conflict else 200, form=form)
 
 
 @bp.route("/saker/<int:case_id>/journal/ny", methods=["GET", "POST"])
@@ -175,7 +175,15 @@ def new_journal_entry(case_id: int):
     if form.validate_on_submit() and saved(form, register):
         flash("Journalposten er registrert.", "success")
         return redirect(url_for("cases.detail", case_id=case_id, _anchor="journal"))
-    return render_template("cases/journal_new.html", form=form, case=case)
+    return _form_page("cases/journal_new.html", case, "ny journalpost", form=form)
+
+
+def _form_page(template: str, case: Case, page: str, status: int = 200, **context):
+    """A form page of a case, fresh or refused: it opens the patient's case, so it is logged (Normen), after
+    rendering (nothing pending)."""
+    html = render_template(template, case=case, **context)
+    record_access(AuditAction.VIEW, "case", case.id, case=case, details={"page": page})
+    return html, status
 
 
 def _flash_form_errors(form) -> None:
@@ -207,7 +215,7 @@ def new_document(case_id: int):
             actor=current_user)):
         flash("Dokumentet er lastet opp.", "success")
         return redirect(url_for("cases.detail", case_id=case_id, _anchor="dokumenter"))
-    return render_template("cases/document_new.html", form=form, case=case)
+    return _form_page("cases/document_new.html", case, "nytt dokument", form=form)
 
 
 @bp.route("/saker/<int:case_id>/dokumenter/<int:document_id>/ny-versjon", methods=["GET", "POST"])
@@ -269,7 +277,7 @@ def new_deadline(case_id: int):
             description=form.description.data, actor=current_user))):
         flash(deadline_service.describe_due_date(form.due_date.data, created[0].due_date), "success")
         return redirect(url_for("cases.detail", case_id=case_id, _anchor="frister"))
-    return render_template("cases/deadline_new.html", form=form, case=case)
+    return _form_page("cases/deadline_new.html", case, "ny frist", form=form)
 
 
 @bp.post("/saker/<int:case_id>/frister/<int:deadline_id>/utfort")
@@ -301,7 +309,7 @@ def assign(case_id: int):
             case, db.session.get(User, form.user_id.data), actor=current_user)):
         flash("Tilgangen er gitt.", "success")
         return redirect(url_for("cases.detail", case_id=case_id))
-    return render_template("cases/assign.html", form=form, case=case)
+    return _form_page("cases/assign.html", case, "tilgang", form=form)
 
 
 # Saved filters: shown on each list page (templates/cases/_saved_filters.html) and on the dashboard

@@ -81,7 +81,7 @@ LIST_ORDER = (when((Referral.status.in_(OPEN), 0), else_=1), Referral.due_on, Re
 def _cases_of(referrals) -> dict[int, Case]:
     case_ids = [referral.case_id for referral in referrals]
     return {case.id: case for case in db.session.scalars(
-        select(Case).where(Case.id.in_(case_ids)).options(selectinload(Case.patient)))} if case_ids else {}
+        select(Case).where(Case.id.in_(case_ids)).options(selectinload(Case.person)))} if case_ids else {}
 
 
 @bp.get("/")
@@ -180,8 +180,7 @@ def assign_member(case_id: int):
             referral, db.session.get(PanelMember, form.member_id.data), actor=current_user)):
         flash("Medlemmet er satt på saken.", "success")
         return redirect(url_for("panel.referral", case_id=case.id, _anchor="deltakere"))
-    return render_template("panel/participant_form.html", form=form, case=case, referral=referral,
-                           heading="Sett medlem på saken", no_choices=not members)
+    return _participant_form(form, case, referral, "Sett medlem på saken", no_choices=not members)
 
 
 @bp.route("/saker/<int:case_id>/eksperter/ny", methods=["GET", "POST"])
@@ -194,8 +193,15 @@ def add_expert(case_id: int):
             actor=current_user)):
         flash("Den innleide eksperten er lagt til saken.", "success")
         return redirect(url_for("panel.referral", case_id=case.id, _anchor="deltakere"))
-    return render_template("panel/participant_form.html", form=form, case=case, referral=referral,
-                           heading="Legg til innleid ekspert", no_choices=False)
+    return _participant_form(form, case, referral, "Legg til innleid ekspert", no_choices=False)
+
+
+def _participant_form(form, case, referral, heading: str, *, no_choices: bool) -> str:
+    """The form names the patient (the case title): it is logged like the referral page (Normen)."""
+    page = render_template("panel/participant_form.html", form=form, case=case, referral=referral, heading=heading,
+                           no_choices=no_choices)
+    record_access(AuditAction.VIEW, "panel_referral", referral.id, case=case, details={"page": heading.lower()})
+    return page
 
 
 # The member register

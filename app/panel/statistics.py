@@ -21,7 +21,6 @@ from app.cases.interface import (
     COUNTIES,
     REGIONS,
     Case,
-    Patient,
     county_of,
     icd10_chapter,
     icd10_chapter_title,
@@ -84,9 +83,9 @@ def panel_figures(year: int, progress: Progress | None = None) -> dict:
         select(func.count()).select_from(Referral).outerjoin(statements, statements.c.referral_id == Referral.id)
         .where(Referral.referred_on <= last, (statements.c.sent_on.is_(None)) | (statements.c.sent_on > last)))
     answered = (select(Referral.id, Referral.icd10, Referral.outcome, Referral.complete_on, statements.c.sent_on,
-                       Patient.home_region, Patient.municipality)
+                       Case.patient_home_region.label("home_region"), Case.patient_municipality.label("municipality"))
                 .join(statements, statements.c.referral_id == Referral.id)
-                .join(Case, Case.id == Referral.case_id).outerjoin(Patient, Patient.id == Case.patient_id)
+                .join(Case, Case.id == Referral.case_id)
                 .where(statements.c.sent_on.between(first, last)))
     rows = db.session.execute(answered).all()
     progress(40, "Fordeler på region, diagnose og utfall")

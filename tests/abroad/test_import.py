@@ -23,7 +23,7 @@ from app.abroad import services
 from app.auth.models import User
 from app.cases import services as case_services
 from app.cases.identifiers import validate_national_id
-from app.cases.models import AuditAction, AuditEvent, Case, CaseKind, CaseStatus, Patient
+from app.cases.models import AuditAction, AuditEvent, Case, CaseKind, CaseStatus, Patient, PatientDiscrepancy
 from app.cases.numbering import next_number
 from app.errors import InvalidInput
 from app.extensions import db
@@ -167,7 +167,10 @@ def test_imported_applications_are_screened_cases_with_numbers_and_audit_rows(hs
     assert (case.kind, case.status, case.unit, case.year) == (
         CaseKind.ABROAD_APPLICATION, CaseStatus.CREATED, "helse-sor-ost", 2019)
     assert case.number == "2019/2"   # numbered in the order received within the year
-    assert case.title == "Søknad om behandling i utlandet – Nora Nordlys"
+    # The file has no names: a known person's case is registered as an unknown one's would be.
+    assert case.title == "Søknad om behandling i utlandet – Ukjent navn (importert, ref. HSO-2019-001)"
+    assert (case.patient.name, case.patient.home_region, case.patient.municipality) == (
+        "Ukjent navn (importert, ref. HSO-2019-001)", "helse-nord", None)
     assert case.public_title == case_services.screened_title(case.title, case.patient)
     assert (case.access_code, case.legal_basis) == (case_services.SCREENING_CODE,
                                                     case_services.SCREENING_BASIS_PERSONAL)
@@ -223,17 +226,74 @@ def test_rows_with_the_same_national_id_share_one_new_patient(hso):
     assert regions == ["helse-nord", "helse-sor-ost"]
 
 
-def test_an_existing_patient_must_have_the_same_birth_date(hso):
+def test_an_existing_patient_with_another_birth_date_is_reused_without_telling_and_listed(hso):
     number = national_id(date(1970, 7, 7))
     patient = case_services.register_patient(national_id=number, name="Ola Normann", birth_date=None,
                                              municipality=None, home_region="helse-sor-ost", actor=hso)
-    patient.birth_date = date(1970, 7, 8)   # stored wrongly at some point
+    db.session.get(Patient, patient.id).birth_date = date(1970, 7, 8)   # stored wrongly at some point
     db.session.commit()
 
     result = run("applications", [application_row(1, national_id=number, patient_birth_date="")], actor=hso)
 
-    assert messages(result) == ["linje 2, kolonne national_id: Fødselsnummeret er registrert på en pasient med en "
-                                "annen fødselsdato. Kontroller nummeret."]
+    assert result.ok, messages(result)
+    case = db.session.scalar(select(Case).where(Case.kind == CaseKind.ABROAD_APPLICATION))
+    assert case.patient_id == patient.id and case.patient.birth_date == date(1970, 7, 7)
+    listed = db.session.scalar(select(PatientDiscrepancy))
+    assert (listed.case_id, listed.fields) == (case.id, ["birth_date"])
+
+
+def test_another_offices_and_the_panels_patients_are_imported_exactly_as_unknown_ones(app_ctx, make_user):
+    """Normen: importing Helse Sør-Øst's and the panel's national IDs as Helse Vest shows none of their facts,
+    and the result is the same as for numbers never seen: no name, birth date, municipality or region of
+    theirs on the new cases, the same summary, and a `lookup` audit row for each person found."""
+    hso = db.session.get(User, make_user("abroad_caseworker", "helse-sor-ost"))
+    panel = db.session.get(User, make_user("panel_secretariat"))
+    vest = db.session.get(User, make_user("abroad_caseworker", "helse-vest"))
+    known = {number: case_services.register_patient(national_id=number, name=name, birth_date=None,
+                                                    municipality=municipality, home_region=region, actor=actor).id
+             for number, name, municipality, region, actor in (
+                 (national_id(date(1961, 1, 1)), "Sigrid Sørøst", "0301 Oslo", "helse-sor-ost", hso),
+                 (national_id(date(1962, 2, 2)), "Per Panel", "5001 Trondheim", "helse-midt-norge", panel))}
+    db.session.commit()
+    unknown = [national_id(date(1963, 3, 3)), national_id(date(1964, 4, 4))]
+
+    def rows(numbers, prefix):
+        return [application_row(index, reference=f"{prefix}-{index}", national_id=number, patient_birth_date="",
+                                patient_region="helse-vest") for index, number in enumerate(numbers, start=1)]
+
+    known_result = run("applications", rows(list(known), "K"), actor=vest)
+    unknown_result = run("applications", rows(unknown, "U"), actor=vest)
+
+    assert known_result.ok and unknown_result.ok
+    assert known_result.summary.replace("2016/1–2016/2", "X") == unknown_result.summary.replace("2016/3–2016/4", "X")
+    for case in db.session.scalars(select(Case).where(Case.unit == "helse-vest")):
+        assert (case.patient.name, case.patient.municipality, case.patient.home_region) == (
+            case.title.split(" – ", 1)[1], None, "helse-vest")
+        assert case.title.startswith("Søknad om behandling i utlandet – Ukjent navn (importert, ref. ")
+        assert "Sørøst" not in case.title and "Panel" not in case.title
+    reused = db.session.scalars(select(Case.patient_id).where(Case.unit == "helse-vest",
+                                                              Case.patient_id.in_(known.values()))).all()
+    assert sorted(reused) == sorted(known.values())
+    lookups = db.session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.LOOKUP,
+                                                          AuditEvent.user_id == vest.id)).all()
+    assert sorted(event.patient_id for event in lookups) == sorted(known.values())
+    assert {(event.changes["purpose"], event.changes["in_scope"]) for event in lookups} == {("import", False)}
+    listed = db.session.scalars(select(PatientDiscrepancy.patient_id)).all()
+    assert sorted(listed) == sorted(known.values())   # both were registered with another home region
+
+
+def test_a_refused_file_looks_nobody_up(hso):
+    number = national_id(date(1965, 5, 5))
+    case_services.register_patient(national_id=number, name="Ola Normann", birth_date=None, municipality=None,
+                                   home_region="helse-sor-ost", actor=hso)
+    db.session.commit()
+    bad = [application_row(1, national_id=number, patient_birth_date=""),
+           application_row(2, received_date="2019-13-01")]
+
+    result = run("applications", bad, actor=hso)
+
+    assert not result.ok
+    assert count(AuditEvent, AuditEvent.action == AuditAction.LOOKUP) == 0
 
 
 # Each check of the issue
@@ -702,8 +762,7 @@ def test_cli_imports_a_clean_file(app, cli, tmp_path):
     result = cli("import-applications", str(path))
 
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Importerte 25 søknader og henvisninger (25 nye pasienter), "
-                                    "saksnummer 2016/1–2016/25.")
+    assert result.stdout.startswith("Importerte 25 søknader og henvisninger, saksnummer 2016/1–2016/25.")
     with app.app_context():
         assert count(Application) == 25
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "abroad_application")).all()

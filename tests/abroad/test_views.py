@@ -2,6 +2,7 @@
 TTTS application granted for Rigshospitalet with two costs; a refusal appealed, forwarded and upheld; a late
 appeal; a refusal citing Beslutningsforum), bad input shown at the field with nothing saved, office scope
 and the audit rows."""
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.abroad.models import Appeal, AppealStatus, Application, ApplicationStatus, CostEntry, Decision
 from app.auth.models import User
-from app.cases.models import AuditAction, AuditEvent, Case, Document
+from app.cases.models import AuditAction, AuditEvent, Case, CaseKind, Document, Patient, PatientDiscrepancy
 from app.demo import synthetic_national_id
 from app.extensions import db
 from app.methods.models import DecisionOutcome
@@ -328,3 +329,69 @@ def test_the_filtered_list_exports_as_csv_and_xlsx_and_is_logged(app, worker, wo
         listed = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == AuditAction.LIST, AuditEvent.changes["context"].as_string() == "abroad_export_xlsx"))
         assert listed == 2
+
+
+# No existence oracle (Normen): a national ID on file elsewhere is registered exactly as an unknown one
+
+def _page_without_numbers(html: str) -> str:
+    """A page with what differs between two registrations taken out (the case number, ids and tokens)."""
+    html = re.sub(r"\d{4}/\d+(-\d+)?", "N", html)
+    html = re.sub(r"/\d+(?=[/\"#?])", "/ID", html)
+    return re.sub(r"(nonce|value|content)=\"[^\"]*\"", r'\1=""', html)
+
+
+@pytest.mark.parametrize("owner_role", ["abroad_caseworker", "panel_secretariat"])
+def test_another_scopes_national_id_gets_the_answer_of_an_unknown_one(app, login, make_user, make_case, owner_role):
+    """Helse Vest types the national ID of a Helse Sør-Øst patient (or of one known only from an expert-panel
+    case) with another name: the answer is the one an unknown ID gets (a new case at Helse Vest with the name
+    and region typed), the other office's facts appear nowhere, and the look-up is logged for that patient."""
+    known = synthetic_national_id(date(1961, 6, 1))
+    unknown = synthetic_national_id(date(1961, 6, 1), individual=300)   # same birth date, another person
+    owner = make_user(owner_role, "helse-sor-ost" if owner_role == "abroad_caseworker" else None)
+    make_case(owner, kind=CaseKind.ABROAD_APPLICATION if owner_role == "abroad_caseworker" else CaseKind.PANEL_REFERRAL,
+              national_id=known, name="Sigrid Sørøst", title="Søknad – Sigrid Sørøst")
+    vest_id = make_user("abroad_caseworker", "helse-vest")
+    vest = login(vest_id)
+    form = _application_form(patient_name="Vera Vest", municipality="4601 Bergen", home_region="helse-vest")
+
+    answers, pages = [], []
+    for number in (known, unknown):
+        answers.append(vest.post("/utland/soknader/ny", data={**form, "national_id": number}))
+        pages.append(vest.get(answers[-1].headers["Location"]))
+
+    assert [answer.status_code for answer in answers] == [302, 302]
+    assert [page.status_code for page in pages] == [200, 200]
+    texts = [page.get_data(as_text=True) for page in pages]
+    assert "Sigrid" not in texts[0] and "Sørøst" not in texts[0] and "Oslo" not in texts[0]
+    assert "Vera Vest" in texts[0] and "4601 Bergen" in texts[0]
+    assert _page_without_numbers(texts[0].replace(known, "X")) == _page_without_numbers(texts[1].replace(unknown, "X"))
+    with app.app_context():
+        cases = [db.session.get(Case, int(answer.headers["Location"].rsplit("/", 1)[1])) for answer in answers]
+        assert [case.unit for case in cases] == ["helse-vest", "helse-vest"]
+        owned = db.session.scalar(select(Patient).where(Patient.national_id == known))
+        assert cases[0].patient_id == owned.id and owned.name == "Sigrid Sørøst"   # one person, one row
+        lookup = db.session.scalar(select(AuditEvent).where(AuditEvent.action == AuditAction.LOOKUP,
+                                                            AuditEvent.user_id == vest_id))
+        assert (lookup.patient_id, lookup.changes["in_scope"]) == (owned.id, False)
+        assert db.session.scalar(select(PatientDiscrepancy.case_id)) == cases[0].id
+
+
+def test_a_refused_registration_of_a_known_id_is_refused_as_an_unknown_one_and_logged(app, login, make_user,
+                                                                                    make_case):
+    known = synthetic_national_id(date(1961, 6, 3))
+    make_case(make_user("abroad_caseworker", "helse-sor-ost"), national_id=known, name="Sigrid Sørøst")
+    vest_id = make_user("abroad_caseworker", "helse-vest")
+    vest = login(vest_id)
+    form = _application_form(patient_name="Vera Vest", municipality="4601 Bergen", home_region="helse-vest",
+                             received_on="01.01.1960")   # refused by the service, after the look-up
+    unknown = synthetic_national_id(date(1961, 6, 3), individual=300)
+    answers = [vest.post("/utland/soknader/ny", data={**form, "national_id": number}) for number in (known, unknown)]
+    assert [answer.status_code for answer in answers] == [200, 200]
+    texts = [answer.get_data(as_text=True) for answer in answers]
+    assert "Sigrid" not in texts[0] and 'id="received_on-error"' in texts[0]
+    assert _page_without_numbers(texts[0].replace(known, "X")) == _page_without_numbers(texts[1].replace(unknown, "X"))
+    assert _count(app, Case, Case.unit == "helse-vest") == 0
+    with app.app_context():
+        owned = db.session.scalar(select(Patient.id).where(Patient.national_id == known))
+    assert _count(app, AuditEvent, AuditEvent.action == AuditAction.LOOKUP, AuditEvent.user_id == vest_id,
+                  AuditEvent.patient_id == owned) == 1

@@ -7,11 +7,12 @@ from sqlalchemy import func, select
 
 from app.abroad.models import Application, ApplicationStatus
 from app.auth.models import ApiToken
-from app.cases.models import AuditAction, AuditEvent, Case
+from app.cases.models import AuditAction, AuditEvent, Case, CaseKind
 from app.db import utcnow
 from app.demo import synthetic_national_id
 from app.extensions import db
 from app.methods.models import DecisionOutcome
+from app.panel.models import Referral, ReferralStatus
 
 TODAY = date.today()
 
@@ -236,3 +237,44 @@ def test_annual_reports_are_read_by_their_readers_within_their_regions(app, api,
     assert bad_year.status_code == 422 and "year" in bad_year.json["errors"]
     bad_region = analyst("GET", "/reports/abroad/2020?region=oslo")
     assert bad_region.status_code == 422 and "region" in bad_region.json["errors"]
+
+
+def test_another_offices_national_id_gets_the_api_answer_of_an_unknown_one(app, api, make_user, make_case):
+    """The JSON API registers through the same service as the form: a national ID on file at Helse Sør-Øst is
+    answered as an unknown one (201, the patient as sent), and the look-up is logged for that patient."""
+    known = synthetic_national_id(date(1961, 6, 1))
+    unknown = synthetic_national_id(date(1961, 6, 1), individual=300)
+    make_case(make_user("abroad_caseworker", "helse-sor-ost"), national_id=known, name="Sigrid Sørøst")
+    vest_id = make_user("abroad_caseworker", "helse-vest")
+    call = api(vest_id)
+    body = {**APPLICATION, "patient_name": "Vera Vest", "home_region": "helse-vest"}
+
+    answers = [call("POST", "/abroad/applications", {**body, "national_id": number}) for number in (known, unknown)]
+
+    assert [answer.status_code for answer in answers] == [201, 201]
+    shown = [{key: value for key, value in answer.json.items() if key not in ("case_id", "case_number")}
+             for answer in answers]
+    assert shown[0]["patient"] == {"name": "Vera Vest", "national_id": known, "birth_date": "1961-06-01"}
+    shown[0]["patient"]["national_id"] = shown[1]["patient"]["national_id"]
+    assert shown[0] == shown[1] and shown[0]["office"] == "helse-vest"
+    assert "Sørøst" not in answers[0].get_data(as_text=True)
+    assert _count(app, AuditEvent, AuditEvent.action == AuditAction.LOOKUP, AuditEvent.user_id == vest_id) == 1
+
+
+def test_the_panel_api_shows_the_patient_as_the_panel_registered_them(app, api, make_user, make_case):
+    known = synthetic_national_id(date(1961, 6, 5))
+    make_case(make_user("abroad_caseworker", "helse-sor-ost"), national_id=known, name="Sigrid Sørøst")
+    secretariat = make_user("panel_secretariat")
+    case_id = make_case(secretariat, kind=CaseKind.PANEL_REFERRAL, national_id=known, name="Sigrid Panelsen",
+                        home_region="helse-vest", title="Henvisning til ekspertpanelet – Sigrid Panelsen")
+    with app.app_context():
+        db.session.add(Referral(case_id=case_id, referring_trust="Helse Bergen HF", referring_doctor="Lege",
+                                referred_on=date(2026, 1, 5), from_regional_hospital=True, icd10="C56",
+                                condition="Tilstand", treatments_tried="Behandling", question="Spørsmål",
+                                complete_on=date(2026, 1, 5), due_on=date(2026, 1, 19),
+                                status=ReferralStatus.RECEIVED))
+        db.session.commit()
+    answer = api(secretariat)("GET", f"/panel/referrals/{case_id}")
+    assert answer.status_code == 200
+    assert answer.json["patient"] == {"name": "Sigrid Panelsen", "national_id": known, "birth_date": "1961-06-05",
+                                      "home_region": "helse-vest"}

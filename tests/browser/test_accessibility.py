@@ -13,7 +13,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from app.demo import DEMO_PASSWORD
+from app.demo import DEMO_PASSWORD, synthetic_national_id
 from config import BASE_DIR
 from tests.browser import test_panel, test_reports
 
@@ -203,9 +203,19 @@ def _open_patient_lookup(page: Page) -> None:
     page.get_by_role("link", name="Innsynslogg for en pasient").click()
 
 
+# Two demo patients of Helse Sør-Øst's office (app/abroad/demo_data.py): the access log is found by national ID.
+DEMO_PATIENTS = (synthetic_national_id(date(1992, 11, 2)), synthetic_national_id(date(1978, 3, 14)))
+
+
+def _show_access_log(page: Page, national_id: str) -> None:
+    page.goto("/admin/logg/pasient")
+    page.get_by_label("Pasientens fødselsnummer eller D-nummer").fill(national_id)
+    page.get_by_role("button", name="Vis innsynslogg").click()
+    expect(page.get_by_role("heading", level=1, name=re.compile(r"^Innsynslogg: "))).to_be_visible()
+
+
 def _open_patient_access_log(page: Page) -> None:
-    page.goto("/admin/logg")
-    page.locator("main table a[href*='/admin/logg/pasient/']").first.click()
+    _show_access_log(page, DEMO_PATIENTS[0])
 
 
 def _open_log_review(page: Page) -> None:
@@ -214,11 +224,9 @@ def _open_log_review(page: Page) -> None:
     office (refused). Off-hours rows depend on the clock."""
     _goto("/admin/logg?bruker=hso%40helsesak.test")(page)
     log = page.get_by_role("table", name="Logghendelser, nyeste først")
-    patient_logs = sorted(set(log.locator("a[href*='/admin/logg/pasient/']").evaluate_all(
-        "links => links.map(link => link.getAttribute('href'))")))
     hso_case = log.locator("a[href*='sak=']").first.inner_text()
-    for path in patient_logs[:2]:
-        _goto(path)(page)
+    for national_id in DEMO_PATIENTS:
+        _show_access_log(page, national_id)
     context = page.context.browser.new_context(base_url=page.url.split("/admin/")[0])
     try:
         snooper = context.new_page()
@@ -557,6 +565,8 @@ SCREENS = [
     Screen("admin-patient-access-log", ADMIN, "admin/patient_access_log.html", re.compile(r"^Innsynslogg: "),
            _open_patient_access_log),
     Screen("admin-log-review", ADMIN, "admin/log_review.html", "Loggkontroll", _open_log_review),
+    Screen("admin-data-quality", ADMIN, "admin/data_quality.html", "Datakvalitet: pasientopplysninger",
+           _goto("/admin/datakvalitet")),
 ]
 
 # Every page template under templates/ and app/*/templates/ (not macros/, pdf/, "_" partials or
@@ -574,6 +584,7 @@ COVERED_TEMPLATES = [
     "abroad/index.html",
     "abroad/step_form.html",
     "admin/audit_log.html",
+    "admin/data_quality.html",
     "admin/log_review.html",
     "admin/patient_access_log.html",
     "admin/patient_lookup.html",

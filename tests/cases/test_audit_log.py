@@ -6,7 +6,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
 from app.cases.audit import record_access
-from app.cases.models import AuditAction, AuditEvent
+from app.cases.models import AuditAction, AuditEvent, Case, Patient, PatientDiscrepancy
 from app.demo import synthetic_national_id
 from app.extensions import db
 
@@ -34,12 +34,59 @@ def test_admin_searches_the_log_and_extracts_a_patients_access_log(app, login, m
     views = admin.get("/admin/logg", query_string={"bruker": "siri@", "handling": "view"}).get_data(as_text=True)
     assert "1 hendelser." in views and "Visning" in views
 
-    with app.app_context():
-        patient_id = db.session.scalar(select(AuditEvent.patient_id).where(AuditEvent.case_id == case_id)
-                                       .limit(1))
-    extract = admin.get(f"/admin/logg/pasient/{patient_id}").get_data(as_text=True)
-    assert "Innsynslogg: Kari Nordmann" in extract
+    # Without a national ID the patient is found by birth date and name, posted; the page is the extract.
+    response = admin.post("/admin/logg/pasient", data={"birth_date": "17.05.1980", "name": " kari  nordmann "})
+    extract = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Innsynslogg: Kari Nordmann" in extract
     assert "siri@test.example" in extract and "vidar@test.example" in extract and "Avvist" in extract
+    assert "/admin/logg/pasient/" not in extract   # no link takes a patient's row id
+
+
+def test_the_access_log_takes_no_patient_id_in_any_route(app, login, make_user, make_case):
+    """Patient row ids are sequential: no route may take one (the old /admin/logg/pasient/<id> showed every
+    patient's name and birth date to whoever walked through the numbers)."""
+    case_id = make_case(make_user("abroad_caseworker"))
+    with app.app_context():
+        patient_id = db.session.scalar(select(Case.patient_id).where(Case.id == case_id))
+    admin = login(make_user("admin"))
+    assert admin.get(f"/admin/logg/pasient/{patient_id}").status_code == 404
+    assert not [rule.rule for rule in app.url_map.iter_rules()
+                if rule.rule.startswith("/admin/") and "patient_id" in rule.arguments]
+
+
+def test_every_access_log_lookup_is_logged(app, login, make_user, make_case):
+    national_id = synthetic_national_id(date(1975, 2, 3))
+    make_case(make_user("abroad_caseworker"), national_id=national_id)
+    admin_id = make_user("admin")
+    admin = login(admin_id)
+    admin.post("/admin/logg/pasient", data={"national_id": national_id})
+    admin.post("/admin/logg/pasient", data={"birth_date": "03.02.1975", "name": "Kari Nordmann"})
+    with app.app_context():
+        patient_id = db.session.scalar(select(Patient.id).where(Patient.national_id == national_id))
+        lookups = db.session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.LOOKUP,
+                                                              AuditEvent.user_id == admin_id)).all()
+        views = db.session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.VIEW,
+                                                            AuditEvent.user_id == admin_id)).all()
+    assert [(event.patient_id, event.changes["purpose"]) for event in lookups] == [(patient_id, "innsynslogg")] * 2
+    assert [(event.object_type, event.patient_id) for event in views] == [("patient_access_log", patient_id)] * 2
+
+
+def test_patients_with_the_same_birth_date_and_name_are_chosen_from_a_list(app, login, make_user, make_case):
+    caseworker = make_user("abroad_caseworker")
+    make_case(caseworker, home_region="helse-sor-ost")
+    make_case(caseworker, home_region="helse-nord")   # no national ID: another person with the same name
+    admin = login(make_user("admin"))
+    form = {"birth_date": "17.05.1980", "name": "Kari Nordmann"}
+    choice = admin.post("/admin/logg/pasient", data=form).get_data(as_text=True)
+    assert "Flere pasienter har denne fødselsdatoen og dette navnet" in choice
+    assert "Helse Sør-Øst" in choice and "Helse Nord" in choice and "Innsynslogg: " not in choice
+    second = admin.post("/admin/logg/pasient", data={**form, "choice": "2"}).get_data(as_text=True)
+    assert "Innsynslogg: Kari Nordmann" in second
+    with app.app_context():
+        second_id = db.session.scalars(select(Patient.id).order_by(Patient.id)).all()[1]
+        shown = db.session.scalar(select(AuditEvent.patient_id).where(
+            AuditEvent.object_type == "patient_access_log").order_by(AuditEvent.id.desc()).limit(1))
+    assert shown == second_id
 
 
 def test_log_search_reports_bad_dates_in_bokmal(login, make_user):
@@ -59,10 +106,41 @@ def test_patient_access_log_is_found_by_national_id_without_it_in_the_url(app, l
     make_case(make_user("abroad_caseworker"), national_id=national_id)
     admin = login(make_user("admin"))
     response = admin.post("/admin/logg/pasient", data={"national_id": national_id})
-    assert response.status_code == 302
-    assert national_id not in response.headers["Location"]
-    assert "Innsynslogg" in admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert response.status_code == 200 and "Innsynslogg: Kari Nordmann" in response.get_data(as_text=True)
+    assert national_id not in response.get_data(as_text=True).split("<main", 1)[1].split("<table", 1)[0]
     unknown = admin.post("/admin/logg/pasient", data={"national_id": synthetic_national_id(date(1944, 4, 4))})
     assert "Fant ingen pasient" in unknown.get_data(as_text=True)
     invalid = admin.post("/admin/logg/pasient", data={"national_id": "12345678901"})
     assert 'id="national_id-error"' in invalid.get_data(as_text=True)
+    empty = admin.post("/admin/logg/pasient", data={"name": "Kari Nordmann"})
+    assert 'id="birth_date-error"' in empty.get_data(as_text=True)
+
+
+def test_the_data_quality_list_shows_both_sides_to_the_admin_only_and_is_logged(app, login, make_user, make_case):
+    known = synthetic_national_id(date(1961, 6, 1))
+    make_case(make_user("abroad_caseworker", "helse-sor-ost"), national_id=known, name="Sigrid Sørøst")
+    vest = make_user("abroad_caseworker", "helse-vest", email="vera@test.example")
+    case_id = make_case(vest, national_id=known, name="Vera Vest", home_region="helse-vest",
+                        title="Søknad – Vera Vest")
+    admin_id = make_user("admin")
+    admin = login(admin_id)
+
+    page = admin.get("/admin/datakvalitet").get_data(as_text=True)
+
+    assert 'href="/admin/datakvalitet"' in page                          # in the admin's navigation
+    assert "1 åpne avvik" in page and "navn, hjemregion" in page and "vera@test.example" in page
+    assert "Sigrid Sørøst" in page and "Helse Sør-Øst" in page and "Vera Vest" in page and "Helse Vest" in page
+    with app.app_context():
+        patient_id = db.session.scalar(select(Patient.id).where(Patient.national_id == known))
+        listed = db.session.scalars(select(AuditEvent).where(AuditEvent.user_id == admin_id,
+                                                             AuditEvent.action == AuditAction.LIST)).all()
+        discrepancy_id = db.session.scalar(select(PatientDiscrepancy.id))
+    assert [(event.case_id, event.patient_id, event.changes) for event in listed] == [
+        (case_id, patient_id, {"context": "data_quality"})]
+    for role in ("abroad_caseworker", "panel_secretariat", "analyst"):
+        other = login(make_user(role))
+        assert other.get("/admin/datakvalitet").status_code == 403
+        assert "/admin/datakvalitet" not in other.get("/").get_data(as_text=True)
+
+    assert admin.post(f"/admin/datakvalitet/{discrepancy_id}/kontrollert").status_code == 302
+    assert "Ingen åpne avvik." in admin.get("/admin/datakvalitet").get_data(as_text=True)

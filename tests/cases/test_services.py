@@ -2,13 +2,24 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
 from app.cases import services
 from app.cases.audit import record_access
-from app.cases.models import AuditAction, AuditEvent, Case, CaseKind, CaseStatus, JournalEntryType, Patient
+from app.abroad import services as abroad_services
+from app.abroad.models import Stream, TreatmentClass
+from app.cases.models import (
+    AuditAction,
+    AuditEvent,
+    Case,
+    CaseKind,
+    CaseStatus,
+    JournalEntryType,
+    Patient,
+    PatientDiscrepancy,
+)
 from app.cases.numbering import next_number
 from app.demo import synthetic_national_id
 from app.errors import EditConflict, InvalidInput
@@ -95,8 +106,9 @@ def test_birth_date_must_agree_with_the_national_id(caseworker):
 def test_a_known_national_id_finds_the_existing_patient(caseworker):
     first = _patient(caseworker)
     again = _patient(caseworker)
-    assert first.id == again.id
+    assert first.id == again.id and again.differs == ()
     assert db.session.query(Patient).count() == 1
+    assert db.session.query(PatientDiscrepancy).count() == 0
 
 
 def test_stale_update_is_refused_and_changes_nothing(caseworker):
@@ -183,14 +195,46 @@ def test_closed_case_takes_no_journal_entries(caseworker):
         services.add_journal_entry(case, entry_type=JournalEntryType.NOTE, title="Notat", actor=caseworker)
 
 
-def test_a_known_national_id_with_another_name_or_region_is_refused(caseworker):
-    _patient(caseworker, name="Kari Nordmann")
-    with pytest.raises(InvalidInput, match="annet navn eller en annen hjemregion") as refused:
-        _patient(caseworker, name="Ola Nordmann")
-    assert refused.value.field == "national_id"
-    with pytest.raises(InvalidInput, match="annen hjemregion"):
-        _patient(caseworker, region="helse-vest")
-    assert _patient(caseworker, name="  kari  NORDMANN ").name == "Kari Nordmann"
+def test_a_known_national_id_with_another_name_or_region_is_registered_as_typed_and_listed(app_ctx, make_user):
+    """No existence oracle (Normen): a national ID on file with another name or region is registered exactly as
+    an unknown one; the person's row is reused, the case keeps what was typed, and the discrepancy is listed."""
+    hso = db.session.get(User, make_user("abroad_caseworker", "helse-sor-ost"))
+    vest = db.session.get(User, make_user("abroad_caseworker", "helse-vest"))
+    first = services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad – Kari Nordmann",
+                               patient=_patient(hso, name="Kari Nordmann"), actor=hso)
+    db.session.commit()
+
+    again = _patient(vest, name="Kari Vestlund", region="helse-vest")
+    case = services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad – Kari Vestlund", patient=again,
+                              actor=vest)
+
+    assert again.id == first.patient_id and again.differs == ("name", "home_region")
+    assert (case.unit, case.patient.name, case.patient.home_region) == ("helse-vest", "Kari Vestlund", "helse-vest")
+    assert (first.patient.name, first.patient.home_region) == ("Kari Nordmann", "helse-sor-ost")
+    listed = db.session.scalar(select(PatientDiscrepancy))
+    assert (listed.case_id, listed.patient_id, listed.fields) == (case.id, first.patient_id, ["name", "home_region"])
+    lookup = db.session.scalar(select(AuditEvent).where(AuditEvent.action == AuditAction.LOOKUP))
+    assert (lookup.patient_id, lookup.user_id, lookup.changes) == (
+        first.patient_id, vest.id, {"purpose": "registrering", "in_scope": False})
+    same = _patient(hso, name="  kari  NORDMANN ")
+    assert same.differs == () and same.name == "kari  NORDMANN"
+
+
+def test_the_look_up_is_logged_even_when_the_registration_is_then_refused(app_ctx, make_user):
+    hso = db.session.get(User, make_user("abroad_caseworker", "helse-sor-ost"))
+    known = _patient(hso)
+    db.session.commit()
+    vest = db.session.get(User, make_user("abroad_caseworker", "helse-vest"))
+    with pytest.raises(InvalidInput, match="før pasientens fødselsdato"):
+        abroad_services.register_application(
+            national_id=synthetic_national_id(date(1980, 5, 17)), patient_name="Kari Nordmann", birth_date=None,
+            municipality=None, home_region="helse-vest", stream=Stream.APPLICATION, received_on=date(1979, 1, 1),
+            reference=None, applicant=None, referring_doctor="Lege", referring_hospital=None,
+            requested_treatment="Behandling", requested_where=None, treatment_class=TreatmentClass.ESTABLISHED,
+            icd10="C50", method_reference=None, actor=vest)
+    db.session.rollback()
+    assert db.session.scalars(select(AuditEvent.patient_id).where(
+        AuditEvent.action == AuditAction.LOOKUP, AuditEvent.user_id == vest.id)).all() == [known.id]
 
 
 def test_caseworkers_cannot_register_cases_for_another_office(app_ctx, make_user):

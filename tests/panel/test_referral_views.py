@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.cases.models import AuditEvent, Case
+from app.cases.models import AuditAction, AuditEvent, Case
 from app.demo import synthetic_national_id
 from app.extensions import db
 from app.panel import services
@@ -239,6 +239,26 @@ def test_a_case_that_is_not_a_referral_answers_404(login, make_user, make_case, 
 
 
 # Members and experts on the case
+
+@pytest.mark.parametrize("path", ["medlemmer/ny", "eksperter/ny"])
+def test_the_participant_forms_name_the_patient_and_are_logged_fresh_and_refused(app, secretary, make_referral,
+                                                                                 path):
+    """Both forms show the case title, which names the patient: opening one, and a refused post that shows it
+    again, each write a view row for the patient (Normen)."""
+    case_id = make_referral()
+    with app.app_context():
+        patient_id = db.session.scalar(select(Case.patient_id).where(Case.id == case_id))
+
+    def views() -> int:
+        return _count(app, AuditEvent, AuditEvent.action == AuditAction.VIEW, AuditEvent.patient_id == patient_id)
+
+    before = views()
+    page = secretary.get(f"/ekspertpanelet/saker/{case_id}/{path}").get_data(as_text=True)
+    assert "Hanne Hagen" in page and views() == before + 1
+    refused = secretary.post(f"/ekspertpanelet/saker/{case_id}/{path}", data={"member_id": "", "name": ""})
+    assert refused.status_code == 200 and "Hanne Hagen" in refused.get_data(as_text=True)
+    assert views() == before + 2
+
 
 def test_two_members_and_a_co_opted_expert_are_put_on_the_case(app, secretary, make_referral, make_member):
     case_id = make_referral()

@@ -54,9 +54,9 @@ from app.cases.models import (
     Document,
     JournalEntry,
     JournalEntryType,
-    Patient,
 )
 from app.db import utcnow
+from app.demo import synthetic_national_id
 from app.extensions import db
 from app.methods import assessment_services as assessments
 from app.methods import services as methods
@@ -102,6 +102,7 @@ NOT_WRITING = {
     "app.cases.services.ensure_open": "a check that raises",
     "app.cases.services.ensure_version": "a check that raises",
     "app.cases.services.screened_title": "computes a title",
+    "app.cases.services.differing_facts": "compares values",
     "app.cases.documents.storage": "returns the storage backend",
     "app.cases.documents.check_file": "checks an upload's size and type",
     "app.cases.documents.read_version": "reads a stored file",
@@ -466,14 +467,59 @@ def _(w):
                                           municipality="Bergen", home_region="helse-vest", actor=w.get(User, actor))
 
 
+@case("app.cases.services.register_patient[known national ID]")
+def _(w):
+    actor = w.user()
+    number = synthetic_national_id(date(1970, 1, 3))
+    cases.register_patient(national_id=number, name="Ola Nordmann", birth_date=None, municipality="Oslo",
+                           home_region="helse-sor-ost", actor=w.get(User, actor))
+    db.session.commit()
+    return lambda: cases.register_patient(national_id=number, name="Ola Vestmann", birth_date=None,
+                                          municipality=None, home_region="helse-vest", actor=w.get(User, actor))
+
+
+@case("app.cases.services.find_patients")
+def _(w):
+    actor = w.user()
+    number = synthetic_national_id(date(1970, 1, 4))
+    cases.register_patient(national_id=number, name="Ola Nordmann", birth_date=None, municipality="Oslo",
+                           home_region="helse-sor-ost", actor=w.get(User, actor))
+    db.session.commit()
+    return lambda: cases.find_patients([number], actor=w.get(User, actor), purpose="registrering")
+
+
+@case("app.cases.services.find_patients_by_birth_date_and_name")
+def _(w):
+    actor = w.user()
+    cases.register_patient(national_id=None, name="Ola Nordmann", birth_date=date(1970, 1, 5), municipality="Oslo",
+                           home_region="helse-sor-ost", actor=w.get(User, actor))
+    db.session.commit()
+    return lambda: cases.find_patients_by_birth_date_and_name(date(1970, 1, 5), "ola nordmann",
+                                                              actor=w.get(User, actor), purpose="innsynslogg")
+
+
 @case("app.cases.services.open_case")
 def _(w):
     actor = w.user()
     patient = cases.register_patient(national_id=None, name="Ola Nordmann", birth_date=date(1970, 1, 2),
-                                     municipality="Oslo", home_region="helse-sor-ost", actor=w.get(User, actor)).id
+                                     municipality="Oslo", home_region="helse-sor-ost", actor=w.get(User, actor))
     db.session.commit()
     return lambda: cases.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad – Ola Nordmann",
-                                   patient=w.get(Patient, patient), actor=w.get(User, actor))
+                                   patient=patient, actor=w.get(User, actor))
+
+
+@case("app.cases.services.open_case[a discrepancy for the data-quality list]")
+def _(w):
+    actor = w.user()
+    number = synthetic_national_id(date(1970, 1, 6))
+    cases.register_patient(national_id=number, name="Ola Nordmann", birth_date=None, municipality="Oslo",
+                           home_region="helse-sor-ost", actor=w.get(User, actor))
+    db.session.commit()
+    patient = cases.register_patient(national_id=number, name="Ola Nordmann", birth_date=None, municipality=None,
+                                     home_region="helse-nord", actor=w.get(User, actor))
+    db.session.commit()
+    return lambda: cases.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad – Ola Nordmann",
+                                   patient=patient, actor=w.get(User, actor))
 
 
 @case("app.cases.services.update_case")

@@ -37,8 +37,11 @@ _numbers = count(900_000)
 
 def _case(kind: CaseKind, on: date, unit: str, patient: Patient | None = None) -> Case:
     number = next(_numbers)
+    facts = {} if patient is None else {   # the patient as registered with the case
+        "person": patient, "patient_name": patient.name, "patient_birth_date": patient.birth_date,
+        "patient_municipality": patient.municipality, "patient_home_region": patient.home_region}
     case = Case(number=f"{on.year}/{number}", year=on.year, sequence=number, kind=kind, title="Sak – ******",
-                public_title="Sak – ******", status=CaseStatus.IN_PROGRESS, unit=unit, case_date=on, patient=patient)
+                public_title="Sak – ******", status=CaseStatus.IN_PROGRESS, unit=unit, case_date=on, **facts)
     db.session.add(case)
     db.session.flush()
     return case

@@ -55,7 +55,8 @@ MATRIX = {
     ("admin.end_everyones_sessions", "POST"): ADMIN, ("admin.reset_two_factor", "POST"): ADMIN,
     ("admin.audit_log", "GET"): ADMIN, ("admin.seal_and_verify", "POST"): ADMIN,
     ("admin.find_patient_access_log", "GET"): ADMIN, ("admin.find_patient_access_log", "POST"): ADMIN,
-    ("admin.patient_access_log", "GET"): ADMIN, ("admin.log_review", "GET"): ADMIN,
+    ("admin.log_review", "GET"): ADMIN,
+    ("admin.data_quality", "GET"): ADMIN, ("admin.check_discrepancy", "POST"): ADMIN,
     ("methods.index", "GET"): CASE_ROLES, ("methods.detail", "GET"): CASE_ROLES,
     ("methods.export_methods", "GET"): CASE_ROLES,
     ("methods.assessment", "GET"): CASE_ROLES, ("methods.assessment_pdf", "GET"): CASE_ROLES,
@@ -148,7 +149,7 @@ def principals_and_urls(app) -> Fixtures:
                                query="stream=pgd")
     db.session.add(saved_filter)
     db.session.commit()
-    common = {"reference": "ID2025_102", "user_id": spare.id, "token_id": token.id, "filter_id": saved_filter.id,
+    common = {"reference": "ID2025_102", "user_id": spare.id, "discrepancy_id": 1, "token_id": token.id, "filter_id": saved_filter.id,
               "meeting_id": db.session.scalar(select(Meeting.id).limit(1)),
               "trial_id": db.session.scalar(select(OngoingTrial.id).limit(1)),
               "follow_up_id": db.session.scalar(select(FollowUpAssignment.id).limit(1)),

@@ -1,12 +1,16 @@
 """Normen: every read of a patient's data is logged. A crawler follows every link the demo users can
-reach (GET only) while an SQLAlchemy hook records which patients each request loaded; each of them
-must have an audit row from that request.
+reach, and posts every form it finds there as a refused post (hidden fields as given, every other field
+left empty, so the view answers with the form again and its errors), while an SQLAlchemy hook records which
+patients each request loaded, as a patient row or as a patient's case (whose title and registered facts
+name the patient); each of them must have an audit row from that request. Forms that end the crawler's own
+session or change accounts are left out (they show no patient data).
 
 The same crawl checks the security headers of every response it gets (pages, PDFs, exports, errors):
 a CSP with a fresh nonce and no 'unsafe-inline', framing refused, nosniff, the referrer policy, and
 `Cache-Control: no-store`, since any of them may hold personal data."""
 import re
 from collections import deque
+from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -19,7 +23,12 @@ from app.extensions import db
 
 # Links that change state or leave the crawl: logging out, and the idle-session keep-alive.
 SKIP = re.compile(r"^/(logout|konto/forleng)|^/static/")
+# Forms not posted: the login itself, the account pages (sessions, tokens, password, second factor) and the
+# user administration (they would end or change the crawler's own login, and show no patient data), and the
+# journal printout (a PDF job that takes a refused post as an order).
+SKIP_FORMS = re.compile(r"^/(logout|login|konto/|admin/brukere/)|/journalutskrift$")
 MAX_PAGES_PER_USER = 120
+MAX_FORMS_PER_USER = 120
 LINK = re.compile(r'href="([^"#]+)"')
 
 
@@ -37,9 +46,46 @@ def loaded_patients():
     def on_load(patient, _context) -> None:
         seen.append(patient.id)
 
+    def on_case_load(case, _context) -> None:
+        if case.patient_id is not None:
+            seen.append(case.patient_id)
+
     event.listen(Patient, "load", on_load)
+    event.listen(Case, "load", on_case_load)
     yield seen
     event.remove(Patient, "load", on_load)
+    event.remove(Case, "load", on_case_load)
+
+
+class _Forms(HTMLParser):
+    """The POST forms of a page: (action, fields) with hidden fields as given and every other field empty."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str]]] = []
+        self._current: tuple[str, dict[str, str]] | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self._current = (attrs.get("action") or "", {})
+        elif self._current is not None and tag in ("input", "select", "textarea") and attrs.get("name"):
+            kind = (attrs.get("type") or "text").lower()
+            if kind == "hidden":
+                self._current[1][attrs["name"]] = attrs.get("value") or ""
+            elif kind not in ("checkbox", "radio", "file", "submit", "button"):
+                self._current[1].setdefault(attrs["name"], "")
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "form" and self._current is not None:
+            self.forms.append(self._current)
+            self._current = None
+
+
+def _forms(html: str) -> list[tuple[str, dict[str, str]]]:
+    parser = _Forms()
+    parser.feed(html)
+    return parser.forms
 
 
 def _audited_patients(app, after_id: int) -> set[int]:
@@ -52,6 +98,14 @@ def _audited_patients(app, after_id: int) -> set[int]:
             elif case_id is not None:
                 patients.add(db.session.scalar(select(Case.patient_id).where(Case.id == case_id)))
         return patients
+
+
+def _unlogged(app, response, loaded: list[int], before: int) -> set[int]:
+    """The patients a response showed without an audit row. A redirect shows nothing (its target is a request
+    of its own: a letter's download, the case page after a save)."""
+    if 300 <= response.status_code < 400:
+        return set()
+    return set(loaded) - _audited_patients(app, before)
 
 
 def _last_audit_id(app) -> int:
@@ -80,6 +134,7 @@ def test_every_page_that_loads_a_patient_logs_it(app, demo, login, loaded_patien
         user_id = db.session.scalar(select(User.id).where(User.email == email))
     client = login(user_id)
     queue, visited, checked, nonces, mimetypes = deque(["/"]), set(), 0, set(), set()
+    forms: dict[str, dict[str, str]] = {}   # action -> fields, the first form found for each action
     while queue and len(visited) < MAX_PAGES_PER_USER:
         url = queue.popleft()
         if url in visited:
@@ -88,19 +143,37 @@ def test_every_page_that_loads_a_patient_logs_it(app, demo, login, loaded_patien
         before = _last_audit_id(app)
         loaded_patients.clear()
         response = client.get(url)
-        unlogged = set(loaded_patients) - _audited_patients(app, before)
+        unlogged = _unlogged(app, response, loaded_patients, before)
         assert not unlogged, f"{email}: GET {url} loaded patients {sorted(unlogged)} without an audit row"
         checked += bool(loaded_patients)
         assert_security_headers(url, response, nonces)
         mimetypes.add(response.mimetype)
         if response.status_code == 200 and response.mimetype == "text/html":
-            for link in LINK.findall(response.get_data(as_text=True)):
+            html = response.get_data(as_text=True)
+            for link in LINK.findall(html):
                 target = urlsplit(urljoin(url, link.replace("&amp;", "&")))
                 if not target.netloc and not SKIP.match(target.path):
                     queue.append(target.path + (f"?{target.query}" if target.query else ""))
+            for action, fields in _forms(html):
+                target = urlsplit(urljoin(url, action.replace("&amp;", "&") or url))
+                if not target.netloc and not SKIP_FORMS.search(target.path):
+                    forms.setdefault(target.path + (f"?{target.query}" if target.query else ""), fields)
+    posted = refused = 0
+    for url, fields in list(forms.items())[:MAX_FORMS_PER_USER]:
+        before = _last_audit_id(app)
+        loaded_patients.clear()
+        response = client.post(url, data=fields)
+        posted += 1
+        unlogged = _unlogged(app, response, loaded_patients, before)
+        assert not unlogged, f"{email}: POST {url} (refused) loaded patients {sorted(unlogged)} without an audit row"
+        assert response.status_code < 500, f"{email}: POST {url} answered {response.status_code}"
+        refused += response.status_code != 302
+        checked += bool(loaded_patients)
     patient_roles = {"hso@helsesak.test", "vest@helsesak.test", "midt@helsesak.test", "panel@helsesak.test",
                      "panelmedlem@helsesak.test"}
     if email in patient_roles:
         assert checked >= 2, f"{email}: the crawl reached no page with patient data ({len(visited)} pages)"
     if email == "hso@helsesak.test":   # the office's letters and list exports were crawled too
         assert {"text/html", "application/pdf", "text/csv"} <= mimetypes, mimetypes
+    if email in ("hso@helsesak.test", "panel@helsesak.test"):   # their case forms were posted and refused
+        assert posted >= 8 and refused >= 5, (posted, refused, sorted(forms))

@@ -1,0 +1,125 @@
+"""The patient pages of the admin role: the patient's access log (innsynslogg) and the data-quality list.
+
+The access log is found by national ID, or by birth date and name, always posted (never in a URL) and each
+look-up logged; no route takes a patient's row id (ids are sequential: a URL with one would let anyone who
+can open the page walk through every patient). The page is rendered straight from the POST and is the
+printable extract.
+
+The data-quality list shows cases registered for a known person with another name, birth date or home region
+than the person's row: the case keeps what its caseworker registered, and only the admin, who sees no case but
+keeps the patient register and the log for every office and the panel, sees both sides (Normen: need-to-know;
+no caseworker learns what another office or the panel registered). Viewing it is logged per patient.
+"""
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.admin.forms import PatientLookupForm
+from app.admin.views import AUDIT_OBJECT_LABELS, ROLE_LABELS_BY_VALUE, bp
+from app.auth.models import User
+from app.auth.roles import Role
+from app.cases import services as case_services
+from app.cases.audit import record_access, record_change, record_list
+from app.cases.identifiers import validate_national_id
+from app.cases.models import AuditAction, AuditEvent, Case, Patient, PatientDiscrepancy
+from app.cases.regions import REGIONS
+from app.db import utcnow
+from app.errors import InvalidInput
+from app.extensions import db
+from app.forms import CsrfOnlyForm, show_error
+from app.security import role_required
+
+PURPOSE = "innsynslogg"
+DISCREPANCIES_SHOWN = 200
+FIELD_LABELS = {"name": "navn", "birth_date": "fødselsdato", "home_region": "hjemregion"}
+
+
+def _found(form: PatientLookupForm) -> list[Patient]:
+    """The patients the form names, each look-up logged; InvalidInput for a malformed national ID."""
+    if (form.national_id.data or "").strip():
+        national_id, _birth_date = validate_national_id(form.national_id.data)
+        known = case_services.find_patients([national_id], actor=current_user, purpose=PURPOSE).get(national_id)
+        return [db.session.get(Patient, known.id)] if known is not None else []
+    return case_services.find_patients_by_birth_date_and_name(form.birth_date.data, form.name.data,
+                                                              actor=current_user, purpose=PURPOSE)
+
+
+def _candidate_label(patient: Patient) -> str:
+    where = ", ".join(part for part in (patient.municipality, REGIONS.get(patient.home_region)) if part)
+    return f"Født {patient.birth_date:%d.%m.%Y}, {where or 'uten hjemsted'}, registrert {patient.created_at:%d.%m.%Y}"
+
+
+@bp.route("/logg/pasient", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def find_patient_access_log():
+    """Find a patient by national ID, or by birth date and name, and show their access log."""
+    form = PatientLookupForm()
+    if form.validate_on_submit():
+        try:
+            patients = _found(form)
+        except InvalidInput as error:
+            show_error(form, error)
+        else:
+            chosen = form.choice.data
+            if len(patients) == 1:
+                return _access_log(patients[0])
+            if len(patients) > 1 and chosen and 1 <= chosen <= len(patients):
+                return _access_log(patients[chosen - 1])
+            if len(patients) > 1:
+                form.choice.choices = [(number, _candidate_label(patient))
+                                       for number, patient in enumerate(patients, start=1)]
+                form.choice.errors = ["Flere pasienter har denne fødselsdatoen og dette navnet. Velg én."]
+            else:
+                field = form.national_id if (form.national_id.data or "").strip() else form.name
+                field.errors.append("Fant ingen pasient.")
+    return render_template("admin/patient_lookup.html", form=form)
+
+
+def _access_log(patient: Patient):
+    """Who has seen or changed this patient's data, and when: the extract a patient may ask for."""
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.patient_id == patient.id)
+                                .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    page = render_template("admin/patient_access_log.html", patient=patient, events=list(events),
+                           object_labels=AUDIT_OBJECT_LABELS, role_labels=ROLE_LABELS_BY_VALUE)
+    record_access(AuditAction.VIEW, "patient_access_log", patient.id, patient_id=patient.id)
+    return page
+
+
+@bp.get("/datakvalitet")
+@role_required(Role.ADMIN)
+def data_quality():
+    """Open discrepancies, oldest first: the case's registered facts beside the person's row."""
+    open_items = select(PatientDiscrepancy).where(PatientDiscrepancy.checked_at.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(open_items.subquery()))
+    items = list(db.session.scalars(open_items.order_by(PatientDiscrepancy.registered_at, PatientDiscrepancy.id)
+                                    .limit(DISCREPANCIES_SHOWN)))
+    users = {user.id: user for user in db.session.scalars(select(User).where(
+        User.id.in_({item.registered_by_id for item in items if item.registered_by_id})))} if items else {}
+    page = render_template("admin/data_quality.html", items=items, total=total, users=users,
+                           field_labels=FIELD_LABELS, shown=DISCREPANCIES_SHOWN)
+    record_list([item.case for item in items], context="data_quality")
+    return page
+
+
+@bp.post("/datakvalitet/<int:discrepancy_id>/kontrollert")
+@role_required(Role.ADMIN)
+def check_discrepancy(discrepancy_id: int):
+    """Mark a discrepancy as looked into; it leaves the list and stays in the log."""
+    form = CsrfOnlyForm()
+    discrepancy = db.session.get(PatientDiscrepancy, discrepancy_id)
+    if discrepancy is None or not form.validate_on_submit():
+        flash("Fant ikke avviket, eller det er allerede kontrollert.", "error")
+        return redirect(url_for("admin.data_quality"))
+    if discrepancy.checked_at is None:
+        discrepancy.checked_at = utcnow()
+        discrepancy.checked_by_id = current_user.id
+        record_change(AuditAction.UPDATE, "patient_discrepancy", discrepancy.id,
+                      case=db.session.get(Case, discrepancy.case_id), user=current_user,
+                      changes={"checked_at": [None, discrepancy.checked_at]})
+        try:
+            db.session.commit()
+        except StaleDataError:   # another admin checked it at the same moment: it is checked either way
+            db.session.rollback()
+    flash("Avviket er merket som kontrollert.", "success")
+    return redirect(url_for("admin.data_quality"))
