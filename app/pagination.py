@@ -85,25 +85,25 @@ def _encode(values) -> str:
 
 def _key_value(column, part: str):
     if isinstance(column.type, Integer):
-        if not _WHOLE_NUMBER.fullmatch(part) or not -MAX_INTEGER - 1 <= int(part) <= MAX_INTEGER:
+        if not _WHOLE_NUMBER.fullmatch(part):
             raise ValueError(part)
+        if not -MAX_INTEGER - 1 <= int(part) <= MAX_INTEGER:
+            raise InvalidQuery(BAD_CURSOR)
         return int(part)
     python_type = column.type.python_type
     return python_type.fromisoformat(part) if hasattr(python_type, "fromisoformat") else python_type(part)
 
 
 def _decode(cursor: str | None, columns) -> tuple | None:
-    """The key values in a cursor, or None when there is none. A cursor the list did not hand out (the wrong
-    number of parts, no date, an id no column holds) is refused with 400."""
-    if not cursor:
+    """The key values in a cursor, or None when it is missing or malformed (then the list starts over, as an
+    unknown filter value is ignored). A well-formed cursor whose id no integer column holds is refused (400)."""
+    parts = (cursor or "").split("~")
+    if not cursor or len(parts) != len(columns):
         return None
-    parts = cursor.split("~")
     try:
-        if len(parts) != len(columns):
-            raise ValueError(cursor)
         return tuple(_key_value(column, part) for column, part in zip(columns, parts))
     except (ValueError, NotImplementedError):
-        raise InvalidQuery(BAD_CURSOR) from None
+        return None
 
 
 def keyset_paginate(query: Select, *key_columns, after: str | None, before: str | None, per_page: int,

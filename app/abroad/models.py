@@ -9,7 +9,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Versioned, utcnow
@@ -217,7 +217,7 @@ class AppealStatus(enum.Enum):
 
 # An appeal under way: at the office, or forwarded to Klagenemnda. One decision has at most one.
 OPEN_APPEAL_STATUSES = (AppealStatus.RECEIVED, AppealStatus.FORWARDED)
-_OPEN_APPEAL = text("status IN ({})".format(", ".join(f"'{status.value}'" for status in OPEN_APPEAL_STATUSES)))
+_OPEN_APPEAL = column("status").in_([status.value for status in OPEN_APPEAL_STATUSES])
 
 
 class OfficeOutcome(enum.Enum):

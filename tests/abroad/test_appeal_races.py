@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app import create_app
 from app.abroad import services
-from app.abroad.models import Appeal, AppealStatus, Application, ApplicationStatus, Decision, OfficeOutcome
+from app.abroad.models import Appeal, AppealStatus, Application, ApplicationStatus, Decision
 from app.auth import services as account_services
 from app.auth.models import User
 from app.auth.roles import Role

@@ -24,7 +24,7 @@ def caseworker(app, make_user, login):
     (f"/utland/soknader?year={HUGE}", "Året må være et helt tall fra 1 til 9999."),
     ("/utland/klager?year=0", "Året må være et helt tall fra 1 til 9999."),
     (f"/utland/soknader?etter=2026-01-01~{HUGE}", "Lenken til neste eller forrige side er ugyldig"),
-    ("/utland/klager?foer=99999-01-01~1", "Lenken til neste eller forrige side er ugyldig"),
+    (f"/utland/klager?foer=2026-01-01~-{HUGE}", "Lenken til neste eller forrige side er ugyldig"),
     (f"/saker?page={HUGE}", "Sidetallet må være et helt tall"),
     (f"/metoder/moter?page={HUGE}", "Sidetallet må være et helt tall"),
     ("/utland/soknader?q=%00", "NUL-tegnet"),
@@ -36,10 +36,10 @@ def test_a_number_out_of_range_or_a_nul_in_a_list_url_is_a_400_in_bokmal(client,
     assert message in response.get_data(as_text=True) and "Ugyldig forespørsel" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("value", ["1e9", "abc", "²", " "])
-def test_a_page_or_year_that_is_no_number_is_ignored_like_an_unknown_filter(client, caseworker, value):
+@pytest.mark.parametrize("value", ["1e9", "abc", "²", " ", "99999-01-01~1", "2026-01-01~1e9"])
+def test_a_page_year_or_cursor_that_is_no_number_is_ignored_like_an_unknown_filter(client, caseworker, value):
     assert client.get("/nye-metoder/", query_string={"page": value, "year": value}).status_code == 200
-    assert caseworker.get("/utland/soknader", query_string={"year": value}).status_code == 200
+    assert caseworker.get("/utland/soknader", query_string={"year": value, "etter": value}).status_code == 200
 
 
 def test_the_api_answers_out_of_range_values_and_cursors_as_json_400(app, make_user):
@@ -51,7 +51,7 @@ def test_the_api_answers_out_of_range_values_and_cursors_as_json_400(app, make_u
         db.session.commit()
     api = app.test_client()
     headers = {"Authorization": f"Bearer {secret}"}
-    for query in ({"year": HUGE}, {"etter": f"2026-01-01~-{HUGE}"}, {"etter": "tull"}, {"q": "\x00"}):
+    for query in ({"year": HUGE}, {"etter": f"2026-01-01~-{HUGE}"}, {"q": "\x00"}):
         response = api.get("/api/v1/abroad/applications", query_string=query, headers=headers)
         assert response.status_code == 400 and response.get_json()["message"], query
     posted = api.post("/api/v1/abroad/applications", json={"patient_name": "Kari\x00Nordmann"}, headers=headers)
