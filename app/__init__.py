@@ -3,6 +3,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from app.db import MAX_INTEGER
 from config import Config
 
 
@@ -10,7 +11,7 @@ class DatabaseIdConverter(IntegerConverter):
     """`<int:…>` in a URL stops at the largest id a database integer column holds, so an absurd id in a
     URL is a plain 404 instead of an overflow in the database driver."""
 
-    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None, max: int = 2**31 - 1,
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None, max: int = MAX_INTEGER,
                  signed: bool = False) -> None:
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 

@@ -15,6 +15,11 @@ NAMING_CONVENTION = {
 }
 
 
+# The largest value an INTEGER column holds on PostgreSQL (int4); ids and numbers from a URL above it are refused
+# before they reach the database driver (SQLite's limit is 2**63 - 1, PostgreSQL's int8 the same).
+MAX_INTEGER = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

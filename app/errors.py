@@ -27,6 +27,7 @@ class DomainError(Exception):
     """A rule refused the action."""
 
     status_code = 409
+    title = "Handlingen ble avvist"
 
 
 class InvalidInput(DomainError):
@@ -37,6 +38,13 @@ class InvalidInput(DomainError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class InvalidQuery(DomainError):
+    """A query parameter of a page or list (a page number, a year, a cursor) that cannot be served."""
+
+    status_code = 400
+    title = "Ugyldig forespørsel"
 
 
 class NotAllowed(DomainError):
@@ -55,7 +63,14 @@ class JobsUnavailable(DomainError):
         super().__init__(message)
 
 
-class EditConflict(DomainError):
+class Conflict(DomainError):
+    """The action collides with what someone else did first (the same step taken at the same moment, a second
+    open appeal): 409, and nothing of it is saved."""
+
+    status_code = 409
+
+
+class EditConflict(Conflict):
     """Someone else saved the object after this user opened it."""
 
     status_code = 409
@@ -79,7 +94,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
-        return page("Handlingen ble avvist", str(error), error.status_code)
+        return page(error.title, str(error), error.status_code)
 
     def http_error(error: HTTPException):
         if error.code >= 500:

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 from wtforms.widgets import HiddenInput, TextInput
 
-from app.errors import DomainError, EditConflict, InvalidInput
+from app.errors import Conflict, DomainError, EditConflict, InvalidInput
 from app.extensions import db
 
 
@@ -17,27 +17,39 @@ def choices(pairs, blank: str | None = None) -> list[SelectChoice]:
     return [SelectChoice("", blank), *options] if blank is not None else options
 
 
+CONCURRENT_SAVE = "Noen andre lagret samtidig. Ingenting er lagret – prøv igjen."
+
+
 def saved(form: FlaskForm, action) -> bool:
     """Run a service call and commit once. A refused rule or a conflict rolls everything back and
-    is shown on the form (nothing is half-saved, what the user typed stays)."""
+    is shown on the form (nothing is half-saved, what the user typed stays). `form.collided` tells the
+    view to answer 409: the save lost to someone else's (a stale version, the same step or row saved at the
+    same moment); `form.conflict` in addition that it was a stale version (the view shows the stored one)."""
     try:
         action()
         db.session.commit()
     except (StaleDataError, EditConflict) as error:
         db.session.rollback()
-        form.conflict = True
+        form.conflict = form.collided = True
         show_error(form, error if isinstance(error, EditConflict) else EditConflict())
         return False
     except DomainError as error:
         db.session.rollback()
+        form.collided = isinstance(error, Conflict)
         show_error(form, error)
         return False
     except IntegrityError:
         # Someone saved the same number or row at the same moment; nothing of this save is kept.
         db.session.rollback()
-        form.form_errors.append("Noen andre lagret samtidig. Ingenting er lagret – prøv igjen.")
+        form.collided = True
+        form.form_errors.append(CONCURRENT_SAVE)
         return False
     return True
+
+
+def form_status(form: FlaskForm) -> int:
+    """The status of a form page shown again: 409 when its save lost to someone else's, else 200."""
+    return 409 if getattr(form, "collided", False) else 200
 
 
 def show_error(form: FlaskForm, error: DomainError, aliases: dict[str, str] | None = None) -> None:

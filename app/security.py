@@ -8,6 +8,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from app.auth.roles import Role
+from app.errors import InvalidQuery
 from app.extensions import limiter, login_manager
 
 
@@ -36,13 +37,28 @@ download_limit = limiter.shared_limit(lambda: current_app.config["DOWNLOAD_LIMIT
 
 
 def safe_next_url(target: str | None) -> str | None:
-    """Only same-site relative paths are followed after login (no open redirect)."""
-    if not target:
+    """Only same-site relative paths are followed after login (no open redirect, ASVS 3.7.2). A control
+    character anywhere makes the target unusable: CR/LF would split the Location header, and urlsplit
+    silently drops tab and newline, so "/\t/evil.example" would otherwise pass as a path."""
+    if not target or any(char < " " or char == "\x7f" for char in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target
+
+
+NUL_REFUSED = "Forespørselen inneholder et ugyldig tegn (NUL-tegnet) og kan ikke behandles."
+
+
+def refuse_nul_characters() -> None:
+    """A NUL character in the path, a query parameter or a form field is refused with 400 before any view runs:
+    no text a person types contains it, and PostgreSQL cannot store or compare it (a DataError otherwise)."""
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        raise InvalidQuery(NUL_REFUSED)
 
 
 def csp_nonce() -> str:
@@ -53,6 +69,7 @@ def csp_nonce() -> str:
 
 def register_security_headers(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.before_request(refuse_nul_characters)
 
     @app.after_request
     def set_headers(response):

@@ -10,6 +10,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from app import create_app
 from app.auth import services as account_services
@@ -44,6 +46,31 @@ def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'helsesak.db'}"
     reset_schema(url)
     return url
+
+
+@pytest.fixture
+def scratch_database(database_url, tmp_path):
+    """new(name): the URL of a new, empty database of the suite's kind (for tests that commit for real or
+    restore whole databases); PostgreSQL ones are dropped afterwards."""
+    if make_url(database_url).get_backend_name() == "sqlite":
+        yield lambda name: f"sqlite:///{tmp_path / f'{name}.db'}"
+        return
+    server = sa.create_engine(database_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    created: list[str] = []
+
+    def new(name: str) -> str:
+        database = f"{make_url(database_url).database}_scratch_{name}_{os.getpid()}"[:63]
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            connection.exec_driver_sql(f'CREATE DATABASE "{database}" TEMPLATE template0 ENCODING \'UTF8\'')
+        created.append(database)
+        return make_url(database_url).set(database=database).render_as_string(hide_password=False)
+
+    yield new
+    with server.connect() as connection:
+        for database in created:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    server.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -158,14 +185,19 @@ def method_with_outcome(make_user):
                                          actor=secretariat)
         if outcome is None:
             return method
-        for status in (MethodStatus.AWAITING_ORDERING, MethodStatus.ASSESSMENT, MethodStatus.CLEARANCE,
-                       MethodStatus.FOR_DECISION):
-            methods.change_status(method, status, on=date(2025, 1, 6), actor=secretariat)
-        meeting = methods.create_meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=date(2025, 6, 16),
-                                         proposal_deadline=None, input_deadline=None, actor=secretariat)
-        methods.record_forum_decision(method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=date(2025, 6, 16),
-                                      outcome=outcome, points=["Metoden innføres ikke."],
-                                      agenda_item=methods.add_agenda_item(meeting, method, actor=secretariat),
-                                      actor=secretariat)
+        decide_method(method, outcome, secretariat)
         return method
     return make
+
+
+def decide_method(method, outcome: DecisionOutcome, secretariat) -> None:
+    """Take a method under assessment to Beslutningsforum's meeting of 16.06.2025 and decide `outcome` there."""
+    for status in (MethodStatus.AWAITING_ORDERING, MethodStatus.ASSESSMENT, MethodStatus.CLEARANCE,
+                   MethodStatus.FOR_DECISION):
+        methods.change_status(method, status, on=date(2025, 1, 6), actor=secretariat)
+    meeting = methods.create_meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=date(2025, 6, 16),
+                                     proposal_deadline=None, input_deadline=None, actor=secretariat)
+    methods.record_forum_decision(method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=date(2025, 6, 16),
+                                  outcome=outcome, points=["Metoden innføres ikke."],
+                                  agenda_item=methods.add_agenda_item(meeting, method, actor=secretariat),
+                                  actor=secretariat)

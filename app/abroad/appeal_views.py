@@ -10,7 +10,7 @@ from app.abroad.models import Appeal, Application, BoardOutcome, OfficeOutcome
 from app.abroad.views import bp, load_case
 from app.auth.roles import Role
 from app.cases.interface import AuditAction, can_edit, get_case, record_access
-from app.forms import saved
+from app.forms import form_status, saved
 from app.security import role_required
 
 
@@ -46,7 +46,7 @@ def new_appeal(case_id: int):
                            intro=f"Klagefristen er {services.APPEAL_WEEKS} uker fra pasienten mottok vedtaket, "
                                  "flyttet til neste virkedag når den faller på en helgedag.")
     record_access(AuditAction.VIEW, "abroad_application", application.id, case=case, details={"page": "ny klage"})
-    return page
+    return page, form_status(form)
 
 
 @bp.get("/klager/<int:case_id>")
@@ -59,10 +59,10 @@ def appeal(case_id: int):
     return _audited(page, case, appeal, "klage")
 
 
-def _appeal_form_page(form, case, appeal: Appeal, heading: str, intro: str, context: str) -> str:
+def _appeal_form_page(form, case, appeal: Appeal, heading: str, intro: str, context: str):
     page = render_template("abroad/appeal_step_form.html", form=form, case=case, appeal=appeal, heading=heading,
                            intro=intro)
-    return _audited(page, case, appeal, context)
+    return _audited(page, case, appeal, context), form_status(form)
 
 
 @bp.route("/klager/<int:case_id>/fristoversittelse", methods=["GET", "POST"])

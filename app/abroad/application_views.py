@@ -21,7 +21,7 @@ from app.abroad.views import bp, load_case
 from app.auth.roles import Role
 from app.cases.interface import AuditAction, can_edit, record_access
 from app.extensions import db
-from app.forms import saved
+from app.forms import form_status, saved
 from app.methods.interface import MethodState
 from app.security import role_required
 
@@ -86,7 +86,7 @@ def request_opinion(case_id: int):
                            heading="Be om medisinsk uttalelse",
                            intro="Kontoret innhenter uttalelser fra relevante fagmiljøer i Norge før vedtak.",
                            anchor="uttalelser")
-    return _audited(page, case, application, "ny uttalelse")
+    return _audited(page, case, application, "ny uttalelse"), form_status(form)
 
 
 @bp.route("/soknader/<int:case_id>/uttalelser/<int:opinion_id>", methods=["GET", "POST"])
@@ -105,7 +105,7 @@ def record_opinion(case_id: int, opinion_id: int):
                            heading=f"Uttalelse fra {opinion.requested_from}",
                            intro=f"Forespurt {opinion.requested_on:%d.%m.%Y}, svarfrist {opinion.due_on:%d.%m.%Y}.",
                            anchor="uttalelser")
-    return _audited(page, case, application, "mottatt uttalelse")
+    return _audited(page, case, application, "mottatt uttalelse"), form_status(form)
 
 
 # The decision
@@ -129,7 +129,7 @@ def decide(case_id: int):
                            citation=services.not_introduced_citation(method)
                            if method is not None and method.state is MethodState.NOT_INTRODUCED else None,
                            open_opinions=[opinion for opinion in application.opinions if opinion.received_on is None])
-    return _audited(page, case, application, "vedtak")
+    return _audited(page, case, application, "vedtak"), form_status(form)
 
 
 @bp.get("/soknader/<int:case_id>/vedtaksbrev.pdf")
@@ -197,4 +197,4 @@ def new_cost(case_id: int):
     page = render_template("abroad/step_form.html", form=form, case=case, application=application,
                            heading="Før kostnad", anchor="kostnader",
                            intro="Statistikken teller kostnaden i året for datoen og på pasientens hjemregion.")
-    return _audited(page, case, application, "ny kostnad")
+    return _audited(page, case, application, "ny kostnad"), form_status(form)

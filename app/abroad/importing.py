@@ -60,6 +60,7 @@ from sqlalchemy import func, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from app.abroad.models import (
+    OPEN_APPEAL_STATUSES,
     Appeal,
     AppealStatus,
     Application,
@@ -1120,7 +1121,7 @@ class _Appeal(NamedTuple):
         return self.status in (AppealStatus.REVERSED_BY_OFFICE, AppealStatus.REVERSED_BY_BOARD)
 
 
-OPEN_APPEALS = (AppealStatus.RECEIVED, AppealStatus.FORWARDED)
+OPEN_APPEALS = OPEN_APPEAL_STATUSES
 
 
 class AppealImporter(_Importer):

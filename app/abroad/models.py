@@ -9,7 +9,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Versioned, utcnow
@@ -215,6 +215,11 @@ class AppealStatus(enum.Enum):
                 AppealStatus.REVERSED_BY_BOARD: "Omgjort av nemnda"}[self]
 
 
+# An appeal under way: at the office, or forwarded to Klagenemnda. One decision has at most one.
+OPEN_APPEAL_STATUSES = (AppealStatus.RECEIVED, AppealStatus.FORWARDED)
+_OPEN_APPEAL = column("status").in_([status.value for status in OPEN_APPEAL_STATUSES])
+
+
 class OfficeOutcome(enum.Enum):
     REVERSED = "reversed"
     FORWARDED = "forwarded"
@@ -238,6 +243,12 @@ class Appeal(Versioned, db.Model):
     """A complaint against a refusal: its own case (klagesak) at the office that refused."""
 
     __tablename__ = "abroad_appeals"
+    __table_args__ = (
+        # One appeal under way per decision (at the office or with Klagenemnda), enforced by the database, so
+        # two requests registering an appeal at the same moment cannot both succeed.
+        Index("uq_abroad_appeals_open_application", "application_id", unique=True,
+              sqlite_where=_OPEN_APPEAL, postgresql_where=_OPEN_APPEAL),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)

@@ -11,6 +11,7 @@ from babel import Locale
 from sqlalchemy import select
 
 from app.abroad.models import (
+    OPEN_APPEAL_STATUSES,
     OPEN_STATUSES,
     Appeal,
     AppealStatus,
@@ -45,9 +46,15 @@ from app.cases.interface import (
     validate_icd10,
 )
 from app.db import utcnow
-from app.errors import EditConflict, InvalidInput
+from app.errors import Conflict, EditConflict, InvalidInput
 from app.extensions import db
-from app.methods.interface import MethodState, MethodStatusInfo, method_status
+from app.methods.interface import (
+    MethodRejected,
+    MethodState,
+    MethodStatusInfo,
+    ensure_not_rejected,
+    method_status,
+)
 
 APPEAL_WEEKS = 4            # Klagefristen: four weeks from when the patient received the letter
 LATE_APPEAL_LIMIT_DAYS = 365  # forvaltningsloven § 31 third paragraph: never more than a year after the decision
@@ -80,6 +87,15 @@ def _not_in_future(day: date, field: str, what: str, today: date) -> None:
 def _ensure_version(obj, expected_version: int | None) -> None:
     if expected_version is not None and obj.version != expected_version:
         raise EditConflict()
+
+
+def _lock(application: Application) -> None:
+    """Hold the application's row until the transaction ends (SELECT ... FOR UPDATE on PostgreSQL; SQLite lets
+    one writer at a time anyway) and read it and its appeals afresh: two requests appealing or granting the same
+    application at the same moment take turns, and the second sees what the first did."""
+    db.session.execute(select(Application).where(Application.id == application.id).with_for_update()
+                       .execution_options(populate_existing=True))
+    db.session.expire(application, ["appeals"])
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -258,6 +274,21 @@ def experimental_notice(application: Application) -> str | None:
     return None
 
 
+def ensure_may_be_granted(application: Application, *, field: str) -> None:
+    """Pasient- og brukerrettighetsloven § 2-4a third paragraph with the note to prioriteringsforskriften § 3:
+    a method Beslutningsforum decided not to introduce is not covered abroad either. Every step that ends in
+    a grant asks here (the first-instance decision, the office's reversal, Klagenemnda's reversal), with the
+    method's status now, so a decision Beslutningsforum made after the application came counts too."""
+    if not application.method_reference:
+        return
+    try:
+        ensure_not_rejected(application.method_reference)
+    except MethodRejected:
+        raise InvalidInput("Søknaden kan ikke innvilges: "
+                           + not_introduced_citation(method_status(application.method_reference)),
+                           field=field) from None
+
+
 def check_decision(application: Application, *, decision: Decision, decided_on: date, legal_basis: str | None,
                    reasoning: str | None, today: date | None = None) -> dict | None:
     """Everything a decision must satisfy, before its letter is rendered. Returns the Nye Metoder check to store."""
@@ -267,9 +298,9 @@ def check_decision(application: Application, *, decision: Decision, decided_on: 
     if decided_on < application.received_on:
         raise InvalidInput(f"Vedtaket kan ikke være datert før søknaden ble mottatt "
                            f"({application.received_on:%d.%m.%Y}).", field="decided_on")
+    if decision is Decision.GRANTED:
+        ensure_may_be_granted(application, field="decision")
     status = method_check(application)
-    if decision is Decision.GRANTED and status is not None and status.state is MethodState.NOT_INTRODUCED:
-        raise InvalidInput("Søknaden kan ikke innvilges: " + not_introduced_citation(status), field="decision")
     if decision is not Decision.WITHDRAWN:
         _required(legal_basis, "legal_basis", "Oppgi hjemmelen for vedtaket.")
         _required(reasoning, "reasoning", "Skriv begrunnelsen for vedtaket.")
@@ -417,11 +448,13 @@ def register_appeal(application: Application, *, received_on: date, notified_on:
     """Register a complaint against a refusal as its own case. A complaint after the deadline is flagged
     late and waits for an assessment under forvaltningsloven § 31."""
     today = today or date.today()
+    _lock(application)
     if application.decision is not Decision.DENIED or application.status is not ApplicationStatus.DENIED:
         raise InvalidInput("Bare et avslag kan påklages. Denne søknaden er "
                            f"«{application.status.label.lower()}».")
-    if any(appeal.status in (AppealStatus.RECEIVED, AppealStatus.FORWARDED) for appeal in application.appeals):
-        raise InvalidInput("Det er allerede en klage under behandling på dette vedtaket.")
+    if any(appeal.status in OPEN_APPEAL_STATUSES for appeal in application.appeals):
+        raise Conflict("Det er allerede en klage under behandling på dette vedtaket. Ingenting er lagret; åpne "
+                       "klagen som er registrert.")
     _not_in_future(received_on, "received_on", "Datoen klagen kom inn", today)
     if notified_on < application.decided_on:
         raise InvalidInput(f"Pasienten kan ikke ha mottatt vedtaket før det ble fattet "
@@ -466,7 +499,13 @@ def assess_late_appeal(appeal: Appeal, *, consider: bool, assessment: str, actor
     return appeal
 
 
-def _grant_on_appeal(application: Application, *, actor, case) -> None:
+def _grant_on_appeal(application: Application, *, field: str, actor, case) -> None:
+    """The refusal is reversed: the application is granted, if a grant is allowed now (ensure_may_be_granted)."""
+    _lock(application)
+    if application.status is not ApplicationStatus.DENIED:
+        raise Conflict(f"Søknaden er allerede «{application.status.label.lower()}», og avslaget kan ikke omgjøres "
+                       "på nytt.")
+    ensure_may_be_granted(application, field=field)
     previous = application.status
     application.status = ApplicationStatus.GRANTED
     record_change(AuditAction.UPDATE, "abroad_application", application.id, case=get_case(application.case_id),
@@ -501,7 +540,7 @@ def reconsider(appeal: Appeal, *, outcome: OfficeOutcome, decided_on: date, reas
     appeal.office_reasoning = reasoning.strip()
     if outcome is OfficeOutcome.REVERSED:
         appeal.status = AppealStatus.REVERSED_BY_OFFICE
-        _grant_on_appeal(appeal.application, actor=actor, case=case)
+        _grant_on_appeal(appeal.application, field="outcome", actor=actor, case=case)
         add_journal_entry(case, entry_type=JournalEntryType.OUTGOING, title="Vedtak omgjort – søknaden innvilges",
                           journal_date=decided_on, document_date=decided_on, party_name=case.patient.name,
                           actor=actor)
@@ -540,7 +579,7 @@ def record_board_decision(appeal: Appeal, *, outcome: BoardOutcome, decided_on: 
     appeal.board_reference = _optional(board_reference)
     if outcome is BoardOutcome.REVERSED:
         appeal.status = AppealStatus.REVERSED_BY_BOARD
-        _grant_on_appeal(appeal.application, actor=actor, case=case)
+        _grant_on_appeal(appeal.application, field="outcome", actor=actor, case=case)
     else:
         appeal.status = AppealStatus.UPHELD_BY_BOARD
     add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title=f"Avgjørelse fra nemnda – {outcome.label.lower()}",

@@ -25,7 +25,7 @@ from app.cases.interface import (
 from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
 from app.forms import choices
-from app.pagination import keyset_paginate
+from app.pagination import keyset_paginate, year_value
 from app.security import download_limit, role_required
 
 bp = Blueprint("abroad", __name__, url_prefix="/utland", template_folder="templates")
@@ -104,8 +104,8 @@ def filtered_applications(form: ApplicationFilterForm, today: date):
         query = query.where(Application.status == ApplicationStatus(form.status.data))
     if form.region.data:
         query = query.where(Application.home_region == form.region.data)
-    if (form.year.data or "").isdigit():
-        query = query.where(_in_year(Application.received_on, int(form.year.data)))
+    if (year := year_value(form.year.data)) is not None:
+        query = query.where(_in_year(Application.received_on, year))
     if form.mine.data:
         query = query.where(Case.responsible_id == current_user.id)
     if form.flagged.data:
@@ -175,8 +175,8 @@ def appeals():
     query = select(Appeal).join(Case, Case.id == Appeal.case_id).where(visible_cases(current_user))
     if form.status.data in {status.value for status in AppealStatus}:
         query = query.where(Appeal.status == AppealStatus(form.status.data))
-    if (form.year.data or "").isdigit():
-        query = query.where(_in_year(Appeal.received_on, int(form.year.data)))
+    if (year := year_value(form.year.data)) is not None:
+        query = query.where(_in_year(Appeal.received_on, year))
     if form.late.data:
         query = query.where(Appeal.late.is_(True))
     result = keyset_paginate(query, Appeal.received_on, Appeal.id, after=request.args.get("etter"),

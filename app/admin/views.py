@@ -26,7 +26,7 @@ from app.cases.models import AuditAction, AuditEvent
 from app.errors import InvalidInput
 from app.extensions import db
 from app.forms import show_error
-from app.pagination import paginate
+from app.pagination import int_arg, page_arg, paginate
 from app.security import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -138,10 +138,10 @@ def audit_log():
         query = query.where(AuditEvent.user_email.ilike(f"%{args['bruker'].strip()}%"))
     if args.get("handling") in {action.value for action in AuditAction}:
         query = query.where(AuditEvent.action == AuditAction(args["handling"]))
-    if args.get("sak", type=int):
-        query = query.where(AuditEvent.case_id == args.get("sak", type=int))
-    if args.get("pasient", type=int):
-        query = query.where(AuditEvent.patient_id == args.get("pasient", type=int))
+    if case_id := int_arg("sak", what="Sak-ID-en"):
+        query = query.where(AuditEvent.case_id == case_id)
+    if patient_id := int_arg("pasient", what="Pasient-ID-en"):
+        query = query.where(AuditEvent.patient_id == patient_id)
     errors = {}
     start, end = _day(args.get("fra")), _day(args.get("til"))
     if args.get("fra") and start is None:
@@ -155,7 +155,7 @@ def audit_log():
         query = query.where(AuditEvent.at >= datetime.combine(start, time.min, OSLO))
     if end:
         query = query.where(AuditEvent.at < datetime.combine(end + timedelta(days=1), time.min, OSLO))
-    result = paginate(query, AuditEvent.id.desc(), page=args.get("side", 1, type=int), per_page=AUDIT_PAGE_SIZE)
+    result = paginate(query, AuditEvent.id.desc(), page=page_arg("side"), per_page=AUDIT_PAGE_SIZE)
     return render_template("admin/audit_log.html", events=result.items, total=result.total, page=result.page,
                            object_labels=AUDIT_OBJECT_LABELS, role_labels=ROLE_LABELS_BY_VALUE,
                            pages=result.pages, actions=list(AuditAction), errors=errors,

@@ -8,10 +8,14 @@ description at /api/v1/openapi.json is assembled from those declarations, so it 
 from dataclasses import dataclass, field
 
 from flask import Blueprint, g, jsonify, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from app.errors import DomainError, EditConflict, InvalidInput
 from app.extensions import csrf, db
+from app.forms import CONCURRENT_SAVE
+from app.security import NUL_REFUSED
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -84,6 +88,8 @@ def json_input(form_class, **kwargs):
     for name, value in payload.items():
         for item in value if isinstance(value, list) else [value]:
             values.add(name, "" if item is None else str(item).lower() if isinstance(item, bool) else str(item))
+    if any("\x00" in text for text in (*values.keys(), *values.values())):
+        raise ApiError(400, NUL_REFUSED)
     form = form_class(formdata=values, meta={"csrf": False}, **kwargs)
     if not form.validate():
         errors = {name: list(messages) for name, messages in form.errors.items() if name != "csrf_token"}
@@ -92,13 +98,18 @@ def json_input(form_class, **kwargs):
 
 
 def run(action):
-    """Run a service call and commit once; a refused rule rolls everything back and is answered as JSON."""
+    """Run a service call and commit once; a refused rule rolls everything back and is answered as JSON. A save
+    that loses to a concurrent one (a stale version, the same row at the same moment) is 409, as a stale
+    `version` is."""
     try:
         result = action()
         db.session.commit()
-    except EditConflict as error:
+    except (EditConflict, StaleDataError) as error:
         db.session.rollback()
-        raise ApiError(409, str(error)) from None
+        raise ApiError(409, str(error if isinstance(error, EditConflict) else EditConflict())) from None
+    except IntegrityError:
+        db.session.rollback()
+        raise ApiError(409, CONCURRENT_SAVE) from None
     except InvalidInput as error:
         db.session.rollback()
         raise ApiError(422, str(error), {error.field: [str(error)]} if error.field else None) from None

@@ -33,6 +33,7 @@ from app.extensions import db
 from app.formatting import unit_name
 from app.forms import CsrfOnlyForm, choices, saved
 from app.http import content_disposition
+from app.pagination import page_arg
 from app.security import download_limit, safe_next_url
 
 bp = Blueprint("cases", __name__, template_folder="templates")
@@ -76,7 +77,7 @@ def _filter_from_args() -> CaseFilter:
 @login_required
 def list_all():
     case_filter = _filter_from_args()
-    result = list_cases(current_user, case_filter, page=request.args.get("page", 1, type=int))
+    result = list_cases(current_user, case_filter, page=page_arg())
     page = render_template("cases/list.html", result=result, case_filter=case_filter, sorts=SORTS,
                            kinds=list(CaseKind), statuses=list(CaseStatus))
     record_list(result.items, context="case_list")

@@ -8,7 +8,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.roles import Role
 from app.cases.interface import attach_document, get_case
@@ -46,6 +46,7 @@ from app.methods.models import (
     OrderingKind,
 )
 from app.methods.views import bp
+from app.pagination import int_arg, page_arg, paginate
 from app.security import role_required
 
 MEETINGS_PER_PAGE = 25
@@ -129,12 +130,10 @@ def meetings():
     query = select(Meeting)
     if form.forum.data in {forum.value for forum in Forum}:
         query = query.where(Meeting.forum == Forum(form.forum.data))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(1, request.args.get("page", 1, type=int))
-    items = db.session.scalars(query.order_by(Meeting.meeting_date.desc(), Meeting.id.desc())
-                               .limit(MEETINGS_PER_PAGE).offset((page - 1) * MEETINGS_PER_PAGE))
-    return render_template("methods/meetings.html", form=form, meetings=list(items), total=total, page=page,
-                           pages=max(1, -(-total // MEETINGS_PER_PAGE)),
+    result = paginate(query, Meeting.meeting_date.desc(), Meeting.id.desc(), page=page_arg(),
+                      per_page=MEETINGS_PER_PAGE)
+    return render_template("methods/meetings.html", form=form, meetings=result.items, total=result.total,
+                           page=result.page, pages=result.pages,
                            can_edit=current_user.role is Role.METHODS_SECRETARIAT)
 
 
@@ -296,7 +295,7 @@ def new_decision(reference: str):
     method = get_method_or_404(reference, need="edit")
     amending = None
     if "endrer" in request.args:
-        amending = _method_child_or_404(ForumDecision, request.args.get("endrer", type=int), method)
+        amending = _method_child_or_404(ForumDecision, int_arg("endrer", what="Beslutnings-ID-en"), method)
     amendable = {str(decision.id): decision for decision in (method.current_decision, amending) if decision}
     decided = {decision.agenda_item_id for decision in method.decisions}
     items = {str(item.id): item for item in _agenda_items(method, Forum.BESLUTNINGSFORUM) if item.id not in decided}

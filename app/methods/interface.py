@@ -1,6 +1,7 @@
 """The only part of Nye Metoder other modules may import: a method's status in plain
 dataclasses, and a signal when a decision is recorded or amended."""
 import enum
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,7 +13,13 @@ from app.methods.models import DecisionOutcome, Method, MethodStatus
 from app.methods.signals import decision_recorded
 
 __all__ = ["MethodRejected", "MethodState", "MethodStatusInfo", "decision_recorded", "ensure_not_rejected",
-           "find_methods", "method_status"]
+           "find_methods", "method_references_in", "method_status", "methods_named_in"]
+
+# A method ID inside free text: ID2024_090, or with the letter suffix of an imported ID (ID2019_004A).
+METHOD_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])ID(?:19|20)\d{2}_\d{3}[A-Z]?(?![A-Za-z0-9])", re.IGNORECASE)
+MIN_NAME_LENGTH = 4   # shorter generic or product names would match ordinary words
+# Words the register uses in place of a product name («Flere, RIWOspine»): they name no method.
+PLACEHOLDER_NAMES = {"flere", "ukjent", "ingen", "diverse", "annet", "ulike"}
 
 
 class MethodState(enum.Enum):
@@ -85,6 +92,34 @@ def find_methods(text: str, limit: int = 20) -> list[MethodStatusInfo]:
         Method.product_names.ilike(pattern), Method.indication.ilike(pattern),
     )).order_by(Method.year.desc(), Method.sequence.desc()).limit(limit))
     return [_info(method) for method in methods]
+
+
+def method_references_in(text: str | None) -> list[str]:
+    """The method IDs written in a free text, upper-cased, each once, in the order they appear."""
+    return list(dict.fromkeys(match.upper() for match in METHOD_ID_IN_TEXT.findall(text or "")))
+
+
+def _names(generic_name: str | None, product_names: str | None) -> list[str]:
+    names = [generic_name or "", *re.split(r"[,;/]", product_names or "")]
+    return [name.strip() for name in names
+            if len(name.strip()) >= MIN_NAME_LENGTH and name.strip().casefold() not in PLACEHOLDER_NAMES]
+
+
+def methods_named_in(text: str | None) -> list[MethodStatusInfo]:
+    """The known methods a free text names: by ID (method_references_in), or by the method's generic name or one
+    of its product names as a whole word, whatever the case. find_methods is the other direction (methods whose
+    fields contain a search text); this finds the methods a treatment description is about."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    found = {reference: method_status(reference) for reference in method_references_in(text)}
+    named = db.session.execute(select(Method.reference, Method.generic_name, Method.product_names).where(
+        or_(Method.generic_name.is_not(None), Method.product_names.is_not(None)))).all()
+    for reference, generic_name, product_names in named:
+        if reference not in found and any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)
+                                          for name in _names(generic_name, product_names)):
+            found[reference] = method_status(reference)
+    return [status for status in found.values() if status.reference is not None]
 
 
 def ensure_not_rejected(reference: str) -> MethodStatusInfo:

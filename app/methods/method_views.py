@@ -25,6 +25,7 @@ from app.methods.forms import (
 from app.methods.models import Method, MethodStatus, MethodType, SubmissionKind
 from app.methods.queries import ORDER, MethodFilter, method_query, search_methods
 from app.methods.views import bp
+from app.pagination import page_arg
 from app.security import download_limit, role_required
 
 READERS = roles_that_view(CaseKind.METHOD)  # every case role; method cases hold no patient data
@@ -42,7 +43,7 @@ def _method_filter(form: MethodFilterForm) -> MethodFilter:
 @role_required(*READERS)
 def index():
     form = MethodFilterForm(request.args)
-    result = search_methods(_method_filter(form), page=request.args.get("page", 1, type=int))
+    result = search_methods(_method_filter(form), page=page_arg())
     return render_template("methods/index.html", form=form, result=result,
                            can_register=current_user.role is Role.METHODS_SECRETARIAT)
 

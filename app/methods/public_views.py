@@ -18,6 +18,7 @@ from app.methods.forms import MethodFilterForm
 from app.methods.models import Method, MethodStatus, MethodType
 from app.methods.queries import MethodFilter, search_methods
 from app.methods.services import SUBJECT_AREAS, find_method
+from app.pagination import page_arg
 
 bp = Blueprint("public_methods", __name__, url_prefix="/nye-metoder", template_folder="templates")
 
@@ -61,7 +62,7 @@ def _filter_args() -> dict:
 @bp.get("/")
 def index():
     form, method_filter = _filter_from_args()
-    result = search_methods(method_filter, page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
+    result = search_methods(method_filter, page=page_arg(), per_page=PER_PAGE)
     return render_template("public_methods/index.html", form=form, result=result,
                            xlsx_url=url_for("public_methods.decisions_xlsx", **_filter_args()))
 

@@ -77,7 +77,9 @@ class ItemForm(FlaskForm):
                                     "omtales med henvisning til unntaksordningen.")
     method_reference = StringField("Metode i Nye Metoder", validators=[Length(max=16)], filters=[_reference],
                                    description="ID-en til metoden behandlingen gjelder, f.eks. ID2024_090. "
-                                               "Statusen i Nye Metoder kontrolleres når behandlingen lagres.")
+                                               "Påkrevd når beskrivelsen nevner en metode i Nye Metoder (ID, "
+                                               "virkestoff eller handelsnavn). Statusen kontrolleres når "
+                                               "behandlingen lagres, og på nytt når uttalelsen sendes.")
     registry_id = StringField("Studienummer", validators=[Length(max=40)],
                               description="Påkrevd for klinisk studie: ClinicalTrials.gov (NCT06719037), "
                                           "EudraCT (2020-001234-12) eller EU CT (2023-500001-12-00).")

@@ -25,7 +25,7 @@ from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
 from app.formatting import as_local_date
 from app.forms import choices, saved
-from app.pagination import paginate
+from app.pagination import page_arg, paginate
 from app.panel import services
 from app.panel.forms import (
     AssignMemberForm,
@@ -90,7 +90,7 @@ def index():
     form = ReferralFilterForm(request.args)
     today = date.today()
     result = paginate(_filtered_referrals(form, today), *LIST_ORDER,
-                      page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
+                      page=page_arg(), per_page=PER_PAGE)
     case_ids = [referral.case_id for referral in result.items]
     cases = _cases_of(result.items)
     secretariat = current_user.role is Role.PANEL_SECRETARIAT

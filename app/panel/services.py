@@ -29,7 +29,7 @@ from app.auth.models import User
 from app.db import utcnow
 from app.errors import EditConflict, InvalidInput
 from app.extensions import db
-from app.methods.interface import MethodState, method_status
+from app.methods.interface import MethodState, MethodStatusInfo, method_references_in, method_status, methods_named_in
 from app.panel.models import (
     QUESTIONS,
     Advice,
@@ -222,25 +222,50 @@ def save_answer(referral: Referral, *, question: int, findings: str | None, advi
     return answer
 
 
-def check_nye_metoder(method_reference: str | None, advice: Advice) -> dict | None:
+def _refuse_recommending(status: MethodStatusInfo) -> None:
+    if status.state is MethodState.NOT_INTRODUCED:
+        raise InvalidInput(
+            f"Kan ikke anbefales: Beslutningsforum besluttet {status.decided_on:%d.%m.%Y} at {status.reference} "
+            f"{status.title} ikke skal innføres. Behandlingen kan omtales med henvisning til unntaksordningen.",
+            field="advice")
+    if status.state is MethodState.UNDER_ASSESSMENT:
+        raise InvalidInput(
+            f"Kan ikke anbefales: {status.reference} {status.title} er under vurdering i Nye Metoder. "
+            "Behandlingen kan omtales med henvisning til unntaksordningen.", field="advice")
+
+
+def _named(statuses: list[MethodStatusInfo]) -> str:
+    return ", ".join(f"{status.reference} {status.title}" for status in statuses)
+
+
+def check_nye_metoder(method_reference: str | None, advice: Advice, treatment: str | None = None) -> dict | None:
     """The mandate's rule: no recommendation of a treatment under assessment in Nye Metoder or one
     Beslutningsforum decided not to introduce; it may be mentioned with reference to the exception
-    scheme. Returns the check to store with the item."""
-    if not method_reference:
+    scheme. A treatment whose description names a method (its ID, generic name or a product name) must be
+    linked to it, so the rule cannot be passed by leaving the optional link empty; every method it names is
+    checked, with the status now. Returns the check to store with the item."""
+    unknown = [reference for reference in method_references_in(treatment)
+               if method_status(reference).reference is None]
+    if unknown:
+        raise InvalidInput(f"Behandlingen nevner {', '.join(unknown)}, men Nye Metoder har ingen metode med den "
+                           "ID-en. Rett ID-en i beskrivelsen.", field="treatment")
+    named = methods_named_in(treatment)
+    reference = (method_reference or "").strip().upper()
+    if named and not reference:
+        raise InvalidInput(f"Behandlingen nevner {_named(named)} i Nye Metoder. Fyll inn metode-ID-en "
+                           f"({', '.join(status.reference for status in named)}), så kontrolleres statusen.",
+                           field="method_reference")
+    if named and reference not in {status.reference for status in named}:
+        raise InvalidInput(f"Behandlingen nevner {_named(named)}, ikke {reference}. Koble behandlingen til metoden "
+                           "den gjelder.", field="method_reference")
+    if not reference:
         return None
-    status = method_status(method_reference.strip())
+    status = method_status(reference)
     if status.reference is None:
         raise InvalidInput(f"Fant ingen metode i Nye Metoder med ID {method_reference}.", field="method_reference")
     if advice is Advice.RECOMMENDED:
-        if status.state is MethodState.NOT_INTRODUCED:
-            raise InvalidInput(
-                f"Kan ikke anbefales: Beslutningsforum besluttet {status.decided_on:%d.%m.%Y} at {status.reference} "
-                f"{status.title} ikke skal innføres. Behandlingen kan omtales med henvisning til unntaksordningen.",
-                field="advice")
-        if status.state is MethodState.UNDER_ASSESSMENT:
-            raise InvalidInput(
-                f"Kan ikke anbefales: {status.reference} {status.title} er under vurdering i Nye Metoder. "
-                "Behandlingen kan omtales med henvisning til unntaksordningen.", field="advice")
+        for concerned in (status, *named):
+            _refuse_recommending(concerned)
     return {"reference": status.reference, "state": status.state.value,
             "decided_on": status.decided_on.isoformat() if status.decided_on else None}
 
@@ -260,7 +285,7 @@ def add_item(referral: Referral, *, question: int, treatment: str, classificatio
             raise InvalidInput("Oppgi landet studien foregår i.", field="country")
     elif registry_id:
         registry_id = validate_registry_id(registry_id)
-    check = check_nye_metoder(method_reference, advice)
+    check = check_nye_metoder(method_reference, advice, treatment)
     item = TreatmentItem(
         referral_id=referral.id, question=question, treatment=treatment, classification=classification,
         advice=advice, method_reference=check["reference"] if check else None, registry_id=registry_id or None,
@@ -280,6 +305,22 @@ def add_item(referral: Referral, *, question: int, treatment: str, classificatio
 
 # Statement, outcome and follow-up
 
+def _recheck_recommendations(referral: Referral) -> None:
+    """Nye Metoder may have decided since an item was recorded: every recommended treatment is checked again,
+    with the status now, before the statement goes out."""
+    refused = []
+    for item in referral.items:
+        if item.advice is not Advice.RECOMMENDED:
+            continue
+        try:
+            check_nye_metoder(item.method_reference, item.advice, item.treatment)
+        except InvalidInput as error:
+            refused.append(f"«{item.treatment}» (spørsmål {item.question}): {error}")
+    if refused:
+        raise InvalidInput("Uttalelsen kan ikke sendes, fordi den anbefaler behandlinger Nye Metoder ikke tillater å "
+                           "anbefale nå. " + " ".join(refused))
+
+
 def send_statement(referral: Referral, *, recipients: list[str], sent_on: date, summary: str, outcome: Outcome,
                    actor, pdf: bytes) -> Statement:
     """File the advisory statement as an outgoing journal post with its PDF letter. The assessment of all
@@ -295,6 +336,7 @@ def send_statement(referral: Referral, *, recipients: list[str], sent_on: date, 
     if sent_on < referral.referred_on or sent_on > date.today():
         raise InvalidInput("Sendt-datoen må være mellom henvisningsdatoen og i dag.", field="sent_on")
     summary = _required(summary, "summary", "Skriv ekspertpanelets samlede råd.")
+    _recheck_recommendations(referral)
     case = get_case(referral.case_id)
     entry = add_journal_entry(case, entry_type=JournalEntryType.OUTGOING,
                               title=f"Uttalelse fra ekspertpanelet – {case.patient.name}", journal_date=sent_on,

@@ -18,7 +18,7 @@ from app.abroad.models import (
     TreatmentClass,
 )
 from app.cases.models import AuditEvent, Case, CaseKind, Deadline, JournalEntry, Patient
-from app.errors import InvalidInput
+from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.methods.models import DecisionOutcome
 from tests.abroad.conftest import TTTS
@@ -299,7 +299,7 @@ def test_appeal_dates_must_be_in_order(denied, caseworker, received_on, notified
 def test_only_one_appeal_at_a_time(denied, caseworker):
     services.register_appeal(denied, received_on=date(2026, 10, 1), notified_on=date(2026, 9, 22), grounds=None,
                              actor=caseworker, today=TODAY)
-    with pytest.raises(InvalidInput, match="allerede en klage"):
+    with pytest.raises(Conflict, match="allerede en klage"):
         services.register_appeal(denied, received_on=date(2026, 10, 2), notified_on=date(2026, 9, 22), grounds=None,
                                  actor=caseworker, today=TODAY)
 

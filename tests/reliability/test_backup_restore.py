@@ -11,7 +11,6 @@ The drill's databases are its own (SQLite files in a temporary directory; Postgr
 TEST_DATABASE_URL's and dropped afterwards), so the suite's database is neither read nor written.
 """
 import hashlib
-import os
 import sqlite3
 import threading
 from contextlib import closing
@@ -51,30 +50,6 @@ from tests.conftest import PASSWORD
 
 DRILL_OBJECT = "backup_drill"     # the writer thread's audit rows
 EPICRISIS = b"Epikrise\nPasienten er vurdert for behandling i utlandet.\n"
-
-
-@pytest.fixture
-def scratch_database(database_url, tmp_path):
-    """new(name): the URL of a new, empty database of the suite's kind; PostgreSQL ones are dropped afterwards."""
-    if make_url(database_url).get_backend_name() == "sqlite":
-        yield lambda name: f"sqlite:///{tmp_path / f'{name}.db'}"
-        return
-    server = sa.create_engine(database_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    created: list[str] = []
-
-    def new(name: str) -> str:
-        database = f"{make_url(database_url).database}_drill_{name}_{os.getpid()}"[:63]
-        with server.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            connection.exec_driver_sql(f'CREATE DATABASE "{database}" TEMPLATE template0 ENCODING \'UTF8\'')
-        created.append(database)
-        return make_url(database_url).set(database=database).render_as_string(hide_password=False)
-
-    yield new
-    with server.connect() as connection:
-        for database in created:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    server.dispose()
 
 
 def _migrated_app(url: str, tmp_path: Path):

@@ -122,6 +122,7 @@ NOT_WRITING = {
     "app.abroad.services.appeal_deadline": "arithmetic on working days",
     "app.abroad.services.check_decision": "the decision's rules, before a letter is rendered",
     "app.abroad.services.check_reconsideration": "the reconsideration's rules, before a letter is rendered",
+    "app.abroad.services.ensure_may_be_granted": "the Nye Metoder rule every grant asks (reads the method status)",
     "app.abroad.services.country_name": "a lookup",
     "app.abroad.services.experimental_notice": "derives a text",
     "app.abroad.services.find_appeal": "a query",

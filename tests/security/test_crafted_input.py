@@ -1,0 +1,85 @@
+"""Crafted input answered in bokmål, never with a 500: numbers out of range in a list's URL (page, year, ids,
+cursors), a NUL character anywhere (PostgreSQL cannot hold one), and control characters in the `next` target
+of the login."""
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.cases.models import Case
+from app.extensions import db
+from app.security import safe_next_url
+from tests.conftest import PASSWORD
+
+HUGE = str(10**30)
+
+
+@pytest.fixture
+def caseworker(app, make_user, login):
+    return login(make_user("abroad_caseworker", office="helse-sor-ost"))
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    (f"/nye-metoder/?page={HUGE}", "Sidetallet må være et helt tall fra 1 til 100000."),
+    ("/nye-metoder/?page=-1", "Sidetallet må være et helt tall fra 1 til 100000."),
+    (f"/utland/soknader?year={HUGE}", "Året må være et helt tall fra 1 til 9999."),
+    ("/utland/klager?year=0", "Året må være et helt tall fra 1 til 9999."),
+    (f"/utland/soknader?etter=2026-01-01~{HUGE}", "Lenken til neste eller forrige side er ugyldig"),
+    (f"/utland/klager?foer=2026-01-01~-{HUGE}", "Lenken til neste eller forrige side er ugyldig"),
+    (f"/saker?page={HUGE}", "Sidetallet må være et helt tall"),
+    (f"/metoder/moter?page={HUGE}", "Sidetallet må være et helt tall"),
+    ("/utland/soknader?q=%00", "NUL-tegnet"),
+])
+def test_a_number_out_of_range_or_a_nul_in_a_list_url_is_a_400_in_bokmal(client, caseworker, url, message):
+    browser = client if url.startswith("/nye-metoder/") else caseworker
+    response = browser.get(url)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True) and "Ugyldig forespørsel" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["1e9", "abc", "²", " ", "99999-01-01~1", "2026-01-01~1e9"])
+def test_a_page_year_or_cursor_that_is_no_number_is_ignored_like_an_unknown_filter(client, caseworker, value):
+    assert client.get("/nye-metoder/", query_string={"page": value, "year": value}).status_code == 200
+    assert caseworker.get("/utland/soknader", query_string={"year": value, "etter": value}).status_code == 200
+
+
+def test_the_api_answers_out_of_range_values_and_cursors_as_json_400(app, make_user):
+    from app.auth import services as account_services
+
+    with app.app_context():
+        user = db.session.get(User, make_user("abroad_caseworker", office="helse-sor-ost"))
+        _token, secret = account_services.create_api_token(user, name="Test")
+        db.session.commit()
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    for query in ({"year": HUGE}, {"etter": f"2026-01-01~-{HUGE}"}, {"q": "\x00"}):
+        response = api.get("/api/v1/abroad/applications", query_string=query, headers=headers)
+        assert response.status_code == 400 and response.get_json()["message"], query
+    posted = api.post("/api/v1/abroad/applications", json={"patient_name": "Kari\x00Nordmann"}, headers=headers)
+    assert posted.status_code == 400 and "NUL-tegnet" in posted.get_json()["message"]
+
+
+def test_a_nul_in_a_form_post_is_refused_and_saves_nothing(app, caseworker):
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(Case))
+    response = caseworker.post("/utland/soknader/ny", data={
+        "patient_name": "Kari\x00Nordmann", "birth_date": "17.05.1980", "home_region": "helse-sor-ost",
+        "stream": "application", "received_on": "01.10.2026", "requested_treatment": "Behandling",
+        "treatment_class": "established", "icd10": "C34.9"})
+    assert response.status_code == 400 and "NUL-tegnet" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Case)) == before
+
+
+@pytest.mark.parametrize("target", ["/saker\r\nSet-Cookie: x=1", "/\t/evil.example", "/\n/evil.example",
+                                    "/saker\x7f"])
+def test_a_control_character_in_next_is_never_followed(client, make_user, target):
+    make_user("analyst", email="kari@test.example")
+    response = client.post("/login", query_string={"next": target},
+                           data={"email": "kari@test.example", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["/saker\r\n", "/\t/evil.example", "/ok\x00", "\n//evil.example"])
+def test_safe_next_url_refuses_control_characters(target):
+    assert safe_next_url(target) is None
+    assert safe_next_url("/saker?q=a b") == "/saker?q=a b"
