@@ -48,9 +48,6 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     from app.formatting import register_filters
     from app.security import register_security_headers
 
-    from app.http import refuse_control_characters
-
-    app.before_request(refuse_control_characters)
     register_blueprints(app)
     register_error_handlers(app)
     register_filters(app)

@@ -48,17 +48,35 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
-NUL_REFUSED = "Forespørselen inneholder et ugyldig tegn (NUL-tegnet) og kan ikke behandles."
+CONTROL_CHARACTER_REFUSED = ("Forespørselen inneholder et ugyldig tegn (NUL-tegnet eller et annet kontrolltegn) "
+                             "og kan ikke behandles.")
+# C0 control characters no keyboard types into a field; tab, line feed and carriage return are text.
+_CONTROL_CHARACTERS = frozenset(map(chr, range(32))) - {"\t", "\n", "\r"}
 
 
-def refuse_nul_characters() -> None:
-    """A NUL character in the path, a query parameter or a form field is refused with 400 before any view runs:
-    no text a person types contains it, and PostgreSQL cannot store or compare it (a DataError otherwise)."""
-    values = [request.path, *request.args.keys(), *request.args.values()]
+def _has_control_character(value) -> bool:
+    if isinstance(value, str):
+        return not _CONTROL_CHARACTERS.isdisjoint(value)
+    if isinstance(value, dict):
+        return any(_has_control_character(key) or _has_control_character(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_control_character(item) for item in value)
+    return False
+
+
+def refuse_control_characters() -> None:
+    """A NUL or another control character in the path, a query parameter, a form field (every repeated value) or
+    a JSON body is refused with 400 before any view runs: no text a person types contains one, and PostgreSQL
+    cannot store or compare NUL (a DataError otherwise)."""
+    sources = [request.args]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        values += [*request.form.keys(), *request.form.values()]
-    if any("\x00" in value for value in values):
-        raise InvalidQuery(NUL_REFUSED)
+        sources.append(request.form)
+    values: list = [request.path, *(text for source in sources for key, items in source.lists()
+                                    for text in (key, *items))]
+    if request.is_json:
+        values.append(request.get_json(silent=True))
+    if _has_control_character(values):
+        raise InvalidQuery(CONTROL_CHARACTER_REFUSED)
 
 
 def csp_nonce() -> str:
@@ -69,7 +87,7 @@ def csp_nonce() -> str:
 
 def register_security_headers(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-    app.before_request(refuse_nul_characters)
+    app.before_request(refuse_control_characters)
 
     @app.after_request
     def set_headers(response):

@@ -15,7 +15,6 @@ from werkzeug.datastructures import MultiDict
 from app.errors import DomainError, EditConflict, InvalidInput
 from app.extensions import csrf, db
 from app.forms import CONCURRENT_SAVE
-from app.security import NUL_REFUSED
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -88,8 +87,6 @@ def json_input(form_class, **kwargs):
     for name, value in payload.items():
         for item in value if isinstance(value, list) else [value]:
             values.add(name, "" if item is None else str(item).lower() if isinstance(item, bool) else str(item))
-    if any("\x00" in text for text in (*values.keys(), *values.values())):
-        raise ApiError(400, NUL_REFUSED)
     form = form_class(formdata=values, meta={"csrf": False}, **kwargs)
     if not form.validate():
         errors = {name: list(messages) for name, messages in form.errors.items() if name != "csrf_token"}
