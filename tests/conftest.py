@@ -5,11 +5,15 @@ The database comes from TEST_DATABASE_URL (`make test` runs the suite on SQLite 
 without it, an SQLite file in a temporary directory.
 """
 import os
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from app import create_app
 from app.auth import services as account_services
@@ -169,3 +173,23 @@ def method_with_outcome(make_user):
                                       actor=secretariat)
         return method
     return make
+
+
+@contextmanager
+def database_of_its_own(database_url: str, directory: Path, label: str):
+    """The URL of a new, empty database of the suite's kind (SQLite or PostgreSQL), dropped afterwards: for a
+    test that commits for real, or runs several apps on one database, without touching the suite's."""
+    if make_url(database_url).get_backend_name() == "sqlite":
+        yield f"sqlite:///{directory / 'helsesak.db'}"
+        return
+    server = sa.create_engine(database_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    name = f"{make_url(database_url).database}_{label}_{os.getpid()}"[:63]
+    with server.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+    try:
+        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.dispose()
