@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, update
 
 from app.auth import mfa, throttle
 from app.auth.models import UNUSABLE_PASSWORD, AccountActivation, ApiToken, PendingLogin, User, UserSession
-from app.auth.passwords import hash_password, verify_password
+from app.auth.passwords import check_password_strength, hash_password, verify_password
 from app.auth.roles import Role
 from app.cases import audit
 from app.cases.models import AuditAction
@@ -204,8 +204,9 @@ def dormant_users(days: int, *, now: datetime | None = None) -> list[User]:
 def reauthenticate(user: User, *, password: str | None, code: str | None = None, with_code: bool = True) -> None:
     """The logged-in user proves again who they are before changing how they log in or making an API token
     (ASVS 7.5.1): the current password and, when they have one, a code from their app, so a stolen session
-    alone is not enough. Wrong answers count against the account's login limit. The outcome is committed at
-    once (the attempt cleared, the code used up): call it first in a unit of work, before any change."""
+    alone is not enough. Wrong answers count against the account's login limit. Call it first in a unit of work,
+    before any change, and after every check of the input that could still refuse it: a unit that fails after a
+    right answer leaves its attempt counted as a failure."""
     attempt = throttle.begin(user.email)
     if not verify_password(user.password_hash, password or ""):
         audit.record_access(AuditAction.LOGIN_FAILED, "user", user.id, user=user,
@@ -214,12 +215,12 @@ def reauthenticate(user: User, *, password: str | None, code: str | None = None,
     if with_code and user.totp_secret:
         mfa.check_code(user, code)
     throttle.clear(attempt)
-    db.session.commit()
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:
     """A new password ends the account's other sessions and every API token (a token made by whoever knew the
     old password must not outlive it)."""
+    check_password_strength(new_password)
     reauthenticate(user, password=current_password, with_code=False)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
@@ -254,11 +255,7 @@ API_TOKEN_DAYS = 90   # at most; a token is a password that never asks for a sec
 
 def create_api_token(user: User, *, name: str, days: int = API_TOKEN_DAYS) -> tuple[ApiToken, str]:
     """A new token for `user`; returns the row and the token itself, which is never stored or shown again."""
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("Gi nøkkelen et navn, f.eks. hva den skal brukes til.", field="name")
-    if not 1 <= days <= API_TOKEN_DAYS:
-        raise InvalidInput(f"En nøkkel kan gjelde i 1 til {API_TOKEN_DAYS} dager.", field="days")
+    name = _check_token_request(name, days)
     secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=_token_hash(secret), prefix=secret[:10],
                      expires_at=utcnow() + timedelta(days=days))
@@ -269,10 +266,20 @@ def create_api_token(user: User, *, name: str, days: int = API_TOKEN_DAYS) -> tu
     return token, secret
 
 
+def _check_token_request(name: str | None, days: int) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Gi nøkkelen et navn, f.eks. hva den skal brukes til.", field="name")
+    if not 1 <= days <= API_TOKEN_DAYS:
+        raise InvalidInput(f"En nøkkel kan gjelde i 1 til {API_TOKEN_DAYS} dager.", field="days")
+    return name
+
+
 def issue_api_token(user: User, *, name: str, days: int, password: str | None,
                     code: str | None = None) -> tuple[ApiToken, str]:
     """A token made from the account page: only after re-authentication, since a token outlives the session
     that made it and never asks for a second factor."""
+    _check_token_request(name, days)
     reauthenticate(user, password=password, code=code)
     return create_api_token(user, name=name, days=days)
 
