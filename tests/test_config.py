@@ -1,11 +1,17 @@
 """Settings: production refuses unsafe defaults; every response carries the security headers."""
-import pytest
-
 import stat
+
+import pytest
 
 from app import create_app
 from app.deploy_checks import check_settings
-from config import DEV_SECRET_KEY, TEST_SECRET_KEY, DevelopmentConfig, ProductionConfig, TestConfig
+from config import (
+    DEV_SECRET_KEY,
+    TEST_SECRET_KEY,
+    DevelopmentConfig,
+    ProductionConfig,
+    TestConfig,
+)
 
 
 def _production(**overrides) -> type[ProductionConfig]:

@@ -7,7 +7,6 @@ from app.auth.roles import Role
 from app.db import Versioned, utcnow
 from app.extensions import db
 
-
 # The password hash of an account that has not been activated: no password verifies against it.
 UNUSABLE_PASSWORD = "!activation-pending"
 

@@ -8,7 +8,14 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import delete, func, select, update
 
 from app.auth import mfa, throttle
-from app.auth.models import UNUSABLE_PASSWORD, AccountActivation, ApiToken, PendingLogin, User, UserSession
+from app.auth.models import (
+    UNUSABLE_PASSWORD,
+    AccountActivation,
+    ApiToken,
+    PendingLogin,
+    User,
+    UserSession,
+)
 from app.auth.passwords import check_password_strength, hash_password, verify_password
 from app.auth.roles import Role
 from app.cases import audit

@@ -16,6 +16,8 @@ from limits import parse
 from sqlalchemy import delete, func, or_, select
 
 from app.auth.models import LoginFailure
+from app.cases import audit
+from app.cases.models import AuditAction
 from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
@@ -63,8 +65,11 @@ def begin(email: str | None) -> LoginFailure:
         address is not None and _count(LoginFailure.address, address, now - address_window) > per_address)
     if locked:
         # A refused attempt checked nothing: it is no failure, and the lockout ends when the window has passed.
+        # It is logged as the typed address, never as an account, as a failed login of an unknown one is.
         clear(attempt)
         db.session.commit()
+        audit.record_access(AuditAction.LOGIN_FAILED, "user", None,
+                            details={"email": (email or "")[:254], "locked_out": True})
         raise TooManyAttempts()
     return attempt
 

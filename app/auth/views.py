@@ -128,10 +128,9 @@ def two_factor():
                                setup=_setup(current_user, secret), action=url_for("auth.confirm_two_factor"),
                                replacing=current_user.totp_secret is not None)
     form = StartTwoFactorForm().without_code(current_user)
-    if form.validate_on_submit():
-        if saved(form, lambda: services.start_totp_setup(current_user, password=form.current_password.data,
-                                                           code=form.code_data)):
-            return redirect(url_for("auth.two_factor"))
+    if form.validate_on_submit() and saved(form, lambda: services.start_totp_setup(
+            current_user, password=form.current_password.data, code=form.code_data)):
+        return redirect(url_for("auth.two_factor"))
     remove_form = None
     if current_user.totp_secret and not current_app.config["TOTP_REQUIRED"]:
         remove_form = RemoveTwoFactorForm(formdata=None, prefix="remove").without_code(current_user)

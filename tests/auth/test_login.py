@@ -237,6 +237,12 @@ def test_a_lockout_says_nothing_about_whether_the_account_exists(app, make_user)
                                            _post_login(browser, email, "feil-passord-123").get_data(as_text=True)))
     assert answers["kari@test.example"] == answers["ingen@test.example"]
     assert answers["kari@test.example"][0] == [200] * 5 + [429]
+    with app.app_context():   # each refusal is logged, under the typed address and no account
+        locked = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "login_failed",
+                                                             AuditEvent.object_id.is_(None))
+                                    .order_by(AuditEvent.id)).all()
+        assert [event.changes for event in locked if event.changes.get("locked_out")] == [
+            {"email": email, "locked_out": True} for email in ("kari@test.example",) * 2 + ("ingen@test.example",) * 2]
 
 
 def test_two_app_servers_on_one_database_share_the_count(database_url, tmp_path):
