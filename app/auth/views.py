@@ -48,10 +48,18 @@ def _attempt(email: str | None):
         abort(429)
 
 
+def _json_body_is_a_form() -> bool:
+    """Flask-WTF reads a JSON body as the form's fields: it must be an object of text values, as a form is."""
+    body = request.get_json(silent=True)
+    return isinstance(body, dict) and all(isinstance(value, str) for value in body.values())
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("cases.dashboard"))
+    if request.method == "POST" and request.is_json and not _json_body_is_a_form():
+        abort(400)
     form = LoginForm()   # form fields or a JSON body: the same fields, the same account bucket
     if form.validate_on_submit():
         attempt = _attempt(form.email.data)

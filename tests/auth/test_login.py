@@ -245,6 +245,12 @@ def test_a_lockout_says_nothing_about_whether_the_account_exists(app, make_user)
             {"email": email, "locked_out": True} for email in ("kari@test.example",) * 2 + ("ingen@test.example",) * 2]
 
 
+@pytest.mark.parametrize("body", [[1, 2], "tekst", 5, {"email": 5, "password": "x"}, {"email": ["a"], "password": "x"}])
+def test_a_json_body_that_is_not_a_form_is_a_bokmal_400(client, body):
+    response = client.post("/login", json=body)
+    assert response.status_code == 400 and "Ugyldig forespørsel" in response.get_data(as_text=True)
+
+
 def test_two_app_servers_on_one_database_share_the_count(database_url, tmp_path):
     """The counters are in the database: failures through one app (a gunicorn worker, another host) count
     in the other, with no Redis."""
