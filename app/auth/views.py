@@ -24,7 +24,8 @@ PENDING = "mfa_pending"          # the one-time token of a correct password wait
 
 
 # What a user with a start password may still do: choose their own, log out, keep the session alive.
-# (Accounts are now activated through a link; rows made with a start password keep this rule.)
+# An admin-made account gets an activation link instead (no start password); older accounts that still
+# have one keep this rule.
 START_PASSWORD_ENDPOINTS = {"auth.change_password", "auth.logout", "auth.extend_session", "static"}
 
 
