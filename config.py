@@ -1,18 +1,23 @@
 """Settings for development, test and production, read from the environment.
 
 `DATABASE_URL` chooses the database (default: an SQLite file under instance/),
-`REDIS_URL` the job queue (unset: jobs run in-process), `SECRET_KEY` signs sessions.
+`REDIS_URL` the job queue (unset: jobs run in-process), `SECRET_KEY` signs sessions (unset in development:
+a random key made once for this machine and kept in instance/secret_key).
 """
 import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
+# Keys that are in the source code, so anyone can sign cookies with them: the development default of earlier
+# versions and the test suite's key. create_app refuses them outside the test suite.
 DEV_SECRET_KEY = "dev-only-insecure-key"
+TEST_SECRET_KEY = "test-secret-key"
+PUBLISHED_SECRET_KEYS = frozenset({DEV_SECRET_KEY, TEST_SECRET_KEY})
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'helsesak.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_SECONDS = 10   # SQLite: how long a request waits for the write lock, then 503
@@ -24,11 +29,13 @@ class Config:
     RQ_CONNECTION_CLASS = None if REDIS_URL else "fakeredis.FakeRedis"
     RQ_ASYNC = bool(REDIS_URL)
 
-    # Login attempts are limited per address and per account; shared storage with Redis.
+    # Flask-Limiter (the download budget); shared storage with Redis.
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True   # Redis down: limit per process rather than fail every login
     RATELIMIT_HEADERS_ENABLED = True
     DOWNLOAD_LIMIT_PER_USER = os.environ.get("DOWNLOAD_LIMIT_PER_USER", "30 per minute; 300 per hour")
+    # Failed login attempts (wrong passwords and codes, also when re-authenticating), counted in the database
+    # per address and per typed account (app/auth/throttle.py); successful logins never count.
     LOGIN_LIMIT_PER_ADDRESS = "20 per 15 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
 
@@ -66,11 +73,13 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = False
+    # Without SECRET_KEY: a random key made on first start and kept here (mode 0600), so no key is published.
+    SECRET_KEY_FILE = str(INSTANCE_DIR / "secret_key")
 
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret-key"
+    SECRET_KEY = TEST_SECRET_KEY
     WTF_CSRF_ENABLED = False
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}

@@ -28,6 +28,9 @@ def create_app(config_class: type[Config] = Config) -> Flask:
 
         if problems := errors_in(app.config):
             raise RuntimeError("Unsafe production settings: " + "; ".join(problem.message for problem in problems))
+    from app.security import configure_secret_key
+
+    configure_secret_key(app)
 
     if app.config["TRUSTED_PROXIES"]:
         # Client address and scheme from the proxy, so rate limits and the audit log see the real client.

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from config import DEV_SECRET_KEY
+from config import PUBLISHED_SECRET_KEYS
 
 # OWASP Password Storage Cheat Sheet: argon2id with at least 19 MiB memory and two iterations.
 MIN_HASH_MEMORY_KIB = 19_456
@@ -32,8 +32,10 @@ def check_settings(config) -> list[Finding]:
     """Everything unsafe about `config` (a Flask config or any mapping of settings)."""
     findings = []
     secret = config.get("SECRET_KEY") or ""
-    if secret == DEV_SECRET_KEY or len(secret) < 32:
-        findings.append(_error("H001", "SECRET_KEY must be set to a random value of at least 32 characters"))
+    if secret in PUBLISHED_SECRET_KEYS or len(secret) < 32 or config.get("SECRET_KEY_GENERATED"):
+        findings.append(_error("H001", "SECRET_KEY must be set to a random value of at least 32 characters "
+                                       "(not a key from the source code, nor one generated under instance/ "
+                                       "for a single development machine)"))
     if config.get("DEBUG"):
         findings.append(_error("H002", "DEBUG must be off: the debugger runs code and shows data"))
     if not config.get("SESSION_COOKIE_SECURE"):
@@ -55,7 +57,7 @@ def check_settings(config) -> list[Finding]:
                                        "unset), so the session cookie is bound to this host over HTTPS"))
     if not config.get("REDIS_URL"):
         findings.append(_warning("H101", "REDIS_URL is not set: background jobs run inside web requests and "
-                                          "login rate limits are counted per worker process"))
+                                          "the download budget is counted per worker process"))
     if not config.get("REMEMBER_COOKIE_SECURE"):
         findings.append(_warning("H102", "REMEMBER_COOKIE_SECURE should be on"))
     if (config.get("PASSWORD_HASH_MEMORY_COST", 0) < MIN_HASH_MEMORY_KIB

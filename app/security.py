@@ -1,6 +1,8 @@
-"""Role gates, safe redirects and the security headers every response carries."""
+"""Role gates, safe redirects, the secret key and the security headers every response carries."""
+import os
 import secrets
 from functools import wraps
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, request
@@ -10,6 +12,7 @@ from flask_login import current_user
 from app.auth.roles import Role
 from app.errors import InvalidQuery
 from app.extensions import limiter, login_manager
+from config import PUBLISHED_SECRET_KEYS
 
 
 def role_required(*roles: Role):
@@ -77,6 +80,43 @@ def refuse_control_characters() -> None:
         values.append(request.get_json(silent=True))
     if _has_control_character(values):
         raise InvalidQuery(CONTROL_CHARACTER_REFUSED)
+
+
+def configure_secret_key(app: Flask) -> None:
+    """The key that signs cookies. Unset with a SECRET_KEY_FILE (development): a random key for this machine,
+    made on first start. A key published in the source code is refused outside the test suite, whatever
+    address the app is served on: whoever knows the key can sign any cookie."""
+    config = app.config
+    if not config.get("SECRET_KEY") and config.get("SECRET_KEY_FILE"):
+        config["SECRET_KEY"] = instance_secret_key(Path(config["SECRET_KEY_FILE"]))
+        config["SECRET_KEY_GENERATED"] = True   # one machine's key: flask check-deploy reports it (H001)
+    if config.get("SECRET_KEY") in PUBLISHED_SECRET_KEYS and not config.get("TESTING"):
+        raise RuntimeError("SECRET_KEY is a key published in the source code; set SECRET_KEY to a random value "
+                           "(or leave it unset in development to use a key made for this machine)")
+
+
+def instance_secret_key(path: Path) -> str:
+    """The key kept in `path`, made (48 random bytes, readable by the owner only) when there is none. The file
+    appears whole or not at all (written aside, then linked into place), so workers starting together under
+    gunicorn all read the same key."""
+    try:
+        key = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass   # another process was first: use its key
+        finally:
+            draft.unlink()
+        key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path} holds no usable secret key; remove the file to have a new one made")
+    return key
 
 
 def csp_nonce() -> str:

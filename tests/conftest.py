@@ -5,7 +5,9 @@ The database comes from TEST_DATABASE_URL (`make test` runs the suite on SQLite 
 without it, an SQLite file in a temporary directory.
 """
 import os
+from contextlib import ExitStack, contextmanager
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -51,26 +53,9 @@ def database_url(tmp_path_factory) -> str:
 @pytest.fixture
 def scratch_database(database_url, tmp_path):
     """new(name): the URL of a new, empty database of the suite's kind (for tests that commit for real or
-    restore whole databases); PostgreSQL ones are dropped afterwards."""
-    if make_url(database_url).get_backend_name() == "sqlite":
-        yield lambda name: f"sqlite:///{tmp_path / f'{name}.db'}"
-        return
-    server = sa.create_engine(database_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    created: list[str] = []
-
-    def new(name: str) -> str:
-        database = f"{make_url(database_url).database}_scratch_{name}_{os.getpid()}"[:63]
-        with server.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            connection.exec_driver_sql(f'CREATE DATABASE "{database}" TEMPLATE template0 ENCODING \'UTF8\'')
-        created.append(database)
-        return make_url(database_url).set(database=database).render_as_string(hide_password=False)
-
-    yield new
-    with server.connect() as connection:
-        for database in created:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    server.dispose()
+    restore whole databases); all are dropped afterwards."""
+    with ExitStack() as stack:
+        yield lambda name: stack.enter_context(database_of_its_own(database_url, tmp_path, name))
 
 
 @pytest.fixture(scope="session")
@@ -201,3 +186,23 @@ def decide_method(method, outcome: DecisionOutcome, secretariat) -> None:
                                   outcome=outcome, points=["Metoden innføres ikke."],
                                   agenda_item=methods.add_agenda_item(meeting, method, actor=secretariat),
                                   actor=secretariat)
+
+
+@contextmanager
+def database_of_its_own(database_url: str, directory: Path, label: str):
+    """The URL of a new, empty database of the suite's kind (SQLite or PostgreSQL), dropped afterwards: for a
+    test that commits for real, or runs several apps on one database, without touching the suite's."""
+    if make_url(database_url).get_backend_name() == "sqlite":
+        yield f"sqlite:///{directory / f'{label}.db'}"
+        return
+    server = sa.create_engine(database_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    name = f"{make_url(database_url).database}_{label}_{os.getpid()}"[:63]
+    with server.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+    try:
+        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.dispose()

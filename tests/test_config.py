@@ -1,8 +1,17 @@
 """Settings: production refuses unsafe defaults; every response carries the security headers."""
+import stat
+
 import pytest
 
 from app import create_app
-from config import DEV_SECRET_KEY, ProductionConfig, TestConfig
+from app.deploy_checks import check_settings
+from config import (
+    DEV_SECRET_KEY,
+    TEST_SECRET_KEY,
+    DevelopmentConfig,
+    ProductionConfig,
+    TestConfig,
+)
 
 
 def _production(**overrides) -> type[ProductionConfig]:
@@ -12,6 +21,30 @@ def _production(**overrides) -> type[ProductionConfig]:
 def test_production_refuses_the_default_secret_key():
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(_production(SECRET_KEY=DEV_SECRET_KEY))
+
+
+def test_development_without_a_key_makes_one_for_this_machine_and_keeps_it(tmp_path, monkeypatch):
+    """`make run` needs no configuration, and no key is published: the first start makes a random key, readable
+    by its owner only, that later starts (and every gunicorn worker) read back."""
+    path = tmp_path / "instance" / "secret_key"
+    config = type("Development", (DevelopmentConfig,), {"SECRET_KEY": None, "SECRET_KEY_FILE": str(path)})
+    first, second = create_app(config), create_app(config)
+    assert first.secret_key == second.secret_key == path.read_text()
+    assert len(first.secret_key) >= 64 and first.secret_key not in (DEV_SECRET_KEY, TEST_SECRET_KEY)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    other = type("Development", (DevelopmentConfig,), {"SECRET_KEY": None,
+                                                       "SECRET_KEY_FILE": str(tmp_path / "other" / "secret_key")})
+    assert create_app(other).secret_key != first.secret_key   # each machine its own
+    assert [finding.code for finding in check_settings(first.config) if finding.code == "H001"] == ["H001"]
+    assert first.test_client().get("/login").status_code == 200
+
+
+@pytest.mark.parametrize("key", [DEV_SECRET_KEY, TEST_SECRET_KEY])
+def test_a_key_from_the_source_code_is_refused_outside_the_test_suite(key, tmp_path):
+    for base in (DevelopmentConfig, ProductionConfig):
+        with pytest.raises(RuntimeError, match="SECRET_KEY"):
+            create_app(type("Configured", (base,), {"SECRET_KEY": key, "SECRET_KEY_FILE": str(tmp_path / "k")}))
+    assert create_app(type("Suite", (TestConfig,), {"SECRET_KEY": key})).secret_key == key
 
 
 def test_production_refuses_cookies_without_https():

@@ -15,6 +15,8 @@ from app.extensions import db
 from config import TestConfig
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "health",
+                    # A new account's one-time activation link: its user has no password yet (tests/admin).
+                    "auth.activate",
                     # Nye Metoder publishes its method pages; they hold no personal data (tests/methods).
                     "public_methods.index", "public_methods.detail", "public_methods.decisions_xlsx",
                     # ... and the same data in the API, with the API's description (tests/api).

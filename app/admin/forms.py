@@ -3,7 +3,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     IntegerField,
-    PasswordField,
     RadioField,
     SelectField,
     StringField,
@@ -32,8 +31,6 @@ class UserForm(FlaskForm):
     role = SelectField("Rolle", choices=choices((role.value, role.label) for role in Role))
     office = SelectField("Utenlandskontor", choices=choices(ABROAD_OFFICES.items(), blank="Ingen"),
                          description="Bare for saksbehandlere for behandling i utlandet.")
-    password = PasswordField("Startpassord", validators=[DataRequired(message="Fyll inn et startpassord.")],
-                             render_kw={"autocomplete": "new-password"})
     submit = SubmitField("Opprett bruker")
 
 

@@ -23,7 +23,7 @@ from app.auth.models import User
 from app.auth.roles import Role
 from app.cases import audit_chain, audit_review
 from app.cases.models import AuditAction, AuditEvent
-from app.errors import InvalidInput
+from app.errors import DomainError, InvalidInput
 from app.extensions import db
 from app.forms import show_error
 from app.pagination import int_arg, page_arg, paginate
@@ -38,6 +38,7 @@ AUDIT_OBJECT_LABELS = {
     "document_version": "Dokumentversjon", "deadline": "Frist", "case_assignment": "Tilgang til sak",
     "user": "Bruker", "patient_access_log": "Innsynslogg", "report": "Rapport",
     "patient_discrepancy": "Avvik i pasientopplysninger",
+    "api_token": "API-nøkkel", "account_activation": "Aktiveringslenke", "user_session": "Innlogging",
     "method": "Metode", "method_submission": "Innsending", "method_input": "Innspill",
     "method_comment": "Kommentar", "method_meeting": "Møte", "method_agenda_item": "Sak på saksliste",
     "method_ordering_decision": "Bestilling", "method_report": "Rapport", "method_price_note": "Prisnotat",
@@ -58,20 +59,63 @@ def users():
 @bp.route("/brukere/ny", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def new_user():
+    """A new account gets a one-time activation link for the user, never a password the admin knows."""
     form = UserForm()
     if form.validate_on_submit():
         try:
-            user = account_services.create_user(email=form.email.data, name=form.name.data, role=Role(form.role.data),
-                                                office=form.office.data or None, password=form.password.data,
-                                                actor=current_user, temporary_password=True)
+            user, token = account_services.invite_user(email=form.email.data, name=form.name.data,
+                                                       role=Role(form.role.data), office=form.office.data or None,
+                                                       actor=current_user)
         except InvalidInput as error:
             db.session.rollback()
             show_error(form, error)
         else:
             db.session.commit()
             flash(f"Brukeren {user.email} er opprettet.", "success")
-            return redirect(url_for("admin.users"))
+            return _render_user(user, activation_token=token)
     return render_template("admin/user_new.html", form=form)
+
+
+def _render_user(user: User, activation_token: str | None = None):
+    """The admin's page for one account; a new activation link is shown here once, right after it is made."""
+    link = url_for("auth.activate", token=activation_token, _external=True) if activation_token else None
+    return render_template("admin/user.html", user=user, activation_link=link,
+                           activation_hours=account_services.ACTIVATION_HOURS,
+                           tokens=account_services.live_api_tokens_of(user),
+                           live_sessions=len(account_services.live_sessions_of(user)))
+
+
+@bp.get("/brukere/<int:user_id>")
+@role_required(Role.ADMIN)
+def user_page(user_id: int):
+    return _render_user(db.session.get(User, user_id) or abort(404))
+
+
+@bp.post("/brukere/<int:user_id>/aktiveringslenke")
+@role_required(Role.ADMIN)
+def new_activation_link(user_id: int):
+    """A new link for an account not yet activated (the first one expired or was lost); earlier links end."""
+    user = db.session.get(User, user_id) or abort(404)
+    try:
+        token = account_services.issue_activation(user, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("admin.user_page", user_id=user.id))
+    db.session.commit()
+    flash("En ny aktiveringslenke er laget. Tidligere lenker for kontoen virker ikke lenger.", "success")
+    return _render_user(user, activation_token=token)
+
+
+@bp.post("/brukere/<int:user_id>/trekk-tilbake-nokler")
+@role_required(Role.ADMIN)
+def revoke_user_tokens(user_id: int):
+    """A leaked token or a suspicion: every API token of the user stops working now."""
+    user = db.session.get(User, user_id) or abort(404)
+    revoked = account_services.revoke_api_tokens(user, actor=current_user, reason="revoked_by_admin")
+    db.session.commit()
+    flash(f"Alle API-nøklene til {user.name} er trukket tilbake ({revoked} nøkler).", "success")
+    return redirect(url_for("admin.user_page", user_id=user.id))
 
 
 @bp.post("/brukere/<int:user_id>/nullstill-tofaktor")
@@ -91,9 +135,10 @@ def reset_two_factor(user_id: int):
 def end_user_sessions(user_id: int):
     """A stolen laptop or a suspicion: the user is logged out everywhere, the account stays active."""
     user = db.session.get(User, user_id) or abort(404)
-    ended = account_services.end_sessions_by_admin(user, actor=current_user)
+    ended, revoked = account_services.end_sessions_by_admin(user, actor=current_user)
     db.session.commit()
-    flash(f"{user.name} er logget ut overalt ({ended} innlogginger avsluttet).", "success")
+    flash(f"{user.name} er logget ut overalt ({ended} innlogginger avsluttet, {revoked} API-nøkler trukket "
+          "tilbake).", "success")
     return redirect(url_for("admin.users"))
 
 
@@ -101,10 +146,10 @@ def end_user_sessions(user_id: int):
 @role_required(Role.ADMIN)
 def end_everyones_sessions():
     """After a security incident: every user must log in again (the admin's own session stays)."""
-    ended = account_services.end_everyones_sessions(actor=current_user)
+    ended, revoked = account_services.end_everyones_sessions(actor=current_user)
     db.session.commit()
-    flash(f"Alle brukere er logget ut ({ended} innlogginger avsluttet). Din egen innlogging gjelder fortsatt.",
-          "success")
+    flash(f"Alle brukere er logget ut ({ended} innlogginger avsluttet, {revoked} API-nøkler trukket tilbake). "
+          "Din egen innlogging gjelder fortsatt.", "success")
     return redirect(url_for("admin.users"))
 
 

@@ -31,16 +31,21 @@ def qr_code(uri: str) -> str:
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 
-def check_code(user: User, code: str, *, secret: str | None = None, now=None) -> None:
-    """Accept `code` for the user's secret (or for `secret` while setting it up) once, or raise InvalidInput."""
-    totp = pyotp.TOTP(secret or user.totp_secret)
+def check_code(user: User, code: str | None, *, secret: str | None = None, now=None) -> None:
+    """Accept `code` for the user's secret (or for `secret` while setting it up) once, or raise InvalidInput.
+    The step of the last accepted code belongs to the user's secret: a new secret starts afresh."""
+    secret = secret or user.totp_secret
+    if secret is None:
+        raise InvalidInput("Tofaktorinnlogging er ikke satt opp for kontoen.", field="code")
+    totp = pyotp.TOTP(secret)
+    last_step = user.totp_last_step if secret == user.totp_secret else None
     code = "".join((code or "").split())
     moment = now or utcnow()
     current = totp.timecode(moment)
     steps = range(current - CLOCK_DRIFT_STEPS, current + CLOCK_DRIFT_STEPS + 1) if re.fullmatch(r"\d{6}", code) else ()
     for step in steps:
         if hmac.compare_digest(totp.generate_otp(step).encode(), code.encode()):
-            if user.totp_last_step is not None and step <= user.totp_last_step:
+            if last_step is not None and step <= last_step:
                 break   # already used: a replay
             user.totp_last_step = step
             return
@@ -49,7 +54,9 @@ def check_code(user: User, code: str, *, secret: str | None = None, now=None) ->
                        field="code")
 
 
-def enable(user: User, *, secret: str, code: str, now=None) -> None:
+def enable(user: User, *, secret: str, code: str | None, now=None) -> None:
+    """Turn the app with `secret` on (or replace the earlier app) once a code from it is right."""
+    changes = {"two_factor": [False, True]} if user.totp_secret is None else {"two_factor_app": ["***", "***"]}
     check_code(user, code, secret=secret, now=now)
     user.totp_secret = secret
-    audit.record_change(AuditAction.UPDATE, "user", user.id, user=user, changes={"two_factor": [False, True]})
+    audit.record_change(AuditAction.UPDATE, "user", user.id, user=user, changes=changes)

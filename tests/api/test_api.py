@@ -13,6 +13,7 @@ from app.demo import synthetic_national_id
 from app.extensions import db
 from app.methods.models import DecisionOutcome
 from app.panel.models import Referral, ReferralStatus
+from tests.conftest import PASSWORD
 
 TODAY = date.today()
 
@@ -43,7 +44,8 @@ def test_a_token_is_needed_and_a_session_cookie_is_not_enough(client, login, mak
 def test_the_token_page_shows_a_new_token_once_and_revokes_it(app, client, login, make_user):
     user_id = make_user("abroad_caseworker")
     browser = login(user_id)
-    page = browser.post("/konto/api-nokler", data={"name": "Statistikkuttrekk", "days": "30"}).get_data(as_text=True)
+    page = browser.post("/konto/api-nokler", data={"name": "Statistikkuttrekk", "days": "30",
+                                                   "current_password": PASSWORD}).get_data(as_text=True)
     secret = page.split('<code class="token">')[1].split("<")[0]
     assert secret.startswith("hs_") and "Kopier nøkkelen nå" in page
     listed = browser.get("/konto/api-nokler").get_data(as_text=True)

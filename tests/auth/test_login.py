@@ -3,10 +3,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from app.auth import services
-from app.auth.models import User, UserSession
+from app.auth.models import LoginFailure, User, UserSession
+from app.auth.roles import Role
 from app.cases.models import AuditEvent
 from app.db import utcnow
 from app.extensions import db
@@ -127,6 +128,23 @@ def test_password_change_ends_the_other_sessions(app, login, make_user):
     assert other_device.get("/").status_code == 302
 
 
+def test_password_change_revokes_every_api_token(app, client, login, make_user):
+    user_id = make_user("abroad_caseworker")
+    with app.app_context():
+        secrets = [services.create_api_token(db.session.get(User, user_id), name=name)[1]
+                   for name in ("Uttrekk", "Rapport")]
+        db.session.commit()
+    headers = [{"Authorization": f"Bearer {secret}"} for secret in secrets]
+    assert all(client.get("/api/v1/abroad/applications", headers=h).status_code == 200 for h in headers)
+    browser = login(user_id)
+    page = browser.get("/konto/passord").get_data(as_text=True)
+    assert "alle API-nøklene dine trekkes tilbake" in page
+    answer = browser.post("/konto/passord", data={"current_password": PASSWORD, "new_password": "et-helt-nytt-passord-2026",
+                                                  "confirm": "et-helt-nytt-passord-2026"}, follow_redirects=True)
+    assert "alle API-nøklene dine er trukket tilbake" in answer.get_data(as_text=True)
+    assert all(client.get("/api/v1/abroad/applications", headers=h).status_code == 401 for h in headers)
+
+
 def test_password_change_refuses_a_short_password_next_to_the_field(login, make_user):
     client = login(make_user("analyst"))
     response = client.post("/konto/passord", data={
@@ -163,11 +181,116 @@ def test_idle_and_absolute_session_limits(app_ctx, app, make_user):
 
 
 def test_login_attempts_are_rate_limited_per_account(client, make_user):
+    """Five failures per account in 15 minutes; the sixth attempt is refused, even with the right password."""
     make_user("analyst", email="kari@test.example")
     statuses = [_post_login(client, "kari@test.example", "feil-passord-123").status_code for _ in range(6)]
     assert statuses[:5] == [200] * 5
     assert statuses[5] == 429
-    assert "For mange forsøk" in _post_login(client, "kari@test.example", PASSWORD).get_data(as_text=True)
+    locked = _post_login(client, "kari@test.example", PASSWORD)
+    assert locked.status_code == 429 and "For mange forsøk" in locked.get_data(as_text=True)
+    # Another address is locked out of this account too (the bucket is the account's), but not of others.
+    elsewhere = client.application.test_client()
+    assert _post_login(elsewhere, "kari@test.example", PASSWORD).status_code == 429
+
+
+def test_successful_logins_are_never_counted(app, make_user):
+    make_user("analyst", email="kari@test.example")
+    for attempt in range(8):
+        browser = app.test_client()
+        assert _post_login(browser, "kari@test.example", PASSWORD).status_code == 302, attempt
+        assert browser.get("/").status_code == 200
+    # Four typing errors after eight logins still leave room for the right password.
+    browser = app.test_client()
+    assert [_post_login(browser, "kari@test.example", "feil-passord-123").status_code for _ in range(4)] == [200] * 4
+    assert _post_login(browser, "kari@test.example", PASSWORD).status_code == 302
+
+
+def test_a_json_body_counts_against_the_same_account(client, make_user):
+    make_user("analyst", email="kari@test.example")
+    for _ in range(3):
+        assert _post_login(client, "kari@test.example", "feil-passord-123").status_code == 200
+    for email in ("kari@test.example", " KARI@test.example"):
+        assert client.post("/login", json={"email": email, "password": "feil-passord-123"}).status_code == 200
+    assert client.post("/login", json={"email": "kari@test.example", "password": PASSWORD}).status_code == 429
+    assert _post_login(client, "kari@test.example", PASSWORD).status_code == 429
+
+
+def test_failures_per_address_lock_that_address_only(app, make_user):
+    make_user("analyst", email="kari@test.example")
+    nat = app.test_client()
+    nat.environ_base["REMOTE_ADDR"] = "10.20.30.40"
+    for number in range(20):   # 20 per 15 minutes, spread over accounts that exist or not
+        assert _post_login(nat, f"bruker{number}@test.example", "feil-passord-123").status_code == 200
+    assert _post_login(nat, "kari@test.example", PASSWORD).status_code == 429
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.20.30.41"
+    assert _post_login(other, "kari@test.example", PASSWORD).status_code == 302
+
+
+def test_a_lockout_says_nothing_about_whether_the_account_exists(app, make_user):
+    make_user("analyst", email="kari@test.example")
+    answers = {}
+    for email in ("kari@test.example", "ingen@test.example"):
+        browser = app.test_client()
+        statuses = [_post_login(browser, email, "feil-passord-123").status_code for _ in range(6)]
+        answers[email] = (statuses, re.sub(r'nonce="[^"]+"', "",
+                                           _post_login(browser, email, "feil-passord-123").get_data(as_text=True)))
+    assert answers["kari@test.example"] == answers["ingen@test.example"]
+    assert answers["kari@test.example"][0] == [200] * 5 + [429]
+    with app.app_context():   # each refusal is logged, under the typed address and no account
+        locked = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "login_failed",
+                                                             AuditEvent.object_id.is_(None))
+                                    .order_by(AuditEvent.id)).all()
+        assert [event.changes for event in locked if event.changes.get("locked_out")] == [
+            {"email": email, "locked_out": True} for email in ("kari@test.example",) * 2 + ("ingen@test.example",) * 2]
+
+
+@pytest.mark.parametrize("body", [[1, 2], "tekst", 5, {"email": 5, "password": "x"}, {"email": ["a"], "password": "x"}])
+def test_a_json_body_that_is_not_a_form_is_a_bokmal_400(client, body):
+    response = client.post("/login", json=body)
+    assert response.status_code == 400 and "Ugyldig forespørsel" in response.get_data(as_text=True)
+
+
+def test_two_app_servers_on_one_database_share_the_count(database_url, tmp_path):
+    """The counters are in the database: failures through one app (a gunicorn worker, another host) count
+    in the other, with no Redis."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from config import BASE_DIR, TestConfig
+    from tests.conftest import database_of_its_own
+
+    with database_of_its_own(database_url, tmp_path, "sharedlimit") as url:
+        config = type("Shared", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+        first, second = create_app(config), create_app(config)
+        with first.app_context():
+            upgrade(directory=str(BASE_DIR / "migrations"))
+            services.create_user(email="kari@test.example", name="Kari", role=Role.ANALYST, office=None,
+                                 password=PASSWORD)
+            db.session.commit()
+        statuses = []
+        for number in range(6):
+            statuses.append(_post_login((first, second)[number % 2].test_client(), "kari@test.example",
+                                        "feil-passord-123").status_code)
+        assert statuses == [200] * 5 + [429]
+        assert _post_login(first.test_client(), "kari@test.example", PASSWORD).status_code == 429
+        for app in (first, second):
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+def test_failed_attempts_are_not_kept_longer_than_the_window(app, make_user):
+    make_user("analyst", email="kari@test.example")
+    browser = app.test_client()
+    for _ in range(5):
+        _post_login(browser, "kari@test.example", "feil-passord-123")
+    with app.app_context():
+        db.session.execute(update(LoginFailure).values(at=utcnow() - timedelta(minutes=16)))
+        db.session.commit()
+    assert _post_login(browser, "kari@test.example", PASSWORD).status_code == 302   # the window has passed
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LoginFailure)) == 0   # and the old rows are gone
 
 
 def test_forms_are_csrf_protected(app, make_user):

@@ -4,11 +4,12 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.auth import services
-from app.auth.models import User, UserSession
-from app.extensions import db, limiter
+from app.auth.models import LoginFailure, User, UserSession
+from app.auth.roles import Role
+from app.extensions import db
 from tests.conftest import PASSWORD
 
 LONG_PASSWORD = "en lang passfrase om fjorder, fjell og fyrlykter som varer hele vinteren 2026"   # 76 characters
@@ -52,10 +53,18 @@ def test_a_wrong_current_password_refuses_the_change_and_keeps_the_hash(app, log
     ("/login", {"password": "current-password"}),
     ("/konto/passord", {"current_password": "current-password", "new_password": "new-password",
                         "confirm": "new-password"}),
-    ("/admin/brukere/ny", {"password": "new-password"}),
-], ids=["login", "change-password", "new-user"])
+    ("/aktiver/", {"password": "new-password", "confirm": "new-password"}),
+    ("/konto/api-nokler", {"current_password": "current-password"}),
+], ids=["login", "change-password", "activation", "new-api-token"])
 def test_password_inputs_are_masked_pasteable_and_hinted_for_password_managers(app, login, make_user, url, fields):
-    client = app.test_client() if url == "/login" else login(make_user("admin"))
+    client = app.test_client() if url in ("/login", "/aktiver/") else login(make_user("admin"))
+    if url == "/aktiver/":   # the link of an account an admin made
+        with app.app_context():
+            admin = db.session.get(User, make_user("admin"))
+            _user, token = services.invite_user(email="ny@test.example", name="Ny Bruker", role=Role.ANALYST,
+                                                office=None, actor=admin)
+            db.session.commit()
+        url += token
     response = client.get(url)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -72,7 +81,8 @@ def test_password_inputs_are_masked_pasteable_and_hinted_for_password_managers(a
 
 def _login(app, email: str, password: str) -> int:
     with app.app_context():
-        limiter.reset()   # many attempts in a row; the rate limit is tested elsewhere
+        db.session.execute(delete(LoginFailure))   # many attempts in a row; the login limit is tested elsewhere
+        db.session.commit()
     return app.test_client().post("/login", data={"email": email, "password": password}).status_code
 
 

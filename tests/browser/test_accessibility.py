@@ -5,6 +5,7 @@ module page), as the demo user whose role uses it. At 320 px the page itself mus
 sideways (WCAG 1.4.10 Reflow); wide tables scroll inside their .table-wrap.
 """
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -394,6 +395,21 @@ def _open_public_method(page: Page) -> None:
     page.get_by_role("table", name="Metoder").get_by_role("link", name=DECIDED_METHOD, exact=True).click()
 
 
+def _open_admin_user(page: Page) -> None:
+    _goto("/admin/brukere")(page)
+    page.get_by_role("link", name="Anders Analytiker", exact=True).click()
+
+
+def _open_activation(page: Page) -> None:
+    """An account the admin makes in the browser, then its one-time activation link (no login needed)."""
+    _goto("/admin/brukere/ny")(page)
+    page.get_by_label("Navn").fill("Aktivert Bruker")
+    page.get_by_label("E-postadresse").fill(f"aktiver-{uuid.uuid4().hex[:12]}@helsesak.test")
+    page.get_by_label("Rolle").select_option("analyst")
+    page.get_by_role("button", name="Opprett bruker").click()
+    page.goto(page.locator("code.token").inner_text())
+
+
 @dataclass(frozen=True)
 class Screen:
     id: str
@@ -559,6 +575,8 @@ SCREENS = [
     Screen("not-found", CASEWORKER, "errors/error.html", "Siden finnes ikke", _open_not_found),
     Screen("admin-users", ADMIN, "admin/users.html", "Brukere", _goto("/admin/brukere")),
     Screen("admin-user-new", ADMIN, "admin/user_new.html", "Ny bruker", _goto("/admin/brukere/ny")),
+    Screen("admin-user", ADMIN, "admin/user.html", "Anders Analytiker", _open_admin_user),
+    Screen("account-activation", ADMIN, "auth/activate.html", "Velg passord", _open_activation),
     Screen("admin-audit-log", ADMIN, "admin/audit_log.html", "Tilgangs- og endringslogg", _goto("/admin/logg")),
     Screen("admin-patient-lookup", ADMIN, "admin/patient_lookup.html", "Innsynslogg for pasient",
            _open_patient_lookup),
@@ -588,8 +606,10 @@ COVERED_TEMPLATES = [
     "admin/log_review.html",
     "admin/patient_access_log.html",
     "admin/patient_lookup.html",
+    "admin/user.html",
     "admin/user_new.html",
     "admin/users.html",
+    "auth/activate.html",
     "auth/api_tokens.html",
     "auth/sessions.html",
     "auth/change_password.html",

@@ -53,7 +53,7 @@ from app.abroad.models import (
     Stream,
     TreatmentClass,
 )
-from app.auth.models import ApiToken, User, UserSession
+from app.auth.models import AccountActivation, ApiToken, LoginFailure, PendingLogin, User, UserSession
 from app.cases import deadlines as case_deadlines
 from app.cases import services as cases
 from app.cases.models import (
@@ -147,6 +147,7 @@ INSERT_ONLY = {
     Feedback: "the treating doctor's feedback as received",
     PrincipledQuestion: "a principled question as raised",
     SavedFilter: "one user's list filter: saved under a name or deleted, never changed",
+    LoginFailure: "a login attempt: inserted, then deleted when it succeeds or has aged out; never changed",
 }
 
 # Rows the system itself rewrites, where the last writer is meant to win.
@@ -156,6 +157,10 @@ BOOKKEEPING = {
     UserSession: "last_seen_at is written by every request of the login and ended_at once; a version would turn "
                  "two tabs' simultaneous requests into conflicts",
     ApiToken: "last_used_at is written by every API request with one UPDATE; revoked_at is set once",
+    PendingLogin: "ended_at is set once, by UPDATE ... WHERE ended_at IS NULL: the row count tells the one "
+                  "request that used the pending login",
+    AccountActivation: "ended_at is set once, by UPDATE ... WHERE ended_at IS NULL: the row count tells the one "
+                       "request that used the link",
 }
 
 NOT_VERSIONED = INSERT_ONLY | BOOKKEEPING

@@ -28,15 +28,12 @@ import uuid
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 from flask_migrate import upgrade
 from flask_rq._job_class import FlaskJob
 from redis import Redis
 from rq import Queue
 from rq.job import Job, JobStatus
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 from app import create_app
 from app.abroad import import_jobs
@@ -52,7 +49,7 @@ from app.reports import orders
 from app.reports.registry import get_kind
 from config import BASE_DIR
 from tests.abroad.fixtures.import_files import application_rows, to_csv
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, database_of_its_own
 from tests.reliability.worker_app import fork_worker, next_pause, sweep, worker_config
 
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
@@ -68,18 +65,8 @@ pytestmark = pytest.mark.real_commits   # in a database of its own: the suite's 
 @pytest.fixture(scope="module")
 def database(database_url, tmp_path_factory):
     """The URL of a new, migrated database of the suite's kind, dropped afterwards."""
-    if make_url(database_url).get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('worker-kill') / 'helsesak.db'}"
-        return
-    server = sa.create_engine(database_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    name = f"{make_url(database_url).database}_workerkill_{os.getpid()}"[:63]
-    with server.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
-    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with server.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    server.dispose()
+    with database_of_its_own(database_url, tmp_path_factory.mktemp("worker-kill"), "workerkill") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

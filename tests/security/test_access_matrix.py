@@ -5,11 +5,11 @@ the guard. The JSON API is in the same table: its principals send their own API 
 (anonymous sends none), and an empty JSON body, so a 422 means the request got past the access check."""
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.abroad.models import Appeal, Application, MedicalOpinion
 from app.auth import services as account_services
-from app.auth.models import User
+from app.auth.models import ApiToken, User
 from app.auth.roles import Role
 from app.cases.models import Case, Deadline, Document, JournalEntry, Patient, SavedFilter
 from app.extensions import db, limiter
@@ -42,6 +42,9 @@ MATRIX = {
     ("auth.api_tokens", "GET"): USERS, ("auth.api_tokens", "POST"): USERS,
     ("auth.revoke_api_token", "POST"): OWN,          # the token belongs to the Helse Sør-Øst caseworker
     ("auth.two_factor", "GET"): USERS, ("auth.two_factor", "POST"): USERS,
+    ("auth.confirm_two_factor", "POST"): USERS, ("auth.cancel_two_factor", "POST"): USERS,
+    ("auth.remove_two_factor", "POST"): USERS,
+    ("auth.activate", "GET"): set(), ("auth.activate", "POST"): set(),   # no live link has that token
     ("auth.sessions", "GET"): USERS, ("auth.end_other_sessions", "POST"): USERS,
     ("auth.end_own_session", "POST"): set(),          # nobody has another live session with that id
     ("public_methods.index", "GET"): EVERYONE, ("public_methods.detail", "GET"): EVERYONE,
@@ -53,6 +56,8 @@ MATRIX = {
     ("admin.users", "GET"): ADMIN, ("admin.new_user", "GET"): ADMIN, ("admin.new_user", "POST"): ADMIN,
     ("admin.deactivate_user", "POST"): ADMIN, ("admin.end_user_sessions", "POST"): ADMIN,
     ("admin.end_everyones_sessions", "POST"): ADMIN, ("admin.reset_two_factor", "POST"): ADMIN,
+    ("admin.user_page", "GET"): ADMIN, ("admin.revoke_user_tokens", "POST"): ADMIN,
+    ("admin.new_activation_link", "POST"): ADMIN,   # the spare account is activated: refused with a message
     ("admin.audit_log", "GET"): ADMIN, ("admin.seal_and_verify", "POST"): ADMIN,
     ("admin.find_patient_access_log", "GET"): ADMIN, ("admin.find_patient_access_log", "POST"): ADMIN,
     ("admin.log_review", "GET"): ADMIN,
@@ -126,6 +131,7 @@ for _endpoint in ("cases.complete_deadline", "cases.complete_follow_up", "cases.
 class Fixtures:
     users: dict[str, int]
     tokens: dict[str, str]                    # principal → the secret of an API token of theirs
+    token_ids: list[int]
     values: dict[str, dict[str, int | str]]   # endpoint prefix → URL arguments
 
 
@@ -159,7 +165,8 @@ def principals_and_urls(app) -> Fixtures:
               "patient_id": db.session.get(Case, open_application.case_id).patient_id, "year": 2020,
               # Report orders and import jobs of someone else: nobody but their owner sees them (tests/reports,
               # tests/abroad/test_import.py); here no such order exists, so everyone gets 404.
-              "order_id": 999_999, "number": 999_999, "session_id": 999_999, "fmt": "csv", "kind": "abroad"}
+              "order_id": 999_999, "number": 999_999, "session_id": 999_999, "fmt": "csv", "kind": "abroad",
+              "token": "ingen-slik-aktiveringslenke"}
     letter = db.session.get(Document, refused.letter_document_id)
     on_open_case = {"case_id": open_application.case_id,
                     "opinion_id": db.session.scalar(select(MedicalOpinion.id).where(
@@ -172,10 +179,11 @@ def principals_and_urls(app) -> Fixtures:
     follow_up = db.session.scalars(select(FollowUpAssignment).limit(1)).one()
     decision = db.session.get(ForumDecision, follow_up.decision_id)
     commission = db.session.scalars(select(Commission).limit(1)).one()
-    tokens = {name: account_services.create_api_token(db.session.get(User, user_id), name="Matrise")[1]
-              for name, user_id in users.items()}
+    made = {name: account_services.create_api_token(db.session.get(User, user_id), name="Matrise")
+            for name, user_id in users.items()}
     db.session.commit()
-    return Fixtures(users, tokens, {
+    return Fixtures(users, {name: secret for name, (_row, secret) in made.items()},
+                    [row.id for row, _secret in made.values()], {
         "": {**common, **on_open_case},
         "abroad.appeal": {**common, "case_id": appeal.case_id},
         "refused": {**on_open_case, **common, "case_id": refused.case_id},
@@ -225,6 +233,10 @@ def observe(app, fixtures: Fixtures, login, methods=("GET", "POST", "PUT"),
         if method not in methods:
             continue
         url = _url(rule.endpoint, rule, fixtures)
+        if rule.endpoint.startswith("api."):
+            with app.app_context():   # "log out everyone", tried among the admin's routes, revoked every token
+                db.session.execute(update(ApiToken).where(ApiToken.id.in_(fixtures.token_ids)).values(revoked_at=None))
+                db.session.commit()
         for principal, user_id in [("anonymous", None), *fixtures.users.items()]:
             limiter.reset()   # the login limits would otherwise refuse the later principals
             if rule.endpoint.startswith("api."):

@@ -1,7 +1,7 @@
 """abroad: one appeal under way per decision (partial unique index on abroad_appeals)
 
 Revision ID: c3a1e7f05b2d
-Revises: 10452de113b1
+Revises: c3a7e5d1f2b4
 Create Date: 2026-12-04 10:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3a1e7f05b2d'
-down_revision = '10452de113b1'
+down_revision = 'c3a7e5d1f2b4'
 branch_labels = None
 depends_on = None
 
