@@ -1,5 +1,6 @@
 """`flask users ...`: create, deactivate and list accounts."""
 import click
+from flask import current_app, url_for
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -7,7 +8,7 @@ from app.auth import services
 from app.auth.models import User
 from app.auth.roles import Role
 from app.cases.regions import ABROAD_OFFICES
-from app.errors import InvalidInput
+from app.errors import DomainError, InvalidInput
 from app.extensions import db
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -18,17 +19,24 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--office", type=click.Choice(list(ABROAD_OFFICES)), help="Required for abroad_caseworker.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Prompted for when not given.")
-def create_user(email: str, name: str, role: str, office: str | None, password: str) -> None:
-    """Create a user account."""
+@click.option("--password", help="Only for the first admin, who has nobody to send a link: set this password.")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+              help="Where users reach Helsesak, for the activation link.")
+def create_user(email: str, name: str, role: str, office: str | None, password: str | None, base_url: str) -> None:
+    """Create a user account; without --password, print its one-time activation link for the user (the person
+    running the command never knows the user's password)."""
     try:
         user = services.create_user(email=email, name=name, role=Role(role), office=office, password=password)
-    except InvalidInput as error:
+        token = None if password else services.issue_activation(user, actor=None)
+    except (InvalidInput, DomainError) as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"Opprettet {user.email} ({user.role.value}{', ' + user.office if user.office else ''}).")
+    if token:
+        with current_app.test_request_context(base_url=base_url):
+            link = url_for("auth.activate", token=token, _external=True)
+        click.echo(f"Send denne engangslenken til brukeren (gyldig i {services.ACTIVATION_HOURS} timer): {link}")
 
 
 @users_cli.command("deactivate")

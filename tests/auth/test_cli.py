@@ -1,9 +1,12 @@
 """`flask users create|deactivate|list`."""
+import re
+
 from sqlalchemy import select
 
 from app.auth.models import User
 from app.auth.roles import Role
 from app.extensions import db
+from tests.conftest import PASSWORD
 
 
 def test_create_list_and_deactivate_users(app):
@@ -24,11 +27,17 @@ def test_create_list_and_deactivate_users(app):
         assert (user.role, user.office, user.active) == (Role.ABROAD_CASEWORKER, "helse-vest", False)
 
 
-def test_password_is_prompted_for_when_not_given(app):
+def test_without_a_password_the_command_prints_an_activation_link_and_the_account_waits_for_it(app):
     result = app.test_cli_runner().invoke(
-        args=["users", "create", "--email", "a@test.example", "--name", "A", "--role", "analyst"],
-        input="et-langt-passord-1\net-langt-passord-1\n")
+        args=["users", "create", "--email", "a@test.example", "--name", "A", "--role", "analyst",
+              "--base-url", "https://helsesak.example.no"])
     assert result.exit_code == 0, result.output
+    link = re.search(r"https://helsesak\.example\.no(/aktiver/\S+)", result.output)
+    assert link, result.output
+    client = app.test_client()
+    assert client.post("/login", data={"email": "a@test.example", "password": ""}).status_code != 302
+    assert client.post(link.group(1), data={"password": PASSWORD, "confirm": PASSWORD}).status_code == 302
+    assert client.post("/login", data={"email": "a@test.example", "password": PASSWORD}).status_code == 302
 
 
 def test_caseworker_without_office_is_refused_in_bokmal(app):
