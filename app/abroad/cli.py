@@ -9,6 +9,7 @@ user, within their office's scope, and the audit rows name them.
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -30,6 +31,10 @@ def _actor(email: str | None):
 
 def _run(kind: str, file: Path, email: str | None) -> None:
     actor = _actor(email)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]   # the same limit as an upload on the web
+    if file.stat().st_size > limit:
+        raise click.ClickException(f"Filen er større enn {limit // (1024 * 1024)} MB, som er grensen for en import. "
+                                   "Del den i flere filer.")
     result = run_import(kind, file.read_bytes(), file.name, actor=actor)
     if not result.ok:
         for error in result.errors:

@@ -3,11 +3,12 @@ row named by line and column in bokmål, each check of the issue, CSV (BOM, semi
 scope, imported records that are real cases, nothing half-saved, the command line."""
 import random
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from app.abroad import importing
+from app.abroad import importing, services
 from app.abroad.importing import ImportResult, RowError, read_table, run_import
 from app.abroad.models import (
     Appeal,
@@ -19,11 +20,18 @@ from app.abroad.models import (
     Decision,
     Stream,
 )
-from app.abroad import services
 from app.auth.models import User
 from app.cases import services as case_services
 from app.cases.identifiers import validate_national_id
-from app.cases.models import AuditAction, AuditEvent, Case, CaseKind, CaseStatus, Patient, PatientDiscrepancy
+from app.cases.models import (
+    AuditAction,
+    AuditEvent,
+    Case,
+    CaseKind,
+    CaseStatus,
+    Patient,
+    PatientDiscrepancy,
+)
 from app.cases.numbering import next_number
 from app.errors import InvalidInput
 from app.extensions import db
@@ -785,6 +793,19 @@ def test_cli_prints_every_bad_row_and_exits_non_zero(app, cli, tmp_path):
         "Ingenting er importert: filen har 2 feil.",
     ]
     assert result.stdout == ""
+    with app.app_context():
+        assert count(Application) == 0
+
+
+def test_cli_refuses_a_file_over_the_upload_limit_before_reading_it(app, cli, tmp_path, monkeypatch):
+    path = tmp_path / "søknader.csv"
+    path.write_bytes(to_csv(application_rows(3)))
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", path.stat().st_size - 1)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the file was read"))
+
+    result = cli("import-applications", str(path))
+
+    assert result.exit_code == 1 and "som er grensen for en import" in result.output
     with app.app_context():
         assert count(Application) == 0
 
