@@ -144,19 +144,22 @@ def make_case(app):
     return make
 
 
+def logged_in_client(app, user_id: int):
+    """A test client of `app` logged in as the user, through a real server-side session."""
+    with app.app_context():
+        token = account_services.start_session(db.session.get(User, user_id))
+        db.session.commit()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+    return client
+
+
 @pytest.fixture
 def login(app):
-    """A test client logged in as the user, through a real server-side session."""
-    def log_in(user_id: int):
-        with app.app_context():
-            token = account_services.start_session(db.session.get(User, user_id))
-            db.session.commit()
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = token
-            session["_fresh"] = True
-        return client
-    return log_in
+    """log_in(user_id): a test client logged in as the user, through a real server-side session."""
+    return lambda user_id: logged_in_client(app, user_id)
 
 
 @pytest.fixture

@@ -16,12 +16,11 @@ from app import create_app
 from app.abroad import services as abroad
 from app.abroad.models import Stream, TreatmentClass
 from app.auth import services as accounts
-from app.auth.models import User
 from app.auth.roles import Role
 from app.cases.models import AuditEvent
 from app.extensions import db
 from config import BASE_DIR, TestConfig
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, logged_in_client
 
 CASEWORKERS = 6
 ROUNDS = 8
@@ -60,16 +59,6 @@ def embedded(tmp_path, request):
         db.engine.dispose()
 
 
-def logged_in(application, user_id: int):
-    with application.app_context():
-        token = accounts.start_session(db.session.get(User, user_id))
-        db.session.commit()
-    client = application.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = token
-    return client
-
-
 def audit_rows(application) -> int:
     with application.app_context():
         return db.session.scalar(select(func.count()).select_from(AuditEvent))
@@ -85,7 +74,7 @@ def test_six_caseworkers_at_once_get_no_error(embedded):
     """Every page here reads and then writes its audit row; deferred transactions made the second writer fail
     at once with «database is locked»."""
     application, _path, cases = embedded
-    clients = [(logged_in(application, user_id), case_id) for user_id, case_id in cases]
+    clients = [(logged_in_client(application, user_id), case_id) for user_id, case_id in cases]
     before = audit_rows(application)
     statuses: list[int] = []
     errors: list[BaseException] = []
@@ -117,7 +106,7 @@ def test_six_caseworkers_at_once_get_no_error(embedded):
 def test_a_lock_held_past_the_busy_timeout_answers_503_and_saves_nothing(embedded):
     application, path, cases = embedded
     user_id, case_id = cases[0]
-    client = logged_in(application, user_id)
+    client = logged_in_client(application, user_id)
     before = audit_rows(application)
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
