@@ -73,6 +73,8 @@ def find_patient_access_log():
             else:
                 field = form.national_id if (form.national_id.data or "").strip() else form.name
                 field.errors.append("Fant ingen pasient.")
+    if not form.choice.choices:
+        del form.choice   # the choice is offered only when several patients share birth date and name
     return render_template("admin/patient_lookup.html", form=form)
 
 

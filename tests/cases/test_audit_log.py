@@ -76,9 +76,10 @@ def test_patients_with_the_same_birth_date_and_name_are_chosen_from_a_list(app, 
     make_case(caseworker, home_region="helse-sor-ost")
     make_case(caseworker, home_region="helse-nord")   # no national ID: another person with the same name
     admin = login(make_user("admin"))
+    assert "Hvilken pasient?" not in admin.get("/admin/logg/pasient").get_data(as_text=True)   # nothing to choose
     form = {"birth_date": "17.05.1980", "name": "Kari Nordmann"}
     choice = admin.post("/admin/logg/pasient", data=form).get_data(as_text=True)
-    assert "Flere pasienter har denne fødselsdatoen og dette navnet" in choice
+    assert "Flere pasienter har denne fødselsdatoen og dette navnet" in choice and "Hvilken pasient?" in choice
     assert "Helse Sør-Øst" in choice and "Helse Nord" in choice and "Innsynslogg: " not in choice
     second = admin.post("/admin/logg/pasient", data={**form, "choice": "2"}).get_data(as_text=True)
     assert "Innsynslogg: Kari Nordmann" in second
