@@ -21,8 +21,10 @@ from app.cases.workdays import holiday_name, is_working_day
 from app.extensions import db
 
 OSLO = ZoneInfo("Europe/Oslo")
-# What counts as opening a patient's data. List rows are left out: one page of a list is one row per case.
-READS = (AuditAction.VIEW, AuditAction.DOWNLOAD)
+# What counts as opening a patient's data, or probing for it: a look-up by national ID counts whether or not the
+# patient is in the user's scope (many look-ups in a short time is someone searching for a person). List rows are
+# left out: one page of a list is one row per case.
+READS = (AuditAction.VIEW, AuditAction.DOWNLOAD, AuditAction.LOOKUP)
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 
 

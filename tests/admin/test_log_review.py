@@ -60,6 +60,8 @@ def test_many_different_patients_in_a_sliding_window_are_flagged(app_ctx):
         *_reads(4, morning + timedelta(minutes=5), range(500, 520), timedelta(seconds=30), AuditAction.DOWNLOAD),
         # a list shows 40 patients at once: not opening them
         *_reads(5, morning, range(600, 640), timedelta(seconds=1), AuditAction.LIST),
+        # 20 national IDs looked up in 100 seconds (registrations probing for people): flagged like opening them
+        *_reads(6, morning, range(700, 720), timedelta(seconds=5), AuditAction.LOOKUP),
     )
 
     bursts = audit_review.many_patients(date(2025, 3, 3), date(2025, 3, 9), THRESHOLDS)
@@ -69,6 +71,7 @@ def test_many_different_patients_in_a_sliding_window_are_flagged(app_ctx):
         (1, morning, morning + timedelta(seconds=24 * 20), 25),
         (1, morning + timedelta(days=2), morning + timedelta(days=2, seconds=19 * 5), 20),
         (4, morning + timedelta(minutes=5), morning + timedelta(minutes=5, seconds=19 * 30), 20),
+        (6, morning, morning + timedelta(seconds=19 * 5), 20),
     ]
     assert bursts[0].actor.email == "bruker1@test.example"   # newest first
     # A period that ends before the second burst sees only the first.
