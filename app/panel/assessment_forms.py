@@ -90,6 +90,14 @@ class ItemForm(FlaskForm):
     submit = SubmitField("Lagre behandlingen")
 
 
+class WithdrawItemForm(FlaskForm):
+    reason = TextAreaField("Begrunnelse", validators=[
+        DataRequired(message="Skriv hvorfor behandlingen trekkes tilbake."), Length(max=LONG_TEXT)],
+        description="Vises ved behandlingen i saken. Behandlingen tas ikke med i uttalelsen; registrer en rettet "
+                    "behandling etterpå om det trengs.", render_kw={"rows": 4})
+    submit = SubmitField("Trekk tilbake behandlingen")
+
+
 class StatementForm(FlaskForm):
     recipients = TextAreaField("Mottakere", validators=[DataRequired(message="Oppgi minst én mottaker."),
                                                         Length(max=5000)],

@@ -10,10 +10,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.cases.interface import AuditAction, get_case_or_404, record_access
-from app.forms import saved
+from app.forms import form_status, saved
 from app.methods.interface import MethodState
 from app.panel import services
-from app.panel.assessment_forms import AnswersForm, FeedbackForm, ItemForm, PrincipledQuestionForm, StatementForm
+from app.panel.assessment_forms import (
+    AnswersForm,
+    FeedbackForm,
+    ItemForm,
+    PrincipledQuestionForm,
+    StatementForm,
+    WithdrawItemForm,
+)
 from app.panel.models import QUESTIONS, Advice, Classification, Outcome, ReferralStatus
 from app.panel.views import bp
 from app.pdf import render_pdf
@@ -141,6 +148,23 @@ def new_item(case_id: int):
     page = render_template("panel/item_form.html", form=form, case=case, referral=referral,
                            is_open=referral.status in OPEN)
     return _audited(page, case, referral, "ny behandling")
+
+
+@bp.route("/saker/<int:case_id>/behandlinger/<int:item_id>/trekk-tilbake", methods=["GET", "POST"])
+@login_required
+def withdraw_item(case_id: int, item_id: int):
+    case, referral = _load(case_id, "edit")
+    item = next((item for item in referral.items if item.id == item_id), None)
+    if item is None:
+        abort(404)
+    form = WithdrawItemForm()
+    if form.validate_on_submit() and saved(form, lambda: services.withdraw_item(
+            referral, item, reason=form.reason.data, actor=current_user)):
+        flash(f"«{item.treatment}» er trukket tilbake.", "success")
+        return _referral_page(case.id, "behandlinger")
+    page = render_template("panel/item_withdraw.html", form=form, case=case, referral=referral, item=item,
+                           is_open=referral.status in OPEN)
+    return _audited(page, case, referral, "trekk tilbake behandling", form_status(form))
 
 
 # The advisory statement

@@ -132,6 +132,11 @@ class Referral(Versioned, db.Model):
         return next((answer for answer in self.answers if answer.question == question), None)
 
     @property
+    def current_items(self) -> list["TreatmentItem"]:
+        """The items the statement gives: those not withdrawn."""
+        return [item for item in self.items if not item.withdrawn]
+
+    @property
     def assessment_complete(self) -> bool:
         return all((answer := self.answer(question)) is not None and answer.findings for question in QUESTIONS)
 
@@ -188,6 +193,14 @@ class TreatmentItem(db.Model):
     inclusion_criteria: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     methods_check: Mapped[dict | None] = mapped_column(JSON)            # {"state": ..., "decided_on": ...}
+    # Items are never changed or deleted; a wrong one is withdrawn (with a reason) and a corrected one recorded.
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class Statement(db.Model):

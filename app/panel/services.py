@@ -27,7 +27,7 @@ from app.cases.interface import (
 )
 from app.auth.models import User
 from app.db import utcnow
-from app.errors import EditConflict, InvalidInput
+from app.errors import Conflict, EditConflict, InvalidInput
 from app.extensions import db
 from app.methods.interface import MethodState, MethodStatusInfo, method_references_in, method_status, methods_named_in
 from app.panel.models import (
@@ -303,19 +303,39 @@ def add_item(referral: Referral, *, question: int, treatment: str, classificatio
     return item
 
 
+def withdraw_item(referral: Referral, item: TreatmentItem, *, reason: str, actor) -> TreatmentItem:
+    """Items are insert-only: a wrong one (a recommendation Nye Metoder no longer allows, a mistake) is withdrawn
+    with a reason before the statement is sent, and a corrected one recorded. It stays on the case, marked, and is
+    left out of the statement."""
+    if item.referral_id != referral.id:
+        raise InvalidInput("Behandlingen hører ikke til denne henvisningen.")
+    if referral.status not in _OPEN:
+        raise Conflict(f"Henvisningen er «{referral.status.label.lower()}». En behandling kan ikke trekkes tilbake "
+                       "etter at uttalelsen er sendt.")
+    if item.withdrawn:
+        raise Conflict(f"«{item.treatment}» er allerede trukket tilbake.")
+    reason = _required(reason, "reason", "Skriv hvorfor behandlingen trekkes tilbake.")
+    item.withdrawn_at, item.withdrawn_by_id, item.withdrawn_reason = utcnow(), actor.id, reason
+    db.session.flush()
+    record_change(AuditAction.UPDATE, "panel_item", item.id, case=get_case(referral.case_id), user=actor,
+                  changes={"withdrawn": [False, True], "withdrawn_reason": [None, reason]})
+    return item
+
+
 # Statement, outcome and follow-up
 
 def _recheck_recommendations(referral: Referral) -> None:
-    """Nye Metoder may have decided since an item was recorded: every recommended treatment is checked again,
-    with the status now, before the statement goes out."""
+    """Nye Metoder may have decided since an item was recorded: every recommended treatment still given (not
+    withdrawn) is checked again, with the status now, before the statement goes out."""
     refused = []
-    for item in referral.items:
+    for item in referral.current_items:
         if item.advice is not Advice.RECOMMENDED:
             continue
         try:
             check_nye_metoder(item.method_reference, item.advice, item.treatment)
         except InvalidInput as error:
-            refused.append(f"«{item.treatment}» (spørsmål {item.question}): {error}")
+            refused.append(f"«{item.treatment}» (spørsmål {item.question}): {error} Trekk tilbake «{item.treatment}» "
+                           "under «Behandlinger som er vurdert», og registrer en rettet behandling.")
     if refused:
         raise InvalidInput("Uttalelsen kan ikke sendes, fordi den anbefaler behandlinger Nye Metoder ikke tillater å "
                            "anbefale nå. " + " ".join(refused))
@@ -391,6 +411,7 @@ def flag_referrals_for_method(reference: str) -> int:
     status = method_status(reference)
     referrals = db.session.scalars(select(Referral).join(TreatmentItem, TreatmentItem.referral_id == Referral.id)
                                    .where(TreatmentItem.method_reference == reference,
+                                          TreatmentItem.withdrawn_at.is_(None),
                                           Referral.status.in_(_OPEN)).distinct())
     count = 0
     for referral in referrals:

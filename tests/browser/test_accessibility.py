@@ -173,6 +173,17 @@ def _submit_refused_recommendation(page: Page) -> None:
     expect(summary).to_be_focused()
 
 
+def _open_withdraw_item(page: Page) -> None:
+    """«Trekk tilbake» of a treatment item added through the UI to the open referral."""
+    _from_panel_referral(ASSIGNED_REFERRAL, "Legg til behandling")(page)
+    page.get_by_label("Spørsmål", exact=True).select_option(value="1")
+    page.get_by_label("Behandling", exact=True).fill("Skjermleserbehandling")
+    page.get_by_label("Klassifisering").select_option(label="Etablert behandling")
+    page.get_by_role("radio", name="Anbefales ikke", exact=True).check()
+    page.get_by_role("button", name="Lagre behandlingen").click()
+    page.get_by_role("link", name="Trekk tilbake «Skjermleserbehandling»").first.click()
+
+
 def _from_sent_referral(link: str) -> Callable[[Page], None]:
     """A form on the screens' own referral, registered, assessed and answered through the UI on first use."""
     def open_form(page: Page) -> None:
@@ -555,6 +566,7 @@ SCREENS = [
     Screen("panel-item-new", PANEL, "panel/item_form.html", "Ny behandling",
            _from_panel_referral(ASSIGNED_REFERRAL, "Legg til behandling")),
     Screen("panel-item-new-errors", PANEL, "panel/item_form.html", "Ny behandling", _submit_refused_recommendation),
+    Screen("panel-item-withdraw", PANEL, "panel/item_withdraw.html", "Trekk tilbake behandling", _open_withdraw_item),
     Screen("panel-statement", PANEL, "panel/statement_form.html", "Send ekspertpanelets uttalelse",
            _from_panel_referral(ASSIGNED_REFERRAL, "Send uttalelse")),
     Screen("panel-feedback", PANEL, "panel/feedback_form.html", "Tilbakemelding fra behandlende lege",
@@ -645,6 +657,7 @@ COVERED_TEMPLATES = [
     "panel/feedback_form.html",
     "panel/index.html",
     "panel/item_form.html",
+    "panel/item_withdraw.html",
     "panel/member_form.html",
     "panel/members.html",
     "panel/participant_form.html",

@@ -14,7 +14,8 @@ from app.auth.roles import Role
 from app.cases.models import Case, Deadline, Document, JournalEntry, Patient, SavedFilter
 from app.extensions import db, limiter
 from app.methods.models import Commission, FollowUpAssignment, ForumDecision, Meeting, Method, OngoingTrial
-from app.panel.models import PanelMember, Referral
+from app.panel import services as panel_services
+from app.panel.models import Advice, Classification, PanelMember, Referral
 
 PRINCIPALS = {   # name → demo user (None: not logged in)
     "anonymous": None, "admin": "admin@helsesak.test", "methods": "metoder@helsesak.test",
@@ -109,7 +110,7 @@ for _endpoint in ("methods.edit", "methods.change_status", "methods.new_submissi
 MATRIX[("methods.remove_trial", "POST")] = MATRIX[("methods.close_follow_up", "POST")] = METHODS
 for _endpoint in ("panel.new_referral", "panel.new_member", "panel.edit_member", "panel.assign_member",
                   "panel.add_expert", "panel.edit_answers", "panel.new_item", "panel.new_statement",
-                  "panel.new_feedback", "panel.new_principled_question"):
+                  "panel.new_feedback", "panel.new_principled_question", "panel.withdraw_item"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = PANEL
 for _endpoint in ("abroad.request_opinion", "abroad.record_opinion", "abroad.decide", "abroad.plan_treatment",
                   "abroad.new_cost", "abroad.new_appeal", "abroad.assess_late_appeal", "abroad.reconsider",
@@ -148,6 +149,8 @@ def principals_and_urls(app) -> Fixtures:
     refused = case_of("Per Klagesen", Application)
     appeal = case_of("Per Klagesen", Appeal)
     referral = case_of("Hanne Hagen", Referral)
+    item = panel_services.add_item(referral, question=2, treatment="Matrisestudie", actor=db.session.get(
+        User, users["panel"]), classification=Classification.ESTABLISHED, advice=Advice.NOT_RECOMMENDED)
     spare = account_services.create_user(email="reserve@helsesak.test", name="Reserve Bruker", role=Role.ANALYST,
                                          office=None, password="reserve-passord-2026")
     token, _secret = account_services.create_api_token(db.session.get(User, users["abroad_own"]), name="Matrise")
@@ -187,7 +190,7 @@ def principals_and_urls(app) -> Fixtures:
         "": {**common, **on_open_case},
         "abroad.appeal": {**common, "case_id": appeal.case_id},
         "refused": {**on_open_case, **common, "case_id": refused.case_id},
-        "panel.": {**common, "case_id": referral.case_id, "statement_id": 1},
+        "panel.": {**common, "case_id": referral.case_id, "statement_id": 1, "item_id": item.id},
         "follow_up": {**common, "reference": db.session.get(Method, decision.method_id).reference,
                       "decision_id": decision.id, "follow_up_id": follow_up.id},
         "commission": {**common, "reference": db.session.get(Method, commission.method_id).reference,
