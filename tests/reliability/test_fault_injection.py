@@ -79,7 +79,7 @@ from app.methods.models import (
     SuitabilityAssessment,
 )
 from app.panel import services as panel
-from app.panel.models import Advice, Classification, Outcome, PanelMember, Referral
+from app.panel.models import Advice, Classification, Outcome, PanelMember, Referral, TreatmentItem
 from tests.abroad.fixtures.import_files import (
     APPEAL_COLUMNS,
     COST_COLUMNS,
@@ -918,6 +918,18 @@ def _(w):
                                   classification=Classification.CLINICAL_TRIAL, advice=Advice.NOT_RECOMMENDED,
                                   method_reference=reference, registry_id="NCT06719037", country="Sverige",
                                   actor=w.get(User, secretary))
+
+
+@case("app.panel.services.withdraw_item")
+def _(w):
+    actor = w.user("panel_secretariat")
+    referral_id = w.referral(actor)
+    item_id = panel.add_item(w.get(Referral, referral_id), question=2, treatment="Behandling X",
+                             classification=Classification.ESTABLISHED, advice=Advice.NOT_RECOMMENDED,
+                             actor=w.get(User, actor)).id
+    db.session.commit()
+    return lambda: panel.withdraw_item(w.get(Referral, referral_id), w.get(TreatmentItem, item_id),
+                                       reason="Feilregistrert.", actor=w.get(User, actor))
 
 
 @case("app.panel.services.send_statement")
