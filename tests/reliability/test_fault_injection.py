@@ -1316,13 +1316,21 @@ def _(w):
     return lambda: accounts.user_for_api_token(secret)
 
 
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def _with_second_factor(w, user: int) -> str:
+    """Turn two-factor login on for `user`; returns the authenticator's secret."""
+    w.get(User, user).totp_secret = TOTP_SECRET
+    db.session.commit()
+    return TOTP_SECRET
+
+
 @case("app.auth.services.reauthenticate")
 def _(w):
     """With a second factor: the code's step is the change (the attempt row is committed ahead)."""
     user = w.user()
-    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-    w.get(User, user).totp_secret = secret
-    db.session.commit()
+    secret = _with_second_factor(w, user)
     session_id, _token = _logged_in(w, user)
     return lambda: accounts.reauthenticate(_with_session(w, user, session_id), password=PASSWORD,
                                            code=pyotp.TOTP(secret).now())
@@ -1374,7 +1382,7 @@ def _(w):
     user = w.user()
     session_id, _token = _logged_in(w, user)
     _logged_in(w, user)   # another browser, ended by the change
-    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    secret = TOTP_SECRET
     w.get(UserSession, session_id).totp_setup_secret = secret
     w.get(UserSession, session_id).totp_setup_at = utcnow()
     db.session.commit()
@@ -1384,9 +1392,7 @@ def _(w):
 @case("app.auth.services.remove_two_factor")
 def _(w):
     user = w.user()
-    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-    w.get(User, user).totp_secret = secret
-    db.session.commit()
+    secret = _with_second_factor(w, user)
     session_id, _token = _logged_in(w, user)
     return lambda: accounts.remove_two_factor(_with_session(w, user, session_id), password=PASSWORD,
                                               code=pyotp.TOTP(secret).now())
