@@ -12,7 +12,7 @@ no caseworker learns what another office or the panel registered). Viewing it is
 """
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.admin.forms import PatientLookupForm
@@ -20,18 +20,18 @@ from app.admin.views import AUDIT_OBJECT_LABELS, ROLE_LABELS_BY_VALUE, bp
 from app.auth.models import User
 from app.auth.roles import Role
 from app.cases import services as case_services
-from app.cases.audit import record_access, record_change, record_list
+from app.cases.audit import record_access, record_list
 from app.cases.identifiers import validate_national_id
-from app.cases.models import AuditAction, AuditEvent, Case, Patient, PatientDiscrepancy
+from app.cases.models import AuditAction, AuditEvent, Patient, PatientDiscrepancy
 from app.cases.regions import REGIONS
-from app.db import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
 from app.forms import CsrfOnlyForm, show_error
+from app.pagination import page_arg, paginate
 from app.security import role_required
 
 PURPOSE = "innsynslogg"
-DISCREPANCIES_SHOWN = 200
+DISCREPANCIES_PER_PAGE = 100
 FIELD_LABELS = {"name": "navn", "birth_date": "fødselsdato", "home_region": "hjemregion"}
 
 
@@ -92,15 +92,14 @@ def _access_log(patient: Patient):
 @role_required(Role.ADMIN)
 def data_quality():
     """Open discrepancies, oldest first: the case's registered facts beside the person's row."""
-    open_items = select(PatientDiscrepancy).where(PatientDiscrepancy.checked_at.is_(None))
-    total = db.session.scalar(select(func.count()).select_from(open_items.subquery()))
-    items = list(db.session.scalars(open_items.order_by(PatientDiscrepancy.registered_at, PatientDiscrepancy.id)
-                                    .limit(DISCREPANCIES_SHOWN)))
+    result = paginate(case_services.open_discrepancies(), PatientDiscrepancy.registered_at, PatientDiscrepancy.id,
+                      page=page_arg("side"), per_page=DISCREPANCIES_PER_PAGE)
     users = {user.id: user for user in db.session.scalars(select(User).where(
-        User.id.in_({item.registered_by_id for item in items if item.registered_by_id})))} if items else {}
-    page = render_template("admin/data_quality.html", items=items, total=total, users=users,
-                           field_labels=FIELD_LABELS, shown=DISCREPANCIES_SHOWN)
-    record_list([item.case for item in items], context="data_quality")
+        User.id.in_({item.registered_by_id for item in result.items if item.registered_by_id})))} \
+        if result.items else {}
+    page = render_template("admin/data_quality.html", items=result.items, total=result.total, page=result.page,
+                           pages=result.pages, users=users, field_labels=FIELD_LABELS)
+    record_list([item.case for item in result.items], context="data_quality")
     return page
 
 
@@ -113,15 +112,10 @@ def check_discrepancy(discrepancy_id: int):
     if discrepancy is None or not form.validate_on_submit():
         flash("Fant ikke avviket, eller det er allerede kontrollert.", "error")
         return redirect(url_for("admin.data_quality"))
-    if discrepancy.checked_at is None:
-        discrepancy.checked_at = utcnow()
-        discrepancy.checked_by_id = current_user.id
-        record_change(AuditAction.UPDATE, "patient_discrepancy", discrepancy.id,
-                      case=db.session.get(Case, discrepancy.case_id), user=current_user,
-                      changes={"checked_at": [None, discrepancy.checked_at]})
-        try:
-            db.session.commit()
-        except StaleDataError:   # another admin checked it at the same moment: it is checked either way
-            db.session.rollback()
+    case_services.mark_discrepancy_checked(discrepancy, actor=current_user)
+    try:
+        db.session.commit()
+    except StaleDataError:   # another admin checked it at the same moment: it is checked either way
+        db.session.rollback()
     flash("Avviket er merket som kontrollert.", "success")
     return redirect(url_for("admin.data_quality"))

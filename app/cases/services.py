@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.cases import audit
 from app.cases.identifiers import validate_national_id
@@ -244,6 +244,23 @@ def _list_discrepancy(case: Case, patient: RegisteredPatient, actor) -> None:
     db.session.flush()
     audit.record_change(AuditAction.CREATE, "patient_discrepancy", discrepancy.id, case=case, user=actor,
                         changes={"fields": [None, list(patient.differs)]})
+
+
+def open_discrepancies() -> Select:
+    """The data-quality list: discrepancies not yet looked into."""
+    return select(PatientDiscrepancy).where(PatientDiscrepancy.checked_at.is_(None))
+
+
+def mark_discrepancy_checked(discrepancy: PatientDiscrepancy, *, actor) -> None:
+    """The admin has looked into a discrepancy: it leaves the list and stays in the log. Checking one already
+    checked changes nothing."""
+    if discrepancy.checked_at is not None:
+        return
+    discrepancy.checked_at = utcnow()
+    discrepancy.checked_by_id = actor.id
+    audit.record_change(AuditAction.UPDATE, "patient_discrepancy", discrepancy.id,
+                        case=db.session.get(Case, discrepancy.case_id), user=actor,
+                        changes={"checked_at": [None, discrepancy.checked_at]})
 
 
 def update_case(case: Case, *, expected_version: int, title: str, responsible_id: int | None, actor) -> dict:

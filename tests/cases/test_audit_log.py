@@ -145,3 +145,23 @@ def test_the_data_quality_list_shows_both_sides_to_the_admin_only_and_is_logged(
 
     assert admin.post(f"/admin/datakvalitet/{discrepancy_id}/kontrollert").status_code == 302
     assert "Ingen åpne avvik." in admin.get("/admin/datakvalitet").get_data(as_text=True)
+
+
+def test_the_data_quality_list_pages_oldest_first(app, login, make_user, make_case, monkeypatch):
+    from app.admin import patient_views
+
+    monkeypatch.setattr(patient_views, "DISCREPANCIES_PER_PAGE", 1)
+    vest = make_user("abroad_caseworker", "helse-vest")
+    for number, name in ((1, "Vera Vest"), (2, "Vilde Vest")):
+        known = synthetic_national_id(date(1961, 6, number))
+        make_case(make_user("abroad_caseworker", "helse-sor-ost"), national_id=known, name="Sigrid Sørøst")
+        make_case(vest, national_id=known, name=name, home_region="helse-vest", title=f"Søknad – {name}")
+    admin = login(make_user("admin"))
+
+    first = admin.get("/admin/datakvalitet").get_data(as_text=True)
+    second = admin.get("/admin/datakvalitet?side=2").get_data(as_text=True)
+
+    assert "2 åpne avvik, side 1 av 2" in first and "Vera Vest" in first and "Vilde Vest" not in first
+    assert "side=2" in first
+    assert "Vilde Vest" in second and "Vera Vest" not in second
+    assert admin.get("/admin/datakvalitet?side=100001").status_code == 400

@@ -55,6 +55,7 @@ from app.cases.models import (
     Document,
     JournalEntry,
     JournalEntryType,
+    PatientDiscrepancy,
 )
 from app.db import utcnow
 from app.demo import synthetic_national_id
@@ -104,6 +105,7 @@ NOT_WRITING = {
     "app.cases.services.ensure_version": "a check that raises",
     "app.cases.services.screened_title": "computes a title",
     "app.cases.services.differing_facts": "compares values",
+    "app.cases.services.open_discrepancies": "builds a query",
     "app.cases.documents.storage": "returns the storage backend",
     "app.cases.documents.check_file": "checks an upload's size and type",
     "app.cases.documents.read_version": "reads a stored file",
@@ -516,6 +518,20 @@ def _(w):
     db.session.commit()
     return lambda: cases.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad – Ola Nordmann",
                                    patient=patient, actor=w.get(User, actor))
+
+
+@case("app.cases.services.mark_discrepancy_checked")
+def _(w):
+    actor, admin = w.user(), w.user("admin")
+    number = synthetic_national_id(date(1970, 1, 7))
+    for region in ("helse-sor-ost", "helse-nord"):   # the second registration disagrees: listed
+        patient = cases.register_patient(national_id=number, name="Ola Nordmann", birth_date=None, municipality=None,
+                                         home_region=region, actor=w.get(User, actor))
+        cases.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad – Ola Nordmann", patient=patient,
+                        actor=w.get(User, actor))
+        db.session.commit()
+    discrepancy = db.session.scalars(cases.open_discrepancies()).one().id
+    return lambda: cases.mark_discrepancy_checked(w.get(PatientDiscrepancy, discrepancy), actor=w.get(User, admin))
 
 
 @case("app.cases.services.open_case[a discrepancy for the data-quality list]")
