@@ -178,16 +178,16 @@ def method_with_outcome(make_user):
     return make
 
 
-def decide_method(method, outcome: DecisionOutcome, secretariat) -> None:
-    """Take a method under assessment to Beslutningsforum's meeting of 16.06.2025 and decide `outcome` there."""
+def decide_method(method, outcome: DecisionOutcome, secretariat, on: date = date(2025, 6, 16)) -> None:
+    """Take a method under assessment to a Beslutningsforum meeting on `on` and decide `outcome` there."""
     for status in (MethodStatus.AWAITING_ORDERING, MethodStatus.ASSESSMENT, MethodStatus.CLEARANCE,
                    MethodStatus.FOR_DECISION):
         methods.change_status(method, status, on=date(2025, 1, 6), actor=secretariat)
-    meeting = methods.create_meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=date(2025, 6, 16),
-                                     proposal_deadline=None, input_deadline=None, actor=secretariat)
-    methods.record_forum_decision(method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=date(2025, 6, 16),
-                                  outcome=outcome, points=["Metoden innføres ikke."],
-                                  agenda_item=methods.add_agenda_item(meeting, method, actor=secretariat),
+    meeting = methods.create_meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=on, proposal_deadline=None,
+                                     input_deadline=None, actor=secretariat)
+    points = ["Innføres."] if outcome is DecisionOutcome.INTRODUCED else ["Metoden innføres ikke."]
+    methods.record_forum_decision(method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=on, outcome=outcome,
+                                  points=points, agenda_item=methods.add_agenda_item(meeting, method, actor=secretariat),
                                   actor=secretariat)
 
 

@@ -7,10 +7,10 @@ from app.auth.models import User
 from app.cases.models import Case, Deadline, JournalEntry
 from app.errors import InvalidInput
 from app.extensions import db
-from app.methods import services as methods
-from app.methods.models import DecidedBy, DecisionOutcome, Forum, Method, MethodStatus
+from app.methods.models import DecisionOutcome, Method
 from app.panel import services
 from app.panel.models import Advice, Classification, Outcome, PanelMember, ReferralStatus
+from tests.conftest import decide_method
 from tests.panel.conftest import REFERRAL
 
 
@@ -147,15 +147,7 @@ def test_a_nye_metoder_decision_flags_open_referrals_about_the_method(referral, 
     assert referral.flag is None
     secretariat = db.session.get(User, make_user("methods_secretariat"))
     method = db.session.query(Method).filter_by(reference="ID2024_091").one()
-    for status in (MethodStatus.AWAITING_ORDERING, MethodStatus.ASSESSMENT, MethodStatus.CLEARANCE,
-                   MethodStatus.FOR_DECISION):
-        methods.change_status(method, status, on=date(2025, 1, 6), actor=secretariat)
-    meeting = methods.create_meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=date(2025, 9, 22),
-                                     proposal_deadline=None, input_deadline=None, actor=secretariat)
-    methods.record_forum_decision(method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=date(2025, 9, 22),
-                                  outcome=DecisionOutcome.INTRODUCED, points=["Innføres."],
-                                  agenda_item=methods.add_agenda_item(meeting, method, actor=secretariat),
-                                  actor=secretariat)
+    decide_method(method, DecisionOutcome.INTRODUCED, secretariat, on=date(2025, 9, 22))
     db.session.refresh(referral)
     assert "ID2024_091" in referral.flag and "22.09.2025" in referral.flag and "Innført" in referral.flag
 
