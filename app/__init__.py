@@ -47,7 +47,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     rq.init_app(app)
     _init_login(app)
 
-    from app.errors import register_error_handlers
+    from app.error_pages import register_error_handlers
     from app.formatting import register_filters
     from app.security import register_security_headers
 

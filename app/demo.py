@@ -13,7 +13,7 @@ from stdnum.no import fodselsnummer
 
 from app.auth import services as account_services
 from app.auth.models import User
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.models import Case
 from app.extensions import db
 from app.abroad.demo_data import load_abroad_demo

@@ -760,7 +760,7 @@ LETTER_SHA256 = __import__("hashlib").sha256(LETTER_PDF).hexdigest()
 def _make_users(app) -> dict:
     """The demo logins and more caseworkers per office, through the app's own account service."""
     from app.auth.models import User
-    from app.auth.roles import Role
+    from app.core.roles import Role
     from app.auth.services import create_user
     from app.demo import DEMO_USERS
     from app.extensions import db

@@ -460,7 +460,7 @@ LIST_FILTERS = {
 def bare_list_query(args, office: str, user_id: int) -> tuple[str, str, dict]:
     """The hand-written SQL for the application list: WHERE clause, whether cases must be joined, parameters."""
     from app.abroad.models import ApplicationStatus, Stream
-    from app.cases.regions import REGIONS
+    from app.core.regions import REGIONS
     clauses, params, join_cases = ["a.office = :office"], {"office": office}, False
     if args.get("stream") in {stream.value for stream in Stream}:
         clauses.append(LIST_FILTERS["stream"])
@@ -593,7 +593,7 @@ def _bare_case_row(case_id: int):
 
 def _bare_audit(case, object_type: str, object_id, details: dict | None) -> None:
     """The read is logged as the app logs it: one audit row, committed at once."""
-    from app.cases.models import AuditEvent
+    from app.core.audit import AuditEvent
     from app.extensions import db
     db.session.execute(sa.insert(AuditEvent.__table__).values(
         user_id=current_user.id,

@@ -18,7 +18,7 @@ from sqlalchemy.pool import NullPool
 from app import create_app
 from app.auth import services as account_services
 from app.auth.models import User
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases import services as case_services
 from app.cases.models import CaseKind
 from app.extensions import db, limiter

@@ -1,5 +1,5 @@
-"""The module boundaries of .importlinter hold: the core needs no domain module, and the domain
-modules meet only through app.methods.interface and use the core only through app.cases.interface."""
+"""The module boundaries of .importlinter hold: the layers of docs/architecture.md, the domain modules
+meeting only through each other's interface.py and using the case core only through app.cases.interface."""
 import os
 import subprocess
 import sys
@@ -13,7 +13,6 @@ def test_import_contracts_are_kept():
     result = subprocess.run([str(lint_imports), "--config", str(BASE_DIR / ".importlinter")], cwd=BASE_DIR,
                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(BASE_DIR)})
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 kept, 0 broken" in result.stdout
 
 
 def test_no_unused_imports_undefined_names_or_syntax_errors():

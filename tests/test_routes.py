@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.auth.models import User
-from app.cases.models import AuditEvent
+from app.core.audit import AuditEvent
 from app.methods.models import MethodType, SubmissionKind
 from app.methods.services import register_method
 from app.extensions import db

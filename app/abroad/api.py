@@ -31,7 +31,7 @@ from app.abroad.models import (
 )
 from app.abroad.views import PER_PAGE, filtered_applications, load_case
 from app.api import ApiError, endpoint, json_input, page_of, run
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.interface import AuditAction, Case, record_access, record_list, visible_cases
 from app.extensions import db
 from app.pagination import keyset_paginate

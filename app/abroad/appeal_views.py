@@ -8,7 +8,7 @@ from app.abroad.letters import reconsider_with_letter
 from app.abroad.forms import AppealForm, BoardDecisionForm, LateAppealForm, ReconsiderationForm
 from app.abroad.models import Appeal, Application, BoardOutcome, OfficeOutcome
 from app.abroad.views import bp, load_case
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.interface import AuditAction, can_edit, get_case, record_access
 from app.forms import form_status, saved
 from app.security import role_required

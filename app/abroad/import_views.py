@@ -33,7 +33,7 @@ from app.abroad.importing import (
     CostImporter,
 )
 from app.abroad.views import bp
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.interface import (
     ABROAD_OFFICES,
     REGIONS,

@@ -74,7 +74,7 @@ from app.abroad.models import (
     TreatmentClass,
 )
 from app.abroad.services import ADULT_AGE, age_on, appeal_deadline, validate_country
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.interface import (
     ABROAD_OFFICES,
     REGIONS,

@@ -17,7 +17,7 @@ from sqlalchemy import case, extract, func, or_, select
 
 from app.abroad.models import Appeal, Application, BoardOutcome, CostEntry, Decision, OfficeOutcome, Stream
 from app.abroad.services import country_name
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.interface import REGIONS, handling_office, icd10_chapter_title
 from app.db import utcnow
 from app.extensions import db

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.abroad.forms import AppealFilterForm, ApplicationFilterForm
 from app.abroad.models import OPEN_STATUSES, Appeal, AppealStatus, Application, ApplicationStatus, Stream
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.interface import (
     REGIONS,
     AuditAction,

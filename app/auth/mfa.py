@@ -8,8 +8,8 @@ import pyotp
 import segno
 
 from app.auth.models import User
-from app.cases import audit
-from app.cases.models import AuditAction
+from app.core import audit
+from app.core.audit import AuditAction
 from app.db import utcnow
 from app.errors import InvalidInput
 

@@ -11,7 +11,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select, text
 
-from app.cases.models import AuditEvent, AuditSeal
+from app.cases.models import AuditSeal
+from app.core.audit import AuditEvent
 from app.db import utcnow
 from app.extensions import db
 

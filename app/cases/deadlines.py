@@ -3,9 +3,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.cases import audit
+from app.core import audit
 from app.cases.access import visible_cases
-from app.cases.models import AuditAction, Case, Deadline
+from app.cases.models import Case, Deadline
+from app.core.audit import AuditAction
 from app.cases.services import ensure_open, ensure_version
 from app.cases.workdays import holiday_name, next_working_day
 from app.db import utcnow

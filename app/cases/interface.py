@@ -7,7 +7,7 @@ from app.cases.access import (
     roles_that_view,
     visible_cases,
 )
-from app.cases.audit import apply_changes, logged_change, record_access, record_change, record_list
+from app.core.audit import AuditAction, apply_changes, logged_change, record_access, record_change, record_list
 from app.cases.deadlines import close_deadline, complete_deadline, set_deadline
 from app.cases.documents import add_version, attach_document
 from app.cases.forms import PatientFieldsMixin, icd10_code
@@ -21,7 +21,6 @@ from app.cases.identifiers import (
     validate_registry_id,
 )
 from app.cases.models import (
-    AuditAction,
     Case,
     CaseKind,
     CaseStatus,
@@ -34,7 +33,7 @@ from app.cases.models import (
 from app.cases.municipalities import COUNTIES, County, county_of, validate_municipality
 from app.cases.numbering import next_number, reserve_number
 from app.cases.queries import CaseFilter, list_cases
-from app.cases.regions import ABROAD_OFFICES, REGIONS, handling_office
+from app.core.regions import ABROAD_OFFICES, REGIONS, handling_office
 from app.cases.services import (
     add_journal_entry,
     assign_user,

@@ -1,4 +1,4 @@
-"""The case core's tables: cases, patients, journal, documents, deadlines and the audit log.
+"""The case core's tables: cases, patients, journal, documents, deadlines and the audit log's seals.
 
 Noark 5 names in comments (M-numbers) say which catalogue field a column carries.
 """
@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Versioned, utcnow
@@ -354,53 +354,6 @@ class SavedFilter(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     query: Mapped[str] = mapped_column(String(2000))                # "status=B&sort=tittel", no paging
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class AuditAction(enum.Enum):
-    VIEW = "view"
-    LIST = "list"
-    CREATE = "create"
-    UPDATE = "update"
-    EXPORT = "export"
-    DOWNLOAD = "download"
-    DENIED = "denied"
-    LOGIN = "login"
-    LOGIN_FAILED = "login_failed"
-    LOGOUT = "logout"
-    LOOKUP = "lookup"          # a patient looked up by national ID (or birth date and name)
-
-    @property
-    def label(self) -> str:
-        return {
-            AuditAction.VIEW: "Visning", AuditAction.LIST: "Liste", AuditAction.CREATE: "Oppretting",
-            AuditAction.UPDATE: "Endring", AuditAction.EXPORT: "Eksport", AuditAction.DOWNLOAD: "Nedlasting",
-            AuditAction.DENIED: "Avvist", AuditAction.LOGIN: "Innlogging",
-            AuditAction.LOGIN_FAILED: "Mislykket innlogging", AuditAction.LOGOUT: "Utlogging",
-            AuditAction.LOOKUP: "Oppslag",
-        }[self]
-
-
-class AuditEvent(db.Model):
-    """Append-only access and change log (Normen fact sheet 15; Noark endringslogg fields in
-    `changes`). The database refuses UPDATE and DELETE on this table (see the migration)."""
-
-    __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_patient_at", "patient_id", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    user_id: Mapped[int | None] = mapped_column(index=True)
-    user_email: Mapped[str | None] = mapped_column(String(254))
-    role: Mapped[str | None] = mapped_column(String(32))
-    office: Mapped[str | None] = mapped_column(String(32))
-    action: Mapped[AuditAction] = mapped_column(index=True)
-    object_type: Mapped[str] = mapped_column(String(64))
-    object_id: Mapped[str | None] = mapped_column(String(64))
-    case_id: Mapped[int | None] = mapped_column(index=True)
-    patient_id: Mapped[int | None]
-    changes: Mapped[dict | None] = mapped_column(JSON)
-    remote_addr: Mapped[str | None] = mapped_column(String(64))
-    session_id: Mapped[int | None]
 
 
 class AuditSeal(db.Model):

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.interface import AuditAction, get_case, record_access
 from app.extensions import limiter
 from app.forms import CsrfOnlyForm, saved

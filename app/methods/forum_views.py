@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.interface import attach_document, get_case
 from app.errors import InvalidInput
 from app.extensions import db

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.interface import AuditAction, CaseKind, record_access, roles_that_view
 from app.exports import ROW_LIMIT, table_file
 from app.extensions import db

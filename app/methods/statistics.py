@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import extract, func, select
 
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.db import utcnow
 from app.extensions import db
 from app.methods.models import (

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.api import ApiError, endpoint, page_of
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.interface import AuditAction, Case, get_case_or_404, record_access, record_list, visible_cases
 from app.extensions import db
 from app.pagination import keyset_paginate

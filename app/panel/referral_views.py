@@ -10,7 +10,7 @@ from sqlalchemy import case as when
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.interface import (
     REGIONS,
     AuditAction,

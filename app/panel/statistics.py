@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.interface import (
     COUNTIES,
     REGIONS,

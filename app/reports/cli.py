@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.interface import REGIONS, AuditAction, record_access
 from app.errors import DomainError
 from app.reports.jobs import produce

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.interface import REGIONS
 from app.reports.model import Report
 

@@ -17,7 +17,7 @@ from app.abroad import services
 from app.abroad.models import Appeal, AppealStatus, Application, ApplicationStatus, Decision
 from app.auth import services as account_services
 from app.auth.models import User
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.models import Case
 from app.extensions import db
 from config import BASE_DIR, TestConfig

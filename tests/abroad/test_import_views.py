@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from app.abroad import import_jobs
 from app.abroad.models import Application
-from app.cases.models import AuditAction, AuditEvent, Case
+from app.cases.models import Case
+from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db, rq
 from tests.abroad.fixtures.import_files import application_row, application_rows, to_csv, to_xlsx
 

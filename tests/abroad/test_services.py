@@ -17,7 +17,8 @@ from app.abroad.models import (
     Stream,
     TreatmentClass,
 )
-from app.cases.models import AuditEvent, Case, CaseKind, Deadline, JournalEntry, Patient
+from app.cases.models import Case, CaseKind, Deadline, JournalEntry, Patient
+from app.core.audit import AuditEvent
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.methods.models import DecisionOutcome

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from app.abroad.models import Appeal, AppealStatus, Application, ApplicationStatus, CostEntry, Decision
 from app.auth.models import User
-from app.cases.models import AuditAction, AuditEvent, Case, CaseKind, Document, Patient, PatientDiscrepancy
+from app.cases.models import Case, CaseKind, Document, Patient, PatientDiscrepancy
+from app.core.audit import AuditAction, AuditEvent
 from app.demo import synthetic_national_id
 from app.extensions import db
 from app.methods.models import DecisionOutcome

@@ -5,7 +5,7 @@ from sqlalchemy import select, update
 
 from app.auth import services as account_services
 from app.auth.models import AccountActivation, User
-from app.cases.models import AuditAction, AuditEvent
+from app.core.audit import AuditAction, AuditEvent
 from app.db import utcnow
 from app.extensions import db
 from tests.conftest import PASSWORD
@@ -133,7 +133,7 @@ def _live_sessions(app, user_id: int) -> int:
 
 
 def test_admin_logs_one_user_out_everywhere_and_the_account_stays_active(app, login, make_user):
-    from app.cases.models import AuditAction, AuditEvent
+    from app.core.audit import AuditAction, AuditEvent
 
     admin_id, user_id, other_id = make_user("admin"), make_user("analyst"), make_user("analyst")
     admin, laptop, phone, other = login(admin_id), login(user_id), login(user_id), login(other_id)

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from app.abroad.models import Application, ApplicationStatus
 from app.auth.models import ApiToken
-from app.cases.models import AuditAction, AuditEvent, Case, CaseKind
+from app.cases.models import Case, CaseKind
+from app.core.audit import AuditAction, AuditEvent
 from app.db import utcnow
 from app.demo import synthetic_national_id
 from app.extensions import db

@@ -7,8 +7,8 @@ from sqlalchemy import func, select, update
 
 from app.auth import services
 from app.auth.models import LoginFailure, User, UserSession
-from app.auth.roles import Role
-from app.cases.models import AuditEvent
+from app.core.roles import Role
+from app.core.audit import AuditEvent
 from app.db import utcnow
 from app.extensions import db
 from tests.conftest import PASSWORD
@@ -332,7 +332,7 @@ def test_an_overlong_password_is_refused_before_any_hashing(client, make_user, m
 
 
 def test_a_user_sees_where_they_are_logged_in_and_ends_the_other_sessions(app, login, make_user):
-    from app.cases.models import AuditAction, AuditEvent
+    from app.core.audit import AuditAction, AuditEvent
 
     user_id = make_user("analyst", email="kari@test.example")
     here, laptop, phone = login(user_id), login(user_id), login(user_id)

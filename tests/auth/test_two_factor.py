@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from app.auth import mfa, services
 from app.auth.models import PendingLogin, User, UserSession
-from app.cases.models import AuditAction, AuditEvent
+from app.core.audit import AuditAction, AuditEvent
 from app.db import utcnow
 from app.errors import InvalidInput
 from app.extensions import db

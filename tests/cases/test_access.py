@@ -3,9 +3,10 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases import access
-from app.cases.models import AuditEvent, Case, CaseKind
+from app.cases.models import Case, CaseKind
+from app.core.audit import AuditEvent
 from app.cases.services import assign_user
 from app.extensions import db
 

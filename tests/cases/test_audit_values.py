@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from app.cases.models import AuditAction, AuditEvent
+from app.core.audit import AuditAction, AuditEvent
 from app.db import utcnow
 from app.extensions import db
 

@@ -26,7 +26,7 @@ from sqlalchemy.pool import NullPool
 from app import create_app
 from app.auth import services as account_services
 from app.auth.models import User
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.extensions import db
 from config import BASE_DIR, TestConfig
 

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from app.cases.models import AuditEvent
+from app.core.audit import AuditEvent
 from app.errors import EditConflict, InvalidInput
 from app.extensions import db
 from app.methods import assessment_services as assessments

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.cases.models import AuditEvent
+from app.core.audit import AuditEvent
 from app.extensions import db
 from app.methods import services
 from app.methods.models import Method, MethodType, OngoingTrial, SubmissionKind, SuitabilityAssessment

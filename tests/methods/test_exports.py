@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.cases.models import AuditAction, AuditEvent
+from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
 from app.methods import services
 from app.methods.models import DecisionOutcome, MethodType, SubmissionKind

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.cases.models import AuditEvent, Case, JournalEntry
+from app.cases.models import Case, JournalEntry
+from app.core.audit import AuditEvent
 from app.extensions import db
 from app.methods.models import DecisionOutcome
 from app.panel import services

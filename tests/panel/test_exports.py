@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.cases.models import AuditAction, AuditEvent, Case
+from app.cases.models import Case
+from app.core.audit import AuditAction, AuditEvent
 from app.cases.services import assign_user
 from app.extensions import db
 from app.panel import services

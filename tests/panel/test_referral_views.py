@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.cases.models import AuditAction, AuditEvent, Case
+from app.cases.models import Case
+from app.core.audit import AuditAction, AuditEvent
 from app.demo import synthetic_national_id
 from app.extensions import db
 from app.panel import services

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.cases.models import AuditAction, AuditEvent
+from app.core.audit import AuditAction, AuditEvent
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.methods.models import DecisionOutcome

@@ -57,7 +57,6 @@ from app.auth.models import AccountActivation, ApiToken, LoginFailure, PendingLo
 from app.cases import deadlines as case_deadlines
 from app.cases import services as cases
 from app.cases.models import (
-    AuditEvent,
     AuditSeal,
     Case,
     CaseAssignment,
@@ -72,6 +71,7 @@ from app.cases.models import (
     SequenceCounter,
     StoredFile,
 )
+from app.core.audit import AuditEvent
 from app.extensions import db
 from app.methods import assessment_services
 from app.methods import services as methods

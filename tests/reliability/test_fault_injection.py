@@ -6,7 +6,7 @@ it held before the call: the same rows in every table (a count and a hash of all
 A write point is a flush with pending changes (the SQLAlchemy `before_flush` session event; the commit's own
 flush counts) or an INSERT, UPDATE or DELETE statement the service sends through the session (the counters'
 UPDATE ... RETURNING, the import's bulk inserts). After the fault the test does what the app does with an
-unexpected error: the session is rolled back (app/errors.py) and removed at the end of the request.
+unexpected error: the session is rolled back (app/error_pages.py) and removed at the end of the request.
 
 The per-test transaction of tests/conftest.py makes every commit a SAVEPOINT release inside one outer
 transaction, and the checksums are read on that same connection, after the rollback: they show exactly what a
@@ -44,7 +44,7 @@ from app.abroad.models import (
 )
 from app.auth import services as accounts
 from app.auth.models import ApiToken, PendingLogin, User, UserSession
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases import deadlines, documents
 from app.cases import services as cases
 from app.cases.models import (

@@ -17,14 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, event, select
 
-from app.cases.models import (
-    AuditAction,
-    AuditEvent,
-    Case,
-    CaseStatus,
-    CaseStatusChange,
-    JournalEntry,
-)
+from app.cases.models import Case, CaseStatus, CaseStatusChange, JournalEntry
+from app.core.audit import AuditAction, AuditEvent
 from app.cases.services import SCREENED_WORD, SCREENING_BASIS_PERSONAL, SCREENING_CODE
 from app.db import utcnow
 from app.demo import synthetic_national_id

@@ -12,7 +12,8 @@ from rq import SimpleWorker
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.cases.models import AuditEvent, CaseKind
+from app.cases.models import CaseKind
+from app.core.audit import AuditEvent
 from app.extensions import db, rq
 from app.reports import registry
 from app.reports.jobs import ReportFailed

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from app.abroad.models import Appeal, Application, MedicalOpinion
 from app.auth import services as account_services
 from app.auth.models import ApiToken, User
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.models import Case, Deadline, Document, JournalEntry, Patient, SavedFilter
 from app.extensions import db, limiter
 from app.methods.models import Commission, FollowUpAssignment, ForumDecision, Meeting, Method, OngoingTrial

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import event, select
 
 from app.auth.models import User
-from app.cases.models import AuditEvent, Case, Patient
+from app.cases.models import Case, Patient
+from app.core.audit import AuditEvent
 from app.demo import DEMO_USERS
 from app.extensions import db
 

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.abroad.models import Application, ApplicationStatus
 from app.auth.models import User
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases import services as case_services
 from app.cases.models import Case, CaseKind, CaseStatus
 from app.demo import synthetic_national_id
