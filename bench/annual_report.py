@@ -72,7 +72,7 @@ def bare_figures(connection, year: int, region: str | None = None) -> dict:
         UNKNOWN_HOSPITAL,
         diagnosis_groups,
     )
-    from app.cases.interface import REGIONS
+    from app.core.regions import REGIONS
     from app.reports.model import share, whole
 
     bare = Bare(connection)

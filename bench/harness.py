@@ -536,7 +536,8 @@ def _proposed_applications():
     from app.abroad import views
     from app.abroad.forms import ApplicationFilterForm
     from app.abroad.models import OPEN_STATUSES, Application
-    from app.cases.interface import record_list
+    from app.cases.interface import cases_by_id
+    from app.core.audit import record_list
     from app.pagination import keyset_paginate
 
     if current_user.role.value != "abroad_caseworker":
@@ -549,7 +550,7 @@ def _proposed_applications():
     result = keyset_paginate(query, Application.received_on, Application.id, after=request.args.get("etter"),
                              before=request.args.get("foer"), per_page=views.PER_PAGE,
                              key_of=lambda application: (application.received_on, application.id))
-    cases = views._cases_by_id(result.items)
+    cases = cases_by_id(application.case_id for application in result.items)
     page = render_template("abroad/applications.html", form=form, result=result, cases=cases, today=today,
                            open_statuses=OPEN_STATUSES)
     record_list([cases[application.case_id] for application in result.items], context="abroad_applications")

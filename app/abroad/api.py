@@ -32,7 +32,8 @@ from app.abroad.models import (
 from app.abroad.views import PER_PAGE, filtered_applications, load_case
 from app.api import ApiError, endpoint, json_input, page_of, run
 from app.core.roles import Role
-from app.cases.interface import AuditAction, Case, record_access, record_list, visible_cases
+from app.cases.interface import Case, cases_by_id, visible_cases
+from app.core.audit import AuditAction, record_access, record_list
 from app.extensions import db
 from app.pagination import keyset_paginate
 
@@ -140,7 +141,7 @@ def list_applications():
     result = keyset_paginate(filtered_applications(form, date.today()), Application.received_on, Application.id,
                              after=request.args.get("etter"), before=None, per_page=PER_PAGE,
                              key_of=lambda application: (application.received_on, application.id))
-    cases = {application.case_id: db.session.get(Case, application.case_id) for application in result.items}
+    cases = cases_by_id(application.case_id for application in result.items)
     record_list(list(cases.values()), context="api_abroad_applications")
     return page_of(result, lambda application: application_json(application, cases[application.case_id]))
 
@@ -233,7 +234,7 @@ def list_appeals():
     query = select(Appeal).join(Case, Case.id == Appeal.case_id).where(visible_cases(current_user))
     result = keyset_paginate(query, Appeal.received_on, Appeal.id, after=request.args.get("etter"), before=None,
                              per_page=PER_PAGE, key_of=lambda appeal: (appeal.received_on, appeal.id))
-    cases = {appeal.case_id: db.session.get(Case, appeal.case_id) for appeal in result.items}
+    cases = cases_by_id(appeal.case_id for appeal in result.items)
     record_list(list(cases.values()), context="api_abroad_appeals")
     return page_of(result, lambda appeal: appeal_json(appeal, cases[appeal.case_id]))
 

@@ -9,7 +9,8 @@ from app.abroad.forms import AppealForm, BoardDecisionForm, LateAppealForm, Reco
 from app.abroad.models import Appeal, Application, BoardOutcome, OfficeOutcome
 from app.abroad.views import bp, load_case
 from app.core.roles import Role
-from app.cases.interface import AuditAction, can_edit, get_case, record_access
+from app.cases.interface import can_edit, get_case
+from app.core.audit import AuditAction, record_access
 from app.forms import form_status, saved
 from app.security import role_required
 

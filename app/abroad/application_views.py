@@ -19,7 +19,8 @@ from app.abroad.forms import (
 from app.abroad.models import Application, CostCategory, Decision, MedicalOpinion, Stream, TreatmentClass
 from app.abroad.views import bp, load_case
 from app.core.roles import Role
-from app.cases.interface import AuditAction, can_edit, record_access
+from app.cases.interface import can_edit
+from app.core.audit import AuditAction, record_access
 from app.extensions import db
 from app.forms import form_status, saved
 from app.methods.interface import MethodState

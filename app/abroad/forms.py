@@ -18,7 +18,8 @@ from app.abroad.models import (
     TreatmentClass,
 )
 from app.abroad.services import LEGAL_BASIS, country_name
-from app.cases.interface import REGIONS, PatientFieldsMixin, icd10_code
+from app.cases.interface import PatientFieldsMixin, icd10_code
+from app.core.regions import REGIONS
 from app.forms import NorwegianDateField, VersionedForm, choices
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."

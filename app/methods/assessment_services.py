@@ -10,14 +10,12 @@ import re
 from sqlalchemy import select
 
 from app.cases.interface import (  # registry_kind and registry_url are part of this module's surface
-    AuditAction,
-    apply_changes,
     get_case,
-    record_change,
     registry_kind,  # noqa: F401  (re-exported for the assessment pages)
     registry_url,  # noqa: F401
     validate_registry_id,
 )
+from app.core.audit import AuditAction, apply_changes, record_change
 from app.errors import EditConflict, InvalidInput
 from app.extensions import db
 from app.methods.models import Method, MethodType, OngoingTrial, SuitabilityAssessment

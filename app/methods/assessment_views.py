@@ -6,7 +6,8 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.core.roles import Role
-from app.cases.interface import AuditAction, get_case, record_access
+from app.cases.interface import get_case
+from app.core.audit import AuditAction, record_access
 from app.extensions import limiter
 from app.forms import CsrfOnlyForm, saved
 from app.http import content_disposition

@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from app.core.roles import Role
-from app.cases.interface import AuditAction, CaseKind, record_access, roles_that_view
+from app.cases.interface import CaseKind, roles_that_view
+from app.core.audit import AuditAction, record_access
 from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
 from app.forms import choices, saved

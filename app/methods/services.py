@@ -8,18 +8,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.cases.interface import (
-    AuditAction,
-    CaseKind,
-    apply_changes,
-    close_deadline,
-    get_case,
-    next_number,
-    open_case,
-    record_change,
-    reserve_number,
-    set_deadline,
-)
+from app.cases.interface import CaseKind, close_deadline, get_case, next_number, open_case, reserve_number, set_deadline
+from app.core.audit import AuditAction, apply_changes, record_change
 from app.errors import DomainError, EditConflict, InvalidInput
 from app.extensions import db
 from app.methods import signals

@@ -9,7 +9,8 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.cases.interface import AuditAction, get_case_or_404, record_access
+from app.cases.interface import get_case_or_404
+from app.core.audit import AuditAction, record_access
 from app.forms import form_status, saved
 from app.methods.interface import MethodState
 from app.panel import services

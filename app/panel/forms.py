@@ -14,7 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.cases.interface import REGIONS, PatientFieldsMixin, icd10_code
+from app.cases.interface import PatientFieldsMixin, icd10_code
+from app.core.regions import REGIONS
 from app.forms import NorwegianDateField, VersionedForm, choices
 from app.panel.models import ReferralStatus
 

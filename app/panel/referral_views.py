@@ -7,20 +7,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy import case as when
-from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.core.roles import Role
-from app.cases.interface import (
-    REGIONS,
-    AuditAction,
-    Case,
-    can_edit,
-    get_case_or_404,
-    record_access,
-    record_list,
-    visible_cases,
-)
+from app.cases.interface import Case, can_edit, cases_by_id, get_case_or_404, visible_cases
+from app.core.regions import REGIONS
+from app.core.audit import AuditAction, record_access, record_list
 from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
 from app.formatting import as_local_date
@@ -78,12 +70,6 @@ def _filtered_referrals(form: ReferralFilterForm, today: date):
 LIST_ORDER = (when((Referral.status.in_(OPEN), 0), else_=1), Referral.due_on, Referral.id)
 
 
-def _cases_of(referrals) -> dict[int, Case]:
-    case_ids = [referral.case_id for referral in referrals]
-    return {case.id: case for case in db.session.scalars(
-        select(Case).where(Case.id.in_(case_ids)).options(selectinload(Case.person)))} if case_ids else {}
-
-
 @bp.get("/")
 @role_required(*PANEL_ROLES)
 def index():
@@ -92,7 +78,7 @@ def index():
     result = paginate(_filtered_referrals(form, today), *LIST_ORDER,
                       page=page_arg(), per_page=PER_PAGE)
     case_ids = [referral.case_id for referral in result.items]
-    cases = _cases_of(result.items)
+    cases = cases_by_id(case_ids)
     secretariat = current_user.role is Role.PANEL_SECRETARIAT
     page = render_template("panel/index.html", form=form, result=result, cases=cases, today=today, open_statuses=OPEN,
                            can_register=secretariat, missing_regions=_missing_regions() if secretariat else [])
@@ -113,7 +99,7 @@ def export_referrals(fmt: str):
     form = ReferralFilterForm(request.args)
     referrals = db.session.scalars(_filtered_referrals(form, date.today()).order_by(*LIST_ORDER)
                                    .limit(ROW_LIMIT)).all()
-    cases = _cases_of(referrals)
+    cases = cases_by_id(referral.case_id for referral in referrals)
     rows = []
     for referral in referrals:
         case = cases[referral.case_id]

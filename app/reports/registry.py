@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.core.roles import Role
-from app.cases.interface import REGIONS
+from app.core.regions import REGIONS
 from app.reports.model import Report
 
 

@@ -111,6 +111,7 @@ NOT_WRITING = {
     "app.cases.documents.read_version": "reads a stored file",
     "app.cases.deadlines.describe_due_date": "formats a message",
     "app.cases.deadlines.open_deadlines": "a query",
+    "app.cases.deadlines.has_overdue_deadline": "builds a query clause",
     "app.methods.services.find_method": "a query",
     "app.methods.services.format_reference": "formats an ID",
     "app.methods.services.parse_reference": "parses an ID",

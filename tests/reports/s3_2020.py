@@ -29,7 +29,7 @@ from app.abroad.models import (
     TreatmentClass,
 )
 from app.cases.identifiers import icd10_chapter, validate_icd10
-from app.cases.interface import handling_office
+from app.core.regions import handling_office
 from app.cases.models import Case, CaseKind, CaseStatus
 from app.extensions import db
 
