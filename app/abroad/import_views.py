@@ -33,9 +33,9 @@ from app.abroad.importing import (
     CostImporter,
 )
 from app.abroad.views import bp
-from app.core.roles import Role
-from app.core.regions import ABROAD_OFFICES, REGIONS, handling_office
 from app.core.audit import AuditAction, record_access
+from app.core.regions import ABROAD_OFFICES, REGIONS, handling_office
+from app.core.roles import Role
 from app.errors import JobsUnavailable
 from app.forms import choices
 from app.security import role_required

@@ -74,7 +74,6 @@ from app.abroad.models import (
     TreatmentClass,
 )
 from app.abroad.services import ADULT_AGE, age_on, appeal_deadline, validate_country
-from app.core.roles import Role
 from app.cases.interface import (
     ABROAD_OFFICES,
     REGIONS,
@@ -96,6 +95,7 @@ from app.cases.interface import (
     validate_icd10,
     validate_national_id,
 )
+from app.core.roles import Role
 from app.db import utcnow
 from app.errors import InvalidInput
 from app.extensions import db

@@ -18,8 +18,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.core.roles import Role
 from app.core.regions import ABROAD_OFFICES
+from app.core.roles import Role
 from app.forms import NorwegianDateField, choices
 
 

@@ -10,9 +10,9 @@ from flask_login import current_user
 from sqlalchemy import and_, exists, false, or_, select
 
 from app.auth.models import User
-from app.core.roles import Role
-from app.core.audit import AuditAction, record_access
 from app.cases.models import Case, CaseAssignment, CaseKind
+from app.core.audit import AuditAction, record_access
+from app.core.roles import Role
 from app.extensions import db
 
 ABROAD_KINDS = (CaseKind.ABROAD_APPLICATION, CaseKind.ABROAD_APPEAL)

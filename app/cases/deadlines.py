@@ -4,12 +4,12 @@ from datetime import date
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
-from app.core import audit
 from app.cases.access import visible_cases
 from app.cases.models import Case, CaseKind, Deadline
-from app.core.audit import AuditAction
 from app.cases.services import ensure_open, ensure_version
 from app.cases.workdays import holiday_name, next_working_day
+from app.core import audit
+from app.core.audit import AuditAction
 from app.db import utcnow
 from app.errors import InvalidInput
 from app.extensions import db

@@ -5,9 +5,9 @@ from datetime import datetime, timezone
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from app.core.roles import Role
 from app.cases.interface import get_case
 from app.core.audit import AuditAction, record_access
+from app.core.roles import Role
 from app.extensions import limiter
 from app.forms import CsrfOnlyForm, saved
 from app.http import content_disposition

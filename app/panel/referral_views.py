@@ -9,10 +9,10 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy import case as when
 
 from app.auth.models import User
-from app.core.roles import Role
 from app.cases.interface import Case, can_edit, cases_by_id, get_case_or_404, visible_cases
-from app.core.regions import REGIONS
 from app.core.audit import AuditAction, record_access, record_list
+from app.core.regions import REGIONS
+from app.core.roles import Role
 from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
 from app.formatting import as_local_date

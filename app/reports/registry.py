@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from app.core.roles import Role
 from app.core.regions import REGIONS
+from app.core.roles import Role
 from app.reports.model import Report
 
 

@@ -24,8 +24,8 @@ from app.auth.models import User
 from app.cases import services as case_services
 from app.cases.identifiers import validate_national_id
 from app.cases.models import Case, CaseKind, CaseStatus, Patient, PatientDiscrepancy
-from app.core.audit import AuditAction, AuditEvent
 from app.cases.numbering import next_number
+from app.core.audit import AuditAction, AuditEvent
 from app.errors import InvalidInput
 from app.extensions import db
 from tests.abroad.fixtures.import_files import (

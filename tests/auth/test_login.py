@@ -7,8 +7,8 @@ from sqlalchemy import func, select, update
 
 from app.auth import services
 from app.auth.models import LoginFailure, User, UserSession
-from app.core.roles import Role
 from app.core.audit import AuditEvent
+from app.core.roles import Role
 from app.db import utcnow
 from app.extensions import db
 from tests.conftest import PASSWORD

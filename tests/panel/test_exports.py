@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.cases.models import Case
-from app.core.audit import AuditAction, AuditEvent
 from app.cases.services import assign_user
+from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
 from app.panel import services
 from tests.exports import csv_rows, export_href, xlsx_sheet

@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import Engine, event, select
 
 from app.cases.models import Case, CaseStatus, CaseStatusChange, JournalEntry
-from app.core.audit import AuditAction, AuditEvent
 from app.cases.services import SCREENED_WORD, SCREENING_BASIS_PERSONAL, SCREENING_CODE
+from app.core.audit import AuditAction, AuditEvent
 from app.db import utcnow
 from app.demo import synthetic_national_id
 from app.extensions import db

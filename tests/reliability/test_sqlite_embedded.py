@@ -16,8 +16,8 @@ from app import create_app
 from app.abroad import services as abroad
 from app.abroad.models import Stream, TreatmentClass
 from app.auth import services as accounts
-from app.core.roles import Role
 from app.core.audit import AuditEvent
+from app.core.roles import Role
 from app.extensions import db
 from config import BASE_DIR, TestConfig
 from tests.conftest import PASSWORD, logged_in_client

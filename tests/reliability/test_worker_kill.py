@@ -40,11 +40,11 @@ from app.abroad import import_jobs
 from app.abroad.models import Application
 from app.auth import services as account_services
 from app.auth.models import User
-from app.core.roles import Role
 from app.cases import jobs
 from app.cases import services as case_services
 from app.cases.models import CaseKind, Document, JournalEntryType
 from app.core.audit import AuditEvent
+from app.core.roles import Role
 from app.extensions import db, rq
 from app.reports import orders
 from app.reports.registry import get_kind

@@ -29,8 +29,8 @@ from app.abroad.models import (
     TreatmentClass,
 )
 from app.cases.identifiers import icd10_chapter, validate_icd10
-from app.core.regions import handling_office
 from app.cases.models import Case, CaseKind, CaseStatus
+from app.core.regions import handling_office
 from app.extensions import db
 
 HSO, VEST, MIDT, NORD = "helse-sor-ost", "helse-vest", "helse-midt-norge", "helse-nord"
