@@ -9,8 +9,9 @@ from app.cases.models import AuditEvent, Case, CaseKind
 from app.cases.services import assign_user
 from app.extensions import db
 
-ROLES_AND_OFFICES = [(Role.ABROAD_CASEWORKER, office) for office in ("helse-sor-ost", "helse-vest", "helse-midt-norge")] + [
-    (role, None) for role in Role if role is not Role.ABROAD_CASEWORKER]
+ROLES_AND_OFFICES = [
+    *[(Role.ABROAD_CASEWORKER, office) for office in ("helse-sor-ost", "helse-vest", "helse-midt-norge")],
+    *[(role, None) for role in Role if role is not Role.ABROAD_CASEWORKER]]
 
 
 def _audit(app, action, case_id):

@@ -158,7 +158,8 @@ def principals_and_urls(app) -> Fixtures:
                                query="stream=pgd")
     db.session.add(saved_filter)
     db.session.commit()
-    common = {"reference": "ID2025_102", "user_id": spare.id, "discrepancy_id": 1, "token_id": token.id, "filter_id": saved_filter.id,
+    common = {"reference": "ID2025_102", "user_id": spare.id, "discrepancy_id": 1, "token_id": token.id,
+              "filter_id": saved_filter.id,
               "meeting_id": db.session.scalar(select(Meeting.id).limit(1)),
               "trial_id": db.session.scalar(select(OngoingTrial.id).limit(1)),
               "follow_up_id": db.session.scalar(select(FollowUpAssignment.id).limit(1)),
