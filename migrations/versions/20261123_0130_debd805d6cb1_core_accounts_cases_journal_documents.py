@@ -1,7 +1,7 @@
 """core: accounts, cases, journal, documents, deadlines, audit log
 
 Revision ID: debd805d6cb1
-Revises:
+Revises: 
 Create Date: 2026-11-23 01:20:00.359069
 
 """

@@ -6,6 +6,7 @@ Create Date: 2026-12-03 09:05:27.918594
 
 """
 from alembic import op
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
