@@ -5,6 +5,7 @@ the guard. The JSON API is in the same table: its principals send their own API 
 (anonymous sends none), and an empty JSON body, so a 422 means the request got past the access check."""
 from dataclasses import dataclass
 
+import pytest
 from sqlalchemy import select, update
 
 from app.abroad.models import Appeal, Application, MedicalOpinion
@@ -268,6 +269,7 @@ def test_every_route_has_an_entry_in_the_matrix(app):
     assert sorted(set(MATRIX) - routes) == [], "MATRIX entries for routes that no longer exist"
 
 
+@pytest.mark.slow
 def test_only_the_declared_principals_get_in(app, login):
     assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
     with app.app_context():

@@ -118,6 +118,7 @@ def _fuzz_form(app, client, action: str, form: dict) -> None:
     submit()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("email", ["hso@helsesak.test", "panel@helsesak.test", "metoder@helsesak.test",
                                    "admin@helsesak.test"])
 def test_no_form_answers_5xx_and_a_refused_one_changes_nothing(app, login, email):
