@@ -1,5 +1,5 @@
 """Bokmål display formats: dates dd.mm.åååå, times in Oslo time, amounts with spaces."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -20,7 +20,7 @@ def as_local_date(value: datetime | None) -> date | None:
     """The Oslo calendar day of a stored moment (naive values are UTC, as SQLite returns them), for exports."""
     if value is None:
         return None
-    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(OSLO).date()
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(OSLO).date()
 
 
 def as_datetime(value: datetime | None) -> str:

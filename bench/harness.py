@@ -545,7 +545,7 @@ def _proposed_applications():
     form = ApplicationFilterForm(request.args)
     form.year.choices = views._year_choices()
     today = date.today()
-    filtered = getattr(views, "filtered_applications", None) or getattr(views, "_filtered_applications")
+    filtered = getattr(views, "filtered_applications", None) or views._filtered_applications
     query = filtered(form, today).where(Application.office == current_user.office)
     result = keyset_paginate(query, Application.received_on, Application.id, after=request.args.get("etter"),
                              before=request.args.get("foer"), per_page=views.PER_PAGE,

@@ -187,7 +187,8 @@ def decide_method(method, outcome: DecisionOutcome, secretariat, on: date = date
                                      input_deadline=None, actor=secretariat)
     points = ["Innføres."] if outcome is DecisionOutcome.INTRODUCED else ["Metoden innføres ikke."]
     methods.record_forum_decision(method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=on, outcome=outcome,
-                                  points=points, agenda_item=methods.add_agenda_item(meeting, method, actor=secretariat),
+                                  points=points,
+                                  agenda_item=methods.add_agenda_item(meeting, method, actor=secretariat),
                                   actor=secretariat)
 
 

@@ -27,7 +27,8 @@ from bench.harness import create_bench_app
 SIZE = 400
 
 
-@pytest.fixture(scope="module", params=["sqlite"] + (["postgresql"] if os.environ.get("BENCH_TEST_DATABASE_URL") else []))
+@pytest.fixture(scope="module",
+                params=["sqlite"] + (["postgresql"] if os.environ.get("BENCH_TEST_DATABASE_URL") else []))
 def bench_url(request, tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('bench') / 'bench.db'}" if request.param == "sqlite" \
         else os.environ["BENCH_TEST_DATABASE_URL"]

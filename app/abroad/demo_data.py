@@ -38,10 +38,10 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
     protons = _apply(hso, national_id_for, today, name="Kari Nordmann", born=date(1978, 3, 14),
                      region="helse-sor-ost", days_ago=40, icd10="C71.6", stream=Stream.PARTICLE_THERAPY,
                      treatment="Protonbehandling av hjernesvulst", where="Skandionkliniken, Uppsala")
-    services.plan_treatment(protons, hospital="Skandionkliniken", country="SE", planned_start=today - timedelta(days=20),
-                            planned_end=today + timedelta(days=15), travel_arrangements="Fly Oslo–Stockholm, tog",
-                            stay_arrangements="Pasienthotell", companion="Ektefelle", expected_version=None,
-                            actor=hso)
+    services.plan_treatment(protons, hospital="Skandionkliniken", country="SE",
+                            planned_start=today - timedelta(days=20), planned_end=today + timedelta(days=15),
+                            travel_arrangements="Fly Oslo–Stockholm, tog", stay_arrangements="Pasienthotell",
+                            companion="Ektefelle", expected_version=None, actor=hso)
     services.add_cost(protons, entry_date=today - timedelta(days=18), category=CostCategory.TREATMENT,
                       amount="412000", currency="SEK", exchange_rate="0,9812", invoice_reference="SK-2026-118",
                       actor=hso, today=today)

@@ -464,7 +464,8 @@ def register_appeal(application: Application, *, received_on: date, notified_on:
                     received_on=received_on, notified_on=notified_on, deadline_on=deadline_on,
                     late=received_on > deadline_on, grounds=_optional(grounds), status=AppealStatus.RECEIVED)
     db.session.add(appeal)
-    add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title=f"Klage på vedtak i sak {application_case.number}",
+    add_journal_entry(case, entry_type=JournalEntryType.INCOMING,
+                      title=f"Klage på vedtak i sak {application_case.number}",
                       journal_date=received_on, document_date=received_on, party_name=application_case.patient.name,
                       actor=actor)
     db.session.flush()
@@ -576,7 +577,8 @@ def record_board_decision(appeal: Appeal, *, outcome: BoardOutcome, decided_on: 
         _grant_on_appeal(appeal.application, field="outcome", actor=actor, case=case)
     else:
         appeal.status = AppealStatus.UPHELD_BY_BOARD
-    add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title=f"Avgjørelse fra nemnda – {outcome.label.lower()}",
+    add_journal_entry(case, entry_type=JournalEntryType.INCOMING,
+                      title=f"Avgjørelse fra nemnda – {outcome.label.lower()}",
                       journal_date=decided_on, document_date=decided_on, party_name=BOARD_NAME, actor=actor)
     db.session.flush()
     record_change(AuditAction.UPDATE, "abroad_appeal", appeal.id, case=case, user=actor,

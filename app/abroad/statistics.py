@@ -313,8 +313,9 @@ def _places_section(data: dict, year: int) -> Section:
     granted = data["granted"]
     countries = data["granted_by_country"]
     hospitals = data["granted_by_hospital"]
-    country_rows = [[country_name(code) if code != UNKNOWN_COUNTRY else "Ikke registrert", code if code != UNKNOWN_COUNTRY
-                     else "", count, _percent(count, granted)] for code, count in countries.items()]
+    country_rows = [[country_name(code) if code != UNKNOWN_COUNTRY else "Ikke registrert",
+                     code if code != UNKNOWN_COUNTRY else "", count, _percent(count, granted)]
+                    for code, count in countries.items()]
     hospital_rows = [[name, count, _percent(count, granted)] for name, count in hospitals.items() if name != OTHER]
     hospital_rows.append([f"Andre sykehus ({data['other_hospital_count']} sykehus med færre enn "
                           f"{OTHER_HOSPITAL_LIMIT} pasienter)", hospitals[OTHER], _percent(hospitals[OTHER], granted)])
@@ -438,7 +439,8 @@ def build_report(request: ReportRequest, progress: Progress) -> Report:
         kind="abroad", title="Behandling i utlandet", subtitle=f"Årsrapport {year} – {area}", year=year,
         region=region, generated_at=utcnow(), sections=sections, data=data,
         methods_notes=[
-            "Søknader er strømmene «søknad» og «PGD»; partikkelterapi og nordiske legemiddelprotokoller telles for seg.",
+            "Søknader er strømmene «søknad» og «PGD»; partikkelterapi og nordiske legemiddelprotokoller telles "
+            "for seg.",
             "En søknad telles i året den ble mottatt. «Innvilget» er vedtaket i første instans; en omgjøring etter "
             "klage endrer det ikke.",
             f"«Under behandling ved årsskiftet» er søknader mottatt i {year} uten vedtak datert senest 31.12.{year}.",

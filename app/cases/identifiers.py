@@ -23,7 +23,8 @@ def validate_national_id(value: str) -> tuple[str, date]:
     except stdnum_errors.InvalidFormat:
         raise InvalidInput("Fødselsnummeret kan bare inneholde siffer.", field="national_id") from None
     except stdnum_errors.InvalidChecksum:
-        raise InvalidInput("Kontrollsifrene stemmer ikke. Sjekk at fødselsnummeret er skrevet riktig.", field="national_id") from None
+        raise InvalidInput("Kontrollsifrene stemmer ikke. Sjekk at fødselsnummeret er skrevet riktig.",
+                           field="national_id") from None
     except stdnum_errors.ValidationError:
         raise InvalidInput("Fødselsnummeret inneholder ikke en gyldig fødselsdato.", field="national_id") from None
     return number, fodselsnummer.get_birth_date(number)

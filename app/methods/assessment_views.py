@@ -1,6 +1,6 @@
 """The suitability assessment (egnethetsvurdering) of a method: the secretariat drafts it, every
 method reader sees it and its PDF, laid out as the FHI/DMP form (seed S2)."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -87,7 +87,7 @@ def assessment_pdf(reference: str):
     if method.assessment is None:
         abort(404)
     pdf = render_pdf("methods/pdf/assessment.html", **_page_context(method),
-                     printed_at=datetime.now(timezone.utc), printed_by=current_user.name)
+                     printed_at=datetime.now(UTC), printed_by=current_user.name)
     record_access(AuditAction.EXPORT, "method_assessment", method.assessment.id, case=get_case(method.case_id),
                   details={"reference": method.reference, "format": "pdf"})
     response = Response(pdf, mimetype="application/pdf")

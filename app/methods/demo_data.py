@@ -121,7 +121,8 @@ ID2025_102_TRIALS = [
      "main_outcome": "Oswestry Disability Index score", "registry_id": "NCT06381167", "country": "Egypt",
      "estimated_completion": "10.2027", "recruitment_status": "Not yet recruiting"},
     {"population": "18-80 år, degenerativ sykdom i korsrygg", "participants": 4000,
-     "intervention": "Ryggkirurgi, alle typer", "control": "Ingen", "main_outcome": "Core Outcome Measures Back Index score",
+     "intervention": "Ryggkirurgi, alle typer", "control": "Ingen",
+     "main_outcome": "Core Outcome Measures Back Index score",
      "registry_id": "NCT05963815", "country": "Nederland", "estimated_completion": "2030",
      "recruitment_status": "Recruiting"},
 ]

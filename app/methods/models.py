@@ -295,7 +295,8 @@ class OngoingTrial(Versioned, db.Model):
     intervention: Mapped[str] = mapped_column(Text)
     control: Mapped[str | None] = mapped_column(Text)
     main_outcome: Mapped[str | None] = mapped_column(Text)
-    registry_id: Mapped[str] = mapped_column(String(32))   # NCT06719037, EudraCT 2020-001234-12, EU CT 2023-500001-12-00
+    # NCT06719037, EudraCT 2020-001234-12, EU CT 2023-500001-12-00
+    registry_id: Mapped[str] = mapped_column(String(32))
     country: Mapped[str | None] = mapped_column(String(100))
     estimated_completion: Mapped[str | None] = mapped_column(String(20))   # "09.2025"
     recruitment_status: Mapped[str | None] = mapped_column(String(100))

@@ -246,7 +246,8 @@ def add_agenda_item(meeting: Meeting, method: Method, *, title: str | None = Non
             raise InvalidInput(f"Sak {number:03d}-{year} finnes allerede i {meeting.forum.label}.", field="number")
         reserve_number(counter, year, number)
     item = AgendaItem(meeting=meeting, meeting_id=meeting.id, method=method, method_id=method.id,
-                      forum=meeting.forum, year=year, number=number, title=title or f"{method.reference} {method.title}")
+                      forum=meeting.forum, year=year, number=number,
+                      title=title or f"{method.reference} {method.title}")
     db.session.add(item)
     db.session.flush()
     record_change(AuditAction.CREATE, "method_agenda_item", item.id, user=actor,

@@ -652,8 +652,8 @@ def _with_sheet_xml(workbook: bytes, rewrite) -> bytes:
 def test_an_xlsx_with_an_entity_bomb_is_refused_unread(hso):
     from openpyxl.xml import DEFUSEDXML
     assert DEFUSEDXML                                      # openpyxl parses through defusedxml
-    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-            '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>').encode()
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>')
     data = _with_sheet_xml(to_xlsx(application_rows(2)),
                            lambda xml: bomb + xml.replace(b"<sheetData>", b"<sheetData>&lol2;", 1))
 

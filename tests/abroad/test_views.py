@@ -284,7 +284,8 @@ def test_dashboard_shows_flagged_applications_and_deadlines(app, worker, method_
         db.session.commit()
     case_id = _register(worker, method_reference="ID2024_090")
     _saved(worker, f"/utland/soknader/{case_id}/uttalelser/ny", {
-        "requested_from": "Fostermedisin", "question": "?", "requested_on": _day(1), "due_on": f"{TODAY + timedelta(days=10):%d.%m.%Y}"})
+        "requested_from": "Fostermedisin", "question": "?", "requested_on": _day(1),
+        "due_on": f"{TODAY + timedelta(days=10):%d.%m.%Y}"})
     with app.app_context():
         from app.methods.interface import decision_recorded
         decision_recorded.send("ID2024_090")

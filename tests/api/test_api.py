@@ -130,8 +130,8 @@ def test_another_offices_token_gets_404_and_a_denied_row(app, api, make_user):
     case_id = created.json["case_id"]
     vest = api(make_user("abroad_caseworker", "helse-vest"))
     assert vest("GET", f"/abroad/applications/{case_id}").status_code == 404
-    assert vest("POST", f"/abroad/applications/{case_id}/costs", {"entry_date": _day(1), "category": "travel",
-                                                                   "amount": "10", "currency": "NOK"}).status_code == 404
+    assert vest("POST", f"/abroad/applications/{case_id}/costs",
+                {"entry_date": _day(1), "category": "travel", "amount": "10", "currency": "NOK"}).status_code == 404
     assert vest("GET", "/abroad/applications").json["total"] == 0
     assert _count(app, AuditEvent, AuditEvent.action == AuditAction.DENIED, AuditEvent.case_id == case_id) == 2
     panel = api(make_user("panel_secretariat"))

@@ -139,7 +139,8 @@ def test_password_change_revokes_every_api_token(app, client, login, make_user):
     browser = login(user_id)
     page = browser.get("/konto/passord").get_data(as_text=True)
     assert "alle API-nøklene dine trekkes tilbake" in page
-    answer = browser.post("/konto/passord", data={"current_password": PASSWORD, "new_password": "et-helt-nytt-passord-2026",
+    answer = browser.post("/konto/passord", data={"current_password": PASSWORD,
+                                                  "new_password": "et-helt-nytt-passord-2026",
                                                   "confirm": "et-helt-nytt-passord-2026"}, follow_redirects=True)
     assert "alle API-nøklene dine er trukket tilbake" in answer.get_data(as_text=True)
     assert all(client.get("/api/v1/abroad/applications", headers=h).status_code == 401 for h in headers)

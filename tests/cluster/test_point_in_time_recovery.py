@@ -136,7 +136,8 @@ def server():
 def recovery_app(server):
     class RecoveryConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = server.url("helsesak")
-        SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"poolclass": NullPool}   # no connection survives the server's restart
+        # no connection survives the server's restart
+        SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"poolclass": NullPool}
 
     return create_app(RecoveryConfig)
 

@@ -121,7 +121,8 @@ def test_seed_s2_entered_through_the_form_is_printed_in_the_forms_layout(app, lo
     response = client.get(f"/metoder/{reference}/egnethetsvurdering.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "ID2025_" in response.headers["Content-Disposition"]
-    assert response.headers["Content-Disposition"].startswith(f'attachment; filename="{reference}-egnethetsvurdering.pdf"')
+    assert response.headers["Content-Disposition"].startswith(
+        f'attachment; filename="{reference}-egnethetsvurdering.pdf"')
     text = _pdf_text(response.data, tmp_path)
 
     headings = [

@@ -6,8 +6,9 @@ from app.auth.models import User
 from app.extensions import db
 from app.panel import services
 
-REFERRAL = dict(national_id=None, patient_name="Hanne Hagen", birth_date=date(1971, 5, 5), municipality="5001 Trondheim",
-                home_region="helse-midt-norge", referring_trust="Helse Møre og Romsdal HF",
+REFERRAL = dict(national_id=None, patient_name="Hanne Hagen", birth_date=date(1971, 5, 5),
+                municipality="5001 Trondheim", home_region="helse-midt-norge",
+                referring_trust="Helse Møre og Romsdal HF",
                 referring_department="Kreftavdelingen", referring_doctor="Lege Lise Lund",
                 referred_on=date(2026, 10, 1), from_regional_hospital=False,
                 regional_review_by="Kreftklinikken, St. Olavs hospital", regional_review_on=date(2026, 9, 25),

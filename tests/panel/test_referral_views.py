@@ -114,8 +114,8 @@ def test_a_local_trust_without_the_regional_review_is_refused_at_the_field_and_n
     assert 'value="Helse Møre og Romsdal HF"' in html                 # what was typed stays
     assert _count(app, Referral) == 0 and _count(app, Case) == 0
 
-    from_regional = _referral_form(regional_review_by="", regional_review_on="", referring_trust="St. Olavs hospital HF",
-                                   from_regional_hospital="ja")
+    from_regional = _referral_form(regional_review_by="", regional_review_on="",
+                                   referring_trust="St. Olavs hospital HF", from_regional_hospital="ja")
     response = secretary.post("/ekspertpanelet/henvisninger/ny", data=from_regional)
     assert response.status_code == 302
     assert "Henvist fra regionsykehuset" in secretary.get(response.headers["Location"]).get_data(as_text=True)

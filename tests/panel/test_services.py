@@ -64,8 +64,9 @@ def test_members_and_experts_are_assigned_and_regions_checked(referral, secretar
 
 def test_trial_items_need_a_valid_registry_id_and_are_flagged_nordic(referral, secretary):
     with pytest.raises(InvalidInput, match="gyldig studienummer"):
-        services.add_item(referral, question=2, treatment="Studie av PARP-hemmer", classification=Classification.CLINICAL_TRIAL,
-                          advice=Advice.RECOMMENDED, registry_id="NCT123", country="Sverige", actor=secretary)
+        services.add_item(referral, question=2, treatment="Studie av PARP-hemmer",
+                          classification=Classification.CLINICAL_TRIAL, advice=Advice.RECOMMENDED,
+                          registry_id="NCT123", country="Sverige", actor=secretary)
     item = services.add_item(referral, question=2, treatment="Studie av PARP-hemmer",
                              classification=Classification.CLINICAL_TRIAL, advice=Advice.RECOMMENDED,
                              registry_id="nct06719037", country="Sverige", inclusion_criteria="ECOG 0-1",

@@ -19,6 +19,7 @@ the production command, `flask rq worker`, instead (it starts a new interpreter 
 is 20/20 runs; the suite runs RELIABILITY_KILL_RUNS of the printout and the import (3 by default) to stay
 fast.
 """
+import contextlib
 import os
 import signal
 import subprocess
@@ -186,10 +187,8 @@ class Workers:
         for process in self.processes:
             process.kill()
         for pid in self.horses:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.queue.delete(delete_jobs=True)
         self.redis.delete(*(self.redis.keys(f"{self.keys}:*") or [f"{self.keys}:none"]))
 

@@ -219,7 +219,8 @@ def test_a_caseworker_orders_the_report_for_the_regions_its_office_handles(app, 
 
     location = _order(caseworker, region="helse-nord")
     data = json.loads(caseworker.get(location + "/rapport.json").get_data())
-    assert data["region"] == "helse-nord" and data["appeals_by_region"] == {"helse-nord": PUBLISHED_APPEALS["helse-nord"]}
+    assert data["region"] == "helse-nord"
+    assert data["appeals_by_region"] == {"helse-nord": PUBLISHED_APPEALS["helse-nord"]}
 
     with app.app_context():    # moved to another office: the order is no longer theirs to see
         db.session.get(User, user_id).office = "helse-vest"

@@ -5,6 +5,7 @@ the guard. The JSON API is in the same table: its principals send their own API 
 (anonymous sends none), and an empty JSON body, so a 422 means the request got past the access check."""
 from dataclasses import dataclass
 
+import pytest
 from sqlalchemy import select, update
 
 from app.abroad.models import Appeal, Application, MedicalOpinion
@@ -158,7 +159,8 @@ def principals_and_urls(app) -> Fixtures:
                                query="stream=pgd")
     db.session.add(saved_filter)
     db.session.commit()
-    common = {"reference": "ID2025_102", "user_id": spare.id, "discrepancy_id": 1, "token_id": token.id, "filter_id": saved_filter.id,
+    common = {"reference": "ID2025_102", "user_id": spare.id, "discrepancy_id": 1, "token_id": token.id,
+              "filter_id": saved_filter.id,
               "meeting_id": db.session.scalar(select(Meeting.id).limit(1)),
               "trial_id": db.session.scalar(select(OngoingTrial.id).limit(1)),
               "follow_up_id": db.session.scalar(select(FollowUpAssignment.id).limit(1)),
@@ -267,6 +269,7 @@ def test_every_route_has_an_entry_in_the_matrix(app):
     assert sorted(set(MATRIX) - routes) == [], "MATRIX entries for routes that no longer exist"
 
 
+@pytest.mark.slow
 def test_only_the_declared_principals_get_in(app, login):
     assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
     with app.app_context():

@@ -129,6 +129,7 @@ def assert_security_headers(url: str, response, nonces: set[str]) -> None:
     assert response.headers.get("Cache-Control") == "no-store", f"GET {url} ({response.mimetype})"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("email", [email for email, *_ in DEMO_USERS])
 def test_every_page_that_loads_a_patient_logs_it(app, demo, login, loaded_patients, email):
     with app.app_context():
