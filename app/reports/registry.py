@@ -64,7 +64,8 @@ def register_report(kind: ReportKind) -> None:
 
 
 def report_kinds() -> list[ReportKind]:
-    return list(_KINDS.values())
+    """By title, whatever order the modules registered in."""
+    return sorted(_KINDS.values(), key=lambda kind: kind.title)
 
 
 def get_kind(name: str) -> ReportKind | None:
@@ -84,7 +85,7 @@ def can_read(user, kind: ReportKind) -> bool:
 
 
 def readable_kinds(user) -> list[ReportKind]:
-    return [kind for kind in _KINDS.values() if can_read(user, kind)]
+    return [kind for kind in report_kinds() if can_read(user, kind)]
 
 
 def regions_for(user, kind: ReportKind) -> tuple[str, ...] | None:
