@@ -1,5 +1,5 @@
 """Treatment-abroad tables (abroad_*): applications and referrals, medical opinions, cost entries and
-appeals (domain brief §3, seed S3).
+appeals (pasient- og brukerrettighetsloven § 2-4a; appeals under forvaltningsloven §§ 28-31).
 
 Every step keeps its own date, because the annual statistics count each step in the year it happened.
 The first-instance decision is kept apart from the current status: a refusal reversed on appeal is

@@ -1,6 +1,6 @@
-"""Demo data for Nye Metoder from the seed documents: ID2025_102's suitability assessment (S2),
-the earlier proposal ID2018_084, and the robot-surgery methods with Beslutningsforum's decision
-of 17 March 2025, its amendment of 28 April 2025 and the working group due 1 November 2025 (S1)."""
+"""Demo data for Nye Metoder modelled on published cases: ID2025_102's suitability assessment (endoscopic
+spine surgery), the earlier proposal ID2018_084, and the robot-surgery methods with Beslutningsforum's decision
+of 17 March 2025, its amendment of 28 April 2025 and the working group due 1 November 2025."""
 from datetime import date
 
 from app.methods import assessment_services, services
@@ -184,7 +184,7 @@ S1_REPORTS = {
 
 
 def load_methods_demo(secretary) -> int:
-    """Register the seed methods through the services, as the secretariat would; returns how many."""
+    """Register the demo methods through the services, as the secretariat would; returns how many."""
     earlier = services.register_method(
         reference="ID2018_084", title="Artroskopisk ryggkirurgi (kikkhullskirurgi) ved lumbal skiveprolaps og stenose",
         method_type=MethodType.PROCEDURE, subject_areas=["Muskel-, skjelett- og bindevevssykdommer"],

@@ -17,7 +17,8 @@ class MethodType(LabelledEnum):
 
 
 class MethodStatus(LabelledEnum):
-    """Stages a method passes through (domain brief §1.5)."""
+    """Stages a method passes through: proposal, input, suitability assessment, ordering in Bestillerforum,
+    the national assessment, price negotiation, clearance and Beslutningsforum's decision."""
 
     RECEIVED = "received", "Forslag mottatt"
     OPEN_FOR_INPUT = "open_for_input", "Åpen for innspill"
@@ -45,7 +46,8 @@ class Forum(LabelledEnum):
 
 
 class OrderingKind(LabelledEnum):
-    """What Bestillerforum may decide for a method (domain brief §1.7)."""
+    """What Bestillerforum may decide for a method: a national assessment of one of three kinds, a local
+    mini-HTA, another commission, or nothing."""
 
     FULL_HTA = "full_hta", "Fullstendig metodevurdering"
     SINGLE_TECHNOLOGY = "single_technology", "Metodevurdering basert på innsendt dokumentasjon"
@@ -175,7 +177,7 @@ class MethodComment(db.Model):
 
 
 class SuitabilityAssessment(Versioned, db.Model):
-    """Egnethetsvurdering: every field of the FHI/DMP form (seed S2, domain brief §1.6)."""
+    """Egnethetsvurdering: every field of the FHI/DMP form (laid out in app/methods/assessment_layout.py)."""
 
     __tablename__ = "method_suitability_assessments"
 

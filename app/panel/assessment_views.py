@@ -1,4 +1,4 @@
-"""The panel's assessment of a referral (seed S4): the four questions of the mandate with findings and
+"""The panel's assessment of a referral: the four questions of the panel's mandate with findings and
 advice, the treatments considered (checked against Nye Metoder), the advisory statement (a PDF letter
 filed as an outgoing journal post), the treating doctor's feedback and principled questions.
 
@@ -170,7 +170,8 @@ def withdraw_item(case_id: int, item_id: int):
 # The advisory statement
 
 def _default_recipients(referral) -> list[str]:
-    """The referring doctor and trust, and the regional hospital the case was reviewed with (seed S4 V)."""
+    """The referring doctor and trust, and the regional hospital the case was reviewed with: the statement
+    goes to each of them (the mandate, part V)."""
     doctor = ", ".join(part for part in (referral.referring_doctor, referral.referring_department,
                                          referral.referring_trust) if part)
     return [doctor, *([referral.regional_review_by] if referral.regional_review_by else [])]

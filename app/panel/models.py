@@ -1,5 +1,5 @@
 """Expert panel tables (panel_*): members, referrals, the four assessment questions and their
-treatment items, the advisory statement, feedback and principled questions (seed S4)."""
+treatment items, the advisory statement, feedback and principled questions (the panel's mandate)."""
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
