@@ -37,6 +37,7 @@ from app.cases.interface import (
     attach_document,
     change_status,
     close_deadline,
+    ensure_version,
     get_case,
     icd10_chapter,
     next_working_day,
@@ -47,7 +48,7 @@ from app.cases.interface import (
     validate_icd10,
 )
 from app.db import utcnow
-from app.errors import Conflict, EditConflict, InvalidInput
+from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.methods.interface import (
     MethodRejected,
@@ -83,11 +84,6 @@ def _optional(value: str | None) -> str | None:
 def _not_in_future(day: date, field: str, what: str, today: date) -> None:
     if day > today:
         raise InvalidInput(f"{what} kan ikke være fram i tid.", field=field)
-
-
-def _ensure_version(obj, expected_version: int | None) -> None:
-    if expected_version is not None and obj.version != expected_version:
-        raise EditConflict()
 
 
 def _lock(application: Application) -> None:
@@ -352,7 +348,7 @@ def plan_treatment(application: Application, *, hospital: str, country: str, pla
     """Where and when the patient is treated, and how travel and stay are arranged."""
     if not application.treatment_may_be_planned:
         raise InvalidInput("Behandlingen kan bare planlegges når søknaden er innvilget eller henvist.")
-    _ensure_version(application, expected_version)
+    ensure_version(application, expected_version)
     if planned_start and planned_end and planned_end < planned_start:
         raise InvalidInput("Planlagt slutt kan ikke være før planlagt start.", field="planned_end")
     changes = apply_changes(application, {
@@ -369,7 +365,7 @@ def plan_treatment(application: Application, *, hospital: str, country: str, pla
 
 
 def complete_treatment(application: Application, *, expected_version: int | None, actor) -> None:
-    _ensure_version(application, expected_version)   # first: someone else may just have completed it
+    ensure_version(application, expected_version)   # first: someone else may just have completed it
     if application.status not in (ApplicationStatus.GRANTED, ApplicationStatus.REFERRED):
         raise InvalidInput("Bare en innvilget eller henvist behandling kan avsluttes.")
     if not application.hospital:

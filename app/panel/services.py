@@ -17,6 +17,7 @@ from app.cases.interface import (
     assign_user,
     attach_document,
     close_deadline,
+    ensure_version,
     get_case,
     open_case,
     record_change,
@@ -27,7 +28,7 @@ from app.cases.interface import (
 )
 from app.auth.models import User
 from app.db import utcnow
-from app.errors import Conflict, EditConflict, InvalidInput
+from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.methods.interface import MethodState, MethodStatusInfo, method_references_in, method_status, methods_named_in
 from app.panel.models import (
@@ -61,11 +62,6 @@ def _required(value: str | None, field: str, message: str) -> str:
 def _ensure_open(referral: Referral) -> None:
     if referral.status not in _OPEN:
         raise InvalidInput(f"Henvisningen er «{referral.status.label.lower()}» og kan ikke endres.")
-
-
-def _ensure_version(obj, expected_version: int | None) -> None:
-    if expected_version is not None and obj.version != expected_version:
-        raise EditConflict()
 
 
 def register_referral(*, national_id: str | None, patient_name: str, birth_date: date | None,
@@ -144,7 +140,7 @@ def save_member(member: PanelMember | None, *, name: str, specialty: str, hospit
         db.session.add(member)
         action, changes = AuditAction.CREATE, {"name": [None, values["name"]]}
     else:
-        _ensure_version(member, expected_version)
+        ensure_version(member, expected_version)
         changes = apply_changes(member, values)
         action = AuditAction.UPDATE
     db.session.flush()
@@ -211,7 +207,7 @@ def save_answer(referral: Referral, *, question: int, findings: str | None, advi
         db.session.add(answer)
         changes = {"findings": [None, findings], "advice": [None, advice]}
     else:
-        _ensure_version(answer, expected_version)
+        ensure_version(answer, expected_version)
         changes = apply_changes(answer, {"findings": findings, "advice": advice})
     _start_assessment(referral)
     db.session.flush()
