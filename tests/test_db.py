@@ -1,10 +1,12 @@
 """The labelled-enum base: the database keeps storing the plain value, and a label cannot be left out."""
+from datetime import date
+
 import pytest
 from sqlalchemy import text
 
-from app.cases.models import AuditAction, AuditEvent
 from app.db import LabelledEnum
 from app.extensions import db
+from app.methods.models import Forum, Meeting
 
 
 def test_a_member_without_a_label_cannot_be_declared():
@@ -14,7 +16,7 @@ def test_a_member_without_a_label_cannot_be_declared():
 
 
 def test_the_value_is_stored_and_the_label_is_not(app_ctx):
-    db.session.add(AuditEvent(action=AuditAction.LOOKUP, object_type="patient"))
+    db.session.add(Meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=date(2025, 3, 17)))
     db.session.flush()
-    stored = db.session.execute(text("SELECT action FROM audit_events")).scalar_one()
-    assert (stored, AuditAction("lookup").label) == ("lookup", "Oppslag")
+    stored = db.session.execute(text("SELECT forum FROM method_meetings")).scalar_one()
+    assert (stored, Forum("beslutningsforum").label) == ("beslutningsforum", "Beslutningsforum")

@@ -184,7 +184,7 @@ S1_REPORTS = {
 
 
 def load_methods_demo(secretary) -> int:
-    """Register the demo methods through the services, as the secretariat would; returns how many."""
+    """Register the seed methods through the services, as the secretariat would; returns how many."""
     earlier = services.register_method(
         reference="ID2018_084", title="Artroskopisk ryggkirurgi (kikkhullskirurgi) ved lumbal skiveprolaps og stenose",
         method_type=MethodType.PROCEDURE, subject_areas=["Muskel-, skjelett- og bindevevssykdommer"],
