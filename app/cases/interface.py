@@ -2,8 +2,10 @@
 from app.cases.access import (
     can_edit,
     can_view,
+    audited_page,
     creatable_kinds,
     get_case_or_404,
+    load_record,
     roles_that_view,
     visible_cases,
 )
@@ -52,6 +54,7 @@ from app.cases.workdays import add_working_days, next_working_day
 __all__ = [
     "ABROAD_OFFICES", "COUNTIES", "County", "REGIONS", "county_of", "validate_municipality", "PatientFieldsMixin", "icd10_code", "AuditAction", "Case", "CaseFilter", "CaseKind", "CaseStatus", "Deadline", "Patient",
     "PatientDiscrepancy", "RegisteredPatient", "differing_facts", "ensure_version", "find_patients",
+    "audited_page", "load_record",
     "add_journal_entry", "add_version", "add_working_days", "apply_changes", "assign_user", "JournalEntryType", "attach_document", "can_edit", "can_view", "close_deadline",
     "change_status", "complete_deadline", "creatable_kinds", "ensure_open", "get_case", "get_case_or_404",
     "handling_office", "icd10_chapter", "icd10_chapter_title", "list_cases", "logged_change", "next_number", "next_working_day", "open_case", "record_access",
