@@ -24,6 +24,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class LabelledEnum(enum.Enum):
+    """An enum whose every member carries its bokmål label: `OPEN = "open", "Åpen"`. The value is the first item
+    alone, so what the database stores (type_annotation_map below) and every comparison stay as they were; a
+    member declared without a label fails when its class is defined."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str):
+        member = object.__new__(cls)
+        member._value_ = value
+        member.label = label
+        return member
+
+
 class Base(DeclarativeBase):
     # A registry, not a class attribute: Flask-SQLAlchemy subclasses the base and rejects a
     # per-base type_annotation_map (pallets-eco/flask-sqlalchemy#1361).

@@ -23,7 +23,7 @@ class NavItem:
 
     label: str
     endpoint: str
-    roles: frozenset | None = None   # the roles that see it (app.auth.roles.Role); None: every logged-in user
+    roles: frozenset | None = None   # the roles that see it (app.core.roles.Role); None: every logged-in user
     current: str = ""                # the current page on every endpoint starting with this (default: endpoint)
 
     def shown_to(self, user) -> bool:

@@ -1,6 +1,6 @@
 """Treatment abroad: applications to the regional offices, decisions, costs and appeals.
 Consults app.methods.interface for the Nye Metoder status of a method."""
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.modules import DemoSeed, Module, NavItem
 
 

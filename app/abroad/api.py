@@ -29,10 +29,10 @@ from app.abroad.models import (
     Stream,
     TreatmentClass,
 )
-from app.abroad.views import PER_PAGE, filtered_applications, load_case
+from app.abroad.views import PER_PAGE, filtered_applications
 from app.api import ApiError, endpoint, json_input, page_of, run
 from app.core.roles import Role
-from app.cases.interface import Case, cases_by_id, visible_cases
+from app.cases.interface import Case, cases_by_id, load_record, visible_cases
 from app.core.audit import AuditAction, record_access, record_list
 from app.extensions import db
 from app.pagination import keyset_paginate
@@ -124,7 +124,7 @@ def _only_caseworkers() -> None:
 
 def _application(case_id: int, need: str = "view") -> tuple[Case, Application]:
     _only_caseworkers()
-    return load_case(case_id, Application, need)
+    return load_record(case_id, Application, need)
 
 
 def _shown(case: Case, application: Application, status: int = 200):
@@ -218,7 +218,7 @@ def create_appeal(case_id: int):
 
 def _appeal(case_id: int, need: str = "view") -> tuple[Case, Appeal]:
     _only_caseworkers()
-    return load_case(case_id, Appeal, need)
+    return load_record(case_id, Appeal, need)
 
 
 def _appeal_shown(case: Case, appeal: Appeal, status: int = 200):

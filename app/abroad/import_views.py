@@ -107,7 +107,7 @@ def import_job(number: int):
 @bp.get("/import/jobber/<int:number>/status")
 @role_required(Role.ADMIN, Role.ABROAD_CASEWORKER)
 def import_job_status(number: int):
-    """The progress as JSON, polled by static/js/import-progress.js."""
+    """The progress as JSON, polled by static/js/progress.js."""
     state = import_jobs.job_state(_job_or_404(number))
     return jsonify(state=state["state"], percent=state["percent"], step=state["step"],
                    done=state["state"] in ("finished", "failed"))

@@ -1,4 +1,4 @@
-"""Bulk import of historical treatment-abroad records (issue 7): applications and referrals, costs and
+"""Bulk import of historical treatment-abroad records: applications and referrals, costs and
 appeals, from CSV (UTF-8 with or without BOM, comma or semicolon) or XLSX (the first sheet).
 
 Columns are found by their header name, in any order. A file is imported whole or not at all: every row is

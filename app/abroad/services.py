@@ -1,5 +1,6 @@
-"""Rules of treatment abroad (domain brief §3, seed S3): registering applications and referrals, medical
-opinions, the decision and its letter, treatment logistics, costs and appeals.
+"""Rules of treatment abroad (pasient- og brukerrettighetsloven § 2-4a; appeals under forvaltningsloven
+§§ 28-31): registering applications and referrals, medical opinions, the decision and its letter, treatment
+logistics, costs and appeals.
 
 Services add and flush, never commit. Nye Metoder is consulted only through app.methods.interface.
 """
@@ -107,14 +108,6 @@ def validate_country(value: str | None) -> str:
         raise InvalidInput(f"«{value or ''}» er ikke en landkode etter ISO 3166 (to bokstaver, f.eks. DK).",
                            field="country")
     return code
-
-
-def find_application(case_id: int) -> Application | None:
-    return db.session.scalar(select(Application).where(Application.case_id == case_id))
-
-
-def find_appeal(case_id: int) -> Appeal | None:
-    return db.session.scalar(select(Appeal).where(Appeal.case_id == case_id))
 
 
 def _method_reference(value: str | None) -> str | None:

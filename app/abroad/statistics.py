@@ -1,4 +1,4 @@
-"""Treatment-abroad annual statistics (seed S3, the network's annual report; issue 6): every figure from
+"""Treatment-abroad annual statistics (the tables of the national network's annual report): every figure from
 case-level data, counted in the database (GROUP BY), and the report built from them.
 
 Definitions for year Y, as the tables of the 2020 report need them:
@@ -216,7 +216,7 @@ def nordic_protocol_children(year: int, region: str | None) -> int:
 
 
 def abroad_figures(year: int, region: str | None = None, progress: Progress | None = None) -> dict:
-    """The report's JSON: the keys of issue 6, plus the totals and the previous year's chapters."""
+    """The report's JSON: one key per table of the annual report, plus the totals and the previous year's chapters."""
     progress = progress or (lambda percent, step: None)
     progress(5, "Teller mottatte og innvilgede søknader")
     received, granted = received_and_granted(year, region)
@@ -255,7 +255,7 @@ def abroad_figures(year: int, region: str | None = None, progress: Progress | No
         "appeals_by_region": appeals,
         "particle_therapy_by_region": particle,
         "nordic_drug_protocol_children": nordic_children,
-        # More than the issue asks: what the tables' percentages are computed from.
+        # Beyond the published tables: what the tables' percentages are computed from.
         "received": received[str(year)],
         "granted": granted[str(year)],
         "diagnosis_chapters": chapters,

@@ -3,7 +3,7 @@ application_views.py; appeals in appeal_views.py. Access is the core's: a casewo
 the office that handles the patient's home region (Helse Sør-Øst's office also Helse Nord's)."""
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -15,7 +15,6 @@ from app.cases.interface import (
     Case,
     CaseKind,
     cases_by_id,
-    get_case_or_404,
     has_overdue_deadline,
     open_deadlines,
     visible_cases,
@@ -35,15 +34,6 @@ ABROAD_KINDS = (CaseKind.ABROAD_APPLICATION, CaseKind.ABROAD_APPEAL)
 # Applications a caseworker still works on: being prepared, or granted/referred and being administered.
 ACTIVE_STATUSES = (*OPEN_STATUSES, ApplicationStatus.GRANTED, ApplicationStatus.REFERRED)
 FIRST_YEAR = 2004  # the national network was set up in 2004
-
-
-def load_case(case_id: int, model, need: str = "view"):
-    """The case (access checked by the core: 404 and a denied audit row outside the scope) and its record."""
-    case = get_case_or_404(case_id, need=need)
-    record = db.session.scalar(select(model).where(model.case_id == case.id))
-    if record is None:
-        abort(404)
-    return case, record
 
 
 def _year_choices():

@@ -1,5 +1,5 @@
 """Administration: user accounts and the audit log (log review, per-patient access extract)."""
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.modules import Module, NavItem
 
 _ADMIN = frozenset({Role.ADMIN})

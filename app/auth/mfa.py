@@ -14,7 +14,6 @@ from app.db import utcnow
 from app.errors import InvalidInput
 
 ISSUER = "Helsesak"
-STEP_SECONDS = 30
 CLOCK_DRIFT_STEPS = 1   # a code from the step before or after is accepted too
 
 

@@ -1,6 +1,6 @@
 """The case core: case numbers, patients, journal, documents, deadlines, access policy and the audit log.
 Domain modules use it through app.cases.interface."""
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.modules import Module, NavItem
 
 MODULE = Module(

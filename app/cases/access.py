@@ -117,6 +117,23 @@ def get_case_or_404(case_id: int, need: str = "view") -> Case:
     return case
 
 
+def load_record(case_id: int, model, need: str = "view"):
+    """A module's page for one case: the case through get_case_or_404() and the module's record of it (`model`,
+    keyed by case_id), 404 when the case has none."""
+    case = get_case_or_404(case_id, need=need)
+    record = db.session.scalar(select(model).where(model.case_id == case.id))
+    if record is None:
+        abort(404)
+    return case, record
+
+
+def audited_page(page: str, case: Case, record, object_type: str, context: str, status: int = 200):
+    """Every page that shows a patient's case is logged as a view of the module's record, after rendering (so
+    nothing is pending), with the page it was (`context`); returns the response."""
+    record_access(AuditAction.VIEW, object_type, record.id, case=case, details={"page": context})
+    return page, status
+
+
 def users_who_can_edit(case: Case) -> list:
     """Active users who may change `case`: the choices for responsible caseworker."""
     roles = [role for role, grants in POLICY.items() if case.kind in grants.edit]

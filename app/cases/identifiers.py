@@ -46,7 +46,7 @@ def icd10_chapter(code: str) -> str:
     return f"{blocks[0].split('-')[0]}-{blocks[-1].split('-')[-1]}"
 
 
-# The chapters' names in the Norwegian edition (domain brief §6.3), keyed by icd10_chapter()'s range.
+# The chapters' names in the Norwegian edition of ICD-10, keyed by icd10_chapter()'s range.
 # The WHO list ends chapter XXII at U85; the Norwegian edition prints U00-U99.
 ICD10_CHAPTER_TITLES = {
     "A00-B99": "Visse infeksjonssykdommer og parasittsykdommer",

@@ -5,7 +5,15 @@ deadlines, documents), access checks, read helpers and the values of its enums.
 a case changes through the services. The shared kernel (roles, regions, the audit log) is imported from
 app.core directly.
 """
-from app.cases.access import can_edit, creatable_kinds, get_case_or_404, roles_that_view, visible_cases
+from app.cases.access import (
+    audited_page,
+    can_edit,
+    creatable_kinds,
+    get_case_or_404,
+    load_record,
+    roles_that_view,
+    visible_cases,
+)
 from app.cases.deadlines import close_deadline, has_overdue_deadline, open_deadlines, set_deadline
 from app.cases.documents import attach_document
 from app.cases.forms import PatientFieldsMixin, icd10_code
@@ -41,7 +49,7 @@ from app.core.audit import AuditAction, logged_change, record_change
 from app.core.regions import ABROAD_OFFICES, REGIONS, handling_office
 
 __all__ = [
-    "COUNTIES", "Case", "CaseKind", "CaseStatus", "JournalEntryType", "PatientFieldsMixin",
+    "COUNTIES", "Case", "audited_page", "load_record", "CaseKind", "CaseStatus", "JournalEntryType", "PatientFieldsMixin",
     "add_journal_entry", "assign_user", "attach_document", "can_edit", "cases_by_id", "change_status",
     "close_deadline", "county_of", "ensure_version", "get_case", "get_case_or_404", "has_overdue_deadline",
     "icd10_chapter", "icd10_chapter_title", "icd10_code", "next_number", "next_working_day", "open_case",

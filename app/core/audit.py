@@ -5,7 +5,6 @@ It lives in the kernel because every part writes it: the case core, sign-in (app
 Reads and denials are committed at once, so they are logged even when the request fails
 afterwards; changes are added to the caller's transaction and commit (or vanish) with it.
 """
-import enum
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,32 +16,22 @@ from flask_login import current_user
 from sqlalchemy import JSON, Index, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from app.db import utcnow
+from app.db import LabelledEnum, utcnow
 from app.extensions import db
 
 
-class AuditAction(enum.Enum):
-    VIEW = "view"
-    LIST = "list"
-    CREATE = "create"
-    UPDATE = "update"
-    EXPORT = "export"
-    DOWNLOAD = "download"
-    DENIED = "denied"
-    LOGIN = "login"
-    LOGIN_FAILED = "login_failed"
-    LOGOUT = "logout"
-    LOOKUP = "lookup"          # a patient looked up by national ID (or birth date and name)
-
-    @property
-    def label(self) -> str:
-        return {
-            AuditAction.VIEW: "Visning", AuditAction.LIST: "Liste", AuditAction.CREATE: "Oppretting",
-            AuditAction.UPDATE: "Endring", AuditAction.EXPORT: "Eksport", AuditAction.DOWNLOAD: "Nedlasting",
-            AuditAction.DENIED: "Avvist", AuditAction.LOGIN: "Innlogging",
-            AuditAction.LOGIN_FAILED: "Mislykket innlogging", AuditAction.LOGOUT: "Utlogging",
-            AuditAction.LOOKUP: "Oppslag",
-        }[self]
+class AuditAction(LabelledEnum):
+    VIEW = "view", "Visning"
+    LIST = "list", "Liste"
+    CREATE = "create", "Oppretting"
+    UPDATE = "update", "Endring"
+    EXPORT = "export", "Eksport"
+    DOWNLOAD = "download", "Nedlasting"
+    DENIED = "denied", "Avvist"
+    LOGIN = "login", "Innlogging"
+    LOGIN_FAILED = "login_failed", "Mislykket innlogging"
+    LOGOUT = "logout", "Utlogging"
+    LOOKUP = "lookup", "Oppslag"   # a patient looked up by national ID (or birth date and name)
 
 
 class AuditEvent(db.Model):

@@ -1,6 +1,6 @@
 """Nye Metoder: method proposals, suitability assessments and the forums' decisions.
 Other modules ask about a method only through app.methods.interface."""
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.modules import DemoSeed, Module, NavItem
 
 

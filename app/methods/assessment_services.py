@@ -1,4 +1,4 @@
-"""Rules of the suitability assessment (egnethetsvurdering, domain brief §1.6, seed S2) and its
+"""Rules of the suitability assessment (egnethetsvurdering, the FHI/DMP form) and its
 table of ongoing clinical trials (4.2).
 
 The assessment is one document per method, drafted by the secretariat on FHI's or DMP's behalf:
@@ -148,7 +148,8 @@ def _check_recommendation(recommendation: int | None, aspects: list[str], simpli
 
 
 def default_author_body(method: Method) -> str:
-    """DMP assesses drugs, FHI everything else (domain brief §1.2)."""
+    """The Norwegian Medical Products Agency (DMP) assesses drugs, the Institute of Public Health (FHI)
+    everything else."""
     return "DMP" if method.method_type is MethodType.DRUG else "FHI"
 
 

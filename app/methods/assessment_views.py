@@ -1,5 +1,5 @@
 """The suitability assessment (egnethetsvurdering) of a method: the secretariat drafts it, every
-method reader sees it and its PDF, laid out as the FHI/DMP form (seed S2)."""
+method reader sees it and its PDF, laid out as the FHI/DMP form (assessment_layout.py)."""
 from datetime import UTC, datetime
 
 from flask import Response, abort, flash, redirect, render_template, url_for
@@ -14,6 +14,7 @@ from app.http import content_disposition
 from app.methods import assessment_services
 from app.methods.access import get_method_or_404
 from app.methods.assessment_forms import AssessmentForm, EditTrialForm, TrialForm
+from app.methods.assessment_layout import ASSESSMENT_SECTIONS
 from app.methods.services import TAGS
 from app.methods.views import bp
 from app.pdf import render_pdf
@@ -23,7 +24,7 @@ bp.add_app_template_global(assessment_services.VOCABULARY, "assessment_vocabular
 
 def _page_context(method) -> dict:
     return {"method": method, "assessment": method.assessment, "tag_labels": TAGS,
-            "registry_url": assessment_services.registry_url}
+            "registry_url": assessment_services.registry_url, "assessment_sections": ASSESSMENT_SECTIONS}
 
 
 @bp.route("/<reference>/egnethetsvurdering", methods=["GET", "POST"])

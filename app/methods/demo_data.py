@@ -1,6 +1,6 @@
-"""Demo data for Nye Metoder from the seed documents: ID2025_102's suitability assessment (S2),
-the earlier proposal ID2018_084, and the robot-surgery methods with Beslutningsforum's decision
-of 17 March 2025, its amendment of 28 April 2025 and the working group due 1 November 2025 (S1)."""
+"""Demo data for Nye Metoder modelled on published cases: ID2025_102's suitability assessment (endoscopic
+spine surgery), the earlier proposal ID2018_084, and the robot-surgery methods with Beslutningsforum's decision
+of 17 March 2025, its amendment of 28 April 2025 and the working group due 1 November 2025."""
 from datetime import date
 
 from app.methods import assessment_services, services

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.cases.interface import CaseKind, close_deadline, get_case, next_number, open_case, reserve_number, set_deadline
 from app.core.audit import AuditAction, apply_changes, record_change
-from app.errors import DomainError, EditConflict, InvalidInput
+from app.errors import EditConflict, InvalidInput
 from app.extensions import db
 from app.methods import signals
 from app.methods.models import (
@@ -327,10 +327,6 @@ def add_price_note(method: Method, *, received_on: date, content: str, actor) ->
     db.session.flush()
     record_change(AuditAction.CREATE, "method_price_note", note.id, user=actor)
     return note
-
-
-class SecondCurrentDecision(DomainError):
-    status_code = 422
 
 
 def record_forum_decision(method: Method, *, decided_by: DecidedBy, decided_on: date, outcome: DecisionOutcome,

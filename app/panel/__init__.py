@@ -1,6 +1,6 @@
 """The national expert panel: referrals, the four assessment questions and advisory statements.
 Consults app.methods.interface for the Nye Metoder status of a method."""
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.modules import DemoSeed, Module, NavItem
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy import case as when
 
 from app.auth.models import User
-from app.cases.interface import Case, can_edit, cases_by_id, get_case_or_404, visible_cases
+from app.cases.interface import Case, can_edit, cases_by_id, load_record, visible_cases
 from app.core.audit import AuditAction, record_access, record_list
 from app.core.regions import REGIONS
 from app.core.roles import Role
@@ -34,15 +34,6 @@ from app.security import download_limit, role_required
 PANEL_ROLES = (Role.PANEL_SECRETARIAT, Role.PANEL_MEMBER)
 OPEN = (ReferralStatus.RECEIVED, ReferralStatus.UNDER_ASSESSMENT)
 PER_PAGE = 50
-
-
-def _referral_or_404(case_id: int, need: str = "view") -> tuple[Case, Referral]:
-    """The case (access checked by the core: 404 and a denied audit row outside the scope) and its referral."""
-    case = get_case_or_404(case_id, need=need)
-    referral = services.find_referral(case.id)
-    if referral is None:
-        abort(404)
-    return case, referral
 
 
 def _missing_regions() -> list[str]:
@@ -143,7 +134,7 @@ def new_referral():
 @bp.get("/saker/<int:case_id>")
 @login_required
 def referral(case_id: int):
-    case, referral = _referral_or_404(case_id)
+    case, referral = load_record(case_id, Referral)
     editable = can_edit(current_user, case)
     page = render_template("panel/referral.html", case=case, referral=referral, editable=editable,
                            is_open=referral.status in OPEN, today=date.today())
@@ -154,7 +145,7 @@ def referral(case_id: int):
 @bp.route("/saker/<int:case_id>/medlemmer/ny", methods=["GET", "POST"])
 @login_required
 def assign_member(case_id: int):
-    case, referral = _referral_or_404(case_id, need="edit")
+    case, referral = load_record(case_id, Referral, "edit")
     on_case = {participant.member_id for participant in referral.participants}
     members = [member for member in db.session.scalars(
         select(PanelMember).where(PanelMember.active.is_(True)).order_by(PanelMember.name)) if member.id not in on_case]
@@ -172,7 +163,7 @@ def assign_member(case_id: int):
 @bp.route("/saker/<int:case_id>/eksperter/ny", methods=["GET", "POST"])
 @login_required
 def add_expert(case_id: int):
-    case, referral = _referral_or_404(case_id, need="edit")
+    case, referral = load_record(case_id, Referral, "edit")
     form = ExpertForm()
     if form.validate_on_submit() and saved(form, lambda: services.add_expert(
             referral, name=form.name.data, specialty=form.specialty.data, hospital=form.hospital.data,

@@ -1,4 +1,4 @@
-"""Rules of the expert panel (seed S4): referrals, participants, the four questions, the Nye Metoder
+"""Rules of the expert panel (as its mandate sets them): referrals, participants, the four questions, the Nye Metoder
 rule for recommendations, the advisory statement, feedback and outcome.
 
 Services add and flush, never commit. Nye Metoder is consulted only through app.methods.interface.

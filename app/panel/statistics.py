@@ -1,4 +1,4 @@
-"""The expert panel's annual report (mandate S4 §VII): due to the four regional health authorities by
+"""The expert panel's annual report (the panel's mandate, part VII): due to the four regional health authorities by
 1 March for the year before. Number of cases, where the patients live, diagnoses, outcomes, time from a
 complete referral to the statement, the principled questions of the year and the expected need for new
 members.
@@ -233,7 +233,7 @@ def build_report(request: ReportRequest, progress: Progress) -> Report:
 
 
 def report_due(year: int) -> date:
-    """Mandate S4: the report for a year goes to the four regional health authorities by 1 March."""
+    """The panel's mandate: the report for a year goes to the four regional health authorities by 1 March."""
     return date(year + 1, 3, 1)
 
 

@@ -7,7 +7,7 @@ It never imports a domain module: app/<module>/statistics.py computes the module
 its report with `register_report()`, named in the module's `MODULE` (app/modules.py), so the kinds are all
 registered before the pages and `flask report` are made.
 """
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.modules import Module, NavItem
 
 MODULE = Module(

@@ -72,10 +72,6 @@ def get_kind(name: str) -> ReportKind | None:
     return _KINDS.get(name)
 
 
-def kind_by_slug(slug: str) -> ReportKind | None:
-    return next((kind for kind in _KINDS.values() if kind.slug == slug), None)
-
-
 def can_read(user, kind: ReportKind) -> bool:
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False

@@ -10,8 +10,8 @@ from app.extensions import db
 
 NORTH_PATIENT_ID = synthetic_national_id(date(1994, 3, 8))
 
-# Seed S3: twin-to-twin transfusion syndrome, treated at Rigshospitalet; a Helse Nord patient is handled
-# by Helse Sør-Øst's office.
+# The annual report's example case: twin-to-twin transfusion syndrome, treated at Rigshospitalet; a Helse Nord
+# patient is handled by Helse Sør-Øst's office.
 TTTS = dict(national_id=NORTH_PATIENT_ID, patient_name="Nora Nordlys", birth_date=None, municipality="5501 Tromsø",
             home_region="helse-nord", stream=Stream.APPLICATION, received_on=date(2026, 9, 1), reference=None,
             applicant="Sykehuslege", referring_doctor="Lege Line Lie", referring_hospital="UNN Tromsø",

@@ -1,5 +1,5 @@
-"""Bulk import of historical treatment-abroad records (issue 7, the import half): all or nothing, every bad
-row named by line and column in bokmål, each check of the issue, CSV (BOM, semicolons) and XLSX, office
+"""Bulk import of historical treatment-abroad records: all or nothing, every bad
+row named by line and column in bokmål, each check of the importer, CSV (BOM, semicolons) and XLSX, office
 scope, imported records that are real cases, nothing half-saved, the command line."""
 import random
 from datetime import date, timedelta
@@ -297,7 +297,7 @@ def test_a_refused_file_looks_nobody_up(hso):
     assert count(AuditEvent, AuditEvent.action == AuditAction.LOOKUP) == 0
 
 
-# Each check of the issue
+# Each check of the importer
 
 def _with(index: int = 1, **overrides) -> list[dict]:
     rows = application_rows(3)

@@ -1,4 +1,4 @@
-"""Treatment-abroad rules (domain brief §3, seed S3), called directly."""
+"""Treatment-abroad rules, called directly."""
 from datetime import date
 from decimal import Decimal
 

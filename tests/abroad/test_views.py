@@ -1,4 +1,4 @@
-"""The treatment-abroad pages through the test client: the acceptance scenarios of issue #4 (a Helse Nord
+"""The treatment-abroad pages through the test client: the acceptance scenarios (a Helse Nord
 TTTS application granted for Rigshospitalet with two costs; a refusal appealed, forwarded and upheld; a late
 appeal; a refusal citing Beslutningsforum), bad input shown at the field with nothing saved, office scope
 and the audit rows."""

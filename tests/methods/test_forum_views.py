@@ -1,5 +1,5 @@
-"""Meetings, agendas and the forums' decisions end to end through the test client, with seed S1
-(the surgical-robot decision of 17.03.2025, Sak 031-2025, amended 28.04.2025) as the fixture."""
+"""Meetings, agendas and the forums' decisions end to end through the test client, with Beslutningsforum's
+surgical-robot decision (17.03.2025, Sak 031-2025, amended 28.04.2025) as the fixture."""
 import io
 import re
 from datetime import date
@@ -157,7 +157,7 @@ def secretary(make_user):
 
 @pytest.fixture
 def s1_decided(app, login, secretary):
-    """ID2022_131 with the S1 decision of 17.03.2025 (Sak 031-2025) recorded through the form."""
+    """ID2022_131 with Beslutningsforum's decision of 17.03.2025 (Sak 031-2025) recorded through the form."""
     client = login(secretary)
     reference = _register(app, secretary)
     _ready_for_decision(app, secretary, reference)
@@ -308,7 +308,7 @@ def test_report_upload_is_stored_on_the_case_and_linked_from_the_method_page(app
     assert client.get(f"/metoder/{other}/oppdrag/{commission_id}/rapporter/ny").status_code == 404
 
 
-# Beslutningsforum: S1
+# Beslutningsforum: the surgical-robot decision and its amendment
 
 def test_s1_decision_and_its_amendment_show_the_current_decision_and_the_history(app, s1_amended):
     client, reference = s1_amended

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from app.auth.roles import Role
+from app.core.roles import Role
 
 MENU = {
     Role.ADMIN: ["Oversikt", "Saker", "Nye Metoder", "Brukere", "Logg", "Datakvalitet"],

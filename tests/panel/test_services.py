@@ -1,4 +1,4 @@
-"""The expert panel's rules (seed S4), called directly."""
+"""The expert panel's rules, called directly."""
 from datetime import date
 
 import pytest

@@ -129,8 +129,6 @@ NOT_WRITING = {
     "app.abroad.services.ensure_may_be_granted": "the Nye Metoder rule every grant asks (reads the method status)",
     "app.abroad.services.country_name": "a lookup",
     "app.abroad.services.experimental_notice": "derives a text",
-    "app.abroad.services.find_appeal": "a query",
-    "app.abroad.services.find_application": "a query",
     "app.abroad.services.method_check": "asks app.methods.interface",
     "app.abroad.services.not_introduced_citation": "formats a text",
     "app.abroad.services.validate_country": "a check that raises",

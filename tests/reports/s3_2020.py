@@ -1,7 +1,7 @@
 """A synthetic case-level data set that reproduces every published figure of the treatment-abroad annual
-report 2020 (seed S3; domain brief §3.7), inserted in bulk.
+report 2020, inserted in bulk.
 
-The published figures are the `PUBLISHED_*` constants; where S3 has a chart only (granted per year before
+The published figures are the `PUBLISHED_*` constants; where the report has a chart only (granted per year before
 2020, received per region, the countries and most hospitals, the 2012–2014 costs) the values are chosen
 here and the tests only check that the report counts them back. The set also holds what must *not* be
 counted: applications received in 2019 but decided in 2020, pending applications decided in 2021, costs
@@ -69,7 +69,7 @@ PUBLISHED_APPEALS = {
 PUBLISHED_PARTICLE = {HSO: (40, 20_391_000), VEST: (9, 5_406_000), MIDT: (6, 5_664_000), NORD: (2, 1_235_000)}
 PUBLISHED_NORDIC_PROTOCOL_CHILDREN = 1
 
-# Chosen where S3 has a chart only.
+# Chosen where the report has a chart only.
 GRANTED = {2011: 270, 2012: 290, 2013: 287, 2014: 310, 2015: 262, 2016: 239, 2017: 305, 2018: 255, 2019: 230,
            2020: 173}
 RECEIVED_BY_REGION_2020 = {HSO: 120, VEST: 45, MIDT: 34, NORD: 25}

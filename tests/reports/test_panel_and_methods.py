@@ -1,4 +1,5 @@
-"""The expert panel's annual report (mandate S4) and the Nye Metoder statistics, from case-level rows."""
+"""The expert panel's annual report (the panel's mandate, part VII) and the Nye Metoder statistics, from
+case-level rows."""
 import json
 from datetime import date
 from io import BytesIO

@@ -125,7 +125,7 @@ def test_the_progress_page_shows_percent_and_step_and_survives_reload(app, s3_da
 
     page = analyst.get(location).get_data(as_text=True)
     assert "Rapporten lages" in page and 'value="0"' in page and "Venter på ledig kapasitet" in page
-    assert 'src="/static/js/reports.js"' in page and "nonce=" in page
+    assert 'src="/static/js/progress.js"' in page and "nonce=" in page
     assert analyst.get(location + "/status").get_json()["state"] == "queued"
     assert analyst.get(location + "/rapport.pdf").status_code == 404          # nothing to download yet
 
