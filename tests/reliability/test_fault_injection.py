@@ -80,24 +80,21 @@ from app.methods.models import (
     SuitabilityAssessment,
 )
 from app.panel import services as panel
-from app.panel.models import Advice, Classification, Outcome, PanelMember, Referral, TreatmentItem
+from app.panel.models import (
+    Advice,
+    Classification,
+    Outcome,
+    PanelMember,
+    Referral,
+    TreatmentItem,
+)
+from tests import factories
 from tests.abroad.fixtures.import_files import (
     APPEAL_COLUMNS,
     COST_COLUMNS,
     application_row,
     application_rows,
     to_csv,
-)
-from tests.factories import (
-    panel_answer,
-    panel_expert,
-    panel_feedback,
-    panel_item,
-    panel_member,
-    panel_principled_question,
-    panel_referral,
-    panel_statement,
-    panel_withdrawal,
 )
 
 PASSWORD = "korrekt-hest-batteri-stift"
@@ -374,7 +371,7 @@ class World:
         return referral.id
 
     def member(self, secretary_id: int, with_login: bool = True) -> int:
-        member = panel.save_member(None, panel_member(
+        member = panel.save_member(None, factories.panel_member(
             name="Per Panel", hospital="St. Olavs hospital", appointing_region="helse-midt-norge",
             term_start=date(2026, 1, 1), user_id=self.user("panel_member") if with_login else None),
             actor=self.get(User, secretary_id))
@@ -384,14 +381,14 @@ class World:
     def answered_referral(self, secretary_id: int) -> int:
         referral_id = self.referral(secretary_id)
         for question in (1, 2, 3, 4):
-            panel.save_answer(self.get(Referral, referral_id), panel_answer(question),
+            panel.save_answer(self.get(Referral, referral_id), factories.panel_answer(question),
                               actor=self.get(User, secretary_id))
         db.session.commit()
         return referral_id
 
     def statement_sent(self, secretary_id: int) -> int:
         referral_id = self.answered_referral(secretary_id)
-        panel.send_statement(self.get(Referral, referral_id), panel_statement(
+        panel.send_statement(self.get(Referral, referral_id), factories.panel_statement(
             sent_on=date(2026, 10, 10), summary="Samlet råd.", outcome=Outcome.STUDY_ABROAD),
             actor=self.get(User, secretary_id), pdf=PDF)
         db.session.commit()
@@ -445,7 +442,7 @@ class World:
         assert result.ok, result.errors
 
 
-REFERRAL = panel_referral(municipality="Trondheim", condition="Residiverende eggstokkreft",
+REFERRAL = factories.panel_referral(municipality="Trondheim", condition="Residiverende eggstokkreft",
                           treatments_tried="Tre linjer kjemoterapi", question="Finnes det aktuelle kliniske studier?")
 APPLICATION = {
     "national_id": None, "patient_name": "Nora Nordlys", "birth_date": date(1994, 3, 8), "municipality": "Tromsø",
@@ -778,7 +775,7 @@ def _(w):
     method_id = w.method(secretary, MethodStatus.FOR_DECISION)
     reference = w.get(Method, method_id).reference
     item_id = w.agenda_item(secretary, method_id, Forum.BESLUTNINGSFORUM, date(2025, 6, 16))
-    panel.add_item(w.get(Referral, w.referral(panel_secretary)), panel_item(
+    panel.add_item(w.get(Referral, w.referral(panel_secretary)), factories.panel_item(
         question=2, treatment="Behandling X", classification=Classification.ESTABLISHED, method_reference=reference),
         actor=w.get(User, panel_secretary))
     db.session.commit()
@@ -886,8 +883,8 @@ def _(w):
 @case("app.panel.services.save_member")
 def _(w):
     actor, login = w.user("panel_secretariat"), w.user("panel_member")
-    return lambda: panel.save_member(None, panel_member(name="Per Panel", term_start=date(2026, 1, 1), user_id=login),
-                                     actor=w.get(User, actor))
+    member = factories.panel_member(name="Per Panel", term_start=date(2026, 1, 1), user_id=login)
+    return lambda: panel.save_member(None, member, actor=w.get(User, actor))
 
 
 @case("app.panel.services.save_member[update]")
@@ -897,7 +894,7 @@ def _(w):
 
     def call():
         member = w.get(PanelMember, member_id)
-        panel.save_member(member, panel_member(
+        panel.save_member(member, factories.panel_member(
             name=member.name, specialty="Hematologi", hospital=member.hospital,
             appointing_region=member.appointing_region, term_start=member.term_start, term_end=date(2029, 12, 31)),
             actor=w.get(User, actor), expected_version=member.version)
@@ -916,15 +913,15 @@ def _(w):
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.referral(actor)
-    return lambda: panel.add_expert(w.get(Referral, referral_id), panel_expert(specialty="Gynekologisk kreft"),
-                                    actor=w.get(User, actor))
+    expert = factories.panel_expert(specialty="Gynekologisk kreft")
+    return lambda: panel.add_expert(w.get(Referral, referral_id), expert, actor=w.get(User, actor))
 
 
 @case("app.panel.services.save_answer")
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.referral(actor)
-    return lambda: panel.save_answer(w.get(Referral, referral_id), panel_answer(
+    return lambda: panel.save_answer(w.get(Referral, referral_id), factories.panel_answer(
         1, findings="Etablert behandling er gitt.", advice="Ingen videre etablert behandling."),
         actor=w.get(User, actor))
 
@@ -934,7 +931,7 @@ def _(w):
     secretary, methods_secretary = w.user("panel_secretariat"), w.user("methods_secretariat")
     referral_id = w.referral(secretary)
     reference = w.get(Method, w.method(methods_secretary)).reference
-    return lambda: panel.add_item(w.get(Referral, referral_id), panel_item(
+    return lambda: panel.add_item(w.get(Referral, referral_id), factories.panel_item(
         question=2, treatment="PARP-hemmer i studie", classification=Classification.CLINICAL_TRIAL,
         advice=Advice.NOT_RECOMMENDED, method_reference=reference, registry_id="NCT06719037", country="Sverige"),
         actor=w.get(User, secretary))
@@ -944,19 +941,19 @@ def _(w):
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.referral(actor)
-    item_id = panel.add_item(w.get(Referral, referral_id), panel_item(
+    item_id = panel.add_item(w.get(Referral, referral_id), factories.panel_item(
         question=2, treatment="Behandling X", classification=Classification.ESTABLISHED,
         advice=Advice.NOT_RECOMMENDED), actor=w.get(User, actor)).id
     db.session.commit()
     return lambda: panel.withdraw_item(w.get(Referral, referral_id), w.get(TreatmentItem, item_id),
-                                       panel_withdrawal("Feilregistrert."), actor=w.get(User, actor))
+                                       factories.panel_withdrawal("Feilregistrert."), actor=w.get(User, actor))
 
 
 @case("app.panel.services.send_statement")
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.answered_referral(actor)
-    return lambda: panel.send_statement(w.get(Referral, referral_id), panel_statement(
+    return lambda: panel.send_statement(w.get(Referral, referral_id), factories.panel_statement(
         recipients=("Lege Lise Lund", "Kreftavdelingen"), sent_on=date(2026, 10, 10), summary="Samlet råd.",
         outcome=Outcome.STUDY_ABROAD), actor=w.get(User, actor), pdf=PDF)
 
@@ -965,7 +962,7 @@ def _(w):
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.statement_sent(actor)
-    return lambda: panel.record_feedback(w.get(Referral, referral_id), panel_feedback(
+    return lambda: panel.record_feedback(w.get(Referral, referral_id), factories.panel_feedback(
         received_on=date(2026, 10, 20), summary="Pasienten er inkludert i studien."), actor=w.get(User, actor))
 
 
@@ -973,7 +970,7 @@ def _(w):
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.referral(actor)
-    return lambda: panel.add_principled_question(w.get(Referral, referral_id), panel_principled_question(
+    return lambda: panel.add_principled_question(w.get(Referral, referral_id), factories.panel_principled_question(
         text="Dekning av studiedeltakelse", raised_on=date(2026, 10, 5)), actor=w.get(User, actor))
 
 
@@ -981,7 +978,7 @@ def _(w):
 def _(w):
     secretary, methods_secretary = w.user("panel_secretariat"), w.user("methods_secretariat")
     reference = w.get(Method, w.method(methods_secretary)).reference
-    panel.add_item(w.get(Referral, w.referral(secretary)), panel_item(
+    panel.add_item(w.get(Referral, w.referral(secretary)), factories.panel_item(
         question=2, treatment="Behandling X", classification=Classification.ESTABLISHED,
         advice=Advice.NOT_RECOMMENDED, method_reference=reference), actor=w.get(User, secretary))
     db.session.commit()
