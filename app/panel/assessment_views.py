@@ -21,7 +21,8 @@ from app.panel.assessment_forms import (
     StatementForm,
     WithdrawItemForm,
 )
-from app.panel.models import QUESTIONS, Advice, Classification, Outcome, Referral, ReferralStatus
+from app.panel.commands import NewStatement
+from app.panel.models import QUESTIONS, Referral, ReferralStatus
 from app.panel.views import bp
 from app.pdf import render_pdf
 
@@ -76,11 +77,10 @@ def _unchanged(answer, findings: str | None, advice: str | None) -> bool:
 def _save_answers(referral, form: AnswersForm) -> None:
     """Save the answers the user changed, each checked against the version it was opened at."""
     for question in QUESTIONS:
-        findings, advice = form.findings(question).data, form.advice(question).data
-        if _unchanged(referral.answer(question), findings, advice):
+        command = form.to_command(question)
+        if _unchanged(referral.answer(question), command.findings, command.advice):
             continue
-        services.save_answer(referral, question=question, findings=findings, advice=advice,
-                             expected_version=form.version(question).data, actor=current_user)
+        services.save_answer(referral, command, actor=current_user, expected_version=form.version(question).data)
 
 
 @bp.route("/saker/<int:case_id>/vurdering", methods=["GET", "POST"])
@@ -123,11 +123,7 @@ def new_item(case_id: int):
     if not form.is_submitted() and request.args.get("sporsmal") in {str(number) for number in QUESTIONS}:
         form.question.data = request.args["sporsmal"]
     if form.validate_on_submit() and saved(form, lambda: services.add_item(
-            referral, question=int(form.question.data), treatment=form.treatment.data,
-            classification=Classification(form.classification.data), advice=Advice(form.advice.data),
-            method_reference=form.method_reference.data, registry_id=form.registry_id.data,
-            country=form.country.data, inclusion_criteria=form.inclusion_criteria.data, note=form.note.data,
-            actor=current_user)):
+            referral, form.to_command(), actor=current_user)):
         flash("Behandlingen er lagt til.", "success")
         return _referral_page(case.id, "behandlinger")
     page = render_template("panel/item_form.html", form=form, case=case, referral=referral,
@@ -144,7 +140,7 @@ def withdraw_item(case_id: int, item_id: int):
         abort(404)
     form = WithdrawItemForm()
     if form.validate_on_submit() and saved(form, lambda: services.withdraw_item(
-            referral, item, reason=form.reason.data, actor=current_user)):
+            referral, item, form.to_command(), actor=current_user)):
         flash(f"«{item.treatment}» er trukket tilbake.", "success")
         return _referral_page(case.id, "behandlinger")
     page = render_template("panel/item_withdraw.html", form=form, case=case, referral=referral, item=item,
@@ -162,13 +158,11 @@ def _default_recipients(referral) -> list[str]:
     return [doctor, *([referral.regional_review_by] if referral.regional_review_by else [])]
 
 
-def _send_statement(case, referral, form: StatementForm) -> None:
-    recipients = form.recipient_lines()
+def _send_statement(case, referral, command: NewStatement) -> None:
     pdf = render_pdf("panel/pdf/statement.html", case=case, patient=case.patient, referral=referral,
-                     recipients=recipients, sent_on=form.sent_on.data, summary=(form.summary.data or "").strip(),
+                     recipients=command.recipients, sent_on=command.sent_on, summary=command.summary,
                      sender=current_user.name)
-    services.send_statement(referral, recipients=recipients, sent_on=form.sent_on.data, summary=form.summary.data,
-                            outcome=Outcome(form.outcome.data), actor=current_user, pdf=pdf)
+    services.send_statement(referral, command, actor=current_user, pdf=pdf)
 
 
 @bp.route("/saker/<int:case_id>/uttalelse/ny", methods=["GET", "POST"])
@@ -180,7 +174,7 @@ def new_statement(case_id: int):
         form.recipients.data = "\n".join(_default_recipients(referral))
         if referral.outcome:
             form.outcome.data = referral.outcome.value
-    if form.validate_on_submit() and saved(form, lambda: _send_statement(case, referral, form)):
+    if form.validate_on_submit() and saved(form, lambda: _send_statement(case, referral, form.to_command())):
         flash("Uttalelsen er sendt og journalført som utgående post med PDF-brevet.", "success")
         return _referral_page(case.id, "uttalelser")
     page = render_template("panel/statement_form.html", form=form, case=case, referral=referral,
@@ -208,8 +202,7 @@ def new_feedback(case_id: int):
     case, referral = load_record(case_id, Referral, "edit")
     form = FeedbackForm()
     if form.validate_on_submit() and saved(form, lambda: services.record_feedback(
-            referral, received_on=form.received_on.data, followed=form.followed.data, summary=form.summary.data,
-            actor=current_user)):
+            referral, form.to_command(), actor=current_user)):
         flash("Tilbakemeldingen er registrert.", "success")
         return _referral_page(case.id, "oppfolging")
     page = render_template("panel/feedback_form.html", form=form, case=case, referral=referral,
@@ -223,7 +216,7 @@ def new_principled_question(case_id: int):
     case, referral = load_record(case_id, Referral, "edit")
     form = PrincipledQuestionForm()
     if form.validate_on_submit() and saved(form, lambda: services.add_principled_question(
-            referral, text=form.text.data, raised_on=form.raised_on.data, actor=current_user)):
+            referral, form.to_command(), actor=current_user)):
         flash("Den prinsipielle problemstillingen er registrert.", "success")
         return _referral_page(case.id, "oppfolging")
     page = render_template("panel/principled_question_form.html", form=form, case=case, referral=referral)

@@ -111,20 +111,8 @@ def export_referrals(fmt: str):
 def new_referral():
     form = ReferralForm()
     created: list[Referral] = []
-
-    def register():
-        created.append(services.register_referral(
-            national_id=form.national_id.data or None, patient_name=form.patient_name.data,
-            birth_date=form.birth_date.data, municipality=form.municipality.data or None,
-            home_region=form.home_region.data, referring_trust=form.referring_trust.data,
-            referring_department=form.referring_department.data or None,
-            referring_doctor=form.referring_doctor.data, referred_on=form.referred_on.data,
-            from_regional_hospital=form.from_regional_hospital.data == "ja",
-            regional_review_by=form.regional_review_by.data, regional_review_on=form.regional_review_on.data,
-            icd10=form.icd10.data, condition=form.condition.data, treatments_tried=form.treatments_tried.data,
-            question=form.question.data, complete_on=form.complete_on.data, actor=current_user))
-
-    if form.validate_on_submit() and saved(form, register):
+    if form.validate_on_submit() and saved(form, lambda: created.append(
+            services.register_referral(form.to_command(), actor=current_user))):
         referral = created[0]
         flash(f"Henvisningen er registrert. Svarfrist {referral.due_on:%d.%m.%Y}.", "success")
         return redirect(url_for("panel.referral", case_id=referral.case_id))
@@ -166,8 +154,7 @@ def add_expert(case_id: int):
     case, referral = load_record(case_id, Referral, "edit")
     form = ExpertForm()
     if form.validate_on_submit() and saved(form, lambda: services.add_expert(
-            referral, name=form.name.data, specialty=form.specialty.data, hospital=form.hospital.data,
-            actor=current_user)):
+            referral, form.to_command(), actor=current_user)):
         flash("Den innleide eksperten er lagt til saken.", "success")
         return redirect(url_for("panel.referral", case_id=case.id, _anchor="deltakere"))
     return _participant_form(form, case, referral, "Legg til innleid ekspert", no_choices=False)
@@ -208,11 +195,8 @@ def _login_choices(member: PanelMember | None) -> list:
 
 
 def _save_member(form, member: PanelMember | None):
-    return lambda: services.save_member(
-        member, name=form.name.data, specialty=form.specialty.data, hospital=form.hospital.data,
-        appointing_region=form.appointing_region.data, term_start=form.term_start.data, term_end=form.term_end.data,
-        active=form.active.data, user_id=form.user_id.data or None, actor=current_user,
-        expected_version=form.version.data if member is not None else None)
+    return lambda: services.save_member(member, form.to_command(), actor=current_user,
+                                        expected_version=form.version.data if member is not None else None)
 
 
 @bp.route("/medlemmer/ny", methods=["GET", "POST"])

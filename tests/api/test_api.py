@@ -203,11 +203,11 @@ def test_public_methods_need_no_token_and_show_only_public_data(app, client, met
 def test_panel_referrals_are_read_within_the_panels_access(app, api, make_user):
     from app.auth.models import User
     from app.panel import services as panel_services
-    from tests.panel.conftest import REFERRAL
+    from tests.factories import panel_referral
 
     secretary = make_user("panel_secretariat")
     with app.app_context():
-        referral = panel_services.register_referral(**REFERRAL, actor=db.session.get(User, secretary),
+        referral = panel_services.register_referral(panel_referral(), actor=db.session.get(User, secretary),
                                                     today=date(2026, 10, 2))
         db.session.commit()
         case_id = referral.case_id

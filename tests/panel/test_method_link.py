@@ -13,14 +13,15 @@ from app.methods import services as methods
 from app.methods.interface import method_references_in, methods_named_in
 from app.methods.models import DecidedBy, DecisionOutcome, Forum
 from app.panel import services
-from app.panel.models import Advice, Classification, Outcome, ReferralStatus, Statement
+from app.panel.models import Advice, Outcome, ReferralStatus, Statement
+from tests.factories import panel_answer, panel_item, panel_referral, panel_statement
 
 PDF = b"%PDF-1.4\n%%EOF"
 
 
 def _item(referral, secretary, treatment: str, advice=Advice.RECOMMENDED, method_reference=None):
-    return services.add_item(referral, question=3, treatment=treatment, classification=Classification.OFF_LABEL,
-                             advice=advice, method_reference=method_reference, actor=secretary)
+    command = panel_item(treatment=treatment, advice=advice, method_reference=method_reference)
+    return services.add_item(referral, command, actor=secretary)
 
 
 def test_ids_with_a_letter_suffix_and_names_are_recognised_in_free_text(app_ctx, method_with_outcome):
@@ -82,8 +83,7 @@ def _amend_to_not_introduced(method, secretariat) -> None:
 
 def _answer_all(referral, secretary):
     for question in (1, 2, 3, 4):
-        services.save_answer(referral, question=question, findings=f"Funn {question}", advice=None,
-                             expected_version=None, actor=secretary)
+        services.save_answer(referral, panel_answer(question, advice=None), actor=secretary)
 
 
 def test_sending_the_statement_checks_every_recommendation_again(referral, secretary, method_with_outcome,
@@ -94,8 +94,7 @@ def test_sending_the_statement_checks_every_recommendation_again(referral, secre
     _amend_to_not_introduced(method, db.session.get(User, make_user("methods_secretariat")))
 
     with pytest.raises(InvalidInput) as refused:
-        services.send_statement(referral, recipients=["Lege Lise Lund"], sent_on=date.today(), summary="Råd",
-                                outcome=Outcome.OFF_LABEL, actor=secretary, pdf=PDF)
+        services.send_statement(referral, panel_statement(), actor=secretary, pdf=PDF)
     assert "Uttalelsen kan ikke sendes" in str(refused.value) and "22.09.2025" in str(refused.value)
     assert "«Legemiddel X (ID2024_090)» (spørsmål 3)" in str(refused.value)
     assert referral.status is not ReferralStatus.STATEMENT_SENT
@@ -103,13 +102,11 @@ def test_sending_the_statement_checks_every_recommendation_again(referral, secre
 
 def test_the_statement_page_refuses_a_recommendation_beslutningsforum_has_since_rejected(app, login, make_user,
                                                                                          method_with_outcome):
-    from tests.panel.conftest import REFERRAL
-
     secretary_id = make_user("panel_secretariat")
     with app.app_context():
         secretary = db.session.get(User, secretary_id)
         method = method_with_outcome(DecisionOutcome.INTRODUCED)
-        referral = services.register_referral(**REFERRAL, actor=secretary, today=date(2026, 10, 2))
+        referral = services.register_referral(panel_referral(), actor=secretary, today=date(2026, 10, 2))
         _item(referral, secretary, "Legemiddel X (ID2024_090)", method_reference="ID2024_090")
         _answer_all(referral, secretary)
         _amend_to_not_introduced(method, db.session.get(User, make_user("methods_secretariat")))

@@ -107,6 +107,7 @@ from app.panel.models import (
     Statement,
     TreatmentItem,
 )
+from tests.factories import panel_answer, panel_member, panel_referral
 
 TODAY = date.today()
 CONFLICT = "endret av en annen bruker"
@@ -498,9 +499,8 @@ def _panel_secretariat(kit: Kit) -> tuple[int, int]:
 
 def edit_member(kit: Kit) -> Edit:
     a, b = _panel_secretariat(kit)
-    member_id = kit.run(lambda: panel.save_member(
-        None, name="Per Panel", specialty="Onkologi", hospital="St. Olavs hospital",
-        appointing_region="helse-midt-norge", term_start=_day(300), term_end=None, active=True, user_id=None,
+    member_id = kit.run(lambda: panel.save_member(None, panel_member(
+        name="Per Panel", hospital="St. Olavs hospital", appointing_region="helse-midt-norge", term_start=_day(300)),
         actor=kit.user(a)).id)
     url = f"/ekspertpanelet/medlemmer/{member_id}"
     return Edit((a, b), url, url, PanelMember, member_id, "hospital",
@@ -509,25 +509,16 @@ def edit_member(kit: Kit) -> Edit:
                 stored_shown="Haukeland universitetssykehus", text_field="hospital")
 
 
-REFERRAL = {
-    "national_id": None, "patient_name": "Hanne Hagen", "birth_date": date(1971, 5, 5), "municipality": "Trondheim",
-    "home_region": "helse-midt-norge", "referring_trust": "Helse Møre og Romsdal HF",
-    "referring_department": "Kreftavdelingen", "referring_doctor": "Lege Lise Lund", "from_regional_hospital": False,
-    "regional_review_by": "Kreftklinikken, St. Olavs hospital", "icd10": "C56",
-    "condition": "Residiverende eggstokkreft med spredning", "treatments_tried": "Tre linjer kjemoterapi",
-    "question": "Finnes det aktuelle kliniske studier?",
-}
-
-
 def edit_answers(kit: Kit) -> Edit:
     a, b = _panel_secretariat(kit)
 
     def make():
         secretary = kit.user(a)
-        referral = panel.register_referral(**REFERRAL, referred_on=_day(5), regional_review_on=_day(8),
-                                           actor=secretary)
-        answer = panel.save_answer(referral, question=1, findings="Første utkast", advice=None,
-                                   expected_version=None, actor=secretary)
+        referral = panel.register_referral(panel_referral(
+            municipality="Trondheim", treatments_tried="Tre linjer kjemoterapi",
+            question="Finnes det aktuelle kliniske studier?", referred_on=_day(5), regional_review_on=_day(8)),
+            actor=secretary)
+        answer = panel.save_answer(referral, panel_answer(1, findings="Første utkast", advice=None), actor=secretary)
         return referral.case_id, answer.id
     case_id, answer_id = kit.run(make)
     url = f"/ekspertpanelet/saker/{case_id}/vurdering"

@@ -80,7 +80,15 @@ from app.methods.models import (
     SuitabilityAssessment,
 )
 from app.panel import services as panel
-from app.panel.models import Advice, Classification, Outcome, PanelMember, Referral, TreatmentItem
+from app.panel.models import (
+    Advice,
+    Classification,
+    Outcome,
+    PanelMember,
+    Referral,
+    TreatmentItem,
+)
+from tests import factories
 from tests.abroad.fixtures.import_files import (
     APPEAL_COLUMNS,
     COST_COLUMNS,
@@ -357,31 +365,31 @@ class World:
     # The expert panel
 
     def referral(self, secretary_id: int) -> int:
-        referral = panel.register_referral(**REFERRAL, actor=self.get(User, secretary_id), today=date(2026, 10, 2))
+        referral = panel.register_referral(REFERRAL, actor=self.get(User, secretary_id), today=date(2026, 10, 2))
         db.session.commit()
         return referral.id
 
     def member(self, secretary_id: int, with_login: bool = True) -> int:
-        member = panel.save_member(None, name="Per Panel", specialty="Onkologi", hospital="St. Olavs hospital",
-                                   appointing_region="helse-midt-norge", term_start=date(2026, 1, 1), term_end=None,
-                                   active=True, user_id=self.user("panel_member") if with_login else None,
-                                   actor=self.get(User, secretary_id))
+        member = panel.save_member(None, factories.panel_member(
+            name="Per Panel", hospital="St. Olavs hospital", appointing_region="helse-midt-norge",
+            term_start=date(2026, 1, 1), user_id=self.user("panel_member") if with_login else None),
+            actor=self.get(User, secretary_id))
         db.session.commit()
         return member.id
 
     def answered_referral(self, secretary_id: int) -> int:
         referral_id = self.referral(secretary_id)
         for question in (1, 2, 3, 4):
-            panel.save_answer(self.get(Referral, referral_id), question=question, findings=f"Funn {question}",
-                              advice=f"Råd {question}", expected_version=None, actor=self.get(User, secretary_id))
+            panel.save_answer(self.get(Referral, referral_id), factories.panel_answer(question),
+                              actor=self.get(User, secretary_id))
         db.session.commit()
         return referral_id
 
     def statement_sent(self, secretary_id: int) -> int:
         referral_id = self.answered_referral(secretary_id)
-        panel.send_statement(self.get(Referral, referral_id), recipients=["Lege Lise Lund"],
-                             sent_on=date(2026, 10, 10), summary="Samlet råd.", outcome=Outcome.STUDY_ABROAD,
-                             actor=self.get(User, secretary_id), pdf=PDF)
+        panel.send_statement(self.get(Referral, referral_id), factories.panel_statement(
+            sent_on=date(2026, 10, 10), summary="Samlet råd.", outcome=Outcome.STUDY_ABROAD),
+            actor=self.get(User, secretary_id), pdf=PDF)
         db.session.commit()
         return referral_id
 
@@ -433,14 +441,8 @@ class World:
         assert result.ok, result.errors
 
 
-REFERRAL = {
-    "national_id": None, "patient_name": "Hanne Hagen", "birth_date": date(1971, 5, 5), "municipality": "Trondheim",
-    "home_region": "helse-midt-norge", "referring_trust": "Helse Møre og Romsdal HF",
-    "referring_department": "Kreftavdelingen", "referring_doctor": "Lege Lise Lund", "referred_on": date(2026, 10, 1),
-    "from_regional_hospital": False, "regional_review_by": "Kreftklinikken, St. Olavs hospital",
-    "regional_review_on": date(2026, 9, 25), "icd10": "C56", "condition": "Residiverende eggstokkreft",
-    "treatments_tried": "Tre linjer kjemoterapi", "question": "Finnes det aktuelle kliniske studier?",
-}
+REFERRAL = factories.panel_referral(municipality="Trondheim", condition="Residiverende eggstokkreft",
+                          treatments_tried="Tre linjer kjemoterapi", question="Finnes det aktuelle kliniske studier?")
 APPLICATION = {
     "national_id": None, "patient_name": "Nora Nordlys", "birth_date": date(1994, 3, 8), "municipality": "Tromsø",
     "home_region": "helse-nord", "stream": Stream.APPLICATION, "received_on": date(2026, 9, 1), "reference": None,
@@ -772,9 +774,9 @@ def _(w):
     method_id = w.method(secretary, MethodStatus.FOR_DECISION)
     reference = w.get(Method, method_id).reference
     item_id = w.agenda_item(secretary, method_id, Forum.BESLUTNINGSFORUM, date(2025, 6, 16))
-    panel.add_item(w.get(Referral, w.referral(panel_secretary)), question=2, treatment="Behandling X",
-                   classification=Classification.ESTABLISHED, advice=Advice.MENTIONED_EXCEPTION_SCHEME,
-                   method_reference=reference, actor=w.get(User, panel_secretary))
+    panel.add_item(w.get(Referral, w.referral(panel_secretary)), factories.panel_item(
+        question=2, treatment="Behandling X", classification=Classification.ESTABLISHED, method_reference=reference),
+        actor=w.get(User, panel_secretary))
     db.session.commit()
     w.application(caseworker, method_reference=reference)
     return lambda: methods.record_forum_decision(
@@ -874,15 +876,14 @@ def _(w):
 @case("app.panel.services.register_referral")
 def _(w):
     actor = w.user("panel_secretariat")
-    return lambda: panel.register_referral(**REFERRAL, actor=w.get(User, actor), today=date(2026, 10, 2))
+    return lambda: panel.register_referral(REFERRAL, actor=w.get(User, actor), today=date(2026, 10, 2))
 
 
 @case("app.panel.services.save_member")
 def _(w):
     actor, login = w.user("panel_secretariat"), w.user("panel_member")
-    return lambda: panel.save_member(None, name="Per Panel", specialty="Onkologi", hospital="Haukeland",
-                                     appointing_region="helse-vest", term_start=date(2026, 1, 1), term_end=None,
-                                     active=True, user_id=login, actor=w.get(User, actor))
+    member = factories.panel_member(name="Per Panel", term_start=date(2026, 1, 1), user_id=login)
+    return lambda: panel.save_member(None, member, actor=w.get(User, actor))
 
 
 @case("app.panel.services.save_member[update]")
@@ -892,10 +893,10 @@ def _(w):
 
     def call():
         member = w.get(PanelMember, member_id)
-        panel.save_member(member, name=member.name, specialty="Hematologi", hospital=member.hospital,
-                          appointing_region=member.appointing_region, term_start=member.term_start,
-                          term_end=date(2029, 12, 31), active=True, user_id=None, actor=w.get(User, actor),
-                          expected_version=member.version)
+        panel.save_member(member, factories.panel_member(
+            name=member.name, specialty="Hematologi", hospital=member.hospital,
+            appointing_region=member.appointing_region, term_start=member.term_start, term_end=date(2029, 12, 31)),
+            actor=w.get(User, actor), expected_version=member.version)
     return call
 
 
@@ -911,17 +912,17 @@ def _(w):
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.referral(actor)
-    return lambda: panel.add_expert(w.get(Referral, referral_id), name="Eva Ekspert", specialty="Gynekologisk kreft",
-                                    hospital="Radiumhospitalet", actor=w.get(User, actor))
+    expert = factories.panel_expert(specialty="Gynekologisk kreft")
+    return lambda: panel.add_expert(w.get(Referral, referral_id), expert, actor=w.get(User, actor))
 
 
 @case("app.panel.services.save_answer")
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.referral(actor)
-    return lambda: panel.save_answer(w.get(Referral, referral_id), question=1, findings="Etablert behandling er gitt.",
-                                     advice="Ingen videre etablert behandling.", expected_version=None,
-                                     actor=w.get(User, actor))
+    return lambda: panel.save_answer(w.get(Referral, referral_id), factories.panel_answer(
+        1, findings="Etablert behandling er gitt.", advice="Ingen videre etablert behandling."),
+        actor=w.get(User, actor))
 
 
 @case("app.panel.services.add_item")
@@ -929,56 +930,56 @@ def _(w):
     secretary, methods_secretary = w.user("panel_secretariat"), w.user("methods_secretariat")
     referral_id = w.referral(secretary)
     reference = w.get(Method, w.method(methods_secretary)).reference
-    return lambda: panel.add_item(w.get(Referral, referral_id), question=2, treatment="PARP-hemmer i studie",
-                                  classification=Classification.CLINICAL_TRIAL, advice=Advice.NOT_RECOMMENDED,
-                                  method_reference=reference, registry_id="NCT06719037", country="Sverige",
-                                  actor=w.get(User, secretary))
+    return lambda: panel.add_item(w.get(Referral, referral_id), factories.panel_item(
+        question=2, treatment="PARP-hemmer i studie", classification=Classification.CLINICAL_TRIAL,
+        advice=Advice.NOT_RECOMMENDED, method_reference=reference, registry_id="NCT06719037", country="Sverige"),
+        actor=w.get(User, secretary))
 
 
 @case("app.panel.services.withdraw_item")
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.referral(actor)
-    item_id = panel.add_item(w.get(Referral, referral_id), question=2, treatment="Behandling X",
-                             classification=Classification.ESTABLISHED, advice=Advice.NOT_RECOMMENDED,
-                             actor=w.get(User, actor)).id
+    item_id = panel.add_item(w.get(Referral, referral_id), factories.panel_item(
+        question=2, treatment="Behandling X", classification=Classification.ESTABLISHED,
+        advice=Advice.NOT_RECOMMENDED), actor=w.get(User, actor)).id
     db.session.commit()
     return lambda: panel.withdraw_item(w.get(Referral, referral_id), w.get(TreatmentItem, item_id),
-                                       reason="Feilregistrert.", actor=w.get(User, actor))
+                                       factories.panel_withdrawal("Feilregistrert."), actor=w.get(User, actor))
 
 
 @case("app.panel.services.send_statement")
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.answered_referral(actor)
-    return lambda: panel.send_statement(w.get(Referral, referral_id), recipients=["Lege Lise Lund", "Kreftavdelingen"],
-                                        sent_on=date(2026, 10, 10), summary="Samlet råd.",
-                                        outcome=Outcome.STUDY_ABROAD, actor=w.get(User, actor), pdf=PDF)
+    return lambda: panel.send_statement(w.get(Referral, referral_id), factories.panel_statement(
+        recipients=("Lege Lise Lund", "Kreftavdelingen"), sent_on=date(2026, 10, 10), summary="Samlet råd.",
+        outcome=Outcome.STUDY_ABROAD), actor=w.get(User, actor), pdf=PDF)
 
 
 @case("app.panel.services.record_feedback")
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.statement_sent(actor)
-    return lambda: panel.record_feedback(w.get(Referral, referral_id), received_on=date(2026, 10, 20), followed="yes",
-                                         summary="Pasienten er inkludert i studien.", actor=w.get(User, actor))
+    return lambda: panel.record_feedback(w.get(Referral, referral_id), factories.panel_feedback(
+        received_on=date(2026, 10, 20), summary="Pasienten er inkludert i studien."), actor=w.get(User, actor))
 
 
 @case("app.panel.services.add_principled_question")
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.referral(actor)
-    return lambda: panel.add_principled_question(w.get(Referral, referral_id), text="Dekning av studiedeltakelse",
-                                                 raised_on=date(2026, 10, 5), actor=w.get(User, actor))
+    return lambda: panel.add_principled_question(w.get(Referral, referral_id), factories.panel_principled_question(
+        text="Dekning av studiedeltakelse", raised_on=date(2026, 10, 5)), actor=w.get(User, actor))
 
 
 @case("app.panel.services.flag_referrals_for_method")
 def _(w):
     secretary, methods_secretary = w.user("panel_secretariat"), w.user("methods_secretariat")
     reference = w.get(Method, w.method(methods_secretary)).reference
-    panel.add_item(w.get(Referral, w.referral(secretary)), question=2, treatment="Behandling X",
-                   classification=Classification.ESTABLISHED, advice=Advice.NOT_RECOMMENDED,
-                   method_reference=reference, actor=w.get(User, secretary))
+    panel.add_item(w.get(Referral, w.referral(secretary)), factories.panel_item(
+        question=2, treatment="Behandling X", classification=Classification.ESTABLISHED,
+        advice=Advice.NOT_RECOMMENDED, method_reference=reference), actor=w.get(User, secretary))
     db.session.commit()
     return lambda: panel.flag_referrals_for_method(reference)
 

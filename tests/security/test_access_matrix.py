@@ -17,6 +17,7 @@ from app.extensions import db, limiter
 from app.methods.models import Commission, FollowUpAssignment, ForumDecision, Meeting, Method, OngoingTrial
 from app.panel import services as panel_services
 from app.panel.models import Advice, Classification, PanelMember, Referral
+from tests.factories import panel_item
 
 PRINCIPALS = {   # name → demo user (None: not logged in)
     "anonymous": None, "admin": "admin@helsesak.test", "methods": "metoder@helsesak.test",
@@ -150,8 +151,9 @@ def principals_and_urls(app) -> Fixtures:
     refused = case_of("Per Klagesen", Application)
     appeal = case_of("Per Klagesen", Appeal)
     referral = case_of("Hanne Hagen", Referral)
-    item = panel_services.add_item(referral, question=2, treatment="Matrisestudie", actor=db.session.get(
-        User, users["panel"]), classification=Classification.ESTABLISHED, advice=Advice.NOT_RECOMMENDED)
+    item = panel_services.add_item(referral, panel_item(
+        question=2, treatment="Matrisestudie", classification=Classification.ESTABLISHED,
+        advice=Advice.NOT_RECOMMENDED), actor=db.session.get(User, users["panel"]))
     spare = account_services.create_user(email="reserve@helsesak.test", name="Reserve Bruker", role=Role.ANALYST,
                                          office=None, password="reserve-passord-2026")
     token, _secret = account_services.create_api_token(db.session.get(User, users["abroad_own"]), name="Matrise")
