@@ -30,6 +30,7 @@ test-fast:
 
 lint:  # also run by the suite (tests/test_architecture.py)
 	PYTHONPATH=. $(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check
 
 test-sqlite:
 	@echo "=== test suite on SQLite ==="

@@ -24,6 +24,7 @@ from bench import (
 )
 from bench.harness import create_bench_app
 
+pytestmark = pytest.mark.slow   # generates a data set, starts flask run and gunicorn
 SIZE = 400
 
 
