@@ -13,7 +13,8 @@ from app.methods.interface import (
     find_methods,
     method_status,
 )
-from app.methods.models import DecisionOutcome, MethodStatus
+from app.methods.models import DecisionOutcome, Forum, MethodStatus, OrderingKind
+from tests.factories import agenda_item, ordering_decision
 
 
 def test_unknown_method_is_not_known(app_ctx):
@@ -28,10 +29,11 @@ def test_registered_method_is_under_assessment(register):
 
 def test_not_commissioned_method_is_not_known_to_the_system(register, secretary, meeting_on):
     method = register()
-    item = services.add_agenda_item(meeting_on(services.Forum.BESTILLERFORUM, date(2025, 4, 22)), method,
+    item = services.add_agenda_item(meeting_on(Forum.BESTILLERFORUM, date(2025, 4, 22)), agenda_item(method),
                                     actor=secretary)
-    services.record_ordering_decision(method, agenda_item=item, kind=services.OrderingKind.NOT_COMMISSIONED,
-                                      decided_on=date(2025, 4, 22), actor=secretary)
+    services.record_ordering_decision(method, ordering_decision(
+        item, OrderingKind.NOT_COMMISSIONED, assessing_body=None, aspects=(), decided_on=date(2025, 4, 22)),
+        actor=secretary)
     status = method_status(method.reference)
     assert (status.state, status.reference) == (MethodState.NOT_KNOWN, method.reference)
 
