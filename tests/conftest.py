@@ -23,6 +23,7 @@ from app.cases import services as case_services
 from app.cases.models import CaseKind
 from app.extensions import db, limiter
 from app.methods import services as methods
+from app.methods.commands import StatusChange
 from app.methods.models import DecisionOutcome, Forum, MethodStatus, MethodType, SubmissionKind
 from config import BASE_DIR, TestConfig
 from tests.factories import agenda_item, forum_decision, new_meeting, new_method
@@ -182,7 +183,7 @@ def decide_method(method, outcome: DecisionOutcome, secretariat, on: date = date
     """Take a method under assessment to a Beslutningsforum meeting on `on` and decide `outcome` there."""
     for status in (MethodStatus.AWAITING_ORDERING, MethodStatus.ASSESSMENT, MethodStatus.CLEARANCE,
                    MethodStatus.FOR_DECISION):
-        methods.change_status(method, status, on=date(2025, 1, 6), actor=secretariat)
+        methods.change_status(method, StatusChange(status, date(2025, 1, 6)), actor=secretariat)
     meeting = methods.create_meeting(new_meeting(Forum.BESLUTNINGSFORUM, on), actor=secretariat)
     points = ["Innføres."] if outcome is DecisionOutcome.INTRODUCED else ["Metoden innføres ikke."]
     item = methods.add_agenda_item(meeting, agenda_item(method), actor=secretariat)

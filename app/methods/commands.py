@@ -4,7 +4,15 @@ by a test. The services check the rules; a command only carries the values."""
 from dataclasses import dataclass
 from datetime import date
 
-from app.methods.models import DecidedBy, DecisionOutcome, Forum, MethodType, OrderingKind, SubmissionKind
+from app.methods.models import (
+    DecidedBy,
+    DecisionOutcome,
+    Forum,
+    MethodStatus,
+    MethodType,
+    OrderingKind,
+    SubmissionKind,
+)
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,13 @@ class MethodDetails:
     product_names: str | None = None
     manufacturers: str | None = None
     indication: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    to_status: MethodStatus
+    on: date
+    comment: str | None = None
 
 
 @dataclass(frozen=True)

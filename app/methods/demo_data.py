@@ -15,6 +15,7 @@ from app.methods.commands import (
     NewOrderingDecision,
     NewReport,
     NewSubmission,
+    StatusChange,
 )
 from app.methods.models import DecidedBy, DecisionOutcome, Forum, MethodStatus, MethodType, OrderingKind, SubmissionKind
 
@@ -226,7 +227,7 @@ def load_methods_demo(secretary) -> int:
             indication="Skiveprolaps og foraminal og sentral spinal stenose"),
         submission=NewSubmission(kind=SubmissionKind.PROPOSAL, organisation="Sykehuset Telemark",
                                  department="Ortopedisk avdeling", received_on=date(2025, 3, 3))), actor=secretary)
-    services.change_status(endoscopy, MethodStatus.SUITABILITY, on=date(2025, 4, 1), actor=secretary)
+    services.change_status(endoscopy, StatusChange(MethodStatus.SUITABILITY, date(2025, 4, 1)), actor=secretary)
     assessment = assessment_services.save_assessment(
         endoscopy, AssessmentChanges(**ID2025_102_ASSESSMENT), expected_version=None, actor=secretary)
     for trial in ID2025_102_TRIALS:
@@ -260,8 +261,8 @@ def _load_not_introduced(secretary) -> None:
     services.record_ordering_decision(method, NewOrderingDecision(
         agenda_item_id=_agenda_item(ordering, method, secretary).id, kind=OrderingKind.SINGLE_TECHNOLOGY,
         decided_on=ordering.meeting_date, assessing_body="DMP"), actor=secretary)
-    services.change_status(method, MethodStatus.CLEARANCE, on=date(2025, 4, 1), actor=secretary)
-    services.change_status(method, MethodStatus.FOR_DECISION, on=date(2025, 5, 1), actor=secretary)
+    services.change_status(method, StatusChange(MethodStatus.CLEARANCE, date(2025, 4, 1)), actor=secretary)
+    services.change_status(method, StatusChange(MethodStatus.FOR_DECISION, date(2025, 5, 1)), actor=secretary)
     decision_meeting = _meeting(Forum.BESLUTNINGSFORUM, date(2025, 6, 16), secretary)
     services.record_forum_decision(method, NewForumDecision(
         decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=decision_meeting.meeting_date,
@@ -289,8 +290,8 @@ def _load_robot_surgery(secretary) -> None:
         commission = method.commissions[-1]
         for report in reports:
             services.add_report(commission, NewReport(title=report, delivered_on=date(2025, 1, 15)), actor=secretary)
-        services.change_status(method, MethodStatus.CLEARANCE, on=date(2025, 1, 20), actor=secretary)
-        services.change_status(method, MethodStatus.FOR_DECISION, on=date(2025, 2, 10), actor=secretary)
+        services.change_status(method, StatusChange(MethodStatus.CLEARANCE, date(2025, 1, 20)), actor=secretary)
+        services.change_status(method, StatusChange(MethodStatus.FOR_DECISION, date(2025, 2, 10)), actor=secretary)
         march_item = _agenda_item(march, method, secretary, number=31 if number == 131 else None)
         first = services.record_forum_decision(method, NewForumDecision(
             decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=march.meeting_date,

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import NorwegianDateField, VersionedForm, choices
-from app.methods.commands import MethodDetails, NewInput, NewMethod, NewSubmission
+from app.methods.commands import MethodDetails, NewInput, NewMethod, NewSubmission, StatusChange
 from app.methods.models import MethodStatus, MethodType, SubmissionKind
 from app.methods.services import SUBJECT_AREAS, TAGS
 
@@ -83,8 +83,11 @@ class EditMethodForm(MethodFieldsMixin, VersionedForm):
 class MethodStatusForm(FlaskForm):
     status = SelectField("Ny status")
     on = NorwegianDateField("Dato", [DataRequired(message="Fyll inn dato (dd.mm.åååå).")], default=date.today)
-    comment = TextAreaField("Kommentar", validators=[Length(max=2000)])
+    comment = TextAreaField("Kommentar", validators=[Length(max=2000)], **TEXT)
     submit = SubmitField("Endre status")
+
+    def to_command(self) -> StatusChange:
+        return StatusChange(MethodStatus(self.status.data), self.on.data, comment=self.comment.data)
 
 
 class SubmissionForm(SubmissionFieldsMixin, FlaskForm):

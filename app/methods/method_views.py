@@ -123,7 +123,7 @@ def change_status(reference: str):
     form.status.choices = choices((status.value, status.label) for status in MethodStatus
                                   if status in services.TRANSITIONS[method.status])
     if form.validate_on_submit() and saved(form, lambda: services.change_status(
-            method, MethodStatus(form.status.data), on=form.on.data, comment=form.comment.data, actor=current_user)):
+            method, form.to_command(), actor=current_user)):
         flash("Statusen er endret.", "success")
         return redirect(url_for("methods.detail", reference=reference))
     return render_template("methods/status.html", form=form, method=method)

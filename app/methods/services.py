@@ -35,6 +35,7 @@ from app.methods.commands import (
     NewPriceNote,
     NewReport,
     NewSubmission,
+    StatusChange,
 )
 from app.methods.models import (
     AgendaItem,
@@ -181,8 +182,9 @@ def update_method(method: Method, details: MethodDetails, *, expected_version: i
     return changes
 
 
-def change_status(method: Method, to_status: MethodStatus, *, on: date, actor, comment: str | None = None) -> None:
+def change_status(method: Method, change: StatusChange, *, actor) -> None:
     """Move the method along an allowed transition, dated in its history."""
+    to_status, on = change.to_status, change.on
     if to_status not in TRANSITIONS[method.status]:
         raise TransitionRefused(method, to_status)
     if on > date.today():
@@ -191,7 +193,7 @@ def change_status(method: Method, to_status: MethodStatus, *, on: date, actor, c
     if latest and on < latest:
         raise InvalidInput(f"Datoen kan ikke være før forrige statusendring ({latest:%d.%m.%Y}).", field="on")
     db.session.add(MethodStatusChange(method_id=method.id, on=on, from_status=method.status, to_status=to_status,
-                                      by_id=actor.id, comment=(comment or "").strip() or None))
+                                      by_id=actor.id, comment=change.comment))
     record_change(AuditAction.UPDATE, "method", method.id, user=actor,
                   changes={"status": [method.status.value, to_status.value]})
     method.status = to_status
@@ -277,8 +279,8 @@ def add_agenda_item(meeting: Meeting, command: NewAgendaItem, *, actor) -> Agend
     record_change(AuditAction.CREATE, "method_agenda_item", item.id, user=actor,
                   changes={"label": [None, item.label], "method": [None, method.reference]})
     if meeting.forum is Forum.BESTILLERFORUM and MethodStatus.AWAITING_ORDERING in TRANSITIONS[method.status]:
-        change_status(method, MethodStatus.AWAITING_ORDERING, on=min(date.today(), meeting.meeting_date),
-                      actor=actor, comment=f"{item.label} i {meeting.label}")
+        change_status(method, StatusChange(MethodStatus.AWAITING_ORDERING, min(date.today(), meeting.meeting_date),
+                                           comment=f"{item.label} i {meeting.label}"), actor=actor)
     return item
 
 
@@ -334,7 +336,7 @@ def record_ordering_decision(method: Method, command: NewOrderingDecision, *, ac
                                   started_on=decided_on, due_on=due_on))
     record_change(AuditAction.CREATE, "method_ordering_decision", decision.id, user=actor,
                   changes={"kind": [None, kind.value], "agenda_item": [None, agenda_item.label]})
-    change_status(method, target, on=decided_on, actor=actor, comment=f"{agenda_item.label}: {kind.label}")
+    change_status(method, StatusChange(target, decided_on, comment=f"{agenda_item.label}: {kind.label}"), actor=actor)
     return decision
 
 
@@ -406,8 +408,9 @@ def record_forum_decision(method: Method, command: NewForumDecision, *, actor) -
     record_change(AuditAction.CREATE, "method_forum_decision", decision.id, user=actor,
                   changes={"outcome": [None, outcome.value], "amends": [None, amends.id if amends else None]})
     if method.status is not MethodStatus.DECIDED:
-        change_status(method, MethodStatus.DECIDED, on=decided_on, actor=actor,
-                      comment=f"{agenda_item.label + ': ' if agenda_item else ''}{outcome.label}")
+        change_status(method, StatusChange(MethodStatus.DECIDED, decided_on,
+                                           comment=f"{agenda_item.label + ': ' if agenda_item else ''}{outcome.label}"),
+                      actor=actor)
     signals.decision_recorded.send(method.reference)
     return decision
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.extensions import db
 from app.methods import services
+from app.methods.commands import StatusChange
 from app.methods.models import DecisionOutcome, Forum, Meeting, MethodStatus
 from tests.factories import agenda_item, forum_decision, new_meeting, new_method, ordering_decision
 
@@ -36,8 +37,8 @@ def commission(secretary, meeting_on):
     def commission(method, on=date(2024, 5, 27)):
         item = services.add_agenda_item(meeting_on(Forum.BESTILLERFORUM, on), agenda_item(method), actor=secretary)
         services.record_ordering_decision(method, ordering_decision(item, decided_on=on), actor=secretary)
-        services.change_status(method, MethodStatus.CLEARANCE, on=date(2025, 1, 10), actor=secretary)
-        services.change_status(method, MethodStatus.FOR_DECISION, on=date(2025, 2, 1), actor=secretary)
+        services.change_status(method, StatusChange(MethodStatus.CLEARANCE, date(2025, 1, 10)), actor=secretary)
+        services.change_status(method, StatusChange(MethodStatus.FOR_DECISION, date(2025, 2, 1)), actor=secretary)
     return commission
 
 

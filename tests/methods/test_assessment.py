@@ -10,6 +10,7 @@ from app.methods.assessment_services import AssessmentChanges as Changes
 from app.methods.models import MethodType, OngoingTrial, SuitabilityAssessment
 from tests.factories import trial_row
 
+
 def _audit(object_type: str, object_id) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(
         AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id)).order_by(AuditEvent.id)))

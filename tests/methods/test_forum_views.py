@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.extensions import db
 from app.methods import services
+from app.methods.commands import StatusChange
 from app.methods.models import (
     AgendaItem,
     DecisionOutcome,
@@ -97,8 +98,8 @@ def _ready_for_decision(app, user_id: int, reference: str) -> None:
         item = services.add_agenda_item(meeting, agenda_item(method), actor=actor)
         services.record_ordering_decision(method, ordering_decision(item, OrderingKind.OTHER_COMMISSION, aspects=(),
                                                                     decided_on=date(2022, 6, 20)), actor=actor)
-        services.change_status(method, MethodStatus.CLEARANCE, on=date(2025, 1, 10), actor=actor)
-        services.change_status(method, MethodStatus.FOR_DECISION, on=date(2025, 2, 1), actor=actor)
+        services.change_status(method, StatusChange(MethodStatus.CLEARANCE, date(2025, 1, 10)), actor=actor)
+        services.change_status(method, StatusChange(MethodStatus.FOR_DECISION, date(2025, 2, 1)), actor=actor)
         db.session.commit()
 
 
@@ -471,7 +472,7 @@ def test_closing_a_follow_up_clears_it_from_the_dashboard(app, login, make_user)
         meeting = services.create_meeting(new_meeting(Forum.BESLUTNINGSFORUM, date(2025, 4, 28)), actor=secretary)
         for status in (MethodStatus.AWAITING_ORDERING, MethodStatus.ASSESSMENT, MethodStatus.CLEARANCE,
                        MethodStatus.FOR_DECISION):
-            services.change_status(method, status, on=date(2025, 1, 1), actor=secretary)
+            services.change_status(method, StatusChange(status, date(2025, 1, 1)), actor=secretary)
         decision = services.record_forum_decision(method, forum_decision(
             services.add_agenda_item(meeting, agenda_item(method), actor=secretary), date(2025, 4, 28),
             DecisionOutcome.INTRODUCED_WITH_CONDITIONS, points=["Arbeidsgruppe oppnevnes."]), actor=secretary)

@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 
 from app.methods import services
+from app.methods.commands import StatusChange
 from app.methods.interface import (
     MethodRejected,
     MethodState,
@@ -40,7 +41,7 @@ def test_not_commissioned_method_is_not_known_to_the_system(register, secretary,
 
 def test_closed_method_without_decision_is_not_known(register, secretary):
     method = register()
-    services.change_status(method, MethodStatus.CLOSED, on=date(2025, 3, 4), actor=secretary)
+    services.change_status(method, StatusChange(MethodStatus.CLOSED, date(2025, 3, 4)), actor=secretary)
     assert method_status(method.reference).state is MethodState.NOT_KNOWN
 
 

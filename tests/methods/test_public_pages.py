@@ -12,7 +12,7 @@ from app.auth.models import User
 from app.cases.models import Case
 from app.extensions import db
 from app.methods import services
-from app.methods.commands import NewInput, NewPriceNote, NewReport
+from app.methods.commands import NewInput, NewPriceNote, NewReport, StatusChange
 from app.methods.models import (
     DecisionOutcome,
     Forum,
@@ -63,8 +63,9 @@ def _bring_to_decision(method, actor, ordered_on=date(2024, 5, 27)):
     item = services.add_agenda_item(_meeting(Forum.BESTILLERFORUM, ordered_on, actor), agenda_item(method),
                                     actor=actor)
     services.record_ordering_decision(method, ordering_decision(item, decided_on=ordered_on), actor=actor)
-    services.change_status(method, MethodStatus.CLEARANCE, on=date(2025, 1, 10), actor=actor, comment=STATUS_COMMENT)
-    services.change_status(method, MethodStatus.FOR_DECISION, on=date(2025, 2, 1), actor=actor)
+    services.change_status(method, StatusChange(MethodStatus.CLEARANCE, date(2025, 1, 10), comment=STATUS_COMMENT),
+                           actor=actor)
+    services.change_status(method, StatusChange(MethodStatus.FOR_DECISION, date(2025, 2, 1)), actor=actor)
 
 
 def _decide(method, actor, on=date(2025, 3, 17), outcome=DecisionOutcome.INTRODUCED, points=("Metoden innføres.",),

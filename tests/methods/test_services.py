@@ -8,6 +8,7 @@ from app.cases.models import Case, Deadline
 from app.errors import InvalidInput
 from app.extensions import db
 from app.methods import services
+from app.methods.commands import StatusChange
 from app.methods.models import DecisionOutcome, Forum, MethodStatus, OrderingKind
 from tests.factories import agenda_item, follow_up, forum_decision, new_meeting, ordering_decision
 
@@ -49,10 +50,10 @@ def test_unknown_vocabulary_is_refused(register):
 def test_status_machine_refuses_skipping_stages(register, secretary):
     method = register(received_on=date(2025, 3, 3))
     with pytest.raises(InvalidInput, match="kan ikke gå til «Beslutning fattet»"):
-        services.change_status(method, MethodStatus.DECIDED, on=date(2025, 3, 10), actor=secretary)
-    services.change_status(method, MethodStatus.OPEN_FOR_INPUT, on=date(2025, 3, 10), actor=secretary)
+        services.change_status(method, StatusChange(MethodStatus.DECIDED, date(2025, 3, 10)), actor=secretary)
+    services.change_status(method, StatusChange(MethodStatus.OPEN_FOR_INPUT, date(2025, 3, 10)), actor=secretary)
     with pytest.raises(InvalidInput, match="før forrige statusendring"):
-        services.change_status(method, MethodStatus.SUITABILITY, on=date(2025, 3, 9), actor=secretary)
+        services.change_status(method, StatusChange(MethodStatus.SUITABILITY, date(2025, 3, 9)), actor=secretary)
     assert [change.to_status for change in method.status_changes] == [MethodStatus.RECEIVED,
                                                                        MethodStatus.OPEN_FOR_INPUT]
 

@@ -76,6 +76,7 @@ from app.extensions import db
 from app.methods import assessment_services
 from app.methods import services as methods
 from app.methods.assessment_services import AssessmentChanges, TrialRow
+from app.methods.commands import StatusChange
 from app.methods.models import (
     AgendaItem,
     CommissionReport,
@@ -471,7 +472,7 @@ def close_method_follow_up(kit: Kit) -> Edit:
         method = _method(kit, a)
         for status in (MethodStatus.AWAITING_ORDERING, MethodStatus.ASSESSMENT, MethodStatus.CLEARANCE,
                        MethodStatus.FOR_DECISION):
-            methods.change_status(method, status, on=_day(100), actor=secretary)
+            methods.change_status(method, StatusChange(status, _day(100)), actor=secretary)
         meeting = methods.create_meeting(new_meeting(Forum.BESLUTNINGSFORUM, _day(60)), actor=secretary)
         item = methods.add_agenda_item(meeting, agenda_item(method), actor=secretary)
         decision = methods.record_forum_decision(method, forum_decision(item, _day(60)), actor=secretary)

@@ -64,7 +64,7 @@ from app.extensions import db
 from app.methods import assessment_services as assessments
 from app.methods import services as methods
 from app.methods.assessment_services import AssessmentChanges, TrialRow
-from app.methods.commands import MethodDetails, NewInput, NewPriceNote, NewReport, NewSubmission
+from app.methods.commands import MethodDetails, NewInput, NewPriceNote, NewReport, NewSubmission, StatusChange
 from app.methods.models import (
     AgendaItem,
     Commission,
@@ -304,7 +304,7 @@ class World:
                 MethodStatus.FOR_DECISION]
         if status is not MethodStatus.RECEIVED:
             for step in path[:path.index(status) + 1]:
-                methods.change_status(method, step, on=date(2025, 1, 6), actor=actor)
+                methods.change_status(method, StatusChange(step, date(2025, 1, 6)), actor=actor)
         db.session.commit()
         return method.id
 
@@ -689,8 +689,8 @@ def _(w):
 def _(w):
     actor = w.user("methods_secretariat")
     method_id = w.method(actor)
-    return lambda: methods.change_status(w.get(Method, method_id), MethodStatus.SUITABILITY, on=date(2024, 4, 2),
-                                         actor=w.get(User, actor), comment="Egnethetsvurdering bestilt")
+    return lambda: methods.change_status(w.get(Method, method_id), StatusChange(
+        MethodStatus.SUITABILITY, date(2024, 4, 2), comment="Egnethetsvurdering bestilt"), actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_submission")
