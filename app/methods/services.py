@@ -1,7 +1,8 @@
 """Rules of Nye Metoder: method IDs, the status machine, the forums' decisions and amendments.
 
-Services add and flush, never commit. Every change goes to the method's core case as an audit
-row; status changes are dated in the method's history.
+Services add and flush, never commit. A service that takes what a user typed takes it as one
+command (app/methods/commands.py), already normalised by the form. Every change goes to the
+method's core case as an audit row; status changes are dated in the method's history.
 """
 import re
 from datetime import date
