@@ -16,6 +16,8 @@ from app.methods.assessment_services import (
     TRIAL_FIELDS,
     USAGE_SCOPES,
     USAGE_STAGES,
+    AssessmentChanges,
+    TrialRow,
 )
 from app.methods.forms import CheckboxesField
 from app.methods.services import ASPECTS
@@ -98,9 +100,9 @@ class AssessmentForm(VersionedForm):
         DataRequired(message="Fyll inn dokumentversjon, f.eks. 1.0."), Length(max=20)])
     submit = SubmitField("Lagre egnethetsvurdering")
 
-    def values(self) -> dict:
-        """What the user entered, by the assessment's field names (for assessment_services)."""
-        return {name: self[name].data for name in ASSESSMENT_FIELDS}
+    def to_command(self) -> AssessmentChanges:
+        """What the user entered, every field of the assessment (for assessment_services)."""
+        return AssessmentChanges(**{name: self[name].data for name in ASSESSMENT_FIELDS})
 
 
 class TrialForm(FlaskForm):
@@ -124,8 +126,8 @@ class TrialForm(FlaskForm):
                                      description="F.eks. recruiting, active, not recruiting.")
     submit = SubmitField("Lagre studie")
 
-    def values(self) -> dict:
-        return {name: self[name].data for name in TRIAL_FIELDS}
+    def to_command(self) -> TrialRow:
+        return TrialRow(**{name: self[name].data for name in TRIAL_FIELDS})
 
 
 class EditTrialForm(TrialForm, VersionedForm):

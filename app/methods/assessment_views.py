@@ -38,7 +38,7 @@ def edit_assessment(reference: str):
         form.author_body.data = assessment_services.default_author_body(method)
         form.document_version.data = "1.0"
     if form.validate_on_submit() and saved(form, lambda: assessment_services.save_assessment(
-            method, expected_version=form.version.data or None, values=form.values(), actor=current_user)):
+            method, form.to_command(), expected_version=form.version.data or None, actor=current_user)):
         flash("Egnethetsvurderingen er lagret.", "success")
         return redirect(url_for("methods.assessment", reference=method.reference))
     stored_differences = []
@@ -111,7 +111,7 @@ def new_trial(reference: str):
         return response
     form = TrialForm()
     if form.validate_on_submit() and saved(form, lambda: assessment_services.add_trial(
-            method.assessment, form.values(), actor=current_user)):
+            method.assessment, form.to_command(), actor=current_user)):
         flash("Studien er lagt til.", "success")
         return redirect(url_for("methods.edit_assessment", reference=method.reference, _anchor="studier"))
     return render_template("methods/trial_form.html", form=form, method=method, trial=None,
@@ -127,7 +127,7 @@ def edit_trial(reference: str, trial_id: int):
         abort(404)
     form = EditTrialForm(obj=trial)
     if form.validate_on_submit() and saved(form, lambda: assessment_services.update_trial(
-            trial, form.values(), actor=current_user, expected_version=form.version.data)):
+            trial, form.to_command(), actor=current_user, expected_version=form.version.data)):
         flash("Studien er lagret.", "success")
         return redirect(url_for("methods.edit_assessment", reference=method.reference, _anchor="studier"))
     if form.conflict:

@@ -10,7 +10,8 @@ from app.auth.models import User
 from app.core.audit import AuditEvent
 from app.extensions import db
 from app.methods import services
-from app.methods.models import Method, MethodType, OngoingTrial, SubmissionKind, SuitabilityAssessment
+from app.methods.models import Method, MethodType, OngoingTrial, SuitabilityAssessment
+from tests.factories import new_method
 
 # The published assessment of ID2025_102 (endoscopic spine surgery), every field (long texts abridged, each
 # with a distinctive phrase of the original).
@@ -75,13 +76,12 @@ def secretariat(make_user):
 @pytest.fixture
 def reference(app, secretariat):
     with app.app_context():
-        method = services.register_method(
-            title="Endoskopisk ryggkirurgisk prosedyre", method_type=MethodType.PROCEDURE,
-            submission_kind=SubmissionKind.PROPOSAL, organisation="Sykehuset Telemark", received_on=date(2025, 3, 3),
+        method = services.register_method(new_method(
+            "Endoskopisk ryggkirurgisk prosedyre", date(2025, 3, 3),
             subject_areas=["Muskel-, skjelett- og bindevevssykdommer", "Nevrologi"],
             generic_name="Kirurgisk utstyr for endoskopisk ryggkirurgi",
             product_names="Flere, RIWOspine, Joimax® Endoscopes, MaxMore, Artrex",
-            manufacturers="Flere, f.eks. RIWOspine (Tyskland), Ortomedic Joimax (Tyskland)",
+            manufacturers="Flere, f.eks. RIWOspine (Tyskland), Ortomedic Joimax (Tyskland)"),
             actor=db.session.get(User, secretariat))
         db.session.commit()
         return method.reference
@@ -272,9 +272,9 @@ def test_trials_are_edited_and_removed_and_another_methods_trial_is_not_found(ap
     _enter_published(client, reference)
     with app.app_context():
         first_id = db.session.scalar(select(OngoingTrial.id).where(OngoingTrial.registry_id == "NCT06719037"))
-        other = services.register_method(
-            title="Annen metode", method_type=MethodType.DEVICE, submission_kind=SubmissionKind.PROPOSAL,
-            organisation="Helse Bergen", received_on=date(2025, 3, 4), actor=db.session.get(User, secretariat))
+        other = services.register_method(new_method("Annen metode", date(2025, 3, 4), method_type=MethodType.DEVICE,
+                                                    organisation="Helse Bergen"),
+                                         actor=db.session.get(User, secretariat))
         db.session.commit()
         other_reference = other.reference
     client.post(f"/metoder/{other_reference}/egnethetsvurdering", data={"version": "0", "document_version": "1.0",

@@ -11,10 +11,18 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.methods import services as methods
 from app.methods.interface import method_references_in, methods_named_in
-from app.methods.models import DecidedBy, DecisionOutcome, Forum
+from app.methods.models import DecisionOutcome, Forum
 from app.panel import services
 from app.panel.models import Advice, Outcome, ReferralStatus, Statement
-from tests.factories import panel_answer, panel_item, panel_referral, panel_statement
+from tests.factories import (
+    agenda_item,
+    forum_decision,
+    new_meeting,
+    panel_answer,
+    panel_item,
+    panel_referral,
+    panel_statement,
+)
 
 PDF = b"%PDF-1.4\n%%EOF"
 
@@ -73,12 +81,11 @@ def test_a_link_to_another_method_or_an_unknown_id_in_the_text_is_refused(referr
 
 
 def _amend_to_not_introduced(method, secretariat) -> None:
-    meeting = methods.create_meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=date(2025, 9, 22),
-                                     proposal_deadline=None, input_deadline=None, actor=secretariat)
-    methods.record_forum_decision(method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=date(2025, 9, 22),
-                                  outcome=DecisionOutcome.NOT_INTRODUCED, points=["Metoden innføres likevel ikke."],
-                                  agenda_item=methods.add_agenda_item(meeting, method, actor=secretariat),
-                                  amends=method.current_decision, actor=secretariat)
+    meeting = methods.create_meeting(new_meeting(Forum.BESLUTNINGSFORUM, date(2025, 9, 22)), actor=secretariat)
+    item = methods.add_agenda_item(meeting, agenda_item(method), actor=secretariat)
+    methods.record_forum_decision(method, forum_decision(
+        item, date(2025, 9, 22), DecisionOutcome.NOT_INTRODUCED, points=["Metoden innføres likevel ikke."],
+        amends=method.current_decision), actor=secretariat)
 
 
 def _answer_all(referral, secretary):

@@ -21,6 +21,7 @@ import inspect
 import itertools
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -62,10 +63,11 @@ from app.demo import synthetic_national_id
 from app.extensions import db
 from app.methods import assessment_services as assessments
 from app.methods import services as methods
+from app.methods.assessment_services import AssessmentChanges, TrialRow
+from app.methods.commands import MethodDetails, NewInput, NewPriceNote, NewReport, NewSubmission, StatusChange
 from app.methods.models import (
     AgendaItem,
     Commission,
-    DecidedBy,
     DecisionOutcome,
     FollowUpAssignment,
     Forum,
@@ -96,6 +98,7 @@ from tests.abroad.fixtures.import_files import (
     application_rows,
     to_csv,
 )
+from tests.factories import agenda_item, follow_up, forum_decision, new_meeting, new_method, ordering_decision
 
 PASSWORD = "korrekt-hest-batteri-stift"
 PDF = b"%PDF-1.7 brev til pasienten"
@@ -303,26 +306,23 @@ class World:
 
     def method(self, secretary_id: int, status: MethodStatus = MethodStatus.RECEIVED) -> int:
         actor = self.get(User, secretary_id)
-        method = methods.register_method(title="Endoskopisk ryggkirurgi", method_type=MethodType.PROCEDURE,
-                                         submission_kind=SubmissionKind.PROPOSAL, organisation="Sykehuset Telemark",
-                                         received_on=date(2024, 3, 4), actor=actor)
+        method = methods.register_method(new_method("Endoskopisk ryggkirurgi"), actor=actor)
         path = [MethodStatus.AWAITING_ORDERING, MethodStatus.ASSESSMENT, MethodStatus.CLEARANCE,
                 MethodStatus.FOR_DECISION]
         if status is not MethodStatus.RECEIVED:
             for step in path[:path.index(status) + 1]:
-                methods.change_status(method, step, on=date(2025, 1, 6), actor=actor)
+                methods.change_status(method, StatusChange(step, date(2025, 1, 6)), actor=actor)
         db.session.commit()
         return method.id
 
     def meeting(self, secretary_id: int, forum: Forum, day: date) -> int:
-        meeting = methods.create_meeting(forum=forum, meeting_date=day, proposal_deadline=None, input_deadline=None,
-                                         actor=self.get(User, secretary_id))
+        meeting = methods.create_meeting(new_meeting(forum, day), actor=self.get(User, secretary_id))
         db.session.commit()
         return meeting.id
 
     def agenda_item(self, secretary_id: int, method_id: int, forum: Forum, day: date) -> int:
         item = methods.add_agenda_item(self.get(Meeting, self.meeting(secretary_id, forum, day)),
-                                       self.get(Method, method_id), actor=self.get(User, secretary_id))
+                                       agenda_item(self.get(Method, method_id)), actor=self.get(User, secretary_id))
         db.session.commit()
         return item.id
 
@@ -330,9 +330,9 @@ class World:
         method_id = self.method(secretary_id)
         item_id = self.agenda_item(secretary_id, method_id, Forum.BESTILLERFORUM, date(2024, 5, 27))
         method = self.get(Method, method_id)
-        methods.record_ordering_decision(method, agenda_item=self._item(item_id),
-                                         kind=OrderingKind.FULL_HTA, decided_on=date(2024, 5, 27),
-                                         assessing_body="FHI", aspects=["effekt"], actor=self.get(User, secretary_id))
+        methods.record_ordering_decision(method, ordering_decision(self._item(item_id), aspects=["effekt"],
+                                                                   decided_on=date(2024, 5, 27)),
+                                         actor=self.get(User, secretary_id))
         db.session.commit()
         return self.get(Method, method_id).commissions[0].id
 
@@ -343,22 +343,21 @@ class World:
         method_id = self.method(secretary_id, MethodStatus.FOR_DECISION)
         item_id = self.agenda_item(secretary_id, method_id, Forum.BESLUTNINGSFORUM, date(2025, 6, 16))
         decision = methods.record_forum_decision(
-            self.get(Method, method_id), decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=date(2025, 6, 16),
-            outcome=DecisionOutcome.INTRODUCED, points=["Metoden innføres."], agenda_item=self._item(item_id),
+            self.get(Method, method_id), forum_decision(self._item(item_id), date(2025, 6, 16)),
             actor=self.get(User, secretary_id))
         db.session.commit()
         return decision.id
 
     def assessment(self, secretary_id: int) -> int:
-        assessment = assessments.save_assessment(self.get(Method, self.method(secretary_id)), expected_version=None,
-                                                 values={"summary": "Kort om metoden."},
+        assessment = assessments.save_assessment(self.get(Method, self.method(secretary_id)),
+                                                 AssessmentChanges(summary="Kort om metoden."), expected_version=None,
                                                  actor=self.get(User, secretary_id))
         db.session.commit()
         return assessment.id
 
     def trial(self, secretary_id: int) -> int:
         trial = assessments.add_trial(self.get(SuitabilityAssessment, self.assessment(secretary_id)), TRIAL,
-                                      self.get(User, secretary_id))
+                                      actor=self.get(User, secretary_id))
         db.session.commit()
         return trial.id
 
@@ -450,8 +449,8 @@ APPLICATION = {
     "requested_treatment": "Fetoskopisk laserbehandling", "requested_where": "Rigshospitalet, København",
     "treatment_class": TreatmentClass.ESTABLISHED, "icd10": "O43.0", "method_reference": None,
 }
-TRIAL = {"population": "Voksne med ryggsmerter", "intervention": "Endoskopisk kirurgi", "registry_id": "NCT06719037",
-         "participants": "120", "country": "Sverige", "estimated_completion": "09.2027"}
+TRIAL = TrialRow(population="Voksne med ryggsmerter", intervention="Endoskopisk kirurgi", registry_id="NCT06719037",
+                 participants="120", country="Sverige", estimated_completion="09.2027")
 
 
 # The cases: one representative call per public writing function (some functions have more than one)
@@ -661,17 +660,16 @@ def _(w):
 @case("app.methods.services.register_method")
 def _(w):
     actor = w.user("methods_secretariat")
-    return lambda: methods.register_method(title="Robotassistert kirurgi", method_type=MethodType.PROCEDURE,
-                                           submission_kind=SubmissionKind.PROPOSAL, organisation="Helse Bergen",
-                                           received_on=date(2025, 2, 3), actor=w.get(User, actor))
+    return lambda: methods.register_method(new_method("Robotassistert kirurgi", date(2025, 2, 3),
+                                                      organisation="Helse Bergen"), actor=w.get(User, actor))
 
 
 @case("app.methods.services.register_method[imported ID]")
 def _(w):
     actor = w.user("methods_secretariat")
-    return lambda: methods.register_method(title="Legemiddel X", method_type=MethodType.DRUG, reference="ID2019_004A",
-                                           submission_kind=SubmissionKind.REQUEST, organisation="Leverandør AS",
-                                           received_on=date(2019, 2, 3), actor=w.get(User, actor))
+    return lambda: methods.register_method(new_method(
+        "Legemiddel X", date(2019, 2, 3), method_type=MethodType.DRUG, reference="ID2019_004A",
+        submission_kind=SubmissionKind.REQUEST, organisation="Leverandør AS"), actor=w.get(User, actor))
 
 
 @case("app.methods.services.update_method")
@@ -681,9 +679,10 @@ def _(w):
 
     def call():
         method = w.get(Method, method_id)
-        methods.update_method(method, expected_version=method.version, actor=w.get(User, actor),
-                              title="Endoskopisk ryggkirurgi (ny tittel)", subject_areas=["Nevrologi"], tags=[],
-                              indication="Prolaps")
+        methods.update_method(method, MethodDetails(title="Endoskopisk ryggkirurgi (ny tittel)",
+                                                    method_type=MethodType.PROCEDURE, subject_areas=("Nevrologi",),
+                                                    indication="Prolaps"),
+                              expected_version=method.version, actor=w.get(User, actor))
     return call
 
 
@@ -691,26 +690,26 @@ def _(w):
 def _(w):
     actor = w.user("methods_secretariat")
     method_id = w.method(actor)
-    return lambda: methods.change_status(w.get(Method, method_id), MethodStatus.SUITABILITY, on=date(2024, 4, 2),
-                                         actor=w.get(User, actor), comment="Egnethetsvurdering bestilt")
+    return lambda: methods.change_status(w.get(Method, method_id), StatusChange(
+        MethodStatus.SUITABILITY, date(2024, 4, 2), comment="Egnethetsvurdering bestilt"), actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_submission")
 def _(w):
     actor = w.user("methods_secretariat")
     method_id = w.method(actor)
-    return lambda: methods.add_submission(w.get(Method, method_id), kind=SubmissionKind.REQUEST,
-                                          organisation="Leverandør AS", received_on=date(2024, 4, 2),
-                                          actor=w.get(User, actor))
+    return lambda: methods.add_submission(w.get(Method, method_id), NewSubmission(
+        kind=SubmissionKind.REQUEST, organisation="Leverandør AS", received_on=date(2024, 4, 2)),
+        actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_input")
 def _(w):
     actor = w.user("methods_secretariat")
     method_id = w.method(actor)
-    return lambda: methods.add_input(w.get(Method, method_id), sender="Pasientforeningen",
-                                     received_on=date(2024, 4, 2), summary="Støtter forslaget.",
-                                     actor=w.get(User, actor))
+    return lambda: methods.add_input(w.get(Method, method_id), NewInput(
+        sender="Pasientforeningen", received_on=date(2024, 4, 2), summary="Støtter forslaget."),
+        actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_comment")
@@ -724,9 +723,9 @@ def _(w):
 @case("app.methods.services.create_meeting")
 def _(w):
     actor = w.user("methods_secretariat")
-    return lambda: methods.create_meeting(forum=Forum.BESTILLERFORUM, meeting_date=date(2024, 5, 27),
-                                          proposal_deadline=date(2024, 5, 1), input_deadline=date(2024, 5, 10),
-                                          actor=w.get(User, actor))
+    return lambda: methods.create_meeting(new_meeting(Forum.BESTILLERFORUM, date(2024, 5, 27),
+                                                      proposal_deadline=date(2024, 5, 1),
+                                                      input_deadline=date(2024, 5, 10)), actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_agenda_item")
@@ -734,7 +733,7 @@ def _(w):
     actor = w.user("methods_secretariat")
     method_id = w.method(actor)
     meeting_id = w.meeting(actor, Forum.BESTILLERFORUM, date(2024, 5, 27))
-    return lambda: methods.add_agenda_item(w.get(Meeting, meeting_id), w.get(Method, method_id),
+    return lambda: methods.add_agenda_item(w.get(Meeting, meeting_id), agenda_item(w.get(Method, method_id)),
                                            actor=w.get(User, actor))
 
 
@@ -744,25 +743,25 @@ def _(w):
     method_id = w.method(actor)
     item_id = w.agenda_item(actor, method_id, Forum.BESTILLERFORUM, date(2024, 5, 27))
     return lambda: methods.record_ordering_decision(
-        w.get(Method, method_id), agenda_item=w._item(item_id), kind=OrderingKind.FULL_HTA,
-        decided_on=date(2024, 5, 27), assessing_body="FHI", aspects=["effekt", "sikkerhet"],
-        due_on=date(2025, 5, 27), actor=w.get(User, actor))
+        w.get(Method, method_id), ordering_decision(w._item(item_id), OrderingKind.FULL_HTA,
+                                                    decided_on=date(2024, 5, 27), due_on=date(2025, 5, 27)),
+        actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_report")
 def _(w):
     actor = w.user("methods_secretariat")
     commission_id = w.commission(actor)
-    return lambda: methods.add_report(w.get(Commission, commission_id), title="Fullstendig metodevurdering",
-                                      delivered_on=date(2024, 12, 2), actor=w.get(User, actor))
+    return lambda: methods.add_report(w.get(Commission, commission_id), NewReport(
+        title="Fullstendig metodevurdering", delivered_on=date(2024, 12, 2)), actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_price_note")
 def _(w):
     actor = w.user("methods_secretariat")
     method_id = w.method(actor)
-    return lambda: methods.add_price_note(w.get(Method, method_id), received_on=date(2024, 6, 1),
-                                          content="Konfidensiell pris.", actor=w.get(User, actor))
+    return lambda: methods.add_price_note(w.get(Method, method_id), NewPriceNote(
+        received_on=date(2024, 6, 1), content="Konfidensiell pris."), actor=w.get(User, actor))
 
 
 @case("app.methods.services.record_forum_decision")
@@ -780,25 +779,25 @@ def _(w):
     db.session.commit()
     w.application(caseworker, method_reference=reference)
     return lambda: methods.record_forum_decision(
-        w.get(Method, method_id), decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=date(2025, 6, 16),
-        outcome=DecisionOutcome.NOT_INTRODUCED, points=["Metoden innføres ikke."], agenda_item=w._item(item_id),
-        actor=w.get(User, secretary))
+        w.get(Method, method_id), forum_decision(w._item(item_id), date(2025, 6, 16), DecisionOutcome.NOT_INTRODUCED,
+                                                 points=["Metoden innføres ikke."]), actor=w.get(User, secretary))
 
 
 @case("app.methods.services.add_follow_up")
 def _(w):
     actor = w.user("methods_secretariat")
     decision_id = w.forum_decision(actor)
-    return lambda: methods.add_follow_up(w.get(ForumDecision, decision_id), title="Arbeidsgruppe",
-                                         owner="RHF-ene", due_on=date(2025, 11, 1), actor=w.get(User, actor),
-                                         members=[{"name": "Anne", "role": "Leder"}], mandate_questions=["Hvem?"])
+    return lambda: methods.add_follow_up(w.get(ForumDecision, decision_id), follow_up(
+        "Arbeidsgruppe", "RHF-ene", date(2025, 11, 1), members=[{"name": "Anne", "role": "Leder"}],
+        mandate_questions=["Hvem?"]), actor=w.get(User, actor))
 
 
 @case("app.methods.services.close_follow_up")
 def _(w):
     actor = w.user("methods_secretariat")
-    assignment_id = methods.add_follow_up(w.get(ForumDecision, w.forum_decision(actor)), title="Arbeidsgruppe",
-                                          owner="RHF-ene", due_on=date(2025, 11, 1), actor=w.get(User, actor)).id
+    assignment_id = methods.add_follow_up(w.get(ForumDecision, w.forum_decision(actor)),
+                                          follow_up("Arbeidsgruppe", "RHF-ene", date(2025, 11, 1)),
+                                          actor=w.get(User, actor)).id
     db.session.commit()
 
     def call():
@@ -825,8 +824,9 @@ def _(w):
     actor = w.user("methods_secretariat")
     method_id = w.method(actor)
     return lambda: assessments.save_assessment(
-        w.get(Method, method_id), expected_version=None, actor=w.get(User, actor),
-        values={"summary": "Kort om metoden.", "recommendation": "1", "recommended_aspects": ["effekt"]})
+        w.get(Method, method_id), AssessmentChanges(summary="Kort om metoden.", recommendation="1",
+                                                    recommended_aspects=["effekt"]),
+        expected_version=None, actor=w.get(User, actor))
 
 
 @case("app.methods.assessment_services.save_assessment[update]")
@@ -836,8 +836,8 @@ def _(w):
 
     def call():
         assessment = w.get(SuitabilityAssessment, assessment_id)
-        assessments.save_assessment(assessment.method, expected_version=assessment.version, actor=w.get(User, actor),
-                                    values={"summary": "Oppdatert.", "document_version": "1.1"})
+        assessments.save_assessment(assessment.method, AssessmentChanges(summary="Oppdatert.", document_version="1.1"),
+                                    expected_version=assessment.version, actor=w.get(User, actor))
     return call
 
 
@@ -845,7 +845,7 @@ def _(w):
 def _(w):
     actor = w.user("methods_secretariat")
     assessment_id = w.assessment(actor)
-    return lambda: assessments.add_trial(w.get(SuitabilityAssessment, assessment_id), TRIAL, w.get(User, actor))
+    return lambda: assessments.add_trial(w.get(SuitabilityAssessment, assessment_id), TRIAL, actor=w.get(User, actor))
 
 
 def _trial_call(function, w, trial_id: int, actor: int, **kwargs):
@@ -861,7 +861,7 @@ def _(w):
     actor = w.user("methods_secretariat")
     trial_id = w.trial(actor)
     return lambda: _trial_call(assessments.update_trial, w, trial_id, actor,
-                               values={**TRIAL, "participants": "240", "country": "Danmark"})
+                               row=replace(TRIAL, participants="240", country="Danmark"))
 
 
 @case("app.methods.assessment_services.remove_trial")
