@@ -17,6 +17,11 @@ def choices(pairs, blank: str | None = None) -> list[SelectChoice]:
     return [SelectChoice("", blank), *options] if blank is not None else options
 
 
+def strip_or_none(value):
+    """WTForms filter: text without surrounding spaces, and no text as None (what the services store)."""
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
 CONCURRENT_SAVE = "Noen andre lagret samtidig. Ingenting er lagret – prøv igjen."
 
 
