@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgresql+psycopg://helsesak:helsesak@127.0.0.1:5432/helsesak_te
 PG_BROWSER_URL ?= postgresql+psycopg://helsesak:helsesak@127.0.0.1:5432/helsesak_browser_test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-sqlite test-postgresql test-cluster lint worker setup
+.PHONY: run test test-fast test-sqlite test-postgresql test-cluster lint worker setup
 
 setup:
 	scripts/setup.sh
@@ -24,8 +24,13 @@ test:
 	scripts/setup.sh --services
 	$(MAKE) --no-print-directory test-sqlite test-postgresql test-cluster
 
+# The edit loop: SQLite only, without the browser tests and those marked slow (pytest.ini); `make test` runs them all.
+test-fast:
+	REDIS_TEST_URL=$(REDIS_TEST_URL) $(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
 lint:  # also run by the suite (tests/test_architecture.py)
 	PYTHONPATH=. $(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check
 
 test-sqlite:
 	@echo "=== test suite on SQLite ==="

@@ -6,6 +6,12 @@ from werkzeug.routing import IntegerConverter
 from app.db import MAX_INTEGER
 from config import Config
 
+# The domain modules, each described by the `MODULE` in its package (app/modules.py); methods first, since
+# the others consult it (and the abroad demo cites a method).
+MODULES = ("app.methods", "app.panel", "app.abroad")
+# Every part the factory plugs in, in main-menu order: the core and the shared parts around the modules.
+PARTS = ("app.auth", "app.cases", *MODULES, "app.reports", "app.admin", "app.api")
+
 
 class DatabaseIdConverter(IntegerConverter):
     """`<int:…>` in a URL stops at the largest id a database integer column holds, so an absurd id in a
@@ -47,40 +53,17 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     rq.init_app(app)
     _init_login(app)
 
-    from app.errors import register_error_handlers
+    from app.error_pages import register_error_handlers
     from app.formatting import register_filters
+    from app.modules import init_modules
     from app.security import register_security_headers
 
-    register_blueprints(app)
+    init_modules(app, PARTS)
     register_error_handlers(app)
     register_filters(app)
     register_security_headers(app)
-    register_cli(app)
-    register_listeners()
-    register_reports(app)
+    register_app_routes(app)
     return app
-
-
-def register_reports(app: Flask) -> None:
-    """Each module registers its annual statistics report; app.reports then serves them all (pages, job, CLI)."""
-    from app.abroad.statistics import register_report as register_abroad_report
-    from app.methods.statistics import register_report as register_methods_report
-    from app.panel.statistics import register_report as register_panel_report
-    from app.reports import init_app as init_reports
-
-    register_abroad_report()
-    register_panel_report()
-    register_methods_report()
-    init_reports(app)
-
-
-def register_listeners() -> None:
-    """Modules react to each other's events through signals, never by reading each other's tables."""
-    from app.abroad.listeners import register_listeners as register_abroad_listeners
-    from app.panel.listeners import register_listeners as register_panel_listeners
-
-    register_panel_listeners()
-    register_abroad_listeners()
 
 
 def _init_login(app: Flask) -> None:
@@ -94,41 +77,16 @@ def _init_login(app: Flask) -> None:
     login_manager.user_loader(load_session_user)
 
 
-def register_blueprints(app: Flask) -> None:
-    from app.abroad import api as abroad_api  # noqa: F401  (each module's API routes, on app.api.bp)
-    from app.abroad.views import bp as abroad_bp
-    from app.api import bp as api_bp
-    from app.methods import api as methods_api  # noqa: F401
-    from app.panel import api as panel_api  # noqa: F401
-    from app.reports import api as reports_api  # noqa: F401
-    from app.admin.views import bp as admin_bp
-    from app.auth.views import bp as auth_bp
-    from app.cases.views import bp as cases_bp
-    from app.methods.public_views import bp as public_methods_bp
-    from app.methods.views import bp as methods_bp
-    from app.panel.views import bp as panel_bp
+def register_app_routes(app: Flask) -> None:
+    """What belongs to the app as a whole rather than to a module: the health check and the operator's commands."""
+    from app.backup import backup_command, restore_command
+    from app.demo import demo_cli
+    from app.deploy_checks import check_deploy
 
-    for bp in (auth_bp, cases_bp, admin_bp, methods_bp, public_methods_bp, abroad_bp, panel_bp, api_bp):
-        app.register_blueprint(bp)
+    for command in (check_deploy, demo_cli, backup_command, restore_command):
+        app.cli.add_command(command)
 
     @app.get("/helse")
     def health():
         """Liveness check for load balancers; public and without data."""
         return {"status": "ok"}
-
-
-def register_cli(app: Flask) -> None:
-    from app.abroad.cli import abroad_cli
-    from app.auth.cli import users_cli
-    from app.backup import backup_command, restore_command
-    from app.cases.audit_chain import audit_cli
-    from app.deploy_checks import check_deploy
-    from app.demo import demo_cli
-
-    app.cli.add_command(users_cli)
-    app.cli.add_command(audit_cli)
-    app.cli.add_command(check_deploy)
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(abroad_cli)
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)

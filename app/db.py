@@ -1,7 +1,7 @@
 """Declarative base with a naming convention (stable constraint names for Alembic batch mode)."""
 import enum
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Engine, Enum, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
@@ -21,7 +21,21 @@ MAX_INTEGER = 2**31 - 1
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
+
+
+class LabelledEnum(enum.Enum):
+    """An enum whose every member carries its bokmål label: `OPEN = "open", "Åpen"`. The value is the first item
+    alone, so what the database stores (type_annotation_map below) and every comparison stay as they were; a
+    member declared without a label fails when its class is defined."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str):
+        member = object.__new__(cls)
+        member._value_ = value
+        member.label = label
+        return member
 
 
 class Base(DeclarativeBase):

@@ -13,12 +13,10 @@ from stdnum.no import fodselsnummer
 
 from app.auth import services as account_services
 from app.auth.models import User
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.models import Case
 from app.extensions import db
-from app.abroad.demo_data import load_abroad_demo
-from app.methods.demo_data import load_methods_demo
-from app.panel.demo_data import load_panel_demo
+from app.modules import DemoSeed, registered_modules
 
 demo_cli = AppGroup("demo", help="Demo data for development.")
 
@@ -62,12 +60,9 @@ def _ensure_users() -> dict[str, User]:
 
 
 def _load_cases(users: dict[str, User], today: date) -> int:
-    panel = load_panel_demo(users["panel@helsesak.test"], users["panelmedlem@helsesak.test"],
-                            synthetic_national_id, today)
-    methods = load_methods_demo(users["metoder@helsesak.test"])   # before abroad: an application cites a method
-    abroad = load_abroad_demo(users["hso@helsesak.test"], users["vest@helsesak.test"], users["midt@helsesak.test"],
-                              synthetic_national_id, today)
-    return abroad + panel + methods
+    """Each module's demo cases, in the order the app plugs the modules in."""
+    seed = DemoSeed(users=users, national_id_for=synthetic_national_id, today=today)
+    return sum(module.load_demo(seed) for module in registered_modules())
 
 
 @demo_cli.command("load")

@@ -30,6 +30,11 @@ def _warning(code: str, message: str) -> Finding:
 
 def check_settings(config) -> list[Finding]:
     """Everything unsafe about `config` (a Flask config or any mapping of settings)."""
+    return _unsafe_settings(config) + _weak_settings(config)
+
+
+def _unsafe_settings(config) -> list[Finding]:
+    """The errors: settings production must not start with."""
     findings = []
     secret = config.get("SECRET_KEY") or ""
     if secret in PUBLISHED_SECRET_KEYS or len(secret) < 32 or config.get("SECRET_KEY_GENERATED"):
@@ -55,6 +60,12 @@ def check_settings(config) -> list[Finding]:
     if not str(config.get("SESSION_COOKIE_NAME", "")).startswith("__Host-") or config.get("SESSION_COOKIE_DOMAIN"):
         findings.append(_error("H010", "SESSION_COOKIE_NAME must start with __Host- (and SESSION_COOKIE_DOMAIN be "
                                        "unset), so the session cookie is bound to this host over HTTPS"))
+    return findings
+
+
+def _weak_settings(config) -> list[Finding]:
+    """The warnings: settings check-deploy reports but production starts with."""
+    findings = []
     if not config.get("REDIS_URL"):
         findings.append(_warning("H101", "REDIS_URL is not set: background jobs run inside web requests and "
                                           "the download budget is counted per worker process"))

@@ -1,12 +1,9 @@
 """Bokmål display formats: dates dd.mm.åååå, times in Oslo time, amounts with spaces."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal
-
-from app.cases.deadlines import DEADLINE_KINDS
-from app.cases.regions import REGIONS, UNITS
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -23,7 +20,7 @@ def as_local_date(value: datetime | None) -> date | None:
     """The Oslo calendar day of a stored moment (naive values are UTC, as SQLite returns them), for exports."""
     if value is None:
         return None
-    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(OSLO).date()
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(OSLO).date()
 
 
 def as_datetime(value: datetime | None) -> str:
@@ -44,18 +41,7 @@ def as_rate(value) -> str:
     return format_decimal(value, "0.######") if value is not None else ""
 
 
-def unit_name(code: str | None) -> str:
-    return UNITS.get(code, code or "")
-
-
-def region_name(code: str | None) -> str:
-    return REGIONS.get(code, code or "")
-
-
 def register_filters(app: Flask) -> None:
-    app.add_template_filter(unit_name, "office_name")
-    app.add_template_filter(region_name, "region_name")
-    app.add_template_filter(lambda kind: DEADLINE_KINDS.get(kind, kind), "deadline_kind")
     app.add_template_filter(as_date, "date")
     app.add_template_filter(as_datetime, "datetime")
     app.add_template_filter(as_amount, "amount")

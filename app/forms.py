@@ -1,4 +1,6 @@
 """Helpers shared by every module's forms."""
+import dataclasses
+
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,8 +20,17 @@ def choices(pairs, blank: str | None = None) -> list[SelectChoice]:
 
 
 def strip_or_none(value):
-    """WTForms filter: text without surrounding spaces, and no text as None (what the services store)."""
+    """A WTForms filter: text without surrounding blanks, and None for a blank field, so a form's
+    `to_command()` hands the service clean values."""
     return (value.strip() or None) if isinstance(value, str) else value
+
+
+def command_from(form: FlaskForm, command_class, **values):
+    """A form's command: each field of `command_class` the form has, by name, and `values` for the rest (the
+    ones converted to a number or an enum, or not on the form)."""
+    named = {field.name: form[field.name].data for field in dataclasses.fields(command_class)
+             if field.name not in values and field.name in form}
+    return command_class(**named, **values)
 
 
 CONCURRENT_SAVE = "Noen andre lagret samtidig. Ingenting er lagret – prøv igjen."

@@ -101,7 +101,7 @@ def _decode(cursor: str | None, columns) -> tuple | None:
     if not cursor or len(parts) != len(columns):
         return None
     try:
-        return tuple(_key_value(column, part) for column, part in zip(columns, parts))
+        return tuple(_key_value(column, part) for column, part in zip(columns, parts, strict=True))
     except (ValueError, NotImplementedError):
         return None
 

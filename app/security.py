@@ -9,7 +9,7 @@ from flask import Flask, abort, current_app, g, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.errors import InvalidQuery
 from app.extensions import limiter, login_manager
 from config import PUBLISHED_SECRET_KEYS

@@ -72,7 +72,7 @@ def bare_figures(connection, year: int, region: str | None = None) -> dict:
         UNKNOWN_HOSPITAL,
         diagnosis_groups,
     )
-    from app.cases.interface import REGIONS
+    from app.core.regions import REGIONS
     from app.reports.model import share, whole
 
     bare = Bare(connection)
@@ -106,7 +106,8 @@ def bare_figures(connection, year: int, region: str | None = None) -> dict:
     hospitals = Counter()
     for hospital, count in granted_by("a.hospital", start, end):
         hospitals[(hospital or "").strip() or UNKNOWN_HOSPITAL] += count
-    named = {name: count for name, count in hospitals.items() if count >= OTHER_HOSPITAL_LIMIT or name == UNKNOWN_HOSPITAL}
+    named = {name: count for name, count in hospitals.items()
+             if count >= OTHER_HOSPITAL_LIMIT or name == UNKNOWN_HOSPITAL}
     small = [count for name, count in hospitals.items() if name not in named]
     granted = sum(countries.values())
     chapters = dict(granted_by("a.icd10_chapter", start, end))

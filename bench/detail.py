@@ -109,7 +109,8 @@ def main(argv: list[str] | None = None) -> None:
     }
     for title, (candidate, baseline) in pages.items():
         growth = query_growth(app, client, cases[:40], candidate)
-        bare_queries = statistics.median(count_queries(app, client, baseline.format(case_id)).count for case_id in ids[:10])
+        bare_queries = statistics.median(count_queries(app, client, baseline.format(case_id)).count
+                                         for case_id in ids[:10])
         samples = interleaved({
             "app": lambda index, url=candidate: fetch(client, url.format(ids[index % len(ids)])),
             "bare": lambda index, url=baseline: fetch(client, url.format(ids[index % len(ids)])),

@@ -20,9 +20,9 @@ import random
 import sys
 import time
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a file: make the repository importable
@@ -132,7 +132,7 @@ COST_CATEGORIES = _weighted({"treatment": 45, "travel": 25, "stay": 25, "other":
 
 @lru_cache(maxsize=100_000)
 def _utc(day: date, hours: float = 9.0) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(hours=hours)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(hours=hours)
 
 
 # Norwegian national identity numbers (fødselsnummer) with valid check digits (python-stdnum's rules).
@@ -143,10 +143,10 @@ _W2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
 def _check_digits(first9: str) -> str | None:
     digits = [int(c) for c in first9]
-    k1 = (11 - sum(w * d for w, d in zip(_W1, digits)) % 11) % 11
+    k1 = (11 - sum(w * d for w, d in zip(_W1, digits, strict=True)) % 11) % 11
     if k1 == 10:
         return None
-    k2 = (11 - sum(w * d for w, d in zip(_W2, digits + [k1])) % 11) % 11
+    k2 = (11 - sum(w * d for w, d in zip(_W2, digits + [k1], strict=True)) % 11) % 11
     if k2 == 10:
         return None
     return f"{k1}{k2}"
@@ -173,7 +173,7 @@ class NationalIds:
         return None  # this birth date is used up: the patient gets no number
 
 
-@lru_cache(maxsize=None)
+@cache
 def _working_day(day: date) -> date:
     from app.cases.workdays import next_working_day
     return next_working_day(day)
@@ -310,7 +310,7 @@ class Generator:
         weights = [1 + 0.12 * (year - first_year) for year in years]
         cumulative = []
         total = 0.0
-        for year, weight in zip(years, weights):
+        for year, weight in zip(years, weights, strict=True):
             days = ((self.today - timedelta(days=1)) - date(year, 1, 1)).days + 1 if year == self.today.year else \
                 (date(year + 1, 1, 1) - date(year, 1, 1)).days
             total += weight * days
@@ -543,8 +543,9 @@ class Generator:
         stream, treatment, where, country, icd10, chapter = rng.choices(
             self.treatments, cum_weights=self.treatment_weights)[0]
         decided_stream = stream in ("application", "pgd")
-        noun = "Søknad om behandling i utlandet" if decided_stream else \
-            f"Henvisning – {dict(particle_therapy='partikkelterapi', nordic_drug_protocol='nordisk legemiddelprotokoll for barn').get(stream)}"
+        referred = {"particle_therapy": "partikkelterapi",
+                    "nordic_drug_protocol": "nordisk legemiddelprotokoll for barn"}
+        noun = "Søknad om behandling i utlandet" if decided_stream else f"Henvisning – {referred.get(stream)}"
         title, public_title = f"{noun} – {name}", f"{noun} – {STARS}"
         age = (self.today - day).days
         hospital = rng.choice(HOSPITALS[region])
@@ -715,8 +716,8 @@ class Generator:
                                          filename=f"oversendelse-{year}-{sequence}.pdf", on=office_on, user=user)
         if board_on:
             outcome = "reversed" if status == "reversed_by_board" else "upheld"
-            self._journal(case_id, number, entry_type="I", on=board_on,
-                          title=f"Avgjørelse fra nemnda – {'avslag omgjort' if outcome == 'reversed' else 'stadfestet'}",
+            verdict = "avslag omgjort" if outcome == "reversed" else "stadfestet"
+            self._journal(case_id, number, entry_type="I", on=board_on, title=f"Avgjørelse fra nemnda – {verdict}",
                           public_title="Avgjørelse fra nemnda", party=BOARD, user=user, follow_up_done=board_on)
         self.writer.add("abroad_appeals", dict(
             id=self.ids.take("abroad_appeals"), case_id=case_id, application_id=application_id, received_on=received,
@@ -760,7 +761,7 @@ LETTER_SHA256 = __import__("hashlib").sha256(LETTER_PDF).hexdigest()
 def _make_users(app) -> dict:
     """The demo logins and more caseworkers per office, through the app's own account service."""
     from app.auth.models import User
-    from app.auth.roles import Role
+    from app.core.roles import Role
     from app.auth.services import create_user
     from app.demo import DEMO_USERS
     from app.extensions import db

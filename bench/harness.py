@@ -460,7 +460,7 @@ LIST_FILTERS = {
 def bare_list_query(args, office: str, user_id: int) -> tuple[str, str, dict]:
     """The hand-written SQL for the application list: WHERE clause, whether cases must be joined, parameters."""
     from app.abroad.models import ApplicationStatus, Stream
-    from app.cases.regions import REGIONS
+    from app.core.regions import REGIONS
     clauses, params, join_cases = ["a.office = :office"], {"office": office}, False
     if args.get("stream") in {stream.value for stream in Stream}:
         clauses.append(LIST_FILTERS["stream"])
@@ -536,7 +536,8 @@ def _proposed_applications():
     from app.abroad import views
     from app.abroad.forms import ApplicationFilterForm
     from app.abroad.models import OPEN_STATUSES, Application
-    from app.cases.interface import record_list
+    from app.cases.interface import cases_by_id
+    from app.core.audit import record_list
     from app.pagination import keyset_paginate
 
     if current_user.role.value != "abroad_caseworker":
@@ -544,12 +545,12 @@ def _proposed_applications():
     form = ApplicationFilterForm(request.args)
     form.year.choices = views._year_choices()
     today = date.today()
-    filtered = getattr(views, "filtered_applications", None) or getattr(views, "_filtered_applications")
+    filtered = getattr(views, "filtered_applications", None) or views._filtered_applications
     query = filtered(form, today).where(Application.office == current_user.office)
     result = keyset_paginate(query, Application.received_on, Application.id, after=request.args.get("etter"),
                              before=request.args.get("foer"), per_page=views.PER_PAGE,
                              key_of=lambda application: (application.received_on, application.id))
-    cases = views._cases_by_id(result.items)
+    cases = cases_by_id(application.case_id for application in result.items)
     page = render_template("abroad/applications.html", form=form, result=result, cases=cases, today=today,
                            open_statuses=OPEN_STATUSES)
     record_list([cases[application.case_id] for application in result.items], context="abroad_applications")
@@ -593,7 +594,7 @@ def _bare_case_row(case_id: int):
 
 def _bare_audit(case, object_type: str, object_id, details: dict | None) -> None:
     """The read is logged as the app logs it: one audit row, committed at once."""
-    from app.cases.models import AuditEvent
+    from app.core.audit import AuditEvent
     from app.extensions import db
     db.session.execute(sa.insert(AuditEvent.__table__).values(
         user_id=current_user.id,

@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
     process = start_gunicorn(args.database_url, args.workers, port, log)
     try:
         clients = [Client(port) for _ in range(args.clients)]
-        for client, email in zip(clients, CASEWORKERS):
+        for client, email in zip(clients, CASEWORKERS, strict=False):  # --clients may be fewer than the logins
             client.login(email)
         paths = {"app": f"/utland/soknader?{args.filter}", "bare": f"/bench/soknader?{args.filter}"}
         for path in paths.values():  # warm every worker up

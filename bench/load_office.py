@@ -101,8 +101,8 @@ class Plan:
 def ensure_users(app, office: str, count: int) -> list[str]:
     """Caseworker accounts last1..lastN of `office`, made through the app's account service when missing."""
     from app.auth.models import User
-    from app.auth.roles import Role
     from app.auth.services import create_user
+    from app.core.roles import Role
     from app.extensions import db
     emails = [user_email(number) for number in range(1, count + 1)]
     with app.app_context():

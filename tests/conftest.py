@@ -18,13 +18,15 @@ from sqlalchemy.pool import NullPool
 from app import create_app
 from app.auth import services as account_services
 from app.auth.models import User
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases import services as case_services
 from app.cases.models import CaseKind
 from app.extensions import db, limiter
 from app.methods import services as methods
-from app.methods.models import DecidedBy, DecisionOutcome, Forum, MethodStatus, MethodType, SubmissionKind
+from app.methods.commands import StatusChange
+from app.methods.models import DecisionOutcome, Forum, MethodStatus, MethodType, SubmissionKind
 from config import BASE_DIR, TestConfig
+from tests.factories import agenda_item, forum_decision, new_meeting, new_method
 
 PASSWORD = "korrekt-hest-batteri-stift"
 
@@ -167,10 +169,9 @@ def method_with_outcome(make_user):
     """A Nye Metoder method that is under assessment, or decided with `outcome`."""
     def make(outcome: DecisionOutcome | None, reference: str = "ID2024_090"):
         secretariat = db.session.get(User, make_user("methods_secretariat"))
-        method = methods.register_method(reference=reference, title="Legemiddel X ved eggstokkreft",
-                                         method_type=MethodType.DRUG, submission_kind=SubmissionKind.REQUEST,
-                                         organisation="Leverandør AS", received_on=date(2024, 5, 2),
-                                         actor=secretariat)
+        method = methods.register_method(new_method(
+            "Legemiddel X ved eggstokkreft", date(2024, 5, 2), reference=reference, method_type=MethodType.DRUG,
+            submission_kind=SubmissionKind.REQUEST, organisation="Leverandør AS"), actor=secretariat)
         if outcome is None:
             return method
         decide_method(method, outcome, secretariat)
@@ -182,13 +183,11 @@ def decide_method(method, outcome: DecisionOutcome, secretariat, on: date = date
     """Take a method under assessment to a Beslutningsforum meeting on `on` and decide `outcome` there."""
     for status in (MethodStatus.AWAITING_ORDERING, MethodStatus.ASSESSMENT, MethodStatus.CLEARANCE,
                    MethodStatus.FOR_DECISION):
-        methods.change_status(method, status, on=date(2025, 1, 6), actor=secretariat)
-    meeting = methods.create_meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=on, proposal_deadline=None,
-                                     input_deadline=None, actor=secretariat)
+        methods.change_status(method, StatusChange(status, date(2025, 1, 6)), actor=secretariat)
+    meeting = methods.create_meeting(new_meeting(Forum.BESLUTNINGSFORUM, on), actor=secretariat)
     points = ["Innføres."] if outcome is DecisionOutcome.INTRODUCED else ["Metoden innføres ikke."]
-    methods.record_forum_decision(method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=on, outcome=outcome,
-                                  points=points, agenda_item=methods.add_agenda_item(meeting, method, actor=secretariat),
-                                  actor=secretariat)
+    item = methods.add_agenda_item(meeting, agenda_item(method), actor=secretariat)
+    methods.record_forum_decision(method, forum_decision(item, on, outcome, points=points), actor=secretariat)
 
 
 @contextmanager

@@ -25,10 +25,12 @@ from bench import (
 from bench.harness import create_bench_app
 from tests.factories import abroad_application
 
+pytestmark = pytest.mark.slow   # generates a data set, starts flask run and gunicorn
 SIZE = 400
 
 
-@pytest.fixture(scope="module", params=["sqlite"] + (["postgresql"] if os.environ.get("BENCH_TEST_DATABASE_URL") else []))
+@pytest.fixture(scope="module",
+                params=["sqlite"] + (["postgresql"] if os.environ.get("BENCH_TEST_DATABASE_URL") else []))
 def bench_url(request, tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('bench') / 'bench.db'}" if request.param == "sqlite" \
         else os.environ["BENCH_TEST_DATABASE_URL"]

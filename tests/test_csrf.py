@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app import create_app
-from app.cases.models import AuditAction, AuditEvent
+from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
 from config import TestConfig
 

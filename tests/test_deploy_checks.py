@@ -27,8 +27,8 @@ def test_a_safe_production_configuration_passes():
 def test_the_development_defaults_fail_with_every_problem_named(tmp_path):
     code, output = _run(_config(DevelopmentConfig, SECRET_KEY=None, SECRET_KEY_FILE=str(tmp_path / "secret_key")))
     assert code == 1
-    for expected in ("H001 ERROR: SECRET_KEY", "H003 ERROR", "H006 ERROR: DATABASE_URL", "H008 ERROR", "H009 ERROR", "H010 ERROR",
-                     "H101 WARNING: REDIS_URL", "H102 WARNING", "H106 WARNING"):
+    for expected in ("H001 ERROR: SECRET_KEY", "H003 ERROR", "H006 ERROR: DATABASE_URL", "H008 ERROR", "H009 ERROR",
+                     "H010 ERROR", "H101 WARNING: REDIS_URL", "H102 WARNING", "H106 WARNING"):
         assert expected in output, expected
 
 

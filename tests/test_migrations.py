@@ -1,4 +1,5 @@
 """One linear migration history that builds exactly the schema the models describe."""
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -23,6 +24,7 @@ def test_the_history_has_one_head():
     assert len(ScriptDirectory.from_config(_alembic_config()).get_heads()) == 1
 
 
+@pytest.mark.slow
 def test_the_history_runs_down_and_up_on_a_database_full_of_demo_data(tmp_path):
     """SQLite batch migrations copy a table and drop the old one, which fails while other rows refer to it:
     the whole history must still go down to its first revision and up again with the demo data in place."""

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.auth.models import User
-from app.cases.models import AuditEvent
-from app.methods.models import MethodType, SubmissionKind
+from app.core.audit import AuditEvent
 from app.methods.services import register_method
 from app.extensions import db
 from config import TestConfig
+from tests.factories import new_method
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "health",
                     # A new account's one-time activation link: its user has no password yet (tests/admin).
@@ -104,9 +104,8 @@ def test_api_case_routes_refuse_tokens_outside_the_scope(app, client, make_user,
 def test_method_routes_refuse_users_without_access(app, login, make_user, rule, endpoint, method):
     with app.app_context():
         secretary = db.session.get(User, make_user("methods_secretariat"))
-        registered = register_method(title="Endoskopisk ryggkirurgisk prosedyre", method_type=MethodType.PROCEDURE,
-                                     submission_kind=SubmissionKind.PROPOSAL, organisation="Sykehuset Telemark",
-                                     received_on=date(2025, 3, 3), actor=secretary)
+        registered = register_method(new_method("Endoskopisk ryggkirurgisk prosedyre", date(2025, 3, 3)),
+                                     actor=secretary)
         db.session.commit()
         reference, case_id = registered.reference, registered.case_id
     outsider = login(make_user("analyst"))

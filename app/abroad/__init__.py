@@ -1,2 +1,24 @@
 """Treatment abroad: applications to the regional offices, decisions, costs and appeals.
 Consults app.methods.interface for the Nye Metoder status of a method."""
+from app.core.roles import Role
+from app.modules import DemoSeed, Module, NavItem
+
+
+def load_demo(seed: DemoSeed) -> int:
+    """After the methods' demo: an application cites a method."""
+    from app.abroad.demo_data import load_abroad_demo
+
+    return load_abroad_demo(seed.users["hso@helsesak.test"], seed.users["vest@helsesak.test"],
+                            seed.users["midt@helsesak.test"], seed.national_id_for, seed.today)
+
+
+MODULE = Module(
+    blueprints=("app.abroad.views:bp",),
+    api="app.abroad.api",
+    report="app.abroad.statistics:register_report",
+    listeners="app.abroad.listeners:register_listeners",
+    cli=("app.abroad.cli:abroad_cli",),
+    demo="app.abroad:load_demo",
+    nav=(NavItem("Behandling i utlandet", "abroad.index", roles=frozenset({Role.ABROAD_CASEWORKER}),
+                 current="abroad."),),
+)

@@ -20,10 +20,11 @@ from app.abroad.forms import (
 )
 from app.abroad.letters import decide_with_letter, reconsider_with_letter
 from app.abroad.models import Appeal, Application
-from app.abroad.views import PER_PAGE, filtered_applications, load_case
+from app.abroad.views import PER_PAGE, filtered_applications
 from app.api import ApiError, endpoint, json_input, page_of, run
-from app.auth.roles import Role
-from app.cases.interface import AuditAction, Case, record_access, record_list, visible_cases
+from app.cases.interface import Case, cases_by_id, load_record, visible_cases
+from app.core.audit import AuditAction, record_access, record_list
+from app.core.roles import Role
 from app.extensions import db
 from app.pagination import keyset_paginate
 
@@ -114,7 +115,7 @@ def _only_caseworkers() -> None:
 
 def _application(case_id: int, need: str = "view") -> tuple[Case, Application]:
     _only_caseworkers()
-    return load_case(case_id, Application, need)
+    return load_record(case_id, Application, need)
 
 
 def _shown(case: Case, application: Application, status: int = 200):
@@ -131,7 +132,7 @@ def list_applications():
     result = keyset_paginate(filtered_applications(form, date.today()), Application.received_on, Application.id,
                              after=request.args.get("etter"), before=None, per_page=PER_PAGE,
                              key_of=lambda application: (application.received_on, application.id))
-    cases = {application.case_id: db.session.get(Case, application.case_id) for application in result.items}
+    cases = cases_by_id(application.case_id for application in result.items)
     record_list(list(cases.values()), context="api_abroad_applications")
     return page_of(result, lambda application: application_json(application, cases[application.case_id]))
 
@@ -191,7 +192,7 @@ def create_appeal(case_id: int):
 
 def _appeal(case_id: int, need: str = "view") -> tuple[Case, Appeal]:
     _only_caseworkers()
-    return load_case(case_id, Appeal, need)
+    return load_record(case_id, Appeal, need)
 
 
 def _appeal_shown(case: Case, appeal: Appeal, status: int = 200):
@@ -207,7 +208,7 @@ def list_appeals():
     query = select(Appeal).join(Case, Case.id == Appeal.case_id).where(visible_cases(current_user))
     result = keyset_paginate(query, Appeal.received_on, Appeal.id, after=request.args.get("etter"), before=None,
                              per_page=PER_PAGE, key_of=lambda appeal: (appeal.received_on, appeal.id))
-    cases = {appeal.case_id: db.session.get(Case, appeal.case_id) for appeal in result.items}
+    cases = cases_by_id(appeal.case_id for appeal in result.items)
     record_list(list(cases.values()), context="api_abroad_appeals")
     return page_of(result, lambda appeal: appeal_json(appeal, cases[appeal.case_id]))
 

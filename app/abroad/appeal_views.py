@@ -7,16 +7,12 @@ from app.abroad import services
 from app.abroad.forms import AppealForm, BoardDecisionForm, LateAppealForm, ReconsiderationForm
 from app.abroad.letters import reconsider_with_letter
 from app.abroad.models import Appeal, Application, OfficeOutcome
-from app.abroad.views import bp, load_case
-from app.auth.roles import Role
-from app.cases.interface import AuditAction, can_edit, get_case, record_access
+from app.abroad.views import bp
+from app.cases.interface import audited_page, can_edit, get_case, load_record
+from app.core.audit import AuditAction, record_access
+from app.core.roles import Role
 from app.forms import form_status, saved
 from app.security import role_required
-
-
-def _audited(page: str, case, appeal: Appeal, context: str) -> str:
-    record_access(AuditAction.VIEW, "abroad_appeal", appeal.id, case=case, details={"page": context})
-    return page
 
 
 def _appeal_page(case_id: int, anchor: str | None = None):
@@ -26,7 +22,7 @@ def _appeal_page(case_id: int, anchor: str | None = None):
 @bp.route("/soknader/<int:case_id>/klage/ny", methods=["GET", "POST"])
 @role_required(Role.ABROAD_CASEWORKER)
 def new_appeal(case_id: int):
-    case, application = load_case(case_id, Application, "edit")
+    case, application = load_record(case_id, Application, "edit")
     form = AppealForm()
     if not form.is_submitted() and application.decided_on:
         form.notified_on.data = application.decided_on
@@ -51,23 +47,23 @@ def new_appeal(case_id: int):
 @bp.get("/klager/<int:case_id>")
 @role_required(Role.ABROAD_CASEWORKER)
 def appeal(case_id: int):
-    case, appeal = load_case(case_id, Appeal)
+    case, appeal = load_record(case_id, Appeal)
     page = render_template("abroad/appeal.html", case=case, appeal=appeal, application=appeal.application,
                            application_case=get_case(appeal.application.case_id),
                            editable=can_edit(current_user, case))
-    return _audited(page, case, appeal, "klage")
+    return audited_page(page, case, appeal, "abroad_appeal", "klage")
 
 
 def _appeal_form_page(form, case, appeal: Appeal, heading: str, intro: str, context: str):
     page = render_template("abroad/appeal_step_form.html", form=form, case=case, appeal=appeal, heading=heading,
                            intro=intro)
-    return _audited(page, case, appeal, context), form_status(form)
+    return audited_page(page, case, appeal, "abroad_appeal", context, form_status(form))
 
 
 @bp.route("/klager/<int:case_id>/fristoversittelse", methods=["GET", "POST"])
 @role_required(Role.ABROAD_CASEWORKER)
 def assess_late_appeal(case_id: int):
-    case, appeal = load_case(case_id, Appeal, "edit")
+    case, appeal = load_record(case_id, Appeal, "edit")
     form = LateAppealForm()
     if form.validate_on_submit() and saved(form, lambda: services.assess_late_appeal(
             appeal, form.to_command(), actor=current_user)):
@@ -82,7 +78,7 @@ def assess_late_appeal(case_id: int):
 @bp.route("/klager/<int:case_id>/kontorets-behandling", methods=["GET", "POST"])
 @role_required(Role.ABROAD_CASEWORKER)
 def reconsider(case_id: int):
-    case, appeal = load_case(case_id, Appeal, "edit")
+    case, appeal = load_record(case_id, Appeal, "edit")
     form = ReconsiderationForm()
     if form.validate_on_submit() and saved(form, lambda: reconsider_with_letter(
             case, appeal, form.to_command(), actor=current_user)):
@@ -98,7 +94,7 @@ def reconsider(case_id: int):
 @bp.get("/klager/<int:case_id>/oversendelsesbrev.pdf")
 @role_required(Role.ABROAD_CASEWORKER)
 def forwarding_letter(case_id: int):
-    case, appeal = load_case(case_id, Appeal)
+    case, appeal = load_record(case_id, Appeal)
     if appeal.forwarding_document_id is None:
         abort(404)
     return redirect(url_for("cases.download_document", case_id=case.id, document_id=appeal.forwarding_document_id,
@@ -108,7 +104,7 @@ def forwarding_letter(case_id: int):
 @bp.route("/klager/<int:case_id>/nemnda", methods=["GET", "POST"])
 @role_required(Role.ABROAD_CASEWORKER)
 def board_decision(case_id: int):
-    case, appeal = load_case(case_id, Appeal, "edit")
+    case, appeal = load_record(case_id, Appeal, "edit")
     form = BoardDecisionForm()
     if form.validate_on_submit() and saved(form, lambda: services.record_board_decision(
             appeal, form.to_command(), actor=current_user)):

@@ -17,19 +17,13 @@ from app.abroad.forms import (
 )
 from app.abroad.letters import decide_with_letter
 from app.abroad.models import Application, MedicalOpinion
-from app.abroad.views import bp, load_case
-from app.auth.roles import Role
-from app.cases.interface import AuditAction, can_edit, record_access
+from app.abroad.views import bp
+from app.cases.interface import audited_page, can_edit, load_record
+from app.core.roles import Role
 from app.extensions import db
 from app.forms import form_status, saved
 from app.methods.interface import MethodState
 from app.security import role_required
-
-
-def _audited(page: str, case, application: Application, context: str) -> str:
-    """Every page that shows the patient is logged with the case."""
-    record_access(AuditAction.VIEW, "abroad_application", application.id, case=case, details={"page": context})
-    return page
 
 
 def _application_page(case_id: int, anchor: str | None = None):
@@ -52,12 +46,12 @@ def new_application():
 @bp.get("/soknader/<int:case_id>")
 @role_required(Role.ABROAD_CASEWORKER)
 def application(case_id: int):
-    case, application = load_case(case_id, Application)
+    case, application = load_record(case_id, Application)
     page = render_template(
         "abroad/application.html", case=case, application=application, editable=can_edit(current_user, case),
         method=services.method_check(application), experimental_notice=services.experimental_notice(application),
         country_name=services.country_name, today=date.today())
-    return _audited(page, case, application, "søknad")
+    return audited_page(page, case, application, "abroad_application", "søknad")
 
 
 # Medical opinions
@@ -65,7 +59,7 @@ def application(case_id: int):
 @bp.route("/soknader/<int:case_id>/uttalelser/ny", methods=["GET", "POST"])
 @role_required(Role.ABROAD_CASEWORKER)
 def request_opinion(case_id: int):
-    case, application = load_case(case_id, Application, "edit")
+    case, application = load_record(case_id, Application, "edit")
     form = OpinionRequestForm()
     if form.validate_on_submit() and saved(form, lambda: services.request_opinion(
             application, form.to_command(), actor=current_user)):
@@ -75,13 +69,13 @@ def request_opinion(case_id: int):
                            heading="Be om medisinsk uttalelse",
                            intro="Kontoret innhenter uttalelser fra relevante fagmiljøer i Norge før vedtak.",
                            anchor="uttalelser")
-    return _audited(page, case, application, "ny uttalelse"), form_status(form)
+    return audited_page(page, case, application, "abroad_application", "ny uttalelse", form_status(form))
 
 
 @bp.route("/soknader/<int:case_id>/uttalelser/<int:opinion_id>", methods=["GET", "POST"])
 @role_required(Role.ABROAD_CASEWORKER)
 def record_opinion(case_id: int, opinion_id: int):
-    case, application = load_case(case_id, Application, "edit")
+    case, application = load_record(case_id, Application, "edit")
     opinion = db.session.get(MedicalOpinion, opinion_id)
     if opinion is None or opinion.application_id != application.id:
         abort(404)
@@ -94,7 +88,7 @@ def record_opinion(case_id: int, opinion_id: int):
                            heading=f"Uttalelse fra {opinion.requested_from}",
                            intro=f"Forespurt {opinion.requested_on:%d.%m.%Y}, svarfrist {opinion.due_on:%d.%m.%Y}.",
                            anchor="uttalelser")
-    return _audited(page, case, application, "mottatt uttalelse"), form_status(form)
+    return audited_page(page, case, application, "abroad_application", "mottatt uttalelse", form_status(form))
 
 
 # The decision
@@ -102,7 +96,7 @@ def record_opinion(case_id: int, opinion_id: int):
 @bp.route("/soknader/<int:case_id>/vedtak", methods=["GET", "POST"])
 @role_required(Role.ABROAD_CASEWORKER)
 def decide(case_id: int):
-    case, application = load_case(case_id, Application, "edit")
+    case, application = load_record(case_id, Application, "edit")
     method = services.method_check(application)
     form = DecisionForm()
     if not form.is_submitted() and method is not None and method.state is MethodState.NOT_INTRODUCED:
@@ -117,14 +111,14 @@ def decide(case_id: int):
                            citation=services.not_introduced_citation(method)
                            if method is not None and method.state is MethodState.NOT_INTRODUCED else None,
                            open_opinions=[opinion for opinion in application.opinions if opinion.received_on is None])
-    return _audited(page, case, application, "vedtak"), form_status(form)
+    return audited_page(page, case, application, "abroad_application", "vedtak", form_status(form))
 
 
 @bp.get("/soknader/<int:case_id>/vedtaksbrev.pdf")
 @role_required(Role.ABROAD_CASEWORKER)
 def decision_letter(case_id: int):
     """The letter as filed: downloaded through the case core (which checks access and logs it)."""
-    case, application = load_case(case_id, Application)
+    case, application = load_record(case_id, Application)
     if application.letter_document_id is None:
         abort(404)
     return redirect(url_for("cases.download_document", case_id=case.id, document_id=application.letter_document_id,
@@ -136,7 +130,7 @@ def decision_letter(case_id: int):
 @bp.route("/soknader/<int:case_id>/behandling", methods=["GET", "POST"])
 @role_required(Role.ABROAD_CASEWORKER)
 def plan_treatment(case_id: int):
-    case, application = load_case(case_id, Application, "edit")
+    case, application = load_record(case_id, Application, "edit")
     form = TreatmentPlanForm(obj=None if request.method == "POST" else application)
     if not form.is_submitted():
         form.version.data = application.version
@@ -151,13 +145,13 @@ def plan_treatment(case_id: int):
                            heading="Behandling, reise og opphold", anchor="behandling",
                            intro="Kontoret avtaler behandlingen med sykehuset og planlegger reise og opphold.",
                            stored=application if form.conflict else None, country_name=services.country_name)
-    return _audited(page, case, application, "behandlingsplan"), 409 if form.conflict else 200
+    return audited_page(page, case, application, "abroad_application", "behandlingsplan", 409 if form.conflict else 200)
 
 
 @bp.post("/soknader/<int:case_id>/avslutt")
 @role_required(Role.ABROAD_CASEWORKER)
 def complete_treatment(case_id: int):
-    case, application = load_case(case_id, Application, "edit")
+    case, application = load_record(case_id, Application, "edit")
     form = CompleteTreatmentForm()
     if form.validate_on_submit() and saved(form, lambda: services.complete_treatment(
             application, expected_version=form.version.data, actor=current_user)):
@@ -171,7 +165,7 @@ def complete_treatment(case_id: int):
 @bp.route("/soknader/<int:case_id>/kostnader/ny", methods=["GET", "POST"])
 @role_required(Role.ABROAD_CASEWORKER)
 def new_cost(case_id: int):
-    case, application = load_case(case_id, Application, "edit")
+    case, application = load_record(case_id, Application, "edit")
     form = CostForm()
     if form.validate_on_submit() and saved(form, lambda: services.add_cost(
             application, form.to_command(), actor=current_user)):
@@ -180,4 +174,4 @@ def new_cost(case_id: int):
     page = render_template("abroad/step_form.html", form=form, case=case, application=application,
                            heading="Før kostnad", anchor="kostnader",
                            intro="Statistikken teller kostnaden i året for datoen og på pasientens hjemregion.")
-    return _audited(page, case, application, "ny kostnad"), form_status(form)
+    return audited_page(page, case, application, "abroad_application", "ny kostnad", form_status(form))

@@ -32,8 +32,9 @@ from app.abroad.models import (
     TreatmentClass,
 )
 from app.abroad.services import LEGAL_BASIS, country_name
-from app.cases.interface import REGIONS, PatientFieldsMixin, icd10_code
-from app.forms import NorwegianDateField, VersionedForm, choices, strip_or_none
+from app.cases.interface import PatientFieldsMixin, icd10_code
+from app.core.regions import REGIONS
+from app.forms import NorwegianDateField, VersionedForm, choices, command_from, strip_or_none
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
 LONG_TEXT = 20_000
@@ -92,14 +93,9 @@ class ApplicationForm(PatientFieldsMixin, FlaskForm):
     submit = SubmitField("Registrer søknad")
 
     def to_command(self) -> NewApplication:
-        return NewApplication(
-            national_id=self.national_id.data or None, patient_name=self.patient_name.data,
-            birth_date=self.birth_date.data, municipality=self.municipality.data or None,
-            home_region=self.home_region.data, stream=Stream(self.stream.data), received_on=self.received_on.data,
-            treatment_class=TreatmentClass(self.treatment_class.data), icd10=self.icd10.data,
-            reference=self.reference.data, applicant=self.applicant.data, referring_doctor=self.referring_doctor.data,
-            referring_hospital=self.referring_hospital.data, requested_treatment=self.requested_treatment.data,
-            requested_where=self.requested_where.data, method_reference=self.method_reference.data)
+        return command_from(self, NewApplication, national_id=self.national_id.data or None,
+                            municipality=self.municipality.data or None, stream=Stream(self.stream.data),
+                            treatment_class=TreatmentClass(self.treatment_class.data))
 
 
 class OpinionRequestForm(FlaskForm):
@@ -114,8 +110,7 @@ class OpinionRequestForm(FlaskForm):
     submit = SubmitField("Send forespørsel")
 
     def to_command(self) -> OpinionRequest:
-        return OpinionRequest(requested_from=self.requested_from.data, question=self.question.data,
-                              requested_on=self.requested_on.data, due_on=self.due_on.data)
+        return command_from(self, OpinionRequest)
 
 
 class OpinionReceivedForm(FlaskForm):
@@ -125,7 +120,7 @@ class OpinionReceivedForm(FlaskForm):
     submit = SubmitField("Registrer uttalelsen")
 
     def to_command(self) -> OpinionReceived:
-        return OpinionReceived(received_on=self.received_on.data, conclusion=self.conclusion.data)
+        return command_from(self, OpinionReceived)
 
 
 class DecisionForm(FlaskForm):
@@ -139,8 +134,7 @@ class DecisionForm(FlaskForm):
     submit = SubmitField("Fatt vedtak")
 
     def to_command(self) -> NewDecision:
-        return NewDecision(decision=Decision(self.decision.data), decided_on=self.decided_on.data,
-                           legal_basis=self.legal_basis.data, reasoning=self.reasoning.data)
+        return command_from(self, NewDecision, decision=Decision(self.decision.data))
 
 
 class TreatmentPlanForm(VersionedForm):
@@ -164,10 +158,7 @@ class TreatmentPlanForm(VersionedForm):
             raise ValidationError("Planlagt slutt kan ikke være før planlagt start.")
 
     def to_command(self) -> TreatmentPlan:
-        return TreatmentPlan(hospital=self.hospital.data, country=self.country.data,
-                             planned_start=self.planned_start.data, planned_end=self.planned_end.data,
-                             travel_arrangements=self.travel_arrangements.data,
-                             stay_arrangements=self.stay_arrangements.data, companion=self.companion.data)
+        return command_from(self, TreatmentPlan)
 
 
 class CostForm(FlaskForm):
@@ -184,9 +175,7 @@ class CostForm(FlaskForm):
     submit = SubmitField("Før kostnad")
 
     def to_command(self) -> NewCost:
-        return NewCost(entry_date=self.entry_date.data, category=CostCategory(self.category.data),
-                       amount=self.amount.data, currency=self.currency.data, exchange_rate=self.exchange_rate.data,
-                       invoice_reference=self.invoice_reference.data)
+        return command_from(self, NewCost, category=CostCategory(self.category.data))
 
 
 class CompleteTreatmentForm(VersionedForm):
@@ -201,8 +190,7 @@ class AppealForm(FlaskForm):
     submit = SubmitField("Registrer klage")
 
     def to_command(self) -> NewAppeal:
-        return NewAppeal(received_on=self.received_on.data, notified_on=self.notified_on.data,
-                         grounds=self.grounds.data)
+        return command_from(self, NewAppeal)
 
 
 class LateAppealForm(FlaskForm):
@@ -215,7 +203,7 @@ class LateAppealForm(FlaskForm):
     submit = SubmitField("Lagre vurderingen")
 
     def to_command(self) -> LateAppealAssessment:
-        return LateAppealAssessment(consider=self.consider.data == "ja", assessment=self.assessment.data)
+        return command_from(self, LateAppealAssessment, consider=self.consider.data == "ja")
 
 
 class ReconsiderationForm(FlaskForm):
@@ -228,8 +216,7 @@ class ReconsiderationForm(FlaskForm):
     submit = SubmitField("Lagre kontorets behandling")
 
     def to_command(self) -> Reconsideration:
-        return Reconsideration(outcome=OfficeOutcome(self.outcome.data), decided_on=self.decided_on.data,
-                               reasoning=self.reasoning.data)
+        return command_from(self, Reconsideration, outcome=OfficeOutcome(self.outcome.data))
 
 
 class BoardDecisionForm(FlaskForm):
@@ -240,8 +227,7 @@ class BoardDecisionForm(FlaskForm):
     submit = SubmitField("Registrer avgjørelsen")
 
     def to_command(self) -> BoardDecision:
-        return BoardDecision(outcome=BoardOutcome(self.outcome.data), decided_on=self.decided_on.data,
-                             board_reference=self.board_reference.data)
+        return command_from(self, BoardDecision, outcome=BoardOutcome(self.outcome.data))
 
 
 class ApplicationFilterForm(FlaskForm):

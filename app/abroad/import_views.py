@@ -33,14 +33,9 @@ from app.abroad.importing import (
     CostImporter,
 )
 from app.abroad.views import bp
-from app.auth.roles import Role
-from app.cases.interface import (
-    ABROAD_OFFICES,
-    REGIONS,
-    AuditAction,
-    handling_office,
-    record_access,
-)
+from app.core.audit import AuditAction, record_access
+from app.core.regions import ABROAD_OFFICES, REGIONS, handling_office
+from app.core.roles import Role
 from app.errors import JobsUnavailable
 from app.forms import choices
 from app.security import role_required
@@ -112,7 +107,7 @@ def import_job(number: int):
 @bp.get("/import/jobber/<int:number>/status")
 @role_required(Role.ADMIN, Role.ABROAD_CASEWORKER)
 def import_job_status(number: int):
-    """The progress as JSON, polled by static/js/import-progress.js."""
+    """The progress as JSON, polled by static/js/progress.js."""
     state = import_jobs.job_state(_job_or_404(number))
     return jsonify(state=state["state"], percent=state["percent"], step=state["step"],
                    done=state["state"] in ("finished", "failed"))

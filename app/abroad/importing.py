@@ -1,4 +1,4 @@
-"""Bulk import of historical treatment-abroad records (issue 7): applications and referrals, costs and
+"""Bulk import of historical treatment-abroad records: applications and referrals, costs and
 appeals, from CSV (UTF-8 with or without BOM, comma or semicolon) or XLSX (the first sheet).
 
 Columns are found by their header name, in any order. A file is imported whole or not at all: every row is
@@ -74,7 +74,6 @@ from app.abroad.models import (
     TreatmentClass,
 )
 from app.abroad.services import ADULT_AGE, age_on, appeal_deadline, validate_country
-from app.auth.roles import Role
 from app.cases.interface import (
     ABROAD_OFFICES,
     REGIONS,
@@ -96,6 +95,7 @@ from app.cases.interface import (
     validate_icd10,
     validate_national_id,
 )
+from app.core.roles import Role
 from app.db import utcnow
 from app.errors import InvalidInput
 from app.extensions import db

@@ -1,33 +1,25 @@
 """Treatment-abroad tables (abroad_*): applications and referrals, medical opinions, cost entries and
-appeals (domain brief §3, seed S3).
+appeals (pasient- og brukerrettighetsloven § 2-4a; appeals under forvaltningsloven §§ 28-31).
 
 Every step keeps its own date, because the annual statistics count each step in the year it happened.
 The first-instance decision is kept apart from the current status: a refusal reversed on appeal is
 granted now, but still counts as refused in the year's first-instance figures.
 """
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Versioned, utcnow
+from app.db import LabelledEnum, Versioned, utcnow
 from app.extensions import db
 
 
-class Stream(enum.Enum):
-    APPLICATION = "application"
-    PGD = "pgd"
-    PARTICLE_THERAPY = "particle_therapy"
-    NORDIC_DRUG_PROTOCOL = "nordic_drug_protocol"
-
-    @property
-    def label(self) -> str:
-        return {Stream.APPLICATION: "Søknad (pbrl. § 2-4a)",
-                Stream.PGD: "Preimplantasjonsdiagnostikk (PGD)",
-                Stream.PARTICLE_THERAPY: "Partikkelterapi",
-                Stream.NORDIC_DRUG_PROTOCOL: "Nordisk legemiddelprotokoll for barn"}[self]
+class Stream(LabelledEnum):
+    APPLICATION = "application", "Søknad (pbrl. § 2-4a)"
+    PGD = "pgd", "Preimplantasjonsdiagnostikk (PGD)"
+    PARTICLE_THERAPY = "particle_therapy", "Partikkelterapi"
+    NORDIC_DRUG_PROTOCOL = "nordic_drug_protocol", "Nordisk legemiddelprotokoll for barn"
 
     @property
     def has_decision(self) -> bool:
@@ -35,65 +27,40 @@ class Stream(enum.Enum):
         return self in (Stream.APPLICATION, Stream.PGD)
 
 
-class TreatmentClass(enum.Enum):
-    ESTABLISHED = "established"
-    TRIAL = "trial"
-    EXPERIMENTAL = "experimental"
-
-    @property
-    def label(self) -> str:
-        return {TreatmentClass.ESTABLISHED: "Etablert behandling",
-                TreatmentClass.TRIAL: "Utprøvende, i klinisk studie",
-                TreatmentClass.EXPERIMENTAL: "Utprøvende, utenfor klinisk studie"}[self]
+class TreatmentClass(LabelledEnum):
+    ESTABLISHED = "established", "Etablert behandling"
+    TRIAL = "trial", "Utprøvende, i klinisk studie"
+    EXPERIMENTAL = "experimental", "Utprøvende, utenfor klinisk studie"
 
     @property
     def experimental(self) -> bool:
         return self is not TreatmentClass.ESTABLISHED
 
 
-class ApplicationStatus(enum.Enum):
-    RECEIVED = "received"
-    IN_PREPARATION = "in_preparation"
-    GRANTED = "granted"
-    DENIED = "denied"
-    WITHDRAWN = "withdrawn"
-    REFERRED = "referred"
-    COMPLETED = "completed"
-
-    @property
-    def label(self) -> str:
-        return {ApplicationStatus.RECEIVED: "Mottatt",
-                ApplicationStatus.IN_PREPARATION: "Under saksforberedelse",
-                ApplicationStatus.GRANTED: "Innvilget",
-                ApplicationStatus.DENIED: "Avslått",
-                ApplicationStatus.WITHDRAWN: "Trukket",
-                ApplicationStatus.REFERRED: "Henvist – administreres av kontoret",
-                ApplicationStatus.COMPLETED: "Behandling avsluttet"}[self]
+class ApplicationStatus(LabelledEnum):
+    RECEIVED = "received", "Mottatt"
+    IN_PREPARATION = "in_preparation", "Under saksforberedelse"
+    GRANTED = "granted", "Innvilget"
+    DENIED = "denied", "Avslått"
+    WITHDRAWN = "withdrawn", "Trukket"
+    REFERRED = "referred", "Henvist – administreres av kontoret"
+    COMPLETED = "completed", "Behandling avsluttet"
 
 
 OPEN_STATUSES = (ApplicationStatus.RECEIVED, ApplicationStatus.IN_PREPARATION)
 
 
-class Decision(enum.Enum):
-    GRANTED = "granted"
-    DENIED = "denied"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return {Decision.GRANTED: "Innvilget", Decision.DENIED: "Avslått", Decision.WITHDRAWN: "Trukket"}[self]
+class Decision(LabelledEnum):
+    GRANTED = "granted", "Innvilget"
+    DENIED = "denied", "Avslått"
+    WITHDRAWN = "withdrawn", "Trukket"
 
 
-class CostCategory(enum.Enum):
-    TREATMENT = "treatment"
-    TRAVEL = "travel"
-    STAY = "stay"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {CostCategory.TREATMENT: "Behandling", CostCategory.TRAVEL: "Reise",
-                CostCategory.STAY: "Opphold", CostCategory.OTHER: "Annet"}[self]
+class CostCategory(LabelledEnum):
+    TREATMENT = "treatment", "Behandling"
+    TRAVEL = "travel", "Reise"
+    STAY = "stay", "Opphold"
+    OTHER = "other", "Annet"
 
 
 class Application(Versioned, db.Model):
@@ -197,22 +164,13 @@ class CostEntry(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class AppealStatus(enum.Enum):
-    RECEIVED = "received"
-    DISMISSED_LATE = "dismissed_late"
-    REVERSED_BY_OFFICE = "reversed_by_office"
-    FORWARDED = "forwarded"
-    UPHELD_BY_BOARD = "upheld_by_board"
-    REVERSED_BY_BOARD = "reversed_by_board"
-
-    @property
-    def label(self) -> str:
-        return {AppealStatus.RECEIVED: "Til behandling ved kontoret",
-                AppealStatus.DISMISSED_LATE: "Avvist – for sent",
-                AppealStatus.REVERSED_BY_OFFICE: "Omgjort av kontoret",
-                AppealStatus.FORWARDED: "Oversendt Klagenemnda",
-                AppealStatus.UPHELD_BY_BOARD: "Stadfestet av nemnda",
-                AppealStatus.REVERSED_BY_BOARD: "Omgjort av nemnda"}[self]
+class AppealStatus(LabelledEnum):
+    RECEIVED = "received", "Til behandling ved kontoret"
+    DISMISSED_LATE = "dismissed_late", "Avvist – for sent"
+    REVERSED_BY_OFFICE = "reversed_by_office", "Omgjort av kontoret"
+    FORWARDED = "forwarded", "Oversendt Klagenemnda"
+    UPHELD_BY_BOARD = "upheld_by_board", "Stadfestet av nemnda"
+    REVERSED_BY_BOARD = "reversed_by_board", "Omgjort av nemnda"
 
 
 # An appeal under way: at the office, or forwarded to Klagenemnda. One decision has at most one.
@@ -220,23 +178,14 @@ OPEN_APPEAL_STATUSES = (AppealStatus.RECEIVED, AppealStatus.FORWARDED)
 _OPEN_APPEAL = column("status").in_([status.value for status in OPEN_APPEAL_STATUSES])
 
 
-class OfficeOutcome(enum.Enum):
-    REVERSED = "reversed"
-    FORWARDED = "forwarded"
-
-    @property
-    def label(self) -> str:
-        return {OfficeOutcome.REVERSED: "Omgjort – kontoret innvilger",
-                OfficeOutcome.FORWARDED: "Opprettholdt og oversendt Klagenemnda"}[self]
+class OfficeOutcome(LabelledEnum):
+    REVERSED = "reversed", "Omgjort – kontoret innvilger"
+    FORWARDED = "forwarded", "Opprettholdt og oversendt Klagenemnda"
 
 
-class BoardOutcome(enum.Enum):
-    UPHELD = "upheld"
-    REVERSED = "reversed"
-
-    @property
-    def label(self) -> str:
-        return {BoardOutcome.UPHELD: "Stadfestet", BoardOutcome.REVERSED: "Avslag omgjort"}[self]
+class BoardOutcome(LabelledEnum):
+    UPHELD = "upheld", "Stadfestet"
+    REVERSED = "reversed", "Avslag omgjort"
 
 
 class Appeal(Versioned, db.Model):

@@ -1,5 +1,6 @@
-"""Rules of treatment abroad (domain brief §3, seed S3): registering applications and referrals, medical
-opinions, the decision and its letter, treatment logistics, costs and appeals.
+"""Rules of treatment abroad (pasient- og brukerrettighetsloven § 2-4a; appeals under forvaltningsloven
+§§ 28-31): registering applications and referrals, medical opinions, the decision and its letter, treatment
+logistics, costs and appeals.
 
 Services add and flush, never commit. Nye Metoder is consulted only through app.methods.interface.
 """
@@ -37,26 +38,25 @@ from app.abroad.models import (
     Stream,
 )
 from app.cases.interface import (
-    AuditAction,
     CaseKind,
     CaseStatus,
     JournalEntryType,
     add_journal_entry,
-    apply_changes,
     attach_document,
     change_status,
     close_deadline,
+    ensure_version,
     get_case,
     icd10_chapter,
     next_working_day,
     open_case,
-    record_change,
     register_patient,
     set_deadline,
     validate_icd10,
 )
+from app.core.audit import AuditAction, apply_changes, record_change
 from app.db import utcnow
-from app.errors import Conflict, EditConflict, InvalidInput
+from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.methods.interface import (
     MethodRejected,
@@ -89,11 +89,6 @@ def _not_in_future(day: date, field: str, what: str, today: date) -> None:
         raise InvalidInput(f"{what} kan ikke være fram i tid.", field=field)
 
 
-def _ensure_version(obj, expected_version: int | None) -> None:
-    if expected_version is not None and obj.version != expected_version:
-        raise EditConflict()
-
-
 def _lock(application: Application) -> None:
     """Hold the application's row until the transaction ends (SELECT ... FOR UPDATE on PostgreSQL; SQLite lets
     one writer at a time anyway) and read it and its appeals afresh: two requests appealing or granting the same
@@ -118,14 +113,6 @@ def validate_country(value: str | None) -> str:
         raise InvalidInput(f"«{value or ''}» er ikke en landkode etter ISO 3166 (to bokstaver, f.eks. DK).",
                            field="country")
     return code
-
-
-def find_application(case_id: int) -> Application | None:
-    return db.session.scalar(select(Application).where(Application.case_id == case_id))
-
-
-def find_appeal(case_id: int) -> Appeal | None:
-    return db.session.scalar(select(Appeal).where(Appeal.case_id == case_id))
 
 
 def _method_reference(reference: str | None) -> str | None:
@@ -361,7 +348,7 @@ def plan_treatment(application: Application, plan: TreatmentPlan, *, expected_ve
     """Where and when the patient is treated, and how travel and stay are arranged."""
     if not application.treatment_may_be_planned:
         raise InvalidInput("Behandlingen kan bare planlegges når søknaden er innvilget eller henvist.")
-    _ensure_version(application, expected_version)
+    ensure_version(application, expected_version)
     if plan.planned_start and plan.planned_end and plan.planned_end < plan.planned_start:
         raise InvalidInput("Planlagt slutt kan ikke være før planlagt start.", field="planned_end")
     _required(plan.hospital, "hospital", "Oppgi sykehuset som skal behandle pasienten.")
@@ -378,7 +365,7 @@ def plan_treatment(application: Application, plan: TreatmentPlan, *, expected_ve
 
 
 def complete_treatment(application: Application, *, expected_version: int | None, actor) -> None:
-    _ensure_version(application, expected_version)   # first: someone else may just have completed it
+    ensure_version(application, expected_version)   # first: someone else may just have completed it
     if application.status not in (ApplicationStatus.GRANTED, ApplicationStatus.REFERRED):
         raise InvalidInput("Bare en innvilget eller henvist behandling kan avsluttes.")
     if not application.hospital:
@@ -478,7 +465,8 @@ def register_appeal(application: Application, command: NewAppeal, *, actor, toda
                     received_on=received_on, notified_on=notified_on, deadline_on=deadline_on,
                     late=received_on > deadline_on, grounds=command.grounds, status=AppealStatus.RECEIVED)
     db.session.add(appeal)
-    add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title=f"Klage på vedtak i sak {application_case.number}",
+    add_journal_entry(case, entry_type=JournalEntryType.INCOMING,
+                      title=f"Klage på vedtak i sak {application_case.number}",
                       journal_date=received_on, document_date=received_on, party_name=application_case.patient.name,
                       actor=actor)
     db.session.flush()
@@ -592,7 +580,8 @@ def record_board_decision(appeal: Appeal, command: BoardDecision, *, actor, toda
         _grant_on_appeal(appeal.application, field="outcome", actor=actor, case=case)
     else:
         appeal.status = AppealStatus.UPHELD_BY_BOARD
-    add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title=f"Avgjørelse fra nemnda – {outcome.label.lower()}",
+    add_journal_entry(case, entry_type=JournalEntryType.INCOMING,
+                      title=f"Avgjørelse fra nemnda – {outcome.label.lower()}",
                       journal_date=decided_on, document_date=decided_on, party_name=BOARD_NAME, actor=actor)
     db.session.flush()
     record_change(AuditAction.UPDATE, "abroad_appeal", appeal.id, case=case, user=actor,

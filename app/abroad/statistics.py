@@ -1,4 +1,4 @@
-"""Treatment-abroad annual statistics (seed S3, the network's annual report; issue 6): every figure from
+"""Treatment-abroad annual statistics (the tables of the national network's annual report): every figure from
 case-level data, counted in the database (GROUP BY), and the report built from them.
 
 Definitions for year Y, as the tables of the 2020 report need them:
@@ -17,8 +17,9 @@ from sqlalchemy import case, extract, func, or_, select
 
 from app.abroad.models import Appeal, Application, BoardOutcome, CostEntry, Decision, OfficeOutcome, Stream
 from app.abroad.services import country_name
-from app.auth.roles import Role
-from app.cases.interface import REGIONS, handling_office, icd10_chapter_title
+from app.core.roles import Role
+from app.cases.interface import icd10_chapter_title
+from app.core.regions import REGIONS, handling_office
 from app.db import utcnow
 from app.extensions import db
 from app.reports.model import (
@@ -215,7 +216,7 @@ def nordic_protocol_children(year: int, region: str | None) -> int:
 
 
 def abroad_figures(year: int, region: str | None = None, progress: Progress | None = None) -> dict:
-    """The report's JSON: the keys of issue 6, plus the totals and the previous year's chapters."""
+    """The report's JSON: one key per table of the annual report, plus the totals and the previous year's chapters."""
     progress = progress or (lambda percent, step: None)
     progress(5, "Teller mottatte og innvilgede søknader")
     received, granted = received_and_granted(year, region)
@@ -254,7 +255,7 @@ def abroad_figures(year: int, region: str | None = None, progress: Progress | No
         "appeals_by_region": appeals,
         "particle_therapy_by_region": particle,
         "nordic_drug_protocol_children": nordic_children,
-        # More than the issue asks: what the tables' percentages are computed from.
+        # Beyond the published tables: what the tables' percentages are computed from.
         "received": received[str(year)],
         "granted": granted[str(year)],
         "diagnosis_chapters": chapters,
@@ -312,8 +313,9 @@ def _places_section(data: dict, year: int) -> Section:
     granted = data["granted"]
     countries = data["granted_by_country"]
     hospitals = data["granted_by_hospital"]
-    country_rows = [[country_name(code) if code != UNKNOWN_COUNTRY else "Ikke registrert", code if code != UNKNOWN_COUNTRY
-                     else "", count, _percent(count, granted)] for code, count in countries.items()]
+    country_rows = [[country_name(code) if code != UNKNOWN_COUNTRY else "Ikke registrert",
+                     code if code != UNKNOWN_COUNTRY else "", count, _percent(count, granted)]
+                    for code, count in countries.items()]
     hospital_rows = [[name, count, _percent(count, granted)] for name, count in hospitals.items() if name != OTHER]
     hospital_rows.append([f"Andre sykehus ({data['other_hospital_count']} sykehus med færre enn "
                           f"{OTHER_HOSPITAL_LIMIT} pasienter)", hospitals[OTHER], _percent(hospitals[OTHER], granted)])
@@ -437,7 +439,8 @@ def build_report(request: ReportRequest, progress: Progress) -> Report:
         kind="abroad", title="Behandling i utlandet", subtitle=f"Årsrapport {year} – {area}", year=year,
         region=region, generated_at=utcnow(), sections=sections, data=data,
         methods_notes=[
-            "Søknader er strømmene «søknad» og «PGD»; partikkelterapi og nordiske legemiddelprotokoller telles for seg.",
+            "Søknader er strømmene «søknad» og «PGD»; partikkelterapi og nordiske legemiddelprotokoller telles "
+            "for seg.",
             "En søknad telles i året den ble mottatt. «Innvilget» er vedtaket i første instans; en omgjøring etter "
             "klage endrer det ikke.",
             f"«Under behandling ved årsskiftet» er søknader mottatt i {year} uten vedtak datert senest 31.12.{year}.",

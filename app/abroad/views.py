@@ -3,25 +3,24 @@ application_views.py; appeals in appeal_views.py. Access is the core's: a casewo
 the office that handles the patient's home region (Helse Sør-Øst's office also Helse Nord's)."""
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app.abroad.forms import AppealFilterForm, ApplicationFilterForm
 from app.abroad.models import OPEN_STATUSES, Appeal, AppealStatus, Application, ApplicationStatus, Stream
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.interface import (
-    REGIONS,
-    AuditAction,
     Case,
     CaseKind,
-    Deadline,
-    get_case_or_404,
-    record_access,
-    record_list,
+    cases_by_id,
+    has_overdue_deadline,
+    open_deadlines,
     visible_cases,
 )
+from app.core.regions import REGIONS
+from app.core.audit import AuditAction, record_access, record_list
 from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
 from app.forms import choices
@@ -37,15 +36,6 @@ ACTIVE_STATUSES = (*OPEN_STATUSES, ApplicationStatus.GRANTED, ApplicationStatus.
 FIRST_YEAR = 2004  # the national network was set up in 2004
 
 
-def load_case(case_id: int, model, need: str = "view"):
-    """The case (access checked by the core: 404 and a denied audit row outside the scope) and its record."""
-    case = get_case_or_404(case_id, need=need)
-    record = db.session.scalar(select(model).where(model.case_id == case.id))
-    if record is None:
-        abort(404)
-    return case, record
-
-
 def _year_choices():
     return choices(((str(year), str(year)) for year in range(date.today().year, FIRST_YEAR - 1, -1)), blank="Alle")
 
@@ -53,14 +43,6 @@ def _year_choices():
 def _in_year(column, year: int):
     """A date column within a year, as a range the column's index can serve."""
     return column.between(date(year, 1, 1), date(year, 12, 31))
-
-
-def _cases_by_id(records) -> dict[int, Case]:
-    ids = [record.case_id for record in records]
-    if not ids:
-        return {}
-    return {case.id: case for case in db.session.scalars(
-        select(Case).where(Case.id.in_(ids)).options(selectinload(Case.person)))}
 
 
 @bp.get("/")
@@ -78,13 +60,8 @@ def index():
         select(Appeal).join(Case, Case.id == Appeal.case_id).where(
             visible_cases(current_user), Appeal.status.in_((AppealStatus.RECEIVED, AppealStatus.FORWARDED)))
         .order_by(Appeal.received_on, Appeal.id).limit(PER_PAGE)).all()
-    deadlines = db.session.scalars(
-        select(Deadline).join(Case, Case.id == Deadline.case_id)
-        .where(visible_cases(current_user), Case.kind.in_(ABROAD_KINDS), Deadline.done_at.is_(None),
-               Deadline.responsible_id == current_user.id)
-        .options(selectinload(Deadline.case), selectinload(Deadline.responsible))
-        .order_by(Deadline.due_date, Deadline.id).limit(PER_PAGE)).all()
-    cases = _cases_by_id([*flagged, *mine, *appeals])
+    deadlines = open_deadlines(current_user, responsible_only=True, kinds=ABROAD_KINDS, limit=PER_PAGE)
+    cases = cases_by_id(record.case_id for record in (*flagged, *mine, *appeals))
     page = render_template("abroad/index.html", flagged=flagged, mine=mine, appeals=appeals, cases=cases,
                            deadlines=deadlines, today=today)
     record_list(list(cases.values()), context="abroad_dashboard")
@@ -111,8 +88,7 @@ def filtered_applications(form: ApplicationFilterForm, today: date):
     if form.flagged.data:
         query = query.where(Application.flag.is_not(None))
     if form.overdue.data:
-        query = query.where(exists(select(Deadline.id).where(
-            Deadline.case_id == Application.case_id, Deadline.done_at.is_(None), Deadline.due_date < today)))
+        query = query.where(has_overdue_deadline(Application.case_id, today))
     text = (form.q.data or "").strip()
     if text:
         pattern = f"%{text}%"
@@ -130,7 +106,7 @@ def applications():
     result = keyset_paginate(filtered_applications(form, today), Application.received_on, Application.id,
                              after=request.args.get("etter"), before=request.args.get("foer"), per_page=PER_PAGE,
                              key_of=lambda application: (application.received_on, application.id))
-    cases = _cases_by_id(result.items)
+    cases = cases_by_id(record.case_id for record in result.items)
     page = render_template("abroad/applications.html", form=form, result=result, cases=cases, today=today,
                            open_statuses=OPEN_STATUSES)
     record_list([cases[application.case_id] for application in result.items], context="abroad_applications")
@@ -150,7 +126,7 @@ def export_applications(fmt: str):
     query = filtered_applications(form, date.today()).options(selectinload(Application.costs))
     applications = db.session.scalars(query.order_by(Application.received_on.desc(), Application.id.desc())
                                       .limit(ROW_LIMIT)).all()
-    cases = _cases_by_id(applications)
+    cases = cases_by_id(record.case_id for record in applications)
     rows = []
     for application in applications:
         case = cases[application.case_id]
@@ -182,7 +158,7 @@ def appeals():
     result = keyset_paginate(query, Appeal.received_on, Appeal.id, after=request.args.get("etter"),
                              before=request.args.get("foer"), per_page=PER_PAGE,
                              key_of=lambda appeal: (appeal.received_on, appeal.id))
-    cases = _cases_by_id(result.items)
+    cases = cases_by_id(record.case_id for record in result.items)
     page = render_template("abroad/appeals.html", form=form, result=result, cases=cases)
     record_list([cases[appeal.case_id] for appeal in result.items], context="abroad_appeals")
     return page

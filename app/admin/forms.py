@@ -18,8 +18,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.auth.roles import Role
-from app.cases.regions import ABROAD_OFFICES
+from app.core.regions import ABROAD_OFFICES
+from app.core.roles import Role
 from app.forms import NorwegianDateField, choices
 
 

@@ -18,12 +18,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.admin.forms import PatientLookupForm
 from app.admin.views import AUDIT_OBJECT_LABELS, ROLE_LABELS_BY_VALUE, bp
 from app.auth.models import User
-from app.auth.roles import Role
 from app.cases import services as case_services
-from app.cases.audit import record_access, record_list
 from app.cases.identifiers import validate_national_id
-from app.cases.models import AuditAction, AuditEvent, Patient, PatientDiscrepancy
-from app.cases.regions import REGIONS
+from app.cases.models import Patient, PatientDiscrepancy
+from app.core.audit import AuditAction, AuditEvent, record_access, record_list
+from app.core.regions import REGIONS
+from app.core.roles import Role
 from app.errors import InvalidInput
 from app.extensions import db
 from app.forms import CsrfOnlyForm, show_error

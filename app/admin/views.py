@@ -20,9 +20,9 @@ from werkzeug.datastructures import MultiDict
 from app.admin.forms import LogReviewForm, UserForm
 from app.auth import services as account_services
 from app.auth.models import User
-from app.auth.roles import Role
 from app.cases import audit_chain, audit_review
-from app.cases.models import AuditAction, AuditEvent
+from app.core.audit import AuditAction, AuditEvent
+from app.core.roles import Role
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
 from app.forms import show_error

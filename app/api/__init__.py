@@ -15,9 +15,11 @@ from werkzeug.datastructures import MultiDict
 from app.errors import DomainError, EditConflict, InvalidInput
 from app.extensions import csrf, db
 from app.forms import CONCURRENT_SAVE
+from app.modules import Module
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+MODULE = Module(blueprints=("app.api:bp",))   # registered once every module has declared its routes
 
 API_TITLE = "Helsesak API"
 API_VERSION = "1.0"

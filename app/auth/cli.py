@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from app.auth import services
 from app.auth.models import User
-from app.auth.roles import Role
-from app.cases.regions import ABROAD_OFFICES
+from app.core.regions import ABROAD_OFFICES
+from app.core.roles import Role
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
 

@@ -14,7 +14,8 @@ class LoginForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Nåværende passord", validators=[DataRequired(message="Fyll inn nåværende passord.")],
+    current_password = PasswordField("Nåværende passord",
+                                     validators=[DataRequired(message="Fyll inn nåværende passord.")],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField("Nytt passord", validators=[
         DataRequired(message="Fyll inn et nytt passord."),

@@ -8,13 +8,12 @@ import pyotp
 import segno
 
 from app.auth.models import User
-from app.cases import audit
-from app.cases.models import AuditAction
+from app.core import audit
+from app.core.audit import AuditAction
 from app.db import utcnow
 from app.errors import InvalidInput
 
 ISSUER = "Helsesak"
-STEP_SECONDS = 30
 CLOCK_DRIFT_STEPS = 1   # a code from the step before or after is accepted too
 
 

@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.db import Versioned, utcnow
 from app.extensions import db
 

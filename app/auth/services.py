@@ -17,10 +17,10 @@ from app.auth.models import (
     UserSession,
 )
 from app.auth.passwords import check_password_strength, hash_password, verify_password
-from app.auth.roles import Role
-from app.cases import audit
-from app.cases.models import AuditAction
-from app.cases.regions import ABROAD_OFFICES
+from app.core import audit
+from app.core.audit import AuditAction
+from app.core.regions import ABROAD_OFFICES
+from app.core.roles import Role
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotAllowed
 from app.extensions import db

@@ -16,8 +16,8 @@ from limits import parse
 from sqlalchemy import delete, func, or_, select
 
 from app.auth.models import LoginFailure
-from app.cases import audit
-from app.cases.models import AuditAction
+from app.core import audit
+from app.core.audit import AuditAction
 from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db

@@ -10,9 +10,9 @@ from flask_login import current_user
 from sqlalchemy import and_, exists, false, or_, select
 
 from app.auth.models import User
-from app.auth.roles import Role
-from app.cases.audit import record_access
-from app.cases.models import AuditAction, Case, CaseAssignment, CaseKind
+from app.cases.models import Case, CaseAssignment, CaseKind
+from app.core.audit import AuditAction, record_access
+from app.core.roles import Role
 from app.extensions import db
 
 ABROAD_KINDS = (CaseKind.ABROAD_APPLICATION, CaseKind.ABROAD_APPEAL)
@@ -115,6 +115,23 @@ def get_case_or_404(case_id: int, need: str = "view") -> Case:
         record_access(AuditAction.DENIED, "case", case.id, case=case, details={"need": need})
         abort(403)
     return case
+
+
+def load_record(case_id: int, model, need: str = "view"):
+    """A module's page for one case: the case through get_case_or_404() and the module's record of it (`model`,
+    keyed by case_id), 404 when the case has none."""
+    case = get_case_or_404(case_id, need=need)
+    record = db.session.scalar(select(model).where(model.case_id == case.id))
+    if record is None:
+        abort(404)
+    return case, record
+
+
+def audited_page(page: str, case: Case, record, object_type: str, context: str, status: int = 200):
+    """Every page that shows a patient's case is logged as a view of the module's record, after rendering (so
+    nothing is pending), with the page it was (`context`); returns the response."""
+    record_access(AuditAction.VIEW, object_type, record.id, case=case, details={"page": context})
+    return page, status
 
 
 def users_who_can_edit(case: Case) -> list:

@@ -5,13 +5,14 @@ Verification recomputes the chain and names every row that no longer matches."""
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select, text
 
-from app.cases.models import AuditEvent, AuditSeal
+from app.cases.models import AuditSeal
+from app.core.audit import AuditEvent
 from app.db import utcnow
 from app.extensions import db
 
@@ -25,8 +26,8 @@ audit_cli = AppGroup("audit", help="The audit log's hash chain.")
 
 def _utc(moment: datetime) -> str:
     """SQLite hands back naive datetimes (stored as UTC), PostgreSQL aware ones: hash the same text."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return aware.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def event_digest(event: AuditEvent, previous_hash: str) -> str:
@@ -105,7 +106,7 @@ def verify(now: datetime | None = None) -> ChainReport:
     unsealed = _unsealed()
     report.unsealed, oldest = db.session.execute(select(func.count(), func.min(unsealed.c.at))).one()
     if oldest is not None:
-        report.oldest_unsealed = oldest if oldest.tzinfo else oldest.replace(tzinfo=timezone.utc)
+        report.oldest_unsealed = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
         if (now or utcnow()) - report.oldest_unsealed > SEAL_LAG_LIMIT:
             report.problems.append(f"{report.unsealed} loggrader er ikke forseglet; den eldste er fra "
                                    f"{report.oldest_unsealed:%d.%m.%Y %H:%M} UTC. Kjører forseglingen?")

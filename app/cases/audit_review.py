@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import BigInteger, and_, cast, distinct, extract, func, select
 from sqlalchemy.orm import aliased
 
-from app.cases.models import AuditAction, AuditEvent
 from app.cases.workdays import holiday_name, is_working_day
+from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
 
 OSLO = ZoneInfo("Europe/Oslo")

@@ -1,13 +1,15 @@
 """Deadlines on cases, on Norwegian working days, and the lists the dashboard shows."""
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
 
-from app.cases import audit
 from app.cases.access import visible_cases
-from app.cases.models import AuditAction, Case, Deadline
+from app.cases.models import Case, CaseKind, Deadline
 from app.cases.services import ensure_open, ensure_version
 from app.cases.workdays import holiday_name, next_working_day
+from app.core import audit
+from app.core.audit import AuditAction
 from app.db import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
@@ -66,13 +68,25 @@ def close_deadline(deadline_id: int, *, actor) -> None:
         complete_deadline(deadline, expected_version=deadline.version, actor=actor)
 
 
-def open_deadlines(user, *, responsible_only: bool, overdue_on: date | None = None, limit: int = 50) -> list[Deadline]:
-    """Open deadlines on cases `user` may see, earliest first; only overdue ones when `overdue_on` is given."""
+def open_deadlines(user, *, responsible_only: bool, overdue_on: date | None = None,
+                   kinds: tuple[CaseKind, ...] = (), limit: int = 50) -> list[Deadline]:
+    """Open deadlines on cases `user` may see, earliest first; only overdue ones when `overdue_on` is given,
+    only on cases of `kinds` when given."""
     query = (select(Deadline).join(Deadline.case)
              .where(Deadline.done_at.is_(None), visible_cases(user))
+             .options(selectinload(Deadline.case), selectinload(Deadline.responsible))
              .order_by(Deadline.due_date, Deadline.id).limit(limit))
     if responsible_only:
         query = query.where(Deadline.responsible_id == user.id)
     if overdue_on is not None:
         query = query.where(Deadline.due_date < overdue_on)
+    if kinds:
+        query = query.where(Case.kind.in_(kinds))
     return list(db.session.scalars(query))
+
+
+def has_overdue_deadline(case_id, today: date):
+    """A clause for a module's list: the case whose id is in `case_id` (a column) has an open deadline due
+    before `today`."""
+    return exists(select(Deadline.id).where(
+        Deadline.case_id == case_id, Deadline.done_at.is_(None), Deadline.due_date < today))

@@ -16,8 +16,9 @@ from flask import current_app, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from app.cases import audit
-from app.cases.models import AuditAction, Case, Document, DocumentVersion, JournalEntry, StoredFile
+from app.core import audit
+from app.cases.models import Case, Document, DocumentVersion, JournalEntry, StoredFile
+from app.core.audit import AuditAction
 from app.cases.services import ensure_open
 from app.errors import InvalidInput
 from app.extensions import db

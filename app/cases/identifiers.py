@@ -23,7 +23,8 @@ def validate_national_id(value: str) -> tuple[str, date]:
     except stdnum_errors.InvalidFormat:
         raise InvalidInput("Fødselsnummeret kan bare inneholde siffer.", field="national_id") from None
     except stdnum_errors.InvalidChecksum:
-        raise InvalidInput("Kontrollsifrene stemmer ikke. Sjekk at fødselsnummeret er skrevet riktig.", field="national_id") from None
+        raise InvalidInput("Kontrollsifrene stemmer ikke. Sjekk at fødselsnummeret er skrevet riktig.",
+                           field="national_id") from None
     except stdnum_errors.ValidationError:
         raise InvalidInput("Fødselsnummeret inneholder ikke en gyldig fødselsdato.", field="national_id") from None
     return number, fodselsnummer.get_birth_date(number)
@@ -45,7 +46,7 @@ def icd10_chapter(code: str) -> str:
     return f"{blocks[0].split('-')[0]}-{blocks[-1].split('-')[-1]}"
 
 
-# The chapters' names in the Norwegian edition (domain brief §6.3), keyed by icd10_chapter()'s range.
+# The chapters' names in the Norwegian edition of ICD-10, keyed by icd10_chapter()'s range.
 # The WHO list ends chapter XXII at U85; the Norwegian edition prints U00-U99.
 ICD10_CHAPTER_TITLES = {
     "A00-B99": "Visse infeksjonssykdommer og parasittsykdommer",

@@ -5,9 +5,9 @@ from rq import get_current_job
 from app.auth.models import User
 from app.background import queue_available, receipts_since, retry_policy
 from app.cases.access import can_edit
-from app.cases.audit import logged_change, record_change
 from app.cases.documents import attach_document
-from app.cases.models import AuditAction, Case, CaseStatus
+from app.cases.models import Case, CaseStatus
+from app.core.audit import AuditAction, logged_change, record_change
 from app.db import utcnow
 from app.extensions import db, rq
 from app.pdf import render_pdf

@@ -1,32 +1,22 @@
-"""The case core's tables: cases, patients, journal, documents, deadlines and the audit log.
+"""The case core's tables: cases, patients, journal, documents, deadlines and the audit log's seals.
 
 Noark 5 names in comments (M-numbers) say which catalogue field a column carries.
 """
-import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Versioned, utcnow
+from app.db import LabelledEnum, Versioned, utcnow
 from app.extensions import db
 
 
-class CaseKind(enum.Enum):
-    METHOD = "method"
-    PANEL_REFERRAL = "panel_referral"
-    ABROAD_APPLICATION = "abroad_application"
-    ABROAD_APPEAL = "abroad_appeal"
-
-    @property
-    def label(self) -> str:
-        return {
-            CaseKind.METHOD: "Metodesak",
-            CaseKind.PANEL_REFERRAL: "Henvisning til ekspertpanelet",
-            CaseKind.ABROAD_APPLICATION: "Søknad om behandling i utlandet",
-            CaseKind.ABROAD_APPEAL: "Klage, behandling i utlandet",
-        }[self]
+class CaseKind(LabelledEnum):
+    METHOD = "method", "Metodesak"
+    PANEL_REFERRAL = "panel_referral", "Henvisning til ekspertpanelet"
+    ABROAD_APPLICATION = "abroad_application", "Søknad om behandling i utlandet"
+    ABROAD_APPEAL = "abroad_appeal", "Klage, behandling i utlandet"
 
     @property
     def module(self) -> str:
@@ -43,24 +33,14 @@ class CaseKind(enum.Enum):
                 CaseKind.ABROAD_APPEAL: "abroad.appeal"}.get(self)
 
 
-class CaseStatus(enum.Enum):
+class CaseStatus(LabelledEnum):
     """saksstatus (M052)."""
 
-    CREATED = "R"
-    IN_PROGRESS = "B"
-    FINISHED_BY_CASEWORKER = "F"
-    CLOSED = "A"
-    DISCARDED = "U"
-
-    @property
-    def label(self) -> str:
-        return {
-            CaseStatus.CREATED: "Opprettet",
-            CaseStatus.IN_PROGRESS: "Under behandling",
-            CaseStatus.FINISHED_BY_CASEWORKER: "Ferdig fra saksbehandler",
-            CaseStatus.CLOSED: "Avsluttet",
-            CaseStatus.DISCARDED: "Utgår",
-        }[self]
+    CREATED = "R", "Opprettet"
+    IN_PROGRESS = "B", "Under behandling"
+    FINISHED_BY_CASEWORKER = "F", "Ferdig fra saksbehandler"
+    CLOSED = "A", "Avsluttet"
+    DISCARDED = "U", "Utgår"
 
 
 class SequenceCounter(db.Model):
@@ -213,22 +193,13 @@ class CaseAssignment(db.Model):
     user = relationship("User", foreign_keys=[user_id])
 
 
-class JournalEntryType(enum.Enum):
+class JournalEntryType(LabelledEnum):
     """journalposttype (M082)."""
 
-    INCOMING = "I"
-    OUTGOING = "U"
-    NOTE_WITH_FOLLOW_UP = "N"
-    NOTE = "X"
-
-    @property
-    def label(self) -> str:
-        return {
-            JournalEntryType.INCOMING: "Inngående dokument",
-            JournalEntryType.OUTGOING: "Utgående dokument",
-            JournalEntryType.NOTE_WITH_FOLLOW_UP: "Organinternt dokument for oppfølging",
-            JournalEntryType.NOTE: "Organinternt dokument uten oppfølging",
-        }[self]
+    INCOMING = "I", "Inngående dokument"
+    OUTGOING = "U", "Utgående dokument"
+    NOTE_WITH_FOLLOW_UP = "N", "Organinternt dokument for oppfølging"
+    NOTE = "X", "Organinternt dokument uten oppfølging"
 
     @property
     def needs_follow_up(self) -> bool:
@@ -354,53 +325,6 @@ class SavedFilter(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     query: Mapped[str] = mapped_column(String(2000))                # "status=B&sort=tittel", no paging
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class AuditAction(enum.Enum):
-    VIEW = "view"
-    LIST = "list"
-    CREATE = "create"
-    UPDATE = "update"
-    EXPORT = "export"
-    DOWNLOAD = "download"
-    DENIED = "denied"
-    LOGIN = "login"
-    LOGIN_FAILED = "login_failed"
-    LOGOUT = "logout"
-    LOOKUP = "lookup"          # a patient looked up by national ID (or birth date and name)
-
-    @property
-    def label(self) -> str:
-        return {
-            AuditAction.VIEW: "Visning", AuditAction.LIST: "Liste", AuditAction.CREATE: "Oppretting",
-            AuditAction.UPDATE: "Endring", AuditAction.EXPORT: "Eksport", AuditAction.DOWNLOAD: "Nedlasting",
-            AuditAction.DENIED: "Avvist", AuditAction.LOGIN: "Innlogging",
-            AuditAction.LOGIN_FAILED: "Mislykket innlogging", AuditAction.LOGOUT: "Utlogging",
-            AuditAction.LOOKUP: "Oppslag",
-        }[self]
-
-
-class AuditEvent(db.Model):
-    """Append-only access and change log (Normen fact sheet 15; Noark endringslogg fields in
-    `changes`). The database refuses UPDATE and DELETE on this table (see the migration)."""
-
-    __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_patient_at", "patient_id", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    user_id: Mapped[int | None] = mapped_column(index=True)
-    user_email: Mapped[str | None] = mapped_column(String(254))
-    role: Mapped[str | None] = mapped_column(String(32))
-    office: Mapped[str | None] = mapped_column(String(32))
-    action: Mapped[AuditAction] = mapped_column(index=True)
-    object_type: Mapped[str] = mapped_column(String(64))
-    object_id: Mapped[str | None] = mapped_column(String(64))
-    case_id: Mapped[int | None] = mapped_column(index=True)
-    patient_id: Mapped[int | None]
-    changes: Mapped[dict | None] = mapped_column(JSON)
-    remote_addr: Mapped[str | None] = mapped_column(String(64))
-    session_id: Mapped[int | None]
 
 
 class AuditSeal(db.Model):

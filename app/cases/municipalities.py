@@ -18,7 +18,7 @@ not modelled here: a county belongs to one region, and the patient's home region
 import re
 from dataclasses import dataclass
 
-from app.cases.regions import REGIONS
+from app.core.regions import REGIONS
 from app.errors import InvalidInput
 
 FORMAT_MESSAGE = "Skriv kommunenummeret (fire siffer), gjerne fulgt av navnet, f.eks. 4601 Bergen."
@@ -28,7 +28,7 @@ FORMAT_MESSAGE = "Skriv kommunenummeret (fire siffer), gjerne fulgt av navnet, f
 class County:
     number: str          # "46"
     name: str            # "Vestland"
-    region: str          # a key of app.cases.regions.REGIONS
+    region: str          # a key of app.core.regions.REGIONS
 
 
 COUNTIES: dict[str, County] = {county.number: county for county in (

@@ -7,12 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases import deadlines as deadline_service
 from app.cases import documents as document_service
 from app.cases import jobs, saved_filters, services
 from app.cases.access import can_edit, get_case_or_404, users_who_can_edit
-from app.cases.audit import record_access, record_list
+from app.core.audit import AuditAction, record_access, record_list
 from app.cases.forms import (
     AssignForm,
     CompleteDeadlineForm,
@@ -25,18 +25,22 @@ from app.cases.forms import (
     SavedFilterForm,
     StatusForm,
 )
-from app.cases.models import AuditAction, Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry, JournalEntryType
+from app.cases.models import Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry, JournalEntryType
 from app.cases.queries import SORTS, CaseFilter, case_query, list_cases
 from app.errors import JobsUnavailable
 from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
-from app.formatting import unit_name
+from app.core.regions import region_name, unit_name
 from app.forms import CsrfOnlyForm, choices, saved
 from app.http import content_disposition
 from app.pagination import page_arg
 from app.security import download_limit, safe_next_url
 
 bp = Blueprint("cases", __name__, template_folder="templates")
+# The case core's names for codes, for every page (each module shows regions, units and deadlines).
+bp.add_app_template_filter(unit_name, "office_name")
+bp.add_app_template_filter(region_name, "region_name")
+bp.add_app_template_filter(lambda kind: deadline_service.DEADLINE_KINDS.get(kind, kind), "deadline_kind")
 
 
 def _child_or_404(model, child_id: int, case: Case):

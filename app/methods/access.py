@@ -3,8 +3,8 @@ hold no patient data and are open to every case role); these are the module's ow
 from flask import abort
 from flask_login import current_user
 
-from app.auth.roles import Role
 from app.cases.interface import get_case_or_404
+from app.core.roles import Role
 from app.methods.models import Method
 from app.methods.services import find_method
 

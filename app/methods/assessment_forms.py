@@ -1,11 +1,12 @@
 """Forms of the suitability assessment (egnethetsvurdering) and of a row in its table of ongoing
-clinical trials. Labels follow the form in seed S2; the rules live in assessment_services.py
-(choices are not checked here, so a refused value gets the service's message in bokmål)."""
+clinical trials. The labels come from the assessment's layout (assessment_layout.py); the rules live in
+assessment_services.py (choices are not checked here, so a refused value gets the service's message in bokmål)."""
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.forms import VersionedForm, choices
+from app.methods.assessment_layout import LABELS
 from app.methods.assessment_services import (
     APPROVALS,
     ASSESSMENT_FIELDS,
@@ -15,6 +16,8 @@ from app.methods.assessment_services import (
     TRIAL_FIELDS,
     USAGE_SCOPES,
     USAGE_STAGES,
+    AssessmentChanges,
+    TrialRow,
 )
 from app.methods.forms import CheckboxesField
 from app.methods.services import ASPECTS
@@ -33,12 +36,12 @@ def _recommendation(value):
         return value
 
 
-def _text(label: str, description: str | None = None) -> TextAreaField:
-    return TextAreaField(label, validators=[Length(max=LONG_TEXT)], description=description)
+def _text(name: str, description: str | None = None) -> TextAreaField:
+    return TextAreaField(LABELS[name], validators=[Length(max=LONG_TEXT)], description=description)
 
 
-def _checkboxes(label: str, vocabulary: dict) -> CheckboxesField:
-    return CheckboxesField(label, choices=choices(vocabulary.items()), validate_choice=False)
+def _checkboxes(name: str, vocabulary: dict) -> CheckboxesField:
+    return CheckboxesField(LABELS[name], choices=choices(vocabulary.items()), validate_choice=False)
 
 
 
@@ -51,55 +54,55 @@ class CountField(StringField):
 
 class AssessmentForm(VersionedForm):
     # 1. Status og oppsummering
-    summary = _text("1.1 Oppsummering")
-    pico_population = _text("Populasjon")
-    pico_comparator = _text("Komparator")
-    pico_intervention = _text("Intervensjon")
-    pico_outcome = _text("Utfall")
-    suggested_experts = _text("Forslag til fageksperter")
-    approvals = _checkboxes("1.5 Status for godkjenning", APPROVALS)
-    approval_comment = _text("Kommentar")
-    financing = _checkboxes("1.6 Finansieringsansvar", FINANCING)
-    usage_stage = _checkboxes("1.7 Status for bruk", USAGE_STAGES)
-    usage_comment = _text("Kommentar")
-    usage_scope = _checkboxes("Bruk og endring", USAGE_SCOPES)
+    summary = _text("summary")
+    pico_population = _text("pico_population")
+    pico_comparator = _text("pico_comparator")
+    pico_intervention = _text("pico_intervention")
+    pico_outcome = _text("pico_outcome")
+    suggested_experts = _text("suggested_experts")
+    approvals = _checkboxes("approvals", APPROVALS)
+    approval_comment = _text("approval_comment")
+    financing = _checkboxes("financing", FINANCING)
+    usage_stage = _checkboxes("usage_stage", USAGE_STAGES)
+    usage_comment = _text("usage_comment")
+    usage_scope = _checkboxes("usage_scope", USAGE_SCOPES)
     recommendation = RadioField(
-        "1.8 Bestillingsanbefaling", coerce=_recommendation, validate_choice=False,
+        LABELS["recommendation"], coerce=_recommendation, validate_choice=False,
         choices=choices([*((number, f"{number}: {label}") for number, label in RECOMMENDATIONS.items()),
                          ("", "Ikke valgt ennå")]))
-    recommended_aspects = _checkboxes("Aspekter som bør vurderes", ASPECTS)
-    simplified_approach = StringField("Forenklet metodisk tilnærming", validators=[Length(max=100)],
+    recommended_aspects = _checkboxes("recommended_aspects", ASPECTS)
+    simplified_approach = StringField(LABELS["simplified_approach"], validators=[Length(max=100)],
                                       description="Bare ved anbefaling 3.")
-    recommendation_comment = _text("Kommentar")
+    recommendation_comment = _text("recommendation_comment")
     # 2. Punktoppsummering
-    points_method = _text("2.1 Om metoden", "Ett punkt per linje.")
-    points_documentation = _text("2.2 Om dokumentasjonsgrunnlaget", "Ett punkt per linje.")
-    points_health_economics = _text("2.3 Om helseøkonomi", "Ett punkt per linje.")
-    points_recommendation = _text("2.4 Om bestillingsanbefaling", "Ett punkt per linje.")
-    links = _text("Lenker", "Én adresse per linje, f.eks. til tidligere metodeside.")
+    points_method = _text("points_method", "Ett punkt per linje.")
+    points_documentation = _text("points_documentation", "Ett punkt per linje.")
+    points_health_economics = _text("points_health_economics", "Ett punkt per linje.")
+    points_recommendation = _text("points_recommendation", "Ett punkt per linje.")
+    links = _text("links", "Én adresse per linje, f.eks. til tidligere metodeside.")
     # 3. Beskrivelse av metoden (3.1)
-    description_principle = _text("Status og prinsipp for metode")
-    description_benefit = _text("Potensiell nytte")
-    description_safety = _text("Sikkerhetsaspekter og risikoforhold")
-    description_population = _text("Sykdomsbeskrivelse og pasientgrunnlag")
-    description_current_treatment = _text("Dagens behandling")
-    description_health_economics = _text("Helseøkonomi")
+    description_principle = _text("description_principle")
+    description_benefit = _text("description_benefit")
+    description_safety = _text("description_safety")
+    description_population = _text("description_population")
+    description_current_treatment = _text("description_current_treatment")
+    description_health_economics = _text("description_health_economics")
     # 4. Dokumentasjonsgrunnlag
-    relevant_studies = _text("4.1 Relevante og sentrale kliniske studier")
-    hta_national = _text("Metodevurdering – nasjonalt/lokalt")
-    hta_international = _text("Metodevurdering / systematiske oversikt – internasjonalt")
-    systematic_reviews_count = CountField("Antall systematiske oversikter", render_kw=NUMBER,
+    relevant_studies = _text("relevant_studies")
+    hta_national = _text("hta_national")
+    hta_international = _text("hta_international")
+    systematic_reviews_count = CountField(LABELS["systematic_reviews_count"], render_kw=NUMBER,
                                           validators=[Length(max=10)])
-    method_alerts = _text("Metodevarsel")
+    method_alerts = _text("method_alerts")
     # Dokument
     author_body = SelectField("Utarbeidet av", choices=choices(AUTHOR_BODIES.items()), validate_choice=False)
     document_version = StringField("Dokumentversjon", validators=[
         DataRequired(message="Fyll inn dokumentversjon, f.eks. 1.0."), Length(max=20)])
     submit = SubmitField("Lagre egnethetsvurdering")
 
-    def values(self) -> dict:
-        """What the user entered, by the assessment's field names (for assessment_services)."""
-        return {name: self[name].data for name in ASSESSMENT_FIELDS}
+    def to_command(self) -> AssessmentChanges:
+        """What the user entered, every field of the assessment (for assessment_services)."""
+        return AssessmentChanges(**{name: self[name].data for name in ASSESSMENT_FIELDS})
 
 
 class TrialForm(FlaskForm):
@@ -123,8 +126,8 @@ class TrialForm(FlaskForm):
                                      description="F.eks. recruiting, active, not recruiting.")
     submit = SubmitField("Lagre studie")
 
-    def values(self) -> dict:
-        return {name: self[name].data for name in TRIAL_FIELDS}
+    def to_command(self) -> TrialRow:
+        return TrialRow(**{name: self[name].data for name in TRIAL_FIELDS})
 
 
 class EditTrialForm(TrialForm, VersionedForm):

@@ -1,23 +1,23 @@
-"""Rules of the suitability assessment (egnethetsvurdering, domain brief §1.6, seed S2) and its
+"""Rules of the suitability assessment (egnethetsvurdering, the FHI/DMP form) and its
 table of ongoing clinical trials (4.2).
 
 The assessment is one document per method, drafted by the secretariat on FHI's or DMP's behalf:
 saved with optimistic locking, every field checked against the form's vocabulary. Services add
 and flush, never commit; every change leaves an audit row on the method's case.
 """
+import dataclasses
 import re
+from dataclasses import dataclass, fields, make_dataclass
 
 from sqlalchemy import select
 
 from app.cases.interface import (  # registry_kind and registry_url are part of this module's surface
-    AuditAction,
-    apply_changes,
     get_case,
-    record_change,
     registry_kind,  # noqa: F401  (re-exported for the assessment pages)
     registry_url,  # noqa: F401
     validate_registry_id,
 )
+from app.core.audit import AuditAction, apply_changes, record_change
 from app.errors import EditConflict, InvalidInput
 from app.extensions import db
 from app.methods.models import Method, MethodType, OngoingTrial, SuitabilityAssessment
@@ -55,8 +55,37 @@ TEXT_FIELDS = (
 )
 ASSESSMENT_FIELDS = ("author_body", "document_version", *TEXT_FIELDS, *LIST_FIELDS, "recommendation",
                      "systematic_reviews_count")
-TRIAL_FIELDS = ("population", "participants", "intervention", "control", "main_outcome", "registry_id", "country",
-                "estimated_completion", "recruitment_status")
+
+class _Keep:
+    """The default of an AssessmentChanges field left out: the stored value stays."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = _Keep()
+AssessmentChanges = make_dataclass(
+    "AssessmentChanges", [(name, object, dataclasses.field(default=KEEP)) for name in ASSESSMENT_FIELDS], frozen=True,
+    namespace={"__doc__": "What save_assessment takes: the fields as typed (the service checks and converts "
+                          "them); a field left out keeps its stored value."})
+
+
+@dataclass(frozen=True)
+class TrialRow:
+    """A row of table 4.2 as typed (the service checks and converts it)."""
+
+    population: str | None = None
+    participants: int | str | None = None
+    intervention: str | None = None
+    control: str | None = None
+    main_outcome: str | None = None
+    registry_id: str | None = None
+    country: str | None = None
+    estimated_completion: str | None = None
+    recruitment_status: str | None = None
+
+
+TRIAL_FIELDS = tuple(each.name for each in fields(TrialRow))
 
 COMPLETION_PATTERN = re.compile(r"^(?:(?:0[1-9]|1[0-2])\.)?(?:19|20)\d{2}$")   # 09.2025 or 2030
 MAX_LENGTHS = {"document_version": 20, "simplified_approach": 100, "registry_id": 32, "country": 100,
@@ -109,11 +138,9 @@ def _recommendation(value) -> int | None:
     raise InvalidInput("Velg bestillingsanbefaling 1, 2 eller 3.", field="recommendation")
 
 
-def clean_assessment(values: dict) -> dict:
-    """The values checked against the form's vocabulary and rules, or InvalidInput naming the field."""
-    unknown = set(values) - set(ASSESSMENT_FIELDS)
-    if unknown:
-        raise ValueError(f"Not fields of the suitability assessment: {', '.join(sorted(unknown))}")
+def clean_assessment(changes: AssessmentChanges) -> dict:
+    """The fields given, checked against the form's vocabulary and rules, or InvalidInput naming the field."""
+    values = {name: getattr(changes, name) for name in ASSESSMENT_FIELDS if getattr(changes, name) is not KEEP}
     clean = {}
     for field, value in values.items():
         if field in TEXT_FIELDS:
@@ -150,13 +177,15 @@ def _check_recommendation(recommendation: int | None, aspects: list[str], simpli
 
 
 def default_author_body(method: Method) -> str:
-    """DMP assesses drugs, FHI everything else (domain brief §1.2)."""
+    """The Norwegian Medical Products Agency (DMP) assesses drugs, the Institute of Public Health (FHI)
+    everything else."""
     return "DMP" if method.method_type is MethodType.DRUG else "FHI"
 
 
-def save_assessment(method: Method, *, expected_version: int | None, values: dict, actor) -> SuitabilityAssessment:
+def save_assessment(method: Method, changes: AssessmentChanges, *, expected_version: int | None,
+                    actor) -> SuitabilityAssessment:
     """Create the method's suitability assessment (expected_version None) or update it (the version
-    the user opened). Fields not in `values` keep their value. Raises InvalidInput or EditConflict."""
+    the user opened). Fields left out of `changes` keep their value. Raises InvalidInput or EditConflict."""
     assessment = method.assessment
     if assessment is not None and expected_version != assessment.version:
         done = "opprettet" if expected_version is None else "endret"
@@ -164,7 +193,7 @@ def save_assessment(method: Method, *, expected_version: int | None, values: dic
                            "lagret. Se gjeldende versjon nedenfor og gjør endringen på nytt.")
     if assessment is None and expected_version is not None:
         raise EditConflict("Egnethetsvurderingen du endret finnes ikke lenger. Ingenting er lagret.")
-    clean = clean_assessment(values)
+    clean = clean_assessment(changes)
 
     def current(field: str):
         if field in clean:
@@ -191,11 +220,8 @@ def save_assessment(method: Method, *, expected_version: int | None, values: dic
     return assessment
 
 
-def clean_trial(values: dict) -> dict:
-    unknown = set(values) - set(TRIAL_FIELDS)
-    if unknown:
-        raise ValueError(f"Not fields of an ongoing trial: {', '.join(sorted(unknown))}")
-    clean = {field: _text(values.get(field), field) for field in TRIAL_FIELDS if field != "participants"}
+def clean_trial(row: TrialRow) -> dict:
+    clean = {name: _text(getattr(row, name), name) for name in TRIAL_FIELDS if name != "participants"}
     if not clean["population"]:
         raise InvalidInput("Fyll inn populasjonen.", field="population")
     if not clean["intervention"]:
@@ -204,14 +230,14 @@ def clean_trial(values: dict) -> dict:
     if clean["estimated_completion"] and not COMPLETION_PATTERN.match(clean["estimated_completion"]):
         raise InvalidInput("Skriv forventet ferdigstillelse som mm.åååå (f.eks. 09.2025) eller bare året.",
                            field="estimated_completion")
-    clean["participants"] = _whole_number(values.get("participants"), "participants",
+    clean["participants"] = _whole_number(row.participants, "participants",
                                           "Antall deltakere må være et positivt heltall.", minimum=1)
     return clean
 
 
-def add_trial(assessment: SuitabilityAssessment, values: dict, actor) -> OngoingTrial:
+def add_trial(assessment: SuitabilityAssessment, row: TrialRow, *, actor) -> OngoingTrial:
     """Add a row to table 4.2 Pågående kliniske studier."""
-    clean = clean_trial(values)
+    clean = clean_trial(row)
     trial = OngoingTrial(assessment_id=assessment.id, **clean)
     db.session.add(trial)
     db.session.flush()
@@ -221,13 +247,13 @@ def add_trial(assessment: SuitabilityAssessment, values: dict, actor) -> Ongoing
     return trial
 
 
-def update_trial(trial: OngoingTrial, values: dict, actor, *, expected_version: int | None = None) -> dict:
+def update_trial(trial: OngoingTrial, row: TrialRow, *, actor, expected_version: int | None = None) -> dict:
     """Change a trial row; with `expected_version` (the version the user opened) a save based on an
     older version is refused."""
     if expected_version is not None and trial.version != expected_version:
         raise EditConflict("Studien er endret av en annen bruker etter at du åpnet den. Ingenting er lagret. "
                            "Se gjeldende versjon nedenfor og gjør endringen på nytt.")
-    clean = clean_trial(values)
+    clean = clean_trial(row)
     changes = {}
     for field, new in clean.items():
         old = getattr(trial, field)

@@ -1,18 +1,20 @@
 """The suitability assessment (egnethetsvurdering) of a method: the secretariat drafts it, every
-method reader sees it and its PDF, laid out as the FHI/DMP form (seed S2)."""
-from datetime import datetime, timezone
+method reader sees it and its PDF, laid out as the FHI/DMP form (assessment_layout.py)."""
+from datetime import UTC, datetime
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from app.auth.roles import Role
-from app.cases.interface import AuditAction, get_case, record_access
+from app.cases.interface import get_case
+from app.core.audit import AuditAction, record_access
+from app.core.roles import Role
 from app.extensions import limiter
 from app.forms import CsrfOnlyForm, saved
 from app.http import content_disposition
 from app.methods import assessment_services
 from app.methods.access import get_method_or_404
 from app.methods.assessment_forms import AssessmentForm, EditTrialForm, TrialForm
+from app.methods.assessment_layout import ASSESSMENT_SECTIONS
 from app.methods.services import TAGS
 from app.methods.views import bp
 from app.pdf import render_pdf
@@ -22,7 +24,7 @@ bp.add_app_template_global(assessment_services.VOCABULARY, "assessment_vocabular
 
 def _page_context(method) -> dict:
     return {"method": method, "assessment": method.assessment, "tag_labels": TAGS,
-            "registry_url": assessment_services.registry_url}
+            "registry_url": assessment_services.registry_url, "assessment_sections": ASSESSMENT_SECTIONS}
 
 
 @bp.route("/<reference>/egnethetsvurdering", methods=["GET", "POST"])
@@ -36,7 +38,7 @@ def edit_assessment(reference: str):
         form.author_body.data = assessment_services.default_author_body(method)
         form.document_version.data = "1.0"
     if form.validate_on_submit() and saved(form, lambda: assessment_services.save_assessment(
-            method, expected_version=form.version.data or None, values=form.values(), actor=current_user)):
+            method, form.to_command(), expected_version=form.version.data or None, actor=current_user)):
         flash("Egnethetsvurderingen er lagret.", "success")
         return redirect(url_for("methods.assessment", reference=method.reference))
     stored_differences = []
@@ -86,7 +88,7 @@ def assessment_pdf(reference: str):
     if method.assessment is None:
         abort(404)
     pdf = render_pdf("methods/pdf/assessment.html", **_page_context(method),
-                     printed_at=datetime.now(timezone.utc), printed_by=current_user.name)
+                     printed_at=datetime.now(UTC), printed_by=current_user.name)
     record_access(AuditAction.EXPORT, "method_assessment", method.assessment.id, case=get_case(method.case_id),
                   details={"reference": method.reference, "format": "pdf"})
     response = Response(pdf, mimetype="application/pdf")
@@ -109,7 +111,7 @@ def new_trial(reference: str):
         return response
     form = TrialForm()
     if form.validate_on_submit() and saved(form, lambda: assessment_services.add_trial(
-            method.assessment, form.values(), actor=current_user)):
+            method.assessment, form.to_command(), actor=current_user)):
         flash("Studien er lagt til.", "success")
         return redirect(url_for("methods.edit_assessment", reference=method.reference, _anchor="studier"))
     return render_template("methods/trial_form.html", form=form, method=method, trial=None,
@@ -125,7 +127,7 @@ def edit_trial(reference: str, trial_id: int):
         abort(404)
     form = EditTrialForm(obj=trial)
     if form.validate_on_submit() and saved(form, lambda: assessment_services.update_trial(
-            trial, form.values(), actor=current_user, expected_version=form.version.data)):
+            trial, form.to_command(), actor=current_user, expected_version=form.version.data)):
         flash("Studien er lagret.", "success")
         return redirect(url_for("methods.edit_assessment", reference=method.reference, _anchor="studier"))
     if form.conflict:

@@ -1,9 +1,22 @@
-"""Demo data for Nye Metoder from the seed documents: ID2025_102's suitability assessment (S2),
-the earlier proposal ID2018_084, and the robot-surgery methods with Beslutningsforum's decision
-of 17 March 2025, its amendment of 28 April 2025 and the working group due 1 November 2025 (S1)."""
+"""Demo data for Nye Metoder modelled on published cases: ID2025_102's suitability assessment (endoscopic
+spine surgery), the earlier proposal ID2018_084, and the robot-surgery methods with Beslutningsforum's decision
+of 17 March 2025, its amendment of 28 April 2025 and the working group due 1 November 2025."""
 from datetime import date
 
 from app.methods import assessment_services, services
+from app.methods.assessment_services import AssessmentChanges, TrialRow
+from app.methods.commands import (
+    MethodDetails,
+    NewAgendaItem,
+    NewFollowUp,
+    NewForumDecision,
+    NewMeeting,
+    NewMethod,
+    NewOrderingDecision,
+    NewReport,
+    NewSubmission,
+    StatusChange,
+)
 from app.methods.models import DecidedBy, DecisionOutcome, Forum, MethodStatus, MethodType, OrderingKind, SubmissionKind
 
 ID2025_102_ASSESSMENT = {
@@ -121,7 +134,8 @@ ID2025_102_TRIALS = [
      "main_outcome": "Oswestry Disability Index score", "registry_id": "NCT06381167", "country": "Egypt",
      "estimated_completion": "10.2027", "recruitment_status": "Not yet recruiting"},
     {"population": "18-80 år, degenerativ sykdom i korsrygg", "participants": 4000,
-     "intervention": "Ryggkirurgi, alle typer", "control": "Ingen", "main_outcome": "Core Outcome Measures Back Index score",
+     "intervention": "Ryggkirurgi, alle typer", "control": "Ingen",
+     "main_outcome": "Core Outcome Measures Back Index score",
      "registry_id": "NCT05963815", "country": "Nederland", "estimated_completion": "2030",
      "recruitment_status": "Recruiting"},
 ]
@@ -185,104 +199,112 @@ S1_REPORTS = {
 
 def load_methods_demo(secretary) -> int:
     """Register the seed methods through the services, as the secretariat would; returns how many."""
-    earlier = services.register_method(
-        reference="ID2018_084", title="Artroskopisk ryggkirurgi (kikkhullskirurgi) ved lumbal skiveprolaps og stenose",
-        method_type=MethodType.PROCEDURE, subject_areas=["Muskel-, skjelett- og bindevevssykdommer"],
-        submission_kind=SubmissionKind.PROPOSAL, organisation="Helseforetak", received_on=date(2018, 6, 4),
-        actor=secretary)
-    meeting_2018 = services.create_meeting(forum=Forum.BESTILLERFORUM, meeting_date=date(2018, 10, 22),
-                                           proposal_deadline=date(2018, 8, 20), input_deadline=date(2018, 10, 8),
-                                           actor=secretary)
-    item = services.add_agenda_item(meeting_2018, earlier, actor=secretary)
-    services.record_ordering_decision(
-        earlier, agenda_item=item, kind=OrderingKind.MINI_HTA_LOCAL, decided_on=meeting_2018.meeting_date,
-        reasoning="Bestillerforum så ikke hensikten med nasjonal metodevurdering og viste til mini-metodevurdering.",
+    earlier = services.register_method(NewMethod(
+        reference="ID2018_084",
+        details=MethodDetails(title="Artroskopisk ryggkirurgi (kikkhullskirurgi) ved lumbal skiveprolaps og stenose",
+                              method_type=MethodType.PROCEDURE,
+                              subject_areas=("Muskel-, skjelett- og bindevevssykdommer",)),
+        submission=NewSubmission(kind=SubmissionKind.PROPOSAL, organisation="Helseforetak",
+                                 received_on=date(2018, 6, 4))), actor=secretary)
+    meeting_2018 = services.create_meeting(NewMeeting(
+        forum=Forum.BESTILLERFORUM, meeting_date=date(2018, 10, 22), proposal_deadline=date(2018, 8, 20),
+        input_deadline=date(2018, 10, 8)), actor=secretary)
+    item = services.add_agenda_item(meeting_2018, NewAgendaItem(earlier.reference), actor=secretary)
+    services.record_ordering_decision(earlier, NewOrderingDecision(
+        agenda_item_id=item.id, kind=OrderingKind.MINI_HTA_LOCAL, decided_on=meeting_2018.meeting_date,
+        reasoning="Bestillerforum så ikke hensikten med nasjonal metodevurdering og viste til mini-metodevurdering."),
         actor=secretary)
 
-    endoscopy = services.register_method(
-        reference="ID2025_102", title="Endoskopisk ryggkirurgisk prosedyre", method_type=MethodType.PROCEDURE,
-        subject_areas=["Muskel-, skjelett- og bindevevssykdommer", "Nevrologi"],
-        generic_name="Kirurgisk utstyr for endoskopisk ryggkirurgi",
-        product_names="Flere, RIWOspine, Joimax® Endoscopes, MaxMore, Artrex",
-        manufacturers=("Flere, f.eks. RIWOspine (Tyskland), Ortomedic Joimax (Tyskland), MaxMoreSpine (Hoogland "
-                       "Spine Products; Tyskland), Arthrex (USA), Unintech (Tyskland), KARL STORZ (Tyskland), Nexon "
-                       "medical (Sveits), Elliquence (USA), JAYON IMPLANTS (India)"),
-        indication="Skiveprolaps og foraminal og sentral spinal stenose",
-        submission_kind=SubmissionKind.PROPOSAL, organisation="Sykehuset Telemark", department="Ortopedisk avdeling",
-        received_on=date(2025, 3, 3), earlier_reference="ID2018_084", actor=secretary)
-    services.change_status(endoscopy, MethodStatus.SUITABILITY, on=date(2025, 4, 1), actor=secretary)
-    assessment = assessment_services.save_assessment(endoscopy, expected_version=None,
-                                                     values=ID2025_102_ASSESSMENT, actor=secretary)
+    endoscopy = services.register_method(NewMethod(
+        reference="ID2025_102", earlier_reference="ID2018_084",
+        details=MethodDetails(
+            title="Endoskopisk ryggkirurgisk prosedyre", method_type=MethodType.PROCEDURE,
+            subject_areas=("Muskel-, skjelett- og bindevevssykdommer", "Nevrologi"),
+            generic_name="Kirurgisk utstyr for endoskopisk ryggkirurgi",
+            product_names="Flere, RIWOspine, Joimax® Endoscopes, MaxMore, Artrex",
+            manufacturers=("Flere, f.eks. RIWOspine (Tyskland), Ortomedic Joimax (Tyskland), MaxMoreSpine (Hoogland "
+                           "Spine Products; Tyskland), Arthrex (USA), Unintech (Tyskland), KARL STORZ (Tyskland), "
+                           "Nexon medical (Sveits), Elliquence (USA), JAYON IMPLANTS (India)"),
+            indication="Skiveprolaps og foraminal og sentral spinal stenose"),
+        submission=NewSubmission(kind=SubmissionKind.PROPOSAL, organisation="Sykehuset Telemark",
+                                 department="Ortopedisk avdeling", received_on=date(2025, 3, 3))), actor=secretary)
+    services.change_status(endoscopy, StatusChange(MethodStatus.SUITABILITY, date(2025, 4, 1)), actor=secretary)
+    assessment = assessment_services.save_assessment(
+        endoscopy, AssessmentChanges(**ID2025_102_ASSESSMENT), expected_version=None, actor=secretary)
     for trial in ID2025_102_TRIALS:
-        assessment_services.add_trial(assessment, trial, actor=secretary)
+        assessment_services.add_trial(assessment, TrialRow(**trial), actor=secretary)
 
     _load_robot_surgery(secretary)
     _load_not_introduced(secretary)
     return 6
 
 
+def _meeting(forum: Forum, day: date, secretary):
+    return services.create_meeting(NewMeeting(forum=forum, meeting_date=day), actor=secretary)
+
+
+def _agenda_item(meeting, method, secretary, number: int | None = None):
+    return services.add_agenda_item(meeting, NewAgendaItem(method.reference, number=number), actor=secretary)
+
+
 def _load_not_introduced(secretary) -> None:
     """A drug Beslutningsforum decided not to introduce (demo data, not a real decision): the expert
     panel may not recommend it, only mention it with reference to the exception scheme."""
-    method = services.register_method(
-        reference="ID2024_090", title="Demolegemiddel X ved residiverende eggstokkreft (demodata)",
-        method_type=MethodType.DRUG, subject_areas=["Kreftsykdommer"], generic_name="demomab",
-        product_names="Demoxa", indication="Residiverende eggstokkreft etter minst to tidligere behandlingslinjer",
-        submission_kind=SubmissionKind.REQUEST, organisation="Demo Pharma AS", received_on=date(2024, 5, 2),
-        actor=secretary)
-    ordering = services.create_meeting(forum=Forum.BESTILLERFORUM, meeting_date=date(2024, 6, 17),
-                                       proposal_deadline=None, input_deadline=None, actor=secretary)
-    services.record_ordering_decision(
-        method, agenda_item=services.add_agenda_item(ordering, method, actor=secretary),
-        kind=OrderingKind.SINGLE_TECHNOLOGY, decided_on=ordering.meeting_date, assessing_body="DMP", actor=secretary)
-    services.change_status(method, MethodStatus.CLEARANCE, on=date(2025, 4, 1), actor=secretary)
-    services.change_status(method, MethodStatus.FOR_DECISION, on=date(2025, 5, 1), actor=secretary)
-    decision_meeting = services.create_meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=date(2025, 6, 16),
-                                               proposal_deadline=None, input_deadline=None, actor=secretary)
-    services.record_forum_decision(
-        method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=decision_meeting.meeting_date,
+    method = services.register_method(NewMethod(
+        reference="ID2024_090",
+        details=MethodDetails(
+            title="Demolegemiddel X ved residiverende eggstokkreft (demodata)", method_type=MethodType.DRUG,
+            subject_areas=("Kreftsykdommer",), generic_name="demomab", product_names="Demoxa",
+            indication="Residiverende eggstokkreft etter minst to tidligere behandlingslinjer"),
+        submission=NewSubmission(kind=SubmissionKind.REQUEST, organisation="Demo Pharma AS",
+                                 received_on=date(2024, 5, 2))), actor=secretary)
+    ordering = _meeting(Forum.BESTILLERFORUM, date(2024, 6, 17), secretary)
+    services.record_ordering_decision(method, NewOrderingDecision(
+        agenda_item_id=_agenda_item(ordering, method, secretary).id, kind=OrderingKind.SINGLE_TECHNOLOGY,
+        decided_on=ordering.meeting_date, assessing_body="DMP"), actor=secretary)
+    services.change_status(method, StatusChange(MethodStatus.CLEARANCE, date(2025, 4, 1)), actor=secretary)
+    services.change_status(method, StatusChange(MethodStatus.FOR_DECISION, date(2025, 5, 1)), actor=secretary)
+    decision_meeting = _meeting(Forum.BESLUTNINGSFORUM, date(2025, 6, 16), secretary)
+    services.record_forum_decision(method, NewForumDecision(
+        decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=decision_meeting.meeting_date,
         outcome=DecisionOutcome.NOT_INTRODUCED,
-        points=["Demolegemiddel X innføres ikke til behandling av residiverende eggstokkreft.",
-                "Dokumentert nytte står ikke i rimelig forhold til kostnadene."],
-        agenda_item=services.add_agenda_item(decision_meeting, method, actor=secretary), actor=secretary)
+        points=("Demolegemiddel X innføres ikke til behandling av residiverende eggstokkreft.",
+                "Dokumentert nytte står ikke i rimelig forhold til kostnadene."),
+        agenda_item_id=_agenda_item(decision_meeting, method, secretary).id), actor=secretary)
 
 
 def _load_robot_surgery(secretary) -> None:
-    ordering = services.create_meeting(forum=Forum.BESTILLERFORUM, meeting_date=date(2022, 10, 24),
-                                       proposal_deadline=None, input_deadline=None, actor=secretary)
-    march = services.create_meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=date(2025, 3, 17),
-                                    proposal_deadline=None, input_deadline=None, actor=secretary)
-    april = services.create_meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=date(2025, 4, 28),
-                                    proposal_deadline=None, input_deadline=None, actor=secretary)
+    ordering = _meeting(Forum.BESTILLERFORUM, date(2022, 10, 24), secretary)
+    march = _meeting(Forum.BESLUTNINGSFORUM, date(2025, 3, 17), secretary)
+    april = _meeting(Forum.BESLUTNINGSFORUM, date(2025, 4, 28), secretary)
     for number, (title, reports) in enumerate(S1_REPORTS.items(), start=131):
-        method = services.register_method(
-            reference=f"ID2022_{number}", title=title, method_type=MethodType.PROCEDURE,
-            subject_areas=["Kreftsykdommer"], generic_name="Robotassistert kirurgi",
-            submission_kind=SubmissionKind.PROPOSAL, organisation="Bestillerforum for nye metoder",
-            received_on=date(2022, 9, 1), actor=secretary)
-        item = services.add_agenda_item(ordering, method, actor=secretary)
-        services.record_ordering_decision(
-            method, agenda_item=item, kind=OrderingKind.FULL_HTA, decided_on=ordering.meeting_date,
-            assessing_body="FHI", aspects=["effekt", "sikkerhet", "helseokonomi", "organisasjon"], actor=secretary)
+        method = services.register_method(NewMethod(
+            reference=f"ID2022_{number}",
+            details=MethodDetails(title=title, method_type=MethodType.PROCEDURE, subject_areas=("Kreftsykdommer",),
+                                  generic_name="Robotassistert kirurgi"),
+            submission=NewSubmission(kind=SubmissionKind.PROPOSAL, organisation="Bestillerforum for nye metoder",
+                                     received_on=date(2022, 9, 1))), actor=secretary)
+        services.record_ordering_decision(method, NewOrderingDecision(
+            agenda_item_id=_agenda_item(ordering, method, secretary).id, kind=OrderingKind.FULL_HTA,
+            decided_on=ordering.meeting_date, assessing_body="FHI",
+            aspects=("effekt", "sikkerhet", "helseokonomi", "organisasjon")), actor=secretary)
         commission = method.commissions[-1]
         for report in reports:
-            services.add_report(commission, title=report, delivered_on=date(2025, 1, 15), actor=secretary)
-        services.change_status(method, MethodStatus.CLEARANCE, on=date(2025, 1, 20), actor=secretary)
-        services.change_status(method, MethodStatus.FOR_DECISION, on=date(2025, 2, 10), actor=secretary)
-        march_item = services.add_agenda_item(march, method, number=31 if number == 131 else None, actor=secretary)
-        first = services.record_forum_decision(
-            method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=march.meeting_date,
+            services.add_report(commission, NewReport(title=report, delivered_on=date(2025, 1, 15)), actor=secretary)
+        services.change_status(method, StatusChange(MethodStatus.CLEARANCE, date(2025, 1, 20)), actor=secretary)
+        services.change_status(method, StatusChange(MethodStatus.FOR_DECISION, date(2025, 2, 10)), actor=secretary)
+        march_item = _agenda_item(march, method, secretary, number=31 if number == 131 else None)
+        first = services.record_forum_decision(method, NewForumDecision(
+            decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=march.meeting_date,
             outcome=DecisionOutcome.INTRODUCED_WITH_CONDITIONS, preamble=S1_DECISION_PREAMBLE,
-            points=S1_DECISION_POINTS, agenda_item=march_item, actor=secretary)
-        april_item = services.add_agenda_item(april, method, actor=secretary)
-        amended = services.record_forum_decision(
-            method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=april.meeting_date,
-            outcome=DecisionOutcome.INTRODUCED_WITH_CONDITIONS, points=S1_AMENDED_POINTS, agenda_item=april_item,
-            amends=first, actor=secretary)
+            points=tuple(S1_DECISION_POINTS), agenda_item_id=march_item.id), actor=secretary)
+        amended = services.record_forum_decision(method, NewForumDecision(
+            decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=april.meeting_date,
+            outcome=DecisionOutcome.INTRODUCED_WITH_CONDITIONS, points=tuple(S1_AMENDED_POINTS),
+            agenda_item_id=_agenda_item(april, method, secretary).id, amends_id=first.id), actor=secretary)
         if number == 131:
-            services.add_follow_up(
-                amended, title="Interregional arbeidsgruppe: nasjonal strategisk tilnærming for kirurgiske "
-                               "operasjonsroboter",
-                owner="Interregional arbeidsgruppe", due_on=date(2025, 11, 1), members=S1_WORKING_GROUP_MEMBERS,
-                mandate_questions=S1_MANDATE_QUESTIONS, secretariat="Helse Sør-Øst RHF",
-                reporting_line="Interregionalt fagdirektørmøte", actor=secretary)
+            services.add_follow_up(amended, NewFollowUp(
+                title="Interregional arbeidsgruppe: nasjonal strategisk tilnærming for kirurgiske operasjonsroboter",
+                owner="Interregional arbeidsgruppe", due_on=date(2025, 11, 1), members=tuple(S1_WORKING_GROUP_MEMBERS),
+                mandate_questions=tuple(S1_MANDATE_QUESTIONS), secretariat="Helse Sør-Øst RHF",
+                reporting_line="Interregionalt fagdirektørmøte"), actor=secretary)

@@ -6,10 +6,19 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import NorwegianDateField, VersionedForm, choices
+from app.methods.commands import MethodDetails, NewInput, NewMethod, NewSubmission, StatusChange
 from app.methods.models import MethodStatus, MethodType, SubmissionKind
 from app.methods.services import SUBJECT_AREAS, TAGS
 
 REFERENCE_MESSAGE = "Bruk formen ID2025_102."
+
+
+def stripped(value):
+    """Typed text without surrounding blanks, and None for an empty field (a field filter)."""
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
+TEXT = {"filters": [stripped]}
 
 
 class CheckboxesField(SelectMultipleField):
@@ -20,54 +29,84 @@ class CheckboxesField(SelectMultipleField):
 
 
 class MethodFieldsMixin:
-    title = StringField("Tittel", validators=[DataRequired(message="Fyll inn metodens tittel."), Length(max=300)])
+    title = StringField("Tittel", validators=[DataRequired(message="Fyll inn metodens tittel."), Length(max=300)],
+                        **TEXT)
     method_type = SelectField("Metodetype", choices=choices((kind.value, kind.label) for kind in MethodType))
     subject_areas = CheckboxesField("Fagområde", choices=choices((area, area) for area in SUBJECT_AREAS))
     tags = CheckboxesField("Tagger/søkeord", choices=choices(TAGS.items()))
-    generic_name = StringField("Generisk navn / virkestoff", validators=[Length(max=300)])
-    product_names = StringField("Produktnavn (handelsnavn)", validators=[Length(max=2000)])
-    manufacturers = TextAreaField("Produsenter", validators=[Length(max=4000)])
-    indication = TextAreaField("Bruksområde (indikasjon)", validators=[Length(max=4000)])
+    generic_name = StringField("Generisk navn / virkestoff", validators=[Length(max=300)], **TEXT)
+    product_names = StringField("Produktnavn (handelsnavn)", validators=[Length(max=2000)], **TEXT)
+    manufacturers = TextAreaField("Produsenter", validators=[Length(max=4000)], **TEXT)
+    indication = TextAreaField("Bruksområde (indikasjon)", validators=[Length(max=4000)], **TEXT)
+
+    def details(self) -> MethodDetails:
+        return MethodDetails(
+            title=self.title.data, method_type=MethodType(self.method_type.data),
+            subject_areas=tuple(self.subject_areas.data or ()), tags=tuple(self.tags.data or ()),
+            generic_name=self.generic_name.data, product_names=self.product_names.data,
+            manufacturers=self.manufacturers.data, indication=self.indication.data)
 
 
 class SubmissionFieldsMixin:
     kind = SelectField("Type innsending", choices=choices((kind.value, kind.label) for kind in SubmissionKind))
     organisation = StringField("Innsender (organisasjon)", validators=[
-        DataRequired(message="Fyll inn hvem som sendte inn."), Length(max=200)])
-    department = StringField("Avdeling", validators=[Length(max=200)])
-    contact_person = StringField("Kontaktperson", validators=[Length(max=200)])
+        DataRequired(message="Fyll inn hvem som sendte inn."), Length(max=200)], **TEXT)
+    department = StringField("Avdeling", validators=[Length(max=200)], **TEXT)
+    contact_person = StringField("Kontaktperson", validators=[Length(max=200)], **TEXT)
     received_on = NorwegianDateField("Mottatt", [DataRequired(message="Fyll inn mottatt-dato (dd.mm.åååå).")],
                                      default=date.today)
+
+    def submission(self) -> NewSubmission:
+        return NewSubmission(kind=SubmissionKind(self.kind.data), organisation=self.organisation.data,
+                             received_on=self.received_on.data, department=self.department.data,
+                             contact_person=self.contact_person.data)
 
 
 class NewMethodForm(MethodFieldsMixin, SubmissionFieldsMixin, FlaskForm):
     earlier_reference = StringField("Tidligere forslag om samme metode", validators=[
         Optional(), Regexp(r"^ID(19|20)\d{2}_\d{3} ?[A-Z]?$", message=REFERENCE_MESSAGE)],
-        description="Metode-ID, f.eks. ID2018_084.")
+        description="Metode-ID, f.eks. ID2018_084.", **TEXT)
     submit = SubmitField("Registrer metode")
+
+    def to_command(self) -> NewMethod:
+        return NewMethod(details=self.details(), submission=self.submission(),
+                         earlier_reference=self.earlier_reference.data)
 
 
 class EditMethodForm(MethodFieldsMixin, VersionedForm):
     submit = SubmitField("Lagre endringer")
 
+    def to_command(self) -> MethodDetails:
+        return self.details()
+
 
 class MethodStatusForm(FlaskForm):
     status = SelectField("Ny status")
     on = NorwegianDateField("Dato", [DataRequired(message="Fyll inn dato (dd.mm.åååå).")], default=date.today)
-    comment = TextAreaField("Kommentar", validators=[Length(max=2000)])
+    comment = TextAreaField("Kommentar", validators=[Length(max=2000)], **TEXT)
     submit = SubmitField("Endre status")
+
+    def to_command(self) -> StatusChange:
+        return StatusChange(MethodStatus(self.status.data), self.on.data, comment=self.comment.data)
 
 
 class SubmissionForm(SubmissionFieldsMixin, FlaskForm):
     submit = SubmitField("Registrer innsending")
 
+    def to_command(self) -> NewSubmission:
+        return self.submission()
+
 
 class InputForm(FlaskForm):
-    sender = StringField("Avsender", validators=[DataRequired(message="Fyll inn avsender."), Length(max=200)])
+    sender = StringField("Avsender", validators=[DataRequired(message="Fyll inn avsender."), Length(max=200)],
+                         **TEXT)
     received_on = NorwegianDateField("Mottatt", [DataRequired(message="Fyll inn mottatt-dato (dd.mm.åååå).")],
                                      default=date.today)
-    summary = TextAreaField("Sammendrag", validators=[Length(max=10000)])
+    summary = TextAreaField("Sammendrag", validators=[Length(max=10000)], **TEXT)
     submit = SubmitField("Registrer innspill")
+
+    def to_command(self) -> NewInput:
+        return NewInput(sender=self.sender.data, received_on=self.received_on.data, summary=self.summary.data)
 
 
 class CommentForm(FlaskForm):

@@ -12,7 +12,16 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.forms import NorwegianDateField, VersionedForm, choices
-from app.methods.forms import REFERENCE_MESSAGE, CheckboxesField
+from app.methods.commands import (
+    NewAgendaItem,
+    NewFollowUp,
+    NewForumDecision,
+    NewMeeting,
+    NewOrderingDecision,
+    NewPriceNote,
+    NewReport,
+)
+from app.methods.forms import REFERENCE_MESSAGE, TEXT, CheckboxesField
 from app.methods.models import DecidedBy, DecisionOutcome, Forum, OrderingKind
 from app.methods.services import ASPECTS
 
@@ -55,8 +64,13 @@ class MeetingForm(FlaskForm):
     input_deadline = NorwegianDateField("Frist for innspill", [Optional()],
                                         description="Frist for innspill til forslag og metodevarsler.")
     minutes = TextAreaField("Referat", validators=[Length(max=100_000)],
-                            description="Kan også skrives etter møtet.")
+                            description="Kan også skrives etter møtet.", **TEXT)
     submit = SubmitField("Opprett møte")
+
+    def to_command(self) -> NewMeeting:
+        return NewMeeting(forum=Forum(self.forum.data), meeting_date=self.meeting_date.data,
+                          proposal_deadline=self.proposal_deadline.data, input_deadline=self.input_deadline.data,
+                          minutes=self.minutes.data)
 
 
 class MinutesForm(VersionedForm):
@@ -68,34 +82,48 @@ class AgendaItemForm(FlaskForm):
     reference = StringField("Metode-ID", validators=[
         DataRequired(message="Fyll inn metode-ID."), Regexp(r"^\s*ID(19|20)\d{2}_\d{3} ?[A-Z]?\s*$",
                                                            message=REFERENCE_MESSAGE)],
-        description="F.eks. ID2022_131.")
+        description="F.eks. ID2022_131.", **TEXT)
     number = StringField("Saksnummer", validators=[
         Optional(), Regexp(r"^\d{1,3}$", message="Skriv saksnummeret som et tall, f.eks. 31.")],
         description="Tomt gir neste ledige nummer i forumet dette året.")
     title = StringField("Sakstittel", validators=[Length(max=300)],
-                        description="Tomt gir metodens ID og tittel.")
+                        description="Tomt gir metodens ID og tittel.", **TEXT)
     submit = SubmitField("Sett på sakslisten")
+
+    def to_command(self) -> NewAgendaItem:
+        return NewAgendaItem(reference=self.reference.data,
+                             number=int(self.number.data) if self.number.data else None, title=self.title.data)
 
 
 class OrderingDecisionForm(FlaskForm):
     agenda_item_id = SelectField("Sak i Bestillerforum", coerce=int)
     kind = SelectField("Beslutning", choices=choices((kind.value, kind.label) for kind in OrderingKind))
     assessing_body = StringField("Utføres av", validators=[Length(max=100)],
-                                 description="F.eks. FHI eller DMP. Må fylles inn når noe bestilles.")
+                                 description="F.eks. FHI eller DMP. Må fylles inn når noe bestilles.", **TEXT)
     aspects = CheckboxesField("Aspekter", choices=choices(ASPECTS.items()))
     due_on = NorwegianDateField("Leveringsfrist", [Optional()])
     decided_on = NorwegianDateField("Beslutningsdato", [Optional()], description="Tomt gir møtedatoen.")
-    reasoning = TextAreaField("Begrunnelse / beskrivelse av oppdraget", validators=[Length(max=20_000)])
+    reasoning = TextAreaField("Begrunnelse / beskrivelse av oppdraget", validators=[Length(max=20_000)], **TEXT)
     submit = SubmitField("Registrer beslutning")
+
+    def to_command(self) -> NewOrderingDecision:
+        return NewOrderingDecision(
+            agenda_item_id=self.agenda_item_id.data, kind=OrderingKind(self.kind.data),
+            decided_on=self.decided_on.data, assessing_body=self.assessing_body.data,
+            aspects=tuple(self.aspects.data or ()), due_on=self.due_on.data, reasoning=self.reasoning.data)
 
 
 class ReportForm(FlaskForm):
     title = StringField("Tittel", validators=[DataRequired(message="Fyll inn rapportens tittel."), Length(max=300)],
-                        description="F.eks. ID2022_131_Robotassistert prostatektomi ved prostatakreft.")
+                        description="F.eks. ID2022_131_Robotassistert prostatektomi ved prostatakreft.", **TEXT)
     delivered_on = NorwegianDateField("Levert", [DataRequired(message="Fyll inn leveransedato (dd.mm.åååå).")],
                                       default=date.today)
     file = FileField("Rapport (valgfritt)", description="Lagres som dokument på metodens sak.")
     submit = SubmitField("Registrer rapport")
+
+    def to_command(self, document_id: int | None = None) -> NewReport:
+        """`document_id`: the uploaded file, once the view has stored it on the method's case."""
+        return NewReport(title=self.title.data, delivered_on=self.delivered_on.data, document_id=document_id)
 
 
 class PriceNoteForm(FlaskForm):
@@ -104,8 +132,11 @@ class PriceNoteForm(FlaskForm):
     content = TextAreaField("Prisnotat", validators=[DataRequired(message="Fyll inn prisnotatet."),
                                                      Length(max=50_000)],
                             description="Unntatt offentlighet (offl. § 13 jf. fvl. § 13 første ledd nr. 2). "
-                                        "Bare sekretariatet ser prisnotatet.")
+                                        "Bare sekretariatet ser prisnotatet.", **TEXT)
     submit = SubmitField("Registrer prisnotat")
+
+    def to_command(self) -> NewPriceNote:
+        return NewPriceNote(received_on=self.received_on.data, content=self.content.data)
 
 
 class ForumDecisionForm(FlaskForm):
@@ -116,29 +147,44 @@ class ForumDecisionForm(FlaskForm):
     decided_on = NorwegianDateField("Beslutningsdato", [DataRequired(message="Fyll inn beslutningsdato (dd.mm.åååå).")])
     outcome = SelectField("Utfall", choices=choices((outcome.value, outcome.label) for outcome in DecisionOutcome))
     preamble = TextAreaField("Innledning", validators=[Length(max=20_000)],
-                             description="Teksten før de nummererte punktene.")
+                             description="Teksten før de nummererte punktene.", **TEXT)
     points = TextAreaField("Beslutningspunkter", validators=[
         DataRequired(message="Fyll inn minst ett beslutningspunkt."), Length(max=50_000)],
         description="Ett punkt per linje. Nummereringen legges på automatisk.")
-    conditions = TextAreaField("Vilkår", validators=[Length(max=20_000)])
+    conditions = TextAreaField("Vilkår", validators=[Length(max=20_000)], **TEXT)
     valid_from = NorwegianDateField("Gyldig fra", [Optional()], description="Tomt gir beslutningsdatoen.")
     submit = SubmitField("Registrer beslutning")
+
+    def to_command(self) -> NewForumDecision:
+        return NewForumDecision(
+            decided_by=DecidedBy(self.decided_by.data), decided_on=self.decided_on.data,
+            outcome=DecisionOutcome(self.outcome.data), points=tuple(lines(self.points.data)),
+            agenda_item_id=int(self.agenda_item_id.data) if self.agenda_item_id.data else None,
+            preamble=self.preamble.data, conditions=self.conditions.data, valid_from=self.valid_from.data,
+            amends_id=int(self.amends_id.data) if self.amends_id.data else None)
 
 
 class FollowUpForm(FlaskForm):
     title = StringField("Oppdrag", validators=[DataRequired(message="Fyll inn tittel på oppdraget."),
                                                 Length(max=300)],
-                        description="F.eks. Interregional arbeidsgruppe for kirurgiske operasjonsroboter.")
+                        description="F.eks. Interregional arbeidsgruppe for kirurgiske operasjonsroboter.", **TEXT)
     owner = StringField("Ansvarlig", validators=[DataRequired(message="Fyll inn hvem som har oppdraget."),
-                                                 Length(max=300)])
+                                                 Length(max=300)], **TEXT)
     members = TextAreaField("Medlemmer", validators=[Length(max=20_000)],
                             description="Ett medlem per linje, som «Navn – rolle».")
     mandate_questions = TextAreaField("Mandat: spørsmål som skal besvares", validators=[Length(max=50_000)],
                                       description="Ett spørsmål per linje.")
-    secretariat = StringField("Sekretariat", validators=[Length(max=300)])
-    reporting_line = StringField("Rapporterer til", validators=[Length(max=300)])
+    secretariat = StringField("Sekretariat", validators=[Length(max=300)], **TEXT)
+    reporting_line = StringField("Rapporterer til", validators=[Length(max=300)], **TEXT)
     due_on = NorwegianDateField("Frist", [DataRequired(message="Fyll inn frist (dd.mm.åååå).")])
     submit = SubmitField("Registrer oppfølging")
+
+    def to_command(self) -> NewFollowUp:
+        return NewFollowUp(
+            title=self.title.data, owner=self.owner.data, due_on=self.due_on.data,
+            members=tuple(members_from_text(self.members.data)),
+            mandate_questions=tuple(lines(self.mandate_questions.data)), secretariat=self.secretariat.data,
+            reporting_line=self.reporting_line.data)
 
 
 class CloseFollowUpForm(VersionedForm):

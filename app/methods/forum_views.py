@@ -10,9 +10,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.interface import attach_document, get_case
-from app.errors import InvalidInput
 from app.extensions import db
 from app.forms import choices, saved
 from app.methods import services
@@ -28,22 +27,17 @@ from app.methods.forum_forms import (
     OrderingDecisionForm,
     PriceNoteForm,
     ReportForm,
-    lines,
-    members_from_text,
 )
 from app.methods.method_views import READERS
 from app.methods.models import (
     FollowUpAssignment,
     AgendaItem,
     Commission,
-    DecidedBy,
-    DecisionOutcome,
     Forum,
     ForumDecision,
     Meeting,
     Method,
     OrderingDecision,
-    OrderingKind,
 )
 from app.methods.views import bp
 from app.pagination import int_arg, page_arg, paginate
@@ -145,14 +139,7 @@ def new_meeting():
     created = []
 
     def create():
-        meeting = services.create_meeting(
-            forum=Forum(form.forum.data), meeting_date=form.meeting_date.data,
-            proposal_deadline=form.proposal_deadline.data, input_deadline=form.input_deadline.data,
-            actor=current_user)
-        if (form.minutes.data or "").strip():
-            services.update_minutes(meeting, minutes=form.minutes.data, expected_version=meeting.version,
-                                    actor=current_user)
-        created.append(meeting)
+        created.append(services.create_meeting(form.to_command(), actor=current_user))
 
     if form.validate_on_submit() and saved(form, create):
         flash(f"Møtet i {created[0].label} er opprettet.", "success")
@@ -204,13 +191,7 @@ def new_agenda_item(meeting_id: int):
     created = []
 
     def add():
-        method = services.find_method(form.reference.data)
-        if method is None:
-            raise InvalidInput(f"Fant ingen metode med ID {form.reference.data.strip()}.",
-                                        field="reference")
-        created.append(services.add_agenda_item(
-            meeting, method, title=(form.title.data or "").strip() or None,
-            number=int(form.number.data) if form.number.data else None, actor=current_user))
+        created.append(services.add_agenda_item(meeting, form.to_command(), actor=current_user))
 
     if form.validate_on_submit() and saved(form, add):
         flash(f"{created[0].label} er satt på sakslisten.", "success")
@@ -233,15 +214,8 @@ def new_ordering_decision(reference: str):
     if request.method == "GET" and request.args.get("sak", type=int) in items:
         form.agenda_item_id.data = request.args.get("sak", type=int)
 
-    def record():
-        item = items[form.agenda_item_id.data]
-        services.record_ordering_decision(
-            method, agenda_item=item, kind=OrderingKind(form.kind.data),
-            decided_on=form.decided_on.data or item.meeting.meeting_date,
-            assessing_body=(form.assessing_body.data or "").strip() or None, aspects=form.aspects.data or [],
-            due_on=form.due_on.data, reasoning=(form.reasoning.data or "").strip() or None, actor=current_user)
-
-    if items and form.validate_on_submit() and saved(form, record):
+    if items and form.validate_on_submit() and saved(form, lambda: services.record_ordering_decision(
+            method, form.to_command(), actor=current_user)):
         flash("Bestillerforums beslutning er registrert.", "success")
         return redirect(url_for("methods.detail", reference=reference, _anchor="bestillerforum"))
     return render_template("methods/forum_form.html", form=form, method=method,
@@ -263,8 +237,7 @@ def new_report(reference: str, commission_id: int):
             document = attach_document(get_case(method.case_id), title=form.title.data, filename=upload.filename,
                                        content=upload.read(), actor=current_user)
             document_id = document.id
-        services.add_report(commission, title=form.title.data, delivered_on=form.delivered_on.data,
-                            document_id=document_id, actor=current_user)
+        services.add_report(commission, form.to_command(document_id), actor=current_user)
 
     if form.validate_on_submit() and saved(form, record):
         flash("Rapporten er registrert.", "success")
@@ -282,7 +255,7 @@ def new_price_note(reference: str):
         abort(403)
     form = PriceNoteForm()
     if form.validate_on_submit() and saved(form, lambda: services.add_price_note(
-            method, received_on=form.received_on.data, content=form.content.data, actor=current_user)):
+            method, form.to_command(), actor=current_user)):
         flash("Prisnotatet er registrert.", "success")
         return redirect(url_for("methods.detail", reference=reference, _anchor="prisnotat"))
     return render_template("methods/forum_form.html", form=form, method=method, heading="Nytt prisnotat",
@@ -317,12 +290,7 @@ def new_decision(reference: str):
     created = []
 
     def record():
-        created.append(services.record_forum_decision(
-            method, decided_by=DecidedBy(form.decided_by.data), decided_on=form.decided_on.data,
-            outcome=DecisionOutcome(form.outcome.data), points=lines(form.points.data),
-            agenda_item=items.get(form.agenda_item_id.data), preamble=(form.preamble.data or "").strip() or None,
-            conditions=(form.conditions.data or "").strip() or None, valid_from=form.valid_from.data,
-            amends=amendable.get(form.amends_id.data), actor=current_user))
+        created.append(services.record_forum_decision(method, form.to_command(), actor=current_user))
 
     if form.validate_on_submit() and saved(form, record):
         decision = created[0]
@@ -340,10 +308,7 @@ def new_follow_up(reference: str, decision_id: int):
     decision = _method_child_or_404(ForumDecision, decision_id, method)
     form = FollowUpForm()
     if form.validate_on_submit() and saved(form, lambda: services.add_follow_up(
-            decision, title=form.title.data, owner=form.owner.data, due_on=form.due_on.data,
-            members=members_from_text(form.members.data), mandate_questions=lines(form.mandate_questions.data),
-            secretariat=(form.secretariat.data or "").strip() or None,
-            reporting_line=(form.reporting_line.data or "").strip() or None, actor=current_user)):
+            decision, form.to_command(), actor=current_user)):
         flash("Oppfølgingsoppdraget er registrert, med frist på saken.", "success")
         return redirect(url_for("methods.detail", reference=reference, _anchor="beslutningsforum"))
     return render_template("methods/forum_form.html", form=form, method=method, heading="Nytt oppfølgingsoppdrag",

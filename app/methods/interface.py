@@ -1,12 +1,12 @@
 """The only part of Nye Metoder other modules may import: a method's status in plain
 dataclasses, and a signal when a decision is recorded or amended."""
-import enum
 import re
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import or_, select
 
+from app.db import LabelledEnum
 from app.errors import DomainError
 from app.extensions import db
 from app.methods.models import DecisionOutcome, Method, MethodStatus
@@ -22,22 +22,12 @@ MIN_NAME_LENGTH = 4   # shorter generic or product names would match ordinary wo
 PLACEHOLDER_NAMES = {"flere", "ukjent", "ingen", "diverse", "annet", "ulike"}
 
 
-class MethodState(enum.Enum):
-    NOT_KNOWN = "not_known"
-    UNDER_ASSESSMENT = "under_assessment"
-    INTRODUCED = "introduced"
-    INTRODUCED_WITH_CONDITIONS = "introduced_with_conditions"
-    NOT_INTRODUCED = "not_introduced"
-
-    @property
-    def label(self) -> str:
-        return {
-            MethodState.NOT_KNOWN: "Ikke vurdert i Nye Metoder",
-            MethodState.UNDER_ASSESSMENT: "Under vurdering i Nye Metoder",
-            MethodState.INTRODUCED: "Innført",
-            MethodState.INTRODUCED_WITH_CONDITIONS: "Innført med vilkår/begrensninger",
-            MethodState.NOT_INTRODUCED: "Ikke innført (Beslutningsforum)",
-        }[self]
+class MethodState(LabelledEnum):
+    NOT_KNOWN = "not_known", "Ikke vurdert i Nye Metoder"
+    UNDER_ASSESSMENT = "under_assessment", "Under vurdering i Nye Metoder"
+    INTRODUCED = "introduced", "Innført"
+    INTRODUCED_WITH_CONDITIONS = "introduced_with_conditions", "Innført med vilkår/begrensninger"
+    NOT_INTRODUCED = "not_introduced", "Ikke innført (Beslutningsforum)"
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from app.auth.roles import Role
-from app.cases.interface import AuditAction, CaseKind, record_access, roles_that_view
+from app.core.roles import Role
+from app.cases.interface import CaseKind, roles_that_view
+from app.core.audit import AuditAction, record_access
 from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
 from app.forms import choices, saved
@@ -22,7 +23,7 @@ from app.methods.forms import (
     NewMethodForm,
     SubmissionForm,
 )
-from app.methods.models import Method, MethodStatus, MethodType, SubmissionKind
+from app.methods.models import Method, MethodStatus, MethodType
 from app.methods.queries import ORDER, MethodFilter, method_query, search_methods
 from app.methods.views import bp
 from app.pagination import page_arg
@@ -80,15 +81,7 @@ def new_method():
     created = []
 
     def register():
-        created.append(services.register_method(
-            title=form.title.data, method_type=MethodType(form.method_type.data),
-            subject_areas=form.subject_areas.data or [], tags=form.tags.data or [],
-            generic_name=form.generic_name.data, product_names=form.product_names.data,
-            manufacturers=form.manufacturers.data, indication=form.indication.data,
-            submission_kind=SubmissionKind(form.kind.data), organisation=form.organisation.data,
-            department=form.department.data, contact_person=form.contact_person.data,
-            received_on=form.received_on.data, earlier_reference=form.earlier_reference.data or None,
-            actor=current_user))
+        created.append(services.register_method(form.to_command(), actor=current_user))
 
     if form.validate_on_submit() and saved(form, register):
         flash(f"Metoden er registrert som {created[0].reference}.", "success")
@@ -115,11 +108,7 @@ def edit(reference: str):
     if request.method == "GET":
         form.method_type.data = method.method_type.value
     if form.validate_on_submit() and saved(form, lambda: services.update_method(
-            method, expected_version=form.version.data, actor=current_user, title=form.title.data,
-            method_type=MethodType(form.method_type.data), subject_areas=form.subject_areas.data or [],
-            tags=form.tags.data or [], generic_name=form.generic_name.data or None,
-            product_names=form.product_names.data or None, manufacturers=form.manufacturers.data or None,
-            indication=form.indication.data or None)):
+            method, form.to_command(), expected_version=form.version.data, actor=current_user)):
         flash("Endringene er lagret.", "success")
         return redirect(url_for("methods.detail", reference=reference))
     if form.conflict:
@@ -135,7 +124,7 @@ def change_status(reference: str):
     form.status.choices = choices((status.value, status.label) for status in MethodStatus
                                   if status in services.TRANSITIONS[method.status])
     if form.validate_on_submit() and saved(form, lambda: services.change_status(
-            method, MethodStatus(form.status.data), on=form.on.data, comment=form.comment.data, actor=current_user)):
+            method, form.to_command(), actor=current_user)):
         flash("Statusen er endret.", "success")
         return redirect(url_for("methods.detail", reference=reference))
     return render_template("methods/status.html", form=form, method=method)
@@ -147,9 +136,7 @@ def new_submission(reference: str):
     method = get_method_or_404(reference, need="edit")
     form = SubmissionForm()
     if form.validate_on_submit() and saved(form, lambda: services.add_submission(
-            method, kind=SubmissionKind(form.kind.data), organisation=form.organisation.data,
-            department=form.department.data, contact_person=form.contact_person.data,
-            received_on=form.received_on.data, actor=current_user)):
+            method, form.to_command(), actor=current_user)):
         flash("Innsendingen er registrert.", "success")
         return redirect(url_for("methods.detail", reference=reference, _anchor="innsendinger"))
     return render_template("methods/simple_form.html", form=form, method=method, heading="Ny innsending")
@@ -161,8 +148,7 @@ def new_input(reference: str):
     method = get_method_or_404(reference, need="edit")
     form = InputForm()
     if form.validate_on_submit() and saved(form, lambda: services.add_input(
-            method, sender=form.sender.data, received_on=form.received_on.data, summary=form.summary.data,
-            actor=current_user)):
+            method, form.to_command(), actor=current_user)):
         flash("Innspillet er registrert.", "success")
         return redirect(url_for("methods.detail", reference=reference, _anchor="innspill"))
     return render_template("methods/simple_form.html", form=form, method=method, heading="Nytt innspill")

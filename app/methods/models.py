@@ -1,105 +1,60 @@
 """Nye Metoder tables (method_*): methods, submissions, input, the suitability assessment,
 forum meetings, Bestillerforum's ordering decisions and commissions, Beslutningsforum's
 decisions (amended as new versions, never overwritten) and their follow-up assignments."""
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Versioned, utcnow
+from app.db import LabelledEnum, Versioned, utcnow
 from app.extensions import db
 
 
-class MethodType(enum.Enum):
-    DRUG = "legemidler"
-    DEVICE = "utstyr"
-    PROCEDURE = "prosedyrer"
-
-    @property
-    def label(self) -> str:
-        return {MethodType.DRUG: "Legemidler",
-                MethodType.DEVICE: "Medisinsk utstyr, diagnostikk og tester",
-                MethodType.PROCEDURE: "Prosedyrer og organisatoriske tiltak"}[self]
+class MethodType(LabelledEnum):
+    DRUG = "legemidler", "Legemidler"
+    DEVICE = "utstyr", "Medisinsk utstyr, diagnostikk og tester"
+    PROCEDURE = "prosedyrer", "Prosedyrer og organisatoriske tiltak"
 
 
-class MethodStatus(enum.Enum):
-    """Stages a method passes through (domain brief §1.5)."""
+class MethodStatus(LabelledEnum):
+    """Stages a method passes through: proposal, input, suitability assessment, ordering in Bestillerforum,
+    the national assessment, price negotiation, clearance and Beslutningsforum's decision."""
 
-    RECEIVED = "received"
-    OPEN_FOR_INPUT = "open_for_input"
-    SUITABILITY = "suitability"
-    AWAITING_ORDERING = "awaiting_ordering"
-    NOT_COMMISSIONED = "not_commissioned"
-    ASSESSMENT = "assessment"
-    PRICE_NEGOTIATION = "price_negotiation"
-    CLEARANCE = "clearance"
-    FOR_DECISION = "for_decision"
-    DECIDED = "decided"
-    REASSESSMENT = "reassessment"
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
+    RECEIVED = "received", "Forslag mottatt"
+    OPEN_FOR_INPUT = "open_for_input", "Åpen for innspill"
+    SUITABILITY = "suitability", "Egnethetsvurdering pågår"
+    AWAITING_ORDERING = "awaiting_ordering", "Til behandling i Bestillerforum"
+    NOT_COMMISSIONED = "not_commissioned", "Ikke bestilt"
+    ASSESSMENT = "assessment", "Metodevurdering pågår"
+    PRICE_NEGOTIATION = "price_negotiation", "Prisforhandling"
+    CLEARANCE = "clearance", "Til klarering i Bestillerforum"
+    FOR_DECISION = "for_decision", "Til beslutning"
+    DECIDED = "decided", "Beslutning fattet"
+    REASSESSMENT = "reassessment", "Revurdering"
+    CLOSED = "closed", "Avsluttet"
 
 
-STATUS_LABELS = {
-    MethodStatus.RECEIVED: "Forslag mottatt",
-    MethodStatus.OPEN_FOR_INPUT: "Åpen for innspill",
-    MethodStatus.SUITABILITY: "Egnethetsvurdering pågår",
-    MethodStatus.AWAITING_ORDERING: "Til behandling i Bestillerforum",
-    MethodStatus.NOT_COMMISSIONED: "Ikke bestilt",
-    MethodStatus.ASSESSMENT: "Metodevurdering pågår",
-    MethodStatus.PRICE_NEGOTIATION: "Prisforhandling",
-    MethodStatus.CLEARANCE: "Til klarering i Bestillerforum",
-    MethodStatus.FOR_DECISION: "Til beslutning",
-    MethodStatus.DECIDED: "Beslutning fattet",
-    MethodStatus.REASSESSMENT: "Revurdering",
-    MethodStatus.CLOSED: "Avsluttet",
-}
+class SubmissionKind(LabelledEnum):
+    PROPOSAL = "forslag", "Forslag"
+    REQUEST = "anmodning", "Anmodning om vurdering"
+    ALERT = "metodevarsel", "Metodevarsel"
 
 
-class SubmissionKind(enum.Enum):
-    PROPOSAL = "forslag"
-    REQUEST = "anmodning"
-    ALERT = "metodevarsel"
-
-    @property
-    def label(self) -> str:
-        return {SubmissionKind.PROPOSAL: "Forslag", SubmissionKind.REQUEST: "Anmodning om vurdering",
-                SubmissionKind.ALERT: "Metodevarsel"}[self]
+class Forum(LabelledEnum):
+    BESTILLERFORUM = "bestillerforum", "Bestillerforum"
+    BESLUTNINGSFORUM = "beslutningsforum", "Beslutningsforum"
 
 
-class Forum(enum.Enum):
-    BESTILLERFORUM = "bestillerforum"
-    BESLUTNINGSFORUM = "beslutningsforum"
+class OrderingKind(LabelledEnum):
+    """What Bestillerforum may decide for a method: a national assessment of one of three kinds, a local
+    mini-HTA, another commission, or nothing."""
 
-    @property
-    def label(self) -> str:
-        return {Forum.BESTILLERFORUM: "Bestillerforum", Forum.BESLUTNINGSFORUM: "Beslutningsforum"}[self]
-
-
-class OrderingKind(enum.Enum):
-    """What Bestillerforum may decide for a method (domain brief §1.7)."""
-
-    FULL_HTA = "full_hta"
-    SINGLE_TECHNOLOGY = "single_technology"
-    SIMPLIFIED = "simplified"
-    MINI_HTA_LOCAL = "mini_hta_local"
-    NOT_COMMISSIONED = "not_commissioned"
-    OTHER_COMMISSION = "other_commission"
-
-    @property
-    def label(self) -> str:
-        return {
-            OrderingKind.FULL_HTA: "Fullstendig metodevurdering",
-            OrderingKind.SINGLE_TECHNOLOGY: "Metodevurdering basert på innsendt dokumentasjon",
-            OrderingKind.SIMPLIFIED: "Forenklet metodevurdering",
-            OrderingKind.MINI_HTA_LOCAL: "Mini-metodevurdering (lokalt)",
-            OrderingKind.NOT_COMMISSIONED: "Ikke bestilt",
-            OrderingKind.OTHER_COMMISSION: "Annet oppdrag",
-        }[self]
+    FULL_HTA = "full_hta", "Fullstendig metodevurdering"
+    SINGLE_TECHNOLOGY = "single_technology", "Metodevurdering basert på innsendt dokumentasjon"
+    SIMPLIFIED = "simplified", "Forenklet metodevurdering"
+    MINI_HTA_LOCAL = "mini_hta_local", "Mini-metodevurdering (lokalt)"
+    NOT_COMMISSIONED = "not_commissioned", "Ikke bestilt"
+    OTHER_COMMISSION = "other_commission", "Annet oppdrag"
 
     @property
     def commissions(self) -> bool:
@@ -108,26 +63,15 @@ class OrderingKind(enum.Enum):
                         OrderingKind.OTHER_COMMISSION)
 
 
-class DecisionOutcome(enum.Enum):
-    INTRODUCED = "introduced"
-    INTRODUCED_WITH_CONDITIONS = "introduced_with_conditions"
-    NOT_INTRODUCED = "not_introduced"
-
-    @property
-    def label(self) -> str:
-        return {DecisionOutcome.INTRODUCED: "Innføres",
-                DecisionOutcome.INTRODUCED_WITH_CONDITIONS: "Innføres med vilkår/begrensninger",
-                DecisionOutcome.NOT_INTRODUCED: "Innføres ikke"}[self]
+class DecisionOutcome(LabelledEnum):
+    INTRODUCED = "introduced", "Innføres"
+    INTRODUCED_WITH_CONDITIONS = "introduced_with_conditions", "Innføres med vilkår/begrensninger"
+    NOT_INTRODUCED = "not_introduced", "Innføres ikke"
 
 
-class DecidedBy(enum.Enum):
-    BESLUTNINGSFORUM = "beslutningsforum"
-    MEDICAL_DIRECTORS = "fagdirektorene"
-
-    @property
-    def label(self) -> str:
-        return {DecidedBy.BESLUTNINGSFORUM: "Beslutningsforum",
-                DecidedBy.MEDICAL_DIRECTORS: "Fagdirektørene i de regionale helseforetakene"}[self]
+class DecidedBy(LabelledEnum):
+    BESLUTNINGSFORUM = "beslutningsforum", "Beslutningsforum"
+    MEDICAL_DIRECTORS = "fagdirektorene", "Fagdirektørene i de regionale helseforetakene"
 
 
 class Method(Versioned, db.Model):
@@ -233,7 +177,7 @@ class MethodComment(db.Model):
 
 
 class SuitabilityAssessment(Versioned, db.Model):
-    """Egnethetsvurdering: every field of the FHI/DMP form (seed S2, domain brief §1.6)."""
+    """Egnethetsvurdering: every field of the FHI/DMP form (laid out in app/methods/assessment_layout.py)."""
 
     __tablename__ = "method_suitability_assessments"
 
@@ -295,7 +239,8 @@ class OngoingTrial(Versioned, db.Model):
     intervention: Mapped[str] = mapped_column(Text)
     control: Mapped[str | None] = mapped_column(Text)
     main_outcome: Mapped[str | None] = mapped_column(Text)
-    registry_id: Mapped[str] = mapped_column(String(32))   # NCT06719037, EudraCT 2020-001234-12, EU CT 2023-500001-12-00
+    # NCT06719037, EudraCT 2020-001234-12, EU CT 2023-500001-12-00
+    registry_id: Mapped[str] = mapped_column(String(32))
     country: Mapped[str | None] = mapped_column(String(100))
     estimated_completion: Mapped[str | None] = mapped_column(String(20))   # "09.2025"
     recruitment_status: Mapped[str | None] = mapped_column(String(100))

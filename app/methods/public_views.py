@@ -1,5 +1,5 @@
 """Public Nye Metoder pages (no login), like nyemetoder.no's «Finn metode»: the method list with
-search and filters, a method's page and the decision overview as XLSX (domain brief §1.9, §1.11).
+search and filters, a method's page and the decision overview as XLSX.
 
 Only what nyemetoder.no publishes is shown. Never here: price notes, internal comments, contact
 persons, user names, case numbers or anything else from the case core, status-change comments,

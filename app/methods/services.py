@@ -1,34 +1,38 @@
 """Rules of Nye Metoder: method IDs, the status machine, the forums' decisions and amendments.
 
-Services add and flush, never commit. Every change goes to the method's core case as an audit
-row; status changes are dated in the method's history.
+Services add and flush, never commit. A service that takes what a user typed takes it as one
+command (app/methods/commands.py), already normalised by the form. Every change goes to the
+method's core case as an audit row; status changes are dated in the method's history.
 """
 import re
 from datetime import date
 
 from sqlalchemy import select
 
-from app.cases.interface import (
-    AuditAction,
-    CaseKind,
-    apply_changes,
-    close_deadline,
-    get_case,
-    next_number,
-    open_case,
-    record_change,
-    reserve_number,
-    set_deadline,
-)
-from app.errors import DomainError, EditConflict, InvalidInput
+from app.cases.interface import CaseKind, close_deadline, get_case, next_number, open_case, reserve_number, set_deadline
+from app.core.audit import AuditAction, apply_changes, record_change
+from app.errors import EditConflict, InvalidInput
 from app.extensions import db
 from app.methods import signals
+from app.methods.commands import (
+    MethodDetails,
+    NewAgendaItem,
+    NewFollowUp,
+    NewForumDecision,
+    NewInput,
+    NewMeeting,
+    NewMethod,
+    NewOrderingDecision,
+    NewPriceNote,
+    NewReport,
+    NewSubmission,
+    StatusChange,
+)
 from app.methods.models import (
     AgendaItem,
     Commission,
     CommissionReport,
     DecidedBy,
-    DecisionOutcome,
     FollowUpAssignment,
     Forum,
     ForumDecision,
@@ -38,12 +42,10 @@ from app.methods.models import (
     MethodInput,
     MethodStatus,
     MethodStatusChange,
-    MethodType,
     OrderingDecision,
     OrderingKind,
     PriceNote,
     Submission,
-    SubmissionKind,
 )
 
 REFERENCE_PATTERN = re.compile(r"^ID((?:19|20)\d{2})_(\d{3}) ?([A-Z])?$")
@@ -109,72 +111,71 @@ def _check_vocabulary(values: list[str], allowed, field: str, what: str) -> list
     return list(values)
 
 
-def register_method(*, title: str, method_type: MethodType, actor, submission_kind: SubmissionKind,
-                    organisation: str, received_on: date, department: str | None = None,
-                    contact_person: str | None = None, subject_areas: list[str] = (), tags: list[str] = (),
-                    generic_name: str | None = None, product_names: str | None = None,
-                    manufacturers: str | None = None, indication: str | None = None,
-                    earlier_reference: str | None = None, reference: str | None = None) -> Method:
+def register_method(command: NewMethod, *, actor) -> Method:
     """Register a method with its first submission. It gets the next free ID of the received year,
     unless an existing ID is given (import); then that number is never handed out again."""
-    if not (title or "").strip():
-        raise InvalidInput("Fyll inn metodens tittel.", field="title")
-    if not (organisation or "").strip():
+    details, received_on = command.details, command.submission.received_on
+    _check_details(details)
+    if not command.submission.organisation:
         raise InvalidInput("Fyll inn hvem som sendte inn.", field="organisation")
     if received_on > date.today():
         raise InvalidInput("Mottatt-datoen kan ikke være fram i tid.", field="received_on")
     earlier = None
-    if earlier_reference:
-        earlier = find_method(earlier_reference)
+    if command.earlier_reference:
+        earlier = find_method(command.earlier_reference)
         if earlier is None:
-            raise InvalidInput(f"Fant ingen metode med ID {earlier_reference}.", field="earlier_reference")
-    if reference:
-        year, sequence, suffix = parse_reference(reference)
+            raise InvalidInput(f"Fant ingen metode med ID {command.earlier_reference}.", field="earlier_reference")
+    if command.reference:
+        year, sequence, suffix = parse_reference(command.reference)
         if find_method(format_reference(year, sequence, suffix)) is not None:
-            raise InvalidInput(f"{reference} er allerede i bruk.", field="reference")
+            raise InvalidInput(f"{command.reference} er allerede i bruk.", field="reference")
         reserve_number("method", year, sequence)
     else:
         year, suffix = received_on.year, ""
         sequence = next_number("method", year)
     method_reference = format_reference(year, sequence, suffix)
-    case = open_case(kind=CaseKind.METHOD, title=f"{method_reference} {title.strip()}", actor=actor,
+    case = open_case(kind=CaseKind.METHOD, title=f"{method_reference} {details.title}", actor=actor,
                      case_date=received_on)
-    method = Method(
-        case_id=case.id, reference=method_reference, year=year, sequence=sequence, suffix=suffix, title=title.strip(),
-        method_type=method_type, subject_areas=_check_vocabulary(list(subject_areas), SUBJECT_AREAS, "subject_areas",
-                                                                 "fagområde"),
-        tags=_check_vocabulary(list(tags), TAGS, "tags", "tagg"), generic_name=generic_name or None,
-        product_names=product_names or None, manufacturers=manufacturers or None, indication=indication or None,
-        status=MethodStatus.RECEIVED, earlier_method=earlier,
-    )
+    method = Method(case_id=case.id, reference=method_reference, year=year, sequence=sequence, suffix=suffix,
+                    status=MethodStatus.RECEIVED, earlier_method=earlier, **_detail_values(details))
     db.session.add(method)
     db.session.flush()
     db.session.add(MethodStatusChange(method_id=method.id, on=received_on, from_status=None,
                                       to_status=MethodStatus.RECEIVED, by_id=actor.id))
-    add_submission(method, kind=submission_kind, organisation=organisation, department=department,
-                   contact_person=contact_person, received_on=received_on, actor=actor)
+    add_submission(method, command.submission, actor=actor)
     record_change(AuditAction.CREATE, "method", method.id, user=actor,
                   changes={"reference": [None, method.reference], "title": [None, method.title]})
     return method
 
 
-def update_method(method: Method, *, expected_version: int, actor, **values) -> dict:
+def _check_details(details: MethodDetails) -> None:
+    if not details.title:
+        raise InvalidInput("Fyll inn metodens tittel.", field="title")
+
+
+def _detail_values(details: MethodDetails) -> dict:
+    """The method's columns from its details, the vocabularies checked."""
+    return {"title": details.title, "method_type": details.method_type,
+            "subject_areas": _check_vocabulary(details.subject_areas, SUBJECT_AREAS, "subject_areas", "fagområde"),
+            "tags": _check_vocabulary(details.tags, TAGS, "tags", "tagg"), "generic_name": details.generic_name,
+            "product_names": details.product_names, "manufacturers": details.manufacturers,
+            "indication": details.indication}
+
+
+def update_method(method: Method, details: MethodDetails, *, expected_version: int, actor) -> dict:
     if method.version != expected_version:
         raise EditConflict("Metoden er endret av en annen bruker etter at du åpnet den. Ingenting er lagret.")
-    if not (values.get("title") or "").strip():
-        raise InvalidInput("Fyll inn metodens tittel.", field="title")
-    values["subject_areas"] = _check_vocabulary(values.get("subject_areas", []), SUBJECT_AREAS, "subject_areas",
-                                                "fagområde")
-    values["tags"] = _check_vocabulary(values.get("tags", []), TAGS, "tags", "tagg")
-    changes = apply_changes(method, values)
+    _check_details(details)
+    changes = apply_changes(method, _detail_values(details))
     if changes:
         db.session.flush()
         record_change(AuditAction.UPDATE, "method", method.id, user=actor, changes=changes)
     return changes
 
 
-def change_status(method: Method, to_status: MethodStatus, *, on: date, actor, comment: str | None = None) -> None:
+def change_status(method: Method, change: StatusChange, *, actor) -> None:
     """Move the method along an allowed transition, dated in its history."""
+    to_status, on = change.to_status, change.on
     if to_status not in TRANSITIONS[method.status]:
         raise TransitionRefused(method, to_status)
     if on > date.today():
@@ -183,7 +184,7 @@ def change_status(method: Method, to_status: MethodStatus, *, on: date, actor, c
     if latest and on < latest:
         raise InvalidInput(f"Datoen kan ikke være før forrige statusendring ({latest:%d.%m.%Y}).", field="on")
     db.session.add(MethodStatusChange(method_id=method.id, on=on, from_status=method.status, to_status=to_status,
-                                      by_id=actor.id, comment=(comment or "").strip() or None))
+                                      by_id=actor.id, comment=change.comment))
     record_change(AuditAction.UPDATE, "method", method.id, user=actor,
                   changes={"status": [method.status.value, to_status.value]})
     method.status = to_status
@@ -191,22 +192,22 @@ def change_status(method: Method, to_status: MethodStatus, *, on: date, actor, c
     db.session.expire(method, ["status_changes"])
 
 
-def add_submission(method: Method, *, kind: SubmissionKind, organisation: str, received_on: date, actor,
-                   department: str | None = None, contact_person: str | None = None) -> Submission:
-    submission = Submission(method_id=method.id, kind=kind, organisation=organisation.strip(),
-                            department=department or None, contact_person=contact_person or None,
-                            received_on=received_on)
+def add_submission(method: Method, command: NewSubmission, *, actor) -> Submission:
+    submission = Submission(method_id=method.id, kind=command.kind, organisation=command.organisation,
+                            department=command.department, contact_person=command.contact_person,
+                            received_on=command.received_on)
     db.session.add(submission)
     db.session.flush()
     record_change(AuditAction.CREATE, "method_submission", submission.id, user=actor,
-                  changes={"kind": [None, kind.value], "organisation": [None, submission.organisation]})
+                  changes={"kind": [None, command.kind.value], "organisation": [None, submission.organisation]})
     return submission
 
 
-def add_input(method: Method, *, sender: str, received_on: date, summary: str | None, actor) -> MethodInput:
-    if received_on > date.today():
+def add_input(method: Method, command: NewInput, *, actor) -> MethodInput:
+    if command.received_on > date.today():
         raise InvalidInput("Mottatt-datoen kan ikke være fram i tid.", field="received_on")
-    item = MethodInput(method_id=method.id, sender=sender.strip(), received_on=received_on, summary=summary or None)
+    item = MethodInput(method_id=method.id, sender=command.sender, received_on=command.received_on,
+                       summary=command.summary)
     db.session.add(item)
     db.session.flush()
     record_change(AuditAction.CREATE, "method_input", item.id, user=actor, changes={"sender": [None, item.sender]})
@@ -223,8 +224,10 @@ def add_comment(method: Method, *, text: str, actor) -> MethodComment:
     return comment
 
 
-def create_meeting(*, forum: Forum, meeting_date: date, proposal_deadline: date | None,
-                   input_deadline: date | None, actor) -> Meeting:
+def create_meeting(command: NewMeeting, *, actor) -> Meeting:
+    """A forum meeting; minutes given now are saved as a change of the new meeting."""
+    forum, meeting_date = command.forum, command.meeting_date
+    proposal_deadline, input_deadline = command.proposal_deadline, command.input_deadline
     for deadline, field in ((proposal_deadline, "proposal_deadline"), (input_deadline, "input_deadline")):
         if deadline and deadline >= meeting_date:
             raise InvalidInput("Fristen må være før møtedatoen.", field=field)
@@ -238,14 +241,18 @@ def create_meeting(*, forum: Forum, meeting_date: date, proposal_deadline: date 
     db.session.flush()
     record_change(AuditAction.CREATE, "method_meeting", meeting.id, user=actor,
                   changes={"forum": [None, forum.value], "meeting_date": [None, meeting_date]})
+    if command.minutes:
+        update_minutes(meeting, minutes=command.minutes, expected_version=meeting.version, actor=actor)
     return meeting
 
 
-def add_agenda_item(meeting: Meeting, method: Method, *, title: str | None = None, number: int | None = None,
-                    actor) -> AgendaItem:
+def add_agenda_item(meeting: Meeting, command: NewAgendaItem, *, actor) -> AgendaItem:
     """Put a method on a meeting's agenda as the forum's next «Sak NNN-YYYY» (or a given number).
     A method not yet before Bestillerforum moves to «Til behandling i Bestillerforum»."""
-    year = meeting.meeting_date.year
+    method = find_method(command.reference)
+    if method is None:
+        raise InvalidInput(f"Fant ingen metode med ID {command.reference}.", field="reference")
+    year, number = meeting.meeting_date.year, command.number
     counter = f"agenda-{meeting.forum.value}"
     if number is None:
         number = next_number(counter, year)
@@ -256,14 +263,24 @@ def add_agenda_item(meeting: Meeting, method: Method, *, title: str | None = Non
             raise InvalidInput(f"Sak {number:03d}-{year} finnes allerede i {meeting.forum.label}.", field="number")
         reserve_number(counter, year, number)
     item = AgendaItem(meeting=meeting, meeting_id=meeting.id, method=method, method_id=method.id,
-                      forum=meeting.forum, year=year, number=number, title=title or f"{method.reference} {method.title}")
+                      forum=meeting.forum, year=year, number=number,
+                      title=command.title or f"{method.reference} {method.title}")
     db.session.add(item)
     db.session.flush()
     record_change(AuditAction.CREATE, "method_agenda_item", item.id, user=actor,
                   changes={"label": [None, item.label], "method": [None, method.reference]})
     if meeting.forum is Forum.BESTILLERFORUM and MethodStatus.AWAITING_ORDERING in TRANSITIONS[method.status]:
-        change_status(method, MethodStatus.AWAITING_ORDERING, on=min(date.today(), meeting.meeting_date),
-                      actor=actor, comment=f"{item.label} i {meeting.label}")
+        change_status(method, StatusChange(MethodStatus.AWAITING_ORDERING, min(date.today(), meeting.meeting_date),
+                                           comment=f"{item.label} i {meeting.label}"), actor=actor)
+    return item
+
+
+def _agenda_item(item_id: int | None) -> AgendaItem | None:
+    if item_id is None:
+        return None
+    item = db.session.get(AgendaItem, item_id)
+    if item is None:
+        raise InvalidInput("Saken finnes ikke på noen saksliste.", field="agenda_item_id")
     return item
 
 
@@ -279,15 +296,16 @@ def _check_agenda_item(method: Method, item: AgendaItem | None, forum: Forum, de
                            field="decided_on")
 
 
-def record_ordering_decision(method: Method, *, agenda_item: AgendaItem, kind: OrderingKind, decided_on: date,
-                             actor, assessing_body: str | None = None, aspects: list[str] = (),
-                             due_on: date | None = None, reasoning: str | None = None) -> OrderingDecision:
+def record_ordering_decision(method: Method, command: NewOrderingDecision, *, actor) -> OrderingDecision:
     """Bestillerforum's decision: commissioned kinds start a commission and the assessment stage."""
+    agenda_item = _agenda_item(command.agenda_item_id)
+    kind, assessing_body, due_on, reasoning = command.kind, command.assessing_body, command.due_on, command.reasoning
+    decided_on = command.decided_on or agenda_item.meeting.meeting_date
     _check_agenda_item(method, agenda_item, Forum.BESTILLERFORUM, decided_on)
     if agenda_item.id in {decision.agenda_item_id for decision in method.ordering_decisions}:
         raise InvalidInput(f"{agenda_item.label} har allerede en beslutning.", field="agenda_item_id")
-    aspects = _check_vocabulary(list(aspects), ASPECTS, "aspects", "aspekt")
-    if kind.commissions and not (assessing_body or "").strip():
+    aspects = _check_vocabulary(command.aspects, ASPECTS, "aspects", "aspekt")
+    if kind.commissions and not assessing_body:
         raise InvalidInput("Velg hvem som skal utføre oppdraget.", field="assessing_body")
     if kind is OrderingKind.FULL_HTA and not aspects:
         raise InvalidInput("Velg minst ett aspekt for en fullstendig metodevurdering.", field="aspects")
@@ -299,28 +317,28 @@ def record_ordering_decision(method: Method, *, agenda_item: AgendaItem, kind: O
     if target not in TRANSITIONS[method.status]:
         raise TransitionRefused(method, target)
     decision = OrderingDecision(method_id=method.id, agenda_item_id=agenda_item.id, kind=kind,
-                                assessing_body=assessing_body or None, aspects=aspects, due_on=due_on,
-                                reasoning=reasoning or None, decided_on=decided_on, created_by_id=actor.id)
+                                assessing_body=assessing_body, aspects=aspects, due_on=due_on,
+                                reasoning=reasoning, decided_on=decided_on, created_by_id=actor.id)
     db.session.add(decision)
     db.session.flush()
     if kind.commissions:
         db.session.add(Commission(method_id=method.id, ordering_decision_id=decision.id, kind=kind,
-                                  assessing_body=assessing_body.strip(), description=reasoning or None,
+                                  assessing_body=assessing_body, description=reasoning,
                                   started_on=decided_on, due_on=due_on))
     record_change(AuditAction.CREATE, "method_ordering_decision", decision.id, user=actor,
                   changes={"kind": [None, kind.value], "agenda_item": [None, agenda_item.label]})
-    change_status(method, target, on=decided_on, actor=actor, comment=f"{agenda_item.label}: {kind.label}")
+    change_status(method, StatusChange(target, decided_on, comment=f"{agenda_item.label}: {kind.label}"), actor=actor)
     return decision
 
 
-def add_report(commission: Commission, *, title: str, delivered_on: date, actor,
-               document_id: int | None = None) -> CommissionReport:
-    if not (title or "").strip():
+def add_report(commission: Commission, command: NewReport, *, actor) -> CommissionReport:
+    delivered_on = command.delivered_on
+    if not command.title:
         raise InvalidInput("Fyll inn rapportens tittel.", field="title")
     if delivered_on < commission.started_on:
         raise InvalidInput("Leveransedatoen kan ikke være før oppdraget startet.", field="delivered_on")
-    report = CommissionReport(commission_id=commission.id, title=title.strip(), delivered_on=delivered_on,
-                              document_id=document_id)
+    report = CommissionReport(commission_id=commission.id, title=command.title, delivered_on=delivered_on,
+                              document_id=command.document_id)
     db.session.add(report)
     commission.delivered_on = max(commission.delivered_on or delivered_on, delivered_on)
     db.session.flush()
@@ -328,30 +346,28 @@ def add_report(commission: Commission, *, title: str, delivered_on: date, actor,
     return report
 
 
-def add_price_note(method: Method, *, received_on: date, content: str, actor) -> PriceNote:
-    if not (content or "").strip():
+def add_price_note(method: Method, command: NewPriceNote, *, actor) -> PriceNote:
+    if not command.content:
         raise InvalidInput("Fyll inn prisnotatet.", field="content")
-    note = PriceNote(method_id=method.id, received_on=received_on, content=content.strip(), created_by_id=actor.id)
+    note = PriceNote(method_id=method.id, received_on=command.received_on, content=command.content,
+                     created_by_id=actor.id)
     db.session.add(note)
     db.session.flush()
     record_change(AuditAction.CREATE, "method_price_note", note.id, user=actor)
     return note
 
 
-class SecondCurrentDecision(DomainError):
-    status_code = 422
-
-
-def record_forum_decision(method: Method, *, decided_by: DecidedBy, decided_on: date, outcome: DecisionOutcome,
-                          points: list[str], actor, agenda_item: AgendaItem | None = None,
-                          preamble: str | None = None, conditions: str | None = None,
-                          valid_from: date | None = None, amends: ForumDecision | None = None) -> ForumDecision:
+def record_forum_decision(method: Method, command: NewForumDecision, *, actor) -> ForumDecision:
     """Record Beslutningsforum's (or the medical directors') decision. A method has one current
     decision: a later one must be recorded as an amendment of it, and both are kept."""
+    decided_by, decided_on, outcome, valid_from = (command.decided_by, command.decided_on, command.outcome,
+                                                   command.valid_from)
+    agenda_item = _agenda_item(command.agenda_item_id)
+    amends = db.session.get(ForumDecision, command.amends_id) if command.amends_id is not None else None
     if decided_by is DecidedBy.BESLUTNINGSFORUM and agenda_item is None:
         raise InvalidInput("Velg saken på Beslutningsforums saksliste.", field="agenda_item_id")
     _check_agenda_item(method, agenda_item, Forum.BESLUTNINGSFORUM, decided_on)
-    points = [point.strip() for point in points if point and point.strip()]
+    points = [point.strip() for point in command.points if point and point.strip()]
     if not points:
         raise InvalidInput("Fyll inn minst ett beslutningspunkt.", field="points")
     if valid_from and valid_from < decided_on:
@@ -370,8 +386,8 @@ def record_forum_decision(method: Method, *, decided_by: DecidedBy, decided_on: 
     elif MethodStatus.DECIDED not in TRANSITIONS[method.status]:
         raise TransitionRefused(method, MethodStatus.DECIDED)
     decision = ForumDecision(method_id=method.id, agenda_item_id=agenda_item.id if agenda_item else None,
-                             decided_by=decided_by, decided_on=decided_on, outcome=outcome, preamble=preamble or None,
-                             points=points, conditions=conditions or None, valid_from=valid_from or decided_on,
+                             decided_by=decided_by, decided_on=decided_on, outcome=outcome, preamble=command.preamble,
+                             points=points, conditions=command.conditions, valid_from=valid_from or decided_on,
                              supersedes_id=amends.id if amends else None, created_by_id=actor.id)
     db.session.add(decision)
     db.session.flush()
@@ -379,32 +395,31 @@ def record_forum_decision(method: Method, *, decided_by: DecidedBy, decided_on: 
     record_change(AuditAction.CREATE, "method_forum_decision", decision.id, user=actor,
                   changes={"outcome": [None, outcome.value], "amends": [None, amends.id if amends else None]})
     if method.status is not MethodStatus.DECIDED:
-        change_status(method, MethodStatus.DECIDED, on=decided_on, actor=actor,
-                      comment=f"{agenda_item.label + ': ' if agenda_item else ''}{outcome.label}")
+        change_status(method, StatusChange(MethodStatus.DECIDED, decided_on,
+                                           comment=f"{agenda_item.label + ': ' if agenda_item else ''}{outcome.label}"),
+                      actor=actor)
     signals.decision_recorded.send(method.reference)
     return decision
 
 
-def add_follow_up(decision: ForumDecision, *, title: str, owner: str, due_on: date, actor,
-                  members: list[dict] = (), mandate_questions: list[str] = (), secretariat: str | None = None,
-                  reporting_line: str | None = None, today: date | None = None) -> FollowUpAssignment:
+def add_follow_up(decision: ForumDecision, command: NewFollowUp, *, actor,
+                  today: date | None = None) -> FollowUpAssignment:
     """A follow-up assignment with its deadline on the method's case (so overdue ones reach the dashboard)."""
-    if not (title or "").strip():
+    title, due_on = command.title, command.due_on
+    if not title:
         raise InvalidInput("Fyll inn tittel på oppdraget.", field="title")
-    if not (owner or "").strip():
+    if not command.owner:
         raise InvalidInput("Fyll inn hvem som har oppdraget.", field="owner")
     if due_on < decision.decided_on:
         raise InvalidInput("Fristen kan ikke være før beslutningen.", field="due_on")
     method = decision.method
     deadline = set_deadline(get_case(method.case_id), kind="oppfolging", due_date=due_on, responsible_id=None,
-                            description=f"{method.reference}: {title.strip()}", actor=actor,
+                            description=f"{method.reference}: {title}", actor=actor,
                             today=today or decision.decided_on)
     assignment = FollowUpAssignment(
-        decision_id=decision.id, title=title.strip(), owner=owner.strip(),
-        members=[{"name": member["name"].strip(), "role": (member.get("role") or "").strip()}
-                 for member in members if member.get("name", "").strip()],
-        mandate_questions=[question.strip() for question in mandate_questions if question.strip()],
-        secretariat=secretariat or None, reporting_line=reporting_line or None, due_on=due_on,
+        decision_id=decision.id, title=title, owner=command.owner,
+        members=[dict(member) for member in command.members], mandate_questions=list(command.mandate_questions),
+        secretariat=command.secretariat, reporting_line=command.reporting_line, due_on=due_on,
         deadline_id=deadline.id)
     db.session.add(assignment)
     db.session.flush()

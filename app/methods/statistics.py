@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import extract, func, select
 
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.db import utcnow
 from app.extensions import db
 from app.methods.models import (
@@ -128,7 +128,8 @@ def build_report(request: ReportRequest, progress: Progress) -> Report:
     submissions = data["submissions_by_year"]
     this_year = submissions[str(year)]
     type_rows = [[method_type.label, *[this_year[kind.value][method_type.value] for kind in SubmissionKind],
-                  sum(this_year[kind.value][method_type.value] for kind in SubmissionKind)] for method_type in MethodType]
+                  sum(this_year[kind.value][method_type.value] for kind in SubmissionKind)]
+                 for method_type in MethodType]
     type_total = ["Sum", *[sum(this_year[kind.value].values()) for kind in SubmissionKind],
                   sum(sum(values.values()) for values in this_year.values())]
     years = list(submissions)

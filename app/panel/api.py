@@ -5,8 +5,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.api import ApiError, endpoint, page_of
-from app.auth.roles import Role
-from app.cases.interface import AuditAction, Case, get_case_or_404, record_access, record_list, visible_cases
+from app.core.roles import Role
+from app.cases.interface import Case, cases_by_id, get_case_or_404, visible_cases
+from app.core.audit import AuditAction, record_access, record_list
 from app.extensions import db
 from app.pagination import keyset_paginate
 from app.panel.models import Referral
@@ -48,7 +49,7 @@ def list_referrals():
     query = select(Referral).join(Case, Case.id == Referral.case_id).where(visible_cases(current_user))
     result = keyset_paginate(query, Referral.referred_on, Referral.id, after=request.args.get("etter"), before=None,
                              per_page=PER_PAGE, key_of=lambda referral: (referral.referred_on, referral.id))
-    cases = {referral.case_id: db.session.get(Case, referral.case_id) for referral in result.items}
+    cases = cases_by_id(referral.case_id for referral in result.items)
     record_list(list(cases.values()), context="api_panel_referrals")
     return page_of(result, lambda referral: referral_json(referral, cases[referral.case_id]))
 

@@ -9,11 +9,20 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
-from app.forms import NorwegianDateField, choices
+from app.forms import NorwegianDateField, choices, command_from, strip_or_none
+from app.panel.commands import (
+    AnswerText,
+    ItemWithdrawal,
+    NewFeedback,
+    NewItem,
+    NewPrincipledQuestion,
+    NewStatement,
+)
 from app.panel.models import QUESTIONS, Advice, Classification, Outcome
 from app.panel.services import FOLLOWED
 
 LONG_TEXT = 20_000
+TEXT = [strip_or_none]
 
 
 class AnswersForm(FlaskForm):
@@ -39,6 +48,9 @@ class AnswersForm(FlaskForm):
         field.raw_data = None
         field.data = version
 
+    def to_command(self, question: int) -> AnswerText:
+        return AnswerText(question=question, findings=self.findings(question).data, advice=self.advice(question).data)
+
 
 def _labelled(text: str, question: int) -> Markup:
     # "Funn" on the page; "Funn, spørsmål 1" for a screen reader and in the error summary.
@@ -47,16 +59,11 @@ def _labelled(text: str, question: int) -> Markup:
 
 for _question in QUESTIONS:
     setattr(AnswersForm, f"findings_{_question}", TextAreaField(
-        _labelled("Funn", _question), validators=[Length(max=LONG_TEXT)], render_kw={"rows": 6}))
+        _labelled("Funn", _question), filters=TEXT, validators=[Length(max=LONG_TEXT)], render_kw={"rows": 6}))
     setattr(AnswersForm, f"advice_{_question}", TextAreaField(
-        _labelled("Råd", _question), validators=[Length(max=LONG_TEXT)], render_kw={"rows": 4}))
+        _labelled("Råd", _question), filters=TEXT, validators=[Length(max=LONG_TEXT)], render_kw={"rows": 4}))
     setattr(AnswersForm, f"version_{_question}", IntegerField(
         widget=HiddenInput(), validators=[InputRequired(message="Skjemaet mangler versjon.")]))
-
-
-def _reference(value: str | None) -> str | None:
-    """A Nye Metoder ID as stored (ID2024_090), whatever case it was typed in."""
-    return value.strip().upper() if value else value
 
 
 class ItemForm(FlaskForm):
@@ -65,8 +72,8 @@ class ItemForm(FlaskForm):
     question = SelectField("Spørsmål", choices=choices(
         ((str(number), f"{number}. {text}") for number, text in QUESTIONS.items()), blank="Velg spørsmål"),
         validators=[DataRequired(message="Velg hvilket spørsmål behandlingen hører til.")])
-    treatment = StringField("Behandling", validators=[DataRequired(message="Beskriv behandlingen."),
-                                                      Length(max=300)])
+    treatment = StringField("Behandling", filters=TEXT, validators=[DataRequired(message="Beskriv behandlingen."),
+                                                                    Length(max=300)])
     classification = SelectField("Klassifisering", choices=choices(
         ((item.value, item.label) for item in Classification), blank="Velg klassifisering"),
         validators=[DataRequired(message="Velg klassifisering.")])
@@ -75,27 +82,34 @@ class ItemForm(FlaskForm):
                         description="Ekspertpanelet kan ikke anbefale en behandling som er under vurdering i "
                                     "Nye Metoder, eller som Beslutningsforum har besluttet ikke å innføre. Den kan "
                                     "omtales med henvisning til unntaksordningen.")
-    method_reference = StringField("Metode i Nye Metoder", validators=[Length(max=16)], filters=[_reference],
+    method_reference = StringField("Metode i Nye Metoder", validators=[Length(max=16)], filters=TEXT,
                                    description="ID-en til metoden behandlingen gjelder, f.eks. ID2024_090. "
                                                "Påkrevd når beskrivelsen nevner en metode i Nye Metoder (ID, "
                                                "virkestoff eller handelsnavn). Statusen kontrolleres når "
                                                "behandlingen lagres, og på nytt når uttalelsen sendes.")
-    registry_id = StringField("Studienummer", validators=[Length(max=40)],
+    registry_id = StringField("Studienummer", filters=TEXT, validators=[Length(max=40)],
                               description="Påkrevd for klinisk studie: ClinicalTrials.gov (NCT06719037), "
                                           "EudraCT (2020-001234-12) eller EU CT (2023-500001-12-00).")
-    country = StringField("Land", validators=[Length(max=100)],
+    country = StringField("Land", filters=TEXT, validators=[Length(max=100)],
                           description="Påkrevd for klinisk studie. Nordiske land merkes.")
-    inclusion_criteria = TextAreaField("Inklusjonskriterier", validators=[Length(max=LONG_TEXT)])
-    note = TextAreaField("Merknad", validators=[Length(max=LONG_TEXT)])
+    inclusion_criteria = TextAreaField("Inklusjonskriterier", filters=TEXT, validators=[Length(max=LONG_TEXT)])
+    note = TextAreaField("Merknad", filters=TEXT, validators=[Length(max=LONG_TEXT)])
     submit = SubmitField("Lagre behandlingen")
+
+    def to_command(self) -> NewItem:
+        return command_from(self, NewItem, question=int(self.question.data),
+                            classification=Classification(self.classification.data), advice=Advice(self.advice.data))
 
 
 class WithdrawItemForm(FlaskForm):
-    reason = TextAreaField("Begrunnelse", validators=[
+    reason = TextAreaField("Begrunnelse", filters=TEXT, validators=[
         DataRequired(message="Skriv hvorfor behandlingen trekkes tilbake."), Length(max=LONG_TEXT)],
         description="Vises ved behandlingen i saken. Behandlingen tas ikke med i uttalelsen; registrer en rettet "
                     "behandling etterpå om det trengs.", render_kw={"rows": 4})
     submit = SubmitField("Trekk tilbake behandlingen")
+
+    def to_command(self) -> ItemWithdrawal:
+        return command_from(self, ItemWithdrawal)
 
 
 class StatementForm(FlaskForm):
@@ -106,7 +120,7 @@ class StatementForm(FlaskForm):
                                render_kw={"rows": 4})
     sent_on = NorwegianDateField("Sendt", [DataRequired(message="Fyll inn sendt-dato (dd.mm.åååå).")],
                                  default=date.today)
-    summary = TextAreaField("Ekspertpanelets samlede råd", validators=[
+    summary = TextAreaField("Ekspertpanelets samlede råd", filters=TEXT, validators=[
         DataRequired(message="Skriv ekspertpanelets samlede råd."), Length(max=LONG_TEXT)], render_kw={"rows": 8})
     outcome = SelectField("Utfall (for statistikken)", choices=choices(
         ((item.value, item.label) for item in Outcome), blank="Velg utfall"),
@@ -114,8 +128,9 @@ class StatementForm(FlaskForm):
         description="Telles i årsrapporten til de regionale helseforetakene.")
     submit = SubmitField("Send uttalelsen")
 
-    def recipient_lines(self) -> list[str]:
-        return [line.strip() for line in (self.recipients.data or "").splitlines() if line.strip()]
+    def to_command(self) -> NewStatement:
+        recipients = tuple(line.strip() for line in (self.recipients.data or "").splitlines() if line.strip())
+        return command_from(self, NewStatement, recipients=recipients, outcome=Outcome(self.outcome.data))
 
 
 class FeedbackForm(FlaskForm):
@@ -123,16 +138,22 @@ class FeedbackForm(FlaskForm):
                                      default=date.today)
     followed = RadioField("Ble rådet fulgt?", choices=choices(FOLLOWED.items()),
                           validators=[DataRequired(message="Velg om rådet ble fulgt.")])
-    summary = TextAreaField("Tilbakemelding fra behandlende lege", validators=[
+    summary = TextAreaField("Tilbakemelding fra behandlende lege", filters=TEXT, validators=[
         DataRequired(message="Oppsummer tilbakemeldingen."), Length(max=LONG_TEXT)],
         description="Hvordan rådet ble fulgt opp, og eventuelt hvorfor det ikke ble fulgt.")
     submit = SubmitField("Registrer tilbakemeldingen")
+
+    def to_command(self) -> NewFeedback:
+        return command_from(self, NewFeedback)
 
 
 class PrincipledQuestionForm(FlaskForm):
     raised_on = NorwegianDateField("Dato", [DataRequired(message="Fyll inn dato (dd.mm.åååå).")],
                                    default=date.today)
-    text = TextAreaField("Problemstilling", validators=[
+    text = TextAreaField("Problemstilling", filters=TEXT, validators=[
         DataRequired(message="Beskriv problemstillingen."), Length(max=LONG_TEXT)],
         description="En ny problemstilling som trenger prinsipiell avklaring. Listes i årsrapporten.")
     submit = SubmitField("Registrer problemstillingen")
+
+    def to_command(self) -> NewPrincipledQuestion:
+        return command_from(self, NewPrincipledQuestion)

@@ -1,4 +1,4 @@
-"""The panel's assessment of a referral (seed S4): the four questions of the mandate with findings and
+"""The panel's assessment of a referral: the four questions of the panel's mandate with findings and
 advice, the treatments considered (checked against Nye Metoder), the advisory statement (a PDF letter
 filed as an outgoing journal post), the treating doctor's feedback and principled questions.
 
@@ -9,7 +9,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.cases.interface import AuditAction, get_case_or_404, record_access
+from app.cases.interface import audited_page, load_record
 from app.forms import form_status, saved
 from app.methods.interface import MethodState
 from app.panel import services
@@ -21,7 +21,8 @@ from app.panel.assessment_forms import (
     StatementForm,
     WithdrawItemForm,
 )
-from app.panel.models import QUESTIONS, Advice, Classification, Outcome, ReferralStatus
+from app.panel.commands import NewStatement
+from app.panel.models import QUESTIONS, Referral, ReferralStatus
 from app.panel.views import bp
 from app.pdf import render_pdf
 
@@ -51,23 +52,8 @@ def followed_text(value: str) -> str:
     return services.FOLLOWED.get(value, value)
 
 
-def _load(case_id: int, need: str):
-    """The case (through the core's access check, audited on denial) and its referral."""
-    case = get_case_or_404(case_id, need=need)
-    referral = services.find_referral(case.id)
-    if referral is None:
-        abort(404)
-    return case, referral
-
-
 def _referral_page(case_id: int, anchor: str | None = None):
     return redirect(url_for("panel.referral", case_id=case_id, _anchor=anchor))
-
-
-def _audited(page, case, referral, name: str, status: int = 200):
-    """Log the view of a page showing the patient's case (after rendering: nothing pending)."""
-    record_access(AuditAction.VIEW, "panel_referral", referral.id, case=case, details={"page": name})
-    return page, status
 
 
 def _missing_findings(referral) -> list[int]:
@@ -91,17 +77,16 @@ def _unchanged(answer, findings: str | None, advice: str | None) -> bool:
 def _save_answers(referral, form: AnswersForm) -> None:
     """Save the answers the user changed, each checked against the version it was opened at."""
     for question in QUESTIONS:
-        findings, advice = form.findings(question).data, form.advice(question).data
-        if _unchanged(referral.answer(question), findings, advice):
+        command = form.to_command(question)
+        if _unchanged(referral.answer(question), command.findings, command.advice):
             continue
-        services.save_answer(referral, question=question, findings=findings, advice=advice,
-                             expected_version=form.version(question).data, actor=current_user)
+        services.save_answer(referral, command, actor=current_user, expected_version=form.version(question).data)
 
 
 @bp.route("/saker/<int:case_id>/vurdering", methods=["GET", "POST"])
 @login_required
 def edit_answers(case_id: int):
-    case, referral = _load(case_id, "edit")
+    case, referral = load_record(case_id, Referral, "edit")
     form = AnswersForm()
     if not form.is_submitted():
         for question in QUESTIONS:
@@ -125,7 +110,7 @@ def edit_answers(case_id: int):
             form.adopt_version(question, stored.version)
     page = render_template("panel/answers_form.html", form=form, case=case, referral=referral,
                            conflicts=conflicts, is_open=referral.status in OPEN)
-    return _audited(page, case, referral, "vurdering", 409 if form.conflict else 200)
+    return audited_page(page, case, referral, "panel_referral", "vurdering", 409 if form.conflict else 200)
 
 
 # Treatments considered
@@ -133,80 +118,75 @@ def edit_answers(case_id: int):
 @bp.route("/saker/<int:case_id>/behandlinger/ny", methods=["GET", "POST"])
 @login_required
 def new_item(case_id: int):
-    case, referral = _load(case_id, "edit")
+    case, referral = load_record(case_id, Referral, "edit")
     form = ItemForm()
     if not form.is_submitted() and request.args.get("sporsmal") in {str(number) for number in QUESTIONS}:
         form.question.data = request.args["sporsmal"]
     if form.validate_on_submit() and saved(form, lambda: services.add_item(
-            referral, question=int(form.question.data), treatment=form.treatment.data,
-            classification=Classification(form.classification.data), advice=Advice(form.advice.data),
-            method_reference=form.method_reference.data, registry_id=form.registry_id.data,
-            country=form.country.data, inclusion_criteria=form.inclusion_criteria.data, note=form.note.data,
-            actor=current_user)):
+            referral, form.to_command(), actor=current_user)):
         flash("Behandlingen er lagt til.", "success")
         return _referral_page(case.id, "behandlinger")
     page = render_template("panel/item_form.html", form=form, case=case, referral=referral,
                            is_open=referral.status in OPEN)
-    return _audited(page, case, referral, "ny behandling")
+    return audited_page(page, case, referral, "panel_referral", "ny behandling")
 
 
 @bp.route("/saker/<int:case_id>/behandlinger/<int:item_id>/trekk-tilbake", methods=["GET", "POST"])
 @login_required
 def withdraw_item(case_id: int, item_id: int):
-    case, referral = _load(case_id, "edit")
+    case, referral = load_record(case_id, Referral, "edit")
     item = next((item for item in referral.items if item.id == item_id), None)
     if item is None:
         abort(404)
     form = WithdrawItemForm()
     if form.validate_on_submit() and saved(form, lambda: services.withdraw_item(
-            referral, item, reason=form.reason.data, actor=current_user)):
+            referral, item, form.to_command(), actor=current_user)):
         flash(f"«{item.treatment}» er trukket tilbake.", "success")
         return _referral_page(case.id, "behandlinger")
     page = render_template("panel/item_withdraw.html", form=form, case=case, referral=referral, item=item,
                            is_open=referral.status in OPEN)
-    return _audited(page, case, referral, "trekk tilbake behandling", form_status(form))
+    return audited_page(page, case, referral, "panel_referral", "trekk tilbake behandling", form_status(form))
 
 
 # The advisory statement
 
 def _default_recipients(referral) -> list[str]:
-    """The referring doctor and trust, and the regional hospital the case was reviewed with (seed S4 V)."""
+    """The referring doctor and trust, and the regional hospital the case was reviewed with: the statement
+    goes to each of them (the mandate, part V)."""
     doctor = ", ".join(part for part in (referral.referring_doctor, referral.referring_department,
                                          referral.referring_trust) if part)
     return [doctor, *([referral.regional_review_by] if referral.regional_review_by else [])]
 
 
-def _send_statement(case, referral, form: StatementForm) -> None:
-    recipients = form.recipient_lines()
+def _send_statement(case, referral, command: NewStatement) -> None:
     pdf = render_pdf("panel/pdf/statement.html", case=case, patient=case.patient, referral=referral,
-                     recipients=recipients, sent_on=form.sent_on.data, summary=(form.summary.data or "").strip(),
+                     recipients=command.recipients, sent_on=command.sent_on, summary=command.summary,
                      sender=current_user.name)
-    services.send_statement(referral, recipients=recipients, sent_on=form.sent_on.data, summary=form.summary.data,
-                            outcome=Outcome(form.outcome.data), actor=current_user, pdf=pdf)
+    services.send_statement(referral, command, actor=current_user, pdf=pdf)
 
 
 @bp.route("/saker/<int:case_id>/uttalelse/ny", methods=["GET", "POST"])
 @login_required
 def new_statement(case_id: int):
-    case, referral = _load(case_id, "edit")
+    case, referral = load_record(case_id, Referral, "edit")
     form = StatementForm()
     if not form.is_submitted():
         form.recipients.data = "\n".join(_default_recipients(referral))
         if referral.outcome:
             form.outcome.data = referral.outcome.value
-    if form.validate_on_submit() and saved(form, lambda: _send_statement(case, referral, form)):
+    if form.validate_on_submit() and saved(form, lambda: _send_statement(case, referral, form.to_command())):
         flash("Uttalelsen er sendt og journalført som utgående post med PDF-brevet.", "success")
         return _referral_page(case.id, "uttalelser")
     page = render_template("panel/statement_form.html", form=form, case=case, referral=referral,
                            missing=_missing_findings(referral), is_open=referral.status in OPEN)
-    return _audited(page, case, referral, "ny uttalelse")
+    return audited_page(page, case, referral, "panel_referral", "ny uttalelse")
 
 
 @bp.get("/saker/<int:case_id>/uttalelse/<int:statement_id>.pdf")
 @login_required
 def statement_pdf(case_id: int, statement_id: int):
     """The letter as filed: downloaded through the case core (which checks access and logs it)."""
-    case, referral = _load(case_id, "view")
+    case, referral = load_record(case_id, Referral, "view")
     statement = next((item for item in referral.statements if item.id == statement_id), None)
     if statement is None or statement.document_id is None:
         abort(404)
@@ -219,26 +199,25 @@ def statement_pdf(case_id: int, statement_id: int):
 @bp.route("/saker/<int:case_id>/tilbakemelding/ny", methods=["GET", "POST"])
 @login_required
 def new_feedback(case_id: int):
-    case, referral = _load(case_id, "edit")
+    case, referral = load_record(case_id, Referral, "edit")
     form = FeedbackForm()
     if form.validate_on_submit() and saved(form, lambda: services.record_feedback(
-            referral, received_on=form.received_on.data, followed=form.followed.data, summary=form.summary.data,
-            actor=current_user)):
+            referral, form.to_command(), actor=current_user)):
         flash("Tilbakemeldingen er registrert.", "success")
         return _referral_page(case.id, "oppfolging")
     page = render_template("panel/feedback_form.html", form=form, case=case, referral=referral,
                            statement_sent=referral.status is ReferralStatus.STATEMENT_SENT)
-    return _audited(page, case, referral, "ny tilbakemelding")
+    return audited_page(page, case, referral, "panel_referral", "ny tilbakemelding")
 
 
 @bp.route("/saker/<int:case_id>/prinsipielle-sporsmal/ny", methods=["GET", "POST"])
 @login_required
 def new_principled_question(case_id: int):
-    case, referral = _load(case_id, "edit")
+    case, referral = load_record(case_id, Referral, "edit")
     form = PrincipledQuestionForm()
     if form.validate_on_submit() and saved(form, lambda: services.add_principled_question(
-            referral, text=form.text.data, raised_on=form.raised_on.data, actor=current_user)):
+            referral, form.to_command(), actor=current_user)):
         flash("Den prinsipielle problemstillingen er registrert.", "success")
         return _referral_page(case.id, "oppfolging")
     page = render_template("panel/principled_question_form.html", form=form, case=case, referral=referral)
-    return _audited(page, case, referral, "nytt prinsipielt spørsmål")
+    return audited_page(page, case, referral, "panel_referral", "nytt prinsipielt spørsmål")

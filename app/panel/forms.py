@@ -14,38 +14,42 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.cases.interface import REGIONS, PatientFieldsMixin, icd10_code
-from app.forms import NorwegianDateField, VersionedForm, choices
+from app.cases.interface import PatientFieldsMixin, icd10_code
+from app.core.regions import REGIONS
+from app.forms import NorwegianDateField, VersionedForm, choices, command_from, strip_or_none
+from app.panel.commands import MemberDetails, NewExpert, NewReferral
 from app.panel.models import ReferralStatus
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
+TEXT = [strip_or_none]
 YES_NO = {"ja": "Ja", "nei": "Nei"}
 
 
 class ReferralForm(PatientFieldsMixin, FlaskForm):
     # Henvisning
-    referring_trust = StringField("Henvisende helseforetak", validators=[
+    referring_trust = StringField("Henvisende helseforetak", filters=TEXT, validators=[
         DataRequired(message="Fyll inn henvisende helseforetak."), Length(max=200)])
-    referring_department = StringField("Avdeling", validators=[Length(max=200)])
-    referring_doctor = StringField("Henvisende lege", validators=[DataRequired(message="Fyll inn henvisende lege."),
-                                                                  Length(max=200)])
+    referring_department = StringField("Avdeling", filters=TEXT, validators=[Length(max=200)])
+    referring_doctor = StringField("Henvisende lege", filters=TEXT, validators=[
+        DataRequired(message="Fyll inn henvisende lege."), Length(max=200)])
     referred_on = NorwegianDateField("Henvisningsdato", [DataRequired(message=DATE_MESSAGE)], default=date.today)
     from_regional_hospital = RadioField("Henvist fra regionsykehuset", choices=choices(YES_NO.items()),
                                         validate_choice=False)
     regional_review_by = StringField(
-        "Gjennomgått med (avdeling og lege ved regionsykehuset)", validators=[Length(max=300)],
+        "Gjennomgått med (avdeling og lege ved regionsykehuset)", filters=TEXT, validators=[Length(max=300)],
         description="Påkrevd når henvisningen ikke kommer fra regionsykehuset: pasientens situasjon skal være "
                     "gjennomgått med aktuell avdeling ved regionsykehuset.")
     regional_review_on = NorwegianDateField("Dato for gjennomgangen med regionsykehuset", [Optional()])
     # Medisinske opplysninger
-    icd10 = StringField("Hoveddiagnose (ICD-10)", validators=[DataRequired(message="Fyll inn ICD-10-kode."),
-                                                              Length(max=8), icd10_code],
-                        description="F.eks. C34.9.", render_kw={"autocomplete": "off"})
-    condition = TextAreaField("Alvorlig, livsforkortende tilstand", validators=[
+    icd10 = StringField("Hoveddiagnose (ICD-10)", filters=TEXT, validators=[
+        DataRequired(message="Fyll inn ICD-10-kode."), Length(max=8), icd10_code],
+        description="F.eks. C34.9.", render_kw={"autocomplete": "off"})
+    condition = TextAreaField("Alvorlig, livsforkortende tilstand", filters=TEXT, validators=[
         DataRequired(message="Beskriv den alvorlige, livsforkortende tilstanden."), Length(max=10000)])
-    treatments_tried = TextAreaField("Etablert behandling som er forsøkt, og effekten av den", validators=[
-        DataRequired(message="Beskriv etablert behandling som er forsøkt, og effekten av den."), Length(max=10000)])
-    question = TextAreaField("Spørsmål til ekspertpanelet", validators=[
+    treatments_tried = TextAreaField("Etablert behandling som er forsøkt, og effekten av den", filters=TEXT,
+                                     validators=[DataRequired(message="Beskriv etablert behandling som er forsøkt, "
+                                                                      "og effekten av den."), Length(max=10000)])
+    question = TextAreaField("Spørsmål til ekspertpanelet", filters=TEXT, validators=[
         DataRequired(message="Fyll inn spørsmålet til ekspertpanelet."), Length(max=10000)])
     complete_on = NorwegianDateField("Dato henvisningen var komplett", [Optional()],
                                      description="Svarfristen på 14 dager regnes fra denne datoen. "
@@ -56,11 +60,15 @@ class ReferralForm(PatientFieldsMixin, FlaskForm):
         if field.data not in YES_NO:
             raise ValidationError("Velg om henvisningen kommer fra regionsykehuset.")
 
+    def to_command(self) -> NewReferral:
+        return command_from(self, NewReferral, from_regional_hospital=self.from_regional_hospital.data == "ja")
+
 
 class MemberFieldsMixin:
-    name = StringField("Navn", validators=[DataRequired(message="Fyll inn navn."), Length(max=200)])
-    specialty = StringField("Fagområde", validators=[DataRequired(message="Fyll inn fagområde."), Length(max=200)])
-    hospital = StringField("Universitetssykehus", validators=[
+    name = StringField("Navn", filters=TEXT, validators=[DataRequired(message="Fyll inn navn."), Length(max=200)])
+    specialty = StringField("Fagområde", filters=TEXT, validators=[
+        DataRequired(message="Fyll inn fagområde."), Length(max=200)])
+    hospital = StringField("Universitetssykehus", filters=TEXT, validators=[
         DataRequired(message="Fyll inn universitetssykehus."), Length(max=200)])
     appointing_region = SelectField("Oppnevnt av (regionalt helseforetak)",
                                     choices=choices(REGIONS.items(), blank="Velg region"))
@@ -78,6 +86,9 @@ class MemberFieldsMixin:
     def validate_term_end(self, field) -> None:
         if field.data and self.term_start.data and field.data < self.term_start.data:
             raise ValidationError("Oppnevningen kan ikke slutte før den begynner.")
+
+    def to_command(self) -> MemberDetails:
+        return command_from(self, MemberDetails, user_id=self.user_id.data or None)   # 0: "Ingen pålogging"
 
 
 class NewMemberForm(MemberFieldsMixin, FlaskForm):
@@ -98,10 +109,15 @@ class AssignMemberForm(FlaskForm):
 
 
 class ExpertForm(FlaskForm):
-    name = StringField("Navn", validators=[DataRequired(message="Fyll inn ekspertens navn."), Length(max=200)])
-    specialty = StringField("Fagområde", validators=[DataRequired(message="Fyll inn fagområde."), Length(max=200)])
-    hospital = StringField("Sykehus eller institusjon", validators=[Length(max=200)])
+    name = StringField("Navn", filters=TEXT, validators=[
+        DataRequired(message="Fyll inn ekspertens navn."), Length(max=200)])
+    specialty = StringField("Fagområde", filters=TEXT, validators=[
+        DataRequired(message="Fyll inn fagområde."), Length(max=200)])
+    hospital = StringField("Sykehus eller institusjon", filters=TEXT, validators=[Length(max=200)])
     submit = SubmitField("Legg til ekspert")
+
+    def to_command(self) -> NewExpert:
+        return command_from(self, NewExpert)
 
 
 class ReferralFilterForm(FlaskForm):

@@ -1,73 +1,44 @@
 """Expert panel tables (panel_*): members, referrals, the four assessment questions and their
-treatment items, the advisory statement, feedback and principled questions (seed S4)."""
-import enum
+treatment items, the advisory statement, feedback and principled questions (the panel's mandate)."""
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Versioned, utcnow
+from app.db import LabelledEnum, Versioned, utcnow
 from app.extensions import db
 
 
-class ReferralStatus(enum.Enum):
-    RECEIVED = "received"
-    UNDER_ASSESSMENT = "under_assessment"
-    STATEMENT_SENT = "statement_sent"
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return {ReferralStatus.RECEIVED: "Mottatt", ReferralStatus.UNDER_ASSESSMENT: "Til vurdering",
-                ReferralStatus.STATEMENT_SENT: "Uttalelse sendt", ReferralStatus.CLOSED: "Avsluttet"}[self]
+class ReferralStatus(LabelledEnum):
+    RECEIVED = "received", "Mottatt"
+    UNDER_ASSESSMENT = "under_assessment", "Til vurdering"
+    STATEMENT_SENT = "statement_sent", "Uttalelse sendt"
+    CLOSED = "closed", "Avsluttet"
 
 
-class Classification(enum.Enum):
-    ESTABLISHED = "established"
-    CLINICAL_TRIAL = "clinical_trial"
-    EXPERIMENTAL = "experimental"
-    OFF_LABEL = "off_label"
-    UNDOCUMENTED = "undocumented"
-
-    @property
-    def label(self) -> str:
-        return {Classification.ESTABLISHED: "Etablert behandling",
-                Classification.CLINICAL_TRIAL: "I klinisk studie",
-                Classification.EXPERIMENTAL: "Utprøvende utenfor studie",
-                Classification.OFF_LABEL: "Off-label",
-                Classification.UNDOCUMENTED: "Udokumentert"}[self]
+class Classification(LabelledEnum):
+    ESTABLISHED = "established", "Etablert behandling"
+    CLINICAL_TRIAL = "clinical_trial", "I klinisk studie"
+    EXPERIMENTAL = "experimental", "Utprøvende utenfor studie"
+    OFF_LABEL = "off_label", "Off-label"
+    UNDOCUMENTED = "undocumented", "Udokumentert"
 
 
-class Advice(enum.Enum):
-    RECOMMENDED = "recommended"
-    NOT_RECOMMENDED = "not_recommended"
-    MENTIONED_EXCEPTION_SCHEME = "mentioned_exception_scheme"
-
-    @property
-    def label(self) -> str:
-        return {Advice.RECOMMENDED: "Anbefales",
-                Advice.NOT_RECOMMENDED: "Anbefales ikke",
-                Advice.MENTIONED_EXCEPTION_SCHEME: "Omtalt, med henvisning til unntaksordningen"}[self]
+class Advice(LabelledEnum):
+    RECOMMENDED = "recommended", "Anbefales"
+    NOT_RECOMMENDED = "not_recommended", "Anbefales ikke"
+    MENTIONED_EXCEPTION_SCHEME = "mentioned_exception_scheme", "Omtalt, med henvisning til unntaksordningen"
 
 
-class Outcome(enum.Enum):
+class Outcome(LabelledEnum):
     """The outcome category the annual report counts."""
 
-    ESTABLISHED_NORWAY = "established_norway"
-    ESTABLISHED_ABROAD = "established_abroad"
-    STUDY_NORWAY = "study_norway"
-    STUDY_ABROAD = "study_abroad"
-    OFF_LABEL = "off_label"
-    NO_FURTHER_TREATMENT = "no_further_treatment"
-
-    @property
-    def label(self) -> str:
-        return {Outcome.ESTABLISHED_NORWAY: "Videre etablert behandling i Norge",
-                Outcome.ESTABLISHED_ABROAD: "Videre etablert behandling i utlandet",
-                Outcome.STUDY_NORWAY: "Klinisk studie i Norge",
-                Outcome.STUDY_ABROAD: "Klinisk studie i utlandet",
-                Outcome.OFF_LABEL: "Off-label behandling",
-                Outcome.NO_FURTHER_TREATMENT: "Ingen videre behandling anbefalt"}[self]
+    ESTABLISHED_NORWAY = "established_norway", "Videre etablert behandling i Norge"
+    ESTABLISHED_ABROAD = "established_abroad", "Videre etablert behandling i utlandet"
+    STUDY_NORWAY = "study_norway", "Klinisk studie i Norge"
+    STUDY_ABROAD = "study_abroad", "Klinisk studie i utlandet"
+    OFF_LABEL = "off_label", "Off-label behandling"
+    NO_FURTHER_TREATMENT = "no_further_treatment", "Ingen videre behandling anbefalt"
 
 
 QUESTIONS = {

@@ -7,20 +7,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy import case as when
-from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.auth.roles import Role
-from app.cases.interface import (
-    REGIONS,
-    AuditAction,
-    Case,
-    can_edit,
-    get_case_or_404,
-    record_access,
-    record_list,
-    visible_cases,
-)
+from app.cases.interface import Case, can_edit, cases_by_id, load_record, visible_cases
+from app.core.audit import AuditAction, record_access, record_list
+from app.core.regions import REGIONS
+from app.core.roles import Role
 from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
 from app.formatting import as_local_date
@@ -42,15 +34,6 @@ from app.security import download_limit, role_required
 PANEL_ROLES = (Role.PANEL_SECRETARIAT, Role.PANEL_MEMBER)
 OPEN = (ReferralStatus.RECEIVED, ReferralStatus.UNDER_ASSESSMENT)
 PER_PAGE = 50
-
-
-def _referral_or_404(case_id: int, need: str = "view") -> tuple[Case, Referral]:
-    """The case (access checked by the core: 404 and a denied audit row outside the scope) and its referral."""
-    case = get_case_or_404(case_id, need=need)
-    referral = services.find_referral(case.id)
-    if referral is None:
-        abort(404)
-    return case, referral
 
 
 def _missing_regions() -> list[str]:
@@ -78,12 +61,6 @@ def _filtered_referrals(form: ReferralFilterForm, today: date):
 LIST_ORDER = (when((Referral.status.in_(OPEN), 0), else_=1), Referral.due_on, Referral.id)
 
 
-def _cases_of(referrals) -> dict[int, Case]:
-    case_ids = [referral.case_id for referral in referrals]
-    return {case.id: case for case in db.session.scalars(
-        select(Case).where(Case.id.in_(case_ids)).options(selectinload(Case.person)))} if case_ids else {}
-
-
 @bp.get("/")
 @role_required(*PANEL_ROLES)
 def index():
@@ -92,7 +69,7 @@ def index():
     result = paginate(_filtered_referrals(form, today), *LIST_ORDER,
                       page=page_arg(), per_page=PER_PAGE)
     case_ids = [referral.case_id for referral in result.items]
-    cases = _cases_of(result.items)
+    cases = cases_by_id(case_ids)
     secretariat = current_user.role is Role.PANEL_SECRETARIAT
     page = render_template("panel/index.html", form=form, result=result, cases=cases, today=today, open_statuses=OPEN,
                            can_register=secretariat, missing_regions=_missing_regions() if secretariat else [])
@@ -113,7 +90,7 @@ def export_referrals(fmt: str):
     form = ReferralFilterForm(request.args)
     referrals = db.session.scalars(_filtered_referrals(form, date.today()).order_by(*LIST_ORDER)
                                    .limit(ROW_LIMIT)).all()
-    cases = _cases_of(referrals)
+    cases = cases_by_id(referral.case_id for referral in referrals)
     rows = []
     for referral in referrals:
         case = cases[referral.case_id]
@@ -134,20 +111,8 @@ def export_referrals(fmt: str):
 def new_referral():
     form = ReferralForm()
     created: list[Referral] = []
-
-    def register():
-        created.append(services.register_referral(
-            national_id=form.national_id.data or None, patient_name=form.patient_name.data,
-            birth_date=form.birth_date.data, municipality=form.municipality.data or None,
-            home_region=form.home_region.data, referring_trust=form.referring_trust.data,
-            referring_department=form.referring_department.data or None,
-            referring_doctor=form.referring_doctor.data, referred_on=form.referred_on.data,
-            from_regional_hospital=form.from_regional_hospital.data == "ja",
-            regional_review_by=form.regional_review_by.data, regional_review_on=form.regional_review_on.data,
-            icd10=form.icd10.data, condition=form.condition.data, treatments_tried=form.treatments_tried.data,
-            question=form.question.data, complete_on=form.complete_on.data, actor=current_user))
-
-    if form.validate_on_submit() and saved(form, register):
+    if form.validate_on_submit() and saved(form, lambda: created.append(
+            services.register_referral(form.to_command(), actor=current_user))):
         referral = created[0]
         flash(f"Henvisningen er registrert. Svarfrist {referral.due_on:%d.%m.%Y}.", "success")
         return redirect(url_for("panel.referral", case_id=referral.case_id))
@@ -157,7 +122,7 @@ def new_referral():
 @bp.get("/saker/<int:case_id>")
 @login_required
 def referral(case_id: int):
-    case, referral = _referral_or_404(case_id)
+    case, referral = load_record(case_id, Referral)
     editable = can_edit(current_user, case)
     page = render_template("panel/referral.html", case=case, referral=referral, editable=editable,
                            is_open=referral.status in OPEN, today=date.today())
@@ -168,7 +133,7 @@ def referral(case_id: int):
 @bp.route("/saker/<int:case_id>/medlemmer/ny", methods=["GET", "POST"])
 @login_required
 def assign_member(case_id: int):
-    case, referral = _referral_or_404(case_id, need="edit")
+    case, referral = load_record(case_id, Referral, "edit")
     on_case = {participant.member_id for participant in referral.participants}
     members = [member for member in db.session.scalars(
         select(PanelMember).where(PanelMember.active.is_(True)).order_by(PanelMember.name)) if member.id not in on_case]
@@ -186,11 +151,10 @@ def assign_member(case_id: int):
 @bp.route("/saker/<int:case_id>/eksperter/ny", methods=["GET", "POST"])
 @login_required
 def add_expert(case_id: int):
-    case, referral = _referral_or_404(case_id, need="edit")
+    case, referral = load_record(case_id, Referral, "edit")
     form = ExpertForm()
     if form.validate_on_submit() and saved(form, lambda: services.add_expert(
-            referral, name=form.name.data, specialty=form.specialty.data, hospital=form.hospital.data,
-            actor=current_user)):
+            referral, form.to_command(), actor=current_user)):
         flash("Den innleide eksperten er lagt til saken.", "success")
         return redirect(url_for("panel.referral", case_id=case.id, _anchor="deltakere"))
     return _participant_form(form, case, referral, "Legg til innleid ekspert", no_choices=False)
@@ -231,11 +195,8 @@ def _login_choices(member: PanelMember | None) -> list:
 
 
 def _save_member(form, member: PanelMember | None):
-    return lambda: services.save_member(
-        member, name=form.name.data, specialty=form.specialty.data, hospital=form.hospital.data,
-        appointing_region=form.appointing_region.data, term_start=form.term_start.data, term_end=form.term_end.data,
-        active=form.active.data, user_id=form.user_id.data or None, actor=current_user,
-        expected_version=form.version.data if member is not None else None)
+    return lambda: services.save_member(member, form.to_command(), actor=current_user,
+                                        expected_version=form.version.data if member is not None else None)
 
 
 @bp.route("/medlemmer/ny", methods=["GET", "POST"])

@@ -1,42 +1,52 @@
-"""Rules of the expert panel (seed S4): referrals, participants, the four questions, the Nye Metoder
+"""Rules of the expert panel (as its mandate sets them): referrals, participants, the four questions, the Nye Metoder
 rule for recommendations, the advisory statement, feedback and outcome.
 
 Services add and flush, never commit. Nye Metoder is consulted only through app.methods.interface.
 """
+from dataclasses import asdict
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from app.cases.interface import (
-    AuditAction,
     CaseKind,
-    apply_changes,
     JournalEntryType,
-    REGIONS,
     add_journal_entry,
     assign_user,
     attach_document,
     close_deadline,
+    ensure_version,
     get_case,
     open_case,
-    record_change,
     register_patient,
     set_deadline,
     validate_icd10,
     validate_registry_id,
 )
+from app.core.audit import AuditAction, apply_changes, record_change
+from app.core.regions import REGIONS
 from app.auth.models import User
 from app.db import utcnow
-from app.errors import Conflict, EditConflict, InvalidInput
+from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.methods.interface import MethodState, MethodStatusInfo, method_references_in, method_status, methods_named_in
+from app.panel.commands import (
+    AnswerText,
+    ItemWithdrawal,
+    MemberDetails,
+    NewExpert,
+    NewFeedback,
+    NewItem,
+    NewPrincipledQuestion,
+    NewReferral,
+    NewStatement,
+)
 from app.panel.models import (
     QUESTIONS,
     Advice,
     Answer,
     Classification,
     Feedback,
-    Outcome,
     PanelMember,
     Participant,
     PrincipledQuestion,
@@ -52,10 +62,12 @@ FOLLOWED = {"yes": "Fulgt", "partly": "Delvis fulgt", "no": "Ikke fulgt"}
 _OPEN = (ReferralStatus.RECEIVED, ReferralStatus.UNDER_ASSESSMENT)
 
 
-def _required(value: str | None, field: str, message: str) -> str:
-    if not (value or "").strip():
-        raise InvalidInput(message, field=field)
-    return value.strip()
+def _require(command, messages: dict[str, str]) -> None:
+    """Refuse the first required field left blank, at that field (the form has stripped the text already)."""
+    for field, message in messages.items():
+        value = getattr(command, field)
+        if value is None or not value.strip():
+            raise InvalidInput(message, field=field)
 
 
 def _ensure_open(referral: Referral) -> None:
@@ -63,61 +75,52 @@ def _ensure_open(referral: Referral) -> None:
         raise InvalidInput(f"Henvisningen er «{referral.status.label.lower()}» og kan ikke endres.")
 
 
-def _ensure_version(obj, expected_version: int | None) -> None:
-    if expected_version is not None and obj.version != expected_version:
-        raise EditConflict()
-
-
-def register_referral(*, national_id: str | None, patient_name: str, birth_date: date | None,
-                      municipality: str | None, home_region: str, referring_trust: str,
-                      referring_department: str | None, referring_doctor: str, referred_on: date,
-                      from_regional_hospital: bool, regional_review_by: str | None, regional_review_on: date | None,
-                      icd10: str, condition: str, treatments_tried: str, question: str, actor,
-                      complete_on: date | None = None, today: date | None = None) -> Referral:
+def register_referral(command: NewReferral, *, actor, today: date | None = None) -> Referral:
     """Register a referral as a screened panel case with the 14-day answer deadline. A referral from
     another trust than the regional hospital needs the regional-hospital review (who and when)."""
     today = today or date.today()
-    referring_trust = _required(referring_trust, "referring_trust", "Fyll inn henvisende helseforetak.")
-    referring_doctor = _required(referring_doctor, "referring_doctor", "Fyll inn henvisende lege.")
-    condition = _required(condition, "condition", "Beskriv den alvorlige, livsforkortende tilstanden.")
-    treatments_tried = _required(treatments_tried, "treatments_tried",
-                                 "Beskriv etablert behandling som er forsøkt, og effekten av den.")
-    question = _required(question, "question", "Fyll inn spørsmålet til ekspertpanelet.")
+    _require(command, {"referring_trust": "Fyll inn henvisende helseforetak.",
+                       "referring_doctor": "Fyll inn henvisende lege.",
+                       "condition": "Beskriv den alvorlige, livsforkortende tilstanden.",
+                       "treatments_tried": "Beskriv etablert behandling som er forsøkt, og effekten av den.",
+                       "question": "Fyll inn spørsmålet til ekspertpanelet."})
+    referred_on, from_regional_hospital = command.referred_on, command.from_regional_hospital
     if referred_on > today:
         raise InvalidInput("Henvisningsdatoen kan ikke være fram i tid.", field="referred_on")
     if not from_regional_hospital:
-        if not (regional_review_by or "").strip():
-            raise InvalidInput("Henvisningen er ikke fra regionsykehuset. Oppgi hvem ved regionsykehuset "
-                               "pasientens situasjon er gjennomgått med.", field="regional_review_by")
-        if regional_review_on is None:
+        _require(command, {"regional_review_by": "Henvisningen er ikke fra regionsykehuset. Oppgi hvem ved "
+                                                 "regionsykehuset pasientens situasjon er gjennomgått med."})
+        if command.regional_review_on is None:
             raise InvalidInput("Oppgi når pasientens situasjon ble gjennomgått med regionsykehuset.",
                                field="regional_review_on")
-        if regional_review_on > referred_on:
+        if command.regional_review_on > referred_on:
             raise InvalidInput("Gjennomgangen med regionsykehuset må være gjort før henvisningen.",
                                field="regional_review_on")
-    complete_on = complete_on or referred_on
+    complete_on = command.complete_on or referred_on
     if complete_on < referred_on or complete_on > today:
         raise InvalidInput("Datoen henvisningen ble komplett må være mellom henvisningsdatoen og i dag.",
                            field="complete_on")
-    code = validate_icd10(icd10)
-    patient = register_patient(national_id=national_id, name=patient_name, birth_date=birth_date,
-                               municipality=municipality, home_region=home_region, actor=actor)
+    code = validate_icd10(command.icd10)
+    patient = register_patient(national_id=command.national_id, name=command.patient_name,
+                               birth_date=command.birth_date, municipality=command.municipality,
+                               home_region=command.home_region, actor=actor)
     case = open_case(kind=CaseKind.PANEL_REFERRAL, title=f"Henvisning til ekspertpanelet – {patient.name}",
                      patient=patient, actor=actor, case_date=referred_on)
     due_on = complete_on + timedelta(days=ANSWER_DAYS)
     deadline = set_deadline(case, kind="uttalelse", due_date=due_on, responsible_id=None,
                             description="Ekspertpanelets uttalelse (14 dager)", actor=actor, today=complete_on)
     referral = Referral(
-        case_id=case.id, referring_trust=referring_trust, referring_department=referring_department or None,
-        referring_doctor=referring_doctor, referred_on=referred_on, from_regional_hospital=from_regional_hospital,
-        regional_review_by=None if from_regional_hospital else regional_review_by.strip(),
-        regional_review_on=None if from_regional_hospital else regional_review_on, icd10=code,
-        condition=condition, treatments_tried=treatments_tried, question=question, complete_on=complete_on,
-        due_on=deadline.due_date, deadline_id=deadline.id, status=ReferralStatus.RECEIVED)
+        case_id=case.id, referring_trust=command.referring_trust, referring_department=command.referring_department,
+        referring_doctor=command.referring_doctor, referred_on=referred_on,
+        from_regional_hospital=from_regional_hospital,
+        regional_review_by=None if from_regional_hospital else command.regional_review_by,
+        regional_review_on=None if from_regional_hospital else command.regional_review_on, icd10=code,
+        condition=command.condition, treatments_tried=command.treatments_tried, question=command.question,
+        complete_on=complete_on, due_on=deadline.due_date, deadline_id=deadline.id, status=ReferralStatus.RECEIVED)
     db.session.add(referral)
     db.session.flush()
     record_change(AuditAction.CREATE, "panel_referral", referral.id, case=case, user=actor,
-                  changes={"icd10": [None, code], "referring_trust": [None, referring_trust]})
+                  changes={"icd10": [None, code], "referring_trust": [None, command.referring_trust]})
     return referral
 
 
@@ -127,24 +130,22 @@ def find_referral(case_id: int) -> Referral | None:
 
 # Panel members
 
-def save_member(member: PanelMember | None, *, name: str, specialty: str, hospital: str, appointing_region: str,
-                term_start: date, term_end: date | None, active: bool, user_id: int | None, actor,
+def save_member(member: PanelMember | None, command: MemberDetails, *, actor,
                 expected_version: int | None = None) -> PanelMember:
-    if appointing_region not in REGIONS:
+    """Register a member (member None) or edit one, checked against the version the form was opened at."""
+    if command.appointing_region not in REGIONS:
         raise InvalidInput("Velg regionen som oppnevnte medlemmet.", field="appointing_region")
-    if term_end and term_end < term_start:
+    if command.term_end and command.term_end < command.term_start:
         raise InvalidInput("Oppnevningen kan ikke slutte før den begynner.", field="term_end")
-    values = {"name": _required(name, "name", "Fyll inn navn."),
-              "specialty": _required(specialty, "specialty", "Fyll inn fagområde."),
-              "hospital": _required(hospital, "hospital", "Fyll inn universitetssykehus."),
-              "appointing_region": appointing_region, "term_start": term_start, "term_end": term_end,
-              "active": active, "user_id": user_id or None}
+    _require(command, {"name": "Fyll inn navn.", "specialty": "Fyll inn fagområde.",
+                       "hospital": "Fyll inn universitetssykehus."})
+    values = asdict(command)
     if member is None:
         member = PanelMember(**values)
         db.session.add(member)
-        action, changes = AuditAction.CREATE, {"name": [None, values["name"]]}
+        action, changes = AuditAction.CREATE, {"name": [None, command.name]}
     else:
-        _ensure_version(member, expected_version)
+        ensure_version(member, expected_version)
         changes = apply_changes(member, values)
         action = AuditAction.UPDATE
     db.session.flush()
@@ -177,13 +178,12 @@ def assign_member(referral: Referral, member: PanelMember, *, actor) -> Particip
     return participant
 
 
-def add_expert(referral: Referral, *, name: str, specialty: str, hospital: str | None, actor) -> Participant:
+def add_expert(referral: Referral, command: NewExpert, *, actor) -> Participant:
     """A co-opted expert for this case only (the mandate lets the panel add specific expertise)."""
     _ensure_open(referral)
-    participant = Participant(referral_id=referral.id,
-                              expert_name=_required(name, "name", "Fyll inn ekspertens navn."),
-                              expert_specialty=_required(specialty, "specialty", "Fyll inn fagområde."),
-                              expert_hospital=(hospital or "").strip() or None)
+    _require(command, {"name": "Fyll inn ekspertens navn.", "specialty": "Fyll inn fagområde."})
+    participant = Participant(referral_id=referral.id, expert_name=command.name,
+                              expert_specialty=command.specialty, expert_hospital=command.hospital)
     db.session.add(participant)
     db.session.flush()
     db.session.expire(referral, ["participants"])
@@ -199,19 +199,19 @@ def _start_assessment(referral: Referral) -> None:
 
 # The four questions
 
-def save_answer(referral: Referral, *, question: int, findings: str | None, advice: str | None,
-                expected_version: int | None, actor) -> Answer:
+def save_answer(referral: Referral, command: AnswerText, *, actor, expected_version: int | None = None) -> Answer:
+    """Save the findings and advice on one question, checked against the version the form was opened at."""
     _ensure_open(referral)
+    question, findings, advice = command.question, command.findings, command.advice
     if question not in QUESTIONS:
         raise InvalidInput("Ukjent spørsmål.", field="question")
     answer = referral.answer(question)
-    findings, advice = (findings or "").strip() or None, (advice or "").strip() or None
     if answer is None:
         answer = Answer(referral_id=referral.id, question=question, findings=findings, advice=advice)
         db.session.add(answer)
         changes = {"findings": [None, findings], "advice": [None, advice]}
     else:
-        _ensure_version(answer, expected_version)
+        ensure_version(answer, expected_version)
         changes = apply_changes(answer, {"findings": findings, "advice": advice})
     _start_assessment(referral)
     db.session.flush()
@@ -270,40 +270,36 @@ def check_nye_metoder(method_reference: str | None, advice: Advice, treatment: s
             "decided_on": status.decided_on.isoformat() if status.decided_on else None}
 
 
-def add_item(referral: Referral, *, question: int, treatment: str, classification: Classification,
-             advice: Advice, actor, method_reference: str | None = None, registry_id: str | None = None,
-             country: str | None = None, inclusion_criteria: str | None = None, note: str | None = None
-             ) -> TreatmentItem:
+def add_item(referral: Referral, command: NewItem, *, actor) -> TreatmentItem:
     """A treatment considered under one of the four questions, checked against Nye Metoder."""
     _ensure_open(referral)
-    if question not in QUESTIONS:
+    if command.question not in QUESTIONS:
         raise InvalidInput("Velg hvilket spørsmål behandlingen hører til.", field="question")
-    treatment = _required(treatment, "treatment", "Beskriv behandlingen.")
-    if classification is Classification.CLINICAL_TRIAL:
+    _require(command, {"treatment": "Beskriv behandlingen."})
+    registry_id = command.registry_id
+    if command.classification is Classification.CLINICAL_TRIAL:
         registry_id = validate_registry_id(registry_id)
-        if not (country or "").strip():
-            raise InvalidInput("Oppgi landet studien foregår i.", field="country")
+        _require(command, {"country": "Oppgi landet studien foregår i."})
     elif registry_id:
         registry_id = validate_registry_id(registry_id)
-    check = check_nye_metoder(method_reference, advice, treatment)
+    check = check_nye_metoder(command.method_reference, command.advice, command.treatment)
     item = TreatmentItem(
-        referral_id=referral.id, question=question, treatment=treatment, classification=classification,
-        advice=advice, method_reference=check["reference"] if check else None, registry_id=registry_id or None,
-        country=(country or "").strip() or None,
-        nordic=(country or "").strip().casefold() in NORDIC_COUNTRIES,
-        inclusion_criteria=(inclusion_criteria or "").strip() or None, note=(note or "").strip() or None,
-        methods_check=check)
+        referral_id=referral.id, question=command.question, treatment=command.treatment,
+        classification=command.classification, advice=command.advice,
+        method_reference=check["reference"] if check else None, registry_id=registry_id, country=command.country,
+        nordic=(command.country or "").casefold() in NORDIC_COUNTRIES,
+        inclusion_criteria=command.inclusion_criteria, note=command.note, methods_check=check)
     db.session.add(item)
     _start_assessment(referral)
     db.session.flush()
     db.session.expire(referral, ["items"])
     record_change(AuditAction.CREATE, "panel_item", item.id, case=get_case(referral.case_id), user=actor,
-                  changes={"treatment": [None, treatment], "advice": [None, advice.value],
+                  changes={"treatment": [None, command.treatment], "advice": [None, command.advice.value],
                            "nye_metoder": [None, check]})
     return item
 
 
-def withdraw_item(referral: Referral, item: TreatmentItem, *, reason: str, actor) -> TreatmentItem:
+def withdraw_item(referral: Referral, item: TreatmentItem, command: ItemWithdrawal, *, actor) -> TreatmentItem:
     """Items are insert-only: a wrong one (a recommendation Nye Metoder no longer allows, a mistake) is withdrawn
     with a reason before the statement is sent, and a corrected one recorded. It stays on the case, marked, and is
     left out of the statement."""
@@ -314,7 +310,8 @@ def withdraw_item(referral: Referral, item: TreatmentItem, *, reason: str, actor
                        "etter at uttalelsen er sendt.")
     if item.withdrawn:
         raise Conflict(f"«{item.treatment}» er allerede trukket tilbake.")
-    reason = _required(reason, "reason", "Skriv hvorfor behandlingen trekkes tilbake.")
+    _require(command, {"reason": "Skriv hvorfor behandlingen trekkes tilbake."})
+    reason = command.reason
     item.withdrawn_at, item.withdrawn_by_id, item.withdrawn_reason = utcnow(), actor.id, reason
     db.session.flush()
     record_change(AuditAction.UPDATE, "panel_item", item.id, case=get_case(referral.case_id), user=actor,
@@ -341,8 +338,7 @@ def _recheck_recommendations(referral: Referral) -> None:
                            "anbefale nå. " + " ".join(refused))
 
 
-def send_statement(referral: Referral, *, recipients: list[str], sent_on: date, summary: str, outcome: Outcome,
-                   actor, pdf: bytes) -> Statement:
+def send_statement(referral: Referral, command: NewStatement, *, actor, pdf: bytes) -> Statement:
     """File the advisory statement as an outgoing journal post with its PDF letter. The assessment of all
     four questions must be complete first."""
     _ensure_open(referral)
@@ -350,12 +346,12 @@ def send_statement(referral: Referral, *, recipients: list[str], sent_on: date, 
         missing = [str(question) for question in QUESTIONS if not (referral.answer(question)
                                                                    and referral.answer(question).findings)]
         raise InvalidInput(f"Vurderingen er ikke ferdig: spørsmål {', '.join(missing)} mangler funn.")
-    recipients = [recipient.strip() for recipient in recipients if recipient.strip()]
+    recipients, sent_on, outcome = list(command.recipients), command.sent_on, command.outcome
     if not recipients:
         raise InvalidInput("Oppgi minst én mottaker.", field="recipients")
     if sent_on < referral.referred_on or sent_on > date.today():
         raise InvalidInput("Sendt-datoen må være mellom henvisningsdatoen og i dag.", field="sent_on")
-    summary = _required(summary, "summary", "Skriv ekspertpanelets samlede råd.")
+    _require(command, {"summary": "Skriv ekspertpanelets samlede råd."})
     _recheck_recommendations(referral)
     case = get_case(referral.case_id)
     entry = add_journal_entry(case, entry_type=JournalEntryType.OUTGOING,
@@ -363,7 +359,7 @@ def send_statement(referral: Referral, *, recipients: list[str], sent_on: date, 
                               document_date=sent_on, party_name="; ".join(recipients), actor=actor)
     document = attach_document(case, title="Ekspertpanelets uttalelse", filename=f"uttalelse-{case.year}-"
                                f"{case.sequence}.pdf", content=pdf, actor=actor, journal_entry=entry)
-    statement = Statement(referral_id=referral.id, sent_on=sent_on, recipients=recipients, summary=summary,
+    statement = Statement(referral_id=referral.id, sent_on=sent_on, recipients=recipients, summary=command.summary,
                           document_id=document.id, journal_entry_id=entry.id, created_by_id=actor.id)
     db.session.add(statement)
     referral.status = ReferralStatus.STATEMENT_SENT
@@ -376,15 +372,17 @@ def send_statement(referral: Referral, *, recipients: list[str], sent_on: date, 
     return statement
 
 
-def record_feedback(referral: Referral, *, received_on: date, followed: str, summary: str, actor) -> Feedback:
+def record_feedback(referral: Referral, command: NewFeedback, *, actor) -> Feedback:
+    """The treating doctor's feedback on the statement: was the advice followed."""
+    received_on, followed = command.received_on, command.followed
     if referral.status is not ReferralStatus.STATEMENT_SENT:
         raise InvalidInput("Tilbakemelding kan registreres etter at uttalelsen er sendt.")
     if followed not in FOLLOWED:
         raise InvalidInput("Velg om rådet ble fulgt.", field="followed")
     if received_on > date.today() or received_on < referral.statements[-1].sent_on:
         raise InvalidInput("Datoen må være mellom uttalelsen og i dag.", field="received_on")
-    feedback = Feedback(referral_id=referral.id, received_on=received_on, followed=followed,
-                        summary=_required(summary, "summary", "Oppsummer tilbakemeldingen."))
+    _require(command, {"summary": "Oppsummer tilbakemeldingen."})
+    feedback = Feedback(referral_id=referral.id, received_on=received_on, followed=followed, summary=command.summary)
     db.session.add(feedback)
     db.session.flush()
     db.session.expire(referral, ["feedback"])
@@ -393,11 +391,12 @@ def record_feedback(referral: Referral, *, received_on: date, followed: str, sum
     return feedback
 
 
-def add_principled_question(referral: Referral, *, text: str, raised_on: date, actor) -> PrincipledQuestion:
-    if raised_on > date.today() or raised_on < referral.referred_on:
+def add_principled_question(referral: Referral, command: NewPrincipledQuestion, *, actor) -> PrincipledQuestion:
+    """A new question that needs a principled answer; the annual report lists them."""
+    if command.raised_on > date.today() or command.raised_on < referral.referred_on:
         raise InvalidInput("Datoen må være mellom henvisningsdatoen og i dag.", field="raised_on")
-    item = PrincipledQuestion(referral_id=referral.id, raised_on=raised_on,
-                              text=_required(text, "text", "Beskriv problemstillingen."))
+    _require(command, {"text": "Beskriv problemstillingen."})
+    item = PrincipledQuestion(referral_id=referral.id, raised_on=command.raised_on, text=command.text)
     db.session.add(item)
     db.session.flush()
     db.session.expire(referral, ["principled_questions"])

@@ -1,4 +1,4 @@
-"""The expert panel's annual report (mandate S4 §VII): due to the four regional health authorities by
+"""The expert panel's annual report (the panel's mandate, part VII): due to the four regional health authorities by
 1 March for the year before. Number of cases, where the patients live, diagnoses, outcomes, time from a
 complete referral to the statement, the principled questions of the year and the expected need for new
 members.
@@ -16,15 +16,9 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.auth.roles import Role
-from app.cases.interface import (
-    COUNTIES,
-    REGIONS,
-    Case,
-    county_of,
-    icd10_chapter,
-    icd10_chapter_title,
-)
+from app.core.roles import Role
+from app.cases.interface import COUNTIES, Case, county_of, icd10_chapter, icd10_chapter_title
+from app.core.regions import REGIONS
 from app.db import utcnow
 from app.extensions import db
 from app.panel.models import Feedback, Outcome, PanelMember, PrincipledQuestion, Referral, Statement
@@ -185,7 +179,8 @@ def build_report(request: ReportRequest, progress: Progress) -> Report:
             Table("Utfall", f"Tabell 5. Utfall av besvarte saker {year}",
                   [Column("Utfall", TEXT), Column("Saker", COUNT), Column("Andel", PERCENT)], outcome_rows,
                   total=["Sum", answered, 1.0 if answered else None]),
-            Chart("bar", f"Utfall {year}", [row[0] for row in outcome_rows], [Series("Saker", [row[1] for row in outcome_rows])]),
+            Chart("bar", f"Utfall {year}", [row[0] for row in outcome_rows],
+                  [Series("Saker", [row[1] for row in outcome_rows])]),
             Table("Tilbakemeldinger", f"Tabell 6. Tilbakemeldinger fra behandlende lege mottatt i {year}",
                   [Column("Rådet ble", TEXT), Column("Antall", COUNT)],
                   [[FOLLOWED[key], count] for key, count in data["feedback"].items()]),
@@ -214,7 +209,8 @@ def build_report(request: ReportRequest, progress: Progress) -> Report:
                    Column("Oppnevnt til", DATE)],
                   [[member["name"], member["specialty"], REGIONS.get(member["appointing_region"], ""),
                     date.fromisoformat(member["term_end"])] for member in data["members_term_ending"]]),
-            ItemList([f"{REGIONS[code]} har ingen aktive medlemmer i panelet." for code in data["regions_without_members"]],
+            ItemList([f"{REGIONS[code]} har ingen aktive medlemmer i panelet."
+                      for code in data["regions_without_members"]],
                      empty="Alle fire regioner er representert i panelet."),
             Paragraph(members_note or "Sekretariatet har ikke lagt inn en vurdering av behovet for nye medlemmer."),
         ]),
@@ -237,7 +233,7 @@ def build_report(request: ReportRequest, progress: Progress) -> Report:
 
 
 def report_due(year: int) -> date:
-    """Mandate S4: the report for a year goes to the four regional health authorities by 1 March."""
+    """The panel's mandate: the report for a year goes to the four regional health authorities by 1 March."""
     return date(year + 1, 3, 1)
 
 

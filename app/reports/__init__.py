@@ -4,15 +4,16 @@
 pages under /rapporter (views.py) and `flask report` (cli.py).
 
 It never imports a domain module: app/<module>/statistics.py computes the module's figures and registers
-its report with `register_report()`, called from the app factory before `init_app()`.
+its report with `register_report()`, named in the module's `MODULE` (app/modules.py), so the kinds are all
+registered before the pages and `flask report` are made.
 """
-from flask import Flask
+from app.core.roles import Role
+from app.modules import Module, NavItem
 
-
-def init_app(app: Flask) -> None:
-    """Register the pages (one per report kind registered so far) and the `flask report` command."""
-    from app.reports.cli import make_report_command
-    from app.reports.views import bp
-
-    app.register_blueprint(bp)
-    app.cli.add_command(make_report_command())
+MODULE = Module(
+    blueprints=("app.reports.views:bp",),
+    api="app.reports.api",
+    cli=("app.reports.cli:make_report_command",),
+    nav=(NavItem("Rapporter", "reports.index", current="reports.", roles=frozenset(
+        {Role.ANALYST, Role.ABROAD_CASEWORKER, Role.PANEL_SECRETARIAT, Role.METHODS_SECRETARIAT})),),
+)

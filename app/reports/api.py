@@ -6,7 +6,8 @@ from flask import request
 from flask_login import current_user
 
 from app.api import ApiError, endpoint, run
-from app.cases.interface import REGIONS, AuditAction, record_access
+from app.core.audit import AuditAction, record_access
+from app.core.regions import REGIONS
 from app.reports.jobs import produce
 from app.reports.orders import check_request
 from app.reports.registry import ReportRequest, can_read, get_kind, report_kinds

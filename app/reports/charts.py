@@ -83,8 +83,8 @@ def _legend(chart: Chart, y: float, line: bool) -> tuple[list[str], float]:
         colour = PALETTE[index % len(PALETTE)]
         if line:
             dash = DASHES[index % len(DASHES)]
-            parts.append(f'<line x1="{x:.1f}" y1="{top + 6:.1f}" x2="{x + 18:.1f}" y2="{top + 6:.1f}" stroke="{colour}" '
-                         f'stroke-width="3"{_dashes(dash)}/>')
+            parts.append(f'<line x1="{x:.1f}" y1="{top + 6:.1f}" x2="{x + 18:.1f}" y2="{top + 6:.1f}" '
+                         f'stroke="{colour}" stroke-width="3"{_dashes(dash)}/>')
         else:
             parts.append(f'<rect x="{x:.1f}" y="{top:.1f}" width="12" height="12" fill="{colour}"/>')
         parts.append(_text(x + 24, top + 11, series.name))
@@ -122,7 +122,8 @@ def _horizontal_bars(chart: Chart) -> Markup:
     body = list(legend)
     for tick in ticks:
         x = left + tick * scale
-        body.append(f'<line x1="{x:.1f}" y1="{top - 4:.1f}" x2="{x:.1f}" y2="{top + plot_height:.1f}" stroke="{GRID}"/>')
+        body.append(f'<line x1="{x:.1f}" y1="{top - 4:.1f}" x2="{x:.1f}" y2="{top + plot_height:.1f}" '
+                    f'stroke="{GRID}"/>')
         body.append(_text(x, top - 8, axis_label(tick, chart.unit), anchor="middle", size=10))
     for index, category in enumerate(chart.categories):
         y = top + index * row
@@ -136,7 +137,8 @@ def _horizontal_bars(chart: Chart) -> Markup:
                         f'height="{bar - 2}" fill="{colour}"/>')
             body.append(_text(left + value * scale + 4, y + number * bar + bar - 4, value_label(value, chart.unit),
                               size=10))
-    body.append(f'<line x1="{left:.1f}" y1="{top - 4:.1f}" x2="{left:.1f}" y2="{top + plot_height:.1f}" stroke="{INK}"/>')
+    body.append(f'<line x1="{left:.1f}" y1="{top - 4:.1f}" x2="{left:.1f}" y2="{top + plot_height:.1f}" '
+                f'stroke="{INK}"/>')
     return _frame(chart, top + plot_height + 10, body)
 
 
@@ -176,7 +178,7 @@ def _vertical(chart: Chart) -> Markup:
             for x, y in points:
                 body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>')
             if len(chart.series) == 1 and len(points) <= 12:
-                for (x, y), value in zip(points, [v for v in series.values if v is not None]):
+                for (x, y), value in zip(points, [v for v in series.values if v is not None], strict=True):
                     body.append(_text(x, y - 8, value_label(float(value), chart.unit), anchor="middle", size=9))
         else:
             group = slot * 0.8

@@ -6,8 +6,9 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from app.auth.roles import Role
-from app.cases.interface import REGIONS, AuditAction, record_access
+from app.core.audit import AuditAction, record_access
+from app.core.regions import REGIONS
+from app.core.roles import Role
 from app.errors import DomainError
 from app.reports.jobs import produce
 from app.reports.orders import check_request

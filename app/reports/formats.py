@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 
-from app.cases.interface import REGIONS
+from app.core.regions import REGIONS
 from app.exports import Sheet, Spreadsheet
 from app.pdf import render_pdf
 from app.reports.model import (

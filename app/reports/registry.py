@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from app.auth.roles import Role
-from app.cases.interface import REGIONS
+from app.core.regions import REGIONS
+from app.core.roles import Role
 from app.reports.model import Report
 
 
@@ -64,15 +64,12 @@ def register_report(kind: ReportKind) -> None:
 
 
 def report_kinds() -> list[ReportKind]:
-    return list(_KINDS.values())
+    """By title, whatever order the modules registered in."""
+    return sorted(_KINDS.values(), key=lambda kind: kind.title)
 
 
 def get_kind(name: str) -> ReportKind | None:
     return _KINDS.get(name)
-
-
-def kind_by_slug(slug: str) -> ReportKind | None:
-    return next((kind for kind in _KINDS.values() if kind.slug == slug), None)
 
 
 def can_read(user, kind: ReportKind) -> bool:
@@ -84,7 +81,7 @@ def can_read(user, kind: ReportKind) -> bool:
 
 
 def readable_kinds(user) -> list[ReportKind]:
-    return [kind for kind in _KINDS.values() if can_read(user, kind)]
+    return [kind for kind in report_kinds() if can_read(user, kind)]
 
 
 def regions_for(user, kind: ReportKind) -> tuple[str, ...] | None:

@@ -7,8 +7,8 @@ from functools import wraps
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.auth.roles import Role
-from app.cases.interface import AuditAction, record_access
+from app.core.roles import Role
+from app.core.audit import AuditAction, record_access
 from app.errors import DomainError, JobsUnavailable
 from app.forms import CsrfOnlyForm, show_error
 from app.http import content_disposition

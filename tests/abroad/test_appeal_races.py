@@ -17,8 +17,8 @@ from app.abroad import services
 from app.abroad.models import Appeal, AppealStatus, Application, ApplicationStatus, Decision
 from app.auth import services as account_services
 from app.auth.models import User
-from app.auth.roles import Role
 from app.cases.models import Case
+from app.core.roles import Role
 from app.extensions import db
 from config import BASE_DIR, TestConfig
 from tests.conftest import PASSWORD
@@ -75,10 +75,9 @@ def test_the_database_holds_at_most_one_open_appeal_per_decision(app_ctx, make_u
     # Written past the service (as a second request that did not see the first would): the index refuses it.
     duplicate = Appeal(case_id=application.case_id, application_id=application.id, received_on=TODAY,
                        notified_on=TODAY, deadline_on=first.deadline_on, late=False, status=AppealStatus.FORWARDED)
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            db.session.add(duplicate)
-            db.session.flush()
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(duplicate)
+        db.session.flush()
     # A decided appeal does not count: the next one may be registered beside it.
     first.status = AppealStatus.UPHELD_BY_BOARD
     db.session.flush()

@@ -1,5 +1,5 @@
-"""Bulk import of historical treatment-abroad records (issue 7, the import half): all or nothing, every bad
-row named by line and column in bokmål, each check of the issue, CSV (BOM, semicolons) and XLSX, office
+"""Bulk import of historical treatment-abroad records: all or nothing, every bad
+row named by line and column in bokmål, each check of the importer, CSV (BOM, semicolons) and XLSX, office
 scope, imported records that are real cases, nothing half-saved, the command line."""
 import random
 from datetime import date, timedelta
@@ -23,16 +23,9 @@ from app.abroad.models import (
 from app.auth.models import User
 from app.cases import services as case_services
 from app.cases.identifiers import validate_national_id
-from app.cases.models import (
-    AuditAction,
-    AuditEvent,
-    Case,
-    CaseKind,
-    CaseStatus,
-    Patient,
-    PatientDiscrepancy,
-)
+from app.cases.models import Case, CaseKind, CaseStatus, Patient, PatientDiscrepancy
 from app.cases.numbering import next_number
+from app.core.audit import AuditAction, AuditEvent
 from app.errors import InvalidInput
 from app.extensions import db
 from tests.abroad.fixtures.import_files import (
@@ -304,7 +297,7 @@ def test_a_refused_file_looks_nobody_up(hso):
     assert count(AuditEvent, AuditEvent.action == AuditAction.LOOKUP) == 0
 
 
-# Each check of the issue
+# Each check of the importer
 
 def _with(index: int = 1, **overrides) -> list[dict]:
     rows = application_rows(3)
@@ -659,8 +652,8 @@ def _with_sheet_xml(workbook: bytes, rewrite) -> bytes:
 def test_an_xlsx_with_an_entity_bomb_is_refused_unread(hso):
     from openpyxl.xml import DEFUSEDXML
     assert DEFUSEDXML                                      # openpyxl parses through defusedxml
-    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-            '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>').encode()
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>')
     data = _with_sheet_xml(to_xlsx(application_rows(2)),
                            lambda xml: bomb + xml.replace(b"<sheetData>", b"<sheetData>&lol2;", 1))
 

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from app.abroad import import_jobs
 from app.abroad.models import Application
-from app.cases.models import AuditAction, AuditEvent, Case
+from app.cases.models import Case
+from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db, rq
 from tests.abroad.fixtures.import_files import application_row, application_rows, to_csv, to_xlsx
 
@@ -187,7 +188,7 @@ def test_the_progress_page_renders_the_bar_and_the_script(app, login, make_user,
 
     assert "Import av kostnader" in page and 'value="35"' in page
     assert 'data-status-url="/utland/import/jobber/77/status"' in page
-    assert "js/import-progress.js" in page and "<script>" not in page
+    assert "js/progress.js" in page and "<script>" not in page
     assert client.get("/utland/import/jobber/77/status").get_json() == {
         "state": "started", "percent": 35, "step": "Lagrer", "done": False}
 

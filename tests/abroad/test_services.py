@@ -1,4 +1,4 @@
-"""Treatment-abroad rules (domain brief §3, seed S3), called directly."""
+"""Treatment-abroad rules, called directly."""
 from datetime import date
 from decimal import Decimal
 
@@ -17,7 +17,8 @@ from app.abroad.models import (
     Stream,
     TreatmentClass,
 )
-from app.cases.models import AuditEvent, Case, CaseKind, Deadline, JournalEntry, Patient
+from app.cases.models import Case, CaseKind, Deadline, JournalEntry, Patient
+from app.core.audit import AuditEvent
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.methods.models import DecisionOutcome

@@ -1,4 +1,4 @@
-"""The treatment-abroad pages through the test client: the acceptance scenarios of issue #4 (a Helse Nord
+"""The treatment-abroad pages through the test client: the acceptance scenarios (a Helse Nord
 TTTS application granted for Rigshospitalet with two costs; a refusal appealed, forwarded and upheld; a late
 appeal; a refusal citing Beslutningsforum), bad input shown at the field with nothing saved, office scope
 and the audit rows."""
@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from app.abroad.models import Appeal, AppealStatus, Application, ApplicationStatus, CostEntry, Decision
 from app.auth.models import User
-from app.cases.models import AuditAction, AuditEvent, Case, CaseKind, Document, Patient, PatientDiscrepancy
+from app.cases.models import Case, CaseKind, Document, Patient, PatientDiscrepancy
+from app.core.audit import AuditAction, AuditEvent
 from app.demo import synthetic_national_id
 from app.extensions import db
 from app.methods.models import DecisionOutcome
@@ -284,7 +285,8 @@ def test_dashboard_shows_flagged_applications_and_deadlines(app, worker, method_
         db.session.commit()
     case_id = _register(worker, method_reference="ID2024_090")
     _saved(worker, f"/utland/soknader/{case_id}/uttalelser/ny", {
-        "requested_from": "Fostermedisin", "question": "?", "requested_on": _day(1), "due_on": f"{TODAY + timedelta(days=10):%d.%m.%Y}"})
+        "requested_from": "Fostermedisin", "question": "?", "requested_on": _day(1),
+        "due_on": f"{TODAY + timedelta(days=10):%d.%m.%Y}"})
     with app.app_context():
         from app.methods.interface import decision_recorded
         decision_recorded.send("ID2024_090")

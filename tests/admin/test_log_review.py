@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import insert
 
 from app.cases import audit_review
-from app.cases.models import AuditAction, AuditEvent
+from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
 
 OSLO = ZoneInfo("Europe/Oslo")

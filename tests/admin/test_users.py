@@ -5,7 +5,7 @@ from sqlalchemy import select, update
 
 from app.auth import services as account_services
 from app.auth.models import AccountActivation, User
-from app.cases.models import AuditAction, AuditEvent
+from app.core.audit import AuditAction, AuditEvent
 from app.db import utcnow
 from app.extensions import db
 from tests.conftest import PASSWORD
@@ -77,7 +77,8 @@ def test_an_admin_made_account_gets_a_one_time_link_and_no_password_the_admin_kn
     assert nina.post("/login", data={"email": "nina@test.example", "password": PASSWORD}).status_code == 302
     assert nina.get("/").status_code == 200   # the user's own password: no start-password page
 
-    again = app.test_client().post(link, data={"password": "et-annet-langt-passord", "confirm": "et-annet-langt-passord"})
+    again = app.test_client().post(link, data={"password": "et-annet-langt-passord",
+                                               "confirm": "et-annet-langt-passord"})
     assert again.status_code == 404 and "Lenken virker ikke" in again.get_data(as_text=True)   # once only
     with app.app_context():
         actions = [(event.action, event.object_type, event.user_id) for event in db.session.scalars(
@@ -133,7 +134,7 @@ def _live_sessions(app, user_id: int) -> int:
 
 
 def test_admin_logs_one_user_out_everywhere_and_the_account_stays_active(app, login, make_user):
-    from app.cases.models import AuditAction, AuditEvent
+    from app.core.audit import AuditAction, AuditEvent
 
     admin_id, user_id, other_id = make_user("admin"), make_user("analyst"), make_user("analyst")
     admin, laptop, phone, other = login(admin_id), login(user_id), login(user_id), login(other_id)
@@ -215,8 +216,8 @@ def test_a_start_password_from_the_admin_only_opens_the_password_page(app, make_
         assert refused.status_code == 302 and refused.headers["Location"] == "/konto/passord", page
     assert "Velg ditt eget passord" in nina.get("/konto/passord").get_data(as_text=True)
 
-    changed = nina.post("/konto/passord", data={"current_password": PASSWORD,
-                                                "new_password": "et-eget-langt-passord", "confirm": "et-eget-langt-passord"})
+    changed = nina.post("/konto/passord", data={"current_password": PASSWORD, "new_password": "et-eget-langt-passord",
+                                                "confirm": "et-eget-langt-passord"})
     assert changed.status_code == 302
     assert nina.get("/").status_code == 200
     with app.app_context():

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from app.abroad.models import Application, ApplicationStatus
 from app.auth.models import ApiToken
-from app.cases.models import AuditAction, AuditEvent, Case, CaseKind
+from app.cases.models import Case, CaseKind
+from app.core.audit import AuditAction, AuditEvent
 from app.db import utcnow
 from app.demo import synthetic_national_id
 from app.extensions import db
@@ -129,8 +130,8 @@ def test_another_offices_token_gets_404_and_a_denied_row(app, api, make_user):
     case_id = created.json["case_id"]
     vest = api(make_user("abroad_caseworker", "helse-vest"))
     assert vest("GET", f"/abroad/applications/{case_id}").status_code == 404
-    assert vest("POST", f"/abroad/applications/{case_id}/costs", {"entry_date": _day(1), "category": "travel",
-                                                                   "amount": "10", "currency": "NOK"}).status_code == 404
+    assert vest("POST", f"/abroad/applications/{case_id}/costs",
+                {"entry_date": _day(1), "category": "travel", "amount": "10", "currency": "NOK"}).status_code == 404
     assert vest("GET", "/abroad/applications").json["total"] == 0
     assert _count(app, AuditEvent, AuditEvent.action == AuditAction.DENIED, AuditEvent.case_id == case_id) == 2
     panel = api(make_user("panel_secretariat"))
@@ -200,11 +201,11 @@ def test_public_methods_need_no_token_and_show_only_public_data(app, client, met
 def test_panel_referrals_are_read_within_the_panels_access(app, api, make_user):
     from app.auth.models import User
     from app.panel import services as panel_services
-    from tests.panel.conftest import REFERRAL
+    from tests.factories import panel_referral
 
     secretary = make_user("panel_secretariat")
     with app.app_context():
-        referral = panel_services.register_referral(**REFERRAL, actor=db.session.get(User, secretary),
+        referral = panel_services.register_referral(panel_referral(), actor=db.session.get(User, secretary),
                                                     today=date(2026, 10, 2))
         db.session.commit()
         case_id = referral.case_id

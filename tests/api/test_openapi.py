@@ -79,6 +79,7 @@ def _check_every_operation(schema, headers: dict | None, examples: int) -> int:
     return checked
 
 
+@pytest.mark.slow
 def test_every_operation_keeps_its_promises(api_schema, bearer):
     assert _check_every_operation(api_schema, bearer, examples=15) == len(DECLARED)
 

@@ -4,7 +4,7 @@ import re
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.extensions import db
 from tests.conftest import PASSWORD
 

@@ -7,8 +7,8 @@ from sqlalchemy import func, select, update
 
 from app.auth import services
 from app.auth.models import LoginFailure, User, UserSession
-from app.auth.roles import Role
-from app.cases.models import AuditEvent
+from app.core.audit import AuditEvent
+from app.core.roles import Role
 from app.db import utcnow
 from app.extensions import db
 from tests.conftest import PASSWORD
@@ -139,7 +139,8 @@ def test_password_change_revokes_every_api_token(app, client, login, make_user):
     browser = login(user_id)
     page = browser.get("/konto/passord").get_data(as_text=True)
     assert "alle API-nøklene dine trekkes tilbake" in page
-    answer = browser.post("/konto/passord", data={"current_password": PASSWORD, "new_password": "et-helt-nytt-passord-2026",
+    answer = browser.post("/konto/passord", data={"current_password": PASSWORD,
+                                                  "new_password": "et-helt-nytt-passord-2026",
                                                   "confirm": "et-helt-nytt-passord-2026"}, follow_redirects=True)
     assert "alle API-nøklene dine er trukket tilbake" in answer.get_data(as_text=True)
     assert all(client.get("/api/v1/abroad/applications", headers=h).status_code == 401 for h in headers)
@@ -332,7 +333,7 @@ def test_an_overlong_password_is_refused_before_any_hashing(client, make_user, m
 
 
 def test_a_user_sees_where_they_are_logged_in_and_ends_the_other_sessions(app, login, make_user):
-    from app.cases.models import AuditAction, AuditEvent
+    from app.core.audit import AuditAction, AuditEvent
 
     user_id = make_user("analyst", email="kari@test.example")
     here, laptop, phone = login(user_id), login(user_id), login(user_id)

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 
 from app.auth import services
 from app.auth.models import LoginFailure, User, UserSession
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.extensions import db
 from tests.conftest import PASSWORD
 

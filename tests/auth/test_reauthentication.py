@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.auth import mfa
 from app.auth.models import ApiToken, User
-from app.cases.models import AuditAction, AuditEvent
+from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
 from tests.conftest import PASSWORD
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from app.auth import mfa, services
 from app.auth.models import PendingLogin, User, UserSession
-from app.cases.models import AuditAction, AuditEvent
+from app.core.audit import AuditAction, AuditEvent
 from app.db import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
@@ -62,7 +62,8 @@ def test_a_code_works_only_once(app, make_user, required):
         mfa.check_code(user, pyotp.TOTP(secret).at(moment + timedelta(seconds=30)), now=moment + timedelta(seconds=31))
         db.session.commit()
         with pytest.raises(InvalidInput):
-            mfa.check_code(user, pyotp.TOTP(secret).at(moment - timedelta(minutes=5)), now=moment + timedelta(seconds=40))
+            mfa.check_code(user, pyotp.TOTP(secret).at(moment - timedelta(minutes=5)),
+                           now=moment + timedelta(seconds=40))
 
 
 def _set_up_from_the_account_page(browser) -> str:

@@ -236,7 +236,8 @@ class KeyboardOnly:
 
     def report(self, workflow: str) -> str:
         """The keystroke count of the workflow, printed as a UX metric to keep from growing."""
-        line = f"{workflow}: {self.keystrokes} keystrokes (Tab, Shift+Tab, Enter, Space, arrows), {self.typed} characters typed"
+        line = (f"{workflow}: {self.keystrokes} keystrokes (Tab, Shift+Tab, Enter, Space, arrows), "
+                f"{self.typed} characters typed")
         print(line)
         return line
 

@@ -100,7 +100,8 @@ def _with_saved_filter(path: str, name: str) -> Callable[[Page], None]:
 def _open_dashboard_with_saved_filters(page: Page) -> None:
     _with_saved_filter("/utland/klager?late=y", "Klager etter fristen")(page)
     page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Oversikt").click()
-    expect(page.get_by_role("region", name="Lagrede filtre").get_by_role("link", name="Klager etter fristen")).to_be_visible()
+    saved_filters = page.get_by_role("region", name="Lagrede filtre")
+    expect(saved_filters.get_by_role("link", name="Klager etter fristen")).to_be_visible()
 
 
 def _submit_saved_filter_without_name(page: Page) -> None:
@@ -334,7 +335,8 @@ def _submit_refused_grant(page: Page) -> None:
     page.get_by_role("group", name="Vedtak").get_by_role("radio", name="Innvilget", exact=True).check()
     page.get_by_role("button", name="Fatt vedtak").click()
     summary = page.locator("[data-error-summary]")
-    expect(summary).to_contain_text("Søknaden kan ikke innvilges: Beslutningsforum for nye metoder besluttet 16.06.2025")
+    expect(summary).to_contain_text("Søknaden kan ikke innvilges: "
+                                    "Beslutningsforum for nye metoder besluttet 16.06.2025")
     expect(summary).to_be_focused()
 
 

@@ -33,7 +33,8 @@ def test_analyst_orders_the_abroad_report_and_downloads_it(page_as, screenshot):
     screenshot(page, "report-abroad")
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("^Last ned JSON")).click()
-    data = json.loads(open(download.value.path(), encoding="utf-8").read())
+    with open(download.value.path(), encoding="utf-8") as downloaded:
+        data = json.load(downloaded)
     assert data["year"] == year
     assert sum(data["received_by_region"].values()) >= 5   # the demo applications received this year
     assert set(data["received_by_region"]) == {"helse-sor-ost", "helse-vest", "helse-midt-norge", "helse-nord"}

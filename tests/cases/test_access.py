@@ -3,14 +3,16 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.auth.roles import Role
 from app.cases import access
-from app.cases.models import AuditEvent, Case, CaseKind
+from app.cases.models import Case, CaseKind
 from app.cases.services import assign_user
+from app.core.audit import AuditEvent
+from app.core.roles import Role
 from app.extensions import db
 
-ROLES_AND_OFFICES = [(Role.ABROAD_CASEWORKER, office) for office in ("helse-sor-ost", "helse-vest", "helse-midt-norge")] + [
-    (role, None) for role in Role if role is not Role.ABROAD_CASEWORKER]
+ROLES_AND_OFFICES = [
+    *[(Role.ABROAD_CASEWORKER, office) for office in ("helse-sor-ost", "helse-vest", "helse-midt-norge")],
+    *[(role, None) for role in Role if role is not Role.ABROAD_CASEWORKER]]
 
 
 def _audit(app, action, case_id):

@@ -8,8 +8,8 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from app.cases import audit_chain
-from app.cases.audit import record_access
-from app.cases.models import AuditAction, AuditEvent, AuditSeal
+from app.cases.models import AuditSeal
+from app.core.audit import AuditAction, AuditEvent, record_access
 from app.db import utcnow
 from app.extensions import db
 

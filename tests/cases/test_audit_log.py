@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
-from app.cases.audit import record_access
-from app.cases.models import AuditAction, AuditEvent, Case, Patient, PatientDiscrepancy
+from app.cases.models import Case, Patient, PatientDiscrepancy
+from app.core.audit import AuditAction, AuditEvent, record_access
 from app.demo import synthetic_national_id
 from app.extensions import db
 

@@ -1,14 +1,14 @@
 """What the audit log's writer stores: times in UTC with their zone (ASVS 16.2.2), and logged values as data, so
 a line break or markup in them cannot forge a second entry or inject into the admin's log page (16.4.1)."""
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from app.cases.models import AuditAction, AuditEvent
+from app.core.audit import AuditAction, AuditEvent
 from app.db import utcnow
 from app.extensions import db
 
@@ -30,7 +30,7 @@ def test_audit_times_are_stored_in_utc_with_their_zone(app, client, make_user, o
     before = utcnow()
     client.post("/login", data={"email": "kari@test.example", "password": "feil-passord-123"})
     after = utcnow()
-    assert before.utcoffset() == after.utcoffset() == timezone.utc.utcoffset(None)
+    assert before.utcoffset() == after.utcoffset() == UTC.utcoffset(None)
     with app.app_context():
         assert isinstance(AuditEvent.__table__.c.at.type, sa.DateTime) and AuditEvent.__table__.c.at.type.timezone
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.LOGIN_FAILED)).one()
@@ -46,9 +46,9 @@ def test_audit_times_are_stored_in_utc_with_their_zone(app, client, make_user, o
             # SQLite keeps the text as written: it must be the UTC wall-clock time, not Oslo's.
             raw = db.session.scalar(sa.text("SELECT at FROM audit_events WHERE id = :id"), {"id": event.id})
             stored = datetime.fromisoformat(str(raw))
-            stored = stored if stored.tzinfo else stored.replace(tzinfo=timezone.utc)
+            stored = stored if stored.tzinfo else stored.replace(tzinfo=UTC)
             assert before <= stored <= after, (raw, before, after)
-            assert datetime.now().astimezone().utcoffset() != timezone.utc.utcoffset(None)   # Oslo is not UTC
+            assert datetime.now().astimezone().utcoffset() != UTC.utcoffset(None)   # Oslo is not UTC
 
 
 def test_a_line_break_or_markup_in_a_logged_value_stays_one_escaped_entry(app, login, make_user):

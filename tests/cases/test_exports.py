@@ -5,7 +5,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.cases.models import AuditAction, AuditEvent, Case, CaseKind
+from app.cases.models import Case, CaseKind
+from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
 from tests.exports import csv_rows, export_href, xlsx_sheet
 

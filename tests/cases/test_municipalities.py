@@ -13,7 +13,7 @@ from app.cases.municipalities import (
     normalise_municipality,
     validate_municipality,
 )
-from app.cases.regions import REGIONS
+from app.core.regions import REGIONS
 from app.demo import synthetic_national_id
 from app.errors import InvalidInput
 from app.extensions import db

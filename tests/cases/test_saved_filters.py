@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.cases import saved_filters
-from app.cases.models import AuditAction, AuditEvent, CaseKind, SavedFilter
+from app.cases.models import CaseKind, SavedFilter
+from app.core.audit import AuditAction, AuditEvent
 from app.errors import InvalidInput
 from app.extensions import db
 

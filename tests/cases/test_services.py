@@ -5,21 +5,12 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.abroad import services as abroad_services
 from app.auth.models import User
 from app.cases import services
-from app.cases.audit import record_access
-from app.abroad import services as abroad_services
-from app.cases.models import (
-    AuditAction,
-    AuditEvent,
-    Case,
-    CaseKind,
-    CaseStatus,
-    JournalEntryType,
-    Patient,
-    PatientDiscrepancy,
-)
+from app.cases.models import Case, CaseKind, CaseStatus, JournalEntryType, Patient, PatientDiscrepancy
 from app.cases.numbering import next_number
+from app.core.audit import AuditAction, AuditEvent, record_access
 from app.demo import synthetic_national_id
 from app.errors import EditConflict, InvalidInput
 from app.extensions import db

@@ -4,7 +4,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.cases.models import AuditEvent, Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry
+from app.cases.models import Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry
+from app.core.audit import AuditEvent
 from app.extensions import db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -26,7 +26,7 @@ from sqlalchemy.pool import NullPool
 from app import create_app
 from app.auth import services as account_services
 from app.auth.models import User
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.extensions import db
 from config import BASE_DIR, TestConfig
 
@@ -136,7 +136,8 @@ def server():
 def recovery_app(server):
     class RecoveryConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = server.url("helsesak")
-        SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"poolclass": NullPool}   # no connection survives the server's restart
+        # no connection survives the server's restart
+        SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"poolclass": NullPool}
 
     return create_app(RecoveryConfig)
 

@@ -26,10 +26,11 @@ from sqlalchemy import func, select
 from app.auth import mfa
 from app.auth import services as account_services
 from app.auth.models import User
-from app.auth.roles import Role
 from app.cases import jobs
 from app.cases import services as case_services
-from app.cases.models import AuditEvent, CaseKind, Document, JournalEntryType
+from app.cases.models import CaseKind, Document, JournalEntryType
+from app.core.audit import AuditEvent
+from app.core.roles import Role
 from app.db import utcnow
 from app.extensions import db
 from config import BASE_DIR

@@ -1,4 +1,4 @@
-"""The suitability assessment through the web: seed S2 typed into the form, shown, and printed
+"""The suitability assessment through the web: ID2025_102's published assessment typed into the form, shown, and printed
 as a PDF in the form's layout; refusals at their field; who may see and change it."""
 import subprocess
 from datetime import date
@@ -7,13 +7,15 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.cases.models import AuditEvent
+from app.core.audit import AuditEvent
 from app.extensions import db
 from app.methods import services
-from app.methods.models import Method, MethodType, OngoingTrial, SubmissionKind, SuitabilityAssessment
+from app.methods.models import Method, MethodType, OngoingTrial, SuitabilityAssessment
+from tests.factories import new_method
 
-# Seed S2, every field (long texts abridged, each with a distinctive phrase of the original).
-S2 = {
+# The published assessment of ID2025_102 (endoscopic spine surgery), every field (long texts abridged, each
+# with a distinctive phrase of the original).
+PUBLISHED = {
     "summary": "Metodeforslag er innsendt fra Ortopedisk avdeling ved Sykehuset Telemark, og omhandler bruk av "
                "endoskopisk prosedyre ved ryggkirurgi. Forslagsstiller foreslår en sentralisering.",
     "pico_population": "personer med 1) skiveprolaps eller 2) spinal stenose (foramen eller sentral)",
@@ -74,13 +76,12 @@ def secretariat(make_user):
 @pytest.fixture
 def reference(app, secretariat):
     with app.app_context():
-        method = services.register_method(
-            title="Endoskopisk ryggkirurgisk prosedyre", method_type=MethodType.PROCEDURE,
-            submission_kind=SubmissionKind.PROPOSAL, organisation="Sykehuset Telemark", received_on=date(2025, 3, 3),
+        method = services.register_method(new_method(
+            "Endoskopisk ryggkirurgisk prosedyre", date(2025, 3, 3),
             subject_areas=["Muskel-, skjelett- og bindevevssykdommer", "Nevrologi"],
             generic_name="Kirurgisk utstyr for endoskopisk ryggkirurgi",
             product_names="Flere, RIWOspine, Joimax® Endoscopes, MaxMore, Artrex",
-            manufacturers="Flere, f.eks. RIWOspine (Tyskland), Ortomedic Joimax (Tyskland)",
+            manufacturers="Flere, f.eks. RIWOspine (Tyskland), Ortomedic Joimax (Tyskland)"),
             actor=db.session.get(User, secretariat))
         db.session.commit()
         return method.reference
@@ -98,20 +99,20 @@ def _pdf_text(pdf: bytes, tmp_path) -> str:
     return " ".join(output.split())
 
 
-def _enter_s2(client, reference: str) -> None:
+def _enter_published(client, reference: str) -> None:
     form = client.get(f"/metoder/{reference}/egnethetsvurdering")
     assert form.status_code == 200 and 'name="version" type="hidden" value="0"' in form.get_data(as_text=True)
-    response = client.post(f"/metoder/{reference}/egnethetsvurdering", data={**S2, "version": "0"})
+    response = client.post(f"/metoder/{reference}/egnethetsvurdering", data={**PUBLISHED, "version": "0"})
     assert response.status_code == 302, response.get_data(as_text=True)
     for trial in TRIALS:
         response = client.post(f"/metoder/{reference}/egnethetsvurdering/studier/ny", data=trial)
         assert response.status_code == 302, response.get_data(as_text=True)
 
 
-def test_seed_s2_entered_through_the_form_is_printed_in_the_forms_layout(app, login, secretariat, reference,
-                                                                        tmp_path):
+def test_the_published_assessment_entered_through_the_form_is_printed_in_the_forms_layout(
+        app, login, secretariat, reference, tmp_path):
     client = login(secretariat)
-    _enter_s2(client, reference)
+    _enter_published(client, reference)
 
     with app.app_context():
         stored = db.session.scalar(select(SuitabilityAssessment))
@@ -121,7 +122,8 @@ def test_seed_s2_entered_through_the_form_is_printed_in_the_forms_layout(app, lo
     response = client.get(f"/metoder/{reference}/egnethetsvurdering.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "ID2025_" in response.headers["Content-Disposition"]
-    assert response.headers["Content-Disposition"].startswith(f'attachment; filename="{reference}-egnethetsvurdering.pdf"')
+    assert response.headers["Content-Disposition"].startswith(
+        f'attachment; filename="{reference}-egnethetsvurdering.pdf"')
     text = _pdf_text(response.data, tmp_path)
 
     headings = [
@@ -171,7 +173,7 @@ def test_seed_s2_entered_through_the_form_is_printed_in_the_forms_layout(app, lo
 
 
 def test_the_read_only_page_and_the_method_page_show_the_assessment(app, login, secretariat, reference, make_user):
-    _enter_s2(login(secretariat), reference)
+    _enter_published(login(secretariat), reference)
     reader = login(make_user("bestillerforum"))
 
     page = reader.get(f"/metoder/{reference}/egnethetsvurdering/vis")
@@ -217,7 +219,7 @@ def test_the_edit_page_groups_checkboxes_in_fieldsets_and_shows_method_fields_re
 def test_a_bad_registry_id_is_shown_at_the_field_in_bokmal_and_nothing_is_saved(app, login, secretariat,
                                                                                reference):
     client = login(secretariat)
-    client.post(f"/metoder/{reference}/egnethetsvurdering", data={**S2, "version": "0"})
+    client.post(f"/metoder/{reference}/egnethetsvurdering", data={**PUBLISHED, "version": "0"})
     response = client.post(f"/metoder/{reference}/egnethetsvurdering/studier/ny",
                            data={**TRIALS[0], "registry_id": "NCT123"})
     html = response.get_data(as_text=True)
@@ -234,7 +236,7 @@ def test_a_bad_registry_id_is_shown_at_the_field_in_bokmal_and_nothing_is_saved(
 
 def test_a_refused_assessment_rule_is_shown_at_its_field_and_nothing_is_saved(app, login, secretariat, reference):
     response = login(secretariat).post(f"/metoder/{reference}/egnethetsvurdering", data={
-        **S2, "version": "0", "recommendation": "2", "systematic_reviews_count": "23"})
+        **PUBLISHED, "version": "0", "recommendation": "2", "systematic_reviews_count": "23"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'id="recommended_aspects-error"' in html and "Aspekter kan bare velges når anbefalingen er 1" in html
@@ -244,14 +246,14 @@ def test_a_refused_assessment_rule_is_shown_at_its_field_and_nothing_is_saved(ap
 
 def test_two_users_saving_the_same_version_the_second_gets_a_conflict(app, login, secretariat, reference, make_user):
     first, second = login(secretariat), login(make_user("methods_secretariat"))
-    _enter_s2(first, reference)
+    _enter_published(first, reference)
     assert 'name="version" type="hidden" value="1"' in second.get(
         f"/metoder/{reference}/egnethetsvurdering").get_data(as_text=True)
 
     saved = first.post(f"/metoder/{reference}/egnethetsvurdering",
-                       data={**S2, "version": "1", "suggested_experts": "ortopeder"})
+                       data={**PUBLISHED, "version": "1", "suggested_experts": "ortopeder"})
     conflict = second.post(f"/metoder/{reference}/egnethetsvurdering",
-                           data={**S2, "version": "1", "suggested_experts": "nevrokirurger"})
+                           data={**PUBLISHED, "version": "1", "suggested_experts": "nevrokirurger"})
 
     assert saved.status_code == 302 and conflict.status_code == 409
     html = conflict.get_data(as_text=True)
@@ -262,17 +264,17 @@ def test_two_users_saving_the_same_version_the_second_gets_a_conflict(app, login
     with app.app_context():
         assert db.session.scalar(select(SuitabilityAssessment.suggested_experts)) == "ortopeder"
     assert second.post(f"/metoder/{reference}/egnethetsvurdering",
-                       data={**S2, "version": "2", "suggested_experts": "nevrokirurger"}).status_code == 302
+                       data={**PUBLISHED, "version": "2", "suggested_experts": "nevrokirurger"}).status_code == 302
 
 
 def test_trials_are_edited_and_removed_and_another_methods_trial_is_not_found(app, login, secretariat, reference):
     client = login(secretariat)
-    _enter_s2(client, reference)
+    _enter_published(client, reference)
     with app.app_context():
         first_id = db.session.scalar(select(OngoingTrial.id).where(OngoingTrial.registry_id == "NCT06719037"))
-        other = services.register_method(
-            title="Annen metode", method_type=MethodType.DEVICE, submission_kind=SubmissionKind.PROPOSAL,
-            organisation="Helse Bergen", received_on=date(2025, 3, 4), actor=db.session.get(User, secretariat))
+        other = services.register_method(new_method("Annen metode", date(2025, 3, 4), method_type=MethodType.DEVICE,
+                                                    organisation="Helse Bergen"),
+                                         actor=db.session.get(User, secretariat))
         db.session.commit()
         other_reference = other.reference
     client.post(f"/metoder/{other_reference}/egnethetsvurdering", data={"version": "0", "document_version": "1.0",
@@ -293,7 +295,7 @@ def test_trials_are_edited_and_removed_and_another_methods_trial_is_not_found(ap
 
 
 def test_bestillerforum_reads_but_may_not_change(app, login, secretariat, reference, make_user):
-    _enter_s2(login(secretariat), reference)
+    _enter_published(login(secretariat), reference)
     with app.app_context():
         trial_id = db.session.scalar(select(func.min(OngoingTrial.id)))
     member = login(make_user("bestillerforum"))
@@ -302,7 +304,7 @@ def test_bestillerforum_reads_but_may_not_change(app, login, secretariat, refere
     base = f"/metoder/{reference}/egnethetsvurdering"
     for method, url in (("GET", base), ("POST", base), ("GET", f"{base}/studier/ny"), ("POST", f"{base}/studier/ny"),
                         ("GET", f"{base}/studier/{trial_id}"), ("POST", f"{base}/studier/{trial_id}/fjern")):
-        assert member.open(url, method=method, data={**S2, "version": "1"}).status_code == 403, (method, url)
+        assert member.open(url, method=method, data={**PUBLISHED, "version": "1"}).status_code == 403, (method, url)
     with app.app_context():
         assert db.session.scalar(select(SuitabilityAssessment.version)) == 1
         assert db.session.scalar(select(func.count()).select_from(OngoingTrial)) == 2
@@ -311,7 +313,7 @@ def test_bestillerforum_reads_but_may_not_change(app, login, secretariat, refere
 
 
 def test_an_analyst_gets_404_for_every_assessment_page(app, login, secretariat, reference, make_user):
-    _enter_s2(login(secretariat), reference)
+    _enter_published(login(secretariat), reference)
     analyst = login(make_user("analyst"))
     base = f"/metoder/{reference}/egnethetsvurdering"
     for method, url in (("GET", base), ("GET", f"{base}/vis"), ("GET", f"{base}.pdf"),

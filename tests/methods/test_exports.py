@@ -6,20 +6,21 @@ from datetime import date
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.cases.models import AuditAction, AuditEvent
+from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
 from app.methods import services
-from app.methods.models import DecisionOutcome, MethodType, SubmissionKind
+from app.methods.models import DecisionOutcome, MethodType
 from tests.exports import csv_rows, export_href, xlsx_sheet
+from tests.factories import new_method
 
 METHOD_LINK = re.compile(r'<td><a href="/metoder/(ID\d{4}_\d{3}[A-Z]?)">')
 
 
 def _register(app, actor_id: int, title: str, method_type: MethodType, received_on: date) -> str:
     with app.app_context():
-        method = services.register_method(title=title, method_type=method_type, subject_areas=["Kreftsykdommer"],
-                                          submission_kind=SubmissionKind.PROPOSAL, organisation="Sykehuset Telemark",
-                                          received_on=received_on, actor=db.session.get(User, actor_id))
+        method = services.register_method(new_method(title, received_on, method_type=method_type,
+                                                     subject_areas=["Kreftsykdommer"]),
+                                          actor=db.session.get(User, actor_id))
         db.session.commit()
         return method.reference
 

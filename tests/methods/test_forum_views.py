@@ -1,5 +1,5 @@
-"""Meetings, agendas and the forums' decisions end to end through the test client, with seed S1
-(the surgical-robot decision of 17.03.2025, Sak 031-2025, amended 28.04.2025) as the fixture."""
+"""Meetings, agendas and the forums' decisions end to end through the test client, with Beslutningsforum's
+surgical-robot decision (17.03.2025, Sak 031-2025, amended 28.04.2025) as the fixture."""
 import io
 import re
 from datetime import date
@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.extensions import db
 from app.methods import services
+from app.methods.commands import StatusChange
 from app.methods.models import (
     AgendaItem,
-    DecidedBy,
     DecisionOutcome,
     Commission,
     CommissionReport,
@@ -21,12 +21,12 @@ from app.methods.models import (
     ForumDecision,
     Meeting,
     MethodStatus,
-    MethodType,
     OrderingDecision,
     OrderingKind,
     PriceNote,
     SubmissionKind,
 )
+from tests.factories import agenda_item, follow_up, forum_decision, new_meeting, new_method, ordering_decision
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -79,10 +79,9 @@ def _count(app, model, *conditions) -> int:
 def _register(app, user_id: int, reference: str = "ID2022_131",
               title: str = "Robotassistert kirurgi (prostatektomi, hysterektomi og rektumreseksjon)") -> str:
     with app.app_context():
-        method = services.register_method(
-            title=title, reference=reference, method_type=MethodType.PROCEDURE,
-            submission_kind=SubmissionKind.REQUEST, organisation="Bestillerforum", received_on=date(2022, 5, 2),
-            actor=db.session.get(User, user_id))
+        method = services.register_method(new_method(
+            title, date(2022, 5, 2), reference=reference, submission_kind=SubmissionKind.REQUEST,
+            organisation="Bestillerforum"), actor=db.session.get(User, user_id))
         db.session.commit()
         return method.reference
 
@@ -94,13 +93,13 @@ def _ready_for_decision(app, user_id: int, reference: str) -> None:
         method = services.find_method(reference)
         meeting = db.session.scalar(select(Meeting).where(Meeting.forum == Forum.BESTILLERFORUM,
                                                           Meeting.meeting_date == date(2022, 6, 20)))
-        meeting = meeting or services.create_meeting(forum=Forum.BESTILLERFORUM, meeting_date=date(2022, 6, 20),
-                                                     proposal_deadline=None, input_deadline=None, actor=actor)
-        item = services.add_agenda_item(meeting, method, actor=actor)
-        services.record_ordering_decision(method, agenda_item=item, kind=OrderingKind.OTHER_COMMISSION,
-                                          decided_on=date(2022, 6, 20), assessing_body="FHI", actor=actor)
-        services.change_status(method, MethodStatus.CLEARANCE, on=date(2025, 1, 10), actor=actor)
-        services.change_status(method, MethodStatus.FOR_DECISION, on=date(2025, 2, 1), actor=actor)
+        meeting = meeting or services.create_meeting(new_meeting(Forum.BESTILLERFORUM, date(2022, 6, 20)),
+                                                     actor=actor)
+        item = services.add_agenda_item(meeting, agenda_item(method), actor=actor)
+        services.record_ordering_decision(method, ordering_decision(item, OrderingKind.OTHER_COMMISSION, aspects=(),
+                                                                    decided_on=date(2022, 6, 20)), actor=actor)
+        services.change_status(method, StatusChange(MethodStatus.CLEARANCE, date(2025, 1, 10)), actor=actor)
+        services.change_status(method, StatusChange(MethodStatus.FOR_DECISION, date(2025, 2, 1)), actor=actor)
         db.session.commit()
 
 
@@ -157,7 +156,7 @@ def secretary(make_user):
 
 @pytest.fixture
 def s1_decided(app, login, secretary):
-    """ID2022_131 with the S1 decision of 17.03.2025 (Sak 031-2025) recorded through the form."""
+    """ID2022_131 with Beslutningsforum's decision of 17.03.2025 (Sak 031-2025) recorded through the form."""
     client = login(secretary)
     reference = _register(app, secretary)
     _ready_for_decision(app, secretary, reference)
@@ -198,8 +197,7 @@ def test_meetings_are_listed_newest_first_filtered_by_forum_and_paged(app, login
     with app.app_context():
         actor = db.session.get(User, secretary)
         for day in range(1, 26):
-            services.create_meeting(forum=Forum.BESTILLERFORUM, meeting_date=date(2023, 1, day),
-                                    proposal_deadline=None, input_deadline=None, actor=actor)
+            services.create_meeting(new_meeting(Forum.BESTILLERFORUM, date(2023, 1, day)), actor=actor)
         db.session.commit()
     first = client.get("/metoder/moter").get_data(as_text=True)
     second = client.get("/metoder/moter?page=2").get_data(as_text=True)
@@ -308,7 +306,7 @@ def test_report_upload_is_stored_on_the_case_and_linked_from_the_method_page(app
     assert client.get(f"/metoder/{other}/oppdrag/{commission_id}/rapporter/ny").status_code == 404
 
 
-# Beslutningsforum: S1
+# Beslutningsforum: the surgical-robot decision and its amendment
 
 def test_s1_decision_and_its_amendment_show_the_current_decision_and_the_history(app, s1_amended):
     client, reference = s1_amended
@@ -469,20 +467,16 @@ def test_closing_a_follow_up_clears_it_from_the_dashboard(app, login, make_user)
     secretary_id = make_user("methods_secretariat")
     with app.app_context():
         secretary = db.session.get(User, secretary_id)
-        method = services.register_method(title="Robotassistert kirurgi", method_type=MethodType.PROCEDURE,
-                                          submission_kind=SubmissionKind.PROPOSAL, organisation="Bestillerforum",
-                                          received_on=date(2022, 9, 1), actor=secretary)
-        meeting = services.create_meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=date(2025, 4, 28),
-                                          proposal_deadline=None, input_deadline=None, actor=secretary)
+        method = services.register_method(new_method("Robotassistert kirurgi", date(2022, 9, 1),
+                                                     organisation="Bestillerforum"), actor=secretary)
+        meeting = services.create_meeting(new_meeting(Forum.BESLUTNINGSFORUM, date(2025, 4, 28)), actor=secretary)
         for status in (MethodStatus.AWAITING_ORDERING, MethodStatus.ASSESSMENT, MethodStatus.CLEARANCE,
                        MethodStatus.FOR_DECISION):
-            services.change_status(method, status, on=date(2025, 1, 1), actor=secretary)
-        decision = services.record_forum_decision(
-            method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=date(2025, 4, 28),
-            outcome=DecisionOutcome.INTRODUCED_WITH_CONDITIONS, points=["Arbeidsgruppe oppnevnes."],
-            agenda_item=services.add_agenda_item(meeting, method, actor=secretary), actor=secretary)
-        assignment = services.add_follow_up(decision, title="Interregional arbeidsgruppe", owner="Fagdirektørene",
-                                            due_on=date(2025, 11, 1), actor=secretary)
+            services.change_status(method, StatusChange(status, date(2025, 1, 1)), actor=secretary)
+        decision = services.record_forum_decision(method, forum_decision(
+            services.add_agenda_item(meeting, agenda_item(method), actor=secretary), date(2025, 4, 28),
+            DecisionOutcome.INTRODUCED_WITH_CONDITIONS, points=["Arbeidsgruppe oppnevnes."]), actor=secretary)
+        assignment = services.add_follow_up(decision, follow_up(owner="Fagdirektørene"), actor=secretary)
         db.session.commit()
         reference, assignment_id = method.reference, assignment.id
     client = login(secretary_id)

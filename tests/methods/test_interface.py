@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 
 from app.methods import services
+from app.methods.commands import StatusChange
 from app.methods.interface import (
     MethodRejected,
     MethodState,
@@ -13,7 +14,8 @@ from app.methods.interface import (
     find_methods,
     method_status,
 )
-from app.methods.models import DecisionOutcome, MethodStatus
+from app.methods.models import DecisionOutcome, Forum, MethodStatus, OrderingKind
+from tests.factories import agenda_item, ordering_decision
 
 
 def test_unknown_method_is_not_known(app_ctx):
@@ -28,17 +30,18 @@ def test_registered_method_is_under_assessment(register):
 
 def test_not_commissioned_method_is_not_known_to_the_system(register, secretary, meeting_on):
     method = register()
-    item = services.add_agenda_item(meeting_on(services.Forum.BESTILLERFORUM, date(2025, 4, 22)), method,
+    item = services.add_agenda_item(meeting_on(Forum.BESTILLERFORUM, date(2025, 4, 22)), agenda_item(method),
                                     actor=secretary)
-    services.record_ordering_decision(method, agenda_item=item, kind=services.OrderingKind.NOT_COMMISSIONED,
-                                      decided_on=date(2025, 4, 22), actor=secretary)
+    services.record_ordering_decision(method, ordering_decision(
+        item, OrderingKind.NOT_COMMISSIONED, assessing_body=None, aspects=(), decided_on=date(2025, 4, 22)),
+        actor=secretary)
     status = method_status(method.reference)
     assert (status.state, status.reference) == (MethodState.NOT_KNOWN, method.reference)
 
 
 def test_closed_method_without_decision_is_not_known(register, secretary):
     method = register()
-    services.change_status(method, MethodStatus.CLOSED, on=date(2025, 3, 4), actor=secretary)
+    services.change_status(method, StatusChange(MethodStatus.CLOSED, date(2025, 3, 4)), actor=secretary)
     assert method_status(method.reference).state is MethodState.NOT_KNOWN
 
 

@@ -12,8 +12,8 @@ from app.auth.models import User
 from app.cases.models import Case
 from app.extensions import db
 from app.methods import services
+from app.methods.commands import NewInput, NewPriceNote, NewReport, StatusChange
 from app.methods.models import (
-    DecidedBy,
     DecisionOutcome,
     Forum,
     Meeting,
@@ -24,6 +24,13 @@ from app.methods.models import (
     SuitabilityAssessment,
 )
 from tests.exports import FORMULA_LIKE, as_read_back, formulas_in
+from tests.factories import (
+    agenda_item,
+    forum_decision,
+    new_meeting,
+    new_method,
+    ordering_decision,
+)
 
 HEADERS = ["ID-nr", "Virkestoff", "Handelsenavn", "Bruksområde (indikasjon)", "Metodetype", "Fagområde",
            "Dato siste beslutning", "Gjeldende beslutning Kortversjon", "Gjeldende beslutning (Hele)"]
@@ -42,33 +49,30 @@ def secretary_id(make_user):
     return make_user("methods_secretariat", name=SECRETARY_NAME)
 
 
-def _register(actor, title, received_on=date(2024, 3, 4), **kwargs):
-    kwargs.setdefault("method_type", MethodType.DRUG)
-    kwargs.setdefault("submission_kind", SubmissionKind.PROPOSAL)
-    kwargs.setdefault("organisation", "Sykehuset Telemark")
-    return services.register_method(title=title, received_on=received_on, actor=actor, **kwargs)
+def _register(actor, title, received_on=date(2024, 3, 4), **fields):
+    fields.setdefault("method_type", MethodType.DRUG)
+    return services.register_method(new_method(title, received_on, **fields), actor=actor)
 
 
 def _meeting(forum, day, actor):
     existing = db.session.scalar(select(Meeting).where(Meeting.forum == forum, Meeting.meeting_date == day))
-    return existing or services.create_meeting(forum=forum, meeting_date=day, proposal_deadline=None,
-                                               input_deadline=None, actor=actor)
+    return existing or services.create_meeting(new_meeting(forum, day), actor=actor)
 
 
 def _bring_to_decision(method, actor, ordered_on=date(2024, 5, 27)):
-    item = services.add_agenda_item(_meeting(Forum.BESTILLERFORUM, ordered_on, actor), method, actor=actor)
-    services.record_ordering_decision(method, agenda_item=item, kind=OrderingKind.FULL_HTA, decided_on=ordered_on,
-                                      assessing_body="FHI", aspects=["effekt", "sikkerhet"], actor=actor)
-    services.change_status(method, MethodStatus.CLEARANCE, on=date(2025, 1, 10), actor=actor, comment=STATUS_COMMENT)
-    services.change_status(method, MethodStatus.FOR_DECISION, on=date(2025, 2, 1), actor=actor)
+    item = services.add_agenda_item(_meeting(Forum.BESTILLERFORUM, ordered_on, actor), agenda_item(method),
+                                    actor=actor)
+    services.record_ordering_decision(method, ordering_decision(item, decided_on=ordered_on), actor=actor)
+    services.change_status(method, StatusChange(MethodStatus.CLEARANCE, date(2025, 1, 10), comment=STATUS_COMMENT),
+                           actor=actor)
+    services.change_status(method, StatusChange(MethodStatus.FOR_DECISION, date(2025, 2, 1)), actor=actor)
 
 
 def _decide(method, actor, on=date(2025, 3, 17), outcome=DecisionOutcome.INTRODUCED, points=("Metoden innføres.",),
             conditions=None, amends=None):
-    item = services.add_agenda_item(_meeting(Forum.BESLUTNINGSFORUM, on, actor), method, actor=actor)
-    return services.record_forum_decision(method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=on,
-                                          outcome=outcome, points=list(points), agenda_item=item,
-                                          conditions=conditions, amends=amends, actor=actor)
+    item = services.add_agenda_item(_meeting(Forum.BESLUTNINGSFORUM, on, actor), agenda_item(method), actor=actor)
+    return services.record_forum_decision(method, forum_decision(item, on, outcome, points=points,
+                                                                 conditions=conditions, amends=amends), actor=actor)
 
 
 @pytest.fixture
@@ -82,13 +86,13 @@ def methods(app, secretary_id):
                          indication="Tidlig trippel negativ brystkreft", subject_areas=["Kreftsykdommer"],
                          submission_kind=SubmissionKind.ALERT, organisation="Sykehusinnkjøp HF",
                          department=DEPARTMENT, contact_person=CONTACT_PERSON)
-        services.add_input(drug, sender="Kreftforeningen", received_on=date(2024, 4, 1), summary=INPUT_SUMMARY,
-                           actor=actor)
+        services.add_input(drug, NewInput(sender="Kreftforeningen", received_on=date(2024, 4, 1),
+                                          summary=INPUT_SUMMARY), actor=actor)
         db.session.add(SuitabilityAssessment(method_id=drug.id, author_body="DMP", summary="Intern PICO-tekst"))
         _bring_to_decision(drug, actor)
-        services.add_report(drug.commissions[0], title="Metodevurdering av pembrolizumab",
-                            delivered_on=date(2024, 12, 2), actor=actor)
-        services.add_price_note(drug, received_on=date(2025, 1, 5), content=PRICE_NOTE, actor=actor)
+        services.add_report(drug.commissions[0], NewReport(title="Metodevurdering av pembrolizumab",
+                                                           delivered_on=date(2024, 12, 2)), actor=actor)
+        services.add_price_note(drug, NewPriceNote(received_on=date(2025, 1, 5), content=PRICE_NOTE), actor=actor)
         services.add_comment(drug, text=COMMENT, actor=actor)
         first = _decide(drug, actor, outcome=DecisionOutcome.NOT_INTRODUCED, points=["Metoden innføres ikke nå."])
         _decide(drug, actor, on=date(2025, 4, 28), outcome=DecisionOutcome.INTRODUCED_WITH_CONDITIONS,
@@ -97,9 +101,10 @@ def methods(app, secretary_id):
 
         device = _register(actor, "Kontinuerlig glukosemåling ved type 2-diabetes", received_on=date(2025, 2, 3),
                            method_type=MethodType.DEVICE, subject_areas=["Endokrinologi"], generic_name="CGM")
-        item = services.add_agenda_item(_meeting(Forum.BESTILLERFORUM, date(2025, 3, 24), actor), device, actor=actor)
-        services.record_ordering_decision(device, agenda_item=item, kind=OrderingKind.SIMPLIFIED,
-                                          decided_on=date(2025, 3, 24), assessing_body="FHI", actor=actor)
+        item = services.add_agenda_item(_meeting(Forum.BESTILLERFORUM, date(2025, 3, 24), actor), agenda_item(device),
+                                        actor=actor)
+        services.record_ordering_decision(device, ordering_decision(item, OrderingKind.SIMPLIFIED, aspects=(),
+                                                                    decided_on=date(2025, 3, 24)), actor=actor)
 
         procedure = _register(actor, "Endoskopisk ryggkirurgisk prosedyre", received_on=date(2023, 9, 1),
                               method_type=MethodType.PROCEDURE, subject_areas=["Nevrologi"])

@@ -8,7 +8,9 @@ from app.cases.models import Case, Deadline
 from app.errors import InvalidInput
 from app.extensions import db
 from app.methods import services
+from app.methods.commands import StatusChange
 from app.methods.models import DecisionOutcome, Forum, MethodStatus, OrderingKind
+from tests.factories import agenda_item, follow_up, forum_decision, new_meeting, ordering_decision
 
 
 def test_ids_run_per_year_and_imported_ids_are_never_reissued(register):
@@ -48,10 +50,10 @@ def test_unknown_vocabulary_is_refused(register):
 def test_status_machine_refuses_skipping_stages(register, secretary):
     method = register(received_on=date(2025, 3, 3))
     with pytest.raises(InvalidInput, match="kan ikke gå til «Beslutning fattet»"):
-        services.change_status(method, MethodStatus.DECIDED, on=date(2025, 3, 10), actor=secretary)
-    services.change_status(method, MethodStatus.OPEN_FOR_INPUT, on=date(2025, 3, 10), actor=secretary)
+        services.change_status(method, StatusChange(MethodStatus.DECIDED, date(2025, 3, 10)), actor=secretary)
+    services.change_status(method, StatusChange(MethodStatus.OPEN_FOR_INPUT, date(2025, 3, 10)), actor=secretary)
     with pytest.raises(InvalidInput, match="før forrige statusendring"):
-        services.change_status(method, MethodStatus.SUITABILITY, on=date(2025, 3, 9), actor=secretary)
+        services.change_status(method, StatusChange(MethodStatus.SUITABILITY, date(2025, 3, 9)), actor=secretary)
     assert [change.to_status for change in method.status_changes] == [MethodStatus.RECEIVED,
                                                                        MethodStatus.OPEN_FOR_INPUT]
 
@@ -59,30 +61,31 @@ def test_status_machine_refuses_skipping_stages(register, secretary):
 def test_agenda_items_are_numbered_per_forum_and_year(register, secretary, meeting_on):
     method = register()
     meeting = meeting_on(Forum.BESLUTNINGSFORUM, date(2025, 3, 17))
-    given = services.add_agenda_item(meeting, method, number=31, actor=secretary)
-    following = services.add_agenda_item(meeting, method, actor=secretary)
+    given = services.add_agenda_item(meeting, agenda_item(method, number=31), actor=secretary)
+    following = services.add_agenda_item(meeting, agenda_item(method), actor=secretary)
     assert (given.label, following.label) == ("Sak 031-2025", "Sak 032-2025")
     with pytest.raises(InvalidInput, match="finnes allerede"):
-        services.add_agenda_item(meeting, method, number=31, actor=secretary)
+        services.add_agenda_item(meeting, agenda_item(method, number=31), actor=secretary)
 
 
 def test_meeting_deadlines_come_before_the_meeting(secretary):
     with pytest.raises(InvalidInput, match="før møtedatoen"):
-        services.create_meeting(forum=Forum.BESTILLERFORUM, meeting_date=date(2025, 11, 21),
-                                proposal_deadline=date(2025, 11, 22), input_deadline=None, actor=secretary)
+        services.create_meeting(new_meeting(Forum.BESTILLERFORUM, date(2025, 11, 21),
+                                            proposal_deadline=date(2025, 11, 22)), actor=secretary)
 
 
 def test_ordering_decision_commissions_and_moves_to_assessment(register, secretary, meeting_on):
     method = register()
-    item = services.add_agenda_item(meeting_on(Forum.BESTILLERFORUM, date(2025, 5, 22)), method, actor=secretary)
+    item = services.add_agenda_item(meeting_on(Forum.BESTILLERFORUM, date(2025, 5, 22)), agenda_item(method),
+                                    actor=secretary)
     with pytest.raises(InvalidInput, match="minst ett aspekt"):
-        services.record_ordering_decision(method, agenda_item=item, kind=OrderingKind.FULL_HTA,
-                                          decided_on=date(2025, 5, 22), assessing_body="FHI", actor=secretary)
+        services.record_ordering_decision(method, ordering_decision(item, OrderingKind.FULL_HTA, aspects=(),
+                                                                    decided_on=date(2025, 5, 22)), actor=secretary)
     with pytest.raises(InvalidInput, match="før møtet"):
-        services.record_ordering_decision(method, agenda_item=item, kind=OrderingKind.FULL_HTA, aspects=["effekt"],
-                                          decided_on=date(2025, 5, 21), assessing_body="FHI", actor=secretary)
-    services.record_ordering_decision(method, agenda_item=item, kind=OrderingKind.FULL_HTA, aspects=["effekt"],
-                                      decided_on=date(2025, 5, 22), assessing_body="FHI", due_on=date(2026, 5, 1),
+        services.record_ordering_decision(method, ordering_decision(item, OrderingKind.FULL_HTA, aspects=["effekt"],
+                                                                    decided_on=date(2025, 5, 21)), actor=secretary)
+    services.record_ordering_decision(method, ordering_decision(item, OrderingKind.FULL_HTA, aspects=["effekt"],
+                                                                decided_on=date(2025, 5, 22), due_on=date(2026, 5, 1)),
                                       actor=secretary)
     assert method.status is MethodStatus.ASSESSMENT
     [commission] = method.commissions
@@ -93,11 +96,11 @@ def test_a_bestillerforum_item_cannot_carry_a_beslutningsforum_decision(register
                                                                         meeting_on):
     method = register()
     commission(method)
-    item = services.add_agenda_item(meeting_on(Forum.BESTILLERFORUM, date(2025, 3, 1)), method, actor=secretary)
+    item = services.add_agenda_item(meeting_on(Forum.BESTILLERFORUM, date(2025, 3, 1)), agenda_item(method),
+                                    actor=secretary)
     with pytest.raises(InvalidInput, match="Beslutningsforum"):
-        services.record_forum_decision(method, decided_by=services.DecidedBy.BESLUTNINGSFORUM,
-                                       decided_on=date(2025, 3, 1), outcome=DecisionOutcome.INTRODUCED,
-                                       points=["x"], agenda_item=item, actor=secretary)
+        services.record_forum_decision(method, forum_decision(item, date(2025, 3, 1), DecisionOutcome.INTRODUCED,
+                                                              points=["x"]), actor=secretary)
 
 
 def test_a_second_current_decision_is_refused_but_an_amendment_keeps_both(register, commission, decide):
@@ -121,10 +124,10 @@ def test_follow_up_puts_a_deadline_on_the_methods_case(register, commission, dec
     method = register()
     commission(method)
     decision = decide(method, on=date(2025, 4, 28))
-    assignment = services.add_follow_up(
-        decision, title="Interregional arbeidsgruppe", owner="Interregionalt fagdirektørmøte",
-        due_on=date(2025, 11, 1), members=[{"name": "Regional fagdirektør Helse Midt-Norge RHF", "role": "leder"}],
-        mandate_questions=["Behov for ytterligere metodevurderinger", "Samlet kapasitetsbehov"], actor=secretary)
+    assignment = services.add_follow_up(decision, follow_up(
+        "Interregional arbeidsgruppe", "Interregionalt fagdirektørmøte", date(2025, 11, 1),
+        members=[{"name": "Regional fagdirektør Helse Midt-Norge RHF", "role": "leder"}],
+        mandate_questions=["Behov for ytterligere metodevurderinger", "Samlet kapasitetsbehov"]), actor=secretary)
     deadline = db.session.scalar(select(Deadline).where(Deadline.id == assignment.deadline_id))
     assert assignment.due_on == date(2025, 11, 1)
     assert deadline.case_id == method.case_id

@@ -5,8 +5,8 @@ import pytest
 
 from app.auth.models import User
 from app.extensions import db
-from app.methods.models import MethodType, SubmissionKind
 from app.methods.services import register_method
+from tests.factories import new_method
 
 
 @pytest.mark.parametrize(("url", "role", "office", "status"), [
@@ -26,9 +26,7 @@ def test_landing_page_access(login, make_user, url, role, office, status):
 def test_methods_landing_lists_the_methods(app, login, make_user):
     secretary = make_user("methods_secretariat")
     with app.app_context():
-        register_method(reference="ID2025_102", title="Endoskopisk ryggkirurgisk prosedyre",
-                        method_type=MethodType.PROCEDURE, submission_kind=SubmissionKind.PROPOSAL,
-                        organisation="Sykehuset Telemark", received_on=date(2025, 3, 3),
+        register_method(new_method("Endoskopisk ryggkirurgisk prosedyre", date(2025, 3, 3), reference="ID2025_102"),
                         actor=db.session.get(User, secretary))
         db.session.commit()
     page = login(secretary).get("/metoder/").get_data(as_text=True)

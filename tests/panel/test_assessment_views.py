@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.cases.models import AuditEvent, Case, JournalEntry
+from app.cases.models import Case, JournalEntry
+from app.core.audit import AuditEvent
 from app.extensions import db
 from app.methods.models import DecisionOutcome
 from app.panel import services
@@ -21,7 +22,7 @@ from app.panel.models import (
     Statement,
     TreatmentItem,
 )
-from tests.panel.conftest import REFERRAL
+from tests.factories import panel_member, panel_referral
 from tests.pdf import pdf_text
 
 TODAY = date.today()
@@ -35,7 +36,7 @@ def secretary_id(make_user):
 @pytest.fixture
 def case_id(app, secretary_id):
     with app.app_context():
-        referral = services.register_referral(**REFERRAL, actor=db.session.get(User, secretary_id),
+        referral = services.register_referral(panel_referral(), actor=db.session.get(User, secretary_id),
                                               today=date(2026, 10, 2))
         db.session.commit()
         return referral.case_id
@@ -296,7 +297,7 @@ def test_statement_pdf_of_another_case_is_not_found(app, client, case_id, secret
         "recipients": "Lege", "sent_on": TODAY.strftime("%d.%m.%Y"), "summary": "Råd.", "outcome": "off_label"})
     with app.app_context():
         statement_id = db.session.scalar(select(Statement.id))
-        other = services.register_referral(**{**REFERRAL, "patient_name": "Per Persen"},
+        other = services.register_referral(panel_referral(patient_name="Per Persen"),
                                            actor=db.session.get(User, secretary_id), today=date(2026, 10, 2))
         db.session.commit()
         other_case = other.case_id
@@ -361,9 +362,7 @@ def test_an_assigned_panel_member_sees_the_assessment_but_may_not_change_it(app,
     member_user = make_user("panel_member")
     with app.app_context():
         secretary = db.session.get(User, secretary_id)
-        member = services.save_member(None, name="Anna Onkolog", specialty="Onkologi", hospital="Haukeland",
-                                      appointing_region="helse-vest", term_start=date(2024, 1, 1), term_end=None,
-                                      active=True, user_id=member_user, actor=secretary)
+        member = services.save_member(None, panel_member(user_id=member_user), actor=secretary)
         referral = db.session.scalar(select(Referral).where(Referral.case_id == case_id))
         services.assign_member(referral, member, actor=secretary)
         db.session.commit()

@@ -7,11 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.cases.models import AuditAction, AuditEvent, Case
+from app.cases.models import Case
 from app.cases.services import assign_user
+from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
 from app.panel import services
 from tests.exports import csv_rows, export_href, xlsx_sheet
+from tests.factories import panel_referral_from_regional_hospital
 
 TODAY = date.today()
 REFERRAL_ROW = re.compile(r'<td><a href="/ekspertpanelet/saker/(\d+)">')
@@ -27,13 +29,10 @@ def make_referral(app, secretary_id):
     """A referral from the regional hospital, registered through the service; returns its case id."""
     def make(name: str, referred_days_ago: int) -> int:
         with app.app_context():
-            referral = services.register_referral(
-                national_id=None, patient_name=name, birth_date=date(1971, 5, 5), municipality=None,
-                home_region="helse-midt-norge", referring_trust="St. Olavs hospital HF", referring_department=None,
-                referring_doctor="Lege Lise Lund", referred_on=TODAY - timedelta(days=referred_days_ago),
-                from_regional_hospital=True, regional_review_by=None, regional_review_on=None, icd10="C56",
-                condition="Eggstokkreft", treatments_tried="Kjemoterapi", question="Studier?",
-                actor=db.session.get(User, secretary_id))
+            referral = services.register_referral(panel_referral_from_regional_hospital(
+                patient_name=name, municipality=None, referring_department=None,
+                referred_on=TODAY - timedelta(days=referred_days_ago), condition="Eggstokkreft",
+                treatments_tried="Kjemoterapi", question="Studier?"), actor=db.session.get(User, secretary_id))
             db.session.commit()
             return referral.case_id
     return make

@@ -11,16 +11,25 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.methods import services as methods
 from app.methods.interface import method_references_in, methods_named_in
-from app.methods.models import DecidedBy, DecisionOutcome, Forum
+from app.methods.models import DecisionOutcome, Forum
 from app.panel import services
-from app.panel.models import Advice, Classification, Outcome, ReferralStatus, Statement
+from app.panel.models import Advice, Outcome, ReferralStatus, Statement
+from tests.factories import (
+    agenda_item,
+    forum_decision,
+    new_meeting,
+    panel_answer,
+    panel_item,
+    panel_referral,
+    panel_statement,
+)
 
 PDF = b"%PDF-1.4\n%%EOF"
 
 
 def _item(referral, secretary, treatment: str, advice=Advice.RECOMMENDED, method_reference=None):
-    return services.add_item(referral, question=3, treatment=treatment, classification=Classification.OFF_LABEL,
-                             advice=advice, method_reference=method_reference, actor=secretary)
+    command = panel_item(treatment=treatment, advice=advice, method_reference=method_reference)
+    return services.add_item(referral, command, actor=secretary)
 
 
 def test_ids_with_a_letter_suffix_and_names_are_recognised_in_free_text(app_ctx, method_with_outcome):
@@ -72,18 +81,16 @@ def test_a_link_to_another_method_or_an_unknown_id_in_the_text_is_refused(referr
 
 
 def _amend_to_not_introduced(method, secretariat) -> None:
-    meeting = methods.create_meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=date(2025, 9, 22),
-                                     proposal_deadline=None, input_deadline=None, actor=secretariat)
-    methods.record_forum_decision(method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=date(2025, 9, 22),
-                                  outcome=DecisionOutcome.NOT_INTRODUCED, points=["Metoden innføres likevel ikke."],
-                                  agenda_item=methods.add_agenda_item(meeting, method, actor=secretariat),
-                                  amends=method.current_decision, actor=secretariat)
+    meeting = methods.create_meeting(new_meeting(Forum.BESLUTNINGSFORUM, date(2025, 9, 22)), actor=secretariat)
+    item = methods.add_agenda_item(meeting, agenda_item(method), actor=secretariat)
+    methods.record_forum_decision(method, forum_decision(
+        item, date(2025, 9, 22), DecisionOutcome.NOT_INTRODUCED, points=["Metoden innføres likevel ikke."],
+        amends=method.current_decision), actor=secretariat)
 
 
 def _answer_all(referral, secretary):
     for question in (1, 2, 3, 4):
-        services.save_answer(referral, question=question, findings=f"Funn {question}", advice=None,
-                             expected_version=None, actor=secretary)
+        services.save_answer(referral, panel_answer(question, advice=None), actor=secretary)
 
 
 def test_sending_the_statement_checks_every_recommendation_again(referral, secretary, method_with_outcome,
@@ -94,8 +101,7 @@ def test_sending_the_statement_checks_every_recommendation_again(referral, secre
     _amend_to_not_introduced(method, db.session.get(User, make_user("methods_secretariat")))
 
     with pytest.raises(InvalidInput) as refused:
-        services.send_statement(referral, recipients=["Lege Lise Lund"], sent_on=date.today(), summary="Råd",
-                                outcome=Outcome.OFF_LABEL, actor=secretary, pdf=PDF)
+        services.send_statement(referral, panel_statement(), actor=secretary, pdf=PDF)
     assert "Uttalelsen kan ikke sendes" in str(refused.value) and "22.09.2025" in str(refused.value)
     assert "«Legemiddel X (ID2024_090)» (spørsmål 3)" in str(refused.value)
     assert referral.status is not ReferralStatus.STATEMENT_SENT
@@ -103,13 +109,11 @@ def test_sending_the_statement_checks_every_recommendation_again(referral, secre
 
 def test_the_statement_page_refuses_a_recommendation_beslutningsforum_has_since_rejected(app, login, make_user,
                                                                                          method_with_outcome):
-    from tests.panel.conftest import REFERRAL
-
     secretary_id = make_user("panel_secretariat")
     with app.app_context():
         secretary = db.session.get(User, secretary_id)
         method = method_with_outcome(DecisionOutcome.INTRODUCED)
-        referral = services.register_referral(**REFERRAL, actor=secretary, today=date(2026, 10, 2))
+        referral = services.register_referral(panel_referral(), actor=secretary, today=date(2026, 10, 2))
         _item(referral, secretary, "Legemiddel X (ID2024_090)", method_reference="ID2024_090")
         _answer_all(referral, secretary)
         _amend_to_not_introduced(method, db.session.get(User, make_user("methods_secretariat")))

@@ -7,11 +7,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.cases.models import AuditAction, AuditEvent, Case
+from app.cases.models import Case
+from app.core.audit import AuditAction, AuditEvent
 from app.demo import synthetic_national_id
 from app.extensions import db
 from app.panel import services
 from app.panel.models import PanelMember, Participant, Referral, ReferralStatus
+from tests.factories import panel_member, panel_referral_from_regional_hospital
 
 TODAY = date.today()
 
@@ -48,16 +50,12 @@ def secretary(login, secretary_id):
 def make_referral(app, secretary_id):
     """A referral registered through the service; returns its case id."""
     def make(name: str = "Hanne Hagen", referred_days_ago: int = 2, **overrides) -> int:
-        referred_on = TODAY - timedelta(days=referred_days_ago)
-        values = {"national_id": None, "patient_name": name, "birth_date": date(1971, 5, 5),
-                  "municipality": "5001 Trondheim", "home_region": "helse-midt-norge",
-                  "referring_trust": "St. Olavs hospital HF", "referring_department": None,
-                  "referring_doctor": "Lege Lise Lund", "referred_on": referred_on, "from_regional_hospital": True,
-                  "regional_review_by": None, "regional_review_on": None, "icd10": "C56", "condition": "Eggstokkreft",
-                  "treatments_tried": "Kjemoterapi", "question": "Studier?"}
+        command = panel_referral_from_regional_hospital(**{
+            "patient_name": name, "referring_department": None, "condition": "Eggstokkreft",
+            "referred_on": TODAY - timedelta(days=referred_days_ago), "treatments_tried": "Kjemoterapi",
+            "question": "Studier?", **overrides})
         with app.app_context():
-            referral = services.register_referral(**{**values, **overrides},
-                                                  actor=db.session.get(User, secretary_id))
+            referral = services.register_referral(command, actor=db.session.get(User, secretary_id))
             db.session.commit()
             return referral.case_id
     return make
@@ -67,9 +65,8 @@ def make_referral(app, secretary_id):
 def make_member(app, secretary_id):
     def make(name: str, region: str = "helse-vest", user_id: int | None = None, active: bool = True) -> int:
         with app.app_context():
-            member = services.save_member(None, name=name, specialty="Onkologi", hospital="Haukeland",
-                                          appointing_region=region, term_start=date(2024, 1, 1), term_end=None,
-                                          active=active, user_id=user_id, actor=db.session.get(User, secretary_id))
+            member = services.save_member(None, panel_member(name=name, appointing_region=region, active=active,
+                                                             user_id=user_id), actor=db.session.get(User, secretary_id))
             db.session.commit()
             return member.id
     return make
@@ -113,8 +110,8 @@ def test_a_local_trust_without_the_regional_review_is_refused_at_the_field_and_n
     assert 'value="Helse Møre og Romsdal HF"' in html                 # what was typed stays
     assert _count(app, Referral) == 0 and _count(app, Case) == 0
 
-    from_regional = _referral_form(regional_review_by="", regional_review_on="", referring_trust="St. Olavs hospital HF",
-                                   from_regional_hospital="ja")
+    from_regional = _referral_form(regional_review_by="", regional_review_on="",
+                                   referring_trust="St. Olavs hospital HF", from_regional_hospital="ja")
     response = secretary.post("/ekspertpanelet/henvisninger/ny", data=from_regional)
     assert response.status_code == 302
     assert "Henvist fra regionsykehuset" in secretary.get(response.headers["Location"]).get_data(as_text=True)

@@ -1,4 +1,5 @@
-"""The expert panel's rules (seed S4), called directly."""
+"""The expert panel's rules, called directly."""
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -11,17 +12,26 @@ from app.methods.models import DecisionOutcome, Method
 from app.panel import services
 from app.panel.models import Advice, Classification, Outcome, PanelMember, ReferralStatus
 from tests.conftest import decide_method
-from tests.panel.conftest import REFERRAL
+from tests.factories import (
+    panel_answer,
+    panel_expert,
+    panel_feedback,
+    panel_item,
+    panel_member,
+    panel_principled_question,
+    panel_referral,
+    panel_statement,
+)
 
 
 def test_a_local_trust_needs_the_regional_hospital_review(secretary):
-    missing = {**REFERRAL, "regional_review_by": "", "regional_review_on": None}
+    missing = panel_referral(regional_review_by="", regional_review_on=None)
     with pytest.raises(InvalidInput, match="gjennomgått med") as refused:
-        services.register_referral(**missing, actor=secretary, today=date(2026, 10, 2))
+        services.register_referral(missing, actor=secretary, today=date(2026, 10, 2))
     assert refused.value.field == "regional_review_by"
     assert db.session.query(Case).count() == 0
-    from_regional = {**missing, "from_regional_hospital": True, "referring_trust": "St. Olavs hospital HF"}
-    assert services.register_referral(**from_regional, actor=secretary, today=date(2026, 10, 2)).id
+    from_regional = replace(missing, from_regional_hospital=True, referring_trust="St. Olavs hospital HF")
+    assert services.register_referral(from_regional, actor=secretary, today=date(2026, 10, 2)).id
 
 
 def test_referral_is_a_screened_case_with_a_14_day_deadline(referral):
@@ -40,21 +50,21 @@ def test_referral_is_a_screened_case_with_a_14_day_deadline(referral):
 ])
 def test_bad_referrals_are_refused_and_nothing_is_saved(secretary, field, value, message):
     with pytest.raises(InvalidInput, match=message):
-        services.register_referral(**{**REFERRAL, field: value}, actor=secretary, today=date(2026, 10, 2))
+        services.register_referral(panel_referral(**{field: value}), actor=secretary, today=date(2026, 10, 2))
     db.session.rollback()
     assert db.session.query(Case).count() == 0
 
 
 def test_members_and_experts_are_assigned_and_regions_checked(referral, secretary, make_user):
     member_user = make_user("panel_member")
-    members = [services.save_member(None, name=name, specialty="Onkologi", hospital="Haukeland", term_start=date(
-        2024, 1, 1), term_end=None, active=True, appointing_region=region, user_id=user, actor=secretary)
-        for name, region, user in [("Anna Onkolog", "helse-vest", member_user), ("Bjørn Kirurg", "helse-nord", None)]]
+    members = [services.save_member(None, panel_member(name=name, appointing_region=region, user_id=user),
+                                    actor=secretary)
+               for name, region, user in [("Anna Onkolog", "helse-vest", member_user),
+                                          ("Bjørn Kirurg", "helse-nord", None)]]
     assert services.regions_without_members() == ["helse-sor-ost", "helse-midt-norge"]
     for member in members:
         services.assign_member(referral, member, actor=secretary)
-    services.add_expert(referral, name="Dr. Ekspert", specialty="Gynekologisk onkologi", hospital="Radiumhospitalet",
-                        actor=secretary)
+    services.add_expert(referral, panel_expert(name="Dr. Ekspert"), actor=secretary)
     assert [participant.is_expert for participant in referral.participants] == [False, False, True]
     assert referral.status is ReferralStatus.UNDER_ASSESSMENT
     with pytest.raises(InvalidInput, match="allerede med"):
@@ -62,13 +72,15 @@ def test_members_and_experts_are_assigned_and_regions_checked(referral, secretar
     assert [a.user_id for a in db.session.get(Case, referral.case_id).assignments] == [member_user]
 
 
+def trial(**overrides):
+    return panel_item(question=2, treatment="Studie av PARP-hemmer", classification=Classification.CLINICAL_TRIAL,
+                      advice=Advice.RECOMMENDED, country="Sverige", **overrides)
+
+
 def test_trial_items_need_a_valid_registry_id_and_are_flagged_nordic(referral, secretary):
     with pytest.raises(InvalidInput, match="gyldig studienummer"):
-        services.add_item(referral, question=2, treatment="Studie av PARP-hemmer", classification=Classification.CLINICAL_TRIAL,
-                          advice=Advice.RECOMMENDED, registry_id="NCT123", country="Sverige", actor=secretary)
-    item = services.add_item(referral, question=2, treatment="Studie av PARP-hemmer",
-                             classification=Classification.CLINICAL_TRIAL, advice=Advice.RECOMMENDED,
-                             registry_id="nct06719037", country="Sverige", inclusion_criteria="ECOG 0-1",
+        services.add_item(referral, trial(registry_id="NCT123"), actor=secretary)
+    item = services.add_item(referral, trial(registry_id="nct06719037", inclusion_criteria="ECOG 0-1"),
                              actor=secretary)
     assert (item.registry_id, item.nordic) == ("NCT06719037", True)
 
@@ -76,45 +88,42 @@ def test_trial_items_need_a_valid_registry_id_and_are_flagged_nordic(referral, s
 def test_a_method_not_introduced_cannot_be_recommended_but_may_be_mentioned(referral, secretary, method_with_outcome):
     method_with_outcome(DecisionOutcome.NOT_INTRODUCED)
     with pytest.raises(InvalidInput, match="16.06.2025 at ID2024_090 .* ikke skal innføres") as refused:
-        services.add_item(referral, question=3, treatment="Legemiddel X", classification=Classification.OFF_LABEL,
-                          advice=Advice.RECOMMENDED, method_reference="ID2024_090", actor=secretary)
+        services.add_item(referral, panel_item(advice=Advice.RECOMMENDED, method_reference="ID2024_090"),
+                          actor=secretary)
     assert refused.value.field == "advice"
-    item = services.add_item(referral, question=3, treatment="Legemiddel X", classification=Classification.OFF_LABEL,
-                             advice=Advice.MENTIONED_EXCEPTION_SCHEME, method_reference="ID2024_090",
-                             actor=secretary)
+    item = services.add_item(referral, panel_item(method_reference="ID2024_090"), actor=secretary)
     assert item.methods_check == {"reference": "ID2024_090", "state": "not_introduced", "decided_on": "2025-06-16"}
 
 
 def test_a_method_under_assessment_cannot_be_recommended(referral, secretary, method_with_outcome):
     method_with_outcome(None)
     with pytest.raises(InvalidInput, match="under vurdering i Nye Metoder"):
-        services.add_item(referral, question=3, treatment="Legemiddel X", classification=Classification.OFF_LABEL,
-                          advice=Advice.RECOMMENDED, method_reference="ID2024_090", actor=secretary)
+        services.add_item(referral, panel_item(advice=Advice.RECOMMENDED, method_reference="ID2024_090"),
+                          actor=secretary)
 
 
 def test_an_introduced_method_may_be_recommended(referral, secretary, method_with_outcome):
     method_with_outcome(DecisionOutcome.INTRODUCED)
-    item = services.add_item(referral, question=1, treatment="Legemiddel X", classification=Classification.ESTABLISHED,
-                             advice=Advice.RECOMMENDED, method_reference="ID2024_090", actor=secretary)
+    item = services.add_item(referral, panel_item(question=1, classification=Classification.ESTABLISHED,
+                                                  advice=Advice.RECOMMENDED, method_reference="ID2024_090"),
+                             actor=secretary)
     assert item.methods_check["state"] == "introduced"
 
 
 def _answer_all(referral, secretary):
     for question in (1, 2, 3, 4):
-        services.save_answer(referral, question=question, findings=f"Funn {question}", advice=f"Råd {question}",
-                             expected_version=None, actor=secretary)
+        services.save_answer(referral, panel_answer(question), actor=secretary)
 
 
 def test_the_statement_needs_all_four_answers_and_is_journaled(referral, secretary):
-    services.save_answer(referral, question=1, findings="Etablert behandling er gitt.", advice=None,
-                         expected_version=None, actor=secretary)
+    services.save_answer(referral, panel_answer(1, findings="Etablert behandling er gitt.", advice=None),
+                         actor=secretary)
     with pytest.raises(InvalidInput, match="spørsmål 2, 3, 4 mangler"):
-        services.send_statement(referral, recipients=["Lege Lise Lund"], sent_on=date.today(), summary="Råd",
-                                outcome=Outcome.OFF_LABEL, actor=secretary, pdf=b"%PDF-1.4\n%%EOF")
+        services.send_statement(referral, panel_statement(), actor=secretary, pdf=b"%PDF-1.4\n%%EOF")
     _answer_all(referral, secretary)
     statement = services.send_statement(
-        referral, recipients=["Lege Lise Lund, Helse Møre og Romsdal HF", "St. Olavs hospital HF"],
-        sent_on=date.today(), summary="Panelet anbefaler studie i Sverige.", outcome=Outcome.STUDY_ABROAD,
+        referral, panel_statement(recipients=("Lege Lise Lund, Helse Møre og Romsdal HF", "St. Olavs hospital HF"),
+                                  summary="Panelet anbefaler studie i Sverige.", outcome=Outcome.STUDY_ABROAD),
         actor=secretary, pdf=b"%PDF-1.4\n%%EOF")
     entry = db.session.get(JournalEntry, statement.journal_entry_id)
     assert entry.entry_type.value == "U" and "St. Olavs hospital HF" in entry.party_name
@@ -122,28 +131,27 @@ def test_the_statement_needs_all_four_answers_and_is_journaled(referral, secreta
     assert (referral.status, referral.outcome) == (ReferralStatus.STATEMENT_SENT, Outcome.STUDY_ABROAD)
     assert db.session.get(Deadline, referral.deadline_id).done_at is not None
     with pytest.raises(InvalidInput, match="kan ikke endres"):
-        services.save_answer(referral, question=1, findings="x", advice=None, expected_version=None, actor=secretary)
+        services.save_answer(referral, panel_answer(1, findings="x", advice=None), actor=secretary)
 
 
 def test_feedback_and_principled_questions(referral, secretary):
     with pytest.raises(InvalidInput, match="etter at uttalelsen er sendt"):
-        services.record_feedback(referral, received_on=date.today(), followed="yes", summary="x", actor=secretary)
+        services.record_feedback(referral, panel_feedback(summary="x"), actor=secretary)
     _answer_all(referral, secretary)
-    services.send_statement(referral, recipients=["Lege"], sent_on=date.today(), summary="Råd",
-                            outcome=Outcome.OFF_LABEL, actor=secretary, pdf=b"%PDF-1.4\n%%EOF")
-    feedback = services.record_feedback(referral, received_on=date.today(), followed="partly",
-                                        summary="Off-label ble avslått av kostnadshensyn.", actor=secretary)
+    services.send_statement(referral, panel_statement(recipients=("Lege",)), actor=secretary,
+                            pdf=b"%PDF-1.4\n%%EOF")
+    feedback = services.record_feedback(referral, panel_feedback(
+        followed="partly", summary="Off-label ble avslått av kostnadshensyn."), actor=secretary)
     assert feedback.followed == "partly"
-    question = services.add_principled_question(referral, text="Kostnad som grunn til å avslå off-label-råd",
-                                                raised_on=date.today(), actor=secretary)
+    question = services.add_principled_question(
+        referral, panel_principled_question(text="Kostnad som grunn til å avslå off-label-råd"), actor=secretary)
     assert referral.principled_questions == [question]
 
 
 def test_a_nye_metoder_decision_flags_open_referrals_about_the_method(referral, secretary, method_with_outcome,
                                                                     make_user):
     method_with_outcome(None, reference="ID2024_091")
-    services.add_item(referral, question=3, treatment="Legemiddel X", classification=Classification.OFF_LABEL,
-                      advice=Advice.MENTIONED_EXCEPTION_SCHEME, method_reference="ID2024_091", actor=secretary)
+    services.add_item(referral, panel_item(method_reference="ID2024_091"), actor=secretary)
     assert referral.flag is None
     secretariat = db.session.get(User, make_user("methods_secretariat"))
     method = db.session.query(Method).filter_by(reference="ID2024_091").one()
@@ -154,7 +162,6 @@ def test_a_nye_metoder_decision_flags_open_referrals_about_the_method(referral, 
 
 def test_member_terms_are_checked(secretary):
     with pytest.raises(InvalidInput, match="slutte før"):
-        services.save_member(None, name="A", specialty="B", hospital="C", appointing_region="helse-vest",
-                             term_start=date(2025, 1, 1), term_end=date(2024, 1, 1), active=True, user_id=None,
-                             actor=secretary)
+        services.save_member(None, panel_member(name="A", specialty="B", hospital="C", term_start=date(2025, 1, 1),
+                                                term_end=date(2024, 1, 1)), actor=secretary)
     assert db.session.query(PanelMember).count() == 0

@@ -7,13 +7,19 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.cases.models import AuditAction, AuditEvent
+from app.core.audit import AuditAction, AuditEvent
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.methods.models import DecisionOutcome
 from app.panel import services
-from app.panel.models import Advice, Classification, Referral, ReferralStatus, Statement, TreatmentItem
-from tests.panel.conftest import REFERRAL
+from app.panel.models import Advice, Classification, Outcome, Referral, ReferralStatus, Statement, TreatmentItem
+from tests.factories import (
+    panel_item,
+    panel_member,
+    panel_referral,
+    panel_statement,
+    panel_withdrawal,
+)
 from tests.panel.test_method_link import _amend_to_not_introduced, _answer_all
 from tests.pdf import pdf_text
 
@@ -39,9 +45,9 @@ def refused_referral(app, make_user, method_with_outcome, secretary_id):
     with app.app_context():
         secretary = db.session.get(User, secretary_id)
         method = method_with_outcome(DecisionOutcome.INTRODUCED)
-        referral = services.register_referral(**REFERRAL, actor=secretary, today=date(2026, 10, 2))
-        item = services.add_item(referral, question=3, treatment=REJECTED, classification=Classification.OFF_LABEL,
-                                 advice=Advice.RECOMMENDED, method_reference="ID2024_090", actor=secretary)
+        referral = services.register_referral(panel_referral(), actor=secretary, today=date(2026, 10, 2))
+        item = services.add_item(referral, panel_item(treatment=REJECTED, advice=Advice.RECOMMENDED,
+                                                      method_reference="ID2024_090"), actor=secretary)
         _answer_all(referral, secretary)
         _amend_to_not_introduced(method, db.session.get(User, make_user("methods_secretariat")))
         db.session.commit()
@@ -68,7 +74,7 @@ def test_withdrawing_needs_a_reason(app, login, secretary_id, refused_referral):
     with app.app_context():
         referral = db.session.scalar(select(Referral).where(Referral.case_id == case_id))
         with pytest.raises(InvalidInput, match="Skriv hvorfor") as refused:
-            services.withdraw_item(referral, db.session.get(TreatmentItem, item_id), reason=" ",
+            services.withdraw_item(referral, db.session.get(TreatmentItem, item_id), panel_withdrawal(" "),
                                    actor=db.session.get(User, secretary_id))
         assert refused.value.field == "reason"
 
@@ -107,11 +113,10 @@ def test_withdrawn_items_are_left_out_of_the_statement_and_its_check(app_ctx, se
     referral = db.session.scalar(select(Referral).where(Referral.case_id == case_id))
     item = db.session.get(TreatmentItem, item_id)
     secretary = db.session.get(User, secretary_id)
-    services.withdraw_item(referral, item, reason=REASON, actor=secretary)
+    services.withdraw_item(referral, item, panel_withdrawal(REASON), actor=secretary)
     assert item.withdrawn and referral.current_items == []
-    statement = services.send_statement(referral, recipients=["Lege"], sent_on=TODAY, summary="Råd",
-                                        outcome=services.Outcome.NO_FURTHER_TREATMENT, actor=secretary,
-                                        pdf=b"%PDF-1.4\n%%EOF")
+    command = panel_statement(recipients=("Lege",), sent_on=TODAY, outcome=Outcome.NO_FURTHER_TREATMENT)
+    statement = services.send_statement(referral, command, actor=secretary, pdf=b"%PDF-1.4\n%%EOF")
     assert statement.referral_id == referral.id
     assert services.flag_referrals_for_method("ID2024_090") == 0    # nor flagged for it afterwards
 
@@ -119,13 +124,13 @@ def test_withdrawn_items_are_left_out_of_the_statement_and_its_check(app_ctx, se
 def test_withdrawing_after_the_statement_is_sent_is_refused(app, login, secretary_id, make_user):
     with app.app_context():
         secretary = db.session.get(User, secretary_id)
-        referral = services.register_referral(**REFERRAL, actor=secretary, today=date(2026, 10, 2))
-        item = services.add_item(referral, question=2, treatment="Studie i Sverige",
-                                 classification=Classification.ESTABLISHED, advice=Advice.NOT_RECOMMENDED,
-                                 actor=secretary)
+        referral = services.register_referral(panel_referral(), actor=secretary, today=date(2026, 10, 2))
+        item = services.add_item(referral, panel_item(question=2, treatment="Studie i Sverige",
+                                                      classification=Classification.ESTABLISHED,
+                                                      advice=Advice.NOT_RECOMMENDED), actor=secretary)
         _answer_all(referral, secretary)
-        services.send_statement(referral, recipients=["Lege"], sent_on=TODAY, summary="Råd",
-                                outcome=services.Outcome.NO_FURTHER_TREATMENT, actor=secretary, pdf=b"%PDF-1.4")
+        command = panel_statement(recipients=("Lege",), sent_on=TODAY, outcome=Outcome.NO_FURTHER_TREATMENT)
+        services.send_statement(referral, command, actor=secretary, pdf=b"%PDF-1.4")
         db.session.commit()
         case_id, item_id = referral.case_id, item.id
     client = login(secretary_id)
@@ -138,7 +143,7 @@ def test_withdrawing_after_the_statement_is_sent_is_refused(app, login, secretar
     with app.app_context():
         referral = db.session.get(Referral, referral.id)
         with pytest.raises(Conflict):
-            services.withdraw_item(referral, db.session.get(TreatmentItem, item_id), reason=REASON,
+            services.withdraw_item(referral, db.session.get(TreatmentItem, item_id), panel_withdrawal(REASON),
                                    actor=db.session.get(User, secretary_id))
 
 
@@ -154,7 +159,7 @@ def test_withdrawing_twice_is_refused(app, login, secretary_id, refused_referral
 def test_an_item_of_another_referral_is_not_found(app, login, secretary_id, refused_referral):
     case_id, item_id = refused_referral
     with app.app_context():
-        other = services.register_referral(**{**REFERRAL, "patient_name": "Ola Annen"},
+        other = services.register_referral(panel_referral(patient_name="Ola Annen"),
                                            actor=db.session.get(User, secretary_id), today=date(2026, 10, 2))
         db.session.commit()
         other_case_id = other.case_id
@@ -168,9 +173,7 @@ def test_an_assigned_panel_member_cannot_withdraw(app, login, make_user, secreta
     member_user = make_user("panel_member")
     with app.app_context():
         secretary = db.session.get(User, secretary_id)
-        member = services.save_member(None, name="Anna Onkolog", specialty="Onkologi", hospital="Haukeland",
-                                      appointing_region="helse-vest", term_start=date(2024, 1, 1), term_end=None,
-                                      active=True, user_id=member_user, actor=secretary)
+        member = services.save_member(None, panel_member(user_id=member_user), actor=secretary)
         services.assign_member(db.session.scalar(select(Referral).where(Referral.case_id == case_id)), member,
                                actor=secretary)
         db.session.commit()

@@ -25,7 +25,6 @@ from sqlalchemy.pool import NullPool
 
 from app import backup, create_app
 from app.auth import services as account_services
-from app.auth.roles import Role
 from app.backup import (
     BackupError,
     TableSummary,
@@ -36,13 +35,9 @@ from app.backup import (
 )
 from app.cases import documents
 from app.cases import services as case_services
-from app.cases.models import (
-    AuditAction,
-    AuditEvent,
-    CaseKind,
-    CaseStatus,
-    JournalEntryType,
-)
+from app.cases.models import CaseKind, CaseStatus, JournalEntryType
+from app.core.audit import AuditAction, AuditEvent
+from app.core.roles import Role
 from app.db import utcnow
 from app.extensions import db
 from config import BASE_DIR, TestConfig

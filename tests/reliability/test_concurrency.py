@@ -55,7 +55,6 @@ from app.auth.models import AccountActivation, ApiToken, LoginFailure, PendingLo
 from app.cases import deadlines as case_deadlines
 from app.cases import services as cases
 from app.cases.models import (
-    AuditEvent,
     AuditSeal,
     Case,
     CaseAssignment,
@@ -70,14 +69,15 @@ from app.cases.models import (
     SequenceCounter,
     StoredFile,
 )
+from app.core.audit import AuditEvent
 from app.extensions import db
 from app.methods import assessment_services
 from app.methods import services as methods
+from app.methods.assessment_services import AssessmentChanges, TrialRow
+from app.methods.commands import StatusChange
 from app.methods.models import (
     AgendaItem,
     CommissionReport,
-    DecidedBy,
-    DecisionOutcome,
     FollowUpAssignment,
     Forum,
     ForumDecision,
@@ -87,12 +87,10 @@ from app.methods.models import (
     MethodInput,
     MethodStatus,
     MethodStatusChange,
-    MethodType,
     OngoingTrial,
     OrderingDecision,
     PriceNote,
     Submission,
-    SubmissionKind,
     SuitabilityAssessment,
 )
 from app.panel import services as panel
@@ -112,6 +110,14 @@ from tests.factories import (
     abroad_opinion_request,
     abroad_plan,
     abroad_reconsideration,
+    agenda_item,
+    follow_up,
+    forum_decision,
+    new_meeting,
+    new_method,
+    panel_answer,
+    panel_member,
+    panel_referral,
 )
 
 TODAY = date.today()
@@ -408,9 +414,7 @@ def _secretariat(kit: Kit) -> tuple[int, int]:
 
 
 def _method(kit: Kit, actor: int) -> Method:
-    return methods.register_method(title="Endoskopisk ryggkirurgi", method_type=MethodType.PROCEDURE,
-                                   submission_kind=SubmissionKind.PROPOSAL, organisation="Sykehuset Telemark",
-                                   received_on=_day(200), actor=kit.user(actor))
+    return methods.register_method(new_method("Endoskopisk ryggkirurgi", _day(200)), actor=kit.user(actor))
 
 
 def edit_method(kit: Kit) -> Edit:
@@ -425,8 +429,8 @@ def edit_method(kit: Kit) -> Edit:
 def _assessment(kit: Kit, actor: int) -> tuple[str, SuitabilityAssessment]:
     method = _method(kit, actor)
     assessment = assessment_services.save_assessment(
-        method, expected_version=None, actor=kit.user(actor),
-        values={"author_body": "FHI", "document_version": "1.0", "summary": "Utkast", "recommendation": "1"})
+        method, AssessmentChanges(author_body="FHI", document_version="1.0", summary="Utkast", recommendation="1"),
+        expected_version=None, actor=kit.user(actor))
     return method.reference, assessment
 
 
@@ -440,9 +444,9 @@ def edit_assessment(kit: Kit) -> Edit:
                 stored_shown="Forslaget gjelder sentralisering", text_field="summary")
 
 
-TRIAL = {"population": "Lumbar stenose", "participants": "324", "intervention": "Endoskopisk kirurgi",
-         "control": "Mikrodiskektomi", "main_outcome": "Oswestry Disability Index", "registry_id": "NCT06719037",
-         "country": "Kina", "estimated_completion": "09.2025", "recruitment_status": "recruiting"}
+TRIAL = TrialRow(population="Lumbar stenose", participants="324", intervention="Endoskopisk kirurgi",
+                 control="Mikrodiskektomi", main_outcome="Oswestry Disability Index", registry_id="NCT06719037",
+                 country="Kina", estimated_completion="09.2025", recruitment_status="recruiting")
 
 
 def edit_trial(kit: Kit) -> Edit:
@@ -465,8 +469,7 @@ MEETING_DAYS = iter(range(7, 10_000))   # one forum meets once a day
 def edit_minutes(kit: Kit) -> Edit:
     a, b = _secretariat(kit)
     meeting_id = kit.run(lambda: methods.create_meeting(
-        forum=Forum.BESTILLERFORUM, meeting_date=_day(next(MEETING_DAYS)), proposal_deadline=None,
-        input_deadline=None, actor=kit.user(a)).id)
+        new_meeting(Forum.BESTILLERFORUM, _day(next(MEETING_DAYS))), actor=kit.user(a)).id)
     url = f"/metoder/moter/{meeting_id}/referat"
     return Edit((a, b), url, url, Meeting, meeting_id, "minutes",
                 a={"minutes": "Sak 031 ble utsatt."}, b={"minutes": "Sak 031 ble vedtatt."},
@@ -482,16 +485,13 @@ def close_method_follow_up(kit: Kit) -> Edit:
         method = _method(kit, a)
         for status in (MethodStatus.AWAITING_ORDERING, MethodStatus.ASSESSMENT, MethodStatus.CLEARANCE,
                        MethodStatus.FOR_DECISION):
-            methods.change_status(method, status, on=_day(100), actor=secretary)
-        meeting = methods.create_meeting(forum=Forum.BESLUTNINGSFORUM, meeting_date=_day(60),
-                                         proposal_deadline=None, input_deadline=None, actor=secretary)
-        decision = methods.record_forum_decision(
-            method, decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=_day(60), outcome=DecisionOutcome.INTRODUCED,
-            points=["Metoden innføres."], agenda_item=methods.add_agenda_item(meeting, method, actor=secretary),
-            actor=secretary)
-        follow_up = methods.add_follow_up(decision, title="Arbeidsgruppe for indikasjoner", owner="RHF-ene",
-                                          due_on=TODAY + timedelta(days=90), actor=secretary)
-        return method.reference, follow_up.id
+            methods.change_status(method, StatusChange(status, _day(100)), actor=secretary)
+        meeting = methods.create_meeting(new_meeting(Forum.BESLUTNINGSFORUM, _day(60)), actor=secretary)
+        item = methods.add_agenda_item(meeting, agenda_item(method), actor=secretary)
+        decision = methods.record_forum_decision(method, forum_decision(item, _day(60)), actor=secretary)
+        assignment = methods.add_follow_up(decision, follow_up("Arbeidsgruppe for indikasjoner", "RHF-ene",
+                                                               TODAY + timedelta(days=90)), actor=secretary)
+        return method.reference, assignment.id
     reference, follow_up_id = kit.run(make)
     return Edit((a, b), f"/metoder/{reference}", f"/metoder/{reference}/oppfolging/{follow_up_id}/status",
                 FollowUpAssignment, follow_up_id, "status", a={"status": "delivered"}, b={"status": "cancelled"},
@@ -504,9 +504,8 @@ def _panel_secretariat(kit: Kit) -> tuple[int, int]:
 
 def edit_member(kit: Kit) -> Edit:
     a, b = _panel_secretariat(kit)
-    member_id = kit.run(lambda: panel.save_member(
-        None, name="Per Panel", specialty="Onkologi", hospital="St. Olavs hospital",
-        appointing_region="helse-midt-norge", term_start=_day(300), term_end=None, active=True, user_id=None,
+    member_id = kit.run(lambda: panel.save_member(None, panel_member(
+        name="Per Panel", hospital="St. Olavs hospital", appointing_region="helse-midt-norge", term_start=_day(300)),
         actor=kit.user(a)).id)
     url = f"/ekspertpanelet/medlemmer/{member_id}"
     return Edit((a, b), url, url, PanelMember, member_id, "hospital",
@@ -515,25 +514,16 @@ def edit_member(kit: Kit) -> Edit:
                 stored_shown="Haukeland universitetssykehus", text_field="hospital")
 
 
-REFERRAL = {
-    "national_id": None, "patient_name": "Hanne Hagen", "birth_date": date(1971, 5, 5), "municipality": "Trondheim",
-    "home_region": "helse-midt-norge", "referring_trust": "Helse Møre og Romsdal HF",
-    "referring_department": "Kreftavdelingen", "referring_doctor": "Lege Lise Lund", "from_regional_hospital": False,
-    "regional_review_by": "Kreftklinikken, St. Olavs hospital", "icd10": "C56",
-    "condition": "Residiverende eggstokkreft med spredning", "treatments_tried": "Tre linjer kjemoterapi",
-    "question": "Finnes det aktuelle kliniske studier?",
-}
-
-
 def edit_answers(kit: Kit) -> Edit:
     a, b = _panel_secretariat(kit)
 
     def make():
         secretary = kit.user(a)
-        referral = panel.register_referral(**REFERRAL, referred_on=_day(5), regional_review_on=_day(8),
-                                           actor=secretary)
-        answer = panel.save_answer(referral, question=1, findings="Første utkast", advice=None,
-                                   expected_version=None, actor=secretary)
+        referral = panel.register_referral(panel_referral(
+            municipality="Trondheim", treatments_tried="Tre linjer kjemoterapi",
+            question="Finnes det aktuelle kliniske studier?", referred_on=_day(5), regional_review_on=_day(8)),
+            actor=secretary)
+        answer = panel.save_answer(referral, panel_answer(1, findings="Første utkast", advice=None), actor=secretary)
         return referral.case_id, answer.id
     case_id, answer_id = kit.run(make)
     url = f"/ekspertpanelet/saker/{case_id}/vurdering"

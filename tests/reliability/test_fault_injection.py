@@ -6,7 +6,7 @@ it held before the call: the same rows in every table (a count and a hash of all
 A write point is a flush with pending changes (the SQLAlchemy `before_flush` session event; the commit's own
 flush counts) or an INSERT, UPDATE or DELETE statement the service sends through the session (the counters'
 UPDATE ... RETURNING, the import's bulk inserts). After the fault the test does what the app does with an
-unexpected error: the session is rolled back (app/errors.py) and removed at the end of the request.
+unexpected error: the session is rolled back (app/error_pages.py) and removed at the end of the request.
 
 The per-test transaction of tests/conftest.py makes every commit a SAVEPOINT release inside one outer
 transaction, and the checksums are read on that same connection, after the rollback: they show exactly what a
@@ -21,6 +21,7 @@ import inspect
 import itertools
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -42,7 +43,6 @@ from app.abroad.models import (
 )
 from app.auth import services as accounts
 from app.auth.models import ApiToken, PendingLogin, User, UserSession
-from app.auth.roles import Role
 from app.cases import deadlines, documents
 from app.cases import services as cases
 from app.cases.models import (
@@ -55,15 +55,17 @@ from app.cases.models import (
     JournalEntryType,
     PatientDiscrepancy,
 )
+from app.core.roles import Role
 from app.db import utcnow
 from app.demo import synthetic_national_id
 from app.extensions import db
 from app.methods import assessment_services as assessments
 from app.methods import services as methods
+from app.methods.assessment_services import AssessmentChanges, TrialRow
+from app.methods.commands import MethodDetails, NewInput, NewPriceNote, NewReport, NewSubmission, StatusChange
 from app.methods.models import (
     AgendaItem,
     Commission,
-    DecidedBy,
     DecisionOutcome,
     FollowUpAssignment,
     Forum,
@@ -78,7 +80,15 @@ from app.methods.models import (
     SuitabilityAssessment,
 )
 from app.panel import services as panel
-from app.panel.models import Advice, Classification, Outcome, PanelMember, Referral, TreatmentItem
+from app.panel.models import (
+    Advice,
+    Classification,
+    Outcome,
+    PanelMember,
+    Referral,
+    TreatmentItem,
+)
+from tests import factories
 from tests.abroad.fixtures.import_files import (
     APPEAL_COLUMNS,
     COST_COLUMNS,
@@ -97,6 +107,12 @@ from tests.factories import (
     abroad_opinion_request,
     abroad_plan,
     abroad_reconsideration,
+    agenda_item,
+    follow_up,
+    forum_decision,
+    new_meeting,
+    new_method,
+    ordering_decision,
 )
 
 PASSWORD = "korrekt-hest-batteri-stift"
@@ -121,6 +137,7 @@ NOT_WRITING = {
     "app.cases.documents.read_version": "reads a stored file",
     "app.cases.deadlines.describe_due_date": "formats a message",
     "app.cases.deadlines.open_deadlines": "a query",
+    "app.cases.deadlines.has_overdue_deadline": "builds a query clause",
     "app.methods.services.find_method": "a query",
     "app.methods.services.format_reference": "formats an ID",
     "app.methods.services.parse_reference": "parses an ID",
@@ -138,8 +155,6 @@ NOT_WRITING = {
     "app.abroad.services.ensure_may_be_granted": "the Nye Metoder rule every grant asks (reads the method status)",
     "app.abroad.services.country_name": "a lookup",
     "app.abroad.services.experimental_notice": "derives a text",
-    "app.abroad.services.find_appeal": "a query",
-    "app.abroad.services.find_application": "a query",
     "app.abroad.services.method_check": "asks app.methods.interface",
     "app.abroad.services.not_introduced_citation": "formats a text",
     "app.abroad.services.validate_country": "a check that raises",
@@ -306,26 +321,23 @@ class World:
 
     def method(self, secretary_id: int, status: MethodStatus = MethodStatus.RECEIVED) -> int:
         actor = self.get(User, secretary_id)
-        method = methods.register_method(title="Endoskopisk ryggkirurgi", method_type=MethodType.PROCEDURE,
-                                         submission_kind=SubmissionKind.PROPOSAL, organisation="Sykehuset Telemark",
-                                         received_on=date(2024, 3, 4), actor=actor)
+        method = methods.register_method(new_method("Endoskopisk ryggkirurgi"), actor=actor)
         path = [MethodStatus.AWAITING_ORDERING, MethodStatus.ASSESSMENT, MethodStatus.CLEARANCE,
                 MethodStatus.FOR_DECISION]
         if status is not MethodStatus.RECEIVED:
             for step in path[:path.index(status) + 1]:
-                methods.change_status(method, step, on=date(2025, 1, 6), actor=actor)
+                methods.change_status(method, StatusChange(step, date(2025, 1, 6)), actor=actor)
         db.session.commit()
         return method.id
 
     def meeting(self, secretary_id: int, forum: Forum, day: date) -> int:
-        meeting = methods.create_meeting(forum=forum, meeting_date=day, proposal_deadline=None, input_deadline=None,
-                                         actor=self.get(User, secretary_id))
+        meeting = methods.create_meeting(new_meeting(forum, day), actor=self.get(User, secretary_id))
         db.session.commit()
         return meeting.id
 
     def agenda_item(self, secretary_id: int, method_id: int, forum: Forum, day: date) -> int:
         item = methods.add_agenda_item(self.get(Meeting, self.meeting(secretary_id, forum, day)),
-                                       self.get(Method, method_id), actor=self.get(User, secretary_id))
+                                       agenda_item(self.get(Method, method_id)), actor=self.get(User, secretary_id))
         db.session.commit()
         return item.id
 
@@ -333,9 +345,9 @@ class World:
         method_id = self.method(secretary_id)
         item_id = self.agenda_item(secretary_id, method_id, Forum.BESTILLERFORUM, date(2024, 5, 27))
         method = self.get(Method, method_id)
-        methods.record_ordering_decision(method, agenda_item=self._item(item_id),
-                                         kind=OrderingKind.FULL_HTA, decided_on=date(2024, 5, 27),
-                                         assessing_body="FHI", aspects=["effekt"], actor=self.get(User, secretary_id))
+        methods.record_ordering_decision(method, ordering_decision(self._item(item_id), aspects=["effekt"],
+                                                                   decided_on=date(2024, 5, 27)),
+                                         actor=self.get(User, secretary_id))
         db.session.commit()
         return self.get(Method, method_id).commissions[0].id
 
@@ -346,53 +358,52 @@ class World:
         method_id = self.method(secretary_id, MethodStatus.FOR_DECISION)
         item_id = self.agenda_item(secretary_id, method_id, Forum.BESLUTNINGSFORUM, date(2025, 6, 16))
         decision = methods.record_forum_decision(
-            self.get(Method, method_id), decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=date(2025, 6, 16),
-            outcome=DecisionOutcome.INTRODUCED, points=["Metoden innføres."], agenda_item=self._item(item_id),
+            self.get(Method, method_id), forum_decision(self._item(item_id), date(2025, 6, 16)),
             actor=self.get(User, secretary_id))
         db.session.commit()
         return decision.id
 
     def assessment(self, secretary_id: int) -> int:
-        assessment = assessments.save_assessment(self.get(Method, self.method(secretary_id)), expected_version=None,
-                                                 values={"summary": "Kort om metoden."},
+        assessment = assessments.save_assessment(self.get(Method, self.method(secretary_id)),
+                                                 AssessmentChanges(summary="Kort om metoden."), expected_version=None,
                                                  actor=self.get(User, secretary_id))
         db.session.commit()
         return assessment.id
 
     def trial(self, secretary_id: int) -> int:
         trial = assessments.add_trial(self.get(SuitabilityAssessment, self.assessment(secretary_id)), TRIAL,
-                                      self.get(User, secretary_id))
+                                      actor=self.get(User, secretary_id))
         db.session.commit()
         return trial.id
 
     # The expert panel
 
     def referral(self, secretary_id: int) -> int:
-        referral = panel.register_referral(**REFERRAL, actor=self.get(User, secretary_id), today=date(2026, 10, 2))
+        referral = panel.register_referral(REFERRAL, actor=self.get(User, secretary_id), today=date(2026, 10, 2))
         db.session.commit()
         return referral.id
 
     def member(self, secretary_id: int, with_login: bool = True) -> int:
-        member = panel.save_member(None, name="Per Panel", specialty="Onkologi", hospital="St. Olavs hospital",
-                                   appointing_region="helse-midt-norge", term_start=date(2026, 1, 1), term_end=None,
-                                   active=True, user_id=self.user("panel_member") if with_login else None,
-                                   actor=self.get(User, secretary_id))
+        member = panel.save_member(None, factories.panel_member(
+            name="Per Panel", hospital="St. Olavs hospital", appointing_region="helse-midt-norge",
+            term_start=date(2026, 1, 1), user_id=self.user("panel_member") if with_login else None),
+            actor=self.get(User, secretary_id))
         db.session.commit()
         return member.id
 
     def answered_referral(self, secretary_id: int) -> int:
         referral_id = self.referral(secretary_id)
         for question in (1, 2, 3, 4):
-            panel.save_answer(self.get(Referral, referral_id), question=question, findings=f"Funn {question}",
-                              advice=f"Råd {question}", expected_version=None, actor=self.get(User, secretary_id))
+            panel.save_answer(self.get(Referral, referral_id), factories.panel_answer(question),
+                              actor=self.get(User, secretary_id))
         db.session.commit()
         return referral_id
 
     def statement_sent(self, secretary_id: int) -> int:
         referral_id = self.answered_referral(secretary_id)
-        panel.send_statement(self.get(Referral, referral_id), recipients=["Lege Lise Lund"],
-                             sent_on=date(2026, 10, 10), summary="Samlet råd.", outcome=Outcome.STUDY_ABROAD,
-                             actor=self.get(User, secretary_id), pdf=PDF)
+        panel.send_statement(self.get(Referral, referral_id), factories.panel_statement(
+            sent_on=date(2026, 10, 10), summary="Samlet råd.", outcome=Outcome.STUDY_ABROAD),
+            actor=self.get(User, secretary_id), pdf=PDF)
         db.session.commit()
         return referral_id
 
@@ -441,14 +452,8 @@ class World:
         assert result.ok, result.errors
 
 
-REFERRAL = {
-    "national_id": None, "patient_name": "Hanne Hagen", "birth_date": date(1971, 5, 5), "municipality": "Trondheim",
-    "home_region": "helse-midt-norge", "referring_trust": "Helse Møre og Romsdal HF",
-    "referring_department": "Kreftavdelingen", "referring_doctor": "Lege Lise Lund", "referred_on": date(2026, 10, 1),
-    "from_regional_hospital": False, "regional_review_by": "Kreftklinikken, St. Olavs hospital",
-    "regional_review_on": date(2026, 9, 25), "icd10": "C56", "condition": "Residiverende eggstokkreft",
-    "treatments_tried": "Tre linjer kjemoterapi", "question": "Finnes det aktuelle kliniske studier?",
-}
+REFERRAL = factories.panel_referral(municipality="Trondheim", condition="Residiverende eggstokkreft",
+                          treatments_tried="Tre linjer kjemoterapi", question="Finnes det aktuelle kliniske studier?")
 APPLICATION = {"national_id": None, "birth_date": date(1994, 3, 8), "municipality": "Tromsø",
                "requested_treatment": "Fetoskopisk laserbehandling"}
 OPINION = abroad_opinion_request(requested_from="Oslo universitetssykehus",
@@ -456,8 +461,8 @@ OPINION = abroad_opinion_request(requested_from="Oslo universitetssykehus",
                                  due_on=date(2026, 9, 16))
 FORWARDED = abroad_reconsideration(OfficeOutcome.FORWARDED, decided_on=date(2026, 10, 5),
                                    reasoning="Kontoret opprettholder avslaget.")
-TRIAL = {"population": "Voksne med ryggsmerter", "intervention": "Endoskopisk kirurgi", "registry_id": "NCT06719037",
-         "participants": "120", "country": "Sverige", "estimated_completion": "09.2027"}
+TRIAL = TrialRow(population="Voksne med ryggsmerter", intervention="Endoskopisk kirurgi", registry_id="NCT06719037",
+                 participants="120", country="Sverige", estimated_completion="09.2027")
 
 
 # The cases: one representative call per public writing function (some functions have more than one)
@@ -667,17 +672,16 @@ def _(w):
 @case("app.methods.services.register_method")
 def _(w):
     actor = w.user("methods_secretariat")
-    return lambda: methods.register_method(title="Robotassistert kirurgi", method_type=MethodType.PROCEDURE,
-                                           submission_kind=SubmissionKind.PROPOSAL, organisation="Helse Bergen",
-                                           received_on=date(2025, 2, 3), actor=w.get(User, actor))
+    return lambda: methods.register_method(new_method("Robotassistert kirurgi", date(2025, 2, 3),
+                                                      organisation="Helse Bergen"), actor=w.get(User, actor))
 
 
 @case("app.methods.services.register_method[imported ID]")
 def _(w):
     actor = w.user("methods_secretariat")
-    return lambda: methods.register_method(title="Legemiddel X", method_type=MethodType.DRUG, reference="ID2019_004A",
-                                           submission_kind=SubmissionKind.REQUEST, organisation="Leverandør AS",
-                                           received_on=date(2019, 2, 3), actor=w.get(User, actor))
+    return lambda: methods.register_method(new_method(
+        "Legemiddel X", date(2019, 2, 3), method_type=MethodType.DRUG, reference="ID2019_004A",
+        submission_kind=SubmissionKind.REQUEST, organisation="Leverandør AS"), actor=w.get(User, actor))
 
 
 @case("app.methods.services.update_method")
@@ -687,9 +691,10 @@ def _(w):
 
     def call():
         method = w.get(Method, method_id)
-        methods.update_method(method, expected_version=method.version, actor=w.get(User, actor),
-                              title="Endoskopisk ryggkirurgi (ny tittel)", subject_areas=["Nevrologi"], tags=[],
-                              indication="Prolaps")
+        methods.update_method(method, MethodDetails(title="Endoskopisk ryggkirurgi (ny tittel)",
+                                                    method_type=MethodType.PROCEDURE, subject_areas=("Nevrologi",),
+                                                    indication="Prolaps"),
+                              expected_version=method.version, actor=w.get(User, actor))
     return call
 
 
@@ -697,26 +702,26 @@ def _(w):
 def _(w):
     actor = w.user("methods_secretariat")
     method_id = w.method(actor)
-    return lambda: methods.change_status(w.get(Method, method_id), MethodStatus.SUITABILITY, on=date(2024, 4, 2),
-                                         actor=w.get(User, actor), comment="Egnethetsvurdering bestilt")
+    return lambda: methods.change_status(w.get(Method, method_id), StatusChange(
+        MethodStatus.SUITABILITY, date(2024, 4, 2), comment="Egnethetsvurdering bestilt"), actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_submission")
 def _(w):
     actor = w.user("methods_secretariat")
     method_id = w.method(actor)
-    return lambda: methods.add_submission(w.get(Method, method_id), kind=SubmissionKind.REQUEST,
-                                          organisation="Leverandør AS", received_on=date(2024, 4, 2),
-                                          actor=w.get(User, actor))
+    return lambda: methods.add_submission(w.get(Method, method_id), NewSubmission(
+        kind=SubmissionKind.REQUEST, organisation="Leverandør AS", received_on=date(2024, 4, 2)),
+        actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_input")
 def _(w):
     actor = w.user("methods_secretariat")
     method_id = w.method(actor)
-    return lambda: methods.add_input(w.get(Method, method_id), sender="Pasientforeningen",
-                                     received_on=date(2024, 4, 2), summary="Støtter forslaget.",
-                                     actor=w.get(User, actor))
+    return lambda: methods.add_input(w.get(Method, method_id), NewInput(
+        sender="Pasientforeningen", received_on=date(2024, 4, 2), summary="Støtter forslaget."),
+        actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_comment")
@@ -730,9 +735,9 @@ def _(w):
 @case("app.methods.services.create_meeting")
 def _(w):
     actor = w.user("methods_secretariat")
-    return lambda: methods.create_meeting(forum=Forum.BESTILLERFORUM, meeting_date=date(2024, 5, 27),
-                                          proposal_deadline=date(2024, 5, 1), input_deadline=date(2024, 5, 10),
-                                          actor=w.get(User, actor))
+    return lambda: methods.create_meeting(new_meeting(Forum.BESTILLERFORUM, date(2024, 5, 27),
+                                                      proposal_deadline=date(2024, 5, 1),
+                                                      input_deadline=date(2024, 5, 10)), actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_agenda_item")
@@ -740,7 +745,7 @@ def _(w):
     actor = w.user("methods_secretariat")
     method_id = w.method(actor)
     meeting_id = w.meeting(actor, Forum.BESTILLERFORUM, date(2024, 5, 27))
-    return lambda: methods.add_agenda_item(w.get(Meeting, meeting_id), w.get(Method, method_id),
+    return lambda: methods.add_agenda_item(w.get(Meeting, meeting_id), agenda_item(w.get(Method, method_id)),
                                            actor=w.get(User, actor))
 
 
@@ -750,25 +755,25 @@ def _(w):
     method_id = w.method(actor)
     item_id = w.agenda_item(actor, method_id, Forum.BESTILLERFORUM, date(2024, 5, 27))
     return lambda: methods.record_ordering_decision(
-        w.get(Method, method_id), agenda_item=w._item(item_id), kind=OrderingKind.FULL_HTA,
-        decided_on=date(2024, 5, 27), assessing_body="FHI", aspects=["effekt", "sikkerhet"],
-        due_on=date(2025, 5, 27), actor=w.get(User, actor))
+        w.get(Method, method_id), ordering_decision(w._item(item_id), OrderingKind.FULL_HTA,
+                                                    decided_on=date(2024, 5, 27), due_on=date(2025, 5, 27)),
+        actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_report")
 def _(w):
     actor = w.user("methods_secretariat")
     commission_id = w.commission(actor)
-    return lambda: methods.add_report(w.get(Commission, commission_id), title="Fullstendig metodevurdering",
-                                      delivered_on=date(2024, 12, 2), actor=w.get(User, actor))
+    return lambda: methods.add_report(w.get(Commission, commission_id), NewReport(
+        title="Fullstendig metodevurdering", delivered_on=date(2024, 12, 2)), actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_price_note")
 def _(w):
     actor = w.user("methods_secretariat")
     method_id = w.method(actor)
-    return lambda: methods.add_price_note(w.get(Method, method_id), received_on=date(2024, 6, 1),
-                                          content="Konfidensiell pris.", actor=w.get(User, actor))
+    return lambda: methods.add_price_note(w.get(Method, method_id), NewPriceNote(
+        received_on=date(2024, 6, 1), content="Konfidensiell pris."), actor=w.get(User, actor))
 
 
 @case("app.methods.services.record_forum_decision")
@@ -780,31 +785,31 @@ def _(w):
     method_id = w.method(secretary, MethodStatus.FOR_DECISION)
     reference = w.get(Method, method_id).reference
     item_id = w.agenda_item(secretary, method_id, Forum.BESLUTNINGSFORUM, date(2025, 6, 16))
-    panel.add_item(w.get(Referral, w.referral(panel_secretary)), question=2, treatment="Behandling X",
-                   classification=Classification.ESTABLISHED, advice=Advice.MENTIONED_EXCEPTION_SCHEME,
-                   method_reference=reference, actor=w.get(User, panel_secretary))
+    panel.add_item(w.get(Referral, w.referral(panel_secretary)), factories.panel_item(
+        question=2, treatment="Behandling X", classification=Classification.ESTABLISHED, method_reference=reference),
+        actor=w.get(User, panel_secretary))
     db.session.commit()
     w.application(caseworker, method_reference=reference)
     return lambda: methods.record_forum_decision(
-        w.get(Method, method_id), decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=date(2025, 6, 16),
-        outcome=DecisionOutcome.NOT_INTRODUCED, points=["Metoden innføres ikke."], agenda_item=w._item(item_id),
-        actor=w.get(User, secretary))
+        w.get(Method, method_id), forum_decision(w._item(item_id), date(2025, 6, 16), DecisionOutcome.NOT_INTRODUCED,
+                                                 points=["Metoden innføres ikke."]), actor=w.get(User, secretary))
 
 
 @case("app.methods.services.add_follow_up")
 def _(w):
     actor = w.user("methods_secretariat")
     decision_id = w.forum_decision(actor)
-    return lambda: methods.add_follow_up(w.get(ForumDecision, decision_id), title="Arbeidsgruppe",
-                                         owner="RHF-ene", due_on=date(2025, 11, 1), actor=w.get(User, actor),
-                                         members=[{"name": "Anne", "role": "Leder"}], mandate_questions=["Hvem?"])
+    return lambda: methods.add_follow_up(w.get(ForumDecision, decision_id), follow_up(
+        "Arbeidsgruppe", "RHF-ene", date(2025, 11, 1), members=[{"name": "Anne", "role": "Leder"}],
+        mandate_questions=["Hvem?"]), actor=w.get(User, actor))
 
 
 @case("app.methods.services.close_follow_up")
 def _(w):
     actor = w.user("methods_secretariat")
-    assignment_id = methods.add_follow_up(w.get(ForumDecision, w.forum_decision(actor)), title="Arbeidsgruppe",
-                                          owner="RHF-ene", due_on=date(2025, 11, 1), actor=w.get(User, actor)).id
+    assignment_id = methods.add_follow_up(w.get(ForumDecision, w.forum_decision(actor)),
+                                          follow_up("Arbeidsgruppe", "RHF-ene", date(2025, 11, 1)),
+                                          actor=w.get(User, actor)).id
     db.session.commit()
 
     def call():
@@ -831,8 +836,9 @@ def _(w):
     actor = w.user("methods_secretariat")
     method_id = w.method(actor)
     return lambda: assessments.save_assessment(
-        w.get(Method, method_id), expected_version=None, actor=w.get(User, actor),
-        values={"summary": "Kort om metoden.", "recommendation": "1", "recommended_aspects": ["effekt"]})
+        w.get(Method, method_id), AssessmentChanges(summary="Kort om metoden.", recommendation="1",
+                                                    recommended_aspects=["effekt"]),
+        expected_version=None, actor=w.get(User, actor))
 
 
 @case("app.methods.assessment_services.save_assessment[update]")
@@ -842,8 +848,8 @@ def _(w):
 
     def call():
         assessment = w.get(SuitabilityAssessment, assessment_id)
-        assessments.save_assessment(assessment.method, expected_version=assessment.version, actor=w.get(User, actor),
-                                    values={"summary": "Oppdatert.", "document_version": "1.1"})
+        assessments.save_assessment(assessment.method, AssessmentChanges(summary="Oppdatert.", document_version="1.1"),
+                                    expected_version=assessment.version, actor=w.get(User, actor))
     return call
 
 
@@ -851,7 +857,7 @@ def _(w):
 def _(w):
     actor = w.user("methods_secretariat")
     assessment_id = w.assessment(actor)
-    return lambda: assessments.add_trial(w.get(SuitabilityAssessment, assessment_id), TRIAL, w.get(User, actor))
+    return lambda: assessments.add_trial(w.get(SuitabilityAssessment, assessment_id), TRIAL, actor=w.get(User, actor))
 
 
 def _trial_call(function, w, trial_id: int, actor: int, **kwargs):
@@ -867,7 +873,7 @@ def _(w):
     actor = w.user("methods_secretariat")
     trial_id = w.trial(actor)
     return lambda: _trial_call(assessments.update_trial, w, trial_id, actor,
-                               values={**TRIAL, "participants": "240", "country": "Danmark"})
+                               row=replace(TRIAL, participants="240", country="Danmark"))
 
 
 @case("app.methods.assessment_services.remove_trial")
@@ -882,15 +888,14 @@ def _(w):
 @case("app.panel.services.register_referral")
 def _(w):
     actor = w.user("panel_secretariat")
-    return lambda: panel.register_referral(**REFERRAL, actor=w.get(User, actor), today=date(2026, 10, 2))
+    return lambda: panel.register_referral(REFERRAL, actor=w.get(User, actor), today=date(2026, 10, 2))
 
 
 @case("app.panel.services.save_member")
 def _(w):
     actor, login = w.user("panel_secretariat"), w.user("panel_member")
-    return lambda: panel.save_member(None, name="Per Panel", specialty="Onkologi", hospital="Haukeland",
-                                     appointing_region="helse-vest", term_start=date(2026, 1, 1), term_end=None,
-                                     active=True, user_id=login, actor=w.get(User, actor))
+    member = factories.panel_member(name="Per Panel", term_start=date(2026, 1, 1), user_id=login)
+    return lambda: panel.save_member(None, member, actor=w.get(User, actor))
 
 
 @case("app.panel.services.save_member[update]")
@@ -900,10 +905,10 @@ def _(w):
 
     def call():
         member = w.get(PanelMember, member_id)
-        panel.save_member(member, name=member.name, specialty="Hematologi", hospital=member.hospital,
-                          appointing_region=member.appointing_region, term_start=member.term_start,
-                          term_end=date(2029, 12, 31), active=True, user_id=None, actor=w.get(User, actor),
-                          expected_version=member.version)
+        panel.save_member(member, factories.panel_member(
+            name=member.name, specialty="Hematologi", hospital=member.hospital,
+            appointing_region=member.appointing_region, term_start=member.term_start, term_end=date(2029, 12, 31)),
+            actor=w.get(User, actor), expected_version=member.version)
     return call
 
 
@@ -919,17 +924,17 @@ def _(w):
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.referral(actor)
-    return lambda: panel.add_expert(w.get(Referral, referral_id), name="Eva Ekspert", specialty="Gynekologisk kreft",
-                                    hospital="Radiumhospitalet", actor=w.get(User, actor))
+    expert = factories.panel_expert(specialty="Gynekologisk kreft")
+    return lambda: panel.add_expert(w.get(Referral, referral_id), expert, actor=w.get(User, actor))
 
 
 @case("app.panel.services.save_answer")
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.referral(actor)
-    return lambda: panel.save_answer(w.get(Referral, referral_id), question=1, findings="Etablert behandling er gitt.",
-                                     advice="Ingen videre etablert behandling.", expected_version=None,
-                                     actor=w.get(User, actor))
+    return lambda: panel.save_answer(w.get(Referral, referral_id), factories.panel_answer(
+        1, findings="Etablert behandling er gitt.", advice="Ingen videre etablert behandling."),
+        actor=w.get(User, actor))
 
 
 @case("app.panel.services.add_item")
@@ -937,56 +942,56 @@ def _(w):
     secretary, methods_secretary = w.user("panel_secretariat"), w.user("methods_secretariat")
     referral_id = w.referral(secretary)
     reference = w.get(Method, w.method(methods_secretary)).reference
-    return lambda: panel.add_item(w.get(Referral, referral_id), question=2, treatment="PARP-hemmer i studie",
-                                  classification=Classification.CLINICAL_TRIAL, advice=Advice.NOT_RECOMMENDED,
-                                  method_reference=reference, registry_id="NCT06719037", country="Sverige",
-                                  actor=w.get(User, secretary))
+    return lambda: panel.add_item(w.get(Referral, referral_id), factories.panel_item(
+        question=2, treatment="PARP-hemmer i studie", classification=Classification.CLINICAL_TRIAL,
+        advice=Advice.NOT_RECOMMENDED, method_reference=reference, registry_id="NCT06719037", country="Sverige"),
+        actor=w.get(User, secretary))
 
 
 @case("app.panel.services.withdraw_item")
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.referral(actor)
-    item_id = panel.add_item(w.get(Referral, referral_id), question=2, treatment="Behandling X",
-                             classification=Classification.ESTABLISHED, advice=Advice.NOT_RECOMMENDED,
-                             actor=w.get(User, actor)).id
+    item_id = panel.add_item(w.get(Referral, referral_id), factories.panel_item(
+        question=2, treatment="Behandling X", classification=Classification.ESTABLISHED,
+        advice=Advice.NOT_RECOMMENDED), actor=w.get(User, actor)).id
     db.session.commit()
     return lambda: panel.withdraw_item(w.get(Referral, referral_id), w.get(TreatmentItem, item_id),
-                                       reason="Feilregistrert.", actor=w.get(User, actor))
+                                       factories.panel_withdrawal("Feilregistrert."), actor=w.get(User, actor))
 
 
 @case("app.panel.services.send_statement")
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.answered_referral(actor)
-    return lambda: panel.send_statement(w.get(Referral, referral_id), recipients=["Lege Lise Lund", "Kreftavdelingen"],
-                                        sent_on=date(2026, 10, 10), summary="Samlet råd.",
-                                        outcome=Outcome.STUDY_ABROAD, actor=w.get(User, actor), pdf=PDF)
+    return lambda: panel.send_statement(w.get(Referral, referral_id), factories.panel_statement(
+        recipients=("Lege Lise Lund", "Kreftavdelingen"), sent_on=date(2026, 10, 10), summary="Samlet råd.",
+        outcome=Outcome.STUDY_ABROAD), actor=w.get(User, actor), pdf=PDF)
 
 
 @case("app.panel.services.record_feedback")
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.statement_sent(actor)
-    return lambda: panel.record_feedback(w.get(Referral, referral_id), received_on=date(2026, 10, 20), followed="yes",
-                                         summary="Pasienten er inkludert i studien.", actor=w.get(User, actor))
+    return lambda: panel.record_feedback(w.get(Referral, referral_id), factories.panel_feedback(
+        received_on=date(2026, 10, 20), summary="Pasienten er inkludert i studien."), actor=w.get(User, actor))
 
 
 @case("app.panel.services.add_principled_question")
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.referral(actor)
-    return lambda: panel.add_principled_question(w.get(Referral, referral_id), text="Dekning av studiedeltakelse",
-                                                 raised_on=date(2026, 10, 5), actor=w.get(User, actor))
+    return lambda: panel.add_principled_question(w.get(Referral, referral_id), factories.panel_principled_question(
+        text="Dekning av studiedeltakelse", raised_on=date(2026, 10, 5)), actor=w.get(User, actor))
 
 
 @case("app.panel.services.flag_referrals_for_method")
 def _(w):
     secretary, methods_secretary = w.user("panel_secretariat"), w.user("methods_secretariat")
     reference = w.get(Method, w.method(methods_secretary)).reference
-    panel.add_item(w.get(Referral, w.referral(secretary)), question=2, treatment="Behandling X",
-                   classification=Classification.ESTABLISHED, advice=Advice.NOT_RECOMMENDED,
-                   method_reference=reference, actor=w.get(User, secretary))
+    panel.add_item(w.get(Referral, w.referral(secretary)), factories.panel_item(
+        question=2, treatment="Behandling X", classification=Classification.ESTABLISHED,
+        advice=Advice.NOT_RECOMMENDED, method_reference=reference), actor=w.get(User, secretary))
     db.session.commit()
     return lambda: panel.flag_referrals_for_method(reference)
 

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from app import create_app
 from app.abroad import services as abroad
 from app.auth import services as accounts
-from app.auth.roles import Role
-from app.cases.models import AuditEvent
+from app.core.audit import AuditEvent
+from app.core.roles import Role
 from app.extensions import db
 from config import BASE_DIR, TestConfig
 from tests.conftest import PASSWORD, logged_in_client

@@ -19,6 +19,7 @@ the production command, `flask rq worker`, instead (it starts a new interpreter 
 is 20/20 runs; the suite runs RELIABILITY_KILL_RUNS of the printout and the import (3 by default) to stay
 fast.
 """
+import contextlib
 import os
 import signal
 import subprocess
@@ -40,10 +41,11 @@ from app.abroad import import_jobs
 from app.abroad.models import Application
 from app.auth import services as account_services
 from app.auth.models import User
-from app.auth.roles import Role
 from app.cases import jobs
 from app.cases import services as case_services
-from app.cases.models import AuditEvent, CaseKind, Document, JournalEntryType
+from app.cases.models import CaseKind, Document, JournalEntryType
+from app.core.audit import AuditEvent
+from app.core.roles import Role
 from app.extensions import db, rq
 from app.reports import orders
 from app.reports.registry import get_kind
@@ -185,10 +187,8 @@ class Workers:
         for process in self.processes:
             process.kill()
         for pid in self.horses:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.queue.delete(delete_jobs=True)
         self.redis.delete(*(self.redis.keys(f"{self.keys}:*") or [f"{self.keys}:none"]))
 

@@ -14,7 +14,7 @@ def _empty_queue(app):
 
 @pytest.fixture
 def s3_2020(app_ctx):
-    """The synthetic case-level data behind the treatment-abroad annual report 2020 (seed S3)."""
+    """The synthetic case-level data behind the treatment-abroad annual report 2020."""
     data = insert_s3_2020()
     yield data
     db.session.rollback()

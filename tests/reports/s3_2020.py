@@ -1,7 +1,7 @@
 """A synthetic case-level data set that reproduces every published figure of the treatment-abroad annual
-report 2020 (seed S3; domain brief §3.7), inserted in bulk.
+report 2020, inserted in bulk.
 
-The published figures are the `PUBLISHED_*` constants; where S3 has a chart only (granted per year before
+The published figures are the `PUBLISHED_*` constants; where the report has a chart only (granted per year before
 2020, received per region, the countries and most hospitals, the 2012–2014 costs) the values are chosen
 here and the tests only check that the report counts them back. The set also holds what must *not* be
 counted: applications received in 2019 but decided in 2020, pending applications decided in 2021, costs
@@ -29,8 +29,8 @@ from app.abroad.models import (
     TreatmentClass,
 )
 from app.cases.identifiers import icd10_chapter, validate_icd10
-from app.cases.interface import handling_office
 from app.cases.models import Case, CaseKind, CaseStatus
+from app.core.regions import handling_office
 from app.extensions import db
 
 HSO, VEST, MIDT, NORD = "helse-sor-ost", "helse-vest", "helse-midt-norge", "helse-nord"
@@ -69,7 +69,7 @@ PUBLISHED_APPEALS = {
 PUBLISHED_PARTICLE = {HSO: (40, 20_391_000), VEST: (9, 5_406_000), MIDT: (6, 5_664_000), NORD: (2, 1_235_000)}
 PUBLISHED_NORDIC_PROTOCOL_CHILDREN = 1
 
-# Chosen where S3 has a chart only.
+# Chosen where the report has a chart only.
 GRANTED = {2011: 270, 2012: 290, 2013: 287, 2014: 310, 2015: 262, 2016: 239, 2017: 305, 2018: 255, 2019: 230,
            2020: 173}
 RECEIVED_BY_REGION_2020 = {HSO: 120, VEST: 45, MIDT: 34, NORD: 25}
@@ -203,7 +203,8 @@ class DataSet:
                                amount=amount, currency=currency, exchange_rate=rate, amount_nok=nok))
 
     def appeal(self, application_id: int, region: str, received_on: date,
-               office: tuple[OfficeOutcome, date] | None = None, board: tuple[BoardOutcome, date] | None = None) -> None:
+               office: tuple[OfficeOutcome, date] | None = None,
+               board: tuple[BoardOutcome, date] | None = None) -> None:
         case_id = self.case(CaseKind.ABROAD_APPEAL, received_on, handling_office(region))
         status = AppealStatus.RECEIVED
         if office:
@@ -221,7 +222,7 @@ class DataSet:
 def _split(total: int, shares=REGION_SHARES) -> dict[str, int]:
     counts = [int(total * each) for each in shares]
     counts[0] += total - sum(counts)
-    return dict(zip(REGIONS, counts))
+    return dict(zip(REGIONS, counts, strict=True))
 
 
 def _day(year: int, index: int) -> date:
@@ -244,7 +245,7 @@ def _years_before_2019(data: DataSet) -> None:
 def _year_2019(data: DataSet) -> None:
     codes = [code for code, count in GRANTED_2019.items() for _ in range(count)]
     regions = [region for region, count in {HSO: 122, VEST: 47, MIDT: 34, NORD: 27}.items() for _ in range(count)]
-    for index, (code, region) in enumerate(zip(codes, regions)):
+    for index, (code, region) in enumerate(zip(codes, regions, strict=True)):
         day = _day(2019, index)
         if index < 5:   # received in December 2019, granted in January 2020: still 2019's figures
             day, decided = date(2019, 12, 16), date(2020, 1, 8)
@@ -271,7 +272,7 @@ def _year_2020(data: DataSet) -> None:
         for index in range(group.count):
             records.append((group, group.hospital or small.pop(0), index < group.children))
     assert not small and len(records) == PUBLISHED_GRANTED_2020
-    for index, ((group, hospital, child), region) in enumerate(zip(records, regions)):
+    for index, ((group, hospital, child), region) in enumerate(zip(records, regions, strict=True)):
         day = _day(2020, index)
         data.application(region=region, received_on=day, stream=group.stream, icd10=group.icd10,
                          decision=Decision.GRANTED, decided_on=day + timedelta(days=14), hospital=hospital, child=child)

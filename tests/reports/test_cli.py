@@ -5,7 +5,7 @@ from io import BytesIO
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app.cases.models import AuditEvent
+from app.core.audit import AuditEvent
 from app.extensions import db
 from tests.pdf import pdf_text
 from tests.reports.s3_2020 import PUBLISHED_COSTS, PUBLISHED_RECEIVED

@@ -2,7 +2,7 @@
 (one typed sheet per table) and the JSON; and the SVG charts they share with the web page."""
 import shutil
 import subprocess
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from io import BytesIO
 
 import pytest
@@ -88,7 +88,8 @@ def test_the_pdf_has_a_title_page_contents_tables_and_charts_with_aeoeaa(s3_2020
 def test_the_diagnosis_table_shows_both_years_side_by_side_in_percent(s3_2020):
     report, _files = _abroad_2020([])
     table = next(table for table in report.tables if table.sheet == "T4 Diagnosegrupper")
-    shown = {row[0]: (format_cell(row[1], table.columns[1]), format_cell(row[2], table.columns[2])) for row in table.rows}
+    shown = {row[0]: (format_cell(row[1], table.columns[1]), format_cell(row[2], table.columns[2]))
+             for row in table.rows}
     assert shown == {
         "Svulster (C00-D48)": ("17 %", "6 %"),
         "Sykdommer i nervesystemet (G00-G99)": ("12 %", "10 %"),
@@ -125,10 +126,11 @@ def test_dates_in_the_workbook_are_date_cells():
     table = Table("Frister", "Frister", [Column("Dato", "date"), Column("Antall", COUNT)],
                   [[date(2025, 3, 1), 4]])
     report = Report(kind="test", title="Test", subtitle="2025", year=2025, region=None,
-                    generated_at=datetime(2026, 2, 1, 12, tzinfo=timezone.utc),
+                    generated_at=datetime(2026, 2, 1, 12, tzinfo=UTC),
                     sections=[Section("Frister", [table])], data={})
     sheet = load_workbook(BytesIO(to_xlsx(report)))["Frister"]
-    assert sheet["A2"].is_date and sheet["A2"].value == datetime(2025, 3, 1) and sheet["A2"].number_format == "DD.MM.YYYY"
+    assert sheet["A2"].is_date and sheet["A2"].value == datetime(2025, 3, 1)
+    assert sheet["A2"].number_format == "DD.MM.YYYY"
     assert sheet["B2"].value == 4
 
 
@@ -138,7 +140,7 @@ def test_formula_like_text_is_a_text_cell_in_every_sheet_and_numbers_stay_number
                                                         Column("Andel", PERCENT)], rows,
                   total=["=SUM(B2:B7)", 21, 2.1], note="@SUM(A1)")
     report = Report(kind="test", title=FORMULA_LIKE[0], subtitle="+1", year=2025, region=None,
-                    generated_at=datetime(2026, 2, 1, 12, tzinfo=timezone.utc),
+                    generated_at=datetime(2026, 2, 1, 12, tzinfo=UTC),
                     sections=[Section("Sykehus", [table])], data={}, methods_notes=["-1+2 er ikke en formel"])
     data = to_xlsx(report)
     workbook = load_workbook(BytesIO(data))
@@ -211,7 +213,8 @@ def test_charts_are_accessible_svg_without_style_attributes():
                                     [Series("Innvilget", [62, 3])]))
     assert 'text-anchor="end"' in long_names            # horizontal bars, names to the left
     assert render_chart(Chart("bar", "Tom", [], [])) == ""
-    assert Chart("bar", "Nuller", ["2020"], [Series("x", [0])]).empty and not Chart("bar", "", ["a"], [Series("x", [1])]).empty
+    assert Chart("bar", "Nuller", ["2020"], [Series("x", [0])]).empty
+    assert not Chart("bar", "", ["a"], [Series("x", [1])]).empty
     with pytest.raises(ValueError):
         Chart("bar", "Feil", ["2020"], [Series("x", [1, 2])])
 

@@ -1,4 +1,5 @@
-"""The expert panel's annual report (mandate S4) and the Nye Metoder statistics, from case-level rows."""
+"""The expert panel's annual report (the panel's mandate, part VII) and the Nye Metoder statistics, from
+case-level rows."""
 import json
 from datetime import date
 from io import BytesIO
@@ -48,13 +49,14 @@ def _case(kind: CaseKind, on: date, unit: str, patient: Patient | None = None) -
 
 
 def _referral(region: str, referred_on: date, *, icd10: str = "C56", complete_on: date | None = None,
-              sent: list[date] = (), outcome: Outcome | None = None, municipality: str | None = "0301 Oslo") -> Referral:
+              sent: list[date] = (), outcome: Outcome | None = None,
+              municipality: str | None = "0301 Oslo") -> Referral:
     patient = Patient(name="Pasient", birth_date=date(1960, 1, 1), municipality=municipality, home_region=region)
     case = _case(CaseKind.PANEL_REFERRAL, referred_on, "ekspertpanelet", patient)
     complete_on = complete_on or referred_on
-    referral = Referral(case_id=case.id, referring_trust="Helse Bergen HF", referring_doctor="Lege", referred_on=referred_on,
-                        from_regional_hospital=True, icd10=icd10, condition="Tilstand", treatments_tried="Behandling",
-                        question="Spørsmål", complete_on=complete_on, due_on=complete_on,
+    referral = Referral(case_id=case.id, referring_trust="Helse Bergen HF", referring_doctor="Lege",
+                        referred_on=referred_on, from_regional_hospital=True, icd10=icd10, condition="Tilstand",
+                        treatments_tried="Behandling", question="Spørsmål", complete_on=complete_on, due_on=complete_on,
                         status=ReferralStatus.STATEMENT_SENT if sent else ReferralStatus.UNDER_ASSESSMENT,
                         outcome=outcome)
     db.session.add(referral)
@@ -77,15 +79,17 @@ def panel_2025(app_ctx):
         _referral(region, complete_on, complete_on=complete_on, sent=[sent_on], outcome=outcome, icd10=code,
                   municipality=municipality)
     # Received in 2024, answered (twice) in 2025 and 2026: counted once, in 2025, after 30 days.
-    _referral("helse-nord", date(2024, 12, 20), complete_on=date(2024, 12, 23), sent=[date(2025, 1, 22), date(2026, 1, 5)],
-              outcome=Outcome.NO_FURTHER_TREATMENT, icd10="C56", municipality="5501 Tromsø")
+    _referral("helse-nord", date(2024, 12, 20), complete_on=date(2024, 12, 23),
+              sent=[date(2025, 1, 22), date(2026, 1, 5)], outcome=Outcome.NO_FURTHER_TREATMENT, icd10="C56",
+              municipality="5501 Tromsø")
     # Received in 2025, answered in 2026: open at the end of the year.
     _referral("helse-vest", date(2025, 12, 22), sent=[date(2026, 1, 2)], outcome=Outcome.OFF_LABEL,
               municipality="4601 Bergen")
     first = db.session.query(Referral).order_by(Referral.id).first()
     db.session.add_all([
         PrincipledQuestion(referral_id=first.id, raised_on=date(2025, 3, 12),
-                           text="Kan panelet anbefale behandling som er under vurdering i Nye Metoder for en annen indikasjon?"),
+                           text="Kan panelet anbefale behandling som er under vurdering i Nye Metoder "
+                                "for en annen indikasjon?"),
         PrincipledQuestion(referral_id=first.id, raised_on=date(2024, 11, 1), text="Et spørsmål fra året før."),
         Feedback(referral_id=first.id, received_on=date(2025, 2, 20), followed="yes", summary="Fulgt."),
         PanelMember(name="Dr. Åse Ødegård", specialty="Onkologi", hospital="Oslo universitetssykehus",
@@ -130,7 +134,8 @@ def test_the_panel_report_pdf_is_addressed_to_the_regions_with_the_free_text(pan
     text = pdf_text(files["pdf"])
     assert "Ekspertpanelet" in text and "Årsrapport 2025 til de regionale helseforetakene" in text
     assert "Ekspertpanelet besvarte 6 henvisninger i 2025" in text
-    assert "Mediantiden fra komplett henvisning til uttalelse var 12 dager, og 67 prosent ble besvart innen 14 dager" in text
+    assert ("Mediantiden fra komplett henvisning til uttalelse var 12 dager, "
+            "og 67 prosent ble besvart innen 14 dager") in text
     assert "Svulster (C00-D48)" in text and "Off-label behandling" in text
     assert "Dr. Åse Ødegård" in text and "30.06.2026" in text
     assert "Helse Nord har ingen aktive medlemmer i panelet." in text

@@ -12,7 +12,8 @@ from rq import SimpleWorker
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.cases.models import AuditEvent, CaseKind
+from app.cases.models import CaseKind
+from app.core.audit import AuditEvent
 from app.extensions import db, rq
 from app.reports import registry
 from app.reports.jobs import ReportFailed
@@ -124,7 +125,7 @@ def test_the_progress_page_shows_percent_and_step_and_survives_reload(app, s3_da
 
     page = analyst.get(location).get_data(as_text=True)
     assert "Rapporten lages" in page and 'value="0"' in page and "Venter på ledig kapasitet" in page
-    assert 'src="/static/js/reports.js"' in page and "nonce=" in page
+    assert 'src="/static/js/progress.js"' in page and "nonce=" in page
     assert analyst.get(location + "/status").get_json()["state"] == "queued"
     assert analyst.get(location + "/rapport.pdf").status_code == 404          # nothing to download yet
 
@@ -218,7 +219,8 @@ def test_a_caseworker_orders_the_report_for_the_regions_its_office_handles(app, 
 
     location = _order(caseworker, region="helse-nord")
     data = json.loads(caseworker.get(location + "/rapport.json").get_data())
-    assert data["region"] == "helse-nord" and data["appeals_by_region"] == {"helse-nord": PUBLISHED_APPEALS["helse-nord"]}
+    assert data["region"] == "helse-nord"
+    assert data["appeals_by_region"] == {"helse-nord": PUBLISHED_APPEALS["helse-nord"]}
 
     with app.app_context():    # moved to another office: the order is no longer theirs to see
         db.session.get(User, user_id).office = "helse-vest"

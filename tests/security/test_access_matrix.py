@@ -5,17 +5,19 @@ the guard. The JSON API is in the same table: its principals send their own API 
 (anonymous sends none), and an empty JSON body, so a 422 means the request got past the access check."""
 from dataclasses import dataclass
 
+import pytest
 from sqlalchemy import select, update
 
 from app.abroad.models import Appeal, Application, MedicalOpinion
 from app.auth import services as account_services
 from app.auth.models import ApiToken, User
-from app.auth.roles import Role
+from app.core.roles import Role
 from app.cases.models import Case, Deadline, Document, JournalEntry, Patient, SavedFilter
 from app.extensions import db, limiter
 from app.methods.models import Commission, FollowUpAssignment, ForumDecision, Meeting, Method, OngoingTrial
 from app.panel import services as panel_services
 from app.panel.models import Advice, Classification, PanelMember, Referral
+from tests.factories import panel_item
 
 PRINCIPALS = {   # name → demo user (None: not logged in)
     "anonymous": None, "admin": "admin@helsesak.test", "methods": "metoder@helsesak.test",
@@ -149,8 +151,9 @@ def principals_and_urls(app) -> Fixtures:
     refused = case_of("Per Klagesen", Application)
     appeal = case_of("Per Klagesen", Appeal)
     referral = case_of("Hanne Hagen", Referral)
-    item = panel_services.add_item(referral, question=2, treatment="Matrisestudie", actor=db.session.get(
-        User, users["panel"]), classification=Classification.ESTABLISHED, advice=Advice.NOT_RECOMMENDED)
+    item = panel_services.add_item(referral, panel_item(
+        question=2, treatment="Matrisestudie", classification=Classification.ESTABLISHED,
+        advice=Advice.NOT_RECOMMENDED), actor=db.session.get(User, users["panel"]))
     spare = account_services.create_user(email="reserve@helsesak.test", name="Reserve Bruker", role=Role.ANALYST,
                                          office=None, password="reserve-passord-2026")
     token, _secret = account_services.create_api_token(db.session.get(User, users["abroad_own"]), name="Matrise")
@@ -158,7 +161,8 @@ def principals_and_urls(app) -> Fixtures:
                                query="stream=pgd")
     db.session.add(saved_filter)
     db.session.commit()
-    common = {"reference": "ID2025_102", "user_id": spare.id, "discrepancy_id": 1, "token_id": token.id, "filter_id": saved_filter.id,
+    common = {"reference": "ID2025_102", "user_id": spare.id, "discrepancy_id": 1, "token_id": token.id,
+              "filter_id": saved_filter.id,
               "meeting_id": db.session.scalar(select(Meeting.id).limit(1)),
               "trial_id": db.session.scalar(select(OngoingTrial.id).limit(1)),
               "follow_up_id": db.session.scalar(select(FollowUpAssignment.id).limit(1)),
@@ -267,6 +271,7 @@ def test_every_route_has_an_entry_in_the_matrix(app):
     assert sorted(set(MATRIX) - routes) == [], "MATRIX entries for routes that no longer exist"
 
 
+@pytest.mark.slow
 def test_only_the_declared_principals_get_in(app, login):
     assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
     with app.app_context():

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import event, select
 
 from app.auth.models import User
-from app.cases.models import AuditEvent, Case, Patient
+from app.cases.models import Case, Patient
+from app.core.audit import AuditEvent
 from app.demo import DEMO_USERS
 from app.extensions import db
 
@@ -128,6 +129,7 @@ def assert_security_headers(url: str, response, nonces: set[str]) -> None:
     assert response.headers.get("Cache-Control") == "no-store", f"GET {url} ({response.mimetype})"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("email", [email for email, *_ in DEMO_USERS])
 def test_every_page_that_loads_a_patient_logs_it(app, demo, login, loaded_patients, email):
     with app.app_context():

@@ -9,9 +9,9 @@ from werkzeug.datastructures import MultiDict
 
 from app.abroad.models import Application, ApplicationStatus
 from app.auth.models import User
-from app.auth.roles import Role
 from app.cases import services as case_services
 from app.cases.models import Case, CaseKind, CaseStatus
+from app.core.roles import Role
 from app.demo import synthetic_national_id
 from app.extensions import db
 from tests.conftest import PASSWORD

@@ -4,6 +4,7 @@ bokmål. Each route is first called plainly while the request's arguments record
 then every name it read gets each hostile value in turn, as a principal the access matrix lets in."""
 from typing import ClassVar
 
+import pytest
 from werkzeug.datastructures import ImmutableMultiDict
 
 from app.extensions import limiter
@@ -47,6 +48,7 @@ def _principal(endpoint: str) -> str | None:
     return next((name for name in PREFERENCE if name in allowed), None)
 
 
+@pytest.mark.slow
 def test_no_get_route_answers_5xx_to_crafted_query_values(app, login, monkeypatch):
     assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
     with app.app_context():

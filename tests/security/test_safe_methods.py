@@ -5,6 +5,7 @@ header's logout button. The walk is the access matrix's (tests/security/test_acc
 import hashlib
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -31,6 +32,7 @@ def fingerprint() -> dict[str, tuple[int, str]]:
     return result
 
 
+@pytest.mark.slow
 def test_no_get_route_changes_the_database_and_every_page_offers_logout(app, login):
     assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
     with app.app_context():

@@ -41,10 +41,9 @@ def string_built_sql(source: str, filename: str = "<source>") -> list[str]:
         if not isinstance(node, ast.Call) or not node.args:
             continue
         function, first = node.func, node.args[0]
-        if isinstance(function, ast.Name) and function.id in text_functions:
-            name, literal_only = "text", True
-        elif (isinstance(function, ast.Attribute) and function.attr == "text" and isinstance(function.value, ast.Name)
-              and function.value.id in sqlalchemy_modules):
+        if ((isinstance(function, ast.Name) and function.id in text_functions)
+                or (isinstance(function, ast.Attribute) and function.attr == "text"
+                    and isinstance(function.value, ast.Name) and function.value.id in sqlalchemy_modules)):
             name, literal_only = "text", True
         elif isinstance(function, ast.Attribute) and function.attr in RAW_SQL_CALLS:
             name, literal_only = function.attr, True

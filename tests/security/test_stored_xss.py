@@ -9,6 +9,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.methods import services as methods
 from app.methods.models import MethodType, SubmissionKind
+from tests.factories import new_method
 from tests.pdf import pdf_text
 from tests.security.test_mass_assignment import _application_form, _new_application
 
@@ -38,9 +39,9 @@ def test_a_case_title_with_markup_is_escaped_wherever_it_is_shown(login, make_us
 def test_a_method_name_with_markup_is_escaped_on_the_internal_and_public_pages(app, login, make_user):
     secretariat_id = make_user("methods_secretariat")
     with app.app_context():
-        method = methods.register_method(
-            title=PAYLOAD, reference="ID2025_777", method_type=MethodType.DRUG, submission_kind=SubmissionKind.REQUEST,
-            organisation=PAYLOAD, received_on=date(2025, 5, 2), actor=db.session.get(User, secretariat_id))
+        method = methods.register_method(new_method(
+            PAYLOAD, date(2025, 5, 2), reference="ID2025_777", method_type=MethodType.DRUG,
+            submission_kind=SubmissionKind.REQUEST, organisation=PAYLOAD), actor=db.session.get(User, secretariat_id))
         db.session.commit()
         reference = method.reference
     secretariat = login(secretariat_id)

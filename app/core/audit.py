@@ -1,4 +1,6 @@
-"""Writing the audit log (Normen): who saw or changed what, when, for which patient.
+"""The audit log (Normen): its table and its writer, for who saw or changed what, when, for which patient.
+
+It lives in the kernel because every part writes it: the case core, sign-in (app.auth) and the modules.
 
 Reads and denials are committed at once, so they are logged even when the request fails
 afterwards; changes are added to the caller's transaction and commit (or vanish) with it.
@@ -7,14 +9,59 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Protocol
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, Index, String, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from app.cases.models import AuditAction, AuditEvent, Case
+from app.db import LabelledEnum, utcnow
 from app.extensions import db
+
+
+class AuditAction(LabelledEnum):
+    VIEW = "view", "Visning"
+    LIST = "list", "Liste"
+    CREATE = "create", "Oppretting"
+    UPDATE = "update", "Endring"
+    EXPORT = "export", "Eksport"
+    DOWNLOAD = "download", "Nedlasting"
+    DENIED = "denied", "Avvist"
+    LOGIN = "login", "Innlogging"
+    LOGIN_FAILED = "login_failed", "Mislykket innlogging"
+    LOGOUT = "logout", "Utlogging"
+    LOOKUP = "lookup", "Oppslag"   # a patient looked up by national ID (or birth date and name)
+
+
+class AuditEvent(db.Model):
+    """Append-only access and change log (Normen fact sheet 15; Noark endringslogg fields in
+    `changes`). The database refuses UPDATE and DELETE on this table (see the migration)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_patient_at", "patient_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(index=True)
+    user_email: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[str | None] = mapped_column(String(32))
+    office: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[AuditAction] = mapped_column(index=True)
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    case_id: Mapped[int | None] = mapped_column(index=True)
+    patient_id: Mapped[int | None]
+    changes: Mapped[dict | None] = mapped_column(JSON)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    session_id: Mapped[int | None]
+
+
+class AuditedCase(Protocol):
+    """What the log reads of a case (app.cases' Case): the kernel cannot import the case core."""
+
+    id: int
+    patient_id: int | None
 
 
 def _actor_fields(user) -> dict:
@@ -28,7 +75,7 @@ def _actor_fields(user) -> dict:
     return fields
 
 
-def _event(action: AuditAction, object_type: str, object_id, *, case: Case | None, patient_id: int | None,
+def _event(action: AuditAction, object_type: str, object_id, *, case: AuditedCase | None, patient_id: int | None,
            changes: dict | None, user) -> AuditEvent:
     return AuditEvent(
         action=action, object_type=object_type, object_id=None if object_id is None else str(object_id),
@@ -37,7 +84,7 @@ def _event(action: AuditAction, object_type: str, object_id, *, case: Case | Non
         changes=changes, **_actor_fields(user))
 
 
-def record_access(action: AuditAction, object_type: str, object_id=None, *, case: Case | None = None,
+def record_access(action: AuditAction, object_type: str, object_id=None, *, case: AuditedCase | None = None,
                   patient_id: int | None = None, details: dict | None = None, user=None) -> None:
     """Log a read, export, download, denial or failed login and commit it immediately. Refuses to run
     with unsaved changes in the session: committing them here could save half of someone's work."""
@@ -48,7 +95,7 @@ def record_access(action: AuditAction, object_type: str, object_id=None, *, case
     db.session.commit()
 
 
-def record_list(cases: Iterable[Case], *, context: str) -> None:
+def record_list(cases: Iterable[AuditedCase], *, context: str) -> None:
     """Log that a list showed these cases (one row per case with a patient, one insert)."""
     actor = _actor_fields(None)
     rows = [dict(action=AuditAction.LIST, object_type="case", object_id=str(case.id), case_id=case.id,
@@ -100,7 +147,7 @@ def _transaction_ended(session, transaction) -> None:
         session.info.pop(_WROTE, None)
 
 
-def record_change(action: AuditAction, object_type: str, object_id=None, *, case: Case | None = None,
+def record_change(action: AuditAction, object_type: str, object_id=None, *, case: AuditedCase | None = None,
                   patient_id: int | None = None, changes: dict | None = None, user=None) -> None:
     """Log a creation or update inside the caller's transaction; `changes` maps field to [old, new]."""
     db.session.add(_event(action, object_type, object_id, case=case, patient_id=patient_id,

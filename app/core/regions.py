@@ -36,3 +36,11 @@ _OFFICE_FOR_REGION = {
 def handling_office(home_region: str) -> str:
     """The treatment-abroad office that handles patients from `home_region`."""
     return _OFFICE_FOR_REGION[home_region]
+
+
+def unit_name(code: str | None) -> str:
+    return UNITS.get(code, code or "")
+
+
+def region_name(code: str | None) -> str:
+    return REGIONS.get(code, code or "")

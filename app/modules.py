@@ -1,0 +1,97 @@
+"""How a part of Helsesak plugs itself in: each package's `__init__.py` holds one `Module` that names its
+blueprints, API routes, report kind, listeners, CLI commands, demo loader and main-menu links, and the app
+factory loops over the packages instead of naming each piece.
+
+Members are dotted paths ("app.panel.views:bp"), imported only when the app is built: importing a
+package stays cheap and cannot start an import cycle.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from importlib import import_module
+
+import click
+from flask import Flask, current_app
+from werkzeug.utils import import_string
+
+EXTENSION = "helsesak.modules"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the main menu."""
+
+    label: str
+    endpoint: str
+    roles: frozenset | None = None   # the roles that see it (app.core.roles.Role); None: every logged-in user
+    current: str = ""                # the current page on every endpoint starting with this (default: endpoint)
+
+    def shown_to(self, user) -> bool:
+        return self.roles is None or user.role in self.roles
+
+    def is_current(self, endpoint: str | None) -> bool:
+        return bool(endpoint) and endpoint.startswith(self.current or self.endpoint)
+
+
+@dataclass(frozen=True)
+class DemoSeed:
+    """What a module's demo loader builds from: the demo users by e-mail address, a maker of valid
+    synthetic national ids, and the day the demo is loaded."""
+
+    users: dict
+    national_id_for: Callable[..., str]
+    today: date
+
+
+@dataclass(frozen=True)
+class Module:
+    """One package's contributions; every member is a dotted path, imported when the app is built."""
+
+    blueprints: tuple[str, ...] = ()
+    api: str | None = None           # a module whose `app.api.endpoint` declarations run when it is imported
+    report: str | None = None        # a function that registers the module's report kind
+    listeners: str | None = None     # a function that connects the module's signal receivers
+    cli: tuple[str, ...] = ()        # click commands, or functions that make one once the report kinds are known
+    demo: str | None = None          # a function(DemoSeed) -> number of demo cases it created
+    nav: tuple[NavItem, ...] = ()
+
+    def declare(self) -> None:
+        """What blueprints are built from (API routes, report kinds), and the signal receivers."""
+        if self.api:
+            import_module(self.api)
+        for path in (self.report, self.listeners):
+            if path:
+                import_string(path)()
+
+    def register(self, app: Flask) -> None:
+        for path in self.blueprints:
+            app.register_blueprint(import_string(path))
+        for path in self.cli:
+            command = import_string(path)
+            app.cli.add_command(command if isinstance(command, click.Command) else command())
+
+    def load_demo(self, seed: DemoSeed) -> int:
+        """The module's demo cases; how many it created."""
+        return import_string(self.demo)(seed) if self.demo else 0
+
+
+def init_modules(app: Flask, packages: tuple[str, ...]) -> None:
+    """Plug in each package's `MODULE`, in order: every declaration first, since a blueprint cannot gain
+    routes once registered (app.api) and the report pages are made per registered kind (app.reports)."""
+    modules = tuple(import_string(package).MODULE for package in packages)
+    for module in modules:
+        module.declare()
+    for module in modules:
+        module.register(app)
+    app.extensions[EXTENSION] = modules
+    app.add_template_global(nav_items)
+
+
+def registered_modules() -> tuple[Module, ...]:
+    """The app's modules, in the order the factory plugged them in."""
+    return current_app.extensions[EXTENSION]
+
+
+def nav_items(user) -> list[NavItem]:
+    """The main menu `user` sees, in module order."""
+    return [item for module in registered_modules() for item in module.nav if item.shown_to(user)]
