@@ -122,16 +122,16 @@ def ensure_users(app, office: str, count: int) -> list[str]:
 def _register_received(actor, count: int, stamp: str, today: date) -> None:
     """Applications as the office receives them (through the registration service), for decisions."""
     from app.abroad import services
+    from app.abroad.commands import NewApplication
     from app.abroad.models import Stream, TreatmentClass
     region = actor.office  # each office handles its own region's patients (and Helse Sør-Øst Helse Nord's)
     for number in range(count):
-        services.register_application(
+        services.register_application(NewApplication(
             national_id=None, patient_name=f"Lasttest Pasient {number + 1}", birth_date=date(1980, 1, 1) + timedelta(
                 days=number % 9000), municipality=None, home_region=region, stream=Stream.APPLICATION,
             received_on=today - timedelta(days=14), reference=f"{LOAD_REFERENCE_PREFIX}{stamp}-{number + 1}",
-            applicant=None, referring_doctor="Lasttest Lege", referring_hospital=None,
-            requested_treatment="Behandling ved spesialsenter i utlandet", requested_where=None,
-            treatment_class=TreatmentClass.ESTABLISHED, icd10="C71.9", method_reference=None, actor=actor)
+            referring_doctor="Lasttest Lege", requested_treatment="Behandling ved spesialsenter i utlandet",
+            treatment_class=TreatmentClass.ESTABLISHED, icd10="C71.9"), actor=actor)
 
 
 def plan_work(app, emails: list[str], office: str, *, decisions: int, opinions: int, costs: int,

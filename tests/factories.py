@@ -3,8 +3,10 @@
 from dataclasses import replace
 from datetime import date
 
-from app.panel import commands as panel
-from app.panel.models import Advice, Classification, Outcome
+from app.abroad import commands as abroad
+from app.abroad.models import BoardOutcome, CostCategory, Decision, OfficeOutcome, Stream, TreatmentClass
+from app.abroad.services import LEGAL_BASIS
+from app.demo import synthetic_national_id
 from app.methods.assessment_services import TrialRow
 from app.methods.commands import (
     MethodDetails,
@@ -17,6 +19,8 @@ from app.methods.commands import (
     NewSubmission,
 )
 from app.methods.models import DecidedBy, DecisionOutcome, Forum, MethodType, OrderingKind, SubmissionKind
+from app.panel import commands as panel
+from app.panel.models import Advice, Classification, Outcome
 
 # Expert panel
 
@@ -142,3 +146,68 @@ def trial_row(**fields) -> TrialRow:
                 "main_outcome": "Oswestry Disability Index score", "registry_id": "NCT06719037", "country": "Kina",
                 "estimated_completion": "09.2025", "recruitment_status": "recruiting"}
     return TrialRow(**{**defaults, **fields})
+
+
+# Treatment abroad
+
+NORTH_PATIENT_ID = synthetic_national_id(date(1994, 3, 8))
+
+# The annual report's example case: twin-to-twin transfusion syndrome, treated at Rigshospitalet; a Helse Nord
+# patient is handled by Helse Sør-Øst's office.
+TTTS = abroad.NewApplication(
+    national_id=NORTH_PATIENT_ID, patient_name="Nora Nordlys", birth_date=None, municipality="5501 Tromsø",
+    home_region="helse-nord", stream=Stream.APPLICATION, received_on=date(2026, 9, 1), applicant="Sykehuslege",
+    referring_doctor="Lege Line Lie", referring_hospital="UNN Tromsø",
+    requested_treatment="Fetoskopisk laserbehandling av tvilling-til-tvilling transfusjonssyndrom (TTTS)",
+    requested_where="Rigshospitalet, København", treatment_class=TreatmentClass.ESTABLISHED, icd10="O43.0")
+
+
+def abroad_application(**overrides) -> abroad.NewApplication:
+    """The TTTS application, with `overrides`."""
+    return replace(TTTS, **overrides)
+
+
+def abroad_opinion_request(**overrides) -> abroad.OpinionRequest:
+    return replace(abroad.OpinionRequest(
+        requested_from="Fostermedisin, Oslo universitetssykehus", question="Er laserbehandling i utlandet nødvendig?",
+        requested_on=date(2026, 9, 2), due_on=date(2026, 9, 12)), **overrides)
+
+
+def abroad_opinion_received(**overrides) -> abroad.OpinionReceived:
+    return replace(abroad.OpinionReceived(
+        received_on=date(2026, 9, 10), conclusion="Anbefaler behandling i København."), **overrides)
+
+
+def abroad_decision(decision: Decision = Decision.GRANTED, **overrides) -> abroad.NewDecision:
+    """A decision on the TTTS application, after it was received, with the usual legal basis."""
+    return replace(abroad.NewDecision(
+        decision=decision, decided_on=date(2026, 9, 11), legal_basis=LEGAL_BASIS,
+        reasoning="Tilbudet finnes ikke i Norge."), **overrides)
+
+
+def abroad_plan(**overrides) -> abroad.TreatmentPlan:
+    return replace(abroad.TreatmentPlan(hospital="Rigshospitalet", country="DK"), **overrides)
+
+
+def abroad_cost(**overrides) -> abroad.NewCost:
+    return replace(abroad.NewCost(
+        entry_date=date(2026, 10, 1), category=CostCategory.TREATMENT, amount="1000", currency="NOK"), **overrides)
+
+
+def abroad_appeal(**overrides) -> abroad.NewAppeal:
+    """A complaint on time against a refusal of 20.09.2026 the patient received two days later."""
+    return replace(abroad.NewAppeal(received_on=date(2026, 10, 1), notified_on=date(2026, 9, 22)), **overrides)
+
+
+def abroad_late_assessment(consider: bool, **overrides) -> abroad.LateAppealAssessment:
+    return replace(abroad.LateAppealAssessment(
+        consider=consider, assessment="Vurdert etter forvaltningsloven § 31."), **overrides)
+
+
+def abroad_reconsideration(outcome: OfficeOutcome = OfficeOutcome.FORWARDED, **overrides) -> abroad.Reconsideration:
+    return replace(abroad.Reconsideration(
+        outcome=outcome, decided_on=date(2026, 10, 8), reasoning="Kontoret opprettholder avslaget."), **overrides)
+
+
+def abroad_board_decision(outcome: BoardOutcome = BoardOutcome.UPHELD, **overrides) -> abroad.BoardDecision:
+    return replace(abroad.BoardDecision(outcome=outcome, decided_on=date(2026, 11, 2)), **overrides)

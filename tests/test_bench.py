@@ -23,6 +23,7 @@ from bench import (
     pdf,
 )
 from bench.harness import create_bench_app
+from tests.factories import abroad_application
 
 pytestmark = pytest.mark.slow   # generates a data set, starts flask run and gunicorn
 SIZE = 400
@@ -41,7 +42,7 @@ def bench_url(request, tmp_path_factory):
 
 def test_the_generated_rows_are_ones_the_app_accepts(bench_url):
     from app.abroad import services
-    from app.abroad.models import Application, Stream, TreatmentClass
+    from app.abroad.models import Application
     from app.auth.models import User
     from app.cases.identifiers import validate_national_id
     from app.cases.models import Case, Patient, SequenceCounter
@@ -60,11 +61,9 @@ def test_the_generated_rows_are_ones_the_app_accepts(bench_url):
         assert db.session.get(SequenceCounter, ("case", year)).last_value == highest
         # A case registered now continues the year's numbering.
         actor = db.session.scalar(sa.select(User).where(User.email == "hso@helsesak.test"))
-        application = services.register_application(
+        application = services.register_application(abroad_application(
             national_id=None, patient_name="Ny Pasient", birth_date=date(1990, 1, 2), municipality="Oslo",
-            home_region="helse-sor-ost", stream=Stream.APPLICATION, received_on=date.today(), reference=None,
-            applicant=None, referring_doctor="Lege", referring_hospital=None, requested_treatment="Behandling",
-            requested_where=None, treatment_class=TreatmentClass.ESTABLISHED, icd10="C71.9", method_reference=None,
+            home_region="helse-sor-ost", received_on=date.today(), requested_treatment="Behandling", icd10="C71.9"),
             actor=actor)
         assert db.session.get(Case, application.case_id).number == f"{year}/{highest + 1}"
         db.session.rollback()

@@ -12,12 +12,13 @@ import pytest
 import sqlalchemy as sa
 
 from app.abroad import services
-from app.abroad.models import CostCategory, Decision, Stream, TreatmentClass
+from app.abroad.models import CostCategory, Decision
 from app.auth.models import User
 from app.cases.documents import attach_document
 from app.cases.models import Case, JournalEntryType
 from app.cases.services import add_journal_entry
 from app.extensions import db
+from tests.factories import abroad_application, abroad_cost, abroad_decision, abroad_opinion_request
 
 TODAY = date.today()
 FEW, MANY = 1, 30
@@ -29,25 +30,22 @@ def _application_case(app, actor_id: int, children: int, name: str) -> int:
     deadline), costs, journal notes and documents besides the decision letter."""
     with app.app_context():
         actor = db.session.get(User, actor_id)
-        application = services.register_application(
+        application = services.register_application(abroad_application(
             national_id=None, patient_name=name, birth_date=date(1980, 5, 17), municipality="Tromsø",
-            home_region="helse-nord", stream=Stream.APPLICATION, received_on=TODAY - timedelta(days=100),
-            reference=None, applicant="Sykehuslege", referring_doctor="Lege Line Lie", referring_hospital="UNN Tromsø",
-            requested_treatment="Fetoskopisk laserbehandling av TTTS", requested_where="Rigshospitalet, København",
-            treatment_class=TreatmentClass.ESTABLISHED, icd10="O43.0", method_reference=None, actor=actor,
-            today=TODAY)
+            received_on=TODAY - timedelta(days=100), requested_treatment="Fetoskopisk laserbehandling av TTTS"),
+            actor=actor, today=TODAY)
         for number in range(children):
-            services.request_opinion(application, requested_from=f"Fagmiljø {number}", question="Er det nødvendig?",
-                                     requested_on=TODAY - timedelta(days=90), due_on=TODAY - timedelta(days=60),
-                                     actor=actor, today=TODAY)
-        services.decide(application, decision=Decision.GRANTED, decided_on=TODAY - timedelta(days=50),
-                        legal_basis=services.LEGAL_BASIS, reasoning="Vilkårene er oppfylt.", actor=actor,
-                        letter=b"%PDF-1.7 innvilget", today=TODAY)
+            services.request_opinion(application, abroad_opinion_request(
+                requested_from=f"Fagmiljø {number}", question="Er det nødvendig?",
+                requested_on=TODAY - timedelta(days=90), due_on=TODAY - timedelta(days=60)), actor=actor, today=TODAY)
+        services.decide(application, abroad_decision(Decision.GRANTED, decided_on=TODAY - timedelta(days=50),
+                                                     reasoning="Vilkårene er oppfylt."),
+                        actor=actor, letter=b"%PDF-1.7 innvilget", today=TODAY)
         case = db.session.get(Case, application.case_id)
         for number in range(children):
-            services.add_cost(application, entry_date=TODAY - timedelta(days=40), category=CostCategory.TRAVEL,
-                              amount="1500", currency="NOK", exchange_rate=None, invoice_reference=f"F{number}",
-                              actor=actor, today=TODAY)
+            services.add_cost(application, abroad_cost(entry_date=TODAY - timedelta(days=40),
+                                                       category=CostCategory.TRAVEL, amount="1500", currency="NOK",
+                                                       invoice_reference=f"F{number}"), actor=actor, today=TODAY)
             entry = add_journal_entry(case, entry_type=JournalEntryType.NOTE, title=f"Notat {number}",
                                       journal_date=TODAY - timedelta(days=30), actor=actor)
             attach_document(case, title=f"Notat {number}", filename=f"notat-{number}.txt",

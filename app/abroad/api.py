@@ -7,7 +7,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.abroad import services
-from app.abroad.letters import decide_with_letter, reconsider_with_letter
 from app.abroad.forms import (
     AppealForm,
     ApplicationFilterForm,
@@ -19,21 +18,13 @@ from app.abroad.forms import (
     ReconsiderationForm,
     TreatmentPlanForm,
 )
-from app.abroad.models import (
-    Appeal,
-    Application,
-    BoardOutcome,
-    CostCategory,
-    Decision,
-    OfficeOutcome,
-    Stream,
-    TreatmentClass,
-)
+from app.abroad.letters import decide_with_letter, reconsider_with_letter
+from app.abroad.models import Appeal, Application
 from app.abroad.views import PER_PAGE, filtered_applications
 from app.api import ApiError, endpoint, json_input, page_of, run
-from app.core.roles import Role
 from app.cases.interface import Case, cases_by_id, load_record, visible_cases
 from app.core.audit import AuditAction, record_access, record_list
+from app.core.roles import Role
 from app.extensions import db
 from app.pagination import keyset_paginate
 
@@ -157,14 +148,7 @@ def get_application(case_id: int):
 def create_application():
     _only_caseworkers()
     form = json_input(ApplicationForm)
-    application = run(lambda: services.register_application(
-        national_id=form.national_id.data or None, patient_name=form.patient_name.data,
-        birth_date=form.birth_date.data, municipality=form.municipality.data or None,
-        home_region=form.home_region.data, stream=Stream(form.stream.data), received_on=form.received_on.data,
-        reference=form.reference.data, applicant=form.applicant.data, referring_doctor=form.referring_doctor.data,
-        referring_hospital=form.referring_hospital.data, requested_treatment=form.requested_treatment.data,
-        requested_where=form.requested_where.data, treatment_class=TreatmentClass(form.treatment_class.data),
-        icd10=form.icd10.data, method_reference=form.method_reference.data, actor=current_user))
+    application = run(lambda: services.register_application(form.to_command(), actor=current_user))
     return _shown(db.session.get(Case, application.case_id), application, 201)
 
 
@@ -173,9 +157,7 @@ def create_application():
 def decide(case_id: int):
     case, application = _application(case_id, "edit")
     form = json_input(DecisionForm)
-    run(lambda: decide_with_letter(case, application, decision=Decision(form.decision.data),
-                                   decided_on=form.decided_on.data, legal_basis=form.legal_basis.data,
-                                   reasoning=form.reasoning.data, actor=current_user))
+    run(lambda: decide_with_letter(case, application, form.to_command(), actor=current_user))
     return _shown(case, application)
 
 
@@ -185,23 +167,17 @@ def decide(case_id: int):
 def plan_treatment(case_id: int):
     case, application = _application(case_id, "edit")
     form = json_input(TreatmentPlanForm)
-    run(lambda: services.plan_treatment(
-        application, hospital=form.hospital.data, country=form.country.data, planned_start=form.planned_start.data,
-        planned_end=form.planned_end.data, travel_arrangements=form.travel_arrangements.data,
-        stay_arrangements=form.stay_arrangements.data, companion=form.companion.data,
-        expected_version=form.version.data, actor=current_user))
+    run(lambda: services.plan_treatment(application, form.to_command(), expected_version=form.version.data,
+                                        actor=current_user))
     return _shown(case, application)
 
 
 @endpoint("/abroad/applications/<int:case_id>/costs", method="POST", summary="Før kostnad", tag=TAG,
           form=CostForm, response=COST, status=201)
 def add_cost(case_id: int):
-    case, application = _application(case_id, "edit")
+    _case, application = _application(case_id, "edit")
     form = json_input(CostForm)
-    cost = run(lambda: services.add_cost(
-        application, entry_date=form.entry_date.data, category=CostCategory(form.category.data),
-        amount=form.amount.data, currency=form.currency.data, exchange_rate=form.exchange_rate.data,
-        invoice_reference=form.invoice_reference.data, actor=current_user))
+    cost = run(lambda: services.add_cost(application, form.to_command(), actor=current_user))
     return cost_json(cost), 201
 
 
@@ -210,9 +186,7 @@ def add_cost(case_id: int):
 def create_appeal(case_id: int):
     _case, application = _application(case_id, "edit")
     form = json_input(AppealForm)
-    appeal = run(lambda: services.register_appeal(application, received_on=form.received_on.data,
-                                                  notified_on=form.notified_on.data, grounds=form.grounds.data,
-                                                  actor=current_user))
+    appeal = run(lambda: services.register_appeal(application, form.to_command(), actor=current_user))
     return _appeal_shown(db.session.get(Case, appeal.case_id), appeal, 201)
 
 
@@ -249,8 +223,7 @@ def get_appeal(case_id: int):
 def assess_late_appeal(case_id: int):
     case, appeal = _appeal(case_id, "edit")
     form = json_input(LateAppealForm)
-    run(lambda: services.assess_late_appeal(appeal, consider=form.consider.data == "ja",
-                                            assessment=form.assessment.data, actor=current_user))
+    run(lambda: services.assess_late_appeal(appeal, form.to_command(), actor=current_user))
     return _appeal_shown(case, appeal)
 
 
@@ -260,9 +233,7 @@ def assess_late_appeal(case_id: int):
 def reconsider(case_id: int):
     case, appeal = _appeal(case_id, "edit")
     form = json_input(ReconsiderationForm)
-    run(lambda: reconsider_with_letter(case, appeal, outcome=OfficeOutcome(form.outcome.data),
-                                       decided_on=form.decided_on.data, reasoning=form.reasoning.data,
-                                       actor=current_user))
+    run(lambda: reconsider_with_letter(case, appeal, form.to_command(), actor=current_user))
     return _appeal_shown(case, appeal)
 
 
@@ -271,7 +242,5 @@ def reconsider(case_id: int):
 def board_decision(case_id: int):
     case, appeal = _appeal(case_id, "edit")
     form = json_input(BoardDecisionForm)
-    run(lambda: services.record_board_decision(appeal, outcome=BoardOutcome(form.outcome.data),
-                                               decided_on=form.decided_on.data,
-                                               board_reference=form.board_reference.data, actor=current_user))
+    run(lambda: services.record_board_decision(appeal, form.to_command(), actor=current_user))
     return _appeal_shown(case, appeal)

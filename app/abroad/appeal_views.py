@@ -4,13 +4,13 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.abroad import services
-from app.abroad.letters import reconsider_with_letter
 from app.abroad.forms import AppealForm, BoardDecisionForm, LateAppealForm, ReconsiderationForm
-from app.abroad.models import Appeal, Application, BoardOutcome, OfficeOutcome
+from app.abroad.letters import reconsider_with_letter
+from app.abroad.models import Appeal, Application, OfficeOutcome
 from app.abroad.views import bp
-from app.core.roles import Role
 from app.cases.interface import audited_page, can_edit, get_case, load_record
 from app.core.audit import AuditAction, record_access
+from app.core.roles import Role
 from app.forms import form_status, saved
 from app.security import role_required
 
@@ -28,8 +28,7 @@ def new_appeal(case_id: int):
         form.notified_on.data = application.decided_on
     created: list[Appeal] = []
     if form.validate_on_submit() and saved(form, lambda: created.append(services.register_appeal(
-            application, received_on=form.received_on.data, notified_on=form.notified_on.data,
-            grounds=form.grounds.data, actor=current_user))):
+            application, form.to_command(), actor=current_user))):
         appeal = created[0]
         if appeal.late:
             flash(f"Klagen er registrert, men kom etter klagefristen {appeal.deadline_on:%d.%m.%Y}. Vurder om den "
@@ -67,7 +66,7 @@ def assess_late_appeal(case_id: int):
     case, appeal = load_record(case_id, Appeal, "edit")
     form = LateAppealForm()
     if form.validate_on_submit() and saved(form, lambda: services.assess_late_appeal(
-            appeal, consider=form.consider.data == "ja", assessment=form.assessment.data, actor=current_user)):
+            appeal, form.to_command(), actor=current_user)):
         flash("Vurderingen av fristoversittelsen er lagret.", "success")
         return _appeal_page(case.id)
     return _appeal_form_page(
@@ -82,8 +81,7 @@ def reconsider(case_id: int):
     case, appeal = load_record(case_id, Appeal, "edit")
     form = ReconsiderationForm()
     if form.validate_on_submit() and saved(form, lambda: reconsider_with_letter(
-            case, appeal, outcome=OfficeOutcome(form.outcome.data), decided_on=form.decided_on.data,
-            reasoning=form.reasoning.data, actor=current_user)):
+            case, appeal, form.to_command(), actor=current_user)):
         flash("Kontorets behandling er registrert." + (" Oversendelsesbrevet er journalført."
               if appeal.office_outcome is OfficeOutcome.FORWARDED else " Søknaden er nå innvilget."), "success")
         return _appeal_page(case.id)
@@ -109,8 +107,7 @@ def board_decision(case_id: int):
     case, appeal = load_record(case_id, Appeal, "edit")
     form = BoardDecisionForm()
     if form.validate_on_submit() and saved(form, lambda: services.record_board_decision(
-            appeal, outcome=BoardOutcome(form.outcome.data), decided_on=form.decided_on.data,
-            board_reference=form.board_reference.data, actor=current_user)):
+            appeal, form.to_command(), actor=current_user)):
         flash("Nemndas avgjørelse er registrert.", "success")
         return _appeal_page(case.id)
     return _appeal_form_page(form, case, appeal, "Avgjørelse fra Klagenemnda",

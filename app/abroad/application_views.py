@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.abroad import services
-from app.abroad.letters import decide_with_letter
 from app.abroad.forms import (
     ApplicationForm,
     CompleteTreatmentForm,
@@ -16,14 +15,16 @@ from app.abroad.forms import (
     OpinionRequestForm,
     TreatmentPlanForm,
 )
-from app.abroad.models import Application, CostCategory, Decision, MedicalOpinion, Stream, TreatmentClass
+from app.abroad.letters import decide_with_letter
+from app.abroad.models import Application, MedicalOpinion
 from app.abroad.views import bp
-from app.core.roles import Role
 from app.cases.interface import audited_page, can_edit, load_record
+from app.core.roles import Role
 from app.extensions import db
 from app.forms import form_status, saved
 from app.methods.interface import MethodState
 from app.security import role_required
+
 
 def _application_page(case_id: int, anchor: str | None = None):
     return redirect(url_for("abroad.application", case_id=case_id, _anchor=anchor))
@@ -34,19 +35,8 @@ def _application_page(case_id: int, anchor: str | None = None):
 def new_application():
     form = ApplicationForm()
     created: list[Application] = []
-
-    def register():
-        created.append(services.register_application(
-            national_id=form.national_id.data or None, patient_name=form.patient_name.data,
-            birth_date=form.birth_date.data, municipality=form.municipality.data or None,
-            home_region=form.home_region.data, stream=Stream(form.stream.data), received_on=form.received_on.data,
-            reference=form.reference.data, applicant=form.applicant.data,
-            referring_doctor=form.referring_doctor.data, referring_hospital=form.referring_hospital.data,
-            requested_treatment=form.requested_treatment.data, requested_where=form.requested_where.data,
-            treatment_class=TreatmentClass(form.treatment_class.data), icd10=form.icd10.data,
-            method_reference=form.method_reference.data, actor=current_user))
-
-    if form.validate_on_submit() and saved(form, register):
+    if form.validate_on_submit() and saved(form, lambda: created.append(
+            services.register_application(form.to_command(), actor=current_user))):
         application = created[0]
         flash(f"{'Søknaden' if application.stream.has_decision else 'Henvisningen'} er registrert.", "success")
         return _application_page(application.case_id)
@@ -72,8 +62,7 @@ def request_opinion(case_id: int):
     case, application = load_record(case_id, Application, "edit")
     form = OpinionRequestForm()
     if form.validate_on_submit() and saved(form, lambda: services.request_opinion(
-            application, requested_from=form.requested_from.data, question=form.question.data,
-            requested_on=form.requested_on.data, due_on=form.due_on.data, actor=current_user)):
+            application, form.to_command(), actor=current_user)):
         flash("Forespørselen om medisinsk uttalelse er registrert med svarfrist.", "success")
         return _application_page(case.id, "uttalelser")
     page = render_template("abroad/step_form.html", form=form, case=case, application=application,
@@ -92,7 +81,7 @@ def record_opinion(case_id: int, opinion_id: int):
         abort(404)
     form = OpinionReceivedForm()
     if form.validate_on_submit() and saved(form, lambda: services.record_opinion(
-            opinion, received_on=form.received_on.data, conclusion=form.conclusion.data, actor=current_user)):
+            opinion, form.to_command(), actor=current_user)):
         flash("Uttalelsen er registrert som mottatt.", "success")
         return _application_page(case.id, "uttalelser")
     page = render_template("abroad/step_form.html", form=form, case=case, application=application,
@@ -114,8 +103,7 @@ def decide(case_id: int):
         form.legal_basis.data = services.LEGAL_BASIS_NOT_INTRODUCED
         form.reasoning.data = services.not_introduced_citation(method)
     if form.validate_on_submit() and saved(form, lambda: decide_with_letter(
-            case, application, decision=Decision(form.decision.data), decided_on=form.decided_on.data,
-            legal_basis=form.legal_basis.data, reasoning=form.reasoning.data, actor=current_user)):
+            case, application, form.to_command(), actor=current_user)):
         flash(f"Vedtaket er registrert: {application.decision.label.lower()}.", "success")
         return _application_page(case.id, "vedtak")
     page = render_template("abroad/decision_form.html", form=form, case=case, application=application,
@@ -147,10 +135,7 @@ def plan_treatment(case_id: int):
     if not form.is_submitted():
         form.version.data = application.version
     if form.validate_on_submit() and saved(form, lambda: services.plan_treatment(
-            application, hospital=form.hospital.data, country=form.country.data,
-            planned_start=form.planned_start.data, planned_end=form.planned_end.data,
-            travel_arrangements=form.travel_arrangements.data, stay_arrangements=form.stay_arrangements.data,
-            companion=form.companion.data, expected_version=form.version.data, actor=current_user)):
+            application, form.to_command(), expected_version=form.version.data, actor=current_user)):
         flash("Behandlingsplanen er lagret.", "success")
         return _application_page(case.id, "behandling")
     if form.conflict:
@@ -183,9 +168,7 @@ def new_cost(case_id: int):
     case, application = load_record(case_id, Application, "edit")
     form = CostForm()
     if form.validate_on_submit() and saved(form, lambda: services.add_cost(
-            application, entry_date=form.entry_date.data, category=CostCategory(form.category.data),
-            amount=form.amount.data, currency=form.currency.data, exchange_rate=form.exchange_rate.data,
-            invoice_reference=form.invoice_reference.data, actor=current_user)):
+            application, form.to_command(), actor=current_user)):
         flash("Kostnaden er ført.", "success")
         return _application_page(case.id, "kostnader")
     page = render_template("abroad/step_form.html", form=form, case=case, application=application,

@@ -4,26 +4,36 @@ Beslutningsforum did not introduce) and a particle-therapy referral. All patient
 from datetime import date, timedelta
 
 from app.abroad import services
+from app.abroad.commands import (
+    NewAppeal,
+    NewApplication,
+    NewCost,
+    NewDecision,
+    OpinionRequest,
+    Reconsideration,
+    TreatmentPlan,
+)
 from app.abroad.letters import decide_with_letter, reconsider_with_letter
 from app.abroad.models import CostCategory, Decision, OfficeOutcome, Stream, TreatmentClass
 from app.cases.interface import get_case
 
+
 def _apply(actor, national_id_for, today: date, *, name: str, born: date, region: str, days_ago: int, icd10: str,
            treatment: str, where: str | None = None, stream: Stream = Stream.APPLICATION,
            treatment_class: TreatmentClass = TreatmentClass.ESTABLISHED, method: str | None = None):
-    return services.register_application(
+    return services.register_application(NewApplication(
         national_id=national_id_for(born), patient_name=name, birth_date=None, municipality=None, home_region=region,
-        stream=stream, received_on=today - timedelta(days=days_ago), reference=None, applicant="Sykehuslege",
+        stream=stream, received_on=today - timedelta(days=days_ago), applicant="Sykehuslege",
         referring_doctor="Overlege Henrik Henvis", referring_hospital="Henvisende sykehus",
         requested_treatment=treatment, requested_where=where, treatment_class=treatment_class, icd10=icd10,
-        method_reference=method, actor=actor, today=today)
+        method_reference=method), actor=actor, today=today)
 
 
 def _decide(application, actor, today: date, decision: Decision, days_ago: int, reasoning: str) -> None:
     """Decided as on the decision page: the real letter is rendered and filed."""
-    decide_with_letter(get_case(application.case_id), application, decision=decision,
-                       decided_on=today - timedelta(days=days_ago), legal_basis=services.LEGAL_BASIS,
-                       reasoning=reasoning, actor=actor, today=today)
+    decide_with_letter(get_case(application.case_id), application,
+                       NewDecision(decision=decision, decided_on=today - timedelta(days=days_ago),
+                                   legal_basis=services.LEGAL_BASIS, reasoning=reasoning), actor=actor, today=today)
 
 
 def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
@@ -31,30 +41,30 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
     north = _apply(hso, national_id_for, today, name="Nils Nordlending", born=date(1992, 11, 2), region="helse-nord",
                    days_ago=12, icd10="O43.0", where="Rigshospitalet, København",
                    treatment="Fetoskopisk laserbehandling av tvilling-til-tvilling transfusjonssyndrom")
-    services.request_opinion(north, requested_from="Fostermedisin, Oslo universitetssykehus",
-                             question="Er laserbehandling i utlandet nødvendig og forsvarlig?",
-                             requested_on=today - timedelta(days=11), due_on=today + timedelta(days=10), actor=hso,
-                             today=today)
+    services.request_opinion(north, OpinionRequest(
+        requested_from="Fostermedisin, Oslo universitetssykehus",
+        question="Er laserbehandling i utlandet nødvendig og forsvarlig?", requested_on=today - timedelta(days=11),
+        due_on=today + timedelta(days=10)), actor=hso, today=today)
     protons = _apply(hso, national_id_for, today, name="Kari Nordmann", born=date(1978, 3, 14),
                      region="helse-sor-ost", days_ago=40, icd10="C71.6", stream=Stream.PARTICLE_THERAPY,
                      treatment="Protonbehandling av hjernesvulst", where="Skandionkliniken, Uppsala")
-    services.plan_treatment(protons, hospital="Skandionkliniken", country="SE",
-                            planned_start=today - timedelta(days=20), planned_end=today + timedelta(days=15),
-                            travel_arrangements="Fly Oslo–Stockholm, tog", stay_arrangements="Pasienthotell",
-                            companion="Ektefelle", expected_version=None, actor=hso)
-    services.add_cost(protons, entry_date=today - timedelta(days=18), category=CostCategory.TREATMENT,
-                      amount="412000", currency="SEK", exchange_rate="0,9812", invoice_reference="SK-2026-118",
-                      actor=hso, today=today)
+    services.plan_treatment(protons, TreatmentPlan(
+        hospital="Skandionkliniken", country="SE", planned_start=today - timedelta(days=20),
+        planned_end=today + timedelta(days=15), travel_arrangements="Fly Oslo–Stockholm, tog",
+        stay_arrangements="Pasienthotell", companion="Ektefelle"), expected_version=None, actor=hso)
+    services.add_cost(protons, NewCost(entry_date=today - timedelta(days=18), category=CostCategory.TREATMENT,
+                                       amount="412000", currency="SEK", exchange_rate="0,9812",
+                                       invoice_reference="SK-2026-118"), actor=hso, today=today)
     refused = _apply(hso, national_id_for, today, name="Per Klagesen", born=date(1960, 4, 4), region="helse-sor-ost",
                      days_ago=70, icd10="M54.5", where="Privatklinikk i Tyskland",
                      treatment="Endoskopisk ryggkirurgi", treatment_class=TreatmentClass.EXPERIMENTAL)
     _decide(refused, hso, today, Decision.DENIED, 50, "Det finnes et forsvarlig tilbud i Norge.")
-    appeal = services.register_appeal(refused, received_on=today - timedelta(days=35),
-                                      notified_on=today - timedelta(days=48), grounds="Pasienten mener tilbudet i "
-                                      "Norge ikke er godt nok.", actor=hso, today=today)
-    reconsider_with_letter(get_case(appeal.case_id), appeal, outcome=OfficeOutcome.FORWARDED,
-                           decided_on=today - timedelta(days=25), reasoning="Kontoret opprettholder avslaget.",
-                           actor=hso, today=today)
+    appeal = services.register_appeal(refused, NewAppeal(
+        received_on=today - timedelta(days=35), notified_on=today - timedelta(days=48),
+        grounds="Pasienten mener tilbudet i Norge ikke er godt nok."), actor=hso, today=today)
+    reconsider_with_letter(get_case(appeal.case_id), appeal, Reconsideration(
+        outcome=OfficeOutcome.FORWARDED, decided_on=today - timedelta(days=25),
+        reasoning="Kontoret opprettholder avslaget."), actor=hso, today=today)
     _apply(hso, national_id_for, today, name="Mette Metode", born=date(1966, 8, 19), region="helse-sor-ost",
            days_ago=6, icd10="C56", treatment="Demolegemiddel X", where="Universitetsklinik i Tyskland",
            method="ID2024_090")
@@ -62,21 +72,23 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
     vigdis = _apply(vest, national_id_for, today, name="Vigdis Vestlending", born=date(1990, 6, 21),
                     region="helse-vest", days_ago=20, icd10="G40.9", where="HUS, Helsingfors",
                     treatment="MEG-utredning før epilepsikirurgi")
-    services.request_opinion(vigdis, requested_from="Nevrologisk avdeling, Haukeland", question="Er MEG nødvendig?",
-                             requested_on=today - timedelta(days=18), due_on=today - timedelta(days=3), actor=vest,
-                             today=today - timedelta(days=18))
+    services.request_opinion(vigdis, OpinionRequest(
+        requested_from="Nevrologisk avdeling, Haukeland", question="Er MEG nødvendig?",
+        requested_on=today - timedelta(days=18), due_on=today - timedelta(days=3)), actor=vest,
+        today=today - timedelta(days=18))
     pgd = _apply(vest, national_id_for, today, name="Ola Bergen", born=date(1989, 1, 30), region="helse-vest",
                  days_ago=90, icd10="Z31.4", stream=Stream.PGD, where="Karolinska universitetssjukhuset",
                  treatment="Preimplantasjonsdiagnostikk")
     _decide(pgd, vest, today, Decision.GRANTED, 80, "PGD er godkjent; behandlingen gis ikke i Norge.")
-    services.plan_treatment(pgd, hospital="Karolinska universitetssjukhuset", country="SE",
-                            planned_start=today - timedelta(days=60), planned_end=today - timedelta(days=55),
-                            travel_arrangements="Fly Bergen–Stockholm", stay_arrangements="Hotell", companion=None,
-                            expected_version=None, actor=vest)
-    services.add_cost(pgd, entry_date=today - timedelta(days=50), category=CostCategory.TREATMENT, amount="98000",
-                      currency="SEK", exchange_rate="0,9812", invoice_reference="KS-55", actor=vest, today=today)
-    services.add_cost(pgd, entry_date=today - timedelta(days=58), category=CostCategory.TRAVEL, amount="6400",
-                      currency="NOK", exchange_rate=None, invoice_reference=None, actor=vest, today=today)
+    services.plan_treatment(pgd, TreatmentPlan(
+        hospital="Karolinska universitetssjukhuset", country="SE", planned_start=today - timedelta(days=60),
+        planned_end=today - timedelta(days=55), travel_arrangements="Fly Bergen–Stockholm",
+        stay_arrangements="Hotell"), expected_version=None, actor=vest)
+    services.add_cost(pgd, NewCost(entry_date=today - timedelta(days=50), category=CostCategory.TREATMENT,
+                                   amount="98000", currency="SEK", exchange_rate="0,9812", invoice_reference="KS-55"),
+                      actor=vest, today=today)
+    services.add_cost(pgd, NewCost(entry_date=today - timedelta(days=58), category=CostCategory.TRAVEL,
+                                   amount="6400", currency="NOK"), actor=vest, today=today)
 
     for name, born, received, notified in (("Lars Lunde", date(1958, 2, 12), 20, 38),      # on time: at the office
                                            ("Kåre Sen", date(1949, 12, 1), 5, 38)):       # late: needs § 31
@@ -84,9 +96,9 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
                          icd10="I25.1", where="Klinikk i Tyskland", treatment="Ny kateterbasert behandling",
                          treatment_class=TreatmentClass.TRIAL)
         _decide(refusal, vest, today, Decision.DENIED, 40, "Behandlingen er utprøvende og dekkes ikke av ordningen.")
-        services.register_appeal(refusal, received_on=today - timedelta(days=received),
-                                 notified_on=today - timedelta(days=notified), grounds="Ønsker behandlingen.",
-                                 actor=vest, today=today)
+        services.register_appeal(refusal, NewAppeal(received_on=today - timedelta(days=received),
+                                                    notified_on=today - timedelta(days=notified),
+                                                    grounds="Ønsker behandlingen."), actor=vest, today=today)
 
     _apply(midt, national_id_for, today, name="Ingrid Trønder", born=date(2010, 9, 9), region="helse-midt-norge",
            days_ago=8, icd10="G80.1", where="Great Ormond Street Hospital, London",

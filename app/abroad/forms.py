@@ -1,5 +1,7 @@
-"""Forms of the treatment-abroad pages. They check the input; the rules (dates in order, the Nye Metoder
-check, exchange rates, appeal steps) live in services.py and are shown at the field they concern."""
+"""Forms of the treatment-abroad pages. They check the input and tidy it (filters: stripped text, no text as
+None, codes in upper case), and `to_command()` hands it to the service as one value (commands.py); the JSON API
+uses the same forms. The rules (dates in order, the Nye Metoder check, exchange rates, appeal steps) live in
+services.py and are shown at the field they concern."""
 from datetime import date
 
 import pycountry
@@ -7,6 +9,18 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.abroad.commands import (
+    BoardDecision,
+    LateAppealAssessment,
+    NewAppeal,
+    NewApplication,
+    NewCost,
+    NewDecision,
+    OpinionReceived,
+    OpinionRequest,
+    Reconsideration,
+    TreatmentPlan,
+)
 from app.abroad.models import (
     AppealStatus,
     ApplicationStatus,
@@ -20,7 +34,7 @@ from app.abroad.models import (
 from app.abroad.services import LEGAL_BASIS, country_name
 from app.cases.interface import PatientFieldsMixin, icd10_code
 from app.core.regions import REGIONS
-from app.forms import NorwegianDateField, VersionedForm, choices
+from app.forms import NorwegianDateField, VersionedForm, choices, command_from, strip_or_none
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
 LONG_TEXT = 20_000
@@ -38,9 +52,13 @@ def _required_choice(message: str):
     return check
 
 
-def _reference(value: str | None) -> str | None:
-    """A Nye Metoder ID as stored (ID2024_090), whatever case it was typed in."""
-    return value.strip().upper() if value else value
+def _upper(value: str | None) -> str | None:
+    """A code as stored (a Nye Metoder ID such as ID2024_090, a currency), whatever case it was typed in."""
+    return value.upper() if value else value
+
+
+TEXT = [strip_or_none]
+CODE = [strip_or_none, _upper]
 
 
 def country_choices():
@@ -55,66 +73,80 @@ class ApplicationForm(PatientFieldsMixin, FlaskForm):
                         description="Partikkelterapi og nordiske legemiddelprotokoller besluttes av andre; "
                                     "kontoret administrerer reise og kostnader.")
     received_on = NorwegianDateField("Mottatt", [DataRequired(message=DATE_MESSAGE)], default=date.today)
-    reference = StringField("Ekstern referanse", validators=[Length(max=40)],
+    reference = StringField("Ekstern referanse", filters=TEXT, validators=[Length(max=40)],
                             description="Valgfri. Referansen i et tidligere system; må være unik.")
-    applicant = StringField("Søker", validators=[Length(max=200)],
+    applicant = StringField("Søker", filters=TEXT, validators=[Length(max=200)],
                             description="Hvem som søkte: sykehuslege, fastlege, pasienten eller fullmektig.")
-    referring_doctor = StringField("Henvisende lege", validators=[Length(max=200)])
-    referring_hospital = StringField("Henvisende sykehus", validators=[Length(max=200)])
-    requested_treatment = TextAreaField("Behandlingen det søkes om", validators=[Length(max=LONG_TEXT)],
+    referring_doctor = StringField("Henvisende lege", filters=TEXT, validators=[Length(max=200)])
+    referring_hospital = StringField("Henvisende sykehus", filters=TEXT, validators=[Length(max=200)])
+    requested_treatment = TextAreaField("Behandlingen det søkes om", filters=TEXT, validators=[Length(max=LONG_TEXT)],
                                         description="Påkrevd for søknader og PGD.")
-    requested_where = StringField("Ønsket behandlingssted", validators=[Length(max=200)])
+    requested_where = StringField("Ønsket behandlingssted", filters=TEXT, validators=[Length(max=200)])
     treatment_class = SelectField("Behandlingens status", choices=_enum_choices(TreatmentClass),
                                   default=TreatmentClass.ESTABLISHED.value,
                                   description="Ordningen dekker som hovedregel ikke utprøvende behandling.")
-    icd10 = StringField("Hoveddiagnose (ICD-10)", validators=[DataRequired(message="Fyll inn ICD-10-kode."),
-                                                              Length(max=8), icd10_code],
+    icd10 = StringField("Hoveddiagnose (ICD-10)", filters=TEXT,
+                        validators=[DataRequired(message="Fyll inn ICD-10-kode."), Length(max=8), icd10_code],
                         description="F.eks. O43.0.", render_kw={"autocomplete": "off"})
-    method_reference = StringField("Metode i Nye Metoder", validators=[Length(max=20)], filters=[_reference],
+    method_reference = StringField("Metode i Nye Metoder", validators=[Length(max=20)], filters=CODE,
                                    description="Valgfri. ID-en til metoden søknaden gjelder, f.eks. ID2024_090.")
     submit = SubmitField("Registrer søknad")
 
+    def to_command(self) -> NewApplication:
+        return command_from(self, NewApplication, national_id=self.national_id.data or None,
+                            municipality=self.municipality.data or None, stream=Stream(self.stream.data),
+                            treatment_class=TreatmentClass(self.treatment_class.data))
+
 
 class OpinionRequestForm(FlaskForm):
-    requested_from = StringField("Fagmiljø", validators=[
+    requested_from = StringField("Fagmiljø", filters=TEXT, validators=[
         DataRequired(message="Oppgi hvilket fagmiljø som skal uttale seg."), Length(max=300)],
         description="Avdeling og sykehus, f.eks. Fostermedisin, Oslo universitetssykehus.")
-    question = TextAreaField("Hva skal vurderes", validators=[
+    question = TextAreaField("Hva skal vurderes", filters=TEXT, validators=[
         DataRequired(message="Skriv hva fagmiljøet skal vurdere."), Length(max=LONG_TEXT)])
     requested_on = NorwegianDateField("Sendt", [DataRequired(message=DATE_MESSAGE)], default=date.today)
     due_on = NorwegianDateField("Svarfrist", [DataRequired(message=DATE_MESSAGE)],
                                 description="Faller fristen på en helgedag, flyttes den til neste virkedag.")
     submit = SubmitField("Send forespørsel")
 
+    def to_command(self) -> OpinionRequest:
+        return command_from(self, OpinionRequest)
+
 
 class OpinionReceivedForm(FlaskForm):
     received_on = NorwegianDateField("Mottatt", [DataRequired(message=DATE_MESSAGE)], default=date.today)
-    conclusion = TextAreaField("Fagmiljøets konklusjon", validators=[
+    conclusion = TextAreaField("Fagmiljøets konklusjon", filters=TEXT, validators=[
         DataRequired(message="Skriv fagmiljøets konklusjon."), Length(max=LONG_TEXT)])
     submit = SubmitField("Registrer uttalelsen")
+
+    def to_command(self) -> OpinionReceived:
+        return command_from(self, OpinionReceived)
 
 
 class DecisionForm(FlaskForm):
     decision = RadioField("Vedtak", choices=_enum_choices(Decision), validate_choice=False,
                           validators=[_required_choice("Velg vedtak.")])
     decided_on = NorwegianDateField("Vedtaksdato", [DataRequired(message=DATE_MESSAGE)], default=date.today)
-    legal_basis = StringField("Hjemmel", validators=[Length(max=300)], default=LEGAL_BASIS,
+    legal_basis = StringField("Hjemmel", filters=TEXT, validators=[Length(max=300)], default=LEGAL_BASIS,
                               description="Påkrevd ved innvilgelse og avslag.")
-    reasoning = TextAreaField("Begrunnelse", validators=[Length(max=LONG_TEXT)], render_kw={"rows": 8},
+    reasoning = TextAreaField("Begrunnelse", filters=TEXT, validators=[Length(max=LONG_TEXT)], render_kw={"rows": 8},
                               description="Står i vedtaksbrevet. Påkrevd ved innvilgelse og avslag.")
     submit = SubmitField("Fatt vedtak")
 
+    def to_command(self) -> NewDecision:
+        return command_from(self, NewDecision, decision=Decision(self.decision.data))
+
 
 class TreatmentPlanForm(VersionedForm):
-    hospital = StringField("Behandlende sykehus", validators=[
+    hospital = StringField("Behandlende sykehus", filters=TEXT, validators=[
         DataRequired(message="Oppgi sykehuset som skal behandle pasienten."), Length(max=200)])
     country = SelectField("Land", validators=[_required_choice("Velg landet sykehuset ligger i.")],
                           validate_choice=False)
     planned_start = NorwegianDateField("Planlagt start", [Optional()])
     planned_end = NorwegianDateField("Planlagt slutt", [Optional()])
-    travel_arrangements = TextAreaField("Reise", validators=[Length(max=LONG_TEXT)])
-    stay_arrangements = TextAreaField("Opphold", validators=[Length(max=LONG_TEXT)])
-    companion = StringField("Ledsager", validators=[Length(max=300)])
+    travel_arrangements = TextAreaField("Reise", filters=TEXT, validators=[Length(max=LONG_TEXT)])
+    stay_arrangements = TextAreaField("Opphold", filters=TEXT, validators=[Length(max=LONG_TEXT)])
+    companion = StringField("Ledsager", filters=TEXT, validators=[Length(max=300)])
     submit = SubmitField("Lagre behandlingsplan")
 
     def __init__(self, *args, **kwargs) -> None:
@@ -125,19 +157,25 @@ class TreatmentPlanForm(VersionedForm):
         if field.data and self.planned_start.data and field.data < self.planned_start.data:
             raise ValidationError("Planlagt slutt kan ikke være før planlagt start.")
 
+    def to_command(self) -> TreatmentPlan:
+        return command_from(self, TreatmentPlan)
+
 
 class CostForm(FlaskForm):
     entry_date = NorwegianDateField("Dato", [DataRequired(message=DATE_MESSAGE)], default=date.today,
                                     description="Kostnaden telles i statistikken for året til denne datoen.")
     category = SelectField("Kategori", choices=_enum_choices(CostCategory))
-    amount = StringField("Beløp", validators=[DataRequired(message="Fyll inn beløpet.")],
+    amount = StringField("Beløp", filters=TEXT, validators=[DataRequired(message="Fyll inn beløpet.")],
                          render_kw={"inputmode": "decimal"}, description="Bruk komma eller punktum for øre.")
-    currency = StringField("Valuta", default="NOK", validators=[Length(max=3)],
+    currency = StringField("Valuta", default="NOK", filters=CODE, validators=[Length(max=3)],
                            description="ISO 4217-kode, f.eks. NOK, DKK, SEK, EUR.")
-    exchange_rate = StringField("Valutakurs til NOK", render_kw={"inputmode": "decimal"},
+    exchange_rate = StringField("Valutakurs til NOK", filters=TEXT, render_kw={"inputmode": "decimal"},
                                 description="Påkrevd for annen valuta enn NOK: NOK per enhet valuta.")
-    invoice_reference = StringField("Fakturareferanse", validators=[Length(max=100)])
+    invoice_reference = StringField("Fakturareferanse", filters=TEXT, validators=[Length(max=100)])
     submit = SubmitField("Før kostnad")
+
+    def to_command(self) -> NewCost:
+        return command_from(self, NewCost, category=CostCategory(self.category.data))
 
 
 class CompleteTreatmentForm(VersionedForm):
@@ -148,8 +186,11 @@ class AppealForm(FlaskForm):
     received_on = NorwegianDateField("Klagen kom inn", [DataRequired(message=DATE_MESSAGE)], default=date.today)
     notified_on = NorwegianDateField("Pasienten mottok vedtaket", [DataRequired(message=DATE_MESSAGE)],
                                      description="Klagefristen på fire uker regnes fra denne datoen.")
-    grounds = TextAreaField("Klagen gjelder", validators=[Length(max=LONG_TEXT)])
+    grounds = TextAreaField("Klagen gjelder", filters=TEXT, validators=[Length(max=LONG_TEXT)])
     submit = SubmitField("Registrer klage")
+
+    def to_command(self) -> NewAppeal:
+        return command_from(self, NewAppeal)
 
 
 class LateAppealForm(FlaskForm):
@@ -157,9 +198,12 @@ class LateAppealForm(FlaskForm):
                           validators=[_required_choice("Velg om klagen skal behandles.")],
                           description="Forvaltningsloven § 31: parten kan ikke lastes for forsinkelsen, eller "
                                       "særlige grunner tilsier at klagen blir prøvd.")
-    assessment = TextAreaField("Vurdering", validators=[
+    assessment = TextAreaField("Vurdering", filters=TEXT, validators=[
         DataRequired(message="Skriv vurderingen etter forvaltningsloven § 31."), Length(max=LONG_TEXT)])
     submit = SubmitField("Lagre vurderingen")
+
+    def to_command(self) -> LateAppealAssessment:
+        return command_from(self, LateAppealAssessment, consider=self.consider.data == "ja")
 
 
 class ReconsiderationForm(FlaskForm):
@@ -167,17 +211,23 @@ class ReconsiderationForm(FlaskForm):
                          validators=[_required_choice("Velg utfallet av kontorets behandling.")])
     decided_on = NorwegianDateField("Dato", [DataRequired(message=DATE_MESSAGE)], default=date.today,
                                     description="Datoen vedtaket ble omgjort, eller klagen ble oversendt.")
-    reasoning = TextAreaField("Kontorets vurdering", validators=[
+    reasoning = TextAreaField("Kontorets vurdering", filters=TEXT, validators=[
         DataRequired(message="Skriv kontorets vurdering av klagen."), Length(max=LONG_TEXT)], render_kw={"rows": 6})
     submit = SubmitField("Lagre kontorets behandling")
+
+    def to_command(self) -> Reconsideration:
+        return command_from(self, Reconsideration, outcome=OfficeOutcome(self.outcome.data))
 
 
 class BoardDecisionForm(FlaskForm):
     outcome = RadioField("Nemndas avgjørelse", choices=_enum_choices(BoardOutcome), validate_choice=False,
                          validators=[_required_choice("Velg nemndas avgjørelse.")])
     decided_on = NorwegianDateField("Dato for avgjørelsen", [DataRequired(message=DATE_MESSAGE)], default=date.today)
-    board_reference = StringField("Nemndas referanse", validators=[Length(max=40)])
+    board_reference = StringField("Nemndas referanse", filters=TEXT, validators=[Length(max=40)])
     submit = SubmitField("Registrer avgjørelsen")
+
+    def to_command(self) -> BoardDecision:
+        return command_from(self, BoardDecision, outcome=BoardOutcome(self.outcome.data))
 
 
 class ApplicationFilterForm(FlaskForm):

@@ -11,6 +11,18 @@ import pycountry
 from babel import Locale
 from sqlalchemy import select
 
+from app.abroad.commands import (
+    BoardDecision,
+    LateAppealAssessment,
+    NewAppeal,
+    NewApplication,
+    NewCost,
+    NewDecision,
+    OpinionReceived,
+    OpinionRequest,
+    Reconsideration,
+    TreatmentPlan,
+)
 from app.abroad.models import (
     OPEN_APPEAL_STATUSES,
     OPEN_STATUSES,
@@ -19,13 +31,11 @@ from app.abroad.models import (
     Application,
     ApplicationStatus,
     BoardOutcome,
-    CostCategory,
     CostEntry,
     Decision,
     MedicalOpinion,
     OfficeOutcome,
     Stream,
-    TreatmentClass,
 )
 from app.cases.interface import (
     CaseKind,
@@ -69,14 +79,9 @@ EXPERIMENTAL_NOTICE = ("Ordningen dekker som hovedregel ikke utprøvende eller e
 BOARD_NAME = "Klagenemnda for behandling i utlandet"
 
 
-def _required(value: str | None, field: str, message: str) -> str:
+def _required(value: str | None, field: str, message: str) -> None:
     if not (value or "").strip():
         raise InvalidInput(message, field=field)
-    return value.strip()
-
-
-def _optional(value: str | None) -> str | None:
-    return (value or "").strip() or None
 
 
 def _not_in_future(day: date, field: str, what: str, today: date) -> None:
@@ -110,8 +115,8 @@ def validate_country(value: str | None) -> str:
     return code
 
 
-def _method_reference(value: str | None) -> str | None:
-    reference = _optional(value)
+def _method_reference(reference: str | None) -> str | None:
+    """The method's ID as Nye Metoder spells it."""
     if reference is None:
         return None
     status = method_status(reference)
@@ -122,26 +127,22 @@ def _method_reference(value: str | None) -> str | None:
 
 # Registration
 
-def register_application(*, national_id: str | None, patient_name: str, birth_date: date | None,
-                         municipality: str | None, home_region: str, stream: Stream, received_on: date,
-                         reference: str | None, applicant: str | None, referring_doctor: str | None,
-                         referring_hospital: str | None, requested_treatment: str | None,
-                         requested_where: str | None, treatment_class: TreatmentClass, icd10: str,
-                         method_reference: str | None, actor, today: date | None = None) -> Application:
+def register_application(command: NewApplication, *, actor, today: date | None = None) -> Application:
     """Register an application (or a referral in the particle-therapy and Nordic-protocol streams) as a
     screened case at the office that handles the patient's home region."""
     today = today or date.today()
+    stream, received_on = command.stream, command.received_on
     _not_in_future(received_on, "received_on", "Mottatt-datoen", today)
-    code = validate_icd10(icd10)
-    method_reference = _method_reference(method_reference)
-    reference = _optional(reference)
+    code = validate_icd10(command.icd10)
+    method_reference = _method_reference(command.method_reference)
+    reference = command.reference
     if reference and db.session.scalar(select(Application.id).where(Application.reference == reference)):
         raise InvalidInput(f"Referansen «{reference}» er allerede brukt på en annen søknad.", field="reference")
     if stream.has_decision:
-        requested_treatment = _required(requested_treatment, "requested_treatment",
-                                        "Beskriv behandlingen det søkes om.")
-    patient = register_patient(national_id=national_id, name=patient_name, birth_date=birth_date,
-                               municipality=municipality, home_region=home_region, actor=actor)
+        _required(command.requested_treatment, "requested_treatment", "Beskriv behandlingen det søkes om.")
+    patient = register_patient(national_id=command.national_id, name=command.patient_name,
+                               birth_date=command.birth_date, municipality=command.municipality,
+                               home_region=command.home_region, actor=actor)
     if patient.birth_date > received_on:
         raise InvalidInput("Mottatt-datoen kan ikke være før pasientens fødselsdato.", field="received_on")
     noun = "Søknad om behandling i utlandet" if stream.has_decision else f"Henvisning – {stream.label.lower()}"
@@ -150,16 +151,16 @@ def register_application(*, national_id: str | None, patient_name: str, birth_da
     application = Application(
         case_id=case.id, reference=reference, stream=stream, home_region=patient.home_region, office=case.unit,
         received_on=received_on, child=age_on(patient.birth_date, received_on) < ADULT_AGE,
-        applicant=_optional(applicant), referring_doctor=_optional(referring_doctor),
-        referring_hospital=_optional(referring_hospital), requested_treatment=_optional(requested_treatment),
-        requested_where=_optional(requested_where), treatment_class=treatment_class, icd10=code,
+        applicant=command.applicant, referring_doctor=command.referring_doctor,
+        referring_hospital=command.referring_hospital, requested_treatment=command.requested_treatment,
+        requested_where=command.requested_where, treatment_class=command.treatment_class, icd10=code,
         icd10_chapter=icd10_chapter(code), method_reference=method_reference,
         status=ApplicationStatus.RECEIVED if stream.has_decision else ApplicationStatus.REFERRED)
     db.session.add(application)
     add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title=f"{noun} – {patient.name}",
                       journal_date=received_on, document_date=received_on,
-                      party_name=(_optional(referring_doctor) or _optional(referring_hospital)
-                                  or _optional(applicant) or patient.name), actor=actor)
+                      party_name=(command.referring_doctor or command.referring_hospital or command.applicant
+                                  or patient.name), actor=actor)
     db.session.flush()
     record_change(AuditAction.CREATE, "abroad_application", application.id, case=case, user=actor,
                   changes={"stream": [None, stream.value], "icd10": [None, code],
@@ -184,13 +185,14 @@ def _ensure_open(application: Application) -> None:
                            "eller avgjøres.")
 
 
-def request_opinion(application: Application, *, requested_from: str, question: str, requested_on: date,
-                    due_on: date, actor, today: date | None = None) -> MedicalOpinion:
+def request_opinion(application: Application, command: OpinionRequest, *, actor,
+                    today: date | None = None) -> MedicalOpinion:
     """Ask a Norwegian specialist community for a medical opinion, with a deadline for the answer."""
     today = today or date.today()
     _ensure_open(application)
-    requested_from = _required(requested_from, "requested_from", "Oppgi hvilket fagmiljø som skal uttale seg.")
-    question = _required(question, "question", "Skriv hva fagmiljøet skal vurdere.")
+    requested_from, requested_on, due_on = command.requested_from, command.requested_on, command.due_on
+    _required(requested_from, "requested_from", "Oppgi hvilket fagmiljø som skal uttale seg.")
+    _required(command.question, "question", "Skriv hva fagmiljøet skal vurdere.")
     _not_in_future(requested_on, "requested_on", "Datoen forespørselen ble sendt", today)
     if requested_on < application.received_on:
         raise InvalidInput("Forespørselen kan ikke være sendt før søknaden ble mottatt.", field="requested_on")
@@ -200,7 +202,7 @@ def request_opinion(application: Application, *, requested_from: str, question: 
     deadline = set_deadline(case, kind="uttalelse", due_date=due_on, responsible_id=case.responsible_id,
                             description=f"Medisinsk uttalelse fra {requested_from}", actor=actor,
                             today=requested_on)
-    opinion = MedicalOpinion(application_id=application.id, requested_from=requested_from, question=question,
+    opinion = MedicalOpinion(application_id=application.id, requested_from=requested_from, question=command.question,
                              requested_on=requested_on, due_on=deadline.due_date, deadline_id=deadline.id,
                              created_by_id=actor.id)
     db.session.add(opinion)
@@ -215,9 +217,10 @@ def request_opinion(application: Application, *, requested_from: str, question: 
     return opinion
 
 
-def record_opinion(opinion: MedicalOpinion, *, received_on: date, conclusion: str, actor,
+def record_opinion(opinion: MedicalOpinion, command: OpinionReceived, *, actor,
                    today: date | None = None) -> MedicalOpinion:
     today = today or date.today()
+    received_on = command.received_on
     application = db.session.get(Application, opinion.application_id)
     _ensure_open(application)
     if opinion.received_on is not None:
@@ -225,7 +228,8 @@ def record_opinion(opinion: MedicalOpinion, *, received_on: date, conclusion: st
     _not_in_future(received_on, "received_on", "Mottatt-datoen", today)
     if received_on < opinion.requested_on:
         raise InvalidInput("Uttalelsen kan ikke være mottatt før forespørselen ble sendt.", field="received_on")
-    opinion.conclusion = _required(conclusion, "conclusion", "Skriv fagmiljøets konklusjon.")
+    _required(command.conclusion, "conclusion", "Skriv fagmiljøets konklusjon.")
+    opinion.conclusion = command.conclusion
     opinion.received_on = received_on
     case = get_case(application.case_id)
     if opinion.deadline_id:
@@ -276,10 +280,10 @@ def ensure_may_be_granted(application: Application, *, field: str) -> None:
                            field=field) from None
 
 
-def check_decision(application: Application, *, decision: Decision, decided_on: date, legal_basis: str | None,
-                   reasoning: str | None, today: date | None = None) -> dict | None:
+def check_decision(application: Application, command: NewDecision, *, today: date | None = None) -> dict | None:
     """Everything a decision must satisfy, before its letter is rendered. Returns the Nye Metoder check to store."""
     today = today or date.today()
+    decision, decided_on = command.decision, command.decided_on
     _ensure_open(application)
     _not_in_future(decided_on, "decided_on", "Vedtaksdatoen", today)
     if decided_on < application.received_on:
@@ -289,8 +293,8 @@ def check_decision(application: Application, *, decision: Decision, decided_on: 
         ensure_may_be_granted(application, field="decision")
     status = method_check(application)
     if decision is not Decision.WITHDRAWN:
-        _required(legal_basis, "legal_basis", "Oppgi hjemmelen for vedtaket.")
-        _required(reasoning, "reasoning", "Skriv begrunnelsen for vedtaket.")
+        _required(command.legal_basis, "legal_basis", "Oppgi hjemmelen for vedtaket.")
+        _required(command.reasoning, "reasoning", "Skriv begrunnelsen for vedtaket.")
     if status is None:
         return None
     return {"reference": status.reference, "state": status.state.value, "title": status.title,
@@ -298,18 +302,18 @@ def check_decision(application: Application, *, decision: Decision, decided_on: 
             "citation": not_introduced_citation(status) if status.state is MethodState.NOT_INTRODUCED else None}
 
 
-def decide(application: Application, *, decision: Decision, decided_on: date, legal_basis: str | None,
-           reasoning: str | None, actor, letter: bytes | None, today: date | None = None) -> Application:
+def decide(application: Application, command: NewDecision, *, actor, letter: bytes | None,
+           today: date | None = None) -> Application:
     """Record the first-instance decision. A grant or refusal is filed as an outgoing letter (PDF) with
     the appeal information; a withdrawal as a note. Open medical-opinion deadlines are closed."""
-    check = check_decision(application, decision=decision, decided_on=decided_on, legal_basis=legal_basis,
-                           reasoning=reasoning, today=today)
+    check = check_decision(application, command, today=today)
+    decision, decided_on = command.decision, command.decided_on
     case = get_case(application.case_id)
     _start_work(application, actor)
     application.decision = decision
     application.decided_on = decided_on
-    application.legal_basis = _optional(legal_basis)
-    application.reasoning = _optional(reasoning)
+    application.legal_basis = command.legal_basis
+    application.reasoning = command.reasoning
     application.method_check = check
     application.status = {Decision.GRANTED: ApplicationStatus.GRANTED, Decision.DENIED: ApplicationStatus.DENIED,
                           Decision.WITHDRAWN: ApplicationStatus.WITHDRAWN}[decision]
@@ -340,20 +344,18 @@ def decide(application: Application, *, decision: Decision, decided_on: date, le
 
 # After a grant
 
-def plan_treatment(application: Application, *, hospital: str, country: str, planned_start: date | None,
-                   planned_end: date | None, travel_arrangements: str | None, stay_arrangements: str | None,
-                   companion: str | None, expected_version: int | None, actor) -> dict:
+def plan_treatment(application: Application, plan: TreatmentPlan, *, expected_version: int | None, actor) -> dict:
     """Where and when the patient is treated, and how travel and stay are arranged."""
     if not application.treatment_may_be_planned:
         raise InvalidInput("Behandlingen kan bare planlegges når søknaden er innvilget eller henvist.")
     ensure_version(application, expected_version)
-    if planned_start and planned_end and planned_end < planned_start:
+    if plan.planned_start and plan.planned_end and plan.planned_end < plan.planned_start:
         raise InvalidInput("Planlagt slutt kan ikke være før planlagt start.", field="planned_end")
+    _required(plan.hospital, "hospital", "Oppgi sykehuset som skal behandle pasienten.")
     changes = apply_changes(application, {
-        "hospital": _required(hospital, "hospital", "Oppgi sykehuset som skal behandle pasienten."),
-        "country": validate_country(country), "planned_start": planned_start, "planned_end": planned_end,
-        "travel_arrangements": _optional(travel_arrangements), "stay_arrangements": _optional(stay_arrangements),
-        "companion": _optional(companion)})
+        "hospital": plan.hospital, "country": validate_country(plan.country), "planned_start": plan.planned_start,
+        "planned_end": plan.planned_end, "travel_arrangements": plan.travel_arrangements,
+        "stay_arrangements": plan.stay_arrangements, "companion": plan.companion})
     _start_work(application, actor)
     db.session.flush()
     if changes:
@@ -377,7 +379,7 @@ def complete_treatment(application: Application, *, expected_version: int | None
 
 def _money(value, field: str, what: str, *, places: str = "0.01") -> Decimal:
     try:
-        amount = Decimal(str(value).replace(" ", "").replace(",", ".")) if value not in (None, "") else None
+        amount = Decimal(str(value).replace(" ", "").replace(",", ".")) if value is not None else None
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite():
@@ -387,33 +389,39 @@ def _money(value, field: str, what: str, *, places: str = "0.01") -> Decimal:
     return amount.quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
-def add_cost(application: Application, *, entry_date: date, category: CostCategory, amount, currency: str,
-             exchange_rate, invoice_reference: str | None, actor, today: date | None = None) -> CostEntry:
+def _currency(code: str | None) -> str:
+    """The ISO 4217 code as the standard spells it."""
+    currency = pycountry.currencies.get(alpha_3=code) if code else None
+    if currency is None:
+        raise InvalidInput(f"«{code or ''}» er ikke en valutakode etter ISO 4217 (f.eks. NOK, DKK, EUR).",
+                           field="currency")
+    return currency.alpha_3
+
+
+def add_cost(application: Application, command: NewCost, *, actor, today: date | None = None) -> CostEntry:
     """Book a cost. A foreign currency needs the exchange rate used; the NOK amount is derived from it."""
     today = today or date.today()
+    entry_date, category, exchange_rate = command.entry_date, command.category, command.exchange_rate
     if not application.treatment_may_be_planned:
         raise InvalidInput("Kostnader kan bare føres på innvilgede søknader og henvisninger.")
     _not_in_future(entry_date, "entry_date", "Kostnadsdatoen", today)
     if entry_date < application.received_on:
         raise InvalidInput("Kostnaden kan ikke være datert før søknaden ble mottatt.", field="entry_date")
-    currency = (currency or "").strip().upper()
-    if pycountry.currencies.get(alpha_3=currency) is None:
-        raise InvalidInput(f"«{currency}» er ikke en valutakode etter ISO 4217 (f.eks. NOK, DKK, EUR).",
-                           field="currency")
-    amount = _money(amount, "amount", "Beløpet")
+    currency = _currency(command.currency)
+    amount = _money(command.amount, "amount", "Beløpet")
     if currency == "NOK":
-        if exchange_rate not in (None, "") and _money(exchange_rate, "exchange_rate", "Kursen", places="0.000001") != 1:
+        if exchange_rate is not None and _money(exchange_rate, "exchange_rate", "Kursen", places="0.000001") != 1:
             raise InvalidInput("Beløp i NOK skal ikke ha valutakurs.", field="exchange_rate")
         rate = None
         amount_nok = amount
     else:
-        if exchange_rate in (None, ""):
+        if exchange_rate is None:
             raise InvalidInput(f"Oppgi valutakursen fra {currency} til NOK.", field="exchange_rate")
         rate = _money(exchange_rate, "exchange_rate", "Valutakursen", places="0.000001")
         amount_nok = (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     cost = CostEntry(application_id=application.id, entry_date=entry_date, category=category, amount=amount,
                      currency=currency, exchange_rate=rate, amount_nok=amount_nok,
-                     invoice_reference=_optional(invoice_reference), created_by_id=actor.id)
+                     invoice_reference=command.invoice_reference, created_by_id=actor.id)
     db.session.add(cost)
     db.session.flush()
     db.session.expire(application, ["costs"])
@@ -430,11 +438,11 @@ def appeal_deadline(notified_on: date) -> date:
     return next_working_day(notified_on + timedelta(weeks=APPEAL_WEEKS))
 
 
-def register_appeal(application: Application, *, received_on: date, notified_on: date, grounds: str | None,
-                    actor, today: date | None = None) -> Appeal:
+def register_appeal(application: Application, command: NewAppeal, *, actor, today: date | None = None) -> Appeal:
     """Register a complaint against a refusal as its own case. A complaint after the deadline is flagged
     late and waits for an assessment under forvaltningsloven § 31."""
     today = today or date.today()
+    received_on, notified_on = command.received_on, command.notified_on
     _lock(application)
     if application.decision is not Decision.DENIED or application.status is not ApplicationStatus.DENIED:
         raise InvalidInput("Bare et avslag kan påklages. Denne søknaden er "
@@ -455,7 +463,7 @@ def register_appeal(application: Application, *, received_on: date, notified_on:
     deadline_on = appeal_deadline(notified_on)
     appeal = Appeal(case_id=case.id, application_id=application.id, application=application,
                     received_on=received_on, notified_on=notified_on, deadline_on=deadline_on,
-                    late=received_on > deadline_on, grounds=_optional(grounds), status=AppealStatus.RECEIVED)
+                    late=received_on > deadline_on, grounds=command.grounds, status=AppealStatus.RECEIVED)
     db.session.add(appeal)
     add_journal_entry(case, entry_type=JournalEntryType.INCOMING,
                       title=f"Klage på vedtak i sak {application_case.number}",
@@ -467,17 +475,18 @@ def register_appeal(application: Application, *, received_on: date, notified_on:
     return appeal
 
 
-def assess_late_appeal(appeal: Appeal, *, consider: bool, assessment: str, actor) -> Appeal:
+def assess_late_appeal(appeal: Appeal, command: LateAppealAssessment, *, actor) -> Appeal:
     """Forvaltningsloven § 31: a late complaint may still be considered when the party cannot be blamed
     or special reasons call for it, but never more than a year after the decision."""
     if not appeal.awaiting_late_assessment:
         raise InvalidInput("Klagen venter ikke på en vurdering av fristoversittelse.")
-    assessment = _required(assessment, "assessment", "Skriv vurderingen etter forvaltningsloven § 31.")
+    consider = command.consider
+    _required(command.assessment, "assessment", "Skriv vurderingen etter forvaltningsloven § 31.")
     decided_on = appeal.application.decided_on
     if consider and appeal.received_on > decided_on + timedelta(days=LATE_APPEAL_LIMIT_DAYS):
         raise InvalidInput("Klagen kom mer enn ett år etter vedtaket og kan ikke tas under behandling "
                            "(forvaltningsloven § 31 tredje ledd).", field="consider")
-    appeal.late_assessment = assessment
+    appeal.late_assessment = command.assessment
     appeal.consider_late = consider
     if not consider:
         appeal.status = AppealStatus.DISMISSED_LATE
@@ -501,10 +510,10 @@ def _grant_on_appeal(application: Application, *, field: str, actor, case) -> No
                                        "appeal_case": [None, case.number]})
 
 
-def check_reconsideration(appeal: Appeal, *, outcome: OfficeOutcome, decided_on: date, reasoning: str | None,
-                          today: date | None = None) -> None:
+def check_reconsideration(appeal: Appeal, command: Reconsideration, *, today: date | None = None) -> None:
     """What the office's reconsideration must satisfy, before a forwarding letter is rendered."""
     today = today or date.today()
+    decided_on = command.decided_on
     if not appeal.at_office:
         raise InvalidInput(f"Klagen er «{appeal.status.label.lower()}» og er ikke lenger hos kontoret.")
     if appeal.awaiting_late_assessment:
@@ -514,18 +523,19 @@ def check_reconsideration(appeal: Appeal, *, outcome: OfficeOutcome, decided_on:
     if decided_on < appeal.received_on:
         raise InvalidInput(f"Kontorets behandling kan ikke være datert før klagen kom inn "
                            f"({appeal.received_on:%d.%m.%Y}).", field="decided_on")
-    _required(reasoning, "reasoning", "Skriv kontorets vurdering av klagen.")
+    _required(command.reasoning, "reasoning", "Skriv kontorets vurdering av klagen.")
 
 
-def reconsider(appeal: Appeal, *, outcome: OfficeOutcome, decided_on: date, reasoning: str, actor,
-               forwarding_letter: bytes | None, today: date | None = None) -> Appeal:
+def reconsider(appeal: Appeal, command: Reconsideration, *, actor, forwarding_letter: bytes | None,
+               today: date | None = None) -> Appeal:
     """The office reconsiders (forvaltningsloven § 33): it reverses its refusal and grants, or upholds it and
     forwards the complaint to Klagenemnda with a forwarding letter."""
-    check_reconsideration(appeal, outcome=outcome, decided_on=decided_on, reasoning=reasoning, today=today)
+    check_reconsideration(appeal, command, today=today)
+    outcome, decided_on = command.outcome, command.decided_on
     case = get_case(appeal.case_id)
     appeal.office_outcome = outcome
     appeal.office_decided_on = decided_on
-    appeal.office_reasoning = reasoning.strip()
+    appeal.office_reasoning = command.reasoning
     if outcome is OfficeOutcome.REVERSED:
         appeal.status = AppealStatus.REVERSED_BY_OFFICE
         _grant_on_appeal(appeal.application, field="outcome", actor=actor, case=case)
@@ -550,10 +560,10 @@ def reconsider(appeal: Appeal, *, outcome: OfficeOutcome, decided_on: date, reas
     return appeal
 
 
-def record_board_decision(appeal: Appeal, *, outcome: BoardOutcome, decided_on: date, board_reference: str | None,
-                          actor, today: date | None = None) -> Appeal:
+def record_board_decision(appeal: Appeal, command: BoardDecision, *, actor, today: date | None = None) -> Appeal:
     """Klagenemnda's final decision: upheld, or the refusal reversed (the application is then granted)."""
     today = today or date.today()
+    outcome, decided_on = command.outcome, command.decided_on
     if appeal.status is not AppealStatus.FORWARDED:
         raise InvalidInput("Nemndas avgjørelse kan bare registreres når klagen er oversendt Klagenemnda.",
                            field="outcome")
@@ -564,7 +574,7 @@ def record_board_decision(appeal: Appeal, *, outcome: BoardOutcome, decided_on: 
     case = get_case(appeal.case_id)
     appeal.board_outcome = outcome
     appeal.board_decided_on = decided_on
-    appeal.board_reference = _optional(board_reference)
+    appeal.board_reference = command.board_reference
     if outcome is BoardOutcome.REVERSED:
         appeal.status = AppealStatus.REVERSED_BY_BOARD
         _grant_on_appeal(appeal.application, field="outcome", actor=actor, case=case)

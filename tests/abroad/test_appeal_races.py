@@ -17,21 +17,22 @@ from app.abroad import services
 from app.abroad.models import Appeal, AppealStatus, Application, ApplicationStatus, Decision
 from app.auth import services as account_services
 from app.auth.models import User
-from app.core.roles import Role
 from app.cases.models import Case
+from app.core.roles import Role
 from app.extensions import db
 from config import BASE_DIR, TestConfig
-from tests.abroad.conftest import TTTS
 from tests.conftest import PASSWORD
+from tests.factories import abroad_appeal, abroad_application, abroad_decision
 
 TODAY = date.today()
 APPEAL = {"received_on": TODAY.isoformat(), "notified_on": TODAY.isoformat(), "grounds": "Uenig i avslaget."}
 
 
 def _denied_application(actor) -> Application:
-    application = services.register_application(**{**TTTS, "received_on": TODAY}, actor=actor)
-    services.decide(application, decision=Decision.DENIED, decided_on=TODAY, legal_basis=services.LEGAL_BASIS,
-                    reasoning="Tilbudet i Norge er faglig forsvarlig.", actor=actor, letter=b"%PDF-1.7 avslag")
+    application = services.register_application(abroad_application(received_on=TODAY), actor=actor)
+    services.decide(application, abroad_decision(Decision.DENIED, decided_on=TODAY, legal_basis=services.LEGAL_BASIS,
+                                                 reasoning="Tilbudet i Norge er faglig forsvarlig."),
+                    actor=actor, letter=b"%PDF-1.7 avslag")
     return application
 
 
@@ -70,7 +71,7 @@ def test_a_second_appeal_on_the_same_refusal_is_a_409_on_the_page_and_in_the_api
 def test_the_database_holds_at_most_one_open_appeal_per_decision(app_ctx, make_user):
     actor = db.session.get(User, make_user("abroad_caseworker", office="helse-sor-ost"))
     application = _denied_application(actor)
-    first = services.register_appeal(application, received_on=TODAY, notified_on=TODAY, grounds=None, actor=actor)
+    first = services.register_appeal(application, abroad_appeal(received_on=TODAY, notified_on=TODAY), actor=actor)
     # Written past the service (as a second request that did not see the first would): the index refuses it.
     duplicate = Appeal(case_id=application.case_id, application_id=application.id, received_on=TODAY,
                        notified_on=TODAY, deadline_on=first.deadline_on, late=False, status=AppealStatus.FORWARDED)
@@ -107,7 +108,7 @@ def test_a_reconsideration_overtaken_by_a_concurrent_one_is_a_409_in_the_api_and
     user_id, secret, case_id = refusal
     with app.app_context():
         application = db.session.scalar(select(Application).where(Application.case_id == case_id))
-        appeal = services.register_appeal(application, received_on=TODAY, notified_on=TODAY, grounds=None,
+        appeal = services.register_appeal(application, abroad_appeal(received_on=TODAY, notified_on=TODAY),
                                           actor=db.session.get(User, user_id))
         db.session.commit()
         appeal_id, appeal_case_id, application_id = appeal.id, appeal.case_id, application.id
@@ -134,7 +135,7 @@ def test_a_first_instance_decision_overtaken_by_a_concurrent_one_is_a_409_in_the
     user_id = make_user("abroad_caseworker", office="helse-sor-ost")
     with app.app_context():
         user = db.session.get(User, user_id)
-        application = services.register_application(**{**TTTS, "received_on": TODAY}, actor=user)
+        application = services.register_application(abroad_application(received_on=TODAY), actor=user)
         _token, secret = account_services.create_api_token(user, name="Test")
         db.session.commit()
         application_id, case_id = application.id, application.case_id

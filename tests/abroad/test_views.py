@@ -15,6 +15,7 @@ from app.core.audit import AuditAction, AuditEvent
 from app.demo import synthetic_national_id
 from app.extensions import db
 from app.methods.models import DecisionOutcome
+from tests.factories import abroad_application
 from tests.pdf import pdf_text
 
 TODAY = date.today()
@@ -252,17 +253,17 @@ def test_office_scope_other_offices_get_404_and_a_denied_row(app, worker, login,
 
 def test_list_filters_and_keyset_paging(app, worker, worker_id):
     from app.abroad import services
-    from app.abroad.models import Stream, TreatmentClass
+    from app.abroad.models import Stream
     with app.app_context():
         actor = db.session.get(User, worker_id)
         for number in range(55):
-            services.register_application(
+            services.register_application(abroad_application(
                 national_id=None, patient_name=f"Pasient {number:02d}", birth_date=date(1970, 1, 1),
                 municipality=None, home_region="helse-nord" if number % 5 == 0 else "helse-sor-ost",
                 stream=Stream.PGD if number % 2 else Stream.APPLICATION, received_on=date(2025, 1, 1) + timedelta(
                     days=number), reference=f"LEG-{number:02d}", applicant=None, referring_doctor=None,
-                referring_hospital=None, requested_treatment="PGD", requested_where=None,
-                treatment_class=TreatmentClass.ESTABLISHED, icd10="Z31.4", method_reference=None, actor=actor)
+                referring_hospital=None, requested_treatment="PGD", requested_where=None, icd10="Z31.4"),
+                actor=actor)
         db.session.commit()
     first = worker.get("/utland/soknader?year=2025").get_data(as_text=True)
     assert "55 søknader" in first and "Pasient 54" in first and "Pasient 04" not in first

@@ -160,19 +160,17 @@ def test_appeal_steps_through_the_api(api, make_user):
 
 def test_cursor_paging_of_applications(app, api, make_user):
     from app.abroad import services
-    from app.abroad.models import Stream, TreatmentClass
     from app.auth.models import User
+    from tests.factories import abroad_application
 
     worker_id = make_user("abroad_caseworker", "helse-sor-ost")
     with app.app_context():
         actor = db.session.get(User, worker_id)
         for number in range(53):
-            services.register_application(
+            services.register_application(abroad_application(
                 national_id=None, patient_name=f"Pasient {number}", birth_date=date(1970, 1, 1), municipality=None,
-                home_region="helse-sor-ost", stream=Stream.APPLICATION, received_on=date(2024, 1, 1) + timedelta(
-                    days=number), reference=None, applicant=None, referring_doctor="Lege", referring_hospital=None,
-                requested_treatment="X", requested_where=None, treatment_class=TreatmentClass.ESTABLISHED,
-                icd10="C34.9", method_reference=None, actor=actor)
+                home_region="helse-sor-ost", received_on=date(2024, 1, 1) + timedelta(days=number),
+                requested_treatment="X", icd10="C34.9"), actor=actor)
         db.session.commit()
     call = api(worker_id)
     first = call("GET", "/abroad/applications?year=2024").json

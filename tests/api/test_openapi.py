@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from app.abroad import services as abroad_services
 from app.api import DECLARED
-from app.abroad.models import Stream, TreatmentClass
 from app.auth import services as account_services
 from app.auth.models import User
 from app.extensions import db
+from tests.factories import abroad_application
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -52,11 +52,9 @@ def bearer(app, make_user):
     user_id = make_user("abroad_caseworker", "helse-sor-ost")
     with app.app_context():
         user = db.session.get(User, user_id)
-        abroad_services.register_application(
+        abroad_services.register_application(abroad_application(
             national_id=None, patient_name="Sara Schema", birth_date=date(1980, 1, 1), municipality=None,
-            home_region="helse-sor-ost", stream=Stream.APPLICATION, received_on=date(2026, 1, 5), reference=None,
-            applicant=None, referring_doctor="Lege", referring_hospital=None, requested_treatment="X",
-            requested_where=None, treatment_class=TreatmentClass.ESTABLISHED, icd10="C34.9", method_reference=None,
+            home_region="helse-sor-ost", received_on=date(2026, 1, 5), requested_treatment="X", icd10="C34.9"),
             actor=user)
         secret = account_services.create_api_token(user, name="schemathesis")[1]
         db.session.commit()

@@ -5,16 +5,16 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.abroad import services as abroad_services
 from app.auth.models import User
 from app.cases import services
-from app.core.audit import AuditAction, AuditEvent, record_access
-from app.abroad import services as abroad_services
-from app.abroad.models import Stream, TreatmentClass
 from app.cases.models import Case, CaseKind, CaseStatus, JournalEntryType, Patient, PatientDiscrepancy
 from app.cases.numbering import next_number
+from app.core.audit import AuditAction, AuditEvent, record_access
 from app.demo import synthetic_national_id
 from app.errors import EditConflict, InvalidInput
 from app.extensions import db
+from tests.factories import abroad_application
 
 
 @pytest.fixture
@@ -217,12 +217,10 @@ def test_the_look_up_is_logged_even_when_the_registration_is_then_refused(app_ct
     db.session.commit()
     vest = db.session.get(User, make_user("abroad_caseworker", "helse-vest"))
     with pytest.raises(InvalidInput, match="før pasientens fødselsdato"):
-        abroad_services.register_application(
-            national_id=synthetic_national_id(date(1980, 5, 17)), patient_name="Kari Nordmann", birth_date=None,
-            municipality=None, home_region="helse-vest", stream=Stream.APPLICATION, received_on=date(1979, 1, 1),
-            reference=None, applicant=None, referring_doctor="Lege", referring_hospital=None,
-            requested_treatment="Behandling", requested_where=None, treatment_class=TreatmentClass.ESTABLISHED,
-            icd10="C50", method_reference=None, actor=vest)
+        abroad_services.register_application(abroad_application(
+            national_id=synthetic_national_id(date(1980, 5, 17)), patient_name="Kari Nordmann", municipality=None,
+            home_region="helse-vest", received_on=date(1979, 1, 1), requested_treatment="Behandling", icd10="C50"),
+            actor=vest)
     db.session.rollback()
     assert db.session.scalars(select(AuditEvent.patient_id).where(
         AuditEvent.action == AuditAction.LOOKUP, AuditEvent.user_id == vest.id)).all() == [known.id]

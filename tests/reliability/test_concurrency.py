@@ -50,8 +50,6 @@ from app.abroad.models import (
     Decision,
     MedicalOpinion,
     OfficeOutcome,
-    Stream,
-    TreatmentClass,
 )
 from app.auth.models import AccountActivation, ApiToken, LoginFailure, PendingLogin, User, UserSession
 from app.cases import deadlines as case_deadlines
@@ -106,6 +104,12 @@ from app.panel.models import (
     TreatmentItem,
 )
 from tests.factories import (
+    abroad_appeal,
+    abroad_application,
+    abroad_decision,
+    abroad_opinion_request,
+    abroad_plan,
+    abroad_reconsideration,
     agenda_item,
     follow_up,
     forum_decision,
@@ -529,20 +533,14 @@ def edit_answers(kit: Kit) -> Edit:
                 stored_shown="Ingen aktuelle studier i Norden.", version_field="version_1", text_field="findings_1")
 
 
-APPLICATION = {
-    "national_id": None, "patient_name": "Nora Nordlys", "birth_date": date(1994, 3, 8), "municipality": "Tromsø",
-    "home_region": "helse-nord", "stream": Stream.APPLICATION, "reference": None, "applicant": "Sykehuslege",
-    "referring_doctor": "Lege Line Lie", "referring_hospital": "UNN Tromsø",
-    "requested_treatment": "Fetoskopisk laserbehandling av TTTS", "requested_where": "Rigshospitalet",
-    "treatment_class": TreatmentClass.ESTABLISHED, "icd10": "O43.0", "method_reference": None,
-}
-
-
 def _application(kit: Kit, actor: int, decision: Decision | None = None) -> Application:
-    application = abroad.register_application(**APPLICATION, received_on=_day(60), actor=kit.user(actor))
+    application = abroad.register_application(abroad_application(
+        national_id=None, birth_date=date(1994, 3, 8), municipality="Tromsø", received_on=_day(60),
+        requested_treatment="Fetoskopisk laserbehandling av TTTS", requested_where="Rigshospitalet"),
+        actor=kit.user(actor))
     if decision is not None:
-        abroad.decide(application, decision=decision, decided_on=_day(50), legal_basis=abroad.LEGAL_BASIS,
-                      reasoning="Begrunnelse.", actor=kit.user(actor), letter=b"%PDF-1.7 vedtak")
+        abroad.decide(application, abroad_decision(decision, decided_on=_day(50), reasoning="Begrunnelse."),
+                      actor=kit.user(actor), letter=b"%PDF-1.7 vedtak")
     return application
 
 
@@ -561,8 +559,7 @@ def complete_treatment(kit: Kit) -> Edit:
 
     def make():
         application = _application(kit, a, Decision.GRANTED)
-        abroad.plan_treatment(application, hospital="Rigshospitalet", country="DK", planned_start=None,
-                              planned_end=None, travel_arrangements=None, stay_arrangements=None, companion=None,
+        abroad.plan_treatment(application, abroad_plan(hospital="Rigshospitalet", country="DK"),
                               expected_version=application.version, actor=kit.user(a))
         return application.id, application.case_id
     application_id, case_id = kit.run(make)
@@ -729,9 +726,9 @@ def record_opinion(kit: Kit) -> Step:
 
     def make():
         application = _application(kit, a)
-        opinion = abroad.request_opinion(application, requested_from="Fostermedisin, OUS", question="Er TTTS-"
-                                         "behandling tilgjengelig i Norge?", requested_on=_day(40), due_on=_day(20),
-                                         actor=kit.user(a))
+        opinion = abroad.request_opinion(application, abroad_opinion_request(
+            requested_from="Fostermedisin, OUS", question="Er TTTS-behandling tilgjengelig i Norge?",
+            requested_on=_day(40), due_on=_day(20)), actor=kit.user(a))
         return opinion.id, application.case_id
     opinion_id, case_id = kit.run(make)
     return Step((a, b), f"/utland/soknader/{case_id}/uttalelser/{opinion_id}", MedicalOpinion, opinion_id,
@@ -743,8 +740,8 @@ def record_opinion(kit: Kit) -> Step:
 def _appeal(kit: Kit, actor: int, *, late: bool) -> Appeal:
     application = _application(kit, actor, Decision.DENIED)
     received = _day(2) if late else _day(40)
-    return abroad.register_appeal(application, received_on=received, notified_on=_day(48), grounds="Uenig.",
-                                  actor=kit.user(actor))
+    return abroad.register_appeal(application, abroad_appeal(received_on=received, notified_on=_day(48),
+                                                             grounds="Uenig."), actor=kit.user(actor))
 
 
 def assess_late_appeal(kit: Kit) -> Step:
@@ -770,7 +767,8 @@ def record_board_decision(kit: Kit) -> Step:
 
     def make():
         appeal = _appeal(kit, a, late=False)
-        abroad.reconsider(appeal, outcome=OfficeOutcome.FORWARDED, decided_on=_day(30), reasoning="Avslaget står.",
+        abroad.reconsider(appeal, abroad_reconsideration(OfficeOutcome.FORWARDED, decided_on=_day(30),
+                                                         reasoning="Avslaget står."),
                           actor=kit.user(a), forwarding_letter=b"%PDF-1.7 oversendelse")
         return appeal.id, appeal.case_id
     appeal_id, case_id = kit.run(make)

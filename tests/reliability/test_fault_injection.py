@@ -40,12 +40,9 @@ from app.abroad.models import (
     Decision,
     MedicalOpinion,
     OfficeOutcome,
-    Stream,
-    TreatmentClass,
 )
 from app.auth import services as accounts
 from app.auth.models import ApiToken, PendingLogin, User, UserSession
-from app.core.roles import Role
 from app.cases import deadlines, documents
 from app.cases import services as cases
 from app.cases.models import (
@@ -58,6 +55,7 @@ from app.cases.models import (
     JournalEntryType,
     PatientDiscrepancy,
 )
+from app.core.roles import Role
 from app.db import utcnow
 from app.demo import synthetic_national_id
 from app.extensions import db
@@ -98,7 +96,24 @@ from tests.abroad.fixtures.import_files import (
     application_rows,
     to_csv,
 )
-from tests.factories import agenda_item, follow_up, forum_decision, new_meeting, new_method, ordering_decision
+from tests.factories import (
+    abroad_appeal,
+    abroad_application,
+    abroad_board_decision,
+    abroad_cost,
+    abroad_decision,
+    abroad_late_assessment,
+    abroad_opinion_received,
+    abroad_opinion_request,
+    abroad_plan,
+    abroad_reconsideration,
+    agenda_item,
+    follow_up,
+    forum_decision,
+    new_meeting,
+    new_method,
+    ordering_decision,
+)
 
 PASSWORD = "korrekt-hest-batteri-stift"
 PDF = b"%PDF-1.7 brev til pasienten"
@@ -395,38 +410,35 @@ class World:
     # Treatment abroad
 
     def application(self, caseworker_id: int, **overrides) -> int:
-        application = abroad.register_application(**{**APPLICATION, **overrides},
+        application = abroad.register_application(abroad_application(**APPLICATION, **overrides),
                                                   actor=self.get(User, caseworker_id), today=TODAY)
         db.session.commit()
         return application.id
 
     def decided(self, caseworker_id: int, decision: Decision) -> int:
         application_id = self.application(caseworker_id)
-        abroad.decide(self.get(Application, application_id), decision=decision, decided_on=date(2026, 9, 20),
-                      legal_basis=abroad.LEGAL_BASIS, reasoning="Begrunnelse.", actor=self.get(User, caseworker_id),
-                      letter=PDF, today=TODAY)
+        abroad.decide(self.get(Application, application_id),
+                      abroad_decision(decision, decided_on=date(2026, 9, 20), reasoning="Begrunnelse."),
+                      actor=self.get(User, caseworker_id), letter=PDF, today=TODAY)
         db.session.commit()
         return application_id
 
     def opinion(self, caseworker_id: int) -> int:
-        opinion = abroad.request_opinion(self.get(Application, self.application(caseworker_id)),
-                                         requested_from="Oslo universitetssykehus", question="Er behandlingen "
-                                         "tilgjengelig i Norge?", requested_on=date(2026, 9, 2),
-                                         due_on=date(2026, 9, 16), actor=self.get(User, caseworker_id), today=TODAY)
+        opinion = abroad.request_opinion(self.get(Application, self.application(caseworker_id)), OPINION,
+                                         actor=self.get(User, caseworker_id), today=TODAY)
         db.session.commit()
         return opinion.id
 
     def appeal(self, caseworker_id: int, received_on: date = date(2026, 10, 1)) -> int:
         appeal = abroad.register_appeal(self.get(Application, self.decided(caseworker_id, Decision.DENIED)),
-                                        received_on=received_on, notified_on=date(2026, 9, 22), grounds="Uenig.",
+                                        abroad_appeal(received_on=received_on, grounds="Uenig."),
                                         actor=self.get(User, caseworker_id), today=TODAY)
         db.session.commit()
         return appeal.id
 
     def forwarded_appeal(self, caseworker_id: int) -> int:
         appeal_id = self.appeal(caseworker_id)
-        abroad.reconsider(self.get(Appeal, appeal_id), outcome=OfficeOutcome.FORWARDED, decided_on=date(2026, 10, 5),
-                          reasoning="Kontoret opprettholder avslaget.", actor=self.get(User, caseworker_id),
+        abroad.reconsider(self.get(Appeal, appeal_id), FORWARDED, actor=self.get(User, caseworker_id),
                           forwarding_letter=PDF, today=TODAY)
         db.session.commit()
         return appeal_id
@@ -442,13 +454,13 @@ class World:
 
 REFERRAL = factories.panel_referral(municipality="Trondheim", condition="Residiverende eggstokkreft",
                           treatments_tried="Tre linjer kjemoterapi", question="Finnes det aktuelle kliniske studier?")
-APPLICATION = {
-    "national_id": None, "patient_name": "Nora Nordlys", "birth_date": date(1994, 3, 8), "municipality": "Tromsø",
-    "home_region": "helse-nord", "stream": Stream.APPLICATION, "received_on": date(2026, 9, 1), "reference": None,
-    "applicant": "Sykehuslege", "referring_doctor": "Lege Line Lie", "referring_hospital": "UNN Tromsø",
-    "requested_treatment": "Fetoskopisk laserbehandling", "requested_where": "Rigshospitalet, København",
-    "treatment_class": TreatmentClass.ESTABLISHED, "icd10": "O43.0", "method_reference": None,
-}
+APPLICATION = {"national_id": None, "birth_date": date(1994, 3, 8), "municipality": "Tromsø",
+               "requested_treatment": "Fetoskopisk laserbehandling"}
+OPINION = abroad_opinion_request(requested_from="Oslo universitetssykehus",
+                                 question="Er behandlingen tilgjengelig i Norge?", requested_on=date(2026, 9, 2),
+                                 due_on=date(2026, 9, 16))
+FORWARDED = abroad_reconsideration(OfficeOutcome.FORWARDED, decided_on=date(2026, 10, 5),
+                                   reasoning="Kontoret opprettholder avslaget.")
 TRIAL = TrialRow(population="Voksne med ryggsmerter", intervention="Endoskopisk kirurgi", registry_id="NCT06719037",
                  participants="120", country="Sverige", estimated_completion="09.2027")
 
@@ -989,17 +1001,16 @@ def _(w):
 @case("app.abroad.services.register_application")
 def _(w):
     actor = w.user()
-    return lambda: abroad.register_application(**APPLICATION, actor=w.get(User, actor), today=TODAY)
+    return lambda: abroad.register_application(abroad_application(**APPLICATION), actor=w.get(User, actor),
+                                               today=TODAY)
 
 
 @case("app.abroad.services.request_opinion")
 def _(w):
     actor = w.user()
     application_id = w.application(actor)
-    return lambda: abroad.request_opinion(w.get(Application, application_id), requested_from="Oslo universitetssykehus",
-                                          question="Er behandlingen tilgjengelig i Norge?",
-                                          requested_on=date(2026, 9, 2), due_on=date(2026, 9, 16),
-                                          actor=w.get(User, actor), today=TODAY)
+    return lambda: abroad.request_opinion(w.get(Application, application_id), OPINION, actor=w.get(User, actor),
+                                          today=TODAY)
 
 
 @case("app.abroad.services.record_opinion")
@@ -1011,7 +1022,7 @@ def _(w):
         opinion = w.get(MedicalOpinion, opinion_id)
         kwargs = {"expected_version": opinion.version} if "expected_version" in inspect.signature(
             abroad.record_opinion).parameters else {}
-        abroad.record_opinion(opinion, received_on=date(2026, 9, 10), conclusion="Ikke tilgjengelig i Norge.",
+        abroad.record_opinion(opinion, abroad_opinion_received(conclusion="Ikke tilgjengelig i Norge."),
                               actor=w.get(User, actor), today=TODAY, **kwargs)
     return call
 
@@ -1021,17 +1032,18 @@ def _(w):
     actor = w.user()
     opinion_id = w.opinion(actor)   # its open deadline is closed by the decision
     application_id = w.get(MedicalOpinion, opinion_id).application_id
-    return lambda: abroad.decide(w.get(Application, application_id), decision=Decision.GRANTED,
-                                 decided_on=date(2026, 9, 20), legal_basis=abroad.LEGAL_BASIS, reasoning="Begrunnelse.",
-                                 actor=w.get(User, actor), letter=PDF, today=TODAY)
+    grant = abroad_decision(Decision.GRANTED, decided_on=date(2026, 9, 20), reasoning="Begrunnelse.")
+    return lambda: abroad.decide(w.get(Application, application_id), grant, actor=w.get(User, actor), letter=PDF,
+                                 today=TODAY)
 
 
 @case("app.abroad.services.decide[withdrawn]")
 def _(w):
     actor = w.user()
     application_id = w.application(actor)
-    return lambda: abroad.decide(w.get(Application, application_id), decision=Decision.WITHDRAWN,
-                                 decided_on=date(2026, 9, 20), legal_basis=None, reasoning=None,
+    return lambda: abroad.decide(w.get(Application, application_id),
+                                 abroad_decision(Decision.WITHDRAWN, decided_on=date(2026, 9, 20), legal_basis=None,
+                                                 reasoning=None),
                                  actor=w.get(User, actor), letter=None, today=TODAY)
 
 
@@ -1042,9 +1054,9 @@ def _(w):
 
     def call():
         application = w.get(Application, application_id)
-        abroad_letters.decide_with_letter(w.get(Case, application.case_id), application, decision=Decision.DENIED,
-                                          decided_on=date(2026, 9, 20), legal_basis=abroad.LEGAL_BASIS,
-                                          reasoning="Tilbudet i Norge er forsvarlig.", actor=w.get(User, actor))
+        abroad_letters.decide_with_letter(w.get(Case, application.case_id), application, abroad_decision(
+            Decision.DENIED, decided_on=date(2026, 9, 20), reasoning="Tilbudet i Norge er forsvarlig."),
+            actor=w.get(User, actor))
     return call
 
 
@@ -1055,9 +1067,10 @@ def _(w):
 
     def call():
         application = w.get(Application, application_id)
-        abroad.plan_treatment(application, hospital="Rigshospitalet", country="DK", planned_start=date(2026, 10, 1),
-                              planned_end=date(2026, 10, 10), travel_arrangements="Fly", stay_arrangements="Hotell",
-                              companion="Ektefelle", expected_version=application.version, actor=w.get(User, actor))
+        abroad.plan_treatment(application, abroad_plan(planned_start=date(2026, 10, 1), planned_end=date(2026, 10, 10),
+                                                       travel_arrangements="Fly", stay_arrangements="Hotell",
+                                                       companion="Ektefelle"),
+                              expected_version=application.version, actor=w.get(User, actor))
     return call
 
 
@@ -1066,9 +1079,7 @@ def _(w):
     actor = w.user()
     application_id = w.decided(actor, Decision.GRANTED)
     application = w.get(Application, application_id)
-    abroad.plan_treatment(application, hospital="Rigshospitalet", country="DK", planned_start=None, planned_end=None,
-                          travel_arrangements=None, stay_arrangements=None, companion=None,
-                          expected_version=application.version, actor=w.get(User, actor))
+    abroad.plan_treatment(application, abroad_plan(), expected_version=application.version, actor=w.get(User, actor))
     db.session.commit()
 
     def call():
@@ -1081,17 +1092,17 @@ def _(w):
 def _(w):
     actor = w.user()
     application_id = w.decided(actor, Decision.GRANTED)
-    return lambda: abroad.add_cost(w.get(Application, application_id), entry_date=date(2026, 10, 2),
-                                   category=CostCategory.TREATMENT, amount="10000", currency="DKK", exchange_rate="1.6",
-                                   invoice_reference="F-1", actor=w.get(User, actor), today=TODAY)
+    return lambda: abroad.add_cost(w.get(Application, application_id), abroad_cost(
+        entry_date=date(2026, 10, 2), category=CostCategory.TREATMENT, amount="10000", currency="DKK",
+        exchange_rate="1.6", invoice_reference="F-1"), actor=w.get(User, actor), today=TODAY)
 
 
 @case("app.abroad.services.register_appeal")
 def _(w):
     actor = w.user()
     application_id = w.decided(actor, Decision.DENIED)
-    return lambda: abroad.register_appeal(w.get(Application, application_id), received_on=date(2026, 10, 1),
-                                          notified_on=date(2026, 9, 22), grounds="Uenig i vurderingen.",
+    return lambda: abroad.register_appeal(w.get(Application, application_id),
+                                          abroad_appeal(grounds="Uenig i vurderingen."),
                                           actor=w.get(User, actor), today=TODAY)
 
 
@@ -1099,27 +1110,25 @@ def _(w):
 def _(w):
     actor = w.user()
     appeal_id = w.appeal(actor, received_on=date(2026, 11, 15))
-    return lambda: abroad.assess_late_appeal(w.get(Appeal, appeal_id), consider=False,
-                                             assessment="Ingen grunn til å se bort fra fristen.",
-                                             actor=w.get(User, actor))
+    return lambda: abroad.assess_late_appeal(w.get(Appeal, appeal_id), abroad_late_assessment(
+        False, assessment="Ingen grunn til å se bort fra fristen."), actor=w.get(User, actor))
 
 
 @case("app.abroad.services.reconsider")
 def _(w):
     actor = w.user()
     appeal_id = w.appeal(actor)
-    return lambda: abroad.reconsider(w.get(Appeal, appeal_id), outcome=OfficeOutcome.FORWARDED,
-                                     decided_on=date(2026, 10, 5), reasoning="Kontoret opprettholder avslaget.",
-                                     actor=w.get(User, actor), forwarding_letter=PDF, today=TODAY)
+    return lambda: abroad.reconsider(w.get(Appeal, appeal_id), FORWARDED, actor=w.get(User, actor),
+                                     forwarding_letter=PDF, today=TODAY)
 
 
 @case("app.abroad.services.reconsider[reversed]")
 def _(w):
     actor = w.user()
     appeal_id = w.appeal(actor)
-    return lambda: abroad.reconsider(w.get(Appeal, appeal_id), outcome=OfficeOutcome.REVERSED,
-                                     decided_on=date(2026, 10, 5), reasoning="Ny dokumentasjon.",
-                                     actor=w.get(User, actor), forwarding_letter=None, today=TODAY)
+    return lambda: abroad.reconsider(w.get(Appeal, appeal_id), abroad_reconsideration(
+        OfficeOutcome.REVERSED, decided_on=date(2026, 10, 5), reasoning="Ny dokumentasjon."),
+        actor=w.get(User, actor), forwarding_letter=None, today=TODAY)
 
 
 @case("app.abroad.letters.reconsider_with_letter")
@@ -1129,9 +1138,8 @@ def _(w):
 
     def call():
         appeal = w.get(Appeal, appeal_id)
-        abroad_letters.reconsider_with_letter(w.get(Case, appeal.case_id), appeal, outcome=OfficeOutcome.FORWARDED,
-                                              decided_on=date(2026, 10, 5), actor=w.get(User, actor),
-                                              reasoning="Kontoret opprettholder avslaget.")
+        abroad_letters.reconsider_with_letter(w.get(Case, appeal.case_id), appeal, FORWARDED,
+                                              actor=w.get(User, actor))
     return call
 
 
@@ -1139,9 +1147,9 @@ def _(w):
 def _(w):
     actor = w.user()
     appeal_id = w.forwarded_appeal(actor)
-    return lambda: abroad.record_board_decision(w.get(Appeal, appeal_id), outcome=BoardOutcome.REVERSED,
-                                                decided_on=date(2026, 10, 20), board_reference="KN-2026-17",
-                                                actor=w.get(User, actor), today=TODAY)
+    return lambda: abroad.record_board_decision(w.get(Appeal, appeal_id), abroad_board_decision(
+        BoardOutcome.REVERSED, decided_on=date(2026, 10, 20), board_reference="KN-2026-17"),
+        actor=w.get(User, actor), today=TODAY)
 
 
 @case("app.abroad.services.flag_applications_for_method")

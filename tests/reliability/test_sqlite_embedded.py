@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.abroad import services as abroad
-from app.abroad.models import Stream, TreatmentClass
 from app.auth import services as accounts
 from app.core.audit import AuditEvent
 from app.core.roles import Role
 from app.extensions import db
 from config import BASE_DIR, TestConfig
 from tests.conftest import PASSWORD, logged_in_client
+from tests.factories import abroad_application
 
 CASEWORKERS = 6
 ROUNDS = 8
@@ -45,13 +45,10 @@ def embedded(tmp_path, request):
         for number in range(CASEWORKERS):
             user = accounts.create_user(email=f"saksbehandler{number}@test.example", name=f"Saksbehandler {number}",
                                         role=Role.ABROAD_CASEWORKER, office="helse-vest", password=PASSWORD)
-            registered = abroad.register_application(
+            registered = abroad.register_application(abroad_application(
                 national_id=None, patient_name=f"Pasient {number}", birth_date=date(1970, 1, 1 + number),
-                municipality="4601 Bergen", home_region="helse-vest", stream=Stream.APPLICATION,
-                received_on=date(2026, 10, 1), reference=None, applicant=None, referring_doctor=None,
-                referring_hospital=None, requested_treatment="Behandling", requested_where=None,
-                treatment_class=TreatmentClass.ESTABLISHED, icd10="C50.9", method_reference=None, actor=user,
-                today=date(2026, 11, 1))
+                municipality="4601 Bergen", home_region="helse-vest", received_on=date(2026, 10, 1),
+                requested_treatment="Behandling", icd10="C50.9"), actor=user, today=date(2026, 11, 1))
             cases.append((user.id, registered.case_id))
         db.session.commit()
     yield application, path, cases

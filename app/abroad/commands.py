@@ -1,0 +1,104 @@
+"""What each writing step of treatment abroad is given: one frozen value per step, built by the page's form
+(`to_command()`, which the JSON API reuses), by the demo data and by the tests alike. Text arrives stripped,
+with empty text as None; the services check the rules, not the spelling."""
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from app.abroad.models import BoardOutcome, CostCategory, Decision, OfficeOutcome, Stream, TreatmentClass
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewApplication:
+    """An application, or a referral in the particle-therapy and Nordic-protocol streams, with its patient."""
+
+    national_id: str | None
+    patient_name: str
+    birth_date: date | None
+    municipality: str | None
+    home_region: str
+    stream: Stream
+    received_on: date
+    treatment_class: TreatmentClass
+    icd10: str
+    reference: str | None = None
+    applicant: str | None = None
+    referring_doctor: str | None = None
+    referring_hospital: str | None = None
+    requested_treatment: str | None = None
+    requested_where: str | None = None
+    method_reference: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpinionRequest:
+    requested_from: str
+    question: str
+    requested_on: date
+    due_on: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpinionReceived:
+    received_on: date
+    conclusion: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewDecision:
+    """The first-instance decision; a withdrawal needs neither legal basis nor reasoning."""
+
+    decision: Decision
+    decided_on: date
+    legal_basis: str | None = None
+    reasoning: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TreatmentPlan:
+    hospital: str
+    country: str
+    planned_start: date | None = None
+    planned_end: date | None = None
+    travel_arrangements: str | None = None
+    stay_arrangements: str | None = None
+    companion: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewCost:
+    """A cost as typed: amount and exchange rate may be text with a decimal comma; the service parses them."""
+
+    entry_date: date
+    category: CostCategory
+    amount: str | Decimal
+    currency: str
+    exchange_rate: str | Decimal | None = None
+    invoice_reference: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewAppeal:
+    received_on: date
+    notified_on: date
+    grounds: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LateAppealAssessment:
+    consider: bool
+    assessment: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reconsideration:
+    outcome: OfficeOutcome
+    decided_on: date
+    reasoning: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoardDecision:
+    outcome: BoardOutcome
+    decided_on: date
+    board_reference: str | None = None
