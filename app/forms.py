@@ -25,6 +25,9 @@ def strip_or_none(value):
     return (value.strip() or None) if isinstance(value, str) else value
 
 
+TIDY_TEXT = (strip_or_none,)   # `filters=TIDY_TEXT` on every free-text field
+
+
 def command_from(form: FlaskForm, command_class, **values):
     """A form's command: each field of `command_class` the form has, by name, and `values` for the rest (the
     ones converted to a number or an enum, or not on the form)."""

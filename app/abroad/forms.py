@@ -34,7 +34,7 @@ from app.abroad.models import (
 from app.abroad.services import LEGAL_BASIS, country_name
 from app.cases.interface import PatientFieldsMixin, icd10_code
 from app.core.regions import REGIONS
-from app.forms import NorwegianDateField, VersionedForm, choices, command_from, strip_or_none
+from app.forms import NorwegianDateField, VersionedForm, choices, command_from, TIDY_TEXT
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
 LONG_TEXT = 20_000
@@ -57,8 +57,7 @@ def _upper(value: str | None) -> str | None:
     return value.upper() if value else value
 
 
-TEXT = [strip_or_none]
-CODE = [strip_or_none, _upper]
+CODE = [*TIDY_TEXT, _upper]
 
 
 def country_choices():
@@ -73,19 +72,20 @@ class ApplicationForm(PatientFieldsMixin, FlaskForm):
                         description="Partikkelterapi og nordiske legemiddelprotokoller besluttes av andre; "
                                     "kontoret administrerer reise og kostnader.")
     received_on = NorwegianDateField("Mottatt", [DataRequired(message=DATE_MESSAGE)], default=date.today)
-    reference = StringField("Ekstern referanse", filters=TEXT, validators=[Length(max=40)],
+    reference = StringField("Ekstern referanse", filters=TIDY_TEXT, validators=[Length(max=40)],
                             description="Valgfri. Referansen i et tidligere system; må være unik.")
-    applicant = StringField("Søker", filters=TEXT, validators=[Length(max=200)],
+    applicant = StringField("Søker", filters=TIDY_TEXT, validators=[Length(max=200)],
                             description="Hvem som søkte: sykehuslege, fastlege, pasienten eller fullmektig.")
-    referring_doctor = StringField("Henvisende lege", filters=TEXT, validators=[Length(max=200)])
-    referring_hospital = StringField("Henvisende sykehus", filters=TEXT, validators=[Length(max=200)])
-    requested_treatment = TextAreaField("Behandlingen det søkes om", filters=TEXT, validators=[Length(max=LONG_TEXT)],
+    referring_doctor = StringField("Henvisende lege", filters=TIDY_TEXT, validators=[Length(max=200)])
+    referring_hospital = StringField("Henvisende sykehus", filters=TIDY_TEXT, validators=[Length(max=200)])
+    requested_treatment = TextAreaField("Behandlingen det søkes om", filters=TIDY_TEXT,
+                                        validators=[Length(max=LONG_TEXT)],
                                         description="Påkrevd for søknader og PGD.")
-    requested_where = StringField("Ønsket behandlingssted", filters=TEXT, validators=[Length(max=200)])
+    requested_where = StringField("Ønsket behandlingssted", filters=TIDY_TEXT, validators=[Length(max=200)])
     treatment_class = SelectField("Behandlingens status", choices=_enum_choices(TreatmentClass),
                                   default=TreatmentClass.ESTABLISHED.value,
                                   description="Ordningen dekker som hovedregel ikke utprøvende behandling.")
-    icd10 = StringField("Hoveddiagnose (ICD-10)", filters=TEXT,
+    icd10 = StringField("Hoveddiagnose (ICD-10)", filters=TIDY_TEXT,
                         validators=[DataRequired(message="Fyll inn ICD-10-kode."), Length(max=8), icd10_code],
                         description="F.eks. O43.0.", render_kw={"autocomplete": "off"})
     method_reference = StringField("Metode i Nye Metoder", validators=[Length(max=20)], filters=CODE,
@@ -99,10 +99,10 @@ class ApplicationForm(PatientFieldsMixin, FlaskForm):
 
 
 class OpinionRequestForm(FlaskForm):
-    requested_from = StringField("Fagmiljø", filters=TEXT, validators=[
+    requested_from = StringField("Fagmiljø", filters=TIDY_TEXT, validators=[
         DataRequired(message="Oppgi hvilket fagmiljø som skal uttale seg."), Length(max=300)],
         description="Avdeling og sykehus, f.eks. Fostermedisin, Oslo universitetssykehus.")
-    question = TextAreaField("Hva skal vurderes", filters=TEXT, validators=[
+    question = TextAreaField("Hva skal vurderes", filters=TIDY_TEXT, validators=[
         DataRequired(message="Skriv hva fagmiljøet skal vurdere."), Length(max=LONG_TEXT)])
     requested_on = NorwegianDateField("Sendt", [DataRequired(message=DATE_MESSAGE)], default=date.today)
     due_on = NorwegianDateField("Svarfrist", [DataRequired(message=DATE_MESSAGE)],
@@ -115,7 +115,7 @@ class OpinionRequestForm(FlaskForm):
 
 class OpinionReceivedForm(FlaskForm):
     received_on = NorwegianDateField("Mottatt", [DataRequired(message=DATE_MESSAGE)], default=date.today)
-    conclusion = TextAreaField("Fagmiljøets konklusjon", filters=TEXT, validators=[
+    conclusion = TextAreaField("Fagmiljøets konklusjon", filters=TIDY_TEXT, validators=[
         DataRequired(message="Skriv fagmiljøets konklusjon."), Length(max=LONG_TEXT)])
     submit = SubmitField("Registrer uttalelsen")
 
@@ -127,9 +127,10 @@ class DecisionForm(FlaskForm):
     decision = RadioField("Vedtak", choices=_enum_choices(Decision), validate_choice=False,
                           validators=[_required_choice("Velg vedtak.")])
     decided_on = NorwegianDateField("Vedtaksdato", [DataRequired(message=DATE_MESSAGE)], default=date.today)
-    legal_basis = StringField("Hjemmel", filters=TEXT, validators=[Length(max=300)], default=LEGAL_BASIS,
+    legal_basis = StringField("Hjemmel", filters=TIDY_TEXT, validators=[Length(max=300)], default=LEGAL_BASIS,
                               description="Påkrevd ved innvilgelse og avslag.")
-    reasoning = TextAreaField("Begrunnelse", filters=TEXT, validators=[Length(max=LONG_TEXT)], render_kw={"rows": 8},
+    reasoning = TextAreaField("Begrunnelse", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)],
+                              render_kw={"rows": 8},
                               description="Står i vedtaksbrevet. Påkrevd ved innvilgelse og avslag.")
     submit = SubmitField("Fatt vedtak")
 
@@ -138,15 +139,15 @@ class DecisionForm(FlaskForm):
 
 
 class TreatmentPlanForm(VersionedForm):
-    hospital = StringField("Behandlende sykehus", filters=TEXT, validators=[
+    hospital = StringField("Behandlende sykehus", filters=TIDY_TEXT, validators=[
         DataRequired(message="Oppgi sykehuset som skal behandle pasienten."), Length(max=200)])
     country = SelectField("Land", validators=[_required_choice("Velg landet sykehuset ligger i.")],
                           validate_choice=False)
     planned_start = NorwegianDateField("Planlagt start", [Optional()])
     planned_end = NorwegianDateField("Planlagt slutt", [Optional()])
-    travel_arrangements = TextAreaField("Reise", filters=TEXT, validators=[Length(max=LONG_TEXT)])
-    stay_arrangements = TextAreaField("Opphold", filters=TEXT, validators=[Length(max=LONG_TEXT)])
-    companion = StringField("Ledsager", filters=TEXT, validators=[Length(max=300)])
+    travel_arrangements = TextAreaField("Reise", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)])
+    stay_arrangements = TextAreaField("Opphold", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)])
+    companion = StringField("Ledsager", filters=TIDY_TEXT, validators=[Length(max=300)])
     submit = SubmitField("Lagre behandlingsplan")
 
     def __init__(self, *args, **kwargs) -> None:
@@ -165,13 +166,13 @@ class CostForm(FlaskForm):
     entry_date = NorwegianDateField("Dato", [DataRequired(message=DATE_MESSAGE)], default=date.today,
                                     description="Kostnaden telles i statistikken for året til denne datoen.")
     category = SelectField("Kategori", choices=_enum_choices(CostCategory))
-    amount = StringField("Beløp", filters=TEXT, validators=[DataRequired(message="Fyll inn beløpet.")],
+    amount = StringField("Beløp", filters=TIDY_TEXT, validators=[DataRequired(message="Fyll inn beløpet.")],
                          render_kw={"inputmode": "decimal"}, description="Bruk komma eller punktum for øre.")
     currency = StringField("Valuta", default="NOK", filters=CODE, validators=[Length(max=3)],
                            description="ISO 4217-kode, f.eks. NOK, DKK, SEK, EUR.")
-    exchange_rate = StringField("Valutakurs til NOK", filters=TEXT, render_kw={"inputmode": "decimal"},
+    exchange_rate = StringField("Valutakurs til NOK", filters=TIDY_TEXT, render_kw={"inputmode": "decimal"},
                                 description="Påkrevd for annen valuta enn NOK: NOK per enhet valuta.")
-    invoice_reference = StringField("Fakturareferanse", filters=TEXT, validators=[Length(max=100)])
+    invoice_reference = StringField("Fakturareferanse", filters=TIDY_TEXT, validators=[Length(max=100)])
     submit = SubmitField("Før kostnad")
 
     def to_command(self) -> NewCost:
@@ -186,7 +187,7 @@ class AppealForm(FlaskForm):
     received_on = NorwegianDateField("Klagen kom inn", [DataRequired(message=DATE_MESSAGE)], default=date.today)
     notified_on = NorwegianDateField("Pasienten mottok vedtaket", [DataRequired(message=DATE_MESSAGE)],
                                      description="Klagefristen på fire uker regnes fra denne datoen.")
-    grounds = TextAreaField("Klagen gjelder", filters=TEXT, validators=[Length(max=LONG_TEXT)])
+    grounds = TextAreaField("Klagen gjelder", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)])
     submit = SubmitField("Registrer klage")
 
     def to_command(self) -> NewAppeal:
@@ -198,7 +199,7 @@ class LateAppealForm(FlaskForm):
                           validators=[_required_choice("Velg om klagen skal behandles.")],
                           description="Forvaltningsloven § 31: parten kan ikke lastes for forsinkelsen, eller "
                                       "særlige grunner tilsier at klagen blir prøvd.")
-    assessment = TextAreaField("Vurdering", filters=TEXT, validators=[
+    assessment = TextAreaField("Vurdering", filters=TIDY_TEXT, validators=[
         DataRequired(message="Skriv vurderingen etter forvaltningsloven § 31."), Length(max=LONG_TEXT)])
     submit = SubmitField("Lagre vurderingen")
 
@@ -211,7 +212,7 @@ class ReconsiderationForm(FlaskForm):
                          validators=[_required_choice("Velg utfallet av kontorets behandling.")])
     decided_on = NorwegianDateField("Dato", [DataRequired(message=DATE_MESSAGE)], default=date.today,
                                     description="Datoen vedtaket ble omgjort, eller klagen ble oversendt.")
-    reasoning = TextAreaField("Kontorets vurdering", filters=TEXT, validators=[
+    reasoning = TextAreaField("Kontorets vurdering", filters=TIDY_TEXT, validators=[
         DataRequired(message="Skriv kontorets vurdering av klagen."), Length(max=LONG_TEXT)], render_kw={"rows": 6})
     submit = SubmitField("Lagre kontorets behandling")
 
@@ -223,7 +224,7 @@ class BoardDecisionForm(FlaskForm):
     outcome = RadioField("Nemndas avgjørelse", choices=_enum_choices(BoardOutcome), validate_choice=False,
                          validators=[_required_choice("Velg nemndas avgjørelse.")])
     decided_on = NorwegianDateField("Dato for avgjørelsen", [DataRequired(message=DATE_MESSAGE)], default=date.today)
-    board_reference = StringField("Nemndas referanse", filters=TEXT, validators=[Length(max=40)])
+    board_reference = StringField("Nemndas referanse", filters=TIDY_TEXT, validators=[Length(max=40)])
     submit = SubmitField("Registrer avgjørelsen")
 
     def to_command(self) -> BoardDecision:

@@ -5,20 +5,12 @@ from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, 
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import NorwegianDateField, VersionedForm, choices
+from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices
 from app.methods.commands import MethodDetails, NewInput, NewMethod, NewSubmission, StatusChange
 from app.methods.models import MethodStatus, MethodType, SubmissionKind
 from app.methods.services import SUBJECT_AREAS, TAGS
 
 REFERENCE_MESSAGE = "Bruk formen ID2025_102."
-
-
-def stripped(value):
-    """Typed text without surrounding blanks, and None for an empty field (a field filter)."""
-    return (value.strip() or None) if isinstance(value, str) else value
-
-
-TEXT = {"filters": [stripped]}
 
 
 class CheckboxesField(SelectMultipleField):
@@ -30,14 +22,14 @@ class CheckboxesField(SelectMultipleField):
 
 class MethodFieldsMixin:
     title = StringField("Tittel", validators=[DataRequired(message="Fyll inn metodens tittel."), Length(max=300)],
-                        **TEXT)
+                        filters=TIDY_TEXT)
     method_type = SelectField("Metodetype", choices=choices((kind.value, kind.label) for kind in MethodType))
     subject_areas = CheckboxesField("Fagområde", choices=choices((area, area) for area in SUBJECT_AREAS))
     tags = CheckboxesField("Tagger/søkeord", choices=choices(TAGS.items()))
-    generic_name = StringField("Generisk navn / virkestoff", validators=[Length(max=300)], **TEXT)
-    product_names = StringField("Produktnavn (handelsnavn)", validators=[Length(max=2000)], **TEXT)
-    manufacturers = TextAreaField("Produsenter", validators=[Length(max=4000)], **TEXT)
-    indication = TextAreaField("Bruksområde (indikasjon)", validators=[Length(max=4000)], **TEXT)
+    generic_name = StringField("Generisk navn / virkestoff", validators=[Length(max=300)], filters=TIDY_TEXT)
+    product_names = StringField("Produktnavn (handelsnavn)", validators=[Length(max=2000)], filters=TIDY_TEXT)
+    manufacturers = TextAreaField("Produsenter", validators=[Length(max=4000)], filters=TIDY_TEXT)
+    indication = TextAreaField("Bruksområde (indikasjon)", validators=[Length(max=4000)], filters=TIDY_TEXT)
 
     def details(self) -> MethodDetails:
         return MethodDetails(
@@ -50,9 +42,9 @@ class MethodFieldsMixin:
 class SubmissionFieldsMixin:
     kind = SelectField("Type innsending", choices=choices((kind.value, kind.label) for kind in SubmissionKind))
     organisation = StringField("Innsender (organisasjon)", validators=[
-        DataRequired(message="Fyll inn hvem som sendte inn."), Length(max=200)], **TEXT)
-    department = StringField("Avdeling", validators=[Length(max=200)], **TEXT)
-    contact_person = StringField("Kontaktperson", validators=[Length(max=200)], **TEXT)
+        DataRequired(message="Fyll inn hvem som sendte inn."), Length(max=200)], filters=TIDY_TEXT)
+    department = StringField("Avdeling", validators=[Length(max=200)], filters=TIDY_TEXT)
+    contact_person = StringField("Kontaktperson", validators=[Length(max=200)], filters=TIDY_TEXT)
     received_on = NorwegianDateField("Mottatt", [DataRequired(message="Fyll inn mottatt-dato (dd.mm.åååå).")],
                                      default=date.today)
 
@@ -65,7 +57,7 @@ class SubmissionFieldsMixin:
 class NewMethodForm(MethodFieldsMixin, SubmissionFieldsMixin, FlaskForm):
     earlier_reference = StringField("Tidligere forslag om samme metode", validators=[
         Optional(), Regexp(r"^ID(19|20)\d{2}_\d{3} ?[A-Z]?$", message=REFERENCE_MESSAGE)],
-        description="Metode-ID, f.eks. ID2018_084.", **TEXT)
+        description="Metode-ID, f.eks. ID2018_084.", filters=TIDY_TEXT)
     submit = SubmitField("Registrer metode")
 
     def to_command(self) -> NewMethod:
@@ -83,7 +75,7 @@ class EditMethodForm(MethodFieldsMixin, VersionedForm):
 class MethodStatusForm(FlaskForm):
     status = SelectField("Ny status")
     on = NorwegianDateField("Dato", [DataRequired(message="Fyll inn dato (dd.mm.åååå).")], default=date.today)
-    comment = TextAreaField("Kommentar", validators=[Length(max=2000)], **TEXT)
+    comment = TextAreaField("Kommentar", validators=[Length(max=2000)], filters=TIDY_TEXT)
     submit = SubmitField("Endre status")
 
     def to_command(self) -> StatusChange:
@@ -99,10 +91,10 @@ class SubmissionForm(SubmissionFieldsMixin, FlaskForm):
 
 class InputForm(FlaskForm):
     sender = StringField("Avsender", validators=[DataRequired(message="Fyll inn avsender."), Length(max=200)],
-                         **TEXT)
+                         filters=TIDY_TEXT)
     received_on = NorwegianDateField("Mottatt", [DataRequired(message="Fyll inn mottatt-dato (dd.mm.åååå).")],
                                      default=date.today)
-    summary = TextAreaField("Sammendrag", validators=[Length(max=10000)], **TEXT)
+    summary = TextAreaField("Sammendrag", validators=[Length(max=10000)], filters=TIDY_TEXT)
     submit = SubmitField("Registrer innspill")
 
     def to_command(self) -> NewInput:

@@ -11,7 +11,7 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app.forms import NorwegianDateField, VersionedForm, choices
+from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices
 from app.methods.commands import (
     NewAgendaItem,
     NewFollowUp,
@@ -21,7 +21,7 @@ from app.methods.commands import (
     NewPriceNote,
     NewReport,
 )
-from app.methods.forms import REFERENCE_MESSAGE, TEXT, CheckboxesField
+from app.methods.forms import REFERENCE_MESSAGE, CheckboxesField
 from app.methods.models import DecidedBy, DecisionOutcome, Forum, OrderingKind
 from app.methods.services import ASPECTS
 
@@ -64,7 +64,7 @@ class MeetingForm(FlaskForm):
     input_deadline = NorwegianDateField("Frist for innspill", [Optional()],
                                         description="Frist for innspill til forslag og metodevarsler.")
     minutes = TextAreaField("Referat", validators=[Length(max=100_000)],
-                            description="Kan også skrives etter møtet.", **TEXT)
+                            description="Kan også skrives etter møtet.", filters=TIDY_TEXT)
     submit = SubmitField("Opprett møte")
 
     def to_command(self) -> NewMeeting:
@@ -82,12 +82,12 @@ class AgendaItemForm(FlaskForm):
     reference = StringField("Metode-ID", validators=[
         DataRequired(message="Fyll inn metode-ID."), Regexp(r"^\s*ID(19|20)\d{2}_\d{3} ?[A-Z]?\s*$",
                                                            message=REFERENCE_MESSAGE)],
-        description="F.eks. ID2022_131.", **TEXT)
+        description="F.eks. ID2022_131.", filters=TIDY_TEXT)
     number = StringField("Saksnummer", validators=[
         Optional(), Regexp(r"^\d{1,3}$", message="Skriv saksnummeret som et tall, f.eks. 31.")],
         description="Tomt gir neste ledige nummer i forumet dette året.")
     title = StringField("Sakstittel", validators=[Length(max=300)],
-                        description="Tomt gir metodens ID og tittel.", **TEXT)
+                        description="Tomt gir metodens ID og tittel.", filters=TIDY_TEXT)
     submit = SubmitField("Sett på sakslisten")
 
     def to_command(self) -> NewAgendaItem:
@@ -99,11 +99,13 @@ class OrderingDecisionForm(FlaskForm):
     agenda_item_id = SelectField("Sak i Bestillerforum", coerce=int)
     kind = SelectField("Beslutning", choices=choices((kind.value, kind.label) for kind in OrderingKind))
     assessing_body = StringField("Utføres av", validators=[Length(max=100)],
-                                 description="F.eks. FHI eller DMP. Må fylles inn når noe bestilles.", **TEXT)
+                                 description="F.eks. FHI eller DMP. Må fylles inn når noe bestilles.",
+                                 filters=TIDY_TEXT)
     aspects = CheckboxesField("Aspekter", choices=choices(ASPECTS.items()))
     due_on = NorwegianDateField("Leveringsfrist", [Optional()])
     decided_on = NorwegianDateField("Beslutningsdato", [Optional()], description="Tomt gir møtedatoen.")
-    reasoning = TextAreaField("Begrunnelse / beskrivelse av oppdraget", validators=[Length(max=20_000)], **TEXT)
+    reasoning = TextAreaField("Begrunnelse / beskrivelse av oppdraget", validators=[Length(max=20_000)],
+                              filters=TIDY_TEXT)
     submit = SubmitField("Registrer beslutning")
 
     def to_command(self) -> NewOrderingDecision:
@@ -115,7 +117,8 @@ class OrderingDecisionForm(FlaskForm):
 
 class ReportForm(FlaskForm):
     title = StringField("Tittel", validators=[DataRequired(message="Fyll inn rapportens tittel."), Length(max=300)],
-                        description="F.eks. ID2022_131_Robotassistert prostatektomi ved prostatakreft.", **TEXT)
+                        description="F.eks. ID2022_131_Robotassistert prostatektomi ved prostatakreft.",
+                        filters=TIDY_TEXT)
     delivered_on = NorwegianDateField("Levert", [DataRequired(message="Fyll inn leveransedato (dd.mm.åååå).")],
                                       default=date.today)
     file = FileField("Rapport (valgfritt)", description="Lagres som dokument på metodens sak.")
@@ -132,7 +135,7 @@ class PriceNoteForm(FlaskForm):
     content = TextAreaField("Prisnotat", validators=[DataRequired(message="Fyll inn prisnotatet."),
                                                      Length(max=50_000)],
                             description="Unntatt offentlighet (offl. § 13 jf. fvl. § 13 første ledd nr. 2). "
-                                        "Bare sekretariatet ser prisnotatet.", **TEXT)
+                                        "Bare sekretariatet ser prisnotatet.", filters=TIDY_TEXT)
     submit = SubmitField("Registrer prisnotat")
 
     def to_command(self) -> NewPriceNote:
@@ -147,11 +150,11 @@ class ForumDecisionForm(FlaskForm):
     decided_on = NorwegianDateField("Beslutningsdato", [DataRequired(message="Fyll inn beslutningsdato (dd.mm.åååå).")])
     outcome = SelectField("Utfall", choices=choices((outcome.value, outcome.label) for outcome in DecisionOutcome))
     preamble = TextAreaField("Innledning", validators=[Length(max=20_000)],
-                             description="Teksten før de nummererte punktene.", **TEXT)
+                             description="Teksten før de nummererte punktene.", filters=TIDY_TEXT)
     points = TextAreaField("Beslutningspunkter", validators=[
         DataRequired(message="Fyll inn minst ett beslutningspunkt."), Length(max=50_000)],
         description="Ett punkt per linje. Nummereringen legges på automatisk.")
-    conditions = TextAreaField("Vilkår", validators=[Length(max=20_000)], **TEXT)
+    conditions = TextAreaField("Vilkår", validators=[Length(max=20_000)], filters=TIDY_TEXT)
     valid_from = NorwegianDateField("Gyldig fra", [Optional()], description="Tomt gir beslutningsdatoen.")
     submit = SubmitField("Registrer beslutning")
 
@@ -167,15 +170,16 @@ class ForumDecisionForm(FlaskForm):
 class FollowUpForm(FlaskForm):
     title = StringField("Oppdrag", validators=[DataRequired(message="Fyll inn tittel på oppdraget."),
                                                 Length(max=300)],
-                        description="F.eks. Interregional arbeidsgruppe for kirurgiske operasjonsroboter.", **TEXT)
+                        description="F.eks. Interregional arbeidsgruppe for kirurgiske operasjonsroboter.",
+                        filters=TIDY_TEXT)
     owner = StringField("Ansvarlig", validators=[DataRequired(message="Fyll inn hvem som har oppdraget."),
-                                                 Length(max=300)], **TEXT)
+                                                 Length(max=300)], filters=TIDY_TEXT)
     members = TextAreaField("Medlemmer", validators=[Length(max=20_000)],
                             description="Ett medlem per linje, som «Navn – rolle».")
     mandate_questions = TextAreaField("Mandat: spørsmål som skal besvares", validators=[Length(max=50_000)],
                                       description="Ett spørsmål per linje.")
-    secretariat = StringField("Sekretariat", validators=[Length(max=300)], **TEXT)
-    reporting_line = StringField("Rapporterer til", validators=[Length(max=300)], **TEXT)
+    secretariat = StringField("Sekretariat", validators=[Length(max=300)], filters=TIDY_TEXT)
+    reporting_line = StringField("Rapporterer til", validators=[Length(max=300)], filters=TIDY_TEXT)
     due_on = NorwegianDateField("Frist", [DataRequired(message="Fyll inn frist (dd.mm.åååå).")])
     submit = SubmitField("Registrer oppfølging")
 

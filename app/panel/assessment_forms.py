@@ -9,7 +9,7 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
-from app.forms import NorwegianDateField, choices, command_from, strip_or_none
+from app.forms import NorwegianDateField, choices, command_from, TIDY_TEXT
 from app.panel.commands import (
     AnswerText,
     ItemWithdrawal,
@@ -22,7 +22,6 @@ from app.panel.models import QUESTIONS, Advice, Classification, Outcome
 from app.panel.services import FOLLOWED
 
 LONG_TEXT = 20_000
-TEXT = [strip_or_none]
 
 
 class AnswersForm(FlaskForm):
@@ -59,9 +58,9 @@ def _labelled(text: str, question: int) -> Markup:
 
 for _question in QUESTIONS:
     setattr(AnswersForm, f"findings_{_question}", TextAreaField(
-        _labelled("Funn", _question), filters=TEXT, validators=[Length(max=LONG_TEXT)], render_kw={"rows": 6}))
+        _labelled("Funn", _question), filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)], render_kw={"rows": 6}))
     setattr(AnswersForm, f"advice_{_question}", TextAreaField(
-        _labelled("Råd", _question), filters=TEXT, validators=[Length(max=LONG_TEXT)], render_kw={"rows": 4}))
+        _labelled("Råd", _question), filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)], render_kw={"rows": 4}))
     setattr(AnswersForm, f"version_{_question}", IntegerField(
         widget=HiddenInput(), validators=[InputRequired(message="Skjemaet mangler versjon.")]))
 
@@ -72,7 +71,7 @@ class ItemForm(FlaskForm):
     question = SelectField("Spørsmål", choices=choices(
         ((str(number), f"{number}. {text}") for number, text in QUESTIONS.items()), blank="Velg spørsmål"),
         validators=[DataRequired(message="Velg hvilket spørsmål behandlingen hører til.")])
-    treatment = StringField("Behandling", filters=TEXT, validators=[DataRequired(message="Beskriv behandlingen."),
+    treatment = StringField("Behandling", filters=TIDY_TEXT, validators=[DataRequired(message="Beskriv behandlingen."),
                                                                     Length(max=300)])
     classification = SelectField("Klassifisering", choices=choices(
         ((item.value, item.label) for item in Classification), blank="Velg klassifisering"),
@@ -82,18 +81,18 @@ class ItemForm(FlaskForm):
                         description="Ekspertpanelet kan ikke anbefale en behandling som er under vurdering i "
                                     "Nye Metoder, eller som Beslutningsforum har besluttet ikke å innføre. Den kan "
                                     "omtales med henvisning til unntaksordningen.")
-    method_reference = StringField("Metode i Nye Metoder", validators=[Length(max=16)], filters=TEXT,
+    method_reference = StringField("Metode i Nye Metoder", validators=[Length(max=16)], filters=TIDY_TEXT,
                                    description="ID-en til metoden behandlingen gjelder, f.eks. ID2024_090. "
                                                "Påkrevd når beskrivelsen nevner en metode i Nye Metoder (ID, "
                                                "virkestoff eller handelsnavn). Statusen kontrolleres når "
                                                "behandlingen lagres, og på nytt når uttalelsen sendes.")
-    registry_id = StringField("Studienummer", filters=TEXT, validators=[Length(max=40)],
+    registry_id = StringField("Studienummer", filters=TIDY_TEXT, validators=[Length(max=40)],
                               description="Påkrevd for klinisk studie: ClinicalTrials.gov (NCT06719037), "
                                           "EudraCT (2020-001234-12) eller EU CT (2023-500001-12-00).")
-    country = StringField("Land", filters=TEXT, validators=[Length(max=100)],
+    country = StringField("Land", filters=TIDY_TEXT, validators=[Length(max=100)],
                           description="Påkrevd for klinisk studie. Nordiske land merkes.")
-    inclusion_criteria = TextAreaField("Inklusjonskriterier", filters=TEXT, validators=[Length(max=LONG_TEXT)])
-    note = TextAreaField("Merknad", filters=TEXT, validators=[Length(max=LONG_TEXT)])
+    inclusion_criteria = TextAreaField("Inklusjonskriterier", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)])
+    note = TextAreaField("Merknad", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)])
     submit = SubmitField("Lagre behandlingen")
 
     def to_command(self) -> NewItem:
@@ -102,7 +101,7 @@ class ItemForm(FlaskForm):
 
 
 class WithdrawItemForm(FlaskForm):
-    reason = TextAreaField("Begrunnelse", filters=TEXT, validators=[
+    reason = TextAreaField("Begrunnelse", filters=TIDY_TEXT, validators=[
         DataRequired(message="Skriv hvorfor behandlingen trekkes tilbake."), Length(max=LONG_TEXT)],
         description="Vises ved behandlingen i saken. Behandlingen tas ikke med i uttalelsen; registrer en rettet "
                     "behandling etterpå om det trengs.", render_kw={"rows": 4})
@@ -120,7 +119,7 @@ class StatementForm(FlaskForm):
                                render_kw={"rows": 4})
     sent_on = NorwegianDateField("Sendt", [DataRequired(message="Fyll inn sendt-dato (dd.mm.åååå).")],
                                  default=date.today)
-    summary = TextAreaField("Ekspertpanelets samlede råd", filters=TEXT, validators=[
+    summary = TextAreaField("Ekspertpanelets samlede råd", filters=TIDY_TEXT, validators=[
         DataRequired(message="Skriv ekspertpanelets samlede råd."), Length(max=LONG_TEXT)], render_kw={"rows": 8})
     outcome = SelectField("Utfall (for statistikken)", choices=choices(
         ((item.value, item.label) for item in Outcome), blank="Velg utfall"),
@@ -138,7 +137,7 @@ class FeedbackForm(FlaskForm):
                                      default=date.today)
     followed = RadioField("Ble rådet fulgt?", choices=choices(FOLLOWED.items()),
                           validators=[DataRequired(message="Velg om rådet ble fulgt.")])
-    summary = TextAreaField("Tilbakemelding fra behandlende lege", filters=TEXT, validators=[
+    summary = TextAreaField("Tilbakemelding fra behandlende lege", filters=TIDY_TEXT, validators=[
         DataRequired(message="Oppsummer tilbakemeldingen."), Length(max=LONG_TEXT)],
         description="Hvordan rådet ble fulgt opp, og eventuelt hvorfor det ikke ble fulgt.")
     submit = SubmitField("Registrer tilbakemeldingen")
@@ -150,7 +149,7 @@ class FeedbackForm(FlaskForm):
 class PrincipledQuestionForm(FlaskForm):
     raised_on = NorwegianDateField("Dato", [DataRequired(message="Fyll inn dato (dd.mm.åååå).")],
                                    default=date.today)
-    text = TextAreaField("Problemstilling", filters=TEXT, validators=[
+    text = TextAreaField("Problemstilling", filters=TIDY_TEXT, validators=[
         DataRequired(message="Beskriv problemstillingen."), Length(max=LONG_TEXT)],
         description="En ny problemstilling som trenger prinsipiell avklaring. Listes i årsrapporten.")
     submit = SubmitField("Registrer problemstillingen")

@@ -16,40 +16,39 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.cases.interface import PatientFieldsMixin, icd10_code
 from app.core.regions import REGIONS
-from app.forms import NorwegianDateField, VersionedForm, choices, command_from, strip_or_none
+from app.forms import NorwegianDateField, VersionedForm, choices, command_from, TIDY_TEXT
 from app.panel.commands import MemberDetails, NewExpert, NewReferral
 from app.panel.models import ReferralStatus
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
-TEXT = [strip_or_none]
 YES_NO = {"ja": "Ja", "nei": "Nei"}
 
 
 class ReferralForm(PatientFieldsMixin, FlaskForm):
     # Henvisning
-    referring_trust = StringField("Henvisende helseforetak", filters=TEXT, validators=[
+    referring_trust = StringField("Henvisende helseforetak", filters=TIDY_TEXT, validators=[
         DataRequired(message="Fyll inn henvisende helseforetak."), Length(max=200)])
-    referring_department = StringField("Avdeling", filters=TEXT, validators=[Length(max=200)])
-    referring_doctor = StringField("Henvisende lege", filters=TEXT, validators=[
+    referring_department = StringField("Avdeling", filters=TIDY_TEXT, validators=[Length(max=200)])
+    referring_doctor = StringField("Henvisende lege", filters=TIDY_TEXT, validators=[
         DataRequired(message="Fyll inn henvisende lege."), Length(max=200)])
     referred_on = NorwegianDateField("Henvisningsdato", [DataRequired(message=DATE_MESSAGE)], default=date.today)
     from_regional_hospital = RadioField("Henvist fra regionsykehuset", choices=choices(YES_NO.items()),
                                         validate_choice=False)
     regional_review_by = StringField(
-        "Gjennomgått med (avdeling og lege ved regionsykehuset)", filters=TEXT, validators=[Length(max=300)],
+        "Gjennomgått med (avdeling og lege ved regionsykehuset)", filters=TIDY_TEXT, validators=[Length(max=300)],
         description="Påkrevd når henvisningen ikke kommer fra regionsykehuset: pasientens situasjon skal være "
                     "gjennomgått med aktuell avdeling ved regionsykehuset.")
     regional_review_on = NorwegianDateField("Dato for gjennomgangen med regionsykehuset", [Optional()])
     # Medisinske opplysninger
-    icd10 = StringField("Hoveddiagnose (ICD-10)", filters=TEXT, validators=[
+    icd10 = StringField("Hoveddiagnose (ICD-10)", filters=TIDY_TEXT, validators=[
         DataRequired(message="Fyll inn ICD-10-kode."), Length(max=8), icd10_code],
         description="F.eks. C34.9.", render_kw={"autocomplete": "off"})
-    condition = TextAreaField("Alvorlig, livsforkortende tilstand", filters=TEXT, validators=[
+    condition = TextAreaField("Alvorlig, livsforkortende tilstand", filters=TIDY_TEXT, validators=[
         DataRequired(message="Beskriv den alvorlige, livsforkortende tilstanden."), Length(max=10000)])
-    treatments_tried = TextAreaField("Etablert behandling som er forsøkt, og effekten av den", filters=TEXT,
+    treatments_tried = TextAreaField("Etablert behandling som er forsøkt, og effekten av den", filters=TIDY_TEXT,
                                      validators=[DataRequired(message="Beskriv etablert behandling som er forsøkt, "
                                                                       "og effekten av den."), Length(max=10000)])
-    question = TextAreaField("Spørsmål til ekspertpanelet", filters=TEXT, validators=[
+    question = TextAreaField("Spørsmål til ekspertpanelet", filters=TIDY_TEXT, validators=[
         DataRequired(message="Fyll inn spørsmålet til ekspertpanelet."), Length(max=10000)])
     complete_on = NorwegianDateField("Dato henvisningen var komplett", [Optional()],
                                      description="Svarfristen på 14 dager regnes fra denne datoen. "
@@ -65,10 +64,10 @@ class ReferralForm(PatientFieldsMixin, FlaskForm):
 
 
 class MemberFieldsMixin:
-    name = StringField("Navn", filters=TEXT, validators=[DataRequired(message="Fyll inn navn."), Length(max=200)])
-    specialty = StringField("Fagområde", filters=TEXT, validators=[
+    name = StringField("Navn", filters=TIDY_TEXT, validators=[DataRequired(message="Fyll inn navn."), Length(max=200)])
+    specialty = StringField("Fagområde", filters=TIDY_TEXT, validators=[
         DataRequired(message="Fyll inn fagområde."), Length(max=200)])
-    hospital = StringField("Universitetssykehus", filters=TEXT, validators=[
+    hospital = StringField("Universitetssykehus", filters=TIDY_TEXT, validators=[
         DataRequired(message="Fyll inn universitetssykehus."), Length(max=200)])
     appointing_region = SelectField("Oppnevnt av (regionalt helseforetak)",
                                     choices=choices(REGIONS.items(), blank="Velg region"))
@@ -109,11 +108,11 @@ class AssignMemberForm(FlaskForm):
 
 
 class ExpertForm(FlaskForm):
-    name = StringField("Navn", filters=TEXT, validators=[
+    name = StringField("Navn", filters=TIDY_TEXT, validators=[
         DataRequired(message="Fyll inn ekspertens navn."), Length(max=200)])
-    specialty = StringField("Fagområde", filters=TEXT, validators=[
+    specialty = StringField("Fagområde", filters=TIDY_TEXT, validators=[
         DataRequired(message="Fyll inn fagområde."), Length(max=200)])
-    hospital = StringField("Sykehus eller institusjon", filters=TEXT, validators=[Length(max=200)])
+    hospital = StringField("Sykehus eller institusjon", filters=TIDY_TEXT, validators=[Length(max=200)])
     submit = SubmitField("Legg til ekspert")
 
     def to_command(self) -> NewExpert:
