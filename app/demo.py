@@ -13,8 +13,8 @@ from stdnum.no import fodselsnummer
 
 from app.auth import services as account_services
 from app.auth.models import User
-from app.core.roles import Role
 from app.cases.models import Case
+from app.core.roles import Role
 from app.extensions import db
 from app.modules import DemoSeed, registered_modules
 

@@ -761,8 +761,8 @@ LETTER_SHA256 = __import__("hashlib").sha256(LETTER_PDF).hexdigest()
 def _make_users(app) -> dict:
     """The demo logins and more caseworkers per office, through the app's own account service."""
     from app.auth.models import User
-    from app.core.roles import Role
     from app.auth.services import create_user
+    from app.core.roles import Role
     from app.demo import DEMO_USERS
     from app.extensions import db
 
@@ -810,6 +810,7 @@ def generate(*, size: int, database_url: str, seed: int = 2026, replace: bool = 
     app = create_bench_app(database_url, bare_routes=False)
     with app.app_context():
         from flask_migrate import upgrade
+
         from app.extensions import db
         from config import BASE_DIR
         upgrade(directory=str(BASE_DIR / "migrations"))

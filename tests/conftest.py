@@ -18,9 +18,9 @@ from sqlalchemy.pool import NullPool
 from app import create_app
 from app.auth import services as account_services
 from app.auth.models import User
-from app.core.roles import Role
 from app.cases import services as case_services
 from app.cases.models import CaseKind
+from app.core.roles import Role
 from app.extensions import db, limiter
 from app.methods import services as methods
 from app.methods.commands import StatusChange

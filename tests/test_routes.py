@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from app import create_app
 from app.auth.models import User
 from app.core.audit import AuditEvent
-from app.methods.services import register_method
 from app.extensions import db
+from app.methods.services import register_method
 from config import TestConfig
 from tests.factories import new_method
 

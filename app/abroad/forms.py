@@ -34,7 +34,7 @@ from app.abroad.models import (
 from app.abroad.services import LEGAL_BASIS, country_name
 from app.cases.interface import PatientFieldsMixin, icd10_code
 from app.core.regions import REGIONS
-from app.forms import NorwegianDateField, VersionedForm, choices, command_from, TIDY_TEXT
+from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices, command_from
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
 LONG_TEXT = 20_000

@@ -17,9 +17,9 @@ from sqlalchemy import case, extract, func, or_, select
 
 from app.abroad.models import Appeal, Application, BoardOutcome, CostEntry, Decision, OfficeOutcome, Stream
 from app.abroad.services import country_name
-from app.core.roles import Role
 from app.cases.interface import icd10_chapter_title
 from app.core.regions import REGIONS, handling_office
+from app.core.roles import Role
 from app.db import utcnow
 from app.extensions import db
 from app.reports.model import (

@@ -10,7 +10,6 @@ from sqlalchemy.orm import selectinload
 
 from app.abroad.forms import AppealFilterForm, ApplicationFilterForm
 from app.abroad.models import OPEN_STATUSES, Appeal, AppealStatus, Application, ApplicationStatus, Stream
-from app.core.roles import Role
 from app.cases.interface import (
     Case,
     CaseKind,
@@ -19,8 +18,9 @@ from app.cases.interface import (
     open_deadlines,
     visible_cases,
 )
-from app.core.regions import REGIONS
 from app.core.audit import AuditAction, record_access, record_list
+from app.core.regions import REGIONS
+from app.core.roles import Role
 from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
 from app.forms import choices

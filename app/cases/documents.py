@@ -16,10 +16,10 @@ from flask import current_app, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from app.core import audit
 from app.cases.models import Case, Document, DocumentVersion, JournalEntry, StoredFile
-from app.core.audit import AuditAction
 from app.cases.services import ensure_open
+from app.core import audit
+from app.core.audit import AuditAction
 from app.errors import InvalidInput
 from app.extensions import db
 

@@ -9,9 +9,9 @@ from app.cases.deadlines import DEADLINE_KINDS
 from app.cases.identifiers import validate_icd10, validate_national_id
 from app.cases.models import CaseStatus, JournalEntryType
 from app.cases.municipalities import normalise_municipality, validate_municipality
-from app.core.regions import REGIONS
 from app.cases.saved_filters import NAME_MAX
 from app.cases.services import FOLLOW_UP_METHODS
+from app.core.regions import REGIONS
 from app.errors import InvalidInput
 from app.forms import NorwegianDateField, VersionedForm, choices
 

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Select, select
 
-from app.core import audit
+from app.cases.access import may_register, visible_cases
 from app.cases.identifiers import validate_national_id
 from app.cases.models import (
     Case,
@@ -23,10 +23,10 @@ from app.cases.models import (
     PatientDiscrepancy,
     RegisteredPatient,
 )
-from app.core.audit import AuditAction
 from app.cases.municipalities import municipality_number, normalise_municipality, validate_municipality
 from app.cases.numbering import next_number
-from app.cases.access import may_register, visible_cases
+from app.core import audit
+from app.core.audit import AuditAction
 from app.core.regions import METHODS_UNIT, PANEL_UNIT, REGIONS, UNITS, handling_office
 from app.db import utcnow
 from app.errors import DomainError, EditConflict, InvalidInput

@@ -7,12 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.core.roles import Role
 from app.cases import deadlines as deadline_service
 from app.cases import documents as document_service
 from app.cases import jobs, saved_filters, services
 from app.cases.access import can_edit, get_case_or_404, users_who_can_edit
-from app.core.audit import AuditAction, record_access, record_list
 from app.cases.forms import (
     AssignForm,
     CompleteDeadlineForm,
@@ -27,10 +25,12 @@ from app.cases.forms import (
 )
 from app.cases.models import Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry, JournalEntryType
 from app.cases.queries import SORTS, CaseFilter, case_query, list_cases
+from app.core.audit import AuditAction, record_access, record_list
+from app.core.regions import region_name, unit_name
+from app.core.roles import Role
 from app.errors import JobsUnavailable
 from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
-from app.core.regions import region_name, unit_name
 from app.forms import CsrfOnlyForm, choices, saved
 from app.http import content_disposition
 from app.pagination import page_arg

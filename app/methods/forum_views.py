@@ -10,15 +10,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.core.roles import Role
 from app.cases.interface import attach_document, get_case
+from app.core.roles import Role
 from app.extensions import db
 from app.forms import choices, saved
 from app.methods import services
 from app.methods.access import can_see_price_notes, get_method_or_404, require_secretariat
 from app.methods.forum_forms import (
-    CloseFollowUpForm,
     AgendaItemForm,
+    CloseFollowUpForm,
     FollowUpForm,
     ForumDecisionForm,
     MeetingFilterForm,
@@ -30,9 +30,9 @@ from app.methods.forum_forms import (
 )
 from app.methods.method_views import READERS
 from app.methods.models import (
-    FollowUpAssignment,
     AgendaItem,
     Commission,
+    FollowUpAssignment,
     Forum,
     ForumDecision,
     Meeting,

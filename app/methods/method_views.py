@@ -6,9 +6,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from app.core.roles import Role
 from app.cases.interface import CaseKind, roles_that_view
 from app.core.audit import AuditAction, record_access
+from app.core.roles import Role
 from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
 from app.forms import choices, saved

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, or_, select
 
 from app.extensions import db
-from app.pagination import Page, paginate
 from app.methods.models import Method, MethodStatus, MethodType
+from app.pagination import Page, paginate
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,20 @@ from app.methods.models import (
     Submission,
     SubmissionKind,
 )
-from app.reports.model import COUNT, DAYS, TEXT, Chart, Column, Paragraph, Report, Section, Series, Table, year_bounds, year_range
+from app.reports.model import (
+    COUNT,
+    DAYS,
+    TEXT,
+    Chart,
+    Column,
+    Paragraph,
+    Report,
+    Section,
+    Series,
+    Table,
+    year_bounds,
+    year_range,
+)
 from app.reports.registry import Progress, ReportKind, ReportRequest
 from app.reports.registry import register_report as add_report_kind
 

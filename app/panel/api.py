@@ -5,9 +5,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.api import ApiError, endpoint, page_of
-from app.core.roles import Role
 from app.cases.interface import Case, cases_by_id, get_case_or_404, visible_cases
 from app.core.audit import AuditAction, record_access, record_list
+from app.core.roles import Role
 from app.extensions import db
 from app.pagination import keyset_paginate
 from app.panel.models import Referral

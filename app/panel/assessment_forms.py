@@ -9,7 +9,7 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
-from app.forms import NorwegianDateField, choices, command_from, TIDY_TEXT
+from app.forms import TIDY_TEXT, NorwegianDateField, choices, command_from
 from app.panel.commands import (
     AnswerText,
     ItemWithdrawal,

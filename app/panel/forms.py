@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.cases.interface import PatientFieldsMixin, icd10_code
 from app.core.regions import REGIONS
-from app.forms import NorwegianDateField, VersionedForm, choices, command_from, TIDY_TEXT
+from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices, command_from
 from app.panel.commands import MemberDetails, NewExpert, NewReferral
 from app.panel.models import ReferralStatus
 

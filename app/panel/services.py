@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app.auth.models import User
 from app.cases.interface import (
     CaseKind,
     JournalEntryType,
@@ -25,7 +26,6 @@ from app.cases.interface import (
 )
 from app.core.audit import AuditAction, apply_changes, record_change
 from app.core.regions import REGIONS
-from app.auth.models import User
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db

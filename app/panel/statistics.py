@@ -16,9 +16,9 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.core.roles import Role
 from app.cases.interface import COUNTIES, Case, county_of, icd10_chapter, icd10_chapter_title
 from app.core.regions import REGIONS
+from app.core.roles import Role
 from app.db import utcnow
 from app.extensions import db
 from app.panel.models import Feedback, Outcome, PanelMember, PrincipledQuestion, Referral, Statement

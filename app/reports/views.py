@@ -7,15 +7,15 @@ from functools import wraps
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.roles import Role
 from app.core.audit import AuditAction, record_access
+from app.core.roles import Role
 from app.errors import DomainError, JobsUnavailable
 from app.forms import CsrfOnlyForm, show_error
 from app.http import content_disposition
 from app.reports import orders
 from app.reports.charts import render_chart
-from app.reports.forms import order_form
 from app.reports.formats import FORMATS, filename, format_cell, region_label
+from app.reports.forms import order_form
 from app.reports.registry import ReportKind, can_read, get_kind, readable_kinds, report_kinds
 from app.reports.reminders import due_reminders
 from app.security import role_required

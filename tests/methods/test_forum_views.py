@@ -13,9 +13,9 @@ from app.methods import services
 from app.methods.commands import StatusChange
 from app.methods.models import (
     AgendaItem,
-    DecisionOutcome,
     Commission,
     CommissionReport,
+    DecisionOutcome,
     FollowUpAssignment,
     Forum,
     ForumDecision,

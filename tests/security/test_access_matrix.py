@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 from app.abroad.models import Appeal, Application, MedicalOpinion
 from app.auth import services as account_services
 from app.auth.models import ApiToken, User
-from app.core.roles import Role
 from app.cases.models import Case, Deadline, Document, JournalEntry, Patient, SavedFilter
+from app.core.roles import Role
 from app.extensions import db, limiter
 from app.methods.models import Commission, FollowUpAssignment, ForumDecision, Meeting, Method, OngoingTrial
 from app.panel import services as panel_services
