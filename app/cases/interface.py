@@ -8,6 +8,7 @@ from app.cases.access import (
     visible_cases,
 )
 from app.cases.audit import apply_changes, logged_change, record_access, record_change, record_list
+from app.cases.bulk import CaseWriter, Change, NewCase, PersonFacts, TableWriter, record_changes
 from app.cases.deadlines import close_deadline, complete_deadline, set_deadline
 from app.cases.documents import add_version, attach_document
 from app.cases.forms import PatientFieldsMixin, icd10_code
@@ -56,4 +57,5 @@ __all__ = [
     "handling_office", "icd10_chapter", "icd10_chapter_title", "list_cases", "logged_change", "next_number", "next_working_day", "open_case", "record_access",
     "record_change", "registry_kind", "registry_url", "record_list", "register_patient", "reserve_number", "roles_that_view", "set_deadline", "validate_icd10",
     "validate_national_id", "validate_registry_id", "visible_cases",
+    "CaseWriter", "Change", "NewCase", "PersonFacts", "TableWriter", "record_changes",
 ]
