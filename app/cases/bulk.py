@@ -56,38 +56,55 @@ class TableWriter:
         dialect = db.session.get_bind().dialect
         self.table = table
         self.postgres = dialect.name == "postgresql"
-        self.columns = ("id", *columns)
-        types = [table.c[name].type for name in self.columns]
-        if self.postgres:   # COPY takes JSON as text; the enums' processors give their values
-            self.processors = [(index, _json_text if isinstance(kind, JSON) else kind._cached_bind_processor(dialect))
-                               for index, kind in enumerate(types)]
-        else:
-            self.processors = [(index, kind._cached_bind_processor(dialect)) for index, kind in enumerate(types)]
-        self.processors = [(index, processor) for index, processor in self.processors if processor is not None]
-        quote = dialect.identifier_preparer.quote
-        names = ", ".join(quote(name) for name in self.columns)
+        given = ("id", *columns)
         if self.postgres:
-            self.statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
+            from psycopg import sql
+
+            self.columns = given
+            self.statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, given)))
         else:
-            self.statement = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join('?' * len(self.columns))})"
+            compiled = table.insert().compile(dialect=dialect, column_keys=list(given))
+            self.columns = tuple(compiled.positiontup)
+            if set(self.columns) != set(given):
+                raise ValueError(f"give {table.name}'s columns with defaults too: {set(self.columns) - set(given)}")
+            self.statement = compiled.string
+        self.order = [given.index(name) for name in self.columns]
+        processors = []
+        for index, name in enumerate(self.columns):
+            kind = table.c[name].type
+            # COPY takes JSON as text; the enums' processors give their values
+            processor = _json_text if self.postgres and isinstance(kind, JSON) else kind._cached_bind_processor(dialect)
+            if processor is not None:
+                processors.append((index, processor))
+        self.processors = processors
 
     def write(self, rows: Sequence[tuple]) -> list[int]:
         if not rows:
             return []
         ids = self._new_ids(len(rows))
-        processors = self.processors
+        order, processors = self.order, self.processors
         values = []
         for new_id, row in zip(ids, rows):
-            row = [new_id, *row]
+            row = (new_id, *row)
+            row = [row[index] for index in order]
             for index, processor in processors:
                 row[index] = processor(row[index])
             values.append(tuple(row))
-        connection = db.session.connection()
+        driver = db.session.connection().connection.driver_connection
         db.session.info[_WROTE] = True   # a look-up after this joins the unit of work (app.cases.audit)
-        if self.postgres:
-            self._copy(connection, values)
-        else:
-            connection.exec_driver_sql(self.statement, values)
+        cursor = driver.cursor()
+        try:
+            if self.postgres:
+                with cursor.copy(self.statement) as copy:
+                    for row in values:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(self.statement, values)
+        except driver.IntegrityError as error:
+            raise IntegrityError(str(self.statement), None, error) from error
+        finally:
+            cursor.close()
         return ids
 
     def _new_ids(self, count: int) -> list[int]:
@@ -99,19 +116,6 @@ class TableWriter:
                                            {"table": self.table.name, "count": count}))
         highest = db.session.scalar(select(func.max(self.table.c.id))) or 0
         return list(range(highest + 1, highest + 1 + count))
-
-    def _copy(self, connection, values: list) -> None:
-        import psycopg
-
-        cursor = connection.connection.driver_connection.cursor()
-        try:
-            with cursor.copy(self.statement) as copy:
-                for row in values:
-                    copy.write_row(row)
-        except psycopg.IntegrityError as error:
-            raise IntegrityError(self.statement, None, error) from error
-        finally:
-            cursor.close()
 
 
 def _json_text(value):

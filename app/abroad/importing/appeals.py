@@ -126,8 +126,7 @@ class AppealImporter(Importer):
         appeals = sorted(self.appeals, key=lambda appeal: (appeal.received_on, appeal.line))
         cases = CaseWriter(CaseKind.ABROAD_APPEAL, actor=self.actor, note=self.note)
         years = Counter(appeal.received_on.year for appeal in appeals)
-        self.result.numbers = [f"{year}/{first}" + (f"–{year}/{last}" if last > first else "")
-                               for year, first, last in cases.reserve_numbers(years)]
+        self.reserve_numbers(cases, years)
         writer = TableWriter(Appeal.__table__, APPEAL_COLUMNS)
         seen: Counter[int] = Counter()
         numbers: dict[int, str] = {}

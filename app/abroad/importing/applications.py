@@ -131,8 +131,7 @@ class ApplicationImporter(Importer):
         cases.register_people(PersonFacts(number, PLACEHOLDER_NAME.format(reference=reference), birth_date, region)
                               for number, (_first, reference, birth_date, _last, region) in self.people.items())
         self.people = {}
-        self.result.numbers = [f"{year}/{first}" + (f"–{year}/{last}" if last > first else "")
-                               for year, first, last in cases.reserve_numbers(counts)]
+        self.reserve_numbers(cases, counts)
         applications = TableWriter(ApplicationRecord.__table__, APPLICATION_COLUMNS)
         done = 0
         for batch in batches(self.rows(table)):

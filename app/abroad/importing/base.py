@@ -11,7 +11,7 @@ from app.abroad.importing.cells import Row, allowed
 from app.abroad.importing.reading import Table
 from app.abroad.importing.results import ImportResult, RowError
 from app.auth.roles import Role
-from app.cases.interface import CaseKind, creatable_kinds
+from app.cases.interface import CaseKind, CaseWriter, creatable_kinds
 
 BATCH = 5000                  # rows checked or written together (and per progress step)
 LOOKUP_CHUNK = 2000           # values per IN (...) lookup
@@ -111,6 +111,11 @@ class Importer:
     def _report(self, table: Table, start: int, width: int, step: str) -> None:
         fraction = table.fraction()
         self.progress(start + int(width * fraction) if fraction is not None else start, step)
+
+    def reserve_numbers(self, cases: CaseWriter, counts: dict[int, int]) -> None:
+        """Reserve the year's case numbers in a block each; the result names them as ranges («2019/1–2019/40»)."""
+        self.result.numbers = [f"{year}/{first}" + (f"–{year}/{last}" if last > first else "")
+                               for year, first, last in cases.reserve_numbers(counts)]
 
     def written(self, done: int) -> None:
         """Progress of the second pass: `done` of the file's rows written."""
