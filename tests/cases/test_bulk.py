@@ -19,3 +19,19 @@ def test_the_fast_path_gives_what_screened_title_gives():
         patient = PersonFacts(number, name, date(1990, 1, 1), "helse-vest")
         title = f"{subject} – {name}"
         assert _screened(subject, title, patient) == screened_title(title, patient), (subject, name)
+
+
+def test_a_batch_of_audit_rows_is_sealed_into_an_intact_chain(app_ctx, make_user):
+    from app.auth.models import User
+    from app.cases import audit_chain
+    from app.cases.bulk import Change, record_changes
+    from app.extensions import db
+
+    user = db.session.get(User, make_user("abroad_caseworker", office="helse-sor-ost"))
+    written = record_changes([Change("abroad_application", index, None, None, {"reference": [None, f"R-{index}"]})
+                              for index in range(1, 301)], user=user, note={"import_batch": [None, "b1"]})
+    db.session.commit()
+
+    assert written == 300
+    assert audit_chain.seal_all() >= 300
+    assert audit_chain.verify().intact
