@@ -19,6 +19,7 @@ Imported cases get no status-history row and no audit row of their own: the modu
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import JSON, Table, func, select, text
@@ -48,6 +49,7 @@ from app.cases.services import (
 from app.db import utcnow
 from app.extensions import db
 
+BATCH = 5000   # rows per statement where the caller gives more at once
 
 class TableWriter:
     """Inserts rows (tuples in `columns` order, without the id) into one table and returns their new ids."""
@@ -84,10 +86,12 @@ class TableWriter:
             return []
         ids = self._new_ids(len(rows))
         order, processors = self.order, self.processors
+        reordered = order != sorted(order)
         values = []
         for new_id, row in zip(ids, rows):
-            row = (new_id, *row)
-            row = [row[index] for index in order]
+            row = [new_id, *row]
+            if reordered:
+                row = [row[index] for index in order]
             for index, processor in processors:
                 row[index] = processor(row[index])
             values.append(tuple(row))
@@ -220,9 +224,10 @@ class CaseWriter:
                 new.setdefault(person.national_id, person)
         self.known = find_patients(new, actor=self.actor, purpose=self.purpose)
         self.patient_ids = {number: known.id for number, known in self.known.items()}
-        rows = [person for number, person in new.items() if number not in self.known]
-        ids = self._write_patients(rows)
-        self.patient_ids.update(zip((person.national_id for person in rows), ids))
+        unknown = [person for number, person in new.items() if number not in self.known]
+        for start in range(0, len(unknown), BATCH):
+            chunk = unknown[start:start + BATCH]
+            self.patient_ids.update(zip((person.national_id for person in chunk), self._write_patients(chunk)))
 
     def reserve_numbers(self, counts: dict[int, int]) -> list[tuple[int, int, int]]:
         """Reserve `counts[year]` case numbers of each year, a block each; returns (year, first, last)."""
@@ -298,13 +303,21 @@ def _fold(text_: str) -> str:
     return text_.casefold().replace("ı", "i")
 
 
+@cache
+def _folded_head(subject: str) -> str:
+    """«subject –» folded, for the few subjects a writer is given over and over."""
+    return _fold(f"{subject} –")
+
+
 def _screened(subject: str, title: str, patient) -> str:
     """screened_title(title, patient) for a title «subject – name», without a regular expression per case.
 
     When no part of the name and not the number occurs in «subject –», every match lies in the name, and the
     name, word by word, becomes one SCREENED_WORD; otherwise the core's screened_title() decides."""
-    head = _fold(f"{subject} –")
-    words = [patient.national_id, *patient.name.split()]
-    if len(words) == 1 or any(word and _fold(word) in head for word in words):
+    head = _folded_head(subject)
+    words = _fold(patient.name).split()
+    if patient.national_id:
+        words.append(patient.national_id)
+    if not words or len(words) == (1 if patient.national_id else 0) or any(word in head for word in words):
         return screened_title(title, patient)
     return f"{subject} – {SCREENED_WORD}"
