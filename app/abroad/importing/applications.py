@@ -126,7 +126,7 @@ class ApplicationImporter(Importer):
 
     def write(self, table: Table) -> None:
         positions, counts = self.positions()
-        self.order = array("q")
+        self.order, self.first_line = array("q"), {}   # the checks' bookkeeping is done with
         cases = CaseWriter(CaseKind.ABROAD_APPLICATION, actor=self.actor, note=self.note, names_known=False)
         cases.register_people(PersonFacts(number, PLACEHOLDER_NAME.format(reference=reference), birth_date, region)
                               for number, (_first, reference, birth_date, _last, region) in self.people.items())
