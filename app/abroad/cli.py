@@ -1,5 +1,5 @@
 """`flask abroad import-applications|import-costs|import-appeals FILE`: bulk import of historical
-treatment-abroad records (see app/abroad/importing.py for the columns and the rules).
+treatment-abroad records (see app/abroad/importing/__init__.py for the columns and the rules).
 
 All or nothing: a file with one bad row imports nothing, prints every bad row as
 «linje N, kolonne C: melding» on standard error and exits with status 1. Without --user the import is

@@ -1,4 +1,4 @@
-"""Upload pages for the bulk import of historical records (app/abroad/importing.py has the rules).
+"""Upload pages for the bulk import of historical records (app/abroad/importing/ has the rules).
 
 For admins and abroad caseworkers. A caseworker imports rows of their own office's patients only; an
 admin imports for every office (a national migration task) but, as everywhere else, sees no patient

@@ -64,7 +64,7 @@ class AuditedCase(Protocol):
     patient_id: int | None
 
 
-def _actor_fields(user) -> dict:
+def actor_fields(user) -> dict:
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user
     fields = {"remote_addr": request.remote_addr if has_request_context() else None}
@@ -81,7 +81,7 @@ def _event(action: AuditAction, object_type: str, object_id, *, case: AuditedCas
         action=action, object_type=object_type, object_id=None if object_id is None else str(object_id),
         case_id=case.id if case is not None else None,
         patient_id=patient_id if patient_id is not None else (case.patient_id if case is not None else None),
-        changes=changes, **_actor_fields(user))
+        changes=changes, **actor_fields(user))
 
 
 def record_access(action: AuditAction, object_type: str, object_id=None, *, case: AuditedCase | None = None,
@@ -97,7 +97,7 @@ def record_access(action: AuditAction, object_type: str, object_id=None, *, case
 
 def record_list(cases: Iterable[AuditedCase], *, context: str) -> None:
     """Log that a list showed these cases (one row per case with a patient, one insert)."""
-    actor = _actor_fields(None)
+    actor = actor_fields(None)
     rows = [dict(action=AuditAction.LIST, object_type="case", object_id=str(case.id), case_id=case.id,
                  patient_id=case.patient_id, changes={"context": context}, **actor)
             for case in cases if case.patient_id is not None]
@@ -114,7 +114,7 @@ def record_lookups(details_by_patient: dict[int, dict], *, user=None) -> None:
     in one transaction, the demo data) joins that unit of work instead, and commits or vanishes with it."""
     if not details_by_patient:
         return
-    actor = _actor_fields(user)
+    actor = actor_fields(user)
     rows = [dict(action=AuditAction.LOOKUP, object_type="patient", object_id=str(patient_id), case_id=None,
                  patient_id=patient_id, changes=details, **actor)
             for patient_id, details in details_by_patient.items()]
@@ -128,6 +128,12 @@ def record_lookups(details_by_patient: dict[int, dict], *, user=None) -> None:
 # Whether the session's transaction has written anything yet (a flush, or an INSERT, UPDATE or DELETE sent
 # through it): record_lookups() commits at once only when it would commit nothing but its own rows.
 _WROTE = "helsesak_wrote"
+
+
+def note_raw_write() -> None:
+    """Tell record_lookups() that the transaction has written, when a caller wrote on the driver's cursor
+    (the bulk writer), past the ORM events that would have said so."""
+    db.session.info[_WROTE] = True
 
 
 @event.listens_for(Session, "after_flush")

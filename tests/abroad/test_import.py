@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.abroad import importing, services
-from app.abroad.importing import ImportResult, RowError, read_table, run_import
+from app.abroad import services
+from app.abroad.importing import ImportResult, RowError, applications, cells, read_table, reading, run_import
 from app.abroad.models import (
     Appeal,
     AppealStatus,
@@ -127,9 +127,9 @@ def test_nothing_is_half_saved_when_the_write_fails_midway(hso, monkeypatch):
     year_counter = next_number("case", 2016)   # the next number the counter hands out is one more
     db.session.rollback()
 
-    def fail(self, start, end):
+    def fail(*args, **kwargs):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(importing._Importer, "write_audit", fail)
+    monkeypatch.setattr(applications, "record_changes", fail)   # after the first batch's cases and applications
 
     with pytest.raises(RuntimeError):
         run("applications", application_rows(200), actor=hso)
@@ -626,10 +626,11 @@ def test_xlsx_first_sheet_with_dates_and_numbers(hso):
     rows[0].update(national_id=national_id(date(1990, 1, 5)), patient_birth_date="1990-01-05")  # leading zero
     data = to_xlsx(rows)
 
-    table = read_table(data, "søknader.xlsx")
-    assert table.header == APPLICATION_COLUMNS
-    assert table.rows[0][1][3] == rows[0]["national_id"]        # the number cell, zero-padded again
-    assert table.rows[0][1][5] == rows[0]["received_date"]      # the date cell as ÅÅÅÅ-MM-DD
+    with read_table(data, "søknader.xlsx") as table:
+        assert table.header == APPLICATION_COLUMNS
+        table_rows = list(table.rows())
+    assert table_rows[0][1][3] == rows[0]["national_id"]        # the number cell, zero-padded again
+    assert table_rows[0][1][5] == rows[0]["received_date"]      # the date cell as ÅÅÅÅ-MM-DD
 
     result = run_import("applications", data, "søknader.xlsx", actor=hso, today=TODAY)
     assert result.ok, messages(result)
@@ -664,7 +665,7 @@ def test_an_xlsx_with_an_entity_bomb_is_refused_unread(hso):
 
 
 def test_an_xlsx_that_unpacks_too_large_is_refused_before_unpacking(hso, monkeypatch):
-    monkeypatch.setattr(importing, "XLSX_MAX_UNPACKED_BYTES", 2_000_000)
+    monkeypatch.setattr(reading, "XLSX_MAX_UNPACKED_BYTES", 2_000_000)
     padding = b"<!--" + b" " * 3_000_000 + b"-->"        # compresses to almost nothing
     data = _with_sheet_xml(to_xlsx(application_rows(2)), lambda xml: xml + padding)
     assert len(data) < 100_000
@@ -732,7 +733,7 @@ def test_the_fast_national_id_check_agrees_with_the_core():
         except InvalidInput as error:
             expected = str(error)
         try:
-            got = importing._national_id(number, today)
+            got = cells.national_id(number, today)
         except InvalidInput as error:
             got = str(error)
         assert got == expected, number

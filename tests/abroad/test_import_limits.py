@@ -16,7 +16,7 @@ from rq.job import Job
 from sqlalchemy import func, select
 
 from app.abroad import import_jobs, importing
-from app.abroad.importing import read_table, run_import
+from app.abroad.importing import applications, read_table, reading, run_import
 from app.abroad.models import Application
 from app.auth.models import User
 from app.extensions import db, rq
@@ -86,10 +86,13 @@ def test_a_workbook_that_claims_a_huge_sheet_is_read_in_bounded_memory(shape):
         expected = 3 + 2000
     assert len(data) < 100_000
 
-    table, peak = _peak_while(lambda: read_table(data, "stor.xlsx"))
+    def read_all():
+        with read_table(data, "stor.xlsx") as table:
+            return list(table.rows())
+    rows, peak = _peak_while(read_all)
 
-    assert len(table.rows) == expected
-    assert max(len(cells) for _line, cells in table.rows) <= len(APPLICATION_COLUMNS)   # never padded
+    assert len(rows) == expected
+    assert max(len(cells) for _line, cells in rows) <= len(APPLICATION_COLUMNS)   # never padded
     assert peak < MEMORY_BOUND, f"{peak / 1e6:.0f} MB"
 
 
@@ -106,18 +109,18 @@ def test_the_far_cells_import_as_the_rows_they_are(hso):
 def _lines_read(monkeypatch) -> list[int]:
     """The line numbers of the rows the reader takes from the file (every row passes the column check)."""
     seen = []
-    check = importing._within_columns
+    check = reading._within_columns
 
     def counting(line, values):
         seen.append(line)
         return check(line, values)
-    monkeypatch.setattr(importing, "_within_columns", counting)
+    monkeypatch.setattr(reading, "_within_columns", counting)
     return seen
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_row_limit_stops_reading_at_the_first_row_past_it(hso, monkeypatch, fmt):
-    monkeypatch.setattr(importing, "MAX_ROWS", 50)
+    monkeypatch.setattr(reading, "MAX_ROWS", 50)
     rows = application_rows(3000)
     if fmt == "csv":
         # what follows the 3,000 rows is not UTF-8: a reader that went on would refuse the file for that
@@ -137,12 +140,12 @@ def test_the_row_limit_stops_reading_at_the_first_row_past_it(hso, monkeypatch, 
 
 
 def test_the_row_limit_counts_rows_not_blank_lines(monkeypatch):
-    monkeypatch.setattr(importing, "MAX_ROWS", 3)
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
     data = to_csv(application_rows(3)).replace(b"\r\n", b"\r\n\r\n")  # a blank line after every row
 
     table = read_table(data, "x.csv")
 
-    assert [line for line, _cells in table.rows] == [3, 5, 7]
+    assert [line for line, _cells in table.rows()] == [3, 5, 7]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -174,7 +177,7 @@ def test_a_csv_row_that_never_ends_is_not_read_past_the_limit():
     data = b"reference,patient_region\r\n" + b'"' + b"a" * 5_000_000       # a quote never closed
 
     with pytest.raises(importing.UnreadableFile) as refused:
-        read_table(data, "x.csv")
+        list(read_table(data, "x.csv").rows())
     assert str(refused.value).startswith("Linje 2 er lengre enn 50\xa0150 tegn")
 
 
@@ -184,7 +187,7 @@ def test_the_csv_reader_keeps_to_its_memory_bound():
 
     def read():
         with pytest.raises(importing.UnreadableFile):
-            read_table(data, "x.csv")
+            list(read_table(data, "x.csv").rows())
     _nothing, peak = _peak_while(read)
 
     assert peak < MEMORY_BOUND, f"{peak / 1e6:.0f} MB"   # the rows before it, not the 3 MB line
@@ -201,7 +204,7 @@ def test_the_csv_reader_keeps_to_its_memory_bound():
 def test_the_zip_is_checked_before_anything_is_parsed(monkeypatch, limit, value, extra, message):
     import openpyxl
 
-    monkeypatch.setattr(importing, limit, value)
+    monkeypatch.setattr(reading, limit, value)
     opened = []
     monkeypatch.setattr(openpyxl, "load_workbook", lambda *args, **kwargs: opened.append(args))
     data = _rewritten(to_xlsx(application_rows(2)), lambda xml: xml, extra=extra)
@@ -223,9 +226,9 @@ def _upload(connection, number: int) -> str:
 
 
 def test_the_upload_is_kept_for_a_retry_and_deleted_after_the_last_run(app, make_user, monkeypatch):
-    def crash(self, start, end):
+    def crash(*args, **kwargs):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(importing._Importer, "write_audit", crash)
+    monkeypatch.setattr(applications, "record_changes", crash)
     with app.app_context():
         user_id = make_user("abroad_caseworker", office="helse-sor-ost")
         connection = rq.get_queue("default").connection
@@ -247,9 +250,9 @@ def test_the_upload_is_kept_for_a_retry_and_deleted_after_the_last_run(app, make
 
 
 def test_a_crash_in_the_in_process_queue_deletes_the_upload(app, make_user, monkeypatch):
-    def crash(self, start, end):
+    def crash(*args, **kwargs):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(importing._Importer, "write_audit", crash)
+    monkeypatch.setattr(applications, "record_changes", crash)
     with app.app_context():
         user = db.session.get(User, make_user("abroad_caseworker", office="helse-sor-ost"))
         number = import_jobs.start_import("applications", to_csv(application_rows(3)), "x.csv", user)

@@ -225,11 +225,11 @@ def test_a_failed_or_expired_job_says_so(login, make_user, monkeypatch):
 
 
 def test_a_job_that_crashes_midway_saves_nothing(app, hso, monkeypatch):
-    from app.abroad import importing
+    from app.abroad.importing import applications
 
-    def crash(self, start, end):
+    def crash(*args, **kwargs):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(importing._Importer, "write_audit", crash)
+    monkeypatch.setattr(applications, "record_changes", crash)
 
     location, page = _job_page(hso, _upload(hso, to_csv(application_rows(30))))
 

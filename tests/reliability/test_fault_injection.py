@@ -43,7 +43,7 @@ from app.abroad.models import (
 )
 from app.auth import services as accounts
 from app.auth.models import ApiToken, PendingLogin, User, UserSession
-from app.cases import deadlines, documents
+from app.cases import bulk, deadlines, documents
 from app.cases import services as cases
 from app.cases.models import (
     Case,
@@ -122,7 +122,8 @@ TODAY = date(2026, 11, 20)
 SERVICE_MODULES = [
     "app.cases.services", "app.cases.documents", "app.cases.deadlines", "app.methods.services",
     "app.methods.assessment_services", "app.panel.services", "app.abroad.services", "app.abroad.letters",
-    "app.abroad.importing", "app.auth.services",
+    "app.abroad.importing", "app.abroad.importing.reading", "app.abroad.importing.results", "app.cases.bulk",
+    "app.auth.services",
 ]
 
 NOT_WRITING = {
@@ -160,8 +161,9 @@ NOT_WRITING = {
     "app.abroad.services.validate_country": "a check that raises",
     "app.abroad.importing.imported_result": "reads an import's audit row",
     "app.abroad.importing.may_import": "a permission check",
-    "app.abroad.importing.new_batch": "makes an id",
-    "app.abroad.importing.read_table": "parses a file",
+    "app.abroad.importing.results.new_batch": "makes an id",
+    "app.abroad.importing.reading.read_table": "parses a file",
+    "app.abroad.importing.reading.count_text": "formats a number",
     "app.auth.services.api_tokens_of": "a query",
     "app.auth.services.dormant_users": "a query",
     "app.auth.services.live_sessions_of": "a query",
@@ -208,9 +210,17 @@ class FaultInjector:
     def installed(self):
         event.listen(db.session, "before_flush", self.before_flush)
         event.listen(db.session, "do_orm_execute", self.do_orm_execute)
+        bulk_write = bulk.TableWriter.write   # the case core's bulk inserts go past the ORM (executemany, COPY)
+
+        def write(writer, rows):
+            if rows:
+                self.hit(f"bulk insert into {writer.table.name}")
+            return bulk_write(writer, rows)
+        bulk.TableWriter.write = write
         try:
             yield self
         finally:
+            bulk.TableWriter.write = bulk_write
             event.remove(db.session, "before_flush", self.before_flush)
             event.remove(db.session, "do_orm_execute", self.do_orm_execute)
 
@@ -582,6 +592,16 @@ def _(w):
         cases.change_status(case, CaseStatus.DISCARDED, expected_version=case.version, comment="Registrert to ganger",
                             actor=w.get(User, actor))
     return call
+
+
+@case("app.cases.bulk.record_changes")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+    patient_id = w.get(Case, case_id).patient_id
+    return lambda: bulk.record_changes([bulk.Change("case", case_id, case_id, patient_id, {"note": [None, "a"]}),
+                                        bulk.Change("case", case_id, case_id, patient_id, {"note": [None, "b"]})],
+                                       user=w.get(User, actor), note={"import_batch": [None, "b1"]})
 
 
 @case("app.cases.services.add_journal_entry")

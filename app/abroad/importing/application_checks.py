@@ -1,0 +1,143 @@
+"""The checks of one application row, a concern each: the reference, the patient (region, office scope,
+national ID and birth date), the treatment (stream, dates, diagnosis, class), the decision, and where the
+patient was treated. Each records its errors on the row, in the order of the columns."""
+from collections.abc import Callable
+from datetime import date
+from typing import NamedTuple
+
+from app.abroad.importing.cells import Row, allowed, country, icd10, label, national_id
+from app.abroad.models import Decision, Stream, TreatmentClass
+from app.core.regions import ABROAD_OFFICES, REGIONS, handling_office
+from app.errors import InvalidInput
+
+MAX_REFERENCE = 40
+MAX_HOSPITAL = 200
+
+
+class Application(NamedTuple):
+    line: int
+    reference: str
+    region: str
+    office: str
+    national_id: str | None
+    birth_date: date
+    stream: Stream
+    received_on: date
+    icd10: str
+    chapter: str
+    treatment_class: TreatmentClass
+    decision: Decision | None
+    decided_on: date | None
+    country: str | None
+    hospital: str | None
+
+
+def check_application(row: Row, *, today: date, real_today: date,
+                      in_scope: Callable[[str], bool]) -> Application | None:
+    """The row as an application, or None when it has errors (recorded on the row)."""
+    errors_before = len(row.errors)
+    reference = _reference(row)
+    region, office = _region(row, in_scope)
+    national_id_, birth_date = _person(row, today, real_today)
+    stream = row.code("stream", Stream)
+    received_on = row.date("received_date", today)
+    if received_on and birth_date and received_on < birth_date:
+        row.error("received_date", "Mottatt-datoen kan ikke være før pasientens fødselsdato.")
+    code, chapter = _diagnosis(row)
+    treatment_class = row.code("treatment_class", TreatmentClass) if row.text("treatment_class") \
+        else TreatmentClass.ESTABLISHED
+    decision, decided_on = _decision(row, stream, received_on, today)
+    where, hospital = _treated_at(row, stream, decision)
+    if len(row.errors) > errors_before or None in (reference, region, stream, received_on, code, birth_date,
+                                                   treatment_class):
+        return None
+    return Application(row.line, reference, region, office, national_id_, birth_date, stream, received_on, code,
+                       chapter, treatment_class, decision, decided_on, where, hospital)
+
+
+def _reference(row: Row) -> str | None:
+    reference = row.required("reference")
+    if reference and len(reference) > MAX_REFERENCE:
+        row.error("reference", f"Referansen kan ha høyst {MAX_REFERENCE} tegn.")
+    return reference
+
+
+def _region(row: Row, in_scope: Callable[[str], bool]) -> tuple[str | None, str | None]:
+    """The patient's health region and the office that handles it, which must be the importer's."""
+    text = row.text("patient_region").lower()
+    if not text:
+        row.error("patient_region", f"Feltet må fylles ut. Bruk {allowed(list(REGIONS))}.")
+        return None, None
+    if text not in REGIONS:
+        row.error("patient_region", f"«{row.text('patient_region')}» er ikke en helseregion. "
+                                    f"Bruk {allowed(list(REGIONS))}.")
+        return None, None
+    office = handling_office(text)
+    if not in_scope(office):
+        row.error("patient_region", f"Pasienter fra {REGIONS[text]} behandles av {ABROAD_OFFICES[office]}. Du kan "
+                                    "bare importere saker for ditt eget kontor.")
+    return text, office
+
+
+def _person(row: Row, today: date, real_today: date) -> tuple[str | None, date | None]:
+    """The national ID (when given) and the birth date, derived from the number when there is one."""
+    birth_date = row.date("patient_birth_date", today, required=False, personal=True)
+    if not row.text("national_id"):
+        if not row.text("patient_birth_date"):
+            row.error("patient_birth_date", "Fyll inn fødselsnummer (national_id) eller fødselsdato.")
+        return None, birth_date
+    try:
+        number, derived = national_id(row.text("national_id"), real_today)
+    except InvalidInput as error:
+        row.error("national_id", str(error))
+        return None, birth_date
+    if birth_date is not None and birth_date != derived:
+        row.error("patient_birth_date", "Fødselsdatoen stemmer ikke med fødselsnummeret.")
+    return number, derived
+
+
+def _diagnosis(row: Row) -> tuple[str | None, str | None]:
+    if not row.required("icd10"):
+        return None, None
+    checked = icd10(row.text("icd10"))
+    if isinstance(checked, str):
+        row.error("icd10", checked)
+        return None, None
+    return checked
+
+
+def _decision(row: Row, stream: Stream | None, received_on: date | None,
+              today: date) -> tuple[Decision | None, date | None]:
+    """The office's decision and its date: both or neither, never for a referral, not before receipt."""
+    decision = row.code("decision", Decision, required=False)
+    decided_on = row.date("decision_date", today, required=False)
+    if stream is not None and not stream.has_decision:
+        if row.text("decision") or row.text("decision_date"):
+            row.error(row.either("decision", "decision_date"),
+                      f"{stream.label} avgjøres ikke av kontoret. Feltet skal stå tomt for henvisninger.")
+    elif decision is not None and not row.text("decision_date"):
+        row.error("decision_date", "Fyll inn vedtaksdatoen.")
+    elif decision is None and row.text("decision_date") and not row.text("decision"):
+        row.error("decision_date", "Vedtaksdato uten vedtak. Fyll inn decision eller fjern datoen.")
+    if decided_on and received_on and decided_on < received_on:
+        row.error("decision_date", f"Vedtaket kan ikke være datert før søknaden ble mottatt ({label(received_on)}).")
+    return decision, decided_on
+
+
+def _treated_at(row: Row, stream: Stream | None, decision: Decision | None) -> tuple[str | None, str | None]:
+    """The country and hospital of the treatment: only for a granted application or a referral."""
+    where = None
+    if row.text("country"):
+        checked = country(row.text("country"))
+        if isinstance(checked, InvalidInput):
+            row.error("country", str(checked))
+        else:
+            where = checked
+    hospital = row.text("hospital") or None
+    if hospital and len(hospital) > MAX_HOSPITAL:
+        row.error("hospital", f"Sykehusnavnet kan ha høyst {MAX_HOSPITAL} tegn.")
+    treated = stream is not None and (not stream.has_decision or decision is Decision.GRANTED)
+    if stream is not None and not treated and (row.text("hospital") or row.text("country")):
+        row.error(row.either("hospital", "country"),
+                  "Sykehus og land kan bare oppgis for innvilgede søknader og for henvisninger.")
+    return where, hospital

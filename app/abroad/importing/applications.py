@@ -1,0 +1,168 @@
+"""Importing applications and referrals: each row becomes a screened case of the abroad module, through the
+case core's bulk API (app.cases.bulk), with its Application row and a `create` audit row.
+
+The first pass keeps what the checks across rows and the numbering need, and nothing of a row besides: the
+first line of each reference, the order in which the cases are numbered (received date, then line), and per
+national ID the facts of its new patient row (the first application's placeholder name, the latest home
+region). The second pass writes a batch at a time.
+"""
+from array import array
+from datetime import date
+
+from sqlalchemy import select
+
+from app.abroad.importing.application_checks import Application, check_application
+from app.abroad.importing.base import Importer, batches, chunks
+from app.abroad.importing.cells import Row
+from app.abroad.importing.reading import Table
+from app.abroad.importing.results import RowError
+from app.abroad.models import Application as ApplicationRecord
+from app.abroad.models import ApplicationStatus, Decision, Stream
+from app.abroad.services import ADULT_AGE, age_on
+from app.cases.interface import (
+    CaseKind,
+    CaseWriter,
+    Change,
+    NewCase,
+    PersonFacts,
+    TableWriter,
+    record_changes,
+)
+from app.db import utcnow
+from app.extensions import db
+
+PLACEHOLDER_NAME = "Ukjent navn (importert, ref. {reference})"
+# The case title's first part, as services.register_application() writes it.
+NOUNS = {stream: "Søknad om behandling i utlandet" if stream.has_decision else f"Henvisning – {stream.label.lower()}"
+         for stream in Stream}
+# The status for (stream, decision): referrals are referred, undecided applications received.
+STATUSES = {(stream, decision): (ApplicationStatus(decision.value) if decision else ApplicationStatus.RECEIVED)
+            if stream.has_decision else ApplicationStatus.REFERRED
+            for stream in Stream for decision in (None, *Decision)}
+APPLICATION_COLUMNS = ("case_id", "reference", "stream", "home_region", "office", "received_on", "child",
+                       "treatment_class", "icd10", "icd10_chapter", "status", "decision", "decided_on", "hospital",
+                       "country", "created_at", "version")
+INDEX_BITS = 32   # an order key is the received date's ordinal above the row's index
+
+
+class ApplicationImporter(Importer):
+    kind = "applications"
+    columns = ("reference", "patient_region", "patient_birth_date", "national_id", "stream", "received_date",
+               "icd10", "decision", "decision_date", "country", "hospital", "treatment_class")
+    required = ("reference", "patient_region", "stream", "received_date", "icd10")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.first_line: dict[str, int] = {}       # reference -> the line it first appears on
+        self.order = array("q")                    # per row: received date and index, for the numbering
+        self.people: dict[str, list] = {}          # national ID -> [first key, reference, birth, last key, region]
+
+    def check_header(self, header: list[str]) -> list[RowError]:
+        errors = super().check_header(header)
+        if "patient_birth_date" not in header and "national_id" not in header:
+            errors.append(RowError(1, "patient_birth_date", "Filen må ha kolonnen patient_birth_date, "
+                                   "national_id eller begge."))
+        return errors
+
+    def check_row(self, row: Row) -> Application | None:
+        return check_application(row, today=self.today, real_today=self.real_today, in_scope=self.in_scope)
+
+    def check_batch(self, rows: list[Row]) -> None:
+        for row in rows:
+            application = self.check_row(row)
+            if application is not None:
+                self.note_row(application)
+        self.check_references(rows)
+
+    def note_row(self, application: Application) -> None:
+        """Keep what numbering the case and registering its patient need of a clean row."""
+        key = application.received_on.toordinal() << INDEX_BITS | len(self.order)
+        self.order.append(key)
+        number = application.national_id
+        if number is None:
+            return
+        person = self.people.get(number)
+        if person is None:
+            self.people[number] = [key, application.reference, application.birth_date, key, application.region]
+            return
+        if key < person[0]:
+            person[0], person[1] = key, application.reference
+        if key > person[3]:
+            person[3], person[4] = key, application.region
+
+    def check_references(self, rows: list[Row]) -> None:
+        """Every reference once, in the file and in the database (also on rows with other errors, so one
+        round of corrections is enough)."""
+        first_line = self.first_line
+        new = []
+        for row in rows:
+            reference = row.text("reference")
+            if not reference:
+                continue
+            if reference in first_line:
+                row.error("reference", f"Referansen «{reference}» finnes også på linje {first_line[reference]}.")
+            else:
+                first_line[reference] = row.line
+                new.append(reference)
+        taken = set()
+        for chunk in chunks(new):
+            taken.update(db.session.scalars(select(ApplicationRecord.reference)
+                                            .where(ApplicationRecord.reference.in_(chunk))))
+        for row in rows:
+            if row.text("reference") in taken:
+                row.error("reference", f"Referansen «{row.text('reference')}» er allerede brukt på en annen søknad.")
+
+    def positions(self) -> tuple[array, dict[int, int]]:
+        """Each row's place among the cases of its year (numbered as received, then by line), and the count
+        per year."""
+        positions = array("l", bytes(len(self.order) * array("l").itemsize))
+        counts: dict[int, int] = {}
+        mask = (1 << INDEX_BITS) - 1
+        for key in sorted(self.order):
+            year = date.fromordinal(key >> INDEX_BITS).year
+            positions[key & mask] = counts.get(year, 0)
+            counts[year] = counts.get(year, 0) + 1
+        return positions, counts
+
+    def write(self, table: Table) -> None:
+        positions, counts = self.positions()
+        self.order, self.first_line = array("q"), {}   # the checks' bookkeeping is done with
+        cases = CaseWriter(CaseKind.ABROAD_APPLICATION, actor=self.actor, note=self.note, names_known=False)
+        cases.register_people(PersonFacts(number, PLACEHOLDER_NAME.format(reference=reference), birth_date, region)
+                              for number, (_first, reference, birth_date, _last, region) in self.people.items())
+        self.people = {}
+        self.reserve_numbers(cases, counts)
+        applications = TableWriter(ApplicationRecord.__table__, APPLICATION_COLUMNS)
+        done = 0
+        for batch in batches(self.rows(table)):
+            parsed = [self.check_row(row) for row in batch]
+            written = cases.write([NewCase(NOUNS[application.stream], _registered(application),
+                                           application.received_on, application.office, positions[done + index])
+                                   for index, application in enumerate(parsed)])
+            now = utcnow()
+            ids = applications.write([_application_row(application, case.id, now)
+                                      for application, case in zip(parsed, written, strict=True)])
+            record_changes((Change("abroad_application", application_id, case.id, case.patient_id,
+                                   {"number": [None, case.number], "reference": [None, application.reference]})
+                            for application_id, application, case in zip(ids, parsed, written, strict=True)),
+                           user=self.actor, note=self.note)
+            done += len(batch)
+            self.written(done)
+        self.result.patients_created = cases.patients_created
+        self.result.created = done
+
+
+def _registered(application: Application) -> PersonFacts:
+    """The patient as the row registers them: the placeholder name with the row's own reference, its birth
+    date and home region, no municipality."""
+    return PersonFacts(application.national_id, PLACEHOLDER_NAME.format(reference=application.reference),
+                       application.birth_date, application.region)
+
+
+def _application_row(application: Application, case_id: int, now) -> tuple:
+    """Only the columns the file fills; the others (applicant, letter, plan, ...) stay NULL."""
+    return (case_id, application.reference, application.stream, application.region, application.office,
+            application.received_on, age_on(application.birth_date, application.received_on) < ADULT_AGE,
+            application.treatment_class, application.icd10, application.chapter,
+            STATUSES[application.stream, application.decision], application.decision, application.decided_on,
+            application.hospital, application.country, now, 1)
