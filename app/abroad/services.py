@@ -55,6 +55,7 @@ from app.cases.interface import (
     validate_icd10,
 )
 from app.core.audit import AuditAction, apply_changes, record_change
+from app.core.checks import not_in_future, require
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
@@ -77,16 +78,6 @@ LEGAL_BASIS_NOT_INTRODUCED = ("Pasient- og brukerrettighetsloven § 2-4a tredje 
 EXPERIMENTAL_NOTICE = ("Ordningen dekker som hovedregel ikke utprøvende eller eksperimentell behandling, verken i "
                        "eller utenfor kliniske studier.")
 BOARD_NAME = "Klagenemnda for behandling i utlandet"
-
-
-def _required(value: str | None, field: str, message: str) -> None:
-    if not (value or "").strip():
-        raise InvalidInput(message, field=field)
-
-
-def _not_in_future(day: date, field: str, what: str, today: date) -> None:
-    if day > today:
-        raise InvalidInput(f"{what} kan ikke være fram i tid.", field=field)
 
 
 def _lock(application: Application) -> None:
@@ -132,14 +123,14 @@ def register_application(command: NewApplication, *, actor, today: date | None =
     screened case at the office that handles the patient's home region."""
     today = today or date.today()
     stream, received_on = command.stream, command.received_on
-    _not_in_future(received_on, "received_on", "Mottatt-datoen", today)
+    not_in_future(received_on, "received_on", "Mottatt-datoen", today)
     code = validate_icd10(command.icd10)
     method_reference = _method_reference(command.method_reference)
     reference = command.reference
     if reference and db.session.scalar(select(Application.id).where(Application.reference == reference)):
         raise InvalidInput(f"Referansen «{reference}» er allerede brukt på en annen søknad.", field="reference")
     if stream.has_decision:
-        _required(command.requested_treatment, "requested_treatment", "Beskriv behandlingen det søkes om.")
+        require(command.requested_treatment, "requested_treatment", "Beskriv behandlingen det søkes om.")
     patient = register_patient(national_id=command.national_id, name=command.patient_name,
                                birth_date=command.birth_date, municipality=command.municipality,
                                home_region=command.home_region, actor=actor)
@@ -191,9 +182,9 @@ def request_opinion(application: Application, command: OpinionRequest, *, actor,
     today = today or date.today()
     _ensure_open(application)
     requested_from, requested_on, due_on = command.requested_from, command.requested_on, command.due_on
-    _required(requested_from, "requested_from", "Oppgi hvilket fagmiljø som skal uttale seg.")
-    _required(command.question, "question", "Skriv hva fagmiljøet skal vurdere.")
-    _not_in_future(requested_on, "requested_on", "Datoen forespørselen ble sendt", today)
+    require(requested_from, "requested_from", "Oppgi hvilket fagmiljø som skal uttale seg.")
+    require(command.question, "question", "Skriv hva fagmiljøet skal vurdere.")
+    not_in_future(requested_on, "requested_on", "Datoen forespørselen ble sendt", today)
     if requested_on < application.received_on:
         raise InvalidInput("Forespørselen kan ikke være sendt før søknaden ble mottatt.", field="requested_on")
     if due_on <= requested_on:
@@ -225,10 +216,10 @@ def record_opinion(opinion: MedicalOpinion, command: OpinionReceived, *, actor,
     _ensure_open(application)
     if opinion.received_on is not None:
         raise InvalidInput("Uttalelsen er allerede registrert som mottatt.")
-    _not_in_future(received_on, "received_on", "Mottatt-datoen", today)
+    not_in_future(received_on, "received_on", "Mottatt-datoen", today)
     if received_on < opinion.requested_on:
         raise InvalidInput("Uttalelsen kan ikke være mottatt før forespørselen ble sendt.", field="received_on")
-    _required(command.conclusion, "conclusion", "Skriv fagmiljøets konklusjon.")
+    require(command.conclusion, "conclusion", "Skriv fagmiljøets konklusjon.")
     opinion.conclusion = command.conclusion
     opinion.received_on = received_on
     case = get_case(application.case_id)
@@ -285,7 +276,7 @@ def check_decision(application: Application, command: NewDecision, *, today: dat
     today = today or date.today()
     decision, decided_on = command.decision, command.decided_on
     _ensure_open(application)
-    _not_in_future(decided_on, "decided_on", "Vedtaksdatoen", today)
+    not_in_future(decided_on, "decided_on", "Vedtaksdatoen", today)
     if decided_on < application.received_on:
         raise InvalidInput(f"Vedtaket kan ikke være datert før søknaden ble mottatt "
                            f"({application.received_on:%d.%m.%Y}).", field="decided_on")
@@ -293,8 +284,8 @@ def check_decision(application: Application, command: NewDecision, *, today: dat
         ensure_may_be_granted(application, field="decision")
     status = method_check(application)
     if decision is not Decision.WITHDRAWN:
-        _required(command.legal_basis, "legal_basis", "Oppgi hjemmelen for vedtaket.")
-        _required(command.reasoning, "reasoning", "Skriv begrunnelsen for vedtaket.")
+        require(command.legal_basis, "legal_basis", "Oppgi hjemmelen for vedtaket.")
+        require(command.reasoning, "reasoning", "Skriv begrunnelsen for vedtaket.")
     if status is None:
         return None
     return {"reference": status.reference, "state": status.state.value, "title": status.title,
@@ -351,7 +342,7 @@ def plan_treatment(application: Application, plan: TreatmentPlan, *, expected_ve
     ensure_version(application, expected_version)
     if plan.planned_start and plan.planned_end and plan.planned_end < plan.planned_start:
         raise InvalidInput("Planlagt slutt kan ikke være før planlagt start.", field="planned_end")
-    _required(plan.hospital, "hospital", "Oppgi sykehuset som skal behandle pasienten.")
+    require(plan.hospital, "hospital", "Oppgi sykehuset som skal behandle pasienten.")
     changes = apply_changes(application, {
         "hospital": plan.hospital, "country": validate_country(plan.country), "planned_start": plan.planned_start,
         "planned_end": plan.planned_end, "travel_arrangements": plan.travel_arrangements,
@@ -404,7 +395,7 @@ def add_cost(application: Application, command: NewCost, *, actor, today: date |
     entry_date, category, exchange_rate = command.entry_date, command.category, command.exchange_rate
     if not application.treatment_may_be_planned:
         raise InvalidInput("Kostnader kan bare føres på innvilgede søknader og henvisninger.")
-    _not_in_future(entry_date, "entry_date", "Kostnadsdatoen", today)
+    not_in_future(entry_date, "entry_date", "Kostnadsdatoen", today)
     if entry_date < application.received_on:
         raise InvalidInput("Kostnaden kan ikke være datert før søknaden ble mottatt.", field="entry_date")
     currency = _currency(command.currency)
@@ -450,7 +441,7 @@ def register_appeal(application: Application, command: NewAppeal, *, actor, toda
     if any(appeal.status in OPEN_APPEAL_STATUSES for appeal in application.appeals):
         raise Conflict("Det er allerede en klage under behandling på dette vedtaket. Ingenting er lagret; åpne "
                        "klagen som er registrert.")
-    _not_in_future(received_on, "received_on", "Datoen klagen kom inn", today)
+    not_in_future(received_on, "received_on", "Datoen klagen kom inn", today)
     if notified_on < application.decided_on:
         raise InvalidInput(f"Pasienten kan ikke ha mottatt vedtaket før det ble fattet "
                            f"({application.decided_on:%d.%m.%Y}).", field="notified_on")
@@ -481,7 +472,7 @@ def assess_late_appeal(appeal: Appeal, command: LateAppealAssessment, *, actor) 
     if not appeal.awaiting_late_assessment:
         raise InvalidInput("Klagen venter ikke på en vurdering av fristoversittelse.")
     consider = command.consider
-    _required(command.assessment, "assessment", "Skriv vurderingen etter forvaltningsloven § 31.")
+    require(command.assessment, "assessment", "Skriv vurderingen etter forvaltningsloven § 31.")
     decided_on = appeal.application.decided_on
     if consider and appeal.received_on > decided_on + timedelta(days=LATE_APPEAL_LIMIT_DAYS):
         raise InvalidInput("Klagen kom mer enn ett år etter vedtaket og kan ikke tas under behandling "
@@ -519,11 +510,11 @@ def check_reconsideration(appeal: Appeal, command: Reconsideration, *, today: da
     if appeal.awaiting_late_assessment:
         raise InvalidInput("Klagen kom etter fristen. Vurder først om den likevel skal behandles "
                            "(forvaltningsloven § 31).")
-    _not_in_future(decided_on, "decided_on", "Datoen", today)
+    not_in_future(decided_on, "decided_on", "Datoen", today)
     if decided_on < appeal.received_on:
         raise InvalidInput(f"Kontorets behandling kan ikke være datert før klagen kom inn "
                            f"({appeal.received_on:%d.%m.%Y}).", field="decided_on")
-    _required(command.reasoning, "reasoning", "Skriv kontorets vurdering av klagen.")
+    require(command.reasoning, "reasoning", "Skriv kontorets vurdering av klagen.")
 
 
 def reconsider(appeal: Appeal, command: Reconsideration, *, actor, forwarding_letter: bytes | None,
@@ -567,7 +558,7 @@ def record_board_decision(appeal: Appeal, command: BoardDecision, *, actor, toda
     if appeal.status is not AppealStatus.FORWARDED:
         raise InvalidInput("Nemndas avgjørelse kan bare registreres når klagen er oversendt Klagenemnda.",
                            field="outcome")
-    _not_in_future(decided_on, "decided_on", "Datoen for nemndas avgjørelse", today)
+    not_in_future(decided_on, "decided_on", "Datoen for nemndas avgjørelse", today)
     if decided_on < appeal.office_decided_on:
         raise InvalidInput(f"Nemndas avgjørelse kan ikke være datert før klagen ble oversendt "
                            f"({appeal.office_decided_on:%d.%m.%Y}).", field="decided_on")

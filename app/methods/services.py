@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.cases.interface import CaseKind, close_deadline, get_case, next_number, open_case, reserve_number, set_deadline
 from app.core.audit import AuditAction, apply_changes, record_change
+from app.core.checks import not_in_future, require
 from app.errors import EditConflict, InvalidInput
 from app.extensions import db
 from app.methods import signals
@@ -116,10 +117,8 @@ def register_method(command: NewMethod, *, actor) -> Method:
     unless an existing ID is given (import); then that number is never handed out again."""
     details, received_on = command.details, command.submission.received_on
     _check_details(details)
-    if not command.submission.organisation:
-        raise InvalidInput("Fyll inn hvem som sendte inn.", field="organisation")
-    if received_on > date.today():
-        raise InvalidInput("Mottatt-datoen kan ikke være fram i tid.", field="received_on")
+    require(command.submission.organisation, "organisation", "Fyll inn hvem som sendte inn.")
+    not_in_future(received_on, "received_on", "Mottatt-datoen")
     earlier = None
     if command.earlier_reference:
         earlier = find_method(command.earlier_reference)
@@ -178,8 +177,7 @@ def change_status(method: Method, change: StatusChange, *, actor) -> None:
     to_status, on = change.to_status, change.on
     if to_status not in TRANSITIONS[method.status]:
         raise TransitionRefused(method, to_status)
-    if on > date.today():
-        raise InvalidInput("Datoen kan ikke være fram i tid.", field="on")
+    not_in_future(on, "on", "Datoen")
     latest = method.status_changes[-1].on if method.status_changes else None
     if latest and on < latest:
         raise InvalidInput(f"Datoen kan ikke være før forrige statusendring ({latest:%d.%m.%Y}).", field="on")
@@ -204,8 +202,7 @@ def add_submission(method: Method, command: NewSubmission, *, actor) -> Submissi
 
 
 def add_input(method: Method, command: NewInput, *, actor) -> MethodInput:
-    if command.received_on > date.today():
-        raise InvalidInput("Mottatt-datoen kan ikke være fram i tid.", field="received_on")
+    not_in_future(command.received_on, "received_on", "Mottatt-datoen")
     item = MethodInput(method_id=method.id, sender=command.sender, received_on=command.received_on,
                        summary=command.summary)
     db.session.add(item)
@@ -215,8 +212,7 @@ def add_input(method: Method, command: NewInput, *, actor) -> MethodInput:
 
 
 def add_comment(method: Method, *, text: str, actor) -> MethodComment:
-    if not (text or "").strip():
-        raise InvalidInput("Skriv en kommentar.", field="text")
+    require(text, "text", "Skriv en kommentar.")
     comment = MethodComment(method_id=method.id, author_id=actor.id, text=text.strip())
     db.session.add(comment)
     db.session.flush()

@@ -25,6 +25,7 @@ from app.cases.interface import (
     validate_registry_id,
 )
 from app.core.audit import AuditAction, apply_changes, record_change
+from app.core.checks import not_in_future, require_fields
 from app.core.regions import REGIONS
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput
@@ -62,14 +63,6 @@ FOLLOWED = {"yes": "Fulgt", "partly": "Delvis fulgt", "no": "Ikke fulgt"}
 _OPEN = (ReferralStatus.RECEIVED, ReferralStatus.UNDER_ASSESSMENT)
 
 
-def _require(command, messages: dict[str, str]) -> None:
-    """Refuse the first required field left blank, at that field (the form has stripped the text already)."""
-    for field, message in messages.items():
-        value = getattr(command, field)
-        if value is None or not value.strip():
-            raise InvalidInput(message, field=field)
-
-
 def _ensure_open(referral: Referral) -> None:
     if referral.status not in _OPEN:
         raise InvalidInput(f"Henvisningen er «{referral.status.label.lower()}» og kan ikke endres.")
@@ -79,16 +72,15 @@ def register_referral(command: NewReferral, *, actor, today: date | None = None)
     """Register a referral as a screened panel case with the 14-day answer deadline. A referral from
     another trust than the regional hospital needs the regional-hospital review (who and when)."""
     today = today or date.today()
-    _require(command, {"referring_trust": "Fyll inn henvisende helseforetak.",
+    require_fields(command, {"referring_trust": "Fyll inn henvisende helseforetak.",
                        "referring_doctor": "Fyll inn henvisende lege.",
                        "condition": "Beskriv den alvorlige, livsforkortende tilstanden.",
                        "treatments_tried": "Beskriv etablert behandling som er forsøkt, og effekten av den.",
                        "question": "Fyll inn spørsmålet til ekspertpanelet."})
     referred_on, from_regional_hospital = command.referred_on, command.from_regional_hospital
-    if referred_on > today:
-        raise InvalidInput("Henvisningsdatoen kan ikke være fram i tid.", field="referred_on")
+    not_in_future(referred_on, "referred_on", "Henvisningsdatoen", today)
     if not from_regional_hospital:
-        _require(command, {"regional_review_by": "Henvisningen er ikke fra regionsykehuset. Oppgi hvem ved "
+        require_fields(command, {"regional_review_by": "Henvisningen er ikke fra regionsykehuset. Oppgi hvem ved "
                                                  "regionsykehuset pasientens situasjon er gjennomgått med."})
         if command.regional_review_on is None:
             raise InvalidInput("Oppgi når pasientens situasjon ble gjennomgått med regionsykehuset.",
@@ -137,7 +129,7 @@ def save_member(member: PanelMember | None, command: MemberDetails, *, actor,
         raise InvalidInput("Velg regionen som oppnevnte medlemmet.", field="appointing_region")
     if command.term_end and command.term_end < command.term_start:
         raise InvalidInput("Oppnevningen kan ikke slutte før den begynner.", field="term_end")
-    _require(command, {"name": "Fyll inn navn.", "specialty": "Fyll inn fagområde.",
+    require_fields(command, {"name": "Fyll inn navn.", "specialty": "Fyll inn fagområde.",
                        "hospital": "Fyll inn universitetssykehus."})
     values = asdict(command)
     if member is None:
@@ -181,7 +173,7 @@ def assign_member(referral: Referral, member: PanelMember, *, actor) -> Particip
 def add_expert(referral: Referral, command: NewExpert, *, actor) -> Participant:
     """A co-opted expert for this case only (the mandate lets the panel add specific expertise)."""
     _ensure_open(referral)
-    _require(command, {"name": "Fyll inn ekspertens navn.", "specialty": "Fyll inn fagområde."})
+    require_fields(command, {"name": "Fyll inn ekspertens navn.", "specialty": "Fyll inn fagområde."})
     participant = Participant(referral_id=referral.id, expert_name=command.name,
                               expert_specialty=command.specialty, expert_hospital=command.hospital)
     db.session.add(participant)
@@ -275,11 +267,11 @@ def add_item(referral: Referral, command: NewItem, *, actor) -> TreatmentItem:
     _ensure_open(referral)
     if command.question not in QUESTIONS:
         raise InvalidInput("Velg hvilket spørsmål behandlingen hører til.", field="question")
-    _require(command, {"treatment": "Beskriv behandlingen."})
+    require_fields(command, {"treatment": "Beskriv behandlingen."})
     registry_id = command.registry_id
     if command.classification is Classification.CLINICAL_TRIAL:
         registry_id = validate_registry_id(registry_id)
-        _require(command, {"country": "Oppgi landet studien foregår i."})
+        require_fields(command, {"country": "Oppgi landet studien foregår i."})
     elif registry_id:
         registry_id = validate_registry_id(registry_id)
     check = check_nye_metoder(command.method_reference, command.advice, command.treatment)
@@ -310,7 +302,7 @@ def withdraw_item(referral: Referral, item: TreatmentItem, command: ItemWithdraw
                        "etter at uttalelsen er sendt.")
     if item.withdrawn:
         raise Conflict(f"«{item.treatment}» er allerede trukket tilbake.")
-    _require(command, {"reason": "Skriv hvorfor behandlingen trekkes tilbake."})
+    require_fields(command, {"reason": "Skriv hvorfor behandlingen trekkes tilbake."})
     reason = command.reason
     item.withdrawn_at, item.withdrawn_by_id, item.withdrawn_reason = utcnow(), actor.id, reason
     db.session.flush()
@@ -351,7 +343,7 @@ def send_statement(referral: Referral, command: NewStatement, *, actor, pdf: byt
         raise InvalidInput("Oppgi minst én mottaker.", field="recipients")
     if sent_on < referral.referred_on or sent_on > date.today():
         raise InvalidInput("Sendt-datoen må være mellom henvisningsdatoen og i dag.", field="sent_on")
-    _require(command, {"summary": "Skriv ekspertpanelets samlede råd."})
+    require_fields(command, {"summary": "Skriv ekspertpanelets samlede råd."})
     _recheck_recommendations(referral)
     case = get_case(referral.case_id)
     entry = add_journal_entry(case, entry_type=JournalEntryType.OUTGOING,
@@ -381,7 +373,7 @@ def record_feedback(referral: Referral, command: NewFeedback, *, actor) -> Feedb
         raise InvalidInput("Velg om rådet ble fulgt.", field="followed")
     if received_on > date.today() or received_on < referral.statements[-1].sent_on:
         raise InvalidInput("Datoen må være mellom uttalelsen og i dag.", field="received_on")
-    _require(command, {"summary": "Oppsummer tilbakemeldingen."})
+    require_fields(command, {"summary": "Oppsummer tilbakemeldingen."})
     feedback = Feedback(referral_id=referral.id, received_on=received_on, followed=followed, summary=command.summary)
     db.session.add(feedback)
     db.session.flush()
@@ -395,7 +387,7 @@ def add_principled_question(referral: Referral, command: NewPrincipledQuestion, 
     """A new question that needs a principled answer; the annual report lists them."""
     if command.raised_on > date.today() or command.raised_on < referral.referred_on:
         raise InvalidInput("Datoen må være mellom henvisningsdatoen og i dag.", field="raised_on")
-    _require(command, {"text": "Beskriv problemstillingen."})
+    require_fields(command, {"text": "Beskriv problemstillingen."})
     item = PrincipledQuestion(referral_id=referral.id, raised_on=command.raised_on, text=command.text)
     db.session.add(item)
     db.session.flush()
