@@ -4,6 +4,7 @@ The first pass checks every row and keeps only what the checks across rows need 
 the second, over a file known to be clean, writes the rows in batches. Neither holds more than a batch of rows.
 """
 import itertools
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
@@ -40,7 +41,7 @@ def import_scope(actor) -> set[str] | None:
     return set()
 
 
-class Importer:
+class Importer(ABC):
     kind = ""
     columns: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
@@ -121,14 +122,14 @@ class Importer:
         """Progress of the second pass: `done` of the file's rows written."""
         self.progress(50 + 50 * done // max(self.result.rows, 1), "Lagrer")
 
+    @abstractmethod
     def check_batch(self, rows: list[Row]) -> None:
         """Check a batch of the first pass: each row's errors on the row."""
-        raise NotImplementedError
 
     def check_across(self) -> list[RowError]:
         """The checks that need every row seen (after the first pass); none unless an import has some."""
         return []
 
+    @abstractmethod
     def write(self, table: Table) -> None:
         """Write the clean file (its second pass, or what the first one kept); sets the result's counts."""
-        raise NotImplementedError
