@@ -9,7 +9,6 @@ from sqlalchemy import select
 from app.abroad import services
 from app.abroad.forms import (
     AppealForm,
-    ApplicationFilterForm,
     ApplicationForm,
     BoardDecisionForm,
     CostForm,
@@ -19,13 +18,15 @@ from app.abroad.forms import (
     TreatmentPlanForm,
 )
 from app.abroad.letters import decide_with_letter, reconsider_with_letter
+from app.abroad.lists import APPLICATIONS
 from app.abroad.models import Appeal, Application
-from app.abroad.views import PER_PAGE, filtered_applications
+from app.abroad.views import PER_PAGE
 from app.api import ApiError, endpoint, json_input, page_of, run
 from app.cases.interface import Case, cases_by_id, load_record, visible_cases
 from app.core.audit import AuditAction, record_access, record_list
 from app.core.roles import Role
 from app.extensions import db
+from app.listing import json_of, run_list
 from app.pagination import keyset_paginate
 
 TAG = "abroad"
@@ -128,13 +129,8 @@ def _shown(case: Case, application: Application, status: int = 200):
           response=PAGE, query=LIST_QUERY)
 def list_applications():
     _only_caseworkers()
-    form = ApplicationFilterForm(request.args, meta={"csrf": False})
-    result = keyset_paginate(filtered_applications(form, date.today()), Application.received_on, Application.id,
-                             after=request.args.get("etter"), before=None, per_page=PER_PAGE,
-                             key_of=lambda application: (application.received_on, application.id))
-    cases = cases_by_id(application.case_id for application in result.items)
-    record_list(list(cases.values()), context="api_abroad_applications")
-    return page_of(result, lambda application: application_json(application, cases[application.case_id]))
+    result = run_list(APPLICATIONS, request.args, current_user, context="api_abroad_applications")
+    return json_of(result, lambda row: application_json(row.Application, row.Case))
 
 
 @endpoint("/abroad/applications/<int:case_id>", summary="Én søknad med kostnader og klager", tag=TAG,

@@ -13,6 +13,7 @@ from app.cases.access import (
     load_record,
     roles_that_view,
     visible_cases,
+    visible_records,
 )
 from app.cases.bulk import CaseWriter, Change, NewCase, PersonFacts, TableWriter, record_changes
 from app.cases.deadlines import close_deadline, has_overdue_deadline, open_deadlines, set_deadline
@@ -50,4 +51,5 @@ __all__ = [
     "next_working_day", "open_case", "open_deadlines", "PatientFieldsMixin", "PersonFacts", "record_changes",
     "register_patient", "RegisteredPatient", "registry_kind", "registry_url", "reserve_number", "roles_that_view",
     "set_deadline", "TableWriter", "validate_icd10", "validate_national_id", "validate_registry_id", "visible_cases",
+    "visible_records",
 ]

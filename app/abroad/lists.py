@@ -1,0 +1,99 @@
+"""The treatment-abroad lists, each declared once for its page, its export and its API list (app.listing)."""
+from datetime import date
+
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.abroad.models import Application, ApplicationStatus, Stream
+from app.cases.interface import Case, CaseKind, has_overdue_deadline, visible_records
+from app.core.regions import REGIONS
+from app.listing import Choice, Column, Flag, ListSpec, Search, enum_choice, year_choice
+
+FIRST_YEAR = 2004  # the treatment-abroad network's first year: the oldest year the lists offer
+
+
+def offered_years() -> range:
+    return range(date.today().year, FIRST_YEAR - 1, -1)
+
+
+def _applications(user):
+    """The page's rows: each application with its case (number and the patient as registered with it)."""
+    return (select(Application, Case).join(Case, Case.id == Application.case_id)
+            .where(visible_records(user, CaseKind.ABROAD_APPLICATION, case_id=Application.case_id,
+                                   unit=Application.office)))
+
+
+def _counted_applications(user):
+    """The same rows without the case: the count runs on the application table's (office, received_on, id)
+    index alone."""
+    return select(Application).where(visible_records(user, CaseKind.ABROAD_APPLICATION,
+                                                     case_id=Application.case_id, unit=Application.office))
+
+
+def _cases_where(*conditions):
+    return Application.case_id.in_(select(Case.id).where(*conditions))
+
+
+def _search(query, text: str):
+    pattern = f"%{text}%"
+    return query.where(or_(Application.reference.ilike(pattern),
+                           _cases_where(or_(Case.number.ilike(pattern), Case.title.ilike(pattern)))))
+
+
+def _mine(query, _value):
+    return query.where(_cases_where(Case.responsible_id == current_user.id))
+
+
+def _overdue(query, _value):
+    return query.where(has_overdue_deadline(Application.case_id, date.today()))
+
+
+def _flagged(query, _value):
+    return query.where(Application.flag.is_not(None))
+
+
+def _yes_no(value: bool) -> str:
+    return "ja" if value else "nei"
+
+
+APPLICATIONS = ListSpec(
+    name="abroad_applications",
+    query=_applications,
+    count_query=_counted_applications,
+    tiebreak=Application.id,
+    default_sort="-mottatt",
+    filters=(
+        Search("q", "Søk", _search, hint="Saksnummer, referanse eller navn."),
+        enum_choice("stream", "Type", Application.stream, Stream),
+        enum_choice("status", "Status", Application.status, ApplicationStatus),
+        Choice("region", "Hjemregion", lambda query, value: query.where(Application.home_region == value),
+               values=lambda: list(REGIONS.items())),
+        year_choice("year", "År mottatt", Application.received_on, offered_years),
+        Flag("mine", "Bare mine saker", _mine),
+        Flag("overdue", "Bare saker med passert frist", _overdue),
+        Flag("flagged", "Bare saker med ny beslutning i Nye Metoder", _flagged),
+    ),
+    columns=(
+        Column("saksnummer", "Saksnummer", lambda row: row.Case.number),
+        Column("referanse", "Referanse", lambda row: row.Application.reference, on_page=False),
+        Column("pasient", "Pasient", lambda row: row.Case.patient_name, sort=func.coalesce(Case.patient_name, "")),
+        Column("fodselsdato", "Fødselsdato", lambda row: row.Case.patient_birth_date, on_page=False),
+        Column("hjemregion", "Hjemregion", lambda row: REGIONS[row.Application.home_region],
+               sort=Application.home_region),
+        Column("type", "Type", lambda row: row.Application.stream.label, sort=Application.stream),
+        Column("icd10", "Diagnose", lambda row: row.Application.icd10, sort=Application.icd10),
+        Column("kapittel", "Kapittel", lambda row: row.Application.icd10_chapter, on_page=False),
+        Column("mottatt", "Mottatt", lambda row: row.Application.received_on, sort=Application.received_on),
+        Column("barn", "Barn", lambda row: _yes_no(row.Application.child), on_page=False),
+        Column("status", "Status", lambda row: row.Application.status.label, sort=Application.status),
+        Column("vedtak", "Vedtak", lambda row: row.Application.decision.label if row.Application.decision else None,
+               on_page=False),
+        Column("vedtaksdato", "Vedtaksdato", lambda row: row.Application.decided_on, on_page=False),
+        Column("land", "Land", lambda row: row.Application.country, on_page=False),
+        Column("sykehus", "Sykehus", lambda row: row.Application.hospital, on_page=False),
+        Column("kostnader", "Kostnader NOK", lambda row: row.Application.total_nok, on_page=False),
+    ),
+    audited=lambda rows: [row.Case for row in rows],
+    export_options=(selectinload(Application.costs),),
+)
