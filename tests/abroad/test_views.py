@@ -330,7 +330,8 @@ def test_the_filtered_list_exports_as_csv_and_xlsx_and_is_logged(app, worker, wo
                                                               AuditEvent.user_id == worker_id)).all()
         assert [(event.changes["format"], event.changes["rows"]) for event in exports] == [("csv", 1), ("xlsx", 2)]
         listed = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == AuditAction.LIST, AuditEvent.changes["context"].as_string() == "abroad_applications_export_xlsx"))
+            AuditEvent.action == AuditAction.LIST,
+            AuditEvent.changes["context"].as_string() == "abroad_applications_export_xlsx"))
         assert listed == 2
 
 
