@@ -19,6 +19,8 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
+from flask import render_template, request
+from flask_login import current_user
 from sqlalchemy import Date, DateTime, Integer, Select, func, select, tuple_
 
 from app.core.audit import AuditAction, record_access, record_list
@@ -315,9 +317,8 @@ def _item(row, width: int):
     return row[0] if width == 1 else _item_type(row._fields[:width])(*row[:width])
 
 
-def run_list(spec: ListSpec, args, user, *, context: str | None = None) -> ListPage:
-    """One page of `spec` as `args` (the query string) asks for it, with the audit row naming the patients
-    it shows (`context` tells the page from the API list in the log; the list's name by default)."""
+def run_list(spec: ListSpec, args, user) -> ListPage:
+    """One page of `spec` as `args` (the query string) asks for it, not yet audited (ListPage.audit)."""
     messages: list[str] = []
     values = _filter_values(spec, args, user, messages)
     sort = _sort(spec, args.get("sort"), messages)
@@ -336,9 +337,31 @@ def run_list(spec: ListSpec, args, user, *, context: str | None = None) -> ListP
         page.next_cursor = _encode(sort, rows[-1][width:])
     if rows and has_previous:
         page.previous_cursor = _encode(sort, rows[0][width:])
-    if spec.audited is not None:
-        record_list(list(spec.audited(items)), context=context or spec.name)
     return page
+
+
+def list_page(spec: ListSpec, template: str, **context) -> str:
+    """The list's page for the current request: rendered first, then the patients it shows are logged (the
+    audit's commit would otherwise expire the rows the template reads, one reload per row)."""
+    result = run_list(spec, request.args, current_user)
+    page = render_template(template, result=result, **context)
+    _audit(spec, result.items, spec.name)
+    return page
+
+
+def list_json(spec: ListSpec, serialize: Callable[[Any], dict], *, context: str) -> dict:
+    """The list's page for the current API request: the items, the total (capped as on the page), the
+    cursor of the next page and the messages about what was ignored; then logged as `context`."""
+    result = run_list(spec, request.args, current_user)
+    body = {"items": [serialize(item) for item in result.items], "total": result.total,
+            "total_capped": result.total_capped, "next_cursor": result.next_cursor, "messages": result.messages}
+    _audit(spec, result.items, context)
+    return body
+
+
+def _audit(spec: ListSpec, items: list, context: str) -> None:
+    if spec.audited is not None:
+        record_list(list(spec.audited(items)), context=context)
 
 
 def _all_rows(spec: ListSpec, args, user, *, limit: int) -> list:
@@ -354,23 +377,16 @@ def _all_rows(spec: ListSpec, args, user, *, limit: int) -> list:
     return [_item(row, width) for row in rows]
 
 
-def export_file(spec: ListSpec, fmt: str, args, user, *, filename: str, title: str):
+def export_file(spec: ListSpec, fmt: str, *, filename: str, title: str):
     """The filtered list, every row in the list's order up to ROW_LIMIT (not just the page), as a CSV or XLSX
     download of every column that has a value; each patient in it is logged, and the export itself."""
-    items = _all_rows(spec, args, user, limit=ROW_LIMIT)
+    args = request.args
+    items = _all_rows(spec, args, current_user, limit=ROW_LIMIT)
     columns = [column for column in spec.columns if column.value is not None]
     response = table_file(fmt, filename=f"{filename}-{date.today():%Y-%m-%d}", title=title,
                           headers=[column.label for column in columns],
                           rows=[[column.value(item) for column in columns] for item in items])
-    if spec.audited is not None:
-        record_list(list(spec.audited(items)), context=f"{spec.name}_export_{fmt}")
+    _audit(spec, items, f"{spec.name}_export_{fmt}")
     record_access(AuditAction.EXPORT, spec.name, details={
         "format": fmt, "rows": len(items), "filters": args.to_dict(flat=False)})
     return response
-
-
-def json_of(page: ListPage, serialize: Callable[[Any], dict]) -> dict:
-    """A page as the API gives it: the items, the total (capped as on the page), the cursor of the next page
-    and the messages about what was ignored."""
-    return {"items": [serialize(item) for item in page.items], "total": page.total,
-            "total_capped": page.total_capped, "next_cursor": page.next_cursor, "messages": page.messages}

@@ -484,77 +484,57 @@ def bare_list_query(args, office: str, user_id: int) -> tuple[str, str, dict]:
 
 
 def _bare_applications():
-    """/bench/soknader: the application list's rows, total and cursors by hand-written SQL, same template."""
-    from app.abroad.forms import ApplicationFilterForm
-    from app.abroad.models import OPEN_STATUSES, ApplicationStatus, Stream
-    from app.abroad.views import _year_choices
+    """/bench/soknader: the application list's rows, total (capped as the app's) and cursors by hand-written
+    SQL, rendered by the same template from the same kind of page object, without the engine or the audit."""
+    from app.abroad.lists import APPLICATIONS
+    from app.abroad.models import ApplicationStatus, Stream
     from app.extensions import db
-    from app.pagination import KeysetPage, _decode, _encode
+    from app.listing import TOTAL_CAP, ListPage, Sort
 
     if current_user.role.value != "abroad_caseworker":
         abort(403)
-    form = ApplicationFilterForm(request.args)
-    form.year.choices = _year_choices()
     where, join_cases, params = bare_list_query(request.args, current_user.office, current_user.id)
     joins = "JOIN cases c ON c.id = a.case_id" if join_cases else ""
     count = db.session.execute(_bind_dates(sa.text(
-        f"SELECT count(*) FROM abroad_applications a {joins} WHERE {where}"), *(
-            name for name in ("year_start", "year_end") if name in params)), params).scalar()
-    after = _decode(request.args.get("etter"), (sa.Column("d", sa.Date), sa.Column("i", sa.Integer)))
+        f"SELECT count(*) FROM (SELECT a.id FROM abroad_applications a {joins} WHERE {where} "
+        f"LIMIT {TOTAL_CAP + 1}) n"), *(name for name in ("year_start", "year_end") if name in params)),
+        params).scalar()
+    after = _bare_cursor(request.args.get("etter"))
     if after is not None:
         where += " AND (a.received_on, a.id) < (:after_date, :after_id)"
         params.update(after_date=after[0], after_id=after[1])
     statement = sa.text(
         "SELECT a.id, a.case_id, a.reference, a.stream, a.home_region, a.child, a.icd10, a.received_on, a.status, "
-        "a.flag, c.number, c.patient_id, c.patient_name "   # the patient as registered with the case
+        "a.flag, c.number, c.patient_name "   # the patient as registered with the case
         "FROM abroad_applications a JOIN cases c ON c.id = a.case_id "
         f"WHERE {where} ORDER BY a.received_on DESC, a.id DESC LIMIT :limit"
     ).columns(received_on=sa.Date, child=sa.Boolean)
     statement = _bind_dates(statement, *(name for name in ("year_start", "year_end", "after_date") if name in params))
     rows = db.session.execute(statement, {**params, "limit": PER_PAGE + 1}).all()
     more, rows = len(rows) > PER_PAGE, rows[:PER_PAGE]
-    items = [SimpleNamespace(id=row.id, case_id=row.case_id, reference=row.reference, stream=Stream(row.stream),
-                             home_region=row.home_region, child=row.child, icd10=row.icd10,
-                             received_on=row.received_on, status=ApplicationStatus(row.status), flag=row.flag)
-             for row in rows]
-    cases = {row.case_id: SimpleNamespace(id=row.case_id, number=row.number, patient_id=row.patient_id,
-                                          patient=SimpleNamespace(name=row.patient_name)) for row in rows}
-    result = KeysetPage(items=items, total=count,
-                        next_cursor=_encode((rows[-1].received_on, rows[-1].id)) if rows and more else None,
-                        previous_cursor=_encode((rows[0].received_on, rows[0].id)) if rows and after else None)
-    return render_template("abroad/applications.html", form=form, result=result, cases=cases, today=date.today(),
-                           open_statuses=OPEN_STATUSES)
+    items = [(SimpleNamespace(reference=row.reference, stream=Stream(row.stream), home_region=row.home_region,
+                              child=row.child, icd10=row.icd10, received_on=row.received_on,
+                              status=ApplicationStatus(row.status), flag=row.flag),
+              SimpleNamespace(id=row.case_id, number=row.number, patient_name=row.patient_name)) for row in rows]
+    link_args = {key: values for key, values in request.args.lists() if key not in ("etter", "foer")}
+    result = ListPage(spec=APPLICATIONS, items=items, total=count, link_args=link_args,
+                      sort=Sort(column=APPLICATIONS.column("mottatt"), descending=True),
+                      values={key: value for key, value in request.args.items() if key in LIST_FILTERS},
+                      next_cursor=_cursor(rows[-1]) if rows and more else None,
+                      previous_cursor=_cursor(rows[0]) if rows and after else None)
+    return render_template("abroad/applications.html", result=result, today=date.today())
 
 
-def _proposed_applications():
-    """/bench/soknader-forslag: the app's own list view (abroad.applications) with one line added, the
-    office predicate `Application.office == current_user.office`. It narrows nothing (a caseworker's
-    visible applications are those whose case unit is their office, and an application's office is its
-    case's unit) but lets the (office, received_on, id) index serve the filter and the order. Shown with
-    --proposed. The app's view has had the predicate since it was measured here (docs/performance.md), so
-    this variant now adds it a second time and should time like the app."""
-    from app.abroad import views
-    from app.abroad.forms import ApplicationFilterForm
-    from app.abroad.models import OPEN_STATUSES, Application
-    from app.cases.interface import cases_by_id
-    from app.core.audit import record_list
-    from app.pagination import keyset_paginate
+def _cursor(row) -> str:
+    """The app's cursor for a row of the newest-first list (app.listing: the sort, then the key values)."""
+    return f"-mottatt~{row.received_on.isoformat()}~{row.id}"
 
-    if current_user.role.value != "abroad_caseworker":
-        abort(403)
-    form = ApplicationFilterForm(request.args)
-    form.year.choices = views._year_choices()
-    today = date.today()
-    filtered = getattr(views, "filtered_applications", None) or views._filtered_applications
-    query = filtered(form, today).where(Application.office == current_user.office)
-    result = keyset_paginate(query, Application.received_on, Application.id, after=request.args.get("etter"),
-                             before=request.args.get("foer"), per_page=views.PER_PAGE,
-                             key_of=lambda application: (application.received_on, application.id))
-    cases = cases_by_id(application.case_id for application in result.items)
-    page = render_template("abroad/applications.html", form=form, result=result, cases=cases, today=today,
-                           open_statuses=OPEN_STATUSES)
-    record_list([cases[application.case_id] for application in result.items], context="abroad_applications")
-    return page
+
+def _bare_cursor(cursor: str | None) -> tuple[date, int] | None:
+    parts = (cursor or "").split("~")
+    if len(parts) != 3 or parts[0] != "-mottatt":
+        return None
+    return date.fromisoformat(parts[1]), int(parts[2])
 
 
 def _transient(model, row, **extra):
@@ -701,6 +681,5 @@ def _bare_case(case_id: int):
 
 def register_bare_routes(app) -> None:
     app.add_url_rule("/bench/soknader", "bench_applications", login_required(_bare_applications))
-    app.add_url_rule("/bench/soknader-forslag", "bench_proposed_applications", login_required(_proposed_applications))
     app.add_url_rule("/bench/soknader/<int:case_id>", "bench_application", login_required(_bare_application))
     app.add_url_rule("/bench/saker/<int:case_id>", "bench_case", login_required(_bare_case))

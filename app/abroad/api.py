@@ -26,7 +26,7 @@ from app.cases.interface import Case, cases_by_id, load_record, visible_cases
 from app.core.audit import AuditAction, record_access, record_list
 from app.core.roles import Role
 from app.extensions import db
-from app.listing import json_of, run_list
+from app.listing import list_json
 from app.pagination import keyset_paginate
 
 TAG = "abroad"
@@ -129,8 +129,8 @@ def _shown(case: Case, application: Application, status: int = 200):
           response=PAGE, query=LIST_QUERY)
 def list_applications():
     _only_caseworkers()
-    result = run_list(APPLICATIONS, request.args, current_user, context="api_abroad_applications")
-    return json_of(result, lambda row: application_json(row.Application, row.Case))
+    return list_json(APPLICATIONS, lambda row: application_json(row.Application, row.Case),
+                     context="api_abroad_applications")
 
 
 @endpoint("/abroad/applications/<int:case_id>", summary="Én søknad med kostnader og klager", tag=TAG,

@@ -82,7 +82,7 @@ APPLICATIONS = ListSpec(
         Column("hjemregion", "Hjemregion", lambda row: REGIONS[row.Application.home_region],
                sort=Application.home_region),
         Column("type", "Type", lambda row: row.Application.stream.label, sort=Application.stream),
-        Column("icd10", "Diagnose", lambda row: row.Application.icd10, sort=Application.icd10),
+        Column("icd10", "ICD-10", lambda row: row.Application.icd10, sort=Application.icd10),
         Column("kapittel", "Kapittel", lambda row: row.Application.icd10_chapter, on_page=False),
         Column("mottatt", "Mottatt", lambda row: row.Application.received_on, sort=Application.received_on),
         Column("barn", "Barn", lambda row: _yes_no(row.Application.child), on_page=False),

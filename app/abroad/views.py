@@ -21,7 +21,7 @@ from app.core.audit import record_list
 from app.core.roles import Role
 from app.extensions import db
 from app.forms import choices
-from app.listing import export_file, run_list
+from app.listing import export_file, list_page
 from app.pagination import keyset_paginate, year_value
 from app.security import download_limit, role_required
 
@@ -69,16 +69,14 @@ def index():
 @bp.get("/soknader")
 @role_required(Role.ABROAD_CASEWORKER)
 def applications():
-    result = run_list(APPLICATIONS, request.args, current_user)
-    return render_template("abroad/applications.html", result=result, today=date.today())
+    return list_page(APPLICATIONS, "abroad/applications.html", today=date.today())
 
 
 @bp.get("/soknader/eksport.<any(csv, xlsx):fmt>")
 @role_required(Role.ABROAD_CASEWORKER)
 @download_limit
 def export_applications(fmt: str):
-    return export_file(APPLICATIONS, fmt, request.args, current_user, filename="søknader-utlandet",
-                       title="Søknader")
+    return export_file(APPLICATIONS, fmt, filename="søknader-utlandet", title="Søknader")
 
 
 @bp.get("/klager")

@@ -158,6 +158,24 @@ def test_appeal_steps_through_the_api(api, make_user):
     assert call("GET", "/abroad/appeals").json["items"][0]["case_id"] == appeal_id
 
 
+def test_the_api_list_answers_bad_input_with_a_message_and_the_list(app, api, make_user):
+    from app.abroad import services
+    from app.auth.models import User
+    from tests.factories import abroad_application
+
+    worker_id = make_user("abroad_caseworker", "helse-sor-ost")
+    with app.app_context():
+        services.register_application(abroad_application(), actor=db.session.get(User, worker_id))
+        db.session.commit()
+    response = api(worker_id)("GET", "/abroad/applications?status=tull&etter=tull")
+    body = response.json
+    assert response.status_code == 200 and len(body["items"]) == 1
+    assert (body["total"], body["total_capped"]) == (1, False)
+    assert body["messages"] == ["«tull» er ikke en gyldig verdi for status. Listen vises uten dette filteret.",
+                                "Lenken til neste eller forrige side er ugyldig eller utløpt. Listen vises fra "
+                                "begynnelsen."]
+
+
 def test_cursor_paging_of_applications(app, api, make_user):
     from app.abroad import services
     from app.auth.models import User
