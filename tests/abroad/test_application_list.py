@@ -119,8 +119,9 @@ def test_the_export_keeps_its_columns_and_the_lists_order(app, worker, worker_id
     _register(app, worker_id, 4)
     content = worker.get("/utland/soknader/eksport.csv?sort=mottatt").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(content), delimiter=";"))
-    assert rows[0] == ["Saksnummer", "Referanse", "Pasient", "Fødselsdato", "Hjemregion", "Type", "ICD-10", "Kapittel", "Mottatt", "Barn", "Status", "Vedtak", "Vedtaksdato",
-                       "Land", "Sykehus", "Kostnader NOK"]
+    assert rows[0] == ["Saksnummer", "Referanse", "Pasient", "Fødselsdato", "Hjemregion", "Type", "ICD-10",
+                       "Kapittel", "Mottatt", "Barn", "Status", "Vedtak", "Vedtaksdato", "Land", "Sykehus",
+                       "Kostnader NOK"]
     assert [row[2] for row in rows[1:]] == ["Pasient 00", "Pasient 01", "Pasient 02", "Pasient 03"]
 
 
