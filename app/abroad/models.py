@@ -8,7 +8,7 @@ granted now, but still counts as refused in the year's first-instance figures.
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, column
+from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, Numeric, String, Text, column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import LabelledEnum, Versioned, utcnow
@@ -72,6 +72,10 @@ class Application(Versioned, db.Model):
         Index("ix_abroad_applications_region_received", "home_region", "received_on"),
         # The annual report counts a stream's applications received in a year (app/abroad/statistics.py).
         Index("ix_abroad_applications_stream_received", "stream", "received_on"),
+        # The office is the case's unit, so the list's access rule can read it here (and use the index above):
+        # the database refuses an application whose office is not its case's unit.
+        ForeignKeyConstraint(["case_id", "office"], ["cases.id", "cases.unit"], onupdate="CASCADE",
+                             name="fk_abroad_applications_case_office"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ Noark 5 names in comments (M-numbers) say which catalogue field a column carries
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import LabelledEnum, Versioned, utcnow
@@ -90,7 +90,12 @@ class Case(Versioned, db.Model):
     """saksmappe: number = saksår (M011) / sakssekvensnummer (M012)."""
 
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("year", "sequence"),)
+    __table_args__ = (
+        UniqueConstraint("year", "sequence"),
+        # The key a module's row refers to when it keeps a copy of the case's unit for its own lists' access
+        # rule (app.cases.access.visible_records): (case_id, unit) must name a case with that unit.
+        Index("ux_cases_id_unit", "id", "unit", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)

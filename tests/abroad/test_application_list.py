@@ -135,3 +135,18 @@ def test_a_page_sends_as_many_statements_for_fifty_rows_as_for_one(app, worker, 
         page = worker.get("/utland/soknader").get_data(as_text=True)
     assert len(_names(page)) == 50
     assert len(many.sent) == len(one.sent), many.repeated()
+
+
+def test_the_database_keeps_an_applications_office_equal_to_its_cases_unit(app, worker_id):
+    """The list's access rule reads the office on the application row: another office than the case's unit
+    would show the application to the wrong office, so the database refuses it."""
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+
+    from app.abroad.models import Application
+    _register(app, worker_id, 1)
+    with app.app_context():
+        with pytest.raises(IntegrityError):
+            db.session.execute(update(Application).values(office="helse-vest"))
+            db.session.flush()
+        db.session.rollback()
