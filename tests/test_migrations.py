@@ -5,12 +5,13 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from app.db import not_database_kept
 from app.extensions import db
 from config import BASE_DIR
 
 
 def test_the_migrated_schema_matches_the_models(app_ctx):
-    context = MigrationContext.configure(db.session.connection())
+    context = MigrationContext.configure(db.session.connection(), opts={"include_name": not_database_kept})
     assert compare_metadata(context, db.metadata) == []
 
 
