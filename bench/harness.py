@@ -480,7 +480,24 @@ def bare_list_query(args, office: str, user_id: int) -> tuple[str, str, dict]:
         clauses.append("c.responsible_id = :user_id")
         params["user_id"] = user_id
         join_cases = True
+    if (args.get("q") or "").strip():
+        clauses.append(_bare_search(args["q"].split(), params))
     return " AND ".join(clauses), join_cases, params
+
+
+def _bare_search(words: list[str], params: dict) -> str:
+    """The search index by hand (migration c81f0a3d5e27): the FTS5 trigram table's MATCH on SQLite (words of
+    three characters or more), ILIKE on the pg_trgm-indexed table on PostgreSQL."""
+    from app.extensions import db
+    if db.session.get_bind().dialect.name == "sqlite":
+        params["phrase"] = " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
+        return ("a.id IN (SELECT rowid FROM abroad_application_search "
+                "WHERE abroad_application_search MATCH :phrase)")
+    likes = []
+    for index, word in enumerate(words):
+        params[f"word{index}"] = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        likes.append(f"search_text ILIKE :word{index}")
+    return f"a.id IN (SELECT record_id FROM abroad_application_search WHERE {' AND '.join(likes)})"
 
 
 def _bare_applications():

@@ -1,5 +1,5 @@
 """Every benchmark in one go (`make bench`): generate the data set when the database does not hold it,
-then run the list, paging, case page, annual report, import, PDF and load benchmarks (the list page under
+then run the list, search, paging, case page, annual report, import, PDF and load benchmarks (the list page under
 gunicorn; an office's caseworkers at once) with moderate round counts. The import benchmark writes into a
 scratch database of its own (see bench/import_vs_executemany.py) and does not depend on --size.
 
@@ -29,10 +29,11 @@ from bench import (  # noqa: E402
     load_office,
     paging,
     pdf,
+    search,
 )
 from bench.harness import default_url, held_size, load_average  # noqa: E402
 
-STEPS = ["list", "paging", "detail", "annual", "import", "pdf", "load", "office"]
+STEPS = ["list", "search", "paging", "detail", "annual", "import", "pdf", "load", "office"]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     common = ["--database-url", url]
     steps = {
         "list": lambda: list_vs_raw.main([*common, "--rounds", str(args.rounds)]),
+        "search": lambda: search.main([*common, "--rounds", str(args.rounds)]),
         "paging": lambda: paging.main([*common, "--rounds", str(max(10, args.rounds // 2))]),
         "detail": lambda: detail.main([*common, "--rounds", str(args.rounds)]),
         "annual": lambda: annual_report.main([*common, "--rounds", str(args.annual_rounds),

@@ -21,6 +21,7 @@ from bench import (
     load_office,
     paging,
     pdf,
+    search,
 )
 from bench.harness import create_bench_app
 from tests.factories import abroad_application
@@ -74,14 +75,16 @@ def test_every_benchmark_runs_at_a_tiny_size(bench_url, capsys):
     common = ["--database-url", bench_url, "--rounds", "2", "--warmup", "1"]
     list_vs_raw.main([*common, "--scenario", "alle", "--scenario", "status"])
     paging.main([*common, "--page", "3"])
+    search.main(common)
     detail.main(common)
     pdf.main([*common, "--report-rounds", "1"])
     output = capsys.readouterr().out
     assert "WARNING" not in output, output
-    for heading in ("List page", "Keyset paging: page 3", "application page", "core case page", "Decision letter",
+    for heading in ("List page", "Search in /utland/soknader", "[to ord]", "Keyset paging: page 3",
+                    "application page", "core case page", "Decision letter",
                     "Annual report PDF"):
         assert heading in output, output
-    assert output.count("goal:") == 7, output
+    assert output.count("goal:") == 13, output
 
 
 def test_the_annual_report_equals_the_bare_group_by_queries(bench_url, capsys):
