@@ -133,11 +133,10 @@ def test_the_data_quality_list_shows_both_sides_to_the_admin_only_and_is_logged(
     assert "Sigrid Sørøst" in page and "Helse Sør-Øst" in page and "Vera Vest" in page and "Helse Vest" in page
     with app.app_context():
         patient_id = db.session.scalar(select(Patient.id).where(Patient.national_id == known))
-        listed = db.session.scalars(select(AuditEvent).where(AuditEvent.user_id == admin_id,
-                                                             AuditEvent.action == AuditAction.LIST)).all()
+        listed = db.session.scalars(select(AuditEvent.changes).where(AuditEvent.user_id == admin_id,
+                                                                     AuditEvent.action == AuditAction.LIST)).all()
         discrepancy_id = db.session.scalar(select(PatientDiscrepancy.id))
-    assert [(event.case_id, event.patient_id, event.changes) for event in listed] == [
-        (case_id, patient_id, {"context": "data_quality"})]
+    assert listed == [{"context": "data_quality", "rows": 1, "patients": [[patient_id, case_id]]}]
     for role in ("abroad_caseworker", "panel_secretariat", "analyst"):
         other = login(make_user(role))
         assert other.get("/admin/datakvalitet").status_code == 403
