@@ -120,7 +120,8 @@ def _rewrite_the_sealed_patients(event_id: int) -> None:
         changes={"context": "case_list", "rows": 2, "patients": [[12, 120]]}))
 
 
-def test_the_seal_covers_the_patients_a_list_named(app_ctx):
+def test_the_seal_covers_the_patients_a_list_named(app_ctx, monkeypatch):
+    monkeypatch.setattr(audit_chain, "SEAL_BATCH", 2)   # verification reads the child rows chunk by chunk
     _log(1)
     event_id = _listed([(12, 120), (11, 110), (11, 111)])
     _log(1)
@@ -137,10 +138,11 @@ def test_the_seal_covers_the_patients_a_list_named(app_ctx):
     (_name_a_patient_on_another_event, -1, "pasientene i registeret over viste pasienter stemmer ikke"),
     (_rewrite_the_sealed_patients, 0, "er endret etter at den ble forseglet"),
 ])
-def test_changing_which_patients_a_sealed_list_named_is_found(app_ctx, tamper, victim, problem):
+def test_changing_which_patients_a_sealed_list_named_is_found(app_ctx, monkeypatch, tamper, victim, problem):
     """The patients are in the sealed content (changes), and the child table the patient's log reads must
     agree with it: a pair removed there would hide the list from a patient's log, one added would put it
     into another's."""
+    monkeypatch.setattr(audit_chain, "SEAL_BATCH", 1)
     _log(1)
     event_id = _listed([(11, 110), (12, 120)])
     audit_chain.seal_all()
