@@ -3,10 +3,11 @@
     .venv/bin/python -m bench.list_vs_raw --database-url sqlite:////tmp/helsesak-bench.db
 
 The candidate is the app's page (abroad.applications: keyset-paged ORM query, total count, access rule,
-one audit row per listed case). The baseline is /bench/soknader, registered only by bench/harness.py: the
-same rows and total by hand-written SQL, rendered with the same template, without ORM, service layer or
-audit. Both are requested in-process through the Flask test client as the same logged-in caseworker,
-interleaved, so the time is server time. Before timing, both pages are checked to list the same cases.
+one audit event per request naming its patients in audit_event_patients). The baseline is /bench/soknader,
+registered only by bench/harness.py: the same rows and total by hand-written SQL, rendered with the same
+template, without ORM, service layer or audit. Both are requested in-process through the Flask test client
+as the same logged-in caseworker, interleaved, so the time is server time. Before timing, both pages are
+checked to list the same cases.
 """
 import argparse
 import re

@@ -21,7 +21,7 @@ from app.admin.forms import LogReviewForm, UserForm
 from app.auth import services as account_services
 from app.auth.models import User
 from app.cases import audit_chain, audit_review
-from app.core.audit import AuditAction, AuditEvent
+from app.core.audit import LIST_OBJECT, AuditAction, AuditEvent, concerning, listed_in
 from app.core.roles import Role
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
@@ -36,7 +36,7 @@ ROLE_LABELS_BY_VALUE = {role.value: role.label for role in Role}
 AUDIT_OBJECT_LABELS = {
     "case": "Sak", "patient": "Pasient", "journal_entry": "Journalpost", "document": "Dokument",
     "document_version": "Dokumentversjon", "deadline": "Frist", "case_assignment": "Tilgang til sak",
-    "user": "Bruker", "patient_access_log": "Innsynslogg", "report": "Rapport",
+    "user": "Bruker", "patient_access_log": "Innsynslogg", "report": "Rapport", LIST_OBJECT: "Liste",
     "patient_discrepancy": "Avvik i pasientopplysninger",
     "api_token": "API-nøkkel", "account_activation": "Aktiveringslenke", "user_session": "Innlogging",
     "method": "Metode", "method_submission": "Innsending", "method_input": "Innspill",
@@ -176,7 +176,8 @@ def _day(value: str | None):
 @bp.get("/logg")
 @role_required(Role.ADMIN)
 def audit_log():
-    """Search the audit log by user, action, case, patient and period (newest first)."""
+    """Search the audit log by user, action, case, patient and period (newest first). A list event is found
+    by the cases and patients it showed, and shows them (only the searched one's, when searching)."""
     args = request.args
     query = select(AuditEvent)
     if args.get("bruker"):
@@ -184,9 +185,9 @@ def audit_log():
     if args.get("handling") in {action.value for action in AuditAction}:
         query = query.where(AuditEvent.action == AuditAction(args["handling"]))
     if case_id := int_arg("sak", what="Sak-ID-en"):
-        query = query.where(AuditEvent.case_id == case_id)
+        query = query.where(concerning(case_id=case_id))
     if patient_id := int_arg("pasient", what="Pasient-ID-en"):
-        query = query.where(AuditEvent.patient_id == patient_id)
+        query = query.where(concerning(patient_id=patient_id))
     errors = {}
     start, end = _day(args.get("fra")), _day(args.get("til"))
     if args.get("fra") and start is None:
@@ -201,7 +202,10 @@ def audit_log():
     if end:
         query = query.where(AuditEvent.at < datetime.combine(end + timedelta(days=1), time.min, OSLO))
     result = paginate(query, AuditEvent.id.desc(), page=page_arg("side"), per_page=AUDIT_PAGE_SIZE)
+    listed = listed_in((event.id for event in result.items if event.object_type == LIST_OBJECT),
+                       patient_id=patient_id, case_id=case_id)
     return render_template("admin/audit_log.html", events=result.items, total=result.total, page=result.page,
+                           listed=listed,
                            object_labels=AUDIT_OBJECT_LABELS, role_labels=ROLE_LABELS_BY_VALUE,
                            pages=result.pages, actions=list(AuditAction), errors=errors,
                            chain=audit_chain.status())

@@ -1,7 +1,12 @@
 """The hash chain over the audit log. Sealing runs apart from the requests that write audit rows (a
 CLI command on a timer, or the admin's button), so no request waits for a chain lock: each unsealed
 event, in id order, gets the next position and a SHA-256 over its content and the previous hash.
-Verification recomputes the chain and names every row that no longer matches."""
+Verification recomputes the chain and names every row that no longer matches.
+
+A list event names the patients it showed in its own content (`changes["patients"]`), so the seal covers
+them; the same pairs in audit_event_patients are the index a patient's log is read through, and
+verification checks that the index of every sealed event still says what the sealed content says (a pair
+removed there would hide the list from the patient's log, one added would put it in another's)."""
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -12,7 +17,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select, text
 
 from app.cases.models import AuditSeal
-from app.core.audit import AuditEvent
+from app.core.audit import AuditEvent, listed_in, named_patients
 from app.db import utcnow
 from app.extensions import db
 
@@ -92,17 +97,16 @@ def verify(now: datetime | None = None) -> ChainReport:
     previous, expected_position = GENESIS, 1
     rows = db.session.execute(select(AuditSeal, AuditEvent).outerjoin(AuditEvent, AuditEvent.id == AuditSeal.event_id)
                               .order_by(AuditSeal.position).execution_options(yield_per=SEAL_BATCH))
-    for seal_row, event in rows:
-        report.sealed += 1
-        if seal_row.position != expected_position:
-            report.problems.append(f"Posisjon {expected_position} mangler i kjeden (neste er {seal_row.position}).")
-            expected_position = seal_row.position
-        if event is None:
-            report.problems.append(f"Loggrad {seal_row.event_id} (posisjon {seal_row.position}) er slettet.")
-        elif event_digest(event, previous) != seal_row.row_hash:
-            report.problems.append(f"Loggrad {seal_row.event_id} (posisjon {seal_row.position}) er endret etter "
-                                   "at den ble forseglet.")
-        previous, expected_position = seal_row.row_hash, expected_position + 1
+    for chunk in rows.partitions():
+        listed = listed_in(event.id for _, event in chunk if event is not None)
+        for seal_row, event in chunk:
+            report.sealed += 1
+            if seal_row.position != expected_position:
+                report.problems.append(f"Posisjon {expected_position} mangler i kjeden (neste er {seal_row.position}).")
+                expected_position = seal_row.position
+            if problem := _mismatch(seal_row, event, previous, listed):
+                report.problems.append(problem)
+            previous, expected_position = seal_row.row_hash, expected_position + 1
     unsealed = _unsealed()
     report.unsealed, oldest = db.session.execute(select(func.count(), func.min(unsealed.c.at))).one()
     if oldest is not None:
@@ -111,6 +115,19 @@ def verify(now: datetime | None = None) -> ChainReport:
             report.problems.append(f"{report.unsealed} loggrader er ikke forseglet; den eldste er fra "
                                    f"{report.oldest_unsealed:%d.%m.%Y %H:%M} UTC. Kjører forseglingen?")
     return report
+
+
+def _mismatch(seal_row: AuditSeal, event: AuditEvent | None, previous: str,
+              listed: dict[int, list[tuple[int, int]]]) -> str | None:
+    """What is wrong with one sealed event: removed, changed, or its patient index disagreeing with it."""
+    where = f"Loggrad {seal_row.event_id} (posisjon {seal_row.position})"
+    if event is None:
+        return f"{where} er slettet."
+    if event_digest(event, previous) != seal_row.row_hash:
+        return f"{where} er endret etter at den ble forseglet."
+    if listed.get(event.id, []) != named_patients(event):
+        return f"{where}: pasientene i registeret over viste pasienter stemmer ikke med den forseglede raden."
+    return None
 
 
 @dataclass(frozen=True)

@@ -6,24 +6,27 @@ Three flags over a period of Oslo days, each one aggregate query over `audit_eve
   `window` (a sliding window: a burst that straddles a clock boundary counts);
 - denied: attempts at cases or reports outside the user's scope (the rows `get_case_or_404()` writes);
 - off hours: reads and changes of patient data outside working hours in Oslo time, at weekends or on
-  public holidays. The database groups the rows per user and UTC hour; only those groups are classified
-  here (Oslo's offset from UTC is whole hours, so a UTC hour is one Oslo hour).
+  public holidays. A list counts as a read of the patients it showed: its rows of the old shape (one per
+  case) each count, its `list` event (one per request, naming its patients) counts once. The database groups
+  the rows per user and UTC hour; only those groups are classified here (Oslo's offset from UTC is whole hours,
+  so a UTC hour is one Oslo hour).
 """
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, and_, cast, distinct, extract, func, select
+from sqlalchemy import BigInteger, and_, cast, distinct, extract, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.cases.workdays import holiday_name, is_working_day
-from app.core.audit import AuditAction, AuditEvent
+from app.core.audit import LIST_OBJECT, AuditAction, AuditEvent
 from app.extensions import db
 
 OSLO = ZoneInfo("Europe/Oslo")
 # What counts as opening a patient's data, or probing for it: a look-up by national ID counts whether or not the
-# patient is in the user's scope (many look-ups in a short time is someone searching for a person). List rows are
-# left out: one page of a list is one row per case.
+# patient is in the user's scope (many look-ups in a short time is someone searching for a person). Lists are
+# left out, in either shape (a row per case before, one event naming its patients since): one page of a list
+# shows dozens of patients without opening any of them.
 READS = (AuditAction.VIEW, AuditAction.DOWNLOAD, AuditAction.LOOKUP)
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 
@@ -179,7 +182,8 @@ def off_hours_access(start: date, end: date, thresholds: Thresholds) -> list[Off
         select(AuditEvent.user_id, AuditEvent.user_email, AuditEvent.role, AuditEvent.office, hour.label("hour"),
                func.count(AuditEvent.id).label("events"), func.min(AuditEvent.at).label("first"),
                func.max(AuditEvent.at).label("last"))
-        .where(AuditEvent.patient_id.is_not(None), AuditEvent.user_id.is_not(None),
+        .where(or_(AuditEvent.patient_id.is_not(None), AuditEvent.object_type == LIST_OBJECT),
+               AuditEvent.user_id.is_not(None),
                AuditEvent.action != AuditAction.DENIED, AuditEvent.at >= since, AuditEvent.at < until)
         .group_by(AuditEvent.user_id, AuditEvent.user_email, AuditEvent.role, AuditEvent.office, hour))
     days: dict[tuple, OffHours] = {}

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import JSON, Index, String, event, select
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, event, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.db import LabelledEnum, utcnow
@@ -57,6 +57,24 @@ class AuditEvent(db.Model):
     session_id: Mapped[int | None]
 
 
+class AuditEventPatient(db.Model):
+    """A patient a list event showed, and the case that showed them: the index that finds a list request in a
+    patient's log. The event's own `changes["patients"]` holds the same pairs and is what the hash chain seals
+    (app.cases.audit_chain checks that these rows agree with it). Like `audit_events`, the ids are plain facts
+    without foreign keys to the case core: the kernel does not know its tables, and the log outlives them.
+    Append-only like the log (see the migration)."""
+
+    __tablename__ = "audit_event_patients"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(primary_key=True, index=True)
+    patient_id: Mapped[int] = mapped_column(index=True)
+
+
+# The object type of a list event: one row per list request, its patients in audit_event_patients.
+LIST_OBJECT = "list"
+
+
 class AuditedCase(Protocol):
     """What the log reads of a case (app.cases' Case): the kernel cannot import the case core."""
 
@@ -96,14 +114,58 @@ def record_access(action: AuditAction, object_type: str, object_id=None, *, case
 
 
 def record_list(cases: Iterable[AuditedCase], *, context: str) -> None:
-    """Log that a list showed these cases (one row per case with a patient, one insert)."""
-    actor = actor_fields(None)
-    rows = [dict(action=AuditAction.LIST, object_type="case", object_id=str(case.id), case_id=case.id,
-                 patient_id=case.patient_id, changes={"context": context}, **actor)
-            for case in cases if case.patient_id is not None]
-    if rows:
-        db.session.execute(db.insert(AuditEvent), rows)
-        db.session.commit()
+    """Log that a list request showed these cases: one `list` event, and its patients in
+    audit_event_patients (one executemany), committed at once. A list that showed no patient is not logged.
+
+    The event's `changes` names the patients itself, as sorted [patient_id, case_id] pairs, so that sealing the
+    event (app.cases.audit_chain) protects which patients were shown; the child rows are the index that finds
+    the event per patient, and verification checks that they agree with the sealed pairs."""
+    cases = list(cases)
+    shown = sorted({(case.patient_id, case.id) for case in cases if case.patient_id is not None})
+    if not shown:
+        return
+    event_id = db.session.execute(db.insert(AuditEvent).values(
+        action=AuditAction.LIST, object_type=LIST_OBJECT,
+        changes={"context": context, "rows": len(cases), "patients": [list(pair) for pair in shown]},
+        **actor_fields(None)).returning(AuditEvent.id)).scalar_one()
+    db.session.execute(db.insert(AuditEventPatient), [
+        {"event_id": event_id, "patient_id": patient_id, "case_id": case_id} for patient_id, case_id in shown])
+    db.session.commit()
+
+
+def named_patients(event: AuditEvent) -> list[tuple[int, int]]:
+    """The (patient_id, case_id) pairs a list event's sealed content names; none for any other event."""
+    if event.object_type != LIST_OBJECT or not event.changes:
+        return []
+    return [(patient_id, case_id) for patient_id, case_id in event.changes.get("patients", ())]
+
+
+def concerning(*, patient_id: int | None = None, case_id: int | None = None) -> ColumnElement[bool]:
+    """The events about this patient (or case): their own row names it (a view, a change, a list row of the
+    old shape, one per case), or a list event showed it (audit_event_patients)."""
+    column, listed = ((AuditEvent.patient_id, AuditEventPatient.patient_id) if patient_id is not None
+                      else (AuditEvent.case_id, AuditEventPatient.case_id))
+    value = patient_id if patient_id is not None else case_id
+    return or_(column == value, AuditEvent.id.in_(select(AuditEventPatient.event_id).where(listed == value)))
+
+
+def listed_in(event_ids: Iterable[int], *, patient_id: int | None = None,
+              case_id: int | None = None) -> dict[int, list[tuple[int, int]]]:
+    """The (patient_id, case_id) pairs in audit_event_patients of these events, sorted, by event id; only
+    this patient's (or case's) when one is given."""
+    event_ids = list(event_ids)
+    if not event_ids:
+        return {}
+    query = select(AuditEventPatient.event_id, AuditEventPatient.patient_id, AuditEventPatient.case_id).where(
+        AuditEventPatient.event_id.in_(event_ids))
+    if patient_id is not None:
+        query = query.where(AuditEventPatient.patient_id == patient_id)
+    if case_id is not None:
+        query = query.where(AuditEventPatient.case_id == case_id)
+    pairs: dict[int, list[tuple[int, int]]] = {}
+    for row in db.session.execute(query.order_by(AuditEventPatient.patient_id, AuditEventPatient.case_id)):
+        pairs.setdefault(row.event_id, []).append((row.patient_id, row.case_id))
+    return pairs
 
 
 def record_lookups(details_by_patient: dict[int, dict], *, user=None) -> None:

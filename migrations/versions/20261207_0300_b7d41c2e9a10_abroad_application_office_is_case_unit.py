@@ -5,7 +5,7 @@ The application list's access rule reads the office on the application row (so i
 the database keep the two equal. Rows that disagree are first set to their case's unit.
 
 Revision ID: b7d41c2e9a10
-Revises: e5b2c8d4a9f1
+Revises: a3d296071796
 Create Date: 2026-12-07 03:00:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41c2e9a10'
-down_revision = 'e5b2c8d4a9f1'
+down_revision = 'a3d296071796'
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import insert
 
 from app.cases import audit_review
-from app.core.audit import AuditAction, AuditEvent
+from app.core.audit import LIST_OBJECT, AuditAction, AuditEvent, AuditEventPatient
 from app.extensions import db
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -32,6 +32,20 @@ def _store(*events: tuple[int, datetime, int | None, AuditAction]) -> None:
          "office": "helse-vest", "action": action, "object_type": "case", "object_id": str(patient_id),
          "case_id": patient_id, "patient_id": patient_id, "at": at}
         for user_id, at, patient_id, action in events])
+    db.session.commit()
+
+
+def _store_lists(user_id: int, *lists: tuple[datetime, range]) -> None:
+    """List events (UTC time, the patients shown), written as record_list() writes them: one event per
+    request, naming its patients in the event and in audit_event_patients."""
+    for at, patients in lists:
+        pairs = [[patient_id, patient_id] for patient_id in patients]
+        event_id = db.session.execute(insert(AuditEvent).values(
+            user_id=user_id, user_email=f"bruker{user_id}@test.example", role="abroad_caseworker",
+            office="helse-vest", action=AuditAction.LIST, object_type=LIST_OBJECT, at=at,
+            changes={"context": "case_list", "rows": len(pairs), "patients": pairs}).returning(AuditEvent.id)).scalar()
+        db.session.execute(insert(AuditEventPatient), [
+            {"event_id": event_id, "patient_id": patient_id, "case_id": case_id} for patient_id, case_id in pairs])
     db.session.commit()
 
 
@@ -190,3 +204,19 @@ def test_bad_period_or_thresholds_get_bokmal_errors(login, make_user, query, mes
 def test_only_admins_see_the_log_review(login, make_user):
     for role in ("abroad_caseworker", "analyst", "panel_secretariat", "methods_secretariat"):
         assert login(make_user(role)).get("/admin/logg/kontroll").status_code == 403
+
+
+def test_list_events_are_patient_data_outside_working_hours_once_per_request_but_never_a_burst(app_ctx):
+    saturday, tuesday = _utc(2025, 3, 8, 11, 0), _utc(2025, 3, 4, 9, 0)
+    _store_lists(8, (saturday, range(800, 850)), (saturday + timedelta(seconds=30), range(850, 900)),
+                 (tuesday, range(900, 950)))
+    # Pages of a list showing a hundred patients in half a minute open none of them: no burst, in either shape.
+    _store(*_reads(9, saturday, range(600, 640), timedelta(seconds=1), AuditAction.LIST))
+    assert audit_review.many_patients(date(2025, 3, 3), date(2025, 3, 9), THRESHOLDS) == []
+
+    flagged = audit_review.off_hours_access(date(2025, 3, 3), date(2025, 3, 9), THRESHOLDS)
+
+    assert sorted((entry.actor.user_id, entry.day, entry.why, entry.events) for entry in flagged) == [
+        (8, date(2025, 3, 8), "lørdag", 2),     # two list requests (the old shape counted 100 rows)
+        (9, date(2025, 3, 8), "lørdag", 40),    # the old shape: a row per listed case
+    ]

@@ -2,14 +2,15 @@
 row, a stopped sealer). Tampering needs the append-only trigger out of the way, as a database
 superuser could do; each test's outer transaction restores it."""
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from app.cases import audit_chain
 from app.cases.models import AuditSeal
-from app.core.audit import AuditAction, AuditEvent, record_access
+from app.core.audit import AuditAction, AuditEvent, AuditEventPatient, record_access, record_list
 from app.db import utcnow
 from app.extensions import db
 
@@ -89,3 +90,63 @@ def test_the_admin_seals_and_verifies_from_the_log_page(app, login, make_user):
     response = admin.post("/admin/logg/kjede", follow_redirects=True)
     assert "Kjeden er hel" in response.get_data(as_text=True)
     assert login(make_user("abroad_caseworker", "helse-vest")).post("/admin/logg/kjede").status_code == 403
+
+
+def _listed(pairs: list[tuple[int, int]]) -> int:
+    """Log a list that showed these (patient id, case id) pairs; its event id."""
+    record_list([SimpleNamespace(id=case_id, patient_id=patient_id) for patient_id, case_id in pairs],
+                context="case_list")
+    return db.session.scalar(select(func.max(AuditEvent.id)))
+
+
+def _drop_a_listed_patient(event_id: int) -> None:
+    _without_append_only_triggers("audit_event_patients")
+    db.session.execute(delete(AuditEventPatient).where(AuditEventPatient.event_id == event_id,
+                                                       AuditEventPatient.patient_id == 11))
+
+
+def _add_a_listed_patient(event_id: int) -> None:
+    """Appending needs no trigger out of the way: the child table, like the log, accepts inserts."""
+    db.session.execute(insert(AuditEventPatient).values(event_id=event_id, patient_id=99, case_id=990))
+
+
+def _name_a_patient_on_another_event(event_id: int) -> None:
+    db.session.execute(insert(AuditEventPatient).values(event_id=event_id - 1, patient_id=99, case_id=990))
+
+
+def _rewrite_the_sealed_patients(event_id: int) -> None:
+    _without_append_only_triggers("audit_events")
+    db.session.execute(update(AuditEvent).where(AuditEvent.id == event_id).values(
+        changes={"context": "case_list", "rows": 2, "patients": [[12, 120]]}))
+
+
+def test_the_seal_covers_the_patients_a_list_named(app_ctx, monkeypatch):
+    monkeypatch.setattr(audit_chain, "SEAL_BATCH", 2)   # verification reads the child rows chunk by chunk
+    _log(1)
+    event_id = _listed([(12, 120), (11, 110), (11, 111)])
+    _log(1)
+    audit_chain.seal_all()
+    report = audit_chain.verify()
+    assert (report.intact, report.sealed) == (True, 3)
+    assert db.session.scalar(select(AuditEvent.changes).where(AuditEvent.id == event_id))["patients"] == [
+        [11, 110], [11, 111], [12, 120]]
+
+
+@pytest.mark.parametrize(("tamper", "victim", "problem"), [
+    (_drop_a_listed_patient, 0, "pasientene i registeret over viste pasienter stemmer ikke"),
+    (_add_a_listed_patient, 0, "pasientene i registeret over viste pasienter stemmer ikke"),
+    (_name_a_patient_on_another_event, -1, "pasientene i registeret over viste pasienter stemmer ikke"),
+    (_rewrite_the_sealed_patients, 0, "er endret etter at den ble forseglet"),
+])
+def test_changing_which_patients_a_sealed_list_named_is_found(app_ctx, monkeypatch, tamper, victim, problem):
+    """The patients are in the sealed content (changes), and the child table the patient's log reads must
+    agree with it: a pair removed there would hide the list from a patient's log, one added would put it
+    into another's."""
+    monkeypatch.setattr(audit_chain, "SEAL_BATCH", 1)
+    _log(1)
+    event_id = _listed([(11, 110), (12, 120)])
+    audit_chain.seal_all()
+    tamper(event_id)
+    report = audit_chain.verify()
+    assert len(report.problems) == 1 and problem in report.problems[0]
+    assert report.problems[0].startswith(f"Loggrad {event_id + victim} ")

@@ -1,14 +1,16 @@
 """The audit log is append-only in the database itself, and the admin can review it."""
+import re
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import Engine, delete, event, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from app.cases.models import Case, Patient, PatientDiscrepancy
-from app.core.audit import AuditAction, AuditEvent, record_access
+from app.core.audit import AuditAction, AuditEvent, AuditEventPatient, record_access
 from app.demo import synthetic_national_id
 from app.extensions import db
+from tests.audit import list_requests
 
 
 @pytest.mark.parametrize("statement", [
@@ -40,6 +42,81 @@ def test_admin_searches_the_log_and_extracts_a_patients_access_log(app, login, m
     assert response.status_code == 200 and "Innsynslogg: Kari Nordmann" in extract
     assert "siri@test.example" in extract and "vidar@test.example" in extract and "Avvist" in extract
     assert "/admin/logg/pasient/" not in extract   # no link takes a patient's row id
+
+
+def test_a_list_request_is_one_event_naming_its_patients_written_in_two_statements(app, login, make_user,
+                                                                                   make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    cases = [make_case(user, title=f"Søknad {number} – Liste", name=f"Lise Liste {number}") for number in range(3)]
+    client = login(user)
+    inserts: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        if match := re.match(r'\s*INSERT INTO "?(\w+)"?', statement):
+            inserts.append(match.group(1))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/saker?q=Liste").status_code == 200
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+    assert [table for table in inserts if table.startswith("audit_")] == ["audit_events", "audit_event_patients"]
+    with app.app_context():
+        assert list_requests(user) == [("case_list", sorted(cases))]
+        patients = dict(db.session.execute(select(Case.id, Case.patient_id).where(Case.id.in_(cases))).all())
+        changes = db.session.scalar(select(AuditEvent.changes).where(AuditEvent.user_id == user,
+                                                                     AuditEvent.action == AuditAction.LIST))
+    assert changes == {"context": "case_list", "rows": 3,
+                       "patients": sorted([patients[case_id], case_id] for case_id in cases)}
+
+
+@pytest.mark.parametrize("statement", [
+    update(AuditEventPatient).values(patient_id=1), delete(AuditEventPatient),
+])
+def test_the_database_refuses_to_change_or_delete_the_patients_of_a_list(app, login, make_user, make_case,
+                                                                          statement):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    make_case(user)
+    login(user).get("/saker")
+    with app.app_context():
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(statement)
+        db.session.rollback()
+        assert len(db.session.scalars(select(AuditEventPatient)).all()) == 1
+
+
+def _extract_rows(page: str) -> list[str]:
+    return re.findall(r"<tr>(.*?)</tr>", page, re.DOTALL)[1:]
+
+
+def test_the_access_log_and_the_log_search_find_the_lists_that_showed_a_patient(app, login, make_user, make_case):
+    caseworker = make_user("abroad_caseworker", "helse-sor-ost", email="lars@test.example")
+    case_id = make_case(caseworker, name="Kari Nordmann")
+    other_id = make_case(caseworker, name="Ola Annen", birth_date=date(1970, 1, 1))
+    login(caseworker).get("/saker")
+    with app.app_context():
+        patient_id = db.session.scalar(select(Case.patient_id).where(Case.id == case_id))
+        # a list row of the old shape (one per case, as record_list wrote before): still the patient's
+        db.session.execute(insert(AuditEvent).values(
+            user_id=caseworker, user_email="gammel@test.example", action=AuditAction.LIST, object_type="case",
+            object_id=str(case_id), case_id=case_id, patient_id=patient_id, changes={"context": "case_list"}))
+        db.session.commit()
+    admin = login(make_user("admin"))
+
+    extract = admin.post("/admin/logg/pasient", data={"birth_date": "17.05.1980", "name": "Kari Nordmann"})
+    listed = [row for row in _extract_rows(extract.get_data(as_text=True)) if "<td>Liste</td>" in row]
+    assert len(listed) == 2
+    new, old = (next(row for row in listed if email in row) for email in ("lars@", "gammel@"))
+    assert f"sak={case_id}" in new and f"pasient={patient_id}" in new
+    assert f"sak={other_id}" not in new   # the other patient the list showed is not in this patient's extract
+    assert f"sak={case_id}" in old
+
+    for query in ({"pasient": patient_id}, {"sak": case_id}):
+        found = admin.get("/admin/logg", query_string={**query, "handling": "list"}).get_data(as_text=True)
+        assert "2 hendelser." in found, query
+    everything = admin.get("/admin/logg", query_string={"handling": "list"}).get_data(as_text=True)
+    assert f"sak={other_id}" in everything   # unsearched, a list event shows every case it showed
 
 
 def test_the_access_log_takes_no_patient_id_in_any_route(app, login, make_user, make_case):
@@ -133,11 +210,10 @@ def test_the_data_quality_list_shows_both_sides_to_the_admin_only_and_is_logged(
     assert "Sigrid Sørøst" in page and "Helse Sør-Øst" in page and "Vera Vest" in page and "Helse Vest" in page
     with app.app_context():
         patient_id = db.session.scalar(select(Patient.id).where(Patient.national_id == known))
-        listed = db.session.scalars(select(AuditEvent).where(AuditEvent.user_id == admin_id,
-                                                             AuditEvent.action == AuditAction.LIST)).all()
+        listed = db.session.scalars(select(AuditEvent.changes).where(AuditEvent.user_id == admin_id,
+                                                                     AuditEvent.action == AuditAction.LIST)).all()
         discrepancy_id = db.session.scalar(select(PatientDiscrepancy.id))
-    assert [(event.case_id, event.patient_id, event.changes) for event in listed] == [
-        (case_id, patient_id, {"context": "data_quality"})]
+    assert listed == [{"context": "data_quality", "rows": 1, "patients": [[patient_id, case_id]]}]
     for role in ("abroad_caseworker", "panel_secretariat", "analyst"):
         other = login(make_user(role))
         assert other.get("/admin/datakvalitet").status_code == 403

@@ -13,6 +13,7 @@ from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
 from app.formatting import OSLO
 from app.panel import services
+from tests.audit import list_requests
 from tests.exports import csv_rows, export_href, xlsx_sheet
 from tests.factories import panel_referral_from_regional_hospital
 
@@ -82,9 +83,7 @@ def test_every_patient_in_the_export_is_logged(app, login, secretary_id, make_re
         export = [event for event in events if event.action is AuditAction.EXPORT]
         assert [(event.object_type, event.changes["format"], event.changes["rows"]) for event in export] == [
             ("panel_referrals", "csv", 2)]
-        listed = [event.case_id for event in events if event.action is AuditAction.LIST
-                  and event.changes["context"] == "panel_export_csv"]
-        assert sorted(listed) == sorted(exported)
+        assert list_requests(secretary_id, "panel_export_csv") == [("panel_export_csv", sorted(exported))]
 
 
 def test_a_panel_member_exports_only_the_referrals_they_are_assigned_to(app, login, make_user, secretary_id,

@@ -69,7 +69,7 @@ from app.cases.models import (
     SequenceCounter,
     StoredFile,
 )
-from app.core.audit import AuditEvent
+from app.core.audit import AuditEvent, AuditEventPatient
 from app.extensions import db
 from app.methods import assessment_services
 from app.methods import services as methods
@@ -137,6 +137,7 @@ def _text(day: date) -> str:
 # Rows that are written once and never changed (some may be removed whole): no update to lose, so no version.
 INSERT_ONLY = {
     AuditEvent: "the append-only access and change log; the database refuses UPDATE and DELETE",
+    AuditEventPatient: "the patients a list event showed: append-only in the database like the log",
     AuditSeal: "the hash chain over the audit log, append-only in the database like the log",
     CaseStatusChange: "the case's status history: one row per change",
     MethodStatusChange: "the method's status history: one row per change",

@@ -34,7 +34,7 @@ CASE_RECORD_TABLES = {
     "case_document_versions", "case_stored_files", "case_deadlines", "case_assignments",
     "abroad_applications", "abroad_appeals", "abroad_medical_opinions", "abroad_cost_entries",
     "panel_referrals", "panel_statements", "panel_answers", "panel_treatment_items",
-    "audit_events", "audit_seals",
+    "audit_events", "audit_event_patients", "audit_seals",
 }
 REMOVAL = re.compile(r'^\s*(?:DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?(\w+)"?', re.IGNORECASE)
 WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)

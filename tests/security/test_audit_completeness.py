@@ -18,7 +18,7 @@ from sqlalchemy import event, select
 
 from app.auth.models import User
 from app.cases.models import Case, Patient
-from app.core.audit import AuditEvent
+from app.core.audit import AuditEvent, AuditEventPatient
 from app.demo import DEMO_USERS
 from app.extensions import db
 
@@ -92,7 +92,9 @@ def _forms(html: str) -> list[tuple[str, dict[str, str]]]:
 def _audited_patients(app, after_id: int) -> set[int]:
     with app.app_context():
         rows = db.session.execute(select(AuditEvent.patient_id, AuditEvent.case_id).where(AuditEvent.id > after_id))
-        patients = set()
+        # a list request names its patients in audit_event_patients
+        patients = set(db.session.scalars(select(AuditEventPatient.patient_id).where(
+            AuditEventPatient.event_id > after_id)))
         for patient_id, case_id in rows:
             if patient_id is not None:
                 patients.add(patient_id)

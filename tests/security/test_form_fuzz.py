@@ -17,7 +17,7 @@ from app.extensions import db
 SKIP_ACTIONS = re.compile(r"/logout|/deaktiver|/nullstill-tofaktor|/trekk-tilbake|/konto/forleng|/konto/passord")
 SKIP_LINKS = re.compile(r"^/(logout|konto/forleng)|^/static/|\.(pdf|xlsx|csv)$")
 # A refused re-authentication is counted against the login limit on purpose (login_failures).
-UNCOUNTED = {"audit_events", "audit_seals", "user_sessions", "api_tokens", "login_failures"}
+UNCOUNTED = {"audit_events", "audit_event_patients", "audit_seals", "user_sessions", "api_tokens", "login_failures"}
 MAX_PAGES = 60
 LINK = re.compile(r'href="([^"#]+)"')
 

@@ -13,6 +13,7 @@ from tests.security.test_access_matrix import observe, principals_and_urls
 
 BOOKKEEPING = {   # tables a read may write to, and why
     "audit_events": "every read, export and refused attempt is logged (Normen)",
+    "audit_event_patients": "a list request's event names the patients it showed",
     "user_sessions": "each principal logs in (a new session) and a request moves the session's last_seen_at",
     "api_tokens": "an API request records the token's last_used_at",
 }
