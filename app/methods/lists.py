@@ -1,6 +1,6 @@
 """The Nye Metoder lists, each declared once (app.listing): the method list (the internal page, its export),
-the public method list (the public page, its decision overview and the API's method list). Methods hold
-no personal data: no list here is audited."""
+the public method list (the public page, its decision overview and the API's method list) and the forum
+meetings. Methods and meetings hold no personal data: no list here is audited."""
 import dataclasses
 import json
 import string
@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.listing import Choice, Column, ListSpec, Search, enum_choice
-from app.methods.models import Method, MethodStatus, MethodType
+from app.methods.models import Forum, Meeting, Method, MethodStatus, MethodType
 from app.methods.services import SUBJECT_AREAS
 
 # Newest first as the IDs read: by year, then number, and an imported ID's letter suffix after the plain one
@@ -96,3 +96,27 @@ PUBLIC_METHODS = dataclasses.replace(
                     values=lambda: [(area, area) for area in SUBJECT_AREAS]),
              STATUS,
              Choice("year", "År", lambda query, value: query.where(Method.year == int(value)), values=_years)))
+
+
+def _meetings(_user):
+    """Every meeting, with its agenda loaded for the number of items the list shows."""
+    return select(Meeting).options(selectinload(Meeting.agenda_items))
+
+
+MEETINGS = ListSpec(
+    name="method_meetings",
+    query=_meetings,
+    count_query=lambda _user: select(Meeting),
+    tiebreak=Meeting.id,
+    default_sort="-motedato",
+    per_page=25,
+    filters=(enum_choice("forum", "Forum", Meeting.forum, Forum),),
+    columns=(
+        Column("motedato", "Møtedato", sort=Meeting.meeting_date),
+        Column("forum", "Forum", sort=_declared_order(Meeting.forum, Forum)),
+        Column("forslag", "Frist for forslag"),
+        Column("innspill", "Frist for innspill"),
+        Column("saker", "Saker"),
+        Column("referat", "Referat"),
+    ),
+)

@@ -1,7 +1,7 @@
-"""The Nye Metoder lists on the list engine: the internal method list, the public one and the API's. Newest
-first as the IDs read (an imported ID's letter suffix after the plain one, also across a page boundary),
-sortable headers that keep the filters, bad input answered with a message, paging by the links, and no audit
-rows for lists without personal data."""
+"""The Nye Metoder lists on the list engine: the internal method list, the public one, the API's and the
+meetings. Newest first as the IDs read (an imported ID's letter suffix after the plain one, also across a page
+boundary), sortable headers that keep the filters, bad input answered with a message, paging by the links, and
+no audit rows for lists without personal data."""
 import re
 from datetime import date
 
@@ -13,13 +13,14 @@ from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
 from app.methods import services
 from app.methods.commands import StatusChange
-from app.methods.models import MethodStatus, MethodType
+from app.methods.models import Forum, MethodStatus, MethodType
 from tests.exports import csv_rows
-from tests.factories import new_method
+from tests.factories import new_meeting, new_method
 from tests.methods.links import aria_sort, header_link, link
 
 INTERNAL = re.compile(r'<td><a href="/metoder/(ID\d{4}_\d{3}[A-Z]?)">')
 PUBLIC = re.compile(r'<td><a href="/nye-metoder/(ID\d{4}_\d{3}[A-Z]?)">')
+MEETING_DATES = re.compile(r'<td><a href="/metoder/moter/\d+">(\d\d\.\d\d\.\d{4})</a>')
 BAD_CURSOR = "Lenken til neste eller forrige side er ugyldig eller utløpt. Listen vises fra begynnelsen."
 
 
@@ -167,3 +168,28 @@ def test_the_api_pages_by_the_next_cursor(app, client, secretary_id):
     references = [item["reference"] for item in first["items"] + second["items"]]
     assert len(set(references)) == 53 and references == sorted(references, reverse=True)
     assert not {"case_id", "case_number", "price_notes", "comments"} & set(first["items"][0])
+
+
+@pytest.fixture
+def meetings(app, secretary_id):
+    with app.app_context():
+        actor = db.session.get(User, secretary_id)
+        for forum, day in ((Forum.BESTILLERFORUM, date(2024, 11, 21)), (Forum.BESLUTNINGSFORUM, date(2025, 3, 17)),
+                           (Forum.BESTILLERFORUM, date(2025, 1, 23)), (Forum.BESLUTNINGSFORUM, date(2024, 6, 3))):
+            services.create_meeting(new_meeting(forum, day), actor=actor)
+        db.session.commit()
+
+
+def test_the_meeting_list_sorts_both_ways_keeps_the_forum_and_refuses_bad_input_politely(reader, meetings):
+    page = reader.get("/metoder/moter?forum=beslutningsforum").get_data(as_text=True)
+    oldest_first = reader.get(header_link(page, "Møtedato")).get_data(as_text=True)
+    by_forum = reader.get("/metoder/moter?sort=forum").get_data(as_text=True)
+    bad = reader.get("/metoder/moter?forum=styret&etter=tull").get_data(as_text=True)
+
+    assert MEETING_DATES.findall(page) == ["17.03.2025", "03.06.2024"] and "Møter, nyeste først" in page
+    assert header_link(page, "Møtedato") == "/metoder/moter?forum=beslutningsforum&sort=motedato"
+    assert MEETING_DATES.findall(oldest_first) == ["03.06.2024", "17.03.2025"]
+    assert "Møter, sortert etter møtedato (stigende)" in oldest_first
+    assert MEETING_DATES.findall(by_forum) == ["21.11.2024", "23.01.2025", "17.03.2025", "03.06.2024"]
+    assert "«styret» er ikke en gyldig verdi for forum" in bad and BAD_CURSOR in bad
+    assert MEETING_DATES.findall(bad) == ["17.03.2025", "23.01.2025", "21.11.2024", "03.06.2024"]
