@@ -396,8 +396,9 @@ def _audit(spec: ListSpec, items: list, context: str) -> None:
         record_list(list(spec.audited(items)), context=context)
 
 
-def _all_rows(spec: ListSpec, args, user, *, limit: int) -> list:
-    """Every row of the filtered list in its order, up to `limit`."""
+def all_rows(spec: ListSpec, args, user, *, limit: int) -> list:
+    """Every item of the filtered list in its order, up to `limit`: for an export, or a file of its own kind
+    (no audit row: the caller logs what it hands out)."""
     messages: list[str] = []
     values = _filter_values(spec, args, user, messages)
     sort = _sort(spec, args.get("sort"), messages)
@@ -413,7 +414,7 @@ def export_file(spec: ListSpec, fmt: str, *, filename: str, title: str):
     """The filtered list, every row in the list's order up to ROW_LIMIT (not just the page), as a CSV or XLSX
     download of every column that has a value; each patient in it is logged, and the export itself."""
     args = request.args
-    items = _all_rows(spec, args, current_user, limit=ROW_LIMIT)
+    items = all_rows(spec, args, current_user, limit=ROW_LIMIT)
     columns = [column for column in spec.columns if column.value is not None]
     response = table_file(fmt, filename=f"{filename}-{date.today():%Y-%m-%d}", title=title,
                           headers=[column.label for column in columns],

@@ -1,14 +1,13 @@
 """Nye Metoder in the JSON API: the public method data (what nyemetoder.no publishes), without a token.
 Never here: price notes, comments, contact persons, user names or case numbers."""
-from flask import abort, request
+from flask import abort
 
 from app.api import endpoint
-from app.methods.models import MethodStatus, MethodType
-from app.methods.queries import MethodFilter, search_methods
+from app.listing import list_json
+from app.methods.lists import PUBLIC_METHODS
 from app.methods.services import find_method
 
 TAG = "methods"
-PER_PAGE = 50
 
 _TEXT = {"type": ["string", "null"]}
 DECISION = {"type": ["object", "null"], "properties": {
@@ -20,8 +19,10 @@ METHOD = {"type": "object", "required": ["reference", "title", "status"], "prope
     "indication": _TEXT, "method_type": {"type": "string"}, "subject_areas": {"type": "array"},
     "status": {"type": "string"}, "status_label": {"type": "string"}, "current_decision": DECISION}}
 METHOD_PAGE = {"type": "object", "required": ["items", "total"], "properties": {
-    "items": {"type": "array", "items": METHOD}, "total": {"type": "integer"}, "page": {"type": "integer"},
-    "pages": {"type": "integer"}}}
+    "items": {"type": "array", "items": METHOD}, "total": {"type": "integer"}, "total_capped": {"type": "boolean"},
+    "next_cursor": {"type": ["string", "null"]}, "messages": {"type": "array", "items": {"type": "string"}}}}
+LIST_QUERY = {key: {"type": "string"} for key in ("q", "status", "method_type", "subject_area", "year", "sort",
+                                                   "etter")}
 
 
 def _decision_json(decision) -> dict | None:
@@ -41,17 +42,11 @@ def method_json(method) -> dict:
 
 
 @endpoint("/methods", summary="Metoder (offentlige opplysninger), med søk og filtre", tag=TAG, public=True,
-          response=METHOD_PAGE, query={"q": {"type": "string"}, "status": {"type": "string"},
-                                       "method_type": {"type": "string"}, "page": {"type": "integer"}})
+          response=METHOD_PAGE, query=LIST_QUERY)
 def list_methods():
-    status, method_type = request.args.get("status"), request.args.get("method_type")
-    result = search_methods(MethodFilter(
-        text=request.args.get("q", "")[:200],
-        status=MethodStatus(status) if status in {item.value for item in MethodStatus} else None,
-        method_type=MethodType(method_type) if method_type in {item.value for item in MethodType} else None),
-        page=max(1, min(request.args.get("page", 1, type=int), 100_000)), per_page=PER_PAGE)
-    return {"items": [method_json(method) for method in result.items], "total": result.total, "page": result.page,
-            "pages": result.pages}
+    """The public method list (the public page's filters and order), a page at a time: the next page by
+    ?etter=<next_cursor>."""
+    return list_json(PUBLIC_METHODS, method_json, context="api_methods")
 
 
 @endpoint("/methods/<reference>", summary="Én metode (offentlige opplysninger)", tag=TAG, public=True,

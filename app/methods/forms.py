@@ -104,16 +104,3 @@ class InputForm(FlaskForm):
 class CommentForm(FlaskForm):
     text = TextAreaField("Kommentar", validators=[DataRequired(message="Skriv en kommentar."), Length(max=10000)])
     submit = SubmitField("Legg inn kommentar")
-
-
-class MethodFilterForm(FlaskForm):
-    """GET filters for the method list (kept in the URL)."""
-
-    class Meta:
-        csrf = False
-
-    q = StringField("Søk i ID, tittel og virkestoff")
-    status = SelectField("Status", choices=choices(((status.value, status.label) for status in MethodStatus),
-                                                   blank="Alle"))
-    method_type = SelectField("Metodetype", choices=choices(((kind.value, kind.label) for kind in MethodType),
-                                                            blank="Alle"))

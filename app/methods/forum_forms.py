@@ -47,15 +47,6 @@ def members_from_text(text: str | None) -> list[dict]:
     return members
 
 
-class MeetingFilterForm(FlaskForm):
-    """GET filter for the meeting list (kept in the URL)."""
-
-    class Meta:
-        csrf = False
-
-    forum = SelectField("Forum", choices=choices(((forum.value, forum.label) for forum in Forum), blank="Begge"))
-
-
 class MeetingForm(FlaskForm):
     forum = SelectField("Forum", choices=choices((forum.value, forum.label) for forum in Forum))
     meeting_date = NorwegianDateField("Møtedato", [DataRequired(message="Fyll inn møtedato (dd.mm.åååå).")])

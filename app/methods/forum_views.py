@@ -14,6 +14,7 @@ from app.cases.interface import attach_document, get_case
 from app.core.roles import Role
 from app.extensions import db
 from app.forms import choices, saved
+from app.listing import list_page
 from app.methods import services
 from app.methods.access import can_see_price_notes, get_method_or_404, require_secretariat
 from app.methods.forum_forms import (
@@ -21,13 +22,13 @@ from app.methods.forum_forms import (
     CloseFollowUpForm,
     FollowUpForm,
     ForumDecisionForm,
-    MeetingFilterForm,
     MeetingForm,
     MinutesForm,
     OrderingDecisionForm,
     PriceNoteForm,
     ReportForm,
 )
+from app.methods.lists import MEETINGS
 from app.methods.method_views import READERS
 from app.methods.models import (
     AgendaItem,
@@ -40,10 +41,8 @@ from app.methods.models import (
     OrderingDecision,
 )
 from app.methods.views import bp
-from app.pagination import int_arg, page_arg, paginate
+from app.pagination import int_arg
 from app.security import role_required
-
-MEETINGS_PER_PAGE = 25
 
 
 @bp.post("/<reference>/oppfolging/<int:follow_up_id>/status")
@@ -120,15 +119,7 @@ def _method_child_or_404(model, child_id: int | None, method: Method):
 @bp.get("/moter")
 @role_required(*READERS)
 def meetings():
-    form = MeetingFilterForm(request.args)
-    query = select(Meeting)
-    if form.forum.data in {forum.value for forum in Forum}:
-        query = query.where(Meeting.forum == Forum(form.forum.data))
-    result = paginate(query, Meeting.meeting_date.desc(), Meeting.id.desc(), page=page_arg(),
-                      per_page=MEETINGS_PER_PAGE)
-    return render_template("methods/meetings.html", form=form, meetings=result.items, total=result.total,
-                           page=result.page, pages=result.pages,
-                           can_edit=current_user.role is Role.METHODS_SECRETARIAT)
+    return list_page(MEETINGS, "methods/meetings.html", can_edit=current_user.role is Role.METHODS_SECRETARIAT)
 
 
 @bp.route("/moter/ny", methods=["GET", "POST"])

@@ -1,55 +1,34 @@
 """The method list, registration, the method page and its simple parts (status, submissions,
 input, comments)."""
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 
 from app.cases.interface import CaseKind, roles_that_view
-from app.core.audit import AuditAction, record_access
 from app.core.roles import Role
-from app.exports import ROW_LIMIT, table_file
-from app.extensions import db
 from app.forms import choices, saved
+from app.listing import export_file, list_page
 from app.methods import services
 from app.methods.access import can_comment, can_see_price_notes, get_method_or_404, require_secretariat
 from app.methods.forms import (
     CommentForm,
     EditMethodForm,
     InputForm,
-    MethodFilterForm,
     MethodStatusForm,
     NewMethodForm,
     SubmissionForm,
 )
-from app.methods.models import Method, MethodStatus, MethodType
-from app.methods.queries import ORDER, MethodFilter, method_query, search_methods
+from app.methods.lists import METHODS
+from app.methods.models import MethodStatus
 from app.methods.views import bp
-from app.pagination import page_arg
 from app.security import download_limit, role_required
 
 READERS = roles_that_view(CaseKind.METHOD)  # every case role; method cases hold no patient data
 
 
-def _method_filter(form: MethodFilterForm) -> MethodFilter:
-    return MethodFilter(
-        text=form.q.data or "",
-        status=MethodStatus(form.status.data) if form.status.data in {s.value for s in MethodStatus} else None,
-        method_type=MethodType(form.method_type.data) if form.method_type.data in {t.value for t in MethodType}
-        else None)
-
-
 @bp.get("/")
 @role_required(*READERS)
 def index():
-    form = MethodFilterForm(request.args)
-    result = search_methods(_method_filter(form), page=page_arg())
-    return render_template("methods/index.html", form=form, result=result,
-                           can_register=current_user.role is Role.METHODS_SECRETARIAT)
-
-
-EXPORT_HEADERS = ["ID", "Tittel", "Metodetype", "Fagområder", "Status", "Gjeldende beslutning", "Beslutningsdato"]
+    return list_page(METHODS, "methods/index.html", can_register=current_user.role is Role.METHODS_SECRETARIAT)
 
 
 @bp.get("/eksport.<any(csv, xlsx):fmt>")
@@ -58,19 +37,7 @@ EXPORT_HEADERS = ["ID", "Tittel", "Metodetype", "Fagområder", "Status", "Gjelde
 def export_methods(fmt: str):
     """The filtered method list, every row in the list's order (not just the page), as CSV or XLSX.
     Methods hold no personal data; the export itself is logged."""
-    methods = db.session.scalars(method_query(_method_filter(MethodFilterForm(request.args)))
-                                 .options(selectinload(Method.decisions)).order_by(*ORDER).limit(ROW_LIMIT)).all()
-    rows = []
-    for method in methods:
-        decision = method.current_decision
-        rows.append([method.reference, method.title, method.method_type.label, ", ".join(method.subject_areas or []),
-                     method.status.label, decision.outcome.label if decision else None,
-                     decision.decided_on if decision else None])
-    response = table_file(fmt, filename=f"metoder-{date.today():%Y-%m-%d}", title="Metoder",
-                          headers=EXPORT_HEADERS, rows=rows)
-    record_access(AuditAction.EXPORT, "methods", details={
-        "format": fmt, "rows": len(rows), "filters": request.args.to_dict(flat=False)})
-    return response
+    return export_file(METHODS, fmt, filename="metoder", title="Metoder")
 
 
 @bp.route("/ny", methods=["GET", "POST"])

@@ -7,23 +7,16 @@ input summaries or follow-up assignments (their members are named people).
 """
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request, url_for
-from sqlalchemy import select
-from wtforms import SelectField
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
 
-from app.exports import Spreadsheet, file_response
-from app.extensions import db, limiter
-from app.forms import choices
-from app.methods.forms import MethodFilterForm
-from app.methods.models import Method, MethodStatus, MethodType
-from app.methods.queries import MethodFilter, search_methods
-from app.methods.services import SUBJECT_AREAS, find_method
-from app.pagination import page_arg
+from app.exports import ROW_LIMIT, Spreadsheet, file_response
+from app.extensions import limiter
+from app.listing import all_rows, list_page
+from app.methods.lists import PUBLIC_METHODS
+from app.methods.services import find_method
 
 bp = Blueprint("public_methods", __name__, url_prefix="/nye-metoder", template_folder="templates")
-
-PER_PAGE = 50
-FILTER_PARAMS = ("q", "method_type", "subject_area", "status", "year")
 
 XLSX_COLUMNS = [  # (header, width in characters)
     ("ID-nr", 14), ("Virkestoff", 28), ("Handelsenavn", 28), ("Bruksområde (indikasjon)", 50),
@@ -32,52 +25,19 @@ XLSX_COLUMNS = [  # (header, width in characters)
 ]
 
 
-class PublicMethodFilterForm(MethodFilterForm):
-    """The internal list's filters plus subject area and year, all in the URL."""
-
-    subject_area = SelectField("Fagområde", choices=choices(((area, area) for area in SUBJECT_AREAS), blank="Alle"))
-    year = SelectField("År", choices=[])
-
-
-def _filter_from_args() -> tuple[PublicMethodFilterForm, MethodFilter]:
-    form = PublicMethodFilterForm(request.args)
-    years = db.session.scalars(select(Method.year).distinct().order_by(Method.year.desc())).all()
-    form.year.choices = choices(((str(year), str(year)) for year in years), blank="Alle")
-    year = request.args.get("year", type=int)
-    method_filter = MethodFilter(
-        text=(form.q.data or "")[:200],
-        status=MethodStatus(form.status.data) if form.status.data in {s.value for s in MethodStatus} else None,
-        method_type=MethodType(form.method_type.data) if form.method_type.data in {t.value for t in MethodType}
-        else None,
-        subject_area=form.subject_area.data if form.subject_area.data in SUBJECT_AREAS else None,
-        year=year if year is not None and 1900 <= year <= 2100 else None)
-    return form, method_filter
-
-
-def _filter_args() -> dict:
-    """The filter parameters of the current URL (no page), for links that keep them."""
-    return {name: request.args[name] for name in FILTER_PARAMS if request.args.get(name)}
-
-
 @bp.get("/")
 def index():
-    form, method_filter = _filter_from_args()
-    result = search_methods(method_filter, page=page_arg(), per_page=PER_PAGE)
-    return render_template("public_methods/index.html", form=form, result=result,
-                           xlsx_url=url_for("public_methods.decisions_xlsx", **_filter_args()))
+    """The public list: published fields only, nothing logged (no personal data, no user)."""
+    return list_page(PUBLIC_METHODS, "public_methods/index.html")
 
 
 @bp.get("/beslutninger.xlsx")
 @limiter.limit("30 per minute")
 def decisions_xlsx():
-    _form, method_filter = _filter_from_args()
-    rows = []
-    page, pages = 1, 1
-    while page <= pages:
-        result = search_methods(method_filter, page=page, per_page=500)
-        rows.extend((method, method.current_decision) for method in result.items)
-        pages, page = result.pages, page + 1
-    content = _decisions_workbook([(method, decision) for method, decision in rows if decision is not None])
+    """The decided methods of the filtered list, in the list's order, with their current decision."""
+    methods = all_rows(PUBLIC_METHODS, request.args, current_user, limit=ROW_LIMIT)
+    content = _decisions_workbook([(method, method.current_decision) for method in methods
+                                   if method.current_decision is not None])
     return file_response(content, "xlsx", f"Beslutninger Nye Metoder {date.today():%Y-%m-%d}.xlsx")
 
 

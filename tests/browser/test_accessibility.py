@@ -51,6 +51,16 @@ def _from_path(path: str, link: str) -> Callable[[Page], None]:
     return open_page
 
 
+def _sorted(path: str, column: str) -> Callable[[Page], None]:
+    """The list on `path` after a click on its sortable header `column` (the link's name goes on to say which
+    way it sorts)."""
+    def open_page(page: Page) -> None:
+        _goto(path)(page)
+        page.get_by_role("columnheader").get_by_role("link", name=re.compile(rf"^{column}\b")).click()
+        page.wait_for_url(re.compile(r"sort="))
+    return open_page
+
+
 def _open_my_case(page: Page, index: int = 0) -> None:
     """A case from "Mine saker" on the dashboard."""
     page.goto("/")
@@ -508,6 +518,8 @@ SCREENS = [
     Screen("methods-overview", METHODS, "methods/index.html", "Nye Metoder", _goto("/metoder/")),
     Screen("methods-overview-filtered", BESTILLERFORUM, "methods/index.html", "Nye Metoder",
            _goto("/metoder/?q=robot&status=decided&method_type=prosedyrer")),
+    Screen("methods-overview-sorted", BESTILLERFORUM, "methods/index.html", "Nye Metoder",
+           _sorted("/metoder/?method_type=prosedyrer&status=tull", "Status")),
     Screen("method-new", METHODS, "methods/method_new.html", "Registrer metode",
            _from_path("/metoder/", "Registrer metode")),
     Screen("method-new-errors", METHODS, "methods/method_new.html", "Registrer metode", _submit_new_method_empty),
@@ -531,6 +543,8 @@ SCREENS = [
     Screen("trial-edit", METHODS, "methods/trial_form.html", "Endre studie NCT06719037",
            _from_method(ASSESSED_METHOD, "Endre egnethetsvurderingen", "Endre NCT06719037")),
     Screen("meetings", METHODS, "methods/meetings.html", "Møter", _open_meetings),
+    Screen("meetings-sorted", METHODS, "methods/meetings.html", "Møter",
+           _sorted("/metoder/moter?forum=bestillerforum", "Møtedato")),
     Screen("meeting", METHODS, "methods/meeting.html", "Beslutningsforum 17.03.2025", _open_meeting),
     Screen("meeting-new", METHODS, "methods/meeting_form.html", "Nytt møte", _from_path("/metoder/moter", "Nytt møte")),
     Screen("meeting-agenda-item-new", METHODS, "methods/meeting_form.html", "Ny sak – Beslutningsforum 17.03.2025",
@@ -540,6 +554,8 @@ SCREENS = [
     Screen("ordering-decision-without-agenda-item", METHODS, "methods/forum_form.html", "Beslutning i Bestillerforum",
            _from_method(ASSESSED_METHOD, "Registrer beslutning i Bestillerforum")),
     Screen("public-methods", None, "public_methods/index.html", "Finn metode", _goto("/nye-metoder/?q=robot")),
+    Screen("public-methods-sorted", None, "public_methods/index.html", "Finn metode",
+           _sorted("/nye-metoder/?q=robot&year=tull", "Tittel")),
     Screen("public-method-detail", None, "public_methods/detail.html", re.compile(rf"^{DECIDED_METHOD} "),
            _open_public_method),
     # Ekspertpanelet: the secretariat's pages, a referral as an assigned panel member sees it

@@ -1,6 +1,7 @@
 """The public Nye Metoder pages (/nye-metoder): list with search, filters and paging in the URL,
 the method page, the decision overview XLSX, and that nothing internal leaks into any of them."""
 import io
+import re
 import zipfile
 from datetime import date, datetime
 
@@ -31,9 +32,12 @@ from tests.factories import (
     new_method,
     ordering_decision,
 )
+from tests.methods.links import link
 
 HEADERS = ["ID-nr", "Virkestoff", "Handelsenavn", "Bruksområde (indikasjon)", "Metodetype", "Fagområde",
            "Dato siste beslutning", "Gjeldende beslutning Kortversjon", "Gjeldende beslutning (Hele)"]
+
+REFERENCES = re.compile(r'<td><a href="/nye-metoder/(ID\d{4}_\d{3}[A-Z]?)">')
 
 PRICE_NOTE = "Konfidensiell pris 123456 kroner per pakning"
 COMMENT = "Intern kommentar: vent med denne til neste møte"
@@ -196,11 +200,15 @@ def test_search_and_filters_work_through_the_url(client, methods, query, shown, 
     assert f"{len(shown)} metode" in page
 
 
-def test_unknown_filter_values_are_ignored(client, methods):
+def test_unknown_filter_values_are_ignored_with_a_message(client, methods):
     response = client.get("/nye-metoder/?method_type=tull&subject_area=Tull&status=x&year=abc&page=zz")
 
+    page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "3 metoder" in response.get_data(as_text=True)
+    assert "3 metoder" in page
+    for message in ("«tull» er ikke en gyldig verdi for metodetype", "«Tull» er ikke en gyldig verdi for fagområde",
+                    "«x» er ikke en gyldig verdi for status", "«abc» er ikke en gyldig verdi for år"):
+        assert message in page, message
 
 
 def test_the_xlsx_link_and_the_xlsx_keep_the_filters(client, methods):
@@ -222,12 +230,15 @@ def test_the_list_pages_by_fifty_and_keeps_the_filters(app, client, secretary_id
         db.session.commit()
 
     first = client.get("/nye-metoder/?subject_area=Hud").get_data(as_text=True)
-    second = client.get("/nye-metoder/?subject_area=Hud&page=2").get_data(as_text=True)
+    next_url = link(first, "next")
+    assert next_url.startswith("/nye-metoder/?subject_area=Hud&etter=")
+    second = client.get(next_url).get_data(as_text=True)
+    back = client.get(link(second, "prev")).get_data(as_text=True)
 
     assert "55 metoder" in first
     assert first.count("Masseregistrert metode") == 50 and second.count("Masseregistrert metode") == 5
-    assert "Side 1 av 2" in first and "Side 2 av 2" in second
-    assert 'href="/nye-metoder/?subject_area=Hud&amp;page=2"' in first
+    assert link(first, "prev") is None and link(second, "next") is None
+    assert REFERENCES.findall(back) == REFERENCES.findall(first)
     assert "Metode utenfor filteret" not in first + second
 
 

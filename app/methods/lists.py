@@ -1,0 +1,122 @@
+"""The Nye Metoder lists, each declared once (app.listing): the method list (the internal page, its export),
+the public method list (the public page, its decision overview and the API's method list) and the forum
+meetings. Methods and meetings hold no personal data: no list here is audited."""
+import dataclasses
+import json
+import string
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.listing import Choice, Column, ListSpec, Search, enum_choice
+from app.methods.models import Forum, Meeting, Method, MethodStatus, MethodType
+from app.methods.services import SUBJECT_AREAS
+
+# Newest first as the IDs read: by year, then number, and an imported ID's letter suffix after the plain one
+# (ID2019_004, ID2019_004A, ID2019_004B). Keyset paging compares one value, so the three make one integer:
+# year × 1 000 000 + number × 100 − the suffix's place (none 0, A 1 … Z 26), descending. The ids do not follow
+# this order (an imported or back-dated method gets a new id and an old ID). It stays below 2³¹ for the years
+# an ID can hold (1900–2099) and numbers below 10 000 (IDs have three digits).
+_SUFFIX_PLACE = case({letter: place for place, letter in enumerate(string.ascii_uppercase, start=1)},
+                     value=Method.suffix, else_=0)
+ID_ORDER = Method.year * 1_000_000 + Method.sequence * 100 - _SUFFIX_PLACE
+
+
+def _declared_order(column, enum):
+    """Sorts `column` in its enum's declared order (a method's statuses in the order it passes them), not by
+    the stored value."""
+    return case(*((column == member, place) for place, member in enumerate(enum)))
+
+
+def _methods(_user):
+    """Every method (readers see them all; the public the same published fields), with its decisions loaded
+    for the current decision the list shows."""
+    return select(Method).options(selectinload(Method.decisions))
+
+
+def _counted_methods(_user):
+    return select(Method)
+
+
+def _search(query, text: str):
+    pattern = f"%{text}%"
+    return query.where(or_(Method.reference.ilike(pattern), Method.title.ilike(pattern),
+                           Method.generic_name.ilike(pattern), Method.product_names.ilike(pattern),
+                           Method.indication.ilike(pattern)))
+
+
+def _in_subject_area(query, area: str):
+    # The list is stored as JSON text serialised by SQLAlchemy (json.dumps) on both databases, so the
+    # serialised value is matched as text.
+    return query.where(func.cast(Method.subject_areas, db.String).like(f"%{json.dumps(area)}%"))
+
+
+def _years() -> list[tuple[str, str]]:
+    """The years that have methods, newest first."""
+    years = db.session.scalars(select(Method.year).distinct().order_by(Method.year.desc()))
+    return [(str(year), str(year)) for year in years]
+
+
+def _decision(method):
+    return method.current_decision
+
+
+SEARCH = Search("q", "Søk i ID, tittel og virkestoff", _search)
+STATUS = enum_choice("status", "Status", Method.status, MethodStatus)
+METHOD_TYPE = enum_choice("method_type", "Metodetype", Method.method_type, MethodType)
+
+METHODS = ListSpec(
+    name="methods",
+    query=_methods,
+    count_query=_counted_methods,
+    tiebreak=Method.id,
+    default_sort="-id",
+    filters=(SEARCH, STATUS, METHOD_TYPE),
+    columns=(
+        Column("id", "ID", lambda method: method.reference, sort=ID_ORDER),
+        Column("tittel", "Tittel", lambda method: method.title, sort=Method.title),
+        Column("metodetype", "Metodetype", lambda method: method.method_type.label,
+               sort=_declared_order(Method.method_type, MethodType)),
+        Column("fagomrader", "Fagområder", lambda method: ", ".join(method.subject_areas or []), on_page=False),
+        Column("status", "Status", lambda method: method.status.label,
+               sort=_declared_order(Method.status, MethodStatus)),
+        Column("beslutning", "Gjeldende beslutning",
+               lambda method: _decision(method).outcome.label if _decision(method) else None),
+        Column("beslutningsdato", "Beslutningsdato",
+               lambda method: _decision(method).decided_on if _decision(method) else None, on_page=False),
+    ),
+)
+
+# The public list: the same rows and columns (only published fields), with nyemetoder.no's filters.
+PUBLIC_METHODS = dataclasses.replace(
+    METHODS, name="public_methods",
+    filters=(SEARCH, METHOD_TYPE,
+             Choice("subject_area", "Fagområde", _in_subject_area,
+                    values=lambda: [(area, area) for area in SUBJECT_AREAS]),
+             STATUS,
+             Choice("year", "År", lambda query, value: query.where(Method.year == int(value)), values=_years)))
+
+
+def _meetings(_user):
+    """Every meeting, with its agenda loaded for the number of items the list shows."""
+    return select(Meeting).options(selectinload(Meeting.agenda_items))
+
+
+MEETINGS = ListSpec(
+    name="method_meetings",
+    query=_meetings,
+    count_query=lambda _user: select(Meeting),
+    tiebreak=Meeting.id,
+    default_sort="-motedato",
+    per_page=25,
+    filters=(enum_choice("forum", "Forum", Meeting.forum, Forum),),
+    columns=(
+        Column("motedato", "Møtedato", sort=Meeting.meeting_date),
+        Column("forum", "Forum", sort=_declared_order(Meeting.forum, Forum)),
+        Column("forslag", "Frist for forslag"),
+        Column("innspill", "Frist for innspill"),
+        Column("saker", "Saker"),
+        Column("referat", "Referat"),
+    ),
+)
