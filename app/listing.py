@@ -116,7 +116,9 @@ def year_choice(key: str, label: str, column, years: Callable[[], Iterable[int]]
 @dataclass(frozen=True)
 class Column:
     """One column: its header, its value for the files (`value(item)`; None: not in the files), whether the
-    page shows it, and, when sortable, the SQL expression it orders by (not null: keyset paging compares it)."""
+    page shows it, and, when sortable, the SQL expression it orders by (not null: keyset paging compares it), or
+    a tuple of them, most significant first, for an order by several keys (e.g. open cases first, then by
+    deadline)."""
 
     key: str
     label: str
@@ -161,6 +163,11 @@ class Sort:
     @property
     def param(self) -> str:
         return f"-{self.column.key}" if self.descending else self.column.key
+
+    def keys(self, tiebreak) -> tuple:
+        """The order's expressions: the column's key or keys, then the list's unique tiebreak."""
+        sort = self.column.sort
+        return (*(sort if isinstance(sort, tuple) else (sort,)), tiebreak)
 
 
 @dataclass
@@ -270,7 +277,7 @@ def _decode(spec: ListSpec, sort: Sort, cursor: str | None, messages: list[str])
     if not cursor:
         return None
     parts = cursor.split("~")
-    keys = (sort.column.sort, spec.tiebreak)
+    keys = sort.keys(spec.tiebreak)
     try:
         if parts[0] != sort.param or len(parts) != 1 + len(keys):
             raise ValueError(cursor)
@@ -287,7 +294,7 @@ def _ordered(expression, descending: bool):
 
 def _page(spec: ListSpec, query: Select, sort: Sort, after: tuple | None, before: tuple | None):
     """The page's rows with their key values appended, and whether there are rows after and before them."""
-    keys = (sort.column.sort, spec.tiebreak)
+    keys = sort.keys(spec.tiebreak)
     key = tuple_(*keys)
     query = query.add_columns(*(expression.label(f"_key{index}") for index, expression in enumerate(keys)))
     backwards = before is not None
@@ -348,7 +355,7 @@ def _all_rows(spec: ListSpec, args, user, *, limit: int) -> list:
     sort = _sort(spec, args.get("sort"), messages)
     query = filtered_query(spec, user, values).options(*spec.export_options)
     width = len(query.column_descriptions)
-    keys = (sort.column.sort, spec.tiebreak)
+    keys = sort.keys(spec.tiebreak)
     rows = db.session.execute(query.order_by(*(_ordered(expression, sort.descending) for expression in keys))
                               .limit(limit)).all()
     return [_item(row, width) for row in rows]
