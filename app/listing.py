@@ -322,9 +322,11 @@ def _item(row, width: int):
     return row[0] if width == 1 else _item_type(row._fields[:width])(*row[:width])
 
 
-def run_list(spec: ListSpec, args, user, *, context: str | None = None) -> ListPage:
+def run_list(spec: ListSpec, args, user, *, context: str | None = None, options: tuple = ()) -> ListPage:
     """One page of `spec` as `args` (the query string) asks for it, with the audit row naming the patients
-    it shows (`context` tells the page from the API list in the log; the list's name by default)."""
+    it shows (`context` tells the page from the API list in the log; the list's name by default). `options`
+    are loader options the caller's rows need beyond the page's (what the API's JSON shows), so it loads them
+    for the whole page at once instead of row by row."""
     messages: list[str] = []
     values = _filter_values(spec, args, user, messages)
     sort = _sort(spec, args.get("sort"), messages)
@@ -335,7 +337,7 @@ def run_list(spec: ListSpec, args, user, *, context: str | None = None) -> ListP
     total = db.session.scalar(select(func.count()).select_from(
         counted.with_only_columns(spec.tiebreak).limit(TOTAL_CAP + 1).subquery()))
     width = len(query.column_descriptions)
-    rows, has_next, has_previous = _page(spec, query, sort, after, before)
+    rows, has_next, has_previous = _page(spec, query.options(*options), sort, after, before)
     items = [_item(row, width) for row in rows]
     page = ListPage(spec=spec, items=items, total=total, sort=sort, values=values, messages=messages,
                     link_args={key: values_ for key, values_ in args.lists() if key not in _PAGING})
