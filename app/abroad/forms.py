@@ -22,7 +22,6 @@ from app.abroad.commands import (
     TreatmentPlan,
 )
 from app.abroad.models import (
-    AppealStatus,
     ApplicationStatus,
     BoardOutcome,
     CostCategory,
@@ -246,11 +245,3 @@ class ApplicationFilterForm(FlaskForm):
     overdue = BooleanField("Bare saker med passert frist")
     flagged = BooleanField("Bare saker med ny beslutning i Nye Metoder")
 
-
-class AppealFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    status = SelectField("Status", choices=_enum_choices(AppealStatus, blank="Alle"))
-    year = SelectField("År klagen kom inn", validate_choice=False)
-    late = BooleanField("Bare klager etter fristen")
