@@ -346,8 +346,19 @@ def run_list(spec: ListSpec, args, user, *, context: str | None = None, options:
     if rows and has_previous:
         page.previous_cursor = _encode(sort, rows[0][width:])
     if spec.audited is not None:
-        record_list(list(spec.audited(items)), context=context or spec.name)
+        _log_shown(list(spec.audited(items)), context=context or spec.name)
     return page
+
+
+def _log_shown(cases: list, *, context: str) -> None:
+    """The list's audit row, committed without expiring the page's rows: the page and the JSON are drawn from
+    the rows just read, not reloaded one by one after the audit's commit."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        record_list(cases, context=context)
+    finally:
+        session.expire_on_commit = expire
 
 
 def _all_rows(spec: ListSpec, args, user, *, limit: int) -> list:
