@@ -25,3 +25,13 @@ def messages(html: str) -> list[str]:
     """The list's messages about what it ignored."""
     return [unescape(text) for text in re.findall(r'<div class="alert alert-warning" role="status">([^<]+)</div>',
                                                   html)]
+
+
+def statements_sent(client, url: str, **kwargs) -> int:
+    """The SQL statements a request of `url` sends, after a first one that loads what a client loads once."""
+    from tests.test_query_counts import Statements
+
+    client.get(url, **kwargs)
+    with Statements() as statements:
+        assert client.get(url, **kwargs).status_code == 200
+    return len(statements.sent)

@@ -17,7 +17,7 @@ from app.auth.models import User
 from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
 from tests.factories import abroad_appeal, abroad_application, abroad_decision
-from tests.lists import aria_sort, header_href, messages, paging_href
+from tests.lists import aria_sort, header_href, messages, paging_href, statements_sent
 
 TODAY = date(2026, 11, 20)
 PATIENT = re.compile(r"<td>(Klager [A-Za-zÆØÅæøå]+)</td>")
@@ -112,6 +112,19 @@ def test_paging_forward_and_back_by_the_links_keeps_the_filter_and_the_sort(monk
     assert _names(second) == ["Klager Berit"] and paging_href(second, "next") is None
     back = client.get(paging_href(second, "prev")).get_data(as_text=True)
     assert _names(back) == ["Klager Cecilie", "Klager Anna"]
+
+
+def test_the_page_and_the_api_send_as_many_statements_for_three_appeals_as_for_one(monkeypatch, app, login,
+                                                                                  worker_id, appeals):
+    with app.app_context():
+        _token, secret = account_services.create_api_token(db.session.get(User, worker_id), name="Test")
+        db.session.commit()
+    urls = {"/utland/klager": login(worker_id), "/api/v1/abroad/appeals": app.test_client()}
+    headers = {"Authorization": f"Bearer {secret}"}
+    three = {url: statements_sent(client, url, headers=headers) for url, client in urls.items()}
+    monkeypatch.setattr(views, "APPEALS", replace(APPEALS, per_page=1))
+    monkeypatch.setattr(api_views, "APPEALS", replace(APPEALS, per_page=1))
+    assert {url: statements_sent(client, url, headers=headers) for url, client in urls.items()} == three
 
 
 def test_the_api_list_keeps_its_shape_filters_and_pages_by_the_cursor(monkeypatch, app, worker_id, appeals):
