@@ -83,7 +83,7 @@ def test_every_patient_in_the_export_is_logged(app, login, secretary_id, make_re
         assert [(event.object_type, event.changes["format"], event.changes["rows"]) for event in export] == [
             ("panel_referrals", "csv", 2)]
         listed = [event.case_id for event in events if event.action is AuditAction.LIST
-                  and event.changes["context"] == "panel_export_csv"]
+                  and event.changes["context"] == "panel_referrals_export_csv"]
         assert sorted(listed) == sorted(exported)
 
 
