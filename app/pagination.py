@@ -1,9 +1,8 @@
 """One page of a list: the rows shown, how many there are in all, and the page number; and the whole numbers
-a list's URL carries (page, year, ids), checked before they reach the database (ASVS 2.2.1: a number outside
+a list's URL carries (page, ids), checked before they reach the database (ASVS 2.2.1: a number outside
 what the column holds is a 400 in bokmål, never an overflow in the driver)."""
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from flask import request
 from sqlalchemy import Integer, Select, func, select, tuple_
@@ -41,11 +40,6 @@ def int_arg(name: str, *, what: str, minimum: int = 1, maximum: int = MAX_INTEGE
 def page_arg(name: str = "page") -> int:
     """The page number of a paged list: 1 when missing or no number, 400 above MAX_PAGE or below 1."""
     return int_arg(name, what="Sidetallet", maximum=MAX_PAGE, default=1)
-
-
-def year_value(value: str | None) -> int | None:
-    """A year filter: None when missing or no number, 400 outside the years a date can hold."""
-    return whole_number(value, minimum=date.min.year, maximum=date.max.year, what="Året")
 
 
 @dataclass(frozen=True)
