@@ -150,7 +150,9 @@ def year_choice(key: str, label: str, column, years: Callable[[], Iterable[int]]
 @dataclass(frozen=True)
 class Column:
     """One column: its header, its value for the files (`value(item)`; None: not in the files), whether the
-    page shows it, and, when sortable, the SQL expression it orders by (not null: keyset paging compares it)."""
+    page shows it, and, when sortable, the SQL expression it orders by (not null: keyset paging compares it), or
+    a tuple of them, most significant first, for an order by several keys (e.g. open cases first, then by
+    deadline)."""
 
     key: str
     label: str
@@ -195,6 +197,11 @@ class Sort:
     @property
     def param(self) -> str:
         return f"-{self.column.key}" if self.descending else self.column.key
+
+    def keys(self, tiebreak) -> tuple:
+        """The order's expressions: the column's key or keys, then the list's unique tiebreak."""
+        sort = self.column.sort
+        return (*(sort if isinstance(sort, tuple) else (sort,)), tiebreak)
 
 
 @dataclass
@@ -304,7 +311,7 @@ def _decode(spec: ListSpec, sort: Sort, cursor: str | None, messages: list[str])
     if not cursor:
         return None
     parts = cursor.split("~")
-    keys = (sort.column.sort, spec.tiebreak)
+    keys = sort.keys(spec.tiebreak)
     try:
         if parts[0] != sort.param or len(parts) != 1 + len(keys):
             raise ValueError(cursor)
@@ -321,7 +328,7 @@ def _ordered(expression, descending: bool):
 
 def _page(spec: ListSpec, query: Select, sort: Sort, after: tuple | None, before: tuple | None):
     """The page's rows with their key values appended, and whether there are rows after and before them."""
-    keys = (sort.column.sort, spec.tiebreak)
+    keys = sort.keys(spec.tiebreak)
     key = tuple_(*keys)
     query = query.add_columns(*(expression.label(f"_key{index}") for index, expression in enumerate(keys)))
     backwards = before is not None
@@ -349,8 +356,10 @@ def _item(row, width: int):
     return row[0] if width == 1 else _item_type(row._fields[:width])(*row[:width])
 
 
-def run_list(spec: ListSpec, args, user) -> ListPage:
-    """One page of `spec` as `args` (the query string) asks for it, not yet audited (ListPage.audit)."""
+def run_list(spec: ListSpec, args, user, *, options: tuple = ()) -> ListPage:
+    """One page of `spec` as `args` (the query string) asks for it, not yet audited. `options` are loader
+    options the caller's rows need beyond the page's (what the API's JSON shows), so they are loaded for the
+    whole page at once instead of row by row."""
     messages: list[str] = []
     values = _filter_values(spec, args, user, messages)
     sort = _sort(spec, args.get("sort"), messages)
@@ -361,7 +370,7 @@ def run_list(spec: ListSpec, args, user) -> ListPage:
     total = db.session.scalar(select(func.count()).select_from(
         counted.with_only_columns(spec.tiebreak).limit(TOTAL_CAP + 1).subquery()))
     width = len(query.column_descriptions)
-    rows, has_next, has_previous = _page(spec, query, sort, after, before)
+    rows, has_next, has_previous = _page(spec, query.options(*options), sort, after, before)
     items = [_item(row, width) for row in rows]
     page = ListPage(spec=spec, items=items, total=total, sort=sort, values=values, messages=messages,
                     link_args={key: values_ for key, values_ in args.lists() if key not in _PAGING})
@@ -381,10 +390,16 @@ def list_page(spec: ListSpec, template: str, **context) -> str:
     return page
 
 
-def list_json(spec: ListSpec, serialize: Callable[[Any], dict], *, context: str) -> dict:
+def list_json(spec: ListSpec, serialize: Callable[[Any], dict], *, context: str, options: tuple = (),
+              default_sort: str | None = None) -> dict:
     """The list's page for the current API request: the items, the total (capped as on the page), the
-    cursor of the next page and the messages about what was ignored; then logged as `context`."""
-    result = run_list(spec, request.args, current_user)
+    cursor of the next page and the messages about what was ignored; then logged as `context`. `options`:
+    as run_list's, for what `serialize` reads; `default_sort` when the API's order differs from the page's."""
+    args = request.args
+    if default_sort and not args.get("sort"):
+        args = args.copy()
+        args["sort"] = default_sort
+    result = run_list(spec, args, current_user, options=options)
     body = {"items": [serialize(item) for item in result.items], "total": result.total,
             "total_capped": result.total_capped, "next_cursor": result.next_cursor, "messages": result.messages}
     _audit(spec, result.items, context)
@@ -404,7 +419,7 @@ def all_rows(spec: ListSpec, args, user, *, limit: int) -> list:
     sort = _sort(spec, args.get("sort"), messages)
     query = filtered_query(spec, user, values).options(*spec.export_options)
     width = len(query.column_descriptions)
-    keys = (sort.column.sort, spec.tiebreak)
+    keys = sort.keys(spec.tiebreak)
     rows = db.session.execute(query.order_by(*(_ordered(expression, sort.descending) for expression in keys))
                               .limit(limit)).all()
     return [_item(row, width) for row in rows]

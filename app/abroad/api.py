@@ -2,9 +2,8 @@
 forms, services and access checks (app/api explains the conventions)."""
 from datetime import date
 
-from flask import request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.abroad import services
 from app.abroad.forms import (
@@ -18,16 +17,14 @@ from app.abroad.forms import (
     TreatmentPlanForm,
 )
 from app.abroad.letters import decide_with_letter, reconsider_with_letter
-from app.abroad.lists import APPLICATIONS
+from app.abroad.lists import APPEALS, APPLICATIONS
 from app.abroad.models import Appeal, Application
-from app.abroad.views import PER_PAGE
-from app.api import ApiError, endpoint, json_input, page_of, run
-from app.cases.interface import Case, cases_by_id, load_record, visible_cases
-from app.core.audit import AuditAction, record_access, record_list
+from app.api import ApiError, endpoint, json_input, run
+from app.cases.interface import Case, load_record
+from app.core.audit import AuditAction, record_access
 from app.core.roles import Role
 from app.extensions import db
 from app.listing import list_json
-from app.pagination import keyset_paginate
 
 TAG = "abroad"
 
@@ -61,6 +58,8 @@ PAGE = {"type": "object", "required": ["items", "total"], "properties": {
 APPEAL_PAGE = {**PAGE, "properties": {**PAGE["properties"], "items": {"type": "array", "items": APPEAL}}}
 LIST_QUERY = {"stream": {"type": "string"}, "status": {"type": "string"}, "region": {"type": "string"},
               "year": {"type": "string"}, "q": {"type": "string"}, "etter": {"type": "string"}}
+APPEAL_QUERY = {"status": {"type": "string"}, "year": {"type": "string"}, "late": {"type": "string"},
+                "sort": {"type": "string"}, "etter": {"type": "string"}}
 
 
 def _iso(day: date | None) -> str | None:
@@ -198,15 +197,11 @@ def _appeal_shown(case: Case, appeal: Appeal, status: int = 200):
 
 
 @endpoint("/abroad/appeals", summary="Klager (nyeste først)", tag=TAG, response=APPEAL_PAGE,
-          query={"etter": {"type": "string"}})
+          query=APPEAL_QUERY)
 def list_appeals():
     _only_caseworkers()
-    query = select(Appeal).join(Case, Case.id == Appeal.case_id).where(visible_cases(current_user))
-    result = keyset_paginate(query, Appeal.received_on, Appeal.id, after=request.args.get("etter"), before=None,
-                             per_page=PER_PAGE, key_of=lambda appeal: (appeal.received_on, appeal.id))
-    cases = cases_by_id(appeal.case_id for appeal in result.items)
-    record_list(list(cases.values()), context="api_abroad_appeals")
-    return page_of(result, lambda appeal: appeal_json(appeal, cases[appeal.case_id]))
+    return list_json(APPEALS, lambda row: appeal_json(row.Appeal, row.Case), context="api_abroad_appeals",
+                     options=(selectinload(Appeal.application),))
 
 
 @endpoint("/abroad/appeals/<int:case_id>", summary="Én klage", tag=TAG, response=APPEAL)

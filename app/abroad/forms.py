@@ -6,7 +6,7 @@ from datetime import date
 
 import pycountry
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.abroad.commands import (
@@ -22,8 +22,6 @@ from app.abroad.commands import (
     TreatmentPlan,
 )
 from app.abroad.models import (
-    AppealStatus,
-    ApplicationStatus,
     BoardOutcome,
     CostCategory,
     Decision,
@@ -33,7 +31,6 @@ from app.abroad.models import (
 )
 from app.abroad.services import LEGAL_BASIS, country_name
 from app.cases.interface import PatientFieldsMixin, icd10_code
-from app.core.regions import REGIONS
 from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices, command_from
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
@@ -229,28 +226,3 @@ class BoardDecisionForm(FlaskForm):
 
     def to_command(self) -> BoardDecision:
         return command_from(self, BoardDecision, outcome=BoardOutcome(self.outcome.data))
-
-
-class ApplicationFilterForm(FlaskForm):
-    """GET filters of the application list, kept in the URL."""
-
-    class Meta:
-        csrf = False
-
-    q = StringField("Søk", validators=[Length(max=100)], description="Saksnummer, referanse eller navn.")
-    stream = SelectField("Type", choices=_enum_choices(Stream, blank="Alle"))
-    status = SelectField("Status", choices=_enum_choices(ApplicationStatus, blank="Alle"))
-    region = SelectField("Hjemregion", choices=choices(REGIONS.items(), blank="Alle"))
-    year = SelectField("År mottatt", validate_choice=False)
-    mine = BooleanField("Bare mine saker")
-    overdue = BooleanField("Bare saker med passert frist")
-    flagged = BooleanField("Bare saker med ny beslutning i Nye Metoder")
-
-
-class AppealFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    status = SelectField("Status", choices=_enum_choices(AppealStatus, blank="Alle"))
-    year = SelectField("År klagen kom inn", validate_choice=False)
-    late = BooleanField("Bare klager etter fristen")

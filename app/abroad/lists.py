@@ -5,8 +5,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.abroad.models import Application, ApplicationStatus, Stream
-from app.cases.interface import Case, CaseKind, has_overdue_deadline, visible_records
+from app.abroad.models import Appeal, AppealStatus, Application, ApplicationStatus, Stream
+from app.cases.interface import Case, CaseKind, has_overdue_deadline, visible_cases, visible_records
 from app.core.regions import REGIONS
 from app.listing import Choice, Column, Flag, ListSpec, Search, SearchIndex, enum_choice, year_choice
 
@@ -98,4 +98,31 @@ APPLICATIONS = ListSpec(
     ),
     audited=lambda rows: [row.Case for row in rows],
     export_options=(selectinload(Application.costs),),
+)
+
+
+def _appeals(user):
+    """The page's rows: each appeal with its case. The appeal's table has no copy of the case's unit, so the
+    access rule is the core's on the joined case."""
+    return select(Appeal, Case).join(Case, Case.id == Appeal.case_id).where(visible_cases(user))
+
+
+APPEALS = ListSpec(
+    name="abroad_appeals",
+    query=_appeals,
+    tiebreak=Appeal.id,
+    default_sort="-kom_inn",
+    filters=(
+        enum_choice("status", "Status", Appeal.status, AppealStatus),
+        year_choice("year", "År klagen kom inn", Appeal.received_on, offered_years),
+        Flag("late", "Bare klager etter fristen", lambda query, _value: query.where(Appeal.late.is_(True))),
+    ),
+    columns=(
+        Column("klagesak", "Klagesak"),
+        Column("pasient", "Pasient", sort=func.coalesce(Case.patient_name, "")),
+        Column("kom_inn", "Kom inn", sort=Appeal.received_on),
+        Column("klagefrist", "Klagefrist", sort=Appeal.deadline_on),
+        Column("status", "Status", sort=Appeal.status),
+    ),
+    audited=lambda rows: [row.Case for row in rows],
 )

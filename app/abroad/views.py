@@ -3,12 +3,11 @@ application_views.py; appeals in appeal_views.py. Access is the core's: a casewo
 the office that handles the patient's home region (Helse Sør-Øst's office also Helse Nord's)."""
 from datetime import date
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.abroad.forms import AppealFilterForm
-from app.abroad.lists import APPLICATIONS
+from app.abroad.lists import APPEALS, APPLICATIONS
 from app.abroad.models import OPEN_STATUSES, Appeal, AppealStatus, Application, ApplicationStatus
 from app.cases.interface import (
     Case,
@@ -20,9 +19,7 @@ from app.cases.interface import (
 from app.core.audit import record_list
 from app.core.roles import Role
 from app.extensions import db
-from app.forms import choices
 from app.listing import export_file, list_page
-from app.pagination import keyset_paginate, year_value
 from app.security import download_limit, role_required
 
 bp = Blueprint("abroad", __name__, url_prefix="/utland", template_folder="templates")
@@ -31,16 +28,6 @@ PER_PAGE = 50
 ABROAD_KINDS = (CaseKind.ABROAD_APPLICATION, CaseKind.ABROAD_APPEAL)
 # Applications a caseworker still works on: being prepared, or granted/referred and being administered.
 ACTIVE_STATUSES = (*OPEN_STATUSES, ApplicationStatus.GRANTED, ApplicationStatus.REFERRED)
-FIRST_YEAR = 2004  # the national network was set up in 2004
-
-
-def _year_choices():
-    return choices(((str(year), str(year)) for year in range(date.today().year, FIRST_YEAR - 1, -1)), blank="Alle")
-
-
-def _in_year(column, year: int):
-    """A date column within a year, as a range the column's index can serve."""
-    return column.between(date(year, 1, 1), date(year, 12, 31))
 
 
 @bp.get("/")
@@ -82,22 +69,7 @@ def export_applications(fmt: str):
 @bp.get("/klager")
 @role_required(Role.ABROAD_CASEWORKER)
 def appeals():
-    form = AppealFilterForm(request.args)
-    form.year.choices = _year_choices()
-    query = select(Appeal).join(Case, Case.id == Appeal.case_id).where(visible_cases(current_user))
-    if form.status.data in {status.value for status in AppealStatus}:
-        query = query.where(Appeal.status == AppealStatus(form.status.data))
-    if (year := year_value(form.year.data)) is not None:
-        query = query.where(_in_year(Appeal.received_on, year))
-    if form.late.data:
-        query = query.where(Appeal.late.is_(True))
-    result = keyset_paginate(query, Appeal.received_on, Appeal.id, after=request.args.get("etter"),
-                             before=request.args.get("foer"), per_page=PER_PAGE,
-                             key_of=lambda appeal: (appeal.received_on, appeal.id))
-    cases = cases_by_id(record.case_id for record in result.items)
-    page = render_template("abroad/appeals.html", form=form, result=result, cases=cases)
-    record_list([cases[appeal.case_id] for appeal in result.items], context="abroad_appeals")
-    return page
+    return list_page(APPEALS, "abroad/appeals.html")
 
 
 from app.abroad import appeal_views, application_views, import_views  # noqa: E402,F401  (routes on bp)

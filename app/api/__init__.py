@@ -118,12 +118,6 @@ def run(action):
     return result
 
 
-def page_of(result, serialize) -> dict:
-    """A KeysetPage as JSON: the items, the total and the cursor of the next page."""
-    return {"items": [serialize(item) for item in result.items], "total": result.total,
-            "next_cursor": result.next_cursor}
-
-
 @bp.errorhandler(ApiError)
 def api_error(error: ApiError):
     body = {"message": error.message}

@@ -1,19 +1,19 @@
 """The expert panel in the JSON API: referrals, read-only, within the same access as the pages (the
 secretariat sees every referral, a member those assigned to them)."""
-from flask import request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from app.api import ApiError, endpoint, page_of
-from app.cases.interface import Case, cases_by_id, get_case_or_404, visible_cases
-from app.core.audit import AuditAction, record_access, record_list
+from app.api import ApiError, endpoint
+from app.cases.interface import Case, get_case_or_404
+from app.core.audit import AuditAction, record_access
 from app.core.roles import Role
 from app.extensions import db
-from app.pagination import keyset_paginate
+from app.listing import list_json
+from app.panel.lists import REFERRALS
 from app.panel.models import Referral
 
 TAG = "panel"
-PER_PAGE = 50
 _TEXT = {"type": ["string", "null"]}
 REFERRAL = {"type": "object", "required": ["case_id", "case_number", "status"], "properties": {
     "case_id": {"type": "integer"}, "case_number": {"type": "string"}, "status": {"type": "string"},
@@ -21,6 +21,8 @@ REFERRAL = {"type": "object", "required": ["case_id", "case_number", "status"], 
     "referred_on": {"type": "string", "format": "date"}, "complete_on": {"type": "string", "format": "date"},
     "due_on": {"type": "string", "format": "date"}, "icd10": {"type": "string"}, "outcome": _TEXT,
     "statements_sent": {"type": "array", "items": {"type": "string", "format": "date"}}}}
+LIST_QUERY = {"status": {"type": "string"}, "mine": {"type": "string"}, "overdue": {"type": "string"},
+              "sort": {"type": "string"}, "etter": {"type": "string"}}
 REFERRAL_PAGE = {"type": "object", "required": ["items", "total"], "properties": {
     "items": {"type": "array", "items": REFERRAL}, "total": {"type": "integer"},
     "next_cursor": {"type": ["string", "null"]}}}
@@ -43,15 +45,12 @@ def _panel_roles_only() -> None:
 
 
 @endpoint("/panel/referrals", summary="Henvisninger til ekspertpanelet (nyeste først)", tag=TAG,
-          response=REFERRAL_PAGE, query={"etter": {"type": "string"}})
+          response=REFERRAL_PAGE, query=LIST_QUERY)
 def list_referrals():
     _panel_roles_only()
-    query = select(Referral).join(Case, Case.id == Referral.case_id).where(visible_cases(current_user))
-    result = keyset_paginate(query, Referral.referred_on, Referral.id, after=request.args.get("etter"), before=None,
-                             per_page=PER_PAGE, key_of=lambda referral: (referral.referred_on, referral.id))
-    cases = cases_by_id(referral.case_id for referral in result.items)
-    record_list(list(cases.values()), context="api_panel_referrals")
-    return page_of(result, lambda referral: referral_json(referral, cases[referral.case_id]))
+    # The API lists the newest first, the page the open ones by deadline.
+    return list_json(REFERRALS, lambda row: referral_json(row.Referral, row.Case), context="api_panel_referrals",
+                     options=(selectinload(Referral.statements), selectinload(Case.person)), default_sort="-henvist")
 
 
 @endpoint("/panel/referrals/<int:case_id>", summary="Én henvisning", tag=TAG, response=REFERRAL)

@@ -18,7 +18,6 @@ from app.cases.interface import PatientFieldsMixin, icd10_code
 from app.core.regions import REGIONS
 from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices, command_from
 from app.panel.commands import MemberDetails, NewExpert, NewReferral
-from app.panel.models import ReferralStatus
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
 YES_NO = {"ja": "Ja", "nei": "Nei"}
@@ -117,15 +116,3 @@ class ExpertForm(FlaskForm):
 
     def to_command(self) -> NewExpert:
         return command_from(self, NewExpert)
-
-
-class ReferralFilterForm(FlaskForm):
-    """GET filters for the referral list (kept in the URL)."""
-
-    class Meta:
-        csrf = False
-
-    status = SelectField("Status", choices=choices(((status.value, status.label) for status in ReferralStatus),
-                                                   blank="Alle"))
-    mine = BooleanField("Bare mine saker")
-    overdue = BooleanField("Bare saker over svarfristen")

@@ -5,35 +5,24 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import and_, exists, or_, select
-from sqlalchemy import case as when
+from sqlalchemy import and_, or_, select
 
 from app.auth.models import User
-from app.cases.interface import Case, can_edit, cases_by_id, load_record, visible_cases
-from app.core.audit import AuditAction, record_access, record_list
+from app.cases.interface import can_edit, load_record
+from app.core.audit import AuditAction, record_access
 from app.core.regions import REGIONS
 from app.core.roles import Role
-from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
-from app.formatting import as_local_date
 from app.forms import choices, saved
-from app.pagination import page_arg, paginate
+from app.listing import export_file, list_page
 from app.panel import services
-from app.panel.forms import (
-    AssignMemberForm,
-    EditMemberForm,
-    ExpertForm,
-    NewMemberForm,
-    ReferralFilterForm,
-    ReferralForm,
-)
-from app.panel.models import PanelMember, Participant, Referral, ReferralStatus
+from app.panel.forms import AssignMemberForm, EditMemberForm, ExpertForm, NewMemberForm, ReferralForm
+from app.panel.lists import MEMBERS, OPEN, REFERRALS
+from app.panel.models import PanelMember, Referral
 from app.panel.views import bp
 from app.security import download_limit, role_required
 
 PANEL_ROLES = (Role.PANEL_SECRETARIAT, Role.PANEL_MEMBER)
-OPEN = (ReferralStatus.RECEIVED, ReferralStatus.UNDER_ASSESSMENT)
-PER_PAGE = 50
 
 
 def _missing_regions() -> list[str]:
@@ -42,68 +31,19 @@ def _missing_regions() -> list[str]:
 
 # Referrals
 
-def _filtered_referrals(form: ReferralFilterForm, today: date):
-    """The referrals the list's filters select among those the user may see (unordered, unpaged)."""
-    query = select(Referral).join(Case, Case.id == Referral.case_id).where(visible_cases(current_user))
-    if form.status.data in {status.value for status in ReferralStatus}:
-        query = query.where(Referral.status == ReferralStatus(form.status.data))
-    if form.overdue.data:
-        query = query.where(Referral.status.in_(OPEN), Referral.due_on < today)
-    if form.mine.data:
-        # Mine: cases I am responsible for, or that I work on as a panel member.
-        on_case = exists(select(Participant.id).join(PanelMember, PanelMember.id == Participant.member_id).where(
-            Participant.referral_id == Referral.id, PanelMember.user_id == current_user.id))
-        query = query.where(or_(Case.responsible_id == current_user.id, on_case))
-    return query
-
-
-# The list's order: open referrals first, then by answer deadline.
-LIST_ORDER = (when((Referral.status.in_(OPEN), 0), else_=1), Referral.due_on, Referral.id)
-
-
 @bp.get("/")
 @role_required(*PANEL_ROLES)
 def index():
-    form = ReferralFilterForm(request.args)
-    today = date.today()
-    result = paginate(_filtered_referrals(form, today), *LIST_ORDER,
-                      page=page_arg(), per_page=PER_PAGE)
-    case_ids = [referral.case_id for referral in result.items]
-    cases = cases_by_id(case_ids)
     secretariat = current_user.role is Role.PANEL_SECRETARIAT
-    page = render_template("panel/index.html", form=form, result=result, cases=cases, today=today, open_statuses=OPEN,
-                           can_register=secretariat, missing_regions=_missing_regions() if secretariat else [])
-    record_list([cases[case_id] for case_id in case_ids], context="panel_referrals")
-    return page
-
-
-EXPORT_HEADERS = ["Saksnummer", "Pasient", "Fødselsdato", "Henvisende helseforetak", "Henvisende lege", "Mottatt",
-                  "Svarfrist", "Status", "Ny beslutning i Nye Metoder"]
+    return list_page(REFERRALS, "panel/index.html", today=date.today(), open_statuses=OPEN, can_register=secretariat,
+                     missing_regions=_missing_regions() if secretariat else [])
 
 
 @bp.get("/eksport.<any(csv, xlsx):fmt>")
 @role_required(*PANEL_ROLES)
 @download_limit
 def export_referrals(fmt: str):
-    """The filtered referral list, every row in the list's order (not just the page), as CSV or XLSX;
-    each patient in it is logged."""
-    form = ReferralFilterForm(request.args)
-    referrals = db.session.scalars(_filtered_referrals(form, date.today()).order_by(*LIST_ORDER)
-                                   .limit(ROW_LIMIT)).all()
-    cases = cases_by_id(referral.case_id for referral in referrals)
-    rows = []
-    for referral in referrals:
-        case = cases[referral.case_id]
-        rows.append([case.number, case.patient.name if case.patient else None,
-                     case.patient.birth_date if case.patient else None, referral.referring_trust,
-                     referral.referring_doctor, as_local_date(referral.created_at), referral.due_on,
-                     referral.status.label, "ja" if referral.flag else "nei"])
-    response = table_file(fmt, filename=f"henvisninger-ekspertpanelet-{date.today():%Y-%m-%d}",
-                          title="Henvisninger", headers=EXPORT_HEADERS, rows=rows)
-    record_list([cases[referral.case_id] for referral in referrals], context=f"panel_export_{fmt}")
-    record_access(AuditAction.EXPORT, "panel_referrals", details={
-        "format": fmt, "rows": len(rows), "filters": request.args.to_dict(flat=False)})
-    return response
+    return export_file(REFERRALS, fmt, filename="henvisninger-ekspertpanelet", title="Henvisninger")
 
 
 @bp.route("/henvisninger/ny", methods=["GET", "POST"])
@@ -173,13 +113,8 @@ def _participant_form(form, case, referral, heading: str, *, no_choices: bool) -
 @bp.get("/medlemmer")
 @role_required(*PANEL_ROLES)
 def members():
-    members = list(db.session.scalars(select(PanelMember).order_by(
-        PanelMember.active.desc(), PanelMember.appointing_region, PanelMember.name)))
-    user_ids = [member.user_id for member in members if member.user_id]
-    users = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(user_ids)))} \
-        if user_ids else {}
-    return render_template("panel/members.html", members=members, users=users, missing_regions=_missing_regions(),
-                           editable=current_user.role is Role.PANEL_SECRETARIAT)
+    return list_page(MEMBERS, "panel/members.html", missing_regions=_missing_regions(),
+                     editable=current_user.role is Role.PANEL_SECRETARIAT)
 
 
 def _login_choices(member: PanelMember | None) -> list:

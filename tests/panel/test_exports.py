@@ -83,7 +83,8 @@ def test_every_patient_in_the_export_is_logged(app, login, secretary_id, make_re
         export = [event for event in events if event.action is AuditAction.EXPORT]
         assert [(event.object_type, event.changes["format"], event.changes["rows"]) for event in export] == [
             ("panel_referrals", "csv", 2)]
-        assert list_requests(secretary_id, "panel_export_csv") == [("panel_export_csv", sorted(exported))]
+        assert list_requests(secretary_id, "panel_referrals_export_csv") == [
+            ("panel_referrals_export_csv", sorted(exported))]
 
 
 def test_a_panel_member_exports_only_the_referrals_they_are_assigned_to(app, login, make_user, secretary_id,

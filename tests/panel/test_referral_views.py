@@ -1,20 +1,25 @@
 """The referral pages through the test client: registering a referral (with and without the
 regional-hospital review), the referral page and its audit row, who may open it, members and a
 co-opted expert put on the case, the member register and the referral list."""
+import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.auth.models import User
 from app.cases.models import Case
 from app.core.audit import AuditAction, AuditEvent
 from app.demo import synthetic_national_id
 from app.extensions import db
-from app.panel import services
+from app.panel import referral_views, services
+from app.panel.lists import MEMBERS, REFERRALS
 from app.panel.models import PanelMember, Participant, Referral, ReferralStatus
 from tests.audit import list_requests
+from tests.exports import csv_rows
 from tests.factories import panel_member, panel_referral_from_regional_hospital
+from tests.lists import aria_sort, header_href, messages, paging_href, statements_sent
 
 TODAY = date.today()
 
@@ -357,3 +362,144 @@ def test_the_list_shows_due_dates_filters_by_status_and_overdue_and_logs_the_lis
     overdue = secretary.get("/ekspertpanelet/?overdue=y").get_data(as_text=True)
     assert "Olav Overtid" in overdue and "Frida Fersk" not in overdue
     assert "3 henvisninger" in secretary.get("/ekspertpanelet/?mine=y").get_data(as_text=True)  # registered by me
+
+
+# The lists on the list engine (app.panel.lists): sortable headers, bad input as messages, paging by the links
+
+REFERRAL_NAME = re.compile(r"<td>(Henvist [A-Za-zÆØÅæøå]+)</td>")
+MEMBER_NAME = re.compile(r"<tr>\s*<td>([^<]+)</td>")
+
+
+@pytest.fixture
+def three_referrals(app, make_referral):
+    """Berit's answer deadline comes first, then Cecilie's, then Anna's; Cecilie's referral is closed."""
+    cases = {name: make_referral(name, referred_days_ago=days)
+             for name, days in [("Henvist Anna", 2), ("Henvist Berit", 30), ("Henvist Cecilie", 10)]}
+    with app.app_context():
+        db.session.execute(update(Referral).where(Referral.case_id == cases["Henvist Cecilie"])
+                           .values(status=ReferralStatus.CLOSED))
+        db.session.commit()
+    return cases
+
+
+def _referral_names(html: str) -> list[str]:
+    return REFERRAL_NAME.findall(html)
+
+
+def test_the_referral_list_shows_the_open_ones_first_by_deadline_and_sorts_by_a_header_both_ways(secretary,
+                                                                                               three_referrals):
+    assert _referral_names(secretary.get("/ekspertpanelet/").get_data(as_text=True)) == [
+        "Henvist Berit", "Henvist Anna", "Henvist Cecilie"]
+    received = secretary.get("/ekspertpanelet/?status=received").get_data(as_text=True)
+    by_name = header_href(received, "Pasient")
+    assert "status=received" in by_name and "sort=pasient" in by_name
+    ascending = secretary.get(by_name).get_data(as_text=True)
+    assert _referral_names(ascending) == ["Henvist Anna", "Henvist Berit"] and aria_sort(ascending, "Pasient") == \
+        "ascending"
+    descending = secretary.get(header_href(ascending, "Pasient")).get_data(as_text=True)
+    assert _referral_names(descending) == ["Henvist Berit", "Henvist Anna"]
+    assert aria_sort(descending, "Pasient") == "descending" and "status=received" in header_href(descending, "Status")
+    by_deadline = secretary.get(header_href(secretary.get("/ekspertpanelet/").get_data(as_text=True), "Svarfrist"))
+    assert _referral_names(by_deadline.get_data(as_text=True)) == ["Henvist Berit", "Henvist Cecilie", "Henvist Anna"]
+
+
+def test_an_unknown_referral_filter_value_or_cursor_gives_a_message_and_the_whole_list(secretary, three_referrals):
+    page = secretary.get("/ekspertpanelet/?status=tull&mine=kanskje").get_data(as_text=True)
+    assert messages(page) == [
+        "«tull» er ikke en gyldig verdi for status. Listen vises uten dette filteret.",
+        "«kanskje» er ikke en gyldig verdi for «Bare mine saker». Listen vises uten dette filteret."]
+    assert len(_referral_names(page)) == 3
+    for cursor in ("tull", "apne_forst~0~2026-02-30~1", "-apne_forst~0~2026-01-01~1", "apne_forst~0~1"):
+        page = secretary.get("/ekspertpanelet/", query_string={"etter": cursor}).get_data(as_text=True)
+        assert messages(page) == ["Lenken til neste eller forrige side er ugyldig eller utløpt. Listen vises fra "
+                                  "begynnelsen."], cursor
+        assert len(_referral_names(page)) == 3
+
+
+def test_the_referral_list_pages_forward_and_back_across_the_open_and_the_closed(monkeypatch, secretary,
+                                                                                three_referrals):
+    monkeypatch.setattr(referral_views, "REFERRALS", replace(REFERRALS, per_page=1))
+    client_pages, url = [], "/ekspertpanelet/"
+    while url:
+        html = secretary.get(url).get_data(as_text=True)
+        client_pages.append(_referral_names(html))
+        url = paging_href(html, "next")
+    assert client_pages == [["Henvist Berit"], ["Henvist Anna"], ["Henvist Cecilie"]]
+    back = secretary.get(paging_href(html, "prev")).get_data(as_text=True)
+    assert _referral_names(back) == ["Henvist Anna"]
+    assert _referral_names(secretary.get(paging_href(back, "prev")).get_data(as_text=True)) == ["Henvist Berit"]
+
+
+def test_the_export_follows_the_lists_sort_with_the_same_columns(secretary, three_referrals):
+    rows = csv_rows(secretary.get("/ekspertpanelet/eksport.csv?sort=-pasient"))
+    assert rows[0] == ["Saksnummer", "Pasient", "Fødselsdato", "Henvisende helseforetak", "Henvisende lege",
+                       "Mottatt", "Svarfrist", "Status", "Ny beslutning i Nye Metoder"]
+    assert [row[1] for row in rows[1:]] == ["Henvist Cecilie", "Henvist Berit", "Henvist Anna"]
+    assert [row[7] for row in rows[1:]] == ["Avsluttet", "Mottatt", "Mottatt"]
+
+
+def test_the_api_lists_the_newest_referral_first_and_pages_by_the_cursor(monkeypatch, app, secretary_id,
+                                                                         three_referrals):
+    from app.auth import services as account_services
+    from app.panel import api as panel_api
+
+    with app.app_context():
+        _token, secret = account_services.create_api_token(db.session.get(User, secretary_id), name="Test")
+        db.session.commit()
+    client, headers = app.test_client(), {"Authorization": f"Bearer {secret}"}
+    newest_first = [three_referrals[name] for name in ("Henvist Anna", "Henvist Cecilie", "Henvist Berit")]
+    listed = client.get("/api/v1/panel/referrals", headers=headers).get_json()
+    assert [item["case_id"] for item in listed["items"]] == newest_first and listed["total"] == 3
+    assert listed["items"][0]["patient"]["name"] == "Henvist Anna" and "national_id" in listed["items"][0]["patient"]
+    assert listed["items"][0]["statements_sent"] == [] and listed["messages"] == []
+    monkeypatch.setattr(panel_api, "REFERRALS", replace(REFERRALS, per_page=2))
+    first = client.get("/api/v1/panel/referrals", headers=headers).get_json()
+    second = client.get("/api/v1/panel/referrals", query_string={"etter": first["next_cursor"]},
+                        headers=headers).get_json()
+    assert [item["case_id"] for item in first["items"] + second["items"]] == newest_first
+    open_ones = client.get("/api/v1/panel/referrals", query_string={"status": "received", "sort": "svarfrist"},
+                           headers=headers).get_json()
+    assert [item["case_id"] for item in open_ones["items"]] == [three_referrals["Henvist Berit"],
+                                                                 three_referrals["Henvist Anna"]]
+
+
+def test_the_member_register_lists_the_active_first_by_region_and_sorts_and_pages(monkeypatch, login, make_user,
+                                                                                  secretary, make_member):
+    make_member("Per Passiv", region="helse-nord", active=False)
+    make_member("Vera Vestlending", region="helse-vest")
+    make_member("Mads Midtnorsk", region="helse-midt-norge")
+    register = secretary.get("/ekspertpanelet/medlemmer").get_data(as_text=True)
+    assert MEMBER_NAME.findall(register) == ["Mads Midtnorsk", "Vera Vestlending", "Per Passiv"]
+    assert '<span class="visually-hidden">Handlinger</span>' in register
+    by_name = secretary.get(header_href(register, "Navn")).get_data(as_text=True)
+    assert MEMBER_NAME.findall(by_name) == ["Mads Midtnorsk", "Per Passiv", "Vera Vestlending"]
+    by_name_down = secretary.get(header_href(by_name, "Navn")).get_data(as_text=True)
+    assert MEMBER_NAME.findall(by_name_down) == ["Vera Vestlending", "Per Passiv", "Mads Midtnorsk"]
+    assert aria_sort(by_name_down, "Navn") == "descending"
+    member_view = login(make_user("panel_member")).get("/ekspertpanelet/medlemmer?sort=tull").get_data(as_text=True)
+    assert messages(member_view) == ["Listen kan ikke sorteres slik. Den vises i vanlig rekkefølge."]
+    assert len(MEMBER_NAME.findall(member_view)) == 3 and "Handlinger" not in member_view
+
+    monkeypatch.setattr(referral_views, "MEMBERS", replace(MEMBERS, per_page=2))
+    first = secretary.get("/ekspertpanelet/medlemmer").get_data(as_text=True)
+    second = secretary.get(paging_href(first, "next")).get_data(as_text=True)
+    assert MEMBER_NAME.findall(first) + MEMBER_NAME.findall(second) == [
+        "Mads Midtnorsk", "Vera Vestlending", "Per Passiv"]
+    assert MEMBER_NAME.findall(secretary.get(paging_href(second, "prev")).get_data(as_text=True)) == [
+        "Mads Midtnorsk", "Vera Vestlending"]
+
+
+def test_the_referral_lists_send_as_many_statements_for_three_referrals_as_for_one(app, secretary, secretary_id,
+                                                                                  make_referral):
+    from app.auth import services as account_services
+
+    with app.app_context():
+        _token, secret = account_services.create_api_token(db.session.get(User, secretary_id), name="Test")
+        db.session.commit()
+    api, headers = app.test_client(), {"Authorization": f"Bearer {secret}"}
+    urls = {"/ekspertpanelet/": secretary, "/ekspertpanelet/eksport.csv": secretary, "/api/v1/panel/referrals": api}
+    make_referral("Henvist Anna")
+    one = {url: statements_sent(client, url, headers=headers) for url, client in urls.items()}
+    make_referral("Henvist Berit")
+    make_referral("Henvist Cecilie")
+    assert {url: statements_sent(client, url, headers=headers) for url, client in urls.items()} == one
