@@ -415,8 +415,20 @@ def run_list(spec: ListSpec, args, user, *, context: str | None = None) -> ListP
     if rows and has_previous:
         page.previous_cursor = _encode(sort, rows[0][width:])
     if spec.audited is not None:
-        record_list(list(spec.audited(items)), context=context or spec.name)
+        _record_keeping_items(list(spec.audited(items)), context=context or spec.name)
     return page
+
+
+def _record_keeping_items(cases: list, *, context: str) -> None:
+    """The list's audit row, committed without expiring the page's items: the page is rendered after it, and
+    an expired item would be read again, one statement per row."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        record_list(cases, context=context)
+    finally:
+        session.expire_on_commit = expire
 
 
 def _all_rows(spec: ListSpec, args, user, *, limit: int) -> list:
