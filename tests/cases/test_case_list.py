@@ -11,13 +11,12 @@ from app.cases import views
 from app.cases.models import Case, CaseKind, CaseStatus
 from app.extensions import db
 
-NUMBER = re.compile(r'<td><a href="/saker/\d+">([^<]+)</a></td>')
 TITLE = re.compile(r'<td><a href="/saker/\d+">[^<]+</a></td>\s*<td>([^<]+)</td>')
 
 
 def _link(page: str, text: str) -> str:
     """The href of the link whose text starts with `text` (a header, «Neste», «Forrige»)."""
-    found = re.search(rf'<a href="([^"]+)"[^>]*>{re.escape(text)}', page)
+    found = re.search(rf'<a href="([^"]+)"[^>]*>{re.escape(text)}(?=[<\s])', page)
     assert found, f"no link «{text}»"
     return html.unescape(found.group(1))
 
