@@ -12,7 +12,7 @@ Bad input never fails the page: an unknown filter value, a filter the user's rol
 is too long, an unknown sort or a malformed or stale cursor each give a bokmål message, and the list is shown
 without it."""
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -40,19 +40,27 @@ _PAGING = {"etter", "foer", "page"}
 
 
 class _Ignored(Exception):
-    """A query-string value the list cannot use: its message is shown and the list runs without it."""
+    """A query-string value the list cannot use: its message is shown and the list runs without it (or with
+    `kept`, the part of it that can be used)."""
+
+    def __init__(self, message: str, kept=None):
+        super().__init__(message)
+        self.kept = kept
 
 
 @dataclass(frozen=True)
 class Filter:
     """One filter of a list, kept in the URL under `key`. `apply(query, value)` narrows the query; `roles`,
-    when given, are the roles that may use it."""
+    when given, are the roles that may use it; `otherwise(query)`, when given, narrows the query while the
+    filter is not used (e.g. the case list hides discarded cases until their status is chosen)."""
 
     key: str
     label: str
     apply: Callable[[Select, Any], Select]
     roles: frozenset | None = None
+    otherwise: Callable[[Select], Select] | None = None
     widget = "select"
+    multiple = False   # several values under the key (parse() gets the list)
 
     def parse(self, raw: str) -> Any:
         return raw
@@ -63,9 +71,10 @@ class Filter:
 
 @dataclass(frozen=True)
 class Choice(Filter):
-    """A filter with a fixed set of values, shown as a select with «Alle» first."""
+    """A filter with a fixed set of values, shown as a select with `all_label` («Alle») first."""
 
     values: Callable[[], Sequence[tuple[str, str]]] = tuple
+    all_label: str = "Alle"
 
     def parse(self, raw: str) -> str:
         if raw not in {value for value, _label in self.values()}:
@@ -74,7 +83,24 @@ class Choice(Filter):
         return raw
 
     def options(self) -> Sequence[tuple[str, str]]:
-        return [("", "Alle"), *self.values()]
+        return [("", self.all_label), *self.values()]
+
+
+@dataclass(frozen=True)
+class AnyOf(Choice):
+    """Several of a fixed set of values (the key repeated in the URL), shown as checkboxes; `apply(query,
+    values)` gets the tuple of the valid ones. An unknown value is left out with a message."""
+
+    widget = "checkboxes"
+    multiple = True
+
+    def parse(self, raw: list[str]) -> tuple[str, ...]:
+        known = {value for value, _label in self.values()}
+        unknown = [value for value in raw if value not in known]
+        if unknown:
+            raise _Ignored(f"«{unknown[0][:40]}» er ikke en gyldig verdi for {self.label.lower()}. Listen vises "
+                           "uten denne verdien.", tuple(value for value in raw if value in known))
+        return tuple(raw)
 
 
 @dataclass(frozen=True)
@@ -133,6 +159,35 @@ def _contains(column, word: str):
     return column.ilike(f"%{escaped}%", escape="\\")
 
 
+@dataclass(frozen=True)
+class Number(Search):
+    """A whole number typed in (an id), from 1 to the largest value an integer column holds."""
+
+    widget = "number"
+
+    def parse(self, raw: str) -> int:
+        text = raw.strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 10 and 1 <= int(text) <= MAX_INTEGER):
+            raise _Ignored(f"{self.label} må være et helt tall fra 1 til {MAX_INTEGER}. Listen vises uten dette "
+                           "filteret.")
+        return int(text)
+
+
+@dataclass(frozen=True)
+class Day(Search):
+    """A day typed as dd.mm.åååå."""
+
+    widget = "text"
+    hint: str = "dd.mm.åååå"
+
+    def parse(self, raw: str) -> date:
+        try:
+            return datetime.strptime(raw.strip(), "%d.%m.%Y").date()
+        except ValueError:
+            raise _Ignored(f"«{raw[:40]}» er ingen dato. Skriv datoen som dd.mm.åååå. Listen vises uten "
+                           f"filteret «{self.label}».") from None
+
+
 def enum_choice(key: str, label: str, column, enum, *, roles=None) -> Choice:
     """A Choice over a LabelledEnum's members, narrowing `column` to the chosen member."""
     return Choice(key, label, lambda query, value: query.where(column == enum(value)), roles=roles,
@@ -151,8 +206,8 @@ def year_choice(key: str, label: str, column, years: Callable[[], Iterable[int]]
 class Column:
     """One column: its header, its value for the files (`value(item)`; None: not in the files), whether the
     page shows it, and, when sortable, the SQL expression it orders by (not null: keyset paging compares it), or
-    a tuple of them, most significant first, for an order by several keys (e.g. open cases first, then by
-    deadline)."""
+    a tuple of them, most significant first, for an order by several keys (e.g. a case number's year and
+    sequence, or open cases first, then by deadline)."""
 
     key: str
     label: str
@@ -168,7 +223,8 @@ class ListSpec:
     `query(user)` selects the page's item (one entity, or several: then an item is a row of them) among the
     rows `user` may see. `tiebreak` is a unique column ending every order. `count_query(user)`, when given,
     is the cheaper select the total is counted from (the same rows, fewer joins). `audited(items)` returns the
-    cases whose patients the list shows, for the audit log (None: the list holds no personal data)."""
+    cases whose patients the list shows, for the audit log (None: the list holds no personal data).
+    `sort_aliases` maps the sort values of older links and saved filters to the columns' sort values."""
 
     name: str
     query: Callable[[Any], Select]
@@ -180,6 +236,7 @@ class ListSpec:
     audited: Callable[[list], Iterable] | None = None
     export_options: tuple = ()
     per_page: int = PER_PAGE
+    sort_aliases: Mapping[str, str] = field(default_factory=dict)
 
     def column(self, key: str) -> Column | None:
         return next((column for column in self.columns if column.key == key), None)
@@ -246,9 +303,8 @@ class ListPage:
 def _filter_values(spec: ListSpec, args, user, messages: list[str]) -> dict[str, Any]:
     values = {}
     for list_filter in spec.filters:
-        raw = (args.get(list_filter.key) or "").strip() if list_filter.widget != "search" \
-            else args.get(list_filter.key) or ""
-        if not raw.strip():
+        raw = _raw_value(list_filter, args)
+        if not raw:
             continue
         if list_filter.roles is not None and getattr(user, "role", None) not in list_filter.roles:
             messages.append(f"Du kan ikke filtrere på «{list_filter.label}». Listen vises uten dette filteret.")
@@ -257,11 +313,24 @@ def _filter_values(spec: ListSpec, args, user, messages: list[str]) -> dict[str,
             values[list_filter.key] = list_filter.parse(raw)
         except _Ignored as ignored:
             messages.append(str(ignored))
-    return {key: value for key, value in values.items() if value not in ("", None)}
+            values[list_filter.key] = ignored.kept
+    return {key: value for key, value in values.items() if value not in ("", None, ())}
+
+
+def _raw_value(list_filter: Filter, args):
+    """The filter's value in the query string ('' or [] when not used): a list of the non-blank values for a
+    filter of several values, the text as typed for a search, else the stripped text."""
+    if list_filter.multiple:
+        return [value.strip() for value in args.getlist(list_filter.key) if value.strip()]
+    raw = args.get(list_filter.key) or ""
+    if not raw.strip():
+        return ""
+    return raw if list_filter.widget == "search" else raw.strip()
 
 
 def _sort(spec: ListSpec, raw: str | None, messages: list[str]) -> Sort:
     wanted = (raw or "").strip() or spec.default_sort
+    wanted = spec.sort_aliases.get(wanted, wanted)
     column = spec.column(wanted.removeprefix("-"))
     if column is None or column.sort is None:
         messages.append("Listen kan ikke sorteres slik. Den vises i vanlig rekkefølge.")
@@ -276,6 +345,8 @@ def filtered_query(spec: ListSpec, user, values: dict[str, Any], base: Callable[
     for list_filter in spec.filters:
         if list_filter.key in values:
             query = list_filter.apply(query, values[list_filter.key])
+        elif list_filter.otherwise is not None:
+            query = list_filter.otherwise(query)
     return query
 
 

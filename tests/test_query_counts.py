@@ -17,6 +17,7 @@ from app.auth.models import User
 from app.cases.documents import attach_document
 from app.cases.models import Case, JournalEntryType
 from app.cases.services import add_journal_entry
+from app.demo import synthetic_national_id
 from app.extensions import db
 from tests.factories import abroad_application, abroad_cost, abroad_decision, abroad_opinion_request
 
@@ -113,3 +114,24 @@ def test_the_cases_really_differ_in_size(app, cases):
         assert (len(few.journal_entries), len(few.documents)) == (FEW * 2 + 2, FEW + 1)
         assert (len(many.journal_entries), len(many.documents)) == (MANY * 2 + 2, MANY + 1)
         assert len(many.deadlines) == MANY
+
+
+@pytest.mark.parametrize("url", ["/saker", "/saker/eksport.csv", "/admin/datakvalitet", "/admin/logg",
+                                 "/admin/brukere"])
+def test_a_list_sends_as_many_statements_for_thirty_rows_as_for_one(app, login, make_user, make_case, url):
+    """A list on the engine: one count, one page query and its audit row, whatever the rows (no lazy load of a
+    row's case, patient, person or registrar)."""
+    worker = make_user("abroad_caseworker", "helse-sor-ost")
+    vest = make_user("abroad_caseworker", "helse-vest")
+    admin = make_user("admin")
+    client = login(admin if url.startswith("/admin") else worker)
+    sent = []
+    for rows in (FEW, MANY - FEW):
+        for number in range(rows):
+            known = synthetic_national_id(date(1950, 1, 1) + timedelta(days=len(sent) * 100 + number))
+            make_case(worker, national_id=known, name="Sigrid Sørøst")
+            make_case(vest, national_id=known, name="Vera Vest", home_region="helse-vest")   # a discrepancy
+            make_user("analyst")
+        client.get(url)   # the first request of a client loads what every request loads
+        sent.append(len(_statements(client, url).sent))
+    assert sent[0] == sent[1], sent

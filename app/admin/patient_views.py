@@ -16,22 +16,21 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.admin.forms import PatientLookupForm
+from app.admin.lists import DATA_QUALITY
 from app.admin.views import AUDIT_OBJECT_LABELS, ROLE_LABELS_BY_VALUE, bp
-from app.auth.models import User
 from app.cases import services as case_services
 from app.cases.identifiers import validate_national_id
 from app.cases.models import Patient, PatientDiscrepancy
-from app.core.audit import LIST_OBJECT, AuditAction, AuditEvent, concerning, listed_in, record_access, record_list
+from app.core.audit import LIST_OBJECT, AuditAction, AuditEvent, concerning, listed_in, record_access
 from app.core.regions import REGIONS
 from app.core.roles import Role
 from app.errors import InvalidInput
 from app.extensions import db
 from app.forms import CsrfOnlyForm, show_error
-from app.pagination import page_arg, paginate
+from app.listing import list_page
 from app.security import role_required
 
 PURPOSE = "innsynslogg"
-DISCREPANCIES_PER_PAGE = 100
 FIELD_LABELS = {"name": "navn", "birth_date": "fødselsdato", "home_region": "hjemregion"}
 
 
@@ -95,15 +94,7 @@ def _access_log(patient: Patient):
 @role_required(Role.ADMIN)
 def data_quality():
     """Open discrepancies, oldest first: the case's registered facts beside the person's row."""
-    result = paginate(case_services.open_discrepancies(), PatientDiscrepancy.registered_at, PatientDiscrepancy.id,
-                      page=page_arg("side"), per_page=DISCREPANCIES_PER_PAGE)
-    users = {user.id: user for user in db.session.scalars(select(User).where(
-        User.id.in_({item.registered_by_id for item in result.items if item.registered_by_id})))} \
-        if result.items else {}
-    page = render_template("admin/data_quality.html", items=result.items, total=result.total, page=result.page,
-                           pages=result.pages, users=users, field_labels=FIELD_LABELS)
-    record_list([item.case for item in result.items], context="data_quality")
-    return page
+    return list_page(DATA_QUALITY, "admin/data_quality.html", field_labels=FIELD_LABELS)
 
 
 @bp.post("/datakvalitet/<int:discrepancy_id>/kontrollert")

@@ -1,7 +1,6 @@
 """User administration and log review; the admin role only."""
 from dataclasses import replace
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from flask import (
     Blueprint,
@@ -14,24 +13,23 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.admin.forms import LogReviewForm, UserForm
+from app.admin.lists import AUDIT_LOG, OSLO, USERS, period_messages
 from app.auth import services as account_services
 from app.auth.models import User
 from app.cases import audit_chain, audit_review
-from app.core.audit import LIST_OBJECT, AuditAction, AuditEvent, concerning, listed_in
+from app.core.audit import LIST_OBJECT, listed_in
 from app.core.roles import Role
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
 from app.forms import show_error
-from app.pagination import int_arg, page_arg, paginate
+from app.listing import run_list
 from app.security import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
-AUDIT_PAGE_SIZE = 100
 ROLE_LABELS_BY_VALUE = {role.value: role.label for role in Role}
 AUDIT_OBJECT_LABELS = {
     "case": "Sak", "patient": "Pasient", "journal_entry": "Journalpost", "document": "Dokument",
@@ -45,15 +43,13 @@ AUDIT_OBJECT_LABELS = {
     "method_forum_decision": "Beslutning", "method_follow_up": "Oppfølgingsoppdrag",
     "method_assessment": "Egnethetsvurdering", "method_trial": "Pågående studie",
 }
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 @bp.get("/brukere")
 @role_required(Role.ADMIN)
 def users():
-    accounts = db.session.scalars(select(User).order_by(User.active.desc(), User.name))
-    return render_template("admin/users.html", users=accounts,
-                           live_sessions=account_services.live_session_counts())
+    result = run_list(USERS, request.args, current_user)
+    return render_template("admin/users.html", result=result, live_sessions=account_services.live_session_counts())
 
 
 @bp.route("/brukere/ny", methods=["GET", "POST"])
@@ -166,48 +162,17 @@ def deactivate_user(user_id: int):
     return redirect(url_for("admin.users"))
 
 
-def _day(value: str | None):
-    try:
-        return datetime.strptime(value, "%d.%m.%Y").date() if value else None
-    except ValueError:
-        return None
-
-
 @bp.get("/logg")
 @role_required(Role.ADMIN)
 def audit_log():
     """Search the audit log by user, action, case, patient and period (newest first). A list event is found
     by the cases and patients it showed, and shows them (only the searched one's, when searching)."""
-    args = request.args
-    query = select(AuditEvent)
-    if args.get("bruker"):
-        query = query.where(AuditEvent.user_email.ilike(f"%{args['bruker'].strip()}%"))
-    if args.get("handling") in {action.value for action in AuditAction}:
-        query = query.where(AuditEvent.action == AuditAction(args["handling"]))
-    if case_id := int_arg("sak", what="Sak-ID-en"):
-        query = query.where(concerning(case_id=case_id))
-    if patient_id := int_arg("pasient", what="Pasient-ID-en"):
-        query = query.where(concerning(patient_id=patient_id))
-    errors = {}
-    start, end = _day(args.get("fra")), _day(args.get("til"))
-    if args.get("fra") and start is None:
-        errors["fra"] = "Skriv datoen som dd.mm.åååå."
-    if args.get("til") and end is None:
-        errors["til"] = "Skriv datoen som dd.mm.åååå."
-    if start and end and end < start:
-        errors["til"] = "Til-datoen kan ikke være før fra-datoen."
-    # Days are Oslo days, as the times on the page are.
-    if start:
-        query = query.where(AuditEvent.at >= datetime.combine(start, time.min, OSLO))
-    if end:
-        query = query.where(AuditEvent.at < datetime.combine(end + timedelta(days=1), time.min, OSLO))
-    result = paginate(query, AuditEvent.id.desc(), page=page_arg("side"), per_page=AUDIT_PAGE_SIZE)
+    result = run_list(AUDIT_LOG, request.args, current_user)
+    period_messages(result)
     listed = listed_in((event.id for event in result.items if event.object_type == LIST_OBJECT),
-                       patient_id=patient_id, case_id=case_id)
-    return render_template("admin/audit_log.html", events=result.items, total=result.total, page=result.page,
-                           listed=listed,
+                       patient_id=result.values.get("pasient"), case_id=result.values.get("sak"))
+    return render_template("admin/audit_log.html", result=result, events=result.items, listed=listed,
                            object_labels=AUDIT_OBJECT_LABELS, role_labels=ROLE_LABELS_BY_VALUE,
-                           pages=result.pages, actions=list(AuditAction), errors=errors,
                            chain=audit_chain.status())
 
 

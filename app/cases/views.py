@@ -4,7 +4,6 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.cases import deadlines as deadline_service
@@ -23,17 +22,17 @@ from app.cases.forms import (
     SavedFilterForm,
     StatusForm,
 )
+from app.cases.lists import CASES
 from app.cases.models import Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry, JournalEntryType
-from app.cases.queries import SORTS, CaseFilter, case_query, list_cases
+from app.cases.queries import my_cases
 from app.core.audit import AuditAction, record_access, record_list
 from app.core.regions import region_name, unit_name
 from app.core.roles import Role
 from app.errors import JobsUnavailable
-from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
 from app.forms import CsrfOnlyForm, choices, saved
 from app.http import content_disposition
-from app.pagination import page_arg
+from app.listing import export_file, list_page
 from app.security import download_limit, safe_next_url
 
 bp = Blueprint("cases", __name__, template_folder="templates")
@@ -51,63 +50,35 @@ def _child_or_404(model, child_id: int, case: Case):
     return child
 
 
+DASHBOARD_CASES = 20
+
+
 @bp.get("/")
 @login_required
 def dashboard():
     today = date.today()
-    mine = list_cases(current_user, CaseFilter(responsible_id=current_user.id), per_page=20)
+    mine = my_cases(current_user, DASHBOARD_CASES + 1)
     page = render_template(
-        "cases/dashboard.html", mine=mine, today=today,
+        "cases/dashboard.html", mine=mine[:DASHBOARD_CASES], more_mine=len(mine) > DASHBOARD_CASES, today=today,
         my_deadlines=deadline_service.open_deadlines(current_user, responsible_only=True),
         overdue=deadline_service.open_deadlines(current_user, responsible_only=False, overdue_on=today),
         saved_filters=saved_filters.saved_filters(current_user),
     )
-    record_list(mine.items, context="dashboard")
+    record_list(mine[:DASHBOARD_CASES], context="dashboard")
     return page
-
-
-def _filter_from_args() -> CaseFilter:
-    kinds = tuple(kind for kind in CaseKind if kind.value in request.args.getlist("type"))
-    try:
-        status = CaseStatus(request.args["status"]) if request.args.get("status") else None
-    except ValueError:
-        status = None
-    return CaseFilter(kinds=kinds, status=status, text=request.args.get("q", "")[:100],
-                      responsible_id=current_user.id if request.args.get("mine") else None,
-                      sort=request.args.get("sort") if request.args.get("sort") in SORTS else "nyeste")
 
 
 @bp.get("/saker")
 @login_required
 def list_all():
-    case_filter = _filter_from_args()
-    result = list_cases(current_user, case_filter, page=page_arg())
-    page = render_template("cases/list.html", result=result, case_filter=case_filter, sorts=SORTS,
-                           kinds=list(CaseKind), statuses=list(CaseStatus))
-    record_list(result.items, context="case_list")
-    return page
-
-
-CASE_EXPORT_HEADERS = ["Saksnummer", "Tittel", "Type", "Enhet", "Status", "Saksdato", "Saksansvarlig"]
+    return list_page(CASES, "cases/list.html")
 
 
 @bp.get("/saker/eksport.<any(csv, xlsx):fmt>")
 @login_required
 @download_limit
 def export_list(fmt: str):
-    """The filtered case list, every row in the list's order (not just the page), as CSV or XLSX;
-    each patient in it is logged."""
-    case_filter = _filter_from_args()
-    cases = db.session.scalars(case_query(current_user, case_filter).options(selectinload(Case.responsible))
-                               .order_by(*SORTS[case_filter.sort]).limit(ROW_LIMIT)).all()
-    rows = [[case.number, case.title, case.kind.label, unit_name(case.unit), case.status.label, case.case_date,
-             case.responsible.name if case.responsible else None] for case in cases]
-    response = table_file(fmt, filename=f"saker-{date.today():%Y-%m-%d}", title="Saker",
-                          headers=CASE_EXPORT_HEADERS, rows=rows)
-    record_list(cases, context=f"case_export_{fmt}")
-    record_access(AuditAction.EXPORT, "case_list", details={
-        "format": fmt, "rows": len(rows), "filters": request.args.to_dict(flat=False)})
-    return response
+    return export_file(CASES, fmt, filename="saker", title="Saker")
 
 
 @bp.get("/saker/<int:case_id>")

@@ -246,7 +246,7 @@ def _open_log_review(page: Page) -> None:
     within minutes: flagged at a threshold of two), and Helse Vest's caseworker tries a case of Helse Sør-Øst's
     office (refused). Off-hours rows depend on the clock."""
     _goto("/admin/logg?bruker=hso%40helsesak.test")(page)
-    log = page.get_by_role("table", name="Logghendelser, nyeste først")
+    log = page.get_by_role("table", name="Logghendelser, sortert etter tid (synkende)")
     hso_case = log.locator("a[href*='sak=']").first.inner_text()
     for national_id in DEMO_PATIENTS:
         _show_access_log(page, national_id)
@@ -762,7 +762,7 @@ def test_case_list_filter_from_the_url_is_shown_in_the_form(page_as):
     expect(page.get_by_role("searchbox", name="Søk i saksnummer og tittel")).to_have_value("Søknad")
     expect(page.get_by_role("checkbox", name="Søknad om behandling i utlandet")).to_be_checked()
     expect(page.get_by_label("Status")).to_have_value("B")
-    expect(page.get_by_label("Sortering")).to_have_value("tittel")
+    expect(page.get_by_role("columnheader", name="Tittel")).to_have_attribute("aria-sort", "ascending")
     expect(page.get_by_role("checkbox", name="Bare mine saker")).to_be_checked()
     rows = page.get_by_role("table", name="Saker").locator("tbody tr")
     expect(rows.first).to_be_visible()

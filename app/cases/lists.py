@@ -1,0 +1,47 @@
+"""The case core's list of cases (/saker), declared once for its page and its export (app.listing)."""
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app.cases.access import visible_cases
+from app.cases.models import Case, CaseKind, CaseStatus
+from app.core.regions import unit_name
+from app.listing import AnyOf, Choice, Column, Flag, ListSpec, Search
+
+
+def _search(query, text: str):
+    pattern = f"%{text}%"
+    return query.where(or_(Case.number.ilike(pattern), Case.title.ilike(pattern)))
+
+
+CASES = ListSpec(
+    name="case_list",
+    query=lambda user: select(Case).where(visible_cases(user)),
+    tiebreak=Case.id,
+    default_sort="-saksnummer",
+    # The sorts of the list before its headers sorted it, still in saved filters and bookmarks.
+    sort_aliases={"nyeste": "-saksnummer", "eldste": "saksnummer"},
+    filters=(
+        Search("q", "Søk i saksnummer og tittel", _search),
+        AnyOf("type", "Sakstype", lambda query, kinds: query.where(Case.kind.in_([CaseKind(kind) for kind in kinds])),
+              values=lambda: [(kind.value, kind.label) for kind in CaseKind]),
+        # A discarded case is hidden until its status is asked for.
+        Choice("status", "Status", lambda query, status: query.where(Case.status == CaseStatus(status)),
+               values=lambda: [(status.value, status.label) for status in CaseStatus],
+               all_label="Alle unntatt «Utgår»",
+               otherwise=lambda query: query.where(Case.status != CaseStatus.DISCARDED)),
+        Flag("mine", "Bare mine saker", lambda query, _value: query.where(Case.responsible_id == current_user.id)),
+    ),
+    columns=(
+        Column("saksnummer", "Saksnummer", lambda case: case.number, sort=(Case.year, Case.sequence)),
+        Column("tittel", "Tittel", lambda case: case.title, sort=Case.title),
+        Column("type", "Type", lambda case: case.kind.label, sort=Case.kind),
+        Column("enhet", "Enhet", lambda case: unit_name(case.unit), sort=Case.unit),
+        Column("status", "Status", lambda case: case.status.label, sort=Case.status),
+        Column("saksdato", "Saksdato", lambda case: case.case_date, sort=Case.case_date),
+        Column("saksansvarlig", "Saksansvarlig", lambda case: case.responsible.name if case.responsible else None,
+               on_page=False),
+    ),
+    audited=lambda cases: cases,
+    export_options=(selectinload(Case.responsible),),
+)
