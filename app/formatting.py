@@ -41,6 +41,11 @@ def as_rate(value) -> str:
     return format_decimal(value, "0.######") if value is not None else ""
 
 
+def as_yes_no(value) -> str:
+    """«ja» or «nei», as a file's yes/no column reads."""
+    return "ja" if value else "nei"
+
+
 def register_filters(app: Flask) -> None:
     app.add_template_filter(as_date, "date")
     app.add_template_filter(as_datetime, "datetime")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from app.abroad.models import Appeal, AppealStatus, Application, ApplicationStatus, Stream
 from app.cases.interface import Case, CaseKind, has_overdue_deadline, visible_cases, visible_records
 from app.core.regions import REGIONS
+from app.formatting import as_yes_no
 from app.listing import Choice, Column, Flag, ListSpec, Search, SearchIndex, enum_choice, year_choice
 
 FIRST_YEAR = 2004  # the treatment-abroad network's first year: the oldest year the lists offer
@@ -55,10 +56,6 @@ def _flagged(query, _value):
     return query.where(Application.flag.is_not(None))
 
 
-def _yes_no(value: bool) -> str:
-    return "ja" if value else "nei"
-
-
 APPLICATIONS = ListSpec(
     name="abroad_applications",
     query=_applications,
@@ -87,7 +84,7 @@ APPLICATIONS = ListSpec(
         Column("icd10", "ICD-10", lambda row: row.Application.icd10, sort=Application.icd10),
         Column("kapittel", "Kapittel", lambda row: row.Application.icd10_chapter, on_page=False),
         Column("mottatt", "Mottatt", lambda row: row.Application.received_on, sort=Application.received_on),
-        Column("barn", "Barn", lambda row: _yes_no(row.Application.child), on_page=False),
+        Column("barn", "Barn", lambda row: as_yes_no(row.Application.child), on_page=False),
         Column("status", "Status", lambda row: row.Application.status.label, sort=Application.status),
         Column("vedtak", "Vedtak", lambda row: row.Application.decision.label if row.Application.decision else None,
                on_page=False),

@@ -7,7 +7,7 @@ from sqlalchemy import exists, func, or_, select
 
 from app.auth.models import User
 from app.cases.interface import Case, CaseKind, visible_records
-from app.formatting import as_local_date
+from app.formatting import as_local_date, as_yes_no
 from app.listing import Column, Flag, ListSpec, enum_choice
 from app.panel.models import PanelMember, Participant, Referral, ReferralStatus
 
@@ -43,10 +43,6 @@ def _overdue(query, _value):
     return query.where(Referral.status.in_(OPEN), Referral.due_on < date.today())
 
 
-def _yes_no(value) -> str:
-    return "ja" if value else "nei"
-
-
 REFERRALS = ListSpec(
     name="panel_referrals",
     query=_referrals,
@@ -69,7 +65,7 @@ REFERRALS = ListSpec(
         Column("svarfrist", "Svarfrist", lambda row: row.Referral.due_on, sort=Referral.due_on),
         Column("status", "Status", lambda row: row.Referral.status.label, sort=Referral.status),
         Column("merknad", "Merknad"),
-        Column("flagg", "Ny beslutning i Nye Metoder", lambda row: _yes_no(row.Referral.flag), on_page=False),
+        Column("flagg", "Ny beslutning i Nye Metoder", lambda row: as_yes_no(row.Referral.flag), on_page=False),
         # The list's own order (open referrals first, then by answer deadline) and the API's (newest first).
         Column("apne_forst", "Åpne først, etter svarfrist", on_page=False,
                sort=(when((Referral.status.in_(OPEN), 0), else_=1), Referral.due_on)),
