@@ -5,9 +5,10 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.abroad.models import Appeal, AppealStatus, Application, ApplicationStatus, Stream
+from app.abroad.models import OPEN_STATUSES, Appeal, AppealStatus, Application, ApplicationStatus, Stream
 from app.cases.interface import Case, CaseKind, has_overdue_deadline, visible_cases, visible_records
 from app.core.regions import REGIONS
+from app.extensions import db
 from app.formatting import as_yes_no
 from app.listing import Choice, Column, Flag, ListSpec, Search, SearchIndex, enum_choice, year_choice
 
@@ -123,3 +124,22 @@ APPEALS = ListSpec(
     ),
     audited=lambda rows: [row.Case for row in rows],
 )
+
+
+# Applications a caseworker still works on: being prepared, or granted/referred and being administered.
+ACTIVE_STATUSES = (*OPEN_STATUSES, ApplicationStatus.GRANTED, ApplicationStatus.REFERRED)
+
+
+def dashboard_boxes(user, *, limit: int) -> tuple[list[Application], list[Application], list[Appeal]]:
+    """The dashboard's boxes, the first `limit` of each (the lists hold the rest): open applications flagged
+    by a new Nye Metoder decision, the user's own active applications, and the office's appeals under way."""
+    visible = select(Application).join(Case, Case.id == Application.case_id).where(visible_cases(user))
+    flagged = db.session.scalars(visible.where(Application.flag.is_not(None), Application.status.in_(OPEN_STATUSES))
+                                 .order_by(Application.flagged_at.desc()).limit(limit)).all()
+    mine = db.session.scalars(visible.where(Case.responsible_id == user.id, Application.status.in_(ACTIVE_STATUSES))
+                              .order_by(Application.received_on, Application.id).limit(limit)).all()
+    appeals = db.session.scalars(
+        select(Appeal).join(Case, Case.id == Appeal.case_id).where(
+            visible_cases(user), Appeal.status.in_((AppealStatus.RECEIVED, AppealStatus.FORWARDED)))
+        .order_by(Appeal.received_on, Appeal.id).limit(limit)).all()
+    return flagged, mine, appeals

@@ -5,20 +5,15 @@ from datetime import date
 
 from flask import Blueprint, render_template
 from flask_login import current_user
-from sqlalchemy import select
 
-from app.abroad.lists import APPEALS, APPLICATIONS
-from app.abroad.models import OPEN_STATUSES, Appeal, AppealStatus, Application, ApplicationStatus
+from app.abroad.lists import APPEALS, APPLICATIONS, dashboard_boxes
 from app.cases.interface import (
-    Case,
     CaseKind,
     cases_by_id,
     open_deadlines,
-    visible_cases,
 )
 from app.core.audit import record_list
 from app.core.roles import Role
-from app.extensions import db
 from app.listing import export_file, list_page
 from app.security import download_limit, role_required
 
@@ -26,8 +21,6 @@ bp = Blueprint("abroad", __name__, url_prefix="/utland", template_folder="templa
 
 PER_PAGE = 50
 ABROAD_KINDS = (CaseKind.ABROAD_APPLICATION, CaseKind.ABROAD_APPEAL)
-# Applications a caseworker still works on: being prepared, or granted/referred and being administered.
-ACTIVE_STATUSES = (*OPEN_STATUSES, ApplicationStatus.GRANTED, ApplicationStatus.REFERRED)
 
 
 @bp.get("/")
@@ -35,16 +28,7 @@ ACTIVE_STATUSES = (*OPEN_STATUSES, ApplicationStatus.GRANTED, ApplicationStatus.
 def index():
     """The caseworker's dashboard: applications flagged by Nye Metoder, own open cases and appeals at the office."""
     today = date.today()
-    visible = select(Application).join(Case, Case.id == Application.case_id).where(visible_cases(current_user))
-    flagged = db.session.scalars(visible.where(Application.flag.is_not(None), Application.status.in_(OPEN_STATUSES))
-                                 .order_by(Application.flagged_at.desc()).limit(PER_PAGE)).all()
-    mine = db.session.scalars(visible.where(Case.responsible_id == current_user.id,
-                                            Application.status.in_(ACTIVE_STATUSES))
-                              .order_by(Application.received_on, Application.id).limit(PER_PAGE)).all()
-    appeals = db.session.scalars(
-        select(Appeal).join(Case, Case.id == Appeal.case_id).where(
-            visible_cases(current_user), Appeal.status.in_((AppealStatus.RECEIVED, AppealStatus.FORWARDED)))
-        .order_by(Appeal.received_on, Appeal.id).limit(PER_PAGE)).all()
+    flagged, mine, appeals = dashboard_boxes(current_user, limit=PER_PAGE)
     deadlines = open_deadlines(current_user, responsible_only=True, kinds=ABROAD_KINDS, limit=PER_PAGE)
     cases = cases_by_id(record.case_id for record in (*flagged, *mine, *appeals))
     page = render_template("abroad/index.html", flagged=flagged, mine=mine, appeals=appeals, cases=cases,

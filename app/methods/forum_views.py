@@ -41,7 +41,7 @@ from app.methods.models import (
     OrderingDecision,
 )
 from app.methods.views import bp
-from app.pagination import int_arg
+from app.query_args import int_arg
 from app.security import role_required
 
 
