@@ -22,7 +22,7 @@ from datetime import date
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import JSON, Table, func, select, text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, Table, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.cases.models import (
@@ -48,6 +48,9 @@ from app.db import utcnow
 from app.extensions import db
 
 BATCH = 5000   # rows per statement where the caller gives more at once
+# Column types whose equal values bind alike (hashable, one type per column), so a value is processed once per
+# batch; not JSON (unhashable) nor Numeric (Decimal("1.0") == Decimal("1.00")).
+ONCE_PER_VALUE = (Boolean, Date, DateTime, Enum)
 
 class TableWriter:
     """Inserts rows (tuples in `columns` order, without the id) into one table and returns their new ids."""
@@ -76,23 +79,18 @@ class TableWriter:
             # COPY takes JSON as text; the enums' processors give their values
             processor = _json_text if self.postgres and isinstance(kind, JSON) else kind._cached_bind_processor(dialect)
             if processor is not None:
-                processors.append((index, processor))
+                processors.append((index, processor, isinstance(kind, ONCE_PER_VALUE)))
         self.processors = processors
 
     def write(self, rows: Sequence[tuple]) -> list[int]:
         if not rows:
             return []
         ids = self._new_ids(len(rows))
-        order, processors = self.order, self.processors
-        reordered = order != sorted(order)
-        values = []
-        for new_id, row in zip(ids, rows, strict=True):
-            row = [new_id, *row]
-            if reordered:
-                row = [row[index] for index in order]
-            for index, processor in processors:
-                row[index] = processor(row[index])
-            values.append(tuple(row))
+        given = [ids, *zip(*rows, strict=True)]
+        columns = [given[index] for index in self.order]
+        for index, processor, once in self.processors:
+            columns[index] = _processed(columns[index], processor, once)
+        values = list(zip(*columns, strict=True))
         driver = db.session.connection().connection.driver_connection
         note_raw_write()   # a look-up after this joins the unit of work
         cursor = driver.cursor()
@@ -113,11 +111,21 @@ class TableWriter:
         """A block of ids: from the sequence on PostgreSQL; on SQLite above the highest, which stays the highest
         (the transaction holds the database's write lock from its start, app.db)."""
         if self.postgres:
-            return list(db.session.scalars(text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
-                                                "FROM generate_series(1, :count)"),
-                                           {"table": self.table.name, "count": count}))
+            return db.session.scalar(text("SELECT array_agg(id ORDER BY id) FROM (SELECT nextval("
+                                          "pg_get_serial_sequence(:table, 'id')) AS id "
+                                          "FROM generate_series(1, :count)) AS ids"),
+                                     {"table": self.table.name, "count": count})
         highest = db.session.scalar(select(func.max(self.table.c.id))) or 0
         return list(range(highest + 1, highest + 1 + count))
+
+
+def _processed(values: Sequence, processor, once: bool) -> list:
+    """One column's values through its bind processor; for the ONCE_PER_VALUE types each distinct value once
+    (a batch's timestamps are one value, its dates and codes a few)."""
+    if not once:
+        return list(map(processor, values))
+    done = {value: processor(value) for value in set(values)}
+    return list(map(done.__getitem__, values))
 
 
 def _json_text(value):

@@ -16,6 +16,7 @@ from app.core.roles import Role
 
 BATCH = 5000                  # rows checked or written together (and per progress step)
 LOOKUP_CHUNK = 2000           # values per IN (...) lookup
+STRAY_VALUE = "Feltet står under en kolonne uten overskrift."
 
 Progress = Callable[[int, str], None]
 
@@ -76,16 +77,20 @@ class Importer(ABC):
 
     def rows(self, table: Table) -> Iterator[Row]:
         """The rows of one pass over `table`, each with a stray value (under no column) as its first error."""
-        positions = [(name, index) for index, name in enumerate(table.header) if name in self.columns]
-        unnamed = [index for index, name in enumerate(table.header) if not name]
-        width = len(table.header)
+        header = table.header
+        positions = [(name, index) for index, name in enumerate(header) if name in self.columns]
+        unnamed = [index for index, name in enumerate(header) if not name]
+        width = len(header)
+        every_column = len(positions) == width   # then a row's cells pair with the header as they stand
         for line, cells in table.rows():
             errors: list[RowError] = []
-            stray = [index for index in unnamed if index < len(cells) and cells[index]]
-            stray += [index for index in range(width, len(cells)) if cells[index]]
-            if stray:
-                errors.append(RowError(line, f"nr. {stray[0] + 1}", "Feltet står under en kolonne uten overskrift."))
-            yield Row(line, {name: cells[index] for name, index in positions if index < len(cells)}, errors)
+            if unnamed or len(cells) > width:
+                stray = [index for index in unnamed if index < len(cells) and cells[index]]
+                stray += [index for index in range(width, len(cells)) if cells[index]]
+                if stray:
+                    errors.append(RowError(line, f"nr. {stray[0] + 1}", STRAY_VALUE))
+            yield Row(line, dict(zip(header, cells, strict=False)) if every_column
+                      else {name: cells[index] for name, index in positions if index < len(cells)}, errors)
 
     def run(self, table: Table) -> ImportResult:
         errors = self.check_header(table.header)

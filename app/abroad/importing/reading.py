@@ -88,6 +88,8 @@ class Table:
             yield line, cells
 
     def _check_cells(self, line: int, cells: list[str]) -> None:
+        if max(map(len, cells)) <= MAX_CELL_CHARS:
+            return
         for index, cell in enumerate(cells):
             if len(cell) > MAX_CELL_CHARS:
                 header = self.header
