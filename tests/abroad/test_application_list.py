@@ -105,7 +105,7 @@ def test_bad_input_gives_a_message_and_the_list_without_it(app, worker, worker_i
 
 
 def test_the_count_stops_at_the_cap_and_says_over(app, worker, worker_id, monkeypatch):
-    monkeypatch.setattr("app.listing.TOTAL_CAP", 4)
+    monkeypatch.setattr("app.listing.spec.TOTAL_CAP", 4)
     _register(app, worker_id, 6)
     page = worker.get("/utland/soknader").get_data(as_text=True)
     assert "Over 4 søknader og henvisninger." in page and "Last ned listen" in page

@@ -1,0 +1,186 @@
+"""Running a list: the query string read into filter values, a sort and a cursor (what cannot be used becomes a
+message), the capped count, and one page in keyset order."""
+from collections import namedtuple
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from enum import Enum
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Date, DateTime, Integer, Select, func, select, tuple_
+
+from app.db import MAX_INTEGER
+from app.extensions import db
+from app.listing import spec as declared
+from app.listing.filters import Filter, _Ignored
+from app.listing.spec import ListPage, ListSpec, Sort
+
+_PAGING = {"etter", "foer", "page"}
+
+
+# Reading the query string
+
+def _filter_values(spec: ListSpec, args, user, messages: list[str]) -> dict[str, Any]:
+    values = {}
+    for list_filter in spec.filters:
+        raw = _raw_value(list_filter, args)
+        if not raw:
+            continue
+        if list_filter.roles is not None and getattr(user, "role", None) not in list_filter.roles:
+            messages.append(f"Du kan ikke filtrere på «{list_filter.label}». Listen vises uten dette filteret.")
+            continue
+        try:
+            values[list_filter.key] = list_filter.parse(raw)
+        except _Ignored as ignored:
+            messages.append(str(ignored))
+            values[list_filter.key] = ignored.kept
+    return {key: value for key, value in values.items() if value not in ("", None, ())}
+
+
+def _raw_value(list_filter: Filter, args):
+    """The filter's value in the query string ('' or [] when not used): a list of the non-blank values for a
+    filter of several values, the text as typed for a search, else the stripped text."""
+    if list_filter.multiple:
+        return [value.strip() for value in args.getlist(list_filter.key) if value.strip()]
+    raw = args.get(list_filter.key) or ""
+    if not raw.strip():
+        return ""
+    return raw if list_filter.widget == "search" else raw.strip()
+
+
+def _sort(spec: ListSpec, raw: str | None, messages: list[str]) -> Sort:
+    wanted = (raw or "").strip() or spec.default_sort
+    wanted = spec.sort_aliases.get(wanted, wanted)
+    column = spec.column(wanted.removeprefix("-"))
+    if column is None or column.sort is None:
+        messages.append("Listen kan ikke sorteres slik. Den vises i vanlig rekkefølge.")
+        wanted = spec.default_sort
+        column = spec.column(wanted.removeprefix("-"))
+    return Sort(column=column, descending=wanted.startswith("-"))
+
+
+def filtered_query(spec: ListSpec, user, values: dict[str, Any], base: Callable[[Any], Select] | None = None
+                   ) -> Select:
+    query = (base or spec.query)(user)
+    for list_filter in spec.filters:
+        if list_filter.key in values:
+            query = list_filter.apply(query, values[list_filter.key])
+        elif list_filter.otherwise is not None:
+            query = list_filter.otherwise(query)
+    return query
+
+
+# Keyset cursors: the sort's key and the row's values, so a cursor from another order is not misread
+
+def _cursor_part(value) -> str:
+    if isinstance(value, Enum):
+        return str(value.value)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _encode(sort: Sort, values: Sequence) -> str:
+    parts = [_cursor_part(value) for value in values]
+    return "~".join([sort.param, *parts])
+
+
+def _cursor_value(expression, part: str):
+    kind = expression.type
+    if isinstance(kind, Integer):
+        number = int(part)
+        if not -MAX_INTEGER - 1 <= number <= MAX_INTEGER:
+            raise ValueError(part)
+        return number
+    if isinstance(kind, DateTime):
+        return datetime.fromisoformat(part)
+    if isinstance(kind, Date):
+        return date.fromisoformat(part)
+    return kind.python_type(part) if not hasattr(kind, "enum_class") or kind.enum_class is None \
+        else kind.enum_class(part)
+
+
+def _decode(spec: ListSpec, sort: Sort, cursor: str | None, messages: list[str]) -> tuple | None:
+    if not cursor:
+        return None
+    parts = cursor.split("~")
+    keys = sort.keys(spec.tiebreak)
+    try:
+        if parts[0] != sort.param or len(parts) != 1 + len(keys):
+            raise ValueError(cursor)
+        return tuple(_cursor_value(expression, part) for expression, part in zip(keys, parts[1:], strict=True))
+    except (ValueError, TypeError, NotImplementedError, LookupError):
+        messages.append("Lenken til neste eller forrige side er ugyldig eller utløpt. Listen vises fra "
+                        "begynnelsen.")
+        return None
+
+
+def _ordered(expression, descending: bool):
+    return expression.desc() if descending else expression.asc()
+
+
+def _page(spec: ListSpec, query: Select, sort: Sort, after: tuple | None, before: tuple | None):
+    """The page's rows with their key values appended, and whether there are rows after and before them."""
+    keys = sort.keys(spec.tiebreak)
+    key = tuple_(*keys)
+    query = query.add_columns(*(expression.label(f"_key{index}") for index, expression in enumerate(keys)))
+    backwards = before is not None
+    # Going back reads the rows before the cursor in the opposite order, then turns them round.
+    descending = sort.descending != backwards
+    if backwards:
+        query = query.where(key > tuple_(*before) if sort.descending else key < tuple_(*before))
+    elif after is not None:
+        query = query.where(key < tuple_(*after) if sort.descending else key > tuple_(*after))
+    rows = db.session.execute(query.order_by(*(_ordered(expression, descending) for expression in keys))
+                              .limit(spec.per_page + 1)).all()
+    more, rows = len(rows) > spec.per_page, rows[:spec.per_page]
+    if backwards:
+        return rows[::-1], True, more
+    return rows, more, after is not None
+
+
+@cache
+def _item_type(fields: tuple[str, ...]):
+    return namedtuple("ListItem", fields)
+
+
+def _item(row, width: int):
+    """The page's item of a row without its key columns: the entity, or a named tuple of the entities."""
+    return row[0] if width == 1 else _item_type(row._fields[:width])(*row[:width])
+
+
+def run_list(spec: ListSpec, args, user, *, options: tuple = ()) -> ListPage:
+    """One page of `spec` as `args` (the query string) asks for it, not yet audited. `options` are loader
+    options the caller's rows need beyond the page's (what the API's JSON shows), so they are loaded for the
+    whole page at once instead of row by row."""
+    messages: list[str] = []
+    values = _filter_values(spec, args, user, messages)
+    sort = _sort(spec, args.get("sort"), messages)
+    after = _decode(spec, sort, args.get("etter"), messages)
+    before = _decode(spec, sort, args.get("foer"), messages) if after is None else None
+    query = filtered_query(spec, user, values)
+    counted = filtered_query(spec, user, values, spec.count_query) if spec.count_query else query
+    total = db.session.scalar(select(func.count()).select_from(
+        counted.with_only_columns(spec.tiebreak).limit(declared.TOTAL_CAP + 1).subquery()))
+    width = len(query.column_descriptions)
+    rows, has_next, has_previous = _page(spec, query.options(*options), sort, after, before)
+    items = [_item(row, width) for row in rows]
+    page = ListPage(spec=spec, items=items, total=total, sort=sort, values=values, messages=messages,
+                    link_args={key: values_ for key, values_ in args.lists() if key not in _PAGING})
+    if rows and has_next:
+        page.next_cursor = _encode(sort, rows[-1][width:])
+    if rows and has_previous:
+        page.previous_cursor = _encode(sort, rows[0][width:])
+    return page
+
+
+def all_rows(spec: ListSpec, args, user, *, limit: int) -> list:
+    """Every item of the filtered list in its order, up to `limit`: for an export, or a file of its own kind
+    (no audit row: the caller logs what it hands out)."""
+    messages: list[str] = []
+    values = _filter_values(spec, args, user, messages)
+    sort = _sort(spec, args.get("sort"), messages)
+    query = filtered_query(spec, user, values).options(*spec.export_options)
+    width = len(query.column_descriptions)
+    keys = sort.keys(spec.tiebreak)
+    rows = db.session.execute(query.order_by(*(_ordered(expression, sort.descending) for expression in keys))
+                              .limit(limit)).all()
+    return [_item(row, width) for row in rows]
