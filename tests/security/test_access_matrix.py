@@ -282,3 +282,62 @@ def test_only_the_declared_principals_get_in(app, login):
     assert not wrong, "\n".join(f"{route}: {difference}" for route, difference in sorted(wrong.items()))
     anonymous_only = [route for route, principals in observed.items() if principals == ANONYMOUS]
     assert not anonymous_only
+
+
+# Every list declared for the list engine, by the routes that run it (a new list must be added here).
+LIST_ROUTES = {
+    "abroad_applications": ("abroad.applications", "api.abroad_list_applications", "abroad.export_applications"),
+    "abroad_appeals": ("abroad.appeals", "api.abroad_list_appeals"),
+    "case_list": ("cases.list_all", "cases.export_list"),
+    "methods": ("methods.index", "methods.export_methods"),
+    "public_methods": ("public_methods.index", "api.methods_list_methods"),
+    "method_meetings": ("methods.meetings",),
+    "panel_referrals": ("panel.index", "api.panel_list_referrals", "panel.export_referrals"),
+    "panel_members": ("panel.members",),
+    "audit_log": ("admin.audit_log",),
+    "data_quality": ("admin.data_quality",),
+    "users": ("admin.users",),
+}
+
+
+def test_every_declared_list_has_its_routes_in_the_sorting_matrix(app):
+    from tests.test_lists import _declared_lists
+    assert sorted(spec.name for spec in _declared_lists().values()) == sorted(LIST_ROUTES)
+    endpoints = {endpoint for endpoint, _method, _rule in _routes(app)}
+    assert {endpoint for routes in LIST_ROUTES.values() for endpoint in routes} <= endpoints
+
+
+@pytest.mark.slow
+def test_sorting_a_list_by_any_column_lets_in_exactly_the_principals_of_the_list(app, login):
+    """Each sortable column, both ways, on every list's page, API list and export: the same principals as the
+    matrix's get in, and each of them gets the list in that order (no «cannot be sorted» message)."""
+    from tests.test_lists import _declared_lists
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    with app.app_context():
+        fixtures = principals_and_urls(app)
+    specs = {spec.name: spec for spec in _declared_lists().values()}
+    rules = {rule.endpoint: rule for _name, _method, rule in _routes(app)}
+    wrong = []
+    for name, endpoints in LIST_ROUTES.items():
+        sorts = [prefix + column.key for column in specs[name].columns if column.sort is not None
+                 for prefix in ("", "-")]
+        for endpoint in endpoints:
+            rule = rules[endpoint]
+            url = _url(endpoint, rule, fixtures) if "fmt" not in rule.arguments else rule.build(
+                {"fmt": "csv"}, append_unknown=False)[1]
+            for principal, user_id in [("anonymous", None), *fixtures.users.items()]:
+                limiter.reset()
+                if endpoint.startswith("api."):
+                    headers = {"Authorization": f"Bearer {fixtures.tokens[principal]}"} if user_id else {}
+                    client, open_kwargs = app.test_client(), {"headers": headers}
+                else:
+                    client, open_kwargs = (login(user_id) if user_id else app.test_client()), {}
+                allowed = principal in MATRIX[(endpoint, "GET")]
+                for sort in sorts:
+                    response = client.get(url, query_string={"sort": sort}, **open_kwargs)
+                    let_in = response.status_code == 200 and b"/login" not in response.headers.get(
+                        "Location", "").encode()
+                    refused_message = "Listen kan ikke sorteres slik" in response.get_data(as_text=True)
+                    if let_in != allowed or (allowed and refused_message):
+                        wrong.append(f"{endpoint}?sort={sort} as {principal}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
