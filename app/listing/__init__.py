@@ -20,6 +20,7 @@ from flask_login import current_user
 
 from app.core.audit import AuditAction, record_access, record_list
 from app.exports import ROW_LIMIT, table_file
+from app.extensions import db
 from app.listing.engine import all_rows, filtered_query, run_list
 from app.listing.filters import AnyOf, Choice, Day, Filter, Flag, Number, Search, enum_choice, year_choice
 from app.listing.search import SearchIndex
@@ -58,8 +59,16 @@ def list_json(spec: ListSpec, serialize: Callable[[Any], dict], *, context: str,
 
 
 def _audit(spec: ListSpec, items: list, context: str) -> None:
-    if spec.audited is not None:
+    """The list's audit row, committed without expiring the session's objects: the page has been drawn from
+    them already, and expiring a hundred loaded rows is work for nothing."""
+    if spec.audited is None:
+        return
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
         record_list(list(spec.audited(items)), context=context)
+    finally:
+        session.expire_on_commit = expire
 
 
 def export_file(spec: ListSpec, fmt: str, *, filename: str, title: str):
