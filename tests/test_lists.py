@@ -74,3 +74,18 @@ def test_every_list_has_a_sortable_default_order_and_unique_keys(app):
         filter_keys = [list_filter.key for list_filter in spec.filters]
         assert len(filter_keys) == len(set(filter_keys)), qualified
         assert not set(filter_keys) & {"sort", "etter", "foer"}, qualified
+
+
+def test_no_list_sorts_by_a_column_that_may_be_null(app):
+    """Keyset paging compares the sort keys as a tuple; a NULL would drop rows from every page after it, so a
+    nullable column is sorted through coalesce() (or a CASE) that gives it a value."""
+    nullable = []
+    for qualified, spec in _declared_lists().items():
+        for column in spec.columns:
+            if column.sort is None:
+                continue
+            for expression in column.sort if isinstance(column.sort, tuple) else (column.sort,):
+                table_column = getattr(expression, "expression", expression)
+                if getattr(table_column, "nullable", False) and not getattr(table_column, "primary_key", False):
+                    nullable.append(f"{qualified}: {column.key} ({table_column})")
+    assert nullable == []
