@@ -3,7 +3,7 @@ from datetime import date
 
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Bundle, selectinload
 
 from app.abroad.models import OPEN_STATUSES, Appeal, AppealStatus, Application, ApplicationStatus, Stream
 from app.cases.interface import Case, CaseKind, has_overdue_deadline, visible_cases, visible_records
@@ -22,6 +22,17 @@ def offered_years() -> range:
 def _applications(user):
     """The page's rows: each application with its case (number and the patient as registered with it)."""
     return (select(Application, Case).join(Case, Case.id == Application.case_id)
+            .where(visible_records(user, CaseKind.ABROAD_APPLICATION, case_id=Application.case_id,
+                                   unit=Application.office)))
+
+
+def _application_rows(user):
+    """The page's rows as plain columns: what abroad/_application_row.html shows and the audit needs."""
+    return (select(Bundle("Application", Application.id, Application.case_id, Application.reference,
+                          Application.child, Application.home_region, Application.stream, Application.icd10,
+                          Application.received_on, Application.status, Application.flag),
+                   Bundle("Case", Case.id, Case.number, Case.patient_id, Case.patient_name))
+            .join(Case, Case.id == Application.case_id)
             .where(visible_records(user, CaseKind.ABROAD_APPLICATION, case_id=Application.case_id,
                                    unit=Application.office)))
 
@@ -60,6 +71,7 @@ def _flagged(query, _value):
 APPLICATIONS = ListSpec(
     name="abroad_applications",
     query=_applications,
+    page_query=_application_rows,
     count_query=_counted_applications,
     tiebreak=Application.id,
     default_sort="-mottatt",

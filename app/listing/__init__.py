@@ -36,7 +36,7 @@ __all__ = [
 def list_page(spec: ListSpec, template: str, **context) -> str:
     """The list's page for the current request: rendered first, then the patients it shows are logged (the
     audit's commit would otherwise expire the rows the template reads, one reload per row)."""
-    result = run_list(spec, request.args, current_user)
+    result = run_list(spec, request.args, current_user, html=True)
     page = render_template(template, result=result, **context)
     _audit(spec, result.items, spec.name)
     return page

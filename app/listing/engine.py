@@ -147,16 +147,17 @@ def _item(row, width: int):
     return row[0] if width == 1 else _item_type(row._fields[:width])(*row[:width])
 
 
-def run_list(spec: ListSpec, args, user, *, options: tuple = ()) -> ListPage:
+def run_list(spec: ListSpec, args, user, *, options: tuple = (), html: bool = False) -> ListPage:
     """One page of `spec` as `args` (the query string) asks for it, not yet audited. `options` are loader
     options the caller's rows need beyond the page's (what the API's JSON shows), so they are loaded for the
-    whole page at once instead of row by row."""
+    whole page at once instead of row by row. `html`: for the HTML page, whose rows may be the spec's lighter
+    `page_query` (plain columns, no ORM objects)."""
     messages: list[str] = []
     values = _filter_values(spec, args, user, messages)
     sort = _sort(spec, args.get("sort"), messages)
     after = _decode(spec, sort, args.get("etter"), messages)
     before = _decode(spec, sort, args.get("foer"), messages) if after is None else None
-    query = filtered_query(spec, user, values)
+    query = filtered_query(spec, user, values, spec.page_query if html else None)
     counted = filtered_query(spec, user, values, spec.count_query) if spec.count_query else query
     total = db.session.scalar(select(func.count()).select_from(
         counted.with_only_columns(spec.tiebreak).limit(declared.TOTAL_CAP + 1).subquery()))
