@@ -150,3 +150,13 @@ def test_the_database_keeps_an_applications_office_equal_to_its_cases_unit(app, 
             db.session.execute(update(Application).values(office="helse-vest"))
             db.session.flush()
         db.session.rollback()
+
+
+@pytest.mark.parametrize("query", ["", "stream=application", "region=helse-nord&sort=pasient", "q=pasient 1"])
+def test_the_page_and_the_export_list_the_same_rows_in_the_same_order(app, worker, worker_id, query):
+    """The page reads plain columns (ListSpec.page_query), the export and the API whole entities: the same rows."""
+    _register(app, worker_id, 12)
+    page = worker.get(f"/utland/soknader?{query}").get_data(as_text=True)
+    content = worker.get(f"/utland/soknader/eksport.csv?{query}").data.decode("utf-8-sig")
+    exported = [row[2] for row in list(csv.reader(io.StringIO(content), delimiter=";"))[1:]]
+    assert _names(page) == exported and exported
