@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.list_vs_raw --database-url sqlite:////tmp/helsesak-bench.db
 
-The candidate is the app's page (abroad.applications: keyset-paged ORM query, total count, access rule,
+The candidate is the app's page (abroad.applications on the list engine: keyset page, capped count, access rule,
 one audit event per request naming its patients in audit_event_patients). The baseline is /bench/soknader,
 registered only by bench/harness.py: the same rows and total by hand-written SQL, rendered with the same
 template, without ORM, service layer or audit. Both are requested in-process through the Flask test client
@@ -61,9 +61,34 @@ def check_same_rows(client, candidate: str, baseline: str) -> str:
     return f"same {len(ours[0])} rows, total {ours[1]}" if ours[1] is not None else f"same {len(ours[0])} rows"
 
 
-def goal(app) -> str:
+def list_goal(app) -> str:
     limit = 80 if dialect_label(app) == "SQLite" else 120
     return f"app ≤ 1.3× bare (B1); app p95 ≤ {limit} ms at 1M applications (B2)"
+
+
+APP, BARE = "app (engine, audit)", "bare SQL"
+
+
+def compare(app, client, query: str, heading: str, args, goal: str | None = None) -> None:
+    """The app's list and the bare page for one query string: checked to list the same cases, their statements
+    counted, then timed interleaved and printed with the ratio and the goal."""
+    urls = {APP: f"/utland/soknader?{query}", BARE: f"/bench/soknader?{query}"}
+    check = check_same_rows(client, urls[APP], urls[BARE])
+    counts = {}
+    for label, url in urls.items():
+        with QueryCounter(app) as counter:
+            fetch(client, url)
+        counts[label] = counter.count
+    samples = interleaved({label: (lambda _i, url=url: fetch(client, url)) for label, url in urls.items()},
+                          rounds=args.rounds, warmup=args.warmup)
+    print_table(f"{heading} — {check}", [Row(label, samples[label], extra={"queries": counts[label]})
+                                          for label in urls],
+                baseline=BARE, goal=goal or list_goal(app), extra_columns=("queries",))
+    if getattr(args, "statements", False):
+        for label, url in urls.items():
+            with StatementTimer(app) as timer:
+                fetch(client, url)
+            print(f"  {label}: SQL statements of one request\n{timer.report()}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -79,23 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     print(describe(app, args, "List page /utland/soknader vs bare SQL, same template"))
     for name in args.scenario or list(scenarios()):
         query = scenarios()[name]
-        urls = {"app (ORM, audit)": f"/utland/soknader?{query}", "bare SQL": f"/bench/soknader?{query}"}
-        check = check_same_rows(client, urls["app (ORM, audit)"], urls["bare SQL"])
-        counts = {}
-        for label, url in urls.items():
-            with QueryCounter(app) as counter:
-                fetch(client, url)
-            counts[label] = counter.count
-        samples = interleaved({label: (lambda _i, url=url: fetch(client, url)) for label, url in urls.items()},
-                              rounds=args.rounds, warmup=args.warmup)
-        print_table(f"[{name}] ?{query or '(no filter)'} — {check}",
-                    [Row(label, samples[label], extra={"queries": counts[label]}) for label in urls],
-                    baseline="bare SQL", goal=goal(app), extra_columns=("queries",))
-        if args.statements:
-            for label, url in urls.items():
-                with StatementTimer(app) as timer:
-                    fetch(client, url)
-                print(f"  {label}: SQL statements of one request\n{timer.report()}")
+        compare(app, client, query, f"[{name}] ?{query or '(no filter)'}", args)
 
 
 if __name__ == "__main__":

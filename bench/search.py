@@ -19,18 +19,13 @@ if __package__ in (None, ""):
 import sqlalchemy as sa  # noqa: E402
 
 from bench.harness import (  # noqa: E402
-    QueryCounter,
-    Row,
     common_arguments,
     create_bench_app,
     describe,
     dialect_label,
-    fetch,
-    interleaved,
     login_client,
-    print_table,
 )
-from bench.list_vs_raw import check_same_rows  # noqa: E402
+from bench.list_vs_raw import compare  # noqa: E402
 
 
 def search_terms(app, email: str) -> dict[str, str]:
@@ -73,19 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     client = login_client(app, args.user)
     print(describe(app, args, "Search in /utland/soknader vs bare SQL on the same index, same template"))
     for name, term in search_terms(app, args.user).items():
-        query = urlencode({"q": term})
-        urls = {"app (engine, audit)": f"/utland/soknader?{query}", "bare SQL": f"/bench/soknader?{query}"}
-        check = check_same_rows(client, urls["app (engine, audit)"], urls["bare SQL"])
-        counts = {}
-        for label, url in urls.items():
-            with QueryCounter(app) as counter:
-                fetch(client, url)
-            counts[label] = counter.count
-        samples = interleaved({label: (lambda _i, url=url: fetch(client, url)) for label, url in urls.items()},
-                              rounds=args.rounds, warmup=args.warmup)
-        print_table(f"[{name}] q={term!r} — {check}",
-                    [Row(label, samples[label], extra={"queries": counts[label]}) for label in urls],
-                    baseline="bare SQL", goal=goal(app), extra_columns=("queries",))
+        compare(app, client, urlencode({"q": term}), f"[{name}] q={term!r}", args, goal=goal(app))
 
 
 if __name__ == "__main__":
