@@ -22,7 +22,7 @@ MAX_INTEGER = 2**31 - 1
 
 # Tables the migrations make and the database keeps by its own triggers (the lists' search indexes, whose shape
 # differs between PostgreSQL and SQLite): no model describes them, so autogenerate and the schema check skip them.
-DATABASE_KEPT_TABLES = frozenset({"abroad_application_search"})
+DATABASE_KEPT_TABLES = frozenset({"abroad_application_search", "case_search"})
 
 
 def not_database_kept(name, type_, _parent_names) -> bool:

@@ -769,7 +769,7 @@ def test_case_list_filter_from_the_url_is_shown_in_the_form(page_as):
     page = page_as(CASEWORKER)
     page.goto("/saker?q=S%C3%B8knad&type=abroad_application&status=B&sort=tittel&mine=1")
 
-    expect(page.get_by_role("searchbox", name="Søk i saksnummer og tittel")).to_have_value("Søknad")
+    expect(page.get_by_role("searchbox", name="Søk")).to_have_value("Søknad")
     expect(page.get_by_role("checkbox", name="Søknad om behandling i utlandet")).to_be_checked()
     expect(page.get_by_label("Status")).to_have_value("B")
     expect(page.get_by_role("columnheader", name="Tittel")).to_have_attribute("aria-sort", "ascending")
