@@ -500,9 +500,11 @@ def _bare_search(words: list[str], params: dict) -> str:
     return f"a.id IN (SELECT record_id FROM abroad_application_search WHERE {' AND '.join(likes)})"
 
 
-def _bare_applications():
+def _bare_applications(logged: bool = False):
     """/bench/soknader: the application list's rows, total (capped as the app's) and cursors by hand-written
-    SQL, rendered by the same template from the same kind of page object, without the engine or the audit."""
+    SQL, rendered by the same template from the same kind of page object, without the engine or the audit.
+    /bench/soknader-logget (`logged`): the same, then the list's audit event and its patients written by hand
+    and committed, as the app must (one INSERT each, one commit)."""
     from app.abroad.lists import APPLICATIONS
     from app.abroad.models import ApplicationStatus, Stream
     from app.extensions import db
@@ -522,7 +524,7 @@ def _bare_applications():
         params.update(after_date=after[0], after_id=after[1])
     statement = sa.text(
         "SELECT a.id, a.case_id, a.reference, a.stream, a.home_region, a.child, a.icd10, a.received_on, a.status, "
-        "a.flag, c.number, c.patient_name "   # the patient as registered with the case
+        "a.flag, c.number, c.patient_id, c.patient_name "   # the patient as registered with the case
         "FROM abroad_applications a JOIN cases c ON c.id = a.case_id "
         f"WHERE {where} ORDER BY a.received_on DESC, a.id DESC LIMIT :limit"
     ).columns(received_on=sa.Date, child=sa.Boolean)
@@ -539,7 +541,35 @@ def _bare_applications():
                       values={key: value for key, value in request.args.items() if key in LIST_FILTERS},
                       next_cursor=_cursor(rows[-1]) if rows and more else None,
                       previous_cursor=_cursor(rows[0]) if rows and after else None)
-    return render_template("abroad/applications.html", result=result, today=date.today())
+    page = render_template("abroad/applications.html", result=result, today=date.today())
+    if logged:
+        _bare_list_audit(rows)
+    return page
+
+
+def _bare_list_audit(rows) -> None:
+    """The list's audit event (its sealed content naming the patients) and its rows in audit_event_patients, by
+    hand-written SQL, committed."""
+    import json
+
+    from app.db import utcnow
+    from app.extensions import db
+    shown = sorted({(row.patient_id, row.case_id) for row in rows if row.patient_id is not None})
+    if not shown:
+        return
+    session = getattr(current_user, "current_session", None)
+    event_id = db.session.execute(sa.text(
+        "INSERT INTO audit_events (at, user_id, user_email, role, office, action, object_type, changes, remote_addr, "
+        "session_id) VALUES (:at, :user_id, :email, :role, :office, 'list', 'list', :changes, :addr, :session) "
+        "RETURNING id"), {
+            "at": utcnow(), "user_id": current_user.id, "email": current_user.email, "role": current_user.role.value,
+            "office": current_user.office, "addr": request.remote_addr, "session": session.id if session else None,
+            "changes": json.dumps({"context": "abroad_applications", "rows": len(rows),
+                                   "patients": [list(pair) for pair in shown]})}).scalar_one()
+    db.session.execute(sa.text("INSERT INTO audit_event_patients (event_id, patient_id, case_id) "
+                               "VALUES (:event, :patient, :case)"),
+                       [{"event": event_id, "patient": patient, "case": case} for patient, case in shown])
+    db.session.commit()
 
 
 def _cursor(row) -> str:
@@ -698,5 +728,7 @@ def _bare_case(case_id: int):
 
 def register_bare_routes(app) -> None:
     app.add_url_rule("/bench/soknader", "bench_applications", login_required(_bare_applications))
+    app.add_url_rule("/bench/soknader-logget", "bench_applications_logged",
+                     login_required(lambda: _bare_applications(logged=True)))
     app.add_url_rule("/bench/soknader/<int:case_id>", "bench_application", login_required(_bare_application))
     app.add_url_rule("/bench/saker/<int:case_id>", "bench_case", login_required(_bare_case))

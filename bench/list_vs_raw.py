@@ -5,9 +5,10 @@
 The candidate is the app's page (abroad.applications on the list engine: keyset page, capped count, access rule,
 one audit event per request naming its patients in audit_event_patients). The baseline is /bench/soknader,
 registered only by bench/harness.py: the same rows and total by hand-written SQL, rendered with the same
-template, without ORM, service layer or audit. Both are requested in-process through the Flask test client
-as the same logged-in caseworker, interleaved, so the time is server time. Before timing, both pages are
-checked to list the same cases.
+template, without ORM, service layer or audit; /bench/soknader-logget is the same page that then writes the
+list's audit event and its patients by hand-written SQL and commits, as any page showing patients must. All are
+requested in-process through the Flask test client as the same logged-in caseworker, interleaved, so the time is
+server time. Before timing, the app's page and the bare one are checked to list the same cases.
 """
 import argparse
 import re
@@ -66,13 +67,14 @@ def list_goal(app) -> str:
     return f"app ≤ 1.3× bare (B1); app p95 ≤ {limit} ms at 1M applications (B2)"
 
 
-APP, BARE = "app (engine, audit)", "bare SQL"
+APP, BARE, LOGGED = "app (engine, audit)", "bare SQL", "bare SQL + audit"
 
 
 def compare(app, client, query: str, heading: str, args, goal: str | None = None) -> None:
     """The app's list and the bare page for one query string: checked to list the same cases, their statements
     counted, then timed interleaved and printed with the ratio and the goal."""
-    urls = {APP: f"/utland/soknader?{query}", BARE: f"/bench/soknader?{query}"}
+    urls = {APP: f"/utland/soknader?{query}", BARE: f"/bench/soknader?{query}",
+            LOGGED: f"/bench/soknader-logget?{query}"}
     check = check_same_rows(client, urls[APP], urls[BARE])
     counts = {}
     for label, url in urls.items():
