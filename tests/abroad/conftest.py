@@ -34,3 +34,14 @@ def denied(application, caseworker):
                                                  reasoning="Tilbudet i Norge er faglig forsvarlig."),
                     actor=caseworker, letter=b"%PDF-1.7 avslag", today=date(2026, 11, 20))
     return application
+
+
+@pytest.fixture
+def worker_id(make_user):
+    """The Helse Sør-Øst caseworker of the page tests (by id: a request makes its own session)."""
+    return make_user("abroad_caseworker", office="helse-sor-ost", name="Siri Saksbehandler")
+
+
+@pytest.fixture
+def worker(login, worker_id):
+    return login(worker_id)

@@ -20,16 +20,6 @@ from tests.test_query_counts import Statements
 FIRST = date(2025, 1, 1)
 
 
-@pytest.fixture
-def worker_id(make_user):
-    return make_user("abroad_caseworker", office="helse-sor-ost", name="Siri Saksbehandler")
-
-
-@pytest.fixture
-def worker(login, worker_id):
-    return login(worker_id)
-
-
 def _register(app, worker_id: int, count: int, *, start: int = 0) -> None:
     with app.app_context():
         actor = db.session.get(User, worker_id)

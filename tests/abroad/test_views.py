@@ -41,16 +41,6 @@ def _application_form(**overrides) -> dict:
     return {**data, **overrides}
 
 
-@pytest.fixture
-def worker_id(make_user):
-    return make_user("abroad_caseworker", office="helse-sor-ost", name="Siri Saksbehandler")
-
-
-@pytest.fixture
-def worker(login, worker_id):
-    return login(worker_id)
-
-
 def _register(client, **overrides) -> int:
     response = client.post("/utland/soknader/ny", data=_application_form(**overrides))
     assert response.status_code == 302, response.get_data(as_text=True)
