@@ -7,7 +7,8 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Integer, Select, func, select, tuple_
+from sqlalchemy import Date, DateTime, Integer, Select, String, func, select, tuple_
+from sqlalchemy import Enum as SaEnum
 
 from app.db import MAX_INTEGER
 from app.extensions import db
@@ -84,6 +85,8 @@ def _encode(sort: Sort, values: Sequence) -> str:
 
 
 def _cursor_value(expression, part: str):
+    """A cursor's text as the sort key's type: a whole number in range, a date or time, a member of the
+    column's enum, or text. Anything else raises ValueError (the cursor is ignored with a message)."""
     kind = expression.type
     if isinstance(kind, Integer):
         number = int(part)
@@ -94,8 +97,11 @@ def _cursor_value(expression, part: str):
         return datetime.fromisoformat(part)
     if isinstance(kind, Date):
         return date.fromisoformat(part)
-    return kind.python_type(part) if not hasattr(kind, "enum_class") or kind.enum_class is None \
-        else kind.enum_class(part)
+    if isinstance(kind, SaEnum) and kind.enum_class is not None:
+        return kind.enum_class(part)
+    if isinstance(kind, String):
+        return part
+    raise ValueError(f"no cursor for a sort key of type {kind}")
 
 
 def _decode(spec: ListSpec, sort: Sort, cursor: str | None, messages: list[str]) -> tuple | None:
@@ -107,7 +113,7 @@ def _decode(spec: ListSpec, sort: Sort, cursor: str | None, messages: list[str])
         if parts[0] != sort.param or len(parts) != 1 + len(keys):
             raise ValueError(cursor)
         return tuple(_cursor_value(expression, part) for expression, part in zip(keys, parts[1:], strict=True))
-    except (ValueError, TypeError, NotImplementedError, LookupError):
+    except (ValueError, LookupError):
         messages.append("Lenken til neste eller forrige side er ugyldig eller utløpt. Listen vises fra "
                         "begynnelsen.")
         return None
