@@ -169,7 +169,7 @@ def run_list(spec: ListSpec, args, user, *, options: tuple = (), html: bool = Fa
         counted.with_only_columns(spec.tiebreak).limit(declared.TOTAL_CAP + 1).subquery()))
     width = len(query.column_descriptions)
     rows, has_next, has_previous = _page(spec, query.options(*options), sort, after, before)
-    items = [_item(row, width) for row in rows]
+    items = _presented(spec, [_item(row, width) for row in rows])
     page = ListPage(spec=spec, items=items, total=total, sort=sort, values=values, messages=messages,
                     link_args={key: values_ for key, values_ in args.lists() if key not in _PAGING})
     if rows and has_next:
@@ -190,4 +190,8 @@ def all_rows(spec: ListSpec, args, user, *, limit: int) -> list:
     keys = sort.keys(spec.tiebreak)
     rows = db.session.execute(query.order_by(*(_ordered(expression, sort.descending) for expression in keys))
                               .limit(limit)).all()
-    return [_item(row, width) for row in rows]
+    return _presented(spec, [_item(row, width) for row in rows])
+
+
+def _presented(spec: ListSpec, items: list) -> list:
+    return spec.present(items) if spec.present else items

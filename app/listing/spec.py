@@ -36,7 +36,9 @@ class ListSpec:
     cases whose patients the list shows, for the audit log (None: the list holds no personal data).
     `page_query(user)`, when given, selects the same rows for the HTML page as plain columns (sqlalchemy Bundles
     named like the entities, so the template reads them the same way) instead of ORM objects: cheaper to load.
-    `sort_aliases` maps the sort values of older links and saved filters to the columns' sort values."""
+    `sort_aliases` maps the sort values of older links and saved filters to the columns' sort values.
+    `present(items)`, when given, turns a page's items into what is shown, in one go (e.g. joined with state
+    kept outside the database, such as a background job's progress)."""
 
     name: str
     query: Callable[[Any], Select]
@@ -50,6 +52,7 @@ class ListSpec:
     page_query: Callable[[Any], Select] | None = None
     per_page: int = PER_PAGE
     sort_aliases: Mapping[str, str] = field(default_factory=dict)
+    present: Callable[[list], list] | None = None
 
     def column(self, key: str) -> Column | None:
         return next((column for column in self.columns if column.key == key), None)

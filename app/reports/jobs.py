@@ -1,5 +1,6 @@
 """Building a report in the background (queue "pdf"). The job reports its progress (percent and step) in
-its meta, and returns the report with its files; both stay in Redis for ORDER_TTL, so nothing needs a table.
+its meta, and returns the report with its files; both stay in Redis for ORDER_TTL (the order itself is a row,
+app.reports.models.ReportOrder).
 
 Jobs take plain values and only read the database.
 """

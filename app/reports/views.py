@@ -6,16 +6,20 @@ from functools import wraps
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from app.core.audit import AuditAction, record_access
 from app.core.roles import Role
 from app.errors import DomainError, JobsUnavailable
+from app.extensions import db
 from app.forms import CsrfOnlyForm, show_error
 from app.http import content_disposition
+from app.listing import ListPage, run_list
 from app.reports import orders
 from app.reports.charts import render_chart
 from app.reports.formats import FORMATS, filename, format_cell, region_label
 from app.reports.forms import order_form
+from app.reports.lists import ORDERS
 from app.reports.registry import ReportKind, can_read, get_kind, readable_kinds, report_kinds
 from app.reports.reminders import due_reminders
 from app.security import role_required
@@ -57,7 +61,10 @@ def _kind_or_403(name: str) -> ReportKind:
 
 
 def _order_or_404(order_id: int) -> orders.Order:
-    order = orders.find_order(order_id, current_user)
+    try:
+        order = orders.find_order(order_id, current_user)
+    except JobsUnavailable as error:
+        abort(503, str(error))
     if order is None:
         abort(404)
     return order
@@ -70,22 +77,21 @@ def _jobs_unavailable(error: JobsUnavailable) -> None:
         flash(str(error), "error")
 
 
-def _recent_orders(kind: ReportKind | None = None) -> list[orders.Order]:
-    try:
-        return orders.recent_orders(current_user, kind)
-    except JobsUnavailable as error:
-        _jobs_unavailable(error)
-        return []
+def _say_if_queue_unreachable(result: ListPage) -> ListPage:
+    if any(order.state == "unknown" for order in result.items):
+        _jobs_unavailable(JobsUnavailable())
+    return result
 
 
 @bp.get("/")
 @readers_only
 def index():
+    """The reports the user may make, and the user's orders (app.reports.orders.ORDERS)."""
     kinds = readable_kinds(current_user)
     if not kinds:
         abort(403)
-    return render_template("reports/index.html", kinds=kinds, recent=_recent_orders(),
-                           reminders=due_reminders(current_user))
+    result = _say_if_queue_unreachable(run_list(ORDERS, request.args, current_user, html=True))
+    return render_template("reports/index.html", kinds=kinds, result=result, reminders=due_reminders(current_user))
 
 
 def order(kind: str, year: int | None = None):
@@ -106,13 +112,17 @@ def order(kind: str, year: int | None = None):
             placed = orders.place_order(current_user, report_kind, year=int(form.year.data),
                                         region=form.chosen_region(), notes=form.notes())
         except JobsUnavailable as error:
+            db.session.rollback()
             _jobs_unavailable(error)
         except DomainError as error:
+            db.session.rollback()
             show_error(form, error)
         else:
+            db.session.commit()
             return redirect(url_for("reports.show_order", order_id=placed.id))
-    return render_template("reports/kind.html", kind=report_kind, form=form, year=year,
-                           recent=_recent_orders(report_kind))
+    mine = _say_if_queue_unreachable(run_list(ORDERS, MultiDict({"rapport": report_kind.name}),
+                                              current_user, html=True))
+    return render_template("reports/kind.html", kind=report_kind, form=form, year=year, result=mine)
 
 
 @bp.get("/bestillinger/<int:order_id>")
@@ -157,8 +167,10 @@ def retry(order_id: int):
     try:
         again = orders.retry(placed, current_user)
     except DomainError as error:
+        db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("reports.show_order", order_id=placed.id))
+    db.session.commit()
     return redirect(url_for("reports.show_order", order_id=again.id))
 
 

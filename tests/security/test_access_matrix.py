@@ -297,6 +297,7 @@ LIST_ROUTES = {
     "audit_log": ("admin.audit_log",),
     "data_quality": ("admin.data_quality",),
     "users": ("admin.users",),
+    "report_orders": ("reports.index",),
 }
 
 

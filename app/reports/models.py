@@ -1,0 +1,23 @@
+"""A report order: who asked for which report, year and region, and when. The row is the order's lasting
+record (the list of a user's orders, paged and sorted like every list); the job that builds it, its progress
+and its files live in the job queue for ORDER_TTL, after which the order is shown as expired."""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import utcnow
+from app.extensions import db
+
+
+class ReportOrder(db.Model):
+    __tablename__ = "report_orders"
+    __table_args__ = (Index("ix_report_orders_user_ordered", "user_id", "ordered_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int]
+    region: Mapped[str | None] = mapped_column(String(40))
+    notes: Mapped[dict] = mapped_column(JSON, default=dict)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    ordered_at: Mapped[datetime] = mapped_column(default=utcnow)
