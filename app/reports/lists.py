@@ -23,7 +23,7 @@ ORDERS = ListSpec(
         Number("aar", "År", lambda query, year: query.where(ReportOrder.year == year)),
     ),
     columns=(
-        Column("rapport", "Rapport", sort=ReportOrder.kind),
+        Column("rapport", "Rapport"),
         Column("aar", "År", sort=ReportOrder.year),
         Column("omraade", "Område"),
         Column("bestilt", "Bestilt", sort=ReportOrder.ordered_at),

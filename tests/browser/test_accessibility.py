@@ -605,6 +605,7 @@ SCREENS = [
     Screen("report-order-panel", PANEL, "reports/kind.html", "Ekspertpanelet", _goto("/rapporter/ekspertpanelet/")),
     Screen("report-finished", ANALYST, "reports/order.html", re.compile(r"^Behandling i utlandet – årsrapport \d{4}$"),
            _order_report),
+    Screen("reports-orders-sorted", ANALYST, "reports/index.html", "Rapporter", _sorted("/rapporter/?rapport=tull", "År")),
     Screen("change-password", CASEWORKER, "auth/change_password.html", "Bytt passord", _open_change_password),
     Screen("api-tokens", CASEWORKER, "auth/api_tokens.html", "API-nøkler", _open_account_page("API-nøkler")),
     Screen("account-sessions", CASEWORKER, "auth/sessions.html", "Innlogginger", _open_account_page("Innlogginger")),
