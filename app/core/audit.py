@@ -124,11 +124,13 @@ def record_list(cases: Iterable[AuditedCase], *, context: str) -> None:
     shown = sorted({(case.patient_id, case.id) for case in cases if case.patient_id is not None})
     if not shown:
         return
-    event_id = db.session.execute(db.insert(AuditEvent).values(
-        action=AuditAction.LIST, object_type=LIST_OBJECT,
+    # Core inserts on the tables: the rows are plain values, and the ORM's bulk path would cost more than the
+    # statements themselves on every list request.
+    event_id = db.session.execute(AuditEvent.__table__.insert().values(
+        at=utcnow(), action=AuditAction.LIST, object_type=LIST_OBJECT,
         changes={"context": context, "rows": len(cases), "patients": [list(pair) for pair in shown]},
-        **actor_fields(None)).returning(AuditEvent.id)).scalar_one()
-    db.session.execute(db.insert(AuditEventPatient), [
+        **actor_fields(None)).returning(AuditEvent.__table__.c.id)).scalar_one()
+    db.session.execute(AuditEventPatient.__table__.insert(), [
         {"event_id": event_id, "patient_id": patient_id, "case_id": case_id} for patient_id, case_id in shown])
     db.session.commit()
 
