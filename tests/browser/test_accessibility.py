@@ -76,8 +76,12 @@ def _from_my_case(link: str) -> Callable[[Page], None]:
 
 
 def _open_my_case_with_document(page: Page) -> None:
-    """The second case in "Mine saker", with a document uploaded through the real form if it has none."""
-    _open_my_case(page, index=1)
+    """The second application in "Mine saker" (the box also lists appeals, newest first), with a document
+    uploaded through the real form if it has none."""
+    page.goto("/")
+    page.get_by_role("region", name="Mine saker").get_by_role("row").filter(has_text="Søknad om").nth(1) \
+        .get_by_role("link").first.click()
+    expect(page.get_by_role("heading", level=2, name="Journal")).to_be_visible()
     if page.get_by_role("link", name=re.compile(r"^Ny versjon")).count():
         return
     page.get_by_role("link", name="Last opp dokument").click()
@@ -605,7 +609,8 @@ SCREENS = [
     Screen("report-order-panel", PANEL, "reports/kind.html", "Ekspertpanelet", _goto("/rapporter/ekspertpanelet/")),
     Screen("report-finished", ANALYST, "reports/order.html", re.compile(r"^Behandling i utlandet – årsrapport \d{4}$"),
            _order_report),
-    Screen("reports-orders-sorted", ANALYST, "reports/index.html", "Rapporter", _sorted("/rapporter/?rapport=tull", "År")),
+    Screen("reports-orders-sorted", ANALYST, "reports/index.html", "Rapporter",
+           _sorted("/rapporter/?rapport=tull", "År")),
     Screen("change-password", CASEWORKER, "auth/change_password.html", "Bytt passord", _open_change_password),
     Screen("api-tokens", CASEWORKER, "auth/api_tokens.html", "API-nøkler", _open_account_page("API-nøkler")),
     Screen("account-sessions", CASEWORKER, "auth/sessions.html", "Innlogginger", _open_account_page("Innlogginger")),
@@ -756,6 +761,9 @@ def test_page_has_no_wcag_violations_and_reflows_at_320px(screen: Screen, page_a
     assert screen.template in rendered_templates, f"{screen.id} rendered {rendered_templates}, not {screen.template}"
 
     assert_no_axe_violations(page, f"{screen.id} ({page.url})")
+    # A length limit is counted and checked by the server, never enforced by cutting what is typed or pasted.
+    limited = page.locator("[maxlength]")
+    assert limited.count() == 0, f"{screen.id}: {limited.first.evaluate('field => field.outerHTML')}"
     if page.locator("[data-error-summary]").count():
         assert_error_summary_leads_to_the_fields(page, screen.id)
     screenshot(page, screen.id)

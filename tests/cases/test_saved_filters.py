@@ -174,7 +174,7 @@ def test_an_invalid_name_is_shown_by_the_field_and_nothing_is_saved(app, login, 
         assert "<h1>Lagre filter</h1>" in html
         assert f'<a href="#lagre-name">Navn på filteret: {message}</a>' in html      # the error summary
         assert re.search(rf'<p class="field-error" id="lagre-name-error">.*{re.escape(message)}</p>', html)
-        assert 'aria-invalid="true"' in html and 'aria-describedby="lagre-name-error"' in html
+        assert 'aria-invalid="true"' in html and 'aria-describedby="lagre-name-count lagre-name-error"' in html
         assert 'name="lagre-list_query" type="hidden" value="status=R&amp;sort=tittel"' in html   # kept
         assert 'href="/saker?status=R&amp;sort=tittel" class="button button-secondary">Avbryt' in html
     assert _filter_count(app, user) == 1

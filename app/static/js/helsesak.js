@@ -43,3 +43,32 @@ document.addEventListener("DOMContentLoaded", function () {
 document.addEventListener("focusin", function (event) {
   if (event.target.matches && event.target.matches("[data-copy-link]")) { event.target.select(); }
 });
+
+// A text field with a length limit counts as one types: «12 av 200 tegn», and «5 tegn for mye» once over the
+// limit. The browser does not stop the typing or cut a pasted text; the server refuses a text that is too long
+// with a message at the field. The count is announced politely, once typing pauses.
+document.addEventListener("DOMContentLoaded", function () {
+  var numbers = new Intl.NumberFormat("nb-NO");
+  document.querySelectorAll("[data-char-count-for]").forEach(function (counter) {
+    var field = document.getElementById(counter.dataset.charCountFor);
+    if (!field) { return; }
+    var limit = Number(field.dataset.maxlength);
+    var pause;
+    counter.setAttribute("aria-live", "polite");
+
+    function show() {
+      var length = field.value.length;
+      var over = length - limit;
+      counter.textContent = over > 0
+        ? numbers.format(over) + " tegn for mye (høyst " + numbers.format(limit) + ")"
+        : numbers.format(length) + " av " + numbers.format(limit) + " tegn";
+      counter.classList.toggle("char-count-over", over > 0);
+    }
+
+    field.addEventListener("input", function () {
+      clearTimeout(pause);
+      pause = setTimeout(show, 400);
+    });
+    show();
+  });
+});
