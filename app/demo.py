@@ -36,8 +36,10 @@ DEMO_USERS = [
 
 
 def synthetic_national_id(birth_date: date, individual: int = 100) -> str:
-    """A fødselsnummer with valid check digits for `birth_date` (individual number 000–499: 1900s)."""
-    for number in range(individual, 500):
+    """A fødselsnummer with valid check digits for `birth_date`: the first from `individual` (0–499) within the
+    individual numbers of the birth year's century (000–499 for 1900–1999, 500–999 for 2000–2039)."""
+    base = 500 if birth_date.year >= 2000 else 0
+    for number in range(base + individual, base + 500):
         first9 = f"{birth_date:%d%m%y}{number:03d}"
         check1 = fodselsnummer.calc_check_digit1(first9)
         if check1 == "10" or len(check1) != 1:

@@ -30,6 +30,16 @@ if __package__ in (None, ""):  # run as a file: make the repository importable
 
 import sqlalchemy as sa  # noqa: E402
 
+from app.abroad.synthetic import (  # noqa: E402  the catalogue the demo's history is made from too
+    BOARD_OUTCOMES,
+    COST_CATEGORIES,
+    COST_COUNTS,
+    DECISIONS,
+    REGION_WEIGHTS,
+    TREATMENT_CLASSES,
+    TREATMENTS,
+)
+from app.abroad.synthetic import weighted as _weighted  # noqa: E402
 from bench.harness import DEFAULT_DATABASE_URL, create_bench_app, engine_for, reset_database  # noqa: E402
 
 DEFAULT_SIZE = 1_000_000
@@ -38,8 +48,7 @@ PANEL_FIRST_YEAR = 2020  # the expert panel
 METHODS_FIRST_YEAR = 2014
 PASSWORD = "demo-passord-2026"  # the demo password (README), for every generated login
 
-# Population shares of the four health regions (roughly), and the office that handles each.
-REGION_WEIGHTS = {"helse-sor-ost": 56, "helse-vest": 21, "helse-midt-norge": 14, "helse-nord": 9}
+# The office that handles each region.
 OFFICE = {"helse-sor-ost": "helse-sor-ost", "helse-nord": "helse-sor-ost", "helse-vest": "helse-vest",
           "helse-midt-norge": "helse-midt-norge"}
 # Caseworkers per office: the demo login plus more (the load test logs in as eight different HSØ users).
@@ -67,34 +76,6 @@ HOSPITALS = {
     "helse-nord": ("Universitetssykehuset Nord-Norge", "Nordlandssykehuset", "Helgelandssykehuset",
                    "Finnmarkssykehuset"),
 }
-# (stream, requested treatment, where, country, ICD-10, weight)
-TREATMENTS = [
-    ("application", "Fetoskopisk laserbehandling av tvilling-til-tvilling transfusjonssyndrom (TTTS)",
-     "Rigshospitalet, København", "DK", "O43.0", 14),
-    ("application", "Kirurgi ved kompleks medfødt hjertefeil", "Great Ormond Street Hospital, London", "GB",
-     "Q21.3", 8),
-    ("application", "Selektiv intern strålebehandling (SIRT) av levermetastaser",
-     "Karolinska Universitetssjukhuset, Stockholm", "SE", "C78.7", 9),
-    ("application", "Epilepsikirurgi etter utredning ved spesialsenter", "Sahlgrenska Universitetssjukhuset, Göteborg",
-     "SE", "G40.2", 7),
-    ("application", "Enzymerstatning ved sjelden metabolsk sykdom", "Hôpital Necker-Enfants malades, Paris", "FR",
-     "E75.2", 5),
-    ("application", "Allogen stamcelletransplantasjon ved akutt myelogen leukemi",
-     "Karolinska Universitetssjukhuset, Stockholm", "SE", "C92.0", 8),
-    ("application", "Skoliosekirurgi hos barn med nevromuskulær sykdom", "Rigshospitalet, København", "DK",
-     "M41.4", 6),
-    ("application", "Behandling av retinoblastom", "Royal London Hospital, London", "GB", "C69.2", 4),
-    ("application", "Genterapi ved Duchenne muskeldystrofi", "Universitätsklinikum Essen", "DE", "G71.0", 4),
-    ("application", "Kirurgisk behandling av sjelden svulst i skallebasis", "Universitätsspital Zürich", "CH",
-     "D43.2", 4),
-    ("application", "Dyp hjernestimulering ved dystoni", "Rigshospitalet, København", "DK", "G24.1", 4),
-    ("pgd", "Preimplantasjonsdiagnostikk ved alvorlig arvelig sykdom", "Sahlgrenska Universitetssjukhuset, Göteborg",
-     "SE", "Z31.4", 8),
-    ("particle_therapy", "Protonterapi av hjernesvulst hos barn", "Skandionkliniken, Uppsala", "SE", "C71.9", 6),
-    ("particle_therapy", "Protonterapi av kordom i skallebasis", "Skandionkliniken, Uppsala", "SE", "C41.0", 2),
-    ("nordic_drug_protocol", "Behandling etter nordisk protokoll for akutt lymfatisk leukemi hos barn",
-     "Karolinska Universitetssjukhuset, Stockholm", "SE", "C91.0", 2),
-]
 CURRENCIES = {"DK": ("DKK", Decimal("1.55")), "SE": ("SEK", Decimal("1.02")), "GB": ("GBP", Decimal("13.60")),
               "FR": ("EUR", Decimal("11.60")), "DE": ("EUR", Decimal("11.60")), "CH": ("CHF", Decimal("12.30")),
               "US": ("USD", Decimal("10.80"))}
@@ -112,22 +93,6 @@ METHOD_TITLES = ("Nivolumab ved avansert melanom", "Robotassistert kirurgi ved e
 PANEL_QUESTIONS = ("Er det aktuelt med utprøvende behandling i Norden?",
                    "Finnes det kliniske studier pasienten kan inkluderes i?",
                    "Er det dokumentert effekt av off-label behandling ved tilstanden?")
-
-
-def _weighted(pairs: dict) -> tuple[tuple, list[float]]:
-    """Population and cumulative weights for random.choices (precomputed once)."""
-    total, cumulative = 0.0, []
-    for weight in pairs.values():
-        total += weight
-        cumulative.append(total)
-    return tuple(pairs), cumulative
-
-
-DECISIONS = _weighted({"granted": 52, "denied": 42, "withdrawn": 6})
-BOARD_OUTCOMES = _weighted({"upheld_by_board": 75, "reversed_by_board": 12, "reversed_by_office": 13})
-TREATMENT_CLASSES = _weighted({"established": 82, "trial": 11, "experimental": 7})
-COST_COUNTS = _weighted({1: 10, 2: 20, 3: 25, 4: 20, 5: 15, 6: 10})
-COST_CATEGORIES = _weighted({"treatment": 45, "travel": 25, "stay": 25, "other": 5})
 
 
 @lru_cache(maxsize=100_000)

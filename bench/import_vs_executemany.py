@@ -62,57 +62,13 @@ NOTES = {"run_import (app)": "parse, check, Core inserts, audit", "bare executem
 # The import file
 
 def import_rows(size: int, *, seed: int = 2026, today: date | None = None) -> list[dict]:
-    """`size` valid application rows as a treatment-abroad office's history would hold them: the four regions
-    by population, the streams and diagnoses of bench/generate.py, nine in ten patients with a fødselsnummer
-    (one in ten of them seen again on a later application), decisions with dates, and the treating hospital
-    and country for grants and referrals."""
-    from bench.generate import (
-        DECISIONS,
-        REGION_WEIGHTS,
-        TREATMENT_CLASSES,
-        TREATMENTS,
-        NationalIds,
-        _weighted,
-    )
+    """`size` valid application rows as a treatment-abroad office's history would hold them, received from 2010
+    to yesterday (app.abroad.synthetic, the catalogue the demo's history is made from)."""
+    from app.abroad.synthetic import application_rows
+    from app.demo import synthetic_national_id
     today = today or date.today()
-    rng = random.Random(seed)
-    regions, region_weights = _weighted(REGION_WEIGHTS)
-    treatment_weights = [weight for *_, weight in TREATMENTS]
-    national_ids = NationalIds()
-    first, last = date(2010, 1, 1), today - timedelta(days=1)
-    span = (last - first).days
-    seen: list[tuple[str, date]] = []
-    rows = []
-    for index in range(1, size + 1):
-        received = first + timedelta(days=rng.randrange(span + 1))
-        if seen and rng.random() < 0.1:
-            national_id, birth = rng.choice(seen)
-            if birth > received:
-                received = birth + timedelta(days=rng.randrange(max(1, (last - birth).days)))
-        else:
-            age_days = rng.randrange(30, 18 * 365) if rng.random() < 0.18 else rng.randrange(18 * 365, 88 * 365)
-            birth = received - timedelta(days=age_days)
-            national_id = national_ids.make(birth) if rng.random() < 0.9 else None
-            if national_id:
-                seen.append((national_id, birth))
-        stream, _text, where, country, icd10, _weight = rng.choices(TREATMENTS, weights=treatment_weights)[0]
-        decides = stream in ("application", "pgd")
-        decision = decision_date = ""
-        if decides and rng.random() < 0.95:
-            decision = rng.choices(DECISIONS[0], cum_weights=DECISIONS[1])[0]
-            decision_date = min(received + timedelta(days=rng.randrange(7, 90)), last).isoformat()
-        treated = not decides or decision == "granted"
-        rows.append({
-            "reference": f"BENCH-{index:07d}",
-            "patient_region": rng.choices(regions, cum_weights=region_weights)[0],
-            "patient_birth_date": "" if national_id and rng.random() < 0.5 else birth.isoformat(),
-            "national_id": national_id or "",
-            "stream": stream, "received_date": received.isoformat(), "icd10": icd10,
-            "decision": decision, "decision_date": decision_date,
-            "country": country if treated else "", "hospital": where.split(",")[0] if treated else "",
-            "treatment_class": rng.choices(TREATMENT_CLASSES[0], cum_weights=TREATMENT_CLASSES[1])[0],
-        })
-    return rows
+    return list(application_rows(size, first=date(2010, 1, 1), last=today - timedelta(days=1),
+                                 rng=random.Random(seed), national_id_for=synthetic_national_id))
 
 
 def write_csv(rows: list[dict], path: Path) -> None:

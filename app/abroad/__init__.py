@@ -6,10 +6,12 @@ from app.modules import DemoSeed, Module, NavItem
 
 def load_demo(seed: DemoSeed) -> int:
     """After the methods' demo: an application cites a method."""
-    from app.abroad.demo_data import load_abroad_demo
+    from app.abroad.demo_data import load_abroad_demo, load_abroad_history
 
-    return load_abroad_demo(seed.users["hso@helsesak.test"], seed.users["vest@helsesak.test"],
-                            seed.users["midt@helsesak.test"], seed.national_id_for, seed.today)
+    hso, vest, midt = (seed.users[f"{login}@helsesak.test"] for login in ("hso", "vest", "midt"))
+    history = load_abroad_history({"helse-sor-ost": hso, "helse-vest": vest, "helse-midt-norge": midt},
+                                  seed.national_id_for, seed.today)
+    return history + load_abroad_demo(hso, vest, midt, seed.national_id_for, seed.today)
 
 
 MODULE = Module(

@@ -1,9 +1,13 @@
 """Demo data for treatment abroad: at each office, applications in every stage (an open one with a
 medical opinion due, a grant with its plan and costs, a refusal under appeal, one concerning a method
-Beslutningsforum did not introduce) and a particle-therapy referral. All patients are synthetic."""
+Beslutningsforum did not introduce) and a particle-therapy referral; and ten years of history before this year
+(applications, costs and appeals), imported through the office's own import so the annual reports, lists and
+dashboards show real figures. All patients are synthetic."""
+import csv
+import io
 from datetime import date, timedelta
 
-from app.abroad import services
+from app.abroad import services, synthetic
 from app.abroad.commands import (
     NewAppeal,
     NewApplication,
@@ -13,6 +17,7 @@ from app.abroad.commands import (
     Reconsideration,
     TreatmentPlan,
 )
+from app.abroad.importing import import_file
 from app.abroad.letters import decide_with_letter, reconsider_with_letter
 from app.abroad.models import CostCategory, Decision, OfficeOutcome, Stream, TreatmentClass
 from app.cases.interface import get_case
@@ -104,3 +109,32 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
            days_ago=8, icd10="G80.1", where="Great Ormond Street Hospital, London",
            treatment="Selektiv dorsal rhizotomi (SDR) ved cerebral parese")
     return 12   # nine applications and referrals, three appeals
+
+
+HISTORY_YEARS = 10
+# Applications a year at each office (the national total is about 150 in the history).
+HISTORY_PER_YEAR = {"helse-sor-ost": 90, "helse-vest": 35, "helse-midt-norge": 25}
+
+
+def load_abroad_history(caseworkers: dict, national_id_for, today: date) -> int:
+    """Each office's history from 1 January ten years back to 31 December last year, imported as the office
+    would import its own records (applications, then their costs, then the appeals); returns the number of
+    cases. The data is made from a fixed seed, so every demo shows the same figures."""
+    first, last = date(today.year - HISTORY_YEARS, 1, 1), date(today.year - 1, 12, 31)
+    cases = 0
+    for office, per_year in HISTORY_PER_YEAR.items():
+        made = synthetic.history(office, first, last, per_year, national_id_for=national_id_for)
+        for kind, rows in (("applications", made.applications), ("costs", made.costs), ("appeals", made.appeals)):
+            result = import_file(kind, _csv(rows), f"historikk-{kind}.csv", actor=caseworkers[office], today=today)
+            if not result.ok:
+                raise RuntimeError(f"the demo history of {office} ({kind}) was refused: {result.errors[:3]}")
+        cases += len(made.applications) + len(made.appeals)
+    return cases
+
+
+def _csv(rows: list[dict]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), delimiter=";", lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")

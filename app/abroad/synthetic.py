@@ -1,0 +1,196 @@
+"""Synthetic, realistic treatment-abroad history: the treatments the offices see, with their hospitals and
+diagnoses, and the shares of regions, decisions, treatment classes, costs and appeal outcomes. The demo
+(`flask demo load`) imports a few years of it through the office's own import, and the benchmarks
+(bench/generate.py, bench/import_vs_executemany.py) build their data sets from the same catalogue.
+
+Every patient is synthetic: national ids are made with valid check digits for invented birth dates."""
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.core.regions import handling_office
+
+
+def weighted(pairs: dict) -> tuple[tuple, list[float]]:
+    """Population and cumulative weights for random.choices (computed once)."""
+    total, cumulative = 0.0, []
+    for weight in pairs.values():
+        total += weight
+        cumulative.append(total)
+    return tuple(pairs), cumulative
+
+
+# Population shares of the four health regions (roughly).
+REGION_WEIGHTS = {"helse-sor-ost": 56, "helse-vest": 21, "helse-midt-norge": 14, "helse-nord": 9}
+# (stream, requested treatment, where, country, ICD-10, weight)
+TREATMENTS = [
+    ("application", "Fetoskopisk laserbehandling av tvilling-til-tvilling transfusjonssyndrom (TTTS)",
+     "Rigshospitalet, København", "DK", "O43.0", 14),
+    ("application", "Kirurgi ved kompleks medfødt hjertefeil", "Great Ormond Street Hospital, London", "GB",
+     "Q21.3", 8),
+    ("application", "Selektiv intern strålebehandling (SIRT) av levermetastaser",
+     "Karolinska Universitetssjukhuset, Stockholm", "SE", "C78.7", 9),
+    ("application", "Epilepsikirurgi etter utredning ved spesialsenter", "Sahlgrenska Universitetssjukhuset, Göteborg",
+     "SE", "G40.2", 7),
+    ("application", "Enzymerstatning ved sjelden metabolsk sykdom", "Hôpital Necker-Enfants malades, Paris", "FR",
+     "E75.2", 5),
+    ("application", "Allogen stamcelletransplantasjon ved akutt myelogen leukemi",
+     "Karolinska Universitetssjukhuset, Stockholm", "SE", "C92.0", 8),
+    ("application", "Skoliosekirurgi hos barn med nevromuskulær sykdom", "Rigshospitalet, København", "DK",
+     "M41.4", 6),
+    ("application", "Behandling av retinoblastom", "Royal London Hospital, London", "GB", "C69.2", 4),
+    ("application", "Genterapi ved Duchenne muskeldystrofi", "Universitätsklinikum Essen", "DE", "G71.0", 4),
+    ("application", "Kirurgisk behandling av sjelden svulst i skallebasis", "Universitätsspital Zürich", "CH",
+     "D43.2", 4),
+    ("application", "Dyp hjernestimulering ved dystoni", "Rigshospitalet, København", "DK", "G24.1", 4),
+    ("pgd", "Preimplantasjonsdiagnostikk ved alvorlig arvelig sykdom", "Sahlgrenska Universitetssjukhuset, Göteborg",
+     "SE", "Z31.4", 8),
+    ("particle_therapy", "Protonterapi av hjernesvulst hos barn", "Skandionkliniken, Uppsala", "SE", "C71.9", 6),
+    ("particle_therapy", "Protonterapi av kordom i skallebasis", "Skandionkliniken, Uppsala", "SE", "C41.0", 2),
+    ("nordic_drug_protocol", "Behandling etter nordisk protokoll for akutt lymfatisk leukemi hos barn",
+     "Karolinska Universitetssjukhuset, Stockholm", "SE", "C91.0", 2),
+]
+DECISIONS = weighted({"granted": 52, "denied": 42, "withdrawn": 6})
+BOARD_OUTCOMES = weighted({"upheld_by_board": 75, "reversed_by_board": 12, "reversed_by_office": 13})
+TREATMENT_CLASSES = weighted({"established": 82, "trial": 11, "experimental": 7})
+COST_COUNTS = weighted({1: 10, 2: 20, 3: 25, 4: 20, 5: 15, 6: 10})
+COST_CATEGORIES = weighted({"treatment": 45, "travel": 25, "stay": 25, "other": 5})
+# What a cost of each category typically comes to, in kroner (low, high).
+COST_RANGES = {"treatment": (60_000, 900_000), "travel": (3_000, 40_000), "stay": (8_000, 120_000),
+               "other": (1_000, 25_000)}
+APPEALED_SHARE = 0.3       # of refusals
+
+
+@dataclass(frozen=True)
+class History:
+    """An office's synthetic history as the import's three files would hold it (rows of column -> text)."""
+
+    applications: list[dict]
+    costs: list[dict]
+    appeals: list[dict]
+
+
+def history(office: str, first: date, last: date, per_year: int, *, national_id_for: Callable[..., str],
+            seed: int = 2026, prefix: str = "HIST") -> History:
+    """About `per_year` applications a year received from `first` to `last` by `office` (its regions only),
+    decided within three months, with the costs of the treatments granted and the appeals of some refusals, each
+    appeal decided by the office or Klagenemnda. References are `<prefix>-<office>-<n>`."""
+    rng = random.Random(f"{seed}-{office}")
+    regions = {region: weight for region, weight in REGION_WEIGHTS.items() if handling_office(region) == office}
+    years = (last - first).days / 365.25
+    rows = list(application_rows(round(per_year * years), first=first, last=last, rng=rng, regions=regions,
+                                 national_id_for=national_id_for, reference=f"{prefix}-{office.upper()}-{{:05d}}"))
+    costs, appeals = [], []
+    for row in rows:
+        if row["decision"] == "granted" or row["stream"] in ("particle_therapy", "nordic_drug_protocol"):
+            costs.extend(cost_rows(row, last=last, rng=rng))
+        elif row["decision"] == "denied" and rng.random() < APPEALED_SHARE:
+            appeal = appeal_row(row, last=last, rng=rng)
+            if appeal is not None:
+                appeals.append(appeal)
+    return History(applications=rows, costs=costs, appeals=appeals)
+
+
+def application_rows(count: int, *, first: date, last: date, rng: random.Random, national_id_for: Callable[..., str],
+                     regions: dict[str, int] | None = None, reference: str = "BENCH-{:07d}") -> Iterator[dict]:
+    """`count` valid rows of the application import: the regions by population, nine in ten patients with a
+    fødselsnummer (one in ten of them seen again on a later application), one in six a child, decisions with
+    dates, and the treating hospital and country for grants and referrals."""
+    region_names, region_weights = weighted(regions or REGION_WEIGHTS)
+    treatment_weights = [weight for *_, weight in TREATMENTS]
+    national_ids = _NationalIds(national_id_for)
+    span = (last - first).days
+    seen: list[tuple[str, date, str]] = []
+    for index in range(1, count + 1):
+        received = first + timedelta(days=rng.randrange(span + 1))
+        region = rng.choices(region_names, cum_weights=region_weights)[0]
+        if seen and rng.random() < 0.1:
+            national_id, birth, region = rng.choice(seen)
+            if birth > received:
+                received = birth + timedelta(days=rng.randrange(max(1, (last - birth).days)))
+        else:
+            age_days = rng.randrange(30, 18 * 365) if rng.random() < 0.18 else rng.randrange(18 * 365, 88 * 365)
+            birth = received - timedelta(days=age_days)
+            national_id = national_ids.make(birth) if rng.random() < 0.9 else None
+            if national_id:
+                seen.append((national_id, birth, region))
+        stream, _text, where, country, icd10, _weight = rng.choices(TREATMENTS, weights=treatment_weights)[0]
+        decides = stream in ("application", "pgd")
+        decision = decision_date = ""
+        if decides and rng.random() < 0.95:
+            decision = rng.choices(DECISIONS[0], cum_weights=DECISIONS[1])[0]
+            decision_date = min(received + timedelta(days=rng.randrange(7, 90)), last).isoformat()
+        treated = not decides or decision == "granted"
+        yield {
+            "reference": reference.format(index),
+            "patient_region": region,
+            "patient_birth_date": "" if national_id and rng.random() < 0.5 else birth.isoformat(),
+            "national_id": national_id or "",
+            "stream": stream, "received_date": received.isoformat(), "icd10": icd10,
+            "decision": decision, "decision_date": decision_date,
+            "country": country if treated else "", "hospital": where.split(",")[0] if treated else "",
+            "treatment_class": rng.choices(TREATMENT_CLASSES[0], cum_weights=TREATMENT_CLASSES[1])[0],
+        }
+
+
+def cost_rows(application: dict, *, last: date, rng: random.Random) -> list[dict]:
+    """The costs booked for a treatment: one to six entries in the months after the grant (or the referral),
+    never two of the same date, category and amount, none after `last`."""
+    start = date.fromisoformat(application["decision_date"] or application["received_date"])
+    rows, keys = [], set()
+    for _ in range(rng.choices(COST_COUNTS[0], cum_weights=COST_COUNTS[1])[0]):
+        booked = start + timedelta(days=rng.randrange(14, 240))
+        if booked > last:
+            continue
+        category = rng.choices(COST_CATEGORIES[0], cum_weights=COST_CATEGORIES[1])[0]
+        low, high = COST_RANGES[category]
+        amount = str(rng.randrange(low, high))
+        if (booked, category, amount) in keys:
+            continue
+        keys.add((booked, category, amount))
+        rows.append({"application_reference": application["reference"], "date": booked.isoformat(),
+                     "category": category, "amount_nok": amount})
+    return rows
+
+
+def appeal_row(application: dict, *, last: date, rng: random.Random) -> dict | None:
+    """An appeal received within the four weeks after a refusal: reversed by the office, or sent on to
+    Klagenemnda and upheld or reversed there (the later steps only when they fall before `last`)."""
+    refused = date.fromisoformat(application["decision_date"])
+    received = refused + timedelta(days=rng.randrange(3, 25))
+    if received > last:
+        return None
+    row = {"application_reference": application["reference"], "received_date": received.isoformat(),
+           "office_outcome": "", "office_decision_date": "", "board_outcome": "", "board_decision_date": ""}
+    office_decided = received + timedelta(days=rng.randrange(7, 30))
+    if office_decided > last:
+        return row
+    outcome = rng.choices(BOARD_OUTCOMES[0], cum_weights=BOARD_OUTCOMES[1])[0]
+    row["office_decision_date"] = office_decided.isoformat()
+    if outcome == "reversed_by_office":
+        row["office_outcome"] = "reversed"
+        return row
+    row["office_outcome"] = "forwarded"
+    board_decided = office_decided + timedelta(days=rng.randrange(30, 120))
+    if board_decided <= last:
+        row["board_outcome"] = "upheld" if outcome == "upheld_by_board" else "reversed"
+        row["board_decision_date"] = board_decided.isoformat()
+    return row
+
+
+class _NationalIds:
+    """A new fødselsnummer per patient: `national_id_for(birth, individual=n)` gives the first valid number from
+    the n-th individual number of the birth year's century; the next patient born that day starts after it."""
+
+    def __init__(self, national_id_for: Callable[..., str]) -> None:
+        self._make = national_id_for
+        self._next: dict[date, int] = {}
+
+    def make(self, birth: date) -> str | None:
+        try:
+            number = self._make(birth, individual=self._next.get(birth, 200))
+        except ValueError:
+            return None            # that birth date is used up: the patient gets no number
+        self._next[birth] = int(number[6:9]) % 500 + 1
+        return number
