@@ -22,6 +22,7 @@ from app.cases.forms import (
     SavedFilterForm,
     StatusForm,
 )
+from app.cases.history import case_history
 from app.cases.lists import CASES
 from app.cases.models import Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry, JournalEntryType
 from app.cases.queries import my_cases
@@ -86,7 +87,8 @@ def export_list(fmt: str):
 def detail(case_id: int):
     case = get_case_or_404(case_id)
     page = render_template("cases/detail.html", case=case, editable=can_edit(current_user, case),
-                           today=date.today(), follow_up_methods=services.FOLLOW_UP_METHODS)
+                           today=date.today(), follow_up_methods=services.FOLLOW_UP_METHODS,
+                           history=case_history(case))
     record_access(AuditAction.VIEW, "case", case.id, case=case)
     return page
 
