@@ -80,7 +80,7 @@ def decide(page: Page, decision: str, reasoning: str, days_ago: int) -> None:
 
 def book_cost(page: Page, *, category: str, amount: str, currency: str, rate: str, days_ago: int,
               invoice: str = "") -> None:
-    page.get_by_role("link", name="Før kostnad").click()
+    page.get_by_role("link", name="Før kostnad", exact=True).click()
     expect(_h1(page)).to_have_text("Før kostnad")
     page.get_by_label("Dato", exact=True).fill(_day(days_ago))
     page.get_by_label("Kategori").select_option(label=category)
@@ -258,7 +258,7 @@ def test_a_decided_application_is_corrected_with_a_note_and_a_cost_is_credited(p
 
     page.get_by_role("link", name="Se historikken").click()
     history = page.get_by_role("table", name="Endringer i saken, nyeste først")
-    change = history.get_by_role("row").filter(has_text="Hoveddiagnose (ICD-10)")
+    change = history.get_by_role("row").filter(has_text="Hoveddiagnose (ICD-10)").first   # newest first
     expect(change).to_contain_text("O43.0")
     expect(change).to_contain_text("O43.1")
     expect(change).to_contain_text("Diagnosen var feil avskrevet fra henvisningen.")
