@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.abroad import services
+from app.abroad.commands import CostReversal
 from app.abroad.models import CostCategory, CostEntry, Decision, DecisionNote, Stream, TreatmentClass
 from app.abroad.statistics import abroad_figures
 from app.cases.history import case_history
@@ -200,9 +201,9 @@ def test_a_cost_is_corrected_by_a_reversal_once_and_never_deleted(granted, casew
                                                   invoice_reference="RH-1", category=CostCategory.STAY,
                                                   entry_date=date(2026, 10, 5)), actor=caseworker, today=TODAY)
     with pytest.raises(InvalidInput, match="hvorfor") as refused:
-        services.reverse_cost(cost, services.CostReversal(reason=None), actor=caseworker)
+        services.reverse_cost(cost, CostReversal(reason=None), actor=caseworker)
     assert refused.value.field == "reason"
-    credit = services.reverse_cost(cost, services.CostReversal(reason="Feil sykehus fakturert."), actor=caseworker)
+    credit = services.reverse_cost(cost, CostReversal(reason="Feil sykehus fakturert."), actor=caseworker)
     assert (credit.amount, credit.currency, credit.amount_nok) == (Decimal("-1500.00"), "DKK", Decimal("-2400.00"))
     assert (credit.reverses_id, credit.entry_date, credit.category) == (cost.id, cost.entry_date, CostCategory.STAY)
     assert granted.total_nok == 0 and granted.reversed_cost_ids == {cost.id}
@@ -211,9 +212,9 @@ def test_a_cost_is_corrected_by_a_reversal_once_and_never_deleted(granted, casew
                                                       AuditEvent.object_id == str(credit.id))).one()
     assert row.changes["reverses"] == [None, cost.id] and row.changes["reason"] == "Feil sykehus fakturert."
     with pytest.raises(Conflict, match="allerede tilbakeført"):
-        services.reverse_cost(cost, services.CostReversal(reason="Igjen"), actor=caseworker)
+        services.reverse_cost(cost, CostReversal(reason="Igjen"), actor=caseworker)
     with pytest.raises(InvalidInput, match="tilbakeføring kan ikke tilbakeføres"):
-        services.reverse_cost(credit, services.CostReversal(reason="Angre"), actor=caseworker)
+        services.reverse_cost(credit, CostReversal(reason="Angre"), actor=caseworker)
     # The reversed invoice may be booked again, correctly.
     again = services.add_cost(granted, abroad_cost(amount="1500", currency="DKK", exchange_rate="1,55",
                                                    invoice_reference="RH-1"), actor=caseworker, today=TODAY)
@@ -241,7 +242,7 @@ def test_the_report_sums_costs_with_credits_and_follows_corrected_facts(granted,
     before = abroad_figures(2026)
     assert before["costs_by_region"]["helse-nord"]["2026"] == 1_219_011
     assert before["diagnosis_chapters"] == {"O00-O99": 1}
-    services.reverse_cost(cost, services.CostReversal(reason="Bokført to ganger."), actor=caseworker)
+    services.reverse_cost(cost, CostReversal(reason="Bokført to ganger."), actor=caseworker)
     _correct(granted, caseworker, icd10="C50.1", reason="Feil diagnose.")
     after = abroad_figures(2026)
     assert after["costs_by_region"]["helse-nord"]["2026"] == 413_321
