@@ -101,7 +101,7 @@ def edit(case_id: int):
     form.responsible_id.choices = choices((user.id, user.name) for user in users_who_can_edit(case))
     if form.validate_on_submit() and saved(form, lambda: services.update_case(
             case, expected_version=form.version.data, title=form.title.data,
-            responsible_id=form.responsible_id.data, actor=current_user)):
+            responsible_id=form.responsible_id.data, reason=form.reason.data, actor=current_user)):
         flash("Endringene er lagret.", "success")
         return redirect(url_for("cases.detail", case_id=case_id))
     if form.conflict:
