@@ -12,15 +12,25 @@ from app.auth.models import User
 from app.cases.models import Case, CaseStatus
 from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
-from app.formatting import as_date
+from app.formatting import as_date, as_datetime
 from app.modules import HistoryLabels, history_labels
 
 HISTORY_LIMIT = 200
 REASON = "reason"
 CORE = HistoryLabels(
-    objects={"case": "Sak", "journal_entry": "Journalpost", "document": "Dokument", "deadline": "Frist"},
-    fields={"case": {"title": "Sakstittel", "public_title": "Offentlig tittel", "responsible_id": "Saksansvarlig",
-                     "status": "Status"}},
+    objects={"case": "Sak", "journal_entry": "Journalpost", "document_version": "Dokument", "deadline": "Frist",
+             "case_assignment": "Tilgang", "patient_discrepancy": "Avvik i pasientopplysninger", "patient": "Pasient"},
+    fields={
+        "case": {"number": "Saksnummer", "title": "Sakstittel", "public_title": "Offentlig tittel",
+                 "responsible_id": "Saksansvarlig", "status": "Status", "comment": "Kommentar",
+                 "access_code": "Skjerming", "legal_basis": "Skjermingshjemmel", "document_id": "Journalutskrift"},
+        "journal_entry": {"registration_number": "Journalpostnummer", "title": "Tittel",
+                          "follow_up_method": "Avskrivningsmåte"},
+        "document_version": {"filename": "Fil", "sha256": "Sjekksum (SHA-256)"},
+        "deadline": {"kind": "Frist", "due_date": "Forfall", "done_at": "Utført"},
+        "case_assignment": {"user_id": "Bruker"},
+        "patient_discrepancy": {"fields": "Opplysninger som avviker", "checked_at": "Sett på"},
+    },
     values={"case.status": {status.value: status.label for status in CaseStatus}},
 )
 
@@ -86,9 +96,12 @@ def _value(object_type: str, field: str, value, labels: list[HistoryLabels], nam
         coded = group.values.get(f"{object_type}.{field}") or group.values.get(field)
         if coded and value in coded:
             return coded[value]
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            return as_date(date.fromisoformat(value))
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+        try:   # the log keeps dates and times in ISO form (app.core.audit)
+            return as_date(date.fromisoformat(value)) if len(value) == 10 else as_datetime(
+                datetime.fromisoformat(value))
         except ValueError:
             return value
     return str(value)
