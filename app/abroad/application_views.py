@@ -206,8 +206,7 @@ def correct_application(case_id: int):
     page = render_template("abroad/correction_form.html", form=form, case=case, application=application,
                            heading=f"Rett {'søknaden' if application.stream.has_decision else 'henvisningen'}",
                            stored=application if form.conflict else None, decided=application.decision is not None,
-                           anchor="soknad",
-                           decision_facts=services.DECISION_FACTS)
+                           anchor="soknad")
     return audited_page(page, case, application, "abroad_application", "retting", form_status(form))
 
 
