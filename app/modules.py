@@ -6,7 +6,7 @@ Members are dotted paths ("app.panel.views:bp"), imported only when the app is b
 package stays cheap and cannot start an import cycle.
 """
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from importlib import import_module
 
@@ -34,6 +34,17 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class HistoryLabels:
+    """How a case's history (app.cases.history) names what a module's audit rows changed: the record's name by
+    object type, the fields' labels by object type, and the labels of coded values by field ("stream"), or by
+    object type and field where two records code a field alike ("abroad_appeal.status")."""
+
+    objects: dict[str, str]
+    fields: dict[str, dict[str, str]]
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class DemoSeed:
     """What a module's demo loader builds from: the demo users by e-mail address, a maker of valid
     synthetic national ids, and the day the demo is loaded."""
@@ -54,6 +65,7 @@ class Module:
     cli: tuple[str, ...] = ()        # click commands, or functions that make one once the report kinds are known
     demo: str | None = None          # a function(DemoSeed) -> number of demo cases it created
     nav: tuple[NavItem, ...] = ()
+    history: str | None = None       # the module's HistoryLabels
 
     def declare(self) -> None:
         """What blueprints are built from (API routes, report kinds), and the signal receivers."""
@@ -90,6 +102,11 @@ def init_modules(app: Flask, packages: tuple[str, ...]) -> None:
 def registered_modules() -> tuple[Module, ...]:
     """The app's modules, in the order the factory plugged them in."""
     return current_app.extensions[EXTENSION]
+
+
+def history_labels() -> list[HistoryLabels]:
+    """Every module's labels for the case history."""
+    return [import_string(module.history) for module in registered_modules() if module.history]
 
 
 def nav_items(user) -> list[NavItem]:

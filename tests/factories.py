@@ -211,3 +211,18 @@ def abroad_reconsideration(outcome: OfficeOutcome = OfficeOutcome.FORWARDED, **o
 
 def abroad_board_decision(outcome: BoardOutcome = BoardOutcome.UPHELD, **overrides) -> abroad.BoardDecision:
     return replace(abroad.BoardDecision(outcome=outcome, decided_on=date(2026, 11, 2)), **overrides)
+
+
+def abroad_correction(application, **overrides) -> abroad.ApplicationCorrection:
+    """The application's registered facts as they are, with a reason: a test names what it corrects."""
+    facts = {name: getattr(application, name) for name in (
+        "stream", "received_on", "treatment_class", "icd10", "reference", "applicant", "referring_doctor",
+        "referring_hospital", "requested_treatment", "requested_where", "method_reference")}
+    return abroad.ApplicationCorrection(**{**facts, "reason": "Skrivefeil ved registreringen.", **overrides})
+
+
+def abroad_opinion_correction(opinion, **overrides) -> abroad.OpinionCorrection:
+    """The opinion's registered facts as they are, with a reason."""
+    facts = {"requested_from": opinion.requested_from, "question": opinion.question,
+             "received_on": opinion.received_on, "conclusion": opinion.conclusion}
+    return abroad.OpinionCorrection(**{**facts, "reason": "Feil fagmiljø registrert.", **overrides})

@@ -21,6 +21,7 @@ MODULE = Module(
     listeners="app.abroad.listeners:register_listeners",
     cli=("app.abroad.cli:abroad_cli",),
     demo="app.abroad:load_demo",
+    history="app.abroad.history:LABELS",
     nav=(NavItem("Behandling i utlandet", "abroad.index", roles=frozenset({Role.ABROAD_CASEWORKER}),
                  current="abroad."),),
 )

@@ -2,15 +2,18 @@
 forms, services and access checks (app/api explains the conventions)."""
 from datetime import date
 
+from flask import abort
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.abroad import services
 from app.abroad.forms import (
     AppealForm,
+    ApplicationCorrectionForm,
     ApplicationForm,
     BoardDecisionForm,
     CostForm,
+    CostReversalForm,
     DecisionForm,
     LateAppealForm,
     ReconsiderationForm,
@@ -18,7 +21,7 @@ from app.abroad.forms import (
 )
 from app.abroad.letters import decide_with_letter, reconsider_with_letter
 from app.abroad.lists import APPEALS, APPLICATIONS
-from app.abroad.models import Appeal, Application
+from app.abroad.models import Appeal, Application, CostEntry
 from app.api import ApiError, endpoint, json_input, run
 from app.cases.interface import Case, load_record
 from app.core.audit import AuditAction, record_access
@@ -33,7 +36,8 @@ _TEXT = {"type": ["string", "null"]}
 COST = {"type": "object", "properties": {
     "id": {"type": "integer"}, "entry_date": {"type": "string", "format": "date"}, "category": {"type": "string"},
     "amount": {"type": "string"}, "currency": {"type": "string"}, "exchange_rate": _TEXT,
-    "amount_nok": {"type": "string"}, "invoice_reference": _TEXT}}
+    "amount_nok": {"type": "string"}, "invoice_reference": _TEXT,
+    "reverses_id": {"type": ["integer", "null"]}, "reason": _TEXT}}
 APPEAL = {"type": "object", "properties": {
     "case_id": {"type": "integer"}, "case_number": {"type": "string"}, "application_case_id": {"type": "integer"},
     "status": {"type": "string"}, "received_on": {"type": "string", "format": "date"},
@@ -74,7 +78,8 @@ def cost_json(cost) -> dict:
     return {"id": cost.id, "entry_date": cost.entry_date.isoformat(), "category": cost.category.value,
             "amount": str(cost.amount), "currency": cost.currency,
             "exchange_rate": str(cost.exchange_rate) if cost.exchange_rate is not None else None,
-            "amount_nok": str(cost.amount_nok), "invoice_reference": cost.invoice_reference}
+            "amount_nok": str(cost.amount_nok), "invoice_reference": cost.invoice_reference,
+            "reverses_id": cost.reverses_id, "reason": cost.reason}
 
 
 def appeal_json(appeal: Appeal, case: Case) -> dict:
@@ -174,6 +179,30 @@ def add_cost(case_id: int):
     form = json_input(CostForm)
     cost = run(lambda: services.add_cost(application, form.to_command(), actor=current_user))
     return cost_json(cost), 201
+
+
+@endpoint("/abroad/applications/<int:case_id>/correction", method="PUT",
+          summary="Rett søknadens registrerte opplysninger (med versjonen du leste og en begrunnelse)", tag=TAG,
+          form=ApplicationCorrectionForm, response=APPLICATION)
+def correct_application(case_id: int):
+    case, application = _application(case_id, "edit")
+    form = json_input(ApplicationCorrectionForm)
+    run(lambda: services.correct_application(application, form.to_command(), expected_version=form.version.data,
+                                             actor=current_user))
+    return _shown(case, application)
+
+
+@endpoint("/abroad/applications/<int:case_id>/costs/<int:cost_id>/reversal", method="POST",
+          summary="Tilbakefør en kostnad (kreditering med negativt beløp og begrunnelse)", tag=TAG,
+          form=CostReversalForm, response=COST, status=201)
+def reverse_cost(case_id: int, cost_id: int):
+    _case, application = _application(case_id, "edit")
+    cost = db.session.get(CostEntry, cost_id)
+    if cost is None or cost.application_id != application.id:
+        abort(404)   # the same answer as for a case outside the scope
+    form = json_input(CostReversalForm)
+    credit = run(lambda: services.reverse_cost(cost, form.to_command(), actor=current_user))
+    return cost_json(credit), 201
 
 
 @endpoint("/abroad/applications/<int:case_id>/appeals", method="POST", summary="Registrer klage på avslag",

@@ -7,16 +7,19 @@ from flask_login import current_user
 
 from app.abroad import services
 from app.abroad.forms import (
+    ApplicationCorrectionForm,
     ApplicationForm,
     CompleteTreatmentForm,
     CostForm,
+    CostReversalForm,
     DecisionForm,
+    OpinionCorrectionForm,
     OpinionReceivedForm,
     OpinionRequestForm,
     TreatmentPlanForm,
 )
 from app.abroad.letters import decide_with_letter
-from app.abroad.models import Application, MedicalOpinion
+from app.abroad.models import Application, CostEntry, MedicalOpinion
 from app.abroad.views import bp
 from app.cases.interface import audited_page, can_edit, load_record
 from app.core.roles import Role
@@ -50,7 +53,7 @@ def application(case_id: int):
     page = render_template(
         "abroad/application.html", case=case, application=application, editable=can_edit(current_user, case),
         method=services.method_check(application), experimental_notice=services.experimental_notice(application),
-        country_name=services.country_name, today=date.today())
+        country_name=services.country_name, decision_facts=services.DECISION_FACTS, today=date.today())
     return audited_page(page, case, application, "abroad_application", "søknad")
 
 
@@ -72,13 +75,19 @@ def request_opinion(case_id: int):
     return audited_page(page, case, application, "abroad_application", "ny uttalelse", form_status(form))
 
 
+def _child_or_404(model, child_id: int, application: Application):
+    """An opinion or cost of `application` (never one of another application)."""
+    child = db.session.get(model, child_id)
+    if child is None or child.application_id != application.id:
+        abort(404)
+    return child
+
+
 @bp.route("/soknader/<int:case_id>/uttalelser/<int:opinion_id>", methods=["GET", "POST"])
 @role_required(Role.ABROAD_CASEWORKER)
 def record_opinion(case_id: int, opinion_id: int):
     case, application = load_record(case_id, Application, "edit")
-    opinion = db.session.get(MedicalOpinion, opinion_id)
-    if opinion is None or opinion.application_id != application.id:
-        abort(404)
+    opinion = _child_or_404(MedicalOpinion, opinion_id, application)
     form = OpinionReceivedForm()
     if form.validate_on_submit() and saved(form, lambda: services.record_opinion(
             opinion, form.to_command(), actor=current_user)):
@@ -175,3 +184,63 @@ def new_cost(case_id: int):
                            heading="Før kostnad", anchor="kostnader",
                            intro="Statistikken teller kostnaden i året for datoen og på pasientens hjemregion.")
     return audited_page(page, case, application, "abroad_application", "ny kostnad", form_status(form))
+
+
+# Corrections: each through a form opened at the record's version, with a reason; the change and the reason
+# are shown in the case's history.
+
+@bp.route("/soknader/<int:case_id>/rett", methods=["GET", "POST"])
+@role_required(Role.ABROAD_CASEWORKER)
+def correct_application(case_id: int):
+    case, application = load_record(case_id, Application, "edit")
+    form = ApplicationCorrectionForm()
+    if not form.is_submitted():
+        form.fill_from(application)
+    if form.validate_on_submit() and saved(form, lambda: services.correct_application(
+            application, form.to_command(), expected_version=form.version.data, actor=current_user)):
+        flash("Rettingen er lagret og vises i sakens historikk.", "success")
+        return _application_page(case.id)
+    if form.conflict:
+        db.session.refresh(application)
+        form.adopt_version(application.version)
+    page = render_template("abroad/correction_form.html", form=form, case=case, application=application,
+                           heading=f"Rett {'søknaden' if application.stream.has_decision else 'henvisningen'}",
+                           stored=application if form.conflict else None, decided=application.decision is not None,
+                           anchor="soknad")
+    return audited_page(page, case, application, "abroad_application", "retting", form_status(form))
+
+
+@bp.route("/soknader/<int:case_id>/uttalelser/<int:opinion_id>/rett", methods=["GET", "POST"])
+@role_required(Role.ABROAD_CASEWORKER)
+def correct_opinion(case_id: int, opinion_id: int):
+    case, application = load_record(case_id, Application, "edit")
+    opinion = _child_or_404(MedicalOpinion, opinion_id, application)
+    form = OpinionCorrectionForm(obj=None if request.method == "POST" else opinion)
+    if opinion.received_on is None:
+        del form.received_on, form.conclusion
+    if form.validate_on_submit() and saved(form, lambda: services.correct_opinion(
+            opinion, form.to_command(), expected_version=form.version.data, actor=current_user)):
+        flash("Rettingen av uttalelsen er lagret og vises i sakens historikk.", "success")
+        return _application_page(case.id, "uttalelser")
+    if form.conflict:
+        db.session.refresh(opinion)
+        form.adopt_version(opinion.version)
+    page = render_template("abroad/correction_form.html", form=form, case=case, application=application,
+                           heading=f"Rett uttalelsen fra {opinion.requested_from}", anchor="uttalelser",
+                           stored_opinion=opinion if form.conflict else None)
+    return audited_page(page, case, application, "abroad_application", "retting av uttalelse", form_status(form))
+
+
+@bp.route("/soknader/<int:case_id>/kostnader/<int:cost_id>/tilbakefor", methods=["GET", "POST"])
+@role_required(Role.ABROAD_CASEWORKER)
+def reverse_cost(case_id: int, cost_id: int):
+    case, application = load_record(case_id, Application, "edit")
+    cost = _child_or_404(CostEntry, cost_id, application)
+    form = CostReversalForm()
+    if form.validate_on_submit() and saved(form, lambda: services.reverse_cost(
+            cost, form.to_command(), actor=current_user)):
+        flash("Kostnaden er tilbakeført med en kreditering.", "success")
+        return _application_page(case.id, "kostnader")
+    page = render_template("abroad/correction_form.html", form=form, case=case, application=application,
+                           heading="Tilbakefør kostnad", anchor="kostnader", cost=cost)
+    return audited_page(page, case, application, "abroad_application", "tilbakeføring", form_status(form))

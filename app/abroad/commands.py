@@ -102,3 +102,37 @@ class BoardDecision:
     outcome: BoardOutcome
     decided_on: date
     board_reference: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplicationCorrection:
+    """The registered facts of an application as they should have been, and why they are corrected."""
+
+    stream: Stream
+    received_on: date
+    treatment_class: TreatmentClass
+    icd10: str
+    reason: str
+    reference: str | None = None
+    applicant: str | None = None
+    referring_doctor: str | None = None
+    referring_hospital: str | None = None
+    requested_treatment: str | None = None
+    requested_where: str | None = None
+    method_reference: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpinionCorrection:
+    """A medical opinion's registered facts as they should have been; the answer's only once it is received."""
+
+    requested_from: str
+    question: str
+    reason: str
+    received_on: date | None = None
+    conclusion: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CostReversal:
+    reason: str

@@ -10,12 +10,15 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.abroad.commands import (
+    ApplicationCorrection,
     BoardDecision,
+    CostReversal,
     LateAppealAssessment,
     NewAppeal,
     NewApplication,
     NewCost,
     NewDecision,
+    OpinionCorrection,
     OpinionReceived,
     OpinionRequest,
     Reconsideration,
@@ -63,7 +66,9 @@ def country_choices():
     return choices(countries, blank="Velg land")
 
 
-class ApplicationForm(PatientFieldsMixin, FlaskForm):
+class ApplicationFactsForm(FlaskForm):
+    """The registered facts of an application: typed at registration, and corrected later in the same fields."""
+
     stream = RadioField("Type sak", choices=_enum_choices(Stream), default=Stream.APPLICATION.value,
                         validate_choice=False, validators=[_required_choice("Velg type sak.")],
                         description="Partikkelterapi og nordiske legemiddelprotokoller besluttes av andre; "
@@ -87,11 +92,35 @@ class ApplicationForm(PatientFieldsMixin, FlaskForm):
                         description="F.eks. O43.0.", render_kw={"autocomplete": "off"})
     method_reference = StringField("Metode i Nye Metoder", validators=[Length(max=20)], filters=CODE,
                                    description="Valgfri. ID-en til metoden søknaden gjelder, f.eks. ID2024_090.")
+
+
+def _reason_field(what: str) -> TextAreaField:
+    return TextAreaField("Begrunnelse", filters=TIDY_TEXT, validators=[
+        DataRequired(message=f"Skriv hvorfor {what}."), Length(max=LONG_TEXT)],
+        description="Påkrevd. Vises i sakens historikk sammen med gammel og ny verdi.")
+
+
+class ApplicationForm(PatientFieldsMixin, ApplicationFactsForm):
     submit = SubmitField("Registrer søknad")
 
     def to_command(self) -> NewApplication:
         return command_from(self, NewApplication, national_id=self.national_id.data or None,
                             municipality=self.municipality.data or None, stream=Stream(self.stream.data),
+                            treatment_class=TreatmentClass(self.treatment_class.data))
+
+
+class ApplicationCorrectionForm(ApplicationFactsForm, VersionedForm):
+    reason = _reason_field("opplysningene rettes")
+    submit = SubmitField("Lagre rettingen")
+
+    def fill_from(self, application) -> None:
+        """The stored facts, as the form shows them before the user corrects them."""
+        self.process(obj=application)
+        self.stream.data = application.stream.value
+        self.treatment_class.data = application.treatment_class.value
+
+    def to_command(self) -> ApplicationCorrection:
+        return command_from(self, ApplicationCorrection, stream=Stream(self.stream.data),
                             treatment_class=TreatmentClass(self.treatment_class.data))
 
 
@@ -118,6 +147,21 @@ class OpinionReceivedForm(FlaskForm):
 
     def to_command(self) -> OpinionReceived:
         return command_from(self, OpinionReceived)
+
+
+class OpinionCorrectionForm(VersionedForm):
+    requested_from = StringField("Fagmiljø", filters=TIDY_TEXT, validators=[
+        DataRequired(message="Oppgi hvilket fagmiljø som skal uttale seg."), Length(max=300)])
+    question = TextAreaField("Hva skal vurderes", filters=TIDY_TEXT, validators=[
+        DataRequired(message="Skriv hva fagmiljøet skal vurdere."), Length(max=LONG_TEXT)])
+    received_on = NorwegianDateField("Mottatt", [Optional()], description="Bare for en mottatt uttalelse.")
+    conclusion = TextAreaField("Fagmiljøets konklusjon", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)],
+                               description="Bare for en mottatt uttalelse.")
+    reason = _reason_field("opplysningene rettes")
+    submit = SubmitField("Lagre rettingen")
+
+    def to_command(self) -> OpinionCorrection:
+        return command_from(self, OpinionCorrection)
 
 
 class DecisionForm(FlaskForm):
@@ -174,6 +218,14 @@ class CostForm(FlaskForm):
 
     def to_command(self) -> NewCost:
         return command_from(self, NewCost, category=CostCategory(self.category.data))
+
+
+class CostReversalForm(FlaskForm):
+    reason = _reason_field("kostnaden tilbakeføres")
+    submit = SubmitField("Tilbakefør kostnaden")
+
+    def to_command(self) -> CostReversal:
+        return command_from(self, CostReversal)
 
 
 class CompleteTreatmentForm(VersionedForm):

@@ -8,7 +8,7 @@ granted now, but still counts as refused in the year's first-instance figures.
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, Numeric, String, Text, column
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, Numeric, String, Text, column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import LabelledEnum, Versioned, utcnow
@@ -119,6 +119,7 @@ class Application(Versioned, db.Model):
     opinions: Mapped[list["MedicalOpinion"]] = relationship(order_by="MedicalOpinion.requested_on")
     costs: Mapped[list["CostEntry"]] = relationship(order_by="(CostEntry.entry_date, CostEntry.id)")
     appeals: Mapped[list["Appeal"]] = relationship(back_populates="application", order_by="Appeal.received_on")
+    decision_notes: Mapped[list["DecisionNote"]] = relationship(order_by="DecisionNote.id")
 
     @property
     def is_open(self) -> bool:
@@ -127,6 +128,11 @@ class Application(Versioned, db.Model):
     @property
     def treatment_may_be_planned(self) -> bool:
         return self.status in (ApplicationStatus.GRANTED, ApplicationStatus.REFERRED, ApplicationStatus.COMPLETED)
+
+    @property
+    def reversed_cost_ids(self) -> set[int]:
+        """The costs a reversal has credited."""
+        return {cost.reverses_id for cost in self.costs if cost.reverses_id is not None}
 
     @property
     def total_nok(self) -> Decimal:
@@ -151,9 +157,18 @@ class MedicalOpinion(Versioned, db.Model):
 
 
 class CostEntry(db.Model):
-    """One cost. Statistics count it in the year of `entry_date`, for the application's home region."""
+    """One cost. Statistics count it in the year of `entry_date`, for the application's home region.
+
+    A cost is never deleted or changed: a wrong one is corrected by a reversal (a credit with the negative
+    amount) that names the entry it reverses. An entry has at most one reversal, and a reversal is not reversed;
+    a negative amount exists only as a reversal (the database holds both rules)."""
 
     __tablename__ = "abroad_cost_entries"
+    __table_args__ = (
+        CheckConstraint("(reverses_id IS NULL AND amount > 0 AND amount_nok > 0) OR "
+                        "(reverses_id IS NOT NULL AND amount < 0 AND amount_nok < 0)",
+                        name="negative_only_as_reversal"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("abroad_applications.id"), index=True)
@@ -164,8 +179,32 @@ class CostEntry(db.Model):
     exchange_rate: Mapped[Decimal | None] = mapped_column(Numeric(12, 6))
     amount_nok: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     invoice_reference: Mapped[str | None] = mapped_column(String(100))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("abroad_cost_entries.id"), unique=True)
+    reason: Mapped[str | None] = mapped_column(Text)          # why a reversal was booked
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+
+class DecisionNote(db.Model):
+    """A fact the first-instance decision rests on (diagnosis, received date, type of case) corrected after the
+    decision: the decision stands as made, and this note tells what changed, when, by whom and why."""
+
+    __tablename__ = "abroad_decision_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("abroad_applications.id"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(String(300))
+    new_value: Mapped[str | None] = mapped_column(String(300))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    created_by = relationship("User")
 
 
 class AppealStatus(LabelledEnum):

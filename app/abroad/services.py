@@ -12,12 +12,15 @@ from babel import Locale
 from sqlalchemy import select
 
 from app.abroad.commands import (
+    ApplicationCorrection,
     BoardDecision,
+    CostReversal,
     LateAppealAssessment,
     NewAppeal,
     NewApplication,
     NewCost,
     NewDecision,
+    OpinionCorrection,
     OpinionReceived,
     OpinionRequest,
     Reconsideration,
@@ -33,6 +36,7 @@ from app.abroad.models import (
     BoardOutcome,
     CostEntry,
     Decision,
+    DecisionNote,
     MedicalOpinion,
     OfficeOutcome,
     Stream,
@@ -59,6 +63,7 @@ from app.core.checks import not_in_future, require
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
+from app.formatting import as_date, as_money
 from app.methods.interface import (
     MethodRejected,
     MethodState,
@@ -376,7 +381,9 @@ def _money(value, field: str, what: str, *, places: str = "0.01") -> Decimal:
     if amount is None or not amount.is_finite():
         raise InvalidInput(f"{what} må være et tall.", field=field)
     if amount <= 0:
-        raise InvalidInput(f"{what} må være større enn null.", field=field)
+        # A negative amount exists only as the reversal of a booked cost (reverse_cost).
+        raise InvalidInput(f"{what} må være større enn null. En feilført kostnad rettes ved å tilbakeføre den.",
+                           field=field)
     return amount.quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
@@ -410,6 +417,7 @@ def add_cost(application: Application, command: NewCost, *, actor, today: date |
             raise InvalidInput(f"Oppgi valutakursen fra {currency} til NOK.", field="exchange_rate")
         rate = _money(exchange_rate, "exchange_rate", "Valutakursen", places="0.000001")
         amount_nok = (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    _ensure_not_booked(application, command.invoice_reference, amount, currency)
     cost = CostEntry(application_id=application.id, entry_date=entry_date, category=category, amount=amount,
                      currency=currency, exchange_rate=rate, amount_nok=amount_nok,
                      invoice_reference=command.invoice_reference, created_by_id=actor.id)
@@ -420,6 +428,160 @@ def add_cost(application: Application, command: NewCost, *, actor, today: date |
                   changes={"category": [None, category.value], "amount": [None, f"{amount} {currency}"],
                            "amount_nok": [None, amount_nok]})
     return cost
+
+
+def _ensure_not_booked(application: Application, invoice_reference: str | None, amount: Decimal,
+                       currency: str) -> None:
+    """The same invoice is booked once on a case: a second cost with its reference and amount is refused, naming
+    the first. A booking that has been reversed no longer counts, so the invoice can then be booked again."""
+    if not invoice_reference:
+        return
+    reversed_ids = select(CostEntry.reverses_id).where(CostEntry.reverses_id.is_not(None))
+    first = db.session.scalars(select(CostEntry).where(
+        CostEntry.application_id == application.id, CostEntry.invoice_reference == invoice_reference,
+        CostEntry.amount == amount, CostEntry.currency == currency, CostEntry.reverses_id.is_(None),
+        CostEntry.id.not_in(reversed_ids)).order_by(CostEntry.id).limit(1)).first()
+    if first is not None:
+        raise InvalidInput(f"Fakturaen «{invoice_reference}» er allerede ført på saken: "
+                           f"{as_date(first.entry_date)}, {as_money(first.amount)} {first.currency}, referanse "
+                           f"«{first.invoice_reference}». Ingenting er lagret. Er den første feil, tilbakefør den.",
+                           field="invoice_reference")
+
+
+def reverse_cost(cost: CostEntry, command: CostReversal, *, actor) -> CostEntry:
+    """Correct a booked cost by a reversal: a credit with the negative amount, in the same year (its date is the
+    cost's, so the annual statistics of that year come out right), naming the cost it reverses. A cost is
+    reversed once, and a reversal is never reversed: a cost that should count after all is booked again."""
+    require(command.reason, "reason", "Skriv hvorfor kostnaden tilbakeføres.")
+    if cost.is_reversal:
+        raise InvalidInput("En tilbakeføring kan ikke tilbakeføres. Skal kostnaden telles likevel, før den på nytt.")
+    earlier = db.session.scalars(select(CostEntry).where(CostEntry.reverses_id == cost.id)).first()
+    if earlier is not None:
+        raise Conflict(f"Kostnaden er allerede tilbakeført ({as_date(earlier.created_at)}). Ingenting er lagret.")
+    application = db.session.get(Application, cost.application_id)
+    credit = CostEntry(application_id=cost.application_id, entry_date=cost.entry_date, category=cost.category,
+                       amount=-cost.amount, currency=cost.currency, exchange_rate=cost.exchange_rate,
+                       amount_nok=-cost.amount_nok, invoice_reference=cost.invoice_reference, reverses_id=cost.id,
+                       reason=command.reason, created_by_id=actor.id)
+    db.session.add(credit)
+    db.session.flush()
+    db.session.expire(application, ["costs"])
+    record_change(AuditAction.CREATE, "abroad_cost", credit.id, case=get_case(application.case_id), user=actor,
+                  changes={"reverses": [None, cost.id], "amount": [None, f"{credit.amount} {credit.currency}"],
+                           "amount_nok": [None, credit.amount_nok], "reason": command.reason})
+    return credit
+
+
+# Corrections
+
+# The facts a first-instance decision rests on: corrected after the decision, each gets a note on the decision.
+DECISION_FACTS = {"icd10": "Hoveddiagnose (ICD-10)", "received_on": "Mottatt", "stream": "Type sak"}
+
+
+def _shown(field: str, value) -> str | None:
+    """A corrected value as the decision note prints it."""
+    if value is None:
+        return None
+    if isinstance(value, Stream):
+        return value.label
+    if isinstance(value, date):
+        return as_date(value)
+    return str(value)
+
+
+def correct_application(application: Application, command: ApplicationCorrection, *, expected_version: int | None,
+                        actor, today: date | None = None) -> dict:
+    """Correct the registered facts of an application, with the reason, under the same rules as registration.
+    A fact the decision rests on (DECISION_FACTS), corrected once the application is decided, gets a note on
+    the decision (shown with the decision and its letter): the decision is not changed silently.
+    Returns what changed."""
+    today = today or date.today()
+    ensure_version(application, expected_version)
+    require(command.reason, "reason", "Skriv hvorfor opplysningene rettes.")
+    stream, received_on = command.stream, command.received_on
+    if stream.has_decision != application.stream.has_decision:
+        raise InvalidInput(f"«{application.stream.label}» kan ikke rettes til «{stream.label}»: en søknad som "
+                           "kontoret avgjør, og en henvisning som andre avgjør, følger ulike regler. Registrer "
+                           "saken på nytt som riktig type, og sett denne til «Utgår».", field="stream")
+    not_in_future(received_on, "received_on", "Mottatt-datoen", today)
+    code = validate_icd10(command.icd10)
+    method_reference = _method_reference(command.method_reference)
+    reference = command.reference
+    if reference and db.session.scalar(select(Application.id).where(
+            Application.reference == reference, Application.id != application.id)):
+        raise InvalidInput(f"Referansen «{reference}» er allerede brukt på en annen søknad.", field="reference")
+    if stream.has_decision:
+        require(command.requested_treatment, "requested_treatment", "Beskriv behandlingen det søkes om.")
+    case = get_case(application.case_id)
+    _check_received_on(application, received_on, case.patient.birth_date)
+    changes = apply_changes(application, {
+        "stream": stream, "received_on": received_on, "treatment_class": command.treatment_class, "icd10": code,
+        "icd10_chapter": icd10_chapter(code), "reference": reference, "applicant": command.applicant,
+        "referring_doctor": command.referring_doctor, "referring_hospital": command.referring_hospital,
+        "requested_treatment": command.requested_treatment, "requested_where": command.requested_where,
+        "method_reference": method_reference,
+        "child": age_on(case.patient.birth_date, received_on) < ADULT_AGE})
+    if not changes:
+        raise InvalidInput("Ingen opplysninger er endret. Rett minst én opplysning, eller avbryt.")
+    if application.decision is not None:
+        _note_on_decision(application, changes, command.reason, actor)
+    db.session.flush()
+    record_change(AuditAction.UPDATE, "abroad_application", application.id, case=case, user=actor,
+                  changes={**changes, "reason": command.reason})
+    return changes
+
+
+def _check_received_on(application: Application, received_on: date, birth_date: date) -> None:
+    """The received date comes after the patient's birth and before every later step of the application."""
+    if birth_date > received_on:
+        raise InvalidInput("Mottatt-datoen kan ikke være før pasientens fødselsdato.", field="received_on")
+    later = [(application.decided_on, "vedtaket"),
+             *((opinion.requested_on, "forespørselen om medisinsk uttalelse") for opinion in application.opinions),
+             *((cost.entry_date, "en ført kostnad") for cost in application.costs)]
+    for day, step in sorted((pair for pair in later if pair[0] is not None), key=lambda pair: pair[0]):
+        if received_on > day:
+            raise InvalidInput(f"Mottatt-datoen kan ikke være etter {step} ({as_date(day)}).", field="received_on")
+
+
+def _note_on_decision(application: Application, changes: dict, reason: str, actor) -> None:
+    for field in DECISION_FACTS:
+        if field in changes:
+            old, new = changes[field]
+            application.decision_notes.append(DecisionNote(
+                field=field, old_value=_shown(field, old), new_value=_shown(field, new), reason=reason,
+                created_by_id=actor.id))
+
+
+def correct_opinion(opinion: MedicalOpinion, command: OpinionCorrection, *, expected_version: int | None, actor,
+                    today: date | None = None) -> dict:
+    """Correct a medical opinion's registered facts, with the reason. The answer (received date, conclusion) is
+    corrected only once the opinion is received; it is registered as received with record_opinion."""
+    today = today or date.today()
+    ensure_version(opinion, expected_version)
+    require(command.reason, "reason", "Skriv hvorfor opplysningene rettes.")
+    require(command.requested_from, "requested_from", "Oppgi hvilket fagmiljø som skal uttale seg.")
+    require(command.question, "question", "Skriv hva fagmiljøet skal vurdere.")
+    values = {"requested_from": command.requested_from, "question": command.question}
+    if opinion.received_on is None:
+        if command.received_on is not None or command.conclusion is not None:
+            raise InvalidInput("Uttalelsen er ikke mottatt ennå. Registrer den som mottatt fra søknadssiden.",
+                               field="received_on")
+    else:
+        require(command.received_on, "received_on", "Fyll inn datoen uttalelsen ble mottatt.")
+        not_in_future(command.received_on, "received_on", "Mottatt-datoen", today)
+        if command.received_on < opinion.requested_on:
+            raise InvalidInput("Uttalelsen kan ikke være mottatt før forespørselen ble sendt "
+                               f"({as_date(opinion.requested_on)}).", field="received_on")
+        require(command.conclusion, "conclusion", "Skriv fagmiljøets konklusjon.")
+        values.update(received_on=command.received_on, conclusion=command.conclusion)
+    changes = apply_changes(opinion, values)
+    if not changes:
+        raise InvalidInput("Ingen opplysninger er endret. Rett minst én opplysning, eller avbryt.")
+    application = db.session.get(Application, opinion.application_id)
+    db.session.flush()
+    record_change(AuditAction.UPDATE, "abroad_medical_opinion", opinion.id, case=get_case(application.case_id),
+                  user=actor, changes={**changes, "reason": command.reason})
+    return changes
 
 
 # Appeals

@@ -73,6 +73,8 @@ def icd10_code(form, field) -> None:
 class EditCaseForm(VersionedForm):
     title = StringField("Sakstittel", validators=[DataRequired(message="Fyll inn sakstittel."), Length(max=300)])
     responsible_id = SelectField("Saksansvarlig", coerce=int)
+    reason = TextAreaField("Begrunnelse", validators=[Length(max=2000)],
+                           description="Valgfri. Vises i sakens historikk sammen med endringen.")
     submit = SubmitField("Lagre endringer")
 
 

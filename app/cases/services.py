@@ -263,8 +263,10 @@ def mark_discrepancy_checked(discrepancy: PatientDiscrepancy, *, actor) -> None:
                         changes={"checked_at": [None, discrepancy.checked_at]})
 
 
-def update_case(case: Case, *, expected_version: int, title: str, responsible_id: int | None, actor) -> dict:
-    """Change the case's title and responsible caseworker; returns what changed."""
+def update_case(case: Case, *, expected_version: int, title: str, responsible_id: int | None, actor,
+                reason: str | None = None) -> dict:
+    """Change the case's title and responsible caseworker; returns what changed. A reason, when given, is kept
+    with the change in the audit log and shown in the case's history."""
     ensure_open(case)
     ensure_version(case, expected_version)
     if not title or not title.strip():
@@ -275,7 +277,9 @@ def update_case(case: Case, *, expected_version: int, title: str, responsible_id
     })
     if changes:
         db.session.flush()
-        audit.record_change(AuditAction.UPDATE, "case", case.id, case=case, changes=changes, user=actor)
+        reason = (reason or "").strip() or None
+        audit.record_change(AuditAction.UPDATE, "case", case.id, case=case, user=actor,
+                            changes={**changes, "reason": reason} if reason else changes)
     return changes
 
 

@@ -22,6 +22,7 @@ from app.cases.forms import (
     SavedFilterForm,
     StatusForm,
 )
+from app.cases.history import case_history
 from app.cases.lists import CASES
 from app.cases.models import Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry, JournalEntryType
 from app.cases.queries import my_cases
@@ -86,7 +87,8 @@ def export_list(fmt: str):
 def detail(case_id: int):
     case = get_case_or_404(case_id)
     page = render_template("cases/detail.html", case=case, editable=can_edit(current_user, case),
-                           today=date.today(), follow_up_methods=services.FOLLOW_UP_METHODS)
+                           today=date.today(), follow_up_methods=services.FOLLOW_UP_METHODS,
+                           history=case_history(case))
     record_access(AuditAction.VIEW, "case", case.id, case=case)
     return page
 
@@ -99,7 +101,7 @@ def edit(case_id: int):
     form.responsible_id.choices = choices((user.id, user.name) for user in users_who_can_edit(case))
     if form.validate_on_submit() and saved(form, lambda: services.update_case(
             case, expected_version=form.version.data, title=form.title.data,
-            responsible_id=form.responsible_id.data, actor=current_user)):
+            responsible_id=form.responsible_id.data, reason=form.reason.data, actor=current_user)):
         flash("Endringene er lagret.", "success")
         return redirect(url_for("cases.detail", case_id=case_id))
     if form.conflict:

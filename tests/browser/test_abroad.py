@@ -78,14 +78,16 @@ def decide(page: Page, decision: str, reasoning: str, days_ago: int) -> None:
     expect(_flash(page)).to_have_text(f"Vedtaket er registrert: {decision.lower()}.")
 
 
-def book_cost(page: Page, *, category: str, amount: str, currency: str, rate: str, days_ago: int) -> None:
-    page.get_by_role("link", name="Før kostnad").click()
+def book_cost(page: Page, *, category: str, amount: str, currency: str, rate: str, days_ago: int,
+              invoice: str = "") -> None:
+    page.get_by_role("link", name="Før kostnad", exact=True).click()
     expect(_h1(page)).to_have_text("Før kostnad")
     page.get_by_label("Dato", exact=True).fill(_day(days_ago))
     page.get_by_label("Kategori").select_option(label=category)
     page.get_by_label("Beløp").fill(amount)
     page.get_by_label("Valuta", exact=True).fill(currency)
     page.get_by_label("Valutakurs til NOK").fill(rate)
+    page.get_by_label("Fakturareferanse").fill(invoice)
     page.get_by_role("button", name="Før kostnad").click()
 
 
@@ -234,3 +236,59 @@ def test_another_office_cannot_open_the_application(page_as):
     response = other.goto(url)
     assert response is not None and response.status == 404
     expect(_h1(other)).to_have_text("Siden finnes ikke")
+
+
+def test_a_decided_application_is_corrected_with_a_note_and_a_cost_is_credited(page_as, screenshot):
+    page = page_as(HSO)
+    register_application(page, "Rita Retting", birth_date=date(1985, 2, 2), icd10="O43.0")
+    decide(page, "Innvilget", "Behandlingen tilbys ikke i Norge.", days_ago=21)
+    application_url = page.url
+
+    page.get_by_role("link", name="Rett søknaden").click()
+    expect(_h1(page)).to_have_text("Rett søknaden")
+    expect(page.get_by_role("note")).to_contain_text("får vedtaket en merknad om rettingen")
+    page.get_by_label("Hoveddiagnose (ICD-10)").fill("O43.1")
+    page.get_by_label("Begrunnelse").fill("Diagnosen var feil avskrevet fra henvisningen.")
+    page.get_by_role("button", name="Lagre rettingen").click()
+    expect(_flash(page)).to_have_text("Rettingen er lagret og vises i sakens historikk.")
+    expect(_fact(page, "Hoveddiagnose (ICD-10)")).to_have_text("O43.1 (kapittel O00-O99)")
+    notes = page.get_by_role("region", name="Merknader om retting etter vedtaket")
+    expect(notes).to_contain_text("Hoveddiagnose (ICD-10) rettet fra «O43.0» til «O43.1»")
+    expect(notes).to_contain_text("Diagnosen var feil avskrevet fra henvisningen.")
+
+    page.get_by_role("link", name="Se historikken").click()
+    history = page.get_by_role("table", name="Endringer i saken, nyeste først")
+    change = history.get_by_role("row").filter(has_text="Hoveddiagnose (ICD-10)").first   # newest first
+    expect(change).to_contain_text("O43.0")
+    expect(change).to_contain_text("O43.1")
+    expect(change).to_contain_text("Diagnosen var feil avskrevet fra henvisningen.")
+    screenshot(page, "abroad-correction-history")
+
+    page.goto(application_url)
+    page.get_by_role("link", name="Endre behandlingsplan").click()
+    page.get_by_label("Behandlende sykehus").fill("Rigshospitalet")
+    page.get_by_label("Land", exact=True).select_option(label="Danmark")
+    page.get_by_role("button", name="Lagre behandlingsplan").click()
+    book_cost(page, category="Behandling", amount="413320,50", currency="NOK", rate="", days_ago=10,
+              invoice="RH-2026-991")
+    expect(_flash(page)).to_have_text("Kostnaden er ført.")
+    book_cost(page, category="Behandling", amount="413320,50", currency="NOK", rate="", days_ago=9,
+              invoice="RH-2026-991")
+    expect(page.locator("#invoice_reference-error")).to_contain_text(
+        f"Fakturaen «RH-2026-991» er allerede ført på saken: {_day(10)}, 413\xa0320,50 NOK")
+    page.get_by_role("link", name="Avbryt").click()
+    book_cost(page, category="Reise", amount="8450", currency="NOK", rate="", days_ago=8, invoice="SAS-77")
+    costs = page.get_by_role("table", name=re.compile("^Kostnader, sum"))
+    expect(costs).to_have_accessible_name("Kostnader, sum 421\xa0770,50 kr")
+    costs.get_by_role("link", name=re.compile("^Tilbakefør kostnaden")).first.click()
+    expect(_h1(page)).to_have_text("Tilbakefør kostnad")
+    page.get_by_role("button", name="Tilbakefør kostnaden").click()
+    expect(page.locator("#reason-error")).to_contain_text("Skriv hvorfor kostnaden tilbakeføres.")
+    page.get_by_label("Begrunnelse").fill("Fakturaen ble bokført to ganger.")
+    page.get_by_role("button", name="Tilbakefør kostnaden").click()
+    expect(_flash(page)).to_have_text("Kostnaden er tilbakeført med en kreditering.")
+    expect(costs).to_have_accessible_name("Kostnader, sum 8\xa0450,00 kr")
+    expect(costs.locator("tbody tr")).to_have_count(3)
+    expect(costs).to_contain_text("Tilbakeføring av kostnaden")
+    expect(costs).to_contain_text("Fakturaen ble bokført to ganger.")
+    screenshot(page, "abroad-cost-credited")

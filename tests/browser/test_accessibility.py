@@ -354,6 +354,20 @@ def _submit_refused_grant(page: Page) -> None:
     expect(summary).to_be_focused()
 
 
+def _submit_correction_without_reason(page: Page) -> None:
+    """A correction of a decided application without a reason: refused at the field, nothing saved."""
+    _from_application(APPELLANT, "Rett søknaden")(page)
+    page.get_by_label("Hoveddiagnose (ICD-10)").fill("C50.1")
+    page.get_by_role("button", name="Lagre rettingen").click()
+    expect(page.locator("#reason-error")).to_contain_text("Skriv hvorfor opplysningene rettes.")
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+
+
+def _open_cost_reversal(page: Page) -> None:
+    _open_application(PROTON_PATIENT)(page)
+    page.get_by_role("link", name=re.compile("^Tilbakefør kostnaden")).first.click()
+
+
 # Nye Metoder: the demo data's methods (app/methods/demo_data.py), reached from the method list.
 ASSESSED_METHOD = "ID2025_102"   # has a full suitability assessment with ongoing trials
 DECIDED_METHOD = "ID2022_131"    # has Beslutningsforum's decision of 17.03.2025, amended 28.04.2025
@@ -498,6 +512,15 @@ SCREENS = [
     Screen("abroad-decision-not-introduced", CASEWORKER, "abroad/decision_form.html", "Vedtak",
            _from_application(METHOD_APPLICANT, "Fatt vedtak")),
     Screen("abroad-decision-errors", CASEWORKER, "abroad/decision_form.html", "Vedtak", _submit_refused_grant),
+    Screen("abroad-application-correction", CASEWORKER, "abroad/correction_form.html", "Rett søknaden",
+           _from_application(APPELLANT, "Rett søknaden")),
+    Screen("abroad-application-correction-errors", CASEWORKER, "abroad/correction_form.html", "Rett søknaden",
+           _submit_correction_without_reason),
+    Screen("abroad-opinion-correction", CASEWORKER, "abroad/correction_form.html",
+           "Rett uttalelsen fra Fostermedisin, Oslo universitetssykehus",
+           _from_application(OPEN_APPLICANT, "Rett uttalelsen fra Fostermedisin, Oslo universitetssykehus")),
+    Screen("abroad-cost-reversal", CASEWORKER, "abroad/correction_form.html", "Tilbakefør kostnad",
+           _open_cost_reversal),
     Screen("abroad-treatment-plan", CASEWORKER, "abroad/step_form.html", "Behandling, reise og opphold",
            _from_application(PROTON_PATIENT, "Endre behandlingsplan")),
     Screen("abroad-cost-new", CASEWORKER, "abroad/step_form.html", "Før kostnad",
@@ -644,6 +667,7 @@ COVERED_TEMPLATES = [
     "abroad/application_new.html",
     "abroad/applications.html",
     "abroad/decision_form.html",
+    "abroad/correction_form.html",
     "abroad/import.html",
     "abroad/import_job.html",
     "abroad/index.html",

@@ -206,3 +206,17 @@ def test_a_deadline_moved_off_a_holiday_says_why(login, make_user, make_case):
                                                       "responsible_id": user})
     page = client.get(f"/saker/{case_id}").get_data(as_text=True)
     assert "25.12.2030 er Første juledag, så fristen er flyttet til 27.12.2030." in page
+
+
+def test_a_change_of_the_case_with_a_reason_is_shown_in_the_history(app, login, make_user, make_case):
+    user = make_user(name="Siri Saksbehandler")
+    case_id = make_case(user)
+    client = login(user)
+    saved = client.post(f"/saker/{case_id}/endre", data={
+        "title": "Søknad om behandling i utlandet – Kari Nordmann (TTTS)", "responsible_id": user, "version": 1,
+        "reason": "Tittelen manglet diagnosen."})
+    assert saved.status_code == 302
+    page = client.get(f"/saker/{case_id}").get_data(as_text=True)
+    history = page[page.index('id="endringer"'):]
+    assert "Sakstittel" in history and "Tittelen manglet diagnosen." in history
+    assert "Søknad om behandling i utlandet – Kari Nordmann (TTTS)" in history and "Siri Saksbehandler" in history

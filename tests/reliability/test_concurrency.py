@@ -48,6 +48,7 @@ from app.abroad.models import (
     ApplicationStatus,
     CostEntry,
     Decision,
+    DecisionNote,
     MedicalOpinion,
     OfficeOutcome,
 )
@@ -153,7 +154,8 @@ INSERT_ONLY = {
     OrderingDecision: "Bestillerforum's decision as recorded",
     CommissionReport: "a delivered report",
     ForumDecision: "an amendment is a new row that supersedes the old one; a decision row is never changed",
-    CostEntry: "a booked cost (a correction is a new entry)",
+    CostEntry: "a booked cost (a correction is a new entry: the reversal)",
+    DecisionNote: "a note on a decision as written; a later correction adds another",
     Participant: "a member or co-opted expert put on a referral",
     TreatmentItem: "a treatment considered, with the Nye Metoder check made when it was recorded",
     Statement: "the advisory statement as sent",
@@ -568,6 +570,33 @@ def complete_treatment(kit: Kit) -> Edit:
                 application_id, "status", a={}, b={}, a_stored=ApplicationStatus.COMPLETED, button=True)
 
 
+def correct_application(kit: Kit) -> Edit:
+    a, b = _caseworkers(kit)
+    application_id, case_id = kit.run(lambda: _ids(_application(kit, a), "id", "case_id"))
+    url = f"/utland/soknader/{case_id}/rett"
+    return Edit((a, b), url, url, Application, application_id, "requested_where",
+                a={"requested_where": "Karolinska", "reason": "Feil sted"},
+                b={"requested_where": "Skåne", "reason": "Annet sted"}, a_stored="Karolinska", b_stored="Skåne",
+                stored_shown="Karolinska", text_field="requested_where")
+
+
+def correct_opinion(kit: Kit) -> Edit:
+    a, b = _caseworkers(kit)
+
+    def make():
+        application = _application(kit, a)
+        opinion = abroad.request_opinion(application, abroad_opinion_request(
+            requested_on=_day(59), due_on=_day(40)), actor=kit.user(a))
+        return opinion.id, application.case_id
+    opinion_id, case_id = kit.run(make)
+    url = f"/utland/soknader/{case_id}/uttalelser/{opinion_id}/rett"
+    return Edit((a, b), url, url, MedicalOpinion, opinion_id, "requested_from",
+                a={"requested_from": "Fostermedisin, St. Olavs", "reason": "Feil fagmiljø"},
+                b={"requested_from": "Fostermedisin, Haukeland", "reason": "Annet fagmiljø"},
+                a_stored="Fostermedisin, St. Olavs", b_stored="Fostermedisin, Haukeland",
+                stored_shown="Fostermedisin, St. Olavs", text_field="requested_from")
+
+
 EDIT_FORMS = {
     "cases.edit": edit_case,
     "cases.change_status": change_case_status,
@@ -582,6 +611,8 @@ EDIT_FORMS = {
     "panel.edit_answers": edit_answers,
     "abroad.plan_treatment": plan_treatment,
     "abroad.complete_treatment": complete_treatment,
+    "abroad.correct_application": correct_application,
+    "abroad.correct_opinion": correct_opinion,
 }
 
 # The JSON API takes the same forms; it answers a stale version with 409 JSON (tests/api/test_api.py).

@@ -32,11 +32,13 @@ from sqlalchemy import event, select, text, update
 from app.abroad import importing
 from app.abroad import letters as abroad_letters
 from app.abroad import services as abroad
+from app.abroad.commands import CostReversal
 from app.abroad.models import (
     Appeal,
     Application,
     BoardOutcome,
     CostCategory,
+    CostEntry,
     Decision,
     MedicalOpinion,
     OfficeOutcome,
@@ -100,9 +102,11 @@ from tests.factories import (
     abroad_appeal,
     abroad_application,
     abroad_board_decision,
+    abroad_correction,
     abroad_cost,
     abroad_decision,
     abroad_late_assessment,
+    abroad_opinion_correction,
     abroad_opinion_received,
     abroad_opinion_request,
     abroad_plan,
@@ -1115,6 +1119,42 @@ def _(w):
     return lambda: abroad.add_cost(w.get(Application, application_id), abroad_cost(
         entry_date=date(2026, 10, 2), category=CostCategory.TREATMENT, amount="10000", currency="DKK",
         exchange_rate="1.6", invoice_reference="F-1"), actor=w.get(User, actor), today=TODAY)
+
+
+@case("app.abroad.services.reverse_cost")
+def _(w):
+    actor = w.user()
+    application_id = w.decided(actor, Decision.GRANTED)
+    cost_id = abroad.add_cost(w.get(Application, application_id), abroad_cost(
+        entry_date=date(2026, 10, 2), invoice_reference="F-1"), actor=w.get(User, actor), today=TODAY).id
+    db.session.commit()
+    return lambda: abroad.reverse_cost(w.get(CostEntry, cost_id), CostReversal(reason="Feil faktura."),
+                                       actor=w.get(User, actor))
+
+
+@case("app.abroad.services.correct_application")
+def _(w):
+    """A decided fact: the correction writes the application, a note on the decision and the audit row."""
+    actor = w.user()
+    application_id = w.decided(actor, Decision.GRANTED)
+
+    def call():
+        application = w.get(Application, application_id)
+        abroad.correct_application(application, abroad_correction(application, icd10="O43.1"),
+                                   expected_version=application.version, actor=w.get(User, actor), today=TODAY)
+    return call
+
+
+@case("app.abroad.services.correct_opinion")
+def _(w):
+    actor = w.user()
+    opinion_id = w.opinion(actor)
+
+    def call():
+        opinion = w.get(MedicalOpinion, opinion_id)
+        abroad.correct_opinion(opinion, abroad_opinion_correction(opinion, question="Er behandlingen nødvendig?"),
+                               expected_version=opinion.version, actor=w.get(User, actor), today=TODAY)
+    return call
 
 
 @case("app.abroad.services.register_appeal")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select, update
 
-from app.abroad.models import Appeal, Application, MedicalOpinion
+from app.abroad.models import Appeal, Application, CostEntry, MedicalOpinion
 from app.auth import services as account_services
 from app.auth.models import ApiToken, User
 from app.cases.models import Case, Deadline, Document, JournalEntry, Patient, SavedFilter
@@ -94,7 +94,8 @@ for _endpoint, _method in (("api.abroad_get_application", "GET"), ("api.abroad_d
                            ("api.abroad_add_cost", "POST"), ("api.abroad_plan_treatment", "PUT"),
                            ("api.abroad_create_appeal", "POST"), ("api.abroad_get_appeal", "GET"),
                            ("api.abroad_assess_late_appeal", "POST"), ("api.abroad_reconsider", "POST"),
-                           ("api.abroad_board_decision", "POST")):
+                           ("api.abroad_board_decision", "POST"), ("api.abroad_correct_application", "PUT"),
+                           ("api.abroad_reverse_cost", "POST")):
     MATRIX[(_endpoint, _method)] = OWN
 for _fmt in ("pdf", "xlsx", "json"):
     MATRIX[(f"reports.download /rapporter/bestillinger/<int:order_id>/rapport.{_fmt}", "GET")] = set()
@@ -116,7 +117,8 @@ for _endpoint in ("panel.new_referral", "panel.new_member", "panel.edit_member",
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = PANEL
 for _endpoint in ("abroad.request_opinion", "abroad.record_opinion", "abroad.decide", "abroad.plan_treatment",
                   "abroad.new_cost", "abroad.new_appeal", "abroad.assess_late_appeal", "abroad.reconsider",
-                  "abroad.board_decision"):
+                  "abroad.board_decision", "abroad.correct_application", "abroad.correct_opinion",
+                  "abroad.reverse_cost"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = OWN
 for _endpoint in ("abroad.application", "abroad.appeal", "abroad.decision_letter", "abroad.forwarding_letter",
                   "cases.detail", "cases.download_document"):
@@ -148,6 +150,7 @@ def principals_and_urls(app) -> Fixtures:
             Patient, Patient.id == Case.patient_id).where(Patient.name == patient_name))
 
     open_application = case_of("Nils Nordlending", Application)
+    with_costs = case_of("Kari Nordmann", Application)
     refused = case_of("Per Klagesen", Application)
     appeal = case_of("Per Klagesen", Appeal)
     referral = case_of("Hanne Hagen", Referral)
@@ -193,6 +196,8 @@ def principals_and_urls(app) -> Fixtures:
                     [row.id for row, _secret in made.values()], {
         "": {**common, **on_open_case},
         "abroad.appeal": {**common, "case_id": appeal.case_id},
+        "cost": {**on_open_case, **common, "case_id": with_costs.case_id,
+                 "cost_id": db.session.scalar(select(CostEntry.id).where(CostEntry.application_id == with_costs.id))},
         "refused": {**on_open_case, **common, "case_id": refused.case_id},
         "panel.": {**common, "case_id": referral.case_id, "statement_id": 1, "item_id": item.id},
         "follow_up": {**common, "reference": db.session.get(Method, decision.method_id).reference,
@@ -207,6 +212,7 @@ FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the 
                      "abroad.forwarding_letter", "api.abroad_get_appeal", "api.abroad_assess_late_appeal",
                      "api.abroad_reconsider", "api.abroad_board_decision"), "abroad.appeal"),
     **dict.fromkeys(("api.abroad_create_appeal",), "refused"),
+    **dict.fromkeys(("abroad.reverse_cost", "api.abroad_reverse_cost"), "cost"),
     **dict.fromkeys(("abroad.decision_letter", "cases.download_document", "cases.new_document_version"), "refused"),
     **dict.fromkeys(("methods.new_follow_up", "methods.close_follow_up"), "follow_up"),
     "methods.new_report": "commission", "cases.assign": "panel.",
