@@ -8,7 +8,7 @@ The existing costs are all ordinary bookings above zero (the services and the im
 no row needs a value: `reverses_id` and `reason` stay empty for them.
 
 Revision ID: e5a7c3d91b24
-Revises: d4e9b1c7a2f3
+Revises: e5f2a8c0d4b6
 Create Date: 2026-12-07 05:00:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e5a7c3d91b24'
-down_revision = 'd4e9b1c7a2f3'
+down_revision = 'e5f2a8c0d4b6'
 branch_labels = None
 depends_on = None
 
