@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from werkzeug.utils import import_string
 
 EXTENSION = "helsesak.modules"
+SEARCH_LIMIT = 20      # hits per kind in the header search: it is for finding one thing, the lists for browsing
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,27 @@ class DemoSeed:
 
 
 @dataclass(frozen=True)
+class SearchHit:
+    """One hit of the header search: the case it leads to (`case_id`, and `patient_id` for the audit log),
+    the link, what the hit shows, and what matched."""
+
+    case_id: int | None
+    patient_id: int | None
+    url: str
+    number: str
+    title: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchGroup:
+    """The hits of one kind (case number, national ID, method ID, …), within the user's scope."""
+
+    label: str
+    hits: tuple[SearchHit, ...]
+
+
+@dataclass(frozen=True)
 class Module:
     """One package's contributions; every member is a dotted path, imported when the app is built."""
 
@@ -54,6 +76,7 @@ class Module:
     cli: tuple[str, ...] = ()        # click commands, or functions that make one once the report kinds are known
     demo: str | None = None          # a function(DemoSeed) -> number of demo cases it created
     nav: tuple[NavItem, ...] = ()
+    search: str | None = None        # a function(user, text) -> [SearchGroup]: the header search's hits in it
 
     def declare(self) -> None:
         """What blueprints are built from (API routes, report kinds), and the signal receivers."""
@@ -90,6 +113,11 @@ def init_modules(app: Flask, packages: tuple[str, ...]) -> None:
 def registered_modules() -> tuple[Module, ...]:
     """The app's modules, in the order the factory plugged them in."""
     return current_app.extensions[EXTENSION]
+
+
+def module_searches() -> list[Callable]:
+    """The modules' header-search functions, in module order."""
+    return [import_string(module.search) for module in registered_modules() if module.search]
 
 
 def nav_items(user) -> list[NavItem]:

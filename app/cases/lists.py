@@ -5,14 +5,16 @@ from sqlalchemy.orm import selectinload
 
 from app.cases.access import visible_cases
 from app.cases.models import Case, CaseKind, CaseStatus
+from app.cases.search import CASE_SEARCH, cases_of_national_id, national_id_in
 from app.core.regions import unit_name
-from app.listing import AnyOf, Choice, Column, Flag, ListSpec, Search, SearchIndex
-
-# Kept by the database (migration d4e9b1c7a2f3): case number, title, the patient's name as registered.
-CASE_SEARCH = SearchIndex("case_search")
+from app.listing import AnyOf, Choice, Column, Flag, ListSpec, Search
 
 
 def _search(query, text: str):
+    """A national ID finds the person's cases (a logged look-up); other text searches the case index."""
+    number = national_id_in(text)
+    if number is not None:
+        return query.where(Case.id.in_(cases_of_national_id(number, current_user)))
     return query.where(Case.id.in_(CASE_SEARCH.ids(text)))
 
 
@@ -24,7 +26,7 @@ CASES = ListSpec(
     # The sorts of the list before its headers sorted it, still in saved filters and bookmarks.
     sort_aliases={"nyeste": "-saksnummer", "eldste": "saksnummer"},
     filters=(
-        Search("q", "Søk", _search, hint="Saksnummer, tittel eller pasientens navn."),
+        Search("q", "Søk", _search, hint="Saksnummer, tittel, pasientens navn eller fødselsnummer."),
         AnyOf("type", "Sakstype", lambda query, kinds: query.where(Case.kind.in_([CaseKind(kind) for kind in kinds])),
               values=lambda: [(kind.value, kind.label) for kind in CaseKind]),
         # A discarded case is hidden until its status is asked for.

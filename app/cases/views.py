@@ -9,6 +9,7 @@ from app.auth.models import User
 from app.cases import deadlines as deadline_service
 from app.cases import documents as document_service
 from app.cases import jobs, saved_filters, services
+from app.cases import search as search_service
 from app.cases.access import can_edit, get_case_or_404, users_who_can_edit
 from app.cases.forms import (
     AssignForm,
@@ -65,6 +66,17 @@ def dashboard():
         saved_filters=saved_filters.saved_filters(current_user),
     )
     record_list(mine[:DASHBOARD_CASES], context="dashboard")
+    return page
+
+
+@bp.get("/sok")
+@login_required
+def search():
+    """The header search's page: the hits grouped by kind, all within the user's scope, the patients shown
+    logged as a list (a national ID's look-up is logged by the search itself)."""
+    result = search_service.search(current_user, request.args.get("q", ""))
+    page = render_template("cases/search.html", result=result)
+    record_list(result.shown, context="søk")
     return page
 
 
