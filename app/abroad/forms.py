@@ -6,7 +6,7 @@ from datetime import date
 
 import pycountry
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.abroad.commands import (
@@ -87,6 +87,9 @@ class ApplicationForm(PatientFieldsMixin, FlaskForm):
                         description="F.eks. O43.0.", render_kw={"autocomplete": "off"})
     method_reference = StringField("Metode i Nye Metoder", validators=[Length(max=20)], filters=CODE,
                                    description="Valgfri. ID-en til metoden søknaden gjelder, f.eks. ID2024_090.")
+    confirm_duplicate = BooleanField("Registrer likevel: dette er en annen søknad enn den som er nevnt",
+                                     description="Vises når pasienten har en søknad med samme diagnose mottatt "
+                                                 "innen 30 dager.")
     submit = SubmitField("Registrer søknad")
 
     def to_command(self) -> NewApplication:
