@@ -20,6 +20,7 @@ from app.cases.forms import (
     EditCaseForm,
     FollowUpForm,
     JournalEntryForm,
+    ResponsibleForm,
     SavedFilterForm,
     StatusForm,
 )
@@ -280,6 +281,21 @@ def complete_deadline(case_id: int, deadline_id: int):
     else:
         _flash_form_errors(form)
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="frister"))
+
+
+@bp.post("/saker/<int:case_id>/saksbehandler")
+@login_required
+def assign_responsible(case_id: int):
+    """A work queue's «Tildel»: the case to a caseworker of its unit, then back to the queue."""
+    case = get_case_or_404(case_id, need="edit")
+    form = ResponsibleForm()
+    if form.validate_on_submit() and saved(form, lambda: services.assign_responsible(
+            case, form.user_id.data, actor=current_user)):
+        flash(f"Sak {case.number} er tildelt {case.responsible.name}.", "success")
+    else:
+        for message in [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]:
+            flash(f"Sak {case.number}: {message}", "error")
+    return redirect(safe_next_url(form.next.data) or url_for("cases.detail", case_id=case_id))
 
 
 @bp.route("/saker/<int:case_id>/tilgang", methods=["GET", "POST"])
