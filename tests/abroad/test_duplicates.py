@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.abroad import services
+from app.abroad.importing import ImportResult, run_import
 from app.abroad.models import Application
 from app.auth import services as account_services
 from app.auth.models import User
@@ -15,6 +16,7 @@ from app.cases.models import Patient
 from app.core.audit import AuditAction, AuditEvent
 from app.demo import synthetic_national_id
 from app.extensions import db
+from tests.abroad.fixtures.import_files import application_row, to_csv
 from tests.factories import abroad_application
 
 TODAY = date(2026, 11, 20)
@@ -123,3 +125,51 @@ def test_the_api_refuses_without_the_confirmation_flag(app, client, worker_id):
 def _count_for(national_id: str) -> int:
     return db.session.scalar(select(func.count()).select_from(Application).join(Case, Case.id == Application.case_id)
                              .join(Patient, Patient.id == Case.patient_id).where(Patient.national_id == national_id))
+
+
+# The import: historical records another system decided are imported, and each line that may register an
+# application again is named as a warning, with the other case, for the office to check.
+
+def _import(rows: list[dict], actor) -> ImportResult:
+    undecided = {"decision": "", "decision_date": "", "country": "", "hospital": ""}
+    return run_import("applications", to_csv([{**row, **undecided} for row in rows]), "import.csv", actor=actor,
+                      today=TODAY)
+
+
+def test_the_import_names_a_possible_duplicate_per_line_and_imports_it(caseworker):
+    first = services.register_application(abroad_application(**EAST, received_on=date(2026, 9, 1)),
+                                          actor=caseworker, today=TODAY)
+    db.session.commit()
+    number = db.session.get(Case, first.case_id).number
+    other = synthetic_national_id(date(1970, 3, 3), 106)
+    rows = [application_row(1, reference="D-1", national_id=PATIENT, patient_birth_date="", icd10="O43.9",
+                            received_date="2026-09-20"),     # the registered application's patient and diagnosis
+            application_row(2, reference="D-2", national_id=PATIENT, patient_birth_date="", icd10="C34.9",
+                            received_date="2026-09-20"),     # another diagnosis
+            application_row(3, reference="D-3", national_id=other, patient_birth_date="", icd10="G71.0",
+                            received_date="2026-01-10"),
+            application_row(4, reference="D-4", national_id=other, patient_birth_date="", icd10="G71.0",
+                            received_date="2026-02-05"),     # the line above, 26 days later
+            application_row(5, reference="D-5", national_id=other, patient_birth_date="", icd10="G71.0",
+                            received_date="2026-06-01")]     # months later
+
+    result = _import(rows, caseworker)
+
+    assert result.ok and result.created == 5
+    warned = {warning.line: warning.message for warning in result.warnings}
+    assert sorted(warned) == [2, 4, 5]   # file lines: the header is line 1
+    assert f"sak {number} (mottatt 01.09.2026)" in warned[2]
+    assert "mottatt 05.02.2026" in warned[4] and "mottatt 10.01.2026" in warned[5]
+    assert "3 linjer kan være dobbeltregistreringer" in result.summary
+    assert ImportResult.from_dict(result.to_dict()).warnings == result.warnings
+
+
+def test_an_import_at_another_office_is_not_warned_about_this_offices_application(caseworker, make_user):
+    services.register_application(abroad_application(**EAST, received_on=date(2026, 9, 1)), actor=caseworker,
+                                  today=TODAY)
+    db.session.commit()
+    west = db.session.get(User, make_user("abroad_caseworker", office="helse-vest"))
+    result = _import([application_row(1, reference="W-1", national_id=PATIENT, patient_birth_date="",
+                                      patient_region="helse-vest", icd10="O43.0", received_date="2026-09-10")],
+                     west)
+    assert result.ok and result.warnings == []
