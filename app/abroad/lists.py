@@ -16,9 +16,9 @@ from app.abroad.models import (
     Stream,
 )
 from app.cases.interface import (
+    CASE_QUEUES,
     Case,
     CaseKind,
-    CaseStatus,
     caseworkers,
     has_overdue_deadline,
     visible_cases,
@@ -185,11 +185,7 @@ _AWAITING_OPINION = exists(select(MedicalOpinion.id).where(MedicalOpinion.applic
                                                            MedicalOpinion.received_on.is_(None)))
 
 QUEUES = {
-    "nye": ("Nye, ikke påbegynt", lambda query: query.where(Case.status == CaseStatus.CREATED,
-                                                            Application.status.in_(OPEN_STATUSES))),
-    "ufordelte": ("Uten saksbehandler", lambda query: query.where(Case.responsible_id.is_(None))),
-    "mine": ("Tildelt meg", lambda query: query.where(Case.responsible_id == current_user.id)),
-    "frist": ("Passert frist", lambda query: query.where(has_overdue_deadline(Application.case_id, date.today()))),
+    **CASE_QUEUES,
     "uttalelse": ("Venter på medisinsk uttalelse", lambda query: query.where(_AWAITING_OPINION)),
     "klage": ("Klage under behandling", lambda query: query.where(_APPEAL_UNDER_WAY)),
 }

@@ -1,10 +1,14 @@
 """The case core's list of cases (/saker), declared once for its page and its export (app.listing)."""
+from datetime import date
+
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.cases.access import visible_cases
+from app.cases.access import editable_cases, visible_cases
+from app.cases.deadlines import has_overdue_deadline
 from app.cases.models import Case, CaseKind, CaseStatus
+from app.cases.queries import FINISHED, queue_caseworkers
 from app.cases.search import CASE_SEARCH, cases_of_national_id, national_id_in
 from app.core.regions import unit_name
 from app.listing import AnyOf, Choice, Column, Flag, ListSpec, Search
@@ -48,4 +52,37 @@ CASES = ListSpec(
     ),
     audited=lambda cases: cases,
     export_options=(selectinload(Case.responsible),),
+)
+
+
+# The work queue of the cases a user works on (/saker/arbeidsko): the open cases they may change, by queue and
+# by caseworker. A module with its own steps has a queue of its own as well, with these queues and its own
+# (treatment abroad's /utland/arbeidsko); each is a condition on the cases (`Case`) the module's list joins.
+CASE_QUEUES = {
+    "nye": ("Nye, ikke påbegynt", lambda query: query.where(Case.status == CaseStatus.CREATED)),
+    "ufordelte": ("Uten saksbehandler", lambda query: query.where(Case.responsible_id.is_(None))),
+    "mine": ("Tildelt meg", lambda query: query.where(Case.responsible_id == current_user.id)),
+    "frist": ("Passert frist", lambda query: query.where(has_overdue_deadline(Case.id, date.today()))),
+}
+
+CASE_QUEUE = ListSpec(
+    name="case_queue",
+    query=lambda user: select(Case).where(editable_cases(user), Case.status.not_in(FINISHED)),
+    tiebreak=Case.id,
+    default_sort="saksdato",
+    filters=(
+        Choice("ko", "Kø", lambda query, value: CASE_QUEUES[value][1](query),
+               values=lambda: [(key, label) for key, (label, _where) in CASE_QUEUES.items()], all_label="Alle åpne"),
+        Choice("saksbehandler", "Saksbehandler", lambda query, value: query.where(Case.responsible_id == int(value)),
+               values=lambda: [(str(user.id), user.name) for user in queue_caseworkers(current_user)]),
+    ),
+    columns=(
+        Column("saksnummer", "Saksnummer", lambda case: case.number, sort=(Case.year, Case.sequence)),
+        Column("tittel", "Tittel", lambda case: case.title, sort=Case.title),
+        Column("type", "Type", lambda case: case.kind.label, sort=Case.kind),
+        Column("status", "Status", lambda case: case.status.label, sort=Case.status),
+        Column("saksdato", "Saksdato", lambda case: case.case_date, sort=Case.case_date),
+        Column("saksbehandler", "Saksbehandler"),
+    ),
+    audited=lambda cases: cases,
 )

@@ -24,9 +24,9 @@ from app.cases.forms import (
     SavedFilterForm,
     StatusForm,
 )
-from app.cases.lists import CASES
+from app.cases.lists import CASE_QUEUE, CASES
 from app.cases.models import Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry, JournalEntryType
-from app.cases.queries import my_cases
+from app.cases.queries import my_cases, queue_caseworkers, queue_workload
 from app.core.audit import AuditAction, record_access, record_list
 from app.core.regions import region_name, unit_name
 from app.core.roles import Role
@@ -35,7 +35,7 @@ from app.extensions import db
 from app.forms import CsrfOnlyForm, choices, saved
 from app.http import content_disposition
 from app.listing import export_file, list_page
-from app.security import download_limit, safe_next_url
+from app.security import download_limit, role_required, safe_next_url
 
 bp = Blueprint("cases", __name__, template_folder="templates")
 # The case core's names for codes, for every page (each module shows regions, units and deadlines).
@@ -85,6 +85,15 @@ def search():
 @login_required
 def list_all():
     return list_page(CASES, "cases/list.html")
+
+
+@bp.get("/saker/arbeidsko")
+@role_required(Role.METHODS_SECRETARIAT, Role.PANEL_SECRETARIAT, Role.ABROAD_CASEWORKER)
+def queue():
+    """The work queue of the open cases the user may change (new, without a caseworker, mine, deadline passed),
+    each assignable to a caseworker of its unit, and the workload per caseworker."""
+    return list_page(CASE_QUEUE, "cases/queue.html", caseworkers=queue_caseworkers(current_user),
+                     workload=queue_workload(current_user, date.today()))
 
 
 @bp.get("/saker/eksport.<any(csv, xlsx):fmt>")

@@ -53,6 +53,7 @@ MATRIX = {
     ("public_methods.index", "GET"): EVERYONE, ("public_methods.detail", "GET"): EVERYONE,
     ("public_methods.decisions_xlsx", "GET"): EVERYONE,
     ("cases.dashboard", "GET"): USERS, ("cases.list_all", "GET"): USERS, ("cases.search", "GET"): USERS,
+    ("cases.queue", "GET"): METHODS | PANEL | ABROAD,
     ("cases.export_list", "GET"): USERS,
     ("cases.save_filter", "POST"): USERS,            # saves a filter of one's own (the form answers, empty)
     ("cases.delete_saved_filter", "POST"): OWN,      # the saved filter belongs to the Helse Sør-Øst caseworker
@@ -291,6 +292,7 @@ LIST_ROUTES = {
     "abroad_appeals": ("abroad.appeals", "api.abroad_list_appeals"),
     "abroad_queue": ("abroad.queue",),
     "case_list": ("cases.list_all", "cases.export_list"),
+    "case_queue": ("cases.queue",),
     "methods": ("methods.index", "methods.export_methods"),
     "public_methods": ("public_methods.index", "api.methods_list_methods"),
     "method_meetings": ("methods.meetings",),
