@@ -188,9 +188,9 @@ class PossibleDuplicate(InvalidInput):
 
 def possible_duplicates(patient_id: int, icd10: str, received_on: date, *, actor) -> list[Duplicate]:
     """The patient's applications with the same diagnosis (the same ICD-10 category, so O43.0 and O43.9 count as
-    one) received within DUPLICATE_DAYS before or after `received_on`, not discarded, among the cases the actor may see (their
-    office's): a case the actor may not see is neither named nor counted, so the answer reveals nothing
-    outside their scope (Normen)."""
+    one) received within DUPLICATE_DAYS before or after `received_on`, on cases not discarded that the actor
+    may see (their office's): a case the actor may not see is neither named nor counted, so the answer reveals
+    nothing outside their scope (Normen)."""
     rows = db.session.execute(
         select(Case.number, Application.received_on, Application.icd10)
         .join(Case, Case.id == Application.case_id)
