@@ -105,6 +105,10 @@ def _journal_hits(user, year: int, sequence: int, number_in_case: int) -> tuple[
                       entry.registration_number, entry.title, entry.entry_type.label),)
 
 
+def _exact(text: str) -> bool:
+    return bool(REGISTRATION_NUMBER.fullmatch(text) or CASE_NUMBER.fullmatch(text) or eleven_digits(text))
+
+
 def _core_groups(user, text: str, result: SearchResult) -> list[SearchGroup]:
     visible = select(Case).where(visible_cases(user))
     if match := REGISTRATION_NUMBER.fullmatch(text):
@@ -136,7 +140,7 @@ def search(user, text: str) -> SearchResult:
         result.messages.append(f"Søket kan være høyst {MAX_LENGTH} tegn.")
         return result
     groups = _core_groups(user, text, result)
-    if not eleven_digits(text):   # a national ID is looked up in the core alone
+    if not _exact(text):   # a number of the core's (case, journal post, national ID) is looked up there alone
         for module_search in module_searches():
             groups.extend(module_search(user, text))
     seen: set[int] = set()

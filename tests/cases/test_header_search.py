@@ -134,3 +134,17 @@ def test_the_header_has_the_search_box_for_signed_in_users(login, make_user, cli
     assert 'role="search"' in page and 'for="header-search-q"' in page
     assert 'role="search"' not in client.get("/login").get_data(as_text=True)
     assert "Ingen treff" in _search(login(make_user("analyst")), "Kari")
+
+
+def test_a_case_number_finds_that_case_only(app, login, make_user):
+    east = make_user("abroad_caseworker", office="helse-sor-ost")
+    with app.app_context():
+        actor = db.session.get(User, east)
+        ids = [abroad_services.register_application(abroad_application(
+            national_id=synthetic_national_id(date(1980, 1, day), 130), reference=f"R-{day}"), actor=actor,
+            today=date(2026, 11, 20)).case_id for day in range(1, 12)]
+        numbers = {case_id: db.session.get(Case, case_id).number for case_id in ids}
+        db.session.commit()
+    first = ids[0]   # e.g. 2026/1, which 2026/10 and 2026/11 contain as text
+    page = _search(login(east), numbers[first])
+    assert [case_id for case_id in ids if f"/soknader/{case_id}\"" in page] == [first]
