@@ -173,3 +173,17 @@ def test_an_import_at_another_office_is_not_warned_about_this_offices_applicatio
                                       patient_region="helse-vest", icd10="O43.0", received_date="2026-09-10")],
                      west)
     assert result.ok and result.warnings == []
+
+
+def test_the_command_line_prints_the_warnings(app, tmp_path):
+    rows = [application_row(index, reference=f"C-{index}", national_id=PATIENT, patient_birth_date="",
+                            icd10="O43.0", received_date=received, decision="", decision_date="", country="",
+                            hospital="")
+            for index, received in ((1, "2026-03-01"), (2, "2026-03-15"))]
+    path = tmp_path / "søknader.csv"
+    path.write_bytes(to_csv(rows))
+    result = app.test_cli_runner().invoke(args=["abroad", "import-applications", str(path)])
+    assert result.exit_code == 0, result.output
+    warnings = result.stderr.splitlines()
+    assert len(warnings) == 2 and all(line.startswith("Varsel: linje ") for line in warnings)
+    assert "2 linjer kan være dobbeltregistreringer" in result.stdout
