@@ -159,8 +159,6 @@ APPEALS = ListSpec(
 )
 
 
-
-
 def dashboard_boxes(user, *, limit: int) -> tuple[list[Application], list[Application], list[Appeal]]:
     """The dashboard's boxes, the first `limit` of each (the lists hold the rest): open applications flagged
     by a new Nye Metoder decision, the user's own active applications, and the office's appeals under way."""

@@ -184,9 +184,9 @@ def _form_page(template: str, case: Case, page: str, status: int = 200, **contex
     return html, status
 
 
-def _flash_form_errors(form) -> None:
+def _flash_form_errors(form, prefix: str = "") -> None:
     for message in [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]:
-        flash(message, "error")
+        flash(prefix + message, "error")
 
 
 @bp.post("/saker/<int:case_id>/journal/<int:entry_id>/avskriv")
@@ -302,8 +302,7 @@ def assign_responsible(case_id: int):
             case, form.user_id.data, actor=current_user)):
         flash(f"Sak {case.number} er tildelt {case.responsible.name}.", "success")
     else:
-        for message in [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]:
-            flash(f"Sak {case.number}: {message}", "error")
+        _flash_form_errors(form, prefix=f"Sak {case.number}: ")
     return redirect(safe_next_url(form.next.data) or url_for("cases.detail", case_id=case_id))
 
 
