@@ -148,3 +148,8 @@ def test_a_case_number_finds_that_case_only(app, login, make_user):
     first = ids[0]   # e.g. 2026/1, which 2026/10 and 2026/11 contain as text
     page = _search(login(east), numbers[first])
     assert [case_id for case_id in ids if f"/soknader/{case_id}\"" in page] == [first]
+
+
+def test_an_over_long_search_is_told_not_cut(login, make_user):
+    page = _search(login(make_user("abroad_caseworker")), "x" * 201)
+    assert "Søket kan være høyst 200 tegn." in page and "maxlength" not in page
