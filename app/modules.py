@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from werkzeug.utils import import_string
 
 EXTENSION = "helsesak.modules"
+SEARCH_LIMIT = 20      # hits per kind in the header search: it is for finding one thing, the lists for browsing
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,27 @@ class DemoSeed:
 
 
 @dataclass(frozen=True)
+class SearchHit:
+    """One hit of the header search: the case it leads to (`case_id`, and `patient_id` for the audit log),
+    the link, what the hit shows, and what matched."""
+
+    case_id: int | None
+    patient_id: int | None
+    url: str
+    number: str
+    title: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchGroup:
+    """The hits of one kind (case number, national ID, method ID, …), within the user's scope."""
+
+    label: str
+    hits: tuple[SearchHit, ...]
+
+
+@dataclass(frozen=True)
 class Module:
     """One package's contributions; every member is a dotted path, imported when the app is built."""
 
@@ -66,6 +88,7 @@ class Module:
     demo: str | None = None          # a function(DemoSeed) -> number of demo cases it created
     nav: tuple[NavItem, ...] = ()
     history: str | None = None       # the module's HistoryLabels
+    search: str | None = None        # a function(user, text) -> [SearchGroup]: the header search's hits in it
 
     def declare(self) -> None:
         """What blueprints are built from (API routes, report kinds), and the signal receivers."""
@@ -107,6 +130,11 @@ def registered_modules() -> tuple[Module, ...]:
 def history_labels() -> list[HistoryLabels]:
     """Every module's labels for the case history."""
     return [import_string(module.history) for module in registered_modules() if module.history]
+
+
+def module_searches() -> list[Callable]:
+    """The modules' header-search functions, in module order."""
+    return [import_string(module.search) for module in registered_modules() if module.search]
 
 
 def nav_items(user) -> list[NavItem]:

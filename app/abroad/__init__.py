@@ -22,6 +22,7 @@ MODULE = Module(
     cli=("app.abroad.cli:abroad_cli",),
     demo="app.abroad:load_demo",
     history="app.abroad.history:LABELS",
+    search="app.abroad.search:search",
     nav=(NavItem("Behandling i utlandet", "abroad.index", roles=frozenset({Role.ABROAD_CASEWORKER}),
                  current="abroad."),),
 )

@@ -4,7 +4,8 @@ treatment-abroad records (see app/abroad/importing/__init__.py for the columns a
 All or nothing: a file with one bad row imports nothing, prints every bad row as
 «linje N, kolonne C: melding» on standard error and exits with status 1. Without --user the import is
 the operator's own, for every office (the audit rows carry no user); with --user EMAIL it is done as that
-user, within their office's scope, and the audit rows name them.
+user, within their office's scope, and the audit rows name them. A line imported that may be a duplicate is
+printed as «Varsel: linje N, …» on standard error.
 """
 from pathlib import Path
 
@@ -41,6 +42,8 @@ def _run(kind: str, file: Path, email: str | None) -> None:
             click.echo(str(error), err=True)
         click.echo(result.summary, err=True)
         raise SystemExit(1)
+    for warning in result.warnings:   # imported, but worth a look (a possible duplicate)
+        click.echo(f"Varsel: {warning}", err=True)
     click.echo(f"{result.summary} Importparti {result.batch}.")
 
 

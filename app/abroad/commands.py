@@ -28,6 +28,7 @@ class NewApplication:
     requested_treatment: str | None = None
     requested_where: str | None = None
     method_reference: str | None = None
+    confirm_duplicate: bool = False   # registered although a possible duplicate was shown (services.py)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pycountry
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.abroad.commands import (
@@ -101,6 +101,9 @@ def _reason_field(what: str) -> TextAreaField:
 
 
 class ApplicationForm(PatientFieldsMixin, ApplicationFactsForm):
+    confirm_duplicate = BooleanField("Registrer likevel: dette er en annen søknad enn den som er nevnt",
+                                     description="Vises når pasienten har en søknad med samme diagnose mottatt "
+                                                 "innen 30 dager.")
     submit = SubmitField("Registrer søknad")
 
     def to_command(self) -> NewApplication:

@@ -2,11 +2,28 @@
 from datetime import date
 
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Bundle, selectinload
 
-from app.abroad.models import OPEN_STATUSES, Appeal, AppealStatus, Application, ApplicationStatus, Stream
-from app.cases.interface import Case, CaseKind, has_overdue_deadline, visible_cases, visible_records
+from app.abroad.models import (
+    OPEN_APPEAL_STATUSES,
+    OPEN_STATUSES,
+    Appeal,
+    AppealStatus,
+    Application,
+    ApplicationStatus,
+    MedicalOpinion,
+    Stream,
+)
+from app.cases.interface import (
+    CASE_QUEUES,
+    Case,
+    CaseKind,
+    caseworkers,
+    has_overdue_deadline,
+    visible_cases,
+    visible_records,
+)
 from app.core.regions import REGIONS
 from app.extensions import db
 from app.formatting import as_yes_no
@@ -17,6 +34,10 @@ FIRST_YEAR = 2004  # the treatment-abroad network's first year: the oldest year 
 
 def offered_years() -> range:
     return range(date.today().year, FIRST_YEAR - 1, -1)
+
+
+# Applications a caseworker still works on: being prepared, or granted/referred and being administered.
+ACTIVE_STATUSES = (*OPEN_STATUSES, ApplicationStatus.GRANTED, ApplicationStatus.REFERRED)
 
 
 def _applications(user):
@@ -138,10 +159,6 @@ APPEALS = ListSpec(
 )
 
 
-# Applications a caseworker still works on: being prepared, or granted/referred and being administered.
-ACTIVE_STATUSES = (*OPEN_STATUSES, ApplicationStatus.GRANTED, ApplicationStatus.REFERRED)
-
-
 def dashboard_boxes(user, *, limit: int) -> tuple[list[Application], list[Application], list[Appeal]]:
     """The dashboard's boxes, the first `limit` of each (the lists hold the rest): open applications flagged
     by a new Nye Metoder decision, the user's own active applications, and the office's appeals under way."""
@@ -155,3 +172,54 @@ def dashboard_boxes(user, *, limit: int) -> tuple[list[Application], list[Applic
             visible_cases(user), Appeal.status.in_((AppealStatus.RECEIVED, AppealStatus.FORWARDED)))
         .order_by(Appeal.received_on, Appeal.id).limit(limit)).all()
     return flagged, mine, appeals
+
+
+# The office's work queue: the applications still worked on (active, or with an appeal under way), with a
+# queue to pick and who is responsible; the page assigns a case to a caseworker of the office.
+
+_APPEAL_UNDER_WAY = exists(select(Appeal.id).where(Appeal.application_id == Application.id,
+                                                   Appeal.status.in_(OPEN_APPEAL_STATUSES)))
+_AWAITING_OPINION = exists(select(MedicalOpinion.id).where(MedicalOpinion.application_id == Application.id,
+                                                           MedicalOpinion.received_on.is_(None)))
+
+QUEUES = {
+    **CASE_QUEUES,
+    "uttalelse": ("Venter på medisinsk uttalelse", lambda query: query.where(_AWAITING_OPINION)),
+    "klage": ("Klage under behandling", lambda query: query.where(_APPEAL_UNDER_WAY)),
+}
+
+
+def _queue(user):
+    return (select(Application, Case).join(Case, Case.id == Application.case_id)
+            .where(visible_records(user, CaseKind.ABROAD_APPLICATION, case_id=Application.case_id,
+                                   unit=Application.office),
+                   or_(Application.status.in_(ACTIVE_STATUSES), _APPEAL_UNDER_WAY)))
+
+
+def _office_caseworkers() -> list[tuple[str, str]]:
+    return [(str(user.id), user.name) for user in caseworkers(CaseKind.ABROAD_APPLICATION, current_user.office)]
+
+
+QUEUE = ListSpec(
+    name="abroad_queue",
+    query=_queue,
+    tiebreak=Application.id,
+    default_sort="mottatt",
+    filters=(
+        Choice("ko", "Kø", lambda query, value: QUEUES[value][1](query),
+               values=lambda: [(key, label) for key, (label, _where) in QUEUES.items()], all_label="Alle åpne"),
+        Choice("saksbehandler", "Saksbehandler",
+               lambda query, value: query.where(Case.responsible_id == int(value)), values=_office_caseworkers),
+        enum_choice("stream", "Type", Application.stream, Stream),
+    ),
+    columns=(
+        Column("saksnummer", "Saksnummer", lambda row: row.Case.number),
+        Column("pasient", "Pasient", lambda row: row.Case.patient_name, sort=func.coalesce(Case.patient_name, "")),
+        Column("type", "Type", lambda row: row.Application.stream.label, sort=Application.stream),
+        Column("icd10", "ICD-10", lambda row: row.Application.icd10, sort=Application.icd10),
+        Column("mottatt", "Mottatt", lambda row: row.Application.received_on, sort=Application.received_on),
+        Column("status", "Status", lambda row: row.Application.status.label, sort=Application.status),
+        Column("saksbehandler", "Saksbehandler"),
+    ),
+    audited=lambda rows: [row.Case for row in rows],
+)

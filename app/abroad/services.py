@@ -6,10 +6,11 @@ Services add and flush, never commit. Nye Metoder is consulted only through app.
 """
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import NamedTuple
 
 import pycountry
 from babel import Locale
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.abroad.commands import (
     ApplicationCorrection,
@@ -42,6 +43,7 @@ from app.abroad.models import (
     Stream,
 )
 from app.cases.interface import (
+    Case,
     CaseKind,
     CaseStatus,
     JournalEntryType,
@@ -57,6 +59,7 @@ from app.cases.interface import (
     register_patient,
     set_deadline,
     validate_icd10,
+    visible_cases,
 )
 from app.core.audit import AuditAction, apply_changes, record_change
 from app.core.checks import not_in_future, require
@@ -72,6 +75,7 @@ from app.methods.interface import (
     method_status,
 )
 
+DUPLICATE_DAYS = 30        # a second application for the same patient and diagnosis this close is likely the same
 APPEAL_WEEKS = 4            # Klagefristen: four weeks from when the patient received the letter
 LATE_APPEAL_LIMIT_DAYS = 365  # forvaltningsloven § 31 third paragraph: never more than a year after the decision
 ADULT_AGE = 18
@@ -141,6 +145,9 @@ def register_application(command: NewApplication, *, actor, today: date | None =
                                home_region=command.home_region, actor=actor)
     if patient.birth_date > received_on:
         raise InvalidInput("Mottatt-datoen kan ikke være før pasientens fødselsdato.", field="received_on")
+    duplicates = possible_duplicates(patient.id, code, received_on, actor=actor)
+    if duplicates and not command.confirm_duplicate:
+        raise PossibleDuplicate(duplicates)
     noun = "Søknad om behandling i utlandet" if stream.has_decision else f"Henvisning – {stream.label.lower()}"
     case = open_case(kind=CaseKind.ABROAD_APPLICATION, title=f"{noun} – {patient.name}", patient=patient,
                      actor=actor, case_date=received_on)
@@ -158,10 +165,46 @@ def register_application(command: NewApplication, *, actor, today: date | None =
                       party_name=(command.referring_doctor or command.referring_hospital or command.applicant
                                   or patient.name), actor=actor)
     db.session.flush()
-    record_change(AuditAction.CREATE, "abroad_application", application.id, case=case, user=actor,
-                  changes={"stream": [None, stream.value], "icd10": [None, code],
-                           "method_reference": [None, method_reference]})
+    changes = {"stream": [None, stream.value], "icd10": [None, code], "method_reference": [None, method_reference]}
+    if duplicates:   # registered on purpose although these looked like the same application
+        changes["confirmed_duplicate_of"] = [None, [duplicate.number for duplicate in duplicates]]
+    record_change(AuditAction.CREATE, "abroad_application", application.id, case=case, user=actor, changes=changes)
     return application
+
+
+class Duplicate(NamedTuple):
+    number: str
+    received_on: date
+    icd10: str
+
+
+class PossibleDuplicate(InvalidInput):
+    """The patient has an application with the same diagnosis received within DUPLICATE_DAYS: the caseworker
+    must confirm that this one is another application (NewApplication.confirm_duplicate)."""
+
+    def __init__(self, duplicates: list[Duplicate]) -> None:
+        self.duplicates = duplicates
+        named = ", ".join(f"sak {duplicate.number} (mottatt {duplicate.received_on:%d.%m.%Y}, ICD-10 "
+                          f"{duplicate.icd10})" for duplicate in duplicates)
+        super().__init__(f"Mulig dobbeltregistrering: pasienten har allerede {named} med samme diagnose, mottatt "
+                         f"innen {DUPLICATE_DAYS} dager. Kryss av for å registrere søknaden likevel.",
+                         field="confirm_duplicate")
+
+
+def possible_duplicates(patient_id: int, icd10: str, received_on: date, *, actor) -> list[Duplicate]:
+    """The patient's applications with the same diagnosis (the same ICD-10 category, so O43.0 and O43.9 count as
+    one) received within DUPLICATE_DAYS before or after `received_on`, on cases not discarded that the actor
+    may see (their office's): a case the actor may not see is neither named nor counted, so the answer reveals
+    nothing outside their scope (Normen)."""
+    rows = db.session.execute(
+        select(Case.number, Application.received_on, Application.icd10)
+        .join(Case, Case.id == Application.case_id)
+        .where(Case.patient_id == patient_id, visible_cases(actor), Case.status != CaseStatus.DISCARDED,
+               func.substr(Application.icd10, 1, 3) == icd10[:3],
+               Application.received_on.between(received_on - timedelta(days=DUPLICATE_DAYS),
+                                               received_on + timedelta(days=DUPLICATE_DAYS)))
+        .order_by(Application.received_on, Application.id))
+    return [Duplicate(*row) for row in rows]
 
 
 def _start_work(application: Application, actor) -> None:

@@ -6,11 +6,13 @@ from datetime import date
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from app.abroad.lists import APPEALS, APPLICATIONS, dashboard_boxes
+from app.abroad.lists import APPEALS, APPLICATIONS, QUEUE, dashboard_boxes
 from app.cases.interface import (
     CaseKind,
     cases_by_id,
+    caseworkers,
     open_deadlines,
+    workload,
 )
 from app.core.audit import record_list
 from app.core.roles import Role
@@ -48,6 +50,17 @@ def applications():
 @download_limit
 def export_applications(fmt: str):
     return export_file(APPLICATIONS, fmt, filename="søknader-utlandet", title="Søknader")
+
+
+@bp.get("/arbeidsko")
+@role_required(Role.ABROAD_CASEWORKER)
+def queue():
+    """The office's work queue: applications still worked on by queue (new, without a caseworker, mine, deadline
+    passed, awaiting a medical opinion, appeal under way), each assignable to a caseworker of the office; and
+    the workload per caseworker."""
+    office = current_user.office
+    return list_page(QUEUE, "abroad/queue.html", caseworkers=caseworkers(CaseKind.ABROAD_APPLICATION, office),
+                     workload=workload(ABROAD_KINDS, office, date.today()))
 
 
 @bp.get("/klager")

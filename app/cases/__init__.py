@@ -7,5 +7,6 @@ MODULE = Module(
     blueprints=("app.cases.views:bp",),
     cli=("app.cases.audit_chain:audit_cli",),
     nav=(NavItem("Oversikt", "cases.dashboard"),
-         NavItem("Saker", "cases.list_all", roles=frozenset(Role) - {Role.ANALYST})),
+         NavItem("Saker", "cases.list_all", roles=frozenset(Role) - {Role.ANALYST}),
+         NavItem("Arbeidskø", "cases.queue", roles=frozenset({Role.METHODS_SECRETARIAT, Role.PANEL_SECRETARIAT}))),
 )

@@ -154,8 +154,14 @@ def audited_page(page: str, case: Case, record, object_type: str, context: str, 
 
 def users_who_can_edit(case: Case) -> list:
     """Active users who may change `case`: the choices for responsible caseworker."""
-    roles = [role for role, grants in POLICY.items() if case.kind in grants.edit]
-    query = select(User).where(User.active.is_(True), User.role.in_(roles)).order_by(User.name)
-    if any(POLICY[role].edit[case.kind] == OWN_OFFICE for role in roles):
-        query = query.where(User.office == case.unit)
+    return caseworkers(case.kind, case.unit)
+
+
+def caseworkers(kind: CaseKind, unit: str) -> list:
+    """Active users who may change the cases of `kind` at `unit` (their role edits the kind, and for a kind
+    granted by office, they belong to the unit), by name: who a case of the unit may be assigned to."""
+    roles = [role for role, grants in POLICY.items() if kind in grants.edit]
+    query = select(User).where(User.active.is_(True), User.role.in_(roles)).order_by(User.name, User.id)
+    if any(POLICY[role].edit[kind] == OWN_OFFICE for role in roles):
+        query = query.where(User.office == unit)
     return list(db.session.scalars(query))

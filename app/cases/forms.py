@@ -136,6 +136,15 @@ class AssignForm(FlaskForm):
     submit = SubmitField("Gi tilgang")
 
 
+class ResponsibleForm(FlaskForm):
+    """Assign a case to a caseworker of its unit (from a work queue); the service checks who may take it, the
+    choices are the page's offer."""
+
+    user_id = SelectField("Saksbehandler", coerce=int, validate_choice=False)
+    next = HiddenField()
+    submit = SubmitField("Tildel")
+
+
 class SavedFilterForm(FlaskForm):
     """«Lagre filter» on a list page: a name for the list URL's current filter (the list and its query
     string travel as hidden fields). Built with prefix="lagre" so its ids never meet the filter form's."""

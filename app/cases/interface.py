@@ -8,6 +8,7 @@ a case changes through the services, or for an import through the bulk writer (`
 from app.cases.access import (
     audited_page,
     can_edit,
+    caseworkers,
     creatable_kinds,
     get_case_or_404,
     load_record,
@@ -28,12 +29,14 @@ from app.cases.identifiers import (
     validate_national_id,
     validate_registry_id,
 )
+from app.cases.lists import CASE_QUEUES
 from app.cases.models import Case, CaseKind, CaseStatus, JournalEntryType, RegisteredPatient
 from app.cases.municipalities import COUNTIES, county_of
 from app.cases.numbering import next_number, reserve_number
-from app.cases.queries import cases_by_id
+from app.cases.queries import Workload, cases_by_id, workload
 from app.cases.services import (
     add_journal_entry,
+    assign_responsible,
     assign_user,
     change_status,
     ensure_version,
@@ -44,12 +47,12 @@ from app.cases.services import (
 from app.cases.workdays import next_working_day
 
 __all__ = [
-    "add_journal_entry", "assign_user", "attach_document", "audited_page", "can_edit", "Case", "CaseKind",
-    "cases_by_id", "CaseStatus", "CaseWriter", "Change", "change_status", "close_deadline", "COUNTIES", "county_of",
-    "creatable_kinds", "ensure_version", "get_case", "get_case_or_404", "has_overdue_deadline", "icd10_chapter",
-    "icd10_chapter_title", "icd10_code", "JournalEntryType", "load_record", "NewCase", "next_number",
-    "next_working_day", "open_case", "open_deadlines", "PatientFieldsMixin", "PersonFacts", "record_changes",
-    "register_patient", "RegisteredPatient", "registry_kind", "registry_url", "reserve_number", "roles_that_view",
-    "set_deadline", "TableWriter", "validate_icd10", "validate_national_id", "validate_registry_id", "visible_cases",
-    "visible_records",
+    "add_journal_entry", "assign_responsible", "assign_user", "attach_document", "audited_page", "can_edit", "Case",
+    "CASE_QUEUES", "CaseKind", "cases_by_id", "CaseStatus", "caseworkers", "CaseWriter", "Change", "change_status",
+    "close_deadline", "COUNTIES", "county_of", "creatable_kinds", "ensure_version", "get_case", "get_case_or_404",
+    "has_overdue_deadline", "icd10_chapter", "icd10_chapter_title", "icd10_code", "JournalEntryType", "load_record",
+    "NewCase", "next_number", "next_working_day", "open_case", "open_deadlines", "PatientFieldsMixin", "PersonFacts",
+    "record_changes", "register_patient", "RegisteredPatient", "registry_kind", "registry_url", "reserve_number",
+    "roles_that_view", "set_deadline", "TableWriter", "validate_icd10", "validate_national_id",
+    "validate_registry_id", "visible_cases", "visible_records", "workload", "Workload",
 ]

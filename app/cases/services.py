@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Select, select
 
-from app.cases.access import may_register, visible_cases
+from app.cases.access import caseworkers, may_register, visible_cases
 from app.cases.identifiers import validate_national_id
 from app.cases.models import (
     Case,
@@ -271,6 +271,8 @@ def update_case(case: Case, *, expected_version: int, title: str, responsible_id
     ensure_version(case, expected_version)
     if not title or not title.strip():
         raise InvalidInput("Fyll inn sakstittel.", field="title")
+    if responsible_id is not None and responsible_id != case.responsible_id:
+        _ensure_caseworker(case, responsible_id, field="responsible_id")
     changes = audit.apply_changes(case, {
         "title": title.strip(), "public_title": screened_title(title.strip(), case.patient),
         "responsible_id": responsible_id,
@@ -364,3 +366,24 @@ def assign_user(case: Case, user, *, actor) -> CaseAssignment:
     audit.record_change(AuditAction.CREATE, "case_assignment", assignment.id, case=case, user=actor,
                         changes={"user_id": [None, user.id]})
     return assignment
+
+
+def assign_responsible(case: Case, user_id: int | None, *, actor) -> dict:
+    """Make a caseworker of the case's unit responsible for the case (saksansvarlig), e.g. from a work queue.
+    Refused for a user who may not change the case (another unit, another role, deactivated) and for a closed
+    case; assigning the one already responsible changes nothing. Returns what changed."""
+    ensure_open(case)
+    user = _ensure_caseworker(case, user_id, field="user_id")
+    changes = audit.apply_changes(case, {"responsible_id": user.id})
+    if changes:
+        db.session.flush()
+        audit.record_change(AuditAction.UPDATE, "case", case.id, case=case, changes=changes, user=actor)
+    return changes
+
+
+def _ensure_caseworker(case: Case, user_id: int | None, *, field: str):
+    """The user, when they may be responsible for `case` (an active user who may change it); else refused."""
+    user = next((user for user in caseworkers(case.kind, case.unit) if user.id == user_id), None)
+    if user is None:
+        raise InvalidInput(f"Velg en aktiv saksbehandler ved {UNITS.get(case.unit, case.unit)}.", field=field)
+    return user

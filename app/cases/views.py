@@ -9,6 +9,7 @@ from app.auth.models import User
 from app.cases import deadlines as deadline_service
 from app.cases import documents as document_service
 from app.cases import jobs, saved_filters, services
+from app.cases import search as search_service
 from app.cases.access import can_edit, get_case_or_404, users_who_can_edit
 from app.cases.forms import (
     AssignForm,
@@ -19,13 +20,14 @@ from app.cases.forms import (
     EditCaseForm,
     FollowUpForm,
     JournalEntryForm,
+    ResponsibleForm,
     SavedFilterForm,
     StatusForm,
 )
 from app.cases.history import case_history
-from app.cases.lists import CASES
+from app.cases.lists import CASE_QUEUE, CASES
 from app.cases.models import Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry, JournalEntryType
-from app.cases.queries import my_cases
+from app.cases.queries import my_cases, queue_caseworkers, queue_workload
 from app.core.audit import AuditAction, record_access, record_list
 from app.core.regions import region_name, unit_name
 from app.core.roles import Role
@@ -34,7 +36,7 @@ from app.extensions import db
 from app.forms import CsrfOnlyForm, choices, saved
 from app.http import content_disposition
 from app.listing import export_file, list_page
-from app.security import download_limit, safe_next_url
+from app.security import download_limit, role_required, safe_next_url
 
 bp = Blueprint("cases", __name__, template_folder="templates")
 # The case core's names for codes, for every page (each module shows regions, units and deadlines).
@@ -69,10 +71,30 @@ def dashboard():
     return page
 
 
+@bp.get("/sok")
+@login_required
+def search():
+    """The header search's page: the hits grouped by kind, all within the user's scope, the patients shown
+    logged as a list (a national ID's look-up is logged by the search itself)."""
+    result = search_service.search(current_user, request.args.get("q", ""))
+    page = render_template("cases/search.html", result=result)
+    record_list(result.shown, context="søk")
+    return page
+
+
 @bp.get("/saker")
 @login_required
 def list_all():
     return list_page(CASES, "cases/list.html")
+
+
+@bp.get("/saker/arbeidsko")
+@role_required(Role.METHODS_SECRETARIAT, Role.PANEL_SECRETARIAT, Role.ABROAD_CASEWORKER)
+def queue():
+    """The work queue of the open cases the user may change (new, without a caseworker, mine, deadline passed),
+    each assignable to a caseworker of its unit, and the workload per caseworker."""
+    return list_page(CASE_QUEUE, "cases/queue.html", caseworkers=queue_caseworkers(current_user),
+                     workload=queue_workload(current_user, date.today()))
 
 
 @bp.get("/saker/eksport.<any(csv, xlsx):fmt>")
@@ -164,9 +186,9 @@ def _form_page(template: str, case: Case, page: str, status: int = 200, **contex
     return html, status
 
 
-def _flash_form_errors(form) -> None:
+def _flash_form_errors(form, prefix: str = "") -> None:
     for message in [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]:
-        flash(message, "error")
+        flash(prefix + message, "error")
 
 
 @bp.post("/saker/<int:case_id>/journal/<int:entry_id>/avskriv")
@@ -270,6 +292,20 @@ def complete_deadline(case_id: int, deadline_id: int):
     else:
         _flash_form_errors(form)
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="frister"))
+
+
+@bp.post("/saker/<int:case_id>/saksbehandler")
+@login_required
+def assign_responsible(case_id: int):
+    """A work queue's «Tildel»: the case to a caseworker of its unit, then back to the queue."""
+    case = get_case_or_404(case_id, need="edit")
+    form = ResponsibleForm()
+    if form.validate_on_submit() and saved(form, lambda: services.assign_responsible(
+            case, form.user_id.data, actor=current_user)):
+        flash(f"Sak {case.number} er tildelt {case.responsible.name}.", "success")
+    else:
+        _flash_form_errors(form, prefix=f"Sak {case.number}: ")
+    return redirect(safe_next_url(form.next.data) or url_for("cases.detail", case_id=case_id))
 
 
 @bp.route("/saker/<int:case_id>/tilgang", methods=["GET", "POST"])

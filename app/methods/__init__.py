@@ -15,5 +15,6 @@ MODULE = Module(
     api="app.methods.api",
     report="app.methods.statistics:register_report",
     demo="app.methods:load_demo",
+    search="app.methods.search:search",
     nav=(NavItem("Nye Metoder", "methods.index", roles=frozenset(Role) - {Role.ANALYST}, current="methods."),),
 )

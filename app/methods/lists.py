@@ -39,7 +39,9 @@ def _counted_methods(_user):
     return select(Method)
 
 
-def _search(query, text: str):
+def matching_text(query, text: str):
+    """The methods whose ID, title, generic or product names or indication contain `text` (the list's search,
+    and the header search's)."""
     pattern = f"%{text}%"
     return query.where(or_(Method.reference.ilike(pattern), Method.title.ilike(pattern),
                            Method.generic_name.ilike(pattern), Method.product_names.ilike(pattern),
@@ -62,7 +64,7 @@ def _decision(method):
     return method.current_decision
 
 
-SEARCH = Search("q", "Søk i ID, tittel og virkestoff", _search)
+SEARCH = Search("q", "Søk i ID, tittel og virkestoff", matching_text)
 STATUS = enum_choice("status", "Status", Method.status, MethodStatus)
 METHOD_TYPE = enum_choice("method_type", "Metodetype", Method.method_type, MethodType)
 

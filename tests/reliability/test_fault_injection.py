@@ -154,6 +154,7 @@ NOT_WRITING = {
     "app.panel.services.find_referral": "a query",
     "app.panel.services.regions_without_members": "a query",
     "app.abroad.services.age_on": "arithmetic",
+    "app.abroad.services.possible_duplicates": "a query",
     "app.abroad.services.appeal_deadline": "arithmetic on working days",
     "app.abroad.services.check_decision": "the decision's rules, before a letter is rendered",
     "app.abroad.services.check_reconsideration": "the reconsideration's rules, before a letter is rendered",
@@ -635,6 +636,13 @@ def _(w):
     secretary, member = w.user("panel_secretariat"), w.user("panel_member")
     case_id = w.patient_case(secretary, CaseKind.PANEL_REFERRAL)
     return lambda: cases.assign_user(w.get(Case, case_id), w.get(User, member), actor=w.get(User, secretary))
+
+
+@case("app.cases.services.assign_responsible")
+def _(w):
+    actor, colleague = w.user(), w.user()
+    case_id = w.patient_case(actor)
+    return lambda: cases.assign_responsible(w.get(Case, case_id), colleague, actor=w.get(User, actor))
 
 
 @case("app.cases.documents.attach_document")

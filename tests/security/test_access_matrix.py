@@ -52,7 +52,8 @@ MATRIX = {
     ("auth.end_own_session", "POST"): set(),          # nobody has another live session with that id
     ("public_methods.index", "GET"): EVERYONE, ("public_methods.detail", "GET"): EVERYONE,
     ("public_methods.decisions_xlsx", "GET"): EVERYONE,
-    ("cases.dashboard", "GET"): USERS, ("cases.list_all", "GET"): USERS,
+    ("cases.dashboard", "GET"): USERS, ("cases.list_all", "GET"): USERS, ("cases.search", "GET"): USERS,
+    ("cases.queue", "GET"): METHODS | PANEL | ABROAD,
     ("cases.export_list", "GET"): USERS,
     ("cases.save_filter", "POST"): USERS,            # saves a filter of one's own (the form answers, empty)
     ("cases.delete_saved_filter", "POST"): OWN,      # the saved filter belongs to the Helse Sør-Øst caseworker
@@ -71,7 +72,7 @@ MATRIX = {
     ("methods.meetings", "GET"): CASE_ROLES, ("methods.meeting", "GET"): CASE_ROLES,
     ("methods.new_comment", "POST"): {"methods", "bestillerforum"},
     ("abroad.index", "GET"): ABROAD, ("abroad.applications", "GET"): ABROAD, ("abroad.appeals", "GET"): ABROAD,
-    ("abroad.export_applications", "GET"): ABROAD,
+    ("abroad.export_applications", "GET"): ABROAD, ("abroad.queue", "GET"): ABROAD,
     ("abroad.new_application", "GET"): ABROAD, ("abroad.new_application", "POST"): ABROAD,
     ("panel.index", "GET"): PANEL_READ, ("panel.referral", "GET"): PANEL_READ,
     ("panel.export_referrals", "GET"): PANEL_READ,
@@ -124,6 +125,7 @@ for _endpoint in ("abroad.application", "abroad.appeal", "abroad.decision_letter
                   "cases.detail", "cases.download_document"):
     MATRIX[(_endpoint, "GET")] = OWN
 MATRIX[("abroad.complete_treatment", "POST")] = OWN
+MATRIX[("cases.assign_responsible", "POST")] = OWN   # assigns the office's case (empty form: refused, back)
 for _endpoint in ("cases.edit", "cases.change_status", "cases.new_journal_entry", "cases.new_document",
                   "cases.new_document_version", "cases.new_deadline"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = OWN
@@ -294,7 +296,9 @@ def test_only_the_declared_principals_get_in(app, login):
 LIST_ROUTES = {
     "abroad_applications": ("abroad.applications", "api.abroad_list_applications", "abroad.export_applications"),
     "abroad_appeals": ("abroad.appeals", "api.abroad_list_appeals"),
+    "abroad_queue": ("abroad.queue",),
     "case_list": ("cases.list_all", "cases.export_list"),
+    "case_queue": ("cases.queue",),
     "methods": ("methods.index", "methods.export_methods"),
     "public_methods": ("public_methods.index", "api.methods_list_methods"),
     "method_meetings": ("methods.meetings",),

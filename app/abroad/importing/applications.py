@@ -8,6 +8,7 @@ region). The second pass writes a batch at a time.
 """
 from array import array
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -18,9 +19,11 @@ from app.abroad.importing.reading import Table
 from app.abroad.importing.results import RowError
 from app.abroad.models import Application as ApplicationRecord
 from app.abroad.models import ApplicationStatus, Decision, Stream
-from app.abroad.services import ADULT_AGE, age_on
+from app.abroad.services import ADULT_AGE, DUPLICATE_DAYS, age_on
 from app.cases.interface import (
+    Case,
     CaseKind,
+    CaseStatus,
     CaseWriter,
     Change,
     NewCase,
@@ -43,6 +46,24 @@ APPLICATION_COLUMNS = ("case_id", "reference", "stream", "home_region", "office"
                        "treatment_class", "icd10", "icd10_chapter", "status", "decision", "decided_on", "hospital",
                        "country", "created_at", "version")
 INDEX_BITS = 32   # an order key is the received date's ordinal above the row's index
+
+
+class Imported(NamedTuple):
+    """A written line of a patient known by national ID: what the duplicate check compares."""
+
+    line: int
+    case_id: int
+    patient_id: int
+    received_on: date
+    category: str     # the ICD-10 category: O43.0 and O43.9 are one diagnosis
+
+
+class Registered(NamedTuple):
+    case_id: int
+    patient_id: int
+    number: str
+    received_on: date
+    category: str
 
 
 class ApplicationImporter(Importer):
@@ -133,6 +154,7 @@ class ApplicationImporter(Importer):
         self.people = {}
         self.reserve_numbers(cases, counts)
         applications = TableWriter(ApplicationRecord.__table__, APPLICATION_COLUMNS)
+        imported: list[Imported] = []
         done = 0
         for batch in batches(self.rows(table)):
             parsed = [self.check_row(row) for row in batch]
@@ -146,10 +168,44 @@ class ApplicationImporter(Importer):
                                    {"number": [None, case.number], "reference": [None, application.reference]})
                             for application_id, application, case in zip(ids, parsed, written, strict=True)),
                            user=self.actor, note=self.note)
+            imported.extend(Imported(application.line, case.id, case.patient_id, application.received_on,
+                                     application.icd10[:3])
+                            for application, case in zip(parsed, written, strict=True) if application.national_id)
             done += len(batch)
             self.written(done)
         self.result.patients_created = cases.patients_created
         self.result.created = done
+        self.result.warnings = self.possible_duplicates(imported)
+
+    def possible_duplicates(self, imported: list[Imported]) -> list[RowError]:
+        """Each imported line whose patient has another application (in the file or already registered, on a
+        case not discarded, at an office within the import's scope) with the same diagnosis received within
+        DUPLICATE_DAYS, as a warning naming the other case; the same rule as registering one
+        (services.possible_duplicates), but the line is imported."""
+        if not imported:
+            return []
+        registered: dict[int, list[Registered]] = {}
+        for chunk in chunks(sorted({line.patient_id for line in imported})):
+            query = (select(Case.id, Case.patient_id, Case.number, ApplicationRecord.received_on,
+                            ApplicationRecord.icd10)
+                     .join(ApplicationRecord, ApplicationRecord.case_id == Case.id)
+                     .where(Case.patient_id.in_(chunk), Case.status != CaseStatus.DISCARDED))
+            if self.scope is not None:
+                query = query.where(ApplicationRecord.office.in_(self.scope))
+            for case_id, patient_id, number, received_on, code in db.session.execute(query):
+                registered.setdefault(patient_id, []).append(
+                    Registered(case_id, patient_id, number, received_on, code[:3]))
+        warnings = []
+        for line in imported:
+            other = next((other for other in registered.get(line.patient_id, ())
+                          if other.case_id != line.case_id and other.category == line.category
+                          and abs((other.received_on - line.received_on).days) <= DUPLICATE_DAYS), None)
+            if other is not None:
+                warnings.append(RowError(line.line, "icd10", (
+                    f"Mulig dobbeltregistrering: pasienten har også sak {other.number} (mottatt "
+                    f"{other.received_on:%d.%m.%Y}) med samme diagnose, mottatt innen {DUPLICATE_DAYS} dager. "
+                    "Linjen er importert; sjekk om det er samme søknad.")))
+        return warnings
 
 
 def _registered(application: Application) -> PersonFacts:

@@ -29,6 +29,9 @@ class ImportResult:
     applications_granted: int = 0         # appeals: applications granted by a reversal
     numbers: list[str] = field(default_factory=list)   # the case numbers taken, as ranges per year
     errors: list[RowError] = field(default_factory=list)
+    # Lines imported that may register an application again (the same patient and diagnosis within 30 days):
+    # the import does not refuse them (a file holds what another system decided), it names them for a check.
+    warnings: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -45,16 +48,20 @@ class ImportResult:
             text += f"; {self.applications_granted} søknader ble innvilget etter klage"
         if self.numbers:
             text += f", saksnummer {', '.join(self.numbers)}"
+        if self.warnings:
+            text += f". {len(self.warnings)} linjer kan være dobbeltregistreringer; se varslene"
         return text + "."
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "batch": self.batch, "rows": self.rows, "created": self.created,
                 "patients_created": self.patients_created, "applications_granted": self.applications_granted,
-                "numbers": self.numbers, "errors": [[e.line, e.column, e.message] for e in self.errors]}
+                "numbers": self.numbers, "errors": [[e.line, e.column, e.message] for e in self.errors],
+                "warnings": [[w.line, w.column, w.message] for w in self.warnings]}
 
     @classmethod
     def from_dict(cls, data: dict) -> "ImportResult":
-        return cls(**{**data, "errors": [RowError(*error) for error in data["errors"]]})
+        return cls(**{**data, "errors": [RowError(*error) for error in data["errors"]],
+                      "warnings": [RowError(*warning) for warning in data.get("warnings", [])]})
 
 
 class UnreadableFile(Exception):
