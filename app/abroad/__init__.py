@@ -19,6 +19,7 @@ MODULE = Module(
     listeners="app.abroad.listeners:register_listeners",
     cli=("app.abroad.cli:abroad_cli",),
     demo="app.abroad:load_demo",
+    dashboard="app.abroad.dashboard:dashboard_part",
     nav=(NavItem("Behandling i utlandet", "abroad.index", roles=frozenset({Role.ABROAD_CASEWORKER}),
                  current="abroad."),),
 )

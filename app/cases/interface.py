@@ -37,6 +37,7 @@ from app.cases.services import (
     assign_user,
     change_status,
     ensure_version,
+    follow_module_status,
     get_case,
     open_case,
     register_patient,
@@ -46,8 +47,8 @@ from app.cases.workdays import next_working_day
 __all__ = [
     "add_journal_entry", "assign_user", "attach_document", "audited_page", "can_edit", "Case", "CaseKind",
     "cases_by_id", "CaseStatus", "CaseWriter", "Change", "change_status", "close_deadline", "COUNTIES", "county_of",
-    "creatable_kinds", "ensure_version", "get_case", "get_case_or_404", "has_overdue_deadline", "icd10_chapter",
-    "icd10_chapter_title", "icd10_code", "JournalEntryType", "load_record", "NewCase", "next_number",
+    "creatable_kinds", "ensure_version", "follow_module_status", "get_case", "get_case_or_404", "has_overdue_deadline",
+    "icd10_chapter", "icd10_chapter_title", "icd10_code", "JournalEntryType", "load_record", "NewCase", "next_number",
     "next_working_day", "open_case", "open_deadlines", "PatientFieldsMixin", "PersonFacts", "record_changes",
     "register_patient", "RegisteredPatient", "registry_kind", "registry_url", "reserve_number", "roles_that_view",
     "set_deadline", "TableWriter", "validate_icd10", "validate_national_id", "validate_registry_id", "visible_cases",

@@ -15,5 +15,6 @@ MODULE = Module(
     api="app.methods.api",
     report="app.methods.statistics:register_report",
     demo="app.methods:load_demo",
+    dashboard="app.methods.dashboard:dashboard_part",
     nav=(NavItem("Nye Metoder", "methods.index", roles=frozenset(Role) - {Role.ANALYST}, current="methods."),),
 )
