@@ -6,7 +6,7 @@ Revises: d4e9b1c7a2f3
 Create Date: 2026-12-07 05:00:00
 
 """
-from datetime import datetime, timezone
+from datetime import datetime, timezone, UTC
 
 from alembic import op
 import sqlalchemy as sa
@@ -38,7 +38,7 @@ COMMENT = 'Statusen følger modulens status'
 
 
 def _follow_module_statuses():
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for table, targets in FOLLOWS:
         for target, module_statuses in targets.items():
             earlier = ORDER[:ORDER.index(target)]

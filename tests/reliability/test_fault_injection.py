@@ -83,6 +83,7 @@ from app.panel import services as panel
 from app.panel.models import (
     Advice,
     Classification,
+    Contribution,
     Outcome,
     PanelMember,
     Referral,
@@ -401,6 +402,14 @@ class World:
         db.session.commit()
         return member.id
 
+    def member_on_referral(self, secretary_id: int) -> tuple[int, int]:
+        """A referral with a member (with a login) on it: (referral id, the member's user id)."""
+        referral_id, member_id = self.referral(secretary_id), self.member(secretary_id)
+        member = self.get(PanelMember, member_id)
+        panel.assign_member(self.get(Referral, referral_id), member, actor=self.get(User, secretary_id))
+        db.session.commit()
+        return referral_id, member.user_id
+
     def answered_referral(self, secretary_id: int) -> int:
         referral_id = self.referral(secretary_id)
         for question in (1, 2, 3, 4):
@@ -411,6 +420,7 @@ class World:
 
     def statement_sent(self, secretary_id: int) -> int:
         referral_id = self.answered_referral(secretary_id)
+        panel.approve_statement(self.get(Referral, referral_id), actor=self.get(User, secretary_id))
         panel.send_statement(self.get(Referral, referral_id), factories.panel_statement(
             sent_on=date(2026, 10, 10), summary="Samlet råd.", outcome=Outcome.STUDY_ABROAD),
             actor=self.get(User, secretary_id), pdf=PDF)
@@ -984,9 +994,37 @@ def _(w):
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.answered_referral(actor)
+    panel.approve_statement(w.get(Referral, referral_id), actor=w.get(User, actor))
+    db.session.commit()
     return lambda: panel.send_statement(w.get(Referral, referral_id), factories.panel_statement(
         recipients=("Lege Lise Lund", "Kreftavdelingen"), sent_on=date(2026, 10, 10), summary="Samlet råd.",
         outcome=Outcome.STUDY_ABROAD), actor=w.get(User, actor), pdf=PDF)
+
+
+@case("app.panel.services.approve_statement")
+def _(w):
+    actor = w.user("panel_secretariat")
+    referral_id = w.answered_referral(actor)
+    return lambda: panel.approve_statement(w.get(Referral, referral_id), actor=w.get(User, actor))
+
+
+@case("app.panel.services.add_contribution")
+def _(w):
+    actor = w.user("panel_secretariat")
+    referral_id, member_user_id = w.member_on_referral(actor)
+    return lambda: panel.add_contribution(w.get(Referral, referral_id), factories.panel_contribution(),
+                                          actor=w.get(User, member_user_id))
+
+
+@case("app.panel.services.adopt_draft")
+def _(w):
+    actor = w.user("panel_secretariat")
+    referral_id, member_user_id = w.member_on_referral(actor)
+    contribution_id = panel.add_contribution(w.get(Referral, referral_id), factories.panel_contribution(),
+                                             actor=w.get(User, member_user_id)).id
+    db.session.commit()
+    return lambda: panel.adopt_draft(w.get(Referral, referral_id), w.get(Contribution, contribution_id),
+                                     actor=w.get(User, actor))
 
 
 @case("app.panel.services.record_feedback")
