@@ -228,13 +228,18 @@ def set_status_by_hand(method: Method, change: StatusChange, *, actor) -> None:
     change_status(method, change, actor=actor)
 
 
+def _record_date(method: Method, on: date) -> date:
+    """The date of a status change a record drives: the record's, or the latest status change's when that is
+    later (records of the past may be entered after a later one, e.g. an assessment registered today)."""
+    latest = method.status_changes[-1].on if method.status_changes else on
+    return min(max(on, latest), date.today())
+
+
 def follow_record(method: Method, to_status: MethodStatus, on: date, *, comment: str, actor) -> None:
-    """Move the method to the status a record just made drives, when that is a step forward from where it is;
-    dated `on`, or the latest status change when that is later (a record may be entered after the fact)."""
+    """Move the method to the status a record just made drives, when that is a step forward from where it is."""
     if method.status is to_status or to_status not in TRANSITIONS[method.status]:
         return
-    latest = method.status_changes[-1].on if method.status_changes else on
-    change_status(method, StatusChange(to_status, min(max(on, latest), date.today()), comment=comment), actor=actor)
+    change_status(method, StatusChange(to_status, _record_date(method, on), comment=comment), actor=actor)
 
 
 def add_submission(method: Method, command: NewSubmission, *, actor) -> Submission:
@@ -373,7 +378,8 @@ def record_ordering_decision(method: Method, command: NewOrderingDecision, *, ac
                                   started_on=decided_on, due_on=due_on))
     record_change(AuditAction.CREATE, "method_ordering_decision", decision.id, user=actor,
                   changes={"kind": [None, kind.value], "agenda_item": [None, agenda_item.label]})
-    change_status(method, StatusChange(target, decided_on, comment=f"{agenda_item.label}: {kind.label}"), actor=actor)
+    change_status(method, StatusChange(target, _record_date(method, decided_on),
+                                       comment=f"{agenda_item.label}: {kind.label}"), actor=actor)
     return decision
 
 
@@ -445,7 +451,7 @@ def record_forum_decision(method: Method, command: NewForumDecision, *, actor) -
     record_change(AuditAction.CREATE, "method_forum_decision", decision.id, user=actor,
                   changes={"outcome": [None, outcome.value], "amends": [None, amends.id if amends else None]})
     if method.status is not MethodStatus.DECIDED:
-        change_status(method, StatusChange(MethodStatus.DECIDED, decided_on,
+        change_status(method, StatusChange(MethodStatus.DECIDED, _record_date(method, decided_on),
                                            comment=f"{agenda_item.label + ': ' if agenda_item else ''}{outcome.label}"),
                       actor=actor)
     signals.decision_recorded.send(method.reference)
