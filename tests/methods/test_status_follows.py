@@ -51,8 +51,8 @@ def test_each_record_moves_the_method_and_its_case_and_the_api_shows_it(app, cli
     page = login(secretary_id)
     assert _state(app, reference) == (MethodStatus.RECEIVED, CaseStatus.CREATED)
 
-    _saved(page, f"/metoder/{reference}/egnethetsvurdering", {"version": "0", "document_version": "1.0", "author_body": "DMP",
-                                                           "summary": "Kort oppsummering."})
+    _saved(page, f"/metoder/{reference}/egnethetsvurdering", {
+        "version": "0", "document_version": "1.0", "author_body": "DMP", "summary": "Kort oppsummering."})
     assert _state(app, reference) == (MethodStatus.SUITABILITY, CaseStatus.IN_PROGRESS)
     assert client.get(f"/api/v1/methods/{reference}").get_json()["status"] == "suitability"
 
