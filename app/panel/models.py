@@ -126,10 +126,6 @@ class Referral(Versioned, db.Model):
         """The items the statement gives: those not withdrawn."""
         return [item for item in self.items if not item.withdrawn]
 
-    @property
-    def assessment_complete(self) -> bool:
-        return all((answer := self.answer(question)) is not None and answer.findings for question in QUESTIONS)
-
 
 class Participant(db.Model):
     """A panel member or a co-opted expert working on one referral."""
