@@ -139,6 +139,11 @@ NOT_WRITING = {
     "app.cases.documents.read_version": "reads a stored file",
     "app.cases.deadlines.describe_due_date": "formats a message",
     "app.cases.deadlines.open_deadlines": "a query",
+    "app.cases.deadlines.deadline_rows": "formats deadlines for the dashboard",
+    "app.methods.services.manual_statuses": "lists the statuses a user may set",
+    "app.panel.services.missing_findings": "lists the questions without findings",
+    "app.panel.services.participant_names": "formats the participants' names",
+    "app.panel.services.participant_of": "finds the user's place on a referral",
     "app.cases.deadlines.has_overdue_deadline": "builds a query clause",
     "app.methods.services.find_method": "a query",
     "app.methods.services.format_reference": "formats an ID",
@@ -592,6 +597,14 @@ def _(w):
     return call
 
 
+@case("app.cases.services.follow_module_status")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+    return lambda: cases.follow_module_status(w.get(Case, case_id), CaseStatus.IN_PROGRESS,
+                                              reason="Søknaden: Under saksforberedelse", actor=w.get(User, actor))
+
+
 @case("app.cases.services.change_status")
 def _(w):
     actor = w.user()
@@ -734,6 +747,22 @@ def _(w):
     method_id = w.method(actor)
     return lambda: methods.change_status(w.get(Method, method_id), StatusChange(
         MethodStatus.SUITABILITY, date(2024, 4, 2), comment="Egnethetsvurdering bestilt"), actor=w.get(User, actor))
+
+
+@case("app.methods.services.set_status_by_hand")
+def _(w):
+    actor = w.user("methods_secretariat")
+    method_id = w.method(actor)
+    return lambda: methods.set_status_by_hand(w.get(Method, method_id), StatusChange(
+        MethodStatus.OPEN_FOR_INPUT, date(2024, 4, 2)), actor=w.get(User, actor))
+
+
+@case("app.methods.services.follow_record")
+def _(w):
+    actor = w.user("methods_secretariat")
+    method_id = w.method(actor)
+    return lambda: methods.follow_record(w.get(Method, method_id), MethodStatus.SUITABILITY, date(2024, 4, 2),
+                                         comment="Egnethetsvurdering registrert", actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_submission")
