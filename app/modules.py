@@ -77,6 +77,44 @@ class SearchGroup:
 
 
 @dataclass(frozen=True)
+class DashboardRow:
+    """One line on the dashboard: a deadline or a piece of work on a case. `title` is the case's public title
+    (offentlig tittel), so a patient's name is masked the same way in every box."""
+
+    case_id: int
+    patient_id: int | None
+    case_number: str
+    title: str
+    what: str
+    url: str
+    due_on: date | None = None
+    responsible: str | None = None
+
+    def is_overdue(self, today: date) -> bool:
+        return self.due_on is not None and self.due_on < today
+
+
+@dataclass(frozen=True)
+class DashboardBox:
+    """A box of work a module shows on the dashboard of the roles it concerns."""
+
+    key: str                          # the section's id on the page
+    heading: str
+    caption: str
+    rows: tuple[DashboardRow, ...]
+    empty: str = "Ingenting å vise."
+
+
+@dataclass(frozen=True)
+class DashboardPart:
+    """What a module adds to a user's dashboard: deadlines (merged with the case core's, earliest first) and
+    boxes of its own. Each module shows a role only its own work."""
+
+    deadlines: tuple[DashboardRow, ...] = ()
+    boxes: tuple[DashboardBox, ...] = ()
+
+
+@dataclass(frozen=True)
 class Module:
     """One package's contributions; every member is a dotted path, imported when the app is built."""
 
@@ -86,6 +124,7 @@ class Module:
     listeners: str | None = None     # a function that connects the module's signal receivers
     cli: tuple[str, ...] = ()        # click commands, or functions that make one once the report kinds are known
     demo: str | None = None          # a function(DemoSeed) -> number of demo cases it created
+    dashboard: str | None = None     # a function(user, today) -> DashboardPart: the user's work in the module
     nav: tuple[NavItem, ...] = ()
     history: str | None = None       # the module's HistoryLabels
     search: str | None = None        # a function(user, text) -> [SearchGroup]: the header search's hits in it
@@ -135,6 +174,11 @@ def history_labels() -> list[HistoryLabels]:
 def module_searches() -> list[Callable]:
     """The modules' header-search functions, in module order."""
     return [import_string(module.search) for module in registered_modules() if module.search]
+
+
+def dashboard_parts(user, today: date) -> list[DashboardPart]:
+    """Each module's part of `user`'s dashboard, in module order."""
+    return [import_string(module.dashboard)(user, today) for module in registered_modules() if module.dashboard]
 
 
 def nav_items(user) -> list[NavItem]:

@@ -20,7 +20,7 @@ from app.methods.commands import (
 )
 from app.methods.models import DecidedBy, DecisionOutcome, Forum, MethodType, OrderingKind, SubmissionKind
 from app.panel import commands as panel
-from app.panel.models import Advice, Classification, Outcome
+from app.panel.models import Advice, Classification, ContributionKind, Outcome
 
 # Expert panel
 
@@ -77,6 +77,13 @@ def panel_statement(**overrides) -> panel.NewStatement:
     """A statement to the referring doctor, sent today."""
     return replace(panel.NewStatement(
         recipients=("Lege Lise Lund",), sent_on=date.today(), summary="Råd", outcome=Outcome.OFF_LABEL), **overrides)
+
+
+def panel_contribution(**overrides) -> panel.NewContribution:
+    """A member's draft of the findings and advice on question 2."""
+    return replace(panel.NewContribution(
+        question=2, kind=ContributionKind.DRAFT, findings="Medlemmets funn: en studie i Sverige er aktuell.",
+        advice="Medlemmets råd: vurder inklusjon i studien."), **overrides)
 
 
 def panel_feedback(**overrides) -> panel.NewFeedback:

@@ -23,6 +23,7 @@ MODULE = Module(
     demo="app.abroad:load_demo",
     history="app.abroad.history:LABELS",
     search="app.abroad.search:search",
+    dashboard="app.abroad.dashboard:dashboard_part",
     nav=(NavItem("Behandling i utlandet", "abroad.index", roles=frozenset({Role.ABROAD_CASEWORKER}),
                  current="abroad."),),
 )

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, Numeric, String, Text, column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.cases.interface import CaseStatus
 from app.db import LabelledEnum, Versioned, utcnow
 from app.extensions import db
 
@@ -45,6 +46,17 @@ class ApplicationStatus(LabelledEnum):
     WITHDRAWN = "withdrawn", "Trukket"
     REFERRED = "referred", "Henvist – administreres av kontoret"
     COMPLETED = "completed", "Behandling avsluttet"
+
+    @property
+    def case_status(self) -> CaseStatus:
+        """The core case's status (saksstatus) that follows from this one. A decided application stays open for
+        its treatment, costs and appeals, so it is «Ferdig fra saksbehandler», not closed; a referral is
+        administered by the office."""
+        if self is ApplicationStatus.RECEIVED:
+            return CaseStatus.CREATED
+        if self in (ApplicationStatus.IN_PREPARATION, ApplicationStatus.REFERRED):
+            return CaseStatus.IN_PROGRESS
+        return CaseStatus.FINISHED_BY_CASEWORKER
 
 
 OPEN_STATUSES = (ApplicationStatus.RECEIVED, ApplicationStatus.IN_PREPARATION)
@@ -214,6 +226,14 @@ class AppealStatus(LabelledEnum):
     FORWARDED = "forwarded", "Oversendt Klagenemnda"
     UPHELD_BY_BOARD = "upheld_by_board", "Stadfestet av nemnda"
     REVERSED_BY_BOARD = "reversed_by_board", "Omgjort av nemnda"
+
+    @property
+    def case_status(self) -> CaseStatus:
+        """The appeal case's status (saksstatus): under way while at the office or at Klagenemnda, finished when
+        decided."""
+        if self is AppealStatus.RECEIVED:
+            return CaseStatus.CREATED
+        return CaseStatus.IN_PROGRESS if self is AppealStatus.FORWARDED else CaseStatus.FINISHED_BY_CASEWORKER
 
 
 # An appeal under way: at the office, or forwarded to Klagenemnda. One decision has at most one.

@@ -52,6 +52,7 @@ from app.cases.interface import (
     change_status,
     close_deadline,
     ensure_version,
+    follow_module_status,
     get_case,
     icd10_chapter,
     next_working_day,
@@ -165,6 +166,8 @@ def register_application(command: NewApplication, *, actor, today: date | None =
                       party_name=(command.referring_doctor or command.referring_hospital or command.applicant
                                   or patient.name), actor=actor)
     db.session.flush()
+    follow_module_status(case, application.status.case_status, actor=actor,
+                         reason=f"Søknaden: {application.status.label}")
     changes = {"stream": [None, stream.value], "icd10": [None, code], "method_reference": [None, method_reference]}
     if duplicates:   # registered on purpose although these looked like the same application
         changes["confirmed_duplicate_of"] = [None, [duplicate.number for duplicate in duplicates]]
@@ -207,6 +210,13 @@ def possible_duplicates(patient_id: int, icd10: str, received_on: date, *, actor
     return [Duplicate(*row) for row in rows]
 
 
+def _set_status(record: Application | Appeal, status: ApplicationStatus | AppealStatus, *, actor) -> None:
+    """An application's or appeal's status, and the core case's status that follows from it."""
+    record.status = status
+    what = "Søknaden" if isinstance(record, Application) else "Klagen"
+    follow_module_status(get_case(record.case_id), status.case_status, actor=actor, reason=f"{what}: {status.label}")
+
+
 def _start_work(application: Application, actor) -> None:
     """The case is «under behandling» from the office's first step on it (Noark saksstatus B)."""
     case = get_case(application.case_id)
@@ -247,7 +257,7 @@ def request_opinion(application: Application, command: OpinionRequest, *, actor,
     db.session.add(opinion)
     add_journal_entry(case, entry_type=JournalEntryType.OUTGOING, title="Anmodning om medisinsk uttalelse",
                       journal_date=requested_on, document_date=requested_on, party_name=requested_from, actor=actor)
-    application.status = ApplicationStatus.IN_PREPARATION
+    _set_status(application, ApplicationStatus.IN_PREPARATION, actor=actor)
     _start_work(application, actor)
     db.session.flush()
     db.session.expire(application, ["opinions"])
@@ -354,8 +364,8 @@ def decide(application: Application, command: NewDecision, *, actor, letter: byt
     application.legal_basis = command.legal_basis
     application.reasoning = command.reasoning
     application.method_check = check
-    application.status = {Decision.GRANTED: ApplicationStatus.GRANTED, Decision.DENIED: ApplicationStatus.DENIED,
-                          Decision.WITHDRAWN: ApplicationStatus.WITHDRAWN}[decision]
+    _set_status(application, {Decision.GRANTED: ApplicationStatus.GRANTED, Decision.DENIED: ApplicationStatus.DENIED,
+                              Decision.WITHDRAWN: ApplicationStatus.WITHDRAWN}[decision], actor=actor)
     for opinion in application.opinions:
         if opinion.received_on is None and opinion.deadline_id:
             close_deadline(opinion.deadline_id, actor=actor)
@@ -410,7 +420,7 @@ def complete_treatment(application: Application, *, expected_version: int | None
     if not application.hospital:
         raise InvalidInput("Registrer sykehuset som behandlet pasienten før behandlingen avsluttes.")
     previous = application.status
-    application.status = ApplicationStatus.COMPLETED
+    _set_status(application, ApplicationStatus.COMPLETED, actor=actor)
     db.session.flush()
     record_change(AuditAction.UPDATE, "abroad_application", application.id, case=get_case(application.case_id),
                   user=actor, changes={"status": [previous.value, ApplicationStatus.COMPLETED.value]})
@@ -685,7 +695,7 @@ def assess_late_appeal(appeal: Appeal, command: LateAppealAssessment, *, actor) 
     appeal.late_assessment = command.assessment
     appeal.consider_late = consider
     if not consider:
-        appeal.status = AppealStatus.DISMISSED_LATE
+        _set_status(appeal, AppealStatus.DISMISSED_LATE, actor=actor)
     db.session.flush()
     record_change(AuditAction.UPDATE, "abroad_appeal", appeal.id, case=get_case(appeal.case_id), user=actor,
                   changes={"consider_late": [None, consider], "status": [None, appeal.status.value]})
@@ -700,7 +710,7 @@ def _grant_on_appeal(application: Application, *, field: str, actor, case) -> No
                        "på nytt.")
     ensure_may_be_granted(application, field=field)
     previous = application.status
-    application.status = ApplicationStatus.GRANTED
+    _set_status(application, ApplicationStatus.GRANTED, actor=actor)
     record_change(AuditAction.UPDATE, "abroad_application", application.id, case=get_case(application.case_id),
                   user=actor, changes={"status": [previous.value, ApplicationStatus.GRANTED.value],
                                        "appeal_case": [None, case.number]})
@@ -733,7 +743,7 @@ def reconsider(appeal: Appeal, command: Reconsideration, *, actor, forwarding_le
     appeal.office_decided_on = decided_on
     appeal.office_reasoning = command.reasoning
     if outcome is OfficeOutcome.REVERSED:
-        appeal.status = AppealStatus.REVERSED_BY_OFFICE
+        _set_status(appeal, AppealStatus.REVERSED_BY_OFFICE, actor=actor)
         _grant_on_appeal(appeal.application, field="outcome", actor=actor, case=case)
         add_journal_entry(case, entry_type=JournalEntryType.OUTGOING, title="Vedtak omgjort – søknaden innvilges",
                           journal_date=decided_on, document_date=decided_on, party_name=case.patient.name,
@@ -741,7 +751,7 @@ def reconsider(appeal: Appeal, command: Reconsideration, *, actor, forwarding_le
     else:
         if forwarding_letter is None:
             raise InvalidInput("Oversendelsesbrevet mangler.")
-        appeal.status = AppealStatus.FORWARDED
+        _set_status(appeal, AppealStatus.FORWARDED, actor=actor)
         entry = add_journal_entry(case, entry_type=JournalEntryType.OUTGOING,
                                   title="Oversendelse av klage til Klagenemnda for behandling i utlandet",
                                   journal_date=decided_on, document_date=decided_on, party_name=BOARD_NAME,
@@ -772,10 +782,10 @@ def record_board_decision(appeal: Appeal, command: BoardDecision, *, actor, toda
     appeal.board_decided_on = decided_on
     appeal.board_reference = command.board_reference
     if outcome is BoardOutcome.REVERSED:
-        appeal.status = AppealStatus.REVERSED_BY_BOARD
+        _set_status(appeal, AppealStatus.REVERSED_BY_BOARD, actor=actor)
         _grant_on_appeal(appeal.application, field="outcome", actor=actor, case=case)
     else:
-        appeal.status = AppealStatus.UPHELD_BY_BOARD
+        _set_status(appeal, AppealStatus.UPHELD_BY_BOARD, actor=actor)
     add_journal_entry(case, entry_type=JournalEntryType.INCOMING,
                       title=f"Avgjørelse fra nemnda – {outcome.label.lower()}",
                       journal_date=decided_on, document_date=decided_on, party_name=BOARD_NAME, actor=actor)

@@ -181,6 +181,7 @@ class NewCase(NamedTuple):
     case_date: date                                # saksdato; the case is numbered in its year
     unit: str
     position: int                                  # the case's place among the writer's cases of its year, from 0
+    status: CaseStatus = CaseStatus.CREATED        # saksstatus, as the module's record of the case says
 
 
 class WrittenCase(NamedTuple):
@@ -279,7 +280,7 @@ class CaseWriter:
         patient = case.patient
         title = f"{case.subject} – {patient.name}"
         return (f"{year}/{sequence}", year, sequence, self.kind, title, _screened(case.subject, title, patient),
-                CaseStatus.CREATED, case.unit, patient_id, SCREENING_CODE, SCREENING_BASIS_PERSONAL, case.case_date,
+                case.status, case.unit, patient_id, SCREENING_CODE, SCREENING_BASIS_PERSONAL, case.case_date,
                 self.now, self.created_by, 1, patient.name, patient.birth_date, patient.municipality,
                 patient.home_region)
 

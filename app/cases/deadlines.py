@@ -1,10 +1,11 @@
 """Deadlines on cases, on Norwegian working days, and the lists the dashboard shows."""
 from datetime import date
 
+from flask import url_for
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
-from app.cases.access import visible_cases
+from app.cases.access import editable_cases, visible_cases
 from app.cases.models import Case, CaseKind, Deadline
 from app.cases.services import ensure_open, ensure_version
 from app.cases.workdays import holiday_name, next_working_day
@@ -13,6 +14,7 @@ from app.core.audit import AuditAction
 from app.db import utcnow
 from app.errors import InvalidInput
 from app.extensions import db
+from app.modules import DashboardRow
 
 DEADLINE_KINDS = {
     "svarfrist": "Svarfrist",
@@ -69,11 +71,12 @@ def close_deadline(deadline_id: int, *, actor) -> None:
 
 
 def open_deadlines(user, *, responsible_only: bool, overdue_on: date | None = None,
-                   kinds: tuple[CaseKind, ...] = (), limit: int = 50) -> list[Deadline]:
+                   kinds: tuple[CaseKind, ...] = (), limit: int = 50, own_work: bool = False) -> list[Deadline]:
     """Open deadlines on cases `user` may see, earliest first; only overdue ones when `overdue_on` is given,
-    only on cases of `kinds` when given."""
+    only on cases of `kinds` when given, only on the cases `user` may change when `own_work` (the user's role's
+    own deadlines: a method's follow-up is the methods secretariat's, not every role's that may read it)."""
     query = (select(Deadline).join(Deadline.case)
-             .where(Deadline.done_at.is_(None), visible_cases(user))
+             .where(Deadline.done_at.is_(None), editable_cases(user) if own_work else visible_cases(user))
              .options(selectinload(Deadline.case), selectinload(Deadline.responsible))
              .order_by(Deadline.due_date, Deadline.id).limit(limit))
     if responsible_only:
@@ -83,6 +86,17 @@ def open_deadlines(user, *, responsible_only: bool, overdue_on: date | None = No
     if kinds:
         query = query.where(Case.kind.in_(kinds))
     return list(db.session.scalars(query))
+
+
+def deadline_rows(deadlines: list[Deadline]) -> list[DashboardRow]:
+    """Deadlines as dashboard rows, the case named by its public title (names masked)."""
+    return [DashboardRow(case_id=deadline.case_id, patient_id=deadline.case.patient_id,
+                         case_number=deadline.case.number, title=deadline.case.public_title,
+                         what=DEADLINE_KINDS.get(deadline.kind, deadline.kind)
+                         + (f": {deadline.description}" if deadline.description else ""),
+                         url=url_for("cases.detail", case_id=deadline.case_id), due_on=deadline.due_date,
+                         responsible=deadline.responsible.name if deadline.responsible else None)
+            for deadline in deadlines]
 
 
 def has_overdue_deadline(case_id, today: date):

@@ -303,6 +303,22 @@ def change_status(case: Case, to_status: CaseStatus, *, expected_version: int, c
                         changes={"status": [from_status, to_status], "comment": [None, comment]})
 
 
+def follow_module_status(case: Case, to_status: CaseStatus, *, actor, reason: str) -> None:
+    """Set the case's status (saksstatus, M052) to what the module's own record of the case says, so a decided
+    method or an appeal at Klagenemnda is never «Opprettet». The module calls this whenever its status changes,
+    on every path (page, API, import). A discarded case («Utgår») keeps its status, and a case never goes back
+    to «Opprettet» once work on it has started. The change is kept in the status history and audited."""
+    if case.status is to_status or case.status is CaseStatus.DISCARDED or to_status is CaseStatus.CREATED:
+        return
+    from_status = case.status
+    case.status = to_status
+    db.session.add(CaseStatusChange(case_id=case.id, by_id=actor.id if actor is not None else None,
+                                    from_status=from_status, to_status=to_status, comment=reason))
+    db.session.flush()
+    audit.record_change(AuditAction.UPDATE, "case", case.id, case=case, user=actor,
+                        changes={"status": [from_status, to_status], "comment": [None, reason]})
+
+
 def add_journal_entry(case: Case, *, entry_type: JournalEntryType, title: str, journal_date: date | None = None,
                       document_date: date | None = None, party_name: str | None = None, actor) -> JournalEntry:
     """Register a journal post with its number in the case and the year's journal sequence number."""

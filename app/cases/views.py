@@ -1,5 +1,6 @@
 """Case core pages: dashboard, case list, case detail, and the journal, documents and deadlines."""
 from datetime import date
+from typing import NamedTuple
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -36,6 +37,7 @@ from app.extensions import db
 from app.forms import CsrfOnlyForm, choices, saved
 from app.http import content_disposition
 from app.listing import export_file, list_page
+from app.modules import dashboard_parts
 from app.security import download_limit, role_required, safe_next_url
 
 bp = Blueprint("cases", __name__, template_folder="templates")
@@ -56,18 +58,38 @@ def _child_or_404(model, child_id: int, case: Case):
 DASHBOARD_CASES = 20
 
 
+DASHBOARD_DEADLINES = 50
+
+
+class _Shown(NamedTuple):
+    """A case a dashboard row showed, for the list's audit row."""
+
+    id: int
+    patient_id: int | None
+
+
 @bp.get("/")
 @login_required
 def dashboard():
+    """The user's own work: the deadlines of their role's cases (the case core's and the modules', e.g. a
+    commission's delivery for the methods secretariat), each module's boxes, their cases and saved filters."""
     today = date.today()
     mine = my_cases(current_user, DASHBOARD_CASES + 1)
+    parts = dashboard_parts(current_user, today)
+    deadlines = sorted([*deadline_service.deadline_rows(deadline_service.open_deadlines(
+        current_user, responsible_only=False, own_work=True, limit=DASHBOARD_DEADLINES)),
+        *(row for part in parts for row in part.deadlines)], key=lambda row: (row.due_on, row.case_number))
+    boxes = [box for part in parts for box in part.boxes]
     page = render_template(
         "cases/dashboard.html", mine=mine[:DASHBOARD_CASES], more_mine=len(mine) > DASHBOARD_CASES, today=today,
+        deadlines=deadlines[:DASHBOARD_DEADLINES], boxes=boxes,
         my_deadlines=deadline_service.open_deadlines(current_user, responsible_only=True),
-        overdue=deadline_service.open_deadlines(current_user, responsible_only=False, overdue_on=today),
         saved_filters=saved_filters.saved_filters(current_user),
     )
-    record_list(mine[:DASHBOARD_CASES], context="dashboard")
+    shown = [*mine[:DASHBOARD_CASES], *(_Shown(row.case_id, row.patient_id)
+                                        for row in [*deadlines[:DASHBOARD_DEADLINES], *(
+                                            row for box in boxes for row in box.rows)])]
+    record_list(shown, context="dashboard")
     return page
 
 

@@ -16,5 +16,6 @@ MODULE = Module(
     report="app.methods.statistics:register_report",
     demo="app.methods:load_demo",
     search="app.methods.search:search",
+    dashboard="app.methods.dashboard:dashboard_part",
     nav=(NavItem("Nye Metoder", "methods.index", roles=frozenset(Role) - {Role.ANALYST}, current="methods."),),
 )

@@ -8,6 +8,7 @@ and flush, never commit; every change leaves an audit row on the method's case.
 import dataclasses
 import re
 from dataclasses import dataclass, fields, make_dataclass
+from datetime import date
 
 from sqlalchemy import select
 
@@ -20,8 +21,8 @@ from app.cases.interface import (  # registry_kind and registry_url are part of 
 from app.core.audit import AuditAction, apply_changes, record_change
 from app.errors import EditConflict, InvalidInput
 from app.extensions import db
-from app.methods.models import Method, MethodType, OngoingTrial, SuitabilityAssessment
-from app.methods.services import ASPECTS
+from app.methods.models import Method, MethodStatus, MethodType, OngoingTrial, SuitabilityAssessment
+from app.methods.services import ASPECTS, follow_record
 
 APPROVALS = {"markedsforingstillatelse": "Markedsføringstillatelse", "fda": "FDA godkjenning", "ce": "CE-merking"}
 FINANCING = {"spesialisthelsetjenesten": "Spesialisthelsetjenesten", "folketrygd": "Folketrygd",
@@ -211,6 +212,8 @@ def save_assessment(method: Method, changes: AssessmentChanges, *, expected_vers
         db.session.flush()
         record_change(AuditAction.CREATE, "method_assessment", assessment.id, case=case, user=actor,
                       changes={field: [None, value] for field, value in clean.items() if value not in (None, [])})
+        follow_record(method, MethodStatus.SUITABILITY, date.today(), comment="Egnethetsvurdering registrert",
+                      actor=actor)
         return assessment
     changes = apply_changes(assessment, clean)
     if changes:

@@ -15,9 +15,8 @@ from app.methods.commands import (
     NewOrderingDecision,
     NewReport,
     NewSubmission,
-    StatusChange,
 )
-from app.methods.models import DecidedBy, DecisionOutcome, Forum, MethodStatus, MethodType, OrderingKind, SubmissionKind
+from app.methods.models import DecidedBy, DecisionOutcome, Forum, MethodType, OrderingKind, SubmissionKind
 
 ID2025_102_ASSESSMENT = {
     "author_body": "FHI",
@@ -228,7 +227,6 @@ def load_methods_demo(secretary) -> int:
             indication="Skiveprolaps og foraminal og sentral spinal stenose"),
         submission=NewSubmission(kind=SubmissionKind.PROPOSAL, organisation="Sykehuset Telemark",
                                  department="Ortopedisk avdeling", received_on=date(2025, 3, 3))), actor=secretary)
-    services.change_status(endoscopy, StatusChange(MethodStatus.SUITABILITY, date(2025, 4, 1)), actor=secretary)
     assessment = assessment_services.save_assessment(
         endoscopy, AssessmentChanges(**ID2025_102_ASSESSMENT), expected_version=None, actor=secretary)
     for trial in ID2025_102_TRIALS:
@@ -262,8 +260,8 @@ def _load_not_introduced(secretary) -> None:
     services.record_ordering_decision(method, NewOrderingDecision(
         agenda_item_id=_agenda_item(ordering, method, secretary).id, kind=OrderingKind.SINGLE_TECHNOLOGY,
         decided_on=ordering.meeting_date, assessing_body="DMP"), actor=secretary)
-    services.change_status(method, StatusChange(MethodStatus.CLEARANCE, date(2025, 4, 1)), actor=secretary)
-    services.change_status(method, StatusChange(MethodStatus.FOR_DECISION, date(2025, 5, 1)), actor=secretary)
+    services.add_report(method.commissions[-1], NewReport(title="Metodevurdering av Demolegemiddel X (demodata)",
+                                                          delivered_on=date(2025, 4, 1)), actor=secretary)
     decision_meeting = _meeting(Forum.BESLUTNINGSFORUM, date(2025, 6, 16), secretary)
     services.record_forum_decision(method, NewForumDecision(
         decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=decision_meeting.meeting_date,
@@ -291,8 +289,6 @@ def _load_robot_surgery(secretary) -> None:
         commission = method.commissions[-1]
         for report in reports:
             services.add_report(commission, NewReport(title=report, delivered_on=date(2025, 1, 15)), actor=secretary)
-        services.change_status(method, StatusChange(MethodStatus.CLEARANCE, date(2025, 1, 20)), actor=secretary)
-        services.change_status(method, StatusChange(MethodStatus.FOR_DECISION, date(2025, 2, 10)), actor=secretary)
         march_item = _agenda_item(march, method, secretary, number=31 if number == 131 else None)
         first = services.record_forum_decision(method, NewForumDecision(
             decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=march.meeting_date,

@@ -18,7 +18,6 @@ from app.methods.forms import (
     SubmissionForm,
 )
 from app.methods.lists import METHODS
-from app.methods.models import MethodStatus
 from app.methods.views import bp
 from app.security import download_limit, role_required
 
@@ -88,9 +87,8 @@ def edit(reference: str):
 def change_status(reference: str):
     method = get_method_or_404(reference, need="edit")
     form = MethodStatusForm()
-    form.status.choices = choices((status.value, status.label) for status in MethodStatus
-                                  if status in services.TRANSITIONS[method.status])
-    if form.validate_on_submit() and saved(form, lambda: services.change_status(
+    form.status.choices = choices((status.value, status.label) for status in services.manual_statuses(method))
+    if form.validate_on_submit() and saved(form, lambda: services.set_status_by_hand(
             method, form.to_command(), actor=current_user)):
         flash("Statusen er endret.", "success")
         return redirect(url_for("methods.detail", reference=reference))

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.cases.interface import CaseStatus
 from app.db import LabelledEnum, Versioned, utcnow
 from app.extensions import db
 
@@ -32,6 +33,15 @@ class MethodStatus(LabelledEnum):
     DECIDED = "decided", "Beslutning fattet"
     REASSESSMENT = "reassessment", "Revurdering"
     CLOSED = "closed", "Avsluttet"
+
+    @property
+    def case_status(self) -> CaseStatus:
+        """The core case's status (saksstatus) that follows from this one."""
+        if self is MethodStatus.RECEIVED:
+            return CaseStatus.CREATED
+        if self in (MethodStatus.DECIDED, MethodStatus.NOT_COMMISSIONED):
+            return CaseStatus.FINISHED_BY_CASEWORKER
+        return CaseStatus.CLOSED if self is MethodStatus.CLOSED else CaseStatus.IN_PROGRESS
 
 
 class SubmissionKind(LabelledEnum):

@@ -9,7 +9,16 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.cases.interface import CaseKind, close_deadline, get_case, next_number, open_case, reserve_number, set_deadline
+from app.cases.interface import (
+    CaseKind,
+    close_deadline,
+    follow_module_status,
+    get_case,
+    next_number,
+    open_case,
+    reserve_number,
+    set_deadline,
+)
 from app.core.audit import AuditAction, apply_changes, record_change
 from app.core.checks import not_in_future, require
 from app.errors import EditConflict, InvalidInput
@@ -80,6 +89,25 @@ TRANSITIONS = {
                                 MethodStatus.CLOSED},
     MethodStatus.CLOSED: set(),
 }
+
+
+# The status follows from what is recorded: the suitability assessment (SUITABILITY), a Bestillerforum agenda
+# item (AWAITING_ORDERING), the ordering decision (ASSESSMENT, NOT_COMMISSIONED or REASSESSMENT), the commission's
+# report (CLEARANCE), a Beslutningsforum agenda item (FOR_DECISION) and the decision (DECIDED). A user sets by hand
+# only what no record drives: opening the method for input, price negotiation (Sykehusinnkjøp's work is not
+# recorded here), closing it, and sending it back a step (clearance back to assessment, decision back to clearance).
+MANUAL_TRANSITIONS = {
+    MethodStatus.RECEIVED: {MethodStatus.OPEN_FOR_INPUT},
+    MethodStatus.ASSESSMENT: {MethodStatus.PRICE_NEGOTIATION},
+    MethodStatus.CLEARANCE: {MethodStatus.ASSESSMENT},
+    MethodStatus.FOR_DECISION: {MethodStatus.CLEARANCE},
+}
+
+
+def manual_statuses(method: Method) -> list[MethodStatus]:
+    """The statuses a user may set by hand from the method's status now."""
+    allowed = MANUAL_TRANSITIONS.get(method.status, set()) | {MethodStatus.CLOSED}
+    return [status for status in MethodStatus if status in allowed and status in TRANSITIONS[method.status]]
 
 
 class TransitionRefused(InvalidInput):
@@ -188,6 +216,30 @@ def change_status(method: Method, change: StatusChange, *, actor) -> None:
     method.status = to_status
     db.session.flush()
     db.session.expire(method, ["status_changes"])
+    follow_module_status(get_case(method.case_id), to_status.case_status, actor=actor,
+                         reason=f"{method.reference}: {to_status.label}")
+
+
+def set_status_by_hand(method: Method, change: StatusChange, *, actor) -> None:
+    """A status change a user makes (the status page): only one no record drives (MANUAL_TRANSITIONS)."""
+    if change.to_status in TRANSITIONS[method.status] and change.to_status not in manual_statuses(method):
+        raise InvalidInput(f"«{change.to_status.label}» settes når det registreres i saken (egnethetsvurdering, "
+                           "saksliste, bestilling, rapport eller beslutning), ikke for hånd.", field="status")
+    change_status(method, change, actor=actor)
+
+
+def _record_date(method: Method, on: date) -> date:
+    """The date of a status change a record drives: the record's, or the latest status change's when that is
+    later (records of the past may be entered after a later one, e.g. an assessment registered today)."""
+    latest = method.status_changes[-1].on if method.status_changes else on
+    return min(max(on, latest), date.today())
+
+
+def follow_record(method: Method, to_status: MethodStatus, on: date, *, comment: str, actor) -> None:
+    """Move the method to the status a record just made drives, when that is a step forward from where it is."""
+    if method.status is to_status or to_status not in TRANSITIONS[method.status]:
+        return
+    change_status(method, StatusChange(to_status, _record_date(method, on), comment=comment), actor=actor)
 
 
 def add_submission(method: Method, command: NewSubmission, *, actor) -> Submission:
@@ -265,9 +317,12 @@ def add_agenda_item(meeting: Meeting, command: NewAgendaItem, *, actor) -> Agend
     db.session.flush()
     record_change(AuditAction.CREATE, "method_agenda_item", item.id, user=actor,
                   changes={"label": [None, item.label], "method": [None, method.reference]})
-    if meeting.forum is Forum.BESTILLERFORUM and MethodStatus.AWAITING_ORDERING in TRANSITIONS[method.status]:
-        change_status(method, StatusChange(MethodStatus.AWAITING_ORDERING, min(date.today(), meeting.meeting_date),
-                                           comment=f"{item.label} i {meeting.label}"), actor=actor)
+    if meeting.forum is Forum.BESTILLERFORUM:
+        follow_record(method, MethodStatus.AWAITING_ORDERING, meeting.meeting_date,
+                      comment=f"{item.label} i {meeting.label}", actor=actor)
+    elif method.status in (MethodStatus.CLEARANCE, MethodStatus.REASSESSMENT):
+        follow_record(method, MethodStatus.FOR_DECISION, meeting.meeting_date,
+                      comment=f"{item.label} i {meeting.label}", actor=actor)
     return item
 
 
@@ -323,7 +378,8 @@ def record_ordering_decision(method: Method, command: NewOrderingDecision, *, ac
                                   started_on=decided_on, due_on=due_on))
     record_change(AuditAction.CREATE, "method_ordering_decision", decision.id, user=actor,
                   changes={"kind": [None, kind.value], "agenda_item": [None, agenda_item.label]})
-    change_status(method, StatusChange(target, decided_on, comment=f"{agenda_item.label}: {kind.label}"), actor=actor)
+    change_status(method, StatusChange(target, _record_date(method, decided_on),
+                                       comment=f"{agenda_item.label}: {kind.label}"), actor=actor)
     return decision
 
 
@@ -339,6 +395,10 @@ def add_report(commission: Commission, command: NewReport, *, actor) -> Commissi
     commission.delivered_on = max(commission.delivered_on or delivered_on, delivered_on)
     db.session.flush()
     record_change(AuditAction.CREATE, "method_report", report.id, user=actor, changes={"title": [None, report.title]})
+    method = commission.method
+    if method.status in (MethodStatus.ASSESSMENT, MethodStatus.PRICE_NEGOTIATION, MethodStatus.REASSESSMENT):
+        follow_record(method, MethodStatus.CLEARANCE, delivered_on, comment=f"Rapport levert: {report.title}",
+                      actor=actor)
     return report
 
 
@@ -391,7 +451,7 @@ def record_forum_decision(method: Method, command: NewForumDecision, *, actor) -
     record_change(AuditAction.CREATE, "method_forum_decision", decision.id, user=actor,
                   changes={"outcome": [None, outcome.value], "amends": [None, amends.id if amends else None]})
     if method.status is not MethodStatus.DECIDED:
-        change_status(method, StatusChange(MethodStatus.DECIDED, decided_on,
+        change_status(method, StatusChange(MethodStatus.DECIDED, _record_date(method, decided_on),
                                            comment=f"{agenda_item.label + ': ' if agenda_item else ''}{outcome.label}"),
                       actor=actor)
     signals.decision_recorded.send(method.reference)

@@ -17,6 +17,7 @@ MODULE = Module(
     report="app.panel.statistics:register_report",
     listeners="app.panel.listeners:register_listeners",
     demo="app.panel:load_demo",
+    dashboard="app.panel.dashboard:dashboard_part",
     nav=(NavItem("Ekspertpanelet", "panel.index", roles=frozenset({Role.PANEL_SECRETARIAT, Role.PANEL_MEMBER}),
                  current="panel."),),
 )

@@ -13,12 +13,13 @@ from app.forms import TIDY_TEXT, NorwegianDateField, choices, command_from
 from app.panel.commands import (
     AnswerText,
     ItemWithdrawal,
+    NewContribution,
     NewFeedback,
     NewItem,
     NewPrincipledQuestion,
     NewStatement,
 )
-from app.panel.models import QUESTIONS, Advice, Classification, Outcome
+from app.panel.models import QUESTIONS, Advice, Classification, ContributionKind, Outcome
 from app.panel.services import FOLLOWED
 
 LONG_TEXT = 20_000
@@ -156,3 +157,25 @@ class PrincipledQuestionForm(FlaskForm):
 
     def to_command(self) -> NewPrincipledQuestion:
         return command_from(self, NewPrincipledQuestion)
+
+
+class ContributionForm(FlaskForm):
+    """A participating member's draft of the findings and advice on one question, or a comment on it."""
+
+    question = SelectField("Spørsmål", choices=choices(
+        ((str(number), f"{number}. {text}") for number, text in QUESTIONS.items()), blank="Velg spørsmål"),
+        validators=[DataRequired(message="Velg hvilket spørsmål bidraget gjelder.")])
+    kind = RadioField("Type bidrag", choices=choices((kind.value, kind.label) for kind in ContributionKind),
+                      default=ContributionKind.DRAFT.value,
+                      validators=[DataRequired(message="Velg utkast eller kommentar.")],
+                      description="Et utkast foreslår funn og råd; sekretariatet tar det inn i vurderingen. En "
+                                  "kommentar vises for sekretariatet og de andre medlemmene på saken.")
+    findings = TextAreaField("Funn (utkast)", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)],
+                             render_kw={"rows": 6})
+    advice = TextAreaField("Råd (utkast)", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)], render_kw={"rows": 4})
+    comment = TextAreaField("Kommentar", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)], render_kw={"rows": 4})
+    submit = SubmitField("Lagre bidraget")
+
+    def to_command(self) -> NewContribution:
+        return command_from(self, NewContribution, question=int(self.question.data),
+                            kind=ContributionKind(self.kind.data))

@@ -3,18 +3,20 @@ advice, the treatments considered (checked against Nye Metoder), the advisory st
 filed as an outgoing journal post), the treating doctor's feedback and principled questions.
 
 Only the panel secretariat changes these (need="edit"); panel members see them on the referral page
-of the cases they are assigned to. Rules and refusals come from services.py."""
+of the cases they are assigned to, and draft and comment on the findings and advice there (the secretariat
+adopts a draft and approves the statement before it is sent). Rules and refusals come from services.py."""
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.cases.interface import audited_page, load_record
-from app.forms import form_status, saved
+from app.forms import CsrfOnlyForm, form_status, saved
 from app.methods.interface import MethodState
 from app.panel import services
 from app.panel.assessment_forms import (
     AnswersForm,
+    ContributionForm,
     FeedbackForm,
     ItemForm,
     PrincipledQuestionForm,
@@ -54,11 +56,6 @@ def followed_text(value: str) -> str:
 
 def _referral_page(case_id: int, anchor: str | None = None):
     return redirect(url_for("panel.referral", case_id=case_id, _anchor=anchor))
-
-
-def _missing_findings(referral) -> list[int]:
-    return [question for question in QUESTIONS
-            if not ((answer := referral.answer(question)) is not None and answer.findings)]
 
 
 # The four questions
@@ -113,6 +110,57 @@ def edit_answers(case_id: int):
     return audited_page(page, case, referral, "panel_referral", "vurdering", 409 if form.conflict else 200)
 
 
+# The members' drafts and comments, and the secretariat's approval of the statement
+
+@bp.route("/saker/<int:case_id>/bidrag/ny", methods=["GET", "POST"])
+@login_required
+def new_contribution(case_id: int):
+    """A member on the referral drafts findings and advice, or comments (the service refuses anyone else)."""
+    case, referral = load_record(case_id, Referral, "view")
+    if services.participant_of(referral, current_user) is None:
+        abort(404)
+    form = ContributionForm()
+    if not form.is_submitted() and request.args.get("sporsmal") in {str(number) for number in QUESTIONS}:
+        form.question.data = request.args["sporsmal"]
+    if form.validate_on_submit() and saved(form, lambda: services.add_contribution(
+            referral, form.to_command(), actor=current_user)):
+        flash("Bidraget er lagret. Sekretariatet ser det på saken.", "success")
+        return _referral_page(case.id, "bidrag")
+    page = render_template("panel/contribution_form.html", form=form, case=case, referral=referral,
+                           is_open=referral.status in OPEN)
+    return audited_page(page, case, referral, "panel_referral", "nytt bidrag", form_status(form))
+
+
+def _button(case_id: int, action, done: str, anchor: str):
+    """A button's POST: run the service, commit, and show what happened (or why not) on the referral page."""
+    form = CsrfOnlyForm()
+    if form.validate_on_submit() and saved(form, action):
+        flash(done, "success")
+    else:
+        for error in form.form_errors:
+            flash(error, "error")
+    return _referral_page(case_id, anchor)
+
+
+@bp.post("/saker/<int:case_id>/bidrag/<int:contribution_id>/ta-inn")
+@login_required
+def adopt_draft(case_id: int, contribution_id: int):
+    case, referral = load_record(case_id, Referral, "edit")
+    contribution = next((item for item in referral.contributions if item.id == contribution_id), None)
+    if contribution is None:
+        abort(404)
+    return _button(case.id, lambda: services.adopt_draft(referral, contribution, actor=current_user),
+                   f"Utkastet er tatt inn i vurderingen av spørsmål {contribution.question}.", "vurdering")
+
+
+@bp.post("/saker/<int:case_id>/uttalelse/godkjenn")
+@login_required
+def approve_statement(case_id: int):
+    case, referral = load_record(case_id, Referral, "edit")
+    return _button(case.id, lambda: services.approve_statement(referral, actor=current_user),
+                   "Uttalelsen er godkjent og kan sendes.", "uttalelser")
+
+
 # Treatments considered
 
 @bp.route("/saker/<int:case_id>/behandlinger/ny", methods=["GET", "POST"])
@@ -161,7 +209,7 @@ def _default_recipients(referral) -> list[str]:
 def _send_statement(case, referral, command: NewStatement) -> None:
     pdf = render_pdf("panel/pdf/statement.html", case=case, patient=case.patient, referral=referral,
                      recipients=command.recipients, sent_on=command.sent_on, summary=command.summary,
-                     sender=current_user.name)
+                     sender=current_user.name, participants=services.participant_names(referral))
     services.send_statement(referral, command, actor=current_user, pdf=pdf)
 
 
@@ -178,7 +226,7 @@ def new_statement(case_id: int):
         flash("Uttalelsen er sendt og journalført som utgående post med PDF-brevet.", "success")
         return _referral_page(case.id, "uttalelser")
     page = render_template("panel/statement_form.html", form=form, case=case, referral=referral,
-                           missing=_missing_findings(referral), is_open=referral.status in OPEN)
+                           missing=services.missing_findings(referral), is_open=referral.status in OPEN)
     return audited_page(page, case, referral, "panel_referral", "ny uttalelse")
 
 

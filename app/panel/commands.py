@@ -4,7 +4,7 @@ services check the rules; a command only carries the values."""
 from dataclasses import dataclass
 from datetime import date
 
-from app.panel.models import Advice, Classification, Outcome
+from app.panel.models import Advice, Classification, ContributionKind, Outcome
 
 
 @dataclass(frozen=True)
@@ -95,3 +95,14 @@ class NewFeedback:
 class NewPrincipledQuestion:
     raised_on: date
     text: str
+
+
+@dataclass(frozen=True)
+class NewContribution:
+    """A participating member's draft (findings and advice) or comment on one of the four questions."""
+
+    question: int
+    kind: ContributionKind
+    findings: str | None = None
+    advice: str | None = None
+    comment: str | None = None

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.cases.interface import CaseStatus
 from app.db import LabelledEnum, Versioned, utcnow
 from app.extensions import db
 
@@ -14,6 +15,18 @@ class ReferralStatus(LabelledEnum):
     UNDER_ASSESSMENT = "under_assessment", "Til vurdering"
     STATEMENT_SENT = "statement_sent", "Uttalelse sendt"
     CLOSED = "closed", "Avsluttet"
+
+    @property
+    def case_status(self) -> CaseStatus:
+        """The core case's status (saksstatus) that follows from this one."""
+        return {ReferralStatus.RECEIVED: CaseStatus.CREATED, ReferralStatus.UNDER_ASSESSMENT: CaseStatus.IN_PROGRESS,
+                ReferralStatus.STATEMENT_SENT: CaseStatus.FINISHED_BY_CASEWORKER,
+                ReferralStatus.CLOSED: CaseStatus.CLOSED}[self]
+
+
+class ContributionKind(LabelledEnum):
+    DRAFT = "draft", "Utkast"
+    COMMENT = "comment", "Kommentar"
 
 
 class Classification(LabelledEnum):
@@ -91,6 +104,10 @@ class Referral(Versioned, db.Model):
     flag: Mapped[str | None] = mapped_column(Text)   # a Nye Metoder decision the secretariat must look at
     flagged_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The secretariat's approval of the statement as it stands (answers and treatments); a later change to them
+    # withdraws it, and the statement is sent only when approved.
+    statement_approved_at: Mapped[datetime | None]
+    statement_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     participants: Mapped[list["Participant"]] = relationship(order_by="Participant.id")
     answers: Mapped[list["Answer"]] = relationship(order_by="Answer.question")
@@ -98,6 +115,8 @@ class Referral(Versioned, db.Model):
     statements: Mapped[list["Statement"]] = relationship(order_by="Statement.id")
     feedback: Mapped[list["Feedback"]] = relationship(order_by="Feedback.received_on")
     principled_questions: Mapped[list["PrincipledQuestion"]] = relationship(order_by="PrincipledQuestion.id")
+    contributions: Mapped[list["Contribution"]] = relationship(order_by="Contribution.id")
+    statement_approved_by = relationship("User", foreign_keys=[statement_approved_by_id])
 
     def answer(self, question: int) -> "Answer | None":
         return next((answer for answer in self.answers if answer.question == question), None)
@@ -106,10 +125,6 @@ class Referral(Versioned, db.Model):
     def current_items(self) -> list["TreatmentItem"]:
         """The items the statement gives: those not withdrawn."""
         return [item for item in self.items if not item.withdrawn]
-
-    @property
-    def assessment_complete(self) -> bool:
-        return all((answer := self.answer(question)) is not None and answer.findings for question in QUESTIONS)
 
 
 class Participant(db.Model):
@@ -143,6 +158,27 @@ class Answer(Versioned, db.Model):
     question: Mapped[int]
     findings: Mapped[str | None] = mapped_column(Text)
     advice: Mapped[str | None] = mapped_column(Text)
+
+
+class Contribution(db.Model):
+    """A participating member's draft of the findings and advice on one question, or a comment on it. The
+    secretariat adopts a draft into the panel's answer; drafts and comments are kept as written."""
+
+    __tablename__ = "panel_contributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("panel_referrals.id"), index=True)
+    question: Mapped[int]
+    kind: Mapped[ContributionKind]
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    findings: Mapped[str | None] = mapped_column(Text)
+    advice: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    adopted_at: Mapped[datetime | None]
+    adopted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    author = relationship("User", foreign_keys=[author_id])
 
 
 class TreatmentItem(db.Model):
@@ -187,6 +223,8 @@ class Statement(db.Model):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("case_documents.id"))
     journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("case_journal_entries.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Who took part, as named in the letter: "name, specialty, hospital" of each member and co-opted expert.
+    participants: Mapped[list | None] = mapped_column(JSON, default=list)   # None: sent before they were kept
 
 
 class Feedback(db.Model):

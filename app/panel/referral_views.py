@@ -65,7 +65,8 @@ def referral(case_id: int):
     case, referral = load_record(case_id, Referral)
     editable = can_edit(current_user, case)
     page = render_template("panel/referral.html", case=case, referral=referral, editable=editable,
-                           is_open=referral.status in OPEN, today=date.today())
+                           is_open=referral.status in OPEN, today=date.today(),
+                           takes_part=services.participant_of(referral, current_user) is not None)
     record_access(AuditAction.VIEW, "panel_referral", referral.id, case=case)
     return page
 

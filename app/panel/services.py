@@ -17,6 +17,7 @@ from app.cases.interface import (
     attach_document,
     close_deadline,
     ensure_version,
+    follow_module_status,
     get_case,
     open_case,
     register_patient,
@@ -35,6 +36,7 @@ from app.panel.commands import (
     AnswerText,
     ItemWithdrawal,
     MemberDetails,
+    NewContribution,
     NewExpert,
     NewFeedback,
     NewItem,
@@ -47,6 +49,8 @@ from app.panel.models import (
     Advice,
     Answer,
     Classification,
+    Contribution,
+    ContributionKind,
     Feedback,
     PanelMember,
     Participant,
@@ -162,7 +166,7 @@ def assign_member(referral: Referral, member: PanelMember, *, actor) -> Particip
     db.session.add(participant)
     if member.user_id:
         assign_user(get_case(referral.case_id), db.session.get(User, member.user_id), actor=actor)
-    _start_assessment(referral)
+    _start_assessment(referral, actor=actor)
     db.session.flush()
     db.session.expire(referral, ["participants"])
     record_change(AuditAction.CREATE, "panel_participant", participant.id, case=get_case(referral.case_id),
@@ -184,9 +188,16 @@ def add_expert(referral: Referral, command: NewExpert, *, actor) -> Participant:
     return participant
 
 
-def _start_assessment(referral: Referral) -> None:
+def _set_status(referral: Referral, status: ReferralStatus, *, actor) -> None:
+    """The referral's status, and the core case's status that follows from it."""
+    referral.status = status
+    follow_module_status(get_case(referral.case_id), status.case_status, actor=actor,
+                         reason=f"Henvisningen: {status.label}")
+
+
+def _start_assessment(referral: Referral, *, actor) -> None:
     if referral.status is ReferralStatus.RECEIVED:
-        referral.status = ReferralStatus.UNDER_ASSESSMENT
+        _set_status(referral, ReferralStatus.UNDER_ASSESSMENT, actor=actor)
 
 
 # The four questions
@@ -205,12 +216,13 @@ def save_answer(referral: Referral, command: AnswerText, *, actor, expected_vers
     else:
         ensure_version(answer, expected_version)
         changes = apply_changes(answer, {"findings": findings, "advice": advice})
-    _start_assessment(referral)
+    _start_assessment(referral, actor=actor)
     db.session.flush()
     db.session.expire(referral, ["answers"])
     if changes:
         record_change(AuditAction.UPDATE, "panel_answer", answer.id, case=get_case(referral.case_id), user=actor,
                       changes={"question": [None, question], **changes})
+        _withdraw_approval(referral, actor=actor)
     return answer
 
 
@@ -282,12 +294,13 @@ def add_item(referral: Referral, command: NewItem, *, actor) -> TreatmentItem:
         nordic=(command.country or "").casefold() in NORDIC_COUNTRIES,
         inclusion_criteria=command.inclusion_criteria, note=command.note, methods_check=check)
     db.session.add(item)
-    _start_assessment(referral)
+    _start_assessment(referral, actor=actor)
     db.session.flush()
     db.session.expire(referral, ["items"])
     record_change(AuditAction.CREATE, "panel_item", item.id, case=get_case(referral.case_id), user=actor,
                   changes={"treatment": [None, command.treatment], "advice": [None, command.advice.value],
                            "nye_metoder": [None, check]})
+    _withdraw_approval(referral, actor=actor)
     return item
 
 
@@ -308,7 +321,106 @@ def withdraw_item(referral: Referral, item: TreatmentItem, command: ItemWithdraw
     db.session.flush()
     record_change(AuditAction.UPDATE, "panel_item", item.id, case=get_case(referral.case_id), user=actor,
                   changes={"withdrawn": [False, True], "withdrawn_reason": [None, reason]})
+    _withdraw_approval(referral, actor=actor)
     return item
+
+
+# The members' drafts and comments, and the secretariat's approval
+
+def participant_of(referral: Referral, user) -> Participant | None:
+    """The user's place on the referral as a member of the panel (None: not one of its participants)."""
+    return next((participant for participant in referral.participants
+                 if participant.member is not None and participant.member.user_id == user.id), None)
+
+
+def add_contribution(referral: Referral, command: NewContribution, *, actor) -> Contribution:
+    """A member on the referral drafts the findings and advice on a question, or comments on it. Only the
+    members the secretariat put on the case take part (decision-based access); the answer itself changes only
+    when the secretariat adopts a draft."""
+    _ensure_open(referral)
+    if participant_of(referral, actor) is None:
+        raise InvalidInput("Bare medlemmer som er satt på saken, kan skrive utkast og kommentarer.")
+    if command.question not in QUESTIONS:
+        raise InvalidInput("Velg hvilket spørsmål bidraget gjelder.", field="question")
+    if command.kind is ContributionKind.DRAFT:
+        if not (command.findings or command.advice):
+            raise InvalidInput("Skriv funn eller råd i utkastet.", field="findings")
+        values = {"findings": command.findings, "advice": command.advice}
+    else:
+        require_fields(command, {"comment": "Skriv kommentaren."})
+        values = {"comment": command.comment}
+    contribution = Contribution(referral_id=referral.id, question=command.question, kind=command.kind,
+                                author_id=actor.id, **values)
+    db.session.add(contribution)
+    _start_assessment(referral, actor=actor)
+    db.session.flush()
+    db.session.expire(referral, ["contributions"])
+    record_change(AuditAction.CREATE, "panel_contribution", contribution.id, case=get_case(referral.case_id),
+                  user=actor, changes={"kind": [None, command.kind.value], "question": [None, command.question],
+                                       **{field: [None, value] for field, value in values.items() if value}})
+    return contribution
+
+
+def adopt_draft(referral: Referral, contribution: Contribution, *, actor) -> Answer:
+    """The secretariat takes a member's draft as the panel's findings and advice on its question."""
+    _ensure_open(referral)
+    if contribution.referral_id != referral.id or contribution.kind is not ContributionKind.DRAFT:
+        raise InvalidInput("Utkastet hører ikke til denne henvisningen.")
+    if contribution.adopted_at is not None:
+        raise Conflict("Utkastet er allerede tatt inn i vurderingen.")
+    current = referral.answer(contribution.question)
+    # What the draft leaves out (findings or advice) stays as the panel has it.
+    findings = contribution.findings if contribution.findings is not None else (current and current.findings)
+    advice = contribution.advice if contribution.advice is not None else (current and current.advice)
+    answer = save_answer(referral, AnswerText(contribution.question, findings, advice),
+                         actor=actor, expected_version=current.version if current else None)
+    contribution.adopted_at, contribution.adopted_by_id = utcnow(), actor.id
+    db.session.flush()
+    record_change(AuditAction.UPDATE, "panel_contribution", contribution.id, case=get_case(referral.case_id),
+                  user=actor, changes={"adopted": [False, True]})
+    return answer
+
+
+def missing_findings(referral: Referral) -> list[int]:
+    return [question for question in QUESTIONS
+            if not ((answer := referral.answer(question)) is not None and answer.findings)]
+
+
+def _ensure_complete(referral: Referral) -> None:
+    if missing := missing_findings(referral):
+        raise InvalidInput(f"Vurderingen er ikke ferdig: spørsmål {', '.join(map(str, missing))} mangler funn.")
+
+
+def approve_statement(referral: Referral, *, actor) -> None:
+    """The secretariat approves the statement as it stands (the answers and treatments) before it is sent."""
+    _ensure_open(referral)
+    if referral.statement_approved_at is not None:
+        raise Conflict("Uttalelsen er allerede godkjent.")
+    _ensure_complete(referral)
+    _recheck_recommendations(referral)
+    referral.statement_approved_at, referral.statement_approved_by_id = utcnow(), actor.id
+    db.session.flush()
+    record_change(AuditAction.UPDATE, "panel_referral", referral.id, case=get_case(referral.case_id), user=actor,
+                  changes={"statement_approved_at": [None, referral.statement_approved_at]})
+
+
+def _withdraw_approval(referral: Referral, *, actor) -> None:
+    """A change to the answers or treatments after the approval withdraws it: the statement is approved again."""
+    if referral.statement_approved_at is None:
+        return
+    changes = {"statement_approved_at": [referral.statement_approved_at, None]}
+    referral.statement_approved_at = referral.statement_approved_by_id = None
+    db.session.flush()
+    record_change(AuditAction.UPDATE, "panel_referral", referral.id, case=get_case(referral.case_id), user=actor,
+                  changes=changes)
+
+
+def participant_names(referral: Referral) -> list[str]:
+    """The members and co-opted experts who took part, as the statement names them."""
+    return [", ".join(part for part in (
+        (participant.expert_name, participant.expert_specialty, participant.expert_hospital) if participant.is_expert
+        else (participant.member.name, participant.member.specialty, participant.member.hospital)) if part)
+        for participant in referral.participants]
 
 
 # Statement, outcome and follow-up
@@ -332,12 +444,9 @@ def _recheck_recommendations(referral: Referral) -> None:
 
 def send_statement(referral: Referral, command: NewStatement, *, actor, pdf: bytes) -> Statement:
     """File the advisory statement as an outgoing journal post with its PDF letter. The assessment of all
-    four questions must be complete first."""
+    four questions must be complete and approved by the secretariat first; the statement names who took part."""
     _ensure_open(referral)
-    if not referral.assessment_complete:
-        missing = [str(question) for question in QUESTIONS if not (referral.answer(question)
-                                                                   and referral.answer(question).findings)]
-        raise InvalidInput(f"Vurderingen er ikke ferdig: spørsmål {', '.join(missing)} mangler funn.")
+    _ensure_complete(referral)
     recipients, sent_on, outcome = list(command.recipients), command.sent_on, command.outcome
     if not recipients:
         raise InvalidInput("Oppgi minst én mottaker.", field="recipients")
@@ -345,6 +454,8 @@ def send_statement(referral: Referral, command: NewStatement, *, actor, pdf: byt
         raise InvalidInput("Sendt-datoen må være mellom henvisningsdatoen og i dag.", field="sent_on")
     require_fields(command, {"summary": "Skriv ekspertpanelets samlede råd."})
     _recheck_recommendations(referral)
+    if referral.statement_approved_at is None:
+        raise InvalidInput("Sekretariatet må godkjenne uttalelsen før den sendes.")
     case = get_case(referral.case_id)
     entry = add_journal_entry(case, entry_type=JournalEntryType.OUTGOING,
                               title=f"Uttalelse fra ekspertpanelet – {case.patient.name}", journal_date=sent_on,
@@ -352,9 +463,10 @@ def send_statement(referral: Referral, command: NewStatement, *, actor, pdf: byt
     document = attach_document(case, title="Ekspertpanelets uttalelse", filename=f"uttalelse-{case.year}-"
                                f"{case.sequence}.pdf", content=pdf, actor=actor, journal_entry=entry)
     statement = Statement(referral_id=referral.id, sent_on=sent_on, recipients=recipients, summary=command.summary,
-                          document_id=document.id, journal_entry_id=entry.id, created_by_id=actor.id)
+                          document_id=document.id, journal_entry_id=entry.id, created_by_id=actor.id,
+                          participants=participant_names(referral))
     db.session.add(statement)
-    referral.status = ReferralStatus.STATEMENT_SENT
+    _set_status(referral, ReferralStatus.STATEMENT_SENT, actor=actor)
     referral.outcome = outcome
     if referral.deadline_id:
         close_deadline(referral.deadline_id, actor=actor)

@@ -165,8 +165,12 @@ def test_imported_applications_are_screened_cases_with_numbers_and_audit_rows(hs
     granted = db.session.scalar(select(Application).where(Application.reference == "HSO-2019-001"))
     case = db.session.get(Case, granted.case_id)
     assert case.patient_id == existing.id
+    # A decided application's case is «Ferdig fra saksbehandler», as one decided in the app; an undecided one
+    # is «Opprettet».
     assert (case.kind, case.status, case.unit, case.year) == (
-        CaseKind.ABROAD_APPLICATION, CaseStatus.CREATED, "helse-sor-ost", 2019)
+        CaseKind.ABROAD_APPLICATION, CaseStatus.FINISHED_BY_CASEWORKER, "helse-sor-ost", 2019)
+    undecided = db.session.scalar(select(Application).where(Application.reference == "HSO-2018-003"))
+    assert db.session.get(Case, undecided.case_id).status is CaseStatus.CREATED
     assert case.number == "2019/2"   # numbered in the order received within the year
     # The file has no names: a known person's case is registered as an unknown one's would be.
     assert case.title == "Søknad om behandling i utlandet – Ukjent navn (importert, ref. HSO-2019-001)"

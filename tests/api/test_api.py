@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.abroad.models import Application, ApplicationStatus
 from app.auth.models import ApiToken
-from app.cases.models import Case, CaseKind
+from app.cases.models import Case, CaseKind, CaseStatus
 from app.core.audit import AuditAction, AuditEvent
 from app.db import utcnow
 from app.demo import synthetic_national_id
@@ -156,6 +156,33 @@ def test_appeal_steps_through_the_api(api, make_user):
     upheld = call("POST", f"/abroad/appeals/{appeal_id}/board-decision", {"outcome": "upheld", "decided_on": _day(2)})
     assert upheld.json["status"] == "upheld_by_board"
     assert call("GET", "/abroad/appeals").json["items"][0]["case_id"] == appeal_id
+
+
+def test_the_core_case_status_follows_the_application_and_the_appeal_through_the_api(app, api, make_user):
+    call = api(make_user("abroad_caseworker", "helse-sor-ost"))
+
+    def case_status(case_id: int) -> CaseStatus:
+        with app.app_context():
+            return db.session.get(Case, case_id).status
+
+    case_id = call("POST", "/abroad/applications", APPLICATION).json["case_id"]
+    assert case_status(case_id) is CaseStatus.CREATED
+    call("POST", f"/abroad/applications/{case_id}/decision", {
+        "decision": "denied", "decided_on": _day(35), "legal_basis": "Pbrl. § 2-4a", "reasoning": "Tilbud i Norge."})
+    assert case_status(case_id) is CaseStatus.FINISHED_BY_CASEWORKER
+    appeal_id = call("POST", f"/abroad/applications/{case_id}/appeals", {"received_on": _day(20),
+                                                                          "notified_on": _day(33)}).json["case_id"]
+    assert case_status(appeal_id) is CaseStatus.CREATED
+    call("POST", f"/abroad/appeals/{appeal_id}/reconsideration", {
+        "outcome": "forwarded", "decided_on": _day(10), "reasoning": "Opprettholdes."})
+    assert case_status(appeal_id) is CaseStatus.IN_PROGRESS          # at Klagenemnda: not «Opprettet»
+    call("POST", f"/abroad/appeals/{appeal_id}/board-decision", {"outcome": "upheld", "decided_on": _day(2)})
+    assert case_status(appeal_id) is CaseStatus.FINISHED_BY_CASEWORKER
+    with app.app_context():
+        rows = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "case",
+                                                           AuditEvent.case_id == appeal_id)).all()
+        assert [row.changes["status"] for row in rows if row.changes and "status" in row.changes] == [
+            ["R", "B"], ["B", "F"]]
 
 
 def test_the_api_list_answers_bad_input_with_a_message_and_the_list(app, api, make_user):

@@ -119,10 +119,17 @@ def send_statement(page: Page, summary: str) -> None:
     expect(_flash(page)).to_have_text("Uttalelsen er sendt og journalført som utgående post med PDF-brevet.")
 
 
+def approve_statement(page: Page) -> None:
+    """On a referral page whose four questions have findings: the secretariat approves the statement."""
+    page.get_by_role("button", name="Godkjenn uttalelsen").click()
+    expect(_flash(page)).to_have_text("Uttalelsen er godkjent og kan sendes.")
+
+
 def register_sent_referral(page: Page, patient: str, birth_date: date) -> str:
-    """A referral registered, assessed and answered through the UI; returns its page's URL."""
+    """A referral registered, assessed, approved and answered through the UI; returns its page's URL."""
     url = register_referral(page, patient, birth_date)
     answer_the_four_questions(page)
+    approve_statement(page)
     send_statement(page, "Ekspertpanelet anbefaler videre etablert behandling ved regionsykehuset.")
     expect(_fact(page, "Status")).to_have_text("Uttalelse sendt")
     return url
@@ -331,6 +338,10 @@ def test_statement_is_sent_as_a_pdf_letter_and_journaled_as_outgoing_post(page_a
         expect(assessment).to_contain_text(f"Funn for spørsmål {question}.")
         expect(assessment).to_contain_text(f"Råd for spørsmål {question}.")
 
+    page.get_by_role("link", name="Send uttalelse").click()
+    expect(page.get_by_role("status")).to_contain_text("Uttalelsen er ikke godkjent.")   # approved first
+    page.get_by_role("link", name="Avbryt").click()
+    approve_statement(page)
     page.get_by_role("link", name="Send uttalelse").click()
     expect(_h1(page)).to_have_text("Send ekspertpanelets uttalelse")
     # The default recipients: the referring doctor and trust (from the regional hospital: no review line)

@@ -388,9 +388,12 @@ def test_the_working_group_is_overdue_on_the_method_page_and_the_dashboard(app, 
                  "Regional fagdirektør Helse Midt-Norge RHF – leder", "<li>samlet kapasitetsbehov</li>"):
         assert text in current
 
-    for user in (client, login(make_user("methods_secretariat")), login(make_user("bestillerforum"))):
-        overdue = _section(user.get("/").get_data(as_text=True), "forfalte")
+    # The follow-up is the methods secretariat's work: on their dashboards, on no other role's.
+    for user in (client, login(make_user("methods_secretariat"))):
+        overdue = _section(user.get("/").get_data(as_text=True), "frister")
         assert f"{reference}: {WORKING_GROUP}" in overdue and "Forfalt" in overdue
+    for role in ("bestillerforum", "panel_secretariat", "panel_member", "abroad_caseworker", "admin"):
+        assert WORKING_GROUP not in login(make_user(role)).get("/").get_data(as_text=True), role
 
 
 def test_a_decision_of_another_method_is_not_found(app, s1_decided, secretary):

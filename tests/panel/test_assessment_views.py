@@ -66,6 +66,12 @@ def _complete_assessment(client, case_id: int) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
+def _approve(client, case_id: int) -> None:
+    """The secretariat approves the statement as it stands (it is sent only when approved)."""
+    response = client.post(f"/ekspertpanelet/saker/{case_id}/uttalelse/godkjenn")
+    assert response.status_code == 302 and response.headers["Location"].endswith("#uttalelser")
+
+
 def _referral(app, case_id: int):
     with app.app_context():
         referral = db.session.scalar(select(Referral).where(Referral.case_id == case_id))
@@ -233,6 +239,7 @@ def test_the_statement_is_refused_before_all_four_questions_have_findings(app, c
 def test_the_statement_is_sent_as_a_journaled_pdf_letter(app, client, case_id):
     _complete_assessment(client, case_id)
     client.post(f"/ekspertpanelet/saker/{case_id}/behandlinger/ny", data=ITEM)
+    _approve(client, case_id)
     form = client.get(f"/ekspertpanelet/saker/{case_id}/uttalelse/ny").get_data(as_text=True)
     assert ("Lege Lise Lund, Kreftavdelingen, Helse Møre og Romsdal HF\nKreftklinikken, St. Olavs hospital"
             in form)          # the referring doctor and trust, and the regional hospital it was reviewed with
@@ -293,6 +300,7 @@ def test_the_statement_is_sent_as_a_journaled_pdf_letter(app, client, case_id):
 
 def test_statement_pdf_of_another_case_is_not_found(app, client, case_id, secretary_id):
     _complete_assessment(client, case_id)
+    _approve(client, case_id)
     client.post(f"/ekspertpanelet/saker/{case_id}/uttalelse/ny", data={
         "recipients": "Lege", "sent_on": TODAY.strftime("%d.%m.%Y"), "summary": "Råd.", "outcome": "off_label"})
     with app.app_context():
@@ -313,6 +321,7 @@ def test_feedback_after_the_statement_and_principled_questions_are_recorded(app,
     assert _count(app, Feedback) == 0
 
     _complete_assessment(client, case_id)
+    _approve(client, case_id)
     client.post(f"/ekspertpanelet/saker/{case_id}/uttalelse/ny", data={
         "recipients": "Lege Lise Lund", "sent_on": TODAY.strftime("%d.%m.%Y"), "summary": "Off-label anbefales.",
         "outcome": "off_label"})
@@ -367,6 +376,7 @@ def test_an_assigned_panel_member_sees_the_assessment_but_may_not_change_it(app,
         services.assign_member(referral, member, actor=secretary)
         db.session.commit()
     _complete_assessment(client, case_id)
+    _approve(client, case_id)
     client.post(f"/ekspertpanelet/saker/{case_id}/uttalelse/ny", data={
         "recipients": "Lege", "sent_on": TODAY.strftime("%d.%m.%Y"), "summary": "Råd.", "outcome": "off_label"})
     with app.app_context():

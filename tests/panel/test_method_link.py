@@ -98,6 +98,7 @@ def test_sending_the_statement_checks_every_recommendation_again(referral, secre
     method = method_with_outcome(DecisionOutcome.INTRODUCED)
     _item(referral, secretary, "Legemiddel X (ID2024_090)", method_reference="ID2024_090")
     _answer_all(referral, secretary)
+    services.approve_statement(referral, actor=secretary)   # approved before Nye Metoder decided again
     _amend_to_not_introduced(method, db.session.get(User, make_user("methods_secretariat")))
 
     with pytest.raises(InvalidInput) as refused:
@@ -116,6 +117,7 @@ def test_the_statement_page_refuses_a_recommendation_beslutningsforum_has_since_
         referral = services.register_referral(panel_referral(), actor=secretary, today=date(2026, 10, 2))
         _item(referral, secretary, "Legemiddel X (ID2024_090)", method_reference="ID2024_090")
         _answer_all(referral, secretary)
+        services.approve_statement(referral, actor=secretary)
         _amend_to_not_introduced(method, db.session.get(User, make_user("methods_secretariat")))
         db.session.commit()
         case_id = referral.case_id

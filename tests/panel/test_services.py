@@ -121,6 +121,9 @@ def test_the_statement_needs_all_four_answers_and_is_journaled(referral, secreta
     with pytest.raises(InvalidInput, match="spørsmål 2, 3, 4 mangler"):
         services.send_statement(referral, panel_statement(), actor=secretary, pdf=b"%PDF-1.4\n%%EOF")
     _answer_all(referral, secretary)
+    with pytest.raises(InvalidInput, match="må godkjenne uttalelsen"):
+        services.send_statement(referral, panel_statement(), actor=secretary, pdf=b"%PDF-1.4\n%%EOF")
+    services.approve_statement(referral, actor=secretary)
     statement = services.send_statement(
         referral, panel_statement(recipients=("Lege Lise Lund, Helse Møre og Romsdal HF", "St. Olavs hospital HF"),
                                   summary="Panelet anbefaler studie i Sverige.", outcome=Outcome.STUDY_ABROAD),
@@ -138,6 +141,7 @@ def test_feedback_and_principled_questions(referral, secretary):
     with pytest.raises(InvalidInput, match="etter at uttalelsen er sendt"):
         services.record_feedback(referral, panel_feedback(summary="x"), actor=secretary)
     _answer_all(referral, secretary)
+    services.approve_statement(referral, actor=secretary)
     services.send_statement(referral, panel_statement(recipients=("Lege",)), actor=secretary,
                             pdf=b"%PDF-1.4\n%%EOF")
     feedback = services.record_feedback(referral, panel_feedback(

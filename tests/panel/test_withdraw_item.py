@@ -96,6 +96,7 @@ def test_the_refused_referral_is_sent_after_withdrawing_the_item_and_recording_a
     case_page = client.get(f"/ekspertpanelet/saker/{case_id}").get_data(as_text=True)
     assert f"<s>{REJECTED}</s><br><strong>Trukket tilbake: {REASON}</strong>" in case_page
     assert _withdraw_url(case_id, item_id) not in case_page        # withdrawn once; no link to do it again
+    assert client.post(f"/ekspertpanelet/saker/{case_id}/uttalelse/godkjenn").status_code == 302
     sent = client.post(f"/ekspertpanelet/saker/{case_id}/uttalelse/ny", data=STATEMENT)
     assert sent.status_code == 302, sent.get_data(as_text=True)
     with app.app_context():
@@ -116,6 +117,7 @@ def test_withdrawn_items_are_left_out_of_the_statement_and_its_check(app_ctx, se
     services.withdraw_item(referral, item, panel_withdrawal(REASON), actor=secretary)
     assert item.withdrawn and referral.current_items == []
     command = panel_statement(recipients=("Lege",), sent_on=TODAY, outcome=Outcome.NO_FURTHER_TREATMENT)
+    services.approve_statement(referral, actor=secretary)
     statement = services.send_statement(referral, command, actor=secretary, pdf=b"%PDF-1.4\n%%EOF")
     assert statement.referral_id == referral.id
     assert services.flag_referrals_for_method("ID2024_090") == 0    # nor flagged for it afterwards
@@ -130,6 +132,7 @@ def test_withdrawing_after_the_statement_is_sent_is_refused(app, login, secretar
                                                       advice=Advice.NOT_RECOMMENDED), actor=secretary)
         _answer_all(referral, secretary)
         command = panel_statement(recipients=("Lege",), sent_on=TODAY, outcome=Outcome.NO_FURTHER_TREATMENT)
+        services.approve_statement(referral, actor=secretary)
         services.send_statement(referral, command, actor=secretary, pdf=b"%PDF-1.4")
         db.session.commit()
         case_id, item_id = referral.case_id, item.id

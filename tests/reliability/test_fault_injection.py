@@ -85,6 +85,7 @@ from app.panel import services as panel
 from app.panel.models import (
     Advice,
     Classification,
+    Contribution,
     Outcome,
     PanelMember,
     Referral,
@@ -142,6 +143,11 @@ NOT_WRITING = {
     "app.cases.documents.read_version": "reads a stored file",
     "app.cases.deadlines.describe_due_date": "formats a message",
     "app.cases.deadlines.open_deadlines": "a query",
+    "app.cases.deadlines.deadline_rows": "formats deadlines for the dashboard",
+    "app.methods.services.manual_statuses": "lists the statuses a user may set",
+    "app.panel.services.missing_findings": "lists the questions without findings",
+    "app.panel.services.participant_names": "formats the participants' names",
+    "app.panel.services.participant_of": "finds the user's place on a referral",
     "app.cases.deadlines.has_overdue_deadline": "builds a query clause",
     "app.methods.services.find_method": "a query",
     "app.methods.services.format_reference": "formats an ID",
@@ -406,6 +412,14 @@ class World:
         db.session.commit()
         return member.id
 
+    def member_on_referral(self, secretary_id: int) -> tuple[int, int]:
+        """A referral with a member (with a login) on it: (referral id, the member's user id)."""
+        referral_id, member_id = self.referral(secretary_id), self.member(secretary_id)
+        member = self.get(PanelMember, member_id)
+        panel.assign_member(self.get(Referral, referral_id), member, actor=self.get(User, secretary_id))
+        db.session.commit()
+        return referral_id, member.user_id
+
     def answered_referral(self, secretary_id: int) -> int:
         referral_id = self.referral(secretary_id)
         for question in (1, 2, 3, 4):
@@ -416,6 +430,7 @@ class World:
 
     def statement_sent(self, secretary_id: int) -> int:
         referral_id = self.answered_referral(secretary_id)
+        panel.approve_statement(self.get(Referral, referral_id), actor=self.get(User, secretary_id))
         panel.send_statement(self.get(Referral, referral_id), factories.panel_statement(
             sent_on=date(2026, 10, 10), summary="Samlet råd.", outcome=Outcome.STUDY_ABROAD),
             actor=self.get(User, secretary_id), pdf=PDF)
@@ -587,6 +602,14 @@ def _(w):
     return call
 
 
+@case("app.cases.services.follow_module_status")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+    return lambda: cases.follow_module_status(w.get(Case, case_id), CaseStatus.IN_PROGRESS,
+                                              reason="Søknaden: Under saksforberedelse", actor=w.get(User, actor))
+
+
 @case("app.cases.services.change_status")
 def _(w):
     actor = w.user()
@@ -736,6 +759,22 @@ def _(w):
     method_id = w.method(actor)
     return lambda: methods.change_status(w.get(Method, method_id), StatusChange(
         MethodStatus.SUITABILITY, date(2024, 4, 2), comment="Egnethetsvurdering bestilt"), actor=w.get(User, actor))
+
+
+@case("app.methods.services.set_status_by_hand")
+def _(w):
+    actor = w.user("methods_secretariat")
+    method_id = w.method(actor)
+    return lambda: methods.set_status_by_hand(w.get(Method, method_id), StatusChange(
+        MethodStatus.OPEN_FOR_INPUT, date(2024, 4, 2)), actor=w.get(User, actor))
+
+
+@case("app.methods.services.follow_record")
+def _(w):
+    actor = w.user("methods_secretariat")
+    method_id = w.method(actor)
+    return lambda: methods.follow_record(w.get(Method, method_id), MethodStatus.SUITABILITY, date(2024, 4, 2),
+                                         comment="Egnethetsvurdering registrert", actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_submission")
@@ -996,9 +1035,37 @@ def _(w):
 def _(w):
     actor = w.user("panel_secretariat")
     referral_id = w.answered_referral(actor)
+    panel.approve_statement(w.get(Referral, referral_id), actor=w.get(User, actor))
+    db.session.commit()
     return lambda: panel.send_statement(w.get(Referral, referral_id), factories.panel_statement(
         recipients=("Lege Lise Lund", "Kreftavdelingen"), sent_on=date(2026, 10, 10), summary="Samlet råd.",
         outcome=Outcome.STUDY_ABROAD), actor=w.get(User, actor), pdf=PDF)
+
+
+@case("app.panel.services.approve_statement")
+def _(w):
+    actor = w.user("panel_secretariat")
+    referral_id = w.answered_referral(actor)
+    return lambda: panel.approve_statement(w.get(Referral, referral_id), actor=w.get(User, actor))
+
+
+@case("app.panel.services.add_contribution")
+def _(w):
+    actor = w.user("panel_secretariat")
+    referral_id, member_user_id = w.member_on_referral(actor)
+    return lambda: panel.add_contribution(w.get(Referral, referral_id), factories.panel_contribution(),
+                                          actor=w.get(User, member_user_id))
+
+
+@case("app.panel.services.adopt_draft")
+def _(w):
+    actor = w.user("panel_secretariat")
+    referral_id, member_user_id = w.member_on_referral(actor)
+    contribution_id = panel.add_contribution(w.get(Referral, referral_id), factories.panel_contribution(),
+                                             actor=w.get(User, member_user_id)).id
+    db.session.commit()
+    return lambda: panel.adopt_draft(w.get(Referral, referral_id), w.get(Contribution, contribution_id),
+                                     actor=w.get(User, actor))
 
 
 @case("app.panel.services.record_feedback")

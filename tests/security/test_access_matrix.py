@@ -17,7 +17,7 @@ from app.extensions import db, limiter
 from app.methods.models import Commission, FollowUpAssignment, ForumDecision, Meeting, Method, OngoingTrial
 from app.panel import services as panel_services
 from app.panel.models import Advice, Classification, PanelMember, Referral
-from tests.factories import panel_item
+from tests.factories import panel_contribution, panel_item
 
 PRINCIPALS = {   # name → demo user (None: not logged in)
     "anonymous": None, "admin": "admin@helsesak.test", "methods": "metoder@helsesak.test",
@@ -130,6 +130,9 @@ for _endpoint in ("cases.edit", "cases.change_status", "cases.new_journal_entry"
                   "cases.new_document_version", "cases.new_deadline"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = OWN
 MATRIX[("cases.assign", "GET")] = MATRIX[("cases.assign", "POST")] = PANEL   # decision-based access to a referral
+# Only a member on the referral drafts and comments; the secretariat adopts a draft and approves the statement.
+MATRIX[("panel.new_contribution", "GET")] = MATRIX[("panel.new_contribution", "POST")] = {"panel_member"}
+MATRIX[("panel.adopt_draft", "POST")] = MATRIX[("panel.approve_statement", "POST")] = PANEL
 for _endpoint in ("cases.complete_deadline", "cases.complete_follow_up", "cases.print_journal"):
     MATRIX[(_endpoint, "POST")] = OWN
 
@@ -159,6 +162,8 @@ def principals_and_urls(app) -> Fixtures:
     item = panel_services.add_item(referral, panel_item(
         question=2, treatment="Matrisestudie", classification=Classification.ESTABLISHED,
         advice=Advice.NOT_RECOMMENDED), actor=db.session.get(User, users["panel"]))
+    contribution = panel_services.add_contribution(referral, panel_contribution(),
+                                                   actor=db.session.get(User, users["panel_member"]))
     spare = account_services.create_user(email="reserve@helsesak.test", name="Reserve Bruker", role=Role.ANALYST,
                                          office=None, password="reserve-passord-2026")
     token, _secret = account_services.create_api_token(db.session.get(User, users["abroad_own"]), name="Matrise")
@@ -201,7 +206,8 @@ def principals_and_urls(app) -> Fixtures:
         "cost": {**on_open_case, **common, "case_id": with_costs.case_id,
                  "cost_id": db.session.scalar(select(CostEntry.id).where(CostEntry.application_id == with_costs.id))},
         "refused": {**on_open_case, **common, "case_id": refused.case_id},
-        "panel.": {**common, "case_id": referral.case_id, "statement_id": 1, "item_id": item.id},
+        "panel.": {**common, "case_id": referral.case_id, "statement_id": 1, "item_id": item.id,
+                   "contribution_id": contribution.id},
         "follow_up": {**common, "reference": db.session.get(Method, decision.method_id).reference,
                       "decision_id": decision.id, "follow_up_id": follow_up.id},
         "commission": {**common, "reference": db.session.get(Method, commission.method_id).reference,

@@ -23,7 +23,7 @@ What an imported record becomes, and the choices the files leave open:
   the importer whether a number was on file (Normen: no existence oracle).
 - Imported cases have no responsible caseworker (they are history, not anyone's work list), no journal
   posts (there are no documents), no decision letters, and no initial status-history row (their history is
-  the file's). Their case status is «Opprettet».
+  the file's). Their case status is the one the row's own status gives (ApplicationStatus.case_status).
 - `treatment_class` is an optional extra column (established, trial, experimental); without it a row is
   «established».
 - Appeals and costs: see appeals.py and costs.py.

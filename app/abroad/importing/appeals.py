@@ -135,7 +135,7 @@ class AppealImporter(Importer):
             for appeal in batch:
                 year = appeal.received_on.year
                 new_cases.append(NewCase(APPEAL_TITLE, _patient(appeal.application), appeal.received_on,
-                                         appeal.application.office, seen[year]))
+                                         appeal.application.office, seen[year], appeal.status.case_status))
                 seen[year] += 1
             written = cases.write(new_cases)
             now = utcnow()

@@ -159,7 +159,8 @@ class ApplicationImporter(Importer):
         for batch in batches(self.rows(table)):
             parsed = [self.check_row(row) for row in batch]
             written = cases.write([NewCase(NOUNS[application.stream], _registered(application),
-                                           application.received_on, application.office, positions[done + index])
+                                           application.received_on, application.office, positions[done + index],
+                                           STATUSES[application.stream, application.decision].case_status)
                                    for index, application in enumerate(parsed)])
             now = utcnow()
             ids = applications.write([_application_row(application, case.id, now)
