@@ -3,8 +3,6 @@ medical opinion due, a grant with its plan and costs, a refusal under appeal, on
 Beslutningsforum did not introduce) and a particle-therapy referral; and ten years of history before this year
 (applications, costs and appeals), imported through the office's own import so the annual reports, lists and
 dashboards show real figures. All patients are synthetic."""
-import csv
-import io
 from datetime import date, timedelta
 
 from app.abroad import services, synthetic
@@ -21,6 +19,7 @@ from app.abroad.importing import import_file
 from app.abroad.letters import decide_with_letter, reconsider_with_letter
 from app.abroad.models import CostCategory, Decision, OfficeOutcome, Stream, TreatmentClass
 from app.cases.interface import get_case
+from app.exports import csv_bytes
 
 
 def _apply(actor, national_id_for, today: date, *, name: str, born: date, region: str, days_ago: int, icd10: str,
@@ -125,16 +124,10 @@ def load_abroad_history(caseworkers: dict, national_id_for, today: date) -> int:
     for office, per_year in HISTORY_PER_YEAR.items():
         made = synthetic.history(office, first, last, per_year, national_id_for=national_id_for)
         for kind, rows in (("applications", made.applications), ("costs", made.costs), ("appeals", made.appeals)):
-            result = import_file(kind, _csv(rows), f"historikk-{kind}.csv", actor=caseworkers[office], today=today)
+            data = csv_bytes(list(rows[0]), [list(row.values()) for row in rows])
+            result = import_file(kind, data, f"historikk-{kind}.csv", actor=caseworkers[office], today=today)
             if not result.ok:
                 raise RuntimeError(f"the demo history of {office} ({kind}) was refused: {result.errors[:3]}")
         cases += len(made.applications) + len(made.appeals)
     return cases
 
-
-def _csv(rows: list[dict]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), delimiter=";", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")

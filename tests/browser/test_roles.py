@@ -92,8 +92,9 @@ def test_each_role_sees_its_own_deadlines_on_the_dashboard(page_as):
 
     office = page_as(CASEWORKER)
     office.goto("/")
+    # The demo's appeal forwarded this year, and the history's appeals still with Klagenemnda at the year's end.
     expect(office.get_by_role("region", name="Klager under behandling").get_by_role("row").filter(
-        has_text="Oversendt Klagenemnda")).to_have_count(1)
+        has_text="Oversendt Klagenemnda").first).to_be_visible()
     expect(office.get_by_role("region", name="Henvisninger du er med på")).to_have_count(0)
     assert_no_axe_violations(office, "an abroad office's dashboard")
 

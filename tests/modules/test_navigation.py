@@ -9,9 +9,9 @@ from app.core.roles import Role
 
 MENU = {
     Role.ADMIN: ["Oversikt", "Saker", "Nye Metoder", "Brukere", "Logg", "Datakvalitet"],
-    Role.METHODS_SECRETARIAT: ["Oversikt", "Saker", "Nye Metoder", "Rapporter"],
+    Role.METHODS_SECRETARIAT: ["Oversikt", "Saker", "Arbeidskø", "Nye Metoder", "Rapporter"],
     Role.BESTILLERFORUM: ["Oversikt", "Saker", "Nye Metoder"],
-    Role.PANEL_SECRETARIAT: ["Oversikt", "Saker", "Nye Metoder", "Ekspertpanelet", "Rapporter"],
+    Role.PANEL_SECRETARIAT: ["Oversikt", "Saker", "Arbeidskø", "Nye Metoder", "Ekspertpanelet", "Rapporter"],
     Role.PANEL_MEMBER: ["Oversikt", "Saker", "Nye Metoder", "Ekspertpanelet"],
     Role.ABROAD_CASEWORKER: ["Oversikt", "Saker", "Nye Metoder", "Behandling i utlandet", "Rapporter"],
     Role.ANALYST: ["Oversikt", "Rapporter"],
