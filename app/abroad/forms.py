@@ -30,7 +30,7 @@ from app.abroad.models import (
     TreatmentClass,
 )
 from app.abroad.services import LEGAL_BASIS, country_name
-from app.cases.interface import PatientFieldsMixin, icd10_code
+from app.cases.interface import PatientAddressMixin, PatientFieldsMixin, icd10_code
 from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices, command_from
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
@@ -63,7 +63,7 @@ def country_choices():
     return choices(countries, blank="Velg land")
 
 
-class ApplicationForm(PatientFieldsMixin, FlaskForm):
+class ApplicationForm(PatientFieldsMixin, PatientAddressMixin, FlaskForm):
     stream = RadioField("Type sak", choices=_enum_choices(Stream), default=Stream.APPLICATION.value,
                         validate_choice=False, validators=[_required_choice("Velg type sak.")],
                         description="Partikkelterapi og nordiske legemiddelprotokoller besluttes av andre; "

@@ -133,7 +133,8 @@ def register_application(command: NewApplication, *, actor, today: date | None =
         require(command.requested_treatment, "requested_treatment", "Beskriv behandlingen det søkes om.")
     patient = register_patient(national_id=command.national_id, name=command.patient_name,
                                birth_date=command.birth_date, municipality=command.municipality,
-                               home_region=command.home_region, actor=actor)
+                               home_region=command.home_region, street=command.street,
+                               postal_code=command.postal_code, postal_place=command.postal_place, actor=actor)
     if patient.birth_date > received_on:
         raise InvalidInput("Mottatt-datoen kan ikke være før pasientens fødselsdato.", field="received_on")
     noun = "Søknad om behandling i utlandet" if stream.has_decision else f"Henvisning – {stream.label.lower()}"
@@ -157,6 +158,18 @@ def register_application(command: NewApplication, *, actor, today: date | None =
                   changes={"stream": [None, stream.value], "icd10": [None, code],
                            "method_reference": [None, method_reference]})
     return application
+
+
+def correct_home_region(case_id: int, home_region: str, *, actor) -> None:
+    """The application of `case_id` (if any) counts `home_region`, corrected on its case (audited)."""
+    application = db.session.scalar(select(Application).where(Application.case_id == case_id))
+    if application is None:
+        return
+    changes = apply_changes(application, {"home_region": home_region})
+    if changes:
+        db.session.flush()
+        record_change(AuditAction.UPDATE, "abroad_application", application.id, case=get_case(case_id), user=actor,
+                      changes=changes)
 
 
 def _start_work(application: Application, actor) -> None:
