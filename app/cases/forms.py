@@ -72,9 +72,9 @@ class PatientAddressMixin:
 class PatientFactsForm(PatientAddressMixin, VersionedForm):
     """A change (from a date) or a correction of the patient's facts, with the reason."""
 
-    kind = RadioField("Hva gjelder det", choices=[
+    kind = RadioField("Hva gjelder det", choices=choices([
         (FactsEntryKind.CHANGE.value, "Endring fra en dato (f.eks. flyttet eller nytt navn)"),
-        (FactsEntryKind.CORRECTION.value, "Retting av feil i opplysningene som gjaldt på datoen")],
+        (FactsEntryKind.CORRECTION.value, "Retting av feil i opplysningene som gjaldt på datoen")]),
         default=FactsEntryKind.CHANGE.value, validate_choice=False)
     valid_from = NorwegianDateField("Gjelder fra", [DataRequired(message=DATE_MESSAGE)], default=date.today,
                                     description="Ved retting: datoen opplysningene som skal rettes gjaldt.")

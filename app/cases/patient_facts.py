@@ -19,7 +19,7 @@ Scope (Normen: need-to-know): registrations, entries and guardians are read thro
 or the panel registered about the same person is never shown or used. Every page that shows them is logged.
 """
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -108,6 +108,11 @@ def _entry_facts(entry: PatientFactsEntry) -> dict:
     return {field: getattr(entry, field) for field in FACT_FIELDS}
 
 
+def _moment(at: datetime) -> datetime:
+    """A timestamp comparable with any other (SQLite returns them without the zone they were stored in UTC)."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+
+
 def _sources(patient_id: int, scope, on_date: date | None = None) -> list[tuple[date, datetime, int, object]]:
     """The registrations and changes within `scope` (a condition on Case), oldest first."""
     cases = select(Case).where(Case.patient_id == patient_id, scope)
@@ -117,8 +122,8 @@ def _sources(patient_id: int, scope, on_date: date | None = None) -> list[tuple[
     if on_date is not None:
         cases = cases.where(Case.case_date <= on_date)
         changes = changes.where(PatientFactsEntry.valid_from <= on_date)
-    found = [(case.case_date, case.created_at, 0, case) for case in db.session.scalars(cases)]
-    found += [(entry.valid_from, entry.recorded_at, 1, entry) for entry in db.session.scalars(changes)]
+    found = [(case.case_date, _moment(case.created_at), 0, case) for case in db.session.scalars(cases)]
+    found += [(entry.valid_from, _moment(entry.recorded_at), 1, entry) for entry in db.session.scalars(changes)]
     return sorted(found, key=lambda item: item[:3])
 
 
@@ -156,7 +161,7 @@ def history(patient_id: int, *, scope) -> list[HistoryItem]:
                    .where(PatientFactsEntry.patient_id == patient_id,
                           PatientFactsEntry.kind == FactsEntryKind.CORRECTION, scope))
     for entry in db.session.scalars(corrections):
-        items.append(HistoryItem("correction", entry.valid_from, entry.recorded_at, entry.case.number,
+        items.append(HistoryItem("correction", entry.valid_from, _moment(entry.recorded_at), entry.case.number,
                                  entry.changes, entry.reason, entry.recorded_by.name if entry.recorded_by else None))
     return sorted(items, key=lambda item: (item.recorded_at, item.valid_from), reverse=True)
 
