@@ -224,7 +224,8 @@ def record_facts(case: Case, command: PatientFactsUpdate, *, expected_version: i
         raise InvalidInput("Datoen kan ikke være før pasientens fødselsdato.", field="valid_from")
     sources = _sources(case.patient_id, visible_cases(actor), command.valid_from)
     if not sources:
-        raise InvalidInput("Det er ikke registrert opplysninger om pasienten på denne datoen.", field="valid_from")
+        raise InvalidInput("Datoen er før pasienten ble registrert i sakene du har tilgang til. Velg en senere "
+                           "dato.", field="valid_from")
     if command.kind is FactsEntryKind.CHANGE:
         entry = _change(case, sources, values, command, actor)
     else:

@@ -128,6 +128,7 @@ def test_a_correction_that_would_move_the_case_to_another_office_is_refused(hso)
     ({"street": None}, "street"),
     ({"home_region": "helse-vest"}, "home_region"),           # Oslo is not in Helse Vest
     ({"valid_from": date(1980, 1, 1)}, "valid_from"),         # before the birth date
+    ({"valid_from": date(2025, 5, 1)}, "valid_from"),         # before any registration the actor sees
 ])
 def test_bad_facts_are_refused_at_the_field_and_nothing_is_saved(hso, facts, field):
     case = _apply(hso, date(2025, 5, 2))
