@@ -277,8 +277,9 @@ def _correction(case: Case, source, values: dict, command: PatientFactsUpdate, a
 
 
 def _correct_registration(registered: Case, changes: dict, actor) -> None:
-    """The case shows the corrected facts; a treatment-abroad case stays at its office, so the corrected home
-    region must be one that office handles."""
+    """The case shows the corrected facts, also a closed case (the right to rectification, GDPR art. 16, does not
+    end with the case); a treatment-abroad case stays at its office, so the corrected home region must be one
+    that office handles."""
     if (registered.kind in (CaseKind.ABROAD_APPLICATION, CaseKind.ABROAD_APPEAL) and "home_region" in changes
             and handling_office(changes["home_region"][1]) != registered.unit):
         raise InvalidInput("Pasienter fra den regionen behandles av et annet kontor. Saken kan ikke flyttes hit; "
