@@ -38,10 +38,12 @@ from app.abroad.models import (
     Stream,
 )
 from app.cases.interface import (
+    ADULT_AGE,
     CaseKind,
     CaseStatus,
     JournalEntryType,
     add_journal_entry,
+    age_on,
     attach_document,
     change_status,
     close_deadline,
@@ -69,7 +71,6 @@ from app.methods.interface import (
 
 APPEAL_WEEKS = 4            # Klagefristen: four weeks from when the patient received the letter
 LATE_APPEAL_LIMIT_DAYS = 365  # forvaltningsloven § 31 third paragraph: never more than a year after the decision
-ADULT_AGE = 18
 BOKMAL = Locale("nb")
 
 LEGAL_BASIS = "Pasient- og brukerrettighetsloven § 2-4a andre ledd, jf. prioriteringsforskriften § 3"
@@ -87,10 +88,6 @@ def _lock(application: Application) -> None:
     db.session.execute(select(Application).where(Application.id == application.id).with_for_update()
                        .execution_options(populate_existing=True))
     db.session.expire(application, ["appeals"])
-
-
-def age_on(birth_date: date, day: date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def country_name(code: str | None) -> str | None:

@@ -38,7 +38,7 @@ from app.cases.municipalities import (
     validate_municipality,
 )
 from app.cases.numbering import next_number, reserve_number
-from app.cases.patient_facts import Addressee, letter_addressees
+from app.cases.patient_facts import ADULT_AGE, Addressee, age_on, letter_addressees
 from app.cases.queries import cases_by_id
 from app.cases.services import (
     add_journal_entry,
@@ -54,14 +54,14 @@ from app.cases.signals import registered_facts_corrected
 from app.cases.workdays import next_working_day
 
 __all__ = [
-    "add_journal_entry", "Addressee", "assign_user", "attach_document", "audited_page", "can_edit", "Case",
-    "CaseKind", "cases_by_id", "CaseStatus", "CaseWriter", "Change", "change_status", "check_address",
-    "close_deadline", "COUNTIES", "county_of", "creatable_kinds", "ensure_version", "get_case", "get_case_or_404",
-    "has_overdue_deadline", "icd10_chapter", "icd10_chapter_title", "icd10_code", "JournalEntryType",
-    "letter_addressees", "load_record", "municipality_number", "NewCase", "next_number", "next_working_day",
-    "normalise_municipality", "open_case", "open_deadlines", "PatientAddressMixin", "PatientFieldsMixin",
-    "PersonFacts", "record_changes", "register_patient", "registered_facts_corrected", "RegisteredPatient",
-    "registry_kind", "registry_url", "reserve_number", "roles_that_view", "set_deadline", "TableWriter",
-    "validate_icd10", "validate_municipality", "validate_national_id", "validate_registry_id", "visible_cases",
-    "visible_records"
+    "add_journal_entry", "Addressee", "ADULT_AGE", "age_on", "assign_user", "attach_document", "audited_page",
+    "can_edit", "Case", "CaseKind", "cases_by_id", "CaseStatus", "CaseWriter", "Change", "change_status",
+    "check_address", "close_deadline", "COUNTIES", "county_of", "creatable_kinds", "ensure_version", "get_case",
+    "get_case_or_404", "has_overdue_deadline", "icd10_chapter", "icd10_chapter_title", "icd10_code",
+    "JournalEntryType", "letter_addressees", "load_record", "municipality_number", "NewCase", "next_number",
+    "next_working_day", "normalise_municipality", "open_case", "open_deadlines", "PatientAddressMixin",
+    "PatientFieldsMixin", "PersonFacts", "record_changes", "register_patient", "registered_facts_corrected",
+    "RegisteredPatient", "registry_kind", "registry_url", "reserve_number", "roles_that_view", "set_deadline",
+    "TableWriter", "validate_icd10", "validate_municipality", "validate_national_id", "validate_registry_id",
+    "visible_cases", "visible_records"
 ]

@@ -158,7 +158,6 @@ NOT_WRITING = {
     "app.panel.services.check_nye_metoder": "asks app.methods.interface, writes nothing",
     "app.panel.services.find_referral": "a query",
     "app.panel.services.regions_without_members": "a query",
-    "app.abroad.services.age_on": "arithmetic",
     "app.abroad.services.appeal_deadline": "arithmetic on working days",
     "app.abroad.services.check_decision": "the decision's rules, before a letter is rendered",
     "app.abroad.services.check_reconsideration": "the reconsideration's rules, before a letter is rendered",
