@@ -18,14 +18,15 @@ from app.abroad.importing.reading import Table
 from app.abroad.importing.results import RowError
 from app.abroad.models import Application as ApplicationRecord
 from app.abroad.models import ApplicationStatus, Decision, Stream
-from app.abroad.services import ADULT_AGE, age_on
 from app.cases.interface import (
+    ADULT_AGE,
     CaseKind,
     CaseWriter,
     Change,
     NewCase,
     PersonFacts,
     TableWriter,
+    age_on,
     record_changes,
 )
 from app.db import utcnow
