@@ -22,6 +22,9 @@ class NewApplication:
     treatment_class: TreatmentClass
     icd10: str
     reference: str | None = None
+    street: str | None = None
+    postal_code: str | None = None
+    postal_place: str | None = None
     applicant: str | None = None
     referring_doctor: str | None = None
     referring_hospital: str | None = None

@@ -33,7 +33,7 @@ from app.abroad.models import (
     TreatmentClass,
 )
 from app.abroad.services import LEGAL_BASIS, country_name
-from app.cases.interface import PatientFieldsMixin, icd10_code
+from app.cases.interface import PatientAddressMixin, PatientFieldsMixin, icd10_code
 from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices, command_from
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
@@ -100,7 +100,7 @@ def _reason_field(what: str) -> TextAreaField:
         description="Påkrevd. Vises i sakens historikk sammen med gammel og ny verdi.")
 
 
-class ApplicationForm(PatientFieldsMixin, ApplicationFactsForm):
+class ApplicationForm(PatientFieldsMixin, PatientAddressMixin, ApplicationFactsForm):
     confirm_duplicate = BooleanField("Registrer likevel: dette er en annen søknad enn den som er nevnt",
                                      description="Vises når pasienten har en søknad med samme diagnose mottatt "
                                                  "innen 30 dager.")

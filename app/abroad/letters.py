@@ -5,7 +5,7 @@ from datetime import date
 from app.abroad import services
 from app.abroad.commands import NewDecision, Reconsideration
 from app.abroad.models import Appeal, Application, Decision, OfficeOutcome
-from app.cases.interface import Case, get_case
+from app.cases.interface import Case, get_case, letter_addressees
 from app.pdf import render_pdf
 
 
@@ -15,6 +15,7 @@ def decide_with_letter(case: Case, application: Application, command: NewDecisio
     letter = None
     if command.decision is not Decision.WITHDRAWN:
         letter = render_pdf("abroad/pdf/decision_letter.html", case=case, patient=case.patient,
+                            addressees=letter_addressees(case, command.decided_on),
                             application=application, decision=command.decision, decided_on=command.decided_on,
                             legal_basis=command.legal_basis, reasoning=command.reasoning,
                             citation=(check or {}).get("citation"), office=case.unit, sender=actor.name,

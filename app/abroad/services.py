@@ -43,11 +43,13 @@ from app.abroad.models import (
     Stream,
 )
 from app.cases.interface import (
+    ADULT_AGE,
     Case,
     CaseKind,
     CaseStatus,
     JournalEntryType,
     add_journal_entry,
+    age_on,
     attach_document,
     change_status,
     close_deadline,
@@ -79,7 +81,6 @@ from app.methods.interface import (
 DUPLICATE_DAYS = 30        # a second application for the same patient and diagnosis this close is likely the same
 APPEAL_WEEKS = 4            # Klagefristen: four weeks from when the patient received the letter
 LATE_APPEAL_LIMIT_DAYS = 365  # forvaltningsloven § 31 third paragraph: never more than a year after the decision
-ADULT_AGE = 18
 BOKMAL = Locale("nb")
 
 LEGAL_BASIS = "Pasient- og brukerrettighetsloven § 2-4a andre ledd, jf. prioriteringsforskriften § 3"
@@ -97,10 +98,6 @@ def _lock(application: Application) -> None:
     db.session.execute(select(Application).where(Application.id == application.id).with_for_update()
                        .execution_options(populate_existing=True))
     db.session.expire(application, ["appeals"])
-
-
-def age_on(birth_date: date, day: date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def country_name(code: str | None) -> str | None:
@@ -143,7 +140,8 @@ def register_application(command: NewApplication, *, actor, today: date | None =
         require(command.requested_treatment, "requested_treatment", "Beskriv behandlingen det søkes om.")
     patient = register_patient(national_id=command.national_id, name=command.patient_name,
                                birth_date=command.birth_date, municipality=command.municipality,
-                               home_region=command.home_region, actor=actor)
+                               home_region=command.home_region, street=command.street,
+                               postal_code=command.postal_code, postal_place=command.postal_place, actor=actor)
     if patient.birth_date > received_on:
         raise InvalidInput("Mottatt-datoen kan ikke være før pasientens fødselsdato.", field="received_on")
     duplicates = possible_duplicates(patient.id, code, received_on, actor=actor)
@@ -215,6 +213,18 @@ def _set_status(record: Application | Appeal, status: ApplicationStatus | Appeal
     record.status = status
     what = "Søknaden" if isinstance(record, Application) else "Klagen"
     follow_module_status(get_case(record.case_id), status.case_status, actor=actor, reason=f"{what}: {status.label}")
+
+
+def correct_home_region(case_id: int, home_region: str, *, actor) -> None:
+    """The application of `case_id` (if any) counts `home_region`, corrected on its case (audited)."""
+    application = db.session.scalar(select(Application).where(Application.case_id == case_id))
+    if application is None:
+        return
+    changes = apply_changes(application, {"home_region": home_region})
+    if changes:
+        db.session.flush()
+        record_change(AuditAction.UPDATE, "abroad_application", application.id, case=get_case(case_id), user=actor,
+                      changes=changes)
 
 
 def _start_work(application: Application, actor) -> None:

@@ -166,13 +166,18 @@ def record_changes(changes: Iterable[Change], *, user, action: AuditAction = Aud
 # Patient cases
 
 class PersonFacts(NamedTuple):
-    """A patient as one case registers them (what register_patient() takes, checked by the caller)."""
+    """A patient as one case registers them (what register_patient() takes, checked by the caller).
+    `name_known` is False for a placeholder name, which disagrees with no name on file."""
 
     national_id: str | None
     name: str
     birth_date: date
     home_region: str
     municipality: str | None = None
+    street: str | None = None
+    postal_code: str | None = None
+    postal_place: str | None = None
+    name_known: bool = True
 
 
 class NewCase(NamedTuple):
@@ -192,7 +197,8 @@ class WrittenCase(NamedTuple):
 
 CASE_COLUMNS = ("number", "year", "sequence", "kind", "title", "public_title", "status", "unit", "patient_id",
                 "access_code", "legal_basis", "case_date", "created_at", "created_by_id", "version",
-                "patient_name", "patient_birth_date", "patient_municipality", "patient_home_region")
+                "patient_name", "patient_birth_date", "patient_municipality", "patient_home_region", "patient_street",
+                "patient_postal_code", "patient_postal_place")
 PATIENT_COLUMNS = ("national_id", "name", "birth_date", "municipality", "home_region", "created_at", "version")
 DISCREPANCY_COLUMNS = ("patient_id", "case_id", "fields", "registered_at", "registered_by_id", "version")
 
@@ -261,8 +267,9 @@ class CaseWriter:
             else:
                 patient_id = self.patient_ids[patient.national_id]
                 known = self.known.get(patient.national_id)
+                compared = self.names_known and getattr(patient, "name_known", True)
                 if known is not None and (fields := differing_facts(
-                        known, name=patient.name if self.names_known else None, birth_date=patient.birth_date,
+                        known, name=patient.name if compared else None, birth_date=patient.birth_date,
                         home_region=patient.home_region)):
                     differs[index] = fields
             patients.append(patient_id)
@@ -282,7 +289,7 @@ class CaseWriter:
         return (f"{year}/{sequence}", year, sequence, self.kind, title, _screened(case.subject, title, patient),
                 case.status, case.unit, patient_id, SCREENING_CODE, SCREENING_BASIS_PERSONAL, case.case_date,
                 self.now, self.created_by, 1, patient.name, patient.birth_date, patient.municipality,
-                patient.home_region)
+                patient.home_region, patient.street, patient.postal_code, patient.postal_place)
 
     def _write_patients(self, people: list[PersonFacts]) -> list[int]:
         self.patients_created += len(people)

@@ -2,18 +2,19 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.cases.commands import NewGuardian, PatientFactsUpdate
 from app.cases.deadlines import DEADLINE_KINDS
 from app.cases.identifiers import validate_icd10, validate_national_id
-from app.cases.models import CaseStatus, JournalEntryType
+from app.cases.models import CaseStatus, FactsEntryKind, JournalEntryType
 from app.cases.municipalities import normalise_municipality, validate_municipality
 from app.cases.saved_filters import NAME_MAX
 from app.cases.services import FOLLOW_UP_METHODS
 from app.core.regions import REGIONS
 from app.errors import InvalidInput
-from app.forms import NorwegianDateField, VersionedForm, choices
+from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices, command_from
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
 
@@ -55,6 +56,71 @@ class PatientFieldsMixin:
             raise ValidationError("Velg pasientens hjemregion.")
         if self.municipality.data and not self.municipality.errors:   # the region must be the county's
             _check(lambda value: validate_municipality(value, field.data), self.municipality.data)
+
+
+class PatientAddressMixin:
+    """The patient's postal address in a registration form: whole or left out (checked by the service)."""
+
+    street = StringField("Adresse", filters=TIDY_TEXT, validators=[Length(max=200)],
+                         description="Valgfri. Gateadresse eller postboks.", render_kw={"autocomplete": "off"})
+    postal_code = StringField("Postnummer", filters=TIDY_TEXT, validators=[Length(max=4)],
+                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    postal_place = StringField("Poststed", filters=TIDY_TEXT, validators=[Length(max=100)],
+                               render_kw={"autocomplete": "off"})
+
+
+class PatientFactsForm(PatientAddressMixin, VersionedForm):
+    """A change (from a date) or a correction of the patient's facts, with the reason."""
+
+    kind = RadioField("Hva gjelder det", choices=choices([
+        (FactsEntryKind.CHANGE.value, "Endring fra en dato (f.eks. flyttet eller nytt navn)"),
+        (FactsEntryKind.CORRECTION.value, "Retting av feil i opplysningene som gjaldt på datoen")]),
+        default=FactsEntryKind.CHANGE.value, validate_choice=False)
+    valid_from = NorwegianDateField("Gjelder fra", [DataRequired(message=DATE_MESSAGE)], default=date.today,
+                                    description="Ved retting: datoen opplysningene som skal rettes gjaldt.")
+    name = StringField("Pasientens navn", filters=TIDY_TEXT,
+                       validators=[DataRequired(message="Fyll inn pasientens navn."), Length(max=200)])
+    municipality = StringField("Hjemkommune (kommunenummer)", validators=[Optional(), Length(max=100)],
+                               filters=[normalise_municipality],
+                               description="Valgfri. Fire siffer, gjerne fulgt av navnet, f.eks. 4601 Bergen.")
+    home_region = SelectField("Hjemregion", choices=choices(REGIONS.items(), blank="Velg region"))
+    reason = TextAreaField("Begrunnelse", filters=TIDY_TEXT, validators=[
+        DataRequired(message="Skriv hvorfor opplysningene endres eller rettes."), Length(max=2000)])
+    submit = SubmitField("Lagre")
+
+    def validate_kind(self, field) -> None:
+        if field.data not in {kind.value for kind in FactsEntryKind}:
+            raise ValidationError("Velg endring eller retting.")
+
+    def validate_home_region(self, field) -> None:
+        if field.data not in REGIONS:
+            raise ValidationError("Velg pasientens hjemregion.")
+
+    def to_command(self) -> PatientFactsUpdate:
+        return command_from(self, PatientFactsUpdate, kind=FactsEntryKind(self.kind.data),
+                            municipality=self.municipality.data or None)
+
+
+class GuardianForm(FlaskForm):
+    name = StringField("Vergens navn", filters=TIDY_TEXT,
+                       validators=[DataRequired(message="Fyll inn vergens navn."), Length(max=200)])
+    street = StringField("Adresse", filters=TIDY_TEXT, validators=[
+        DataRequired(message="Fyll inn gateadresse eller postboks."), Length(max=200)])
+    postal_code = StringField("Postnummer", filters=TIDY_TEXT, validators=[
+        DataRequired(message="Fyll inn postnummer."), Length(max=4)], render_kw={"inputmode": "numeric"})
+    postal_place = StringField("Poststed", filters=TIDY_TEXT, validators=[
+        DataRequired(message="Fyll inn poststed."), Length(max=100)])
+    valid_from = NorwegianDateField("Fra", [DataRequired(message=DATE_MESSAGE)], default=date.today)
+    valid_to = NorwegianDateField("Til", [Optional()], description="Valgfri. Tom når vergemålet varer.")
+    submit = SubmitField("Legg til verge")
+
+    def to_command(self) -> NewGuardian:
+        return command_from(self, NewGuardian)
+
+
+class EndGuardianForm(VersionedForm):
+    valid_to = NorwegianDateField("Vergemålet sluttet", [DataRequired(message=DATE_MESSAGE)], default=date.today)
+    submit = SubmitField("Avslutt vergemål")
 
 
 def _check(validate, value) -> None:

@@ -1,5 +1,6 @@
 """What the domain modules may use of the case core: its services (open a case, register a patient, journal,
-deadlines, documents), access checks, read helpers and the values of its enums.
+deadlines, documents), access checks, read helpers, the letters' addressees (`letter_addressees`), the signal
+of a corrected registration and the values of its enums.
 
 `Case` is here for reading only (a module's list joins and filters on it, a letter takes one as an argument):
 a case changes through the services, or for an import through the bulk writer (`CaseWriter`, `TableWriter`,
@@ -19,7 +20,7 @@ from app.cases.access import (
 from app.cases.bulk import CaseWriter, Change, NewCase, PersonFacts, TableWriter, record_changes
 from app.cases.deadlines import close_deadline, has_overdue_deadline, open_deadlines, set_deadline
 from app.cases.documents import attach_document
-from app.cases.forms import PatientFieldsMixin, icd10_code
+from app.cases.forms import PatientAddressMixin, PatientFieldsMixin, icd10_code
 from app.cases.identifiers import (
     icd10_chapter,
     icd10_chapter_title,
@@ -31,29 +32,41 @@ from app.cases.identifiers import (
 )
 from app.cases.lists import CASE_QUEUES
 from app.cases.models import Case, CaseKind, CaseStatus, JournalEntryType, RegisteredPatient
-from app.cases.municipalities import COUNTIES, county_of
+from app.cases.municipalities import (
+    COUNTIES,
+    county_of,
+    municipality_number,
+    normalise_municipality,
+    validate_municipality,
+)
 from app.cases.numbering import next_number, reserve_number
+from app.cases.patient_facts import ADULT_AGE, Addressee, age_on, letter_addressees
 from app.cases.queries import Workload, cases_by_id, workload
 from app.cases.services import (
     add_journal_entry,
     assign_responsible,
     assign_user,
     change_status,
+    check_address,
     ensure_version,
     follow_module_status,
     get_case,
     open_case,
     register_patient,
 )
+from app.cases.signals import registered_facts_corrected
 from app.cases.workdays import next_working_day
 
 __all__ = [
-    "add_journal_entry", "assign_responsible", "assign_user", "attach_document", "audited_page", "can_edit", "Case",
-    "CASE_QUEUES", "CaseKind", "cases_by_id", "CaseStatus", "caseworkers", "CaseWriter", "Change", "change_status",
-    "close_deadline", "COUNTIES", "county_of", "creatable_kinds", "ensure_version", "follow_module_status",
-    "get_case", "get_case_or_404", "has_overdue_deadline", "icd10_chapter", "icd10_chapter_title", "icd10_code",
-    "JournalEntryType", "load_record", "NewCase", "next_number", "next_working_day", "open_case", "open_deadlines",
-    "PatientFieldsMixin", "PersonFacts", "record_changes", "register_patient", "RegisteredPatient", "registry_kind",
-    "registry_url", "reserve_number", "roles_that_view", "set_deadline", "TableWriter", "validate_icd10",
-    "validate_national_id", "validate_registry_id", "visible_cases", "visible_records", "Workload", "workload",
+    "add_journal_entry", "Addressee", "ADULT_AGE", "age_on", "assign_responsible", "assign_user", "attach_document",
+    "audited_page", "can_edit", "Case", "CASE_QUEUES", "CaseKind", "cases_by_id", "CaseStatus", "caseworkers",
+    "CaseWriter", "Change", "change_status", "check_address", "close_deadline", "COUNTIES", "county_of",
+    "creatable_kinds", "ensure_version", "follow_module_status", "get_case", "get_case_or_404",
+    "has_overdue_deadline", "icd10_chapter", "icd10_chapter_title", "icd10_code", "JournalEntryType",
+    "letter_addressees", "load_record", "municipality_number", "NewCase", "next_number", "next_working_day",
+    "normalise_municipality", "open_case", "open_deadlines", "PatientAddressMixin", "PatientFieldsMixin",
+    "PersonFacts", "record_changes", "register_patient", "registered_facts_corrected", "RegisteredPatient",
+    "registry_kind", "registry_url", "reserve_number", "roles_that_view", "set_deadline", "TableWriter",
+    "validate_icd10", "validate_municipality", "validate_national_id", "validate_registry_id", "visible_cases",
+    "visible_records", "workload", "Workload",
 ]

@@ -84,6 +84,9 @@ class RegisteredPatient:
     municipality: str | None
     home_region: str
     differs: tuple[str, ...] = ()
+    street: str | None = None
+    postal_code: str | None = None
+    postal_place: str | None = None
 
 
 class Case(Versioned, db.Model):
@@ -119,6 +122,9 @@ class Case(Versioned, db.Model):
     patient_birth_date: Mapped[date | None]
     patient_municipality: Mapped[str | None] = mapped_column(String(100))
     patient_home_region: Mapped[str | None] = mapped_column(String(32))
+    patient_street: Mapped[str | None] = mapped_column(String(200))
+    patient_postal_code: Mapped[str | None] = mapped_column(String(4))
+    patient_postal_place: Mapped[str | None] = mapped_column(String(100))
 
     person: Mapped[Patient | None] = relationship()
     responsible = relationship("User", foreign_keys=[responsible_id])
@@ -141,7 +147,8 @@ class Case(Versioned, db.Model):
             return None
         return RegisteredPatient(id=self.patient_id, national_id=self.person.national_id, name=self.patient_name,
                                  birth_date=self.patient_birth_date, municipality=self.patient_municipality,
-                                 home_region=self.patient_home_region)
+                                 home_region=self.patient_home_region, street=self.patient_street,
+                                 postal_code=self.patient_postal_code, postal_place=self.patient_postal_place)
 
     def __repr__(self) -> str:
         return f"<Case {self.number}>"
@@ -165,6 +172,64 @@ class PatientDiscrepancy(Versioned, db.Model):
 
     person: Mapped[Patient] = relationship()
     case: Mapped[Case] = relationship()
+
+
+class FactsEntryKind(LabelledEnum):
+    CHANGE = "change", "Endring"          # the facts changed from a date (moved, new name)
+    CORRECTION = "correction", "Retting"  # the facts were registered wrong (a typo)
+
+
+class PatientFactsEntry(Versioned, db.Model):
+    """One entry of a patient's history, recorded through a case (`case_id`): a change (new facts from
+    `valid_from`: name, address, municipality, home region) or a correction of facts registered earlier, with
+    its old and new values (`changes`). The facts valid on a date are the newest registration or change valid
+    then (app/cases/patient_facts.py); a correction edits what it corrects and stays here as its trace."""
+
+    __tablename__ = "case_patient_facts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("case_patients.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[FactsEntryKind]
+    valid_from: Mapped[date]
+    name: Mapped[str | None] = mapped_column(String(200))
+    street: Mapped[str | None] = mapped_column(String(200))
+    postal_code: Mapped[str | None] = mapped_column(String(4))
+    postal_place: Mapped[str | None] = mapped_column(String(100))
+    municipality: Mapped[str | None] = mapped_column(String(100))
+    home_region: Mapped[str | None] = mapped_column(String(32))
+    changes: Mapped[dict] = mapped_column(JSON)                    # field -> [old, new]
+    reason: Mapped[str] = mapped_column(Text)
+    corrected_entry_id: Mapped[int | None] = mapped_column(ForeignKey("case_patient_facts.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    recorded_by = relationship("User")
+    case: Mapped[Case] = relationship()
+
+
+class Guardian(Versioned, db.Model):
+    """A guardian (verge or foresatt) of a patient, from `valid_from` until `valid_to` (open: still), recorded
+    through a case: the letters' addressee instead of the patient (app/cases/patient_facts.letter_addressees)."""
+
+    __tablename__ = "case_patient_guardians"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("case_patients.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    street: Mapped[str] = mapped_column(String(200))
+    postal_code: Mapped[str] = mapped_column(String(4))
+    postal_place: Mapped[str] = mapped_column(String(100))
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship()
+
+    def active_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 class CaseStatusChange(db.Model):

@@ -27,6 +27,7 @@ from app.cases.municipalities import municipality_number, normalise_municipality
 from app.cases.numbering import next_number
 from app.core import audit
 from app.core.audit import AuditAction
+from app.core.checks import require
 from app.core.regions import METHODS_UNIT, PANEL_UNIT, REGIONS, UNITS, handling_office
 from app.db import utcnow
 from app.errors import DomainError, EditConflict, InvalidInput
@@ -68,7 +69,8 @@ def ensure_version(obj, expected_version: int | None) -> None:
 
 
 def register_patient(*, national_id: str | None, name: str, birth_date: date | None, municipality: str | None,
-                     home_region: str, actor) -> RegisteredPatient:
+                     home_region: str, actor, street: str | None = None, postal_code: str | None = None,
+                     postal_place: str | None = None) -> RegisteredPatient:
     """The patient of a new case, as registered: the known person when the national ID is on file, else a new
     patient row. Without a number the birth date is required; with one, the birth date is derived from it and
     must agree with any date given. A home municipality that starts with a municipality number must be in a
@@ -76,9 +78,10 @@ def register_patient(*, national_id: str | None, name: str, birth_date: date | N
     as given.
 
     The answer never depends on what is on file (Normen: no existence oracle): a known national ID is
-    registered exactly as an unknown one would be, with the name, municipality and region typed here, and the
-    case shows those. When they disagree with the person's row, open_case() lists the case for the data-quality
-    review (`differs`). The look-up is logged for the person found."""
+    registered exactly as an unknown one would be, with the name, address, municipality and region typed here,
+    and the case shows those (the patient's facts from the case date, app/cases/patient_facts.py). When they
+    disagree with the person's row, open_case() lists the case for the data-quality review (`differs`). The
+    look-up is logged for the person found."""
     if home_region not in REGIONS:
         raise InvalidInput("Velg en gyldig helseregion.", field="home_region")
     municipality = normalise_municipality(municipality) or None
@@ -87,6 +90,8 @@ def register_patient(*, national_id: str | None, name: str, birth_date: date | N
     if not name or not name.strip():
         raise InvalidInput("Fyll inn pasientens navn.", field="patient_name")
     name = name.strip()
+    check_address(street, postal_code, postal_place)
+    address = {"street": street or None, "postal_code": postal_code or None, "postal_place": postal_place or None}
     if national_id:
         national_id, derived = validate_national_id(national_id)
         if birth_date and birth_date != derived:
@@ -97,7 +102,7 @@ def register_patient(*, national_id: str | None, name: str, birth_date: date | N
             return RegisteredPatient(id=existing.id, national_id=national_id, name=name, birth_date=birth_date,
                                      municipality=municipality, home_region=home_region,
                                      differs=differing_facts(existing, name=name, birth_date=birth_date,
-                                                             home_region=home_region))
+                                                             home_region=home_region), **address)
     elif birth_date is None:
         raise InvalidInput("Fyll inn fødselsnummer eller fødselsdato.", field="birth_date")
     patient = Patient(national_id=national_id or None, name=name, birth_date=birth_date,
@@ -106,7 +111,21 @@ def register_patient(*, national_id: str | None, name: str, birth_date: date | N
     db.session.flush()
     audit.record_change(AuditAction.CREATE, "patient", patient.id, patient_id=patient.id, user=actor)
     return RegisteredPatient(id=patient.id, national_id=patient.national_id, name=name, birth_date=birth_date,
-                             municipality=municipality, home_region=home_region)
+                             municipality=municipality, home_region=home_region, **address)
+
+
+def check_address(street: str | None, postal_code: str | None, postal_place: str | None, *,
+                  required: bool = False) -> None:
+    """A postal address is whole (street, postal code and place) or left out; a Norwegian postal code has four
+    digits."""
+    given = [value for value in (street, postal_code, postal_place) if value]
+    if not given and not required:
+        return
+    require(street, "street", "Fyll inn gateadresse eller postboks.")
+    require(postal_code, "postal_code", "Fyll inn postnummer.")
+    if not (len(postal_code) == 4 and postal_code.isascii() and postal_code.isdigit()):
+        raise InvalidInput(f"«{postal_code}» er ikke et postnummer (fire siffer).", field="postal_code")
+    require(postal_place, "postal_place", "Fyll inn poststed.")
 
 
 class KnownPatient(NamedTuple):
@@ -234,7 +253,9 @@ def open_case(*, kind: CaseKind, title: str, actor, patient: RegisteredPatient |
 
 def _facts(patient: RegisteredPatient) -> dict:
     return {"patient_name": patient.name, "patient_birth_date": patient.birth_date,
-            "patient_municipality": patient.municipality, "patient_home_region": patient.home_region}
+            "patient_municipality": patient.municipality, "patient_home_region": patient.home_region,
+            "patient_street": patient.street, "patient_postal_code": patient.postal_code,
+            "patient_postal_place": patient.postal_place}
 
 
 def _list_discrepancy(case: Case, patient: RegisteredPatient, actor) -> None:

@@ -391,3 +391,6 @@ def delete_saved_filter(filter_id: int):
     else:
         _flash_form_errors(form)
     return redirect(back)
+
+
+from app.cases import patient_views  # noqa: E402,F401  (the patient's facts, history and guardians on bp)

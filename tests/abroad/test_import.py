@@ -247,6 +247,50 @@ def test_an_existing_patient_with_another_birth_date_is_reused_without_telling_a
     assert (listed.case_id, listed.fields) == (case.id, ["birth_date"])
 
 
+def test_names_and_addresses_are_imported_and_a_blank_keeps_the_placeholder(hso):
+    number = national_id(date(1981, 2, 3))
+    rows = [application_row(1, national_id=number, patient_birth_date="", patient_name="Kari Nordmann",
+                            patient_street="Storgata 1", patient_postal_code="0155", patient_postal_place="Oslo",
+                            patient_municipality="0301 Oslo"),
+            application_row(2, with_id=False, patient_name="", patient_street="", patient_postal_code="",
+                            patient_postal_place="", patient_municipality="")]
+
+    result = run("applications", rows, actor=hso)
+
+    assert result.ok, messages(result)
+    named, unnamed = db.session.scalars(select(Case).where(Case.kind == CaseKind.ABROAD_APPLICATION)
+                                        .order_by(Case.case_date)).all()
+    assert (named.patient.name, named.patient.street, named.patient.postal_code, named.patient.postal_place,
+            named.patient.municipality) == ("Kari Nordmann", "Storgata 1", "0155", "Oslo", "0301 Oslo")
+    assert named.title.endswith("– Kari Nordmann") and "Kari" not in named.public_title
+    assert db.session.scalar(select(Patient.name).where(Patient.national_id == number)) == "Kari Nordmann"
+    assert unnamed.patient.name == "Ukjent navn (importert, ref. IMP-000002)" and unnamed.patient.street is None
+
+
+def test_a_known_person_imported_without_a_name_is_not_listed_for_the_name(hso):
+    number = national_id(date(1971, 7, 7))
+    case_services.register_patient(national_id=number, name="Ola Normann", birth_date=None, municipality=None,
+                                   home_region="helse-sor-ost", actor=hso)
+    db.session.commit()
+    rows = [application_row(1, national_id=number, patient_birth_date="", patient_name=""),
+            application_row(2, national_id=number, patient_birth_date="", patient_name="Ola Nordmann")]
+
+    assert run("applications", rows, actor=hso).ok
+    assert db.session.scalars(select(PatientDiscrepancy.fields)).all() == [["name"]]
+
+
+def test_dates_are_taken_as_dd_mm_yyyy_as_well_as_iso(hso):
+    rows = [application_row(1, received_date="04.01.2016", decision="", decision_date=""),
+            application_row(2, received_date="2016-01-05", decision="denied", decision_date="5.2.2016")]
+
+    result = run("applications", rows, actor=hso)
+
+    assert result.ok, messages(result)
+    stored = db.session.execute(select(Application.received_on, Application.decided_on)
+                                .order_by(Application.received_on)).all()
+    assert stored == [(date(2016, 1, 4), None), (date(2016, 1, 5), date(2016, 2, 5))]
+
+
 def test_another_offices_and_the_panels_patients_are_imported_exactly_as_unknown_ones(app_ctx, make_user):
     """Normen: importing Helse Sør-Øst's and the panel's national IDs as Helse Vest shows none of their facts,
     and the result is the same as for numbers never seen: no name, birth date, municipality or region of
@@ -316,16 +360,29 @@ APPLICATION_CHECKS = [
                                                 if c not in ("national_id", "patient_birth_date")]),
                  "linje 1, kolonne patient_birth_date: Filen må ha kolonnen patient_birth_date, national_id eller "
                  "begge.", id="no patient column"),
-    pytest.param(lambda: (application_rows(2), [*APPLICATION_COLUMNS, "patient_name"]),
-                 "linje 1, kolonne patient_name: Ukjent kolonne.", id="unknown column"),
+    pytest.param(lambda: (application_rows(2), [*APPLICATION_COLUMNS, "patient_email"]),
+                 "linje 1, kolonne patient_email: Ukjent kolonne.", id="unknown column"),
     pytest.param(lambda: (_with(1, received_date="2021-02-30"), None),
-                 "linje 2, kolonne received_date: «2021-02-30» er ikke en gyldig dato. Bruk formen ÅÅÅÅ-MM-DD, "
-                 "f.eks. 2024-03-15.", id="date not real"),
-    pytest.param(lambda: (_with(1, received_date="02.03.2021"), None),
-                 "linje 2, kolonne received_date: «02.03.2021» er ikke en gyldig dato.", id="date format"),
+                 "linje 2, kolonne received_date: «2021-02-30» er ikke en gyldig dato. Bruk ÅÅÅÅ-MM-DD eller "
+                 "DD.MM.ÅÅÅÅ, f.eks. 2024-03-15 eller 15.03.2024.", id="date not real"),
+    pytest.param(lambda: (_with(1, received_date="31.02.2021"), None),
+                 "linje 2, kolonne received_date: «31.02.2021» er ikke en gyldig dato.", id="Norwegian date not real"),
+    pytest.param(lambda: (_with(1, received_date="2.3.21"), None),
+                 "linje 2, kolonne received_date: «2.3.21» er ikke en gyldig dato.", id="date format"),
     pytest.param(lambda: (_with(1, national_id="", patient_birth_date="1990-02-30"), None),
-                 "linje 2, kolonne patient_birth_date: Datoen er ikke en gyldig dato. Bruk formen ÅÅÅÅ-MM-DD",
+                 "linje 2, kolonne patient_birth_date: Datoen er ikke en gyldig dato. Bruk ÅÅÅÅ-MM-DD",
                  id="birth date not real, not repeated"),
+    pytest.param(lambda: (_with(2, patient_street="Storgata 1", patient_postal_code="90",
+                                patient_postal_place="Tromsø"),
+                          [*APPLICATION_COLUMNS, "patient_street", "patient_postal_code", "patient_postal_place"]),
+                 "linje 3, kolonne patient_postal_code: «90» er ikke et postnummer (fire siffer).", id="postal code"),
+    pytest.param(lambda: (_with(1, patient_street="Storgata 1", patient_postal_code="9008"), None),
+                 "linje 2, kolonne patient_postal_place: Fyll inn poststed.", id="half an address"),
+    pytest.param(lambda: (_with(1, patient_municipality="4601 Bergen"), None),
+                 "linje 2, kolonne patient_municipality: Kommunenummer 4601 ligger i Vestland, som hører til Helse "
+                 "Vest.", id="municipality outside the region"),
+    pytest.param(lambda: (_with(1, patient_name="N" * 201), None),
+                 "linje 2, kolonne patient_name: Feltet kan ha høyst 200 tegn.", id="name too long"),
     pytest.param(lambda: (_with(1, received_date="2027-01-04"), None),
                  "linje 2, kolonne received_date: Datoen 04.01.2027 er fram i tid.", id="date in the future"),
     pytest.param(lambda: (_with(2, decision="denied", decision_date="2016-01-05", received_date="2016-01-06"), None),
@@ -434,7 +491,7 @@ COST_CHECKS = [
     pytest.param([cost(amount="0")], "linje 2, kolonne amount_nok: Beløpet må være større enn null.", id="amount zero"),
     pytest.param([cost(day="2019-12-31")], "linje 2, kolonne date: Kostnaden kan ikke være datert før søknaden ble "
                  "mottatt (10.01.2020).", id="cost before the application"),
-    pytest.param([cost(day="31.12.2020")], "linje 2, kolonne date: «31.12.2020» er ikke en gyldig dato.", id="date"),
+    pytest.param([cost(day="31.13.2020")], "linje 2, kolonne date: «31.13.2020» er ikke en gyldig dato.", id="date"),
 ]
 
 

@@ -125,6 +125,18 @@ def test_validation_errors_come_back_per_field_and_nothing_is_saved(app, api, ma
     assert _count(app, Case) == 0
 
 
+def test_the_patients_address_is_registered_through_the_api_by_the_same_rule(app, api, make_user):
+    call = api(make_user("abroad_caseworker", "helse-sor-ost"))
+    half = call("POST", "/abroad/applications", {**APPLICATION, "street": "Storgata 1", "postal_code": "9008"})
+    assert half.status_code == 422 and "postal_place" in half.json["errors"]
+    assert _count(app, Case) == 0
+
+    created = call("POST", "/abroad/applications", {**APPLICATION, "street": "Storgata 1", "postal_code": "9008",
+                                                     "postal_place": "Tromsø"})
+    assert created.status_code == 201
+    assert created.json["patient"]["street"] == "Storgata 1" and created.json["patient"]["postal_place"] == "Tromsø"
+
+
 def test_another_offices_token_gets_404_and_a_denied_row(app, api, make_user):
     created = api(make_user("abroad_caseworker", "helse-sor-ost"))("POST", "/abroad/applications", APPLICATION)
     case_id = created.json["case_id"]
@@ -300,7 +312,8 @@ def test_another_offices_national_id_gets_the_api_answer_of_an_unknown_one(app, 
     assert [answer.status_code for answer in answers] == [201, 201]
     shown = [{key: value for key, value in answer.json.items() if key not in ("case_id", "case_number")}
              for answer in answers]
-    assert shown[0]["patient"] == {"name": "Vera Vest", "national_id": known, "birth_date": "1961-06-01"}
+    assert shown[0]["patient"] == {"name": "Vera Vest", "national_id": known, "birth_date": "1961-06-01",
+                                   "street": None, "postal_code": None, "postal_place": None}
     shown[0]["patient"]["national_id"] = shown[1]["patient"]["national_id"]
     assert shown[0] == shown[1] and shown[0]["office"] == "helse-vest"
     assert "Sørøst" not in answers[0].get_data(as_text=True)

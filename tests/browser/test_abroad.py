@@ -200,7 +200,8 @@ def test_keyboard_only_registration_with_visible_focus(page_as, screenshot):
     national_id = page.get_by_label("Fødselsnummer eller D-nummer")
     national_id.focus()
     steps = [("Fødselsnummer eller D-nummer", ""), ("Pasientens navn", "Kim Tastatur"),
-             ("Fødselsdato", "02.02.1982"), ("Hjemkommune (kommunenummer)", "0301 Oslo")]
+             ("Fødselsdato", "02.02.1982"), ("Adresse", "Tastegata 1"), ("Postnummer", "0150"),
+             ("Poststed", "Oslo"), ("Hjemkommune (kommunenummer)", "0301 Oslo")]
     for label, text in steps:
         field = page.get_by_label(label, exact=True)
         expect(field).to_be_focused()

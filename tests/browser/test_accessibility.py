@@ -93,6 +93,38 @@ def _open_my_case_with_document(page: Page) -> None:
     expect(page.get_by_role("link", name="epikrise.txt")).to_be_visible()
 
 
+def _open_my_patient(page: Page) -> None:
+    _from_my_case("Pasientens opplysninger over tid og verger")(page)
+
+
+def _from_my_patient(link: str) -> Callable[[Page], None]:
+    def open_form(page: Page) -> None:
+        _open_my_patient(page)
+        page.get_by_role("link", name=link, exact=True).click()
+    return open_form
+
+
+def _submit_patient_change_without_reason(page: Page) -> None:
+    _from_my_patient("Endre eller rett opplysninger")(page)
+    page.get_by_label("Pasientens navn").fill("")
+    page.get_by_role("button", name="Lagre").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Skriv hvorfor opplysningene endres eller rettes.")
+
+
+def _open_my_patient_with_guardian(page: Page) -> None:
+    """The patient page of the first case in «Mine saker», with a guardian added through the form once per run."""
+    _open_my_patient(page)
+    if page.get_by_role("button", name="Avslutt vergemål").count():
+        return
+    page.get_by_role("link", name="Legg til verge").click()
+    page.get_by_label("Vergens navn").fill("Vera Verge")
+    page.get_by_label("Adresse").fill("Postboks 12")
+    page.get_by_label("Postnummer").fill("0101")
+    page.get_by_label("Poststed").fill("Oslo")
+    page.get_by_role("button", name="Legg til verge").click()
+    expect(page.get_by_role("status")).to_have_text("Vergen er lagt til.")
+
+
 def _open_new_document_version(page: Page) -> None:
     _open_my_case_with_document(page)
     page.get_by_role("link", name=re.compile(r"^Ny versjon")).first.click()
@@ -486,6 +518,15 @@ SCREENS = [
     Screen("document-version-new", CASEWORKER, "cases/document_version_new.html", re.compile(r"^Ny versjon av «"),
            _open_new_document_version),
     Screen("deadline-new", CASEWORKER, "cases/deadline_new.html", "Ny frist", _from_my_case("Ny frist")),
+    Screen("case-patient", CASEWORKER, "cases/patient.html", "Pasientens opplysninger over tid", _open_my_patient),
+    Screen("case-patient-with-guardian", CASEWORKER, "cases/patient.html", "Pasientens opplysninger over tid",
+           _open_my_patient_with_guardian),
+    Screen("case-patient-edit", CASEWORKER, "cases/patient_edit.html", "Endre eller rett pasientopplysninger",
+           _from_my_patient("Endre eller rett opplysninger")),
+    Screen("case-patient-edit-errors", CASEWORKER, "cases/patient_edit.html", "Endre eller rett pasientopplysninger",
+           _submit_patient_change_without_reason),
+    Screen("case-guardian-new", CASEWORKER, "cases/guardian_new.html", "Legg til verge eller foresatt",
+           _from_my_patient("Legg til verge")),
     # Behandling i utlandet: the demo applications (app/abroad/demo_data.py) of Helse Sør-Øst and Helse Vest
     Screen("abroad-dashboard", CASEWORKER, "abroad/index.html", "Behandling i utlandet", _goto("/utland/")),
     Screen("abroad-dashboard-vest", VEST, "abroad/index.html", "Behandling i utlandet", _goto("/utland/")),
@@ -705,9 +746,12 @@ COVERED_TEMPLATES = [
     "cases/document_new.html",
     "cases/document_version_new.html",
     "cases/edit.html",
+    "cases/guardian_new.html",
     "cases/journal_new.html",
     "cases/list.html",
     "cases/queue.html",
+    "cases/patient.html",
+    "cases/patient_edit.html",
     "cases/saved_filter_new.html",
     "cases/search.html",
     "cases/status.html",

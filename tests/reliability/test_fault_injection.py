@@ -45,14 +45,17 @@ from app.abroad.models import (
 )
 from app.auth import services as accounts
 from app.auth.models import ApiToken, PendingLogin, User, UserSession
-from app.cases import bulk, deadlines, documents
+from app.cases import bulk, deadlines, documents, patient_facts
 from app.cases import services as cases
+from app.cases.commands import NewGuardian, PatientFactsUpdate
 from app.cases.models import (
     Case,
     CaseKind,
     CaseStatus,
     Deadline,
     Document,
+    FactsEntryKind,
+    Guardian,
     JournalEntry,
     JournalEntryType,
     PatientDiscrepancy,
@@ -128,7 +131,7 @@ SERVICE_MODULES = [
     "app.cases.services", "app.cases.documents", "app.cases.deadlines", "app.methods.services",
     "app.methods.assessment_services", "app.panel.services", "app.abroad.services", "app.abroad.letters",
     "app.abroad.importing", "app.abroad.importing.reading", "app.abroad.importing.results", "app.cases.bulk",
-    "app.auth.services",
+    "app.auth.services", "app.cases.patient_facts",
 ]
 
 NOT_WRITING = {
@@ -137,6 +140,12 @@ NOT_WRITING = {
     "app.cases.services.ensure_version": "a check that raises",
     "app.cases.services.screened_title": "computes a title",
     "app.cases.services.differing_facts": "compares values",
+    "app.cases.services.check_address": "a check that raises",
+    "app.cases.patient_facts.facts_on": "a query",
+    "app.cases.patient_facts.history": "a query",
+    "app.cases.patient_facts.guardians": "a query",
+    "app.cases.patient_facts.letter_addressees": "a query",
+    "app.cases.patient_facts.age_on": "arithmetic",
     "app.cases.services.open_discrepancies": "builds a query",
     "app.cases.documents.storage": "returns the storage backend",
     "app.cases.documents.check_file": "checks an upload's size and type",
@@ -159,7 +168,6 @@ NOT_WRITING = {
     "app.panel.services.check_nye_metoder": "asks app.methods.interface, writes nothing",
     "app.panel.services.find_referral": "a query",
     "app.panel.services.regions_without_members": "a query",
-    "app.abroad.services.age_on": "arithmetic",
     "app.abroad.services.possible_duplicates": "a query",
     "app.abroad.services.appeal_deadline": "arithmetic on working days",
     "app.abroad.services.check_decision": "the decision's rules, before a letter is rendered",
@@ -560,6 +568,62 @@ def _(w):
     db.session.commit()
     return lambda: cases.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad – Ola Nordmann",
                                    patient=patient, actor=w.get(User, actor))
+
+
+def _facts(kind: str, valid_from: date) -> PatientFactsUpdate:
+    return PatientFactsUpdate(kind=FactsEntryKind(kind), valid_from=valid_from, name="Kari Vestlund",
+                              street="Bryggen 2", postal_code="5003", postal_place="Bergen", municipality=None,
+                              home_region="helse-sor-ost", reason="Melding fra pasienten")
+
+
+@case("app.cases.patient_facts.record_facts[a change]")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+    return lambda: patient_facts.record_facts(w.get(Case, case_id), _facts("change", date.today()),
+                                              actor=w.get(User, actor))
+
+
+@case("app.cases.patient_facts.record_facts[a correction of the registration, its application too]")
+def _(w):
+    actor = w.user()
+    application = abroad.register_application(abroad_application(**APPLICATION), actor=w.get(User, actor),
+                                              today=TODAY)
+    db.session.commit()
+    case_id = application.case_id
+    return lambda: patient_facts.record_facts(w.get(Case, case_id), _facts("correction", TODAY),
+                                              actor=w.get(User, actor))
+
+
+@case("app.abroad.services.correct_home_region")
+def _(w):
+    actor = w.user()
+    application = abroad.register_application(abroad_application(**APPLICATION), actor=w.get(User, actor),
+                                              today=TODAY)
+    db.session.commit()
+    case_id = application.case_id
+    return lambda: abroad.correct_home_region(case_id, "helse-sor-ost", actor=w.get(User, actor))
+
+
+@case("app.cases.patient_facts.add_guardian")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+    return lambda: patient_facts.add_guardian(w.get(Case, case_id), NewGuardian(
+        name="Vera Verge", street="Postboks 1", postal_code="0101", postal_place="Oslo",
+        valid_from=date(2020, 1, 1)), actor=w.get(User, actor))
+
+
+@case("app.cases.patient_facts.end_guardian")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+    guardian = patient_facts.add_guardian(w.get(Case, case_id), NewGuardian(
+        name="Vera Verge", street="Postboks 1", postal_code="0101", postal_place="Oslo",
+        valid_from=date(2020, 1, 1)), actor=w.get(User, actor)).id
+    db.session.commit()
+    return lambda: patient_facts.end_guardian(w.get(Case, case_id), w.get(Guardian, guardian),
+                                              valid_to=date(2026, 1, 1), actor=w.get(User, actor))
 
 
 @case("app.cases.services.mark_discrepancy_checked")

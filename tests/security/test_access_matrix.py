@@ -4,6 +4,7 @@ the login page (anonymous) or 403/404; someone in it is not refused. A new route
 the guard. The JSON API is in the same table: its principals send their own API token instead of a session
 (anonymous sends none), and an empty JSON body, so a 422 means the request got past the access check."""
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from sqlalchemy import select, update
@@ -11,6 +12,8 @@ from sqlalchemy import select, update
 from app.abroad.models import Appeal, Application, CostEntry, MedicalOpinion
 from app.auth import services as account_services
 from app.auth.models import ApiToken, User
+from app.cases import patient_facts
+from app.cases.commands import NewGuardian
 from app.cases.models import Case, Deadline, Document, JournalEntry, Patient, SavedFilter
 from app.core.roles import Role
 from app.extensions import db, limiter
@@ -122,18 +125,19 @@ for _endpoint in ("abroad.request_opinion", "abroad.record_opinion", "abroad.dec
                   "abroad.reverse_cost"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = OWN
 for _endpoint in ("abroad.application", "abroad.appeal", "abroad.decision_letter", "abroad.forwarding_letter",
-                  "cases.detail", "cases.download_document"):
+                  "cases.detail", "cases.download_document", "cases.patient"):
     MATRIX[(_endpoint, "GET")] = OWN
 MATRIX[("abroad.complete_treatment", "POST")] = OWN
 MATRIX[("cases.assign_responsible", "POST")] = OWN   # assigns the office's case (empty form: refused, back)
 for _endpoint in ("cases.edit", "cases.change_status", "cases.new_journal_entry", "cases.new_document",
-                  "cases.new_document_version", "cases.new_deadline"):
+                  "cases.new_document_version", "cases.new_deadline", "cases.edit_patient", "cases.new_guardian"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = OWN
 MATRIX[("cases.assign", "GET")] = MATRIX[("cases.assign", "POST")] = PANEL   # decision-based access to a referral
 # Only a member on the referral drafts and comments; the secretariat adopts a draft and approves the statement.
 MATRIX[("panel.new_contribution", "GET")] = MATRIX[("panel.new_contribution", "POST")] = {"panel_member"}
 MATRIX[("panel.adopt_draft", "POST")] = MATRIX[("panel.approve_statement", "POST")] = PANEL
-for _endpoint in ("cases.complete_deadline", "cases.complete_follow_up", "cases.print_journal"):
+for _endpoint in ("cases.complete_deadline", "cases.complete_follow_up", "cases.print_journal",
+                  "cases.end_guardian"):
     MATRIX[(_endpoint, "POST")] = OWN
 
 
@@ -169,6 +173,9 @@ def principals_and_urls(app) -> Fixtures:
     token, _secret = account_services.create_api_token(db.session.get(User, users["abroad_own"]), name="Matrise")
     saved_filter = SavedFilter(user_id=users["abroad_own"], endpoint="abroad.applications", name="Matrise",
                                query="stream=pgd")
+    guardian = patient_facts.add_guardian(db.session.get(Case, open_application.case_id), NewGuardian(
+        name="Verge Matrise", street="Postboks 1", postal_code="0101", postal_place="Oslo",
+        valid_from=date(2020, 1, 1)), actor=db.session.get(User, users["abroad_own"]))
     db.session.add(saved_filter)
     db.session.commit()
     common = {"reference": "ID2025_102", "user_id": spare.id, "discrepancy_id": 1, "token_id": token.id,
@@ -192,7 +199,7 @@ def principals_and_urls(app) -> Fixtures:
                         Deadline.case_id == open_application.case_id)),
                     "entry_id": db.session.scalar(select(JournalEntry.id).where(
                         JournalEntry.case_id == open_application.case_id)),
-                    "document_id": letter.id, "version_number": 1, "statement_id": 1}
+                    "document_id": letter.id, "version_number": 1, "statement_id": 1, "guardian_id": guardian.id}
     follow_up = db.session.scalars(select(FollowUpAssignment).limit(1)).one()
     decision = db.session.get(ForumDecision, follow_up.decision_id)
     commission = db.session.scalars(select(Commission).limit(1)).one()

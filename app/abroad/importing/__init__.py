@@ -14,11 +14,14 @@ What an imported record becomes, and the choices the files leave open:
   in the year of `received_date`, at the office that handles `patient_region`, with its Application row and
   one `create` audit row naming the import batch. Appeals are their own cases (abroad_appeal) with the same
   patient, at the office that refused. Costs are cost entries in NOK on the application.
-- The files carry no names. A person on file with the row's `national_id` is reused (found through the case
-  core's bulk API, which logs the look-up); any other row gets a new patient named «Ukjent navn
-  (importert, ref. X)», X being the application's reference. Every imported case, known person or not, keeps
-  the patient as the row registers them: that name, the birth date, no municipality and the row's
-  `patient_region` (people move; the application keeps the region it came from). A known person whose row
+- Names, addresses and municipalities are optional columns. A person on file with the row's `national_id` is
+  reused (found through the case core's bulk API, which logs the look-up); any other row gets a new patient,
+  named as the row names them or else «Ukjent navn (importert, ref. X)», X being the application's reference.
+  Every imported case, known person or not, keeps the patient as the row registers them: that name (or the
+  placeholder, which disagrees with no name on file), the birth date, the address and municipality given and the
+  row's `patient_region` (people move; the application keeps the region it came from). A blank address keeps the
+  last address known for the letters (app/cases/patient_facts.py); the patient page completes an imported
+  patient later. A known person whose row
   holds another birth date or home region is listed for the data-quality review; nothing in the result tells
   the importer whether a number was on file (Normen: no existence oracle).
 - Imported cases have no responsible caseworker (they are history, not anyone's work list), no journal

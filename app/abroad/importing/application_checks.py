@@ -1,17 +1,24 @@
 """The checks of one application row, a concern each: the reference, the patient (region, office scope,
-national ID and birth date), the treatment (stream, dates, diagnosis, class), the decision, and where the
-patient was treated. Each records its errors on the row, in the order of the columns."""
+national ID and birth date; name, postal address and municipality when given), the treatment (stream, dates,
+diagnosis, class), the decision, and where the patient was treated. Each records its errors on the row, in the
+order of the columns."""
 from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
 from app.abroad.importing.cells import Row, allowed, country, icd10, label, national_id
 from app.abroad.models import Decision, Stream, TreatmentClass
+from app.cases.interface import check_address, municipality_number, normalise_municipality, validate_municipality
 from app.core.regions import ABROAD_OFFICES, REGIONS, handling_office
 from app.errors import InvalidInput
 
 MAX_REFERENCE = 40
 MAX_HOSPITAL = 200
+MAX_NAME = 200
+MAX_STREET = 200
+MAX_PLACE = 100
+ADDRESS_COLUMNS = {"street": "patient_street", "postal_code": "patient_postal_code",
+                   "postal_place": "patient_postal_place"}
 
 
 class Application(NamedTuple):
@@ -30,6 +37,20 @@ class Application(NamedTuple):
     decided_on: date | None
     country: str | None
     hospital: str | None
+    contact: "Contact"
+
+
+class Contact(NamedTuple):
+    """The patient's name, postal address and municipality as the row gives them (None: not given)."""
+
+    name: str | None = None
+    street: str | None = None
+    postal_code: str | None = None
+    postal_place: str | None = None
+    municipality: str | None = None
+
+
+NO_CONTACT = Contact()
 
 
 def check_application(row: Row, *, today: date, real_today: date,
@@ -39,6 +60,7 @@ def check_application(row: Row, *, today: date, real_today: date,
     reference = _reference(row)
     region, office = _region(row, in_scope)
     national_id_, birth_date = _person(row, today, real_today)
+    contact = _contact(row, region)
     stream = row.code("stream", Stream)
     received_on = row.date("received_date", today)
     if received_on and birth_date and received_on < birth_date:
@@ -52,7 +74,7 @@ def check_application(row: Row, *, today: date, real_today: date,
                                                    treatment_class):
         return None
     return Application(row.line, reference, region, office, national_id_, birth_date, stream, received_on, code,
-                       chapter, treatment_class, decision, decided_on, where, hospital)
+                       chapter, treatment_class, decision, decided_on, where, hospital, contact)
 
 
 def _reference(row: Row) -> str | None:
@@ -94,6 +116,32 @@ def _person(row: Row, today: date, real_today: date) -> tuple[str | None, date |
     if birth_date is not None and birth_date != derived:
         row.error("patient_birth_date", "Fødselsdatoen stemmer ikke med fødselsnummeret.")
     return number, derived
+
+
+def _contact(row: Row, region: str | None) -> Contact:
+    """Name, address and municipality: optional, each blank when not given (the import then keeps the
+    placeholder name, and the letters the last address known). An address is whole or left out; a municipality
+    number must lie in a county of the patient's region."""
+    name, street, code, place, municipality = (row.text(column) or None for column in (
+        "patient_name", "patient_street", "patient_postal_code", "patient_postal_place", "patient_municipality"))
+    if not (name or street or code or place or municipality):
+        return NO_CONTACT
+    for column, value, limit in (("patient_name", name, MAX_NAME), ("patient_street", street, MAX_STREET),
+                                 ("patient_postal_place", place, MAX_PLACE)):
+        if value and len(value) > limit:
+            row.error(column, f"Feltet kan ha høyst {limit} tegn.")
+    try:
+        check_address(street, code, place)
+    except InvalidInput as error:
+        row.error(ADDRESS_COLUMNS.get(error.field, "patient_street"), str(error))
+    if municipality:
+        municipality = normalise_municipality(municipality)
+        if region and municipality_number(municipality):
+            try:
+                validate_municipality(municipality, region)
+            except InvalidInput as error:
+                row.error("patient_municipality", str(error))
+    return Contact(name, street, code, place, municipality)
 
 
 def _diagnosis(row: Row) -> tuple[str | None, str | None]:

@@ -3,8 +3,8 @@ case core's bulk API (app.cases.bulk), with its Application row and a `create` a
 
 The first pass keeps what the checks across rows and the numbering need, and nothing of a row besides: the
 first line of each reference, the order in which the cases are numbered (received date, then line), and per
-national ID the facts of its new patient row (the first application's placeholder name, the latest home
-region). The second pass writes a batch at a time.
+national ID the facts of its new patient row (the first application's name, or its placeholder name, and the
+latest home region). The second pass writes a batch at a time.
 """
 from array import array
 from datetime import date
@@ -19,8 +19,9 @@ from app.abroad.importing.reading import Table
 from app.abroad.importing.results import RowError
 from app.abroad.models import Application as ApplicationRecord
 from app.abroad.models import ApplicationStatus, Decision, Stream
-from app.abroad.services import ADULT_AGE, DUPLICATE_DAYS, age_on
+from app.abroad.services import DUPLICATE_DAYS
 from app.cases.interface import (
+    ADULT_AGE,
     Case,
     CaseKind,
     CaseStatus,
@@ -29,6 +30,7 @@ from app.cases.interface import (
     NewCase,
     PersonFacts,
     TableWriter,
+    age_on,
     record_changes,
 )
 from app.db import utcnow
@@ -69,14 +71,15 @@ class Registered(NamedTuple):
 class ApplicationImporter(Importer):
     kind = "applications"
     columns = ("reference", "patient_region", "patient_birth_date", "national_id", "stream", "received_date",
-               "icd10", "decision", "decision_date", "country", "hospital", "treatment_class")
+               "icd10", "decision", "decision_date", "country", "hospital", "treatment_class", "patient_name",
+               "patient_street", "patient_postal_code", "patient_postal_place", "patient_municipality")
     required = ("reference", "patient_region", "stream", "received_date", "icd10")
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.first_line: dict[str, int] = {}       # reference -> the line it first appears on
         self.order = array("q")                    # per row: received date and index, for the numbering
-        self.people: dict[str, list] = {}          # national ID -> [first key, reference, birth, last key, region]
+        self.people: dict[str, list] = {}   # national ID -> [first key, reference, birth, last key, region, name]
 
     def check_header(self, header: list[str]) -> list[RowError]:
         errors = super().check_header(header)
@@ -104,10 +107,11 @@ class ApplicationImporter(Importer):
             return
         person = self.people.get(number)
         if person is None:
-            self.people[number] = [key, application.reference, application.birth_date, key, application.region]
+            self.people[number] = [key, application.reference, application.birth_date, key, application.region,
+                                   application.contact.name]
             return
         if key < person[0]:
-            person[0], person[1] = key, application.reference
+            person[0], person[1], person[5] = key, application.reference, application.contact.name
         if key > person[3]:
             person[3], person[4] = key, application.region
 
@@ -148,9 +152,11 @@ class ApplicationImporter(Importer):
     def write(self, table: Table) -> None:
         positions, counts = self.positions()
         self.order, self.first_line = array("q"), {}   # the checks' bookkeeping is done with
-        cases = CaseWriter(CaseKind.ABROAD_APPLICATION, actor=self.actor, note=self.note, names_known=False)
-        cases.register_people(PersonFacts(number, PLACEHOLDER_NAME.format(reference=reference), birth_date, region)
-                              for number, (_first, reference, birth_date, _last, region) in self.people.items())
+        cases = CaseWriter(CaseKind.ABROAD_APPLICATION, actor=self.actor, note=self.note)
+        cases.register_people(PersonFacts(number, name or PLACEHOLDER_NAME.format(reference=reference), birth_date,
+                                          region)
+                              for number, (_first, reference, birth_date, _last, region, name)
+                              in self.people.items())
         self.people = {}
         self.reserve_numbers(cases, counts)
         applications = TableWriter(ApplicationRecord.__table__, APPLICATION_COLUMNS)
@@ -210,10 +216,13 @@ class ApplicationImporter(Importer):
 
 
 def _registered(application: Application) -> PersonFacts:
-    """The patient as the row registers them: the placeholder name with the row's own reference, its birth
-    date and home region, no municipality."""
-    return PersonFacts(application.national_id, PLACEHOLDER_NAME.format(reference=application.reference),
-                       application.birth_date, application.region)
+    """The patient as the row registers them: its name, or the placeholder name with the row's own reference
+    (no disagreement with a name on file), its birth date, home region, address and municipality."""
+    contact = application.contact
+    name = contact.name or PLACEHOLDER_NAME.format(reference=application.reference)
+    return PersonFacts(application.national_id, name, application.birth_date, application.region,
+                       contact.municipality, contact.street, contact.postal_code, contact.postal_place,
+                       name_known=contact.name is not None)
 
 
 def _application_row(application: Application, case_id: int, now) -> tuple:

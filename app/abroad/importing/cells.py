@@ -10,7 +10,9 @@ from app.abroad.services import validate_country
 from app.cases.interface import icd10_chapter, validate_icd10, validate_national_id
 from app.errors import InvalidInput
 
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+DATE_FORMS = "ÅÅÅÅ-MM-DD eller DD.MM.ÅÅÅÅ"
 
 
 class Row:
@@ -37,20 +39,18 @@ class Row:
         return value
 
     def date(self, column: str, today: date, *, required: bool = True, personal: bool = False) -> date | None:
-        """The cell as a date (ÅÅÅÅ-MM-DD), not after `today`. A `personal` date (a birth date) is not
-        repeated in the message."""
+        """The cell as a date (ÅÅÅÅ-MM-DD or DD.MM.ÅÅÅÅ), not after `today`. The bad value is quoted, except a
+        `personal` date (a birth date), which an import's result never repeats."""
         value = self.cells.get(column, "")
         if not value:
             if required:
-                self.error(column, "Fyll inn en dato (ÅÅÅÅ-MM-DD).")
+                self.error(column, f"Fyll inn en dato ({DATE_FORMS}).")
             return None
-        day = None
-        if DATE_PATTERN.match(value):
-            with suppress(ValueError):
-                day = date.fromisoformat(value)
+        day = parse_date(value)
         if day is None:
             shown = "Datoen" if personal else f"«{value}»"
-            self.error(column, f"{shown} er ikke en gyldig dato. Bruk formen ÅÅÅÅ-MM-DD, f.eks. 2024-03-15.")
+            self.error(column, f"{shown} er ikke en gyldig dato. Bruk {DATE_FORMS}, f.eks. 2024-03-15 eller "
+                               "15.03.2024.")
         elif day > today:
             self.error(column, "Datoen er fram i tid." if personal else f"Datoen {day:%d.%m.%Y} er fram i tid.")
             return None
@@ -70,6 +70,19 @@ class Row:
     def either(self, first: str, second: str) -> str:
         """The first of two columns that is filled in (where an error about both is reported)."""
         return first if self.text(first) else second
+
+
+def parse_date(value: str) -> date | None:
+    """A date written ÅÅÅÅ-MM-DD or DD.MM.ÅÅÅÅ (as the office's own pages take it), or None."""
+    if match := ISO_DATE.match(value):
+        year, month, day = match.groups()
+    elif match := NORWEGIAN_DATE.match(value):
+        day, month, year = match.groups()
+    else:
+        return None
+    with suppress(ValueError):
+        return date(int(year), int(month), int(day))
+    return None
 
 
 @cache
