@@ -5,19 +5,22 @@ Definitions for year Y, as the tables of the 2020 report need them:
 - counted applications are the streams `application` and `pgd`; particle therapy and the Nordic drug
   protocols are reported on their own;
 - an application belongs to the year it was received, and "granted" is the first-instance decision
-  (a reversal on appeal does not change it);
-- costs count in the year of the entry's date, for the application's home region;
+  (a reversal on appeal does not change it) as it stood on 31 December of Y: one decided after the year was
+  pending at its end, so a later decision does not change a year already reported;
+- costs count in the year of the entry's date (the booking date), for the application's home region; so do
+  the particle-therapy and Nordic-protocol costs, whatever year the referral came;
+- particle therapy counts patients (one patient with two referrals in a year is one);
 - each appeal step counts in the year it happened (received, reversed or forwarded by the office, decided
   by the board), so a year's rows need not reconcile.
 """
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import case, extract, func, or_, select
+from sqlalchemy import and_, case, extract, func, or_, select
 
 from app.abroad.models import Appeal, Application, BoardOutcome, CostEntry, Decision, OfficeOutcome, Stream
 from app.abroad.services import country_name
-from app.cases.interface import icd10_chapter_title
+from app.cases.interface import Case, icd10_chapter_title
 from app.core.regions import REGIONS, handling_office
 from app.core.roles import Role
 from app.db import utcnow
@@ -82,10 +85,15 @@ def _nok(value) -> int:
     return whole(value or 0)
 
 
+def _granted_by(year: int):
+    """Granted in the first instance by the end of `year` (a decision dated later was pending then)."""
+    return and_(Application.decision == Decision.GRANTED, Application.decided_on <= year_bounds(year)[1])
+
+
 def received_and_granted(year: int, region: str | None) -> tuple[dict[str, int], dict[str, int]]:
-    """Counted applications per year received (ten years to Y), and how many of them were granted."""
+    """Counted applications per year received (ten years to Y), and how many of them were granted by the end of Y."""
     first = year - RECEIVED_YEARS + 1
-    granted = func.sum(case((Application.decision == Decision.GRANTED, 1), else_=0))
+    granted = func.sum(case((_granted_by(year), 1), else_=0))
     rows = db.session.execute(_scope(
         select(_year(Application.received_on), func.count(), granted)
         .where(Application.stream.in_(COUNTED), _in(Application.received_on, first, year))
@@ -113,35 +121,40 @@ def received_by_region(year: int, region: str | None) -> dict[str, int]:
     return {code: rows.get(code, 0) for code in _regions(region)}
 
 
-def _granted(year: int, region: str | None, *columns):
+def _granted(year: int, region: str | None, *columns, as_of: int | None = None):
+    """Counted applications received in `year` and granted by the end of `as_of` (the report's year)."""
     return db.session.execute(_scope(
         select(*columns, func.count())
         .where(Application.stream.in_(COUNTED), _in(Application.received_on, year, year),
-               Application.decision == Decision.GRANTED)
+               _granted_by(as_of or year))
         .group_by(*columns), region)).all()
 
 
 def granted_places(year: int, region: str | None) -> dict:
     """Granted counted applications received in Y by country and by hospital; small hospitals as "other"."""
     countries = Counter({code or UNKNOWN_COUNTRY: count for code, count in _granted(year, region, Application.country)})
-    hospitals = Counter()
-    for hospital, count in _granted(year, region, Application.hospital):
-        hospitals[(hospital or "").strip() or UNKNOWN_HOSPITAL] += count
+    hospitals, hospital_countries = Counter(), {}
+    for hospital, country, count in _granted(year, region, Application.hospital, Application.country):
+        name = (hospital or "").strip() or UNKNOWN_HOSPITAL
+        hospitals[name] += count
+        hospital_countries.setdefault(name, set()).add(country)
     named = {name: count for name, count in hospitals.most_common()
              if count >= OTHER_HOSPITAL_LIMIT or name == UNKNOWN_HOSPITAL}
     small = {name: count for name, count in hospitals.items() if name not in named}
+    other_countries = sorted({code for name in small for code in hospital_countries[name] if code})
     granted = sum(countries.values())
     nordic = sum(countries[code] for code in NORDIC_COUNTRIES)
     return {
         "granted_by_country": dict(countries.most_common()),
         "granted_by_hospital": {**named, OTHER: sum(small.values())},
         "other_hospital_count": len(small),
+        "other_hospital_countries": other_countries,
         "nordic_share": share(nordic, granted),
     }
 
 
-def chapter_counts(year: int, region: str | None) -> dict[str, int]:
-    return dict(_granted(year, region, Application.icd10_chapter))
+def chapter_counts(year: int, region: str | None, *, as_of: int | None = None) -> dict[str, int]:
+    return dict(_granted(year, region, Application.icd10_chapter, as_of=as_of))
 
 
 def diagnosis_groups(counts: dict[str, int]) -> dict[str, int]:
@@ -154,8 +167,8 @@ def diagnosis_groups(counts: dict[str, int]) -> dict[str, int]:
 def children_granted(year: int, region: str | None) -> int:
     return db.session.scalar(_scope(
         select(func.count()).select_from(Application)
-        .where(Application.stream.in_(COUNTED), _in(Application.received_on, year, year),
-               Application.decision == Decision.GRANTED, Application.child.is_(True)), region))
+        .where(Application.stream.in_(COUNTED), _in(Application.received_on, year, year), _granted_by(year),
+               Application.child.is_(True)), region))
 
 
 def costs(year: int, region: str | None) -> dict[int, dict[str, int]]:
@@ -193,19 +206,37 @@ def appeals_by_region(year: int, region: str | None) -> dict[str, dict[str, int]
     return result
 
 
-def particle_therapy(year: int, region: str | None) -> dict[str, dict[str, int]]:
-    """Particle-therapy referrals received in Y, and their cost entries dated in Y."""
-    patients = dict(db.session.execute(_scope(
-        select(Application.home_region, func.count())
-        .where(Application.stream == Stream.PARTICLE_THERAPY, _in(Application.received_on, year, year))
+def _patients(stream: Stream, year: int, region: str | None) -> dict[str, int]:
+    """Distinct patients per home region among the referrals of `stream` received in Y (a case without a registered
+    patient counts as one)."""
+    patient = func.coalesce(Case.patient_id, -Application.case_id)
+    return dict(db.session.execute(_scope(
+        select(Application.home_region, func.count(patient.distinct()))
+        .join(Case, Case.id == Application.case_id)
+        .where(Application.stream == stream, _in(Application.received_on, year, year))
         .group_by(Application.home_region), region)).all())
-    amounts = dict(db.session.execute(_scope(
+
+
+def _booked(stream: Stream, year: int, region: str | None) -> dict[str, int]:
+    """The costs of `stream`'s referrals booked in Y, per home region, whatever year the referral came."""
+    return dict(db.session.execute(_scope(
         select(Application.home_region, func.sum(CostEntry.amount_nok))
         .join(Application, Application.id == CostEntry.application_id)
-        .where(Application.stream == Stream.PARTICLE_THERAPY, _in(Application.received_on, year, year),
-               _in(CostEntry.entry_date, year, year))
+        .where(Application.stream == stream, _in(CostEntry.entry_date, year, year))
         .group_by(Application.home_region), region)).all())
+
+
+def particle_therapy(year: int, region: str | None) -> dict[str, dict[str, int]]:
+    """Particle-therapy patients referred in Y, and the particle-therapy costs booked in Y."""
+    patients = _patients(Stream.PARTICLE_THERAPY, year, region)
+    amounts = _booked(Stream.PARTICLE_THERAPY, year, region)
     return {code: {"patients": patients.get(code, 0), "cost_nok": _nok(amounts.get(code))} for code in _regions(region)}
+
+
+def nordic_protocol_costs(year: int, region: str | None) -> dict[str, int]:
+    """The Nordic drug protocols' costs booked in Y, per home region."""
+    amounts = _booked(Stream.NORDIC_DRUG_PROTOCOL, year, region)
+    return {code: _nok(amounts.get(code)) for code in _regions(region)}
 
 
 def nordic_protocol_children(year: int, region: str | None) -> int:
@@ -225,7 +256,7 @@ def abroad_figures(year: int, region: str | None = None, progress: Progress | No
     progress(25, "Teller land, sykehus og diagnoser")
     places = granted_places(year, region)
     chapters = chapter_counts(year, region)
-    previous_chapters = chapter_counts(year - 1, region)
+    previous_chapters = chapter_counts(year - 1, region, as_of=year)
     children = children_granted(year, region)
     progress(50, "Summerer kostnader")
     cost_years = costs(year, region)
@@ -234,6 +265,7 @@ def abroad_figures(year: int, region: str | None = None, progress: Progress | No
     progress(85, "Teller partikkelterapi og nordiske protokoller")
     particle = particle_therapy(year, region)
     nordic_children = nordic_protocol_children(year, region)
+    nordic_costs = nordic_protocol_costs(year, region)
     progress(100, "Tallene er klare")
     average = {}
     for each in year_range(year, AVERAGE_COST_YEARS):
@@ -255,6 +287,7 @@ def abroad_figures(year: int, region: str | None = None, progress: Progress | No
         "appeals_by_region": appeals,
         "particle_therapy_by_region": particle,
         "nordic_drug_protocol_children": nordic_children,
+        "nordic_drug_protocol_cost_by_region": nordic_costs,
         # Beyond the published tables: what the tables' percentages are computed from.
         "received": received[str(year)],
         "granted": granted[str(year)],
@@ -273,6 +306,38 @@ def _percent(part: int, whole_: int) -> float | None:
     return part / whole_ if whole_ else None
 
 
+def _year_end_text(year: int, today: date | None = None) -> str:
+    """«ved utgangen av året» for a year that has ended; for this year, the day the figures were counted."""
+    today = today or date.today()
+    return "ved utgangen av året" if year < today.year else f"per {today:%d.%m.%Y}"
+
+
+def _nordic_text(share_: float, granted: int, year: int) -> str:
+    """The Nordic share in words: never «om lag 0 prosent» of something that happened, or of nothing."""
+    if not granted:
+        return f"Ingen søknader mottatt i {year} ble innvilget."
+    who = f"pasientene som fikk innvilget søknad i {year}"
+    where = "ble utredet eller behandlet i et annet nordisk land (Sverige, Danmark, Finland eller Island)"
+    percent = round(share_ * 100)
+    if share_ == 0:
+        return f"Ingen av {who}, {where}."
+    if share_ == 1:
+        return f"Alle {who}, {where}."
+    amount = "Under 1 prosent" if percent == 0 else "Over 99 prosent" if percent == 100 else f"Om lag {percent} prosent"
+    return f"{amount} av {who}, {where}."
+
+
+def _other_hospitals_text(count: int, countries: list[str]) -> str:
+    """What «andre» holds, with the countries it really holds (none: nothing to say)."""
+    if not count:
+        return ""
+    named = [country_name(code) for code in countries]
+    where = f" i {', '.join(named[:-1])} og {named[-1]}" if len(named) > 1 else (f" i {named[0]}" if named else "")
+    hospitals = "ett sykehus" if count == 1 else f"{count} sykehus"
+    each = "som" if count == 1 else "som hver"
+    return f" Gruppen «andre» er {hospitals}{where} {each} behandlet færre enn {OTHER_HOSPITAL_LIMIT} pasienter."
+
+
 def _overview(data: dict, year: int) -> Section:
     years = list(data["received_by_year"])
     received, granted, pending = data["received"], data["granted"], data["pending_at_year_end"]
@@ -282,7 +347,7 @@ def _overview(data: dict, year: int) -> Section:
         Paragraph(f"I {year} mottok utenlandskontorene {received} søknader (medregnet preimplantasjonsdiagnostikk, "
                   f"PGD). {granted} av dem ble innvilget i første instans"
                   f"{f' (ca. {round(100 * granted / received)} prosent)' if received else ''}, og {pending} var "
-                  f"fortsatt under behandling ved utgangen av året."),
+                  f"fortsatt under behandling {_year_end_text(year)}."),
         Table("T1 Mottatte og innvilgede", f"Tabell 1. Mottatte og innvilgede søknader {years[0]}–{year}",
               [Column("År", TEXT), Column("Mottatte søknader", COUNT), Column("Innvilget", COUNT),
                Column("Andel innvilget", PERCENT)], rows,
@@ -321,10 +386,8 @@ def _places_section(data: dict, year: int) -> Section:
                           f"{OTHER_HOSPITAL_LIMIT} pasienter)", hospitals[OTHER], _percent(hospitals[OTHER], granted)])
     nordic = data["nordic_share"]
     return Section("Innvilgede søknader etter land og sykehus", [
-        Paragraph(f"Om lag {round(nordic * 100)} prosent av pasientene som fikk innvilget søknad i {year}, ble "
-                  f"utredet eller behandlet i et annet nordisk land (Sverige, Danmark, Finland eller Island). "
-                  f"Gruppen «andre» er {data['other_hospital_count']} sykehus i Europa og USA som hver behandlet "
-                  f"færre enn {OTHER_HOSPITAL_LIMIT} pasienter."),
+        Paragraph(_nordic_text(nordic, granted, year)
+                  + _other_hospitals_text(data["other_hospital_count"], data["other_hospital_countries"])),
         Table("T3 Innvilget per land", f"Tabell 3a. Innvilgede søknader per land {year}",
               [Column("Land", TEXT), Column("Landkode", TEXT), Column("Innvilget", COUNT), Column("Andel", PERCENT)],
               country_rows, total=["Sum", "", granted, _percent(granted, granted)]),
@@ -413,6 +476,7 @@ def _particle_section(data: dict, year: int) -> Section:
     rows = [[REGIONS[code], values["patients"], values["cost_nok"]] for code, values in particle.items()]
     total = ["Sum", sum(row[1] for row in rows), sum(row[2] for row in rows)]
     children = data["nordic_drug_protocol_children"]
+    protocol_rows = [[REGIONS[code], cost] for code, cost in data["nordic_drug_protocol_cost_by_region"].items()]
     return Section("Partikkelterapi og nordiske legemiddelprotokoller", [
         Paragraph("Pasienter som skal ha partikkelterapi (proton eller karbon), henvises av de utpekte "
                   "universitetssykehusavdelingene; utenlandskontoret administrerer behandlingen. Tallene er ikke "
@@ -420,8 +484,12 @@ def _particle_section(data: dict, year: int) -> Section:
         Table("T7 Partikkelterapi", f"Tabell 7. Partikkelterapi {year}",
               [Column("Region", TEXT), Column("Antall pasienter", COUNT), Column("Totale kostnader (NOK)", NOK)],
               rows, total=total if len(rows) > 1 else None,
-              note="Pasienter henvist i året, og kostnadene for dem som er ført samme år."),
+              note="Pasienter henvist i året (hver pasient én gang), og kostnadene ført i året, også for pasienter "
+                   "henvist året før."),
         Paragraph(f"Barn i nordiske legemiddelprotokoller for terapiresistent kreft henvist i {year}: {children}."),
+        Table("T7 Nordiske protokoller", f"Tabell 7b. Kostnader til nordiske legemiddelprotokoller {year}",
+              [Column("Region", TEXT), Column("Kostnader ført i året (NOK)", NOK)], protocol_rows,
+              total=["Sum", sum(row[1] for row in protocol_rows)] if len(protocol_rows) > 1 else None),
     ])
 
 

@@ -68,6 +68,7 @@ PUBLISHED_APPEALS = {
 # T7.
 PUBLISHED_PARTICLE = {HSO: (40, 20_391_000), VEST: (9, 5_406_000), MIDT: (6, 5_664_000), NORD: (2, 1_235_000)}
 PUBLISHED_NORDIC_PROTOCOL_CHILDREN = 1
+EARLIER_PARTICLE_COST = 750_000   # booked in 2020 for a 2019 referral
 
 # Chosen where the report has a chart only.
 GRANTED = {2011: 270, 2012: 290, 2013: 287, 2014: 310, 2015: 262, 2016: 239, 2017: 305, 2018: 255, 2019: 230,
@@ -313,13 +314,15 @@ def _particle_and_protocols(data: DataSet) -> None:
                                 stream=Stream.PARTICLE_THERAPY, icd10="C71.9", hospital=("Universitätsklinikum "
                                 "Heidelberg", "DE"), child=index % 3 == 0) for index in range(patients)]
         first = round(total * 0.6)
+        booked_for_earlier = EARLIER_PARTICLE_COST if region == HSO else 0
         data.cost(ids[0], date(2020, 4, 1), first, currency="EUR", rate=Decimal("10.7231"))
-        data.cost(ids[-1], date(2020, 11, 2), total - first)
+        data.cost(ids[-1], date(2020, 11, 2), total - first - booked_for_earlier)
         data.cost(ids[-1], date(2021, 1, 15), 500_000)        # booked after the year
-    # A 2019 referral with a cost booked in 2020: not one of 2020's referrals.
+    # A 2019 referral with a cost booked in 2020: the patient counts in 2019, the cost in 2020 (its booking date),
+    # and is part of Helse Sør-Øst's published 2020 total.
     earlier = data.application(region=HSO, received_on=date(2019, 11, 4), stream=Stream.PARTICLE_THERAPY,
                                icd10="C71.9")
-    data.cost(earlier, date(2020, 1, 20), 750_000)
+    data.cost(earlier, date(2020, 1, 20), EARLIER_PARTICLE_COST)
     child = data.application(region=VEST, received_on=date(2020, 5, 4), stream=Stream.NORDIC_DRUG_PROTOCOL,
                              icd10="C71.9", child=True)
     data.cost(child, date(2020, 8, 3), 320_000)
