@@ -33,6 +33,8 @@ from bench.harness import (  # noqa: E402
 )
 
 COUNTED = "('application', 'pgd')"
+# Granted in the first instance by the end of the report's year (the parameter): a later decision was pending then.
+GRANTED_BY = "a.decision = 'granted' AND a.decided_on <= ?"
 
 
 class Bare:
@@ -84,9 +86,9 @@ def bare_figures(connection, year: int, region: str | None = None) -> dict:
     # Received and granted per year received, ten years.
     first = year - RECEIVED_YEARS + 1
     by_year = {int(each): (count, int(granted or 0)) for each, count, granted in bare.rows(
-        f"SELECT {received_year}, count(*), sum(CASE WHEN a.decision = 'granted' THEN 1 ELSE 0 END) "
+        f"SELECT {received_year}, count(*), sum(CASE WHEN {GRANTED_BY} THEN 1 ELSE 0 END) "
         f"FROM abroad_applications a WHERE a.stream IN {COUNTED} AND a.received_on BETWEEN ? AND ?{scope} "
-        f"GROUP BY {received_year}", date(first, 1, 1), end, *scope_params)}
+        f"GROUP BY {received_year}", end, date(first, 1, 1), end, *scope_params)}
     years = range(first, year + 1)
     received = {str(each): by_year.get(each, (0, 0))[0] for each in years}
     granted_by_year = {str(each): by_year.get(each, (0, 0))[1] for each in years}
@@ -98,14 +100,18 @@ def bare_figures(connection, year: int, region: str | None = None) -> dict:
                                "GROUP BY a.home_region", start, end, *scope_params))
 
     def granted_by(column: str, first_day: date, last_day: date) -> list[tuple]:
+        """Granted by the end of the report's year (a later decision was pending then)."""
         return bare.rows(f"SELECT {column}, count(*) FROM abroad_applications a WHERE a.stream IN {COUNTED} "
-                         f"AND a.received_on BETWEEN ? AND ?{scope} AND a.decision = 'granted' GROUP BY {column}",
-                         first_day, last_day, *scope_params)
+                         f"AND a.received_on BETWEEN ? AND ?{scope} AND {GRANTED_BY} GROUP BY {column}",
+                         first_day, last_day, *scope_params, end)
 
     countries = Counter({code or UNKNOWN_COUNTRY: count for code, count in granted_by("a.country", start, end)})
     hospitals = Counter()
-    for hospital, count in granted_by("a.hospital", start, end):
-        hospitals[(hospital or "").strip() or UNKNOWN_HOSPITAL] += count
+    hospital_countries: dict[str, set] = {}
+    for hospital, country, count in granted_by("a.hospital, a.country", start, end):
+        name = (hospital or "").strip() or UNKNOWN_HOSPITAL
+        hospitals[name] += count
+        hospital_countries.setdefault(name, set()).add(country)
     named = {name: count for name, count in hospitals.items()
              if count >= OTHER_HOSPITAL_LIMIT or name == UNKNOWN_HOSPITAL}
     small = [count for name, count in hospitals.items() if name not in named]
@@ -113,7 +119,7 @@ def bare_figures(connection, year: int, region: str | None = None) -> dict:
     chapters = dict(granted_by("a.icd10_chapter", start, end))
     previous_chapters = dict(granted_by("a.icd10_chapter", date(year - 1, 1, 1), date(year - 1, 12, 31)))
     children = bare.rows(f"SELECT count(*) FROM abroad_applications a WHERE {in_year} "
-                         f"AND a.decision = 'granted' AND a.child = ?", start, end, *scope_params, True)[0][0]
+                         f"AND {GRANTED_BY} AND a.child = ?", start, end, *scope_params, end, True)[0][0]
 
     # Costs in the year of the entry's date, nine years.
     cost_first = year - AVERAGE_COST_YEARS + 1
@@ -140,14 +146,19 @@ def bare_figures(connection, year: int, region: str | None = None) -> dict:
                 "GROUP BY a.home_region", start, end, *scope_params):
             appeals.setdefault(home_region, dict.fromkeys(APPEAL_STEPS, 0))[step] = count
 
-    # Particle therapy and the Nordic drug protocols.
-    particle_in_year = f"a.stream = 'particle_therapy' AND a.received_on BETWEEN ? AND ?{scope}"
-    patients = dict(bare.rows(f"SELECT a.home_region, count(*) FROM abroad_applications a WHERE {particle_in_year} "
-                              "GROUP BY a.home_region", start, end, *scope_params))
-    amounts = dict(bare.rows(
-        "SELECT a.home_region, sum(c.amount_nok) FROM abroad_cost_entries c JOIN abroad_applications a "
-        f"ON a.id = c.application_id WHERE {particle_in_year} AND c.entry_date BETWEEN ? AND ? "
-        "GROUP BY a.home_region", start, end, *scope_params, start, end))
+    # Particle therapy (patients referred in the year, each once; costs booked in the year) and the Nordic drug
+    # protocols (children referred; costs booked).
+    patients = dict(bare.rows(
+        "SELECT a.home_region, count(DISTINCT coalesce(k.patient_id, -a.case_id)) FROM abroad_applications a "
+        f"JOIN cases k ON k.id = a.case_id WHERE a.stream = 'particle_therapy' AND a.received_on BETWEEN ? AND ?"
+        f"{scope} GROUP BY a.home_region", start, end, *scope_params))
+
+    def booked(stream: str) -> dict:
+        return dict(bare.rows(
+            "SELECT a.home_region, sum(c.amount_nok) FROM abroad_cost_entries c JOIN abroad_applications a "
+            f"ON a.id = c.application_id WHERE a.stream = '{stream}' AND c.entry_date BETWEEN ? AND ?{scope} "
+            "GROUP BY a.home_region", start, end, *scope_params))
+    amounts, protocol_amounts = booked("particle_therapy"), booked("nordic_drug_protocol")
     nordic_children = bare.rows(
         f"SELECT count(*) FROM abroad_applications a WHERE a.stream = 'nordic_drug_protocol' "
         f"AND a.received_on BETWEEN ? AND ?{scope} AND a.child = ?", start, end, *scope_params, True)[0][0]
@@ -167,6 +178,8 @@ def bare_figures(connection, year: int, region: str | None = None) -> dict:
         "granted_by_country": dict(countries.most_common()),
         "granted_by_hospital": {**named, OTHER: sum(small)},
         "other_hospital_count": len(small),
+        "other_hospital_countries": sorted({code for name, count in hospitals.items() if name not in named
+                                            for code in hospital_countries[name] if code}),
         "nordic_share": share(sum(countries[code] for code in NORDIC_COUNTRIES), granted),
         "diagnosis_groups": diagnosis_groups(chapters),
         "children_granted": children,
@@ -177,6 +190,7 @@ def bare_figures(connection, year: int, region: str | None = None) -> dict:
         "particle_therapy_by_region": {code: {"patients": patients.get(code, 0),
                                               "cost_nok": whole(amounts.get(code) or 0)} for code in regions},
         "nordic_drug_protocol_children": nordic_children,
+        "nordic_drug_protocol_cost_by_region": {code: whole(protocol_amounts.get(code) or 0) for code in regions},
         "received": received[str(year)],
         "granted": granted_by_year[str(year)],
         "diagnosis_chapters": chapters,

@@ -54,7 +54,9 @@ from app.abroad.models import (
 )
 from app.auth.models import AccountActivation, ApiToken, LoginFailure, PendingLogin, User, UserSession
 from app.cases import deadlines as case_deadlines
+from app.cases import patient_facts
 from app.cases import services as cases
+from app.cases.commands import NewGuardian
 from app.cases.models import (
     AuditSeal,
     Case,
@@ -64,6 +66,7 @@ from app.cases.models import (
     Deadline,
     Document,
     DocumentVersion,
+    Guardian,
     JournalEntry,
     JournalEntryType,
     SavedFilter,
@@ -97,6 +100,7 @@ from app.methods.models import (
 from app.panel import services as panel
 from app.panel.models import (
     Answer,
+    Contribution,
     Feedback,
     PanelMember,
     Participant,
@@ -104,6 +108,7 @@ from app.panel.models import (
     Statement,
     TreatmentItem,
 )
+from app.reports.models import ReportOrder
 from tests.factories import (
     abroad_appeal,
     abroad_application,
@@ -163,6 +168,7 @@ INSERT_ONLY = {
     PrincipledQuestion: "a principled question as raised",
     SavedFilter: "one user's list filter: saved under a name or deleted, never changed",
     LoginFailure: "a login attempt: inserted, then deleted when it succeeds or has aged out; never changed",
+    ReportOrder: "a report order as placed; its progress and files live in its job",
 }
 
 # Rows the system itself rewrites, where the last writer is meant to win.
@@ -176,6 +182,8 @@ BOOKKEEPING = {
                   "request that used the pending login",
     AccountActivation: "ended_at is set once, by UPDATE ... WHERE ended_at IS NULL: the row count tells the one "
                        "request that used the link",
+    Contribution: "a member's draft or comment as written; adopted_at is set once, in the transaction that saves "
+                  "the panel's answer, whose version refuses a second adoption made at the same time",
 }
 
 NOT_VERSIONED = INSERT_ONLY | BOOKKEEPING
@@ -597,8 +605,37 @@ def correct_opinion(kit: Kit) -> Edit:
                 stored_shown="Fostermedisin, St. Olavs", text_field="requested_from")
 
 
+def edit_patient(kit: Kit) -> Edit:
+    a, b = _caseworkers(kit)
+    case_id = kit.make_case(a)
+    url = f"/saker/{case_id}/pasient/endre"
+    return Edit((a, b), url, url, Case, case_id, "patient_name",
+                a={"kind": "correction", "name": "Kari Rettet", "reason": "Skrivefeil i navnet"},
+                b={"kind": "correction", "name": "Kari Annen", "reason": "En annen skrivefeil"},
+                a_stored="Kari Rettet", b_stored="Kari Annen", stored_shown="Kari Rettet", text_field="name")
+
+
+def end_guardian(kit: Kit) -> Edit:
+    a, b = _caseworkers(kit)
+    case_id = kit.make_case(a)
+
+    def make():
+        guardian = patient_facts.add_guardian(cases.get_case(case_id), NewGuardian(
+            name="Verge Vera", street="Storgata 1", postal_code="0155", postal_place="Oslo", valid_from=_day(300)),
+            actor=kit.user(a))
+        return guardian.id
+    guardian_id = kit.run(make)
+    prefix = f"verge{guardian_id}-"
+    return Edit((a, b), f"/saker/{case_id}/pasient", f"/saker/{case_id}/pasient/verge/{guardian_id}/avslutt",
+                Guardian, guardian_id, "valid_to", a={f"{prefix}valid_to": _text(_day(10))},
+                b={f"{prefix}valid_to": _text(_day(5))}, a_stored=_day(10), version_field=f"{prefix}version",
+                button=True)
+
+
 EDIT_FORMS = {
     "cases.edit": edit_case,
+    "cases.edit_patient": edit_patient,
+    "cases.end_guardian": end_guardian,
     "cases.change_status": change_case_status,
     "cases.complete_follow_up": complete_journal_follow_up,
     "cases.complete_deadline": complete_case_deadline,

@@ -19,6 +19,7 @@ from app.abroad.models import Application
 from app.cases.models import Document
 from app.errors import JOBS_UNAVAILABLE
 from app.extensions import db, limiter, rq
+from app.reports.models import ReportOrder
 from tests.abroad.fixtures.import_files import application_rows, to_csv
 from tests.conftest import PASSWORD
 
@@ -70,20 +71,29 @@ def test_a_journal_printout_says_background_jobs_are_unavailable(app, login, mak
     assert count(app, Document, Document.case_id == case_id) == 0
 
 
-def test_report_pages_work_and_an_order_says_background_jobs_are_unavailable(login, make_user, redis_down):
-    analyst = login(make_user("analyst"))
+def test_report_pages_work_and_an_order_says_background_jobs_are_unavailable(app, login, make_user, redis_down):
+    analyst_id = make_user("analyst")
+    analyst = login(analyst_id)
+    with app.app_context():   # an order placed before the queue went down
+        placed = ReportOrder(kind="methods", year=2024, region=None, notes={}, user_id=analyst_id)
+        db.session.add(placed)
+        db.session.commit()
+        order_id = placed.id
 
     index = analyst.get("/rapporter/")
-    assert index.status_code == 200 and JOBS_UNAVAILABLE in index.get_data(as_text=True)
+    assert index.status_code == 200 and index.get_data(as_text=True).count(JOBS_UNAVAILABLE) == 1
+    assert ">Ukjent<" in index.get_data(as_text=True)          # the order is listed, its state unknown
     assert analyst.get("/rapporter/nye-metoder/2025").status_code == 200
 
     ordered = analyst.post("/rapporter/nye-metoder/", data={"year": "2025", "region": ""})
     page = ordered.get_data(as_text=True)
     assert ordered.status_code == 200 and page.count(JOBS_UNAVAILABLE) == 1
+    with app.app_context():   # no order without its job
+        assert db.session.scalar(select(func.count()).select_from(ReportOrder)) == 1
 
-    progress = analyst.get("/rapporter/bestillinger/1")
+    progress = analyst.get(f"/rapporter/bestillinger/{order_id}")
     assert progress.status_code == 503 and JOBS_UNAVAILABLE in progress.get_data(as_text=True)
-    assert analyst.get("/rapporter/bestillinger/1/status").status_code == 503
+    assert analyst.get(f"/rapporter/bestillinger/{order_id}/status").status_code == 503
 
 
 def test_an_import_says_background_jobs_are_unavailable(app, login, make_user, redis_down):
