@@ -258,6 +258,13 @@ def possible_duplicates(patient_id: int, icd10: str, received_on: date, *, actor
     return [Duplicate(*row) for row in rows]
 
 
+def case_status(case_id: int) -> CaseStatus | None:
+    """The core case's status that the application or appeal of `case_id` gives it (None: neither)."""
+    status = db.session.scalar(select(Application.status).where(Application.case_id == case_id)) \
+        or db.session.scalar(select(Appeal.status).where(Appeal.case_id == case_id))
+    return status.case_status if status is not None else None
+
+
 def _set_status(record: Application | Appeal, status: ApplicationStatus | AppealStatus, *, actor) -> None:
     """An application's or appeal's status, and the core case's status that follows from it."""
     record.status = status

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.cases.interface import (
     CaseKind,
+    CaseStatus,
     close_deadline,
     follow_module_status,
     get_case,
@@ -102,6 +103,12 @@ MANUAL_TRANSITIONS = {
     MethodStatus.CLEARANCE: {MethodStatus.ASSESSMENT},
     MethodStatus.FOR_DECISION: {MethodStatus.CLEARANCE},
 }
+
+
+def case_status(case_id: int) -> CaseStatus | None:
+    """The core case's status that the method of `case_id` gives it (None: no method's case)."""
+    status = db.session.scalar(select(Method.status).where(Method.case_id == case_id))
+    return status.case_status if status is not None else None
 
 
 def manual_statuses(method: Method) -> list[MethodStatus]:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.cases.interface import (
     CaseKind,
+    CaseStatus,
     JournalEntryType,
     add_journal_entry,
     assign_user,
@@ -118,6 +119,12 @@ def register_referral(command: NewReferral, *, actor, today: date | None = None)
     record_change(AuditAction.CREATE, "panel_referral", referral.id, case=case, user=actor,
                   changes={"icd10": [None, code], "referring_trust": [None, command.referring_trust]})
     return referral
+
+
+def case_status(case_id: int) -> CaseStatus | None:
+    """The core case's status that the referral of `case_id` gives it (None: no referral's case)."""
+    status = db.session.scalar(select(Referral.status).where(Referral.case_id == case_id))
+    return status.case_status if status is not None else None
 
 
 def find_referral(case_id: int) -> Referral | None:
