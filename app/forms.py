@@ -68,13 +68,15 @@ def saved(form: FlaskForm, action) -> bool:
     return True
 
 
-def draft_command(form: FlaskForm, command_class):
+def draft_command(form: FlaskForm, command_class, **values):
     """The command from what a refused form holds: each field the form accepted, and None for one it refused
-    or does not have (an enum field's value converted when it is one of the enum's). The service's checks run
-    on it, leaving out what is None, so the form shows their errors together with its own."""
+    or does not have (an enum field's value converted when it is one of the enum's); `values` for the ones the
+    form converts otherwise. The service's checks run on it, leaving out what is None, so the form shows their
+    errors together with its own. A form whose command is not flat builds it in its own `draft_command()`."""
     hints = typing.get_type_hints(command_class)
-    values = {}
     for field in dataclasses.fields(command_class):
+        if field.name in values:
+            continue
         value = form[field.name].data if field.name in form and not form[field.name].errors else None
         kind = hints[field.name]
         if value is not None and isinstance(kind, type) and issubclass(kind, enum.Enum):
@@ -99,7 +101,7 @@ def show_draft_errors(form: FlaskForm, check) -> None:
     """A form its field checks refused: `check(draft)` (the service's checks on `draft_command`, writing
     nothing) runs too, and what it refuses on the fields the form accepted is shown with the form's own."""
     try:
-        check(draft_command(form, form.command_class))
+        check(form.draft_command() if hasattr(form, "draft_command") else draft_command(form, form.command_class))
     except DomainError as error:
         refused = {name for name, field in form._fields.items() if field.errors}
         for each in error.errors if isinstance(error, InvalidInputs) else [error]:

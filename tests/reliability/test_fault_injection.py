@@ -172,6 +172,8 @@ NOT_WRITING = {
     "app.abroad.services.appeal_deadline": "arithmetic on working days",
     "app.abroad.services.check_decision": "the decision's rules, before a letter is rendered",
     "app.abroad.services.check_application": "the registration's rules, on a form's draft",
+    "app.panel.services.check_referral": "the referral's rules, on a form's draft",
+    "app.methods.services.check_method": "a new method's rules, on a form's draft",
     "app.abroad.services.check_correction": "the correction's rules (a query for possible duplicates)",
     "app.abroad.services.check_cost": "the cost's rules (a query for the same invoice)",
     "app.abroad.services.check_appeal": "the appeal's rules",
