@@ -64,8 +64,8 @@ def application(case_id: int):
 def request_opinion(case_id: int):
     case, application = load_record(case_id, Application, "edit")
     form = OpinionRequestForm()
-    if form.validate_on_submit() and saved(form, lambda: services.request_opinion(
-            application, form.to_command(), actor=current_user)):
+    if submitted(form, lambda: services.request_opinion(application, form.to_command(), actor=current_user),
+                 check=lambda command: services.check_opinion_request(application, command)):
         flash("Forespørselen om medisinsk uttalelse er registrert med svarfrist.", "success")
         return _application_page(case.id, "uttalelser")
     page = render_template("abroad/step_form.html", form=form, case=case, application=application,

@@ -142,6 +142,7 @@ class OpinionRequestForm(FlaskForm):
     due_on = NorwegianDateField("Svarfrist", [DataRequired(message=DATE_MESSAGE)],
                                 description="Faller fristen på en helgedag, flyttes den til neste virkedag.")
     submit = SubmitField("Send forespørsel")
+    command_class = OpinionRequest
 
     def to_command(self) -> OpinionRequest:
         return command_from(self, OpinionRequest)

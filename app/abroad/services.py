@@ -301,19 +301,33 @@ def _ensure_open(application: Application) -> None:
                            "eller avgjøres.")
 
 
+def check_opinion_request(application: Application, command: OpinionRequest, *, today: date | None = None) -> None:
+    """Everything a request for a medical opinion must satisfy, every refused field at once (a value that is None
+    was refused by the form)."""
+    _ensure_open(application)
+    requested_on, due_on = command.requested_on, command.due_on
+    problems = Problems()
+    with problems.check():
+        require(command.requested_from, "requested_from", "Oppgi hvilket fagmiljø som skal uttale seg.")
+    with problems.check():
+        require(command.question, "question", "Skriv hva fagmiljøet skal vurdere.")
+    if requested_on is not None:
+        with problems.check():
+            not_in_future(requested_on, "requested_on", "Datoen forespørselen ble sendt", today or date.today())
+        if requested_on < application.received_on and not problems.refused("requested_on"):
+            problems.errors.append(InvalidInput("Forespørselen kan ikke være sendt før søknaden ble mottatt.",
+                                                field="requested_on"))
+    if due_on is not None and requested_on is not None and due_on <= requested_on:
+        problems.errors.append(InvalidInput("Svarfristen må være etter datoen forespørselen ble sendt.",
+                                            field="due_on"))
+    problems.done()
+
+
 def request_opinion(application: Application, command: OpinionRequest, *, actor,
                     today: date | None = None) -> MedicalOpinion:
     """Ask a Norwegian specialist community for a medical opinion, with a deadline for the answer."""
-    today = today or date.today()
-    _ensure_open(application)
+    check_opinion_request(application, command, today=today)
     requested_from, requested_on, due_on = command.requested_from, command.requested_on, command.due_on
-    require(requested_from, "requested_from", "Oppgi hvilket fagmiljø som skal uttale seg.")
-    require(command.question, "question", "Skriv hva fagmiljøet skal vurdere.")
-    not_in_future(requested_on, "requested_on", "Datoen forespørselen ble sendt", today)
-    if requested_on < application.received_on:
-        raise InvalidInput("Forespørselen kan ikke være sendt før søknaden ble mottatt.", field="requested_on")
-    if due_on <= requested_on:
-        raise InvalidInput("Svarfristen må være etter datoen forespørselen ble sendt.", field="due_on")
     case = get_case(application.case_id)
     deadline = set_deadline(case, kind="uttalelse", due_date=due_on, responsible_id=case.responsible_id,
                             description=f"Medisinsk uttalelse fra {requested_from}", actor=actor,

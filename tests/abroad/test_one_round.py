@@ -274,3 +274,12 @@ def test_the_api_correction_refuses_a_duplicate_without_the_flag(app, client, wo
     assert confirmed.status_code == 200, confirmed.json
     with app.app_context():
         assert db.session.scalar(select(Application.icd10).where(Application.case_id == case_id)) == "O43.0"
+
+
+def test_the_opinion_request_page_shows_every_error_in_one_round(worker):
+    case_id = _registered(worker, synthetic_national_id(date(1994, 3, 8), 210))
+    response = worker.post(f"/utland/soknader/{case_id}/uttalelser/ny", data={
+        "requested_from": "", "question": "Er behandlingen nødvendig?", "requested_on": _day(70), "due_on": _day(75)})
+    assert response.status_code == 200
+    assert _errors(response) == {"requested_from", "requested_on", "due_on"}
+    assert "Forespørselen kan ikke være sendt før søknaden ble mottatt." in response.get_data(as_text=True)

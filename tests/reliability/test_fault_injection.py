@@ -177,6 +177,7 @@ NOT_WRITING = {
     "app.abroad.services.check_correction": "the correction's rules (a query for possible duplicates)",
     "app.abroad.services.check_cost": "the cost's rules (a query for the same invoice)",
     "app.abroad.services.check_appeal": "the appeal's rules",
+    "app.abroad.services.check_opinion_request": "the opinion request's rules",
     "app.abroad.services.case_status": "a query",
     "app.methods.services.case_status": "a query",
     "app.panel.services.case_status": "a query",
