@@ -18,6 +18,22 @@ class InvalidInput(DomainError):
         self.field = field
 
 
+class InvalidInputs(InvalidInput):
+    """Several inputs refused at once (app.core.checks.Problems): `errors` holds each, with its field; the
+    message and field are the first's."""
+
+    def __init__(self, errors: list[InvalidInput]) -> None:
+        super().__init__(str(errors[0]), field=errors[0].field)
+        self.errors = errors
+
+    def by_field(self) -> dict[str | None, list[str]]:
+        """The messages by the field they concern (None: the form as a whole)."""
+        messages: dict[str | None, list[str]] = {}
+        for error in self.errors:
+            messages.setdefault(error.field, []).append(str(error))
+        return messages
+
+
 class InvalidQuery(DomainError):
     """A query parameter of a page or list (a page number, a year, a cursor) that cannot be served."""
 

@@ -1,5 +1,7 @@
 """Helpers shared by every module's forms."""
 import dataclasses
+import enum
+import typing
 
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
@@ -9,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 from wtforms.widgets import HiddenInput, TextInput
 
-from app.errors import Conflict, DomainError, EditConflict, InvalidInput
+from app.errors import Conflict, DomainError, EditConflict, InvalidInput, InvalidInputs
 from app.extensions import db
 
 
@@ -66,13 +68,59 @@ def saved(form: FlaskForm, action) -> bool:
     return True
 
 
+def draft_command(form: FlaskForm, command_class, **values):
+    """The command from what a refused form holds: each field the form accepted, and None for one it refused
+    or does not have (an enum field's value converted when it is one of the enum's); `values` for the ones the
+    form converts otherwise. The service's checks run on it, leaving out what is None, so the form shows their
+    errors together with its own. A form whose command is not flat builds it in its own `draft_command()`."""
+    hints = typing.get_type_hints(command_class)
+    for field in dataclasses.fields(command_class):
+        if field.name in values:
+            continue
+        value = form[field.name].data if field.name in form and not form[field.name].errors else None
+        kind = hints[field.name]
+        if value is not None and isinstance(kind, type) and issubclass(kind, enum.Enum):
+            value = next((member for member in kind if member.value == value), None)
+        values[field.name] = value
+    return command_class(**values)
+
+
+def submitted(form: FlaskForm, action, check=None) -> bool:
+    """`form.validate_on_submit()` and then `saved(form, action)`, in one round: when the form refuses a field,
+    the service's checks still run (show_draft_errors), so a second submit reveals nothing new."""
+    if not form.is_submitted():
+        return False
+    if form.validate():
+        return saved(form, action)
+    if check is not None:
+        show_draft_errors(form, check)
+    return False
+
+
+def show_draft_errors(form: FlaskForm, check) -> None:
+    """A form its field checks refused: `check(draft)` (the service's checks on `draft_command`, writing
+    nothing) runs too, and what it refuses on the fields the form accepted is shown with the form's own."""
+    try:
+        check(form.draft_command() if hasattr(form, "draft_command") else draft_command(form, form.command_class))
+    except DomainError as error:
+        refused = {name for name, field in form._fields.items() if field.errors}
+        for each in error.errors if isinstance(error, InvalidInputs) else [error]:
+            if getattr(each, "field", None) not in refused:
+                show_error(form, each)
+
+
 def form_status(form: FlaskForm) -> int:
     """The status of a form page shown again: 409 when its save lost to someone else's, else 200."""
     return 409 if getattr(form, "collided", False) else 200
 
 
 def show_error(form: FlaskForm, error: DomainError, aliases: dict[str, str] | None = None) -> None:
-    """Show a refused rule next to the field it concerns, or at the top of the form."""
+    """Show a refused rule next to the field it concerns, or at the top of the form (each of them when several
+    inputs were refused at once)."""
+    if isinstance(error, InvalidInputs):
+        for each in error.errors:
+            show_error(form, each, aliases)
+        return
     name = getattr(error, "field", None) if isinstance(error, InvalidInput) else None
     name = (aliases or {}).get(name, name)
     if name and name in form:

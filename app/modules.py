@@ -128,6 +128,7 @@ class Module:
     nav: tuple[NavItem, ...] = ()
     history: str | None = None       # the module's HistoryLabels
     search: str | None = None        # a function(user, text) -> [SearchGroup]: the header search's hits in it
+    case_status: str | None = None   # a function(case_id) -> CaseStatus | None: the status its record gives the case
 
     def declare(self) -> None:
         """What blueprints are built from (API routes, report kinds), and the signal receivers."""
@@ -174,6 +175,16 @@ def history_labels() -> list[HistoryLabels]:
 def module_searches() -> list[Callable]:
     """The modules' header-search functions, in module order."""
     return [import_string(module.search) for module in registered_modules() if module.search]
+
+
+def module_case_status(case_id: int):
+    """The core case's status (CaseStatus) that a module's record of the case gives it, or None when no module
+    has a record of the case."""
+    for module in registered_modules():
+        status = import_string(module.case_status)(case_id) if module.case_status else None
+        if status is not None:
+            return status
+    return None
 
 
 def dashboard_parts(user, today: date) -> list[DashboardPart]:

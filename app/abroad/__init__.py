@@ -15,6 +15,7 @@ def load_demo(seed: DemoSeed) -> int:
 
 
 MODULE = Module(
+    case_status="app.abroad.services:case_status",
     blueprints=("app.abroad.views:bp",),
     api="app.abroad.api",
     report="app.abroad.statistics:register_report",

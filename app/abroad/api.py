@@ -149,7 +149,7 @@ def get_application(case_id: int):
           response=APPLICATION, status=201)
 def create_application():
     _only_caseworkers()
-    form = json_input(ApplicationForm)
+    form = json_input(ApplicationForm, check=services.check_application)
     application = run(lambda: services.register_application(form.to_command(), actor=current_user))
     return _shown(db.session.get(Case, application.case_id), application, 201)
 
@@ -158,7 +158,7 @@ def create_application():
           tag=TAG, form=DecisionForm, response=APPLICATION)
 def decide(case_id: int):
     case, application = _application(case_id, "edit")
-    form = json_input(DecisionForm)
+    form = json_input(DecisionForm, check=lambda command: services.check_decision(application, command))
     run(lambda: decide_with_letter(case, application, form.to_command(), actor=current_user))
     return _shown(case, application)
 
@@ -178,7 +178,7 @@ def plan_treatment(case_id: int):
           form=CostForm, response=COST, status=201)
 def add_cost(case_id: int):
     _case, application = _application(case_id, "edit")
-    form = json_input(CostForm)
+    form = json_input(CostForm, check=lambda command: services.check_cost(application, command))
     cost = run(lambda: services.add_cost(application, form.to_command(), actor=current_user))
     return cost_json(cost), 201
 
@@ -188,7 +188,8 @@ def add_cost(case_id: int):
           form=ApplicationCorrectionForm, response=APPLICATION)
 def correct_application(case_id: int):
     case, application = _application(case_id, "edit")
-    form = json_input(ApplicationCorrectionForm)
+    form = json_input(ApplicationCorrectionForm,
+                      check=lambda command: services.check_correction(application, command, actor=current_user))
     run(lambda: services.correct_application(application, form.to_command(), expected_version=form.version.data,
                                              actor=current_user))
     return _shown(case, application)
@@ -211,7 +212,7 @@ def reverse_cost(case_id: int, cost_id: int):
           tag=TAG, form=AppealForm, response=APPEAL, status=201)
 def create_appeal(case_id: int):
     _case, application = _application(case_id, "edit")
-    form = json_input(AppealForm)
+    form = json_input(AppealForm, check=lambda command: services.check_appeal(application, command))
     appeal = run(lambda: services.register_appeal(application, form.to_command(), actor=current_user))
     return _appeal_shown(db.session.get(Case, appeal.case_id), appeal, 201)
 

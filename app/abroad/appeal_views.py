@@ -11,7 +11,7 @@ from app.abroad.views import bp
 from app.cases.interface import audited_page, can_edit, get_case, load_record
 from app.core.audit import AuditAction, record_access
 from app.core.roles import Role
-from app.forms import form_status, saved
+from app.forms import form_status, saved, submitted
 from app.security import role_required
 
 
@@ -27,8 +27,9 @@ def new_appeal(case_id: int):
     if not form.is_submitted() and application.decided_on:
         form.notified_on.data = application.decided_on
     created: list[Appeal] = []
-    if form.validate_on_submit() and saved(form, lambda: created.append(services.register_appeal(
-            application, form.to_command(), actor=current_user))):
+    if submitted(form, lambda: created.append(services.register_appeal(application, form.to_command(),
+                                                                      actor=current_user)),
+                 check=lambda command: services.check_appeal(application, command)):
         appeal = created[0]
         if appeal.late:
             flash(f"Klagen er registrert, men kom etter klagefristen {appeal.deadline_on:%d.%m.%Y}. Vurder om den "

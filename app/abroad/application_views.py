@@ -24,7 +24,7 @@ from app.abroad.views import bp
 from app.cases.interface import audited_page, can_edit, load_record
 from app.core.roles import Role
 from app.extensions import db
-from app.forms import form_status, saved
+from app.forms import form_status, saved, submitted
 from app.methods.interface import MethodState
 from app.security import role_required
 
@@ -38,8 +38,8 @@ def _application_page(case_id: int, anchor: str | None = None):
 def new_application():
     form = ApplicationForm()
     created: list[Application] = []
-    if form.validate_on_submit() and saved(form, lambda: created.append(
-            services.register_application(form.to_command(), actor=current_user))):
+    if submitted(form, lambda: created.append(services.register_application(form.to_command(), actor=current_user)),
+                 check=services.check_application):
         application = created[0]
         flash(f"{'Søknaden' if application.stream.has_decision else 'Henvisningen'} er registrert.", "success")
         return _application_page(application.case_id)
@@ -64,8 +64,8 @@ def application(case_id: int):
 def request_opinion(case_id: int):
     case, application = load_record(case_id, Application, "edit")
     form = OpinionRequestForm()
-    if form.validate_on_submit() and saved(form, lambda: services.request_opinion(
-            application, form.to_command(), actor=current_user)):
+    if submitted(form, lambda: services.request_opinion(application, form.to_command(), actor=current_user),
+                 check=lambda command: services.check_opinion_request(application, command)):
         flash("Forespørselen om medisinsk uttalelse er registrert med svarfrist.", "success")
         return _application_page(case.id, "uttalelser")
     page = render_template("abroad/step_form.html", form=form, case=case, application=application,
@@ -111,8 +111,8 @@ def decide(case_id: int):
     if not form.is_submitted() and method is not None and method.state is MethodState.NOT_INTRODUCED:
         form.legal_basis.data = services.LEGAL_BASIS_NOT_INTRODUCED
         form.reasoning.data = services.not_introduced_citation(method)
-    if form.validate_on_submit() and saved(form, lambda: decide_with_letter(
-            case, application, form.to_command(), actor=current_user)):
+    if submitted(form, lambda: decide_with_letter(case, application, form.to_command(), actor=current_user),
+                 check=lambda command: services.check_decision(application, command)):
         flash(f"Vedtaket er registrert: {application.decision.label.lower()}.", "success")
         return _application_page(case.id, "vedtak")
     page = render_template("abroad/decision_form.html", form=form, case=case, application=application,
@@ -176,8 +176,8 @@ def complete_treatment(case_id: int):
 def new_cost(case_id: int):
     case, application = load_record(case_id, Application, "edit")
     form = CostForm()
-    if form.validate_on_submit() and saved(form, lambda: services.add_cost(
-            application, form.to_command(), actor=current_user)):
+    if submitted(form, lambda: services.add_cost(application, form.to_command(), actor=current_user),
+                 check=lambda command: services.check_cost(application, command)):
         flash("Kostnaden er ført.", "success")
         return _application_page(case.id, "kostnader")
     page = render_template("abroad/step_form.html", form=form, case=case, application=application,
@@ -196,13 +196,16 @@ def correct_application(case_id: int):
     form = ApplicationCorrectionForm()
     if not form.is_submitted():
         form.fill_from(application)
-    if form.validate_on_submit() and saved(form, lambda: services.correct_application(
-            application, form.to_command(), expected_version=form.version.data, actor=current_user)):
+    if submitted(form, lambda: services.correct_application(
+            application, form.to_command(), expected_version=form.version.data, actor=current_user),
+            check=lambda command: services.check_correction(application, command, actor=current_user)):
         flash("Rettingen er lagret og vises i sakens historikk.", "success")
         return _application_page(case.id)
     if form.conflict:
         db.session.refresh(application)
         form.adopt_version(application.version)
+    if not (form.confirm_duplicate.errors or form.confirm_duplicate.data):
+        del form.confirm_duplicate   # asked only when the corrected facts look like another application
     page = render_template("abroad/correction_form.html", form=form, case=case, application=application,
                            heading=f"Rett {'søknaden' if application.stream.has_decision else 'henvisningen'}",
                            stored=application if form.conflict else None, decided=application.decision is not None,

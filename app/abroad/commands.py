@@ -124,6 +124,7 @@ class ApplicationCorrection:
     requested_treatment: str | None = None
     requested_where: str | None = None
     method_reference: str | None = None
+    confirm_duplicate: bool = False   # corrected although a possible duplicate was shown (services.py)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -105,6 +105,7 @@ class ApplicationForm(PatientFieldsMixin, PatientAddressMixin, ApplicationFactsF
                                      description="Vises når pasienten har en søknad med samme diagnose mottatt "
                                                  "innen 30 dager.")
     submit = SubmitField("Registrer søknad")
+    command_class = NewApplication
 
     def to_command(self) -> NewApplication:
         return command_from(self, NewApplication, national_id=self.national_id.data or None,
@@ -114,7 +115,11 @@ class ApplicationForm(PatientFieldsMixin, PatientAddressMixin, ApplicationFactsF
 
 class ApplicationCorrectionForm(ApplicationFactsForm, VersionedForm):
     reason = _reason_field("opplysningene rettes")
+    confirm_duplicate = BooleanField("Lagre likevel: dette er en annen søknad enn den som er nevnt",
+                                     description="Vises når rettet diagnose eller mottatt-dato gir en søknad med "
+                                                 "samme diagnose mottatt innen 30 dager.")
     submit = SubmitField("Lagre rettingen")
+    command_class = ApplicationCorrection
 
     def fill_from(self, application) -> None:
         """The stored facts, as the form shows them before the user corrects them."""
@@ -137,6 +142,7 @@ class OpinionRequestForm(FlaskForm):
     due_on = NorwegianDateField("Svarfrist", [DataRequired(message=DATE_MESSAGE)],
                                 description="Faller fristen på en helgedag, flyttes den til neste virkedag.")
     submit = SubmitField("Send forespørsel")
+    command_class = OpinionRequest
 
     def to_command(self) -> OpinionRequest:
         return command_from(self, OpinionRequest)
@@ -177,6 +183,7 @@ class DecisionForm(FlaskForm):
                               render_kw={"rows": 8},
                               description="Står i vedtaksbrevet. Påkrevd ved innvilgelse og avslag.")
     submit = SubmitField("Fatt vedtak")
+    command_class = NewDecision
 
     def to_command(self) -> NewDecision:
         return command_from(self, NewDecision, decision=Decision(self.decision.data))
@@ -218,6 +225,7 @@ class CostForm(FlaskForm):
                                 description="Påkrevd for annen valuta enn NOK: NOK per enhet valuta.")
     invoice_reference = StringField("Fakturareferanse", filters=TIDY_TEXT, validators=[Length(max=100)])
     submit = SubmitField("Før kostnad")
+    command_class = NewCost
 
     def to_command(self) -> NewCost:
         return command_from(self, NewCost, category=CostCategory(self.category.data))
@@ -241,6 +249,7 @@ class AppealForm(FlaskForm):
                                      description="Klagefristen på fire uker regnes fra denne datoen.")
     grounds = TextAreaField("Klagen gjelder", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)])
     submit = SubmitField("Registrer klage")
+    command_class = NewAppeal
 
     def to_command(self) -> NewAppeal:
         return command_from(self, NewAppeal)

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import pycountry
 from babel import Locale
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from app.abroad.commands import (
     ApplicationCorrection,
@@ -65,7 +65,7 @@ from app.cases.interface import (
     visible_cases,
 )
 from app.core.audit import AuditAction, apply_changes, record_change
-from app.core.checks import not_in_future, require
+from app.core.checks import Problems, not_in_future, require
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
@@ -125,28 +125,75 @@ def _method_reference(reference: str | None) -> str | None:
 
 # Registration
 
+class Facts(NamedTuple):
+    """An application's facts as checked: the ICD-10 code and the Nye Metoder ID as stored (None if refused)."""
+
+    icd10: str | None
+    method_reference: str | None
+
+
+def _check_facts(command: NewApplication | ApplicationCorrection, problems: Problems, *, today: date,
+                 application_id: int | None = None) -> Facts:
+    """The rules on an application's registered facts, at registration and at a correction alike, each refusal
+    collected in `problems`; a fact that is None was refused by the form and is not checked again."""
+    code = method_reference = None
+    if command.received_on is not None:
+        with problems.check():
+            not_in_future(command.received_on, "received_on", "Mottatt-datoen", today)
+    if command.icd10 is not None:
+        with problems.check():
+            code = validate_icd10(command.icd10)
+    with problems.check():
+        method_reference = _method_reference(command.method_reference)
+    reference = command.reference
+    if reference and db.session.scalar(select(Application.id).where(
+            Application.reference == reference, Application.id != application_id)):
+        problems.errors.append(InvalidInput(f"Referansen «{reference}» er allerede brukt på en annen søknad.",
+                                            field="reference"))
+    if command.stream is not None and command.stream.has_decision:
+        with problems.check():
+            require(command.requested_treatment, "requested_treatment", "Beskriv behandlingen det søkes om.")
+    return Facts(code, method_reference)
+
+
+def check_application(command: NewApplication, *, today: date | None = None) -> None:
+    """The registration's rules that need no patient on file, every refusal at once: what a refused form also
+    shows (app.forms.submitted)."""
+    problems = Problems()
+    _check_facts(command, problems, today=today or date.today())
+    _check_birth_date(command.birth_date, command.received_on, problems)
+    problems.done()
+
+
+def _check_birth_date(birth_date: date | None, received_on: date | None, problems: Problems) -> None:
+    if birth_date is not None and received_on is not None and birth_date > received_on \
+            and not problems.refused("received_on"):
+        problems.errors.append(InvalidInput("Mottatt-datoen kan ikke være før pasientens fødselsdato.",
+                                            field="received_on"))
+
+
 def register_application(command: NewApplication, *, actor, today: date | None = None) -> Application:
     """Register an application (or a referral in the particle-therapy and Nordic-protocol streams) as a
-    screened case at the office that handles the patient's home region."""
-    today = today or date.today()
+    screened case at the office that handles the patient's home region. Every refused input is reported at
+    once (InvalidInputs), the possible duplicate among them."""
     stream, received_on = command.stream, command.received_on
-    not_in_future(received_on, "received_on", "Mottatt-datoen", today)
-    code = validate_icd10(command.icd10)
-    method_reference = _method_reference(command.method_reference)
+    problems = Problems()
+    code, method_reference = _check_facts(command, problems, today=today or date.today())
     reference = command.reference
-    if reference and db.session.scalar(select(Application.id).where(Application.reference == reference)):
-        raise InvalidInput(f"Referansen «{reference}» er allerede brukt på en annen søknad.", field="reference")
-    if stream.has_decision:
-        require(command.requested_treatment, "requested_treatment", "Beskriv behandlingen det søkes om.")
-    patient = register_patient(national_id=command.national_id, name=command.patient_name,
-                               birth_date=command.birth_date, municipality=command.municipality,
-                               home_region=command.home_region, street=command.street,
-                               postal_code=command.postal_code, postal_place=command.postal_place, actor=actor)
-    if patient.birth_date > received_on:
-        raise InvalidInput("Mottatt-datoen kan ikke være før pasientens fødselsdato.", field="received_on")
-    duplicates = possible_duplicates(patient.id, code, received_on, actor=actor)
-    if duplicates and not command.confirm_duplicate:
-        raise PossibleDuplicate(duplicates)
+    patient = None
+    with problems.check():
+        patient = register_patient(national_id=command.national_id, name=command.patient_name,
+                                   birth_date=command.birth_date, municipality=command.municipality,
+                                   home_region=command.home_region, street=command.street,
+                                   postal_code=command.postal_code, postal_place=command.postal_place, actor=actor)
+    duplicates = []
+    if patient is not None:
+        _check_birth_date(patient.birth_date, received_on, problems)
+        if code is not None and not problems.refused("received_on"):
+            duplicates = possible_duplicates(patient.id, code, received_on, actor=actor)
+            if duplicates and not command.confirm_duplicate:
+                problems.errors.append(PossibleDuplicate(duplicates))
+    problems.done()
     noun = "Søknad om behandling i utlandet" if stream.has_decision else f"Henvisning – {stream.label.lower()}"
     case = open_case(kind=CaseKind.ABROAD_APPLICATION, title=f"{noun} – {patient.name}", patient=patient,
                      actor=actor, case_date=received_on)
@@ -183,29 +230,39 @@ class PossibleDuplicate(InvalidInput):
     """The patient has an application with the same diagnosis received within DUPLICATE_DAYS: the caseworker
     must confirm that this one is another application (NewApplication.confirm_duplicate)."""
 
-    def __init__(self, duplicates: list[Duplicate]) -> None:
+    def __init__(self, duplicates: list[Duplicate], *, correction: bool = False) -> None:
         self.duplicates = duplicates
         named = ", ".join(f"sak {duplicate.number} (mottatt {duplicate.received_on:%d.%m.%Y}, ICD-10 "
                           f"{duplicate.icd10})" for duplicate in duplicates)
+        action = "lagre rettingen" if correction else "registrere søknaden"
         super().__init__(f"Mulig dobbeltregistrering: pasienten har allerede {named} med samme diagnose, mottatt "
-                         f"innen {DUPLICATE_DAYS} dager. Kryss av for å registrere søknaden likevel.",
+                         f"innen {DUPLICATE_DAYS} dager. Kryss av for å {action} likevel.",
                          field="confirm_duplicate")
 
 
-def possible_duplicates(patient_id: int, icd10: str, received_on: date, *, actor) -> list[Duplicate]:
+def possible_duplicates(patient_id: int, icd10: str, received_on: date, *, actor,
+                        other_than: int | None = None) -> list[Duplicate]:
     """The patient's applications with the same diagnosis (the same ICD-10 category, so O43.0 and O43.9 count as
     one) received within DUPLICATE_DAYS before or after `received_on`, on cases not discarded that the actor
     may see (their office's): a case the actor may not see is neither named nor counted, so the answer reveals
-    nothing outside their scope (Normen)."""
+    nothing outside their scope (Normen). `other_than` is the case of an application being corrected."""
     rows = db.session.execute(
         select(Case.number, Application.received_on, Application.icd10)
         .join(Case, Case.id == Application.case_id)
         .where(Case.patient_id == patient_id, visible_cases(actor), Case.status != CaseStatus.DISCARDED,
+               Case.id != other_than if other_than is not None else true(),
                func.substr(Application.icd10, 1, 3) == icd10[:3],
                Application.received_on.between(received_on - timedelta(days=DUPLICATE_DAYS),
                                                received_on + timedelta(days=DUPLICATE_DAYS)))
         .order_by(Application.received_on, Application.id))
     return [Duplicate(*row) for row in rows]
+
+
+def case_status(case_id: int) -> CaseStatus | None:
+    """The core case's status that the application or appeal of `case_id` gives it (None: neither)."""
+    status = db.session.scalar(select(Application.status).where(Application.case_id == case_id)) \
+        or db.session.scalar(select(Appeal.status).where(Appeal.case_id == case_id))
+    return status.case_status if status is not None else None
 
 
 def _set_status(record: Application | Appeal, status: ApplicationStatus | AppealStatus, *, actor) -> None:
@@ -244,19 +301,33 @@ def _ensure_open(application: Application) -> None:
                            "eller avgjøres.")
 
 
+def check_opinion_request(application: Application, command: OpinionRequest, *, today: date | None = None) -> None:
+    """Everything a request for a medical opinion must satisfy, every refused field at once (a value that is None
+    was refused by the form)."""
+    _ensure_open(application)
+    requested_on, due_on = command.requested_on, command.due_on
+    problems = Problems()
+    with problems.check():
+        require(command.requested_from, "requested_from", "Oppgi hvilket fagmiljø som skal uttale seg.")
+    with problems.check():
+        require(command.question, "question", "Skriv hva fagmiljøet skal vurdere.")
+    if requested_on is not None:
+        with problems.check():
+            not_in_future(requested_on, "requested_on", "Datoen forespørselen ble sendt", today or date.today())
+        if requested_on < application.received_on and not problems.refused("requested_on"):
+            problems.errors.append(InvalidInput("Forespørselen kan ikke være sendt før søknaden ble mottatt.",
+                                                field="requested_on"))
+    if due_on is not None and requested_on is not None and due_on <= requested_on:
+        problems.errors.append(InvalidInput("Svarfristen må være etter datoen forespørselen ble sendt.",
+                                            field="due_on"))
+    problems.done()
+
+
 def request_opinion(application: Application, command: OpinionRequest, *, actor,
                     today: date | None = None) -> MedicalOpinion:
     """Ask a Norwegian specialist community for a medical opinion, with a deadline for the answer."""
-    today = today or date.today()
-    _ensure_open(application)
+    check_opinion_request(application, command, today=today)
     requested_from, requested_on, due_on = command.requested_from, command.requested_on, command.due_on
-    require(requested_from, "requested_from", "Oppgi hvilket fagmiljø som skal uttale seg.")
-    require(command.question, "question", "Skriv hva fagmiljøet skal vurdere.")
-    not_in_future(requested_on, "requested_on", "Datoen forespørselen ble sendt", today)
-    if requested_on < application.received_on:
-        raise InvalidInput("Forespørselen kan ikke være sendt før søknaden ble mottatt.", field="requested_on")
-    if due_on <= requested_on:
-        raise InvalidInput("Svarfristen må være etter datoen forespørselen ble sendt.", field="due_on")
     case = get_case(application.case_id)
     deadline = set_deadline(case, kind="uttalelse", due_date=due_on, responsible_id=case.responsible_id,
                             description=f"Medisinsk uttalelse fra {requested_from}", actor=actor,
@@ -340,20 +411,28 @@ def ensure_may_be_granted(application: Application, *, field: str) -> None:
 
 
 def check_decision(application: Application, command: NewDecision, *, today: date | None = None) -> dict | None:
-    """Everything a decision must satisfy, before its letter is rendered. Returns the Nye Metoder check to store."""
+    """Everything a decision must satisfy, before its letter is rendered, every refused field at once (a value
+    that is None was refused by the form). Returns the Nye Metoder check to store."""
     today = today or date.today()
     decision, decided_on = command.decision, command.decided_on
     _ensure_open(application)
-    not_in_future(decided_on, "decided_on", "Vedtaksdatoen", today)
-    if decided_on < application.received_on:
-        raise InvalidInput(f"Vedtaket kan ikke være datert før søknaden ble mottatt "
-                           f"({application.received_on:%d.%m.%Y}).", field="decided_on")
+    problems = Problems()
+    if decided_on is not None:
+        with problems.check():
+            not_in_future(decided_on, "decided_on", "Vedtaksdatoen", today)
+        if decided_on < application.received_on and not problems.refused("decided_on"):
+            problems.errors.append(InvalidInput(f"Vedtaket kan ikke være datert før søknaden ble mottatt "
+                                                f"({application.received_on:%d.%m.%Y}).", field="decided_on"))
     if decision is Decision.GRANTED:
-        ensure_may_be_granted(application, field="decision")
+        with problems.check():
+            ensure_may_be_granted(application, field="decision")
+    if decision is not None and decision is not Decision.WITHDRAWN:
+        for field, message in (("legal_basis", "Oppgi hjemmelen for vedtaket."),
+                               ("reasoning", "Skriv begrunnelsen for vedtaket.")):
+            with problems.check():
+                require(getattr(command, field), field, message)
+    problems.done()
     status = method_check(application)
-    if decision is not Decision.WITHDRAWN:
-        require(command.legal_basis, "legal_basis", "Oppgi hjemmelen for vedtaket.")
-        require(command.reasoning, "reasoning", "Skriv begrunnelsen for vedtaket.")
     if status is None:
         return None
     return {"reference": status.reference, "state": status.state.value, "title": status.title,
@@ -459,28 +538,57 @@ def _currency(code: str | None) -> str:
     return currency.alpha_3
 
 
-def add_cost(application: Application, command: NewCost, *, actor, today: date | None = None) -> CostEntry:
-    """Book a cost. A foreign currency needs the exchange rate used; the NOK amount is derived from it."""
+class CostAmounts(NamedTuple):
+    """A cost's amounts as checked (None where refused): the currency's code, the amount, the exchange rate (None
+    for NOK) and the amount in NOK."""
+
+    currency: str | None
+    amount: Decimal | None
+    rate: Decimal | None
+    amount_nok: Decimal | None
+
+
+def check_cost(application: Application, command: NewCost, *, today: date | None = None) -> CostAmounts:
+    """Everything a cost must satisfy, every refused field at once (a value that is None was refused by the
+    form). A foreign currency needs the exchange rate used; the NOK amount is derived from it."""
     today = today or date.today()
-    entry_date, category, exchange_rate = command.entry_date, command.category, command.exchange_rate
     if not application.treatment_may_be_planned:
         raise InvalidInput("Kostnader kan bare føres på innvilgede søknader og henvisninger.")
-    not_in_future(entry_date, "entry_date", "Kostnadsdatoen", today)
-    if entry_date < application.received_on:
-        raise InvalidInput("Kostnaden kan ikke være datert før søknaden ble mottatt.", field="entry_date")
-    currency = _currency(command.currency)
-    amount = _money(command.amount, "amount", "Beløpet")
-    if currency == "NOK":
-        if exchange_rate is not None and _money(exchange_rate, "exchange_rate", "Kursen", places="0.000001") != 1:
+    problems = Problems()
+    entry_date, exchange_rate = command.entry_date, command.exchange_rate
+    if entry_date is not None:
+        with problems.check():
+            not_in_future(entry_date, "entry_date", "Kostnadsdatoen", today)
+        if entry_date < application.received_on and not problems.refused("entry_date"):
+            problems.errors.append(InvalidInput("Kostnaden kan ikke være datert før søknaden ble mottatt.",
+                                                field="entry_date"))
+    currency = amount = rate = None
+    with problems.check():
+        currency = _currency(command.currency)
+    if command.amount is not None:
+        with problems.check():
+            amount = _money(command.amount, "amount", "Beløpet")
+    with problems.check():
+        if currency == "NOK" and exchange_rate is not None \
+                and _money(exchange_rate, "exchange_rate", "Kursen", places="0.000001") != 1:
             raise InvalidInput("Beløp i NOK skal ikke ha valutakurs.", field="exchange_rate")
-        rate = None
-        amount_nok = amount
-    else:
-        if exchange_rate is None:
-            raise InvalidInput(f"Oppgi valutakursen fra {currency} til NOK.", field="exchange_rate")
-        rate = _money(exchange_rate, "exchange_rate", "Valutakursen", places="0.000001")
-        amount_nok = (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    _ensure_not_booked(application, command.invoice_reference, amount, currency)
+        if currency not in (None, "NOK"):
+            if exchange_rate is None:
+                raise InvalidInput(f"Oppgi valutakursen fra {currency} til NOK.", field="exchange_rate")
+            rate = _money(exchange_rate, "exchange_rate", "Valutakursen", places="0.000001")
+    if amount is not None and currency is not None:
+        with problems.check():
+            _ensure_not_booked(application, command.invoice_reference, amount, currency)
+    problems.done()
+    amount_nok = amount if rate is None or amount is None else \
+        (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return CostAmounts(currency, amount, rate, amount_nok)
+
+
+def add_cost(application: Application, command: NewCost, *, actor, today: date | None = None) -> CostEntry:
+    """Book a cost (check_cost)."""
+    entry_date, category = command.entry_date, command.category
+    currency, amount, rate, amount_nok = check_cost(application, command, today=today)
     cost = CostEntry(application_id=application.id, entry_date=entry_date, category=category, amount=amount,
                      currency=currency, exchange_rate=rate, amount_nok=amount_nok,
                      invoice_reference=command.invoice_reference, created_by_id=actor.id)
@@ -558,25 +666,12 @@ def correct_application(application: Application, command: ApplicationCorrection
     A fact the decision rests on (DECISION_FACTS), corrected once the application is decided, gets a note on
     the decision (shown with the decision and its letter): the decision is not changed silently.
     Returns what changed."""
-    today = today or date.today()
     ensure_version(application, expected_version)
-    require(command.reason, "reason", "Skriv hvorfor opplysningene rettes.")
+    check_correction(application, command, actor=actor, today=today)
     stream, received_on = command.stream, command.received_on
-    if stream.has_decision != application.stream.has_decision:
-        raise InvalidInput(f"«{application.stream.label}» kan ikke rettes til «{stream.label}»: en søknad som "
-                           "kontoret avgjør, og en henvisning som andre avgjør, følger ulike regler. Registrer "
-                           "saken på nytt som riktig type, og sett denne til «Utgår».", field="stream")
-    not_in_future(received_on, "received_on", "Mottatt-datoen", today)
-    code = validate_icd10(command.icd10)
+    code, reference = validate_icd10(command.icd10), command.reference
     method_reference = _method_reference(command.method_reference)
-    reference = command.reference
-    if reference and db.session.scalar(select(Application.id).where(
-            Application.reference == reference, Application.id != application.id)):
-        raise InvalidInput(f"Referansen «{reference}» er allerede brukt på en annen søknad.", field="reference")
-    if stream.has_decision:
-        require(command.requested_treatment, "requested_treatment", "Beskriv behandlingen det søkes om.")
     case = get_case(application.case_id)
-    _check_received_on(application, received_on, case.patient.birth_date)
     changes = apply_changes(application, {
         "stream": stream, "received_on": received_on, "treatment_class": command.treatment_class, "icd10": code,
         "icd10_chapter": icd10_chapter(code), "reference": reference, "applicant": command.applicant,
@@ -592,6 +687,33 @@ def correct_application(application: Application, command: ApplicationCorrection
     record_change(AuditAction.UPDATE, "abroad_application", application.id, case=case, user=actor,
                   changes={**changes, "reason": command.reason})
     return changes
+
+
+def check_correction(application: Application, command: ApplicationCorrection, *, actor,
+                     today: date | None = None) -> None:
+    """Everything a correction of the application's facts must satisfy, every refusal at once. A corrected
+    diagnosis or received date runs the possible-duplicate rule of registration again, and needs the same
+    confirmation; the application's own case is not its duplicate."""
+    problems = Problems()
+    with problems.check():
+        require(command.reason, "reason", "Skriv hvorfor opplysningene rettes.")
+    stream, received_on = command.stream, command.received_on
+    if stream is not None and stream.has_decision != application.stream.has_decision:
+        problems.errors.append(InvalidInput(
+            f"«{application.stream.label}» kan ikke rettes til «{stream.label}»: en søknad som kontoret avgjør, og "
+            "en henvisning som andre avgjør, følger ulike regler. Registrer saken på nytt som riktig type, og sett "
+            "denne til «Utgår».", field="stream"))
+    code, _ = _check_facts(command, problems, today=today or date.today(), application_id=application.id)
+    case = get_case(application.case_id)
+    if received_on is not None and not problems.refused("received_on"):
+        with problems.check():
+            _check_received_on(application, received_on, case.patient.birth_date)
+    if code is not None and received_on is not None and not problems.refused("received_on") \
+            and (code != application.icd10 or received_on != application.received_on):
+        duplicates = possible_duplicates(case.patient_id, code, received_on, actor=actor, other_than=case.id)
+        if duplicates and not command.confirm_duplicate:
+            problems.errors.append(PossibleDuplicate(duplicates, correction=True))
+    problems.done()
 
 
 def _check_received_on(application: Application, received_on: date, birth_date: date) -> None:
@@ -654,24 +776,37 @@ def appeal_deadline(notified_on: date) -> date:
     return next_working_day(notified_on + timedelta(weeks=APPEAL_WEEKS))
 
 
-def register_appeal(application: Application, command: NewAppeal, *, actor, today: date | None = None) -> Appeal:
-    """Register a complaint against a refusal as its own case. A complaint after the deadline is flagged
-    late and waits for an assessment under forvaltningsloven § 31."""
+def check_appeal(application: Application, command: NewAppeal, *, today: date | None = None) -> None:
+    """Everything a complaint's registration must satisfy, every refused date at once (a value that is None
+    was refused by the form)."""
     today = today or date.today()
     received_on, notified_on = command.received_on, command.notified_on
-    _lock(application)
     if application.decision is not Decision.DENIED or application.status is not ApplicationStatus.DENIED:
         raise InvalidInput("Bare et avslag kan påklages. Denne søknaden er "
                            f"«{application.status.label.lower()}».")
     if any(appeal.status in OPEN_APPEAL_STATUSES for appeal in application.appeals):
         raise Conflict("Det er allerede en klage under behandling på dette vedtaket. Ingenting er lagret; åpne "
                        "klagen som er registrert.")
-    not_in_future(received_on, "received_on", "Datoen klagen kom inn", today)
-    if notified_on < application.decided_on:
-        raise InvalidInput(f"Pasienten kan ikke ha mottatt vedtaket før det ble fattet "
-                           f"({application.decided_on:%d.%m.%Y}).", field="notified_on")
-    if received_on < notified_on:
-        raise InvalidInput("Klagen kan ikke ha kommet inn før pasienten mottok vedtaket.", field="received_on")
+    problems = Problems()
+    if received_on is not None:
+        with problems.check():
+            not_in_future(received_on, "received_on", "Datoen klagen kom inn", today)
+    if notified_on is not None and notified_on < application.decided_on:
+        problems.errors.append(InvalidInput(f"Pasienten kan ikke ha mottatt vedtaket før det ble fattet "
+                                            f"({application.decided_on:%d.%m.%Y}).", field="notified_on"))
+    if received_on is not None and notified_on is not None and received_on < notified_on \
+            and not problems.refused("received_on"):
+        problems.errors.append(InvalidInput("Klagen kan ikke ha kommet inn før pasienten mottok vedtaket.",
+                                            field="received_on"))
+    problems.done()
+
+
+def register_appeal(application: Application, command: NewAppeal, *, actor, today: date | None = None) -> Appeal:
+    """Register a complaint against a refusal as its own case (check_appeal). A complaint after the deadline is
+    flagged late and waits for an assessment under forvaltningsloven § 31."""
+    received_on, notified_on = command.received_on, command.notified_on
+    _lock(application)
+    check_appeal(application, command, today=today)
     application_case = get_case(application.case_id)
     case = open_case(kind=CaseKind.ABROAD_APPEAL, title=f"Klage på avslag om behandling i utlandet – "
                      f"{application_case.patient.name}", patient=application_case.patient, actor=actor,

@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from app.errors import DomainError, EditConflict, InvalidInput
+from app.errors import DomainError, EditConflict, InvalidInput, InvalidInputs
 from app.extensions import csrf, db
-from app.forms import CONCURRENT_SAVE
+from app.forms import CONCURRENT_SAVE, show_draft_errors
 from app.modules import Module
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -80,8 +80,10 @@ def authenticate() -> None:
     g._login_user = user   # Flask-Login's current_user for this request only; no session is touched
 
 
-def json_input(form_class, **kwargs):
-    """The request's JSON object checked by `form_class` (the page's form, without CSRF)."""
+def json_input(form_class, check=None, **kwargs):
+    """The request's JSON object checked by `form_class` (the page's form, without CSRF). When the form refuses
+    it, `check` (the service's checks on what the form accepted, as on the page: show_draft_errors) runs too,
+    so the answer names every error at once."""
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         raise ApiError(400, "Forespørselen må ha et JSON-objekt som innhold.")
@@ -91,9 +93,18 @@ def json_input(form_class, **kwargs):
             values.add(name, "" if item is None else str(item).lower() if isinstance(item, bool) else str(item))
     form = form_class(formdata=values, meta={"csrf": False}, **kwargs)
     if not form.validate():
-        errors = {name: list(messages) for name, messages in form.errors.items() if name != "csrf_token"}
-        raise ApiError(422, "Forespørselen har feil som må rettes.", errors)
+        if check is not None:
+            show_draft_errors(form, check)
+        errors = {name: list(messages) for name, messages in form.errors.items() if name and name != "csrf_token"}
+        raise ApiError(422, " ".join(form.form_errors) or "Forespørselen har feil som må rettes.", errors)
     return form
+
+
+def field_errors(error: InvalidInput) -> dict[str, list[str]] | None:
+    """A refused input's messages by field name, every one when several were refused at once."""
+    messages = error.by_field() if isinstance(error, InvalidInputs) else {error.field: [str(error)]}
+    named = {name: texts for name, texts in messages.items() if name}
+    return named or None
 
 
 def run(action):
@@ -111,7 +122,7 @@ def run(action):
         raise ApiError(409, CONCURRENT_SAVE) from None
     except InvalidInput as error:
         db.session.rollback()
-        raise ApiError(422, str(error), {error.field: [str(error)]} if error.field else None) from None
+        raise ApiError(422, str(error), field_errors(error)) from None
     except DomainError as error:
         db.session.rollback()
         raise ApiError(error.status_code, str(error)) from None

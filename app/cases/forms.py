@@ -140,7 +140,8 @@ class EditCaseForm(VersionedForm):
     title = StringField("Sakstittel", validators=[DataRequired(message="Fyll inn sakstittel."), Length(max=300)])
     responsible_id = SelectField("Saksansvarlig", coerce=int)
     reason = TextAreaField("Begrunnelse", validators=[Length(max=2000)],
-                           description="Valgfri. Vises i sakens historikk sammen med endringen.")
+                           description="Påkrevd når sakstittelen endres (en retting). Vises i sakens historikk "
+                                       "sammen med endringen.")
     submit = SubmitField("Lagre endringer")
 
 

@@ -27,11 +27,12 @@ from app.cases.municipalities import municipality_number, normalise_municipality
 from app.cases.numbering import next_number
 from app.core import audit
 from app.core.audit import AuditAction
-from app.core.checks import require
+from app.core.checks import Problems, require
 from app.core.regions import METHODS_UNIT, PANEL_UNIT, REGIONS, UNITS, handling_office
 from app.db import utcnow
 from app.errors import DomainError, EditConflict, InvalidInput
 from app.extensions import db
+from app.modules import module_case_status
 
 SCREENING_CODE = "UO"  # Unntatt offentlighet
 SCREENING_BASIS_PERSONAL = "Offl. § 13 jf. fvl. § 13 første ledd nr. 1"
@@ -286,21 +287,27 @@ def mark_discrepancy_checked(discrepancy: PatientDiscrepancy, *, actor) -> None:
 
 def update_case(case: Case, *, expected_version: int, title: str, responsible_id: int | None, actor,
                 reason: str | None = None) -> dict:
-    """Change the case's title and responsible caseworker; returns what changed. A reason, when given, is kept
-    with the change in the audit log and shown in the case's history."""
+    """Change the case's title and responsible caseworker; returns what changed. A changed title corrects a
+    registered fact and needs the reason (kept with the change in the audit log and shown in the case's
+    history); a new responsible caseworker is an assignment and needs none. Every refused input at once."""
     ensure_open(case)
     ensure_version(case, expected_version)
+    reason = (reason or "").strip() or None
+    problems = Problems()
     if not title or not title.strip():
-        raise InvalidInput("Fyll inn sakstittel.", field="title")
+        problems.errors.append(InvalidInput("Fyll inn sakstittel.", field="title"))
+    elif title.strip() != case.title and reason is None:
+        problems.errors.append(InvalidInput("Skriv hvorfor sakstittelen endres.", field="reason"))
     if responsible_id is not None and responsible_id != case.responsible_id:
-        _ensure_caseworker(case, responsible_id, field="responsible_id")
+        with problems.check():
+            _ensure_caseworker(case, responsible_id, field="responsible_id")
+    problems.done()
     changes = audit.apply_changes(case, {
         "title": title.strip(), "public_title": screened_title(title.strip(), case.patient),
         "responsible_id": responsible_id,
     })
     if changes:
         db.session.flush()
-        reason = (reason or "").strip() or None
         audit.record_change(AuditAction.UPDATE, "case", case.id, case=case, user=actor,
                             changes={**changes, "reason": reason} if reason else changes)
     return changes
@@ -312,6 +319,10 @@ def change_status(case: Case, to_status: CaseStatus, *, expected_version: int, c
     ensure_version(case, expected_version)
     if to_status not in ALLOWED_TRANSITIONS[case.status]:
         raise InvalidInput(f"En sak som er «{case.status.label}» kan ikke settes til «{to_status.label}».")
+    _record_status(case, to_status, comment, actor)
+
+
+def _record_status(case: Case, to_status: CaseStatus, comment: str | None, actor) -> None:
     comment = (comment or "").strip() or None
     if to_status is CaseStatus.DISCARDED and not comment:
         raise InvalidInput("Oppgi begrunnelse når en sak settes til «Utgår».", field="comment")
@@ -322,6 +333,36 @@ def change_status(case: Case, to_status: CaseStatus, *, expected_version: int, c
     db.session.flush()
     audit.record_change(AuditAction.UPDATE, "case", case.id, case=case, user=actor,
                         changes={"status": [from_status, to_status], "comment": [None, comment]})
+
+
+def statuses_by_hand(case: Case) -> set[CaseStatus]:
+    """The statuses the core's status page may give `case`. A case whose status follows a module's record
+    (app.modules.module_case_status) gets none that contradicts it: it may be discarded («Utgår»), closed
+    («Avsluttet») once the module has finished it, and a case closed that way reopened to the module's status. A
+    case the module has closed itself is reopened through the module. A case no module has a record of moves
+    along the core's own transitions."""
+    module_status = module_case_status(case.id)
+    if module_status is None:
+        return ALLOWED_TRANSITIONS[case.status]
+    if case.status is CaseStatus.DISCARDED:
+        return set()
+    if case.status is CaseStatus.CLOSED:
+        return set() if module_status is CaseStatus.CLOSED else {module_status}
+    allowed = {CaseStatus.DISCARDED}
+    if module_status is CaseStatus.FINISHED_BY_CASEWORKER:
+        allowed.add(CaseStatus.CLOSED)
+    return allowed
+
+
+def change_status_by_hand(case: Case, to_status: CaseStatus, *, expected_version: int, comment: str | None,
+                          actor) -> None:
+    """A status set on the core's status page: only one statuses_by_hand() offers, kept in the status history and
+    audited as change_status() does."""
+    ensure_version(case, expected_version)
+    if to_status not in statuses_by_hand(case):
+        raise InvalidInput(f"En sak som er «{case.status.label}» kan ikke settes til «{to_status.label}» her: "
+                           "statusen følger sakens behandling i fagmodulen.", field="status")
+    _record_status(case, to_status, comment, actor)
 
 
 def follow_module_status(case: Case, to_status: CaseStatus, *, actor, reason: str) -> None:

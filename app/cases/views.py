@@ -163,11 +163,11 @@ def change_status(case_id: int):
     form = StatusForm(obj=case) if request.method == "GET" else StatusForm()
 
     def offer_allowed_statuses():
-        form.status.choices = choices((status.value, status.label) for status in CaseStatus
-                                      if status in services.ALLOWED_TRANSITIONS[case.status])
+        allowed = services.statuses_by_hand(case)
+        form.status.choices = choices((status.value, status.label) for status in CaseStatus if status in allowed)
 
     offer_allowed_statuses()
-    if form.validate_on_submit() and saved(form, lambda: services.change_status(
+    if form.validate_on_submit() and saved(form, lambda: services.change_status_by_hand(
             case, CaseStatus(form.status.data), expected_version=form.version.data, comment=form.comment.data,
             actor=current_user)):
         flash("Statusen er endret.", "success")

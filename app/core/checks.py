@@ -1,9 +1,11 @@
 """The checks every writing service runs on a command's values, each refusing with a bokmål message shown at
 the field it names (InvalidInput). The forms have stripped the text already; the services check again so that
 the API, the import and a test calling the service directly meet the same rule."""
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
-from app.errors import InvalidInput
+from app.errors import InvalidInput, InvalidInputs
 
 
 def require(value, field: str, message: str) -> None:
@@ -22,3 +24,30 @@ def not_in_future(day: date, field: str, what: str, today: date | None = None) -
     """A date that has happened: `what` («Mottatt-datoen») names it in the message."""
     if day > (today or date.today()):
         raise InvalidInput(f"{what} kan ikke være fram i tid.", field=field)
+
+
+class Problems:
+    """Every refused input of one command, so that a form shows all of them in one round instead of the first:
+    each independent check runs inside `check()`, and `done()` raises what was refused (nothing when all
+    passed). A check whose input is missing (None, the form has refused the field already) is left out by its
+    caller."""
+
+    def __init__(self) -> None:
+        self.errors: list[InvalidInput] = []
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        try:
+            yield
+        except InvalidInput as error:
+            self.errors.append(error)
+
+    def refused(self, field: str) -> bool:
+        """Whether a check about `field` has refused it already (a later check on it would only repeat it)."""
+        return any(error.field == field for error in self.errors)
+
+    def done(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise InvalidInputs(self.errors)

@@ -11,6 +11,7 @@ def load_demo(seed: DemoSeed) -> int:
 
 
 MODULE = Module(
+    case_status="app.methods.services:case_status",
     blueprints=("app.methods.views:bp", "app.methods.public_views:bp"),
     api="app.methods.api",
     report="app.methods.statistics:register_report",

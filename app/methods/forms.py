@@ -64,6 +64,15 @@ class NewMethodForm(MethodFieldsMixin, SubmissionFieldsMixin, FlaskForm):
         return NewMethod(details=self.details(), submission=self.submission(),
                          earlier_reference=self.earlier_reference.data)
 
+    def draft_command(self) -> NewMethod:
+        """What the refused form holds, for the service's checks (app.forms.submitted): None for a refused field."""
+        def accepted(field):
+            return None if field.errors else field.data
+        return NewMethod(details=MethodDetails(title=accepted(self.title), method_type=None),
+                         submission=NewSubmission(kind=None, organisation=accepted(self.organisation),
+                                                  received_on=accepted(self.received_on)),
+                         earlier_reference=accepted(self.earlier_reference))
+
 
 class EditMethodForm(MethodFieldsMixin, VersionedForm):
     submit = SubmitField("Lagre endringer")

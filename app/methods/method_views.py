@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.cases.interface import CaseKind, roles_that_view
 from app.core.roles import Role
-from app.forms import choices, saved
+from app.forms import choices, saved, submitted
 from app.listing import export_file, list_page
 from app.methods import services
 from app.methods.access import can_comment, can_see_price_notes, get_method_or_404, require_secretariat
@@ -49,7 +49,7 @@ def new_method():
     def register():
         created.append(services.register_method(form.to_command(), actor=current_user))
 
-    if form.validate_on_submit() and saved(form, register):
+    if submitted(form, register, check=services.check_method):
         flash(f"Metoden er registrert som {created[0].reference}.", "success")
         return redirect(url_for("methods.detail", reference=created[0].reference))
     return render_template("methods/method_new.html", form=form)

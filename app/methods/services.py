@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.cases.interface import (
     CaseKind,
+    CaseStatus,
     close_deadline,
     follow_module_status,
     get_case,
@@ -20,7 +21,7 @@ from app.cases.interface import (
     set_deadline,
 )
 from app.core.audit import AuditAction, apply_changes, record_change
-from app.core.checks import not_in_future, require
+from app.core.checks import Problems, not_in_future, require
 from app.errors import EditConflict, InvalidInput
 from app.extensions import db
 from app.methods import signals
@@ -104,6 +105,12 @@ MANUAL_TRANSITIONS = {
 }
 
 
+def case_status(case_id: int) -> CaseStatus | None:
+    """The core case's status that the method of `case_id` gives it (None: no method's case)."""
+    status = db.session.scalar(select(Method.status).where(Method.case_id == case_id))
+    return status.case_status if status is not None else None
+
+
 def manual_statuses(method: Method) -> list[MethodStatus]:
     """The statuses a user may set by hand from the method's status now."""
     allowed = MANUAL_TRANSITIONS.get(method.status, set()) | {MethodStatus.CLOSED}
@@ -144,18 +151,10 @@ def register_method(command: NewMethod, *, actor) -> Method:
     """Register a method with its first submission. It gets the next free ID of the received year,
     unless an existing ID is given (import); then that number is never handed out again."""
     details, received_on = command.details, command.submission.received_on
-    _check_details(details)
-    require(command.submission.organisation, "organisation", "Fyll inn hvem som sendte inn.")
-    not_in_future(received_on, "received_on", "Mottatt-datoen")
-    earlier = None
-    if command.earlier_reference:
-        earlier = find_method(command.earlier_reference)
-        if earlier is None:
-            raise InvalidInput(f"Fant ingen metode med ID {command.earlier_reference}.", field="earlier_reference")
+    check_method(command)
+    earlier = find_method(command.earlier_reference) if command.earlier_reference else None
     if command.reference:
         year, sequence, suffix = parse_reference(command.reference)
-        if find_method(format_reference(year, sequence, suffix)) is not None:
-            raise InvalidInput(f"{command.reference} er allerede i bruk.", field="reference")
         reserve_number("method", year, sequence)
     else:
         year, suffix = received_on.year, ""
@@ -173,6 +172,28 @@ def register_method(command: NewMethod, *, actor) -> Method:
     record_change(AuditAction.CREATE, "method", method.id, user=actor,
                   changes={"reference": [None, method.reference], "title": [None, method.title]})
     return method
+
+
+def check_method(command: NewMethod) -> None:
+    """Everything a new method must satisfy, every refused input at once (a value that is None was refused by
+    the form, app.forms.submitted)."""
+    problems = Problems()
+    with problems.check():
+        _check_details(command.details)
+    with problems.check():
+        require(command.submission.organisation, "organisation", "Fyll inn hvem som sendte inn.")
+    if command.submission.received_on is not None:
+        with problems.check():
+            not_in_future(command.submission.received_on, "received_on", "Mottatt-datoen")
+    if command.earlier_reference and find_method(command.earlier_reference) is None:
+        problems.errors.append(InvalidInput(f"Fant ingen metode med ID {command.earlier_reference}.",
+                                            field="earlier_reference"))
+    if command.reference:
+        with problems.check():
+            year, sequence, suffix = parse_reference(command.reference)
+            if find_method(format_reference(year, sequence, suffix)) is not None:
+                raise InvalidInput(f"{command.reference} er allerede i bruk.", field="reference")
+    problems.done()
 
 
 def _check_details(details: MethodDetails) -> None:

@@ -12,6 +12,7 @@ def load_demo(seed: DemoSeed) -> int:
 
 
 MODULE = Module(
+    case_status="app.panel.services:case_status",
     blueprints=("app.panel.views:bp",),
     api="app.panel.api",
     report="app.panel.statistics:register_report",

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.cases.interface import PatientFieldsMixin, icd10_code
 from app.core.regions import REGIONS
-from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices, command_from
+from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices, command_from, draft_command
 from app.panel.commands import MemberDetails, NewExpert, NewReferral
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
@@ -60,6 +60,11 @@ class ReferralForm(PatientFieldsMixin, FlaskForm):
 
     def to_command(self) -> NewReferral:
         return command_from(self, NewReferral, from_regional_hospital=self.from_regional_hospital.data == "ja")
+
+    def draft_command(self) -> NewReferral:
+        """What the refused form holds, for the service's checks (app.forms.submitted)."""
+        answer = None if self.from_regional_hospital.errors else self.from_regional_hospital.data == "ja"
+        return draft_command(self, NewReferral, from_regional_hospital=answer)
 
 
 class MemberFieldsMixin:

@@ -13,7 +13,7 @@ from app.core.audit import AuditAction, record_access
 from app.core.regions import REGIONS
 from app.core.roles import Role
 from app.extensions import db
-from app.forms import choices, saved
+from app.forms import choices, saved, submitted
 from app.listing import export_file, list_page
 from app.panel import services
 from app.panel.forms import AssignMemberForm, EditMemberForm, ExpertForm, NewMemberForm, ReferralForm
@@ -51,8 +51,8 @@ def export_referrals(fmt: str):
 def new_referral():
     form = ReferralForm()
     created: list[Referral] = []
-    if form.validate_on_submit() and saved(form, lambda: created.append(
-            services.register_referral(form.to_command(), actor=current_user))):
+    if submitted(form, lambda: created.append(services.register_referral(form.to_command(), actor=current_user)),
+                 check=services.check_referral):
         referral = created[0]
         flash(f"Henvisningen er registrert. Svarfrist {referral.due_on:%d.%m.%Y}.", "success")
         return redirect(url_for("panel.referral", case_id=referral.case_id))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.cases.interface import (
     CaseKind,
+    CaseStatus,
     JournalEntryType,
     add_journal_entry,
     assign_user,
@@ -26,7 +27,7 @@ from app.cases.interface import (
     validate_registry_id,
 )
 from app.core.audit import AuditAction, apply_changes, record_change
-from app.core.checks import not_in_future, require_fields
+from app.core.checks import Problems, not_in_future, require, require_fields
 from app.core.regions import REGIONS
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput
@@ -72,34 +73,62 @@ def _ensure_open(referral: Referral) -> None:
         raise InvalidInput(f"Henvisningen er «{referral.status.label.lower()}» og kan ikke endres.")
 
 
-def register_referral(command: NewReferral, *, actor, today: date | None = None) -> Referral:
-    """Register a referral as a screened panel case with the 14-day answer deadline. A referral from
-    another trust than the regional hospital needs the regional-hospital review (who and when)."""
-    today = today or date.today()
-    require_fields(command, {"referring_trust": "Fyll inn henvisende helseforetak.",
-                       "referring_doctor": "Fyll inn henvisende lege.",
-                       "condition": "Beskriv den alvorlige, livsforkortende tilstanden.",
-                       "treatments_tried": "Beskriv etablert behandling som er forsøkt, og effekten av den.",
-                       "question": "Fyll inn spørsmålet til ekspertpanelet."})
+REFERRAL_REQUIRED = {"referring_trust": "Fyll inn henvisende helseforetak.",
+                     "referring_doctor": "Fyll inn henvisende lege.",
+                     "condition": "Beskriv den alvorlige, livsforkortende tilstanden.",
+                     "treatments_tried": "Beskriv etablert behandling som er forsøkt, og effekten av den.",
+                     "question": "Fyll inn spørsmålet til ekspertpanelet."}
+
+
+def _referral_problems(command: NewReferral, today: date) -> Problems:
+    """The referral's rules, each refusal collected (a value that is None was refused by the form, or is
+    missing: the required ones are told so). A referral from another trust than the regional hospital needs the
+    regional-hospital review (who and when)."""
+    problems = Problems()
+    for field, message in REFERRAL_REQUIRED.items():
+        with problems.check():
+            require(getattr(command, field), field, message)
     referred_on, from_regional_hospital = command.referred_on, command.from_regional_hospital
-    not_in_future(referred_on, "referred_on", "Henvisningsdatoen", today)
-    if not from_regional_hospital:
-        require_fields(command, {"regional_review_by": "Henvisningen er ikke fra regionsykehuset. Oppgi hvem ved "
-                                                 "regionsykehuset pasientens situasjon er gjennomgått med."})
+    if referred_on is not None:
+        with problems.check():
+            not_in_future(referred_on, "referred_on", "Henvisningsdatoen", today)
+    if from_regional_hospital is False:
+        with problems.check():
+            require(command.regional_review_by, "regional_review_by", "Henvisningen er ikke fra regionsykehuset. "
+                    "Oppgi hvem ved regionsykehuset pasientens situasjon er gjennomgått med.")
         if command.regional_review_on is None:
-            raise InvalidInput("Oppgi når pasientens situasjon ble gjennomgått med regionsykehuset.",
-                               field="regional_review_on")
-        if command.regional_review_on > referred_on:
-            raise InvalidInput("Gjennomgangen med regionsykehuset må være gjort før henvisningen.",
-                               field="regional_review_on")
+            problems.errors.append(InvalidInput("Oppgi når pasientens situasjon ble gjennomgått med "
+                                                "regionsykehuset.", field="regional_review_on"))
+        elif referred_on is not None and command.regional_review_on > referred_on:
+            problems.errors.append(InvalidInput("Gjennomgangen med regionsykehuset må være gjort før henvisningen.",
+                                                field="regional_review_on"))
     complete_on = command.complete_on or referred_on
-    if complete_on < referred_on or complete_on > today:
-        raise InvalidInput("Datoen henvisningen ble komplett må være mellom henvisningsdatoen og i dag.",
-                           field="complete_on")
+    if complete_on is not None and referred_on is not None and (complete_on < referred_on or complete_on > today):
+        problems.errors.append(InvalidInput("Datoen henvisningen ble komplett må være mellom henvisningsdatoen og "
+                                            "i dag.", field="complete_on"))
+    if command.icd10 is not None:
+        with problems.check():
+            validate_icd10(command.icd10)
+    return problems
+
+
+def check_referral(command: NewReferral, *, today: date | None = None) -> None:
+    """Every rule of a referral that needs no patient on file, every refusal at once (app.forms.submitted)."""
+    _referral_problems(command, today or date.today()).done()
+
+
+def register_referral(command: NewReferral, *, actor, today: date | None = None) -> Referral:
+    """Register a referral as a screened panel case with the 14-day answer deadline (_referral_problems), every
+    refused input at once."""
+    problems = _referral_problems(command, today or date.today())
+    with problems.check():
+        patient = register_patient(national_id=command.national_id, name=command.patient_name,
+                                   birth_date=command.birth_date, municipality=command.municipality,
+                                   home_region=command.home_region, actor=actor)
+    problems.done()
+    referred_on, from_regional_hospital = command.referred_on, command.from_regional_hospital
+    complete_on = command.complete_on or referred_on
     code = validate_icd10(command.icd10)
-    patient = register_patient(national_id=command.national_id, name=command.patient_name,
-                               birth_date=command.birth_date, municipality=command.municipality,
-                               home_region=command.home_region, actor=actor)
     case = open_case(kind=CaseKind.PANEL_REFERRAL, title=f"Henvisning til ekspertpanelet – {patient.name}",
                      patient=patient, actor=actor, case_date=referred_on)
     due_on = complete_on + timedelta(days=ANSWER_DAYS)
@@ -118,6 +147,12 @@ def register_referral(command: NewReferral, *, actor, today: date | None = None)
     record_change(AuditAction.CREATE, "panel_referral", referral.id, case=case, user=actor,
                   changes={"icd10": [None, code], "referring_trust": [None, command.referring_trust]})
     return referral
+
+
+def case_status(case_id: int) -> CaseStatus | None:
+    """The core case's status that the referral of `case_id` gives it (None: no referral's case)."""
+    status = db.session.scalar(select(Referral.status).where(Referral.case_id == case_id))
+    return status.case_status if status is not None else None
 
 
 def find_referral(case_id: int) -> Referral | None:

@@ -107,11 +107,11 @@ def test_stale_update_is_refused_and_changes_nothing(caseworker):
                               patient=_patient(caseworker), actor=caseworker)
     seen_version = case.version
     services.update_case(case, expected_version=seen_version, title="Ny tittel – Kari Nordmann",
-                         responsible_id=caseworker.id, actor=caseworker)
+                         responsible_id=caseworker.id, reason="Feil i tittelen", actor=caseworker)
     db.session.flush()
     with pytest.raises(EditConflict, match="endret av en annen bruker"):
         services.update_case(case, expected_version=seen_version, title="Konkurrerende tittel",
-                             responsible_id=caseworker.id, actor=caseworker)
+                             responsible_id=caseworker.id, reason="Feil i tittelen", actor=caseworker)
     assert case.title == "Ny tittel – Kari Nordmann"
     assert case.public_title == "Ny tittel – ******"
 
@@ -120,7 +120,7 @@ def test_update_writes_old_and_new_values_to_the_audit_log(caseworker):
     case = services.open_case(kind=CaseKind.ABROAD_APPLICATION, title="Søknad – Kari Nordmann",
                               patient=_patient(caseworker), actor=caseworker)
     services.update_case(case, expected_version=case.version, title="Endret – Kari Nordmann",
-                         responsible_id=caseworker.id, actor=caseworker)
+                         responsible_id=caseworker.id, reason="Feil i tittelen", actor=caseworker)
     event = db.session.query(AuditEvent).filter_by(action="update", case_id=case.id).one()
     assert event.changes["title"] == ["Søknad – Kari Nordmann", "Endret – Kari Nordmann"]
     assert event.patient_id == case.patient_id

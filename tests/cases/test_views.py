@@ -26,9 +26,9 @@ def test_two_browsers_saving_the_same_case_the_second_gets_a_conflict(app, login
     second.get(f"/saker/{case_id}/endre")
 
     saved = first.post(f"/saker/{case_id}/endre", data={"title": "Første – Kari Nordmann", "responsible_id": user,
-                                                         "version": 1})
+                                                         "reason": "Skrivefeil", "version": 1})
     conflict = second.post(f"/saker/{case_id}/endre", data={"title": "Andre – Kari Nordmann", "responsible_id": user,
-                                                            "version": 1})
+                                                            "reason": "Skrivefeil", "version": 1})
 
     assert saved.status_code == 302
     assert conflict.status_code == 409
@@ -39,7 +39,7 @@ def test_two_browsers_saving_the_same_case_the_second_gets_a_conflict(app, login
     with app.app_context():
         assert db.session.get(Case, case_id).title == "Første – Kari Nordmann"
     resaved = second.post(f"/saker/{case_id}/endre", data={"title": "Andre – Kari Nordmann", "responsible_id": user,
-                                                            "version": 2})
+                                                            "reason": "Skrivefeil", "version": 2})
     assert resaved.status_code == 302
 
 

@@ -1,6 +1,7 @@
 """A method's status follows from what is recorded (assessment, agenda items, ordering decision, report,
 decision), and the method's core case status follows the method's: through the pages, seen in the API."""
 import io
+import re
 from datetime import date
 
 import pytest
@@ -115,3 +116,16 @@ def test_the_service_refuses_by_hand_a_status_a_record_drives(app_ctx, make_user
     with pytest.raises(InvalidInput, match="egnethetsvurdering") as refused:
         services.set_status_by_hand(method, StatusChange(MethodStatus.SUITABILITY, date(2024, 4, 1)), actor=secretary)
     assert refused.value.field == "status" and method.status is MethodStatus.RECEIVED
+
+
+def test_the_proposal_form_shows_every_error_in_one_round(app, login, make_user):
+    """The form's own checks and the service's rules on the fields it accepted are shown together."""
+    page = login(make_user("methods_secretariat"))
+    response = page.post("/metoder/ny", data={
+        "title": "", "method_type": "prosedyrer", "kind": "forslag", "organisation": "Sykehuset Telemark",
+        "received_on": f"{date.today().replace(year=date.today().year + 1):%d.%m.%Y}",
+        "earlier_reference": "ID2018_999"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert set(re.findall(r'id="([a-z0-9_]+)-error"', html)) == {"title", "received_on", "earlier_reference"}
+    assert "Mottatt-datoen kan ikke være fram i tid." in html and "Fant ingen metode med ID ID2018_999." in html

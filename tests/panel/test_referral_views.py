@@ -503,3 +503,17 @@ def test_the_referral_lists_send_as_many_statements_for_three_referrals_as_for_o
     make_referral("Henvist Berit")
     make_referral("Henvist Cecilie")
     assert {url: statements_sent(client, url, headers=headers) for url, client in urls.items()} == one
+
+
+def test_the_referral_form_shows_every_error_in_one_round(app, secretary):
+    """The form's own checks and the service's rules on the fields it accepted are shown together."""
+    response = secretary.post("/ekspertpanelet/henvisninger/ny", data=_referral_form(
+        referring_doctor="", referred_on=f"{TODAY + timedelta(days=3):%d.%m.%Y}", regional_review_by="",
+        regional_review_on="", complete_on=f"{TODAY - timedelta(days=30):%d.%m.%Y}"))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert set(re.findall(r'id="([a-z0-9_]+)-error"', html)) == {
+        "referring_doctor", "referred_on", "regional_review_by", "regional_review_on", "complete_on"}
+    assert "Henvisningsdatoen kan ikke være fram i tid." in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Referral)) == 0

@@ -386,7 +386,8 @@ def edit_case(kit: Kit) -> Edit:
     a, b = _caseworkers(kit)
     case_id = kit.make_case(a)
     return Edit((a, b), f"/saker/{case_id}/endre", f"/saker/{case_id}/endre", Case, case_id, "title",
-                a={"title": "Første – Kari Nordmann"}, b={"title": "Andre – Kari Nordmann"},
+                a={"title": "Første – Kari Nordmann", "reason": "Skrivefeil"},
+                b={"title": "Andre – Kari Nordmann", "reason": "Skrivefeil"},
                 a_stored="Første – Kari Nordmann", b_stored="Andre – Kari Nordmann",
                 stored_shown="Første – Kari Nordmann", text_field="title")
 

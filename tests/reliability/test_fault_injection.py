@@ -171,6 +171,17 @@ NOT_WRITING = {
     "app.abroad.services.possible_duplicates": "a query",
     "app.abroad.services.appeal_deadline": "arithmetic on working days",
     "app.abroad.services.check_decision": "the decision's rules, before a letter is rendered",
+    "app.abroad.services.check_application": "the registration's rules, on a form's draft",
+    "app.panel.services.check_referral": "the referral's rules, on a form's draft",
+    "app.methods.services.check_method": "a new method's rules, on a form's draft",
+    "app.abroad.services.check_correction": "the correction's rules (a query for possible duplicates)",
+    "app.abroad.services.check_cost": "the cost's rules (a query for the same invoice)",
+    "app.abroad.services.check_appeal": "the appeal's rules",
+    "app.abroad.services.check_opinion_request": "the opinion request's rules",
+    "app.abroad.services.case_status": "a query",
+    "app.methods.services.case_status": "a query",
+    "app.panel.services.case_status": "a query",
+    "app.cases.services.statuses_by_hand": "asks the modules for the case's status",
     "app.abroad.services.check_reconsideration": "the reconsideration's rules, before a letter is rendered",
     "app.abroad.services.ensure_may_be_granted": "the Nye Metoder rule every grant asks (reads the method status)",
     "app.abroad.services.country_name": "a lookup",
@@ -662,7 +673,7 @@ def _(w):
     def call():
         case = w.get(Case, case_id)
         cases.update_case(case, expected_version=case.version, title="Ny tittel – Kari Nordmann", responsible_id=None,
-                          actor=w.get(User, actor))
+                          reason="Feil i tittelen", actor=w.get(User, actor))
     return call
 
 
@@ -683,6 +694,18 @@ def _(w):
         case = w.get(Case, case_id)
         cases.change_status(case, CaseStatus.DISCARDED, expected_version=case.version, comment="Registrert to ganger",
                             actor=w.get(User, actor))
+    return call
+
+
+@case("app.cases.services.change_status_by_hand")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+
+    def call():
+        case = w.get(Case, case_id)
+        cases.change_status_by_hand(case, CaseStatus.DISCARDED, expected_version=case.version,
+                                    comment="Registrert to ganger", actor=w.get(User, actor))
     return call
 
 

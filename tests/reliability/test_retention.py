@@ -156,9 +156,10 @@ def test_no_flow_deletes_a_case_record(app, login, make_user, statements):
         deadline_id, deadline_version = deadline.id, deadline.version
     _ok(worker.post(f"/saker/{case_id}/frister/{deadline_id}/utfort", data={"version": deadline_version}))
 
-    # Close, reopen and discard (a refusal without a reason first); discard a second case straight away.
-    for status in (CaseStatus.IN_PROGRESS, CaseStatus.FINISHED_BY_CASEWORKER, CaseStatus.CLOSED,
-                   CaseStatus.IN_PROGRESS):
+    # Close once the office has finished the application (a withdrawal), reopen and discard (a refusal without a
+    # reason first); discard a second case straight away.
+    _ok(worker.post(f"/utland/soknader/{case_id}/vedtak", data={"decision": "withdrawn", "decided_on": _day(3)}))
+    for status in (CaseStatus.CLOSED, CaseStatus.FINISHED_BY_CASEWORKER):
         _ok(_set_status(app, worker, case_id, status))
     assert _set_status(app, worker, case_id, CaseStatus.DISCARDED).status_code == 200
     _ok(_set_status(app, worker, case_id, CaseStatus.DISCARDED, "Søknaden er trukket"))

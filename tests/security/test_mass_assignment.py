@@ -62,7 +62,7 @@ def test_extra_fields_posted_to_the_case_edit_are_ignored(app, login, make_user,
                   "patient_id": before.patient_id, "created_by_id": before.created_by_id,
                   "case_date": before.case_date}
     response = login(worker_id).post(f"/saker/{case_id}/endre", data={
-        "title": "Ny tittel", "responsible_id": str(worker_id), "version": "1",
+        "title": "Ny tittel", "responsible_id": str(worker_id), "version": "1", "reason": "Skrivefeil",
         "status": "closed", "unit": "helse-vest", "number": "1999/1", "kind": "panel_referral", "patient_id": "1",
         "created_by_id": str(other_id), "public_title": "Avslørt", "case_date": "01.01.2000", "id": "999999"})
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
@@ -83,12 +83,13 @@ def test_the_version_of_another_record_does_not_pass_the_lock(app, login, make_u
         other = db.session.get(Case, other_case_id)
         for title in ("Andre", "Tredje"):
             case_services.update_case(other, expected_version=other.version, title=title,
-                                      responsible_id=worker_id, actor=actor)
+                                      responsible_id=worker_id, reason="Skrivefeil", actor=actor)
             db.session.commit()
         other_version = other.version
     assert other_version == 3
     response = login(worker_id).post(f"/saker/{case_id}/endre", data={
-        "title": "Overskrevet", "responsible_id": str(worker_id), "version": str(other_version)})
+        "title": "Overskrevet", "responsible_id": str(worker_id), "version": str(other_version),
+        "reason": "Skrivefeil"})
     assert response.status_code == 409
     with app.app_context():
         case = db.session.get(Case, case_id)

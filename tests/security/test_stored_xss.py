@@ -31,7 +31,7 @@ def test_a_case_title_with_markup_is_escaped_wherever_it_is_shown(login, make_us
     case_id = make_case(worker_id)
     worker = login(worker_id)
     assert worker.post(f"/saker/{case_id}/endre", data={
-        "title": PAYLOAD, "responsible_id": str(worker_id), "version": "1"}).status_code == 302
+        "title": PAYLOAD, "responsible_id": str(worker_id), "version": "1", "reason": PAYLOAD}).status_code == 302
     for url in (f"/saker/{case_id}", "/saker", f"/saker?q={PAYLOAD[:20]}", f"/saker/{case_id}/endre"):
         _assert_escaped(worker, url)
 
