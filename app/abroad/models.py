@@ -68,6 +68,21 @@ class Decision(LabelledEnum):
     WITHDRAWN = "withdrawn", "Trukket"
 
 
+def appeal_refused(decision: "Decision | None", status: ApplicationStatus, *, named: str = "Søknaden") -> str | None:
+    """Why the application's decision cannot be appealed, or None when it can (forvaltningsloven § 28: a party
+    may appeal an individual decision). A refusal is appealed while it stands; a grant too (its hospital,
+    companion or cover), while granted or after the treatment. A refusal reversed on appeal is not appealed
+    again, nor is a withdrawn or undecided application. `named` names the application in the message."""
+    if decision is Decision.DENIED and status is ApplicationStatus.DENIED:
+        return None
+    if decision is Decision.GRANTED and status in (ApplicationStatus.GRANTED, ApplicationStatus.COMPLETED):
+        return None
+    if decision is Decision.DENIED:
+        return (f"{named} er «{status.label.lower()}»: avslaget er omgjort etter klage, og vedtaket kan ikke "
+                "påklages på nytt.")
+    return f"Bare et vedtak om innvilgelse eller avslag kan påklages. {named} er «{status.label.lower()}»."
+
+
 class CostCategory(LabelledEnum):
     TREATMENT = "treatment", "Behandling"
     TRAVEL = "travel", "Reise"
@@ -136,6 +151,10 @@ class Application(Versioned, db.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def appealable(self) -> bool:
+        return appeal_refused(self.decision, self.status) is None
 
     @property
     def treatment_may_be_planned(self) -> bool:
@@ -252,7 +271,8 @@ class BoardOutcome(LabelledEnum):
 
 
 class Appeal(Versioned, db.Model):
-    """A complaint against a refusal: its own case (klagesak) at the office that refused."""
+    """A complaint against a decision (a refusal, or a grant's terms): its own case (klagesak) at the office that
+    decided."""
 
     __tablename__ = "abroad_appeals"
     __table_args__ = (
@@ -283,6 +303,11 @@ class Appeal(Versioned, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="appeals")
+
+    @property
+    def against_grant(self) -> bool:
+        """The complaint is against a grant (its terms), not a refusal: a reversal changes the grant."""
+        return self.application.decision is Decision.GRANTED
 
     @property
     def awaiting_late_assessment(self) -> bool:

@@ -41,6 +41,7 @@ from app.abroad.models import (
     MedicalOpinion,
     OfficeOutcome,
     Stream,
+    appeal_refused,
 )
 from app.cases.interface import (
     ADULT_AGE,
@@ -50,6 +51,7 @@ from app.cases.interface import (
     JournalEntryType,
     add_journal_entry,
     age_on,
+    answer_incoming,
     attach_document,
     change_status,
     close_deadline,
@@ -382,6 +384,7 @@ def decide(application: Application, command: NewDecision, *, actor, letter: byt
     if decision is Decision.WITHDRAWN:
         add_journal_entry(case, entry_type=JournalEntryType.NOTE, title="Søknaden er trukket",
                           journal_date=decided_on, actor=actor)
+        answer_incoming(case, actor=actor, method="TE")
     else:
         if letter is None:
             raise InvalidInput("Vedtaksbrevet mangler.")
@@ -393,6 +396,7 @@ def decide(application: Application, command: NewDecision, *, actor, letter: byt
                                    filename=f"vedtak-{case.year}-{case.sequence}.pdf", content=letter,
                                    actor=actor, journal_entry=entry)
         application.letter_document_id = document.id
+        answer_incoming(case, actor=actor)
     application.flag = None
     application.flagged_at = None
     db.session.flush()
@@ -654,15 +658,20 @@ def appeal_deadline(notified_on: date) -> date:
     return next_working_day(notified_on + timedelta(weeks=APPEAL_WEEKS))
 
 
+def appeal_title(decision: Decision | None) -> str:
+    """The appeal case's title, before the patient's name: a complaint against a refusal, or against a grant."""
+    return f"Klage på {'vedtak' if decision is Decision.GRANTED else 'avslag'} om behandling i utlandet"
+
+
 def register_appeal(application: Application, command: NewAppeal, *, actor, today: date | None = None) -> Appeal:
-    """Register a complaint against a refusal as its own case. A complaint after the deadline is flagged
-    late and waits for an assessment under forvaltningsloven § 31."""
+    """Register a complaint against a decision (a refusal, or a grant's terms: appeal_refused) as its own case. A
+    complaint after the deadline is flagged late and waits for an assessment under forvaltningsloven § 31."""
     today = today or date.today()
     received_on, notified_on = command.received_on, command.notified_on
     _lock(application)
-    if application.decision is not Decision.DENIED or application.status is not ApplicationStatus.DENIED:
-        raise InvalidInput("Bare et avslag kan påklages. Denne søknaden er "
-                           f"«{application.status.label.lower()}».")
+    refused = appeal_refused(application.decision, application.status, named="Denne søknaden")
+    if refused:
+        raise InvalidInput(refused)
     if any(appeal.status in OPEN_APPEAL_STATUSES for appeal in application.appeals):
         raise Conflict("Det er allerede en klage under behandling på dette vedtaket. Ingenting er lagret; åpne "
                        "klagen som er registrert.")
@@ -673,7 +682,7 @@ def register_appeal(application: Application, command: NewAppeal, *, actor, toda
     if received_on < notified_on:
         raise InvalidInput("Klagen kan ikke ha kommet inn før pasienten mottok vedtaket.", field="received_on")
     application_case = get_case(application.case_id)
-    case = open_case(kind=CaseKind.ABROAD_APPEAL, title=f"Klage på avslag om behandling i utlandet – "
+    case = open_case(kind=CaseKind.ABROAD_APPEAL, title=f"{appeal_title(application.decision)} – "
                      f"{application_case.patient.name}", patient=application_case.patient, actor=actor,
                      case_date=received_on)
     deadline_on = appeal_deadline(notified_on)
@@ -713,7 +722,10 @@ def assess_late_appeal(appeal: Appeal, command: LateAppealAssessment, *, actor) 
 
 
 def _grant_on_appeal(application: Application, *, field: str, actor, case) -> None:
-    """The refusal is reversed: the application is granted, if a grant is allowed now (ensure_may_be_granted)."""
+    """The refusal is reversed: the application is granted, if a grant is allowed now (ensure_may_be_granted).
+    A complaint against a grant that succeeds changes the grant's terms; the application stays granted."""
+    if application.decision is Decision.GRANTED:
+        return
     _lock(application)
     if application.status is not ApplicationStatus.DENIED:
         raise Conflict(f"Søknaden er allerede «{application.status.label.lower()}», og avslaget kan ikke omgjøres "
@@ -755,9 +767,12 @@ def reconsider(appeal: Appeal, command: Reconsideration, *, actor, forwarding_le
     if outcome is OfficeOutcome.REVERSED:
         _set_status(appeal, AppealStatus.REVERSED_BY_OFFICE, actor=actor)
         _grant_on_appeal(appeal.application, field="outcome", actor=actor, case=case)
-        add_journal_entry(case, entry_type=JournalEntryType.OUTGOING, title="Vedtak omgjort – søknaden innvilges",
+        add_journal_entry(case, entry_type=JournalEntryType.OUTGOING,
+                          title="Vedtak omgjort – " + ("vedtaket endres" if appeal.against_grant
+                                                       else "søknaden innvilges"),
                           journal_date=decided_on, document_date=decided_on, party_name=case.patient.name,
                           actor=actor)
+        answer_incoming(case, actor=actor)
     else:
         if forwarding_letter is None:
             raise InvalidInput("Oversendelsesbrevet mangler.")
@@ -770,6 +785,7 @@ def reconsider(appeal: Appeal, command: Reconsideration, *, actor, forwarding_le
                                    filename=f"oversendelse-{case.year}-{case.sequence}.pdf",
                                    content=forwarding_letter, actor=actor, journal_entry=entry)
         appeal.forwarding_document_id = document.id
+        answer_incoming(case, actor=actor)
     db.session.flush()
     record_change(AuditAction.UPDATE, "abroad_appeal", appeal.id, case=case, user=actor,
                   changes={"office_outcome": [None, outcome.value], "office_decided_on": [None, decided_on]})
