@@ -145,6 +145,13 @@ NOT_WRITING = {
     "app.cases.patient_facts.history": "a query",
     "app.cases.patient_facts.guardians": "a query",
     "app.cases.patient_facts.letter_addressees": "a query",
+    "app.cases.patient_facts.letter_facts": "a query",
+    "app.cases.documents.filed_documents": "a query",
+    "app.abroad.letters.copies": "names a letter's copies",
+    "app.abroad.letters.decision_letter": "renders the letter after the checks; decide_with_letter files it",
+    "app.abroad.letters.forwarding_letter": "renders the letter after the checks; reconsider_with_letter files it",
+    "app.abroad.letters.preview_or_file": "a page's step: the writing is decide_with_letter or reconsider_with_letter",
+    "app.abroad.services.appeal_title": "computes a title",
     "app.cases.patient_facts.age_on": "arithmetic",
     "app.cases.services.open_discrepancies": "builds a query",
     "app.cases.documents.storage": "returns the storage backend",
@@ -716,6 +723,16 @@ def _(w):
         entry = w.get(JournalEntry, entry_id)
         cases.complete_follow_up(entry, method="TE", expected_version=entry.version, actor=w.get(User, actor))
     return call
+
+
+@case("app.cases.services.answer_incoming")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+    cases.add_journal_entry(w.get(Case, case_id), entry_type=JournalEntryType.INCOMING, title="Søknad",
+                            party_name="UNN", actor=w.get(User, actor))
+    db.session.commit()
+    return lambda: cases.answer_incoming(w.get(Case, case_id), actor=w.get(User, actor))
 
 
 @case("app.cases.services.assign_user")
@@ -1654,7 +1671,7 @@ def world(app, app_ctx, monkeypatch):
     # Every faulted run leaves its login attempt counted (COMMITTED_AHEAD); the limit is tested elsewhere.
     monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "1000 per 15 minutes")
     # The letter pages' PDFs are not what is tested here: render a fixed one (the write path is the same).
-    monkeypatch.setattr(abroad_letters, "render_pdf", lambda *_args, **_kwargs: PDF)
+    monkeypatch.setattr(abroad_letters, "pdf_from_html", lambda *_args, **_kwargs: PDF)
     return World()
 
 
