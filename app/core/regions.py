@@ -49,8 +49,8 @@ UNIT_CONTACTS = {
                                     "utland@helse-midt.no", "74 83 99 00"),
     METHODS_UNIT: UnitContact(UNITS[METHODS_UNIT], ("Postboks 404", "2303 Hamar"),
                               "nyemetoder@helse-sorost.no", "62 58 55 00"),
-    PANEL_UNIT: UnitContact(UNITS[PANEL_UNIT], ("Postboks 404", "2303 Hamar"),
-                            "ekspertpanelet@helse-sorost.no", "62 58 55 00"),
+    PANEL_UNIT: UnitContact("Ekspertpanelet – Helse Bergen HF", ("Postboks 1400", "5021 Bergen"),
+                            "ekspertpanelet@helse-bergen.no", "55 97 50 00"),
 }
 
 _OFFICE_FOR_REGION = {
