@@ -111,8 +111,10 @@ def decide(case_id: int):
     if not form.is_submitted() and method is not None and method.state is MethodState.NOT_INTRODUCED:
         form.legal_basis.data = services.LEGAL_BASIS_NOT_INTRODUCED
         form.reasoning.data = services.not_introduced_citation(method)
-    filed, preview = False, None
-    if form.validate_on_submit():
+    filed, preview, phrases = False, None, services.office_phrases(case.unit)
+    if form.is_submitted() and request.form.get("steg") == letters.INSERT:
+        letters.insert_phrase(form.reasoning, phrases, request.form.get("standardtekst"))
+    elif form.validate_on_submit():
         filed, preview = letters.preview_or_file(
             form, request.form.get("steg"), request.form.get("forhandsvist"),
             preview=lambda: letters.decision_letter(case, application, form.to_command(), actor=current_user),
@@ -127,7 +129,7 @@ def decide(case_id: int):
                            citation=services.not_introduced_citation(method)
                            if method is not None and method.state is MethodState.NOT_INTRODUCED else None,
                            open_opinions=[opinion for opinion in application.opinions if opinion.received_on is None],
-                           preview=preview)
+                           preview=preview, phrases=phrases)
     return audited_page(page, case, application, "abroad_application", "vedtak", form_status(form))
 
 

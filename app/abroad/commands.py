@@ -140,3 +140,11 @@ class OpinionCorrection:
 @dataclass(frozen=True, kw_only=True)
 class CostReversal:
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhraseText:
+    """An office's standard phrase: a short title to pick it by, and the text inserted into a letter."""
+
+    title: str
+    text: str

@@ -121,7 +121,7 @@ def reconsider_with_letter(case: Case, appeal: Appeal, command: Reconsideration,
 
 # The pages: preview, then file
 
-PREVIEW, FILE = "forhandsvis", "journalfor"   # the form's two buttons (name «steg»)
+PREVIEW, FILE, INSERT = "forhandsvis", "journalfor", "sett_inn"   # the form's buttons (name «steg»)
 
 
 @dataclass(frozen=True)
@@ -149,3 +149,11 @@ def preview_or_file(form, step: str | None, previewed: str | None, *, preview, f
     if step == FILE and same:
         return saved(form, file), Preview(letter)
     return False, Preview(letter, changed=step == FILE)
+
+
+def insert_phrase(field, phrases: list, phrase_id: str | None) -> None:
+    """Append the chosen standard phrase (one of the office's `phrases`) to the text `field`, as a paragraph of
+    its own; the caseworker adapts it before the preview. An unknown choice changes nothing."""
+    chosen = next((phrase for phrase in phrases if str(phrase.id) == (phrase_id or "")), None)
+    if chosen is not None:
+        field.data = "\n\n".join(filter(None, ((field.data or "").rstrip(), chosen.text)))

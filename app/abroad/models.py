@@ -8,7 +8,18 @@ granted now, but still counts as refused in the year's first-instance figures.
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, Numeric, String, Text, column
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    column,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cases.interface import CaseStatus
@@ -316,3 +327,18 @@ class Appeal(Versioned, db.Model):
     @property
     def at_office(self) -> bool:
         return self.status is AppealStatus.RECEIVED
+
+
+class StandardPhrase(Versioned, db.Model):
+    """A standard phrase an office keeps for its letters (title and text), inserted into a decision's reasoning
+    on the decision form. Each office has its own, edited by its caseworkers."""
+
+    __tablename__ = "abroad_standard_phrases"
+    __table_args__ = (UniqueConstraint("office", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office: Mapped[str] = mapped_column(String(32), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

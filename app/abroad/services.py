@@ -24,6 +24,7 @@ from app.abroad.commands import (
     OpinionCorrection,
     OpinionReceived,
     OpinionRequest,
+    PhraseText,
     Reconsideration,
     TreatmentPlan,
 )
@@ -40,6 +41,7 @@ from app.abroad.models import (
     DecisionNote,
     MedicalOpinion,
     OfficeOutcome,
+    StandardPhrase,
     Stream,
     appeal_refused,
 )
@@ -835,3 +837,42 @@ def flag_applications_for_method(reference: str) -> int:
         application.flagged_at = utcnow()
     db.session.flush()
     return len(applications)
+
+
+# Standard phrases
+
+def office_phrases(office: str) -> list[StandardPhrase]:
+    """The office's standard phrases, by title."""
+    return list(db.session.scalars(select(StandardPhrase).where(StandardPhrase.office == office)
+                                   .order_by(StandardPhrase.title, StandardPhrase.id)))
+
+
+def _checked_phrase(office: str, command: PhraseText, phrase_id: int | None = None) -> None:
+    require(command.title, "title", "Gi standardteksten en tittel.")
+    require(command.text, "text", "Skriv standardteksten.")
+    taken = db.session.scalar(select(StandardPhrase.id).where(
+        StandardPhrase.office == office, StandardPhrase.title == command.title, StandardPhrase.id != (phrase_id or 0)))
+    if taken:
+        raise InvalidInput(f"Kontoret har allerede en standardtekst med tittelen «{command.title}».", field="title")
+
+
+def add_phrase(office: str, command: PhraseText, *, actor) -> StandardPhrase:
+    """A new standard phrase of `office` (the actor's own office: the views pass it)."""
+    _checked_phrase(office, command)
+    phrase = StandardPhrase(office=office, title=command.title, text=command.text, created_by_id=actor.id)
+    db.session.add(phrase)
+    db.session.flush()
+    record_change(AuditAction.CREATE, "abroad_standard_phrase", phrase.id, user=actor,
+                  changes={"office": [None, office], "title": [None, command.title]})
+    return phrase
+
+
+def update_phrase(phrase: StandardPhrase, command: PhraseText, *, expected_version: int | None, actor) -> dict:
+    ensure_version(phrase, expected_version)
+    _checked_phrase(phrase.office, command, phrase.id)
+    changes = apply_changes(phrase, {"title": command.title, "text": command.text})
+    if changes:
+        db.session.flush()
+        record_change(AuditAction.UPDATE, "abroad_standard_phrase", phrase.id, user=actor, changes=changes)
+    return changes
+

@@ -1,12 +1,14 @@
 """The letters of treatment abroad through the pages: the preview before filing, the sender's block, the addressee
 (the guardians of a child) with the address, the copies and the appeal information, read from the filed PDF
-with pdftotext; the forwarding letter to Klagenemnda and its list of documents; the incoming post avskrevet."""
+with pdftotext; the forwarding letter to Klagenemnda and its list of documents; the incoming post avskrevet; the
+office's standard phrases inserted into the reasoning."""
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from app.abroad.models import Appeal, Application
+from app.abroad.models import Appeal, Application, StandardPhrase
 from app.cases.models import Case, Document, JournalEntry
+from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
 from tests.pdf import pdf_text
 
@@ -119,3 +121,36 @@ def test_no_letter_goes_to_an_imported_placeholder_name(app, login, make_user):
     answer = worker.post(f"/utland/soknader/{case_id}/vedtak", data={**DECISION, "steg": "forhandsvis"})
     assert answer.status_code == 200 and "Pasientens navn er ikke registrert" in answer.get_data(as_text=True)
     assert _count(app, Document) == 0
+
+
+def test_the_offices_standard_phrases_are_edited_and_inserted_into_the_reasoning(app, login, make_user):
+    worker = login(make_user("abroad_caseworker", "helse-vest"))
+    added = worker.post("/utland/standardtekster", data={"title": "Tilbud i Norge",
+                                                         "text": "Det finnes et forsvarlig tilbud i Norge."})
+    assert added.status_code == 302
+    twice = worker.post("/utland/standardtekster", data={"title": "Tilbud i Norge", "text": "Annen tekst."})
+    assert twice.status_code == 200 and 'id="title-error"' in twice.get_data(as_text=True)
+    blank = worker.post("/utland/standardtekster", data={"title": "Tom", "text": ""})
+    assert blank.status_code == 200 and 'id="text-error"' in blank.get_data(as_text=True)
+    with app.app_context():
+        phrase = db.session.scalar(select(StandardPhrase))
+        phrase_id, version = phrase.id, phrase.version
+    edited = worker.post(f"/utland/standardtekster/{phrase_id}", data={
+        "title": "Tilbud i Norge", "text": "Det finnes et faglig forsvarlig tilbud i Norge.", "version": version})
+    assert edited.status_code == 302
+    other_office = login(make_user("abroad_caseworker", "helse-sor-ost"))
+    assert other_office.get(f"/utland/standardtekster/{phrase_id}").status_code == 404
+    assert "Tilbud i Norge" not in other_office.get("/utland/standardtekster").get_data(as_text=True)
+
+    case_id = _register(worker)
+    inserted = worker.post(f"/utland/soknader/{case_id}/vedtak", data={
+        **DECISION, "decision": "denied", "reasoning": "Søknaden er vurdert.", "steg": "sett_inn",
+        "standardtekst": str(phrase_id)})
+    page = inserted.get_data(as_text=True)
+    assert inserted.status_code == 200
+    assert "Søknaden er vurdert.\n\nDet finnes et faglig forsvarlig tilbud i Norge.</textarea>" in page
+    with app.app_context():
+        assert db.session.scalar(select(Application.decision)) is None
+        events = db.session.scalars(select(AuditEvent.action).where(
+            AuditEvent.object_type == "abroad_standard_phrase")).all()
+        assert events == [AuditAction.CREATE, AuditAction.UPDATE]

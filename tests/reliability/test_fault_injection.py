@@ -32,7 +32,7 @@ from sqlalchemy import event, select, text, update
 from app.abroad import importing
 from app.abroad import letters as abroad_letters
 from app.abroad import services as abroad
-from app.abroad.commands import CostReversal
+from app.abroad.commands import CostReversal, PhraseText
 from app.abroad.models import (
     Appeal,
     Application,
@@ -42,6 +42,7 @@ from app.abroad.models import (
     Decision,
     MedicalOpinion,
     OfficeOutcome,
+    StandardPhrase,
 )
 from app.auth import services as accounts
 from app.auth.models import ApiToken, PendingLogin, User, UserSession
@@ -152,6 +153,8 @@ NOT_WRITING = {
     "app.abroad.letters.forwarding_letter": "renders the letter after the checks; reconsider_with_letter files it",
     "app.abroad.letters.preview_or_file": "a page's step: the writing is decide_with_letter or reconsider_with_letter",
     "app.abroad.services.appeal_title": "computes a title",
+    "app.abroad.services.office_phrases": "a query",
+    "app.abroad.letters.insert_phrase": "fills a form field",
     "app.cases.patient_facts.age_on": "arithmetic",
     "app.cases.services.open_discrepancies": "builds a query",
     "app.cases.documents.storage": "returns the storage backend",
@@ -722,6 +725,26 @@ def _(w):
     def call():
         entry = w.get(JournalEntry, entry_id)
         cases.complete_follow_up(entry, method="TE", expected_version=entry.version, actor=w.get(User, actor))
+    return call
+
+
+@case("app.abroad.services.add_phrase")
+def _(w):
+    actor = w.user()
+    return lambda: abroad.add_phrase("helse-sor-ost", PhraseText(title="Ny", text="Tekst."), actor=w.get(User, actor))
+
+
+@case("app.abroad.services.update_phrase")
+def _(w):
+    actor = w.user()
+    phrase_id = abroad.add_phrase("helse-sor-ost", PhraseText(title="Gammel", text="Tekst."),
+                                  actor=w.get(User, actor)).id
+    db.session.commit()
+
+    def call():
+        phrase = w.get(StandardPhrase, phrase_id)
+        abroad.update_phrase(phrase, PhraseText(title="Gammel", text="Ny tekst."), expected_version=phrase.version,
+                             actor=w.get(User, actor))
     return call
 
 
