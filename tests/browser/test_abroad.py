@@ -338,3 +338,21 @@ def test_a_letter_to_a_childs_guardians_is_previewed_and_filed(page_as, screensh
     expect(_flash(page)).to_have_text("Vedtaket er registrert: innvilget. Vedtaksbrevet er journalført, og søknaden "
                                       "er avskrevet.")
     expect(page.get_by_role("link", name="Last ned vedtaksbrevet (PDF)")).to_be_visible()
+
+
+def test_a_standard_phrase_is_added_and_inserted_into_the_reasoning(page_as):
+    page = page_as(VEST)
+    open_abroad(page)
+    page.get_by_role("link", name="Standardtekster").click()
+    expect(_h1(page)).to_have_text("Standardtekster")
+    page.get_by_label("Tittel").fill("Ventetid i Norge")
+    page.get_by_label("Tekst", exact=True).fill("Ventetiden i Norge er innenfor fristen for nødvendig helsehjelp.")
+    page.get_by_role("button", name="Lagre standardteksten").click()
+    expect(_flash(page)).to_have_text("Standardteksten er lagret.")
+    register_application(page, "Stina Standard", birth_date=date(1980, 4, 4), region="Helse Vest")
+    page.get_by_role("link", name="Fatt vedtak").click()
+    page.get_by_label("Begrunnelse").fill("Søknaden er vurdert.")
+    page.get_by_label("Standardtekst", exact=True).select_option(label="Ventetid i Norge")
+    page.get_by_role("button", name="Sett inn i begrunnelsen").click()
+    expect(page.get_by_label("Begrunnelse")).to_have_value(
+        "Søknaden er vurdert.\n\nVentetiden i Norge er innenfor fristen for nødvendig helsehjelp.")

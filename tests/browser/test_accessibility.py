@@ -404,6 +404,24 @@ def _preview_forwarding(page: Page) -> None:
     expect(page.get_by_role("article", name="Brevet slik det journalføres")).to_be_visible()
 
 
+def _phrase_without_text(page: Page) -> None:
+    """A standard phrase saved without its text: refused at the field."""
+    _from_path("/utland/", "Standardtekster")(page)
+    page.get_by_label("Tittel").fill("Uten tekst")
+    page.get_by_role("button", name="Lagre standardteksten").click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+
+
+def _edit_phrase(page: Page) -> None:
+    """A standard phrase of the office opened for editing (added first, under a title of its own)."""
+    _from_path("/utland/", "Standardtekster")(page)
+    title = f"Tilbud i Norge {uuid.uuid4().hex[:6]}"
+    page.get_by_label("Tittel").fill(title)
+    page.get_by_label("Tekst", exact=True).fill("Det finnes et forsvarlig tilbud i Norge.")
+    page.get_by_role("button", name="Lagre standardteksten").click()
+    page.get_by_role("link", name=title).click()
+
+
 def _submit_correction_without_reason(page: Page) -> None:
     """A correction of a decided application without a reason: refused at the field, nothing saved."""
     _from_application(APPELLANT, "Rett søknaden")(page)
@@ -593,6 +611,10 @@ SCREENS = [
            _from_application(PROTON_PATIENT, "Før kostnad")),
     Screen("abroad-appeal-new", CASEWORKER, "abroad/step_form.html", "Registrer klage på vedtaket",
            _from_application(APPELLANT, "Registrer klage")),
+    Screen("abroad-phrases", CASEWORKER, "abroad/phrases.html", "Standardtekster",
+           _from_path("/utland/", "Standardtekster")),
+    Screen("abroad-phrases-errors", CASEWORKER, "abroad/phrases.html", "Standardtekster", _phrase_without_text),
+    Screen("abroad-phrase-edit", CASEWORKER, "abroad/phrase_form.html", "Endre standardtekst", _edit_phrase),
     Screen("abroad-import", CASEWORKER, "abroad/import.html", "Importer historiske saker",
            _from_path("/utland/", "Importer")),
     Screen("abroad-import-refused", CASEWORKER, "abroad/import_job.html", "Import av søknader og henvisninger",
@@ -742,6 +764,8 @@ COVERED_TEMPLATES = [
     "abroad/decision_form.html",
     "abroad/correction_form.html",
     "abroad/import.html",
+    "abroad/phrase_form.html",
+    "abroad/phrases.html",
     "abroad/import_job.html",
     "abroad/index.html",
     "abroad/queue.html",
