@@ -1,5 +1,6 @@
 """One application's pages: registration, the application page, medical opinions, the decision and
 its letter, the treatment plan and the costs. Thin views: the rules are in services.py."""
+from dataclasses import replace
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -20,7 +21,7 @@ from app.abroad.forms import (
 )
 from app.abroad.models import Application, CostEntry, MedicalOpinion
 from app.abroad.views import bp
-from app.cases.interface import audited_page, can_edit, load_record
+from app.cases.interface import audited_page, can_edit, filed_documents, load_record
 from app.core.roles import Role
 from app.extensions import db
 from app.forms import form_status, saved
@@ -115,10 +116,11 @@ def decide(case_id: int):
     if form.is_submitted() and request.form.get("steg") == letters.INSERT:
         letters.insert_phrase(form.reasoning, phrases, request.form.get("standardtekst"))
     elif form.validate_on_submit():
+        command = replace(form.to_command(), attachments=letters.chosen_attachments(request.form.getlist("vedlegg")))
         filed, preview = letters.preview_or_file(
             form, request.form.get("steg"), request.form.get("forhandsvist"),
-            preview=lambda: letters.decision_letter(case, application, form.to_command(), actor=current_user),
-            file=lambda: letters.decide_with_letter(case, application, form.to_command(), actor=current_user))
+            preview=lambda: letters.decision_letter(case, application, command, actor=current_user),
+            file=lambda: letters.decide_with_letter(case, application, command, actor=current_user))
     if filed:
         flash(f"Vedtaket er registrert: {application.decision.label.lower()}."
               + (" Vedtaksbrevet er journalført, og søknaden er avskrevet." if application.letter_document_id
@@ -129,7 +131,8 @@ def decide(case_id: int):
                            citation=services.not_introduced_citation(method)
                            if method is not None and method.state is MethodState.NOT_INTRODUCED else None,
                            open_opinions=[opinion for opinion in application.opinions if opinion.received_on is None],
-                           preview=preview, phrases=phrases)
+                           preview=preview, phrases=phrases, documents=filed_documents(case),
+                           chosen=letters.chosen_attachments(request.form.getlist("vedlegg")))
     return audited_page(page, case, application, "abroad_application", "vedtak", form_status(form))
 
 

@@ -56,6 +56,7 @@ class NewDecision:
     decided_on: date
     legal_basis: str | None = None
     reasoning: str | None = None
+    attachments: tuple[int, ...] = ()   # documents of the case sent with the letter, listed as «Vedlegg»
 
 
 @dataclass(frozen=True, kw_only=True)

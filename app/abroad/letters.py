@@ -78,7 +78,8 @@ def decision_letter(case: Case, application: Application, command: NewDecision, 
         legal_basis=command.legal_basis, reasoning=command.reasoning, citation=(check or {}).get("citation"),
         contact=unit_contact(case.unit), subject_line=SUBJECT_LINE, sender=actor.name, copies=copies(application),
         appeal_weeks=services.APPEAL_WEEKS, board=services.BOARD_NAME,
-        experimental_notice=services.experimental_notice(application))
+        experimental_notice=services.experimental_notice(application),
+        attachments=[document for document in filed_documents(case) if document.id in command.attachments])
     return Letter(f"Vedtak {case.number}", Markup(body),
                   missing_address=any(not addressee.address_lines for addressee in addressees))
 
@@ -157,3 +158,8 @@ def insert_phrase(field, phrases: list, phrase_id: str | None) -> None:
     chosen = next((phrase for phrase in phrases if str(phrase.id) == (phrase_id or "")), None)
     if chosen is not None:
         field.data = "\n\n".join(filter(None, ((field.data or "").rstrip(), chosen.text)))
+
+
+def chosen_attachments(values: list[str]) -> tuple[int, ...]:
+    """The documents ticked as «Vedlegg» on a letter's form (their ids); anything else is ignored."""
+    return tuple(sorted({int(value) for value in values if value.isdigit()}))

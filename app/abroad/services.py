@@ -58,6 +58,7 @@ from app.cases.interface import (
     change_status,
     close_deadline,
     ensure_version,
+    filed_documents,
     follow_module_status,
     get_case,
     icd10_chapter,
@@ -358,6 +359,11 @@ def check_decision(application: Application, command: NewDecision, *, today: dat
     if decision is not Decision.WITHDRAWN:
         require(command.legal_basis, "legal_basis", "Oppgi hjemmelen for vedtaket.")
         require(command.reasoning, "reasoning", "Skriv begrunnelsen for vedtaket.")
+    if command.attachments:
+        on_case = {document.id for document in filed_documents(get_case(application.case_id))}
+        if decision is Decision.WITHDRAWN or not set(command.attachments) <= on_case:
+            raise InvalidInput("Velg vedlegg blant sakens dokumenter (og bare når det lages et vedtaksbrev).",
+                               field="attachments")
     if status is None:
         return None
     return {"reference": status.reference, "state": status.state.value, "title": status.title,

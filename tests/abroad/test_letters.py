@@ -154,3 +154,27 @@ def test_the_offices_standard_phrases_are_edited_and_inserted_into_the_reasoning
         events = db.session.scalars(select(AuditEvent.action).where(
             AuditEvent.object_type == "abroad_standard_phrase")).all()
         assert events == [AuditAction.CREATE, AuditAction.UPDATE]
+
+
+def test_documents_of_the_case_are_chosen_as_the_letters_attachments(app, login, make_user):
+    worker_id = make_user("abroad_caseworker", "helse-vest")
+    worker = login(worker_id)
+    case_id = _register(worker)
+    with app.app_context():
+        from app.auth.models import User
+        from app.cases.interface import attach_document
+        document_id = attach_document(db.session.get(Case, case_id), title="Epikrise fra Haukeland",
+                                      filename="epikrise.pdf", content=b"%PDF-1.7\n%%EOF\n",
+                                      actor=db.session.get(User, worker_id)).id
+        db.session.commit()
+    url = f"/utland/soknader/{case_id}/vedtak"
+    form = worker.get(url).get_data(as_text=True)
+    assert f'name="vedlegg" value="{document_id}"' in form and "Epikrise fra Haukeland" in form
+    stranger = worker.post(url, data={**DECISION, "steg": "forhandsvis", "vedlegg": "999999"})
+    assert "Velg vedlegg blant sakens dokumenter" in stranger.get_data(as_text=True)
+    page = worker.post(url, data={**DECISION, "steg": "forhandsvis", "vedlegg": str(document_id)}).get_data(
+        as_text=True)
+    assert worker.post(url, data={**DECISION, "steg": "journalfor", "forhandsvist": _digest(page),
+                                  "vedlegg": str(document_id)}).status_code == 302
+    letter = _filed_pdf(worker, f"/utland/soknader/{case_id}/vedtaksbrev.pdf")
+    assert "Vedlegg • Epikrise fra Haukeland" in letter

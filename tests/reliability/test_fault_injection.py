@@ -155,6 +155,7 @@ NOT_WRITING = {
     "app.abroad.services.appeal_title": "computes a title",
     "app.abroad.services.office_phrases": "a query",
     "app.abroad.letters.insert_phrase": "fills a form field",
+    "app.abroad.letters.chosen_attachments": "reads the ticked documents",
     "app.cases.patient_facts.age_on": "arithmetic",
     "app.cases.services.open_discrepancies": "builds a query",
     "app.cases.documents.storage": "returns the storage backend",
