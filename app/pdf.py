@@ -20,5 +20,9 @@ class StaticOnlyFetcher(URLFetcher):
 
 
 def render_pdf(template: str, **context) -> bytes:
-    html = render_template(template, **context)
+    return pdf_from_html(render_template(template, **context))
+
+
+def pdf_from_html(html: str) -> bytes:
+    """The PDF of an HTML document already rendered (e.g. a letter shown as a preview first)."""
     return HTML(string=html, base_url=str(PDF_ASSETS) + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()

@@ -1,11 +1,11 @@
-"""Appeals against refusals: registration (with the four-week deadline and the late-appeal assessment),
-the office's reconsideration with the forwarding letter to Klagenemnda, and the board's decision."""
-from flask import abort, flash, redirect, render_template, url_for
+"""Appeals against decisions (a refusal, or a grant's terms): registration (with the four-week deadline and the
+late-appeal assessment), the office's reconsideration with the forwarding letter to Klagenemnda (previewed, then
+filed), and the board's decision."""
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.abroad import services
+from app.abroad import letters, services
 from app.abroad.forms import AppealForm, BoardDecisionForm, LateAppealForm, ReconsiderationForm
-from app.abroad.letters import reconsider_with_letter
 from app.abroad.models import Appeal, Application, OfficeOutcome
 from app.abroad.views import bp
 from app.cases.interface import audited_page, can_edit, get_case, load_record
@@ -38,7 +38,7 @@ def new_appeal(case_id: int):
             flash(f"Klagen er registrert innen fristen ({appeal.deadline_on:%d.%m.%Y}).", "success")
         return _appeal_page(appeal.case_id)
     page = render_template("abroad/step_form.html", form=form, case=case, application=application,
-                           heading="Registrer klage på avslag", anchor="klager",
+                           heading="Registrer klage på vedtaket", anchor="klager",
                            intro=f"Klagefristen er {services.APPEAL_WEEKS} uker fra pasienten mottok vedtaket, "
                                  "flyttet til neste virkedag når den faller på en helgedag.")
     record_access(AuditAction.VIEW, "abroad_application", application.id, case=case, details={"page": "ny klage"})
@@ -79,17 +79,28 @@ def assess_late_appeal(case_id: int):
 @bp.route("/klager/<int:case_id>/kontorets-behandling", methods=["GET", "POST"])
 @role_required(Role.ABROAD_CASEWORKER)
 def reconsider(case_id: int):
+    """The office's reconsideration: a forwarding letter is previewed, then filed as shown
+    (letters.preview_or_file)."""
     case, appeal = load_record(case_id, Appeal, "edit")
     form = ReconsiderationForm()
-    if form.validate_on_submit() and saved(form, lambda: reconsider_with_letter(
-            case, appeal, form.to_command(), actor=current_user)):
-        flash("Kontorets behandling er registrert." + (" Oversendelsesbrevet er journalført."
-              if appeal.office_outcome is OfficeOutcome.FORWARDED else " Søknaden er nå innvilget."), "success")
+    filed, preview = False, None
+    if form.validate_on_submit():
+        filed, preview = letters.preview_or_file(
+            form, request.form.get("steg"), request.form.get("forhandsvist"),
+            preview=lambda: letters.forwarding_letter(case, appeal, form.to_command(), actor=current_user),
+            file=lambda: letters.reconsider_with_letter(case, appeal, form.to_command(), actor=current_user))
+    if filed:
+        flash("Kontorets behandling er registrert." + (
+            " Oversendelsesbrevet er journalført, og klagen er avskrevet."
+            if appeal.office_outcome is OfficeOutcome.FORWARDED
+            else " Vedtaket er endret." if appeal.against_grant else " Søknaden er nå innvilget."), "success")
         return _appeal_page(case.id)
-    return _appeal_form_page(
-        form, case, appeal, "Kontorets behandling av klagen",
-        "Kontoret vurderer saken på nytt og kan omgjøre vedtaket. Opprettholdes avslaget, oversendes klagen "
-        f"{services.BOARD_NAME}.", "kontorets behandling")
+    page = render_template("abroad/appeal_step_form.html", form=form, case=case, appeal=appeal, preview=preview,
+                           heading="Kontorets behandling av klagen", letter=True,
+                           intro="Kontoret vurderer saken på nytt og kan omgjøre vedtaket. Opprettholdes vedtaket, "
+                                 f"oversendes klagen {services.BOARD_NAME} med sakens dokumenter. Forhåndsvis "
+                                 "oversendelsesbrevet før det journalføres.")
+    return audited_page(page, case, appeal, "abroad_appeal", "kontorets behandling", form_status(form))
 
 
 @bp.get("/klager/<int:case_id>/oversendelsesbrev.pdf")

@@ -1,11 +1,12 @@
 """One application's pages: registration, the application page, medical opinions, the decision and
 its letter, the treatment plan and the costs. Thin views: the rules are in services.py."""
+from dataclasses import replace
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.abroad import services
+from app.abroad import letters, services
 from app.abroad.forms import (
     ApplicationCorrectionForm,
     ApplicationForm,
@@ -18,13 +19,12 @@ from app.abroad.forms import (
     OpinionRequestForm,
     TreatmentPlanForm,
 )
-from app.abroad.letters import decide_with_letter
 from app.abroad.models import Application, CostEntry, MedicalOpinion
 from app.abroad.views import bp
-from app.cases.interface import audited_page, can_edit, load_record
+from app.cases.interface import audited_page, can_edit, filed_documents, load_record
 from app.core.roles import Role
 from app.extensions import db
-from app.forms import form_status, saved, submitted
+from app.forms import form_status, saved, show_draft_errors, submitted
 from app.methods.interface import MethodState
 from app.security import role_required
 
@@ -105,21 +105,36 @@ def record_opinion(case_id: int, opinion_id: int):
 @bp.route("/soknader/<int:case_id>/vedtak", methods=["GET", "POST"])
 @role_required(Role.ABROAD_CASEWORKER)
 def decide(case_id: int):
+    """The decision: the letter is previewed, then filed as shown (letters.preview_or_file)."""
     case, application = load_record(case_id, Application, "edit")
     method = services.method_check(application)
     form = DecisionForm()
     if not form.is_submitted() and method is not None and method.state is MethodState.NOT_INTRODUCED:
         form.legal_basis.data = services.LEGAL_BASIS_NOT_INTRODUCED
         form.reasoning.data = services.not_introduced_citation(method)
-    if submitted(form, lambda: decide_with_letter(case, application, form.to_command(), actor=current_user),
-                 check=lambda command: services.check_decision(application, command)):
-        flash(f"Vedtaket er registrert: {application.decision.label.lower()}.", "success")
+    filed, preview, phrases = False, None, services.office_phrases(case.unit)
+    if form.is_submitted() and request.form.get("steg") == letters.INSERT:
+        letters.insert_phrase(form.reasoning, phrases, request.form.get("standardtekst"))
+    elif form.is_submitted() and form.validate():
+        command = replace(form.to_command(), attachments=letters.chosen_attachments(request.form.getlist("vedlegg")))
+        filed, preview = letters.preview_or_file(
+            form, request.form.get("steg"), request.form.get("forhandsvist"),
+            preview=lambda: letters.decision_letter(case, application, command, actor=current_user),
+            file=lambda: letters.decide_with_letter(case, application, command, actor=current_user))
+    elif form.is_submitted():   # every refused field at once: the rules run on what the form accepted
+        show_draft_errors(form, lambda draft: services.check_decision(application, draft))
+    if filed:
+        flash(f"Vedtaket er registrert: {application.decision.label.lower()}."
+              + (" Vedtaksbrevet er journalført, og søknaden er avskrevet." if application.letter_document_id
+                 else ""), "success")
         return _application_page(case.id, "vedtak")
     page = render_template("abroad/decision_form.html", form=form, case=case, application=application,
                            method=method, experimental_notice=services.experimental_notice(application),
                            citation=services.not_introduced_citation(method)
                            if method is not None and method.state is MethodState.NOT_INTRODUCED else None,
-                           open_opinions=[opinion for opinion in application.opinions if opinion.received_on is None])
+                           open_opinions=[opinion for opinion in application.opinions if opinion.received_on is None],
+                           preview=preview, phrases=phrases, documents=filed_documents(case),
+                           chosen=letters.chosen_attachments(request.form.getlist("vedlegg")))
     return audited_page(page, case, application, "abroad_application", "vedtak", form_status(form))
 
 

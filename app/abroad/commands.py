@@ -56,6 +56,7 @@ class NewDecision:
     decided_on: date
     legal_basis: str | None = None
     reasoning: str | None = None
+    attachments: tuple[int, ...] = ()   # documents of the case sent with the letter, listed as «Vedlegg»
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,3 +142,11 @@ class OpinionCorrection:
 @dataclass(frozen=True, kw_only=True)
 class CostReversal:
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhraseText:
+    """An office's standard phrase: a short title to pick it by, and the text inserted into a letter."""
+
+    title: str
+    text: str

@@ -21,6 +21,7 @@ from app.abroad.commands import (
     OpinionCorrection,
     OpinionReceived,
     OpinionRequest,
+    PhraseText,
     Reconsideration,
     TreatmentPlan,
 )
@@ -290,3 +291,17 @@ class BoardDecisionForm(FlaskForm):
 
     def to_command(self) -> BoardDecision:
         return command_from(self, BoardDecision, outcome=BoardOutcome(self.outcome.data))
+
+
+class PhraseForm(VersionedForm):
+    """A standard phrase of the caseworker's office; `version` is left out for a new one."""
+
+    title = StringField("Tittel", filters=TIDY_TEXT, validators=[
+        DataRequired(message="Gi standardteksten en tittel."), Length(max=100)])
+    text = TextAreaField("Tekst", filters=TIDY_TEXT, validators=[
+        DataRequired(message="Skriv standardteksten."), Length(max=LONG_TEXT)], render_kw={"rows": 6},
+        description="Settes inn i begrunnelsen i vedtaksskjemaet, der den kan tilpasses saken.")
+    submit = SubmitField("Lagre standardteksten")
+
+    def to_command(self) -> PhraseText:
+        return command_from(self, PhraseText)

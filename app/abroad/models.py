@@ -8,7 +8,18 @@ granted now, but still counts as refused in the year's first-instance figures.
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, Numeric, String, Text, column
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    column,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cases.interface import CaseStatus
@@ -66,6 +77,21 @@ class Decision(LabelledEnum):
     GRANTED = "granted", "Innvilget"
     DENIED = "denied", "Avslått"
     WITHDRAWN = "withdrawn", "Trukket"
+
+
+def appeal_refused(decision: "Decision | None", status: ApplicationStatus, *, named: str = "Søknaden") -> str | None:
+    """Why the application's decision cannot be appealed, or None when it can (forvaltningsloven § 28: a party
+    may appeal an individual decision). A refusal is appealed while it stands; a grant too (its hospital,
+    companion or cover), while granted or after the treatment. A refusal reversed on appeal is not appealed
+    again, nor is a withdrawn or undecided application. `named` names the application in the message."""
+    if decision is Decision.DENIED and status is ApplicationStatus.DENIED:
+        return None
+    if decision is Decision.GRANTED and status in (ApplicationStatus.GRANTED, ApplicationStatus.COMPLETED):
+        return None
+    if decision is Decision.DENIED:
+        return (f"{named} er «{status.label.lower()}»: avslaget er omgjort etter klage, og vedtaket kan ikke "
+                "påklages på nytt.")
+    return f"Bare et vedtak om innvilgelse eller avslag kan påklages. {named} er «{status.label.lower()}»."
 
 
 class CostCategory(LabelledEnum):
@@ -136,6 +162,10 @@ class Application(Versioned, db.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def appealable(self) -> bool:
+        return appeal_refused(self.decision, self.status) is None
 
     @property
     def treatment_may_be_planned(self) -> bool:
@@ -252,7 +282,8 @@ class BoardOutcome(LabelledEnum):
 
 
 class Appeal(Versioned, db.Model):
-    """A complaint against a refusal: its own case (klagesak) at the office that refused."""
+    """A complaint against a decision (a refusal, or a grant's terms): its own case (klagesak) at the office that
+    decided."""
 
     __tablename__ = "abroad_appeals"
     __table_args__ = (
@@ -285,9 +316,29 @@ class Appeal(Versioned, db.Model):
     application: Mapped[Application] = relationship(back_populates="appeals")
 
     @property
+    def against_grant(self) -> bool:
+        """The complaint is against a grant (its terms), not a refusal: a reversal changes the grant."""
+        return self.application.decision is Decision.GRANTED
+
+    @property
     def awaiting_late_assessment(self) -> bool:
         return self.late and self.consider_late is None
 
     @property
     def at_office(self) -> bool:
         return self.status is AppealStatus.RECEIVED
+
+
+class StandardPhrase(Versioned, db.Model):
+    """A standard phrase an office keeps for its letters (title and text), inserted into a decision's reasoning
+    on the decision form. Each office has its own, edited by its caseworkers."""
+
+    __tablename__ = "abroad_standard_phrases"
+    __table_args__ = (UniqueConstraint("office", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office: Mapped[str] = mapped_column(String(32), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -24,6 +24,7 @@ from app.abroad.commands import (
     OpinionCorrection,
     OpinionReceived,
     OpinionRequest,
+    PhraseText,
     Reconsideration,
     TreatmentPlan,
 )
@@ -40,7 +41,9 @@ from app.abroad.models import (
     DecisionNote,
     MedicalOpinion,
     OfficeOutcome,
+    StandardPhrase,
     Stream,
+    appeal_refused,
 )
 from app.cases.interface import (
     ADULT_AGE,
@@ -50,10 +53,12 @@ from app.cases.interface import (
     JournalEntryType,
     add_journal_entry,
     age_on,
+    answer_incoming,
     attach_document,
     change_status,
     close_deadline,
     ensure_version,
+    filed_documents,
     follow_module_status,
     get_case,
     icd10_chapter,
@@ -431,6 +436,11 @@ def check_decision(application: Application, command: NewDecision, *, today: dat
                                ("reasoning", "Skriv begrunnelsen for vedtaket.")):
             with problems.check():
                 require(getattr(command, field), field, message)
+    if command.attachments:
+        on_case = {document.id for document in filed_documents(get_case(application.case_id))}
+        if decision is Decision.WITHDRAWN or not set(command.attachments) <= on_case:
+            problems.errors.append(InvalidInput("Velg vedlegg blant sakens dokumenter (og bare når det lages et "
+                                                "vedtaksbrev).", field="attachments"))
     problems.done()
     status = method_check(application)
     if status is None:
@@ -461,6 +471,7 @@ def decide(application: Application, command: NewDecision, *, actor, letter: byt
     if decision is Decision.WITHDRAWN:
         add_journal_entry(case, entry_type=JournalEntryType.NOTE, title="Søknaden er trukket",
                           journal_date=decided_on, actor=actor)
+        answer_incoming(case, actor=actor, method="TE")
     else:
         if letter is None:
             raise InvalidInput("Vedtaksbrevet mangler.")
@@ -472,6 +483,7 @@ def decide(application: Application, command: NewDecision, *, actor, letter: byt
                                    filename=f"vedtak-{case.year}-{case.sequence}.pdf", content=letter,
                                    actor=actor, journal_entry=entry)
         application.letter_document_id = document.id
+        answer_incoming(case, actor=actor)
     application.flag = None
     application.flagged_at = None
     db.session.flush()
@@ -776,14 +788,19 @@ def appeal_deadline(notified_on: date) -> date:
     return next_working_day(notified_on + timedelta(weeks=APPEAL_WEEKS))
 
 
+def appeal_title(decision: Decision | None) -> str:
+    """The appeal case's title, before the patient's name: a complaint against a refusal, or against a grant."""
+    return f"Klage på {'vedtak' if decision is Decision.GRANTED else 'avslag'} om behandling i utlandet"
+
+
 def check_appeal(application: Application, command: NewAppeal, *, today: date | None = None) -> None:
-    """Everything a complaint's registration must satisfy, every refused date at once (a value that is None
-    was refused by the form)."""
+    """Everything a complaint's registration must satisfy (a refusal, or a grant's terms: appeal_refused), every
+    refused date at once (a value that is None was refused by the form)."""
     today = today or date.today()
     received_on, notified_on = command.received_on, command.notified_on
-    if application.decision is not Decision.DENIED or application.status is not ApplicationStatus.DENIED:
-        raise InvalidInput("Bare et avslag kan påklages. Denne søknaden er "
-                           f"«{application.status.label.lower()}».")
+    refused = appeal_refused(application.decision, application.status, named="Denne søknaden")
+    if refused:
+        raise InvalidInput(refused)
     if any(appeal.status in OPEN_APPEAL_STATUSES for appeal in application.appeals):
         raise Conflict("Det er allerede en klage under behandling på dette vedtaket. Ingenting er lagret; åpne "
                        "klagen som er registrert.")
@@ -802,13 +819,13 @@ def check_appeal(application: Application, command: NewAppeal, *, today: date | 
 
 
 def register_appeal(application: Application, command: NewAppeal, *, actor, today: date | None = None) -> Appeal:
-    """Register a complaint against a refusal as its own case (check_appeal). A complaint after the deadline is
+    """Register a complaint against a decision as its own case (check_appeal). A complaint after the deadline is
     flagged late and waits for an assessment under forvaltningsloven § 31."""
     received_on, notified_on = command.received_on, command.notified_on
     _lock(application)
     check_appeal(application, command, today=today)
     application_case = get_case(application.case_id)
-    case = open_case(kind=CaseKind.ABROAD_APPEAL, title=f"Klage på avslag om behandling i utlandet – "
+    case = open_case(kind=CaseKind.ABROAD_APPEAL, title=f"{appeal_title(application.decision)} – "
                      f"{application_case.patient.name}", patient=application_case.patient, actor=actor,
                      case_date=received_on)
     deadline_on = appeal_deadline(notified_on)
@@ -848,7 +865,10 @@ def assess_late_appeal(appeal: Appeal, command: LateAppealAssessment, *, actor) 
 
 
 def _grant_on_appeal(application: Application, *, field: str, actor, case) -> None:
-    """The refusal is reversed: the application is granted, if a grant is allowed now (ensure_may_be_granted)."""
+    """The refusal is reversed: the application is granted, if a grant is allowed now (ensure_may_be_granted).
+    A complaint against a grant that succeeds changes the grant's terms; the application stays granted."""
+    if application.decision is Decision.GRANTED:
+        return
     _lock(application)
     if application.status is not ApplicationStatus.DENIED:
         raise Conflict(f"Søknaden er allerede «{application.status.label.lower()}», og avslaget kan ikke omgjøres "
@@ -890,9 +910,12 @@ def reconsider(appeal: Appeal, command: Reconsideration, *, actor, forwarding_le
     if outcome is OfficeOutcome.REVERSED:
         _set_status(appeal, AppealStatus.REVERSED_BY_OFFICE, actor=actor)
         _grant_on_appeal(appeal.application, field="outcome", actor=actor, case=case)
-        add_journal_entry(case, entry_type=JournalEntryType.OUTGOING, title="Vedtak omgjort – søknaden innvilges",
+        add_journal_entry(case, entry_type=JournalEntryType.OUTGOING,
+                          title="Vedtak omgjort – " + ("vedtaket endres" if appeal.against_grant
+                                                       else "søknaden innvilges"),
                           journal_date=decided_on, document_date=decided_on, party_name=case.patient.name,
                           actor=actor)
+        answer_incoming(case, actor=actor)
     else:
         if forwarding_letter is None:
             raise InvalidInput("Oversendelsesbrevet mangler.")
@@ -905,6 +928,7 @@ def reconsider(appeal: Appeal, command: Reconsideration, *, actor, forwarding_le
                                    filename=f"oversendelse-{case.year}-{case.sequence}.pdf",
                                    content=forwarding_letter, actor=actor, journal_entry=entry)
         appeal.forwarding_document_id = document.id
+        answer_incoming(case, actor=actor)
     db.session.flush()
     record_change(AuditAction.UPDATE, "abroad_appeal", appeal.id, case=case, user=actor,
                   changes={"office_outcome": [None, outcome.value], "office_decided_on": [None, decided_on]})
@@ -954,3 +978,42 @@ def flag_applications_for_method(reference: str) -> int:
         application.flagged_at = utcnow()
     db.session.flush()
     return len(applications)
+
+
+# Standard phrases
+
+def office_phrases(office: str) -> list[StandardPhrase]:
+    """The office's standard phrases, by title."""
+    return list(db.session.scalars(select(StandardPhrase).where(StandardPhrase.office == office)
+                                   .order_by(StandardPhrase.title, StandardPhrase.id)))
+
+
+def _checked_phrase(office: str, command: PhraseText, phrase_id: int | None = None) -> None:
+    require(command.title, "title", "Gi standardteksten en tittel.")
+    require(command.text, "text", "Skriv standardteksten.")
+    taken = db.session.scalar(select(StandardPhrase.id).where(
+        StandardPhrase.office == office, StandardPhrase.title == command.title, StandardPhrase.id != (phrase_id or 0)))
+    if taken:
+        raise InvalidInput(f"Kontoret har allerede en standardtekst med tittelen «{command.title}».", field="title")
+
+
+def add_phrase(office: str, command: PhraseText, *, actor) -> StandardPhrase:
+    """A new standard phrase of `office` (the actor's own office: the views pass it)."""
+    _checked_phrase(office, command)
+    phrase = StandardPhrase(office=office, title=command.title, text=command.text, created_by_id=actor.id)
+    db.session.add(phrase)
+    db.session.flush()
+    record_change(AuditAction.CREATE, "abroad_standard_phrase", phrase.id, user=actor,
+                  changes={"office": [None, office], "title": [None, command.title]})
+    return phrase
+
+
+def update_phrase(phrase: StandardPhrase, command: PhraseText, *, expected_version: int | None, actor) -> dict:
+    ensure_version(phrase, expected_version)
+    _checked_phrase(phrase.office, command, phrase.id)
+    changes = apply_changes(phrase, {"title": command.title, "text": command.text})
+    if changes:
+        db.session.flush()
+        record_change(AuditAction.UPDATE, "abroad_standard_phrase", phrase.id, user=actor, changes=changes)
+    return changes
+

@@ -8,6 +8,8 @@ import hashlib
 import os
 import tempfile
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Protocol
 
@@ -223,3 +225,27 @@ def read_version(version: DocumentVersion) -> bytes:
     if hashlib.sha256(content).hexdigest() != version.sha256:
         raise RuntimeError(f"Checksum mismatch for document version {version.id}")
     return content
+
+
+@dataclass(frozen=True)
+class FiledDocument:
+    """A document on a case as a letter lists it: its title, the case, the date of its journal post (or None)
+    and its latest version's type."""
+
+    id: int
+    title: str
+    case_number: str
+    dated: date | None
+    mime_type: str
+
+
+def filed_documents(*cases: Case) -> list[FiledDocument]:
+    """The documents of `cases`, in the order they were filed, each by its latest version."""
+    documents = db.session.scalars(
+        select(Document).where(Document.case_id.in_([case.id for case in cases]))
+        .order_by(Document.created_at, Document.id)).all()
+    numbers = {case.id: case.number for case in cases}
+    return [FiledDocument(document.id, document.title, numbers[document.case_id],
+                          document.journal_entry.document_date or document.journal_entry.journal_date
+                          if document.journal_entry else None, document.versions[-1].mime_type)
+            for document in documents if document.versions]

@@ -177,6 +177,13 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+def letter_facts(case: Case, on_date: date) -> PatientFacts:
+    """The patient's facts for a letter of `case` dated `on_date`: those valid then, as known to the case's
+    office (a name corrected since the case was registered, e.g. an imported placeholder, is the new one)."""
+    return (facts_on(case.patient_id, on_date, scope=Case.unit == case.unit)
+            or _facts_of(_sources(case.patient_id, Case.id == case.id)))
+
+
 def letter_addressees(case: Case, on_date: date) -> list[Addressee]:
     """Who a letter of `case` dated `on_date` goes to: the guardians on file then (for a child, and for an adult
     who has them), else the patient; a child without a guardian on file is addressed to the parents at the
@@ -188,7 +195,7 @@ def letter_addressees(case: Case, on_date: date) -> list[Addressee]:
     if on_file:
         return [Addressee(guardian.name, guardian.street, guardian.postal_code, guardian.postal_place, "guardian")
                 for guardian in sorted(on_file, key=lambda guardian: guardian.id)]
-    facts = facts_on(case.patient_id, on_date, scope=scope) or _facts_of(_sources(case.patient_id, Case.id == case.id))
+    facts = letter_facts(case, on_date)
     address = (facts.street, facts.postal_code, facts.postal_place)
     if age_on(case.patient_birth_date, on_date) < ADULT_AGE:
         return [Addressee(f"Foresatte til {facts.name}", *address, "parents")]

@@ -432,6 +432,20 @@ def complete_follow_up(entry: JournalEntry, *, method: str, expected_version: in
                         changes={"follow_up_method": [None, method]})
 
 
+def answer_incoming(case: Case, *, actor, method: str = "BU") -> JournalEntry | None:
+    """A letter filed on `case` answers its first incoming document still awaiting follow-up (the application or
+    the complaint): that post is closed (avskrevet, M617/M619) by `method`, «Besvart med brev» by default.
+    Returns the post, or None when no incoming post awaits follow-up."""
+    entry = db.session.scalar(
+        select(JournalEntry).where(JournalEntry.case_id == case.id,
+                                   JournalEntry.entry_type == JournalEntryType.INCOMING,
+                                   JournalEntry.follow_up_done_at.is_(None))
+        .order_by(JournalEntry.number_in_case).limit(1))
+    if entry is not None:
+        complete_follow_up(entry, method=method, expected_version=entry.version, actor=actor)
+    return entry
+
+
 def assign_user(case: Case, user, *, actor) -> CaseAssignment:
     """Give one user access to one case (decision-based access, e.g. a panel member)."""
     existing = db.session.scalar(select(CaseAssignment).where(

@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.cases.interface import audited_page, load_record
+from app.core.regions import unit_contact
 from app.forms import CsrfOnlyForm, form_status, saved
 from app.methods.interface import MethodState
 from app.panel import services
@@ -209,7 +210,8 @@ def _default_recipients(referral) -> list[str]:
 def _send_statement(case, referral, command: NewStatement) -> None:
     pdf = render_pdf("panel/pdf/statement.html", case=case, patient=case.patient, referral=referral,
                      recipients=command.recipients, sent_on=command.sent_on, summary=command.summary,
-                     sender=current_user.name, participants=services.participant_names(referral))
+                     sender=current_user.name, participants=services.participant_names(referral),
+                     contact=unit_contact(case.unit))
     services.send_statement(referral, command, actor=current_user, pdf=pdf)
 
 

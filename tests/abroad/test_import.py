@@ -506,8 +506,9 @@ def test_cost_checks(hso, stored, rows, expected):
 APPEAL_CHECKS = [
     pytest.param([appeal(reference="NOPE")], "linje 2, kolonne application_reference: Fant ingen søknad med "
                  "referansen «NOPE».", id="unknown application"),
-    pytest.param([appeal(reference="GRANTED")], "linje 2, kolonne application_reference: Bare et avslag kan "
-                 "påklages. Søknaden «GRANTED» er «innvilget».", id="appeal against a grant"),
+    pytest.param([appeal(reference="PENDING", received="2020-04-10")], "linje 2, kolonne application_reference: Bare "
+                 "et vedtak om innvilgelse eller avslag kan påklages. Søknaden «PENDING» er «ikke avgjort».",
+                 id="appeal against no decision"),
     pytest.param([appeal(received="2020-03-01")], "linje 2, kolonne received_date: Klagen kan ikke ha kommet inn før "
                  "vedtaket ble fattet (02.03.2020).", id="appeal before the decision"),
     pytest.param([appeal(office="reversed", office_date="2020-03-09")], "linje 2, kolonne office_decision_date: "
@@ -531,8 +532,8 @@ APPEAL_CHECKS = [
     pytest.param([appeal(), appeal(received="2020-03-12")], "linje 3, kolonne application_reference: Det er allerede "
                  "en klage under behandling på vedtaket i «DENIED».", id="second appeal while one is under way"),
     pytest.param([appeal(office="reversed", office_date="2020-03-20"), appeal(received="2020-04-01")],
-                 "linje 3, kolonne application_reference: Bare et avslag kan påklages. Søknaden «DENIED» er "
-                 "«innvilget».", id="appeal after a reversal"),
+                 "linje 3, kolonne application_reference: Søknaden «DENIED» er «innvilget»: avslaget er omgjort "
+                 "etter klage, og vedtaket kan ikke påklages på nytt.", id="appeal after a reversal"),
 ]
 
 
@@ -623,6 +624,19 @@ def test_appeals_become_their_own_cases_and_reversals_grant(hso, stored):
     granted = db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "abroad_application",
                                                          AuditEvent.action == AuditAction.UPDATE))
     assert granted.changes["status"] == ["denied", "granted"] and granted.changes["appeal_case"] == [None, case.number]
+
+
+def test_an_appeal_against_a_grant_is_imported_and_a_reversal_leaves_the_grant(hso, stored):
+    result = run("appeals", [appeal(reference="GRANTED", received="2020-02-20", office="reversed",
+                                    office_date="2020-03-01")], APPEAL_COLUMNS, actor=hso)
+
+    assert result.ok, messages(result)
+    assert result.applications_granted == 0
+    imported = db.session.scalar(select(Appeal).where(Appeal.application_id == stored["GRANTED"].id))
+    assert imported.against_grant and imported.status is AppealStatus.REVERSED_BY_OFFICE
+    assert db.session.get(Case, imported.case_id).title.startswith("Klage på vedtak om behandling i utlandet")
+    db.session.refresh(stored["GRANTED"])
+    assert (stored["GRANTED"].status, stored["GRANTED"].version) == (ApplicationStatus.GRANTED, 1)
 
 
 def test_a_forwarded_appeal_waits_for_the_board_and_a_late_one_for_an_assessment(hso, stored):

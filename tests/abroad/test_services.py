@@ -213,14 +213,51 @@ def test_open_applications_are_flagged_when_beslutningsforum_decides(register, m
 
 # Appeals
 
-def test_an_appeal_against_a_grant_is_refused(application, caseworker):
+def test_a_grant_can_be_appealed_and_a_reversal_keeps_it_granted(application, caseworker):
     services.decide(application, abroad_decision(decided_on=date(2026, 9, 11), legal_basis="x", reasoning="y"),
                     actor=caseworker, letter=b"%PDF-1.7", today=TODAY)
-    with pytest.raises(InvalidInput, match="Bare et avslag"):
-        services.register_appeal(application, abroad_appeal(received_on=date(2026, 9, 20),
-                                                            notified_on=date(2026, 9, 13)),
+    appeal = services.register_appeal(application, abroad_appeal(
+        received_on=date(2026, 9, 20), notified_on=date(2026, 9, 13),
+        grounds="Pasienten ønsker et annet sykehus og at ledsager dekkes."), actor=caseworker, today=TODAY)
+    case = db.session.get(Case, appeal.case_id)
+    assert appeal.against_grant and case.title.startswith("Klage på vedtak om behandling i utlandet")
+    services.reconsider(appeal, abroad_reconsideration(OfficeOutcome.REVERSED, decided_on=date(2026, 9, 25),
+                                                       reasoning="Ledsager dekkes."),
+                        actor=caseworker, forwarding_letter=None, today=TODAY)
+    assert (appeal.status, application.status, application.decision) == (
+        AppealStatus.REVERSED_BY_OFFICE, ApplicationStatus.GRANTED, Decision.GRANTED)
+    titles = db.session.scalars(select(JournalEntry.title).where(JournalEntry.case_id == case.id)).all()
+    assert "Vedtak omgjort – vedtaket endres" in titles
+
+
+def test_a_withdrawn_application_and_a_reversed_refusal_cannot_be_appealed(register, denied, caseworker):
+    withdrawn = register(national_id=None, patient_name="Annen Pasient", birth_date=date(1970, 1, 1),
+                         municipality=None, home_region="helse-sor-ost")
+    services.decide(withdrawn, abroad_decision(Decision.WITHDRAWN, decided_on=date(2026, 9, 11), legal_basis=None,
+                                               reasoning=None), actor=caseworker, letter=None, today=TODAY)
+    with pytest.raises(InvalidInput, match="Bare et vedtak om innvilgelse eller avslag kan påklages"):
+        services.register_appeal(withdrawn, abroad_appeal(received_on=date(2026, 9, 20),
+                                                          notified_on=date(2026, 9, 13)),
                                  actor=caseworker, today=TODAY)
-    assert _count(Case) == 1
+    appeal = services.register_appeal(denied, abroad_appeal(received_on=date(2026, 10, 1),
+                                                            notified_on=date(2026, 9, 22)),
+                                      actor=caseworker, today=TODAY)
+    services.reconsider(appeal, abroad_reconsideration(OfficeOutcome.REVERSED, decided_on=date(2026, 10, 8),
+                                                       reasoning="Omgjort."),
+                        actor=caseworker, forwarding_letter=None, today=TODAY)
+    with pytest.raises(InvalidInput, match="avslaget er omgjort etter klage"):
+        services.register_appeal(denied, abroad_appeal(received_on=date(2026, 10, 20),
+                                                       notified_on=date(2026, 10, 10)),
+                                 actor=caseworker, today=TODAY)
+
+
+def test_filing_the_decision_closes_the_incoming_application_post(application, caseworker):
+    services.decide(application, abroad_decision(decided_on=date(2026, 9, 11), legal_basis="x", reasoning="y"),
+                    actor=caseworker, letter=b"%PDF-1.7", today=TODAY)
+    incoming = db.session.scalar(select(JournalEntry).where(JournalEntry.case_id == application.case_id,
+                                                            JournalEntry.entry_type == "I"))
+    assert (incoming.follow_up_method, incoming.follow_up_by_id) == ("BU", caseworker.id)
+    assert incoming.follow_up_done_at is not None
 
 
 def test_the_deadline_is_four_weeks_moved_past_holidays():

@@ -170,6 +170,27 @@ def test_appeal_steps_through_the_api(api, make_user):
     assert call("GET", "/abroad/appeals").json["items"][0]["case_id"] == appeal_id
 
 
+def test_a_grant_is_appealed_through_the_api_and_a_withdrawal_is_refused(api, make_user):
+    call = api(make_user("abroad_caseworker", "helse-sor-ost"))
+    case_id = call("POST", "/abroad/applications", APPLICATION).json["case_id"]
+    call("POST", f"/abroad/applications/{case_id}/decision", {
+        "decision": "granted", "decided_on": _day(35), "legal_basis": "Pbrl. § 2-4a", "reasoning": "Innvilget."})
+    appeal = call("POST", f"/abroad/applications/{case_id}/appeals", {"received_on": _day(20),
+                                                                       "notified_on": _day(33)})
+    assert appeal.status_code == 201, appeal.json
+    reversed_ = call("POST", f"/abroad/appeals/{appeal.json['case_id']}/reconsideration", {
+        "outcome": "reversed", "decided_on": _day(10), "reasoning": "Ledsager dekkes."})
+    assert reversed_.json["status"] == "reversed_by_office"
+    assert call("GET", f"/abroad/applications/{case_id}").json["status"] == "granted"
+
+    other = call("POST", "/abroad/applications", {**APPLICATION, "national_id": None, "patient_name": "Annen Person",
+                                                   "birth_date": "1970-01-01"}).json["case_id"]
+    call("POST", f"/abroad/applications/{other}/decision", {"decision": "withdrawn", "decided_on": _day(35)})
+    refused = call("POST", f"/abroad/applications/{other}/appeals", {"received_on": _day(20),
+                                                                     "notified_on": _day(33)})
+    assert refused.status_code == 422 and "Bare et vedtak om innvilgelse eller avslag" in str(refused.json)
+
+
 def test_the_core_case_status_follows_the_application_and_the_appeal_through_the_api(app, api, make_user):
     call = api(make_user("abroad_caseworker", "helse-sor-ost"))
 

@@ -74,8 +74,10 @@ def decide(page: Page, decision: str, reasoning: str, days_ago: int) -> None:
     page.get_by_role("group", name="Vedtak").get_by_role("radio", name=decision, exact=True).check()
     page.get_by_label("Vedtaksdato").fill(_day(days_ago))
     page.get_by_label("Begrunnelse").fill(reasoning)
-    page.get_by_role("button", name="Fatt vedtak").click()
-    expect(_flash(page)).to_have_text(f"Vedtaket er registrert: {decision.lower()}.")
+    page.get_by_role("button", name="Forhåndsvis brevet").click()
+    expect(page.get_by_role("heading", name="Forhåndsvisning")).to_be_visible()
+    page.get_by_role("button", name="Fatt vedtak og journalfør brevet").click()
+    expect(_flash(page)).to_contain_text(f"Vedtaket er registrert: {decision.lower()}.")
 
 
 def book_cost(page: Page, *, category: str, amount: str, currency: str, rate: str, days_ago: int,
@@ -144,7 +146,7 @@ def test_refusal_is_appealed_forwarded_and_upheld_and_a_late_appeal_waits_for_as
     url = register_application(page, "Klara Klagesen", birth_date=date(1970, 7, 7), days_ago=70, icd10="M54.5")
     decide(page, "Avslått", "Det finnes et forsvarlig tilbud i Norge.", days_ago=60)
     page.get_by_role("link", name="Registrer klage").click()
-    expect(_h1(page)).to_have_text("Registrer klage på avslag")
+    expect(_h1(page)).to_have_text("Registrer klage på vedtaket")
     expect(page.get_by_label("Pasienten mottok vedtaket")).to_have_value(_day(60))
     page.get_by_label("Pasienten mottok vedtaket").fill(_day(58))
     page.get_by_label("Klagen kom inn").fill(_day(40))
@@ -156,8 +158,12 @@ def test_refusal_is_appealed_forwarded_and_upheld_and_a_late_appeal_waits_for_as
     page.get_by_role("radio", name="Opprettholdt og oversendt Klagenemnda").check()
     page.get_by_label("Dato", exact=True).fill(_day(30))
     page.get_by_label("Kontorets vurdering").fill("Kontoret opprettholder avslaget.")
-    page.get_by_role("button", name="Lagre kontorets behandling").click()
-    expect(_flash(page)).to_have_text("Kontorets behandling er registrert. Oversendelsesbrevet er journalført.")
+    page.get_by_role("button", name="Forhåndsvis brevet").click()
+    expect(page.get_by_role("article", name="Brevet slik det journalføres")).to_contain_text(
+        "Oversendelse av klage på avslag om behandling i utlandet")
+    page.get_by_role("button", name="Registrer og journalfør").click()
+    expect(_flash(page)).to_have_text("Kontorets behandling er registrert. Oversendelsesbrevet er journalført, og "
+                                      "klagen er avskrevet.")
     expect(page.get_by_role("link", name="Last ned oversendelsesbrevet (PDF)")).to_be_visible()
 
     page.get_by_role("link", name="Registrer nemndas avgjørelse").click()
@@ -293,3 +299,60 @@ def test_a_decided_application_is_corrected_with_a_note_and_a_cost_is_credited(p
     expect(costs).to_contain_text("Tilbakeføring av kostnaden")
     expect(costs).to_contain_text("Fakturaen ble bokført to ganger.")
     screenshot(page, "abroad-cost-credited")
+
+
+def test_a_letter_to_a_childs_guardians_is_previewed_and_filed(page_as, screenshot):
+    """A child's decision letter goes to «Foresatte til …» at the registered address; it is previewed with the
+    office's contact block and the copies, filed as shown, and the application post is avskrevet."""
+    page = page_as(HSO)
+    open_abroad(page)
+    page.get_by_role("link", name="Registrer søknad").click()
+    page.get_by_label("Fødselsdato", exact=True).fill(_day(365 * 6))
+    page.get_by_label("Pasientens navn").fill("Mina Småbarn")
+    page.get_by_label("Adresse", exact=True).fill("Skolegata 4")
+    page.get_by_label("Postnummer").fill("0180")
+    page.get_by_label("Poststed").fill("Oslo")
+    page.get_by_label("Hjemregion").select_option(label="Helse Sør-Øst")
+    page.get_by_label("Mottatt").fill(_day(20))
+    page.get_by_label("Henvisende lege").fill("Overlege Per Pedersen")
+    page.get_by_label("Henvisende sykehus").fill("Oslo universitetssykehus")
+    page.get_by_label("Hoveddiagnose (ICD-10)").fill("C71.9")
+    page.get_by_label("Behandlingen det søkes om").fill("Protonbehandling")
+    page.get_by_role("button", name="Registrer søknad").click()
+    expect(_flash(page)).to_have_text("Søknaden er registrert.")
+
+    page.get_by_role("link", name="Fatt vedtak").click()
+    page.get_by_role("group", name="Vedtak").get_by_role("radio", name="Innvilget", exact=True).check()
+    page.get_by_label("Vedtaksdato").fill(_day(2))
+    page.get_by_label("Begrunnelse").fill("Behandlingen tilbys ikke i Norge.")
+    page.get_by_role("button", name="Forhåndsvis brevet").click()
+    letter = page.get_by_role("article", name="Brevet slik det journalføres")
+    expect(letter).to_contain_text("Foresatte til Mina Småbarn")
+    expect(letter).to_contain_text("Skolegata 4")
+    expect(letter).to_contain_text("0180 Oslo")
+    expect(letter).to_contain_text("E-post: utland@helse-sorost.no")
+    expect(letter).to_contain_text("Overlege Per Pedersen, Oslo universitetssykehus")
+    expect(letter).to_contain_text("Du kan også klage på en innvilgelse")
+    screenshot(page, "abroad-decision-letter-preview")
+    page.get_by_role("button", name="Fatt vedtak og journalfør brevet").click()
+    expect(_flash(page)).to_have_text("Vedtaket er registrert: innvilget. Vedtaksbrevet er journalført, og søknaden "
+                                      "er avskrevet.")
+    expect(page.get_by_role("link", name="Last ned vedtaksbrevet (PDF)")).to_be_visible()
+
+
+def test_a_standard_phrase_is_added_and_inserted_into_the_reasoning(page_as):
+    page = page_as(VEST)
+    open_abroad(page)
+    page.get_by_role("link", name="Standardtekster").click()
+    expect(_h1(page)).to_have_text("Standardtekster")
+    page.get_by_label("Tittel").fill("Ventetid i Norge")
+    page.get_by_label("Tekst", exact=True).fill("Ventetiden i Norge er innenfor fristen for nødvendig helsehjelp.")
+    page.get_by_role("button", name="Lagre standardteksten").click()
+    expect(_flash(page)).to_have_text("Standardteksten er lagret.")
+    register_application(page, "Stina Standard", birth_date=date(1980, 4, 4), region="Helse Vest")
+    page.get_by_role("link", name="Fatt vedtak").click()
+    page.get_by_label("Begrunnelse").fill("Søknaden er vurdert.")
+    page.get_by_label("Standardtekst", exact=True).select_option(label="Ventetid i Norge")
+    page.get_by_role("button", name="Sett inn i begrunnelsen").click()
+    expect(page.get_by_label("Begrunnelse")).to_have_value(
+        "Søknaden er vurdert.\n\nVentetiden i Norge er innenfor fristen for nødvendig helsehjelp.")

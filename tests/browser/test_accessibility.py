@@ -379,11 +379,47 @@ def _submit_refused_grant(page: Page) -> None:
     """Granting a method Beslutningsforum did not introduce: refused at the field, nothing saved."""
     _from_application(METHOD_APPLICANT, "Fatt vedtak")(page)
     page.get_by_role("group", name="Vedtak").get_by_role("radio", name="Innvilget", exact=True).check()
-    page.get_by_role("button", name="Fatt vedtak").click()
+    page.get_by_role("button", name="Forhåndsvis brevet").click()
     summary = page.locator("[data-error-summary]")
     expect(summary).to_contain_text("Søknaden kan ikke innvilges: "
                                     "Beslutningsforum for nye metoder besluttet 16.06.2025")
     expect(summary).to_be_focused()
+
+
+def _preview_refusal(page: Page) -> None:
+    """The decision letter's preview: the letter as it will be filed, under the form."""
+    _from_application(OPEN_APPLICANT, "Fatt vedtak")(page)
+    page.get_by_role("group", name="Vedtak").get_by_role("radio", name="Avslått", exact=True).check()
+    page.get_by_label("Begrunnelse").fill("Det finnes et forsvarlig tilbud i Norge.")
+    page.get_by_role("button", name="Forhåndsvis brevet").click()
+    expect(page.get_by_role("article", name="Brevet slik det journalføres")).to_be_visible()
+
+
+def _preview_forwarding(page: Page) -> None:
+    """The forwarding letter's preview, with the documents it sends listed."""
+    _from_appeal(TIMELY_APPELLANT, "Registrer kontorets behandling")(page)
+    page.get_by_role("radio", name="Opprettholdt og oversendt Klagenemnda").check()
+    page.get_by_label("Kontorets vurdering").fill("Kontoret opprettholder avslaget.")
+    page.get_by_role("button", name="Forhåndsvis brevet").click()
+    expect(page.get_by_role("article", name="Brevet slik det journalføres")).to_be_visible()
+
+
+def _phrase_without_text(page: Page) -> None:
+    """A standard phrase saved without its text: refused at the field."""
+    _from_path("/utland/", "Standardtekster")(page)
+    page.get_by_label("Tittel").fill("Uten tekst")
+    page.get_by_role("button", name="Lagre standardteksten").click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+
+
+def _edit_phrase(page: Page) -> None:
+    """A standard phrase of the office opened for editing (added first, under a title of its own)."""
+    _from_path("/utland/", "Standardtekster")(page)
+    title = f"Tilbud i Norge {uuid.uuid4().hex[:6]}"
+    page.get_by_label("Tittel").fill(title)
+    page.get_by_label("Tekst", exact=True).fill("Det finnes et forsvarlig tilbud i Norge.")
+    page.get_by_role("button", name="Lagre standardteksten").click()
+    page.get_by_role("link", name=title).click()
 
 
 def _submit_correction_without_reason(page: Page) -> None:
@@ -559,6 +595,7 @@ SCREENS = [
     Screen("abroad-decision-not-introduced", CASEWORKER, "abroad/decision_form.html", "Vedtak",
            _from_application(METHOD_APPLICANT, "Fatt vedtak")),
     Screen("abroad-decision-errors", CASEWORKER, "abroad/decision_form.html", "Vedtak", _submit_refused_grant),
+    Screen("abroad-decision-preview", CASEWORKER, "abroad/decision_form.html", "Vedtak", _preview_refusal),
     Screen("abroad-application-correction", CASEWORKER, "abroad/correction_form.html", "Rett søknaden",
            _from_application(APPELLANT, "Rett søknaden")),
     Screen("abroad-application-correction-errors", CASEWORKER, "abroad/correction_form.html", "Rett søknaden",
@@ -572,8 +609,12 @@ SCREENS = [
            _from_application(PROTON_PATIENT, "Endre behandlingsplan")),
     Screen("abroad-cost-new", CASEWORKER, "abroad/step_form.html", "Før kostnad",
            _from_application(PROTON_PATIENT, "Før kostnad")),
-    Screen("abroad-appeal-new", CASEWORKER, "abroad/step_form.html", "Registrer klage på avslag",
+    Screen("abroad-appeal-new", CASEWORKER, "abroad/step_form.html", "Registrer klage på vedtaket",
            _from_application(APPELLANT, "Registrer klage")),
+    Screen("abroad-phrases", CASEWORKER, "abroad/phrases.html", "Standardtekster",
+           _from_path("/utland/", "Standardtekster")),
+    Screen("abroad-phrases-errors", CASEWORKER, "abroad/phrases.html", "Standardtekster", _phrase_without_text),
+    Screen("abroad-phrase-edit", CASEWORKER, "abroad/phrase_form.html", "Endre standardtekst", _edit_phrase),
     Screen("abroad-import", CASEWORKER, "abroad/import.html", "Importer historiske saker",
            _from_path("/utland/", "Importer")),
     Screen("abroad-import-refused", CASEWORKER, "abroad/import_job.html", "Import av søknader og henvisninger",
@@ -591,6 +632,8 @@ SCREENS = [
            _from_appeal(APPELLANT, "Registrer nemndas avgjørelse")),
     Screen("abroad-reconsideration", VEST, "abroad/appeal_step_form.html", "Kontorets behandling av klagen",
            _from_appeal(TIMELY_APPELLANT, "Registrer kontorets behandling")),
+    Screen("abroad-reconsideration-preview", VEST, "abroad/appeal_step_form.html", "Kontorets behandling av klagen",
+           _preview_forwarding),
     Screen("abroad-late-assessment", VEST, "abroad/appeal_step_form.html", "Klage etter fristen",
            _from_appeal(LATE_APPELLANT, "Vurder fristoversittelsen")),
     # Nye Metoder: the secretariat's pages, the list as Bestillerforum sees it, the public pages without login
@@ -721,6 +764,8 @@ COVERED_TEMPLATES = [
     "abroad/decision_form.html",
     "abroad/correction_form.html",
     "abroad/import.html",
+    "abroad/phrase_form.html",
+    "abroad/phrases.html",
     "abroad/import_job.html",
     "abroad/index.html",
     "abroad/queue.html",

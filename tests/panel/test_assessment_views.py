@@ -275,6 +275,7 @@ def test_the_statement_is_sent_as_a_journaled_pdf_letter(app, client, case_id):
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = pdf_text(pdf.data)
     assert "Ekspertpanelet – Helse Bergen HF" in text
+    assert "Postadresse: Postboks 1400, 5021 Bergen · E-post: ekspertpanelet@helse-bergen.no" in text
     assert "Dato Vår ref. Mottakere" in text and f"{TODAY:%d.%m.%Y} {case_number} Lege Lise Lund" in text
     assert "Hanne Hagen, født 05.05.1971" in text
     assert "Finnes det aktuelle kliniske studier eller off-label behandling?" in text

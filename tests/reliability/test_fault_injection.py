@@ -32,7 +32,7 @@ from sqlalchemy import event, select, text, update
 from app.abroad import importing
 from app.abroad import letters as abroad_letters
 from app.abroad import services as abroad
-from app.abroad.commands import CostReversal
+from app.abroad.commands import CostReversal, PhraseText
 from app.abroad.models import (
     Appeal,
     Application,
@@ -42,6 +42,7 @@ from app.abroad.models import (
     Decision,
     MedicalOpinion,
     OfficeOutcome,
+    StandardPhrase,
 )
 from app.auth import services as accounts
 from app.auth.models import ApiToken, PendingLogin, User, UserSession
@@ -145,6 +146,16 @@ NOT_WRITING = {
     "app.cases.patient_facts.history": "a query",
     "app.cases.patient_facts.guardians": "a query",
     "app.cases.patient_facts.letter_addressees": "a query",
+    "app.cases.patient_facts.letter_facts": "a query",
+    "app.cases.documents.filed_documents": "a query",
+    "app.abroad.letters.copies": "names a letter's copies",
+    "app.abroad.letters.decision_letter": "renders the letter after the checks; decide_with_letter files it",
+    "app.abroad.letters.forwarding_letter": "renders the letter after the checks; reconsider_with_letter files it",
+    "app.abroad.letters.preview_or_file": "a page's step: the writing is decide_with_letter or reconsider_with_letter",
+    "app.abroad.services.appeal_title": "computes a title",
+    "app.abroad.services.office_phrases": "a query",
+    "app.abroad.letters.insert_phrase": "fills a form field",
+    "app.abroad.letters.chosen_attachments": "reads the ticked documents",
     "app.cases.patient_facts.age_on": "arithmetic",
     "app.cases.services.open_discrepancies": "builds a query",
     "app.cases.documents.storage": "returns the storage backend",
@@ -739,6 +750,36 @@ def _(w):
         entry = w.get(JournalEntry, entry_id)
         cases.complete_follow_up(entry, method="TE", expected_version=entry.version, actor=w.get(User, actor))
     return call
+
+
+@case("app.abroad.services.add_phrase")
+def _(w):
+    actor = w.user()
+    return lambda: abroad.add_phrase("helse-sor-ost", PhraseText(title="Ny", text="Tekst."), actor=w.get(User, actor))
+
+
+@case("app.abroad.services.update_phrase")
+def _(w):
+    actor = w.user()
+    phrase_id = abroad.add_phrase("helse-sor-ost", PhraseText(title="Gammel", text="Tekst."),
+                                  actor=w.get(User, actor)).id
+    db.session.commit()
+
+    def call():
+        phrase = w.get(StandardPhrase, phrase_id)
+        abroad.update_phrase(phrase, PhraseText(title="Gammel", text="Ny tekst."), expected_version=phrase.version,
+                             actor=w.get(User, actor))
+    return call
+
+
+@case("app.cases.services.answer_incoming")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+    cases.add_journal_entry(w.get(Case, case_id), entry_type=JournalEntryType.INCOMING, title="Søknad",
+                            party_name="UNN", actor=w.get(User, actor))
+    db.session.commit()
+    return lambda: cases.answer_incoming(w.get(Case, case_id), actor=w.get(User, actor))
 
 
 @case("app.cases.services.assign_user")
@@ -1677,7 +1718,7 @@ def world(app, app_ctx, monkeypatch):
     # Every faulted run leaves its login attempt counted (COMMITTED_AHEAD); the limit is tested elsewhere.
     monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "1000 per 15 minutes")
     # The letter pages' PDFs are not what is tested here: render a fixed one (the write path is the same).
-    monkeypatch.setattr(abroad_letters, "render_pdf", lambda *_args, **_kwargs: PDF)
+    monkeypatch.setattr(abroad_letters, "pdf_from_html", lambda *_args, **_kwargs: PDF)
     return World()
 
 

@@ -9,6 +9,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select, update
 
+from app.abroad import services as abroad_services
+from app.abroad.commands import PhraseText
 from app.abroad.models import Appeal, Application, CostEntry, MedicalOpinion
 from app.auth import services as account_services
 from app.auth.models import ApiToken, User
@@ -77,6 +79,8 @@ MATRIX = {
     ("abroad.index", "GET"): ABROAD, ("abroad.applications", "GET"): ABROAD, ("abroad.appeals", "GET"): ABROAD,
     ("abroad.export_applications", "GET"): ABROAD, ("abroad.queue", "GET"): ABROAD,
     ("abroad.new_application", "GET"): ABROAD, ("abroad.new_application", "POST"): ABROAD,
+    ("abroad.phrases", "GET"): ABROAD, ("abroad.phrases", "POST"): ABROAD,   # each office its own phrases
+    ("abroad.edit_phrase", "GET"): OWN, ("abroad.edit_phrase", "POST"): OWN,   # a Helse Sør-Øst office's phrase
     ("panel.index", "GET"): PANEL_READ, ("panel.referral", "GET"): PANEL_READ,
     ("panel.export_referrals", "GET"): PANEL_READ,
     ("panel.members", "GET"): PANEL_READ, ("panel.statement_pdf", "GET"): set(),   # the demo referral has none
@@ -177,8 +181,11 @@ def principals_and_urls(app) -> Fixtures:
         name="Verge Matrise", street="Postboks 1", postal_code="0101", postal_place="Oslo",
         valid_from=date(2020, 1, 1)), actor=db.session.get(User, users["abroad_own"]))
     db.session.add(saved_filter)
+    phrase = abroad_services.add_phrase("helse-sor-ost", PhraseText(title="Matrise", text="Tekst."),
+                                        actor=db.session.get(User, users["abroad_own"]))
     db.session.commit()
     common = {"reference": "ID2025_102", "user_id": spare.id, "discrepancy_id": 1, "token_id": token.id,
+              "phrase_id": phrase.id,
               "filter_id": saved_filter.id,
               "meeting_id": db.session.scalar(select(Meeting.id).limit(1)),
               "trial_id": db.session.scalar(select(OngoingTrial.id).limit(1)),

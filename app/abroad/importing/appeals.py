@@ -1,8 +1,8 @@
 """Importing appeals: each becomes its own case (abroad_appeal) with the application's patient as registered
-with the application, at the office that refused. An appeal's deadline is counted from the decision date (the
+with the application, at the office that decided. An appeal's deadline is counted from the decision date (the
 files have no date of notification). A late appeal that the office went on to decide is marked as considered;
 one still at the office awaits the assessment under forvaltningsloven § 31, as a registered one would. A
-reversal, by the office or the board, grants the application.
+reversal of a refusal, by the office or the board, grants the application.
 
 The appeals of one application are checked together, in the order they came, so the first pass keeps every
 checked appeal (a few fields each) and the writing starts from them rather than from a second pass.
@@ -27,8 +27,9 @@ from app.abroad.models import (
     BoardOutcome,
     Decision,
     OfficeOutcome,
+    appeal_refused,
 )
-from app.abroad.services import appeal_deadline
+from app.abroad.services import appeal_deadline, appeal_title
 from app.cases.interface import (
     CaseKind,
     CaseWriter,
@@ -42,7 +43,6 @@ from app.core.audit import AuditAction, record_change
 from app.db import utcnow
 from app.extensions import db
 
-APPEAL_TITLE = "Klage på avslag om behandling i utlandet"
 LATE_BUT_CONSIDERED = "Importert fra historiske data: kontoret behandlet klagen."
 APPEAL_COLUMNS = ("case_id", "application_id", "received_on", "notified_on", "deadline_on", "late",
                   "late_assessment", "consider_late", "status", "office_outcome", "office_decided_on",
@@ -134,8 +134,9 @@ class AppealImporter(Importer):
             new_cases = []
             for appeal in batch:
                 year = appeal.received_on.year
-                new_cases.append(NewCase(APPEAL_TITLE, _patient(appeal.application), appeal.received_on,
-                                         appeal.application.office, seen[year], appeal.status.case_status))
+                new_cases.append(NewCase(appeal_title(appeal.application.decision), _patient(appeal.application),
+                                         appeal.received_on, appeal.application.office, seen[year],
+                                         appeal.status.case_status))
                 seen[year] += 1
             written = cases.write(new_cases)
             now = utcnow()
@@ -154,7 +155,8 @@ class AppealImporter(Importer):
 
     def grant(self, appeals: list[ImportedAppeal], numbers: dict[int, str]) -> None:
         """A reversal (by the office or the board) grants the application; its first-instance decision stays."""
-        granting = {appeal.application.id: appeal for appeal in appeals if appeal.grants}
+        granting = {appeal.application.id: appeal for appeal in appeals
+                    if appeal.grants and appeal.application.decision is Decision.DENIED}
         for chunk in chunks(sorted(granting)):
             for application in db.session.scalars(select(Application).where(Application.id.in_(chunk))):
                 appeal = granting[application.id]
@@ -213,10 +215,11 @@ def _check_outcomes(row: Row, office_outcome: OfficeOutcome | None, received_on:
 
 
 def _check_appealable(row: Row, reference: str, application: Stored, received_on: date | None) -> None:
-    """Only a refusal can be appealed, and not before it was made."""
-    if application.decision is not Decision.DENIED:
+    """Only a grant or a refusal can be appealed (appeal_refused), and not before it was made."""
+    if application.decision not in (Decision.DENIED, Decision.GRANTED):
         state = application.decision.label.lower() if application.decision else "ikke avgjort"
-        row.error("application_reference", f"Bare et avslag kan påklages. Søknaden «{reference}» er «{state}».")
+        row.error("application_reference", f"Bare et vedtak om innvilgelse eller avslag kan påklages. Søknaden "
+                                           f"«{reference}» er «{state}».")
     elif received_on and received_on < application.decided_on:
         row.error("received_date", f"Klagen kan ikke ha kommet inn før vedtaket ble fattet "
                                    f"({label(application.decided_on)}).")
@@ -240,9 +243,8 @@ def _sequence_errors(appeals: list[ImportedAppeal], stored: list[tuple[date, App
         if under_way:
             errors.append(RowError(appeal.line, "application_reference",
                                    f"Det er allerede en klage under behandling på vedtaket i «{reference}»."))
-        elif status is not ApplicationStatus.DENIED:
-            errors.append(RowError(appeal.line, "application_reference",
-                                   f"Bare et avslag kan påklages. Søknaden «{reference}» er «{status.label.lower()}»."))
+        elif refused := appeal_refused(appeal.application.decision, status, named=f"Søknaden «{reference}»"):
+            errors.append(RowError(appeal.line, "application_reference", refused))
         if appeal.grants:
             status = ApplicationStatus.GRANTED
         under_way = under_way or appeal.status in OPEN_APPEAL_STATUSES

@@ -37,6 +37,12 @@ from app.db import utcnow
 from app.extensions import db
 
 PLACEHOLDER_NAME = "Ukjent navn (importert, ref. {reference})"
+
+
+def is_placeholder_name(name: str | None) -> bool:
+    """The name is the import's placeholder (no name was given): no letter may be addressed to it."""
+    return (name or "").startswith(PLACEHOLDER_NAME.partition("{")[0])
+
 # The case title's first part, as services.register_application() writes it.
 NOUNS = {stream: "Søknad om behandling i utlandet" if stream.has_decision else f"Henvisning – {stream.label.lower()}"
          for stream in Stream}
