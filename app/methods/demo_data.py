@@ -326,7 +326,7 @@ def _load_robot_surgery(secretary) -> None:
 # commissioned, some not introduced, some closed. The status follows from the records, as on the pages. Made from
 # a fixed seed, so every demo shows the same figures.
 HISTORY_YEARS = 10
-HISTORY_PER_YEAR = (14, 20)
+HISTORY_PER_YEAR = (10, 15)
 # (method type, submission kind, who submits, subject area, title, weight)
 HISTORY_METHODS = [
     (MethodType.DRUG, SubmissionKind.ALERT, "Sykehusinnkjøp HF, divisjon legemidler", "Kreftsykdommer",
@@ -369,6 +369,7 @@ DECISION_POINTS = {
                                      "Dokumentert nytte står ikke i rimelig forhold til kostnadene."),
 }
 CLOSED_SHARE = 0.05       # requests withdrawn by the supplier before Bestillerforum
+AGENDA_AHEAD_DAYS = 45    # a method is put on the agenda of a forum's meeting this close ahead
 
 
 def _pick(rng: random.Random, weights: dict):
@@ -430,14 +431,19 @@ def _history_method(rng, calendar: _Calendar, secretary, kind: tuple, received_o
                               subject_areas=(area,)),
         submission=NewSubmission(kind=submission, organisation=organisation, received_on=received_on)),
         actor=secretary)
+    if submission is SubmissionKind.PROPOSAL and (today - received_on).days < 60:
+        services.set_status_by_hand(method, StatusChange(MethodStatus.OPEN_FOR_INPUT, received_on,
+                                                         comment="Forslaget er åpent for innspill."), actor=secretary)
     if submission is SubmissionKind.REQUEST and rng.random() < CLOSED_SHARE:
         _close(method, min(received_on + timedelta(days=20), today), "Anmodningen er trukket av leverandøren.",
                secretary)
         return
     ordering_day = calendar.next_meeting(Forum.BESTILLERFORUM, received_on + timedelta(days=rng.randrange(20, 90)))
-    if ordering_day > today:
-        return                                          # awaits Bestillerforum
     ordering = calendar.meeting(Forum.BESTILLERFORUM, ordering_day)
+    if ordering_day > today:                            # on the agenda of Bestillerforum's next meeting
+        if (ordering_day - today).days <= AGENDA_AHEAD_DAYS:
+            services.add_agenda_item(ordering, NewAgendaItem(method.reference), actor=secretary)
+        return
     ordering_kind = _pick(rng, ORDERING_KINDS[method_type])
     services.record_ordering_decision(method, NewOrderingDecision(
         agenda_item_id=services.add_agenda_item(ordering, NewAgendaItem(method.reference), actor=secretary).id,
@@ -447,22 +453,28 @@ def _history_method(rng, calendar: _Calendar, secretary, kind: tuple, received_o
                                                           "metodevurdering."), actor=secretary)
     if not ordering_kind.commissions and rng.random() < 0.5:
         _close(method, min(ordering_day + timedelta(days=30), today), "Ikke bestilt; saken er avsluttet.", secretary)
-    if not ordering_kind.commissions or ordering_kind is OrderingKind.OTHER_COMMISSION:
+    if not ordering_kind.commissions:
         return
     delivered_on = ordering_day + timedelta(days=rng.randrange(120, 420))
+    negotiation_on = delivered_on - timedelta(days=rng.randrange(14, 60))
+    if method_type is MethodType.DRUG and negotiation_on <= today:
+        services.set_status_by_hand(method, StatusChange(MethodStatus.PRICE_NEGOTIATION, negotiation_on,
+                                                         comment="Sykehusinnkjøp forhandler pris."), actor=secretary)
     if delivered_on > today:
         return                                          # the assessment is under way
-    if method_type is MethodType.DRUG:
-        services.set_status_by_hand(method, StatusChange(MethodStatus.PRICE_NEGOTIATION,
-                                                         delivered_on - timedelta(days=rng.randrange(14, 60)),
-                                                         comment="Sykehusinnkjøp forhandler pris."), actor=secretary)
     services.add_report(method.commissions[-1], NewReport(title=f"Metodevurdering: {method.title}",
                                                           delivered_on=delivered_on), actor=secretary)
+    if ordering_kind is OrderingKind.OTHER_COMMISSION:
+        _close(method, min(delivered_on + timedelta(days=30), today), "Oppdraget er levert; ingen beslutning "
+                                                                      "i Beslutningsforum.", secretary)
+        return
     decision_day = calendar.next_meeting(Forum.BESLUTNINGSFORUM, delivered_on + timedelta(days=rng.randrange(20, 80)))
-    if decision_day > today:
+    if decision_day > today and (decision_day - today).days > AGENDA_AHEAD_DAYS:
         return                                          # for clearance in Bestillerforum
     meeting = calendar.meeting(Forum.BESLUTNINGSFORUM, decision_day)
     item = services.add_agenda_item(meeting, NewAgendaItem(method.reference), actor=secretary)
+    if decision_day > today:
+        return                                          # on the agenda of Beslutningsforum's next meeting
     outcome = _pick(rng, DECISION_OUTCOMES)
     first, *rest = DECISION_POINTS[outcome]
     services.record_forum_decision(method, NewForumDecision(

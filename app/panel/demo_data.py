@@ -78,7 +78,7 @@ def load_panel_demo(secretary, member_user, national_id_for, today: date) -> int
 # The history: referrals over the last full years, each answered with a statement the secretariat approved and
 # sent, most with the treating doctor's feedback. Made from a fixed seed, so every demo shows the same figures.
 HISTORY_YEARS = 5
-HISTORY_PER_YEAR = (22, 30)        # referrals a year (lowest, highest)
+HISTORY_PER_YEAR = (12, 18)        # referrals a year (lowest, highest); each letter is rendered (about 0.1 s)
 HISTORY_MEMBERS = [
     ("Henrik Hematolog", "Hematologi", "Oslo universitetssykehus", "helse-sor-ost"),
     ("Berit Barnelege", "Barnesykdommer", "St. Olavs hospital", "helse-midt-norge"),
