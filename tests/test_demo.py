@@ -102,7 +102,7 @@ def test_the_panel_history_answers_a_few_dozen_referrals_a_year_with_approved_st
     assert len(outcomes) >= 5
     assert all(referral.statement_approved_at is not None for _statement, referral in statements)
     assert all(statement.sent_on >= referral.complete_on for statement, referral in statements)
-    assert len(drafts) >= 2                # a member's drafts on an open referral
+    assert len(drafts) >= 2 and all(draft.adopted_at for draft in drafts)   # a member's drafts, taken in
 
 
 def test_the_methods_history_goes_through_every_stage_and_the_status_follows_the_records(app):

@@ -1,7 +1,7 @@
-"""Demo data for the expert panel: members from all four regions (one with a login) and two open
+"""Demo data for the expert panel: members from all four regions (one with a login) and three open
 referrals, one from a local trust reviewed with the regional hospital, assigned to two members and a co-opted
-expert, with a member's drafts; and five years of answered referrals, so the annual report shows figures. All
-patients are synthetic."""
+expert, one with a member's drafts taken into the assessment; and five years of answered referrals, so the
+annual report shows figures. All patients are synthetic."""
 import random
 from datetime import date, timedelta
 
@@ -53,17 +53,6 @@ def load_panel_demo(secretary, member_user, national_id_for, today: date) -> int
     services.assign_member(local, members[2], actor=secretary)
     services.add_expert(local, NewExpert(name="Professor Gro Gyn", specialty="Gynekologisk onkologi",
                                          hospital="Radiumhospitalet"), actor=secretary)
-    services.add_contribution(local, NewContribution(
-        question=1, kind=ContributionKind.DRAFT,
-        findings="Pasienten har fått tre linjer platinumbasert kjemoterapi og PARP-hemmer etter retningslinjene.",
-        advice="Ytterligere etablert behandling i Norge er ikke aktuelt."), actor=member_user)
-    services.add_contribution(local, NewContribution(
-        question=2, kind=ContributionKind.DRAFT,
-        findings="To fase II-studier i Sverige og Danmark tar inn pasienter med platinumresistent sykdom.",
-        advice="Panelet bør vurdere å anbefale henvisning til studien i Sverige."), actor=member_user)
-    services.add_contribution(local, NewContribution(
-        question=3, kind=ContributionKind.COMMENT,
-        comment="Jeg ser gjerne på off-label-spørsmålet sammen med den innleide eksperten."), actor=member_user)
     services.register_referral(NewReferral(
         national_id=national_id_for(date(1988, 12, 12)), patient_name="Erik Eriksen", birth_date=None,
         municipality="5501 Tromsø", home_region="helse-nord", referring_trust="Universitetssykehuset Nord-Norge HF",
@@ -72,7 +61,35 @@ def load_panel_demo(secretary, member_user, national_id_for, today: date) -> int
         regional_review_on=None, icd10="G12.2", condition="Amyotrofisk lateralsklerose (ALS) i rask progresjon",
         treatments_tried="Riluzol; ingen effekt på progresjon",
         question="Er det aktuelle kliniske studier for pasienten i Norden?"), actor=secretary)
-    return history + 2
+    _load_drafted(secretary, member_user, members, national_id_for, today)
+    return history + 3
+
+
+def _load_drafted(secretary, member_user, members: list, national_id_for, today: date) -> None:
+    """An open referral where the member with a login drafted the findings and advice on two questions, which the
+    secretariat took into the assessment, and commented on a third."""
+    referral = services.register_referral(NewReferral(
+        national_id=national_id_for(date(1983, 2, 17)), patient_name="Sofie Sørlie", birth_date=None,
+        municipality="4204 Kristiansand", home_region="helse-sor-ost", referring_trust="Sørlandet sykehus HF",
+        referring_department="Kreftavdelingen", referring_doctor="Overlege Kari Kristiansen",
+        referred_on=today - timedelta(days=7), from_regional_hospital=False,
+        regional_review_by="Kreftklinikken, Oslo universitetssykehus", regional_review_on=today - timedelta(days=12),
+        icd10="C49.9", condition="Sarkom med spredning til lungene", treatments_tried="Doksorubicin og ifosfamid",
+        question="Finnes det kliniske studier i Norden for pasienten?"), actor=secretary)
+    services.assign_member(referral, members[0], actor=secretary)
+    services.assign_member(referral, members[1], actor=secretary)
+    drafts = [services.add_contribution(referral, NewContribution(
+        question=question, kind=ContributionKind.DRAFT, findings=findings, advice=advice), actor=member_user)
+        for question, findings, advice in (
+            (1, "Pasienten har fått etablert behandling etter nasjonalt handlingsprogram for sarkom.",
+             "Ytterligere etablert behandling i Norge er ikke aktuelt."),
+            (2, "En fase II-studie i Sverige tar inn pasienter med lungemetastaser etter to behandlingslinjer.",
+             "Panelet bør vurdere å anbefale henvisning til studien i Sverige."))]
+    for draft in drafts:
+        services.adopt_draft(referral, draft, actor=secretary)
+    services.add_contribution(referral, NewContribution(
+        question=3, kind=ContributionKind.COMMENT,
+        comment="Jeg ser gjerne på off-label-spørsmålet sammen med sarkomgruppen."), actor=member_user)
 
 
 # The history: referrals over the last full years, each answered with a statement the secretariat approved and
