@@ -6,9 +6,18 @@ from app.abroad.demo_data import HISTORY_YEARS
 from app.abroad.models import Appeal, Application, CostEntry
 from app.auth.models import User
 from app.cases.documents import read_version
-from app.cases.models import Case, CaseKind, DocumentVersion
+from app.cases.models import Case, CaseKind, Document, DocumentVersion
+from app.cases.patient_facts import letter_addressees
 from app.demo import DEMO_USERS
 from app.extensions import db
+from app.methods import demo_data as methods_demo
+from app.methods.models import Method, MethodStatus
+from app.methods.statistics import methods_figures
+from app.panel import demo_data as panel_demo
+from app.panel.models import Contribution, ContributionKind, Referral, ReferralStatus, Statement
+from app.panel.statistics import panel_figures
+from app.reports.model import COUNT, Table
+from app.reports.registry import ReportRequest, report_kinds
 from tests.pdf import pdf_text
 
 
@@ -45,7 +54,83 @@ def test_the_demo_has_years_of_history_at_every_office_so_the_reports_show_figur
 def test_the_demo_letters_are_the_real_rendered_letters(app):
     assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
     with app.app_context():
-        texts = [pdf_text(read_version(version)) for version in db.session.scalars(select(DocumentVersion))]
+        versions = db.session.scalars(select(DocumentVersion).join(Document).join(Case, Document.case_id == Case.id)
+                                      .where(Case.kind != CaseKind.PANEL_REFERRAL))
+        texts = [pdf_text(read_version(version)) for version in versions]
+        statement = db.session.scalars(select(Statement).order_by(Statement.id.desc())).first()
+        statement_text = pdf_text(read_version(db.session.scalars(select(DocumentVersion).where(
+            DocumentVersion.document_id == statement.document_id)).one()))
+        referral = db.session.get(Referral, statement.referral_id)
     assert len(texts) == 5                 # four decision letters and one forwarding letter
+    # The panel's statements are the letters rendered from the statement as sent.
+    assert referral.referring_doctor in statement_text and statement.summary[:40] in statement_text
     assert sum("Du kan klage på vedtaket" in text for text in texts) == 4
     assert sum("Klagenemnda for behandling i utlandet" in text and "Oversendelse" in text for text in texts) == 1
+
+
+def _count_cells(table: Table) -> int:
+    counted = [index for index, column in enumerate(table.columns) if column.kind == COUNT]
+    return sum(row[index] or 0 for row in table.rows for index in counted)
+
+
+def test_every_report_of_the_last_full_year_shows_figures(app):
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    last_year = date.today().year - 1
+    with app.app_context():
+        for kind in report_kinds():
+            report = kind.build(ReportRequest(year=last_year), lambda percent, step: None)
+            tables = [part for section in report.sections for part in section.blocks if isinstance(part, Table)]
+            assert tables and _count_cells(tables[0]) > 0, kind.name
+            assert sum(_count_cells(table) > 0 for table in tables) >= len(tables) // 2, kind.name
+
+
+def test_the_panel_history_answers_a_few_dozen_referrals_a_year_with_approved_statements(app):
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    this_year = date.today().year
+    with app.app_context():
+        figures = {year: panel_figures(year) for year in range(this_year - panel_demo.HISTORY_YEARS, this_year)}
+        statements = db.session.execute(select(Statement, Referral).join(Referral)).all()
+        drafts = db.session.scalars(select(Contribution).join(Referral).where(
+            Contribution.kind == ContributionKind.DRAFT, Referral.status == ReferralStatus.UNDER_ASSESSMENT)).all()
+    low, high = panel_demo.HISTORY_PER_YEAR
+    for year, data in figures.items():
+        assert low - 2 <= data["cases_answered"] <= high + 2, (year, data["cases_answered"])
+        assert data["median_days_to_statement"] and sum(data["feedback"].values()) > 0, year
+        assert data["principled_questions"], year
+        assert sum(count for name, count in data["by_county"].items() if name != "Ukjent fylke") > 0, year
+    outcomes = {key for data in figures.values() for key, count in data["outcomes"].items() if count}
+    assert len(outcomes) >= 5
+    assert all(referral.statement_approved_at is not None for _statement, referral in statements)
+    assert all(statement.sent_on >= referral.complete_on for statement, referral in statements)
+    assert len(drafts) >= 2 and all(draft.adopted_at for draft in drafts)   # a member's drafts, taken in
+
+
+def test_the_methods_history_goes_through_every_stage_and_the_status_follows_the_records(app):
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    this_year = date.today().year
+    with app.app_context():
+        last = methods_figures(this_year - 1)
+        methods = db.session.scalars(select(Method)).all()
+        statuses = {method.status for method in methods}
+        followed = all(method.status_changes[-1].to_status is method.status for method in methods)
+        dated = all(change.on <= date.today() for method in methods for change in method.status_changes)
+        first = methods_figures(this_year - methods_demo.HISTORY_YEARS)
+    assert sum(sum(kinds.values()) for kinds in last["submissions_by_year"][str(this_year - 1)].values()) > 0
+    assert sum(last["ordering_decisions"].values()) > 0 and sum(last["forum_decisions"].values()) > 0
+    assert last["stage_days"]["received_to_decision"]["count"] > 0
+    assert sum(sum(kinds.values()) for kinds in first["submissions_by_year"][str(this_year - 10)].values()) > 0
+    assert {MethodStatus.DECIDED, MethodStatus.NOT_COMMISSIONED, MethodStatus.CLOSED, MethodStatus.ASSESSMENT,
+            MethodStatus.SUITABILITY} <= statuses
+    assert followed and dated
+
+
+def test_the_demo_patients_have_addresses_and_the_child_s_letters_go_to_the_guardians(app):
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    with app.app_context():
+        cases = db.session.scalars(select(Case).where(Case.kind == CaseKind.ABROAD_APPLICATION)).all()
+        child = next(case for case in cases if case.patient_name == "Ingrid Trønder")
+        addressees = letter_addressees(child, date.today())
+    without_address = [case.number for case in cases if not case.patient_street]
+    assert not without_address, without_address[:5]
+    assert {addressee.role for addressee in addressees} == {"guardian"} and len(addressees) == 2
+    assert all(addressee.address_lines == ["Elvegata 17", "7010 Trondheim"] for addressee in addressees)

@@ -18,15 +18,20 @@ from app.abroad.commands import (
 from app.abroad.importing import import_file
 from app.abroad.letters import decide_with_letter, reconsider_with_letter
 from app.abroad.models import CostCategory, Decision, OfficeOutcome, Stream, TreatmentClass
-from app.cases.interface import get_case
+from app.cases.interface import NewGuardian, add_guardian, get_case
 from app.exports import csv_bytes
 
 
 def _apply(actor, national_id_for, today: date, *, name: str, born: date, region: str, days_ago: int, icd10: str,
-           treatment: str, where: str | None = None, stream: Stream = Stream.APPLICATION,
-           treatment_class: TreatmentClass = TreatmentClass.ESTABLISHED, method: str | None = None):
+           treatment: str, lives: tuple[str, str, str, str], where: str | None = None,
+           stream: Stream = Stream.APPLICATION, treatment_class: TreatmentClass = TreatmentClass.ESTABLISHED,
+           method: str | None = None):
+    """An application registered through the service; `lives`: street, postal code, postal place and home
+    municipality."""
+    street, postal_code, postal_place, municipality = lives
     return services.register_application(NewApplication(
-        national_id=national_id_for(born), patient_name=name, birth_date=None, municipality=None, home_region=region,
+        national_id=national_id_for(born), patient_name=name, birth_date=None, municipality=municipality,
+        home_region=region, street=street, postal_code=postal_code, postal_place=postal_place,
         stream=stream, received_on=today - timedelta(days=days_ago), applicant="Sykehuslege",
         referring_doctor="Overlege Henrik Henvis", referring_hospital="Henvisende sykehus",
         requested_treatment=treatment, requested_where=where, treatment_class=treatment_class, icd10=icd10,
@@ -43,6 +48,7 @@ def _decide(application, actor, today: date, decision: Decision, days_ago: int, 
 def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
     """Register the demo applications through the services; returns the number of cases."""
     north = _apply(hso, national_id_for, today, name="Nils Nordlending", born=date(1992, 11, 2), region="helse-nord",
+                   lives=("Storgata 12", "9008", "Tromsø", "5501 Tromsø"),
                    days_ago=12, icd10="O43.0", where="Rigshospitalet, København",
                    treatment="Fetoskopisk laserbehandling av tvilling-til-tvilling transfusjonssyndrom")
     services.request_opinion(north, OpinionRequest(
@@ -50,6 +56,7 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
         question="Er laserbehandling i utlandet nødvendig og forsvarlig?", requested_on=today - timedelta(days=11),
         due_on=today + timedelta(days=10)), actor=hso, today=today)
     protons = _apply(hso, national_id_for, today, name="Kari Nordmann", born=date(1978, 3, 14),
+                     lives=("Kirkeveien 5", "0368", "Oslo", "0301 Oslo"),
                      region="helse-sor-ost", days_ago=40, icd10="C71.6", stream=Stream.PARTICLE_THERAPY,
                      treatment="Protonbehandling av hjernesvulst", where="Skandionkliniken, Uppsala")
     services.plan_treatment(protons, TreatmentPlan(
@@ -60,6 +67,7 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
                                        amount="412000", currency="SEK", exchange_rate="0,9812",
                                        invoice_reference="SK-2026-118"), actor=hso, today=today)
     refused = _apply(hso, national_id_for, today, name="Per Klagesen", born=date(1960, 4, 4), region="helse-sor-ost",
+                     lives=("Parkveien 3", "3015", "Drammen", "3301 Drammen"),
                      days_ago=70, icd10="M54.5", where="Privatklinikk i Tyskland",
                      treatment="Endoskopisk ryggkirurgi", treatment_class=TreatmentClass.EXPERIMENTAL)
     _decide(refused, hso, today, Decision.DENIED, 50, "Det finnes et forsvarlig tilbud i Norge.")
@@ -70,10 +78,12 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
         outcome=OfficeOutcome.FORWARDED, decided_on=today - timedelta(days=25),
         reasoning="Kontoret opprettholder avslaget."), actor=hso, today=today)
     _apply(hso, national_id_for, today, name="Mette Metode", born=date(1966, 8, 19), region="helse-sor-ost",
+           lives=("Granveien 21", "2317", "Hamar", "3403 Hamar"),
            days_ago=6, icd10="C56", treatment="Demolegemiddel X", where="Universitetsklinik i Tyskland",
            method="ID2024_090")
 
     vigdis = _apply(vest, national_id_for, today, name="Vigdis Vestlending", born=date(1990, 6, 21),
+                    lives=("Fjordgata 8", "5003", "Bergen", "4601 Bergen"),
                     region="helse-vest", days_ago=20, icd10="G40.9", where="HUS, Helsingfors",
                     treatment="MEG-utredning før epilepsikirurgi")
     services.request_opinion(vigdis, OpinionRequest(
@@ -81,6 +91,7 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
         requested_on=today - timedelta(days=18), due_on=today - timedelta(days=3)), actor=vest,
         today=today - timedelta(days=18))
     pgd = _apply(vest, national_id_for, today, name="Ola Bergen", born=date(1989, 1, 30), region="helse-vest",
+                 lives=("Solbakken 4", "4006", "Stavanger", "1103 Stavanger"),
                  days_ago=90, icd10="Z31.4", stream=Stream.PGD, where="Karolinska universitetssjukhuset",
                  treatment="Preimplantasjonsdiagnostikk")
     _decide(pgd, vest, today, Decision.GRANTED, 80, "PGD er godkjent; behandlingen gis ikke i Norge.")
@@ -97,6 +108,7 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
     for name, born, received, notified in (("Lars Lunde", date(1958, 2, 12), 20, 38),      # on time: at the office
                                            ("Kåre Sen", date(1949, 12, 1), 5, 38)):       # late: needs § 31
         refusal = _apply(vest, national_id_for, today, name=name, born=born, region="helse-vest", days_ago=60,
+                         lives=("Skolegata 2", "5527", "Haugesund", "1106 Haugesund"),
                          icd10="I25.1", where="Klinikk i Tyskland", treatment="Ny kateterbasert behandling",
                          treatment_class=TreatmentClass.TRIAL)
         _decide(refusal, vest, today, Decision.DENIED, 40, "Behandlingen er utprøvende og dekkes ikke av ordningen.")
@@ -104,9 +116,14 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
                                                     notified_on=today - timedelta(days=notified),
                                                     grounds="Ønsker behandlingen."), actor=vest, today=today)
 
-    _apply(midt, national_id_for, today, name="Ingrid Trønder", born=date(2010, 9, 9), region="helse-midt-norge",
-           days_ago=8, icd10="G80.1", where="Great Ormond Street Hospital, London",
-           treatment="Selektiv dorsal rhizotomi (SDR) ved cerebral parese")
+    child = _apply(midt, national_id_for, today, name="Ingrid Trønder", born=date(2010, 9, 9),
+                   region="helse-midt-norge", lives=("Elvegata 17", "7010", "Trondheim", "5001 Trondheim"),
+                   days_ago=8, icd10="G80.1", where="Great Ormond Street Hospital, London",
+                   treatment="Selektiv dorsal rhizotomi (SDR) ved cerebral parese")
+    for guardian in ("Siv Trønder", "Odd Trønder"):      # a child's letters go to the guardians
+        add_guardian(get_case(child.case_id), NewGuardian(
+            name=guardian, street="Elvegata 17", postal_code="7010", postal_place="Trondheim",
+            valid_from=date(2010, 9, 9)), actor=midt)
     return 12   # nine applications and referrals, three appeals
 
 

@@ -60,6 +60,25 @@ COST_CATEGORIES = weighted({"treatment": 45, "travel": 25, "stay": 25, "other": 
 COST_RANGES = {"treatment": (60_000, 900_000), "travel": (3_000, 40_000), "stay": (8_000, 120_000),
                "other": (1_000, 25_000)}
 APPEALED_SHARE = 0.3       # of refusals
+# Where the patients live, by region: (postal code, postal place, home municipality).
+PLACES = {
+    "helse-sor-ost": [("0150", "Oslo", "0301 Oslo"), ("1337", "Sandvika", "3201 Bærum"),
+                      ("1606", "Fredrikstad", "3107 Fredrikstad"), ("2317", "Hamar", "3403 Hamar"),
+                      ("3015", "Drammen", "3301 Drammen"), ("3210", "Sandefjord", "3907 Sandefjord"),
+                      ("3724", "Skien", "4003 Skien"), ("4610", "Kristiansand S", "4204 Kristiansand")],
+    "helse-vest": [("5003", "Bergen", "4601 Bergen"), ("4006", "Stavanger", "1103 Stavanger"),
+                   ("5527", "Haugesund", "1106 Haugesund"), ("6800", "Førde", "4647 Sunnfjord")],
+    "helse-midt-norge": [("7010", "Trondheim", "5001 Trondheim"), ("6002", "Ålesund", "1508 Ålesund"),
+                         ("6413", "Molde", "1506 Molde"), ("7713", "Steinkjer", "5006 Steinkjer")],
+    "helse-nord": [("9008", "Tromsø", "5501 Tromsø"), ("8006", "Bodø", "1804 Bodø"), ("9510", "Alta", "5601 Alta"),
+                   ("8514", "Narvik", "1806 Narvik")],
+}
+STREETS = ["Storgata", "Kirkeveien", "Skolegata", "Parkveien", "Fjordgata", "Solbakken", "Granveien", "Bjørkeveien",
+           "Elvegata", "Løkkeveien"]
+FIRST_NAMES = ["Anne", "Arne", "Astrid", "Bjørn", "Camilla", "Eirik", "Emma", "Frode", "Gunn", "Hans", "Ingrid",
+               "Jonas", "Kari", "Lars", "Linnea", "Magnus", "Nora", "Ola", "Randi", "Sigurd", "Solveig", "Tor", "Åse"]
+LAST_NAMES = ["Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen", "Jensen",
+              "Karlsen", "Berg", "Haugen", "Hagen", "Bakken", "Lund", "Strand", "Solberg", "Nygård", "Ødegård"]
 
 
 @dataclass(frozen=True)
@@ -73,14 +92,21 @@ class History:
 
 def history(office: str, first: date, last: date, per_year: int, *, national_id_for: Callable[..., str],
             seed: int = 2026, prefix: str = "HIST") -> History:
-    """About `per_year` applications a year received from `first` to `last` by `office` (its regions only),
-    decided within three months, with the costs of the treatments granted and the appeals of some refusals, each
-    appeal decided by the office or Klagenemnda. References are `<prefix>-<office>-<n>`."""
+    """About `per_year` applications a year received from `first` to `last` by `office` (its regions only), each
+    with the patient's name and address, decided within three months, with the costs of the treatments granted and
+    the appeals of some refusals, each appeal decided by the office or Klagenemnda. References are
+    `<prefix>-<office>-<n>`."""
     rng = random.Random(f"{seed}-{office}")
     regions = {region: weight for region, weight in REGION_WEIGHTS.items() if handling_office(region) == office}
     years = (last - first).days / 365.25
     rows = list(application_rows(round(per_year * years), first=first, last=last, rng=rng, regions=regions,
                                  national_id_for=national_id_for, reference=f"{prefix}-{office.upper()}-{{:05d}}"))
+    contacts, known = random.Random(f"{seed}-{office}-contacts"), {}
+    for row in rows:       # a patient seen again keeps the name and address
+        contact = known.get(row["national_id"]) or contact_columns(row["patient_region"], contacts)
+        if row["national_id"]:
+            known[row["national_id"]] = contact
+        row.update(contact)
     costs, appeals = [], []
     for row in rows:
         if row["decision"] == "granted" or row["stream"] in ("particle_therapy", "nordic_drug_protocol"):
@@ -132,6 +158,14 @@ def application_rows(count: int, *, first: date, last: date, rng: random.Random,
             "country": country if treated else "", "hospital": where.split(",")[0] if treated else "",
             "treatment_class": rng.choices(TREATMENT_CLASSES[0], cum_weights=TREATMENT_CLASSES[1])[0],
         }
+
+
+def contact_columns(region: str, rng: random.Random) -> dict:
+    """The patient's name, postal address and home municipality in the region, as the import's columns."""
+    postal_code, postal_place, municipality = rng.choice(PLACES[region])
+    return {"patient_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            "patient_street": f"{rng.choice(STREETS)} {rng.randrange(1, 80)}", "patient_postal_code": postal_code,
+            "patient_postal_place": postal_place, "patient_municipality": municipality}
 
 
 def cost_rows(application: dict, *, last: date, rng: random.Random) -> list[dict]:

@@ -18,6 +18,7 @@ from app.cases.access import (
     visible_records,
 )
 from app.cases.bulk import CaseWriter, Change, NewCase, PersonFacts, TableWriter, record_changes
+from app.cases.commands import NewGuardian
 from app.cases.deadlines import close_deadline, has_overdue_deadline, open_deadlines, set_deadline
 from app.cases.documents import FiledDocument, attach_document, filed_documents
 from app.cases.forms import PatientAddressMixin, PatientFieldsMixin, icd10_code
@@ -40,7 +41,14 @@ from app.cases.municipalities import (
     validate_municipality,
 )
 from app.cases.numbering import next_number, reserve_number
-from app.cases.patient_facts import ADULT_AGE, Addressee, age_on, letter_addressees, letter_facts
+from app.cases.patient_facts import (
+    ADULT_AGE,
+    Addressee,
+    add_guardian,
+    age_on,
+    letter_addressees,
+    letter_facts,
+)
 from app.cases.queries import Workload, cases_by_id, workload
 from app.cases.services import (
     add_journal_entry,
@@ -73,4 +81,5 @@ __all__ = [
     "registry_kind", "registry_url", "reserve_number", "roles_that_view", "set_deadline", "TableWriter",
     "validate_icd10", "validate_municipality", "validate_national_id", "validate_registry_id", "visible_cases",
     "visible_records", "workload", "Workload",
+    "add_guardian", "NewGuardian",
 ]

@@ -12,11 +12,16 @@ from app.core.regions import METHODS_UNIT, PANEL_UNIT
 from app.extensions import db
 
 
-def my_cases(user, limit: int) -> list[Case]:
-    """The dashboard's box: the newest cases `user` is responsible for (not discarded), at most `limit`."""
-    return list(db.session.scalars(
-        select(Case).where(visible_cases(user), Case.responsible_id == user.id, Case.status != CaseStatus.DISCARDED)
-        .order_by(Case.year.desc(), Case.sequence.desc(), Case.id.desc()).limit(limit)))
+def my_cases(user, limit: int) -> tuple[list[Case], bool]:
+    """The dashboard's box: the newest cases `user` is responsible for (not discarded), at most `limit`, and
+    whether there are more. Only the cases shown are loaded (a patient read is logged, so none is read unseen)."""
+    ids = list(db.session.scalars(
+        select(Case.id).where(visible_cases(user), Case.responsible_id == user.id,
+                              Case.status != CaseStatus.DISCARDED)
+        .order_by(Case.year.desc(), Case.sequence.desc(), Case.id.desc()).limit(limit + 1)))
+    shown = ids[:limit]
+    cases = {case.id: case for case in db.session.scalars(select(Case).where(Case.id.in_(shown)))} if shown else {}
+    return [cases[case_id] for case_id in shown], len(ids) > limit
 
 
 def cases_by_id(case_ids: Iterable[int]) -> dict[int, Case]:

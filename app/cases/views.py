@@ -74,19 +74,19 @@ def dashboard():
     """The user's own work: the deadlines of their role's cases (the case core's and the modules', e.g. a
     commission's delivery for the methods secretariat), each module's boxes, their cases and saved filters."""
     today = date.today()
-    mine = my_cases(current_user, DASHBOARD_CASES + 1)
+    mine, more_mine = my_cases(current_user, DASHBOARD_CASES)
     parts = dashboard_parts(current_user, today)
     deadlines = sorted([*deadline_service.deadline_rows(deadline_service.open_deadlines(
         current_user, responsible_only=False, own_work=True, limit=DASHBOARD_DEADLINES)),
         *(row for part in parts for row in part.deadlines)], key=lambda row: (row.due_on, row.case_number))
     boxes = [box for part in parts for box in part.boxes]
     page = render_template(
-        "cases/dashboard.html", mine=mine[:DASHBOARD_CASES], more_mine=len(mine) > DASHBOARD_CASES, today=today,
+        "cases/dashboard.html", mine=mine, more_mine=more_mine, today=today,
         deadlines=deadlines[:DASHBOARD_DEADLINES], boxes=boxes,
         my_deadlines=deadline_service.open_deadlines(current_user, responsible_only=True),
         saved_filters=saved_filters.saved_filters(current_user),
     )
-    shown = [*mine[:DASHBOARD_CASES], *(_Shown(row.case_id, row.patient_id)
+    shown = [*mine, *(_Shown(row.case_id, row.patient_id)
                                         for row in [*deadlines[:DASHBOARD_DEADLINES], *(
                                             row for box in boxes for row in box.rows)])]
     record_list(shown, context="dashboard")

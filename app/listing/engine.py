@@ -7,7 +7,7 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Integer, Select, String, func, select, tuple_
+from sqlalchemy import Date, DateTime, Integer, Select, String, func, literal, select, tuple_
 from sqlalchemy import Enum as SaEnum
 
 from app.db import MAX_INTEGER
@@ -136,8 +136,16 @@ def _page(spec: ListSpec, query: Select, sort: Sort, after: tuple | None, before
     elif after is not None:
         query = query.where(key < tuple_(*after) if sort.descending else key > tuple_(*after))
     rows = db.session.execute(query.order_by(*(_ordered(expression, descending) for expression in keys))
-                              .limit(spec.per_page + 1)).all()
-    more, rows = len(rows) > spec.per_page, rows[:spec.per_page]
+                              .limit(spec.per_page)).all()
+    # Whether rows follow is asked with the key columns only: loading the next row's entity would read a patient
+    # the page does not show (and so does not log).
+    more = False
+    if len(rows) == spec.per_page:
+        last = tuple_(*(literal(value, type_=expression.type)
+                        for value, expression in zip(rows[-1][-len(keys):], keys, strict=True)))
+        beyond = query.where(key < last if descending else key > last)
+        more = db.session.execute(beyond.with_only_columns(*keys, maintain_column_froms=True).limit(1)).first() \
+            is not None
     if backwards:
         return rows[::-1], True, more
     return rows, more, after is not None

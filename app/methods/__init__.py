@@ -7,7 +7,7 @@ from app.modules import DemoSeed, Module, NavItem
 def load_demo(seed: DemoSeed) -> int:
     from app.methods.demo_data import load_methods_demo
 
-    return load_methods_demo(seed.users["metoder@helsesak.test"])
+    return load_methods_demo(seed.users["metoder@helsesak.test"], seed.today)
 
 
 MODULE = Module(

@@ -1,8 +1,12 @@
 """Demo data for Nye Metoder modelled on published cases: ID2025_102's suitability assessment (endoscopic
 spine surgery), the earlier proposal ID2018_084, and the robot-surgery methods with Beslutningsforum's decision
 of 17 March 2025, its amendment of 28 April 2025 and the working group due 1 November 2025."""
-from datetime import date
+import random
+from datetime import date, timedelta
 
+from sqlalchemy import select
+
+from app.extensions import db
 from app.methods import assessment_services, services
 from app.methods.assessment_services import AssessmentChanges, TrialRow
 from app.methods.commands import (
@@ -15,8 +19,18 @@ from app.methods.commands import (
     NewOrderingDecision,
     NewReport,
     NewSubmission,
+    StatusChange,
 )
-from app.methods.models import DecidedBy, DecisionOutcome, Forum, MethodType, OrderingKind, SubmissionKind
+from app.methods.models import (
+    DecidedBy,
+    DecisionOutcome,
+    Forum,
+    Meeting,
+    MethodStatus,
+    MethodType,
+    OrderingKind,
+    SubmissionKind,
+)
 
 ID2025_102_ASSESSMENT = {
     "author_body": "FHI",
@@ -196,8 +210,9 @@ S1_REPORTS = {
 }
 
 
-def load_methods_demo(secretary) -> int:
-    """Register the seed methods through the services, as the secretariat would; returns how many."""
+def load_methods_demo(secretary, today: date) -> int:
+    """Register the methods modelled on published cases and ten years of history through the services, as the
+    secretariat would; returns how many."""
     earlier = services.register_method(NewMethod(
         reference="ID2018_084",
         details=MethodDetails(title="Artroskopisk ryggkirurgi (kikkhullskirurgi) ved lumbal skiveprolaps og stenose",
@@ -234,7 +249,7 @@ def load_methods_demo(secretary) -> int:
 
     _load_robot_surgery(secretary)
     _load_not_introduced(secretary)
-    return 6
+    return 6 + load_methods_history(secretary, today)
 
 
 def _meeting(forum: Forum, day: date, secretary):
@@ -304,3 +319,168 @@ def _load_robot_surgery(secretary) -> None:
                 owner="Interregional arbeidsgruppe", due_on=date(2025, 11, 1), members=tuple(S1_WORKING_GROUP_MEMBERS),
                 mandate_questions=tuple(S1_MANDATE_QUESTIONS), secretariat="Helse Sør-Øst RHF",
                 reporting_line="Interregionalt fagdirektørmøte"), actor=secretary)
+
+
+# The history: methods received over ten years, each taken through the stages as far as its dates have come
+# (Bestillerforum's ordering decision, the commission's report, Beslutningsforum's decision), some not
+# commissioned, some not introduced, some closed. The status follows from the records, as on the pages. Made from
+# a fixed seed, so every demo shows the same figures.
+HISTORY_YEARS = 10
+HISTORY_PER_YEAR = (10, 15)
+# (method type, submission kind, who submits, subject area, title, weight)
+HISTORY_METHODS = [
+    (MethodType.DRUG, SubmissionKind.ALERT, "Sykehusinnkjøp HF, divisjon legemidler", "Kreftsykdommer",
+     "Nytt legemiddel til behandling av {} kreft", 26),
+    (MethodType.DRUG, SubmissionKind.REQUEST, "Legemiddelfirma AS", "Sjeldne sykdommer",
+     "Nytt legemiddel ved sjelden {} sykdom", 12),
+    (MethodType.DRUG, SubmissionKind.ALERT, "Sykehusinnkjøp HF, divisjon legemidler", "Revmatologi",
+     "Nytt legemiddel ved {} leddgikt", 6),
+    (MethodType.DRUG, SubmissionKind.REQUEST, "Legemiddelfirma AS", "Nevrologi",
+     "Nytt legemiddel ved {} multippel sklerose", 6),
+    (MethodType.DEVICE, SubmissionKind.PROPOSAL, "Helseforetak", "Hjerte og kar",
+     "Nytt medisinsk utstyr ved {} hjertesvikt", 8),
+    (MethodType.DEVICE, SubmissionKind.PROPOSAL, "Helseforetak", "Kreftsykdommer",
+     "Ny gentest ved {} kreft", 6),
+    (MethodType.PROCEDURE, SubmissionKind.PROPOSAL, "Helseforetak", "Muskel-, skjelett- og bindevevssykdommer",
+     "Ny kirurgisk prosedyre ved {} ryggsykdom", 6),
+    (MethodType.PROCEDURE, SubmissionKind.PROPOSAL, "Fagmiljø ved universitetssykehus", "Psykisk helse og rus",
+     "Ny behandlingsform ved {} depresjon", 4),
+]
+QUALIFIERS = ["avansert", "tidlig", "residiverende", "metastatisk", "arvelig", "behandlingsresistent", "moderat",
+              "alvorlig", "kronisk", "lokalavansert"]
+ORDERING_KINDS = {MethodType.DRUG: {OrderingKind.SINGLE_TECHNOLOGY: 70, OrderingKind.SIMPLIFIED: 12,
+                                    OrderingKind.NOT_COMMISSIONED: 10, OrderingKind.OTHER_COMMISSION: 8},
+                  MethodType.DEVICE: {OrderingKind.FULL_HTA: 35, OrderingKind.MINI_HTA_LOCAL: 25,
+                                      OrderingKind.NOT_COMMISSIONED: 40},
+                  MethodType.PROCEDURE: {OrderingKind.FULL_HTA: 40, OrderingKind.MINI_HTA_LOCAL: 25,
+                                         OrderingKind.NOT_COMMISSIONED: 35}}
+ASSESSING_BODIES = {OrderingKind.SINGLE_TECHNOLOGY: "DMP", OrderingKind.SIMPLIFIED: "DMP",
+                    OrderingKind.FULL_HTA: "FHI", OrderingKind.OTHER_COMMISSION: "Sykehusinnkjøp HF"}
+DECISION_OUTCOMES = {DecisionOutcome.INTRODUCED: 50, DecisionOutcome.INTRODUCED_WITH_CONDITIONS: 20,
+                     DecisionOutcome.NOT_INTRODUCED: 30}
+DECISION_POINTS = {
+    DecisionOutcome.INTRODUCED: ("{} innføres.", "Behandlingen skal gjennomføres i samsvar med nasjonale "
+                                                 "retningslinjer."),
+    DecisionOutcome.INTRODUCED_WITH_CONDITIONS: ("{} innføres med begrensninger.",
+                                                 "Bruken begrenses til pasientgruppen i metodevurderingen.",
+                                                 "Ny pris kan ikke legges til grunn før Sykehusinnkjøp har "
+                                                 "forhandlet frem en avtale."),
+    DecisionOutcome.NOT_INTRODUCED: ("{} innføres ikke.",
+                                     "Dokumentert nytte står ikke i rimelig forhold til kostnadene."),
+}
+CLOSED_SHARE = 0.05       # requests withdrawn by the supplier before Bestillerforum
+AGENDA_AHEAD_DAYS = 45    # a method is put on the agenda of a forum's meeting this close ahead
+
+
+def _pick(rng: random.Random, weights: dict):
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+class _Calendar:
+    """The forums' meetings: Bestillerforum on the fourth and Beslutningsforum on the third Monday of each month
+    but July; a meeting already registered on that day is used."""
+
+    def __init__(self, secretary) -> None:
+        self.secretary = secretary
+        self.meetings: dict[tuple[Forum, date], Meeting] = {
+            (meeting.forum, meeting.meeting_date): meeting for meeting in db.session.scalars(select(Meeting))}
+
+    @staticmethod
+    def _day(forum: Forum, year: int, month: int) -> date:
+        first = date(year, month, 1)
+        monday = first + timedelta(days=(7 - first.weekday()) % 7)
+        return monday + timedelta(weeks=3 if forum is Forum.BESTILLERFORUM else 2)
+
+    def next_meeting(self, forum: Forum, after: date) -> date:
+        year, month = after.year, after.month
+        while True:
+            day = self._day(forum, year, month)
+            if month != 7 and day > after:
+                return day
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+    def meeting(self, forum: Forum, day: date) -> Meeting:
+        if (forum, day) not in self.meetings:
+            self.meetings[forum, day] = services.create_meeting(NewMeeting(forum=forum, meeting_date=day),
+                                                                actor=self.secretary)
+        return self.meetings[forum, day]
+
+
+def load_methods_history(secretary, today: date) -> int:
+    """Methods received from 1 January ten years back to today, through the services as the secretariat
+    registers them; returns how many."""
+    rng = random.Random("methods-2026")
+    calendar = _Calendar(secretary)
+    kinds = [method[:-1] for method in HISTORY_METHODS]
+    weights = [method[-1] for method in HISTORY_METHODS]
+    count = 0
+    for year in range(today.year - HISTORY_YEARS, today.year + 1):
+        for _ in range(rng.randint(*HISTORY_PER_YEAR)):
+            received_on = date(year, 1, 1) + timedelta(days=rng.randrange(365))
+            if received_on > today:
+                continue
+            _history_method(rng, calendar, secretary, rng.choices(kinds, weights=weights)[0], received_on, today)
+            count += 1
+    return count
+
+
+def _history_method(rng, calendar: _Calendar, secretary, kind: tuple, received_on: date, today: date) -> None:
+    method_type, submission, organisation, area, title = kind
+    method = services.register_method(NewMethod(
+        details=MethodDetails(title=title.format(rng.choice(QUALIFIERS)), method_type=method_type,
+                              subject_areas=(area,)),
+        submission=NewSubmission(kind=submission, organisation=organisation, received_on=received_on)),
+        actor=secretary)
+    if submission is SubmissionKind.PROPOSAL and (today - received_on).days < 60:
+        services.set_status_by_hand(method, StatusChange(MethodStatus.OPEN_FOR_INPUT, received_on,
+                                                         comment="Forslaget er åpent for innspill."), actor=secretary)
+    if submission is SubmissionKind.REQUEST and rng.random() < CLOSED_SHARE:
+        _close(method, min(received_on + timedelta(days=20), today), "Anmodningen er trukket av leverandøren.",
+               secretary)
+        return
+    ordering_day = calendar.next_meeting(Forum.BESTILLERFORUM, received_on + timedelta(days=rng.randrange(20, 90)))
+    ordering = calendar.meeting(Forum.BESTILLERFORUM, ordering_day)
+    if ordering_day > today:                            # on the agenda of Bestillerforum's next meeting
+        if (ordering_day - today).days <= AGENDA_AHEAD_DAYS:
+            services.add_agenda_item(ordering, NewAgendaItem(method.reference), actor=secretary)
+        return
+    ordering_kind = _pick(rng, ORDERING_KINDS[method_type])
+    services.record_ordering_decision(method, NewOrderingDecision(
+        agenda_item_id=services.add_agenda_item(ordering, NewAgendaItem(method.reference), actor=secretary).id,
+        kind=ordering_kind, decided_on=ordering_day, assessing_body=ASSESSING_BODIES.get(ordering_kind),
+        aspects=("effekt", "sikkerhet", "helseokonomi") if ordering_kind is OrderingKind.FULL_HTA else (),
+        reasoning=None if ordering_kind.commissions else "Bestillerforum så ikke behov for nasjonal "
+                                                          "metodevurdering."), actor=secretary)
+    if not ordering_kind.commissions and rng.random() < 0.5:
+        _close(method, min(ordering_day + timedelta(days=30), today), "Ikke bestilt; saken er avsluttet.", secretary)
+    if not ordering_kind.commissions:
+        return
+    delivered_on = ordering_day + timedelta(days=rng.randrange(120, 420))
+    negotiation_on = delivered_on - timedelta(days=rng.randrange(14, 60))
+    if method_type is MethodType.DRUG and negotiation_on <= today:
+        services.set_status_by_hand(method, StatusChange(MethodStatus.PRICE_NEGOTIATION, negotiation_on,
+                                                         comment="Sykehusinnkjøp forhandler pris."), actor=secretary)
+    if delivered_on > today:
+        return                                          # the assessment is under way
+    services.add_report(method.commissions[-1], NewReport(title=f"Metodevurdering: {method.title}",
+                                                          delivered_on=delivered_on), actor=secretary)
+    if ordering_kind is OrderingKind.OTHER_COMMISSION:
+        _close(method, min(delivered_on + timedelta(days=30), today), "Oppdraget er levert; ingen beslutning "
+                                                                      "i Beslutningsforum.", secretary)
+        return
+    decision_day = calendar.next_meeting(Forum.BESLUTNINGSFORUM, delivered_on + timedelta(days=rng.randrange(20, 80)))
+    if decision_day > today and (decision_day - today).days > AGENDA_AHEAD_DAYS:
+        return                                          # for clearance in Bestillerforum
+    meeting = calendar.meeting(Forum.BESLUTNINGSFORUM, decision_day)
+    item = services.add_agenda_item(meeting, NewAgendaItem(method.reference), actor=secretary)
+    if decision_day > today:
+        return                                          # on the agenda of Beslutningsforum's next meeting
+    outcome = _pick(rng, DECISION_OUTCOMES)
+    first, *rest = DECISION_POINTS[outcome]
+    services.record_forum_decision(method, NewForumDecision(
+        decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=decision_day, outcome=outcome,
+        points=(first.format(method.title), *rest), agenda_item_id=item.id), actor=secretary)
+
+
+def _close(method, on: date, comment: str, secretary) -> None:
+    services.set_status_by_hand(method, StatusChange(MethodStatus.CLOSED, on, comment=comment), actor=secretary)

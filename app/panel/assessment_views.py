@@ -11,7 +11,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.cases.interface import audited_page, load_record
-from app.core.regions import unit_contact
 from app.forms import CsrfOnlyForm, form_status, saved
 from app.methods.interface import MethodState
 from app.panel import services
@@ -25,9 +24,9 @@ from app.panel.assessment_forms import (
     WithdrawItemForm,
 )
 from app.panel.commands import NewStatement
+from app.panel.letters import send_statement_with_letter
 from app.panel.models import QUESTIONS, Referral, ReferralStatus
 from app.panel.views import bp
-from app.pdf import render_pdf
 
 OPEN = (ReferralStatus.RECEIVED, ReferralStatus.UNDER_ASSESSMENT)
 ADVISORY = ("Uttalelsene fra Ekspertpanelet er rådgivende. Behandlende lege er ansvarlig for eventuell videre "
@@ -208,11 +207,7 @@ def _default_recipients(referral) -> list[str]:
 
 
 def _send_statement(case, referral, command: NewStatement) -> None:
-    pdf = render_pdf("panel/pdf/statement.html", case=case, patient=case.patient, referral=referral,
-                     recipients=command.recipients, sent_on=command.sent_on, summary=command.summary,
-                     sender=current_user.name, participants=services.participant_names(referral),
-                     contact=unit_contact(case.unit))
-    services.send_statement(referral, command, actor=current_user, pdf=pdf)
+    send_statement_with_letter(case, referral, command, actor=current_user)
 
 
 @bp.route("/saker/<int:case_id>/uttalelse/ny", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ The same crawl checks the security headers of every response it gets (pages, PDF
 a CSP with a fresh nonce and no 'unsafe-inline', framing refused, nosniff, the referrer policy, and
 `Cache-Control: no-store`, since any of them may hold personal data."""
 import re
-from collections import deque
+from collections import Counter, deque
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -131,6 +131,24 @@ def assert_security_headers(url: str, response, nonces: set[str]) -> None:
     assert response.headers.get("Cache-Control") == "no-store", f"GET {url} ({response.mimetype})"
 
 
+PAGES_PER_KIND = 3
+
+
+def _seen_enough(kinds: Counter, url: str) -> bool:
+    """A few pages of each kind (a case's page, its journal, …): the demo's history must not use up the crawl."""
+    kind = re.sub(r"/\d+", "/<id>", urlsplit(url).path)
+    kinds[kind] += 1
+    return kinds[kind] > PAGES_PER_KIND
+
+
+def _add_form(forms: dict, kinds: set, target, fields: dict) -> None:
+    """Each kind of form once (the first case's), however many cases the demo holds."""
+    kind = re.sub(r"/\d+", "/<id>", target.path)
+    if kind not in kinds:
+        kinds.add(kind)
+        forms[target.path + (f"?{target.query}" if target.query else "")] = fields
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("email", [email for email, *_ in DEMO_USERS])
 def test_every_page_that_loads_a_patient_logs_it(app, demo, login, loaded_patients, email):
@@ -138,10 +156,12 @@ def test_every_page_that_loads_a_patient_logs_it(app, demo, login, loaded_patien
         user_id = db.session.scalar(select(User.id).where(User.email == email))
     client = login(user_id)
     queue, visited, checked, nonces, mimetypes = deque(["/"]), set(), 0, set(), set()
-    forms: dict[str, dict[str, str]] = {}   # action -> fields, the first form found for each action
+    forms: dict[str, dict[str, str]] = {}   # action -> fields, the first form found for each kind of action
+    form_kinds: set[str] = set()
+    page_kinds: Counter = Counter()
     while queue and len(visited) < MAX_PAGES_PER_USER:
         url = queue.popleft()
-        if url in visited:
+        if url in visited or _seen_enough(page_kinds, url):
             continue
         visited.add(url)
         before = _last_audit_id(app)
@@ -161,7 +181,7 @@ def test_every_page_that_loads_a_patient_logs_it(app, demo, login, loaded_patien
             for action, fields in _forms(html):
                 target = urlsplit(urljoin(url, action.replace("&amp;", "&") or url))
                 if not target.netloc and not SKIP_FORMS.search(target.path):
-                    forms.setdefault(target.path + (f"?{target.query}" if target.query else ""), fields)
+                    _add_form(forms, form_kinds, target, fields)
     posted = refused = 0
     for url, fields in list(forms.items())[:MAX_FORMS_PER_USER]:
         before = _last_audit_id(app)
