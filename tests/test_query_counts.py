@@ -120,7 +120,8 @@ def test_the_cases_really_differ_in_size(app, cases):
                                  "/admin/brukere"])
 def test_a_list_sends_as_many_statements_for_thirty_rows_as_for_one(app, login, make_user, make_case, url):
     """A list on the engine: one count, one page query and its audit row, whatever the rows (no lazy load of a
-    row's case, patient, person or registrar)."""
+    row's case, patient, person or registrar). A full page of ORM objects asks once more, by its key columns only,
+    whether rows follow (app.listing.engine._page): at most one statement more, never one per row."""
     worker = make_user("abroad_caseworker", "helse-sor-ost")
     vest = make_user("abroad_caseworker", "helse-vest")
     admin = make_user("admin")
@@ -134,4 +135,4 @@ def test_a_list_sends_as_many_statements_for_thirty_rows_as_for_one(app, login, 
             make_user("analyst")
         client.get(url)   # the first request of a client loads what every request loads
         sent.append(len(_statements(client, url).sent))
-    assert sent[0] == sent[1], sent
+    assert sent[1] - sent[0] in (0, 1), sent

@@ -123,7 +123,8 @@ def _ordered(expression, descending: bool):
     return expression.desc() if descending else expression.asc()
 
 
-def _page(spec: ListSpec, query: Select, sort: Sort, after: tuple | None, before: tuple | None):
+def _page(spec: ListSpec, query: Select, sort: Sort, after: tuple | None, before: tuple | None, *,
+          plain: bool = False):
     """The page's rows with their key values appended, and whether there are rows after and before them."""
     keys = sort.keys(spec.tiebreak)
     key = tuple_(*keys)
@@ -135,8 +136,12 @@ def _page(spec: ListSpec, query: Select, sort: Sort, after: tuple | None, before
         query = query.where(key > tuple_(*before) if sort.descending else key < tuple_(*before))
     elif after is not None:
         query = query.where(key < tuple_(*after) if sort.descending else key > tuple_(*after))
-    rows = db.session.execute(query.order_by(*(_ordered(expression, descending) for expression in keys))
-                              .limit(spec.per_page)).all()
+    ordered = query.order_by(*(_ordered(expression, descending) for expression in keys))
+    if plain:   # plain columns (a page_query): one row more says whether rows follow, and makes no object
+        rows = db.session.execute(ordered.limit(spec.per_page + 1)).all()
+        more, rows = len(rows) > spec.per_page, rows[:spec.per_page]
+        return (rows[::-1], True, more) if backwards else (rows, more, after is not None)
+    rows = db.session.execute(ordered.limit(spec.per_page)).all()
     # Whether rows follow is asked with the key columns only: loading the next row's entity would read a patient
     # the page does not show (and so does not log).
     more = False
@@ -176,7 +181,8 @@ def run_list(spec: ListSpec, args, user, *, options: tuple = (), html: bool = Fa
     total = db.session.scalar(select(func.count()).select_from(
         counted.with_only_columns(spec.tiebreak).limit(declared.TOTAL_CAP + 1).subquery()))
     width = len(query.column_descriptions)
-    rows, has_next, has_previous = _page(spec, query.options(*options), sort, after, before)
+    rows, has_next, has_previous = _page(spec, query.options(*options), sort, after, before,
+                                         plain=html and spec.page_query is not None)
     items = _presented(spec, [_item(row, width) for row in rows])
     page = ListPage(spec=spec, items=items, total=total, sort=sort, values=values, messages=messages,
                     link_args={key: values_ for key, values_ in args.lists() if key not in _PAGING})
