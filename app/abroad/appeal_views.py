@@ -1,10 +1,11 @@
 """Appeals against decisions (a refusal, or a grant's terms): registration (with the four-week deadline and the
 late-appeal assessment), the office's reconsideration with the forwarding letter to Klagenemnda (previewed, then
 filed), and the board's decision."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.abroad import letters, services
+from app.abroad.board_bundle import board_bundle as bundle_for_board
 from app.abroad.forms import AppealForm, BoardDecisionForm, LateAppealForm, ReconsiderationForm
 from app.abroad.models import Appeal, Application, OfficeOutcome
 from app.abroad.views import bp
@@ -12,6 +13,7 @@ from app.cases.interface import audited_page, can_edit, get_case, load_record
 from app.core.audit import AuditAction, record_access
 from app.core.roles import Role
 from app.forms import form_status, saved, submitted
+from app.http import content_disposition
 from app.security import role_required
 
 
@@ -53,6 +55,20 @@ def appeal(case_id: int):
                            application_case=get_case(appeal.application.case_id),
                            editable=can_edit(current_user, case))
     return audited_page(page, case, appeal, "abroad_appeal", "klage")
+
+
+@bp.get("/klager/<int:case_id>/klagenemnda.pdf")
+@role_required(Role.ABROAD_CASEWORKER)
+def board_bundle(case_id: int):
+    """The case's documents for Klagenemnda as one PDF with a list (board_bundle.py); logged as an export of the
+    documents it holds."""
+    case, appeal = load_record(case_id, Appeal)
+    pdf, listed = bundle_for_board(case, appeal)
+    record_access(AuditAction.EXPORT, "abroad_appeal", appeal.id, case=case, details={
+        "bundle": "klagenemnda", "documents": [item.document.id for item in listed]})
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(f"klagenemnda-{case.number.replace('/', '-')}.pdf")
+    return response
 
 
 def _appeal_form_page(form, case, appeal: Appeal, heading: str, intro: str, context: str):

@@ -249,3 +249,13 @@ def filed_documents(*cases: Case) -> list[FiledDocument]:
                           document.journal_entry.document_date or document.journal_entry.journal_date
                           if document.journal_entry else None, document.versions[-1].mime_type)
             for document in documents if document.versions]
+
+
+def filed_contents(*cases: Case) -> list[tuple[FiledDocument, bytes]]:
+    """The documents of `cases` with their latest version's bytes (checksum verified), in the order they were
+    filed: for a bundle of a case's documents. The caller logs what it hands out."""
+    documents = db.session.scalars(
+        select(Document).where(Document.case_id.in_([case.id for case in cases]))
+        .order_by(Document.created_at, Document.id)).all()
+    by_id = {filed.id: filed for filed in filed_documents(*cases)}
+    return [(by_id[document.id], read_version(document.versions[-1])) for document in documents if document.versions]

@@ -20,7 +20,7 @@ from app.cases.access import (
 from app.cases.bulk import CaseWriter, Change, NewCase, PersonFacts, TableWriter, record_changes
 from app.cases.commands import NewGuardian
 from app.cases.deadlines import close_deadline, has_overdue_deadline, open_deadlines, set_deadline
-from app.cases.documents import FiledDocument, attach_document, filed_documents
+from app.cases.documents import FiledDocument, attach_document, filed_contents, filed_documents
 from app.cases.forms import PatientAddressMixin, PatientFieldsMixin, icd10_code
 from app.cases.identifiers import (
     icd10_chapter,
@@ -67,19 +67,15 @@ from app.cases.signals import registered_facts_corrected
 from app.cases.workdays import next_working_day
 
 __all__ = [
-    "add_journal_entry", "Addressee", "ADULT_AGE", "age_on", "answer_incoming", "assign_responsible", "assign_user",
-    "attach_document",
-    "audited_page", "can_edit", "Case", "CASE_QUEUES", "CaseKind", "cases_by_id", "CaseStatus", "caseworkers",
-    "CaseWriter", "Change", "change_status", "check_address", "close_deadline", "COUNTIES", "county_of",
-    "creatable_kinds", "ensure_version", "FiledDocument", "filed_documents", "follow_module_status", "get_case",
-    "get_case_or_404",
-    "has_overdue_deadline", "icd10_chapter", "icd10_chapter_title", "icd10_code", "JournalEntryType",
-    "letter_addressees", "letter_facts", "load_record", "municipality_number", "NewCase", "next_number",
-    "next_working_day",
-    "normalise_municipality", "open_case", "open_deadlines", "PatientAddressMixin", "PatientFieldsMixin",
-    "PersonFacts", "record_changes", "register_patient", "registered_facts_corrected", "RegisteredPatient",
-    "registry_kind", "registry_url", "reserve_number", "roles_that_view", "set_deadline", "TableWriter",
-    "validate_icd10", "validate_municipality", "validate_national_id", "validate_registry_id", "visible_cases",
-    "visible_records", "workload", "Workload",
-    "add_guardian", "NewGuardian",
+    "add_guardian", "add_journal_entry", "Addressee", "ADULT_AGE", "age_on", "answer_incoming", "assign_responsible",
+    "assign_user", "attach_document", "audited_page", "can_edit", "Case", "CASE_QUEUES", "CaseKind", "cases_by_id",
+    "CaseStatus", "caseworkers", "CaseWriter", "Change", "change_status", "check_address", "close_deadline",
+    "COUNTIES", "county_of", "creatable_kinds", "ensure_version", "filed_contents", "filed_documents",
+    "FiledDocument", "follow_module_status", "get_case", "get_case_or_404", "has_overdue_deadline", "icd10_chapter",
+    "icd10_chapter_title", "icd10_code", "JournalEntryType", "letter_addressees", "letter_facts", "load_record",
+    "municipality_number", "NewCase", "NewGuardian", "next_number", "next_working_day", "normalise_municipality",
+    "open_case", "open_deadlines", "PatientAddressMixin", "PatientFieldsMixin", "PersonFacts", "record_changes",
+    "register_patient", "registered_facts_corrected", "RegisteredPatient", "registry_kind", "registry_url",
+    "reserve_number", "roles_that_view", "set_deadline", "TableWriter", "validate_icd10", "validate_municipality",
+    "validate_national_id", "validate_registry_id", "visible_cases", "visible_records", "Workload", "workload",
 ]
