@@ -19,7 +19,7 @@ def _forwarded(app, worker) -> tuple[int, int]:
     case_id = _register(worker, national_id="", patient_name="Voksen Vestlending", birth_date="01.01.1970")
     assert worker.post(f"/utland/soknader/{case_id}/vedtak", data=DECISION).status_code == 302
     uploaded = worker.post(f"/saker/{case_id}/dokumenter/ny", content_type="multipart/form-data", data={
-        "title": "Telefonnotat fra henvisende lege", "file": (io.BytesIO("Notat.\n".encode()), "notat.txt")})
+        "title": "Telefonnotat fra henvisende lege", "file": (io.BytesIO(b"Notat.\n"), "notat.txt")})
     assert uploaded.status_code == 302, uploaded.get_data(as_text=True)
     assert worker.post(f"/utland/soknader/{case_id}/klage/ny", data={
         "received_on": _day(2), "notified_on": _day(4), "grounds": "Ledsager må dekkes."}).status_code == 302
