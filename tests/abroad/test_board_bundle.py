@@ -46,7 +46,8 @@ def test_the_bundle_lists_every_document_and_holds_the_pdfs_in_order(app, login,
     decision, forwarding = text.index("Behandlingen finnes ikke i Norge."), text.index("Oversendelse av klage på")
     assert text.index("Dokumentliste") < decision < forwarding   # the letters follow the list, as filed
     reader = PdfReader(BytesIO(response.data))
-    assert reader.metadata.title.startswith("Saksdokumenter til Klagenemnda") and reader.trailer["/Root"]["/Lang"] == "nb"
+    assert reader.metadata.title.startswith("Saksdokumenter til Klagenemnda")
+    assert reader.trailer["/Root"]["/Lang"] == "nb"
     assert text.count("Ja, ") == 2 and len(reader.pages) >= 3
 
     with app.app_context():
