@@ -129,7 +129,7 @@ for _endpoint in ("abroad.request_opinion", "abroad.record_opinion", "abroad.dec
                   "abroad.reverse_cost"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = OWN
 for _endpoint in ("abroad.application", "abroad.appeal", "abroad.decision_letter", "abroad.forwarding_letter",
-                  "cases.detail", "cases.download_document", "cases.patient"):
+                  "abroad.board_bundle", "cases.detail", "cases.download_document", "cases.patient"):
     MATRIX[(_endpoint, "GET")] = OWN
 MATRIX[("abroad.complete_treatment", "POST")] = OWN
 MATRIX[("cases.assign_responsible", "POST")] = OWN   # assigns the office's case (empty form: refused, back)
@@ -231,7 +231,8 @@ def principals_and_urls(app) -> Fixtures:
 
 FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the open application)
     **dict.fromkeys(("abroad.appeal", "abroad.assess_late_appeal", "abroad.reconsider", "abroad.board_decision",
-                     "abroad.forwarding_letter", "api.abroad_get_appeal", "api.abroad_assess_late_appeal",
+                     "abroad.forwarding_letter", "abroad.board_bundle", "api.abroad_get_appeal",
+                     "api.abroad_assess_late_appeal",
                      "api.abroad_reconsider", "api.abroad_board_decision"), "abroad.appeal"),
     **dict.fromkeys(("api.abroad_create_appeal",), "refused"),
     **dict.fromkeys(("abroad.reverse_cost", "api.abroad_reverse_cost"), "cost"),
