@@ -35,10 +35,12 @@ from bench.harness import (  # noqa: E402
 
 def letter_context(app, email: str) -> dict:
     """What _decision_letter() in app/abroad/application_views.py passes, for a denied application."""
-    from app.abroad import services
+    from app.abroad import letters, services
     from app.abroad.models import Application, Decision
     from app.auth.models import User
+    from app.cases.interface import letter_addressees
     from app.cases.models import Case
+    from app.core.regions import unit_contact
     from app.extensions import db
     user = db.session.scalar(sa.select(User).where(User.email == email))
     application = db.session.scalar(sa.select(Application).where(
@@ -47,6 +49,9 @@ def letter_context(app, email: str) -> dict:
         raise SystemExit("no decided application in the data set")
     case = db.session.get(Case, application.case_id)
     return dict(case=case, patient=case.patient, application=application, decision=application.decision,
+                patient_name=case.patient_name, addressees=letter_addressees(case, application.decided_on),
+                contact=unit_contact(case.unit), subject_line=letters.SUBJECT_LINE, copies=letters.copies(application),
+                attachments=[],
                 decided_on=application.decided_on or date.today(), legal_basis=services.LEGAL_BASIS,
                 reasoning="Tilbudet i Norge er faglig forsvarlig.\nVilkårene i prioriteringsforskriften § 3 er "
                           "ikke oppfylt.", citation=None, office=case.unit, sender=user.name,

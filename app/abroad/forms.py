@@ -293,8 +293,8 @@ class BoardDecisionForm(FlaskForm):
         return command_from(self, BoardDecision, outcome=BoardOutcome(self.outcome.data))
 
 
-class PhraseForm(VersionedForm):
-    """A standard phrase of the caseworker's office; `version` is left out for a new one."""
+class NewPhraseForm(FlaskForm):
+    """A standard phrase of the caseworker's office."""
 
     title = StringField("Tittel", filters=TIDY_TEXT, validators=[
         DataRequired(message="Gi standardteksten en tittel."), Length(max=100)])
@@ -305,3 +305,7 @@ class PhraseForm(VersionedForm):
 
     def to_command(self) -> PhraseText:
         return command_from(self, PhraseText)
+
+
+class PhraseForm(NewPhraseForm, VersionedForm):
+    """A standard phrase changed, at the version the form was opened with."""

@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.abroad import services
-from app.abroad.forms import PhraseForm
+from app.abroad.forms import NewPhraseForm, PhraseForm
 from app.abroad.models import StandardPhrase
 from app.abroad.views import bp
 from app.core.regions import unit_name
@@ -17,8 +17,7 @@ from app.security import role_required
 @bp.route("/standardtekster", methods=["GET", "POST"])
 @role_required(Role.ABROAD_CASEWORKER)
 def phrases():
-    form = PhraseForm()
-    del form.version
+    form = NewPhraseForm()
     if form.validate_on_submit() and saved(form, lambda: services.add_phrase(
             current_user.office, form.to_command(), actor=current_user)):
         flash("Standardteksten er lagret.", "success")

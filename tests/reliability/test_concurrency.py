@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from wtforms.fields.core import UnboundField
 
 from app.abroad import services as abroad
+from app.abroad.commands import PhraseText
 from app.abroad.models import (
     Appeal,
     AppealStatus,
@@ -51,6 +52,7 @@ from app.abroad.models import (
     DecisionNote,
     MedicalOpinion,
     OfficeOutcome,
+    StandardPhrase,
 )
 from app.auth.models import AccountActivation, ApiToken, LoginFailure, PendingLogin, User, UserSession
 from app.cases import deadlines as case_deadlines
@@ -633,8 +635,19 @@ def end_guardian(kit: Kit) -> Edit:
                 button=True)
 
 
+def edit_phrase(kit: Kit) -> Edit:
+    a, b = _caseworkers(kit)
+    phrase_id = kit.run(lambda: abroad.add_phrase("helse-sor-ost", PhraseText(
+        title="Ledsager", text="Ledsager dekkes når pasienten trenger det."), actor=kit.user(a)).id)
+    url = f"/utland/standardtekster/{phrase_id}"
+    return Edit((a, b), url, url, StandardPhrase, phrase_id, "title", a={"title": "Ledsager (barn)"},
+                b={"title": "Ledsager (voksne)"}, a_stored="Ledsager (barn)", b_stored="Ledsager (voksne)",
+                stored_shown="Ledsager (barn)", text_field="title")
+
+
 EDIT_FORMS = {
     "cases.edit": edit_case,
+    "abroad.edit_phrase": edit_phrase,
     "cases.edit_patient": edit_patient,
     "cases.end_guardian": end_guardian,
     "cases.change_status": change_case_status,
