@@ -148,6 +148,7 @@ NOT_WRITING = {
     "app.cases.patient_facts.letter_addressees": "a query",
     "app.cases.patient_facts.letter_facts": "a query",
     "app.cases.documents.filed_documents": "a query",
+    "app.cases.documents.filed_contents": "reads the documents' stored bytes",
     "app.abroad.letters.copies": "names a letter's copies",
     "app.abroad.letters.decision_letter": "renders the letter after the checks; decide_with_letter files it",
     "app.abroad.letters.forwarding_letter": "renders the letter after the checks; reconsider_with_letter files it",
