@@ -24,8 +24,8 @@ from app.abroad.views import bp
 from app.cases.interface import audited_page, can_edit, filed_documents, load_record
 from app.core.roles import Role
 from app.extensions import db
-from app.forms import form_status, saved, show_draft_errors, submitted
-from app.methods.interface import MethodState
+from app.forms import FlagReviewForm, form_status, saved, show_draft_errors, submitted
+from app.methods.interface import MethodState, decision_links
 from app.security import role_required
 
 
@@ -53,6 +53,7 @@ def application(case_id: int):
     page = render_template(
         "abroad/application.html", case=case, application=application, editable=can_edit(current_user, case),
         method=services.method_check(application), experimental_notice=services.experimental_notice(application),
+        flag_links=decision_links(application.flag),
         country_name=services.country_name, decision_facts=services.DECISION_FACTS, today=date.today())
     return audited_page(page, case, application, "abroad_application", "søknad")
 
@@ -184,6 +185,23 @@ def complete_treatment(case_id: int):
         for error in [*form.form_errors, *form.version.errors]:
             flash(error, "error")
     return _application_page(case.id, "behandling")
+
+
+@bp.route("/soknader/<int:case_id>/ny-beslutning", methods=["GET", "POST"])
+@role_required(Role.ABROAD_CASEWORKER)
+def review_method_flag(case_id: int):
+    """A new Nye Metoder decision the application rests on: the caseworker notes what was assessed and decided."""
+    case, application = load_record(case_id, Application, "edit")
+    if not application.flag:
+        flash("Søknaden har ikke noe flagg om ny beslutning i Nye Metoder.", "info")
+        return _application_page(case.id)
+    form = FlagReviewForm()
+    if submitted(form, lambda: services.review_method_flag(application, form.note.data, actor=current_user)):
+        flash("Flagget er merket som vurdert, og vurderingen er ført i journalen.", "success")
+        return _application_page(case.id)
+    page = render_template("abroad/step_form.html", form=form, case=case, application=application,
+                           heading="Vurder ny beslutning i Nye Metoder", intro=application.flag, anchor="flagg")
+    return audited_page(page, case, application, "abroad_application", "vurder ny beslutning", form_status(form))
 
 
 @bp.route("/soknader/<int:case_id>/kostnader/ny", methods=["GET", "POST"])

@@ -64,6 +64,7 @@ from app.cases.interface import (
     icd10_chapter,
     next_working_day,
     open_case,
+    record_review,
     register_patient,
     set_deadline,
     validate_icd10,
@@ -79,6 +80,7 @@ from app.methods.interface import (
     MethodRejected,
     MethodState,
     MethodStatusInfo,
+    decision_change,
     ensure_not_rejected,
     method_status,
 )
@@ -966,18 +968,32 @@ def record_board_decision(appeal: Appeal, command: BoardDecision, *, actor, toda
 
 # Nye Metoder
 
+# A granted treatment not yet completed may have to change with the method's decision, as may an open application.
+FLAGGED_ON_METHOD_DECISION = (*OPEN_STATUSES, ApplicationStatus.GRANTED, ApplicationStatus.REFERRED)
+
+
 def flag_applications_for_method(reference: str) -> int:
-    """Beslutningsforum decided on a method: flag the open applications that concern it."""
-    status = method_status(reference)
+    """Beslutningsforum decided on a method or changed its decision: flag every application that rests on it and may
+    still change, saying what changed. A granted one also asks whether the decision or the plan must change."""
+    change = decision_change(reference)
     applications = db.session.scalars(select(Application).where(
-        Application.method_reference == reference, Application.status.in_(OPEN_STATUSES))).all()
-    decided = f" ({status.decided_on:%d.%m.%Y})" if status.decided_on else ""
+        Application.method_reference == reference, Application.status.in_(FLAGGED_ON_METHOD_DECISION))).all()
     for application in applications:
-        application.flag = (f"Ny beslutning i Nye Metoder for {reference} {status.title}{decided}: "
-                            f"{status.state.label}.")
+        application.flag = change if application.is_open else (
+            f"{change} Behandlingen er {application.status.label.lower()} og ikke avsluttet: vurder om vedtaket "
+            f"eller behandlingsplanen må endres.")
         application.flagged_at = utcnow()
     db.session.flush()
     return len(applications)
+
+
+def review_method_flag(application: Application, note: str, *, actor) -> None:
+    """The caseworker has looked at a new Nye Metoder decision the application rests on and noted what follows."""
+    if not application.flag:
+        raise InvalidInput("Søknaden har ikke noe flagg om ny beslutning i Nye Metoder.")
+    record_review(get_case(application.case_id), "abroad_application", application.id,
+                  subject="Ny beslutning i Nye Metoder", flag=application.flag, note=note, actor=actor)
+    application.flag = application.flagged_at = None
 
 
 # Standard phrases

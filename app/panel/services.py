@@ -21,6 +21,7 @@ from app.cases.interface import (
     follow_module_status,
     get_case,
     open_case,
+    record_review,
     register_patient,
     set_deadline,
     validate_icd10,
@@ -32,7 +33,14 @@ from app.core.regions import REGIONS
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
-from app.methods.interface import MethodState, MethodStatusInfo, method_references_in, method_status, methods_named_in
+from app.methods.interface import (
+    MethodState,
+    MethodStatusInfo,
+    decision_change,
+    method_references_in,
+    method_status,
+    methods_named_in,
+)
 from app.panel.commands import (
     AnswerText,
     ItemWithdrawal,
@@ -544,19 +552,32 @@ def add_principled_question(referral: Referral, command: NewPrincipledQuestion, 
     return item
 
 
+# A statement already sent rests on the decision too: the secretariat decides whether to write to the hospital.
+FLAGGED_ON_METHOD_DECISION = (*_OPEN, ReferralStatus.STATEMENT_SENT)
+
+
 def flag_referrals_for_method(reference: str) -> int:
-    """Nye Metoder decided on a method: open referrals with an item about it are flagged for the secretariat."""
-    status = method_status(reference)
+    """Nye Metoder decided on a method or changed its decision: referrals with an item about it that are open or
+    whose statement is sent are flagged for the secretariat, saying what changed."""
+    change = decision_change(reference)
     referrals = db.session.scalars(select(Referral).join(TreatmentItem, TreatmentItem.referral_id == Referral.id)
                                    .where(TreatmentItem.method_reference == reference,
                                           TreatmentItem.withdrawn_at.is_(None),
-                                          Referral.status.in_(_OPEN)).distinct())
+                                          Referral.status.in_(FLAGGED_ON_METHOD_DECISION)).distinct())
     count = 0
     for referral in referrals:
-        decided = f" {status.decided_on:%d.%m.%Y}" if status.decided_on else ""
-        referral.flag = (f"Ny beslutning i Nye Metoder for {reference} {status.title}{decided}: "
-                         f"{status.state.label}. Kontroller rådene i saken.")
+        referral.flag = f"{change} Kontroller rådene i saken." if referral.status in _OPEN else (
+            f"{change} Uttalelsen er sendt: vurder om sykehuset skal få brev om den nye beslutningen.")
         referral.flagged_at = utcnow()
         count += 1
     db.session.flush()
     return count
+
+
+def review_method_flag(referral: Referral, note: str, *, actor) -> None:
+    """The secretariat has looked at a new Nye Metoder decision the referral rests on and noted what follows."""
+    if not referral.flag:
+        raise InvalidInput("Henvisningen har ikke noe flagg om ny beslutning i Nye Metoder.")
+    record_review(get_case(referral.case_id), "panel_referral", referral.id, subject="Ny beslutning i Nye Metoder",
+                  flag=referral.flag, note=note, actor=actor)
+    referral.flag = referral.flagged_at = None

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.methods.models import DecisionOutcome, Method
 from app.panel import services
 from app.panel.models import Advice, Classification, Outcome, PanelMember, ReferralStatus
-from tests.conftest import decide_method
+from tests.conftest import amend_decision, decide_method
 from tests.factories import (
     panel_answer,
     panel_expert,
@@ -161,7 +161,24 @@ def test_a_nye_metoder_decision_flags_open_referrals_about_the_method(referral, 
     method = db.session.query(Method).filter_by(reference="ID2024_091").one()
     decide_method(method, DecisionOutcome.INTRODUCED, secretariat, on=date(2025, 9, 22))
     db.session.refresh(referral)
-    assert "ID2024_091" in referral.flag and "22.09.2025" in referral.flag and "Innført" in referral.flag
+    assert "ID2024_091" in referral.flag and "22.09.2025" in referral.flag and "Innføres" in referral.flag
+
+
+def test_a_changed_decision_flags_a_referral_whose_statement_is_sent_and_the_review_is_journalled(
+        referral, secretary, method_with_outcome, make_user):
+    """The statement rests on the decision too: the secretariat decides whether the hospital gets a letter."""
+    method = method_with_outcome(DecisionOutcome.INTRODUCED, reference="ID2024_091")
+    services.add_item(referral, panel_item(method_reference="ID2024_091"), actor=secretary)
+    referral.status = ReferralStatus.STATEMENT_SENT
+    amend_decision(method, DecisionOutcome.NOT_INTRODUCED, db.session.get(User, make_user("methods_secretariat")),
+                   on=date(2026, 10, 26))
+    db.session.refresh(referral)
+    assert "endret fra «Innføres» 16.06.2025" in referral.flag
+    assert "Uttalelsen er sendt: vurder om sykehuset skal få brev" in referral.flag
+    services.review_method_flag(referral, "Brev til sykehuset om den nye beslutningen.", actor=secretary)
+    assert referral.flag is None
+    titles = db.session.scalars(db.select(JournalEntry.title).where(JournalEntry.case_id == referral.case_id)).all()
+    assert "Ny beslutning i Nye Metoder vurdert: Brev til sykehuset om den nye beslutningen." in titles
 
 
 def test_member_terms_are_checked(secretary):

@@ -121,12 +121,13 @@ for _endpoint in ("methods.edit", "methods.change_status", "methods.new_submissi
 MATRIX[("methods.remove_trial", "POST")] = MATRIX[("methods.close_follow_up", "POST")] = METHODS
 for _endpoint in ("panel.new_referral", "panel.new_member", "panel.edit_member", "panel.assign_member",
                   "panel.add_expert", "panel.edit_answers", "panel.new_item", "panel.new_statement",
-                  "panel.new_feedback", "panel.new_principled_question", "panel.withdraw_item"):
+                  "panel.new_feedback", "panel.new_principled_question", "panel.withdraw_item",
+                  "panel.review_method_flag"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = PANEL
 for _endpoint in ("abroad.request_opinion", "abroad.record_opinion", "abroad.decide", "abroad.plan_treatment",
                   "abroad.new_cost", "abroad.new_appeal", "abroad.assess_late_appeal", "abroad.reconsider",
                   "abroad.board_decision", "abroad.correct_application", "abroad.correct_opinion",
-                  "abroad.reverse_cost"):
+                  "abroad.reverse_cost", "abroad.review_method_flag"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = OWN
 for _endpoint in ("abroad.application", "abroad.appeal", "abroad.decision_letter", "abroad.forwarding_letter",
                   "abroad.board_bundle", "cases.detail", "cases.download_document", "cases.patient"):
