@@ -160,10 +160,11 @@ APPEALS = ListSpec(
 
 
 def dashboard_boxes(user, *, limit: int) -> tuple[list[Application], list[Application], list[Appeal]]:
-    """The dashboard's boxes, the first `limit` of each (the lists hold the rest): open applications flagged
-    by a new Nye Metoder decision, the user's own active applications, and the office's appeals under way."""
+    """The dashboard's boxes, the first `limit` of each (the lists hold the rest): applications flagged by a new
+    Nye Metoder decision and not yet reviewed, the user's own active applications, and the office's appeals under
+    way."""
     visible = select(Application).join(Case, Case.id == Application.case_id).where(visible_cases(user))
-    flagged = db.session.scalars(visible.where(Application.flag.is_not(None), Application.status.in_(OPEN_STATUSES))
+    flagged = db.session.scalars(visible.where(Application.flag.is_not(None))
                                  .order_by(Application.flagged_at.desc()).limit(limit)).all()
     mine = db.session.scalars(visible.where(Case.responsible_id == user.id, Application.status.in_(ACTIVE_STATUSES))
                               .order_by(Application.received_on, Application.id).limit(limit)).all()
