@@ -6,8 +6,8 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Bundle, selectinload
 
 from app.abroad.models import (
+    ACTIVE_STATUSES,
     OPEN_APPEAL_STATUSES,
-    OPEN_STATUSES,
     Appeal,
     AppealStatus,
     Application,
@@ -35,9 +35,6 @@ FIRST_YEAR = 2004  # the treatment-abroad network's first year: the oldest year 
 def offered_years() -> range:
     return range(date.today().year, FIRST_YEAR - 1, -1)
 
-
-# Applications a caseworker still works on: being prepared, or granted/referred and being administered.
-ACTIVE_STATUSES = (*OPEN_STATUSES, ApplicationStatus.GRANTED, ApplicationStatus.REFERRED)
 
 
 def _applications(user):

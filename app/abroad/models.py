@@ -71,6 +71,8 @@ class ApplicationStatus(LabelledEnum):
 
 
 OPEN_STATUSES = (ApplicationStatus.RECEIVED, ApplicationStatus.IN_PREPARATION)
+# Applications a caseworker still works on: being prepared, or granted/referred and being administered.
+ACTIVE_STATUSES = (*OPEN_STATUSES, ApplicationStatus.GRANTED, ApplicationStatus.REFERRED)
 
 
 class Decision(LabelledEnum):

@@ -29,6 +29,7 @@ from app.abroad.commands import (
     TreatmentPlan,
 )
 from app.abroad.models import (
+    ACTIVE_STATUSES,
     OPEN_APPEAL_STATUSES,
     OPEN_STATUSES,
     Appeal,
@@ -968,16 +969,12 @@ def record_board_decision(appeal: Appeal, command: BoardDecision, *, actor, toda
 
 # Nye Metoder
 
-# A granted treatment not yet completed may have to change with the method's decision, as may an open application.
-FLAGGED_ON_METHOD_DECISION = (*OPEN_STATUSES, ApplicationStatus.GRANTED, ApplicationStatus.REFERRED)
-
-
 def flag_applications_for_method(reference: str) -> int:
     """Beslutningsforum decided on a method or changed its decision: flag every application that rests on it and may
     still change, saying what changed. A granted one also asks whether the decision or the plan must change."""
     change = decision_change(reference)
     applications = db.session.scalars(select(Application).where(
-        Application.method_reference == reference, Application.status.in_(FLAGGED_ON_METHOD_DECISION))).all()
+        Application.method_reference == reference, Application.status.in_(ACTIVE_STATUSES))).all()
     for application in applications:
         application.flag = change if application.is_open else (
             f"{change} Behandlingen er {application.status.label.lower()} og ikke avsluttet: vurder om vedtaket "
