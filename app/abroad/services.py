@@ -16,6 +16,7 @@ from app.abroad.commands import (
     ApplicationCorrection,
     BoardDecision,
     CostReversal,
+    ExperimentalBasis,
     LateAppealAssessment,
     NewAppeal,
     NewApplication,
@@ -44,6 +45,7 @@ from app.abroad.models import (
     OfficeOutcome,
     StandardPhrase,
     Stream,
+    TreatmentClass,
     appeal_refused,
 )
 from app.cases.interface import (
@@ -69,6 +71,7 @@ from app.cases.interface import (
     register_patient,
     set_deadline,
     validate_icd10,
+    validate_registry_id,
     visible_cases,
 )
 from app.core.audit import AuditAction, apply_changes, record_change
@@ -403,11 +406,57 @@ def experimental_notice(application: Application) -> str | None:
     return None
 
 
+EXCEPTION_BASIS = "prioriteringsforskriften § 3 (unntak for svært sjeldne tilstander)"
+
+
+def experimental_basis_missing(application: Application) -> str | None:
+    """Why experimental treatment may not be granted yet, or None: the scheme does not as a rule cover it, so a
+    grant in a trial names the trial, and a grant outside one records the exception and its grounds. The Nordic
+    drug protocols are covered by the regional health authorities' own decision."""
+    if application.stream is Stream.NORDIC_DRUG_PROTOCOL:
+        return None
+    if application.treatment_class is TreatmentClass.TRIAL and not application.trial_registry_id:
+        return "Utprøvende behandling i klinisk studie kan bare innvilges når studiens registernummer er registrert."
+    if application.treatment_class is TreatmentClass.EXPERIMENTAL and not application.exception_grounds:
+        return (f"Utprøvende behandling utenfor klinisk studie kan bare innvilges som unntak etter {EXCEPTION_BASIS}, "
+                "med grunnlaget for unntaket registrert.")
+    return None
+
+
+def record_experimental_basis(application: Application, command: ExperimentalBasis, *,
+                              expected_version: int | None, actor) -> dict:
+    """Record the trial or the exception a grant of experimental treatment rests on (before the grant, or for a
+    reversal on appeal). Refused for established treatment, which needs neither."""
+    ensure_version(application, expected_version)
+    if not application.treatment_class.experimental:
+        raise InvalidInput("Etablert behandling trenger verken studie eller unntak.")
+    problems = Problems()
+    trial_registry_id, grounds = command.trial_registry_id, command.exception_grounds
+    if application.treatment_class is TreatmentClass.TRIAL:
+        with problems.check():
+            require(trial_registry_id, "trial_registry_id", "Oppgi studiens registernummer.")
+            trial_registry_id = validate_registry_id(trial_registry_id)
+    else:
+        with problems.check():
+            require(grounds, "exception_grounds", "Skriv grunnlaget for unntaket.")
+    problems.done()
+    changes = apply_changes(application, {"trial_registry_id": trial_registry_id, "exception_grounds": grounds})
+    if changes:
+        db.session.flush()
+        record_change(AuditAction.UPDATE, "abroad_application", application.id, case=get_case(application.case_id),
+                      user=actor, changes=changes)
+    return changes
+
+
 def ensure_may_be_granted(application: Application, *, field: str) -> None:
     """Pasient- og brukerrettighetsloven § 2-4a third paragraph with the note to prioriteringsforskriften § 3:
-    a method Beslutningsforum decided not to introduce is not covered abroad either. Every step that ends in
-    a grant asks here (the first-instance decision, the office's reversal, Klagenemnda's reversal), with the
-    method's status now, so a decision Beslutningsforum made after the application came counts too."""
+    a method Beslutningsforum decided not to introduce is not covered abroad either; and experimental treatment
+    only with its trial or exception recorded (experimental_basis_missing). Every step that ends in a grant asks
+    here (the first-instance decision, the office's reversal, Klagenemnda's reversal), with the method's status
+    now, so a decision Beslutningsforum made after the application came counts too."""
+    missing = experimental_basis_missing(application)
+    if missing:
+        raise InvalidInput(f"Søknaden kan ikke innvilges: {missing}", field=field)
     if not application.method_reference:
         return
     try:

@@ -317,6 +317,41 @@ def check_nye_metoder(method_reference: str | None, advice: Advice, treatment: s
             "decided_on": status.decided_on.isoformat() if status.decided_on else None}
 
 
+# What the national guide to experimental treatment asks of the trust before it gives experimental treatment
+# outside a study; advice that points there records each of them.
+TRUST_REQUIREMENTS = {
+    "trust_decided_by": "Oppgi hvem i helseforetaket som beslutter behandlingen (inntil fagdirektøren).",
+    "funding": "Beskriv finansieringen: innenfor helseforetakets rammer, pasienten betaler ikke.",
+    "consent": "Beskriv informasjonen til pasienten og det skjerpede samtykket.",
+    "treatment_plan": "Beskriv behandlingsplanen.",
+    "knowledge_generation": "Beskriv hva som samles inn for kunnskapsgenerering.",
+}
+
+
+def check_item_documentation(command: NewItem) -> None:
+    """The guide to experimental treatment, all refusals in one round: experimental treatment outside a study
+    (off-label use that is experimental included) and undocumented treatment are never «Anbefales» (experimental
+    treatment is as a rule given in clinical studies); off-label advice names the evidence of its effect; advice
+    that points to experimental treatment outside a study records what the trust must have in place."""
+    problems = Problems()
+    classification = command.classification
+    if command.advice is Advice.RECOMMENDED and (classification.experimental_outside_study
+                                                 or classification is Classification.UNDOCUMENTED):
+        problems.errors.append(InvalidInput(
+            f"Behandling som er «{classification.label.lower()}» kan ikke anbefales: utprøvende behandling gis som "
+            "hovedregel i kliniske studier. Velg «Anbefales ikke», eller omtal den med henvisning til "
+            "unntaksordningen.", field="advice"))
+    if classification.off_label and command.advice is not Advice.NOT_RECOMMENDED:
+        with problems.check():
+            require(command.evidence_of_effect, "evidence_of_effect",
+                    "Beskriv dokumentasjonen av effekt for off-label-bruken.")
+    if classification.experimental_outside_study and command.advice is Advice.MENTIONED_EXCEPTION_SCHEME:
+        for field, message in TRUST_REQUIREMENTS.items():
+            with problems.check():
+                require(getattr(command, field), field, message)
+    problems.done()
+
+
 def add_item(referral: Referral, command: NewItem, *, actor) -> TreatmentItem:
     """A treatment considered under one of the four questions, checked against Nye Metoder."""
     _ensure_open(referral)
@@ -329,13 +364,16 @@ def add_item(referral: Referral, command: NewItem, *, actor) -> TreatmentItem:
         require_fields(command, {"country": "Oppgi landet studien foregår i."})
     elif registry_id:
         registry_id = validate_registry_id(registry_id)
+    check_item_documentation(command)
     check = check_nye_metoder(command.method_reference, command.advice, command.treatment)
     item = TreatmentItem(
         referral_id=referral.id, question=command.question, treatment=command.treatment,
         classification=command.classification, advice=command.advice,
         method_reference=check["reference"] if check else None, registry_id=registry_id, country=command.country,
         nordic=(command.country or "").casefold() in NORDIC_COUNTRIES,
-        inclusion_criteria=command.inclusion_criteria, note=command.note, methods_check=check)
+        inclusion_criteria=command.inclusion_criteria, note=command.note,
+        evidence_of_effect=command.evidence_of_effect,
+        **{field: getattr(command, field) for field in TRUST_REQUIREMENTS}, methods_check=check)
     db.session.add(item)
     _start_assessment(referral, actor=actor)
     db.session.flush()
