@@ -435,7 +435,10 @@ def record_experimental_basis(application: Application, command: ExperimentalBas
     if application.treatment_class is TreatmentClass.TRIAL:
         with problems.check():
             require(trial_registry_id, "trial_registry_id", "Oppgi studiens registernummer.")
-            trial_registry_id = validate_registry_id(trial_registry_id)
+            try:
+                trial_registry_id = validate_registry_id(trial_registry_id)
+            except InvalidInput as error:
+                raise InvalidInput(str(error), field="trial_registry_id") from None
     else:
         with problems.check():
             require(grounds, "exception_grounds", "Skriv grunnlaget for unntaket.")

@@ -6,7 +6,7 @@ import pytest
 
 from app.auth.models import User
 from app.cases.models import Case, Deadline, JournalEntry
-from app.errors import InvalidInput
+from app.errors import InvalidInput, InvalidInputs
 from app.extensions import db
 from app.methods.models import DecisionOutcome, Method
 from app.panel import services
@@ -72,6 +72,11 @@ def test_members_and_experts_are_assigned_and_regions_checked(referral, secretar
     assert [a.user_id for a in db.session.get(Case, referral.case_id).assignments] == [member_user]
 
 
+TRUST_REQUIREMENTS = {"trust_decided_by": "Fagdirektøren i Helse Bergen", "funding": "Helseforetakets rammer.",
+                      "consent": "Skriftlig samtykke etter utvidet informasjon.", "treatment_plan": "Seks kurer.",
+                      "knowledge_generation": "Data registreres i kvalitetsregisteret."}
+
+
 def trial(**overrides):
     return panel_item(question=2, treatment="Studie av PARP-hemmer", classification=Classification.CLINICAL_TRIAL,
                       advice=Advice.RECOMMENDED, country="Sverige", **overrides)
@@ -83,6 +88,36 @@ def test_trial_items_need_a_valid_registry_id_and_are_flagged_nordic(referral, s
     item = services.add_item(referral, trial(registry_id="nct06719037", inclusion_criteria="ECOG 0-1"),
                              actor=secretary)
     assert (item.registry_id, item.nordic) == ("NCT06719037", True)
+
+
+@pytest.mark.parametrize("classification", [Classification.EXPERIMENTAL, Classification.OFF_LABEL_EXPERIMENTAL,
+                                            Classification.UNDOCUMENTED])
+def test_experimental_outside_a_study_and_undocumented_treatment_are_never_recommended(referral, secretary,
+                                                                                      classification):
+    with pytest.raises(InvalidInput, match="kan ikke anbefales") as refused:
+        services.add_item(referral, panel_item(classification=classification, advice=Advice.RECOMMENDED,
+                                               **TRUST_REQUIREMENTS), actor=secretary)
+    assert refused.value.field == "advice"
+
+
+def test_off_label_advice_records_its_evidence_of_effect(referral, secretary):
+    with pytest.raises(InvalidInput, match="dokumentasjonen av effekt") as refused:
+        services.add_item(referral, panel_item(evidence_of_effect=None), actor=secretary)
+    assert refused.value.field == "evidence_of_effect"
+    declined = services.add_item(referral, panel_item(evidence_of_effect=None, advice=Advice.NOT_RECOMMENDED),
+                                 actor=secretary)
+    assert declined.evidence_of_effect is None
+
+
+def test_advice_pointing_to_experimental_treatment_outside_a_study_records_what_the_trust_needs(referral, secretary):
+    """The guide to experimental treatment: who decides, funding, stricter consent, a treatment plan and knowledge
+    generation; every missing one is named in one round."""
+    experimental = panel_item(classification=Classification.EXPERIMENTAL, advice=Advice.MENTIONED_EXCEPTION_SCHEME)
+    with pytest.raises(InvalidInputs) as refused:
+        services.add_item(referral, experimental, actor=secretary)
+    assert {error.field for error in refused.value.errors} == set(services.TRUST_REQUIREMENTS)
+    item = services.add_item(referral, replace(experimental, **TRUST_REQUIREMENTS), actor=secretary)
+    assert item.trust_decided_by == "Fagdirektøren i Helse Bergen"
 
 
 def test_a_method_not_introduced_cannot_be_recommended_but_may_be_mentioned(referral, secretary, method_with_outcome):
