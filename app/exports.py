@@ -67,6 +67,9 @@ def _put(cell, value, number_format: str | None) -> None:
         default = DATE_FORMAT
     elif value is not None and not isinstance(value, (bool, int, float)):
         value = ILLEGAL_CHARACTERS_RE.sub("", str(value)) or None   # characters XML 1.0 cannot hold
+        # Line breaks as line feeds: openpyxl keeps a bare carriage return when it writes with lxml and loses it to
+        # the XML parser's line-end handling without, so the cell reads back the same either way.
+        value = value.replace("\r\n", "\n").replace("\r", "\n") if value else value
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"   # a text cell, never a formula or an error code, whatever it starts with

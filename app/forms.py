@@ -6,11 +6,12 @@ import typing
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import DateField, IntegerField
+from wtforms import DateField, IntegerField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput, TextInput
 
+from app.core.checks import REVIEW_NOTE_MAX
 from app.errors import Conflict, DomainError, EditConflict, InvalidInput, InvalidInputs
 from app.extensions import db
 
@@ -131,6 +132,16 @@ def show_error(form: FlaskForm, error: DomainError, aliases: dict[str, str] | No
 
 class CsrfOnlyForm(FlaskForm):
     """A bare POST (a button) whose only field is the CSRF token."""
+
+
+class FlagReviewForm(FlaskForm):
+    """A flag on a record looked at: what was assessed and decided becomes a note in the case's journal."""
+
+    note = TextAreaField("Vurdering", filters=TIDY_TEXT, validators=[
+        DataRequired(message="Skriv hva som ble vurdert og bestemt."), Length(max=REVIEW_NOTE_MAX)],
+        description=f"Hva ble vurdert, og hva skal gjøres? Blir et notat i sakens journal "
+                    f"(høyst {REVIEW_NOTE_MAX} tegn).")
+    submit = SubmitField("Merk som vurdert")
 
 
 class VersionedForm(FlaskForm):

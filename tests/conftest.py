@@ -190,6 +190,14 @@ def decide_method(method, outcome: DecisionOutcome, secretariat, on: date = date
     methods.record_forum_decision(method, forum_decision(item, on, outcome, points=points), actor=secretariat)
 
 
+def amend_decision(method, outcome: DecisionOutcome, secretariat, on: date) -> None:
+    """Beslutningsforum changes the method's current decision to `outcome` at a later meeting on `on`."""
+    meeting = methods.create_meeting(new_meeting(Forum.BESLUTNINGSFORUM, on), actor=secretariat)
+    item = methods.add_agenda_item(meeting, agenda_item(method), actor=secretariat)
+    methods.record_forum_decision(method, forum_decision(item, on, outcome, points=["Beslutningen endres."],
+                                                         amends=method.current_decision), actor=secretariat)
+
+
 @contextmanager
 def database_of_its_own(database_url: str, directory: Path, label: str):
     """The URL of a new, empty database of the suite's kind (SQLite or PostgreSQL), dropped afterwards: for a

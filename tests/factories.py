@@ -66,7 +66,8 @@ def panel_item(**overrides) -> panel.NewItem:
     """An off-label treatment under question 3, mentioned with reference to the exception scheme."""
     return replace(panel.NewItem(
         question=3, treatment="Legemiddel X", classification=Classification.OFF_LABEL,
-        advice=Advice.MENTIONED_EXCEPTION_SCHEME), **overrides)
+        advice=Advice.MENTIONED_EXCEPTION_SCHEME, evidence_of_effect="Fase II-studie med respons hos 38 prosent."),
+        **overrides)
 
 
 def panel_withdrawal(reason: str = "Registrert ved en feil.") -> panel.ItemWithdrawal:

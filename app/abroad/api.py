@@ -15,6 +15,7 @@ from app.abroad.forms import (
     CostForm,
     CostReversalForm,
     DecisionForm,
+    ExperimentalBasisForm,
     LateAppealForm,
     ReconsiderationForm,
     TreatmentPlanForm,
@@ -53,6 +54,7 @@ APPLICATION = {"type": "object", "required": ["case_id", "case_number", "status"
     "stream": {"type": "string"}, "status": {"type": "string"}, "home_region": {"type": "string"},
     "office": {"type": "string"}, "received_on": {"type": "string", "format": "date"}, "child": {"type": "boolean"},
     "icd10": {"type": "string"}, "icd10_chapter": {"type": "string"}, "treatment_class": {"type": "string"},
+    "trial_registry_id": _TEXT, "exception_grounds": _TEXT,
     "requested_treatment": _TEXT, "method_reference": _TEXT, "decision": _TEXT, "decided_on": _DATE,
     "legal_basis": _TEXT, "hospital": _TEXT, "country": _TEXT, "planned_start": _DATE, "planned_end": _DATE,
     "flag": _TEXT, "total_nok": {"type": "string"}, "costs": {"type": "array", "items": COST},
@@ -103,6 +105,7 @@ def application_json(application: Application, case: Case, *, detail: bool = Fal
         "home_region": application.home_region, "office": application.office,
         "received_on": application.received_on.isoformat(), "child": application.child, "icd10": application.icd10,
         "icd10_chapter": application.icd10_chapter, "treatment_class": application.treatment_class.value,
+        "trial_registry_id": application.trial_registry_id, "exception_grounds": application.exception_grounds,
         "requested_treatment": application.requested_treatment, "method_reference": application.method_reference,
         "decision": _value(application.decision), "decided_on": _iso(application.decided_on),
         "legal_basis": application.legal_basis, "hospital": application.hospital, "country": application.country,
@@ -160,6 +163,17 @@ def decide(case_id: int):
     case, application = _application(case_id, "edit")
     form = json_input(DecisionForm, check=lambda command: services.check_decision(application, command))
     run(lambda: decide_with_letter(case, application, form.to_command(), actor=current_user))
+    return _shown(case, application)
+
+
+@endpoint("/abroad/applications/<int:case_id>/experimental-basis", method="PUT",
+          summary="Studiens registernummer eller grunnlaget for unntaket, før utprøvende behandling innvilges "
+                  "(med versjonen du leste)", tag=TAG, form=ExperimentalBasisForm, response=APPLICATION)
+def record_experimental_basis(case_id: int):
+    case, application = _application(case_id, "edit")
+    form = json_input(ExperimentalBasisForm)
+    run(lambda: services.record_experimental_basis(application, form.to_command(),
+                                                   expected_version=form.version.data, actor=current_user))
     return _shown(case, application)
 
 

@@ -14,18 +14,19 @@ from app.abroad.forms import (
     CostForm,
     CostReversalForm,
     DecisionForm,
+    ExperimentalBasisForm,
     OpinionCorrectionForm,
     OpinionReceivedForm,
     OpinionRequestForm,
     TreatmentPlanForm,
 )
-from app.abroad.models import Application, CostEntry, MedicalOpinion
+from app.abroad.models import Application, CostEntry, MedicalOpinion, TreatmentClass
 from app.abroad.views import bp
 from app.cases.interface import audited_page, can_edit, filed_documents, load_record
 from app.core.roles import Role
 from app.extensions import db
-from app.forms import form_status, saved, show_draft_errors, submitted
-from app.methods.interface import MethodState
+from app.forms import FlagReviewForm, form_status, saved, show_draft_errors, submitted
+from app.methods.interface import MethodState, decision_links
 from app.security import role_required
 
 
@@ -53,6 +54,8 @@ def application(case_id: int):
     page = render_template(
         "abroad/application.html", case=case, application=application, editable=can_edit(current_user, case),
         method=services.method_check(application), experimental_notice=services.experimental_notice(application),
+        flag_links=decision_links(application.flag), exception_basis=services.EXCEPTION_BASIS,
+        experimental_basis_missing=services.experimental_basis_missing(application),
         country_name=services.country_name, decision_facts=services.DECISION_FACTS, today=date.today())
     return audited_page(page, case, application, "abroad_application", "søknad")
 
@@ -172,6 +175,30 @@ def plan_treatment(case_id: int):
     return audited_page(page, case, application, "abroad_application", "behandlingsplan", 409 if form.conflict else 200)
 
 
+@bp.route("/soknader/<int:case_id>/utprovende", methods=["GET", "POST"])
+@role_required(Role.ABROAD_CASEWORKER)
+def record_experimental_basis(case_id: int):
+    """The trial's registry ID, or the exception's grounds, that a grant of experimental treatment rests on."""
+    case, application = load_record(case_id, Application, "edit")
+    if not application.treatment_class.experimental:
+        abort(404)
+    form = ExperimentalBasisForm(obj=None if request.method == "POST" else application)
+    if not form.is_submitted():
+        form.version.data = application.version
+    del form[("exception_grounds" if application.treatment_class is TreatmentClass.TRIAL else "trial_registry_id")]
+    if submitted(form, lambda: services.record_experimental_basis(
+            application, form.to_command(), expected_version=form.version.data, actor=current_user)):
+        flash("Grunnlaget for utprøvende behandling er lagret.", "success")
+        return _application_page(case.id, "utprovende")
+    if form.conflict:
+        db.session.refresh(application)
+        form.adopt_version(application.version)
+    page = render_template("abroad/step_form.html", form=form, case=case, application=application,
+                           heading="Utprøvende behandling: studie eller unntak", anchor="utprovende",
+                           intro=services.EXPERIMENTAL_NOTICE)
+    return audited_page(page, case, application, "abroad_application", "utprøvende behandling", form_status(form))
+
+
 @bp.post("/soknader/<int:case_id>/avslutt")
 @role_required(Role.ABROAD_CASEWORKER)
 def complete_treatment(case_id: int):
@@ -184,6 +211,23 @@ def complete_treatment(case_id: int):
         for error in [*form.form_errors, *form.version.errors]:
             flash(error, "error")
     return _application_page(case.id, "behandling")
+
+
+@bp.route("/soknader/<int:case_id>/ny-beslutning", methods=["GET", "POST"])
+@role_required(Role.ABROAD_CASEWORKER)
+def review_method_flag(case_id: int):
+    """A new Nye Metoder decision the application rests on: the caseworker notes what was assessed and decided."""
+    case, application = load_record(case_id, Application, "edit")
+    if not application.flag:
+        flash("Søknaden har ikke noe flagg om ny beslutning i Nye Metoder.", "info")
+        return _application_page(case.id)
+    form = FlagReviewForm()
+    if submitted(form, lambda: services.review_method_flag(application, form.note.data, actor=current_user)):
+        flash("Flagget er merket som vurdert, og vurderingen er ført i journalen.", "success")
+        return _application_page(case.id)
+    page = render_template("abroad/step_form.html", form=form, case=case, application=application,
+                           heading="Vurder ny beslutning i Nye Metoder", intro=application.flag, anchor="flagg")
+    return audited_page(page, case, application, "abroad_application", "vurder ny beslutning", form_status(form))
 
 
 @bp.route("/soknader/<int:case_id>/kostnader/ny", methods=["GET", "POST"])

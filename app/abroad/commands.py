@@ -60,6 +60,13 @@ class NewDecision:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ExperimentalBasis:
+    """What a grant of experimental treatment rests on: the trial's registry ID, or the exception's grounds."""
+    trial_registry_id: str | None = None
+    exception_grounds: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class TreatmentPlan:
     hospital: str
     country: str

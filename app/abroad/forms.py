@@ -13,6 +13,7 @@ from app.abroad.commands import (
     ApplicationCorrection,
     BoardDecision,
     CostReversal,
+    ExperimentalBasis,
     LateAppealAssessment,
     NewAppeal,
     NewApplication,
@@ -188,6 +189,21 @@ class DecisionForm(FlaskForm):
 
     def to_command(self) -> NewDecision:
         return command_from(self, NewDecision, decision=Decision(self.decision.data))
+
+
+class ExperimentalBasisForm(VersionedForm):
+    """The trial or the exception a grant of experimental treatment rests on."""
+
+    trial_registry_id = StringField("Studiens registernummer", filters=TIDY_TEXT, validators=[Length(max=40)],
+                                    description="For behandling i klinisk studie: ClinicalTrials.gov (NCT06719037), "
+                                                "EudraCT (2020-001234-12) eller EU CT (2023-500001-12-00).")
+    exception_grounds = TextAreaField("Grunnlag for unntaket", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)],
+                                      description="For behandling utenfor klinisk studie: hvorfor unntaket for svært "
+                                                  "sjeldne tilstander (prioriteringsforskriften § 3) gjelder.")
+    submit = SubmitField("Lagre")
+
+    def to_command(self) -> ExperimentalBasis:
+        return command_from(self, ExperimentalBasis)
 
 
 class TreatmentPlanForm(VersionedForm):

@@ -6,8 +6,8 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Bundle, selectinload
 
 from app.abroad.models import (
+    ACTIVE_STATUSES,
     OPEN_APPEAL_STATUSES,
-    OPEN_STATUSES,
     Appeal,
     AppealStatus,
     Application,
@@ -35,9 +35,6 @@ FIRST_YEAR = 2004  # the treatment-abroad network's first year: the oldest year 
 def offered_years() -> range:
     return range(date.today().year, FIRST_YEAR - 1, -1)
 
-
-# Applications a caseworker still works on: being prepared, or granted/referred and being administered.
-ACTIVE_STATUSES = (*OPEN_STATUSES, ApplicationStatus.GRANTED, ApplicationStatus.REFERRED)
 
 
 def _applications(user):
@@ -160,10 +157,11 @@ APPEALS = ListSpec(
 
 
 def dashboard_boxes(user, *, limit: int) -> tuple[list[Application], list[Application], list[Appeal]]:
-    """The dashboard's boxes, the first `limit` of each (the lists hold the rest): open applications flagged
-    by a new Nye Metoder decision, the user's own active applications, and the office's appeals under way."""
+    """The dashboard's boxes, the first `limit` of each (the lists hold the rest): applications flagged by a new
+    Nye Metoder decision and not yet reviewed, the user's own active applications, and the office's appeals under
+    way."""
     visible = select(Application).join(Case, Case.id == Application.case_id).where(visible_cases(user))
-    flagged = db.session.scalars(visible.where(Application.flag.is_not(None), Application.status.in_(OPEN_STATUSES))
+    flagged = db.session.scalars(visible.where(Application.flag.is_not(None))
                                  .order_by(Application.flagged_at.desc()).limit(limit)).all()
     mine = db.session.scalars(visible.where(Case.responsible_id == user.id, Application.status.in_(ACTIVE_STATUSES))
                               .order_by(Application.received_on, Application.id).limit(limit)).all()

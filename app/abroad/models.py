@@ -71,6 +71,8 @@ class ApplicationStatus(LabelledEnum):
 
 
 OPEN_STATUSES = (ApplicationStatus.RECEIVED, ApplicationStatus.IN_PREPARATION)
+# Applications a caseworker still works on: being prepared, or granted/referred and being administered.
+ACTIVE_STATUSES = (*OPEN_STATUSES, ApplicationStatus.GRANTED, ApplicationStatus.REFERRED)
 
 
 class Decision(LabelledEnum):
@@ -130,6 +132,10 @@ class Application(Versioned, db.Model):
     requested_treatment: Mapped[str | None] = mapped_column(Text)
     requested_where: Mapped[str | None] = mapped_column(String(200))
     treatment_class: Mapped[TreatmentClass]
+    # What a grant of experimental treatment rests on (ensure_may_be_granted): the trial's registry ID, or for
+    # treatment outside a trial the grounds of the exception.
+    trial_registry_id: Mapped[str | None] = mapped_column(String(32))
+    exception_grounds: Mapped[str | None] = mapped_column(Text)
     icd10: Mapped[str] = mapped_column(String(8))
     icd10_chapter: Mapped[str] = mapped_column(String(8))     # "O00-O99": the statistics group by it
     method_reference: Mapped[str | None] = mapped_column(String(20), index=True)

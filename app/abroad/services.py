@@ -16,6 +16,7 @@ from app.abroad.commands import (
     ApplicationCorrection,
     BoardDecision,
     CostReversal,
+    ExperimentalBasis,
     LateAppealAssessment,
     NewAppeal,
     NewApplication,
@@ -29,6 +30,7 @@ from app.abroad.commands import (
     TreatmentPlan,
 )
 from app.abroad.models import (
+    ACTIVE_STATUSES,
     OPEN_APPEAL_STATUSES,
     OPEN_STATUSES,
     Appeal,
@@ -43,6 +45,7 @@ from app.abroad.models import (
     OfficeOutcome,
     StandardPhrase,
     Stream,
+    TreatmentClass,
     appeal_refused,
 )
 from app.cases.interface import (
@@ -64,9 +67,11 @@ from app.cases.interface import (
     icd10_chapter,
     next_working_day,
     open_case,
+    record_review,
     register_patient,
     set_deadline,
     validate_icd10,
+    validate_registry_id,
     visible_cases,
 )
 from app.core.audit import AuditAction, apply_changes, record_change
@@ -79,6 +84,7 @@ from app.methods.interface import (
     MethodRejected,
     MethodState,
     MethodStatusInfo,
+    decision_change,
     ensure_not_rejected,
     method_status,
 )
@@ -400,11 +406,60 @@ def experimental_notice(application: Application) -> str | None:
     return None
 
 
+EXCEPTION_BASIS = "prioriteringsforskriften § 3 (unntak for svært sjeldne tilstander)"
+
+
+def experimental_basis_missing(application: Application) -> str | None:
+    """Why experimental treatment may not be granted yet, or None: the scheme does not as a rule cover it, so a
+    grant in a trial names the trial, and a grant outside one records the exception and its grounds. The Nordic
+    drug protocols are covered by the regional health authorities' own decision."""
+    if application.stream is Stream.NORDIC_DRUG_PROTOCOL:
+        return None
+    if application.treatment_class is TreatmentClass.TRIAL and not application.trial_registry_id:
+        return "Utprøvende behandling i klinisk studie kan bare innvilges når studiens registernummer er registrert."
+    if application.treatment_class is TreatmentClass.EXPERIMENTAL and not application.exception_grounds:
+        return (f"Utprøvende behandling utenfor klinisk studie kan bare innvilges som unntak etter {EXCEPTION_BASIS}, "
+                "med grunnlaget for unntaket registrert.")
+    return None
+
+
+def record_experimental_basis(application: Application, command: ExperimentalBasis, *,
+                              expected_version: int | None, actor) -> dict:
+    """Record the trial or the exception a grant of experimental treatment rests on (before the grant, or for a
+    reversal on appeal). Refused for established treatment, which needs neither."""
+    ensure_version(application, expected_version)
+    if not application.treatment_class.experimental:
+        raise InvalidInput("Etablert behandling trenger verken studie eller unntak.")
+    problems = Problems()
+    trial_registry_id, grounds = command.trial_registry_id, command.exception_grounds
+    if application.treatment_class is TreatmentClass.TRIAL:
+        with problems.check():
+            require(trial_registry_id, "trial_registry_id", "Oppgi studiens registernummer.")
+            try:
+                trial_registry_id = validate_registry_id(trial_registry_id)
+            except InvalidInput as error:
+                raise InvalidInput(str(error), field="trial_registry_id") from None
+    else:
+        with problems.check():
+            require(grounds, "exception_grounds", "Skriv grunnlaget for unntaket.")
+    problems.done()
+    changes = apply_changes(application, {"trial_registry_id": trial_registry_id, "exception_grounds": grounds})
+    if changes:
+        db.session.flush()
+        record_change(AuditAction.UPDATE, "abroad_application", application.id, case=get_case(application.case_id),
+                      user=actor, changes=changes)
+    return changes
+
+
 def ensure_may_be_granted(application: Application, *, field: str) -> None:
     """Pasient- og brukerrettighetsloven § 2-4a third paragraph with the note to prioriteringsforskriften § 3:
-    a method Beslutningsforum decided not to introduce is not covered abroad either. Every step that ends in
-    a grant asks here (the first-instance decision, the office's reversal, Klagenemnda's reversal), with the
-    method's status now, so a decision Beslutningsforum made after the application came counts too."""
+    a method Beslutningsforum decided not to introduce is not covered abroad either; and experimental treatment
+    only with its trial or exception recorded (experimental_basis_missing). Every step that ends in a grant asks
+    here (the first-instance decision, the office's reversal, Klagenemnda's reversal), with the method's status
+    now, so a decision Beslutningsforum made after the application came counts too."""
+    missing = experimental_basis_missing(application)
+    if missing:
+        raise InvalidInput(f"Søknaden kan ikke innvilges: {missing}", field=field)
     if not application.method_reference:
         return
     try:
@@ -967,17 +1022,27 @@ def record_board_decision(appeal: Appeal, command: BoardDecision, *, actor, toda
 # Nye Metoder
 
 def flag_applications_for_method(reference: str) -> int:
-    """Beslutningsforum decided on a method: flag the open applications that concern it."""
-    status = method_status(reference)
+    """Beslutningsforum decided on a method or changed its decision: flag every application that rests on it and may
+    still change, saying what changed. A granted one also asks whether the decision or the plan must change."""
+    change = decision_change(reference)
     applications = db.session.scalars(select(Application).where(
-        Application.method_reference == reference, Application.status.in_(OPEN_STATUSES))).all()
-    decided = f" ({status.decided_on:%d.%m.%Y})" if status.decided_on else ""
+        Application.method_reference == reference, Application.status.in_(ACTIVE_STATUSES))).all()
     for application in applications:
-        application.flag = (f"Ny beslutning i Nye Metoder for {reference} {status.title}{decided}: "
-                            f"{status.state.label}.")
+        application.flag = change if application.is_open else (
+            f"{change} Behandlingen er {application.status.label.lower()} og ikke avsluttet: vurder om vedtaket "
+            f"eller behandlingsplanen må endres.")
         application.flagged_at = utcnow()
     db.session.flush()
     return len(applications)
+
+
+def review_method_flag(application: Application, note: str, *, actor) -> None:
+    """The caseworker has looked at a new Nye Metoder decision the application rests on and noted what follows."""
+    if not application.flag:
+        raise InvalidInput("Søknaden har ikke noe flagg om ny beslutning i Nye Metoder.")
+    record_review(get_case(application.case_id), "abroad_application", application.id,
+                  subject="Ny beslutning i Nye Metoder", flag=application.flag, note=note, actor=actor)
+    application.flag = application.flagged_at = None
 
 
 # Standard phrases

@@ -54,6 +54,7 @@ TREATMENTS = [
 DECISIONS = weighted({"granted": 52, "denied": 42, "withdrawn": 6})
 BOARD_OUTCOMES = weighted({"upheld_by_board": 75, "reversed_by_board": 12, "reversed_by_office": 13})
 TREATMENT_CLASSES = weighted({"established": 82, "trial": 11, "experimental": 7})
+EXCEPTION_GROUNDS = "Svært sjelden tilstand uten etablert behandling i Norge; behandlingen er faglig forsvarlig."
 COST_COUNTS = weighted({1: 10, 2: 20, 3: 25, 4: 20, 5: 15, 6: 10})
 COST_CATEGORIES = weighted({"treatment": 45, "travel": 25, "stay": 25, "other": 5})
 # What a cost of each category typically comes to, in kroner (low, high).
@@ -148,7 +149,7 @@ def application_rows(count: int, *, first: date, last: date, rng: random.Random,
             decision = rng.choices(DECISIONS[0], cum_weights=DECISIONS[1])[0]
             decision_date = min(received + timedelta(days=rng.randrange(7, 90)), last).isoformat()
         treated = not decides or decision == "granted"
-        yield {
+        row = {
             "reference": reference.format(index),
             "patient_region": region,
             "patient_birth_date": "" if national_id and rng.random() < 0.5 else birth.isoformat(),
@@ -158,6 +159,11 @@ def application_rows(count: int, *, first: date, last: date, rng: random.Random,
             "country": country if treated else "", "hospital": where.split(",")[0] if treated else "",
             "treatment_class": rng.choices(TREATMENT_CLASSES[0], cum_weights=TREATMENT_CLASSES[1])[0],
         }
+        # What a grant of experimental treatment rests on (a made-up trial number drawing nothing from rng, so the
+        # rest of the data set stays as it was).
+        row["trial_registry_id"] = f"NCT0{5000000 + index}" if row["treatment_class"] == "trial" else ""
+        row["exception_grounds"] = EXCEPTION_GROUNDS if row["treatment_class"] == "experimental" else ""
+        yield row
 
 
 def contact_columns(region: str, rng: random.Random) -> dict:

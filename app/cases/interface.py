@@ -61,6 +61,7 @@ from app.cases.services import (
     follow_module_status,
     get_case,
     open_case,
+    record_review,
     register_patient,
 )
 from app.cases.signals import registered_facts_corrected
@@ -75,7 +76,8 @@ __all__ = [
     "icd10_chapter_title", "icd10_code", "JournalEntryType", "letter_addressees", "letter_facts", "load_record",
     "municipality_number", "NewCase", "NewGuardian", "next_number", "next_working_day", "normalise_municipality",
     "open_case", "open_deadlines", "PatientAddressMixin", "PatientFieldsMixin", "PersonFacts", "record_changes",
-    "register_patient", "registered_facts_corrected", "RegisteredPatient", "registry_kind", "registry_url",
-    "reserve_number", "roles_that_view", "set_deadline", "TableWriter", "validate_icd10", "validate_municipality",
-    "validate_national_id", "validate_registry_id", "visible_cases", "visible_records", "Workload", "workload",
+    "record_review", "register_patient", "registered_facts_corrected", "RegisteredPatient", "registry_kind",
+    "registry_url", "reserve_number", "roles_that_view", "set_deadline", "TableWriter", "validate_icd10",
+    "validate_municipality", "validate_national_id", "validate_registry_id", "visible_cases", "visible_records",
+    "Workload", "workload",
 ]

@@ -27,7 +27,7 @@ from app.cases.municipalities import municipality_number, normalise_municipality
 from app.cases.numbering import next_number
 from app.core import audit
 from app.core.audit import AuditAction
-from app.core.checks import Problems, require
+from app.core.checks import REVIEW_NOTE_MAX, Problems, require
 from app.core.regions import METHODS_UNIT, PANEL_UNIT, REGIONS, UNITS, handling_office
 from app.db import utcnow
 from app.errors import DomainError, EditConflict, InvalidInput
@@ -407,6 +407,23 @@ def add_journal_entry(case: Case, *, entry_type: JournalEntryType, title: str, j
     audit.record_change(AuditAction.CREATE, "journal_entry", entry.id, case=case, user=actor,
                         changes={"registration_number": [None, entry.registration_number],
                                  "title": [None, entry.title]})
+    return entry
+
+
+def record_review(case: Case, object_type: str, object_id: int, *, subject: str, flag: str, note: str,
+                  actor) -> JournalEntry:
+    """Someone looked at a flag on a record (e.g. a changed Nye Metoder decision the case rests on) and decided what
+    to do: the assessment is an internal note (X) in the case's journal, and the audit row keeps the flag it
+    cleared. The caller clears the flag."""
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("Skriv hva som ble vurdert og bestemt.", field="note")
+    if len(note) > REVIEW_NOTE_MAX:
+        raise InvalidInput(f"Vurderingen kan være høyst {REVIEW_NOTE_MAX} tegn.", field="note")
+    entry = add_journal_entry(case, entry_type=JournalEntryType.NOTE, title=f"{subject} vurdert: {note}",
+                              actor=actor)
+    audit.record_change(AuditAction.UPDATE, object_type, object_id, case=case, user=actor,
+                        changes={"flag": [flag, None], "review": [None, note]})
     return entry
 
 

@@ -7,6 +7,8 @@ from datetime import date
 
 from app.errors import InvalidInput, InvalidInputs
 
+REVIEW_NOTE_MAX = 250   # a flag's review note becomes a journal post's title (300 characters with its lead-in)
+
 
 def require(value, field: str, message: str) -> None:
     """A required value: neither missing nor blank text."""

@@ -4,16 +4,18 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from flask import url_for
 from sqlalchemy import or_, select
 
 from app.db import LabelledEnum
 from app.errors import DomainError
 from app.extensions import db
-from app.methods.models import DecisionOutcome, Method, MethodStatus
+from app.methods.models import DecisionOutcome, ForumDecision, Method, MethodStatus
 from app.methods.signals import decision_recorded
 
-__all__ = ["MethodRejected", "MethodState", "MethodStatusInfo", "decision_recorded", "ensure_not_rejected",
-           "find_methods", "method_references_in", "method_status", "methods_named_in"]
+__all__ = ["MethodRejected", "MethodState", "MethodStatusInfo", "decision_change", "decision_links",
+           "decision_recorded", "ensure_not_rejected", "find_methods", "method_references_in", "method_status",
+           "methods_named_in"]
 
 # A method ID inside free text: ID2024_090, or with the letter suffix of an imported ID (ID2019_004A).
 METHOD_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])ID(?:19|20)\d{2}_\d{3}[A-Z]?(?![A-Za-z0-9])", re.IGNORECASE)
@@ -72,6 +74,29 @@ def method_status(reference: str) -> MethodStatusInfo:
     if method is None:
         return MethodStatusInfo(MethodState.NOT_KNOWN, None, None, None, None)
     return _info(method)
+
+
+def decision_change(reference: str) -> str:
+    """What Beslutningsforum's current decision on a method says and what it replaced, in one sentence for the flag
+    on the cases that rest on the method."""
+    method = db.session.scalar(select(Method).where(Method.reference == (reference or "").strip()))
+    decision = method.current_decision if method is not None else None
+    if decision is None:
+        return f"Ny beslutning i Nye Metoder for {method.reference} {method.title}." if method else (
+            f"Ny beslutning i Nye Metoder for {reference}.")
+    text = (f"Ny beslutning i Nye Metoder for {method.reference} {method.title} "
+            f"{decision.decided_on:%d.%m.%Y}: {decision.outcome.label}")
+    replaced = db.session.get(ForumDecision, decision.supersedes_id) if decision.supersedes_id else None
+    if replaced is not None:
+        text += f" (endret fra «{replaced.outcome.label}» {replaced.decided_on:%d.%m.%Y})"
+    return f"{text}."
+
+
+def decision_links(text: str | None) -> list[tuple[str, str]]:
+    """The public page, at its decision, of each method a flag's text names: decisions are public, so every role
+    may follow the link."""
+    return [(reference, url_for("public_methods.detail", reference=reference, _anchor="beslutning"))
+            for reference in method_references_in(text)]
 
 
 def find_methods(text: str, limit: int = 20) -> list[MethodStatusInfo]:

@@ -80,7 +80,8 @@ class ItemForm(FlaskForm):
     advice = RadioField("Råd", choices=choices((item.value, item.label) for item in Advice),
                         validators=[DataRequired(message="Velg ekspertpanelets råd.")],
                         description="Ekspertpanelet kan ikke anbefale en behandling som er under vurdering i "
-                                    "Nye Metoder, eller som Beslutningsforum har besluttet ikke å innføre. Den kan "
+                                    "Nye Metoder, eller som Beslutningsforum har besluttet ikke å innføre, og heller "
+                                    "ikke utprøvende behandling utenfor studie eller udokumentert behandling. Den kan "
                                     "omtales med henvisning til unntaksordningen.")
     method_reference = StringField("Metode i Nye Metoder", validators=[Length(max=16)], filters=TIDY_TEXT,
                                    description="ID-en til metoden behandlingen gjelder, f.eks. ID2024_090. "
@@ -94,6 +95,21 @@ class ItemForm(FlaskForm):
                           description="Påkrevd for klinisk studie. Nordiske land merkes.")
     inclusion_criteria = TextAreaField("Inklusjonskriterier", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)])
     note = TextAreaField("Merknad", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)])
+    evidence_of_effect = TextAreaField(
+        "Dokumentasjon av effekt", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)],
+        description="Påkrevd for off-label-bruk som ikke frarådes: studier, retningslinjer eller erfaring som "
+                    "viser effekt.")
+    trust_decided_by = StringField(
+        "Beslutter i helseforetaket", filters=TIDY_TEXT, validators=[Length(max=200)],
+        description="Påkrevd når rådet viser til utprøvende behandling utenfor studie (unntaksordningen): hvem "
+                    "som beslutter, inntil fagdirektøren. Det samme gjelder de fire feltene under.")
+    funding = TextAreaField("Finansiering", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)],
+                            description="Innenfor helseforetakets rammer; pasienten betaler ikke.")
+    consent = TextAreaField("Informasjon og samtykke", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)],
+                            description="Kravene til informasjon og samtykke er skjerpet.")
+    treatment_plan = TextAreaField("Behandlingsplan", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)])
+    knowledge_generation = TextAreaField("Kunnskapsgenerering", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)],
+                                         description="Hva som samles inn og hvor det rapporteres.")
     submit = SubmitField("Lagre behandlingen")
 
     def to_command(self) -> NewItem:

@@ -69,6 +69,12 @@ class NewItem:
     country: str | None = None
     inclusion_criteria: str | None = None
     note: str | None = None
+    evidence_of_effect: str | None = None
+    trust_decided_by: str | None = None
+    funding: str | None = None
+    consent: str | None = None
+    treatment_plan: str | None = None
+    knowledge_generation: str | None = None
 
 
 @dataclass(frozen=True)

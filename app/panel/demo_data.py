@@ -266,7 +266,9 @@ ITEMS = {
                                   classification=Classification.CLINICAL_TRIAL, advice=Advice.RECOMMENDED,
                                   registry_id="NCT06615518", country="Sverige"),
     Outcome.OFF_LABEL: NewItem(question=3, treatment="Off-label bruk av legemiddel godkjent for annen kreftform",
-                               classification=Classification.OFF_LABEL, advice=Advice.RECOMMENDED),
+                               classification=Classification.OFF_LABEL, advice=Advice.RECOMMENDED,
+                               evidence_of_effect="Fase II-studie med 120 pasienter med samme mutasjon: respons hos "
+                                                  "38 prosent; anbefalt i europeiske retningslinjer."),
     Outcome.NO_FURTHER_TREATMENT: NewItem(question=4, treatment="Behandling pasienten har funnet omtalt på nett",
                                           classification=Classification.UNDOCUMENTED,
                                           advice=Advice.NOT_RECOMMENDED),

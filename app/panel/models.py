@@ -30,11 +30,24 @@ class ContributionKind(LabelledEnum):
 
 
 class Classification(LabelledEnum):
+    """How documented a treatment is. The national guide to experimental treatment separates accepted off-label use
+    of a drug (established practice, not experimental) from off-label use whose effect and safety are not
+    documented enough for ordinary treatment, which is experimental treatment."""
+
     ESTABLISHED = "established", "Etablert behandling"
     CLINICAL_TRIAL = "clinical_trial", "I klinisk studie"
     EXPERIMENTAL = "experimental", "Utprøvende utenfor studie"
-    OFF_LABEL = "off_label", "Off-label"
+    OFF_LABEL = "off_label", "Akseptert off-label-bruk"
+    OFF_LABEL_EXPERIMENTAL = "off_label_experimental", "Utprøvende off-label-bruk utenfor studie"
     UNDOCUMENTED = "undocumented", "Udokumentert"
+
+    @property
+    def experimental_outside_study(self) -> bool:
+        return self in (Classification.EXPERIMENTAL, Classification.OFF_LABEL_EXPERIMENTAL)
+
+    @property
+    def off_label(self) -> bool:
+        return self in (Classification.OFF_LABEL, Classification.OFF_LABEL_EXPERIMENTAL)
 
 
 class Advice(LabelledEnum):
@@ -199,6 +212,13 @@ class TreatmentItem(db.Model):
     nordic: Mapped[bool] = mapped_column(default=False)
     inclusion_criteria: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    evidence_of_effect: Mapped[str | None] = mapped_column(Text)        # off-label advice: what documents the effect
+    # Experimental treatment outside a study that the advice points to: what the trust must have in place.
+    trust_decided_by: Mapped[str | None] = mapped_column(String(200))
+    funding: Mapped[str | None] = mapped_column(Text)
+    consent: Mapped[str | None] = mapped_column(Text)
+    treatment_plan: Mapped[str | None] = mapped_column(Text)
+    knowledge_generation: Mapped[str | None] = mapped_column(Text)
     methods_check: Mapped[dict | None] = mapped_column(JSON)            # {"state": ..., "decided_on": ...}
     # Items are never changed or deleted; a wrong one is withdrawn (with a reason) and a corrected one recorded.
     withdrawn_at: Mapped[datetime | None]

@@ -13,8 +13,9 @@ from app.core.audit import AuditAction, record_access
 from app.core.regions import REGIONS
 from app.core.roles import Role
 from app.extensions import db
-from app.forms import choices, saved, submitted
+from app.forms import FlagReviewForm, choices, saved, submitted
 from app.listing import export_file, list_page
+from app.methods.interface import decision_links
 from app.panel import services
 from app.panel.forms import AssignMemberForm, EditMemberForm, ExpertForm, NewMemberForm, ReferralForm
 from app.panel.lists import MEMBERS, OPEN, REFERRALS
@@ -66,6 +67,7 @@ def referral(case_id: int):
     editable = can_edit(current_user, case)
     page = render_template("panel/referral.html", case=case, referral=referral, editable=editable,
                            is_open=referral.status in OPEN, today=date.today(),
+                           flag_links=decision_links(referral.flag),
                            takes_part=services.participant_of(referral, current_user) is not None)
     record_access(AuditAction.VIEW, "panel_referral", referral.id, case=case)
     return page
@@ -101,10 +103,27 @@ def add_expert(case_id: int):
     return _participant_form(form, case, referral, "Legg til innleid ekspert", no_choices=False)
 
 
-def _participant_form(form, case, referral, heading: str, *, no_choices: bool) -> str:
+@bp.route("/saker/<int:case_id>/ny-beslutning", methods=["GET", "POST"])
+@login_required
+def review_method_flag(case_id: int):
+    """A new Nye Metoder decision the referral rests on: the secretariat notes what was assessed and decided (e.g.
+    whether the hospital gets a letter about a statement already sent)."""
+    case, referral = load_record(case_id, Referral, "edit")
+    if not referral.flag:
+        flash("Henvisningen har ikke noe flagg om ny beslutning i Nye Metoder.", "info")
+        return redirect(url_for("panel.referral", case_id=case.id))
+    form = FlagReviewForm()
+    if submitted(form, lambda: services.review_method_flag(referral, form.note.data, actor=current_user)):
+        flash("Flagget er merket som vurdert, og vurderingen er ført i journalen.", "success")
+        return redirect(url_for("panel.referral", case_id=case.id))
+    return _participant_form(form, case, referral, "Vurder ny beslutning i Nye Metoder", no_choices=False,
+                             intro=referral.flag)
+
+
+def _participant_form(form, case, referral, heading: str, *, no_choices: bool, intro: str | None = None) -> str:
     """The form names the patient (the case title): it is logged like the referral page (Normen)."""
     page = render_template("panel/participant_form.html", form=form, case=case, referral=referral, heading=heading,
-                           no_choices=no_choices)
+                           no_choices=no_choices, intro=intro)
     record_access(AuditAction.VIEW, "panel_referral", referral.id, case=case, details={"page": heading.lower()})
     return page
 

@@ -21,6 +21,7 @@ from app.cases.interface import (
     follow_module_status,
     get_case,
     open_case,
+    record_review,
     register_patient,
     set_deadline,
     validate_icd10,
@@ -32,7 +33,14 @@ from app.core.regions import REGIONS
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
-from app.methods.interface import MethodState, MethodStatusInfo, method_references_in, method_status, methods_named_in
+from app.methods.interface import (
+    MethodState,
+    MethodStatusInfo,
+    decision_change,
+    method_references_in,
+    method_status,
+    methods_named_in,
+)
 from app.panel.commands import (
     AnswerText,
     ItemWithdrawal,
@@ -309,6 +317,41 @@ def check_nye_metoder(method_reference: str | None, advice: Advice, treatment: s
             "decided_on": status.decided_on.isoformat() if status.decided_on else None}
 
 
+# What the national guide to experimental treatment asks of the trust before it gives experimental treatment
+# outside a study; advice that points there records each of them.
+TRUST_REQUIREMENTS = {
+    "trust_decided_by": "Oppgi hvem i helseforetaket som beslutter behandlingen (inntil fagdirektøren).",
+    "funding": "Beskriv finansieringen: innenfor helseforetakets rammer, pasienten betaler ikke.",
+    "consent": "Beskriv informasjonen til pasienten og det skjerpede samtykket.",
+    "treatment_plan": "Beskriv behandlingsplanen.",
+    "knowledge_generation": "Beskriv hva som samles inn for kunnskapsgenerering.",
+}
+
+
+def check_item_documentation(command: NewItem) -> None:
+    """The guide to experimental treatment, all refusals in one round: experimental treatment outside a study
+    (off-label use that is experimental included) and undocumented treatment are never «Anbefales» (experimental
+    treatment is as a rule given in clinical studies); off-label advice names the evidence of its effect; advice
+    that points to experimental treatment outside a study records what the trust must have in place."""
+    problems = Problems()
+    classification = command.classification
+    if command.advice is Advice.RECOMMENDED and (classification.experimental_outside_study
+                                                 or classification is Classification.UNDOCUMENTED):
+        problems.errors.append(InvalidInput(
+            f"Behandling som er «{classification.label.lower()}» kan ikke anbefales: utprøvende behandling gis som "
+            "hovedregel i kliniske studier. Velg «Anbefales ikke», eller omtal den med henvisning til "
+            "unntaksordningen.", field="advice"))
+    if classification.off_label and command.advice is not Advice.NOT_RECOMMENDED:
+        with problems.check():
+            require(command.evidence_of_effect, "evidence_of_effect",
+                    "Beskriv dokumentasjonen av effekt for off-label-bruken.")
+    if classification.experimental_outside_study and command.advice is Advice.MENTIONED_EXCEPTION_SCHEME:
+        for field, message in TRUST_REQUIREMENTS.items():
+            with problems.check():
+                require(getattr(command, field), field, message)
+    problems.done()
+
+
 def add_item(referral: Referral, command: NewItem, *, actor) -> TreatmentItem:
     """A treatment considered under one of the four questions, checked against Nye Metoder."""
     _ensure_open(referral)
@@ -321,13 +364,16 @@ def add_item(referral: Referral, command: NewItem, *, actor) -> TreatmentItem:
         require_fields(command, {"country": "Oppgi landet studien foregår i."})
     elif registry_id:
         registry_id = validate_registry_id(registry_id)
+    check_item_documentation(command)
     check = check_nye_metoder(command.method_reference, command.advice, command.treatment)
     item = TreatmentItem(
         referral_id=referral.id, question=command.question, treatment=command.treatment,
         classification=command.classification, advice=command.advice,
         method_reference=check["reference"] if check else None, registry_id=registry_id, country=command.country,
         nordic=(command.country or "").casefold() in NORDIC_COUNTRIES,
-        inclusion_criteria=command.inclusion_criteria, note=command.note, methods_check=check)
+        inclusion_criteria=command.inclusion_criteria, note=command.note,
+        evidence_of_effect=command.evidence_of_effect,
+        **{field: getattr(command, field) for field in TRUST_REQUIREMENTS}, methods_check=check)
     db.session.add(item)
     _start_assessment(referral, actor=actor)
     db.session.flush()
@@ -544,19 +590,32 @@ def add_principled_question(referral: Referral, command: NewPrincipledQuestion, 
     return item
 
 
+# A statement already sent rests on the decision too: the secretariat decides whether to write to the hospital.
+FLAGGED_ON_METHOD_DECISION = (*_OPEN, ReferralStatus.STATEMENT_SENT)
+
+
 def flag_referrals_for_method(reference: str) -> int:
-    """Nye Metoder decided on a method: open referrals with an item about it are flagged for the secretariat."""
-    status = method_status(reference)
+    """Nye Metoder decided on a method or changed its decision: referrals with an item about it that are open or
+    whose statement is sent are flagged for the secretariat, saying what changed."""
+    change = decision_change(reference)
     referrals = db.session.scalars(select(Referral).join(TreatmentItem, TreatmentItem.referral_id == Referral.id)
                                    .where(TreatmentItem.method_reference == reference,
                                           TreatmentItem.withdrawn_at.is_(None),
-                                          Referral.status.in_(_OPEN)).distinct())
+                                          Referral.status.in_(FLAGGED_ON_METHOD_DECISION)).distinct())
     count = 0
     for referral in referrals:
-        decided = f" {status.decided_on:%d.%m.%Y}" if status.decided_on else ""
-        referral.flag = (f"Ny beslutning i Nye Metoder for {reference} {status.title}{decided}: "
-                         f"{status.state.label}. Kontroller rådene i saken.")
+        referral.flag = f"{change} Kontroller rådene i saken." if referral.status in _OPEN else (
+            f"{change} Uttalelsen er sendt: vurder om sykehuset skal få brev om den nye beslutningen.")
         referral.flagged_at = utcnow()
         count += 1
     db.session.flush()
     return count
+
+
+def review_method_flag(referral: Referral, note: str, *, actor) -> None:
+    """The secretariat has looked at a new Nye Metoder decision the referral rests on and noted what follows."""
+    if not referral.flag:
+        raise InvalidInput("Henvisningen har ikke noe flagg om ny beslutning i Nye Metoder.")
+    record_review(get_case(referral.case_id), "panel_referral", referral.id, subject="Ny beslutning i Nye Metoder",
+                  flag=referral.flag, note=note, actor=actor)
+    referral.flag = referral.flagged_at = None

@@ -189,6 +189,7 @@ def test_recommending_a_method_not_introduced_is_refused_at_the_advice_and_it_ma
         method_with_outcome(DecisionOutcome.NOT_INTRODUCED)
         db.session.commit()
     item = {**ITEM, "question": "3", "treatment": "Legemiddel X off-label", "classification": "off_label",
+            "evidence_of_effect": "Fase II-studie.",
             "registry_id": "", "country": "", "inclusion_criteria": "", "method_reference": "id2024_090"}
 
     refused = client.post(f"/ekspertpanelet/saker/{case_id}/behandlinger/ny", data=item)

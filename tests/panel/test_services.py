@@ -6,12 +6,12 @@ import pytest
 
 from app.auth.models import User
 from app.cases.models import Case, Deadline, JournalEntry
-from app.errors import InvalidInput
+from app.errors import InvalidInput, InvalidInputs
 from app.extensions import db
 from app.methods.models import DecisionOutcome, Method
 from app.panel import services
 from app.panel.models import Advice, Classification, Outcome, PanelMember, ReferralStatus
-from tests.conftest import decide_method
+from tests.conftest import amend_decision, decide_method
 from tests.factories import (
     panel_answer,
     panel_expert,
@@ -72,6 +72,11 @@ def test_members_and_experts_are_assigned_and_regions_checked(referral, secretar
     assert [a.user_id for a in db.session.get(Case, referral.case_id).assignments] == [member_user]
 
 
+TRUST_REQUIREMENTS = {"trust_decided_by": "Fagdirektøren i Helse Bergen", "funding": "Helseforetakets rammer.",
+                      "consent": "Skriftlig samtykke etter utvidet informasjon.", "treatment_plan": "Seks kurer.",
+                      "knowledge_generation": "Data registreres i kvalitetsregisteret."}
+
+
 def trial(**overrides):
     return panel_item(question=2, treatment="Studie av PARP-hemmer", classification=Classification.CLINICAL_TRIAL,
                       advice=Advice.RECOMMENDED, country="Sverige", **overrides)
@@ -83,6 +88,36 @@ def test_trial_items_need_a_valid_registry_id_and_are_flagged_nordic(referral, s
     item = services.add_item(referral, trial(registry_id="nct06719037", inclusion_criteria="ECOG 0-1"),
                              actor=secretary)
     assert (item.registry_id, item.nordic) == ("NCT06719037", True)
+
+
+@pytest.mark.parametrize("classification", [Classification.EXPERIMENTAL, Classification.OFF_LABEL_EXPERIMENTAL,
+                                            Classification.UNDOCUMENTED])
+def test_experimental_outside_a_study_and_undocumented_treatment_are_never_recommended(referral, secretary,
+                                                                                      classification):
+    with pytest.raises(InvalidInput, match="kan ikke anbefales") as refused:
+        services.add_item(referral, panel_item(classification=classification, advice=Advice.RECOMMENDED,
+                                               **TRUST_REQUIREMENTS), actor=secretary)
+    assert refused.value.field == "advice"
+
+
+def test_off_label_advice_records_its_evidence_of_effect(referral, secretary):
+    with pytest.raises(InvalidInput, match="dokumentasjonen av effekt") as refused:
+        services.add_item(referral, panel_item(evidence_of_effect=None), actor=secretary)
+    assert refused.value.field == "evidence_of_effect"
+    declined = services.add_item(referral, panel_item(evidence_of_effect=None, advice=Advice.NOT_RECOMMENDED),
+                                 actor=secretary)
+    assert declined.evidence_of_effect is None
+
+
+def test_advice_pointing_to_experimental_treatment_outside_a_study_records_what_the_trust_needs(referral, secretary):
+    """The guide to experimental treatment: who decides, funding, stricter consent, a treatment plan and knowledge
+    generation; every missing one is named in one round."""
+    experimental = panel_item(classification=Classification.EXPERIMENTAL, advice=Advice.MENTIONED_EXCEPTION_SCHEME)
+    with pytest.raises(InvalidInputs) as refused:
+        services.add_item(referral, experimental, actor=secretary)
+    assert {error.field for error in refused.value.errors} == set(services.TRUST_REQUIREMENTS)
+    item = services.add_item(referral, replace(experimental, **TRUST_REQUIREMENTS), actor=secretary)
+    assert item.trust_decided_by == "Fagdirektøren i Helse Bergen"
 
 
 def test_a_method_not_introduced_cannot_be_recommended_but_may_be_mentioned(referral, secretary, method_with_outcome):
@@ -161,7 +196,24 @@ def test_a_nye_metoder_decision_flags_open_referrals_about_the_method(referral, 
     method = db.session.query(Method).filter_by(reference="ID2024_091").one()
     decide_method(method, DecisionOutcome.INTRODUCED, secretariat, on=date(2025, 9, 22))
     db.session.refresh(referral)
-    assert "ID2024_091" in referral.flag and "22.09.2025" in referral.flag and "Innført" in referral.flag
+    assert "ID2024_091" in referral.flag and "22.09.2025" in referral.flag and "Innføres" in referral.flag
+
+
+def test_a_changed_decision_flags_a_referral_whose_statement_is_sent_and_the_review_is_journalled(
+        referral, secretary, method_with_outcome, make_user):
+    """The statement rests on the decision too: the secretariat decides whether the hospital gets a letter."""
+    method = method_with_outcome(DecisionOutcome.INTRODUCED, reference="ID2024_091")
+    services.add_item(referral, panel_item(method_reference="ID2024_091"), actor=secretary)
+    referral.status = ReferralStatus.STATEMENT_SENT
+    amend_decision(method, DecisionOutcome.NOT_INTRODUCED, db.session.get(User, make_user("methods_secretariat")),
+                   on=date(2026, 10, 26))
+    db.session.refresh(referral)
+    assert "endret fra «Innføres» 16.06.2025" in referral.flag
+    assert "Uttalelsen er sendt: vurder om sykehuset skal få brev" in referral.flag
+    services.review_method_flag(referral, "Brev til sykehuset om den nye beslutningen.", actor=secretary)
+    assert referral.flag is None
+    titles = db.session.scalars(db.select(JournalEntry.title).where(JournalEntry.case_id == referral.case_id)).all()
+    assert "Ny beslutning i Nye Metoder vurdert: Brev til sykehuset om den nye beslutningen." in titles
 
 
 def test_member_terms_are_checked(secretary):

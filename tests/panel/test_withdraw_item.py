@@ -29,6 +29,7 @@ REASON = "Beslutningsforum besluttet 22.09.2025 at metoden ikke skal innføres."
 STATEMENT = {"recipients": "Lege Lise Lund", "sent_on": f"{TODAY:%d.%m.%Y}", "summary": "Samlet råd.",
              "outcome": "off_label"}
 CORRECTED = {"question": "3", "treatment": REJECTED, "classification": "off_label",
+            "evidence_of_effect": "Fase II-studie.",
              "advice": "mentioned_exception_scheme", "method_reference": "ID2024_090", "registry_id": "",
              "country": "", "inclusion_criteria": "", "note": ""}
 

@@ -103,7 +103,7 @@ for _endpoint, _method in (("api.abroad_get_application", "GET"), ("api.abroad_d
                            ("api.abroad_create_appeal", "POST"), ("api.abroad_get_appeal", "GET"),
                            ("api.abroad_assess_late_appeal", "POST"), ("api.abroad_reconsider", "POST"),
                            ("api.abroad_board_decision", "POST"), ("api.abroad_correct_application", "PUT"),
-                           ("api.abroad_reverse_cost", "POST")):
+                           ("api.abroad_reverse_cost", "POST"), ("api.abroad_record_experimental_basis", "PUT")):
     MATRIX[(_endpoint, _method)] = OWN
 for _fmt in ("pdf", "xlsx", "json"):
     MATRIX[(f"reports.download /rapporter/bestillinger/<int:order_id>/rapport.{_fmt}", "GET")] = set()
@@ -121,12 +121,13 @@ for _endpoint in ("methods.edit", "methods.change_status", "methods.new_submissi
 MATRIX[("methods.remove_trial", "POST")] = MATRIX[("methods.close_follow_up", "POST")] = METHODS
 for _endpoint in ("panel.new_referral", "panel.new_member", "panel.edit_member", "panel.assign_member",
                   "panel.add_expert", "panel.edit_answers", "panel.new_item", "panel.new_statement",
-                  "panel.new_feedback", "panel.new_principled_question", "panel.withdraw_item"):
+                  "panel.new_feedback", "panel.new_principled_question", "panel.withdraw_item",
+                  "panel.review_method_flag"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = PANEL
 for _endpoint in ("abroad.request_opinion", "abroad.record_opinion", "abroad.decide", "abroad.plan_treatment",
                   "abroad.new_cost", "abroad.new_appeal", "abroad.assess_late_appeal", "abroad.reconsider",
                   "abroad.board_decision", "abroad.correct_application", "abroad.correct_opinion",
-                  "abroad.reverse_cost"):
+                  "abroad.reverse_cost", "abroad.review_method_flag", "abroad.record_experimental_basis"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = OWN
 for _endpoint in ("abroad.application", "abroad.appeal", "abroad.decision_letter", "abroad.forwarding_letter",
                   "abroad.board_bundle", "cases.detail", "cases.download_document", "cases.patient"):
@@ -234,7 +235,9 @@ FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the 
                      "abroad.forwarding_letter", "abroad.board_bundle", "api.abroad_get_appeal",
                      "api.abroad_assess_late_appeal",
                      "api.abroad_reconsider", "api.abroad_board_decision"), "abroad.appeal"),
-    **dict.fromkeys(("api.abroad_create_appeal",), "refused"),
+    # the refused demo application is experimental treatment outside a trial
+    **dict.fromkeys(("api.abroad_create_appeal", "abroad.record_experimental_basis",
+                     "api.abroad_record_experimental_basis"), "refused"),
     **dict.fromkeys(("abroad.reverse_cost", "api.abroad_reverse_cost"), "cost"),
     **dict.fromkeys(("abroad.decision_letter", "cases.download_document", "cases.new_document_version"), "refused"),
     **dict.fromkeys(("methods.new_follow_up", "methods.close_follow_up"), "follow_up"),

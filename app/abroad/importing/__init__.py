@@ -28,7 +28,8 @@ What an imported record becomes, and the choices the files leave open:
   posts (there are no documents), no decision letters, and no initial status-history row (their history is
   the file's). Their case status is the one the row's own status gives (ApplicationStatus.case_status).
 - `treatment_class` is an optional extra column (established, trial, experimental); without it a row is
-  «established».
+  «established». A granted trial names the trial in `trial_registry_id`, a granted experimental treatment outside
+  a trial the grounds of its exception in `exception_grounds` (optional columns), as a grant in the app must.
 - Appeals and costs: see appeals.py and costs.py.
 - Scope: an abroad caseworker imports only rows whose patient region their office handles (Helse Sør-Øst's
   office also Helse Nord's); costs and appeals only for applications of their office (others count as

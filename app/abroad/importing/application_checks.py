@@ -8,7 +8,13 @@ from typing import NamedTuple
 
 from app.abroad.importing.cells import Row, allowed, country, icd10, label, national_id
 from app.abroad.models import Decision, Stream, TreatmentClass
-from app.cases.interface import check_address, municipality_number, normalise_municipality, validate_municipality
+from app.cases.interface import (
+    check_address,
+    municipality_number,
+    normalise_municipality,
+    validate_municipality,
+    validate_registry_id,
+)
 from app.core.regions import ABROAD_OFFICES, REGIONS, handling_office
 from app.errors import InvalidInput
 
@@ -38,6 +44,8 @@ class Application(NamedTuple):
     country: str | None
     hospital: str | None
     contact: "Contact"
+    trial_registry_id: str | None = None   # what a grant of experimental treatment rests on
+    exception_grounds: str | None = None
 
 
 class Contact(NamedTuple):
@@ -69,12 +77,34 @@ def check_application(row: Row, *, today: date, real_today: date,
     treatment_class = row.code("treatment_class", TreatmentClass) if row.text("treatment_class") \
         else TreatmentClass.ESTABLISHED
     decision, decided_on = _decision(row, stream, received_on, today)
+    trial_registry_id, exception_grounds = _experimental_basis(row, treatment_class, stream, decision)
     where, hospital = _treated_at(row, stream, decision)
     if len(row.errors) > errors_before or None in (reference, region, stream, received_on, code, birth_date,
                                                    treatment_class):
         return None
     return Application(row.line, reference, region, office, national_id_, birth_date, stream, received_on, code,
-                       chapter, treatment_class, decision, decided_on, where, hospital, contact)
+                       chapter, treatment_class, decision, decided_on, where, hospital, contact, trial_registry_id,
+                       exception_grounds)
+
+
+def _experimental_basis(row: Row, treatment_class: TreatmentClass | None, stream: Stream | None,
+                        decision: Decision | None) -> tuple[str | None, str | None]:
+    """A granted experimental treatment names its trial (`trial_registry_id`) or the grounds of its exception
+    (`exception_grounds`), as a grant in the app must (services.ensure_may_be_granted); the Nordic drug protocols
+    need neither."""
+    trial_registry_id, grounds = row.text("trial_registry_id") or None, row.text("exception_grounds") or None
+    if trial_registry_id:
+        try:
+            trial_registry_id = validate_registry_id(trial_registry_id)
+        except InvalidInput as error:
+            row.error("trial_registry_id", str(error))
+    if decision is Decision.GRANTED and stream is not Stream.NORDIC_DRUG_PROTOCOL:
+        if treatment_class is TreatmentClass.TRIAL and not trial_registry_id:
+            row.error("trial_registry_id", "Innvilget behandling i klinisk studie må ha studiens registernummer.")
+        elif treatment_class is TreatmentClass.EXPERIMENTAL and not grounds:
+            row.error("exception_grounds", "Innvilget utprøvende behandling utenfor studie må ha grunnlaget for "
+                                           "unntaket (prioriteringsforskriften § 3).")
+    return trial_registry_id, grounds
 
 
 def _reference(row: Row) -> str | None:

@@ -52,7 +52,7 @@ STATUSES = {(stream, decision): (ApplicationStatus(decision.value) if decision e
             for stream in Stream for decision in (None, *Decision)}
 APPLICATION_COLUMNS = ("case_id", "reference", "stream", "home_region", "office", "received_on", "child",
                        "treatment_class", "icd10", "icd10_chapter", "status", "decision", "decided_on", "hospital",
-                       "country", "created_at", "version")
+                       "country", "trial_registry_id", "exception_grounds", "created_at", "version")
 INDEX_BITS = 32   # an order key is the received date's ordinal above the row's index
 
 
@@ -77,8 +77,9 @@ class Registered(NamedTuple):
 class ApplicationImporter(Importer):
     kind = "applications"
     columns = ("reference", "patient_region", "patient_birth_date", "national_id", "stream", "received_date",
-               "icd10", "decision", "decision_date", "country", "hospital", "treatment_class", "patient_name",
-               "patient_street", "patient_postal_code", "patient_postal_place", "patient_municipality")
+               "icd10", "decision", "decision_date", "country", "hospital", "treatment_class", "trial_registry_id",
+               "exception_grounds", "patient_name", "patient_street", "patient_postal_code", "patient_postal_place",
+               "patient_municipality")
     required = ("reference", "patient_region", "stream", "received_date", "icd10")
 
     def __init__(self, **kwargs) -> None:
@@ -237,4 +238,5 @@ def _application_row(application: Application, case_id: int, now) -> tuple:
             application.received_on, age_on(application.birth_date, application.received_on) < ADULT_AGE,
             application.treatment_class, application.icd10, application.chapter,
             STATUSES[application.stream, application.decision], application.decision, application.decided_on,
-            application.hospital, application.country, now, 1)
+            application.hospital, application.country, application.trial_registry_id, application.exception_grounds,
+            now, 1)
