@@ -35,6 +35,7 @@ from bench.harness import (  # noqa: E402
 COUNTED = "('application', 'pgd')"
 # Granted in the first instance by the end of the report's year (the parameter): a later decision was pending then.
 GRANTED_BY = "a.decision = 'granted' AND a.decided_on <= ?"
+REFUSED = " AND a.decision <> 'granted'"   # appeals against a refusal (the first-instance decision)
 
 
 class Bare:
@@ -132,14 +133,15 @@ def bare_figures(connection, year: int, region: str | None = None) -> dict:
             date(cost_first, 1, 1), end, *scope_params):
         cost_years[int(each)][home_region] = whole(amount or 0)
 
-    # Each appeal step in the year it happened.
+    # Each appeal step in the year it happened: appeals against refusals, and those against a grant's terms.
     appeals = {code: dict.fromkeys(APPEAL_STEPS, 0) for code in regions}
     for step, column, condition in (
-            ("received", "p.received_on", ""),
-            ("reversed_by_office", "p.office_decided_on", " AND p.office_outcome = 'reversed'"),
-            ("forwarded_to_board", "p.office_decided_on", " AND p.office_outcome = 'forwarded'"),
-            ("board_upheld", "p.board_decided_on", " AND p.board_outcome = 'upheld'"),
-            ("board_reversed", "p.board_decided_on", " AND p.board_outcome = 'reversed'")):
+            ("received", "p.received_on", REFUSED),
+            ("reversed_by_office", "p.office_decided_on", f"{REFUSED} AND p.office_outcome = 'reversed'"),
+            ("forwarded_to_board", "p.office_decided_on", f"{REFUSED} AND p.office_outcome = 'forwarded'"),
+            ("board_upheld", "p.board_decided_on", f"{REFUSED} AND p.board_outcome = 'upheld'"),
+            ("board_reversed", "p.board_decided_on", f"{REFUSED} AND p.board_outcome = 'reversed'"),
+            ("against_grant", "p.received_on", " AND a.decision = 'granted'")):
         for home_region, count in bare.rows(
                 f"SELECT a.home_region, count(*) FROM abroad_appeals p JOIN abroad_applications a "
                 f"ON a.id = p.application_id WHERE {column} BETWEEN ? AND ?{condition}{scope} "

@@ -51,7 +51,8 @@ import sqlalchemy as sa  # noqa: E402
 from bench.harness import DEFAULT_DATABASE_URL, Row, create_bench_app, print_table  # noqa: E402
 
 COLUMNS = ["reference", "patient_region", "patient_birth_date", "national_id", "stream", "received_date", "icd10",
-           "decision", "decision_date", "country", "hospital", "treatment_class"]
+           "decision", "decision_date", "country", "hospital", "treatment_class", "trial_registry_id",
+           "exception_grounds"]
 # The tables an application import writes, in foreign-key order (the sequence counters have no id column).
 TABLES = ("case_patients", "cases", "abroad_applications", "audit_events")
 COUNTERS = "case_sequence_counters"

@@ -55,13 +55,15 @@ AVERAGE_COST_YEARS = 9
 OTHER = "other"
 UNKNOWN_HOSPITAL = "Ikke registrert"
 UNKNOWN_COUNTRY = "unknown"
-APPEAL_STEPS = ("received", "reversed_by_office", "forwarded_to_board", "board_upheld", "board_reversed")
+APPEAL_STEPS = ("received", "reversed_by_office", "forwarded_to_board", "board_upheld", "board_reversed",
+                "against_grant")
 APPEAL_LABELS = {
     "received": "Klager på avslag",
     "reversed_by_office": "Avslag omgjort hos utenlandskontoret",
     "forwarded_to_board": "Klager oversendt nemnda",
     "board_upheld": "Stadfestet av nemnda",
     "board_reversed": "Avslag omgjort av nemnda",
+    "against_grant": "Klager på vilkår i innvilgede vedtak",
 }
 
 
@@ -186,7 +188,9 @@ def costs(year: int, region: str | None) -> dict[int, dict[str, int]]:
 
 
 def appeals_by_region(year: int, region: str | None) -> dict[str, dict[str, int]]:
-    """Each appeal step in the year it happened, by the application's home region."""
+    """Each appeal step in the year it happened, by the application's home region. The table is of appeals against
+    refusals (the first-instance decision, which a reversal does not change); appeals against the terms of a grant
+    are counted in a row of their own."""
     result = {code: dict.fromkeys(APPEAL_STEPS, 0) for code in _regions(region)}
 
     def count(step: str, date_column, *conditions) -> None:
@@ -198,11 +202,13 @@ def appeals_by_region(year: int, region: str | None) -> dict[str, dict[str, int]
         for home_region, number in rows:
             result.setdefault(home_region, dict.fromkeys(APPEAL_STEPS, 0))[step] = number
 
-    count("received", Appeal.received_on)
-    count("reversed_by_office", Appeal.office_decided_on, Appeal.office_outcome == OfficeOutcome.REVERSED)
-    count("forwarded_to_board", Appeal.office_decided_on, Appeal.office_outcome == OfficeOutcome.FORWARDED)
-    count("board_upheld", Appeal.board_decided_on, Appeal.board_outcome == BoardOutcome.UPHELD)
-    count("board_reversed", Appeal.board_decided_on, Appeal.board_outcome == BoardOutcome.REVERSED)
+    refused = Application.decision != Decision.GRANTED
+    count("received", Appeal.received_on, refused)
+    count("reversed_by_office", Appeal.office_decided_on, refused, Appeal.office_outcome == OfficeOutcome.REVERSED)
+    count("forwarded_to_board", Appeal.office_decided_on, refused, Appeal.office_outcome == OfficeOutcome.FORWARDED)
+    count("board_upheld", Appeal.board_decided_on, refused, Appeal.board_outcome == BoardOutcome.UPHELD)
+    count("board_reversed", Appeal.board_decided_on, refused, Appeal.board_outcome == BoardOutcome.REVERSED)
+    count("against_grant", Appeal.received_on, Application.decision == Decision.GRANTED)
     return result
 
 
@@ -463,9 +469,10 @@ def _appeals_section(data: dict, year: int, region: str | None) -> Section:
     return Section("Klager", [
         Paragraph("Et avslag kan påklages. Utenlandskontoret vurderer klagen først og kan omgjøre avslaget; "
                   "ellers sendes klagen til Klagenemnda for behandling i utlandet. Hvert steg telles i året det "
-                  "skjedde, så avgjørelser fra nemnda i ett år kan gjelde klager fra året før."),
+                  "skjedde, så avgjørelser fra nemnda i ett år kan gjelde klager fra året før. Klager på vilkårene i "
+                  "et innvilget vedtak (f.eks. ledsager eller sykehus) telles for seg."),
         Table("T6 Klager", f"Tabell 6a. Klager {year}", columns,
-              [row("received"), row("reversed_by_office"), row("forwarded_to_board")]),
+              [row("received"), row("reversed_by_office"), row("forwarded_to_board"), row("against_grant")]),
         Table("T6 Nemndas avgjørelser", f"Tabell 6b. Mottatte avgjørelser fra nemnda i {year}", columns,
               [row("board_upheld"), row("board_reversed")]),
     ])

@@ -6,7 +6,7 @@ from datetime import date
 from app.abroad import services
 from app.abroad.models import Decision, Stream
 from app.abroad.statistics import _nordic_text, _other_hospitals_text, _year_end_text, abroad_figures
-from tests.factories import abroad_cost, abroad_decision
+from tests.factories import abroad_appeal, abroad_cost, abroad_decision
 
 TODAY = date(2026, 11, 20)
 
@@ -41,6 +41,21 @@ def test_the_nordic_protocols_costs_are_reported_by_booking_year(register, casew
                       today=TODAY)
     assert abroad_figures(2026)["nordic_drug_protocol_cost_by_region"]["helse-nord"] == 320_000
     assert abroad_figures(2025)["nordic_drug_protocol_cost_by_region"]["helse-nord"] == 0
+
+
+def test_appeals_against_a_grants_terms_are_not_counted_as_appeals_against_refusals(register, caseworker):
+    refused = register(received_on=date(2026, 8, 1))
+    services.decide(refused, abroad_decision(Decision.DENIED, decided_on=date(2026, 9, 20), reasoning="Nei."),
+                    actor=caseworker, letter=b"%PDF-1.7", today=TODAY)
+    services.register_appeal(refused, abroad_appeal(), actor=caseworker, today=TODAY)
+    granted = register(received_on=date(2026, 8, 2), national_id=None, patient_name="Gro Innvilget",
+                       birth_date=date(1970, 1, 1), municipality=None, home_region="helse-nord")
+    services.decide(granted, abroad_decision(decided_on=date(2026, 9, 20)), actor=caseworker,
+                    letter=b"%PDF-1.7", today=TODAY)
+    services.register_appeal(granted, abroad_appeal(grounds="Ønsker at ledsager dekkes."), actor=caseworker,
+                             today=TODAY)
+    appeals = abroad_figures(2026)["appeals_by_region"]["helse-nord"]
+    assert (appeals["received"], appeals["against_grant"]) == (1, 1)
 
 
 def test_the_text_fits_the_figures():

@@ -58,13 +58,13 @@ PUBLISHED_COSTS = {
     MIDT: {2015: 8_631_500, 2016: 15_925_900, 2017: 8_687_000, 2018: 13_226_000, 2019: 10_000_000, 2020: 10_167_000},
     NORD: {2015: 11_540_000, 2016: 4_150_000, 2017: 8_900_000, 2018: 9_895_000, 2019: 13_000_000, 2020: 8_597_000},
 }
-# T6.
-PUBLISHED_APPEALS = {
+# T6. The report's table is of appeals against refusals; it has no appeals against a grant's terms (against_grant).
+PUBLISHED_APPEALS = {region: {**steps, "against_grant": 0} for region, steps in {
     HSO: {"received": 20, "reversed_by_office": 1, "forwarded_to_board": 15, "board_upheld": 13, "board_reversed": 4},
     VEST: {"received": 5, "reversed_by_office": 1, "forwarded_to_board": 5, "board_upheld": 5, "board_reversed": 1},
     MIDT: {"received": 3, "reversed_by_office": 1, "forwarded_to_board": 1, "board_upheld": 0, "board_reversed": 1},
     NORD: {"received": 2, "reversed_by_office": 0, "forwarded_to_board": 2, "board_upheld": 3, "board_reversed": 0},
-}
+}.items()}
 # T7.
 PUBLISHED_PARTICLE = {HSO: (40, 20_391_000), VEST: (9, 5_406_000), MIDT: (6, 5_664_000), NORD: (2, 1_235_000)}
 PUBLISHED_NORDIC_PROTOCOL_CHILDREN = 1
