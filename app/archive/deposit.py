@@ -137,14 +137,13 @@ def write_deposit(period: Period, output: Path, *, made_at: datetime, via: str, 
     patients of the cases extracted (a list event) and the extraction itself. Nothing is left at `output`
     when any step fails."""
     _ensure_free(output)
-    extraction = extract(period, made_at=made_at, progress=progress)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
     try:
+        (staging / "dokumenter").mkdir()
+        extraction = extract(period, made_at=made_at, progress=progress,
+                             store=lambda path, content: (staging / path).write_bytes(content))
         for name, content in extraction.xml.items():
             (staging / name).write_bytes(content)
-        (staging / "dokumenter").mkdir()
-        for stored in extraction.documents:
-            (staging / stored.path).write_bytes(stored.content)
         for name in SCHEMA_FILES:
             shutil.copyfile(SCHEMAS / name, staging / name)
         (staging / MANIFEST).write_bytes(manifest(extraction))

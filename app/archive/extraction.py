@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.auth.models import User
 from app.cases.interface import (
@@ -99,10 +100,8 @@ class DocumentFile:
     """One document version as written to `dokumenter/`."""
 
     path: str            # relative to the deposit, e.g. "dokumenter/12-1.pdf"
-    content: bytes
     format: str          # format (M701)
     variant: str         # variantformat (M700)
-    version: DocumentVersion
 
 
 @dataclass
@@ -118,25 +117,20 @@ class Extraction:
     cases: list[Case] = field(default_factory=list)
 
 
-def _element(parent, tag: str, text=None, ns: str = "", **attributes):
-    node = etree.SubElement(parent, f"{{{ns}}}{tag}" if ns else tag, attributes)
-    if text is not None:
-        node.text = str(text)
-    return node
-
-
 class Writer:
     """Element helpers bound to one namespace."""
 
     def __init__(self, schema: str) -> None:
         self.ns = NOARK + schema
-        self.root_name = schema
 
     def root(self, tag: str):
         return etree.Element(f"{{{self.ns}}}{tag}", nsmap={None: self.ns, "xsi": XSI})
 
-    def add(self, parent, tag: str, text=None, **attributes):
-        return _element(parent, tag, text, self.ns, **attributes)
+    def add(self, parent, tag: str, text=None):
+        node = etree.SubElement(parent, f"{{{self.ns}}}{tag}")
+        if text is not None:
+            node.text = str(text)
+        return node
 
     def add_all(self, parent, pairs: Iterable[tuple[str, object]]) -> None:
         """Child elements in order, leaving out the optional ones without a value."""
@@ -160,14 +154,16 @@ class Source:
 
     def __init__(self, period: Period) -> None:
         self.period = period
+        in_period = and_(Case.case_date >= period.start, Case.case_date <= period.end)
+        case_ids = select(Case.id).where(in_period).scalar_subquery()
         self.cases = db.session.scalars(
-            select(Case).where(Case.case_date >= period.start, Case.case_date <= period.end)
+            select(Case).where(in_period).options(selectinload(Case.journal_entries), selectinload(Case.person))
             .order_by(Case.year, Case.sequence)).all()
         self.journal = db.session.scalars(
             select(JournalEntry).join(Case).where(JournalEntry.journal_date >= period.start,
                                                   JournalEntry.journal_date <= period.end)
+            .options(contains_eager(JournalEntry.case).selectinload(Case.person))
             .order_by(JournalEntry.year, JournalEntry.sequence)).all()
-        case_ids = [case.id for case in self.cases]
         self.documents: dict[int, list[Document]] = defaultdict(list)
         for document in db.session.scalars(select(Document).where(Document.case_id.in_(case_ids))
                                            .order_by(Document.created_at, Document.id)):
@@ -183,11 +179,10 @@ class Source:
         self.classes = {archive_class.kind: archive_class for archive_class in db.session.scalars(
             select(ArchiveClass).order_by(ArchiveClass.code))}
         self.users = dict(db.session.execute(select(User.id, User.name)).all())
-        entry_ids = [entry.id for case in self.cases for entry in case.journal_entries]
         self.changes = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == AuditAction.UPDATE,
                                      AuditEvent.case_id.in_(case_ids)).order_by(AuditEvent.id)).all()
-        self.entry_ids = set(entry_ids)
+        self.entry_ids = {entry.id for case in self.cases for entry in case.journal_entries}
 
     def user(self, user_id: int | None) -> str:
         return self.users.get(user_id) or SYSTEM_USER
@@ -242,9 +237,9 @@ def _post_screening(entry: JournalEntry) -> tuple[str, str, list[str]] | None:
     return _access("UO"), SCREENING_BASIS_PERSONAL, screened
 
 
-def document_file(document: Document, version: DocumentVersion) -> DocumentFile:
-    """The stored version, checked against its checksum; its archival format is stated as it is (a PDF/A
-    file says so in its XMP metadata), never converted."""
+def document_file(document: Document, version: DocumentVersion) -> tuple[DocumentFile, bytes]:
+    """The stored version and its bytes, checked against its checksum; its archival format is stated as it is
+    (a PDF/A file says so in its XMP metadata), never converted."""
     try:
         content = read_version(version)
     except Exception as error:   # missing on disk or in the database, or changed: the storage's own error
@@ -258,15 +253,16 @@ def document_file(document: Document, version: DocumentVersion) -> DocumentFile:
         name = f"PDF/A-{part.group(1).decode()}{conformance.group(1).decode().lower() if conformance else ''}"
         variant = "Arkivformat"
     extension = EXTENSIONS.get(FORMATS.get(version.mime_type, ""), "bin")
-    return DocumentFile(f"dokumenter/{document.id}-{version.version_number}.{extension}", content, name, variant,
-                        version)
+    return DocumentFile(f"dokumenter/{document.id}-{version.version_number}.{extension}", name, variant), content
 
 
 class ArkivstrukturWriter:
-    def __init__(self, source: Source, extraction: Extraction, progress: Callable[[int], None]) -> None:
+    def __init__(self, source: Source, extraction: Extraction, progress: Callable[[int], None],
+                 store: Callable[[str, bytes], None]) -> None:
         self.source = source
         self.extraction = extraction
         self.progress = progress
+        self.store = store
         self.w = Writer("arkivstruktur")
         self.counts: dict[str, int] = defaultdict(int)
 
@@ -437,7 +433,8 @@ class ArkivstrukturWriter:
             ("dokumentnummer", number), ("tilknyttetDato", timestamp(document.created_at)),
             ("tilknyttetAv", source.user(document.created_by_id))])
         for version in document.versions:
-            stored = document_file(document, version)
+            stored, content = document_file(document, version)
+            self.store(stored.path, content)
             self.extraction.documents.append(stored)
             self.counts["dokumentobjekt"] += 1
             objekt = w.add(description, "dokumentobjekt")
@@ -559,14 +556,16 @@ def _journal_post(w: Writer, registration, entry: JournalEntry, *, public: bool)
         w.add(korrespondansepart, "skjermingMetadata", _party_screening(entry))
 
 
-def extract(period: Period, *, made_at: datetime, progress: Callable[[int, int], None] | None = None) -> Extraction:
-    """Build every file of the extraction in memory (the deposit writes them, app/archive/deposit.py).
-    `progress(done, total)` is called per case. Raises ArchiveError when a document cannot be read."""
+def extract(period: Period, *, made_at: datetime, store: Callable[[str, bytes], None],
+            progress: Callable[[int, int], None] | None = None) -> Extraction:
+    """Build the extraction's XML files (the deposit writes them, app/archive/deposit.py), handing each document
+    file to `store(path, content)` as it is read, so no more than one is held at a time. `progress(done,
+    total)` is called per case. Raises ArchiveError when a document cannot be read."""
     source = Source(period)
     extraction = Extraction(period=period, made_at=made_at, cases=list(source.cases))
     total = len(source.cases)
     report = (lambda done: progress(done, total)) if progress else (lambda done: None)
-    extraction.xml["arkivstruktur.xml"] = ArkivstrukturWriter(source, extraction, report).build()
+    extraction.xml["arkivstruktur.xml"] = ArkivstrukturWriter(source, extraction, report, store).build()
     optional = {"endringslogg.xml": endringslogg(source, extraction),
                 "loependeJournal.xml": journal(source, extraction, public=False),
                 "offentligJournal.xml": journal(source, extraction, public=True)}

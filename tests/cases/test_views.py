@@ -91,6 +91,8 @@ def test_the_journal_form_registers_the_party_type_address_and_screening(app, lo
         entry = db.session.scalars(select(JournalEntry).where(JournalEntry.case_id == case_id)).one()
         assert (entry.party_type.value, entry.party_street, entry.party_postal_code, entry.party_screened,
                 entry.journal_status.value) == ("EK", "Storgata 1", "0155", True, "E")
+    page = client.get(f"/saker/{case_id}").get_data(as_text=True)
+    assert "Ola Nordmann (kopimottaker, skjermet)" in page and "<td>Ekspedert</td>" in page
 
 
 def test_journal_dates_out_of_order_are_refused(app, login, make_user, make_case):
