@@ -17,8 +17,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from io import BytesIO
 
 from lxml import etree
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 from sqlalchemy import and_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -237,6 +240,20 @@ def _post_screening(entry: JournalEntry) -> tuple[str, str, list[str]] | None:
     return _access("UO"), SCREENING_BASIS_PERSONAL, screened
 
 
+def pdfa_level(content: bytes) -> str | None:
+    """The PDF/A part and conformance a PDF declares in its XMP metadata ("2b"), or None. The metadata stream
+    is usually compressed, so it is read through the PDF's catalogue."""
+    try:
+        metadata = PdfReader(BytesIO(content)).trailer["/Root"].get("/Metadata")
+        xmp = metadata.get_object().get_data() if metadata is not None else b""
+    except (PdfReadError, KeyError, ValueError):
+        return None
+    part, conformance = PDFA_PART.search(xmp), PDFA_CONFORMANCE.search(xmp)
+    if part is None:
+        return None
+    return part.group(1).decode() + (conformance.group(1).decode().lower() if conformance else "")
+
+
 def document_file(document: Document, version: DocumentVersion) -> tuple[DocumentFile, bytes]:
     """The stored version and its bytes, checked against its checksum; its archival format is stated as it is
     (a PDF/A file says so in its XMP metadata), never converted."""
@@ -248,10 +265,8 @@ def document_file(document: Document, version: DocumentVersion) -> tuple[Documen
                            "er stoppet.") from error
     name = FORMATS.get(version.mime_type, version.mime_type)
     variant = "Produksjonsformat"
-    if name == "PDF" and (part := PDFA_PART.search(content)):
-        conformance = PDFA_CONFORMANCE.search(content)
-        name = f"PDF/A-{part.group(1).decode()}{conformance.group(1).decode().lower() if conformance else ''}"
-        variant = "Arkivformat"
+    if name == "PDF" and (pdfa := pdfa_level(content)):
+        name, variant = f"PDF/A-{pdfa}", "Arkivformat"
     extension = EXTENSIONS.get(FORMATS.get(version.mime_type, ""), "bin")
     return DocumentFile(f"dokumenter/{document.id}-{version.version_number}.{extension}", name, variant), content
 

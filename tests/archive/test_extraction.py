@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from sqlalchemy import func, select, update
+from weasyprint import HTML
 
 from app.archive.deposit import FILE_SCHEMAS, MANIFEST, verify, write_deposit
 from app.archive.extraction import ArchiveError, Period
@@ -129,3 +130,15 @@ def test_a_period_that_ends_before_it_starts_is_refused_by_the_command(app):
     result = app.test_cli_runner().invoke(args=["archive", "extract", "--from", "2037-02-01", "--to", "2037-01-01",
                                                 "--output", "/tmp/ikke-laget"])
     assert result.exit_code == 1 and "Til-datoen kan ikke være før fra-datoen." in result.output
+
+
+def test_a_pdf_a_file_is_deposited_as_archival_format_and_any_other_as_produced(screened_case, tmp_path):
+    letter = HTML(string="<html lang='nb'><title>Vedtak</title><h1>Vedtak</h1></html>").write_pdf(
+        pdf_variant="pdf/a-2b")
+    attach_document(screened_case, title="Vedtak", filename="vedtak.pdf", content=letter,
+                    actor=db.session.get(User, screened_case.created_by_id))
+    write_deposit(PERIOD, tmp_path / "uttrekk", made_at=MADE_AT, via="test")
+    objects = etree.parse(str(tmp_path / "uttrekk" / "arkivstruktur.xml")).xpath("//*[local-name()='dokumentobjekt']")
+    formats = sorted((node.xpath("string(*[local-name()='format'])"),
+                      node.xpath("string(*[local-name()='variantformat'])")) for node in objects)
+    assert formats == [("PDF", "Produksjonsformat"), ("PDF/A-2b", "Arkivformat")]
