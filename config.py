@@ -56,6 +56,8 @@ class Config:
     DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
     DOCUMENT_STORAGE = os.environ.get("DOCUMENT_STORAGE", "local")  # "local" or "database"
     DOCUMENT_DIR = os.environ.get("DOCUMENT_DIR", str(INSTANCE_DIR / "documents"))
+    # Where the admin's archive page writes each Noark 5 deposit (a new directory per extraction).
+    ARCHIVE_DIR = os.environ.get("ARCHIVE_DIR", str(INSTANCE_DIR / "arkivuttrekk"))
 
     # Log review (/admin/logg/kontroll, Normen fact sheet 15): what the page flags as unusual access.
     LOG_REVIEW_PATIENTS = 20              # one user opening this many different patients ...

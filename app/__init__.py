@@ -10,7 +10,7 @@ from config import Config
 # the others consult it (and the abroad demo cites a method).
 MODULES = ("app.methods", "app.panel", "app.abroad")
 # Every part the factory plugs in, in main-menu order: the core and the shared parts around the modules.
-PARTS = ("app.auth", "app.cases", *MODULES, "app.reports", "app.admin", "app.api")
+PARTS = ("app.auth", "app.cases", *MODULES, "app.reports", "app.admin", "app.archive", "app.api")
 
 
 class DatabaseIdConverter(IntegerConverter):

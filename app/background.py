@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 from redis.exceptions import RedisError
 from rq import Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 
 from app.errors import JobsUnavailable
 
@@ -39,3 +41,21 @@ def receipts_since(job) -> datetime:
     if created.tzinfo is None:
         created = created.replace(tzinfo=UTC)
     return created - CLOCK_SKEW
+
+
+def owned_job(queue, job_id: str, user) -> Job | None:
+    """The job with this id, when `user` queued it (its meta's user_id); None otherwise, so its page answers 404
+    to anyone else."""
+    try:
+        job = Job.fetch(job_id, connection=queue.connection)
+    except NoSuchJobError:
+        return None
+    return job if job.meta.get("user_id") == user.id else None
+
+
+def job_progress(job: Job) -> tuple[str, dict]:
+    """The job's state as a progress page names it (queued, started, finished, failed) and its meta."""
+    status = job.get_status(refresh=True)
+    state = {"finished": "finished", "failed": "failed", "started": "started"}.get(
+        getattr(status, "value", status), "queued")
+    return state, job.get_meta(refresh=True)

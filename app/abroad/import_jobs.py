@@ -13,7 +13,6 @@ page survives a reload. Without REDIS_URL the queue runs the job in-process, at 
 import secrets
 
 from rq import get_current_job
-from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from app.abroad.importing import (
@@ -25,7 +24,7 @@ from app.abroad.importing import (
     run_import,
 )
 from app.auth.models import User
-from app.background import queue_available, receipts_since, retry_policy
+from app.background import job_progress, owned_job, queue_available, receipts_since, retry_policy
 from app.extensions import db, rq
 
 RESULT_TTL = 24 * 60 * 60      # seconds the progress page can still show the result (counts and errors only)
@@ -71,19 +70,12 @@ def start_import(kind: str, data: bytes, filename: str, user) -> int:
 
 def find_job(number: int, user) -> Job | None:
     """The import job with this number, when `user` started it (None otherwise: the page answers 404)."""
-    try:
-        job = Job.fetch(job_id(number), connection=_queue().connection)
-    except NoSuchJobError:
-        return None
-    return job if job.meta.get("user_id") == user.id else None
+    return owned_job(_queue(), job_id(number), user)
 
 
 def job_state(job: Job) -> dict:
     """What the progress page shows: state (queued, started, finished, failed), percent, step and result."""
-    status = job.get_status(refresh=True)
-    state = {"finished": "finished", "failed": "failed", "started": "started"}.get(
-        getattr(status, "value", status), "queued")
-    meta = job.get_meta(refresh=True)
+    state, meta = job_progress(job)
     result = None
     if state == "finished":
         value = job.return_value()

@@ -35,6 +35,7 @@ AUDIT_OBJECT_LABELS = {
     "case": "Sak", "patient": "Pasient", "journal_entry": "Journalpost", "document": "Dokument",
     "document_version": "Dokumentversjon", "deadline": "Frist", "case_assignment": "Tilgang til sak",
     "user": "Bruker", "patient_access_log": "Innsynslogg", "report": "Rapport", LIST_OBJECT: "Liste",
+    "archive_extraction": "Arkivuttrekk",
     "patient_discrepancy": "Avvik i pasientopplysninger", "guardian": "Verge",
     "patient_facts": "Endring eller retting av pasientopplysninger",
     "api_token": "API-nøkkel", "account_activation": "Aktiveringslenke", "user_session": "Innlogging",

@@ -2,13 +2,22 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cases.commands import NewGuardian, PatientFactsUpdate
 from app.cases.deadlines import DEADLINE_KINDS
 from app.cases.identifiers import validate_icd10, validate_national_id
-from app.cases.models import CaseStatus, FactsEntryKind, JournalEntryType
+from app.cases.models import CaseStatus, FactsEntryKind, JournalEntryType, PartyType
 from app.cases.municipalities import normalise_municipality, validate_municipality
 from app.cases.saved_filters import NAME_MAX
 from app.cases.services import FOLLOW_UP_METHODS
@@ -158,6 +167,13 @@ class JournalEntryForm(FlaskForm):
     title = StringField("Tittel", validators=[DataRequired(message="Fyll inn tittel."), Length(max=300)])
     party_name = StringField("Avsender/mottaker", validators=[Length(max=200)],
                              description="Påkrevd for inngående (I) og utgående (U) dokumenter.")
+    party_type = SelectField("Avsender eller mottaker er", choices=choices(
+        ((party.value, party.label) for party in PartyType), blank="Etter journalposttypen"), default="")
+    party_street = StringField("Adresse", filters=TIDY_TEXT, validators=[Length(max=200)])
+    party_postal_code = StringField("Postnummer", filters=TIDY_TEXT, validators=[Length(max=4)])
+    party_postal_place = StringField("Poststed", filters=TIDY_TEXT, validators=[Length(max=100)])
+    party_screened = BooleanField("Skjerm navnet på avsender/mottaker (offl. § 13)",
+                                  description="Pasienten som part skjermes alltid i en skjermet sak.")
     journal_date = NorwegianDateField("Journaldato", [DataRequired(message=DATE_MESSAGE)], default=date.today)
     document_date = NorwegianDateField("Dokumentdato", [Optional()])
     file = FileField("Dokument (valgfritt)")

@@ -2,7 +2,8 @@
 deadlines, documents), access checks, read helpers, the letters' addressees (`letter_addressees`), the signal
 of a corrected registration and the values of its enums.
 
-`Case` is here for reading only (a module's list joins and filters on it, a letter takes one as an argument):
+`Case` is here for reading only (a module's list joins and filters on it, a letter takes one as an argument),
+and so are the journal's and documents' rows and the archive classes (the archive extraction, app.archive):
 a case changes through the services, or for an import through the bulk writer (`CaseWriter`, `TableWriter`,
 `record_changes`). The shared kernel (roles, regions, the audit log) is imported from app.core directly.
 """
@@ -20,7 +21,7 @@ from app.cases.access import (
 from app.cases.bulk import CaseWriter, Change, NewCase, PersonFacts, TableWriter, record_changes
 from app.cases.commands import NewGuardian
 from app.cases.deadlines import close_deadline, has_overdue_deadline, open_deadlines, set_deadline
-from app.cases.documents import FiledDocument, attach_document, filed_contents, filed_documents
+from app.cases.documents import FiledDocument, attach_document, filed_contents, filed_documents, read_version
 from app.cases.forms import PatientAddressMixin, PatientFieldsMixin, icd10_code
 from app.cases.identifiers import (
     icd10_chapter,
@@ -32,7 +33,21 @@ from app.cases.identifiers import (
     validate_registry_id,
 )
 from app.cases.lists import CASE_QUEUES
-from app.cases.models import Case, CaseKind, CaseStatus, JournalEntryType, RegisteredPatient
+from app.cases.models import (
+    ArchiveClass,
+    Case,
+    CaseKind,
+    CaseStatus,
+    CaseStatusChange,
+    DisposalDecision,
+    Document,
+    DocumentVersion,
+    JournalEntry,
+    JournalEntryType,
+    JournalStatus,
+    PartyType,
+    RegisteredPatient,
+)
 from app.cases.municipalities import (
     COUNTIES,
     county_of,
@@ -51,6 +66,10 @@ from app.cases.patient_facts import (
 )
 from app.cases.queries import Workload, cases_by_id, workload
 from app.cases.services import (
+    FOLLOW_UP_METHODS,
+    SCREENED_WORD,
+    SCREENING_BASIS_PERSONAL,
+    PartyAddress,
     add_journal_entry,
     answer_incoming,
     assign_responsible,
@@ -68,6 +87,9 @@ from app.cases.signals import registered_facts_corrected
 from app.cases.workdays import next_working_day
 
 __all__ = [
+    "ArchiveClass", "CaseStatusChange", "DisposalDecision", "Document", "DocumentVersion", "FOLLOW_UP_METHODS",
+    "JournalEntry", "JournalStatus", "PartyAddress", "PartyType", "read_version", "SCREENED_WORD",
+    "SCREENING_BASIS_PERSONAL",
     "add_guardian", "add_journal_entry", "Addressee", "ADULT_AGE", "age_on", "answer_incoming", "assign_responsible",
     "assign_user", "attach_document", "audited_page", "can_edit", "Case", "CASE_QUEUES", "CaseKind", "cases_by_id",
     "CaseStatus", "caseworkers", "CaseWriter", "Change", "change_status", "check_address", "close_deadline",

@@ -5,7 +5,7 @@ Noark 5 names in comments (M-numbers) say which catalogue field a column carries
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import LabelledEnum, Versioned, utcnow
@@ -276,6 +276,40 @@ class JournalEntryType(LabelledEnum):
         return self in (JournalEntryType.INCOMING, JournalEntryType.NOTE_WITH_FOLLOW_UP)
 
 
+class JournalStatus(LabelledEnum):
+    """journalstatus (M053): where the post is in its life. A post is «Journalført» when registered, an
+    outgoing letter «Ekspedert» (it is filed when sent), a note without follow-up «Ferdigstilt fra
+    saksbehandler», and every post of a closed case «Arkivert» (services.archive_posts)."""
+
+    REGISTERED = "J", "Journalført"
+    FINISHED = "F", "Ferdigstilt fra saksbehandler"
+    APPROVED = "G", "Godkjent av leder"
+    DISPATCHED = "E", "Ekspedert"
+    ARCHIVED = "A", "Arkivert"
+    DISCARDED = "U", "Utgår"
+
+    @classmethod
+    def on_registration(cls, entry_type: JournalEntryType) -> "JournalStatus":
+        return {JournalEntryType.OUTGOING: cls.DISPATCHED, JournalEntryType.NOTE: cls.FINISHED}.get(
+            entry_type, cls.REGISTERED)
+
+
+class PartyType(LabelledEnum):
+    """korrespondanseparttype (M087)."""
+
+    SENDER = "EA", "Avsender"
+    RECIPIENT = "EM", "Mottaker"
+    COPY_RECIPIENT = "EK", "Kopimottaker"
+    INTERNAL_SENDER = "IA", "Intern avsender"
+    INTERNAL_RECIPIENT = "IM", "Intern mottaker"
+
+    @classmethod
+    def default_for(cls, entry_type: JournalEntryType) -> "PartyType":
+        """The party of an incoming document sent it; the party of any other post receives it."""
+        return {JournalEntryType.INCOMING: cls.SENDER, JournalEntryType.OUTGOING: cls.RECIPIENT}.get(
+            entry_type, cls.INTERNAL_RECIPIENT)
+
+
 class JournalEntry(Versioned, db.Model):
     """journalpost: registration number = case number + "-" + number in case (M004)."""
 
@@ -288,9 +322,17 @@ class JournalEntry(Versioned, db.Model):
     year: Mapped[int]                                               # journalaar (M013)
     sequence: Mapped[int]                                           # journalsekvensnummer (M014)
     entry_type: Mapped[JournalEntryType]
+    journal_status: Mapped[JournalStatus]                           # journalstatus (M053)
     journal_date: Mapped[date]                                      # journaldato (M101)
     document_date: Mapped[date | None]                              # dokumentetsDato (M103)
     party_name: Mapped[str | None] = mapped_column(String(200))     # korrespondansepartNavn (M400)
+    party_type: Mapped[PartyType | None]                            # korrespondanseparttype (M087)
+    party_street: Mapped[str | None] = mapped_column(String(200))   # postadresse (M406)
+    party_postal_code: Mapped[str | None] = mapped_column(String(4))  # postnummer (M407)
+    party_postal_place: Mapped[str | None] = mapped_column(String(100))  # poststed (M408)
+    # skjermingMetadata (M502) «Skjerming navn avsender/mottaker»: the party is screened on its own, e.g. the
+    # patient as the sender of an application, while the post's public title may still be shown.
+    party_screened: Mapped[bool] = mapped_column(default=False, server_default=false())
     title: Mapped[str] = mapped_column(String(300))
     public_title: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -310,6 +352,31 @@ class JournalEntry(Versioned, db.Model):
     @property
     def awaits_follow_up(self) -> bool:
         return self.entry_type.needs_follow_up and self.follow_up_done_at is None
+
+
+class DisposalDecision(LabelledEnum):
+    """kassasjonsvedtak (M450)."""
+
+    KEEP = "B", "Bevares"
+    DISPOSE = "K", "Kasseres"
+    REVIEW_LATER = "V", "Vurderes senere"
+
+
+class ArchiveClass(db.Model):
+    """klasse (M002) in the simple class scheme: one class per case kind, so each module's cases are filed
+    under its own classes, with the disposal decision (kassasjon, M450-M453) an extraction states for them.
+    The trust's archive plan (bevarings- og kassasjonsplan) sets the decisions; the migration's values are the
+    defaults it is asked to confirm."""
+
+    __tablename__ = "case_archive_classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[CaseKind] = mapped_column(unique=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)      # klasseID (M002)
+    title: Mapped[str] = mapped_column(String(200))                 # tittel (M020)
+    disposal: Mapped[DisposalDecision]                              # kassasjonsvedtak (M450)
+    retention_years: Mapped[int | None]                             # bevaringstid (M452), with K
+    disposal_authority: Mapped[str] = mapped_column(String(200))    # kassasjonshjemmel (M453)
 
 
 class Document(db.Model):

@@ -19,6 +19,8 @@ from app.cases.models import (
     CaseStatusChange,
     JournalEntry,
     JournalEntryType,
+    JournalStatus,
+    PartyType,
     Patient,
     PatientDiscrepancy,
     RegisteredPatient,
@@ -116,17 +118,17 @@ def register_patient(*, national_id: str | None, name: str, birth_date: date | N
 
 
 def check_address(street: str | None, postal_code: str | None, postal_place: str | None, *,
-                  required: bool = False) -> None:
+                  required: bool = False, prefix: str = "") -> None:
     """A postal address is whole (street, postal code and place) or left out; a Norwegian postal code has four
-    digits."""
+    digits. `prefix` names the form's fields (e.g. "party_" for a journal post's party)."""
     given = [value for value in (street, postal_code, postal_place) if value]
     if not given and not required:
         return
-    require(street, "street", "Fyll inn gateadresse eller postboks.")
-    require(postal_code, "postal_code", "Fyll inn postnummer.")
+    require(street, f"{prefix}street", "Fyll inn gateadresse eller postboks.")
+    require(postal_code, f"{prefix}postal_code", "Fyll inn postnummer.")
     if not (len(postal_code) == 4 and postal_code.isascii() and postal_code.isdigit()):
-        raise InvalidInput(f"«{postal_code}» er ikke et postnummer (fire siffer).", field="postal_code")
-    require(postal_place, "postal_place", "Fyll inn poststed.")
+        raise InvalidInput(f"«{postal_code}» er ikke et postnummer (fire siffer).", field=f"{prefix}postal_code")
+    require(postal_place, f"{prefix}postal_place", "Fyll inn poststed.")
 
 
 class KnownPatient(NamedTuple):
@@ -330,6 +332,8 @@ def _record_status(case: Case, to_status: CaseStatus, comment: str | None, actor
     case.status = to_status
     db.session.add(CaseStatusChange(case_id=case.id, by_id=actor.id, from_status=from_status, to_status=to_status,
                                     comment=comment))
+    if to_status is CaseStatus.CLOSED:
+        archive_posts(case, actor)
     db.session.flush()
     audit.record_change(AuditAction.UPDATE, "case", case.id, case=case, user=actor,
                         changes={"status": [from_status, to_status], "comment": [None, comment]})
@@ -376,14 +380,32 @@ def follow_module_status(case: Case, to_status: CaseStatus, *, actor, reason: st
     case.status = to_status
     db.session.add(CaseStatusChange(case_id=case.id, by_id=actor.id if actor is not None else None,
                                     from_status=from_status, to_status=to_status, comment=reason))
+    if to_status is CaseStatus.CLOSED:
+        archive_posts(case, actor)
     db.session.flush()
     audit.record_change(AuditAction.UPDATE, "case", case.id, case=case, user=actor,
                         changes={"status": [from_status, to_status], "comment": [None, reason]})
 
 
+class PartyAddress(NamedTuple):
+    """The correspondence party's postal address (postadresse, postnummer, poststed: M406-M408)."""
+
+    street: str | None = None
+    postal_code: str | None = None
+    postal_place: str | None = None
+
+
+NO_ADDRESS = PartyAddress()
+
+
 def add_journal_entry(case: Case, *, entry_type: JournalEntryType, title: str, journal_date: date | None = None,
-                      document_date: date | None = None, party_name: str | None = None, actor) -> JournalEntry:
-    """Register a journal post with its number in the case and the year's journal sequence number."""
+                      document_date: date | None = None, party_name: str | None = None,
+                      party_type: PartyType | None = None, party_address: PartyAddress = NO_ADDRESS,
+                      party_screened: bool = False, actor) -> JournalEntry:
+    """Register a journal post with its number in the case and the year's journal sequence number, its
+    journalstatus (M053) and its correspondence party (type, name, address). The party's type follows the
+    post's type unless given. The case's patient as the party is screened whenever the case is (offl. § 13
+    jf. fvl. § 13 første ledd nr. 1): the name says who is ill even under a public title."""
     ensure_open(case)
     journal_date = journal_date or date.today()
     if document_date and document_date > journal_date:
@@ -396,17 +418,30 @@ def add_journal_entry(case: Case, *, entry_type: JournalEntryType, title: str, j
     sequence = next_number("journal", journal_date.year)
     number_in_case = (db.session.scalar(
         select(db.func.max(JournalEntry.number_in_case)).where(JournalEntry.case_id == case.id)) or 0) + 1
+    party_name = (party_name or "").strip() or None
+    party_address = PartyAddress(*(_tidy(part) for part in party_address))
+    check_address(*party_address, prefix="party_")
+    if party_name is None and any(party_address):
+        raise InvalidInput("Fyll inn navnet på avsender eller mottaker når adressen er fylt inn.",
+                           field="party_name")
+    if party_name is not None:
+        party_type = party_type or PartyType.default_for(entry_type)
+        party_screened = party_screened or (case.is_screened and case.patient is not None
+                                            and party_name.casefold() == case.patient.name.casefold())
     entry = JournalEntry(
         case_id=case.id, case=case, number_in_case=number_in_case, year=journal_date.year,
-        sequence=sequence, entry_type=entry_type, journal_date=journal_date,
-        document_date=document_date, party_name=(party_name or "").strip() or None, title=title.strip(),
+        sequence=sequence, entry_type=entry_type, journal_status=JournalStatus.on_registration(entry_type),
+        journal_date=journal_date, document_date=document_date, party_name=party_name,
+        party_type=party_type if party_name else None, party_street=party_address.street,
+        party_postal_code=party_address.postal_code, party_postal_place=party_address.postal_place,
+        party_screened=bool(party_name and party_screened), title=title.strip(),
         public_title=screened_title(title.strip(), case.patient), created_by_id=actor.id,
     )
     db.session.add(entry)
     db.session.flush()
     audit.record_change(AuditAction.CREATE, "journal_entry", entry.id, case=case, user=actor,
                         changes={"registration_number": [None, entry.registration_number],
-                                 "title": [None, entry.title]})
+                                 "title": [None, entry.title], "journal_status": [None, entry.journal_status]})
     return entry
 
 
@@ -425,6 +460,20 @@ def record_review(case: Case, object_type: str, object_id: int, *, subject: str,
     audit.record_change(AuditAction.UPDATE, object_type, object_id, case=case, user=actor,
                         changes={"flag": [flag, None], "review": [None, note]})
     return entry
+
+
+def _tidy(text: str | None) -> str | None:
+    return (text or "").strip() or None
+
+
+def archive_posts(case: Case, actor) -> None:
+    """A closed case's posts are «Arkivert» (journalstatus A, M053): the journal of a finished case is
+    final. Each change is audited like any other (the extraction's endringslogg)."""
+    for entry in case.journal_entries:
+        if entry.journal_status is not JournalStatus.ARCHIVED:
+            previous, entry.journal_status = entry.journal_status, JournalStatus.ARCHIVED
+            audit.record_change(AuditAction.UPDATE, "journal_entry", entry.id, case=case, user=actor,
+                                changes={"journal_status": [previous, JournalStatus.ARCHIVED]})
 
 
 FOLLOW_UP_METHODS = {

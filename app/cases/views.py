@@ -27,7 +27,16 @@ from app.cases.forms import (
 )
 from app.cases.history import case_history
 from app.cases.lists import CASE_QUEUE, CASES
-from app.cases.models import Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry, JournalEntryType
+from app.cases.models import (
+    Case,
+    CaseKind,
+    CaseStatus,
+    Deadline,
+    Document,
+    JournalEntry,
+    JournalEntryType,
+    PartyType,
+)
 from app.cases.queries import my_cases, queue_caseworkers, queue_workload
 from app.core.audit import AuditAction, record_access, record_list
 from app.core.regions import region_name, unit_name
@@ -188,7 +197,11 @@ def new_journal_entry(case_id: int):
         entry = services.add_journal_entry(
             case, entry_type=JournalEntryType(form.entry_type.data), title=form.title.data,
             journal_date=form.journal_date.data, document_date=form.document_date.data,
-            party_name=form.party_name.data, actor=current_user)
+            party_name=form.party_name.data,
+            party_type=PartyType(form.party_type.data) if form.party_type.data else None,
+            party_address=services.PartyAddress(form.party_street.data, form.party_postal_code.data,
+                                                form.party_postal_place.data),
+            party_screened=form.party_screened.data, actor=current_user)
         upload = form.file.data
         if upload and upload.filename:
             document_service.attach_document(case, title=form.title.data, filename=upload.filename,

@@ -52,6 +52,7 @@ def browser_app(tmp_path_factory):
     class BrowserConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
         WTF_CSRF_ENABLED = True
+        ARCHIVE_DIR = str(tmp_path_factory.mktemp("arkivuttrekk"))
 
     app = create_app(BrowserConfig)
     with app.app_context():

@@ -521,6 +521,14 @@ def _open_activation(page: Page) -> None:
     page.goto(page.locator("code.token").inner_text())
 
 
+def _order_archive_extraction(page: Page) -> None:
+    """An extraction of a year with no cases (quick, and an empty deposit still has its result page)."""
+    _goto("/admin/arkiv")(page)
+    page.get_by_label("Fra og med").fill("01.01.1990")
+    page.get_by_label("Til og med").fill("31.12.1990")
+    page.get_by_role("button", name="Lag arkivuttrekk").click()
+
+
 @dataclass(frozen=True)
 class Screen:
     id: str
@@ -751,6 +759,9 @@ SCREENS = [
     Screen("admin-log-review", ADMIN, "admin/log_review.html", "Loggkontroll", _open_log_review),
     Screen("admin-data-quality", ADMIN, "admin/data_quality.html", "Datakvalitet: pasientopplysninger",
            _goto("/admin/datakvalitet")),
+    Screen("admin-archive", ADMIN, "archive/index.html", "Arkivuttrekk", _goto("/admin/arkiv")),
+    Screen("admin-archive-done", ADMIN, "archive/job.html", "Arkivuttrekk 01.01.1990–31.12.1990",
+           _order_archive_extraction),
 ]
 
 # Every page template under templates/ and app/*/templates/ (not macros/, pdf/, "_" partials or
@@ -779,6 +790,8 @@ COVERED_TEMPLATES = [
     "admin/user.html",
     "admin/user_new.html",
     "admin/users.html",
+    "archive/index.html",
+    "archive/job.html",
     "auth/activate.html",
     "auth/api_tokens.html",
     "auth/sessions.html",

@@ -74,6 +74,27 @@ def test_journal_entry_with_a_document(app, login, make_user, make_case):
     assert "03.11.2026" in page and "Søknad fra pasient" in page
 
 
+def test_the_journal_form_registers_the_party_type_address_and_screening(app, login, make_user, make_case):
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    case_id = make_case(user)
+    client = login(user)
+    response = client.post(f"/saker/{case_id}/journal/ny", data={
+        "entry_type": "U", "title": "Kopi av vedtak", "party_name": "Ola Nordmann", "party_type": "EK",
+        "party_street": "Storgata 1", "party_postal_code": "0155", "party_postal_place": "Oslo",
+        "party_screened": "y", "journal_date": "03.11.2026"})
+    assert response.status_code == 302
+    refused = client.post(f"/saker/{case_id}/journal/ny", data={
+        "entry_type": "U", "title": "Brev", "party_name": "Ola Nordmann", "party_street": "Storgata 1",
+        "party_postal_code": "155", "party_postal_place": "Oslo", "journal_date": "03.11.2026"})
+    assert 'id="party_postal_code-error"' in refused.get_data(as_text=True)
+    with app.app_context():
+        entry = db.session.scalars(select(JournalEntry).where(JournalEntry.case_id == case_id)).one()
+        assert (entry.party_type.value, entry.party_street, entry.party_postal_code, entry.party_screened,
+                entry.journal_status.value) == ("EK", "Storgata 1", "0155", True, "E")
+    page = client.get(f"/saker/{case_id}").get_data(as_text=True)
+    assert "Ola Nordmann (kopimottaker, skjermet)" in page and "<td>Ekspedert</td>" in page
+
+
 def test_journal_dates_out_of_order_are_refused(app, login, make_user, make_case):
     user = make_user("abroad_caseworker", "helse-sor-ost")
     case_id = make_case(user)

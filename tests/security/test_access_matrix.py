@@ -71,6 +71,8 @@ MATRIX = {
     ("admin.find_patient_access_log", "GET"): ADMIN, ("admin.find_patient_access_log", "POST"): ADMIN,
     ("admin.log_review", "GET"): ADMIN,
     ("admin.data_quality", "GET"): ADMIN, ("admin.check_discrepancy", "POST"): ADMIN,
+    ("archive.index", "GET"): ADMIN, ("archive.index", "POST"): ADMIN,   # an empty form answers with its errors
+    ("archive.job", "GET"): set(), ("archive.job_status", "GET"): set(),   # no extraction of theirs exists
     ("methods.index", "GET"): CASE_ROLES, ("methods.detail", "GET"): CASE_ROLES,
     ("methods.export_methods", "GET"): CASE_ROLES,
     ("methods.assessment", "GET"): CASE_ROLES, ("methods.assessment_pdf", "GET"): CASE_ROLES,
