@@ -267,7 +267,7 @@ def _load_not_introduced(secretary) -> None:
         reference="ID2024_090",
         details=MethodDetails(
             title="Demolegemiddel X ved residiverende eggstokkreft (demodata)", method_type=MethodType.DRUG,
-            subject_areas=("Kreftsykdommer",), generic_name="demomab", product_names="Demoxa",
+            subject_areas=("Kreftsykdommer",), generic_name="demomab", atc_code="L01FX", product_names="Demoxa",
             indication="Residiverende eggstokkreft etter minst to tidligere behandlingslinjer"),
         submission=NewSubmission(kind=SubmissionKind.REQUEST, organisation="Demo Pharma AS",
                                  received_on=date(2024, 5, 2))), actor=secretary)
@@ -346,6 +346,8 @@ HISTORY_METHODS = [
     (MethodType.PROCEDURE, SubmissionKind.PROPOSAL, "Fagmiljø ved universitetssykehus", "Psykisk helse og rus",
      "Ny behandlingsform ved {} depresjon", 4),
 ]
+# The history's drugs carry the ATC group of their area (the public list's ATC filter finds them by it).
+HISTORY_ATC_GROUPS = {"Kreftsykdommer": "L01", "Sjeldne sykdommer": "A16", "Revmatologi": "L04", "Nevrologi": "L03"}
 QUALIFIERS = ["avansert", "tidlig", "residiverende", "metastatisk", "arvelig", "behandlingsresistent", "moderat",
               "alvorlig", "kronisk", "lokalavansert"]
 ORDERING_KINDS = {MethodType.DRUG: {OrderingKind.SINGLE_TECHNOLOGY: 70, OrderingKind.SIMPLIFIED: 12,
@@ -428,7 +430,8 @@ def _history_method(rng, calendar: _Calendar, secretary, kind: tuple, received_o
     method_type, submission, organisation, area, title = kind
     method = services.register_method(NewMethod(
         details=MethodDetails(title=title.format(rng.choice(QUALIFIERS)), method_type=method_type,
-                              subject_areas=(area,)),
+                              subject_areas=(area,),
+                              atc_code=HISTORY_ATC_GROUPS[area] if method_type is MethodType.DRUG else None),
         submission=NewSubmission(kind=submission, organisation=organisation, received_on=received_on)),
         actor=secretary)
     if submission is SubmissionKind.PROPOSAL and (today - received_on).days < 60:

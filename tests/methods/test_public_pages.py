@@ -2,11 +2,14 @@
 the method page, the decision overview XLSX, and that nothing internal leaks into any of them."""
 import io
 import re
+import subprocess
+import tempfile
 import zipfile
 from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.auth.models import User
@@ -46,6 +49,9 @@ DEPARTMENT = "Avdeling for hemmelige forslag"
 STATUS_COMMENT = "Intern statuskommentar om prisforhandling"
 INPUT_SUMMARY = "Innspillet nevner pasienten Per Pasientsen"
 SECRETARY_NAME = "Sekretær Siri Saksbehandler"
+EXPERT_NAME = "Fagekspert Frida Foreslått"
+DRAFT_TEXT = "Utkast: egnethetsvurdering ikke ferdig"
+PUBLISHED_SUMMARY = "Pembrolizumab gir lengre hendelsesfri overlevelse"
 
 
 @pytest.fixture
@@ -81,18 +87,20 @@ def _decide(method, actor, on=date(2025, 3, 17), outcome=DecisionOutcome.INTRODU
 
 @pytest.fixture
 def methods(app, secretary_id):
-    """Three methods: a decided drug (amended decision, with confidential data around it),
-    a device under assessment and a procedure just received, in different years and areas."""
+    """Three methods: a decided drug (amended decision, with confidential data around it and a published
+    suitability assessment), a device under assessment and a procedure just received (its assessment a draft),
+    in different years and areas."""
     with app.app_context():
         actor = db.session.get(User, secretary_id)
         drug = _register(actor, "Pembrolizumab til behandling av tidlig trippel negativ brystkreft",
-                         generic_name="Pembrolizumab", product_names="Keytruda", manufacturers="MSD",
+                         generic_name="Pembrolizumab", atc_code="L01FF02", product_names="Keytruda", manufacturers="MSD",
                          indication="Tidlig trippel negativ brystkreft", subject_areas=["Kreftsykdommer"],
                          submission_kind=SubmissionKind.ALERT, organisation="Sykehusinnkjøp HF",
                          department=DEPARTMENT, contact_person=CONTACT_PERSON)
         services.add_input(drug, NewInput(sender="Kreftforeningen", received_on=date(2024, 4, 1),
                                           summary=INPUT_SUMMARY), actor=actor)
-        db.session.add(SuitabilityAssessment(method_id=drug.id, author_body="DMP", summary="Intern PICO-tekst"))
+        db.session.add(SuitabilityAssessment(method_id=drug.id, author_body="DMP", summary=PUBLISHED_SUMMARY,
+                                             suggested_experts=EXPERT_NAME))
         _bring_to_decision(drug, actor)
         services.add_report(drug.commissions[0], NewReport(title="Metodevurdering av pembrolizumab",
                                                            delivered_on=date(2024, 12, 2)), actor=actor)
@@ -111,7 +119,9 @@ def methods(app, secretary_id):
                                                                     decided_on=date(2025, 3, 24)), actor=actor)
 
         procedure = _register(actor, "Endoskopisk ryggkirurgisk prosedyre", received_on=date(2023, 9, 1),
-                              method_type=MethodType.PROCEDURE, subject_areas=["Nevrologi"])
+                              method_type=MethodType.PROCEDURE, subject_areas=["Nevrologi"],
+                              indication="Lumbal spinal stenose")
+        db.session.add(SuitabilityAssessment(method_id=procedure.id, author_body="FHI", summary=DRAFT_TEXT))
         db.session.commit()
         references = {"drug": drug.reference, "device": device.reference, "procedure": procedure.reference}
         references["case_number"] = db.session.get(Case, drug.case_id).number
@@ -122,6 +132,15 @@ def _xlsx(client, query=""):
     response = client.get(f"/nye-metoder/beslutninger.xlsx{query}")
     assert response.status_code == 200
     return response, load_workbook(io.BytesIO(response.data))
+
+
+def _pdf_text(data: bytes) -> str:
+    """The PDF's text as pdftotext reads it, lines joined by spaces (a long value may wrap)."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(data)
+        file.flush()
+        text = subprocess.run(["pdftotext", "-layout", file.name, "-"], capture_output=True, check=True).stdout
+    return " ".join(text.decode("utf-8").split())
 
 
 def _xml_text(data: bytes) -> str:
@@ -151,12 +170,39 @@ def test_the_method_page_answers_anonymous_visitors_with_what_is_published(clien
                       "01.04.2024: Kreftforeningen",
                           "Egnethetsvurdering utført av Direktoratet for medisinske produkter (DMP)",
                       "27.05.2024: Fullstendig metodevurdering", "Metodevurdering av pembrolizumab, levert 02.12.2024",
-                      "10.01.2025: Til klarering i Bestillerforum", "Innføres med vilkår/begrensninger",
-                      "28.04.2025", "Bruk er begrenset til universitetssykehus.", "Pris i tråd med avtale",
-                      "Erstattet", "Metoden innføres ikke nå."):
+                      '<td><time datetime="2025-01-10">10.01.2025</time></td><td>Til klarering i Bestillerforum</td>',
+                      "Innføres med vilkår/begrensninger", "28.04.2025", "Bruk er begrenset til universitetssykehus.",
+                      "Pris i tråd med avtale", "Erstattet", "Metoden innføres ikke nå.",
+                      "<dt>ATC-kode</dt><dd>L01FF02</dd>",
+                      '<dt>Sist oppdatert</dt><dd><time datetime="2025-04-28">28.04.2025</time></dd>',
+                      "publisert 27.05.2024",
+                      f'href="/nye-metoder/{methods["drug"]}/egnethetsvurdering.pdf"',
+                      f'href="/nye-metoder/{methods["drug"]}/endringer.atom"'):
         assert published in page, published
     assert page.index("Bruk er begrenset") < page.index("Erstattet") < page.index("Metoden innføres ikke nå.")
     assert "/metoder/" not in page and "/saker/" not in page
+
+
+def test_a_draft_assessment_is_announced_but_neither_shown_nor_served(client, methods):
+    page = client.get(f"/nye-metoder/{methods['procedure']}").get_data(as_text=True)
+
+    assert "Egnethetsvurderingen publiseres når metoden behandles i Bestillerforum." in page
+    assert "egnethetsvurdering.pdf" not in page
+    for reference in (methods["procedure"], methods["device"], "ID2099_999"):   # a draft, none, no method
+        assert client.get(f"/nye-metoder/{reference}/egnethetsvurdering.pdf").status_code == 404
+
+
+def test_the_published_assessment_is_a_pdf_without_the_suggested_experts(client, methods):
+    response = client.get(f"/nye-metoder/{methods['drug']}/egnethetsvurdering.pdf")
+
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    text = _pdf_text(response.data)
+    assert "Egnethetsvurdering" in text and PUBLISHED_SUMMARY in text and "Keytruda" in text
+    assert "Forslag til fageksperter" not in text and EXPERT_NAME not in text
+    metadata = PdfReader(io.BytesIO(response.data)).metadata
+    assert metadata.title == "Egnethetsvurdering ID2024_001 Pembrolizumab til behandling av tidlig trippel negativ " \
+        "brystkreft"
 
 
 def test_the_decision_overview_is_an_xlsx_with_the_published_columns(client, methods):
@@ -191,24 +237,41 @@ def test_the_decision_overview_is_an_xlsx_with_the_published_columns(client, met
     ("status=decided", {"drug"}, {"device", "procedure"}),
     ("year=2023", {"procedure"}, {"drug", "device"}),
     ("method_type=legemidler&subject_area=Kreftsykdommer&year=2024", {"drug"}, {"device", "procedure"}),
+    ("atc=L01", {"drug"}, {"device", "procedure"}),
+    ("atc=l01ff+02", {"drug"}, {"device", "procedure"}),
+    ("atc=L02", set(), {"drug", "device", "procedure"}),
+    ("indication=spinal+stenose", {"procedure"}, {"drug", "device"}),
+    ("decision=introduced_with_conditions", {"drug"}, {"device", "procedure"}),
+    ("decision=not_introduced", set(), {"drug", "device", "procedure"}),     # amended: no longer current
 ])
 def test_search_and_filters_work_through_the_url(client, methods, query, shown, hidden):
     page = client.get(f"/nye-metoder/?{query}").get_data(as_text=True)
 
     assert all(methods[name] in page for name in shown)
     assert not any(methods[name] in page for name in hidden)
-    assert f"{len(shown)} metode" in page
+    assert f"{len(shown)} metode" in page if shown else "0 metoder" in page
 
 
 def test_unknown_filter_values_are_ignored_with_a_message(client, methods):
-    response = client.get("/nye-metoder/?method_type=tull&subject_area=Tull&status=x&year=abc&page=zz")
+    response = client.get("/nye-metoder/?method_type=tull&subject_area=Tull&status=x&year=abc&page=zz"
+                          "&decision=ja&atc=L1FF02")
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "3 metoder" in page
     for message in ("«tull» er ikke en gyldig verdi for metodetype", "«Tull» er ikke en gyldig verdi for fagområde",
-                    "«x» er ikke en gyldig verdi for status", "«abc» er ikke en gyldig verdi for år"):
+                    "«x» er ikke en gyldig verdi for status", "«abc» er ikke en gyldig verdi for år for forslaget",
+                    "«ja» er ikke en gyldig verdi for beslutning",
+                    "«L1FF02» er ikke en gyldig ATC-kode. Skriv for eksempel L01 eller L01FF02."):
         assert message in page, message
+    api = client.get("/api/v1/methods?decision=ja&atc=L1FF02").json           # the API says the same
+    assert api["total"] == 3 and len(api["messages"]) == 2 and "ATC-kode" in api["messages"][1]
+
+
+def test_the_api_filters_as_the_page_does(client, methods):
+    for query, shown in (("atc=L01", [methods["drug"]]), ("indication=stenose", [methods["procedure"]]),
+                         ("decision=introduced_with_conditions&year=2024", [methods["drug"]])):
+        assert [item["reference"] for item in client.get(f"/api/v1/methods?{query}").json["items"]] == shown
 
 
 def test_the_xlsx_link_and_the_xlsx_keep_the_filters(client, methods):

@@ -56,7 +56,8 @@ MATRIX = {
     ("auth.sessions", "GET"): USERS, ("auth.end_other_sessions", "POST"): USERS,
     ("auth.end_own_session", "POST"): set(),          # nobody has another live session with that id
     ("public_methods.index", "GET"): EVERYONE, ("public_methods.detail", "GET"): EVERYONE,
-    ("public_methods.decisions_xlsx", "GET"): EVERYONE,
+    ("public_methods.decisions_overview", "GET"): EVERYONE, ("public_methods.changes_feed", "GET"): EVERYONE,
+    ("public_methods.method_feed", "GET"): EVERYONE, ("public_methods.assessment_pdf", "GET"): EVERYONE,
     ("cases.dashboard", "GET"): USERS, ("cases.list_all", "GET"): USERS, ("cases.search", "GET"): USERS,
     ("cases.queue", "GET"): METHODS | PANEL | ABROAD,
     ("cases.export_list", "GET"): USERS,
