@@ -1,12 +1,15 @@
 """The public Nye Metoder pages (/nye-metoder): list with search, filters and paging in the URL,
 the method page, the decision overview XLSX, and that nothing internal leaks into any of them."""
+import csv
 import io
+import json
 import re
 import subprocess
 import tempfile
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import feedparser
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -15,7 +18,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.cases.models import Case
 from app.extensions import db
-from app.methods import services
+from app.methods import public, services
 from app.methods.commands import NewInput, NewPriceNote, NewReport, StatusChange
 from app.methods.models import (
     DecisionOutcome,
@@ -93,7 +96,8 @@ def methods(app, secretary_id):
     with app.app_context():
         actor = db.session.get(User, secretary_id)
         drug = _register(actor, "Pembrolizumab til behandling av tidlig trippel negativ brystkreft",
-                         generic_name="Pembrolizumab", atc_code="L01FF02", product_names="Keytruda", manufacturers="MSD",
+                         generic_name="Pembrolizumab", atc_code="L01FF02", product_names="Keytruda",
+                         manufacturers="MSD",
                          indication="Tidlig trippel negativ brystkreft", subject_areas=["Kreftsykdommer"],
                          submission_kind=SubmissionKind.ALERT, organisation="Sykehusinnkjøp HF",
                          department=DEPARTMENT, contact_person=CONTACT_PERSON)
@@ -305,18 +309,129 @@ def test_the_list_pages_by_fifty_and_keeps_the_filters(app, client, secretary_id
     assert "Metode utenfor filteret" not in first + second
 
 
-def test_nothing_internal_reaches_the_public_pages_or_the_xlsx(client, methods):
+def test_the_decision_overview_is_also_a_csv_with_the_same_rows(client, methods):
+    response = client.get("/nye-metoder/beslutninger.csv?q=pembro")
+
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == HEADERS and len(rows) == 2
+    assert rows[1][:8] == [methods["drug"], "Pembrolizumab", "Keytruda", "Tidlig trippel negativ brystkreft",
+                           "Legemidler", "Kreftsykdommer", "28.04.2025", "Innføres med vilkår/begrensninger"]
+    assert rows[1][8].startswith("Metoden innføres.\nBruk er begrenset") and "Vilkår: Pris i tråd" in rows[1][8]
+    assert client.get("/nye-metoder/beslutninger.pdf").status_code == 404
+
+
+def _feed(client, url):
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    feed = feedparser.parse(response.data)
+    assert not feed.bozo, feed.get("bozo_exception")                  # well-formed XML
+    assert feed.version == "atom10"
+    return response, feed
+
+
+def _assert_valid_atom(feed) -> None:
+    """What RFC 4287 requires of a feed and each entry: an id, a title and an updated date, unique ids, a
+    self link, and an author for the feed."""
+    assert feed.feed.id and feed.feed.title and feed.feed.updated_parsed and feed.feed.author
+    assert any(link.rel == "self" for link in feed.feed.links)
+    ids = [entry.id for entry in feed.entries]
+    assert len(ids) == len(set(ids))
+    for entry in feed.entries:
+        assert entry.title and entry.updated_parsed and entry.link and entry.summary is not None
+
+
+def test_the_site_wide_feed_lists_the_newest_changes_of_every_method(client, methods):
+    response, feed = _feed(client, "/nye-metoder/endringer.atom")
+
+    _assert_valid_atom(feed)
+    assert feed.feed.title == "Endringer i Nye Metoder" and feed.feed.link == "http://localhost/nye-metoder/"
+    titles = [entry.title for entry in feed.entries]
+    assert titles[0] == f"{methods['drug']}: Endret beslutning – Innføres med vilkår/begrensninger"
+    assert feed.entries[0].updated.startswith("2025-04-28")
+    assert "Bruk er begrenset til universitetssykehus." in feed.entries[0].summary
+    assert f"{methods['drug']}: Rapport levert" in titles
+    assert f"{methods['procedure']}: Forslag mottatt" in titles and f"{methods['device']}: Forslag mottatt" in titles
+    updated = [entry.updated_parsed for entry in feed.entries]
+    assert updated == sorted(updated, reverse=True)
+    page = client.get("/nye-metoder/").get_data(as_text=True)
+    assert '<link rel="alternate" type="application/atom+xml" title="Endringer i Nye Metoder" ' \
+           'href="/nye-metoder/endringer.atom">' in page
+    assert response.data.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
+
+
+def test_the_site_wide_feed_is_capped_at_its_newest_changes(app, client, secretary_id):
+    with app.app_context():
+        actor = db.session.get(User, secretary_id)
+        for number in range(public.FEED_LENGTH + 5):
+            _register(actor, f"Metode {number}", received_on=date(2020, 1, 1) + timedelta(days=number))
+        db.session.commit()
+
+    _response, feed = _feed(client, "/nye-metoder/endringer.atom")
+
+    assert len(feed.entries) == public.FEED_LENGTH
+    assert feed.entries[-1].updated.startswith(f"{date(2020, 1, 6):%Y-%m-%d}")
+
+
+def test_a_methods_feed_holds_its_changes_only(client, methods):
+    _response, feed = _feed(client, f"/nye-metoder/{methods['device']}/endringer.atom")
+
+    _assert_valid_atom(feed)
+    assert feed.feed.title == f"Endringer for {methods['device']} Kontinuerlig glukosemåling ved type 2-diabetes"
+    assert {entry.link for entry in feed.entries} == {f"http://localhost/nye-metoder/{methods['device']}"}
+    assert [entry.title.split(": ", 1)[1] for entry in feed.entries][-1] == "Forslag mottatt"
+    assert client.get("/nye-metoder/ID2099_999/endringer.atom").status_code == 404
+
+
+def test_the_api_gives_a_method_as_its_page_and_the_feeds_changes(client, methods):
+    method = client.get(f"/api/v1/methods/{methods['drug']}").json
+
+    assert method["atc_code"] == "L01FF02" and method["last_updated"] == "2025-04-28"
+    assert method["assessment"] == {
+        "author_body": "DMP", "published_on": "2024-05-27",
+        "pdf_url": f"http://localhost/nye-metoder/{methods['drug']}/egnethetsvurdering.pdf"}
+    assert [stage["status"] for stage in method["stages"]][:3] == ["received", "awaiting_ordering", "assessment"]
+    assert method["commissions"][0]["reports"] == [{"title": "Metodevurdering av pembrolizumab",
+                                                    "delivered_on": "2024-12-02"}]
+    assert [decision["outcome"] for decision in method["decisions"]] == ["not_introduced",
+                                                                         "introduced_with_conditions"]
+    assert client.get(f"/api/v1/methods/{methods['procedure']}").json["assessment"] is None   # a draft
+    _response, feed = _feed(client, f"/nye-metoder/{methods['drug']}/endringer.atom")
+    changes = client.get(f"/api/v1/methods/{methods['drug']}/changes").json["items"]
+    assert [change["title"] for change in changes] == [entry.title for entry in feed.entries]
+    everything = client.get("/api/v1/methods/changes").json["items"]
+    assert [change["key"] for change in everything] == [
+        entry.id.rsplit("#", 1)[1] for entry in _feed(client, "/nye-metoder/endringer.atom")[1].entries]
+
+
+def test_nothing_internal_reaches_the_public_pages_documents_feeds_or_api(client, methods):
+    """The canary: every confidential or personal value planted around the methods is searched for in every
+    public page, file, feed and API answer (the PDF's text as pdftotext reads it)."""
     pages = "".join(client.get(url).get_data(as_text=True) for url in (
-        "/nye-metoder/", f"/nye-metoder/{methods['drug']}", f"/nye-metoder/?q={methods['drug']}"))
+        "/nye-metoder/", f"/nye-metoder/{methods['drug']}", f"/nye-metoder/{methods['procedure']}",
+        f"/nye-metoder/?q={methods['drug']}"))
     response, _workbook = _xlsx(client)
     xml = _xml_text(response.data)
+    csv_text = client.get("/nye-metoder/beslutninger.csv").data.decode("utf-8-sig")
+    feeds = "".join(client.get(url).get_data(as_text=True) for url in (
+        "/nye-metoder/endringer.atom", *(f"/nye-metoder/{methods[name]}/endringer.atom"
+                                         for name in ("drug", "device", "procedure"))))
+    pdf = _pdf_text(client.get(f"/nye-metoder/{methods['drug']}/egnethetsvurdering.pdf").data)
+    api_urls = ["/api/v1/methods", "/api/v1/methods/changes", *(
+        f"/api/v1/methods/{methods[name]}{suffix}" for name in ("drug", "procedure") for suffix in ("", "/changes"))]
+    # The JSON as text with its non-ASCII letters as they are (the API may escape them as \\u00e6).
+    api = "".join(json.dumps(client.get(url).json, ensure_ascii=False) for url in api_urls)
+    published = {"pages": pages, "xlsx": xml, "csv": csv_text, "feeds": feeds, "pdf": pdf, "api": api}
 
-    assert "Pembrolizumab" in xml and "Keytruda" in pages                 # the right data was searched
+    for where, text in published.items():                                 # the right data was searched
+        assert methods["drug"] in text or "Pembrolizumab" in text, where
+    assert PUBLISHED_SUMMARY in pdf and "Rapport levert" in feeds
     for secret in (PRICE_NOTE, "123456", COMMENT, CONTACT_PERSON, DEPARTMENT, STATUS_COMMENT, INPUT_SUMMARY,
-                   "Per Pasientsen", "Intern PICO-tekst", SECRETARY_NAME, methods["case_number"],
+                   "Per Pasientsen", EXPERT_NAME, DRAFT_TEXT, SECRETARY_NAME, methods["case_number"],
                    "methods_secretariat"):
-        assert secret not in pages, secret
-        assert secret not in xml, secret
+        for where, text in published.items():
+            assert secret not in text, (secret, where)
 
 
 def test_xlsx_text_is_never_a_formula(app, client, secretary_id):
