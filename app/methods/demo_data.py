@@ -275,6 +275,15 @@ def _load_not_introduced(secretary) -> None:
     services.record_ordering_decision(method, NewOrderingDecision(
         agenda_item_id=_agenda_item(ordering, method, secretary).id, kind=OrderingKind.SINGLE_TECHNOLOGY,
         decided_on=ordering.meeting_date, assessing_body="DMP"), actor=secretary)
+    # Registered after Bestillerforum's decision, so it is published (the public page's PDF) from its meeting.
+    assessment_services.save_assessment(method, AssessmentChanges(
+        author_body="DMP", summary="Demolegemiddel X er et monoklonalt antistoff mot residiverende eggstokkreft "
+                                   "(demodata). Leverandøren har sendt anmodning om metodevurdering.",
+        pico_population="Kvinner med residiverende eggstokkreft etter minst to behandlingslinjer",
+        pico_comparator="Kjemoterapi etter legens valg", pico_intervention="Demolegemiddel X",
+        pico_outcome="Totaloverlevelse, progresjonsfri overlevelse, livskvalitet",
+        suggested_experts="Demo Fagekspert, Demosykehuset (demodata: vises ikke offentlig)",
+        recommendation=2), expected_version=None, actor=secretary)
     services.add_report(method.commissions[-1], NewReport(title="Metodevurdering av Demolegemiddel X (demodata)",
                                                           delivered_on=date(2025, 4, 1)), actor=secretary)
     decision_meeting = _meeting(Forum.BESLUTNINGSFORUM, date(2025, 6, 16), secretary)

@@ -93,7 +93,8 @@ MATRIX = {
     ("reports.retry", "POST"): set(),
     # The JSON API (tokens). The report asked for is the whole country's: only the analyst reads that.
     ("api.openapi", "GET"): EVERYONE, ("api.methods_list_methods", "GET"): EVERYONE,
-    ("api.methods_get_method", "GET"): EVERYONE,
+    ("api.methods_get_method", "GET"): EVERYONE, ("api.methods_list_changes", "GET"): EVERYONE,
+    ("api.methods_get_method_changes", "GET"): EVERYONE,
     ("api.abroad_list_applications", "GET"): ABROAD, ("api.abroad_create_application", "POST"): ABROAD,
     ("api.abroad_list_appeals", "GET"): ABROAD,
     ("api.panel_list_referrals", "GET"): PANEL_READ, ("api.panel_get_referral", "GET"): PANEL_READ,
@@ -227,6 +228,7 @@ def principals_and_urls(app) -> Fixtures:
                       "decision_id": decision.id, "follow_up_id": follow_up.id},
         "commission": {**common, "reference": db.session.get(Method, commission.method_id).reference,
                        "commission_id": commission.id},
+        "published_assessment": {**common, "reference": "ID2024_090"},   # ID2025_102's is still a draft
     })
 
 
@@ -240,6 +242,7 @@ FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the 
     **dict.fromkeys(("abroad.decision_letter", "cases.download_document", "cases.new_document_version"), "refused"),
     **dict.fromkeys(("methods.new_follow_up", "methods.close_follow_up"), "follow_up"),
     "methods.new_report": "commission", "cases.assign": "panel.",
+    "public_methods.assessment_pdf": "published_assessment",
 }
 
 
