@@ -3,11 +3,13 @@ without a token: the method list with the public page's filters, a method with i
 documents, and the changes the Atom feeds carry. Never here: price notes, comments, contact persons, user names
 or case numbers."""
 from flask import abort, url_for
+from sqlalchemy.orm import selectinload
 
 from app.api import endpoint
 from app.listing import list_json
 from app.methods import public
 from app.methods.lists import PUBLIC_METHODS
+from app.methods.models import Commission, Method
 from app.methods.services import find_method
 
 TAG = "methods"
@@ -44,6 +46,9 @@ CHANGE = {"type": "object", "required": ["reference", "on", "key", "title"], "pr
     "reference": {"type": "string"}, "method_title": {"type": "string"}, "on": _DATE, "key": {"type": "string"},
     "title": {"type": "string"}, "text": {"type": "string"}}}
 CHANGES = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": CHANGE}}}
+# What «last_updated» reads of each listed method, loaded for the whole page at once.
+LAST_UPDATED_OPTIONS = (selectinload(Method.status_changes),
+                        selectinload(Method.commissions).selectinload(Commission.reports))
 # The public page's filters, each under its key, so the API and the page stay in step.
 LIST_QUERY = {key: {"type": "string"}
               for key in (*(list_filter.key for list_filter in PUBLIC_METHODS.filters), "sort", "etter")}
@@ -115,7 +120,7 @@ def _method_or_404(reference: str):
 def list_methods():
     """The public method list (the public page's filters and order), a page at a time: the next page by
     ?etter=<next_cursor>."""
-    return list_json(PUBLIC_METHODS, method_json, context="api_methods")
+    return list_json(PUBLIC_METHODS, method_json, context="api_methods", options=LAST_UPDATED_OPTIONS)
 
 
 @endpoint("/methods/changes", summary="De nyeste endringene i alle metoder (som Atom-strømmen)", tag=TAG,
