@@ -465,3 +465,16 @@ def test_an_unknown_method_gives_404(client, methods, reference):
 
     assert response.status_code == 404
     assert "Siden finnes ikke" in response.get_data(as_text=True)
+
+
+def test_markup_in_a_method_stays_text_in_the_feeds(app, client, secretary_id):
+    title = '<script>alert("x")</script> & <b>fet</b>'
+    with app.app_context():
+        method = _register(db.session.get(User, secretary_id), title)
+        db.session.commit()
+        reference = method.reference
+
+    for url in ("/nye-metoder/endringer.atom", f"/nye-metoder/{reference}/endringer.atom"):
+        response, feed = _feed(client, url)
+        assert b"<script>" not in response.data and b"&lt;script&gt;" in response.data
+        assert feed.entries[0].summary.startswith(title)                 # read back as the text it was
