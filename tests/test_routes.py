@@ -18,9 +18,11 @@ PUBLIC_ENDPOINTS = {"static", "auth.login", "health",
                     # A new account's one-time activation link: its user has no password yet (tests/admin).
                     "auth.activate",
                     # Nye Metoder publishes its method pages; they hold no personal data (tests/methods).
-                    "public_methods.index", "public_methods.detail", "public_methods.decisions_xlsx",
+                    "public_methods.index", "public_methods.detail", "public_methods.decisions_overview",
+                    "public_methods.changes_feed", "public_methods.method_feed", "public_methods.assessment_pdf",
                     # ... and the same data in the API, with the API's description (tests/api).
-                    "api.openapi", "api.methods_list_methods", "api.methods_get_method"}
+                    "api.openapi", "api.methods_list_methods", "api.methods_get_method", "api.methods_list_changes",
+                    "api.methods_get_method_changes"}
 
 
 def _rules():

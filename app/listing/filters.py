@@ -1,5 +1,6 @@
 """The filters a list declares: each kept in the URL under its key, parsed from the query string, and applied to
 the list's query. A value a filter cannot use raises _Ignored with the bokmål message the page shows."""
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -102,6 +103,23 @@ class Search(Filter):
         if len(text) > SEARCH_MAX_LENGTH:
             raise _Ignored(f"Søket kan være høyst {SEARCH_MAX_LENGTH} tegn. Listen vises uten søket.")
         return text
+
+
+@dataclass(frozen=True)
+class Code(Search):
+    """A code typed in (an ATC code), spaces dropped and in capitals, that must match `pattern` whole;
+    `example` shows a valid one in the message."""
+
+    pattern: re.Pattern | None = None
+    example: str = ""
+    widget = "text"
+
+    def parse(self, raw: str) -> str:
+        code = raw.replace(" ", "").upper()
+        if not (self.pattern and self.pattern.fullmatch(code)):
+            raise _Ignored(f"«{raw[:40]}» er ikke en gyldig {self.label}. Skriv for eksempel {self.example}. "
+                           "Listen vises uten dette filteret.")
+        return code
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,57 @@
-"""Nye Metoder in the JSON API: the public method data (what nyemetoder.no publishes), without a token.
-Never here: price notes, comments, contact persons, user names or case numbers."""
-from flask import abort
+"""Nye Metoder in the JSON API: the public method data (what nyemetoder.no publishes, app/methods/public.py),
+without a token: the method list with the public page's filters, a method with its stages and published
+documents, and the changes the Atom feeds carry. Never here: price notes, comments, contact persons, user names
+or case numbers."""
+from flask import abort, url_for
+from sqlalchemy.orm import selectinload
 
 from app.api import endpoint
 from app.listing import list_json
+from app.methods import public
 from app.methods.lists import PUBLIC_METHODS
+from app.methods.models import Commission, Method
 from app.methods.services import find_method
 
 TAG = "methods"
 
 _TEXT = {"type": ["string", "null"]}
+_DATE = {"type": "string", "format": "date"}
 DECISION = {"type": ["object", "null"], "properties": {
-    "decided_by": {"type": "string"}, "decided_on": {"type": "string", "format": "date"},
+    "decided_by": {"type": "string"}, "decided_on": _DATE,
     "outcome": {"type": "string"}, "outcome_label": {"type": "string"},
     "points": {"type": "array", "items": {"type": "string"}}, "conditions": _TEXT}}
-METHOD = {"type": "object", "required": ["reference", "title", "status"], "properties": {
-    "reference": {"type": "string"}, "title": {"type": "string"}, "generic_name": _TEXT, "product_names": _TEXT,
-    "indication": _TEXT, "method_type": {"type": "string"}, "subject_areas": {"type": "array"},
-    "status": {"type": "string"}, "status_label": {"type": "string"}, "current_decision": DECISION}}
+STAGE = {"type": "object", "required": ["on", "status"], "properties": {
+    "on": _DATE, "status": {"type": "string"}, "status_label": {"type": "string"}}}
+ASSESSMENT = {"type": ["object", "null"], "properties": {
+    "author_body": {"type": "string"}, "published_on": _DATE, "pdf_url": {"type": "string"}}}
+COMMISSION = {"type": "object", "properties": {
+    "kind": {"type": "string"}, "kind_label": {"type": "string"}, "assessing_body": {"type": "string"},
+    "started_on": _DATE, "due_on": {"type": ["string", "null"], "format": "date"},
+    "delivered_on": {"type": ["string", "null"], "format": "date"},
+    "reports": {"type": "array", "items": {"type": "object", "properties": {
+        "title": {"type": "string"}, "delivered_on": _DATE}}}}}
+METHOD = {"type": "object", "required": ["reference", "title", "status", "last_updated"], "properties": {
+    "reference": {"type": "string"}, "title": {"type": "string"}, "generic_name": _TEXT, "atc_code": _TEXT,
+    "product_names": _TEXT, "indication": _TEXT, "method_type": {"type": "string"},
+    "subject_areas": {"type": "array"}, "status": {"type": "string"}, "status_label": {"type": "string"},
+    "last_updated": _DATE, "current_decision": DECISION}}
+METHOD_DETAIL = {**METHOD, "properties": {
+    **METHOD["properties"], "stages": {"type": "array", "items": STAGE}, "assessment": ASSESSMENT,
+    "commissions": {"type": "array", "items": COMMISSION},
+    "decisions": {"type": "array", "items": DECISION}}}
 METHOD_PAGE = {"type": "object", "required": ["items", "total"], "properties": {
     "items": {"type": "array", "items": METHOD}, "total": {"type": "integer"}, "total_capped": {"type": "boolean"},
     "next_cursor": {"type": ["string", "null"]}, "messages": {"type": "array", "items": {"type": "string"}}}}
-LIST_QUERY = {key: {"type": "string"} for key in ("q", "status", "method_type", "subject_area", "year", "sort",
-                                                   "etter")}
+CHANGE = {"type": "object", "required": ["reference", "on", "key", "title"], "properties": {
+    "reference": {"type": "string"}, "method_title": {"type": "string"}, "on": _DATE, "key": {"type": "string"},
+    "title": {"type": "string"}, "text": {"type": "string"}}}
+CHANGES = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": CHANGE}}}
+# What «last_updated» reads of each listed method, loaded for the whole page at once.
+LAST_UPDATED_OPTIONS = (selectinload(Method.status_changes),
+                        selectinload(Method.commissions).selectinload(Commission.reports))
+# The public page's filters, each under its key, so the API and the page stay in step.
+LIST_QUERY = {key: {"type": "string"}
+              for key in (*(list_filter.key for list_filter in PUBLIC_METHODS.filters), "sort", "etter")}
 
 
 def _decision_json(decision) -> dict | None:
@@ -33,12 +62,57 @@ def _decision_json(decision) -> dict | None:
             "points": list(decision.points), "conditions": decision.conditions}
 
 
+def _optional_date(day) -> str | None:
+    return day.isoformat() if day else None
+
+
 def method_json(method) -> dict:
     return {"reference": method.reference, "title": method.title, "generic_name": method.generic_name,
-            "product_names": method.product_names, "indication": method.indication,
+            "atc_code": method.atc_code, "product_names": method.product_names, "indication": method.indication,
             "method_type": method.method_type.value, "subject_areas": list(method.subject_areas),
             "status": method.status.value, "status_label": method.status.label,
+            "last_updated": public.last_updated(method).isoformat(),
             "current_decision": _decision_json(method.current_decision)}
+
+
+def _assessment_json(method) -> dict | None:
+    assessment = public.published_assessment(method)
+    if assessment is None:
+        return None
+    return {"author_body": assessment.author_body,
+            "published_on": public.assessment_published_on(method).isoformat(),
+            "pdf_url": url_for("public_methods.assessment_pdf", reference=method.reference, _external=True)}
+
+
+def method_detail_json(method) -> dict:
+    """The method as its public page shows it: its stages, the published assessment, the commissions with
+    their delivered reports and every decision (amended ones too)."""
+    return {**method_json(method),
+            "stages": [{"on": change.on.isoformat(), "status": change.to_status.value,
+                        "status_label": change.to_status.label} for change in method.status_changes],
+            "assessment": _assessment_json(method),
+            "commissions": [{"kind": commission.kind.value, "kind_label": commission.kind.label,
+                             "assessing_body": commission.assessing_body,
+                             "started_on": commission.started_on.isoformat(),
+                             "due_on": _optional_date(commission.due_on),
+                             "delivered_on": _optional_date(commission.delivered_on),
+                             "reports": [{"title": report.title, "delivered_on": report.delivered_on.isoformat()}
+                                         for report in commission.reports]}
+                            for commission in method.commissions],
+            "decisions": [_decision_json(decision) for decision in method.decisions]}
+
+
+def _changes_json(changes) -> dict:
+    return {"items": [{"reference": change.reference, "method_title": change.method_title,
+                       "on": change.on.isoformat(), "key": change.key, "title": change.title, "text": change.text}
+                      for change in changes]}
+
+
+def _method_or_404(reference: str):
+    method = find_method(reference)
+    if method is None:
+        abort(404)
+    return method
 
 
 @endpoint("/methods", summary="Metoder (offentlige opplysninger), med søk og filtre", tag=TAG, public=True,
@@ -46,13 +120,22 @@ def method_json(method) -> dict:
 def list_methods():
     """The public method list (the public page's filters and order), a page at a time: the next page by
     ?etter=<next_cursor>."""
-    return list_json(PUBLIC_METHODS, method_json, context="api_methods")
+    return list_json(PUBLIC_METHODS, method_json, context="api_methods", options=LAST_UPDATED_OPTIONS)
+
+
+@endpoint("/methods/changes", summary="De nyeste endringene i alle metoder (som Atom-strømmen)", tag=TAG,
+          public=True, response=CHANGES)
+def list_changes():
+    return _changes_json(public.recent_changes())
 
 
 @endpoint("/methods/<reference>", summary="Én metode (offentlige opplysninger)", tag=TAG, public=True,
-          response=METHOD)
+          response=METHOD_DETAIL)
 def get_method(reference: str):
-    method = find_method(reference)
-    if method is None:
-        abort(404)
-    return method_json(method)
+    return method_detail_json(_method_or_404(reference))
+
+
+@endpoint("/methods/<reference>/changes", summary="Endringene i én metode (som metodens Atom-strøm)", tag=TAG,
+          public=True, response=CHANGES)
+def get_method_changes(reference: str):
+    return _changes_json(public.method_changes(_method_or_404(reference)))

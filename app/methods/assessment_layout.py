@@ -112,3 +112,10 @@ def _fields(fields):
 # The label of each of the assessment's own fields, for the edit form.
 LABELS = {field.name: field.label for section in ASSESSMENT_SECTIONS for block in section.blocks
           for field in _fields(block.fields) if not field.of_method}
+
+
+# The published assessment (the public PDF): without the suggested experts, who are named people.
+PUBLIC_ASSESSMENT_SECTIONS = tuple(
+    Section(section.number, section.title, tuple(
+        block for block in section.blocks if not any(field.name == "suggested_experts" for field in block.fields)))
+    for section in ASSESSMENT_SECTIONS)

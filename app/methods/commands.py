@@ -24,6 +24,7 @@ class MethodDetails:
     subject_areas: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     generic_name: str | None = None
+    atc_code: str | None = None
     product_names: str | None = None
     manufacturers: str | None = None
     indication: str | None = None

@@ -267,7 +267,7 @@ def _load_not_introduced(secretary) -> None:
         reference="ID2024_090",
         details=MethodDetails(
             title="Demolegemiddel X ved residiverende eggstokkreft (demodata)", method_type=MethodType.DRUG,
-            subject_areas=("Kreftsykdommer",), generic_name="demomab", product_names="Demoxa",
+            subject_areas=("Kreftsykdommer",), generic_name="demomab", atc_code="L01FX", product_names="Demoxa",
             indication="Residiverende eggstokkreft etter minst to tidligere behandlingslinjer"),
         submission=NewSubmission(kind=SubmissionKind.REQUEST, organisation="Demo Pharma AS",
                                  received_on=date(2024, 5, 2))), actor=secretary)
@@ -275,6 +275,15 @@ def _load_not_introduced(secretary) -> None:
     services.record_ordering_decision(method, NewOrderingDecision(
         agenda_item_id=_agenda_item(ordering, method, secretary).id, kind=OrderingKind.SINGLE_TECHNOLOGY,
         decided_on=ordering.meeting_date, assessing_body="DMP"), actor=secretary)
+    # Registered after Bestillerforum's decision, so it is published (the public page's PDF) from its meeting.
+    assessment_services.save_assessment(method, AssessmentChanges(
+        author_body="DMP", summary="Demolegemiddel X er et monoklonalt antistoff mot residiverende eggstokkreft "
+                                   "(demodata). Leverandøren har sendt anmodning om metodevurdering.",
+        pico_population="Kvinner med residiverende eggstokkreft etter minst to behandlingslinjer",
+        pico_comparator="Kjemoterapi etter legens valg", pico_intervention="Demolegemiddel X",
+        pico_outcome="Totaloverlevelse, progresjonsfri overlevelse, livskvalitet",
+        suggested_experts="Demo Fagekspert, Demosykehuset (demodata: vises ikke offentlig)",
+        recommendation=2), expected_version=None, actor=secretary)
     services.add_report(method.commissions[-1], NewReport(title="Metodevurdering av Demolegemiddel X (demodata)",
                                                           delivered_on=date(2025, 4, 1)), actor=secretary)
     decision_meeting = _meeting(Forum.BESLUTNINGSFORUM, date(2025, 6, 16), secretary)
@@ -346,6 +355,8 @@ HISTORY_METHODS = [
     (MethodType.PROCEDURE, SubmissionKind.PROPOSAL, "Fagmiljø ved universitetssykehus", "Psykisk helse og rus",
      "Ny behandlingsform ved {} depresjon", 4),
 ]
+# The history's drugs carry the ATC group of their area (the public list's ATC filter finds them by it).
+HISTORY_ATC_GROUPS = {"Kreftsykdommer": "L01", "Sjeldne sykdommer": "A16", "Revmatologi": "L04", "Nevrologi": "L03"}
 QUALIFIERS = ["avansert", "tidlig", "residiverende", "metastatisk", "arvelig", "behandlingsresistent", "moderat",
               "alvorlig", "kronisk", "lokalavansert"]
 ORDERING_KINDS = {MethodType.DRUG: {OrderingKind.SINGLE_TECHNOLOGY: 70, OrderingKind.SIMPLIFIED: 12,
@@ -428,7 +439,8 @@ def _history_method(rng, calendar: _Calendar, secretary, kind: tuple, received_o
     method_type, submission, organisation, area, title = kind
     method = services.register_method(NewMethod(
         details=MethodDetails(title=title.format(rng.choice(QUALIFIERS)), method_type=method_type,
-                              subject_areas=(area,)),
+                              subject_areas=(area,),
+                              atc_code=HISTORY_ATC_GROUPS[area] if method_type is MethodType.DRUG else None),
         submission=NewSubmission(kind=submission, organisation=organisation, received_on=received_on)),
         actor=secretary)
     if submission is SubmissionKind.PROPOSAL and (today - received_on).days < 60:

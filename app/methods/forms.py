@@ -27,6 +27,8 @@ class MethodFieldsMixin:
     subject_areas = CheckboxesField("Fagområde", choices=choices((area, area) for area in SUBJECT_AREAS))
     tags = CheckboxesField("Tagger/søkeord", choices=choices(TAGS.items()))
     generic_name = StringField("Generisk navn / virkestoff", validators=[Length(max=300)], filters=TIDY_TEXT)
+    atc_code = StringField("ATC-kode", validators=[Length(max=20)], filters=TIDY_TEXT,
+                           description="Bare for legemidler, f.eks. L01FF02.")
     product_names = StringField("Produktnavn (handelsnavn)", validators=[Length(max=2000)], filters=TIDY_TEXT)
     manufacturers = TextAreaField("Produsenter", validators=[Length(max=4000)], filters=TIDY_TEXT)
     indication = TextAreaField("Bruksområde (indikasjon)", validators=[Length(max=4000)], filters=TIDY_TEXT)
@@ -35,7 +37,7 @@ class MethodFieldsMixin:
         return MethodDetails(
             title=self.title.data, method_type=MethodType(self.method_type.data),
             subject_areas=tuple(self.subject_areas.data or ()), tags=tuple(self.tags.data or ()),
-            generic_name=self.generic_name.data, product_names=self.product_names.data,
+            generic_name=self.generic_name.data, atc_code=self.atc_code.data, product_names=self.product_names.data,
             manufacturers=self.manufacturers.data, indication=self.indication.data)
 
 
@@ -68,7 +70,8 @@ class NewMethodForm(MethodFieldsMixin, SubmissionFieldsMixin, FlaskForm):
         """What the refused form holds, for the service's checks (app.forms.submitted): None for a refused field."""
         def accepted(field):
             return None if field.errors else field.data
-        return NewMethod(details=MethodDetails(title=accepted(self.title), method_type=None),
+        return NewMethod(details=MethodDetails(title=accepted(self.title), method_type=None,
+                                               atc_code=accepted(self.atc_code)),
                          submission=NewSubmission(kind=None, organisation=accepted(self.organisation),
                                                   received_on=accepted(self.received_on)),
                          earlier_reference=accepted(self.earlier_reference))

@@ -6,12 +6,12 @@ import json
 import string
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from app.extensions import db
-from app.listing import Choice, Column, ListSpec, Search, enum_choice
-from app.methods.models import Forum, Meeting, Method, MethodStatus, MethodType
-from app.methods.services import SUBJECT_AREAS
+from app.listing import Choice, Code, Column, ListSpec, Search, enum_choice
+from app.methods.models import DecisionOutcome, Forum, ForumDecision, Meeting, Method, MethodStatus, MethodType
+from app.methods.services import ATC_PATTERN, SUBJECT_AREAS
 
 # Newest first as the IDs read: by year, then number, and an imported ID's letter suffix after the plain one
 # (ID2019_004, ID2019_004A, ID2019_004B). Keyset paging compares one value, so the three make one integer:
@@ -90,6 +90,24 @@ METHODS = ListSpec(
     ),
 )
 
+def _with_atc_code(query, code: str):
+    """A code finds the drugs at and below its level (L01 finds L01FF02)."""
+    return query.where(Method.atc_code.startswith(code))
+
+
+def _with_indication(query, text: str):
+    return query.where(Method.indication.ilike(f"%{text}%"))
+
+
+def _with_current_decision(query, outcome: str):
+    """The methods whose current decision (the one no amendment has replaced) has this outcome."""
+    amended = aliased(ForumDecision)
+    current = (select(ForumDecision.id)
+               .where(ForumDecision.method_id == Method.id, ForumDecision.outcome == DecisionOutcome(outcome),
+                      ~select(amended.id).where(amended.supersedes_id == ForumDecision.id).exists()))
+    return query.where(current.exists())
+
+
 # The public list: the same rows and columns (only published fields), with nyemetoder.no's filters.
 PUBLIC_METHODS = dataclasses.replace(
     METHODS, name="public_methods",
@@ -97,7 +115,13 @@ PUBLIC_METHODS = dataclasses.replace(
              Choice("subject_area", "Fagområde", _in_subject_area,
                     values=lambda: [(area, area) for area in SUBJECT_AREAS]),
              STATUS,
-             Choice("year", "År", lambda query, value: query.where(Method.year == int(value)), values=_years)))
+             Choice("decision", "Beslutning", _with_current_decision,
+                    values=lambda: [(outcome.value, outcome.label) for outcome in DecisionOutcome]),
+             Code("atc", "ATC-kode", _with_atc_code, hint="Legemidler: f.eks. L01 eller L01FF02",
+                  pattern=ATC_PATTERN, example="L01 eller L01FF02"),
+             Search("indication", "Bruksområde (indikasjon)", _with_indication),
+             Choice("year", "År for forslaget", lambda query, value: query.where(Method.year == int(value)),
+                    values=_years)))
 
 
 def _meetings(_user):

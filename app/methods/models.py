@@ -96,6 +96,7 @@ class Method(Versioned, db.Model):
     suffix: Mapped[str] = mapped_column(String(1), default="")
     title: Mapped[str] = mapped_column(String(300))
     generic_name: Mapped[str | None] = mapped_column(String(300))
+    atc_code: Mapped[str | None] = mapped_column(String(7), index=True)   # a drug's ATC code, e.g. L01FF02
     product_names: Mapped[str | None] = mapped_column(Text)
     manufacturers: Mapped[str | None] = mapped_column(Text)
     indication: Mapped[str | None] = mapped_column(Text)              # bruksområde

@@ -1,24 +1,30 @@
 """Public Nye Metoder pages (no login), like nyemetoder.no's «Finn metode»: the method list with
-search and filters, a method's page and the decision overview as XLSX.
+search and filters, a method's page with its published documents, the decision overview as XLSX and
+CSV, and the Atom feeds of changes (site-wide and per method).
 
-Only what nyemetoder.no publishes is shown. Never here: price notes, internal comments, contact
+Only what app/methods/public.py publishes is shown. Never here: price notes, internal comments, contact
 persons, user names, case numbers or anything else from the case core, status-change comments,
-input summaries or follow-up assignments (their members are named people).
+input summaries, follow-up assignments (their members are named people) or a draft assessment.
 """
-from datetime import date
+from datetime import UTC, date, datetime
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
-from app.exports import ROW_LIMIT, Spreadsheet, file_response
+from app.exports import ROW_LIMIT, Spreadsheet, csv_bytes, file_response
 from app.extensions import limiter
+from app.http import content_disposition
 from app.listing import all_rows, list_page
+from app.methods import assessment_services, public
+from app.methods.assessment_layout import PUBLIC_ASSESSMENT_SECTIONS
+from app.methods.feeds import atom_feed
 from app.methods.lists import PUBLIC_METHODS
-from app.methods.services import find_method
+from app.methods.services import TAGS, find_method
+from app.pdf import render_pdf
 
 bp = Blueprint("public_methods", __name__, url_prefix="/nye-metoder", template_folder="templates")
 
-XLSX_COLUMNS = [  # (header, width in characters)
+OVERVIEW_COLUMNS = [  # (header, width in characters in the XLSX)
     ("ID-nr", 14), ("Virkestoff", 28), ("Handelsenavn", 28), ("Bruksområde (indikasjon)", 50),
     ("Metodetype", 24), ("Fagområde", 28), ("Dato siste beslutning", 16),
     ("Gjeldende beslutning Kortversjon", 30), ("Gjeldende beslutning (Hele)", 80),
@@ -31,45 +37,84 @@ def index():
     return list_page(PUBLIC_METHODS, "public_methods/index.html")
 
 
-@bp.get("/beslutninger.xlsx")
+@bp.get("/beslutninger.<any(xlsx, csv):fmt>")
 @limiter.limit("30 per minute")
-def decisions_xlsx():
+def decisions_overview(fmt: str):
     """The decided methods of the filtered list, in the list's order, with their current decision."""
     methods = all_rows(PUBLIC_METHODS, request.args, current_user, limit=ROW_LIMIT)
-    content = _decisions_workbook([(method, method.current_decision) for method in methods
-                                   if method.current_decision is not None])
-    return file_response(content, "xlsx", f"Beslutninger Nye Metoder {date.today():%Y-%m-%d}.xlsx")
+    rows = [_overview_row(method, method.current_decision) for method in methods
+            if method.current_decision is not None]
+    content = _overview_workbook(rows) if fmt == "xlsx" else csv_bytes(
+        [header for header, _width in OVERVIEW_COLUMNS], rows)
+    return file_response(content, fmt, f"Beslutninger Nye Metoder {date.today():%Y-%m-%d}.{fmt}")
+
+
+@bp.get("/endringer.atom")
+@limiter.limit("60 per minute")
+def changes_feed():
+    """The newest published changes of every method."""
+    return atom_feed("Endringer i Nye Metoder", public.recent_changes(),
+                     self_url=url_for(".changes_feed", _external=True), page_url=url_for(".index", _external=True))
 
 
 @bp.get("/<reference>")
 def detail(reference: str):
-    method = find_method(reference)
-    if method is None:
-        abort(404)
+    method = _method_or_404(reference)
     decisions = method.decisions
     replaced_by = {decision.supersedes_id: decision for decision in decisions if decision.supersedes_id}
     return render_template("public_methods/detail.html", method=method, current=method.current_decision,
                            earlier_decisions=[d for d in reversed(decisions) if d.id in replaced_by],
-                           replaced_by=replaced_by)
+                           replaced_by=replaced_by, assessment=public.published_assessment(method),
+                           assessment_published_on=public.assessment_published_on(method),
+                           last_updated=public.last_updated(method))
 
 
-def _full_decision(decision) -> str:
-    text = "\n".join(decision.points)
-    if decision.conditions:
-        text += f"\n\nVilkår: {decision.conditions}"
-    return text
+@bp.get("/<reference>/endringer.atom")
+@limiter.limit("60 per minute")
+def method_feed(reference: str):
+    method = _method_or_404(reference)
+    return atom_feed(f"Endringer for {method.reference} {method.title}", public.method_changes(method),
+                     self_url=url_for(".method_feed", reference=method.reference, _external=True),
+                     page_url=url_for(".detail", reference=method.reference, _external=True))
 
 
-def _decisions_workbook(rows) -> bytes:
+@bp.get("/<reference>/egnethetsvurdering.pdf")
+@limiter.limit("30 per minute")
+def assessment_pdf(reference: str):
+    """The published suitability assessment as a PDF (a draft is unknown here: 404)."""
+    method = _method_or_404(reference)
+    assessment = public.published_assessment(method)
+    if assessment is None:
+        abort(404)
+    pdf = render_pdf("methods/pdf/assessment.html", method=method, assessment=assessment, tag_labels=TAGS,
+                     registry_url=assessment_services.registry_url, assessment_sections=PUBLIC_ASSESSMENT_SECTIONS,
+                     printed_at=datetime.now(UTC), printed_by=None)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(f"{method.reference}-egnethetsvurdering.pdf")
+    return response
+
+
+def _method_or_404(reference: str):
+    method = find_method(reference)
+    if method is None:
+        abort(404)
+    return method
+
+
+def _overview_row(method, decision) -> list:
+    return [method.reference, method.generic_name, method.product_names, method.indication,
+            method.method_type.label, ", ".join(method.subject_areas or []), decision.decided_on,
+            decision.outcome.label, public.decision_text(decision)]
+
+
+def _overview_workbook(rows) -> bytes:
     spreadsheet = Spreadsheet()
     sheet = spreadsheet.sheet("Beslutninger")
-    sheet.append([header for header, _width in XLSX_COLUMNS], bold=True, wrap=True)
-    sheet.widths(width for _header, width in XLSX_COLUMNS)
+    sheet.append([header for header, _width in OVERVIEW_COLUMNS], bold=True, wrap=True)
+    sheet.widths(width for _header, width in OVERVIEW_COLUMNS)
     number_formats = [None] * 6 + ["DD.MM.YYYY"]
-    for method, decision in rows:
-        sheet.append([method.reference, method.generic_name, method.product_names, method.indication,
-                      method.method_type.label, ", ".join(method.subject_areas or []), decision.decided_on,
-                      decision.outcome.label, _full_decision(decision)], number_formats=number_formats, wrap=True)
+    for row in rows:
+        sheet.append(row, number_formats=number_formats, wrap=True)
     sheet.freeze_header()
     sheet.filter_header()
     return spreadsheet.to_bytes()

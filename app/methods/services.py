@@ -53,6 +53,7 @@ from app.methods.models import (
     MethodInput,
     MethodStatus,
     MethodStatusChange,
+    MethodType,
     OrderingDecision,
     OrderingKind,
     PriceNote,
@@ -60,6 +61,9 @@ from app.methods.models import (
 )
 
 REFERENCE_PATTERN = re.compile(r"^ID((?:19|20)\d{2})_(\d{3}) ?([A-Z])?$")
+# The five levels of the WHO ATC code: anatomical group (L), therapeutic (L01), pharmacological (L01F),
+# chemical subgroup (L01FF) and substance (L01FF02).
+ATC_PATTERN = re.compile(r"[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?")
 
 SUBJECT_AREAS = [
     "Blodsykdommer", "Endokrinologi", "Fordøyelsessykdommer", "Gynekologi og fødselshjelp", "Hjerte og kar",
@@ -178,8 +182,7 @@ def check_method(command: NewMethod) -> None:
     """Everything a new method must satisfy, every refused input at once (a value that is None was refused by
     the form, app.forms.submitted)."""
     problems = Problems()
-    with problems.check():
-        _check_details(command.details)
+    _check_details(command.details, problems)
     with problems.check():
         require(command.submission.organisation, "organisation", "Fyll inn hvem som sendte inn.")
     if command.submission.received_on is not None:
@@ -196,9 +199,27 @@ def check_method(command: NewMethod) -> None:
     problems.done()
 
 
-def _check_details(details: MethodDetails) -> None:
-    if not details.title:
-        raise InvalidInput("Fyll inn metodens tittel.", field="title")
+def _check_details(details: MethodDetails, problems: Problems) -> None:
+    with problems.check():
+        if not details.title:
+            raise InvalidInput("Fyll inn metodens tittel.", field="title")
+    with problems.check():
+        atc_code(details)
+
+
+def atc_code(details: MethodDetails) -> str | None:
+    """The drug's ATC code in capitals, at any level of the WHO ATC classification (L, L01, L01F, L01FF or
+    L01FF02). Only drugs have one (a method type left out by the form is not held against it)."""
+    if details.atc_code is None:
+        return None
+    code = details.atc_code.replace(" ", "").upper()
+    if not ATC_PATTERN.fullmatch(code):
+        raise InvalidInput(f"«{details.atc_code[:20]}» er ikke en ATC-kode. Skriv koden som L01FF02 (eller et "
+                           "høyere nivå, som L01).", field="atc_code")
+    if details.method_type not in (None, MethodType.DRUG):
+        raise InvalidInput("Bare legemidler har ATC-kode. Fjern koden eller velg metodetypen Legemidler.",
+                           field="atc_code")
+    return code
 
 
 def _detail_values(details: MethodDetails) -> dict:
@@ -206,6 +227,7 @@ def _detail_values(details: MethodDetails) -> dict:
     return {"title": details.title, "method_type": details.method_type,
             "subject_areas": _check_vocabulary(details.subject_areas, SUBJECT_AREAS, "subject_areas", "fagområde"),
             "tags": _check_vocabulary(details.tags, TAGS, "tags", "tagg"), "generic_name": details.generic_name,
+            "atc_code": atc_code(details),
             "product_names": details.product_names, "manufacturers": details.manufacturers,
             "indication": details.indication}
 
@@ -213,7 +235,9 @@ def _detail_values(details: MethodDetails) -> dict:
 def update_method(method: Method, details: MethodDetails, *, expected_version: int, actor) -> dict:
     if method.version != expected_version:
         raise EditConflict("Metoden er endret av en annen bruker etter at du åpnet den. Ingenting er lagret.")
-    _check_details(details)
+    problems = Problems()
+    _check_details(details, problems)
+    problems.done()
     changes = apply_changes(method, _detail_values(details))
     if changes:
         db.session.flush()

@@ -689,6 +689,12 @@ SCREENS = [
            _sorted("/nye-metoder/?q=robot&year=tull", "Tittel")),
     Screen("public-method-detail", None, "public_methods/detail.html", re.compile(rf"^{DECIDED_METHOD} "),
            _open_public_method),
+    Screen("public-methods-filtered", None, "public_methods/index.html", "Finn metode",
+           _goto("/nye-metoder/?decision=not_introduced&atc=L01&indication=eggstokkreft&method_type=legemidler")),
+    Screen("public-methods-bad-filters", None, "public_methods/index.html", "Finn metode",
+           _goto("/nye-metoder/?atc=tull&decision=ja&indication=eggstokkreft")),
+    Screen("public-method-detail-published-assessment", None, "public_methods/detail.html",
+           re.compile(r"^ID2024_090 "), _goto("/nye-metoder/ID2024_090")),
     # Ekspertpanelet: the secretariat's pages, a referral as an assigned panel member sees it
     Screen("panel-overview", PANEL, "panel/index.html", "Ekspertpanelet", _goto("/ekspertpanelet/")),
     Screen("panel-overview-member", PANEL_MEMBER, "panel/index.html", "Ekspertpanelet", _goto("/ekspertpanelet/")),

@@ -6,6 +6,7 @@ Each test registers the method it changes, so the demo methods keep the state th
 the accessibility screens expect (the live server's database lives for the whole run).
 """
 import re
+import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -423,7 +424,7 @@ def test_public_finds_a_method_sees_its_current_and_replaced_decision_and_downlo
     screenshot(page, "public-methods-search-robot")
 
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Last ned oversikt over beslutninger (Excel, XLSX)").click()
+        page.get_by_role("link", name="Excel (XLSX)").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx"), download.suggested_filename
     path = tmp_path / download.suggested_filename
@@ -453,6 +454,37 @@ def test_public_finds_a_method_sees_its_current_and_replaced_decision_and_downlo
     for internal in ("Oppfølging", "Konserntillitsvalgt", "Prisnotat", "Kommentar"):
         expect(main).not_to_contain_text(internal)
     screenshot(page, "public-method-ID2022_131")
+
+
+def test_public_filters_by_decision_and_atc_code_and_downloads_the_published_assessment(page_as, tmp_path,
+                                                                                     screenshot):
+    page = page_as(None)
+    page.goto("/nye-metoder/")
+    page.get_by_label("Beslutning").select_option(label="Innføres ikke")
+    page.get_by_label("ATC-kode").fill("l01")
+    page.get_by_label("Bruksområde (indikasjon)").fill("eggstokkreft")
+    page.get_by_role("button", name="Vis").click()
+    expect(page).to_have_url(re.compile(r"decision=not_introduced&atc=l01&indication=eggstokkreft"))
+    methods = page.get_by_role("table", name="Metoder")
+    expect(methods.get_by_role("link", name="ID2024_090", exact=True)).to_be_visible()
+    expect(methods.get_by_role("row")).to_have_count(2)   # the header and the one drug
+    screenshot(page, "public-methods-decision-atc")
+
+    methods.get_by_role("link", name="ID2024_090", exact=True).click()
+    expect(_fact(page, "ATC-kode")).to_have_text("L01FX")
+    expect(_fact(page, "Sist oppdatert")).to_have_text("16.06.2025")
+    stages = page.get_by_role("table", name="Metodens trinn med dato")
+    expect(stages.get_by_role("row").nth(1)).to_contain_text("02.05.2024")
+    expect(stages.get_by_role("row").nth(1)).to_contain_text("Forslag mottatt")
+    expect(page.get_by_role("link", name="Følg endringer for ID2024_090 (Atom)")).to_be_visible()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Egnethetsvurdering ID2024_090 (PDF)").click()
+    path = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(path)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    assert "Demolegemiddel X er et monoklonalt antistoff" in " ".join(text.split())
+    assert "Demo Fagekspert" not in text   # the suggested experts are named people: not published
+    screenshot(page, "public-method-ID2024_090")
 
 
 # f. A Bestillerforum member reads and comments

@@ -1,18 +1,24 @@
 """The public Nye Metoder pages (/nye-metoder): list with search, filters and paging in the URL,
 the method page, the decision overview XLSX, and that nothing internal leaks into any of them."""
+import csv
 import io
+import json
 import re
+import subprocess
+import tempfile
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import feedparser
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.auth.models import User
 from app.cases.models import Case
 from app.extensions import db
-from app.methods import services
+from app.methods import public, services
 from app.methods.commands import NewInput, NewPriceNote, NewReport, StatusChange
 from app.methods.models import (
     DecisionOutcome,
@@ -46,6 +52,9 @@ DEPARTMENT = "Avdeling for hemmelige forslag"
 STATUS_COMMENT = "Intern statuskommentar om prisforhandling"
 INPUT_SUMMARY = "Innspillet nevner pasienten Per Pasientsen"
 SECRETARY_NAME = "Sekretær Siri Saksbehandler"
+EXPERT_NAME = "Fagekspert Frida Foreslått"
+DRAFT_TEXT = "Utkast: egnethetsvurdering ikke ferdig"
+PUBLISHED_SUMMARY = "Pembrolizumab gir lengre hendelsesfri overlevelse"
 
 
 @pytest.fixture
@@ -81,18 +90,21 @@ def _decide(method, actor, on=date(2025, 3, 17), outcome=DecisionOutcome.INTRODU
 
 @pytest.fixture
 def methods(app, secretary_id):
-    """Three methods: a decided drug (amended decision, with confidential data around it),
-    a device under assessment and a procedure just received, in different years and areas."""
+    """Three methods: a decided drug (amended decision, with confidential data around it and a published
+    suitability assessment), a device under assessment and a procedure just received (its assessment a draft),
+    in different years and areas."""
     with app.app_context():
         actor = db.session.get(User, secretary_id)
         drug = _register(actor, "Pembrolizumab til behandling av tidlig trippel negativ brystkreft",
-                         generic_name="Pembrolizumab", product_names="Keytruda", manufacturers="MSD",
+                         generic_name="Pembrolizumab", atc_code="L01FF02", product_names="Keytruda",
+                         manufacturers="MSD",
                          indication="Tidlig trippel negativ brystkreft", subject_areas=["Kreftsykdommer"],
                          submission_kind=SubmissionKind.ALERT, organisation="Sykehusinnkjøp HF",
                          department=DEPARTMENT, contact_person=CONTACT_PERSON)
         services.add_input(drug, NewInput(sender="Kreftforeningen", received_on=date(2024, 4, 1),
                                           summary=INPUT_SUMMARY), actor=actor)
-        db.session.add(SuitabilityAssessment(method_id=drug.id, author_body="DMP", summary="Intern PICO-tekst"))
+        db.session.add(SuitabilityAssessment(method_id=drug.id, author_body="DMP", summary=PUBLISHED_SUMMARY,
+                                             suggested_experts=EXPERT_NAME))
         _bring_to_decision(drug, actor)
         services.add_report(drug.commissions[0], NewReport(title="Metodevurdering av pembrolizumab",
                                                            delivered_on=date(2024, 12, 2)), actor=actor)
@@ -111,7 +123,9 @@ def methods(app, secretary_id):
                                                                     decided_on=date(2025, 3, 24)), actor=actor)
 
         procedure = _register(actor, "Endoskopisk ryggkirurgisk prosedyre", received_on=date(2023, 9, 1),
-                              method_type=MethodType.PROCEDURE, subject_areas=["Nevrologi"])
+                              method_type=MethodType.PROCEDURE, subject_areas=["Nevrologi"],
+                              indication="Lumbal spinal stenose")
+        db.session.add(SuitabilityAssessment(method_id=procedure.id, author_body="FHI", summary=DRAFT_TEXT))
         db.session.commit()
         references = {"drug": drug.reference, "device": device.reference, "procedure": procedure.reference}
         references["case_number"] = db.session.get(Case, drug.case_id).number
@@ -122,6 +136,15 @@ def _xlsx(client, query=""):
     response = client.get(f"/nye-metoder/beslutninger.xlsx{query}")
     assert response.status_code == 200
     return response, load_workbook(io.BytesIO(response.data))
+
+
+def _pdf_text(data: bytes) -> str:
+    """The PDF's text as pdftotext reads it, lines joined by spaces (a long value may wrap)."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(data)
+        file.flush()
+        text = subprocess.run(["pdftotext", "-layout", file.name, "-"], capture_output=True, check=True).stdout
+    return " ".join(text.decode("utf-8").split())
 
 
 def _xml_text(data: bytes) -> str:
@@ -151,12 +174,39 @@ def test_the_method_page_answers_anonymous_visitors_with_what_is_published(clien
                       "01.04.2024: Kreftforeningen",
                           "Egnethetsvurdering utført av Direktoratet for medisinske produkter (DMP)",
                       "27.05.2024: Fullstendig metodevurdering", "Metodevurdering av pembrolizumab, levert 02.12.2024",
-                      "10.01.2025: Til klarering i Bestillerforum", "Innføres med vilkår/begrensninger",
-                      "28.04.2025", "Bruk er begrenset til universitetssykehus.", "Pris i tråd med avtale",
-                      "Erstattet", "Metoden innføres ikke nå."):
+                      '<td><time datetime="2025-01-10">10.01.2025</time></td><td>Til klarering i Bestillerforum</td>',
+                      "Innføres med vilkår/begrensninger", "28.04.2025", "Bruk er begrenset til universitetssykehus.",
+                      "Pris i tråd med avtale", "Erstattet", "Metoden innføres ikke nå.",
+                      "<dt>ATC-kode</dt><dd>L01FF02</dd>",
+                      '<dt>Sist oppdatert</dt><dd><time datetime="2025-04-28">28.04.2025</time></dd>',
+                      "publisert 27.05.2024",
+                      f'href="/nye-metoder/{methods["drug"]}/egnethetsvurdering.pdf"',
+                      f'href="/nye-metoder/{methods["drug"]}/endringer.atom"'):
         assert published in page, published
     assert page.index("Bruk er begrenset") < page.index("Erstattet") < page.index("Metoden innføres ikke nå.")
     assert "/metoder/" not in page and "/saker/" not in page
+
+
+def test_a_draft_assessment_is_announced_but_neither_shown_nor_served(client, methods):
+    page = client.get(f"/nye-metoder/{methods['procedure']}").get_data(as_text=True)
+
+    assert "Egnethetsvurderingen publiseres når metoden behandles i Bestillerforum." in page
+    assert "egnethetsvurdering.pdf" not in page
+    for reference in (methods["procedure"], methods["device"], "ID2099_999"):   # a draft, none, no method
+        assert client.get(f"/nye-metoder/{reference}/egnethetsvurdering.pdf").status_code == 404
+
+
+def test_the_published_assessment_is_a_pdf_without_the_suggested_experts(client, methods):
+    response = client.get(f"/nye-metoder/{methods['drug']}/egnethetsvurdering.pdf")
+
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    text = _pdf_text(response.data)
+    assert "Egnethetsvurdering" in text and PUBLISHED_SUMMARY in text and "Keytruda" in text
+    assert "Forslag til fageksperter" not in text and EXPERT_NAME not in text
+    metadata = PdfReader(io.BytesIO(response.data)).metadata
+    assert metadata.title == "Egnethetsvurdering ID2024_001 Pembrolizumab til behandling av tidlig trippel negativ " \
+        "brystkreft"
 
 
 def test_the_decision_overview_is_an_xlsx_with_the_published_columns(client, methods):
@@ -191,24 +241,41 @@ def test_the_decision_overview_is_an_xlsx_with_the_published_columns(client, met
     ("status=decided", {"drug"}, {"device", "procedure"}),
     ("year=2023", {"procedure"}, {"drug", "device"}),
     ("method_type=legemidler&subject_area=Kreftsykdommer&year=2024", {"drug"}, {"device", "procedure"}),
+    ("atc=L01", {"drug"}, {"device", "procedure"}),
+    ("atc=l01ff+02", {"drug"}, {"device", "procedure"}),
+    ("atc=L02", set(), {"drug", "device", "procedure"}),
+    ("indication=spinal+stenose", {"procedure"}, {"drug", "device"}),
+    ("decision=introduced_with_conditions", {"drug"}, {"device", "procedure"}),
+    ("decision=not_introduced", set(), {"drug", "device", "procedure"}),     # amended: no longer current
 ])
 def test_search_and_filters_work_through_the_url(client, methods, query, shown, hidden):
     page = client.get(f"/nye-metoder/?{query}").get_data(as_text=True)
 
     assert all(methods[name] in page for name in shown)
     assert not any(methods[name] in page for name in hidden)
-    assert f"{len(shown)} metode" in page
+    assert f"{len(shown)} metode" in page if shown else "0 metoder" in page
 
 
 def test_unknown_filter_values_are_ignored_with_a_message(client, methods):
-    response = client.get("/nye-metoder/?method_type=tull&subject_area=Tull&status=x&year=abc&page=zz")
+    response = client.get("/nye-metoder/?method_type=tull&subject_area=Tull&status=x&year=abc&page=zz"
+                          "&decision=ja&atc=L1FF02")
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "3 metoder" in page
     for message in ("«tull» er ikke en gyldig verdi for metodetype", "«Tull» er ikke en gyldig verdi for fagområde",
-                    "«x» er ikke en gyldig verdi for status", "«abc» er ikke en gyldig verdi for år"):
+                    "«x» er ikke en gyldig verdi for status", "«abc» er ikke en gyldig verdi for år for forslaget",
+                    "«ja» er ikke en gyldig verdi for beslutning",
+                    "«L1FF02» er ikke en gyldig ATC-kode. Skriv for eksempel L01 eller L01FF02."):
         assert message in page, message
+    api = client.get("/api/v1/methods?decision=ja&atc=L1FF02").json           # the API says the same
+    assert api["total"] == 3 and len(api["messages"]) == 2 and "ATC-kode" in api["messages"][1]
+
+
+def test_the_api_filters_as_the_page_does(client, methods):
+    for query, shown in (("atc=L01", [methods["drug"]]), ("indication=stenose", [methods["procedure"]]),
+                         ("decision=introduced_with_conditions&year=2024", [methods["drug"]])):
+        assert [item["reference"] for item in client.get(f"/api/v1/methods?{query}").json["items"]] == shown
 
 
 def test_the_xlsx_link_and_the_xlsx_keep_the_filters(client, methods):
@@ -242,18 +309,129 @@ def test_the_list_pages_by_fifty_and_keeps_the_filters(app, client, secretary_id
     assert "Metode utenfor filteret" not in first + second
 
 
-def test_nothing_internal_reaches_the_public_pages_or_the_xlsx(client, methods):
+def test_the_decision_overview_is_also_a_csv_with_the_same_rows(client, methods):
+    response = client.get("/nye-metoder/beslutninger.csv?q=pembro")
+
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == HEADERS and len(rows) == 2
+    assert rows[1][:8] == [methods["drug"], "Pembrolizumab", "Keytruda", "Tidlig trippel negativ brystkreft",
+                           "Legemidler", "Kreftsykdommer", "28.04.2025", "Innføres med vilkår/begrensninger"]
+    assert rows[1][8].startswith("Metoden innføres.\nBruk er begrenset") and "Vilkår: Pris i tråd" in rows[1][8]
+    assert client.get("/nye-metoder/beslutninger.pdf").status_code == 404
+
+
+def _feed(client, url):
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    feed = feedparser.parse(response.data)
+    assert not feed.bozo, feed.get("bozo_exception")                  # well-formed XML
+    assert feed.version == "atom10"
+    return response, feed
+
+
+def _assert_valid_atom(feed) -> None:
+    """What RFC 4287 requires of a feed and each entry: an id, a title and an updated date, unique ids, a
+    self link, and an author for the feed."""
+    assert feed.feed.id and feed.feed.title and feed.feed.updated_parsed and feed.feed.author
+    assert any(link.rel == "self" for link in feed.feed.links)
+    ids = [entry.id for entry in feed.entries]
+    assert len(ids) == len(set(ids))
+    for entry in feed.entries:
+        assert entry.title and entry.updated_parsed and entry.link and entry.summary is not None
+
+
+def test_the_site_wide_feed_lists_the_newest_changes_of_every_method(client, methods):
+    response, feed = _feed(client, "/nye-metoder/endringer.atom")
+
+    _assert_valid_atom(feed)
+    assert feed.feed.title == "Endringer i Nye Metoder" and feed.feed.link == "http://localhost/nye-metoder/"
+    titles = [entry.title for entry in feed.entries]
+    assert titles[0] == f"{methods['drug']}: Endret beslutning – Innføres med vilkår/begrensninger"
+    assert feed.entries[0].updated.startswith("2025-04-28")
+    assert "Bruk er begrenset til universitetssykehus." in feed.entries[0].summary
+    assert f"{methods['drug']}: Rapport levert" in titles
+    assert f"{methods['procedure']}: Forslag mottatt" in titles and f"{methods['device']}: Forslag mottatt" in titles
+    updated = [entry.updated_parsed for entry in feed.entries]
+    assert updated == sorted(updated, reverse=True)
+    page = client.get("/nye-metoder/").get_data(as_text=True)
+    assert '<link rel="alternate" type="application/atom+xml" title="Endringer i Nye Metoder" ' \
+           'href="/nye-metoder/endringer.atom">' in page
+    assert response.data.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
+
+
+def test_the_site_wide_feed_is_capped_at_its_newest_changes(app, client, secretary_id):
+    with app.app_context():
+        actor = db.session.get(User, secretary_id)
+        for number in range(public.FEED_LENGTH + 5):
+            _register(actor, f"Metode {number}", received_on=date(2020, 1, 1) + timedelta(days=number))
+        db.session.commit()
+
+    _response, feed = _feed(client, "/nye-metoder/endringer.atom")
+
+    assert len(feed.entries) == public.FEED_LENGTH
+    assert feed.entries[-1].updated.startswith(f"{date(2020, 1, 6):%Y-%m-%d}")
+
+
+def test_a_methods_feed_holds_its_changes_only(client, methods):
+    _response, feed = _feed(client, f"/nye-metoder/{methods['device']}/endringer.atom")
+
+    _assert_valid_atom(feed)
+    assert feed.feed.title == f"Endringer for {methods['device']} Kontinuerlig glukosemåling ved type 2-diabetes"
+    assert {entry.link for entry in feed.entries} == {f"http://localhost/nye-metoder/{methods['device']}"}
+    assert [entry.title.split(": ", 1)[1] for entry in feed.entries][-1] == "Forslag mottatt"
+    assert client.get("/nye-metoder/ID2099_999/endringer.atom").status_code == 404
+
+
+def test_the_api_gives_a_method_as_its_page_and_the_feeds_changes(client, methods):
+    method = client.get(f"/api/v1/methods/{methods['drug']}").json
+
+    assert method["atc_code"] == "L01FF02" and method["last_updated"] == "2025-04-28"
+    assert method["assessment"] == {
+        "author_body": "DMP", "published_on": "2024-05-27",
+        "pdf_url": f"http://localhost/nye-metoder/{methods['drug']}/egnethetsvurdering.pdf"}
+    assert [stage["status"] for stage in method["stages"]][:3] == ["received", "awaiting_ordering", "assessment"]
+    assert method["commissions"][0]["reports"] == [{"title": "Metodevurdering av pembrolizumab",
+                                                    "delivered_on": "2024-12-02"}]
+    assert [decision["outcome"] for decision in method["decisions"]] == ["not_introduced",
+                                                                         "introduced_with_conditions"]
+    assert client.get(f"/api/v1/methods/{methods['procedure']}").json["assessment"] is None   # a draft
+    _response, feed = _feed(client, f"/nye-metoder/{methods['drug']}/endringer.atom")
+    changes = client.get(f"/api/v1/methods/{methods['drug']}/changes").json["items"]
+    assert [change["title"] for change in changes] == [entry.title for entry in feed.entries]
+    everything = client.get("/api/v1/methods/changes").json["items"]
+    assert [change["key"] for change in everything] == [
+        entry.id.rsplit("#", 1)[1] for entry in _feed(client, "/nye-metoder/endringer.atom")[1].entries]
+
+
+def test_nothing_internal_reaches_the_public_pages_documents_feeds_or_api(client, methods):
+    """The canary: every confidential or personal value planted around the methods is searched for in every
+    public page, file, feed and API answer (the PDF's text as pdftotext reads it)."""
     pages = "".join(client.get(url).get_data(as_text=True) for url in (
-        "/nye-metoder/", f"/nye-metoder/{methods['drug']}", f"/nye-metoder/?q={methods['drug']}"))
+        "/nye-metoder/", f"/nye-metoder/{methods['drug']}", f"/nye-metoder/{methods['procedure']}",
+        f"/nye-metoder/?q={methods['drug']}"))
     response, _workbook = _xlsx(client)
     xml = _xml_text(response.data)
+    csv_text = client.get("/nye-metoder/beslutninger.csv").data.decode("utf-8-sig")
+    feeds = "".join(client.get(url).get_data(as_text=True) for url in (
+        "/nye-metoder/endringer.atom", *(f"/nye-metoder/{methods[name]}/endringer.atom"
+                                         for name in ("drug", "device", "procedure"))))
+    pdf = _pdf_text(client.get(f"/nye-metoder/{methods['drug']}/egnethetsvurdering.pdf").data)
+    api_urls = ["/api/v1/methods", "/api/v1/methods/changes", *(
+        f"/api/v1/methods/{methods[name]}{suffix}" for name in ("drug", "procedure") for suffix in ("", "/changes"))]
+    # The JSON as text with its non-ASCII letters as they are (the API may escape them as \\u00e6).
+    api = "".join(json.dumps(client.get(url).json, ensure_ascii=False) for url in api_urls)
+    published = {"pages": pages, "xlsx": xml, "csv": csv_text, "feeds": feeds, "pdf": pdf, "api": api}
 
-    assert "Pembrolizumab" in xml and "Keytruda" in pages                 # the right data was searched
+    for where, text in published.items():                                 # the right data was searched
+        assert methods["drug"] in text or "Pembrolizumab" in text, where
+    assert PUBLISHED_SUMMARY in pdf and "Rapport levert" in feeds
     for secret in (PRICE_NOTE, "123456", COMMENT, CONTACT_PERSON, DEPARTMENT, STATUS_COMMENT, INPUT_SUMMARY,
-                   "Per Pasientsen", "Intern PICO-tekst", SECRETARY_NAME, methods["case_number"],
+                   "Per Pasientsen", EXPERT_NAME, DRAFT_TEXT, SECRETARY_NAME, methods["case_number"],
                    "methods_secretariat"):
-        assert secret not in pages, secret
-        assert secret not in xml, secret
+        for where, text in published.items():
+            assert secret not in text, (secret, where)
 
 
 def test_xlsx_text_is_never_a_formula(app, client, secretary_id):
@@ -287,3 +465,16 @@ def test_an_unknown_method_gives_404(client, methods, reference):
 
     assert response.status_code == 404
     assert "Siden finnes ikke" in response.get_data(as_text=True)
+
+
+def test_markup_in_a_method_stays_text_in_the_feeds(app, client, secretary_id):
+    title = '<script>alert("x")</script> & <b>fet</b>'
+    with app.app_context():
+        method = _register(db.session.get(User, secretary_id), title)
+        db.session.commit()
+        reference = method.reference
+
+    for url in ("/nye-metoder/endringer.atom", f"/nye-metoder/{reference}/endringer.atom"):
+        response, feed = _feed(client, url)
+        assert b"<script>" not in response.data and b"&lt;script&gt;" in response.data
+        assert feed.entries[0].summary.startswith(title)                 # read back as the text it was

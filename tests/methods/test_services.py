@@ -5,11 +5,11 @@ import pytest
 from sqlalchemy import select
 
 from app.cases.models import Case, Deadline
-from app.errors import InvalidInput
+from app.errors import InvalidInput, InvalidInputs
 from app.extensions import db
 from app.methods import services
-from app.methods.commands import StatusChange
-from app.methods.models import DecisionOutcome, Forum, MethodStatus, OrderingKind
+from app.methods.commands import MethodDetails, StatusChange
+from app.methods.models import DecisionOutcome, Forum, MethodStatus, MethodType, OrderingKind
 from tests.factories import agenda_item, follow_up, forum_decision, new_meeting, ordering_decision
 
 
@@ -133,3 +133,33 @@ def test_follow_up_puts_a_deadline_on_the_methods_case(register, commission, dec
     assert deadline.case_id == method.case_id
     assert deadline.due_date == date(2025, 11, 3)  # 1.11.2025 is a Saturday
     assert deadline.is_overdue(date(2026, 1, 1))
+
+
+def test_a_drugs_atc_code_is_kept_in_capitals_at_any_level(register, secretary):
+    drug = register(method_type=MethodType.DRUG, atc_code=" l01ff 02")
+    group = register(method_type=MethodType.DRUG, atc_code="L01")
+    assert (drug.atc_code, group.atc_code) == ("L01FF02", "L01")
+
+    details = MethodDetails(title=drug.title, method_type=MethodType.DRUG, atc_code="L01XC")
+    services.update_method(drug, details, expected_version=drug.version, actor=secretary)
+    assert drug.atc_code == "L01XC"
+
+
+@pytest.mark.parametrize(("method_type", "code", "message"), [
+    (MethodType.DRUG, "L1FF02", "«L1FF02» er ikke en ATC-kode"),
+    (MethodType.DRUG, "L01FF021", "er ikke en ATC-kode"),
+    (MethodType.DEVICE, "L01", "Bare legemidler har ATC-kode"),
+])
+def test_a_malformed_atc_code_or_one_on_a_non_drug_is_refused(register, method_type, code, message):
+    with pytest.raises(InvalidInput, match=message) as refused:
+        register(method_type=method_type, atc_code=code)
+    assert refused.value.field == "atc_code"
+
+
+def test_changing_a_drug_with_a_code_to_a_procedure_is_refused_with_the_title_error(register, secretary):
+    drug = register(method_type=MethodType.DRUG, atc_code="L01")
+    details = MethodDetails(title="", method_type=MethodType.PROCEDURE, atc_code="L01")
+    with pytest.raises(InvalidInputs) as refused:
+        services.update_method(drug, details, expected_version=drug.version, actor=secretary)
+    assert set(refused.value.by_field()) == {"title", "atc_code"}
+    assert drug.method_type is MethodType.DRUG

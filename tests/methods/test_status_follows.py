@@ -124,8 +124,10 @@ def test_the_proposal_form_shows_every_error_in_one_round(app, login, make_user)
     response = page.post("/metoder/ny", data={
         "title": "", "method_type": "prosedyrer", "kind": "forslag", "organisation": "Sykehuset Telemark",
         "received_on": f"{date.today().replace(year=date.today().year + 1):%d.%m.%Y}",
-        "earlier_reference": "ID2018_999"})
+        "earlier_reference": "ID2018_999", "atc_code": "L1FF02"})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert set(re.findall(r'id="([a-z0-9_]+)-error"', html)) == {"title", "received_on", "earlier_reference"}
+    assert set(re.findall(r'id="([a-z0-9_]+)-error"', html)) == {"title", "received_on", "earlier_reference",
+                                                                 "atc_code"}
+    assert "«L1FF02» er ikke en ATC-kode." in html
     assert "Mottatt-datoen kan ikke være fram i tid." in html and "Fant ingen metode med ID ID2018_999." in html

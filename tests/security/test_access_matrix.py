@@ -56,7 +56,8 @@ MATRIX = {
     ("auth.sessions", "GET"): USERS, ("auth.end_other_sessions", "POST"): USERS,
     ("auth.end_own_session", "POST"): set(),          # nobody has another live session with that id
     ("public_methods.index", "GET"): EVERYONE, ("public_methods.detail", "GET"): EVERYONE,
-    ("public_methods.decisions_xlsx", "GET"): EVERYONE,
+    ("public_methods.decisions_overview", "GET"): EVERYONE, ("public_methods.changes_feed", "GET"): EVERYONE,
+    ("public_methods.method_feed", "GET"): EVERYONE, ("public_methods.assessment_pdf", "GET"): EVERYONE,
     ("cases.dashboard", "GET"): USERS, ("cases.list_all", "GET"): USERS, ("cases.search", "GET"): USERS,
     ("cases.queue", "GET"): METHODS | PANEL | ABROAD,
     ("cases.export_list", "GET"): USERS,
@@ -94,7 +95,8 @@ MATRIX = {
     ("reports.retry", "POST"): set(),
     # The JSON API (tokens). The report asked for is the whole country's: only the analyst reads that.
     ("api.openapi", "GET"): EVERYONE, ("api.methods_list_methods", "GET"): EVERYONE,
-    ("api.methods_get_method", "GET"): EVERYONE,
+    ("api.methods_get_method", "GET"): EVERYONE, ("api.methods_list_changes", "GET"): EVERYONE,
+    ("api.methods_get_method_changes", "GET"): EVERYONE,
     ("api.abroad_list_applications", "GET"): ABROAD, ("api.abroad_create_application", "POST"): ABROAD,
     ("api.abroad_list_appeals", "GET"): ABROAD,
     ("api.panel_list_referrals", "GET"): PANEL_READ, ("api.panel_get_referral", "GET"): PANEL_READ,
@@ -229,6 +231,7 @@ def principals_and_urls(app) -> Fixtures:
                       "decision_id": decision.id, "follow_up_id": follow_up.id},
         "commission": {**common, "reference": db.session.get(Method, commission.method_id).reference,
                        "commission_id": commission.id},
+        "published_assessment": {**common, "reference": "ID2024_090"},   # ID2025_102's is still a draft
     })
 
 
@@ -244,6 +247,7 @@ FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the 
     **dict.fromkeys(("abroad.decision_letter", "cases.download_document", "cases.new_document_version"), "refused"),
     **dict.fromkeys(("methods.new_follow_up", "methods.close_follow_up"), "follow_up"),
     "methods.new_report": "commission", "cases.assign": "panel.",
+    "public_methods.assessment_pdf": "published_assessment",
 }
 
 
