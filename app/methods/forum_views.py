@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app.cases.interface import attach_document, get_case
@@ -27,6 +28,7 @@ from app.methods.forum_forms import (
     OrderingDecisionForm,
     PriceNoteForm,
     ReportForm,
+    TakeUpAgainForm,
 )
 from app.methods.lists import MEETINGS
 from app.methods.method_views import READERS
@@ -57,9 +59,14 @@ def close_follow_up(reference: str, follow_up_id: int):
             assignment, status=form.status.data, expected_version=form.version.data, actor=current_user)):
         flash(f"Oppdraget er markert som {services.FOLLOW_UP_STATUSES[form.status.data].lower()}.", "success")
     else:
-        for message in [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]:
-            flash(message, "error")
+        _flash_errors(form)
     return redirect(url_for("methods.detail", reference=reference, _anchor="beslutningsforum"))
+
+
+def _flash_errors(form) -> None:
+    """A refused button form's messages, shown on the page it returns to."""
+    for message in [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]:
+        flash(message, "error")
 
 
 # Helpers for the method page's forum sections (templates/methods/_forum_sections.html).
@@ -98,7 +105,7 @@ def _meeting_or_404(meeting_id: int) -> Meeting:
 def _agenda_items(method: Method, forum: Forum) -> list[AgendaItem]:
     return list(db.session.scalars(
         select(AgendaItem).join(AgendaItem.meeting)
-        .where(AgendaItem.method_id == method.id, AgendaItem.forum == forum)
+        .where(AgendaItem.methods.contains(method), AgendaItem.forum == forum)
         .order_by(Meeting.meeting_date.desc(), AgendaItem.number.desc())))
 
 
@@ -135,6 +142,8 @@ def new_meeting():
     if form.validate_on_submit() and saved(form, create):
         flash(f"Møtet i {created[0].label} er opprettet.", "success")
         return redirect(url_for("methods.meeting", meeting_id=created[0].id))
+    if not (form.confirm_weekend.errors or form.confirm_weekend.data):
+        del form.confirm_weekend   # asked only when the meeting date is a Saturday or Sunday
     return render_template("methods/meeting_form.html", form=form, meeting=None, heading="Nytt møte",
                            cancel_url=url_for("methods.meetings"))
 
@@ -147,10 +156,11 @@ def meeting(meeting_id: int):
     decisions = {}
     if item_ids:
         model = OrderingDecision if meeting.forum is Forum.BESTILLERFORUM else ForumDecision
-        decisions = {decision.agenda_item_id: decision for decision in db.session.scalars(
+        decisions = {(decision.agenda_item_id, decision.method_id): decision for decision in db.session.scalars(
             select(model).where(model.agenda_item_id.in_(item_ids)))}
     return render_template("methods/meeting.html", meeting=meeting, decisions=decisions,
-                           editable=current_user.role is Role.METHODS_SECRETARIAT)
+                           editable=current_user.role is Role.METHODS_SECRETARIAT,
+                           before_meeting=meeting.meeting_date > date.today())
 
 
 @bp.route("/moter/<int:meeting_id>/referat", methods=["GET", "POST"])
@@ -178,7 +188,9 @@ def edit_minutes(meeting_id: int):
 def new_agenda_item(meeting_id: int):
     require_secretariat()
     meeting = _meeting_or_404(meeting_id)
-    form = AgendaItemForm(reference=request.args.get("metode", ""))
+    form = AgendaItemForm(references=request.args.getlist("metode"))
+    form.references.choices = [(method.reference, f"{method.reference} {method.title}")
+                               for method in services.agenda_candidates(meeting)]
     created = []
 
     def add():
@@ -187,9 +199,60 @@ def new_agenda_item(meeting_id: int):
     if form.validate_on_submit() and saved(form, add):
         flash(f"{created[0].label} er satt på sakslisten.", "success")
         return redirect(url_for("methods.meeting", meeting_id=meeting_id, _anchor="saksliste"))
-    return render_template("methods/meeting_form.html", form=form, meeting=meeting,
-                           heading=f"Ny sak – {meeting.label}",
-                           cancel_url=url_for("methods.meeting", meeting_id=meeting_id))
+    again = TakeUpAgainForm(formdata=None, prefix="again")
+    again.earlier_id.choices = _earlier_items(meeting)
+    return render_template("methods/agenda_item_form.html", form=form, again=again, meeting=meeting,
+                           heading=f"Ny sak – {meeting.label}")
+
+
+def _earlier_items(meeting: Meeting) -> list[tuple[int, str]]:
+    """The forum's items from earlier meetings that may be taken up again, the latest hearing of each number."""
+    latest = {}
+    for item in db.session.scalars(
+            select(AgendaItem).join(AgendaItem.meeting)
+            .where(AgendaItem.forum == meeting.forum, Meeting.meeting_date < meeting.meeting_date)
+            .order_by(Meeting.meeting_date)):
+        latest[(item.year, item.number)] = item
+    listed = {item.number for item in meeting.agenda_items}
+    return [(item.id, _agenda_choice(item)) for key, item in sorted(latest.items(), reverse=True)
+            if item.number not in listed]
+
+
+@bp.post("/moter/<int:meeting_id>/saker/gjenoppta")
+@login_required
+def take_up_again(meeting_id: int):
+    require_secretariat()
+    meeting = _meeting_or_404(meeting_id)
+    form = TakeUpAgainForm(prefix="again")
+    form.earlier_id.choices = _earlier_items(meeting)
+    created = []
+
+    def add():
+        created.append(services.take_up_again(meeting, db.session.get(AgendaItem, form.earlier_id.data),
+                                              actor=current_user))
+
+    if form.validate_on_submit() and saved(form, add):
+        flash(f"{created[0].label} er tatt opp igjen og satt på sakslisten.", "success")
+    else:
+        _flash_errors(form)
+    return redirect(url_for("methods.meeting", meeting_id=meeting_id, _anchor="saksliste"))
+
+
+@bp.post("/moter/<int:meeting_id>/saker/<int:item_id>/fjern")
+@login_required
+def remove_agenda_item(meeting_id: int, item_id: int):
+    require_secretariat()
+    meeting = _meeting_or_404(meeting_id)
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    label = item.label
+    form = FlaskForm()
+    if form.validate_on_submit() and saved(form, lambda: services.remove_agenda_item(item, actor=current_user)):
+        flash(f"{label} er fjernet fra sakslisten.", "success")
+    else:
+        _flash_errors(form)
+    return redirect(url_for("methods.meeting", meeting_id=meeting_id, _anchor="saksliste"))
 
 
 # A method's forum records
@@ -271,13 +334,19 @@ def new_decision(reference: str):
                                           blank="Ingen sak i Beslutningsforum")
     if request.method == "GET":
         if amending:
+            # An amendment starts from the decision it amends; the user changes what the meeting changed.
             form.amends_id.data = str(amending.id)
             form.decided_by.data = amending.decided_by.value
             form.outcome.data = amending.outcome.value
+            form.preamble.data = amending.preamble
+            form.points.data = "\n".join(amending.points)
+            form.conditions.data = amending.conditions
         if request.args.get("sak", "") in items:
             form.agenda_item_id.data = request.args["sak"]
         elif items:
             form.agenda_item_id.data = next(iter(items))
+        chosen = items.get(form.agenda_item_id.data)
+        form.whole_item.data = bool(chosen and len(chosen.methods) > 1)
     created = []
 
     def record():

@@ -3,7 +3,7 @@ forum meetings, Bestillerforum's ordering decisions and commissions, Beslutnings
 decisions (amended as new versions, never overwritten) and their follow-up assignments."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cases.interface import CaseStatus
@@ -274,36 +274,58 @@ class Meeting(Versioned, db.Model):
         return f"{self.forum.label} {self.meeting_date:%d.%m.%Y}"
 
 
+# The methods an agenda item covers: one item may take up several methods together (S1: «Sak 031-2025» covers
+# ID2022_131, ID2022_132 and ID2022_133).
+agenda_item_methods = Table(
+    "method_agenda_item_methods", db.metadata,
+    Column("agenda_item_id", ForeignKey("method_agenda_items.id", ondelete="CASCADE"), primary_key=True),
+    Column("method_id", ForeignKey("method_methods.id"), primary_key=True, index=True),
+)
+
+
 class AgendaItem(db.Model):
-    """Sak NNN-YYYY: numbered per forum and year."""
+    """Sak NNN-YYYY: numbered per forum and year, covering one or more methods. An item taken up again at a
+    later meeting («Saken ble på nytt tatt opp») is a new row on that meeting that keeps the number and points
+    to the item it resumes; only a first hearing takes a number."""
 
     __tablename__ = "method_agenda_items"
-    __table_args__ = (UniqueConstraint("forum", "year", "number"),)
+    __table_args__ = (
+        Index("uq_method_agenda_items_forum_year_number", "forum", "year", "number", unique=True,
+              sqlite_where=text("resumes_id IS NULL"), postgresql_where=text("resumes_id IS NULL")),
+        UniqueConstraint("meeting_id", "number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("method_meetings.id"), index=True)
-    method_id: Mapped[int] = mapped_column(ForeignKey("method_methods.id"), index=True)
     forum: Mapped[Forum]
     year: Mapped[int]
     number: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
+    resumes_id: Mapped[int | None] = mapped_column(ForeignKey("method_agenda_items.id"), index=True)
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
-    method: Mapped[Method] = relationship()
+    methods: Mapped[list[Method]] = relationship(secondary=agenda_item_methods, order_by=Method.reference)
+    resumes: Mapped["AgendaItem | None"] = relationship(remote_side=[id])
 
     @property
     def label(self) -> str:
         return f"Sak {self.number:03d}-{self.year}"
 
+    @property
+    def references(self) -> str:
+        """«ID2022_131, ID2022_132, ID2022_133»."""
+        return ", ".join(method.reference for method in self.methods)
+
 
 class OrderingDecision(db.Model):
-    """Bestillerforum's decision on what to commission for a method."""
+    """Bestillerforum's decision on what to commission for a method; one per method on the agenda item."""
 
     __tablename__ = "method_ordering_decisions"
+    __table_args__ = (UniqueConstraint("agenda_item_id", "method_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     method_id: Mapped[int] = mapped_column(ForeignKey("method_methods.id"), index=True)
-    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("method_agenda_items.id"), unique=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("method_agenda_items.id"))
     kind: Mapped[OrderingKind]
     assessing_body: Mapped[str | None] = mapped_column(String(100))
     aspects: Mapped[list] = mapped_column(JSON, default=list)

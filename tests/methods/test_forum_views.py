@@ -118,7 +118,7 @@ def _new_meeting(client, forum: str, day: str, **fields) -> int:
 
 
 def _put_on_agenda(client, meeting_id: int, reference: str, number: str = "") -> None:
-    _saved(client, f"/metoder/moter/{meeting_id}/saker/ny", {"reference": reference, "number": number})
+    _saved(client, f"/metoder/moter/{meeting_id}/saker/ny", {"references": reference, "number": number})
 
 
 def _item_id(app, meeting_id: int) -> int:
@@ -173,8 +173,10 @@ def s1_amended(app, s1_decided):
     """…and the amendment of 28.04.2025, recorded through the form as a change of the current decision."""
     client, reference = s1_decided
     meeting_id = _new_meeting(client, "beslutningsforum", "28.04.2025")
-    _put_on_agenda(client, meeting_id, reference)
     [first] = _decision_ids(app, reference)
+    with app.app_context():
+        march_item = db.session.get(ForumDecision, first).agenda_item_id
+    _saved(client, f"/metoder/moter/{meeting_id}/saker/gjenoppta", {"again-earlier_id": str(march_item)})
     _saved(client, f"/metoder/{reference}/beslutninger/ny?endrer={first}",
            _decision_form(_item_id(app, meeting_id), "28.04.2025", S1_AMENDED_POINTS, amends_id=first))
     return client, reference
@@ -198,7 +200,8 @@ def test_meetings_are_listed_newest_first_filtered_by_forum_and_paged(app, login
     with app.app_context():
         actor = db.session.get(User, secretary)
         for day in range(1, 26):
-            services.create_meeting(new_meeting(Forum.BESTILLERFORUM, date(2023, 1, day)), actor=actor)
+            services.create_meeting(new_meeting(Forum.BESTILLERFORUM, date(2023, 1, day),
+                                                        confirm_weekend=True), actor=actor)
         db.session.commit()
     first = client.get("/metoder/moter").get_data(as_text=True)
     second = client.get(link(first, "next")).get_data(as_text=True)
@@ -224,12 +227,16 @@ def test_agenda_item_number_31_reads_sak_031_2025_with_a_link_to_the_method(app,
     page = client.get(f"/metoder/moter/{meeting_id}").get_data(as_text=True)
     assert "Sak 031-2025" in page and f'href="/metoder/{reference}"' in page
 
-    unknown = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"reference": "ID2022_999"})
-    assert "Fant ingen metode med ID ID2022_999." in _field_error(unknown.get_data(as_text=True), "reference")
-    malformed = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"reference": "2022-131"})
-    assert "Bruk formen ID2025_102." in _field_error(malformed.get_data(as_text=True), "reference")
-    taken = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"reference": reference, "number": "31"})
+    unknown = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"references": "ID2022_999"})
+    assert "Fant ingen metode med ID ID2022_999." in _field_error(unknown.get_data(as_text=True), "references")
+    none = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"number": "32"})
+    assert "Velg minst én metode." in _field_error(none.get_data(as_text=True), "references")
+    other = _register(app, secretary, "ID2022_132", "Robotassistert hysterektomi")
+    taken = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"references": other, "number": "31"})
     assert "Sak 031-2025 finnes allerede i Beslutningsforum." in _field_error(taken.get_data(as_text=True), "number")
+    twice = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"references": reference})
+    assert f"{reference} står allerede på sakslisten til møtet." in _field_error(
+        twice.get_data(as_text=True), "references")
     assert _count(app, AgendaItem) == 1
 
 
