@@ -11,7 +11,7 @@ from app.extensions import db
 from app.methods import services
 from app.methods.commands import NewReport
 from app.methods.models import AgendaItem, DecidedBy, DecisionOutcome, Forum, MethodStatus, OrderingKind
-from tests.factories import agenda_item, forum_decision, new_meeting, new_method, ordering_decision
+from tests.factories import agenda_item, forum_decision, new_meeting, ordering_decision
 
 MARCH, APRIL = date(2025, 3, 17), date(2025, 4, 28)
 

@@ -502,3 +502,60 @@ def test_closing_a_follow_up_clears_it_from_the_dashboard(app, login, make_user)
     again = client.post(f"/metoder/{reference}/oppfolging/{assignment_id}/status",
                         data={"status": "cancelled", "version": 2}, follow_redirects=True)
     assert "allerede avsluttet" in again.get_data(as_text=True)
+
+
+# Agendas: methods chosen from a list, items taken up again or removed, weekend meetings
+
+def test_the_agenda_form_offers_the_methods_received_by_the_meeting_date(app, login, secretary):
+    client = login(secretary)
+    reference = _register(app, secretary)
+    with app.app_context():
+        later = services.register_method(new_method(received_on=date(2025, 3, 3)),
+                                         actor=db.session.get(User, secretary)).reference
+        db.session.commit()
+    meeting_id = _new_meeting(client, "bestillerforum", "20.06.2022")
+    html = client.get(f"/metoder/moter/{meeting_id}/saker/ny").get_data(as_text=True)
+    assert 'data-filterable="Søk etter metode-ID eller navn"' in html
+    assert f'value="{reference}"' in html and f'value="{later}"' not in html
+    refused = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"references": later})
+    assert f"{later} ble mottatt" in _field_error(refused.get_data(as_text=True), "references")
+    assert _count(app, AgendaItem) == 0
+
+
+def test_an_item_is_removed_from_the_agenda_before_the_meeting(app, login, secretary):
+    client = login(secretary)
+    reference = _register(app, secretary)
+    meeting_id = _new_meeting(client, "bestillerforum", f"01.06.{date.today().year + 1}", confirm_weekend="y")
+    _put_on_agenda(client, meeting_id, reference)
+    item_id = _item_id(app, meeting_id)
+    page = client.get(f"/metoder/moter/{meeting_id}").get_data(as_text=True)
+    assert f"/metoder/moter/{meeting_id}/saker/{item_id}/fjern" in page
+    _saved(client, f"/metoder/moter/{meeting_id}/saker/{item_id}/fjern", {})
+    assert _count(app, AgendaItem) == 0
+    assert client.post(f"/metoder/moter/{meeting_id}/saker/{item_id}/fjern").status_code == 404
+
+
+def test_a_meeting_on_a_saturday_is_created_once_confirmed(app, login, secretary):
+    client = login(secretary)
+    asked = client.post("/metoder/moter/ny", data={"forum": "beslutningsforum", "meeting_date": "22.03.2025"})
+    html = asked.get_data(as_text=True)
+    assert "22.03.2025 er en lørdag." in _field_error(html, "confirm_weekend")
+    assert _count(app, Meeting) == 0
+    assert 'name="confirm_weekend"' not in client.get("/metoder/moter/ny").get_data(as_text=True)
+    _new_meeting(client, "beslutningsforum", "22.03.2025", confirm_weekend="y")
+    assert _count(app, Meeting) == 1
+
+
+def test_the_amendment_is_taken_up_under_sak_031_and_starts_from_the_current_points(app, s1_amended):
+    client, reference = s1_amended
+    first, amended = _decision_ids(app, reference)
+    with app.app_context():
+        items = [db.session.get(ForumDecision, each).agenda_item for each in (first, amended)]
+        assert [item.label for item in items] == ["Sak 031-2025", "Sak 031-2025"]
+        assert items[1].resumes_id == items[0].id
+        april = items[1].meeting_id
+    assert "Tatt opp igjen fra Beslutningsforum 17.03.2025" in client.get(f"/metoder/moter/{april}").get_data(
+        as_text=True)
+    form = client.get(f"/metoder/{reference}/beslutninger/ny?endrer={amended}").get_data(as_text=True)
+    textarea = re.search(r'<textarea[^>]*name="points"[^>]*>(.*?)</textarea>', form, re.S).group(1)
+    assert "utkast til nasjonal strategisk tilnærming" in textarea and textarea.count("\n") >= 2

@@ -19,7 +19,15 @@ from app.cases.commands import NewGuardian
 from app.cases.models import Case, Deadline, Document, JournalEntry, Patient, SavedFilter
 from app.core.roles import Role
 from app.extensions import db, limiter
-from app.methods.models import Commission, FollowUpAssignment, ForumDecision, Meeting, Method, OngoingTrial
+from app.methods.models import (
+    AgendaItem,
+    Commission,
+    FollowUpAssignment,
+    ForumDecision,
+    Meeting,
+    Method,
+    OngoingTrial,
+)
 from app.panel import services as panel_services
 from app.panel.models import Advice, Classification, PanelMember, Referral
 from tests.factories import panel_contribution, panel_item
@@ -119,6 +127,7 @@ for _endpoint in ("methods.edit", "methods.change_status", "methods.new_submissi
                   "methods.edit_minutes"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = METHODS
 MATRIX[("methods.remove_trial", "POST")] = MATRIX[("methods.close_follow_up", "POST")] = METHODS
+MATRIX[("methods.take_up_again", "POST")] = MATRIX[("methods.remove_agenda_item", "POST")] = METHODS
 for _endpoint in ("panel.new_referral", "panel.new_member", "panel.edit_member", "panel.assign_member",
                   "panel.add_expert", "panel.edit_answers", "panel.new_item", "panel.new_statement",
                   "panel.new_feedback", "panel.new_principled_question", "panel.withdraw_item"):
@@ -226,6 +235,8 @@ def principals_and_urls(app) -> Fixtures:
                       "decision_id": decision.id, "follow_up_id": follow_up.id},
         "commission": {**common, "reference": db.session.get(Method, commission.method_id).reference,
                        "commission_id": commission.id},
+        "agenda": {**common, "item_id": db.session.scalar(select(AgendaItem.id).where(
+            AgendaItem.meeting_id == common["meeting_id"]).limit(1))},
     })
 
 
@@ -238,7 +249,7 @@ FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the 
     **dict.fromkeys(("abroad.reverse_cost", "api.abroad_reverse_cost"), "cost"),
     **dict.fromkeys(("abroad.decision_letter", "cases.download_document", "cases.new_document_version"), "refused"),
     **dict.fromkeys(("methods.new_follow_up", "methods.close_follow_up"), "follow_up"),
-    "methods.new_report": "commission", "cases.assign": "panel.",
+    "methods.new_report": "commission", "cases.assign": "panel.", "methods.remove_agenda_item": "agenda",
 }
 
 
