@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.methods import assessment_services, services
+from app.methods import assessment_services, meeting_papers, services
 from app.methods.assessment_services import AssessmentChanges, TrialRow
 from app.methods.commands import (
     MethodDetails,
@@ -26,6 +26,7 @@ from app.methods.models import (
     DecisionOutcome,
     Forum,
     Meeting,
+    MeetingPaperKind,
     MethodStatus,
     MethodType,
     OrderingKind,
@@ -210,6 +211,11 @@ S1_REPORTS = {
 }
 
 
+S1_MINUTES = ("Rapportene ble behandlet i Beslutningsforum 17.3.25, sak 031-2025: ID2022_131 Robotassistert "
+              "prostatektomi ved prostatakreft, ID2022_132 Robotassistert hysterektomi og ID2022_133 Robotassistert "
+              "rektumreseksjon ved endetarmskreft.\n\nBeslutningsforum fattet én beslutning for de tre metodene.")
+
+
 def load_methods_demo(secretary, today: date) -> int:
     """Register the methods modelled on published cases and ten years of history through the services, as the
     secretariat would; returns how many."""
@@ -323,6 +329,10 @@ def _load_robot_surgery(secretary) -> None:
         outcome=DecisionOutcome.INTRODUCED_WITH_CONDITIONS, points=tuple(S1_AMENDED_POINTS),
         agenda_item_id=services.take_up_again(april, march_item, actor=secretary).id, amends_id=first.id,
         whole_item=True), actor=secretary)
+    services.update_minutes(march, minutes=S1_MINUTES, expected_version=march.version, actor=secretary)
+    for kind in MeetingPaperKind:
+        meeting_papers.file_paper(march, kind, pdf=meeting_papers.render_paper(march, kind, printed_by=secretary.name),
+                                  published=True, actor=secretary)
     services.add_follow_up(amended, NewFollowUp(
         title="Interregional arbeidsgruppe: nasjonal strategisk tilnærming for kirurgiske operasjonsroboter",
         owner="Interregional arbeidsgruppe", due_on=date(2025, 11, 1), members=tuple(S1_WORKING_GROUP_MEMBERS),

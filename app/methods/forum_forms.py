@@ -22,7 +22,7 @@ from app.methods.commands import (
     NewReport,
 )
 from app.methods.forms import CheckboxesField
-from app.methods.models import DecidedBy, DecisionOutcome, Forum, OrderingKind
+from app.methods.models import DecidedBy, DecisionOutcome, Forum, MeetingPaperKind, OrderingKind
 from app.methods.services import ASPECTS
 
 MEMBER_SEPARATOR = re.compile(r"\s+[–—-]\s+")
@@ -196,3 +196,8 @@ class FollowUpForm(FlaskForm):
 class CloseFollowUpForm(VersionedForm):
     status = SelectField("Avslutt oppdraget som", choices=choices([("delivered", "Levert"), ("cancelled", "Avlyst")]))
     submit = SubmitField("Avslutt oppdrag")
+
+
+class FilePaperForm(FlaskForm):
+    kind = SelectField("Dokument", choices=choices((kind.value, kind.label) for kind in MeetingPaperKind))
+    published = BooleanField("Publiseres på de offentlige sidene", default=True)

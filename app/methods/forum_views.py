@@ -16,11 +16,12 @@ from app.core.roles import Role
 from app.extensions import db
 from app.forms import choices, saved
 from app.listing import list_page
-from app.methods import services
+from app.methods import meeting_papers, services
 from app.methods.access import can_see_price_notes, get_method_or_404, require_secretariat
 from app.methods.forum_forms import (
     AgendaItemForm,
     CloseFollowUpForm,
+    FilePaperForm,
     FollowUpForm,
     ForumDecisionForm,
     MeetingForm,
@@ -40,7 +41,6 @@ from app.methods.models import (
     ForumDecision,
     Meeting,
     Method,
-    OrderingDecision,
 )
 from app.methods.views import bp
 from app.query_args import int_arg
@@ -59,11 +59,11 @@ def close_follow_up(reference: str, follow_up_id: int):
             assignment, status=form.status.data, expected_version=form.version.data, actor=current_user)):
         flash(f"Oppdraget er markert som {services.FOLLOW_UP_STATUSES[form.status.data].lower()}.", "success")
     else:
-        _flash_errors(form)
+        flash_errors(form)
     return redirect(url_for("methods.detail", reference=reference, _anchor="beslutningsforum"))
 
 
-def _flash_errors(form) -> None:
+def flash_errors(form) -> None:
     """A refused button form's messages, shown on the page it returns to."""
     for message in [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]:
         flash(message, "error")
@@ -95,7 +95,7 @@ def decision_label(decision: ForumDecision) -> str:
     return f"{label} ({decision.agenda_item.label})" if decision.agenda_item else label
 
 
-def _meeting_or_404(meeting_id: int) -> Meeting:
+def meeting_or_404(meeting_id: int) -> Meeting:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         abort(404)
@@ -151,23 +151,18 @@ def new_meeting():
 @bp.get("/moter/<int:meeting_id>")
 @role_required(*READERS)
 def meeting(meeting_id: int):
-    meeting = _meeting_or_404(meeting_id)
-    item_ids = [item.id for item in meeting.agenda_items]
-    decisions = {}
-    if item_ids:
-        model = OrderingDecision if meeting.forum is Forum.BESTILLERFORUM else ForumDecision
-        decisions = {(decision.agenda_item_id, decision.method_id): decision for decision in db.session.scalars(
-            select(model).where(model.agenda_item_id.in_(item_ids)))}
+    meeting = meeting_or_404(meeting_id)
+    decisions = meeting_papers.decisions_by_item(meeting)
     return render_template("methods/meeting.html", meeting=meeting, decisions=decisions,
                            editable=current_user.role is Role.METHODS_SECRETARIAT,
-                           before_meeting=meeting.meeting_date > date.today())
+                           before_meeting=meeting.meeting_date > date.today(), file_form=FilePaperForm())
 
 
 @bp.route("/moter/<int:meeting_id>/referat", methods=["GET", "POST"])
 @login_required
 def edit_minutes(meeting_id: int):
     require_secretariat()
-    meeting = _meeting_or_404(meeting_id)
+    meeting = meeting_or_404(meeting_id)
     form = MinutesForm(obj=meeting)
     if form.validate_on_submit() and saved(form, lambda: services.update_minutes(
             meeting, minutes=form.minutes.data, expected_version=form.version.data, actor=current_user)):
@@ -187,7 +182,7 @@ def edit_minutes(meeting_id: int):
 @login_required
 def new_agenda_item(meeting_id: int):
     require_secretariat()
-    meeting = _meeting_or_404(meeting_id)
+    meeting = meeting_or_404(meeting_id)
     form = AgendaItemForm(references=request.args.getlist("metode"))
     form.references.choices = [(method.reference, f"{method.reference} {method.title}")
                                for method in services.agenda_candidates(meeting)]
@@ -222,7 +217,7 @@ def _earlier_items(meeting: Meeting) -> list[tuple[int, str]]:
 @login_required
 def take_up_again(meeting_id: int):
     require_secretariat()
-    meeting = _meeting_or_404(meeting_id)
+    meeting = meeting_or_404(meeting_id)
     form = TakeUpAgainForm(prefix="again")
     form.earlier_id.choices = _earlier_items(meeting)
     created = []
@@ -234,7 +229,7 @@ def take_up_again(meeting_id: int):
     if form.validate_on_submit() and saved(form, add):
         flash(f"{created[0].label} er tatt opp igjen og satt på sakslisten.", "success")
     else:
-        _flash_errors(form)
+        flash_errors(form)
     return redirect(url_for("methods.meeting", meeting_id=meeting_id, _anchor="saksliste"))
 
 
@@ -242,7 +237,7 @@ def take_up_again(meeting_id: int):
 @login_required
 def remove_agenda_item(meeting_id: int, item_id: int):
     require_secretariat()
-    meeting = _meeting_or_404(meeting_id)
+    meeting = meeting_or_404(meeting_id)
     item = db.session.get(AgendaItem, item_id)
     if item is None or item.meeting_id != meeting.id:
         abort(404)
@@ -251,7 +246,7 @@ def remove_agenda_item(meeting_id: int, item_id: int):
     if form.validate_on_submit() and saved(form, lambda: services.remove_agenda_item(item, actor=current_user)):
         flash(f"{label} er fjernet fra sakslisten.", "success")
     else:
-        _flash_errors(form)
+        flash_errors(form)
     return redirect(url_for("methods.meeting", meeting_id=meeting_id, _anchor="saksliste"))
 
 

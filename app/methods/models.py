@@ -268,10 +268,44 @@ class Meeting(Versioned, db.Model):
     minutes: Mapped[str | None] = mapped_column(Text)
 
     agenda_items: Mapped[list["AgendaItem"]] = relationship(back_populates="meeting", order_by="AgendaItem.number")
+    papers: Mapped[list["MeetingPaper"]] = relationship(back_populates="meeting", order_by="MeetingPaper.id")
 
     @property
     def label(self) -> str:
         return f"{self.forum.label} {self.meeting_date:%d.%m.%Y}"
+
+    @property
+    def published(self) -> list["MeetingPaper"]:
+        """The papers the public pages may show: the latest filing of each kind, when it was published."""
+        latest = {paper.kind: paper for paper in self.papers}
+        return [paper for paper in latest.values() if paper.published]
+
+
+class MeetingPaperKind(LabelledEnum):
+    NOTICE = "innkalling", "Innkalling og saksliste"
+    MINUTES = "protokoll", "Protokoll"
+
+
+class MeetingPaper(db.Model):
+    """A meeting's papers as filed: the notice with the agenda and the items' suitability assessments, or the
+    minutes (protokoll) after the meeting. The PDF is filed in the journal of each agenda method's case
+    (`document_ids`); a published paper is one the public pages show (Meeting.published)."""
+
+    __tablename__ = "method_meeting_papers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("method_meetings.id"), index=True)
+    kind: Mapped[MeetingPaperKind]
+    filed_on: Mapped[date]
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published: Mapped[bool] = mapped_column(default=True)
+    document_ids: Mapped[list] = mapped_column(JSON, default=list)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="papers")
+
+    @property
+    def title(self) -> str:
+        return f"{self.kind.label} – {self.meeting.label}"
 
 
 # The methods an agenda item covers: one item may take up several methods together (S1: «Sak 031-2025» covers

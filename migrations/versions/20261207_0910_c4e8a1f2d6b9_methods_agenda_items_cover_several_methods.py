@@ -1,4 +1,5 @@
-"""methods: an agenda item covers one or more methods and may be taken up again under its number
+"""methods: an agenda item covers one or more methods and may be taken up again under its number; the meetings'
+filed papers
 
 Revision ID: c4e8a1f2d6b9
 Revises: b7d2e4f6a8c1
@@ -14,6 +15,23 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        "method_meeting_papers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.Enum("innkalling", "protokoll", name="meetingpaperkind", native_enum=False, length=32),
+                  nullable=False),
+        sa.Column("filed_on", sa.Date(), nullable=False),
+        sa.Column("filed_by_id", sa.Integer(), nullable=True),
+        sa.Column("published", sa.Boolean(), nullable=False),
+        sa.Column("document_ids", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(["filed_by_id"], ["users.id"], name=op.f("fk_method_meeting_papers_filed_by_id_users")),
+        sa.ForeignKeyConstraint(["meeting_id"], ["method_meetings.id"],
+                                name=op.f("fk_method_meeting_papers_meeting_id_method_meetings")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_method_meeting_papers")),
+    )
+    with op.batch_alter_table("method_meeting_papers", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_method_meeting_papers_meeting_id"), ["meeting_id"], unique=False)
     op.create_table(
         "method_agenda_item_methods",
         sa.Column("agenda_item_id", sa.Integer(), nullable=False),
@@ -108,3 +126,6 @@ def downgrade():
     with op.batch_alter_table("method_agenda_item_methods", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_method_agenda_item_methods_method_id"))
     op.drop_table("method_agenda_item_methods")
+    with op.batch_alter_table("method_meeting_papers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_method_meeting_papers_meeting_id"))
+    op.drop_table("method_meeting_papers")
