@@ -88,7 +88,7 @@ class AgendaItemForm(FlaskForm):
 
 
 class TakeUpAgainForm(FlaskForm):
-    earlier_id = SelectField("Sak fra et tidligere møte", coerce=int,
+    earlier_id = SelectField("Sak fra et tidligere møte", coerce=int, validate_choice=False,
                              description="Saken beholder nummeret, tittelen og metodene sine.")
     submit = SubmitField("Ta opp saken igjen")
 
@@ -199,5 +199,6 @@ class CloseFollowUpForm(VersionedForm):
 
 
 class FilePaperForm(FlaskForm):
-    kind = SelectField("Dokument", choices=choices((kind.value, kind.label) for kind in MeetingPaperKind))
+    kind = SelectField("Dokument", choices=choices((kind.value, kind.label) for kind in MeetingPaperKind),
+                       validate_choice=False)
     published = BooleanField("Publiseres på de offentlige sidene", default=True)

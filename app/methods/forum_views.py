@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.cases.interface import attach_document, get_case
 from app.core.roles import Role
+from app.errors import InvalidInput
 from app.extensions import db
 from app.forms import choices, saved
 from app.listing import list_page
@@ -223,8 +224,10 @@ def take_up_again(meeting_id: int):
     created = []
 
     def add():
-        created.append(services.take_up_again(meeting, db.session.get(AgendaItem, form.earlier_id.data),
-                                              actor=current_user))
+        earlier = db.session.get(AgendaItem, form.earlier_id.data) if form.earlier_id.data else None
+        if earlier is None:
+            raise InvalidInput("Velg en sak fra et tidligere møte.", field="earlier_id")
+        created.append(services.take_up_again(meeting, earlier, actor=current_user))
 
     if form.validate_on_submit() and saved(form, add):
         flash(f"{created[0].label} er tatt opp igjen og satt på sakslisten.", "success")

@@ -8,6 +8,7 @@ from flask import Response, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from app.core.audit import AuditAction, record_access
+from app.errors import InvalidInput
 from app.extensions import limiter
 from app.forms import saved
 from app.http import content_disposition
@@ -46,6 +47,8 @@ def file_meeting_paper(meeting_id: int):
     kind = MeetingPaperKind(form.kind.data) if form.kind.data in {k.value for k in MeetingPaperKind} else None
 
     def file():
+        if kind is None:
+            raise InvalidInput("Velg innkalling eller protokoll.", field="kind")
         meeting_papers.check_can_file(meeting, kind, date.today())
         pdf = meeting_papers.render_paper(meeting, kind, printed_by=current_user.name)
         meeting_papers.file_paper(meeting, kind, pdf=pdf, published=bool(form.published.data), actor=current_user)

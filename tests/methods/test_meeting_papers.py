@@ -85,8 +85,13 @@ def test_the_minutes_are_filed_after_the_meeting_in_each_methods_journal_and_pub
         assert db.session.scalar(select(db.func.count()).select_from(MeetingPaper)) == 2
 
 
-def test_only_the_secretariat_files_papers(app, login, make_user, sak_031):
-    _user_id, meeting_id = sak_031
+def test_only_the_secretariat_files_papers_and_a_missing_choice_is_refused(app, login, make_user, sak_031):
+    user_id, meeting_id = sak_031
+    secretary = login(user_id)
+    for url, message in ((f"/metoder/moter/{meeting_id}/arkiver", "Velg innkalling eller protokoll."),
+                         (f"/metoder/moter/{meeting_id}/saker/gjenoppta", "Velg en sak fra et tidligere møte.")):
+        assert message in secretary.post(url, data={}, follow_redirects=True).get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count()).select_from(MeetingPaper)) == 0
     member = login(make_user("bestillerforum"))
     assert member.get(f"/metoder/moter/{meeting_id}/innkalling.pdf").status_code == 200
     assert member.post(f"/metoder/moter/{meeting_id}/arkiver", data={"kind": "innkalling"}).status_code == 403
