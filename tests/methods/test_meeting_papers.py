@@ -91,7 +91,8 @@ def test_only_the_secretariat_files_papers_and_a_missing_choice_is_refused(app, 
     for url, message in ((f"/metoder/moter/{meeting_id}/arkiver", "Velg innkalling eller protokoll."),
                          (f"/metoder/moter/{meeting_id}/saker/gjenoppta", "Velg en sak fra et tidligere møte.")):
         assert message in secretary.post(url, data={}, follow_redirects=True).get_data(as_text=True)
-    assert db.session.scalar(select(db.func.count()).select_from(MeetingPaper)) == 0
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(MeetingPaper)) == 0
     member = login(make_user("bestillerforum"))
     assert member.get(f"/metoder/moter/{meeting_id}/innkalling.pdf").status_code == 200
     assert member.post(f"/metoder/moter/{meeting_id}/arkiver", data={"kind": "innkalling"}).status_code == 403
