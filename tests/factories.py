@@ -120,8 +120,9 @@ def new_meeting(forum: Forum = Forum.BESTILLERFORUM, meeting_date: date = date(2
 
 
 def agenda_item(method, **fields) -> NewAgendaItem:
-    """`method` on the agenda as the forum's next item (or `number=`)."""
-    return NewAgendaItem(reference=method.reference, **fields)
+    """`method` (or several: a list) on the agenda as the forum's next item (or `number=`)."""
+    methods = method if isinstance(method, list | tuple) else [method]
+    return NewAgendaItem(references=tuple(each.reference for each in methods), **fields)
 
 
 def ordering_decision(item, kind: OrderingKind = OrderingKind.FULL_HTA, *, assessing_body: str | None = "FHI",

@@ -55,13 +55,18 @@ def test_the_demo_letters_are_the_real_rendered_letters(app):
     assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
     with app.app_context():
         versions = db.session.scalars(select(DocumentVersion).join(Document).join(Case, Document.case_id == Case.id)
-                                      .where(Case.kind != CaseKind.PANEL_REFERRAL))
+                                      .where(Case.kind.not_in((CaseKind.PANEL_REFERRAL, CaseKind.METHOD))))
         texts = [pdf_text(read_version(version)) for version in versions]
+        # Beslutningsforum 17.03.2025's notice and minutes, filed on the case of each of Sak 031-2025's methods.
+        papers = [pdf_text(read_version(version)) for version in db.session.scalars(
+            select(DocumentVersion).join(Document).join(Case, Document.case_id == Case.id)
+            .where(Case.kind == CaseKind.METHOD))]
         statement = db.session.scalars(select(Statement).order_by(Statement.id.desc())).first()
         statement_text = pdf_text(read_version(db.session.scalars(select(DocumentVersion).where(
             DocumentVersion.document_id == statement.document_id)).one()))
         referral = db.session.get(Referral, statement.referral_id)
     assert len(texts) == 5                 # four decision letters and one forwarding letter
+    assert len(papers) == 6 and sum("Protokoll fra møte i Beslutningsforum 17.03.2025" in text for text in papers) == 3
     # The panel's statements are the letters rendered from the statement as sent.
     assert referral.referring_doctor in statement_text and statement.summary[:40] in statement_text
     assert sum("Du kan klage på vedtaket" in text for text in texts) == 4

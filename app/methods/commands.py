@@ -68,13 +68,14 @@ class NewMeeting:
     proposal_deadline: date | None = None
     input_deadline: date | None = None
     minutes: str | None = None
+    confirm_weekend: bool = False       # a meeting on a Saturday or Sunday is created only when confirmed
 
 
 @dataclass(frozen=True)
 class NewAgendaItem:
-    reference: str                      # the method's ID
+    references: tuple[str, ...]         # the IDs of the methods the item covers
     number: int | None = None           # None gives the forum's next number this year
-    title: str | None = None            # None gives the method's ID and title
+    title: str | None = None            # None gives the methods' IDs and titles
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class NewOrderingDecision:
     aspects: tuple[str, ...] = ()
     due_on: date | None = None
     reasoning: str | None = None
+    whole_item: bool = False            # the same decision for every method on the agenda item
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ class NewForumDecision:
     conditions: str | None = None
     valid_from: date | None = None      # None gives the decision date
     amends_id: int | None = None
+    whole_item: bool = False            # the same decision for every method on the agenda item
 
 
 @dataclass(frozen=True)

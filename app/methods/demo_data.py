@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.methods import assessment_services, services
+from app.methods import assessment_services, meeting_papers, services
 from app.methods.assessment_services import AssessmentChanges, TrialRow
 from app.methods.commands import (
     MethodDetails,
@@ -26,6 +26,7 @@ from app.methods.models import (
     DecisionOutcome,
     Forum,
     Meeting,
+    MeetingPaperKind,
     MethodStatus,
     MethodType,
     OrderingKind,
@@ -210,6 +211,11 @@ S1_REPORTS = {
 }
 
 
+S1_MINUTES = ("Rapportene ble behandlet i Beslutningsforum 17.3.25, sak 031-2025: ID2022_131 Robotassistert "
+              "prostatektomi ved prostatakreft, ID2022_132 Robotassistert hysterektomi og ID2022_133 Robotassistert "
+              "rektumreseksjon ved endetarmskreft.\n\nBeslutningsforum fattet én beslutning for de tre metodene.")
+
+
 def load_methods_demo(secretary, today: date) -> int:
     """Register the methods modelled on published cases and ten years of history through the services, as the
     secretariat would; returns how many."""
@@ -223,7 +229,7 @@ def load_methods_demo(secretary, today: date) -> int:
     meeting_2018 = services.create_meeting(NewMeeting(
         forum=Forum.BESTILLERFORUM, meeting_date=date(2018, 10, 22), proposal_deadline=date(2018, 8, 20),
         input_deadline=date(2018, 10, 8)), actor=secretary)
-    item = services.add_agenda_item(meeting_2018, NewAgendaItem(earlier.reference), actor=secretary)
+    item = services.add_agenda_item(meeting_2018, NewAgendaItem((earlier.reference,)), actor=secretary)
     services.record_ordering_decision(earlier, NewOrderingDecision(
         agenda_item_id=item.id, kind=OrderingKind.MINI_HTA_LOCAL, decided_on=meeting_2018.meeting_date,
         reasoning="Bestillerforum så ikke hensikten med nasjonal metodevurdering og viste til mini-metodevurdering."),
@@ -257,7 +263,7 @@ def _meeting(forum: Forum, day: date, secretary):
 
 
 def _agenda_item(meeting, method, secretary, number: int | None = None):
-    return services.add_agenda_item(meeting, NewAgendaItem(method.reference, number=number), actor=secretary)
+    return services.add_agenda_item(meeting, NewAgendaItem((method.reference,), number=number), actor=secretary)
 
 
 def _load_not_introduced(secretary) -> None:
@@ -296,38 +302,51 @@ def _load_not_introduced(secretary) -> None:
 
 
 def _load_robot_surgery(secretary) -> None:
+    """S1: Bestillerforum commissions the three reports in one item; Beslutningsforum decides on all three
+    methods together in «Sak 031-2025» on 17.3.25, and the item is taken up again on 28.4.25, where the
+    decision is amended."""
+    methods = [services.register_method(NewMethod(
+        reference=f"ID2022_{number}",
+        details=MethodDetails(title=title, method_type=MethodType.PROCEDURE, subject_areas=("Kreftsykdommer",),
+                              generic_name="Robotassistert kirurgi"),
+        submission=NewSubmission(kind=SubmissionKind.PROPOSAL, organisation="Bestillerforum for nye metoder",
+                                 received_on=date(2022, 9, 1))), actor=secretary)
+        for number, title in enumerate(S1_REPORTS, start=131)]
+    references = tuple(method.reference for method in methods)
     ordering = _meeting(Forum.BESTILLERFORUM, date(2022, 10, 24), secretary)
-    march = _meeting(Forum.BESLUTNINGSFORUM, date(2025, 3, 17), secretary)
-    april = _meeting(Forum.BESLUTNINGSFORUM, date(2025, 4, 28), secretary)
-    for number, (title, reports) in enumerate(S1_REPORTS.items(), start=131):
-        method = services.register_method(NewMethod(
-            reference=f"ID2022_{number}",
-            details=MethodDetails(title=title, method_type=MethodType.PROCEDURE, subject_areas=("Kreftsykdommer",),
-                                  generic_name="Robotassistert kirurgi"),
-            submission=NewSubmission(kind=SubmissionKind.PROPOSAL, organisation="Bestillerforum for nye metoder",
-                                     received_on=date(2022, 9, 1))), actor=secretary)
-        services.record_ordering_decision(method, NewOrderingDecision(
-            agenda_item_id=_agenda_item(ordering, method, secretary).id, kind=OrderingKind.FULL_HTA,
-            decided_on=ordering.meeting_date, assessing_body="FHI",
-            aspects=("effekt", "sikkerhet", "helseokonomi", "organisasjon")), actor=secretary)
-        commission = method.commissions[-1]
+    services.record_ordering_decision(methods[0], NewOrderingDecision(
+        agenda_item_id=services.add_agenda_item(ordering, NewAgendaItem(
+            references, title="Robotassistert kirurgi: prostatektomi, hysterektomi og rektumreseksjon"),
+            actor=secretary).id,
+        kind=OrderingKind.FULL_HTA, decided_on=ordering.meeting_date, assessing_body="FHI",
+        aspects=("effekt", "sikkerhet", "helseokonomi", "organisasjon"), whole_item=True), actor=secretary)
+    for method, reports in zip(methods, S1_REPORTS.values(), strict=True):
         for report in reports:
-            services.add_report(commission, NewReport(title=report, delivered_on=date(2025, 1, 15)), actor=secretary)
-        march_item = _agenda_item(march, method, secretary, number=31 if number == 131 else None)
-        first = services.record_forum_decision(method, NewForumDecision(
-            decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=march.meeting_date,
-            outcome=DecisionOutcome.INTRODUCED_WITH_CONDITIONS, preamble=S1_DECISION_PREAMBLE,
-            points=tuple(S1_DECISION_POINTS), agenda_item_id=march_item.id), actor=secretary)
-        amended = services.record_forum_decision(method, NewForumDecision(
-            decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=april.meeting_date,
-            outcome=DecisionOutcome.INTRODUCED_WITH_CONDITIONS, points=tuple(S1_AMENDED_POINTS),
-            agenda_item_id=_agenda_item(april, method, secretary).id, amends_id=first.id), actor=secretary)
-        if number == 131:
-            services.add_follow_up(amended, NewFollowUp(
-                title="Interregional arbeidsgruppe: nasjonal strategisk tilnærming for kirurgiske operasjonsroboter",
-                owner="Interregional arbeidsgruppe", due_on=date(2025, 11, 1), members=tuple(S1_WORKING_GROUP_MEMBERS),
-                mandate_questions=tuple(S1_MANDATE_QUESTIONS), secretariat="Helse Sør-Øst RHF",
-                reporting_line="Interregionalt fagdirektørmøte"), actor=secretary)
+            services.add_report(method.commissions[-1], NewReport(title=report, delivered_on=date(2025, 1, 15)),
+                                actor=secretary)
+    march = _meeting(Forum.BESLUTNINGSFORUM, date(2025, 3, 17), secretary)
+    march_item = services.add_agenda_item(march, NewAgendaItem(
+        references, number=31, title="Robotassistert kirurgi ved kreft i prostata, rektum og livmor"),
+        actor=secretary)
+    first = services.record_forum_decision(methods[0], NewForumDecision(
+        decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=march.meeting_date,
+        outcome=DecisionOutcome.INTRODUCED_WITH_CONDITIONS, preamble=S1_DECISION_PREAMBLE,
+        points=tuple(S1_DECISION_POINTS), agenda_item_id=march_item.id, whole_item=True), actor=secretary)
+    april = _meeting(Forum.BESLUTNINGSFORUM, date(2025, 4, 28), secretary)
+    amended = services.record_forum_decision(methods[0], NewForumDecision(
+        decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=april.meeting_date,
+        outcome=DecisionOutcome.INTRODUCED_WITH_CONDITIONS, points=tuple(S1_AMENDED_POINTS),
+        agenda_item_id=services.take_up_again(april, march_item, actor=secretary).id, amends_id=first.id,
+        whole_item=True), actor=secretary)
+    services.update_minutes(march, minutes=S1_MINUTES, expected_version=march.version, actor=secretary)
+    for kind in MeetingPaperKind:
+        meeting_papers.file_paper(march, kind, pdf=meeting_papers.render_paper(march, kind, printed_by=secretary.name),
+                                  published=True, actor=secretary)
+    services.add_follow_up(amended, NewFollowUp(
+        title="Interregional arbeidsgruppe: nasjonal strategisk tilnærming for kirurgiske operasjonsroboter",
+        owner="Interregional arbeidsgruppe", due_on=date(2025, 11, 1), members=tuple(S1_WORKING_GROUP_MEMBERS),
+        mandate_questions=tuple(S1_MANDATE_QUESTIONS), secretariat="Helse Sør-Øst RHF",
+        reporting_line="Interregionalt fagdirektørmøte"), actor=secretary)
 
 
 # The history: methods received over ten years, each taken through the stages as far as its dates have come
@@ -454,11 +473,11 @@ def _history_method(rng, calendar: _Calendar, secretary, kind: tuple, received_o
     ordering = calendar.meeting(Forum.BESTILLERFORUM, ordering_day)
     if ordering_day > today:                            # on the agenda of Bestillerforum's next meeting
         if (ordering_day - today).days <= AGENDA_AHEAD_DAYS:
-            services.add_agenda_item(ordering, NewAgendaItem(method.reference), actor=secretary)
+            services.add_agenda_item(ordering, NewAgendaItem((method.reference,)), actor=secretary)
         return
     ordering_kind = _pick(rng, ORDERING_KINDS[method_type])
     services.record_ordering_decision(method, NewOrderingDecision(
-        agenda_item_id=services.add_agenda_item(ordering, NewAgendaItem(method.reference), actor=secretary).id,
+        agenda_item_id=services.add_agenda_item(ordering, NewAgendaItem((method.reference,)), actor=secretary).id,
         kind=ordering_kind, decided_on=ordering_day, assessing_body=ASSESSING_BODIES.get(ordering_kind),
         aspects=("effekt", "sikkerhet", "helseokonomi") if ordering_kind is OrderingKind.FULL_HTA else (),
         reasoning=None if ordering_kind.commissions else "Bestillerforum så ikke behov for nasjonal "
@@ -484,7 +503,7 @@ def _history_method(rng, calendar: _Calendar, secretary, kind: tuple, received_o
     if decision_day > today and (decision_day - today).days > AGENDA_AHEAD_DAYS:
         return                                          # for clearance in Bestillerforum
     meeting = calendar.meeting(Forum.BESLUTNINGSFORUM, decision_day)
-    item = services.add_agenda_item(meeting, NewAgendaItem(method.reference), actor=secretary)
+    item = services.add_agenda_item(meeting, NewAgendaItem((method.reference,)), actor=secretary)
     if decision_day > today:
         return                                          # on the agenda of Beslutningsforum's next meeting
     outcome = _pick(rng, DECISION_OUTCOMES)

@@ -8,7 +8,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices
@@ -21,11 +21,12 @@ from app.methods.commands import (
     NewPriceNote,
     NewReport,
 )
-from app.methods.forms import REFERENCE_MESSAGE, CheckboxesField
-from app.methods.models import DecidedBy, DecisionOutcome, Forum, OrderingKind
+from app.methods.forms import CheckboxesField
+from app.methods.models import DecidedBy, DecisionOutcome, Forum, MeetingPaperKind, OrderingKind
 from app.methods.services import ASPECTS
 
 MEMBER_SEPARATOR = re.compile(r"\s+[–—-]\s+")
+WHOLE_ITEM_LABEL = "Samme beslutning for alle metodene i saken"
 
 
 def lines(text: str | None) -> list[str]:
@@ -56,12 +57,13 @@ class MeetingForm(FlaskForm):
                                         description="Frist for innspill til forslag og metodevarsler.")
     minutes = TextAreaField("Referat", validators=[Length(max=100_000)],
                             description="Kan også skrives etter møtet.", filters=TIDY_TEXT)
+    confirm_weekend = BooleanField("Opprett likevel: møtet holdes på en lørdag eller søndag")
     submit = SubmitField("Opprett møte")
 
     def to_command(self) -> NewMeeting:
         return NewMeeting(forum=Forum(self.forum.data), meeting_date=self.meeting_date.data,
                           proposal_deadline=self.proposal_deadline.data, input_deadline=self.input_deadline.data,
-                          minutes=self.minutes.data)
+                          minutes=self.minutes.data, confirm_weekend=bool(self.confirm_weekend.data))
 
 
 class MinutesForm(VersionedForm):
@@ -70,20 +72,25 @@ class MinutesForm(VersionedForm):
 
 
 class AgendaItemForm(FlaskForm):
-    reference = StringField("Metode-ID", validators=[
-        DataRequired(message="Fyll inn metode-ID."), Regexp(r"^\s*ID(19|20)\d{2}_\d{3} ?[A-Z]?\s*$",
-                                                           message=REFERENCE_MESSAGE)],
-        description="F.eks. ID2022_131.", filters=TIDY_TEXT)
+    references = CheckboxesField(
+        "Metoder", validate_choice=False, render_kw={"data-filterable": "Søk etter metode-ID eller navn"},
+        description="Velg metoden eller metodene saken gjelder. Bare metoder mottatt innen møtedatoen kan velges.")
     number = StringField("Saksnummer", validators=[
         Optional(), Regexp(r"^\d{1,3}$", message="Skriv saksnummeret som et tall, f.eks. 31.")],
         description="Tomt gir neste ledige nummer i forumet dette året.")
     title = StringField("Sakstittel", validators=[Length(max=300)],
-                        description="Tomt gir metodens ID og tittel.", filters=TIDY_TEXT)
+                        description="Tomt gir metodenes ID og tittel.", filters=TIDY_TEXT)
     submit = SubmitField("Sett på sakslisten")
 
     def to_command(self) -> NewAgendaItem:
-        return NewAgendaItem(reference=self.reference.data,
+        return NewAgendaItem(references=tuple(self.references.data or ()),
                              number=int(self.number.data) if self.number.data else None, title=self.title.data)
+
+
+class TakeUpAgainForm(FlaskForm):
+    earlier_id = SelectField("Sak fra et tidligere møte", coerce=int, validate_choice=False,
+                             description="Saken beholder nummeret, tittelen og metodene sine.")
+    submit = SubmitField("Ta opp saken igjen")
 
 
 class OrderingDecisionForm(FlaskForm):
@@ -97,13 +104,15 @@ class OrderingDecisionForm(FlaskForm):
     decided_on = NorwegianDateField("Beslutningsdato", [Optional()], description="Tomt gir møtedatoen.")
     reasoning = TextAreaField("Begrunnelse / beskrivelse av oppdraget", validators=[Length(max=20_000)],
                               filters=TIDY_TEXT)
+    whole_item = BooleanField(WHOLE_ITEM_LABEL)
     submit = SubmitField("Registrer beslutning")
 
     def to_command(self) -> NewOrderingDecision:
         return NewOrderingDecision(
             agenda_item_id=self.agenda_item_id.data, kind=OrderingKind(self.kind.data),
             decided_on=self.decided_on.data, assessing_body=self.assessing_body.data,
-            aspects=tuple(self.aspects.data or ()), due_on=self.due_on.data, reasoning=self.reasoning.data)
+            aspects=tuple(self.aspects.data or ()), due_on=self.due_on.data, reasoning=self.reasoning.data,
+            whole_item=bool(self.whole_item.data))
 
 
 class ReportForm(FlaskForm):
@@ -147,6 +156,7 @@ class ForumDecisionForm(FlaskForm):
         description="Ett punkt per linje. Nummereringen legges på automatisk.")
     conditions = TextAreaField("Vilkår", validators=[Length(max=20_000)], filters=TIDY_TEXT)
     valid_from = NorwegianDateField("Gyldig fra", [Optional()], description="Tomt gir beslutningsdatoen.")
+    whole_item = BooleanField(WHOLE_ITEM_LABEL)
     submit = SubmitField("Registrer beslutning")
 
     def to_command(self) -> NewForumDecision:
@@ -155,7 +165,8 @@ class ForumDecisionForm(FlaskForm):
             outcome=DecisionOutcome(self.outcome.data), points=tuple(lines(self.points.data)),
             agenda_item_id=int(self.agenda_item_id.data) if self.agenda_item_id.data else None,
             preamble=self.preamble.data, conditions=self.conditions.data, valid_from=self.valid_from.data,
-            amends_id=int(self.amends_id.data) if self.amends_id.data else None)
+            amends_id=int(self.amends_id.data) if self.amends_id.data else None,
+            whole_item=bool(self.whole_item.data))
 
 
 class FollowUpForm(FlaskForm):
@@ -185,3 +196,9 @@ class FollowUpForm(FlaskForm):
 class CloseFollowUpForm(VersionedForm):
     status = SelectField("Avslutt oppdraget som", choices=choices([("delivered", "Levert"), ("cancelled", "Avlyst")]))
     submit = SubmitField("Avslutt oppdrag")
+
+
+class FilePaperForm(FlaskForm):
+    kind = SelectField("Dokument", choices=choices((kind.value, kind.label) for kind in MeetingPaperKind),
+                       validate_choice=False)
+    published = BooleanField("Publiseres på de offentlige sidene", default=True)

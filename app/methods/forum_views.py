@@ -8,18 +8,21 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app.cases.interface import attach_document, get_case
 from app.core.roles import Role
+from app.errors import InvalidInput
 from app.extensions import db
 from app.forms import choices, saved
 from app.listing import list_page
-from app.methods import services
+from app.methods import meeting_papers, services
 from app.methods.access import can_see_price_notes, get_method_or_404, require_secretariat
 from app.methods.forum_forms import (
     AgendaItemForm,
     CloseFollowUpForm,
+    FilePaperForm,
     FollowUpForm,
     ForumDecisionForm,
     MeetingForm,
@@ -27,6 +30,7 @@ from app.methods.forum_forms import (
     OrderingDecisionForm,
     PriceNoteForm,
     ReportForm,
+    TakeUpAgainForm,
 )
 from app.methods.lists import MEETINGS
 from app.methods.method_views import READERS
@@ -38,7 +42,6 @@ from app.methods.models import (
     ForumDecision,
     Meeting,
     Method,
-    OrderingDecision,
 )
 from app.methods.views import bp
 from app.query_args import int_arg
@@ -57,9 +60,14 @@ def close_follow_up(reference: str, follow_up_id: int):
             assignment, status=form.status.data, expected_version=form.version.data, actor=current_user)):
         flash(f"Oppdraget er markert som {services.FOLLOW_UP_STATUSES[form.status.data].lower()}.", "success")
     else:
-        for message in [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]:
-            flash(message, "error")
+        flash_errors(form)
     return redirect(url_for("methods.detail", reference=reference, _anchor="beslutningsforum"))
+
+
+def flash_errors(form) -> None:
+    """A refused button form's messages, shown on the page it returns to."""
+    for message in [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]:
+        flash(message, "error")
 
 
 # Helpers for the method page's forum sections (templates/methods/_forum_sections.html).
@@ -88,7 +96,7 @@ def decision_label(decision: ForumDecision) -> str:
     return f"{label} ({decision.agenda_item.label})" if decision.agenda_item else label
 
 
-def _meeting_or_404(meeting_id: int) -> Meeting:
+def meeting_or_404(meeting_id: int) -> Meeting:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         abort(404)
@@ -98,7 +106,7 @@ def _meeting_or_404(meeting_id: int) -> Meeting:
 def _agenda_items(method: Method, forum: Forum) -> list[AgendaItem]:
     return list(db.session.scalars(
         select(AgendaItem).join(AgendaItem.meeting)
-        .where(AgendaItem.method_id == method.id, AgendaItem.forum == forum)
+        .where(AgendaItem.methods.contains(method), AgendaItem.forum == forum)
         .order_by(Meeting.meeting_date.desc(), AgendaItem.number.desc())))
 
 
@@ -135,6 +143,8 @@ def new_meeting():
     if form.validate_on_submit() and saved(form, create):
         flash(f"Møtet i {created[0].label} er opprettet.", "success")
         return redirect(url_for("methods.meeting", meeting_id=created[0].id))
+    if not (form.confirm_weekend.errors or form.confirm_weekend.data):
+        del form.confirm_weekend   # asked only when the meeting date is a Saturday or Sunday
     return render_template("methods/meeting_form.html", form=form, meeting=None, heading="Nytt møte",
                            cancel_url=url_for("methods.meetings"))
 
@@ -142,22 +152,18 @@ def new_meeting():
 @bp.get("/moter/<int:meeting_id>")
 @role_required(*READERS)
 def meeting(meeting_id: int):
-    meeting = _meeting_or_404(meeting_id)
-    item_ids = [item.id for item in meeting.agenda_items]
-    decisions = {}
-    if item_ids:
-        model = OrderingDecision if meeting.forum is Forum.BESTILLERFORUM else ForumDecision
-        decisions = {decision.agenda_item_id: decision for decision in db.session.scalars(
-            select(model).where(model.agenda_item_id.in_(item_ids)))}
+    meeting = meeting_or_404(meeting_id)
+    decisions = meeting_papers.decisions_by_item(meeting)
     return render_template("methods/meeting.html", meeting=meeting, decisions=decisions,
-                           editable=current_user.role is Role.METHODS_SECRETARIAT)
+                           editable=current_user.role is Role.METHODS_SECRETARIAT,
+                           before_meeting=meeting.meeting_date > date.today(), file_form=FilePaperForm())
 
 
 @bp.route("/moter/<int:meeting_id>/referat", methods=["GET", "POST"])
 @login_required
 def edit_minutes(meeting_id: int):
     require_secretariat()
-    meeting = _meeting_or_404(meeting_id)
+    meeting = meeting_or_404(meeting_id)
     form = MinutesForm(obj=meeting)
     if form.validate_on_submit() and saved(form, lambda: services.update_minutes(
             meeting, minutes=form.minutes.data, expected_version=form.version.data, actor=current_user)):
@@ -177,8 +183,10 @@ def edit_minutes(meeting_id: int):
 @login_required
 def new_agenda_item(meeting_id: int):
     require_secretariat()
-    meeting = _meeting_or_404(meeting_id)
-    form = AgendaItemForm(reference=request.args.get("metode", ""))
+    meeting = meeting_or_404(meeting_id)
+    form = AgendaItemForm(references=request.args.getlist("metode"))
+    form.references.choices = [(method.reference, f"{method.reference} {method.title}")
+                               for method in services.agenda_candidates(meeting)]
     created = []
 
     def add():
@@ -187,9 +195,62 @@ def new_agenda_item(meeting_id: int):
     if form.validate_on_submit() and saved(form, add):
         flash(f"{created[0].label} er satt på sakslisten.", "success")
         return redirect(url_for("methods.meeting", meeting_id=meeting_id, _anchor="saksliste"))
-    return render_template("methods/meeting_form.html", form=form, meeting=meeting,
-                           heading=f"Ny sak – {meeting.label}",
-                           cancel_url=url_for("methods.meeting", meeting_id=meeting_id))
+    again = TakeUpAgainForm(formdata=None, prefix="again")
+    again.earlier_id.choices = _earlier_items(meeting)
+    return render_template("methods/agenda_item_form.html", form=form, again=again, meeting=meeting,
+                           heading=f"Ny sak – {meeting.label}")
+
+
+def _earlier_items(meeting: Meeting) -> list[tuple[int, str]]:
+    """The forum's items from earlier meetings that may be taken up again, the latest hearing of each number."""
+    latest = {}
+    for item in db.session.scalars(
+            select(AgendaItem).join(AgendaItem.meeting)
+            .where(AgendaItem.forum == meeting.forum, Meeting.meeting_date < meeting.meeting_date)
+            .order_by(Meeting.meeting_date)):
+        latest[(item.year, item.number)] = item
+    listed = {item.number for item in meeting.agenda_items}
+    return [(item.id, _agenda_choice(item)) for key, item in sorted(latest.items(), reverse=True)
+            if item.number not in listed]
+
+
+@bp.post("/moter/<int:meeting_id>/saker/gjenoppta")
+@login_required
+def take_up_again(meeting_id: int):
+    require_secretariat()
+    meeting = meeting_or_404(meeting_id)
+    form = TakeUpAgainForm(prefix="again")
+    form.earlier_id.choices = _earlier_items(meeting)
+    created = []
+
+    def add():
+        earlier = db.session.get(AgendaItem, form.earlier_id.data) if form.earlier_id.data else None
+        if earlier is None:
+            raise InvalidInput("Velg en sak fra et tidligere møte.", field="earlier_id")
+        created.append(services.take_up_again(meeting, earlier, actor=current_user))
+
+    if form.validate_on_submit() and saved(form, add):
+        flash(f"{created[0].label} er tatt opp igjen og satt på sakslisten.", "success")
+    else:
+        flash_errors(form)
+    return redirect(url_for("methods.meeting", meeting_id=meeting_id, _anchor="saksliste"))
+
+
+@bp.post("/moter/<int:meeting_id>/saker/<int:item_id>/fjern")
+@login_required
+def remove_agenda_item(meeting_id: int, item_id: int):
+    require_secretariat()
+    meeting = meeting_or_404(meeting_id)
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    label = item.label
+    form = FlaskForm()
+    if form.validate_on_submit() and saved(form, lambda: services.remove_agenda_item(item, actor=current_user)):
+        flash(f"{label} er fjernet fra sakslisten.", "success")
+    else:
+        flash_errors(form)
+    return redirect(url_for("methods.meeting", meeting_id=meeting_id, _anchor="saksliste"))
 
 
 # A method's forum records
@@ -271,13 +332,19 @@ def new_decision(reference: str):
                                           blank="Ingen sak i Beslutningsforum")
     if request.method == "GET":
         if amending:
+            # An amendment starts from the decision it amends; the user changes what the meeting changed.
             form.amends_id.data = str(amending.id)
             form.decided_by.data = amending.decided_by.value
             form.outcome.data = amending.outcome.value
+            form.preamble.data = amending.preamble
+            form.points.data = "\n".join(amending.points)
+            form.conditions.data = amending.conditions
         if request.args.get("sak", "") in items:
             form.agenda_item_id.data = request.args["sak"]
         elif items:
             form.agenda_item_id.data = next(iter(items))
+        chosen = items.get(form.agenda_item_id.data)
+        form.whole_item.data = bool(chosen and len(chosen.methods) > 1)
     created = []
 
     def record():

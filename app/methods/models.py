@@ -3,7 +3,7 @@ forum meetings, Bestillerforum's ordering decisions and commissions, Beslutnings
 decisions (amended as new versions, never overwritten) and their follow-up assignments."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cases.interface import CaseStatus
@@ -269,42 +269,98 @@ class Meeting(Versioned, db.Model):
     minutes: Mapped[str | None] = mapped_column(Text)
 
     agenda_items: Mapped[list["AgendaItem"]] = relationship(back_populates="meeting", order_by="AgendaItem.number")
+    papers: Mapped[list["MeetingPaper"]] = relationship(back_populates="meeting", order_by="MeetingPaper.id")
 
     @property
     def label(self) -> str:
         return f"{self.forum.label} {self.meeting_date:%d.%m.%Y}"
 
+    @property
+    def published(self) -> list["MeetingPaper"]:
+        """The papers the public pages may show: the latest filing of each kind, when it was published."""
+        latest = {paper.kind: paper for paper in self.papers}
+        return [paper for paper in latest.values() if paper.published]
 
-class AgendaItem(db.Model):
-    """Sak NNN-YYYY: numbered per forum and year."""
 
-    __tablename__ = "method_agenda_items"
-    __table_args__ = (UniqueConstraint("forum", "year", "number"),)
+class MeetingPaperKind(LabelledEnum):
+    NOTICE = "innkalling", "Innkalling og saksliste"
+    MINUTES = "protokoll", "Protokoll"
+
+
+class MeetingPaper(db.Model):
+    """A meeting's papers as filed: the notice with the agenda and the items' suitability assessments, or the
+    minutes (protokoll) after the meeting. The PDF is filed in the journal of each agenda method's case
+    (`document_ids`); a published paper is one the public pages show (Meeting.published)."""
+
+    __tablename__ = "method_meeting_papers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("method_meetings.id"), index=True)
-    method_id: Mapped[int] = mapped_column(ForeignKey("method_methods.id"), index=True)
+    kind: Mapped[MeetingPaperKind]
+    filed_on: Mapped[date]
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published: Mapped[bool] = mapped_column(default=True)
+    document_ids: Mapped[list] = mapped_column(JSON, default=list)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="papers")
+
+    @property
+    def title(self) -> str:
+        return f"{self.kind.label} – {self.meeting.label}"
+
+
+# The methods an agenda item covers: one item may take up several methods together (S1: «Sak 031-2025» covers
+# ID2022_131, ID2022_132 and ID2022_133).
+agenda_item_methods = Table(
+    "method_agenda_item_methods", db.metadata,
+    Column("agenda_item_id", ForeignKey("method_agenda_items.id", ondelete="CASCADE"), primary_key=True),
+    Column("method_id", ForeignKey("method_methods.id"), primary_key=True, index=True),
+)
+
+
+class AgendaItem(db.Model):
+    """Sak NNN-YYYY: numbered per forum and year, covering one or more methods. An item taken up again at a
+    later meeting («Saken ble på nytt tatt opp») is a new row on that meeting that keeps the number and points
+    to the item it resumes; only a first hearing takes a number."""
+
+    __tablename__ = "method_agenda_items"
+    __table_args__ = (
+        Index("uq_method_agenda_items_forum_year_number", "forum", "year", "number", unique=True,
+              sqlite_where=text("resumes_id IS NULL"), postgresql_where=text("resumes_id IS NULL")),
+        UniqueConstraint("meeting_id", "number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("method_meetings.id"), index=True)
     forum: Mapped[Forum]
     year: Mapped[int]
     number: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
+    resumes_id: Mapped[int | None] = mapped_column(ForeignKey("method_agenda_items.id"), index=True)
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
-    method: Mapped[Method] = relationship()
+    methods: Mapped[list[Method]] = relationship(secondary=agenda_item_methods, order_by=Method.reference)
+    resumes: Mapped["AgendaItem | None"] = relationship(remote_side=[id])
 
     @property
     def label(self) -> str:
         return f"Sak {self.number:03d}-{self.year}"
 
+    @property
+    def references(self) -> str:
+        """«ID2022_131, ID2022_132, ID2022_133»."""
+        return ", ".join(method.reference for method in self.methods)
+
 
 class OrderingDecision(db.Model):
-    """Bestillerforum's decision on what to commission for a method."""
+    """Bestillerforum's decision on what to commission for a method; one per method on the agenda item."""
 
     __tablename__ = "method_ordering_decisions"
+    __table_args__ = (UniqueConstraint("agenda_item_id", "method_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     method_id: Mapped[int] = mapped_column(ForeignKey("method_methods.id"), index=True)
-    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("method_agenda_items.id"), unique=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("method_agenda_items.id"))
     kind: Mapped[OrderingKind]
     assessing_body: Mapped[str | None] = mapped_column(String(100))
     aspects: Mapped[list] = mapped_column(JSON, default=list)

@@ -7,7 +7,7 @@ method's core case as an audit row; status changes are dated in the method's his
 import re
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.cases.interface import (
     CaseKind,
@@ -317,8 +317,14 @@ def add_comment(method: Method, *, text: str, actor) -> MethodComment:
     return comment
 
 
+def received_on(method: Method) -> date:
+    """The day the method came in: its first submission's."""
+    return min(submission.received_on for submission in method.submissions)
+
+
 def create_meeting(command: NewMeeting, *, actor) -> Meeting:
-    """A forum meeting; minutes given now are saved as a change of the new meeting."""
+    """A forum meeting; minutes given now are saved as a change of the new meeting. The forums meet on
+    weekdays: a meeting on a Saturday or Sunday is created only when the user confirms the date."""
     forum, meeting_date = command.forum, command.meeting_date
     proposal_deadline, input_deadline = command.proposal_deadline, command.input_deadline
     for deadline, field in ((proposal_deadline, "proposal_deadline"), (input_deadline, "input_deadline")):
@@ -328,6 +334,9 @@ def create_meeting(command: NewMeeting, *, actor) -> Meeting:
         raise InvalidInput("Innspillsfristen kan ikke være før forslagsfristen.", field="input_deadline")
     if db.session.scalar(select(Meeting.id).where(Meeting.forum == forum, Meeting.meeting_date == meeting_date)):
         raise InvalidInput(f"{forum.label} har allerede et møte {meeting_date:%d.%m.%Y}.", field="meeting_date")
+    if meeting_date.weekday() >= 5 and not command.confirm_weekend:
+        raise InvalidInput(f"{meeting_date:%d.%m.%Y} er en {WEEKDAYS[meeting_date.weekday()]}. Kryss av for å "
+                           "opprette møtet likevel.", field="confirm_weekend")
     meeting = Meeting(forum=forum, meeting_date=meeting_date, proposal_deadline=proposal_deadline,
                       input_deadline=input_deadline)
     db.session.add(meeting)
@@ -339,12 +348,45 @@ def create_meeting(command: NewMeeting, *, actor) -> Meeting:
     return meeting
 
 
+WEEKDAYS = {5: "lørdag", 6: "søndag"}
+
+
+def agenda_candidates(meeting: Meeting) -> list[Method]:
+    """The methods that may go on the meeting's agenda: received by the meeting date, not closed, not already
+    on it."""
+    listed = {method.id for item in meeting.agenda_items for method in item.methods}
+    first_received = (select(Submission.method_id, func.min(Submission.received_on).label("received_on"))
+                      .group_by(Submission.method_id).subquery())
+    return [method for method in db.session.scalars(
+        select(Method).join(first_received, first_received.c.method_id == Method.id)
+        .where(first_received.c.received_on <= meeting.meeting_date, Method.status != MethodStatus.CLOSED)
+        .order_by(Method.reference)) if method.id not in listed]
+
+
+def _agenda_methods(meeting: Meeting, references: tuple[str, ...]) -> list[Method]:
+    """The methods of `references`, each one that may be on the meeting's agenda."""
+    if not references:
+        raise InvalidInput("Velg minst én metode.", field="references")
+    methods, listed = [], {method.id for item in meeting.agenda_items for method in item.methods}
+    for reference in dict.fromkeys(references):
+        method = find_method(reference)
+        if method is None:
+            raise InvalidInput(f"Fant ingen metode med ID {reference}.", field="references")
+        # A forum can only take up what had come in by the day it met.
+        if received_on(method) > meeting.meeting_date:
+            raise InvalidInput(f"{method.reference} ble mottatt {received_on(method):%d.%m.%Y}, etter møtet "
+                               f"{meeting.meeting_date:%d.%m.%Y}, og kan ikke stå på sakslisten.",
+                               field="references")
+        if method.id in listed:
+            raise InvalidInput(f"{method.reference} står allerede på sakslisten til møtet.", field="references")
+        methods.append(method)
+    return methods
+
+
 def add_agenda_item(meeting: Meeting, command: NewAgendaItem, *, actor) -> AgendaItem:
-    """Put a method on a meeting's agenda as the forum's next «Sak NNN-YYYY» (or a given number).
+    """Put one or more methods on a meeting's agenda as the forum's next «Sak NNN-YYYY» (or a given number).
     A method not yet before Bestillerforum moves to «Til behandling i Bestillerforum»."""
-    method = find_method(command.reference)
-    if method is None:
-        raise InvalidInput(f"Fant ingen metode med ID {command.reference}.", field="reference")
+    methods = _agenda_methods(meeting, command.references)
     year, number = meeting.meeting_date.year, command.number
     counter = f"agenda-{meeting.forum.value}"
     if number is None:
@@ -353,22 +395,63 @@ def add_agenda_item(meeting: Meeting, command: NewAgendaItem, *, actor) -> Agend
         taken = db.session.scalar(select(AgendaItem.id).where(
             AgendaItem.forum == meeting.forum, AgendaItem.year == year, AgendaItem.number == number))
         if taken:
-            raise InvalidInput(f"Sak {number:03d}-{year} finnes allerede i {meeting.forum.label}.", field="number")
+            raise InvalidInput(f"Sak {number:03d}-{year} finnes allerede i {meeting.forum.label}. En sak som tas "
+                               "opp igjen, settes på med «Ta opp igjen en sak».", field="number")
         reserve_number(counter, year, number)
-    item = AgendaItem(meeting=meeting, meeting_id=meeting.id, method=method, method_id=method.id,
-                      forum=meeting.forum, year=year, number=number,
-                      title=command.title or f"{method.reference} {method.title}")
+    title = command.title or "; ".join(f"{method.reference} {method.title}" for method in methods)
+    item = AgendaItem(meeting=meeting, meeting_id=meeting.id, methods=methods, forum=meeting.forum, year=year,
+                      number=number, title=title[:300])
+    return _listed(item, actor)
+
+
+def take_up_again(meeting: Meeting, earlier: AgendaItem, *, actor) -> AgendaItem:
+    """«Saken ble på nytt tatt opp»: the item on a later meeting of the same forum, with its number, title
+    and methods."""
+    if earlier.forum is not meeting.forum:
+        raise InvalidInput(f"Saken må være fra {meeting.forum.label}.", field="earlier_id")
+    if earlier.meeting.meeting_date >= meeting.meeting_date:
+        raise InvalidInput("Bare en sak fra et tidligere møte kan tas opp igjen.", field="earlier_id")
+    if any(item.number == earlier.number for item in meeting.agenda_items):
+        raise InvalidInput(f"{earlier.label} står allerede på sakslisten til møtet.", field="earlier_id")
+    item = AgendaItem(meeting=meeting, meeting_id=meeting.id, methods=list(earlier.methods), forum=meeting.forum,
+                      year=earlier.year, number=earlier.number, title=earlier.title,
+                      resumes_id=earlier.resumes_id or earlier.id)
+    return _listed(item, actor)
+
+
+def _listed(item: AgendaItem, actor) -> AgendaItem:
+    """Store a new agenda item, and move its methods to the status being on the agenda gives them."""
+    meeting = item.meeting
     db.session.add(item)
     db.session.flush()
     record_change(AuditAction.CREATE, "method_agenda_item", item.id, user=actor,
-                  changes={"label": [None, item.label], "method": [None, method.reference]})
-    if meeting.forum is Forum.BESTILLERFORUM:
-        follow_record(method, MethodStatus.AWAITING_ORDERING, meeting.meeting_date,
-                      comment=f"{item.label} i {meeting.label}", actor=actor)
-    elif method.status in (MethodStatus.CLEARANCE, MethodStatus.REASSESSMENT):
-        follow_record(method, MethodStatus.FOR_DECISION, meeting.meeting_date,
-                      comment=f"{item.label} i {meeting.label}", actor=actor)
+                  changes={"label": [None, item.label], "methods": [None, item.references],
+                           "resumes": [None, item.resumes_id]})
+    for method in item.methods:
+        if meeting.forum is Forum.BESTILLERFORUM:
+            follow_record(method, MethodStatus.AWAITING_ORDERING, meeting.meeting_date,
+                          comment=f"{item.label} i {meeting.label}", actor=actor)
+        elif method.status in (MethodStatus.CLEARANCE, MethodStatus.REASSESSMENT):
+            follow_record(method, MethodStatus.FOR_DECISION, meeting.meeting_date,
+                          comment=f"{item.label} i {meeting.label}", actor=actor)
     return item
+
+
+def remove_agenda_item(item: AgendaItem, *, actor, today: date | None = None) -> None:
+    """Take an item off the agenda before the meeting. Its number is not handed out again, and the methods keep
+    their status (they wait for another meeting)."""
+    if item.meeting.meeting_date <= (today or date.today()):
+        raise InvalidInput("En sak kan bare fjernes fra sakslisten før møtet.", field="item")
+    decided = db.session.scalar(select(OrderingDecision.id).where(OrderingDecision.agenda_item_id == item.id)) or \
+        db.session.scalar(select(ForumDecision.id).where(ForumDecision.agenda_item_id == item.id))
+    if decided:
+        raise InvalidInput(f"{item.label} har en beslutning og kan ikke fjernes.", field="item")
+    meeting = item.meeting
+    record_change(AuditAction.UPDATE, "method_agenda_item", item.id, user=actor,
+                  changes={"removed": [False, True], "label": [item.label, None], "methods": [item.references, None]})
+    db.session.delete(item)
+    db.session.flush()
+    db.session.expire(meeting, ["agenda_items"])
 
 
 def _agenda_item(item_id: int | None) -> AgendaItem | None:
@@ -383,8 +466,8 @@ def _agenda_item(item_id: int | None) -> AgendaItem | None:
 def _check_agenda_item(method: Method, item: AgendaItem | None, forum: Forum, decided_on: date) -> None:
     if item is None:
         return
-    if item.method_id != method.id:
-        raise InvalidInput("Saken på sakslisten gjelder en annen metode.", field="agenda_item_id")
+    if method not in item.methods:
+        raise InvalidInput("Saken på sakslisten gjelder ikke denne metoden.", field="agenda_item_id")
     if item.forum is not forum:
         raise InvalidInput(f"Saken må stå på sakslisten til {forum.label}.", field="agenda_item_id")
     if decided_on < item.meeting.meeting_date:
@@ -392,14 +475,29 @@ def _check_agenda_item(method: Method, item: AgendaItem | None, forum: Forum, de
                            field="decided_on")
 
 
+def _item_methods(method: Method, item: AgendaItem | None, whole_item: bool) -> list[Method]:
+    """The method first, then, for a decision on the whole item, the item's other methods."""
+    others = [other for other in item.methods if other.id != method.id] if whole_item and item else []
+    return [method, *others]
+
+
 def record_ordering_decision(method: Method, command: NewOrderingDecision, *, actor) -> OrderingDecision:
-    """Bestillerforum's decision: commissioned kinds start a commission and the assessment stage."""
+    """Bestillerforum's decision: commissioned kinds start a commission and the assessment stage. With
+    `whole_item` the same decision is recorded for every method on the agenda item; returns `method`'s."""
     agenda_item = _agenda_item(command.agenda_item_id)
+    decisions = [_record_ordering_decision(each, agenda_item, command, actor=actor)
+                 for each in _item_methods(method, agenda_item, command.whole_item)]
+    return decisions[0]
+
+
+def _record_ordering_decision(method: Method, agenda_item: AgendaItem, command: NewOrderingDecision, *,
+                              actor) -> OrderingDecision:
     kind, assessing_body, due_on, reasoning = command.kind, command.assessing_body, command.due_on, command.reasoning
     decided_on = command.decided_on or agenda_item.meeting.meeting_date
     _check_agenda_item(method, agenda_item, Forum.BESTILLERFORUM, decided_on)
     if agenda_item.id in {decision.agenda_item_id for decision in method.ordering_decisions}:
-        raise InvalidInput(f"{agenda_item.label} har allerede en beslutning.", field="agenda_item_id")
+        raise InvalidInput(f"{agenda_item.label} har allerede en beslutning for {method.reference}.",
+                           field="agenda_item_id")
     aspects = _check_vocabulary(command.aspects, ASPECTS, "aspects", "aspekt")
     if kind.commissions and not assessing_body:
         raise InvalidInput("Velg hvem som skal utføre oppdraget.", field="assessing_body")
@@ -425,6 +523,7 @@ def record_ordering_decision(method: Method, command: NewOrderingDecision, *, ac
                   changes={"kind": [None, kind.value], "agenda_item": [None, agenda_item.label]})
     change_status(method, StatusChange(target, _record_date(method, decided_on),
                                        comment=f"{agenda_item.label}: {kind.label}"), actor=actor)
+    db.session.expire(method, ["ordering_decisions", "commissions"])
     return decision
 
 
@@ -460,11 +559,25 @@ def add_price_note(method: Method, command: NewPriceNote, *, actor) -> PriceNote
 
 def record_forum_decision(method: Method, command: NewForumDecision, *, actor) -> ForumDecision:
     """Record Beslutningsforum's (or the medical directors') decision. A method has one current
-    decision: a later one must be recorded as an amendment of it, and both are kept."""
+    decision: a later one must be recorded as an amendment of it, and both are kept. With `whole_item` the
+    same decision is recorded for every method on the agenda item (an amendment amends each one's current
+    decision); returns `method`'s."""
+    agenda_item = _agenda_item(command.agenda_item_id)
+    decisions = []
+    for each in _item_methods(method, agenda_item, command.whole_item):
+        amends = command.amends_id
+        if each is not method and amends is not None:
+            amends = each.current_decision.id if each.current_decision else None
+        decisions.append(_record_forum_decision(
+            each, agenda_item, db.session.get(ForumDecision, amends) if amends is not None else None, command,
+            actor=actor))
+    return decisions[0]
+
+
+def _record_forum_decision(method: Method, agenda_item: AgendaItem | None, amends: ForumDecision | None,
+                           command: NewForumDecision, *, actor) -> ForumDecision:
     decided_by, decided_on, outcome, valid_from = (command.decided_by, command.decided_on, command.outcome,
                                                    command.valid_from)
-    agenda_item = _agenda_item(command.agenda_item_id)
-    amends = db.session.get(ForumDecision, command.amends_id) if command.amends_id is not None else None
     if decided_by is DecidedBy.BESLUTNINGSFORUM and agenda_item is None:
         raise InvalidInput("Velg saken på Beslutningsforums saksliste.", field="agenda_item_id")
     _check_agenda_item(method, agenda_item, Forum.BESLUTNINGSFORUM, decided_on)
@@ -481,9 +594,13 @@ def record_forum_decision(method: Method, command: NewForumDecision, *, actor) -
     if amends is not None:
         if current is None or amends.id != current.id:
             raise InvalidInput("Bare den gjeldende beslutningen kan endres.", field="amends_id")
-        if decided_on <= amends.decided_on:
+        # An amendment comes after the decision it amends, or the same day when a meeting held that day
+        # amended it (its agenda item is on that meeting's agenda).
+        same_meeting_day = agenda_item is not None and agenda_item.meeting.meeting_date == decided_on
+        if decided_on < amends.decided_on or (decided_on == amends.decided_on and not same_meeting_day):
             raise InvalidInput(f"En endring må være fattet etter beslutningen den endrer "
-                               f"({amends.decided_on:%d.%m.%Y}).", field="decided_on")
+                               f"({amends.decided_on:%d.%m.%Y}), eller samme dag i et møte den dagen.",
+                               field="decided_on")
     elif MethodStatus.DECIDED not in TRANSITIONS[method.status]:
         raise TransitionRefused(method, MethodStatus.DECIDED)
     decision = ForumDecision(method_id=method.id, agenda_item_id=agenda_item.id if agenda_item else None,

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("methods", __name__, url_prefix="/metoder", template_folder="templates")
 
-from app.methods import assessment_views, forum_views, method_views  # noqa: E402,F401  (routes on bp)
+from app.methods import assessment_views, forum_views, meeting_paper_views, method_views  # noqa: E402,F401  (routes on bp)

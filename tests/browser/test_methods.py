@@ -73,7 +73,8 @@ def _register_method(page: Page, title: str, *, received: date, method_type: str
 
 def _create_meeting(page: Page, forum: str, meeting_date: date) -> str:
     """A new meeting of `forum` through Møter → Nytt møte, on `meeting_date` or, when that forum
-    already meets that day (another test's meeting), the closest free day before; returns its label."""
+    already meets that day (another test's meeting) or it is a weekend, the closest free weekday before; returns
+    its label."""
     _open_methods(page)
     page.get_by_role("link", name="Møter", exact=True).click()
     page.get_by_label("Forum").select_option(label=forum)
@@ -81,7 +82,7 @@ def _create_meeting(page: Page, forum: str, meeting_date: date) -> str:
     page.wait_for_url(re.compile(r"/metoder/moter\?forum=\w+$"))   # and its load event
     taken = set(page.get_by_role("table", name="Møter, nyeste først").locator("tbody tr td:first-child")
                 .all_inner_texts()) if page.get_by_role("table").count() else set()
-    while _ddmmyyyy(meeting_date) in taken:
+    while _ddmmyyyy(meeting_date) in taken or meeting_date.weekday() >= 5:   # the forums meet on weekdays
         meeting_date -= timedelta(days=1)
 
     page.get_by_role("link", name="Nytt møte").click()
@@ -95,13 +96,18 @@ def _create_meeting(page: Page, forum: str, meeting_date: date) -> str:
     return label
 
 
-def _put_on_agenda(page: Page, reference: str) -> Locator:
-    """On a meeting's page: «Ny sak» for the method; returns its row in the agenda."""
+def _put_on_agenda(page: Page, *references: str) -> Locator:
+    """On a meeting's page: «Ny sak» for the methods, each found by the list's search and checked; returns the
+    item's row in the agenda."""
     page.get_by_role("link", name="Ny sak", exact=True).click()
-    page.get_by_label("Metode-ID").fill(reference)
+    methods = page.get_by_role("group", name="Metoder")
+    for reference in references:
+        methods.get_by_label("Søk etter metode-ID eller navn").fill(reference)
+        expect(methods.get_by_role("checkbox")).not_to_have_count(0)
+        methods.get_by_role("checkbox", name=re.compile(rf"^{reference} ")).check()
     page.get_by_role("button", name="Sett på sakslisten").click()
     expect(_flash(page)).to_have_text(re.compile(r"^Sak \d{3}-\d{4} er satt på sakslisten\.$"))
-    return page.get_by_role("row").filter(has=page.get_by_role("link", name=reference, exact=True))
+    return page.get_by_role("row").filter(has=page.get_by_role("link", name=references[0], exact=True))
 
 
 # a. Registering a proposal
@@ -403,6 +409,76 @@ def test_beslutningsforum_decision_and_its_amendment_are_both_kept(page_as, brow
         "Til beslutning → Beslutning fattet")
     assert page.url.startswith(method_url)
     screenshot(page, "methods-amended-decision")
+
+
+def test_three_methods_decided_together_in_one_item_and_amended_when_taken_up_again(page_as, browser_app,
+                                                                                      screenshot):
+    """S1: one item covers three methods, one decision applies to all of them, and the item taken up again at
+    a later meeting keeps its number and amends the decision of each."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.extensions import db
+    from app.methods import services
+    from tests.factories import new_method
+
+    received = TODAY - timedelta(days=120)
+    with browser_app.app_context():
+        actor = db.session.scalar(select(User).where(User.email == METHODS))
+        references = [services.register_method(new_method(title, received), actor=actor).reference
+                      for title in ("Robotassistert prostatektomi (test)", "Robotassistert hysterektomi (test)",
+                                    "Robotassistert rektumreseksjon (test)")]
+        db.session.commit()
+    for reference in references:
+        _cleared_for_decision(browser_app, reference, received + timedelta(days=5))
+
+    page = page_as(METHODS)
+    first_meeting = _create_meeting(page, "Beslutningsforum", TODAY - timedelta(days=45))
+    row = _put_on_agenda(page, *references)
+    item = row.get_by_role("cell").first.inner_text().strip()
+    for reference in references:
+        expect(row.get_by_role("link", name=reference, exact=True)).to_be_visible()
+    screenshot(page, "methods-agenda-item-three-methods")
+    row.get_by_role("link", name=f"Registrer beslutning for {references[0]}").click()
+
+    expect(_h1(page)).to_have_text("Ny beslutning")
+    expect(page.get_by_label("Samme beslutning for alle metodene i saken")).to_be_checked()
+    page.get_by_label("Beslutningsdato").fill(first_meeting.split()[-1])
+    page.get_by_label("Utfall").select_option(label="Innføres med vilkår/begrensninger")
+    first_points = ["Robotassistert kirurgi kan fortsatt brukes ved kreft i prostata, rektum eller livmor.",
+                    "Fagdirektørene oppnevner en interregional arbeidsgruppe."]
+    page.get_by_label("Beslutningspunkter").fill("\n".join(first_points))
+    page.get_by_role("button", name="Registrer beslutning").click()
+    expect(_flash(page)).to_have_text("Beslutningen er registrert.")
+
+    later_meeting = _create_meeting(page, "Beslutningsforum", TODAY - timedelta(days=15))
+    page.get_by_role("link", name="Ny sak", exact=True).click()
+    again = page.get_by_role("region", name="Ta opp igjen en sak")
+    earlier = again.get_by_label("Sak fra et tidligere møte")
+    earlier.select_option(earlier.locator("option", has_text=f"{item} – {first_meeting}").get_attribute("value"))
+    again.get_by_role("button", name="Ta opp saken igjen").click()
+    expect(_flash(page)).to_have_text(f"{item} er tatt opp igjen og satt på sakslisten.")
+    expect(_h1(page)).to_have_text(later_meeting)
+    row = page.get_by_role("row").filter(has_text=item)
+    expect(row).to_contain_text(f"Tatt opp igjen fra {first_meeting}")
+    row.get_by_role("link", name=f"Registrer endret beslutning for {references[1]}").click()
+
+    expect(_h1(page)).to_have_text("Endre beslutning")
+    expect(page.get_by_label("Beslutningspunkter")).to_have_value("\n".join(first_points))
+    expect(page.get_by_label("Samme beslutning for alle metodene i saken")).to_be_checked()
+    page.get_by_label("Beslutningsdato").fill(later_meeting.split()[-1])
+    new_points = [*first_points[:1], "Anskaffelser av nye roboter begrenses inntil strategien er besluttet."]
+    page.get_by_label("Beslutningspunkter").fill("\n".join(new_points))
+    screenshot(page, "methods-amend-whole-item-form")
+    page.get_by_role("button", name="Registrer beslutning").click()
+    expect(_flash(page)).to_have_text("Endringen av beslutningen er registrert.")
+
+    for reference in references:
+        page.goto(f"/metoder/{reference}")
+        current = page.get_by_role("region", name="Beslutningsforum").locator(".current-decision")
+        expect(current).to_contain_text(f"({item}), endret {later_meeting.split()[-1]} ({item})")
+        expect(current.get_by_role("list").filter(has_text=new_points[1]).get_by_role("listitem")).to_have_text(
+            new_points)
 
 
 # e. The public pages, without login

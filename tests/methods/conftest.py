@@ -46,7 +46,9 @@ def commission(secretary, meeting_on):
 def decide(secretary, meeting_on):
     def decide(method, outcome=DecisionOutcome.INTRODUCED, on=date(2025, 3, 17), points=("Metoden innføres.",),
                amends=None):
-        item = services.add_agenda_item(meeting_on(Forum.BESLUTNINGSFORUM, on), agenda_item(method), actor=secretary)
+        meeting = meeting_on(Forum.BESLUTNINGSFORUM, on)
+        item = next((item for item in meeting.agenda_items if method in item.methods), None) or \
+            services.add_agenda_item(meeting, agenda_item(method), actor=secretary)
         return services.record_forum_decision(method, forum_decision(item, on, outcome, points=points, amends=amends),
                                               actor=secretary)
     return decide

@@ -118,7 +118,7 @@ def _new_meeting(client, forum: str, day: str, **fields) -> int:
 
 
 def _put_on_agenda(client, meeting_id: int, reference: str, number: str = "") -> None:
-    _saved(client, f"/metoder/moter/{meeting_id}/saker/ny", {"reference": reference, "number": number})
+    _saved(client, f"/metoder/moter/{meeting_id}/saker/ny", {"references": reference, "number": number})
 
 
 def _item_id(app, meeting_id: int) -> int:
@@ -173,8 +173,10 @@ def s1_amended(app, s1_decided):
     """…and the amendment of 28.04.2025, recorded through the form as a change of the current decision."""
     client, reference = s1_decided
     meeting_id = _new_meeting(client, "beslutningsforum", "28.04.2025")
-    _put_on_agenda(client, meeting_id, reference)
     [first] = _decision_ids(app, reference)
+    with app.app_context():
+        march_item = db.session.get(ForumDecision, first).agenda_item_id
+    _saved(client, f"/metoder/moter/{meeting_id}/saker/gjenoppta", {"again-earlier_id": str(march_item)})
     _saved(client, f"/metoder/{reference}/beslutninger/ny?endrer={first}",
            _decision_form(_item_id(app, meeting_id), "28.04.2025", S1_AMENDED_POINTS, amends_id=first))
     return client, reference
@@ -198,7 +200,8 @@ def test_meetings_are_listed_newest_first_filtered_by_forum_and_paged(app, login
     with app.app_context():
         actor = db.session.get(User, secretary)
         for day in range(1, 26):
-            services.create_meeting(new_meeting(Forum.BESTILLERFORUM, date(2023, 1, day)), actor=actor)
+            services.create_meeting(new_meeting(Forum.BESTILLERFORUM, date(2023, 1, day),
+                                                        confirm_weekend=True), actor=actor)
         db.session.commit()
     first = client.get("/metoder/moter").get_data(as_text=True)
     second = client.get(link(first, "next")).get_data(as_text=True)
@@ -224,12 +227,16 @@ def test_agenda_item_number_31_reads_sak_031_2025_with_a_link_to_the_method(app,
     page = client.get(f"/metoder/moter/{meeting_id}").get_data(as_text=True)
     assert "Sak 031-2025" in page and f'href="/metoder/{reference}"' in page
 
-    unknown = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"reference": "ID2022_999"})
-    assert "Fant ingen metode med ID ID2022_999." in _field_error(unknown.get_data(as_text=True), "reference")
-    malformed = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"reference": "2022-131"})
-    assert "Bruk formen ID2025_102." in _field_error(malformed.get_data(as_text=True), "reference")
-    taken = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"reference": reference, "number": "31"})
+    unknown = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"references": "ID2022_999"})
+    assert "Fant ingen metode med ID ID2022_999." in _field_error(unknown.get_data(as_text=True), "references")
+    none = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"number": "32"})
+    assert "Velg minst én metode." in _field_error(none.get_data(as_text=True), "references")
+    other = _register(app, secretary, "ID2022_132", "Robotassistert hysterektomi")
+    taken = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"references": other, "number": "31"})
     assert "Sak 031-2025 finnes allerede i Beslutningsforum." in _field_error(taken.get_data(as_text=True), "number")
+    twice = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"references": reference})
+    assert f"{reference} står allerede på sakslisten til møtet." in _field_error(
+        twice.get_data(as_text=True), "references")
     assert _count(app, AgendaItem) == 1
 
 
@@ -495,3 +502,60 @@ def test_closing_a_follow_up_clears_it_from_the_dashboard(app, login, make_user)
     again = client.post(f"/metoder/{reference}/oppfolging/{assignment_id}/status",
                         data={"status": "cancelled", "version": 2}, follow_redirects=True)
     assert "allerede avsluttet" in again.get_data(as_text=True)
+
+
+# Agendas: methods chosen from a list, items taken up again or removed, weekend meetings
+
+def test_the_agenda_form_offers_the_methods_received_by_the_meeting_date(app, login, secretary):
+    client = login(secretary)
+    reference = _register(app, secretary)
+    with app.app_context():
+        later = services.register_method(new_method(received_on=date(2025, 3, 3)),
+                                         actor=db.session.get(User, secretary)).reference
+        db.session.commit()
+    meeting_id = _new_meeting(client, "bestillerforum", "20.06.2022")
+    html = client.get(f"/metoder/moter/{meeting_id}/saker/ny").get_data(as_text=True)
+    assert 'data-filterable="Søk etter metode-ID eller navn"' in html
+    assert f'value="{reference}"' in html and f'value="{later}"' not in html
+    refused = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"references": later})
+    assert f"{later} ble mottatt" in _field_error(refused.get_data(as_text=True), "references")
+    assert _count(app, AgendaItem) == 0
+
+
+def test_an_item_is_removed_from_the_agenda_before_the_meeting(app, login, secretary):
+    client = login(secretary)
+    reference = _register(app, secretary)
+    meeting_id = _new_meeting(client, "bestillerforum", f"01.06.{date.today().year + 1}", confirm_weekend="y")
+    _put_on_agenda(client, meeting_id, reference)
+    item_id = _item_id(app, meeting_id)
+    page = client.get(f"/metoder/moter/{meeting_id}").get_data(as_text=True)
+    assert f"/metoder/moter/{meeting_id}/saker/{item_id}/fjern" in page
+    _saved(client, f"/metoder/moter/{meeting_id}/saker/{item_id}/fjern", {})
+    assert _count(app, AgendaItem) == 0
+    assert client.post(f"/metoder/moter/{meeting_id}/saker/{item_id}/fjern").status_code == 404
+
+
+def test_a_meeting_on_a_saturday_is_created_once_confirmed(app, login, secretary):
+    client = login(secretary)
+    asked = client.post("/metoder/moter/ny", data={"forum": "beslutningsforum", "meeting_date": "22.03.2025"})
+    html = asked.get_data(as_text=True)
+    assert "22.03.2025 er en lørdag." in _field_error(html, "confirm_weekend")
+    assert _count(app, Meeting) == 0
+    assert 'name="confirm_weekend"' not in client.get("/metoder/moter/ny").get_data(as_text=True)
+    _new_meeting(client, "beslutningsforum", "22.03.2025", confirm_weekend="y")
+    assert _count(app, Meeting) == 1
+
+
+def test_the_amendment_is_taken_up_under_sak_031_and_starts_from_the_current_points(app, s1_amended):
+    client, reference = s1_amended
+    first, amended = _decision_ids(app, reference)
+    with app.app_context():
+        items = [db.session.get(ForumDecision, each).agenda_item for each in (first, amended)]
+        assert [item.label for item in items] == ["Sak 031-2025", "Sak 031-2025"]
+        assert items[1].resumes_id == items[0].id
+        april = items[1].meeting_id
+    assert "Tatt opp igjen fra Beslutningsforum 17.03.2025" in client.get(f"/metoder/moter/{april}").get_data(
+        as_text=True)
+    form = client.get(f"/metoder/{reference}/beslutninger/ny?endrer={amended}").get_data(as_text=True)
+    textarea = re.search(r'<textarea[^>]*name="points"[^>]*>(.*?)</textarea>', form, re.S).group(1)
+    assert "utkast til nasjonal strategisk tilnærming" in textarea and textarea.count("\n") >= 2

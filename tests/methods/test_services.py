@@ -59,13 +59,15 @@ def test_status_machine_refuses_skipping_stages(register, secretary):
 
 
 def test_agenda_items_are_numbered_per_forum_and_year(register, secretary, meeting_on):
-    method = register()
+    method, other, third = register(), register(), register()
     meeting = meeting_on(Forum.BESLUTNINGSFORUM, date(2025, 3, 17))
     given = services.add_agenda_item(meeting, agenda_item(method, number=31), actor=secretary)
-    following = services.add_agenda_item(meeting, agenda_item(method), actor=secretary)
+    following = services.add_agenda_item(meeting, agenda_item(other), actor=secretary)
     assert (given.label, following.label) == ("Sak 031-2025", "Sak 032-2025")
     with pytest.raises(InvalidInput, match="finnes allerede"):
-        services.add_agenda_item(meeting, agenda_item(method, number=31), actor=secretary)
+        services.add_agenda_item(meeting, agenda_item(third, number=31), actor=secretary)
+    with pytest.raises(InvalidInput, match="står allerede på sakslisten"):
+        services.add_agenda_item(meeting, agenda_item(method), actor=secretary)
 
 
 def test_meeting_deadlines_come_before_the_meeting(secretary):
@@ -96,10 +98,10 @@ def test_a_bestillerforum_item_cannot_carry_a_beslutningsforum_decision(register
                                                                         meeting_on):
     method = register()
     commission(method)
-    item = services.add_agenda_item(meeting_on(Forum.BESTILLERFORUM, date(2025, 3, 1)), agenda_item(method),
+    item = services.add_agenda_item(meeting_on(Forum.BESTILLERFORUM, date(2025, 3, 3)), agenda_item(method),
                                     actor=secretary)
     with pytest.raises(InvalidInput, match="Beslutningsforum"):
-        services.record_forum_decision(method, forum_decision(item, date(2025, 3, 1), DecisionOutcome.INTRODUCED,
+        services.record_forum_decision(method, forum_decision(item, date(2025, 3, 3), DecisionOutcome.INTRODUCED,
                                                               points=["x"]), actor=secretary)
 
 
@@ -110,7 +112,7 @@ def test_a_second_current_decision_is_refused_but_an_amendment_keeps_both(regist
     with pytest.raises(InvalidInput, match="allerede en gjeldende beslutning"):
         decide(method, on=date(2025, 4, 28))
     with pytest.raises(InvalidInput, match="etter beslutningen den endrer"):
-        decide(method, on=date(2025, 3, 17), amends=first)
+        decide(method, on=date(2025, 3, 10), amends=first)
     amended = decide(method, on=date(2025, 4, 28), amends=first)
     db.session.expire(method)
     assert [decision.id for decision in method.decisions] == [first.id, amended.id]

@@ -37,7 +37,7 @@ def _meeting(client, forum: str, day: str) -> int:
 
 
 def _agenda(app, client, meeting_id: int, reference: str) -> int:
-    _saved(client, f"/metoder/moter/{meeting_id}/saker/ny", {"reference": reference, "number": ""})
+    _saved(client, f"/metoder/moter/{meeting_id}/saker/ny", {"references": reference, "number": ""})
     with app.app_context():
         return db.session.scalar(select(AgendaItem.id).where(AgendaItem.meeting_id == meeting_id)
                                  .order_by(AgendaItem.id.desc()))

@@ -66,6 +66,7 @@ from app.db import utcnow
 from app.demo import synthetic_national_id
 from app.extensions import db
 from app.methods import assessment_services as assessments
+from app.methods import meeting_papers
 from app.methods import services as methods
 from app.methods.assessment_services import AssessmentChanges, TrialRow
 from app.methods.commands import MethodDetails, NewInput, NewPriceNote, NewReport, NewSubmission, StatusChange
@@ -77,6 +78,7 @@ from app.methods.models import (
     Forum,
     ForumDecision,
     Meeting,
+    MeetingPaperKind,
     Method,
     MethodStatus,
     MethodType,
@@ -130,6 +132,7 @@ TODAY = date(2026, 11, 20)
 
 SERVICE_MODULES = [
     "app.cases.services", "app.cases.documents", "app.cases.deadlines", "app.methods.services",
+    "app.methods.meeting_papers",
     "app.methods.assessment_services", "app.panel.services", "app.abroad.services", "app.abroad.letters",
     "app.abroad.importing", "app.abroad.importing.reading", "app.abroad.importing.results", "app.cases.bulk",
     "app.auth.services", "app.cases.patient_facts",
@@ -171,6 +174,12 @@ NOT_WRITING = {
     "app.panel.services.participant_of": "finds the user's place on a referral",
     "app.cases.deadlines.has_overdue_deadline": "builds a query clause",
     "app.methods.services.find_method": "a query",
+    "app.methods.services.agenda_candidates": "a query",
+    "app.methods.services.received_on": "reads a method's first submission date",
+    "app.methods.meeting_papers.agenda_methods": "reads a meeting's methods",
+    "app.methods.meeting_papers.decisions_by_item": "a query",
+    "app.methods.meeting_papers.check_can_file": "a check that raises",
+    "app.methods.meeting_papers.render_paper": "renders a PDF",
     "app.methods.services.format_reference": "formats an ID",
     "app.methods.services.parse_reference": "parses an ID",
     "app.methods.assessment_services.clean_assessment": "checks form values",
@@ -947,6 +956,29 @@ def _(w):
     meeting_id = w.meeting(actor, Forum.BESTILLERFORUM, date(2024, 5, 27))
     return lambda: methods.add_agenda_item(w.get(Meeting, meeting_id), agenda_item(w.get(Method, method_id)),
                                            actor=w.get(User, actor))
+
+
+@case("app.methods.services.take_up_again")
+def _(w):
+    actor = w.user("methods_secretariat")
+    item_id = w.agenda_item(actor, w.method(actor), Forum.BESTILLERFORUM, date(2024, 5, 27))
+    later_id = w.meeting(actor, Forum.BESTILLERFORUM, date(2024, 6, 24))
+    return lambda: methods.take_up_again(w.get(Meeting, later_id), w._item(item_id), actor=w.get(User, actor))
+
+
+@case("app.methods.services.remove_agenda_item")
+def _(w):
+    actor = w.user("methods_secretariat")
+    item_id = w.agenda_item(actor, w.method(actor), Forum.BESTILLERFORUM, date(2024, 5, 27))
+    return lambda: methods.remove_agenda_item(w._item(item_id), actor=w.get(User, actor), today=date(2024, 5, 1))
+
+
+@case("app.methods.meeting_papers.file_paper")
+def _(w):
+    actor = w.user("methods_secretariat")
+    item_id = w.agenda_item(actor, w.method(actor), Forum.BESTILLERFORUM, date(2024, 5, 27))
+    return lambda: meeting_papers.file_paper(w._item(item_id).meeting, MeetingPaperKind.NOTICE, pdf=PDF,
+                                             published=True, actor=w.get(User, actor), today=date(2024, 5, 20))
 
 
 @case("app.methods.services.record_ordering_decision")

@@ -176,7 +176,7 @@ def _ordering(method: Method, kind: OrderingKind, on: date) -> OrderingDecision:
     meeting = Meeting(forum=Forum.BESTILLERFORUM, meeting_date=on)
     db.session.add(meeting)
     db.session.flush()
-    item = AgendaItem(meeting_id=meeting.id, method_id=method.id, forum=Forum.BESTILLERFORUM, year=on.year,
+    item = AgendaItem(meeting_id=meeting.id, methods=[method], forum=Forum.BESTILLERFORUM, year=on.year,
                       number=next(_numbers) % 1000, title=method.title)
     db.session.add(item)
     db.session.flush()

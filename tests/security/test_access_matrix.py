@@ -19,7 +19,15 @@ from app.cases.commands import NewGuardian
 from app.cases.models import Case, Deadline, Document, JournalEntry, Patient, SavedFilter
 from app.core.roles import Role
 from app.extensions import db, limiter
-from app.methods.models import Commission, FollowUpAssignment, ForumDecision, Meeting, Method, OngoingTrial
+from app.methods.models import (
+    AgendaItem,
+    Commission,
+    FollowUpAssignment,
+    ForumDecision,
+    Meeting,
+    Method,
+    OngoingTrial,
+)
 from app.panel import services as panel_services
 from app.panel.models import Advice, Classification, PanelMember, Referral
 from tests.factories import panel_contribution, panel_item
@@ -78,6 +86,7 @@ MATRIX = {
     ("methods.export_methods", "GET"): CASE_ROLES,
     ("methods.assessment", "GET"): CASE_ROLES, ("methods.assessment_pdf", "GET"): CASE_ROLES,
     ("methods.meetings", "GET"): CASE_ROLES, ("methods.meeting", "GET"): CASE_ROLES,
+    ("methods.meeting_paper_pdf", "GET"): CASE_ROLES,
     ("methods.new_comment", "POST"): {"methods", "bestillerforum"},
     ("abroad.index", "GET"): ABROAD, ("abroad.applications", "GET"): ABROAD, ("abroad.appeals", "GET"): ABROAD,
     ("abroad.export_applications", "GET"): ABROAD, ("abroad.queue", "GET"): ABROAD,
@@ -123,6 +132,8 @@ for _endpoint in ("methods.edit", "methods.change_status", "methods.new_submissi
                   "methods.edit_minutes"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = METHODS
 MATRIX[("methods.remove_trial", "POST")] = MATRIX[("methods.close_follow_up", "POST")] = METHODS
+MATRIX[("methods.take_up_again", "POST")] = MATRIX[("methods.remove_agenda_item", "POST")] = METHODS
+MATRIX[("methods.file_meeting_paper", "POST")] = METHODS
 for _endpoint in ("panel.new_referral", "panel.new_member", "panel.edit_member", "panel.assign_member",
                   "panel.add_expert", "panel.edit_answers", "panel.new_item", "panel.new_statement",
                   "panel.new_feedback", "panel.new_principled_question", "panel.withdraw_item",
@@ -232,6 +243,8 @@ def principals_and_urls(app) -> Fixtures:
         "commission": {**common, "reference": db.session.get(Method, commission.method_id).reference,
                        "commission_id": commission.id},
         "published_assessment": {**common, "reference": "ID2024_090"},   # ID2025_102's is still a draft
+        "agenda": {**common, "kind": "innkalling", "item_id": db.session.scalar(select(AgendaItem.id).where(
+            AgendaItem.meeting_id == common["meeting_id"]).limit(1))},
     })
 
 
@@ -246,8 +259,8 @@ FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the 
     **dict.fromkeys(("abroad.reverse_cost", "api.abroad_reverse_cost"), "cost"),
     **dict.fromkeys(("abroad.decision_letter", "cases.download_document", "cases.new_document_version"), "refused"),
     **dict.fromkeys(("methods.new_follow_up", "methods.close_follow_up"), "follow_up"),
-    "methods.new_report": "commission", "cases.assign": "panel.",
-    "public_methods.assessment_pdf": "published_assessment",
+    "methods.new_report": "commission", "cases.assign": "panel.", "methods.remove_agenda_item": "agenda",
+    "methods.meeting_paper_pdf": "agenda", "public_methods.assessment_pdf": "published_assessment",
 }
 
 

@@ -72,3 +72,43 @@ document.addEventListener("DOMContentLoaded", function () {
     show();
   });
 });
+
+// A long group of checkboxes (data-filterable, e.g. the methods of an agenda item) gets a search field: the
+// options whose label does not contain what is typed are hidden, checked ones always stay, and the number of
+// matches is announced. Without script every option is shown.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("fieldset[data-filterable]").forEach(function (group) {
+    var options = Array.prototype.slice.call(group.querySelectorAll("label.checkbox"));
+    var id = group.id + "-filter";
+    var wrap = document.createElement("div");
+    wrap.className = "field";
+    wrap.innerHTML = '<label for="' + id + '"></label><input type="search" id="' + id + '" autocomplete="off">' +
+      '<p class="hint" id="' + id + '-count" aria-live="polite"></p>';
+    wrap.querySelector("label").textContent = group.dataset.filterable;
+    var input = wrap.querySelector("input");
+    var count = wrap.querySelector("p");
+    input.setAttribute("aria-describedby", id + "-count");
+    var legend = group.querySelector("legend");
+    var anchor = group.querySelector(".field-error") || group.querySelector(".hint") || legend;
+    anchor.insertAdjacentElement("afterend", wrap);
+
+    function filter() {
+      var words = input.value.toLocaleLowerCase("nb").trim().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      options.forEach(function (option) {
+        var text = option.textContent.toLocaleLowerCase("nb");
+        var match = option.querySelector("input").checked || words.every(function (word) {
+          return text.indexOf(word) !== -1;
+        });
+        option.hidden = !match;
+        if (match) { shown += 1; }
+      });
+      count.textContent = shown + " av " + options.length + " vises";
+    }
+    input.addEventListener("input", filter);
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); }   // typing a search does not submit the form
+    });
+    filter();
+  });
+});
