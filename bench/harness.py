@@ -416,12 +416,13 @@ def print_table(title: str, rows: list[Row], *, baseline: str, goal: str = "", u
     print(f"\n{title}")
     width = max(len(row.name) for row in rows) + 2
     header = f"  {'':<{width}}{'median':>11}{'p95':>11}{'×median':>9}{'×p95':>8}{'n':>6}"
-    header += "".join(f"{column:>12}" for column in extra_columns)
+    widths = {column: max(12, len(column) + 2) for column in extra_columns}  # a long name must not touch its left
+    header += "".join(f"{column:>{widths[column]}}" for column in extra_columns)
     print(header)
     for row in rows:
         line = (f"  {row.name:<{width}}{row.median:>8.1f} {unit}{row.p95:>8.1f} {unit}"
                 f"{row.median / base.median:>8.2f}×{row.p95 / base.p95:>7.2f}×{len(row.samples):>6}")
-        line += "".join(f"{str(row.extra.get(column, '')):>12}" for column in extra_columns)
+        line += "".join(f"{str(row.extra.get(column, '')):>{widths[column]}}" for column in extra_columns)
         if row.note:
             line += f"   {row.note}"
         print(line)

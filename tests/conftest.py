@@ -83,17 +83,73 @@ def _rollback(request, app, monkeypatch):
     if request.node.get_closest_marker("real_commits"):
         yield
         return
+    connection, outer = _one_outer_transaction(app, monkeypatch)
+    yield
+    with app.app_context():
+        db.session.remove()
+    outer.rollback()
+    connection.close()
+
+
+def _one_outer_transaction(app, monkeypatch):
+    """Bind the app's session to one connection inside an outer transaction the caller rolls back."""
     with app.app_context():
         engines = db.engines
     connection = engines[None].connect()
     outer = connection.begin()
     monkeypatch.setitem(engines, None, connection)
     monkeypatch.setitem(db.session.session_factory.kw, "join_transaction_mode", "create_savepoint")
-    yield
+    return connection, outer
+
+
+def _rows_by_key(connection) -> dict[str, dict[tuple, dict]]:
+    return {table.name: {tuple(row[column.name] for column in table.primary_key.columns): dict(row)
+                         for row in connection.execute(sa.select(table)).mappings()}
+            for table in db.metadata.sorted_tables}
+
+
+@pytest.fixture(scope="session")
+def demo_rows(app) -> dict[str, list[dict]]:
+    """What `flask demo load` adds to the empty database, table by table. The demo renders a hundred letters and
+    statements and imports ten years of history (about 20 s), so it is loaded once per run, in a transaction that
+    is rolled back; `demo` and `restore_demo` put its rows back in a fraction of that."""
+    with pytest.MonkeyPatch.context() as patch:
+        connection, outer = _one_outer_transaction(app, patch)
+        try:
+            before = _rows_by_key(connection)
+            result = app.test_cli_runner().invoke(args=["demo", "load"])
+            assert result.exit_code == 0, f"flask demo load failed: {result.output}{result.exception!r}"
+            after = _rows_by_key(connection)
+        finally:
+            outer.rollback()
+            connection.close()
+    changed = [(name, key) for name, rows in before.items() for key, row in rows.items() if after[name][key] != row]
+    assert not changed, f"the demo changes rows it did not add, which restore_demo would not repeat: {changed[:5]}"
+    return {name: [row for key, row in rows.items() if key not in before[name]] for name, rows in after.items()}
+
+
+def restore_demo(connection, demo_rows: dict[str, list[dict]]) -> None:
+    """Insert the demo's rows as `flask demo load` wrote them, parents first; the search indexes follow by their
+    triggers. On PostgreSQL each id sequence moves past the demo's ids, as the load itself would have left it."""
+    for table in db.metadata.sorted_tables:
+        if demo_rows.get(table.name):
+            connection.execute(table.insert(), demo_rows[table.name])
+    if connection.dialect.name != "postgresql":
+        return
+    for table in db.metadata.sorted_tables:
+        key = list(table.primary_key.columns)
+        if demo_rows.get(table.name) and len(key) == 1 and key[0].autoincrement in (True, "auto") \
+                and isinstance(key[0].type, sa.Integer):
+            connection.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', '{key[0].name}'), "
+                                       f"(SELECT max({key[0].name}) FROM {table.name}))"))
+
+
+@pytest.fixture
+def demo(app, demo_rows) -> None:
+    """The demo data of `flask demo load` in this test's transaction (rolled back with it)."""
     with app.app_context():
-        db.session.remove()
-    outer.rollback()
-    connection.close()
+        restore_demo(db.session.connection(), demo_rows)
+        db.session.commit()
 
 
 @pytest.fixture

@@ -37,29 +37,36 @@ def offered_years() -> range:
 
 
 
+# The statements without the user's access rule are built once (statements are immutable); a request adds the
+# rule and its filters to them. Building the bundles anew cost more than running the count.
+_APPLICATIONS = select(Application, Case).join(Case, Case.id == Application.case_id)
+_APPLICATION_ROWS = (select(Bundle("Application", Application.id, Application.case_id, Application.reference,
+                                   Application.child, Application.home_region, Application.stream,
+                                   Application.icd10, Application.received_on, Application.status,
+                                   Application.flag),
+                            Bundle("Case", Case.id, Case.number, Case.patient_id, Case.patient_name))
+                     .join(Case, Case.id == Application.case_id))
+_COUNTED_APPLICATIONS = select(Application)
+
+
+def _visible_applications(user):
+    return visible_records(user, CaseKind.ABROAD_APPLICATION, case_id=Application.case_id, unit=Application.office)
+
+
 def _applications(user):
     """The page's rows: each application with its case (number and the patient as registered with it)."""
-    return (select(Application, Case).join(Case, Case.id == Application.case_id)
-            .where(visible_records(user, CaseKind.ABROAD_APPLICATION, case_id=Application.case_id,
-                                   unit=Application.office)))
+    return _APPLICATIONS.where(_visible_applications(user))
 
 
 def _application_rows(user):
     """The page's rows as plain columns: what abroad/_application_row.html shows and the audit needs."""
-    return (select(Bundle("Application", Application.id, Application.case_id, Application.reference,
-                          Application.child, Application.home_region, Application.stream, Application.icd10,
-                          Application.received_on, Application.status, Application.flag),
-                   Bundle("Case", Case.id, Case.number, Case.patient_id, Case.patient_name))
-            .join(Case, Case.id == Application.case_id)
-            .where(visible_records(user, CaseKind.ABROAD_APPLICATION, case_id=Application.case_id,
-                                   unit=Application.office)))
+    return _APPLICATION_ROWS.where(_visible_applications(user))
 
 
 def _counted_applications(user):
     """The same rows without the case: the count runs on the application table's (office, received_on, id)
     index alone."""
-    return select(Application).where(visible_records(user, CaseKind.ABROAD_APPLICATION,
-                                                     case_id=Application.case_id, unit=Application.office))
+    return _COUNTED_APPLICATIONS.where(_visible_applications(user))
 
 
 def _cases_where(*conditions):

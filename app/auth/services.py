@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import joinedload
 
 from app.auth import mfa, throttle
 from app.auth.models import (
@@ -102,7 +103,9 @@ def start_session(user: User) -> str:
 
 def load_session_user(token: str, now: datetime | None = None) -> User | None:
     """The user of a live session, or None when it has ended, idled out or grown too old."""
-    session = db.session.scalar(select(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    # Every request asks this: the session and its user in one statement.
+    session = db.session.scalar(select(UserSession).options(joinedload(UserSession.user))
+                                .where(UserSession.token_hash == _token_hash(token)))
     if session is None or session.ended_at is not None:
         return None
     now = now or utcnow()

@@ -113,6 +113,12 @@ def record_access(action: AuditAction, object_type: str, object_id=None, *, case
     db.session.commit()
 
 
+# Core inserts on the tables, built once: the rows are plain values, and building the statements (or the ORM's
+# bulk path) would cost more than sending them, on every list request.
+_LIST_EVENT = AuditEvent.__table__.insert().returning(AuditEvent.__table__.c.id)
+_LIST_PATIENTS = AuditEventPatient.__table__.insert()
+
+
 def record_list(cases: Iterable[AuditedCase], *, context: str) -> None:
     """Log that a list request showed these cases: one `list` event, and its patients in
     audit_event_patients (one executemany), committed at once. A list that showed no patient is not logged.
@@ -124,13 +130,11 @@ def record_list(cases: Iterable[AuditedCase], *, context: str) -> None:
     shown = sorted({(case.patient_id, case.id) for case in cases if case.patient_id is not None})
     if not shown:
         return
-    # Core inserts on the tables: the rows are plain values, and the ORM's bulk path would cost more than the
-    # statements themselves on every list request.
-    event_id = db.session.execute(AuditEvent.__table__.insert().values(
-        at=utcnow(), action=AuditAction.LIST, object_type=LIST_OBJECT,
-        changes={"context": context, "rows": len(cases), "patients": [list(pair) for pair in shown]},
-        **actor_fields(None)).returning(AuditEvent.__table__.c.id)).scalar_one()
-    db.session.execute(AuditEventPatient.__table__.insert(), [
+    event_id = db.session.execute(_LIST_EVENT, {
+        "at": utcnow(), "action": AuditAction.LIST, "object_type": LIST_OBJECT,
+        "changes": {"context": context, "rows": len(cases), "patients": [list(pair) for pair in shown]},
+        **actor_fields(None)}).scalar_one()
+    db.session.execute(_LIST_PATIENTS, [
         {"event_id": event_id, "patient_id": patient_id, "case_id": case_id} for patient_id, case_id in shown])
     db.session.commit()
 

@@ -161,9 +161,13 @@ def _item_type(fields: tuple[str, ...]):
     return namedtuple("ListItem", fields)
 
 
-def _item(row, width: int):
-    """The page's item of a row without its key columns: the entity, or a named tuple of the entities."""
-    return row[0] if width == 1 else _item_type(row._fields[:width])(*row[:width])
+def _items(rows, width: int) -> list:
+    """The page's items: each row without its key columns, as the entity, or a named tuple of the entities (one
+    type for the page: the rows share their fields)."""
+    if width == 1 or not rows:
+        return [row[0] for row in rows]
+    item = _item_type(rows[0]._fields[:width])
+    return [item(*row[:width]) for row in rows]
 
 
 def run_list(spec: ListSpec, args, user, *, options: tuple = (), html: bool = False) -> ListPage:
@@ -183,7 +187,7 @@ def run_list(spec: ListSpec, args, user, *, options: tuple = (), html: bool = Fa
     width = len(query.column_descriptions)
     rows, has_next, has_previous = _page(spec, query.options(*options), sort, after, before,
                                          plain=html and spec.page_query is not None)
-    items = _presented(spec, [_item(row, width) for row in rows])
+    items = _presented(spec, _items(rows, width))
     page = ListPage(spec=spec, items=items, total=total, sort=sort, values=values, messages=messages,
                     link_args={key: values_ for key, values_ in args.lists() if key not in _PAGING})
     if rows and has_next:
@@ -204,7 +208,7 @@ def all_rows(spec: ListSpec, args, user, *, limit: int) -> list:
     keys = sort.keys(spec.tiebreak)
     rows = db.session.execute(query.order_by(*(_ordered(expression, sort.descending) for expression in keys))
                               .limit(limit)).all()
-    return _presented(spec, [_item(row, width) for row in rows])
+    return _presented(spec, _items(rows, width))
 
 
 def _presented(spec: ListSpec, items: list) -> list:

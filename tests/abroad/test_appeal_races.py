@@ -21,7 +21,7 @@ from app.cases.models import Case
 from app.core.roles import Role
 from app.extensions import db
 from config import BASE_DIR, TestConfig
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, restore_demo
 from tests.factories import abroad_appeal, abroad_application, abroad_decision
 
 TODAY = date.today()
@@ -243,7 +243,8 @@ APPEAL_INDEX_REVISION = "c3a1e7f05b2d"
 
 
 def test_the_migration_stops_and_names_the_cases_when_a_refusal_already_has_two_open_appeals(scratch_database,
-                                                                                             tmp_path, capfd):
+                                                                                             tmp_path, capfd,
+                                                                                             demo_rows):
     class OldConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = scratch_database("appeal_migration")
         DOCUMENT_DIR = str(tmp_path / "documents")
@@ -255,7 +256,8 @@ def test_the_migration_stops_and_names_the_cases_when_a_refusal_already_has_two_
         # before this migration (later migrations leave abroad_appeals alone and only add columns to cases).
         before = ScriptDirectory(directory).get_revision(APPEAL_INDEX_REVISION).down_revision
         upgrade(directory=directory)
-        assert old_app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+        restore_demo(db.session.connection(), demo_rows)
+        db.session.commit()
         db.session.remove()
         downgrade(directory=directory, revision=before)
         table = Appeal.__table__

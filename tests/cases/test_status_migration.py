@@ -7,12 +7,13 @@ from sqlalchemy import text
 from app import create_app
 from app.extensions import db
 from config import BASE_DIR, TestConfig
+from tests.conftest import restore_demo
 
 REVISION, BEFORE = "f1a7c3e9b2d4", "d4e9b1c7a2f3"
 
 
 @pytest.mark.slow
-def test_existing_cases_move_to_their_modules_status(tmp_path):
+def test_existing_cases_move_to_their_modules_status(tmp_path, demo_rows):
     class DemoConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'demo.db'}"
         DOCUMENT_DIR = str(tmp_path / "documents")
@@ -21,7 +22,8 @@ def test_existing_cases_move_to_their_modules_status(tmp_path):
     directory = str(BASE_DIR / "migrations")
     with app.app_context():
         upgrade(directory=directory)
-        assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+        restore_demo(db.session.connection(), demo_rows)
+        db.session.commit()
         # As before the revision: every case «Opprettet» whatever its module says, one discarded.
         discarded = db.session.execute(text("SELECT MIN(id) FROM cases WHERE kind = 'method'")).scalar()
         db.session.execute(text("UPDATE cases SET status = 'R'"))

@@ -323,8 +323,7 @@ def test_every_route_has_an_entry_in_the_matrix(app):
 
 
 @pytest.mark.slow
-def test_only_the_declared_principals_get_in(app, login):
-    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+def test_only_the_declared_principals_get_in(app, demo, login):
     with app.app_context():
         fixtures = principals_and_urls(app)
     observed = observe(app, fixtures, login)
@@ -362,11 +361,10 @@ def test_every_declared_list_has_its_routes_in_the_sorting_matrix(app):
 
 
 @pytest.mark.slow
-def test_sorting_a_list_by_any_column_lets_in_exactly_the_principals_of_the_list(app, login):
+def test_sorting_a_list_by_any_column_lets_in_exactly_the_principals_of_the_list(app, demo, login):
     """Each sortable column, both ways, on every list's page, API list and export: the same principals as the
     matrix's get in, and each of them gets the list in that order (no «cannot be sorted» message)."""
     from tests.test_lists import _declared_lists
-    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
     with app.app_context():
         fixtures = principals_and_urls(app)
     specs = {spec.name: spec for spec in _declared_lists().values()}

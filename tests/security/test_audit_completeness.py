@@ -34,12 +34,6 @@ LINK = re.compile(r'href="([^"#]+)"')
 
 
 @pytest.fixture
-def demo(app):
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-
-
-@pytest.fixture
 def loaded_patients():
     """Ids of the patients loaded from the database since the list was last cleared."""
     seen: list[int] = []

@@ -49,8 +49,7 @@ def _principal(endpoint: str) -> str | None:
 
 
 @pytest.mark.slow
-def test_no_get_route_answers_5xx_to_crafted_query_values(app, login, monkeypatch):
-    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+def test_no_get_route_answers_5xx_to_crafted_query_values(app, demo, login, monkeypatch):
     with app.app_context():
         fixtures = principals_and_urls(app)
     monkeypatch.setattr(app.request_class, "parameter_storage_class", _Recording)

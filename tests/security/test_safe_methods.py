@@ -34,8 +34,7 @@ def fingerprint() -> dict[str, tuple[int, str]]:
 
 
 @pytest.mark.slow
-def test_no_get_route_changes_the_database_and_every_page_offers_logout(app, login):
-    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+def test_no_get_route_changes_the_database_and_every_page_offers_logout(app, demo, login):
     with app.app_context():
         fixtures = principals_and_urls(app)
         before = fingerprint()
