@@ -6,7 +6,7 @@ from app.abroad.demo_data import HISTORY_YEARS
 from app.abroad.models import Appeal, Application, CostEntry
 from app.auth.models import User
 from app.cases.documents import read_version
-from app.cases.models import Case, CaseKind, Document, DocumentVersion
+from app.cases.models import Case, CaseKind, Document, DocumentVersion, JournalEntry, JournalEntryType
 from app.cases.patient_facts import letter_addressees
 from app.demo import DEMO_USERS
 from app.extensions import db
@@ -55,13 +55,18 @@ def test_the_demo_letters_are_the_real_rendered_letters(app):
     assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
     with app.app_context():
         versions = db.session.scalars(select(DocumentVersion).join(Document).join(Case, Document.case_id == Case.id)
-                                      .where(Case.kind != CaseKind.PANEL_REFERRAL))
+                                      .join(JournalEntry, Document.journal_entry_id == JournalEntry.id)
+                                      .where(Case.kind != CaseKind.PANEL_REFERRAL)
+                                      .where(JournalEntry.entry_type == JournalEntryType.OUTGOING))
         texts = [pdf_text(read_version(version)) for version in versions]
+        received = db.session.scalar(select(func.count(Document.id)).join(JournalEntry).where(   # papers received
+            JournalEntry.entry_type == JournalEntryType.INCOMING))
         statement = db.session.scalars(select(Statement).order_by(Statement.id.desc())).first()
         statement_text = pdf_text(read_version(db.session.scalars(select(DocumentVersion).where(
             DocumentVersion.document_id == statement.document_id)).one()))
         referral = db.session.get(Referral, statement.referral_id)
     assert len(texts) == 5                 # four decision letters and one forwarding letter
+    assert received == 3                   # a statement, an invoice and an appeal letter
     # The panel's statements are the letters rendered from the statement as sent.
     assert referral.referring_doctor in statement_text and statement.summary[:40] in statement_text
     assert sum("Du kan klage på vedtaket" in text for text in texts) == 4
