@@ -2,10 +2,13 @@
 import dataclasses
 import enum
 import typing
+from typing import NamedTuple
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import FileStorage
 from wtforms import DateField, IntegerField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -186,3 +189,20 @@ class NorwegianDateField(DateField):
             # (An empty optional date is no error, also when the form is shown again for another reason.)
             self.errors = list(self.process_errors)
         return valid
+
+
+class Upload(NamedTuple):
+    """A file as uploaded: its name and its bytes. The case core checks both (type by content, size) when the file
+    is filed."""
+
+    filename: str
+    content: bytes
+
+
+class UploadField(FileField):
+    """An optional file whose data is an Upload, read once (None when no file was chosen), so a form's command
+    and the service's checks see the same bytes."""
+
+    def process_formdata(self, valuelist) -> None:
+        chosen = next((item for item in valuelist if isinstance(item, FileStorage) and item.filename), None)
+        self.data = Upload(chosen.filename, chosen.read()) if chosen is not None else None

@@ -1,10 +1,14 @@
-"""PDF rendering with WeasyPrint. Templates may load files from app/static/pdf only: nothing
-from the network or elsewhere on disk ends up in a document."""
+"""PDF rendering with WeasyPrint, as tagged PDF/UA-1 (a structure tree, the language and the title shown), and
+joining PDFs into one that keeps the parts' structure (join_tagged). Templates may load files from app/static/pdf
+only: nothing from the network or elsewhere on disk ends up in a document."""
 import threading
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import render_template
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, BooleanObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -39,4 +43,95 @@ def render_pdf(template: str, **context) -> bytes:
 def pdf_from_html(html: str) -> bytes:
     """The PDF of an HTML document already rendered (e.g. a letter shown as a preview first)."""
     return HTML(string=html, base_url=str(PDF_ASSETS) + "/", url_fetcher=StaticOnlyFetcher()).write_pdf(
-        font_config=_font_config())
+        font_config=_font_config(), pdf_variant=PDF_VARIANT)
+
+
+PDF_VARIANT = "pdf/ua-1"
+
+
+def join_tagged(parts: list[PdfReader], *, title: str, lang: str = "nb") -> bytes:
+    """One PDF of the parts' pages in order that stays a tagged PDF: each tagged part's structure tree becomes a
+    «Part» of the joined document's tree (its parent-tree keys moved past the earlier parts'), and the first
+    part's XMP metadata (PDF/UA identification) is kept. pypdf copies pages but not structure, hence this. A part
+    without structure (a received PDF that was never tagged) keeps its pages and text, untagged."""
+    writer = PdfWriter()
+    structure = _JoinedStructure(writer)
+    for reader in parts:
+        first = len(writer.pages)
+        writer.append(reader, import_outline=False)
+        if "/StructTreeRoot" in reader.root_object:
+            structure.add(reader, writer.pages[first:])
+    catalog = writer.root_object
+    catalog[NameObject("/StructTreeRoot")] = structure.root()
+    catalog[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
+    catalog[NameObject("/Lang")] = TextStringObject(lang)
+    catalog[NameObject("/ViewerPreferences")] = DictionaryObject(
+        {NameObject("/DisplayDocTitle"): BooleanObject(True)})
+    if parts and "/Metadata" in parts[0].root_object:
+        catalog[NameObject("/Metadata")] = parts[0].root_object["/Metadata"].clone(writer).indirect_reference
+    writer.add_metadata({"/Title": title})
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+class _JoinedStructure:
+    """The structure tree of a joined PDF: one «Document» element whose parts are the parts' trees."""
+
+    def __init__(self, writer: PdfWriter) -> None:
+        self.writer = writer
+        self.document = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"),
+                                          NameObject("/S"): NameObject("/Document"), NameObject("/K"): ArrayObject()})
+        self.document_ref = writer._add_object(self.document)
+        self.parent_tree, self.role_map, self.next_key = ArrayObject(), DictionaryObject(), 0
+
+    def add(self, reader: PdfReader, copied_pages) -> None:
+        """The structure of `reader`, whose pages were copied as `copied_pages`."""
+        tree = reader.root_object["/StructTreeRoot"].get_object()
+        for name, role in tree.get("/RoleMap", DictionaryObject()).get_object().items():
+            self.role_map.setdefault(NameObject(name), role)
+        kids = tree.get("/K", ArrayObject())
+        for kid in kids if isinstance(kids, ArrayObject) else [kids]:
+            element = kid.get_object()
+            element.pop("/P", None)   # the part's own root is not copied
+            if element.get("/S") == "/Document":
+                element[NameObject("/S")] = NameObject("/Part")
+            copied = element.clone(self.writer)
+            copied[NameObject("/P")] = self.document_ref
+            self.document["/K"].append(copied.indirect_reference)
+        offset, keys = self.next_key, [self.next_key]
+        for key, value in _number_tree(tree.get("/ParentTree")):
+            self.parent_tree.extend([NumberObject(offset + key), value.clone(self.writer)])
+            keys.append(offset + key + 1)
+        for page, copied in zip(reader.pages, copied_pages, strict=True):
+            if "/StructParents" in page:   # pypdf drops it when copying the page
+                copied[NameObject("/StructParents")] = NumberObject(offset + page["/StructParents"])
+            for annotation, copied_annotation in zip(page.get("/Annots", ()), copied.get("/Annots", ()),
+                                                     strict=False):
+                if "/StructParent" in annotation.get_object():
+                    copied_annotation.get_object()[NameObject("/StructParent")] = NumberObject(
+                        offset + annotation.get_object()["/StructParent"])
+        self.next_key = max(keys)
+
+    def root(self):
+        root = DictionaryObject({
+            NameObject("/Type"): NameObject("/StructTreeRoot"), NameObject("/K"): ArrayObject([self.document_ref]),
+            NameObject("/ParentTree"): self.writer._add_object(DictionaryObject({NameObject("/Nums"):
+                                                                                 self.parent_tree})),
+            NameObject("/ParentTreeNextKey"): NumberObject(self.next_key)})
+        if self.role_map:
+            root[NameObject("/RoleMap")] = self.role_map
+        self.document[NameObject("/P")] = self.writer._add_object(root)
+        return self.document["/P"]
+
+
+def _number_tree(node):
+    """The (key, value) pairs of a PDF number tree (/Nums, or /Kids of further nodes)."""
+    if node is None:
+        return
+    node = node.get_object()
+    numbers = node.get("/Nums", ())
+    for index in range(0, len(numbers), 2):
+        yield numbers[index], numbers[index + 1]
+    for kid in node.get("/Kids", ()):
+        yield from _number_tree(kid)

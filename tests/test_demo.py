@@ -6,7 +6,7 @@ from app.abroad.demo_data import HISTORY_YEARS
 from app.abroad.models import Appeal, Application, CostEntry
 from app.auth.models import User
 from app.cases.documents import read_version
-from app.cases.models import Case, CaseKind, Document, DocumentVersion
+from app.cases.models import Case, CaseKind, Document, DocumentVersion, JournalEntry, JournalEntryType
 from app.cases.patient_facts import letter_addressees
 from app.demo import DEMO_USERS
 from app.extensions import db
@@ -57,8 +57,12 @@ def test_the_demo_has_years_of_history_at_every_office_so_the_reports_show_figur
 def test_the_demo_letters_are_the_real_rendered_letters(app, demo):
     with app.app_context():
         versions = db.session.scalars(select(DocumentVersion).join(Document).join(Case, Document.case_id == Case.id)
-                                      .where(Case.kind.not_in((CaseKind.PANEL_REFERRAL, CaseKind.METHOD))))
+                                      .join(JournalEntry, Document.journal_entry_id == JournalEntry.id)
+                                      .where(Case.kind.not_in((CaseKind.PANEL_REFERRAL, CaseKind.METHOD)))
+                                      .where(JournalEntry.entry_type == JournalEntryType.OUTGOING))
         texts = [pdf_text(read_version(version)) for version in versions]
+        received = db.session.scalar(select(func.count(Document.id)).join(JournalEntry).where(   # papers received
+            JournalEntry.entry_type == JournalEntryType.INCOMING))
         # Beslutningsforum 17.03.2025's notice and minutes, filed on the case of each of Sak 031-2025's methods.
         papers = [pdf_text(read_version(version)) for version in db.session.scalars(
             select(DocumentVersion).join(Document).join(Case, Document.case_id == Case.id)
@@ -68,6 +72,7 @@ def test_the_demo_letters_are_the_real_rendered_letters(app, demo):
             DocumentVersion.document_id == statement.document_id)).one()))
         referral = db.session.get(Referral, statement.referral_id)
     assert len(texts) == 5                 # four decision letters and one forwarding letter
+    assert received == 3                   # a statement, an invoice and an appeal letter
     assert len(papers) == 6 and sum("Protokoll fra møte i Beslutningsforum 17.03.2025" in text for text in papers) == 3
     # The panel's statements are the letters rendered from the statement as sent.
     assert referral.referring_doctor in statement_text and statement.summary[:40] in statement_text

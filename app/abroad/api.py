@@ -1,12 +1,13 @@
-"""Treatment abroad in the JSON API: applications, costs and appeals, read and written with the pages'
-forms, services and access checks (app/api explains the conventions)."""
+"""Treatment abroad in the JSON API: applications, medical opinions, costs and appeals, read and written with the
+pages' forms, services and access checks (app/api explains the conventions). The papers received for a record
+(statement, invoice, appeal letter) come as a file part of a multipart/form-data body."""
 from datetime import date
 
-from flask import abort
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.abroad import services
+from app.abroad.application_views import child_or_404
 from app.abroad.forms import (
     AppealForm,
     ApplicationCorrectionForm,
@@ -17,12 +18,14 @@ from app.abroad.forms import (
     DecisionForm,
     ExperimentalBasisForm,
     LateAppealForm,
+    OpinionReceivedForm,
+    OpinionRequestForm,
     ReconsiderationForm,
     TreatmentPlanForm,
 )
 from app.abroad.letters import decide_with_letter, reconsider_with_letter
 from app.abroad.lists import APPEALS, APPLICATIONS
-from app.abroad.models import Appeal, Application, CostEntry
+from app.abroad.models import Appeal, Application, CostEntry, MedicalOpinion
 from app.api import ApiError, endpoint, json_input, run
 from app.cases.interface import Case, load_record
 from app.core.audit import AuditAction, record_access
@@ -34,17 +37,22 @@ TAG = "abroad"
 
 _DATE = {"type": ["string", "null"], "format": "date"}
 _TEXT = {"type": ["string", "null"]}
+_ID = {"type": ["integer", "null"], "description": "Dokumentet i saken (last ned fra sakens dokumenter)"}
 COST = {"type": "object", "properties": {
     "id": {"type": "integer"}, "entry_date": {"type": "string", "format": "date"}, "category": {"type": "string"},
     "amount": {"type": "string"}, "currency": {"type": "string"}, "exchange_rate": _TEXT,
     "amount_nok": {"type": "string"}, "invoice_reference": _TEXT,
-    "reverses_id": {"type": ["integer", "null"]}, "reason": _TEXT}}
+    "reverses_id": {"type": ["integer", "null"]}, "reason": _TEXT, "invoice_document_id": _ID}}
+OPINION = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "requested_from": {"type": "string"}, "question": {"type": "string"},
+    "requested_on": {"type": "string", "format": "date"}, "due_on": {"type": "string", "format": "date"},
+    "received_on": _DATE, "conclusion": _TEXT, "document_id": _ID}}
 APPEAL = {"type": "object", "properties": {
     "case_id": {"type": "integer"}, "case_number": {"type": "string"}, "application_case_id": {"type": "integer"},
     "status": {"type": "string"}, "received_on": {"type": "string", "format": "date"},
     "notified_on": {"type": "string", "format": "date"}, "deadline_on": {"type": "string", "format": "date"},
     "late": {"type": "boolean"}, "consider_late": {"type": ["boolean", "null"]}, "office_outcome": _TEXT,
-    "office_decided_on": _DATE, "board_outcome": _TEXT, "board_decided_on": _DATE}}
+    "office_decided_on": _DATE, "board_outcome": _TEXT, "board_decided_on": _DATE, "letter_document_id": _ID}}
 APPLICATION = {"type": "object", "required": ["case_id", "case_number", "status"], "properties": {
     "case_id": {"type": "integer"}, "case_number": {"type": "string"}, "reference": _TEXT,
     "version": {"type": "integer"},
@@ -58,6 +66,7 @@ APPLICATION = {"type": "object", "required": ["case_id", "case_number", "status"
     "requested_treatment": _TEXT, "method_reference": _TEXT, "decision": _TEXT, "decided_on": _DATE,
     "legal_basis": _TEXT, "hospital": _TEXT, "country": _TEXT, "planned_start": _DATE, "planned_end": _DATE,
     "flag": _TEXT, "total_nok": {"type": "string"}, "costs": {"type": "array", "items": COST},
+    "opinions": {"type": "array", "items": OPINION},
     "appeals": {"type": "array", "items": APPEAL}}}
 PAGE = {"type": "object", "required": ["items", "total"], "properties": {
     "items": {"type": "array", "items": APPLICATION}, "total": {"type": "integer"},
@@ -82,7 +91,14 @@ def cost_json(cost) -> dict:
             "amount": str(cost.amount), "currency": cost.currency,
             "exchange_rate": str(cost.exchange_rate) if cost.exchange_rate is not None else None,
             "amount_nok": str(cost.amount_nok), "invoice_reference": cost.invoice_reference,
-            "reverses_id": cost.reverses_id, "reason": cost.reason}
+            "reverses_id": cost.reverses_id, "reason": cost.reason, "invoice_document_id": cost.invoice_document_id}
+
+
+def opinion_json(opinion: MedicalOpinion) -> dict:
+    return {"id": opinion.id, "requested_from": opinion.requested_from, "question": opinion.question,
+            "requested_on": opinion.requested_on.isoformat(), "due_on": opinion.due_on.isoformat(),
+            "received_on": _iso(opinion.received_on), "conclusion": opinion.conclusion,
+            "document_id": opinion.document_id}
 
 
 def appeal_json(appeal: Appeal, case: Case) -> dict:
@@ -91,7 +107,8 @@ def appeal_json(appeal: Appeal, case: Case) -> dict:
             "received_on": appeal.received_on.isoformat(), "notified_on": appeal.notified_on.isoformat(),
             "deadline_on": appeal.deadline_on.isoformat(), "late": appeal.late, "consider_late": appeal.consider_late,
             "office_outcome": _value(appeal.office_outcome), "office_decided_on": _iso(appeal.office_decided_on),
-            "board_outcome": _value(appeal.board_outcome), "board_decided_on": _iso(appeal.board_decided_on)}
+            "board_outcome": _value(appeal.board_outcome), "board_decided_on": _iso(appeal.board_decided_on),
+            "letter_document_id": appeal.letter_document_id}
 
 
 def application_json(application: Application, case: Case, *, detail: bool = False) -> dict:
@@ -114,6 +131,7 @@ def application_json(application: Application, case: Case, *, detail: bool = Fal
     }
     if detail:
         data["costs"] = [cost_json(cost) for cost in application.costs]
+        data["opinions"] = [opinion_json(opinion) for opinion in application.opinions]
         data["appeals"] = [appeal_json(appeal, db.session.get(Case, appeal.case_id)) for appeal in application.appeals]
     return data
 
@@ -177,6 +195,28 @@ def record_experimental_basis(case_id: int):
     return _shown(case, application)
 
 
+@endpoint("/abroad/applications/<int:case_id>/opinions", method="POST",
+          summary="Be om medisinsk uttalelse (med svarfrist)", tag=TAG, form=OpinionRequestForm, response=OPINION,
+          status=201)
+def request_opinion(case_id: int):
+    _case, application = _application(case_id, "edit")
+    form = json_input(OpinionRequestForm,
+                      check=lambda command: services.check_opinion_request(application, command))
+    opinion = run(lambda: services.request_opinion(application, form.to_command(), actor=current_user))
+    return opinion_json(opinion), 201
+
+
+@endpoint("/abroad/applications/<int:case_id>/opinions/<int:opinion_id>/received", method="POST",
+          summary="Registrer mottatt uttalelse (uttalelsen som fil: multipart/form-data)", tag=TAG,
+          form=OpinionReceivedForm, response=OPINION)
+def record_opinion(case_id: int, opinion_id: int):
+    _case, application = _application(case_id, "edit")
+    opinion = child_or_404(MedicalOpinion, opinion_id, application)
+    form = json_input(OpinionReceivedForm)
+    run(lambda: services.record_opinion(opinion, form.to_command(), actor=current_user))
+    return opinion_json(opinion)
+
+
 @endpoint("/abroad/applications/<int:case_id>/treatment-plan", method="PUT",
           summary="Behandlingssted, datoer, reise og opphold (med versjonen du leste)", tag=TAG,
           form=TreatmentPlanForm, response=APPLICATION)
@@ -188,7 +228,8 @@ def plan_treatment(case_id: int):
     return _shown(case, application)
 
 
-@endpoint("/abroad/applications/<int:case_id>/costs", method="POST", summary="Før kostnad", tag=TAG,
+@endpoint("/abroad/applications/<int:case_id>/costs", method="POST",
+          summary="Før kostnad (fakturaen som fil: multipart/form-data)", tag=TAG,
           form=CostForm, response=COST, status=201)
 def add_cost(case_id: int):
     _case, application = _application(case_id, "edit")
@@ -214,15 +255,14 @@ def correct_application(case_id: int):
           form=CostReversalForm, response=COST, status=201)
 def reverse_cost(case_id: int, cost_id: int):
     _case, application = _application(case_id, "edit")
-    cost = db.session.get(CostEntry, cost_id)
-    if cost is None or cost.application_id != application.id:
-        abort(404)   # the same answer as for a case outside the scope
+    cost = child_or_404(CostEntry, cost_id, application)
     form = json_input(CostReversalForm)
     credit = run(lambda: services.reverse_cost(cost, form.to_command(), actor=current_user))
     return cost_json(credit), 201
 
 
-@endpoint("/abroad/applications/<int:case_id>/appeals", method="POST", summary="Registrer klage på avslag",
+@endpoint("/abroad/applications/<int:case_id>/appeals", method="POST",
+          summary="Registrer klage på vedtaket (klagebrevet som fil: multipart/form-data)",
           tag=TAG, form=AppealForm, response=APPEAL, status=201)
 def create_appeal(case_id: int):
     _case, application = _application(case_id, "edit")

@@ -78,8 +78,8 @@ def request_opinion(case_id: int):
     return audited_page(page, case, application, "abroad_application", "ny uttalelse", form_status(form))
 
 
-def _child_or_404(model, child_id: int, application: Application):
-    """An opinion or cost of `application` (never one of another application)."""
+def child_or_404(model, child_id: int, application: Application):
+    """An opinion or cost of `application` (never one of another application): for the pages and the API."""
     child = db.session.get(model, child_id)
     if child is None or child.application_id != application.id:
         abort(404)
@@ -90,7 +90,7 @@ def _child_or_404(model, child_id: int, application: Application):
 @role_required(Role.ABROAD_CASEWORKER)
 def record_opinion(case_id: int, opinion_id: int):
     case, application = load_record(case_id, Application, "edit")
-    opinion = _child_or_404(MedicalOpinion, opinion_id, application)
+    opinion = child_or_404(MedicalOpinion, opinion_id, application)
     form = OpinionReceivedForm()
     if form.validate_on_submit() and saved(form, lambda: services.record_opinion(
             opinion, form.to_command(), actor=current_user)):
@@ -276,7 +276,7 @@ def correct_application(case_id: int):
 @role_required(Role.ABROAD_CASEWORKER)
 def correct_opinion(case_id: int, opinion_id: int):
     case, application = load_record(case_id, Application, "edit")
-    opinion = _child_or_404(MedicalOpinion, opinion_id, application)
+    opinion = child_or_404(MedicalOpinion, opinion_id, application)
     form = OpinionCorrectionForm(obj=None if request.method == "POST" else opinion)
     if opinion.received_on is None:
         del form.received_on, form.conclusion
@@ -297,7 +297,7 @@ def correct_opinion(case_id: int, opinion_id: int):
 @role_required(Role.ABROAD_CASEWORKER)
 def reverse_cost(case_id: int, cost_id: int):
     case, application = load_record(case_id, Application, "edit")
-    cost = _child_or_404(CostEntry, cost_id, application)
+    cost = child_or_404(CostEntry, cost_id, application)
     form = CostReversalForm()
     if form.validate_on_submit() and saved(form, lambda: services.reverse_cost(
             cost, form.to_command(), actor=current_user)):

@@ -1,17 +1,20 @@
 """The case's documents for Klagenemnda as one PDF: a list of every document of the application's case and the
 appeal's (title, case, date, format, whether it is in the file), then each PDF document's pages in the order they
 were filed. A document that is no PDF, or a PDF that cannot be read, is listed as sent separately: the board gets
-it as it is stored."""
+it as it is stored.
+
+The bundle is a tagged PDF (PDF/UA): the list is rendered as PDF/UA, and each part's structure tree is kept as a
+part of the bundle's (app.pdf.join_tagged). The app's own letters are tagged; a received PDF that was never tagged
+keeps its pages and text, but brings no structure (docs/architecture.md, PDFs)."""
 from dataclasses import dataclass
 from io import BytesIO
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 from pypdf.errors import PyPdfError
-from pypdf.generic import NameObject, TextStringObject
 
 from app.abroad.models import Appeal
 from app.cases.interface import Case, FiledDocument, filed_contents, get_case
-from app.pdf import render_pdf
+from app.pdf import join_tagged, render_pdf
 
 PDF = "application/pdf"
 
@@ -32,16 +35,9 @@ def board_bundle(case: Case, appeal: Appeal) -> tuple[bytes, list[BundledDocumen
         if reader:
             readers.append(reader)
     title = f"Saksdokumenter til Klagenemnda – klage {case.number}"
-    writer = PdfWriter()
-    writer.append(PdfReader(BytesIO(render_pdf("abroad/pdf/board_bundle_list.html", title=title, case=case,
-                                               application_case=application_case, listed=listed))))
-    for reader in readers:
-        writer.append(reader)
-    writer.add_metadata({"/Title": title})
-    writer.root_object[NameObject("/Lang")] = TextStringObject("nb")
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue(), listed
+    cover = PdfReader(BytesIO(render_pdf("abroad/pdf/board_bundle_list.html", title=title, case=case,
+                                         application_case=application_case, listed=listed)))
+    return join_tagged([cover, *readers], title=title), listed
 
 
 def _readable(content: bytes) -> PdfReader | None:

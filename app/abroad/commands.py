@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from app.abroad.models import BoardOutcome, CostCategory, Decision, OfficeOutcome, Stream, TreatmentClass
+from app.forms import Upload
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +47,7 @@ class OpinionRequest:
 class OpinionReceived:
     received_on: date
     conclusion: str
+    file: Upload | None = None   # the specialist's statement, filed with the incoming post
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,6 +89,7 @@ class NewCost:
     currency: str
     exchange_rate: str | Decimal | None = None
     invoice_reference: str | None = None
+    file: Upload | None = None   # the invoice, filed as an incoming post
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,6 +97,7 @@ class NewAppeal:
     received_on: date
     notified_on: date
     grounds: str | None = None
+    file: Upload | None = None   # the patient's appeal letter, filed with the incoming post
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,9 +1,11 @@
 """Demo data for treatment abroad: at each office, applications in every stage (an open one with a
 medical opinion due, a grant with its plan and costs, a refusal under appeal, one concerning a method
-Beslutningsforum did not introduce) and a particle-therapy referral; and ten years of history before this year
+Beslutningsforum did not introduce) and a particle-therapy referral, with the papers received for them (a specialist's
+statement, invoices, an appeal letter) filed on the cases; and ten years of history before this year
 (applications, costs and appeals), imported through the office's own import so the annual reports, lists and
 dashboards show real figures. All patients are synthetic."""
 from datetime import date, timedelta
+from html import escape
 
 from app.abroad import services, synthetic
 from app.abroad.commands import (
@@ -11,6 +13,7 @@ from app.abroad.commands import (
     NewApplication,
     NewCost,
     NewDecision,
+    OpinionReceived,
     OpinionRequest,
     Reconsideration,
     TreatmentPlan,
@@ -20,6 +23,8 @@ from app.abroad.letters import decide_with_letter, reconsider_with_letter
 from app.abroad.models import CostCategory, Decision, OfficeOutcome, Stream, TreatmentClass
 from app.cases.interface import NewGuardian, add_guardian, get_case
 from app.exports import csv_bytes
+from app.forms import Upload
+from app.pdf import pdf_from_html
 
 
 def _apply(actor, national_id_for, today: date, *, name: str, born: date, region: str, days_ago: int, icd10: str,
@@ -45,6 +50,14 @@ def _decide(application, actor, today: date, decision: Decision, days_ago: int, 
                                    legal_basis=services.LEGAL_BASIS, reasoning=reasoning), actor=actor, today=today)
 
 
+def _paper(filename: str, title: str, *lines: str) -> Upload:
+    """A received paper as a short PDF (synthetic, like the patients)."""
+    body = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    return Upload(filename, pdf_from_html(f'<!doctype html><html lang="nb"><head><meta charset="utf-8"><title>'
+                                          f'{escape(title)}</title></head><body><h1>{escape(title)}</h1>{body}'
+                                          '</body></html>'))
+
+
 def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
     """Register the demo applications through the services; returns the number of cases."""
     north = _apply(hso, national_id_for, today, name="Nils Nordlending", born=date(1992, 11, 2), region="helse-nord",
@@ -65,7 +78,10 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
         stay_arrangements="Pasienthotell", companion="Ektefelle"), expected_version=None, actor=hso)
     services.add_cost(protons, NewCost(entry_date=today - timedelta(days=18), category=CostCategory.TREATMENT,
                                        amount="412000", currency="SEK", exchange_rate="0,9812",
-                                       invoice_reference="SK-2026-118"), actor=hso, today=today)
+                                       invoice_reference="SK-2026-118",
+                                       file=_paper("faktura-SK-2026-118.pdf", "Faktura SK-2026-118",
+                                                   "Skandionkliniken, Uppsala", "Protonbehandling: 412 000 SEK")),
+                      actor=hso, today=today)
     refused = _apply(hso, national_id_for, today, name="Per Klagesen", born=date(1960, 4, 4), region="helse-sor-ost",
                      lives=("Parkveien 3", "3015", "Drammen", "3301 Drammen"),
                      days_ago=70, icd10="M54.5", where="Privatklinikk i Tyskland",
@@ -73,7 +89,9 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
     _decide(refused, hso, today, Decision.DENIED, 50, "Det finnes et forsvarlig tilbud i Norge.")
     appeal = services.register_appeal(refused, NewAppeal(
         received_on=today - timedelta(days=35), notified_on=today - timedelta(days=48),
-        grounds="Pasienten mener tilbudet i Norge ikke er godt nok."), actor=hso, today=today)
+        grounds="Pasienten mener tilbudet i Norge ikke er godt nok.",
+        file=_paper("klage.pdf", "Klage på vedtak", "Jeg klager på avslaget om endoskopisk ryggkirurgi.",
+                    "Tilbudet i Norge har ikke hjulpet meg.")), actor=hso, today=today)
     reconsider_with_letter(get_case(appeal.case_id), appeal, Reconsideration(
         outcome=OfficeOutcome.FORWARDED, decided_on=today - timedelta(days=25),
         reasoning="Kontoret opprettholder avslaget."), actor=hso, today=today)
@@ -94,6 +112,14 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
                  lives=("Solbakken 4", "4006", "Stavanger", "1103 Stavanger"),
                  days_ago=90, icd10="Z31.4", stream=Stream.PGD, where="Karolinska universitetssjukhuset",
                  treatment="Preimplantasjonsdiagnostikk")
+    opinion = services.request_opinion(pgd, OpinionRequest(
+        requested_from="Medisinsk genetikk, Haukeland", question="Er PGD medisinsk begrunnet?",
+        requested_on=today - timedelta(days=88), due_on=today - timedelta(days=74)), actor=vest,
+        today=today - timedelta(days=88))
+    services.record_opinion(opinion, OpinionReceived(
+        received_on=today - timedelta(days=84), conclusion="PGD anbefales.",
+        file=_paper("uttalelse-genetikk.pdf", "Medisinsk uttalelse", "Medisinsk genetikk, Haukeland",
+                    "PGD er medisinsk begrunnet og anbefales.")), actor=vest, today=today)
     _decide(pgd, vest, today, Decision.GRANTED, 80, "PGD er godkjent; behandlingen gis ikke i Norge.")
     services.plan_treatment(pgd, TreatmentPlan(
         hospital="Karolinska universitetssjukhuset", country="SE", planned_start=today - timedelta(days=60),

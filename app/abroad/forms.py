@@ -36,11 +36,13 @@ from app.abroad.models import (
 )
 from app.abroad.services import LEGAL_BASIS, country_name
 from app.cases.interface import PatientAddressMixin, PatientFieldsMixin, icd10_code
-from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices, command_from
+from app.forms import TIDY_TEXT, NorwegianDateField, UploadField, VersionedForm, choices, command_from
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
 LONG_TEXT = 20_000
 YES_NO = {"ja": "Ja", "nei": "Nei"}
+FILE_HELP = ("Valgfri. PDF, bilde (png, jpg), Word, Excel, ODT eller ren tekst. Journalføres som inngående "
+             "dokument i saken.")
 
 
 def _enum_choices(enum, blank: str | None = None):
@@ -154,6 +156,7 @@ class OpinionReceivedForm(FlaskForm):
     received_on = NorwegianDateField("Mottatt", [DataRequired(message=DATE_MESSAGE)], default=date.today)
     conclusion = TextAreaField("Fagmiljøets konklusjon", filters=TIDY_TEXT, validators=[
         DataRequired(message="Skriv fagmiljøets konklusjon."), Length(max=LONG_TEXT)])
+    file = UploadField("Uttalelsen som fil", description=FILE_HELP)
     submit = SubmitField("Registrer uttalelsen")
 
     def to_command(self) -> OpinionReceived:
@@ -241,6 +244,7 @@ class CostForm(FlaskForm):
     exchange_rate = StringField("Valutakurs til NOK", filters=TIDY_TEXT, render_kw={"inputmode": "decimal"},
                                 description="Påkrevd for annen valuta enn NOK: NOK per enhet valuta.")
     invoice_reference = StringField("Fakturareferanse", filters=TIDY_TEXT, validators=[Length(max=100)])
+    file = UploadField("Fakturaen som fil", description=FILE_HELP)
     submit = SubmitField("Før kostnad")
     command_class = NewCost
 
@@ -265,6 +269,7 @@ class AppealForm(FlaskForm):
     notified_on = NorwegianDateField("Pasienten mottok vedtaket", [DataRequired(message=DATE_MESSAGE)],
                                      description="Klagefristen på fire uker regnes fra denne datoen.")
     grounds = TextAreaField("Klagen gjelder", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)])
+    file = UploadField("Klagebrevet som fil", description=FILE_HELP)
     submit = SubmitField("Registrer klage")
     command_class = NewAppeal
 

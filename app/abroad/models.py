@@ -201,6 +201,7 @@ class MedicalOpinion(Versioned, db.Model):
     deadline_id: Mapped[int | None] = mapped_column(ForeignKey("case_deadlines.id"))
     received_on: Mapped[date | None]
     conclusion: Mapped[str | None] = mapped_column(Text)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("case_documents.id"))   # the statement as received
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
@@ -227,6 +228,7 @@ class CostEntry(db.Model):
     exchange_rate: Mapped[Decimal | None] = mapped_column(Numeric(12, 6))
     amount_nok: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     invoice_reference: Mapped[str | None] = mapped_column(String(100))
+    invoice_document_id: Mapped[int | None] = mapped_column(ForeignKey("case_documents.id"))   # the invoice filed
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("abroad_cost_entries.id"), unique=True)
     reason: Mapped[str | None] = mapped_column(Text)          # why a reversal was booked
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -309,6 +311,7 @@ class Appeal(Versioned, db.Model):
     late_assessment: Mapped[str | None] = mapped_column(Text)   # forvaltningsloven § 31
     consider_late: Mapped[bool | None]
     grounds: Mapped[str | None] = mapped_column(Text)
+    letter_document_id: Mapped[int | None] = mapped_column(ForeignKey("case_documents.id"))   # the complaint filed
     status: Mapped[AppealStatus] = mapped_column(index=True)
     office_outcome: Mapped[OfficeOutcome | None]
     office_decided_on: Mapped[date | None]     # the reversal, or the forward to the board

@@ -59,7 +59,9 @@ from app.cases.interface import (
     answer_incoming,
     attach_document,
     change_status,
+    check_file,
     close_deadline,
+    complete_follow_up,
     ensure_version,
     filed_documents,
     follow_module_status,
@@ -80,6 +82,7 @@ from app.db import utcnow
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.formatting import as_date, as_money
+from app.forms import Upload
 from app.methods.interface import (
     MethodRejected,
     MethodState,
@@ -302,6 +305,24 @@ def _start_work(application: Application, actor) -> None:
         change_status(case, CaseStatus.IN_PROGRESS, expected_version=case.version, comment=None, actor=actor)
 
 
+# Papers received for a record (the specialist's statement, the appeal letter, an invoice): filed through the case
+# core as the document of the record's incoming journal post, checked as every case document is (type by
+# content, size); the record keeps the document's id.
+
+def _check_upload(upload: Upload | None, problems: Problems) -> None:
+    if upload is not None:
+        with problems.check():
+            check_file(upload.filename, upload.content)
+
+
+def _file_received(case: Case, entry, upload: Upload | None, *, actor) -> int | None:
+    """The uploaded file as the document of the incoming post `entry`; its id, or None when none was uploaded."""
+    if upload is None:
+        return None
+    return attach_document(case, title=entry.title, filename=upload.filename, content=upload.content, actor=actor,
+                           journal_entry=entry).id
+
+
 # Medical opinions
 
 def _ensure_open(application: Application) -> None:
@@ -370,17 +391,20 @@ def record_opinion(opinion: MedicalOpinion, command: OpinionReceived, *, actor,
     if received_on < opinion.requested_on:
         raise InvalidInput("Uttalelsen kan ikke være mottatt før forespørselen ble sendt.", field="received_on")
     require(command.conclusion, "conclusion", "Skriv fagmiljøets konklusjon.")
+    if command.file is not None:
+        check_file(command.file.filename, command.file.content)
     opinion.conclusion = command.conclusion
     opinion.received_on = received_on
     case = get_case(application.case_id)
     if opinion.deadline_id:
         close_deadline(opinion.deadline_id, actor=actor)
-    add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title="Medisinsk uttalelse",
-                      journal_date=received_on, document_date=received_on, party_name=opinion.requested_from,
-                      actor=actor)
+    entry = add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title="Medisinsk uttalelse",
+                              journal_date=received_on, document_date=received_on,
+                              party_name=opinion.requested_from, actor=actor)
+    opinion.document_id = _file_received(case, entry, command.file, actor=actor)
     db.session.flush()
     record_change(AuditAction.UPDATE, "abroad_medical_opinion", opinion.id, case=case, user=actor,
-                  changes={"received_on": [None, received_on]})
+                  changes={"received_on": [None, received_on], "document_id": [None, opinion.document_id]})
     return opinion
 
 
@@ -646,6 +670,7 @@ def check_cost(application: Application, command: NewCost, *, today: date | None
     if amount is not None and currency is not None:
         with problems.check():
             _ensure_not_booked(application, command.invoice_reference, amount, currency)
+    _check_upload(command.file, problems)
     problems.done()
     amount_nok = amount if rate is None or amount is None else \
         (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -656,16 +681,33 @@ def add_cost(application: Application, command: NewCost, *, actor, today: date |
     """Book a cost (check_cost)."""
     entry_date, category = command.entry_date, command.category
     currency, amount, rate, amount_nok = check_cost(application, command, today=today)
+    case = get_case(application.case_id)
     cost = CostEntry(application_id=application.id, entry_date=entry_date, category=category, amount=amount,
                      currency=currency, exchange_rate=rate, amount_nok=amount_nok,
-                     invoice_reference=command.invoice_reference, created_by_id=actor.id)
+                     invoice_reference=command.invoice_reference, created_by_id=actor.id,
+                     invoice_document_id=_file_invoice(case, application, command, actor=actor))
     db.session.add(cost)
     db.session.flush()
     db.session.expire(application, ["costs"])
-    record_change(AuditAction.CREATE, "abroad_cost", cost.id, case=get_case(application.case_id), user=actor,
+    record_change(AuditAction.CREATE, "abroad_cost", cost.id, case=case, user=actor,
                   changes={"category": [None, category.value], "amount": [None, f"{amount} {currency}"],
-                           "amount_nok": [None, amount_nok]})
+                           "amount_nok": [None, amount_nok], "invoice_document_id": [None, cost.invoice_document_id]})
     return cost
+
+
+def _file_invoice(case: Case, application: Application, command: NewCost, *, actor) -> int | None:
+    """The invoice behind a cost as an incoming post from the treating hospital; booking the cost is its follow-up
+    (avskrevet «Tatt til etterretning»)."""
+    if command.file is None:
+        return None
+    title = f"Faktura {command.invoice_reference}" if command.invoice_reference else "Faktura"
+    entry = add_journal_entry(case, entry_type=JournalEntryType.INCOMING, title=title, journal_date=date.today(),
+                              document_date=command.entry_date,
+                              party_name=application.hospital or application.requested_where or "Behandlingssted",
+                              actor=actor)
+    document_id = _file_received(case, entry, command.file, actor=actor)
+    complete_follow_up(entry, method="TE", expected_version=entry.version, actor=actor)
+    return document_id
 
 
 def _ensure_not_booked(application: Application, invoice_reference: str | None, amount: Decimal,
@@ -699,7 +741,8 @@ def reverse_cost(cost: CostEntry, command: CostReversal, *, actor) -> CostEntry:
     application = db.session.get(Application, cost.application_id)
     credit = CostEntry(application_id=cost.application_id, entry_date=cost.entry_date, category=cost.category,
                        amount=-cost.amount, currency=cost.currency, exchange_rate=cost.exchange_rate,
-                       amount_nok=-cost.amount_nok, invoice_reference=cost.invoice_reference, reverses_id=cost.id,
+                       amount_nok=-cost.amount_nok, invoice_reference=cost.invoice_reference,
+                       invoice_document_id=cost.invoice_document_id, reverses_id=cost.id,
                        reason=command.reason, created_by_id=actor.id)
     db.session.add(credit)
     db.session.flush()
@@ -870,6 +913,7 @@ def check_appeal(application: Application, command: NewAppeal, *, today: date | 
             and not problems.refused("received_on"):
         problems.errors.append(InvalidInput("Klagen kan ikke ha kommet inn før pasienten mottok vedtaket.",
                                             field="received_on"))
+    _check_upload(command.file, problems)
     problems.done()
 
 
@@ -888,13 +932,14 @@ def register_appeal(application: Application, command: NewAppeal, *, actor, toda
                     received_on=received_on, notified_on=notified_on, deadline_on=deadline_on,
                     late=received_on > deadline_on, grounds=command.grounds, status=AppealStatus.RECEIVED)
     db.session.add(appeal)
-    add_journal_entry(case, entry_type=JournalEntryType.INCOMING,
-                      title=f"Klage på vedtak i sak {application_case.number}",
-                      journal_date=received_on, document_date=received_on, party_name=application_case.patient.name,
-                      actor=actor)
+    entry = add_journal_entry(case, entry_type=JournalEntryType.INCOMING,
+                              title=f"Klage på vedtak i sak {application_case.number}", journal_date=received_on,
+                              document_date=received_on, party_name=application_case.patient.name, actor=actor)
+    appeal.letter_document_id = _file_received(case, entry, command.file, actor=actor)
     db.session.flush()
     record_change(AuditAction.CREATE, "abroad_appeal", appeal.id, case=case, user=actor,
-                  changes={"application_case": [None, application_case.number], "late": [None, appeal.late]})
+                  changes={"application_case": [None, application_case.number], "late": [None, appeal.late],
+                           "letter_document_id": [None, appeal.letter_document_id]})
     return appeal
 
 

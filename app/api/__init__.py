@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from app.errors import DomainError, EditConflict, InvalidInput, InvalidInputs
 from app.extensions import csrf, db
@@ -83,14 +83,18 @@ def authenticate() -> None:
 def json_input(form_class, check=None, **kwargs):
     """The request's JSON object checked by `form_class` (the page's form, without CSRF). When the form refuses
     it, `check` (the service's checks on what the form accepted, as on the page: show_draft_errors) runs too,
-    so the answer names every error at once."""
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        raise ApiError(400, "Forespørselen må ha et JSON-objekt som innhold.")
-    values = MultiDict()
-    for name, value in payload.items():
-        for item in value if isinstance(value, list) else [value]:
-            values.add(name, "" if item is None else str(item).lower() if isinstance(item, bool) else str(item))
+    so the answer names every error at once. A form with a file field also takes multipart/form-data: the same
+    fields as form parts, the file as a file part (OpenAPI shows both)."""
+    if request.mimetype == "multipart/form-data":
+        values = CombinedMultiDict([request.form, request.files])
+    else:
+        payload = request.get_json(silent=True)
+        if not isinstance(payload, dict):
+            raise ApiError(400, "Forespørselen må ha et JSON-objekt som innhold.")
+        values = MultiDict()
+        for name, value in payload.items():
+            for item in value if isinstance(value, list) else [value]:
+                values.add(name, "" if item is None else str(item).lower() if isinstance(item, bool) else str(item))
     form = form_class(formdata=values, meta={"csrf": False}, **kwargs)
     if not form.validate():
         if check is not None:

@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 description, assembled from the endpoints' declarations and the forms they use."""
 import re
 
+from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, SubmitField
 from wtforms.csrf.core import CSRFTokenField
 
@@ -17,6 +18,8 @@ _RULE_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
 def field_schema(field) -> dict:
+    if isinstance(field, FileField):
+        return {"type": "string", "format": "binary"}
     if isinstance(field, BooleanField):
         return {"type": "boolean"}
     if isinstance(field, IntegerField):
@@ -33,11 +36,12 @@ def field_schema(field) -> dict:
     return schema
 
 
-def form_schema(form_class) -> dict:
+def form_schema(form_class, *, files: bool = False) -> dict:
+    """The form's fields as a JSON schema; its file fields only for a multipart body (`files`)."""
     form = form_class(formdata=None, meta={"csrf": False})
     properties, required = {}, []
     for field in form:
-        if isinstance(field, (SubmitField, CSRFTokenField)):
+        if isinstance(field, (SubmitField, CSRFTokenField)) or (isinstance(field, FileField) and not files):
             continue
         properties[field.name] = {**field_schema(field), "title": str(field.label.text)}
         if field.flags.required:
@@ -71,8 +75,11 @@ def _operation(declared: Declared) -> dict:
     if declared.public:
         operation["security"] = []
     if declared.form is not None:
-        operation["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": form_schema(declared.form)}}}
+        content = {"application/json": {"schema": form_schema(declared.form)}}
+        if any(isinstance(field, FileField) for field in declared.form(formdata=None, meta={"csrf": False})):
+            # with a file: the same fields as form parts, the file as a file part
+            content["multipart/form-data"] = {"schema": form_schema(declared.form, files=True)}
+        operation["requestBody"] = {"required": True, "content": content}
     return path, operation
 
 

@@ -21,7 +21,14 @@ from app.cases.access import (
 from app.cases.bulk import CaseWriter, Change, NewCase, PersonFacts, TableWriter, record_changes
 from app.cases.commands import NewGuardian
 from app.cases.deadlines import close_deadline, has_overdue_deadline, open_deadlines, set_deadline
-from app.cases.documents import FiledDocument, attach_document, filed_contents, filed_documents, read_version
+from app.cases.documents import (
+    FiledDocument,
+    attach_document,
+    check_file,
+    filed_contents,
+    filed_documents,
+    read_version,
+)
 from app.cases.forms import PatientAddressMixin, PatientFieldsMixin, icd10_code
 from app.cases.identifiers import (
     icd10_chapter,
@@ -76,6 +83,7 @@ from app.cases.services import (
     assign_user,
     change_status,
     check_address,
+    complete_follow_up,
     ensure_version,
     follow_module_status,
     get_case,
@@ -92,8 +100,9 @@ __all__ = [
     "SCREENING_BASIS_PERSONAL",
     "add_guardian", "add_journal_entry", "Addressee", "ADULT_AGE", "age_on", "answer_incoming", "assign_responsible",
     "assign_user", "attach_document", "audited_page", "can_edit", "Case", "CASE_QUEUES", "CaseKind", "cases_by_id",
-    "CaseStatus", "caseworkers", "CaseWriter", "Change", "change_status", "check_address", "close_deadline",
-    "COUNTIES", "county_of", "creatable_kinds", "ensure_version", "filed_contents", "filed_documents",
+    "CaseStatus", "caseworkers", "CaseWriter", "Change", "change_status", "check_address", "check_file",
+    "close_deadline", "complete_follow_up", "COUNTIES", "county_of", "creatable_kinds", "ensure_version",
+    "filed_contents", "filed_documents",
     "FiledDocument", "follow_module_status", "get_case", "get_case_or_404", "has_overdue_deadline", "icd10_chapter",
     "icd10_chapter_title", "icd10_code", "JournalEntryType", "letter_addressees", "letter_facts", "load_record",
     "municipality_number", "NewCase", "NewGuardian", "next_number", "next_working_day", "normalise_municipality",

@@ -110,9 +110,15 @@ def test_caseworker_registers_grants_plans_and_books_costs(page_as, screenshot):
     page.get_by_role("link", name="Registrer mottatt uttalelse fra Fostermedisin, Oslo universitetssykehus").click()
     page.get_by_label("Mottatt").fill(_day(22))
     page.get_by_label("Fagmiljøets konklusjon").fill("Anbefaler behandling ved Rigshospitalet.")
+    page.get_by_label("Uttalelsen som fil").set_input_files(files=[{
+        "name": "uttalelse.pdf", "mimeType": "application/pdf",
+        "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"}])
     page.get_by_role("button", name="Registrer uttalelsen").click()
-    expect(page.get_by_role("table", name="Uttalelser fra norske fagmiljøer")).to_contain_text(
-        "Anbefaler behandling ved Rigshospitalet.")
+    opinions = page.get_by_role("table", name="Uttalelser fra norske fagmiljøer")
+    expect(opinions).to_contain_text("Anbefaler behandling ved Rigshospitalet.")
+    with page.expect_download() as statement:   # the statement as received, filed on the case
+        opinions.get_by_role("link", name="Last ned uttalelsen fra Fostermedisin, Oslo universitetssykehus").click()
+    assert statement.value.suggested_filename == "uttalelse.pdf"
 
     decide(page, "Innvilget", "Behandlingen tilbys ikke i Norge.", days_ago=21)
     expect(_fact(page, "Status")).to_have_text("Innvilget")

@@ -116,7 +116,8 @@ for _endpoint, _method in (("api.abroad_get_application", "GET"), ("api.abroad_d
                            ("api.abroad_create_appeal", "POST"), ("api.abroad_get_appeal", "GET"),
                            ("api.abroad_assess_late_appeal", "POST"), ("api.abroad_reconsider", "POST"),
                            ("api.abroad_board_decision", "POST"), ("api.abroad_correct_application", "PUT"),
-                           ("api.abroad_reverse_cost", "POST"), ("api.abroad_record_experimental_basis", "PUT")):
+                           ("api.abroad_reverse_cost", "POST"), ("api.abroad_record_experimental_basis", "PUT"),
+                           ("api.abroad_request_opinion", "POST"), ("api.abroad_record_opinion", "POST")):
     MATRIX[(_endpoint, _method)] = OWN
 for _fmt in ("pdf", "xlsx", "json"):
     MATRIX[(f"reports.download /rapporter/bestillinger/<int:order_id>/rapport.{_fmt}", "GET")] = set()
