@@ -672,7 +672,8 @@ def test_imported_records_are_counted_in_the_annual_report(hso, stored):
     assert figures["costs_by_region"]["helse-sor-ost"]["2020"] == 125000 + 4300
     assert figures["particle_therapy_by_region"]["helse-sor-ost"] == {"patients": 1, "cost_nok": 9000}
     assert figures["appeals_by_region"]["helse-sor-ost"] == {
-        "received": 2, "reversed_by_office": 1, "forwarded_to_board": 1, "board_upheld": 1, "board_reversed": 0}
+        "received": 2, "reversed_by_office": 1, "forwarded_to_board": 1, "board_upheld": 1, "board_reversed": 0,
+        "against_grant": 0}
 
 
 # Files
