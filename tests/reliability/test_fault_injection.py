@@ -193,6 +193,11 @@ NOT_WRITING = {
     "app.abroad.services.case_status": "a query",
     "app.methods.services.case_status": "a query",
     "app.panel.services.case_status": "a query",
+    "app.panel.services.trust_named": "a query",
+    "app.panel.services.health_trusts": "a query",
+    "app.panel.services.regional_hospital_of": "a query",
+    "app.panel.services.letter_recipients": "reads who a letter goes to",
+    "app.panel.services.check_ending": "the ending's rules, on a form's draft",
     "app.cases.services.statuses_by_hand": "asks the modules for the case's status",
     "app.abroad.services.check_reconsideration": "the reconsideration's rules, before a letter is rendered",
     "app.abroad.services.ensure_may_be_granted": "the Nye Metoder rule every grant asks (reads the method status)",
@@ -1167,8 +1172,16 @@ def _(w):
     panel.approve_statement(w.get(Referral, referral_id), actor=w.get(User, actor))
     db.session.commit()
     return lambda: panel.send_statement(w.get(Referral, referral_id), factories.panel_statement(
-        recipients=("Lege Lise Lund", "Kreftavdelingen"), sent_on=date(2026, 10, 10), summary="Samlet råd.",
+        sent_on=date(2026, 10, 10), summary="Samlet råd.",
         outcome=Outcome.STUDY_ABROAD), actor=w.get(User, actor), pdf=PDF)
+
+
+@case("app.panel.services.end_referral")
+def _(w):
+    actor = w.user("panel_secretariat")
+    referral_id = w.referral(actor)
+    return lambda: panel.end_referral(w.get(Referral, referral_id), factories.panel_refusal(ended_on=date(2026, 10, 5)),
+                                      actor=w.get(User, actor), pdf=PDF, today=date(2026, 10, 6))
 
 
 @case("app.panel.services.approve_statement")
