@@ -5,7 +5,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
@@ -189,8 +189,10 @@ class EndingForm(FlaskForm):
     status = RadioField("Hva skjer med henvisningen", choices=choices(
         (status.value, ENDING_CHOICES[status]) for status in ENDINGS),
         validators=[DataRequired(message="Velg om henvisningen avvises, er trukket eller avsluttes.")])
-    ground = SelectField("Hvorfor er henvisningen utenfor mandatet", filters=TIDY_TEXT, choices=choices(
-        ((ground.value, ground.label) for ground in RefusalGround), blank="Velg grunn (bare ved avvisning)"),
+    ground = SelectField(
+        "Hvorfor er henvisningen utenfor mandatet", filters=TIDY_TEXT, validate_choice=False,
+        choices=choices(((ground.value, ground.label) for ground in RefusalGround),
+                        blank="Velg grunn (bare ved avvisning)"),
         description="Mandatet del I: alle aktuelle etablerte behandlingsformer skal være prøvd. Del IV: panelet "
                     "behandler ikke innføring av nye metoder eller behandlingsmetoder på gruppenivå.")
     reason = TextAreaField("Begrunnelse", filters=TIDY_TEXT, validators=[
@@ -198,6 +200,10 @@ class EndingForm(FlaskForm):
         description="Kommer med i brevet til pasienten og behandlende lege.")
     ended_on = NorwegianDateField("Dato", [DataRequired(message="Fyll inn dato (dd.mm.åååå).")], default=date.today)
     submit = SubmitField("Lagre og send brevet")
+
+    def validate_ground(self, field) -> None:
+        if field.data is not None and field.data not in {ground.value for ground in RefusalGround}:
+            raise ValidationError("Velg en av grunnene i listen.")
 
     def to_command(self) -> EndReferral:
         return command_from(self, EndReferral, status=ReferralStatus(self.status.data),
