@@ -1,7 +1,7 @@
 """Demo data for the expert panel: members from all four regions (one with a login) and three open
 referrals, one from a local trust reviewed with the regional hospital, assigned to two members and a co-opted
 expert, one with a member's drafts taken into the assessment; one refused as outside the mandate; and five years
-of answered referrals, so the annual report shows figures. All patients are synthetic."""
+of answered referrals, so the annual report shows figures, last year's as published. All patients are synthetic."""
 import random
 from datetime import date, timedelta
 
@@ -22,6 +22,9 @@ from app.panel.commands import (
 from app.panel.letters import end_with_letter, send_statement_with_letter
 from app.panel.models import Advice, Classification, ContributionKind, Outcome, ReferralStatus, RefusalGround
 from app.panel.services import FOLLOWED
+from app.panel.statistics import build_report
+from app.reports.publishing import publish_report
+from app.reports.registry import ReportRequest, get_kind
 
 MEMBERS = [
     ("Pia Panelmedlem", "Onkologi", "Haukeland universitetssjukehus", "helse-vest"),
@@ -64,7 +67,14 @@ def load_panel_demo(secretary, member_user, national_id_for, today: date) -> int
         question="Er det aktuelle kliniske studier for pasienten i Norden?"), actor=secretary)
     _load_drafted(secretary, member_user, members, national_id_for, today)
     _load_refused(secretary, national_id_for, today)
+    _publish_last_year(secretary, today)
     return history + 4
+
+
+def _publish_last_year(secretary, today: date) -> None:
+    """Last year's annual report as the secretariat published it (small numbers suppressed)."""
+    report = build_report(ReportRequest(year=today.year - 1), lambda percent, step: None)
+    publish_report(get_kind("panel"), report, secretary, None, today=today)
 
 
 def _load_refused(secretary, national_id_for, today: date) -> None:

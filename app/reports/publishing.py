@@ -22,6 +22,7 @@ from app.reports.formats import format_cell, to_pdf, to_xlsx
 from app.reports.model import COUNT, Chart, Report, Table
 from app.reports.models import PublishedReport
 from app.reports.orders import Order
+from app.reports.registry import ReportKind
 
 
 def threshold() -> int:
@@ -135,9 +136,9 @@ def latest_publication(kind: str, year: int, region: str | None) -> PublishedRep
         .order_by(PublishedReport.version.desc()).limit(1))
 
 
-def may_publish(user, order: Order) -> bool:
+def may_publish(user, kind: ReportKind) -> bool:
     """Who produces the report publishes it: the roles the report's kind names (not the analyst, who reads)."""
-    return user.role in order.kind.roles
+    return user.role in kind.roles
 
 
 def changes_since_published(order: Order) -> tuple[PublishedReport | None, list[str]]:
@@ -151,18 +152,25 @@ def changes_since_published(order: Order) -> tuple[PublishedReport | None, list[
 
 
 def publish(order: Order, user, note: str | None, *, today: date | None = None) -> PublishedReport:
-    """Freeze the order's report as the next published version (small numbers suppressed). A year is published
-    once it has ended; a later version is a correction: it must differ from the latest and say what it corrects."""
-    if not may_publish(user, order):
-        raise NotAllowed("Bare de som lager denne rapporten, kan publisere den.")
+    """Publish the report a finished order made (publish_report)."""
     result = order.result()
     if result is None:
         raise InvalidInput("Rapporten er ikke ferdig laget.")
-    if order.year >= (today or date.today()).year:
-        raise InvalidInput(f"Årsrapporten for {order.year} kan publiseres når året er omme.")
+    return publish_report(order.kind, result["report"], user, note, today=today)
+
+
+def publish_report(kind: ReportKind, report: Report, user, note: str | None, *,
+                   today: date | None = None) -> PublishedReport:
+    """Freeze the report as the next published version of its kind, year and region (small numbers suppressed).
+    A year is published once it has ended; a later version is a correction: it must differ from the latest and say
+    what it corrects."""
+    if not may_publish(user, kind):
+        raise NotAllowed("Bare de som lager denne rapporten, kan publisere den.")
+    if report.year >= (today or date.today()).year:
+        raise InvalidInput(f"Årsrapporten for {report.year} kan publiseres når året er omme.")
     limit = threshold()
-    latest = latest_publication(order.kind.name, order.year, order.region)
-    public = suppressed(result["report"], limit)
+    latest = latest_publication(kind.name, report.year, report.region)
+    public = suppressed(report, limit)
     figures = table_figures(public)
     note = (note or "").strip() or None
     version = 1
@@ -171,15 +179,15 @@ def publish(order: Order, user, note: str | None, *, today: date | None = None) 
             raise InvalidInput(f"Tallene er de samme som i publisert versjon {latest.version}. Ingenting å rette.")
         require(note, "note", f"Skriv hva som er rettet siden versjon {latest.version}.")
         version = latest.version + 1
-    when = public.generated_at
     public = replace(public, subtitle=f"{public.subtitle} · versjon {version}", methods_notes=[
         *public.methods_notes, *([f"Rettelse i versjon {version}: {note}"] if note else [])])
-    row = PublishedReport(kind=order.kind.name, year=order.year, region=order.region, version=version,
+    row = PublishedReport(kind=kind.name, year=report.year, region=report.region, version=version,
                           published_by_id=user.id, note=note, threshold=limit, figures=figures, pdf=to_pdf(public),
                           xlsx=to_xlsx(public))
     db.session.add(row)
     db.session.flush()
     record_change(AuditAction.CREATE, "report_publication", row.id, user=user,
-                  changes={"report": [None, f"{order.kind.name}:{order.year}:{order.region or 'alle'}"],
-                           "version": [None, version], "note": [None, note], "run": [None, when.isoformat()]})
+                  changes={"report": [None, f"{kind.name}:{report.year}:{report.region or 'alle'}"],
+                           "version": [None, version], "note": [None, note],
+                           "run": [None, report.generated_at.isoformat()]})
     return row

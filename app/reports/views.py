@@ -147,7 +147,7 @@ def _order_page(placed: orders.Order, publish_form: PublishForm, status: int = 2
     published, changes = publishing.changes_since_published(placed)
     page = render_template("reports/order.html", order=placed, report=result["report"] if result else None,
                            formats=FORMATS, retry_form=CsrfOnlyForm(), publish_form=publish_form,
-                           may_publish=publishing.may_publish(current_user, placed), published=published,
+                           may_publish=publishing.may_publish(current_user, placed.kind), published=published,
                            changes=changes), status
     if result:
         record_access(AuditAction.VIEW, "report", _audit_name(placed.kind, placed.year, placed.region),
@@ -159,7 +159,7 @@ def _order_page(placed: orders.Order, publish_form: PublishForm, status: int = 2
 @readers_only
 def publish(order_id: int):
     placed = _order_or_404(order_id)
-    if not publishing.may_publish(current_user, placed):
+    if not publishing.may_publish(current_user, placed.kind):
         abort(403)
     form = PublishForm()
     published: list[PublishedReport] = []

@@ -25,8 +25,8 @@ def _report() -> Report:
     table = Table("Bosted", "Tabell 2. Saker etter region", [Column("Region", TEXT), Column("Saker", COUNT),
                                                              Column("Kostnad", NOK), Column("Andel", PERCENT)],
                   rows, total=["Sum", 13, 370_000, 1.0])
-    chart = Chart("bar", "Kostnad etter region", [row[0] for row in rows], [Series("Kostnad", [row[2] for row in rows])],
-                  unit=NOK)
+    chart = Chart("bar", "Kostnad etter region", [row[0] for row in rows],
+                  [Series("Kostnad", [row[2] for row in rows])], unit=NOK)
     return Report(kind="panel", title="Ekspertpanelet", subtitle="Årsrapport 2025", year=2025, region=None,
                   generated_at=datetime(2026, 1, 5, 9, 0), sections=[Section("Bosted", [table, chart])],
                   data={"exact": True})
@@ -123,7 +123,7 @@ def test_publishing_freezes_the_report_and_a_correction_is_a_new_version_with_a_
     assert "Rettelse i versjon 2: En sak fra juni var ikke registrert." in pdf_text(
         secretary.get(f"/rapporter/publisert/{second.id}/rapport.pdf").data)
     listing = secretary.get("/rapporter/publisert/").get_data(as_text=True)
-    assert f'href="/rapporter/publisert/{first.id}"' in listing and f'href="/rapporter/publisert/{second.id}"' in listing
+    assert all(f'href="/rapporter/publisert/{row.id}"' in listing for row in (first, second))
     assert "En sak fra juni var ikke registrert." in listing
     # Nothing changed since version 2: nothing to publish.
     same = secretary.post(f"{_ordered(secretary)}/publiser", data={"note": "Igjen."})
