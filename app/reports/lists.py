@@ -11,6 +11,12 @@ def _kind_choices() -> list[tuple[str, str]]:
     return [(kind.name, kind.title) for kind in report_kinds()]
 
 
+def _by_kind_and_year(model) -> tuple:
+    """The filters of a list of reports (orders or publications): the kind and the year."""
+    return (Choice("rapport", "Rapport", lambda query, name: query.where(model.kind == name), values=_kind_choices),
+            Number("aar", "År", lambda query, year: query.where(model.year == year)))
+
+
 # The user's orders: no personal data (aggregate reports only), so no audit row for the list.
 ORDERS = ListSpec(
     name="report_orders",
@@ -19,11 +25,7 @@ ORDERS = ListSpec(
     default_sort="-bestilt",
     per_page=20,
     present=with_jobs,
-    filters=(
-        Choice("rapport", "Rapport", lambda query, name: query.where(ReportOrder.kind == name),
-               values=_kind_choices),
-        Number("aar", "År", lambda query, year: query.where(ReportOrder.year == year)),
-    ),
+    filters=_by_kind_and_year(ReportOrder),
     columns=(
         Column("rapport", "Rapport"),
         Column("aar", "År", sort=ReportOrder.year),
@@ -45,11 +47,7 @@ PUBLISHED = ListSpec(
     tiebreak=PublishedReport.id,
     default_sort="-publisert",
     per_page=20,
-    filters=(
-        Choice("rapport", "Rapport", lambda query, name: query.where(PublishedReport.kind == name),
-               values=_kind_choices),
-        Number("aar", "År", lambda query, year: query.where(PublishedReport.year == year)),
-    ),
+    filters=_by_kind_and_year(PublishedReport),
     columns=(
         Column("rapport", "Rapport"),
         Column("aar", "År", sort=PublishedReport.year),
