@@ -253,7 +253,7 @@ def _order_report(page: Page) -> None:
 def _open_published_report(page: Page) -> None:
     """Last year's panel report, published by the demo data."""
     _from_path("/rapporter/", "Publiserte rapporter")(page)
-    page.get_by_role("link", name="Ekspertpanelet").first.click()
+    page.get_by_role("table", name="Publiserte rapporter").get_by_role("link", name="Ekspertpanelet").first.click()
 
 
 def _open_account_page(link: str) -> Callable[[Page], None]:

@@ -158,7 +158,6 @@ def test_referral_from_a_local_trust_needs_the_regional_hospital_review(page_as,
     expect(page.get_by_label("Pasientens navn")).to_have_value("Randi Regelsen")
     expect(page.get_by_label("Hjemregion")).to_have_value("helse-nord")
     expect(page.get_by_label("Henvisende helseforetak")).to_have_value("Nordlandssykehuset HF")
-    expect(page.get_by_role("radio", name="Nei", exact=True)).to_be_checked()
     expect(page.get_by_label("Hoveddiagnose (ICD-10)")).to_have_value("C25.0")
     expect(page.get_by_label("Spørsmål til ekspertpanelet")).to_have_value(
         "Finnes det kliniske studier i Norden for pasienten?")
