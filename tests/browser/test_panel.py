@@ -183,7 +183,7 @@ def test_referral_from_a_local_trust_needs_the_regional_hospital_review(page_as,
     open_panel(page)
     row = page.get_by_role("table", name="Henvisninger til ekspertpanelet").get_by_role("row").filter(
         has_text="Randi Regelsen")
-    expect(row).to_contain_text("Kopi: Universitetssykehuset Nord-Norge HF")
+    expect(row).to_contain_text("Nordlandssykehuset HF")
     expect(row).to_contain_text("Mottatt")
 
 
@@ -358,7 +358,7 @@ def test_statement_is_sent_as_a_pdf_letter_and_journaled_as_outgoing_post(page_a
     statements = page.get_by_role("table", name="Uttalelser sendt")
     row = statements.get_by_role("row").filter(has_text=summary)
     expect(row).to_contain_text(_ddmmyyyy(TODAY))
-    expect(row).to_contain_text("Nordlandssykehuset HF")
+    expect(row).to_contain_text("Kopi: Universitetssykehuset Nord-Norge HF")
     expect(page.get_by_role("link", name="Skriv vurderingen")).to_have_count(0)   # closed for changes
     expect(page.get_by_role("link", name="Endre vurderingen")).to_have_count(0)
     screenshot(page, "panel-referral-statement-sent")
@@ -377,7 +377,7 @@ def test_statement_is_sent_as_a_pdf_letter_and_journaled_as_outgoing_post(page_a
     post = journal.get_by_role("row").filter(has_text="Uttalelse fra ekspertpanelet – Stein Statementsen")
     expect(post).to_have_count(1)
     expect(post.locator("abbr[title='Utgående dokument']")).to_have_text("U")
-    expect(post).to_contain_text("Nordlandssykehuset HF")
+    expect(post).to_contain_text("Stein Statementsen; Overlege Kari Kreft, Kreftavdelingen")   # patient, doctor
     expect(page.get_by_role("link", name=re.compile(r"^uttalelse-\d{4}-\d+\.pdf$"))).to_be_visible()
     screenshot(page, "panel-case-journal")
 
