@@ -66,6 +66,10 @@ class Config:
     LOG_REVIEW_DEFAULT_DAYS = 7           # the period reviewed when none is chosen (up to today)
     LOG_REVIEW_MAX_DAYS = 31              # the longest period one review covers
 
+    # Published reports: a count under this many (but not zero) is suppressed where it could identify a patient,
+    # with the cost and share next to it (app/reports/publishing.py). The internal view shows exact numbers.
+    REPORT_SUPPRESSION_THRESHOLD = int(os.environ.get("REPORT_SUPPRESSION_THRESHOLD", "3"))
+
     BABEL_DEFAULT_LOCALE = "nb_NO"
     BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
     DEMO_DATA_ALLOWED = True

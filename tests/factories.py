@@ -20,14 +20,14 @@ from app.methods.commands import (
 )
 from app.methods.models import DecidedBy, DecisionOutcome, Forum, MethodType, OrderingKind, SubmissionKind
 from app.panel import commands as panel
-from app.panel.models import Advice, Classification, ContributionKind, Outcome
+from app.panel.models import Advice, Classification, ContributionKind, Outcome, ReferralStatus, RefusalGround
 
 # Expert panel
 
 _REFERRAL = panel.NewReferral(
     national_id=None, patient_name="Hanne Hagen", birth_date=date(1971, 5, 5), municipality="5001 Trondheim",
     home_region="helse-midt-norge", referring_trust="Helse Møre og Romsdal HF", referring_department="Kreftavdelingen",
-    referring_doctor="Lege Lise Lund", referred_on=date(2026, 10, 1), from_regional_hospital=False,
+    referring_doctor="Lege Lise Lund", referred_on=date(2026, 10, 1),
     regional_review_by="Kreftklinikken, St. Olavs hospital", regional_review_on=date(2026, 9, 25), icd10="C56",
     condition="Residiverende eggstokkreft med spredning", treatments_tried="Tre linjer kjemoterapi uten varig effekt",
     question="Finnes det aktuelle kliniske studier eller off-label behandling?")
@@ -40,7 +40,7 @@ def panel_referral(**overrides) -> panel.NewReferral:
 
 def panel_referral_from_regional_hospital(**overrides) -> panel.NewReferral:
     """A referral from St. Olavs hospital itself, so no review with the regional hospital is asked for."""
-    return panel_referral(**{"referring_trust": "St. Olavs hospital HF", "from_regional_hospital": True,
+    return panel_referral(**{"referring_trust": "St. Olavs hospital HF",
                              "regional_review_by": None, "regional_review_on": None, **overrides})
 
 
@@ -75,9 +75,15 @@ def panel_withdrawal(reason: str = "Registrert ved en feil.") -> panel.ItemWithd
 
 
 def panel_statement(**overrides) -> panel.NewStatement:
-    """A statement to the referring doctor, sent today."""
-    return replace(panel.NewStatement(
-        recipients=("Lege Lise Lund",), sent_on=date.today(), summary="Råd", outcome=Outcome.OFF_LABEL), **overrides)
+    """A statement sent today."""
+    return replace(panel.NewStatement(sent_on=date.today(), summary="Råd", outcome=Outcome.OFF_LABEL), **overrides)
+
+
+def panel_refusal(**overrides) -> panel.EndReferral:
+    """A refusal as outside the mandate: established treatment has not been tried, today."""
+    return replace(panel.EndReferral(
+        status=ReferralStatus.REFUSED, ground=RefusalGround.ESTABLISHED_NOT_TRIED, ended_on=date.today(),
+        reason="Andrelinjebehandling etter nasjonalt handlingsprogram er ikke prøvd."), **overrides)
 
 
 def panel_contribution(**overrides) -> panel.NewContribution:

@@ -1,17 +1,18 @@
 """Forms of the panel's assessment: the four mandate questions (findings and advice), a treatment item,
-the advisory statement, the treating doctor's feedback and a principled question. The rules live in
-services.py; a refused value is shown at its field with the service's bokmål message."""
+the advisory statement, the treating doctor's feedback, a principled question and the referral's ending. The rules
+live in services.py; a refused value is shown at its field with the service's bokmål message."""
 from datetime import date
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
 from app.forms import TIDY_TEXT, NorwegianDateField, choices, command_from
 from app.panel.commands import (
     AnswerText,
+    EndReferral,
     ItemWithdrawal,
     NewContribution,
     NewFeedback,
@@ -19,8 +20,8 @@ from app.panel.commands import (
     NewPrincipledQuestion,
     NewStatement,
 )
-from app.panel.models import QUESTIONS, Advice, Classification, ContributionKind, Outcome
-from app.panel.services import FOLLOWED
+from app.panel.models import QUESTIONS, Advice, Classification, ContributionKind, Outcome, ReferralStatus, RefusalGround
+from app.panel.services import ENDINGS, FOLLOWED
 
 LONG_TEXT = 20_000
 
@@ -129,11 +130,6 @@ class WithdrawItemForm(FlaskForm):
 
 
 class StatementForm(FlaskForm):
-    recipients = TextAreaField("Mottakere", validators=[DataRequired(message="Oppgi minst én mottaker."),
-                                                        Length(max=5000)],
-                               description="Én mottaker per linje: behandlende lege og helseforetakene som var "
-                                           "involvert i henvisningen (vanligvis bostedets HF og regionsykehuset).",
-                               render_kw={"rows": 4})
     sent_on = NorwegianDateField("Sendt", [DataRequired(message="Fyll inn sendt-dato (dd.mm.åååå).")],
                                  default=date.today)
     summary = TextAreaField("Ekspertpanelets samlede råd", filters=TIDY_TEXT, validators=[
@@ -145,8 +141,7 @@ class StatementForm(FlaskForm):
     submit = SubmitField("Send uttalelsen")
 
     def to_command(self) -> NewStatement:
-        recipients = tuple(line.strip() for line in (self.recipients.data or "").splitlines() if line.strip())
-        return command_from(self, NewStatement, recipients=recipients, outcome=Outcome(self.outcome.data))
+        return command_from(self, NewStatement, outcome=Outcome(self.outcome.data))
 
 
 class FeedbackForm(FlaskForm):
@@ -195,3 +190,37 @@ class ContributionForm(FlaskForm):
     def to_command(self) -> NewContribution:
         return command_from(self, NewContribution, question=int(self.question.data),
                             kind=ContributionKind(self.kind.data))
+
+
+ENDING_CHOICES = {ReferralStatus.REFUSED: "Avvis henvisningen – den er utenfor ekspertpanelets mandat",
+                  ReferralStatus.WITHDRAWN: "Henvisningen er trukket (av henvisende lege eller pasienten)",
+                  ReferralStatus.CLOSED: "Avslutt saken"}
+
+
+class EndingForm(FlaskForm):
+    """Refuse, record as withdrawn or close a referral; the service sets the status and files the letter."""
+
+    command_class = EndReferral
+
+    status = RadioField("Hva skjer med henvisningen", choices=choices(
+        (status.value, ENDING_CHOICES[status]) for status in ENDINGS),
+        validators=[DataRequired(message="Velg om henvisningen avvises, er trukket eller avsluttes.")])
+    ground = SelectField(
+        "Hvorfor er henvisningen utenfor mandatet", filters=TIDY_TEXT, validate_choice=False,
+        choices=choices(((ground.value, ground.label) for ground in RefusalGround),
+                        blank="Velg grunn (bare ved avvisning)"),
+        description="Mandatet del I: alle aktuelle etablerte behandlingsformer skal være prøvd. Del IV: panelet "
+                    "behandler ikke innføring av nye metoder eller behandlingsmetoder på gruppenivå.")
+    reason = TextAreaField("Begrunnelse", filters=TIDY_TEXT, validators=[
+        DataRequired(message="Skriv begrunnelsen."), Length(max=LONG_TEXT)], render_kw={"rows": 6},
+        description="Kommer med i brevet til pasienten og behandlende lege.")
+    ended_on = NorwegianDateField("Dato", [DataRequired(message="Fyll inn dato (dd.mm.åååå).")], default=date.today)
+    submit = SubmitField("Lagre og send brevet")
+
+    def validate_ground(self, field) -> None:
+        if field.data is not None and field.data not in {ground.value for ground in RefusalGround}:
+            raise ValidationError("Velg en av grunnene i listen.")
+
+    def to_command(self) -> EndReferral:
+        return command_from(self, EndReferral, status=ReferralStatus(self.status.data),
+                            ground=RefusalGround(self.ground.data) if self.ground.data else None)

@@ -11,12 +11,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.cases.interface import audited_page, load_record
-from app.forms import CsrfOnlyForm, form_status, saved
+from app.forms import CsrfOnlyForm, form_status, saved, submitted
 from app.methods.interface import MethodState
 from app.panel import services
 from app.panel.assessment_forms import (
     AnswersForm,
     ContributionForm,
+    EndingForm,
     FeedbackForm,
     ItemForm,
     PrincipledQuestionForm,
@@ -24,7 +25,7 @@ from app.panel.assessment_forms import (
     WithdrawItemForm,
 )
 from app.panel.commands import NewStatement
-from app.panel.letters import send_statement_with_letter
+from app.panel.letters import end_with_letter, send_statement_with_letter
 from app.panel.models import QUESTIONS, Referral, ReferralStatus
 from app.panel.views import bp
 
@@ -198,14 +199,6 @@ def withdraw_item(case_id: int, item_id: int):
 
 # The advisory statement
 
-def _default_recipients(referral) -> list[str]:
-    """The referring doctor and trust, and the regional hospital the case was reviewed with: the statement
-    goes to each of them (the mandate, part V)."""
-    doctor = ", ".join(part for part in (referral.referring_doctor, referral.referring_department,
-                                         referral.referring_trust) if part)
-    return [doctor, *([referral.regional_review_by] if referral.regional_review_by else [])]
-
-
 def _send_statement(case, referral, command: NewStatement) -> None:
     send_statement_with_letter(case, referral, command, actor=current_user)
 
@@ -215,15 +208,14 @@ def _send_statement(case, referral, command: NewStatement) -> None:
 def new_statement(case_id: int):
     case, referral = load_record(case_id, Referral, "edit")
     form = StatementForm()
-    if not form.is_submitted():
-        form.recipients.data = "\n".join(_default_recipients(referral))
-        if referral.outcome:
-            form.outcome.data = referral.outcome.value
+    if not form.is_submitted() and referral.outcome:
+        form.outcome.data = referral.outcome.value
     if form.validate_on_submit() and saved(form, lambda: _send_statement(case, referral, form.to_command())):
         flash("Uttalelsen er sendt og journalført som utgående post med PDF-brevet.", "success")
         return _referral_page(case.id, "uttalelser")
     page = render_template("panel/statement_form.html", form=form, case=case, referral=referral,
-                           missing=services.missing_findings(referral), is_open=referral.status in OPEN)
+                           missing=services.missing_findings(referral), is_open=referral.status in OPEN,
+                           recipients=services.letter_recipients(case, referral, date.today()))
     return audited_page(page, case, referral, "panel_referral", "ny uttalelse")
 
 
@@ -266,3 +258,31 @@ def new_principled_question(case_id: int):
         return _referral_page(case.id, "oppfolging")
     page = render_template("panel/principled_question_form.html", form=form, case=case, referral=referral)
     return audited_page(page, case, referral, "panel_referral", "nytt prinsipielt spørsmål")
+
+
+# Refusal, withdrawal and closing
+
+@bp.route("/saker/<int:case_id>/avslutning", methods=["GET", "POST"])
+@login_required
+def end_referral(case_id: int):
+    case, referral = load_record(case_id, Referral, "edit")
+    form = EndingForm()
+    if submitted(form, lambda: end_with_letter(case, referral, form.to_command(), actor=current_user),
+                 check=lambda command: services.check_ending(referral, command)):
+        flash(f"Henvisningen er «{referral.status.label.lower()}». Brevet er journalført som utgående post.",
+              "success")
+        return _referral_page(case.id, "avslutning")
+    page = render_template("panel/ending_form.html", form=form, case=case, referral=referral,
+                           recipients=services.letter_recipients(case, referral, date.today()))
+    return audited_page(page, case, referral, "panel_referral", "avslutning", form_status(form))
+
+
+@bp.get("/saker/<int:case_id>/avslutning.pdf")
+@login_required
+def ending_pdf(case_id: int):
+    """The ending's letter as filed, downloaded through the case core (which checks access and logs it)."""
+    case, referral = load_record(case_id, Referral, "view")
+    if referral.ending is None or referral.ending.document_id is None:
+        abort(404)
+    return redirect(url_for("cases.download_document", case_id=case.id, document_id=referral.ending.document_id,
+                            version_number=1))

@@ -4,7 +4,7 @@ services check the rules; a command only carries the values."""
 from dataclasses import dataclass
 from datetime import date
 
-from app.panel.models import Advice, Classification, ContributionKind, Outcome
+from app.panel.models import Advice, Classification, ContributionKind, Outcome, ReferralStatus, RefusalGround
 
 
 @dataclass(frozen=True)
@@ -14,11 +14,10 @@ class NewReferral:
     birth_date: date | None
     municipality: str | None
     home_region: str
-    referring_trust: str
+    referring_trust: str             # a name in panel_health_trusts
     referring_department: str | None
     referring_doctor: str
     referred_on: date
-    from_regional_hospital: bool
     regional_review_by: str | None   # who at the regional hospital, required unless from it
     regional_review_on: date | None
     icd10: str
@@ -26,6 +25,7 @@ class NewReferral:
     treatments_tried: str
     question: str
     complete_on: date | None = None  # None: complete when referred
+    home_trust: str | None = None    # the trust where the patient lives (panel_health_trusts); None: the referring one
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,8 @@ class ItemWithdrawal:
 
 @dataclass(frozen=True)
 class NewStatement:
-    recipients: tuple[str, ...]
+    """The addressees and copies follow from the referral (services.letter_recipients)."""
+
     sent_on: date
     summary: str
     outcome: Outcome
@@ -112,3 +113,13 @@ class NewContribution:
     findings: str | None = None
     advice: str | None = None
     comment: str | None = None
+
+
+@dataclass(frozen=True)
+class EndReferral:
+    """Refuse a referral as outside the mandate (with the ground), record that it was withdrawn, or close it."""
+
+    status: ReferralStatus   # REFUSED, WITHDRAWN or CLOSED
+    reason: str
+    ended_on: date
+    ground: RefusalGround | None = None   # required for a refusal

@@ -1,7 +1,7 @@
 """Demo data for the expert panel: members from all four regions (one with a login) and three open
 referrals, one from a local trust reviewed with the regional hospital, assigned to two members and a co-opted
-expert, one with a member's drafts taken into the assessment; and five years of answered referrals, so the
-annual report shows figures. All patients are synthetic."""
+expert, one with a member's drafts taken into the assessment; one refused as outside the mandate; and five years
+of answered referrals, so the annual report shows figures, last year's as published. All patients are synthetic."""
 import random
 from datetime import date, timedelta
 
@@ -9,6 +9,7 @@ from app.cases.interface import get_case
 from app.panel import services
 from app.panel.commands import (
     AnswerText,
+    EndReferral,
     MemberDetails,
     NewContribution,
     NewExpert,
@@ -18,9 +19,12 @@ from app.panel.commands import (
     NewReferral,
     NewStatement,
 )
-from app.panel.letters import send_statement_with_letter
-from app.panel.models import Advice, Classification, ContributionKind, Outcome
+from app.panel.letters import end_with_letter, send_statement_with_letter
+from app.panel.models import Advice, Classification, ContributionKind, Outcome, ReferralStatus, RefusalGround
 from app.panel.services import FOLLOWED
+from app.panel.statistics import build_report
+from app.reports.publishing import publish_report
+from app.reports.registry import ReportRequest, get_kind
 
 MEMBERS = [
     ("Pia Panelmedlem", "Onkologi", "Haukeland universitetssjukehus", "helse-vest"),
@@ -43,7 +47,7 @@ def load_panel_demo(secretary, member_user, national_id_for, today: date) -> int
         national_id=national_id_for(date(1971, 5, 5)), patient_name="Hanne Hagen", birth_date=None,
         municipality="1508 Ålesund", home_region="helse-midt-norge", referring_trust="Helse Møre og Romsdal HF",
         referring_department="Kreftavdelingen, Ålesund sjukehus", referring_doctor="Overlege Lise Lund",
-        referred_on=today - timedelta(days=5), from_regional_hospital=False,
+        referred_on=today - timedelta(days=5),
         regional_review_by="Kreftklinikken, St. Olavs hospital", regional_review_on=today - timedelta(days=9),
         icd10="C56", condition="Residiverende eggstokkreft med spredning til bukhinnen",
         treatments_tried="Tre linjer platinumbasert kjemoterapi og PARP-hemmer uten varig effekt",
@@ -57,12 +61,38 @@ def load_panel_demo(secretary, member_user, national_id_for, today: date) -> int
         national_id=national_id_for(date(1988, 12, 12)), patient_name="Erik Eriksen", birth_date=None,
         municipality="5501 Tromsø", home_region="helse-nord", referring_trust="Universitetssykehuset Nord-Norge HF",
         referring_department="Nevrologisk avdeling", referring_doctor="Overlege Nils Nord",
-        referred_on=today - timedelta(days=2), from_regional_hospital=True, regional_review_by=None,
+        referred_on=today - timedelta(days=2), regional_review_by=None,
         regional_review_on=None, icd10="G12.2", condition="Amyotrofisk lateralsklerose (ALS) i rask progresjon",
         treatments_tried="Riluzol; ingen effekt på progresjon",
         question="Er det aktuelle kliniske studier for pasienten i Norden?"), actor=secretary)
     _load_drafted(secretary, member_user, members, national_id_for, today)
-    return history + 3
+    _load_refused(secretary, national_id_for, today)
+    _publish_last_year(secretary, today)
+    return history + 4
+
+
+def _publish_last_year(secretary, today: date) -> None:
+    """Last year's annual report as the secretariat published it (small numbers suppressed)."""
+    report = build_report(ReportRequest(year=today.year - 1), lambda percent, step: None)
+    publish_report(get_kind("panel"), report, secretary, None, today=today)
+
+
+def _load_refused(secretary, national_id_for, today: date) -> None:
+    """A referral asking whether a new drug should be used for a patient group: outside the mandate (S4 part IV),
+    refused with a letter to the patient and the treating doctor, copied to the trusts."""
+    referral = services.register_referral(NewReferral(
+        national_id=national_id_for(date(1964, 8, 30)), patient_name="Per Paulsen", birth_date=None,
+        municipality="3107 Fredrikstad", home_region="helse-sor-ost", referring_trust="Sykehuset Østfold HF",
+        referring_department="Lungeavdelingen", referring_doctor="Overlege Ola Østby",
+        referred_on=today - timedelta(days=4), regional_review_by="Lungeavdelingen, Oslo universitetssykehus",
+        regional_review_on=today - timedelta(days=10), icd10="C34.9",
+        condition="Ikke-småcellet lungekreft med spredning",
+        treatments_tried="Immunterapi og platinumbasert kjemoterapi",
+        question="Bør et nytt legemiddel tas i bruk for pasienter med denne mutasjonen?"), actor=secretary)
+    end_with_letter(get_case(referral.case_id), referral, EndReferral(
+        status=ReferralStatus.REFUSED, ground=RefusalGround.GROUP_LEVEL, ended_on=today - timedelta(days=1),
+        reason="Spørsmålet gjelder bruk av et legemiddel for en pasientgruppe, ikke behandlingen av denne "
+               "pasienten. Det hører hjemme i systemet for Nye Metoder."), actor=secretary)
 
 
 def _load_drafted(secretary, member_user, members: list, national_id_for, today: date) -> None:
@@ -72,7 +102,7 @@ def _load_drafted(secretary, member_user, members: list, national_id_for, today:
         national_id=national_id_for(date(1983, 2, 17)), patient_name="Sofie Sørlie", birth_date=None,
         municipality="4204 Kristiansand", home_region="helse-sor-ost", referring_trust="Sørlandet sykehus HF",
         referring_department="Kreftavdelingen", referring_doctor="Overlege Kari Kristiansen",
-        referred_on=today - timedelta(days=7), from_regional_hospital=False,
+        referred_on=today - timedelta(days=7),
         regional_review_by="Kreftklinikken, Oslo universitetssykehus", regional_review_on=today - timedelta(days=12),
         icd10="C49.9", condition="Sarkom med spredning til lungene", treatments_tried="Doksorubicin og ifosfamid",
         question="Finnes det kliniske studier i Norden for pasienten?"), actor=secretary)
@@ -220,7 +250,7 @@ def _history_referral(rng, secretary, members, condition, referred_on: date, nat
         birth_date=None, municipality=municipality, home_region=region, referring_trust=trust,
         referring_department=department, referring_doctor=f"Overlege {rng.choice(FIRST_NAMES)} "
                                                           f"{rng.choice(LAST_NAMES)}",
-        referred_on=referred_on, from_regional_hospital=regional_hospital is None,
+        referred_on=referred_on,
         regional_review_by=regional_hospital, regional_review_on=referred_on - timedelta(days=rng.randrange(3, 20))
         if regional_hospital else None, icd10=icd10, condition=text, treatments_tried=f"{tried}; progresjon.",
         question="Finnes det videre behandling, kliniske studier eller off-label behandling med dokumentert effekt?",
@@ -237,8 +267,6 @@ def _history_referral(rng, secretary, members, condition, referred_on: date, nat
     services.approve_statement(referral, actor=secretary)
     case = get_case(referral.case_id)
     send_statement_with_letter(case, referral, NewStatement(
-        recipients=(f"{referral.referring_doctor}, {department}, {trust}",
-                    *((regional_hospital,) if regional_hospital else ())),
         sent_on=sent_on, summary=_answers(outcome)[1][1], outcome=outcome), actor=secretary)
     received_on = sent_on + timedelta(days=rng.randrange(30, 120))
     if received_on <= today and rng.random() < 0.7:

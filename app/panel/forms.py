@@ -5,7 +5,6 @@ from datetime import date
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -16,23 +15,26 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.cases.interface import PatientFieldsMixin, icd10_code
 from app.core.regions import REGIONS
-from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices, command_from, draft_command
+from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices, command_from
+from app.panel import services
 from app.panel.commands import MemberDetails, NewExpert, NewReferral
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
-YES_NO = {"ja": "Ja", "nei": "Nei"}
 
 
 class ReferralForm(PatientFieldsMixin, FlaskForm):
+    command_class = NewReferral
     # Henvisning
-    referring_trust = StringField("Henvisende helseforetak", filters=TIDY_TEXT, validators=[
-        DataRequired(message="Fyll inn henvisende helseforetak."), Length(max=200)])
+    referring_trust = SelectField("Henvisende helseforetak", validate_choice=False, filters=TIDY_TEXT,
+                                  description="Regionsykehusene er merket. Henvisninger fra andre helseforetak skal "
+                                              "være gjennomgått med regionsykehuset.")
     referring_department = StringField("Avdeling", filters=TIDY_TEXT, validators=[Length(max=200)])
     referring_doctor = StringField("Henvisende lege", filters=TIDY_TEXT, validators=[
         DataRequired(message="Fyll inn henvisende lege."), Length(max=200)])
     referred_on = NorwegianDateField("Henvisningsdato", [DataRequired(message=DATE_MESSAGE)], default=date.today)
-    from_regional_hospital = RadioField("Henvist fra regionsykehuset", choices=choices(YES_NO.items()),
-                                        validate_choice=False)
+    home_trust = SelectField("Helseforetaket der pasienten bor", validate_choice=False, filters=TIDY_TEXT,
+                             description="Får kopi av uttalelsen. Står feltet tomt, brukes det henvisende "
+                                         "helseforetaket.")
     regional_review_by = StringField(
         "Gjennomgått med (avdeling og lege ved regionsykehuset)", filters=TIDY_TEXT, validators=[Length(max=300)],
         description="Påkrevd når henvisningen ikke kommer fra regionsykehuset: pasientens situasjon skal være "
@@ -54,17 +56,20 @@ class ReferralForm(PatientFieldsMixin, FlaskForm):
                                                  "Står feltet tomt, brukes henvisningsdatoen.")
     submit = SubmitField("Registrer henvisning")
 
-    def validate_from_regional_hospital(self, field) -> None:
-        if field.data not in YES_NO:
-            raise ValidationError("Velg om henvisningen kommer fra regionsykehuset.")
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        trusts = [(trust.name, f"{trust.name} ({REGIONS[trust.region]}"
+                               f"{', regionsykehus' if trust.is_regional_hospital else ''})")
+                  for trust in services.health_trusts()]
+        self.referring_trust.choices = choices(trusts, blank="Velg helseforetak")
+        self.home_trust.choices = choices(trusts, blank="Samme som henvisende helseforetak")
+
+    def validate_referring_trust(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Velg henvisende helseforetak.")
 
     def to_command(self) -> NewReferral:
-        return command_from(self, NewReferral, from_regional_hospital=self.from_regional_hospital.data == "ja")
-
-    def draft_command(self) -> NewReferral:
-        """What the refused form holds, for the service's checks (app.forms.submitted)."""
-        answer = None if self.from_regional_hospital.errors else self.from_regional_hospital.data == "ja"
-        return draft_command(self, NewReferral, from_regional_hospital=answer)
+        return command_from(self, NewReferral)
 
 
 class MemberFieldsMixin:

@@ -7,7 +7,7 @@ from sqlalchemy import exists, func, or_, select
 
 from app.auth.models import User
 from app.cases.interface import Case, CaseKind, visible_records
-from app.formatting import as_local_date, as_yes_no
+from app.formatting import as_yes_no
 from app.listing import Column, Flag, ListSpec, enum_choice
 from app.panel.models import PanelMember, Participant, Referral, ReferralStatus
 
@@ -61,7 +61,8 @@ REFERRALS = ListSpec(
         Column("helseforetak", "Henvisende helseforetak", lambda row: row.Referral.referring_trust,
                sort=Referral.referring_trust),
         Column("lege", "Henvisende lege", lambda row: row.Referral.referring_doctor, on_page=False),
-        Column("mottatt", "Mottatt", lambda row: as_local_date(row.Referral.created_at), sort=Referral.created_at),
+        # «Mottatt» is the referral's date, not when the secretariat registered it.
+        Column("mottatt", "Mottatt", lambda row: row.Referral.referred_on, sort=Referral.referred_on),
         Column("svarfrist", "Svarfrist", lambda row: row.Referral.due_on, sort=Referral.due_on),
         Column("status", "Status", lambda row: row.Referral.status.label, sort=Referral.status),
         Column("merknad", "Merknad"),

@@ -14,6 +14,8 @@ class ReferralStatus(LabelledEnum):
     RECEIVED = "received", "Mottatt"
     UNDER_ASSESSMENT = "under_assessment", "Til vurdering"
     STATEMENT_SENT = "statement_sent", "Uttalelse sendt"
+    REFUSED = "refused", "Avvist (utenfor mandatet)"
+    WITHDRAWN = "withdrawn", "Trukket"
     CLOSED = "closed", "Avsluttet"
 
     @property
@@ -21,7 +23,26 @@ class ReferralStatus(LabelledEnum):
         """The core case's status (saksstatus) that follows from this one."""
         return {ReferralStatus.RECEIVED: CaseStatus.CREATED, ReferralStatus.UNDER_ASSESSMENT: CaseStatus.IN_PROGRESS,
                 ReferralStatus.STATEMENT_SENT: CaseStatus.FINISHED_BY_CASEWORKER,
+                ReferralStatus.REFUSED: CaseStatus.CLOSED, ReferralStatus.WITHDRAWN: CaseStatus.CLOSED,
                 ReferralStatus.CLOSED: CaseStatus.CLOSED}[self]
+
+
+class RefusalGround(LabelledEnum):
+    """Why a referral is outside the panel's mandate (S4 part I and part IV)."""
+
+    GROUP_LEVEL = "group_level", "Spørsmålet gjelder behandlingsmetoder på gruppenivå"
+    NEW_METHOD = "new_method", "Spørsmålet gjelder innføring av en ny metode"
+    ESTABLISHED_NOT_TRIED = "established_not_tried", "Aktuell etablert behandling er ikke prøvd"
+
+    @property
+    def mandate(self) -> str:
+        """The mandate's words the refusal rests on, quoted in the letter."""
+        if self is RefusalGround.ESTABLISHED_NOT_TRIED:
+            return ("Mandatet del I: Ekspertpanelet skal gi medisinskfaglige vurderinger om behandlingsalternativer "
+                    "for alvorlig syke enkeltmennesker der alle aktuelle etablerte behandlingsformer allerede er "
+                    "utprøvd eller igangsatt uten tilstrekkelig effekt.")
+        return ("Mandatet del IV: Ekspertpanelet skal ikke behandle spørsmål om innføring av nye metoder, eller bruk "
+                "av behandlingsmetoder på gruppenivå.")
 
 
 class ContributionKind(LabelledEnum):
@@ -77,6 +98,24 @@ QUESTIONS = {
 }
 
 
+class HealthTrust(db.Model):
+    """A health trust (or a hospital with an agreement with a regional health authority) that may refer to the
+    panel, with its health region. The region's regional hospital is the trust with `regional_hospital` set (the
+    hospital's name): the mandate (S4 part III) asks a referral from any other trust to have been reviewed with it.
+    Reference data, kept by migrations."""
+
+    __tablename__ = "panel_health_trusts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    region: Mapped[str] = mapped_column(String(32))
+    regional_hospital: Mapped[str | None] = mapped_column(String(200))
+
+    @property
+    def is_regional_hospital(self) -> bool:
+        return self.regional_hospital is not None
+
+
 class PanelMember(Versioned, db.Model):
     """A member appointed by a regional health authority's medical director."""
 
@@ -99,6 +138,9 @@ class Referral(Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
     referring_trust: Mapped[str] = mapped_column(String(200))
+    # The trusts chosen from panel_health_trusts (None: registered as free text before the list, not matched).
+    referring_trust_id: Mapped[int | None] = mapped_column(ForeignKey("panel_health_trusts.id"))
+    home_trust_id: Mapped[int | None] = mapped_column(ForeignKey("panel_health_trusts.id"))
     referring_department: Mapped[str | None] = mapped_column(String(200))
     referring_doctor: Mapped[str] = mapped_column(String(200))
     referred_on: Mapped[date]
@@ -130,6 +172,9 @@ class Referral(Versioned, db.Model):
     principled_questions: Mapped[list["PrincipledQuestion"]] = relationship(order_by="PrincipledQuestion.id")
     contributions: Mapped[list["Contribution"]] = relationship(order_by="Contribution.id")
     statement_approved_by = relationship("User", foreign_keys=[statement_approved_by_id])
+    referring_trust_record: Mapped[HealthTrust | None] = relationship(foreign_keys=[referring_trust_id])
+    home_trust: Mapped[HealthTrust | None] = relationship(foreign_keys=[home_trust_id])
+    ending: Mapped["Ending | None"] = relationship(uselist=False)
 
     def answer(self, question: int) -> "Answer | None":
         return next((answer for answer in self.answers if answer.question == question), None)
@@ -245,6 +290,27 @@ class Statement(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Who took part, as named in the letter: "name, specialty, hospital" of each member and co-opted expert.
     participants: Mapped[list | None] = mapped_column(JSON, default=list)   # None: sent before they were kept
+    copies: Mapped[list | None] = mapped_column(JSON)   # «Kopi til» (the mandate, part V); None: sent before
+
+
+class Ending(db.Model):
+    """How a referral ended without (or after) the statement: refused as outside the mandate, withdrawn, or
+    closed. Each is set by services.end_referral with a reason and a letter filed on the case."""
+
+    __tablename__ = "panel_referral_endings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("panel_referrals.id"), unique=True)
+    status: Mapped[ReferralStatus]
+    ground: Mapped[RefusalGround | None]
+    reason: Mapped[str] = mapped_column(Text)
+    ended_on: Mapped[date]
+    recipients: Mapped[list] = mapped_column(JSON)
+    copies: Mapped[list] = mapped_column(JSON)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("case_documents.id"))
+    journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("case_journal_entries.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Feedback(db.Model):

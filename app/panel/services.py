@@ -3,13 +3,15 @@ rule for recommendations, the advisory statement, feedback and outcome.
 
 Services add and flush, never commit. Nye Metoder is consulted only through app.methods.interface.
 """
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from app.auth.models import User
 from app.cases.interface import (
+    Addressee,
+    Case,
     CaseKind,
     CaseStatus,
     JournalEntryType,
@@ -20,6 +22,7 @@ from app.cases.interface import (
     ensure_version,
     follow_module_status,
     get_case,
+    letter_addressees,
     open_case,
     record_review,
     register_patient,
@@ -43,6 +46,7 @@ from app.methods.interface import (
 )
 from app.panel.commands import (
     AnswerText,
+    EndReferral,
     ItemWithdrawal,
     MemberDetails,
     NewContribution,
@@ -60,7 +64,9 @@ from app.panel.models import (
     Classification,
     Contribution,
     ContributionKind,
+    Ending,
     Feedback,
+    HealthTrust,
     PanelMember,
     Participant,
     PrincipledQuestion,
@@ -88,25 +94,56 @@ REFERRAL_REQUIRED = {"referring_trust": "Fyll inn henvisende helseforetak.",
                      "question": "Fyll inn spørsmålet til ekspertpanelet."}
 
 
+def trust_named(name: str | None) -> HealthTrust | None:
+    """The trust of that name in the reference list (None: not on it)."""
+    return db.session.scalar(select(HealthTrust).where(HealthTrust.name == name)) if name else None
+
+
+def health_trusts() -> list[HealthTrust]:
+    """The reference list the referral chooses from, by region and name."""
+    return list(db.session.scalars(select(HealthTrust).order_by(HealthTrust.region, HealthTrust.name)))
+
+
+def regional_hospital_of(region: str) -> HealthTrust:
+    """The region's regional hospital (one per region in the reference list)."""
+    return db.session.scalars(select(HealthTrust).where(HealthTrust.region == region,
+                                                        HealthTrust.regional_hospital.is_not(None))).one()
+
+
+def _listed_trust(name: str | None, field: str) -> HealthTrust:
+    trust = trust_named(name)
+    if trust is None:
+        raise InvalidInput("Velg helseforetaket fra listen over helseforetak.", field=field)
+    return trust
+
+
 def _referral_problems(command: NewReferral, today: date) -> Problems:
     """The referral's rules, each refusal collected (a value that is None was refused by the form, or is
-    missing: the required ones are told so). A referral from another trust than the regional hospital needs the
-    regional-hospital review (who and when)."""
+    missing: the required ones are told so). The referring trust and the patient's home trust are chosen from the
+    reference list of trusts; a referral from another trust than its region's regional hospital needs the review
+    with the regional hospital (who and when; the mandate, S4 part III)."""
     problems = Problems()
     for field, message in REFERRAL_REQUIRED.items():
         with problems.check():
             require(getattr(command, field), field, message)
-    referred_on, from_regional_hospital = command.referred_on, command.from_regional_hospital
+    referred_on, trust = command.referred_on, None
+    if command.referring_trust is not None:
+        with problems.check():
+            trust = _listed_trust(command.referring_trust, "referring_trust")
+    if command.home_trust is not None:
+        with problems.check():
+            _listed_trust(command.home_trust, "home_trust")
     if referred_on is not None:
         with problems.check():
             not_in_future(referred_on, "referred_on", "Henvisningsdatoen", today)
-    if from_regional_hospital is False:
+    if trust is not None and not trust.is_regional_hospital:
+        regional = regional_hospital_of(trust.region).regional_hospital
         with problems.check():
-            require(command.regional_review_by, "regional_review_by", "Henvisningen er ikke fra regionsykehuset. "
-                    "Oppgi hvem ved regionsykehuset pasientens situasjon er gjennomgått med.")
+            require(command.regional_review_by, "regional_review_by", f"{trust.name} er ikke regionsykehuset. "
+                    f"Oppgi hvem ved regionsykehuset ({regional}) pasientens situasjon er gjennomgått med.")
         if command.regional_review_on is None:
-            problems.errors.append(InvalidInput("Oppgi når pasientens situasjon ble gjennomgått med "
-                                                "regionsykehuset.", field="regional_review_on"))
+            problems.errors.append(InvalidInput(f"Oppgi når pasientens situasjon ble gjennomgått med "
+                                                f"regionsykehuset ({regional}).", field="regional_review_on"))
         elif referred_on is not None and command.regional_review_on > referred_on:
             problems.errors.append(InvalidInput("Gjennomgangen med regionsykehuset må være gjort før henvisningen.",
                                                 field="regional_review_on"))
@@ -134,7 +171,8 @@ def register_referral(command: NewReferral, *, actor, today: date | None = None)
                                    birth_date=command.birth_date, municipality=command.municipality,
                                    home_region=command.home_region, actor=actor)
     problems.done()
-    referred_on, from_regional_hospital = command.referred_on, command.from_regional_hospital
+    referred_on, trust = command.referred_on, trust_named(command.referring_trust)
+    from_regional_hospital = trust.is_regional_hospital
     complete_on = command.complete_on or referred_on
     code = validate_icd10(command.icd10)
     case = open_case(kind=CaseKind.PANEL_REFERRAL, title=f"Henvisning til ekspertpanelet – {patient.name}",
@@ -143,7 +181,8 @@ def register_referral(command: NewReferral, *, actor, today: date | None = None)
     deadline = set_deadline(case, kind="uttalelse", due_date=due_on, responsible_id=None,
                             description="Ekspertpanelets uttalelse (14 dager)", actor=actor, today=complete_on)
     referral = Referral(
-        case_id=case.id, referring_trust=command.referring_trust, referring_department=command.referring_department,
+        case_id=case.id, referring_trust=trust.name, referring_trust_id=trust.id,
+        home_trust_id=(trust_named(command.home_trust) or trust).id, referring_department=command.referring_department,
         referring_doctor=command.referring_doctor, referred_on=referred_on,
         from_regional_hospital=from_regional_hospital,
         regional_review_by=None if from_regional_hospital else command.regional_review_by,
@@ -523,29 +562,67 @@ def _recheck_recommendations(referral: Referral) -> None:
                            "anbefale nå. " + " ".join(refused))
 
 
+@dataclass(frozen=True)
+class Recipients:
+    """Who a panel letter goes to: the patient (or the guardians, with the address on the letter's date) and the
+    treating doctor, «Kopi til» the trust where the patient lives and its region's regional hospital (the mandate,
+    S4 part IV: «pasient og behandlende lege»; part V: «det HF som dekker stedet der pasienten er bosatt, og
+    regionsykehuset»)."""
+
+    patients: list[Addressee]
+    doctor: str
+    copies: list[str]
+
+    @property
+    def names(self) -> list[str]:
+        return [*(addressee.name for addressee in self.patients), self.doctor]
+
+
+def letter_recipients(case: Case, referral: Referral, on_date: date) -> Recipients:
+    """The addressees and copies of a letter on `referral` dated `on_date`. A referral registered before the list
+    of trusts (no trust matched) has its copies as typed: the referring trust and the regional hospital it named."""
+    doctor = ", ".join(part for part in (referral.referring_doctor, referral.referring_department,
+                                         referral.referring_trust) if part)
+    home = referral.home_trust or referral.referring_trust_record
+    if home is None:
+        copies = [referral.referring_trust, *([referral.regional_review_by] if referral.regional_review_by else [])]
+    else:
+        copies = [home.name, regional_hospital_of(home.region).name]
+    return Recipients(letter_addressees(case, on_date), doctor, list(dict.fromkeys(copies)))
+
+
+def _file_letter(referral: Referral, *, title: str, document_title: str, filename: str, on_date: date, pdf: bytes,
+                 actor):
+    """File a letter on the referral's case as an outgoing journal post with its PDF, party: the addressees."""
+    case = get_case(referral.case_id)
+    recipients = letter_recipients(case, referral, on_date)
+    entry = add_journal_entry(case, entry_type=JournalEntryType.OUTGOING, title=f"{title} – {case.patient.name}",
+                              journal_date=on_date, document_date=on_date, party_name="; ".join(recipients.names),
+                              actor=actor)
+    document = attach_document(case, title=document_title, filename=f"{filename}-{case.year}-{case.sequence}.pdf",
+                               content=pdf, actor=actor, journal_entry=entry)
+    return case, recipients, entry, document
+
+
 def send_statement(referral: Referral, command: NewStatement, *, actor, pdf: bytes) -> Statement:
-    """File the advisory statement as an outgoing journal post with its PDF letter. The assessment of all
-    four questions must be complete and approved by the secretariat first; the statement names who took part."""
+    """File the advisory statement as an outgoing journal post with its PDF letter to the patient and the treating
+    doctor, with copies to the trusts (letter_recipients). The assessment of all four questions must be complete
+    and approved by the secretariat first; the statement names who took part."""
     _ensure_open(referral)
     _ensure_complete(referral)
-    recipients, sent_on, outcome = list(command.recipients), command.sent_on, command.outcome
-    if not recipients:
-        raise InvalidInput("Oppgi minst én mottaker.", field="recipients")
+    sent_on, outcome = command.sent_on, command.outcome
     if sent_on < referral.referred_on or sent_on > date.today():
         raise InvalidInput("Sendt-datoen må være mellom henvisningsdatoen og i dag.", field="sent_on")
     require_fields(command, {"summary": "Skriv ekspertpanelets samlede råd."})
     _recheck_recommendations(referral)
     if referral.statement_approved_at is None:
         raise InvalidInput("Sekretariatet må godkjenne uttalelsen før den sendes.")
-    case = get_case(referral.case_id)
-    entry = add_journal_entry(case, entry_type=JournalEntryType.OUTGOING,
-                              title=f"Uttalelse fra ekspertpanelet – {case.patient.name}", journal_date=sent_on,
-                              document_date=sent_on, party_name="; ".join(recipients), actor=actor)
-    document = attach_document(case, title="Ekspertpanelets uttalelse", filename=f"uttalelse-{case.year}-"
-                               f"{case.sequence}.pdf", content=pdf, actor=actor, journal_entry=entry)
-    statement = Statement(referral_id=referral.id, sent_on=sent_on, recipients=recipients, summary=command.summary,
-                          document_id=document.id, journal_entry_id=entry.id, created_by_id=actor.id,
-                          participants=participant_names(referral))
+    case, recipients, entry, document = _file_letter(
+        referral, title="Uttalelse fra ekspertpanelet", document_title="Ekspertpanelets uttalelse",
+        filename="uttalelse", on_date=sent_on, pdf=pdf, actor=actor)
+    statement = Statement(referral_id=referral.id, sent_on=sent_on, recipients=recipients.names,
+                          copies=recipients.copies, summary=command.summary, document_id=document.id,
+                          journal_entry_id=entry.id, created_by_id=actor.id, participants=participant_names(referral))
     db.session.add(statement)
     _set_status(referral, ReferralStatus.STATEMENT_SENT, actor=actor)
     referral.outcome = outcome
@@ -553,8 +630,68 @@ def send_statement(referral: Referral, command: NewStatement, *, actor, pdf: byt
         close_deadline(referral.deadline_id, actor=actor)
     db.session.flush()
     record_change(AuditAction.CREATE, "panel_statement", statement.id, case=case, user=actor,
-                  changes={"recipients": [None, recipients], "outcome": [None, outcome.value]})
+                  changes={"recipients": [None, recipients.names], "copies": [None, recipients.copies],
+                           "outcome": [None, outcome.value]})
     return statement
+
+
+# Refusal, withdrawal and closing
+
+ENDINGS = {
+    ReferralStatus.REFUSED: ("Henvisningen avvises – utenfor ekspertpanelets mandat", "avvisning"),
+    ReferralStatus.WITHDRAWN: ("Henvisningen er trukket", "trukket"),
+    ReferralStatus.CLOSED: ("Saken i ekspertpanelet er avsluttet", "avsluttet"),
+}
+
+
+def check_ending(referral: Referral, command: EndReferral, *, today: date | None = None) -> None:
+    """The rules of ending a referral, every refusal at once. A referral is refused as outside the mandate (with
+    the mandate's ground: S4 part I, established treatment not tried; part IV, new methods or group level) or
+    withdrawn while the panel still works on it; it is closed then or after the statement. Each needs a reason.
+    The status is set here only: a referral that has ended is not ended again."""
+    if command.status not in ENDINGS:
+        raise InvalidInput("Velg om henvisningen avvises, er trukket eller avsluttes.", field="status")
+    if referral.ending is not None or referral.status not in (*_OPEN, ReferralStatus.STATEMENT_SENT):
+        raise Conflict(f"Henvisningen er allerede «{referral.status.label.lower()}».")
+    if command.status is not ReferralStatus.CLOSED and referral.status not in _OPEN:
+        raise InvalidInput("Uttalelsen er sendt. Henvisningen kan ikke avvises eller trekkes nå, bare avsluttes.",
+                           field="status")
+    problems = Problems()
+    with problems.check():
+        require(command.reason, "reason", "Skriv begrunnelsen.")
+    if command.ended_on is not None:
+        with problems.check():
+            not_in_future(command.ended_on, "ended_on", "Datoen", today)
+        if command.ended_on < referral.referred_on:
+            problems.errors.append(InvalidInput("Datoen kan ikke være før henvisningsdatoen.", field="ended_on"))
+    if command.status is ReferralStatus.REFUSED and command.ground is None:
+        problems.errors.append(InvalidInput("Velg hvorfor henvisningen er utenfor mandatet.", field="ground"))
+    problems.done()
+
+
+def end_referral(referral: Referral, command: EndReferral, *, actor, pdf: bytes,
+                 today: date | None = None) -> Ending:
+    """Refuse, withdraw or close the referral (check_ending): the letter to the patient and the treating doctor
+    is filed as an outgoing journal post, the answer deadline closed, and the status set."""
+    check_ending(referral, command, today=today)
+    title, filename = ENDINGS[command.status]
+    case, recipients, entry, document = _file_letter(
+        referral, title=title, document_title=title, filename=filename, on_date=command.ended_on, pdf=pdf,
+        actor=actor)
+    ground = command.ground if command.status is ReferralStatus.REFUSED else None
+    ending = Ending(referral_id=referral.id, status=command.status, ground=ground, reason=command.reason,
+                    ended_on=command.ended_on, recipients=recipients.names, copies=recipients.copies,
+                    document_id=document.id, journal_entry_id=entry.id, created_by_id=actor.id)
+    db.session.add(ending)
+    if referral.deadline_id and referral.status in _OPEN:
+        close_deadline(referral.deadline_id, actor=actor)
+    _set_status(referral, command.status, actor=actor)
+    db.session.flush()
+    db.session.expire(referral, ["ending"])
+    record_change(AuditAction.CREATE, "panel_ending", ending.id, case=case, user=actor,
+                  changes={"status": [None, command.status.value], "ground": [None, ground and ground.value],
+                           "reason": [None, command.reason]})
+    return ending
 
 
 def record_feedback(referral: Referral, command: NewFeedback, *, actor) -> Feedback:

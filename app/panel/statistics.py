@@ -21,7 +21,16 @@ from app.core.regions import REGIONS
 from app.core.roles import Role
 from app.db import utcnow
 from app.extensions import db
-from app.panel.models import Feedback, Outcome, PanelMember, PrincipledQuestion, Referral, Statement
+from app.panel.models import (
+    Ending,
+    Feedback,
+    Outcome,
+    PanelMember,
+    PrincipledQuestion,
+    Referral,
+    ReferralStatus,
+    Statement,
+)
 from app.panel.services import ANSWER_DAYS, FOLLOWED
 from app.reports.model import (
     COUNT,
@@ -73,9 +82,16 @@ def panel_figures(year: int, progress: Progress | None = None) -> dict:
     progress(10, "Teller henvisninger")
     received = db.session.scalar(select(func.count()).select_from(Referral)
                                  .where(Referral.referred_on.between(first, last)))
+    # Open at year end: referred by then, with neither a statement nor an ending (refused, withdrawn, closed) by then.
     open_at_end = db.session.scalar(
         select(func.count()).select_from(Referral).outerjoin(statements, statements.c.referral_id == Referral.id)
-        .where(Referral.referred_on <= last, (statements.c.sent_on.is_(None)) | (statements.c.sent_on > last)))
+        .outerjoin(Ending, Ending.referral_id == Referral.id)
+        .where(Referral.referred_on <= last, (statements.c.sent_on.is_(None)) | (statements.c.sent_on > last),
+               (Ending.ended_on.is_(None)) | (Ending.ended_on > last)))
+    ended = Counter(dict(db.session.execute(
+        select(Ending.status, func.count()).where(Ending.ended_on.between(first, last),
+                                                  Ending.status.in_((ReferralStatus.REFUSED, ReferralStatus.WITHDRAWN)))
+        .group_by(Ending.status)).all()))
     answered = (select(Referral.id, Referral.icd10, Referral.outcome, Referral.complete_on, statements.c.sent_on,
                        Case.patient_home_region.label("home_region"), Case.patient_municipality.label("municipality"))
                 .join(statements, statements.c.referral_id == Referral.id)
@@ -109,6 +125,8 @@ def panel_figures(year: int, progress: Progress | None = None) -> dict:
         "cases_received": received,
         "cases_answered": len(rows),
         "open_at_year_end": open_at_end,
+        "cases_refused": ended.get(ReferralStatus.REFUSED, 0),
+        "cases_withdrawn": ended.get(ReferralStatus.WITHDRAWN, 0),
         "by_region": {code: regions.get(code, 0) for code in REGIONS},
         "by_county": {name: counties.get(name, 0) for name in [*(county.name for county in COUNTIES.values()),
                                                                UNKNOWN_COUNTY]},
@@ -151,6 +169,8 @@ def build_report(request: ReportRequest, progress: Progress) -> Report:
             Table("Saker", f"Tabell 1. Saker {year}", [Column("", TEXT), Column("Antall", COUNT)], [
                 ["Henvisninger mottatt", data["cases_received"]],
                 ["Henvisninger besvart (uttalelse sendt)", answered],
+                ["Avvist som utenfor mandatet", data["cases_refused"]],
+                ["Trukket", data["cases_withdrawn"]],
                 ["Ikke besvart ved årets slutt", data["open_at_year_end"]]]),
         ]),
         Section("Geografisk fordeling", [
@@ -222,7 +242,8 @@ def build_report(request: ReportRequest, progress: Progress) -> Report:
         kind="panel", title="Ekspertpanelet", subtitle=f"Årsrapport {year} til de regionale helseforetakene",
         year=year, region=None, generated_at=utcnow(), sections=sections, data=data,
         methods_notes=[
-            "En sak telles i året uttalelsen ble sendt (den første, om det ble sendt flere).",
+            "En sak telles i året uttalelsen ble sendt (den første, om det ble sendt flere). En henvisning som er "
+            "avvist som utenfor mandatet eller trukket, telles i året det skjedde, og er ikke åpen etter det.",
             "Bosted er pasientens bostedsregion og bostedsfylke. Fylket følger av de to første sifrene i "
             "kommunenummeret til hjemkommunen (fylkene fra 1. januar 2024). Saker der hjemkommunen mangler "
             "eller er registrert uten kommunenummer, telles som «Ukjent fylke».",

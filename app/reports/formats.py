@@ -35,6 +35,8 @@ def format_cell(value, column: Column) -> str:
     """A cell as the web page and the PDF show it, in bokmål: 22 623 000, 34 %, 69,9 %, 17.03.2025."""
     if value is None:
         return "–"
+    if isinstance(value, str):       # a suppressed count in a published table («<3»)
+        return value
     kind = column.kind
     if kind in (COUNT, NOK):
         return format_decimal(value, "#,##0", locale="nb_NO")

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from app.forms import choices
+from app.forms import TIDY_TEXT, choices
 from app.reports.orders import NOTE_MAX_LENGTH
 from app.reports.registry import ReportKind, region_choices
 
@@ -53,3 +53,12 @@ def order_form(kind: ReportKind, user, *, year: int | None = None, region: str |
     if not kind.regional:
         del form.region          # the report covers the whole country: nothing to choose
     return form
+
+
+class PublishForm(FlaskForm):
+    """Publish a finished report; a correction of a published one says what it corrects."""
+
+    note = TextAreaField("Hva er rettet", filters=TIDY_TEXT, validators=[Length(max=NOTE_MAX_LENGTH)],
+                         render_kw={"rows": 3},
+                         description="Påkrevd når rapporten er publisert før: den nye versjonen er en rettelse.")
+    submit = SubmitField("Publiser rapporten")

@@ -172,20 +172,26 @@ def retry(order: Order, user) -> Order:
     return place_order(user, order.kind, year=order.year, region=order.region, notes=order.notes)
 
 
-def readable_orders(user):
-    """The access rule in SQL: the user's own orders of the reports and regions the user may still read (the
-    same rule as may_read_region, so a role change hides old orders at once)."""
+def readable_rule(user, kind_column, region_column):
+    """The reports and regions `user` may read, as a condition on a kind and a region column (the same rule as
+    may_read_region, so a role change hides old orders and publications at once)."""
     allowed = []
     for kind in readable_kinds(user):
         regions = regions_for(user, kind)
         if not kind.regional:
-            region_rule = ReportOrder.region.is_(None)
+            region_rule = region_column.is_(None)
         elif regions is None:
-            region_rule = or_(ReportOrder.region.is_(None), ReportOrder.region.in_(list(REGIONS)))
+            region_rule = or_(region_column.is_(None), region_column.in_(list(REGIONS)))
         else:
-            region_rule = ReportOrder.region.in_(list(regions))
-        allowed.append(and_(ReportOrder.kind == kind.name, region_rule))
-    return select(ReportOrder).where(ReportOrder.user_id == user.id, or_(false(), *allowed))
+            region_rule = region_column.in_(list(regions))
+        allowed.append(and_(kind_column == kind.name, region_rule))
+    return or_(false(), *allowed)
+
+
+def readable_orders(user):
+    """The access rule in SQL: the user's own orders of the reports and regions the user may still read."""
+    return select(ReportOrder).where(ReportOrder.user_id == user.id,
+                                     readable_rule(user, ReportOrder.kind, ReportOrder.region))
 
 
 def latest_order(user, kind: ReportKind, year: int, region: str | None) -> Order | None:

@@ -197,7 +197,7 @@ def _submit_new_referral_empty(page: Page) -> None:
     page.get_by_role("button", name="Registrer henvisning").click()
     summary = page.locator("[data-error-summary]")
     expect(summary).to_contain_text("Pasientens navn: Fyll inn pasientens navn.")
-    expect(summary).to_contain_text("Henvist fra regionsykehuset: Velg om henvisningen kommer fra regionsykehuset.")
+    expect(summary).to_contain_text("Henvisende helseforetak: Velg henvisende helseforetak.")
     expect(summary).to_be_focused()
 
 
@@ -248,6 +248,12 @@ def _open_change_password(page: Page) -> None:
 
 def _order_report(page: Page) -> None:
     test_reports.order_abroad_report(page, date.today().year)
+
+
+def _open_published_report(page: Page) -> None:
+    """Last year's panel report, published by the demo data."""
+    _from_path("/rapporter/", "Publiserte rapporter")(page)
+    page.get_by_role("table", name="Publiserte rapporter").get_by_role("link", name="Ekspertpanelet").first.click()
 
 
 def _open_account_page(link: str) -> Callable[[Page], None]:
@@ -731,6 +737,8 @@ SCREENS = [
     Screen("panel-item-withdraw", PANEL, "panel/item_withdraw.html", "Trekk tilbake behandling", _open_withdraw_item),
     Screen("panel-statement", PANEL, "panel/statement_form.html", "Send ekspertpanelets uttalelse",
            _from_panel_referral(ASSIGNED_REFERRAL, "Send uttalelse")),
+    Screen("panel-ending", PANEL, "panel/ending_form.html", "Avvis, trekk eller avslutt henvisningen",
+           _from_panel_referral(ASSIGNED_REFERRAL, "Avvis, trekk eller avslutt")),
     Screen("panel-feedback", PANEL, "panel/feedback_form.html", "Tilbakemelding fra behandlende lege",
            _from_sent_referral("Registrer tilbakemelding")),
     Screen("panel-principled-question", PANEL, "panel/principled_question_form.html", "Ny prinsipiell problemstilling",
@@ -742,6 +750,10 @@ SCREENS = [
     Screen("report-order-panel", PANEL, "reports/kind.html", "Ekspertpanelet", _goto("/rapporter/ekspertpanelet/")),
     Screen("report-finished", ANALYST, "reports/order.html", re.compile(r"^Behandling i utlandet – årsrapport \d{4}$"),
            _order_report),
+    Screen("reports-published", ANALYST, "reports/publications.html", "Publiserte rapporter",
+           _from_path("/rapporter/", "Publiserte rapporter")),
+    Screen("report-published", PANEL, "reports/publication.html",
+           re.compile(r"^Ekspertpanelet – årsrapport \d{4}, versjon 1$"), _open_published_report),
     Screen("reports-orders-sorted", ANALYST, "reports/index.html", "Rapporter",
            _sorted("/rapporter/?rapport=tull", "År")),
     Screen("change-password", CASEWORKER, "auth/change_password.html", "Bytt passord", _open_change_password),
@@ -837,6 +849,7 @@ COVERED_TEMPLATES = [
     "methods/trial_form.html",
     "panel/answers_form.html",
     "panel/contribution_form.html",
+    "panel/ending_form.html",
     "panel/feedback_form.html",
     "panel/index.html",
     "panel/item_form.html",
@@ -853,6 +866,8 @@ COVERED_TEMPLATES = [
     "reports/index.html",
     "reports/kind.html",
     "reports/order.html",
+    "reports/publication.html",
+    "reports/publications.html",
 ]
 
 

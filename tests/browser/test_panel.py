@@ -71,13 +71,11 @@ def fill_referral(page: Page, patient: str, *, birth_date: date | None = None, n
         page.get_by_label("Fødselsdato", exact=True).fill(_ddmmyyyy(birth_date))
     page.get_by_label("Hjemkommune (kommunenummer)").fill("1804 Bodø")
     page.get_by_label("Hjemregion").select_option(label="Helse Nord")
-    page.get_by_label("Henvisende helseforetak").fill(
+    page.get_by_label("Henvisende helseforetak").select_option(
         "Universitetssykehuset Nord-Norge HF" if from_regional_hospital else "Nordlandssykehuset HF")
     page.get_by_label("Avdeling", exact=True).fill("Kreftavdelingen")
     page.get_by_label("Henvisende lege").fill("Overlege Kari Kreft")
     page.get_by_label("Henvisningsdato").fill(_ddmmyyyy(TODAY - timedelta(days=3)))
-    page.get_by_role("group", name="Henvist fra regionsykehuset").get_by_role(
-        "radio", name="Ja" if from_regional_hospital else "Nei", exact=True).check()
     page.get_by_label("Hoveddiagnose (ICD-10)").fill("C25.0")
     page.get_by_label("Alvorlig, livsforkortende tilstand").fill("Metastatisk kreft i bukspyttkjertelen")
     page.get_by_label("Etablert behandling som er forsøkt, og effekten av den").fill(
@@ -146,8 +144,8 @@ def test_referral_from_a_local_trust_needs_the_regional_hospital_review(page_as,
     fill_referral(page, "Randi Regelsen", national_id=national_id, from_regional_hospital=False)
     page.get_by_role("button", name="Registrer henvisning").click()
 
-    refused = ("Henvisningen er ikke fra regionsykehuset. Oppgi hvem ved regionsykehuset pasientens situasjon "
-               "er gjennomgått med.")
+    refused = ("Nordlandssykehuset HF er ikke regionsykehuset. Oppgi hvem ved regionsykehuset (Universitetssykehuset "
+               "Nord-Norge) pasientens situasjon er gjennomgått med.")
     review_by = page.get_by_label("Gjennomgått med (avdeling og lege ved regionsykehuset)")
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_focused()
@@ -160,7 +158,6 @@ def test_referral_from_a_local_trust_needs_the_regional_hospital_review(page_as,
     expect(page.get_by_label("Pasientens navn")).to_have_value("Randi Regelsen")
     expect(page.get_by_label("Hjemregion")).to_have_value("helse-nord")
     expect(page.get_by_label("Henvisende helseforetak")).to_have_value("Nordlandssykehuset HF")
-    expect(page.get_by_role("radio", name="Nei", exact=True)).to_be_checked()
     expect(page.get_by_label("Hoveddiagnose (ICD-10)")).to_have_value("C25.0")
     expect(page.get_by_label("Spørsmål til ekspertpanelet")).to_have_value(
         "Finnes det kliniske studier i Norden for pasienten?")
@@ -344,11 +341,11 @@ def test_statement_is_sent_as_a_pdf_letter_and_journaled_as_outgoing_post(page_a
     approve_statement(page)
     page.get_by_role("link", name="Send uttalelse").click()
     expect(_h1(page)).to_have_text("Send ekspertpanelets uttalelse")
-    # The default recipients: the referring doctor and trust (from the regional hospital: no review line)
-    expect(page.get_by_label("Mottakere")).to_have_value(
-        "Overlege Kari Kreft, Kreftavdelingen, Universitetssykehuset Nord-Norge HF")
-    page.get_by_label("Mottakere").fill("Overlege Kari Kreft, Kreftavdelingen, Universitetssykehuset Nord-Norge HF\n"
-                                        "Nordlandssykehuset HF")
+    # The recipients follow from the referral: the patient and the treating doctor, a copy to the trust where the
+    # patient lives (here the regional hospital itself).
+    recipients = page.locator("[data-recipients]")
+    expect(recipients).to_contain_text("Til: Overlege Kari Kreft, Kreftavdelingen, Universitetssykehuset Nord-Norge HF")
+    expect(recipients).to_contain_text("Kopi til: Universitetssykehuset Nord-Norge HF")
     summary = "Ekspertpanelet anbefaler å vurdere deltakelse i en klinisk studie i Sverige."
     page.get_by_label("Ekspertpanelets samlede råd").fill(summary)
     page.get_by_label("Utfall (for statistikken)").select_option(label="Videre etablert behandling i Norge")
@@ -361,7 +358,7 @@ def test_statement_is_sent_as_a_pdf_letter_and_journaled_as_outgoing_post(page_a
     statements = page.get_by_role("table", name="Uttalelser sendt")
     row = statements.get_by_role("row").filter(has_text=summary)
     expect(row).to_contain_text(_ddmmyyyy(TODAY))
-    expect(row).to_contain_text("Nordlandssykehuset HF")
+    expect(row).to_contain_text("Kopi: Universitetssykehuset Nord-Norge HF")
     expect(page.get_by_role("link", name="Skriv vurderingen")).to_have_count(0)   # closed for changes
     expect(page.get_by_role("link", name="Endre vurderingen")).to_have_count(0)
     screenshot(page, "panel-referral-statement-sent")
@@ -380,7 +377,7 @@ def test_statement_is_sent_as_a_pdf_letter_and_journaled_as_outgoing_post(page_a
     post = journal.get_by_role("row").filter(has_text="Uttalelse fra ekspertpanelet – Stein Statementsen")
     expect(post).to_have_count(1)
     expect(post.locator("abbr[title='Utgående dokument']")).to_have_text("U")
-    expect(post).to_contain_text("Nordlandssykehuset HF")
+    expect(post).to_contain_text("Stein Statementsen; Overlege Kari Kreft, Kreftavdelingen")   # patient, doctor
     expect(page.get_by_role("link", name=re.compile(r"^uttalelse-\d{4}-\d+\.pdf$"))).to_be_visible()
     screenshot(page, "panel-case-journal")
 

@@ -242,13 +242,15 @@ def test_the_statement_is_sent_as_a_journaled_pdf_letter(app, client, case_id):
     client.post(f"/ekspertpanelet/saker/{case_id}/behandlinger/ny", data=ITEM)
     _approve(client, case_id)
     form = client.get(f"/ekspertpanelet/saker/{case_id}/uttalelse/ny").get_data(as_text=True)
-    assert ("Lege Lise Lund, Kreftavdelingen, Helse Møre og Romsdal HF\nKreftklinikken, St. Olavs hospital"
-            in form)          # the referring doctor and trust, and the regional hospital it was reviewed with
+    # The mandate (S4 parts IV and V): to the patient and the treating doctor, copies to the trust where the patient
+    # lives and the regional hospital; the form shows them and asks nothing.
+    assert "<li>Til: Hanne Hagen</li>" in form
+    assert "<li>Til: Lege Lise Lund, Kreftavdelingen, Helse Møre og Romsdal HF</li>" in form
+    assert "<li>Kopi til: Helse Møre og Romsdal HF</li>" in form and "<li>Kopi til: St. Olavs hospital HF</li>" in form
+    assert 'name="recipients"' not in form
     assert f'value="{TODAY:%d.%m.%Y}"' in form
 
     response = client.post(f"/ekspertpanelet/saker/{case_id}/uttalelse/ny", data={
-        "recipients": "Lege Lise Lund, Kreftavdelingen, Helse Møre og Romsdal HF\r\n\r\n"
-                      "Kreftklinikken, St. Olavs hospital\r\n",
         "sent_on": TODAY.strftime("%d.%m.%Y"),
         "summary": "Ekspertpanelet anbefaler å vurdere inklusjon i studien i Sverige.",
         "outcome": "study_abroad"})
@@ -259,10 +261,10 @@ def test_the_statement_is_sent_as_a_journaled_pdf_letter(app, client, case_id):
         statement = db.session.scalar(select(Statement))
         entry = db.session.get(JournalEntry, statement.journal_entry_id)
         case = db.session.get(Case, case_id)
-        assert statement.recipients == ["Lege Lise Lund, Kreftavdelingen, Helse Møre og Romsdal HF",
-                                        "Kreftklinikken, St. Olavs hospital"]
+        assert statement.recipients == ["Hanne Hagen", "Lege Lise Lund, Kreftavdelingen, Helse Møre og Romsdal HF"]
+        assert statement.copies == ["Helse Møre og Romsdal HF", "St. Olavs hospital HF"]
         assert (entry.case_id, entry.entry_type.value, entry.journal_date) == (case_id, "U", TODAY)
-        assert "St. Olavs hospital" in entry.party_name
+        assert entry.party_name == "Hanne Hagen; Lege Lise Lund, Kreftavdelingen, Helse Møre og Romsdal HF"
         document = entry.documents[0]
         assert (document.id, document.current_version.mime_type) == (statement.document_id, "application/pdf")
         statement_id, document_id, case_number = statement.id, document.id, case.number
@@ -277,7 +279,10 @@ def test_the_statement_is_sent_as_a_journaled_pdf_letter(app, client, case_id):
     text = pdf_text(pdf.data)
     assert "Ekspertpanelet – Helse Bergen HF" in text
     assert "Postadresse: Postboks 1400, 5021 Bergen · E-post: ekspertpanelet@helse-bergen.no" in text
-    assert "Dato Vår ref. Mottakere" in text and f"{TODAY:%d.%m.%Y} {case_number} Lege Lise Lund" in text
+    assert "Dato Vår ref. Til Til Henvist av" in text
+    assert (f"{TODAY:%d.%m.%Y} {case_number} Hanne Hagen Lege Lise Lund, Kreftavdelingen, Helse Møre og Romsdal HF "
+            "(behandlende lege)") in text
+    assert "Kopi til Helse Møre og Romsdal HF St. Olavs hospital HF" in text
     assert "Hanne Hagen, født 05.05.1971" in text
     assert "Finnes det aktuelle kliniske studier eller off-label behandling?" in text
     for number, question in QUESTIONS.items():
@@ -289,7 +294,7 @@ def test_the_statement_is_sent_as_a_journaled_pdf_letter(app, client, case_id):
     assert "Ekspertpanelet anbefaler å vurdere inklusjon i studien i Sverige." in text
     assert ("Uttalelsene fra Ekspertpanelet er rådgivende. Behandlende lege er ansvarlig for eventuell videre "
             "behandling.") in text
-    assert "Helse Møre og Romsdal HF" in text and "Kreftklinikken, St. Olavs hospital" in text   # æøå render
+    assert "Helse Møre og Romsdal HF" in text   # æøå render
 
     shown = client.get(f"/ekspertpanelet/saker/{case_id}").get_data(as_text=True)
     assert f"/ekspertpanelet/saker/{case_id}/uttalelse/{statement_id}.pdf" in shown

@@ -1,7 +1,7 @@
 """The referral list as CSV and XLSX: exactly the filtered referrals in the list's order, the way
 Norwegian Excel opens them, every patient in it logged; a panel member exports only their own."""
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +11,6 @@ from app.cases.models import Case
 from app.cases.services import assign_user
 from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
-from app.formatting import OSLO
 from app.panel import services
 from tests.audit import list_requests
 from tests.exports import csv_rows, export_href, xlsx_sheet
@@ -62,8 +61,9 @@ def test_the_export_holds_exactly_the_filtered_referrals_in_the_lists_order(app,
                        "Mottatt", "Svarfrist", "Status", "Ny beslutning i Nye Metoder"]
     assert [row[0] for row in rows[1:]] == _numbers(app, listed)
     assert [row[1] for row in rows[1:]] == ["Otto Overtid", "Olga Overtid"]   # the earlier deadline first
-    registered = datetime.now(OSLO).date()   # «Mottatt» is when it was registered, as a date in Oslo
-    assert rows[1][2] == "05.05.1971" and rows[1][5] == f"{registered:%d.%m.%Y}" and rows[1][8] == "nei"
+    # «Mottatt» is the referral's date (40 days ago), not the day the secretariat registered it.
+    referred = TODAY - timedelta(days=40)
+    assert rows[1][2] == "05.05.1971" and rows[1][5] == f"{referred:%d.%m.%Y}" and rows[1][8] == "nei"
 
     sheet = xlsx_sheet(client.get(export_href(page, "Excel (XLSX)")))
     assert [sheet.cell(row, 1).value for row in range(2, sheet.max_row + 1)] == _numbers(app, listed)

@@ -34,7 +34,7 @@ def _referral_form(**overrides) -> dict:
             "municipality": "1508 Ålesund", "home_region": "helse-midt-norge",
             "referring_trust": "Helse Møre og Romsdal HF", "referring_department": "Kreftavdelingen",
             "referring_doctor": "Lege Lise Lund", "referred_on": f"{TODAY - timedelta(days=2):%d.%m.%Y}",
-            "from_regional_hospital": "nei", "regional_review_by": "Kreftklinikken, St. Olavs hospital",
+            "regional_review_by": "Kreftklinikken, St. Olavs hospital",
             "regional_review_on": f"{TODAY - timedelta(days=5):%d.%m.%Y}", "icd10": "c56",
             "condition": "Residiverende eggstokkreft med spredning",
             "treatments_tried": "Tre linjer kjemoterapi uten varig effekt",
@@ -117,7 +117,7 @@ def test_a_local_trust_without_the_regional_review_is_refused_at_the_field_and_n
     assert _count(app, Referral) == 0 and _count(app, Case) == 0
 
     from_regional = _referral_form(regional_review_by="", regional_review_on="",
-                                   referring_trust="St. Olavs hospital HF", from_regional_hospital="ja")
+                                   referring_trust="St. Olavs hospital HF")
     response = secretary.post("/ekspertpanelet/henvisninger/ny", data=from_regional)
     assert response.status_code == 302
     assert "Henvist fra regionsykehuset" in secretary.get(response.headers["Location"]).get_data(as_text=True)
@@ -125,11 +125,11 @@ def test_a_local_trust_without_the_regional_review_is_refused_at_the_field_and_n
 
 def test_bad_input_is_refused_in_bokmal_at_each_field(app, secretary):
     response = secretary.post("/ekspertpanelet/henvisninger/ny", data=_referral_form(
-        national_id="15108695077", icd10="C99.9", from_regional_hospital="", question=""))
+        national_id="15108695077", icd10="C99.9", referring_trust="St. Olavs sykehus", question=""))
     html = response.get_data(as_text=True)
     assert 'id="national_id-error"' in html and "Kontrollsifrene stemmer ikke" in html
     assert 'id="icd10-error"' in html and "ikke en gyldig ICD-10-kode" in html
-    assert 'id="from_regional_hospital-error"' in html and "Velg om henvisningen kommer fra regionsykehuset." in html
+    assert 'id="referring_trust-error"' in html and "Velg helseforetaket fra listen over helseforetak." in html
     assert 'id="question-error"' in html
     assert _count(app, Referral) == 0
 

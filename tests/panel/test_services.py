@@ -30,7 +30,7 @@ def test_a_local_trust_needs_the_regional_hospital_review(secretary):
         services.register_referral(missing, actor=secretary, today=date(2026, 10, 2))
     assert refused.value.field == "regional_review_by"
     assert db.session.query(Case).count() == 0
-    from_regional = replace(missing, from_regional_hospital=True, referring_trust="St. Olavs hospital HF")
+    from_regional = replace(missing, referring_trust="St. Olavs hospital HF")
     assert services.register_referral(from_regional, actor=secretary, today=date(2026, 10, 2)).id
 
 
@@ -160,11 +160,10 @@ def test_the_statement_needs_all_four_answers_and_is_journaled(referral, secreta
         services.send_statement(referral, panel_statement(), actor=secretary, pdf=b"%PDF-1.4\n%%EOF")
     services.approve_statement(referral, actor=secretary)
     statement = services.send_statement(
-        referral, panel_statement(recipients=("Lege Lise Lund, Helse Møre og Romsdal HF", "St. Olavs hospital HF"),
-                                  summary="Panelet anbefaler studie i Sverige.", outcome=Outcome.STUDY_ABROAD),
+        referral, panel_statement(summary="Panelet anbefaler studie i Sverige.", outcome=Outcome.STUDY_ABROAD),
         actor=secretary, pdf=b"%PDF-1.4\n%%EOF")
     entry = db.session.get(JournalEntry, statement.journal_entry_id)
-    assert entry.entry_type.value == "U" and "St. Olavs hospital HF" in entry.party_name
+    assert entry.entry_type.value == "U" and "Lege Lise Lund" in entry.party_name
     assert entry.documents[0].current_version.mime_type == "application/pdf"
     assert (referral.status, referral.outcome) == (ReferralStatus.STATEMENT_SENT, Outcome.STUDY_ABROAD)
     assert db.session.get(Deadline, referral.deadline_id).done_at is not None
@@ -177,7 +176,7 @@ def test_feedback_and_principled_questions(referral, secretary):
         services.record_feedback(referral, panel_feedback(summary="x"), actor=secretary)
     _answer_all(referral, secretary)
     services.approve_statement(referral, actor=secretary)
-    services.send_statement(referral, panel_statement(recipients=("Lege",)), actor=secretary,
+    services.send_statement(referral, panel_statement(), actor=secretary,
                             pdf=b"%PDF-1.4\n%%EOF")
     feedback = services.record_feedback(referral, panel_feedback(
         followed="partly", summary="Off-label ble avslått av kostnadshensyn."), actor=secretary)

@@ -117,7 +117,7 @@ def test_withdrawn_items_are_left_out_of_the_statement_and_its_check(app_ctx, se
     secretary = db.session.get(User, secretary_id)
     services.withdraw_item(referral, item, panel_withdrawal(REASON), actor=secretary)
     assert item.withdrawn and referral.current_items == []
-    command = panel_statement(recipients=("Lege",), sent_on=TODAY, outcome=Outcome.NO_FURTHER_TREATMENT)
+    command = panel_statement(sent_on=TODAY, outcome=Outcome.NO_FURTHER_TREATMENT)
     services.approve_statement(referral, actor=secretary)
     statement = services.send_statement(referral, command, actor=secretary, pdf=b"%PDF-1.4\n%%EOF")
     assert statement.referral_id == referral.id
@@ -132,7 +132,7 @@ def test_withdrawing_after_the_statement_is_sent_is_refused(app, login, secretar
                                                       classification=Classification.ESTABLISHED,
                                                       advice=Advice.NOT_RECOMMENDED), actor=secretary)
         _answer_all(referral, secretary)
-        command = panel_statement(recipients=("Lege",), sent_on=TODAY, outcome=Outcome.NO_FURTHER_TREATMENT)
+        command = panel_statement(sent_on=TODAY, outcome=Outcome.NO_FURTHER_TREATMENT)
         services.approve_statement(referral, actor=secretary)
         services.send_statement(referral, command, actor=secretary, pdf=b"%PDF-1.4")
         db.session.commit()

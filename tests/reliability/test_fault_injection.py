@@ -97,6 +97,7 @@ from app.panel.models import (
     Referral,
     TreatmentItem,
 )
+from app.reports import publishing
 from tests import factories
 from tests.abroad.fixtures.import_files import (
     APPEAL_COLUMNS,
@@ -135,7 +136,7 @@ SERVICE_MODULES = [
     "app.methods.meeting_papers",
     "app.methods.assessment_services", "app.panel.services", "app.abroad.services", "app.abroad.letters",
     "app.abroad.importing", "app.abroad.importing.reading", "app.abroad.importing.results", "app.cases.bulk",
-    "app.auth.services", "app.cases.patient_facts",
+    "app.auth.services", "app.cases.patient_facts", "app.reports.publishing",
 ]
 
 NOT_WRITING = {
@@ -202,6 +203,18 @@ NOT_WRITING = {
     "app.abroad.services.case_status": "a query",
     "app.methods.services.case_status": "a query",
     "app.panel.services.case_status": "a query",
+    "app.panel.services.trust_named": "a query",
+    "app.reports.publishing.threshold": "reads the configuration",
+    "app.reports.publishing.suppressed": "a copy of a report",
+    "app.reports.publishing.table_figures": "formats a report's tables",
+    "app.reports.publishing.differences": "compares two sets of figures",
+    "app.reports.publishing.latest_publication": "a query",
+    "app.reports.publishing.may_publish": "a role check",
+    "app.reports.publishing.changes_since_published": "a query and a comparison",
+    "app.panel.services.health_trusts": "a query",
+    "app.panel.services.regional_hospital_of": "a query",
+    "app.panel.services.letter_recipients": "reads who a letter goes to",
+    "app.panel.services.check_ending": "the ending's rules, on a form's draft",
     "app.cases.services.statuses_by_hand": "asks the modules for the case's status",
     "app.abroad.services.check_reconsideration": "the reconsideration's rules, before a letter is rendered",
     "app.abroad.services.ensure_may_be_granted": "the Nye Metoder rule every grant asks (reads the method status)",
@@ -1199,8 +1212,50 @@ def _(w):
     panel.approve_statement(w.get(Referral, referral_id), actor=w.get(User, actor))
     db.session.commit()
     return lambda: panel.send_statement(w.get(Referral, referral_id), factories.panel_statement(
-        recipients=("Lege Lise Lund", "Kreftavdelingen"), sent_on=date(2026, 10, 10), summary="Samlet råd.",
+        sent_on=date(2026, 10, 10), summary="Samlet råd.",
         outcome=Outcome.STUDY_ABROAD), actor=w.get(User, actor), pdf=PDF)
+
+
+@case("app.panel.services.end_referral")
+def _(w):
+    actor = w.user("panel_secretariat")
+    referral_id = w.referral(actor)
+    return lambda: panel.end_referral(w.get(Referral, referral_id), factories.panel_refusal(ended_on=date(2026, 10, 5)),
+                                      actor=w.get(User, actor), pdf=PDF, today=date(2026, 10, 6))
+
+
+def _panel_report_2025():
+    from app.panel.statistics import build_report
+    from app.reports.registry import ReportRequest
+
+    return build_report(ReportRequest(year=2025), lambda *_: None)
+
+
+@case("app.reports.publishing.publish_report")
+def _(w):
+    from app.reports.registry import get_kind
+
+    actor = w.user("panel_secretariat")
+    return lambda: publishing.publish_report(get_kind("panel"), _panel_report_2025(), w.get(User, actor), None,
+                                             today=TODAY)
+
+
+@case("app.reports.publishing.publish")
+def _(w):
+    from app.reports.orders import Order
+    from app.reports.registry import get_kind
+
+    class FinishedJob:
+        """A finished report job as the queue holds it."""
+
+        @staticmethod
+        def return_value():
+            return {"report": _panel_report_2025(), "files": {}}
+
+    actor = w.user("panel_secretariat")
+    order = Order(id=1, kind=get_kind("panel"), year=2025, region=None, notes={}, user_id=actor, ordered_at=utcnow(),
+                  state="finished", percent=100, step="Ferdig", error=None, job=FinishedJob())
+    return lambda: publishing.publish(order, w.get(User, actor), None, today=TODAY)
 
 
 @case("app.panel.services.approve_statement")

@@ -27,7 +27,17 @@ from app.methods.models import (
     SubmissionKind,
 )
 from app.methods.statistics import methods_figures, percentile
-from app.panel.models import Feedback, Outcome, PanelMember, PrincipledQuestion, Referral, ReferralStatus, Statement
+from app.panel.models import (
+    Ending,
+    Feedback,
+    Outcome,
+    PanelMember,
+    PrincipledQuestion,
+    Referral,
+    ReferralStatus,
+    RefusalGround,
+    Statement,
+)
 from app.panel.statistics import panel_figures, report_due
 from app.reports.jobs import produce
 from app.reports.registry import ReportRequest, get_kind
@@ -125,6 +135,27 @@ def test_the_panel_report_counts_the_cases_answered_in_the_year(panel_2025):
     assert data["feedback"] == {"yes": 1, "partly": 0, "no": 0}
     assert [member["name"] for member in data["members_term_ending"]] == ["Dr. Åse Ødegård"]
     assert data["regions_without_members"] == ["helse-nord"]
+
+
+def test_a_refused_or_withdrawn_referral_is_counted_in_its_year_and_is_not_open_after_it(app_ctx):
+    """Issue 18 item 13: a referral refused as outside the mandate or withdrawn is no longer open; one that ended
+    after the year was open at its end."""
+    endings = ((date(2025, 3, 1), ReferralStatus.REFUSED, date(2025, 3, 4)),
+               (date(2025, 4, 1), ReferralStatus.WITHDRAWN, date(2025, 4, 9)),
+               (date(2025, 12, 20), ReferralStatus.REFUSED, date(2026, 1, 3)))
+    for referred_on, status, ended_on in endings:
+        referral = _referral("helse-vest", referred_on)
+        referral.status = status
+        db.session.add(Ending(referral_id=referral.id, status=status, reason="Grunn.", ended_on=ended_on,
+                              recipients=[], copies=[],
+                              ground=RefusalGround.GROUP_LEVEL if status is ReferralStatus.REFUSED else None))
+    db.session.flush()
+
+    data = panel_figures(2025)
+
+    assert (data["cases_received"], data["open_at_year_end"]) == (3, 1)
+    assert (data["cases_refused"], data["cases_withdrawn"]) == (1, 1)
+    assert (panel_figures(2026)["cases_refused"], panel_figures(2026)["open_at_year_end"]) == (1, 0)
 
 
 def test_the_panel_report_pdf_is_addressed_to_the_regions_with_the_free_text(panel_2025):

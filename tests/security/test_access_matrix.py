@@ -96,12 +96,15 @@ MATRIX = {
     ("panel.index", "GET"): PANEL_READ, ("panel.referral", "GET"): PANEL_READ,
     ("panel.export_referrals", "GET"): PANEL_READ,
     ("panel.members", "GET"): PANEL_READ, ("panel.statement_pdf", "GET"): set(),   # the demo referral has none
+    ("panel.ending_pdf", "GET"): set(),                                              # nor an ending
     ("abroad.import_upload", "GET"): ABROAD | ADMIN, ("abroad.import_upload", "POST"): ABROAD | ADMIN,
     ("abroad.import_job", "GET"): set(), ("abroad.import_job_status", "GET"): set(),   # no job of theirs exists
     ("abroad.import_errors", "GET"): set(),
     ("reports.index", "GET"): {"analyst"} | ABROAD | PANEL | METHODS,
     ("reports.show_order", "GET"): set(), ("reports.order_status", "GET"): set(),      # no order of theirs exists
-    ("reports.retry", "POST"): set(),
+    ("reports.retry", "POST"): set(), ("reports.publish", "POST"): set(),
+    ("reports.publications", "GET"): {"analyst"} | ABROAD | PANEL | METHODS,
+    ("reports.publication", "GET"): set(), ("reports.publication_file", "GET"): set(),   # none is published
     # The JSON API (tokens). The report asked for is the whole country's: only the analyst reads that.
     ("api.openapi", "GET"): EVERYONE, ("api.methods_list_methods", "GET"): EVERYONE,
     ("api.methods_get_method", "GET"): EVERYONE, ("api.methods_list_changes", "GET"): EVERYONE,
@@ -109,6 +112,7 @@ MATRIX = {
     ("api.abroad_list_applications", "GET"): ABROAD, ("api.abroad_create_application", "POST"): ABROAD,
     ("api.abroad_list_appeals", "GET"): ABROAD,
     ("api.panel_list_referrals", "GET"): PANEL_READ, ("api.panel_get_referral", "GET"): PANEL_READ,
+    ("api.panel_end_referral", "POST"): PANEL,
     ("api.reports_get_report", "GET"): {"analyst"},
 }
 for _endpoint, _method in (("api.abroad_get_application", "GET"), ("api.abroad_decide", "POST"),
@@ -138,7 +142,7 @@ MATRIX[("methods.file_meeting_paper", "POST")] = METHODS
 for _endpoint in ("panel.new_referral", "panel.new_member", "panel.edit_member", "panel.assign_member",
                   "panel.add_expert", "panel.edit_answers", "panel.new_item", "panel.new_statement",
                   "panel.new_feedback", "panel.new_principled_question", "panel.withdraw_item",
-                  "panel.review_method_flag"):
+                  "panel.review_method_flag", "panel.end_referral"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = PANEL
 for _endpoint in ("abroad.request_opinion", "abroad.record_opinion", "abroad.decide", "abroad.plan_treatment",
                   "abroad.new_cost", "abroad.new_appeal", "abroad.assess_late_appeal", "abroad.reconsider",
@@ -246,6 +250,7 @@ def principals_and_urls(app) -> Fixtures:
         "published_assessment": {**common, "reference": "ID2024_090"},   # ID2025_102's is still a draft
         "agenda": {**common, "kind": "innkalling", "item_id": db.session.scalar(select(AgendaItem.id).where(
             AgendaItem.meeting_id == common["meeting_id"]).limit(1))},
+        "publication": {**common, "publication_id": 999_999, "fmt": "pdf"},
     })
 
 
@@ -262,6 +267,7 @@ FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the 
     **dict.fromkeys(("methods.new_follow_up", "methods.close_follow_up"), "follow_up"),
     "methods.new_report": "commission", "cases.assign": "panel.", "methods.remove_agenda_item": "agenda",
     "methods.meeting_paper_pdf": "agenda", "public_methods.assessment_pdf": "published_assessment",
+    **dict.fromkeys(("reports.publication", "reports.publication_file"), "publication"),
 }
 
 
@@ -347,6 +353,7 @@ LIST_ROUTES = {
     "method_meetings": ("methods.meetings",),
     "panel_referrals": ("panel.index", "api.panel_list_referrals", "panel.export_referrals"),
     "panel_members": ("panel.members",),
+    "report_publications": ("reports.publications",),
     "audit_log": ("admin.audit_log",),
     "data_quality": ("admin.data_quality",),
     "users": ("admin.users",),
