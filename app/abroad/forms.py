@@ -35,7 +35,7 @@ from app.abroad.models import (
 )
 from app.abroad.services import LEGAL_BASIS, country_name
 from app.cases.interface import PatientAddressMixin, PatientFieldsMixin, icd10_code
-from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices, command_from
+from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices, command_from, draft_command
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
 LONG_TEXT = 20_000
@@ -154,6 +154,7 @@ class OpinionReceivedForm(FlaskForm):
     conclusion = TextAreaField("Fagmiljøets konklusjon", filters=TIDY_TEXT, validators=[
         DataRequired(message="Skriv fagmiljøets konklusjon."), Length(max=LONG_TEXT)])
     submit = SubmitField("Registrer uttalelsen")
+    command_class = OpinionReceived
 
     def to_command(self) -> OpinionReceived:
         return command_from(self, OpinionReceived)
@@ -169,6 +170,7 @@ class OpinionCorrectionForm(VersionedForm):
                                description="Bare for en mottatt uttalelse.")
     reason = _reason_field("opplysningene rettes")
     submit = SubmitField("Lagre rettingen")
+    command_class = OpinionCorrection
 
     def to_command(self) -> OpinionCorrection:
         return command_from(self, OpinionCorrection)
@@ -201,6 +203,7 @@ class TreatmentPlanForm(VersionedForm):
     stay_arrangements = TextAreaField("Opphold", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)])
     companion = StringField("Ledsager", filters=TIDY_TEXT, validators=[Length(max=300)])
     submit = SubmitField("Lagre behandlingsplan")
+    command_class = TreatmentPlan
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -268,6 +271,10 @@ class LateAppealForm(FlaskForm):
     def to_command(self) -> LateAppealAssessment:
         return command_from(self, LateAppealAssessment, consider=self.consider.data == "ja")
 
+    def draft_command(self) -> LateAppealAssessment:
+        return draft_command(self, LateAppealAssessment,
+                             consider=None if self.consider.errors else self.consider.data == "ja")
+
 
 class ReconsiderationForm(FlaskForm):
     outcome = RadioField("Kontorets behandling", choices=_enum_choices(OfficeOutcome), validate_choice=False,
@@ -277,6 +284,7 @@ class ReconsiderationForm(FlaskForm):
     reasoning = TextAreaField("Kontorets vurdering", filters=TIDY_TEXT, validators=[
         DataRequired(message="Skriv kontorets vurdering av klagen."), Length(max=LONG_TEXT)], render_kw={"rows": 6})
     submit = SubmitField("Lagre kontorets behandling")
+    command_class = Reconsideration
 
     def to_command(self) -> Reconsideration:
         return command_from(self, Reconsideration, outcome=OfficeOutcome(self.outcome.data))
@@ -288,6 +296,7 @@ class BoardDecisionForm(FlaskForm):
     decided_on = NorwegianDateField("Dato for avgjørelsen", [DataRequired(message=DATE_MESSAGE)], default=date.today)
     board_reference = StringField("Nemndas referanse", filters=TIDY_TEXT, validators=[Length(max=40)])
     submit = SubmitField("Registrer avgjørelsen")
+    command_class = BoardDecision
 
     def to_command(self) -> BoardDecision:
         return command_from(self, BoardDecision, outcome=BoardOutcome(self.outcome.data))
