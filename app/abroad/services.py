@@ -14,6 +14,7 @@ from sqlalchemy import func, select, true
 
 from app.abroad.commands import (
     ApplicationCorrection,
+    ApplicationFacts,
     BoardDecision,
     CostReversal,
     LateAppealAssessment,
@@ -137,7 +138,7 @@ class Facts(NamedTuple):
     method_reference: str | None
 
 
-def _check_facts(command: NewApplication | ApplicationCorrection, problems: Problems, *, today: date,
+def _check_facts(command: ApplicationFacts, problems: Problems, *, today: date,
                  application_id: int | None = None) -> Facts:
     """The rules on an application's registered facts, at registration and at a correction alike, each refusal
     collected in `problems`; a fact that is None was refused by the form and is not checked again."""
