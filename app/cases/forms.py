@@ -96,6 +96,8 @@ class PatientFactsForm(PatientAddressMixin, VersionedForm):
         if field.data not in REGIONS:
             raise ValidationError("Velg pasientens hjemregion.")
 
+    command_class = PatientFactsUpdate
+
     def to_command(self) -> PatientFactsUpdate:
         return command_from(self, PatientFactsUpdate, kind=FactsEntryKind(self.kind.data),
                             municipality=self.municipality.data or None)
@@ -113,6 +115,7 @@ class GuardianForm(FlaskForm):
     valid_from = NorwegianDateField("Fra", [DataRequired(message=DATE_MESSAGE)], default=date.today)
     valid_to = NorwegianDateField("Til", [Optional()], description="Valgfri. Tom når vergemålet varer.")
     submit = SubmitField("Legg til verge")
+    command_class = NewGuardian
 
     def to_command(self) -> NewGuardian:
         return command_from(self, NewGuardian)

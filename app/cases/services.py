@@ -118,15 +118,20 @@ def register_patient(*, national_id: str | None, name: str, birth_date: date | N
 def check_address(street: str | None, postal_code: str | None, postal_place: str | None, *,
                   required: bool = False) -> None:
     """A postal address is whole (street, postal code and place) or left out; a Norwegian postal code has four
-    digits."""
+    digits. Every part refused at once."""
     given = [value for value in (street, postal_code, postal_place) if value]
     if not given and not required:
         return
-    require(street, "street", "Fyll inn gateadresse eller postboks.")
-    require(postal_code, "postal_code", "Fyll inn postnummer.")
-    if not (len(postal_code) == 4 and postal_code.isascii() and postal_code.isdigit()):
-        raise InvalidInput(f"«{postal_code}» er ikke et postnummer (fire siffer).", field="postal_code")
-    require(postal_place, "postal_place", "Fyll inn poststed.")
+    problems = Problems()
+    for value, field, message in ((street, "street", "Fyll inn gateadresse eller postboks."),
+                                  (postal_code, "postal_code", "Fyll inn postnummer."),
+                                  (postal_place, "postal_place", "Fyll inn poststed.")):
+        with problems.check():
+            require(value, field, message)
+    if postal_code and not (len(postal_code) == 4 and postal_code.isascii() and postal_code.isdigit()):
+        problems.errors.append(InvalidInput(f"«{postal_code}» er ikke et postnummer (fire siffer).",
+                                            field="postal_code"))
+    problems.done()
 
 
 class KnownPatient(NamedTuple):

@@ -158,6 +158,8 @@ NOT_WRITING = {
     "app.abroad.letters.insert_phrase": "fills a form field",
     "app.abroad.letters.chosen_attachments": "reads the ticked documents",
     "app.cases.patient_facts.age_on": "arithmetic",
+    "app.cases.patient_facts.check_facts_update": "the patient facts' rules (a query for the registrations)",
+    "app.cases.patient_facts.check_guardian": "the guardian's rules",
     "app.cases.services.open_discrepancies": "builds a query",
     "app.cases.documents.storage": "returns the storage backend",
     "app.cases.documents.check_file": "checks an upload's size and type",
