@@ -11,7 +11,7 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices
+from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices, draft_command
 from app.methods.commands import (
     NewAgendaItem,
     NewFollowUp,
@@ -57,6 +57,7 @@ class MeetingForm(FlaskForm):
     minutes = TextAreaField("Referat", validators=[Length(max=100_000)],
                             description="Kan også skrives etter møtet.", filters=TIDY_TEXT)
     submit = SubmitField("Opprett møte")
+    command_class = NewMeeting
 
     def to_command(self) -> NewMeeting:
         return NewMeeting(forum=Forum(self.forum.data), meeting_date=self.meeting_date.data,
@@ -98,6 +99,7 @@ class OrderingDecisionForm(FlaskForm):
     reasoning = TextAreaField("Begrunnelse / beskrivelse av oppdraget", validators=[Length(max=20_000)],
                               filters=TIDY_TEXT)
     submit = SubmitField("Registrer beslutning")
+    command_class = NewOrderingDecision
 
     def to_command(self) -> NewOrderingDecision:
         return NewOrderingDecision(
@@ -173,6 +175,9 @@ class FollowUpForm(FlaskForm):
     reporting_line = StringField("Rapporterer til", validators=[Length(max=300)], filters=TIDY_TEXT)
     due_on = NorwegianDateField("Frist", [DataRequired(message="Fyll inn frist (dd.mm.åååå).")])
     submit = SubmitField("Registrer oppfølging")
+
+    def draft_command(self) -> NewFollowUp:
+        return draft_command(self, NewFollowUp, members=(), mandate_questions=())
 
     def to_command(self) -> NewFollowUp:
         return NewFollowUp(

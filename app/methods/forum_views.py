@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.cases.interface import attach_document, get_case
 from app.core.roles import Role
 from app.extensions import db
-from app.forms import choices, saved
+from app.forms import choices, saved, submitted
 from app.listing import list_page
 from app.methods import services
 from app.methods.access import can_see_price_notes, get_method_or_404, require_secretariat
@@ -132,7 +132,7 @@ def new_meeting():
     def create():
         created.append(services.create_meeting(form.to_command(), actor=current_user))
 
-    if form.validate_on_submit() and saved(form, create):
+    if submitted(form, create, check=services.check_meeting):
         flash(f"Møtet i {created[0].label} er opprettet.", "success")
         return redirect(url_for("methods.meeting", meeting_id=created[0].id))
     return render_template("methods/meeting_form.html", form=form, meeting=None, heading="Nytt møte",
@@ -205,8 +205,9 @@ def new_ordering_decision(reference: str):
     if request.method == "GET" and request.args.get("sak", type=int) in items:
         form.agenda_item_id.data = request.args.get("sak", type=int)
 
-    if items and form.validate_on_submit() and saved(form, lambda: services.record_ordering_decision(
-            method, form.to_command(), actor=current_user)):
+    if items and submitted(form, lambda: services.record_ordering_decision(method, form.to_command(),
+                                                                           actor=current_user),
+                           check=lambda command: services.check_ordering_decision(method, command)):
         flash("Bestillerforums beslutning er registrert.", "success")
         return redirect(url_for("methods.detail", reference=reference, _anchor="bestillerforum"))
     return render_template("methods/forum_form.html", form=form, method=method,
@@ -298,8 +299,8 @@ def new_follow_up(reference: str, decision_id: int):
     method = get_method_or_404(reference, need="edit")
     decision = _method_child_or_404(ForumDecision, decision_id, method)
     form = FollowUpForm()
-    if form.validate_on_submit() and saved(form, lambda: services.add_follow_up(
-            decision, form.to_command(), actor=current_user)):
+    if submitted(form, lambda: services.add_follow_up(decision, form.to_command(), actor=current_user),
+                 check=lambda command: services.check_follow_up(decision, command)):
         flash("Oppfølgingsoppdraget er registrert, med frist på saken.", "success")
         return redirect(url_for("methods.detail", reference=reference, _anchor="beslutningsforum"))
     return render_template("methods/forum_form.html", form=form, method=method, heading="Nytt oppfølgingsoppdrag",

@@ -6,6 +6,7 @@ method's core case as an audit row; status changes are dated in the method's his
 """
 import re
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -293,17 +294,31 @@ def add_comment(method: Method, *, text: str, actor) -> MethodComment:
     return comment
 
 
-def create_meeting(command: NewMeeting, *, actor) -> Meeting:
-    """A forum meeting; minutes given now are saved as a change of the new meeting."""
+def check_meeting(command: NewMeeting) -> None:
+    """The deadlines come before the meeting, the one for input no earlier than the one for proposals, and a forum
+    meets once a day: every refused field at once (a value that is None was refused by the form)."""
     forum, meeting_date = command.forum, command.meeting_date
     proposal_deadline, input_deadline = command.proposal_deadline, command.input_deadline
+    problems = Problems()
     for deadline, field in ((proposal_deadline, "proposal_deadline"), (input_deadline, "input_deadline")):
-        if deadline and deadline >= meeting_date:
-            raise InvalidInput("Fristen må være før møtedatoen.", field=field)
-    if proposal_deadline and input_deadline and input_deadline < proposal_deadline:
-        raise InvalidInput("Innspillsfristen kan ikke være før forslagsfristen.", field="input_deadline")
-    if db.session.scalar(select(Meeting.id).where(Meeting.forum == forum, Meeting.meeting_date == meeting_date)):
-        raise InvalidInput(f"{forum.label} har allerede et møte {meeting_date:%d.%m.%Y}.", field="meeting_date")
+        if deadline and meeting_date and deadline >= meeting_date:
+            problems.errors.append(InvalidInput("Fristen må være før møtedatoen.", field=field))
+    if proposal_deadline and input_deadline and input_deadline < proposal_deadline \
+            and not problems.refused("input_deadline"):
+        problems.errors.append(InvalidInput("Innspillsfristen kan ikke være før forslagsfristen.",
+                                            field="input_deadline"))
+    if forum is not None and meeting_date is not None and db.session.scalar(
+            select(Meeting.id).where(Meeting.forum == forum, Meeting.meeting_date == meeting_date)):
+        problems.errors.append(InvalidInput(f"{forum.label} har allerede et møte {meeting_date:%d.%m.%Y}.",
+                                            field="meeting_date"))
+    problems.done()
+
+
+def create_meeting(command: NewMeeting, *, actor) -> Meeting:
+    """A forum meeting (check_meeting); minutes given now are saved as a change of the new meeting."""
+    check_meeting(command)
+    forum, meeting_date = command.forum, command.meeting_date
+    proposal_deadline, input_deadline = command.proposal_deadline, command.input_deadline
     meeting = Meeting(forum=forum, meeting_date=meeting_date, proposal_deadline=proposal_deadline,
                       input_deadline=input_deadline)
     db.session.add(meeting)
@@ -368,21 +383,50 @@ def _check_agenda_item(method: Method, item: AgendaItem | None, forum: Forum, de
                            field="decided_on")
 
 
+class CheckedOrdering(NamedTuple):
+    """An ordering decision's inputs as checked: its agenda item, its date (the meeting's unless given) and
+    aspects."""
+
+    agenda_item: AgendaItem
+    decided_on: date
+    aspects: list[str]
+
+
+def check_ordering_decision(method: Method, command: NewOrderingDecision) -> CheckedOrdering:
+    """Everything Bestillerforum's decision must satisfy, every refused field at once (a value that is None was
+    refused by the form)."""
+    problems = Problems()
+    agenda_item = aspects = None
+    with problems.check():
+        agenda_item = _agenda_item(command.agenda_item_id)
+    if agenda_item is None and not problems.refused("agenda_item_id"):
+        problems.errors.append(InvalidInput("Velg saken på Bestillerforums saksliste.", field="agenda_item_id"))
+    decided_on = command.decided_on or (agenda_item.meeting.meeting_date if agenda_item else None)
+    if agenda_item is not None:
+        with problems.check():
+            _check_agenda_item(method, agenda_item, Forum.BESTILLERFORUM, decided_on)
+        if agenda_item.id in {decision.agenda_item_id for decision in method.ordering_decisions}:
+            problems.errors.append(InvalidInput(f"{agenda_item.label} har allerede en beslutning.",
+                                                field="agenda_item_id"))
+    with problems.check():
+        aspects = _check_vocabulary(command.aspects or [], ASPECTS, "aspects", "aspekt")
+    kind = command.kind
+    if kind is not None and kind.commissions and not command.assessing_body:
+        problems.errors.append(InvalidInput("Velg hvem som skal utføre oppdraget.", field="assessing_body"))
+    if kind is OrderingKind.FULL_HTA and aspects == []:
+        problems.errors.append(InvalidInput("Velg minst ett aspekt for en fullstendig metodevurdering.",
+                                            field="aspects"))
+    if command.due_on and decided_on and command.due_on < decided_on:
+        problems.errors.append(InvalidInput("Leveringsfristen kan ikke være før beslutningsdatoen.", field="due_on"))
+    problems.done()
+    return CheckedOrdering(agenda_item, decided_on, aspects)
+
+
 def record_ordering_decision(method: Method, command: NewOrderingDecision, *, actor) -> OrderingDecision:
-    """Bestillerforum's decision: commissioned kinds start a commission and the assessment stage."""
-    agenda_item = _agenda_item(command.agenda_item_id)
+    """Bestillerforum's decision (check_ordering_decision): commissioned kinds start a commission and the
+    assessment stage."""
+    agenda_item, decided_on, aspects = check_ordering_decision(method, command)
     kind, assessing_body, due_on, reasoning = command.kind, command.assessing_body, command.due_on, command.reasoning
-    decided_on = command.decided_on or agenda_item.meeting.meeting_date
-    _check_agenda_item(method, agenda_item, Forum.BESTILLERFORUM, decided_on)
-    if agenda_item.id in {decision.agenda_item_id for decision in method.ordering_decisions}:
-        raise InvalidInput(f"{agenda_item.label} har allerede en beslutning.", field="agenda_item_id")
-    aspects = _check_vocabulary(command.aspects, ASPECTS, "aspects", "aspekt")
-    if kind.commissions and not assessing_body:
-        raise InvalidInput("Velg hvem som skal utføre oppdraget.", field="assessing_body")
-    if kind is OrderingKind.FULL_HTA and not aspects:
-        raise InvalidInput("Velg minst ett aspekt for en fullstendig metodevurdering.", field="aspects")
-    if due_on and due_on < decided_on:
-        raise InvalidInput("Leveringsfristen kan ikke være før beslutningsdatoen.", field="due_on")
     target = MethodStatus.ASSESSMENT if kind.commissions else MethodStatus.NOT_COMMISSIONED
     if method.status is MethodStatus.DECIDED and kind.commissions:
         target = MethodStatus.REASSESSMENT
@@ -479,16 +523,24 @@ def record_forum_decision(method: Method, command: NewForumDecision, *, actor) -
     return decision
 
 
+def check_follow_up(decision: ForumDecision, command: NewFollowUp) -> None:
+    """A follow-up assignment has a title and an owner, and a deadline no earlier than the decision: every refused
+    field at once (a value that is None was refused by the form)."""
+    problems = Problems()
+    for field, message in (("title", "Fyll inn tittel på oppdraget."), ("owner", "Fyll inn hvem som har oppdraget.")):
+        with problems.check():
+            require(getattr(command, field), field, message)
+    if command.due_on is not None and command.due_on < decision.decided_on:
+        problems.errors.append(InvalidInput("Fristen kan ikke være før beslutningen.", field="due_on"))
+    problems.done()
+
+
 def add_follow_up(decision: ForumDecision, command: NewFollowUp, *, actor,
                   today: date | None = None) -> FollowUpAssignment:
-    """A follow-up assignment with its deadline on the method's case (so overdue ones reach the dashboard)."""
+    """A follow-up assignment (check_follow_up) with its deadline on the method's case (so overdue ones reach the
+    dashboard)."""
+    check_follow_up(decision, command)
     title, due_on = command.title, command.due_on
-    if not title:
-        raise InvalidInput("Fyll inn tittel på oppdraget.", field="title")
-    if not command.owner:
-        raise InvalidInput("Fyll inn hvem som har oppdraget.", field="owner")
-    if due_on < decision.decided_on:
-        raise InvalidInput("Fristen kan ikke være før beslutningen.", field="due_on")
     method = decision.method
     deadline = set_deadline(get_case(method.case_id), kind="oppfolging", due_date=due_on, responsible_id=None,
                             description=f"{method.reference}: {title}", actor=actor,

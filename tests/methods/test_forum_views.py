@@ -495,3 +495,52 @@ def test_closing_a_follow_up_clears_it_from_the_dashboard(app, login, make_user)
     again = client.post(f"/metoder/{reference}/oppfolging/{assignment_id}/status",
                         data={"status": "cancelled", "version": 2}, follow_redirects=True)
     assert "allerede avsluttet" in again.get_data(as_text=True)
+
+
+# Every form validates in one round: the form's own errors and the service's rules together, nothing saved.
+
+def _errors(html: str) -> set[str]:
+    return set(re.findall(r'id="([a-z0-9_]+)-error"', html))
+
+
+def test_a_meeting_form_shows_every_error_in_one_round(app, login, secretary):
+    client = login(secretary)
+    _new_meeting(client, "bestillerforum", "21.11.2024")
+    response = client.post("/metoder/moter/ny", data={
+        "forum": "bestillerforum", "meeting_date": "21.11.2024", "proposal_deadline": "22.11.2024",
+        "input_deadline": "01.11.2024"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert _errors(html) == {"meeting_date", "proposal_deadline", "input_deadline"}
+    assert "Bestillerforum har allerede et møte 21.11.2024." in html
+    assert "Innspillsfristen kan ikke være før forslagsfristen." in html
+    response = client.post("/metoder/moter/ny", data={
+        "forum": "bestillerforum", "meeting_date": "30.02.2025", "proposal_deadline": "10.01.2025",
+        "input_deadline": "05.01.2025"})
+    assert _errors(response.get_data(as_text=True)) == {"meeting_date", "input_deadline"}
+    assert _count(app, Meeting) == 1
+
+
+def test_an_ordering_decision_shows_every_error_in_one_round(app, login, secretary):
+    client = login(secretary)
+    reference = _register(app, secretary)
+    meeting_id = _new_meeting(client, "bestillerforum", "20.06.2022")
+    _put_on_agenda(client, meeting_id, reference)
+    response = client.post(f"/metoder/{reference}/bestilling/ny", data={
+        "agenda_item_id": str(_item_id(app, meeting_id)), "kind": "full_hta", "assessing_body": "",
+        "decided_on": "", "due_on": "01.06.2022", "reasoning": ""})
+    assert response.status_code == 200
+    assert _errors(response.get_data(as_text=True)) == {"assessing_body", "aspects", "due_on"}
+    assert _count(app, OrderingDecision) == 0
+
+
+def test_a_follow_up_shows_every_error_in_one_round(app, s1_decided):
+    client, reference = s1_decided
+    [decision] = _decision_ids(app, reference)
+    response = client.post(f"/metoder/{reference}/beslutninger/{decision}/oppfolging/ny", data={
+        "title": "", "owner": "Fagdirektørene", "members": "", "mandate_questions": "", "secretariat": "",
+        "reporting_line": "", "due_on": "01.01.2025"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert _errors(html) == {"title", "due_on"} and "Fristen kan ikke være før beslutningen." in html
+    assert _count(app, FollowUpAssignment) == 0
