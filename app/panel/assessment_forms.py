@@ -137,8 +137,14 @@ class StatementForm(FlaskForm):
     submit = SubmitField("Send uttalelsen")
 
     def to_command(self) -> NewStatement:
-        recipients = tuple(line.strip() for line in (self.recipients.data or "").splitlines() if line.strip())
-        return command_from(self, NewStatement, recipients=recipients, outcome=Outcome(self.outcome.data))
+        return command_from(self, NewStatement, recipients=self._recipients(), outcome=Outcome(self.outcome.data))
+
+    def draft_command(self) -> NewStatement:
+        return draft_command(self, NewStatement, recipients=None if self.recipients.errors else self._recipients())
+
+    def _recipients(self) -> tuple[str, ...]:
+        """One recipient per line."""
+        return tuple(line.strip() for line in (self.recipients.data or "").splitlines() if line.strip())
 
 
 class FeedbackForm(FlaskForm):

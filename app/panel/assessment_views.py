@@ -219,7 +219,8 @@ def new_statement(case_id: int):
         form.recipients.data = "\n".join(_default_recipients(referral))
         if referral.outcome:
             form.outcome.data = referral.outcome.value
-    if form.validate_on_submit() and saved(form, lambda: _send_statement(case, referral, form.to_command())):
+    if submitted(form, lambda: _send_statement(case, referral, form.to_command()),
+                 check=lambda command: services.check_statement(referral, command)):
         flash("Uttalelsen er sendt og journalført som utgående post med PDF-brevet.", "success")
         return _referral_page(case.id, "uttalelser")
     page = render_template("panel/statement_form.html", form=form, case=case, referral=referral,

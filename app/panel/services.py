@@ -498,17 +498,32 @@ def _recheck_recommendations(referral: Referral) -> None:
                            "anbefale nå. " + " ".join(refused))
 
 
+def _check_between(day: date | None, first: date, field: str, message: str, problems: Problems) -> None:
+    """A date from `first` up to today (None: refused by the form)."""
+    if day is not None and not first <= day <= date.today():
+        problems.errors.append(InvalidInput(message, field=field))
+
+
+def check_statement(referral: Referral, command: NewStatement) -> None:
+    """A statement on a complete assessment names its recipients, is sent between the referral and today and
+    gives the panel's advice: every refused field at once (a value that is None was refused by the form)."""
+    _ensure_open(referral)
+    _ensure_complete(referral)
+    problems = Problems()
+    if command.recipients is not None and not command.recipients:
+        problems.errors.append(InvalidInput("Oppgi minst én mottaker.", field="recipients"))
+    _check_between(command.sent_on, referral.referred_on, "sent_on",
+                   "Sendt-datoen må være mellom henvisningsdatoen og i dag.", problems)
+    with problems.check():
+        require(command.summary, "summary", "Skriv ekspertpanelets samlede råd.")
+    problems.done()
+
+
 def send_statement(referral: Referral, command: NewStatement, *, actor, pdf: bytes) -> Statement:
     """File the advisory statement as an outgoing journal post with its PDF letter. The assessment of all
     four questions must be complete and approved by the secretariat first; the statement names who took part."""
-    _ensure_open(referral)
-    _ensure_complete(referral)
+    check_statement(referral, command)
     recipients, sent_on, outcome = list(command.recipients), command.sent_on, command.outcome
-    if not recipients:
-        raise InvalidInput("Oppgi minst én mottaker.", field="recipients")
-    if sent_on < referral.referred_on or sent_on > date.today():
-        raise InvalidInput("Sendt-datoen må være mellom henvisningsdatoen og i dag.", field="sent_on")
-    require_fields(command, {"summary": "Skriv ekspertpanelets samlede råd."})
     _recheck_recommendations(referral)
     if referral.statement_approved_at is None:
         raise InvalidInput("Sekretariatet må godkjenne uttalelsen før den sendes.")
@@ -530,12 +545,6 @@ def send_statement(referral: Referral, command: NewStatement, *, actor, pdf: byt
     record_change(AuditAction.CREATE, "panel_statement", statement.id, case=case, user=actor,
                   changes={"recipients": [None, recipients], "outcome": [None, outcome.value]})
     return statement
-
-
-def _check_between(day: date | None, first: date, field: str, message: str, problems: Problems) -> None:
-    """A date from `first` up to today (None: refused by the form)."""
-    if day is not None and not first <= day <= date.today():
-        problems.errors.append(InvalidInput(message, field=field))
 
 
 def check_feedback(referral: Referral, command: NewFeedback) -> None:

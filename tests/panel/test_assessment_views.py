@@ -428,3 +428,13 @@ def test_feedback_and_a_principled_question_show_every_error_in_one_round(app, c
     assert question.status_code == 200
     assert _errors(question) == {"raised_on", "text"}
     assert (_count(app, Feedback), _count(app, PrincipledQuestion)) == (0, 0)
+
+
+def test_a_statement_shows_every_error_in_one_round(app, client, case_id):
+    _complete_assessment(client, case_id)
+    _approve(client, case_id)
+    response = client.post(f"/ekspertpanelet/saker/{case_id}/uttalelse/ny", data={
+        "recipients": "Lege Lise Lund", "sent_on": "01.01.2020", "summary": "", "outcome": ""})
+    assert response.status_code == 200
+    assert _errors(response) == {"sent_on", "summary", "outcome"}
+    assert _count(app, Statement) == 0

@@ -189,6 +189,7 @@ NOT_WRITING = {
     "app.panel.services.check_referral": "the referral's rules, on a form's draft",
     "app.panel.services.check_item": "a treatment's rules (asks app.methods.interface, writes nothing)",
     "app.panel.services.check_feedback": "the feedback's rules",
+    "app.panel.services.check_statement": "the statement's rules, before its letter is rendered",
     "app.panel.services.check_principled_question": "a principled question's rules",
     "app.panel.services.check_contribution": "a member's draft or comment's rules",
     "app.methods.services.check_method": "a new method's rules, on a form's draft",
