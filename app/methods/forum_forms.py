@@ -116,6 +116,7 @@ class ReportForm(FlaskForm):
                                       default=date.today)
     file = FileField("Rapport (valgfritt)", description="Lagres som dokument på metodens sak.")
     submit = SubmitField("Registrer rapport")
+    command_class = NewReport
 
     def to_command(self, document_id: int | None = None) -> NewReport:
         """`document_id`: the uploaded file, once the view has stored it on the method's case."""
@@ -155,9 +156,19 @@ class ForumDecisionForm(FlaskForm):
         return NewForumDecision(
             decided_by=DecidedBy(self.decided_by.data), decided_on=self.decided_on.data,
             outcome=DecisionOutcome(self.outcome.data), points=tuple(lines(self.points.data)),
-            agenda_item_id=int(self.agenda_item_id.data) if self.agenda_item_id.data else None,
-            preamble=self.preamble.data, conditions=self.conditions.data, valid_from=self.valid_from.data,
-            amends_id=int(self.amends_id.data) if self.amends_id.data else None)
+            agenda_item_id=_chosen_id(self.agenda_item_id), preamble=self.preamble.data,
+            conditions=self.conditions.data, valid_from=self.valid_from.data, amends_id=_chosen_id(self.amends_id))
+
+    def draft_command(self) -> NewForumDecision:
+        """What the refused form holds, for the service's checks (app.forms.submitted)."""
+        return draft_command(self, NewForumDecision, points=None if self.points.errors else tuple(lines(
+            self.points.data)), agenda_item_id=None if self.agenda_item_id.errors else _chosen_id(
+            self.agenda_item_id), amends_id=None if self.amends_id.errors else _chosen_id(self.amends_id))
+
+
+def _chosen_id(field) -> int | None:
+    """The id a select of records holds (blank: none chosen)."""
+    return int(field.data) if field.data else None
 
 
 class FollowUpForm(FlaskForm):

@@ -231,7 +231,7 @@ def new_report(reference: str, commission_id: int):
             document_id = document.id
         services.add_report(commission, form.to_command(document_id), actor=current_user)
 
-    if form.validate_on_submit() and saved(form, record):
+    if submitted(form, record, check=lambda command: services.check_report(commission, command)):
         flash("Rapporten er registrert.", "success")
         return redirect(url_for("methods.detail", reference=reference, _anchor="oppdrag"))
     return render_template("methods/forum_form.html", form=form, method=method, heading="Ny rapport",
@@ -284,7 +284,7 @@ def new_decision(reference: str):
     def record():
         created.append(services.record_forum_decision(method, form.to_command(), actor=current_user))
 
-    if form.validate_on_submit() and saved(form, record):
+    if submitted(form, record, check=lambda command: services.check_forum_decision(method, command)):
         decision = created[0]
         flash("Endringen av beslutningen er registrert." if decision.supersedes_id
               else "Beslutningen er registrert.", "success")

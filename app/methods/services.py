@@ -448,12 +448,21 @@ def record_ordering_decision(method: Method, command: NewOrderingDecision, *, ac
     return decision
 
 
+def check_report(commission: Commission, command: NewReport) -> None:
+    """A report has a title and is delivered no earlier than the commission started: both at once."""
+    problems = Problems()
+    with problems.check():
+        require(command.title, "title", "Fyll inn rapportens tittel.")
+    if command.delivered_on is not None and command.delivered_on < commission.started_on:
+        problems.errors.append(InvalidInput("Leveransedatoen kan ikke være før oppdraget startet.",
+                                            field="delivered_on"))
+    problems.done()
+
+
 def add_report(commission: Commission, command: NewReport, *, actor) -> CommissionReport:
+    """A commissioned report delivered (check_report); the method moves on to clearance."""
+    check_report(commission, command)
     delivered_on = command.delivered_on
-    if not command.title:
-        raise InvalidInput("Fyll inn rapportens tittel.", field="title")
-    if delivered_on < commission.started_on:
-        raise InvalidInput("Leveransedatoen kan ikke være før oppdraget startet.", field="delivered_on")
     report = CommissionReport(commission_id=commission.id, title=command.title, delivered_on=delivered_on,
                               document_id=command.document_id)
     db.session.add(report)
@@ -478,33 +487,57 @@ def add_price_note(method: Method, command: NewPriceNote, *, actor) -> PriceNote
     return note
 
 
+class CheckedDecision(NamedTuple):
+    """A forum decision's inputs as checked: its agenda item (None for the medical directors' decision without
+    one), the decision it amends (None for a first decision) and its points."""
+
+    agenda_item: AgendaItem | None
+    amends: ForumDecision | None
+    points: list[str]
+
+
+def check_forum_decision(method: Method, command: NewForumDecision) -> CheckedDecision:
+    """Everything a forum decision must satisfy, every refused field at once (a value that is None was refused
+    by the form). A method has one current decision: a later one amends it, decided after it."""
+    decided_on, valid_from = command.decided_on, command.valid_from
+    problems = Problems()
+    agenda_item = None
+    with problems.check():
+        agenda_item = _agenda_item(command.agenda_item_id)
+    if command.decided_by is DecidedBy.BESLUTNINGSFORUM and agenda_item is None \
+            and not problems.refused("agenda_item_id"):
+        problems.errors.append(InvalidInput("Velg saken på Beslutningsforums saksliste.", field="agenda_item_id"))
+    if agenda_item is not None and decided_on is not None:
+        with problems.check():
+            _check_agenda_item(method, agenda_item, Forum.BESLUTNINGSFORUM, decided_on)
+    points = [point.strip() for point in command.points or () if point and point.strip()]
+    if not points:
+        problems.errors.append(InvalidInput("Fyll inn minst ett beslutningspunkt.", field="points"))
+    if valid_from and decided_on and valid_from < decided_on:
+        problems.errors.append(InvalidInput("Gyldig fra kan ikke være før beslutningsdatoen.", field="valid_from"))
+    amends = db.session.get(ForumDecision, command.amends_id) if command.amends_id is not None else None
+    current = method.current_decision
+    if amends is None and current is not None:
+        problems.errors.append(InvalidInput(
+            f"{method.reference} har allerede en gjeldende beslutning ({current.decided_on:%d.%m.%Y}). Registrer den "
+            "nye som en endring av den.", field="amends_id"))
+    elif amends is not None and (current is None or amends.id != current.id):
+        problems.errors.append(InvalidInput("Bare den gjeldende beslutningen kan endres.", field="amends_id"))
+    elif amends is not None and decided_on is not None and decided_on <= amends.decided_on \
+            and not problems.refused("decided_on"):
+        problems.errors.append(InvalidInput(f"En endring må være fattet etter beslutningen den endrer "
+                                            f"({amends.decided_on:%d.%m.%Y}).", field="decided_on"))
+    problems.done()
+    return CheckedDecision(agenda_item, amends, points)
+
+
 def record_forum_decision(method: Method, command: NewForumDecision, *, actor) -> ForumDecision:
     """Record Beslutningsforum's (or the medical directors') decision. A method has one current
     decision: a later one must be recorded as an amendment of it, and both are kept."""
     decided_by, decided_on, outcome, valid_from = (command.decided_by, command.decided_on, command.outcome,
                                                    command.valid_from)
-    agenda_item = _agenda_item(command.agenda_item_id)
-    amends = db.session.get(ForumDecision, command.amends_id) if command.amends_id is not None else None
-    if decided_by is DecidedBy.BESLUTNINGSFORUM and agenda_item is None:
-        raise InvalidInput("Velg saken på Beslutningsforums saksliste.", field="agenda_item_id")
-    _check_agenda_item(method, agenda_item, Forum.BESLUTNINGSFORUM, decided_on)
-    points = [point.strip() for point in command.points if point and point.strip()]
-    if not points:
-        raise InvalidInput("Fyll inn minst ett beslutningspunkt.", field="points")
-    if valid_from and valid_from < decided_on:
-        raise InvalidInput("Gyldig fra kan ikke være før beslutningsdatoen.", field="valid_from")
-    current = method.current_decision
-    if amends is None and current is not None:
-        raise InvalidInput(f"{method.reference} har allerede en gjeldende beslutning "
-                           f"({current.decided_on:%d.%m.%Y}). Registrer den nye som en endring av den.",
-                           field="amends_id")
-    if amends is not None:
-        if current is None or amends.id != current.id:
-            raise InvalidInput("Bare den gjeldende beslutningen kan endres.", field="amends_id")
-        if decided_on <= amends.decided_on:
-            raise InvalidInput(f"En endring må være fattet etter beslutningen den endrer "
-                               f"({amends.decided_on:%d.%m.%Y}).", field="decided_on")
-    elif MethodStatus.DECIDED not in TRANSITIONS[method.status]:
+    agenda_item, amends, points = check_forum_decision(method, command)
+    if amends is None and MethodStatus.DECIDED not in TRANSITIONS[method.status]:
         raise TransitionRefused(method, MethodStatus.DECIDED)
     decision = ForumDecision(method_id=method.id, agenda_item_id=agenda_item.id if agenda_item else None,
                              decided_by=decided_by, decided_on=decided_on, outcome=outcome, preamble=command.preamble,

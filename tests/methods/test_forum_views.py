@@ -544,3 +544,30 @@ def test_a_follow_up_shows_every_error_in_one_round(app, s1_decided):
     html = response.get_data(as_text=True)
     assert _errors(html) == {"title", "due_on"} and "Fristen kan ikke være før beslutningen." in html
     assert _count(app, FollowUpAssignment) == 0
+
+
+def test_a_report_shows_every_error_in_one_round(app, login, secretary):
+    client = login(secretary)
+    reference = _register(app, secretary)
+    _ready_for_decision(app, secretary, reference)
+    with app.app_context():
+        commission_id = db.session.scalar(select(Commission.id))
+    response = client.post(f"/metoder/{reference}/oppdrag/{commission_id}/rapporter/ny", data={
+        "title": "", "delivered_on": "01.01.2022"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert _errors(html) == {"title", "delivered_on"}
+    assert "Leveransedatoen kan ikke være før oppdraget startet." in html
+    assert _count(app, CommissionReport) == 0
+
+
+def test_a_forum_decision_shows_every_error_in_one_round(app, s1_decided):
+    """A second decision that does not amend the current one, without points, valid before it was made."""
+    client, reference = s1_decided
+    meeting_id = _new_meeting(client, "beslutningsforum", "28.04.2025")
+    _put_on_agenda(client, meeting_id, reference)
+    response = client.post(f"/metoder/{reference}/beslutninger/ny", data=_decision_form(
+        _item_id(app, meeting_id), "28.04.2025", "", valid_from="01.04.2025"))
+    assert response.status_code == 200
+    assert _errors(response.get_data(as_text=True)) == {"amends_id", "points", "valid_from"}
+    assert _count(app, ForumDecision) == 1

@@ -196,6 +196,8 @@ NOT_WRITING = {
     "app.methods.services.check_meeting": "a meeting's rules (a query for the forum's meetings that day)",
     "app.methods.services.check_ordering_decision": "an ordering decision's rules",
     "app.methods.services.check_follow_up": "a follow-up assignment's rules",
+    "app.methods.services.check_report": "a commissioned report's rules",
+    "app.methods.services.check_forum_decision": "a forum decision's rules",
     "app.abroad.services.check_correction": "the correction's rules (a query for possible duplicates)",
     "app.abroad.services.check_cost": "the cost's rules (a query for the same invoice)",
     "app.abroad.services.check_appeal": "the appeal's rules",
