@@ -386,16 +386,28 @@ def follow_module_status(case: Case, to_status: CaseStatus, *, actor, reason: st
                         changes={"status": [from_status, to_status], "comment": [None, reason]})
 
 
+def check_journal_entry(case: Case, *, entry_type: JournalEntryType | None, journal_date: date | None,
+                        document_date: date | None, party_name: str | None) -> None:
+    """A journal post of an open case: the document is dated no later than it is journaled, and an incoming or
+    outgoing one names its sender or recipient. Both at once (a value that is None was refused by the form)."""
+    ensure_open(case)
+    problems = Problems()
+    if document_date and journal_date and document_date > journal_date:
+        problems.errors.append(InvalidInput("Dokumentdatoen kan ikke være etter journaldatoen.",
+                                            field="document_date"))
+    if entry_type in (JournalEntryType.INCOMING, JournalEntryType.OUTGOING) and not (party_name or "").strip():
+        problems.errors.append(InvalidInput("Fyll inn avsender eller mottaker for inngående og utgående "
+                                            "dokumenter.", field="party_name"))
+    problems.done()
+
+
 def add_journal_entry(case: Case, *, entry_type: JournalEntryType, title: str, journal_date: date | None = None,
                       document_date: date | None = None, party_name: str | None = None, actor) -> JournalEntry:
-    """Register a journal post with its number in the case and the year's journal sequence number."""
-    ensure_open(case)
+    """Register a journal post (check_journal_entry) with its number in the case and the year's journal sequence
+    number."""
     journal_date = journal_date or date.today()
-    if document_date and document_date > journal_date:
-        raise InvalidInput("Dokumentdatoen kan ikke være etter journaldatoen.", field="document_date")
-    if entry_type in (JournalEntryType.INCOMING, JournalEntryType.OUTGOING) and not (party_name or "").strip():
-        raise InvalidInput("Fyll inn avsender eller mottaker for inngående og utgående dokumenter.",
-                           field="party_name")
+    check_journal_entry(case, entry_type=entry_type, journal_date=journal_date, document_date=document_date,
+                        party_name=party_name)
     # The year's journal counter is taken first: its row lock serialises journal registrations,
     # so the number within the case below cannot be taken twice.
     sequence = next_number("journal", journal_date.year)

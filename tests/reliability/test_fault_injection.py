@@ -160,6 +160,7 @@ NOT_WRITING = {
     "app.cases.patient_facts.age_on": "arithmetic",
     "app.cases.patient_facts.check_facts_update": "the patient facts' rules (a query for the registrations)",
     "app.cases.patient_facts.check_guardian": "the guardian's rules",
+    "app.cases.services.check_journal_entry": "a journal post's rules",
     "app.cases.services.open_discrepancies": "builds a query",
     "app.cases.documents.storage": "returns the storage backend",
     "app.cases.documents.check_file": "checks an upload's size and type",
