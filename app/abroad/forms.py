@@ -311,6 +311,7 @@ class NewPhraseForm(FlaskForm):
         DataRequired(message="Skriv standardteksten."), Length(max=LONG_TEXT)], render_kw={"rows": 6},
         description="Settes inn i begrunnelsen i vedtaksskjemaet, der den kan tilpasses saken.")
     submit = SubmitField("Lagre standardteksten")
+    command_class = PhraseText
 
     def to_command(self) -> PhraseText:
         return command_from(self, PhraseText)

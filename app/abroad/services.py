@@ -1074,18 +1074,24 @@ def office_phrases(office: str) -> list[StandardPhrase]:
                                    .order_by(StandardPhrase.title, StandardPhrase.id)))
 
 
-def _checked_phrase(office: str, command: PhraseText, phrase_id: int | None = None) -> None:
-    require(command.title, "title", "Gi standardteksten en tittel.")
-    require(command.text, "text", "Skriv standardteksten.")
-    taken = db.session.scalar(select(StandardPhrase.id).where(
-        StandardPhrase.office == office, StandardPhrase.title == command.title, StandardPhrase.id != (phrase_id or 0)))
-    if taken:
-        raise InvalidInput(f"Kontoret har allerede en standardtekst med tittelen «{command.title}».", field="title")
+def check_phrase(office: str, command: PhraseText, phrase_id: int | None = None) -> None:
+    """A standard phrase has a title, unique within the office, and a text: every refused field at once (a value
+    that is None was refused by the form)."""
+    problems = Problems()
+    for field, message in (("title", "Gi standardteksten en tittel."), ("text", "Skriv standardteksten.")):
+        with problems.check():
+            require(getattr(command, field), field, message)
+    if command.title and db.session.scalar(select(StandardPhrase.id).where(
+            StandardPhrase.office == office, StandardPhrase.title == command.title,
+            StandardPhrase.id != (phrase_id or 0))):
+        problems.errors.append(InvalidInput(f"Kontoret har allerede en standardtekst med tittelen «{command.title}».",
+                                            field="title"))
+    problems.done()
 
 
 def add_phrase(office: str, command: PhraseText, *, actor) -> StandardPhrase:
     """A new standard phrase of `office` (the actor's own office: the views pass it)."""
-    _checked_phrase(office, command)
+    check_phrase(office, command)
     phrase = StandardPhrase(office=office, title=command.title, text=command.text, created_by_id=actor.id)
     db.session.add(phrase)
     db.session.flush()
@@ -1096,7 +1102,7 @@ def add_phrase(office: str, command: PhraseText, *, actor) -> StandardPhrase:
 
 def update_phrase(phrase: StandardPhrase, command: PhraseText, *, expected_version: int | None, actor) -> dict:
     ensure_version(phrase, expected_version)
-    _checked_phrase(phrase.office, command, phrase.id)
+    check_phrase(phrase.office, command, phrase.id)
     changes = apply_changes(phrase, {"title": command.title, "text": command.text})
     if changes:
         db.session.flush()

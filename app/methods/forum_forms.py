@@ -86,6 +86,11 @@ class AgendaItemForm(FlaskForm):
         return NewAgendaItem(reference=self.reference.data,
                              number=int(self.number.data) if self.number.data else None, title=self.title.data)
 
+    def draft_command(self) -> NewAgendaItem:
+        """What the refused form holds, for the service's checks (app.forms.submitted)."""
+        return NewAgendaItem(reference=None if self.reference.errors else self.reference.data,
+                             number=int(self.number.data) if self.number.data and not self.number.errors else None)
+
 
 class OrderingDecisionForm(FlaskForm):
     agenda_item_id = SelectField("Sak i Bestillerforum", coerce=int)

@@ -184,7 +184,7 @@ def new_agenda_item(meeting_id: int):
     def add():
         created.append(services.add_agenda_item(meeting, form.to_command(), actor=current_user))
 
-    if form.validate_on_submit() and saved(form, add):
+    if submitted(form, add, check=lambda command: services.check_agenda_item(meeting, command)):
         flash(f"{created[0].label} er satt på sakslisten.", "success")
         return redirect(url_for("methods.meeting", meeting_id=meeting_id, _anchor="saksliste"))
     return render_template("methods/meeting_form.html", form=form, meeting=meeting,

@@ -330,21 +330,31 @@ def create_meeting(command: NewMeeting, *, actor) -> Meeting:
     return meeting
 
 
+def check_agenda_item(meeting: Meeting, command: NewAgendaItem) -> Method:
+    """An agenda item names a known method and, when numbered by hand, a number the forum has not used this year:
+    both at once (a value that is None was refused by the form or left out). Returns the method."""
+    problems = Problems()
+    method = find_method(command.reference) if command.reference else None
+    if command.reference and method is None:
+        problems.errors.append(InvalidInput(f"Fant ingen metode med ID {command.reference}.", field="reference"))
+    year, number = meeting.meeting_date.year, command.number
+    if number is not None and db.session.scalar(select(AgendaItem.id).where(
+            AgendaItem.forum == meeting.forum, AgendaItem.year == year, AgendaItem.number == number)):
+        problems.errors.append(InvalidInput(f"Sak {number:03d}-{year} finnes allerede i {meeting.forum.label}.",
+                                            field="number"))
+    problems.done()
+    return method
+
+
 def add_agenda_item(meeting: Meeting, command: NewAgendaItem, *, actor) -> AgendaItem:
     """Put a method on a meeting's agenda as the forum's next «Sak NNN-YYYY» (or a given number).
-    A method not yet before Bestillerforum moves to «Til behandling i Bestillerforum»."""
-    method = find_method(command.reference)
-    if method is None:
-        raise InvalidInput(f"Fant ingen metode med ID {command.reference}.", field="reference")
+    A method not yet before Bestillerforum moves to «Til behandling i Bestillerforum» (check_agenda_item)."""
+    method = check_agenda_item(meeting, command)
     year, number = meeting.meeting_date.year, command.number
     counter = f"agenda-{meeting.forum.value}"
     if number is None:
         number = next_number(counter, year)
     else:
-        taken = db.session.scalar(select(AgendaItem.id).where(
-            AgendaItem.forum == meeting.forum, AgendaItem.year == year, AgendaItem.number == number))
-        if taken:
-            raise InvalidInput(f"Sak {number:03d}-{year} finnes allerede i {meeting.forum.label}.", field="number")
         reserve_number(counter, year, number)
     item = AgendaItem(meeting=meeting, meeting_id=meeting.id, method=method, method_id=method.id,
                       forum=meeting.forum, year=year, number=number,
