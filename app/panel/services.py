@@ -498,10 +498,16 @@ def _recheck_recommendations(referral: Referral) -> None:
                            "anbefale nå. " + " ".join(refused))
 
 
-def _check_between(day: date | None, first: date, field: str, message: str, problems: Problems) -> None:
-    """A date from `first` up to today (None: refused by the form)."""
+def _check_dated_text(problems: Problems, dated: tuple[str, date | None, date, str],
+                      text: tuple[str, str | None, str]) -> None:
+    """A record of the panel's work dated from a first day up to today, with its text: `dated` is the date's
+    field, value, first day and message, `text` the text's field, value and message (a value that is None was
+    refused by the form)."""
+    field, day, first, message = dated
     if day is not None and not first <= day <= date.today():
         problems.errors.append(InvalidInput(message, field=field))
+    with problems.check():
+        require(text[1], text[0], text[2])
 
 
 def check_statement(referral: Referral, command: NewStatement) -> None:
@@ -512,10 +518,9 @@ def check_statement(referral: Referral, command: NewStatement) -> None:
     problems = Problems()
     if command.recipients is not None and not command.recipients:
         problems.errors.append(InvalidInput("Oppgi minst én mottaker.", field="recipients"))
-    _check_between(command.sent_on, referral.referred_on, "sent_on",
-                   "Sendt-datoen må være mellom henvisningsdatoen og i dag.", problems)
-    with problems.check():
-        require(command.summary, "summary", "Skriv ekspertpanelets samlede råd.")
+    _check_dated_text(problems, ("sent_on", command.sent_on, referral.referred_on,
+                                 "Sendt-datoen må være mellom henvisningsdatoen og i dag."),
+                      ("summary", command.summary, "Skriv ekspertpanelets samlede råd."))
     problems.done()
 
 
@@ -555,10 +560,9 @@ def check_feedback(referral: Referral, command: NewFeedback) -> None:
     problems = Problems()
     if command.followed not in FOLLOWED:
         problems.errors.append(InvalidInput("Velg om rådet ble fulgt.", field="followed"))
-    _check_between(command.received_on, referral.statements[-1].sent_on, "received_on",
-                   "Datoen må være mellom uttalelsen og i dag.", problems)
-    with problems.check():
-        require(command.summary, "summary", "Oppsummer tilbakemeldingen.")
+    _check_dated_text(problems, ("received_on", command.received_on, referral.statements[-1].sent_on,
+                                 "Datoen må være mellom uttalelsen og i dag."),
+                      ("summary", command.summary, "Oppsummer tilbakemeldingen."))
     problems.done()
 
 
@@ -578,10 +582,9 @@ def record_feedback(referral: Referral, command: NewFeedback, *, actor) -> Feedb
 def check_principled_question(referral: Referral, command: NewPrincipledQuestion) -> None:
     """A principled question is raised between the referral and today and says what it is: both at once."""
     problems = Problems()
-    _check_between(command.raised_on, referral.referred_on, "raised_on",
-                   "Datoen må være mellom henvisningsdatoen og i dag.", problems)
-    with problems.check():
-        require(command.text, "text", "Beskriv problemstillingen.")
+    _check_dated_text(problems, ("raised_on", command.raised_on, referral.referred_on,
+                                 "Datoen må være mellom henvisningsdatoen og i dag."),
+                      ("text", command.text, "Beskriv problemstillingen."))
     problems.done()
 
 
