@@ -222,7 +222,7 @@ def record_opinion(case_id: int, opinion_id: int):
           form=TreatmentPlanForm, response=APPLICATION)
 def plan_treatment(case_id: int):
     case, application = _application(case_id, "edit")
-    form = json_input(TreatmentPlanForm)
+    form = json_input(TreatmentPlanForm, check=lambda command: services.check_treatment_plan(application, command))
     run(lambda: services.plan_treatment(application, form.to_command(), expected_version=form.version.data,
                                         actor=current_user))
     return _shown(case, application)
@@ -299,7 +299,7 @@ def get_appeal(case_id: int):
           summary="Vurdering av klage etter fristen (fvl. § 31)", tag=TAG, form=LateAppealForm, response=APPEAL)
 def assess_late_appeal(case_id: int):
     case, appeal = _appeal(case_id, "edit")
-    form = json_input(LateAppealForm)
+    form = json_input(LateAppealForm, check=lambda command: services.check_late_appeal(appeal, command))
     run(lambda: services.assess_late_appeal(appeal, form.to_command(), actor=current_user))
     return _appeal_shown(case, appeal)
 
@@ -309,7 +309,7 @@ def assess_late_appeal(case_id: int):
           form=ReconsiderationForm, response=APPEAL)
 def reconsider(case_id: int):
     case, appeal = _appeal(case_id, "edit")
-    form = json_input(ReconsiderationForm)
+    form = json_input(ReconsiderationForm, check=lambda command: services.check_reconsideration(appeal, command))
     run(lambda: reconsider_with_letter(case, appeal, form.to_command(), actor=current_user))
     return _appeal_shown(case, appeal)
 
@@ -318,6 +318,6 @@ def reconsider(case_id: int):
           tag=TAG, form=BoardDecisionForm, response=APPEAL)
 def board_decision(case_id: int):
     case, appeal = _appeal(case_id, "edit")
-    form = json_input(BoardDecisionForm)
+    form = json_input(BoardDecisionForm, check=lambda command: services.check_board_decision(appeal, command))
     run(lambda: services.record_board_decision(appeal, form.to_command(), actor=current_user))
     return _appeal_shown(case, appeal)

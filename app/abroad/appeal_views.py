@@ -12,7 +12,7 @@ from app.abroad.views import bp
 from app.cases.interface import audited_page, can_edit, get_case, load_record
 from app.core.audit import AuditAction, record_access
 from app.core.roles import Role
-from app.forms import form_status, saved, submitted
+from app.forms import form_status, show_draft_errors, submitted
 from app.http import content_disposition
 from app.security import role_required
 
@@ -82,8 +82,8 @@ def _appeal_form_page(form, case, appeal: Appeal, heading: str, intro: str, cont
 def assess_late_appeal(case_id: int):
     case, appeal = load_record(case_id, Appeal, "edit")
     form = LateAppealForm()
-    if form.validate_on_submit() and saved(form, lambda: services.assess_late_appeal(
-            appeal, form.to_command(), actor=current_user)):
+    if submitted(form, lambda: services.assess_late_appeal(appeal, form.to_command(), actor=current_user),
+                 check=lambda command: services.check_late_appeal(appeal, command)):
         flash("Vurderingen av fristoversittelsen er lagret.", "success")
         return _appeal_page(case.id)
     return _appeal_form_page(
@@ -105,6 +105,8 @@ def reconsider(case_id: int):
             form, request.form.get("steg"), request.form.get("forhandsvist"),
             preview=lambda: letters.forwarding_letter(case, appeal, form.to_command(), actor=current_user),
             file=lambda: letters.reconsider_with_letter(case, appeal, form.to_command(), actor=current_user))
+    elif form.is_submitted():   # every refused field at once: the rules run on what the form accepted
+        show_draft_errors(form, lambda draft: services.check_reconsideration(appeal, draft))
     if filed:
         flash("Kontorets behandling er registrert." + (
             " Oversendelsesbrevet er journalført, og klagen er avskrevet."
@@ -134,8 +136,8 @@ def forwarding_letter(case_id: int):
 def board_decision(case_id: int):
     case, appeal = load_record(case_id, Appeal, "edit")
     form = BoardDecisionForm()
-    if form.validate_on_submit() and saved(form, lambda: services.record_board_decision(
-            appeal, form.to_command(), actor=current_user)):
+    if submitted(form, lambda: services.record_board_decision(appeal, form.to_command(), actor=current_user),
+                 check=lambda command: services.check_board_decision(appeal, command)):
         flash("Nemndas avgjørelse er registrert.", "success")
         return _appeal_page(case.id)
     return _appeal_form_page(form, case, appeal, "Avgjørelse fra Klagenemnda",

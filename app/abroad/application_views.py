@@ -92,8 +92,8 @@ def record_opinion(case_id: int, opinion_id: int):
     case, application = load_record(case_id, Application, "edit")
     opinion = child_or_404(MedicalOpinion, opinion_id, application)
     form = OpinionReceivedForm()
-    if form.validate_on_submit() and saved(form, lambda: services.record_opinion(
-            opinion, form.to_command(), actor=current_user)):
+    if submitted(form, lambda: services.record_opinion(opinion, form.to_command(), actor=current_user),
+                 check=lambda command: services.check_opinion_received(opinion, command)):
         flash("Uttalelsen er registrert som mottatt.", "success")
         return _application_page(case.id, "uttalelser")
     page = render_template("abroad/step_form.html", form=form, case=case, application=application,
@@ -161,8 +161,9 @@ def plan_treatment(case_id: int):
     form = TreatmentPlanForm(obj=None if request.method == "POST" else application)
     if not form.is_submitted():
         form.version.data = application.version
-    if form.validate_on_submit() and saved(form, lambda: services.plan_treatment(
-            application, form.to_command(), expected_version=form.version.data, actor=current_user)):
+    if submitted(form, lambda: services.plan_treatment(
+            application, form.to_command(), expected_version=form.version.data, actor=current_user),
+            check=lambda command: services.check_treatment_plan(application, command)):
         flash("Behandlingsplanen er lagret.", "success")
         return _application_page(case.id, "behandling")
     if form.conflict:
@@ -280,8 +281,9 @@ def correct_opinion(case_id: int, opinion_id: int):
     form = OpinionCorrectionForm(obj=None if request.method == "POST" else opinion)
     if opinion.received_on is None:
         del form.received_on, form.conclusion
-    if form.validate_on_submit() and saved(form, lambda: services.correct_opinion(
-            opinion, form.to_command(), expected_version=form.version.data, actor=current_user)):
+    if submitted(form, lambda: services.correct_opinion(
+            opinion, form.to_command(), expected_version=form.version.data, actor=current_user),
+            check=lambda command: services.check_opinion_correction(opinion, command)):
         flash("Rettingen av uttalelsen er lagret og vises i sakens historikk.", "success")
         return _application_page(case.id, "uttalelser")
     if form.conflict:

@@ -10,7 +10,25 @@ from app.forms import Upload
 
 
 @dataclass(frozen=True, kw_only=True)
-class NewApplication:
+class ApplicationFacts:
+    """The registered facts of an application, typed at registration and corrected later alike."""
+
+    stream: Stream
+    received_on: date
+    treatment_class: TreatmentClass
+    icd10: str
+    reference: str | None = None
+    applicant: str | None = None
+    referring_doctor: str | None = None
+    referring_hospital: str | None = None
+    requested_treatment: str | None = None
+    requested_where: str | None = None
+    method_reference: str | None = None
+    confirm_duplicate: bool = False   # saved although a possible duplicate was shown (services.PossibleDuplicate)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewApplication(ApplicationFacts):
     """An application, or a referral in the particle-therapy and Nordic-protocol streams, with its patient."""
 
     national_id: str | None
@@ -18,21 +36,9 @@ class NewApplication:
     birth_date: date | None
     municipality: str | None
     home_region: str
-    stream: Stream
-    received_on: date
-    treatment_class: TreatmentClass
-    icd10: str
-    reference: str | None = None
     street: str | None = None
     postal_code: str | None = None
     postal_place: str | None = None
-    applicant: str | None = None
-    referring_doctor: str | None = None
-    referring_hospital: str | None = None
-    requested_treatment: str | None = None
-    requested_where: str | None = None
-    method_reference: str | None = None
-    confirm_duplicate: bool = False   # registered although a possible duplicate was shown (services.py)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,22 +127,10 @@ class BoardDecision:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ApplicationCorrection:
+class ApplicationCorrection(ApplicationFacts):
     """The registered facts of an application as they should have been, and why they are corrected."""
 
-    stream: Stream
-    received_on: date
-    treatment_class: TreatmentClass
-    icd10: str
     reason: str
-    reference: str | None = None
-    applicant: str | None = None
-    referring_doctor: str | None = None
-    referring_hospital: str | None = None
-    requested_treatment: str | None = None
-    requested_where: str | None = None
-    method_reference: str | None = None
-    confirm_duplicate: bool = False   # corrected although a possible duplicate was shown (services.py)
 
 
 @dataclass(frozen=True, kw_only=True)

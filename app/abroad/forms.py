@@ -36,7 +36,7 @@ from app.abroad.models import (
 )
 from app.abroad.services import LEGAL_BASIS, country_name
 from app.cases.interface import PatientAddressMixin, PatientFieldsMixin, icd10_code
-from app.forms import TIDY_TEXT, NorwegianDateField, UploadField, VersionedForm, choices, command_from
+from app.forms import TIDY_TEXT, NorwegianDateField, UploadField, VersionedForm, choices, command_from, draft_command
 
 DATE_MESSAGE = "Fyll inn en dato (dd.mm.åååå)."
 LONG_TEXT = 20_000
@@ -158,6 +158,7 @@ class OpinionReceivedForm(FlaskForm):
         DataRequired(message="Skriv fagmiljøets konklusjon."), Length(max=LONG_TEXT)])
     file = UploadField("Uttalelsen som fil", description=FILE_HELP)
     submit = SubmitField("Registrer uttalelsen")
+    command_class = OpinionReceived
 
     def to_command(self) -> OpinionReceived:
         return command_from(self, OpinionReceived)
@@ -173,6 +174,7 @@ class OpinionCorrectionForm(VersionedForm):
                                description="Bare for en mottatt uttalelse.")
     reason = _reason_field("opplysningene rettes")
     submit = SubmitField("Lagre rettingen")
+    command_class = OpinionCorrection
 
     def to_command(self) -> OpinionCorrection:
         return command_from(self, OpinionCorrection)
@@ -220,6 +222,7 @@ class TreatmentPlanForm(VersionedForm):
     stay_arrangements = TextAreaField("Opphold", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)])
     companion = StringField("Ledsager", filters=TIDY_TEXT, validators=[Length(max=300)])
     submit = SubmitField("Lagre behandlingsplan")
+    command_class = TreatmentPlan
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -289,6 +292,10 @@ class LateAppealForm(FlaskForm):
     def to_command(self) -> LateAppealAssessment:
         return command_from(self, LateAppealAssessment, consider=self.consider.data == "ja")
 
+    def draft_command(self) -> LateAppealAssessment:
+        return draft_command(self, LateAppealAssessment,
+                             consider=None if self.consider.errors else self.consider.data == "ja")
+
 
 class ReconsiderationForm(FlaskForm):
     outcome = RadioField("Kontorets behandling", choices=_enum_choices(OfficeOutcome), validate_choice=False,
@@ -298,6 +305,7 @@ class ReconsiderationForm(FlaskForm):
     reasoning = TextAreaField("Kontorets vurdering", filters=TIDY_TEXT, validators=[
         DataRequired(message="Skriv kontorets vurdering av klagen."), Length(max=LONG_TEXT)], render_kw={"rows": 6})
     submit = SubmitField("Lagre kontorets behandling")
+    command_class = Reconsideration
 
     def to_command(self) -> Reconsideration:
         return command_from(self, Reconsideration, outcome=OfficeOutcome(self.outcome.data))
@@ -309,6 +317,7 @@ class BoardDecisionForm(FlaskForm):
     decided_on = NorwegianDateField("Dato for avgjørelsen", [DataRequired(message=DATE_MESSAGE)], default=date.today)
     board_reference = StringField("Nemndas referanse", filters=TIDY_TEXT, validators=[Length(max=40)])
     submit = SubmitField("Registrer avgjørelsen")
+    command_class = BoardDecision
 
     def to_command(self) -> BoardDecision:
         return command_from(self, BoardDecision, outcome=BoardOutcome(self.outcome.data))
@@ -323,6 +332,7 @@ class NewPhraseForm(FlaskForm):
         DataRequired(message="Skriv standardteksten."), Length(max=LONG_TEXT)], render_kw={"rows": 6},
         description="Settes inn i begrunnelsen i vedtaksskjemaet, der den kan tilpasses saken.")
     submit = SubmitField("Lagre standardteksten")
+    command_class = PhraseText
 
     def to_command(self) -> PhraseText:
         return command_from(self, PhraseText)

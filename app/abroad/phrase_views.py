@@ -10,7 +10,7 @@ from app.abroad.views import bp
 from app.core.regions import unit_name
 from app.core.roles import Role
 from app.extensions import db
-from app.forms import form_status, saved
+from app.forms import form_status, submitted
 from app.security import role_required
 
 
@@ -18,8 +18,8 @@ from app.security import role_required
 @role_required(Role.ABROAD_CASEWORKER)
 def phrases():
     form = NewPhraseForm()
-    if form.validate_on_submit() and saved(form, lambda: services.add_phrase(
-            current_user.office, form.to_command(), actor=current_user)):
+    if submitted(form, lambda: services.add_phrase(current_user.office, form.to_command(), actor=current_user),
+                 check=lambda command: services.check_phrase(current_user.office, command)):
         flash("Standardteksten er lagret.", "success")
         return redirect(url_for("abroad.phrases"))
     return render_template("abroad/phrases.html", form=form, phrases=services.office_phrases(current_user.office),
@@ -33,8 +33,9 @@ def edit_phrase(phrase_id: int):
     if phrase is None or phrase.office != current_user.office:
         abort(404)
     form = PhraseForm(obj=phrase)
-    if form.validate_on_submit() and saved(form, lambda: services.update_phrase(
-            phrase, form.to_command(), expected_version=form.version.data, actor=current_user)):
+    if submitted(form, lambda: services.update_phrase(
+            phrase, form.to_command(), expected_version=form.version.data, actor=current_user),
+            check=lambda command: services.check_phrase(phrase.office, command, phrase.id)):
         flash("Standardteksten er endret.", "success")
         return redirect(url_for("abroad.phrases"))
     if form.conflict:

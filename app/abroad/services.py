@@ -14,6 +14,7 @@ from sqlalchemy import func, select, true
 
 from app.abroad.commands import (
     ApplicationCorrection,
+    ApplicationFacts,
     BoardDecision,
     CostReversal,
     ExperimentalBasis,
@@ -146,7 +147,7 @@ class Facts(NamedTuple):
     method_reference: str | None
 
 
-def _check_facts(command: NewApplication | ApplicationCorrection, problems: Problems, *, today: date,
+def _check_facts(command: ApplicationFacts, problems: Problems, *, today: date,
                  application_id: int | None = None) -> Facts:
     """The rules on an application's registered facts, at registration and at a correction alike, each refusal
     collected in `problems`; a fact that is None was refused by the form and is not checked again."""
@@ -379,20 +380,39 @@ def request_opinion(application: Application, command: OpinionRequest, *, actor,
     return opinion
 
 
-def record_opinion(opinion: MedicalOpinion, command: OpinionReceived, *, actor,
-                   today: date | None = None) -> MedicalOpinion:
-    today = today or date.today()
-    received_on = command.received_on
-    application = db.session.get(Application, opinion.application_id)
-    _ensure_open(application)
+def _check_opinion_answer(opinion: MedicalOpinion, received_on: date | None, conclusion: str | None,
+                          problems: Problems, today: date | None) -> None:
+    """The answer to a request for a medical opinion: received on a day that has come, not before the request
+    was sent, and with the specialists' conclusion (a received date that is None was refused by the form)."""
+    if received_on is not None:
+        with problems.check():
+            not_in_future(received_on, "received_on", "Mottatt-datoen", today or date.today())
+        if received_on < opinion.requested_on and not problems.refused("received_on"):
+            problems.errors.append(InvalidInput("Uttalelsen kan ikke være mottatt før forespørselen ble sendt "
+                                                f"({as_date(opinion.requested_on)}).", field="received_on"))
+    with problems.check():
+        require(conclusion, "conclusion", "Skriv fagmiljøets konklusjon.")
+
+
+def check_opinion_received(opinion: MedicalOpinion, command: OpinionReceived, *, today: date | None = None) -> None:
+    """Everything a received medical opinion must satisfy, every refused field at once."""
+    _ensure_open(db.session.get(Application, opinion.application_id))
     if opinion.received_on is not None:
         raise InvalidInput("Uttalelsen er allerede registrert som mottatt.")
-    not_in_future(received_on, "received_on", "Mottatt-datoen", today)
-    if received_on < opinion.requested_on:
-        raise InvalidInput("Uttalelsen kan ikke være mottatt før forespørselen ble sendt.", field="received_on")
-    require(command.conclusion, "conclusion", "Skriv fagmiljøets konklusjon.")
+    problems = Problems()
+    _check_opinion_answer(opinion, command.received_on, command.conclusion, problems, today)
     if command.file is not None:
-        check_file(command.file.filename, command.file.content)
+        with problems.check():
+            check_file(command.file.filename, command.file.content)
+    problems.done()
+
+
+def record_opinion(opinion: MedicalOpinion, command: OpinionReceived, *, actor,
+                   today: date | None = None) -> MedicalOpinion:
+    """Register the answer to a request for a medical opinion (check_opinion_received); its deadline is met."""
+    check_opinion_received(opinion, command, today=today)
+    received_on = command.received_on
+    application = db.session.get(Application, opinion.application_id)
     opinion.conclusion = command.conclusion
     opinion.received_on = received_on
     case = get_case(application.case_id)
@@ -573,16 +593,33 @@ def decide(application: Application, command: NewDecision, *, actor, letter: byt
 
 # After a grant
 
-def plan_treatment(application: Application, plan: TreatmentPlan, *, expected_version: int | None, actor) -> dict:
-    """Where and when the patient is treated, and how travel and stay are arranged."""
+def _ensure_plannable(application: Application) -> None:
     if not application.treatment_may_be_planned:
         raise InvalidInput("Behandlingen kan bare planlegges når søknaden er innvilget eller henvist.")
-    ensure_version(application, expected_version)
+
+
+def check_treatment_plan(application: Application, plan: TreatmentPlan) -> str:
+    """Everything a treatment plan must satisfy, every refused field at once. Returns the country's code."""
+    _ensure_plannable(application)
+    problems = Problems()
+    country = None
+    with problems.check():
+        require(plan.hospital, "hospital", "Oppgi sykehuset som skal behandle pasienten.")
+    with problems.check():
+        country = validate_country(plan.country)
     if plan.planned_start and plan.planned_end and plan.planned_end < plan.planned_start:
-        raise InvalidInput("Planlagt slutt kan ikke være før planlagt start.", field="planned_end")
-    require(plan.hospital, "hospital", "Oppgi sykehuset som skal behandle pasienten.")
+        problems.errors.append(InvalidInput("Planlagt slutt kan ikke være før planlagt start.", field="planned_end"))
+    problems.done()
+    return country
+
+
+def plan_treatment(application: Application, plan: TreatmentPlan, *, expected_version: int | None, actor) -> dict:
+    """Where and when the patient is treated, and how travel and stay are arranged (check_treatment_plan)."""
+    _ensure_plannable(application)
+    ensure_version(application, expected_version)
+    country = check_treatment_plan(application, plan)
     changes = apply_changes(application, {
-        "hospital": plan.hospital, "country": validate_country(plan.country), "planned_start": plan.planned_start,
+        "hospital": plan.hospital, "country": country, "planned_start": plan.planned_start,
         "planned_end": plan.planned_end, "travel_arrangements": plan.travel_arrangements,
         "stay_arrangements": plan.stay_arrangements, "companion": plan.companion})
     _start_work(application, actor)
@@ -847,31 +884,45 @@ def _note_on_decision(application: Application, changes: dict, reason: str, acto
                 created_by_id=actor.id))
 
 
+def _opinion_values(opinion: MedicalOpinion, command: OpinionCorrection) -> dict:
+    """The opinion's facts a correction sets: the answer's only once the opinion is received."""
+    values = {"requested_from": command.requested_from, "question": command.question}
+    if opinion.received_on is not None:
+        values.update(received_on=command.received_on, conclusion=command.conclusion)
+    return values
+
+
+def check_opinion_correction(opinion: MedicalOpinion, command: OpinionCorrection, *,
+                             today: date | None = None) -> None:
+    """Everything a correction of a medical opinion must satisfy, every refused field at once (a value that is
+    None was refused by the form or left blank)."""
+    problems = Problems()
+    for field, message in (("reason", "Skriv hvorfor opplysningene rettes."),
+                           ("requested_from", "Oppgi hvilket fagmiljø som skal uttale seg."),
+                           ("question", "Skriv hva fagmiljøet skal vurdere.")):
+        with problems.check():
+            require(getattr(command, field), field, message)
+    if opinion.received_on is None:
+        if command.received_on is not None or command.conclusion is not None:
+            problems.errors.append(InvalidInput("Uttalelsen er ikke mottatt ennå. Registrer den som mottatt fra "
+                                                "søknadssiden.", field="received_on"))
+    else:
+        with problems.check():
+            require(command.received_on, "received_on", "Fyll inn datoen uttalelsen ble mottatt.")
+        _check_opinion_answer(opinion, command.received_on, command.conclusion, problems, today)
+    if not problems.errors and all(getattr(opinion, name) == value
+                                   for name, value in _opinion_values(opinion, command).items()):
+        problems.errors.append(InvalidInput("Ingen opplysninger er endret. Rett minst én opplysning, eller avbryt."))
+    problems.done()
+
+
 def correct_opinion(opinion: MedicalOpinion, command: OpinionCorrection, *, expected_version: int | None, actor,
                     today: date | None = None) -> dict:
     """Correct a medical opinion's registered facts, with the reason. The answer (received date, conclusion) is
     corrected only once the opinion is received; it is registered as received with record_opinion."""
-    today = today or date.today()
     ensure_version(opinion, expected_version)
-    require(command.reason, "reason", "Skriv hvorfor opplysningene rettes.")
-    require(command.requested_from, "requested_from", "Oppgi hvilket fagmiljø som skal uttale seg.")
-    require(command.question, "question", "Skriv hva fagmiljøet skal vurdere.")
-    values = {"requested_from": command.requested_from, "question": command.question}
-    if opinion.received_on is None:
-        if command.received_on is not None or command.conclusion is not None:
-            raise InvalidInput("Uttalelsen er ikke mottatt ennå. Registrer den som mottatt fra søknadssiden.",
-                               field="received_on")
-    else:
-        require(command.received_on, "received_on", "Fyll inn datoen uttalelsen ble mottatt.")
-        not_in_future(command.received_on, "received_on", "Mottatt-datoen", today)
-        if command.received_on < opinion.requested_on:
-            raise InvalidInput("Uttalelsen kan ikke være mottatt før forespørselen ble sendt "
-                               f"({as_date(opinion.requested_on)}).", field="received_on")
-        require(command.conclusion, "conclusion", "Skriv fagmiljøets konklusjon.")
-        values.update(received_on=command.received_on, conclusion=command.conclusion)
-    changes = apply_changes(opinion, values)
-    if not changes:
-        raise InvalidInput("Ingen opplysninger er endret. Rett minst én opplysning, eller avbryt.")
+    check_opinion_correction(opinion, command, today=today)
+    changes = apply_changes(opinion, _opinion_values(opinion, command))
     application = db.session.get(Application, opinion.application_id)
     db.session.flush()
     record_change(AuditAction.UPDATE, "abroad_medical_opinion", opinion.id, case=get_case(application.case_id),
@@ -943,17 +994,25 @@ def register_appeal(application: Application, command: NewAppeal, *, actor, toda
     return appeal
 
 
-def assess_late_appeal(appeal: Appeal, command: LateAppealAssessment, *, actor) -> Appeal:
+def check_late_appeal(appeal: Appeal, command: LateAppealAssessment) -> None:
     """Forvaltningsloven § 31: a late complaint may still be considered when the party cannot be blamed
-    or special reasons call for it, but never more than a year after the decision."""
+    or special reasons call for it, but never more than a year after the decision. Every refused field at once."""
     if not appeal.awaiting_late_assessment:
         raise InvalidInput("Klagen venter ikke på en vurdering av fristoversittelse.")
+    problems = Problems()
+    with problems.check():
+        require(command.assessment, "assessment", "Skriv vurderingen etter forvaltningsloven § 31.")
+    if command.consider and appeal.received_on > appeal.application.decided_on + timedelta(
+            days=LATE_APPEAL_LIMIT_DAYS):
+        problems.errors.append(InvalidInput("Klagen kom mer enn ett år etter vedtaket og kan ikke tas under "
+                                            "behandling (forvaltningsloven § 31 tredje ledd).", field="consider"))
+    problems.done()
+
+
+def assess_late_appeal(appeal: Appeal, command: LateAppealAssessment, *, actor) -> Appeal:
+    """Record whether a late complaint is considered after all (check_late_appeal); one that is not is dismissed."""
+    check_late_appeal(appeal, command)
     consider = command.consider
-    require(command.assessment, "assessment", "Skriv vurderingen etter forvaltningsloven § 31.")
-    decided_on = appeal.application.decided_on
-    if consider and appeal.received_on > decided_on + timedelta(days=LATE_APPEAL_LIMIT_DAYS):
-        raise InvalidInput("Klagen kom mer enn ett år etter vedtaket og kan ikke tas under behandling "
-                           "(forvaltningsloven § 31 tredje ledd).", field="consider")
     appeal.late_assessment = command.assessment
     appeal.consider_late = consider
     if not consider:
@@ -982,19 +1041,40 @@ def _grant_on_appeal(application: Application, *, field: str, actor, case) -> No
 
 
 def check_reconsideration(appeal: Appeal, command: Reconsideration, *, today: date | None = None) -> None:
-    """What the office's reconsideration must satisfy, before a forwarding letter is rendered."""
-    today = today or date.today()
+    """What the office's reconsideration must satisfy, before a forwarding letter is rendered: every refused field
+    at once (a value that is None was refused by the form). A reversal must be a grant that is allowed now."""
     decided_on = command.decided_on
     if not appeal.at_office:
         raise InvalidInput(f"Klagen er «{appeal.status.label.lower()}» og er ikke lenger hos kontoret.")
     if appeal.awaiting_late_assessment:
         raise InvalidInput("Klagen kom etter fristen. Vurder først om den likevel skal behandles "
                            "(forvaltningsloven § 31).")
-    not_in_future(decided_on, "decided_on", "Datoen", today)
-    if decided_on < appeal.received_on:
-        raise InvalidInput(f"Kontorets behandling kan ikke være datert før klagen kom inn "
-                           f"({appeal.received_on:%d.%m.%Y}).", field="decided_on")
-    require(command.reasoning, "reasoning", "Skriv kontorets vurdering av klagen.")
+    problems = Problems()
+    _check_appeal_step_date(decided_on, appeal.received_on, problems, today=today, what="Datoen",
+                            earliest="Kontorets behandling kan ikke være datert før klagen kom inn")
+    with problems.check():
+        require(command.reasoning, "reasoning", "Skriv kontorets vurdering av klagen.")
+    _check_reversal(appeal, command.outcome is OfficeOutcome.REVERSED, problems)
+    problems.done()
+
+
+def _check_appeal_step_date(decided_on: date | None, earliest_on: date, problems: Problems, *, today: date | None,
+                            what: str, earliest: str) -> None:
+    """A step of an appeal is dated on a day that has come, and not before the step it follows (`earliest_on`)."""
+    if decided_on is None:
+        return
+    with problems.check():
+        not_in_future(decided_on, "decided_on", what, today or date.today())
+    if decided_on < earliest_on and not problems.refused("decided_on"):
+        problems.errors.append(InvalidInput(f"{earliest} ({as_date(earliest_on)}).", field="decided_on"))
+
+
+def _check_reversal(appeal: Appeal, reversed_: bool, problems: Problems) -> None:
+    """A refusal reversed on appeal becomes a grant, which the Nye Metoder rule may forbid
+    (ensure_may_be_granted); a grant whose terms are changed stays granted."""
+    if reversed_ and appeal.application.decision is not Decision.GRANTED:
+        with problems.check():
+            ensure_may_be_granted(appeal.application, field="outcome")
 
 
 def reconsider(appeal: Appeal, command: Reconsideration, *, actor, forwarding_letter: bytes | None,
@@ -1035,17 +1115,24 @@ def reconsider(appeal: Appeal, command: Reconsideration, *, actor, forwarding_le
     return appeal
 
 
-def record_board_decision(appeal: Appeal, command: BoardDecision, *, actor, today: date | None = None) -> Appeal:
-    """Klagenemnda's final decision: upheld, or the refusal reversed (the application is then granted)."""
-    today = today or date.today()
-    outcome, decided_on = command.outcome, command.decided_on
+def check_board_decision(appeal: Appeal, command: BoardDecision, *, today: date | None = None) -> None:
+    """What Klagenemnda's decision must satisfy, every refused field at once (a value that is None was refused by
+    the form)."""
     if appeal.status is not AppealStatus.FORWARDED:
         raise InvalidInput("Nemndas avgjørelse kan bare registreres når klagen er oversendt Klagenemnda.",
                            field="outcome")
-    not_in_future(decided_on, "decided_on", "Datoen for nemndas avgjørelse", today)
-    if decided_on < appeal.office_decided_on:
-        raise InvalidInput(f"Nemndas avgjørelse kan ikke være datert før klagen ble oversendt "
-                           f"({appeal.office_decided_on:%d.%m.%Y}).", field="decided_on")
+    problems = Problems()
+    _check_appeal_step_date(command.decided_on, appeal.office_decided_on, problems, today=today,
+                            what="Datoen for nemndas avgjørelse",
+                            earliest="Nemndas avgjørelse kan ikke være datert før klagen ble oversendt")
+    _check_reversal(appeal, command.outcome is BoardOutcome.REVERSED, problems)
+    problems.done()
+
+
+def record_board_decision(appeal: Appeal, command: BoardDecision, *, actor, today: date | None = None) -> Appeal:
+    """Klagenemnda's final decision: upheld, or the refusal reversed (the application is then granted)."""
+    check_board_decision(appeal, command, today=today)
+    outcome, decided_on = command.outcome, command.decided_on
     case = get_case(appeal.case_id)
     appeal.board_outcome = outcome
     appeal.board_decided_on = decided_on
@@ -1098,18 +1185,24 @@ def office_phrases(office: str) -> list[StandardPhrase]:
                                    .order_by(StandardPhrase.title, StandardPhrase.id)))
 
 
-def _checked_phrase(office: str, command: PhraseText, phrase_id: int | None = None) -> None:
-    require(command.title, "title", "Gi standardteksten en tittel.")
-    require(command.text, "text", "Skriv standardteksten.")
-    taken = db.session.scalar(select(StandardPhrase.id).where(
-        StandardPhrase.office == office, StandardPhrase.title == command.title, StandardPhrase.id != (phrase_id or 0)))
-    if taken:
-        raise InvalidInput(f"Kontoret har allerede en standardtekst med tittelen «{command.title}».", field="title")
+def check_phrase(office: str, command: PhraseText, phrase_id: int | None = None) -> None:
+    """A standard phrase has a title, unique within the office, and a text: every refused field at once (a value
+    that is None was refused by the form)."""
+    problems = Problems()
+    for field, message in (("title", "Gi standardteksten en tittel."), ("text", "Skriv standardteksten.")):
+        with problems.check():
+            require(getattr(command, field), field, message)
+    if command.title and db.session.scalar(select(StandardPhrase.id).where(
+            StandardPhrase.office == office, StandardPhrase.title == command.title,
+            StandardPhrase.id != (phrase_id or 0))):
+        problems.errors.append(InvalidInput(f"Kontoret har allerede en standardtekst med tittelen «{command.title}».",
+                                            field="title"))
+    problems.done()
 
 
 def add_phrase(office: str, command: PhraseText, *, actor) -> StandardPhrase:
     """A new standard phrase of `office` (the actor's own office: the views pass it)."""
-    _checked_phrase(office, command)
+    check_phrase(office, command)
     phrase = StandardPhrase(office=office, title=command.title, text=command.text, created_by_id=actor.id)
     db.session.add(phrase)
     db.session.flush()
@@ -1120,7 +1213,7 @@ def add_phrase(office: str, command: PhraseText, *, actor) -> StandardPhrase:
 
 def update_phrase(phrase: StandardPhrase, command: PhraseText, *, expected_version: int | None, actor) -> dict:
     ensure_version(phrase, expected_version)
-    _checked_phrase(phrase.office, command, phrase.id)
+    check_phrase(phrase.office, command, phrase.id)
     changes = apply_changes(phrase, {"title": command.title, "text": command.text})
     if changes:
         db.session.flush()

@@ -105,6 +105,8 @@ class PatientFactsForm(PatientAddressMixin, VersionedForm):
         if field.data not in REGIONS:
             raise ValidationError("Velg pasientens hjemregion.")
 
+    command_class = PatientFactsUpdate
+
     def to_command(self) -> PatientFactsUpdate:
         return command_from(self, PatientFactsUpdate, kind=FactsEntryKind(self.kind.data),
                             municipality=self.municipality.data or None)
@@ -122,6 +124,7 @@ class GuardianForm(FlaskForm):
     valid_from = NorwegianDateField("Fra", [DataRequired(message=DATE_MESSAGE)], default=date.today)
     valid_to = NorwegianDateField("Til", [Optional()], description="Valgfri. Tom når vergemålet varer.")
     submit = SubmitField("Legg til verge")
+    command_class = NewGuardian
 
     def to_command(self) -> NewGuardian:
         return command_from(self, NewGuardian)
@@ -182,6 +185,13 @@ class JournalEntryForm(FlaskForm):
     def validate_document_date(self, field) -> None:
         if field.data and self.journal_date.data and field.data > self.journal_date.data:
             raise ValidationError("Dokumentdatoen kan ikke være etter journaldatoen.")
+
+    def draft_command(self) -> dict:
+        """What the refused form holds, as the keyword arguments of services.check_journal_entry (None for a
+        refused field)."""
+        values = {name: None if self[name].errors else self[name].data
+                  for name in ("entry_type", "journal_date", "document_date", "party_name")}
+        return {**values, "entry_type": JournalEntryType(values["entry_type"]) if values["entry_type"] else None}
 
 
 class FollowUpForm(VersionedForm):

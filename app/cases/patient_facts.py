@@ -31,7 +31,7 @@ from app.cases.services import check_address, ensure_version, screened_title
 from app.cases.signals import registered_facts_corrected
 from app.core import audit
 from app.core.audit import AuditAction
-from app.core.checks import require
+from app.core.checks import Problems, require
 from app.core.regions import REGIONS, handling_office
 from app.errors import InvalidInput
 from app.extensions import db
@@ -204,15 +204,32 @@ def letter_addressees(case: Case, on_date: date) -> list[Addressee]:
 
 # Writing
 
-def _checked(command: PatientFactsUpdate) -> dict:
-    require(command.reason, "reason", "Skriv hvorfor opplysningene endres eller rettes.")
-    require(command.name, "name", "Fyll inn pasientens navn.")
-    if command.home_region not in REGIONS:
-        raise InvalidInput("Velg en gyldig helseregion.", field="home_region")
+def check_facts_update(case: Case, command: PatientFactsUpdate, *, actor) -> dict:
+    """Everything a change or correction of the patient's facts must satisfy, every refused field at once (a value
+    that is None was refused by the form). Returns the facts as they are stored."""
+    if case.patient_id is None:
+        raise InvalidInput("Saken gjelder ingen pasient.")
+    problems = Problems()
+    for field, message in (("reason", "Skriv hvorfor opplysningene endres eller rettes."),
+                           ("name", "Fyll inn pasientens navn.")):
+        with problems.check():
+            require(getattr(command, field), field, message)
+    region = command.home_region if command.home_region in REGIONS else None
+    if region is None:
+        problems.errors.append(InvalidInput("Velg en gyldig helseregion.", field="home_region"))
     municipality = normalise_municipality(command.municipality) or None
     if municipality_number(municipality):
-        validate_municipality(municipality, command.home_region)
-    check_address(command.street, command.postal_code, command.postal_place)
+        with problems.check():
+            validate_municipality(municipality, region)
+    with problems.check():
+        check_address(command.street, command.postal_code, command.postal_place)
+    valid_from = command.valid_from
+    if valid_from is not None and valid_from < case.patient_birth_date:
+        problems.errors.append(InvalidInput("Datoen kan ikke være før pasientens fødselsdato.", field="valid_from"))
+    elif valid_from is not None and not _sources(case.patient_id, visible_cases(actor), valid_from):
+        problems.errors.append(InvalidInput("Datoen er før pasienten ble registrert i sakene du har tilgang til. "
+                                            "Velg en senere dato.", field="valid_from"))
+    problems.done()
     return {"name": command.name.strip(), "street": command.street, "postal_code": command.postal_code,
             "postal_place": command.postal_place, "municipality": municipality, "home_region": command.home_region}
 
@@ -223,16 +240,9 @@ def record_facts(case: Case, command: PatientFactsUpdate, *, expected_version: i
     audited with the old and new values and the reason. A change is valid from its date and leaves every
     registration as it was; a correction edits the registration or change valid on its date, within the
     actor's scope, and a corrected registration's case shows the corrected facts (its title too)."""
-    if case.patient_id is None:
-        raise InvalidInput("Saken gjelder ingen pasient.")
     ensure_version(case, expected_version)
-    values = _checked(command)
-    if command.valid_from < case.patient_birth_date:
-        raise InvalidInput("Datoen kan ikke være før pasientens fødselsdato.", field="valid_from")
+    values = check_facts_update(case, command, actor=actor)
     sources = _sources(case.patient_id, visible_cases(actor), command.valid_from)
-    if not sources:
-        raise InvalidInput("Datoen er før pasienten ble registrert i sakene du har tilgang til. Velg en senere "
-                           "dato.", field="valid_from")
     if command.kind is FactsEntryKind.CHANGE:
         entry = _change(case, sources, values, command, actor)
     else:
@@ -306,14 +316,24 @@ def _correct_registration(registered: Case, changes: dict, actor) -> None:
     registered_facts_corrected.send(registered.id, changes=changes, actor=actor)
 
 
-def add_guardian(case: Case, command: NewGuardian, *, actor) -> Guardian:
-    """Record a guardian of the case's patient (name, postal address, from a date, optionally to one)."""
+def check_guardian(case: Case, command: NewGuardian) -> None:
+    """A guardian has a name and a whole postal address (the letters are sent there), and ends no earlier than
+    it starts: every refused field at once."""
     if case.patient_id is None:
         raise InvalidInput("Saken gjelder ingen pasient.")
-    require(command.name, "name", "Fyll inn vergens navn.")
-    check_address(command.street, command.postal_code, command.postal_place, required=True)
-    if command.valid_to is not None and command.valid_to < command.valid_from:
-        raise InvalidInput("Til-datoen kan ikke være før fra-datoen.", field="valid_to")
+    problems = Problems()
+    with problems.check():
+        require(command.name, "name", "Fyll inn vergens navn.")
+    with problems.check():
+        check_address(command.street, command.postal_code, command.postal_place, required=True)
+    if command.valid_to is not None and command.valid_from is not None and command.valid_to < command.valid_from:
+        problems.errors.append(InvalidInput("Til-datoen kan ikke være før fra-datoen.", field="valid_to"))
+    problems.done()
+
+
+def add_guardian(case: Case, command: NewGuardian, *, actor) -> Guardian:
+    """Record a guardian of the case's patient (name, postal address, from a date, optionally to one)."""
+    check_guardian(case, command)
     guardian = Guardian(patient_id=case.patient_id, case_id=case.id, name=command.name, street=command.street,
                         postal_code=command.postal_code, postal_place=command.postal_place,
                         valid_from=command.valid_from, valid_to=command.valid_to, created_by_id=actor.id)

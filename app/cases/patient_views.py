@@ -14,7 +14,7 @@ from app.cases.models import Case, Guardian
 from app.cases.views import bp
 from app.core.audit import AuditAction, record_access
 from app.extensions import db
-from app.forms import saved
+from app.forms import saved, submitted
 
 
 def _patient_case_or_404(case_id: int, need: str = "view") -> Case:
@@ -51,8 +51,9 @@ def edit_patient(case_id: int):
     case = _patient_case_or_404(case_id, need="edit")
     facts = patient_facts.facts_on(case.patient_id, date.today(), scope=visible_cases(current_user))
     form = PatientFactsForm(obj=facts, version=case.version, valid_from=date.today())
-    if form.validate_on_submit() and saved(form, lambda: patient_facts.record_facts(
-            case, form.to_command(), expected_version=form.version.data, actor=current_user)):
+    if submitted(form, lambda: patient_facts.record_facts(
+            case, form.to_command(), expected_version=form.version.data, actor=current_user),
+            check=lambda command: patient_facts.check_facts_update(case, command, actor=current_user)):
         flash("Pasientopplysningene er lagret.", "success")
         return redirect(url_for("cases.patient", case_id=case.id))
     if form.conflict:
@@ -65,8 +66,8 @@ def edit_patient(case_id: int):
 def new_guardian(case_id: int):
     case = _patient_case_or_404(case_id, need="edit")
     form = GuardianForm()
-    if form.validate_on_submit() and saved(form, lambda: patient_facts.add_guardian(
-            case, form.to_command(), actor=current_user)):
+    if submitted(form, lambda: patient_facts.add_guardian(case, form.to_command(), actor=current_user),
+                 check=lambda command: patient_facts.check_guardian(case, command)):
         flash("Vergen er lagt til.", "success")
         return redirect(url_for("cases.patient", case_id=case.id, _anchor="verger"))
     return _page("cases/guardian_new.html", case, "ny verge", form=form)

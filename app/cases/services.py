@@ -120,15 +120,21 @@ def register_patient(*, national_id: str | None, name: str, birth_date: date | N
 def check_address(street: str | None, postal_code: str | None, postal_place: str | None, *,
                   required: bool = False, prefix: str = "") -> None:
     """A postal address is whole (street, postal code and place) or left out; a Norwegian postal code has four
-    digits. `prefix` names the form's fields (e.g. "party_" for a journal post's party)."""
+    digits. `prefix` names the form's fields (e.g. "party_" for a journal post's party). Every part refused
+    at once."""
     given = [value for value in (street, postal_code, postal_place) if value]
     if not given and not required:
         return
-    require(street, f"{prefix}street", "Fyll inn gateadresse eller postboks.")
-    require(postal_code, f"{prefix}postal_code", "Fyll inn postnummer.")
-    if not (len(postal_code) == 4 and postal_code.isascii() and postal_code.isdigit()):
-        raise InvalidInput(f"«{postal_code}» er ikke et postnummer (fire siffer).", field=f"{prefix}postal_code")
-    require(postal_place, f"{prefix}postal_place", "Fyll inn poststed.")
+    problems = Problems()
+    for value, field, message in ((street, "street", "Fyll inn gateadresse eller postboks."),
+                                  (postal_code, "postal_code", "Fyll inn postnummer."),
+                                  (postal_place, "postal_place", "Fyll inn poststed.")):
+        with problems.check():
+            require(value, f"{prefix}{field}", message)
+    if postal_code and not (len(postal_code) == 4 and postal_code.isascii() and postal_code.isdigit()):
+        problems.errors.append(InvalidInput(f"«{postal_code}» er ikke et postnummer (fire siffer).",
+                                            field=f"{prefix}postal_code"))
+    problems.done()
 
 
 class KnownPatient(NamedTuple):
@@ -398,32 +404,47 @@ class PartyAddress(NamedTuple):
 NO_ADDRESS = PartyAddress()
 
 
+def check_journal_entry(case: Case, *, entry_type: JournalEntryType | None, journal_date: date | None,
+                        document_date: date | None, party_name: str | None,
+                        party_address: PartyAddress = NO_ADDRESS) -> None:
+    """A journal post of an open case: the document is dated no later than it is journaled, an incoming or
+    outgoing one names its sender or recipient, and the party's address is whole or left out and has a name. All at
+    once (a value that is None was refused by the form)."""
+    ensure_open(case)
+    problems = Problems()
+    if document_date and journal_date and document_date > journal_date:
+        problems.errors.append(InvalidInput("Dokumentdatoen kan ikke være etter journaldatoen.",
+                                            field="document_date"))
+    named = bool((party_name or "").strip())
+    if entry_type in (JournalEntryType.INCOMING, JournalEntryType.OUTGOING) and not named:
+        problems.errors.append(InvalidInput("Fyll inn avsender eller mottaker for inngående og utgående "
+                                            "dokumenter.", field="party_name"))
+    with problems.check():
+        check_address(*party_address, prefix="party_")
+    if not named and any(party_address) and not problems.refused("party_name"):
+        problems.errors.append(InvalidInput("Fyll inn navnet på avsender eller mottaker når adressen er fylt inn.",
+                                            field="party_name"))
+    problems.done()
+
+
 def add_journal_entry(case: Case, *, entry_type: JournalEntryType, title: str, journal_date: date | None = None,
                       document_date: date | None = None, party_name: str | None = None,
                       party_type: PartyType | None = None, party_address: PartyAddress = NO_ADDRESS,
                       party_screened: bool = False, actor) -> JournalEntry:
-    """Register a journal post with its number in the case and the year's journal sequence number, its
-    journalstatus (M053) and its correspondence party (type, name, address). The party's type follows the
-    post's type unless given. The case's patient as the party is screened whenever the case is (offl. § 13
+    """Register a journal post (check_journal_entry) with its number in the case and the year's journal sequence
+    number, its journalstatus (M053) and its correspondence party (type, name, address). The party's type follows
+    the post's type unless given. The case's patient as the party is screened whenever the case is (offl. § 13
     jf. fvl. § 13 første ledd nr. 1): the name says who is ill even under a public title."""
-    ensure_open(case)
     journal_date = journal_date or date.today()
-    if document_date and document_date > journal_date:
-        raise InvalidInput("Dokumentdatoen kan ikke være etter journaldatoen.", field="document_date")
-    if entry_type in (JournalEntryType.INCOMING, JournalEntryType.OUTGOING) and not (party_name or "").strip():
-        raise InvalidInput("Fyll inn avsender eller mottaker for inngående og utgående dokumenter.",
-                           field="party_name")
+    party_address = PartyAddress(*(_tidy(part) for part in party_address))
+    check_journal_entry(case, entry_type=entry_type, journal_date=journal_date, document_date=document_date,
+                        party_name=party_name, party_address=party_address)
     # The year's journal counter is taken first: its row lock serialises journal registrations,
     # so the number within the case below cannot be taken twice.
     sequence = next_number("journal", journal_date.year)
     number_in_case = (db.session.scalar(
         select(db.func.max(JournalEntry.number_in_case)).where(JournalEntry.case_id == case.id)) or 0) + 1
     party_name = (party_name or "").strip() or None
-    party_address = PartyAddress(*(_tidy(part) for part in party_address))
-    check_address(*party_address, prefix="party_")
-    if party_name is None and any(party_address):
-        raise InvalidInput("Fyll inn navnet på avsender eller mottaker når adressen er fylt inn.",
-                           field="party_name")
     if party_name is not None:
         party_type = party_type or PartyType.default_for(entry_type)
         party_screened = party_screened or (case.is_screened and case.patient is not None

@@ -43,7 +43,7 @@ from app.core.regions import region_name, unit_name
 from app.core.roles import Role
 from app.errors import JobsUnavailable
 from app.extensions import db
-from app.forms import CsrfOnlyForm, choices, saved
+from app.forms import CsrfOnlyForm, choices, saved, submitted
 from app.http import content_disposition
 from app.listing import export_file, list_page
 from app.modules import dashboard_parts
@@ -207,7 +207,7 @@ def new_journal_entry(case_id: int):
             document_service.attach_document(case, title=form.title.data, filename=upload.filename,
                                              content=upload.read(), actor=current_user, journal_entry=entry)
 
-    if form.validate_on_submit() and saved(form, register):
+    if submitted(form, register, check=lambda draft: services.check_journal_entry(case, **draft)):
         flash("Journalposten er registrert.", "success")
         return redirect(url_for("cases.detail", case_id=case_id, _anchor="journal"))
     return _form_page("cases/journal_new.html", case, "ny journalpost", form=form)

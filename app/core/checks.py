@@ -39,8 +39,11 @@ class Problems:
 
     @contextmanager
     def check(self) -> Iterator[None]:
+        """Collect what the block refuses (each input of a check that refuses several at once)."""
         try:
             yield
+        except InvalidInputs as errors:
+            self.errors.extend(errors.errors)
         except InvalidInput as error:
             self.errors.append(error)
 

@@ -11,7 +11,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices
+from app.forms import TIDY_TEXT, NorwegianDateField, VersionedForm, choices, draft_command
 from app.methods.commands import (
     NewAgendaItem,
     NewFollowUp,
@@ -59,6 +59,7 @@ class MeetingForm(FlaskForm):
                             description="Kan også skrives etter møtet.", filters=TIDY_TEXT)
     confirm_weekend = BooleanField("Opprett likevel: møtet holdes på en lørdag eller søndag")
     submit = SubmitField("Opprett møte")
+    command_class = NewMeeting
 
     def to_command(self) -> NewMeeting:
         return NewMeeting(forum=Forum(self.forum.data), meeting_date=self.meeting_date.data,
@@ -86,6 +87,11 @@ class AgendaItemForm(FlaskForm):
         return NewAgendaItem(references=tuple(self.references.data or ()),
                              number=int(self.number.data) if self.number.data else None, title=self.title.data)
 
+    def draft_command(self) -> NewAgendaItem:
+        """What the refused form holds, for the service's checks (app.forms.submitted)."""
+        return NewAgendaItem(references=() if self.references.errors else tuple(self.references.data or ()),
+                             number=int(self.number.data) if self.number.data and not self.number.errors else None)
+
 
 class TakeUpAgainForm(FlaskForm):
     earlier_id = SelectField("Sak fra et tidligere møte", coerce=int, validate_choice=False,
@@ -106,6 +112,7 @@ class OrderingDecisionForm(FlaskForm):
                               filters=TIDY_TEXT)
     whole_item = BooleanField(WHOLE_ITEM_LABEL)
     submit = SubmitField("Registrer beslutning")
+    command_class = NewOrderingDecision
 
     def to_command(self) -> NewOrderingDecision:
         return NewOrderingDecision(
@@ -123,6 +130,7 @@ class ReportForm(FlaskForm):
                                       default=date.today)
     file = FileField("Rapport (valgfritt)", description="Lagres som dokument på metodens sak.")
     submit = SubmitField("Registrer rapport")
+    command_class = NewReport
 
     def to_command(self, document_id: int | None = None) -> NewReport:
         """`document_id`: the uploaded file, once the view has stored it on the method's case."""
@@ -163,10 +171,21 @@ class ForumDecisionForm(FlaskForm):
         return NewForumDecision(
             decided_by=DecidedBy(self.decided_by.data), decided_on=self.decided_on.data,
             outcome=DecisionOutcome(self.outcome.data), points=tuple(lines(self.points.data)),
-            agenda_item_id=int(self.agenda_item_id.data) if self.agenda_item_id.data else None,
-            preamble=self.preamble.data, conditions=self.conditions.data, valid_from=self.valid_from.data,
-            amends_id=int(self.amends_id.data) if self.amends_id.data else None,
+            agenda_item_id=_chosen_id(self.agenda_item_id), preamble=self.preamble.data,
+            conditions=self.conditions.data, valid_from=self.valid_from.data, amends_id=_chosen_id(self.amends_id),
             whole_item=bool(self.whole_item.data))
+
+    def draft_command(self) -> NewForumDecision:
+        """What the refused form holds, for the service's checks (app.forms.submitted)."""
+        return draft_command(self, NewForumDecision, points=None if self.points.errors else tuple(lines(
+            self.points.data)), agenda_item_id=None if self.agenda_item_id.errors else _chosen_id(
+            self.agenda_item_id), amends_id=None if self.amends_id.errors else _chosen_id(self.amends_id),
+            whole_item=bool(self.whole_item.data))
+
+
+def _chosen_id(field) -> int | None:
+    """The id a select of records holds (blank: none chosen)."""
+    return int(field.data) if field.data else None
 
 
 class FollowUpForm(FlaskForm):
@@ -184,6 +203,9 @@ class FollowUpForm(FlaskForm):
     reporting_line = StringField("Rapporterer til", validators=[Length(max=300)], filters=TIDY_TEXT)
     due_on = NorwegianDateField("Frist", [DataRequired(message="Fyll inn frist (dd.mm.åååå).")])
     submit = SubmitField("Registrer oppfølging")
+
+    def draft_command(self) -> NewFollowUp:
+        return draft_command(self, NewFollowUp, members=(), mandate_questions=())
 
     def to_command(self) -> NewFollowUp:
         return NewFollowUp(

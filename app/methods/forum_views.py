@@ -15,7 +15,7 @@ from app.cases.interface import attach_document, get_case
 from app.core.roles import Role
 from app.errors import InvalidInput
 from app.extensions import db
-from app.forms import choices, saved
+from app.forms import choices, saved, submitted
 from app.listing import list_page
 from app.methods import meeting_papers, services
 from app.methods.access import can_see_price_notes, get_method_or_404, require_secretariat
@@ -140,7 +140,7 @@ def new_meeting():
     def create():
         created.append(services.create_meeting(form.to_command(), actor=current_user))
 
-    if form.validate_on_submit() and saved(form, create):
+    if submitted(form, create, check=services.check_meeting):
         flash(f"Møtet i {created[0].label} er opprettet.", "success")
         return redirect(url_for("methods.meeting", meeting_id=created[0].id))
     if not (form.confirm_weekend.errors or form.confirm_weekend.data):
@@ -192,7 +192,7 @@ def new_agenda_item(meeting_id: int):
     def add():
         created.append(services.add_agenda_item(meeting, form.to_command(), actor=current_user))
 
-    if form.validate_on_submit() and saved(form, add):
+    if submitted(form, add, check=lambda command: services.check_agenda_item(meeting, command)):
         flash(f"{created[0].label} er satt på sakslisten.", "success")
         return redirect(url_for("methods.meeting", meeting_id=meeting_id, _anchor="saksliste"))
     again = TakeUpAgainForm(formdata=None, prefix="again")
@@ -266,8 +266,9 @@ def new_ordering_decision(reference: str):
     if request.method == "GET" and request.args.get("sak", type=int) in items:
         form.agenda_item_id.data = request.args.get("sak", type=int)
 
-    if items and form.validate_on_submit() and saved(form, lambda: services.record_ordering_decision(
-            method, form.to_command(), actor=current_user)):
+    if items and submitted(form, lambda: services.record_ordering_decision(method, form.to_command(),
+                                                                           actor=current_user),
+                           check=lambda command: services.check_ordering_decision(method, command)):
         flash("Bestillerforums beslutning er registrert.", "success")
         return redirect(url_for("methods.detail", reference=reference, _anchor="bestillerforum"))
     return render_template("methods/forum_form.html", form=form, method=method,
@@ -291,7 +292,7 @@ def new_report(reference: str, commission_id: int):
             document_id = document.id
         services.add_report(commission, form.to_command(document_id), actor=current_user)
 
-    if form.validate_on_submit() and saved(form, record):
+    if submitted(form, record, check=lambda command: services.check_report(commission, command)):
         flash("Rapporten er registrert.", "success")
         return redirect(url_for("methods.detail", reference=reference, _anchor="oppdrag"))
     return render_template("methods/forum_form.html", form=form, method=method, heading="Ny rapport",
@@ -350,7 +351,7 @@ def new_decision(reference: str):
     def record():
         created.append(services.record_forum_decision(method, form.to_command(), actor=current_user))
 
-    if form.validate_on_submit() and saved(form, record):
+    if submitted(form, record, check=lambda command: services.check_forum_decision(method, command)):
         decision = created[0]
         flash("Endringen av beslutningen er registrert." if decision.supersedes_id
               else "Beslutningen er registrert.", "success")
@@ -365,8 +366,8 @@ def new_follow_up(reference: str, decision_id: int):
     method = get_method_or_404(reference, need="edit")
     decision = _method_child_or_404(ForumDecision, decision_id, method)
     form = FollowUpForm()
-    if form.validate_on_submit() and saved(form, lambda: services.add_follow_up(
-            decision, form.to_command(), actor=current_user)):
+    if submitted(form, lambda: services.add_follow_up(decision, form.to_command(), actor=current_user),
+                 check=lambda command: services.check_follow_up(decision, command)):
         flash("Oppfølgingsoppdraget er registrert, med frist på saken.", "success")
         return redirect(url_for("methods.detail", reference=reference, _anchor="beslutningsforum"))
     return render_template("methods/forum_form.html", form=form, method=method, heading="Nytt oppfølgingsoppdrag",

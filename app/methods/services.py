@@ -5,7 +5,9 @@ command (app/methods/commands.py), already normalised by the form. Every change 
 method's core case as an audit row; status changes are dated in the method's history.
 """
 import re
+from dataclasses import replace
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 
@@ -322,21 +324,35 @@ def received_on(method: Method) -> date:
     return min(submission.received_on for submission in method.submissions)
 
 
-def create_meeting(command: NewMeeting, *, actor) -> Meeting:
-    """A forum meeting; minutes given now are saved as a change of the new meeting. The forums meet on
-    weekdays: a meeting on a Saturday or Sunday is created only when the user confirms the date."""
+def check_meeting(command: NewMeeting) -> None:
+    """The deadlines come before the meeting, the one for input no earlier than the one for proposals, a forum
+    meets once a day, and on weekdays: a meeting on a Saturday or Sunday only when the user confirms the date.
+    Every refused field at once (a value that is None was refused by the form)."""
     forum, meeting_date = command.forum, command.meeting_date
     proposal_deadline, input_deadline = command.proposal_deadline, command.input_deadline
+    problems = Problems()
     for deadline, field in ((proposal_deadline, "proposal_deadline"), (input_deadline, "input_deadline")):
-        if deadline and deadline >= meeting_date:
-            raise InvalidInput("Fristen må være før møtedatoen.", field=field)
-    if proposal_deadline and input_deadline and input_deadline < proposal_deadline:
-        raise InvalidInput("Innspillsfristen kan ikke være før forslagsfristen.", field="input_deadline")
-    if db.session.scalar(select(Meeting.id).where(Meeting.forum == forum, Meeting.meeting_date == meeting_date)):
-        raise InvalidInput(f"{forum.label} har allerede et møte {meeting_date:%d.%m.%Y}.", field="meeting_date")
-    if meeting_date.weekday() >= 5 and not command.confirm_weekend:
-        raise InvalidInput(f"{meeting_date:%d.%m.%Y} er en {WEEKDAYS[meeting_date.weekday()]}. Kryss av for å "
-                           "opprette møtet likevel.", field="confirm_weekend")
+        if deadline and meeting_date and deadline >= meeting_date:
+            problems.errors.append(InvalidInput("Fristen må være før møtedatoen.", field=field))
+    if proposal_deadline and input_deadline and input_deadline < proposal_deadline \
+            and not problems.refused("input_deadline"):
+        problems.errors.append(InvalidInput("Innspillsfristen kan ikke være før forslagsfristen.",
+                                            field="input_deadline"))
+    if forum is not None and meeting_date is not None and db.session.scalar(
+            select(Meeting.id).where(Meeting.forum == forum, Meeting.meeting_date == meeting_date)):
+        problems.errors.append(InvalidInput(f"{forum.label} har allerede et møte {meeting_date:%d.%m.%Y}.",
+                                            field="meeting_date"))
+    if meeting_date is not None and meeting_date.weekday() >= 5 and not command.confirm_weekend:
+        problems.errors.append(InvalidInput(f"{meeting_date:%d.%m.%Y} er en {WEEKDAYS[meeting_date.weekday()]}. "
+                                            "Kryss av for å opprette møtet likevel.", field="confirm_weekend"))
+    problems.done()
+
+
+def create_meeting(command: NewMeeting, *, actor) -> Meeting:
+    """A forum meeting (check_meeting); minutes given now are saved as a change of the new meeting."""
+    check_meeting(command)
+    forum, meeting_date = command.forum, command.meeting_date
+    proposal_deadline, input_deadline = command.proposal_deadline, command.input_deadline
     meeting = Meeting(forum=forum, meeting_date=meeting_date, proposal_deadline=proposal_deadline,
                       input_deadline=input_deadline)
     db.session.add(meeting)
@@ -383,20 +399,32 @@ def _agenda_methods(meeting: Meeting, references: tuple[str, ...]) -> list[Metho
     return methods
 
 
+def check_agenda_item(meeting: Meeting, command: NewAgendaItem) -> list[Method]:
+    """An agenda item names methods that may be on the meeting's agenda and, when numbered by hand, a number the
+    forum has not used this year: both at once (a value the form refused is left out). Returns the methods."""
+    problems = Problems()
+    methods = []
+    with problems.check():
+        methods = _agenda_methods(meeting, command.references)
+    year, number = meeting.meeting_date.year, command.number
+    if number is not None and db.session.scalar(select(AgendaItem.id).where(
+            AgendaItem.forum == meeting.forum, AgendaItem.year == year, AgendaItem.number == number)):
+        problems.errors.append(InvalidInput(f"Sak {number:03d}-{year} finnes allerede i {meeting.forum.label}. En "
+                                            "sak som tas opp igjen, settes på med «Ta opp igjen en sak».",
+                                            field="number"))
+    problems.done()
+    return methods
+
+
 def add_agenda_item(meeting: Meeting, command: NewAgendaItem, *, actor) -> AgendaItem:
-    """Put one or more methods on a meeting's agenda as the forum's next «Sak NNN-YYYY» (or a given number).
-    A method not yet before Bestillerforum moves to «Til behandling i Bestillerforum»."""
-    methods = _agenda_methods(meeting, command.references)
+    """Put one or more methods on a meeting's agenda as the forum's next «Sak NNN-YYYY» (or a given number,
+    check_agenda_item). A method not yet before Bestillerforum moves to «Til behandling i Bestillerforum»."""
+    methods = check_agenda_item(meeting, command)
     year, number = meeting.meeting_date.year, command.number
     counter = f"agenda-{meeting.forum.value}"
     if number is None:
         number = next_number(counter, year)
     else:
-        taken = db.session.scalar(select(AgendaItem.id).where(
-            AgendaItem.forum == meeting.forum, AgendaItem.year == year, AgendaItem.number == number))
-        if taken:
-            raise InvalidInput(f"Sak {number:03d}-{year} finnes allerede i {meeting.forum.label}. En sak som tas "
-                               "opp igjen, settes på med «Ta opp igjen en sak».", field="number")
         reserve_number(counter, year, number)
     title = command.title or "; ".join(f"{method.reference} {method.title}" for method in methods)
     item = AgendaItem(meeting=meeting, meeting_id=meeting.id, methods=methods, forum=meeting.forum, year=year,
@@ -481,30 +509,58 @@ def _item_methods(method: Method, item: AgendaItem | None, whole_item: bool) -> 
     return [method, *others]
 
 
+class CheckedOrdering(NamedTuple):
+    """An ordering decision's inputs as checked: its agenda item, its date (the meeting's unless given) and
+    aspects."""
+
+    agenda_item: AgendaItem
+    decided_on: date
+    aspects: list[str]
+
+
+def check_ordering_decision(method: Method, command: NewOrderingDecision) -> CheckedOrdering:
+    """Everything Bestillerforum's decision must satisfy, every refused field at once (a value that is None was
+    refused by the form)."""
+    problems = Problems()
+    agenda_item = aspects = None
+    with problems.check():
+        agenda_item = _agenda_item(command.agenda_item_id)
+    if agenda_item is None and not problems.refused("agenda_item_id"):
+        problems.errors.append(InvalidInput("Velg saken på Bestillerforums saksliste.", field="agenda_item_id"))
+    decided_on = command.decided_on or (agenda_item.meeting.meeting_date if agenda_item else None)
+    if agenda_item is not None:
+        with problems.check():
+            _check_agenda_item(method, agenda_item, Forum.BESTILLERFORUM, decided_on)
+        if agenda_item.id in {decision.agenda_item_id for decision in method.ordering_decisions}:
+            problems.errors.append(InvalidInput(f"{agenda_item.label} har allerede en beslutning for "
+                                                f"{method.reference}.", field="agenda_item_id"))
+    with problems.check():
+        aspects = _check_vocabulary(command.aspects or [], ASPECTS, "aspects", "aspekt")
+    kind = command.kind
+    if kind is not None and kind.commissions and not command.assessing_body:
+        problems.errors.append(InvalidInput("Velg hvem som skal utføre oppdraget.", field="assessing_body"))
+    if kind is OrderingKind.FULL_HTA and aspects == []:
+        problems.errors.append(InvalidInput("Velg minst ett aspekt for en fullstendig metodevurdering.",
+                                            field="aspects"))
+    if command.due_on and decided_on and command.due_on < decided_on:
+        problems.errors.append(InvalidInput("Leveringsfristen kan ikke være før beslutningsdatoen.", field="due_on"))
+    problems.done()
+    return CheckedOrdering(agenda_item, decided_on, aspects)
+
+
 def record_ordering_decision(method: Method, command: NewOrderingDecision, *, actor) -> OrderingDecision:
-    """Bestillerforum's decision: commissioned kinds start a commission and the assessment stage. With
-    `whole_item` the same decision is recorded for every method on the agenda item; returns `method`'s."""
-    agenda_item = _agenda_item(command.agenda_item_id)
-    decisions = [_record_ordering_decision(each, agenda_item, command, actor=actor)
+    """Bestillerforum's decision (check_ordering_decision): commissioned kinds start a commission and the
+    assessment stage. With `whole_item` the same decision is recorded for every method on the agenda item, all or
+    nothing; returns `method`'s."""
+    agenda_item = check_ordering_decision(method, command).agenda_item
+    decisions = [_record_ordering_decision(each, command, actor=actor)
                  for each in _item_methods(method, agenda_item, command.whole_item)]
     return decisions[0]
 
 
-def _record_ordering_decision(method: Method, agenda_item: AgendaItem, command: NewOrderingDecision, *,
-                              actor) -> OrderingDecision:
+def _record_ordering_decision(method: Method, command: NewOrderingDecision, *, actor) -> OrderingDecision:
+    agenda_item, decided_on, aspects = check_ordering_decision(method, command)
     kind, assessing_body, due_on, reasoning = command.kind, command.assessing_body, command.due_on, command.reasoning
-    decided_on = command.decided_on or agenda_item.meeting.meeting_date
-    _check_agenda_item(method, agenda_item, Forum.BESTILLERFORUM, decided_on)
-    if agenda_item.id in {decision.agenda_item_id for decision in method.ordering_decisions}:
-        raise InvalidInput(f"{agenda_item.label} har allerede en beslutning for {method.reference}.",
-                           field="agenda_item_id")
-    aspects = _check_vocabulary(command.aspects, ASPECTS, "aspects", "aspekt")
-    if kind.commissions and not assessing_body:
-        raise InvalidInput("Velg hvem som skal utføre oppdraget.", field="assessing_body")
-    if kind is OrderingKind.FULL_HTA and not aspects:
-        raise InvalidInput("Velg minst ett aspekt for en fullstendig metodevurdering.", field="aspects")
-    if due_on and due_on < decided_on:
-        raise InvalidInput("Leveringsfristen kan ikke være før beslutningsdatoen.", field="due_on")
     target = MethodStatus.ASSESSMENT if kind.commissions else MethodStatus.NOT_COMMISSIONED
     if method.status is MethodStatus.DECIDED and kind.commissions:
         target = MethodStatus.REASSESSMENT
@@ -527,12 +583,21 @@ def _record_ordering_decision(method: Method, agenda_item: AgendaItem, command: 
     return decision
 
 
+def check_report(commission: Commission, command: NewReport) -> None:
+    """A report has a title and is delivered no earlier than the commission started: both at once."""
+    problems = Problems()
+    with problems.check():
+        require(command.title, "title", "Fyll inn rapportens tittel.")
+    if command.delivered_on is not None and command.delivered_on < commission.started_on:
+        problems.errors.append(InvalidInput("Leveransedatoen kan ikke være før oppdraget startet.",
+                                            field="delivered_on"))
+    problems.done()
+
+
 def add_report(commission: Commission, command: NewReport, *, actor) -> CommissionReport:
+    """A commissioned report delivered (check_report); the method moves on to clearance."""
+    check_report(commission, command)
     delivered_on = command.delivered_on
-    if not command.title:
-        raise InvalidInput("Fyll inn rapportens tittel.", field="title")
-    if delivered_on < commission.started_on:
-        raise InvalidInput("Leveransedatoen kan ikke være før oppdraget startet.", field="delivered_on")
     report = CommissionReport(commission_id=commission.id, title=command.title, delivered_on=delivered_on,
                               document_id=command.document_id)
     db.session.add(report)
@@ -557,51 +622,74 @@ def add_price_note(method: Method, command: NewPriceNote, *, actor) -> PriceNote
     return note
 
 
+class CheckedDecision(NamedTuple):
+    """A forum decision's inputs as checked: its agenda item (None for the medical directors' decision without
+    one), the decision it amends (None for a first decision) and its points."""
+
+    agenda_item: AgendaItem | None
+    amends: ForumDecision | None
+    points: list[str]
+
+
+def check_forum_decision(method: Method, command: NewForumDecision) -> CheckedDecision:
+    """Everything a forum decision must satisfy, every refused field at once (a value that is None was refused
+    by the form). A method has one current decision: a later one amends it, decided after it."""
+    decided_on, valid_from = command.decided_on, command.valid_from
+    problems = Problems()
+    agenda_item = None
+    with problems.check():
+        agenda_item = _agenda_item(command.agenda_item_id)
+    if command.decided_by is DecidedBy.BESLUTNINGSFORUM and agenda_item is None \
+            and not problems.refused("agenda_item_id"):
+        problems.errors.append(InvalidInput("Velg saken på Beslutningsforums saksliste.", field="agenda_item_id"))
+    if agenda_item is not None and decided_on is not None:
+        with problems.check():
+            _check_agenda_item(method, agenda_item, Forum.BESLUTNINGSFORUM, decided_on)
+    points = [point.strip() for point in command.points or () if point and point.strip()]
+    if not points:
+        problems.errors.append(InvalidInput("Fyll inn minst ett beslutningspunkt.", field="points"))
+    if valid_from and decided_on and valid_from < decided_on:
+        problems.errors.append(InvalidInput("Gyldig fra kan ikke være før beslutningsdatoen.", field="valid_from"))
+    amends = db.session.get(ForumDecision, command.amends_id) if command.amends_id is not None else None
+    current = method.current_decision
+    if amends is None and current is not None:
+        problems.errors.append(InvalidInput(
+            f"{method.reference} har allerede en gjeldende beslutning ({current.decided_on:%d.%m.%Y}). Registrer den "
+            "nye som en endring av den.", field="amends_id"))
+    elif amends is not None and (current is None or amends.id != current.id):
+        problems.errors.append(InvalidInput("Bare den gjeldende beslutningen kan endres.", field="amends_id"))
+    elif amends is not None and decided_on is not None and not problems.refused("decided_on"):
+        # An amendment comes after the decision it amends, or the same day when a meeting held that day amended it
+        # (its agenda item is on that meeting's agenda).
+        same_meeting_day = agenda_item is not None and agenda_item.meeting.meeting_date == decided_on
+        if decided_on < amends.decided_on or (decided_on == amends.decided_on and not same_meeting_day):
+            problems.errors.append(InvalidInput(f"En endring må være fattet etter beslutningen den endrer "
+                                                f"({amends.decided_on:%d.%m.%Y}), eller samme dag i et møte den "
+                                                "dagen.", field="decided_on"))
+    problems.done()
+    return CheckedDecision(agenda_item, amends, points)
+
+
 def record_forum_decision(method: Method, command: NewForumDecision, *, actor) -> ForumDecision:
     """Record Beslutningsforum's (or the medical directors') decision. A method has one current
     decision: a later one must be recorded as an amendment of it, and both are kept. With `whole_item` the
     same decision is recorded for every method on the agenda item (an amendment amends each one's current
     decision); returns `method`'s."""
-    agenda_item = _agenda_item(command.agenda_item_id)
+    agenda_item = check_forum_decision(method, command).agenda_item
     decisions = []
     for each in _item_methods(method, agenda_item, command.whole_item):
-        amends = command.amends_id
-        if each is not method and amends is not None:
-            amends = each.current_decision.id if each.current_decision else None
-        decisions.append(_record_forum_decision(
-            each, agenda_item, db.session.get(ForumDecision, amends) if amends is not None else None, command,
-            actor=actor))
+        amends_id = command.amends_id
+        if each is not method and amends_id is not None:
+            amends_id = each.current_decision.id if each.current_decision else None
+        decisions.append(_record_forum_decision(each, replace(command, amends_id=amends_id), actor=actor))
     return decisions[0]
 
 
-def _record_forum_decision(method: Method, agenda_item: AgendaItem | None, amends: ForumDecision | None,
-                           command: NewForumDecision, *, actor) -> ForumDecision:
+def _record_forum_decision(method: Method, command: NewForumDecision, *, actor) -> ForumDecision:
+    agenda_item, amends, points = check_forum_decision(method, command)
     decided_by, decided_on, outcome, valid_from = (command.decided_by, command.decided_on, command.outcome,
                                                    command.valid_from)
-    if decided_by is DecidedBy.BESLUTNINGSFORUM and agenda_item is None:
-        raise InvalidInput("Velg saken på Beslutningsforums saksliste.", field="agenda_item_id")
-    _check_agenda_item(method, agenda_item, Forum.BESLUTNINGSFORUM, decided_on)
-    points = [point.strip() for point in command.points if point and point.strip()]
-    if not points:
-        raise InvalidInput("Fyll inn minst ett beslutningspunkt.", field="points")
-    if valid_from and valid_from < decided_on:
-        raise InvalidInput("Gyldig fra kan ikke være før beslutningsdatoen.", field="valid_from")
-    current = method.current_decision
-    if amends is None and current is not None:
-        raise InvalidInput(f"{method.reference} har allerede en gjeldende beslutning "
-                           f"({current.decided_on:%d.%m.%Y}). Registrer den nye som en endring av den.",
-                           field="amends_id")
-    if amends is not None:
-        if current is None or amends.id != current.id:
-            raise InvalidInput("Bare den gjeldende beslutningen kan endres.", field="amends_id")
-        # An amendment comes after the decision it amends, or the same day when a meeting held that day
-        # amended it (its agenda item is on that meeting's agenda).
-        same_meeting_day = agenda_item is not None and agenda_item.meeting.meeting_date == decided_on
-        if decided_on < amends.decided_on or (decided_on == amends.decided_on and not same_meeting_day):
-            raise InvalidInput(f"En endring må være fattet etter beslutningen den endrer "
-                               f"({amends.decided_on:%d.%m.%Y}), eller samme dag i et møte den dagen.",
-                               field="decided_on")
-    elif MethodStatus.DECIDED not in TRANSITIONS[method.status]:
+    if amends is None and MethodStatus.DECIDED not in TRANSITIONS[method.status]:
         raise TransitionRefused(method, MethodStatus.DECIDED)
     decision = ForumDecision(method_id=method.id, agenda_item_id=agenda_item.id if agenda_item else None,
                              decided_by=decided_by, decided_on=decided_on, outcome=outcome, preamble=command.preamble,
@@ -620,16 +708,24 @@ def _record_forum_decision(method: Method, agenda_item: AgendaItem | None, amend
     return decision
 
 
+def check_follow_up(decision: ForumDecision, command: NewFollowUp) -> None:
+    """A follow-up assignment has a title and an owner, and a deadline no earlier than the decision: every refused
+    field at once (a value that is None was refused by the form)."""
+    problems = Problems()
+    for field, message in (("title", "Fyll inn tittel på oppdraget."), ("owner", "Fyll inn hvem som har oppdraget.")):
+        with problems.check():
+            require(getattr(command, field), field, message)
+    if command.due_on is not None and command.due_on < decision.decided_on:
+        problems.errors.append(InvalidInput("Fristen kan ikke være før beslutningen.", field="due_on"))
+    problems.done()
+
+
 def add_follow_up(decision: ForumDecision, command: NewFollowUp, *, actor,
                   today: date | None = None) -> FollowUpAssignment:
-    """A follow-up assignment with its deadline on the method's case (so overdue ones reach the dashboard)."""
+    """A follow-up assignment (check_follow_up) with its deadline on the method's case (so overdue ones reach the
+    dashboard)."""
+    check_follow_up(decision, command)
     title, due_on = command.title, command.due_on
-    if not title:
-        raise InvalidInput("Fyll inn tittel på oppdraget.", field="title")
-    if not command.owner:
-        raise InvalidInput("Fyll inn hvem som har oppdraget.", field="owner")
-    if due_on < decision.decided_on:
-        raise InvalidInput("Fristen kan ikke være før beslutningen.", field="due_on")
     method = decision.method
     deadline = set_deadline(get_case(method.case_id), kind="oppfolging", due_date=due_on, responsible_id=None,
                             description=f"{method.reference}: {title}", actor=actor,

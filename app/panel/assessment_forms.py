@@ -9,7 +9,7 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
-from app.forms import TIDY_TEXT, NorwegianDateField, choices, command_from
+from app.forms import TIDY_TEXT, NorwegianDateField, choices, command_from, draft_command
 from app.panel.commands import (
     AnswerText,
     EndReferral,
@@ -117,6 +117,14 @@ class ItemForm(FlaskForm):
         return command_from(self, NewItem, question=int(self.question.data),
                             classification=Classification(self.classification.data), advice=Advice(self.advice.data))
 
+    def draft_command(self) -> NewItem:
+        return draft_command(self, NewItem, question=_question_number(self.question))
+
+
+def _question_number(field) -> int | None:
+    """The question a refused form names, for the service's checks (None: refused or not chosen)."""
+    return int(field.data) if field.data and not field.errors else None
+
 
 class WithdrawItemForm(FlaskForm):
     reason = TextAreaField("Begrunnelse", filters=TIDY_TEXT, validators=[
@@ -143,6 +151,9 @@ class StatementForm(FlaskForm):
     def to_command(self) -> NewStatement:
         return command_from(self, NewStatement, outcome=Outcome(self.outcome.data))
 
+    def draft_command(self) -> NewStatement:
+        return draft_command(self, NewStatement)
+
 
 class FeedbackForm(FlaskForm):
     received_on = NorwegianDateField("Mottatt", [DataRequired(message="Fyll inn mottatt-dato (dd.mm.åååå).")],
@@ -153,6 +164,7 @@ class FeedbackForm(FlaskForm):
         DataRequired(message="Oppsummer tilbakemeldingen."), Length(max=LONG_TEXT)],
         description="Hvordan rådet ble fulgt opp, og eventuelt hvorfor det ikke ble fulgt.")
     submit = SubmitField("Registrer tilbakemeldingen")
+    command_class = NewFeedback
 
     def to_command(self) -> NewFeedback:
         return command_from(self, NewFeedback)
@@ -165,6 +177,7 @@ class PrincipledQuestionForm(FlaskForm):
         DataRequired(message="Beskriv problemstillingen."), Length(max=LONG_TEXT)],
         description="En ny problemstilling som trenger prinsipiell avklaring. Listes i årsrapporten.")
     submit = SubmitField("Registrer problemstillingen")
+    command_class = NewPrincipledQuestion
 
     def to_command(self) -> NewPrincipledQuestion:
         return command_from(self, NewPrincipledQuestion)
@@ -191,6 +204,8 @@ class ContributionForm(FlaskForm):
         return command_from(self, NewContribution, question=int(self.question.data),
                             kind=ContributionKind(self.kind.data))
 
+    def draft_command(self) -> NewContribution:
+        return draft_command(self, NewContribution, question=_question_number(self.question))
 
 ENDING_CHOICES = {ReferralStatus.REFUSED: "Avvis henvisningen – den er utenfor ekspertpanelets mandat",
                   ReferralStatus.WITHDRAWN: "Henvisningen er trukket (av henvisende lege eller pasienten)",

@@ -123,8 +123,8 @@ def new_contribution(case_id: int):
     form = ContributionForm()
     if not form.is_submitted() and request.args.get("sporsmal") in {str(number) for number in QUESTIONS}:
         form.question.data = request.args["sporsmal"]
-    if form.validate_on_submit() and saved(form, lambda: services.add_contribution(
-            referral, form.to_command(), actor=current_user)):
+    if submitted(form, lambda: services.add_contribution(referral, form.to_command(), actor=current_user),
+                 check=lambda command: services.check_contribution(referral, command, actor=current_user)):
         flash("Bidraget er lagret. Sekretariatet ser det på saken.", "success")
         return _referral_page(case.id, "bidrag")
     page = render_template("panel/contribution_form.html", form=form, case=case, referral=referral,
@@ -171,8 +171,8 @@ def new_item(case_id: int):
     form = ItemForm()
     if not form.is_submitted() and request.args.get("sporsmal") in {str(number) for number in QUESTIONS}:
         form.question.data = request.args["sporsmal"]
-    if form.validate_on_submit() and saved(form, lambda: services.add_item(
-            referral, form.to_command(), actor=current_user)):
+    if submitted(form, lambda: services.add_item(referral, form.to_command(), actor=current_user),
+                 check=lambda command: services.check_item(referral, command)):
         flash("Behandlingen er lagt til.", "success")
         return _referral_page(case.id, "behandlinger")
     page = render_template("panel/item_form.html", form=form, case=case, referral=referral,
@@ -210,7 +210,8 @@ def new_statement(case_id: int):
     form = StatementForm()
     if not form.is_submitted() and referral.outcome:
         form.outcome.data = referral.outcome.value
-    if form.validate_on_submit() and saved(form, lambda: _send_statement(case, referral, form.to_command())):
+    if submitted(form, lambda: _send_statement(case, referral, form.to_command()),
+                 check=lambda command: services.check_statement(referral, command)):
         flash("Uttalelsen er sendt og journalført som utgående post med PDF-brevet.", "success")
         return _referral_page(case.id, "uttalelser")
     page = render_template("panel/statement_form.html", form=form, case=case, referral=referral,
@@ -238,8 +239,8 @@ def statement_pdf(case_id: int, statement_id: int):
 def new_feedback(case_id: int):
     case, referral = load_record(case_id, Referral, "edit")
     form = FeedbackForm()
-    if form.validate_on_submit() and saved(form, lambda: services.record_feedback(
-            referral, form.to_command(), actor=current_user)):
+    if submitted(form, lambda: services.record_feedback(referral, form.to_command(), actor=current_user),
+                 check=lambda command: services.check_feedback(referral, command)):
         flash("Tilbakemeldingen er registrert.", "success")
         return _referral_page(case.id, "oppfolging")
     page = render_template("panel/feedback_form.html", form=form, case=case, referral=referral,
@@ -252,8 +253,8 @@ def new_feedback(case_id: int):
 def new_principled_question(case_id: int):
     case, referral = load_record(case_id, Referral, "edit")
     form = PrincipledQuestionForm()
-    if form.validate_on_submit() and saved(form, lambda: services.add_principled_question(
-            referral, form.to_command(), actor=current_user)):
+    if submitted(form, lambda: services.add_principled_question(referral, form.to_command(), actor=current_user),
+                 check=lambda command: services.check_principled_question(referral, command)):
         flash("Den prinsipielle problemstillingen er registrert.", "success")
         return _referral_page(case.id, "oppfolging")
     page = render_template("panel/principled_question_form.html", form=form, case=case, referral=referral)

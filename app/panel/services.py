@@ -374,6 +374,8 @@ def check_item_documentation(command: NewItem) -> None:
     that points to experimental treatment outside a study records what the trust must have in place."""
     problems = Problems()
     classification = command.classification
+    if classification is None:   # refused by the form
+        return
     if command.advice is Advice.RECOMMENDED and (classification.experimental_outside_study
                                                  or classification is Classification.UNDOCUMENTED):
         problems.errors.append(InvalidInput(
@@ -391,20 +393,34 @@ def check_item_documentation(command: NewItem) -> None:
     problems.done()
 
 
-def add_item(referral: Referral, command: NewItem, *, actor) -> TreatmentItem:
-    """A treatment considered under one of the four questions, checked against Nye Metoder."""
+def check_item(referral: Referral, command: NewItem) -> tuple[str | None, dict | None]:
+    """Everything a treatment considered must satisfy, every refused field at once (a value that is None was
+    refused by the form). Returns the registry ID as stored and the Nye Metoder check to store."""
     _ensure_open(referral)
+    problems = Problems()
     if command.question not in QUESTIONS:
-        raise InvalidInput("Velg hvilket spørsmål behandlingen hører til.", field="question")
-    require_fields(command, {"treatment": "Beskriv behandlingen."})
+        problems.errors.append(InvalidInput("Velg hvilket spørsmål behandlingen hører til.", field="question"))
+    with problems.check():
+        require(command.treatment, "treatment", "Beskriv behandlingen.")
     registry_id = command.registry_id
+    if command.classification is Classification.CLINICAL_TRIAL or registry_id:
+        with problems.check():
+            registry_id = validate_registry_id(registry_id)
     if command.classification is Classification.CLINICAL_TRIAL:
-        registry_id = validate_registry_id(registry_id)
-        require_fields(command, {"country": "Oppgi landet studien foregår i."})
-    elif registry_id:
-        registry_id = validate_registry_id(registry_id)
-    check_item_documentation(command)
-    check = check_nye_metoder(command.method_reference, command.advice, command.treatment)
+        with problems.check():
+            require(command.country, "country", "Oppgi landet studien foregår i.")
+    with problems.check():
+        check_item_documentation(command)
+    check = None
+    with problems.check():
+        check = check_nye_metoder(command.method_reference, command.advice, command.treatment)
+    problems.done()
+    return registry_id, check
+
+
+def add_item(referral: Referral, command: NewItem, *, actor) -> TreatmentItem:
+    """A treatment considered under one of the four questions, checked against Nye Metoder (check_item)."""
+    registry_id, check = check_item(referral, command)
     item = TreatmentItem(
         referral_id=referral.id, question=command.question, treatment=command.treatment,
         classification=command.classification, advice=command.advice,
@@ -453,22 +469,30 @@ def participant_of(referral: Referral, user) -> Participant | None:
                  if participant.member is not None and participant.member.user_id == user.id), None)
 
 
+def check_contribution(referral: Referral, command: NewContribution, *, actor) -> None:
+    """Only the members the secretariat put on the case take part; a draft has findings or advice, a comment its
+    text: every refused field at once (a value that is None was refused by the form)."""
+    _ensure_open(referral)
+    if participant_of(referral, actor) is None:
+        raise InvalidInput("Bare medlemmer som er satt på saken, kan skrive utkast og kommentarer.")
+    problems = Problems()
+    if command.question not in QUESTIONS:
+        problems.errors.append(InvalidInput("Velg hvilket spørsmål bidraget gjelder.", field="question"))
+    if command.kind is ContributionKind.DRAFT and not (command.findings or command.advice):
+        problems.errors.append(InvalidInput("Skriv funn eller råd i utkastet.", field="findings"))
+    elif command.kind is ContributionKind.COMMENT:
+        with problems.check():
+            require(command.comment, "comment", "Skriv kommentaren.")
+    problems.done()
+
+
 def add_contribution(referral: Referral, command: NewContribution, *, actor) -> Contribution:
     """A member on the referral drafts the findings and advice on a question, or comments on it. Only the
     members the secretariat put on the case take part (decision-based access); the answer itself changes only
     when the secretariat adopts a draft."""
-    _ensure_open(referral)
-    if participant_of(referral, actor) is None:
-        raise InvalidInput("Bare medlemmer som er satt på saken, kan skrive utkast og kommentarer.")
-    if command.question not in QUESTIONS:
-        raise InvalidInput("Velg hvilket spørsmål bidraget gjelder.", field="question")
-    if command.kind is ContributionKind.DRAFT:
-        if not (command.findings or command.advice):
-            raise InvalidInput("Skriv funn eller råd i utkastet.", field="findings")
-        values = {"findings": command.findings, "advice": command.advice}
-    else:
-        require_fields(command, {"comment": "Skriv kommentaren."})
-        values = {"comment": command.comment}
+    check_contribution(referral, command, actor=actor)
+    values = ({"findings": command.findings, "advice": command.advice} if command.kind is ContributionKind.DRAFT
+              else {"comment": command.comment})
     contribution = Contribution(referral_id=referral.id, question=command.question, kind=command.kind,
                                 author_id=actor.id, **values)
     db.session.add(contribution)
@@ -604,16 +628,37 @@ def _file_letter(referral: Referral, *, title: str, document_title: str, filenam
     return case, recipients, entry, document
 
 
-def send_statement(referral: Referral, command: NewStatement, *, actor, pdf: bytes) -> Statement:
-    """File the advisory statement as an outgoing journal post with its PDF letter to the patient and the treating
-    doctor, with copies to the trusts (letter_recipients). The assessment of all four questions must be complete
-    and approved by the secretariat first; the statement names who took part."""
+def _check_dated_text(problems: Problems, dated: tuple[str, date | None, date, str],
+                      text: tuple[str, str | None, str]) -> None:
+    """A record of the panel's work dated from a first day up to today, with its text: `dated` is the date's
+    field, value, first day and message, `text` the text's field, value and message (a value that is None was
+    refused by the form)."""
+    field, day, first, message = dated
+    if day is not None and not first <= day <= date.today():
+        problems.errors.append(InvalidInput(message, field=field))
+    with problems.check():
+        require(text[1], text[0], text[2])
+
+
+def check_statement(referral: Referral, command: NewStatement) -> None:
+    """A statement on a complete assessment is sent between the referral and today and gives the panel's advice:
+    both at once (a value that is None was refused by the form). Its recipients follow from the referral
+    (letter_recipients)."""
     _ensure_open(referral)
     _ensure_complete(referral)
+    problems = Problems()
+    _check_dated_text(problems, ("sent_on", command.sent_on, referral.referred_on,
+                                 "Sendt-datoen må være mellom henvisningsdatoen og i dag."),
+                      ("summary", command.summary, "Skriv ekspertpanelets samlede råd."))
+    problems.done()
+
+
+def send_statement(referral: Referral, command: NewStatement, *, actor, pdf: bytes) -> Statement:
+    """File the advisory statement (check_statement) as an outgoing journal post with its PDF letter to the patient
+    and the treating doctor, with copies to the trusts (letter_recipients). The assessment of all four questions
+    must be complete and approved by the secretariat first; the statement names who took part."""
+    check_statement(referral, command)
     sent_on, outcome = command.sent_on, command.outcome
-    if sent_on < referral.referred_on or sent_on > date.today():
-        raise InvalidInput("Sendt-datoen må være mellom henvisningsdatoen og i dag.", field="sent_on")
-    require_fields(command, {"summary": "Skriv ekspertpanelets samlede råd."})
     _recheck_recommendations(referral)
     if referral.statement_approved_at is None:
         raise InvalidInput("Sekretariatet må godkjenne uttalelsen før den sendes.")
@@ -694,16 +739,24 @@ def end_referral(referral: Referral, command: EndReferral, *, actor, pdf: bytes,
     return ending
 
 
-def record_feedback(referral: Referral, command: NewFeedback, *, actor) -> Feedback:
-    """The treating doctor's feedback on the statement: was the advice followed."""
-    received_on, followed = command.received_on, command.followed
+def check_feedback(referral: Referral, command: NewFeedback) -> None:
+    """The feedback comes after the statement was sent, says whether the advice was followed and what happened:
+    every refused field at once."""
     if referral.status is not ReferralStatus.STATEMENT_SENT:
         raise InvalidInput("Tilbakemelding kan registreres etter at uttalelsen er sendt.")
-    if followed not in FOLLOWED:
-        raise InvalidInput("Velg om rådet ble fulgt.", field="followed")
-    if received_on > date.today() or received_on < referral.statements[-1].sent_on:
-        raise InvalidInput("Datoen må være mellom uttalelsen og i dag.", field="received_on")
-    require_fields(command, {"summary": "Oppsummer tilbakemeldingen."})
+    problems = Problems()
+    if command.followed not in FOLLOWED:
+        problems.errors.append(InvalidInput("Velg om rådet ble fulgt.", field="followed"))
+    _check_dated_text(problems, ("received_on", command.received_on, referral.statements[-1].sent_on,
+                                 "Datoen må være mellom uttalelsen og i dag."),
+                      ("summary", command.summary, "Oppsummer tilbakemeldingen."))
+    problems.done()
+
+
+def record_feedback(referral: Referral, command: NewFeedback, *, actor) -> Feedback:
+    """The treating doctor's feedback on the statement (check_feedback): was the advice followed."""
+    check_feedback(referral, command)
+    received_on, followed = command.received_on, command.followed
     feedback = Feedback(referral_id=referral.id, received_on=received_on, followed=followed, summary=command.summary)
     db.session.add(feedback)
     db.session.flush()
@@ -713,11 +766,18 @@ def record_feedback(referral: Referral, command: NewFeedback, *, actor) -> Feedb
     return feedback
 
 
+def check_principled_question(referral: Referral, command: NewPrincipledQuestion) -> None:
+    """A principled question is raised between the referral and today and says what it is: both at once."""
+    problems = Problems()
+    _check_dated_text(problems, ("raised_on", command.raised_on, referral.referred_on,
+                                 "Datoen må være mellom henvisningsdatoen og i dag."),
+                      ("text", command.text, "Beskriv problemstillingen."))
+    problems.done()
+
+
 def add_principled_question(referral: Referral, command: NewPrincipledQuestion, *, actor) -> PrincipledQuestion:
-    """A new question that needs a principled answer; the annual report lists them."""
-    if command.raised_on > date.today() or command.raised_on < referral.referred_on:
-        raise InvalidInput("Datoen må være mellom henvisningsdatoen og i dag.", field="raised_on")
-    require_fields(command, {"text": "Beskriv problemstillingen."})
+    """A new question that needs a principled answer (check_principled_question); the annual report lists them."""
+    check_principled_question(referral, command)
     item = PrincipledQuestion(referral_id=referral.id, raised_on=command.raised_on, text=command.text)
     db.session.add(item)
     db.session.flush()

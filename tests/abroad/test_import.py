@@ -378,6 +378,8 @@ APPLICATION_CHECKS = [
                  "linje 3, kolonne patient_postal_code: «90» er ikke et postnummer (fire siffer).", id="postal code"),
     pytest.param(lambda: (_with(1, patient_street="Storgata 1", patient_postal_code="9008"), None),
                  "linje 2, kolonne patient_postal_place: Fyll inn poststed.", id="half an address"),
+    pytest.param(lambda: (_with(1, patient_street="Storgata 1", patient_postal_code="90"), None),
+                 "linje 2, kolonne patient_postal_place: Fyll inn poststed.", id="half an address, a bad postal code"),
     pytest.param(lambda: (_with(1, patient_municipality="4601 Bergen"), None),
                  "linje 2, kolonne patient_municipality: Kommunenummer 4601 ligger i Vestland, som hører til Helse "
                  "Vest.", id="municipality outside the region"),

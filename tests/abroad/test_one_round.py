@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app.abroad import services
-from app.abroad.models import Application, CostEntry
+from app.abroad.commands import OpinionCorrection, TreatmentPlan
+from app.abroad.models import Appeal, Application, CostEntry, MedicalOpinion
 from app.auth import services as account_services
 from app.auth.models import User
 from app.cases.interface import Case
 from app.demo import synthetic_national_id
-from app.errors import InvalidInputs
+from app.errors import InvalidInput, InvalidInputs
 from app.extensions import db
 from tests.factories import abroad_application, abroad_correction
 
@@ -283,3 +284,151 @@ def test_the_opinion_request_page_shows_every_error_in_one_round(worker):
     assert response.status_code == 200
     assert _errors(response) == {"requested_from", "requested_on", "due_on"}
     assert "Forespørselen kan ikke være sendt før søknaden ble mottatt." in response.get_data(as_text=True)
+
+
+# The steps after the registration: every refused field at once, on the page and in the API, nothing written.
+
+def _opinion_id(app, worker, case_id: int, received: bool = False) -> int:
+    asked = worker.post(f"/utland/soknader/{case_id}/uttalelser/ny", data={
+        "requested_from": "Fostermedisin, OUS", "question": "Er behandlingen nødvendig?", "requested_on": _day(58),
+        "due_on": _day(45)})
+    assert asked.status_code == 302
+    with app.app_context():
+        opinion_id = db.session.scalar(select(MedicalOpinion.id).join(Application).where(
+            Application.case_id == case_id))
+    if received:
+        assert worker.post(f"/utland/soknader/{case_id}/uttalelser/{opinion_id}", data={
+            "received_on": _day(50), "conclusion": "Anbefaler behandling."}).status_code == 302
+    return opinion_id
+
+
+def _opinion(app, opinion_id: int) -> tuple:
+    with app.app_context():
+        opinion = db.session.get(MedicalOpinion, opinion_id)
+        return opinion.requested_from, opinion.received_on, opinion.conclusion, opinion.version
+
+
+def test_the_received_opinion_page_shows_every_error_in_one_round(app, worker):
+    case_id = _registered(worker, synthetic_national_id(date(1994, 3, 8), 211))
+    opinion_id = _opinion_id(app, worker, case_id)
+    response = worker.post(f"/utland/soknader/{case_id}/uttalelser/{opinion_id}", data={
+        "received_on": _day(59), "conclusion": ""})
+    assert response.status_code == 200
+    assert _errors(response) == {"received_on", "conclusion"}
+    assert "Uttalelsen kan ikke være mottatt før forespørselen ble sendt" in response.get_data(as_text=True)
+    response = worker.post(f"/utland/soknader/{case_id}/uttalelser/{opinion_id}", data={
+        "received_on": _day(-2), "conclusion": ""})
+    assert _errors(response) == {"received_on", "conclusion"}
+    assert "Mottatt-datoen kan ikke være fram i tid." in response.get_data(as_text=True)
+    assert _opinion(app, opinion_id)[1:3] == (None, None)
+
+
+def test_the_opinion_correction_page_shows_every_error_in_one_round(app, worker):
+    case_id = _registered(worker, synthetic_national_id(date(1994, 3, 8), 212))
+    opinion_id = _opinion_id(app, worker, case_id, received=True)
+    before = _opinion(app, opinion_id)
+    response = worker.post(f"/utland/soknader/{case_id}/uttalelser/{opinion_id}/rett", data={
+        "requested_from": "Fostermedisin, St. Olavs hospital", "question": "", "received_on": _day(-3),
+        "conclusion": "", "reason": "", "version": before[3]})
+    assert response.status_code == 200
+    assert _errors(response) == {"question", "received_on", "conclusion", "reason"}
+    assert "Mottatt-datoen kan ikke være fram i tid." in response.get_data(as_text=True)
+    assert _opinion(app, opinion_id) == before
+
+
+def test_an_unchanged_opinion_correction_says_so_with_the_other_errors():
+    """The opinion as stored, corrected without a change: said in the same round as a missing reason would be,
+    not after it."""
+    opinion = MedicalOpinion(requested_from="OUS", question="Nødvendig?", requested_on=date(2026, 9, 2))
+    with pytest.raises(InvalidInputs) as refused:
+        services.check_opinion_correction(opinion, OpinionCorrection(
+            requested_from="", question="Nødvendig?", reason=None, received_on=date(2026, 9, 3)))
+    assert set(refused.value.by_field()) == {"requested_from", "reason", "received_on"}
+    with pytest.raises(InvalidInput, match="Ingen opplysninger er endret"):
+        services.check_opinion_correction(opinion, OpinionCorrection(
+            requested_from="OUS", question="Nødvendig?", reason="Sjekket."))
+
+
+def test_the_treatment_plan_service_and_api_name_every_error_at_once(app, client, worker, worker_id):
+    case_id = _granted(worker, synthetic_national_id(date(1994, 3, 8), 213))
+    with app.app_context():
+        application = db.session.scalar(select(Application).where(Application.case_id == case_id))
+        with pytest.raises(InvalidInputs) as refused:
+            services.check_treatment_plan(application, TreatmentPlan(
+                hospital=" ", country="XX", planned_start=date(2026, 10, 5), planned_end=date(2026, 10, 1)))
+        assert set(refused.value.by_field()) == {"hospital", "country", "planned_end"}
+    page = worker.post(f"/utland/soknader/{case_id}/behandling", data={
+        "hospital": "", "country": "", "planned_start": _day(10), "planned_end": _day(12),
+        "version": _version(app, case_id)})
+    assert page.status_code == 200
+    assert _errors(page) == {"hospital", "country", "planned_end"}
+    call = _api(app, client, worker_id)
+    refused = call("PUT", f"/abroad/applications/{case_id}/treatment-plan", {
+        "hospital": "", "country": "XX", "planned_start": (TODAY - timedelta(days=10)).isoformat(),
+        "planned_end": (TODAY - timedelta(days=12)).isoformat(), "version": _version(app, case_id)})
+    assert refused.status_code == 422
+    assert set(refused.json["errors"]) == {"hospital", "country", "planned_end"}
+    with app.app_context():
+        assert db.session.scalar(select(Application.hospital).where(Application.case_id == case_id)) is None
+
+
+def _denied_and_appealed(worker, national_id: str, *, received_days_ago: int = 60, decided_days_ago: int = 50,
+                         appealed_days_ago: int = 40) -> int:
+    case_id = _registered(worker, national_id, received_on=_day(received_days_ago))
+    assert worker.post(f"/utland/soknader/{case_id}/vedtak", data={
+        "decision": "denied", "decided_on": _day(decided_days_ago), "legal_basis": "Pbrl. § 2-4a",
+        "reasoning": "Forsvarlig tilbud i Norge."}).status_code == 302
+    appealed = worker.post(f"/utland/soknader/{case_id}/klage/ny", data={
+        "received_on": _day(appealed_days_ago), "notified_on": _day(decided_days_ago - 2), "grounds": "Uenig."})
+    assert appealed.status_code == 302
+    return int(appealed.headers["Location"].rsplit("/", 1)[1])
+
+
+def _appeal_row(app, appeal_case_id: int) -> tuple:
+    with app.app_context():
+        appeal = db.session.scalar(select(Appeal).where(Appeal.case_id == appeal_case_id))
+        return appeal.status, appeal.consider_late, appeal.office_outcome, appeal.board_outcome
+
+
+def test_the_late_appeal_assessment_shows_every_error_in_one_round(app, client, worker, worker_id):
+    appeal_id = _denied_and_appealed(worker, synthetic_national_id(date(1994, 3, 8), 214), received_days_ago=420,
+                                     decided_days_ago=400, appealed_days_ago=10)
+    before = _appeal_row(app, appeal_id)
+    response = worker.post(f"/utland/klager/{appeal_id}/fristoversittelse", data={"consider": "ja", "assessment": ""})
+    assert response.status_code == 200
+    assert _errors(response) == {"consider", "assessment"}
+    assert "mer enn ett år etter vedtaket" in response.get_data(as_text=True)
+    refused = _api(app, client, worker_id)("POST", f"/abroad/appeals/{appeal_id}/late-assessment",
+                                           {"consider": "ja", "assessment": ""})
+    assert refused.status_code == 422 and set(refused.json["errors"]) == {"consider", "assessment"}
+    assert _appeal_row(app, appeal_id) == before
+
+
+def test_the_reconsideration_shows_every_error_in_one_round(app, client, worker, worker_id):
+    appeal_id = _denied_and_appealed(worker, synthetic_national_id(date(1994, 3, 8), 215))
+    before = _appeal_row(app, appeal_id)
+    response = worker.post(f"/utland/klager/{appeal_id}/kontorets-behandling", data={
+        "outcome": "", "decided_on": _day(45), "reasoning": "", "steg": "forhandsvis"})
+    assert response.status_code == 200
+    assert _errors(response) == {"outcome", "decided_on", "reasoning"}
+    assert "Kontorets behandling kan ikke være datert før klagen kom inn" in response.get_data(as_text=True)
+    refused = _api(app, client, worker_id)("POST", f"/abroad/appeals/{appeal_id}/reconsideration", {
+        "outcome": "forwarded", "decided_on": (TODAY + timedelta(days=2)).isoformat(), "reasoning": ""})
+    assert refused.status_code == 422 and set(refused.json["errors"]) == {"decided_on", "reasoning"}
+    assert _appeal_row(app, appeal_id) == before
+
+
+def test_the_board_decision_shows_every_error_in_one_round(app, client, worker, worker_id):
+    appeal_id = _denied_and_appealed(worker, synthetic_national_id(date(1994, 3, 8), 216))
+    assert worker.post(f"/utland/klager/{appeal_id}/kontorets-behandling", data={
+        "outcome": "forwarded", "decided_on": _day(30), "reasoning": "Avslaget står."}).status_code == 302
+    before = _appeal_row(app, appeal_id)
+    response = worker.post(f"/utland/klager/{appeal_id}/nemnda", data={
+        "outcome": "", "decided_on": _day(35), "board_reference": ""})
+    assert response.status_code == 200
+    assert _errors(response) == {"outcome", "decided_on"}
+    assert "Nemndas avgjørelse kan ikke være datert før klagen ble oversendt" in response.get_data(as_text=True)
+    refused = _api(app, client, worker_id)("POST", f"/abroad/appeals/{appeal_id}/board-decision", {
+        "outcome": "", "decided_on": (TODAY + timedelta(days=2)).isoformat()})
+    assert refused.status_code == 422 and set(refused.json["errors"]) == {"outcome", "decided_on"}
+    assert _appeal_row(app, appeal_id) == before

@@ -14,6 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from app.demo import synthetic_national_id
 from tests.browser.conftest import assert_visible_focus
+from tests.browser.test_accessibility import assert_no_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -173,10 +174,18 @@ def test_refusal_is_appealed_forwarded_and_upheld_and_a_late_appeal_waits_for_as
     expect(page.get_by_role("link", name="Last ned oversendelsesbrevet (PDF)")).to_be_visible()
 
     page.get_by_role("link", name="Registrer nemndas avgjørelse").click()
-    page.get_by_role("radio", name="Stadfestet").check()
     page.get_by_label("Dato for avgjørelsen").fill(_day(35))
     page.get_by_role("button", name="Registrer avgjørelsen").click()
+    # Both errors in one round: the form's (no outcome chosen) and the service's (dated before the forwarding).
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("listitem")).to_have_count(2)
+    expect(summary).to_contain_text("Nemndas avgjørelse: Velg nemndas avgjørelse.")
     expect(page.locator("#decided_on-error")).to_contain_text("før klagen ble oversendt")
+    expect(page.get_by_label("Dato for avgjørelsen")).to_have_attribute("aria-describedby", "decided_on-error")
+    expect(page.get_by_role("group", name="Nemndas avgjørelse")).to_have_attribute(
+        "aria-describedby", re.compile("outcome-error"))
+    assert_no_axe_violations(page, "Klagenemnda's decision with every error")
+    page.get_by_role("radio", name="Stadfestet").check()
     page.get_by_label("Dato for avgjørelsen").fill(_day(5))
     page.get_by_role("button", name="Registrer avgjørelsen").click()
     expect(_fact(page, "Status")).to_have_text("Stadfestet av nemnda")

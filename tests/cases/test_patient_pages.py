@@ -1,5 +1,6 @@
 """The patient pages of a case through the test client: the history, a change and a correction with their reason,
 guardians, the decision letter's addressee, office scope (404 as for an unknown case) and the audit rows."""
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -193,3 +194,36 @@ def test_a_registration_with_half_an_address_is_refused_at_the_field(app, login,
     with app.app_context():
         assert db.session.scalar(select(Case.id)) is None
         assert db.session.scalar(select(User.id).where(User.office == "helse-sor-ost")) is not None
+
+
+def _errors(response) -> set[str]:
+    """The fields a page shows an error at."""
+    return set(re.findall(r'id="([a-z0-9_]+)-error"', response.get_data(as_text=True)))
+
+
+def test_the_patient_form_shows_every_error_in_one_round_and_saves_nothing(app, login, make_user):
+    """The form's own checks (a missing reason) and the service's rules (half an address, a municipality of
+    another region, a date before the birth) in one round."""
+    worker = login(make_user("abroad_caseworker", "helse-sor-ost"))
+    case_id = _register(worker)
+    answer = worker.post(f"/saker/{case_id}/pasient/endre", data={
+        **_facts(valid_from="01.01.1990", street="Parkveien 5", postal_code="035", postal_place="",
+                 municipality="4601 Bergen", reason=""), "version": _version(app, case_id)})
+    assert answer.status_code == 200
+    assert _errors(answer) == {"valid_from", "postal_code", "postal_place", "home_region", "reason"}
+    html = answer.get_data(as_text=True)
+    assert "Datoen kan ikke være før pasientens fødselsdato." in html and "«035» er ikke et postnummer" in html
+    with app.app_context():
+        assert db.session.scalar(select(PatientFactsEntry)) is None
+
+
+def test_the_guardian_form_shows_every_error_in_one_round_and_saves_nothing(app, login, make_user):
+    worker = login(make_user("abroad_caseworker", "helse-sor-ost"))
+    case_id = _register(worker)
+    answer = worker.post(f"/saker/{case_id}/pasient/verge/ny", data={
+        "name": "", "street": "Postboks 12", "postal_code": "92", "postal_place": "Tromsø",
+        "valid_from": _day(100), "valid_to": _day(200)})
+    assert answer.status_code == 200
+    assert _errors(answer) == {"name", "postal_code", "valid_to"}
+    with app.app_context():
+        assert db.session.scalar(select(Guardian)) is None

@@ -2,10 +2,14 @@
 import io
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
-from app.cases.models import Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry
+from app.auth.models import User
+from app.cases import services
+from app.cases.models import Case, CaseKind, CaseStatus, Deadline, Document, JournalEntry, JournalEntryType
 from app.core.audit import AuditEvent
+from app.errors import InvalidInputs
 from app.extensions import db
 from tests.audit import list_requests
 
@@ -101,6 +105,24 @@ def test_journal_dates_out_of_order_are_refused(app, login, make_user, make_case
     response = login(user).post(f"/saker/{case_id}/journal/ny", data={
         "entry_type": "X", "title": "Notat", "journal_date": "01.11.2026", "document_date": "02.11.2026"})
     assert 'id="document_date-error"' in response.get_data(as_text=True)
+    assert _count(app, JournalEntry) == 0
+
+
+def test_a_journal_entry_shows_every_error_in_one_round(app, login, make_user, make_case):
+    """The form's own check (no title) and the service's rule (an incoming post names its sender) together; the
+    service refuses both at once on every path."""
+    user = make_user("abroad_caseworker", "helse-sor-ost")
+    case_id = make_case(user)
+    response = login(user).post(f"/saker/{case_id}/journal/ny", data={
+        "entry_type": "I", "title": "", "party_name": "", "journal_date": "01.11.2026", "document_date": ""})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="title-error"' in html and 'id="party_name-error"' in html
+    with app.app_context(), pytest.raises(InvalidInputs) as refused:
+        services.add_journal_entry(db.session.get(Case, case_id), entry_type=JournalEntryType.INCOMING,
+                                   title="Søknad", journal_date=date(2026, 11, 1), document_date=date(2026, 11, 2),
+                                   party_name=" ", actor=db.session.get(User, user))
+    assert set(refused.value.by_field()) == {"document_date", "party_name"}
     assert _count(app, JournalEntry) == 0
 
 

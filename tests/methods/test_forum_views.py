@@ -237,6 +237,8 @@ def test_agenda_item_number_31_reads_sak_031_2025_with_a_link_to_the_method(app,
     twice = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"references": reference})
     assert f"{reference} står allerede på sakslisten til møtet." in _field_error(
         twice.get_data(as_text=True), "references")
+    both = client.post(f"/metoder/moter/{meeting_id}/saker/ny", data={"references": "ID2022_999", "number": "31"})
+    assert _errors(both.get_data(as_text=True)) == {"references", "number"}   # in one round
     assert _count(app, AgendaItem) == 1
 
 
@@ -559,3 +561,79 @@ def test_the_amendment_is_taken_up_under_sak_031_and_starts_from_the_current_poi
     form = client.get(f"/metoder/{reference}/beslutninger/ny?endrer={amended}").get_data(as_text=True)
     textarea = re.search(r'<textarea[^>]*name="points"[^>]*>(.*?)</textarea>', form, re.S).group(1)
     assert "utkast til nasjonal strategisk tilnærming" in textarea and textarea.count("\n") >= 2
+
+
+# Every form validates in one round: the form's own errors and the service's rules together, nothing saved.
+
+def _errors(html: str) -> set[str]:
+    return set(re.findall(r'id="([a-z0-9_]+)-error"', html))
+
+
+def test_a_meeting_form_shows_every_error_in_one_round(app, login, secretary):
+    client = login(secretary)
+    _new_meeting(client, "bestillerforum", "21.11.2024")
+    response = client.post("/metoder/moter/ny", data={
+        "forum": "bestillerforum", "meeting_date": "21.11.2024", "proposal_deadline": "22.11.2024",
+        "input_deadline": "01.11.2024"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert _errors(html) == {"meeting_date", "proposal_deadline", "input_deadline"}
+    assert "Bestillerforum har allerede et møte 21.11.2024." in html
+    assert "Innspillsfristen kan ikke være før forslagsfristen." in html
+    response = client.post("/metoder/moter/ny", data={
+        "forum": "bestillerforum", "meeting_date": "30.02.2025", "proposal_deadline": "10.01.2025",
+        "input_deadline": "05.01.2025"})
+    assert _errors(response.get_data(as_text=True)) == {"meeting_date", "input_deadline"}
+    assert _count(app, Meeting) == 1
+
+
+def test_an_ordering_decision_shows_every_error_in_one_round(app, login, secretary):
+    client = login(secretary)
+    reference = _register(app, secretary)
+    meeting_id = _new_meeting(client, "bestillerforum", "20.06.2022")
+    _put_on_agenda(client, meeting_id, reference)
+    response = client.post(f"/metoder/{reference}/bestilling/ny", data={
+        "agenda_item_id": str(_item_id(app, meeting_id)), "kind": "full_hta", "assessing_body": "",
+        "decided_on": "", "due_on": "01.06.2022", "reasoning": ""})
+    assert response.status_code == 200
+    assert _errors(response.get_data(as_text=True)) == {"assessing_body", "aspects", "due_on"}
+    assert _count(app, OrderingDecision) == 0
+
+
+def test_a_follow_up_shows_every_error_in_one_round(app, s1_decided):
+    client, reference = s1_decided
+    [decision] = _decision_ids(app, reference)
+    response = client.post(f"/metoder/{reference}/beslutninger/{decision}/oppfolging/ny", data={
+        "title": "", "owner": "Fagdirektørene", "members": "", "mandate_questions": "", "secretariat": "",
+        "reporting_line": "", "due_on": "01.01.2025"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert _errors(html) == {"title", "due_on"} and "Fristen kan ikke være før beslutningen." in html
+    assert _count(app, FollowUpAssignment) == 0
+
+
+def test_a_report_shows_every_error_in_one_round(app, login, secretary):
+    client = login(secretary)
+    reference = _register(app, secretary)
+    _ready_for_decision(app, secretary, reference)
+    with app.app_context():
+        commission_id = db.session.scalar(select(Commission.id))
+    response = client.post(f"/metoder/{reference}/oppdrag/{commission_id}/rapporter/ny", data={
+        "title": "", "delivered_on": "01.01.2022"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert _errors(html) == {"title", "delivered_on"}
+    assert "Leveransedatoen kan ikke være før oppdraget startet." in html
+    assert _count(app, CommissionReport) == 0
+
+
+def test_a_forum_decision_shows_every_error_in_one_round(app, s1_decided):
+    """A second decision that does not amend the current one, without points, valid before it was made."""
+    client, reference = s1_decided
+    meeting_id = _new_meeting(client, "beslutningsforum", "28.04.2025")
+    _put_on_agenda(client, meeting_id, reference)
+    response = client.post(f"/metoder/{reference}/beslutninger/ny", data=_decision_form(
+        _item_id(app, meeting_id), "28.04.2025", "", valid_from="01.04.2025"))
+    assert response.status_code == 200
+    assert _errors(response.get_data(as_text=True)) == {"amends_id", "points", "valid_from"}
+    assert _count(app, ForumDecision) == 1

@@ -402,3 +402,45 @@ def test_an_assigned_panel_member_sees_the_assessment_but_may_not_change_it(app,
             assert response.status_code == 403, f"{method} {path} answered {response.status_code}"
     assert _referral(app, case_id)["answers"][1][0].startswith("Etablert behandling er gitt")
     assert _count(app, PrincipledQuestion) == 0
+
+
+# Every form validates in one round: the form's own errors and the service's rules together, nothing saved.
+
+def _errors(response) -> set[str]:
+    return set(re.findall(r'id="([a-z0-9_]+)-error"', response.get_data(as_text=True)))
+
+
+def test_an_item_shows_every_error_in_one_round(app, client, case_id):
+    response = client.post(f"/ekspertpanelet/saker/{case_id}/behandlinger/ny", data={
+        **ITEM, "question": "", "registry_id": "NCT123", "country": "", "method_reference": "ID1999_999"})
+    assert response.status_code == 200
+    assert _errors(response) == {"question", "registry_id", "country", "method_reference"}
+    assert _count(app, TreatmentItem) == 0
+
+
+def test_feedback_and_a_principled_question_show_every_error_in_one_round(app, client, case_id):
+    _complete_assessment(client, case_id)
+    _approve(client, case_id)
+    client.post(f"/ekspertpanelet/saker/{case_id}/uttalelse/ny", data={
+        "recipients": "Lege Lise Lund", "sent_on": TODAY.strftime("%d.%m.%Y"), "summary": "Off-label anbefales.",
+        "outcome": "off_label"})
+    future = date(TODAY.year + 1, 1, 1).strftime("%d.%m.%Y")
+    feedback = client.post(f"/ekspertpanelet/saker/{case_id}/tilbakemelding/ny", data={
+        "received_on": future, "summary": ""})
+    assert feedback.status_code == 200
+    assert _errors(feedback) == {"received_on", "followed", "summary"}
+    question = client.post(f"/ekspertpanelet/saker/{case_id}/prinsipielle-sporsmal/ny", data={
+        "raised_on": future, "text": ""})
+    assert question.status_code == 200
+    assert _errors(question) == {"raised_on", "text"}
+    assert (_count(app, Feedback), _count(app, PrincipledQuestion)) == (0, 0)
+
+
+def test_a_statement_shows_every_error_in_one_round(app, client, case_id):
+    _complete_assessment(client, case_id)
+    _approve(client, case_id)
+    response = client.post(f"/ekspertpanelet/saker/{case_id}/uttalelse/ny", data={
+        "recipients": "Lege Lise Lund", "sent_on": "01.01.2020", "summary": "", "outcome": ""})
+    assert response.status_code == 200
+    assert _errors(response) == {"sent_on", "summary", "outcome"}
+    assert _count(app, Statement) == 0

@@ -150,3 +150,15 @@ def test_the_case_status_follows_the_referral(app_ctx, secretary):
     assert case.status is CaseStatus.CREATED
     services.save_answer(referral, panel_answer(1), actor=secretary)
     assert case.status is CaseStatus.IN_PROGRESS
+
+
+def test_a_contribution_shows_every_error_in_one_round(app, login, people):
+    """The form's own check (no question chosen) and the service's rule (an empty draft) together."""
+    _secretary, member_id, _outsider, case_id = people
+    response = login(member_id).post(f"/ekspertpanelet/saker/{case_id}/bidrag/ny", data={
+        "question": "", "kind": "draft", "findings": "", "advice": ""})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="question-error"' in html and 'id="findings-error"' in html
+    with app.app_context():
+        assert db.session.scalar(select(Contribution.id)) is None

@@ -162,8 +162,9 @@ def _contact(row: Row, region: str | None) -> Contact:
             row.error(column, f"Feltet kan ha høyst {limit} tegn.")
     try:
         check_address(street, code, place)
-    except InvalidInput as error:
-        row.error(ADDRESS_COLUMNS.get(error.field, "patient_street"), str(error))
+    except InvalidInput as refused:
+        for error in getattr(refused, "errors", [refused]):   # every part of the address refused at once
+            row.error(ADDRESS_COLUMNS.get(error.field, "patient_street"), str(error))
     if municipality:
         municipality = normalise_municipality(municipality)
         if region and municipality_number(municipality):
