@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4e8a1f7d2b3'
-down_revision = 'b7d2e4f6a8c1'
+down_revision = 'c3e8a1f5d7b2'
 branch_labels = None
 depends_on = None
 
