@@ -5,7 +5,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from app.abroad.models import BoardOutcome, CostCategory, Decision, OfficeOutcome, Stream, TreatmentClass
+from app.abroad.models import (
+    ApprovingBody,
+    BoardOutcome,
+    CostCategory,
+    Decision,
+    ForwardedTo,
+    OfficeOutcome,
+    Stream,
+    TreatmentClass,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,6 +66,26 @@ class NewDecision:
     legal_basis: str | None = None
     reasoning: str | None = None
     attachments: tuple[int, ...] = ()   # documents of the case sent with the letter, listed as «Vedlegg»
+
+
+@dataclass(frozen=True, kw_only=True)
+class Forwarding:
+    """An application sent on to the scheme or body it belongs to, with the letter telling the patient why."""
+
+    forwarded_to: ForwardedTo
+    forwarded_on: date
+    reason: str
+    body_name: str | None = None     # the body, when it is «Annen instans»
+
+
+@dataclass(frozen=True, kw_only=True)
+class PgdApproval:
+    """The approving body's answer on a PGD application (granted or denied), as the office records it."""
+
+    decision: Decision
+    decided_on: date
+    approving_body: ApprovingBody
+    approval_reference: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

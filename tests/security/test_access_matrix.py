@@ -103,8 +103,11 @@ for _endpoint, _method in (("api.abroad_get_application", "GET"), ("api.abroad_d
                            ("api.abroad_create_appeal", "POST"), ("api.abroad_get_appeal", "GET"),
                            ("api.abroad_assess_late_appeal", "POST"), ("api.abroad_reconsider", "POST"),
                            ("api.abroad_board_decision", "POST"), ("api.abroad_correct_application", "PUT"),
-                           ("api.abroad_reverse_cost", "POST")):
+                           ("api.abroad_reverse_cost", "POST"), ("api.abroad_forward_application", "POST")):
     MATRIX[(_endpoint, _method)] = OWN
+# The demo PGD application is Helse Vest's (its office records the approval).
+MATRIX[("api.abroad_record_pgd_approval", "POST")] = {"abroad_other"}
+MATRIX[("abroad.record_pgd_approval", "GET")] = MATRIX[("abroad.record_pgd_approval", "POST")] = {"abroad_other"}
 for _fmt in ("pdf", "xlsx", "json"):
     MATRIX[(f"reports.download /rapporter/bestillinger/<int:order_id>/rapport.{_fmt}", "GET")] = set()
 for _path, _readers in (("utenlandsbehandling", ABROAD), ("ekspertpanelet", PANEL), ("nye-metoder", METHODS)):
@@ -126,7 +129,7 @@ for _endpoint in ("panel.new_referral", "panel.new_member", "panel.edit_member",
 for _endpoint in ("abroad.request_opinion", "abroad.record_opinion", "abroad.decide", "abroad.plan_treatment",
                   "abroad.new_cost", "abroad.new_appeal", "abroad.assess_late_appeal", "abroad.reconsider",
                   "abroad.board_decision", "abroad.correct_application", "abroad.correct_opinion",
-                  "abroad.reverse_cost"):
+                  "abroad.reverse_cost", "abroad.forward_application"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = OWN
 for _endpoint in ("abroad.application", "abroad.appeal", "abroad.decision_letter", "abroad.forwarding_letter",
                   "abroad.board_bundle", "cases.detail", "cases.download_document", "cases.patient"):
@@ -165,6 +168,7 @@ def principals_and_urls(app) -> Fixtures:
     open_application = case_of("Nils Nordlending", Application)
     with_costs = case_of("Kari Nordmann", Application)
     refused = case_of("Per Klagesen", Application)
+    pgd = case_of("Ola Bergen", Application)
     appeal = case_of("Per Klagesen", Appeal)
     referral = case_of("Hanne Hagen", Referral)
     item = panel_services.add_item(referral, panel_item(
@@ -220,6 +224,7 @@ def principals_and_urls(app) -> Fixtures:
         "cost": {**on_open_case, **common, "case_id": with_costs.case_id,
                  "cost_id": db.session.scalar(select(CostEntry.id).where(CostEntry.application_id == with_costs.id))},
         "refused": {**on_open_case, **common, "case_id": refused.case_id},
+        "pgd": {**common, "case_id": pgd.case_id},
         "panel.": {**common, "case_id": referral.case_id, "statement_id": 1, "item_id": item.id,
                    "contribution_id": contribution.id},
         "follow_up": {**common, "reference": db.session.get(Method, decision.method_id).reference,
@@ -235,6 +240,7 @@ FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the 
                      "api.abroad_assess_late_appeal",
                      "api.abroad_reconsider", "api.abroad_board_decision"), "abroad.appeal"),
     **dict.fromkeys(("api.abroad_create_appeal",), "refused"),
+    **dict.fromkeys(("abroad.record_pgd_approval", "api.abroad_record_pgd_approval"), "pgd"),
     **dict.fromkeys(("abroad.reverse_cost", "api.abroad_reverse_cost"), "cost"),
     **dict.fromkeys(("abroad.decision_letter", "cases.download_document", "cases.new_document_version"), "refused"),
     **dict.fromkeys(("methods.new_follow_up", "methods.close_follow_up"), "follow_up"),
