@@ -75,7 +75,8 @@ def record_approval(application: Application, command: PgdApproval, *, actor,
                       title=f"PGD {decision.label.lower()} av {body.label}"
                             + (f" (ref. {command.approval_reference})" if command.approval_reference else ""),
                       journal_date=decided_on, document_date=decided_on, party_name=body.label, actor=actor)
-    answer_incoming(case, actor=actor, method="TE")
+    answer_incoming(case, actor=actor, method="TE")   # the application, taken note of: the office sends no letter
+    answer_incoming(case, actor=actor, method="TE")   # and the approval just filed
     db.session.flush()
     record_change(AuditAction.UPDATE, "abroad_application", application.id, case=case, user=actor,
                   changes={"decision": [None, decision.value], "decided_on": [None, decided_on],

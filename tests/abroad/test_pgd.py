@@ -13,7 +13,7 @@ from app.abroad.models import Application, ApplicationStatus, ApprovingBody, Dec
 from app.abroad.statistics import received_and_granted
 from app.auth import services as account_services
 from app.auth.models import User
-from app.cases.interface import get_case
+from app.cases.interface import JournalEntryType, get_case
 from app.errors import InvalidInput
 from app.extensions import db
 from tests.abroad.fixtures.import_files import application_row, to_csv
@@ -40,8 +40,10 @@ def test_the_approving_body_is_recorded_and_the_office_plans_the_treatment(pgd_a
         ApplicationStatus.GRANTED, Decision.GRANTED, date(2026, 10, 1))
     assert (pgd_application.approving_body, pgd_application.approval_reference) == (ApprovingBody.OUS, "OUS-PGD-7")
     assert pgd_application.letter_document_id is None
-    titles = [entry.title for entry in get_case(pgd_application.case_id).journal_entries]
-    assert "PGD innvilget av Oslo universitetssykehus (ref. OUS-PGD-7)" in titles
+    entries = get_case(pgd_application.case_id).journal_entries
+    assert "PGD innvilget av Oslo universitetssykehus (ref. OUS-PGD-7)" in [entry.title for entry in entries]
+    incoming = [entry for entry in entries if entry.entry_type is JournalEntryType.INCOMING]
+    assert len(incoming) == 2 and all(entry.follow_up_done_at is not None for entry in incoming)   # both closed
     services.plan_treatment(pgd_application, abroad_plan(), expected_version=None, actor=caseworker)
     assert pgd_application.hospital
 

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from app.abroad import services as abroad_services
 from app.abroad.commands import PhraseText
-from app.abroad.models import Appeal, Application, CostEntry, MedicalOpinion
+from app.abroad.models import Appeal, Application, CostEntry, ForeignHospital, HospitalName, MedicalOpinion
 from app.auth import services as account_services
 from app.auth.models import ApiToken, User
 from app.cases import patient_facts
@@ -81,6 +81,10 @@ MATRIX = {
     ("abroad.new_application", "GET"): ABROAD, ("abroad.new_application", "POST"): ABROAD,
     ("abroad.phrases", "GET"): ABROAD, ("abroad.phrases", "POST"): ABROAD,   # each office its own phrases
     ("abroad.edit_phrase", "GET"): OWN, ("abroad.edit_phrase", "POST"): OWN,   # a Helse Sør-Øst office's phrase
+    # The register of foreign hospitals is common to the offices (no personal data).
+    ("abroad.hospital_register", "GET"): ABROAD, ("abroad.hospital_register", "POST"): ABROAD,
+    ("abroad.edit_hospital", "GET"): ABROAD, ("abroad.edit_hospital", "POST"): ABROAD,
+    ("abroad.review_hospital_name", "POST"): ABROAD, ("abroad.merge_hospital", "POST"): ABROAD,
     ("panel.index", "GET"): PANEL_READ, ("panel.referral", "GET"): PANEL_READ,
     ("panel.export_referrals", "GET"): PANEL_READ,
     ("panel.members", "GET"): PANEL_READ, ("panel.statement_pdf", "GET"): set(),   # the demo referral has none
@@ -189,7 +193,8 @@ def principals_and_urls(app) -> Fixtures:
                                         actor=db.session.get(User, users["abroad_own"]))
     db.session.commit()
     common = {"reference": "ID2025_102", "user_id": spare.id, "discrepancy_id": 1, "token_id": token.id,
-              "phrase_id": phrase.id,
+              "phrase_id": phrase.id, "hospital_id": db.session.scalar(select(ForeignHospital.id).limit(1)),
+              "name_id": db.session.scalar(select(HospitalName.id).limit(1)),
               "filter_id": saved_filter.id,
               "meeting_id": db.session.scalar(select(Meeting.id).limit(1)),
               "trial_id": db.session.scalar(select(OngoingTrial.id).limit(1)),
