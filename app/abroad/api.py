@@ -6,7 +6,7 @@ from datetime import date
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from app.abroad import services
+from app.abroad import forwarding, pgd, services
 from app.abroad.application_views import child_or_404
 from app.abroad.forms import (
     AppealForm,
@@ -26,6 +26,7 @@ from app.abroad.forms import (
 from app.abroad.letters import decide_with_letter, reconsider_with_letter
 from app.abroad.lists import APPEALS, APPLICATIONS
 from app.abroad.models import Appeal, Application, CostEntry, MedicalOpinion
+from app.abroad.scheme_forms import ForwardingForm, PgdApprovalForm
 from app.api import ApiError, endpoint, json_input, run
 from app.cases.interface import Case, load_record
 from app.core.audit import AuditAction, record_access
@@ -64,7 +65,9 @@ APPLICATION = {"type": "object", "required": ["case_id", "case_number", "status"
     "icd10": {"type": "string"}, "icd10_chapter": {"type": "string"}, "treatment_class": {"type": "string"},
     "trial_registry_id": _TEXT, "exception_grounds": _TEXT,
     "requested_treatment": _TEXT, "method_reference": _TEXT, "decision": _TEXT, "decided_on": _DATE,
-    "legal_basis": _TEXT, "hospital": _TEXT, "country": _TEXT, "planned_start": _DATE, "planned_end": _DATE,
+    "legal_basis": _TEXT, "approving_body": _TEXT, "approval_reference": _TEXT, "hospital": _TEXT,
+    "forwarded_to": _TEXT, "forwarded_to_name": _TEXT, "forwarded_on": _DATE,
+    "country": _TEXT, "planned_start": _DATE, "planned_end": _DATE,
     "flag": _TEXT, "total_nok": {"type": "string"}, "costs": {"type": "array", "items": COST},
     "opinions": {"type": "array", "items": OPINION},
     "appeals": {"type": "array", "items": APPEAL}}}
@@ -125,7 +128,10 @@ def application_json(application: Application, case: Case, *, detail: bool = Fal
         "trial_registry_id": application.trial_registry_id, "exception_grounds": application.exception_grounds,
         "requested_treatment": application.requested_treatment, "method_reference": application.method_reference,
         "decision": _value(application.decision), "decided_on": _iso(application.decided_on),
-        "legal_basis": application.legal_basis, "hospital": application.hospital, "country": application.country,
+        "legal_basis": application.legal_basis, "approving_body": _value(application.approving_body),
+        "approval_reference": application.approval_reference, "hospital": application.hospital,
+        "country": application.country, "forwarded_to": _value(application.forwarded_to),
+        "forwarded_to_name": application.forwarded_to_name, "forwarded_on": _iso(application.forwarded_on),
         "planned_start": _iso(application.planned_start), "planned_end": _iso(application.planned_end),
         "flag": application.flag, "total_nok": str(application.total_nok),
     }
@@ -215,6 +221,26 @@ def record_opinion(case_id: int, opinion_id: int):
     form = json_input(OpinionReceivedForm)
     run(lambda: services.record_opinion(opinion, form.to_command(), actor=current_user))
     return opinion_json(opinion)
+
+
+@endpoint("/abroad/applications/<int:case_id>/pgd-approval", method="POST",
+          summary="Registrer godkjenning av PGD fra PGD-nemnda, OUS eller St. Olavs hospital (uten vedtaksbrev)",
+          tag=TAG, form=PgdApprovalForm, response=APPLICATION)
+def record_pgd_approval(case_id: int):
+    case, application = _application(case_id, "edit")
+    form = json_input(PgdApprovalForm, check=lambda command: pgd.check_approval(application, command))
+    run(lambda: pgd.record_approval(application, form.to_command(), actor=current_user))
+    return _shown(case, application)
+
+
+@endpoint("/abroad/applications/<int:case_id>/forwarding", method="POST",
+          summary="Send søknaden videre til rett ordning (forvaltningsloven § 4), med brev til pasienten", tag=TAG,
+          form=ForwardingForm, response=APPLICATION)
+def forward_application(case_id: int):
+    case, application = _application(case_id, "edit")
+    form = json_input(ForwardingForm, check=lambda command: forwarding.check_forwarding(application, command))
+    run(lambda: forwarding.forward_with_letter(case, application, form.to_command(), actor=current_user))
+    return _shown(case, application)
 
 
 @endpoint("/abroad/applications/<int:case_id>/treatment-plan", method="PUT",

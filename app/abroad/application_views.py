@@ -6,7 +6,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.abroad import letters, services
+from app.abroad import hospitals, letters, services
 from app.abroad.forms import (
     ApplicationCorrectionForm,
     ApplicationForm,
@@ -171,6 +171,7 @@ def plan_treatment(case_id: int):
         form.adopt_version(application.version)
     page = render_template("abroad/step_form.html", form=form, case=case, application=application,
                            heading="Behandling, reise og opphold", anchor="behandling",
+                           hospitals=hospitals.search(None, limit=None),
                            intro="Kontoret avtaler behandlingen med sykehuset og planlegger reise og opphold.",
                            stored=application if form.conflict else None, country_name=services.country_name)
     return audited_page(page, case, application, "abroad_application", "behandlingsplan", 409 if form.conflict else 200)

@@ -5,7 +5,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from app.abroad.models import BoardOutcome, CostCategory, Decision, OfficeOutcome, Stream, TreatmentClass
+from app.abroad.models import (
+    ApprovingBody,
+    BoardOutcome,
+    CostCategory,
+    Decision,
+    ForwardedTo,
+    OfficeOutcome,
+    Stream,
+    TreatmentClass,
+)
 from app.forms import Upload
 
 
@@ -72,6 +81,26 @@ class ExperimentalBasis:
     """What a grant of experimental treatment rests on: the trial's registry ID, or the exception's grounds."""
     trial_registry_id: str | None = None
     exception_grounds: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Forwarding:
+    """An application sent on to the scheme or body it belongs to, with the letter telling the patient why."""
+
+    forwarded_to: ForwardedTo
+    forwarded_on: date
+    reason: str
+    body_name: str | None = None     # the body, when it is «Annen instans»
+
+
+@dataclass(frozen=True, kw_only=True)
+class PgdApproval:
+    """The approving body's answer on a PGD application (granted or denied), as the office records it."""
+
+    decision: Decision
+    decided_on: date
+    approving_body: ApprovingBody
+    approval_reference: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

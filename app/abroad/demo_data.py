@@ -9,18 +9,22 @@ from html import escape
 
 from app.abroad import services, synthetic
 from app.abroad.commands import (
+    Forwarding,
     NewAppeal,
     NewApplication,
     NewCost,
     NewDecision,
     OpinionReceived,
     OpinionRequest,
+    PgdApproval,
     Reconsideration,
     TreatmentPlan,
 )
+from app.abroad.forwarding import forward_with_letter
 from app.abroad.importing import import_file
 from app.abroad.letters import decide_with_letter, reconsider_with_letter
-from app.abroad.models import CostCategory, Decision, OfficeOutcome, Stream, TreatmentClass
+from app.abroad.models import ApprovingBody, CostCategory, Decision, ForwardedTo, OfficeOutcome, Stream, TreatmentClass
+from app.abroad.pgd import record_approval
 from app.cases.interface import NewGuardian, add_guardian, get_case
 from app.exports import csv_bytes
 from app.forms import Upload
@@ -120,7 +124,9 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
         received_on=today - timedelta(days=84), conclusion="PGD anbefales.",
         file=_paper("uttalelse-genetikk.pdf", "Medisinsk uttalelse", "Medisinsk genetikk, Haukeland",
                     "PGD er medisinsk begrunnet og anbefales.")), actor=vest, today=today)
-    _decide(pgd, vest, today, Decision.GRANTED, 80, "PGD er godkjent; behandlingen gis ikke i Norge.")
+    record_approval(pgd, PgdApproval(decision=Decision.GRANTED, decided_on=today - timedelta(days=80),
+                                     approving_body=ApprovingBody.OUS, approval_reference="OUS-PGD-2026-14"),
+                    actor=vest, today=today)
     services.plan_treatment(pgd, TreatmentPlan(
         hospital="Karolinska universitetssjukhuset", country="SE", planned_start=today - timedelta(days=60),
         planned_end=today - timedelta(days=55), travel_arrangements="Fly Bergen–Stockholm",
@@ -150,7 +156,17 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
         add_guardian(get_case(child.case_id), NewGuardian(
             name=guardian, street="Elvegata 17", postal_code="7010", postal_place="Trondheim",
             valid_from=date(2010, 9, 9)), actor=midt)
-    return 12   # nine applications and referrals, three appeals
+    eea = _apply(hso, national_id_for, today, name="Eva Europa", born=date(1975, 3, 14), region="helse-sor-ost",
+                 lives=("Torggata 5", "1530", "Moss", "3103 Moss"), days_ago=15, icd10="M17.1",
+                 where="Privatklinikk i Spania", treatment="Kneprotese, operert i Spania i fjor")
+    forward_with_letter(get_case(eea.case_id), eea, Forwarding(
+        forwarded_to=ForwardedTo.HELFO_EEA_REFUND, forwarded_on=today - timedelta(days=10),
+        reason="Behandlingen er gitt i et annet EØS-land, og du ber om å få dekket utgiftene i etterkant."),
+        actor=hso, today=today)
+    _apply(vest, national_id_for, today, name="Rune Refusjon", born=date(1982, 7, 7), region="helse-vest",
+           lives=("Kaien 1", "5003", "Bergen", "4601 Bergen"), days_ago=4, icd10="O43.0", stream=Stream.REFUND,
+           where="Rigshospitalet, København", treatment="Refusjon av akutt fostermedisinsk behandling")
+    return 14   # eleven applications and referrals (one forwarded, one refund), three appeals
 
 
 HISTORY_YEARS = 10

@@ -213,7 +213,9 @@ class ExperimentalBasisForm(VersionedForm):
 
 class TreatmentPlanForm(VersionedForm):
     hospital = StringField("Behandlende sykehus", filters=TIDY_TEXT, validators=[
-        DataRequired(message="Oppgi sykehuset som skal behandle pasienten."), Length(max=200)])
+        DataRequired(message="Oppgi sykehuset som skal behandle pasienten."), Length(max=200)],
+        render_kw={"list": "sykehusregister", "autocomplete": "off"},
+        description="Velg fra sykehusregisteret: skriv for å søke.")
     country = SelectField("Land", validators=[_required_choice("Velg landet sykehuset ligger i.")],
                           validate_choice=False)
     planned_start = NorwegianDateField("Planlagt start", [Optional()])

@@ -32,11 +32,36 @@ class Stream(LabelledEnum):
     PGD = "pgd", "Preimplantasjonsdiagnostikk (PGD)"
     PARTICLE_THERAPY = "particle_therapy", "Partikkelterapi"
     NORDIC_DRUG_PROTOCOL = "nordic_drug_protocol", "Nordisk legemiddelprotokoll for barn"
+    # S3 § 4: the offices' common application and refund form; the treatment has already been given
+    REFUND = "refund", "Refusjon etter behandling (felles søknads- og refusjonsskjema)"
 
     @property
     def has_decision(self) -> bool:
-        """Particle therapy and the Nordic protocols are decided by others; the office administers them."""
-        return self in (Stream.APPLICATION, Stream.PGD)
+        """Particle therapy and the Nordic protocols are referred by others; the office administers them. An
+        application, PGD and a refund after treatment included, is decided one by one."""
+        return self in (Stream.APPLICATION, Stream.PGD, Stream.REFUND)
+
+    @property
+    def office_decides(self) -> bool:
+        """PGD is approved by others (S3 § 4.1, § 5.2: PGD-nemnda until 30.6.2020, then Oslo
+        universitetssykehus or St. Olavs hospital); the office records their approval and administers the
+        treatment abroad, with no decision letter of its own and no appeal to Klagenemnda."""
+        return self in (Stream.APPLICATION, Stream.REFUND)
+
+
+PGD_BOARD_LAST_DAY = date(2020, 6, 30)   # S3 § 5.2: the PGD board's approvals ended on 1 July 2020
+
+
+class ApprovingBody(LabelledEnum):
+    """Who approves PGD (bioteknologiloven; S3 § 5.2)."""
+
+    PGD_BOARD = "pgd_board", "Preimplantasjonsdiagnostikknemnda (PGD-nemnda)"
+    OUS = "ous", "Oslo universitetssykehus"
+    ST_OLAV = "st_olav", "St. Olavs hospital"
+
+    def approves_on(self, day: date) -> bool:
+        """The board approved up to 30.6.2020; the two hospitals from 1.7.2020."""
+        return (day <= PGD_BOARD_LAST_DAY) is (self is ApprovingBody.PGD_BOARD)
 
 
 class TreatmentClass(LabelledEnum):
@@ -57,6 +82,7 @@ class ApplicationStatus(LabelledEnum):
     WITHDRAWN = "withdrawn", "Trukket"
     REFERRED = "referred", "Henvist – administreres av kontoret"
     COMPLETED = "completed", "Behandling avsluttet"
+    FORWARDED = "forwarded", "Oversendt rett instans"
 
     @property
     def case_status(self) -> CaseStatus:
@@ -75,17 +101,35 @@ OPEN_STATUSES = (ApplicationStatus.RECEIVED, ApplicationStatus.IN_PREPARATION)
 ACTIVE_STATUSES = (*OPEN_STATUSES, ApplicationStatus.GRANTED, ApplicationStatus.REFERRED)
 
 
+class ForwardedTo(LabelledEnum):
+    """The scheme an application belongs to when it is not this one (S3 § 1): it is forwarded there, not refused
+    (forvaltningsloven § 4, the duty to guide)."""
+
+    HELFO_EEA_REFUND = "helfo_eea_refund", ("Helfo – refusjon av helsehjelp mottatt i et annet EØS-land "
+                                            "(pasientrettighetsdirektivet 2011/24/EU)")
+    HELFO_S2 = "helfo_s2", "Helfo – forhåndsgodkjent planlagt behandling i et annet EØS-land (blankett S2)"
+    HELFO_ABROAD_STAY = "helfo_ftrl_5_24", "Helfo – helsehjelp under opphold i utlandet (folketrygdloven § 5-24)"
+    TREATMENT_TRAVEL = "treatment_travel", "Seksjon for behandlingsreiser, Oslo universitetssykehus"
+    OTHER = "other", "Annen instans"
+
+
 class Decision(LabelledEnum):
     GRANTED = "granted", "Innvilget"
     DENIED = "denied", "Avslått"
     WITHDRAWN = "withdrawn", "Trukket"
 
 
-def appeal_refused(decision: "Decision | None", status: ApplicationStatus, *, named: str = "Søknaden") -> str | None:
+def appeal_refused(decision: "Decision | None", status: ApplicationStatus, stream: Stream, *,
+                   named: str = "Søknaden") -> str | None:
     """Why the application's decision cannot be appealed, or None when it can (forvaltningsloven § 28: a party
     may appeal an individual decision). A refusal is appealed while it stands; a grant too (its hospital,
     companion or cover), while granted or after the treatment. A refusal reversed on appeal is not appealed
-    again, nor is a withdrawn or undecided application. `named` names the application in the message."""
+    again, nor is a withdrawn or undecided application. PGD is not the office's decision, so it is not appealed
+    to Klagenemnda through the office (Stream.office_decides). `named` names the application in the message."""
+    if stream is Stream.PGD:
+        return (f"{named} gjelder preimplantasjonsdiagnostikk (PGD), som godkjennes av PGD-nemnda (til 30.06.2020) "
+                "eller Oslo universitetssykehus og St. Olavs hospital, ikke av utenlandskontoret. Godkjenningen kan "
+                "ikke påklages til Klagenemnda for behandling i utlandet gjennom kontoret.")
     if decision is Decision.DENIED and status is ApplicationStatus.DENIED:
         return None
     if decision is Decision.GRANTED and status in (ApplicationStatus.GRANTED, ApplicationStatus.COMPLETED):
@@ -144,13 +188,23 @@ class Application(Versioned, db.Model):
     decision: Mapped[Decision | None]
     decided_on: Mapped[date | None]
     legal_basis: Mapped[str | None] = mapped_column(String(300))
+    # PGD: `decision` and `decided_on` are the approving body's (Stream.office_decides), with its reference
+    approving_body: Mapped[ApprovingBody | None]
+    approval_reference: Mapped[str | None] = mapped_column(String(60))
     reasoning: Mapped[str | None] = mapped_column(Text)
     method_check: Mapped[dict | None] = mapped_column(JSON)   # the Nye Metoder status shown at the decision
     letter_document_id: Mapped[int | None] = mapped_column(ForeignKey("case_documents.id"))
+    # Forwarded to the scheme it belongs to (app/abroad/forwarding.py); the letter is `letter_document_id`
+    forwarded_to: Mapped[ForwardedTo | None]
+    forwarded_to_name: Mapped[str | None] = mapped_column(String(200))    # the body, when OTHER
+    forwarded_on: Mapped[date | None]
+    forwarding_reason: Mapped[str | None] = mapped_column(Text)
     # A Nye Metoder decision the caseworker must look at
     flag: Mapped[str | None] = mapped_column(Text)
     flagged_at: Mapped[datetime | None]
-    # After a grant (or for a referral): where and how
+    # After a grant (or for a referral): where and how. `hospital_id` is the register's hospital; `hospital` its
+    # name as the plan or the import gave it.
+    hospital_id: Mapped[int | None] = mapped_column(ForeignKey("abroad_hospitals.id"), index=True)
     hospital: Mapped[str | None] = mapped_column(String(200))
     country: Mapped[str | None] = mapped_column(String(2))    # ISO 3166 alpha-2
     planned_start: Mapped[date | None]
@@ -171,7 +225,7 @@ class Application(Versioned, db.Model):
 
     @property
     def appealable(self) -> bool:
-        return appeal_refused(self.decision, self.status) is None
+        return appeal_refused(self.decision, self.status, self.stream) is None
 
     @property
     def treatment_may_be_planned(self) -> bool:
@@ -185,6 +239,39 @@ class Application(Versioned, db.Model):
     @property
     def total_nok(self) -> Decimal:
         return sum((cost.amount_nok for cost in self.costs), Decimal(0))
+
+
+class ForeignHospital(Versioned, db.Model):
+    """A hospital abroad in the offices' register (S3 § 3.3, § 4.1): the treatment plan and the import name it, so
+    the annual report counts a hospital once, however its name was spelt. `agreements` are the offices'
+    agreements with it (settlement, SOPs for referral, discharge, reporting and payment)."""
+
+    __tablename__ = "abroad_hospitals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    country: Mapped[str | None] = mapped_column(String(2))    # ISO 3166 alpha-2; unknown for an imported name
+    city: Mapped[str | None] = mapped_column(String(100))
+    agreements: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    names: Mapped[list["HospitalName"]] = relationship(back_populates="hospital", order_by="HospitalName.spelling")
+
+
+class HospitalName(db.Model):
+    """A spelling of a hospital's name, as typed or imported, mapped to the register by its normalised form
+    (app/abroad/hospitals.py). A mapping made by the data migration or an import waits for the office's review."""
+
+    __tablename__ = "abroad_hospital_names"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    normalised: Mapped[str] = mapped_column(String(200), unique=True)
+    spelling: Mapped[str] = mapped_column(String(200))
+    hospital_id: Mapped[int] = mapped_column(ForeignKey("abroad_hospitals.id"), index=True)
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    hospital: Mapped[ForeignHospital] = relationship(back_populates="names")
 
 
 class MedicalOpinion(Versioned, db.Model):

@@ -30,6 +30,7 @@ from app.abroad.commands import (
     Reconsideration,
     TreatmentPlan,
 )
+from app.abroad.hospitals import for_plan, validate_country
 from app.abroad.models import (
     ACTIVE_STATUSES,
     OPEN_APPEAL_STATUSES,
@@ -42,6 +43,7 @@ from app.abroad.models import (
     CostEntry,
     Decision,
     DecisionNote,
+    ForeignHospital,
     MedicalOpinion,
     OfficeOutcome,
     StandardPhrase,
@@ -104,6 +106,9 @@ LEGAL_BASIS_NOT_INTRODUCED = ("Pasient- og brukerrettighetsloven § 2-4a tredje 
 EXPERIMENTAL_NOTICE = ("Ordningen dekker som hovedregel ikke utprøvende eller eksperimentell behandling, verken i "
                        "eller utenfor kliniske studier.")
 BOARD_NAME = "Klagenemnda for behandling i utlandet"
+PGD_NOT_DECIDED_HERE = ("Preimplantasjonsdiagnostikk (PGD) godkjennes av PGD-nemnda (til 30.06.2020) eller av Oslo "
+                        "universitetssykehus og St. Olavs hospital, ikke av utenlandskontoret. Registrer "
+                        "godkjenningen under «Godkjenning av PGD»; kontoret sender ikke eget vedtaksbrev.")
 
 
 def _lock(application: Application) -> None:
@@ -118,14 +123,6 @@ def _lock(application: Application) -> None:
 def country_name(code: str | None) -> str | None:
     """The country's name in bokmål (CLDR through Babel), or the code when it has none."""
     return BOKMAL.territories.get(code, code) if code else None
-
-
-def validate_country(value: str | None) -> str:
-    code = (value or "").strip().upper()
-    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        raise InvalidInput(f"«{value or ''}» er ikke en landkode etter ISO 3166 (to bokstaver, f.eks. DK).",
-                           field="country")
-    return code
 
 
 def _method_reference(reference: str | None) -> str | None:
@@ -520,6 +517,8 @@ def check_decision(application: Application, command: NewDecision, *, today: dat
     today = today or date.today()
     decision, decided_on = command.decision, command.decided_on
     _ensure_open(application)
+    if not application.stream.office_decides:
+        raise InvalidInput(PGD_NOT_DECIDED_HERE, field="decision")
     problems = Problems()
     if decided_on is not None:
         with problems.check():
@@ -574,21 +573,27 @@ def decide(application: Application, command: NewDecision, *, actor, letter: byt
     else:
         if letter is None:
             raise InvalidInput("Vedtaksbrevet mangler.")
-        entry = add_journal_entry(case, entry_type=JournalEntryType.OUTGOING,
-                                  title=f"Vedtak – {decision.label.lower()} – {case.patient.name}",
-                                  journal_date=decided_on, document_date=decided_on, party_name=case.patient.name,
-                                  actor=actor)
-        document = attach_document(case, title=f"Vedtaksbrev – {decision.label.lower()}",
-                                   filename=f"vedtak-{case.year}-{case.sequence}.pdf", content=letter,
-                                   actor=actor, journal_entry=entry)
-        application.letter_document_id = document.id
-        answer_incoming(case, actor=actor)
+        file_letter(application, case, title=f"Vedtak – {decision.label.lower()} – {case.patient.name}",
+                    document_title=f"Vedtaksbrev – {decision.label.lower()}", filename="vedtak", dated=decided_on,
+                    letter=letter, actor=actor)
     application.flag = None
     application.flagged_at = None
     db.session.flush()
     record_change(AuditAction.UPDATE, "abroad_application", application.id, case=case, user=actor,
                   changes={"decision": [None, decision.value], "decided_on": [None, decided_on]})
     return application
+
+
+def file_letter(application: Application, case: Case, *, title: str, document_title: str, filename: str,
+                dated: date, letter: bytes, actor) -> None:
+    """File the application's letter to the patient as an outgoing post with its PDF, and close (avskriv) the
+    incoming application post it answers."""
+    entry = add_journal_entry(case, entry_type=JournalEntryType.OUTGOING, title=title, journal_date=dated,
+                              document_date=dated, party_name=case.patient.name, actor=actor)
+    document = attach_document(case, title=document_title, filename=f"{filename}-{case.year}-{case.sequence}.pdf",
+                               content=letter, actor=actor, journal_entry=entry)
+    application.letter_document_id = document.id
+    answer_incoming(case, actor=actor)
 
 
 # After a grant
@@ -598,28 +603,31 @@ def _ensure_plannable(application: Application) -> None:
         raise InvalidInput("Behandlingen kan bare planlegges når søknaden er innvilget eller henvist.")
 
 
-def check_treatment_plan(application: Application, plan: TreatmentPlan) -> str:
-    """Everything a treatment plan must satisfy, every refused field at once. Returns the country's code."""
+def check_treatment_plan(application: Application,
+                         plan: TreatmentPlan) -> tuple[str | None, ForeignHospital | None]:
+    """Everything a treatment plan must satisfy, every refused field at once: the hospital from the register
+    (app/abroad/hospitals.py) in the country given. Returns the country's code and the hospital."""
     _ensure_plannable(application)
     problems = Problems()
-    country = None
-    with problems.check():
-        require(plan.hospital, "hospital", "Oppgi sykehuset som skal behandle pasienten.")
+    country = hospital = None
     with problems.check():
         country = validate_country(plan.country)
+    with problems.check():
+        hospital = for_plan(plan.hospital, country)
     if plan.planned_start and plan.planned_end and plan.planned_end < plan.planned_start:
         problems.errors.append(InvalidInput("Planlagt slutt kan ikke være før planlagt start.", field="planned_end"))
     problems.done()
-    return country
+    return country, hospital
 
 
 def plan_treatment(application: Application, plan: TreatmentPlan, *, expected_version: int | None, actor) -> dict:
     """Where and when the patient is treated, and how travel and stay are arranged (check_treatment_plan)."""
     _ensure_plannable(application)
     ensure_version(application, expected_version)
-    country = check_treatment_plan(application, plan)
+    country, hospital = check_treatment_plan(application, plan)
     changes = apply_changes(application, {
-        "hospital": plan.hospital, "country": country, "planned_start": plan.planned_start,
+        "hospital_id": hospital.id, "hospital": hospital.name, "country": country,
+        "planned_start": plan.planned_start,
         "planned_end": plan.planned_end, "travel_arrangements": plan.travel_arrangements,
         "stay_arrangements": plan.stay_arrangements, "companion": plan.companion})
     _start_work(application, actor)
@@ -947,7 +955,7 @@ def check_appeal(application: Application, command: NewAppeal, *, today: date | 
     refused date at once (a value that is None was refused by the form)."""
     today = today or date.today()
     received_on, notified_on = command.received_on, command.notified_on
-    refused = appeal_refused(application.decision, application.status, named="Denne søknaden")
+    refused = appeal_refused(application.decision, application.status, application.stream, named="Denne søknaden")
     if refused:
         raise InvalidInput(refused)
     if any(appeal.status in OPEN_APPEAL_STATUSES for appeal in application.appeals):

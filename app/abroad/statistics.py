@@ -18,7 +18,16 @@ from datetime import date
 
 from sqlalchemy import and_, case, extract, func, or_, select
 
-from app.abroad.models import Appeal, Application, BoardOutcome, CostEntry, Decision, OfficeOutcome, Stream
+from app.abroad.models import (
+    Appeal,
+    Application,
+    BoardOutcome,
+    CostEntry,
+    Decision,
+    ForeignHospital,
+    OfficeOutcome,
+    Stream,
+)
 from app.abroad.services import country_name
 from app.cases.interface import Case, icd10_chapter_title
 from app.core.regions import REGIONS, handling_office
@@ -106,13 +115,39 @@ def received_and_granted(year: int, region: str | None) -> tuple[dict[str, int],
     return received, granted_by_year
 
 
+def _forwarded_by(year: int):
+    """Forwarded to the scheme it belongs to by the end of `year` (app/abroad/forwarding.py): not refused."""
+    return and_(Application.forwarded_on.is_not(None), Application.forwarded_on <= year_bounds(year)[1])
+
+
+def forwarded_by_year(year: int, region: str | None) -> dict[str, int]:
+    """Counted applications per year received (ten years to Y) forwarded to another scheme by the end of Y."""
+    first = year - RECEIVED_YEARS + 1
+    rows = dict(db.session.execute(_scope(
+        select(_year(Application.received_on), func.count())
+        .where(Application.stream.in_(COUNTED), _in(Application.received_on, first, year), _forwarded_by(year))
+        .group_by(_year(Application.received_on)), region)).all())
+    return {str(each): rows.get(each, 0) for each in year_range(year, RECEIVED_YEARS)}
+
+
 def pending_at_year_end(year: int, region: str | None) -> int:
-    """Counted applications received in Y with no first-instance decision dated on or before 31 December."""
+    """Counted applications received in Y with no first-instance decision dated on or before 31 December, and
+    not forwarded to another scheme by then."""
     _, last = year_bounds(year)
     return db.session.scalar(_scope(
         select(func.count()).select_from(Application)
         .where(Application.stream.in_(COUNTED), _in(Application.received_on, year, year),
-               or_(Application.decided_on.is_(None), Application.decided_on > last)), region))
+               or_(Application.decided_on.is_(None), Application.decided_on > last),
+               ~_forwarded_by(year)), region))
+
+
+def refunds(year: int, region: str | None) -> dict[str, int]:
+    """Applications for a refund after treatment (a stream of its own, not among the counted applications)
+    received in Y, and how many were granted by the end of Y."""
+    received, granted = db.session.execute(_scope(
+        select(func.count(), func.sum(case((_granted_by(year), 1), else_=0))).select_from(Application)
+        .where(Application.stream == Stream.REFUND, _in(Application.received_on, year, year)), region)).one()
+    return {"received": received, "granted": int(granted or 0)}
 
 
 def received_by_region(year: int, region: str | None) -> dict[str, int]:
@@ -132,11 +167,24 @@ def _granted(year: int, region: str | None, *columns, as_of: int | None = None):
         .group_by(*columns), region)).all()
 
 
+def _hospitals_granted(year: int, region: str | None):
+    """(name, country, count) of the granted counted applications received in Y, a hospital of the register by its
+    register name however the plan or import spelt it (app/abroad/hospitals.py); a name not mapped as given."""
+    name = func.coalesce(ForeignHospital.name, Application.hospital)
+    country = func.coalesce(ForeignHospital.country, Application.country)
+    return db.session.execute(_scope(
+        select(name, country, func.count()).select_from(Application)
+        .outerjoin(ForeignHospital, ForeignHospital.id == Application.hospital_id)
+        .where(Application.stream.in_(COUNTED), _in(Application.received_on, year, year), _granted_by(year))
+        .group_by(name, country), region)).all()
+
+
 def granted_places(year: int, region: str | None) -> dict:
-    """Granted counted applications received in Y by country and by hospital; small hospitals as "other"."""
+    """Granted counted applications received in Y by country and by hospital (of the register); hospitals that
+    treated fewer than OTHER_HOSPITAL_LIMIT as "other"."""
     countries = Counter({code or UNKNOWN_COUNTRY: count for code, count in _granted(year, region, Application.country)})
     hospitals, hospital_countries = Counter(), {}
-    for hospital, country, count in _granted(year, region, Application.hospital, Application.country):
+    for hospital, country, count in _hospitals_granted(year, region):
         name = (hospital or "").strip() or UNKNOWN_HOSPITAL
         hospitals[name] += count
         hospital_countries.setdefault(name, set()).add(country)
@@ -257,7 +305,9 @@ def abroad_figures(year: int, region: str | None = None, progress: Progress | No
     progress = progress or (lambda percent, step: None)
     progress(5, "Teller mottatte og innvilgede søknader")
     received, granted = received_and_granted(year, region)
+    forwarded = forwarded_by_year(year, region)
     pending = pending_at_year_end(year, region)
+    refund = refunds(year, region)
     by_region = received_by_region(year, region)
     progress(25, "Teller land, sykehus og diagnoser")
     places = granted_places(year, region)
@@ -282,6 +332,8 @@ def abroad_figures(year: int, region: str | None = None, progress: Progress | No
         "region": region,
         "received_by_year": received,
         "granted_by_year": granted,
+        "forwarded_by_year": forwarded,
+        "refunds_after_treatment": refund,
         "pending_at_year_end": pending,
         "received_by_region": by_region,
         **places,
@@ -297,6 +349,7 @@ def abroad_figures(year: int, region: str | None = None, progress: Progress | No
         # Beyond the published tables: what the tables' percentages are computed from.
         "received": received[str(year)],
         "granted": granted[str(year)],
+        "forwarded": forwarded[str(year)],
         "diagnosis_chapters": chapters,
         "diagnosis_chapters_previous_year": previous_chapters,
     }
@@ -344,22 +397,38 @@ def _other_hospitals_text(count: int, countries: list[str]) -> str:
     return f" Gruppen «andre» er {hospitals}{where} {each} behandlet færre enn {OTHER_HOSPITAL_LIMIT} pasienter."
 
 
+def _refund_text(refund: dict[str, int], year: int) -> str:
+    """Refunds after treatment are their own stream, reported beside the applications, not among them."""
+    if not refund["received"]:
+        return ""
+    return (f" I tillegg kom det {refund['received']} søknader om refusjon etter behandling (felles søknads- og "
+            f"refusjonsskjema); {refund['granted']} av dem ble innvilget i {year}. De er ikke med i tallene over.")
+
+
 def _overview(data: dict, year: int) -> Section:
     years = list(data["received_by_year"])
     received, granted, pending = data["received"], data["granted"], data["pending_at_year_end"]
+    forwarded = data["forwarded_by_year"]
     rows = [[int(each), data["received_by_year"][each], data["granted_by_year"][each],
-             _percent(data["granted_by_year"][each], data["received_by_year"][each])] for each in years]
+             _percent(data["granted_by_year"][each], data["received_by_year"][each]), forwarded[each]]
+            for each in years]
     return Section("Mottatte og innvilgede søknader", [
         Paragraph(f"I {year} mottok utenlandskontorene {received} søknader (medregnet preimplantasjonsdiagnostikk, "
                   f"PGD). {granted} av dem ble innvilget i første instans"
                   f"{f' (ca. {round(100 * granted / received)} prosent)' if received else ''}, og {pending} var "
-                  f"fortsatt under behandling {_year_end_text(year)}."),
+                  f"fortsatt under behandling {_year_end_text(year)}."
+                  + (f" {data['forwarded']} hørte til en annen ordning og ble sendt videre dit, ikke avslått."
+                     if data["forwarded"] else "")
+                  + _refund_text(data["refunds_after_treatment"], year)),
         Table("T1 Mottatte og innvilgede", f"Tabell 1. Mottatte og innvilgede søknader {years[0]}–{year}",
               [Column("År", TEXT), Column("Mottatte søknader", COUNT), Column("Innvilget", COUNT),
-               Column("Andel innvilget", PERCENT)], rows,
+               Column("Andel innvilget", PERCENT), Column("Sendt videre til annen ordning", COUNT)], rows,
               total=["Sum", sum(data["received_by_year"].values()), sum(data["granted_by_year"].values()),
-                     _percent(sum(data["granted_by_year"].values()), sum(data["received_by_year"].values()))],
-              note="Søknader telles i året de ble mottatt; «innvilget» er vedtaket i første instans."),
+                     _percent(sum(data["granted_by_year"].values()), sum(data["received_by_year"].values())),
+                     sum(forwarded.values())],
+              note="Søknader telles i året de ble mottatt; «innvilget» er vedtaket i første instans. En søknad "
+                   "som hører til en annen ordning (Helfo, behandlingsreiser), sendes dit og telles ikke som "
+                   "avslått."),
         Chart("bar", f"Mottatte og innvilgede søknader {years[0]}–{year}", years,
               [Series("Mottatte", list(data["received_by_year"].values())),
                Series("Innvilget", list(data["granted_by_year"].values()))]),
@@ -514,13 +583,17 @@ def build_report(request: ReportRequest, progress: Progress) -> Report:
         kind="abroad", title="Behandling i utlandet", subtitle=f"Årsrapport {year} – {area}", year=year,
         region=region, generated_at=utcnow(), sections=sections, data=data,
         methods_notes=[
-            "Søknader er strømmene «søknad» og «PGD»; partikkelterapi og nordiske legemiddelprotokoller telles "
-            "for seg.",
+            "Søknader er strømmene «søknad» og «PGD»; partikkelterapi, nordiske legemiddelprotokoller og "
+            "refusjon etter behandling telles for seg.",
             "En søknad telles i året den ble mottatt. «Innvilget» er vedtaket i første instans; en omgjøring etter "
             "klage endrer det ikke.",
-            f"«Under behandling ved årsskiftet» er søknader mottatt i {year} uten vedtak datert senest 31.12.{year}.",
+            f"«Under behandling ved årsskiftet» er søknader mottatt i {year} uten vedtak datert senest 31.12.{year} "
+            "og ikke sendt videre til en annen ordning innen da.",
+            "En søknad som hører til en annen ordning, sendes dit (forvaltningsloven § 4) og telles som sendt videre, "
+            "ikke som avslått.",
             "Regionen er pasientens bostedsregion da søknaden kom inn.",
-            f"Sykehus med færre enn {OTHER_HOSPITAL_LIMIT} innvilgede pasienter i året er slått sammen til «andre».",
+            f"Sykehus med færre enn {OTHER_HOSPITAL_LIMIT} innvilgede pasienter i året er slått sammen til «andre». "
+            "Et sykehus telles én gang etter sykehusregisteret, uansett hvordan navnet er skrevet.",
             "Diagnosegruppen er ICD-10-kapitlet til hoveddiagnosen; grupper med 5 prosent eller mindre er ikke vist.",
             "Barn er pasienter under 18 år på datoen søknaden kom inn.",
             "Kostnader telles i året kostnaden er ført, for søknadens region, i hele kroner.",

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.abroad.models import PGD_BOARD_LAST_DAY, ApprovingBody
 from app.core.regions import handling_office
 
 
@@ -114,7 +115,9 @@ def history(office: str, first: date, last: date, per_year: int, *, national_id_
             costs.extend(cost_rows(row, last=last, rng=rng))
         elif row["decision"] == "denied" and rng.random() < APPEALED_SHARE:
             appeal = appeal_row(row, last=last, rng=rng)
-            if appeal is not None:
+            # PGD is approved by others and not appealed through the office (app/abroad/pgd.py); its appeal is
+            # drawn all the same, so the rest of the history stays as it was.
+            if appeal is not None and row["stream"] != "pgd":
                 appeals.append(appeal)
     return History(applications=rows, costs=costs, appeals=appeals)
 
@@ -156,6 +159,8 @@ def application_rows(count: int, *, first: date, last: date, rng: random.Random,
             "national_id": national_id or "",
             "stream": stream, "received_date": received.isoformat(), "icd10": icd10,
             "decision": decision, "decision_date": decision_date,
+            "approving_body": _pgd_body(region, decision_date) if stream == "pgd" and decision in (
+                "granted", "denied") else "",
             "country": country if treated else "", "hospital": where.split(",")[0] if treated else "",
             "treatment_class": rng.choices(TREATMENT_CLASSES[0], cum_weights=TREATMENT_CLASSES[1])[0],
         }
@@ -164,6 +169,14 @@ def application_rows(count: int, *, first: date, last: date, rng: random.Random,
         row["trial_registry_id"] = f"NCT0{5000000 + index}" if row["treatment_class"] == "trial" else ""
         row["exception_grounds"] = EXCEPTION_GROUNDS if row["treatment_class"] == "experimental" else ""
         yield row
+
+
+def _pgd_body(region: str, decided: str) -> str:
+    """Who approved PGD (S3 § 5.2): PGD-nemnda up to 30.6.2020, then St. Olavs hospital for Midt-Norge and
+    Nord in this synthetic history, Oslo universitetssykehus for the others."""
+    if date.fromisoformat(decided) <= PGD_BOARD_LAST_DAY:
+        return ApprovingBody.PGD_BOARD.value
+    return (ApprovingBody.ST_OLAV if region in ("helse-midt-norge", "helse-nord") else ApprovingBody.OUS).value
 
 
 def contact_columns(region: str, rng: random.Random) -> dict:

@@ -69,4 +69,4 @@ def appeals():
     return list_page(APPEALS, "abroad/appeals.html")
 
 
-from app.abroad import appeal_views, application_views, import_views, phrase_views  # noqa: E402,F401  (routes on bp)
+from app.abroad import appeal_views, application_views, hospital_views, import_views, phrase_views, scheme_views  # noqa: E402,F401  (routes on bp)

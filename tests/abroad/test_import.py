@@ -397,8 +397,8 @@ APPLICATION_CHECKS = [
                  "linje 2, kolonne patient_region: «helse-sør» er ikke en helseregion. Bruk helse-sor-ost, helse-vest, "
                  "helse-midt-norge eller helse-nord.", id="region"),
     pytest.param(lambda: (_with(1, stream="surgery"), None),
-                 "linje 2, kolonne stream: «surgery» er ikke en gyldig verdi. Bruk application, pgd, particle_therapy "
-                 "eller nordic_drug_protocol.", id="stream"),
+                 "linje 2, kolonne stream: «surgery» er ikke en gyldig verdi. Bruk application, pgd, particle_therapy, "
+                 "nordic_drug_protocol eller refund.", id="stream"),
     pytest.param(lambda: (_with(1, decision="approved", decision_date="2016-02-01"), None),
                  "linje 2, kolonne decision: «approved» er ikke en gyldig verdi. Bruk granted, denied eller "
                  "withdrawn, eller la feltet stå tomt.", id="decision"),

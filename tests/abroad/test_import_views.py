@@ -102,8 +102,8 @@ def test_the_error_file_lists_every_error_and_is_logged(app, hso):
     assert response.get_data(as_text=True).splitlines() == [
         "linje 2, kolonne icd10: «ZZZ» er ikke en gyldig ICD-10-kode. Bruk formen bokstav, to siffer og eventuelt "
         "punktum og ett siffer, f.eks. C34.9.",
-        "linje 4, kolonne stream: «x» er ikke en gyldig verdi. Bruk application, pgd, particle_therapy eller "
-        "nordic_drug_protocol."]
+        "linje 4, kolonne stream: «x» er ikke en gyldig verdi. Bruk application, pgd, particle_therapy, "
+        "nordic_drug_protocol eller refund."]
     assert _count(app, AuditEvent, AuditEvent.action == AuditAction.DOWNLOAD,
                   AuditEvent.object_type == "abroad_import") == 1
 

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from app.abroad import services as abroad_services
 from app.abroad.commands import PhraseText
-from app.abroad.models import Appeal, Application, CostEntry, MedicalOpinion
+from app.abroad.models import Appeal, Application, CostEntry, ForeignHospital, HospitalName, MedicalOpinion
 from app.auth import services as account_services
 from app.auth.models import ApiToken, User
 from app.cases import patient_facts
@@ -93,6 +93,10 @@ MATRIX = {
     ("abroad.new_application", "GET"): ABROAD, ("abroad.new_application", "POST"): ABROAD,
     ("abroad.phrases", "GET"): ABROAD, ("abroad.phrases", "POST"): ABROAD,   # each office its own phrases
     ("abroad.edit_phrase", "GET"): OWN, ("abroad.edit_phrase", "POST"): OWN,   # a Helse Sør-Øst office's phrase
+    # The register of foreign hospitals is common to the offices (no personal data).
+    ("abroad.hospital_register", "GET"): ABROAD, ("abroad.hospital_register", "POST"): ABROAD,
+    ("abroad.edit_hospital", "GET"): ABROAD, ("abroad.edit_hospital", "POST"): ABROAD,
+    ("abroad.review_hospital_name", "POST"): ABROAD, ("abroad.merge_hospital", "POST"): ABROAD,
     ("panel.index", "GET"): PANEL_READ, ("panel.referral", "GET"): PANEL_READ,
     ("panel.export_referrals", "GET"): PANEL_READ,
     ("panel.members", "GET"): PANEL_READ, ("panel.statement_pdf", "GET"): set(),   # the demo referral has none
@@ -121,8 +125,12 @@ for _endpoint, _method in (("api.abroad_get_application", "GET"), ("api.abroad_d
                            ("api.abroad_assess_late_appeal", "POST"), ("api.abroad_reconsider", "POST"),
                            ("api.abroad_board_decision", "POST"), ("api.abroad_correct_application", "PUT"),
                            ("api.abroad_reverse_cost", "POST"), ("api.abroad_record_experimental_basis", "PUT"),
-                           ("api.abroad_request_opinion", "POST"), ("api.abroad_record_opinion", "POST")):
+                           ("api.abroad_request_opinion", "POST"), ("api.abroad_record_opinion", "POST"),
+                           ("api.abroad_forward_application", "POST")):
     MATRIX[(_endpoint, _method)] = OWN
+# The demo PGD application is Helse Vest's (its office records the approval).
+MATRIX[("api.abroad_record_pgd_approval", "POST")] = {"abroad_other"}
+MATRIX[("abroad.record_pgd_approval", "GET")] = MATRIX[("abroad.record_pgd_approval", "POST")] = {"abroad_other"}
 for _fmt in ("pdf", "xlsx", "json"):
     MATRIX[(f"reports.download /rapporter/bestillinger/<int:order_id>/rapport.{_fmt}", "GET")] = set()
 for _path, _readers in (("utenlandsbehandling", ABROAD), ("ekspertpanelet", PANEL), ("nye-metoder", METHODS)):
@@ -147,7 +155,8 @@ for _endpoint in ("panel.new_referral", "panel.new_member", "panel.edit_member",
 for _endpoint in ("abroad.request_opinion", "abroad.record_opinion", "abroad.decide", "abroad.plan_treatment",
                   "abroad.new_cost", "abroad.new_appeal", "abroad.assess_late_appeal", "abroad.reconsider",
                   "abroad.board_decision", "abroad.correct_application", "abroad.correct_opinion",
-                  "abroad.reverse_cost", "abroad.review_method_flag", "abroad.record_experimental_basis"):
+                  "abroad.reverse_cost", "abroad.review_method_flag", "abroad.record_experimental_basis",
+                  "abroad.forward_application"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = OWN
 for _endpoint in ("abroad.application", "abroad.appeal", "abroad.decision_letter", "abroad.forwarding_letter",
                   "abroad.board_bundle", "cases.detail", "cases.download_document", "cases.patient"):
@@ -186,6 +195,7 @@ def principals_and_urls(app) -> Fixtures:
     open_application = case_of("Nils Nordlending", Application)
     with_costs = case_of("Kari Nordmann", Application)
     refused = case_of("Per Klagesen", Application)
+    pgd = case_of("Ola Bergen", Application)
     appeal = case_of("Per Klagesen", Appeal)
     referral = case_of("Hanne Hagen", Referral)
     item = panel_services.add_item(referral, panel_item(
@@ -206,7 +216,8 @@ def principals_and_urls(app) -> Fixtures:
                                         actor=db.session.get(User, users["abroad_own"]))
     db.session.commit()
     common = {"reference": "ID2025_102", "user_id": spare.id, "discrepancy_id": 1, "token_id": token.id,
-              "phrase_id": phrase.id,
+              "phrase_id": phrase.id, "hospital_id": db.session.scalar(select(ForeignHospital.id).limit(1)),
+              "name_id": db.session.scalar(select(HospitalName.id).limit(1)),
               "filter_id": saved_filter.id,
               "meeting_id": db.session.scalar(select(Meeting.id).limit(1)),
               "trial_id": db.session.scalar(select(OngoingTrial.id).limit(1)),
@@ -241,6 +252,7 @@ def principals_and_urls(app) -> Fixtures:
         "cost": {**on_open_case, **common, "case_id": with_costs.case_id,
                  "cost_id": db.session.scalar(select(CostEntry.id).where(CostEntry.application_id == with_costs.id))},
         "refused": {**on_open_case, **common, "case_id": refused.case_id},
+        "pgd": {**common, "case_id": pgd.case_id},
         "panel.": {**common, "case_id": referral.case_id, "statement_id": 1, "item_id": item.id,
                    "contribution_id": contribution.id},
         "follow_up": {**common, "reference": db.session.get(Method, decision.method_id).reference,
@@ -262,6 +274,7 @@ FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the 
     # the refused demo application is experimental treatment outside a trial
     **dict.fromkeys(("api.abroad_create_appeal", "abroad.record_experimental_basis",
                      "api.abroad_record_experimental_basis"), "refused"),
+    **dict.fromkeys(("abroad.record_pgd_approval", "api.abroad_record_pgd_approval"), "pgd"),
     **dict.fromkeys(("abroad.reverse_cost", "api.abroad_reverse_cost"), "cost"),
     **dict.fromkeys(("abroad.decision_letter", "cases.download_document", "cases.new_document_version"), "refused"),
     **dict.fromkeys(("methods.new_follow_up", "methods.close_follow_up"), "follow_up"),

@@ -243,7 +243,8 @@ def _sequence_errors(appeals: list[ImportedAppeal], stored: list[tuple[date, App
         if under_way:
             errors.append(RowError(appeal.line, "application_reference",
                                    f"Det er allerede en klage under behandling på vedtaket i «{reference}»."))
-        elif refused := appeal_refused(appeal.application.decision, status, named=f"Søknaden «{reference}»"):
+        elif refused := appeal_refused(appeal.application.decision, status, appeal.application.stream,
+                                        named=f"Søknaden «{reference}»"):
             errors.append(RowError(appeal.line, "application_reference", refused))
         if appeal.grants:
             status = ApplicationStatus.GRANTED

@@ -7,7 +7,7 @@ from datetime import date
 from typing import NamedTuple
 
 from app.abroad.importing.cells import Row, allowed, country, icd10, label, national_id
-from app.abroad.models import Decision, Stream, TreatmentClass
+from app.abroad.models import PGD_BOARD_LAST_DAY, ApprovingBody, Decision, Stream, TreatmentClass
 from app.cases.interface import (
     check_address,
     municipality_number,
@@ -20,6 +20,7 @@ from app.errors import InvalidInput
 
 MAX_REFERENCE = 40
 MAX_HOSPITAL = 200
+MAX_APPROVAL_REFERENCE = 60
 MAX_NAME = 200
 MAX_STREET = 200
 MAX_PLACE = 100
@@ -41,6 +42,8 @@ class Application(NamedTuple):
     treatment_class: TreatmentClass
     decision: Decision | None
     decided_on: date | None
+    approving_body: ApprovingBody | None
+    approval_reference: str | None
     country: str | None
     hospital: str | None
     contact: "Contact"
@@ -78,13 +81,14 @@ def check_application(row: Row, *, today: date, real_today: date,
         else TreatmentClass.ESTABLISHED
     decision, decided_on = _decision(row, stream, received_on, today)
     trial_registry_id, exception_grounds = _experimental_basis(row, treatment_class, stream, decision)
+    approving_body, approval_reference = _approval(row, stream, decision, decided_on)
     where, hospital = _treated_at(row, stream, decision)
     if len(row.errors) > errors_before or None in (reference, region, stream, received_on, code, birth_date,
                                                    treatment_class):
         return None
     return Application(row.line, reference, region, office, national_id_, birth_date, stream, received_on, code,
-                       chapter, treatment_class, decision, decided_on, where, hospital, contact, trial_registry_id,
-                       exception_grounds)
+                       chapter, treatment_class, decision, decided_on, approving_body, approval_reference, where,
+                       hospital, contact, trial_registry_id, exception_grounds)
 
 
 def _experimental_basis(row: Row, treatment_class: TreatmentClass | None, stream: Stream | None,
@@ -201,6 +205,39 @@ def _decision(row: Row, stream: Stream | None, received_on: date | None,
     if decided_on and received_on and decided_on < received_on:
         row.error("decision_date", f"Vedtaket kan ikke være datert før søknaden ble mottatt ({label(received_on)}).")
     return decision, decided_on
+
+
+def _approval(row: Row, stream: Stream | None, decision: Decision | None,
+              decided_on: date | None) -> tuple[ApprovingBody | None, str | None]:
+    """PGD's decision is the approving body's (app/abroad/pgd.py): PGD-nemnda up to 30.6.2020, which the date
+    tells; after that Oslo universitetssykehus or St. Olavs hospital, which the row must name. Other streams
+    have no approving body."""
+    body = row.code("approving_body", ApprovingBody, required=False)
+    reference = row.text("approval_reference") or None
+    if reference and len(reference) > MAX_APPROVAL_REFERENCE:
+        row.error("approval_reference", f"Referansen kan ha høyst {MAX_APPROVAL_REFERENCE} tegn.")
+    if stream is not Stream.PGD:
+        if stream is not None and (row.text("approving_body") or reference):
+            row.error(row.either("approving_body", "approval_reference"),
+                      "Godkjenningsinstans og referanse gjelder bare PGD. Feltet skal stå tomt.")
+        return None, None
+    if decision is None:
+        if row.text("approving_body") or reference:
+            row.error(row.either("approving_body", "approval_reference"),
+                      "Godkjenningsinstans uten svar. Fyll inn decision og decision_date eller fjern feltet.")
+        return None, None
+    if decision not in (Decision.GRANTED, Decision.DENIED):
+        return None, reference
+    if decided_on is not None and body is None and row.text("approving_body") == "":
+        if decided_on <= PGD_BOARD_LAST_DAY:
+            return ApprovingBody.PGD_BOARD, reference
+        row.error("approving_body", f"Fyll inn hvem som godkjente PGD etter {label(PGD_BOARD_LAST_DAY)}: "
+                                    f"{allowed([ApprovingBody.OUS, ApprovingBody.ST_OLAV])}.")
+    elif decided_on is not None and body is not None and not body.approves_on(decided_on):
+        row.error("approving_body", f"{body.label} godkjente ikke PGD {label(decided_on)}: PGD-nemnda til og med "
+                                    f"{label(PGD_BOARD_LAST_DAY)}, deretter Oslo universitetssykehus eller St. Olavs "
+                                    "hospital.")
+    return body, reference
 
 
 def _treated_at(row: Row, stream: Stream | None, decision: Decision | None) -> tuple[str | None, str | None]:

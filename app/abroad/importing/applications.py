@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
+from app.abroad.hospitals import ImportRegister
 from app.abroad.importing.application_checks import Application, check_application
 from app.abroad.importing.base import Importer, batches, chunks
 from app.abroad.importing.cells import Row
@@ -51,7 +52,8 @@ STATUSES = {(stream, decision): (ApplicationStatus(decision.value) if decision e
             if stream.has_decision else ApplicationStatus.REFERRED
             for stream in Stream for decision in (None, *Decision)}
 APPLICATION_COLUMNS = ("case_id", "reference", "stream", "home_region", "office", "received_on", "child",
-                       "treatment_class", "icd10", "icd10_chapter", "status", "decision", "decided_on", "hospital",
+                       "treatment_class", "icd10", "icd10_chapter", "status", "decision", "decided_on",
+                       "approving_body", "approval_reference", "hospital", "hospital_id",
                        "country", "trial_registry_id", "exception_grounds", "created_at", "version")
 INDEX_BITS = 32   # an order key is the received date's ordinal above the row's index
 
@@ -79,7 +81,7 @@ class ApplicationImporter(Importer):
     columns = ("reference", "patient_region", "patient_birth_date", "national_id", "stream", "received_date",
                "icd10", "decision", "decision_date", "country", "hospital", "treatment_class", "trial_registry_id",
                "exception_grounds", "patient_name", "patient_street", "patient_postal_code", "patient_postal_place",
-               "patient_municipality")
+               "patient_municipality", "approving_body", "approval_reference")
     required = ("reference", "patient_region", "stream", "received_date", "icd10")
 
     def __init__(self, **kwargs) -> None:
@@ -167,6 +169,7 @@ class ApplicationImporter(Importer):
         self.people = {}
         self.reserve_numbers(cases, counts)
         applications = TableWriter(ApplicationRecord.__table__, APPLICATION_COLUMNS)
+        register = ImportRegister()   # each hospital name mapped through the register (app/abroad/hospitals.py)
         imported: list[Imported] = []
         done = 0
         for batch in batches(self.rows(table)):
@@ -176,7 +179,8 @@ class ApplicationImporter(Importer):
                                            STATUSES[application.stream, application.decision].case_status)
                                    for index, application in enumerate(parsed)])
             now = utcnow()
-            ids = applications.write([_application_row(application, case.id, now)
+            ids = applications.write([_application_row(application, case.id, now,
+                                                       register.id_for(application.hospital, application.country))
                                       for application, case in zip(parsed, written, strict=True)])
             record_changes((Change("abroad_application", application_id, case.id, case.patient_id,
                                    {"number": [None, case.number], "reference": [None, application.reference]})
@@ -232,11 +236,11 @@ def _registered(application: Application) -> PersonFacts:
                        name_known=contact.name is not None)
 
 
-def _application_row(application: Application, case_id: int, now) -> tuple:
+def _application_row(application: Application, case_id: int, now, hospital_id: int | None) -> tuple:
     """Only the columns the file fills; the others (applicant, letter, plan, ...) stay NULL."""
     return (case_id, application.reference, application.stream, application.region, application.office,
             application.received_on, age_on(application.birth_date, application.received_on) < ADULT_AGE,
             application.treatment_class, application.icd10, application.chapter,
             STATUSES[application.stream, application.decision], application.decision, application.decided_on,
-            application.hospital, application.country, application.trial_registry_id, application.exception_grounds,
-            now, 1)
+            application.approving_body, application.approval_reference, application.hospital, hospital_id,
+            application.country, application.trial_registry_id, application.exception_grounds, now, 1)

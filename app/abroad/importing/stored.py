@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.abroad.importing.base import chunks
 from app.abroad.importing.cells import Row
-from app.abroad.models import Application, ApplicationStatus, Decision
+from app.abroad.models import Application, ApplicationStatus, Decision, Stream
 from app.cases.interface import Case
 from app.extensions import db
 
@@ -26,6 +26,7 @@ class Stored(NamedTuple):
     decision: Decision | None
     decided_on: date | None
     received_on: date
+    stream: Stream
 
 
 class StoredApplications:
@@ -45,7 +46,7 @@ class StoredApplications:
             query = (select(Application.id, Application.reference, Application.case_id, Case.patient_id,
                             Case.patient_name, Case.patient_birth_date, Case.patient_municipality,
                             Case.patient_home_region, Application.office, Application.status, Application.decision,
-                            Application.decided_on, Application.received_on)
+                            Application.decided_on, Application.received_on, Application.stream)
                      .join(Case, Case.id == Application.case_id)
                      .where(Application.reference.in_(chunk)))
             if self.scope is not None:
