@@ -433,7 +433,7 @@ def add_journal_entry(case: Case, *, entry_type: JournalEntryType, title: str, j
                       party_screened: bool = False, actor) -> JournalEntry:
     """Register a journal post (check_journal_entry) with its number in the case and the year's journal sequence
     number, its journalstatus (M053) and its correspondence party (type, name, address). The party's type follows
-    the post's type unless given. The case's patient as the party is screened whenever the case is (offl. § 13
+    the post's type unless given. A party naming the case's patient is screened whenever the case is (offl. § 13
     jf. fvl. § 13 første ledd nr. 1): the name says who is ill even under a public title."""
     journal_date = journal_date or date.today()
     party_address = PartyAddress(*(_tidy(part) for part in party_address))
@@ -447,8 +447,9 @@ def add_journal_entry(case: Case, *, entry_type: JournalEntryType, title: str, j
     party_name = (party_name or "").strip() or None
     if party_name is not None:
         party_type = party_type or PartyType.default_for(entry_type)
+        # A party that names the patient (alone, with the doctor, or «Foresatte til …») says who is ill.
         party_screened = party_screened or (case.is_screened and case.patient is not None
-                                            and party_name.casefold() == case.patient.name.casefold())
+                                            and case.patient.name.casefold() in party_name.casefold())
     entry = JournalEntry(
         case_id=case.id, case=case, number_in_case=number_in_case, year=journal_date.year,
         sequence=sequence, entry_type=entry_type, journal_status=JournalStatus.on_registration(entry_type),

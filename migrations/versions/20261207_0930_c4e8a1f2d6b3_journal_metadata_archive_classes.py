@@ -66,12 +66,12 @@ def upgrade():
         UPDATE case_journal_entries SET party_type = CASE entry_type
             WHEN 'I' THEN 'EA' WHEN 'U' THEN 'EM' ELSE 'IM' END
         WHERE party_name IS NOT NULL""")
-    # The patient as the party of a screened case is screened (offl. § 13 jf. fvl. § 13 første ledd nr. 1).
+    # A party naming the patient of a screened case is screened (offl. § 13 jf. fvl. § 13 første ledd nr. 1).
     op.execute("""
         UPDATE case_journal_entries SET party_screened = TRUE
         WHERE party_name IS NOT NULL AND EXISTS (
             SELECT 1 FROM cases WHERE cases.id = case_journal_entries.case_id AND cases.access_code IS NOT NULL
-            AND lower(cases.patient_name) = lower(case_journal_entries.party_name))""")
+            AND lower(case_journal_entries.party_name) LIKE '%' || lower(cases.patient_name) || '%')""")
     with op.batch_alter_table("case_journal_entries") as batch:
         batch.alter_column("journal_status", existing_type=JOURNAL_STATUS, nullable=False)
 

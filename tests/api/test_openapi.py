@@ -38,7 +38,7 @@ def test_the_description_names_every_api_route(app, client):
     create = document["paths"]["/api/v1/abroad/applications"]["post"]["requestBody"]["content"]["application/json"]
     assert {"patient_name", "icd10", "received_on"} <= set(create["schema"]["required"])
     assert create["schema"]["properties"]["stream"]["enum"] == ["application", "pgd", "particle_therapy",
-                                                                "nordic_drug_protocol"]
+                                                                "nordic_drug_protocol", "refund"]
 
 
 @pytest.fixture
