@@ -94,9 +94,20 @@ def bare_figures(connection, year: int, region: str | None = None) -> dict:
     received = {str(each): by_year.get(each, (0, 0))[0] for each in years}
     granted_by_year = {str(each): by_year.get(each, (0, 0))[1] for each in years}
 
+    # Forwarded to the scheme it belongs to by the end of the year: neither refused nor pending.
+    forwarded_rows = {int(each): count for each, count in bare.rows(
+        f"SELECT {received_year}, count(*) FROM abroad_applications a WHERE a.stream IN {COUNTED} "
+        f"AND a.received_on BETWEEN ? AND ?{scope} AND a.forwarded_on IS NOT NULL AND a.forwarded_on <= ? "
+        f"GROUP BY {received_year}", date(first, 1, 1), end, *scope_params, end)}
+    forwarded = {str(each): forwarded_rows.get(each, 0) for each in years}
+    refunds_received, refunds_granted = bare.rows(
+        f"SELECT count(*), sum(CASE WHEN {GRANTED_BY} THEN 1 ELSE 0 END) FROM abroad_applications a "
+        f"WHERE a.stream = 'refund' AND a.received_on BETWEEN ? AND ?{scope}", end, start, end, *scope_params)[0]
+
     in_year = f"a.stream IN {COUNTED} AND a.received_on BETWEEN ? AND ?{scope}"
     pending = bare.rows(f"SELECT count(*) FROM abroad_applications a WHERE {in_year} "
-                        "AND (a.decided_on IS NULL OR a.decided_on > ?)", start, end, *scope_params, end)[0][0]
+                        "AND (a.decided_on IS NULL OR a.decided_on > ?) "
+                        "AND (a.forwarded_on IS NULL OR a.forwarded_on > ?)", start, end, *scope_params, end, end)[0][0]
     by_region = dict(bare.rows(f"SELECT a.home_region, count(*) FROM abroad_applications a WHERE {in_year} "
                                "GROUP BY a.home_region", start, end, *scope_params))
 
@@ -176,6 +187,8 @@ def bare_figures(connection, year: int, region: str | None = None) -> dict:
         "received_by_year": received,
         "granted_by_year": granted_by_year,
         "pending_at_year_end": pending,
+        "forwarded_by_year": forwarded,
+        "refunds_after_treatment": {"received": refunds_received, "granted": int(refunds_granted or 0)},
         "received_by_region": {code: by_region.get(code, 0) for code in regions},
         "granted_by_country": dict(countries.most_common()),
         "granted_by_hospital": {**named, OTHER: sum(small)},
@@ -195,6 +208,7 @@ def bare_figures(connection, year: int, region: str | None = None) -> dict:
         "nordic_drug_protocol_cost_by_region": {code: whole(protocol_amounts.get(code) or 0) for code in regions},
         "received": received[str(year)],
         "granted": granted_by_year[str(year)],
+        "forwarded": forwarded[str(year)],
         "diagnosis_chapters": chapters,
         "diagnosis_chapters_previous_year": previous_chapters,
     }

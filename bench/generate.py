@@ -40,6 +40,7 @@ from app.abroad.synthetic import (  # noqa: E402  the catalogue the demo's histo
     TREATMENTS,
 )
 from app.abroad.synthetic import weighted as _weighted  # noqa: E402
+from app.cases.models import JournalEntryType, JournalStatus, PartyType  # noqa: E402
 from bench.harness import DEFAULT_DATABASE_URL, create_bench_app, engine_for, reset_database  # noqa: E402
 
 DEFAULT_SIZE = 1_000_000
@@ -352,7 +353,10 @@ class Generator:
             document_date=on if entry_type in ("I", "U") else None, party_name=party, title=title,
             public_title=public_title, created_at=_utc(on, 11), created_by_id=user["id"],
             follow_up_done_at=_utc(done, 14) if done else None, follow_up_method="BU" if done else None,
-            follow_up_by_id=user["id"] if done else None, version=2 if done else 1))
+            follow_up_by_id=user["id"] if done else None, version=2 if done else 1,
+            # as add_journal_entry sets them (journalstatus M053, korrespondanseparttype M087)
+            journal_status=JournalStatus.on_registration(JournalEntryType(entry_type)).value,
+            party_type=PartyType.default_for(JournalEntryType(entry_type)).value if party else None))
         return entry_id, f"{case_number}-{number_in_case}"
 
     def _letter(self, case_id: int, entry_id: int, *, title: str, filename: str, on: date, user: dict) -> int:

@@ -52,9 +52,10 @@ from bench.harness import DEFAULT_DATABASE_URL, Row, create_bench_app, print_tab
 
 COLUMNS = ["reference", "patient_region", "patient_birth_date", "national_id", "stream", "received_date", "icd10",
            "decision", "decision_date", "country", "hospital", "treatment_class", "trial_registry_id",
-           "exception_grounds"]
-# The tables an application import writes, in foreign-key order (the sequence counters have no id column).
-TABLES = ("case_patients", "cases", "abroad_applications", "audit_events")
+           "exception_grounds", "approving_body"]
+# The tables an application import writes (new hospitals of the register included), in foreign-key order (the
+# sequence counters have no id column).
+TABLES = ("case_patients", "cases", "abroad_hospitals", "abroad_hospital_names", "abroad_applications", "audit_events")
 COUNTERS = "case_sequence_counters"
 NOTES = {"run_import (app)": "parse, check, Core inserts, audit", "bare executemany": "pre-built tuples, DBAPI",
          "bare COPY": "pre-built tuples, COPY FROM STDIN"}
@@ -76,7 +77,7 @@ def write_csv(rows: list[dict], path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, lineterminator="\r\n")
         writer.writerow(COLUMNS)
-        writer.writerows([row[column] for column in COLUMNS] for row in rows)
+        writer.writerows([row.get(column, "") for column in COLUMNS] for row in rows)
 
 
 # The scratch database

@@ -197,7 +197,7 @@ def record_experimental_basis(case_id: int):
         form.adopt_version(application.version)
     page = render_template("abroad/step_form.html", form=form, case=case, application=application,
                            heading="Utprøvende behandling: studie eller unntak", anchor="utprovende",
-                           intro=services.EXPERIMENTAL_NOTICE)
+                           intro=services.EXPERIMENTAL_NOTICE, stored_basis=application if form.conflict else None)
     return audited_page(page, case, application, "abroad_application", "utprøvende behandling", form_status(form))
 
 

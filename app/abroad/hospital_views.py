@@ -50,6 +50,9 @@ def edit_hospital(hospital_id: int):
             hospital, form.to_command(), expected_version=form.version.data, actor=current_user)):
         flash("Sykehuset er endret.", "success")
         return redirect(url_for("abroad.hospital_register"))
+    if form.conflict:
+        db.session.refresh(hospital)
+        form.adopt_version(hospital.version)
     others = [each for each in hospitals.register_rows() if each.id != hospital.id]
     return render_template("abroad/hospital_form.html", form=form, hospital=hospital,
                            merge=HospitalChoiceForm(others, formdata=None)), form_status(form)

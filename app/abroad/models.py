@@ -258,7 +258,7 @@ class ForeignHospital(Versioned, db.Model):
     names: Mapped[list["HospitalName"]] = relationship(back_populates="hospital", order_by="HospitalName.spelling")
 
 
-class HospitalName(db.Model):
+class HospitalName(Versioned, db.Model):
     """A spelling of a hospital's name, as typed or imported, mapped to the register by its normalised form
     (app/abroad/hospitals.py). A mapping made by the data migration or an import waits for the office's review."""
 

@@ -70,6 +70,7 @@ def upgrade():
         sa.Column("hospital_id", sa.Integer(), nullable=False),
         sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reviewed_by_id", sa.Integer(), nullable=True),
+        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.ForeignKeyConstraint(["hospital_id"], ["abroad_hospitals.id"],
                                 name=op.f("fk_abroad_hospital_names_hospital_id_abroad_hospitals")),
         sa.ForeignKeyConstraint(["reviewed_by_id"], ["users.id"],

@@ -252,12 +252,13 @@ def test_treatment_item_refuses_recommending_a_method_beslutningsforum_did_not_i
     expect(_h1(page)).to_have_text("Ny behandling")
     page.get_by_label("Spørsmål", exact=True).select_option(value="3")
     page.get_by_label("Behandling", exact=True).fill("Demomab")
-    page.get_by_label("Klassifisering").select_option(label="Off-label")
+    page.get_by_label("Klassifisering").select_option(label="Akseptert off-label-bruk")
     advice = page.get_by_role("group", name="Råd")
     advice.get_by_role("radio", name="Anbefales", exact=True).check()
     method = page.get_by_label("Metode i Nye Metoder")
     method.fill(NOT_INTRODUCED.lower())   # stored in upper case whatever is typed
     page.get_by_label("Merknad").fill("Pasienten har spurt om demomab.")
+    page.get_by_label("Dokumentasjon av effekt").fill("Fase II-studie med respons hos 38 prosent.")
     page.get_by_role("button", name="Lagre behandlingen").click()
 
     refused = (f"Kan ikke anbefales: Beslutningsforum besluttet 16.06.2025 at {NOT_INTRODUCED} Demolegemiddel X "
@@ -287,7 +288,7 @@ def test_treatment_item_refuses_recommending_a_method_beslutningsforum_did_not_i
     expect(page).to_have_url(re.compile(r"#behandlinger$"))
     items = page.get_by_role("table", name="Behandlinger vurdert under de fire spørsmålene")
     row = items.get_by_role("row").filter(has_text="Demomab")
-    expect(row).to_contain_text("Off-label")
+    expect(row).to_contain_text("Akseptert off-label-bruk")
     expect(row).to_contain_text("Omtalt, med henvisning til unntaksordningen")
     expect(row).to_contain_text(f"{NOT_INTRODUCED}: Ikke innført (Beslutningsforum) 16.06.2025")
 

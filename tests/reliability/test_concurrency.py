@@ -35,7 +35,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from markupsafe import escape
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 from wtforms.fields.core import UnboundField
@@ -50,9 +50,11 @@ from app.abroad.models import (
     CostEntry,
     Decision,
     DecisionNote,
+    ForeignHospital,
     MedicalOpinion,
     OfficeOutcome,
     StandardPhrase,
+    TreatmentClass,
 )
 from app.auth.models import AccountActivation, ApiToken, LoginFailure, PendingLogin, User, UserSession
 from app.cases import deadlines as case_deadlines
@@ -60,6 +62,7 @@ from app.cases import patient_facts
 from app.cases import services as cases
 from app.cases.commands import NewGuardian
 from app.cases.models import (
+    ArchiveClass,
     AuditSeal,
     Case,
     CaseAssignment,
@@ -88,6 +91,7 @@ from app.methods.models import (
     Forum,
     ForumDecision,
     Meeting,
+    MeetingPaper,
     Method,
     MethodComment,
     MethodInput,
@@ -103,14 +107,16 @@ from app.panel import services as panel
 from app.panel.models import (
     Answer,
     Contribution,
+    Ending,
     Feedback,
+    HealthTrust,
     PanelMember,
     Participant,
     PrincipledQuestion,
     Statement,
     TreatmentItem,
 )
-from app.reports.models import ReportOrder
+from app.reports.models import PublishedReport, ReportOrder
 from tests.factories import (
     abroad_appeal,
     abroad_application,
@@ -171,6 +177,11 @@ INSERT_ONLY = {
     SavedFilter: "one user's list filter: saved under a name or deleted, never changed",
     LoginFailure: "a login attempt: inserted, then deleted when it succeeds or has aged out; never changed",
     ReportOrder: "a report order as placed; its progress and files live in its job",
+    ArchiveClass: "the archive plan's classes, written by their migration; no page or service changes them",
+    HealthTrust: "the list of trusts and regional hospitals, written by its migration; nothing changes it",
+    Ending: "a referral's refusal, withdrawal or closing as recorded, with its letter",
+    MeetingPaper: "a meeting's notice or minutes as filed; filing again adds a row",
+    PublishedReport: "a published version of a report; a correction is a new version",
 }
 
 # Rows the system itself rewrites, where the last writer is meant to win.
@@ -483,7 +494,7 @@ MEETING_DAYS = iter(range(7, 10_000))   # one forum meets once a day
 def edit_minutes(kit: Kit) -> Edit:
     a, b = _secretariat(kit)
     meeting_id = kit.run(lambda: methods.create_meeting(
-        new_meeting(Forum.BESTILLERFORUM, _day(next(MEETING_DAYS))), actor=kit.user(a)).id)
+        new_meeting(Forum.BESTILLERFORUM, _day(next(MEETING_DAYS)), confirm_weekend=True), actor=kit.user(a)).id)
     url = f"/metoder/moter/{meeting_id}/referat"
     return Edit((a, b), url, url, Meeting, meeting_id, "minutes",
                 a={"minutes": "Sak 031 ble utsatt."}, b={"minutes": "Sak 031 ble vedtatt."},
@@ -500,7 +511,8 @@ def close_method_follow_up(kit: Kit) -> Edit:
         for status in (MethodStatus.AWAITING_ORDERING, MethodStatus.ASSESSMENT, MethodStatus.CLEARANCE,
                        MethodStatus.FOR_DECISION):
             methods.change_status(method, StatusChange(status, _day(100)), actor=secretary)
-        meeting = methods.create_meeting(new_meeting(Forum.BESLUTNINGSFORUM, _day(60)), actor=secretary)
+        meeting = methods.create_meeting(new_meeting(Forum.BESLUTNINGSFORUM, _day(60), confirm_weekend=True),
+                                         actor=secretary)
         item = methods.add_agenda_item(meeting, agenda_item(method), actor=secretary)
         decision = methods.record_forum_decision(method, forum_decision(item, _day(60)), actor=secretary)
         assignment = methods.add_follow_up(decision, follow_up("Arbeidsgruppe for indikasjoner", "RHF-ene",
@@ -547,10 +559,10 @@ def edit_answers(kit: Kit) -> Edit:
                 stored_shown="Ingen aktuelle studier i Norden.", version_field="version_1", text_field="findings_1")
 
 
-def _application(kit: Kit, actor: int, decision: Decision | None = None) -> Application:
+def _application(kit: Kit, actor: int, decision: Decision | None = None, **facts) -> Application:
     application = abroad.register_application(abroad_application(
         national_id=None, birth_date=date(1994, 3, 8), municipality="Tromsø", received_on=_day(60),
-        requested_treatment="Fetoskopisk laserbehandling av TTTS", requested_where="Rigshospitalet"),
+        requested_treatment="Fetoskopisk laserbehandling av TTTS", requested_where="Rigshospitalet", **facts),
         actor=kit.user(actor))
     if decision is not None:
         abroad.decide(application, abroad_decision(decision, decided_on=_day(50), reasoning="Begrunnelse."),
@@ -562,10 +574,33 @@ def plan_treatment(kit: Kit) -> Edit:
     a, b = _caseworkers(kit)
     application_id, case_id = kit.run(lambda: _ids(_application(kit, a, Decision.GRANTED), "id", "case_id"))
     url = f"/utland/soknader/{case_id}/behandling"
-    return Edit((a, b), url, url, Application, application_id, "hospital",
-                a={"hospital": "Rigshospitalet", "country": "DK"}, b={"hospital": "Karolinska", "country": "SE"},
-                a_stored="Rigshospitalet", b_stored="Karolinska", stored_shown="Rigshospitalet",
-                text_field="hospital")
+    place = {"hospital": "Rigshospitalet", "country": "DK"}   # from the register (app/abroad/hospitals.py)
+    return Edit((a, b), url, url, Application, application_id, "travel_arrangements",
+                a={**place, "travel_arrangements": "Fly til København"},
+                b={**place, "travel_arrangements": "Tog til København"}, a_stored="Fly til København",
+                b_stored="Tog til København", stored_shown="Fly til København", text_field="travel_arrangements")
+
+
+def record_experimental_basis(kit: Kit) -> Edit:
+    a, b = _caseworkers(kit)
+    application_id, case_id = kit.run(lambda: _ids(_application(kit, a, treatment_class=TreatmentClass.EXPERIMENTAL),
+                                                   "id", "case_id"))
+    url = f"/utland/soknader/{case_id}/utprovende"
+    return Edit((a, b), url, url, Application, application_id, "exception_grounds",
+                a={"exception_grounds": "Svært sjelden tilstand."},
+                b={"exception_grounds": "Ingen behandling i Norge."},
+                a_stored="Svært sjelden tilstand.", b_stored="Ingen behandling i Norge.",
+                stored_shown="Svært sjelden tilstand.", text_field="exception_grounds")
+
+
+def edit_hospital(kit: Kit) -> Edit:
+    a, b = _caseworkers(kit)
+    hospital_id = kit.run(lambda: db.session.scalar(select(ForeignHospital.id).where(
+        ForeignHospital.name == "Skandionkliniken")))
+    url = f"/utland/sykehus/{hospital_id}"
+    return Edit((a, b), url, url, ForeignHospital, hospital_id, "city", a={"city": "Uppsala sentrum"},
+                b={"city": "Uppsala universitetsområde"}, a_stored="Uppsala sentrum",
+                b_stored="Uppsala universitetsområde", stored_shown="Uppsala sentrum", text_field="city")
 
 
 def complete_treatment(kit: Kit) -> Edit:
@@ -661,6 +696,8 @@ EDIT_FORMS = {
     "panel.edit_member": edit_member,
     "panel.edit_answers": edit_answers,
     "abroad.plan_treatment": plan_treatment,
+    "abroad.record_experimental_basis": record_experimental_basis,
+    "abroad.edit_hospital": edit_hospital,
     "abroad.complete_treatment": complete_treatment,
     "abroad.correct_application": correct_application,
     "abroad.correct_opinion": correct_opinion,

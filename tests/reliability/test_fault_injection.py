@@ -32,7 +32,7 @@ from sqlalchemy import event, select, text, update
 from app.abroad import importing
 from app.abroad import letters as abroad_letters
 from app.abroad import services as abroad
-from app.abroad.commands import CostReversal, PhraseText
+from app.abroad.commands import CostReversal, ExperimentalBasis, PhraseText
 from app.abroad.models import (
     Appeal,
     Application,
@@ -43,6 +43,7 @@ from app.abroad.models import (
     MedicalOpinion,
     OfficeOutcome,
     StandardPhrase,
+    TreatmentClass,
 )
 from app.auth import services as accounts
 from app.auth.models import ApiToken, PendingLogin, User, UserSession
@@ -242,7 +243,9 @@ NOT_WRITING = {
     "app.abroad.services.experimental_notice": "derives a text",
     "app.abroad.services.method_check": "asks app.methods.interface",
     "app.abroad.services.not_introduced_citation": "formats a text",
-    "app.abroad.services.validate_country": "a check that raises",
+    "app.abroad.services.experimental_basis_missing": "says what a grant of experimental treatment still needs",
+    "app.panel.services.check_item_documentation": "a check that raises",
+    "app.methods.services.atc_code": "a check that raises, and returns the code as stored",
     "app.abroad.importing.imported_result": "reads an import's audit row",
     "app.abroad.importing.may_import": "a permission check",
     "app.abroad.importing.results.new_batch": "makes an id",
@@ -893,6 +896,25 @@ def _(w):
     return lambda: deadlines.close_deadline(deadline_id, actor=w.get(User, actor))
 
 
+@case("app.cases.services.record_review")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+    return lambda: cases.record_review(w.get(Case, case_id), "case", case_id, subject="Ny beslutning i Nye Metoder",
+                                       flag="Ny beslutning i Nye Metoder for ID2024_090.", note="Ingen endring.",
+                                       actor=w.get(User, actor))
+
+
+@case("app.cases.services.archive_posts")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+    cases.add_journal_entry(w.get(Case, case_id), entry_type=JournalEntryType.NOTE, title="Notat",
+                            actor=w.get(User, actor))
+    db.session.commit()
+    return lambda: cases.archive_posts(w.get(Case, case_id), w.get(User, actor))
+
+
 # Nye Metoder
 
 @case("app.methods.services.register_method")
@@ -1150,6 +1172,16 @@ def _(w):
 
 # The expert panel
 
+@case("app.panel.services.review_method_flag")
+def _(w):
+    secretary = w.user("panel_secretariat")
+    referral_id = w.referral(secretary)
+    w.get(Referral, referral_id).flag = "Ny beslutning i Nye Metoder for ID2024_090."
+    db.session.commit()
+    return lambda: panel.review_method_flag(w.get(Referral, referral_id), "Brev til sykehuset.",
+                                            actor=w.get(User, secretary))
+
+
 @case("app.panel.services.register_referral")
 def _(w):
     actor = w.user("panel_secretariat")
@@ -1332,6 +1364,41 @@ def _(w):
 
 
 # Treatment abroad
+
+@case("app.abroad.services.record_experimental_basis")
+def _(w):
+    actor = w.user()
+    application_id = w.application(actor, treatment_class=TreatmentClass.TRIAL)
+
+    def call():
+        application = w.get(Application, application_id)
+        abroad.record_experimental_basis(application, ExperimentalBasis(trial_registry_id="NCT06719037"),
+                                         expected_version=application.version, actor=w.get(User, actor))
+    return call
+
+
+@case("app.abroad.services.review_method_flag")
+def _(w):
+    actor = w.user()
+    application_id = w.application(actor)
+    w.get(Application, application_id).flag = "Ny beslutning i Nye Metoder for ID2024_090."
+    db.session.commit()
+    return lambda: abroad.review_method_flag(w.get(Application, application_id), "Ingen endring.",
+                                             actor=w.get(User, actor))
+
+
+@case("app.abroad.services.file_letter")
+def _(w):
+    actor = w.user()
+    application_id = w.application(actor)
+
+    def call():
+        application = w.get(Application, application_id)
+        abroad.file_letter(application, w.get(Case, application.case_id), title="Brev til pasienten",
+                           document_title="Brev", filename="brev", dated=TODAY, letter=b"%PDF-1.7 brev",
+                           actor=w.get(User, actor))
+    return call
+
 
 @case("app.abroad.services.register_application")
 def _(w):
