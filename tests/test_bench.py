@@ -121,7 +121,8 @@ def test_the_import_benchmark_imports_a_generated_file_and_inserts_the_same_rows
     import_vs_executemany.main(["--database-url", bench_url, "--size", "300", "--rounds", "1", "--warmup", "1"])
     output = capsys.readouterr().out
     assert "both variants wrote the same rows every round: " in output, output
-    assert "300 cases, 5 abroad_hospitals, 5 abroad_hospital_names, 300 abroad_applications, 301 audit_events" in output, output
+    assert ("300 cases, 5 abroad_hospitals, 5 abroad_hospital_names, 300 abroad_applications, 301 audit_events"
+            in output), output
     assert "goal:" in output, output
 
 
