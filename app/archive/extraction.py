@@ -11,17 +11,13 @@ case core's rows as they stand.
 Codes are written as their readable text, as the catalogue asks of an extraction (docs/archive.md). Every
 systemID is a UUID derived from the row's id, so extracting the same period twice gives the same IDs.
 """
-import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from io import BytesIO
 
 from lxml import etree
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 from sqlalchemy import and_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -46,6 +42,7 @@ from app.core.audit import AuditAction, AuditEvent
 from app.core.regions import UNITS
 from app.errors import DomainError
 from app.extensions import db
+from app.pdf import pdfa_level
 
 NOARK = "http://www.arkivverket.no/standarder/noark5/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -61,8 +58,6 @@ FORMATS = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG", "
            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
            "application/vnd.oasis.opendocument.text": "ODT"}
 EXTENSIONS = {"PDF": "pdf", "PNG": "png", "JPEG": "jpg", "TXT": "txt", "DOCX": "docx", "XLSX": "xlsx", "ODT": "odt"}
-PDFA_PART = re.compile(rb"pdfaid:part(?:>|=\")(\d)")
-PDFA_CONFORMANCE = re.compile(rb"pdfaid:conformance(?:>|=\")([ABUabu])")
 # The audit log's field names and the Noark metadata they change (referanseMetadata, M681).
 METADATA_NAMES = {"title": "tittel", "public_title": "offentligTittel", "status": "saksstatus",
                   "responsible_id": "saksansvarlig", "access_code": "tilgangsrestriksjon",
@@ -238,20 +233,6 @@ def _post_screening(entry: JournalEntry) -> tuple[str, str, list[str]] | None:
     if entry.case.is_screened:
         return _access(entry.case.access_code), entry.case.legal_basis or SCREENING_BASIS_PERSONAL, screened
     return _access("UO"), SCREENING_BASIS_PERSONAL, screened
-
-
-def pdfa_level(content: bytes) -> str | None:
-    """The PDF/A part and conformance a PDF declares in its XMP metadata ("2b"), or None. The metadata stream
-    is usually compressed, so it is read through the PDF's catalogue."""
-    try:
-        metadata = PdfReader(BytesIO(content)).trailer["/Root"].get("/Metadata")
-        xmp = metadata.get_object().get_data() if metadata is not None else b""
-    except (PdfReadError, KeyError, ValueError):
-        return None
-    part, conformance = PDFA_PART.search(xmp), PDFA_CONFORMANCE.search(xmp)
-    if part is None:
-        return None
-    return part.group(1).decode() + (conformance.group(1).decode().lower() if conformance else "")
 
 
 def document_file(document: Document, version: DocumentVersion) -> tuple[DocumentFile, bytes]:

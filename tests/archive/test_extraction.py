@@ -46,6 +46,9 @@ def test_the_demo_data_extracts_to_a_deposit_that_validates_and_whose_check_catc
             Case.access_code.is_not(None), Case.patient_name.is_not(None))).all())
     assert len(structure.xpath("//*[local-name()='mappe']")) == cases
     assert structure.xpath("//*[local-name()='journalstatus']") and structure.xpath("//*[local-name()='skjerming']")
+    formats = {(node.xpath("string(*[local-name()='format'])"), node.xpath("string(*[local-name()='variantformat'])"))
+               for node in structure.xpath("//*[local-name()='dokumentobjekt']")}
+    assert ("PDF/A-2a", "Arkivformat") in formats   # the app's own letters are filed in an archival format
     public = etree.parse(str(output / "offentligJournal.xml"))
     registrations = public.xpath("//*[local-name()='journalregistrering']")
     named = [number for registration in registrations
