@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.abroad import services
 from app.abroad.commands import PartDecision
 from app.abroad.importing import run_import
+from app.abroad.letters import forwarding_letter
 from app.abroad.models import (
     Appeal,
     AppealStatus,
@@ -125,6 +126,17 @@ def test_the_refused_part_is_appealed_like_a_refusal_and_a_reversal_keeps_the_gr
                         actor=caseworker, forwarding_letter=None, today=TODAY)
     assert appeal.status is AppealStatus.REVERSED_BY_OFFICE
     assert (application.decision, application.status) == (Decision.PARTIAL, ApplicationStatus.GRANTED)
+
+
+def test_the_forwarding_letter_names_the_partial_refusal_appealed(application, caseworker):
+    services.decide(application, _partial(TREATMENT, NO_COMPANION), actor=caseworker, letter=b"%PDF-1.7",
+                    today=TODAY)
+    appeal = services.register_appeal(application, abroad_appeal(grounds="Jeg trenger ledsager."),
+                                      actor=caseworker, today=TODAY)
+    letter = forwarding_letter(services.get_case(appeal.case_id), appeal, abroad_reconsideration(),
+                               actor=caseworker, today=TODAY)
+    assert "Oversendelse av klage på delvis avslag om behandling i utlandet" in letter.body
+    assert "om delvis innvilgelse av søknad" in letter.body
 
 
 def test_the_annual_report_counts_a_partial_grant_as_granted_and_its_appeal_with_the_refusals(application,
