@@ -230,7 +230,7 @@ for _item in DecisionItem:
         description="Bare ved «Delvis innvilget»: hva som innvilges og avslås av det det er søkt om."
         if _item is DecisionItem.TREATMENT else None))
     setattr(DecisionForm, f"reason_{_item.value}", TextAreaField(
-        f"Begrunnelse for avslag: {_item.label.lower()}", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)],
+        f"Grunn til avslag: {_item.label.lower()}", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)],
         render_kw={"rows": 3}, description="Står i vedtaksbrevet."))
 DecisionForm.instead_hospital = StringField(
     "Sykehus som innvilges i stedet", filters=TIDY_TEXT, validators=[Length(max=200)],

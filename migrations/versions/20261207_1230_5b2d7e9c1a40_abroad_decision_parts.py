@@ -38,7 +38,7 @@ def upgrade():
         sa.ForeignKeyConstraint(["instead_hospital_id"], ["abroad_hospitals.id"],
                                 name=op.f("fk_abroad_decision_parts_instead_hospital_id_abroad_hospitals")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_abroad_decision_parts")),
-        sa.UniqueConstraint("application_id", "item", name=op.f("uq_abroad_decision_parts_application_id")),
+        sa.UniqueConstraint("application_id", "item", name=op.f("uq_abroad_decision_parts_application_id_item")),
     )
     with op.batch_alter_table("abroad_decision_parts") as batch_op:
         batch_op.create_index(batch_op.f("ix_abroad_decision_parts_application_id"), ["application_id"])
