@@ -556,8 +556,8 @@ def _check_parts(application: Application, decision: Decision | None, parts: tup
                  problems: Problems) -> None:
     """A partial grant grants the treatment and refuses at least one other item of what was asked, each refusal
     with its reason; a refused hospital (one the application asked for, not in a refund after treatment) names
-    the hospital of the register granted instead. Only a partial grant itemises (a decision of None was refused by
-    the form: its parts are checked as a partial grant's would be only when it is one)."""
+    the hospital of the register granted instead. Only a partial grant itemises; a decision that is None was
+    refused by the form, and its parts are not checked."""
     if decision is not Decision.PARTIAL:
         if decision is not None and parts:
             problems.errors.append(InvalidInput(
