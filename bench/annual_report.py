@@ -34,8 +34,9 @@ from bench.harness import (  # noqa: E402
 
 COUNTED = "('application', 'pgd')"
 # Granted in the first instance by the end of the report's year (the parameter): a later decision was pending then.
-GRANTED_BY = "a.decision = 'granted' AND a.decided_on <= ?"
-REFUSED = " AND a.decision <> 'granted'"   # appeals against a refusal (the first-instance decision)
+GRANTED_BY = "a.decision IN ('granted', 'partial') AND a.decided_on <= ?"   # a partial grant is a grant
+# appeals against a refusal (the first-instance decision), a partial grant's refused parts among them
+REFUSED = " AND a.decision <> 'granted'"
 
 
 class Bare:

@@ -77,14 +77,16 @@ def test_the_demo_letters_are_the_real_rendered_letters(app, demo):
         statement_text = pdf_text(read_version(db.session.scalars(select(DocumentVersion).where(
             DocumentVersion.document_id == statement.document_id)).one()))
         referral = db.session.get(Referral, statement.referral_id)
-    # three refusals, the forwarding to Klagenemnda, and an application sent on to the scheme it belongs to (the PGD
-    # grant is the approving body's, with no letter from the office)
-    assert len(texts) == 5
+    # three refusals, a partial grant, the forwarding to Klagenemnda, and an application sent on to the scheme it
+    # belongs to (the PGD grant is the approving body's, with no letter from the office)
+    assert len(texts) == 6
     assert received == 3                   # a statement, an invoice and an appeal letter
     assert len(papers) == 6 and sum("Protokoll fra møte i Beslutningsforum 17.03.2025" in text for text in papers) == 3
     # The panel's statements are the letters rendered from the statement as sent.
     assert referral.referring_doctor in statement_text and statement.summary[:40] in statement_text
-    assert sum("Du kan klage på vedtaket" in text for text in texts) == 3
+    assert sum("Du kan klage på vedtaket" in text for text in texts) == 4
+    assert sum("Søknaden er delvis innvilget." in text and "Du kan klage på det som er avslått" in text
+               for text in texts) == 1
     assert sum("Klagenemnda for behandling i utlandet" in text and "Oversendelse" in text for text in texts) == 1
 
 

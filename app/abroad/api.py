@@ -25,7 +25,7 @@ from app.abroad.forms import (
 )
 from app.abroad.letters import decide_with_letter, reconsider_with_letter
 from app.abroad.lists import APPEALS, APPLICATIONS
-from app.abroad.models import Appeal, Application, CostEntry, MedicalOpinion
+from app.abroad.models import Appeal, Application, CostEntry, DecisionPart, MedicalOpinion
 from app.abroad.scheme_forms import ForwardingForm, PgdApprovalForm
 from app.api import ApiError, endpoint, json_input, run
 from app.cases.interface import Case, load_record
@@ -54,6 +54,9 @@ APPEAL = {"type": "object", "properties": {
     "notified_on": {"type": "string", "format": "date"}, "deadline_on": {"type": "string", "format": "date"},
     "late": {"type": "boolean"}, "consider_late": {"type": ["boolean", "null"]}, "office_outcome": _TEXT,
     "office_decided_on": _DATE, "board_outcome": _TEXT, "board_decided_on": _DATE, "letter_document_id": _ID}}
+DECISION_PART = {"type": "object", "properties": {
+    "item": {"type": "string"}, "granted": {"type": "boolean"}, "reason": _TEXT,
+    "instead_hospital": _TEXT, "instead_hospital_id": {"type": ["integer", "null"]}}}
 APPLICATION = {"type": "object", "required": ["case_id", "case_number", "status"], "properties": {
     "case_id": {"type": "integer"}, "case_number": {"type": "string"}, "reference": _TEXT,
     "version": {"type": "integer"},
@@ -65,7 +68,8 @@ APPLICATION = {"type": "object", "required": ["case_id", "case_number", "status"
     "icd10": {"type": "string"}, "icd10_chapter": {"type": "string"}, "treatment_class": {"type": "string"},
     "trial_registry_id": _TEXT, "exception_grounds": _TEXT,
     "requested_treatment": _TEXT, "method_reference": _TEXT, "decision": _TEXT, "decided_on": _DATE,
-    "legal_basis": _TEXT, "approving_body": _TEXT, "approval_reference": _TEXT, "hospital": _TEXT,
+    "legal_basis": _TEXT, "decision_parts": {"type": "array", "items": DECISION_PART},
+    "approving_body": _TEXT, "approval_reference": _TEXT, "hospital": _TEXT,
     "forwarded_to": _TEXT, "forwarded_to_name": _TEXT, "forwarded_on": _DATE,
     "country": _TEXT, "planned_start": _DATE, "planned_end": _DATE,
     "flag": _TEXT, "total_nok": {"type": "string"}, "costs": {"type": "array", "items": COST},
@@ -104,6 +108,13 @@ def opinion_json(opinion: MedicalOpinion) -> dict:
             "document_id": opinion.document_id}
 
 
+def part_json(part: DecisionPart) -> dict:
+    """An item of a partial grant: granted, or refused with the reason (and the hospital granted instead)."""
+    hospital = part.instead_hospital
+    return {"item": part.item.value, "granted": part.granted, "reason": part.reason,
+            "instead_hospital": hospital.name if hospital else None, "instead_hospital_id": part.instead_hospital_id}
+
+
 def appeal_json(appeal: Appeal, case: Case) -> dict:
     return {"case_id": appeal.case_id, "case_number": case.number,
             "application_case_id": appeal.application.case_id, "status": appeal.status.value,
@@ -136,6 +147,7 @@ def application_json(application: Application, case: Case, *, detail: bool = Fal
         "flag": application.flag, "total_nok": str(application.total_nok),
     }
     if detail:
+        data["decision_parts"] = [part_json(part) for part in application.decision_parts]
         data["costs"] = [cost_json(cost) for cost in application.costs]
         data["opinions"] = [opinion_json(opinion) for opinion in application.opinions]
         data["appeals"] = [appeal_json(appeal, db.session.get(Case, appeal.case_id)) for appeal in application.appeals]

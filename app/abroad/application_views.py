@@ -136,6 +136,7 @@ def decide(case_id: int):
                            citation=services.not_introduced_citation(method)
                            if method is not None and method.state is MethodState.NOT_INTRODUCED else None,
                            open_opinions=[opinion for opinion in application.opinions if opinion.received_on is None],
+                           hospitals=hospitals.search(None, limit=None),
                            preview=preview, phrases=phrases, documents=filed_documents(case),
                            chosen=letters.chosen_attachments(request.form.getlist("vedlegg")))
     return audited_page(page, case, application, "abroad_application", "vedtak", form_status(form))

@@ -10,6 +10,7 @@ from app.abroad.models import (
     BoardOutcome,
     CostCategory,
     Decision,
+    DecisionItem,
     ForwardedTo,
     OfficeOutcome,
     Stream,
@@ -66,14 +67,28 @@ class OpinionReceived:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PartDecision:
+    """One item of what was asked, as a partial grant decides it: granted, or refused with the reason. A refused
+    hospital names the hospital of the register granted instead, and its country."""
+
+    item: DecisionItem
+    granted: bool
+    reason: str | None = None
+    instead_hospital: str | None = None
+    instead_country: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class NewDecision:
-    """The first-instance decision; a withdrawal needs neither legal basis nor reasoning."""
+    """The first-instance decision; a withdrawal needs neither legal basis nor reasoning. A partial grant itemises
+    what was asked in `parts` (only it does)."""
 
     decision: Decision
     decided_on: date
     legal_basis: str | None = None
     reasoning: str | None = None
     attachments: tuple[int, ...] = ()   # documents of the case sent with the letter, listed as «Vedlegg»
+    parts: tuple[PartDecision, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

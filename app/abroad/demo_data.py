@@ -1,5 +1,6 @@
 """Demo data for treatment abroad: at each office, applications in every stage (an open one with a
-medical opinion due, a grant with its plan and costs, a refusal under appeal, one concerning a method
+medical opinion due, a grant with its plan and costs, a partial grant at another hospital than the one asked for
+and without the companion, a refusal under appeal, one concerning a method
 Beslutningsforum did not introduce) and a particle-therapy referral, with the papers received for them (a specialist's
 statement, invoices, an appeal letter) filed on the cases; and ten years of history before this year
 (applications, costs and appeals), imported through the office's own import so the annual reports, lists and
@@ -16,6 +17,7 @@ from app.abroad.commands import (
     NewDecision,
     OpinionReceived,
     OpinionRequest,
+    PartDecision,
     PgdApproval,
     Reconsideration,
     TreatmentPlan,
@@ -23,7 +25,16 @@ from app.abroad.commands import (
 from app.abroad.forwarding import forward_with_letter
 from app.abroad.importing import import_file
 from app.abroad.letters import decide_with_letter, reconsider_with_letter
-from app.abroad.models import ApprovingBody, CostCategory, Decision, ForwardedTo, OfficeOutcome, Stream, TreatmentClass
+from app.abroad.models import (
+    ApprovingBody,
+    CostCategory,
+    Decision,
+    DecisionItem,
+    ForwardedTo,
+    OfficeOutcome,
+    Stream,
+    TreatmentClass,
+)
 from app.abroad.pgd import record_approval
 from app.cases.interface import NewGuardian, add_guardian, get_case
 from app.exports import csv_bytes
@@ -166,7 +177,21 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
     _apply(vest, national_id_for, today, name="Rune Refusjon", born=date(1982, 7, 7), region="helse-vest",
            lives=("Kaien 1", "5003", "Bergen", "4601 Bergen"), days_ago=4, icd10="O43.0", stream=Stream.REFUND,
            where="Rigshospitalet, København", treatment="Refusjon av akutt fostermedisinsk behandling")
-    return 14   # eleven applications and referrals (one forwarded, one refund), three appeals
+    partly = _apply(hso, national_id_for, today, name="Sara Sørlending", born=date(1984, 5, 17),
+                    region="helse-sor-ost", lives=("Strandveien 9", "3210", "Sandefjord", "3907 Sandefjord"),
+                    days_ago=45, icd10="Q21.1", where="Universitätsklinikum Hamburg-Eppendorf",
+                    treatment="Kateterbasert lukking av atrieseptumdefekt med ny tetningsanordning")
+    decide_with_letter(get_case(partly.case_id), partly, NewDecision(
+        decision=Decision.PARTIAL, decided_on=today - timedelta(days=30), legal_basis=services.LEGAL_BASIS,
+        reasoning="Behandlingen tilbys ikke i Norge.", parts=(
+            PartDecision(item=DecisionItem.TREATMENT, granted=True),
+            PartDecision(item=DecisionItem.TRAVEL, granted=True),
+            PartDecision(item=DecisionItem.HOSPITAL, granted=False, instead_hospital="Rigshospitalet",
+                         reason="Rigshospitalet gir den samme behandlingen, og kontoret har avtale med sykehuset."),
+            PartDecision(item=DecisionItem.COMPANION, granted=False,
+                         reason="Du er voksen, og det er ikke opplyst at du trenger hjelp på reisen."))),
+        actor=hso, today=today)
+    return 15   # twelve applications and referrals (one forwarded, one refund, one partly granted), three appeals
 
 
 HISTORY_YEARS = 10

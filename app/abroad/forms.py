@@ -22,6 +22,7 @@ from app.abroad.commands import (
     OpinionCorrection,
     OpinionReceived,
     OpinionRequest,
+    PartDecision,
     PhraseText,
     Reconsideration,
     TreatmentPlan,
@@ -30,6 +31,7 @@ from app.abroad.models import (
     BoardOutcome,
     CostCategory,
     Decision,
+    DecisionItem,
     OfficeOutcome,
     Stream,
     TreatmentClass,
@@ -180,7 +182,14 @@ class OpinionCorrectionForm(VersionedForm):
         return command_from(self, OpinionCorrection)
 
 
+PART_CHOICES = {"": "Ikke vurdert for seg", "granted": "Innvilget", "refused": "Avslått"}
+
+
 class DecisionForm(FlaskForm):
+    """The decision; for a partial grant, each item of what was asked (DecisionItem) granted or refused with its
+    reason (fields `part_<item>` and `reason_<item>`, added below), and the hospital granted instead of the one
+    asked for."""
+
     decision = RadioField("Vedtak", choices=_enum_choices(Decision), validate_choice=False,
                           validators=[_required_choice("Velg vedtak.")])
     decided_on = NorwegianDateField("Vedtaksdato", [DataRequired(message=DATE_MESSAGE)], default=date.today)
@@ -192,8 +201,44 @@ class DecisionForm(FlaskForm):
     submit = SubmitField("Fatt vedtak")
     command_class = NewDecision
 
+    def parts(self, *, draft: bool = False) -> tuple[PartDecision, ...]:
+        """The items decided one by one (those not left as «Ikke vurdert for seg»); in a draft, not those the form
+        refused."""
+        chosen = []
+        for item in DecisionItem:
+            choice, reason = self[f"part_{item.value}"], self[f"reason_{item.value}"]
+            if choice.data not in ("granted", "refused") or (draft and choice.errors):
+                continue
+            hospital = item is DecisionItem.HOSPITAL and choice.data == "refused"
+            chosen.append(PartDecision(
+                item=item, granted=choice.data == "granted", reason=None if draft and reason.errors else reason.data,
+                instead_hospital=self.instead_hospital.data if hospital else None,
+                instead_country=self.instead_country.data or None if hospital else None))
+        return tuple(chosen)
+
     def to_command(self) -> NewDecision:
-        return command_from(self, NewDecision, decision=Decision(self.decision.data))
+        return command_from(self, NewDecision, decision=Decision(self.decision.data), parts=self.parts())
+
+    def draft_command(self) -> NewDecision:
+        return draft_command(self, NewDecision, parts=self.parts(draft=True))
+
+
+for _item in DecisionItem:
+    setattr(DecisionForm, f"part_{_item.value}", RadioField(
+        f"Delvis innvilget: {_item.label.lower()}", choices=choices(PART_CHOICES.items()), default="",
+        validate_choice=False, validators=[Optional(), _required_choice("Velg innvilget eller avslått.")],
+        description="Bare ved «Delvis innvilget»: hva som innvilges og avslås av det det er søkt om."
+        if _item is DecisionItem.TREATMENT else None))
+    setattr(DecisionForm, f"reason_{_item.value}", TextAreaField(
+        f"Grunn til avslag: {_item.label.lower()}", filters=TIDY_TEXT, validators=[Length(max=LONG_TEXT)],
+        render_kw={"rows": 3}, description="Står i vedtaksbrevet."))
+DecisionForm.instead_hospital = StringField(
+    "Sykehus som innvilges i stedet", filters=TIDY_TEXT, validators=[Length(max=200)],
+    render_kw={"list": "sykehusregister", "autocomplete": "off"},
+    description="Når behandlingsstedet det er søkt om avslås: sykehuset fra sykehusregisteret som innvilges.")
+DecisionForm.instead_country = StringField(
+    "Landet sykehuset ligger i", filters=CODE, validators=[Length(max=2)],
+    description="Landkode med to bokstaver, f.eks. SE. Kan stå tomt når sykehusregisteret kjenner landet.")
 
 
 class ExperimentalBasisForm(VersionedForm):

@@ -16,9 +16,10 @@ from flask import render_template
 from markupsafe import Markup
 
 from app.abroad import services
-from app.abroad.commands import NewDecision, Reconsideration
+from app.abroad.commands import NewDecision, PartDecision, Reconsideration
+from app.abroad.hospitals import find
 from app.abroad.importing.applications import is_placeholder_name
-from app.abroad.models import Appeal, Application, Decision, OfficeOutcome
+from app.abroad.models import Appeal, Application, Decision, DecisionItem, OfficeOutcome
 from app.cases.interface import Case, filed_documents, get_case, letter_addressees, letter_facts
 from app.core.regions import region_name, unit_contact
 from app.errors import DomainError, InvalidInput
@@ -65,6 +66,29 @@ def _patient_name(case: Case, on_date: date) -> str:
     return name
 
 
+@dataclass(frozen=True)
+class PartLine:
+    """An item of a partial grant as its letter states it: what was asked (`asked`: the hospital's name), whether
+    it is granted, why not, and the hospital granted instead («name (country)»)."""
+
+    label: str
+    granted: bool
+    reason: str | None = None
+    asked: str | None = None
+    instead: str | None = None
+
+
+def part_lines(application: Application, parts: tuple[PartDecision, ...]) -> list[PartLine]:
+    lines = []
+    for part in parts:
+        hospital = find(part.instead_hospital) if part.instead_hospital and not part.granted else None
+        instead = (f"{hospital.name} ({services.country_name(hospital.country or part.instead_country)})"
+                   if hospital is not None else None)
+        lines.append(PartLine(part.item.label, part.granted, part.reason, instead=instead,
+                              asked=application.requested_where if part.item is DecisionItem.HOSPITAL else None))
+    return lines
+
+
 def decision_letter(case: Case, application: Application, command: NewDecision, *, actor,
                     today: date | None = None) -> Letter | None:
     """The decision letter the command would file, after the decision's rules; None for a withdrawal (no letter)."""
@@ -79,6 +103,7 @@ def decision_letter(case: Case, application: Application, command: NewDecision, 
         contact=unit_contact(case.unit), subject_line=SUBJECT_LINE, sender=actor.name, copies=copies(application),
         appeal_weeks=services.APPEAL_WEEKS, board=services.BOARD_NAME,
         experimental_notice=services.experimental_notice(application),
+        parts=part_lines(application, command.parts),
         attachments=[document for document in filed_documents(case) if document.id in command.attachments])
     return Letter(f"Vedtak {case.number}", Markup(body),
                   missing_address=any(not addressee.address_lines for addressee in addressees))

@@ -115,24 +115,49 @@ class ForwardedTo(LabelledEnum):
 
 class Decision(LabelledEnum):
     GRANTED = "granted", "Innvilget"
+    # The treatment is granted, but not all that was asked (DecisionPart says what was refused, and why)
+    PARTIAL = "partial", "Delvis innvilget"
     DENIED = "denied", "Avslått"
     WITHDRAWN = "withdrawn", "Trukket"
+
+    @property
+    def grants(self) -> bool:
+        """The treatment is granted: in full, or in part (the patient is treated abroad either way)."""
+        return self in (Decision.GRANTED, Decision.PARTIAL)
+
+    @property
+    def status(self) -> "ApplicationStatus":
+        """The application's status after the decision: a partial grant is granted, with its refused parts."""
+        return ApplicationStatus.GRANTED if self.grants else ApplicationStatus(self.value)
+
+
+class DecisionItem(LabelledEnum):
+    """What an application asks for, itemised as a partial grant decides it (S3 § 1, § 4.1: the treatment, at a
+    hospital, with travel and stay covered, and a companion where the patient needs one)."""
+
+    TREATMENT = "treatment", "Behandlingen"
+    HOSPITAL = "hospital", "Behandlingsstedet det er søkt om"
+    COMPANION = "companion", "Ledsager"
+    TRAVEL = "travel", "Reiseutgifter"
+    STAY = "stay", "Oppholdsutgifter"
 
 
 def appeal_refused(decision: "Decision | None", status: ApplicationStatus, stream: Stream, *,
                    named: str = "Søknaden") -> str | None:
     """Why the application's decision cannot be appealed, or None when it can (forvaltningsloven § 28: a party
     may appeal an individual decision). A refusal is appealed while it stands; a grant too (its hospital,
-    companion or cover), while granted or after the treatment. A refusal reversed on appeal is not appealed
-    again, nor is a withdrawn or undecided application. PGD is not the office's decision, so it is not appealed
-    to Klagenemnda through the office (Stream.office_decides). `named` names the application in the message."""
+    companion or cover), and a partial grant (its refused parts), while granted or after the treatment. A refusal
+    reversed on appeal is not appealed again, nor is a withdrawn or undecided application. PGD is not the office's
+    decision, so it is not appealed to Klagenemnda through the office (Stream.office_decides). `named` names the
+    application in the message."""
     if stream is Stream.PGD:
         return (f"{named} gjelder preimplantasjonsdiagnostikk (PGD), som godkjennes av PGD-nemnda (til 30.06.2020) "
                 "eller Oslo universitetssykehus og St. Olavs hospital, ikke av utenlandskontoret. Godkjenningen kan "
                 "ikke påklages til Klagenemnda for behandling i utlandet gjennom kontoret.")
     if decision is Decision.DENIED and status is ApplicationStatus.DENIED:
         return None
-    if decision is Decision.GRANTED and status in (ApplicationStatus.GRANTED, ApplicationStatus.COMPLETED):
+    if decision is not None and decision.grants and status in (ApplicationStatus.GRANTED,
+                                                                ApplicationStatus.COMPLETED):
         return None
     if decision is Decision.DENIED:
         return (f"{named} er «{status.label.lower()}»: avslaget er omgjort etter klage, og vedtaket kan ikke "
@@ -218,6 +243,7 @@ class Application(Versioned, db.Model):
     costs: Mapped[list["CostEntry"]] = relationship(order_by="(CostEntry.entry_date, CostEntry.id)")
     appeals: Mapped[list["Appeal"]] = relationship(back_populates="application", order_by="Appeal.received_on")
     decision_notes: Mapped[list["DecisionNote"]] = relationship(order_by="DecisionNote.id")
+    decision_parts: Mapped[list["DecisionPart"]] = relationship(order_by="DecisionPart.id")
 
     @property
     def is_open(self) -> bool:
@@ -342,6 +368,29 @@ class DecisionNote(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     created_by = relationship("User")
+
+
+class DecisionPart(db.Model):
+    """One item of what was asked, as a partial grant decided it (Decision.PARTIAL): granted, or refused with the
+    reason the letter gives. A refused hospital names the hospital granted instead (from the register). Written
+    once, with the decision; an appeal that reverses the refusal leaves the first-instance record as it was."""
+
+    __tablename__ = "abroad_decision_parts"
+    __table_args__ = (
+        UniqueConstraint("application_id", "item"),
+        CheckConstraint("granted OR reason IS NOT NULL", name="refused_with_reason"),
+        CheckConstraint("instead_hospital_id IS NULL OR (item = 'hospital' AND NOT granted)",
+                        name="instead_only_for_refused_hospital"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("abroad_applications.id"), index=True)
+    item: Mapped[DecisionItem]
+    granted: Mapped[bool]
+    reason: Mapped[str | None] = mapped_column(Text)          # why it was refused
+    instead_hospital_id: Mapped[int | None] = mapped_column(ForeignKey("abroad_hospitals.id"))
+
+    instead_hospital: Mapped[ForeignHospital | None] = relationship()
 
 
 class AppealStatus(LabelledEnum):

@@ -26,11 +26,12 @@ from app.abroad.commands import (
     OpinionCorrection,
     OpinionReceived,
     OpinionRequest,
+    PartDecision,
     PhraseText,
     Reconsideration,
     TreatmentPlan,
 )
-from app.abroad.hospitals import for_plan, validate_country
+from app.abroad.hospitals import find, for_plan, validate_country
 from app.abroad.models import (
     ACTIVE_STATUSES,
     OPEN_APPEAL_STATUSES,
@@ -42,7 +43,9 @@ from app.abroad.models import (
     BoardOutcome,
     CostEntry,
     Decision,
+    DecisionItem,
     DecisionNote,
+    DecisionPart,
     ForeignHospital,
     MedicalOpinion,
     OfficeOutcome,
@@ -526,9 +529,10 @@ def check_decision(application: Application, command: NewDecision, *, today: dat
         if decided_on < application.received_on and not problems.refused("decided_on"):
             problems.errors.append(InvalidInput(f"Vedtaket kan ikke være datert før søknaden ble mottatt "
                                                 f"({application.received_on:%d.%m.%Y}).", field="decided_on"))
-    if decision is Decision.GRANTED:
+    if decision is not None and decision.grants:
         with problems.check():
             ensure_may_be_granted(application, field="decision")
+    _check_parts(application, decision, command.parts, problems)
     if decision is not None and decision is not Decision.WITHDRAWN:
         for field, message in (("legal_basis", "Oppgi hjemmelen for vedtaket."),
                                ("reasoning", "Skriv begrunnelsen for vedtaket.")):
@@ -548,6 +552,90 @@ def check_decision(application: Application, command: NewDecision, *, today: dat
             "citation": not_introduced_citation(status) if status.state is MethodState.NOT_INTRODUCED else None}
 
 
+def _check_parts(application: Application, decision: Decision | None, parts: tuple[PartDecision, ...],
+                 problems: Problems) -> None:
+    """A partial grant grants the treatment and refuses at least one other item of what was asked, each refusal
+    with its reason; a refused hospital (one the application asked for, not in a refund after treatment) names
+    the hospital of the register granted instead. Only a partial grant itemises; a decision that is None was
+    refused by the form, and its parts are not checked."""
+    if decision is not Decision.PARTIAL:
+        if decision is not None and parts:
+            problems.errors.append(InvalidInput(
+                "Delene av søknaden vurderes hver for seg bare i et delvis innvilget vedtak. Velg «Delvis innvilget», "
+                "eller fjern valgene for delene.", field="decision"))
+        return
+    by_item = {part.item: part for part in parts}
+    if len(by_item) < len(parts):
+        problems.errors.append(InvalidInput("Hver del av søknaden kan bare vurderes én gang.", field="decision"))
+    treatment = by_item.get(DecisionItem.TREATMENT)
+    if treatment is None or not treatment.granted:
+        problems.errors.append(InvalidInput(
+            "I et delvis innvilget vedtak er behandlingen innvilget. Avslås behandlingen, velg «Avslått».",
+            field="part_treatment"))
+    if all(part.granted for part in parts):
+        problems.errors.append(InvalidInput(
+            "Et delvis innvilget vedtak avslår minst én del av søknaden. Innvilges alt, velg «Innvilget».",
+            field="decision"))
+    for part in parts:
+        field = f"reason_{part.item.value}"
+        if not part.granted and not part.reason:
+            problems.errors.append(InvalidInput(f"Skriv hvorfor «{part.item.label.lower()}» avslås.", field=field))
+        elif part.granted and part.reason:
+            problems.errors.append(InvalidInput("Skriv begrunnelse bare for det som avslås.", field=field))
+    hospital = by_item.get(DecisionItem.HOSPITAL)
+    if hospital is not None and not hospital.granted:
+        _check_instead_hospital(application, hospital, problems)
+    elif any(part.instead_hospital or part.instead_country for part in parts):
+        problems.errors.append(InvalidInput("Oppgi et annet sykehus bare når behandlingsstedet det er søkt om, "
+                                            "avslås.", field="instead_hospital"))
+
+
+def _check_instead_hospital(application: Application, part: PartDecision, problems: Problems) -> None:
+    """The hospital asked for is refused: the treatment is granted at another hospital of the register."""
+    if application.stream is Stream.REFUND:
+        problems.errors.append(InvalidInput("I en refusjonssak er behandlingen allerede gitt, så behandlingsstedet "
+                                            "kan ikke avslås.", field="part_hospital"))
+        return
+    if not application.requested_where:
+        problems.errors.append(InvalidInput("Søknaden oppgir ikke noe ønsket behandlingssted som kan avslås. Rett "
+                                            "søknaden først hvis den gjør det.", field="part_hospital"))
+        return
+    country = None
+    if part.instead_country:
+        with problems.check():
+            try:
+                country = validate_country(part.instead_country)
+            except InvalidInput as error:
+                raise InvalidInput(str(error), field="instead_country") from None
+    if not part.instead_hospital:
+        problems.errors.append(InvalidInput("Oppgi sykehuset som innvilges i stedet for det det er søkt om.",
+                                            field="instead_hospital"))
+        return
+    try:
+        hospital = for_plan(part.instead_hospital, country)
+    except InvalidInput as error:
+        problems.errors.append(InvalidInput(str(error), field=f"instead_{error.field}"))
+        return
+    if hospital.country is None and country is None:
+        problems.errors.append(InvalidInput(f"Oppgi landet {hospital.name} ligger i.", field="instead_country"))
+    asked = find(application.requested_where)
+    if asked is not None and asked.id == hospital.id:
+        problems.errors.append(InvalidInput(f"{hospital.name} er sykehuset det er søkt om. Velg et annet sykehus, "
+                                            "eller innvilg behandlingsstedet.", field="instead_hospital"))
+
+
+def _record_parts(application: Application, parts: tuple[PartDecision, ...]) -> None:
+    """Store a partial grant's items (checked by _check_parts); a hospital granted instead of the one asked for
+    is where the treatment plan starts."""
+    for part in parts:
+        instead = find(part.instead_hospital) if not part.granted and part.instead_hospital else None
+        application.decision_parts.append(DecisionPart(item=part.item, granted=part.granted, reason=part.reason,
+                                                       instead_hospital=instead))
+        if instead is not None:
+            application.hospital_id, application.hospital = instead.id, instead.name
+            application.country = instead.country or validate_country(part.instead_country)
+
+
 def decide(application: Application, command: NewDecision, *, actor, letter: bytes | None,
            today: date | None = None) -> Application:
     """Record the first-instance decision. A grant or refusal is filed as an outgoing letter (PDF) with
@@ -561,8 +649,8 @@ def decide(application: Application, command: NewDecision, *, actor, letter: byt
     application.legal_basis = command.legal_basis
     application.reasoning = command.reasoning
     application.method_check = check
-    _set_status(application, {Decision.GRANTED: ApplicationStatus.GRANTED, Decision.DENIED: ApplicationStatus.DENIED,
-                              Decision.WITHDRAWN: ApplicationStatus.WITHDRAWN}[decision], actor=actor)
+    _set_status(application, decision.status, actor=actor)
+    _record_parts(application, command.parts)
     for opinion in application.opinions:
         if opinion.received_on is None and opinion.deadline_id:
             close_deadline(opinion.deadline_id, actor=actor)
@@ -580,7 +668,9 @@ def decide(application: Application, command: NewDecision, *, actor, letter: byt
     application.flagged_at = None
     db.session.flush()
     record_change(AuditAction.UPDATE, "abroad_application", application.id, case=case, user=actor,
-                  changes={"decision": [None, decision.value], "decided_on": [None, decided_on]})
+                  changes={"decision": [None, decision.value], "decided_on": [None, decided_on],
+                           **({"refused": [None, [part.item.value for part in command.parts if not part.granted]]}
+                              if command.parts else {})})
     return application
 
 
@@ -945,9 +1035,13 @@ def appeal_deadline(notified_on: date) -> date:
     return next_working_day(notified_on + timedelta(weeks=APPEAL_WEEKS))
 
 
+APPEALED = {Decision.GRANTED: "vedtak", Decision.PARTIAL: "delvis avslag"}
+
+
 def appeal_title(decision: Decision | None) -> str:
-    """The appeal case's title, before the patient's name: a complaint against a refusal, or against a grant."""
-    return f"Klage på {'vedtak' if decision is Decision.GRANTED else 'avslag'} om behandling i utlandet"
+    """The appeal case's title, before the patient's name: a complaint against a refusal, a partial grant's refused
+    parts, or a grant."""
+    return f"Klage på {APPEALED.get(decision, 'avslag')} om behandling i utlandet"
 
 
 def check_appeal(application: Application, command: NewAppeal, *, today: date | None = None) -> None:
@@ -1033,8 +1127,9 @@ def assess_late_appeal(appeal: Appeal, command: LateAppealAssessment, *, actor) 
 
 def _grant_on_appeal(application: Application, *, field: str, actor, case) -> None:
     """The refusal is reversed: the application is granted, if a grant is allowed now (ensure_may_be_granted).
-    A complaint against a grant that succeeds changes the grant's terms; the application stays granted."""
-    if application.decision is Decision.GRANTED:
+    A complaint against a grant, or against a partial grant's refused parts, that succeeds changes the grant; the
+    application stays granted."""
+    if application.decision.grants:
         return
     _lock(application)
     if application.status is not ApplicationStatus.DENIED:
@@ -1079,8 +1174,8 @@ def _check_appeal_step_date(decided_on: date | None, earliest_on: date, problems
 
 def _check_reversal(appeal: Appeal, reversed_: bool, problems: Problems) -> None:
     """A refusal reversed on appeal becomes a grant, which the Nye Metoder rule may forbid
-    (ensure_may_be_granted); a grant whose terms are changed stays granted."""
-    if reversed_ and appeal.application.decision is not Decision.GRANTED:
+    (ensure_may_be_granted); a grant whose terms are changed, or a partial grant in full, stays granted."""
+    if reversed_ and not appeal.application.decision.grants:
         with problems.check():
             ensure_may_be_granted(appeal.application, field="outcome")
 

@@ -96,9 +96,13 @@ def _nok(value) -> int:
     return whole(value or 0)
 
 
+GRANTS = (Decision.GRANTED, Decision.PARTIAL)   # a partial grant is a grant: the patient is treated abroad
+
+
 def _granted_by(year: int):
-    """Granted in the first instance by the end of `year` (a decision dated later was pending then)."""
-    return and_(Application.decision == Decision.GRANTED, Application.decided_on <= year_bounds(year)[1])
+    """Granted (in full or in part) in the first instance by the end of `year` (a decision dated later was pending
+    then)."""
+    return and_(Application.decision.in_(GRANTS), Application.decided_on <= year_bounds(year)[1])
 
 
 def received_and_granted(year: int, region: str | None) -> tuple[dict[str, int], dict[str, int]]:
@@ -237,8 +241,8 @@ def costs(year: int, region: str | None) -> dict[int, dict[str, int]]:
 
 def appeals_by_region(year: int, region: str | None) -> dict[str, dict[str, int]]:
     """Each appeal step in the year it happened, by the application's home region. The table is of appeals against
-    refusals (the first-instance decision, which a reversal does not change); appeals against the terms of a grant
-    are counted in a row of their own."""
+    refusals (the first-instance decision, which a reversal does not change), a partial grant's refused parts
+    among them; appeals against the terms of a full grant are counted in a row of their own."""
     result = {code: dict.fromkeys(APPEAL_STEPS, 0) for code in _regions(region)}
 
     def count(step: str, date_column, *conditions) -> None:
@@ -426,9 +430,10 @@ def _overview(data: dict, year: int) -> Section:
               total=["Sum", sum(data["received_by_year"].values()), sum(data["granted_by_year"].values()),
                      _percent(sum(data["granted_by_year"].values()), sum(data["received_by_year"].values())),
                      sum(forwarded.values())],
-              note="Søknader telles i året de ble mottatt; «innvilget» er vedtaket i første instans. En søknad "
-                   "som hører til en annen ordning (Helfo, behandlingsreiser), sendes dit og telles ikke som "
-                   "avslått."),
+              note="Søknader telles i året de ble mottatt; «innvilget» er vedtaket i første instans, og et delvis "
+                   "innvilget vedtak (behandlingen innvilget, men f.eks. ikke ledsager eller ønsket sykehus) telles "
+                   "som innvilget. En søknad som hører til en annen ordning (Helfo, behandlingsreiser), sendes dit "
+                   "og telles ikke som avslått."),
         Chart("bar", f"Mottatte og innvilgede søknader {years[0]}–{year}", years,
               [Series("Mottatte", list(data["received_by_year"].values())),
                Series("Innvilget", list(data["granted_by_year"].values()))]),
@@ -539,7 +544,8 @@ def _appeals_section(data: dict, year: int, region: str | None) -> Section:
         Paragraph("Et avslag kan påklages. Utenlandskontoret vurderer klagen først og kan omgjøre avslaget; "
                   "ellers sendes klagen til Klagenemnda for behandling i utlandet. Hvert steg telles i året det "
                   "skjedde, så avgjørelser fra nemnda i ett år kan gjelde klager fra året før. Klager på vilkårene i "
-                  "et innvilget vedtak (f.eks. ledsager eller sykehus) telles for seg."),
+                  "et innvilget vedtak (f.eks. ledsager eller sykehus) telles for seg; klager på et delvis innvilget "
+                  "vedtak gjelder det som er avslått, og telles med klagene på avslag."),
         Table("T6 Klager", f"Tabell 6a. Klager {year}", columns,
               [row("received"), row("reversed_by_office"), row("forwarded_to_board"), row("against_grant")]),
         Table("T6 Nemndas avgjørelser", f"Tabell 6b. Mottatte avgjørelser fra nemnda i {year}", columns,

@@ -32,7 +32,7 @@ from sqlalchemy import event, select, text, update
 from app.abroad import importing
 from app.abroad import letters as abroad_letters
 from app.abroad import services as abroad
-from app.abroad.commands import CostReversal, ExperimentalBasis, PhraseText
+from app.abroad.commands import CostReversal, ExperimentalBasis, PartDecision, PhraseText
 from app.abroad.models import (
     Appeal,
     Application,
@@ -40,6 +40,7 @@ from app.abroad.models import (
     CostCategory,
     CostEntry,
     Decision,
+    DecisionItem,
     MedicalOpinion,
     OfficeOutcome,
     StandardPhrase,
@@ -155,6 +156,7 @@ NOT_WRITING = {
     "app.cases.documents.filed_documents": "a query",
     "app.cases.documents.filed_contents": "reads the documents' stored bytes",
     "app.abroad.letters.copies": "names a letter's copies",
+    "app.abroad.letters.part_lines": "states a partial grant's items as its letter shows them",
     "app.abroad.letters.decision_letter": "renders the letter after the checks; decide_with_letter files it",
     "app.abroad.letters.forwarding_letter": "renders the letter after the checks; reconsider_with_letter files it",
     "app.abroad.letters.preview_or_file": "a page's step: the writing is decide_with_letter or reconsider_with_letter",
@@ -1436,6 +1438,19 @@ def _(w):
     application_id = w.get(MedicalOpinion, opinion_id).application_id
     grant = abroad_decision(Decision.GRANTED, decided_on=date(2026, 9, 20), reasoning="Begrunnelse.")
     return lambda: abroad.decide(w.get(Application, application_id), grant, actor=w.get(User, actor), letter=PDF,
+                                 today=TODAY)
+
+
+@case("app.abroad.services.decide[partial]")
+def _(w):
+    actor = w.user()
+    application_id = w.application(actor)
+    partial = abroad_decision(Decision.PARTIAL, decided_on=date(2026, 9, 20), reasoning="Begrunnelse.", parts=(
+        PartDecision(item=DecisionItem.TREATMENT, granted=True),
+        PartDecision(item=DecisionItem.COMPANION, granted=False, reason="Ikke nødvendig."),
+        PartDecision(item=DecisionItem.HOSPITAL, granted=False, reason="Kortere ventetid.",
+                     instead_hospital="Karolinska Universitetssjukhuset")))
+    return lambda: abroad.decide(w.get(Application, application_id), partial, actor=w.get(User, actor), letter=PDF,
                                  today=TODAY)
 
 

@@ -215,8 +215,9 @@ def _check_outcomes(row: Row, office_outcome: OfficeOutcome | None, received_on:
 
 
 def _check_appealable(row: Row, reference: str, application: Stored, received_on: date | None) -> None:
-    """Only a grant or a refusal can be appealed (appeal_refused), and not before it was made."""
-    if application.decision not in (Decision.DENIED, Decision.GRANTED):
+    """Only a grant (in full or in part) or a refusal can be appealed (appeal_refused), and not before it was
+    made."""
+    if application.decision not in (Decision.DENIED, Decision.GRANTED, Decision.PARTIAL):
         state = application.decision.label.lower() if application.decision else "ikke avgjort"
         row.error("application_reference", f"Bare et vedtak om innvilgelse eller avslag kan påklages. Søknaden "
                                            f"«{reference}» er «{state}».")

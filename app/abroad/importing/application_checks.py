@@ -18,6 +18,7 @@ from app.cases.interface import (
 from app.core.regions import ABROAD_OFFICES, REGIONS, handling_office
 from app.errors import InvalidInput
 
+IMPORTED_DECISIONS = (Decision.GRANTED, Decision.DENIED, Decision.WITHDRAWN)   # a partial grant is refused
 MAX_REFERENCE = 40
 MAX_HOSPITAL = 200
 MAX_APPROVAL_REFERENCE = 60
@@ -102,7 +103,7 @@ def _experimental_basis(row: Row, treatment_class: TreatmentClass | None, stream
             trial_registry_id = validate_registry_id(trial_registry_id)
         except InvalidInput as error:
             row.error("trial_registry_id", str(error))
-    if decision is Decision.GRANTED and stream is not Stream.NORDIC_DRUG_PROTOCOL:
+    if decision is not None and decision.grants and stream is not Stream.NORDIC_DRUG_PROTOCOL:
         if treatment_class is TreatmentClass.TRIAL and not trial_registry_id:
             row.error("trial_registry_id", "Innvilget behandling i klinisk studie må ha studiens registernummer.")
         elif treatment_class is TreatmentClass.EXPERIMENTAL and not grounds:
@@ -192,7 +193,13 @@ def _diagnosis(row: Row) -> tuple[str | None, str | None]:
 def _decision(row: Row, stream: Stream | None, received_on: date | None,
               today: date) -> tuple[Decision | None, date | None]:
     """The office's decision and its date: both or neither, never for a referral, not before receipt."""
-    decision = row.code("decision", Decision, required=False)
+    if row.text("decision").lower() == Decision.PARTIAL.value:
+        # A partial grant itemises what was granted and refused (services._check_parts); a row cannot.
+        row.error("decision", "Et delvis innvilget vedtak kan ikke importeres, fordi raden ikke kan si hva som er "
+                              "innvilget og avslått. Importer søknaden uten vedtak, og fatt vedtaket i saken.")
+        decision = Decision.PARTIAL
+    else:
+        decision = row.code("decision", IMPORTED_DECISIONS, required=False)
     decided_on = row.date("decision_date", today, required=False)
     if stream is not None and not stream.has_decision:
         if row.text("decision") or row.text("decision_date"):
@@ -252,7 +259,7 @@ def _treated_at(row: Row, stream: Stream | None, decision: Decision | None) -> t
     hospital = row.text("hospital") or None
     if hospital and len(hospital) > MAX_HOSPITAL:
         row.error("hospital", f"Sykehusnavnet kan ha høyst {MAX_HOSPITAL} tegn.")
-    treated = stream is not None and (not stream.has_decision or decision is Decision.GRANTED)
+    treated = stream is not None and (not stream.has_decision or (decision is not None and decision.grants))
     if stream is not None and not treated and (row.text("hospital") or row.text("country")):
         row.error(row.either("hospital", "country"),
                   "Sykehus og land kan bare oppgis for innvilgede søknader og for henvisninger.")

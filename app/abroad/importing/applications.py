@@ -48,7 +48,7 @@ def is_placeholder_name(name: str | None) -> bool:
 NOUNS = {stream: "Søknad om behandling i utlandet" if stream.has_decision else f"Henvisning – {stream.label.lower()}"
          for stream in Stream}
 # The status for (stream, decision): referrals are referred, undecided applications received.
-STATUSES = {(stream, decision): (ApplicationStatus(decision.value) if decision else ApplicationStatus.RECEIVED)
+STATUSES = {(stream, decision): (decision.status if decision else ApplicationStatus.RECEIVED)
             if stream.has_decision else ApplicationStatus.REFERRED
             for stream in Stream for decision in (None, *Decision)}
 APPLICATION_COLUMNS = ("case_id", "reference", "stream", "home_region", "office", "received_on", "child",
