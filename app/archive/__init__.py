@@ -8,7 +8,7 @@ from app.core.roles import Role
 from app.modules import Module, NavItem
 
 MODULE = Module(
-    blueprints=("app.archive.views:bp",),
+    blueprints=("app.archive.views:bp", "app.archive.public_views:bp"),
     cli=("app.archive.commands:archive",),
     nav=(NavItem("Arkiv", "archive.index", roles=frozenset({Role.ADMIN}), current="archive."),),
 )
