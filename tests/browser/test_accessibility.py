@@ -192,6 +192,31 @@ def _open_panel_assign(page: Page) -> None:
     expect(page.get_by_label("Gi tilgang til").locator("option")).to_contain_text(["Pia Panelmedlem"])
 
 
+PUBLIC_JOURNAL = "/offentlig-journal/?enhet=helse-sor-ost&fra=01.01.2000"
+
+
+def _open_access_request(page: Page) -> None:
+    """The access request form from a post's «Be om innsyn» link on the public journal."""
+    _goto(PUBLIC_JOURNAL)(page)
+    page.get_by_role("link", name=re.compile(r"^Be om innsyn i ")).first.click()
+
+
+def _submit_access_request_empty(page: Page) -> None:
+    _open_access_request(page)
+    page.get_by_label("Journalposter").fill("")
+    page.get_by_role("button", name="Send innsynskrav").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("Navn: Fyll inn navnet ditt.")
+    expect(summary).to_be_focused()
+
+
+def _submit_access_request(page: Page) -> None:
+    _open_access_request(page)
+    page.get_by_label("Navn").fill("Journalist Jensen")
+    page.get_by_label("E-postadresse").fill("jensen@avis.example")
+    page.get_by_role("button", name="Send innsynskrav").click()
+
+
 def _submit_new_referral_empty(page: Page) -> None:
     _from_path("/ekspertpanelet/", "Registrer henvisning")(page)
     page.get_by_role("button", name="Registrer henvisning").click()
@@ -708,6 +733,17 @@ SCREENS = [
            _goto("/nye-metoder/?atc=tull&decision=ja&indication=eggstokkreft")),
     Screen("public-method-detail-published-assessment", None, "public_methods/detail.html",
            re.compile(r"^ID2024_090 "), _goto("/nye-metoder/ID2024_090")),
+    # The public journal (offentleglova) and its access request form
+    Screen("public-journal", None, "public_journal/index.html", "Offentlig journal", _goto("/offentlig-journal/")),
+    Screen("public-journal-unit", None, "public_journal/index.html",
+           "Offentlig journal: Utenlandskontoret i Helse Sør-Øst", _goto(PUBLIC_JOURNAL)),
+    Screen("public-journal-bad-filters", None, "public_journal/index.html", "Offentlig journal",
+           _goto("/offentlig-journal/?fra=tull&enhet=ukjent")),
+    Screen("access-request", None, "public_journal/access_request.html", "Be om innsyn", _open_access_request),
+    Screen("access-request-errors", None, "public_journal/access_request.html", "Be om innsyn",
+           _submit_access_request_empty),
+    Screen("access-request-receipt", None, "public_journal/receipt.html", "Innsynskravet er mottatt",
+           _submit_access_request),
     # Ekspertpanelet: the secretariat's pages, a referral as an assigned panel member sees it
     Screen("panel-overview", PANEL, "panel/index.html", "Ekspertpanelet", _goto("/ekspertpanelet/")),
     Screen("panel-overview-member", PANEL_MEMBER, "panel/index.html", "Ekspertpanelet", _goto("/ekspertpanelet/")),
@@ -871,6 +907,9 @@ COVERED_TEMPLATES = [
     "panel/referral.html",
     "panel/referral_new.html",
     "panel/statement_form.html",
+    "public_journal/access_request.html",
+    "public_journal/index.html",
+    "public_journal/receipt.html",
     "public_methods/detail.html",
     "public_methods/index.html",
     "reports/index.html",
