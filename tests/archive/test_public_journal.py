@@ -3,7 +3,10 @@ patient's name masked and screened parties hidden behind their legal basis, neve
 internal note or a price note (the canaries); the extraction takes the same posts; an access request registers a
 case with a deadline in the owning unit's queue."""
 import csv
+import dataclasses
+import html
 import io
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,8 +14,10 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
+from app.archive import public_views
 from app.archive.deposit import write_deposit
 from app.archive.extraction import Period
+from app.archive.lists import PUBLIC_JOURNAL
 from app.auth.models import User
 from app.cases import services
 from app.cases.models import Case, CaseKind, Deadline, JournalEntryType
@@ -93,6 +98,17 @@ def test_the_unit_filter_shows_only_that_units_journal(client, journal):
     _assert_no_canary(page)
 
 
+def test_the_journal_pages_through_every_post(client, journal, monkeypatch):
+    monkeypatch.setattr(public_views, "PUBLIC_JOURNAL", dataclasses.replace(PUBLIC_JOURNAL, per_page=2))
+    seen, url = [], "/offentlig-journal/?enhet=helse-sor-ost&fra=01.01.2000"
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        seen += re.findall(r"<td>(\d{4}/\d+-\d+)<br>", page)
+        following = re.search(r'href="([^"]+)" rel="next"', page)
+        url = html.unescape(following[1]) if following else None
+    assert sorted(seen) == sorted([journal["application"], journal["referral"], journal["letter"], journal["old"]])
+
+
 def test_the_csv_export_holds_the_same_masked_posts(client, journal):
     response = client.get("/offentlig-journal/journal.csv", query_string=ALL_TIME)
     assert response.status_code == 200
@@ -156,9 +172,11 @@ def test_an_access_request_registers_a_case_with_a_deadline_in_the_units_queue(a
         assert document.journal_entry_id == entry.id
         deadline = db.session.scalars(select(Deadline).where(Deadline.case_id == case.id)).one()
         assert deadline.due_date == add_working_days(date.today(), 3)
-        number = case.number
-    own_queue = login(journal["caseworker"]).get("/saker/arbeidsko").get_data(as_text=True)
-    assert number in own_queue
+        number, case_id = case.number, case.id
+    caseworker = login(journal["caseworker"])
+    assert number in caseworker.get("/saker/arbeidsko").get_data(as_text=True)
+    detail = caseworker.get(f"/saker/{case_id}").get_data(as_text=True)
+    assert "Innsynskrav" in detail and "Journalist Jensen" in detail
     other_office = make_user(Role.ABROAD_CASEWORKER, "helse-vest")
     assert number not in login(other_office).get("/saker/arbeidsko").get_data(as_text=True)
     assert number not in login(journal["secretary"]).get("/saker/arbeidsko").get_data(as_text=True)

@@ -201,13 +201,19 @@ def _open_access_request(page: Page) -> None:
     page.get_by_role("link", name=re.compile(r"^Be om innsyn i ")).first.click()
 
 
+def _expect_error_summary(page: Page, *messages: str) -> None:
+    """The refused form's error summary, with focus, names each of `messages`."""
+    summary = page.locator("[data-error-summary]")
+    for message in messages:
+        expect(summary).to_contain_text(message)
+    expect(summary).to_be_focused()
+
+
 def _submit_access_request_empty(page: Page) -> None:
     _open_access_request(page)
     page.get_by_label("Journalposter").fill("")
     page.get_by_role("button", name="Send innsynskrav").click()
-    summary = page.locator("[data-error-summary]")
-    expect(summary).to_contain_text("Navn: Fyll inn navnet ditt.")
-    expect(summary).to_be_focused()
+    _expect_error_summary(page, "Navn: Fyll inn navnet ditt.", "E-postadresse: Fyll inn e-postadressen din.")
 
 
 def _submit_access_request(page: Page) -> None:
@@ -220,10 +226,8 @@ def _submit_access_request(page: Page) -> None:
 def _submit_new_referral_empty(page: Page) -> None:
     _from_path("/ekspertpanelet/", "Registrer henvisning")(page)
     page.get_by_role("button", name="Registrer henvisning").click()
-    summary = page.locator("[data-error-summary]")
-    expect(summary).to_contain_text("Pasientens navn: Fyll inn pasientens navn.")
-    expect(summary).to_contain_text("Henvisende helseforetak: Velg henvisende helseforetak.")
-    expect(summary).to_be_focused()
+    _expect_error_summary(page, "Pasientens navn: Fyll inn pasientens navn.",
+                          "Henvisende helseforetak: Velg henvisende helseforetak.")
 
 
 def _open_panel_answers(page: Page) -> None:
@@ -241,9 +245,7 @@ def _submit_refused_recommendation(page: Page) -> None:
     page.get_by_label("Metode i Nye Metoder").fill(test_panel.NOT_INTRODUCED)
     page.get_by_label("Dokumentasjon av effekt").fill("Fase II-studie med respons hos 38 prosent.")
     page.get_by_role("button", name="Lagre behandlingen").click()
-    summary = page.locator("[data-error-summary]")
-    expect(summary).to_contain_text("Råd: Kan ikke anbefales: Beslutningsforum besluttet 16.06.2025")
-    expect(summary).to_be_focused()
+    _expect_error_summary(page, "Råd: Kan ikke anbefales: Beslutningsforum besluttet 16.06.2025")
 
 
 def _open_withdraw_item(page: Page) -> None:
