@@ -27,6 +27,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from app.auth.models import User
 from app.cases.interface import (
+    ACCESS_LABELS,
     FOLLOW_UP_METHODS,
     SCREENING_BASIS_PERSONAL,
     ArchiveClass,
@@ -59,7 +60,6 @@ SYSTEM_USER = "Helsesak"
 NO_VALUE = "(ingen verdi)"
 MODULE_TITLES = {"methods": "Nye Metoder", "panel": "Ekspertpanelet", "abroad": "Behandling i utlandet",
                  "access": "Innsynskrav"}
-ACCESS_CODES = {"UO": "Unntatt offentlighet"}
 FORMATS = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG", "text/plain": "TXT",
            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
@@ -203,7 +203,7 @@ def _unit(code: str) -> str:
 
 
 def _access(code: str) -> str:
-    return ACCESS_CODES.get(code, code)
+    return ACCESS_LABELS.get(code, code)
 
 
 @dataclass(frozen=True)

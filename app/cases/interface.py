@@ -73,6 +73,7 @@ from app.cases.patient_facts import (
     letter_facts,
 )
 from app.cases.public_journal import (
+    ACCESS_LABELS,
     ACCESS_REQUEST_LIMITS,
     AccessRequest,
     PublicPost,
@@ -109,8 +110,9 @@ from app.cases.signals import registered_facts_corrected
 from app.cases.workdays import next_working_day
 
 __all__ = [
-    "ACCESS_REQUEST_LIMITS", "AccessRequest", "check_access_request", "journal_party", "party_screening_text",
-    "post_screening", "public_journal_entries", "public_posts", "PublicPost", "register_access_request", "Screening",
+    "ACCESS_LABELS", "ACCESS_REQUEST_LIMITS", "AccessRequest", "check_access_request", "journal_party",
+    "party_screening_text", "post_screening", "public_journal_entries", "public_posts", "PublicPost",
+    "register_access_request", "Screening",
     "ArchiveClass", "CaseStatusChange", "DisposalDecision", "Document", "DocumentVersion", "FOLLOW_UP_METHODS",
     "JournalEntry", "JournalStatus", "PartyAddress", "PartyType", "read_version", "SCREENED_WORD",
     "SCREENING_BASIS_PERSONAL",
