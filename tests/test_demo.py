@@ -80,7 +80,7 @@ def test_the_demo_letters_are_the_real_rendered_letters(app, demo):
     # three refusals, a partial grant, the forwarding to Klagenemnda, and an application sent on to the scheme it
     # belongs to (the PGD grant is the approving body's, with no letter from the office)
     assert len(texts) == 6
-    assert received == 3                   # a statement, an invoice and an appeal letter
+    assert received == 4                   # a statement, an invoice, an appeal letter and an access request
     assert len(papers) == 6 and sum("Protokoll fra møte i Beslutningsforum 17.03.2025" in text for text in papers) == 3
     # The panel's statements are the letters rendered from the statement as sent.
     assert referral.referring_doctor in statement_text and statement.summary[:40] in statement_text

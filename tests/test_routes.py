@@ -15,6 +15,9 @@ from config import TestConfig
 from tests.factories import new_method
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "health",
+                    # The public journal (offentleglova) and its access request form (tests/archive).
+                    "public_journal.index", "public_journal.export_csv", "public_journal.export_xml",
+                    "public_journal.access_request", "public_journal.receipt",
                     # A new account's one-time activation link: its user has no password yet (tests/admin).
                     "auth.activate",
                     # Nye Metoder publishes its method pages; they hold no personal data (tests/methods).

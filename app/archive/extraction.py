@@ -23,8 +23,8 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from app.auth.models import User
 from app.cases.interface import (
+    ACCESS_LABELS,
     FOLLOW_UP_METHODS,
-    SCREENED_WORD,
     SCREENING_BASIS_PERSONAL,
     ArchiveClass,
     Case,
@@ -35,7 +35,11 @@ from app.cases.interface import (
     DocumentVersion,
     JournalEntry,
     JournalEntryType,
-    PartyType,
+    PublicPost,
+    journal_party,
+    party_screening_text,
+    post_screening,
+    public_journal_entries,
     read_version,
 )
 from app.core.audit import AuditAction, AuditEvent
@@ -51,8 +55,8 @@ CREATOR_ID = "helsesak"
 CREATOR_NAME = "Helsesak: Nye Metoder, ekspertpanelet og behandling i utlandet"
 SYSTEM_USER = "Helsesak"
 NO_VALUE = "(ingen verdi)"
-MODULE_TITLES = {"methods": "Nye Metoder", "panel": "Ekspertpanelet", "abroad": "Behandling i utlandet"}
-ACCESS_CODES = {"UO": "Unntatt offentlighet"}
+MODULE_TITLES = {"methods": "Nye Metoder", "panel": "Ekspertpanelet", "abroad": "Behandling i utlandet",
+                 "access": "Innsynskrav"}
 FORMATS = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG", "text/plain": "TXT",
            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
@@ -162,6 +166,9 @@ class Source:
                                                   JournalEntry.journal_date <= period.end)
             .options(contains_eager(JournalEntry.case).selectinload(Case.person))
             .order_by(JournalEntry.year, JournalEntry.sequence)).all()
+        self.public_journal = db.session.scalars(
+            public_journal_entries(start=period.start, end=period.end)
+            .order_by(JournalEntry.year, JournalEntry.sequence)).all()
         self.documents: dict[int, list[Document]] = defaultdict(list)
         for document in db.session.scalars(select(Document).where(Document.case_id.in_(case_ids))
                                            .order_by(Document.created_at, Document.id)):
@@ -191,12 +198,7 @@ def _unit(code: str) -> str:
 
 
 def _access(code: str) -> str:
-    return ACCESS_CODES.get(code, code)
-
-
-def _party_screening(entry: JournalEntry) -> str:
-    return "Skjerming navn avsender" if entry.party_type in (PartyType.SENDER, PartyType.INTERNAL_SENDER) \
-        else "Skjerming navn mottaker"
+    return ACCESS_LABELS.get(code, code)
 
 
 @dataclass(frozen=True)
@@ -213,26 +215,9 @@ class Party:
 
     @classmethod
     def of(cls, entry: JournalEntry) -> "Party":
-        if entry.party_name is None:
-            internal = PartyType.INTERNAL_SENDER if entry.entry_type is JournalEntryType.INCOMING \
-                else PartyType.INTERNAL_RECIPIENT
-            return cls(internal.label, _unit(entry.case.unit))
-        return cls((entry.party_type or PartyType.default_for(entry.entry_type)).label, entry.party_name,
-                   entry.party_street, entry.party_postal_code, entry.party_postal_place, entry.party_screened)
-
-
-def _post_screening(entry: JournalEntry) -> tuple[str, str, list[str]] | None:
-    """The post's skjerming: its access code, legal basis and what is screened, or None when nothing is."""
-    screened = []
-    if entry.case.is_screened:
-        screened.append("Skjerming tittel registrering - utvalgte ord")
-    if entry.party_screened:
-        screened.append(_party_screening(entry))
-    if not screened:
-        return None
-    if entry.case.is_screened:
-        return _access(entry.case.access_code), entry.case.legal_basis or SCREENING_BASIS_PERSONAL, screened
-    return _access("UO"), SCREENING_BASIS_PERSONAL, screened
+        party_type, name = journal_party(entry)
+        return cls(party_type.label, name, entry.party_street, entry.party_postal_code, entry.party_postal_place,
+                   entry.party_screened)
 
 
 def document_file(document: Document, version: DocumentVersion) -> tuple[DocumentFile, bytes]:
@@ -383,8 +368,9 @@ class ArkivstrukturWriter:
         self.counts["journalpost"] += 1
         post = self._registration_head(mappe, "journalpost", f"journal:{entry.id}", entry.created_at,
                                        entry.created_by_id)
-        if (screening := _post_screening(entry)) is not None:
-            self._skjerming(post, *screening, whole_documents=entry.case.is_screened)
+        if (screening := post_screening(entry)) is not None:
+            self._skjerming(post, screening.access, screening.basis, list(screening.what),
+                            whole_documents=entry.case.is_screened)
         for number, document in enumerate(documents, start=1):
             self._dokumentbeskrivelse(post, document, number, kind="Brev" if entry.entry_type in (
                 JournalEntryType.INCOMING, JournalEntryType.OUTGOING) else "Notat")
@@ -485,25 +471,35 @@ def _value(value) -> str:
 
 
 def journal(source: Source, extraction: Extraction, *, public: bool) -> bytes | None:
-    """The running journal (loependeJournal) or the public one (offentligJournal) of the period: in the public
-    one titles are the public titles and a screened party's name is masked."""
+    """The running journal (loependeJournal) of the period's posts, or the public one (offentligJournal) of the
+    public journal's posts (app.cases.interface.public_journal_entries); None when there is none."""
+    entries = source.public_journal if public else source.journal
+    name = "offentligJournal" if public else "loependeJournal"
+    extraction.counts[f"{name}.xml"] = {"journalregistrering": len(entries)}
+    return journal_xml(source.period, entries, source.classes, source.user, public=public) if entries else None
+
+
+def journal_xml(period: Period, entries: list[JournalEntry], classes: dict, user_name: Callable[[int | None], str],
+                *, public: bool) -> bytes:
+    """loependeJournal.xml or offentligJournal.xml of `entries`, which must not be empty (the schemas ask for one
+    journalregistrering): the public one shows only what PublicPost shows of a post, and of its case the public
+    title and its screening."""
     name = "offentligJournal" if public else "loependeJournal"
     w = Writer(name)
     root = w.root(name)
     head = w.add(root, "journalhode")
-    w.add_all(head, [("journalStartDato", source.period.start.isoformat()),
-                     ("journalSluttDato", source.period.end.isoformat()),
-                     ("antallJournalposter", len(source.journal))])
+    w.add_all(head, [("journalStartDato", period.start.isoformat()), ("journalSluttDato", period.end.isoformat()),
+                     ("antallJournalposter", len(entries))])
     creator = w.add(head, "arkivskaper")
     w.add_all(creator, [("arkivskaperID", CREATOR_ID), ("arkivskaperNavn", CREATOR_NAME)])
-    for entry in source.journal:
+    for entry in entries:
         case = entry.case
         registration = w.add(root, "journalregistrering")
-        if (archive_class := source.classes.get(case.kind)) is not None:
+        if (archive_class := classes.get(case.kind)) is not None:
             klasse = w.add(registration, "klasse")
             w.add_all(klasse, [("klasseID", archive_class.code), ("tittel", archive_class.title)])
         saksmappe = w.add(registration, "saksmappe")
-        responsible = source.user(case.responsible_id) if case.responsible_id else _unit(case.unit)
+        responsible = user_name(case.responsible_id) if case.responsible_id else _unit(case.unit)
         if public:
             w.add_all(saksmappe, [("mappeID", case.number), ("saksaar", case.year),
                                   ("sakssekvensnummer", case.sequence), ("offentligTittel", case.public_title),
@@ -511,6 +507,7 @@ def journal(source: Source, extraction: Extraction, *, public: bool) -> bytes | 
             if case.is_screened:
                 w.add_all(saksmappe, [("tilgangsrestriksjon", _access(case.access_code)),
                                       ("skjermingshjemmel", case.legal_basis or SCREENING_BASIS_PERSONAL)])
+            _public_post(w, registration, entry)
         else:
             w.add_all(saksmappe, [("mappeID", case.number), ("saksaar", case.year),
                                   ("sakssekvensnummer", case.sequence), ("tittel", case.title),
@@ -518,22 +515,19 @@ def journal(source: Source, extraction: Extraction, *, public: bool) -> bytes | 
                                   ("skjermingMetadata", "Skjerming tittel mappe - utvalgte ord"
                                    if case.is_screened else None),
                                   ("administrativEnhet", _unit(case.unit)), ("saksansvarlig", responsible)])
-        _journal_post(w, registration, entry, public=public)
-    extraction.counts[f"{name}.xml"] = {"journalregistrering": len(source.journal)}
-    return serialise(root) if source.journal else None
+            _journal_post(w, registration, entry)
+    return serialise(root)
 
 
-def _journal_post(w: Writer, registration, entry: JournalEntry, *, public: bool) -> None:
+def _post_head(w: Writer, registration, entry: JournalEntry):
     post = w.add(registration, "journalpost")
-    screening = _post_screening(entry)
     w.add_all(post, [("systemID", system_id("registrering", f"journal:{entry.id}")),
                      ("registreringsID", entry.registration_number), ("journalaar", entry.year),
                      ("journalsekvensnummer", entry.sequence), ("journalpostnummer", entry.number_in_case)])
-    if not public:
-        w.add(post, "tittel", entry.title)
-    w.add(post, "offentligTittel", entry.public_title)
-    if screening is not None:
-        w.add(post, "skjermingMetadata", "; ".join(screening[2]))
+    return post
+
+
+def _post_dates(w: Writer, post, entry: JournalEntry) -> None:
     w.add_all(post, [("journaldato", entry.journal_date.isoformat()),
                      ("dokumentetsDato", entry.document_date.isoformat() if entry.document_date else None)])
     if entry.follow_up_done_at is not None:
@@ -541,15 +535,53 @@ def _journal_post(w: Writer, registration, entry: JournalEntry, *, public: bool)
                          ("avskrivningsmaate", FOLLOW_UP_METHODS.get(entry.follow_up_method,
                                                                      entry.follow_up_method))])
     w.add(post, "administrativEnhet", _unit(entry.case.unit))
+
+
+def _journal_post(w: Writer, registration, entry: JournalEntry) -> None:
+    """A post of the running journal: its title, and its party named even when screened (with the screening)."""
+    post = _post_head(w, registration, entry)
+    screening = post_screening(entry)
+    w.add(post, "tittel", entry.title)
+    w.add(post, "offentligTittel", entry.public_title)
     if screening is not None:
-        w.add_all(post, [("tilgangsrestriksjon", screening[0]), ("skjermingshjemmel", screening[1])])
+        w.add(post, "skjermingMetadata", "; ".join(screening.what))
+    _post_dates(w, post, entry)
+    if screening is not None:
+        w.add_all(post, [("tilgangsrestriksjon", screening.access), ("skjermingshjemmel", screening.basis)])
     party = Party.of(entry)
     korrespondansepart = w.add(post, "korrespondansepart")
-    w.add_all(korrespondansepart, [("korrespondanseparttype", party.type),
-                                   ("korrespondansepartNavn", SCREENED_WORD if public and party.screened
-                                    else party.name)])
-    if not public and party.screened:
-        w.add(korrespondansepart, "skjermingMetadata", _party_screening(entry))
+    w.add_all(korrespondansepart, [("korrespondanseparttype", party.type), ("korrespondansepartNavn", party.name)])
+    if party.screened:
+        w.add(korrespondansepart, "skjermingMetadata", party_screening_text(entry))
+
+
+def _public_post(w: Writer, registration, entry: JournalEntry) -> None:
+    """A post of the public journal: what PublicPost shows of it, and nothing else."""
+    public = PublicPost.of(entry)
+    post = _post_head(w, registration, entry)
+    w.add(post, "offentligTittel", public.title)
+    if public.screening is not None:
+        w.add(post, "skjermingMetadata", "; ".join(public.screening.what))
+    _post_dates(w, post, entry)
+    if public.screening is not None:
+        w.add_all(post, [("tilgangsrestriksjon", public.screening.access),
+                         ("skjermingshjemmel", public.screening.basis)])
+    korrespondansepart = w.add(post, "korrespondansepart")
+    w.add_all(korrespondansepart, [("korrespondanseparttype", public.party_type),
+                                   ("korrespondansepartNavn", public.party_name)])
+
+
+def public_journal_xml(period: Period, *, unit: str | None = None) -> bytes | None:
+    """The public journal of `unit` (every unit: None) for the period as offentligJournal.xml, the format eInnsyn
+    takes; None when the period has no public post."""
+    entries = db.session.scalars(public_journal_entries(start=period.start, end=period.end, unit=unit)
+                                 .order_by(JournalEntry.year, JournalEntry.sequence)).all()
+    if not entries:
+        return None
+    classes = {archive_class.kind: archive_class for archive_class in db.session.scalars(select(ArchiveClass))}
+    users = dict(db.session.execute(select(User.id, User.name).where(
+        User.id.in_({entry.case.responsible_id for entry in entries if entry.case.responsible_id}))).all())
+    return journal_xml(period, entries, classes, lambda user_id: users.get(user_id) or SYSTEM_USER, public=True)
 
 
 def extract(period: Period, *, made_at: datetime, store: Callable[[str, bytes], None],

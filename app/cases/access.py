@@ -12,6 +12,7 @@ from sqlalchemy import and_, exists, false, or_, select, true
 from app.auth.models import User
 from app.cases.models import Case, CaseAssignment, CaseKind
 from app.core.audit import AuditAction, record_access
+from app.core.regions import METHODS_UNIT, PANEL_UNIT
 from app.core.roles import Role
 from app.extensions import db
 
@@ -21,6 +22,10 @@ ABROAD_KINDS = (CaseKind.ABROAD_APPLICATION, CaseKind.ABROAD_APPEAL)
 ALL = "all"                # every case of the kind
 OWN_OFFICE = "own_office"  # cases of the user's treatment-abroad office (Helse Nord's go to Helse Sør-Øst's)
 ASSIGNED = "assigned"      # cases the user was given access to (decision-based access)
+OWN_UNIT = "own_unit"      # cases of the unit the user works in: the secretariat's, or the abroad office's
+
+# The unit a secretariat role works in; an abroad caseworker's is their office.
+ROLE_UNITS = {Role.METHODS_SECRETARIAT: METHODS_UNIT, Role.PANEL_SECRETARIAT: PANEL_UNIT}
 
 
 @dataclass(frozen=True)
@@ -30,24 +35,33 @@ class Grants:
 
     @property
     def create(self) -> list[CaseKind]:
-        """Who may change a kind may register it (within the same reach)."""
-        return list(self.edit)
+        """Who may change a kind may register it (within the same reach); an access request comes in only
+        through the public journal's form."""
+        return [kind for kind in self.edit if kind is not CaseKind.ACCESS_REQUEST]
 
 
 # Method cases hold no patient data and are open to every case role.
 _METHODS = {CaseKind.METHOD: ALL}
 _ABROAD = {kind: OWN_OFFICE for kind in ABROAD_KINDS}
+# An access request is handled by the unit whose journal post it asks for.
+_ACCESS_REQUESTS = {CaseKind.ACCESS_REQUEST: OWN_UNIT}
 
 POLICY = {
     Role.ADMIN: Grants(view=_METHODS),
-    Role.METHODS_SECRETARIAT: Grants(view=_METHODS, edit=_METHODS),
+    Role.METHODS_SECRETARIAT: Grants(view={**_METHODS, **_ACCESS_REQUESTS}, edit={**_METHODS, **_ACCESS_REQUESTS}),
     Role.BESTILLERFORUM: Grants(view=_METHODS),
-    Role.PANEL_SECRETARIAT: Grants(view={**_METHODS, CaseKind.PANEL_REFERRAL: ALL},
-                                   edit={CaseKind.PANEL_REFERRAL: ALL}),
+    Role.PANEL_SECRETARIAT: Grants(view={**_METHODS, CaseKind.PANEL_REFERRAL: ALL, **_ACCESS_REQUESTS},
+                                   edit={CaseKind.PANEL_REFERRAL: ALL, **_ACCESS_REQUESTS}),
     Role.PANEL_MEMBER: Grants(view={**_METHODS, CaseKind.PANEL_REFERRAL: ASSIGNED}),
-    Role.ABROAD_CASEWORKER: Grants(view={**_METHODS, **_ABROAD}, edit=_ABROAD),
+    Role.ABROAD_CASEWORKER: Grants(view={**_METHODS, **_ABROAD, **_ACCESS_REQUESTS},
+                                   edit={**_ABROAD, **_ACCESS_REQUESTS}),
     Role.ANALYST: Grants(),
 }
+
+
+def unit_of(user) -> str | None:
+    """The unit `user` works in (OWN_UNIT), or None."""
+    return user.office if user.role is Role.ABROAD_CASEWORKER else ROLE_UNITS.get(user.role)
 
 
 def roles_that_view(kind: CaseKind) -> tuple[Role, ...]:
@@ -64,6 +78,8 @@ def _condition(user, grants: dict[CaseKind, str]):
             conditions.append(Case.kind == kind)
         elif reach == OWN_OFFICE and user.office:
             conditions.append(and_(Case.kind == kind, Case.unit == user.office))
+        elif reach == OWN_UNIT and unit_of(user):
+            conditions.append(and_(Case.kind == kind, Case.unit == unit_of(user)))
         elif reach == ASSIGNED:
             conditions.append(and_(Case.kind == kind, exists(select(CaseAssignment.id).where(
                 CaseAssignment.case_id == Case.id, CaseAssignment.user_id == user.id))))
@@ -88,10 +104,10 @@ def visible_records(user, kind: CaseKind, *, case_id, unit=None):
     reach = POLICY[user.role].view.get(kind) if user.is_active else None
     if reach == ALL:
         return true()
-    if reach == OWN_OFFICE and user.office:
+    if reach in (OWN_OFFICE, OWN_UNIT) and (own := user.office if reach == OWN_OFFICE else unit_of(user)):
         if unit is None:
             raise ValueError(f"{kind} is granted by office: the list needs the table's unit column")
-        return unit == user.office
+        return unit == own
     if reach == ASSIGNED:
         return exists(select(CaseAssignment.id).where(CaseAssignment.case_id == case_id,
                                                       CaseAssignment.user_id == user.id))
@@ -118,7 +134,8 @@ def creatable_kinds(user) -> list[CaseKind]:
 def may_register(user, kind: CaseKind, unit: str) -> bool:
     """Whether `user` may register a case of `kind` that lands at `unit` (their own scope only)."""
     reach = POLICY[user.role].edit.get(kind)
-    return reach == ALL or (reach == OWN_OFFICE and unit == user.office)
+    return reach == ALL or (reach == OWN_OFFICE and unit == user.office) or (reach == OWN_UNIT
+                                                                             and unit == unit_of(user))
 
 
 def get_case_or_404(case_id: int, need: str = "view") -> Case:
@@ -164,4 +181,7 @@ def caseworkers(kind: CaseKind, unit: str) -> list:
     query = select(User).where(User.active.is_(True), User.role.in_(roles)).order_by(User.name, User.id)
     if any(POLICY[role].edit[kind] == OWN_OFFICE for role in roles):
         query = query.where(User.office == unit)
+    elif any(POLICY[role].edit[kind] == OWN_UNIT for role in roles):
+        query = query.where(or_(and_(User.role == Role.ABROAD_CASEWORKER, User.office == unit),
+                                User.role.in_([role for role, own in ROLE_UNITS.items() if own == unit])))
     return list(db.session.scalars(query))

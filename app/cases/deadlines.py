@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from app.cases.access import editable_cases, visible_cases
 from app.cases.models import Case, CaseKind, Deadline
-from app.cases.services import ensure_open, ensure_version
+from app.cases.services import actor_id, ensure_open, ensure_version
 from app.cases.workdays import holiday_name, next_working_day
 from app.core import audit
 from app.core.audit import AuditAction
@@ -34,8 +34,8 @@ def set_deadline(case: Case, *, kind: str, due_date: date, responsible_id: int |
     if due_date < (today or date.today()):
         raise InvalidInput("Fristen kan ikke være tilbake i tid.", field="due_date")
     deadline = Deadline(case=case, case_id=case.id, kind=kind, due_date=next_working_day(due_date),
-                        responsible_id=responsible_id or actor.id, description=(description or "").strip() or None,
-                        created_by_id=actor.id)
+                        responsible_id=responsible_id or actor_id(actor),
+                        description=(description or "").strip() or None, created_by_id=actor_id(actor))
     db.session.add(deadline)
     db.session.flush()
     audit.record_change(AuditAction.CREATE, "deadline", deadline.id, case=case, user=actor,

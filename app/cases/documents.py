@@ -19,7 +19,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.cases.models import Case, Document, DocumentVersion, JournalEntry, StoredFile
-from app.cases.services import ensure_open
+from app.cases.services import actor_id, ensure_open
 from app.core import audit
 from app.core.audit import AuditAction
 from app.errors import InvalidInput
@@ -189,7 +189,7 @@ def _store_version(document: Document, filename: str, content: bytes, actor) -> 
     storage().put(sha256, content)
     version = DocumentVersion(document=document, version_number=len(document.versions) + 1,
                               filename=Path(filename).name[:255], mime_type=mime_type, size_bytes=len(content),
-                              sha256=sha256, created_by_id=actor.id)
+                              sha256=sha256, created_by_id=actor_id(actor))
     db.session.add(version)
     db.session.flush()
     audit.record_change(AuditAction.CREATE, "document_version", version.id, case=document.case, user=actor,
@@ -205,7 +205,7 @@ def attach_document(case: Case, *, title: str, filename: str, content: bytes, ac
         raise InvalidInput("Fyll inn dokumenttittel.", field="title")
     if journal_entry is not None and journal_entry.case_id != case.id:
         raise InvalidInput("Journalposten hører ikke til denne saken.", field="journal_entry_id")
-    document = Document(case=case, case_id=case.id, title=title.strip(), created_by_id=actor.id,
+    document = Document(case=case, case_id=case.id, title=title.strip(), created_by_id=actor_id(actor),
                         journal_entry=journal_entry)
     db.session.add(document)
     db.session.flush()

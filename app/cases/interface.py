@@ -1,6 +1,7 @@
 """What the domain modules may use of the case core: its services (open a case, register a patient, journal,
 deadlines, documents), access checks, read helpers, the letters' addressees (`letter_addressees`), the signal
-of a corrected registration and the values of its enums.
+of a corrected registration, the public journal and its access requests (`public_journal_entries`, `PublicPost`,
+`register_access_request`) and the values of its enums.
 
 `Case` is here for reading only (a module's list joins and filters on it, a letter takes one as an argument),
 and so are the journal's and documents' rows and the archive classes (the archive extraction, app.archive):
@@ -71,6 +72,20 @@ from app.cases.patient_facts import (
     letter_addressees,
     letter_facts,
 )
+from app.cases.public_journal import (
+    ACCESS_LABELS,
+    ACCESS_REQUEST_LIMITS,
+    AccessRequest,
+    PublicPost,
+    Screening,
+    check_access_request,
+    journal_party,
+    party_screening_text,
+    post_screening,
+    public_journal_entries,
+    public_posts,
+    register_access_request,
+)
 from app.cases.queries import Workload, cases_by_id, workload
 from app.cases.services import (
     FOLLOW_UP_METHODS,
@@ -95,6 +110,9 @@ from app.cases.signals import registered_facts_corrected
 from app.cases.workdays import next_working_day
 
 __all__ = [
+    "ACCESS_LABELS", "ACCESS_REQUEST_LIMITS", "AccessRequest", "check_access_request", "journal_party",
+    "party_screening_text", "post_screening", "public_journal_entries", "public_posts", "PublicPost",
+    "register_access_request", "Screening",
     "ArchiveClass", "CaseStatusChange", "DisposalDecision", "Document", "DocumentVersion", "FOLLOW_UP_METHODS",
     "JournalEntry", "JournalStatus", "PartyAddress", "PartyType", "read_version", "SCREENED_WORD",
     "SCREENING_BASIS_PERSONAL",

@@ -17,14 +17,18 @@ class CaseKind(LabelledEnum):
     PANEL_REFERRAL = "panel_referral", "Henvisning til ekspertpanelet"
     ABROAD_APPLICATION = "abroad_application", "Søknad om behandling i utlandet"
     ABROAD_APPEAL = "abroad_appeal", "Klage, behandling i utlandet"
+    # A request from the public to see a post of the journal (offentleglova § 29), registered at the unit that
+    # owns the post (app/cases/public_journal.py).
+    ACCESS_REQUEST = "access_request", "Innsynskrav"
 
     @property
     def module(self) -> str:
-        return {CaseKind.METHOD: "methods", CaseKind.PANEL_REFERRAL: "panel"}.get(self, "abroad")
+        return {CaseKind.METHOD: "methods", CaseKind.PANEL_REFERRAL: "panel",
+                CaseKind.ACCESS_REQUEST: "access"}.get(self, "abroad")
 
     @property
     def concerns_patient(self) -> bool:
-        return self is not CaseKind.METHOD
+        return self not in (CaseKind.METHOD, CaseKind.ACCESS_REQUEST)
 
     @property
     def page_endpoint(self) -> str | None:

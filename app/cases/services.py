@@ -55,6 +55,11 @@ class CaseClosed(DomainError):
         super().__init__(f"Sak {case.number} er {case.status.label.lower()} og kan ikke endres.")
 
 
+def actor_id(actor) -> int | None:
+    """Who did it, for a row's *_by_id: None for a request from the public (the public journal's form)."""
+    return actor.id if actor is not None else None
+
+
 def get_case(case_id: int) -> Case:
     """A case by id, for services; views load cases through access.get_case_or_404()."""
     return db.session.get(Case, case_id)
@@ -237,22 +242,31 @@ def open_case(*, kind: CaseKind, title: str, actor, patient: RegisteredPatient |
     if not may_register(actor, kind, unit):
         raise InvalidInput(f"Saken hører til {UNITS[unit]}. Du kan bare registrere saker for din egen enhet.",
                            field="home_region")
+    case = insert_case(kind=kind, title=title.strip(), unit=unit, patient=patient,
+                       responsible_id=responsible_id if responsible_id else actor.id, case_date=case_date, actor=actor)
+    if patient is not None and patient.differs:
+        _list_discrepancy(case, patient, actor)
+    return case
+
+
+def insert_case(*, kind: CaseKind, title: str, unit: str, patient: RegisteredPatient | None,
+                responsible_id: int | None, case_date: date | None, actor) -> Case:
+    """The new case row with the year's next number, its first status and its audit row, once the caller has
+    checked who registers it and where (open_case(); a request from the public has no `actor`)."""
     case_date = case_date or date.today()
     sequence = next_number("case", case_date.year)
     case = Case(
         number=f"{case_date.year}/{sequence}", year=case_date.year, sequence=sequence, kind=kind,
-        title=title.strip(), public_title=screened_title(title.strip(), patient), status=CaseStatus.CREATED,
-        unit=unit, responsible_id=responsible_id if responsible_id else actor.id,
-        patient_id=patient.id if patient else None, case_date=case_date, created_by_id=actor.id,
-        access_code=SCREENING_CODE if patient else None,
+        title=title, public_title=screened_title(title, patient), status=CaseStatus.CREATED,
+        unit=unit, responsible_id=responsible_id, patient_id=patient.id if patient else None, case_date=case_date,
+        created_by_id=actor_id(actor), access_code=SCREENING_CODE if patient else None,
         legal_basis=SCREENING_BASIS_PERSONAL if patient else None,
         **(_facts(patient) if patient else {}),
     )
     db.session.add(case)
     db.session.flush()
-    if patient is not None and patient.differs:
-        _list_discrepancy(case, patient, actor)
-    db.session.add(CaseStatusChange(case_id=case.id, by_id=actor.id, from_status=None, to_status=CaseStatus.CREATED))
+    db.session.add(CaseStatusChange(case_id=case.id, by_id=actor_id(actor), from_status=None,
+                                    to_status=CaseStatus.CREATED))
     changes = {"number": [None, case.number], "title": [None, case.title]}
     if case.is_screened:   # the screening (offl. § 13) is dated by this row and names its basis
         changes.update(access_code=[None, case.access_code], legal_basis=[None, case.legal_basis])
@@ -457,7 +471,7 @@ def add_journal_entry(case: Case, *, entry_type: JournalEntryType, title: str, j
         party_type=party_type if party_name else None, party_street=party_address.street,
         party_postal_code=party_address.postal_code, party_postal_place=party_address.postal_place,
         party_screened=bool(party_name and party_screened), title=title.strip(),
-        public_title=screened_title(title.strip(), case.patient), created_by_id=actor.id,
+        public_title=screened_title(title.strip(), case.patient), created_by_id=actor_id(actor),
     )
     db.session.add(entry)
     db.session.flush()

@@ -192,13 +192,42 @@ def _open_panel_assign(page: Page) -> None:
     expect(page.get_by_label("Gi tilgang til").locator("option")).to_contain_text(["Pia Panelmedlem"])
 
 
+PUBLIC_JOURNAL = "/offentlig-journal/?enhet=helse-sor-ost&fra=01.01.2000"
+
+
+def _open_access_request(page: Page) -> None:
+    """The access request form from a post's «Be om innsyn» link on the public journal."""
+    _goto(PUBLIC_JOURNAL)(page)
+    page.get_by_role("link", name=re.compile(r"^Be om innsyn i ")).first.click()
+
+
+def _expect_error_summary(page: Page, *messages: str) -> None:
+    """The refused form's error summary, with focus, names each of `messages`."""
+    summary = page.locator("[data-error-summary]")
+    for message in messages:
+        expect(summary).to_contain_text(message)
+    expect(summary).to_be_focused()
+
+
+def _submit_access_request_empty(page: Page) -> None:
+    _open_access_request(page)
+    page.get_by_label("Journalposter").fill("")
+    page.get_by_role("button", name="Send innsynskrav").click()
+    _expect_error_summary(page, "Navn: Fyll inn navnet ditt.", "E-postadresse: Fyll inn e-postadressen din.")
+
+
+def _submit_access_request(page: Page) -> None:
+    _open_access_request(page)
+    page.get_by_label("Navn").fill("Journalist Jensen")
+    page.get_by_label("E-postadresse").fill("jensen@avis.example")
+    page.get_by_role("button", name="Send innsynskrav").click()
+
+
 def _submit_new_referral_empty(page: Page) -> None:
     _from_path("/ekspertpanelet/", "Registrer henvisning")(page)
     page.get_by_role("button", name="Registrer henvisning").click()
-    summary = page.locator("[data-error-summary]")
-    expect(summary).to_contain_text("Pasientens navn: Fyll inn pasientens navn.")
-    expect(summary).to_contain_text("Henvisende helseforetak: Velg henvisende helseforetak.")
-    expect(summary).to_be_focused()
+    _expect_error_summary(page, "Pasientens navn: Fyll inn pasientens navn.",
+                          "Henvisende helseforetak: Velg henvisende helseforetak.")
 
 
 def _open_panel_answers(page: Page) -> None:
@@ -216,9 +245,7 @@ def _submit_refused_recommendation(page: Page) -> None:
     page.get_by_label("Metode i Nye Metoder").fill(test_panel.NOT_INTRODUCED)
     page.get_by_label("Dokumentasjon av effekt").fill("Fase II-studie med respons hos 38 prosent.")
     page.get_by_role("button", name="Lagre behandlingen").click()
-    summary = page.locator("[data-error-summary]")
-    expect(summary).to_contain_text("Råd: Kan ikke anbefales: Beslutningsforum besluttet 16.06.2025")
-    expect(summary).to_be_focused()
+    _expect_error_summary(page, "Råd: Kan ikke anbefales: Beslutningsforum besluttet 16.06.2025")
 
 
 def _open_withdraw_item(page: Page) -> None:
@@ -708,6 +735,17 @@ SCREENS = [
            _goto("/nye-metoder/?atc=tull&decision=ja&indication=eggstokkreft")),
     Screen("public-method-detail-published-assessment", None, "public_methods/detail.html",
            re.compile(r"^ID2024_090 "), _goto("/nye-metoder/ID2024_090")),
+    # The public journal (offentleglova) and its access request form
+    Screen("public-journal", None, "public_journal/index.html", "Offentlig journal", _goto("/offentlig-journal/")),
+    Screen("public-journal-unit", None, "public_journal/index.html",
+           "Offentlig journal: Utenlandskontoret i Helse Sør-Øst", _goto(PUBLIC_JOURNAL)),
+    Screen("public-journal-bad-filters", None, "public_journal/index.html", "Offentlig journal",
+           _goto("/offentlig-journal/?fra=tull&enhet=ukjent")),
+    Screen("access-request", None, "public_journal/access_request.html", "Be om innsyn", _open_access_request),
+    Screen("access-request-errors", None, "public_journal/access_request.html", "Be om innsyn",
+           _submit_access_request_empty),
+    Screen("access-request-receipt", None, "public_journal/receipt.html", "Innsynskravet er mottatt",
+           _submit_access_request),
     # Ekspertpanelet: the secretariat's pages, a referral as an assigned panel member sees it
     Screen("panel-overview", PANEL, "panel/index.html", "Ekspertpanelet", _goto("/ekspertpanelet/")),
     Screen("panel-overview-member", PANEL_MEMBER, "panel/index.html", "Ekspertpanelet", _goto("/ekspertpanelet/")),
@@ -871,6 +909,9 @@ COVERED_TEMPLATES = [
     "panel/referral.html",
     "panel/referral_new.html",
     "panel/statement_form.html",
+    "public_journal/access_request.html",
+    "public_journal/index.html",
+    "public_journal/receipt.html",
     "public_methods/detail.html",
     "public_methods/index.html",
     "reports/index.html",

@@ -48,7 +48,7 @@ from app.abroad.models import (
 )
 from app.auth import services as accounts
 from app.auth.models import ApiToken, PendingLogin, User, UserSession
-from app.cases import bulk, deadlines, documents, patient_facts
+from app.cases import bulk, deadlines, documents, patient_facts, public_journal
 from app.cases import services as cases
 from app.cases.commands import NewGuardian, PatientFactsUpdate
 from app.cases.models import (
@@ -63,6 +63,7 @@ from app.cases.models import (
     JournalEntryType,
     PatientDiscrepancy,
 )
+from app.cases.public_journal import AccessRequest
 from app.core.roles import Role
 from app.db import utcnow
 from app.demo import synthetic_national_id
@@ -138,11 +139,20 @@ SERVICE_MODULES = [
     "app.methods.meeting_papers",
     "app.methods.assessment_services", "app.panel.services", "app.abroad.services", "app.abroad.letters",
     "app.abroad.importing", "app.abroad.importing.reading", "app.abroad.importing.results", "app.cases.bulk",
-    "app.auth.services", "app.cases.patient_facts", "app.reports.publishing",
+    "app.auth.services", "app.cases.patient_facts", "app.reports.publishing", "app.cases.public_journal",
 ]
 
 NOT_WRITING = {
     "app.cases.services.get_case": "reads one case",
+    "app.cases.services.actor_id": "a value",
+    "app.cases.public_journal.party_screening_text": "a text",
+    "app.cases.public_journal.post_screening": "a value",
+    "app.cases.public_journal.journal_party": "a value",
+    "app.cases.public_journal.public_journal_entries": "a query",
+    "app.cases.public_journal.public_posts": "a value",
+    "app.cases.public_journal.requested_posts": "a query",
+    "app.cases.public_journal.check_access_request": "a check that raises",
+    "app.cases.public_journal.request_text": "a text",
     "app.cases.services.ensure_open": "a check that raises",
     "app.cases.services.ensure_version": "a check that raises",
     "app.cases.services.screened_title": "computes a title",
@@ -784,6 +794,25 @@ def _(w):
     case_id = w.patient_case(actor)
     return lambda: cases.add_journal_entry(w.get(Case, case_id), entry_type=JournalEntryType.INCOMING,
                                            title="Epikrise", party_name="UNN", actor=w.get(User, actor))
+
+
+@case("app.cases.services.insert_case")
+def _(w):
+    actor = w.user()
+    return lambda: cases.insert_case(kind=CaseKind.METHOD, title="Metode", unit="nye-metoder", patient=None,
+                                     responsible_id=None, case_date=None, actor=w.get(User, actor))
+
+
+@case("app.cases.public_journal.register_access_request")
+def _(w):
+    actor = w.user()
+    case_id = w.patient_case(actor)
+    entry = cases.add_journal_entry(w.get(Case, case_id), entry_type=JournalEntryType.OUTGOING, title="Brev",
+                                    party_name="UNN", actor=w.get(User, actor))
+    db.session.commit()
+    request = AccessRequest(unit=entry.case.unit, name="Journalist Jensen", email="jensen@avis.example",
+                            posts=entry.registration_number, message="Helst som PDF.")
+    return lambda: public_journal.register_access_request(request)
 
 
 @case("app.cases.services.complete_follow_up")
