@@ -121,8 +121,8 @@ def update_working_group(group: WorkingGroup, details: WorkingGroupDetails, *, e
     values = _values(details, check_working_group(details, group))
     methods = values.pop("methods")
     changes = apply_changes(group, values)
-    if [method.id for method in methods] != [method.id for method in group.methods]:
-        changes["methods"] = [group.references, ", ".join(method.reference for method in methods)]
+    if {method.id for method in methods} != {method.id for method in group.methods}:
+        changes["methods"] = [group.references, ", ".join(sorted(method.reference for method in methods))]
         group.methods = methods
     if changes:
         db.session.flush()
