@@ -14,7 +14,7 @@ from app.core.audit import AuditAction, apply_changes, record_change
 from app.core.checks import Problems, not_in_future, require
 from app.errors import EditConflict, InvalidInput
 from app.extensions import db
-from app.methods.commands import NewMember, ReportAnswers, ReportQuestion, WorkingGroupDetails
+from app.methods.commands import NewMember, ReportAnswers, WorkingGroupDetails
 from app.methods.models import MemberRole, Method, WorkingGroup, WorkingGroupMember, working_group_methods
 from app.methods.services import find_method
 
@@ -222,8 +222,3 @@ def _counted(changes: dict) -> dict:
         old, new = changes["report_answers"]
         return {**changes, "report_answers": [len(old or {}), len(new)]}
     return changes
-
-
-def questions_from(stored: list[dict]) -> tuple[ReportQuestion, ...]:
-    """The stored questions as commands (the demo data and the edit form start from them)."""
-    return tuple(ReportQuestion(question["title"], tuple(question["sub_questions"])) for question in stored)
