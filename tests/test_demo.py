@@ -11,7 +11,7 @@ from app.cases.patient_facts import letter_addressees
 from app.demo import DEMO_USERS
 from app.extensions import db
 from app.methods import demo_data as methods_demo
-from app.methods.models import Method, MethodStatus
+from app.methods.models import MemberRole, Method, MethodStatus, WorkingGroup
 from app.methods.statistics import methods_figures
 from app.panel import demo_data as panel_demo
 from app.panel.models import Contribution, ContributionKind, Referral, ReferralStatus, Statement
@@ -69,10 +69,11 @@ def test_the_demo_letters_are_the_real_rendered_letters(app, demo):
         texts = [pdf_text(read_version(version)) for version in versions]
         received = db.session.scalar(select(func.count(Document.id)).join(JournalEntry).where(   # papers received
             JournalEntry.entry_type == JournalEntryType.INCOMING))
-        # Beslutningsforum 17.03.2025's notice and minutes, filed on the case of each of Sak 031-2025's methods.
+        # Beslutningsforum 17.03.2025's notice and minutes, filed on the case of each of Sak 031-2025's methods (the
+        # working group's basis document, a text file, is on ID2022_131's case too).
         papers = [pdf_text(read_version(version)) for version in db.session.scalars(
             select(DocumentVersion).join(Document).join(Case, Document.case_id == Case.id)
-            .where(Case.kind == CaseKind.METHOD))]
+            .where(Case.kind == CaseKind.METHOD, DocumentVersion.mime_type == "application/pdf"))]
         statement = db.session.scalars(select(Statement).order_by(Statement.id.desc())).first()
         statement_text = pdf_text(read_version(db.session.scalars(select(DocumentVersion).where(
             DocumentVersion.document_id == statement.document_id)).one()))
@@ -88,6 +89,20 @@ def test_the_demo_letters_are_the_real_rendered_letters(app, demo):
     assert sum("Søknaden er delvis innvilget." in text and "Du kan klage på det som er avslått" in text
                for text in texts) == 1
     assert sum("Klagenemnda for behandling i utlandet" in text and "Oversendelse" in text for text in texts) == 1
+
+
+def test_the_demo_working_group_covers_the_three_robot_surgery_methods(app, demo):
+    """S1: one group for ID2022_131–133, approved 28.4.25, led from Helse Midt-Norge, its basis document on
+    ID2022_131's case and its report under way."""
+    with app.app_context():
+        group = db.session.scalars(select(WorkingGroup)).one()
+        assert group.references == "ID2022_131, ID2022_132, ID2022_133"
+        assert group.approved_on == date(2025, 4, 28) and group.due_on == date(2025, 11, 1)
+        assert len(group.report_questions) == 9 and 0 < len(group.report_answers) < 15
+        assert db.session.get(Document, group.basis_document_id).case_id == group.methods[0].case_id
+        assert {member.role for member in group.members} == set(MemberRole)
+        assert [member.position for member in group.members if member.role is MemberRole.LEADER] == [
+            "Regional fagdirektør, Helse Midt-Norge RHF"]
 
 
 def _count_cells(table: Table) -> int:

@@ -3,10 +3,13 @@ hold no patient data and are open to every case role); these are the module's ow
 from flask import abort
 from flask_login import current_user
 
-from app.cases.interface import get_case_or_404
+from app.cases.interface import CaseKind, get_case_or_404, roles_that_view
 from app.core.roles import Role
-from app.methods.models import Method
+from app.extensions import db
+from app.methods.models import Method, WorkingGroup
 from app.methods.services import find_method
+
+READERS = roles_that_view(CaseKind.METHOD)  # every case role; method cases hold no patient data
 
 
 def get_method_or_404(reference: str, need: str = "view") -> Method:
@@ -30,3 +33,14 @@ def can_see_price_notes(user) -> bool:
 def require_secretariat() -> None:
     if not (current_user.is_authenticated and current_user.role is Role.METHODS_SECRETARIAT):
         abort(403)
+
+
+def get_working_group_or_404(group_id: int, need: str = "view") -> WorkingGroup:
+    """Load a working group the current user may see (or change): one whose every method they may (404 and an
+    audit row otherwise, as for the methods)."""
+    group = db.session.get(WorkingGroup, group_id)
+    if group is None:
+        abort(404)
+    for method in group.methods:
+        get_case_or_404(method.case_id, need=need)
+    return group

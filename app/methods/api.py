@@ -1,7 +1,7 @@
 """Nye Metoder in the JSON API: the public method data (what nyemetoder.no publishes, app/methods/public.py),
 without a token: the method list with the public page's filters, a method with its stages and published
 documents, and the changes the Atom feeds carry. Never here: price notes, comments, contact persons, user names
-or case numbers."""
+or case numbers. The working groups' endpoints (working_group_api.py) are the exception: they need a token."""
 from flask import abort, url_for
 from sqlalchemy.orm import selectinload
 
@@ -139,3 +139,6 @@ def get_method(reference: str):
           public=True, response=CHANGES)
 def get_method_changes(reference: str):
     return _changes_json(public.method_changes(_method_or_404(reference)))
+
+
+from app.methods import working_group_api  # noqa: E402,F401  (the working groups' endpoints, with a token)

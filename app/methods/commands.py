@@ -8,8 +8,10 @@ from app.methods.models import (
     DecidedBy,
     DecisionOutcome,
     Forum,
+    MemberRole,
     MethodStatus,
     MethodType,
+    NominatingBody,
     OrderingKind,
     SubmissionKind,
 )
@@ -128,3 +130,46 @@ class NewFollowUp:
     mandate_questions: tuple[str, ...] = ()
     secretariat: str | None = None
     reporting_line: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportQuestion:
+    """One of a working group's report questions («Effekter på kvalitet og pasientsikkerhet») and its
+    sub-questions; a question without sub-questions is answered as a whole."""
+
+    title: str
+    sub_questions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WorkingGroupDetails:
+    """What describes a working group: its methods, mandate, approval, basis document and report questions."""
+
+    title: str
+    references: tuple[str, ...]         # the IDs of the methods the group covers
+    reports_to: str
+    mandate: str | None = None
+    secretariat: str | None = None
+    due_on: date | None = None
+    approved_on: date | None = None     # composition and mandate approved by Interregionalt fagdirektørmøte
+    basis_document_lead: str | None = None
+    basis_document_id: int | None = None
+    questions: tuple[ReportQuestion, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewMember:
+    name: str
+    role: MemberRole
+    position: str | None = None
+    nominated_by: NominatingBody | None = None
+    nominating_organisation: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportAnswers:
+    """The report's answers by slot («1.2»: question 1, sub-question 2; «3»: question 3 as a whole); with
+    `delivered_on` the report is delivered, and every slot must be answered."""
+
+    answers: tuple[tuple[str, str], ...]
+    delivered_on: date | None = None

@@ -1,13 +1,15 @@
 """Demo data for Nye Metoder modelled on published cases: ID2025_102's suitability assessment (endoscopic
 spine surgery), the earlier proposal ID2018_084, and the robot-surgery methods with Beslutningsforum's decision
-of 17 March 2025, its amendment of 28 April 2025 and the working group due 1 November 2025."""
+of 17 March 2025, its amendment of 28 April 2025 and the inter-regional working group (covering the three
+methods, approved by the medical directors' meeting on 28 April 2025) due 1 November 2025."""
 import random
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app.cases.interface import attach_document, get_case
 from app.extensions import db
-from app.methods import assessment_services, meeting_papers, services
+from app.methods import assessment_services, meeting_papers, services, working_groups
 from app.methods.assessment_services import AssessmentChanges, TrialRow
 from app.methods.commands import (
     MethodDetails,
@@ -15,11 +17,15 @@ from app.methods.commands import (
     NewFollowUp,
     NewForumDecision,
     NewMeeting,
+    NewMember,
     NewMethod,
     NewOrderingDecision,
     NewReport,
     NewSubmission,
+    ReportAnswers,
+    ReportQuestion,
     StatusChange,
+    WorkingGroupDetails,
 )
 from app.methods.models import (
     DecidedBy,
@@ -27,8 +33,10 @@ from app.methods.models import (
     Forum,
     Meeting,
     MeetingPaperKind,
+    MemberRole,
     MethodStatus,
     MethodType,
+    NominatingBody,
     OrderingKind,
     SubmissionKind,
 )
@@ -347,6 +355,107 @@ def _load_robot_surgery(secretary) -> None:
         owner="Interregional arbeidsgruppe", due_on=date(2025, 11, 1), members=tuple(S1_WORKING_GROUP_MEMBERS),
         mandate_questions=tuple(S1_MANDATE_QUESTIONS), secretariat="Helse Sør-Øst RHF",
         reporting_line="Interregionalt fagdirektørmøte"), actor=secretary)
+    _load_working_group(methods, secretary)
+
+
+# S1's report questions («Rapporten skal kortfattet besvare følgende spørsmål»), each with its sub-questions.
+S1_REPORT_QUESTIONS = (
+    ReportQuestion("Effekter på kvalitet og pasientsikkerhet", (
+        "Hvordan påvirker bruk av robotassistert kirurgi kvaliteten og pasientsikkerheten i pasientbehandlingen?",)),
+    ReportQuestion("Fordeler og ulemper ved ulike typer inngrep", (
+        "For hvilke typer inngrep er det fordelaktig å bruke robotassistert kirurgi?",
+        "For hvilke typer inngrep bør robotassistert kirurgi ikke benyttes som standard?")),
+    ReportQuestion("Kapasitet: Operasjonsvolum og effektiv utnyttelse", (
+        "Hvilke operasjonsvolum er nødvendig for effektiv utnyttelse av robotsystemene?",
+        "Er det grunnlag for å vurdere operasjonsvolum ved bruk av robotassistert kirurgi med andre premisser enn "
+        "ved åpen eller laparoskopisk kirurgi?")),
+    ReportQuestion("Operasjonsvolum per kirurg", (
+        "Hvilke operasjonsvolum bør tilstrebes per kirurg for å sikre tilstrekkelig kvalitet, pasientsikkerhet og "
+        "effektivitet i behandlingen?",
+        "Hvilke tiltak kan sikre en best mulig læringskurve ved innføring av nye prosedyrer og opplæring av nye "
+        "kirurger i robotassistert kirurgi?")),
+    ReportQuestion("Utdanning og ferdighetsvedlikehold", (
+        "Hvordan påvirker bruk av operasjonsrobot kirurgenes utdanning og vedlikehold av ferdigheter nødvendig for "
+        "vaktkompetanse (inkludert traumekompetanse) og breddekompetanse?",
+        "Påvirker bruk av robotassistert kirurgi beredskapen som en del av totalforsvaret?")),
+    ReportQuestion("Drift og organisering", (
+        "Hvordan påvirker bruk av operasjonsroboter drift og organisering av virksomheten med tanke på koordinering "
+        "med annen operativ virksomhet, inkludert bruk av personale, operasjonsstuer og vaktberedskap?",
+        "Hvilke tiltak kan hindre at bruk av operasjonsrobot bidrar til indikasjonsglidning og overbehandling, "
+        "inkludert unødvendig ressurskrevende behandling der indikasjonen for inngrep er ukontroversiell?")),
+    ReportQuestion("Rekruttering av kompetent fagpersonell", (
+        "Hvordan påvirker innføring av robotassistert kirurgi rekruttering av kompetent fagpersonell?",)),
+    ReportQuestion("Behov for ytterligere metodevurderinger", (
+        "Er det prosedyrer der det er behov for ytterligere metodevurderinger for å vurdere kost-nytte forholdet for "
+        "robotkirurgi i spesialisthelsetjenesten?",)),
+    ReportQuestion("Anbefalte tiltak for kliniske studier", (
+        "Hvilke tiltak anbefales for å sørge for at erfaringer fra bruk av operasjonsroboter utover indikasjoner med "
+        "dokumentert kost-nytte effekt inngår i kliniske studier som vil styrke kunnskapsgrunnlaget for bruken?",)),
+)
+S1_WORKING_GROUP_MANDATE = (
+    "Arbeidsgruppen rapporterer til Interregionalt fagdirektørmøte. Utkast til Interregional strategisk tilnærming "
+    "for bruk av kirurgiske operasjonsroboter skal være klar for oversendelse til de regionale administrerende "
+    "direktørene innen 1.11.2025.\n"
+    "Oppdraget ber om at planen blant annet besvarer: evt. behov for ytterligere metodevurderinger, samlet "
+    "kapasitetsbehov, betydning for organisering og ressursbruk, og påvirkning av breddekompetanse og "
+    "vaktberedskap.\n"
+    "Arbeidsgruppen gis fullmakt til, innen avsatt ramme, å innhente bistand fra miljø og fagpersoner med særegen "
+    "kompetanse (ressursgruppe). En referansegruppe av fagdirektører i helseforetak med akuttfunksjon (19) fungerer "
+    "som høringsinstans underveis.")
+# The composition as S1 describes it; the names are invented (members' names are staff's personal data).
+S1_MEMBERS = (
+    ("Ingrid Fjell", "Regional fagdirektør, Helse Midt-Norge RHF", MemberRole.LEADER, NominatingBody.RHF, None),
+    ("Lars Haugen", "Overlege, gastrokirurgi", MemberRole.MEMBER, NominatingBody.PROFESSIONAL,
+     "Norsk kirurgisk forening"),
+    ("Siri Moe", "Overlege, urologi", MemberRole.MEMBER, NominatingBody.PROFESSIONAL, "Norsk kirurgisk forening"),
+    ("Erik Dahl", "Overlege, torakskirurgi", MemberRole.MEMBER, NominatingBody.PROFESSIONAL,
+     "Norsk kirurgisk forening"),
+    ("Marte Lie", "Overlege, gynekologi", MemberRole.MEMBER, NominatingBody.PROFESSIONAL,
+     "Norsk gynekologisk forening"),
+    ("Ole Brekke", "Klinikksjef, stort sykehus", MemberRole.MEMBER, NominatingBody.RHF, None),
+    ("Hilde Vik", "Avdelingsleder, mellomstort sykehus", MemberRole.MEMBER, NominatingBody.RHF, None),
+    ("Per Strand", "Traumekirurg", MemberRole.MEMBER, NominatingBody.COMPETENCE_SERVICE,
+     "Nasjonal kompetansetjeneste for traumatologi"),
+    ("Anne Berg", "Metodisk erfaring fra utprøving og innføring av nye kirurgiske metoder", MemberRole.MEMBER,
+     NominatingBody.RHF, None),
+    ("Jon Nygård", "Særskilt kompetanse i metodevurderinger", MemberRole.MEMBER, NominatingBody.RHF, None),
+    ("Kari Holm", "Konserntillitsvalgt", MemberRole.MEMBER, NominatingBody.UNION, None),
+    ("Tone Aas", "Brukerrepresentant", MemberRole.MEMBER, NominatingBody.USER_ORGANISATION,
+     "Regionalt brukerutvalg"),
+    ("Fagdirektørene i helseforetak med akuttfunksjon (19)", "Høringsinstans underveis i arbeidet",
+     MemberRole.REFERENCE_GROUP, NominatingBody.HF, None),
+    ("Rune Sæther", "Prosjektdirektør, Helse Sør-Øst RHF: sekretariat og ressursgruppe for analyse og "
+     "virksomhetsdata", MemberRole.RESOURCE_GROUP, NominatingBody.RHF, None),
+)
+S1_BASIS_DOCUMENT = (
+    "Grunnlagsdokument: status for robotassistert kirurgi i Norge\n\n"
+    "Geografisk utbredelse av robot-system og befolkningsgrunnlag per robot, antall inngrep per robot og "
+    "utnyttelsesgrad, diagnoser og prosedyrer, antall robotassisterte inngrep per kirurg, påløpte kostnader, "
+    "planlagte anskaffelser, sammenligning med nabolandene og status på kvalitet og komplikasjoner fra "
+    "registerdata.\n")
+
+
+def _load_working_group(methods, secretary) -> None:
+    """S1's working group: one group for the three robot-surgery methods, its composition and mandate approved by
+    Interregionalt fagdirektørmøte 28.4.25, the basis document led by Helse Sør-Øst filed on ID2022_131's case, and
+    the report under way (the first questions answered)."""
+    document = attach_document(get_case(methods[0].case_id), title="Grunnlagsdokument: robotassistert kirurgi i Norge",
+                               filename="grunnlagsdokument.txt", content=S1_BASIS_DOCUMENT.encode(), actor=secretary)
+    group = working_groups.create_working_group(WorkingGroupDetails(
+        title="Interregional arbeidsgruppe for kirurgiske operasjonsroboter",
+        references=tuple(method.reference for method in methods), reports_to=working_groups.APPROVING_BODY,
+        mandate=S1_WORKING_GROUP_MANDATE, secretariat="Helse Sør-Øst RHF, under ledelse av prosjektdirektøren",
+        due_on=date(2025, 11, 1), approved_on=date(2025, 4, 28),
+        basis_document_lead="Helse Sør-Øst RHF", basis_document_id=document.id, questions=S1_REPORT_QUESTIONS),
+        actor=secretary)
+    for name, position, role, body, organisation in S1_MEMBERS:
+        working_groups.add_member(group, NewMember(name=name, position=position, role=role, nominated_by=body,
+                                                   nominating_organisation=organisation), actor=secretary)
+    working_groups.record_report(group, ReportAnswers(answers=(
+        ("1.1", "Registerdata viser komplikasjonsrater på nivå med laparoskopisk kirurgi ved de tre "
+                "metodevurderte inngrepene."),
+        ("2.1", "Prostatektomi, rektumreseksjon og hysterektomi ved kreft."))), expected_version=group.version,
+        actor=secretary)
 
 
 # The history: methods received over ten years, each taken through the stages as far as its dates have come

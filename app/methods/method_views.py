@@ -3,12 +3,11 @@ input, comments)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.cases.interface import CaseKind, roles_that_view
 from app.core.roles import Role
 from app.forms import choices, saved, submitted
 from app.listing import export_file, list_page
 from app.methods import services
-from app.methods.access import can_comment, can_see_price_notes, get_method_or_404, require_secretariat
+from app.methods.access import READERS, can_comment, can_see_price_notes, get_method_or_404, require_secretariat
 from app.methods.forms import (
     CommentForm,
     EditMethodForm,
@@ -19,9 +18,8 @@ from app.methods.forms import (
 )
 from app.methods.lists import METHODS
 from app.methods.views import bp
+from app.methods.working_groups import working_groups_of
 from app.security import download_limit, role_required
-
-READERS = roles_that_view(CaseKind.METHOD)  # every case role; method cases hold no patient data
 
 
 @bp.get("/")
@@ -63,7 +61,7 @@ def detail(reference: str):
         "methods/detail.html", method=method, editable=current_user.role is Role.METHODS_SECRETARIAT,
         tag_labels=services.TAGS,
         comment_form=CommentForm() if can_comment(current_user) else None,
-        show_price_notes=can_see_price_notes(current_user))
+        show_price_notes=can_see_price_notes(current_user), working_groups=working_groups_of(method))
 
 
 @bp.route("/<reference>/endre", methods=["GET", "POST"])

@@ -458,3 +458,87 @@ class FollowUpAssignment(Versioned, db.Model):
     deadline_id: Mapped[int | None] = mapped_column(ForeignKey("case_deadlines.id"))
 
     decision: Mapped[ForumDecision] = relationship(back_populates="follow_ups")
+
+
+class MemberRole(LabelledEnum):
+    """Where a person sits in a working group (S1: the leader and members, the reference group that is heard
+    underway, and the resource group the group may call on)."""
+
+    LEADER = "leder", "Leder"
+    MEMBER = "medlem", "Medlem"
+    REFERENCE_GROUP = "referansegruppe", "Referansegruppe"
+    RESOURCE_GROUP = "ressursgruppe", "Ressursgruppe"
+
+
+class NominatingBody(LabelledEnum):
+    """Who proposed a member (S1: the regional health authorities, the professional societies, a national
+    competence service, the regional user committees, the union representatives)."""
+
+    RHF = "rhf", "Regionalt helseforetak (RHF)"
+    HF = "hf", "Helseforetak (HF)"
+    PROFESSIONAL = "fagmiljo", "Fagmiljø eller fagmedisinsk forening"
+    COMPETENCE_SERVICE = "kompetansetjeneste", "Nasjonal kompetansetjeneste"
+    USER_ORGANISATION = "brukerorganisasjon", "Brukerorganisasjon eller brukerutvalg"
+    UNION = "tillitsvalgte", "Tillitsvalgte"
+    OTHER = "annet", "Annet"
+
+
+# The methods a working group covers: one group may cover several (S1: ID2022_131, ID2022_132 and ID2022_133).
+working_group_methods = Table(
+    "method_working_group_methods", db.metadata,
+    Column("working_group_id", ForeignKey("method_working_groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("method_id", ForeignKey("method_methods.id"), primary_key=True, index=True),
+)
+
+
+class WorkingGroup(Versioned, db.Model):
+    """An inter-regional working group the medical directors appoint (S1): its mandate and composition, approved
+    by «Interregionalt fagdirektørmøte»; the basis document (grunnlagsdokument, a document on one of its methods'
+    cases) and who leads writing it; and its report, the mandate's questions with sub-questions, each answered.
+    `report_questions` is [{"title": ..., "sub_questions": [...]}]; `report_answers` maps «1.2» (question 1,
+    sub-question 2) to the answer."""
+
+    __tablename__ = "method_working_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    mandate: Mapped[str | None] = mapped_column(Text)
+    reports_to: Mapped[str] = mapped_column(String(300))
+    secretariat: Mapped[str | None] = mapped_column(String(300))
+    due_on: Mapped[date | None]
+    approved_on: Mapped[date | None]        # composition and mandate approved by Interregionalt fagdirektørmøte
+    basis_document_lead: Mapped[str | None] = mapped_column(String(300))
+    basis_document_id: Mapped[int | None] = mapped_column(ForeignKey("case_documents.id"))
+    report_questions: Mapped[list] = mapped_column(JSON, default=list)
+    report_answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    report_delivered_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    methods: Mapped[list[Method]] = relationship(secondary=working_group_methods, order_by=Method.reference)
+    members: Mapped[list["WorkingGroupMember"]] = relationship(
+        back_populates="working_group", order_by="WorkingGroupMember.id", cascade="all, delete-orphan")
+
+    @property
+    def references(self) -> str:
+        """«ID2022_131, ID2022_132, ID2022_133»."""
+        return ", ".join(method.reference for method in self.methods)
+
+    def __repr__(self) -> str:
+        return f"<WorkingGroup {self.id} {self.title[:40]}>"
+
+
+class WorkingGroupMember(db.Model):
+    """A person in a working group, with the body that nominated them. Staff's names: shown to logged-in readers
+    of the methods only, never on the public pages."""
+
+    __tablename__ = "method_working_group_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    working_group_id: Mapped[int] = mapped_column(ForeignKey("method_working_groups.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str | None] = mapped_column(String(300))       # «Regional fagdirektør, Helse Midt-Norge RHF»
+    role: Mapped[MemberRole]
+    nominated_by: Mapped[NominatingBody | None]
+    nominating_organisation: Mapped[str | None] = mapped_column(String(200))   # «Norsk kirurgisk forening»
+
+    working_group: Mapped[WorkingGroup] = relationship(back_populates="members")

@@ -534,6 +534,30 @@ def _from_meeting(link: str) -> Callable[[Page], None]:
     return open_form
 
 
+WORKING_GROUP = "Interregional arbeidsgruppe for kirurgiske operasjonsroboter"
+
+
+def _open_working_group(page: Page) -> None:
+    """The demo's working group for the three robot-surgery methods, from the method list's «Arbeidsgrupper»."""
+    _from_path("/metoder/", "Arbeidsgrupper")(page)
+    page.get_by_role("table", name="Arbeidsgrupper, nyeste først").get_by_role("link", name=WORKING_GROUP).click()
+
+
+def _from_working_group(link: str) -> Callable[[Page], None]:
+    def open_form(page: Page) -> None:
+        _open_working_group(page)
+        page.get_by_role("link", name=link, exact=True).click()
+    return open_form
+
+
+def _deliver_incomplete_report(page: Page) -> None:
+    """The report delivered with questions unanswered: each one is named in the summary and at its field."""
+    _from_working_group("Skriv rapport")(page)
+    page.get_by_label("Rapporten levert").fill("30.10.2025")
+    page.get_by_role("button", name="Lagre rapport").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Besvar spørsmål 9.1 før rapporten registreres")
+
+
 def _open_public_method(page: Page) -> None:
     page.goto(f"/nye-metoder/?q={DECIDED_METHOD}")
     page.get_by_role("table", name="Metoder").get_by_role("link", name=DECIDED_METHOD, exact=True).click()
@@ -724,6 +748,17 @@ SCREENS = [
            _from_method(DECIDED_METHOD, "Endre beslutningen")),
     Screen("ordering-decision-without-agenda-item", METHODS, "methods/forum_form.html", "Beslutning i Bestillerforum",
            _from_method(ASSESSED_METHOD, "Registrer beslutning i Bestillerforum")),
+    Screen("working-groups", BESTILLERFORUM, "methods/working_groups.html", "Arbeidsgrupper",
+           _from_path("/metoder/", "Arbeidsgrupper")),
+    Screen("working-group", METHODS, "methods/working_group.html", WORKING_GROUP, _open_working_group),
+    Screen("working-group-edit", METHODS, "methods/working_group_form.html", f"Endre {WORKING_GROUP}",
+           _from_working_group("Endre")),
+    Screen("working-group-member-new", METHODS, "methods/working_group_form.html", "Nytt medlem",
+           _from_working_group("Nytt medlem")),
+    Screen("working-group-report", METHODS, "methods/working_group_report_form.html", "Rapport",
+           _from_working_group("Skriv rapport")),
+    Screen("working-group-report-errors", METHODS, "methods/working_group_report_form.html", "Rapport",
+           _deliver_incomplete_report),
     Screen("public-methods", None, "public_methods/index.html", "Finn metode", _goto("/nye-metoder/?q=robot")),
     Screen("public-methods-sorted", None, "public_methods/index.html", "Finn metode",
            _sorted("/nye-metoder/?q=robot&year=tull", "Tittel")),
@@ -895,6 +930,10 @@ COVERED_TEMPLATES = [
     "methods/simple_form.html",
     "methods/status.html",
     "methods/trial_form.html",
+    "methods/working_group.html",
+    "methods/working_group_form.html",
+    "methods/working_group_report_form.html",
+    "methods/working_groups.html",
     "panel/answers_form.html",
     "panel/contribution_form.html",
     "panel/ending_form.html",

@@ -481,6 +481,71 @@ def test_three_methods_decided_together_in_one_item_and_amended_when_taken_up_ag
             new_points)
 
 
+def test_secretariat_sets_up_a_working_group_for_two_methods_and_a_reader_sees_it(page_as, browser_app, screenshot):
+    """S1: one working group covers two methods; the secretariat registers it from a method's page with the
+    mandate's questions, puts in the leader (the second leader is refused at the field), answers a question,
+    and a Bestillerforum member reads the group from the other method's page."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.extensions import db
+    from app.methods import services
+    from tests.factories import new_method
+
+    with browser_app.app_context():
+        actor = db.session.scalar(select(User).where(User.email == METHODS))
+        references = [services.register_method(new_method(title, TODAY - timedelta(days=60)), actor=actor).reference
+                      for title in ("Robotassistert nyrereseksjon (test)", "Robotassistert lobektomi (test)")]
+        db.session.commit()
+    title = f"Arbeidsgruppe for robotkirurgi {references[0]}"
+
+    page = page_as(METHODS)
+    page.goto(f"/metoder/{references[0]}")
+    page.get_by_role("region", name="Arbeidsgrupper").get_by_role("link", name="Ny arbeidsgruppe").click()
+    expect(_h1(page)).to_have_text("Ny arbeidsgruppe")
+    methods = page.get_by_role("group", name="Metoder")
+    expect(methods.get_by_role("checkbox", name=re.compile(rf"^{references[0]} "))).to_be_checked()
+    methods.get_by_label("Søk etter metode-ID eller navn").fill(references[1])
+    methods.get_by_role("checkbox", name=re.compile(rf"^{references[1]} ")).check()
+    page.get_by_label("Navn", exact=True).fill(title)
+    page.get_by_label("Sammensetning og mandat godkjent i Interregionalt fagdirektørmøte").fill(
+        _ddmmyyyy(TODAY - timedelta(days=7)))
+    page.get_by_label("Spørsmål rapporten skal besvare").fill(
+        "1. Kapasitet\n- Hvilke operasjonsvolum trengs?\n2. Rekruttering")
+    page.get_by_role("button", name="Lagre arbeidsgruppe").click()
+    expect(_flash(page)).to_have_text("Arbeidsgruppen er registrert.")
+    expect(_h1(page)).to_have_text(title)
+    expect(_fact(page, "Sammensetning og mandat")).to_have_text(
+        f"Godkjent i Interregionalt fagdirektørmøte {_ddmmyyyy(TODAY - timedelta(days=7))}")
+
+    for name in ("Ingrid Fjell", "Lars Haugen"):
+        page.get_by_role("link", name="Nytt medlem").click()
+        page.get_by_label("Navn", exact=True).fill(name)
+        page.get_by_label("Rolle").select_option(label="Leder")
+        page.get_by_label("Foreslått av").select_option(label="Regionalt helseforetak (RHF)")
+        page.get_by_role("button", name="Legg til").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Arbeidsgruppen har allerede en leder (Ingrid Fjell)")
+    expect(page.get_by_label("Navn", exact=True)).to_have_value("Lars Haugen")
+    page.get_by_label("Rolle").select_option(label="Medlem")
+    page.get_by_role("button", name="Legg til").click()
+    expect(_flash(page)).to_have_text("Lars Haugen er lagt til i arbeidsgruppen.")
+
+    page.get_by_role("link", name="Skriv rapport").click()
+    page.get_by_label("Hvilke operasjonsvolum trengs?").fill("Minst 150 inngrep per robot i året.")
+    page.get_by_role("button", name="Lagre rapport").click()
+    expect(_flash(page)).to_have_text("Rapporten er lagret.")
+    screenshot(page, "methods-working-group")
+
+    reader = page_as(BESTILLERFORUM)
+    reader.goto(f"/metoder/{references[1]}")
+    reader.get_by_role("region", name="Arbeidsgrupper").get_by_role("link", name=title).click()
+    composition = reader.get_by_role("table", name="Arbeidsgruppen, referansegruppen og ressursgruppen")
+    expect(composition.get_by_role("row")).to_have_count(3)
+    expect(composition).to_contain_text("Ingrid Fjell")
+    expect(reader.get_by_role("region", name="Rapport")).to_contain_text("1 av 2 spørsmål besvart.")
+    expect(reader.get_by_role("link", name="Skriv rapport")).to_have_count(0)
+
+
 # e. The public pages, without login
 
 def test_public_finds_a_method_sees_its_current_and_replaced_decision_and_downloads_xlsx(page_as, tmp_path,

@@ -81,10 +81,10 @@ from app.cases.models import (
 )
 from app.core.audit import AuditEvent, AuditEventPatient
 from app.extensions import db
-from app.methods import assessment_services
+from app.methods import assessment_services, working_groups
 from app.methods import services as methods
 from app.methods.assessment_services import AssessmentChanges, TrialRow
-from app.methods.commands import StatusChange
+from app.methods.commands import ReportQuestion, StatusChange, WorkingGroupDetails
 from app.methods.models import (
     AgendaItem,
     CommissionReport,
@@ -103,6 +103,8 @@ from app.methods.models import (
     PriceNote,
     Submission,
     SuitabilityAssessment,
+    WorkingGroup,
+    WorkingGroupMember,
 )
 from app.panel import services as panel
 from app.panel.models import (
@@ -184,6 +186,7 @@ INSERT_ONLY = {
     Ending: "a referral's refusal, withdrawal or closing as recorded, with its letter",
     MeetingPaper: "a meeting's notice or minutes as filed; filing again adds a row",
     PublishedReport: "a published version of a report; a correction is a new version",
+    WorkingGroupMember: "a person put in a working group; removed whole, never changed",
 }
 
 # Rows the system itself rewrites, where the last writer is meant to win.
@@ -526,6 +529,33 @@ def close_method_follow_up(kit: Kit) -> Edit:
                 a_stored="delivered", button=True)
 
 
+def _working_group(kit: Kit, actor: int, questions=()) -> int:
+    def make():
+        method = _method(kit, actor)
+        return working_groups.create_working_group(WorkingGroupDetails(
+            title="Arbeidsgruppe", references=(method.reference,), reports_to=working_groups.APPROVING_BODY,
+            questions=questions), actor=kit.user(actor)).id
+    return kit.run(make)
+
+
+def edit_working_group(kit: Kit) -> Edit:
+    a, b = _secretariat(kit)
+    group_id = _working_group(kit, a)
+    url = f"/metoder/arbeidsgrupper/{group_id}/endre"
+    return Edit((a, b), url, url, WorkingGroup, group_id, "title", a={"title": "Arbeidsgruppe for roboter"},
+                b={"title": "Arbeidsgruppe for prostata"}, a_stored="Arbeidsgruppe for roboter",
+                b_stored="Arbeidsgruppe for prostata", stored_shown="Arbeidsgruppe for roboter")
+
+
+def edit_working_group_report(kit: Kit) -> Edit:
+    a, b = _secretariat(kit)
+    group_id = _working_group(kit, a, questions=(ReportQuestion("Samlet kapasitetsbehov"),))
+    url = f"/metoder/arbeidsgrupper/{group_id}/rapport"
+    return Edit((a, b), url, url, WorkingGroup, group_id, "report_answers", a={"answer_1": "Tre roboter til."},
+                b={"answer_1": "Ingen nye roboter."}, a_stored={"1": "Tre roboter til."},
+                b_stored={"1": "Ingen nye roboter."}, stored_shown="Tre roboter til.")
+
+
 def _panel_secretariat(kit: Kit) -> tuple[int, int]:
     return kit.make_user("panel_secretariat"), kit.make_user("panel_secretariat")
 
@@ -695,6 +725,8 @@ EDIT_FORMS = {
     "methods.edit_trial": edit_trial,
     "methods.edit_minutes": edit_minutes,
     "methods.close_follow_up": close_method_follow_up,
+    "methods.edit_working_group": edit_working_group,
+    "methods.edit_report": edit_working_group_report,
     "panel.edit_member": edit_member,
     "panel.edit_answers": edit_answers,
     "abroad.plan_treatment": plan_treatment,

@@ -69,10 +69,21 @@ from app.db import utcnow
 from app.demo import synthetic_national_id
 from app.extensions import db
 from app.methods import assessment_services as assessments
-from app.methods import meeting_papers
+from app.methods import meeting_papers, working_groups
 from app.methods import services as methods
 from app.methods.assessment_services import AssessmentChanges, TrialRow
-from app.methods.commands import MethodDetails, NewInput, NewPriceNote, NewReport, NewSubmission, StatusChange
+from app.methods.commands import (
+    MethodDetails,
+    NewInput,
+    NewMember,
+    NewPriceNote,
+    NewReport,
+    NewSubmission,
+    ReportAnswers,
+    ReportQuestion,
+    StatusChange,
+    WorkingGroupDetails,
+)
 from app.methods.models import (
     AgendaItem,
     Commission,
@@ -82,13 +93,16 @@ from app.methods.models import (
     ForumDecision,
     Meeting,
     MeetingPaperKind,
+    MemberRole,
     Method,
     MethodStatus,
     MethodType,
+    NominatingBody,
     OngoingTrial,
     OrderingKind,
     SubmissionKind,
     SuitabilityAssessment,
+    WorkingGroup,
 )
 from app.panel import services as panel
 from app.panel.models import (
@@ -136,7 +150,7 @@ TODAY = date(2026, 11, 20)
 
 SERVICE_MODULES = [
     "app.cases.services", "app.cases.documents", "app.cases.deadlines", "app.methods.services",
-    "app.methods.meeting_papers",
+    "app.methods.meeting_papers", "app.methods.working_groups",
     "app.methods.assessment_services", "app.panel.services", "app.abroad.services", "app.abroad.letters",
     "app.abroad.importing", "app.abroad.importing.reading", "app.abroad.importing.results", "app.cases.bulk",
     "app.auth.services", "app.cases.patient_facts", "app.reports.publishing", "app.cases.public_journal",
@@ -220,6 +234,12 @@ NOT_WRITING = {
     "app.methods.services.check_meeting": "a meeting's rules (a query for the forum's meetings that day)",
     "app.methods.services.check_ordering_decision": "an ordering decision's rules",
     "app.methods.services.check_follow_up": "a follow-up assignment's rules",
+    "app.methods.working_groups.answer_slots": "lists a report's questions",
+    "app.methods.working_groups.answer_field": "names a form field",
+    "app.methods.working_groups.working_groups_of": "a query",
+    "app.methods.working_groups.check_working_group": "a working group's rules",
+    "app.methods.working_groups.check_member": "a member's rules",
+    "app.methods.working_groups.check_report": "a report's rules",
     "app.methods.services.check_agenda_item": "an agenda item's rules (queries)",
     "app.methods.services.check_report": "a commissioned report's rules",
     "app.methods.services.check_forum_decision": "a forum decision's rules",
@@ -1134,6 +1154,68 @@ def _(w):
         assignment = w.get(FollowUpAssignment, assignment_id)
         methods.close_follow_up(assignment, status="delivered", expected_version=assignment.version,
                                 actor=w.get(User, actor))
+    return call
+
+
+def _working_group(w, actor: int) -> int:
+    method = w.get(Method, w.method(actor))
+    group = working_groups.create_working_group(WorkingGroupDetails(
+        title="Arbeidsgruppe", references=(method.reference,), reports_to=working_groups.APPROVING_BODY,
+        approved_on=date(2025, 4, 28), questions=(ReportQuestion("Samlet kapasitetsbehov"),)),
+        actor=w.get(User, actor))
+    working_groups.add_member(group, NewMember("Ingrid Fjell", MemberRole.LEADER), actor=w.get(User, actor))
+    db.session.commit()
+    return group.id
+
+
+@case("app.methods.working_groups.create_working_group")
+def _(w):
+    actor = w.user("methods_secretariat")
+    reference = w.get(Method, w.method(actor)).reference
+    return lambda: working_groups.create_working_group(WorkingGroupDetails(
+        title="Arbeidsgruppe", references=(reference,), reports_to=working_groups.APPROVING_BODY),
+        actor=w.get(User, actor))
+
+
+@case("app.methods.working_groups.update_working_group")
+def _(w):
+    actor = w.user("methods_secretariat")
+    group_id = _working_group(w, actor)
+    other = w.get(Method, w.method(actor)).reference
+
+    def call():
+        group = w.get(WorkingGroup, group_id)
+        working_groups.update_working_group(group, WorkingGroupDetails(
+            title="Ny tittel", references=(group.methods[0].reference, other), reports_to="Fagdirektørene",
+            questions=(ReportQuestion("Samlet kapasitetsbehov"),)),
+            expected_version=group.version, actor=w.get(User, actor))
+    return call
+
+
+@case("app.methods.working_groups.add_member")
+def _(w):
+    actor = w.user("methods_secretariat")
+    group_id = _working_group(w, actor)
+    return lambda: working_groups.add_member(w.get(WorkingGroup, group_id), NewMember(
+        "Lars Haugen", MemberRole.MEMBER, nominated_by=NominatingBody.PROFESSIONAL), actor=w.get(User, actor))
+
+
+@case("app.methods.working_groups.remove_member")
+def _(w):
+    actor = w.user("methods_secretariat")
+    group_id = _working_group(w, actor)
+    return lambda: working_groups.remove_member(w.get(WorkingGroup, group_id).members[0], actor=w.get(User, actor))
+
+
+@case("app.methods.working_groups.record_report")
+def _(w):
+    actor = w.user("methods_secretariat")
+    group_id = _working_group(w, actor)
+
+    def call():
+        group = w.get(WorkingGroup, group_id)
+        working_groups.record_report(group, ReportAnswers((("1", "Tre roboter til."),), date(2025, 10, 30)),
+                                     expected_version=group.version, actor=w.get(User, actor))
     return call
 
 

@@ -27,6 +27,8 @@ from app.methods.models import (
     Meeting,
     Method,
     OngoingTrial,
+    WorkingGroup,
+    WorkingGroupMember,
 )
 from app.panel import services as panel_services
 from app.panel.models import Advice, Classification, PanelMember, Referral
@@ -91,6 +93,13 @@ MATRIX = {
     ("methods.meetings", "GET"): CASE_ROLES, ("methods.meeting", "GET"): CASE_ROLES,
     ("methods.meeting_paper_pdf", "GET"): CASE_ROLES,
     ("methods.new_comment", "POST"): {"methods", "bestillerforum"},
+    # The working groups: read as the methods are (the group page names its members: logged), changed by the
+    # secretariat; the API likewise, with a token.
+    ("methods.working_groups", "GET"): CASE_ROLES, ("methods.working_group", "GET"): CASE_ROLES,
+    ("methods.remove_member", "POST"): METHODS,
+    ("api.methods_list_working_groups", "GET"): CASE_ROLES, ("api.methods_get_working_group", "GET"): CASE_ROLES,
+    ("api.methods_create_working_group", "POST"): METHODS, ("api.methods_update_working_group", "PUT"): METHODS,
+    ("api.methods_add_member", "POST"): METHODS, ("api.methods_record_report", "PUT"): METHODS,
     ("abroad.index", "GET"): ABROAD, ("abroad.applications", "GET"): ABROAD, ("abroad.appeals", "GET"): ABROAD,
     ("abroad.export_applications", "GET"): ABROAD, ("abroad.queue", "GET"): ABROAD,
     ("abroad.new_application", "GET"): ABROAD, ("abroad.new_application", "POST"): ABROAD,
@@ -145,7 +154,8 @@ for _endpoint in ("methods.edit", "methods.change_status", "methods.new_submissi
                   "methods.edit_assessment", "methods.new_trial", "methods.edit_trial", "methods.new_price_note",
                   "methods.new_ordering_decision", "methods.new_report", "methods.new_decision",
                   "methods.new_follow_up", "methods.new_method", "methods.new_meeting", "methods.new_agenda_item",
-                  "methods.edit_minutes"):
+                  "methods.edit_minutes", "methods.new_working_group", "methods.edit_working_group",
+                  "methods.new_member", "methods.edit_report"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = METHODS
 MATRIX[("methods.remove_trial", "POST")] = MATRIX[("methods.close_follow_up", "POST")] = METHODS
 MATRIX[("methods.take_up_again", "POST")] = MATRIX[("methods.remove_agenda_item", "POST")] = METHODS
@@ -266,6 +276,8 @@ def principals_and_urls(app) -> Fixtures:
         "agenda": {**common, "kind": "innkalling", "item_id": db.session.scalar(select(AgendaItem.id).where(
             AgendaItem.meeting_id == common["meeting_id"]).limit(1))},
         "publication": {**common, "publication_id": 999_999, "fmt": "pdf"},
+        "working_group": {**common, "group_id": db.session.scalar(select(WorkingGroup.id).limit(1)),
+                          "member_id": db.session.scalar(select(WorkingGroupMember.id).limit(1))},
     })
 
 
@@ -284,6 +296,10 @@ FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the 
     "methods.new_report": "commission", "cases.assign": "panel.", "methods.remove_agenda_item": "agenda",
     "methods.meeting_paper_pdf": "agenda", "public_methods.assessment_pdf": "published_assessment",
     **dict.fromkeys(("reports.publication", "reports.publication_file"), "publication"),
+    **dict.fromkeys(("methods.working_group", "methods.edit_working_group", "methods.new_member",
+                     "methods.remove_member", "methods.edit_report", "api.methods_get_working_group",
+                     "api.methods_update_working_group", "api.methods_add_member", "api.methods_record_report"),
+                    "working_group"),
 }
 
 
