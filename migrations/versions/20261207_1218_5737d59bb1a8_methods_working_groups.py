@@ -1,7 +1,7 @@
 """methods: inter-regional working groups (S1) covering one or more methods, their members and report
 
 Revision ID: 5737d59bb1a8
-Revises: 78a5bd3966b3
+Revises: a7d2e9c41b58
 Create Date: 2026-12-07 12:18:16
 
 New tables only: no existing rows to migrate (the follow-up assignments stay as they are).
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '5737d59bb1a8'
-down_revision = '78a5bd3966b3'
+down_revision = 'a7d2e9c41b58'
 branch_labels = None
 depends_on = None
 
