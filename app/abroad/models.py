@@ -18,8 +18,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     column,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cases.interface import CaseStatus
@@ -422,9 +424,15 @@ class Appeal(Versioned, db.Model):
         """The complaint is against a grant (its terms), not a refusal: a reversal changes the grant."""
         return self.application.decision is Decision.GRANTED
 
-    @property
+    @hybrid_property
     def awaiting_late_assessment(self) -> bool:
         return self.late and self.consider_late is None
+
+    @awaiting_late_assessment.inplace.expression
+    @classmethod
+    def _awaiting_late_assessment(cls):
+        """The same in SQL: the appeal list's page reads it as a column."""
+        return and_(cls.late, cls.consider_late.is_(None))
 
     @property
     def at_office(self) -> bool:
