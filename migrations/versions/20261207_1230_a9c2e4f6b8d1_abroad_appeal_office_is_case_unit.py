@@ -28,6 +28,10 @@ def upgrade():
         batch_op.create_foreign_key('fk_abroad_appeals_case_office', 'cases', ['case_id', 'office'],
                                     ['id', 'unit'], onupdate='CASCADE')
         batch_op.create_index('ix_abroad_appeals_office_received', ['office', 'received_on', 'id'], unique=False)
+    if op.get_bind().dialect.name == 'postgresql':
+        # Every row was rewritten and the column is new: until autovacuum analyzes the table the planner guesses
+        # that an office has a handful of appeals, and joins and sorts all of them for each page.
+        op.execute('ANALYZE abroad_appeals')
 
 
 def downgrade():
