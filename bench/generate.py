@@ -689,7 +689,8 @@ class Generator:
             self._journal(case_id, number, entry_type="I", on=board_on, title=f"Avgjørelse fra nemnda – {verdict}",
                           public_title="Avgjørelse fra nemnda", party=BOARD, user=user, follow_up_done=board_on)
         self.writer.add("abroad_appeals", dict(
-            id=self.ids.take("abroad_appeals"), case_id=case_id, application_id=application_id, received_on=received,
+            id=self.ids.take("abroad_appeals"), case_id=case_id, application_id=application_id, office=office,
+            received_on=received,
             notified_on=notified, deadline_on=deadline, late=late,
             late_assessment="Klagen kom for sent uten særlige grunner." if status == "dismissed_late" else None,
             consider_late=False if status == "dismissed_late" else (True if late and office_done else None),

@@ -544,13 +544,13 @@ def _bare_applications(logged: bool = False):
                       previous_cursor=_cursor(rows[0]) if rows and after else None)
     page = render_template("abroad/applications.html", result=result, today=date.today())
     if logged:
-        _bare_list_audit(rows)
+        bare_list_audit(rows)
     return page
 
 
-def _bare_list_audit(rows) -> None:
+def bare_list_audit(rows, context: str = "abroad_applications") -> None:
     """The list's audit event (its sealed content naming the patients) and its rows in audit_event_patients, by
-    hand-written SQL, committed."""
+    hand-written SQL, committed. `rows` carry `patient_id` and `case_id`; `context` names the list."""
     import json
 
     from app.db import utcnow
@@ -565,7 +565,7 @@ def _bare_list_audit(rows) -> None:
         "RETURNING id"), {
             "at": utcnow(), "user_id": current_user.id, "email": current_user.email, "role": current_user.role.value,
             "office": current_user.office, "addr": request.remote_addr, "session": session.id if session else None,
-            "changes": json.dumps({"context": "abroad_applications", "rows": len(rows),
+            "changes": json.dumps({"context": context, "rows": len(rows),
                                    "patients": [list(pair) for pair in shown]})}).scalar_one()
     db.session.execute(sa.text("INSERT INTO audit_event_patients (event_id, patient_id, case_id) "
                                "VALUES (:event, :patient, :case)"),
@@ -733,3 +733,5 @@ def register_bare_routes(app) -> None:
                      login_required(lambda: _bare_applications(logged=True)))
     app.add_url_rule("/bench/soknader/<int:case_id>", "bench_application", login_required(_bare_application))
     app.add_url_rule("/bench/saker/<int:case_id>", "bench_case", login_required(_bare_case))
+    from bench.bare_lists import register_bare_lists
+    register_bare_lists(app)

@@ -1,7 +1,7 @@
 """Every benchmark in one go (`make bench`): generate the data set when the database does not hold it,
-then run the list, search, paging, case page, annual report, import, PDF and load benchmarks (the list page under
-gunicorn; an office's caseworkers at once) with moderate round counts. The import benchmark writes into a
-scratch database of its own (see bench/import_vs_executemany.py) and does not depend on --size.
+then run the list, other lists, search, paging, case page, annual report, import, PDF and load benchmarks (the
+list page under gunicorn; an office's caseworkers at once) with moderate round counts. The import benchmark writes
+into a scratch database of its own (see bench/import_vs_executemany.py) and does not depend on --size.
 
     .venv/bin/python -m bench.run --size 100000                      # SQLite file under /tmp
     .venv/bin/python -m bench.run --size 100000 \\
@@ -25,6 +25,7 @@ from bench import (  # noqa: E402
     generate,
     import_vs_executemany,
     list_vs_raw,
+    lists,
     load_list,
     load_office,
     paging,
@@ -33,7 +34,7 @@ from bench import (  # noqa: E402
 )
 from bench.harness import default_url, held_size, load_average  # noqa: E402
 
-STEPS = ["list", "search", "paging", "detail", "annual", "import", "pdf", "load", "office"]
+STEPS = ["list", "lists", "search", "paging", "detail", "annual", "import", "pdf", "load", "office"]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     common = ["--database-url", url]
     steps = {
         "list": lambda: list_vs_raw.main([*common, "--rounds", str(args.rounds)]),
+        "lists": lambda: lists.main([*common, "--rounds", str(args.rounds)]),
         "search": lambda: search.main([*common, "--rounds", str(args.rounds)]),
         "paging": lambda: paging.main([*common, "--rounds", str(max(10, args.rounds // 2))]),
         "detail": lambda: detail.main([*common, "--rounds", str(args.rounds)]),

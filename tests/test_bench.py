@@ -17,6 +17,7 @@ from bench import (
     generate,
     import_vs_executemany,
     list_vs_raw,
+    lists,
     load_list,
     load_office,
     paging,
@@ -74,6 +75,7 @@ def test_the_generated_rows_are_ones_the_app_accepts(bench_url):
 def test_every_benchmark_runs_at_a_tiny_size(bench_url, capsys):
     common = ["--database-url", bench_url, "--rounds", "2", "--warmup", "1"]
     list_vs_raw.main([*common, "--scenario", "alle", "--scenario", "status"])
+    lists.main([*common, "--statements"])
     paging.main([*common, "--page", "3"])
     search.main(common)
     detail.main(common)
@@ -84,7 +86,11 @@ def test_every_benchmark_runs_at_a_tiny_size(bench_url, capsys):
                     "application page", "core case page", "Decision letter",
                     "Annual report PDF"):
         assert heading in output, output
-    assert output.count("goal:") == 13, output
+    # The other lists: each checked to show the same rows as its bare page (a difference prints WARNING).
+    for heading in ("[saker] /saker", "[klager] /utland/klager", "[henvisninger] /ekspertpanelet/",
+                    "[metoder] /metoder/", "[logg] /admin/logg"):
+        assert re.search(rf"{re.escape(heading)} as \S+ — same [1-9]\d* rows, total", output), output
+    assert output.count("goal:") == 18, output
 
 
 def test_the_annual_report_equals_the_bare_group_by_queries(bench_url, capsys):
@@ -146,3 +152,15 @@ def test_the_office_benchmark_serves_the_app_as_make_run_does_and_every_request_
         assert f"\n  {kind} " in output, output
     decisions = re.search(r"decisions posted: (\d+) ", output)
     assert decisions and 2 <= int(decisions.group(1)) <= 4, output  # one each first, two set aside per user
+
+
+def test_the_list_check_notices_pages_that_differ(bench_url):
+    """bench/lists.py's correctness check: a bare page that shows other rows than the app's is reported."""
+    app = create_bench_app(bench_url)
+    wrong = lists.BenchedList("/saker", "/bench/klager", "hso@helsesak.test", True, "saker")
+    client = lists.login_client(app, wrong.user)
+    assert lists.check_same_rows(client, wrong).startswith("WARNING: the pages differ")
+    assert lists.check_same_rows(client, lists.LISTS["saker"]).startswith("same ")
+    with app.app_context():
+        from app.extensions import db
+        db.engine.dispose()

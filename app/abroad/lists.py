@@ -21,7 +21,6 @@ from app.cases.interface import (
     CaseKind,
     caseworkers,
     has_overdue_deadline,
-    visible_cases,
     visible_records,
 )
 from app.core.regions import REGIONS
@@ -136,15 +135,39 @@ APPLICATIONS = ListSpec(
 )
 
 
+_APPEALS = select(Appeal, Case).join(Case, Case.id == Appeal.case_id)
+_APPEAL_ROWS = (select(Bundle("Appeal", Appeal.id, Appeal.case_id, Appeal.received_on, Appeal.deadline_on, Appeal.late,
+                              Appeal.status, Appeal.awaiting_late_assessment.label("awaiting_late_assessment")),
+                       Bundle("Case", Case.id, Case.number, Case.patient_id, Case.patient_name))
+                .join(Case, Case.id == Appeal.case_id))
+_COUNTED_APPEALS = select(Appeal)
+
+
+def _visible_appeals(user):
+    return visible_records(user, CaseKind.ABROAD_APPEAL, case_id=Appeal.case_id, unit=Appeal.office)
+
+
 def _appeals(user):
-    """The page's rows: each appeal with its case. The appeal's table has no copy of the case's unit, so the
-    access rule is the core's on the joined case."""
-    return select(Appeal, Case).join(Case, Case.id == Appeal.case_id).where(visible_cases(user))
+    """The page's rows: each appeal with its case (number and the patient as registered with it)."""
+    return _APPEALS.where(_visible_appeals(user))
+
+
+def _appeal_rows(user):
+    """The page's rows as plain columns: what abroad/_appeal_row.html shows and the audit needs."""
+    return _APPEAL_ROWS.where(_visible_appeals(user))
+
+
+def _counted_appeals(user):
+    """The same rows without the case: the count runs on the appeal table's (office, received_on, id) index
+    alone."""
+    return _COUNTED_APPEALS.where(_visible_appeals(user))
 
 
 APPEALS = ListSpec(
     name="abroad_appeals",
     query=_appeals,
+    page_query=_appeal_rows,
+    count_query=_counted_appeals,
     tiebreak=Appeal.id,
     default_sort="-kom_inn",
     filters=(
@@ -167,14 +190,13 @@ def dashboard_boxes(user, *, limit: int) -> tuple[list[Application], list[Applic
     """The dashboard's boxes, the first `limit` of each (the lists hold the rest): applications flagged by a new
     Nye Metoder decision and not yet reviewed, the user's own active applications, and the office's appeals under
     way."""
-    visible = select(Application).join(Case, Case.id == Application.case_id).where(visible_cases(user))
+    visible = select(Application).join(Case, Case.id == Application.case_id).where(_visible_applications(user))
     flagged = db.session.scalars(visible.where(Application.flag.is_not(None))
                                  .order_by(Application.flagged_at.desc()).limit(limit)).all()
     mine = db.session.scalars(visible.where(Case.responsible_id == user.id, Application.status.in_(ACTIVE_STATUSES))
                               .order_by(Application.received_on, Application.id).limit(limit)).all()
     appeals = db.session.scalars(
-        select(Appeal).join(Case, Case.id == Appeal.case_id).where(
-            visible_cases(user), Appeal.status.in_((AppealStatus.RECEIVED, AppealStatus.FORWARDED)))
+        select(Appeal).where(_visible_appeals(user), Appeal.status.in_((AppealStatus.RECEIVED, AppealStatus.FORWARDED)))
         .order_by(Appeal.received_on, Appeal.id).limit(limit)).all()
     return flagged, mine, appeals
 

@@ -18,8 +18,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     column,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cases.interface import CaseStatus
@@ -435,11 +437,17 @@ class Appeal(Versioned, db.Model):
         # two requests registering an appeal at the same moment cannot both succeed.
         Index("uq_abroad_appeals_open_application", "application_id", unique=True,
               sqlite_where=_OPEN_APPEAL, postgresql_where=_OPEN_APPEAL),
+        # The appeal list's access rule reads the office here, as the application list's does (its count and page
+        # use the index below without joining cases); the database keeps the office equal to the case's unit.
+        Index("ix_abroad_appeals_office_received", "office", "received_on", "id"),
+        ForeignKeyConstraint(["case_id", "office"], ["cases.id", "cases.unit"], onupdate="CASCADE",
+                             name="fk_abroad_appeals_case_office"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("abroad_applications.id"), index=True)
+    office: Mapped[str] = mapped_column(String(32))          # the office that handles it: the case's unit
     received_on: Mapped[date] = mapped_column(index=True)
     notified_on: Mapped[date]                  # when the patient received the decision letter
     deadline_on: Mapped[date]                  # four weeks later, on a working day
@@ -465,9 +473,15 @@ class Appeal(Versioned, db.Model):
         """The complaint is against a grant (its terms), not a refusal: a reversal changes the grant."""
         return self.application.decision is Decision.GRANTED
 
-    @property
+    @hybrid_property
     def awaiting_late_assessment(self) -> bool:
         return self.late and self.consider_late is None
+
+    @awaiting_late_assessment.inplace.expression
+    @classmethod
+    def _awaiting_late_assessment(cls):
+        """The same in SQL: the appeal list's page reads it as a column."""
+        return and_(cls.late, cls.consider_late.is_(None))
 
     @property
     def at_office(self) -> bool:

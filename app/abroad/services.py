@@ -1081,7 +1081,7 @@ def register_appeal(application: Application, command: NewAppeal, *, actor, toda
                      f"{application_case.patient.name}", patient=application_case.patient, actor=actor,
                      case_date=received_on)
     deadline_on = appeal_deadline(notified_on)
-    appeal = Appeal(case_id=case.id, application_id=application.id, application=application,
+    appeal = Appeal(case_id=case.id, application_id=application.id, application=application, office=case.unit,
                     received_on=received_on, notified_on=notified_on, deadline_on=deadline_on,
                     late=received_on > deadline_on, grounds=command.grounds, status=AppealStatus.RECEIVED)
     db.session.add(appeal)

@@ -4,6 +4,7 @@ from datetime import date
 from flask_login import current_user
 from sqlalchemy import case as when
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Bundle
 
 from app.auth.models import User
 from app.cases.interface import Case, CaseKind, visible_records
@@ -26,6 +27,18 @@ def _referrals(user):
     return select(Referral, Case).join(Case, Case.id == Referral.case_id).where(_visible(user))
 
 
+# Built once (statements are immutable); a request adds the user's access rule.
+_REFERRAL_ROWS = (select(Bundle("Referral", Referral.id, Referral.case_id, Referral.referring_trust,
+                                Referral.referred_on, Referral.due_on, Referral.status, Referral.flag),
+                         Bundle("Case", Case.id, Case.number, Case.patient_id, Case.patient_name))
+                  .join(Case, Case.id == Referral.case_id))
+
+
+def _referral_rows(user):
+    """The page's rows as plain columns: what panel/index.html shows and the audit needs."""
+    return _REFERRAL_ROWS.where(_visible(user))
+
+
 def _counted_referrals(user):
     """The same rows without the case: the count runs on the referral table alone."""
     return select(Referral).where(_visible(user))
@@ -46,6 +59,7 @@ def _overdue(query, _value):
 REFERRALS = ListSpec(
     name="panel_referrals",
     query=_referrals,
+    page_query=_referral_rows,
     count_query=_counted_referrals,
     tiebreak=Referral.id,
     default_sort="apne_forst",

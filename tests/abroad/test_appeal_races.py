@@ -73,8 +73,9 @@ def test_the_database_holds_at_most_one_open_appeal_per_decision(app_ctx, make_u
     application = _denied_application(actor)
     first = services.register_appeal(application, abroad_appeal(received_on=TODAY, notified_on=TODAY), actor=actor)
     # Written past the service (as a second request that did not see the first would): the index refuses it.
-    duplicate = Appeal(case_id=application.case_id, application_id=application.id, received_on=TODAY,
-                       notified_on=TODAY, deadline_on=first.deadline_on, late=False, status=AppealStatus.FORWARDED)
+    duplicate = Appeal(case_id=application.case_id, application_id=application.id, office=application.office,
+                       received_on=TODAY, notified_on=TODAY, deadline_on=first.deadline_on, late=False,
+                       status=AppealStatus.FORWARDED)
     with pytest.raises(IntegrityError), db.session.begin_nested():
         db.session.add(duplicate)
         db.session.flush()
@@ -82,9 +83,9 @@ def test_the_database_holds_at_most_one_open_appeal_per_decision(app_ctx, make_u
     first.status = AppealStatus.UPHELD_BY_BOARD
     db.session.flush()
     with db.session.begin_nested():
-        db.session.add(Appeal(case_id=application.case_id, application_id=application.id, received_on=TODAY,
-                              notified_on=TODAY, deadline_on=first.deadline_on, late=False,
-                              status=AppealStatus.RECEIVED))
+        db.session.add(Appeal(case_id=application.case_id, application_id=application.id,
+                              office=application.office, received_on=TODAY, notified_on=TODAY,
+                              deadline_on=first.deadline_on, late=False, status=AppealStatus.RECEIVED))
         db.session.flush()
 
 

@@ -103,3 +103,38 @@ def test_the_dashboard_shows_my_newest_cases_and_links_to_all_when_there_are_mor
     page = login(cases).get("/").get_data(as_text=True)
     assert TITLE.findall(page) == ["Klage Z", "Søknad C"]
     assert 'href="/saker?mine=1">Vis alle mine saker' in page
+
+
+@pytest.mark.parametrize("role, office", [("abroad_caseworker", "helse-sor-ost"), ("methods_secretariat", None)])
+def test_the_page_reads_the_case_numbers_index_in_order_for_an_office_and_an_index_of_its_kinds_otherwise(
+        app, login, make_user, role, office):
+    """An office's grant covers most cases: SQLite is told so (app.db.likely) and reads the case numbers in order,
+    stopping after a page, instead of sorting every case of the office. A grant of a few kinds keeps the kind's
+    index. PostgreSQL judges by its statistics."""
+    import sqlalchemy as sa
+
+    client = login(make_user(role, office))
+    sent = []
+
+    def record(_connection, _cursor, statement, parameters, *_args) -> None:
+        sent.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine   # the test's connection (conftest's rollback fixture): its statements are the app's
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/saker").status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    statement, parameters = next((statement, parameters) for statement, parameters in sent
+                                 if "ORDER BY cases.year DESC, cases.sequence DESC" in statement)
+    if engine.dialect.name != "sqlite":
+        assert "likely(" not in statement
+        return
+    with app.app_context():
+        plan = " ".join(row[-1] for row in db.session.connection().exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", tuple(parameters)))
+    if office:
+        assert "SCAN cases USING INDEX" in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan
+    else:
+        assert "ix_cases_kind" in plan, plan

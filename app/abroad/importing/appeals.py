@@ -44,7 +44,7 @@ from app.db import utcnow
 from app.extensions import db
 
 LATE_BUT_CONSIDERED = "Importert fra historiske data: kontoret behandlet klagen."
-APPEAL_COLUMNS = ("case_id", "application_id", "received_on", "notified_on", "deadline_on", "late",
+APPEAL_COLUMNS = ("case_id", "application_id", "office", "received_on", "notified_on", "deadline_on", "late",
                   "late_assessment", "consider_late", "status", "office_outcome", "office_decided_on",
                   "board_outcome", "board_decided_on", "created_at", "version")
 BOARD_STATUSES = {BoardOutcome.UPHELD: AppealStatus.UPHELD_BY_BOARD,
@@ -190,7 +190,7 @@ def _appeal_row(appeal: ImportedAppeal, case_id: int, now) -> tuple:
     deadline_on = appeal_deadline(application.decided_on)
     late = appeal.received_on > deadline_on
     considered = late and appeal.office_outcome is not None
-    return (case_id, application.id, appeal.received_on, application.decided_on, deadline_on, late,
+    return (case_id, application.id, application.office, appeal.received_on, application.decided_on, deadline_on, late,
             LATE_BUT_CONSIDERED if considered else None, True if considered else None, appeal.status,
             appeal.office_outcome, appeal.office_decided_on, appeal.board_outcome, appeal.board_decided_on, now, 1)
 
