@@ -54,7 +54,8 @@ CREATOR_ID = "helsesak"
 CREATOR_NAME = "Helsesak: Nye Metoder, ekspertpanelet og behandling i utlandet"
 SYSTEM_USER = "Helsesak"
 NO_VALUE = "(ingen verdi)"
-MODULE_TITLES = {"methods": "Nye Metoder", "panel": "Ekspertpanelet", "abroad": "Behandling i utlandet"}
+MODULE_TITLES = {"methods": "Nye Metoder", "panel": "Ekspertpanelet", "abroad": "Behandling i utlandet",
+                 "privacy": "Innsyn i logg"}
 ACCESS_CODES = {"UO": "Unntatt offentlighet"}
 FORMATS = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG", "text/plain": "TXT",
            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",

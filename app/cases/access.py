@@ -38,8 +38,11 @@ class Grants:
 _METHODS = {CaseKind.METHOD: ALL}
 _ABROAD = {kind: OWN_OFFICE for kind in ABROAD_KINDS}
 
+# The admin role answers the patients' requests for their access log (app.admin.access_log): its own cases.
+_ACCESS_LOG = {CaseKind.ACCESS_LOG_REQUEST: ALL}
+
 POLICY = {
-    Role.ADMIN: Grants(view=_METHODS),
+    Role.ADMIN: Grants(view={**_METHODS, **_ACCESS_LOG}, edit=_ACCESS_LOG),
     Role.METHODS_SECRETARIAT: Grants(view=_METHODS, edit=_METHODS),
     Role.BESTILLERFORUM: Grants(view=_METHODS),
     Role.PANEL_SECRETARIAT: Grants(view={**_METHODS, CaseKind.PANEL_REFERRAL: ALL},

@@ -17,10 +17,13 @@ class CaseKind(LabelledEnum):
     PANEL_REFERRAL = "panel_referral", "Henvisning til ekspertpanelet"
     ABROAD_APPLICATION = "abroad_application", "Søknad om behandling i utlandet"
     ABROAD_APPEAL = "abroad_appeal", "Klage, behandling i utlandet"
+    # A patient's request for the access log (pasientjournalloven § 18), handled by the admin role (app.admin).
+    ACCESS_LOG_REQUEST = "access_log_request", "Innsyn i logg"
 
     @property
     def module(self) -> str:
-        return {CaseKind.METHOD: "methods", CaseKind.PANEL_REFERRAL: "panel"}.get(self, "abroad")
+        return {CaseKind.METHOD: "methods", CaseKind.PANEL_REFERRAL: "panel",
+                CaseKind.ACCESS_LOG_REQUEST: "privacy"}.get(self, "abroad")
 
     @property
     def concerns_patient(self) -> bool:
@@ -30,7 +33,8 @@ class CaseKind(LabelledEnum):
     def page_endpoint(self) -> str | None:
         """The module's page for one case, by case id (methods are found by their reference instead)."""
         return {CaseKind.PANEL_REFERRAL: "panel.referral", CaseKind.ABROAD_APPLICATION: "abroad.application",
-                CaseKind.ABROAD_APPEAL: "abroad.appeal"}.get(self)
+                CaseKind.ABROAD_APPEAL: "abroad.appeal",
+                CaseKind.ACCESS_LOG_REQUEST: "admin.access_log_request"}.get(self)
 
 
 class CaseStatus(LabelledEnum):
