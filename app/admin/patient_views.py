@@ -2,8 +2,8 @@
 
 The access log is found by national ID, or by birth date and name, always posted (never in a URL) and each
 look-up logged; no route takes a patient's row id (ids are sequential: a URL with one would let anyone who
-can open the page walk through every patient). The page is rendered straight from the POST and is the
-printable extract.
+can open the page walk through every patient). The page is rendered straight from the POST and is the admin's
+own review, with the log's technical fields; the patient's request is answered by a letter (app/admin/access_log.py).
 
 The data-quality list shows cases registered for a known person with another name, birth date or home region
 than the person's row: the case keeps what its caseworker registered, and only the admin, who sees no case but
