@@ -1,5 +1,6 @@
 from flask import current_app
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     EmailField,
     IntegerField,
@@ -18,9 +19,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.cases.services import PartyAddress
 from app.core.regions import ABROAD_OFFICES
 from app.core.roles import Role
-from app.forms import NorwegianDateField, choices
+from app.forms import TIDY_TEXT, NorwegianDateField, choices
 
 
 class UserForm(FlaskForm):
@@ -62,6 +64,41 @@ class PatientLookupForm(FlaskForm):
             self.name.errors.append("Fyll inn navnet sammen med fødselsdatoen.")
             return False
         return True
+
+
+class AccessLogRequestForm(PatientLookupForm):
+    """A patient's request for their access log (pasientjournalloven § 18): who it concerns (found as on the
+    access-log page, each look-up logged), when it came, the address the answer goes to and, optionally, the
+    request itself as a file. The name is the patient's as the request gives it (required without a national
+    ID, where it finds the patient)."""
+
+    received_on = NorwegianDateField("Mottatt", validators=[InputRequired(message="Fyll inn når forespørselen kom.")])
+    street = StringField("Adresse", filters=TIDY_TEXT, validators=[Length(max=200)],
+                         description="Svaret sendes hit (pasienten, eller foresatte for et barn).")
+    postal_code = StringField("Postnummer", filters=TIDY_TEXT, validators=[Length(max=4)],
+                              render_kw={"inputmode": "numeric"})
+    postal_place = StringField("Poststed", filters=TIDY_TEXT, validators=[Length(max=100)])
+    file = FileField("Forespørselen som fil (valgfritt)")
+    submit = SubmitField("Registrer forespørselen")
+
+    def draft_command(self) -> dict:
+        """What the form holds, as the keyword arguments of access_log.check_request (None for a refused field)."""
+        def value(name: str):
+            return None if self[name].errors else self[name].data
+        return {"received_on": value("received_on"),
+                "address": PartyAddress(value("street"), value("postal_code"), value("postal_place"))}
+
+
+class AccessLogAnswerForm(FlaskForm):
+    """The period the answer covers; the letter is previewed, then filed as shown."""
+
+    period_start = NorwegianDateField("Fra dato", validators=[InputRequired(message="Fyll inn fra-dato.")])
+    period_end = NorwegianDateField("Til dato", validators=[InputRequired(message="Fyll inn til-dato.")])
+
+    def draft_command(self) -> dict:
+        """The period's dates as access_log.check_period takes them (None for a refused field)."""
+        return {"start": None if self.period_start.errors else self.period_start.data,
+                "end": None if self.period_end.errors else self.period_end.data}
 
 
 class LogReviewForm(FlaskForm):

@@ -2,8 +2,8 @@
 
 The access log is found by national ID, or by birth date and name, always posted (never in a URL) and each
 look-up logged; no route takes a patient's row id (ids are sequential: a URL with one would let anyone who
-can open the page walk through every patient). The page is rendered straight from the POST and is the
-printable extract.
+can open the page walk through every patient). The page is rendered straight from the POST and is the admin's
+own review, with the log's technical fields; the patient's request is answered by a letter (app/admin/access_log.py).
 
 The data-quality list shows cases registered for a known person with another name, birth date or home region
 than the person's row: the case keeps what its caseworker registered, and only the admin, who sees no case but
@@ -34,19 +34,48 @@ PURPOSE = "innsynslogg"
 FIELD_LABELS = {"name": "navn", "birth_date": "fødselsdato", "home_region": "hjemregion"}
 
 
-def _found(form: PatientLookupForm) -> list[Patient]:
+def _found(form: PatientLookupForm, purpose: str) -> list[Patient]:
     """The patients the form names, each look-up logged; InvalidInput for a malformed national ID."""
     if (form.national_id.data or "").strip():
         national_id, _birth_date = validate_national_id(form.national_id.data)
-        known = case_services.find_patients([national_id], actor=current_user, purpose=PURPOSE).get(national_id)
+        known = case_services.find_patients([national_id], actor=current_user, purpose=purpose).get(national_id)
         return [db.session.get(Patient, known.id)] if known is not None else []
     return case_services.find_patients_by_birth_date_and_name(form.birth_date.data, form.name.data,
-                                                              actor=current_user, purpose=PURPOSE)
+                                                              actor=current_user, purpose=purpose)
 
 
 def _candidate_label(patient: Patient) -> str:
     where = ", ".join(part for part in (patient.municipality, REGIONS.get(patient.home_region)) if part)
     return f"Født {patient.birth_date:%d.%m.%Y}, {where or 'uten hjemsted'}, registrert {patient.created_at:%d.%m.%Y}"
+
+
+def chosen_patient(form: PatientLookupForm, purpose: str) -> Patient | None:
+    """The one patient a validated lookup form names (by national ID, or by birth date and name and, when several
+    share them, the one chosen), or None with the reason shown at the field: none found, or a choice to make.
+    Every look-up is logged with `purpose`."""
+    try:
+        patients = _found(form, purpose)
+    except InvalidInput as error:
+        show_error(form, error)
+        return None
+    chosen = form.choice.data
+    if len(patients) == 1:
+        return patients[0]
+    if len(patients) > 1 and chosen and 1 <= chosen <= len(patients):
+        return patients[chosen - 1]
+    if len(patients) > 1:
+        form.choice.choices = [(number, _candidate_label(patient)) for number, patient in enumerate(patients, start=1)]
+        form.choice.errors = ["Flere pasienter har denne fødselsdatoen og dette navnet. Velg én."]
+    else:
+        field = form.national_id if (form.national_id.data or "").strip() else form.name
+        field.errors.append("Fant ingen pasient.")
+    return None
+
+
+def offer_choice_only_when_needed(form: PatientLookupForm) -> None:
+    """The choice is offered only when several patients share birth date and name."""
+    if not form.choice.choices:
+        del form.choice
 
 
 @bp.route("/logg/pasient", methods=["GET", "POST"])
@@ -55,25 +84,10 @@ def find_patient_access_log():
     """Find a patient by national ID, or by birth date and name, and show their access log."""
     form = PatientLookupForm()
     if form.validate_on_submit():
-        try:
-            patients = _found(form)
-        except InvalidInput as error:
-            show_error(form, error)
-        else:
-            chosen = form.choice.data
-            if len(patients) == 1:
-                return _access_log(patients[0])
-            if len(patients) > 1 and chosen and 1 <= chosen <= len(patients):
-                return _access_log(patients[chosen - 1])
-            if len(patients) > 1:
-                form.choice.choices = [(number, _candidate_label(patient))
-                                       for number, patient in enumerate(patients, start=1)]
-                form.choice.errors = ["Flere pasienter har denne fødselsdatoen og dette navnet. Velg én."]
-            else:
-                field = form.national_id if (form.national_id.data or "").strip() else form.name
-                field.errors.append("Fant ingen pasient.")
-    if not form.choice.choices:
-        del form.choice   # the choice is offered only when several patients share birth date and name
+        patient = chosen_patient(form, PURPOSE)
+        if patient is not None:
+            return _access_log(patient)
+    offer_choice_only_when_needed(form)
     return render_template("admin/patient_lookup.html", form=form)
 
 

@@ -211,4 +211,5 @@ def seal_and_verify():
     return redirect(url_for("admin.audit_log"))
 
 
-from app.admin import patient_views  # noqa: E402,F401  (the patient access log and data-quality routes on bp)
+# The routes of the patient pages register on bp: the access log, data quality and the patients' requests.
+from app.admin import access_log_views, patient_views  # noqa: E402,F401,I001

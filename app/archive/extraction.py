@@ -56,7 +56,7 @@ CREATOR_NAME = "Helsesak: Nye Metoder, ekspertpanelet og behandling i utlandet"
 SYSTEM_USER = "Helsesak"
 NO_VALUE = "(ingen verdi)"
 MODULE_TITLES = {"methods": "Nye Metoder", "panel": "Ekspertpanelet", "abroad": "Behandling i utlandet",
-                 "access": "Innsynskrav"}
+                 "access": "Innsynskrav", "privacy": "Innsyn i logg"}
 FORMATS = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG", "text/plain": "TXT",
            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",

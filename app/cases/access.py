@@ -47,8 +47,11 @@ _ABROAD = {kind: OWN_OFFICE for kind in ABROAD_KINDS}
 # An access request is handled by the unit whose journal post it asks for.
 _ACCESS_REQUESTS = {CaseKind.ACCESS_REQUEST: OWN_UNIT}
 
+# The admin role answers the patients' requests for their access log (app.admin.access_log): its own cases.
+_ACCESS_LOG = {CaseKind.ACCESS_LOG_REQUEST: ALL}
+
 POLICY = {
-    Role.ADMIN: Grants(view=_METHODS),
+    Role.ADMIN: Grants(view={**_METHODS, **_ACCESS_LOG}, edit=_ACCESS_LOG),
     Role.METHODS_SECRETARIAT: Grants(view={**_METHODS, **_ACCESS_REQUESTS}, edit={**_METHODS, **_ACCESS_REQUESTS}),
     Role.BESTILLERFORUM: Grants(view=_METHODS),
     Role.PANEL_SECRETARIAT: Grants(view={**_METHODS, CaseKind.PANEL_REFERRAL: ALL, **_ACCESS_REQUESTS},

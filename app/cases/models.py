@@ -20,11 +20,13 @@ class CaseKind(LabelledEnum):
     # A request from the public to see a post of the journal (offentleglova § 29), registered at the unit that
     # owns the post (app/cases/public_journal.py).
     ACCESS_REQUEST = "access_request", "Innsynskrav"
+    # A patient's request for the access log (pasientjournalloven § 18), handled by the admin role (app.admin).
+    ACCESS_LOG_REQUEST = "access_log_request", "Innsyn i logg"
 
     @property
     def module(self) -> str:
         return {CaseKind.METHOD: "methods", CaseKind.PANEL_REFERRAL: "panel",
-                CaseKind.ACCESS_REQUEST: "access"}.get(self, "abroad")
+                CaseKind.ACCESS_REQUEST: "access", CaseKind.ACCESS_LOG_REQUEST: "privacy"}.get(self, "abroad")
 
     @property
     def concerns_patient(self) -> bool:
@@ -34,7 +36,8 @@ class CaseKind(LabelledEnum):
     def page_endpoint(self) -> str | None:
         """The module's page for one case, by case id (methods are found by their reference instead)."""
         return {CaseKind.PANEL_REFERRAL: "panel.referral", CaseKind.ABROAD_APPLICATION: "abroad.application",
-                CaseKind.ABROAD_APPEAL: "abroad.appeal"}.get(self)
+                CaseKind.ABROAD_APPEAL: "abroad.appeal",
+                CaseKind.ACCESS_LOG_REQUEST: "admin.access_log_request"}.get(self)
 
 
 class CaseStatus(LabelledEnum):

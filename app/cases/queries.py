@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app.cases.access import OWN_OFFICE, POLICY, caseworkers, visible_cases
 from app.cases.models import Case, CaseKind, CaseStatus, Deadline
-from app.core.regions import METHODS_UNIT, PANEL_UNIT
+from app.core.regions import METHODS_UNIT, PANEL_UNIT, PRIVACY_UNIT
 from app.extensions import db
 
 
@@ -35,7 +35,8 @@ def cases_by_id(case_ids: Iterable[int]) -> dict[int, Case]:
 
 FINISHED = (CaseStatus.CLOSED, CaseStatus.DISCARDED)
 # The unit a kind's cases are at when it is not the office of the patient's region.
-KIND_UNITS = {CaseKind.METHOD: METHODS_UNIT, CaseKind.PANEL_REFERRAL: PANEL_UNIT}
+KIND_UNITS = {CaseKind.METHOD: METHODS_UNIT, CaseKind.PANEL_REFERRAL: PANEL_UNIT,
+              CaseKind.ACCESS_LOG_REQUEST: PRIVACY_UNIT}
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from app.cases.numbering import next_number
 from app.core import audit
 from app.core.audit import AuditAction
 from app.core.checks import REVIEW_NOTE_MAX, Problems, require
-from app.core.regions import METHODS_UNIT, PANEL_UNIT, REGIONS, UNITS, handling_office
+from app.core.regions import METHODS_UNIT, PANEL_UNIT, PRIVACY_UNIT, REGIONS, UNITS, handling_office
 from app.db import utcnow
 from app.errors import DomainError, EditConflict, InvalidInput
 from app.extensions import db
@@ -224,6 +224,8 @@ def _unit_for(kind: CaseKind, patient: RegisteredPatient | None) -> str:
         return METHODS_UNIT
     if kind is CaseKind.PANEL_REFERRAL:
         return PANEL_UNIT
+    if kind is CaseKind.ACCESS_LOG_REQUEST:
+        return PRIVACY_UNIT
     return handling_office(patient.home_region)
 
 

@@ -19,13 +19,14 @@ ABROAD_OFFICES = {
 
 METHODS_UNIT = "nye-metoder"
 PANEL_UNIT = "ekspertpanelet"
+PRIVACY_UNIT = "personvern"   # the admin role's unit: answers the patients' requests for the access log
 
 UNITS = {
     **ABROAD_OFFICES,
     METHODS_UNIT: "Sekretariatet for Nye Metoder",
     PANEL_UNIT: "Sekretariatet for ekspertpanelet",
+    PRIVACY_UNIT: "Personvern og informasjonssikkerhet, Helsesak",
 }
-
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ UNIT_CONTACTS = {
                               "nyemetoder@helse-sorost.no", "62 58 55 00"),
     PANEL_UNIT: UnitContact("Ekspertpanelet – Helse Bergen HF", ("Postboks 1400", "5021 Bergen"),
                             "ekspertpanelet@helse-bergen.no", "55 97 50 00"),
+    PRIVACY_UNIT: UnitContact(UNITS[PRIVACY_UNIT], ("Postboks 404", "2303 Hamar"),
+                              "personvern.helsesak@helse-sorost.no", "62 58 55 00"),
 }
 
 _OFFICE_FOR_REGION = {

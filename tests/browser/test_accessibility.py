@@ -311,6 +311,19 @@ def _open_patient_access_log(page: Page) -> None:
     _show_access_log(page, DEMO_PATIENTS[0])
 
 
+def _open_access_log_request(page: Page) -> None:
+    """The demo's open request for the access log, with its letter previewed."""
+    _goto("/admin/innsyn-i-logg")(page)
+    page.get_by_role("table", name="Forespørsler om innsyn i logg, åpne først").get_by_role("link").first.click()
+    page.get_by_role("button", name="Forhåndsvis brevet").click()
+    expect(page.get_by_role("heading", name="Forhåndsvisning")).to_be_visible()
+
+
+def _submit_empty_access_log_request(page: Page) -> None:
+    _goto("/admin/innsyn-i-logg/ny")(page)
+    page.get_by_role("button", name="Registrer forespørselen").click()
+
+
 def _open_log_review(page: Page) -> None:
     """The log review with a row in its lists: the admin opens two patients' access logs (two patients
     within minutes: flagged at a threshold of two), and Helse Vest's caseworker tries a case of Helse Sør-Øst's
@@ -854,6 +867,14 @@ SCREENS = [
            _open_patient_lookup),
     Screen("admin-patient-access-log", ADMIN, "admin/patient_access_log.html", re.compile(r"^Innsynslogg: "),
            _open_patient_access_log),
+    Screen("admin-access-log-requests", ADMIN, "admin/access_log_requests.html", "Innsyn i logg",
+           _from_path("/admin/brukere", "Innsyn i logg")),
+    Screen("admin-access-log-request-new", ADMIN, "admin/access_log_request_new.html",
+           "Registrer forespørsel om innsyn i logg", _from_path("/admin/innsyn-i-logg", "Registrer forespørsel")),
+    Screen("admin-access-log-request-new-errors", ADMIN, "admin/access_log_request_new.html",
+           "Registrer forespørsel om innsyn i logg", _submit_empty_access_log_request),
+    Screen("admin-access-log-request", ADMIN, "admin/access_log_request.html",
+           re.compile(r"^Innsyn i logg: \d{4}/\d+$"), _open_access_log_request),
     Screen("admin-log-review", ADMIN, "admin/log_review.html", "Loggkontroll", _open_log_review),
     Screen("admin-data-quality", ADMIN, "admin/data_quality.html", "Datakvalitet: pasientopplysninger",
            _goto("/admin/datakvalitet")),
@@ -883,6 +904,9 @@ COVERED_TEMPLATES = [
     "abroad/index.html",
     "abroad/queue.html",
     "abroad/step_form.html",
+    "admin/access_log_request.html",
+    "admin/access_log_request_new.html",
+    "admin/access_log_requests.html",
     "admin/audit_log.html",
     "admin/data_quality.html",
     "admin/log_review.html",

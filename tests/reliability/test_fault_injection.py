@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from markupsafe import Markup
 from sqlalchemy import event, select, text, update
 
 from app.abroad import importing
@@ -46,6 +47,7 @@ from app.abroad.models import (
     StandardPhrase,
     TreatmentClass,
 )
+from app.admin import access_log
 from app.auth import services as accounts
 from app.auth.models import ApiToken, PendingLogin, User, UserSession
 from app.cases import bulk, deadlines, documents, patient_facts, public_journal
@@ -61,6 +63,7 @@ from app.cases.models import (
     Guardian,
     JournalEntry,
     JournalEntryType,
+    Patient,
     PatientDiscrepancy,
 )
 from app.cases.public_journal import AccessRequest
@@ -154,6 +157,7 @@ SERVICE_MODULES = [
     "app.methods.assessment_services", "app.panel.services", "app.abroad.services", "app.abroad.letters",
     "app.abroad.importing", "app.abroad.importing.reading", "app.abroad.importing.results", "app.cases.bulk",
     "app.auth.services", "app.cases.patient_facts", "app.reports.publishing", "app.cases.public_journal",
+    "app.admin.access_log",
 ]
 
 NOT_WRITING = {
@@ -167,6 +171,15 @@ NOT_WRITING = {
     "app.cases.public_journal.requested_posts": "a query",
     "app.cases.public_journal.check_access_request": "a check that raises",
     "app.cases.public_journal.request_text": "a text",
+    "app.admin.access_log.check_period": "a check that raises",
+    "app.admin.access_log.check_request": "the request's rules",
+    "app.admin.access_log.access_log": "a query, translated",
+    "app.admin.access_log.known_patient": "builds the registered patient",
+    "app.admin.access_log.request_received_on": "a query",
+    "app.admin.access_log.first_registered": "a query",
+    "app.admin.access_log.ensure_request": "a check that raises",
+    "app.admin.access_log.answer_letter": "renders the letter after the checks; file_answer files it",
+    "app.admin.access_log.registered_requests": "a query",
     "app.cases.services.ensure_open": "a check that raises",
     "app.cases.services.ensure_version": "a check that raises",
     "app.cases.services.screened_title": "computes a title",
@@ -2012,6 +2025,36 @@ def _(w):
     return lambda: accounts.activate_account(token, password="et-eget-langt-passord")
 
 
+# The patient's access log (the admin)
+
+def _access_log_request(w, admin: int) -> int:
+    patient_id = w.get(Case, w.patient_case(w.user())).patient_id
+    case = access_log.register_request(w.get(Patient, patient_id), name="Kari Nordmann", received_on=TODAY,
+                                       address=cases.PartyAddress("Storgata 1", "0155", "Oslo"),
+                                       actor=w.get(User, admin), today=TODAY)
+    db.session.commit()
+    return case.id
+
+
+@case("app.admin.access_log.register_request")
+def _(w):
+    admin = w.user("admin")
+    patient_id = w.get(Case, w.patient_case(w.user())).patient_id
+    return lambda: access_log.register_request(
+        w.get(Patient, patient_id), name="Kari Nordmann", received_on=TODAY,
+        address=cases.PartyAddress("Storgata 1", "0155", "Oslo"), upload=("foresporsel.pdf", PDF),
+        actor=w.get(User, admin), today=TODAY)
+
+
+@case("app.admin.access_log.file_answer")
+def _(w):
+    admin = w.user("admin")
+    case_id = _access_log_request(w, admin)
+    letter = access_log.Letter("Innsyn i logg", Markup("<p>Loggen.</p>"), missing_address=False)
+    return lambda: access_log.file_answer(w.get(Case, case_id), access_log.Period(TODAY, TODAY), letter,
+                                          actor=w.get(User, admin), today=TODAY)
+
+
 # The tests
 
 @pytest.fixture
@@ -2020,6 +2063,7 @@ def world(app, app_ctx, monkeypatch):
     monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "1000 per 15 minutes")
     # The letter pages' PDFs are not what is tested here: render a fixed one (the write path is the same).
     monkeypatch.setattr(abroad_letters, "pdf_from_html", lambda *_args, **_kwargs: PDF)
+    monkeypatch.setattr(access_log, "pdf_from_html", lambda *_args, **_kwargs: PDF)
     return World()
 
 

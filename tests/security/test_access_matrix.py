@@ -12,11 +12,13 @@ from sqlalchemy import select, update
 from app.abroad import services as abroad_services
 from app.abroad.commands import PhraseText
 from app.abroad.models import Appeal, Application, CostEntry, ForeignHospital, HospitalName, MedicalOpinion
+from app.admin import access_log
 from app.auth import services as account_services
 from app.auth.models import ApiToken, User
 from app.cases import patient_facts
 from app.cases.commands import NewGuardian
 from app.cases.models import Case, Deadline, Document, JournalEntry, Patient, SavedFilter
+from app.cases.services import PartyAddress
 from app.core.roles import Role
 from app.extensions import db, limiter
 from app.methods.models import (
@@ -84,6 +86,9 @@ MATRIX = {
     ("admin.audit_log", "GET"): ADMIN, ("admin.seal_and_verify", "POST"): ADMIN,
     ("admin.find_patient_access_log", "GET"): ADMIN, ("admin.find_patient_access_log", "POST"): ADMIN,
     ("admin.log_review", "GET"): ADMIN,
+    ("admin.access_log_requests", "GET"): ADMIN, ("admin.new_access_log_request", "GET"): ADMIN,
+    ("admin.new_access_log_request", "POST"): ADMIN,   # an empty form: refused with messages
+    ("admin.access_log_request", "GET"): ADMIN, ("admin.access_log_request", "POST"): ADMIN,
     ("admin.data_quality", "GET"): ADMIN, ("admin.check_discrepancy", "POST"): ADMIN,
     ("archive.index", "GET"): ADMIN, ("archive.index", "POST"): ADMIN,   # an empty form answers with its errors
     ("archive.job", "GET"): set(), ("archive.job_status", "GET"): set(),   # no extraction of theirs exists
@@ -225,6 +230,10 @@ def principals_and_urls(app) -> Fixtures:
         name="Verge Matrise", street="Postboks 1", postal_code="0101", postal_place="Oslo",
         valid_from=date(2020, 1, 1)), actor=db.session.get(User, users["abroad_own"]))
     db.session.add(saved_filter)
+    access_log_request = access_log.register_request(
+        db.session.get(Patient, db.session.get(Case, with_costs.case_id).patient_id), name="Kari Nordmann",
+        received_on=date(2026, 1, 5), address=PartyAddress("Storgata 1", "0155", "Oslo"),
+        actor=db.session.get(User, users["admin"]), today=date(2026, 1, 5))
     phrase = abroad_services.add_phrase("helse-sor-ost", PhraseText(title="Matrise", text="Tekst."),
                                         actor=db.session.get(User, users["abroad_own"]))
     db.session.commit()
@@ -278,6 +287,7 @@ def principals_and_urls(app) -> Fixtures:
         "publication": {**common, "publication_id": 999_999, "fmt": "pdf"},
         "working_group": {**common, "group_id": db.session.scalar(select(WorkingGroup.id).limit(1)),
                           "member_id": db.session.scalar(select(WorkingGroupMember.id).limit(1))},
+        "access_log": {**common, "case_id": access_log_request.id},
     })
 
 
@@ -294,7 +304,8 @@ FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the 
     **dict.fromkeys(("abroad.decision_letter", "cases.download_document", "cases.new_document_version"), "refused"),
     **dict.fromkeys(("methods.new_follow_up", "methods.close_follow_up"), "follow_up"),
     "methods.new_report": "commission", "cases.assign": "panel.", "methods.remove_agenda_item": "agenda",
-    "methods.meeting_paper_pdf": "agenda", "public_methods.assessment_pdf": "published_assessment",
+    "methods.meeting_paper_pdf": "agenda", "admin.access_log_request": "access_log",
+    "public_methods.assessment_pdf": "published_assessment",
     **dict.fromkeys(("reports.publication", "reports.publication_file"), "publication"),
     **dict.fromkeys(("methods.working_group", "methods.edit_working_group", "methods.new_member",
                      "methods.remove_member", "methods.edit_report", "api.methods_get_working_group",
