@@ -22,7 +22,9 @@ from app.extensions import db, limiter
 from app.methods.models import (
     AgendaItem,
     Commission,
+    CommissionReport,
     FollowUpAssignment,
+    Forum,
     ForumDecision,
     Meeting,
     Method,
@@ -66,6 +68,7 @@ MATRIX = {
     ("public_methods.index", "GET"): EVERYONE, ("public_methods.detail", "GET"): EVERYONE,
     ("public_methods.decisions_overview", "GET"): EVERYONE, ("public_methods.changes_feed", "GET"): EVERYONE,
     ("public_methods.method_feed", "GET"): EVERYONE, ("public_methods.assessment_pdf", "GET"): EVERYONE,
+    ("public_methods.report_file", "GET"): EVERYONE, ("public_methods.meeting_paper", "GET"): EVERYONE,
     ("cases.dashboard", "GET"): USERS, ("cases.list_all", "GET"): USERS, ("cases.search", "GET"): USERS,
     ("cases.queue", "GET"): METHODS | PANEL | ABROAD,
     ("cases.export_list", "GET"): USERS,
@@ -263,6 +266,12 @@ def principals_and_urls(app) -> Fixtures:
         "agenda": {**common, "kind": "innkalling", "item_id": db.session.scalar(select(AgendaItem.id).where(
             AgendaItem.meeting_id == common["meeting_id"]).limit(1))},
         "publication": {**common, "publication_id": 999_999, "fmt": "pdf"},
+        # The demo's published report file, and the papers published for Beslutningsforum 17.03.2025 (S1).
+        "published_report": {**common, "reference": "ID2024_090", "report_id": db.session.scalar(
+            select(CommissionReport.id).where(CommissionReport.published))},
+        "published_paper": {**common, "kind": "innkalling", "meeting_id": db.session.scalar(
+            select(Meeting.id).where(Meeting.forum == Forum.BESLUTNINGSFORUM,
+                                     Meeting.meeting_date == date(2025, 3, 17)))},
     })
 
 
@@ -280,6 +289,7 @@ FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the 
     **dict.fromkeys(("methods.new_follow_up", "methods.close_follow_up"), "follow_up"),
     "methods.new_report": "commission", "cases.assign": "panel.", "methods.remove_agenda_item": "agenda",
     "methods.meeting_paper_pdf": "agenda", "public_methods.assessment_pdf": "published_assessment",
+    "public_methods.report_file": "published_report", "public_methods.meeting_paper": "published_paper",
     **dict.fromkeys(("reports.publication", "reports.publication_file"), "publication"),
 }
 
