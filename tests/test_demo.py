@@ -69,10 +69,11 @@ def test_the_demo_letters_are_the_real_rendered_letters(app, demo):
         texts = [pdf_text(read_version(version)) for version in versions]
         received = db.session.scalar(select(func.count(Document.id)).join(JournalEntry).where(   # papers received
             JournalEntry.entry_type == JournalEntryType.INCOMING))
-        # Beslutningsforum 17.03.2025's notice and minutes, filed on the case of each of Sak 031-2025's methods.
+        # Beslutningsforum 17.03.2025's notice and minutes, filed on the case of each of Sak 031-2025's methods (the
+        # methods' other documents: a report's public version as text).
         papers = [pdf_text(read_version(version)) for version in db.session.scalars(
             select(DocumentVersion).join(Document).join(Case, Document.case_id == Case.id)
-            .where(Case.kind == CaseKind.METHOD))]
+            .where(Case.kind == CaseKind.METHOD, DocumentVersion.mime_type == "application/pdf"))]
         statement = db.session.scalars(select(Statement).order_by(Statement.id.desc())).first()
         statement_text = pdf_text(read_version(db.session.scalars(select(DocumentVersion).where(
             DocumentVersion.document_id == statement.document_id)).one()))
