@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.api import endpoint
-from app.listing import list_json, matching
+from app.listing import list_json
 from app.methods import public
 from app.methods.lists import PUBLIC_METHODS
 from app.methods.models import Commission, Method
@@ -153,8 +153,8 @@ def list_methods():
 @endpoint("/methods/changes", summary="De nyeste endringene i alle metoder, eller i metodene listens filtre velger "
           "(som Atom-strømmen)", tag=TAG, public=True, response=CHANGES, query=FILTER_QUERY)
 def list_changes():
-    methods, values = matching(PUBLIC_METHODS, request.args, current_user)
-    return _changes_json(public.recent_changes(among=methods if values else None))
+    changes, _values = public.list_changes(request.args, current_user)
+    return _changes_json(changes)
 
 
 @endpoint("/methods/<reference>", summary="Én metode (offentlige opplysninger)", tag=TAG, public=True,

@@ -12,6 +12,8 @@ from datetime import date
 from sqlalchemy import Select, select
 
 from app.extensions import db
+from app.listing import matching
+from app.methods.lists import PUBLIC_METHODS
 from app.methods.models import (
     AgendaItem,
     Commission,
@@ -112,6 +114,14 @@ def method_changes(method: Method) -> list[PublicChange]:
 def last_updated(method: Method) -> date:
     """«Sist oppdatert»: the day of the method's newest published change (it has one: its registration)."""
     return max(change.on for change in method_changes(method))
+
+
+def list_changes(args, user) -> tuple[list[PublicChange], dict]:
+    """The newest published changes of the methods the public list's filters in `args` (a query string) select,
+    of every method when none is in force, and the filter values in force (a value the list cannot use is left
+    out, as on the list): the filtered feed's and the API's."""
+    methods, values = matching(PUBLIC_METHODS, args, user)
+    return recent_changes(among=methods if values else None), values
 
 
 def recent_changes(limit: int = FEED_LENGTH, among: Select | None = None) -> list[PublicChange]:

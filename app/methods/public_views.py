@@ -16,7 +16,7 @@ from app.cases.interface import get_case, read_version
 from app.exports import ROW_LIMIT, Spreadsheet, csv_bytes, file_response
 from app.extensions import db, limiter
 from app.http import content_disposition
-from app.listing import all_rows, list_page, matching
+from app.listing import all_rows, list_page
 from app.methods import assessment_services, meeting_papers, public
 from app.methods.assessment_layout import PUBLIC_ASSESSMENT_SECTIONS
 from app.methods.feeds import atom_feed
@@ -57,10 +57,10 @@ def decisions_overview(fmt: str):
 def changes_feed():
     """The newest published changes of every method, or of the methods the list's filters in the query string
     select (the list page links to the feed of its filter); a value the list cannot use is left out, as there."""
-    methods, values = matching(PUBLIC_METHODS, request.args, current_user)
+    changes, values = public.list_changes(request.args, current_user)
     args = {key: request.args.getlist(key) for key in values}
     title = "Endringer i Nye Metoder" + (f" ({_filter_summary(values)})" if values else "")
-    return atom_feed(title, public.recent_changes(among=methods if values else None),
+    return atom_feed(title, changes,
                      self_url=url_for(".changes_feed", **args, _external=True),
                      page_url=url_for(".index", **args, _external=True))
 
