@@ -1,6 +1,7 @@
 """A forum meeting's papers: the notice with the agenda (and each item's suitability assessment attached)
 before the meeting, the minutes (protokoll) after it. Filing puts the PDF in the journal of the case of every
-method on the agenda; a published paper is listed in Meeting.published for the public pages.
+method on the agenda; a published paper is listed in Meeting.published for the public pages, which serve a
+public copy (render_public_paper), not the filed one.
 
 The view renders the PDF (app/pdf.py) and hands it here; the service adds and flushes, never commits."""
 from datetime import UTC, date, datetime

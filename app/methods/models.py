@@ -290,7 +290,8 @@ class MeetingPaperKind(LabelledEnum):
 class MeetingPaper(db.Model):
     """A meeting's papers as filed: the notice with the agenda and the items' suitability assessments, or the
     minutes (protokoll) after the meeting. The PDF is filed in the journal of each agenda method's case
-    (`document_ids`); a published paper is one the public pages show (Meeting.published)."""
+    (`document_ids`); a published paper is one the public pages show (Meeting.published), as a public copy
+    rendered without named experts, draft assessments or the printer's name (meeting_papers.render_public_paper)."""
 
     __tablename__ = "method_meeting_papers"
 
