@@ -70,7 +70,7 @@ def test_the_demo_letters_are_the_real_rendered_letters(app, demo):
         received = db.session.scalar(select(func.count(Document.id)).join(JournalEntry).where(   # papers received
             JournalEntry.entry_type == JournalEntryType.INCOMING))
         # Beslutningsforum 17.03.2025's notice and minutes, filed on the case of each of Sak 031-2025's methods (the
-        # working group's basis document, a text file, is on ID2022_131's case too).
+        # methods' other documents are text files: the working group's basis document and a report's public version).
         papers = [pdf_text(read_version(version)) for version in db.session.scalars(
             select(DocumentVersion).join(Document).join(Case, Document.case_id == Case.id)
             .where(Case.kind == CaseKind.METHOD, DocumentVersion.mime_type == "application/pdf"))]

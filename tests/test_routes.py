@@ -23,6 +23,7 @@ PUBLIC_ENDPOINTS = {"static", "auth.login", "health",
                     # Nye Metoder publishes its method pages; they hold no personal data (tests/methods).
                     "public_methods.index", "public_methods.detail", "public_methods.decisions_overview",
                     "public_methods.changes_feed", "public_methods.method_feed", "public_methods.assessment_pdf",
+                    "public_methods.report_file", "public_methods.meeting_paper",
                     # ... and the same data in the API, with the API's description (tests/api).
                     "api.openapi", "api.methods_list_methods", "api.methods_get_method", "api.methods_list_changes",
                     "api.methods_get_method_changes"}

@@ -21,14 +21,14 @@ from flask_login import current_user
 from app.core.audit import AuditAction, record_access, record_list
 from app.exports import ROW_LIMIT, table_file
 from app.extensions import db
-from app.listing.engine import all_rows, filtered_query, run_list
+from app.listing.engine import all_rows, filtered_query, matching, run_list
 from app.listing.filters import AnyOf, Choice, Code, Day, Filter, Flag, Number, Search, enum_choice, year_choice
 from app.listing.search import SearchIndex
 from app.listing.spec import PER_PAGE, TOTAL_CAP, Column, ListPage, ListSpec, Sort
 
 __all__ = [
     "all_rows", "AnyOf", "Choice", "Code", "Column", "Day", "enum_choice", "export_file", "Filter", "filtered_query",
-    "Flag", "list_json", "list_page", "ListPage", "ListSpec", "Number", "PER_PAGE", "run_list", "Search",
+    "Flag", "list_json", "list_page", "ListPage", "ListSpec", "matching", "Number", "PER_PAGE", "run_list", "Search",
     "SearchIndex", "Sort", "TOTAL_CAP", "year_choice",
 ]
 

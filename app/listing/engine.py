@@ -211,5 +211,12 @@ def all_rows(spec: ListSpec, args, user, *, limit: int) -> list:
     return _presented(spec, _items(rows, width))
 
 
+def matching(spec: ListSpec, args, user) -> tuple[Select, dict[str, Any]]:
+    """The rows of the filtered list as `args` ask for them, unordered and unpaged (for what follows the list,
+    such as its feed of changes), and the filter values in force (a value the list cannot use is left out)."""
+    values = _filter_values(spec, args, user, [])
+    return filtered_query(spec, user, values, spec.count_query), values
+
+
 def _presented(spec: ListSpec, items: list) -> list:
     return spec.present(items) if spec.present else items

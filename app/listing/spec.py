@@ -94,6 +94,12 @@ class ListPage:
     link_args: dict = field(default_factory=dict)   # the query string without the paging, for the page's links
 
     @property
+    def filter_args(self) -> dict:
+        """The query string of the filters in force only (no order, no paging): for what follows the filtered
+        list, such as its feed."""
+        return {key: values for key, values in self.link_args.items() if key in self.values}
+
+    @property
     def total_capped(self) -> bool:
         return self.total > TOTAL_CAP
 

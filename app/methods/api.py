@@ -1,8 +1,10 @@
 """Nye Metoder in the JSON API: the public method data (what nyemetoder.no publishes, app/methods/public.py),
 without a token: the method list with the public page's filters, a method with its stages and published
-documents, and the changes the Atom feeds carry. Never here: price notes, comments, contact persons, user names
-or case numbers. The working groups' endpoints (working_group_api.py) are the exception: they need a token."""
-from flask import abort, url_for
+documents, and the changes the Atom feeds carry (of every method or, with the list's filters, of the filtered
+list's). Never here: price notes, comments, contact persons, user names or case numbers. The working groups'
+endpoints (working_group_api.py) are the exception: they need a token."""
+from flask import abort, request, url_for
+from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.api import endpoint
@@ -29,7 +31,13 @@ COMMISSION = {"type": "object", "properties": {
     "started_on": _DATE, "due_on": {"type": ["string", "null"], "format": "date"},
     "delivered_on": {"type": ["string", "null"], "format": "date"},
     "reports": {"type": "array", "items": {"type": "object", "properties": {
-        "title": {"type": "string"}, "delivered_on": _DATE}}}}}
+        "title": {"type": "string"}, "delivered_on": _DATE, "file_url": {"type": ["string", "null"]}}}}}}
+SUBMISSION = {"type": "object", "properties": {
+    "kind": {"type": "string"}, "kind_label": {"type": "string"}, "organisation": {"type": "string"},
+    "received_on": _DATE}}
+PAPER = {"type": "object", "properties": {
+    "meeting": {"type": "string"}, "forum": {"type": "string"}, "meeting_date": _DATE, "kind": {"type": "string"},
+    "kind_label": {"type": "string"}, "pdf_url": {"type": "string"}}}
 METHOD = {"type": "object", "required": ["reference", "title", "status", "last_updated"], "properties": {
     "reference": {"type": "string"}, "title": {"type": "string"}, "generic_name": _TEXT, "atc_code": _TEXT,
     "product_names": _TEXT, "indication": _TEXT, "method_type": {"type": "string"},
@@ -37,6 +45,7 @@ METHOD = {"type": "object", "required": ["reference", "title", "status", "last_u
     "last_updated": _DATE, "current_decision": DECISION}}
 METHOD_DETAIL = {**METHOD, "properties": {
     **METHOD["properties"], "stages": {"type": "array", "items": STAGE}, "assessment": ASSESSMENT,
+    "submissions": {"type": "array", "items": SUBMISSION}, "meeting_papers": {"type": "array", "items": PAPER},
     "commissions": {"type": "array", "items": COMMISSION},
     "decisions": {"type": "array", "items": DECISION}}}
 METHOD_PAGE = {"type": "object", "required": ["items", "total"], "properties": {
@@ -50,8 +59,8 @@ CHANGES = {"type": "object", "required": ["items"], "properties": {"items": {"ty
 LAST_UPDATED_OPTIONS = (selectinload(Method.status_changes),
                         selectinload(Method.commissions).selectinload(Commission.reports))
 # The public page's filters, each under its key, so the API and the page stay in step.
-LIST_QUERY = {key: {"type": "string"}
-              for key in (*(list_filter.key for list_filter in PUBLIC_METHODS.filters), "sort", "etter")}
+FILTER_QUERY = {list_filter.key: {"type": "string"} for list_filter in PUBLIC_METHODS.filters}
+LIST_QUERY = {**FILTER_QUERY, "sort": {"type": "string"}, "etter": {"type": "string"}}
 
 
 def _decision_json(decision) -> dict | None:
@@ -84,20 +93,39 @@ def _assessment_json(method) -> dict | None:
             "pdf_url": url_for("public_methods.assessment_pdf", reference=method.reference, _external=True)}
 
 
+def _paper_json(paper) -> dict:
+    meeting = paper.meeting
+    return {"meeting": meeting.label, "forum": meeting.forum.value, "meeting_date": meeting.meeting_date.isoformat(),
+            "kind": paper.kind.value, "kind_label": paper.kind.label,
+            "pdf_url": url_for("public_methods.meeting_paper", meeting_id=meeting.id, kind=paper.kind.value,
+                               _external=True)}
+
+
+def _report_json(method, report, files: set[int]) -> dict:
+    return {"title": report.title, "delivered_on": report.delivered_on.isoformat(),
+            "file_url": url_for("public_methods.report_file", reference=method.reference, report_id=report.id,
+                                _external=True) if report.id in files else None}
+
+
 def method_detail_json(method) -> dict:
-    """The method as its public page shows it: its stages, the published assessment, the commissions with
-    their delivered reports and every decision (amended ones too)."""
+    """The method as its public page shows it: its stages, the submissions (without the contact person and
+    department), the published assessment, the meetings' published papers, the commissions with their delivered
+    reports (a file's address when it is published) and every decision (amended ones too)."""
+    files = {report.id for report in public.published_reports(method)}
     return {**method_json(method),
             "stages": [{"on": change.on.isoformat(), "status": change.to_status.value,
                         "status_label": change.to_status.label} for change in method.status_changes],
+            "submissions": [{"kind": submission.kind.value, "kind_label": submission.kind.label,
+                             "organisation": submission.organisation,
+                             "received_on": submission.received_on.isoformat()} for submission in method.submissions],
             "assessment": _assessment_json(method),
+            "meeting_papers": [_paper_json(paper) for paper in public.published_papers(method)],
             "commissions": [{"kind": commission.kind.value, "kind_label": commission.kind.label,
                              "assessing_body": commission.assessing_body,
                              "started_on": commission.started_on.isoformat(),
                              "due_on": _optional_date(commission.due_on),
                              "delivered_on": _optional_date(commission.delivered_on),
-                             "reports": [{"title": report.title, "delivered_on": report.delivered_on.isoformat()}
-                                         for report in commission.reports]}
+                             "reports": [_report_json(method, report, files) for report in commission.reports]}
                             for commission in method.commissions],
             "decisions": [_decision_json(decision) for decision in method.decisions]}
 
@@ -123,10 +151,11 @@ def list_methods():
     return list_json(PUBLIC_METHODS, method_json, context="api_methods", options=LAST_UPDATED_OPTIONS)
 
 
-@endpoint("/methods/changes", summary="De nyeste endringene i alle metoder (som Atom-strømmen)", tag=TAG,
-          public=True, response=CHANGES)
+@endpoint("/methods/changes", summary="De nyeste endringene i alle metoder, eller i metodene listens filtre velger "
+          "(som Atom-strømmen)", tag=TAG, public=True, response=CHANGES, query=FILTER_QUERY)
 def list_changes():
-    return _changes_json(public.recent_changes())
+    changes, _values = public.list_changes(request.args, current_user)
+    return _changes_json(changes)
 
 
 @endpoint("/methods/<reference>", summary="Én metode (offentlige opplysninger)", tag=TAG, public=True,

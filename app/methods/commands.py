@@ -97,6 +97,7 @@ class NewReport:
     title: str
     delivered_on: date
     document_id: int | None = None      # the stored file on the method's case
+    published: bool = False             # the file may be served on the public pages (CommissionReport.published)
 
 
 @dataclass(frozen=True)

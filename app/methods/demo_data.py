@@ -298,8 +298,14 @@ def _load_not_introduced(secretary) -> None:
         pico_outcome="Totaloverlevelse, progresjonsfri overlevelse, livskvalitet",
         suggested_experts="Demo Fagekspert, Demosykehuset (demodata: vises ikke offentlig)",
         recommendation=2), expected_version=None, actor=secretary)
+    # The public version of the report (no prices), so the public page offers its file.
+    public_version = attach_document(get_case(method.case_id), title="Metodevurdering, offentlig versjon",
+                                     filename="metodevurdering-demolegemiddel-x.txt", actor=secretary,
+                                     content=b"Metodevurdering av Demolegemiddel X, offentlig versjon uten priser "
+                                             b"(demodata).\n")
     services.add_report(method.commissions[-1], NewReport(title="Metodevurdering av Demolegemiddel X (demodata)",
-                                                          delivered_on=date(2025, 4, 1)), actor=secretary)
+                                                          delivered_on=date(2025, 4, 1), document_id=public_version.id,
+                                                          published=True), actor=secretary)
     decision_meeting = _meeting(Forum.BESLUTNINGSFORUM, date(2025, 6, 16), secretary)
     services.record_forum_decision(method, NewForumDecision(
         decided_by=DecidedBy.BESLUTNINGSFORUM, decided_on=decision_meeting.meeting_date,

@@ -129,12 +129,15 @@ class ReportForm(FlaskForm):
     delivered_on = NorwegianDateField("Levert", [DataRequired(message="Fyll inn leveransedato (dd.mm.åååå).")],
                                       default=date.today)
     file = FileField("Rapport (valgfritt)", description="Lagres som dokument på metodens sak.")
+    published = BooleanField("Filen publiseres på de offentlige sidene",
+                             description="Bare når filen er den offentlige versjonen, uten konfidensielle priser.")
     submit = SubmitField("Registrer rapport")
     command_class = NewReport
 
     def to_command(self, document_id: int | None = None) -> NewReport:
         """`document_id`: the uploaded file, once the view has stored it on the method's case."""
-        return NewReport(title=self.title.data, delivered_on=self.delivered_on.data, document_id=document_id)
+        return NewReport(title=self.title.data, delivered_on=self.delivered_on.data, document_id=document_id,
+                         published=bool(self.published.data))
 
 
 class PriceNoteForm(FlaskForm):

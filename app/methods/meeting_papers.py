@@ -1,6 +1,7 @@
 """A forum meeting's papers: the notice with the agenda (and each item's suitability assessment attached)
 before the meeting, the minutes (protokoll) after it. Filing puts the PDF in the journal of the case of every
-method on the agenda; a published paper is listed in Meeting.published for the public pages.
+method on the agenda; a published paper is listed in Meeting.published for the public pages, which serve a
+public copy (render_public_paper), not the filed one.
 
 The view renders the PDF (app/pdf.py) and hands it here; the service adds and flushes, never commits."""
 from datetime import UTC, date, datetime
@@ -17,7 +18,8 @@ from app.cases.interface import (
 from app.core.audit import AuditAction, record_change
 from app.errors import InvalidInput
 from app.extensions import db
-from app.methods.assessment_layout import ASSESSMENT_SECTIONS
+from app.methods import public
+from app.methods.assessment_layout import ASSESSMENT_SECTIONS, PUBLIC_ASSESSMENT_SECTIONS
 from app.methods.assessment_services import registry_url
 from app.methods.models import Forum, ForumDecision, Meeting, MeetingPaper, MeetingPaperKind, OrderingDecision
 from app.methods.services import TAGS
@@ -28,10 +30,26 @@ TEMPLATES = {MeetingPaperKind.NOTICE: "methods/pdf/meeting_notice.html",
 
 
 def render_paper(meeting: Meeting, kind: MeetingPaperKind, *, printed_by: str) -> bytes:
-    """The paper as a PDF/UA document (app/pdf.py)."""
-    return render_pdf(TEMPLATES[kind], meeting=meeting, methods=agenda_methods(meeting),
+    """The paper as a PDF/UA document (app/pdf.py), every agenda method's assessment attached in full."""
+    methods = agenda_methods(meeting)
+    return _render(meeting, kind, methods, [(method, method.assessment) for method in methods if method.assessment],
+                   ASSESSMENT_SECTIONS, printed_by)
+
+
+def render_public_paper(meeting: Meeting, kind: MeetingPaperKind) -> bytes:
+    """The copy the public pages serve, rendered from the records when asked for: only the published assessments
+    (a draft stays out), in their public sections (no suggested experts), and no printer's name."""
+    methods = agenda_methods(meeting)
+    attachments = [(method, public.published_assessment(method)) for method in methods]
+    return _render(meeting, kind, methods, [(method, assessment) for method, assessment in attachments if assessment],
+                   PUBLIC_ASSESSMENT_SECTIONS, None)
+
+
+def _render(meeting: Meeting, kind: MeetingPaperKind, methods: list, attachments: list, sections,
+            printed_by: str | None) -> bytes:
+    return render_pdf(TEMPLATES[kind], meeting=meeting, methods=methods, attachments=attachments,
                       decisions=decisions_by_item(meeting), tag_labels=TAGS, registry_url=registry_url,
-                      assessment_sections=ASSESSMENT_SECTIONS, printed_at=datetime.now(UTC), printed_by=printed_by)
+                      assessment_sections=sections, printed_at=datetime.now(UTC), printed_by=printed_by)
 
 
 def agenda_methods(meeting: Meeting) -> list:

@@ -3,7 +3,7 @@ forum meetings, Bestillerforum's ordering decisions and commissions, Beslutnings
 decisions (amended as new versions, never overwritten) and their follow-up assignments."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cases.interface import CaseStatus
@@ -290,7 +290,8 @@ class MeetingPaperKind(LabelledEnum):
 class MeetingPaper(db.Model):
     """A meeting's papers as filed: the notice with the agenda and the items' suitability assessments, or the
     minutes (protokoll) after the meeting. The PDF is filed in the journal of each agenda method's case
-    (`document_ids`); a published paper is one the public pages show (Meeting.published)."""
+    (`document_ids`); a published paper is one the public pages show (Meeting.published), as a public copy
+    rendered without named experts, draft assessments or the printer's name (meeting_papers.render_public_paper)."""
 
     __tablename__ = "method_meeting_papers"
 
@@ -393,6 +394,10 @@ class Commission(Versioned, db.Model):
 
 
 class CommissionReport(db.Model):
+    """A delivered report. Its title and date are always published; its file (`document_id`, on the method's
+    case) only when the secretariat marks it `published`: the version delivered may hold confidential prices
+    (offl. § 13), so a file is internal until someone has said it is the public version."""
+
     __tablename__ = "method_commission_reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -400,6 +405,7 @@ class CommissionReport(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     delivered_on: Mapped[date]
     document_id: Mapped[int | None] = mapped_column(ForeignKey("case_documents.id"))
+    published: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class PriceNote(db.Model):

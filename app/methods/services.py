@@ -599,11 +599,12 @@ def add_report(commission: Commission, command: NewReport, *, actor) -> Commissi
     check_report(commission, command)
     delivered_on = command.delivered_on
     report = CommissionReport(commission_id=commission.id, title=command.title, delivered_on=delivered_on,
-                              document_id=command.document_id)
+                              document_id=command.document_id, published=command.published)
     db.session.add(report)
     commission.delivered_on = max(commission.delivered_on or delivered_on, delivered_on)
     db.session.flush()
-    record_change(AuditAction.CREATE, "method_report", report.id, user=actor, changes={"title": [None, report.title]})
+    record_change(AuditAction.CREATE, "method_report", report.id, user=actor,
+                  changes={"title": [None, report.title], "published": [None, report.published]})
     method = commission.method
     if method.status in (MethodStatus.ASSESSMENT, MethodStatus.PRICE_NEGOTIATION, MethodStatus.REASSESSMENT):
         follow_record(method, MethodStatus.CLEARANCE, delivered_on, comment=f"Rapport levert: {report.title}",

@@ -302,15 +302,16 @@ def test_report_upload_is_stored_on_the_case_and_linked_from_the_method_page(app
         case_id = services.find_method(reference).case_id
     title = "ID2022_131_Robotassistert prostatektomi ved prostatakreft"
     response = client.post(f"/metoder/{reference}/oppdrag/{commission_id}/rapporter/ny", data={
-        "title": title, "delivered_on": "15.12.2024", "file": (io.BytesIO(PDF), "rapport.pdf")},
+        "title": title, "delivered_on": "15.12.2024", "file": (io.BytesIO(PDF), "rapport.pdf"), "published": "y"},
         content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
         report = db.session.scalar(select(CommissionReport))
-        assert report.document_id is not None
+        assert report.document_id is not None and report.published
     link = f"/saker/{case_id}/dokumenter/{report.document_id}/versjoner/1"
     section = _section(client.get(f"/metoder/{reference}").get_data(as_text=True), "oppdrag")
-    assert f'<a href="{link}">{title}</a>' in section and "15.12.2024" in section
+    assert f'<a href="{link}">{title}</a>' in section and "15.12.2024 (filen er publisert)" in section
+    assert client.get(f"/nye-metoder/{reference}/rapporter/{report.id}").data == PDF   # served on the public page
     download = client.get(link)
     assert download.status_code == 200 and download.data == PDF
     # A commission of another method is not found under this one.

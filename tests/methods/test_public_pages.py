@@ -16,14 +16,17 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.cases.interface import attach_document, get_case
 from app.cases.models import Case
 from app.extensions import db
-from app.methods import public, services
+from app.methods import meeting_papers, public, services
 from app.methods.commands import NewInput, NewPriceNote, NewReport, StatusChange
 from app.methods.models import (
+    CommissionReport,
     DecisionOutcome,
     Forum,
     Meeting,
+    MeetingPaperKind,
     MethodStatus,
     MethodType,
     OrderingKind,
@@ -55,6 +58,9 @@ SECRETARY_NAME = "Sekretær Siri Saksbehandler"
 EXPERT_NAME = "Fagekspert Frida Foreslått"
 DRAFT_TEXT = "Utkast: egnethetsvurdering ikke ferdig"
 PUBLISHED_SUMMARY = "Pembrolizumab gir lengre hendelsesfri overlevelse"
+PUBLIC_REPORT = "Offentlig versjon av metodevurderingen uten priser"
+UNPUBLISHED_REPORT = "Metodevurdering med sladdet pris 98765 kroner"
+MINUTES = "Beslutningsforum behandlet pembrolizumab og en prosedyre."
 
 
 @pytest.fixture
@@ -106,8 +112,17 @@ def methods(app, secretary_id):
         db.session.add(SuitabilityAssessment(method_id=drug.id, author_body="DMP", summary=PUBLISHED_SUMMARY,
                                              suggested_experts=EXPERT_NAME))
         _bring_to_decision(drug, actor)
+        drug_case = get_case(drug.case_id)
+        public_file = attach_document(drug_case, title="Rapport", filename="rapport.txt",
+                                      content=PUBLIC_REPORT.encode(), actor=actor)
+        internal_file = attach_document(drug_case, title="Rapport med priser", filename="priser.txt",
+                                        content=UNPUBLISHED_REPORT.encode(), actor=actor)
         services.add_report(drug.commissions[0], NewReport(title="Metodevurdering av pembrolizumab",
-                                                           delivered_on=date(2024, 12, 2)), actor=actor)
+                                                           delivered_on=date(2024, 12, 2), document_id=public_file.id,
+                                                           published=True), actor=actor)
+        services.add_report(drug.commissions[0], NewReport(title="Metodevurdering med priser",
+                                                           delivered_on=date(2024, 12, 2),
+                                                           document_id=internal_file.id), actor=actor)
         services.add_price_note(drug, NewPriceNote(received_on=date(2025, 1, 5), content=PRICE_NOTE), actor=actor)
         services.add_comment(drug, text=COMMENT, actor=actor)
         first = _decide(drug, actor, outcome=DecisionOutcome.NOT_INTRODUCED, points=["Metoden innføres ikke nå."])
@@ -126,10 +141,27 @@ def methods(app, secretary_id):
                               method_type=MethodType.PROCEDURE, subject_areas=["Nevrologi"],
                               indication="Lumbal spinal stenose")
         db.session.add(SuitabilityAssessment(method_id=procedure.id, author_body="FHI", summary=DRAFT_TEXT))
+        _file_papers(actor, procedure)
         db.session.commit()
         references = {"drug": drug.reference, "device": device.reference, "procedure": procedure.reference}
         references["case_number"] = db.session.get(Case, drug.case_id).number
+        references["meetings"] = {(meeting.forum, meeting.meeting_date): meeting.id
+                                  for meeting in db.session.scalars(select(Meeting))}
         return references
+
+
+def _file_papers(actor, procedure):
+    """Beslutningsforum 17.03.2025 (the drug's first decision, and the procedure, whose assessment is a draft):
+    notice and minutes filed and published; Bestillerforum 24.03.2025: the notice filed, not published. The
+    filed PDF stands in for the internal copy (the public one is rendered when asked for)."""
+    deciding = _meeting(Forum.BESLUTNINGSFORUM, date(2025, 3, 17), actor)
+    services.add_agenda_item(deciding, agenda_item(procedure), actor=actor)
+    services.update_minutes(deciding, minutes=MINUTES, expected_version=deciding.version, actor=actor)
+    for kind in MeetingPaperKind:
+        meeting_papers.file_paper(deciding, kind, pdf=b"%PDF-1.4\n%%EOF\n", published=True, actor=actor)
+    ordering = _meeting(Forum.BESTILLERFORUM, date(2025, 3, 24), actor)
+    meeting_papers.file_paper(ordering, MeetingPaperKind.NOTICE, pdf=b"%PDF-1.4\n%%EOF\n", published=False,
+                              actor=actor)
 
 
 def _xlsx(client, query=""):
@@ -173,7 +205,9 @@ def test_the_method_page_answers_anonymous_visitors_with_what_is_published(clien
                       "Kreftsykdommer", "Metodevarsel fra Sykehusinnkjøp HF, mottatt 04.03.2024",
                       "01.04.2024: Kreftforeningen",
                           "Egnethetsvurdering utført av Direktoratet for medisinske produkter (DMP)",
-                      "27.05.2024: Fullstendig metodevurdering", "Metodevurdering av pembrolizumab, levert 02.12.2024",
+                      "27.05.2024: Fullstendig metodevurdering", "Metodevurdering med priser, levert 02.12.2024",
+                      'download>Metodevurdering av pembrolizumab</a>, levert 02.12.2024',
+                      "Beslutningsforum 17.03.2025: <a href=",
                       '<td><time datetime="2025-01-10">10.01.2025</time></td><td>Til klarering i Bestillerforum</td>',
                       "Innføres med vilkår/begrensninger", "28.04.2025", "Bruk er begrenset til universitetssykehus.",
                       "Pris i tråd med avtale", "Erstattet", "Metoden innføres ikke nå.",
@@ -232,7 +266,7 @@ def test_the_decision_overview_is_an_xlsx_with_the_published_columns(client, met
     assert "innføres ikke" not in full
 
 
-@pytest.mark.parametrize(("query", "shown", "hidden"), [
+FILTERS = [   # (query string, the methods the filtered list shows, those it hides)
     ("q=keytruda", {"drug"}, {"device", "procedure"}),
     ("q=glukosem", {"device"}, {"drug", "procedure"}),
     ("method_type=utstyr", {"device"}, {"drug", "procedure"}),
@@ -247,7 +281,10 @@ def test_the_decision_overview_is_an_xlsx_with_the_published_columns(client, met
     ("indication=spinal+stenose", {"procedure"}, {"drug", "device"}),
     ("decision=introduced_with_conditions", {"drug"}, {"device", "procedure"}),
     ("decision=not_introduced", set(), {"drug", "device", "procedure"}),     # amended: no longer current
-])
+]
+
+
+@pytest.mark.parametrize(("query", "shown", "hidden"), FILTERS)
 def test_search_and_filters_work_through_the_url(client, methods, query, shown, hidden):
     page = client.get(f"/nye-metoder/?{query}").get_data(as_text=True)
 
@@ -392,8 +429,16 @@ def test_the_api_gives_a_method_as_its_page_and_the_feeds_changes(client, method
         "author_body": "DMP", "published_on": "2024-05-27",
         "pdf_url": f"http://localhost/nye-metoder/{methods['drug']}/egnethetsvurdering.pdf"}
     assert [stage["status"] for stage in method["stages"]][:3] == ["received", "awaiting_ordering", "assessment"]
-    assert method["commissions"][0]["reports"] == [{"title": "Metodevurdering av pembrolizumab",
-                                                    "delivered_on": "2024-12-02"}]
+    published_report, internal_report = method["commissions"][0]["reports"]
+    assert published_report["title"] == "Metodevurdering av pembrolizumab"
+    assert published_report["file_url"].startswith(f"http://localhost/nye-metoder/{methods['drug']}/rapporter/")
+    assert internal_report == {"title": "Metodevurdering med priser", "delivered_on": "2024-12-02", "file_url": None}
+    assert method["submissions"] == [{"kind": "metodevarsel", "kind_label": "Metodevarsel",
+                                      "organisation": "Sykehusinnkjøp HF", "received_on": "2024-03-04"}]
+    meeting_id = methods["meetings"][(Forum.BESLUTNINGSFORUM, date(2025, 3, 17))]
+    assert [(paper["meeting"], paper["kind"], paper["pdf_url"]) for paper in method["meeting_papers"]] == [
+        ("Beslutningsforum 17.03.2025", kind, f"http://localhost/nye-metoder/moter/{meeting_id}/{kind}.pdf")
+        for kind in ("innkalling", "protokoll")]
     assert [decision["outcome"] for decision in method["decisions"]] == ["not_introduced",
                                                                          "introduced_with_conditions"]
     assert client.get(f"/api/v1/methods/{methods['procedure']}").json["assessment"] is None   # a draft
@@ -417,19 +462,27 @@ def test_nothing_internal_reaches_the_public_pages_documents_feeds_or_api(client
     feeds = "".join(client.get(url).get_data(as_text=True) for url in (
         "/nye-metoder/endringer.atom", *(f"/nye-metoder/{methods[name]}/endringer.atom"
                                          for name in ("drug", "device", "procedure"))))
+    feeds += "".join(client.get(f"/nye-metoder/endringer.atom?{query}").get_data(as_text=True)
+                     for query, _shown, _hidden in FILTERS)
+    deciding = methods["meetings"][(Forum.BESLUTNINGSFORUM, date(2025, 3, 17))]
     pdf = _pdf_text(client.get(f"/nye-metoder/{methods['drug']}/egnethetsvurdering.pdf").data)
-    api_urls = ["/api/v1/methods", "/api/v1/methods/changes", *(
+    papers = " ".join(_pdf_text(client.get(f"/nye-metoder/moter/{deciding}/{kind}.pdf").data)
+                      for kind in ("innkalling", "protokoll"))
+    files = "".join(client.get(url).get_data(as_text=True) for url in _report_links(client, methods["drug"]))
+    api_urls = ["/api/v1/methods", "/api/v1/methods/changes", "/api/v1/methods/changes?method_type=legemidler", *(
         f"/api/v1/methods/{methods[name]}{suffix}" for name in ("drug", "procedure") for suffix in ("", "/changes"))]
     # The JSON as text with its non-ASCII letters as they are (the API may escape them as \\u00e6).
     api = "".join(json.dumps(client.get(url).json, ensure_ascii=False) for url in api_urls)
-    published = {"pages": pages, "xlsx": xml, "csv": csv_text, "feeds": feeds, "pdf": pdf, "api": api}
+    published = {"pages": pages, "xlsx": xml, "csv": csv_text, "feeds": feeds, "pdf": pdf, "api": api,
+                 "papers": papers, "report files": files}
 
     for where, text in published.items():                                 # the right data was searched
-        assert methods["drug"] in text or "Pembrolizumab" in text, where
-    assert PUBLISHED_SUMMARY in pdf and "Rapport levert" in feeds
+        assert methods["drug"] in text or "Pembrolizumab" in text or PUBLIC_REPORT in text, where
+    assert PUBLISHED_SUMMARY in pdf and PUBLISHED_SUMMARY in papers and MINUTES in papers
+    assert "Rapport levert" in feeds and files == PUBLIC_REPORT
     for secret in (PRICE_NOTE, "123456", COMMENT, CONTACT_PERSON, DEPARTMENT, STATUS_COMMENT, INPUT_SUMMARY,
-                   "Per Pasientsen", EXPERT_NAME, DRAFT_TEXT, SECRETARY_NAME, methods["case_number"],
-                   "methods_secretariat"):
+                   "Per Pasientsen", EXPERT_NAME, "Forslag til fageksperter", DRAFT_TEXT, SECRETARY_NAME,
+                   UNPUBLISHED_REPORT, "98765", methods["case_number"], "methods_secretariat"):
         for where, text in published.items():
             assert secret not in text, (secret, where)
 
@@ -478,3 +531,96 @@ def test_markup_in_a_method_stays_text_in_the_feeds(app, client, secretary_id):
         response, feed = _feed(client, url)
         assert b"<script>" not in response.data and b"&lt;script&gt;" in response.data
         assert feed.entries[0].summary.startswith(title)                 # read back as the text it was
+
+
+REPORT_LINK = re.compile(r'href="(/nye-metoder/ID\d{4}_\d{3}/rapporter/\d+)"')
+
+
+def _report_links(client, reference) -> list[str]:
+    return REPORT_LINK.findall(client.get(f"/nye-metoder/{reference}").get_data(as_text=True))
+
+
+def _report_id(app, title) -> int:
+    with app.app_context():
+        return db.session.scalar(select(CommissionReport.id).where(CommissionReport.title == title))
+
+
+def test_a_report_file_is_served_only_when_marked_published(app, client, methods):
+    links = _report_links(client, methods["drug"])
+
+    assert links == [f"/nye-metoder/{methods['drug']}/rapporter/{_report_id(app, 'Metodevurdering av pembrolizumab')}"]
+    download = client.get(links[0])
+    assert download.status_code == 200 and download.mimetype == "text/plain"
+    assert download.headers["Content-Disposition"].startswith("attachment;") and download.data == PUBLIC_REPORT.encode()
+    internal = _report_id(app, "Metodevurdering med priser")
+    for url in (f"/nye-metoder/{methods['drug']}/rapporter/{internal}",          # not published: unknown
+                f"/nye-metoder/{methods['device']}/rapporter/{links[0].rsplit('/', 1)[1]}",   # another method's
+                f"/nye-metoder/{methods['drug']}/rapporter/999999"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_the_published_meeting_papers_are_public_copies_without_names_or_drafts(app, client, methods):
+    deciding = methods["meetings"][(Forum.BESLUTNINGSFORUM, date(2025, 3, 17))]
+    for reference in (methods["drug"], methods["procedure"]):             # both were on the agenda
+        page = client.get(f"/nye-metoder/{reference}").get_data(as_text=True)
+        assert f'href="/nye-metoder/moter/{deciding}/innkalling.pdf" download>Innkalling og saksliste (PDF)' in page
+        assert f'href="/nye-metoder/moter/{deciding}/protokoll.pdf" download>Protokoll (PDF)' in page
+    assert "Ingen sakspapirer er publisert." in client.get(f"/nye-metoder/{methods['device']}").get_data(as_text=True)
+
+    notice = client.get(f"/nye-metoder/moter/{deciding}/innkalling.pdf")
+    assert notice.status_code == 200 and notice.mimetype == "application/pdf"
+    assert notice.headers["Content-Disposition"].startswith("attachment;")
+    assert PdfReader(io.BytesIO(notice.data)).metadata.title == "Innkalling og saksliste – Beslutningsforum 17.03.2025"
+    text = _pdf_text(notice.data)
+    assert "Innkalling til møte i Beslutningsforum 17.03.2025" in text and "Endoskopisk ryggkirurgisk" in text
+    assert PUBLISHED_SUMMARY in text                                     # the drug's published assessment
+    for secret in (EXPERT_NAME, "Forslag til fageksperter", DRAFT_TEXT, SECRETARY_NAME):
+        assert secret not in text, secret
+    with app.app_context():                                                # the internal copy holds them all
+        internal = _pdf_text(meeting_papers.render_paper(db.session.get(Meeting, deciding), MeetingPaperKind.NOTICE,
+                                                         printed_by=SECRETARY_NAME))
+    assert EXPERT_NAME in internal and DRAFT_TEXT in internal and SECRETARY_NAME in internal
+    minutes = _pdf_text(client.get(f"/nye-metoder/moter/{deciding}/protokoll.pdf").data)
+    assert MINUTES in minutes and "Metoden innføres ikke nå." in minutes and SECRETARY_NAME not in minutes
+
+
+def test_a_paper_not_published_or_not_filed_is_unknown(client, methods):
+    ordering = methods["meetings"][(Forum.BESTILLERFORUM, date(2025, 3, 24))]   # its notice is filed, not published
+    amending = methods["meetings"][(Forum.BESLUTNINGSFORUM, date(2025, 4, 28))]  # nothing filed
+    for url in (f"/nye-metoder/moter/{ordering}/innkalling.pdf", f"/nye-metoder/moter/{amending}/innkalling.pdf",
+                f"/nye-metoder/moter/{amending}/protokoll.pdf", "/nye-metoder/moter/999999/innkalling.pdf"):
+        assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize(("query", "shown", "hidden"), FILTERS)
+def test_the_feed_follows_the_lists_filters(client, methods, query, shown, hidden):
+    response, feed = _feed(client, f"/nye-metoder/endringer.atom?{query}")
+
+    _assert_valid_atom(feed)
+    followed = {entry.link.rsplit("/", 1)[1] for entry in feed.entries}
+    assert followed == {methods[name] for name in shown}
+    assert feed.feed.title.startswith("Endringer i Nye Metoder (") and feed.feed.link.endswith(f"/nye-metoder/?{query}")
+    assert any(link.rel == "self" and link.href == f"http://localhost/nye-metoder/endringer.atom?{query}"
+               for link in feed.feed.links)
+    api = client.get(f"/api/v1/methods/changes?{query}").json["items"]      # the API follows the same filters
+    assert [change["key"] for change in api] == [entry.id.rsplit("#", 1)[1] for entry in feed.entries]
+
+
+def test_the_feeds_title_names_the_filters_and_ignores_what_the_list_cannot_use(client, methods):
+    _response, feed = _feed(client, "/nye-metoder/endringer.atom?method_type=utstyr&atc=tull&decision=ja")
+    assert feed.feed.title == "Endringer i Nye Metoder (Metodetype: Medisinsk utstyr, diagnostikk og tester)"
+    assert {entry.link.rsplit("/", 1)[1] for entry in feed.entries} == {methods["device"]}
+
+    _response, everything = _feed(client, "/nye-metoder/endringer.atom?year=tull&sort=tittel")
+    assert everything.feed.title == "Endringer i Nye Metoder" and everything.feed.link == "http://localhost/nye-metoder/"
+
+
+def test_the_list_links_to_the_feed_of_its_filter(client, methods):
+    page = client.get("/nye-metoder/?method_type=utstyr&sort=tittel").get_data(as_text=True)
+
+    assert '<link rel="alternate" type="application/atom+xml" title="Endringer i metodene i utvalget" ' \
+           'href="/nye-metoder/endringer.atom?method_type=utstyr">' in page
+    assert 'href="/nye-metoder/endringer.atom?method_type=utstyr" type="application/atom+xml">' \
+           'nyhetsstrøm for metodene i utvalget (Atom)' in page
+    unfiltered = client.get("/nye-metoder/").get_data(as_text=True)
+    assert "metodene i utvalget" not in unfiltered

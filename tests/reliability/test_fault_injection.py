@@ -224,6 +224,7 @@ NOT_WRITING = {
     "app.methods.meeting_papers.decisions_by_item": "a query",
     "app.methods.meeting_papers.check_can_file": "a check that raises",
     "app.methods.meeting_papers.render_paper": "renders a PDF",
+    "app.methods.meeting_papers.render_public_paper": "renders the public copy of a PDF; nothing is stored",
     "app.methods.services.format_reference": "formats an ID",
     "app.methods.services.parse_reference": "parses an ID",
     "app.methods.assessment_services.clean_assessment": "checks form values",

@@ -24,7 +24,9 @@ from app.extensions import db, limiter
 from app.methods.models import (
     AgendaItem,
     Commission,
+    CommissionReport,
     FollowUpAssignment,
+    Forum,
     ForumDecision,
     Meeting,
     Method,
@@ -73,6 +75,7 @@ MATRIX = {
     ("public_journal.index", "GET"): EVERYONE, ("public_journal.export_csv", "GET"): EVERYONE,
     ("public_journal.export_xml", "GET"): EVERYONE, ("public_journal.receipt", "GET"): EVERYONE,
     ("public_journal.access_request", "GET"): EVERYONE, ("public_journal.access_request", "POST"): EVERYONE,
+    ("public_methods.report_file", "GET"): EVERYONE, ("public_methods.meeting_paper", "GET"): EVERYONE,
     ("cases.dashboard", "GET"): USERS, ("cases.list_all", "GET"): USERS, ("cases.search", "GET"): USERS,
     ("cases.queue", "GET"): METHODS | PANEL | ABROAD,
     ("cases.export_list", "GET"): USERS,
@@ -288,6 +291,12 @@ def principals_and_urls(app) -> Fixtures:
         "working_group": {**common, "group_id": db.session.scalar(select(WorkingGroup.id).limit(1)),
                           "member_id": db.session.scalar(select(WorkingGroupMember.id).limit(1))},
         "access_log": {**common, "case_id": access_log_request.id},
+        # The demo's published report file, and the papers published for Beslutningsforum 17.03.2025 (S1).
+        "published_report": {**common, "reference": "ID2024_090", "report_id": db.session.scalar(
+            select(CommissionReport.id).where(CommissionReport.published))},
+        "published_paper": {**common, "kind": "innkalling", "meeting_id": db.session.scalar(
+            select(Meeting.id).where(Meeting.forum == Forum.BESLUTNINGSFORUM,
+                                     Meeting.meeting_date == date(2025, 3, 17)))},
     })
 
 
@@ -306,6 +315,7 @@ FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the 
     "methods.new_report": "commission", "cases.assign": "panel.", "methods.remove_agenda_item": "agenda",
     "methods.meeting_paper_pdf": "agenda", "admin.access_log_request": "access_log",
     "public_methods.assessment_pdf": "published_assessment",
+    "public_methods.report_file": "published_report", "public_methods.meeting_paper": "published_paper",
     **dict.fromkeys(("reports.publication", "reports.publication_file"), "publication"),
     **dict.fromkeys(("methods.working_group", "methods.edit_working_group", "methods.new_member",
                      "methods.remove_member", "methods.edit_report", "api.methods_get_working_group",
