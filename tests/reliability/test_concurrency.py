@@ -889,7 +889,7 @@ def record_board_decision(kit: Kit) -> Step:
         appeal = _appeal(kit, a, late=False)
         abroad.reconsider(appeal, abroad_reconsideration(OfficeOutcome.FORWARDED, decided_on=_day(30),
                                                          reasoning="Avslaget står."),
-                          actor=kit.user(a), forwarding_letter=b"%PDF-1.7 oversendelse")
+                          actor=kit.user(a), letter=b"%PDF-1.7 oversendelse")
         return appeal.id, appeal.case_id
     appeal_id, case_id = kit.run(make)
     return Step((a, b), f"/utland/klager/{case_id}/nemnda", Appeal, appeal_id, "status",

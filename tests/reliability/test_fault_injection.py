@@ -545,7 +545,7 @@ class World:
     def forwarded_appeal(self, caseworker_id: int) -> int:
         appeal_id = self.appeal(caseworker_id)
         abroad.reconsider(self.get(Appeal, appeal_id), FORWARDED, actor=self.get(User, caseworker_id),
-                          forwarding_letter=PDF, today=TODAY)
+                          letter=PDF, today=TODAY)
         db.session.commit()
         return appeal_id
 
@@ -1557,7 +1557,7 @@ def _(w):
     actor = w.user()
     appeal_id = w.appeal(actor)
     return lambda: abroad.reconsider(w.get(Appeal, appeal_id), FORWARDED, actor=w.get(User, actor),
-                                     forwarding_letter=PDF, today=TODAY)
+                                     letter=PDF, today=TODAY)
 
 
 @case("app.abroad.services.reconsider[reversed]")
@@ -1566,7 +1566,7 @@ def _(w):
     appeal_id = w.appeal(actor)
     return lambda: abroad.reconsider(w.get(Appeal, appeal_id), abroad_reconsideration(
         OfficeOutcome.REVERSED, decided_on=date(2026, 10, 5), reasoning="Ny dokumentasjon."),
-        actor=w.get(User, actor), forwarding_letter=None, today=TODAY)
+        actor=w.get(User, actor), letter=b"%PDF-1.7", today=TODAY)
 
 
 @case("app.abroad.letters.reconsider_with_letter")
