@@ -85,8 +85,8 @@ def test_the_database_holds_at_most_one_open_appeal_per_decision(app_ctx, make_u
     with db.session.begin_nested():
         db.session.add(Appeal(case_id=application.case_id, application_id=application.id, received_on=TODAY,
                               appealed_decision=first.appealed_decision,
-                              appealed_decided_on=first.appealed_decided_on, notified_on=TODAY, deadline_on=first.deadline_on, late=False,
-                              status=AppealStatus.RECEIVED))
+                              appealed_decided_on=first.appealed_decided_on, notified_on=TODAY,
+                              deadline_on=first.deadline_on, late=False, status=AppealStatus.RECEIVED))
         db.session.flush()
 
 
