@@ -1212,7 +1212,7 @@ def check_board_decision(appeal: Appeal, command: BoardDecision, *, today: date 
         elif due_on is not None and due_on < today:
             problems.errors.append(InvalidInput("Fristen for det nye vedtaket kan ikke være tilbake i tid.",
                                                 field="new_decision_due_on"))
-    _check_reversal(appeal, outcome.grants, problems)
+    _check_reversal(appeal, outcome is not None and outcome.grants, problems)
     problems.done()
 
 
