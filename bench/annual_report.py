@@ -35,8 +35,8 @@ from bench.harness import (  # noqa: E402
 COUNTED = "('application', 'pgd')"
 # Granted in the first instance by the end of the report's year (the parameter): a later decision was pending then.
 GRANTED_BY = "a.decision IN ('granted', 'partial') AND a.decided_on <= ?"   # a partial grant is a grant
-# appeals against a refusal (the first-instance decision), a partial grant's refused parts among them
-REFUSED = " AND a.decision <> 'granted'"
+# appeals against a refusal (the decision complained of), a partial grant's refused parts among them
+REFUSED = " AND p.appealed_decision <> 'granted'"
 
 
 class Bare:
@@ -145,15 +145,21 @@ def bare_figures(connection, year: int, region: str | None = None) -> dict:
             date(cost_first, 1, 1), end, *scope_params):
         cost_years[int(each)][home_region] = whole(amount or 0)
 
-    # Each appeal step in the year it happened: appeals against refusals, and those against a grant's terms.
+    # Each appeal step in the year it happened: appeals against refusals, and those against a grant's terms (by the
+    # decision complained of, kept on the appeal).
     appeals = {code: dict.fromkeys(APPEAL_STEPS, 0) for code in regions}
     for step, column, condition in (
             ("received", "p.received_on", REFUSED),
+            ("dismissed_late", "p.office_decided_on", f"{REFUSED} AND p.office_outcome = 'dismissed_late'"),
             ("reversed_by_office", "p.office_decided_on", f"{REFUSED} AND p.office_outcome = 'reversed'"),
             ("forwarded_to_board", "p.office_decided_on", f"{REFUSED} AND p.office_outcome = 'forwarded'"),
+            ("withdrawn", "p.withdrawn_on", REFUSED),
             ("board_upheld", "p.board_decided_on", f"{REFUSED} AND p.board_outcome = 'upheld'"),
             ("board_reversed", "p.board_decided_on", f"{REFUSED} AND p.board_outcome = 'reversed'"),
-            ("against_grant", "p.received_on", " AND a.decision = 'granted'")):
+            ("board_partly_reversed", "p.board_decided_on", f"{REFUSED} AND p.board_outcome = 'partly_reversed'"),
+            ("board_quashed", "p.board_decided_on", f"{REFUSED} AND p.board_outcome = 'quashed'"),
+            ("board_dismissed", "p.board_decided_on", f"{REFUSED} AND p.board_outcome = 'dismissed'"),
+            ("against_grant", "p.received_on", " AND p.appealed_decision = 'granted'")):
         for home_region, count in bare.rows(
                 f"SELECT a.home_region, count(*) FROM abroad_appeals p JOIN abroad_applications a "
                 f"ON a.id = p.application_id WHERE {column} BETWEEN ? AND ?{condition}{scope} "

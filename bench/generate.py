@@ -648,10 +648,12 @@ class Generator:
             ("create", "abroad_application", application_id, {"stream": [None, stream], "icd10": [None, icd10]}),
             ("create", "journal_entry", None, {"registration_number": [None, f"{number}-1"]})])
         if appeal:
-            self._appeal(application_id, number, patient_id, name, office, user, appeal, appeal_status, reversed_on)
+            self._appeal(application_id, number, patient_id, name, office, user, appeal, appeal_status, reversed_on,
+                         appealed_on=decided_on)
 
     def _appeal(self, application_id, application_number, patient_id, name, office, user, appeal, status,
-                decided_on) -> None:
+                decided_on, *, appealed_on) -> None:
+        """An appeal against the refusal of `appealed_on`; `decided_on` is the reversal's date, if any."""
         rng = self.rng
         notified, received = appeal
         title = f"Klage på avslag om behandling i utlandet – {name}"
@@ -669,7 +671,8 @@ class Generator:
         if office_on:
             self._start_work(case_id, office_on, user)
         elif status == "dismissed_late":
-            self._start_work(case_id, self._clamp(received + timedelta(days=7)), user)
+            office_on = self._clamp(received + timedelta(days=7))
+            self._start_work(case_id, office_on, user)
         self._journal(case_id, number, entry_type="I", on=received, title=f"Klage på vedtak i sak {application_number}",
                       public_title=f"Klage på vedtak i sak {application_number}", party=name, user=user,
                       follow_up_done=office_on)
@@ -690,12 +693,13 @@ class Generator:
                           public_title="Avgjørelse fra nemnda", party=BOARD, user=user, follow_up_done=board_on)
         self.writer.add("abroad_appeals", dict(
             id=self.ids.take("abroad_appeals"), case_id=case_id, application_id=application_id, office=office,
-            received_on=received,
-            notified_on=notified, deadline_on=deadline, late=late,
+            received_on=received, appealed_decision="denied", appealed_decided_on=appealed_on, notified_on=notified,
+            deadline_on=deadline, late=late,
             late_assessment="Klagen kom for sent uten særlige grunner." if status == "dismissed_late" else None,
             consider_late=False if status == "dismissed_late" else (True if late and office_done else None),
             grounds="Pasienten mener tilbudet i Norge ikke er forsvarlig.", status=status,
-            office_outcome=("reversed" if status == "reversed_by_office" else "forwarded") if office_done else None,
+            office_outcome=("reversed" if status == "reversed_by_office" else "forwarded") if office_done
+            else ("dismissed_late" if status == "dismissed_late" else None),
             office_decided_on=office_on,
             office_reasoning="Kontoret har vurdert klagen på nytt." if office_done else None,
             forwarding_document_id=forwarding_id,

@@ -215,8 +215,10 @@ def abroad_appeal(**overrides) -> abroad.NewAppeal:
 
 
 def abroad_late_assessment(consider: bool, **overrides) -> abroad.LateAppealAssessment:
+    """Dismissed (consider False) on 16.11.2026, after a complaint that came late."""
     return replace(abroad.LateAppealAssessment(
-        consider=consider, assessment="Vurdert etter forvaltningsloven § 31."), **overrides)
+        consider=consider, assessment="Vurdert etter forvaltningsloven § 31.", decided_on=date(2026, 11, 16)),
+        **overrides)
 
 
 def abroad_reconsideration(outcome: OfficeOutcome = OfficeOutcome.FORWARDED, **overrides) -> abroad.Reconsideration:

@@ -74,7 +74,7 @@ def world(app, make_user) -> World:
         abroad.decide(refused, abroad_decision(Decision.DENIED, decided_on=date(2026, 9, 20)),
                       actor=actor("abroad_own"), letter=b"%PDF-1.7", today=date(2026, 11, 20))
         appeal = abroad.register_appeal(refused, abroad_appeal(), actor=actor("abroad_own"), today=date(2026, 11, 20))
-        abroad.reconsider(appeal, abroad_reconsideration(), actor=actor("abroad_own"), forwarding_letter=b"%PDF-1.7",
+        abroad.reconsider(appeal, abroad_reconsideration(), actor=actor("abroad_own"), letter=b"%PDF-1.7",
                           today=date(2026, 11, 20))
         db.session.commit()
         return World(users, method.reference, *(db.session.get(Case, record.case_id).number

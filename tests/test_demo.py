@@ -57,7 +57,8 @@ def test_the_demo_has_years_of_history_at_every_office_so_the_reports_show_figur
         applications, offices = per_year[year]
         assert 100 <= applications <= 200 and offices == 3, (year, per_year[year])
     assert costs > 1000
-    assert {"upheld_by_board", "reversed_by_board", "reversed_by_office"} <= {status.value for status in outcomes}
+    assert {"upheld_by_board", "reversed_by_board", "reversed_by_office", "dismissed_late", "withdrawn",
+            "quashed_by_board"} <= {status.value for status in outcomes}
 
 
 def test_the_demo_letters_are_the_real_rendered_letters(app, demo):
@@ -78,17 +79,18 @@ def test_the_demo_letters_are_the_real_rendered_letters(app, demo):
         statement_text = pdf_text(read_version(db.session.scalars(select(DocumentVersion).where(
             DocumentVersion.document_id == statement.document_id)).one()))
         referral = db.session.get(Referral, statement.referral_id)
-    # three refusals, a partial grant, the forwarding to Klagenemnda, and an application sent on to the scheme it
-    # belongs to (the PGD grant is the approving body's, with no letter from the office)
-    assert len(texts) == 6
+    # six refusals, a partial grant, three forwardings to Klagenemnda, a late appeal's dismissal, and an application
+    # sent on to the scheme it belongs to (the PGD grant is the approving body's, with no letter from the office)
+    assert len(texts) == 12
     assert received == 4                   # a statement, an invoice, an appeal letter and an access request
     assert len(papers) == 6 and sum("Protokoll fra møte i Beslutningsforum 17.03.2025" in text for text in papers) == 3
     # The panel's statements are the letters rendered from the statement as sent.
     assert referral.referring_doctor in statement_text and statement.summary[:40] in statement_text
-    assert sum("Du kan klage på vedtaket" in text for text in texts) == 4
+    assert sum("Du kan klage på vedtaket" in text for text in texts) == 8
     assert sum("Søknaden er delvis innvilget." in text and "Du kan klage på det som er avslått" in text
                for text in texts) == 1
-    assert sum("Klagenemnda for behandling i utlandet" in text and "Oversendelse" in text for text in texts) == 1
+    assert sum("Klagenemnda for behandling i utlandet" in text and "Oversendelse" in text for text in texts) == 3
+    assert sum("Vedtak om avvisning av klage" in text for text in texts) == 1
 
 
 def test_the_demo_working_group_covers_the_three_robot_surgery_methods(app, demo):

@@ -10,6 +10,7 @@ from app.abroad import forwarding, pgd, services
 from app.abroad.application_views import child_or_404
 from app.abroad.forms import (
     AppealForm,
+    AppealWithdrawalForm,
     ApplicationCorrectionForm,
     ApplicationForm,
     BoardDecisionForm,
@@ -23,7 +24,7 @@ from app.abroad.forms import (
     ReconsiderationForm,
     TreatmentPlanForm,
 )
-from app.abroad.letters import decide_with_letter, reconsider_with_letter
+from app.abroad.letters import assess_late_with_letter, decide_with_letter, reconsider_with_letter
 from app.abroad.lists import APPEALS, APPLICATIONS
 from app.abroad.models import Appeal, Application, CostEntry, DecisionPart, MedicalOpinion
 from app.abroad.scheme_forms import ForwardingForm, PgdApprovalForm
@@ -53,7 +54,11 @@ APPEAL = {"type": "object", "properties": {
     "status": {"type": "string"}, "received_on": {"type": "string", "format": "date"},
     "notified_on": {"type": "string", "format": "date"}, "deadline_on": {"type": "string", "format": "date"},
     "late": {"type": "boolean"}, "consider_late": {"type": ["boolean", "null"]}, "office_outcome": _TEXT,
-    "office_decided_on": _DATE, "board_outcome": _TEXT, "board_decided_on": _DATE, "letter_document_id": _ID}}
+    "office_decided_on": _DATE, "board_outcome": _TEXT, "board_decided_on": _DATE, "board_summary": _TEXT,
+    "withdrawn_on": _DATE, "letter_document_id": _ID,
+    "office_letter_document_id": {**_ID, "description": "Kontorets vedtaksbrev: avvisning (fvl. § 31) eller "
+                                                        "omgjøring (fvl. § 33)"},
+    "forwarding_document_id": {**_ID, "description": "Oversendelsesbrevet til Klagenemnda"}}}
 DECISION_PART = {"type": "object", "properties": {
     "item": {"type": "string"}, "granted": {"type": "boolean"}, "reason": _TEXT,
     "instead_hospital": _TEXT, "instead_hospital_id": {"type": ["integer", "null"]}}}
@@ -122,7 +127,10 @@ def appeal_json(appeal: Appeal, case: Case) -> dict:
             "deadline_on": appeal.deadline_on.isoformat(), "late": appeal.late, "consider_late": appeal.consider_late,
             "office_outcome": _value(appeal.office_outcome), "office_decided_on": _iso(appeal.office_decided_on),
             "board_outcome": _value(appeal.board_outcome), "board_decided_on": _iso(appeal.board_decided_on),
-            "letter_document_id": appeal.letter_document_id}
+            "board_summary": appeal.board_summary, "withdrawn_on": _iso(appeal.withdrawn_on),
+            "letter_document_id": appeal.letter_document_id,
+            "office_letter_document_id": appeal.office_letter_document_id,
+            "forwarding_document_id": appeal.forwarding_document_id}
 
 
 def application_json(application: Application, case: Case, *, detail: bool = False) -> dict:
@@ -334,16 +342,18 @@ def get_appeal(case_id: int):
 
 
 @endpoint("/abroad/appeals/<int:case_id>/late-assessment", method="POST",
-          summary="Vurdering av klage etter fristen (fvl. § 31)", tag=TAG, form=LateAppealForm, response=APPEAL)
+          summary="Vurdering av klage etter fristen (fvl. § 31); en avvisning journalføres med vedtaksbrev", tag=TAG,
+          form=LateAppealForm, response=APPEAL)
 def assess_late_appeal(case_id: int):
     case, appeal = _appeal(case_id, "edit")
     form = json_input(LateAppealForm, check=lambda command: services.check_late_appeal(appeal, command))
-    run(lambda: services.assess_late_appeal(appeal, form.to_command(), actor=current_user))
+    run(lambda: assess_late_with_letter(case, appeal, form.to_command(), actor=current_user))
     return _appeal_shown(case, appeal)
 
 
 @endpoint("/abroad/appeals/<int:case_id>/reconsideration", method="POST",
-          summary="Kontorets behandling: omgjort, eller oversendt Klagenemnda (med oversendelsesbrev)", tag=TAG,
+          summary="Kontorets behandling: omgjort (med vedtaksbrev), eller oversendt Klagenemnda (med "
+                  "oversendelsesbrev)", tag=TAG,
           form=ReconsiderationForm, response=APPEAL)
 def reconsider(case_id: int):
     case, appeal = _appeal(case_id, "edit")
@@ -358,4 +368,14 @@ def board_decision(case_id: int):
     case, appeal = _appeal(case_id, "edit")
     form = json_input(BoardDecisionForm, check=lambda command: services.check_board_decision(appeal, command))
     run(lambda: services.record_board_decision(appeal, form.to_command(), actor=current_user))
+    return _appeal_shown(case, appeal)
+
+
+@endpoint("/abroad/appeals/<int:case_id>/withdrawal", method="POST",
+          summary="Klagen er trukket av pasienten (brevet som fil: multipart/form-data)", tag=TAG,
+          form=AppealWithdrawalForm, response=APPEAL)
+def withdraw_appeal(case_id: int):
+    case, appeal = _appeal(case_id, "edit")
+    form = json_input(AppealWithdrawalForm, check=lambda command: services.check_withdrawal(appeal, command))
+    run(lambda: services.withdraw_appeal(appeal, form.to_command(), actor=current_user))
     return _appeal_shown(case, appeal)

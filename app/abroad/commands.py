@@ -154,6 +154,7 @@ class NewAppeal:
 class LateAppealAssessment:
     consider: bool
     assessment: str
+    decided_on: date | None = None   # the dismissal's date (avvisningsvedtak), when it is not considered
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -168,6 +169,14 @@ class BoardDecision:
     outcome: BoardOutcome
     decided_on: date
     board_reference: str | None = None
+    summary: str | None = None                 # what a partial reversal changed; why the board quashed or dismissed
+    new_decision_due_on: date | None = None    # quashed: the office's deadline for the new decision
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppealWithdrawal:
+    withdrawn_on: date
+    file: Upload | None = None   # the patient's letter (or the board's notice), filed with the incoming post
 
 
 @dataclass(frozen=True, kw_only=True)

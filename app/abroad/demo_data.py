@@ -1,6 +1,7 @@
 """Demo data for treatment abroad: at each office, applications in every stage (an open one with a
 medical opinion due, a grant with its plan and costs, a partial grant at another hospital than the one asked for
-and without the companion, a refusal under appeal, one concerning a method
+and without the companion, a refusal under appeal, appeals dismissed as late, withdrawn and quashed by Klagenemnda,
+one concerning a method
 Beslutningsforum did not introduce) and a particle-therapy referral, with the papers received for them (a specialist's
 statement, invoices, an appeal letter) filed on the cases; and ten years of history before this year
 (applications, costs and appeals), imported through the office's own import so the annual reports, lists and
@@ -10,7 +11,10 @@ from html import escape
 
 from app.abroad import services, synthetic
 from app.abroad.commands import (
+    AppealWithdrawal,
+    BoardDecision,
     Forwarding,
+    LateAppealAssessment,
     NewAppeal,
     NewApplication,
     NewCost,
@@ -24,9 +28,10 @@ from app.abroad.commands import (
 )
 from app.abroad.forwarding import forward_with_letter
 from app.abroad.importing import import_file
-from app.abroad.letters import decide_with_letter, reconsider_with_letter
+from app.abroad.letters import assess_late_with_letter, decide_with_letter, reconsider_with_letter
 from app.abroad.models import (
     ApprovingBody,
+    BoardOutcome,
     CostCategory,
     Decision,
     DecisionItem,
@@ -159,6 +164,8 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
                                                     notified_on=today - timedelta(days=notified),
                                                     grounds="Ønsker behandlingen."), actor=vest, today=today)
 
+    _appeal_outcomes(midt, national_id_for, today)
+
     child = _apply(midt, national_id_for, today, name="Ingrid Trønder", born=date(2010, 9, 9),
                    region="helse-midt-norge", lives=("Elvegata 17", "7010", "Trondheim", "5001 Trondheim"),
                    days_ago=8, icd10="G80.1", where="Great Ormond Street Hospital, London",
@@ -191,7 +198,41 @@ def load_abroad_demo(hso, vest, midt, national_id_for, today: date) -> int:
             PartDecision(item=DecisionItem.COMPANION, granted=False,
                          reason="Du er voksen, og det er ikke opplyst at du trenger hjelp på reisen."))),
         actor=hso, today=today)
-    return 15   # twelve applications and referrals (one forwarded, one refund, one partly granted), three appeals
+    return 21   # fifteen applications and referrals (one forwarded, one refund, one partly granted), six appeals
+
+
+def _appeal_outcomes(midt, national_id_for, today: date) -> None:
+    """At Helse Midt-Norge: a late complaint dismissed by the office with its decision letter, one the patient
+    withdrew while it was with Klagenemnda, and one where the board quashed the refusal and sent it back (the
+    application is open again, with a deadline for the new decision)."""
+    patients = (("Sverre Sen", date(1955, 5, 5), "Nordre gate 3", "7011"),
+                ("Tove Trekk", date(1968, 8, 8), "Olav Tryggvasons gate 20", "7011"),
+                ("Oline Opphevet", date(1980, 1, 20), "Kongens gate 9", "7012"))
+    refusals = []
+    for name, born, street, postal_code in patients:
+        refusal = _apply(midt, national_id_for, today, name=name, born=born, region="helse-midt-norge", days_ago=120,
+                         lives=(street, postal_code, "Trondheim", "5001 Trondheim"), icd10="M17.1",
+                         where="Privatklinikk i Tyskland", treatment="Kneprotese med ny metode")
+        _decide(refusal, midt, today, Decision.DENIED, 100, "Det finnes et forsvarlig tilbud i Norge.")
+        refusals.append(refusal)
+    late, withdrawn, quashed = (services.register_appeal(refusal, NewAppeal(
+        received_on=today - timedelta(days=received), notified_on=today - timedelta(days=97),
+        grounds="Pasienten ønsker behandlingen i Tyskland."), actor=midt, today=today)
+        for refusal, received in zip(refusals, (40, 80, 85), strict=True))
+    assess_late_with_letter(get_case(late.case_id), late, LateAppealAssessment(
+        consider=False, decided_on=today - timedelta(days=30),
+        assessment="Klagen kom seks uker etter fristen, og pasienten har ikke oppgitt grunner til forsinkelsen."),
+        actor=midt, today=today)
+    for appeal in (withdrawn, quashed):
+        reconsider_with_letter(get_case(appeal.case_id), appeal, Reconsideration(
+            outcome=OfficeOutcome.FORWARDED, decided_on=today - timedelta(days=70),
+            reasoning="Kontoret opprettholder avslaget."), actor=midt, today=today)
+    services.withdraw_appeal(withdrawn, AppealWithdrawal(withdrawn_on=today - timedelta(days=20)), actor=midt,
+                             today=today)
+    services.record_board_decision(quashed, BoardDecision(
+        outcome=BoardOutcome.QUASHED, decided_on=today - timedelta(days=10), board_reference="KN-DEMO-3",
+        summary="Saken er ikke godt nok opplyst: kontoret må innhente uttalelse fra ortopedisk fagmiljø.",
+        new_decision_due_on=today + timedelta(days=30)), actor=midt, today=today)
 
 
 HISTORY_YEARS = 10

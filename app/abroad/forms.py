@@ -10,6 +10,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.abroad.commands import (
+    AppealWithdrawal,
     ApplicationCorrection,
     BoardDecision,
     CostReversal,
@@ -28,6 +29,7 @@ from app.abroad.commands import (
     TreatmentPlan,
 )
 from app.abroad.models import (
+    RECONSIDERATION_OUTCOMES,
     BoardOutcome,
     CostCategory,
     Decision,
@@ -333,7 +335,11 @@ class LateAppealForm(FlaskForm):
                           description="Forvaltningsloven § 31: parten kan ikke lastes for forsinkelsen, eller "
                                       "særlige grunner tilsier at klagen blir prøvd.")
     assessment = TextAreaField("Vurdering", filters=TIDY_TEXT, validators=[
-        DataRequired(message="Skriv vurderingen etter forvaltningsloven § 31."), Length(max=LONG_TEXT)])
+        DataRequired(message="Skriv vurderingen etter forvaltningsloven § 31."), Length(max=LONG_TEXT)],
+        description="Avvises klagen, står vurderingen som begrunnelse i vedtaksbrevet.")
+    decided_on = NorwegianDateField("Dato for avvisningsvedtaket", [Optional()], default=date.today,
+                                    description="Brukes når klagen avvises: vedtaket om å avvise klagen er et eget "
+                                                "vedtak, med eget brev og klageadgang.")
     submit = SubmitField("Lagre vurderingen")
 
     def to_command(self) -> LateAppealAssessment:
@@ -345,10 +351,12 @@ class LateAppealForm(FlaskForm):
 
 
 class ReconsiderationForm(FlaskForm):
-    outcome = RadioField("Kontorets behandling", choices=_enum_choices(OfficeOutcome), validate_choice=False,
+    outcome = RadioField("Kontorets behandling", choices=_enum_choices(RECONSIDERATION_OUTCOMES),
+                         validate_choice=False,
                          validators=[_required_choice("Velg utfallet av kontorets behandling.")])
     decided_on = NorwegianDateField("Dato", [DataRequired(message=DATE_MESSAGE)], default=date.today,
-                                    description="Datoen vedtaket ble omgjort, eller klagen ble oversendt.")
+                                    description="Datoen vedtaket ble omgjort (vedtaksbrevet), eller klagen ble "
+                                                "oversendt.")
     reasoning = TextAreaField("Kontorets vurdering", filters=TIDY_TEXT, validators=[
         DataRequired(message="Skriv kontorets vurdering av klagen."), Length(max=LONG_TEXT)], render_kw={"rows": 6})
     submit = SubmitField("Lagre kontorets behandling")
@@ -363,11 +371,29 @@ class BoardDecisionForm(FlaskForm):
                          validators=[_required_choice("Velg nemndas avgjørelse.")])
     decided_on = NorwegianDateField("Dato for avgjørelsen", [DataRequired(message=DATE_MESSAGE)], default=date.today)
     board_reference = StringField("Nemndas referanse", filters=TIDY_TEXT, validators=[Length(max=40)])
+    summary = TextAreaField("Hva nemnda endret, eller hvorfor den opphevet eller avviste", filters=TIDY_TEXT,
+                            validators=[Length(max=LONG_TEXT)], render_kw={"rows": 4},
+                            description="Må fylles ut ved delvis omgjøring (hva som ble endret) og ved opphevelse "
+                                        "(hva kontoret skal vurdere på nytt).")
+    new_decision_due_on = NorwegianDateField("Frist for kontorets nye vedtak", [Optional()],
+                                             description="Må fylles ut når nemnda opphever vedtaket og sender saken "
+                                                         "tilbake: søknaden åpnes igjen for nytt vedtak.")
     submit = SubmitField("Registrer avgjørelsen")
     command_class = BoardDecision
 
     def to_command(self) -> BoardDecision:
         return command_from(self, BoardDecision, outcome=BoardOutcome(self.outcome.data))
+
+
+class AppealWithdrawalForm(FlaskForm):
+    withdrawn_on = NorwegianDateField("Klagen ble trukket", [DataRequired(message=DATE_MESSAGE)], default=date.today,
+                                      description="Datoen pasienten trakk klagen (eller nemnda meldte det).")
+    file = UploadField("Brevet om at klagen trekkes, som fil", description=FILE_HELP)
+    submit = SubmitField("Registrer at klagen er trukket")
+    command_class = AppealWithdrawal
+
+    def to_command(self) -> AppealWithdrawal:
+        return command_from(self, AppealWithdrawal)
 
 
 class NewPhraseForm(FlaskForm):

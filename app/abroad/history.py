@@ -37,7 +37,8 @@ LABELS = HistoryLabels(
                           "office_outcome": "Kontorets behandling",
                           "office_decided_on": "Dato for kontorets behandling",
                           "board_outcome": "Nemndas avgjørelse", "board_decided_on": "Dato for nemndas avgjørelse",
-                          "application_case": "Søknadssak"},
+                          "board_summary": "Nemndas endring eller begrunnelse", "withdrawn_on": "Klagen trukket",
+                          "office_letter_document_id": "Kontorets vedtaksbrev", "application_case": "Søknadssak"},
     },
     values={name: {member.value: member.label for member in enum} for name, enum in (
         ("stream", Stream), ("treatment_class", TreatmentClass), ("category", CostCategory), ("decision", Decision),

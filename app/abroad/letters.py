@@ -1,7 +1,7 @@
-"""The letters of treatment abroad: the decision letter to the patient (or the guardians) and the forwarding letter
-to Klagenemnda. The rules run first, so a refused step costs no PDF; then the letter is rendered once as HTML
-(shown as the preview before filing) and the same HTML becomes the filed PDF (WeasyPrint). Used by the pages and
-the API.
+"""The letters of treatment abroad: the decision letter to the patient (or the guardians), the office's decisions on
+a complaint (the dismissal of a late one, the reversal of its decision) and the forwarding letter to Klagenemnda.
+The rules run first, so a refused step costs no PDF; then the letter is rendered once as HTML (shown as the preview
+before filing) and the same HTML becomes the filed PDF (WeasyPrint). Used by the pages and the API.
 
 Each letter carries the sender's block of the office (app/core/regions.py, UNIT_CONTACTS), is addressed through
 `letter_addressees` (the guardians, «Foresatte til …» or the patient, with the address valid on the letter's date),
@@ -16,7 +16,7 @@ from flask import render_template
 from markupsafe import Markup
 
 from app.abroad import services
-from app.abroad.commands import NewDecision, PartDecision, Reconsideration
+from app.abroad.commands import LateAppealAssessment, NewDecision, PartDecision, Reconsideration
 from app.abroad.hospitals import find
 from app.abroad.importing.applications import is_placeholder_name
 from app.abroad.models import Appeal, Application, Decision, DecisionItem, OfficeOutcome
@@ -117,13 +117,9 @@ def decide_with_letter(case: Case, application: Application, command: NewDecisio
     return letter
 
 
-def forwarding_letter(case: Case, appeal: Appeal, command: Reconsideration, *, actor,
-                      today: date | None = None) -> Letter | None:
-    """The letter forwarding the complaint to Klagenemnda, after the reconsideration's rules; None for a reversal.
-    It lists the documents of the application's case and of the appeal's, which go with it."""
-    services.check_reconsideration(appeal, command, today=today)
-    if command.outcome is not OfficeOutcome.FORWARDED:
-        return None
+def forwarding_letter(case: Case, appeal: Appeal, command: Reconsideration, *, actor) -> Letter:
+    """The letter forwarding the complaint to Klagenemnda. It lists the documents of the application's case and of
+    the appeal's, which go with it."""
     application_case = get_case(appeal.application.case_id)
     addressees = letter_addressees(case, command.decided_on)
     body = render_template(
@@ -136,12 +132,61 @@ def forwarding_letter(case: Case, appeal: Appeal, command: Reconsideration, *, a
                   missing_address=any(not addressee.address_lines for addressee in addressees))
 
 
+def _appeal_decision_letter(case: Case, appeal: Appeal, *, dismissed: bool, decided_on: date, reasoning: str,
+                            actor) -> Letter:
+    """The office's own decision on a complaint, to the patient: the dismissal of a late complaint or the
+    reversal of its decision, with the reasons and the appeal information (either is a decision that can be
+    appealed, forvaltningsloven § 28)."""
+    application = appeal.application
+    addressees = letter_addressees(case, decided_on)
+    body = render_template(
+        "abroad/pdf/appeal_decision_letter.html", case=case, application_case=get_case(application.case_id),
+        patient_name=_patient_name(case, decided_on), addressees=addressees, appeal=appeal, application=application,
+        dismissed=dismissed, decided_on=decided_on, reasoning=reasoning,
+        late_limit=services.late_appeal_limit(application.decided_on), legal_basis=services.LEGAL_BASIS,
+        what="vedtaket om å avvise klagen" if dismissed else "det nye vedtaket",
+        contact=unit_contact(case.unit), subject_line=SUBJECT_LINE, sender=actor.name, copies=copies(application),
+        appeal_weeks=services.APPEAL_WEEKS, board=services.BOARD_NAME)
+    title = "Avvisning av klage" if dismissed else "Vedtak etter klage"
+    return Letter(f"{title} {case.number}", Markup(body),
+                  missing_address=any(not addressee.address_lines for addressee in addressees))
+
+
+def reconsideration_letter(case: Case, appeal: Appeal, command: Reconsideration, *, actor,
+                           today: date | None = None) -> Letter:
+    """The letter the reconsideration would file, after its rules: the decision letter to the patient when the
+    office reverses its decision (§ 33), the forwarding letter to Klagenemnda when it upholds it."""
+    services.check_reconsideration(appeal, command, today=today)
+    if command.outcome is OfficeOutcome.REVERSED:
+        return _appeal_decision_letter(case, appeal, dismissed=False, decided_on=command.decided_on,
+                                       reasoning=command.reasoning, actor=actor)
+    return forwarding_letter(case, appeal, command, actor=actor)
+
+
 def reconsider_with_letter(case: Case, appeal: Appeal, command: Reconsideration, *, actor,
+                           today: date | None = None) -> Letter:
+    """Record the office's reconsideration and file its letter (the one `reconsideration_letter` shows)."""
+    letter = reconsideration_letter(case, appeal, command, actor=actor, today=today)
+    services.reconsider(appeal, command, actor=actor, letter=letter.pdf(), today=today)
+    return letter
+
+
+def late_assessment_letter(case: Case, appeal: Appeal, command: LateAppealAssessment, *, actor,
                            today: date | None = None) -> Letter | None:
-    """Record the office's reconsideration and, when it forwards the complaint, file the forwarding letter."""
-    letter = forwarding_letter(case, appeal, command, actor=actor, today=today)
-    services.reconsider(appeal, command, actor=actor, forwarding_letter=letter.pdf() if letter else None,
-                        today=today)
+    """The dismissal letter (avvisningsvedtak) the § 31 assessment would file, after its rules; None when the
+    complaint is considered after all (no letter: the complaint goes on to the reconsideration)."""
+    services.check_late_appeal(appeal, command, today=today)
+    if command.consider:
+        return None
+    return _appeal_decision_letter(case, appeal, dismissed=True, decided_on=command.decided_on,
+                                   reasoning=command.assessment, actor=actor)
+
+
+def assess_late_with_letter(case: Case, appeal: Appeal, command: LateAppealAssessment, *, actor,
+                            today: date | None = None) -> Letter | None:
+    """Record the § 31 assessment and, when the complaint is dismissed, file the dismissal letter."""
+    letter = late_assessment_letter(case, appeal, command, actor=actor, today=today)
+    services.assess_late_appeal(appeal, command, actor=actor, letter=letter.pdf() if letter else None, today=today)
     return letter
 
 

@@ -402,13 +402,19 @@ class AppealStatus(LabelledEnum):
     FORWARDED = "forwarded", "Oversendt Klagenemnda"
     UPHELD_BY_BOARD = "upheld_by_board", "Stadfestet av nemnda"
     REVERSED_BY_BOARD = "reversed_by_board", "Omgjort av nemnda"
+    PARTLY_REVERSED_BY_BOARD = "partly_reversed_by_board", "Delvis omgjort av nemnda"
+    QUASHED_BY_BOARD = "quashed_by_board", "Opphevet og sendt tilbake av nemnda"
+    DISMISSED_BY_BOARD = "dismissed_by_board", "Avvist av nemnda"
+    WITHDRAWN = "withdrawn", "Trukket"
 
     @property
     def case_status(self) -> CaseStatus:
         """The appeal case's status (saksstatus): under way while at the office or at Klagenemnda, finished when
-        decided."""
+        decided, closed (avsluttet) when the patient withdraws it: nothing more will be done in it."""
         if self is AppealStatus.RECEIVED:
             return CaseStatus.CREATED
+        if self is AppealStatus.WITHDRAWN:
+            return CaseStatus.CLOSED
         return CaseStatus.IN_PROGRESS if self is AppealStatus.FORWARDED else CaseStatus.FINISHED_BY_CASEWORKER
 
 
@@ -420,11 +426,35 @@ _OPEN_APPEAL = column("status").in_([status.value for status in OPEN_APPEAL_STAT
 class OfficeOutcome(LabelledEnum):
     REVERSED = "reversed", "Omgjort – kontoret innvilger"
     FORWARDED = "forwarded", "Opprettholdt og oversendt Klagenemnda"
+    # Not a choice of the reconsideration: set by the § 31 assessment (assess_late_appeal), a decision of its own
+    DISMISSED_LATE = "dismissed_late", "Avvist – klagen kom for sent (forvaltningsloven § 31)"
+
+
+RECONSIDERATION_OUTCOMES = (OfficeOutcome.REVERSED, OfficeOutcome.FORWARDED)
 
 
 class BoardOutcome(LabelledEnum):
+    """Klagenemnda's decision (forvaltningsloven § 34): it upholds, reverses in whole or in part, quashes and sends
+    the case back to the office for a new decision, or dismisses the complaint without trying it."""
+
     UPHELD = "upheld", "Stadfestet"
-    REVERSED = "reversed", "Avslag omgjort"
+    REVERSED = "reversed", "Omgjort"
+    PARTLY_REVERSED = "partly_reversed", "Delvis omgjort"
+    QUASHED = "quashed", "Opphevet og sendt tilbake til kontoret"
+    DISMISSED = "dismissed", "Avvist"
+
+    @property
+    def grants(self) -> bool:
+        """A reversal, whole or partial, of a refusal grants the application (what is granted is the board's)."""
+        return self in (BoardOutcome.REVERSED, BoardOutcome.PARTLY_REVERSED)
+
+    @property
+    def status(self) -> AppealStatus:
+        return {BoardOutcome.UPHELD: AppealStatus.UPHELD_BY_BOARD,
+                BoardOutcome.REVERSED: AppealStatus.REVERSED_BY_BOARD,
+                BoardOutcome.PARTLY_REVERSED: AppealStatus.PARTLY_REVERSED_BY_BOARD,
+                BoardOutcome.QUASHED: AppealStatus.QUASHED_BY_BOARD,
+                BoardOutcome.DISMISSED: AppealStatus.DISMISSED_BY_BOARD}[self]
 
 
 class Appeal(Versioned, db.Model):
@@ -448,6 +478,10 @@ class Appeal(Versioned, db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("abroad_applications.id"), index=True)
     office: Mapped[str] = mapped_column(String(32))          # the office that handles it: the case's unit
+    # The decision complained of, as it was when the complaint came: a decision quashed by Klagenemnda is replaced
+    # by the office's new one on the application, and this appeal still concerns (and is counted by) the first.
+    appealed_decision: Mapped[Decision]
+    appealed_decided_on: Mapped[date]
     received_on: Mapped[date] = mapped_column(index=True)
     notified_on: Mapped[date]                  # when the patient received the decision letter
     deadline_on: Mapped[date]                  # four weeks later, on a working day
@@ -461,17 +495,25 @@ class Appeal(Versioned, db.Model):
     office_decided_on: Mapped[date | None]     # the reversal, or the forward to the board
     office_reasoning: Mapped[str | None] = mapped_column(Text)
     forwarding_document_id: Mapped[int | None] = mapped_column(ForeignKey("case_documents.id"))
+    # The office's own decision letter to the patient: the § 31 dismissal (avvisningsvedtak) or the reversal (§ 33)
+    office_letter_document_id: Mapped[int | None] = mapped_column(ForeignKey("case_documents.id"))
     board_outcome: Mapped[BoardOutcome | None]
     board_decided_on: Mapped[date | None]
     board_reference: Mapped[str | None] = mapped_column(String(40))
+    # What a partial reversal changed, why the board quashed or dismissed
+    board_summary: Mapped[str | None] = mapped_column(Text)
+    # Quashed: the office's deadline for the new decision, on the application's case
+    new_decision_deadline_id: Mapped[int | None] = mapped_column(ForeignKey("case_deadlines.id"))
+    withdrawn_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="appeals")
+    new_decision_deadline = relationship("Deadline")
 
     @property
     def against_grant(self) -> bool:
         """The complaint is against a grant (its terms), not a refusal: a reversal changes the grant."""
-        return self.application.decision is Decision.GRANTED
+        return self.appealed_decision is Decision.GRANTED
 
     @hybrid_property
     def awaiting_late_assessment(self) -> bool:
@@ -486,6 +528,10 @@ class Appeal(Versioned, db.Model):
     @property
     def at_office(self) -> bool:
         return self.status is AppealStatus.RECEIVED
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_APPEAL_STATUSES
 
 
 class StandardPhrase(Versioned, db.Model):

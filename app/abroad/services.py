@@ -13,6 +13,7 @@ from babel import Locale
 from sqlalchemy import func, select, true
 
 from app.abroad.commands import (
+    AppealWithdrawal,
     ApplicationCorrection,
     ApplicationFacts,
     BoardDecision,
@@ -36,6 +37,7 @@ from app.abroad.models import (
     ACTIVE_STATUSES,
     OPEN_APPEAL_STATUSES,
     OPEN_STATUSES,
+    RECONSIDERATION_OUTCOMES,
     Appeal,
     AppealStatus,
     Application,
@@ -100,7 +102,6 @@ from app.methods.interface import (
 
 DUPLICATE_DAYS = 30        # a second application for the same patient and diagnosis this close is likely the same
 APPEAL_WEEKS = 4            # Klagefristen: four weeks from when the patient received the letter
-LATE_APPEAL_LIMIT_DAYS = 365  # forvaltningsloven § 31 third paragraph: never more than a year after the decision
 BOKMAL = Locale("nb")
 
 LEGAL_BASIS = "Pasient- og brukerrettighetsloven § 2-4a andre ledd, jf. prioriteringsforskriften § 3"
@@ -281,10 +282,15 @@ def case_status(case_id: int) -> CaseStatus | None:
 
 
 def _set_status(record: Application | Appeal, status: ApplicationStatus | AppealStatus, *, actor) -> None:
-    """An application's or appeal's status, and the core case's status that follows from it."""
+    """An application's or appeal's status, and the core case's status that follows from it. An application
+    decided again after Klagenemnda quashed its decision closes the deadline set for the new decision."""
     record.status = status
     what = "Søknaden" if isinstance(record, Application) else "Klagen"
     follow_module_status(get_case(record.case_id), status.case_status, actor=actor, reason=f"{what}: {status.label}")
+    if isinstance(record, Application) and status not in OPEN_STATUSES:
+        for appeal in record.appeals:
+            if appeal.new_decision_deadline_id is not None:
+                close_deadline(appeal.new_decision_deadline_id, actor=actor)
 
 
 def correct_home_region(case_id: int, home_region: str, *, actor) -> None:
@@ -1082,6 +1088,7 @@ def register_appeal(application: Application, command: NewAppeal, *, actor, toda
                      case_date=received_on)
     deadline_on = appeal_deadline(notified_on)
     appeal = Appeal(case_id=case.id, application_id=application.id, application=application, office=case.unit,
+                    appealed_decision=application.decision, appealed_decided_on=application.decided_on,
                     received_on=received_on, notified_on=notified_on, deadline_on=deadline_on,
                     late=received_on > deadline_on, grounds=command.grounds, status=AppealStatus.RECEIVED)
     db.session.add(appeal)
@@ -1096,33 +1103,83 @@ def register_appeal(application: Application, command: NewAppeal, *, actor, toda
     return appeal
 
 
-def check_late_appeal(appeal: Appeal, command: LateAppealAssessment) -> None:
+def late_appeal_limit(decided_on: date) -> date:
+    """The last day a late complaint may still be considered: forvaltningsloven § 31 third paragraph bars it when
+    «more than one year» has passed since the decision was made. Forvaltningsloven has no counting rule of its
+    own; periods are counted as domstolloven §§ 148 and 149 count them (the usual rule, written out in e.g.
+    skatteforvaltningsloven § 5-5): a period in years ends on the day of the last year with the same date as the
+    day it began, and when that month lacks the day (29 February), on the month's last day: 28 February
+    (§ 148 second paragraph). A period ending on a Saturday, Sunday or public holiday ends on the next working day
+    (§ 149), as the four-week deadline does (appeal_deadline). Calendar dates, not 365 days: a year with
+    29 February in it is 366 days long."""
+    try:
+        same_date = decided_on.replace(year=decided_on.year + 1)
+    except ValueError:                     # 29 February: the next year's February has no 29th
+        same_date = date(decided_on.year + 1, 2, 28)
+    return next_working_day(same_date)
+
+
+def check_late_appeal(appeal: Appeal, command: LateAppealAssessment, *, today: date | None = None) -> None:
     """Forvaltningsloven § 31: a late complaint may still be considered when the party cannot be blamed
-    or special reasons call for it, but never more than a year after the decision. Every refused field at once."""
+    or special reasons call for it, but never more than a year after the decision (late_appeal_limit). Not
+    considering it is a decision of its own (avvisningsvedtak), dated. Every refused field at once."""
     if not appeal.awaiting_late_assessment:
         raise InvalidInput("Klagen venter ikke på en vurdering av fristoversittelse.")
     problems = Problems()
     with problems.check():
         require(command.assessment, "assessment", "Skriv vurderingen etter forvaltningsloven § 31.")
-    if command.consider and appeal.received_on > appeal.application.decided_on + timedelta(
-            days=LATE_APPEAL_LIMIT_DAYS):
-        problems.errors.append(InvalidInput("Klagen kom mer enn ett år etter vedtaket og kan ikke tas under "
-                                            "behandling (forvaltningsloven § 31 tredje ledd).", field="consider"))
+    limit = late_appeal_limit(appeal.appealed_decided_on)
+    if command.consider and appeal.received_on > limit:
+        problems.errors.append(InvalidInput(
+            f"Klagen kom mer enn ett år etter vedtaket (siste dag var {as_date(limit)}) og kan ikke tas under "
+            "behandling (forvaltningsloven § 31 tredje ledd).", field="consider"))
+    if command.consider is False:
+        if command.decided_on is None and not problems.refused("decided_on"):
+            problems.errors.append(InvalidInput("Fyll inn datoen for vedtaket om å avvise klagen.",
+                                                field="decided_on"))
+        _check_appeal_step_date(command.decided_on, appeal.received_on, problems, today=today,
+                                what="Datoen for avvisningsvedtaket",
+                                earliest="Klagen kan ikke avvises før den kom inn")
     problems.done()
 
 
-def assess_late_appeal(appeal: Appeal, command: LateAppealAssessment, *, actor) -> Appeal:
-    """Record whether a late complaint is considered after all (check_late_appeal); one that is not is dismissed."""
-    check_late_appeal(appeal, command)
+def assess_late_appeal(appeal: Appeal, command: LateAppealAssessment, *, actor, letter: bytes | None = None,
+                       today: date | None = None) -> Appeal:
+    """Record whether a late complaint is considered after all (check_late_appeal). One that is not is dismissed by
+    a decision of the office (avvisningsvedtak, itself open to appeal under forvaltningsloven § 28): its letter,
+    with the reasons and the appeal information, is filed as an outgoing post and answers the complaint."""
+    check_late_appeal(appeal, command, today=today)
     consider = command.consider
+    if not consider and letter is None:
+        raise InvalidInput("Vedtaksbrevet om avvisning mangler.")
     appeal.late_assessment = command.assessment
     appeal.consider_late = consider
     if not consider:
+        appeal.office_outcome = OfficeOutcome.DISMISSED_LATE
+        appeal.office_decided_on = command.decided_on
+        appeal.office_reasoning = command.assessment
         _set_status(appeal, AppealStatus.DISMISSED_LATE, actor=actor)
+        _file_office_letter(appeal, title="Vedtak om avvisning av klage – klagen kom for sent",
+                            document_title="Vedtaksbrev – avvisning av klage", filename="avvisning",
+                            dated=command.decided_on, letter=letter, actor=actor)
     db.session.flush()
     record_change(AuditAction.UPDATE, "abroad_appeal", appeal.id, case=get_case(appeal.case_id), user=actor,
-                  changes={"consider_late": [None, consider], "status": [None, appeal.status.value]})
+                  changes={"consider_late": [None, consider], "status": [None, appeal.status.value],
+                           "office_letter_document_id": [None, appeal.office_letter_document_id]})
     return appeal
+
+
+def _file_office_letter(appeal: Appeal, *, title: str, document_title: str, filename: str, dated: date,
+                        letter: bytes, actor) -> None:
+    """The office's decision on the complaint (a dismissal or a reversal) as an outgoing post to the patient with
+    its letter; it answers (avskriver) the incoming complaint."""
+    case = get_case(appeal.case_id)
+    entry = add_journal_entry(case, entry_type=JournalEntryType.OUTGOING, title=title, journal_date=dated,
+                              document_date=dated, party_name=case.patient.name, actor=actor)
+    document = attach_document(case, title=document_title, filename=f"{filename}-{case.year}-{case.sequence}.pdf",
+                               content=letter, actor=actor, journal_entry=entry)
+    appeal.office_letter_document_id = document.id
+    answer_incoming(case, actor=actor)
 
 
 def _grant_on_appeal(application: Application, *, field: str, actor, case) -> None:
@@ -1144,15 +1201,13 @@ def _grant_on_appeal(application: Application, *, field: str, actor, case) -> No
 
 
 def check_reconsideration(appeal: Appeal, command: Reconsideration, *, today: date | None = None) -> None:
-    """What the office's reconsideration must satisfy, before a forwarding letter is rendered: every refused field
-    at once (a value that is None was refused by the form). A reversal must be a grant that is allowed now."""
+    """What the office's reconsideration must satisfy, before its letter is rendered: every refused field at once
+    (a value that is None was refused by the form). A reversal must be a grant that is allowed now."""
     decided_on = command.decided_on
-    if not appeal.at_office:
-        raise InvalidInput(f"Klagen er «{appeal.status.label.lower()}» og er ikke lenger hos kontoret.")
-    if appeal.awaiting_late_assessment:
-        raise InvalidInput("Klagen kom etter fristen. Vurder først om den likevel skal behandles "
-                           "(forvaltningsloven § 31).")
+    _ensure_at_office(appeal)
     problems = Problems()
+    if command.outcome not in RECONSIDERATION_OUTCOMES:
+        problems.errors.append(InvalidInput("Velg utfallet av kontorets behandling.", field="outcome"))
     _check_appeal_step_date(decided_on, appeal.received_on, problems, today=today, what="Datoen",
                             earliest="Kontorets behandling kan ikke være datert før klagen kom inn")
     with problems.check():
@@ -1161,15 +1216,23 @@ def check_reconsideration(appeal: Appeal, command: Reconsideration, *, today: da
     problems.done()
 
 
+def _ensure_at_office(appeal: Appeal) -> None:
+    if not appeal.at_office:
+        raise InvalidInput(f"Klagen er «{appeal.status.label.lower()}» og er ikke lenger hos kontoret.")
+    if appeal.awaiting_late_assessment:
+        raise InvalidInput("Klagen kom etter fristen. Vurder først om den likevel skal behandles "
+                           "(forvaltningsloven § 31).")
+
+
 def _check_appeal_step_date(decided_on: date | None, earliest_on: date, problems: Problems, *, today: date | None,
-                            what: str, earliest: str) -> None:
+                            what: str, earliest: str, field: str = "decided_on") -> None:
     """A step of an appeal is dated on a day that has come, and not before the step it follows (`earliest_on`)."""
     if decided_on is None:
         return
     with problems.check():
-        not_in_future(decided_on, "decided_on", what, today or date.today())
-    if decided_on < earliest_on and not problems.refused("decided_on"):
-        problems.errors.append(InvalidInput(f"{earliest} ({as_date(earliest_on)}).", field="decided_on"))
+        not_in_future(decided_on, field, what, today or date.today())
+    if decided_on < earliest_on and not problems.refused(field):
+        problems.errors.append(InvalidInput(f"{earliest} ({as_date(earliest_on)}).", field=field))
 
 
 def _check_reversal(appeal: Appeal, reversed_: bool, problems: Problems) -> None:
@@ -1180,11 +1243,15 @@ def _check_reversal(appeal: Appeal, reversed_: bool, problems: Problems) -> None
             ensure_may_be_granted(appeal.application, field="outcome")
 
 
-def reconsider(appeal: Appeal, command: Reconsideration, *, actor, forwarding_letter: bytes | None,
+def reconsider(appeal: Appeal, command: Reconsideration, *, actor, letter: bytes | None,
                today: date | None = None) -> Appeal:
-    """The office reconsiders (forvaltningsloven § 33): it reverses its refusal and grants, or upholds it and
-    forwards the complaint to Klagenemnda with a forwarding letter."""
+    """The office reconsiders (forvaltningsloven § 33): it reverses its decision, a new decision whose letter to the
+    patient (`letter`) is filed as an outgoing post, or upholds it and forwards the complaint to Klagenemnda
+    with a forwarding letter (`letter`)."""
     check_reconsideration(appeal, command, today=today)
+    if letter is None:
+        raise InvalidInput("Vedtaksbrevet mangler." if command.outcome is OfficeOutcome.REVERSED
+                           else "Oversendelsesbrevet mangler.")
     outcome, decided_on = command.outcome, command.decided_on
     case = get_case(appeal.case_id)
     appeal.office_outcome = outcome
@@ -1193,15 +1260,11 @@ def reconsider(appeal: Appeal, command: Reconsideration, *, actor, forwarding_le
     if outcome is OfficeOutcome.REVERSED:
         _set_status(appeal, AppealStatus.REVERSED_BY_OFFICE, actor=actor)
         _grant_on_appeal(appeal.application, field="outcome", actor=actor, case=case)
-        add_journal_entry(case, entry_type=JournalEntryType.OUTGOING,
-                          title="Vedtak omgjort – " + ("vedtaket endres" if appeal.against_grant
-                                                       else "søknaden innvilges"),
-                          journal_date=decided_on, document_date=decided_on, party_name=case.patient.name,
-                          actor=actor)
-        answer_incoming(case, actor=actor)
+        _file_office_letter(appeal, title="Vedtak omgjort – " + ("vedtaket endres" if appeal.against_grant
+                                                                  else "søknaden innvilges"),
+                            document_title="Vedtaksbrev – omgjøring etter klage", filename="omgjoring",
+                            dated=decided_on, letter=letter, actor=actor)
     else:
-        if forwarding_letter is None:
-            raise InvalidInput("Oversendelsesbrevet mangler.")
         _set_status(appeal, AppealStatus.FORWARDED, actor=actor)
         entry = add_journal_entry(case, entry_type=JournalEntryType.OUTGOING,
                                   title="Oversendelse av klage til Klagenemnda for behandling i utlandet",
@@ -1209,7 +1272,7 @@ def reconsider(appeal: Appeal, command: Reconsideration, *, actor, forwarding_le
                                   actor=actor)
         document = attach_document(case, title="Oversendelsesbrev til Klagenemnda",
                                    filename=f"oversendelse-{case.year}-{case.sequence}.pdf",
-                                   content=forwarding_letter, actor=actor, journal_entry=entry)
+                                   content=letter, actor=actor, journal_entry=entry)
         appeal.forwarding_document_id = document.id
         answer_incoming(case, actor=actor)
     db.session.flush()
@@ -1218,39 +1281,127 @@ def reconsider(appeal: Appeal, command: Reconsideration, *, actor, forwarding_le
     return appeal
 
 
+NEW_DECISION_WEEKS = 6   # the default deadline for the office's new decision after the board quashed its decision
+
+
 def check_board_decision(appeal: Appeal, command: BoardDecision, *, today: date | None = None) -> None:
     """What Klagenemnda's decision must satisfy, every refused field at once (a value that is None was refused by
-    the form)."""
+    the form): a partial reversal says what was changed, a quashed decision gets a deadline for the new one."""
     if appeal.status is not AppealStatus.FORWARDED:
         raise InvalidInput("Nemndas avgjørelse kan bare registreres når klagen er oversendt Klagenemnda.",
                            field="outcome")
+    outcome, today = command.outcome, today or date.today()
     problems = Problems()
     _check_appeal_step_date(command.decided_on, appeal.office_decided_on, problems, today=today,
                             what="Datoen for nemndas avgjørelse",
                             earliest="Nemndas avgjørelse kan ikke være datert før klagen ble oversendt")
-    _check_reversal(appeal, command.outcome is BoardOutcome.REVERSED, problems)
+    if outcome in (BoardOutcome.PARTLY_REVERSED, BoardOutcome.QUASHED):
+        with problems.check():
+            require(command.summary, "summary", "Skriv hva nemnda endret." if outcome is BoardOutcome.PARTLY_REVERSED
+                    else "Skriv hva nemnda ba kontoret vurdere på nytt.")
+    if outcome is BoardOutcome.QUASHED:
+        due_on = command.new_decision_due_on
+        if due_on is None and not problems.refused("new_decision_due_on"):
+            problems.errors.append(InvalidInput("Sett en frist for kontorets nye vedtak.",
+                                                field="new_decision_due_on"))
+        elif due_on is not None and due_on < today:
+            problems.errors.append(InvalidInput("Fristen for det nye vedtaket kan ikke være tilbake i tid.",
+                                                field="new_decision_due_on"))
+    _check_reversal(appeal, outcome is not None and outcome.grants, problems)
     problems.done()
 
 
 def record_board_decision(appeal: Appeal, command: BoardDecision, *, actor, today: date | None = None) -> Appeal:
-    """Klagenemnda's final decision: upheld, or the refusal reversed (the application is then granted)."""
+    """Klagenemnda's final decision (forvaltningsloven § 34). Upheld or dismissed: the decision stands. Reversed,
+    in whole or in part: a refusal becomes a grant of what the board granted (a grant's terms change, and it stays
+    granted). Quashed: the decision is set aside and the application goes back to the office, which must decide
+    again by the deadline set here (reopen_after_quashing); that new decision can be appealed like the first."""
     check_board_decision(appeal, command, today=today)
     outcome, decided_on = command.outcome, command.decided_on
     case = get_case(appeal.case_id)
     appeal.board_outcome = outcome
     appeal.board_decided_on = decided_on
     appeal.board_reference = command.board_reference
-    if outcome is BoardOutcome.REVERSED:
-        _set_status(appeal, AppealStatus.REVERSED_BY_BOARD, actor=actor)
+    appeal.board_summary = command.summary
+    _set_status(appeal, outcome.status, actor=actor)
+    if outcome.grants:
         _grant_on_appeal(appeal.application, field="outcome", actor=actor, case=case)
-    else:
-        _set_status(appeal, AppealStatus.UPHELD_BY_BOARD, actor=actor)
+    elif outcome is BoardOutcome.QUASHED:
+        _reopen_after_quashing(appeal, command.new_decision_due_on, actor=actor, today=today)
     add_journal_entry(case, entry_type=JournalEntryType.INCOMING,
                       title=f"Avgjørelse fra nemnda – {outcome.label.lower()}",
                       journal_date=decided_on, document_date=decided_on, party_name=BOARD_NAME, actor=actor)
     db.session.flush()
     record_change(AuditAction.UPDATE, "abroad_appeal", appeal.id, case=case, user=actor,
-                  changes={"board_outcome": [None, outcome.value], "board_decided_on": [None, decided_on]})
+                  changes={"board_outcome": [None, outcome.value], "board_decided_on": [None, decided_on],
+                           "board_summary": [None, command.summary]})
+    return appeal
+
+
+def _reopen_after_quashing(appeal: Appeal, due_on: date, *, actor, today: date | None) -> None:
+    """The quashed decision no longer stands: the application is under preparation again (so the decision form
+    and every rule of a first decision apply), with a deadline for the new decision on its case and a note in its
+    journal. The first decision's facts stay until the new one replaces them; its letter stays filed."""
+    application = appeal.application
+    _lock(application)
+    if application.status not in (ApplicationStatus.DENIED, ApplicationStatus.GRANTED):
+        raise Conflict(f"Søknaden er «{application.status.label.lower()}» og kan ikke sendes tilbake til ny "
+                       "behandling.")
+    previous = application.status
+    application_case = get_case(application.case_id)
+    _set_status(application, ApplicationStatus.IN_PREPARATION, actor=actor)
+    add_journal_entry(application_case, entry_type=JournalEntryType.NOTE,
+                      title=f"Vedtaket er opphevet av {BOARD_NAME} og sendt tilbake til ny behandling "
+                            f"(klagesak {get_case(appeal.case_id).number})",
+                      journal_date=appeal.board_decided_on, actor=actor)
+    deadline = set_deadline(application_case, kind="saksbehandlingsfrist", due_date=due_on,
+                            responsible_id=application_case.responsible_id,
+                            description="Nytt vedtak etter at Klagenemnda opphevet vedtaket", actor=actor,
+                            today=today)
+    appeal.new_decision_deadline_id = deadline.id
+    record_change(AuditAction.UPDATE, "abroad_application", application.id, case=application_case, user=actor,
+                  changes={"status": [previous.value, ApplicationStatus.IN_PREPARATION.value],
+                           "appeal_case": [None, get_case(appeal.case_id).number]})
+
+
+def check_withdrawal(appeal: Appeal, command: AppealWithdrawal, *, today: date | None = None) -> None:
+    """A complaint can be withdrawn while it is under way, at the office or at Klagenemnda, not before it came
+    nor after its last step. Every refused field at once."""
+    if not appeal.is_open:
+        raise InvalidInput(f"Klagen er «{appeal.status.label.lower()}» og kan ikke trekkes.")
+    problems = Problems()
+    earliest_on = appeal.office_decided_on if appeal.status is AppealStatus.FORWARDED else appeal.received_on
+    _check_appeal_step_date(command.withdrawn_on, earliest_on, problems, today=today, field="withdrawn_on",
+                            what="Datoen klagen ble trukket",
+                            earliest="Klagen kan ikke være trukket før " + (
+                                "den ble oversendt nemnda" if appeal.status is AppealStatus.FORWARDED
+                                else "den kom inn"))
+    _check_upload(command.file, problems)
+    problems.done()
+
+
+def withdraw_appeal(appeal: Appeal, command: AppealWithdrawal, *, actor, today: date | None = None) -> Appeal:
+    """The patient withdraws the complaint, at the office or at Klagenemnda (which then tells the office): the
+    withdrawal is an incoming post (with the patient's letter, when there is one) taken into account (TE), every
+    post still open in the appeal case is closed with it, and the appeal case is closed (avsluttet). The decision
+    stands as it was."""
+    check_withdrawal(appeal, command, today=today)
+    at_board = appeal.status is AppealStatus.FORWARDED
+    case = get_case(appeal.case_id)
+    appeal.withdrawn_on = command.withdrawn_on
+    entry = add_journal_entry(case, entry_type=JournalEntryType.INCOMING,
+                              title="Klagen er trukket" + (" (meldt av Klagenemnda)" if at_board else ""),
+                              journal_date=command.withdrawn_on, document_date=command.withdrawn_on,
+                              party_name=BOARD_NAME if at_board else case.patient.name, actor=actor)
+    _file_received(case, entry, command.file, actor=actor)
+    while answer_incoming(case, actor=actor, method="TE") is not None:
+        pass
+    _set_status(appeal, AppealStatus.WITHDRAWN, actor=actor)
+    db.session.flush()
+    record_change(AuditAction.UPDATE, "abroad_appeal", appeal.id, case=case, user=actor,
+                  changes={"status": [AppealStatus.FORWARDED.value if at_board else AppealStatus.RECEIVED.value,
+                                      AppealStatus.WITHDRAWN.value],
+                           "withdrawn_on": [None, command.withdrawn_on]})
     return appeal
 
 

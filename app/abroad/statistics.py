@@ -10,8 +10,10 @@ Definitions for year Y, as the tables of the 2020 report need them:
 - costs count in the year of the entry's date (the booking date), for the application's home region; so do
   the particle-therapy and Nordic-protocol costs, whatever year the referral came;
 - particle therapy counts patients (one patient with two referrals in a year is one);
-- each appeal step counts in the year it happened (received, reversed or forwarded by the office, decided
-  by the board), so a year's rows need not reconcile.
+- each appeal step counts in the year it happened (received, dismissed as late, reversed or forwarded by the
+  office, withdrawn, decided by the board: upheld, reversed, partly reversed, quashed and sent back, dismissed),
+  so a year's rows need not reconcile; an appeal counts as against a refusal or a grant by the decision it
+  complained of (kept on the appeal, so the office's new decision after a quashed one does not move it).
 """
 from collections import Counter
 from datetime import date
@@ -65,14 +67,33 @@ OTHER = "other"
 UNKNOWN_HOSPITAL = "Ikke registrert"
 UNKNOWN_COUNTRY = "unknown"
 APPEAL_STEPS = ("received", "reversed_by_office", "forwarded_to_board", "board_upheld", "board_reversed",
-                "against_grant")
+                "against_grant", "dismissed_late", "withdrawn", "board_partly_reversed", "board_quashed",
+                "board_dismissed")
 APPEAL_LABELS = {
     "received": "Klager på avslag",
+    "dismissed_late": "Avvist av utenlandskontoret fordi klagen kom for sent",
     "reversed_by_office": "Avslag omgjort hos utenlandskontoret",
     "forwarded_to_board": "Klager oversendt nemnda",
+    "withdrawn": "Klager trukket",
     "board_upheld": "Stadfestet av nemnda",
     "board_reversed": "Avslag omgjort av nemnda",
+    "board_partly_reversed": "Avslag delvis omgjort av nemnda",
+    "board_quashed": "Opphevet av nemnda og sendt tilbake til ny behandling",
+    "board_dismissed": "Avvist av nemnda",
     "against_grant": "Klager på vilkår i innvilgede vedtak",
+}
+# Each step of Table 6: the date it counts by and the outcome it is (None: the appeal's receipt or withdrawal)
+APPEAL_STEP_DATES = {
+    "received": (Appeal.received_on, None),
+    "dismissed_late": (Appeal.office_decided_on, Appeal.office_outcome == OfficeOutcome.DISMISSED_LATE),
+    "reversed_by_office": (Appeal.office_decided_on, Appeal.office_outcome == OfficeOutcome.REVERSED),
+    "forwarded_to_board": (Appeal.office_decided_on, Appeal.office_outcome == OfficeOutcome.FORWARDED),
+    "withdrawn": (Appeal.withdrawn_on, None),
+    "board_upheld": (Appeal.board_decided_on, Appeal.board_outcome == BoardOutcome.UPHELD),
+    "board_reversed": (Appeal.board_decided_on, Appeal.board_outcome == BoardOutcome.REVERSED),
+    "board_partly_reversed": (Appeal.board_decided_on, Appeal.board_outcome == BoardOutcome.PARTLY_REVERSED),
+    "board_quashed": (Appeal.board_decided_on, Appeal.board_outcome == BoardOutcome.QUASHED),
+    "board_dismissed": (Appeal.board_decided_on, Appeal.board_outcome == BoardOutcome.DISMISSED),
 }
 
 
@@ -241,7 +262,7 @@ def costs(year: int, region: str | None) -> dict[int, dict[str, int]]:
 
 def appeals_by_region(year: int, region: str | None) -> dict[str, dict[str, int]]:
     """Each appeal step in the year it happened, by the application's home region. The table is of appeals against
-    refusals (the first-instance decision, which a reversal does not change), a partial grant's refused parts
+    refusals (the decision complained of, which a reversal does not change), a partial grant's refused parts
     among them; appeals against the terms of a full grant are counted in a row of their own."""
     result = {code: dict.fromkeys(APPEAL_STEPS, 0) for code in _regions(region)}
 
@@ -254,13 +275,10 @@ def appeals_by_region(year: int, region: str | None) -> dict[str, dict[str, int]
         for home_region, number in rows:
             result.setdefault(home_region, dict.fromkeys(APPEAL_STEPS, 0))[step] = number
 
-    refused = Application.decision != Decision.GRANTED
-    count("received", Appeal.received_on, refused)
-    count("reversed_by_office", Appeal.office_decided_on, refused, Appeal.office_outcome == OfficeOutcome.REVERSED)
-    count("forwarded_to_board", Appeal.office_decided_on, refused, Appeal.office_outcome == OfficeOutcome.FORWARDED)
-    count("board_upheld", Appeal.board_decided_on, refused, Appeal.board_outcome == BoardOutcome.UPHELD)
-    count("board_reversed", Appeal.board_decided_on, refused, Appeal.board_outcome == BoardOutcome.REVERSED)
-    count("against_grant", Appeal.received_on, Application.decision == Decision.GRANTED)
+    refused = Appeal.appealed_decision != Decision.GRANTED
+    for step, (date_column, outcome) in APPEAL_STEP_DATES.items():
+        count(step, date_column, refused, *([] if outcome is None else [outcome]))
+    count("against_grant", Appeal.received_on, Appeal.appealed_decision == Decision.GRANTED)
     return result
 
 
@@ -542,14 +560,18 @@ def _appeals_section(data: dict, year: int, region: str | None) -> Section:
 
     return Section("Klager", [
         Paragraph("Et avslag kan påklages. Utenlandskontoret vurderer klagen først og kan omgjøre avslaget; "
-                  "ellers sendes klagen til Klagenemnda for behandling i utlandet. Hvert steg telles i året det "
-                  "skjedde, så avgjørelser fra nemnda i ett år kan gjelde klager fra året før. Klager på vilkårene i "
-                  "et innvilget vedtak (f.eks. ledsager eller sykehus) telles for seg; klager på et delvis innvilget "
-                  "vedtak gjelder det som er avslått, og telles med klagene på avslag."),
+                  "ellers sendes klagen til Klagenemnda for behandling i utlandet. En klage som kom for sent, kan "
+                  "avvises, og pasienten kan trekke klagen. Nemnda kan stadfeste, omgjøre helt eller delvis, oppheve "
+                  "vedtaket og sende saken tilbake til ny behandling, eller avvise klagen. Hvert steg telles i året "
+                  "det skjedde, så avgjørelser fra nemnda i ett år kan gjelde klager fra året før. Klager på "
+                  "vilkårene i et innvilget vedtak (f.eks. ledsager eller sykehus) telles for seg; klager på et "
+                  "delvis innvilget vedtak gjelder det som er avslått, og telles med klagene på avslag."),
         Table("T6 Klager", f"Tabell 6a. Klager {year}", columns,
-              [row("received"), row("reversed_by_office"), row("forwarded_to_board"), row("against_grant")]),
+              [row("received"), row("dismissed_late"), row("reversed_by_office"), row("forwarded_to_board"),
+               row("withdrawn"), row("against_grant")]),
         Table("T6 Nemndas avgjørelser", f"Tabell 6b. Mottatte avgjørelser fra nemnda i {year}", columns,
-              [row("board_upheld"), row("board_reversed")]),
+              [row("board_upheld"), row("board_reversed"), row("board_partly_reversed"), row("board_quashed"),
+               row("board_dismissed")]),
     ])
 
 

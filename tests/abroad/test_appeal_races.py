@@ -74,6 +74,7 @@ def test_the_database_holds_at_most_one_open_appeal_per_decision(app_ctx, make_u
     first = services.register_appeal(application, abroad_appeal(received_on=TODAY, notified_on=TODAY), actor=actor)
     # Written past the service (as a second request that did not see the first would): the index refuses it.
     duplicate = Appeal(case_id=application.case_id, application_id=application.id, office=application.office,
+                       appealed_decision=first.appealed_decision, appealed_decided_on=first.appealed_decided_on,
                        received_on=TODAY, notified_on=TODAY, deadline_on=first.deadline_on, late=False,
                        status=AppealStatus.FORWARDED)
     with pytest.raises(IntegrityError), db.session.begin_nested():
@@ -84,7 +85,8 @@ def test_the_database_holds_at_most_one_open_appeal_per_decision(app_ctx, make_u
     db.session.flush()
     with db.session.begin_nested():
         db.session.add(Appeal(case_id=application.case_id, application_id=application.id,
-                              office=application.office, received_on=TODAY, notified_on=TODAY,
+                              office=application.office, appealed_decision=first.appealed_decision,
+                              appealed_decided_on=first.appealed_decided_on, received_on=TODAY, notified_on=TODAY,
                               deadline_on=first.deadline_on, late=False, status=AppealStatus.RECEIVED))
         db.session.flush()
 

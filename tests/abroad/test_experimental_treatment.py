@@ -48,7 +48,7 @@ def test_outside_a_trial_the_exception_is_recorded_before_a_reversal_on_appeal_t
     reversal = abroad_reconsideration(OfficeOutcome.REVERSED, reasoning="Svært sjelden tilstand.")
     with pytest.raises(InvalidInput, match="prioriteringsforskriften § 3"), db.session.begin_nested():
         # what the page and the API do with a refused save: nothing of it is kept
-        services.reconsider(appeal, reversal, actor=caseworker, forwarding_letter=None, today=TODAY)
+        services.reconsider(appeal, reversal, actor=caseworker, letter=b"%PDF-1.7", today=TODAY)
     with pytest.raises(InvalidInput) as blank:
         services.record_experimental_basis(application, ExperimentalBasis(exception_grounds=" "),
                                            expected_version=application.version, actor=caseworker)
@@ -56,7 +56,7 @@ def test_outside_a_trial_the_exception_is_recorded_before_a_reversal_on_appeal_t
     services.record_experimental_basis(
         application, ExperimentalBasis(exception_grounds="Svært sjelden tilstand; ingen behandling i Norge."),
         expected_version=application.version, actor=caseworker)
-    services.reconsider(appeal, reversal, actor=caseworker, forwarding_letter=None, today=TODAY)
+    services.reconsider(appeal, reversal, actor=caseworker, letter=b"%PDF-1.7", today=TODAY)
     assert application.status is ApplicationStatus.GRANTED
 
 

@@ -82,7 +82,7 @@ def test_the_office_cannot_reverse_its_refusal_into_a_grant_of_a_method_not_intr
     with pytest.raises(InvalidInput) as refused:
         services.reconsider(appeal, abroad_reconsideration(OfficeOutcome.REVERSED, decided_on=date(2026, 10, 8),
                                                            reasoning="Omgjøres."),
-                            actor=caseworker, forwarding_letter=None, today=TODAY)
+                            actor=caseworker, letter=b"%PDF-1.7", today=TODAY)
     assert (str(refused.value), refused.value.field) == (_refusal_text(), "outcome")
 
 
@@ -90,7 +90,7 @@ def test_klagenemnda_cannot_reverse_into_a_grant_of_a_method_not_introduced(appe
     application, appeal = appealed
     services.reconsider(appeal, abroad_reconsideration(OfficeOutcome.FORWARDED, decided_on=date(2026, 10, 8),
                                                        reasoning="Avslaget står."),
-                        actor=caseworker, forwarding_letter=b"%PDF-1.7", today=TODAY)
+                        actor=caseworker, letter=b"%PDF-1.7", today=TODAY)
     with pytest.raises(InvalidInput) as refused, db.session.begin_nested():   # rolled back, as every caller does
         services.record_board_decision(appeal, abroad_board_decision(
             BoardOutcome.REVERSED, decided_on=date(2026, 11, 2), board_reference="KN-2026-3"),

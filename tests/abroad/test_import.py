@@ -523,9 +523,11 @@ APPEAL_CHECKS = [
                  "avgjørelse forutsetter at kontoret oversendte klagen til Klagenemnda (office_outcome forwarded).",
                  id="board outcome without a forward"),
     pytest.param([appeal(office="rejected", office_date="2020-04-01")], "linje 2, kolonne office_outcome: «rejected» "
-                 "er ikke en gyldig verdi. Bruk reversed eller forwarded, eller la feltet stå tomt.", id="outcome"),
+                 "er ikke en gyldig verdi. Bruk reversed, forwarded eller dismissed_late, eller la feltet stå tomt.",
+                 id="outcome"),
     pytest.param([appeal(office="forwarded", office_date="2020-04-01", board="annulled", board_date="2020-05-01")],
-                 "linje 2, kolonne board_outcome: «annulled» er ikke en gyldig verdi. Bruk upheld eller reversed",
+                 "linje 2, kolonne board_outcome: «annulled» er ikke en gyldig verdi. Bruk upheld, reversed, "
+                 "partly_reversed, quashed eller dismissed",
                  id="board outcome code"),
     pytest.param([appeal(office="forwarded")], "linje 2, kolonne office_decision_date: Fyll inn datoen for "
                  "avgjørelsen.", id="outcome without a date"),
@@ -675,7 +677,8 @@ def test_imported_records_are_counted_in_the_annual_report(hso, stored):
     assert figures["particle_therapy_by_region"]["helse-sor-ost"] == {"patients": 1, "cost_nok": 9000}
     assert figures["appeals_by_region"]["helse-sor-ost"] == {
         "received": 2, "reversed_by_office": 1, "forwarded_to_board": 1, "board_upheld": 1, "board_reversed": 0,
-        "against_grant": 0}
+        "against_grant": 0, "dismissed_late": 0, "withdrawn": 0, "board_partly_reversed": 0, "board_quashed": 0,
+        "board_dismissed": 0}
 
 
 # Files

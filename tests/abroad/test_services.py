@@ -223,7 +223,7 @@ def test_a_grant_can_be_appealed_and_a_reversal_keeps_it_granted(application, ca
     assert appeal.against_grant and case.title.startswith("Klage på vedtak om behandling i utlandet")
     services.reconsider(appeal, abroad_reconsideration(OfficeOutcome.REVERSED, decided_on=date(2026, 9, 25),
                                                        reasoning="Ledsager dekkes."),
-                        actor=caseworker, forwarding_letter=None, today=TODAY)
+                        actor=caseworker, letter=b"%PDF-1.7", today=TODAY)
     assert (appeal.status, application.status, application.decision) == (
         AppealStatus.REVERSED_BY_OFFICE, ApplicationStatus.GRANTED, Decision.GRANTED)
     titles = db.session.scalars(select(JournalEntry.title).where(JournalEntry.case_id == case.id)).all()
@@ -244,7 +244,7 @@ def test_a_withdrawn_application_and_a_reversed_refusal_cannot_be_appealed(regis
                                       actor=caseworker, today=TODAY)
     services.reconsider(appeal, abroad_reconsideration(OfficeOutcome.REVERSED, decided_on=date(2026, 10, 8),
                                                        reasoning="Omgjort."),
-                        actor=caseworker, forwarding_letter=None, today=TODAY)
+                        actor=caseworker, letter=b"%PDF-1.7", today=TODAY)
     with pytest.raises(InvalidInput, match="avslaget er omgjort etter klage"):
         services.register_appeal(denied, abroad_appeal(received_on=date(2026, 10, 20),
                                                        notified_on=date(2026, 10, 10)),
@@ -283,7 +283,7 @@ def test_appeal_on_time_upheld_forwarded_and_upheld_by_the_board(denied, casewor
             OfficeOutcome.FORWARDED, decided_on=date(2026, 10, 9), reasoning="x"), today=TODAY)
     services.reconsider(appeal, abroad_reconsideration(OfficeOutcome.FORWARDED, decided_on=date(2026, 10, 15),
                                                        reasoning="Kontoret opprettholder avslaget."),
-                        actor=caseworker, forwarding_letter=b"%PDF-1.7 oversendelse", today=TODAY)
+                        actor=caseworker, letter=b"%PDF-1.7 oversendelse", today=TODAY)
     assert (appeal.status, appeal.forwarding_document_id is not None) == (AppealStatus.FORWARDED, True)
     with pytest.raises(InvalidInput, match="før klagen ble oversendt"):
         services.record_board_decision(appeal, abroad_board_decision(BoardOutcome.UPHELD,
@@ -304,7 +304,7 @@ def test_a_reversal_grants_but_keeps_the_first_instance_refusal(denied, casework
     services.reconsider(appeal, abroad_reconsideration(
         OfficeOutcome.REVERSED, decided_on=date(2026, 10, 8),
         reasoning="Ny dokumentasjon viser at tilbudet ikke finnes i Norge."),
-        actor=caseworker, forwarding_letter=None, today=TODAY)
+        actor=caseworker, letter=b"%PDF-1.7", today=TODAY)
     assert (appeal.status, denied.status, denied.decision) == (
         AppealStatus.REVERSED_BY_OFFICE, ApplicationStatus.GRANTED, Decision.DENIED)
     assert denied.treatment_may_be_planned
@@ -320,9 +320,14 @@ def test_a_late_appeal_is_flagged_and_needs_an_assessment(denied, caseworker):
                                                                       reasoning="x"), today=TODAY)
     with pytest.raises(InvalidInput, match="vurderingen"):
         services.assess_late_appeal(appeal, abroad_late_assessment(True, assessment=" "), actor=caseworker)
+    with pytest.raises(InvalidInput, match="Vedtaksbrevet om avvisning mangler"):
+        services.assess_late_appeal(appeal, abroad_late_assessment(
+            False, assessment="Ingen grunn til å se bort fra fristen."), actor=caseworker, today=TODAY)
     services.assess_late_appeal(appeal, abroad_late_assessment(
-        False, assessment="Ingen grunn til å se bort fra fristen."), actor=caseworker)
-    assert appeal.status is AppealStatus.DISMISSED_LATE
+        False, assessment="Ingen grunn til å se bort fra fristen."), actor=caseworker, letter=b"%PDF-1.7",
+        today=TODAY)
+    assert (appeal.status, appeal.office_outcome, appeal.office_decided_on) == (
+        AppealStatus.DISMISSED_LATE, OfficeOutcome.DISMISSED_LATE, date(2026, 11, 16))
     with pytest.raises(InvalidInput, match="ikke lenger hos kontoret"):
         services.check_reconsideration(appeal, abroad_reconsideration(OfficeOutcome.FORWARDED, decided_on=TODAY,
                                                                       reasoning="x"), today=TODAY)

@@ -362,6 +362,8 @@ METHOD_APPLICANT = "Mette Metode"     # concerns ID2024_090, which Beslutningsfo
 APPELLANT = "Per Klagesen"            # refused; the appeal is forwarded to Klagenemnda
 TIMELY_APPELLANT = "Lars Lunde"       # Helse Vest: appeal on time, at the office
 LATE_APPELLANT = "Kåre Sen"           # Helse Vest: late appeal awaiting the § 31 assessment
+MIDT = "midt@helsesak.test"
+QUASHED_APPELLANT = "Oline Opphevet"  # Helse Midt-Norge: Klagenemnda quashed the refusal and sent it back
 
 
 def _open_application(patient: str) -> Callable[[Page], None]:
@@ -442,13 +444,23 @@ def _preview_refusal(page: Page) -> None:
     expect(page.get_by_role("article", name="Brevet slik det journalføres")).to_be_visible()
 
 
-def _preview_forwarding(page: Page) -> None:
-    """The forwarding letter's preview, with the documents it sends listed."""
-    _from_appeal(TIMELY_APPELLANT, "Registrer kontorets behandling")(page)
-    page.get_by_role("radio", name="Opprettholdt og oversendt Klagenemnda").check()
-    page.get_by_label("Kontorets vurdering").fill("Kontoret opprettholder avslaget.")
-    page.get_by_role("button", name="Forhåndsvis brevet").click()
-    expect(page.get_by_role("article", name="Brevet slik det journalføres")).to_be_visible()
+def _preview_letter(open_form: Callable[[Page], None], choice: str, label: str, text: str) -> Callable[[Page], None]:
+    """A letter previewed under its form: `choice` checked and `label` filled, then «Forhåndsvis brevet»."""
+    def preview(page: Page) -> None:
+        open_form(page)
+        page.get_by_role("radio", name=choice, exact=True).check()
+        page.get_by_label(label).fill(text)
+        page.get_by_role("button", name="Forhåndsvis brevet").click()
+        expect(page.get_by_role("article", name="Brevet slik det journalføres")).to_be_visible()
+    return preview
+
+
+# The forwarding letter's preview, with the documents it sends listed; the § 31 dismissal's decision letter.
+_preview_forwarding = _preview_letter(_from_appeal(TIMELY_APPELLANT, "Registrer kontorets behandling"),
+                                      "Opprettholdt og oversendt Klagenemnda", "Kontorets vurdering",
+                                      "Kontoret opprettholder avslaget.")
+_preview_dismissal = _preview_letter(_from_appeal(LATE_APPELLANT, "Vurder fristoversittelsen"), "Nei", "Vurdering",
+                                     "Ingen særlige grunner til at klagen kom for sent.")
 
 
 def _phrase_without_text(page: Page) -> None:
@@ -722,6 +734,12 @@ SCREENS = [
            _preview_forwarding),
     Screen("abroad-late-assessment", VEST, "abroad/appeal_step_form.html", "Klage etter fristen",
            _from_appeal(LATE_APPELLANT, "Vurder fristoversittelsen")),
+    Screen("abroad-late-dismissal-preview", VEST, "abroad/appeal_step_form.html", "Klage etter fristen",
+           _preview_dismissal),
+    Screen("abroad-appeal-withdrawal", CASEWORKER, "abroad/appeal_step_form.html", "Klagen trekkes",
+           _from_appeal(APPELLANT, "Registrer at klagen er trukket")),
+    Screen("abroad-appeal-quashed", MIDT, "abroad/appeal.html", f"{APPEAL} – {QUASHED_APPELLANT}",
+           _open_appeal(QUASHED_APPELLANT)),
     # Nye Metoder: the secretariat's pages, the list as Bestillerforum sees it, the public pages without login
     Screen("methods-overview", METHODS, "methods/index.html", "Nye Metoder", _goto("/metoder/")),
     Screen("methods-overview-filtered", BESTILLERFORUM, "methods/index.html", "Nye Metoder",

@@ -923,7 +923,7 @@ def record_board_decision(kit: Kit) -> Step:
         appeal = _appeal(kit, a, late=False)
         abroad.reconsider(appeal, abroad_reconsideration(OfficeOutcome.FORWARDED, decided_on=_day(30),
                                                          reasoning="Avslaget står."),
-                          actor=kit.user(a), forwarding_letter=b"%PDF-1.7 oversendelse")
+                          actor=kit.user(a), letter=b"%PDF-1.7 oversendelse")
         return appeal.id, appeal.case_id
     appeal_id, case_id = kit.run(make)
     return Step((a, b), f"/utland/klager/{case_id}/nemnda", Appeal, appeal_id, "status",
@@ -932,12 +932,21 @@ def record_board_decision(kit: Kit) -> Step:
                 a_stored=AppealStatus.UPHELD_BY_BOARD, refusal="bare registreres når klagen er oversendt")
 
 
+def withdraw_appeal(kit: Kit) -> Step:
+    a, b = _caseworkers(kit)
+    appeal_id, case_id = kit.run(lambda: _ids(_appeal(kit, a, late=False), "id", "case_id"))
+    return Step((a, b), f"/utland/klager/{case_id}/trukket", Appeal, appeal_id, "status",
+                a={"withdrawn_on": _text(_day(20))}, b={"withdrawn_on": _text(_day(19))},
+                a_stored=AppealStatus.WITHDRAWN, refusal="kan ikke trekkes")
+
+
 ONCE_ONLY_STEPS = {
     "abroad.decide": decide_application,
     "abroad.record_opinion": record_opinion,
     "abroad.assess_late_appeal": assess_late_appeal,
     "abroad.reconsider": reconsider_appeal,
     "abroad.board_decision": record_board_decision,
+    "abroad.withdraw_appeal": withdraw_appeal,
 }
 
 

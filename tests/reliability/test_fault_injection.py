@@ -33,7 +33,7 @@ from sqlalchemy import event, select, text, update
 from app.abroad import importing
 from app.abroad import letters as abroad_letters
 from app.abroad import services as abroad
-from app.abroad.commands import CostReversal, ExperimentalBasis, PartDecision, PhraseText
+from app.abroad.commands import AppealWithdrawal, CostReversal, ExperimentalBasis, PartDecision, PhraseText
 from app.abroad.models import (
     Appeal,
     Application,
@@ -71,6 +71,7 @@ from app.core.roles import Role
 from app.db import utcnow
 from app.demo import synthetic_national_id
 from app.extensions import db
+from app.forms import Upload
 from app.methods import assessment_services as assessments
 from app.methods import meeting_papers, working_groups
 from app.methods import services as methods
@@ -195,7 +196,12 @@ NOT_WRITING = {
     "app.abroad.letters.copies": "names a letter's copies",
     "app.abroad.letters.part_lines": "states a partial grant's items as its letter shows them",
     "app.abroad.letters.decision_letter": "renders the letter after the checks; decide_with_letter files it",
-    "app.abroad.letters.forwarding_letter": "renders the letter after the checks; reconsider_with_letter files it",
+    "app.abroad.letters.forwarding_letter": "renders the letter; reconsider_with_letter files it",
+    "app.abroad.letters.reconsideration_letter": "renders the letter after the checks; reconsider_with_letter files it",
+    "app.abroad.letters.late_assessment_letter": "renders the letter after the checks; assess_late_with_letter "
+                                                 "files it",
+    "app.abroad.services.late_appeal_limit": "arithmetic on calendar dates",
+    "app.abroad.services.check_withdrawal": "the withdrawal's rules",
     "app.abroad.letters.preview_or_file": "a page's step: the writing is decide_with_letter or reconsider_with_letter",
     "app.abroad.services.appeal_title": "computes a title",
     "app.abroad.services.office_phrases": "a query",
@@ -591,7 +597,7 @@ class World:
     def forwarded_appeal(self, caseworker_id: int) -> int:
         appeal_id = self.appeal(caseworker_id)
         abroad.reconsider(self.get(Appeal, appeal_id), FORWARDED, actor=self.get(User, caseworker_id),
-                          forwarding_letter=PDF, today=TODAY)
+                          letter=PDF, today=TODAY)
         db.session.commit()
         return appeal_id
 
@@ -1689,7 +1695,29 @@ def _(w):
     actor = w.user()
     appeal_id = w.appeal(actor, received_on=date(2026, 11, 15))
     return lambda: abroad.assess_late_appeal(w.get(Appeal, appeal_id), abroad_late_assessment(
-        False, assessment="Ingen grunn til å se bort fra fristen."), actor=w.get(User, actor))
+        False, assessment="Ingen grunn til å se bort fra fristen."), actor=w.get(User, actor), letter=PDF,
+        today=TODAY)
+
+
+@case("app.abroad.letters.assess_late_with_letter")
+def _(w):
+    actor = w.user()
+    appeal_id = w.appeal(actor, received_on=date(2026, 11, 15))
+
+    def call():
+        appeal = w.get(Appeal, appeal_id)
+        abroad_letters.assess_late_with_letter(w.get(Case, appeal.case_id), appeal, abroad_late_assessment(
+            False, assessment="Ingen grunn til å se bort fra fristen."), actor=w.get(User, actor), today=TODAY)
+    return call
+
+
+@case("app.abroad.services.withdraw_appeal")
+def _(w):
+    actor = w.user()
+    appeal_id = w.forwarded_appeal(actor)
+    return lambda: abroad.withdraw_appeal(w.get(Appeal, appeal_id), AppealWithdrawal(
+        withdrawn_on=date(2026, 11, 2), file=Upload("trekk.txt", b"Jeg trekker klagen.")), actor=w.get(User, actor),
+        today=TODAY)
 
 
 @case("app.abroad.services.reconsider")
@@ -1697,7 +1725,7 @@ def _(w):
     actor = w.user()
     appeal_id = w.appeal(actor)
     return lambda: abroad.reconsider(w.get(Appeal, appeal_id), FORWARDED, actor=w.get(User, actor),
-                                     forwarding_letter=PDF, today=TODAY)
+                                     letter=PDF, today=TODAY)
 
 
 @case("app.abroad.services.reconsider[reversed]")
@@ -1706,7 +1734,7 @@ def _(w):
     appeal_id = w.appeal(actor)
     return lambda: abroad.reconsider(w.get(Appeal, appeal_id), abroad_reconsideration(
         OfficeOutcome.REVERSED, decided_on=date(2026, 10, 5), reasoning="Ny dokumentasjon."),
-        actor=w.get(User, actor), forwarding_letter=None, today=TODAY)
+        actor=w.get(User, actor), letter=b"%PDF-1.7", today=TODAY)
 
 
 @case("app.abroad.letters.reconsider_with_letter")
@@ -1728,6 +1756,15 @@ def _(w):
     return lambda: abroad.record_board_decision(w.get(Appeal, appeal_id), abroad_board_decision(
         BoardOutcome.REVERSED, decided_on=date(2026, 10, 20), board_reference="KN-2026-17"),
         actor=w.get(User, actor), today=TODAY)
+
+
+@case("app.abroad.services.record_board_decision[quashed]")
+def _(w):
+    actor = w.user()
+    appeal_id = w.forwarded_appeal(actor)
+    return lambda: abroad.record_board_decision(w.get(Appeal, appeal_id), abroad_board_decision(
+        BoardOutcome.QUASHED, decided_on=date(2026, 10, 20), summary="Ikke godt nok opplyst.",
+        new_decision_due_on=date(2026, 12, 18)), actor=w.get(User, actor), today=TODAY)
 
 
 @case("app.abroad.services.flag_applications_for_method")

@@ -59,7 +59,10 @@ PUBLISHED_COSTS = {
     NORD: {2015: 11_540_000, 2016: 4_150_000, 2017: 8_900_000, 2018: 9_895_000, 2019: 13_000_000, 2020: 8_597_000},
 }
 # T6. The report's table is of appeals against refusals; it has no appeals against a grant's terms (against_grant).
-PUBLISHED_APPEALS = {region: {**steps, "against_grant": 0} for region, steps in {
+# Nor has it rows for the steps added since (dismissals, withdrawals, the board's other outcomes): none in its data.
+NEW_STEPS = dict.fromkeys(("dismissed_late", "withdrawn", "board_partly_reversed", "board_quashed", "board_dismissed"),
+                          0)
+PUBLISHED_APPEALS = {region: {**steps, "against_grant": 0, **NEW_STEPS} for region, steps in {
     HSO: {"received": 20, "reversed_by_office": 1, "forwarded_to_board": 15, "board_upheld": 13, "board_reversed": 4},
     VEST: {"received": 5, "reversed_by_office": 1, "forwarded_to_board": 5, "board_upheld": 5, "board_reversed": 1},
     MIDT: {"received": 3, "reversed_by_office": 1, "forwarded_to_board": 1, "board_upheld": 0, "board_reversed": 1},
@@ -214,7 +217,8 @@ class DataSet:
             status = AppealStatus.UPHELD_BY_BOARD if board[0] is BoardOutcome.UPHELD else AppealStatus.REVERSED_BY_BOARD
         notified_on = received_on - timedelta(days=7)
         self.appeals.append(dict(
-            case_id=case_id, application_id=application_id, received_on=received_on, notified_on=notified_on,
+            case_id=case_id, application_id=application_id, appealed_decision=Decision.DENIED,
+            appealed_decided_on=notified_on - timedelta(days=2), received_on=received_on, notified_on=notified_on,
             deadline_on=notified_on + timedelta(weeks=4), late=False, status=status,
             office_outcome=office[0] if office else None, office_decided_on=office[1] if office else None,
             board_outcome=board[0] if board else None, board_decided_on=board[1] if board else None))

@@ -146,7 +146,7 @@ for _endpoint, _method in (("api.abroad_get_application", "GET"), ("api.abroad_d
                            ("api.abroad_board_decision", "POST"), ("api.abroad_correct_application", "PUT"),
                            ("api.abroad_reverse_cost", "POST"), ("api.abroad_record_experimental_basis", "PUT"),
                            ("api.abroad_request_opinion", "POST"), ("api.abroad_record_opinion", "POST"),
-                           ("api.abroad_forward_application", "POST")):
+                           ("api.abroad_forward_application", "POST"), ("api.abroad_withdraw_appeal", "POST")):
     MATRIX[(_endpoint, _method)] = OWN
 # The demo PGD application is Helse Vest's (its office records the approval).
 MATRIX[("api.abroad_record_pgd_approval", "POST")] = {"abroad_other"}
@@ -177,7 +177,7 @@ for _endpoint in ("abroad.request_opinion", "abroad.record_opinion", "abroad.dec
                   "abroad.new_cost", "abroad.new_appeal", "abroad.assess_late_appeal", "abroad.reconsider",
                   "abroad.board_decision", "abroad.correct_application", "abroad.correct_opinion",
                   "abroad.reverse_cost", "abroad.review_method_flag", "abroad.record_experimental_basis",
-                  "abroad.forward_application"):
+                  "abroad.forward_application", "abroad.withdraw_appeal"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = OWN
 for _endpoint in ("abroad.application", "abroad.appeal", "abroad.decision_letter", "abroad.forwarding_letter",
                   "abroad.board_bundle", "cases.detail", "cases.download_document", "cases.patient"):
@@ -302,8 +302,8 @@ def principals_and_urls(app) -> Fixtures:
 
 FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the open application)
     **dict.fromkeys(("abroad.appeal", "abroad.assess_late_appeal", "abroad.reconsider", "abroad.board_decision",
-                     "abroad.forwarding_letter", "abroad.board_bundle", "api.abroad_get_appeal",
-                     "api.abroad_assess_late_appeal",
+                     "abroad.forwarding_letter", "abroad.board_bundle", "abroad.withdraw_appeal",
+                     "api.abroad_get_appeal", "api.abroad_assess_late_appeal", "api.abroad_withdraw_appeal",
                      "api.abroad_reconsider", "api.abroad_board_decision"), "abroad.appeal"),
     # the refused demo application is experimental treatment outside a trial
     **dict.fromkeys(("api.abroad_create_appeal", "abroad.record_experimental_basis",

@@ -1,8 +1,11 @@
 """Importing appeals: each becomes its own case (abroad_appeal) with the application's patient as registered
 with the application, at the office that decided. An appeal's deadline is counted from the decision date (the
 files have no date of notification). A late appeal that the office went on to decide is marked as considered;
-one still at the office awaits the assessment under forvaltningsloven § 31, as a registered one would. A
-reversal of a refusal, by the office or the board, grants the application.
+one still at the office awaits the assessment under forvaltningsloven § 31, as a registered one would, and one the
+office dismissed as late (office_outcome dismissed_late) is marked as not considered. A reversal of a refusal,
+whole or partial, by the office or the board, grants the application. A decision the board quashed or an appeal it
+dismissed is recorded as such; the application is left as the file gives it (the history's new decision is on the
+application's own row).
 
 The appeals of one application are checked together, in the order they came, so the first pass keeps every
 checked appeal (a few fields each) and the writing starts from them rather than from a second pass.
@@ -44,13 +47,13 @@ from app.db import utcnow
 from app.extensions import db
 
 LATE_BUT_CONSIDERED = "Importert fra historiske data: kontoret behandlet klagen."
-APPEAL_COLUMNS = ("case_id", "application_id", "office", "received_on", "notified_on", "deadline_on", "late",
-                  "late_assessment", "consider_late", "status", "office_outcome", "office_decided_on",
-                  "board_outcome", "board_decided_on", "created_at", "version")
-BOARD_STATUSES = {BoardOutcome.UPHELD: AppealStatus.UPHELD_BY_BOARD,
-                  BoardOutcome.REVERSED: AppealStatus.REVERSED_BY_BOARD}
+LATE_AND_DISMISSED = "Importert fra historiske data: kontoret avviste klagen fordi den kom for sent."
+APPEAL_COLUMNS = ("case_id", "application_id", "office", "appealed_decision", "appealed_decided_on", "received_on",
+                  "notified_on", "deadline_on", "late", "late_assessment", "consider_late", "status", "office_outcome",
+                  "office_decided_on", "board_outcome", "board_decided_on", "created_at", "version")
 OFFICE_STATUSES = {None: AppealStatus.RECEIVED, OfficeOutcome.REVERSED: AppealStatus.REVERSED_BY_OFFICE,
-                   OfficeOutcome.FORWARDED: AppealStatus.FORWARDED}
+                   OfficeOutcome.FORWARDED: AppealStatus.FORWARDED,
+                   OfficeOutcome.DISMISSED_LATE: AppealStatus.DISMISSED_LATE}
 
 
 class ImportedAppeal(NamedTuple):
@@ -65,12 +68,13 @@ class ImportedAppeal(NamedTuple):
     @property
     def status(self) -> AppealStatus:
         if self.board_outcome is not None:
-            return BOARD_STATUSES[self.board_outcome]
+            return self.board_outcome.status
         return OFFICE_STATUSES[self.office_outcome]
 
     @property
     def grants(self) -> bool:
-        return self.status in (AppealStatus.REVERSED_BY_OFFICE, AppealStatus.REVERSED_BY_BOARD)
+        return self.office_outcome is OfficeOutcome.REVERSED or (
+            self.board_outcome is not None and self.board_outcome.grants)
 
 
 class AppealImporter(Importer):
@@ -99,6 +103,7 @@ class AppealImporter(Importer):
         _check_outcomes(row, office_outcome, received_on, office_decided_on, board_decided_on)
         if application is not None:
             _check_appealable(row, reference, application, received_on)
+            _check_dismissal(row, application, received_on, office_outcome)
         if len(row.errors) > errors_before or None in (application, received_on):
             return None
         return ImportedAppeal(row.line, application, received_on, office_outcome, office_decided_on, board_outcome,
@@ -189,9 +194,12 @@ def _appeal_row(appeal: ImportedAppeal, case_id: int, now) -> tuple:
     application = appeal.application
     deadline_on = appeal_deadline(application.decided_on)
     late = appeal.received_on > deadline_on
-    considered = late and appeal.office_outcome is not None
-    return (case_id, application.id, application.office, appeal.received_on, application.decided_on, deadline_on, late,
-            LATE_BUT_CONSIDERED if considered else None, True if considered else None, appeal.status,
+    dismissed = appeal.office_outcome is OfficeOutcome.DISMISSED_LATE
+    considered = late and appeal.office_outcome is not None and not dismissed
+    assessment, consider = (LATE_AND_DISMISSED, False) if dismissed else (
+        (LATE_BUT_CONSIDERED, True) if considered else (None, None))
+    return (case_id, application.id, application.office, application.decision, application.decided_on,
+            appeal.received_on, application.decided_on, deadline_on, late, assessment, consider, appeal.status,
             appeal.office_outcome, appeal.office_decided_on, appeal.board_outcome, appeal.board_decided_on, now, 1)
 
 
@@ -224,6 +232,15 @@ def _check_appealable(row: Row, reference: str, application: Stored, received_on
     elif received_on and received_on < application.decided_on:
         row.error("received_date", f"Klagen kan ikke ha kommet inn før vedtaket ble fattet "
                                    f"({label(application.decided_on)}).")
+
+
+def _check_dismissal(row: Row, application: Stored, received_on: date | None,
+                     office_outcome: OfficeOutcome | None) -> None:
+    """Only a complaint that came after the deadline can be dismissed as late (forvaltningsloven § 31)."""
+    if office_outcome is OfficeOutcome.DISMISSED_LATE and received_on and application.decided_on \
+            and received_on <= (deadline_on := appeal_deadline(application.decided_on)):
+        row.error("office_outcome", f"Klagen kom innen klagefristen ({label(deadline_on)}) og kan ikke avvises som "
+                                    "for sen.")
 
 
 def _sequence_errors(appeals: list[ImportedAppeal], stored: list[tuple[date, AppealStatus]]) -> list[RowError]:
