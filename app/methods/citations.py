@@ -12,9 +12,10 @@ CITATION = re.compile(r"\[(\d{1,4}(?:\s*[-–]\s*\d{1,4})?(?:\s*,\s*\d{1,4}(?:\s
 PART = re.compile(r"(\d+)(?:\s*[-–]\s*(\d+))?")
 
 
-def anchor(number: int) -> str:
-    """The id of a reference list entry on the page (the target of the citations' links)."""
-    return f"referanse-{number}"
+def anchor(number: int, scope: str = "") -> str:
+    """The id of a reference list entry (the target of the citations' links); `scope` (a method ID) keeps the ids
+    apart where several assessments share a document (a meeting's notice)."""
+    return f"{scope}-referanse-{number}" if scope else f"referanse-{number}"
 
 
 def _parts(body: str) -> list[tuple[int, int]]:
@@ -71,8 +72,8 @@ def renumber(text: str | None, new_number: Callable[[int], int]) -> str | None:
     return CITATION.sub(rewrite, text)
 
 
-def linked(text: str | None) -> Markup:
-    """The text, escaped, with each cited number a link to its entry in the reference list (#referanse-N)."""
+def linked(text: str | None, scope: str = "") -> Markup:
+    """The text, escaped, with each cited number a link to its entry in the reference list (#anchor(N, scope))."""
     result, end = [], 0
     for match in CITATION.finditer(text or ""):
         result.append(escape(text[end:match.start()]))
@@ -80,7 +81,7 @@ def linked(text: str | None) -> Markup:
         pieces, start = [], 0
         for part in PART.finditer(inside):
             pieces.append(escape(inside[start:part.start()]))
-            pieces.append(Markup(re.sub(r"\d+", lambda number: f'<a href="#{anchor(int(number.group(0)))}">'
+            pieces.append(Markup(re.sub(r"\d+", lambda number: f'<a href="#{anchor(int(number.group(0)), scope)}">'
                                                                f'{number.group(0)}</a>', part.group(0))))
             start = part.end()
         pieces.append(escape(inside[start:]))

@@ -183,3 +183,9 @@ def test_the_list_is_edited_on_the_page_and_shown_linked_on_the_page_and_in_the_
                                    check=True).stdout.split())
     assert "5. Referanser" in text and "et endoskop [1, 2]. Registeret [3]." in text
     assert "Lewandrowski KU et al. Endoscopic spine surgery: a review. 2022. 10.1007/s00586-022-07105-1" in text
+
+
+def test_a_meeting_notice_keeps_each_assessments_links_apart():
+    """Several assessments in one PDF (a notice): each method's entries get ids of their own."""
+    assert str(citations.linked("[2]", "ID2025_102")) == '[<a href="#ID2025_102-referanse-2">2</a>]'
+    assert citations.anchor(2, "ID2025_102") != citations.anchor(2, "ID2018_084")
