@@ -1,5 +1,6 @@
 """Declarative base with a naming convention (stable constraint names for Alembic batch mode)."""
 import enum
+import re
 import sqlite3
 from datetime import UTC, datetime
 
@@ -84,6 +85,22 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")   # kept in the file; an in-memory database answers "memory"
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        dbapi_connection.create_function("similarity", 2, trigram_similarity, deterministic=True)
+
+
+def _trigrams(text: str) -> set[str]:
+    return {f"  {word} "[at:at + 3] for word in re.findall(r"\w+", text.casefold()) for at in range(len(word) + 1)}
+
+
+def trigram_similarity(first: str | None, second: str | None) -> float:
+    """PostgreSQL pg_trgm's similarity() for SQLite (registered on every connection): the share of trigrams the
+    two texts have in common, each word lower-cased and padded as pg_trgm pads it, 0 when either has none."""
+    if first is None or second is None:
+        return 0.0
+    ours, theirs = _trigrams(first), _trigrams(second)
+    if not ours or not theirs:
+        return 0.0
+    return len(ours & theirs) / len(ours | theirs)
 
 
 def sqlite_engine_options(config) -> dict:

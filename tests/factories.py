@@ -111,14 +111,16 @@ def new_method(title: str = "Endoskopisk ryggkirurgisk prosedyre", received_on: 
                submission_kind: SubmissionKind = SubmissionKind.PROPOSAL,
                organisation: str = "Sykehuset Telemark", department: str | None = None,
                contact_person: str | None = None, earlier_reference: str | None = None, reference: str | None = None,
-               subject_areas=(), tags=(), **details) -> NewMethod:
-    """A method with its first submission; `details` are the other MethodDetails fields."""
+               subject_areas=(), tags=(), confirm_duplicate: bool = True, **details) -> NewMethod:
+    """A method with its first submission; `details` are the other MethodDetails fields. Confirmed as no
+    duplicate unless told (the suites register many similar methods; tests/methods/test_possible_duplicates.py
+    tests the rule)."""
     return NewMethod(
         details=MethodDetails(title=title, method_type=method_type, subject_areas=tuple(subject_areas),
                               tags=tuple(tags), **details),
         submission=NewSubmission(kind=submission_kind, organisation=organisation, received_on=received_on,
                                  department=department, contact_person=contact_person),
-        earlier_reference=earlier_reference, reference=reference)
+        earlier_reference=earlier_reference, reference=reference, confirm_duplicate=confirm_duplicate)
 
 
 def new_meeting(forum: Forum = Forum.BESTILLERFORUM, meeting_date: date = date(2025, 5, 22), **fields) -> NewMeeting:

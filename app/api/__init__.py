@@ -26,11 +26,13 @@ API_VERSION = "1.0"
 
 
 class ApiError(Exception):
-    """A refused request, answered as {"message": …, "errors": {field: [message, …]}}."""
+    """A refused request, answered as {"message": …, "errors": {field: [message, …]}}, with `details` (what the
+    client needs to decide its next request, e.g. the possible duplicates) added to the body."""
 
-    def __init__(self, status: int, message: str, errors: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, status: int, message: str, errors: dict[str, list[str]] | None = None,
+                 details: dict | None = None) -> None:
         super().__init__(message)
-        self.status, self.message, self.errors = status, message, errors or {}
+        self.status, self.message, self.errors, self.details = status, message, errors or {}, details or {}
 
 
 @dataclass
@@ -135,7 +137,7 @@ def run(action):
 
 @bp.errorhandler(ApiError)
 def api_error(error: ApiError):
-    body = {"message": error.message}
+    body = {"message": error.message, **error.details}
     if error.errors:
         body["errors"] = error.errors
     response = jsonify(body)

@@ -1,15 +1,19 @@
 """Nye Metoder in the JSON API: the public method data (what nyemetoder.no publishes, app/methods/public.py),
 without a token: the method list with the public page's filters, a method with its stages and published
 documents, and the changes the Atom feeds carry (of every method or, with the list's filters, of the filtered
-list's). Never here: price notes, comments, contact persons, user names or case numbers. The working groups'
-endpoints (working_group_api.py) are the exception: they need a token."""
+list's). Never here: price notes, comments, contact persons, user names or case numbers. With the secretariat's
+token: registering a method (a proposal), which answers 409 with the similar methods until the request confirms it
+is another one. The working groups' endpoints (working_group_api.py) need a token too."""
 from flask import abort, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from app.api import endpoint
+from app.api import ApiError, endpoint, json_input, run
+from app.core.roles import Role
+from app.errors import DomainError
 from app.listing import list_json
-from app.methods import public
+from app.methods import public, services
+from app.methods.forms import NewMethodForm
 from app.methods.lists import PUBLIC_METHODS
 from app.methods.models import Commission, Method
 from app.methods.services import find_method
@@ -54,6 +58,11 @@ METHOD_PAGE = {"type": "object", "required": ["items", "total"], "properties": {
 CHANGE = {"type": "object", "required": ["reference", "on", "key", "title"], "properties": {
     "reference": {"type": "string"}, "method_title": {"type": "string"}, "on": _DATE, "key": {"type": "string"},
     "title": {"type": "string"}, "text": {"type": "string"}}}
+SIMILAR = {"type": "object", "properties": {
+    "reference": {"type": "string"}, "title": {"type": "string"}, "generic_name": _TEXT, "product_names": _TEXT,
+    "status": {"type": "string"}, "status_label": {"type": "string"}}}
+REGISTERED = {"type": "object", "required": ["reference"], "properties": {
+    "reference": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "string"}}}
 CHANGES = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": CHANGE}}}
 # What «last_updated» reads of each listed method, loaded for the whole page at once.
 LAST_UPDATED_OPTIONS = (selectinload(Method.status_changes),
@@ -168,6 +177,32 @@ def get_method(reference: str):
           public=True, response=CHANGES)
 def get_method_changes(reference: str):
     return _changes_json(public.method_changes(_method_or_404(reference)))
+
+
+def _similar_json(similar) -> list[dict]:
+    return [{"reference": each.reference, "title": each.title, "generic_name": each.generic_name,
+             "product_names": each.product_names, "status": each.status.value, "status_label": each.status.label}
+            for each in similar]
+
+
+@endpoint("/methods", method="POST", summary="Registrer metode (forslag); 409 med lignende metoder til "
+          "confirm_duplicate er sann", tag=TAG, form=NewMethodForm, response=REGISTERED, status=201)
+def create_method():
+    """The page's registration: the same form, rules and possible-duplicate step. A request whose only refusal
+    is that similar methods exist is answered 409 with them as `similar`; sending it again with
+    confirm_duplicate true registers it."""
+    if current_user.role is not Role.METHODS_SECRETARIAT:
+        raise ApiError(403, "Bare sekretariatet for Nye Metoder kan registrere metoder.")
+    form = json_input(NewMethodForm, check=lambda draft: services.check_method(draft, actor=current_user))
+    command = form.to_command()
+    try:
+        services.check_method(command, actor=current_user)
+    except services.PossibleDuplicates as duplicates:
+        raise ApiError(409, str(duplicates), details={"similar": _similar_json(duplicates.similar)}) from None
+    except DomainError:
+        pass   # the other refusals: run() answers them with every field's message, as the page shows them
+    method = run(lambda: services.register_method(command, actor=current_user))
+    return {"reference": method.reference, "title": method.title, "status": method.status.value}, 201
 
 
 from app.methods import working_group_api  # noqa: E402,F401  (the working groups' endpoints, with a token)

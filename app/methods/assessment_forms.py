@@ -13,13 +13,16 @@ from app.methods.assessment_services import (
     AUTHOR_BODIES,
     FINANCING,
     RECOMMENDATIONS,
+    SIMPLIFIED_APPROACHES,
     TRIAL_FIELDS,
     USAGE_SCOPES,
     USAGE_STAGES,
     AssessmentChanges,
+    ReferenceRow,
     TrialRow,
 )
 from app.methods.forms import CheckboxesField
+from app.methods.models import SimplifiedApproach
 from app.methods.services import ASPECTS
 
 LONG_TEXT = 50_000
@@ -36,6 +39,11 @@ def _recommendation(value):
         return value
 
 
+def _approach(value) -> str:
+    """The stored sub-type as the select's value ('' for none); the service refuses a value not on the list."""
+    return value.value if isinstance(value, SimplifiedApproach) else (value or "")
+
+
 def _text(name: str, description: str | None = None) -> TextAreaField:
     return TextAreaField(LABELS[name], validators=[Length(max=LONG_TEXT)], description=description)
 
@@ -44,13 +52,13 @@ def _checkboxes(name: str, vocabulary: dict) -> CheckboxesField:
     return CheckboxesField(LABELS[name], choices=choices(vocabulary.items()), validate_choice=False)
 
 
-
 class CountField(StringField):
     """A count typed as text (the service parses it and explains a bad value), stored as an integer:
     the stored number is shown as text, also when a submission leaves the field out."""
 
     def process_data(self, value) -> None:
         self.data = str(value) if isinstance(value, int) else value
+
 
 class AssessmentForm(VersionedForm):
     # 1. Status og oppsummering
@@ -71,8 +79,9 @@ class AssessmentForm(VersionedForm):
         choices=choices([*((number, f"{number}: {label}") for number, label in RECOMMENDATIONS.items()),
                          ("", "Ikke valgt ennå")]))
     recommended_aspects = _checkboxes("recommended_aspects", ASPECTS)
-    simplified_approach = StringField(LABELS["simplified_approach"], validators=[Length(max=100)],
-                                      description="Bare ved anbefaling 3.")
+    simplified_approach = SelectField(
+        LABELS["simplified_approach"], coerce=_approach, validate_choice=False, description="Bare ved anbefaling 3.",
+        choices=choices([("", "Velg et element"), *SIMPLIFIED_APPROACHES.items()]))
     recommendation_comment = _text("recommendation_comment")
     # 2. Punktoppsummering
     points_method = _text("points_method", "Ett punkt per linje.")
@@ -132,3 +141,22 @@ class TrialForm(FlaskForm):
 
 class EditTrialForm(TrialForm, VersionedForm):
     """A stored trial row: the version it was opened at travels with it."""
+
+
+class ReferenceForm(FlaskForm):
+    """An entry of the assessment's reference list; new entries go at the end, so no citation changes."""
+
+    citation = TextAreaField("Referanse", validators=[DataRequired(message="Skriv referansen (forfatter, tittel, "
+                                                                           "kilde og år)."), Length(max=2000)],
+                             description="F.eks. Golan DJ et al. Cost-effectiveness of endoscopic spine surgery: "
+                                         "a systematic review. 2023.")
+    url = StringField("Adresse eller DOI", validators=[Length(max=500)],
+                      description="Valgfri. En adresse (https://…) eller en DOI (10.1186/s13018-023-03547-x).")
+    submit = SubmitField("Lagre referanse")
+
+    def to_command(self) -> ReferenceRow:
+        return ReferenceRow(citation=self.citation.data, url=self.url.data)
+
+
+class EditReferenceForm(ReferenceForm, VersionedForm):
+    """A stored entry: the version it was opened at travels with it."""

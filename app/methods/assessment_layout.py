@@ -25,7 +25,8 @@ class Field:
 class Block:
     """A group of fields drawn one way: text (a heading and its text), facts (labelled values, under an optional
     heading), method (the method's own facts, in columns when `columns`), checks (groups of checkboxes side by
-    side), recommendation, links, table (labelled rows under a heading) or trials (4.2, the trial rows).
+    side), recommendation, links, table (labelled rows under a heading), trials (4.2, the trial rows) or references
+    (the numbered reference list the text cites).
     note: what the edit page says under the method's own facts, which are changed on the method's page."""
 
     kind: str
@@ -68,7 +69,8 @@ ASSESSMENT_SECTIONS = (
                 _comment("usage_comment"), Field("usage_scope", "Bruk og endring", kind="checks"))))),
         Block("recommendation", (Field("recommendation", "1.8 Bestillingsanbefaling", kind="choice", with_=(
             Field("recommended_aspects", "Aspekter som bør vurderes", kind="checks", vocabulary="aspects"),
-            Field("simplified_approach", "Forenklet metodisk tilnærming", kind="line"),
+            Field("simplified_approach", "Forenklet metodisk tilnærming", kind="label",
+                  vocabulary="simplified_approach"),
             _comment("recommendation_comment"))),)),
     )),
     Section(2, "Punktoppsummering", (
@@ -100,6 +102,7 @@ ASSESSMENT_SECTIONS = (
                 Field("systematic_reviews_count", "Antall systematiske oversikter", kind="count"),)),
             Field("method_alerts", "Metodevarsel"))),
     )),
+    Section(5, "Referanser", (Block("references", heading="Referanser"),)),
 )
 
 

@@ -11,15 +11,18 @@ from app.core.roles import Role
 from app.extensions import limiter
 from app.forms import CsrfOnlyForm, saved
 from app.http import content_disposition
-from app.methods import assessment_services
+from app.methods import assessment_services, citations
 from app.methods.access import get_method_or_404
-from app.methods.assessment_forms import AssessmentForm, EditTrialForm, TrialForm
+from app.methods.assessment_forms import AssessmentForm, EditReferenceForm, EditTrialForm, ReferenceForm, TrialForm
 from app.methods.assessment_layout import ASSESSMENT_SECTIONS
 from app.methods.services import TAGS
 from app.methods.views import bp
 from app.pdf import render_pdf
 
 bp.add_app_template_global(assessment_services.VOCABULARY, "assessment_vocabulary")
+bp.add_app_template_global(assessment_services.reference_link, "reference_link")
+bp.add_app_template_global(citations.anchor, "reference_anchor")
+bp.add_app_template_filter(citations.linked, "cited")   # [1, 3] with each number a link to its entry
 
 
 def _page_context(method) -> dict:
@@ -62,6 +65,9 @@ def _shown(name: str, value) -> str:
         return f"{value}: {assessment_services.RECOMMENDATIONS.get(value, '')}".rstrip(": ")
     if name == "author_body":
         return assessment_services.AUTHOR_BODIES.get(value, str(value))
+    if name == "simplified_approach":
+        key = getattr(value, "value", value)
+        return assessment_services.SIMPLIFIED_APPROACHES.get(key, str(key))
     return str(value).replace("\r\n", "\n").strip()
 
 
@@ -96,9 +102,9 @@ def assessment_pdf(reference: str):
     return response
 
 
-def _assessment_or_redirect(method):
+def _assessment_or_redirect(method, what: str = "pågående studier"):
     if method.assessment is None:
-        flash("Lagre egnethetsvurderingen før du legger inn pågående studier.", "info")
+        flash(f"Lagre egnethetsvurderingen før du legger inn {what}.", "info")
         return redirect(url_for("methods.edit_assessment", reference=method.reference))
     return None
 
@@ -152,3 +158,75 @@ def remove_trial(reference: str, trial_id: int):
     else:
         flash("Studien ble ikke fjernet. Prøv igjen.", "error")
     return redirect(url_for("methods.edit_assessment", reference=method.reference, _anchor="studier"))
+
+
+def _reference_or_404(method, reference_id: int):
+    reference = assessment_services.find_reference(method, reference_id)
+    if reference is None:
+        abort(404)
+    return reference
+
+
+def _references_anchor(method):
+    return redirect(url_for("methods.edit_assessment", reference=method.reference, _anchor="referanser"))
+
+
+@bp.route("/<reference>/egnethetsvurdering/referanser/ny", methods=["GET", "POST"])
+@login_required
+def new_reference(reference: str):
+    method = get_method_or_404(reference, need="edit")
+    if (response := _assessment_or_redirect(method, "referanser")) is not None:
+        return response
+    form = ReferenceForm()
+    created = []
+    if form.validate_on_submit() and saved(form, lambda: created.append(assessment_services.add_reference(
+            method.assessment, form.to_command(), actor=current_user))):
+        flash(f"Referanse [{created[0].position}] er lagt til.", "success")
+        return _references_anchor(method)
+    return render_template("methods/reference_form.html", form=form, method=method, entry=None,
+                           heading=f"Ny referanse [{len(method.assessment.references) + 1}]")
+
+
+@bp.route("/<reference>/egnethetsvurdering/referanser/<int:reference_id>", methods=["GET", "POST"])
+@login_required
+def edit_reference(reference: str, reference_id: int):
+    method = get_method_or_404(reference, need="edit")
+    entry = _reference_or_404(method, reference_id)
+    form = EditReferenceForm(obj=entry)
+    if form.validate_on_submit() and saved(form, lambda: assessment_services.update_reference(
+            entry, form.to_command(), expected_version=form.version.data, actor=current_user)):
+        flash(f"Referanse [{entry.position}] er lagret.", "success")
+        return _references_anchor(method)
+    if form.conflict:
+        form.adopt_version(entry.version)
+    return (render_template("methods/reference_form.html", form=form, method=method, entry=entry,
+                            heading=f"Endre referanse [{entry.position}]"),
+            409 if form.conflict else 200)
+
+
+@bp.post("/<reference>/egnethetsvurdering/referanser/<int:reference_id>/<any(opp, ned):direction>")
+@login_required
+def move_reference(reference: str, reference_id: int, direction: str):
+    """A button of the edit page (it submits the page's form here, so unsaved text is not kept: the page says so)."""
+    method = get_method_or_404(reference, need="edit")
+    entry = _reference_or_404(method, reference_id)
+    form = CsrfOnlyForm()
+    if not (form.validate_on_submit() and saved(form, lambda: assessment_services.move_reference(
+            entry, -1 if direction == "opp" else 1, actor=current_user))):
+        flash(" ".join(form.form_errors) or "Referansen ble ikke flyttet. Prøv igjen.", "error")
+    return _references_anchor(method)
+
+
+@bp.post("/<reference>/egnethetsvurdering/referanser/<int:reference_id>/fjern")
+@login_required
+def remove_reference(reference: str, reference_id: int):
+    method = get_method_or_404(reference, need="edit")
+    entry = _reference_or_404(method, reference_id)
+    form = CsrfOnlyForm()
+    position = entry.position
+    if form.validate_on_submit() and saved(form, lambda: assessment_services.remove_reference(
+            entry, actor=current_user)):
+        flash(f"Referanse [{position}] er fjernet; de neste har fått nye numre, også i teksten.", "success")
+    else:
+        flash(" ".join(form.form_errors) or "Referansen ble ikke fjernet. Prøv igjen.", "error")
+    return _references_anchor(method)

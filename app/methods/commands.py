@@ -54,6 +54,7 @@ class NewMethod:
     submission: NewSubmission           # the first one
     earlier_reference: str | None = None
     reference: str | None = None        # an existing ID (import); None gives the next free one
+    confirm_duplicate: bool = False     # registered although similar methods were shown (services.PossibleDuplicates)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.cases.interface import attach_document, get_case
 from app.extensions import db
 from app.methods import assessment_services, meeting_papers, services, working_groups
-from app.methods.assessment_services import AssessmentChanges, TrialRow
+from app.methods.assessment_services import AssessmentChanges, ReferenceRow, TrialRow
 from app.methods.commands import (
     MethodDetails,
     NewAgendaItem,
@@ -139,6 +139,23 @@ ID2025_102_ASSESSMENT = {
         "ryggkirurgi (ID2018_084); Bestillerforum bestilte ikke nasjonal vurdering og viste til mini-metodevurdering."),
 }
 
+# Three of the sources S2 cites (its [15], [20] and [53]), numbered here as this shorter list has them; the texts
+# cite them once the list exists (the citations are checked against it).
+ID2025_102_REFERENCES = [
+    ReferenceRow("Nasjonalt kvalitetsregister for ryggkirurgi (NKR). Årsrapport for 2024."),
+    ReferenceRow("Golan et al. Helseøkonomiske vurderinger av endoskopisk ryggkirurgi: en systematisk oversikt. "
+                 "2023."),
+    ReferenceRow("Nye Metoder. ID2018_084 Artroskopisk ryggkirurgi (kikkhullskirurgi) ved lumbal skiveprolaps og "
+                 "stenose: metodeforslag og egnethetsvurdering. 2018.",
+                 "https://www.nyemetoder.no/metoder/artroskopisk-ryggkirurgi-kikkhullskirurgi/"),
+]
+ID2025_102_CITING = {
+    "description_principle": ID2025_102_ASSESSMENT["description_principle"].replace(" i 2024.", " i 2024 [1]."),
+    "description_health_economics": ID2025_102_ASSESSMENT["description_health_economics"].replace(
+        "(Golan et al. 2023)", "(Golan et al. 2023) [2]"),
+    "method_alerts": ID2025_102_ASSESSMENT["method_alerts"].replace("(ID2018_084);", "(ID2018_084) [3];"),
+}
+
 ID2025_102_TRIALS = [
     {"population": "Lumbar stenose", "participants": 324,
      "intervention": "Arm 1: Endo-Surgi Plus endoskopisk kirurgi; Arm 2: unilateral biportal endoskopisk kirurgi",
@@ -260,6 +277,10 @@ def load_methods_demo(secretary, today: date) -> int:
         endoscopy, AssessmentChanges(**ID2025_102_ASSESSMENT), expected_version=None, actor=secretary)
     for trial in ID2025_102_TRIALS:
         assessment_services.add_trial(assessment, TrialRow(**trial), actor=secretary)
+    for row in ID2025_102_REFERENCES:
+        assessment_services.add_reference(assessment, row, actor=secretary)
+    assessment_services.save_assessment(endoscopy, AssessmentChanges(**ID2025_102_CITING),
+                                        expected_version=assessment.version, actor=secretary)
 
     _load_robot_surgery(secretary)
     _load_not_introduced(secretary)
@@ -575,7 +596,8 @@ def _history_method(rng, calendar: _Calendar, secretary, kind: tuple, received_o
         details=MethodDetails(title=title.format(rng.choice(QUALIFIERS)), method_type=method_type,
                               subject_areas=(area,),
                               atc_code=HISTORY_ATC_GROUPS[area] if method_type is MethodType.DRUG else None),
-        submission=NewSubmission(kind=submission, organisation=organisation, received_on=received_on)),
+        submission=NewSubmission(kind=submission, organisation=organisation, received_on=received_on),
+        confirm_duplicate=True),   # the generated history repeats its few titles: no possible-duplicate step
         actor=secretary)
     if submission is SubmissionKind.PROPOSAL and (today - received_on).days < 60:
         services.set_status_by_hand(method, StatusChange(MethodStatus.OPEN_FOR_INPUT, received_on,

@@ -1,7 +1,7 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -60,11 +60,15 @@ class NewMethodForm(MethodFieldsMixin, SubmissionFieldsMixin, FlaskForm):
     earlier_reference = StringField("Tidligere forslag om samme metode", validators=[
         Optional(), Regexp(r"^ID(19|20)\d{2}_\d{3} ?[A-Z]?$", message=REFERENCE_MESSAGE)],
         description="Metode-ID, f.eks. ID2018_084.", filters=TIDY_TEXT)
+    confirm_duplicate = BooleanField("Registrer likevel: dette er en annen metode enn de som er vist",
+                                     description="Vises når tittel, virkestoff eller produktnavn likner metoder "
+                                                 "som er registrert fra før.")
     submit = SubmitField("Registrer metode")
 
     def to_command(self) -> NewMethod:
         return NewMethod(details=self.details(), submission=self.submission(),
-                         earlier_reference=self.earlier_reference.data)
+                         earlier_reference=self.earlier_reference.data,
+                         confirm_duplicate=bool(self.confirm_duplicate.data))
 
     def draft_command(self) -> NewMethod:
         """What the refused form holds, for the service's checks (app.forms.submitted): None for a refused field."""
@@ -74,7 +78,8 @@ class NewMethodForm(MethodFieldsMixin, SubmissionFieldsMixin, FlaskForm):
                                                atc_code=accepted(self.atc_code)),
                          submission=NewSubmission(kind=None, organisation=accepted(self.organisation),
                                                   received_on=accepted(self.received_on)),
-                         earlier_reference=accepted(self.earlier_reference))
+                         earlier_reference=accepted(self.earlier_reference),
+                         confirm_duplicate=bool(self.confirm_duplicate.data))
 
 
 class EditMethodForm(MethodFieldsMixin, VersionedForm):

@@ -114,7 +114,8 @@ def method_references_in(text: str | None) -> list[str]:
     return list(dict.fromkeys(match.upper() for match in METHOD_ID_IN_TEXT.findall(text or "")))
 
 
-def _names(generic_name: str | None, product_names: str | None) -> list[str]:
+def method_names(generic_name: str | None, product_names: str | None) -> list[str]:
+    """The names a method goes by: its generic name and each product name, leaving out short ones and placeholders."""
     names = [generic_name or "", *re.split(r"[,;/]", product_names or "")]
     return [name.strip() for name in names
             if len(name.strip()) >= MIN_NAME_LENGTH and name.strip().casefold() not in PLACEHOLDER_NAMES]
@@ -132,7 +133,7 @@ def methods_named_in(text: str | None) -> list[MethodStatusInfo]:
         or_(Method.generic_name.is_not(None), Method.product_names.is_not(None)))).all()
     for reference, generic_name, product_names in named:
         if reference not in found and any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)
-                                          for name in _names(generic_name, product_names)):
+                                          for name in method_names(generic_name, product_names)):
             found[reference] = method_status(reference)
     return [status for status in found.values() if status.reference is not None]
 

@@ -47,10 +47,13 @@ def new_method():
     def register():
         created.append(services.register_method(form.to_command(), actor=current_user))
 
-    if submitted(form, register, check=services.check_method):
+    if submitted(form, register, check=lambda draft: services.check_method(draft, actor=current_user)):
         flash(f"Metoden er registrert som {created[0].reference}.", "success")
         return redirect(url_for("methods.detail", reference=created[0].reference))
-    return render_template("methods/method_new.html", form=form)
+    # The methods that refused it as a possible duplicate, listed before the user confirms.
+    similar = (services.similar_methods(form.draft_command().details, actor=current_user)
+               if form.confirm_duplicate.errors else [])
+    return render_template("methods/method_new.html", form=form, similar=similar)
 
 
 @bp.get("/<reference>")

@@ -79,6 +79,15 @@ class DecisionOutcome(LabelledEnum):
     NOT_INTRODUCED = "not_introduced", "Innføres ikke"
 
 
+class SimplifiedApproach(LabelledEnum):
+    """The sub-type of ordering recommendation 3 (a simplified methodological approach): the form's drop-down
+    list («Velg et element.» in S2), as the simplified assessments Bestillerforum orders are published."""
+
+    EFFECT_SAFETY = "effekt_sikkerhet", "Effekt og sikkerhet"
+    COSTS = "kostnader", "Kostnader og budsjettkonsekvenser"
+    EFFECT_SAFETY_COSTS = "effekt_sikkerhet_kostnader", "Effekt, sikkerhet og kostnader"
+
+
 class DecidedBy(LabelledEnum):
     BESLUTNINGSFORUM = "beslutningsforum", "Beslutningsforum"
     MEDICAL_DIRECTORS = "fagdirektorene", "Fagdirektørene i de regionale helseforetakene"
@@ -211,7 +220,7 @@ class SuitabilityAssessment(Versioned, db.Model):
     usage_scope: Mapped[list] = mapped_column(JSON, default=list)    # brukes_i_norge, brukes_i_eu, ...
     recommendation: Mapped[int | None]                               # 1, 2 or 3
     recommended_aspects: Mapped[list] = mapped_column(JSON, default=list)
-    simplified_approach: Mapped[str | None] = mapped_column(String(100))
+    simplified_approach: Mapped[SimplifiedApproach | None]
     recommendation_comment: Mapped[str | None] = mapped_column(Text)
     # 2. Punktoppsummering
     points_method: Mapped[str | None] = mapped_column(Text)
@@ -236,6 +245,20 @@ class SuitabilityAssessment(Versioned, db.Model):
 
     method: Mapped[Method] = relationship(back_populates="assessment")
     trials: Mapped[list["OngoingTrial"]] = relationship(order_by="OngoingTrial.id", cascade="all, delete-orphan")
+    references: Mapped[list["AssessmentReference"]] = relationship(
+        order_by="AssessmentReference.position", cascade="all, delete-orphan")
+
+
+class AssessmentReference(Versioned, db.Model):
+    """An entry of the assessment's numbered reference list: the text cites it as [position] (or [1, 3], [2–4])."""
+
+    __tablename__ = "method_assessment_references"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("method_suitability_assessments.id"), index=True)
+    position: Mapped[int]                                            # its number in the list, 1…n
+    citation: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(500))             # an address, or a DOI (10.1000/xyz)
 
 
 class OngoingTrial(Versioned, db.Model):

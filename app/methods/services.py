@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.cases.interface import (
     CaseKind,
@@ -21,6 +21,7 @@ from app.cases.interface import (
     open_case,
     reserve_number,
     set_deadline,
+    visible_records,
 )
 from app.core.audit import AuditAction, apply_changes, record_change
 from app.core.checks import Problems, not_in_future, require
@@ -41,6 +42,7 @@ from app.methods.commands import (
     NewSubmission,
     StatusChange,
 )
+from app.methods.interface import method_names
 from app.methods.models import (
     AgendaItem,
     Commission,
@@ -155,9 +157,11 @@ def _check_vocabulary(values: list[str], allowed, field: str, what: str) -> list
 
 def register_method(command: NewMethod, *, actor) -> Method:
     """Register a method with its first submission. It gets the next free ID of the received year,
-    unless an existing ID is given (import); then that number is never handed out again."""
+    unless an existing ID is given (import); then that number is never handed out again. Methods like it
+    (similar_methods) refuse it until the user confirms it is another (command.confirm_duplicate)."""
     details, received_on = command.details, command.submission.received_on
-    check_method(command)
+    check_method(command, actor=actor)
+    confirmed_despite = similar_methods(details, actor=actor) if command.confirm_duplicate else []
     earlier = find_method(command.earlier_reference) if command.earlier_reference else None
     if command.reference:
         year, sequence, suffix = parse_reference(command.reference)
@@ -175,14 +179,67 @@ def register_method(command: NewMethod, *, actor) -> Method:
     db.session.add(MethodStatusChange(method_id=method.id, on=received_on, from_status=None,
                                       to_status=MethodStatus.RECEIVED, by_id=actor.id))
     add_submission(method, command.submission, actor=actor)
-    record_change(AuditAction.CREATE, "method", method.id, user=actor,
-                  changes={"reference": [None, method.reference], "title": [None, method.title]})
+    changes = {"reference": [None, method.reference], "title": [None, method.title]}
+    if confirmed_despite:   # registered on purpose although these looked like the same method
+        changes["confirmed_despite"] = [None, [each.reference for each in confirmed_despite]]
+    record_change(AuditAction.CREATE, "method", method.id, user=actor, changes=changes)
     return method
 
 
-def check_method(command: NewMethod) -> None:
+# pg_trgm's default similarity threshold: titles at least this similar are shown as possible duplicates.
+TITLE_SIMILARITY = 0.3
+SIMILAR_LIMIT = 10
+
+
+class SimilarMethod(NamedTuple):
+    reference: str
+    title: str
+    generic_name: str | None
+    product_names: str | None
+    status: MethodStatus
+
+
+class PossibleDuplicates(InvalidInput):
+    """Methods registered before look like the new one (similar_methods): the secretariat must look at them
+    and confirm that this is another method (NewMethod.confirm_duplicate)."""
+
+    def __init__(self, similar: list[SimilarMethod]) -> None:
+        self.similar = similar
+        named = ", ".join(f"{each.reference} {each.title}" for each in similar)
+        super().__init__(f"Mulig dobbeltregistrering eller tidligere forslag: {named}. Se om metoden finnes fra "
+                         "før (fyll i så fall inn tidligere forslag), eller kryss av for å registrere likevel.",
+                         field="confirm_duplicate")
+
+
+def _containing(column, name: str):
+    escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
+def similar_methods(details: MethodDetails, *, actor) -> list[SimilarMethod]:
+    """The methods, visible to the actor, that a new method may duplicate or follow up: a title similar by
+    trigrams (pg_trgm's similarity on PostgreSQL, the same measure registered on SQLite: app.db), or a generic
+    or product name that one of theirs contains. Most similar title first, at most SIMILAR_LIMIT."""
+    title_similarity = func.similarity(func.lower(Method.title), (details.title or "").lower())
+    names = method_names(details.generic_name, details.product_names)
+    matches = [title_similarity >= TITLE_SIMILARITY] if details.title else []
+    for name in names:
+        matches += [_containing(Method.generic_name, name), _containing(Method.product_names, name)]
+    if not matches:
+        return []
+    rows = db.session.execute(
+        select(Method.reference, Method.title, Method.generic_name, Method.product_names, Method.status)
+        .where(or_(*matches), visible_records(actor, CaseKind.METHOD, case_id=Method.case_id))
+        .order_by(title_similarity.desc(), Method.year.desc(), Method.sequence.desc())
+        .limit(SIMILAR_LIMIT))
+    return [SimilarMethod(*row) for row in rows]
+
+
+def check_method(command: NewMethod, *, actor=None) -> None:
     """Everything a new method must satisfy, every refused input at once (a value that is None was refused by
-    the form, app.forms.submitted)."""
+    the form, app.forms.submitted). With the `actor`, methods like it that are not confirmed as other ones
+    (PossibleDuplicates) are among them: not for an imported ID (the register's history), nor the earlier
+    proposal the command names."""
     problems = Problems()
     _check_details(command.details, problems)
     with problems.check():
@@ -198,6 +255,10 @@ def check_method(command: NewMethod) -> None:
             year, sequence, suffix = parse_reference(command.reference)
             if find_method(format_reference(year, sequence, suffix)) is not None:
                 raise InvalidInput(f"{command.reference} er allerede i bruk.", field="reference")
+    if actor is not None and not command.confirm_duplicate and not command.reference and command.details.title:
+        earlier = (command.earlier_reference or "").replace(" ", "")
+        if similar := [each for each in similar_methods(command.details, actor=actor) if each.reference != earlier]:
+            problems.errors.append(PossibleDuplicates(similar))
     problems.done()
 
 

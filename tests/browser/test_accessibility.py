@@ -519,6 +519,15 @@ def _from_method(reference: str, *links: str) -> Callable[[Page], None]:
     return open_form
 
 
+def _submit_new_method_like_an_earlier_one(page: Page) -> None:
+    """A proposal whose title is like the demo's ID2018_084 and ID2025_102: the possible-duplicate step."""
+    _goto("/metoder/ny")(page)
+    page.get_by_label("Tittel").fill("Endoskopisk ryggkirurgi ved spinal stenose")
+    page.get_by_label("Innsender (organisasjon)").fill("Sykehuset Telemark")
+    page.get_by_role("button", name="Registrer metode").click()
+    expect(page.get_by_role("table", name="Metoder som likner den du registrerer")).to_contain_text("ID2018_084")
+
+
 def _submit_new_method_empty(page: Page) -> None:
     _goto("/metoder/")(page)
     page.get_by_role("link", name="Registrer metode").click()
@@ -749,6 +758,8 @@ SCREENS = [
     Screen("method-new", METHODS, "methods/method_new.html", "Registrer metode",
            _from_path("/metoder/", "Registrer metode")),
     Screen("method-new-errors", METHODS, "methods/method_new.html", "Registrer metode", _submit_new_method_empty),
+    Screen("method-new-possible-duplicates", METHODS, "methods/method_new.html", "Registrer metode",
+           _submit_new_method_like_an_earlier_one),
     Screen("method-detail-decided", METHODS, "methods/detail.html", re.compile(rf"^{DECIDED_METHOD} "),
            _open_method(DECIDED_METHOD)),
     Screen("method-detail-assessed", METHODS, "methods/detail.html", re.compile(rf"^{ASSESSED_METHOD} "),
@@ -768,6 +779,10 @@ SCREENS = [
     Screen("trial-new-errors", METHODS, "methods/trial_form.html", "Ny pågående klinisk studie", _submit_invalid_trial),
     Screen("trial-edit", METHODS, "methods/trial_form.html", "Endre studie NCT06719037",
            _from_method(ASSESSED_METHOD, "Endre egnethetsvurderingen", "Endre NCT06719037")),
+    Screen("reference-new", METHODS, "methods/reference_form.html", "Ny referanse [4]",
+           _from_method(ASSESSED_METHOD, "Endre egnethetsvurderingen", "Legg til referanse")),
+    Screen("reference-edit", METHODS, "methods/reference_form.html", "Endre referanse [1]",
+           _from_method(ASSESSED_METHOD, "Endre egnethetsvurderingen", "Endre referanse 1")),
     Screen("meetings", METHODS, "methods/meetings.html", "Møter", _open_meetings),
     Screen("meetings-sorted", METHODS, "methods/meetings.html", "Møter",
            _sorted("/metoder/moter?forum=bestillerforum", "Møtedato")),
@@ -971,6 +986,7 @@ COVERED_TEMPLATES = [
     "methods/method_new.html",
     "methods/simple_form.html",
     "methods/status.html",
+    "methods/reference_form.html",
     "methods/trial_form.html",
     "methods/working_group.html",
     "methods/working_group_form.html",

@@ -13,6 +13,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Locator, Page, expect
 
+from tests.browser.test_accessibility import assert_no_axe_violations
+
 pytestmark = pytest.mark.browser
 
 METHODS = "metoder@helsesak.test"
@@ -64,6 +66,10 @@ def _register_method(page: Page, title: str, *, received: date, method_type: str
     page.get_by_label("Avdeling").fill("Kreftklinikken")
     page.get_by_label("Mottatt", exact=True).fill(_ddmmyyyy(received))
     page.get_by_role("button", name="Registrer metode").click()
+    duplicates = page.get_by_role("region", name="Mulig dobbeltregistrering eller tidligere forslag")
+    if duplicates.count():   # a title like one the demo or another test registered: confirm it is another
+        duplicates.get_by_role("checkbox", name=re.compile("^Registrer likevel")).check()
+        page.get_by_role("button", name="Registrer metode").click()
 
     expect(_flash(page)).to_have_text(re.compile(rf"^Metoden er registrert som {REFERENCE.pattern}\.$"))
     reference = REFERENCE.search(_flash(page).inner_text()).group()
@@ -134,6 +140,32 @@ def test_secretariat_registers_a_proposal_and_sees_its_new_id(page_as, screensho
     row = page.get_by_role("table", name="Metoder").get_by_role("row").filter(has_text=reference)
     expect(row).to_contain_text(title)
     expect(row).to_contain_text("Forslag mottatt")
+
+
+def test_a_proposal_like_earlier_ones_shows_them_before_it_is_registered_anyway(page_as, screenshot):
+    """S2: endoscopic spine surgery was proposed before (ID2018_084, and the demo's ID2025_102): the form lists
+    them, with links, before anything is saved, and registers the new one only when confirmed."""
+    page = page_as(METHODS)
+    page.goto("/metoder/ny")
+    page.get_by_label("Tittel").fill("Endoskopisk ryggkirurgi (kikkhullskirurgi) i nakken")
+    page.get_by_label("Metodetype").select_option(label="Prosedyrer og organisatoriske tiltak")
+    page.get_by_label("Innsender (organisasjon)").fill("Sykehuset Telemark")
+    page.get_by_label("Mottatt", exact=True).fill(_ddmmyyyy(TODAY))
+    page.get_by_role("button", name="Registrer metode").click()
+
+    step = page.get_by_role("region", name="Mulig dobbeltregistrering eller tidligere forslag")
+    similar = step.get_by_role("table", name="Metoder som likner den du registrerer")
+    expect(similar.get_by_role("link", name=re.compile("^ID2018_084"))).to_be_visible()
+    expect(similar.get_by_role("link", name=re.compile("^ID2025_102"))).to_be_visible()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    expect(page.get_by_label("Tittel")).to_have_value("Endoskopisk ryggkirurgi (kikkhullskirurgi) i nakken")
+    assert_no_axe_violations(page, "the possible-duplicate step")
+    screenshot(page, "methods-possible-duplicates")
+
+    step.get_by_role("checkbox", name=re.compile("^Registrer likevel")).check()
+    page.get_by_role("button", name="Registrer metode").click()
+    expect(_flash(page)).to_have_text(re.compile(rf"^Metoden er registrert som {REFERENCE.pattern}\.$"))
+    expect(_h1(page)).to_contain_text("Endoskopisk ryggkirurgi (kikkhullskirurgi) i nakken")
 
 
 def test_keyboard_only_proposal_registration_with_visible_focus(page_as, keyboard, screenshot):

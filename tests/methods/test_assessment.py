@@ -89,13 +89,14 @@ def test_creating_when_someone_else_already_created_it_is_a_conflict(method, ass
     ({"recommendation": 2, "recommended_aspects": ["effekt"]}, "recommended_aspects",
      "bare velges når anbefalingen er 1"),
     ({"recommended_aspects": ["effekt"]}, "recommended_aspects", "bare velges når anbefalingen er 1"),
-    ({"recommendation": 1, "simplified_approach": "Effekt og sikkerhet"}, "simplified_approach",
+    ({"recommendation": 1, "simplified_approach": "effekt_sikkerhet"}, "simplified_approach",
      "bare fylles inn når anbefalingen er 3"),
     ({"author_body": "SLV"}, "author_body", "FHI eller DMP"),
     ({"document_version": "  "}, "document_version", "Fyll inn dokumentversjon"),
     ({"systematic_reviews_count": -1}, "systematic_reviews_count", "0 eller mer"),
     ({"systematic_reviews_count": "mange"}, "systematic_reviews_count", "helt tall"),
-    ({"simplified_approach": "x" * 101, "recommendation": 3}, "simplified_approach", "høyst 100 tegn"),
+    ({"simplified_approach": "Forenklet vurdering", "recommendation": 3}, "simplified_approach",
+     "Velg forenklet metodisk tilnærming fra listen"),
 ])
 def test_values_outside_the_forms_vocabulary_are_refused_at_their_field(method, secretary, values, field, message):
     with pytest.raises(InvalidInput, match=message) as refused:
@@ -108,7 +109,7 @@ def test_values_outside_the_forms_vocabulary_are_refused_at_their_field(method, 
     ({"recommendation": 1, "recommended_aspects": ["effekt", "sikkerhet", "helseokonomi", "organisasjon", "etikk"]},
      {"recommendation": 1}),
     ({"recommendation": 2}, {"recommendation": 2}),
-    ({"recommendation": "3", "simplified_approach": "Forenklet vurdering av effekt"}, {"recommendation": 3}),
+    ({"recommendation": "3", "simplified_approach": "effekt_sikkerhet"}, {"recommendation": 3}),
     ({"recommendation": None}, {"recommendation": None}),
     ({"systematic_reviews_count": 0}, {"systematic_reviews_count": 0}),
 ])

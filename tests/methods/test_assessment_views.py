@@ -161,7 +161,7 @@ def test_the_published_assessment_entered_through_the_form_is_printed_in_the_for
         "18-85 år, isjas, n=220", "VAS score", "NCT06615518", "Land: Polen", "Est. ferdig: 12.2025",
         "active, not recruiting", "mini-metodevurdering utarbeidet ved Sykehuset Telemark", "Argentina 2020",
         "Antall systematiske oversikter: 23", "metodeforslag fra 2018", "https://clinicaltrials.gov/study/NCT06719037",
-        "Folkehelseinstituttet (FHI)", "Versjon 1.0", "Side 1 av", "Side 4 av 4",
+        "Folkehelseinstituttet (FHI)", "Versjon 1.0", "Side 1 av", "Side 5 av 5",
     ]
     missing = [item for item in headings + values if item not in text]
     assert not missing, f"missing from the PDF: {missing}"

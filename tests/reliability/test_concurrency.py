@@ -83,10 +83,11 @@ from app.core.audit import AuditEvent, AuditEventPatient
 from app.extensions import db
 from app.methods import assessment_services, working_groups
 from app.methods import services as methods
-from app.methods.assessment_services import AssessmentChanges, TrialRow
+from app.methods.assessment_services import AssessmentChanges, ReferenceRow, TrialRow
 from app.methods.commands import ReportQuestion, StatusChange, WorkingGroupDetails
 from app.methods.models import (
     AgendaItem,
+    AssessmentReference,
     CommissionReport,
     FollowUpAssignment,
     Forum,
@@ -493,6 +494,21 @@ def edit_trial(kit: Kit) -> Edit:
                 text_field="recruitment_status")
 
 
+def edit_reference(kit: Kit) -> Edit:
+    a, b = _secretariat(kit)
+
+    def make():
+        reference, assessment = _assessment(kit, a)
+        row = ReferenceRow("Golan et al. 2023.")
+        return reference, assessment_services.add_reference(assessment, row, actor=kit.user(a)).id
+    reference, entry_id = kit.run(make)
+    url = f"/metoder/{reference}/egnethetsvurdering/referanser/{entry_id}"
+    return Edit((a, b), url, url, AssessmentReference, entry_id, "citation",
+                a={"citation": "Golan DJ et al. 2023."}, b={"citation": "Golan D et al. 2023."},
+                a_stored="Golan DJ et al. 2023.", b_stored="Golan D et al. 2023.", stored_shown="Golan DJ et al. 2023.",
+                text_field="citation")
+
+
 MEETING_DAYS = iter(range(7, 10_000))   # one forum meets once a day
 
 
@@ -723,6 +739,7 @@ EDIT_FORMS = {
     "methods.edit": edit_method,
     "methods.edit_assessment": edit_assessment,
     "methods.edit_trial": edit_trial,
+    "methods.edit_reference": edit_reference,
     "methods.edit_minutes": edit_minutes,
     "methods.close_follow_up": close_method_follow_up,
     "methods.edit_working_group": edit_working_group,

@@ -75,7 +75,7 @@ from app.forms import Upload
 from app.methods import assessment_services as assessments
 from app.methods import meeting_papers, working_groups
 from app.methods import services as methods
-from app.methods.assessment_services import AssessmentChanges, TrialRow
+from app.methods.assessment_services import AssessmentChanges, ReferenceRow, TrialRow
 from app.methods.commands import (
     MethodDetails,
     NewInput,
@@ -90,6 +90,7 @@ from app.methods.commands import (
 )
 from app.methods.models import (
     AgendaItem,
+    AssessmentReference,
     Commission,
     DecisionOutcome,
     FollowUpAssignment,
@@ -237,6 +238,11 @@ NOT_WRITING = {
     "app.methods.assessment_services.clean_trial": "checks form values",
     "app.methods.assessment_services.default_author_body": "derives a value",
     "app.methods.assessment_services.find_trial": "a query",
+    "app.methods.assessment_services.clean_reference": "checks form values",
+    "app.methods.assessment_services.find_reference": "a query",
+    "app.methods.assessment_services.reference_link": "derives a link",
+    "app.methods.assessment_services.citing_fields": "reads the assessment's citations",
+    "app.methods.services.similar_methods": "a query",
     "app.panel.services.check_nye_metoder": "asks app.methods.interface, writes nothing",
     "app.panel.services.find_referral": "a query",
     "app.panel.services.regions_without_members": "a query",
@@ -518,6 +524,17 @@ class World:
                                                  actor=self.get(User, secretary_id))
         db.session.commit()
         return assessment.id
+
+    def reference(self, secretary_id: int) -> int:
+        """An assessment with two entries in its reference list, the first cited; returns the second's id."""
+        assessment = self.get(SuitabilityAssessment, self.assessment(secretary_id))
+        actor = self.get(User, secretary_id)
+        for citation in ("Nasjonalt kvalitetsregister for ryggkirurgi. Årsrapport 2024.", "Golan et al. 2023."):
+            entry = assessments.add_reference(assessment, ReferenceRow(citation), actor=actor)
+        assessments.save_assessment(assessment.method, AssessmentChanges(summary="Registeret [1]."),
+                                    expected_version=assessment.version, actor=actor)
+        db.session.commit()
+        return entry.id
 
     def trial(self, secretary_id: int) -> int:
         trial = assessments.add_trial(self.get(SuitabilityAssessment, self.assessment(secretary_id)), TRIAL,
@@ -1301,6 +1318,41 @@ def _(w):
     actor = w.user("methods_secretariat")
     trial_id = w.trial(actor)
     return lambda: _trial_call(assessments.remove_trial, w, trial_id, actor)
+
+
+@case("app.methods.assessment_services.add_reference")
+def _(w):
+    actor = w.user("methods_secretariat")
+    assessment_id = w.assessment(actor)
+    return lambda: assessments.add_reference(w.get(SuitabilityAssessment, assessment_id),
+                                             ReferenceRow("Golan et al. 2023.", "10.1186/s13018-023-03547-x"),
+                                             actor=w.get(User, actor))
+
+
+@case("app.methods.assessment_services.update_reference")
+def _(w):
+    actor = w.user("methods_secretariat")
+    entry_id = w.reference(actor)
+
+    def call():
+        entry = w.get(AssessmentReference, entry_id)
+        assessments.update_reference(entry, ReferenceRow("Golan DJ et al. 2023."), expected_version=entry.version,
+                                     actor=w.get(User, actor))
+    return call
+
+
+@case("app.methods.assessment_services.move_reference")
+def _(w):
+    actor = w.user("methods_secretariat")
+    entry_id = w.reference(actor)
+    return lambda: assessments.move_reference(w.get(AssessmentReference, entry_id), -1, actor=w.get(User, actor))
+
+
+@case("app.methods.assessment_services.remove_reference")
+def _(w):
+    actor = w.user("methods_secretariat")
+    entry_id = w.reference(actor)
+    return lambda: assessments.remove_reference(w.get(AssessmentReference, entry_id), actor=w.get(User, actor))
 
 
 # The expert panel

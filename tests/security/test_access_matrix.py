@@ -23,6 +23,7 @@ from app.core.roles import Role
 from app.extensions import db, limiter
 from app.methods.models import (
     AgendaItem,
+    AssessmentReference,
     Commission,
     CommissionReport,
     FollowUpAssignment,
@@ -163,9 +164,11 @@ for _endpoint in ("methods.edit", "methods.change_status", "methods.new_submissi
                   "methods.new_ordering_decision", "methods.new_report", "methods.new_decision",
                   "methods.new_follow_up", "methods.new_method", "methods.new_meeting", "methods.new_agenda_item",
                   "methods.edit_minutes", "methods.new_working_group", "methods.edit_working_group",
-                  "methods.new_member", "methods.edit_report"):
+                  "methods.new_member", "methods.edit_report", "methods.new_reference", "methods.edit_reference"):
     MATRIX[(_endpoint, "GET")] = MATRIX[(_endpoint, "POST")] = METHODS
 MATRIX[("methods.remove_trial", "POST")] = MATRIX[("methods.close_follow_up", "POST")] = METHODS
+MATRIX[("methods.move_reference", "POST")] = MATRIX[("methods.remove_reference", "POST")] = METHODS
+MATRIX[("api.methods_create_method", "POST")] = METHODS
 MATRIX[("methods.take_up_again", "POST")] = MATRIX[("methods.remove_agenda_item", "POST")] = METHODS
 MATRIX[("methods.file_meeting_paper", "POST")] = METHODS
 for _endpoint in ("panel.new_referral", "panel.new_member", "panel.edit_member", "panel.assign_member",
@@ -246,6 +249,7 @@ def principals_and_urls(app) -> Fixtures:
               "filter_id": saved_filter.id,
               "meeting_id": db.session.scalar(select(Meeting.id).limit(1)),
               "trial_id": db.session.scalar(select(OngoingTrial.id).limit(1)),
+              "reference_id": db.session.scalar(select(AssessmentReference.id).limit(1)), "direction": "ned",
               "follow_up_id": db.session.scalar(select(FollowUpAssignment.id).limit(1)),
               "member_id": db.session.scalar(select(PanelMember.id).limit(1)),
               "decision_id": db.session.scalar(select(ForumDecision.id).limit(1)),
