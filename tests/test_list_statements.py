@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from app.abroad import services as abroad_services
 from app.auth.models import User
+from app.cases import services as case_services
+from app.cases.models import Case, JournalEntryType
 from app.extensions import db
 from app.methods import services as method_services
 from app.methods.models import Forum
@@ -43,6 +45,14 @@ def _abroad_case(actor, number: int) -> None:
 
 def _method(actor, number: int) -> None:
     method_services.register_method(new_method(title=f"Metode nummer {number}"), actor=actor)
+
+
+def _public_post(actor, number: int) -> None:
+    """A method's case with its proposal journaled today: one post of the public journal."""
+    method = method_services.register_method(new_method(title=f"Journalført metode {number}"), actor=actor)
+    case_services.add_journal_entry(db.session.get(Case, method.case_id), entry_type=JournalEntryType.INCOMING,
+                                    title=f"Forslag nummer {number}", party_name="Sykehuset Telemark",
+                                    journal_date=date.today(), actor=actor)
 
 
 def _meeting(actor, number: int) -> None:
@@ -78,6 +88,8 @@ LISTS = {
     "methods": Checked("methods_secretariat", ("/metoder/", "/metoder/eksport.csv"), _method),
     "public_methods": Checked("methods_secretariat", ("/nye-metoder/",), _method),
     "method_meetings": Checked("methods_secretariat", ("/metoder/moter",), _meeting),
+    "public_journal": Checked("methods_secretariat", ("/offentlig-journal/", "/offentlig-journal/journal.csv"),
+                              _public_post),
     "panel_members": Checked("panel_secretariat", ("/ekspertpanelet/medlemmer",), _member),
     "report_orders": Checked("analyst", ("/rapporter/",), _order),
     "report_publications": Checked("analyst", ("/rapporter/publisert/",), _publication),

@@ -123,7 +123,7 @@ def test_the_refused_part_is_appealed_like_a_refusal_and_a_reversal_keeps_the_gr
     assert not appeal.against_grant
     assert services.get_case(appeal.case_id).title.startswith("Klage på delvis avslag om behandling i utlandet")
     services.reconsider(appeal, abroad_reconsideration(OfficeOutcome.REVERSED, reasoning="Ledsager er nødvendig."),
-                        actor=caseworker, forwarding_letter=None, today=TODAY)
+                        actor=caseworker, letter=b"%PDF-1.7", today=TODAY)
     assert appeal.status is AppealStatus.REVERSED_BY_OFFICE
     assert (application.decision, application.status) == (Decision.PARTIAL, ApplicationStatus.GRANTED)
 
@@ -133,8 +133,7 @@ def test_the_forwarding_letter_names_the_partial_refusal_appealed(application, c
                     today=TODAY)
     appeal = services.register_appeal(application, abroad_appeal(grounds="Jeg trenger ledsager."),
                                       actor=caseworker, today=TODAY)
-    letter = forwarding_letter(services.get_case(appeal.case_id), appeal, abroad_reconsideration(),
-                               actor=caseworker, today=TODAY)
+    letter = forwarding_letter(services.get_case(appeal.case_id), appeal, abroad_reconsideration(), actor=caseworker)
     assert "Oversendelse av klage på delvis avslag om behandling i utlandet" in letter.body
     assert "om delvis innvilgelse av søknad" in letter.body
 

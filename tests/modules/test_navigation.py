@@ -8,7 +8,7 @@ import pytest
 from app.core.roles import Role
 
 MENU = {
-    Role.ADMIN: ["Oversikt", "Saker", "Nye Metoder", "Brukere", "Logg", "Datakvalitet", "Arkiv"],
+    Role.ADMIN: ["Oversikt", "Saker", "Nye Metoder", "Brukere", "Logg", "Innsyn i logg", "Datakvalitet", "Arkiv"],
     Role.METHODS_SECRETARIAT: ["Oversikt", "Saker", "Arbeidskø", "Nye Metoder", "Rapporter"],
     Role.BESTILLERFORUM: ["Oversikt", "Saker", "Nye Metoder"],
     Role.PANEL_SECRETARIAT: ["Oversikt", "Saker", "Arbeidskø", "Nye Metoder", "Ekspertpanelet", "Rapporter"],

@@ -209,7 +209,8 @@ class DataSet:
     def appeal(self, application_id: int, region: str, received_on: date,
                office: tuple[OfficeOutcome, date] | None = None,
                board: tuple[BoardOutcome, date] | None = None) -> None:
-        case_id = self.case(CaseKind.ABROAD_APPEAL, received_on, handling_office(region))
+        unit = handling_office(region)
+        case_id = self.case(CaseKind.ABROAD_APPEAL, received_on, unit)
         status = AppealStatus.RECEIVED
         if office:
             status = AppealStatus.REVERSED_BY_OFFICE if office[0] is OfficeOutcome.REVERSED else AppealStatus.FORWARDED
@@ -217,7 +218,7 @@ class DataSet:
             status = AppealStatus.UPHELD_BY_BOARD if board[0] is BoardOutcome.UPHELD else AppealStatus.REVERSED_BY_BOARD
         notified_on = received_on - timedelta(days=7)
         self.appeals.append(dict(
-            case_id=case_id, application_id=application_id, appealed_decision=Decision.DENIED,
+            case_id=case_id, application_id=application_id, office=unit, appealed_decision=Decision.DENIED,
             appealed_decided_on=notified_on - timedelta(days=2), received_on=received_on, notified_on=notified_on,
             deadline_on=notified_on + timedelta(weeks=4), late=False, status=status,
             office_outcome=office[0] if office else None, office_decided_on=office[1] if office else None,
