@@ -18,6 +18,8 @@ from app.cases import services as case_services
 from app.cases.models import Case, JournalEntryType
 from app.extensions import db
 from app.methods import services as method_services
+from app.methods import working_groups
+from app.methods.commands import WorkingGroupDetails
 from app.methods.models import Forum
 from app.panel import services as panel_services
 from app.reports.models import PublishedReport, ReportOrder
@@ -55,6 +57,13 @@ def _public_post(actor, number: int) -> None:
                                     journal_date=date.today(), actor=actor)
 
 
+def _working_group(actor, number: int) -> None:
+    method = method_services.register_method(new_method(title=f"Metode i gruppe {number}"), actor=actor)
+    working_groups.create_working_group(WorkingGroupDetails(
+        title=f"Arbeidsgruppe {number}", references=(method.reference,), reports_to="Interregionalt fagdirektørmøte"),
+        actor=actor)
+
+
 def _meeting(actor, number: int) -> None:
     method_services.create_meeting(new_meeting(Forum.BESTILLERFORUM, date(2025, 1, 6) + timedelta(weeks=number)),
                                    actor=actor)
@@ -88,6 +97,7 @@ LISTS = {
     "methods": Checked("methods_secretariat", ("/metoder/", "/metoder/eksport.csv"), _method),
     "public_methods": Checked("methods_secretariat", ("/nye-metoder/",), _method),
     "method_meetings": Checked("methods_secretariat", ("/metoder/moter",), _meeting),
+    "method_working_groups": Checked("methods_secretariat", ("/metoder/arbeidsgrupper",), _working_group),
     "public_journal": Checked("methods_secretariat", ("/offentlig-journal/", "/offentlig-journal/journal.csv"),
                               _public_post),
     "panel_members": Checked("panel_secretariat", ("/ekspertpanelet/medlemmer",), _member),

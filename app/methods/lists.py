@@ -1,6 +1,7 @@
 """The Nye Metoder lists, each declared once (app.listing): the method list (the internal page, its export),
-the public method list (the public page, its decision overview and the API's method list) and the forum
-meetings. Methods and meetings hold no personal data: no list here is audited."""
+the public method list (the public page, its decision overview and the API's method list), the forum
+meetings and the working groups (the page and the API's list). Methods and meetings hold no personal data, and the
+working groups' list shows no member: no list here is audited."""
 import dataclasses
 import json
 import string
@@ -10,7 +11,16 @@ from sqlalchemy.orm import aliased, selectinload
 
 from app.extensions import db
 from app.listing import Choice, Code, Column, ListSpec, Search, enum_choice
-from app.methods.models import DecisionOutcome, Forum, ForumDecision, Meeting, Method, MethodStatus, MethodType
+from app.methods.models import (
+    DecisionOutcome,
+    Forum,
+    ForumDecision,
+    Meeting,
+    Method,
+    MethodStatus,
+    MethodType,
+    WorkingGroup,
+)
 from app.methods.services import ATC_PATTERN, SUBJECT_AREAS
 
 # Newest first as the IDs read: by year, then number, and an imported ID's letter suffix after the plain one
@@ -144,5 +154,34 @@ MEETINGS = ListSpec(
         Column("innspill", "Frist for innspill"),
         Column("saker", "Saker"),
         Column("referat", "Referat"),
+    ),
+)
+
+
+def _working_groups(_user):
+    """Every working group (the roles that read methods read them all), with its methods for the list's column."""
+    return select(WorkingGroup).options(selectinload(WorkingGroup.methods))
+
+
+WORKING_GROUPS = ListSpec(
+    name="method_working_groups",
+    query=_working_groups,
+    count_query=lambda _user: select(WorkingGroup),
+    tiebreak=WorkingGroup.id,
+    default_sort="-registrert",
+    per_page=25,
+    filters=(
+        Choice("rapport", "Rapport", lambda query, value: query.where(
+            WorkingGroup.report_delivered_on.is_not(None) if value == "levert"
+            else WorkingGroup.report_delivered_on.is_(None)),
+            values=lambda: [("levert", "Levert"), ("ikke-levert", "Ikke levert")], all_label="Alle"),
+    ),
+    columns=(
+        Column("arbeidsgruppe", "Arbeidsgruppe", sort=WorkingGroup.title),
+        Column("metoder", "Metoder"),
+        Column("godkjent", "Godkjent"),
+        Column("frist", "Frist"),
+        Column("rapport", "Rapport"),
+        Column("registrert", "Registrert", sort=WorkingGroup.created_at),
     ),
 )

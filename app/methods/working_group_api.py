@@ -2,14 +2,15 @@
 and reads them (a group's members are staff's personal data: each read of a group is logged), the methods
 secretariat registers and changes them with the pages' forms and services. Never public."""
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.api import ApiError, endpoint, json_input, run
 from app.core.audit import AuditAction, record_access
 from app.core.roles import Role
 from app.extensions import db
+from app.listing import list_json
 from app.methods import working_groups as services
 from app.methods.access import READERS, get_working_group_or_404
+from app.methods.lists import WORKING_GROUPS
 from app.methods.models import WorkingGroup
 from app.methods.working_group_forms import (
     EditWorkingGroupForm,
@@ -33,8 +34,9 @@ WORKING_GROUP_DETAIL = {**WORKING_GROUP, "properties": {
     "basis_document_id": {"type": ["integer", "null"]}, "members": {"type": "array", "items": MEMBER},
     "report": {"type": "array", "items": {"type": "object", "properties": {
         "key": {"type": "string"}, "question": {"type": "string"}, "sub_question": _TEXT, "answer": _TEXT}}}}}
-WORKING_GROUPS = {"type": "object", "required": ["items"], "properties": {
-    "items": {"type": "array", "items": WORKING_GROUP}}}
+WORKING_GROUP_PAGE = {"type": "object", "required": ["items", "total"], "properties": {
+    "items": {"type": "array", "items": WORKING_GROUP}, "total": {"type": "integer"},
+    "next_cursor": {"type": ["string", "null"]}}}
 
 
 def working_group_json(group: WorkingGroup) -> dict:
@@ -77,12 +79,11 @@ def _shown(group: WorkingGroup, status: int = 200):
     return working_group_detail_json(group), status
 
 
-@endpoint("/methods/working-groups", summary="Arbeidsgrupper (nyeste først)", tag=TAG, response=WORKING_GROUPS)
+@endpoint("/methods/working-groups", summary="Arbeidsgrupper (nyeste først)", tag=TAG, response=WORKING_GROUP_PAGE,
+          query={"rapport": {"type": "string"}, "sort": {"type": "string"}, "etter": {"type": "string"}})
 def list_working_groups():
     _readers_only()
-    groups = db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.created_at.desc(),
-                                                              WorkingGroup.id.desc())).all()
-    return {"items": [working_group_json(group) for group in groups]}
+    return list_json(WORKING_GROUPS, working_group_json, context="api_working_groups")
 
 
 @endpoint("/methods/working-groups/<int:group_id>", summary="Én arbeidsgruppe med medlemmer og rapport", tag=TAG,

@@ -14,9 +14,11 @@ from app.core.audit import AuditAction, record_access
 from app.core.roles import Role
 from app.extensions import db
 from app.forms import choices, form_status, saved, submitted
+from app.listing import list_page
 from app.methods import working_groups as services
 from app.methods.access import READERS, get_working_group_or_404, require_secretariat
 from app.methods.forum_views import flash_errors
+from app.methods.lists import WORKING_GROUPS
 from app.methods.models import Method, WorkingGroup, WorkingGroupMember
 from app.methods.views import bp
 from app.methods.working_group_forms import (
@@ -43,10 +45,8 @@ def _document_choices(form: WorkingGroupForm, group: WorkingGroup) -> None:
 @bp.get("/arbeidsgrupper")
 @role_required(*READERS)
 def working_groups():
-    groups = db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.created_at.desc(),
-                                                              WorkingGroup.id.desc())).all()
-    return render_template("methods/working_groups.html", groups=groups,
-                           can_edit=current_user.role is Role.METHODS_SECRETARIAT)
+    return list_page(WORKING_GROUPS, "methods/working_groups.html",
+                     can_edit=current_user.role is Role.METHODS_SECRETARIAT)
 
 
 @bp.route("/arbeidsgrupper/ny", methods=["GET", "POST"])

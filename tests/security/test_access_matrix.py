@@ -409,6 +409,7 @@ LIST_ROUTES = {
     "public_methods": ("public_methods.index", "api.methods_list_methods"),
     "public_journal": ("public_journal.index", "public_journal.export_csv"),
     "method_meetings": ("methods.meetings",),
+    "method_working_groups": ("methods.working_groups", "api.methods_list_working_groups"),
     "panel_referrals": ("panel.index", "api.panel_list_referrals", "panel.export_referrals"),
     "panel_members": ("panel.members",),
     "report_publications": ("reports.publications",),
