@@ -205,7 +205,8 @@ def test_refusal_is_appealed_forwarded_and_upheld_and_a_late_appeal_waits_for_as
     page.get_by_role("link", name="Vurder fristoversittelsen").click()
     page.get_by_role("radio", name="Ja").check()
     page.get_by_label("Vurdering").fill("Pasienten var innlagt og kunne ikke klage i tide.")
-    page.get_by_role("button", name="Lagre vurderingen").click()
+    page.get_by_role("button", name="Forhåndsvis brevet").click()           # considered: no letter to preview
+    page.get_by_role("button", name="Registrer og journalfør").click()
     expect(page.get_by_text("Klagen behandles likevel.")).to_be_visible()
     expect(page.get_by_role("link", name="Registrer kontorets behandling")).to_be_visible()
     assert late_url != url

@@ -271,8 +271,8 @@ class _Forms(HTMLParser):
             kind = attrs.get("type", "text")
             if kind in ("checkbox", "radio"):
                 fields.setdefault(name, [])
-                if "checked" in attrs:
-                    fields[name].append(attrs.get("value") or "on")
+                if "checked" in attrs:   # as a browser sends it: "on" without a value, an empty value as ""
+                    fields[name].append(attrs["value"] if attrs.get("value") is not None else "on")
             elif kind not in ("submit", "button", "file"):
                 fields[name] = [attrs.get("value") or ""]
         elif tag == "textarea" and name:
