@@ -276,6 +276,8 @@ NOT_WRITING = {
     "app.abroad.services.check_opinion_received": "the received opinion's rules",
     "app.abroad.services.check_opinion_correction": "the opinion correction's rules",
     "app.abroad.services.check_treatment_plan": "the treatment plan's rules",
+    "app.abroad.services.refused_parts": "a query",
+    "app.abroad.services.refused_cost": "a check's message",
     "app.abroad.services.check_late_appeal": "the late-appeal assessment's rules",
     "app.abroad.services.check_board_decision": "the board decision's rules",
     "app.abroad.services.check_phrase": "a standard phrase's rules (a query for the office's titles)",
