@@ -92,6 +92,7 @@ from app.methods.models import (
     AgendaItem,
     AssessmentReference,
     Commission,
+    CommissionReport,
     DecisionOutcome,
     FollowUpAssignment,
     Forum,
@@ -1143,6 +1144,19 @@ def _(w):
     commission_id = w.commission(actor)
     return lambda: methods.add_report(w.get(Commission, commission_id), NewReport(
         title="Fullstendig metodevurdering", delivered_on=date(2024, 12, 2)), actor=w.get(User, actor))
+
+
+@case("app.methods.services.publish_report")
+def _(w):
+    actor = w.user("methods_secretariat")
+    commission = w.get(Commission, w.commission(actor))
+    document = documents.attach_document(w.get(Case, commission.method.case_id), title="Rapport",
+                                         filename="rapport.pdf", content=PDF, actor=w.get(User, actor))
+    report_id = methods.add_report(commission, NewReport(title="Fullstendig metodevurdering",
+                                                         delivered_on=date(2024, 12, 2), document_id=document.id),
+                                   actor=w.get(User, actor)).id
+    db.session.commit()
+    return lambda: methods.publish_report(w.get(CommissionReport, report_id), actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_price_note")
