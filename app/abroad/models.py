@@ -173,6 +173,11 @@ class CostCategory(LabelledEnum):
     STAY = "stay", "Opphold"
     OTHER = "other", "Annet"
 
+    @property
+    def decision_item(self) -> DecisionItem | None:
+        """The part of a partial grant that covers costs of this kind (travel and stay are covered as granted)."""
+        return {CostCategory.TRAVEL: DecisionItem.TRAVEL, CostCategory.STAY: DecisionItem.STAY}.get(self)
+
 
 class Application(Versioned, db.Model):
     """An application (or, in the referral streams, a referral) handled by one office."""

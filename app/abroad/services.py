@@ -43,6 +43,7 @@ from app.abroad.models import (
     Application,
     ApplicationStatus,
     BoardOutcome,
+    CostCategory,
     CostEntry,
     Decision,
     DecisionItem,
@@ -699,10 +700,37 @@ def _ensure_plannable(application: Application) -> None:
         raise InvalidInput("Behandlingen kan bare planlegges når søknaden er innvilget eller henvist.")
 
 
+# An appeal that changed the decision in the patient's favour: the office's or Klagenemnda's reversal, and a
+# partial one too (what it granted is in its summary, for the caseworker to follow).
+FAVOURABLE_APPEALS = (AppealStatus.REVERSED_BY_OFFICE, AppealStatus.REVERSED_BY_BOARD,
+                      AppealStatus.PARTLY_REVERSED_BY_BOARD)
+
+
+def refused_parts(application_id: int) -> dict[DecisionItem, DecisionPart]:
+    """What a partial grant refused and still refuses, by item: the plan, the costs and their import keep to it
+    until an appeal changes the decision in the patient's favour."""
+    favourable = select(Appeal.id).where(Appeal.application_id == application_id,
+                                         Appeal.status.in_(FAVOURABLE_APPEALS)).exists()
+    parts = db.session.scalars(select(DecisionPart).where(DecisionPart.application_id == application_id,
+                                                          DecisionPart.granted.is_(False), ~favourable))
+    return {part.item: part for part in parts}
+
+
+def refused_cost(refused: dict[DecisionItem, DecisionPart], category: CostCategory | None) -> str | None:
+    """Why a cost of `category` may not be booked when the grant refused the part that covers it, or None."""
+    part = refused.get(category.decision_item) if category is not None else None
+    if part is None:
+        return None
+    return (f"{part.item.label} er avslått i vedtaket om delvis innvilgelse ({part.reason}), så kostnaden kan ikke "
+            f"føres som «{category.label.lower()}».")
+
+
 def check_treatment_plan(application: Application,
                          plan: TreatmentPlan) -> tuple[str | None, ForeignHospital | None]:
     """Everything a treatment plan must satisfy, every refused field at once: the hospital from the register
-    (app/abroad/hospitals.py) in the country given. Returns the country's code and the hospital."""
+    (app/abroad/hospitals.py) in the country given, and, after a partial grant, the hospital granted instead of
+    the one asked for and no companion when the companion was refused. Returns the country's code and the
+    hospital."""
     _ensure_plannable(application)
     problems = Problems()
     country = hospital = None
@@ -712,6 +740,16 @@ def check_treatment_plan(application: Application,
         hospital = for_plan(plan.hospital, country)
     if plan.planned_start and plan.planned_end and plan.planned_end < plan.planned_start:
         problems.errors.append(InvalidInput("Planlagt slutt kan ikke være før planlagt start.", field="planned_end"))
+    refused = refused_parts(application.id)
+    instead = refused.get(DecisionItem.HOSPITAL)
+    if hospital is not None and instead is not None and instead.instead_hospital_id not in (None, hospital.id):
+        problems.errors.append(InvalidInput(
+            f"Vedtaket innvilget behandling ved {instead.instead_hospital.name}, ikke ved {hospital.name}.",
+            field="hospital"))
+    if plan.companion and DecisionItem.COMPANION in refused:
+        problems.errors.append(InvalidInput(
+            f"Ledsager er avslått i vedtaket om delvis innvilgelse ({refused[DecisionItem.COMPANION].reason}).",
+            field="companion"))
     problems.done()
     return country, hospital
 
@@ -811,6 +849,8 @@ def check_cost(application: Application, command: NewCost, *, today: date | None
     if amount is not None and currency is not None:
         with problems.check():
             _ensure_not_booked(application, command.invoice_reference, amount, currency)
+    if refused := refused_cost(refused_parts(application.id), command.category):
+        problems.errors.append(InvalidInput(refused, field="category"))
     _check_upload(command.file, problems)
     problems.done()
     amount_nok = amount if rate is None or amount is None else \

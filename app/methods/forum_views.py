@@ -37,6 +37,7 @@ from app.methods.method_views import READERS
 from app.methods.models import (
     AgendaItem,
     Commission,
+    CommissionReport,
     FollowUpAssignment,
     Forum,
     ForumDecision,
@@ -298,6 +299,22 @@ def new_report(reference: str, commission_id: int):
     return render_template("methods/forum_form.html", form=form, method=method, heading="Ny rapport",
                            subheading=f"{commission.kind.label}, {commission.assessing_body}",
                            enctype="multipart/form-data")
+
+
+@bp.post("/<reference>/oppdrag/<int:commission_id>/rapporter/<int:report_id>/publiser")
+@login_required
+def publish_report(reference: str, commission_id: int, report_id: int):
+    method = get_method_or_404(reference, need="edit")
+    commission = _method_child_or_404(Commission, commission_id, method)
+    report = db.session.get(CommissionReport, report_id)
+    if report is None or report.commission_id != commission.id:
+        abort(404)
+    form = FlaskForm()
+    if form.validate_on_submit() and saved(form, lambda: services.publish_report(report, actor=current_user)):
+        flash(f"Filen til «{report.title}» er publisert på metodens offentlige side.", "success")
+    else:
+        flash_errors(form)
+    return redirect(url_for("methods.detail", reference=reference, _anchor="oppdrag"))
 
 
 @bp.route("/<reference>/prisnotat/ny", methods=["GET", "POST"])

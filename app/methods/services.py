@@ -644,6 +644,19 @@ def _record_ordering_decision(method: Method, command: NewOrderingDecision, *, a
     return decision
 
 
+def publish_report(report: CommissionReport, *, actor) -> None:
+    """Publish a delivered report's file on the method's public page once the secretariat has cleared it (a file
+    registered unpublished may hold confidential prices until the negotiations end). Published stays published:
+    the public page and its feeds have shown it."""
+    if report.document_id is None:
+        raise InvalidInput("Rapporten har ingen fil å publisere.", field="report")
+    if report.published:
+        raise InvalidInput("Filen er allerede publisert.", field="report")
+    report.published = True
+    db.session.flush()
+    record_change(AuditAction.UPDATE, "method_report", report.id, user=actor, changes={"published": [False, True]})
+
+
 def check_report(commission: Commission, command: NewReport) -> None:
     """A report has a title and is delivered no earlier than the commission started: both at once."""
     problems = Problems()

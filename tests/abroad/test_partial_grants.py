@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.abroad import services
-from app.abroad.commands import PartDecision
+from app.abroad.commands import PartDecision, TreatmentPlan
 from app.abroad.importing import run_import
 from app.abroad.letters import forwarding_letter
 from app.abroad.models import (
@@ -18,6 +18,8 @@ from app.abroad.models import (
     AppealStatus,
     Application,
     ApplicationStatus,
+    CostCategory,
+    CostEntry,
     Decision,
     DecisionItem,
     DecisionPart,
@@ -25,10 +27,10 @@ from app.abroad.models import (
     TreatmentClass,
 )
 from app.abroad.statistics import appeals_by_region, received_and_granted
-from app.errors import InvalidInputs
+from app.errors import InvalidInput, InvalidInputs
 from app.extensions import db
 from tests.abroad.fixtures.import_files import application_row, to_csv
-from tests.factories import abroad_appeal, abroad_decision, abroad_reconsideration
+from tests.factories import abroad_appeal, abroad_cost, abroad_decision, abroad_reconsideration
 from tests.pdf import pdf_text
 
 TODAY = date(2026, 11, 20)
@@ -209,3 +211,50 @@ def test_the_import_refuses_a_partial_grant_it_cannot_itemise(caseworker):
     assert [(error.line, error.column) for error in result.errors] == [(2, "decision")]
     assert "delvis innvilget vedtak kan ikke importeres" in result.errors[0].message
     assert db.session.scalar(select(Application.id)) is None
+
+
+def _plan_refusals(application, plan: TreatmentPlan) -> dict[str | None, str]:
+    with pytest.raises(InvalidInputs) as refused:
+        services.check_treatment_plan(application, plan)
+    return {error.field: str(error) for error in refused.value.errors}
+
+
+def test_the_plan_and_the_costs_keep_to_what_a_partial_grant_refused_until_an_appeal_reverses_it(application,
+                                                                                                  caseworker):
+    no_travel = PartDecision(item=DecisionItem.TRAVEL, granted=False, reason="Reisen dekkes av pasientreiser.")
+    services.decide(application, _partial(TREATMENT, NO_COMPANION, KAROLINSKA, no_travel), actor=caseworker,
+                    letter=b"%PDF-1.7", today=TODAY)
+    refused = _plan_refusals(application, TreatmentPlan(hospital="Rigshospitalet", country="DK",
+                                                        companion="Ektefelle"))
+    assert refused["hospital"] == "Vedtaket innvilget behandling ved Karolinska Universitetssjukhuset, ikke ved " \
+                                  "Rigshospitalet."
+    assert refused["companion"] == "Ledsager er avslått i vedtaket om delvis innvilgelse (Pasienten er voksen og " \
+                                   "klarer reisen alene.)."
+    services.check_treatment_plan(application, TreatmentPlan(hospital="Karolinska Universitetssjukhuset",
+                                                             country="SE"))
+    with pytest.raises(InvalidInput) as cost:
+        services.check_cost(application, abroad_cost(category=CostCategory.TRAVEL), today=TODAY)
+    assert (cost.value.field, str(cost.value)) == (
+        "category", "Reiseutgifter er avslått i vedtaket om delvis innvilgelse (Reisen dekkes av pasientreiser.), "
+                    "så kostnaden kan ikke føres som «reise».")
+    services.check_cost(application, abroad_cost(category=CostCategory.STAY), today=TODAY)   # stay was not refused
+
+    appeal = services.register_appeal(application, abroad_appeal(), actor=caseworker, today=TODAY)
+    services.reconsider(appeal, abroad_reconsideration(OfficeOutcome.REVERSED, reasoning="Ledsager er nødvendig."),
+                        actor=caseworker, letter=b"%PDF-1.7", today=TODAY)
+    services.check_treatment_plan(application, TreatmentPlan(hospital="Rigshospitalet", country="DK",
+                                                             companion="Ektefelle"))
+    services.check_cost(application, abroad_cost(category=CostCategory.TRAVEL), today=TODAY)
+
+
+def test_the_cost_import_refuses_a_cost_the_partial_grant_refused(register, caseworker):
+    application = register(reference="UTL-DELVIS-1")
+    services.decide(application, _partial(TREATMENT, PartDecision(item=DecisionItem.STAY, granted=False,
+                                                                  reason="Behandlingen er poliklinisk.")),
+                    actor=caseworker, letter=b"%PDF-1.7", today=TODAY)
+    rows = [{"application_reference": "UTL-DELVIS-1", "date": "2026-10-01", "category": category,
+             "amount_nok": "5000"} for category in ("treatment", "stay")]
+    result = run_import("costs", to_csv(rows), "kostnader.csv", actor=caseworker, today=TODAY)
+    assert [(error.line, error.column) for error in result.errors] == [(3, "category")]
+    assert "Oppholdsutgifter er avslått i vedtaket om delvis innvilgelse" in result.errors[0].message
+    assert db.session.scalar(select(CostEntry.id)) is None   # nothing of a refused file is written

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.core.audit import AuditEvent
 from app.extensions import db
 from app.methods import services
 from app.methods.commands import StatusChange
@@ -289,6 +290,40 @@ def test_ordering_decision_through_the_form_commissions_an_assessment(app, login
     # The decided item is no longer offered.
     assert "har ingen sak i Bestillerforum uten beslutning" in client.get(
         f"/metoder/{reference}/bestilling/ny").get_data(as_text=True)
+
+
+def test_a_report_registered_unpublished_is_published_later_and_only_once(app, login, make_user, secretary):
+    client = login(secretary)
+    reference = _register(app, secretary)
+    _ready_for_decision(app, secretary, reference)
+    with app.app_context():
+        commission_id = db.session.scalar(select(Commission.id).where(
+            Commission.method_id == services.find_method(reference).id))
+    client.post(f"/metoder/{reference}/oppdrag/{commission_id}/rapporter/ny", data={
+        "title": "Metodevurdering med priser", "delivered_on": "15.12.2024", "file": (io.BytesIO(PDF), "rapport.pdf")},
+        content_type="multipart/form-data")
+    client.post(f"/metoder/{reference}/oppdrag/{commission_id}/rapporter/ny", data={
+        "title": "Notat uten fil", "delivered_on": "16.12.2024"})
+    with app.app_context():
+        report_id, bare_id = db.session.scalars(select(CommissionReport.id).order_by(CommissionReport.id)).all()
+    publish = f"/metoder/{reference}/oppdrag/{commission_id}/rapporter/{report_id}/publiser"
+    assert client.get(f"/nye-metoder/{reference}/rapporter/{report_id}").status_code == 404   # not yet public
+    assert "Publiser filen" in _section(client.get(f"/metoder/{reference}").get_data(as_text=True), "oppdrag")
+    reader = login(make_user("bestillerforum"))
+    assert reader.post(publish).status_code == 403                          # a reader, not the secretariat
+    assert "Publiser filen" not in reader.get(f"/metoder/{reference}").get_data(as_text=True)
+
+    page = client.post(publish, follow_redirects=True).get_data(as_text=True)
+    assert "Filen til «Metodevurdering med priser» er publisert på metodens offentlige side." in page
+    assert client.get(f"/nye-metoder/{reference}/rapporter/{report_id}").data == PDF
+    again = client.post(publish, follow_redirects=True).get_data(as_text=True)
+    assert "Filen er allerede publisert." in again
+    no_file = f"/metoder/{reference}/oppdrag/{commission_id}/rapporter/{bare_id}/publiser"
+    assert "Rapporten har ingen fil å publisere." in client.post(no_file, follow_redirects=True).get_data(as_text=True)
+    with app.app_context():
+        logged = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.object_type == "method_report", AuditEvent.object_id == str(report_id)).order_by(AuditEvent.id))
+        assert [event.changes.get("published") for event in logged] == [[None, False], [False, True]]
 
 
 def test_report_upload_is_stored_on_the_case_and_linked_from_the_method_page(app, login, secretary):

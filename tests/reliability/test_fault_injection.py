@@ -92,6 +92,7 @@ from app.methods.models import (
     AgendaItem,
     AssessmentReference,
     Commission,
+    CommissionReport,
     DecisionOutcome,
     FollowUpAssignment,
     Forum,
@@ -276,6 +277,8 @@ NOT_WRITING = {
     "app.abroad.services.check_opinion_received": "the received opinion's rules",
     "app.abroad.services.check_opinion_correction": "the opinion correction's rules",
     "app.abroad.services.check_treatment_plan": "the treatment plan's rules",
+    "app.abroad.services.refused_parts": "a query",
+    "app.abroad.services.refused_cost": "a check's message",
     "app.abroad.services.check_late_appeal": "the late-appeal assessment's rules",
     "app.abroad.services.check_board_decision": "the board decision's rules",
     "app.abroad.services.check_phrase": "a standard phrase's rules (a query for the office's titles)",
@@ -1141,6 +1144,19 @@ def _(w):
     commission_id = w.commission(actor)
     return lambda: methods.add_report(w.get(Commission, commission_id), NewReport(
         title="Fullstendig metodevurdering", delivered_on=date(2024, 12, 2)), actor=w.get(User, actor))
+
+
+@case("app.methods.services.publish_report")
+def _(w):
+    actor = w.user("methods_secretariat")
+    commission = w.get(Commission, w.commission(actor))
+    document = documents.attach_document(w.get(Case, commission.method.case_id), title="Rapport",
+                                         filename="rapport.pdf", content=PDF, actor=w.get(User, actor))
+    report_id = methods.add_report(commission, NewReport(title="Fullstendig metodevurdering",
+                                                         delivered_on=date(2024, 12, 2), document_id=document.id),
+                                   actor=w.get(User, actor)).id
+    db.session.commit()
+    return lambda: methods.publish_report(w.get(CommissionReport, report_id), actor=w.get(User, actor))
 
 
 @case("app.methods.services.add_price_note")

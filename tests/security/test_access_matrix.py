@@ -170,7 +170,7 @@ MATRIX[("methods.remove_trial", "POST")] = MATRIX[("methods.close_follow_up", "P
 MATRIX[("methods.move_reference", "POST")] = MATRIX[("methods.remove_reference", "POST")] = METHODS
 MATRIX[("api.methods_create_method", "POST")] = METHODS
 MATRIX[("methods.take_up_again", "POST")] = MATRIX[("methods.remove_agenda_item", "POST")] = METHODS
-MATRIX[("methods.file_meeting_paper", "POST")] = METHODS
+MATRIX[("methods.file_meeting_paper", "POST")] = MATRIX[("methods.publish_report", "POST")] = METHODS
 for _endpoint in ("panel.new_referral", "panel.new_member", "panel.edit_member", "panel.assign_member",
                   "panel.add_expert", "panel.edit_answers", "panel.new_item", "panel.new_statement",
                   "panel.new_feedback", "panel.new_principled_question", "panel.withdraw_item",
@@ -297,7 +297,8 @@ def principals_and_urls(app) -> Fixtures:
         "access_log": {**common, "case_id": access_log_request.id},
         # The demo's published report file, and the papers published for Beslutningsforum 17.03.2025 (S1).
         "published_report": {**common, "reference": "ID2024_090", "report_id": db.session.scalar(
-            select(CommissionReport.id).where(CommissionReport.published))},
+            select(CommissionReport.id).where(CommissionReport.published)), "commission_id": db.session.scalar(
+            select(CommissionReport.commission_id).where(CommissionReport.published))},
         "published_paper": {**common, "kind": "innkalling", "meeting_id": db.session.scalar(
             select(Meeting.id).where(Meeting.forum == Forum.BESLUTNINGSFORUM,
                                      Meeting.meeting_date == date(2025, 3, 17)))},
@@ -316,7 +317,8 @@ FIXTURE_OF = {   # which demo objects an endpoint's URL names (the default: the 
     **dict.fromkeys(("abroad.reverse_cost", "api.abroad_reverse_cost"), "cost"),
     **dict.fromkeys(("abroad.decision_letter", "cases.download_document", "cases.new_document_version"), "refused"),
     **dict.fromkeys(("methods.new_follow_up", "methods.close_follow_up"), "follow_up"),
-    "methods.new_report": "commission", "cases.assign": "panel.", "methods.remove_agenda_item": "agenda",
+    "methods.new_report": "commission", "methods.publish_report": "published_report",
+    "cases.assign": "panel.", "methods.remove_agenda_item": "agenda",
     "methods.meeting_paper_pdf": "agenda", "admin.access_log_request": "access_log",
     "public_methods.assessment_pdf": "published_assessment",
     "public_methods.report_file": "published_report", "public_methods.meeting_paper": "published_paper",

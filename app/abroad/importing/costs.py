@@ -14,7 +14,8 @@ from app.abroad.importing.base import Importer, batches, chunks
 from app.abroad.importing.cells import Row, label
 from app.abroad.importing.reading import Table
 from app.abroad.importing.stored import Stored, StoredApplications
-from app.abroad.models import ApplicationStatus, CostCategory, CostEntry
+from app.abroad.models import ApplicationStatus, CostCategory, CostEntry, Decision
+from app.abroad.services import refused_cost, refused_parts
 from app.cases.interface import Change, TableWriter, record_changes
 from app.db import utcnow
 from app.extensions import db
@@ -48,6 +49,7 @@ class CostImporter(Importer):
         self.stored = StoredApplications(self.scope)
         self.existing: set[tuple] = set()          # the stored costs of the applications seen
         self.existing_of: set[int] = set()
+        self.refused: dict[int, dict] = {}        # what a partial grant refused, by application, looked up once
 
     def check_batch(self, rows: list[Row]) -> None:
         self.stored.look_up(rows)
@@ -78,9 +80,17 @@ class CostImporter(Importer):
             if entry_date and entry_date < application.received_on:
                 row.error("date", f"Kostnaden kan ikke være datert før søknaden ble mottatt "
                                   f"({label(application.received_on)}).")
+            if application.decision is Decision.PARTIAL and (refused := refused_cost(self.refused_of(application),
+                                                                                     category)):
+                row.error("category", refused)
         if len(row.errors) > errors_before or None in (application, entry_date, category, amount):
             return None
         return Cost(row.line, application, entry_date, category, amount)
+
+    def refused_of(self, application: Stored) -> dict:
+        if application.id not in self.refused:
+            self.refused[application.id] = refused_parts(application.id)
+        return self.refused[application.id]
 
     def write(self, table: Table) -> None:
         created_by = self.actor.id if self.actor is not None else None
