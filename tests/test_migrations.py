@@ -8,7 +8,7 @@ from alembic.script import ScriptDirectory
 from app.db import not_database_kept
 from app.extensions import db
 from config import BASE_DIR
-from tests.conftest import restore_demo
+from tests.migrations import MIGRATIONS, demo_database
 
 
 def test_the_migrated_schema_matches_the_models(app_ctx):
@@ -18,7 +18,7 @@ def test_the_migrated_schema_matches_the_models(app_ctx):
 
 def _alembic_config() -> Config:
     config = Config(str(BASE_DIR / "migrations" / "alembic.ini"))
-    config.set_main_option("script_location", str(BASE_DIR / "migrations"))
+    config.set_main_option("script_location", MIGRATIONS)
     return config
 
 
@@ -35,34 +35,22 @@ def test_the_history_runs_down_and_up_on_a_database_full_of_demo_data(tmp_path, 
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import func, select
 
-    from app import create_app
     from app.auth.models import User
     from app.cases.models import Case
-    from config import TestConfig
 
-    class DemoConfig(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'demo.db'}"
-
-    app = create_app(DemoConfig)
-    directory = str(BASE_DIR / "migrations")
     script = ScriptDirectory.from_config(_alembic_config())
     first = next(iter(script.walk_revisions(base="base", head="heads")))
     while first.down_revision is not None:
         first = script.get_revision(first.down_revision)
-    with app.app_context():
-        upgrade(directory=directory)
-        restore_demo(db.session.connection(), demo_rows)
-        db.session.commit()
+    with demo_database(f"sqlite:///{tmp_path / 'demo.db'}", demo_rows, tmp_path / "documents"):
         users = db.session.scalar(select(func.count()).select_from(User))
         db.session.remove()   # the migrations take their own connection
 
-        downgrade(directory=directory, revision=first.revision)
-        upgrade(directory=directory)
+        downgrade(directory=MIGRATIONS, revision=first.revision)
+        upgrade(directory=MIGRATIONS)
 
         assert db.session.scalar(select(func.count()).select_from(User)) == users
         assert db.session.scalar(select(func.count()).select_from(Case)) > 0     # the core's cases stayed
-        db.session.remove()
-        db.engine.dispose()
     with sqlite3.connect(tmp_path / "demo.db") as connection:
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)

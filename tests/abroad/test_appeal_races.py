@@ -20,9 +20,10 @@ from app.auth.models import User
 from app.cases.models import Case
 from app.core.roles import Role
 from app.extensions import db
-from config import BASE_DIR, TestConfig
-from tests.conftest import PASSWORD, restore_demo
+from config import TestConfig
+from tests.conftest import PASSWORD
 from tests.factories import abroad_appeal, abroad_application, abroad_decision
+from tests.migrations import MIGRATIONS, demo_database
 
 TODAY = date.today()
 APPEAL = {"received_on": TODAY.isoformat(), "notified_on": TODAY.isoformat(), "grounds": "Uenig i avslaget."}
@@ -164,7 +165,7 @@ def own_app(scratch_database, tmp_path):
 
     race_app = create_app(RaceConfig)
     with race_app.app_context():
-        upgrade(directory=str(BASE_DIR / "migrations"))
+        upgrade(directory=MIGRATIONS)
         user = account_services.create_user(email="klage@test.example", name="Klage Behandler",
                                             role=Role.ABROAD_CASEWORKER, office="helse-sor-ost",
                                             password=PASSWORD)
@@ -248,21 +249,11 @@ APPEAL_INDEX_REVISION = "c3a1e7f05b2d"
 def test_the_migration_stops_and_names_the_cases_when_a_refusal_already_has_two_open_appeals(scratch_database,
                                                                                              tmp_path, capfd,
                                                                                              demo_rows):
-    class OldConfig(TestConfig):
-        SQLALCHEMY_DATABASE_URI = scratch_database("appeal_migration")
-        DOCUMENT_DIR = str(tmp_path / "documents")
-
-    old_app = create_app(OldConfig)
-    directory = str(BASE_DIR / "migrations")
-    with old_app.app_context():
-        # Demo data is loaded through today's models on today's schema; then the history is run down to just
-        # before this migration (the table is read as that schema has it: later migrations add columns).
-        before = ScriptDirectory(directory).get_revision(APPEAL_INDEX_REVISION).down_revision
-        upgrade(directory=directory)
-        restore_demo(db.session.connection(), demo_rows)
-        db.session.commit()
-        db.session.remove()
-        downgrade(directory=directory, revision=before)
+    # Demo data is loaded through today's models on today's schema; then the history is run down to just before
+    # this migration (the table is read as that schema has it: later migrations add columns).
+    with demo_database(scratch_database("appeal_migration"), demo_rows, tmp_path / "documents"):
+        before = ScriptDirectory(MIGRATIONS).get_revision(APPEAL_INDEX_REVISION).down_revision
+        downgrade(directory=MIGRATIONS, revision=before)
         table = Table("abroad_appeals", MetaData(), autoload_with=db.engine)
         forwarded = db.session.execute(select(table).where(table.c.status == "forwarded")).mappings().first()
         application_case = db.session.scalar(select(Application.case_id).where(
@@ -275,8 +266,6 @@ def test_the_migration_stops_and_names_the_cases_when_a_refusal_already_has_two_
             Case.id.in_((forwarded["case_id"], application_case)))))
         db.session.remove()
         with pytest.raises(SystemExit):   # Flask-Migrate logs the migration's error and exits 1
-            upgrade(directory=directory)
+            upgrade(directory=MIGRATIONS)
         error = capfd.readouterr().err
         assert "more than one appeal under way" in error and all(number in error for number in numbers)
-        db.session.remove()
-        db.engine.dispose()

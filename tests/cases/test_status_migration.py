@@ -4,34 +4,23 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
-from app import create_app
 from app.extensions import db
-from config import BASE_DIR, TestConfig
-from tests.conftest import restore_demo
+from tests.migrations import MIGRATIONS, demo_database
 
 REVISION, BEFORE = "f1a7c3e9b2d4", "d4e9b1c7a2f3"
 
 
 @pytest.mark.slow
 def test_existing_cases_move_to_their_modules_status(tmp_path, demo_rows):
-    class DemoConfig(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'demo.db'}"
-        DOCUMENT_DIR = str(tmp_path / "documents")
-
-    app = create_app(DemoConfig)
-    directory = str(BASE_DIR / "migrations")
-    with app.app_context():
-        upgrade(directory=directory)
-        restore_demo(db.session.connection(), demo_rows)
-        db.session.commit()
+    with demo_database(f"sqlite:///{tmp_path / 'demo.db'}", demo_rows, tmp_path / "documents"):
         # As before the revision: every case «Opprettet» whatever its module says, one discarded.
         discarded = db.session.execute(text("SELECT MIN(id) FROM cases WHERE kind = 'method'")).scalar()
         db.session.execute(text("UPDATE cases SET status = 'R'"))
         db.session.execute(text("UPDATE cases SET status = 'U' WHERE id = :id"), {"id": discarded})
         db.session.commit()
         db.session.remove()
-        downgrade(directory=directory, revision=BEFORE)
-        upgrade(directory=directory, revision=REVISION)
+        downgrade(directory=MIGRATIONS, revision=BEFORE)
+        upgrade(directory=MIGRATIONS, revision=REVISION)
 
         def statuses(sql: str) -> set[str]:
             return set(db.session.execute(text(f"SELECT c.status FROM cases c WHERE c.id IN ({sql})")).scalars())
@@ -48,5 +37,3 @@ def test_existing_cases_move_to_their_modules_status(tmp_path, demo_rows):
             "WHERE comment = 'Statusen følger modulens status'")).all()
         assert moved and all(row.from_status == "R" and row.to_status in ("B", "F", "A") and row.by_id is None
                              for row in moved)
-        db.session.remove()
-        db.engine.dispose()
