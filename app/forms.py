@@ -2,8 +2,10 @@
 import dataclasses
 import enum
 import typing
+from collections.abc import Callable
 from typing import NamedTuple
 
+from flask import flash, redirect
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy.exc import IntegrityError
@@ -111,6 +113,37 @@ def show_draft_errors(form: FlaskForm, check) -> None:
         for each in error.errors if isinstance(error, InvalidInputs) else [error]:
             if getattr(each, "field", None) not in refused:
                 show_error(form, each)
+
+
+def flash_errors(form: FlaskForm, prefix: str = "") -> None:
+    """A refused button form's messages, shown on the page it returns to (each after `prefix`, where that page
+    lists many records and must say which one was refused)."""
+    for message in [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]:
+        flash(prefix + message, "error")
+
+
+def _flash_done(done: str | Callable[[], str]) -> None:
+    flash(done() if callable(done) else done, "success")
+
+
+def button_pressed(form: FlaskForm, action, done: str | Callable[[], str], back_to: str, refused_prefix: str = ""):
+    """The answer to a POST button (a form with no page of its own): the form checked, `action` saved
+    (`saved`), then back to `back_to` with `done` flashed, or with what was refused (flash_errors). `done` is a
+    callable when the message names what only the action knows (a row it made, a choice it checked)."""
+    if form.validate_on_submit() and saved(form, action):
+        _flash_done(done)
+    else:
+        flash_errors(form, refused_prefix)
+    return redirect(back_to)
+
+
+def step_saved(form: FlaskForm, action, done: str | Callable[[], str], then: str, check=None):
+    """A form page's post (`submitted`): when it saved, `done` flashed and the redirect to `then`; None while the
+    form is to be shown (not yet posted, or refused), so the view renders it."""
+    if not submitted(form, action, check):
+        return None
+    _flash_done(done)
+    return redirect(then)
 
 
 def form_status(form: FlaskForm) -> int:

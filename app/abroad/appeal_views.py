@@ -19,13 +19,17 @@ from app.abroad.views import bp
 from app.cases.interface import audited_page, can_edit, get_case, load_record
 from app.core.audit import AuditAction, record_access
 from app.core.roles import Role
-from app.forms import form_status, show_draft_errors, submitted
+from app.forms import form_status, show_draft_errors, step_saved, submitted
 from app.http import content_disposition
 from app.security import role_required
 
 
 def _appeal_page(case_id: int, anchor: str | None = None):
-    return redirect(url_for("abroad.appeal", case_id=case_id, _anchor=anchor))
+    return redirect(_appeal_url(case_id, anchor))
+
+
+def _appeal_url(case_id: int, anchor: str | None = None) -> str:
+    return url_for("abroad.appeal", case_id=case_id, _anchor=anchor)
 
 
 @bp.route("/soknader/<int:case_id>/klage/ny", methods=["GET", "POST"])
@@ -161,10 +165,10 @@ def forwarding_letter(case_id: int):
 def board_decision(case_id: int):
     case, appeal = load_record(case_id, Appeal, "edit")
     form = BoardDecisionForm()
-    if submitted(form, lambda: services.record_board_decision(appeal, form.to_command(), actor=current_user),
-                 check=lambda command: services.check_board_decision(appeal, command)):
-        flash("Nemndas avgjørelse er registrert.", "success")
-        return _appeal_page(case.id)
+    if (done := step_saved(form, lambda: services.record_board_decision(appeal, form.to_command(), actor=current_user),
+                           check=lambda command: services.check_board_decision(appeal, command),
+                           done="Nemndas avgjørelse er registrert.", then=_appeal_url(case.id))) is not None:
+        return done
     return _appeal_form_page(form, case, appeal, "Avgjørelse fra Klagenemnda",
                              "Nemndas avgjørelse er endelig. Omgjør nemnda et avslag helt eller delvis, blir "
                              "søknaden innvilget. Opphever nemnda vedtaket og sender saken tilbake, åpnes søknaden "
@@ -177,10 +181,11 @@ def board_decision(case_id: int):
 def withdraw_appeal(case_id: int):
     case, appeal = load_record(case_id, Appeal, "edit")
     form = AppealWithdrawalForm()
-    if submitted(form, lambda: services.withdraw_appeal(appeal, form.to_command(), actor=current_user),
-                 check=lambda command: services.check_withdrawal(appeal, command)):
-        flash("Klagen er registrert som trukket, og klagesaken er avsluttet.", "success")
-        return _appeal_page(case.id)
+    if (done := step_saved(form, lambda: services.withdraw_appeal(appeal, form.to_command(), actor=current_user),
+                           check=lambda command: services.check_withdrawal(appeal, command),
+                           done="Klagen er registrert som trukket, og klagesaken er avsluttet.",
+                           then=_appeal_url(case.id))) is not None:
+        return done
     return _appeal_form_page(form, case, appeal, "Klagen trekkes",
                              "Pasienten kan trekke klagen så lenge den er under behandling, hos kontoret eller hos "
                              "Klagenemnda. Vedtaket står da som det var, og klagesaken avsluttes.", "klagen trekkes")

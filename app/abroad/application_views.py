@@ -25,13 +25,24 @@ from app.abroad.views import bp
 from app.cases.interface import audited_page, can_edit, filed_documents, load_record
 from app.core.roles import Role
 from app.extensions import db
-from app.forms import FlagReviewForm, form_status, saved, show_draft_errors, submitted
+from app.forms import FlagReviewForm, form_status, saved, show_draft_errors, step_saved, submitted
 from app.methods.interface import MethodState, decision_links
 from app.security import role_required
 
 
 def _application_page(case_id: int, anchor: str | None = None):
-    return redirect(url_for("abroad.application", case_id=case_id, _anchor=anchor))
+    return redirect(_application_url(case_id, anchor))
+
+
+def _application_url(case_id: int, anchor: str | None = None) -> str:
+    return url_for("abroad.application", case_id=case_id, _anchor=anchor)
+
+
+def _step_page(form, case, application: Application, context: str, **template):
+    """A step's form on the application (abroad/step_form.html), logged as a read of the application under
+    `context`; 409 when its save lost to someone else's."""
+    page = render_template("abroad/step_form.html", form=form, case=case, application=application, **template)
+    return audited_page(page, case, application, "abroad_application", context, form_status(form))
 
 
 @bp.route("/soknader/ny", methods=["GET", "POST"])
@@ -67,15 +78,14 @@ def application(case_id: int):
 def request_opinion(case_id: int):
     case, application = load_record(case_id, Application, "edit")
     form = OpinionRequestForm()
-    if submitted(form, lambda: services.request_opinion(application, form.to_command(), actor=current_user),
-                 check=lambda command: services.check_opinion_request(application, command)):
-        flash("Forespørselen om medisinsk uttalelse er registrert med svarfrist.", "success")
-        return _application_page(case.id, "uttalelser")
-    page = render_template("abroad/step_form.html", form=form, case=case, application=application,
-                           heading="Be om medisinsk uttalelse",
-                           intro="Kontoret innhenter uttalelser fra relevante fagmiljøer i Norge før vedtak.",
-                           anchor="uttalelser")
-    return audited_page(page, case, application, "abroad_application", "ny uttalelse", form_status(form))
+    if (done := step_saved(form, lambda: services.request_opinion(application, form.to_command(), actor=current_user),
+                           check=lambda command: services.check_opinion_request(application, command),
+                           done="Forespørselen om medisinsk uttalelse er registrert med svarfrist.",
+                           then=_application_url(case.id, "uttalelser"))) is not None:
+        return done
+    return _step_page(form, case, application, "ny uttalelse", heading="Be om medisinsk uttalelse",
+                      intro="Kontoret innhenter uttalelser fra relevante fagmiljøer i Norge før vedtak.",
+                      anchor="uttalelser")
 
 
 def child_or_404(model, child_id: int, application: Application):
@@ -92,15 +102,14 @@ def record_opinion(case_id: int, opinion_id: int):
     case, application = load_record(case_id, Application, "edit")
     opinion = child_or_404(MedicalOpinion, opinion_id, application)
     form = OpinionReceivedForm()
-    if submitted(form, lambda: services.record_opinion(opinion, form.to_command(), actor=current_user),
-                 check=lambda command: services.check_opinion_received(opinion, command)):
-        flash("Uttalelsen er registrert som mottatt.", "success")
-        return _application_page(case.id, "uttalelser")
-    page = render_template("abroad/step_form.html", form=form, case=case, application=application,
-                           heading=f"Uttalelse fra {opinion.requested_from}",
-                           intro=f"Forespurt {opinion.requested_on:%d.%m.%Y}, svarfrist {opinion.due_on:%d.%m.%Y}.",
-                           anchor="uttalelser")
-    return audited_page(page, case, application, "abroad_application", "mottatt uttalelse", form_status(form))
+    if (done := step_saved(form, lambda: services.record_opinion(opinion, form.to_command(), actor=current_user),
+                           check=lambda command: services.check_opinion_received(opinion, command),
+                           done="Uttalelsen er registrert som mottatt.",
+                           then=_application_url(case.id, "uttalelser"))) is not None:
+        return done
+    return _step_page(form, case, application, "mottatt uttalelse", heading=f"Uttalelse fra {opinion.requested_from}",
+                      intro=f"Forespurt {opinion.requested_on:%d.%m.%Y}, svarfrist {opinion.due_on:%d.%m.%Y}.",
+                      anchor="uttalelser")
 
 
 # The decision
@@ -162,11 +171,11 @@ def plan_treatment(case_id: int):
     form = TreatmentPlanForm(obj=None if request.method == "POST" else application)
     if not form.is_submitted():
         form.version.data = application.version
-    if submitted(form, lambda: services.plan_treatment(
+    if (done := step_saved(form, lambda: services.plan_treatment(
             application, form.to_command(), expected_version=form.version.data, actor=current_user),
-            check=lambda command: services.check_treatment_plan(application, command)):
-        flash("Behandlingsplanen er lagret.", "success")
-        return _application_page(case.id, "behandling")
+            check=lambda command: services.check_treatment_plan(application, command),
+            done="Behandlingsplanen er lagret.", then=_application_url(case.id, "behandling"))) is not None:
+        return done
     if form.conflict:
         db.session.refresh(application)
         form.adopt_version(application.version)
@@ -189,17 +198,17 @@ def record_experimental_basis(case_id: int):
     if not form.is_submitted():
         form.version.data = application.version
     del form[("exception_grounds" if application.treatment_class is TreatmentClass.TRIAL else "trial_registry_id")]
-    if submitted(form, lambda: services.record_experimental_basis(
-            application, form.to_command(), expected_version=form.version.data, actor=current_user)):
-        flash("Grunnlaget for utprøvende behandling er lagret.", "success")
-        return _application_page(case.id, "utprovende")
+    if (done := step_saved(form, lambda: services.record_experimental_basis(
+            application, form.to_command(), expected_version=form.version.data, actor=current_user),
+            done="Grunnlaget for utprøvende behandling er lagret.",
+            then=_application_url(case.id, "utprovende"))) is not None:
+        return done
     if form.conflict:
         db.session.refresh(application)
         form.adopt_version(application.version)
-    page = render_template("abroad/step_form.html", form=form, case=case, application=application,
-                           heading="Utprøvende behandling: studie eller unntak", anchor="utprovende",
-                           intro=services.EXPERIMENTAL_NOTICE, stored_basis=application if form.conflict else None)
-    return audited_page(page, case, application, "abroad_application", "utprøvende behandling", form_status(form))
+    return _step_page(form, case, application, "utprøvende behandling",
+                      heading="Utprøvende behandling: studie eller unntak", anchor="utprovende",
+                      intro=services.EXPERIMENTAL_NOTICE, stored_basis=application if form.conflict else None)
 
 
 @bp.post("/soknader/<int:case_id>/avslutt")
@@ -225,12 +234,12 @@ def review_method_flag(case_id: int):
         flash("Søknaden har ikke noe flagg om ny beslutning i Nye Metoder.", "info")
         return _application_page(case.id)
     form = FlagReviewForm()
-    if submitted(form, lambda: services.review_method_flag(application, form.note.data, actor=current_user)):
-        flash("Flagget er merket som vurdert, og vurderingen er ført i journalen.", "success")
-        return _application_page(case.id)
-    page = render_template("abroad/step_form.html", form=form, case=case, application=application,
-                           heading="Vurder ny beslutning i Nye Metoder", intro=application.flag, anchor="flagg")
-    return audited_page(page, case, application, "abroad_application", "vurder ny beslutning", form_status(form))
+    if (done := step_saved(form, lambda: services.review_method_flag(application, form.note.data, actor=current_user),
+                           done="Flagget er merket som vurdert, og vurderingen er ført i journalen.",
+                           then=_application_url(case.id))) is not None:
+        return done
+    return _step_page(form, case, application, "vurder ny beslutning", heading="Vurder ny beslutning i Nye Metoder",
+                      intro=application.flag, anchor="flagg")
 
 
 @bp.route("/soknader/<int:case_id>/kostnader/ny", methods=["GET", "POST"])
@@ -238,14 +247,12 @@ def review_method_flag(case_id: int):
 def new_cost(case_id: int):
     case, application = load_record(case_id, Application, "edit")
     form = CostForm()
-    if submitted(form, lambda: services.add_cost(application, form.to_command(), actor=current_user),
-                 check=lambda command: services.check_cost(application, command)):
-        flash("Kostnaden er ført.", "success")
-        return _application_page(case.id, "kostnader")
-    page = render_template("abroad/step_form.html", form=form, case=case, application=application,
-                           heading="Før kostnad", anchor="kostnader",
-                           intro="Statistikken teller kostnaden i året for datoen og på pasientens hjemregion.")
-    return audited_page(page, case, application, "abroad_application", "ny kostnad", form_status(form))
+    if (done := step_saved(form, lambda: services.add_cost(application, form.to_command(), actor=current_user),
+                           check=lambda command: services.check_cost(application, command),
+                           done="Kostnaden er ført.", then=_application_url(case.id, "kostnader"))) is not None:
+        return done
+    return _step_page(form, case, application, "ny kostnad", heading="Før kostnad", anchor="kostnader",
+                      intro="Statistikken teller kostnaden i året for datoen og på pasientens hjemregion.")
 
 
 # Corrections: each through a form opened at the record's version, with a reason; the change and the reason
@@ -258,11 +265,11 @@ def correct_application(case_id: int):
     form = ApplicationCorrectionForm()
     if not form.is_submitted():
         form.fill_from(application)
-    if submitted(form, lambda: services.correct_application(
+    if (done := step_saved(form, lambda: services.correct_application(
             application, form.to_command(), expected_version=form.version.data, actor=current_user),
-            check=lambda command: services.check_correction(application, command, actor=current_user)):
-        flash("Rettingen er lagret og vises i sakens historikk.", "success")
-        return _application_page(case.id)
+            check=lambda command: services.check_correction(application, command, actor=current_user),
+            done="Rettingen er lagret og vises i sakens historikk.", then=_application_url(case.id))) is not None:
+        return done
     if form.conflict:
         db.session.refresh(application)
         form.adopt_version(application.version)
@@ -283,11 +290,12 @@ def correct_opinion(case_id: int, opinion_id: int):
     form = OpinionCorrectionForm(obj=None if request.method == "POST" else opinion)
     if opinion.received_on is None:
         del form.received_on, form.conclusion
-    if submitted(form, lambda: services.correct_opinion(
+    if (done := step_saved(form, lambda: services.correct_opinion(
             opinion, form.to_command(), expected_version=form.version.data, actor=current_user),
-            check=lambda command: services.check_opinion_correction(opinion, command)):
-        flash("Rettingen av uttalelsen er lagret og vises i sakens historikk.", "success")
-        return _application_page(case.id, "uttalelser")
+            check=lambda command: services.check_opinion_correction(opinion, command),
+            done="Rettingen av uttalelsen er lagret og vises i sakens historikk.",
+            then=_application_url(case.id, "uttalelser"))) is not None:
+        return done
     if form.conflict:
         db.session.refresh(opinion)
         form.adopt_version(opinion.version)
@@ -303,10 +311,10 @@ def reverse_cost(case_id: int, cost_id: int):
     case, application = load_record(case_id, Application, "edit")
     cost = child_or_404(CostEntry, cost_id, application)
     form = CostReversalForm()
-    if form.validate_on_submit() and saved(form, lambda: services.reverse_cost(
-            cost, form.to_command(), actor=current_user)):
-        flash("Kostnaden er tilbakeført med en kreditering.", "success")
-        return _application_page(case.id, "kostnader")
+    if (done := step_saved(form, lambda: services.reverse_cost(cost, form.to_command(), actor=current_user),
+                           done="Kostnaden er tilbakeført med en kreditering.",
+                           then=_application_url(case.id, "kostnader"))) is not None:
+        return done
     page = render_template("abroad/correction_form.html", form=form, case=case, application=application,
                            heading="Tilbakefør kostnad", anchor="kostnader", cost=cost)
     return audited_page(page, case, application, "abroad_application", "tilbakeføring", form_status(form))

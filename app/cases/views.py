@@ -43,7 +43,7 @@ from app.core.regions import region_name, unit_name
 from app.core.roles import Role
 from app.errors import JobsUnavailable
 from app.extensions import db
-from app.forms import CsrfOnlyForm, choices, saved, submitted
+from app.forms import CsrfOnlyForm, button_pressed, choices, saved, submitted
 from app.http import content_disposition
 from app.listing import export_file, list_page
 from app.modules import dashboard_parts
@@ -221,23 +221,15 @@ def _form_page(template: str, case: Case, page: str, status: int = 200, **contex
     return html, status
 
 
-def _flash_form_errors(form, prefix: str = "") -> None:
-    for message in [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]:
-        flash(prefix + message, "error")
-
-
 @bp.post("/saker/<int:case_id>/journal/<int:entry_id>/avskriv")
 @login_required
 def complete_follow_up(case_id: int, entry_id: int):
     case = get_case_or_404(case_id, need="edit")
     entry = _child_or_404(JournalEntry, entry_id, case)
     form = FollowUpForm()
-    if form.validate_on_submit() and saved(form, lambda: services.complete_follow_up(
-            entry, method=form.method.data, expected_version=form.version.data, actor=current_user)):
-        flash("Journalposten er avskrevet.", "success")
-    else:
-        _flash_form_errors(form)
-    return redirect(url_for("cases.detail", case_id=case_id, _anchor="journal"))
+    return button_pressed(form, lambda: services.complete_follow_up(
+        entry, method=form.method.data, expected_version=form.version.data, actor=current_user),
+        done="Journalposten er avskrevet.", back_to=url_for("cases.detail", case_id=case_id, _anchor="journal"))
 
 
 @bp.route("/saker/<int:case_id>/dokumenter/ny", methods=["GET", "POST"])
@@ -321,12 +313,9 @@ def complete_deadline(case_id: int, deadline_id: int):
     case = get_case_or_404(case_id, need="edit")
     deadline = _child_or_404(Deadline, deadline_id, case)
     form = CompleteDeadlineForm()
-    if form.validate_on_submit() and saved(form, lambda: deadline_service.complete_deadline(
-            deadline, expected_version=form.version.data, actor=current_user)):
-        flash("Fristen er markert som utført.", "success")
-    else:
-        _flash_form_errors(form)
-    return redirect(url_for("cases.detail", case_id=case_id, _anchor="frister"))
+    return button_pressed(form, lambda: deadline_service.complete_deadline(
+        deadline, expected_version=form.version.data, actor=current_user),
+        done="Fristen er markert som utført.", back_to=url_for("cases.detail", case_id=case_id, _anchor="frister"))
 
 
 @bp.post("/saker/<int:case_id>/saksbehandler")
@@ -335,12 +324,10 @@ def assign_responsible(case_id: int):
     """A work queue's «Tildel»: the case to a caseworker of its unit, then back to the queue."""
     case = get_case_or_404(case_id, need="edit")
     form = ResponsibleForm()
-    if form.validate_on_submit() and saved(form, lambda: services.assign_responsible(
-            case, form.user_id.data, actor=current_user)):
-        flash(f"Sak {case.number} er tildelt {case.responsible.name}.", "success")
-    else:
-        _flash_form_errors(form, prefix=f"Sak {case.number}: ")
-    return redirect(safe_next_url(form.next.data) or url_for("cases.detail", case_id=case_id))
+    return button_pressed(form, lambda: services.assign_responsible(case, form.user_id.data, actor=current_user),
+                          done=lambda: f"Sak {case.number} er tildelt {case.responsible.name}.",
+                          back_to=safe_next_url(form.next.data) or url_for("cases.detail", case_id=case_id),
+                          refused_prefix=f"Sak {case.number}: ")
 
 
 @bp.route("/saker/<int:case_id>/tilgang", methods=["GET", "POST"])
@@ -397,13 +384,8 @@ def delete_saved_filter(filter_id: int):
     if saved_filter is None:
         abort(404)
     back = safe_next_url(request.form.get("next")) or url_for(saved_filter.endpoint)
-    form = CsrfOnlyForm()
-    name = saved_filter.name
-    if form.validate_on_submit() and saved(form, lambda: saved_filters.delete_filter(saved_filter)):
-        flash(f"Filteret «{name}» er slettet.", "success")
-    else:
-        _flash_form_errors(form)
-    return redirect(back)
+    return button_pressed(CsrfOnlyForm(), lambda: saved_filters.delete_filter(saved_filter),
+                          done=f"Filteret «{saved_filter.name}» er slettet.", back_to=back)
 
 
 from app.cases import patient_views  # noqa: E402,F401  (the patient's facts, history and guardians on bp)

@@ -15,7 +15,7 @@ from app.cases.interface import attach_document, get_case
 from app.core.roles import Role
 from app.errors import InvalidInput
 from app.extensions import db
-from app.forms import choices, saved, submitted
+from app.forms import button_pressed, choices, saved, submitted
 from app.listing import list_page
 from app.methods import meeting_papers, services
 from app.methods.access import can_see_price_notes, get_method_or_404, require_secretariat
@@ -57,18 +57,11 @@ def close_follow_up(reference: str, follow_up_id: int):
     if assignment is None or assignment.decision.method_id != method.id:
         abort(404)
     form = CloseFollowUpForm()
-    if form.validate_on_submit() and saved(form, lambda: services.close_follow_up(
-            assignment, status=form.status.data, expected_version=form.version.data, actor=current_user)):
-        flash(f"Oppdraget er markert som {services.FOLLOW_UP_STATUSES[form.status.data].lower()}.", "success")
-    else:
-        flash_errors(form)
-    return redirect(url_for("methods.detail", reference=reference, _anchor="beslutningsforum"))
-
-
-def flash_errors(form) -> None:
-    """A refused button form's messages, shown on the page it returns to."""
-    for message in [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]:
-        flash(message, "error")
+    return button_pressed(
+        form, lambda: services.close_follow_up(assignment, status=form.status.data,
+                                               expected_version=form.version.data, actor=current_user),
+        done=lambda: f"Oppdraget er markert som {services.FOLLOW_UP_STATUSES[form.status.data].lower()}.",
+        back_to=url_for("methods.detail", reference=reference, _anchor="beslutningsforum"))
 
 
 # Helpers for the method page's forum sections (templates/methods/_forum_sections.html).
@@ -230,11 +223,8 @@ def take_up_again(meeting_id: int):
             raise InvalidInput("Velg en sak fra et tidligere møte.", field="earlier_id")
         created.append(services.take_up_again(meeting, earlier, actor=current_user))
 
-    if form.validate_on_submit() and saved(form, add):
-        flash(f"{created[0].label} er tatt opp igjen og satt på sakslisten.", "success")
-    else:
-        flash_errors(form)
-    return redirect(url_for("methods.meeting", meeting_id=meeting_id, _anchor="saksliste"))
+    return button_pressed(form, add, done=lambda: f"{created[0].label} er tatt opp igjen og satt på sakslisten.",
+                          back_to=url_for("methods.meeting", meeting_id=meeting_id, _anchor="saksliste"))
 
 
 @bp.post("/moter/<int:meeting_id>/saker/<int:item_id>/fjern")
@@ -245,13 +235,9 @@ def remove_agenda_item(meeting_id: int, item_id: int):
     item = db.session.get(AgendaItem, item_id)
     if item is None or item.meeting_id != meeting.id:
         abort(404)
-    label = item.label
-    form = FlaskForm()
-    if form.validate_on_submit() and saved(form, lambda: services.remove_agenda_item(item, actor=current_user)):
-        flash(f"{label} er fjernet fra sakslisten.", "success")
-    else:
-        flash_errors(form)
-    return redirect(url_for("methods.meeting", meeting_id=meeting_id, _anchor="saksliste"))
+    return button_pressed(FlaskForm(), lambda: services.remove_agenda_item(item, actor=current_user),
+                          done=f"{item.label} er fjernet fra sakslisten.",
+                          back_to=url_for("methods.meeting", meeting_id=meeting_id, _anchor="saksliste"))
 
 
 # A method's forum records
@@ -309,12 +295,9 @@ def publish_report(reference: str, commission_id: int, report_id: int):
     report = db.session.get(CommissionReport, report_id)
     if report is None or report.commission_id != commission.id:
         abort(404)
-    form = FlaskForm()
-    if form.validate_on_submit() and saved(form, lambda: services.publish_report(report, actor=current_user)):
-        flash(f"Filen til «{report.title}» er publisert på metodens offentlige side.", "success")
-    else:
-        flash_errors(form)
-    return redirect(url_for("methods.detail", reference=reference, _anchor="oppdrag"))
+    return button_pressed(FlaskForm(), lambda: services.publish_report(report, actor=current_user),
+                          done=f"Filen til «{report.title}» er publisert på metodens offentlige side.",
+                          back_to=url_for("methods.detail", reference=reference, _anchor="oppdrag"))
 
 
 @bp.route("/<reference>/prisnotat/ny", methods=["GET", "POST"])

@@ -4,18 +4,18 @@ minutes (protokoll); the secretariat files them in the journal of the agenda met
 Reads: every role that may read methods (an export, audited). Filing: the methods secretariat only."""
 from datetime import date
 
-from flask import Response, abort, flash, redirect, url_for
+from flask import Response, abort, url_for
 from flask_login import current_user, login_required
 
 from app.core.audit import AuditAction, record_access
 from app.errors import InvalidInput
 from app.extensions import limiter
-from app.forms import saved
+from app.forms import button_pressed
 from app.http import content_disposition
 from app.methods import meeting_papers
 from app.methods.access import require_secretariat
 from app.methods.forum_forms import FilePaperForm
-from app.methods.forum_views import flash_errors, meeting_or_404
+from app.methods.forum_views import meeting_or_404
 from app.methods.method_views import READERS
 from app.methods.models import MeetingPaperKind
 from app.methods.views import bp
@@ -53,8 +53,5 @@ def file_meeting_paper(meeting_id: int):
         pdf = meeting_papers.render_paper(meeting, kind, printed_by=current_user.name)
         meeting_papers.file_paper(meeting, kind, pdf=pdf, published=bool(form.published.data), actor=current_user)
 
-    if form.validate_on_submit() and saved(form, file):
-        flash(f"{kind.label} er arkivert på sakene til metodene på sakslisten.", "success")
-    else:
-        flash_errors(form)
-    return redirect(url_for("methods.meeting", meeting_id=meeting_id, _anchor="sakspapirer"))
+    return button_pressed(form, file, done=lambda: f"{kind.label} er arkivert på sakene til metodene på sakslisten.",
+                          back_to=url_for("methods.meeting", meeting_id=meeting_id, _anchor="sakspapirer"))

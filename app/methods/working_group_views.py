@@ -13,11 +13,10 @@ from app.cases.interface import Document, filed_documents, get_case
 from app.core.audit import AuditAction, record_access
 from app.core.roles import Role
 from app.extensions import db
-from app.forms import choices, form_status, saved, submitted
+from app.forms import button_pressed, choices, form_status, submitted
 from app.listing import list_page
 from app.methods import working_groups as services
 from app.methods.access import READERS, get_working_group_or_404, require_secretariat
-from app.methods.forum_views import flash_errors
 from app.methods.lists import WORKING_GROUPS
 from app.methods.models import Method, WorkingGroup, WorkingGroupMember
 from app.methods.views import bp
@@ -123,13 +122,9 @@ def remove_member(group_id: int, member_id: int):
     member = db.session.get(WorkingGroupMember, member_id)
     if member is None or member.working_group_id != group.id:
         abort(404)
-    name = member.name
-    form = FlaskForm()
-    if form.validate_on_submit() and saved(form, lambda: services.remove_member(member, actor=current_user)):
-        flash(f"{name} er fjernet fra arbeidsgruppen.", "success")
-    else:
-        flash_errors(form)
-    return redirect(url_for("methods.working_group", group_id=group_id, _anchor="sammensetning"))
+    return button_pressed(FlaskForm(), lambda: services.remove_member(member, actor=current_user),
+                          done=f"{member.name} er fjernet fra arbeidsgruppen.",
+                          back_to=url_for("methods.working_group", group_id=group_id, _anchor="sammensetning"))
 
 
 @bp.route("/arbeidsgrupper/<int:group_id>/rapport", methods=["GET", "POST"])
