@@ -12,7 +12,6 @@ Before timing, the script ASSERTS that bare_figures() and abroad_figures() retur
 whole country and for each --region given): a correctness check of the report against hand-written SQL,
 not a timing judgement. Times are printed, never judged.
 """
-import argparse
 import json
 import sys
 from collections import Counter
@@ -24,7 +23,7 @@ if __package__ in (None, ""):
 
 from bench.harness import (  # noqa: E402
     Row,
-    common_arguments,
+    bench_arguments,
     create_bench_app,
     describe,
     dialect_label,
@@ -264,14 +263,11 @@ def default_year(app) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    common_arguments(parser)
-    parser.set_defaults(rounds=21, warmup=2)
+    parser = bench_arguments(__doc__, statements="print the report's SQL statements with their time, for one build",
+                             rounds=21, warmup=2)
     parser.add_argument("--year", type=int, help="the report's year (default: the last full year in the data)")
     parser.add_argument("--region", action="append", default=[],
                         help="also check (not time) the report for this home region, e.g. helse-nord")
-    parser.add_argument("--statements", action="store_true",
-                        help="print the report's SQL statements with their time, for one build")
     args = parser.parse_args(argv)
     from app.abroad.statistics import build_report
     from app.extensions import db

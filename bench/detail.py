@@ -8,7 +8,6 @@ bench/harness.py (hand-written SQL, the same template, the same single audit row
 The SQL statements of every app request are counted; a count that changes with the number of journal
 posts, costs or documents is the N+1 the query-count test (tests/test_query_counts.py) guards against.
 """
-import argparse
 import re
 import statistics
 import sys
@@ -23,7 +22,7 @@ import sqlalchemy as sa  # noqa: E402
 from bench.harness import (  # noqa: E402
     QueryCounter,
     Row,
-    common_arguments,
+    bench_arguments,
     create_bench_app,
     describe,
     fetch,
@@ -94,8 +93,7 @@ def query_growth(app, client, cases, template: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    common_arguments(parser)
+    parser = bench_arguments(__doc__)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     app = create_bench_app(args.database_url)

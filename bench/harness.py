@@ -6,6 +6,7 @@ The bare endpoints answer the same requests as the app's pages with hand-written
 templates: no service layer, no Session or identity map, no lazy loading and (for lists) no audit rows.
 Their measurements are the baseline each benchmark divides by.
 """
+import argparse
 import http.client
 import os
 import re
@@ -435,12 +436,44 @@ def describe(app, args, what: str) -> str:
             f"(+{args.warmup} warm-up), interleaved")
 
 
-def common_arguments(parser) -> None:
+STATEMENTS_HELP = "print each variant's SQL statements with their time, for one request"
+
+
+def bench_arguments(doc: str, *, statements: str | None = None, **defaults) -> argparse.ArgumentParser:
+    """A request benchmark's command line: its docstring's first line as the description, the database, rounds,
+    warm-up and user every one of them takes, `--statements` (with this help) where the script can print its SQL,
+    and `defaults` for a script that runs fewer rounds. The script adds its own arguments."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL,
                         help=f"the generated database (default $BENCH_DATABASE_URL or {DEFAULT_DATABASE_URL})")
     parser.add_argument("--rounds", type=int, default=200, help="measured rounds per variant")
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured rounds first")
     parser.add_argument("--user", default="hso@helsesak.test", help="the caseworker the requests are made as")
+    if statements:
+        parser.add_argument("--statements", action="store_true", help=statements)
+    parser.set_defaults(**defaults)
+    return parser
+
+
+def compare_pages(app, client, urls: dict[str, str], heading: str, args, *, baseline: str, goal: str) -> None:
+    """The variants' pages (label → URL) as one table: each requested once to warm the client up and once to count
+    its SQL statements, then timed interleaved, with the ratio to `baseline`; with --statements, each variant's
+    statements of one request follow."""
+    counts = {}
+    for label, url in urls.items():
+        fetch(client, url)   # the first request of a client loads what every request loads
+        with QueryCounter(app) as counter:
+            fetch(client, url)
+        counts[label] = counter.count
+    samples = interleaved({label: (lambda _i, url=url: fetch(client, url)) for label, url in urls.items()},
+                          rounds=args.rounds, warmup=args.warmup)
+    print_table(heading, [Row(label, samples[label], extra={"queries": counts[label]}) for label in urls],
+                baseline=baseline, goal=goal, extra_columns=("queries",))
+    if getattr(args, "statements", False):
+        for label, url in urls.items():
+            with StatementTimer(app) as timer:
+                fetch(client, url)
+            print(f"  {label}: SQL statements of one request\n{timer.report()}")
 
 
 # The bare baseline endpoints

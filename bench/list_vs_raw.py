@@ -10,7 +10,6 @@ list's audit event and its patients by hand-written SQL and commits, as any page
 requested in-process through the Flask test client as the same logged-in caseworker, interleaved, so the time is
 server time. Before timing, the app's page and the bare one are checked to list the same cases.
 """
-import argparse
 import re
 import sys
 from datetime import date
@@ -20,17 +19,14 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (  # noqa: E402
-    QueryCounter,
-    Row,
-    StatementTimer,
-    common_arguments,
+    STATEMENTS_HELP,
+    bench_arguments,
+    compare_pages,
     create_bench_app,
     describe,
     dialect_label,
     fetch,
-    interleaved,
     login_client,
-    print_table,
 )
 
 CASE_LINK = re.compile(rb'href="/utland/soknader/(\d+)"')
@@ -76,30 +72,13 @@ def compare(app, client, query: str, heading: str, args, goal: str | None = None
     urls = {APP: f"/utland/soknader?{query}", BARE: f"/bench/soknader?{query}",
             LOGGED: f"/bench/soknader-logget?{query}"}
     check = check_same_rows(client, urls[APP], urls[BARE])
-    counts = {}
-    for label, url in urls.items():
-        with QueryCounter(app) as counter:
-            fetch(client, url)
-        counts[label] = counter.count
-    samples = interleaved({label: (lambda _i, url=url: fetch(client, url)) for label, url in urls.items()},
-                          rounds=args.rounds, warmup=args.warmup)
-    print_table(f"{heading} — {check}", [Row(label, samples[label], extra={"queries": counts[label]})
-                                          for label in urls],
-                baseline=BARE, goal=goal or list_goal(app), extra_columns=("queries",))
-    if getattr(args, "statements", False):
-        for label, url in urls.items():
-            with StatementTimer(app) as timer:
-                fetch(client, url)
-            print(f"  {label}: SQL statements of one request\n{timer.report()}")
+    compare_pages(app, client, urls, f"{heading} — {check}", args, baseline=BARE, goal=goal or list_goal(app))
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    common_arguments(parser)
+    parser = bench_arguments(__doc__, statements=STATEMENTS_HELP)
     parser.add_argument("--scenario", action="append", choices=list(scenarios()),
                         help="which filter sets (default: all of them)")
-    parser.add_argument("--statements", action="store_true",
-                        help="print each variant's SQL statements with their time, for one request")
     args = parser.parse_args(argv)
     app = create_bench_app(args.database_url)
     client = login_client(app, args.user)

@@ -11,7 +11,6 @@ commits. Each list is requested in-process through the Flask test client as the 
 interleaved, so the time is server time. Before timing, the app's page and the bare one are checked to show the
 same rows (the table body, the total and the next page's link are compared as HTML).
 """
-import argparse
 import re
 import sys
 from dataclasses import dataclass
@@ -21,16 +20,13 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (  # noqa: E402
-    QueryCounter,
-    Row,
-    StatementTimer,
-    common_arguments,
+    STATEMENTS_HELP,
+    bench_arguments,
+    compare_pages,
     create_bench_app,
     describe,
     fetch,
-    interleaved,
     login_client,
-    print_table,
 )
 from bench.list_vs_raw import APP, BARE, LOGGED, list_goal  # noqa: E402
 
@@ -84,30 +80,13 @@ def compare(app, name: str, benched: BenchedList, args) -> None:
     if benched.audited:
         urls[LOGGED] = f"{benched.bare}-logget"
     check = check_same_rows(client, benched)
-    counts = {}
-    for label, url in urls.items():
-        fetch(client, url)   # the first request of a client loads what every request loads
-        with QueryCounter(app) as counter:
-            fetch(client, url)
-        counts[label] = counter.count
-    samples = interleaved({label: (lambda _i, url=url: fetch(client, url)) for label, url in urls.items()},
-                          rounds=args.rounds, warmup=args.warmup)
-    print_table(f"[{name}] {benched.page} as {benched.user} — {check}",
-                [Row(label, samples[label], extra={"queries": counts[label]}) for label in urls],
-                baseline=BARE, goal=list_goal(app), extra_columns=("queries",))
-    if args.statements:
-        for label, url in urls.items():
-            with StatementTimer(app) as timer:
-                fetch(client, url)
-            print(f"  {label}: SQL statements of one request\n{timer.report()}")
+    compare_pages(app, client, urls, f"[{name}] {benched.page} as {benched.user} — {check}", args, baseline=BARE,
+                  goal=list_goal(app))
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    common_arguments(parser)
+    parser = bench_arguments(__doc__, statements=STATEMENTS_HELP)
     parser.add_argument("--list", action="append", choices=list(LISTS), help="which lists (default: all of them)")
-    parser.add_argument("--statements", action="store_true",
-                        help="print each variant's SQL statements with their time, for one request")
     args = parser.parse_args(argv)
     app = create_bench_app(args.database_url)
     print(describe(app, args, "The other list pages vs bare SQL, same template"))

@@ -7,7 +7,6 @@ cursors from page 1 (hand-written keyset queries, 50 rows a step, not timed); th
 page N, and the bare endpoint's page 1 and page N, are requested interleaved. The ratio that matters is
 app page N / app page 1. When the office's list has fewer than N pages, its last page is used.
 """
-import argparse
 import sys
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from bench.harness import (  # noqa: E402
     _bind_dates,
     _cursor,
     bare_list_query,
-    common_arguments,
+    bench_arguments,
     create_bench_app,
     describe,
     fetch,
@@ -65,8 +64,7 @@ def cursor_of_page(app, email: str, page: int, filters: dict) -> tuple[str | Non
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    common_arguments(parser)
+    parser = bench_arguments(__doc__)
     parser.add_argument("--page", type=int, default=1000, help="the deep page (default 1,000)")
     parser.add_argument("--filter", default="", help="query string of filters, e.g. 'region=helse-nord' "
                                                      "(default: none, the office's whole list)")

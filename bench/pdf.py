@@ -13,7 +13,6 @@ timed here; bench/annual_report.py times the figures), rendered as the report jo
 (app.reports.formats.to_pdf: title page, contents, charts, running header, "Side x av y"), against bare
 WeasyPrint on the same HTML; pages per second are printed.
 """
-import argparse
 import sys
 from datetime import date
 from pathlib import Path
@@ -25,7 +24,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from bench.harness import (  # noqa: E402
     Row,
-    common_arguments,
+    bench_arguments,
     create_bench_app,
     dialect_label,
     interleaved,
@@ -60,9 +59,7 @@ def letter_context(app, email: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    common_arguments(parser)
-    parser.set_defaults(rounds=30, warmup=3)
+    parser = bench_arguments(__doc__, rounds=30, warmup=3)
     parser.add_argument("--report-rounds", type=int, default=5, help="rounds of the annual report PDF (default 5)")
     parser.add_argument("--year", type=int, help="the annual report's year (default: the last full year in the data)")
     args = parser.parse_args(argv)

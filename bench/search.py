@@ -8,7 +8,6 @@ capped count by hand-written SQL against the same index (bench/harness.py), same
 terms are taken from the data set: a surname, a whole case number, an external reference, an ICD-10 code,
 a word of a treatment and two words at once. Both pages are checked to list the same cases before timing.
 """
-import argparse
 import sys
 from pathlib import Path
 from urllib.parse import urlencode
@@ -19,7 +18,7 @@ if __package__ in (None, ""):
 import sqlalchemy as sa  # noqa: E402
 
 from bench.harness import (  # noqa: E402
-    common_arguments,
+    bench_arguments,
     create_bench_app,
     describe,
     dialect_label,
@@ -61,8 +60,7 @@ def goal(app) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    common_arguments(parser)
+    parser = bench_arguments(__doc__)
     args = parser.parse_args(argv)
     app = create_bench_app(args.database_url)
     client = login_client(app, args.user)
