@@ -11,6 +11,7 @@ from flask_wtf.file import FileField
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
 from wtforms import DateField, IntegerField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -126,7 +127,8 @@ def _flash_done(done: str | Callable[[], str]) -> None:
     flash(done() if callable(done) else done, "success")
 
 
-def button_pressed(form: FlaskForm, action, done: str | Callable[[], str], back_to: str, refused_prefix: str = ""):
+def button_pressed(form: FlaskForm, action, done: str | Callable[[], str], back_to: str,
+                   refused_prefix: str = "") -> Response:
     """The answer to a POST button (a form with no page of its own): the form checked, `action` saved
     (`saved`), then back to `back_to` with `done` flashed, or with what was refused (flash_errors). `done` is a
     callable when the message names what only the action knows (a row it made, a choice it checked)."""
@@ -137,7 +139,7 @@ def button_pressed(form: FlaskForm, action, done: str | Callable[[], str], back_
     return redirect(back_to)
 
 
-def step_saved(form: FlaskForm, action, done: str | Callable[[], str], then: str, check=None):
+def step_saved(form: FlaskForm, action, done: str | Callable[[], str], then: str, check=None) -> Response | None:
     """A form page's post (`submitted`): when it saved, `done` flashed and the redirect to `then`; None while the
     form is to be shown (not yet posted, or refused), so the view renders it."""
     if not submitted(form, action, check):
