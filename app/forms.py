@@ -118,9 +118,11 @@ def show_draft_errors(form: FlaskForm, check) -> None:
 
 def flash_errors(form: FlaskForm, prefix: str = "") -> None:
     """A refused button form's messages, shown on the page it returns to (each after `prefix`, where that page
-    lists many records and must say which one was refused)."""
-    for message in [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]:
-        flash(prefix + message, "error")
+    lists many records and must say which one was refused). `form.errors` holds the form's own errors too
+    (under the key None), so each message is flashed once."""
+    for messages in form.errors.values():
+        for message in messages:
+            flash(prefix + message, "error")
 
 
 def _flash_done(done: str | Callable[[], str]) -> None:

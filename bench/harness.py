@@ -455,10 +455,12 @@ def bench_arguments(doc: str, *, statements: str | None = None, **defaults) -> a
     return parser
 
 
-def compare_pages(app, client, urls: dict[str, str], heading: str, args, *, baseline: str, goal: str) -> None:
+def compare_pages(app, client, urls: dict[str, str], heading: str, args, *, baseline: str, goal: str,
+                  same_work: tuple[str, str] | None = None) -> None:
     """The variants' pages (label → URL) as one table: each requested once to warm the client up and once to count
     its SQL statements, then timed interleaved, with the ratio to `baseline`; with --statements, each variant's
-    statements of one request follow."""
+    statements of one request follow. `same_work` (candidate, floor) also prints the candidate against the bare
+    page that does the same work (a list showing patients must log the read: the floor writes the same audit)."""
     counts = {}
     for label, url in urls.items():
         fetch(client, url)   # the first request of a client loads what every request loads
@@ -469,6 +471,10 @@ def compare_pages(app, client, urls: dict[str, str], heading: str, args, *, base
                           rounds=args.rounds, warmup=args.warmup)
     print_table(heading, [Row(label, samples[label], extra={"queries": counts[label]}) for label in urls],
                 baseline=baseline, goal=goal, extra_columns=("queries",))
+    if same_work and same_work[1] in samples:
+        candidate, floor = (Row(label, samples[label]) for label in same_work)
+        print(f"  {candidate.name} ÷ {floor.name}: {candidate.median / floor.median:.2f}× median, "
+              f"{candidate.p95 / floor.p95:.2f}× p95 (the same work by hand)")
     if getattr(args, "statements", False):
         for label, url in urls.items():
             with StatementTimer(app) as timer:

@@ -81,7 +81,7 @@ def compare(app, name: str, benched: BenchedList, args) -> None:
         urls[LOGGED] = f"{benched.bare}-logget"
     check = check_same_rows(client, benched)
     compare_pages(app, client, urls, f"[{name}] {benched.page} as {benched.user} — {check}", args, baseline=BARE,
-                  goal=list_goal(app))
+                  goal=list_goal(app), same_work=(APP, LOGGED))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,7 +14,7 @@ from app.cases.models import Case, Guardian
 from app.cases.views import bp
 from app.core.audit import AuditAction, record_access
 from app.extensions import db
-from app.forms import saved, submitted
+from app.forms import button_pressed, submitted
 
 
 def _patient_case_or_404(case_id: int, need: str = "view") -> Case:
@@ -82,11 +82,6 @@ def end_guardian(case_id: int, guardian_id: int):
     if guardian is None or guardian.id not in visible:
         abort(404)
     form = EndGuardianForm(prefix=f"verge{guardian.id}")
-    if form.validate_on_submit() and saved(form, lambda: patient_facts.end_guardian(
-            case, guardian, valid_to=form.valid_to.data, expected_version=form.version.data, actor=current_user)):
-        flash("Vergemålet er avsluttet.", "success")
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
-    return redirect(url_for("cases.patient", case_id=case.id, _anchor="verger"))
+    return button_pressed(form, lambda: patient_facts.end_guardian(
+        case, guardian, valid_to=form.valid_to.data, expected_version=form.version.data, actor=current_user),
+        "Vergemålet er avsluttet.", url_for("cases.patient", case_id=case.id, _anchor="verger"))
