@@ -21,6 +21,7 @@ from app.cases.models import Case, Patient
 from app.core.audit import AuditEvent, AuditEventPatient
 from app.demo import DEMO_USERS
 from app.extensions import db
+from tests.test_lists import _declared_lists
 
 # Links that change state or leave the crawl: logging out, and the idle-session keep-alive.
 SKIP = re.compile(r"^/(logout|konto/forleng)|^/static/")
@@ -33,9 +34,25 @@ MAX_FORMS_PER_USER = 120
 LINK = re.compile(r'href="([^"#]+)"')
 
 
+# A list page's query reads one row more than the page shows (app.listing.engine); that row is not shown.
+LOOK_AHEAD = {spec.per_page + 1 for spec in _declared_lists().values()}
+
+
+def _patients_in_row(row) -> list[int]:
+    """The patient ids a plain-column row carries: a `patient_id` column of its own or of one of its bundles
+    (a list page reads its cases as plain columns, which no ORM load event reports)."""
+    found = []
+    for part in (row, *row):
+        mapping = getattr(part, "_mapping", None)
+        if mapping is not None and mapping.get("patient_id") is not None:
+            found.append(mapping["patient_id"])
+    return found
+
+
 @pytest.fixture
 def loaded_patients():
-    """Ids of the patients loaded from the database since the list was last cleared."""
+    """Ids of the patients loaded from the database since the list was last cleared: as ORM objects (a
+    patient, or a case naming one) or as the plain columns of a list's page."""
     seen: list[int] = []
 
     def on_load(patient, _context) -> None:
@@ -45,11 +62,25 @@ def loaded_patients():
         if case.patient_id is not None:
             seen.append(case.patient_id)
 
+    def on_select(state):
+        options = state.execution_options
+        if not state.is_select or options.get("yield_per") or options.get("stream_results"):
+            return None
+        frozen = state.invoke_statement().freeze()
+        rows = frozen().all()
+        if getattr(state.statement, "_limit", None) in LOOK_AHEAD and len(rows) == state.statement._limit:
+            rows = rows[:-1]   # the row a list reads past its page to know whether one follows: not shown
+        for row in rows:
+            seen.extend(_patients_in_row(row))
+        return frozen()
+
     event.listen(Patient, "load", on_load)
     event.listen(Case, "load", on_case_load)
+    event.listen(db.session, "do_orm_execute", on_select)
     yield seen
     event.remove(Patient, "load", on_load)
     event.remove(Case, "load", on_case_load)
+    event.remove(db.session, "do_orm_execute", on_select)
 
 
 class _Forms(HTMLParser):
@@ -195,3 +226,38 @@ def test_every_page_that_loads_a_patient_logs_it(app, demo, login, loaded_patien
         assert {"text/html", "application/pdf", "text/csv"} <= mimetypes, mimetypes
     if email in ("hso@helsesak.test", "panel@helsesak.test"):   # their case forms were posted and refused
         assert posted >= 8 and refused >= 5, (posted, refused, sorted(forms))
+
+
+@pytest.mark.slow
+def test_every_list_showing_patients_logs_them_in_every_order(app, demo, login, loaded_patients):
+    """Each sortable column, both ways, of every list that shows patients (page, API list, export), as each
+    principal the access matrix lets in: the patients the request read are logged by it."""
+    from tests.security.test_access_matrix import LIST_ROUTES, MATRIX, _routes, _url, principals_and_urls
+    with app.app_context():
+        fixtures = principals_and_urls(app)
+    specs = {spec.name: spec for spec in _declared_lists().values() if spec.audited is not None}
+    rules = {rule.endpoint: rule for _name, _method, rule in _routes(app)}
+    unlogged, checked = [], set()
+    for name, spec in specs.items():
+        sorts = [prefix + column.key for column in spec.columns if column.sort is not None for prefix in ("", "-")]
+        for endpoint in LIST_ROUTES[name]:
+            rule = rules[endpoint]
+            url = _url(endpoint, rule, fixtures) if "fmt" not in rule.arguments else rule.build(
+                {"fmt": "csv"}, append_unknown=False)[1]
+            for principal in sorted(MATRIX[(endpoint, "GET")] - {"anonymous"}):
+                if endpoint.startswith("api."):
+                    client, kwargs = app.test_client(), {
+                        "headers": {"Authorization": f"Bearer {fixtures.tokens[principal]}"}}
+                else:
+                    client, kwargs = login(fixtures.users[principal]), {}
+                for sort in sorts:
+                    before = _last_audit_id(app)
+                    loaded_patients.clear()
+                    response = client.get(url, query_string={"sort": sort}, **kwargs)
+                    assert response.status_code == 200, f"{endpoint}?sort={sort} as {principal}"
+                    if missing := _unlogged(app, response, loaded_patients, before):
+                        unlogged.append(f"{endpoint}?sort={sort} as {principal}: {sorted(missing)}")
+                    if loaded_patients:
+                        checked.add(name)
+    assert not unlogged, "\n".join(unlogged)
+    assert checked == set(specs), f"lists that showed no patient to anyone: {sorted(set(specs) - checked)}"
