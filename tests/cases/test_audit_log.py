@@ -134,16 +134,16 @@ def test_a_list_event_shows_its_first_cases_and_links_to_its_page_for_the_rest(a
                     context="case_list")
         event_id = db.session.scalar(select(func.max(AuditEvent.id)))
     row = next(row for row in _extract_rows(admin.get("/admin/logg?handling=list").get_data(as_text=True))
-               if f"hendelse {event_id}<" in row)
+               if f"(hendelse {event_id})<" in row)
     shown_cases, shown_patients = (re.findall(rf"\?{name}=(\d+)", row) for name in ("sak", "pasient"))
     assert (shown_cases, shown_patients) == (["10", "11", "20"], ["1", "2"])
     event_link = f'href="/admin/logg/hendelse/{event_id}"'
-    assert row.count(event_link) == 2 and ">og 3 til<" in row   # 3 more cases, 3 more patients
+    assert row.count(f'{event_link}>og 3 til<') == 2   # 3 more cases, 3 more patients
 
     # searched by a patient, the event shows that patient's cases only, all of them here
     searched = admin.get("/admin/logg", query_string={"pasient": 1, "handling": "list"}).get_data(as_text=True)
     row = next(row for row in _extract_rows(searched) if "<td>Liste</td>" in row)
-    assert re.findall(r"\?sak=(\d+)", row) == ["10", "11"] and event_link not in row
+    assert re.findall(r"\?sak=(\d+)", row) == ["10", "11"] and f"{event_link}>og" not in row
 
     page = admin.get(f"/admin/logg/hendelse/{event_id}").get_data(as_text=True)
     assert [(int(patient), int(case)) for case, patient in re.findall(
