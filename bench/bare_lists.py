@@ -202,10 +202,9 @@ def _audit_log() -> str:
         "SELECT position, sealed_at, (SELECT max(event_id) FROM audit_seals) AS highest_event_id "
         "FROM audit_seals ORDER BY position DESC LIMIT 1").columns(sealed_at=at)).first()
     highest = last_seal.highest_event_id if last_seal else 0
-    waiting = db.session.execute(sa.text("SELECT count(*) FROM (SELECT id FROM audit_events WHERE id > :highest "
-                                         "LIMIT :cap) w"), {"highest": highest, "cap": STATUS_COUNT_CAP + 1}).scalar()
-    oldest = db.session.execute(sa.text("SELECT at FROM audit_events WHERE id > :highest ORDER BY id LIMIT 1")
-                                .columns(at=at), {"highest": highest}).scalar()
+    waiting, oldest = db.session.execute(sa.text(
+        "SELECT count(*), min(at) AS oldest FROM (SELECT at FROM audit_events WHERE id > :highest ORDER BY id "
+        "LIMIT :cap) w").columns(oldest=at), {"highest": highest, "cap": STATUS_COUNT_CAP + 1}).one()
     chain = ChainStatus(sealed=last_seal.position if last_seal else 0,
                         last_sealed_at=last_seal.sealed_at if last_seal else None, waiting=waiting,
                         oldest_waiting_at=oldest)

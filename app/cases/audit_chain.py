@@ -156,7 +156,8 @@ class ChainStatus:
 
     @property
     def lagging(self) -> bool:
-        """Sealing has stopped: an event written after the chain's end has waited longer than the limit."""
+        """Sealing has stopped: an event written after the chain's end has waited longer than the limit (the
+        same limit `verify` reports)."""
         return (self.oldest_waiting_at is not None
                 and utcnow() - _aware(self.oldest_waiting_at) > SEAL_LAG_LIMIT)
 
@@ -168,8 +169,8 @@ def _unsealed():
 
 def status() -> ChainStatus:
     """How far sealing has come, for the admin's log page, in reads by index that do not grow with the log:
-    the newest seal, the highest sealed event id, the events above it (counted up to STATUS_COUNT_CAP) and the
-    oldest of them.
+    the newest seal with the highest sealed event id, then the events above it by the primary key (counted up to
+    STATUS_COUNT_CAP) with the oldest time among them.
 
     Every event above the highest sealed id is unsealed, so that count is exact for what it counts. What it
     leaves out is an event with a lower id committed after the sealing run read the log: on PostgreSQL an event
@@ -185,9 +186,8 @@ def status() -> ChainStatus:
         select(func.max(AuditSeal.event_id)).scalar_subquery().label("highest_event_id"),
     ).order_by(AuditSeal.position.desc()).limit(1)).first()
     after = AuditEvent.id > last.highest_event_id if last else true()
-    waiting = db.session.scalar(select(func.count()).select_from(
-        select(AuditEvent.id).where(after).limit(STATUS_COUNT_CAP + 1).subquery()))
-    oldest = db.session.scalar(select(AuditEvent.at).where(after).order_by(AuditEvent.id).limit(1))
+    waiting_rows = select(AuditEvent.at).where(after).order_by(AuditEvent.id).limit(STATUS_COUNT_CAP + 1).subquery()
+    waiting, oldest = db.session.execute(select(func.count(), func.min(waiting_rows.c.at))).one()
     return ChainStatus(sealed=last.position if last else 0, last_sealed_at=last.sealed_at if last else None,
                        waiting=waiting, oldest_waiting_at=oldest)
 

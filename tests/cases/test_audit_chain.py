@@ -97,6 +97,9 @@ def _event_with_id(event_id: int, *, at=None) -> None:
     INSERT and shows the row at COMMIT), filled later by a late event."""
     db.session.execute(insert(AuditEvent).values(id=event_id, at=at or utcnow(), action=AuditAction.EXPORT,
                                                  object_type="report", object_id=str(event_id)))
+    if db.session.get_bind().dialect.name == "postgresql":   # SQLite's next id is the highest plus one by itself
+        db.session.execute(text("SELECT setval(pg_get_serial_sequence('audit_events', 'id'), max(id)) "
+                                "FROM audit_events"))
     db.session.commit()
 
 
