@@ -162,12 +162,13 @@ def _methods() -> str:
 
 
 def _audit_log() -> str:
-    """/bench/logg: the audit log, newest first, with the patients each list event showed and the hash chain's
-    state (the last seal, and the events not yet sealed), as the admin's page shows them."""
+    """/bench/logg: the audit log, newest first, with the first patients each list event showed and the hash
+    chain's state (the last seal, and the events written after the highest sealed one), as the admin's page
+    shows them."""
     from app.admin.lists import AUDIT_LOG
     from app.admin.views import AUDIT_OBJECT_LABELS, ROLE_LABELS_BY_VALUE
-    from app.cases.audit_chain import ChainStatus
-    from app.core.audit import LIST_OBJECT, AuditAction, AuditEvent
+    from app.cases.audit_chain import STATUS_COUNT_CAP, ChainStatus
+    from app.core.audit import LIST_OBJECT, LISTED_SHOWN, AuditAction, AuditEvent, ListedSummary
     from app.extensions import db
 
     _only("admin")
@@ -178,19 +179,35 @@ def _audit_log() -> str:
         "e.patient_id, e.remote_addr FROM audit_events e ORDER BY e.at DESC, e.id DESC LIMIT :limit").columns(at=at),
         {}, AUDIT_LOG.per_page)
     events = [SimpleNamespace(**{**row._asdict(), "action": AuditAction(row.action)}) for row in rows]
-    listed: dict[int, list] = {}
+    listed: dict[int, ListedSummary] = {}
     list_events = [row.id for row in rows if row.object_type == LIST_OBJECT]
     if list_events:
+        shown: dict[int, list] = {}
         for pair in db.session.execute(sa.text(
-                "SELECT event_id, patient_id, case_id FROM audit_event_patients WHERE event_id IN :ids "
-                "ORDER BY patient_id, case_id").bindparams(sa.bindparam("ids", expanding=True)), {"ids": list_events}):
-            listed.setdefault(pair.event_id, []).append((pair.patient_id, pair.case_id))
-    last_seal = db.session.execute(sa.text("SELECT position, sealed_at FROM audit_seals ORDER BY position DESC LIMIT 1")
-                                   .columns(sealed_at=at)).first()
-    unsealed = db.session.execute(sa.text("SELECT count(*) FROM audit_events e LEFT JOIN audit_seals s "
-                                          "ON s.event_id = e.id WHERE s.event_id IS NULL")).scalar()
+                "SELECT event_id, patient_id, case_id, cases, patients FROM ("
+                " SELECT n.*, count(*) OVER (PARTITION BY event_id) AS cases,"
+                " max(patient_place) OVER (PARTITION BY event_id) AS patients FROM ("
+                "  SELECT event_id, patient_id, case_id,"
+                "  row_number() OVER (PARTITION BY event_id ORDER BY patient_id, case_id) AS place,"
+                "  dense_rank() OVER (PARTITION BY event_id ORDER BY patient_id) AS patient_place"
+                "  FROM audit_event_patients WHERE event_id IN :ids) n) c "
+                "WHERE place <= :shown ORDER BY event_id, place").bindparams(sa.bindparam("ids", expanding=True)),
+                {"ids": list_events, "shown": LISTED_SHOWN}):
+            shown.setdefault(pair.event_id, []).append(pair)
+        listed = {event_id: ListedSummary([(pair.patient_id, pair.case_id) for pair in pairs],
+                                          pairs[0].cases - len(pairs),
+                                          pairs[0].patients - len({pair.patient_id for pair in pairs}))
+                  for event_id, pairs in shown.items()}
+    last_seal = db.session.execute(sa.text(
+        "SELECT position, sealed_at, (SELECT max(event_id) FROM audit_seals) AS highest_event_id "
+        "FROM audit_seals ORDER BY position DESC LIMIT 1").columns(sealed_at=at)).first()
+    highest = last_seal.highest_event_id if last_seal else 0
+    waiting, oldest = db.session.execute(sa.text(
+        "SELECT count(*), min(at) AS oldest FROM (SELECT at FROM audit_events WHERE id > :highest ORDER BY id "
+        "LIMIT :cap) w").columns(oldest=at), {"highest": highest, "cap": STATUS_COUNT_CAP + 1}).one()
     chain = ChainStatus(sealed=last_seal.position if last_seal else 0,
-                        last_sealed_at=last_seal.sealed_at if last_seal else None, unsealed=unsealed)
+                        last_sealed_at=last_seal.sealed_at if last_seal else None, waiting=waiting,
+                        oldest_waiting_at=oldest)
     return _render(AUDIT_LOG, "admin/audit_log.html", events, total, rows, more,
                    lambda last: f"-tid~{last.at.isoformat()}~{last.id}", events=events, listed=listed,
                    object_labels=AUDIT_OBJECT_LABELS, role_labels=ROLE_LABELS_BY_VALUE, chain=chain)

@@ -21,7 +21,7 @@ from app.admin.views import AUDIT_OBJECT_LABELS, ROLE_LABELS_BY_VALUE, bp
 from app.cases import services as case_services
 from app.cases.identifiers import validate_national_id
 from app.cases.models import Patient, PatientDiscrepancy
-from app.core.audit import LIST_OBJECT, AuditAction, AuditEvent, concerning, listed_in, record_access
+from app.core.audit import LIST_OBJECT, AuditAction, AuditEvent, concerning, listed_first, record_access
 from app.core.regions import REGIONS
 from app.core.roles import Role
 from app.errors import InvalidInput
@@ -97,8 +97,8 @@ def _access_log(patient: Patient):
     events = db.session.scalars(select(AuditEvent).where(concerning(patient_id=patient.id))
                                 .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())).all()
     page = render_template("admin/patient_access_log.html", patient=patient, events=events,
-                           listed=listed_in((event.id for event in events if event.object_type == LIST_OBJECT),
-                                            patient_id=patient.id),
+                           listed=listed_first((event.id for event in events if event.object_type == LIST_OBJECT),
+                                               patient_id=patient.id),
                            object_labels=AUDIT_OBJECT_LABELS, role_labels=ROLE_LABELS_BY_VALUE)
     record_access(AuditAction.VIEW, "patient_access_log", patient.id, patient_id=patient.id)
     return page

@@ -20,7 +20,7 @@ from app.admin.lists import AUDIT_LOG, OSLO, USERS, period_messages
 from app.auth import services as account_services
 from app.auth.models import User
 from app.cases import audit_chain, audit_review
-from app.core.audit import LIST_OBJECT, listed_in
+from app.core.audit import LIST_OBJECT, AuditEvent, listed_first, listed_in, named_patients
 from app.core.roles import Role
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
@@ -168,14 +168,28 @@ def deactivate_user(user_id: int):
 @role_required(Role.ADMIN)
 def audit_log():
     """Search the audit log by user, action, case, patient and period (newest first). A list event is found
-    by the cases and patients it showed, and shows them (only the searched one's, when searching)."""
+    by the cases and patients it showed, and shows the first few of them (only the searched one's, when
+    searching) with a link to its own page for the rest."""
     result = run_list(AUDIT_LOG, request.args, current_user)
     period_messages(result)
-    listed = listed_in((event.id for event in result.items if event.object_type == LIST_OBJECT),
-                       patient_id=result.values.get("pasient"), case_id=result.values.get("sak"))
+    listed = listed_first((event.id for event in result.items if event.object_type == LIST_OBJECT),
+                          patient_id=result.values.get("pasient"), case_id=result.values.get("sak"))
     return render_template("admin/audit_log.html", result=result, events=result.items, listed=listed,
                            object_labels=AUDIT_OBJECT_LABELS, role_labels=ROLE_LABELS_BY_VALUE,
                            chain=audit_chain.status())
+
+
+@bp.get("/logg/hendelse/<int:event_id>")
+@role_required(Role.ADMIN)
+def audit_event(event_id: int):
+    """One event of the log with every field, and for a list event every case and patient it showed: the log
+    page shows a few of them and links here. Not logged, as the log page (app/admin/lists.py says why)."""
+    event = db.session.get(AuditEvent, event_id) or abort(404)
+    is_list = event.object_type == LIST_OBJECT
+    indexed = listed_in([event.id]).get(event.id, []) if is_list else []
+    return render_template("admin/audit_event.html", event=event, is_list=is_list, listed=indexed,
+                           index_agrees=indexed == named_patients(event), seal=audit_chain.seal_of(event.id),
+                           object_labels=AUDIT_OBJECT_LABELS, role_labels=ROLE_LABELS_BY_VALUE)
 
 
 @bp.get("/logg/kontroll")

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, true
 
 from app.cases.models import AuditSeal
 from app.core.audit import AuditEvent, listed_in, named_patients
@@ -29,10 +29,14 @@ SEAL_LAG_LIMIT = timedelta(hours=1)
 audit_cli = AppGroup("audit", help="The audit log's hash chain.")
 
 
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes (stored as UTC), PostgreSQL aware ones."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _utc(moment: datetime) -> str:
-    """SQLite hands back naive datetimes (stored as UTC), PostgreSQL aware ones: hash the same text."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat(timespec="microseconds")
+    """The same text on both databases, for the hash."""
+    return _aware(moment).astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def event_digest(event: AuditEvent, previous_hash: str) -> str:
@@ -110,7 +114,7 @@ def verify(now: datetime | None = None) -> ChainReport:
     unsealed = _unsealed()
     report.unsealed, oldest = db.session.execute(select(func.count(), func.min(unsealed.c.at))).one()
     if oldest is not None:
-        report.oldest_unsealed = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+        report.oldest_unsealed = _aware(oldest)
         if (now or utcnow()) - report.oldest_unsealed > SEAL_LAG_LIMIT:
             report.problems.append(f"{report.unsealed} loggrader er ikke forseglet; den eldste er fra "
                                    f"{report.oldest_unsealed:%d.%m.%Y %H:%M} UTC. Kjører forseglingen?")
@@ -130,11 +134,32 @@ def _mismatch(seal_row: AuditSeal, event: AuditEvent | None, previous: str,
     return None
 
 
+# The log page counts the events written after the highest sealed one up to this many, then says «over».
+STATUS_COUNT_CAP = 10_000
+
+
 @dataclass(frozen=True)
 class ChainStatus:
+    """What the log page says of the chain: how far it reaches, and what was written after it."""
+
     sealed: int
     last_sealed_at: datetime | None
-    unsealed: int
+    waiting: int
+    oldest_waiting_at: datetime | None = None
+
+    @property
+    def waiting_text(self) -> str:
+        """The count as the page prints it: «over 10 000» beyond the cap."""
+        if self.waiting > STATUS_COUNT_CAP:
+            return f"over {STATUS_COUNT_CAP:,}".replace(",", "\u00a0")
+        return str(self.waiting)
+
+    @property
+    def lagging(self) -> bool:
+        """Sealing has stopped: an event written after the chain's end has waited longer than the limit (the
+        same limit `verify` reports)."""
+        return (self.oldest_waiting_at is not None
+                and utcnow() - _aware(self.oldest_waiting_at) > SEAL_LAG_LIMIT)
 
 
 def _unsealed():
@@ -143,10 +168,33 @@ def _unsealed():
 
 
 def status() -> ChainStatus:
-    """How far sealing has come, cheaply (no recomputation), for the admin's log page."""
-    last = db.session.scalars(select(AuditSeal).order_by(AuditSeal.position.desc()).limit(1)).first()
+    """How far sealing has come, for the admin's log page, in reads by index that do not grow with the log:
+    the newest seal with the highest sealed event id, then the events above it by the primary key (counted up to
+    STATUS_COUNT_CAP) with the oldest time among them.
+
+    Every event above the highest sealed id is unsealed, so that count is exact for what it counts. What it
+    leaves out is an event with a lower id committed after the sealing run read the log: on PostgreSQL an event
+    takes its id at INSERT and becomes visible at COMMIT, so a transaction still open while a run sealed a
+    higher id commits later below it. No bounded query can find such rows (nothing bounds how long a
+    transaction stays open), so the page does not claim to count them: it says what its count covers, the next
+    run seals them (a run takes every unsealed event, whatever its id), and `verify` (the page's button,
+    `flask audit verify`) counts every unsealed event by the full anti-join and reports one left too long. On
+    SQLite writers are serialised, so ids commit in order and the count is the whole truth."""
+    last = db.session.execute(select(
+        AuditSeal.position, AuditSeal.sealed_at,
+        # Not the newest seal's own event: a late event sealed after it has a lower id.
+        select(func.max(AuditSeal.event_id)).scalar_subquery().label("highest_event_id"),
+    ).order_by(AuditSeal.position.desc()).limit(1)).first()
+    after = AuditEvent.id > last.highest_event_id if last else true()
+    waiting_rows = select(AuditEvent.at).where(after).order_by(AuditEvent.id).limit(STATUS_COUNT_CAP + 1).subquery()
+    waiting, oldest = db.session.execute(select(func.count(), func.min(waiting_rows.c.at))).one()
     return ChainStatus(sealed=last.position if last else 0, last_sealed_at=last.sealed_at if last else None,
-                       unsealed=db.session.scalar(select(func.count()).select_from(_unsealed())))
+                       waiting=waiting, oldest_waiting_at=oldest)
+
+
+def seal_of(event_id: int) -> AuditSeal | None:
+    """The event's place in the chain, if it has been sealed (the event's page shows it)."""
+    return db.session.scalar(select(AuditSeal).where(AuditSeal.event_id == event_id))
 
 
 @audit_cli.command("seal")

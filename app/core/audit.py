@@ -6,6 +6,7 @@ Reads and denials are committed at once, so they are logged even when the reques
 afterwards; changes are added to the caller's transaction and commit (or vanish) with it.
 """
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -13,7 +14,7 @@ from typing import Protocol
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, event, or_, select
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, event, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.db import LabelledEnum, utcnow
@@ -172,6 +173,55 @@ def listed_in(event_ids: Iterable[int], *, patient_id: int | None = None,
     for row in db.session.execute(query.order_by(AuditEventPatient.patient_id, AuditEventPatient.case_id)):
         pairs.setdefault(row.event_id, []).append((row.patient_id, row.case_id))
     return pairs
+
+
+# A list event on a log page shows this many of the cases it named, and links to its own page for the rest.
+LISTED_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class ListedSummary:
+    """The first LISTED_SHOWN (patient_id, case_id) pairs a list event named, and how many more cases and
+    patients it named besides them."""
+
+    pairs: list[tuple[int, int]]
+    more_cases: int
+    more_patients: int
+
+
+def listed_first(event_ids: Iterable[int], *, patient_id: int | None = None,
+                 case_id: int | None = None) -> dict[int, ListedSummary]:
+    """What a log page shows of each list event's patients, by event id: a page of 100 list events that named
+    50 patients each would otherwise draw 10,000 links. One statement, returning at most LISTED_SHOWN rows an
+    event; only this patient's (or case's) pairs when one is given, as in `listed_in`."""
+    event_ids = list(event_ids)
+    if not event_ids:
+        return {}
+    pair_order = (AuditEventPatient.patient_id, AuditEventPatient.case_id)
+    numbered = select(
+        AuditEventPatient.event_id, AuditEventPatient.patient_id, AuditEventPatient.case_id,
+        func.row_number().over(partition_by=AuditEventPatient.event_id, order_by=pair_order).label("place"),
+        func.dense_rank().over(partition_by=AuditEventPatient.event_id,
+                               order_by=AuditEventPatient.patient_id).label("patient_place"),
+    ).where(AuditEventPatient.event_id.in_(event_ids))
+    if patient_id is not None:
+        numbered = numbered.where(AuditEventPatient.patient_id == patient_id)
+    if case_id is not None:
+        numbered = numbered.where(AuditEventPatient.case_id == case_id)
+    numbered = numbered.subquery()
+    counted = select(
+        numbered, func.count().over(partition_by=numbered.c.event_id).label("cases"),
+        func.max(numbered.c.patient_place).over(partition_by=numbered.c.event_id).label("patients"),
+    ).subquery()
+    rows = db.session.execute(select(counted).where(counted.c.place <= LISTED_SHOWN)
+                              .order_by(counted.c.event_id, counted.c.place)).all()
+    by_event: dict[int, list] = {}
+    for row in rows:
+        by_event.setdefault(row.event_id, []).append(row)
+    return {event_id: ListedSummary(pairs=[(row.patient_id, row.case_id) for row in shown],
+                                    more_cases=shown[0].cases - len(shown),
+                                    more_patients=shown[0].patients - len({row.patient_id for row in shown}))
+            for event_id, shown in by_event.items()}
 
 
 def record_lookups(details_by_patient: dict[int, dict], *, user=None) -> None:

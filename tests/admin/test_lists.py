@@ -12,7 +12,7 @@ from app.admin import views
 from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
 
-ROW_USER = re.compile(r"<tr>\s*<td>[^<]+</td>\s*<td>([^<]+)</td>")
+ROW_USER = re.compile(r"<tr>\s*<td><a [^>]+>.*?</a></td>\s*<td>([^<]+)</td>")
 USER_NAME = re.compile(r'<td><a href="/admin/brukere/\d+">([^<]+)</a></td>')
 
 

@@ -319,6 +319,13 @@ def _open_access_log_request(page: Page) -> None:
     expect(page.get_by_role("heading", name="Forhåndsvisning")).to_be_visible()
 
 
+def _open_audit_event(page: Page) -> None:
+    """The newest event of the log, from the link on its time."""
+    _goto("/admin/logg")(page)
+    page.get_by_role("table", name="Logghendelser, sortert etter tid (synkende)").get_by_role(
+        "link", name=re.compile(r"\(hendelse \d+\)$")).first.click()
+
+
 def _submit_empty_access_log_request(page: Page) -> None:
     _goto("/admin/innsyn-i-logg/ny")(page)
     page.get_by_role("button", name="Registrer forespørselen").click()
@@ -896,6 +903,7 @@ SCREENS = [
     Screen("admin-audit-log", ADMIN, "admin/audit_log.html", "Tilgangs- og endringslogg", _goto("/admin/logg")),
     Screen("admin-audit-log-sorted", ADMIN, "admin/audit_log.html", "Tilgangs- og endringslogg",
            _sorted("/admin/logg?handling=tull", "Bruker")),
+    Screen("admin-audit-event", ADMIN, "admin/audit_event.html", re.compile(r"^Logghendelse \d+$"), _open_audit_event),
     Screen("admin-patient-lookup", ADMIN, "admin/patient_lookup.html", "Innsynslogg for pasient",
            _open_patient_lookup),
     Screen("admin-patient-access-log", ADMIN, "admin/patient_access_log.html", re.compile(r"^Innsynslogg: "),
@@ -940,6 +948,7 @@ COVERED_TEMPLATES = [
     "admin/access_log_request.html",
     "admin/access_log_request_new.html",
     "admin/access_log_requests.html",
+    "admin/audit_event.html",
     "admin/audit_log.html",
     "admin/data_quality.html",
     "admin/log_review.html",

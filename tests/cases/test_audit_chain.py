@@ -86,10 +86,67 @@ def test_the_cli_seals_and_verifies(app):
 def test_the_admin_seals_and_verifies_from_the_log_page(app, login, make_user):
     admin = login(make_user("admin"))
     page = admin.get("/admin/logg").get_data(as_text=True)
-    assert "rader venter på forsegling" in page
+    assert "rader er skrevet etter den sist forseglede og venter på forsegling" in page
     response = admin.post("/admin/logg/kjede", follow_redirects=True)
     assert "Kjeden er hel" in response.get_data(as_text=True)
     assert login(make_user("abroad_caseworker", "helse-vest")).post("/admin/logg/kjede").status_code == 403
+
+
+def _event_with_id(event_id: int, *, at=None) -> None:
+    """An event with a chosen id: a gap below it stands for a transaction still open (PostgreSQL takes the id at
+    INSERT and shows the row at COMMIT), filled later by a late event."""
+    db.session.execute(insert(AuditEvent).values(id=event_id, at=at or utcnow(), action=AuditAction.EXPORT,
+                                                 object_type="report", object_id=str(event_id)))
+    if db.session.get_bind().dialect.name == "postgresql":   # SQLite's next id is the highest plus one by itself
+        db.session.execute(text("SELECT setval(pg_get_serial_sequence('audit_events', 'id'), max(id)) "
+                                "FROM audit_events"))
+    db.session.commit()
+
+
+def test_the_status_counts_the_events_after_the_highest_sealed_one(app_ctx):
+    _log(3)
+    audit_chain.seal_all()
+    _log(2)
+    status = audit_chain.status()
+    assert (status.sealed, status.waiting, status.lagging) == (3, 2, False)
+    assert status.last_sealed_at is not None
+
+
+def test_a_late_event_is_left_to_the_next_run_and_the_full_check(app_ctx):
+    """A late event (a lower id committed after a run sealed a higher one) is not in the page's count, which
+    says so; the full check counts it and the next run seals it. After that, the count starts above the
+    highest sealed id, not above the late event the newest seal sealed."""
+    _log(1)
+    first = db.session.scalar(select(func.max(AuditEvent.id)))
+    _event_with_id(first + 2)
+    audit_chain.seal_all()
+    _event_with_id(first + 1)   # the late one
+    assert audit_chain.status().waiting == 0
+    assert audit_chain.verify().unsealed == 1
+    assert audit_chain.seal_all() == 1
+    _log(1)
+    status = audit_chain.status()
+    assert (status.sealed, status.waiting) == (3, 1)
+    assert audit_chain.verify().unsealed == 1
+
+
+def test_the_status_caps_its_count_and_says_when_sealing_has_stopped(app_ctx, monkeypatch):
+    monkeypatch.setattr(audit_chain, "STATUS_COUNT_CAP", 2)
+    _log(1)
+    audit_chain.seal_all()
+    _event_with_id(db.session.scalar(select(func.max(AuditEvent.id))) + 1, at=utcnow() - timedelta(hours=2))
+    _log(2)
+    status = audit_chain.status()
+    assert (status.waiting_text, status.lagging) == ("over 2", True)
+
+
+def test_the_log_page_warns_when_sealing_has_stopped(app, login, make_user):
+    admin = login(make_user("admin"))
+    assert "Kjører forseglingen?" not in admin.get("/admin/logg").get_data(as_text=True)
+    with app.app_context():
+        audit_chain.seal_all()
+        _event_with_id(db.session.scalar(select(func.max(AuditEvent.id))) + 1, at=utcnow() - timedelta(hours=2))
+    assert "Kjører forseglingen?" in admin.get("/admin/logg").get_data(as_text=True)
 
 
 def _listed(pairs: list[tuple[int, int]]) -> int:

@@ -3,13 +3,15 @@ import re
 from dataclasses import replace
 from datetime import date
 from html import unescape
+from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import Engine, delete, event, insert, select, update
+from sqlalchemy import Engine, delete, event, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
-from app.cases.models import Case, Patient, PatientDiscrepancy
-from app.core.audit import AuditAction, AuditEvent, AuditEventPatient, record_access
+from app.cases import audit_chain
+from app.cases.models import AuditSeal, Case, Patient, PatientDiscrepancy
+from app.core.audit import AuditAction, AuditEvent, AuditEventPatient, record_access, record_list
 from app.demo import synthetic_national_id
 from app.extensions import db
 from tests.audit import list_requests
@@ -119,6 +121,48 @@ def test_the_access_log_and_the_log_search_find_the_lists_that_showed_a_patient(
         assert "2 hendelser." in found, query
     everything = admin.get("/admin/logg", query_string={"handling": "list"}).get_data(as_text=True)
     assert f"sak={other_id}" in everything   # unsearched, a list event shows every case it showed
+
+
+def test_a_list_event_shows_its_first_cases_and_links_to_its_page_for_the_rest(app, login, make_user):
+    """A page of list events that named 50 patients each would draw thousands of links: each shows the first
+    LISTED_SHOWN cases and their patients, «og N til», and its own page lists them all."""
+    admin = login(make_user("admin"))
+    # patient 1 on cases 10 and 11, patients 2–5 on one case each: 6 cases, 5 patients
+    pairs = [(1, 10), (1, 11), (2, 20), (3, 30), (4, 40), (5, 50)]
+    with app.app_context():
+        record_list([SimpleNamespace(id=case_id, patient_id=patient_id) for patient_id, case_id in pairs],
+                    context="case_list")
+        event_id = db.session.scalar(select(func.max(AuditEvent.id)))
+    row = next(row for row in _extract_rows(admin.get("/admin/logg?handling=list").get_data(as_text=True))
+               if f"(hendelse {event_id})<" in row)
+    shown_cases, shown_patients = (re.findall(rf"\?{name}=(\d+)", row) for name in ("sak", "pasient"))
+    assert (shown_cases, shown_patients) == (["10", "11", "20"], ["1", "2"])
+    event_link = f'href="/admin/logg/hendelse/{event_id}"'
+    assert row.count(f'{event_link}>og 3 til<') == 2   # 3 more cases, 3 more patients
+
+    # searched by a patient, the event shows that patient's cases only, all of them here
+    searched = admin.get("/admin/logg", query_string={"pasient": 1, "handling": "list"}).get_data(as_text=True)
+    row = next(row for row in _extract_rows(searched) if "<td>Liste</td>" in row)
+    assert re.findall(r"\?sak=(\d+)", row) == ["10", "11"] and f"{event_link}>og" not in row
+
+    page = admin.get(f"/admin/logg/hendelse/{event_id}").get_data(as_text=True)
+    assert [(int(patient), int(case)) for case, patient in re.findall(
+        r"<tr><td><a href=\"/admin/logg\?sak=(\d+)\">\d+</a></td><td><a href=\"/admin/logg\?pasient=(\d+)\">",
+        page)] == pairs
+    assert "Ikke forseglet ennå" in page and "case_list" in page
+    assert admin.get(f"/admin/logg/hendelse/{event_id + 1000}").status_code == 404
+
+
+def test_an_events_page_shows_any_event_and_its_seal(app, login, make_user):
+    admin = login(make_user("admin"))
+    with app.app_context():
+        record_access(AuditAction.EXPORT, "report", "2020", details={"format": "pdf"})
+        event_id = db.session.scalar(select(func.max(AuditEvent.id)))
+        audit_chain.seal_all()
+        position = db.session.scalar(select(AuditSeal.position).where(AuditSeal.event_id == event_id))
+    page = admin.get(f"/admin/logg/hendelse/{event_id}").get_data(as_text=True)
+    assert f"Posisjon {position} i kjeden" in page and "Rapport 2020" in page and "pdf" in page
+    assert "Saker og pasienter listen viste" not in page
 
 
 def test_the_access_log_takes_no_patient_id_in_any_route(app, login, make_user, make_case):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.abroad import services as abroad_services
 from app.abroad.commands import PhraseText
@@ -19,6 +19,7 @@ from app.cases import patient_facts
 from app.cases.commands import NewGuardian
 from app.cases.models import Case, Deadline, Document, JournalEntry, Patient, SavedFilter
 from app.cases.services import PartyAddress
+from app.core.audit import AuditEvent
 from app.core.roles import Role
 from app.extensions import db, limiter
 from app.methods.models import (
@@ -87,7 +88,7 @@ MATRIX = {
     ("admin.end_everyones_sessions", "POST"): ADMIN, ("admin.reset_two_factor", "POST"): ADMIN,
     ("admin.user_page", "GET"): ADMIN, ("admin.revoke_user_tokens", "POST"): ADMIN,
     ("admin.new_activation_link", "POST"): ADMIN,   # the spare account is activated: refused with a message
-    ("admin.audit_log", "GET"): ADMIN, ("admin.seal_and_verify", "POST"): ADMIN,
+    ("admin.audit_log", "GET"): ADMIN, ("admin.seal_and_verify", "POST"): ADMIN, ("admin.audit_event", "GET"): ADMIN,
     ("admin.find_patient_access_log", "GET"): ADMIN, ("admin.find_patient_access_log", "POST"): ADMIN,
     ("admin.log_review", "GET"): ADMIN,
     ("admin.access_log_requests", "GET"): ADMIN, ("admin.new_access_log_request", "GET"): ADMIN,
@@ -246,7 +247,7 @@ def principals_and_urls(app) -> Fixtures:
     common = {"reference": "ID2025_102", "user_id": spare.id, "discrepancy_id": 1, "token_id": token.id,
               "phrase_id": phrase.id, "hospital_id": db.session.scalar(select(ForeignHospital.id).limit(1)),
               "name_id": db.session.scalar(select(HospitalName.id).limit(1)),
-              "filter_id": saved_filter.id,
+              "filter_id": saved_filter.id, "event_id": db.session.scalar(select(func.min(AuditEvent.id))),
               "meeting_id": db.session.scalar(select(Meeting.id).limit(1)),
               "trial_id": db.session.scalar(select(OngoingTrial.id).limit(1)),
               "reference_id": db.session.scalar(select(AssessmentReference.id).limit(1)), "direction": "ned",
