@@ -6,12 +6,13 @@ import dataclasses
 import json
 import string
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from app.extensions import db
 from app.listing import Choice, Code, Column, ListSpec, Search, enum_choice
 from app.methods.models import (
+    AgendaItem,
     DecisionOutcome,
     Forum,
     ForumDecision,
@@ -41,8 +42,32 @@ def _declared_order(column, enum):
 
 def _methods(_user):
     """Every method (readers see them all; the public the same published fields), with its decisions loaded
-    for the current decision the list shows."""
+    for the current decision the export and the API show."""
     return select(Method).options(selectinload(Method.decisions))
+
+
+# The method's current decision in SQL, as Method.current_decision reads it in Python: the latest of its decisions
+# (by date, then id) that no amendment of the method replaced. A correlated subquery joined on the decision's id,
+# so the page reads its rows and their current decisions in one query on SQLite (no LATERAL) and PostgreSQL alike.
+_AMENDMENT = aliased(ForumDecision)
+_CURRENT_DECISION_ID = (
+    select(ForumDecision.id)
+    .where(ForumDecision.method_id == Method.id,
+           ~select(_AMENDMENT.id).where(_AMENDMENT.supersedes_id == ForumDecision.id,
+                                        _AMENDMENT.method_id == Method.id).exists())
+    .order_by(ForumDecision.decided_on.desc(), ForumDecision.id.desc())
+    .limit(1).correlate(Method).scalar_subquery())
+_CURRENT_DECISION = aliased(ForumDecision, name="current_decision")
+# Built once (statements are immutable): what methods/_method_table.html shows, as plain columns.
+_METHOD_ROWS = (select(Method.reference, Method.title, Method.method_type, Method.status,
+                       _CURRENT_DECISION.outcome.label("decision_outcome"),
+                       _CURRENT_DECISION.decided_on.label("decision_date"))
+                .outerjoin(_CURRENT_DECISION, _CURRENT_DECISION.id == _CURRENT_DECISION_ID))
+
+
+def _method_rows(_user):
+    """The page's rows as plain columns, each with its current decision's outcome and date: no ORM objects."""
+    return _METHOD_ROWS
 
 
 def _counted_methods(_user):
@@ -81,6 +106,7 @@ METHOD_TYPE = enum_choice("method_type", "Metodetype", Method.method_type, Metho
 METHODS = ListSpec(
     name="methods",
     query=_methods,
+    page_query=_method_rows,
     count_query=_counted_methods,
     tiebreak=Method.id,
     default_sort="-id",
@@ -135,14 +161,28 @@ PUBLIC_METHODS = dataclasses.replace(
 
 
 def _meetings(_user):
-    """Every meeting, with its agenda loaded for the number of items the list shows."""
-    return select(Meeting).options(selectinload(Meeting.agenda_items))
+    return select(Meeting)
+
+
+# What methods/meetings.html shows, as plain columns: the number of agenda items counted and whether the minutes
+# are written asked in SQL, so neither the agenda nor the minutes' text is loaded.
+_MEETING_ROWS = select(
+    Meeting.id, Meeting.meeting_date, Meeting.forum, Meeting.proposal_deadline, Meeting.input_deadline,
+    select(func.count(AgendaItem.id)).where(AgendaItem.meeting_id == Meeting.id).correlate(Meeting)
+    .scalar_subquery().label("agenda_item_count"),
+    and_(Meeting.minutes.is_not(None), Meeting.minutes != "").label("has_minutes"))
+
+
+def _meeting_rows(_user):
+    """Every meeting, as the page's plain columns."""
+    return _MEETING_ROWS
 
 
 MEETINGS = ListSpec(
     name="method_meetings",
     query=_meetings,
-    count_query=lambda _user: select(Meeting),
+    page_query=_meeting_rows,
+    count_query=_meetings,
     tiebreak=Meeting.id,
     default_sort="-motedato",
     per_page=25,
