@@ -6,8 +6,10 @@ import dataclasses
 import json
 import string
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Integer, and_, case, func, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
 from app.listing import Choice, Code, Column, ListSpec, Search, enum_choice
@@ -24,14 +26,35 @@ from app.methods.models import (
 )
 from app.methods.services import ATC_PATTERN, SUBJECT_AREAS
 
+
+class suffix_place(FunctionElement):  # noqa: N801  (an SQL function, named as one)
+    """An ID's letter suffix as its place in the alphabet (none 0, A 1 … Z 26). A CASE of 26 letters by default;
+    on SQLite the letter's code point (unicode()), which the method list's page, sorting every method by the ID
+    order, computes in half the time. PostgreSQL sorts the CASE no slower."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(suffix_place)
+def _suffix_place_case(element, compiler, **kw) -> str:
+    suffix, = element.clauses
+    return compiler.process(case({letter: place for place, letter in enumerate(string.ascii_uppercase, start=1)},
+                                 value=suffix, else_=0), **kw)
+
+
+@compiles(suffix_place, "sqlite")
+def _suffix_place_code_point(element, compiler, **kw) -> str:
+    suffix = compiler.process(element.clauses, **kw)
+    return f"CASE WHEN {suffix} BETWEEN 'A' AND 'Z' THEN unicode({suffix}) - 64 ELSE 0 END"
+
+
 # Newest first as the IDs read: by year, then number, and an imported ID's letter suffix after the plain one
 # (ID2019_004, ID2019_004A, ID2019_004B). Keyset paging compares one value, so the three make one integer:
 # year × 1 000 000 + number × 100 − the suffix's place (none 0, A 1 … Z 26), descending. The ids do not follow
 # this order (an imported or back-dated method gets a new id and an old ID). It stays below 2³¹ for the years
 # an ID can hold (1900–2099) and numbers below 10 000 (IDs have three digits).
-_SUFFIX_PLACE = case({letter: place for place, letter in enumerate(string.ascii_uppercase, start=1)},
-                     value=Method.suffix, else_=0)
-ID_ORDER = Method.year * 1_000_000 + Method.sequence * 100 - _SUFFIX_PLACE
+ID_ORDER = Method.year * 1_000_000 + Method.sequence * 100 - suffix_place(Method.suffix)
 
 
 def _declared_order(column, enum):
