@@ -155,8 +155,9 @@ def _methods() -> str:
         current = [decision for decision in own if decision.id not in superseded]
         items.append(SimpleNamespace(
             reference=row.reference, title=row.title, method_type=MethodType(row.method_type),
-            status=MethodStatus(row.status), current_decision=SimpleNamespace(
-                outcome=DecisionOutcome(current[-1].outcome), decided_on=current[-1].decided_on) if current else None))
+            status=MethodStatus(row.status),
+            decision_outcome=DecisionOutcome(current[-1].outcome) if current else None,
+            decision_date=current[-1].decided_on if current else None))
     return _render(METHODS, "methods/index.html", items, total, rows, more,
                    lambda last: f"-id~{last.id_order}~{last.id}", can_register=True)
 

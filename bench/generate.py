@@ -11,7 +11,8 @@ numbered "YYYY/N" per year with the counters in case_sequence_counters raised to
 registered afterwards continue the numbering), screened patient cases (UO) at the office that handles the
 patient's home region, patients with valid fødselsnummer (or a birth date only), applications with their
 decisions, medical opinions and deadlines, decision letters filed as documents on outgoing journal posts,
-costs, appeals as their own cases, status history, audit rows, expert-panel referrals and Nye Metoder methods.
+costs, appeals as their own cases, status history, audit rows, expert-panel referrals and Nye Metoder methods
+(the decided ones with their Beslutningsforum decision, every fifth amended).
 """
 import argparse
 import bisect
@@ -165,8 +166,8 @@ class Writer:
 
     ORDER = ("case_patients", "cases", "case_journal_entries", "case_deadlines", "case_status_changes",
              "case_documents", "case_document_versions", "method_methods", "method_status_changes",
-             "method_submissions", "panel_referrals", "abroad_applications", "abroad_medical_opinions",
-             "abroad_cost_entries", "abroad_appeals", "audit_events")
+             "method_submissions", "method_forum_decisions", "panel_referrals", "abroad_applications",
+             "abroad_medical_opinions", "abroad_cost_entries", "abroad_appeals", "audit_events")
 
     def __init__(self, engine, metadata) -> None:
         self.engine = engine
@@ -432,11 +433,28 @@ class Generator:
                 kind=rng.choice(("forslag", "anmodning", "metodevarsel")),
                 organisation=rng.choice(("Oslo universitetssykehus", "Leverandør AS", "Statens legemiddelverk")),
                 department=None, contact_person=None, received_on=day))
+            if status in ("decided", "closed"):
+                self._forum_decisions(method_id, self._clamp(day + timedelta(days=300)), user)
             self._audit(user=user, case_id=case_id, patient_id=None, at=_utc(day, 9), events=[
                 ("create", "case", case_id, {"number": [None, number]}),
                 ("create", "method", method_id, {"reference": [None, reference]})])
             self.methods.append(reference)
         self.writer.flush()
+
+    def _forum_decisions(self, method_id: int, day: date, user: dict) -> None:
+        """A decided method's Beslutningsforum decision, and for every fifth an amendment a year later, so the
+        method list's current decision has decisions to choose from. Picked from the id, not the random
+        generator, so the rest of the data set stays as it was before methods had decisions."""
+        outcomes = ("introduced", "introduced_with_conditions", "not_introduced")
+        decision = dict(id=self.ids.take("method_forum_decisions"), method_id=method_id, agenda_item_id=None,
+                        decided_by="beslutningsforum", decided_on=day, outcome=outcomes[method_id % 3],
+                        preamble=None, points=[], conditions=None, valid_from=None, supersedes_id=None,
+                        created_by_id=user["id"])
+        self.writer.add("method_forum_decisions", decision)
+        if method_id % 5 == 0:
+            self.writer.add("method_forum_decisions", {
+                **decision, "id": self.ids.take("method_forum_decisions"), "supersedes_id": decision["id"],
+                "decided_on": self._clamp(day + timedelta(days=365)), "outcome": outcomes[(method_id + 1) % 3]})
 
     # The expert panel
 

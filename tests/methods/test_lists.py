@@ -13,14 +13,17 @@ from app.core.audit import AuditAction, AuditEvent
 from app.extensions import db
 from app.methods import services
 from app.methods.commands import StatusChange
-from app.methods.models import Forum, MethodStatus, MethodType
+from app.methods.models import DecisionOutcome, Forum, MethodStatus, MethodType
+from tests.conftest import amend_decision, decide_method
 from tests.exports import csv_rows
-from tests.factories import new_meeting, new_method
+from tests.factories import agenda_item, new_meeting, new_method
 from tests.methods.links import aria_sort, header_link, link
 
 INTERNAL = re.compile(r'<td><a href="/metoder/(ID\d{4}_\d{3}[A-Z]?)">')
 PUBLIC = re.compile(r'<td><a href="/nye-metoder/(ID\d{4}_\d{3}[A-Z]?)">')
 MEETING_DATES = re.compile(r'<td><a href="/metoder/moter/\d+">(\d\d\.\d\d\.\d{4})</a>')
+MEETING_ROWS = re.compile(r'<td><a href="/metoder/moter/\d+">(\d\d\.\d\d\.\d{4})</a></td>\s*<td>[^<]*</td>\s*'
+                          r'<td>[^<]*</td>\s*<td>[^<]*</td>\s*<td>(\d+)</td>\s*<td>(Ja|Nei)</td>')
 BAD_CURSOR = "Lenken til neste eller forrige side er ugyldig eller utløpt. Listen vises fra begynnelsen."
 
 
@@ -170,6 +173,32 @@ def test_the_api_pages_by_the_next_cursor(app, client, secretary_id):
     assert not {"case_id", "case_number", "price_notes", "comments"} & set(first["items"][0])
 
 
+def _shown_decisions(page: str, prefix: str) -> dict[str, str]:
+    """Each method's current-decision cell on a list page, by its ID."""
+    return dict(re.findall(rf'<td><a href="{prefix}(ID\d{{4}}_\d{{3}})">.*?</td>\s*<td>[^<]*</td>\s*<td>[^<]*</td>'
+                           rf'\s*<td>[^<]*</td>\s*<td>([^<]*)</td>', page, re.S))
+
+
+def test_the_pages_show_the_current_decision_not_the_amended_one_as_the_export_does(
+        app, login, secretary_id, method_with_outcome):
+    with app.app_context():
+        amended = method_with_outcome(DecisionOutcome.INTRODUCED, reference="ID2024_090")
+        amend_decision(amended, DecisionOutcome.NOT_INTRODUCED, db.session.get(User, secretary_id),
+                       on=date(2025, 10, 27))
+        decide_method(method_with_outcome(None, reference="ID2024_091"), DecisionOutcome.INTRODUCED,
+                      db.session.get(User, secretary_id), on=date(2025, 8, 25))
+        method_with_outcome(None, reference="ID2024_092")
+        db.session.commit()
+    client = login(secretary_id)
+
+    expected = {"ID2024_090": "Innføres ikke (27.10.2025)", "ID2024_091": "Innføres (25.08.2025)", "ID2024_092": "–"}
+    assert _shown_decisions(client.get("/metoder/").get_data(as_text=True), "/metoder/") == expected
+    assert _shown_decisions(client.get("/nye-metoder/").get_data(as_text=True), "/nye-metoder/") == expected
+    exported = {row[0]: row[5:7] for row in csv_rows(client.get("/metoder/eksport.csv"))[1:]}
+    assert exported == {"ID2024_090": ["Innføres ikke", "27.10.2025"], "ID2024_091": ["Innføres", "25.08.2025"],
+                        "ID2024_092": ["", ""]}
+
+
 @pytest.fixture
 def meetings(app, secretary_id):
     with app.app_context():
@@ -193,3 +222,22 @@ def test_the_meeting_list_sorts_both_ways_keeps_the_forum_and_refuses_bad_input_
     assert MEETING_DATES.findall(by_forum) == ["21.11.2024", "23.01.2025", "17.03.2025", "03.06.2024"]
     assert "«styret» er ikke en gyldig verdi for forum" in bad and BAD_CURSOR in bad
     assert MEETING_DATES.findall(bad) == ["17.03.2025", "23.01.2025", "21.11.2024", "03.06.2024"]
+
+
+def test_the_meeting_list_counts_the_agenda_items_and_says_whether_the_minutes_are_written(
+        app, reader, secretary_id):
+    with app.app_context():
+        actor = db.session.get(User, secretary_id)
+        methods = [services.register_method(new_method(f"Metode {number}", date(2024, 3, 4)), actor=actor)
+                   for number in range(2)]
+        with_agenda = services.create_meeting(new_meeting(Forum.BESTILLERFORUM, date(2025, 1, 23)), actor=actor)
+        for method in methods:
+            services.add_agenda_item(with_agenda, agenda_item(method), actor=actor)
+        services.update_minutes(with_agenda, minutes="Sakene ble behandlet.", expected_version=with_agenda.version,
+                                actor=actor)
+        services.create_meeting(new_meeting(Forum.BESTILLERFORUM, date(2024, 11, 21)), actor=actor)
+        db.session.commit()
+
+    page = reader.get("/metoder/moter").get_data(as_text=True)
+
+    assert MEETING_ROWS.findall(page) == [("23.01.2025", "2", "Ja"), ("21.11.2024", "0", "Nei")]
