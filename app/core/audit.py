@@ -14,7 +14,8 @@ from typing import Protocol
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, event, func, or_, select
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, Integer, String, bindparam, event, func, or_, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.db import LabelledEnum, utcnow
@@ -118,6 +119,14 @@ def record_access(action: AuditAction, object_type: str, object_id=None, *, case
 # bulk path) would cost more than sending them, on every list request.
 _LIST_EVENT = AuditEvent.__table__.insert().returning(AuditEvent.__table__.c.id)
 _LIST_PATIENTS = AuditEventPatient.__table__.insert()
+# On PostgreSQL the page's pairs go as two arrays in one statement: an executemany of 50 rows is 50 statements
+# in the driver's pipeline (≈ 1.7 ms against ≈ 0.5 ms at 1M), a cost every list request pays.
+_SHOWN = (func.unnest(bindparam("case_ids", type_=postgresql.ARRAY(Integer)),
+                      bindparam("patient_ids", type_=postgresql.ARRAY(Integer)))
+          .table_valued("case_id", "patient_id").render_derived("shown"))
+_LIST_PATIENTS_AT_ONCE = AuditEventPatient.__table__.insert().from_select(
+    ["event_id", "case_id", "patient_id"],
+    select(bindparam("event_id", type_=Integer), _SHOWN.c.case_id, _SHOWN.c.patient_id))
 
 
 def record_list(cases: Iterable[AuditedCase], *, context: str) -> None:
@@ -135,8 +144,12 @@ def record_list(cases: Iterable[AuditedCase], *, context: str) -> None:
         "at": utcnow(), "action": AuditAction.LIST, "object_type": LIST_OBJECT,
         "changes": {"context": context, "rows": len(cases), "patients": [list(pair) for pair in shown]},
         **actor_fields(None)}).scalar_one()
-    db.session.execute(_LIST_PATIENTS, [
-        {"event_id": event_id, "patient_id": patient_id, "case_id": case_id} for patient_id, case_id in shown])
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(_LIST_PATIENTS_AT_ONCE, {"event_id": event_id, "case_ids": [case for _, case in shown],
+                                                    "patient_ids": [patient for patient, _ in shown]})
+    else:   # SQLite runs an executemany in-process, as fast as one statement
+        db.session.execute(_LIST_PATIENTS, [
+            {"event_id": event_id, "patient_id": patient_id, "case_id": case_id} for patient_id, case_id in shown])
     db.session.commit()
 
 
