@@ -7,6 +7,7 @@ templates: no service layer, no Session or identity map, no lazy loading and (fo
 Their measurements are the baseline each benchmark divides by.
 """
 import argparse
+import gc
 import http.client
 import os
 import re
@@ -171,8 +172,11 @@ def _sqlite_foreign_keys_off(engine):
 
 
 def wsgi_app():
-    """For gunicorn: `gunicorn 'bench.harness:wsgi_app()'` (database from $BENCH_DATABASE_URL)."""
-    return create_bench_app(os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL), upgrade=False)
+    """For gunicorn: `gunicorn 'bench.harness:wsgi_app()'` (database from $BENCH_DATABASE_URL); what loading made is
+    frozen out of the garbage collector's walks, as wsgi.py does."""
+    app = create_bench_app(os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL), upgrade=False)
+    gc.freeze()
+    return app
 
 
 def dialect_label(app) -> str:

@@ -1,11 +1,15 @@
 """Settings: production refuses unsafe defaults; every response carries the security headers."""
+import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
 from app import create_app
 from app.deploy_checks import check_settings
 from config import (
+    BASE_DIR,
     DEV_SECRET_KEY,
     TEST_SECRET_KEY,
     DevelopmentConfig,
@@ -118,3 +122,12 @@ def test_behind_a_trusted_proxy_the_client_address_is_the_forwarded_one(database
     app.test_client().get("/helse", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"},
                           environ_base={"REMOTE_ADDR": "10.0.0.1"})
     assert seen == {"address": "203.0.113.7", "scheme": "https"}
+
+
+def test_the_wsgi_entry_point_freezes_what_loading_the_app_made(tmp_path):
+    """Frozen, the app's long-lived objects are left out of full garbage collections (wsgi.py)."""
+    script = "import gc, wsgi; print(gc.get_freeze_count())"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'wsgi.db'}"}
+    frozen = subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, env=env, capture_output=True, text=True,
+                            check=True)
+    assert int(frozen.stdout.split()[-1]) > 10_000

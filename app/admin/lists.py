@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Bundle
 
 from app.auth.models import User
 from app.cases import services as case_services
@@ -20,11 +21,19 @@ def _oslo_midnight(day) -> datetime:
     return datetime.combine(day, time.min, OSLO)
 
 
+# The page's rows as plain columns: what admin/_events.html shows, without the events' `changes`. A list event's
+# names up to 50 patients; loading them for a page of 100 events made most of its objects, and every tenth
+# request paid a full garbage collection for them (≈ 130 ms).
+_LOG_ROWS = select(Bundle("AuditEvent", AuditEvent.id, AuditEvent.at, AuditEvent.user_email, AuditEvent.role,
+                          AuditEvent.office, AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id,
+                          AuditEvent.case_id, AuditEvent.patient_id, AuditEvent.remote_addr))
+
 # No audit row for reading the log: it shows who did what to which case and patient by internal ids, no
 # patient's name or data, and logging each look at it would fill the log with the admin's own reading.
 AUDIT_LOG = ListSpec(
     name="audit_log",
     query=lambda _user: select(AuditEvent),
+    page_query=lambda _user: _LOG_ROWS,
     tiebreak=AuditEvent.id,
     default_sort="-tid",
     per_page=100,

@@ -170,7 +170,7 @@ def audit_log():
     """Search the audit log by user, action, case, patient and period (newest first). A list event is found
     by the cases and patients it showed, and shows the first few of them (only the searched one's, when
     searching) with a link to its own page for the rest."""
-    result = run_list(AUDIT_LOG, request.args, current_user)
+    result = run_list(AUDIT_LOG, request.args, current_user, html=True)
     period_messages(result)
     listed = listed_first((event.id for event in result.items if event.object_type == LIST_OBJECT),
                           patient_id=result.values.get("pasient"), case_id=result.values.get("sak"))
