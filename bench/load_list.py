@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         clients = [Client(port) for _ in range(args.clients)]
         for client, email in zip(clients, CASEWORKERS, strict=False):  # --clients may be fewer than the logins
             client.login(email)
-        paths = {"app (ORM, audit)": f"/utland/soknader?{args.filter}", "bare SQL": f"/bench/soknader?{args.filter}",
+        paths = {"app (engine, audit)": f"/utland/soknader?{args.filter}", "bare SQL": f"/bench/soknader?{args.filter}",
                  "bare SQL + audit": f"/bench/soknader-logget?{args.filter}"}
         for path in paths.values():  # warm every worker up
             run_phase(clients, path, min(3.0, args.phase_seconds))
