@@ -7,7 +7,6 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.abroad import forwarding, pgd, services
-from app.abroad.application_views import child_or_404
 from app.abroad.forms import (
     AppealForm,
     AppealWithdrawalForm,
@@ -33,6 +32,7 @@ from app.cases.interface import Case, load_record
 from app.core.audit import AuditAction, record_access
 from app.core.roles import Role
 from app.extensions import db
+from app.http import owned_or_404
 from app.listing import list_json
 
 TAG = "abroad"
@@ -237,7 +237,7 @@ def request_opinion(case_id: int):
           form=OpinionReceivedForm, response=OPINION)
 def record_opinion(case_id: int, opinion_id: int):
     _case, application = _application(case_id, "edit")
-    opinion = child_or_404(MedicalOpinion, opinion_id, application)
+    opinion = owned_or_404(MedicalOpinion, opinion_id, application_id=application.id)
     form = json_input(OpinionReceivedForm)
     run(lambda: services.record_opinion(opinion, form.to_command(), actor=current_user))
     return opinion_json(opinion)
@@ -301,7 +301,7 @@ def correct_application(case_id: int):
           form=CostReversalForm, response=COST, status=201)
 def reverse_cost(case_id: int, cost_id: int):
     _case, application = _application(case_id, "edit")
-    cost = child_or_404(CostEntry, cost_id, application)
+    cost = owned_or_404(CostEntry, cost_id, application_id=application.id)
     form = json_input(CostReversalForm)
     credit = run(lambda: services.reverse_cost(cost, form.to_command(), actor=current_user))
     return cost_json(credit), 201

@@ -26,6 +26,7 @@ from app.cases.interface import audited_page, can_edit, filed_documents, load_re
 from app.core.roles import Role
 from app.extensions import db
 from app.forms import FlagReviewForm, form_status, saved, show_draft_errors, step_saved, submitted
+from app.http import owned_or_404
 from app.methods.interface import MethodState, decision_links
 from app.security import role_required
 
@@ -88,19 +89,11 @@ def request_opinion(case_id: int):
                       anchor="uttalelser")
 
 
-def child_or_404(model, child_id: int, application: Application):
-    """An opinion or cost of `application` (never one of another application): for the pages and the API."""
-    child = db.session.get(model, child_id)
-    if child is None or child.application_id != application.id:
-        abort(404)
-    return child
-
-
 @bp.route("/soknader/<int:case_id>/uttalelser/<int:opinion_id>", methods=["GET", "POST"])
 @role_required(Role.ABROAD_CASEWORKER)
 def record_opinion(case_id: int, opinion_id: int):
     case, application = load_record(case_id, Application, "edit")
-    opinion = child_or_404(MedicalOpinion, opinion_id, application)
+    opinion = owned_or_404(MedicalOpinion, opinion_id, application_id=application.id)
     form = OpinionReceivedForm()
     if (done := step_saved(form, lambda: services.record_opinion(opinion, form.to_command(), actor=current_user),
                            check=lambda command: services.check_opinion_received(opinion, command),
@@ -286,7 +279,7 @@ def correct_application(case_id: int):
 @role_required(Role.ABROAD_CASEWORKER)
 def correct_opinion(case_id: int, opinion_id: int):
     case, application = load_record(case_id, Application, "edit")
-    opinion = child_or_404(MedicalOpinion, opinion_id, application)
+    opinion = owned_or_404(MedicalOpinion, opinion_id, application_id=application.id)
     form = OpinionCorrectionForm(obj=None if request.method == "POST" else opinion)
     if opinion.received_on is None:
         del form.received_on, form.conclusion
@@ -309,7 +302,7 @@ def correct_opinion(case_id: int, opinion_id: int):
 @role_required(Role.ABROAD_CASEWORKER)
 def reverse_cost(case_id: int, cost_id: int):
     case, application = load_record(case_id, Application, "edit")
-    cost = child_or_404(CostEntry, cost_id, application)
+    cost = owned_or_404(CostEntry, cost_id, application_id=application.id)
     form = CostReversalForm()
     if (done := step_saved(form, lambda: services.reverse_cost(cost, form.to_command(), actor=current_user),
                            done="Kostnaden er tilbakeført med en kreditering.",

@@ -44,7 +44,7 @@ from app.core.roles import Role
 from app.errors import JobsUnavailable
 from app.extensions import db
 from app.forms import CsrfOnlyForm, button_pressed, choices, saved, submitted
-from app.http import content_disposition
+from app.http import content_disposition, owned_or_404
 from app.listing import export_file, list_page
 from app.modules import dashboard_parts
 from app.security import download_limit, role_required, safe_next_url
@@ -54,14 +54,6 @@ bp = Blueprint("cases", __name__, template_folder="templates")
 bp.add_app_template_filter(unit_name, "office_name")
 bp.add_app_template_filter(region_name, "region_name")
 bp.add_app_template_filter(lambda kind: deadline_service.DEADLINE_KINDS.get(kind, kind), "deadline_kind")
-
-
-def _child_or_404(model, child_id: int, case: Case):
-    """A journal post, document or deadline of `case` (never one of another case)."""
-    child = db.session.get(model, child_id)
-    if child is None or child.case_id != case.id:
-        abort(404)
-    return child
 
 
 DASHBOARD_CASES = 20
@@ -225,7 +217,7 @@ def _form_page(template: str, case: Case, page: str, status: int = 200, **contex
 @login_required
 def complete_follow_up(case_id: int, entry_id: int):
     case = get_case_or_404(case_id, need="edit")
-    entry = _child_or_404(JournalEntry, entry_id, case)
+    entry = owned_or_404(JournalEntry, entry_id, case_id=case.id)
     form = FollowUpForm()
     return button_pressed(form, lambda: services.complete_follow_up(
         entry, method=form.method.data, expected_version=form.version.data, actor=current_user),
@@ -249,7 +241,7 @@ def new_document(case_id: int):
 @login_required
 def new_document_version(case_id: int, document_id: int):
     case = get_case_or_404(case_id, need="edit")
-    document = _child_or_404(Document, document_id, case)
+    document = owned_or_404(Document, document_id, case_id=case.id)
     form = DocumentVersionForm()
     if form.validate_on_submit() and saved(form, lambda: document_service.add_version(
             document, filename=form.file.data.filename, content=form.file.data.read(), actor=current_user)):
@@ -265,7 +257,7 @@ def new_document_version(case_id: int, document_id: int):
 @download_limit
 def download_document(case_id: int, document_id: int, version_number: int):
     case = get_case_or_404(case_id)
-    document = _child_or_404(Document, document_id, case)
+    document = owned_or_404(Document, document_id, case_id=case.id)
     version = next((v for v in document.versions if v.version_number == version_number), None)
     if version is None:
         abort(404)
@@ -311,7 +303,7 @@ def new_deadline(case_id: int):
 @login_required
 def complete_deadline(case_id: int, deadline_id: int):
     case = get_case_or_404(case_id, need="edit")
-    deadline = _child_or_404(Deadline, deadline_id, case)
+    deadline = owned_or_404(Deadline, deadline_id, case_id=case.id)
     form = CompleteDeadlineForm()
     return button_pressed(form, lambda: deadline_service.complete_deadline(
         deadline, expected_version=form.version.data, actor=current_user),

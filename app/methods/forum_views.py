@@ -16,6 +16,7 @@ from app.core.roles import Role
 from app.errors import InvalidInput
 from app.extensions import db
 from app.forms import button_pressed, choices, saved, submitted
+from app.http import owned_or_404
 from app.listing import list_page
 from app.methods import meeting_papers, services
 from app.methods.access import can_see_price_notes, get_method_or_404, require_secretariat
@@ -106,14 +107,6 @@ def _agenda_items(method: Method, forum: Forum) -> list[AgendaItem]:
 
 def _agenda_choice(item: AgendaItem) -> str:
     return f"{item.label} – {item.meeting.label}: {item.title}"
-
-
-def _method_child_or_404(model, child_id: int | None, method: Method):
-    """A commission or decision of `method`; one of another method is not found."""
-    child = db.session.get(model, child_id) if child_id is not None else None
-    if child is None or child.method_id != method.id:
-        abort(404)
-    return child
 
 
 # Meetings
@@ -232,9 +225,7 @@ def take_up_again(meeting_id: int):
 def remove_agenda_item(meeting_id: int, item_id: int):
     require_secretariat()
     meeting = meeting_or_404(meeting_id)
-    item = db.session.get(AgendaItem, item_id)
-    if item is None or item.meeting_id != meeting.id:
-        abort(404)
+    item = owned_or_404(AgendaItem, item_id, meeting_id=meeting.id)
     return button_pressed(FlaskForm(), lambda: services.remove_agenda_item(item, actor=current_user),
                           done=f"{item.label} er fjernet fra sakslisten.",
                           back_to=url_for("methods.meeting", meeting_id=meeting_id, _anchor="saksliste"))
@@ -267,7 +258,7 @@ def new_ordering_decision(reference: str):
 @login_required
 def new_report(reference: str, commission_id: int):
     method = get_method_or_404(reference, need="edit")
-    commission = _method_child_or_404(Commission, commission_id, method)
+    commission = owned_or_404(Commission, commission_id, method_id=method.id)
     form = ReportForm()
 
     def record():
@@ -291,10 +282,8 @@ def new_report(reference: str, commission_id: int):
 @login_required
 def publish_report(reference: str, commission_id: int, report_id: int):
     method = get_method_or_404(reference, need="edit")
-    commission = _method_child_or_404(Commission, commission_id, method)
-    report = db.session.get(CommissionReport, report_id)
-    if report is None or report.commission_id != commission.id:
-        abort(404)
+    commission = owned_or_404(Commission, commission_id, method_id=method.id)
+    report = owned_or_404(CommissionReport, report_id, commission_id=commission.id)
     return button_pressed(FlaskForm(), lambda: services.publish_report(report, actor=current_user),
                           done=f"Filen til «{report.title}» er publisert på metodens offentlige side.",
                           back_to=url_for("methods.detail", reference=reference, _anchor="oppdrag"))
@@ -321,7 +310,7 @@ def new_decision(reference: str):
     method = get_method_or_404(reference, need="edit")
     amending = None
     if "endrer" in request.args:
-        amending = _method_child_or_404(ForumDecision, int_arg("endrer", what="Beslutnings-ID-en"), method)
+        amending = owned_or_404(ForumDecision, int_arg("endrer", what="Beslutnings-ID-en"), method_id=method.id)
     amendable = {str(decision.id): decision for decision in (method.current_decision, amending) if decision}
     decided = {decision.agenda_item_id for decision in method.decisions}
     items = {str(item.id): item for item in _agenda_items(method, Forum.BESLUTNINGSFORUM) if item.id not in decided}
@@ -364,7 +353,7 @@ def new_decision(reference: str):
 @login_required
 def new_follow_up(reference: str, decision_id: int):
     method = get_method_or_404(reference, need="edit")
-    decision = _method_child_or_404(ForumDecision, decision_id, method)
+    decision = owned_or_404(ForumDecision, decision_id, method_id=method.id)
     form = FollowUpForm()
     if submitted(form, lambda: services.add_follow_up(decision, form.to_command(), actor=current_user),
                  check=lambda command: services.check_follow_up(decision, command)):

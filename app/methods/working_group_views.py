@@ -4,7 +4,7 @@ register and change them.
 Reads: every role that may read methods (the group is shown to whoever may see all of its methods); the group
 page names its members (staff's personal data) and is logged as a read. Writes: the methods secretariat only. No
 public page: the members' names never leave the logged-in pages."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from app.core.audit import AuditAction, record_access
 from app.core.roles import Role
 from app.extensions import db
 from app.forms import button_pressed, choices, form_status, submitted
+from app.http import owned_or_404
 from app.listing import list_page
 from app.methods import working_groups as services
 from app.methods.access import READERS, get_working_group_or_404, require_secretariat
@@ -119,9 +120,7 @@ def new_member(group_id: int):
 @login_required
 def remove_member(group_id: int, member_id: int):
     group = get_working_group_or_404(group_id, need="edit")
-    member = db.session.get(WorkingGroupMember, member_id)
-    if member is None or member.working_group_id != group.id:
-        abort(404)
+    member = owned_or_404(WorkingGroupMember, member_id, working_group_id=group.id)
     return button_pressed(FlaskForm(), lambda: services.remove_member(member, actor=current_user),
                           done=f"{member.name} er fjernet fra arbeidsgruppen.",
                           back_to=url_for("methods.working_group", group_id=group_id, _anchor="sammensetning"))
