@@ -38,6 +38,13 @@ LINK = re.compile(r'href="([^"#]+)"')
 LOOK_AHEAD = {spec.per_page + 1 for spec in _declared_lists().values()}
 
 
+def _reads_case_patients(statement) -> bool:
+    """Whether a select reads a case's patient as a plain column (the audit log's `patient_id` is an internal id in
+    the log, not the patient's data)."""
+    return any(getattr(getattr(column, "table", None), "name", None) == "cases" and column.key == "patient_id"
+               for column in getattr(statement, "selected_columns", ()))
+
+
 def _patients_in_row(row) -> list[int]:
     """The patient ids a plain-column row carries: a `patient_id` column of its own or of one of its bundles
     (a list page reads its cases as plain columns, which no ORM load event reports)."""
@@ -64,7 +71,8 @@ def loaded_patients():
 
     def on_select(state):
         options = state.execution_options
-        if not state.is_select or options.get("yield_per") or options.get("stream_results"):
+        if not state.is_select or options.get("yield_per") or options.get("stream_results") \
+                or not _reads_case_patients(state.statement):
             return None
         frozen = state.invoke_statement().freeze()
         rows = frozen().all()
